@@ -1,0 +1,193 @@
+//! `mentorflow show FILE`: the program as a reader wants it, or as JSON.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use mentorflow_dsl::model::{From, Guard, MentoringType, Program, Timeout};
+use mentorflow_dsl::value::Declaration;
+
+use crate::{Output, EXIT_OK};
+
+/// Show a program: stages with due dates, transitions with guards, facts, criteria, types.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Program file (TOML).
+    file: PathBuf,
+    /// Show the program as this mentoring type sees it (its overrides applied).
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the program.
+pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+    let program = match super::load_program(&args.file, output) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let type_id = args.type_id.as_deref();
+    if let Err(code) = super::check_type(&program, type_id, output) {
+        return Ok(code);
+    }
+    if args.json {
+        let view = type_view(&program, type_id);
+        let json = serde_json::to_string_pretty(&view).map_err(std::io::Error::other)?;
+        writeln!(output.out, "{json}")?;
+    } else {
+        write!(output.out, "{}", render(&program, type_id))?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// The program with a type's overrides applied to stage dues and only that type kept.
+fn type_view(program: &Program, type_id: Option<&str>) -> Program {
+    let mut view = program.clone();
+    if let Some(t) = type_id {
+        for stage in &mut view.stages {
+            stage.due = program.due(stage, t);
+        }
+        view.types.retain(|ty| ty.id == t);
+    }
+    view
+}
+
+/// The text form of `show`.
+pub fn render(program: &Program, type_id: Option<&str>) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} — {}", program.id, program.title);
+    if !program.description.is_empty() {
+        let _ = writeln!(s, "{}", program.description);
+    }
+    let _ = writeln!(s, "version {}", &program.hash[..12.min(program.hash.len())]);
+    if let Some(t) = type_id {
+        let _ = writeln!(s, "as type: {t} (overrides applied)");
+    }
+    stages(&mut s, program, type_id);
+    transitions(&mut s, program, type_id);
+    declarations(&mut s, "Facts (recorded on pairings, read as facts.NAME)", &program.facts);
+    declarations(&mut s, "Participant attributes", &program.attributes);
+    if !program.criteria.is_empty() {
+        let _ = writeln!(s, "\nCriteria");
+        for c in &program.criteria {
+            let _ = writeln!(s, "  {}{}", c.name, dash(&c.description));
+            for line in c.script.source.trim().lines() {
+                let _ = writeln!(s, "      {line}");
+            }
+        }
+    }
+    let _ = writeln!(s, "\nTypes");
+    for ty in program.types.iter().filter(|t| type_id.is_none_or(|id| id == t.id)) {
+        mentoring_type(&mut s, ty);
+    }
+    s
+}
+
+fn dash(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" — {text}")
+    }
+}
+
+fn stages(s: &mut String, program: &Program, type_id: Option<&str>) {
+    let _ = writeln!(s, "\nStages (initial: {})", program.initial);
+    let width = program.stages.iter().map(|st| st.id.len()).max().unwrap_or(0);
+    for stage in &program.stages {
+        let due = type_id.map_or(stage.due, |t| program.due(stage, t));
+        let when = match (&stage.outcome, due) {
+            (Some(o), _) => format!("terminal: {o}"),
+            (None, Some(d)) => format!("due {d}"),
+            (None, None) => "no due date".into(),
+        };
+        let _ = writeln!(s, "  {:width$}  {:<20} {}{}", stage.id, when, stage.title, dash(&stage.description));
+    }
+}
+
+fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
+    let _ = writeln!(s, "\nTransitions (in order; the first whose guard holds is taken)");
+    for t in &program.transitions {
+        let label = if t.label.is_empty() { String::new() } else { format!(" \"{}\"", t.label) };
+        let mut when = match &t.guard {
+            Some(Guard::Script(sc)) => format!("when {}", one_line(&sc.source)),
+            Some(Guard::Criterion(c)) => format!("when criterion {c}"),
+            None => "always".into(),
+        };
+        if let (Some(ty), From::Stage(from), None) = (type_id, &t.from, t.timeout) {
+            if let Some(extra) = program.stage_override(ty, from).and_then(|o| o.guard.as_ref()) {
+                let _ = write!(when, " and {}", one_line(&extra.source));
+            }
+        }
+        match t.timeout {
+            Some(Timeout::After(d)) => when = format!("{when}, on tick {d} after entering the stage"),
+            Some(Timeout::Idle(d)) => when = format!("{when}, on tick after {d} without activity"),
+            None => {}
+        }
+        let _ = writeln!(s, "  {:>2}. {}{label}: {when}", t.index + 1, t.describe());
+    }
+}
+
+fn declarations(s: &mut String, title: &str, decls: &[Declaration]) {
+    if decls.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n{title}");
+    let width = decls.iter().map(|d| d.name.len()).max().unwrap_or(0);
+    for d in decls {
+        let mut kind = d.kind.name().to_string();
+        match (d.min, d.max) {
+            (Some(lo), Some(hi)) => {
+                let _ = write!(kind, " {lo}..={hi}");
+            }
+            (Some(lo), None) => {
+                let _ = write!(kind, " >= {lo}");
+            }
+            (None, Some(hi)) => {
+                let _ = write!(kind, " <= {hi}");
+            }
+            (None, None) => {}
+        }
+        if let Some(allowed) = &d.allowed {
+            let _ = write!(kind, " one of {}", allowed.join("|"));
+        }
+        if let Some(default) = &d.default {
+            let _ = write!(kind, ", default {default}");
+        }
+        let _ = writeln!(s, "  {:width$}  {kind}{}", d.name, dash(&d.description));
+    }
+}
+
+fn mentoring_type(s: &mut String, ty: &MentoringType) {
+    let roles: Vec<String> = ty
+        .roles
+        .iter()
+        .map(|r| if r.min == r.max { format!("{} {}", r.min, r.name) } else { format!("{}-{} {}", r.min, r.max, r.name) })
+        .collect();
+    let _ = writeln!(s, "  {} — {}: {}", ty.id, ty.title, roles.join(", "));
+    if !ty.description.is_empty() {
+        let _ = writeln!(s, "      {}", ty.description);
+    }
+    if !ty.requires.is_empty() {
+        let _ = writeln!(s, "      requires: {}", ty.requires.join(", "));
+    }
+    if let Some(rule) = &ty.rule {
+        let _ = writeln!(s, "      rule: {}", one_line(&rule.source));
+    }
+    for o in &ty.stages {
+        let mut parts = Vec::new();
+        if let Some(d) = o.due {
+            parts.push(format!("due {d}"));
+        }
+        if let Some(g) = &o.guard {
+            parts.push(format!("extra guard {}", one_line(&g.source)));
+        }
+        let _ = writeln!(s, "      stage {}: {}", o.stage, parts.join(", "));
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

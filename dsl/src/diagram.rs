@@ -1,0 +1,143 @@
+//! The stage graph as Mermaid (renders on GitHub) or Graphviz DOT.
+
+use std::fmt::Write as _;
+
+use crate::model::{From, Guard, Program, Stage, Transition};
+
+/// Output format of a diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
+/// The edge label: label, guard and timer, with a type's extra guard when `type_id` is given.
+pub fn edge_label(program: &Program, t: &Transition, from: &Stage, type_id: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if !t.label.is_empty() {
+        parts.push(t.label.clone());
+    }
+    match &t.guard {
+        Some(Guard::Script(s)) => parts.push(format!("[{}]", one_line(&s.source))),
+        Some(Guard::Criterion(c)) => parts.push(format!("[{c}]")),
+        None => {}
+    }
+    if let Some(extra) = type_id
+        .and_then(|ty| program.stage_override(ty, &from.id))
+        .and_then(|o| o.guard.as_ref())
+        .filter(|_| matches!(t.from, From::Stage(_)) && t.timeout.is_none())
+    {
+        parts.push(format!("[{}]", one_line(&extra.source)));
+    }
+    match t.timeout {
+        Some(crate::model::Timeout::After(d)) => parts.push(format!("after {d}")),
+        Some(crate::model::Timeout::Idle(d)) => parts.push(format!("idle {d}")),
+        None => {}
+    }
+    parts.join(" ")
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn node_label(program: &Program, stage: &Stage, type_id: Option<&str>) -> String {
+    let mut label = stage.title.clone();
+    if let Some(due) = type_id.map_or(stage.due, |ty| program.due(stage, ty)) {
+        let _ = write!(label, " (due {due})");
+    }
+    if let Some(outcome) = &stage.outcome {
+        let _ = write!(label, " [{outcome}]");
+    }
+    label
+}
+
+/// Renders the stage graph. `type_id` applies that type's overrides.
+pub fn render(program: &Program, format: Format, type_id: Option<&str>) -> String {
+    match format {
+        Format::Mermaid => mermaid(program, type_id),
+        Format::Dot => dot(program, type_id),
+    }
+}
+
+/// Edges as (from stage, transition); `*` transitions are drawn once per stage they leave.
+fn edges(program: &Program) -> Vec<(&Stage, &Transition)> {
+    let mut out = Vec::new();
+    for t in &program.transitions {
+        for stage in program.stages.iter().filter(|s| t.leaves(s)) {
+            out.push((stage, t));
+        }
+    }
+    out
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace('|', "#124;")
+}
+
+fn node_id(id: &str) -> String {
+    // Mermaid ids may not contain `-` in every renderer; `end` is a keyword.
+    format!("s_{}", id.replace('-', "_"))
+}
+
+fn mermaid(program: &Program, type_id: Option<&str>) -> String {
+    let mut out = String::from("flowchart TD\n");
+    let _ = writeln!(out, "    start(( )) --> {}", node_id(&program.initial));
+    for stage in &program.stages {
+        let label = mermaid_text(&node_label(program, stage, type_id));
+        let shape = if stage.is_terminal() { ("([\"", "\"])") } else { ("[\"", "\"]") };
+        let _ = writeln!(out, "    {}{}{label}{}", node_id(&stage.id), shape.0, shape.1);
+    }
+    for (from, t) in edges(program) {
+        let label = edge_label(program, t, from, type_id);
+        let arrow = if t.timeout.is_some() { "-.->" } else { "-->" };
+        if label.is_empty() {
+            let _ = writeln!(out, "    {} {arrow} {}", node_id(&from.id), node_id(&t.to));
+        } else {
+            let _ = writeln!(out, "    {} {arrow}|\"{}\"| {}", node_id(&from.id), mermaid_text(&label), node_id(&t.to));
+        }
+    }
+    for stage in program.stages.iter().filter(|s| s.is_terminal()) {
+        let class = match stage.outcome.as_deref() {
+            Some("success") => "success",
+            Some("withdrawn") => "withdrawn",
+            _ => "ended",
+        };
+        let _ = writeln!(out, "    class {} {class}", node_id(&stage.id));
+    }
+    out.push_str("    classDef success fill:#d4f7d4,stroke:#2a7a2a\n");
+    out.push_str("    classDef withdrawn fill:#eeeeee,stroke:#777777\n");
+    out.push_str("    classDef ended fill:#fde2e2,stroke:#a33\n");
+    out
+}
+
+fn dot_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot(program: &Program, type_id: Option<&str>) -> String {
+    let mut out = format!("digraph \"{}\" {{\n    rankdir=TB;\n    node [shape=box, style=rounded];\n", dot_text(&program.id));
+    let _ = writeln!(out, "    \"__start\" [shape=point];\n    \"__start\" -> \"{}\";", dot_text(&program.initial));
+    for stage in &program.stages {
+        let shape = if stage.is_terminal() { ", shape=doubleoctagon" } else { "" };
+        let _ = writeln!(out, "    \"{}\" [label=\"{}\"{shape}];", dot_text(&stage.id), dot_text(&node_label(program, stage, type_id)));
+    }
+    for (from, t) in edges(program) {
+        let style = if t.timeout.is_some() { ", style=dashed" } else { "" };
+        let _ = writeln!(
+            out,
+            "    \"{}\" -> \"{}\" [label=\"{}\"{style}];",
+            dot_text(&from.id),
+            dot_text(&t.to),
+            dot_text(&edge_label(program, t, from, type_id))
+        );
+    }
+    out.push_str("}\n");
+    out
+}

@@ -1,0 +1,101 @@
+//! Due durations such as `14d`, `6w`, `3mo`.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, Months, Utc};
+
+/// A duration as a program writes it. Months are calendar months: `1mo` from 31 January is
+/// the last day of February, so a due date never drifts over months of different lengths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Whole hours (`48h`).
+    Hours(u32),
+    /// Whole days (`14d`).
+    Days(u32),
+    /// Whole weeks (`6w`).
+    Weeks(u32),
+    /// Calendar months (`3mo`).
+    Months(u32),
+}
+
+impl Due {
+    /// Parses `14d`, `6w`, `3mo`, `48h`; the message says what was expected.
+    pub fn parse(text: &str) -> Result<Due, String> {
+        let text = text.trim();
+        let digits = text.chars().take_while(char::is_ascii_digit).count();
+        let (number, unit) = text.split_at(digits);
+        let amount: u32 = number
+            .parse()
+            .map_err(|_| format!("`{text}` does not start with a whole number"))?;
+        if amount == 0 {
+            return Err(format!("`{text}` is zero; a due duration must be at least 1"));
+        }
+        if amount > 10_000 {
+            return Err(format!("`{text}` is too long; use at most 10000 of a unit"));
+        }
+        match unit {
+            "h" => Ok(Due::Hours(amount)),
+            "d" => Ok(Due::Days(amount)),
+            "w" => Ok(Due::Weeks(amount)),
+            "mo" => Ok(Due::Months(amount)),
+            "" => Err(format!("`{text}` has no unit")),
+            other => Err(format!("`{other}` is not a unit")),
+        }
+    }
+
+    /// The instant this long after `from`.
+    pub fn after(self, from: DateTime<Utc>) -> DateTime<Utc> {
+        let later = match self {
+            Due::Hours(h) => from.checked_add_signed(Duration::hours(h.into())),
+            Due::Days(d) => from.checked_add_signed(Duration::days(d.into())),
+            Due::Weeks(w) => from.checked_add_signed(Duration::weeks(w.into())),
+            Due::Months(m) => from.checked_add_months(Months::new(m)),
+        };
+        later.unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+}
+
+impl fmt::Display for Due {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Due::Hours(n) => write!(f, "{n}h"),
+            Due::Days(n) => write!(f, "{n}d"),
+            Due::Weeks(n) => write!(f, "{n}w"),
+            Due::Months(n) => write!(f, "{n}mo"),
+        }
+    }
+}
+
+impl serde::Serialize for Due {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn every_unit_parses_and_prints_back() {
+        for text in ["48h", "14d", "6w", "3mo"] {
+            assert_eq!(Due::parse(text).map(|d| d.to_string()), Ok(text.to_string()));
+        }
+    }
+
+    #[test]
+    fn bad_durations_say_what_is_wrong() {
+        assert!(Due::parse("2 weeks").unwrap_err().contains("is not a unit"));
+        assert!(Due::parse("d").unwrap_err().contains("whole number"));
+        assert!(Due::parse("0d").unwrap_err().contains("zero"));
+        assert!(Due::parse("14").unwrap_err().contains("no unit"));
+    }
+
+    #[test]
+    fn a_month_is_a_calendar_month_clamped_to_the_month_end() {
+        let jan31 = Utc.with_ymd_and_hms(2026, 1, 31, 9, 0, 0).unwrap();
+        let feb28 = Utc.with_ymd_and_hms(2026, 2, 28, 9, 0, 0).unwrap();
+        assert_eq!(Due::Months(1).after(jan31), feb28);
+    }
+}

@@ -1,0 +1,132 @@
+//! Checks on the stage graph with petgraph: reachability from the initial stage, traps with no
+//! way to a terminal stage, and stages whose only way out is withdraw. Also lists routes.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Dfs, EdgeRef, Reversed};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{From, Program};
+
+/// The stage graph: one node per stage (same order as `program.stages`), one edge per
+/// transition and stage it leaves, weighted by the transition index.
+pub fn stage_graph(program: &Program, include_any: bool) -> DiGraph<usize, usize> {
+    let mut graph = DiGraph::new();
+    let nodes: Vec<NodeIndex> = (0..program.stages.len()).map(|i| graph.add_node(i)).collect();
+    let index_of = |id: &str| program.stages.iter().position(|s| s.id == id);
+    for t in &program.transitions {
+        let Some(to) = index_of(&t.to) else { continue };
+        if matches!(t.from, From::Any) && !include_any {
+            continue;
+        }
+        for (i, stage) in program.stages.iter().enumerate() {
+            if t.leaves(stage) {
+                graph.add_edge(nodes[i], nodes[to], t.index);
+            }
+        }
+    }
+    graph
+}
+
+fn reaches_terminal(program: &Program, graph: &DiGraph<usize, usize>) -> Vec<bool> {
+    let mut reached = vec![false; program.stages.len()];
+    let reversed = Reversed(graph);
+    for (i, stage) in program.stages.iter().enumerate() {
+        if stage.is_terminal() && !reached[i] {
+            let mut dfs = Dfs::new(reversed, NodeIndex::new(i));
+            while let Some(n) = dfs.next(reversed) {
+                reached[n.index()] = true;
+            }
+        }
+    }
+    reached
+}
+
+/// Reports unreachable stages, traps, a missing terminal stage, and withdraw-only stages.
+pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(initial) = program.stages.iter().position(|s| s.id == program.initial) else {
+        return;
+    };
+    let graph = stage_graph(program, true);
+    let mut reachable = vec![false; program.stages.len()];
+    let mut dfs = Dfs::new(&graph, NodeIndex::new(initial));
+    while let Some(n) = dfs.next(&graph) {
+        reachable[n.index()] = true;
+    }
+    for (i, stage) in program.stages.iter().enumerate() {
+        if !reachable[i] {
+            diagnostics.push(
+                Diagnostic::error("E013", format!("stage `{}` cannot be reached from the initial stage `{}`", stage.id, program.initial), stage.span)
+                    .with_help(format!("add a transition with to = \"{}\", or remove the stage", stage.id)),
+            );
+        }
+    }
+    if !program.stages.iter().any(|s| s.is_terminal()) {
+        let span = program.stages.first().map(|s| s.span).unwrap_or_default();
+        diagnostics.push(
+            Diagnostic::error("E015", "the program has no terminal stage, so no pairing can ever finish", span)
+                .with_help("mark the stages where pairings end with an outcome, e.g. outcome = \"success\""),
+        );
+        return;
+    }
+    let with_any = reaches_terminal(program, &graph);
+    let without_any = reaches_terminal(program, &stage_graph(program, false));
+    for (i, stage) in program.stages.iter().enumerate() {
+        if !reachable[i] || stage.is_terminal() {
+            continue;
+        }
+        if !with_any[i] {
+            diagnostics.push(
+                Diagnostic::error("E014", format!("stage `{}` is a trap: no terminal stage can be reached from it", stage.id), stage.span)
+                    .with_help(format!("add a transition from `{}` towards a terminal stage, or a withdraw with from = \"*\"", stage.id)),
+            );
+        } else if !without_any[i] {
+            diagnostics.push(
+                Diagnostic::warning("W002", format!("stage `{}` has no way out but withdraw", stage.id), stage.span)
+                    .with_help(format!("add a transition from `{}` that moves the pairing on", stage.id)),
+            );
+        }
+    }
+}
+
+/// A route through the program: the transitions taken, in order.
+pub type Route = Vec<usize>;
+
+/// Every route from the initial stage to a terminal stage in which no transition is taken
+/// twice (so each loop is taken at most once), stopping after `limit` routes.
+pub fn routes(program: &Program, limit: usize) -> Vec<Route> {
+    let graph = stage_graph(program, true);
+    let mut out = Vec::new();
+    let Some(initial) = program.stages.iter().position(|s| s.id == program.initial) else {
+        return out;
+    };
+    let mut path = Vec::new();
+    walk(program, &graph, NodeIndex::new(initial), &mut path, &mut out, limit);
+    out
+}
+
+fn walk(
+    program: &Program,
+    graph: &DiGraph<usize, usize>,
+    at: NodeIndex,
+    path: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Route>,
+    limit: usize,
+) {
+    if out.len() >= limit {
+        return;
+    }
+    if program.stages[at.index()].is_terminal() {
+        out.push(path.iter().map(|(t, _)| *t).collect());
+        return;
+    }
+    let mut edges: Vec<_> = graph.edges(at).map(|e| (*e.weight(), e.target())).collect();
+    edges.sort_by_key(|(t, _)| *t);
+    for (t, target) in edges {
+        if path.iter().any(|(taken, from)| *taken == t && *from == at.index()) {
+            continue;
+        }
+        path.push((t, at.index()));
+        walk(program, graph, target, path, out, limit);
+        path.pop();
+    }
+}

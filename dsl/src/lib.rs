@@ -1,0 +1,214 @@
+//! mentorflow's program language: a TOML program is read, checked whole (names, graph,
+//! scripts) and turned into an immutable [`Program`], or into diagnostics that point at the
+//! exact line and column and say how to fix each problem.
+
+mod analyzer;
+pub mod diagnostic;
+pub mod diagram;
+pub mod duration;
+pub mod graph;
+pub mod model;
+mod reader;
+pub mod sandbox;
+mod scripts;
+pub mod source;
+pub mod suggest;
+pub mod value;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use duration::Due;
+pub use model::{Criterion, From, Guard, MentoringType, Program, Script, Stage, Transition};
+pub use source::{SourceMap, Span};
+pub use value::{Declaration, Value, ValueKind};
+
+/// Programs larger than this are refused before parsing.
+pub const MAX_PROGRAM_BYTES: u64 = 1024 * 1024;
+
+/// The result of loading a program: the program when it has no errors, and every diagnostic.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Present exactly when no diagnostic is an error.
+    pub program: Option<Program>,
+    /// Errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files read, for rendering diagnostics.
+    pub sources: SourceMap,
+}
+
+impl Loaded {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Every diagnostic rendered, separated by blank lines.
+    pub fn render(&self) -> String {
+        self.diagnostics
+            .iter()
+            .map(|d| d.render(&self.sources))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Reads and checks the program at `path`. Never panics on any file content.
+pub fn load(path: &Path) -> Loaded {
+    let mut sources = SourceMap::default();
+    match read_program(path) {
+        Ok(text) => {
+            let file = sources.add(path, text);
+            check(sources, file)
+        }
+        Err((message, help)) => {
+            let diagnostic = Diagnostic {
+                severity: Severity::Error,
+                code: "E000",
+                message,
+                span: None,
+                label: None,
+                help: Some(help),
+            };
+            Loaded {
+                program: None,
+                diagnostics: vec![diagnostic],
+                sources,
+            }
+        }
+    }
+}
+
+/// Checks program text as if read from `path` (script files are looked up beside `path`).
+pub fn load_str(path: &Path, text: &str) -> Loaded {
+    let mut sources = SourceMap::default();
+    let file = sources.add(path, text.to_string());
+    check(sources, file)
+}
+
+fn read_program(path: &Path) -> Result<String, (String, String)> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        (
+            format!("cannot read program `{shown}`: {}", io_reason(&e)),
+            "check the path; programs are TOML files such as programs/mentoring.toml".to_string(),
+        )
+    })?;
+    if meta.is_dir() {
+        return Err((
+            format!("`{shown}` is a directory, not a program file"),
+            format!("name a .toml file inside it, e.g. {}", path.join("mentoring.toml").display()),
+        ));
+    }
+    if meta.len() > MAX_PROGRAM_BYTES {
+        return Err((
+            format!("program `{shown}` is {} bytes; programs are limited to {MAX_PROGRAM_BYTES} bytes (1 MiB)", meta.len()),
+            "is this the right file? a program is a hand-written TOML file of a few kilobytes".into(),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| (format!("cannot read program `{shown}`: {}", io_reason(&e)), "check the file's permissions".to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        (
+            format!("`{shown}` is not a text file: invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            "a program is a UTF-8 TOML file; is this a binary file?".to_string(),
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err((
+            format!("program `{shown}` is empty"),
+            "a program starts with [program] (id, title, initial); see programs/README.md".into(),
+        ));
+    }
+    Ok(text)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn check(mut sources: SourceMap, file: usize) -> Loaded {
+    let text = sources.file(file).map(|f| f.text.clone()).unwrap_or_default();
+    let (root, syntax) = toml::de::DeTable::parse_recoverable(&text);
+    let mut diagnostics: Vec<Diagnostic> = syntax.iter().map(|e| syntax_error(e, file)).collect();
+    if diagnostics.iter().any(|d| d.code == "E001") {
+        return Loaded { program: None, diagnostics, sources };
+    }
+    let mut analyzer = analyzer::Analyzer::new(&mut sources, file);
+    let program = analyzer.program(&root);
+    diagnostics.append(&mut analyzer.diagnostics);
+    // Graph checks need every stage name resolved; otherwise they only repeat the typo.
+    let names_resolved = !diagnostics.iter().any(|d| matches!(d.code, "E010" | "E011"));
+    let mut program = program.filter(|_| names_resolved);
+    if let Some(p) = &program {
+        graph::check(p, &mut diagnostics);
+        unread_facts(p, &mut diagnostics);
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        program = None;
+    }
+    if let Some(p) = &mut program {
+        p.sources = (0..)
+            .map_while(|i| sources.file(i))
+            .map(|f| (f.path.clone(), f.text.clone()))
+            .collect();
+        p.hash = content_hash(&p.sources);
+    }
+    diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+    Loaded { program, diagnostics, sources }
+}
+
+fn syntax_error(e: &toml::de::Error, file: usize) -> Diagnostic {
+    let span = Span::new(file, e.span().unwrap_or(0..0));
+    let message = e.message().trim().to_string();
+    if message.starts_with("duplicate key") {
+        return Diagnostic::error("E006", "duplicate id: this key is already declared in the same table", span)
+            .with_help("ids of stages, facts, criteria and types must be unique; rename or remove one");
+    }
+    Diagnostic::error("E001", format!("invalid TOML: {message}"), span)
+        .with_help("see https://toml.io for the syntax; strings need quotes, tables are [name]")
+}
+
+fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
+    let mut read: BTreeSet<String> = BTreeSet::new();
+    let mut note = |s: &Script| read.extend(s.facts_read.iter().cloned());
+    program.criteria.iter().for_each(|c| note(&c.script));
+    for t in &program.transitions {
+        if let Some(Guard::Script(s)) = &t.guard {
+            note(s);
+        }
+    }
+    for ty in &program.types {
+        ty.rule.iter().for_each(&mut note);
+        ty.stages.iter().filter_map(|o| o.guard.as_ref()).for_each(&mut note);
+    }
+    for fact in &program.facts {
+        if !read.contains(&fact.name) {
+            diagnostics.push(
+                Diagnostic::warning("W001", format!("fact `{}` is declared but no script reads it", fact.name), fact.span)
+                    .with_help(format!("use it in a guard or criterion (facts.{}), or remove the declaration", fact.name)),
+            );
+        }
+    }
+}
+
+/// SHA-256 over every file of a program, in hex; the version a pairing is pinned to.
+pub fn content_hash(sources: &[(std::path::PathBuf, String)]) -> String {
+    let mut hasher = Sha256::new();
+    for (i, (path, text)) in sources.iter().enumerate() {
+        if i > 0 {
+            // Script files are named relative to the program, so moving a folder keeps the hash.
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            hasher.update(name.as_bytes());
+        }
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

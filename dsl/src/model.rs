@@ -1,0 +1,309 @@
+//! The validated program: what the engine runs. Built only by the checker, immutable after.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::duration::Due;
+use crate::source::{LineCol, Span};
+use crate::value::Declaration;
+
+/// A checked mentoring program.
+#[derive(Debug, Clone, Serialize)]
+pub struct Program {
+    /// Stable identifier, e.g. `mentoring`.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// What the program is for.
+    pub description: String,
+    /// The stage every pairing starts in.
+    pub initial: String,
+    /// Stages in file order.
+    pub stages: Vec<Stage>,
+    /// Transitions in file order; order decides which is taken first.
+    pub transitions: Vec<Transition>,
+    /// Facts recorded on pairings.
+    pub facts: Vec<Declaration>,
+    /// Attributes participants carry.
+    pub attributes: Vec<Declaration>,
+    /// Named scripts returning a bool.
+    pub criteria: Vec<Criterion>,
+    /// Mentoring types with their participant rules and stage overrides.
+    pub types: Vec<MentoringType>,
+    /// SHA-256 of the program file and every script file it uses, in hex.
+    pub hash: String,
+    /// The files the program was read from (the program first), for pinning a version.
+    #[serde(skip)]
+    pub sources: Vec<(PathBuf, String)>,
+}
+
+/// A stage of the program.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    /// Identifier used in transitions.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// What happens in this stage.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// How long a pairing may stay before it is overdue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Due>,
+    /// Set on terminal stages: success, failure, withdrawn ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Where it is declared.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Stage {
+    /// Whether pairings end here.
+    pub fn is_terminal(&self) -> bool {
+        self.outcome.is_some()
+    }
+}
+
+/// Where a transition leaves from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum From {
+    /// One stage.
+    Stage(String),
+    /// Any non-terminal stage (`from = "*"`), e.g. withdraw.
+    Any,
+}
+
+/// When a transition fires by itself, applied by `tick`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Timeout {
+    /// This long after entering the stage.
+    After(Due),
+    /// This long after the pairing's last event (inactivity).
+    Idle(Due),
+}
+
+/// An edge of the stage graph.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transition {
+    /// Position in the file, from 0; stable name for coverage.
+    pub index: usize,
+    /// Source stage, or any.
+    pub from: From,
+    /// Target stage.
+    pub to: String,
+    /// What must hold; none means always.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard: Option<Guard>,
+    /// Short human name, e.g. "withdraw".
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// Set when the transition fires on a timer instead of on advance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Timeout>,
+    /// Where it is declared.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Transition {
+    /// Whether this transition leaves `stage` (a terminal stage is never left).
+    pub fn leaves(&self, stage: &Stage) -> bool {
+        match &self.from {
+            From::Stage(s) => *s == stage.id,
+            From::Any => !stage.is_terminal(),
+        }
+    }
+
+    /// `from -> to`, for messages.
+    pub fn describe(&self) -> String {
+        let from = match &self.from {
+            From::Stage(s) => s.as_str(),
+            From::Any => "*",
+        };
+        format!("{from} -> {}", self.to)
+    }
+}
+
+/// A transition's guard.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Guard {
+    /// An inline Rhai expression.
+    Script(Script),
+    /// The name of a criterion.
+    Criterion(String),
+}
+
+/// A named Rhai script that returns true or false.
+#[derive(Debug, Clone, Serialize)]
+pub struct Criterion {
+    /// Its name, usable as a guard.
+    pub name: String,
+    /// What it measures.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The compiled script.
+    pub script: Script,
+}
+
+/// A compiled Rhai script with what it reads, compiled once when the program is loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Script {
+    /// The source text.
+    pub source: String,
+    /// The `facts.NAME` the script reads, sorted.
+    #[serde(skip)]
+    pub facts_read: BTreeSet<String>,
+    /// Top-level `&&` parts of a single-expression script, each compiled on its own so a
+    /// refusal can say which part was false. Empty when the script is not such an expression.
+    #[serde(skip)]
+    pub parts: Vec<ScriptPart>,
+    /// The compiled form.
+    #[serde(skip)]
+    pub ast: rhai::AST,
+    /// Where it lives, for error messages at run time.
+    #[serde(skip)]
+    pub origin: ScriptOrigin,
+}
+
+/// One top-level `&&` operand of a guard.
+#[derive(Debug, Clone)]
+pub struct ScriptPart {
+    /// Its source text.
+    pub source: String,
+    /// The `facts.NAME` it reads.
+    pub facts_read: BTreeSet<String>,
+    /// The compiled operand.
+    pub ast: rhai::AST,
+}
+
+/// Where a script's text sits, so a script line and column map to a file line and column.
+#[derive(Debug, Clone, Default)]
+pub struct ScriptOrigin {
+    /// What the script is, e.g. "guard of transition preparation -> orientation".
+    pub what: String,
+    /// The file holding the text.
+    pub path: PathBuf,
+    /// Line and column in that file of the script's first character.
+    pub start: LineCol,
+}
+
+impl Default for LineCol {
+    fn default() -> Self {
+        LineCol { line: 1, col: 1 }
+    }
+}
+
+impl ScriptOrigin {
+    /// The file position of a script's 1-based line and column.
+    pub fn locate(&self, line: usize, col: usize) -> LineCol {
+        if line <= 1 {
+            LineCol {
+                line: self.start.line,
+                col: self.start.col + col.saturating_sub(1),
+            }
+        } else {
+            LineCol {
+                line: self.start.line + line - 1,
+                col,
+            }
+        }
+    }
+}
+
+/// A participant role within a type, with how many a pairing must have.
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    /// e.g. mentor, mentee, peer.
+    pub name: String,
+    /// At least this many.
+    pub min: u32,
+    /// At most this many.
+    pub max: u32,
+}
+
+/// A per-type change to one stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageOverride {
+    /// The stage changed.
+    pub stage: String,
+    /// Another due duration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Due>,
+    /// An extra guard on every non-timer transition leaving the stage from it (not on `*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard: Option<Script>,
+}
+
+/// A mentoring type: one-on-one, peer, group, reverse, virtual or any other.
+#[derive(Debug, Clone, Serialize)]
+pub struct MentoringType {
+    /// Identifier, e.g. `one-on-one`.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// What the type is.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Roles with counts.
+    pub roles: Vec<Role>,
+    /// Attributes every participant must carry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// A rule over the participants that must hold at enrolment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Script>,
+    /// Stage overrides.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageOverride>,
+    /// Where it is declared.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Program {
+    /// The stage with id `id`.
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
+    /// The declared fact `name`.
+    pub fn fact(&self, name: &str) -> Option<&Declaration> {
+        self.facts.iter().find(|f| f.name == name)
+    }
+
+    /// The criterion `name`.
+    pub fn criterion(&self, name: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.name == name)
+    }
+
+    /// The type `id`.
+    pub fn mentoring_type(&self, id: &str) -> Option<&MentoringType> {
+        self.types.iter().find(|t| t.id == id)
+    }
+
+    /// Transitions leaving `stage`, in order (timer transitions included).
+    pub fn outgoing<'a>(&'a self, stage: &'a Stage) -> impl Iterator<Item = &'a Transition> + 'a {
+        self.transitions.iter().filter(move |t| t.leaves(stage))
+    }
+
+    /// The due duration of `stage` for pairings of type `type_id` (overrides applied).
+    pub fn due(&self, stage: &Stage, type_id: &str) -> Option<Due> {
+        self.stage_override(type_id, &stage.id)
+            .and_then(|o| o.due)
+            .or(stage.due)
+    }
+
+    /// The override a type declares for a stage, if any.
+    pub fn stage_override(&self, type_id: &str, stage: &str) -> Option<&StageOverride> {
+        self.mentoring_type(type_id)?
+            .stages
+            .iter()
+            .find(|o| o.stage == stage)
+    }
+}

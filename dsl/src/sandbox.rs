@@ -1,0 +1,75 @@
+//! The one place where the Rhai engine that runs program scripts is configured. The checker
+//! compiles with it and the engine runs with it, so a script that checks is a script that runs.
+
+use rhai::{Dynamic, Engine, Scope};
+
+/// The variables every script may read; anything else is an error at check time.
+pub const SCRIPT_VARIABLES: [&str; 9] = [
+    "facts",
+    "participants",
+    "mentors",
+    "mentees",
+    "type",
+    "stage",
+    "days_in_stage",
+    "cycle",
+    "now",
+];
+
+/// Limits a script runs under. Generous for real guards, small enough that a hostile script
+/// is stopped in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Rhai operations per evaluation.
+    pub max_operations: u64,
+    /// Nested function calls.
+    pub max_call_levels: usize,
+    /// Expression nesting depth (and inside functions).
+    pub max_expr_depth: usize,
+    /// Characters in one string.
+    pub max_string_size: usize,
+    /// Items in one array.
+    pub max_array_size: usize,
+    /// Entries in one object map.
+    pub max_map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_call_levels: 16,
+            max_expr_depth: 64,
+            max_string_size: 64 * 1024,
+            max_array_size: 10_000,
+            max_map_size: 10_000,
+        }
+    }
+}
+
+/// A Rhai engine with the sandbox applied: limits, strict variables, no `eval`, no modules,
+/// and `print`/`debug` discarded (the run-time engine replaces them to capture the output).
+pub fn engine(limits: Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_strict_variables(true)
+        .disable_symbol("eval");
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    engine
+}
+
+/// A scope declaring every script variable, for compiling with strict variables.
+pub fn compile_scope() -> Scope<'static> {
+    let mut scope = Scope::new();
+    for name in SCRIPT_VARIABLES {
+        scope.push_constant(name, Dynamic::UNIT);
+    }
+    scope
+}

@@ -1,0 +1,272 @@
+//! Compiling program scripts: Rhai syntax, undeclared variables, and the facts each reads,
+//! with every error mapped back to the line and column of the TOML (or .rhai) file.
+
+use std::collections::BTreeSet;
+
+use rhai::{ASTNode, Engine, Expr, Position};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Script, ScriptOrigin, ScriptPart};
+use crate::source::{SourceFile, Span};
+use crate::suggest::help_did_you_mean;
+
+/// Where a script's text sits in its file.
+pub(crate) struct Placement<'a> {
+    pub file: &'a SourceFile,
+    pub file_index: usize,
+    /// Byte offset of the script's first character, when the text is verbatim in the file
+    /// (literal strings, basic strings without escapes, .rhai files); otherwise the span of
+    /// the whole string, and positions point at it.
+    pub content_start: Option<usize>,
+    pub whole: std::ops::Range<usize>,
+}
+
+impl Placement<'_> {
+    fn span_at(&self, position: Position) -> Span {
+        let (Some(start), Some(line)) = (self.content_start, position.line()) else {
+            return Span::new(self.file_index, self.whole.clone());
+        };
+        let origin = self.file.line_col(start);
+        let at = ScriptOrigin {
+            start: origin,
+            ..ScriptOrigin::default()
+        }
+        .locate(line, position.position().unwrap_or(1));
+        let offset = self.file.offset_of(at.line, at.col).unwrap_or(start);
+        let end = self.file.text[offset..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(offset + 1, |n| offset + n.max(1));
+        Span::new(self.file_index, offset..end)
+    }
+
+    fn origin(&self, what: &str) -> ScriptOrigin {
+        ScriptOrigin {
+            what: what.to_string(),
+            path: self.file.path.clone(),
+            start: self.file.line_col(self.content_start.unwrap_or(self.whole.start)),
+        }
+    }
+}
+
+/// Compiles `source`, checking it reads only declared facts. `criteria` are offered as
+/// suggestions when an unknown variable looks like a criterion name.
+pub(crate) fn compile(
+    engine: &Engine,
+    source: &str,
+    what: &str,
+    placement: &Placement<'_>,
+    facts: &BTreeSet<String>,
+    criteria: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Script> {
+    let scope = crate::sandbox::compile_scope();
+    let ast = match engine.compile_with_scope(&scope, source) {
+        Ok(ast) => ast,
+        Err(err) => {
+            diagnostics.push(parse_error(&err, what, placement, criteria));
+            return None;
+        }
+    };
+    let reads = facts_read(&ast);
+    let mut ok = true;
+    for (name, position) in &reads {
+        if !facts.contains(name) {
+            ok = false;
+            diagnostics.push(
+                Diagnostic::error(
+                    "E021",
+                    format!("{what} reads undeclared fact `{name}`"),
+                    placement.span_at(*position),
+                )
+                .with_help_opt(help_did_you_mean(name, facts.iter().map(String::as_str)))
+                .with_help_opt(
+                    facts
+                        .is_empty()
+                        .then(|| format!("declare it: [facts.{name}] type = \"int\"")),
+                ),
+            );
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let parts = split_conjunction(source)
+        .into_iter()
+        .filter_map(|part| {
+            let ast = engine.compile_with_scope(&scope, &part).ok()?;
+            Some(ScriptPart {
+                facts_read: facts_read(&ast).into_iter().map(|(n, _)| n).collect(),
+                source: part,
+                ast,
+            })
+        })
+        .collect();
+    Some(Script {
+        source: source.to_string(),
+        facts_read: reads.into_iter().map(|(n, _)| n).collect(),
+        parts,
+        ast,
+        origin: placement.origin(what),
+    })
+}
+
+fn parse_error(err: &rhai::ParseError, what: &str, placement: &Placement<'_>, criteria: &[String]) -> Diagnostic {
+    let span = placement.span_at(err.1);
+    match err.0.as_ref() {
+        rhai::ParseErrorType::VariableUndefined(name) => {
+            let known = crate::sandbox::SCRIPT_VARIABLES.iter().copied();
+            let help = match help_did_you_mean(name, criteria.iter().map(String::as_str)) {
+                Some(_) if criteria.contains(name) => Some(format!(
+                    "a criterion is used on its own as a guard: guard = \"{name}\""
+                )),
+                Some(_) => help_did_you_mean(name, criteria.iter().map(String::as_str))
+                    .map(|h| format!("{h} (a criterion is used on its own: guard = \"NAME\")")),
+                None => help_did_you_mean(name, known).or_else(|| {
+                    Some(format!(
+                        "scripts can read: {}",
+                        crate::sandbox::SCRIPT_VARIABLES.join(", ")
+                    ))
+                }),
+            };
+            Diagnostic::error("E023", format!("{what} uses unknown variable `{name}`"), span)
+                .with_help_opt(help)
+        }
+        other => Diagnostic::error("E020", format!("Rhai syntax error in {what}: {other}"), span)
+            .with_help("scripts are Rhai expressions, e.g. facts.meetings >= 6 && facts.rating >= 4"),
+    }
+}
+
+/// Every `facts.NAME` and `facts["NAME"]` the script reads, with the position of the name.
+pub(crate) fn facts_read(ast: &rhai::AST) -> Vec<(String, Position)> {
+    let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(expr)) = path.last() {
+            if let Some(read) = fact_access(expr) {
+                found.push(read);
+            }
+        }
+        true
+    });
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    found
+}
+
+fn fact_access(expr: &Expr) -> Option<(String, Position)> {
+    let (Expr::Dot(bin, ..) | Expr::Index(bin, ..)) = expr else {
+        return None;
+    };
+    let Expr::Variable(var, ..) = &bin.lhs else {
+        return None;
+    };
+    if var.1.as_str() != "facts" {
+        return None;
+    }
+    let name_of = |e: &Expr| match e {
+        Expr::Property(p, pos) => Some((p.2.to_string(), *pos)),
+        Expr::StringConstant(s, pos) if matches!(expr, Expr::Index(..)) => Some((s.to_string(), *pos)),
+        _ => None,
+    };
+    match &bin.rhs {
+        Expr::Dot(inner, ..) | Expr::Index(inner, ..) => name_of(&inner.lhs),
+        other => name_of(other),
+    }
+}
+
+/// The top-level `&&` operands of a single-expression script; empty when there is only one
+/// operand or the script has statements. Strings, comments and brackets are respected.
+pub(crate) fn split_conjunction(source: &str) -> Vec<String> {
+    let text = source.trim();
+    let parts = split_top_level(text);
+    if parts.len() == 1 && text.starts_with('(') && text.ends_with(')') {
+        let inner = &text[1..text.len() - 1];
+        if split_top_level(inner).len() > 1 && balanced(inner) {
+            return split_top_level(inner);
+        }
+    }
+    if parts.len() < 2 {
+        return Vec::new();
+    }
+    parts
+}
+
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+fn split_top_level(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i, mut start) = (0i32, 0usize, 0usize);
+    let mut parts = Vec::new();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            b'"' | b'\'' | b'`' => i = skip_quoted(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => return vec![text.to_string()],
+            b'/' if bytes.get(i + 1) == Some(&b'*') => return vec![text.to_string()],
+            b';' if depth == 0 => return vec![text.to_string()],
+            b'|' if depth == 0 && bytes.get(i + 1) == Some(&b'|') => return vec![text.to_string()],
+            b'&' if depth == 0 && bytes.get(i + 1) == Some(&b'&') => {
+                parts.push(text[start..i].trim().to_string());
+                i += 1;
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(text[start..].trim().to_string());
+    if parts.iter().any(String::is_empty) {
+        return vec![text.to_string()];
+    }
+    parts
+}
+
+fn skip_quoted(bytes: &[u8], open: usize) -> usize {
+    let quote = bytes[open];
+    let mut i = open + 1;
+    while i < bytes.len() && bytes[i] != quote {
+        if bytes[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_conjunction_is_split_into_parts() {
+        assert_eq!(
+            split_conjunction("facts.a >= 6 && (facts.b || facts.c) && facts.d == \"x && y\""),
+            vec!["facts.a >= 6", "(facts.b || facts.c)", "facts.d == \"x && y\""]
+        );
+    }
+
+    #[test]
+    fn disjunction_statements_and_single_operands_are_not_split() {
+        assert!(split_conjunction("facts.a || facts.b && facts.c").is_empty());
+        assert!(split_conjunction("let x = 1; x > 0 && true").is_empty());
+        assert!(split_conjunction("facts.a").is_empty());
+    }
+
+    #[test]
+    fn outer_parentheses_are_looked_through() {
+        assert_eq!(split_conjunction("(facts.a && facts.b)"), vec!["facts.a", "facts.b"]);
+    }
+}

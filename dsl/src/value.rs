@@ -1,0 +1,280 @@
+//! Typed values of facts and participant attributes, and their declarations.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::source::Span;
+
+/// The type a fact or attribute is declared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    /// `true` or `false`.
+    Bool,
+    /// A whole number.
+    Int,
+    /// A real number.
+    Float,
+    /// A string.
+    Text,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// A list of strings.
+    List,
+}
+
+impl ValueKind {
+    /// Every kind, by its name in a program.
+    pub const ALL: [(&'static str, ValueKind); 6] = [
+        ("bool", ValueKind::Bool),
+        ("int", ValueKind::Int),
+        ("float", ValueKind::Float),
+        ("text", ValueKind::Text),
+        ("date", ValueKind::Date),
+        ("list", ValueKind::List),
+    ];
+
+    /// The kind named `name` in a program.
+    pub fn from_name(name: &str) -> Option<ValueKind> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    }
+
+    /// The name a program uses.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+/// A typed value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// A bool.
+    Bool(bool),
+    /// An int.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A text.
+    Text(String),
+    /// A date.
+    Date(NaiveDate),
+    /// A list of text.
+    List(Vec<String>),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Text(s) => write!(f, "{s:?}"),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::List(items) => write!(f, "{items:?}"),
+        }
+    }
+}
+
+impl Value {
+    /// The kind of this value.
+    pub fn kind(&self) -> ValueKind {
+        match self {
+            Value::Bool(_) => ValueKind::Bool,
+            Value::Int(_) => ValueKind::Int,
+            Value::Float(_) => ValueKind::Float,
+            Value::Text(_) => ValueKind::Text,
+            Value::Date(_) => ValueKind::Date,
+            Value::List(_) => ValueKind::List,
+        }
+    }
+}
+
+/// A lower or upper bound on a number or a date.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Bound {
+    /// For int and float.
+    Number(f64),
+    /// For dates.
+    Date(NaiveDate),
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Number(n) => write!(f, "{n}"),
+            Bound::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// A declared fact (recorded on a pairing) or participant attribute.
+#[derive(Debug, Clone, Serialize)]
+pub struct Declaration {
+    /// The name scripts use: `facts.NAME` or `mentee.NAME`.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: ValueKind,
+    /// What it means, for people.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Smallest allowed value (numbers, dates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<Bound>,
+    /// Largest allowed value (numbers, dates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<Bound>,
+    /// The only values allowed (text; each item of a list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// The value before anything is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// Where it is declared.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Declaration {
+    /// Parses a value written as text (on the command line, in a CSV roster) and checks it.
+    pub fn parse(&self, text: &str) -> Result<Value, String> {
+        let text = text.trim();
+        let value = match self.kind {
+            ValueKind::Bool => match text.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "y" => Value::Bool(true),
+                "false" | "no" | "n" => Value::Bool(false),
+                _ => return Err(format!("`{text}` is not a bool; use true or false")),
+            },
+            ValueKind::Int => Value::Int(
+                text.parse()
+                    .map_err(|_| format!("`{text}` is not a whole number"))?,
+            ),
+            ValueKind::Float => {
+                let x: f64 = text
+                    .parse()
+                    .map_err(|_| format!("`{text}` is not a number"))?;
+                if !x.is_finite() {
+                    return Err(format!("`{text}` is not a finite number"));
+                }
+                Value::Float(x)
+            }
+            ValueKind::Text => Value::Text(text.to_string()),
+            ValueKind::Date => Value::Date(
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD"))?,
+            ),
+            ValueKind::List => Value::List(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
+        };
+        self.check(&value)?;
+        Ok(value)
+    }
+
+    /// Checks a value against the declared type, bounds and allowed values.
+    pub fn check(&self, value: &Value) -> Result<(), String> {
+        let value = match (self.kind, value) {
+            (ValueKind::Float, Value::Int(i)) => &Value::Float(*i as f64),
+            _ => value,
+        };
+        if value.kind() != self.kind {
+            return Err(format!(
+                "{value} is a {}, but `{}` is declared as {}",
+                value.kind().name(),
+                self.name,
+                self.kind.name()
+            ));
+        }
+        let position = match value {
+            Value::Int(i) => Some(Bound::Number(*i as f64)),
+            Value::Float(x) => Some(Bound::Number(*x)),
+            Value::Date(d) => Some(Bound::Date(*d)),
+            _ => None,
+        };
+        if let Some(v) = position {
+            if let Some(min) = self.min.filter(|min| less(v, *min)) {
+                return Err(format!("{value} is below the minimum {min} of `{}`", self.name));
+            }
+            if let Some(max) = self.max.filter(|max| less(*max, v)) {
+                return Err(format!("{value} is above the maximum {max} of `{}`", self.name));
+            }
+        }
+        if let Some(allowed) = &self.allowed {
+            let items: Vec<&String> = match value {
+                Value::Text(s) => vec![s],
+                Value::List(items) => items.iter().collect(),
+                _ => vec![],
+            };
+            if let Some(bad) = items.into_iter().find(|s| !allowed.contains(s)) {
+                let hint = crate::suggest::did_you_mean(bad, allowed.iter().map(String::as_str))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "`{bad}` is not allowed for `{}`{hint}; allowed: {}",
+                    self.name,
+                    allowed.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn less(a: Bound, b: Bound) -> bool {
+    match (a, b) {
+        (Bound::Number(a), Bound::Number(b)) => a < b,
+        (Bound::Date(a), Bound::Date(b)) => a < b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decl(kind: ValueKind) -> Declaration {
+        Declaration {
+            name: "x".into(),
+            kind,
+            description: String::new(),
+            min: Some(Bound::Number(0.0)),
+            max: Some(Bound::Number(5.0)),
+            allowed: None,
+            default: None,
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn values_are_parsed_by_declared_type() {
+        assert_eq!(decl(ValueKind::Int).parse("4"), Ok(Value::Int(4)));
+        assert_eq!(decl(ValueKind::Float).parse("4.5"), Ok(Value::Float(4.5)));
+        assert_eq!(decl(ValueKind::Bool).parse("yes"), Ok(Value::Bool(true)));
+    }
+
+    #[test]
+    fn out_of_range_and_ill_typed_values_are_refused() {
+        assert!(decl(ValueKind::Int).parse("9").unwrap_err().contains("above the maximum 5"));
+        assert!(decl(ValueKind::Int).parse("-1").unwrap_err().contains("below the minimum 0"));
+        assert!(decl(ValueKind::Int).parse("four").unwrap_err().contains("not a whole number"));
+        assert!(decl(ValueKind::Float).parse("NaN").is_err());
+    }
+
+    #[test]
+    fn allowed_values_get_a_suggestion() {
+        let mut d = decl(ValueKind::Text);
+        d.allowed = Some(vec!["good".into(), "poor".into()]);
+        assert!(d.parse("goood").unwrap_err().contains("did you mean `good`"));
+    }
+}
