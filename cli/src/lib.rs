@@ -28,6 +28,8 @@ enum Command {
     Check(commands::check::Args),
     Show(commands::show::Args),
     Graph(commands::graph::Args),
+    Paths(commands::paths::Args),
+    Simulate(commands::simulate::Args),
 }
 
 /// Where a command writes: its normal output and its diagnostics.
@@ -62,6 +64,8 @@ where
         Command::Check(args) => commands::check::run(&args, &mut output),
         Command::Show(args) => commands::show::run(&args, &mut output),
         Command::Graph(args) => commands::graph::run(&args, &mut output),
+        Command::Paths(args) => commands::paths::run(&args, &mut output),
+        Command::Simulate(args) => commands::simulate::run(&args, &mut output),
     };
     match result {
         Ok(code) => code,

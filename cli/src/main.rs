@@ -1,3 +1,5 @@
+//! The `mentorflow` binary; everything lives in the library so tests can run it in-process.
+
 fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -11,8 +11,8 @@ use toml::Spanned;
 use crate::diagnostic::Diagnostic;
 use crate::duration::Due;
 use crate::model::{
-    Criterion, From, Guard, MentoringType, Program, Role, Script, Stage, StageOverride,
-    Timeout, Transition,
+    Criterion, From, Guard, MentoringType, Program, Role, Script, Stage, StageOverride, Timeout,
+    Transition,
 };
 use crate::reader::{self, Reader, Table};
 use crate::sandbox::SCRIPT_VARIABLES;
@@ -21,7 +21,15 @@ use crate::source::SourceMap;
 use crate::suggest::help_did_you_mean;
 use crate::value::{Bound, Declaration, Value, ValueKind};
 
-const TOP_KEYS: [&str; 7] = ["program", "stages", "transitions", "facts", "attributes", "criteria", "types"];
+const TOP_KEYS: [&str; 7] = [
+    "program",
+    "stages",
+    "transitions",
+    "facts",
+    "attributes",
+    "criteria",
+    "types",
+];
 
 /// Reads one program file already parsed as TOML. `sources` holds the file; .rhai files the
 /// program names are added to it.
@@ -87,22 +95,40 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    fn header(&mut self, top: &Table<'_, '_>) -> Option<(String, String, String, (String, Range<usize>))> {
+    fn header(
+        &mut self,
+        top: &Table<'_, '_>,
+    ) -> Option<(String, String, String, (String, Range<usize>))> {
         let mut r = self.reader();
         let Some(program) = r.table(top, "program", "[program]".into()) else {
-            r.error("E003", "the program file has no [program] section".into(), 0..0).help =
+            r.error(
+                "E003",
+                "the program file has no [program] section".into(),
+                0..0,
+            )
+            .help =
                 Some("start the file with [program] and its id, title and initial stage".into());
             return None;
         };
         r.unknown_keys(&program, &["id", "title", "description", "initial"]);
         let id = r.string(&program, "id", true);
         let title = r.string(&program, "title", true);
-        let description = r.string(&program, "description", false).map(|d| d.0).unwrap_or_default();
+        let description = r
+            .string(&program, "description", false)
+            .map(|d| d.0)
+            .unwrap_or_default();
         let initial = r.string(&program, "initial", false);
         if initial.is_none() && program.table.get("initial").is_none() {
-            let key = top.table.keys().find(|k| k.get_ref() == "program").map_or(0..0, Spanned::span);
-            r.error("E011", "the program has no initial stage".into(), key).help =
-                Some("add `initial = \"<stage id>\"` to [program]: the stage every pairing starts in".into());
+            let key = top
+                .table
+                .keys()
+                .find(|k| k.get_ref() == "program")
+                .map_or(0..0, Spanned::span);
+            r.error("E011", "the program has no initial stage".into(), key)
+                .help = Some(
+                "add `initial = \"<stage id>\"` to [program]: the stage every pairing starts in"
+                    .into(),
+            );
         }
         if let Some((id, span)) = &id {
             check_id(&mut r, id, span.clone(), "program id");
@@ -114,7 +140,11 @@ impl<'a> Analyzer<'a> {
         if !stages.iter().any(|s| s.id == initial.0) {
             let help = help_did_you_mean(&initial.0, stages.iter().map(|s| s.id.as_str()));
             self.reader()
-                .error("E010", format!("initial stage `{}` is not a declared stage", initial.0), initial.1.clone())
+                .error(
+                    "E010",
+                    format!("initial stage `{}` is not a declared stage", initial.0),
+                    initial.1.clone(),
+                )
                 .help = help.or(Some("declare it as [stages.NAME]".into()));
         }
     }
@@ -122,8 +152,8 @@ impl<'a> Analyzer<'a> {
     fn stages(&mut self, top: &Table<'_, '_>) -> Vec<Stage> {
         let mut r = self.reader();
         let Some(table) = r.table(top, "stages", "[stages]".into()) else {
-            r.error("E003", "the program declares no stages".into(), 0..0).help =
-                Some("add stages as [stages.preparation] title = \"Preparation\"".into());
+            r.error("E003", "the program declares no stages".into(), 0..0)
+                .help = Some("add stages as [stages.preparation] title = \"Preparation\"".into());
             return Vec::new();
         };
         let mut stages = Vec::new();
@@ -134,8 +164,13 @@ impl<'a> Analyzer<'a> {
                 continue;
             };
             r.unknown_keys(&stage, &["title", "description", "due", "outcome"]);
-            let title = r.string(&stage, "title", false).map_or_else(|| id.clone(), |t| t.0);
-            let description = r.string(&stage, "description", false).map(|d| d.0).unwrap_or_default();
+            let title = r
+                .string(&stage, "title", false)
+                .map_or_else(|| id.clone(), |t| t.0);
+            let description = r
+                .string(&stage, "description", false)
+                .map(|d| d.0)
+                .unwrap_or_default();
             let due = r.string(&stage, "due", false).and_then(|d| due(&mut r, d));
             let outcome = r.string(&stage, "outcome", false).map(|o| o.0);
             stages.push(Stage {
@@ -159,10 +194,22 @@ impl<'a> Analyzer<'a> {
         for (key, value) in table.table {
             let name = key.get_ref().to_string();
             if !is_identifier(&name) {
-                r.error("E007", format!("{what} name `{name}` is not a script identifier"), key.span()).help =
-                    Some(format!("use letters, digits and `_` so scripts can read it, e.g. `{}`", name.replace(['-', ' '], "_")));
+                r.error(
+                    "E007",
+                    format!("{what} name `{name}` is not a script identifier"),
+                    key.span(),
+                )
+                .help = Some(format!(
+                    "use letters, digits and `_` so scripts can read it, e.g. `{}`",
+                    name.replace(['-', ' '], "_")
+                ));
             }
-            let Some(decl) = r.as_table(value, &name, &format!("[{section}]"), format!("{what} `{name}`")) else {
+            let Some(decl) = r.as_table(
+                value,
+                &name,
+                &format!("[{section}]"),
+                format!("{what} `{name}`"),
+            ) else {
                 continue;
             };
             if let Some(d) = declaration(&mut r, &decl, name, key.span()) {
@@ -176,20 +223,32 @@ impl<'a> Analyzer<'a> {
         let Some(table) = self.reader().table(top, "criteria", "[criteria]".into()) else {
             return Vec::new();
         };
-        self.criterion_names = table.table.keys().map(|k| k.get_ref().to_string()).collect();
+        self.criterion_names = table
+            .table
+            .keys()
+            .map(|k| k.get_ref().to_string())
+            .collect();
         let mut out = Vec::new();
         for (key, value) in table.table {
             let name = key.get_ref().to_string();
             if SCRIPT_VARIABLES.contains(&name.as_str()) {
                 self.reader()
-                    .error("E006", format!("criterion `{name}` has the name of a script variable"), key.span())
+                    .error(
+                        "E006",
+                        format!("criterion `{name}` has the name of a script variable"),
+                        key.span(),
+                    )
                     .help = Some(format!("rename it, e.g. `{name}_ok`"));
             }
             let what = format!("criterion `{name}`");
             let (script, description) = match value.get_ref() {
                 DeValue::String(s) => (self.inline_script(s, value.span(), &what), String::new()),
                 DeValue::Table(t) => {
-                    let spec = Table { table: t, span: value.span(), what: what.clone() };
+                    let spec = Table {
+                        table: t,
+                        span: value.span(),
+                        what: what.clone(),
+                    };
                     self.criterion_table(&spec, &what)
                 }
                 other => {
@@ -202,7 +261,11 @@ impl<'a> Analyzer<'a> {
                 }
             };
             if let Some(script) = script {
-                out.push(Criterion { name, description, script });
+                out.push(Criterion {
+                    name,
+                    description,
+                    script,
+                });
             }
         }
         out
@@ -211,20 +274,34 @@ impl<'a> Analyzer<'a> {
     fn criterion_table(&mut self, spec: &Table<'_, '_>, what: &str) -> (Option<Script>, String) {
         let mut r = self.reader();
         r.unknown_keys(spec, &["script", "file", "description"]);
-        let description = r.string(spec, "description", false).map(|d| d.0).unwrap_or_default();
+        let description = r
+            .string(spec, "description", false)
+            .map(|d| d.0)
+            .unwrap_or_default();
         let inline = r.string(spec, "script", false);
         let file = r.string(spec, "file", false);
         let script = match (inline, file) {
             (Some((src, span)), None) => self.inline_script(&src, span, what),
             (None, Some((path, span))) => self.file_script(&path, span, what),
             (Some(_), Some((_, span))) => {
-                self.reader().error("E004", format!("{what} has both `script` and `file`"), span).help =
-                    Some("keep one: the script inline, or the name of a .rhai file beside the program".into());
+                self.reader()
+                    .error("E004", format!("{what} has both `script` and `file`"), span)
+                    .help = Some(
+                    "keep one: the script inline, or the name of a .rhai file beside the program"
+                        .into(),
+                );
                 None
             }
             (None, None) => {
-                self.reader().error("E003", format!("{what} needs `script` or `file`"), spec.span.clone()).help =
-                    Some("write script = '''facts.goals_met >= 3''' or file = \"success.rhai\"".into());
+                self.reader()
+                    .error(
+                        "E003",
+                        format!("{what} needs `script` or `file`"),
+                        spec.span.clone(),
+                    )
+                    .help = Some(
+                    "write script = '''facts.goals_met >= 3''' or file = \"success.rhai\"".into(),
+                );
                 None
             }
         };
@@ -234,9 +311,23 @@ impl<'a> Analyzer<'a> {
     /// Compiles a script written in a TOML string at `span`.
     fn inline_script(&mut self, source: &str, span: Range<usize>, what: &str) -> Option<Script> {
         let file = self.sources.file(self.file)?;
-        let content_start = verbatim_start(&file.text[span.clone()], source).map(|o| span.start + o);
-        let placement = Placement { file, file_index: self.file, content_start, whole: span };
-        scripts::compile(&self.engine, source, what, &placement, &self.fact_names, &self.criterion_names, &mut self.diagnostics)
+        let content_start =
+            verbatim_start(&file.text[span.clone()], source).map(|o| span.start + o);
+        let placement = Placement {
+            file,
+            file_index: self.file,
+            content_start,
+            whole: span,
+        };
+        scripts::compile(
+            &self.engine,
+            source,
+            what,
+            &placement,
+            &self.fact_names,
+            &self.criterion_names,
+            &mut self.diagnostics,
+        )
     }
 
     /// Reads and compiles a .rhai file beside the program.
@@ -244,37 +335,73 @@ impl<'a> Analyzer<'a> {
         let program_path = self.sources.file(self.file)?.path.clone();
         let dir = program_path.parent().unwrap_or(Path::new("."));
         let path = dir.join(name);
-        let inside = Path::new(name).components().all(|c| matches!(c, std::path::Component::Normal(_)));
-        let text = if inside { std::fs::read_to_string(&path).ok() } else { None };
+        let inside = Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        let text = if inside {
+            std::fs::read_to_string(&path).ok()
+        } else {
+            None
+        };
         let Some(text) = text else {
             let help = if inside {
-                format!("create {} or fix the name; the path is relative to the program's folder", path.display())
+                format!(
+                    "create {} or fix the name; the path is relative to the program's folder",
+                    path.display()
+                )
             } else {
                 "script files must be inside the program's folder: name them without `..` or a leading `/`".into()
             };
-            self.reader().error("E034", format!("{what}: cannot read script file `{name}`"), span).help = Some(help);
+            self.reader()
+                .error(
+                    "E034",
+                    format!("{what}: cannot read script file `{name}`"),
+                    span,
+                )
+                .help = Some(help);
             return None;
         };
         let index = self.sources.add(&path, text.clone());
         let file = self.sources.file(index)?;
-        let placement = Placement { file, file_index: index, content_start: Some(0), whole: 0..text.len() };
-        scripts::compile(&self.engine, &text, what, &placement, &self.fact_names, &self.criterion_names, &mut self.diagnostics)
+        let placement = Placement {
+            file,
+            file_index: index,
+            content_start: Some(0),
+            whole: 0..text.len(),
+        };
+        scripts::compile(
+            &self.engine,
+            &text,
+            what,
+            &placement,
+            &self.fact_names,
+            &self.criterion_names,
+            &mut self.diagnostics,
+        )
     }
 
     fn transitions(&mut self, top: &Table<'_, '_>, stages: &[Stage]) -> Vec<Transition> {
         let Some(value) = self.reader().get(top, "transitions", false) else {
-            self.reader().error("E003", "the program declares no transitions".into(), 0..0).help =
-                Some("add [[transitions]] with from, to and an optional guard".into());
+            self.reader()
+                .error("E003", "the program declares no transitions".into(), 0..0)
+                .help = Some("add [[transitions]] with from, to and an optional guard".into());
             return Vec::new();
         };
         let DeValue::Array(items) = value.get_ref() else {
-            self.reader().error("E004", "`transitions` must be an array of tables: [[transitions]]".into(), value.span());
+            self.reader().error(
+                "E004",
+                "`transitions` must be an array of tables: [[transitions]]".into(),
+                value.span(),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (index, item) in items.iter().enumerate() {
             let what = format!("transition #{}", index + 1);
-            let Some(table) = self.reader().as_table(item, "transitions", "the program", what) else {
+            let Some(table) = self
+                .reader()
+                .as_table(item, "transitions", "the program", what)
+            else {
                 continue;
             };
             if let Some(t) = self.transition(&table, index, stages) {
@@ -284,34 +411,67 @@ impl<'a> Analyzer<'a> {
         out
     }
 
-    fn transition(&mut self, table: &Table<'_, '_>, index: usize, stages: &[Stage]) -> Option<Transition> {
+    fn transition(
+        &mut self,
+        table: &Table<'_, '_>,
+        index: usize,
+        stages: &[Stage],
+    ) -> Option<Transition> {
         let mut r = self.reader();
         r.unknown_keys(table, &["from", "to", "guard", "label", "after", "idle"]);
         let from = r.string(table, "from", true);
         let to = r.string(table, "to", true);
-        let label = r.string(table, "label", false).map(|l| l.0).unwrap_or_default();
+        let label = r
+            .string(table, "label", false)
+            .map(|l| l.0)
+            .unwrap_or_default();
         let after = r.string(table, "after", false).and_then(|d| due(&mut r, d));
         let idle = r.string(table, "idle", false).and_then(|d| due(&mut r, d));
         let timeout = match (after, idle) {
             (Some(a), None) => Some(Timeout::After(a)),
             (None, Some(i)) => Some(Timeout::Idle(i)),
             (Some(_), Some(_)) => {
-                r.error("E004", format!("{} has both `after` and `idle`", table.what), table.span.clone()).help =
-                    Some("`after` counts from entering the stage, `idle` from the last event; keep one".into());
+                r.error(
+                    "E004",
+                    format!("{} has both `after` and `idle`", table.what),
+                    table.span.clone(),
+                )
+                .help = Some(
+                    "`after` counts from entering the stage, `idle` from the last event; keep one"
+                        .into(),
+                );
                 None
             }
             (None, None) => None,
         };
         let guard_src = r.string(table, "guard", false);
         let (from, from_span) = from?;
-        let from = if from == "*" { From::Any } else { From::Stage(from) };
+        let from = if from == "*" {
+            From::Any
+        } else {
+            From::Stage(from)
+        };
         let to = to?;
-        for (id, span) in [(match &from { From::Stage(s) => Some(s.clone()), From::Any => None }, from_span.clone()), (Some(to.0.clone()), to.1.clone())] {
+        for (id, span) in [
+            (
+                match &from {
+                    From::Stage(s) => Some(s.clone()),
+                    From::Any => None,
+                },
+                from_span.clone(),
+            ),
+            (Some(to.0.clone()), to.1.clone()),
+        ] {
             if let Some(id) = id {
                 if !stages.iter().any(|s| s.id == id) {
                     let help = help_did_you_mean(&id, stages.iter().map(|s| s.id.as_str()));
-                    self.reader().error("E010", format!("{} names unknown stage `{id}`", table.what), span).help =
-                        help.or(Some(format!("declared stages: {}", stage_list(stages))));
+                    self.reader()
+                        .error(
+                            "E010",
+                            format!("{} names unknown stage `{id}`", table.what),
+                            span,
+                        )
+                        .help = help.or(Some(format!("declared stages: {}", stage_list(stages))));
                 }
             }
         }
@@ -323,7 +483,15 @@ impl<'a> Analyzer<'a> {
                 ));
             }
         }
-        let mut t = Transition { index, from, to: to.0, guard: None, label, timeout, span: self.reader().span(table.span.clone()) };
+        let mut t = Transition {
+            index,
+            from,
+            to: to.0,
+            guard: None,
+            label,
+            timeout,
+            span: self.reader().span(table.span.clone()),
+        };
         let what = format!("guard of transition {}", t.describe());
         // A guard that fails to compile is reported and dropped; the edge stays for the graph checks.
         t.guard = guard_src.and_then(|(src, span)| self.guard(&src, span, &what));
@@ -332,7 +500,9 @@ impl<'a> Analyzer<'a> {
 
     fn guard(&mut self, source: &str, span: Range<usize>, what: &str) -> Option<Guard> {
         let name = source.trim();
-        let is_reference = is_identifier(name) && !SCRIPT_VARIABLES.contains(&name) && !["true", "false"].contains(&name);
+        let is_reference = is_identifier(name)
+            && !SCRIPT_VARIABLES.contains(&name)
+            && !["true", "false"].contains(&name);
         if !is_reference {
             return self.inline_script(source, span, what).map(Guard::Script);
         }
@@ -340,22 +510,53 @@ impl<'a> Analyzer<'a> {
             return Some(Guard::Criterion(name.to_string()));
         }
         let help = help_did_you_mean(name, self.criterion_names.iter().map(String::as_str))
-            .or_else(|| Some(format!("declare it under [criteria] ({})", if self.criterion_names.is_empty() { "there are none yet".into() } else { self.criterion_names.join(", ") })));
-        self.reader().error("E022", format!("{what} names unknown criterion `{name}`"), span).help = help;
+            .or_else(|| {
+                Some(format!(
+                    "declare it under [criteria] ({})",
+                    if self.criterion_names.is_empty() {
+                        "there are none yet".into()
+                    } else {
+                        self.criterion_names.join(", ")
+                    }
+                ))
+            });
+        self.reader()
+            .error(
+                "E022",
+                format!("{what} names unknown criterion `{name}`"),
+                span,
+            )
+            .help = help;
         None
     }
 
-    fn types(&mut self, top: &Table<'_, '_>, stages: &[Stage], attributes: &[Declaration]) -> Vec<MentoringType> {
+    fn types(
+        &mut self,
+        top: &Table<'_, '_>,
+        stages: &[Stage],
+        attributes: &[Declaration],
+    ) -> Vec<MentoringType> {
         let Some(table) = self.reader().table(top, "types", "[types]".into()) else {
-            self.reader().error("E003", "the program declares no mentoring types".into(), 0..0).help =
-                Some("add at least one, e.g. [types.one-on-one] roles = { mentor = 1, mentee = 1 }".into());
+            self.reader()
+                .error(
+                    "E003",
+                    "the program declares no mentoring types".into(),
+                    0..0,
+                )
+                .help = Some(
+                "add at least one, e.g. [types.one-on-one] roles = { mentor = 1, mentee = 1 }"
+                    .into(),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (key, value) in table.table {
             let id = key.get_ref().to_string();
             check_id(&mut self.reader(), &id, key.span(), "type id");
-            let Some(t) = self.reader().as_table(value, &id, "[types]", format!("type `{id}`")) else {
+            let Some(t) = self
+                .reader()
+                .as_table(value, &id, "[types]", format!("type `{id}`"))
+            else {
                 continue;
             };
             if let Some(ty) = self.mentoring_type(&t, id, key.span(), stages, attributes) {
@@ -374,9 +575,24 @@ impl<'a> Analyzer<'a> {
         attributes: &[Declaration],
     ) -> Option<MentoringType> {
         let mut r = self.reader();
-        r.unknown_keys(t, &["title", "description", "roles", "requires", "rule", "stages"]);
-        let title = r.string(t, "title", false).map_or_else(|| id.clone(), |x| x.0);
-        let description = r.string(t, "description", false).map(|d| d.0).unwrap_or_default();
+        r.unknown_keys(
+            t,
+            &[
+                "title",
+                "description",
+                "roles",
+                "requires",
+                "rule",
+                "stages",
+            ],
+        );
+        let title = r
+            .string(t, "title", false)
+            .map_or_else(|| id.clone(), |x| x.0);
+        let description = r
+            .string(t, "description", false)
+            .map(|d| d.0)
+            .unwrap_or_default();
         let roles = match r.table(t, "roles", format!("roles of type `{id}`")) {
             Some(roles) => self.roles(&roles),
             None => {
@@ -390,11 +606,18 @@ impl<'a> Analyzer<'a> {
             if !attributes.iter().any(|a| &a.name == name) {
                 let help = help_did_you_mean(name, attributes.iter().map(|a| a.name.as_str()))
                     .unwrap_or_else(|| format!("declare it as [attributes.{name}] type = \"int\""));
-                r.error("E032", format!("type `{id}` requires undeclared attribute `{name}`"), span.clone()).help = Some(help);
+                r.error(
+                    "E032",
+                    format!("type `{id}` requires undeclared attribute `{name}`"),
+                    span.clone(),
+                )
+                .help = Some(help);
             }
         }
         let rule = r.string(t, "rule", false);
-        let rule = rule.and_then(|(src, span)| self.inline_script(&src, span, &format!("rule of type `{id}`")));
+        let rule = rule.and_then(|(src, span)| {
+            self.inline_script(&src, span, &format!("rule of type `{id}`"))
+        });
         let overrides = self.overrides(t, &id, stages);
         Some(MentoringType {
             span: self.reader().span(key),
@@ -416,7 +639,9 @@ impl<'a> Analyzer<'a> {
             let (min, max) = if let Some(n) = reader::integer(value.get_ref()) {
                 let n = u32::try_from(n).unwrap_or(0);
                 (Some((n, value.span())), Some((n, value.span())))
-            } else if let Some(range) = r.as_table(value, &name, &roles.what, format!("role `{name}`")) {
+            } else if let Some(range) =
+                r.as_table(value, &name, &roles.what, format!("role `{name}`"))
+            {
                 r.unknown_keys(&range, &["min", "max"]);
                 (r.count(&range, "min", true), r.count(&range, "max", true))
             } else {
@@ -426,8 +651,15 @@ impl<'a> Analyzer<'a> {
                 continue;
             };
             if min > max {
-                r.error("E030", format!("role `{name}` of {} has min {min} greater than max {max}", roles.what.trim_start_matches("roles of ")), max_span).help =
-                    Some(format!("swap them, or set max to at least {min}"));
+                r.error(
+                    "E030",
+                    format!(
+                        "role `{name}` of {} has min {min} greater than max {max}",
+                        roles.what.trim_start_matches("roles of ")
+                    ),
+                    max_span,
+                )
+                .help = Some(format!("swap them, or set max to at least {min}"));
             }
             out.push(Role { name, min, max });
         }
@@ -435,7 +667,10 @@ impl<'a> Analyzer<'a> {
     }
 
     fn overrides(&mut self, t: &Table<'_, '_>, id: &str, stages: &[Stage]) -> Vec<StageOverride> {
-        let Some(table) = self.reader().table(t, "stages", format!("stage overrides of type `{id}`")) else {
+        let Some(table) =
+            self.reader()
+                .table(t, "stages", format!("stage overrides of type `{id}`"))
+        else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -444,56 +679,119 @@ impl<'a> Analyzer<'a> {
             if !stages.iter().any(|s| s.id == stage) {
                 let help = help_did_you_mean(&stage, stages.iter().map(|s| s.id.as_str()))
                     .unwrap_or_else(|| format!("declared stages: {}", stage_list(stages)));
-                self.reader().error("E031", format!("type `{id}` overrides unknown stage `{stage}`"), key.span()).help = Some(help);
+                self.reader()
+                    .error(
+                        "E031",
+                        format!("type `{id}` overrides unknown stage `{stage}`"),
+                        key.span(),
+                    )
+                    .help = Some(help);
             }
             let what = format!("override of stage `{stage}` in type `{id}`");
-            let Some(o) = self.reader().as_table(value, &stage, &table.what, what.clone()) else {
+            let Some(o) = self
+                .reader()
+                .as_table(value, &stage, &table.what, what.clone())
+            else {
                 continue;
             };
             let mut r = self.reader();
             r.unknown_keys(&o, &["due", "guard"]);
             let due = r.string(&o, "due", false).and_then(|d| due(&mut r, d));
             let guard = r.string(&o, "guard", false);
-            let guard = guard.and_then(|(src, span)| self.inline_script(&src, span, &format!("extra guard of {what}")));
+            let guard = guard.and_then(|(src, span)| {
+                self.inline_script(&src, span, &format!("extra guard of {what}"))
+            });
             out.push(StageOverride { stage, due, guard });
         }
         out
     }
 }
 
-fn declaration(r: &mut Reader<'_>, t: &Table<'_, '_>, name: String, key: Range<usize>) -> Option<Declaration> {
-    r.unknown_keys(t, &["type", "description", "min", "max", "allowed", "default"]);
+fn declaration(
+    r: &mut Reader<'_>,
+    t: &Table<'_, '_>,
+    name: String,
+    key: Range<usize>,
+) -> Option<Declaration> {
+    r.unknown_keys(
+        t,
+        &["type", "description", "min", "max", "allowed", "default"],
+    );
     let (kind_name, kind_span) = r.string(t, "type", true)?;
     let Some(kind) = ValueKind::from_name(&kind_name) else {
         let names = ValueKind::ALL.map(|(n, _)| n);
-        let help = help_did_you_mean(&kind_name, names).unwrap_or_else(|| format!("the types are: {}", names.join(", ")));
-        r.error("E004", format!("`{kind_name}` is not a type"), kind_span).help = Some(help);
+        let help = help_did_you_mean(&kind_name, names)
+            .unwrap_or_else(|| format!("the types are: {}", names.join(", ")));
+        r.error("E004", format!("`{kind_name}` is not a type"), kind_span)
+            .help = Some(help);
         return None;
     };
-    let description = r.string(t, "description", false).map(|d| d.0).unwrap_or_default();
+    let description = r
+        .string(t, "description", false)
+        .map(|d| d.0)
+        .unwrap_or_default();
     let min = bound(r, t, "min", kind);
     let max = bound(r, t, "max", kind);
     if let (Some(lo), Some(hi)) = (min, max) {
-        if matches!((lo, hi), (Bound::Number(a), Bound::Number(b)) if a > b) || matches!((lo, hi), (Bound::Date(a), Bound::Date(b)) if a > b) {
+        if matches!((lo, hi), (Bound::Number(a), Bound::Number(b)) if a > b)
+            || matches!((lo, hi), (Bound::Date(a), Bound::Date(b)) if a > b)
+        {
             let span = t.table.get("max").map_or(key.clone(), Spanned::span);
-            r.error("E033", format!("{} has min {lo} greater than max {hi}", t.what), span).help = Some("swap min and max".into());
+            r.error(
+                "E033",
+                format!("{} has min {lo} greater than max {hi}", t.what),
+                span,
+            )
+            .help = Some("swap min and max".into());
         }
     }
-    let allowed = r.strings(t, "allowed").map(|v| v.into_iter().map(|x| x.0).collect::<Vec<_>>());
+    let allowed = r
+        .strings(t, "allowed")
+        .map(|v| v.into_iter().map(|x| x.0).collect::<Vec<_>>());
     if allowed.is_some() && !matches!(kind, ValueKind::Text | ValueKind::List) {
         let span = t.table.get("allowed").map_or(key.clone(), Spanned::span);
-        r.error("E033", format!("`allowed` applies to text and list, but {} is {}", t.what, kind.name()), span).help =
-            Some("use min and max for numbers and dates".into());
+        r.error(
+            "E033",
+            format!(
+                "`allowed` applies to text and list, but {} is {}",
+                t.what,
+                kind.name()
+            ),
+            span,
+        )
+        .help = Some("use min and max for numbers and dates".into());
     }
-    let mut decl = Declaration { name, kind, description, min, max, allowed, default: None, span: r.span(key) };
+    let mut decl = Declaration {
+        name,
+        kind,
+        description,
+        min,
+        max,
+        allowed,
+        default: None,
+        span: r.span(key),
+    };
     if let Some(value) = r.get(t, "default", false) {
         match toml_value(value.get_ref(), kind).map(|v| decl.check(&v).map(|_| v)) {
             Some(Ok(v)) => decl.default = Some(v),
             Some(Err(message)) => {
-                r.error("E033", format!("default of {}: {message}", t.what), value.span());
+                r.error(
+                    "E033",
+                    format!("default of {}: {message}", t.what),
+                    value.span(),
+                );
             }
             None => {
-                r.error("E004", format!("default of {} must be a {}, found {}", t.what, kind.name(), reader::type_name(value.get_ref())), value.span());
+                r.error(
+                    "E004",
+                    format!(
+                        "default of {} must be a {}, found {}",
+                        t.what,
+                        kind.name(),
+                        reader::type_name(value.get_ref())
+                    ),
+                    value.span(),
+                );
             }
         }
     }
@@ -505,19 +803,43 @@ fn bound(r: &mut Reader<'_>, t: &Table<'_, '_>, key: &str, kind: ValueKind) -> O
     let parsed = match kind {
         ValueKind::Int | ValueKind::Float => reader::number(value.get_ref()).map(Bound::Number),
         ValueKind::Date => match value.get_ref() {
-            DeValue::Datetime(d) => chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").ok().map(Bound::Date),
-            DeValue::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(Bound::Date),
+            DeValue::Datetime(d) => chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d")
+                .ok()
+                .map(Bound::Date),
+            DeValue::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(Bound::Date),
             _ => None,
         },
         _ => {
-            r.error("E033", format!("`{key}` applies to int, float and date, but {} is {}", t.what, kind.name()), value.span()).help =
-                Some("use `allowed` to limit text values".into());
+            r.error(
+                "E033",
+                format!(
+                    "`{key}` applies to int, float and date, but {} is {}",
+                    t.what,
+                    kind.name()
+                ),
+                value.span(),
+            )
+            .help = Some("use `allowed` to limit text values".into());
             return None;
         }
     };
     if parsed.is_none() {
-        let expected = if kind == ValueKind::Date { "a date (YYYY-MM-DD)" } else { "a number" };
-        r.error("E004", format!("`{key}` of {} must be {expected}, found {}", t.what, reader::type_name(value.get_ref())), value.span());
+        let expected = if kind == ValueKind::Date {
+            "a date (YYYY-MM-DD)"
+        } else {
+            "a number"
+        };
+        r.error(
+            "E004",
+            format!(
+                "`{key}` of {} must be {expected}, found {}",
+                t.what,
+                reader::type_name(value.get_ref())
+            ),
+            value.span(),
+        );
     }
     parsed
 }
@@ -528,9 +850,17 @@ fn toml_value(value: &DeValue<'_>, kind: ValueKind) -> Option<Value> {
         (ValueKind::Int, v) => Value::Int(reader::integer(v)?),
         (ValueKind::Float, v) => Value::Float(reader::number(v)?),
         (ValueKind::Text, DeValue::String(s)) => Value::Text(s.to_string()),
-        (ValueKind::Date, DeValue::Datetime(d)) => Value::Date(chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").ok()?),
+        (ValueKind::Date, DeValue::Datetime(d)) => {
+            Value::Date(chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").ok()?)
+        }
         (ValueKind::List, DeValue::Array(items)) => Value::List(
-            items.iter().map(|i| match i.get_ref() { DeValue::String(s) => Some(s.to_string()), _ => None }).collect::<Option<_>>()?,
+            items
+                .iter()
+                .map(|i| match i.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?,
         ),
         _ => return None,
     })
@@ -540,8 +870,10 @@ fn due(r: &mut Reader<'_>, (text, span): (String, Range<usize>)) -> Option<Due> 
     match Due::parse(&text) {
         Ok(d) => Some(d),
         Err(message) => {
-            r.error("E005", format!("bad duration: {message}"), span).help =
-                Some("write a whole number and a unit: 48h, 14d, 6w or 3mo (calendar months)".into());
+            r.error("E005", format!("bad duration: {message}"), span)
+                .help = Some(
+                "write a whole number and a unit: 48h, 14d, 6w or 3mo (calendar months)".into(),
+            );
             None
         }
     }
@@ -549,32 +881,61 @@ fn due(r: &mut Reader<'_>, (text, span): (String, Range<usize>)) -> Option<Due> 
 
 fn check_id(r: &mut Reader<'_>, id: &str, span: Range<usize>, what: &str) {
     let ok = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !ok {
-        let fixed: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-        r.error("E007", format!("{what} `{id}` must start with a letter and hold only letters, digits, `-` and `_`"), span).help =
-            Some(format!("e.g. `{}`", fixed.trim_matches('-')));
+        let fixed: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        r.error(
+            "E007",
+            format!(
+                "{what} `{id}` must start with a letter and hold only letters, digits, `-` and `_`"
+            ),
+            span,
+        )
+        .help = Some(format!("e.g. `{}`", fixed.trim_matches('-')));
     }
 }
 
 fn is_identifier(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn stage_list(stages: &[Stage]) -> String {
-    stages.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+    stages
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Offset of the string content inside its raw TOML text, when the content appears verbatim
 /// (so script positions map exactly onto the file).
 fn verbatim_start(raw: &str, content: &str) -> Option<usize> {
     for delimiter in ["'''", "\"\"\"", "'", "\""] {
-        if let Some(inner) = raw.strip_prefix(delimiter).and_then(|r| r.strip_suffix(delimiter)) {
+        if let Some(inner) = raw
+            .strip_prefix(delimiter)
+            .and_then(|r| r.strip_suffix(delimiter))
+        {
             let mut offset = delimiter.len();
             let mut inner = inner;
             if delimiter.len() == 3 {
-                if let Some(rest) = inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')) {
+                if let Some(rest) = inner
+                    .strip_prefix("\r\n")
+                    .or_else(|| inner.strip_prefix('\n'))
+                {
                     offset += inner.len() - rest.len();
                     inner = rest;
                 }

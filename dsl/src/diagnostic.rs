@@ -88,12 +88,27 @@ impl Diagnostic {
                 let at = file.line_col(span.start);
                 let line = file.line_text(span.start);
                 let gutter = " ".repeat(at.line.to_string().len());
-                let _ = writeln!(out, "{gutter}--> {}:{}:{}", file.path.display(), at.line, at.col);
+                let _ = writeln!(
+                    out,
+                    "{gutter}--> {}:{}:{}",
+                    file.path.display(),
+                    at.line,
+                    at.col
+                );
                 let _ = writeln!(out, "{gutter} |");
                 let _ = writeln!(out, "{} | {}", at.line, line.replace('\t', "    "));
                 let (pad, width) = caret_geometry(line, at, file.line_col(span.end));
-                let label = self.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
-                let _ = writeln!(out, "{gutter} | {}{}{label}", " ".repeat(pad), "^".repeat(width));
+                let label = self
+                    .label
+                    .as_deref()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{gutter} | {}{}{label}",
+                    " ".repeat(pad),
+                    "^".repeat(width)
+                );
             }
         }
         if let Some(help) = &self.help {
@@ -145,7 +160,7 @@ mod tests {
     #[test]
     fn caret_is_aligned_after_tabs_and_multi_byte_characters() {
         let out = render("\té = x", 6..7);
-        assert!(out.contains("1 |     é = x\n  |       ^\n"), "{out}");
+        assert!(out.contains("1 |     é = x\n  |         ^\n"), "{out}");
     }
 
     #[test]

@@ -14,7 +14,12 @@ pub enum Format {
 }
 
 /// The edge label: label, guard and timer, with a type's extra guard when `type_id` is given.
-pub fn edge_label(program: &Program, t: &Transition, from: &Stage, type_id: Option<&str>) -> String {
+pub fn edge_label(
+    program: &Program,
+    t: &Transition,
+    from: &Stage,
+    type_id: Option<&str>,
+) -> String {
     let mut parts = Vec::new();
     if !t.label.is_empty() {
         parts.push(t.label.clone());
@@ -91,8 +96,18 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
     let _ = writeln!(out, "    start(( )) --> {}", node_id(&program.initial));
     for stage in &program.stages {
         let label = mermaid_text(&node_label(program, stage, type_id));
-        let shape = if stage.is_terminal() { ("([\"", "\"])") } else { ("[\"", "\"]") };
-        let _ = writeln!(out, "    {}{}{label}{}", node_id(&stage.id), shape.0, shape.1);
+        let shape = if stage.is_terminal() {
+            ("([\"", "\"])")
+        } else {
+            ("[\"", "\"]")
+        };
+        let _ = writeln!(
+            out,
+            "    {}{}{label}{}",
+            node_id(&stage.id),
+            shape.0,
+            shape.1
+        );
     }
     for (from, t) in edges(program) {
         let label = edge_label(program, t, from, type_id);
@@ -100,7 +115,13 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
         if label.is_empty() {
             let _ = writeln!(out, "    {} {arrow} {}", node_id(&from.id), node_id(&t.to));
         } else {
-            let _ = writeln!(out, "    {} {arrow}|\"{}\"| {}", node_id(&from.id), mermaid_text(&label), node_id(&t.to));
+            let _ = writeln!(
+                out,
+                "    {} {arrow}|\"{}\"| {}",
+                node_id(&from.id),
+                mermaid_text(&label),
+                node_id(&t.to)
+            );
         }
     }
     for stage in program.stages.iter().filter(|s| s.is_terminal()) {
@@ -122,14 +143,34 @@ fn dot_text(s: &str) -> String {
 }
 
 fn dot(program: &Program, type_id: Option<&str>) -> String {
-    let mut out = format!("digraph \"{}\" {{\n    rankdir=TB;\n    node [shape=box, style=rounded];\n", dot_text(&program.id));
-    let _ = writeln!(out, "    \"__start\" [shape=point];\n    \"__start\" -> \"{}\";", dot_text(&program.initial));
+    let mut out = format!(
+        "digraph \"{}\" {{\n    rankdir=TB;\n    node [shape=box, style=rounded];\n",
+        dot_text(&program.id)
+    );
+    let _ = writeln!(
+        out,
+        "    \"__start\" [shape=point];\n    \"__start\" -> \"{}\";",
+        dot_text(&program.initial)
+    );
     for stage in &program.stages {
-        let shape = if stage.is_terminal() { ", shape=doubleoctagon" } else { "" };
-        let _ = writeln!(out, "    \"{}\" [label=\"{}\"{shape}];", dot_text(&stage.id), dot_text(&node_label(program, stage, type_id)));
+        let shape = if stage.is_terminal() {
+            ", shape=doubleoctagon"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "    \"{}\" [label=\"{}\"{shape}];",
+            dot_text(&stage.id),
+            dot_text(&node_label(program, stage, type_id))
+        );
     }
     for (from, t) in edges(program) {
-        let style = if t.timeout.is_some() { ", style=dashed" } else { "" };
+        let style = if t.timeout.is_some() {
+            ", style=dashed"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "    \"{}\" -> \"{}\" [label=\"{}\"{style}];",

@@ -28,7 +28,9 @@ impl Due {
             .parse()
             .map_err(|_| format!("`{text}` does not start with a whole number"))?;
         if amount == 0 {
-            return Err(format!("`{text}` is zero; a due duration must be at least 1"));
+            return Err(format!(
+                "`{text}` is zero; a due duration must be at least 1"
+            ));
         }
         if amount > 10_000 {
             return Err(format!("`{text}` is too long; use at most 10000 of a unit"));
@@ -80,7 +82,10 @@ mod tests {
     #[test]
     fn every_unit_parses_and_prints_back() {
         for text in ["48h", "14d", "6w", "3mo"] {
-            assert_eq!(Due::parse(text).map(|d| d.to_string()), Ok(text.to_string()));
+            assert_eq!(
+                Due::parse(text).map(|d| d.to_string()),
+                Ok(text.to_string())
+            );
         }
     }
 

@@ -11,7 +11,9 @@ use crate::model::{From, Program};
 /// transition and stage it leaves, weighted by the transition index.
 pub fn stage_graph(program: &Program, include_any: bool) -> DiGraph<usize, usize> {
     let mut graph = DiGraph::new();
-    let nodes: Vec<NodeIndex> = (0..program.stages.len()).map(|i| graph.add_node(i)).collect();
+    let nodes: Vec<NodeIndex> = (0..program.stages.len())
+        .map(|i| graph.add_node(i))
+        .collect();
     let index_of = |id: &str| program.stages.iter().position(|s| s.id == id);
     for t in &program.transitions {
         let Some(to) = index_of(&t.to) else { continue };
@@ -55,16 +57,32 @@ pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
     for (i, stage) in program.stages.iter().enumerate() {
         if !reachable[i] {
             diagnostics.push(
-                Diagnostic::error("E013", format!("stage `{}` cannot be reached from the initial stage `{}`", stage.id, program.initial), stage.span)
-                    .with_help(format!("add a transition with to = \"{}\", or remove the stage", stage.id)),
+                Diagnostic::error(
+                    "E013",
+                    format!(
+                        "stage `{}` cannot be reached from the initial stage `{}`",
+                        stage.id, program.initial
+                    ),
+                    stage.span,
+                )
+                .with_help(format!(
+                    "add a transition with to = \"{}\", or remove the stage",
+                    stage.id
+                )),
             );
         }
     }
     if !program.stages.iter().any(|s| s.is_terminal()) {
         let span = program.stages.first().map(|s| s.span).unwrap_or_default();
         diagnostics.push(
-            Diagnostic::error("E015", "the program has no terminal stage, so no pairing can ever finish", span)
-                .with_help("mark the stages where pairings end with an outcome, e.g. outcome = \"success\""),
+            Diagnostic::error(
+                "E015",
+                "the program has no terminal stage, so no pairing can ever finish",
+                span,
+            )
+            .with_help(
+                "mark the stages where pairings end with an outcome, e.g. outcome = \"success\"",
+            ),
         );
         return;
     }
@@ -81,8 +99,15 @@ pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
             );
         } else if !without_any[i] {
             diagnostics.push(
-                Diagnostic::warning("W002", format!("stage `{}` has no way out but withdraw", stage.id), stage.span)
-                    .with_help(format!("add a transition from `{}` that moves the pairing on", stage.id)),
+                Diagnostic::warning(
+                    "W002",
+                    format!("stage `{}` has no way out but withdraw", stage.id),
+                    stage.span,
+                )
+                .with_help(format!(
+                    "add a transition from `{}` that moves the pairing on",
+                    stage.id
+                )),
             );
         }
     }
@@ -100,7 +125,14 @@ pub fn routes(program: &Program, limit: usize) -> Vec<Route> {
         return out;
     };
     let mut path = Vec::new();
-    walk(program, &graph, NodeIndex::new(initial), &mut path, &mut out, limit);
+    walk(
+        program,
+        &graph,
+        NodeIndex::new(initial),
+        &mut path,
+        &mut out,
+        limit,
+    );
     out
 }
 
@@ -122,7 +154,10 @@ fn walk(
     let mut edges: Vec<_> = graph.edges(at).map(|e| (*e.weight(), e.target())).collect();
     edges.sort_by_key(|(t, _)| *t);
     for (t, target) in edges {
-        if path.iter().any(|(taken, from)| *taken == t && *from == at.index()) {
+        if path
+            .iter()
+            .any(|(taken, from)| *taken == t && *from == at.index())
+        {
             continue;
         }
         path.push((t, at.index()));

@@ -100,7 +100,10 @@ fn read_program(path: &Path) -> Result<String, (String, String)> {
     if meta.is_dir() {
         return Err((
             format!("`{shown}` is a directory, not a program file"),
-            format!("name a .toml file inside it, e.g. {}", path.join("mentoring.toml").display()),
+            format!(
+                "name a .toml file inside it, e.g. {}",
+                path.join("mentoring.toml").display()
+            ),
         ));
     }
     if meta.len() > MAX_PROGRAM_BYTES {
@@ -109,10 +112,18 @@ fn read_program(path: &Path) -> Result<String, (String, String)> {
             "is this the right file? a program is a hand-written TOML file of a few kilobytes".into(),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| (format!("cannot read program `{shown}`: {}", io_reason(&e)), "check the file's permissions".to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        (
+            format!("cannot read program `{shown}`: {}", io_reason(&e)),
+            "check the file's permissions".to_string(),
+        )
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         (
-            format!("`{shown}` is not a text file: invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            format!(
+                "`{shown}` is not a text file: invalid UTF-8 at byte {}",
+                e.utf8_error().valid_up_to()
+            ),
             "a program is a UTF-8 TOML file; is this a binary file?".to_string(),
         )
     })?;
@@ -134,17 +145,26 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn check(mut sources: SourceMap, file: usize) -> Loaded {
-    let text = sources.file(file).map(|f| f.text.clone()).unwrap_or_default();
+    let text = sources
+        .file(file)
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
     let (root, syntax) = toml::de::DeTable::parse_recoverable(&text);
     let mut diagnostics: Vec<Diagnostic> = syntax.iter().map(|e| syntax_error(e, file)).collect();
     if diagnostics.iter().any(|d| d.code == "E001") {
-        return Loaded { program: None, diagnostics, sources };
+        return Loaded {
+            program: None,
+            diagnostics,
+            sources,
+        };
     }
     let mut analyzer = analyzer::Analyzer::new(&mut sources, file);
     let program = analyzer.program(&root);
     diagnostics.append(&mut analyzer.diagnostics);
     // Graph checks need every stage name resolved; otherwise they only repeat the typo.
-    let names_resolved = !diagnostics.iter().any(|d| matches!(d.code, "E010" | "E011"));
+    let names_resolved = !diagnostics
+        .iter()
+        .any(|d| matches!(d.code, "E010" | "E011"));
     let mut program = program.filter(|_| names_resolved);
     if let Some(p) = &program {
         graph::check(p, &mut diagnostics);
@@ -161,15 +181,25 @@ fn check(mut sources: SourceMap, file: usize) -> Loaded {
         p.hash = content_hash(&p.sources);
     }
     diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
-    Loaded { program, diagnostics, sources }
+    Loaded {
+        program,
+        diagnostics,
+        sources,
+    }
 }
 
 fn syntax_error(e: &toml::de::Error, file: usize) -> Diagnostic {
     let span = Span::new(file, e.span().unwrap_or(0..0));
     let message = e.message().trim().to_string();
     if message.starts_with("duplicate key") {
-        return Diagnostic::error("E006", "duplicate id: this key is already declared in the same table", span)
-            .with_help("ids of stages, facts, criteria and types must be unique; rename or remove one");
+        return Diagnostic::error(
+            "E006",
+            "duplicate id: this key is already declared in the same table",
+            span,
+        )
+        .with_help(
+            "ids of stages, facts, criteria and types must be unique; rename or remove one",
+        );
     }
     Diagnostic::error("E001", format!("invalid TOML: {message}"), span)
         .with_help("see https://toml.io for the syntax; strings need quotes, tables are [name]")
@@ -186,13 +216,23 @@ fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
     }
     for ty in &program.types {
         ty.rule.iter().for_each(&mut note);
-        ty.stages.iter().filter_map(|o| o.guard.as_ref()).for_each(&mut note);
+        ty.stages
+            .iter()
+            .filter_map(|o| o.guard.as_ref())
+            .for_each(&mut note);
     }
     for fact in &program.facts {
         if !read.contains(&fact.name) {
             diagnostics.push(
-                Diagnostic::warning("W001", format!("fact `{}` is declared but no script reads it", fact.name), fact.span)
-                    .with_help(format!("use it in a guard or criterion (facts.{}), or remove the declaration", fact.name)),
+                Diagnostic::warning(
+                    "W001",
+                    format!("fact `{}` is declared but no script reads it", fact.name),
+                    fact.span,
+                )
+                .with_help(format!(
+                    "use it in a guard or criterion (facts.{}), or remove the declaration",
+                    fact.name
+                )),
             );
         }
     }
@@ -204,11 +244,18 @@ pub fn content_hash(sources: &[(std::path::PathBuf, String)]) -> String {
     for (i, (path, text)) in sources.iter().enumerate() {
         if i > 0 {
             // Script files are named relative to the program, so moving a folder keeps the hash.
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             hasher.update(name.as_bytes());
         }
         hasher.update((text.len() as u64).to_le_bytes());
         hasher.update(text.as_bytes());
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -28,9 +28,15 @@ impl Reader<'_> {
         Span::new(self.file, range)
     }
 
-    pub fn error(&mut self, code: &'static str, message: String, range: Range<usize>) -> &mut Diagnostic {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        message: String,
+        range: Range<usize>,
+    ) -> &mut Diagnostic {
         let span = self.span(range);
-        self.diagnostics.push(Diagnostic::error(code, message, span));
+        self.diagnostics
+            .push(Diagnostic::error(code, message, span));
         let last = self.diagnostics.len() - 1;
         &mut self.diagnostics[last]
     }
@@ -39,8 +45,10 @@ impl Reader<'_> {
     pub fn unknown_keys(&mut self, table: &Table<'_, '_>, known: &[&str]) {
         for key in table.table.keys() {
             if !known.contains(&key.get_ref().as_ref()) {
-                let help = help_did_you_mean(key.get_ref(), known.iter().copied())
-                    .unwrap_or_else(|| format!("the keys of {} are: {}", table.what, known.join(", ")));
+                let help =
+                    help_did_you_mean(key.get_ref(), known.iter().copied()).unwrap_or_else(|| {
+                        format!("the keys of {} are: {}", table.what, known.join(", "))
+                    });
                 self.error(
                     "E002",
                     format!("unknown key `{}` in {}", key.get_ref(), table.what),
@@ -60,7 +68,11 @@ impl Reader<'_> {
     ) -> Option<&'t Spanned<DeValue<'i>>> {
         let value = table.table.get(key);
         if value.is_none() && required {
-            let header_end = table.span.start..table.span.start.max(table.span.end.min(table.span.start + 1));
+            let header_end = table.span.start
+                ..table
+                    .span
+                    .start
+                    .max(table.span.end.min(table.span.start + 1));
             self.error(
                 "E003",
                 format!("{} is missing the required field `{key}`", table.what),
@@ -74,13 +86,21 @@ impl Reader<'_> {
     fn ill_typed(&mut self, what: &str, key: &str, expected: &str, value: &Spanned<DeValue<'_>>) {
         self.error(
             "E004",
-            format!("`{key}` in {what} must be {expected}, found {}", type_name(value.get_ref())),
+            format!(
+                "`{key}` in {what} must be {expected}, found {}",
+                type_name(value.get_ref())
+            ),
             value.span(),
         );
     }
 
     /// A string field.
-    pub fn string(&mut self, table: &Table<'_, '_>, key: &str, required: bool) -> Option<(String, Range<usize>)> {
+    pub fn string(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+        required: bool,
+    ) -> Option<(String, Range<usize>)> {
         let value = self.get(table, key, required)?;
         match value.get_ref() {
             DeValue::String(s) => Some((s.to_string(), value.span())),
@@ -92,7 +112,12 @@ impl Reader<'_> {
     }
 
     /// A non-negative integer field.
-    pub fn count(&mut self, table: &Table<'_, '_>, key: &str, required: bool) -> Option<(u32, Range<usize>)> {
+    pub fn count(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+        required: bool,
+    ) -> Option<(u32, Range<usize>)> {
         let value = self.get(table, key, required)?;
         match integer(value.get_ref()).and_then(|i| u32::try_from(i).ok()) {
             Some(n) => Some((n, value.span())),
@@ -104,7 +129,11 @@ impl Reader<'_> {
     }
 
     /// An array of strings.
-    pub fn strings(&mut self, table: &Table<'_, '_>, key: &str) -> Option<Vec<(String, Range<usize>)>> {
+    pub fn strings(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+    ) -> Option<Vec<(String, Range<usize>)>> {
         let value = self.get(table, key, false)?;
         let DeValue::Array(items) = value.get_ref() else {
             self.ill_typed(&table.what, key, "an array of strings", value);

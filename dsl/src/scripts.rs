@@ -43,7 +43,9 @@ impl Placement<'_> {
         ScriptOrigin {
             what: what.to_string(),
             path: self.file.path.clone(),
-            start: self.file.line_col(self.content_start.unwrap_or(self.whole.start)),
+            start: self
+                .file
+                .line_col(self.content_start.unwrap_or(self.whole.start)),
         }
     }
 }
@@ -110,7 +112,12 @@ pub(crate) fn compile(
     })
 }
 
-fn parse_error(err: &rhai::ParseError, what: &str, placement: &Placement<'_>, criteria: &[String]) -> Diagnostic {
+fn parse_error(
+    err: &rhai::ParseError,
+    what: &str,
+    placement: &Placement<'_>,
+    criteria: &[String],
+) -> Diagnostic {
     let span = placement.span_at(err.1);
     match err.0.as_ref() {
         rhai::ParseErrorType::VariableUndefined(name) => {
@@ -128,11 +135,19 @@ fn parse_error(err: &rhai::ParseError, what: &str, placement: &Placement<'_>, cr
                     ))
                 }),
             };
-            Diagnostic::error("E023", format!("{what} uses unknown variable `{name}`"), span)
-                .with_help_opt(help)
+            Diagnostic::error(
+                "E023",
+                format!("{what} uses unknown variable `{name}`"),
+                span,
+            )
+            .with_help_opt(help)
         }
-        other => Diagnostic::error("E020", format!("Rhai syntax error in {what}: {other}"), span)
-            .with_help("scripts are Rhai expressions, e.g. facts.meetings >= 6 && facts.rating >= 4"),
+        other => Diagnostic::error(
+            "E020",
+            format!("Rhai syntax error in {what}: {other}"),
+            span,
+        )
+        .with_help("scripts are Rhai expressions, e.g. facts.meetings >= 6 && facts.rating >= 4"),
     }
 }
 
@@ -164,7 +179,9 @@ fn fact_access(expr: &Expr) -> Option<(String, Position)> {
     }
     let name_of = |e: &Expr| match e {
         Expr::Property(p, pos) => Some((p.2.to_string(), *pos)),
-        Expr::StringConstant(s, pos) if matches!(expr, Expr::Index(..)) => Some((s.to_string(), *pos)),
+        Expr::StringConstant(s, pos) if matches!(expr, Expr::Index(..)) => {
+            Some((s.to_string(), *pos))
+        }
         _ => None,
     };
     match &bin.rhs {
@@ -254,7 +271,11 @@ mod tests {
     fn top_level_conjunction_is_split_into_parts() {
         assert_eq!(
             split_conjunction("facts.a >= 6 && (facts.b || facts.c) && facts.d == \"x && y\""),
-            vec!["facts.a >= 6", "(facts.b || facts.c)", "facts.d == \"x && y\""]
+            vec![
+                "facts.a >= 6",
+                "(facts.b || facts.c)",
+                "facts.d == \"x && y\""
+            ]
         );
     }
 
@@ -267,6 +288,9 @@ mod tests {
 
     #[test]
     fn outer_parentheses_are_looked_through() {
-        assert_eq!(split_conjunction("(facts.a && facts.b)"), vec!["facts.a", "facts.b"]);
+        assert_eq!(
+            split_conjunction("(facts.a && facts.b)"),
+            vec!["facts.a", "facts.b"]
+        );
     }
 }

@@ -176,7 +176,11 @@ mod tests {
         let f = file("x\n\tyé = 2\nz");
         for offset in [0, 2, 3, 4, 6, 7, 11] {
             let lc = f.line_col(offset);
-            assert_eq!(f.offset_of(lc.line, lc.col), Some(offset), "offset {offset}");
+            assert_eq!(
+                f.offset_of(lc.line, lc.col),
+                Some(offset),
+                "offset {offset}"
+            );
         }
     }
 }

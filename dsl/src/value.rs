@@ -50,9 +50,10 @@ impl ValueKind {
     }
 }
 
-/// A typed value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A typed value. Serialized externally tagged (`{"int": 4}`) so a stored value reads back
+/// with its type.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Value {
     /// A bool.
     Bool(bool),
@@ -204,10 +205,16 @@ impl Declaration {
         };
         if let Some(v) = position {
             if let Some(min) = self.min.filter(|min| less(v, *min)) {
-                return Err(format!("{value} is below the minimum {min} of `{}`", self.name));
+                return Err(format!(
+                    "{value} is below the minimum {min} of `{}`",
+                    self.name
+                ));
             }
             if let Some(max) = self.max.filter(|max| less(*max, v)) {
-                return Err(format!("{value} is above the maximum {max} of `{}`", self.name));
+                return Err(format!(
+                    "{value} is above the maximum {max} of `{}`",
+                    self.name
+                ));
             }
         }
         if let Some(allowed) = &self.allowed {
@@ -265,9 +272,18 @@ mod tests {
 
     #[test]
     fn out_of_range_and_ill_typed_values_are_refused() {
-        assert!(decl(ValueKind::Int).parse("9").unwrap_err().contains("above the maximum 5"));
-        assert!(decl(ValueKind::Int).parse("-1").unwrap_err().contains("below the minimum 0"));
-        assert!(decl(ValueKind::Int).parse("four").unwrap_err().contains("not a whole number"));
+        assert!(decl(ValueKind::Int)
+            .parse("9")
+            .unwrap_err()
+            .contains("above the maximum 5"));
+        assert!(decl(ValueKind::Int)
+            .parse("-1")
+            .unwrap_err()
+            .contains("below the minimum 0"));
+        assert!(decl(ValueKind::Int)
+            .parse("four")
+            .unwrap_err()
+            .contains("not a whole number"));
         assert!(decl(ValueKind::Float).parse("NaN").is_err());
     }
 
@@ -275,6 +291,9 @@ mod tests {
     fn allowed_values_get_a_suggestion() {
         let mut d = decl(ValueKind::Text);
         d.allowed = Some(vec!["good".into(), "poor".into()]);
-        assert!(d.parse("goood").unwrap_err().contains("did you mean `good`"));
+        assert!(d
+            .parse("goood")
+            .unwrap_err()
+            .contains("did you mean `good`"));
     }
 }

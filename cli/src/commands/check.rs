@@ -1,6 +1,5 @@
 //! `mentorflow check FILE...`: every problem in every file, in one run.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use crate::{Output, EXIT_FAILED, EXIT_OK};
@@ -36,7 +35,11 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
                 p.transitions.len(),
                 p.facts.len(),
                 p.types.len(),
-                if w > 0 { format!(", {w} warning{}", plural(w)) } else { String::new() }
+                if w > 0 {
+                    format!(", {w} warning{}", plural(w))
+                } else {
+                    String::new()
+                }
             )?;
         }
         errors += e;

@@ -1,6 +1,5 @@
 //! `mentorflow graph FILE`: the stage graph as Mermaid or DOT.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use mentorflow_dsl::diagram::{self, Format};
@@ -41,6 +40,10 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         GraphFormat::Mermaid => Format::Mermaid,
         GraphFormat::Dot => Format::Dot,
     };
-    write!(output.out, "{}", diagram::render(&program, format, args.type_id.as_deref()))?;
+    write!(
+        output.out,
+        "{}",
+        diagram::render(&program, format, args.type_id.as_deref())
+    )?;
     Ok(EXIT_OK)
 }

@@ -2,7 +2,9 @@
 
 pub mod check;
 pub mod graph;
+pub mod paths;
 pub mod show;
+pub mod simulate;
 
 use std::path::Path;
 
@@ -30,7 +32,11 @@ pub(crate) fn load_program(path: &Path, output: &mut Output<'_>) -> Result<Progr
 }
 
 /// Checks `--type` against the program, with a did-you-mean.
-pub(crate) fn check_type(program: &Program, type_id: Option<&str>, output: &mut Output<'_>) -> Result<(), u8> {
+pub(crate) fn check_type(
+    program: &Program,
+    type_id: Option<&str>,
+    output: &mut Output<'_>,
+) -> Result<(), u8> {
     let Some(t) = type_id else { return Ok(()) };
     if program.mentoring_type(t).is_some() {
         return Ok(());
@@ -47,5 +53,3 @@ pub(crate) fn check_type(program: &Program, type_id: Option<&str>, output: &mut 
     );
     Err(crate::EXIT_USAGE)
 }
-
-use std::io::Write as _;

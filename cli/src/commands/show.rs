@@ -1,7 +1,6 @@
 //! `mentorflow show FILE`: the program as a reader wants it, or as JSON.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use mentorflow_dsl::model::{From, Guard, MentoringType, Program, Timeout};
@@ -67,7 +66,11 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
     }
     stages(&mut s, program, type_id);
     transitions(&mut s, program, type_id);
-    declarations(&mut s, "Facts (recorded on pairings, read as facts.NAME)", &program.facts);
+    declarations(
+        &mut s,
+        "Facts (recorded on pairings, read as facts.NAME)",
+        &program.facts,
+    );
     declarations(&mut s, "Participant attributes", &program.attributes);
     if !program.criteria.is_empty() {
         let _ = writeln!(s, "\nCriteria");
@@ -79,7 +82,11 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
         }
     }
     let _ = writeln!(s, "\nTypes");
-    for ty in program.types.iter().filter(|t| type_id.is_none_or(|id| id == t.id)) {
+    for ty in program
+        .types
+        .iter()
+        .filter(|t| type_id.is_none_or(|id| id == t.id))
+    {
         mentoring_type(&mut s, ty);
     }
     s
@@ -95,7 +102,12 @@ fn dash(text: &str) -> String {
 
 fn stages(s: &mut String, program: &Program, type_id: Option<&str>) {
     let _ = writeln!(s, "\nStages (initial: {})", program.initial);
-    let width = program.stages.iter().map(|st| st.id.len()).max().unwrap_or(0);
+    let width = program
+        .stages
+        .iter()
+        .map(|st| st.id.len())
+        .max()
+        .unwrap_or(0);
     for stage in &program.stages {
         let due = type_id.map_or(stage.due, |t| program.due(stage, t));
         let when = match (&stage.outcome, due) {
@@ -103,26 +115,45 @@ fn stages(s: &mut String, program: &Program, type_id: Option<&str>) {
             (None, Some(d)) => format!("due {d}"),
             (None, None) => "no due date".into(),
         };
-        let _ = writeln!(s, "  {:width$}  {:<20} {}{}", stage.id, when, stage.title, dash(&stage.description));
+        let _ = writeln!(
+            s,
+            "  {:width$}  {:<20} {}{}",
+            stage.id,
+            when,
+            stage.title,
+            dash(&stage.description)
+        );
     }
 }
 
 fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
-    let _ = writeln!(s, "\nTransitions (in order; the first whose guard holds is taken)");
+    let _ = writeln!(
+        s,
+        "\nTransitions (in order; the first whose guard holds is taken)"
+    );
     for t in &program.transitions {
-        let label = if t.label.is_empty() { String::new() } else { format!(" \"{}\"", t.label) };
+        let label = if t.label.is_empty() {
+            String::new()
+        } else {
+            format!(" \"{}\"", t.label)
+        };
         let mut when = match &t.guard {
             Some(Guard::Script(sc)) => format!("when {}", one_line(&sc.source)),
             Some(Guard::Criterion(c)) => format!("when criterion {c}"),
             None => "always".into(),
         };
         if let (Some(ty), From::Stage(from), None) = (type_id, &t.from, t.timeout) {
-            if let Some(extra) = program.stage_override(ty, from).and_then(|o| o.guard.as_ref()) {
+            if let Some(extra) = program
+                .stage_override(ty, from)
+                .and_then(|o| o.guard.as_ref())
+            {
                 let _ = write!(when, " and {}", one_line(&extra.source));
             }
         }
         match t.timeout {
-            Some(Timeout::After(d)) => when = format!("{when}, on tick {d} after entering the stage"),
+            Some(Timeout::After(d)) => {
+                when = format!("{when}, on tick {d} after entering the stage")
+            }
             Some(Timeout::Idle(d)) => when = format!("{when}, on tick after {d} without activity"),
             None => {}
         }
@@ -164,7 +195,13 @@ fn mentoring_type(s: &mut String, ty: &MentoringType) {
     let roles: Vec<String> = ty
         .roles
         .iter()
-        .map(|r| if r.min == r.max { format!("{} {}", r.min, r.name) } else { format!("{}-{} {}", r.min, r.max, r.name) })
+        .map(|r| {
+            if r.min == r.max {
+                format!("{} {}", r.min, r.name)
+            } else {
+                format!("{}-{} {}", r.min, r.max, r.name)
+            }
+        })
         .collect();
     let _ = writeln!(s, "  {} — {}: {}", ty.id, ty.title, roles.join(", "));
     if !ty.description.is_empty() {

@@ -1,0 +1,80 @@
+//! `mentorflow paths PROGRAM`: every route from the initial stage to each terminal stage.
+
+use std::path::PathBuf;
+
+use crate::{Output, EXIT_OK};
+
+/// Most routes printed; programs with more have loops worth splitting into scenarios anyway.
+const ROUTE_LIMIT: usize = 500;
+
+/// List every route to a terminal stage (each transition taken at most once per route), so
+/// testers know which scenarios to write.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Program file (TOML).
+    file: PathBuf,
+    /// Show the routes as this mentoring type sees them (its extra guards named).
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: Option<String>,
+}
+
+/// Prints the routes.
+pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+    let program = match super::load_program(&args.file, output) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    if let Err(code) = super::check_type(&program, args.type_id.as_deref(), output) {
+        return Ok(code);
+    }
+    let routes = mentorflow_dsl::graph::routes(&program, ROUTE_LIMIT);
+    writeln!(
+        output.out,
+        "{} route(s) from `{}` to a terminal stage:",
+        routes.len(),
+        program.initial
+    )?;
+    for (n, route) in routes.iter().enumerate() {
+        let mut stages = vec![program.initial.clone()];
+        let mut how = Vec::new();
+        for &i in route {
+            let Some(t) = program.transitions.get(i) else {
+                continue;
+            };
+            stages.push(t.to.clone());
+            let stage = program.stage(&stages[stages.len() - 2]);
+            let label = stage
+                .map(|s| {
+                    mentorflow_dsl::diagram::edge_label(&program, t, s, args.type_id.as_deref())
+                })
+                .unwrap_or_default();
+            how.push(format!(
+                "{}{}",
+                i + 1,
+                if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {label}")
+                }
+            ));
+        }
+        let outcome = stages
+            .last()
+            .and_then(|s| program.stage(s))
+            .and_then(|s| s.outcome.clone())
+            .unwrap_or_default();
+        writeln!(
+            output.out,
+            "{:>3}. {}  => {outcome}",
+            n + 1,
+            stages.join(" -> ")
+        )?;
+        for step in how {
+            writeln!(output.out, "       via {step}")?;
+        }
+    }
+    if routes.len() == ROUTE_LIMIT {
+        writeln!(output.out, "(stopped after {ROUTE_LIMIT} routes)")?;
+    }
+    Ok(EXIT_OK)
+}

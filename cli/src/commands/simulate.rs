@@ -1,0 +1,151 @@
+//! `mentorflow simulate SCENARIO...`: run scenario files on a fixed clock, print transcripts.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use mentorflow_engine::scenario::{self, Scenario};
+use mentorflow_engine::Engine;
+
+use crate::{Output, EXIT_FAILED, EXIT_OK};
+
+/// Run scenario files and print a deterministic transcript of each.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario files (TOML; format in programs/README.md).
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// After the transcripts, report which transitions the scenarios exercised.
+    #[arg(long)]
+    coverage: bool,
+}
+
+/// Runs every scenario; exit 1 when any expectation fails or a scenario cannot run.
+pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+    let mut engines: BTreeMap<PathBuf, Engine> = BTreeMap::new();
+    let mut taken: BTreeMap<PathBuf, BTreeMap<usize, usize>> = BTreeMap::new();
+    let mut failed = 0;
+    let mut json = Vec::new();
+    for path in &args.scenarios {
+        let scenario = match Scenario::load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                writeln!(output.err, "error: {e}")?;
+                failed += 1;
+                continue;
+            }
+        };
+        let program_path = scenario.program_path(path);
+        if !engines.contains_key(&program_path) {
+            match super::load_program(&program_path, output) {
+                Ok(p) => engines.insert(program_path.clone(), Engine::new(p)),
+                Err(_) => {
+                    writeln!(
+                        output.err,
+                        "error: scenario {} names program {}, which cannot be used",
+                        path.display(),
+                        program_path.display()
+                    )?;
+                    failed += 1;
+                    continue;
+                }
+            };
+        }
+        let Some(engine) = engines.get(&program_path) else {
+            continue;
+        };
+        let transcript = scenario::run(engine, &scenario);
+        let counts = taken.entry(program_path.clone()).or_default();
+        transcript
+            .taken
+            .iter()
+            .for_each(|t| *counts.entry(*t).or_default() += 1);
+        if args.json {
+            json.push(serde_json::json!({
+                "scenario": path.display().to_string(),
+                "passed": transcript.failures.is_empty(),
+                "failures": transcript.failures,
+                "events": transcript.events,
+                "transcript": transcript.lines,
+                "final": transcript.pairing,
+            }));
+        } else {
+            writeln!(output.out, "== {}", path.display())?;
+            if !scenario.description.is_empty() {
+                writeln!(output.out, "   {}", scenario.description)?;
+            }
+            for line in &transcript.lines {
+                writeln!(output.out, "{line}")?;
+            }
+            let verdict = if transcript.failures.is_empty() {
+                "PASSED"
+            } else {
+                "FAILED"
+            };
+            writeln!(output.out, "{verdict}\n")?;
+        }
+        if !transcript.failures.is_empty() {
+            failed += 1;
+        }
+    }
+    if args.json {
+        let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?;
+        writeln!(output.out, "{text}")?;
+    }
+    if args.coverage {
+        coverage(&engines, &taken, output)?;
+    }
+    if failed > 0 {
+        writeln!(
+            output.err,
+            "{failed} of {} scenario(s) failed",
+            args.scenarios.len()
+        )?;
+    }
+    Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })
+}
+
+fn coverage(
+    engines: &BTreeMap<PathBuf, Engine>,
+    taken: &BTreeMap<PathBuf, BTreeMap<usize, usize>>,
+    output: &mut Output<'_>,
+) -> std::io::Result<()> {
+    for (path, engine) in engines {
+        let counts = taken.get(path).cloned().unwrap_or_default();
+        let program = &engine.program;
+        let covered = program
+            .transitions
+            .iter()
+            .filter(|t| counts.contains_key(&t.index))
+            .count();
+        writeln!(
+            output.out,
+            "coverage of {} ({}): {covered} of {} transitions exercised",
+            program.id,
+            path.display(),
+            program.transitions.len()
+        )?;
+        for t in &program.transitions {
+            let n = counts.get(&t.index).copied().unwrap_or(0);
+            let label = if t.label.is_empty() {
+                String::new()
+            } else {
+                format!(" \"{}\"", t.label)
+            };
+            let mark = if n == 0 {
+                "NOT EXERCISED".to_string()
+            } else {
+                format!("{n}x")
+            };
+            writeln!(
+                output.out,
+                "  {:>2}. {}{label}: {mark}",
+                t.index + 1,
+                t.describe()
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,499 @@
+//! The engine: decides the events for enrol, record, advance, force, withdraw and tick, and
+//! applies them to the pairing with the same fold the store replays.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::suggest::did_you_mean;
+use mentorflow_dsl::{From, Program, Value};
+
+use crate::error::EngineError;
+use crate::event::{Event, EventKind, Participant};
+use crate::explain::{self, Candidate};
+use crate::pairing::Pairing;
+use crate::runtime::{Context, Runtime};
+
+/// A loaded program and its script runtime: compile once, run many.
+#[derive(Debug)]
+pub struct Engine {
+    /// The program, immutable.
+    pub program: Arc<Program>,
+    /// The sandboxed script runner.
+    pub runtime: Runtime,
+}
+
+/// Who does an operation and when.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    /// Person or process name for the audit log.
+    pub name: &'a str,
+    /// The injected clock's time.
+    pub now: DateTime<Utc>,
+}
+
+fn hint<'a>(word: &str, options: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    match did_you_mean(word, options.clone()) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => format!(
+            "; known: {}",
+            options.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+impl Engine {
+    /// An engine for `program` with the default sandbox.
+    pub fn new(program: Program) -> Engine {
+        Engine {
+            program: Arc::new(program),
+            runtime: Runtime::default(),
+        }
+    }
+
+    fn event(
+        &self,
+        pairing: &str,
+        seq: u64,
+        actor: &Actor<'_>,
+        reason: Option<&str>,
+        hash: &str,
+        kind: EventKind,
+    ) -> Event {
+        Event {
+            pairing: pairing.to_string(),
+            seq,
+            at: actor.now,
+            actor: actor.name.to_string(),
+            reason: reason.map(str::to_string),
+            program: hash.to_string(),
+            kind,
+        }
+    }
+
+    fn commit(&self, pairing: &mut Pairing, event: Event) -> Result<Event, EngineError> {
+        pairing.apply(&self.program, &event)?;
+        Ok(event)
+    }
+
+    /// Enrols a pairing after checking the type's roles, required attributes and rule.
+    pub fn enrol(
+        &self,
+        id: &str,
+        type_id: &str,
+        participants: Vec<Participant>,
+        actor: &Actor<'_>,
+    ) -> Result<(Pairing, Event), EngineError> {
+        let p = &self.program;
+        let Some(ty) = p.mentoring_type(type_id) else {
+            return Err(EngineError::UnknownType {
+                program: p.id.clone(),
+                type_id: type_id.into(),
+                hint: did_you_mean(type_id, p.types.iter().map(|t| t.id.as_str()))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default(),
+                types: p
+                    .types
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        let mut reasons = crate::enrolment::check_participants(p, ty, &participants);
+        let event = self.event(
+            id,
+            1,
+            actor,
+            None,
+            &p.hash,
+            EventKind::Enrolled {
+                program_id: p.id.clone(),
+                type_id: type_id.into(),
+                participants,
+                stage: p.initial.clone(),
+            },
+        );
+        let mut pairing = Pairing::fold(p, std::slice::from_ref(&event))?;
+        if reasons.is_empty() {
+            if let Some(rule) = &ty.rule {
+                reasons.extend(crate::enrolment::check_rule(
+                    self,
+                    &mut pairing,
+                    rule,
+                    actor.now,
+                ));
+            }
+        }
+        if !reasons.is_empty() {
+            return Err(EngineError::EnrolmentRefused {
+                type_id: type_id.into(),
+                reasons,
+            });
+        }
+        Ok((pairing, event))
+    }
+
+    /// Parses and checks a fact value written as text.
+    pub fn parse_fact(&self, name: &str, text: &str) -> Result<Value, EngineError> {
+        let decl = self.fact_decl(name)?;
+        decl.parse(text).map_err(|message| EngineError::BadValue {
+            name: name.into(),
+            message,
+        })
+    }
+
+    fn fact_decl(&self, name: &str) -> Result<&mentorflow_dsl::Declaration, EngineError> {
+        self.program
+            .fact(name)
+            .ok_or_else(|| EngineError::UnknownFact {
+                program: self.program.id.clone(),
+                name: name.into(),
+                hint: hint(name, self.program.facts.iter().map(|f| f.name.as_str())),
+            })
+    }
+
+    /// Records a fact; a bad value leaves the pairing unchanged.
+    pub fn record(
+        &self,
+        pairing: &mut Pairing,
+        name: &str,
+        value: Value,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        self.fact_decl(name)?
+            .check(&value)
+            .map_err(|message| EngineError::BadValue {
+                name: name.into(),
+                message,
+            })?;
+        let value = match (self.fact_decl(name)?.kind, value) {
+            (mentorflow_dsl::ValueKind::Float, Value::Int(i)) => Value::Float(i as f64),
+            (_, v) => v,
+        };
+        let event = self.event(
+            &pairing.id,
+            pairing.last_seq + 1,
+            actor,
+            None,
+            &pairing.program_hash,
+            EventKind::FactRecorded {
+                name: name.into(),
+                value,
+            },
+        );
+        self.commit(pairing, event)
+    }
+
+    fn ensure_active(&self, pairing: &Pairing) -> Result<(), EngineError> {
+        match &pairing.outcome {
+            Some(outcome) => Err(EngineError::Terminal {
+                pairing: pairing.id.clone(),
+                stage: pairing.stage.clone(),
+                outcome: outcome.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn stage_exists(&self, name: &str) -> Result<(), EngineError> {
+        if self.program.stage(name).is_some() {
+            return Ok(());
+        }
+        Err(EngineError::UnknownStage {
+            program: self.program.id.clone(),
+            name: name.into(),
+            hint: hint(name, self.program.stages.iter().map(|s| s.id.as_str())),
+        })
+    }
+
+    /// The transitions an advance considers from the pairing's stage: those whose `from`
+    /// names it, without timers (`*` transitions are for withdraw, timers for tick).
+    fn advance_candidates(&self, pairing: &Pairing) -> Vec<&mentorflow_dsl::Transition> {
+        self.program
+            .transitions
+            .iter()
+            .filter(|t| {
+                t.timeout.is_none() && matches!(&t.from, From::Stage(s) if *s == pairing.stage)
+            })
+            .collect()
+    }
+
+    /// Explains every transition an advance would consider, in order.
+    pub fn explain(&self, pairing: &mut Pairing, now: DateTime<Utc>) -> Vec<Candidate> {
+        let program = Arc::clone(&self.program);
+        let candidates: Vec<_> = self
+            .advance_candidates(pairing)
+            .into_iter()
+            .cloned()
+            .collect();
+        candidates
+            .iter()
+            .map(|t| explain::candidate(&program, &self.runtime, pairing, t, now))
+            .collect()
+    }
+
+    /// Takes the first transition whose guard holds (or the one to `to`); refuses with an
+    /// explanation of every candidate when none can be taken.
+    pub fn advance(
+        &self,
+        pairing: &mut Pairing,
+        to: Option<&str>,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        if let Some(to) = to {
+            self.stage_exists(to)?;
+        }
+        let candidates: Vec<_> = self
+            .advance_candidates(pairing)
+            .into_iter()
+            .filter(|t| to.is_none_or(|to| t.to == to))
+            .cloned()
+            .collect();
+        if let (Some(to), true) = (to, candidates.is_empty()) {
+            return Err(self.no_such_transition(pairing, to));
+        }
+        if let Some(t) = self.first_holding(pairing, &candidates, actor.now)? {
+            let kind = EventKind::Transitioned {
+                from: pairing.stage.clone(),
+                to: t.to.clone(),
+                transition: t.index,
+            };
+            let event = self.event(
+                &pairing.id,
+                pairing.last_seq + 1,
+                actor,
+                None,
+                &pairing.program_hash,
+                kind,
+            );
+            return self.commit(pairing, event);
+        }
+        let program = Arc::clone(&self.program);
+        let explained = candidates
+            .iter()
+            .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
+            .collect();
+        Err(EngineError::Refused {
+            pairing: pairing.id.clone(),
+            stage: pairing.stage.clone(),
+            to: to.map(String::from),
+            candidates: explained,
+        })
+    }
+
+    /// The fast path: evaluates guards in order without building explanations.
+    fn first_holding<'t>(
+        &self,
+        pairing: &mut Pairing,
+        candidates: &'t [mentorflow_dsl::Transition],
+        now: DateTime<Utc>,
+    ) -> Result<Option<&'t mentorflow_dsl::Transition>, EngineError> {
+        for t in candidates {
+            if self.guards_hold(pairing, t, now)? {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
+    }
+
+    fn guards_hold(
+        &self,
+        pairing: &mut Pairing,
+        t: &mentorflow_dsl::Transition,
+        now: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let program = Arc::clone(&self.program);
+        let guard = t.guard.as_ref().and_then(|g| match g {
+            mentorflow_dsl::Guard::Script(s) => Some(s),
+            mentorflow_dsl::Guard::Criterion(c) => program.criterion(c).map(|c| &c.script),
+        });
+        let extra = match (&t.from, t.timeout) {
+            (From::Stage(s), None) => program
+                .stage_override(&pairing.type_id, s)
+                .and_then(|o| o.guard.as_ref()),
+            _ => None,
+        };
+        let unrecorded = |s: &mentorflow_dsl::Script, p: &Pairing| {
+            s.facts_read.iter().any(|f| p.fact(&program, f).is_none())
+        };
+        for script in [guard, extra].into_iter().flatten() {
+            let missing = unrecorded(script, pairing);
+            let ctx = Context::of(&program, pairing, now);
+            match self.runtime.eval(script, &ctx) {
+                Ok(true) => {}
+                Ok(false) => return Ok(false),
+                // Reading a fact not recorded yet is "not yet", not a broken script.
+                Err(_) if missing => return Ok(false),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(true)
+    }
+
+    fn no_such_transition(&self, pairing: &Pairing, to: &str) -> EngineError {
+        let options: Vec<String> = self
+            .advance_candidates(pairing)
+            .iter()
+            .map(|t| t.to.clone())
+            .collect();
+        EngineError::NoSuchTransition {
+            from: pairing.stage.clone(),
+            to: to.into(),
+            options: if options.is_empty() {
+                "nowhere on advance (use withdraw)".into()
+            } else {
+                options.join(", ")
+            },
+        }
+    }
+
+    /// Moves the pairing to `to` without checking guards; logged as forced with the reason.
+    pub fn force(
+        &self,
+        pairing: &mut Pairing,
+        to: &str,
+        reason: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        self.stage_exists(to)?;
+        if reason.trim().is_empty() {
+            return Err(EngineError::ReasonRequired("a forced move"));
+        }
+        let kind = EventKind::Forced {
+            from: pairing.stage.clone(),
+            to: to.into(),
+        };
+        let event = self.event(
+            &pairing.id,
+            pairing.last_seq + 1,
+            actor,
+            Some(reason),
+            &pairing.program_hash,
+            kind,
+        );
+        self.commit(pairing, event)
+    }
+
+    /// Withdraws through the first `from = "*"` transition (without a timer) whose guard holds.
+    pub fn withdraw(
+        &self,
+        pairing: &mut Pairing,
+        reason: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        if reason.trim().is_empty() {
+            return Err(EngineError::ReasonRequired("withdraw"));
+        }
+        let any: Vec<_> = self
+            .program
+            .transitions
+            .iter()
+            .filter(|t| t.from == From::Any && t.timeout.is_none())
+            .cloned()
+            .collect();
+        if any.is_empty() {
+            return Err(EngineError::NoWithdrawTransition(self.program.id.clone()));
+        }
+        let Some(t) = self.first_holding(pairing, &any, actor.now)? else {
+            let program = Arc::clone(&self.program);
+            let candidates = any
+                .iter()
+                .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
+                .collect();
+            return Err(EngineError::Refused {
+                pairing: pairing.id.clone(),
+                stage: pairing.stage.clone(),
+                to: None,
+                candidates,
+            });
+        };
+        let kind = EventKind::Withdrawn {
+            from: pairing.stage.clone(),
+            to: t.to.clone(),
+            transition: t.index,
+        };
+        let event = self.event(
+            &pairing.id,
+            pairing.last_seq + 1,
+            actor,
+            Some(reason),
+            &pairing.program_hash,
+            kind,
+        );
+        self.commit(pairing, event)
+    }
+
+    /// At `actor.now`: fires the first timer transition that is due and whose guard holds,
+    /// else logs once that the stage went overdue. Returns the events (possibly none).
+    pub fn tick(
+        &self,
+        pairing: &mut Pairing,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        if pairing.outcome.is_some() {
+            return Ok(Vec::new());
+        }
+        let program = Arc::clone(&self.program);
+        let stage = program.stage(&pairing.stage).cloned();
+        let timers: Vec<_> = program
+            .transitions
+            .iter()
+            .filter(|t| t.timeout.is_some() && stage.as_ref().is_some_and(|s| t.leaves(s)))
+            .filter(|t| match t.timeout {
+                Some(mentorflow_dsl::model::Timeout::After(d)) => {
+                    actor.now >= d.after(pairing.entered_at)
+                }
+                Some(mentorflow_dsl::model::Timeout::Idle(d)) => {
+                    actor.now >= d.after(pairing.last_event_at)
+                }
+                None => false,
+            })
+            .cloned()
+            .collect();
+        if let Some(t) = self.first_holding(pairing, &timers, actor.now)? {
+            let reason = match t.timeout {
+                Some(mentorflow_dsl::model::Timeout::Idle(d)) => format!("no activity for {d}"),
+                Some(mentorflow_dsl::model::Timeout::After(d)) => {
+                    format!("{d} in stage {}", pairing.stage)
+                }
+                None => String::new(),
+            };
+            let kind = EventKind::TimedOut {
+                from: pairing.stage.clone(),
+                to: t.to.clone(),
+                transition: t.index,
+            };
+            let event = self.event(
+                &pairing.id,
+                pairing.last_seq + 1,
+                actor,
+                Some(&reason),
+                &pairing.program_hash,
+                kind,
+            );
+            return Ok(vec![self.commit(pairing, event)?]);
+        }
+        if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
+            if actor.now > due {
+                let kind = EventKind::BecameOverdue {
+                    stage: pairing.stage.clone(),
+                    due,
+                };
+                let event = self.event(
+                    &pairing.id,
+                    pairing.last_seq + 1,
+                    actor,
+                    None,
+                    &pairing.program_hash,
+                    kind,
+                );
+                return Ok(vec![self.commit(pairing, event)?]);
+            }
+        }
+        Ok(Vec::new())
+    }
+}

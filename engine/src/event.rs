@@ -1,0 +1,188 @@
+//! Events: every change to a pairing is one, and a pairing's state is their fold.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::Value;
+use serde::{Deserialize, Serialize};
+
+/// A person in a pairing, with their role and attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    /// Person id, e.g. an e-mail or staff number.
+    pub id: String,
+    /// Role in the type, e.g. mentor, mentee, peer.
+    pub role: String,
+    /// Attributes such as experience_years, department, utc_offset.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Value>,
+}
+
+/// One recorded change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The pairing it belongs to.
+    pub pairing: String,
+    /// Position in the pairing's history, from 1.
+    pub seq: u64,
+    /// When it happened (the injected clock).
+    pub at: DateTime<Utc>,
+    /// Who did it.
+    pub actor: String,
+    /// Why, when a reason was given or is required (force, withdraw).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Content hash of the program version the pairing runs on.
+    pub program: String,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What an event did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The pairing was created in the initial stage.
+    Enrolled {
+        /// Program id.
+        program_id: String,
+        /// Mentoring type.
+        type_id: String,
+        /// Who takes part.
+        participants: Vec<Participant>,
+        /// The initial stage.
+        stage: String,
+    },
+    /// A fact was set.
+    FactRecorded {
+        /// Fact name.
+        name: String,
+        /// New value.
+        value: Value,
+    },
+    /// An advance took a transition whose guard held.
+    Transitioned {
+        /// Stage left.
+        from: String,
+        /// Stage entered.
+        to: String,
+        /// Index of the transition in the program.
+        transition: usize,
+    },
+    /// A coordinator moved the pairing without its guard.
+    Forced {
+        /// Stage left.
+        from: String,
+        /// Stage entered.
+        to: String,
+    },
+    /// The pairing was withdrawn.
+    Withdrawn {
+        /// Stage left.
+        from: String,
+        /// The withdrawn stage entered.
+        to: String,
+        /// Index of the transition.
+        transition: usize,
+    },
+    /// A timer transition fired on tick.
+    TimedOut {
+        /// Stage left.
+        from: String,
+        /// Stage entered.
+        to: String,
+        /// Index of the transition.
+        transition: usize,
+    },
+    /// A tick found the pairing past its stage's due time (logged once per stage entry).
+    BecameOverdue {
+        /// The stage.
+        stage: String,
+        /// When it was due.
+        due: DateTime<Utc>,
+    },
+}
+
+impl EventKind {
+    /// The stage change this event makes, if any.
+    pub fn move_(&self) -> Option<(&str, &str)> {
+        match self {
+            EventKind::Transitioned { from, to, .. }
+            | EventKind::Forced { from, to }
+            | EventKind::Withdrawn { from, to, .. }
+            | EventKind::TimedOut { from, to, .. } => Some((from, to)),
+            _ => None,
+        }
+    }
+
+    /// Short name: enrolled, fact_recorded, transitioned ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Enrolled { .. } => "enrolled",
+            EventKind::FactRecorded { .. } => "fact_recorded",
+            EventKind::Transitioned { .. } => "transitioned",
+            EventKind::Forced { .. } => "forced",
+            EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::TimedOut { .. } => "timed_out",
+            EventKind::BecameOverdue { .. } => "became_overdue",
+        }
+    }
+}
+
+impl std::fmt::Display for Event {
+    /// One line: `#seq time pairing actor: what (reason)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "#{} {} {} by {}: ",
+            self.seq,
+            self.at.format("%Y-%m-%d %H:%M"),
+            self.pairing,
+            self.actor
+        )?;
+        match &self.kind {
+            EventKind::Enrolled {
+                program_id,
+                type_id,
+                participants,
+                stage,
+            } => {
+                let who: Vec<String> = participants
+                    .iter()
+                    .map(|p| format!("{} ({})", p.id, p.role))
+                    .collect();
+                write!(
+                    f,
+                    "enrolled in {program_id} as {type_id}, starting in {stage}: {}",
+                    who.join(", ")
+                )?
+            }
+            EventKind::FactRecorded { name, value } => write!(f, "recorded {name} = {value}")?,
+            EventKind::Transitioned {
+                from,
+                to,
+                transition,
+            } => write!(f, "{from} -> {to} (transition {})", transition + 1)?,
+            EventKind::Forced { from, to } => write!(f, "{from} -> {to} FORCED")?,
+            EventKind::Withdrawn { from, to, .. } => write!(f, "{from} -> {to} withdrawn")?,
+            EventKind::TimedOut {
+                from,
+                to,
+                transition,
+            } => write!(
+                f,
+                "{from} -> {to} timed out (transition {})",
+                transition + 1
+            )?,
+            EventKind::BecameOverdue { stage, due } => write!(
+                f,
+                "overdue in {stage} (was due {})",
+                due.format("%Y-%m-%d %H:%M")
+            )?,
+        }
+        if let Some(reason) = &self.reason {
+            write!(f, " — reason: {reason}")?;
+        }
+        Ok(())
+    }
+}

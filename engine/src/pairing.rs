@@ -1,0 +1,216 @@
+//! A pairing's state, and the one function that folds events into it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::{Program, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Event, EventKind, Participant};
+use crate::view::ScriptView;
+
+/// The current state of one enrolment, always equal to the fold of its events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pairing {
+    /// Short id, e.g. `p-12`.
+    pub id: String,
+    /// Program id.
+    pub program_id: String,
+    /// Program version (content hash) it was enrolled with.
+    pub program_hash: String,
+    /// Mentoring type.
+    pub type_id: String,
+    /// Who takes part.
+    pub participants: Vec<Participant>,
+    /// Current stage.
+    pub stage: String,
+    /// When the current stage was entered.
+    pub entered_at: DateTime<Utc>,
+    /// When the current stage is due, if it has a due duration.
+    pub due: Option<DateTime<Utc>>,
+    /// Recorded facts (declared defaults are not stored here).
+    pub facts: BTreeMap<String, Value>,
+    /// Goal cycle, from 1; grows each time a transition returns to a stage already visited.
+    pub cycle: u32,
+    /// Stages visited in the current cycle.
+    pub visited: BTreeSet<String>,
+    /// When the pairing was enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// Time of the last activity: every event but `became_overdue` (for idle timers).
+    pub last_event_at: DateTime<Utc>,
+    /// Sequence number of the last event.
+    pub last_seq: u64,
+    /// Set once the pairing is in a terminal stage.
+    pub outcome: Option<String>,
+    /// Whether a tick already logged that the current stage went overdue.
+    pub overdue_logged: bool,
+    /// What scripts see, kept up to date instead of rebuilt per evaluation.
+    #[serde(skip)]
+    pub(crate) view: Option<ScriptView>,
+}
+
+impl PartialEq for Pairing {
+    fn eq(&self, other: &Self) -> bool {
+        // The script view is a cache derived from the fields compared here.
+        fn key(p: &Pairing) -> impl PartialEq + '_ {
+            (
+                (
+                    &p.id,
+                    &p.program_id,
+                    &p.program_hash,
+                    &p.type_id,
+                    &p.participants,
+                ),
+                (&p.stage, p.entered_at, p.due, &p.facts, p.cycle, &p.visited),
+                (
+                    p.enrolled_at,
+                    p.last_event_at,
+                    p.last_seq,
+                    &p.outcome,
+                    p.overdue_logged,
+                ),
+            )
+        }
+        key(self) == key(other)
+    }
+}
+
+/// Why a list of events cannot be folded into a pairing.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum FoldError {
+    /// The first event must be an enrolment.
+    #[error("the first event of a pairing must be `enrolled`, found `{0}`")]
+    NotEnrolledFirst(&'static str),
+    /// Sequence numbers must count up from 1 with no gap.
+    #[error("event #{found} follows #{previous}: events are missing or repeated")]
+    Gap {
+        /// Last seq applied.
+        previous: u64,
+        /// The seq found.
+        found: u64,
+    },
+    /// There were no events.
+    #[error("no events")]
+    Empty,
+}
+
+impl Pairing {
+    /// The fold: a pairing's state from its events, in order.
+    pub fn fold(program: &Program, events: &[Event]) -> Result<Pairing, FoldError> {
+        let (first, rest) = events.split_first().ok_or(FoldError::Empty)?;
+        let mut pairing = Pairing::enrolled(program, first)?;
+        for event in rest {
+            pairing.apply(program, event)?;
+        }
+        Ok(pairing)
+    }
+
+    fn enrolled(program: &Program, event: &Event) -> Result<Pairing, FoldError> {
+        let EventKind::Enrolled {
+            program_id,
+            type_id,
+            participants,
+            stage,
+        } = &event.kind
+        else {
+            return Err(FoldError::NotEnrolledFirst(event.kind.name()));
+        };
+        if event.seq != 1 {
+            return Err(FoldError::Gap {
+                previous: 0,
+                found: event.seq,
+            });
+        }
+        let mut pairing = Pairing {
+            id: event.pairing.clone(),
+            program_id: program_id.clone(),
+            program_hash: event.program.clone(),
+            type_id: type_id.clone(),
+            participants: participants.clone(),
+            stage: stage.clone(),
+            entered_at: event.at,
+            due: None,
+            facts: BTreeMap::new(),
+            cycle: 1,
+            visited: BTreeSet::from([stage.clone()]),
+            enrolled_at: event.at,
+            last_event_at: event.at,
+            last_seq: 1,
+            outcome: None,
+            overdue_logged: false,
+            view: None,
+        };
+        pairing.enter(program, stage, event.at);
+        Ok(pairing)
+    }
+
+    /// Applies one event; the engine uses this same function on the live state.
+    pub fn apply(&mut self, program: &Program, event: &Event) -> Result<(), FoldError> {
+        if event.seq != self.last_seq + 1 {
+            return Err(FoldError::Gap {
+                previous: self.last_seq,
+                found: event.seq,
+            });
+        }
+        match &event.kind {
+            EventKind::Enrolled { .. } => {
+                return Err(FoldError::Gap {
+                    previous: self.last_seq,
+                    found: event.seq,
+                })
+            }
+            EventKind::FactRecorded { name, value } => {
+                self.facts.insert(name.clone(), value.clone());
+                if let Some(view) = &mut self.view {
+                    view.set_fact(name, value);
+                }
+            }
+            EventKind::BecameOverdue { .. } => self.overdue_logged = true,
+            kind => {
+                if let Some((_, to)) = kind.move_() {
+                    let to = to.to_string();
+                    if !self.visited.insert(to.clone()) {
+                        self.cycle += 1;
+                        self.visited = BTreeSet::from([to.clone()]);
+                    }
+                    self.enter(program, &to, event.at);
+                }
+            }
+        }
+        self.last_seq = event.seq;
+        // A tick noticing an overdue stage is not activity; it must not reset idle timers.
+        if !matches!(event.kind, EventKind::BecameOverdue { .. }) {
+            self.last_event_at = event.at;
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, program: &Program, stage_id: &str, at: DateTime<Utc>) {
+        self.stage = stage_id.to_string();
+        self.entered_at = at;
+        self.overdue_logged = false;
+        let stage = program.stage(stage_id);
+        self.due = stage
+            .and_then(|s| program.due(s, &self.type_id))
+            .filter(|_| stage.is_some_and(|s| !s.is_terminal()))
+            .map(|d| d.after(at));
+        self.outcome = stage.and_then(|s| s.outcome.clone());
+    }
+
+    /// Whether the pairing is past its stage's due time at `now`.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.outcome.is_none() && self.due.is_some_and(|due| now > due)
+    }
+
+    /// The value of fact `name`: recorded, else the declared default.
+    pub fn fact<'a>(&'a self, program: &'a Program, name: &str) -> Option<&'a Value> {
+        self.facts
+            .get(name)
+            .or_else(|| program.fact(name).and_then(|f| f.default.as_ref()))
+    }
+
+    /// The participants with role `role`.
+    pub fn with_role<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a Participant> + 'a {
+        self.participants.iter().filter(move |p| p.role == role)
+    }
+}

@@ -1,0 +1,230 @@
+//! Running program scripts in the sandbox: the dsl's engine settings plus a wall-clock deadline
+//! and captured print/debug output. A script error never escapes as a panic.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::model::{Script, ScriptOrigin};
+use mentorflow_dsl::sandbox::{self, Limits};
+use rhai::{Dynamic, EvalAltResult, Scope, AST};
+
+use crate::pairing::Pairing;
+use crate::view::ScriptView;
+
+/// Why a script failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{what} failed at {location}: {message}")]
+pub struct ScriptError {
+    /// Which script: "guard of transition a -> b", "rule of type `peer`" ...
+    pub what: String,
+    /// `file:line:col` of the failing spot in the program (or .rhai file).
+    pub location: String,
+    /// What went wrong, in words.
+    pub message: String,
+    /// Whether a sandbox limit stopped it.
+    pub limit_hit: bool,
+}
+
+/// What a script sees besides the pairing's view.
+pub struct Context<'a> {
+    /// The view of facts and participants.
+    pub(crate) view: &'a ScriptView,
+    /// Current stage.
+    pub stage: &'a str,
+    /// Whole days since the stage was entered.
+    pub days_in_stage: i64,
+    /// Goal cycle.
+    pub cycle: u32,
+    /// The injected clock's time.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Context<'a> {
+    /// The context for `pairing` at `now`; builds the pairing's script view on first use.
+    pub fn of(
+        program: &mentorflow_dsl::Program,
+        pairing: &'a mut Pairing,
+        now: DateTime<Utc>,
+    ) -> Context<'a> {
+        if pairing.view.is_none() {
+            pairing.view = Some(ScriptView::build(
+                program,
+                &pairing.type_id,
+                &pairing.participants,
+                &pairing.facts,
+            ));
+        }
+        let days_in_stage = (now - pairing.entered_at).num_days();
+        let Pairing {
+            view, stage, cycle, ..
+        } = pairing;
+        Context {
+            view: view.get_or_insert_with(|| unreachable_view(program)),
+            stage,
+            days_in_stage,
+            cycle: *cycle,
+            now,
+        }
+    }
+}
+
+fn unreachable_view(program: &mentorflow_dsl::Program) -> ScriptView {
+    ScriptView::build(program, "", &[], &Default::default())
+}
+
+/// The sandboxed script runner; one per loaded program.
+pub struct Runtime {
+    engine: rhai::Engine,
+    limits: Limits,
+    wall: Duration,
+    deadline: Arc<Mutex<Instant>>,
+    prints: Arc<Mutex<Vec<String>>>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("limits", &self.limits)
+            .field("wall", &self.wall)
+            .finish()
+    }
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Runtime::new(Limits::default(), Duration::from_millis(250))
+    }
+}
+
+impl Runtime {
+    /// A runtime with the given limits and a wall-clock deadline per evaluation.
+    pub fn new(limits: Limits, wall: Duration) -> Runtime {
+        let mut engine = sandbox::engine(limits);
+        let deadline = Arc::new(Mutex::new(Instant::now() + wall));
+        let prints = Arc::new(Mutex::new(Vec::new()));
+        let d = Arc::clone(&deadline);
+        engine.on_progress(move |ops| {
+            // Reading the clock costs more than an operation, so look only now and then.
+            if ops % 1024 != 0 {
+                return None;
+            }
+            let past = d
+                .lock()
+                .map(|deadline| Instant::now() > *deadline)
+                .unwrap_or(false);
+            past.then(|| Dynamic::from("deadline"))
+        });
+        let p = Arc::clone(&prints);
+        engine.on_print(move |s| {
+            if let Ok(mut v) = p.lock() {
+                v.push(s.to_string());
+            }
+        });
+        let p = Arc::clone(&prints);
+        engine.on_debug(move |s, _, _| {
+            if let Ok(mut v) = p.lock() {
+                v.push(format!("debug: {s}"));
+            }
+        });
+        Runtime {
+            engine,
+            limits,
+            wall,
+            deadline,
+            prints,
+        }
+    }
+
+    /// Output the scripts printed since the last call.
+    pub fn take_prints(&self) -> Vec<String> {
+        self.prints
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
+
+    /// Evaluates a whole script to a bool.
+    pub fn eval(&self, script: &Script, ctx: &Context<'_>) -> Result<bool, ScriptError> {
+        self.eval_ast(&script.ast, &script.origin, ctx)
+    }
+
+    /// Evaluates a compiled script (or one part of it) to a bool.
+    pub fn eval_ast(
+        &self,
+        ast: &AST,
+        origin: &ScriptOrigin,
+        ctx: &Context<'_>,
+    ) -> Result<bool, ScriptError> {
+        if let Ok(mut deadline) = self.deadline.lock() {
+            *deadline = Instant::now() + self.wall;
+        }
+        let mut scope = Scope::new();
+        scope.push_constant("facts", ctx.view.facts.clone());
+        scope.push_constant("participants", ctx.view.participants.clone());
+        scope.push_constant("mentors", ctx.view.mentors.clone());
+        scope.push_constant("mentees", ctx.view.mentees.clone());
+        scope.push_constant("type", ctx.view.type_id.clone());
+        scope.push_constant("stage", ctx.stage.to_string());
+        scope.push_constant("days_in_stage", ctx.days_in_stage);
+        scope.push_constant("cycle", i64::from(ctx.cycle));
+        scope.push_constant("now", ctx.now.to_rfc3339());
+        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
+        match result {
+            Ok(value) => value.as_bool().map_err(|type_name| ScriptError {
+                what: origin.what.clone(),
+                location: location(origin, rhai::Position::NONE),
+                message: format!("must return true or false, but returned a {type_name} ({value})"),
+                limit_hit: false,
+            }),
+            Err(err) => Err(self.script_error(&err, origin)),
+        }
+    }
+
+    fn script_error(&self, err: &EvalAltResult, origin: &ScriptOrigin) -> ScriptError {
+        let l = &self.limits;
+        let (message, limit_hit) = match err {
+            EvalAltResult::ErrorTooManyOperations(_) => {
+                (format!("stopped after {} operations (the limit): is there an endless loop?", l.max_operations), true)
+            }
+            EvalAltResult::ErrorStackOverflow(_) => {
+                (format!("stopped at {} nested calls (the limit): is there endless recursion?", l.max_call_levels), true)
+            }
+            EvalAltResult::ErrorDataTooLarge(what, _) => (
+                format!(
+                    "{what} grew past the limit (strings {} characters, arrays {} items, maps {} entries)",
+                    l.max_string_size, l.max_array_size, l.max_map_size
+                ),
+                true,
+            ),
+            EvalAltResult::ErrorTerminated(..) => {
+                (format!("stopped after running longer than {} ms (the deadline)", self.wall.as_millis()), true)
+            }
+            EvalAltResult::ErrorTooManyVariables(_) | EvalAltResult::ErrorTooManyModules(_) => (err.to_string(), true),
+            other => (first_line(&other.to_string()), false),
+        };
+        ScriptError {
+            what: origin.what.clone(),
+            location: location(origin, err.position()),
+            message,
+            limit_hit,
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    // Rhai appends " (line x, position y)"; we print the file position ourselves.
+    let s = s.lines().next().unwrap_or(s);
+    match s.rfind(" (line ") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
+
+fn location(origin: &ScriptOrigin, position: rhai::Position) -> String {
+    let at = match (position.line(), position.position()) {
+        (Some(line), col) => origin.locate(line, col.unwrap_or(1)),
+        _ => origin.start,
+    };
+    format!("{}:{}:{}", origin.path.display(), at.line, at.col)
+}

@@ -1,0 +1,80 @@
+//! What scripts see of a pairing, built once and updated in place when a fact changes, so a
+//! guard evaluation never rebuilds the facts map (that would double its cost).
+
+use mentorflow_dsl::{Program, Value};
+use rhai::{Array, Dynamic, ImmutableString, Map};
+
+use crate::event::Participant;
+
+/// Shared Rhai values for one pairing's scripts.
+#[derive(Debug, Clone)]
+pub(crate) struct ScriptView {
+    pub facts: Dynamic,
+    pub participants: Dynamic,
+    pub mentors: Dynamic,
+    pub mentees: Dynamic,
+    pub type_id: ImmutableString,
+}
+
+/// A typed value as Rhai sees it: dates as `YYYY-MM-DD` strings, lists as arrays of strings.
+pub fn to_dynamic(value: &Value) -> Dynamic {
+    match value {
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Int(i) => Dynamic::from_int(*i),
+        Value::Float(x) => Dynamic::from_float(*x),
+        Value::Text(s) => Dynamic::from(s.clone()),
+        Value::Date(d) => Dynamic::from(d.to_string()),
+        Value::List(items) => {
+            Dynamic::from_array(items.iter().map(|s| Dynamic::from(s.clone())).collect())
+        }
+    }
+}
+
+fn participant(p: &Participant) -> Dynamic {
+    let mut map = Map::new();
+    map.insert("id".into(), Dynamic::from(p.id.clone()));
+    map.insert("role".into(), Dynamic::from(p.role.clone()));
+    for (name, value) in &p.attributes {
+        map.insert(name.as_str().into(), to_dynamic(value));
+    }
+    Dynamic::from_map(map)
+}
+
+impl ScriptView {
+    /// Builds the view of facts (defaults overlaid with recorded values) and participants.
+    pub fn build(
+        program: &Program,
+        type_id: &str,
+        participants: &[Participant],
+        facts: &std::collections::BTreeMap<String, Value>,
+    ) -> ScriptView {
+        let mut map = Map::new();
+        for decl in &program.facts {
+            if let Some(v) = facts.get(&decl.name).or(decl.default.as_ref()) {
+                map.insert(decl.name.as_str().into(), to_dynamic(v));
+            }
+        }
+        let role = |r: &str| -> Array {
+            participants
+                .iter()
+                .filter(|p| p.role == r)
+                .map(participant)
+                .collect()
+        };
+        ScriptView {
+            facts: Dynamic::from_map(map).into_shared(),
+            participants: Dynamic::from_array(participants.iter().map(participant).collect())
+                .into_shared(),
+            mentors: Dynamic::from_array(role("mentor")).into_shared(),
+            mentees: Dynamic::from_array(role("mentee")).into_shared(),
+            type_id: type_id.into(),
+        }
+    }
+
+    /// Updates one fact in place.
+    pub fn set_fact(&mut self, name: &str, value: &Value) {
+        if let Some(mut map) = self.facts.write_lock::<Map>() {
+            map.insert(name.into(), to_dynamic(value));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The shipped programs: each checks clean (no warnings) and its `show` output is snapshotted.
+
+use mentorflow_tests::{mentorflow, relative};
+
+#[test]
+fn every_shipped_program_checks_without_warnings() {
+    insta::glob!("../programs", "*.toml", |path| {
+        let run = mentorflow(&["check", "--deny-warnings", &relative(path)]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+    });
+}
+
+#[test]
+fn show_of_every_shipped_program() {
+    insta::glob!("../programs", "*.toml", |path| {
+        let run = mentorflow(&["show", &relative(path)]);
+        insta::assert_snapshot!(run.transcript());
+    });
+}
+
+#[test]
+fn show_json_is_valid_and_names_every_stage() {
+    let run = mentorflow(&[
+        "show",
+        "programs/mentoring.toml",
+        "--json",
+        "--type",
+        "group",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for stage in [
+        "preparation",
+        "orientation",
+        "goal_setting",
+        "mentoring",
+        "evaluation",
+    ] {
+        assert!(
+            run.stdout.contains(&format!("\"id\": \"{stage}\"")),
+            "{stage} missing"
+        );
+    }
+    assert!(
+        run.stdout.contains("\"due\": \"4mo\""),
+        "group override not applied"
+    );
+}
+
+#[test]
+fn mermaid_graph_of_mentoring_marks_terminal_stages_and_guards() {
+    let run = mentorflow(&["graph", "programs/mentoring.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn dot_graph_with_type_overrides() {
+    let run = mentorflow(&[
+        "graph",
+        "programs/mentoring.toml",
+        "--format",
+        "dot",
+        "--type",
+        "group",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn paths_of_mentoring_lists_routes_to_every_terminal_stage() {
+    let run = mentorflow(&["paths", "programs/mentoring.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn unknown_type_is_a_usage_error_with_a_suggestion() {
+    let run = mentorflow(&["show", "programs/mentoring.toml", "--type", "gruop"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `group`?"),
+        "{}",
+        run.stderr
+    );
+}
