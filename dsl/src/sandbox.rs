@@ -41,8 +41,8 @@ impl Default for Limits {
             max_call_levels: 16,
             max_expr_depth: 64,
             max_string_size: 64 * 1024,
-            max_array_size: 10_000,
-            max_map_size: 10_000,
+            max_array_size: 1_000,
+            max_map_size: 1_000,
         }
     }
 }

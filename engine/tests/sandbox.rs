@@ -1,0 +1,183 @@
+//! Hostile scripts are stopped quickly with a clear error naming the script and its line, and
+//! the pairing stays where it was.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use mentorflow_dsl::sandbox::Limits;
+use mentorflow_engine::{Actor, Engine, EngineError, Participant, Runtime};
+
+fn program_with_guard(guard: &str) -> mentorflow_dsl::Program {
+    let text = format!(
+        r#"[program]
+id = "hostile"
+title = "Hostile"
+initial = "start"
+
+[facts.n]
+type = "int"
+
+[stages.start]
+[stages.done]
+outcome = "success"
+
+[[transitions]]
+from = "start"
+to = "done"
+guard = '''
+{guard}
+'''
+
+[types.solo]
+roles = {{ mentee = 1 }}
+"#
+    );
+    let loaded = mentorflow_dsl::load_str(Path::new("hostile.toml"), &text);
+    let report = loaded.render();
+    loaded.program.unwrap_or_else(|| panic!("{report}"))
+}
+
+fn advance_with(engine: Engine) -> (EngineError, Duration, String) {
+    let actor = Actor {
+        name: "t",
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    };
+    let mentee = Participant {
+        id: "m".into(),
+        role: "mentee".into(),
+        attributes: Default::default(),
+    };
+    let (mut pairing, _) = engine
+        .enrol("p-1", "solo", vec![mentee], &actor)
+        .expect("enrol");
+    let started = Instant::now();
+    let err = engine
+        .advance(&mut pairing, None, &actor)
+        .expect_err("hostile guard must fail");
+    let took = started.elapsed();
+    assert_eq!(pairing.stage, "start", "pairing must stay where it was");
+    assert_eq!(pairing.last_seq, 1, "no event may be applied");
+    (err, took, String::new())
+}
+
+fn hostile(guard: &str) -> String {
+    hostile_with(guard, Limits::default())
+}
+
+/// Size limits are tested with a generous operation limit so that they, not it, stop the script.
+fn hostile_sized(guard: &str) -> String {
+    hostile_with(
+        guard,
+        Limits {
+            max_operations: 10_000_000,
+            ..Limits::default()
+        },
+    )
+}
+
+fn hostile_with(guard: &str, limits: Limits) -> String {
+    let mut engine = Engine::new(program_with_guard(guard));
+    engine.runtime = Runtime::new(limits, Duration::from_secs(5));
+    let (err, took, _) = advance_with(engine);
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("guard of transition start -> done failed at hostile.toml:"),
+        "{text}"
+    );
+    text
+}
+
+#[test]
+fn infinite_loop_hits_the_operation_limit() {
+    let text = hostile("loop { }");
+    assert!(text.contains("stopped after 100000 operations"), "{text}");
+    assert!(
+        text.contains("hostile.toml:17:"),
+        "line of the loop: {text}"
+    );
+}
+
+#[test]
+fn deep_recursion_hits_the_call_depth_limit() {
+    let text = hostile("fn down(x) { down(x + 1) }\ndown(0)");
+    assert!(text.contains("nested calls"), "{text}");
+}
+
+#[test]
+fn doubling_a_string_hits_the_string_size_limit() {
+    let text = hostile_sized("let s = \"ab\";\nloop { s += s; }");
+    assert!(text.contains("grew past the limit"), "{text}");
+}
+
+#[test]
+fn growing_a_giant_map_hits_the_map_size_limit() {
+    let text = hostile_sized(
+        "let m = #{ a: 1 };\nloop { let n = #{}; for k in m.keys() { n[k + \"x\"] = 1; } m += n; }",
+    );
+    assert!(text.contains("grew past the limit"), "{text}");
+}
+
+#[test]
+fn growing_a_giant_array_hits_the_array_size_limit() {
+    let text = hostile_sized("let a = [];\nloop { a.push(1); }");
+    assert!(text.contains("grew past the limit"), "{text}");
+}
+
+#[test]
+fn wall_clock_deadline_stops_a_script_the_operation_limit_allows() {
+    let limits = Limits {
+        max_operations: u64::MAX / 2,
+        ..Limits::default()
+    };
+    let mut engine = Engine::new(program_with_guard("loop { }"));
+    engine.runtime = Runtime::new(limits, Duration::from_millis(20));
+    let (err, took, _) = advance_with(engine);
+    assert!(
+        err.to_string().contains("running longer than 20 ms"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+}
+
+#[test]
+fn a_guard_that_does_not_return_a_bool_is_an_error() {
+    let text = hostile("42");
+    assert!(text.contains("must return true or false"), "{text}");
+}
+
+#[test]
+fn print_is_captured_not_written_to_stdout() {
+    let engine = Engine::new(program_with_guard("print(\"hello from a guard\"); false"));
+    let actor = Actor {
+        name: "t",
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    };
+    let mentee = Participant {
+        id: "m".into(),
+        role: "mentee".into(),
+        attributes: Default::default(),
+    };
+    let (mut pairing, _) = engine
+        .enrol("p-1", "solo", vec![mentee], &actor)
+        .expect("enrol");
+    assert!(engine.advance(&mut pairing, None, &actor).is_err());
+    assert!(engine
+        .runtime
+        .take_prints()
+        .iter()
+        .any(|p| p == "hello from a guard"));
+}
+
+#[test]
+fn eval_is_not_available_to_scripts() {
+    let loaded =
+        mentorflow_dsl::load_str(Path::new("x.toml"), &program_text_with("eval(\"1\") == 1"));
+    assert!(loaded.has_errors(), "eval must be refused at check time");
+    assert!(loaded.render().contains("E020"), "{}", loaded.render());
+}
+
+fn program_text_with(guard: &str) -> String {
+    format!("[program]\nid = \"x\"\ntitle = \"x\"\ninitial = \"a\"\n[stages.a]\n[stages.b]\noutcome = \"success\"\n[[transitions]]\nfrom = \"a\"\nto = \"b\"\nguard = '{guard}'\n[types.t]\nroles = {{ mentee = 1 }}\n")
+}
