@@ -21,6 +21,8 @@ pub const EXIT_USAGE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    store: commands::store::StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +32,32 @@ enum Command {
     Graph(commands::graph::Args),
     Paths(commands::paths::Args),
     Simulate(commands::simulate::Args),
+    /// Run a demo cohort of all five types over simulated weeks (the main job).
+    Demo(commands::demo::DemoArgs),
+    /// Create a new, empty store.
+    Init(commands::pairings::InitArgs),
+    /// Enrol a pairing in a program.
+    Enrol(commands::pairings::EnrolArgs),
+    /// Record facts on a pairing.
+    Record(commands::pairings::RecordArgs),
+    /// Advance a pairing, or all.
+    Advance(commands::pairings::AdvanceArgs),
+    /// Withdraw a pairing with a reason.
+    Withdraw(commands::pairings::WithdrawArgs),
+    /// Run timers: timeouts and overdue stages.
+    Tick(commands::pairings::TickArgs),
+    /// The board, or one pairing and what it needs to move on.
+    Status(commands::board::StatusArgs),
+    /// List pairings with filters.
+    List(commands::board::ListArgs),
+    /// The event history, with actor and reason.
+    Log(commands::board::LogArgs),
+    /// Stored program versions and their pairing counts.
+    Programs(commands::board::ProgramsArgs),
+    /// Check the hash chain and every projection against its events.
+    Verify(commands::board::VerifyArgs),
+    /// Export pairings or events as JSON or CSV.
+    Export(commands::board::ExportArgs),
 }
 
 /// Where a command writes: its normal output and its diagnostics.
@@ -60,7 +88,62 @@ where
         }
     };
     let mut output = Output { out, err };
+    let s = &cli.store;
+    let stored =
+        |r: Result<u8, mentorflow_engine::store::StoreError>, output: &mut Output<'_>| match r {
+            Ok(code) => code,
+            Err(e) => {
+                let _ = writeln!(output.err, "error: {e}");
+                EXIT_FAILED
+            }
+        };
     let result = match cli.command {
+        Command::Demo(_) => Ok(stored(commands::demo::run(s, &mut output), &mut output)),
+        Command::Init(_) => Ok(stored(
+            commands::pairings::init(s, &mut output),
+            &mut output,
+        )),
+        Command::Enrol(a) => Ok(stored(
+            commands::pairings::enrol(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Record(a) => Ok(stored(
+            commands::pairings::record(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Advance(a) => Ok(stored(
+            commands::pairings::advance(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Withdraw(a) => Ok(stored(
+            commands::pairings::withdraw(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Tick(_) => Ok(stored(
+            commands::pairings::tick(s, &mut output),
+            &mut output,
+        )),
+        Command::Status(a) => Ok(stored(
+            commands::board::status(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::List(a) => Ok(stored(
+            commands::board::list(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Log(a) => Ok(stored(
+            commands::board::log(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Programs(a) => Ok(stored(
+            commands::board::programs(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Verify(_) => Ok(stored(commands::board::verify(s, &mut output), &mut output)),
+        Command::Export(a) => Ok(stored(
+            commands::board::export(&a, s, &mut output),
+            &mut output,
+        )),
         Command::Check(args) => commands::check::run(&args, &mut output),
         Command::Show(args) => commands::show::run(&args, &mut output),
         Command::Graph(args) => commands::graph::run(&args, &mut output),

@@ -40,6 +40,8 @@ pub(crate) struct Analyzer<'a> {
     engine: rhai::Engine,
     fact_names: BTreeSet<String>,
     criterion_names: Vec<String>,
+    /// Script files given in memory (a stored program version) instead of read from disk.
+    pub provided: Vec<(std::path::PathBuf, String)>,
 }
 
 impl<'a> Analyzer<'a> {
@@ -51,6 +53,7 @@ impl<'a> Analyzer<'a> {
             engine: crate::sandbox::engine(crate::sandbox::Limits::default()),
             fact_names: BTreeSet::new(),
             criterion_names: Vec::new(),
+            provided: Vec::new(),
         }
     }
 

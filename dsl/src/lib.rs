@@ -144,7 +144,24 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn check(mut sources: SourceMap, file: usize) -> Loaded {
+/// Loads a stored program version: the program file first, then its script files, all from
+/// memory. The content hash is the same as when the files were read from disk.
+pub fn load_sources(sources: &[(std::path::PathBuf, String)]) -> Loaded {
+    let mut map = SourceMap::default();
+    let (path, text) = sources.first().cloned().unwrap_or_default();
+    let file = map.add(&path, text);
+    check_with(map, file, sources.get(1..).unwrap_or_default().to_vec())
+}
+
+fn check(sources: SourceMap, file: usize) -> Loaded {
+    check_with(sources, file, Vec::new())
+}
+
+fn check_with(
+    mut sources: SourceMap,
+    file: usize,
+    provided: Vec<(std::path::PathBuf, String)>,
+) -> Loaded {
     let text = sources
         .file(file)
         .map(|f| f.text.clone())
@@ -159,6 +176,7 @@ fn check(mut sources: SourceMap, file: usize) -> Loaded {
         };
     }
     let mut analyzer = analyzer::Analyzer::new(&mut sources, file);
+    analyzer.provided = provided;
     let program = analyzer.program(&root);
     diagnostics.append(&mut analyzer.diagnostics);
     // Graph checks need every stage name resolved; otherwise they only repeat the typo.

@@ -65,11 +65,13 @@ pub fn engine(limits: Limits) -> Engine {
     engine
 }
 
-/// A scope declaring every script variable, for compiling with strict variables.
+/// A scope declaring every script variable, for compiling with strict variables. They are
+/// pushed as variables, not constants: Rhai's optimizer would otherwise fold the placeholder
+/// `()` into the compiled script. At run time they are constants, so scripts cannot change them.
 pub fn compile_scope() -> Scope<'static> {
     let mut scope = Scope::new();
     for name in SCRIPT_VARIABLES {
-        scope.push_constant(name, Dynamic::UNIT);
+        scope.push(name, Dynamic::UNIT);
     }
     scope
 }

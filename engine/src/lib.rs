@@ -10,6 +10,8 @@ pub mod explain;
 pub mod pairing;
 pub mod runtime;
 pub mod scenario;
+pub mod sqlite;
+pub mod store;
 mod view;
 
 pub use clock::{Clock, FixedClock, SystemClock};

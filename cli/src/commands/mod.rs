@@ -1,10 +1,15 @@
 //! One module per command.
 
+pub mod board;
 pub mod check;
+pub mod demo;
 pub mod graph;
+pub mod pairings;
 pub mod paths;
+pub mod progress;
 pub mod show;
 pub mod simulate;
+pub mod store;
 
 use std::path::Path;
 

@@ -1,0 +1,457 @@
+//! Read commands for coordinators: status, list, log, programs, verify, export. Each has --json.
+
+use std::collections::BTreeMap;
+
+use mentorflow_engine::store::{Filter, Store, StoreError};
+use mentorflow_engine::Pairing;
+
+use super::store::{Session, StoreArgs};
+use crate::{Output, EXIT_FAILED, EXIT_OK};
+
+fn json(output: &mut Output<'_>, value: &impl serde::Serialize) -> Result<u8, StoreError> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| StoreError::Database(e.to_string()))?;
+    writeln!(output.out, "{text}").ok();
+    Ok(EXIT_OK)
+}
+
+/// The board (pairings per stage and type, overdue counts), or one pairing in detail.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// One pairing: stage, due, facts, who, and what is needed to move on.
+    pairing: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+impl StatusArgs {
+    /// The whole board, as text.
+    pub fn for_board() -> StatusArgs {
+        StatusArgs {
+            pairing: None,
+            json: false,
+        }
+    }
+
+    /// One pairing, as text.
+    pub fn for_pairing(id: &str) -> StatusArgs {
+        StatusArgs {
+            pairing: Some(id.into()),
+            json: false,
+        }
+    }
+}
+
+/// Prints the board or a pairing.
+pub fn status(
+    args: &StatusArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let mut session = Session::open(store)?;
+    let now = store.now();
+    let Some(id) = &args.pairing else {
+        return board(
+            &session.store.list(&Filter::default())?,
+            now,
+            args.json,
+            output,
+        );
+    };
+    let mut p = session.store.pairing(id)?;
+    let engine = session.engine(&p.program_hash)?;
+    let candidates = if p.outcome.is_none() {
+        engine.explain(&mut p, now)
+    } else {
+        Vec::new()
+    };
+    if args.json {
+        let needs: Vec<_> = candidates.iter().map(|c| serde_json::json!({"transition": c.transition + 1, "name": c.name, "can_be_taken": c.holds()})).collect();
+        return json(
+            output,
+            &serde_json::json!({"pairing": p, "overdue": p.is_overdue(now), "next": needs}),
+        );
+    }
+    let mut s = format!(
+        "{} — {} ({}), version {}\n",
+        p.id,
+        p.program_id,
+        p.type_id,
+        &p.program_hash[..12]
+    );
+    s.push_str(&format!(
+        "stage: {} since {}, cycle {}\n",
+        p.stage,
+        p.entered_at.format("%Y-%m-%d"),
+        p.cycle
+    ));
+    match (&p.outcome, p.due) {
+        (Some(o), _) => s.push_str(&format!("outcome: {o}\n")),
+        (None, Some(due)) => s.push_str(&format!(
+            "due: {}{}\n",
+            due.format("%Y-%m-%d %H:%M"),
+            if p.is_overdue(now) { "  OVERDUE" } else { "" }
+        )),
+        (None, None) => {}
+    }
+    for person in &p.participants {
+        let attrs: Vec<String> = person
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        s.push_str(&format!(
+            "  {} {} {}\n",
+            person.role,
+            person.id,
+            attrs.join(" ")
+        ));
+    }
+    let facts: Vec<String> = engine
+        .program
+        .facts
+        .iter()
+        .map(|f| {
+            format!(
+                "{}={}",
+                f.name,
+                p.fact(&engine.program, &f.name)
+                    .map_or("-".into(), ToString::to_string)
+            )
+        })
+        .collect();
+    s.push_str(&format!("facts: {}\n", facts.join(" ")));
+    if !candidates.is_empty() {
+        s.push_str("to move on:\n");
+        candidates.iter().for_each(|c| c.render(&mut s, "  "));
+    }
+    write!(output.out, "{s}").ok();
+    Ok(EXIT_OK)
+}
+
+fn board(
+    pairings: &[Pairing],
+    now: chrono::DateTime<chrono::Utc>,
+    as_json: bool,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let mut by_stage: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for p in pairings {
+        let key = (format!("{}/{}", p.program_id, p.stage), p.type_id.clone());
+        let e = by_stage.entry(key).or_default();
+        e.0 += 1;
+        e.1 += u64::from(p.is_overdue(now));
+    }
+    if as_json {
+        let rows: Vec<_> = by_stage.iter().map(|((stage, ty), (n, o))| serde_json::json!({"stage": stage, "type": ty, "pairings": n, "overdue": o})).collect();
+        return json(output, &rows);
+    }
+    let overdue: u64 = by_stage.values().map(|v| v.1).sum();
+    writeln!(
+        output.out,
+        "{} pairings, {overdue} overdue, at {}",
+        pairings.len(),
+        now.format("%Y-%m-%d %H:%M")
+    )
+    .ok();
+    writeln!(
+        output.out,
+        "{:<32} {:<12} {:>8} {:>8}",
+        "program/stage", "type", "pairings", "overdue"
+    )
+    .ok();
+    for ((stage, ty), (n, o)) in &by_stage {
+        writeln!(output.out, "{stage:<32} {ty:<12} {n:>8} {o:>8}").ok();
+    }
+    Ok(EXIT_OK)
+}
+
+/// List pairings, with filters.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only pairings in this stage.
+    #[arg(long)]
+    stage: Option<String>,
+    /// Only this mentoring type.
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: Option<String>,
+    /// Only this program id.
+    #[arg(long)]
+    program: Option<String>,
+    /// Only this outcome (success, withdrawn ...), or `active`.
+    #[arg(long)]
+    outcome: Option<String>,
+    /// Only overdue pairings.
+    #[arg(long)]
+    overdue: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Lists pairings.
+pub fn list(args: &ListArgs, store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
+    let session = Session::open(store)?;
+    let now = store.now();
+    let filter = Filter {
+        stage: args.stage.clone(),
+        type_id: args.type_id.clone(),
+        program: args.program.clone(),
+        outcome: args.outcome.clone(),
+        due_before: args.overdue.then_some(now),
+    };
+    let pairings = session.store.list(&filter)?;
+    if args.json {
+        return json(output, &pairings);
+    }
+    writeln!(
+        output.out,
+        "{:<8} {:<12} {:<12} {:<14} {:<18} who",
+        "id", "program", "type", "stage", "due/outcome"
+    )
+    .ok();
+    for p in &pairings {
+        let due = match (&p.outcome, p.due) {
+            (Some(o), _) => o.clone(),
+            (None, Some(d)) => format!(
+                "{}{}",
+                d.format("%Y-%m-%d"),
+                if p.is_overdue(now) { " OVERDUE" } else { "" }
+            ),
+            (None, None) => "-".into(),
+        };
+        let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
+        writeln!(
+            output.out,
+            "{:<8} {:<12} {:<12} {:<14} {:<18} {}",
+            p.id,
+            p.program_id,
+            p.type_id,
+            p.stage,
+            due,
+            who.join(", ")
+        )
+        .ok();
+    }
+    writeln!(output.out, "{} pairing(s)", pairings.len()).ok();
+    Ok(EXIT_OK)
+}
+
+/// The history of one pairing or all: every event with actor and reason.
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// One pairing.
+    pairing: Option<String>,
+    /// Only stage changes (no fact records).
+    #[arg(long)]
+    transitions: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the log.
+pub fn log(args: &LogArgs, store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
+    let session = Session::open(store)?;
+    let events: Vec<_> = session
+        .store
+        .events(args.pairing.as_deref())?
+        .into_iter()
+        .filter(|e| !args.transitions || e.kind.move_().is_some())
+        .collect();
+    if args.json {
+        return json(output, &events);
+    }
+    events.iter().for_each(|e| {
+        writeln!(output.out, "{e}").ok();
+    });
+    Ok(EXIT_OK)
+}
+
+/// Stored program versions and how many pairings run on each.
+#[derive(Debug, clap::Args)]
+pub struct ProgramsArgs {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Lists program versions.
+pub fn programs(
+    args: &ProgramsArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let session = Session::open(store)?;
+    let versions = session.store.programs()?;
+    if args.json {
+        return json(output, &versions);
+    }
+    writeln!(
+        output.out,
+        "{:<16} {:<14} {:>8}  {:<20} from",
+        "program", "version", "pairings", "stored"
+    )
+    .ok();
+    for v in &versions {
+        writeln!(
+            output.out,
+            "{:<16} {:<14} {:>8}  {:<20} {}",
+            v.id,
+            &v.hash[..12],
+            v.pairings,
+            v.stored_at,
+            v.path
+        )
+        .ok();
+    }
+    Ok(EXIT_OK)
+}
+
+/// Check the event hash chain and that every pairing equals the fold of its events.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {}
+
+/// Verifies the store.
+pub fn verify(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
+    let mut session = Session::open(store)?;
+    let mut programs = BTreeMap::new();
+    for v in session.store.programs()? {
+        if let Some(p) = session.program(&v.hash) {
+            programs.insert(v.hash, p);
+        }
+    }
+    let (count, breaches) = session
+        .store
+        .verify(&mut |hash| programs.get(hash).cloned())?;
+    if breaches.is_empty() {
+        writeln!(
+            output.out,
+            "ok: {count} events, hash chain intact, every pairing equals the fold of its events"
+        )
+        .ok();
+        return Ok(EXIT_OK);
+    }
+    for b in &breaches {
+        writeln!(output.err, "error: {}: {}", b.event, b.problem).ok();
+    }
+    writeln!(
+        output.err,
+        "verify failed: {} problem(s) in {count} events",
+        breaches.len()
+    )
+    .ok();
+    Ok(EXIT_FAILED)
+}
+
+/// Export events and pairings.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: ExportFormat,
+    /// What to export.
+    #[arg(long, value_enum, default_value = "pairings")]
+    what: ExportWhat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportWhat {
+    Pairings,
+    Events,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Exports.
+pub fn export(
+    args: &ExportArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let session = Session::open(store)?;
+    match (args.what, args.format) {
+        (ExportWhat::Pairings, ExportFormat::Json) => {
+            json(output, &session.store.list(&Filter::default())?)
+        }
+        (ExportWhat::Events, ExportFormat::Json) => json(output, &session.store.events(None)?),
+        (ExportWhat::Pairings, ExportFormat::Csv) => {
+            writeln!(
+                output.out,
+                "id,program,version,type,stage,outcome,due,cycle,participants"
+            )
+            .ok();
+            for p in session.store.list(&Filter::default())? {
+                let who: Vec<String> = p
+                    .participants
+                    .iter()
+                    .map(|x| format!("{}:{}", x.role, x.id))
+                    .collect();
+                let row = [
+                    p.id,
+                    p.program_id,
+                    p.program_hash,
+                    p.type_id,
+                    p.stage,
+                    p.outcome.unwrap_or_default(),
+                    p.due.map(|d| d.to_rfc3339()).unwrap_or_default(),
+                    p.cycle.to_string(),
+                    who.join(" "),
+                ];
+                writeln!(
+                    output.out,
+                    "{}",
+                    row.iter()
+                        .map(|f| csv_field(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+                .ok();
+            }
+            Ok(EXIT_OK)
+        }
+        (ExportWhat::Events, ExportFormat::Csv) => {
+            writeln!(
+                output.out,
+                "pairing,seq,at,actor,event,reason,program,detail"
+            )
+            .ok();
+            for e in session.store.events(None)? {
+                let detail = serde_json::to_string(&e.kind).unwrap_or_default();
+                let row = [
+                    e.pairing.clone(),
+                    e.seq.to_string(),
+                    e.at.to_rfc3339(),
+                    e.actor.clone(),
+                    e.kind.name().to_string(),
+                    e.reason.clone().unwrap_or_default(),
+                    e.program.clone(),
+                    detail,
+                ];
+                writeln!(
+                    output.out,
+                    "{}",
+                    row.iter()
+                        .map(|f| csv_field(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+                .ok();
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! Commands that change pairings: init, enrol, record, advance, withdraw, tick. Each is one
+//! transaction: refused or failed, it stores nothing.
+
+use std::path::PathBuf;
+
+use mentorflow_engine::sqlite::SqliteStore;
+use mentorflow_engine::store::{Filter, Store, StoreError};
+use mentorflow_engine::{Actor, Participant};
+
+use super::store::{Session, StoreArgs};
+use crate::{Output, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+
+/// Create a new, empty store.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {}
+
+/// Creates the store.
+pub fn init(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
+    SqliteStore::create(&store.store)?;
+    writeln!(output.out, "created store {}", store.store.display()).ok();
+    Ok(EXIT_OK)
+}
+
+/// Enrol a pairing: a program, a type and its participants.
+#[derive(Debug, clap::Args)]
+pub struct EnrolArgs {
+    /// Program file (TOML); its current version is stored and the pairing pinned to it.
+    program: PathBuf,
+    /// Mentoring type, e.g. one-on-one.
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: String,
+    /// A participant: ROLE=ID followed by attributes, e.g. mentor=ana,experience_years=12 (repeat).
+    #[arg(
+        long = "person",
+        value_name = "ROLE=ID[,ATTR=VALUE...]",
+        required = true
+    )]
+    persons: Vec<String>,
+}
+
+fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Participant, String> {
+    let mut parts = spec.split(',');
+    let head = parts.next().unwrap_or_default();
+    let (role, id) = head
+        .split_once('=')
+        .ok_or_else(|| format!("`{spec}`: write ROLE=ID, e.g. mentor=ana"))?;
+    let mut attributes = std::collections::BTreeMap::new();
+    for pair in parts {
+        let (name, text) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("`{pair}` in `{spec}`: write ATTR=VALUE"))?;
+        let value = match program.attributes.iter().find(|a| a.name == name.trim()) {
+            Some(decl) => decl.parse(text).map_err(|e| format!("{id}: {e}"))?,
+            None => {
+                let known: Vec<&str> = program.attributes.iter().map(|a| a.name.as_str()).collect();
+                let hint = mentorflow_dsl::suggest::did_you_mean(name, known.iter().copied())
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{id}: program `{}` declares no attribute `{name}`{hint}; declared: {}",
+                    program.id,
+                    known.join(", ")
+                ));
+            }
+        };
+        attributes.insert(name.trim().to_string(), value);
+    }
+    Ok(Participant {
+        id: id.trim().into(),
+        role: role.trim().into(),
+        attributes,
+    })
+}
+
+/// Enrols one pairing.
+pub fn enrol(
+    args: &EnrolArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let program = match super::load_program(&args.program, output) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let people: Result<Vec<_>, _> = args
+        .persons
+        .iter()
+        .map(|p| participant(&program, p))
+        .collect();
+    let people = match people {
+        Ok(p) => p,
+        Err(e) => {
+            writeln!(output.err, "error: {e}").ok();
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let mut session = Session::open(store)?;
+    session
+        .store
+        .save_program(&program, &args.program.display().to_string())?;
+    let engine = session.engine(&program.hash)?;
+    let (actor, now) = (store.actor(), store.now());
+    let who = Actor { name: &actor, now };
+    let created = session.store.enrol(1, &mut |ids| {
+        let id = ids.first().cloned().unwrap_or_default();
+        Ok(vec![engine.enrol(
+            &id,
+            &args.type_id,
+            people.clone(),
+            &who,
+        )?])
+    })?;
+    for p in created {
+        writeln!(
+            output.out,
+            "enrolled {} in {} as {}, stage {}",
+            p.id, p.program_id, p.type_id, p.stage
+        )
+        .ok();
+    }
+    Ok(EXIT_OK)
+}
+
+/// Record facts on a pairing: NAME=VALUE...
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// Pairing id, e.g. p-12.
+    pairing: String,
+    /// Facts as NAME=VALUE, e.g. meetings=6 mentee_rating=4.
+    #[arg(required = true, value_name = "NAME=VALUE")]
+    facts: Vec<String>,
+}
+
+/// Records facts in one transaction (all or none).
+pub fn record(
+    args: &RecordArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let mut pairs = Vec::new();
+    for f in &args.facts {
+        match f.split_once('=') {
+            Some((n, v)) => pairs.push((n.trim().to_string(), v.to_string())),
+            None => {
+                writeln!(
+                    output.err,
+                    "error: `{f}` is not NAME=VALUE, e.g. meetings=6"
+                )
+                .ok();
+                return Ok(EXIT_USAGE);
+            }
+        }
+    }
+    let mut session = Session::open(store)?;
+    let hash = session.store.pairing(&args.pairing)?.program_hash;
+    let engine = session.engine(&hash)?;
+    let (actor, now) = (store.actor(), store.now());
+    let events = session.store.update(&args.pairing, &mut |p| {
+        let who = Actor { name: &actor, now };
+        pairs
+            .iter()
+            .map(|(n, v)| {
+                engine
+                    .parse_fact(n, v)
+                    .and_then(|value| engine.record(p, n, value, &who))
+            })
+            .collect()
+    })?;
+    events.iter().for_each(|e| {
+        writeln!(output.out, "{e}").ok();
+    });
+    Ok(EXIT_OK)
+}
+
+/// Advance a pairing (or every active pairing with --all) along the first transition whose guard holds.
+#[derive(Debug, clap::Args)]
+pub struct AdvanceArgs {
+    /// Pairing id, e.g. p-12.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pairing: Option<String>,
+    /// Take the transition to this stage (its guard must still hold, unless --force).
+    #[arg(long, value_name = "STAGE")]
+    to: Option<String>,
+    /// Move to --to without checking guards; needs --reason; logged as forced.
+    #[arg(long, requires = "to", requires = "reason")]
+    force: bool,
+    /// Why (required with --force).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Advance every active pairing whose guard now holds.
+    #[arg(long, conflicts_with_all = ["to", "force"])]
+    all: bool,
+}
+
+/// Advances one pairing or all.
+pub fn advance(
+    args: &AdvanceArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let mut session = Session::open(store)?;
+    let (actor, now) = (store.actor(), store.now());
+    let Some(id) = &args.pairing else {
+        return advance_all(&mut session, &actor, now, output);
+    };
+    let hash = session.store.pairing(id)?.program_hash;
+    let engine = session.engine(&hash)?;
+    let events = session.store.update(id, &mut |p| {
+        let who = Actor { name: &actor, now };
+        match (&args.to, args.force) {
+            (Some(to), true) => engine
+                .force(p, to, args.reason.as_deref().unwrap_or_default(), &who)
+                .map(|e| vec![e]),
+            (to, _) => engine.advance(p, to.as_deref(), &who).map(|e| vec![e]),
+        }
+    })?;
+    events.iter().for_each(|e| {
+        writeln!(output.out, "{e}").ok();
+    });
+    Ok(EXIT_OK)
+}
+
+fn advance_all(
+    session: &mut Session,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let mut engines = std::collections::BTreeMap::new();
+    for v in session.store.programs()? {
+        engines.insert(v.hash.clone(), session.engine(&v.hash)?);
+    }
+    let who = Actor { name: actor, now };
+    let progress = super::progress::Progress::new("advancing");
+    let (seen, stored, refused) = session.store.update_all(
+        &Filter::default(),
+        500,
+        &mut |p| {
+            let Some(engine) = engines.get(&p.program_hash) else {
+                return Ok(Vec::new());
+            };
+            match engine.advance(p, None, &who) {
+                Ok(e) => Ok(vec![e]),
+                Err(mentorflow_engine::EngineError::Refused { .. }) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            }
+        },
+        &mut |n| progress.tick(n),
+    )?;
+    progress.finish();
+    writeln!(
+        output.out,
+        "advanced {stored} of {seen} active pairings; the others are waiting on their guards"
+    )
+    .ok();
+    for (id, e) in &refused {
+        writeln!(output.err, "error: {id}: {e}").ok();
+    }
+    Ok(if refused.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
+}
+
+/// Withdraw a pairing with a reason.
+#[derive(Debug, clap::Args)]
+pub struct WithdrawArgs {
+    /// Pairing id.
+    pairing: String,
+    /// Why (moved, lost interest, not a good fit ...); goes into the audit log.
+    #[arg(long, required = true)]
+    reason: String,
+}
+
+/// Withdraws.
+pub fn withdraw(
+    args: &WithdrawArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let mut session = Session::open(store)?;
+    let hash = session.store.pairing(&args.pairing)?.program_hash;
+    let engine = session.engine(&hash)?;
+    let (actor, now) = (store.actor(), store.now());
+    let events = session.store.update(&args.pairing, &mut |p| {
+        engine
+            .withdraw(p, &args.reason, &Actor { name: &actor, now })
+            .map(|e| vec![e])
+    })?;
+    events.iter().for_each(|e| {
+        writeln!(output.out, "{e}").ok();
+    });
+    Ok(EXIT_OK)
+}
+
+/// Run the timers: timeout transitions that are due fire, overdue stages are logged.
+#[derive(Debug, clap::Args)]
+pub struct TickArgs {}
+
+/// Ticks every active pairing.
+pub fn tick(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
+    let mut session = Session::open(store)?;
+    let mut engines = std::collections::BTreeMap::new();
+    for v in session.store.programs()? {
+        engines.insert(v.hash.clone(), session.engine(&v.hash)?);
+    }
+    let (actor, now) = (store.actor(), store.now());
+    let who = Actor { name: &actor, now };
+    let (mut timed_out, mut overdue) = (0, 0);
+    let progress = super::progress::Progress::new("ticking");
+    let (seen, _, refused) = session.store.update_all(
+        &Filter::default(),
+        500,
+        &mut |p| {
+            let Some(engine) = engines.get(&p.program_hash) else {
+                return Ok(Vec::new());
+            };
+            let events = engine.tick(p, &who)?;
+            for e in &events {
+                match e.kind {
+                    mentorflow_engine::EventKind::TimedOut { .. } => timed_out += 1,
+                    _ => overdue += 1,
+                }
+            }
+            Ok(events)
+        },
+        &mut |n| progress.tick(n),
+    )?;
+    progress.finish();
+    writeln!(
+        output.out,
+        "ticked {seen} active pairings at {}: {timed_out} timed out, {overdue} newly overdue",
+        now.format("%Y-%m-%d %H:%M")
+    )
+    .ok();
+    for (id, e) in &refused {
+        writeln!(output.err, "error: {id}: {e}").ok();
+    }
+    Ok(if refused.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
+}

@@ -1,0 +1,100 @@
+//! What every coordinator command shares: the store, the actor, the clock, and an engine per
+//! stored program version (compiled once per process).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::Program;
+use mentorflow_engine::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::store::{Store, StoreError};
+use mentorflow_engine::Engine;
+
+/// Options shared by the coordinator commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// The store file.
+    #[arg(
+        long,
+        global = true,
+        env = "MENTORFLOW_STORE",
+        default_value = "mentorflow.db",
+        value_name = "PATH"
+    )]
+    pub store: PathBuf,
+    /// Who is acting, for the audit log (default: your user name).
+    #[arg(long, global = true, env = "MENTORFLOW_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+    /// Act as if it were this time (RFC 3339, e.g. 2026-03-01T09:00:00Z): for back-dating and tests.
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_time)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+        .map_err(|_| format!("`{s}` is not a time; write 2026-03-01T09:00:00Z or 2026-03-01"))
+}
+
+impl StoreArgs {
+    /// The actor name.
+    pub fn actor(&self) -> String {
+        self.actor
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "coordinator".into())
+    }
+
+    /// The time to act at.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+}
+
+/// An open store with its engines.
+pub struct Session {
+    /// The store.
+    pub store: SqliteStore,
+    engines: BTreeMap<String, Arc<Engine>>,
+}
+
+impl Session {
+    /// Opens the store named by the options.
+    pub fn open(args: &StoreArgs) -> Result<Session, StoreError> {
+        Ok(Session {
+            store: SqliteStore::open(&args.store, Durability::Full)?,
+            engines: BTreeMap::new(),
+        })
+    }
+
+    /// The engine for a stored program version.
+    pub fn engine(&mut self, hash: &str) -> Result<Arc<Engine>, StoreError> {
+        if let Some(e) = self.engines.get(hash) {
+            return Ok(Arc::clone(e));
+        }
+        let sources = self
+            .store
+            .program_sources(hash)?
+            .ok_or_else(|| StoreError::Corrupt(format!("program version {hash} is not stored")))?;
+        let loaded = mentorflow_dsl::load_sources(&sources);
+        let report = loaded.render();
+        let program = loaded.program.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "stored program version {hash} no longer checks:\n{report}"
+            ))
+        })?;
+        let engine = Arc::new(Engine::new(program));
+        self.engines.insert(hash.to_string(), Arc::clone(&engine));
+        Ok(engine)
+    }
+
+    /// The program of a stored version.
+    pub fn program(&mut self, hash: &str) -> Option<Arc<Program>> {
+        self.engine(hash).ok().map(|e| Arc::clone(&e.program))
+    }
+}
