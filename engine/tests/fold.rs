@@ -41,6 +41,7 @@ fn fold_of_events_equals_live_state_at_every_step() {
         ("advance", None),
         ("goals_met", Some(1)),
         ("mentee_rating", Some(5)),
+        ("evaluations", Some(1)),
         ("advance", None),
         ("goals_met", Some(3)),
         ("advance", None),

@@ -1,0 +1,350 @@
+//! The coordinator CLI on a real store: every command's happy path and its error paths, each
+//! leaving stored data untouched.
+
+use mentorflow_tests::{mentorflow, Run};
+
+struct Store {
+    dir: std::path::PathBuf,
+    path: String,
+}
+
+impl Store {
+    fn new(name: &str) -> Store {
+        let dir =
+            std::env::temp_dir().join(format!("mentorflow-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("store.db").to_string_lossy().into_owned();
+        Store { dir, path }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec![
+            "--store",
+            self.path.as_str(),
+            "--actor",
+            "tester",
+            "--now",
+            "2026-01-05T09:00:00Z",
+        ];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    }
+
+    fn enrolled(name: &str) -> Store {
+        let s = Store::new(name);
+        assert_eq!(s.run(&["init"]).code, 0);
+        let run = s.run(&[
+            "enrol",
+            "programs/mentoring.toml",
+            "--type",
+            "one-on-one",
+            "--person",
+            "mentor=ana,experience_years=12",
+            "--person",
+            "mentee=budi,experience_years=2",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        s
+    }
+
+    fn log(&self) -> String {
+        self.run(&["log", "p-1"]).stdout
+    }
+}
+
+#[test]
+fn a_pairing_is_enrolled_recorded_advanced_and_logged() {
+    let s = Store::enrolled("happy");
+    assert_eq!(
+        s.run(&["record", "p-1", "mentor_assigned=true", "schedule_set=yes"])
+            .code,
+        0
+    );
+    let run = s.run(&["advance", "p-1"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("preparation -> orientation"),
+        "{}",
+        run.stdout
+    );
+    let status = s.run(&["status", "p-1"]);
+    assert!(
+        status.stdout.contains("stage: orientation"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("facts.orientation_done = false"),
+        "{}",
+        status.stdout
+    );
+    assert_eq!(s.run(&["verify"]).code, 0);
+    insta::assert_snapshot!(s.log());
+}
+
+#[test]
+fn refused_advance_explains_and_stores_nothing() {
+    let s = Store::enrolled("refused");
+    let before = s.log();
+    let run = s.run(&["advance", "p-1"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+    assert_eq!(s.log(), before);
+}
+
+#[test]
+fn unknown_pairing_gets_a_suggestion() {
+    let s = Store::enrolled("unknown");
+    let run = s.run(&["status", "p-11"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("no pairing `p-11` (did you mean `p-1`?)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bad_fact_values_are_refused_and_nothing_is_stored() {
+    let s = Store::enrolled("facts");
+    let before = s.log();
+    for (arg, says) in [
+        (
+            "metings=3",
+            "declares no fact `metings` (did you mean `meetings`?)",
+        ),
+        ("meetings=many", "`many` is not a whole number"),
+        (
+            "mentee_rating=9",
+            "9 is above the maximum 5 of `mentee_rating`",
+        ),
+        ("meetings", "is not NAME=VALUE"),
+    ] {
+        let run = s.run(&["record", "p-1", "goals_total=3", arg]);
+        assert_ne!(run.code, 0, "{arg}");
+        assert!(run.stderr.contains(says), "{arg}: {}", run.stderr);
+    }
+    assert_eq!(
+        s.log(),
+        before,
+        "a refused record must store nothing, not even the valid facts"
+    );
+}
+
+#[test]
+fn unknown_stage_in_to_gets_a_suggestion() {
+    let s = Store::enrolled("to");
+    let run = s.run(&["advance", "p-1", "--to", "orientaton"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("no stage `orientaton` (did you mean `orientation`?)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn forced_move_needs_a_reason_and_is_logged_as_forced() {
+    let s = Store::enrolled("force");
+    assert_eq!(
+        s.run(&["advance", "p-1", "--to", "mentoring", "--force"])
+            .code,
+        2
+    );
+    let run = s.run(&[
+        "advance",
+        "p-1",
+        "--to",
+        "mentoring",
+        "--force",
+        "--reason",
+        "returning pair",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        s.log()
+            .contains("preparation -> mentoring FORCED — reason: returning pair"),
+        "{}",
+        s.log()
+    );
+}
+
+#[test]
+fn withdrawn_pairings_never_move_again() {
+    let s = Store::enrolled("withdraw");
+    assert_eq!(s.run(&["withdraw", "p-1", "--reason", "moved"]).code, 0);
+    let run = s.run(&["record", "p-1", "meetings=2"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("terminal stage `withdrawn` (outcome: withdrawn) and never moves again"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn enrolment_breaking_the_type_rule_is_refused_with_values() {
+    let s = Store::new("rule");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let run = s.run(&[
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "reverse",
+        "--person",
+        "mentor=kiki,grade=10,department=it",
+        "--person",
+        "mentee=lestari,grade=11,department=it",
+    ]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+    assert_eq!(s.run(&["list"]).stdout.lines().last(), Some("0 pairing(s)"));
+}
+
+#[test]
+fn missing_store_says_to_run_init() {
+    let s = Store::new("missing");
+    let run = s.run(&["list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("create one with `mentorflow init`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused() {
+    let s = Store::new("notdb");
+    std::fs::write(&s.path, "this is not sqlite, just text that is long enough to have a header......................................................").expect("write");
+    let run = s.run(&["list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("is not a mentorflow store"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pairing_keeps_its_program_version_when_the_file_changes() {
+    let s = Store::new("version");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let program = s.dir.join("program.toml");
+    let text = std::fs::read_to_string("programs/mentoring.toml").expect("read");
+    std::fs::write(&program, &text).expect("write");
+    let p = program.to_string_lossy().into_owned();
+    let enrol = |s: &Store| {
+        s.run(&[
+            "enrol",
+            &p,
+            "--type",
+            "peer",
+            "--person",
+            "peer=a,grade=3",
+            "--person",
+            "peer=b,grade=4",
+        ])
+    };
+    assert_eq!(enrol(&s).code, 0);
+    std::fs::write(
+        &program,
+        text.replace(
+            "guard = \"facts.mentor_assigned && facts.schedule_set\"",
+            "guard = \"facts.mentor_assigned\"",
+        ),
+    )
+    .expect("write");
+    assert_eq!(enrol(&s).code, 0);
+    assert_eq!(s.run(&["record", "p-1", "mentor_assigned=true"]).code, 0);
+    assert_eq!(s.run(&["record", "p-2", "mentor_assigned=true"]).code, 0);
+    assert_eq!(
+        s.run(&["advance", "p-1"]).code,
+        1,
+        "p-1 runs on the first version, which also needs schedule_set"
+    );
+    assert_eq!(
+        s.run(&["advance", "p-2"]).code,
+        0,
+        "p-2 runs on the changed version"
+    );
+    let programs = s.run(&["programs"]);
+    assert_eq!(
+        programs.stdout.matches("mentoring").count(),
+        2,
+        "{}",
+        programs.stdout
+    );
+}
+
+#[test]
+fn advance_all_moves_every_pairing_whose_guard_holds() {
+    let s = Store::enrolled("all");
+    let run = s.run(&[
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "peer",
+        "--person",
+        "peer=c,grade=3",
+        "--person",
+        "peer=d,grade=3",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(
+        s.run(&["record", "p-2", "mentor_assigned=true", "schedule_set=true"])
+            .code,
+        0
+    );
+    let run = s.run(&["advance", "--all"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("advanced 1 of 2 active pairings"),
+        "{}",
+        run.stdout
+    );
+    let json = s.run(&["list", "--stage", "orientation", "--json"]);
+    assert!(json.stdout.contains("\"id\": \"p-2\""), "{}", json.stdout);
+}
+
+#[test]
+fn tick_marks_overdue_and_fires_timeouts() {
+    let s = Store::enrolled("tick");
+    let later = |now: &str, args: &[&str]| {
+        let mut all = vec!["--store", s.path.as_str(), "--now", now];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    let run = later("2026-01-25T09:00:00Z", &["tick"]);
+    assert!(
+        run.stdout.contains("0 timed out, 1 newly overdue"),
+        "{}",
+        run.stdout
+    );
+    assert!(later("2026-01-25T09:00:00Z", &["list", "--overdue"])
+        .stdout
+        .contains("p-1"));
+    let run = later("2026-04-10T09:00:00Z", &["tick"]);
+    assert!(run.stdout.contains("1 timed out"), "{}", run.stdout);
+    assert!(
+        s.log()
+            .contains("timed out (transition 7) — reason: no activity for 90d"),
+        "{}",
+        s.log()
+    );
+    assert_eq!(s.run(&["verify"]).code, 0);
+}
+
+#[test]
+fn export_csv_has_a_header_and_a_row_per_pairing() {
+    let s = Store::enrolled("export");
+    let run = s.run(&["export", "--format", "csv"]);
+    assert_eq!(run.code, 0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("id,program,version,type,stage"));
+}
