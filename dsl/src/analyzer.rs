@@ -31,6 +31,9 @@ const TOP_KEYS: [&str; 7] = [
     "types",
 ];
 
+/// id, title, description and the initial stage with its span.
+type Header = (String, String, String, (String, Range<usize>));
+
 /// Reads one program file already parsed as TOML. `sources` holds the file; .rhai files the
 /// program names are added to it.
 pub(crate) struct Analyzer<'a> {
@@ -98,10 +101,7 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    fn header(
-        &mut self,
-        top: &Table<'_, '_>,
-    ) -> Option<(String, String, String, (String, Range<usize>))> {
+    fn header(&mut self, top: &Table<'_, '_>) -> Option<Header> {
         let mut r = self.reader();
         let Some(program) = r.table(top, "program", "[program]".into()) else {
             r.error(

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::error::EngineError;
 use crate::event::Event;
 use crate::pairing::Pairing;
-use crate::store::{Breach, Filter, ProgramVersion, Store, StoreError};
+use crate::store::{Breach, BulkReport, Filter, ProgramVersion, Store, StoreError};
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
 const MIGRATIONS: &[&str] = &[r#"
@@ -414,7 +414,7 @@ impl Store for SqliteStore {
         batch: usize,
         command: &mut dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError>,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<(u64, u64, Vec<(String, String)>), StoreError> {
+    ) -> Result<BulkReport, StoreError> {
         let path = self.path.clone();
         let err = db_error(&path);
         let (where_sql, args) = filter_sql(filter);
@@ -457,7 +457,11 @@ impl Store for SqliteStore {
             tx.commit().map_err(&err)?;
             progress(seen);
         }
-        Ok((seen, stored, refused))
+        Ok(BulkReport {
+            seen,
+            stored,
+            refused,
+        })
     }
 
     fn list(&self, filter: &Filter) -> Result<Vec<Pairing>, StoreError> {

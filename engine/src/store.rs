@@ -84,6 +84,17 @@ pub struct Filter {
     pub due_before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// What a bulk command did.
+#[derive(Debug, Clone, Default)]
+pub struct BulkReport {
+    /// Active pairings looked at.
+    pub seen: u64,
+    /// Events stored.
+    pub stored: u64,
+    /// Pairings whose command failed (id, error); they were left unchanged.
+    pub refused: Vec<(String, String)>,
+}
+
 /// A problem `verify` found.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Breach {
@@ -122,15 +133,14 @@ pub trait Store {
         command: &mut dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError>,
     ) -> Result<Vec<Event>, StoreError>;
     /// Runs `command` over every pairing matching `filter`, streaming, `batch` pairings per
-    /// transaction; a refusal of one pairing is reported and skipped. Returns
-    /// (pairings seen, events stored, refusals).
+    /// transaction; a refusal of one pairing is reported and skipped.
     fn update_all(
         &mut self,
         filter: &Filter,
         batch: usize,
         command: &mut dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError>,
         progress: &mut dyn FnMut(u64),
-    ) -> Result<(u64, u64, Vec<(String, String)>), StoreError>;
+    ) -> Result<BulkReport, StoreError>;
     /// Pairings matching the filter, in id order.
     fn list(&self, filter: &Filter) -> Result<Vec<Pairing>, StoreError>;
     /// Events of one pairing, or of all, in the order they were stored.

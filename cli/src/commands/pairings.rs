@@ -232,7 +232,7 @@ fn advance_all(
     }
     let who = Actor { name: actor, now };
     let progress = super::progress::Progress::new("advancing");
-    let (seen, stored, refused) = session.store.update_all(
+    let report = session.store.update_all(
         &Filter::default(),
         500,
         &mut |p| {
@@ -250,13 +250,14 @@ fn advance_all(
     progress.finish();
     writeln!(
         output.out,
-        "advanced {stored} of {seen} active pairings; the others are waiting on their guards"
+        "advanced {} of {} active pairings; the others are waiting on their guards",
+        report.stored, report.seen
     )
     .ok();
-    for (id, e) in &refused {
+    for (id, e) in &report.refused {
         writeln!(output.err, "error: {id}: {e}").ok();
     }
-    Ok(if refused.is_empty() {
+    Ok(if report.refused.is_empty() {
         EXIT_OK
     } else {
         EXIT_FAILED
@@ -309,7 +310,7 @@ pub fn tick(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError
     let who = Actor { name: &actor, now };
     let (mut timed_out, mut overdue) = (0, 0);
     let progress = super::progress::Progress::new("ticking");
-    let (seen, _, refused) = session.store.update_all(
+    let report = session.store.update_all(
         &Filter::default(),
         500,
         &mut |p| {
@@ -330,14 +331,15 @@ pub fn tick(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError
     progress.finish();
     writeln!(
         output.out,
-        "ticked {seen} active pairings at {}: {timed_out} timed out, {overdue} newly overdue",
+        "ticked {} active pairings at {}: {timed_out} timed out, {overdue} newly overdue",
+        report.seen,
         now.format("%Y-%m-%d %H:%M")
     )
     .ok();
-    for (id, e) in &refused {
+    for (id, e) in &report.refused {
         writeln!(output.err, "error: {id}: {e}").ok();
     }
-    Ok(if refused.is_empty() {
+    Ok(if report.refused.is_empty() {
         EXIT_OK
     } else {
         EXIT_FAILED
