@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::suggest::did_you_mean;
-use mentorflow_dsl::{From, Program, Value};
+use mentorflow_dsl::{From, Program, Transition, Value};
 
 use crate::error::EngineError;
 use crate::event::{Event, EventKind, Participant};
@@ -41,6 +41,36 @@ fn hint<'a>(word: &str, options: impl IntoIterator<Item = &'a str> + Clone) -> S
     }
 }
 
+fn new_event(
+    pairing: &str,
+    seq: u64,
+    actor: &Actor<'_>,
+    reason: Option<&str>,
+    hash: &str,
+    kind: EventKind,
+) -> Event {
+    Event {
+        pairing: pairing.to_string(),
+        seq,
+        at: actor.now,
+        actor: actor.name.to_string(),
+        reason: reason.map(str::to_string),
+        program: hash.to_string(),
+        kind,
+    }
+}
+
+/// The transitions an advance considers from the pairing's stage: those whose `from` names
+/// it, without timers (`*` transitions are for withdraw, timers for tick). Borrowed from the
+/// program, never cloned: a clone would copy every guard's compiled AST.
+fn advance_candidates<'p>(program: &'p Program, pairing: &Pairing) -> Vec<&'p Transition> {
+    program
+        .transitions
+        .iter()
+        .filter(|t| t.timeout.is_none() && matches!(&t.from, From::Stage(s) if *s == pairing.stage))
+        .collect()
+}
+
 impl Engine {
     /// An engine for `program` with the default sandbox.
     pub fn new(program: Program) -> Engine {
@@ -50,27 +80,22 @@ impl Engine {
         }
     }
 
-    fn event(
+    /// Builds the pairing's next event and applies it with the same fold the store replays.
+    fn emit(
         &self,
-        pairing: &str,
-        seq: u64,
+        pairing: &mut Pairing,
         actor: &Actor<'_>,
         reason: Option<&str>,
-        hash: &str,
         kind: EventKind,
-    ) -> Event {
-        Event {
-            pairing: pairing.to_string(),
-            seq,
-            at: actor.now,
-            actor: actor.name.to_string(),
-            reason: reason.map(str::to_string),
-            program: hash.to_string(),
+    ) -> Result<Event, EngineError> {
+        let event = new_event(
+            &pairing.id,
+            pairing.last_seq + 1,
+            actor,
+            reason,
+            &pairing.program_hash,
             kind,
-        }
-    }
-
-    fn commit(&self, pairing: &mut Pairing, event: Event) -> Result<Event, EngineError> {
+        );
         pairing.apply(&self.program, &event)?;
         Ok(event)
     }
@@ -100,7 +125,7 @@ impl Engine {
             });
         };
         let mut reasons = crate::enrolment::check_participants(p, ty, &participants);
-        let event = self.event(
+        let event = new_event(
             id,
             1,
             actor,
@@ -161,28 +186,21 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
-        self.fact_decl(name)?
-            .check(&value)
+        let decl = self.fact_decl(name)?;
+        decl.check(&value)
             .map_err(|message| EngineError::BadValue {
                 name: name.into(),
                 message,
             })?;
-        let value = match (self.fact_decl(name)?.kind, value) {
+        let value = match (decl.kind, value) {
             (mentorflow_dsl::ValueKind::Float, Value::Int(i)) => Value::Float(i as f64),
             (_, v) => v,
         };
-        let event = self.event(
-            &pairing.id,
-            pairing.last_seq + 1,
-            actor,
-            None,
-            &pairing.program_hash,
-            EventKind::FactRecorded {
-                name: name.into(),
-                value,
-            },
-        );
-        self.commit(pairing, event)
+        let kind = EventKind::FactRecorded {
+            name: name.into(),
+            value,
+        };
+        self.emit(pairing, actor, None, kind)
     }
 
     fn ensure_active(&self, pairing: &Pairing) -> Result<(), EngineError> {
@@ -207,28 +225,11 @@ impl Engine {
         })
     }
 
-    /// The transitions an advance considers from the pairing's stage: those whose `from`
-    /// names it, without timers (`*` transitions are for withdraw, timers for tick).
-    fn advance_candidates(&self, pairing: &Pairing) -> Vec<&mentorflow_dsl::Transition> {
-        self.program
-            .transitions
-            .iter()
-            .filter(|t| {
-                t.timeout.is_none() && matches!(&t.from, From::Stage(s) if *s == pairing.stage)
-            })
-            .collect()
-    }
-
     /// Explains every transition an advance would consider, in order.
     pub fn explain(&self, pairing: &mut Pairing, now: DateTime<Utc>) -> Vec<Candidate> {
         let program = Arc::clone(&self.program);
-        let candidates: Vec<_> = self
-            .advance_candidates(pairing)
+        advance_candidates(&program, pairing)
             .into_iter()
-            .cloned()
-            .collect();
-        candidates
-            .iter()
             .map(|t| explain::candidate(&program, &self.runtime, pairing, t, now))
             .collect()
     }
@@ -245,11 +246,10 @@ impl Engine {
         if let Some(to) = to {
             self.stage_exists(to)?;
         }
-        let candidates: Vec<_> = self
-            .advance_candidates(pairing)
+        let program = Arc::clone(&self.program);
+        let candidates: Vec<&Transition> = advance_candidates(&program, pairing)
             .into_iter()
             .filter(|t| to.is_none_or(|to| t.to == to))
-            .cloned()
             .collect();
         if let (Some(to), true) = (to, candidates.is_empty()) {
             return Err(self.no_such_transition(pairing, to));
@@ -260,19 +260,10 @@ impl Engine {
                 to: t.to.clone(),
                 transition: t.index,
             };
-            let event = self.event(
-                &pairing.id,
-                pairing.last_seq + 1,
-                actor,
-                None,
-                &pairing.program_hash,
-                kind,
-            );
-            return self.commit(pairing, event);
+            return self.emit(pairing, actor, None, kind);
         }
-        let program = Arc::clone(&self.program);
         let explained = candidates
-            .iter()
+            .into_iter()
             .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
             .collect();
         Err(EngineError::Refused {
@@ -287,10 +278,10 @@ impl Engine {
     fn first_holding<'t>(
         &self,
         pairing: &mut Pairing,
-        candidates: &'t [mentorflow_dsl::Transition],
+        candidates: &[&'t Transition],
         now: DateTime<Utc>,
-    ) -> Result<Option<&'t mentorflow_dsl::Transition>, EngineError> {
-        for t in candidates {
+    ) -> Result<Option<&'t Transition>, EngineError> {
+        for &t in candidates {
             if self.guards_hold(pairing, t, now)? {
                 return Ok(Some(t));
             }
@@ -301,7 +292,7 @@ impl Engine {
     fn guards_hold(
         &self,
         pairing: &mut Pairing,
-        t: &mentorflow_dsl::Transition,
+        t: &Transition,
         now: DateTime<Utc>,
     ) -> Result<bool, EngineError> {
         let program = Arc::clone(&self.program);
@@ -333,8 +324,7 @@ impl Engine {
     }
 
     fn no_such_transition(&self, pairing: &Pairing, to: &str) -> EngineError {
-        let options: Vec<String> = self
-            .advance_candidates(pairing)
+        let options: Vec<String> = advance_candidates(&self.program, pairing)
             .iter()
             .map(|t| t.to.clone())
             .collect();
@@ -366,15 +356,7 @@ impl Engine {
             from: pairing.stage.clone(),
             to: to.into(),
         };
-        let event = self.event(
-            &pairing.id,
-            pairing.last_seq + 1,
-            actor,
-            Some(reason),
-            &pairing.program_hash,
-            kind,
-        );
-        self.commit(pairing, event)
+        self.emit(pairing, actor, Some(reason), kind)
     }
 
     /// Withdraws through the first `from = "*"` transition (without a timer) whose guard holds.
@@ -388,20 +370,18 @@ impl Engine {
         if reason.trim().is_empty() {
             return Err(EngineError::ReasonRequired("withdraw"));
         }
-        let any: Vec<_> = self
-            .program
+        let program = Arc::clone(&self.program);
+        let any: Vec<&Transition> = program
             .transitions
             .iter()
             .filter(|t| t.from == From::Any && t.timeout.is_none())
-            .cloned()
             .collect();
         if any.is_empty() {
             return Err(EngineError::NoWithdrawTransition(self.program.id.clone()));
         }
         let Some(t) = self.first_holding(pairing, &any, actor.now)? else {
-            let program = Arc::clone(&self.program);
             let candidates = any
-                .iter()
+                .into_iter()
                 .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
                 .collect();
             return Err(EngineError::Refused {
@@ -416,15 +396,7 @@ impl Engine {
             to: t.to.clone(),
             transition: t.index,
         };
-        let event = self.event(
-            &pairing.id,
-            pairing.last_seq + 1,
-            actor,
-            Some(reason),
-            &pairing.program_hash,
-            kind,
-        );
-        self.commit(pairing, event)
+        self.emit(pairing, actor, Some(reason), kind)
     }
 
     /// At `actor.now`: fires the first timer transition that is due and whose guard holds,
@@ -438,11 +410,11 @@ impl Engine {
             return Ok(Vec::new());
         }
         let program = Arc::clone(&self.program);
-        let stage = program.stage(&pairing.stage).cloned();
-        let timers: Vec<_> = program
+        let stage = program.stage(&pairing.stage);
+        let timers: Vec<&Transition> = program
             .transitions
             .iter()
-            .filter(|t| t.timeout.is_some() && stage.as_ref().is_some_and(|s| t.leaves(s)))
+            .filter(|t| t.timeout.is_some() && stage.is_some_and(|s| t.leaves(s)))
             .filter(|t| match t.timeout {
                 Some(mentorflow_dsl::model::Timeout::After(d)) => {
                     actor.now >= d.after(pairing.entered_at)
@@ -452,7 +424,6 @@ impl Engine {
                 }
                 None => false,
             })
-            .cloned()
             .collect();
         if let Some(t) = self.first_holding(pairing, &timers, actor.now)? {
             let reason = match t.timeout {
@@ -467,15 +438,7 @@ impl Engine {
                 to: t.to.clone(),
                 transition: t.index,
             };
-            let event = self.event(
-                &pairing.id,
-                pairing.last_seq + 1,
-                actor,
-                Some(&reason),
-                &pairing.program_hash,
-                kind,
-            );
-            return Ok(vec![self.commit(pairing, event)?]);
+            return Ok(vec![self.emit(pairing, actor, Some(&reason), kind)?]);
         }
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
             if actor.now > due {
@@ -483,15 +446,7 @@ impl Engine {
                     stage: pairing.stage.clone(),
                     due,
                 };
-                let event = self.event(
-                    &pairing.id,
-                    pairing.last_seq + 1,
-                    actor,
-                    None,
-                    &pairing.program_hash,
-                    kind,
-                );
-                return Ok(vec![self.commit(pairing, event)?]);
+                return Ok(vec![self.emit(pairing, actor, None, kind)?]);
             }
         }
         Ok(Vec::new())

@@ -152,24 +152,16 @@ pub fn record(
         }
     }
     let mut session = Session::open(store)?;
-    let hash = session.store.pairing(&args.pairing)?.program_hash;
-    let engine = session.engine(&hash)?;
-    let (actor, now) = (store.actor(), store.now());
-    let events = session.store.update(&args.pairing, &mut |p| {
-        let who = Actor { name: &actor, now };
+    session.change(&args.pairing, store, output, &mut |engine, p, who| {
         pairs
             .iter()
             .map(|(n, v)| {
                 engine
                     .parse_fact(n, v)
-                    .and_then(|value| engine.record(p, n, value, &who))
+                    .and_then(|value| engine.record(p, n, value, who))
             })
             .collect()
-    })?;
-    events.iter().for_each(|e| {
-        writeln!(output.out, "{e}").ok();
-    });
-    Ok(EXIT_OK)
+    })
 }
 
 /// Advance a pairing (or every active pairing with --all) along the first transition whose guard holds.
@@ -199,25 +191,18 @@ pub fn advance(
     output: &mut Output<'_>,
 ) -> Result<u8, StoreError> {
     let mut session = Session::open(store)?;
-    let (actor, now) = (store.actor(), store.now());
     let Some(id) = &args.pairing else {
-        return advance_all(&mut session, &actor, now, output);
+        return advance_all(&mut session, &store.actor(), store.now(), output);
     };
-    let hash = session.store.pairing(id)?.program_hash;
-    let engine = session.engine(&hash)?;
-    let events = session.store.update(id, &mut |p| {
-        let who = Actor { name: &actor, now };
-        match (&args.to, args.force) {
-            (Some(to), true) => engine
-                .force(p, to, args.reason.as_deref().unwrap_or_default(), &who)
-                .map(|e| vec![e]),
-            (to, _) => engine.advance(p, to.as_deref(), &who).map(|e| vec![e]),
-        }
-    })?;
-    events.iter().for_each(|e| {
-        writeln!(output.out, "{e}").ok();
-    });
-    Ok(EXIT_OK)
+    session.change(id, store, output, &mut |engine, p, who| {
+        let event = match (&args.to, args.force) {
+            (Some(to), true) => {
+                engine.force(p, to, args.reason.as_deref().unwrap_or_default(), who)
+            }
+            (to, _) => engine.advance(p, to.as_deref(), who),
+        };
+        event.map(|e| vec![e])
+    })
 }
 
 fn advance_all(
@@ -226,10 +211,7 @@ fn advance_all(
     now: chrono::DateTime<chrono::Utc>,
     output: &mut Output<'_>,
 ) -> Result<u8, StoreError> {
-    let mut engines = std::collections::BTreeMap::new();
-    for v in session.store.programs()? {
-        engines.insert(v.hash.clone(), session.engine(&v.hash)?);
-    }
+    let engines = session.all_engines()?;
     let who = Actor { name: actor, now };
     let progress = super::progress::Progress::new("advancing");
     let report = session.store.update_all(
@@ -281,18 +263,9 @@ pub fn withdraw(
     output: &mut Output<'_>,
 ) -> Result<u8, StoreError> {
     let mut session = Session::open(store)?;
-    let hash = session.store.pairing(&args.pairing)?.program_hash;
-    let engine = session.engine(&hash)?;
-    let (actor, now) = (store.actor(), store.now());
-    let events = session.store.update(&args.pairing, &mut |p| {
-        engine
-            .withdraw(p, &args.reason, &Actor { name: &actor, now })
-            .map(|e| vec![e])
-    })?;
-    events.iter().for_each(|e| {
-        writeln!(output.out, "{e}").ok();
-    });
-    Ok(EXIT_OK)
+    session.change(&args.pairing, store, output, &mut |engine, p, who| {
+        engine.withdraw(p, &args.reason, who).map(|e| vec![e])
+    })
 }
 
 /// Run the timers: timeout transitions that are due fire, overdue stages are logged.
@@ -302,10 +275,7 @@ pub struct TickArgs {}
 /// Ticks every active pairing.
 pub fn tick(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
     let mut session = Session::open(store)?;
-    let mut engines = std::collections::BTreeMap::new();
-    for v in session.store.programs()? {
-        engines.insert(v.hash.clone(), session.engine(&v.hash)?);
-    }
+    let engines = session.all_engines()?;
     let (actor, now) = (store.actor(), store.now());
     let who = Actor { name: &actor, now };
     let (mut timed_out, mut overdue) = (0, 0);

@@ -6,10 +6,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use mentorflow_dsl::Program;
 use mentorflow_engine::sqlite::{Durability, SqliteStore};
 use mentorflow_engine::store::{Store, StoreError};
-use mentorflow_engine::Engine;
+use mentorflow_engine::{Actor, Engine, EngineError, Event, Pairing};
+
+use crate::Output;
+
+/// One command on one pairing: gets the engine of the pairing's program version, the current
+/// state and the actor, and returns the events to store.
+pub type PairingCommand<'a> =
+    dyn FnMut(&Engine, &mut Pairing, &Actor<'_>) -> Result<Vec<Event>, EngineError> + 'a;
 
 /// Options shared by the coordinator commands.
 #[derive(Debug, Clone, clap::Args)]
@@ -93,8 +99,34 @@ impl Session {
         Ok(engine)
     }
 
-    /// The program of a stored version.
-    pub fn program(&mut self, hash: &str) -> Option<Arc<Program>> {
-        self.engine(hash).ok().map(|e| Arc::clone(&e.program))
+    /// An engine for every stored program version, for bulk commands and verify.
+    pub fn all_engines(&mut self) -> Result<BTreeMap<String, Arc<Engine>>, StoreError> {
+        let mut engines = BTreeMap::new();
+        for v in self.store.programs()? {
+            engines.insert(v.hash.clone(), self.engine(&v.hash)?);
+        }
+        Ok(engines)
+    }
+
+    /// Runs one command on one pairing as one transaction, with the engine of the program
+    /// version the pairing runs on, and prints the events it stored.
+    pub fn change(
+        &mut self,
+        id: &str,
+        args: &StoreArgs,
+        output: &mut Output<'_>,
+        command: &mut PairingCommand<'_>,
+    ) -> Result<u8, StoreError> {
+        let hash = self.store.pairing(id)?.program_hash;
+        let engine = self.engine(&hash)?;
+        let (name, now) = (args.actor(), args.now());
+        let actor = Actor { name: &name, now };
+        let events = self
+            .store
+            .update(id, &mut |p| command(&engine, p, &actor))?;
+        for e in &events {
+            writeln!(output.out, "{e}").ok();
+        }
+        Ok(crate::EXIT_OK)
     }
 }
