@@ -164,7 +164,7 @@ impl std::fmt::Display for Event {
                 transition,
             } => write!(f, "{from} -> {to} (transition {})", transition + 1)?,
             EventKind::Forced { from, to } => write!(f, "{from} -> {to} FORCED")?,
-            EventKind::Withdrawn { from, to, .. } => write!(f, "{from} -> {to} withdrawn")?,
+            EventKind::Withdrawn { from, to, .. } => write!(f, "{from} -> {to} (withdraw)")?,
             EventKind::TimedOut {
                 from,
                 to,
