@@ -22,6 +22,8 @@ fn every_broken_fixture_is_reported() {
             "{}",
             run.transcript()
         );
+        // A broken fixture must be reported; a clean one must have nothing to report.
+        assert_eq!(run.stderr.is_empty(), clean, "{}", run.transcript());
         insta::assert_snapshot!(run.transcript());
     });
 }

@@ -43,6 +43,7 @@ pub(crate) struct Analyzer<'a> {
     engine: rhai::Engine,
     fact_names: BTreeSet<String>,
     criterion_names: Vec<String>,
+    criteria: Vec<Criterion>,
     /// Script files given in memory (a stored program version) instead of read from disk.
     pub provided: Vec<(std::path::PathBuf, String)>,
 }
@@ -56,6 +57,7 @@ impl<'a> Analyzer<'a> {
             engine: crate::sandbox::engine(crate::sandbox::Limits::default()),
             fact_names: BTreeSet::new(),
             criterion_names: Vec::new(),
+            criteria: Vec::new(),
             provided: Vec::new(),
         }
     }
@@ -81,6 +83,7 @@ impl<'a> Analyzer<'a> {
         let attributes = self.declarations(&top, "attributes", "attribute");
         let stages = self.stages(&top);
         let criteria = self.criteria(&top);
+        self.criteria = criteria.clone();
         let transitions = self.transitions(&top, &stages);
         let types = self.types(&top, &stages, &attributes);
         let (id, title, description, initial) = header?;
@@ -175,7 +178,25 @@ impl<'a> Analyzer<'a> {
                 .map(|d| d.0)
                 .unwrap_or_default();
             let due = r.string(&stage, "due", false).and_then(|d| due(&mut r, d));
-            let outcome = r.string(&stage, "outcome", false).map(|o| o.0);
+            let outcome = r.string(&stage, "outcome", false);
+            if let Some((text, span)) = &outcome {
+                if text.trim().is_empty() {
+                    r.error("E004", format!("outcome of stage `{id}` is empty"), span.clone())
+                        .help = Some(
+                        "name the outcome, e.g. outcome = \"success\", or remove the key for a stage that is not terminal".into(),
+                    );
+                } else if let Some(due_value) = stage.table.get("due") {
+                    r.diagnostics.push(
+                        crate::Diagnostic::warning(
+                            "W003",
+                            format!("terminal stage `{id}` has a due duration, which is never used"),
+                            r.span(due_value.span()),
+                        )
+                        .with_help("pairings never leave a terminal stage, so it cannot be overdue; remove `due`"),
+                    );
+                }
+            }
+            let outcome = outcome.map(|o| o.0).filter(|o| !o.trim().is_empty());
             stages.push(Stage {
                 id,
                 title,
@@ -311,6 +332,21 @@ impl<'a> Analyzer<'a> {
         (script, description)
     }
 
+    /// A type rule or extra guard: the bare name of a criterion means that criterion's
+    /// script; anything else is compiled as an expression.
+    fn script_or_criterion(
+        &mut self,
+        source: &str,
+        span: Range<usize>,
+        what: &str,
+    ) -> Option<Script> {
+        let name = source.trim();
+        match self.criteria.iter().find(|c| c.name == name) {
+            Some(c) if !SCRIPT_VARIABLES.contains(&name) => Some(c.script.clone()),
+            _ => self.inline_script(source, span, what),
+        }
+    }
+
     /// Compiles a script written in a TOML string at `span`.
     fn inline_script(&mut self, source: &str, span: Range<usize>, what: &str) -> Option<Script> {
         let file = self.sources.file(self.file)?;
@@ -358,7 +394,11 @@ impl<'a> Analyzer<'a> {
             self.reader()
                 .error(
                     "E034",
-                    format!("{what}: cannot read script file `{name}`"),
+                    if inside {
+                        format!("{what}: cannot read script file `{name}`")
+                    } else {
+                        format!("{what}: script file `{name}` is outside the program's folder")
+                    },
                     span,
                 )
                 .help = Some(help);
@@ -465,7 +505,8 @@ impl<'a> Analyzer<'a> {
             ),
             (Some(to.0.clone()), to.1.clone()),
         ] {
-            if let Some(id) = id {
+            // With no stages at all, E003 already said so; naming each stage again is noise.
+            if let Some(id) = id.filter(|_| !stages.is_empty()) {
                 if !stages.iter().any(|s| s.id == id) {
                     let help = help_did_you_mean(&id, stages.iter().map(|s| s.id.as_str()));
                     self.reader()
@@ -597,7 +638,22 @@ impl<'a> Analyzer<'a> {
             .map(|d| d.0)
             .unwrap_or_default();
         let roles = match r.table(t, "roles", format!("roles of type `{id}`")) {
-            Some(roles) => self.roles(&roles),
+            Some(roles) => {
+                let out = self.roles(&roles);
+                if roles.table.is_empty() {
+                    self.reader()
+                        .error(
+                            "E003",
+                            format!("type `{id}` declares no roles"),
+                            roles.span.clone(),
+                        )
+                        .help = Some(
+                        "name each role with its count, e.g. roles = { mentor = 1, mentee = 1 }"
+                            .into(),
+                    );
+                }
+                out
+            }
             None => {
                 self.reader().get(t, "roles", true);
                 Vec::new()
@@ -608,7 +664,7 @@ impl<'a> Analyzer<'a> {
         for (name, span) in &requires {
             if !attributes.iter().any(|a| &a.name == name) {
                 let help = help_did_you_mean(name, attributes.iter().map(|a| a.name.as_str()))
-                    .unwrap_or_else(|| format!("declare it as [attributes.{name}] type = \"int\""));
+                    .unwrap_or_else(|| format!("declare it as [attributes.{name}] with type = \"int\", \"float\", \"bool\", \"text\", \"date\" or \"list\""));
                 r.error(
                     "E032",
                     format!("type `{id}` requires undeclared attribute `{name}`"),
@@ -619,7 +675,7 @@ impl<'a> Analyzer<'a> {
         }
         let rule = r.string(t, "rule", false);
         let rule = rule.and_then(|(src, span)| {
-            self.inline_script(&src, span, &format!("rule of type `{id}`"))
+            self.script_or_criterion(&src, span, &format!("rule of type `{id}`"))
         });
         let overrides = self.overrides(t, &id, stages);
         Some(MentoringType {
@@ -640,7 +696,19 @@ impl<'a> Analyzer<'a> {
         for (key, value) in roles.table {
             let name = key.get_ref().to_string();
             let (min, max) = if let Some(n) = reader::integer(value.get_ref()) {
-                let n = u32::try_from(n).unwrap_or(0);
+                let Ok(n) = u32::try_from(n) else {
+                    r.error(
+                        "E004",
+                        format!(
+                            "role `{name}` has count {n}; a count is a whole number of at least 0"
+                        ),
+                        value.span(),
+                    )
+                    .help = Some(format!(
+                        "write {name} = 1, or {name} = {{ min = 1, max = 3 }}"
+                    ));
+                    continue;
+                };
                 (Some((n, value.span())), Some((n, value.span())))
             } else if let Some(range) =
                 r.as_table(value, &name, &roles.what, format!("role `{name}`"))
@@ -702,7 +770,7 @@ impl<'a> Analyzer<'a> {
             let due = r.string(&o, "due", false).and_then(|d| due(&mut r, d));
             let guard = r.string(&o, "guard", false);
             let guard = guard.and_then(|(src, span)| {
-                self.inline_script(&src, span, &format!("extra guard of {what}"))
+                self.script_or_criterion(&src, span, &format!("extra guard of {what}"))
             });
             out.push(StageOverride { stage, due, guard });
         }
@@ -751,6 +819,18 @@ fn declaration(
     let allowed = r
         .strings(t, "allowed")
         .map(|v| v.into_iter().map(|x| x.0).collect::<Vec<_>>());
+    if allowed.as_ref().is_some_and(Vec::is_empty) {
+        let span = t.table.get("allowed").map_or(key.clone(), Spanned::span);
+        r.error(
+            "E033",
+            format!(
+                "`allowed` of {} is empty, so no value could ever be recorded",
+                t.what
+            ),
+            span,
+        )
+        .help = Some("list the allowed values, or remove `allowed` to allow any".into());
+    }
     if allowed.is_some() && !matches!(kind, ValueKind::Text | ValueKind::List) {
         let span = t.table.get("allowed").map_or(key.clone(), Spanned::span);
         r.error(
@@ -804,7 +884,19 @@ fn declaration(
 fn bound(r: &mut Reader<'_>, t: &Table<'_, '_>, key: &str, kind: ValueKind) -> Option<Bound> {
     let value = r.get(t, key, false)?;
     let parsed = match kind {
-        ValueKind::Int | ValueKind::Float => reader::number(value.get_ref()).map(Bound::Number),
+        ValueKind::Int => match reader::number(value.get_ref()) {
+            Some(x) if x.fract() != 0.0 => {
+                r.error(
+                    "E033",
+                    format!("`{key}` of {} is {x}, but the fact is an int", t.what),
+                    value.span(),
+                )
+                .help = Some(format!("use a whole number, e.g. {}", x.ceil()));
+                return None;
+            }
+            other => other.map(Bound::Number),
+        },
+        ValueKind::Float => reader::number(value.get_ref()).map(Bound::Number),
         ValueKind::Date => match value.get_ref() {
             DeValue::Datetime(d) => chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d")
                 .ok()
@@ -853,6 +945,9 @@ fn toml_value(value: &DeValue<'_>, kind: ValueKind) -> Option<Value> {
         (ValueKind::Int, v) => Value::Int(reader::integer(v)?),
         (ValueKind::Float, v) => Value::Float(reader::number(v)?),
         (ValueKind::Text, DeValue::String(s)) => Value::Text(s.to_string()),
+        (ValueKind::Date, DeValue::String(d)) => {
+            Value::Date(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?)
+        }
         (ValueKind::Date, DeValue::Datetime(d)) => {
             Value::Date(chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").ok()?)
         }
@@ -905,7 +1000,17 @@ fn check_id(r: &mut Reader<'_>, id: &str, span: Range<usize>, what: &str) {
             ),
             span,
         )
-        .help = Some(format!("e.g. `{}`", fixed.trim_matches('-')));
+        .help = Some(format!("e.g. `{}`", suggested_id(&fixed)));
+    }
+}
+
+/// A valid id close to `fixed`: starts with a letter, no leading or trailing `-`.
+fn suggested_id(fixed: &str) -> String {
+    let trimmed = fixed.trim_matches('-');
+    match trimmed.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => trimmed.to_string(),
+        Some(_) => format!("stage-{trimmed}"),
+        None => "stage".into(),
     }
 }
 

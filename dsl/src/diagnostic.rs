@@ -84,7 +84,12 @@ impl Diagnostic {
         };
         let _ = writeln!(out, "{kind}[{}]: {}", self.code, self.message);
         if let Some(span) = self.span {
-            if let Some(file) = sources.file(span.file) {
+            // An empty span at the very start marks a problem with the file as a whole
+            // (a missing section): name the file, underline nothing.
+            if let (Some(file), true) = (sources.file(span.file), span.start == 0 && span.end == 0)
+            {
+                let _ = writeln!(out, " --> {}", file.path.display());
+            } else if let Some(file) = sources.file(span.file) {
                 let at = file.line_col(span.start);
                 let line = file.line_text(span.start);
                 let gutter = " ".repeat(at.line.to_string().len());

@@ -24,6 +24,7 @@ impl Due {
         let text = text.trim();
         let digits = text.chars().take_while(char::is_ascii_digit).count();
         let (number, unit) = text.split_at(digits);
+        let unit = unit.trim();
         let amount: u32 = number
             .parse()
             .map_err(|_| format!("`{text}` does not start with a whole number"))?;
@@ -41,7 +42,20 @@ impl Due {
             "w" => Ok(Due::Weeks(amount)),
             "mo" => Ok(Due::Months(amount)),
             "" => Err(format!("`{text}` has no unit")),
-            other => Err(format!("`{other}` is not a unit")),
+            other => {
+                let short = match other.trim_end_matches('s') {
+                    "hour" => "h",
+                    "day" => "d",
+                    "week" => "w",
+                    "month" => "mo",
+                    _ => "",
+                };
+                if short.is_empty() {
+                    Err(format!("`{other}` is not a unit"))
+                } else {
+                    Err(format!("`{other}` is not a unit; write `{amount}{short}`"))
+                }
+            }
         }
     }
 
@@ -91,7 +105,12 @@ mod tests {
 
     #[test]
     fn bad_durations_say_what_is_wrong() {
-        assert!(Due::parse("2 weeks").unwrap_err().contains("is not a unit"));
+        assert!(Due::parse("2 weeks")
+            .unwrap_err()
+            .contains("`weeks` is not a unit; write `2w`"));
+        assert!(Due::parse("3 fortnights")
+            .unwrap_err()
+            .contains("`fortnights` is not a unit"));
         assert!(Due::parse("d").unwrap_err().contains("whole number"));
         assert!(Due::parse("0d").unwrap_err().contains("zero"));
         assert!(Due::parse("14").unwrap_err().contains("no unit"));

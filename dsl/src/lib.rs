@@ -167,7 +167,10 @@ fn check_with(
         .map(|f| f.text.clone())
         .unwrap_or_default();
     let (root, syntax) = toml::de::DeTable::parse_recoverable(&text);
-    let mut diagnostics: Vec<Diagnostic> = syntax.iter().map(|e| syntax_error(e, file)).collect();
+    let mut diagnostics: Vec<Diagnostic> = syntax
+        .iter()
+        .map(|e| syntax_error(e, &text, file))
+        .collect();
     if diagnostics.iter().any(|d| d.code == "E001") {
         return Loaded {
             program: None,
@@ -180,12 +183,19 @@ fn check_with(
     let program = analyzer.program(&root);
     diagnostics.append(&mut analyzer.diagnostics);
     // Graph checks need every stage name resolved; otherwise they only repeat the typo.
+    // A missing section (E003) would make every stage look unreachable or trapped.
     let names_resolved = !diagnostics
         .iter()
-        .any(|d| matches!(d.code, "E010" | "E011"));
+        .any(|d| matches!(d.code, "E003" | "E010" | "E011"));
     let mut program = program.filter(|_| names_resolved);
     if let Some(p) = &program {
         graph::check(p, &mut diagnostics);
+    }
+    // A script with an error is dropped, so its reads are unknown: W001 would be a false alarm.
+    if let Some(p) = program
+        .as_ref()
+        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
+    {
         unread_facts(p, &mut diagnostics);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -206,18 +216,31 @@ fn check_with(
     }
 }
 
-fn syntax_error(e: &toml::de::Error, file: usize) -> Diagnostic {
-    let span = Span::new(file, e.span().unwrap_or(0..0));
+fn syntax_error(e: &toml::de::Error, text: &str, file: usize) -> Diagnostic {
+    let range = e.span().unwrap_or(0..0);
+    let span = Span::new(file, range.clone());
     let message = e.message().trim().to_string();
     if message.starts_with("duplicate key") {
-        return Diagnostic::error(
-            "E006",
-            "duplicate id: this key is already declared in the same table",
-            span,
-        )
-        .with_help(
-            "ids of stages, facts, criteria and types must be unique; rename or remove one",
-        );
+        let key = text
+            .get(range.clone())
+            .unwrap_or("")
+            .trim_matches(['"', '\'']);
+        let line_start = text[..range.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        // A duplicate in a table header (`[stages.x]` twice) is a duplicate id; a key twice
+        // inside one table is a repeated field.
+        return if text[line_start..].trim_start().starts_with('[') {
+            Diagnostic::error("E006", format!("duplicate id `{key}`: it is already declared"), span)
+                .with_help("ids of stages, facts, attributes, criteria and types must be unique; rename or remove one")
+        } else {
+            Diagnostic::error(
+                "E006",
+                format!("duplicate key `{key}`: it is already set in this table"),
+                span,
+            )
+            .with_help("a key may appear once per table; keep one")
+        };
     }
     Diagnostic::error("E001", format!("invalid TOML: {message}"), span)
         .with_help("see https://toml.io for the syntax; strings need quotes, tables are [name]")

@@ -71,6 +71,17 @@ pub(crate) fn compile(
     };
     let reads = facts_read(&ast);
     let mut ok = true;
+    if let Some((problem, position, help)) = result_problem(&ast) {
+        ok = false;
+        diagnostics.push(
+            Diagnostic::error(
+                "E024",
+                format!("{what} {problem}"),
+                placement.span_at(position),
+            )
+            .with_help(help),
+        );
+    }
     for (name, position) in &reads {
         if !facts.contains(name) {
             ok = false;
@@ -80,11 +91,10 @@ pub(crate) fn compile(
                     format!("{what} reads undeclared fact `{name}`"),
                     placement.span_at(*position),
                 )
-                .with_help_opt(help_did_you_mean(name, facts.iter().map(String::as_str)))
-                .with_help_opt(
-                    facts
-                        .is_empty()
-                        .then(|| format!("declare it: [facts.{name}] type = \"int\"")),
+                .with_help(
+                    help_did_you_mean(name, facts.iter().map(String::as_str)).unwrap_or_else(
+                        || format!("declare it as [facts.{name}] with a type, or use one of the declared facts: {}", declared(facts)),
+                    ),
                 ),
             );
         }
@@ -110,6 +120,18 @@ pub(crate) fn compile(
         ast,
         origin: placement.origin(what),
     })
+}
+
+fn declared(facts: &BTreeSet<String>) -> String {
+    if facts.is_empty() {
+        "(none yet)".into()
+    } else {
+        facts
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 fn parse_error(
@@ -148,6 +170,54 @@ fn parse_error(
             span,
         )
         .with_help("scripts are Rhai expressions, e.g. facts.meetings >= 6 && facts.rating >= 4"),
+    }
+}
+
+/// A script's value is its last statement. When that statement can be seen not to give a
+/// bool (an assignment, a number, a string), say so now rather than at the first advance.
+fn result_problem(ast: &rhai::AST) -> Option<(String, Position, String)> {
+    use rhai::Stmt;
+    let last = ast.statements().last()?;
+    let numeric = |f: &rhai::FnCallExpr| {
+        f.is_operator_call() && ["+", "-", "*", "/", "%", "**"].contains(&f.name.as_str())
+    };
+    match last {
+        Stmt::Assignment(..) => Some((
+            "assigns a value instead of comparing it".into(),
+            last.position(),
+            "compare with `==` (and `!=`, `<`, `>=` ...): a guard must give true or false".into(),
+        )),
+        Stmt::FnCall(f, pos) if numeric(f) => Some((
+            format!(
+                "computes a number with `{}` instead of giving true or false",
+                f.name
+            ),
+            *pos,
+            "compare the result, e.g. facts.meetings + 1 >= 6".into(),
+        )),
+        Stmt::Expr(expr) => match expr.as_ref() {
+            Expr::FnCall(f, pos) if numeric(f) => Some((
+                format!(
+                    "computes a number with `{}` instead of giving true or false",
+                    f.name
+                ),
+                *pos,
+                "compare the result, e.g. facts.meetings + 1 >= 6".into(),
+            )),
+            Expr::IntegerConstant(_, pos)
+            | Expr::FloatConstant(_, pos)
+            | Expr::StringConstant(_, pos)
+            | Expr::InterpolatedString(_, pos)
+            | Expr::Array(_, pos)
+            | Expr::Map(_, pos)
+            | Expr::Unit(pos) => Some((
+                "gives a constant that is not true or false".into(),
+                *pos,
+                "a guard must give true or false, e.g. facts.meetings >= 6".into(),
+            )),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -143,7 +143,7 @@ fn wall_clock_deadline_stops_a_script_the_operation_limit_allows() {
 
 #[test]
 fn a_guard_that_does_not_return_a_bool_is_an_error() {
-    let text = hostile("42");
+    let text = hostile("let x = 42;\nx");
     assert!(text.contains("must return true or false"), "{text}");
 }
 

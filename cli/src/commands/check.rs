@@ -28,13 +28,17 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         if let Some(p) = &loaded.program {
             writeln!(
                 output.out,
-                "ok: {} ({}: {} stages, {} transitions, {} facts, {} types){}",
+                "ok: {} ({}: {} stage{}, {} transition{}, {} fact{}, {} type{}){}",
                 path.display(),
                 p.id,
                 p.stages.len(),
+                plural(p.stages.len()),
                 p.transitions.len(),
+                plural(p.transitions.len()),
                 p.facts.len(),
+                plural(p.facts.len()),
                 p.types.len(),
+                plural(p.types.len()),
                 if w > 0 {
                     format!(", {w} warning{}", plural(w))
                 } else {
