@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::error::EngineError;
 use crate::event::Event;
 use crate::pairing::Pairing;
-use crate::store::{Breach, BulkReport, Filter, ProgramVersion, Store, StoreError};
+use crate::store::{Breach, BulkReport, Filter, MakePairings, ProgramVersion, Store, StoreError};
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
 const MIGRATIONS: &[&str] = &[r#"
@@ -347,7 +347,7 @@ impl Store for SqliteStore {
     fn enrol(
         &mut self,
         count: usize,
-        make: &mut dyn FnMut(Vec<String>) -> Result<Vec<(Pairing, Event)>, EngineError>,
+        make: &mut MakePairings<'_>,
     ) -> Result<Vec<Pairing>, StoreError> {
         let path = self.path.clone();
         let err = db_error(&path);
@@ -365,8 +365,8 @@ impl Store for SqliteStore {
             .collect();
         let created = make(ids)?;
         let mut previous = last_hash(&tx).map_err(&err)?;
-        for (pairing, event) in &created {
-            append(&tx, &mut previous, std::slice::from_ref(event))?;
+        for (pairing, events) in &created {
+            append(&tx, &mut previous, events)?;
             write_state(&tx, pairing, None)?;
         }
         tx.commit().map_err(&err)?;

@@ -104,6 +104,10 @@ pub struct Breach {
     pub problem: String,
 }
 
+/// Builds new pairings from the ids the store hands out: each pairing with its events.
+pub type MakePairings<'a> =
+    dyn FnMut(Vec<String>) -> Result<Vec<(Pairing, Vec<Event>)>, EngineError> + 'a;
+
 /// Events and projections, with atomic commands.
 pub trait Store {
     /// Stores a program version (idempotent) with the path it came from.
@@ -117,11 +121,11 @@ pub trait Store {
     /// Every stored program version with its pairing count.
     fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError>;
     /// Creates pairings atomically: `make` gets the next free ids and returns each new
-    /// pairing with its enrolment event.
+    /// pairing with its events (the enrolment first; a bulk load may add more).
     fn enrol(
         &mut self,
         count: usize,
-        make: &mut dyn FnMut(Vec<String>) -> Result<Vec<(Pairing, Event)>, EngineError>,
+        make: &mut MakePairings<'_>,
     ) -> Result<Vec<Pairing>, StoreError>;
     /// The current state of a pairing.
     fn pairing(&self, id: &str) -> Result<Pairing, StoreError>;

@@ -213,12 +213,8 @@ pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError>
             now: start,
         };
         let created = session.store.enrol(1, &mut |ids| {
-            Ok(vec![engine.enrol(
-                &ids[0],
-                type_id,
-                participants.clone(),
-                &who,
-            )?])
+            let (pairing, event) = engine.enrol(&ids[0], type_id, participants.clone(), &who)?;
+            Ok(vec![(pairing, vec![event])])
         })?;
         for p in created {
             plans.push((p.id, plan));

@@ -103,12 +103,8 @@ pub fn enrol(
     let who = Actor { name: &actor, now };
     let created = session.store.enrol(1, &mut |ids| {
         let id = ids.first().cloned().unwrap_or_default();
-        Ok(vec![engine.enrol(
-            &id,
-            &args.type_id,
-            people.clone(),
-            &who,
-        )?])
+        let (pairing, event) = engine.enrol(&id, &args.type_id, people.clone(), &who)?;
+        Ok(vec![(pairing, vec![event])])
     })?;
     for p in created {
         writeln!(
