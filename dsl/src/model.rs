@@ -156,11 +156,16 @@ pub struct Criterion {
 pub struct Script {
     /// The source text.
     pub source: String,
+    /// One line for messages: comments dropped; `… ` and the final expression when the
+    /// script has statements.
+    #[serde(skip)]
+    pub summary: String,
     /// The `facts.NAME` the script reads, sorted.
     #[serde(skip)]
     pub facts_read: BTreeSet<String>,
-    /// Top-level `&&` parts of a single-expression script, each compiled on its own so a
-    /// refusal can say which part was false. Empty when the script is not such an expression.
+    /// Top-level `&&` parts of the script's final expression, each compiled on its own (after
+    /// the script's statements) so a refusal can say which part was false. Empty when there
+    /// is only one operand.
     #[serde(skip)]
     pub parts: Vec<ScriptPart>,
     /// The compiled form.
@@ -174,7 +179,7 @@ pub struct Script {
 /// One top-level `&&` operand of a guard.
 #[derive(Debug, Clone)]
 pub struct ScriptPart {
-    /// Its source text.
+    /// Its source text, as shown (without the statements it runs after).
     pub source: String,
     /// The `facts.NAME` it reads.
     pub facts_read: BTreeSet<String>,

@@ -102,10 +102,13 @@ pub(crate) fn compile(
     if !ok {
         return None;
     }
-    let parts = split_conjunction(source)
+    let (prefix, parts) = split_conjunction(source);
+    let parts = parts
         .into_iter()
         .filter_map(|part| {
-            let ast = engine.compile_with_scope(&scope, &part).ok()?;
+            let ast = engine
+                .compile_with_scope(&scope, format!("{prefix}\n{part}"))
+                .ok()?;
             Some(ScriptPart {
                 facts_read: facts_read(&ast).into_iter().map(|(n, _)| n).collect(),
                 source: part,
@@ -114,6 +117,7 @@ pub(crate) fn compile(
         })
         .collect();
     Some(Script {
+        summary: summary(source),
         source: source.to_string(),
         facts_read: reads.into_iter().map(|(n, _)| n).collect(),
         parts,
@@ -260,21 +264,89 @@ fn fact_access(expr: &Expr) -> Option<(String, Position)> {
     }
 }
 
-/// The top-level `&&` operands of a single-expression script; empty when there is only one
-/// operand or the script has statements. Strings, comments and brackets are respected.
-pub(crate) fn split_conjunction(source: &str) -> Vec<String> {
-    let text = source.trim();
-    let parts = split_top_level(text);
-    if parts.len() == 1 && text.starts_with('(') && text.ends_with(')') {
-        let inner = &text[1..text.len() - 1];
-        if split_top_level(inner).len() > 1 && balanced(inner) {
-            return split_top_level(inner);
+/// The source without `//` and `/* */` comments (strings respected), for splitting and display.
+pub(crate) fn strip_comments(source: &str) -> String {
+    let bytes = source.as_bytes();
+    let (mut out, mut i, mut kept) = (String::new(), 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' | b'`' => i = skip_quoted(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                out.push_str(&source[kept..i]);
+                i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                kept = i;
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                out.push_str(&source[kept..i]);
+                i = source[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
+                kept = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&source[kept.min(source.len())..]);
+    out
+}
+
+/// Splits a comment-free script into the statements before its final expression and that
+/// expression: after the last `;` or block `}` at the top level.
+fn split_tail(text: &str) -> (&str, &str) {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i, mut cut) = (0i32, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' => depth -= 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    cut = i + 1;
+                }
+            }
+            b';' if depth == 0 => cut = i + 1,
+            b'"' | b'\'' | b'`' => i = skip_quoted(bytes, i),
+            _ => {}
+        }
+        i += 1;
+    }
+    let (prefix, tail) = text.split_at(cut.min(text.len()));
+    (prefix.trim(), tail.trim())
+}
+
+/// One line to show for a script: comments dropped, whitespace collapsed; for a script with
+/// statements, `… ` and its final expression (the statements are in the program file).
+pub(crate) fn summary(source: &str) -> String {
+    let text = strip_comments(source);
+    let (prefix, tail) = split_tail(&text);
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if prefix.is_empty() || tail.is_empty() {
+        one_line(&text)
+    } else {
+        format!("… {}", one_line(tail))
+    }
+}
+
+/// The top-level `&&` operands of a script's final expression, with the statements before it
+/// (each part runs after them); no parts when there is only one operand.
+pub(crate) fn split_conjunction(source: &str) -> (String, Vec<String>) {
+    let text = strip_comments(source);
+    let (prefix, tail) = split_tail(&text);
+    let mut parts = split_top_level(tail);
+    if parts.len() == 1 && tail.starts_with('(') && tail.ends_with(')') {
+        let inner = &tail[1..tail.len() - 1];
+        if balanced(inner) {
+            parts = split_top_level(inner);
         }
     }
     if parts.len() < 2 {
-        return Vec::new();
+        parts.clear();
     }
-    parts
+    (prefix.to_string(), parts)
 }
 
 fn balanced(text: &str) -> bool {
@@ -301,9 +373,6 @@ fn split_top_level(text: &str) -> Vec<String> {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth -= 1,
             b'"' | b'\'' | b'`' => i = skip_quoted(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => return vec![text.to_string()],
-            b'/' if bytes.get(i + 1) == Some(&b'*') => return vec![text.to_string()],
-            b';' if depth == 0 => return vec![text.to_string()],
             b'|' if depth == 0 && bytes.get(i + 1) == Some(&b'|') => return vec![text.to_string()],
             b'&' if depth == 0 && bytes.get(i + 1) == Some(&b'&') => {
                 parts.push(text[start..i].trim().to_string());
@@ -340,7 +409,7 @@ mod tests {
     #[test]
     fn top_level_conjunction_is_split_into_parts() {
         assert_eq!(
-            split_conjunction("facts.a >= 6 && (facts.b || facts.c) && facts.d == \"x && y\""),
+            split_conjunction("facts.a >= 6 && (facts.b || facts.c) && facts.d == \"x && y\"").1,
             vec![
                 "facts.a >= 6",
                 "(facts.b || facts.c)",
@@ -351,15 +420,35 @@ mod tests {
 
     #[test]
     fn disjunction_statements_and_single_operands_are_not_split() {
-        assert!(split_conjunction("facts.a || facts.b && facts.c").is_empty());
-        assert!(split_conjunction("let x = 1; x > 0 && true").is_empty());
-        assert!(split_conjunction("facts.a").is_empty());
+        assert!(split_conjunction("facts.a || facts.b && facts.c")
+            .1
+            .is_empty());
+        assert!(split_conjunction("facts.a").1.is_empty());
+    }
+
+    #[test]
+    fn statements_before_the_final_expression_become_a_prefix() {
+        let (prefix, parts) = split_conjunction(
+            "// who is who\nlet b = mentors[0];\nif b == () { return false; }\nb.x > 1 && b.y < 2 // end",
+        );
+        assert_eq!(prefix, "let b = mentors[0];\nif b == () { return false; }");
+        assert_eq!(parts, vec!["b.x > 1", "b.y < 2"]);
+    }
+
+    #[test]
+    fn summary_drops_comments_and_shows_the_final_expression() {
+        assert_eq!(summary("// c\nfacts.a  &&\n facts.b"), "facts.a && facts.b");
+        assert_eq!(summary("let x = 1; // one\nx > 0"), "… x > 0");
+        assert_eq!(
+            summary("\"a // not a comment\" == facts.t"),
+            "\"a // not a comment\" == facts.t"
+        );
     }
 
     #[test]
     fn outer_parentheses_are_looked_through() {
         assert_eq!(
-            split_conjunction("(facts.a && facts.b)"),
+            split_conjunction("(facts.a && facts.b)").1,
             vec!["facts.a", "facts.b"]
         );
     }

@@ -88,20 +88,9 @@ pub(crate) fn check_rule(
     if report.verdict == Verdict::Holds {
         return Vec::new();
     }
-    let mut reason = format!(
-        "rule of type `{}` does not hold: {}  => {}",
-        pairing.type_id, report.source, report.verdict
-    );
-    for (part, verdict) in report.parts.iter().filter(|(_, v)| *v != Verdict::Holds) {
-        reason.push_str(&format!(
-            "\n      FAIL {part}{}",
-            if *verdict == Verdict::False {
-                String::new()
-            } else {
-                format!("  ({verdict})")
-            }
-        ));
-    }
+    let mut reason = format!("type `{}` refuses these participants:\n", pairing.type_id);
+    report.render(&mut reason, "      ");
+    reason.push_str("      participants:");
     for p in &pairing.participants {
         let attrs: Vec<String> = p
             .attributes
@@ -109,7 +98,7 @@ pub(crate) fn check_rule(
             .map(|(k, v)| format!("{k} = {v}"))
             .collect();
         reason.push_str(&format!(
-            "\n      {} ({}): {}",
+            "\n        {} ({}): {}",
             p.id,
             p.role,
             if attrs.is_empty() {

@@ -183,15 +183,11 @@ pub fn report(
     };
     GuardReport {
         title: title.to_string(),
-        source: one_line(&script.source),
+        source: script.summary.clone(),
         reads,
         parts,
         verdict,
     }
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl fmt::Display for Verdict {
@@ -206,7 +202,8 @@ impl fmt::Display for Verdict {
 }
 
 impl GuardReport {
-    fn render(&self, out: &mut String, indent: &str) {
+    /// Renders the report as indented lines: the script, the facts read, each part.
+    pub(crate) fn render(&self, out: &mut String, indent: &str) {
         let _ = writeln!(
             out,
             "{indent}{}: {}  => {}",
