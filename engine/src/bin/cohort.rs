@@ -1,0 +1,368 @@
+//! The "cohort" workload (shared/bench/WORKLOAD.md) through mentorflow's public engine API, so
+//! our numbers stand in the same table as the peer engines'. Prints the workload's one line.
+//!
+//! usage: cohort [N=100000] [MODE=memory] [--batch B]
+//!   memory         the engine alone (enrol, record, advance), nothing stored
+//!   store-batch    through the SQLite store, B pairings (default 1000) per transaction, synchronous=NORMAL
+//!   store-pairing  through the SQLite store, one transaction per pairing, synchronous=NORMAL
+//!   store-durable  one durable transaction (synchronous=FULL) per command: enrol, record, each
+//!                  advance; stops after the first 2,000 transitions, like the peers' per-row mode
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, TimeZone, Utc};
+use mentorflow_dsl::Value;
+use mentorflow_engine::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::store::Store;
+use mentorflow_engine::{Actor, Engine, EngineError, Event, EventKind, Pairing, Participant};
+
+const TYPES: [&str; 5] = ["one-on-one", "peer", "group", "reverse", "virtual"];
+const T0: i64 = 1_767_603_600;
+const MOD: u64 = 1_000_000_007;
+const DURABLE_LIMIT: u64 = 2000;
+
+/// One record of the workload's log: stages as indices into the program's stages.
+struct Record {
+    from: u8,
+    to: u8,
+    ts: i64,
+    seq: u64,
+}
+
+/// The driver: the workload's log, its global seq, and the stage indices it needs.
+struct Driver<'e> {
+    engine: &'e Engine,
+    log: Vec<Record>,
+    seq: u64,
+    /// (from, to) stage index of each transition.
+    moves: Vec<(u8, u8)>,
+    evaluation: u8,
+    goal_setting: u8,
+    completed: u8,
+}
+
+fn stage_index(engine: &Engine, id: &str) -> u8 {
+    engine
+        .program
+        .stages
+        .iter()
+        .position(|s| s.id == id)
+        .unwrap_or(usize::MAX) as u8
+}
+
+impl<'e> Driver<'e> {
+    fn new(engine: &'e Engine) -> Driver<'e> {
+        let moves = engine
+            .program
+            .transitions
+            .iter()
+            .map(|t| {
+                let from = match &t.from {
+                    mentorflow_dsl::From::Stage(s) => stage_index(engine, s),
+                    mentorflow_dsl::From::Any => u8::MAX,
+                };
+                (from, stage_index(engine, &t.to))
+            })
+            .collect();
+        Driver {
+            engine,
+            log: Vec::new(),
+            seq: 0,
+            moves,
+            evaluation: stage_index(engine, "evaluation"),
+            goal_setting: stage_index(engine, "goal_setting"),
+            completed: stage_index(engine, "completed"),
+        }
+    }
+
+    fn enrol(&self, id: &str, i: u64, actor: &Actor<'_>) -> Result<(Pairing, Event), EngineError> {
+        let people = vec![
+            Participant {
+                id: format!("mentor-{i}"),
+                role: "mentor".into(),
+                attributes: Default::default(),
+            },
+            Participant {
+                id: format!("mentee-{i}"),
+                role: "mentee".into(),
+                attributes: Default::default(),
+            },
+        ];
+        self.engine
+            .enrol(id, TYPES[(i % 5) as usize], people, actor)
+    }
+
+    fn facts(i: u64) -> [(&'static str, Value); 7] {
+        [
+            ("mentor_assigned", Value::Bool(true)),
+            ("schedule_set", Value::Bool(true)),
+            ("orientation_done", Value::Bool(true)),
+            ("goals_total", Value::Int(3)),
+            ("meetings", Value::Int(6 + (i % 3) as i64)),
+            ("rating", Value::Int(3 + (i % 3) as i64)),
+            ("goals_met", Value::Int(if i % 4 != 0 { 3 } else { 1 })),
+        ]
+    }
+
+    fn record_all(
+        &self,
+        p: &mut Pairing,
+        facts: &[(&str, Value)],
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        facts
+            .iter()
+            .map(|(n, v)| self.engine.record(p, n, v.clone(), actor))
+            .collect()
+    }
+
+    /// One advance; logs the transition and returns the events (the retry's fact updates
+    /// included, which the workload does not log).
+    fn step(&mut self, p: &mut Pairing, actor: &Actor<'_>) -> Result<Vec<Event>, EngineError> {
+        let event = self.engine.advance(p, None, actor)?;
+        let EventKind::Transitioned { transition, .. } = event.kind else {
+            return Err(EngineError::ReasonRequired("an advance that transitions"));
+        };
+        let (from, to) = self.moves[transition];
+        self.seq += 1;
+        self.log.push(Record {
+            from,
+            to,
+            ts: T0 + self.seq as i64,
+            seq: self.seq,
+        });
+        let mut events = vec![event];
+        if from == self.evaluation && to == self.goal_setting {
+            events.extend(self.record_all(
+                p,
+                &[("goals_met", Value::Int(3)), ("rating", Value::Int(5))],
+                actor,
+            )?);
+        }
+        Ok(events)
+    }
+
+    /// A whole pairing: enrol, record its facts, advance until completed.
+    fn pairing(
+        &mut self,
+        id: &str,
+        i: u64,
+        actor: &Actor<'_>,
+    ) -> Result<(Pairing, Vec<Event>), EngineError> {
+        let (mut p, first) = self.enrol(id, i, actor)?;
+        let mut events = vec![first];
+        events.extend(self.record_all(&mut p, &Self::facts(i), actor)?);
+        while !self.done(&p) {
+            events.extend(self.step(&mut p, actor)?);
+        }
+        Ok((p, events))
+    }
+
+    fn done(&self, p: &Pairing) -> bool {
+        self.engine
+            .program
+            .stages
+            .get(self.completed as usize)
+            .is_some_and(|s| s.id == p.stage)
+    }
+
+    fn summary(&self, name: &str, n: u64, completed: usize, secs: f64) -> String {
+        let checksum = self
+            .log
+            .iter()
+            .filter(|r| r.to == self.completed)
+            .fold(0, |acc, r| (acc + r.seq) % MOD);
+        let retries = self
+            .log
+            .iter()
+            .filter(|r| r.from == self.evaluation && r.to == self.goal_setting)
+            .count();
+        let transitions = self.log.last().map_or(0, |r| r.seq);
+        format!(
+            "engine={name} pairings={n} transitions={transitions} log_len={} completed={completed} retries={retries} \
+             checksum={checksum} last_ts={} elapsed_s={secs:.6} tps={:.0}",
+            self.log.len(),
+            self.log.last().map_or(0, |r| r.ts),
+            transitions as f64 / secs
+        )
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("cohort: {message}");
+    std::process::exit(1)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut positional = Vec::new();
+    let mut batch = 1000usize;
+    while let Some(a) = args.next() {
+        if a == "--batch" {
+            batch = args
+                .next()
+                .and_then(|b| b.parse().ok())
+                .filter(|b| *b > 0)
+                .unwrap_or_else(|| fail("--batch needs a positive number"));
+        } else {
+            positional.push(a);
+        }
+    }
+    let n: u64 = positional
+        .first()
+        .map_or(Ok(100_000), |s| s.parse())
+        .unwrap_or_else(|_| fail("N must be a whole number"));
+    let mode = positional.get(1).map_or("memory", String::as_str);
+    let program_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/cohort.toml");
+    let loaded = mentorflow_dsl::load(&program_path);
+    let report = loaded.render();
+    let program = loaded.program.unwrap_or_else(|| fail(report));
+    let engine = Engine::new(program);
+    let now = Utc
+        .timestamp_opt(T0, 0)
+        .single()
+        .unwrap_or_else(|| fail("bad T0"));
+    let actor = Actor { name: "bench", now };
+    let result = match mode {
+        "memory" => memory(&engine, n, &actor),
+        "store-batch" => stored(&engine, n, batch, &actor),
+        "store-pairing" => stored(&engine, n, 1, &actor),
+        "store-durable" => durable(&engine, n, now),
+        other => fail(format!(
+            "unknown mode `{other}`; modes: memory, store-batch, store-pairing, store-durable"
+        )),
+    };
+    match result {
+        Ok(line) => println!("{line}"),
+        Err(e) => fail(e),
+    }
+}
+
+fn memory(engine: &Engine, n: u64, actor: &Actor<'_>) -> Result<String, String> {
+    let mut d = Driver::new(engine);
+    let mut pairings = Vec::with_capacity(n as usize);
+    let started = Instant::now();
+    for i in 0..n {
+        let (p, events) = d
+            .pairing(&format!("p-{i}"), i, actor)
+            .map_err(|e| e.to_string())?;
+        black_box(events);
+        pairings.push(p);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let completed = pairings.iter().filter(|p| d.done(p)).count();
+    Ok(d.summary("mentorflow-memory", n, completed, secs))
+}
+
+fn fresh_store(name: &str, durability: Durability) -> Result<(SqliteStore, PathBuf), String> {
+    let path = std::env::temp_dir().join(format!(
+        "mentorflow-cohort-{name}-{}.db",
+        std::process::id()
+    ));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    SqliteStore::create(&path).map_err(|e| e.to_string())?;
+    let store = SqliteStore::open(&path, durability).map_err(|e| e.to_string())?;
+    Ok((store, path))
+}
+
+fn stored_transitions(store: &SqliteStore) -> u64 {
+    store
+        .events(None)
+        .map(|e| e.iter().filter(|e| e.kind.name() == "transitioned").count() as u64)
+        .unwrap_or(0)
+}
+
+fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<String, String> {
+    let name = if batch == 1 {
+        "mentorflow-store-pairing"
+    } else {
+        "mentorflow-store-batch"
+    };
+    let (mut store, path) = fresh_store(name, Durability::Normal)?;
+    store
+        .save_program(&engine.program, "engine/benches/cohort.toml")
+        .map_err(|e| e.to_string())?;
+    let mut d = Driver::new(engine);
+    let (mut done, mut completed) = (0u64, 0usize);
+    let started = Instant::now();
+    while done < n {
+        let count = (batch as u64).min(n - done);
+        let first = done;
+        let created = store
+            .enrol(count as usize, &mut |ids| {
+                ids.iter()
+                    .enumerate()
+                    .map(|(k, id)| d.pairing(id, first + k as u64, actor))
+                    .collect()
+            })
+            .map_err(|e| e.to_string())?;
+        completed += created.len();
+        done += count;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let line = d.summary(name, n, completed, secs);
+    let rows = stored_transitions(&store);
+    drop(store);
+    cleanup(&path);
+    Ok(format!(
+        "{line} db_transitions={rows} synchronous=NORMAL batch={batch}"
+    ))
+}
+
+fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String> {
+    let (mut store, path) = fresh_store("durable", Durability::Full)?;
+    store
+        .save_program(&engine.program, "engine/benches/cohort.toml")
+        .map_err(|e| e.to_string())?;
+    let mut d = Driver::new(engine);
+    let actor = Actor { name: "bench", now };
+    let mut completed = 0usize;
+    let started = Instant::now();
+    'run: for i in 0..n {
+        let created = store
+            .enrol(1, &mut |ids| {
+                let (p, e) = d.enrol(&ids[0], i, &actor)?;
+                Ok(vec![(p, vec![e])])
+            })
+            .map_err(|e| e.to_string())?;
+        let id = created.first().map(|p| p.id.clone()).unwrap_or_default();
+        store
+            .update(&id, &mut |p| d.record_all(p, &Driver::facts(i), &actor))
+            .map_err(|e| e.to_string())?;
+        loop {
+            let mut finished = false;
+            store
+                .update(&id, &mut |p| {
+                    let events = d.step(p, &actor)?;
+                    finished = d.done(p);
+                    Ok(events)
+                })
+                .map_err(|e| e.to_string())?;
+            if d.seq >= DURABLE_LIMIT {
+                break 'run;
+            }
+            if finished {
+                completed += 1;
+                break;
+            }
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let line = d.summary("mentorflow-store-durable", n, completed, secs);
+    let rows = stored_transitions(&store);
+    drop(store);
+    cleanup(&path);
+    Ok(format!(
+        "{line} db_transitions={rows} synchronous=FULL (first {DURABLE_LIMIT} transitions)"
+    ))
+}
+
+fn cleanup(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
