@@ -163,6 +163,10 @@ pub struct Script {
     /// The `facts.NAME` the script reads, sorted.
     #[serde(skip)]
     pub facts_read: BTreeSet<String>,
+    /// Which script variables it uses (bit i: `SCRIPT_VARIABLES[i]`), so a run only builds
+    /// those; all bits when the script defines functions or closures.
+    #[serde(skip)]
+    pub variables: u16,
     /// Top-level `&&` parts of the script's final expression, each compiled on its own (after
     /// the script's statements) so a refusal can say which part was false. Empty when there
     /// is only one operand.
@@ -183,6 +187,8 @@ pub struct ScriptPart {
     pub source: String,
     /// The `facts.NAME` it reads.
     pub facts_read: BTreeSet<String>,
+    /// Script variables it uses, as in [`Script::variables`].
+    pub variables: u16,
     /// The compiled operand.
     pub ast: rhai::AST,
 }

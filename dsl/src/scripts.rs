@@ -110,6 +110,7 @@ pub(crate) fn compile(
                 .compile_with_scope(&scope, format!("{prefix}\n{part}"))
                 .ok()?;
             Some(ScriptPart {
+                variables: variables_used(&ast),
                 facts_read: facts_read(&ast).into_iter().map(|(n, _)| n).collect(),
                 source: part,
                 ast,
@@ -117,6 +118,7 @@ pub(crate) fn compile(
         })
         .collect();
     Some(Script {
+        variables: variables_used(&ast),
         summary: summary(source),
         source: source.to_string(),
         facts_read: reads.into_iter().map(|(n, _)| n).collect(),
@@ -223,6 +225,27 @@ fn result_problem(ast: &rhai::AST) -> Option<(String, Position, String)> {
         },
         _ => None,
     }
+}
+
+/// The script variables a compiled script uses, as a bit set over `SCRIPT_VARIABLES`.
+/// Function bodies and closures are not walked, so a script with any gets every variable.
+pub(crate) fn variables_used(ast: &rhai::AST) -> u16 {
+    if ast.has_functions() {
+        return u16::MAX;
+    }
+    let mut used = 0u16;
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::Variable(var, ..))) = path.last() {
+            if let Some(i) = crate::sandbox::SCRIPT_VARIABLES
+                .iter()
+                .position(|v| *v == var.1.as_str())
+            {
+                used |= 1 << i;
+            }
+        }
+        true
+    });
+    used
 }
 
 /// Every `facts.NAME` and `facts["NAME"]` the script reads, with the position of the name.
@@ -405,6 +428,30 @@ fn skip_quoted(bytes: &[u8], open: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn compiled(source: &str) -> rhai::AST {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+        engine
+            .compile_with_scope(&crate::sandbox::compile_scope(), source)
+            .expect("compiles")
+    }
+
+    #[test]
+    fn only_the_variables_a_script_uses_are_marked() {
+        assert_eq!(variables_used(&compiled("facts.a >= 6")), 1);
+        assert_eq!(
+            variables_used(&compiled("mentors[0].x > mentees[0].x && cycle < 3")),
+            0b1000_1100
+        );
+        assert_eq!(
+            variables_used(&compiled("fn f(x) { x } f(facts.a) > 1")),
+            u16::MAX
+        );
+        assert_eq!(
+            variables_used(&compiled("facts.a.filter(|x| x == stage).len() > 0")),
+            u16::MAX
+        );
+    }
 
     #[test]
     fn top_level_conjunction_is_split_into_parts() {

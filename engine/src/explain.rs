@@ -176,7 +176,10 @@ pub fn report(
             .map(|(p, m)| {
                 (
                     p.source.clone(),
-                    verdict_of(runtime.eval_ast(&p.ast, &script.origin, &ctx), m),
+                    verdict_of(
+                        runtime.eval_ast(&p.ast, p.variables, &script.origin, &ctx),
+                        m,
+                    ),
                 )
             })
             .collect()

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::model::{Script, ScriptOrigin};
-use mentorflow_dsl::sandbox::{self, Limits};
+use mentorflow_dsl::sandbox::{self, Limits, SCRIPT_VARIABLES};
 use rhai::{Dynamic, EvalAltResult, Scope, AST};
 
 use crate::pairing::Pairing;
-use crate::view::ScriptView;
+use crate::view::{self, ScriptView};
 
 /// Why a script failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -28,8 +28,10 @@ pub struct ScriptError {
 
 /// What a script sees besides the pairing's view.
 pub struct Context<'a> {
-    /// The view of facts and participants.
+    /// The view of facts.
     pub(crate) view: &'a ScriptView,
+    /// Who takes part.
+    pub participants: &'a [crate::event::Participant],
     /// Current stage.
     pub stage: &'a str,
     /// Whole days since the stage was entered.
@@ -47,30 +49,25 @@ impl<'a> Context<'a> {
         pairing: &'a mut Pairing,
         now: DateTime<Utc>,
     ) -> Context<'a> {
-        if pairing.view.is_none() {
-            pairing.view = Some(ScriptView::build(
-                program,
-                &pairing.type_id,
-                &pairing.participants,
-                &pairing.facts,
-            ));
-        }
         let days_in_stage = (now - pairing.entered_at).num_days();
         let Pairing {
-            view, stage, cycle, ..
+            view,
+            stage,
+            cycle,
+            participants,
+            type_id,
+            facts,
+            ..
         } = pairing;
         Context {
-            view: view.get_or_insert_with(|| unreachable_view(program)),
+            view: view.get_or_insert_with(|| ScriptView::build(program, type_id, facts)),
+            participants,
             stage,
             days_in_stage,
             cycle: *cycle,
             now,
         }
     }
-}
-
-fn unreachable_view(program: &mentorflow_dsl::Program) -> ScriptView {
-    ScriptView::build(program, "", &[], &Default::default())
 }
 
 /// The sandboxed script runner; one per loaded program.
@@ -146,29 +143,40 @@ impl Runtime {
 
     /// Evaluates a whole script to a bool.
     pub fn eval(&self, script: &Script, ctx: &Context<'_>) -> Result<bool, ScriptError> {
-        self.eval_ast(&script.ast, &script.origin, ctx)
+        self.eval_ast(&script.ast, script.variables, &script.origin, ctx)
     }
 
     /// Evaluates a compiled script (or one part of it) to a bool.
     pub fn eval_ast(
         &self,
         ast: &AST,
+        variables: u16,
         origin: &ScriptOrigin,
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
         if let Ok(mut deadline) = self.deadline.lock() {
             *deadline = Instant::now() + self.wall;
         }
-        let mut scope = Scope::new();
-        scope.push_constant("facts", ctx.view.facts.clone());
-        scope.push_constant("participants", ctx.view.participants.clone());
-        scope.push_constant("mentors", ctx.view.mentors.clone());
-        scope.push_constant("mentees", ctx.view.mentees.clone());
-        scope.push_constant("type", ctx.view.type_id.clone());
-        scope.push_constant("stage", ctx.stage.to_string());
-        scope.push_constant("days_in_stage", ctx.days_in_stage);
-        scope.push_constant("cycle", i64::from(ctx.cycle));
-        scope.push_constant("now", ctx.now.to_rfc3339());
+        let mut scope = Scope::with_capacity(variables.count_ones() as usize);
+        // Only what the script uses: participants are deep-copied and `now` is formatted, so
+        // building every variable for every guard would cost more than the guard itself.
+        for (i, name) in SCRIPT_VARIABLES.iter().enumerate() {
+            if variables & (1 << i) == 0 {
+                continue;
+            }
+            let value = match *name {
+                "facts" => ctx.view.facts.clone(),
+                "participants" => view::participants(ctx.participants, None),
+                "mentors" => view::participants(ctx.participants, Some("mentor")),
+                "mentees" => view::participants(ctx.participants, Some("mentee")),
+                "type" => ctx.view.type_id.clone().into(),
+                "stage" => ctx.stage.into(),
+                "days_in_stage" => ctx.days_in_stage.into(),
+                "cycle" => i64::from(ctx.cycle).into(),
+                _ => ctx.now.to_rfc3339().into(),
+            };
+            scope.push_constant_dynamic(*name, value);
+        }
         let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
         match result {
             Ok(value) => value.as_bool().map_err(|type_name| ScriptError {

@@ -6,14 +6,22 @@ use rhai::{Array, Dynamic, ImmutableString, Map};
 
 use crate::event::Participant;
 
-/// Shared Rhai values for one pairing's scripts.
+/// Shared Rhai values for one pairing's scripts. Participants are not kept here: they are
+/// built only for the scripts that read them (type rules, mostly), never for every guard.
 #[derive(Debug, Clone)]
 pub(crate) struct ScriptView {
     pub facts: Dynamic,
-    pub participants: Dynamic,
-    pub mentors: Dynamic,
-    pub mentees: Dynamic,
     pub type_id: ImmutableString,
+}
+
+/// The participants (all, or those with `role`) as a Rhai array of maps.
+pub(crate) fn participants(all: &[Participant], role: Option<&str>) -> Dynamic {
+    let array: Array = all
+        .iter()
+        .filter(|p| role.is_none_or(|r| p.role == r))
+        .map(participant)
+        .collect();
+    Dynamic::from_array(array)
 }
 
 /// A typed value as Rhai sees it: dates as `YYYY-MM-DD` strings, lists as arrays of strings.
@@ -41,11 +49,10 @@ fn participant(p: &Participant) -> Dynamic {
 }
 
 impl ScriptView {
-    /// Builds the view of facts (defaults overlaid with recorded values) and participants.
+    /// Builds the view of facts: declared defaults overlaid with recorded values.
     pub fn build(
         program: &Program,
         type_id: &str,
-        participants: &[Participant],
         facts: &std::collections::BTreeMap<String, Value>,
     ) -> ScriptView {
         let mut map = Map::new();
@@ -54,19 +61,8 @@ impl ScriptView {
                 map.insert(decl.name.as_str().into(), to_dynamic(v));
             }
         }
-        let role = |r: &str| -> Array {
-            participants
-                .iter()
-                .filter(|p| p.role == r)
-                .map(participant)
-                .collect()
-        };
         ScriptView {
             facts: Dynamic::from_map(map).into_shared(),
-            participants: Dynamic::from_array(participants.iter().map(participant).collect())
-                .into_shared(),
-            mentors: Dynamic::from_array(role("mentor")).into_shared(),
-            mentees: Dynamic::from_array(role("mentee")).into_shared(),
             type_id: type_id.into(),
         }
     }

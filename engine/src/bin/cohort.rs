@@ -133,7 +133,8 @@ impl<'e> Driver<'e> {
             ts: T0 + self.seq as i64,
             seq: self.seq,
         });
-        let mut events = vec![event];
+        let mut events = Vec::with_capacity(3);
+        events.push(event);
         if from == self.evaluation && to == self.goal_setting {
             events.extend(self.record_all(
                 p,
@@ -152,7 +153,8 @@ impl<'e> Driver<'e> {
         actor: &Actor<'_>,
     ) -> Result<(Pairing, Vec<Event>), EngineError> {
         let (mut p, first) = self.enrol(id, i, actor)?;
-        let mut events = vec![first];
+        let mut events = Vec::with_capacity(24);
+        events.push(first);
         events.extend(self.record_all(&mut p, &Self::facts(i), actor)?);
         while !self.done(&p) {
             events.extend(self.step(&mut p, actor)?);
