@@ -348,3 +348,41 @@ fn export_csv_has_a_header_and_a_row_per_pairing() {
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("id,program,version,type,stage"));
 }
+
+#[test]
+fn a_roster_is_imported_all_or_nothing() {
+    let s = Store::new("import");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let roster = s.dir.join("roster.csv");
+    let good = "pairing,type,role,id,experience_years,grade\n\
+                a,one-on-one,mentor,ana,12,\n\
+                a,one-on-one,mentee,budi,2,\n\
+                b,peer,peer,eko,,5\n\
+                b,peer,peer,fajar,,6\n";
+    std::fs::write(&roster, good).expect("write");
+    let r = roster.to_string_lossy().into_owned();
+    let run = s.run(&["import", &r, "--program", "programs/mentoring.toml"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("enrolled 2 pairing(s)"),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(&roster, good.replace("fajar,,6", "fajar,,9")).expect("write");
+    let run = s.run(&["import", &r, "--program", "programs/mentoring.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("roster.csv:4: pairing `b`: type `peer` refuses these participants"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(&roster, "pairing,type,role,id,grde\nx,peer,peer,a,3\n").expect("write");
+    let run = s.run(&["import", &r, "--program", "programs/mentoring.toml"]);
+    assert!(run.stderr.contains("roster.csv:2: a: program `mentoring` declares no attribute `grde` (did you mean `grade`?)"), "{}", run.stderr);
+    assert_eq!(
+        s.run(&["list"]).stdout.lines().last(),
+        Some("2 pairing(s)"),
+        "refused imports store nothing"
+    );
+}

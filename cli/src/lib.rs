@@ -38,6 +38,8 @@ enum Command {
     Init(commands::pairings::InitArgs),
     /// Enrol a pairing in a program.
     Enrol(commands::pairings::EnrolArgs),
+    /// Enrol many pairings from a CSV roster, all or none.
+    Import(commands::import::ImportArgs),
     /// Record facts on a pairing.
     Record(commands::pairings::RecordArgs),
     /// Advance a pairing, or all.
@@ -105,6 +107,10 @@ where
         )),
         Command::Enrol(a) => Ok(stored(
             commands::pairings::enrol(&a, s, &mut output),
+            &mut output,
+        )),
+        Command::Import(a) => Ok(stored(
+            commands::import::import(&a, s, &mut output),
             &mut output,
         )),
         Command::Record(a) => Ok(stored(

@@ -4,6 +4,7 @@ pub mod board;
 pub mod check;
 pub mod demo;
 pub mod graph;
+pub mod import;
 pub mod pairings;
 pub mod paths;
 pub mod progress;

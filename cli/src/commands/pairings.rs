@@ -49,27 +49,39 @@ fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Particip
         let (name, text) = pair
             .split_once('=')
             .ok_or_else(|| format!("`{pair}` in `{spec}`: write ATTR=VALUE"))?;
-        let value = match program.attributes.iter().find(|a| a.name == name.trim()) {
-            Some(decl) => decl.parse(text).map_err(|e| format!("{id}: {e}"))?,
-            None => {
-                let known: Vec<&str> = program.attributes.iter().map(|a| a.name.as_str()).collect();
-                let hint = mentorflow_dsl::suggest::did_you_mean(name, known.iter().copied())
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "{id}: program `{}` declares no attribute `{name}`{hint}; declared: {}",
-                    program.id,
-                    known.join(", ")
-                ));
-            }
-        };
-        attributes.insert(name.trim().to_string(), value);
+        attributes.insert(
+            name.trim().to_string(),
+            attribute(program, id, name.trim(), text)?,
+        );
     }
     Ok(Participant {
         id: id.trim().into(),
         role: role.trim().into(),
         attributes,
     })
+}
+
+/// A participant attribute written as text, checked against the program's declaration.
+pub(crate) fn attribute(
+    program: &mentorflow_dsl::Program,
+    person: &str,
+    name: &str,
+    text: &str,
+) -> Result<mentorflow_dsl::Value, String> {
+    match program.attributes.iter().find(|a| a.name == name) {
+        Some(decl) => decl.parse(text).map_err(|e| format!("{person}: {e}")),
+        None => {
+            let known: Vec<&str> = program.attributes.iter().map(|a| a.name.as_str()).collect();
+            let hint = mentorflow_dsl::suggest::did_you_mean(name, known.iter().copied())
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            Err(format!(
+                "{person}: program `{}` declares no attribute `{name}`{hint}; declared: {}",
+                program.id,
+                known.join(", ")
+            ))
+        }
+    }
 }
 
 /// Enrols one pairing.

@@ -102,7 +102,10 @@ impl<'e> Driver<'e> {
             ("goals_total", Value::Int(3)),
             ("meetings", Value::Int(6 + (i % 3) as i64)),
             ("rating", Value::Int(3 + (i % 3) as i64)),
-            ("goals_met", Value::Int(if i.is_multiple_of(4) { 1 } else { 3 })),
+            (
+                "goals_met",
+                Value::Int(if i.is_multiple_of(4) { 1 } else { 3 }),
+            ),
         ]
     }
 
