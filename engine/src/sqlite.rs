@@ -213,7 +213,7 @@ pub fn chain(previous: &str, body: &str) -> String {
     let mut h = Sha256::new();
     h.update(previous.as_bytes());
     h.update(body.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    mentorflow_dsl::hex(&h.finalize())
 }
 
 fn append(tx: &Connection, previous: &mut String, events: &[Event]) -> Result<(), StoreError> {

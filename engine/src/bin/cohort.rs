@@ -7,6 +7,8 @@
 //!   store-pairing  through the SQLite store, one transaction per pairing, synchronous=NORMAL
 //!   store-durable  one durable transaction (synchronous=FULL) per command: enrol, record, each
 //!                  advance; stops after the first 2,000 transitions, like the peers' per-row mode
+//!   populate PATH  leaves a store at PATH with N pairings enrolled and their facts recorded
+//!                  (ready to advance), for measuring single commands on a large store
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -235,6 +237,10 @@ fn main() {
         "store-batch" => stored(&engine, n, batch, &actor),
         "store-pairing" => stored(&engine, n, 1, &actor),
         "store-durable" => durable(&engine, n, now),
+        "populate" => match positional.get(2) {
+            Some(path) => populate(&engine, n, Path::new(path), &actor),
+            None => fail("populate needs the store path: cohort N populate PATH"),
+        },
         other => fail(format!(
             "unknown mode `{other}`; modes: memory, store-batch, store-pairing, store-durable"
         )),
@@ -364,6 +370,36 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
     Ok(format!(
         "{line} db_transitions={rows} synchronous=FULL (first {DURABLE_LIMIT} transitions)"
     ))
+}
+
+fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<String, String> {
+    let mut store = SqliteStore::create(path)
+        .and_then(|_| SqliteStore::open(path, Durability::Normal))
+        .map_err(|e| e.to_string())?;
+    store.save_program(&engine.program, "engine/benches/cohort.toml").map_err(|e| e.to_string())?;
+    let d = Driver::new(engine);
+    let started = Instant::now();
+    let mut done = 0u64;
+    while done < n {
+        let count = 10_000.min(n - done);
+        let first = done;
+        store
+            .enrol(count as usize, &mut |ids| {
+                ids.iter()
+                    .enumerate()
+                    .map(|(k, id)| {
+                        let i = first + k as u64;
+                        let (mut p, e) = d.enrol(id, i, actor)?;
+                        let mut events = vec![e];
+                        events.extend(d.record_all(&mut p, &Driver::facts(i), actor)?);
+                        Ok((p, events))
+                    })
+                    .collect()
+            })
+            .map_err(|e| e.to_string())?;
+        done += count;
+    }
+    Ok(format!("populated {} with {n} pairings in {:.1}s", path.display(), started.elapsed().as_secs_f64()))
 }
 
 fn cleanup(path: &Path) {
