@@ -376,7 +376,9 @@ fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<S
     let mut store = SqliteStore::create(path)
         .and_then(|_| SqliteStore::open(path, Durability::Normal))
         .map_err(|e| e.to_string())?;
-    store.save_program(&engine.program, "engine/benches/cohort.toml").map_err(|e| e.to_string())?;
+    store
+        .save_program(&engine.program, "engine/benches/cohort.toml")
+        .map_err(|e| e.to_string())?;
     let d = Driver::new(engine);
     let started = Instant::now();
     let mut done = 0u64;
@@ -399,7 +401,11 @@ fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<S
             .map_err(|e| e.to_string())?;
         done += count;
     }
-    Ok(format!("populated {} with {n} pairings in {:.1}s", path.display(), started.elapsed().as_secs_f64()))
+    Ok(format!(
+        "populated {} with {n} pairings in {:.1}s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    ))
 }
 
 fn cleanup(path: &Path) {

@@ -1,0 +1,121 @@
+//! criterion benches for the parts a transition is made of: loading and checking a program,
+//! one guard evaluation, one advance in memory, one advance through the SQLite store.
+//! Run with `cargo bench -p mentorflow-engine --bench parts`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use mentorflow_engine::runtime::Context;
+use mentorflow_engine::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::store::Store;
+use mentorflow_engine::{Actor, Engine, Participant};
+
+/// Two stages that lead to each other, so every advance is valid forever; the guard is the
+/// workload's typical one.
+const PINGPONG: &str = r#"
+[program]
+id = "pingpong"
+title = "Ping-pong"
+initial = "ping"
+[facts.meetings]
+type = "int"
+default = 6
+[stages.ping]
+[stages.pong]
+[stages.done]
+outcome = "success"
+[[transitions]]
+from = "ping"
+to = "pong"
+guard = "facts.meetings >= 6"
+[[transitions]]
+from = "pong"
+to = "ping"
+guard = "facts.meetings >= 6 && facts.meetings < 100"
+[[transitions]]
+from = "*"
+to = "done"
+[types.solo]
+roles = { mentee = 1 }
+"#;
+
+fn engine() -> Engine {
+    let loaded = mentorflow_dsl::load_str(Path::new("pingpong.toml"), PINGPONG);
+    let report = loaded.render();
+    Engine::new(loaded.program.unwrap_or_else(|| panic!("{report}")))
+}
+
+fn mentee() -> Vec<Participant> {
+    vec![Participant {
+        id: "m".into(),
+        role: "mentee".into(),
+        attributes: Default::default(),
+    }]
+}
+
+fn benches(c: &mut Criterion) {
+    let mentoring = Path::new(env!("CARGO_MANIFEST_DIR")).join("../programs/mentoring.toml");
+    c.bench_function("load and check programs/mentoring.toml", |b| {
+        b.iter(|| black_box(mentorflow_dsl::load(&mentoring).program.is_some()))
+    });
+
+    let engine = engine();
+    let now = Utc
+        .with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let actor = Actor { name: "bench", now };
+    let (mut pairing, _) = engine
+        .enrol("p-1", "solo", mentee(), &actor)
+        .expect("enrol");
+    let guard = match &engine.program.transitions[0].guard {
+        Some(mentorflow_dsl::Guard::Script(s)) => s.clone(),
+        _ => panic!("guard expected"),
+    };
+    c.bench_function("one guard evaluation (facts.meetings >= 6)", |b| {
+        b.iter(|| {
+            let ctx = Context::of(&engine.program, &mut pairing, now);
+            black_box(engine.runtime.eval(&guard, &ctx).expect("eval"))
+        })
+    });
+
+    c.bench_function("one advance in memory", |b| {
+        b.iter(|| black_box(engine.advance(&mut pairing, None, &actor).expect("advance")))
+    });
+
+    let dir = std::env::temp_dir().join(format!("mentorflow-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for (name, durability) in [("NORMAL", Durability::Normal), ("FULL", Durability::Full)] {
+        let path = dir.join(format!("store-{name}.db"));
+        let _ = std::fs::remove_file(&path);
+        SqliteStore::create(&path).expect("create");
+        let mut store = SqliteStore::open(&path, durability).expect("open");
+        store
+            .save_program(&engine.program, "pingpong.toml")
+            .expect("save");
+        store
+            .enrol(1, &mut |ids| {
+                let (p, e) = engine.enrol(&ids[0], "solo", mentee(), &actor)?;
+                Ok(vec![(p, vec![e])])
+            })
+            .expect("enrol");
+        c.bench_function(
+            &format!("one advance through the store (synchronous={name})"),
+            |b| {
+                b.iter(|| {
+                    store
+                        .update("p-1", &mut |p| {
+                            engine.advance(p, None, &actor).map(|e| vec![e])
+                        })
+                        .expect("advance")
+                })
+            },
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(parts, benches);
+criterion_main!(parts);
