@@ -191,7 +191,7 @@ fn concurrent_coordinators_never_both_apply_from_the_same_state() {
     }
     store.verify();
     assert_eq!(
-        store.events("fact_recorded"),
+        store.events("facts_recorded"),
         recorded,
         "every acknowledged record is stored, once"
     );

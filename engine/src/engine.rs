@@ -177,30 +177,41 @@ impl Engine {
             })
     }
 
-    /// Records a fact; a bad value leaves the pairing unchanged.
+    /// Records facts as one event: every value is checked first, so one bad value leaves the
+    /// pairing unchanged.
     pub fn record(
         &self,
         pairing: &mut Pairing,
-        name: &str,
-        value: Value,
+        facts: Vec<(String, Value)>,
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
-        let decl = self.fact_decl(name)?;
-        decl.check(&value)
-            .map_err(|message| EngineError::BadValue {
-                name: name.into(),
-                message,
-            })?;
-        let value = match (decl.kind, value) {
-            (mentorflow_dsl::ValueKind::Float, Value::Int(i)) => Value::Float(i as f64),
-            (_, v) => v,
-        };
-        let kind = EventKind::FactRecorded {
-            name: name.into(),
-            value,
-        };
-        self.emit(pairing, actor, None, kind)
+        if facts.is_empty() {
+            return Err(EngineError::BadValue {
+                name: String::new(),
+                message: "no facts given; write NAME=VALUE".into(),
+            });
+        }
+        let mut checked = Vec::with_capacity(facts.len());
+        for (name, value) in facts {
+            let decl = self.fact_decl(&name)?;
+            decl.check(&value)
+                .map_err(|message| EngineError::BadValue {
+                    name: name.clone(),
+                    message,
+                })?;
+            let value = match (decl.kind, value) {
+                (mentorflow_dsl::ValueKind::Float, Value::Int(i)) => Value::Float(i as f64),
+                (_, v) => v,
+            };
+            checked.push((name, value));
+        }
+        self.emit(
+            pairing,
+            actor,
+            None,
+            EventKind::FactsRecorded { facts: checked },
+        )
     }
 
     fn ensure_active(&self, pairing: &Pairing) -> Result<(), EngineError> {

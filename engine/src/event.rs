@@ -53,12 +53,10 @@ pub enum EventKind {
         /// The initial stage.
         stage: String,
     },
-    /// A fact was set.
-    FactRecorded {
-        /// Fact name.
-        name: String,
-        /// New value.
-        value: Value,
+    /// Facts were set by one command, in the order given.
+    FactsRecorded {
+        /// Fact names and their new values.
+        facts: Vec<(String, Value)>,
     },
     /// An advance took a transition whose guard held.
     Transitioned {
@@ -115,11 +113,11 @@ impl EventKind {
         }
     }
 
-    /// Short name: enrolled, fact_recorded, transitioned ...
+    /// Short name: enrolled, facts_recorded, transitioned ...
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Enrolled { .. } => "enrolled",
-            EventKind::FactRecorded { .. } => "fact_recorded",
+            EventKind::FactsRecorded { .. } => "facts_recorded",
             EventKind::Transitioned { .. } => "transitioned",
             EventKind::Forced { .. } => "forced",
             EventKind::Withdrawn { .. } => "withdrawn",
@@ -157,7 +155,10 @@ impl std::fmt::Display for Event {
                     who.join(", ")
                 )?
             }
-            EventKind::FactRecorded { name, value } => write!(f, "recorded {name} = {value}")?,
+            EventKind::FactsRecorded { facts } => {
+                let shown: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+                write!(f, "recorded {}", shown.join(", "))?
+            }
             EventKind::Transitioned {
                 from,
                 to,

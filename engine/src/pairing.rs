@@ -159,10 +159,12 @@ impl Pairing {
                     found: event.seq,
                 })
             }
-            EventKind::FactRecorded { name, value } => {
-                self.facts.insert(name.clone(), value.clone());
-                if let Some(view) = &mut self.view {
-                    view.set_fact(name, value);
+            EventKind::FactsRecorded { facts } => {
+                for (name, value) in facts {
+                    if let Some(view) = &mut self.view {
+                        view.set_fact(name, value);
+                    }
+                    self.facts.insert(name.clone(), value.clone());
                 }
             }
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,

@@ -69,8 +69,8 @@ pub struct ScenarioParticipant {
 pub struct Step {
     /// Move the clock forward (`3d`, `2w`, `1mo`).
     pub wait: Option<String>,
-    /// Record facts.
-    pub record: Option<BTreeMap<String, toml::Value>>,
+    /// Record facts (one event, in the order written).
+    pub record: Option<toml::Table>,
     /// `true`, or a stage for `--to`.
     pub advance: Option<toml::Value>,
     /// With `advance`: the advance must be refused.
@@ -323,21 +323,23 @@ fn run_step(
             now.format("%Y-%m-%d %H:%M")
         ));
     } else if let Some(facts) = &step.record {
+        let mut typed = Vec::new();
         for (name, value) in facts {
             let kind = engine
                 .program
                 .fact(name)
                 .map_or(ValueKind::Text, |f| f.kind);
-            let typed = toml_to_value(value, kind)
-                .ok_or_else(|| format!("fact `{name}`: {value} is not a {}", kind.name()));
-            match typed.and_then(|v| {
-                engine
-                    .record(pairing, name, v, actor)
-                    .map_err(|e| e.to_string())
-            }) {
-                Ok(event) => t.note(event),
-                Err(e) => return Err(format!("record refused: {e}")),
-            }
+            let v = toml_to_value(value, kind).ok_or_else(|| {
+                format!(
+                    "record refused: fact `{name}`: {value} is not a {}",
+                    kind.name()
+                )
+            })?;
+            typed.push((name.clone(), v));
+        }
+        match engine.record(pairing, typed, actor) {
+            Ok(event) => t.note(event),
+            Err(e) => return Err(format!("record refused: {e}")),
         }
     } else if let Some(advance) = &step.advance {
         let to = match advance {

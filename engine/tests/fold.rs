@@ -54,10 +54,14 @@ fn fold_of_events_equals_live_state_at_every_step() {
         let event = match (what, n) {
             ("advance", _) => engine.advance(&mut live, None, &actor).expect("advance"),
             (fact, Some(n)) => engine
-                .record(&mut live, fact, Value::Int(n), &actor)
+                .record(&mut live, vec![(fact.to_string(), Value::Int(n))], &actor)
                 .expect("record"),
             (fact, None) => engine
-                .record(&mut live, fact, Value::Bool(true), &actor)
+                .record(
+                    &mut live,
+                    vec![(fact.to_string(), Value::Bool(true))],
+                    &actor,
+                )
                 .expect("record"),
         };
         events.push(event);
@@ -83,10 +87,10 @@ fn fold_refuses_a_gap_in_the_history() {
         )
         .expect("enrol");
     let second = engine
-        .record(&mut live, "meetings", Value::Int(1), &actor)
+        .record(&mut live, vec![("meetings".into(), Value::Int(1))], &actor)
         .expect("record");
     let third = engine
-        .record(&mut live, "meetings", Value::Int(2), &actor)
+        .record(&mut live, vec![("meetings".into(), Value::Int(2))], &actor)
         .expect("record");
     let err = Pairing::fold(&engine.program, &[first, third]).expect_err("gap");
     assert!(err.to_string().contains("event #3 follows #1"), "{err}");
@@ -111,7 +115,14 @@ fn a_bad_fact_value_leaves_the_pairing_unchanged() {
         .expect("enrol");
     let before = live.clone();
     let err = engine
-        .record(&mut live, "mentee_rating", Value::Int(9), &actor)
+        .record(
+            &mut live,
+            vec![
+                ("goals_total".into(), Value::Int(2)),
+                ("mentee_rating".into(), Value::Int(9)),
+            ],
+            &actor,
+        )
         .expect_err("out of range");
     assert!(err.to_string().contains("above the maximum 5"), "{err}");
     let err = engine.parse_fact("metings", "3").expect_err("unknown fact");

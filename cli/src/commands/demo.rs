@@ -233,9 +233,12 @@ pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError>
                     return Ok(Vec::new());
                 }
                 let mut events = Vec::new();
-                for (name, value) in &to_record {
-                    let value = engine.parse_fact(name, value)?;
-                    events.push(engine.record(p, name, value, &who)?);
+                if !to_record.is_empty() {
+                    let facts = to_record
+                        .iter()
+                        .map(|(n, v)| Ok(((*n).to_string(), engine.parse_fact(n, v)?)))
+                        .collect::<Result<Vec<_>, EngineError>>()?;
+                    events.push(engine.record(p, facts, &who)?);
                 }
                 if *plan == Plan::Withdraws && week == 6 {
                     events.push(engine.withdraw(p, "mentee moved to another city", &who)?);

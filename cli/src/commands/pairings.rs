@@ -161,14 +161,11 @@ pub fn record(
     }
     let mut session = Session::open(store)?;
     session.change(&args.pairing, store, output, &mut |engine, p, who| {
-        pairs
+        let facts = pairs
             .iter()
-            .map(|(n, v)| {
-                engine
-                    .parse_fact(n, v)
-                    .and_then(|value| engine.record(p, n, value, who))
-            })
-            .collect()
+            .map(|(n, v)| Ok((n.clone(), engine.parse_fact(n, v)?)))
+            .collect::<Result<Vec<_>, mentorflow_engine::EngineError>>()?;
+        Ok(vec![engine.record(p, facts, who)?])
     })
 }
 

@@ -117,10 +117,11 @@ impl<'e> Driver<'e> {
         facts: &[(&str, Value)],
         actor: &Actor<'_>,
     ) -> Result<Vec<Event>, EngineError> {
-        facts
+        let facts = facts
             .iter()
-            .map(|(n, v)| self.engine.record(p, n, v.clone(), actor))
-            .collect()
+            .map(|(n, v)| ((*n).to_string(), v.clone()))
+            .collect();
+        Ok(vec![self.engine.record(p, facts, actor)?])
     }
 
     /// One advance; logs the transition and returns the events (the retry's fact updates
