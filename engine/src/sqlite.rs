@@ -187,10 +187,9 @@ impl SqliteStore {
 }
 
 fn load_state(tx: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    tx.query_row("SELECT state FROM pairings WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })
-    .optional()
+    tx.prepare_cached("SELECT state FROM pairings WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
 }
 
 fn parse_state(json: &str) -> Result<Pairing, StoreError> {
@@ -199,11 +198,8 @@ fn parse_state(json: &str) -> Result<Pairing, StoreError> {
 
 fn last_hash(tx: &Connection) -> rusqlite::Result<String> {
     Ok(tx
-        .query_row(
-            "SELECT hash FROM events ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT hash FROM events ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_default())
 }
@@ -243,15 +239,13 @@ fn write_state(tx: &Connection, p: &Pairing, expected_seq: Option<u64>) -> Resul
     let state = serde_json::to_string(p).map_err(|e| StoreError::Database(e.to_string()))?;
     let due = p.due.map(stamp);
     let changed = match expected_seq {
-        None => tx.execute(
+        None => tx.prepare_cached(
             "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state) \
              VALUES (?1, (SELECT COALESCE(MAX(n), 0) + 1 FROM pairings), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![p.id, p.program_hash, p.program_id, p.type_id, p.stage, p.outcome, due, p.last_seq as i64, state],
-        ),
-        Some(seq) => tx.execute(
+        ).and_then(|mut st| st.execute(params![p.id, p.program_hash, p.program_id, p.type_id, p.stage, p.outcome, due, p.last_seq as i64, state])),
+        Some(seq) => tx.prepare_cached(
             "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6 WHERE id = ?1 AND last_seq = ?7",
-            params![p.id, p.stage, p.outcome, due, p.last_seq as i64, state, seq as i64],
-        ),
+        ).and_then(|mut st| st.execute(params![p.id, p.stage, p.outcome, due, p.last_seq as i64, state, seq as i64])),
     }
     .map_err(|e| StoreError::Database(e.to_string()))?;
     if changed != 1 {
@@ -356,9 +350,8 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
         let next: i64 = tx
-            .query_row("SELECT COALESCE(MAX(n), 0) + 1 FROM pairings", [], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT COALESCE(MAX(n), 0) + 1 FROM pairings")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
             .map_err(&err)?;
         let ids = (0..count as i64)
             .map(|i| format!("p-{}", next + i))
