@@ -188,7 +188,9 @@ impl Pairing {
     }
 
     fn enter(&mut self, program: &Program, stage_id: &str, at: DateTime<Utc>) {
-        self.stage = stage_id.to_string();
+        // Reuse the buffer: a transition should not cost an allocation for the stage name.
+        self.stage.clear();
+        self.stage.push_str(stage_id);
         self.entered_at = at;
         self.overdue_logged = false;
         let stage = program.stage(stage_id);

@@ -1,6 +1,7 @@
 //! Running program scripts in the sandbox: the dsl's engine settings plus a wall-clock deadline
 //! and captured print/debug output. A script error never escapes as a panic.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -75,7 +76,6 @@ pub struct Runtime {
     engine: rhai::Engine,
     limits: Limits,
     wall: Duration,
-    deadline: Arc<Mutex<Instant>>,
     prints: Arc<Mutex<Vec<String>>>,
 }
 
@@ -98,18 +98,24 @@ impl Runtime {
     /// A runtime with the given limits and a wall-clock deadline per evaluation.
     pub fn new(limits: Limits, wall: Duration) -> Runtime {
         let mut engine = sandbox::engine(limits);
-        let deadline = Arc::new(Mutex::new(Instant::now() + wall));
         let prints = Arc::new(Mutex::new(Vec::new()));
-        let d = Arc::clone(&deadline);
+        // The clock is read only by scripts that run long: at their 1024th operation the run
+        // is stamped, and every 1024 operations after that it is compared with the stamp. A
+        // typical guard (a few dozen operations) never reads the clock; the few microseconds
+        // before the stamp do not matter against a deadline in milliseconds.
+        let base = Instant::now();
+        let stamped = AtomicU64::new(0);
+        let wall_nanos = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
         engine.on_progress(move |ops| {
-            // Reading the clock costs more than an operation, so look only now and then.
             if ops % 1024 != 0 {
                 return None;
             }
-            let past = d
-                .lock()
-                .map(|deadline| Instant::now() > *deadline)
-                .unwrap_or(false);
+            let now = u64::try_from(base.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            if ops == 1024 {
+                stamped.store(now, Ordering::Relaxed);
+                return None;
+            }
+            let past = now.saturating_sub(stamped.load(Ordering::Relaxed)) > wall_nanos;
             past.then(|| Dynamic::from("deadline"))
         });
         let p = Arc::clone(&prints);
@@ -128,7 +134,6 @@ impl Runtime {
             engine,
             limits,
             wall,
-            deadline,
             prints,
         }
     }
@@ -154,9 +159,6 @@ impl Runtime {
         origin: &ScriptOrigin,
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
-        if let Ok(mut deadline) = self.deadline.lock() {
-            *deadline = Instant::now() + self.wall;
-        }
         let mut scope = Scope::with_capacity(variables.count_ones() as usize);
         // Only what the script uses: participants are deep-copied and `now` is formatted, so
         // building every variable for every guard would cost more than the guard itself.
