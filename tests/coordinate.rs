@@ -386,3 +386,38 @@ fn a_roster_is_imported_all_or_nothing() {
         "refused imports store nothing"
     );
 }
+
+/// Makes `path` unwritable even for root where the filesystem allows (`chattr +i`), else by
+/// permissions. Returns false when neither works (root without chattr), so the caller says so.
+fn make_read_only(path: &std::path::Path) -> bool {
+    let immutable = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !immutable {
+        let mut perms = std::fs::metadata(path).expect("metadata").permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(path, perms).expect("chmod");
+    }
+    std::fs::OpenOptions::new().append(true).open(path).is_err()
+}
+
+#[test]
+fn a_read_only_store_is_refused_with_a_clear_message_and_left_as_it_was() {
+    let s = Store::enrolled("readonly");
+    let before = std::fs::read(&s.path).expect("read");
+    let path = std::path::PathBuf::from(&s.path);
+    if !make_read_only(&path) {
+        eprintln!("cannot make a file read-only here (root without chattr): not tested");
+        return;
+    }
+    let run = s.run(&["record", "p-1", "meetings=2"]);
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&path)
+        .status();
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("is read-only"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&s.path).expect("read"), before);
+}

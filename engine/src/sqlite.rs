@@ -75,6 +75,14 @@ fn db_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     }
 }
 
+/// A SQLite error met inside a command, classified like errors on open (read-only, not a
+/// database) using the connection's own path.
+fn sql_error(conn: &Connection, e: rusqlite::Error) -> StoreError {
+    let path = PathBuf::from(conn.path().unwrap_or("the store"));
+    let classify = db_error(&path);
+    classify(e)
+}
+
 /// Time as stored: fixed-width UTC, so text order is time order.
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -217,7 +225,7 @@ fn append(tx: &Connection, previous: &mut String, events: &[Event]) -> Result<()
         .prepare_cached(
             "INSERT INTO events (pairing, seq, kind, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
-        .map_err(|e| StoreError::Database(e.to_string()))?;
+        .map_err(|e| sql_error(tx, e))?;
     for event in events {
         let body = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
         let hash = chain(previous, &body);
@@ -229,7 +237,7 @@ fn append(tx: &Connection, previous: &mut String, events: &[Event]) -> Result<()
                 body,
                 hash
             ])
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+            .map_err(|e| sql_error(tx, e))?;
         *previous = hash;
     }
     Ok(())
@@ -247,7 +255,7 @@ fn write_state(tx: &Connection, p: &Pairing, expected_seq: Option<u64>) -> Resul
             "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6 WHERE id = ?1 AND last_seq = ?7",
         ).and_then(|mut st| st.execute(params![p.id, p.stage, p.outcome, due, p.last_seq as i64, state, seq as i64])),
     }
-    .map_err(|e| StoreError::Database(e.to_string()))?;
+    .map_err(|e| sql_error(tx, e))?;
     if changed != 1 {
         return Err(StoreError::Conflict(p.id.clone()));
     }
