@@ -1,7 +1,6 @@
 //! From a spanned TOML tree to a [`Program`]: every section read, every name resolved, every
 //! script compiled; problems are collected, never thrown, so one run reports them all.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -41,7 +40,7 @@ pub(crate) struct Analyzer<'a> {
     pub file: usize,
     pub diagnostics: Vec<Diagnostic>,
     engine: rhai::Engine,
-    fact_names: BTreeSet<String>,
+    fact_names: scripts::Facts,
     criterion_names: Vec<String>,
     criteria: Vec<Criterion>,
     /// Script files given in memory (a stored program version) instead of read from disk.
@@ -55,7 +54,7 @@ impl<'a> Analyzer<'a> {
             file,
             diagnostics: Vec::new(),
             engine: crate::sandbox::engine(crate::sandbox::Limits::default()),
-            fact_names: BTreeSet::new(),
+            fact_names: scripts::Facts::new(),
             criterion_names: Vec::new(),
             criteria: Vec::new(),
             provided: Vec::new(),
@@ -79,7 +78,10 @@ impl<'a> Analyzer<'a> {
         self.reader().unknown_keys(&top, &TOP_KEYS);
         let header = self.header(&top);
         let facts = self.declarations(&top, "facts", "fact");
-        self.fact_names = facts.iter().map(|f| f.name.clone()).collect();
+        self.fact_names = facts
+            .iter()
+            .map(|f| (f.name.clone(), f.default.clone()))
+            .collect();
         let attributes = self.declarations(&top, "attributes", "attribute");
         let stages = self.stages(&top);
         let criteria = self.criteria(&top);
@@ -548,7 +550,9 @@ impl<'a> Analyzer<'a> {
             && !SCRIPT_VARIABLES.contains(&name)
             && !["true", "false"].contains(&name);
         if !is_reference {
-            return self.inline_script(source, span, what).map(Guard::Script);
+            return self
+                .inline_script(source, span, what)
+                .map(|s| Guard::Script(Box::new(s)));
         }
         if self.criterion_names.iter().any(|c| c == name) {
             return Some(Guard::Criterion(name.to_string()));

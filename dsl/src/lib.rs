@@ -6,6 +6,7 @@ mod analyzer;
 pub mod diagnostic;
 pub mod diagram;
 pub mod duration;
+pub mod fast;
 pub mod graph;
 pub mod model;
 mod reader;

@@ -134,7 +134,7 @@ impl Transition {
 #[serde(rename_all = "lowercase")]
 pub enum Guard {
     /// An inline Rhai expression.
-    Script(Script),
+    Script(Box<Script>),
     /// The name of a criterion.
     Criterion(String),
 }
@@ -175,6 +175,9 @@ pub struct Script {
     /// The compiled form.
     #[serde(skip)]
     pub ast: rhai::AST,
+    /// The same script as a native comparison tree, when it is that simple.
+    #[serde(skip)]
+    pub fast: Option<crate::fast::FastGuard>,
     /// Where it lives, for error messages at run time.
     #[serde(skip)]
     pub origin: ScriptOrigin,

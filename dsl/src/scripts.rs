@@ -1,14 +1,15 @@
 //! Compiling program scripts: Rhai syntax, undeclared variables, and the facts each reads,
 //! with every error mapped back to the line and column of the TOML (or .rhai) file.
 
-use std::collections::BTreeSet;
-
 use rhai::{ASTNode, Engine, Expr, Position};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Script, ScriptOrigin, ScriptPart};
 use crate::source::{SourceFile, Span};
 use crate::suggest::help_did_you_mean;
+
+/// The declared facts with their defaults.
+pub(crate) type Facts = std::collections::BTreeMap<String, Option<crate::value::Value>>;
 
 /// Where a script's text sits in its file.
 pub(crate) struct Placement<'a> {
@@ -57,7 +58,7 @@ pub(crate) fn compile(
     source: &str,
     what: &str,
     placement: &Placement<'_>,
-    facts: &BTreeSet<String>,
+    facts: &Facts,
     criteria: &[String],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Script> {
@@ -83,7 +84,7 @@ pub(crate) fn compile(
         );
     }
     for (name, position) in &reads {
-        if !facts.contains(name) {
+        if !facts.contains_key(name) {
             ok = false;
             diagnostics.push(
                 Diagnostic::error(
@@ -92,7 +93,7 @@ pub(crate) fn compile(
                     placement.span_at(*position),
                 )
                 .with_help(
-                    help_did_you_mean(name, facts.iter().map(String::as_str)).unwrap_or_else(
+                    help_did_you_mean(name, facts.keys().map(String::as_str)).unwrap_or_else(
                         || format!("declare it as [facts.{name}] with a type, or use one of the declared facts: {}", declared(facts)),
                     ),
                 ),
@@ -117,7 +118,9 @@ pub(crate) fn compile(
             })
         })
         .collect();
+    let fast = crate::fast::FastGuard::from_ast(&ast, &|name| facts.get(name).cloned().flatten());
     Some(Script {
+        fast,
         variables: variables_used(&ast),
         summary: summary(source),
         source: source.to_string(),
@@ -128,12 +131,12 @@ pub(crate) fn compile(
     })
 }
 
-fn declared(facts: &BTreeSet<String>) -> String {
+fn declared(facts: &Facts) -> String {
     if facts.is_empty() {
         "(none yet)".into()
     } else {
         facts
-            .iter()
+            .keys()
             .map(String::as_str)
             .collect::<Vec<_>>()
             .join(", ")

@@ -308,7 +308,7 @@ impl Engine {
     ) -> Result<bool, EngineError> {
         let program = Arc::clone(&self.program);
         let guard = t.guard.as_ref().and_then(|g| match g {
-            mentorflow_dsl::Guard::Script(s) => Some(s),
+            mentorflow_dsl::Guard::Script(s) => Some(&**s),
             mentorflow_dsl::Guard::Criterion(c) => program.criterion(c).map(|c| &c.script),
         });
         let extra = match (&t.from, t.timeout) {
@@ -317,17 +317,20 @@ impl Engine {
                 .and_then(|o| o.guard.as_ref()),
             _ => None,
         };
-        let unrecorded = |s: &mentorflow_dsl::Script, p: &Pairing| {
-            s.facts_read.iter().any(|f| p.fact(&program, f).is_none())
-        };
         for script in [guard, extra].into_iter().flatten() {
-            let missing = unrecorded(script, pairing);
             let ctx = Context::of(&program, pairing, now);
             match self.runtime.eval(script, &ctx) {
                 Ok(true) => {}
                 Ok(false) => return Ok(false),
                 // Reading a fact not recorded yet is "not yet", not a broken script.
-                Err(_) if missing => return Ok(false),
+                Err(_)
+                    if script
+                        .facts_read
+                        .iter()
+                        .any(|f| pairing.fact(&program, f).is_none()) =>
+                {
+                    return Ok(false)
+                }
                 Err(e) => return Err(e.into()),
             }
         }

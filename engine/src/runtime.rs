@@ -33,6 +33,8 @@ pub struct Context<'a> {
     pub(crate) view: &'a ScriptView,
     /// Who takes part.
     pub participants: &'a [crate::event::Participant],
+    /// Recorded facts (defaults are in the scripts' fast form and in the view).
+    pub facts: &'a std::collections::BTreeMap<String, mentorflow_dsl::Value>,
     /// Current stage.
     pub stage: &'a str,
     /// Whole days since the stage was entered.
@@ -62,6 +64,7 @@ impl<'a> Context<'a> {
         } = pairing;
         Context {
             view: view.get_or_insert_with(|| ScriptView::build(program, type_id, facts)),
+            facts,
             participants,
             stage,
             days_in_stage,
@@ -148,6 +151,10 @@ impl Runtime {
 
     /// Evaluates a whole script to a bool.
     pub fn eval(&self, script: &Script, ctx: &Context<'_>) -> Result<bool, ScriptError> {
+        // Simple comparisons of facts are answered natively when the answer is certain.
+        if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx.facts)) {
+            return Ok(answer);
+        }
         self.eval_ast(&script.ast, script.variables, &script.origin, ctx)
     }
 

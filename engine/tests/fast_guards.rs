@@ -1,0 +1,133 @@
+//! The native fast path for simple guards must agree with Rhai wherever it answers: every
+//! guard below is evaluated both ways on many fact values, recorded or not, of every type.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use mentorflow_dsl::Value;
+use mentorflow_engine::runtime::Context;
+use mentorflow_engine::{Actor, Engine, Participant};
+
+const GUARDS: &[&str] = &[
+    "facts.i >= 6",
+    "facts.i == 3",
+    "facts.i != 3",
+    "facts.i < facts.j",
+    "facts.i <= 2.5",
+    "facts.f > 0.7",
+    "facts.f == facts.i",
+    "facts.b",
+    "!facts.b",
+    "facts.b == true",
+    "facts.b != false && facts.i > 1",
+    "facts.i >= 1 || facts.f < 0.5",
+    "facts.t == \"good\"",
+    "facts.t < \"m\"",
+    "facts.d >= 4",
+    "facts.i > 2 && (facts.b || facts.f >= 1.0) && !(facts.t == \"x\")",
+    "true",
+    "facts.i > 0 && false",
+];
+
+fn program() -> mentorflow_dsl::Program {
+    let mut text = String::from(
+        "[program]\nid = \"p\"\ntitle = \"p\"\ninitial = \"a\"\n\
+         [facts.i]\ntype = \"int\"\n[facts.j]\ntype = \"int\"\n[facts.f]\ntype = \"float\"\n\
+         [facts.b]\ntype = \"bool\"\n[facts.t]\ntype = \"text\"\n[facts.d]\ntype = \"int\"\ndefault = 4\n\
+         [stages.a]\n[stages.z]\noutcome = \"success\"\n[types.solo]\nroles = { mentee = 1 }\n",
+    );
+    for guard in GUARDS {
+        text.push_str(&format!(
+            "[[transitions]]\nfrom = \"a\"\nto = \"z\"\nguard = '{guard}'\n"
+        ));
+    }
+    let loaded = mentorflow_dsl::load_str(Path::new("fast.toml"), &text);
+    let report = loaded.render();
+    loaded.program.unwrap_or_else(|| panic!("{report}"))
+}
+
+/// Fact values: each fact recorded with a value of its own type, or not recorded.
+fn cases() -> Vec<Vec<(String, Value)>> {
+    let ints = [None, Some(0), Some(1), Some(3), Some(6), Some(-2)];
+    let floats = [None, Some(0.0), Some(0.7), Some(3.0), Some(2.5)];
+    let bools = [None, Some(true), Some(false)];
+    let texts = [None, Some("good"), Some("bad"), Some("x")];
+    let mut out = Vec::new();
+    for (n, i) in ints.iter().enumerate() {
+        for f in &floats {
+            for b in &bools {
+                let t = texts[n % texts.len()];
+                let j = ints[(n + 2) % ints.len()];
+                let facts = [
+                    i.map(|v| ("i", Value::Int(v))),
+                    j.map(|v| ("j", Value::Int(v))),
+                    f.map(|v| ("f", Value::Float(v))),
+                    b.map(|v| ("b", Value::Bool(v))),
+                    t.map(|v| ("t", Value::Text(v.into()))),
+                ];
+                out.push(
+                    facts
+                        .into_iter()
+                        .flatten()
+                        .map(|(n, v)| (n.to_string(), v))
+                        .collect(),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
+    let engine = Engine::new(program());
+    let actor = Actor {
+        name: "t",
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    };
+    let mentee = vec![Participant {
+        id: "m".into(),
+        role: "mentee".into(),
+        attributes: Default::default(),
+    }];
+    let (mut answered, mut compared) = (0, 0);
+    for facts in cases() {
+        let (mut pairing, _) = engine
+            .enrol("p-1", "solo", mentee.clone(), &actor)
+            .expect("enrol");
+        if !facts.is_empty() {
+            engine
+                .record(&mut pairing, facts.clone(), &actor)
+                .expect("record");
+        }
+        let recorded: BTreeMap<String, Value> = facts.iter().cloned().collect();
+        for t in &engine.program.transitions {
+            let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
+                continue;
+            };
+            let fast = script
+                .fast
+                .as_ref()
+                .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
+            let ctx = Context::of(&engine.program, &mut pairing, actor.now);
+            let rhai = engine
+                .runtime
+                .eval_ast(&script.ast, script.variables, &script.origin, &ctx);
+            compared += 1;
+            if let Some(answer) = fast.eval(&recorded) {
+                answered += 1;
+                assert_eq!(
+                    rhai.as_ref().ok(),
+                    Some(&answer),
+                    "`{}` with {facts:?}: Rhai says {rhai:?}",
+                    script.source
+                );
+            }
+        }
+    }
+    assert!(
+        answered * 2 > compared,
+        "the fast path answered only {answered} of {compared}"
+    );
+}
