@@ -46,7 +46,7 @@ pub struct Pairing {
     pub overdue_logged: bool,
     /// What scripts see, kept up to date instead of rebuilt per evaluation.
     #[serde(skip)]
-    pub(crate) view: Option<ScriptView>,
+    pub(crate) view: std::sync::OnceLock<ScriptView>,
 }
 
 impl PartialEq for Pairing {
@@ -138,7 +138,7 @@ impl Pairing {
             last_seq: 1,
             outcome: None,
             overdue_logged: false,
-            view: None,
+            view: std::sync::OnceLock::new(),
         };
         pairing.enter(program, stage, event.at);
         Ok(pairing)
@@ -161,7 +161,7 @@ impl Pairing {
             }
             EventKind::FactsRecorded { facts } => {
                 for (name, value) in facts {
-                    if let Some(view) = &mut self.view {
+                    if let Some(view) = self.view.get_mut() {
                         view.set_fact(name, value);
                     }
                     self.facts.insert(name.clone(), value.clone());

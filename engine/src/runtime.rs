@@ -29,8 +29,11 @@ pub struct ScriptError {
 
 /// What a script sees besides the pairing's view.
 pub struct Context<'a> {
-    /// The view of facts.
-    pub(crate) view: &'a ScriptView,
+    /// The pairing's view of facts, built the first time a script runs in Rhai (guards the
+    /// fast path answers never need it).
+    view: &'a std::sync::OnceLock<ScriptView>,
+    program: &'a mentorflow_dsl::Program,
+    type_id: &'a str,
     /// Who takes part.
     pub participants: &'a [crate::event::Participant],
     /// Recorded facts (defaults are in the scripts' fast form and in the view).
@@ -46,9 +49,9 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// The context for `pairing` at `now`; builds the pairing's script view on first use.
+    /// The context for `pairing` at `now`.
     pub fn of(
-        program: &mentorflow_dsl::Program,
+        program: &'a mentorflow_dsl::Program,
         pairing: &'a mut Pairing,
         now: DateTime<Utc>,
     ) -> Context<'a> {
@@ -63,7 +66,9 @@ impl<'a> Context<'a> {
             ..
         } = pairing;
         Context {
-            view: view.get_or_insert_with(|| ScriptView::build(program, type_id, facts)),
+            view,
+            program,
+            type_id,
             facts,
             participants,
             stage,
@@ -71,6 +76,11 @@ impl<'a> Context<'a> {
             cycle: *cycle,
             now,
         }
+    }
+
+    fn view(&self) -> &ScriptView {
+        self.view
+            .get_or_init(|| ScriptView::build(self.program, self.type_id, self.facts))
     }
 }
 
@@ -174,11 +184,11 @@ impl Runtime {
                 continue;
             }
             let value = match *name {
-                "facts" => ctx.view.facts.clone(),
+                "facts" => ctx.view().facts.clone(),
                 "participants" => view::participants(ctx.participants, None),
                 "mentors" => view::participants(ctx.participants, Some("mentor")),
                 "mentees" => view::participants(ctx.participants, Some("mentee")),
-                "type" => ctx.view.type_id.clone().into(),
+                "type" => ctx.view().type_id.clone().into(),
                 "stage" => ctx.stage.into(),
                 "days_in_stage" => ctx.days_in_stage.into(),
                 "cycle" => i64::from(ctx.cycle).into(),
