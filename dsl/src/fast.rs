@@ -3,6 +3,7 @@
 //! of a comparison have the types it knows); otherwise it says "don't know" and the guard runs
 //! in Rhai as usual. The engine's tests check the two agree on many fact values.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rhai::{Expr, Stmt, AST};
@@ -36,6 +37,23 @@ pub enum Operand {
     },
     /// A literal.
     Constant(Value),
+    /// `left op right` on numbers (`+ - * /`).
+    Arithmetic(Box<Operand>, Arithmetic, Box<Operand>),
+    /// `x.to_float()`.
+    ToFloat(Box<Operand>),
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arithmetic {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/` (integer division on two ints, as in Rhai)
+    Div,
 }
 
 /// A comparison operator.
@@ -89,23 +107,62 @@ impl FastGuard {
                 Some(false)
             }
             FastGuard::Not(inner) => inner.eval(facts).map(|b| !b),
-            FastGuard::Truth(operand) => match operand.value(facts)? {
+            FastGuard::Truth(operand) => match operand.value(facts)?.as_ref() {
                 Value::Bool(b) => Some(*b),
                 _ => None,
             },
-            FastGuard::Compare(left, op, right) => {
-                compare(left.value(facts)?, *op, right.value(facts)?)
-            }
+            FastGuard::Compare(left, op, right) => compare(
+                left.value(facts)?.as_ref(),
+                *op,
+                right.value(facts)?.as_ref(),
+            ),
         }
     }
 }
 
 impl Operand {
-    fn value<'a>(&'a self, facts: &'a BTreeMap<String, Value>) -> Option<&'a Value> {
+    fn value<'a>(&'a self, facts: &'a BTreeMap<String, Value>) -> Option<Cow<'a, Value>> {
         match self {
-            Operand::Fact { name, default } => facts.get(name).or(default.as_ref()),
-            Operand::Constant(v) => Some(v),
+            Operand::Fact { name, default } => {
+                facts.get(name).or(default.as_ref()).map(Cow::Borrowed)
+            }
+            Operand::Constant(v) => Some(Cow::Borrowed(v)),
+            Operand::ToFloat(inner) => match inner.value(facts)?.as_ref() {
+                Value::Int(i) => Some(Cow::Owned(Value::Float(*i as f64))),
+                Value::Float(x) => Some(Cow::Owned(Value::Float(*x))),
+                _ => None,
+            },
+            Operand::Arithmetic(left, op, right) => arithmetic(
+                left.value(facts)?.as_ref(),
+                *op,
+                right.value(facts)?.as_ref(),
+            )
+            .map(Cow::Owned),
         }
+    }
+}
+
+/// Rhai's arithmetic where it is certain: checked integer operations (an overflow or a
+/// division by zero is Rhai's error, so Rhai decides), finite float results.
+fn arithmetic(left: &Value, op: Arithmetic, right: &Value) -> Option<Value> {
+    match (left, right) {
+        (Value::Int(a), Value::Int(b)) => Some(Value::Int(match op {
+            Arithmetic::Add => a.checked_add(*b)?,
+            Arithmetic::Sub => a.checked_sub(*b)?,
+            Arithmetic::Mul => a.checked_mul(*b)?,
+            Arithmetic::Div => a.checked_div(*b)?,
+        })),
+        (Value::Float(a), Value::Float(b)) => {
+            let x = match op {
+                Arithmetic::Add => a + b,
+                Arithmetic::Sub => a - b,
+                Arithmetic::Mul => a * b,
+                Arithmetic::Div if *b == 0.0 => return None,
+                Arithmetic::Div => a / b,
+            };
+            x.is_finite().then_some(Value::Float(x))
+        }
+        _ => None,
     }
 }
 
@@ -189,21 +246,50 @@ fn operand(expr: &Expr, default: &dyn Fn(&str) -> Option<Value>) -> Option<Opera
         Expr::FloatConstant(f, _) => Operand::Constant(Value::Float(**f)),
         Expr::BoolConstant(b, _) => Operand::Constant(Value::Bool(*b)),
         Expr::StringConstant(s, _) => Operand::Constant(Value::Text(s.to_string())),
-        Expr::Dot(bin, ..) => {
-            let (Expr::Variable(var, ..), Expr::Property(prop, _)) = (&bin.lhs, &bin.rhs) else {
-                return None;
+        Expr::FnCall(call, _) if call.is_operator_call() && call.args.len() == 2 => {
+            let op = match call.name.as_str() {
+                "+" => Arithmetic::Add,
+                "-" => Arithmetic::Sub,
+                "*" => Arithmetic::Mul,
+                "/" => Arithmetic::Div,
+                _ => return None,
             };
-            if var.1.as_str() != "facts" {
-                return None;
-            }
-            let name = prop.2.to_string();
-            Operand::Fact {
-                default: default(&name),
-                name,
-            }
+            Operand::Arithmetic(
+                Box::new(operand(&call.args[0], default)?),
+                op,
+                Box::new(operand(&call.args[1], default)?),
+            )
         }
+        Expr::Dot(bin, ..) => match (&bin.lhs, &bin.rhs) {
+            // facts.NAME, and facts.NAME.to_float() (Rhai nests the chain to the right)
+            (Expr::Variable(var, ..), rhs) if var.1.as_str() == "facts" => match rhs {
+                Expr::Property(prop, _) => fact(&prop.2, default),
+                Expr::Dot(inner, ..) => match (&inner.lhs, &inner.rhs) {
+                    (Expr::Property(prop, _), Expr::MethodCall(call, _)) if to_float(call) => {
+                        Operand::ToFloat(Box::new(fact(&prop.2, default)))
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            (lhs, Expr::MethodCall(call, _)) if to_float(call) => {
+                Operand::ToFloat(Box::new(operand(lhs, default)?))
+            }
+            _ => return None,
+        },
         _ => return None,
     })
+}
+
+fn fact(name: &str, default: &dyn Fn(&str) -> Option<Value>) -> Operand {
+    Operand::Fact {
+        default: default(name),
+        name: name.to_string(),
+    }
+}
+
+fn to_float(call: &rhai::FnCallExpr) -> bool {
+    call.name.as_str() == "to_float" && call.args.is_empty()
 }
 
 #[cfg(test)]
@@ -234,9 +320,29 @@ mod tests {
     }
 
     #[test]
+    fn arithmetic_and_to_float_are_fast_when_certain() {
+        let facts = BTreeMap::from([
+            ("a".to_string(), Value::Int(3)),
+            ("z".to_string(), Value::Int(0)),
+        ]);
+        let eval = |s: &str| fast(s).and_then(|g| g.eval(&facts));
+        assert_eq!(
+            eval("facts.a.to_float() / facts.d.to_float() >= 0.6"),
+            Some(true)
+        );
+        assert_eq!(eval("facts.a / 2 == 1"), Some(true), "integer division");
+        assert_eq!(eval("facts.a * 2 + 1 > 6"), Some(true));
+        assert_eq!(
+            eval("facts.a / facts.z > 1"),
+            None,
+            "division by zero: Rhai decides"
+        );
+    }
+
+    #[test]
     fn anything_else_is_left_to_rhai() {
-        assert!(fast("facts.a + 1 >= 6").is_none());
-        assert!(fast("facts.a.to_float() >= 6.0").is_none());
+        assert!(fast("facts.a.len() >= 6").is_none());
+        assert!(fast("facts.a.to_int() >= 6").is_none());
         assert!(fast("let x = facts.a; x >= 6").is_none());
         assert!(fast("mentors[0].grade > 1").is_none());
         assert!(fast("cycle < 3").is_none());

@@ -27,6 +27,12 @@ const GUARDS: &[&str] = &[
     "facts.d >= 4",
     "facts.i > 2 && (facts.b || facts.f >= 1.0) && !(facts.t == \"x\")",
     "true",
+    "facts.i.to_float() / facts.j.to_float() >= 0.7",
+    "facts.i / facts.j >= 1",
+    "facts.i * 2 + 1 > facts.j",
+    "facts.f * facts.f - 1.0 < facts.f",
+    "facts.i - facts.j < 0 && facts.f / 2.0 > 0.3",
+    "(facts.i + 1).to_float() > facts.f",
     "facts.i > 0 && false",
 ];
 
