@@ -202,7 +202,7 @@ fn enrolment_breaking_the_type_rule_is_refused_with_values() {
     ]);
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.stderr);
-    assert_eq!(s.run(&["list"]).stdout.lines().last(), Some("0 pairing(s)"));
+    assert_eq!(s.run(&["list"]).stdout.lines().last(), Some("0 pairings"));
 }
 
 #[test]
@@ -211,7 +211,8 @@ fn missing_store_says_to_run_init() {
     let run = s.run(&["list"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("create one with `mentorflow init`"),
+        run.stderr
+            .contains("init`, or pass --store with an existing store"),
         "{}",
         run.stderr
     );
@@ -382,7 +383,7 @@ fn a_roster_is_imported_all_or_nothing() {
     assert!(run.stderr.contains("roster.csv:2: a: program `mentoring` declares no attribute `grde` (did you mean `grade`?)"), "{}", run.stderr);
     assert_eq!(
         s.run(&["list"]).stdout.lines().last(),
-        Some("2 pairing(s)"),
+        Some("2 pairings"),
         "refused imports store nothing"
     );
 }
@@ -420,4 +421,48 @@ fn a_read_only_store_is_refused_with_a_clear_message_and_left_as_it_was() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("is read-only"), "{}", run.stderr);
     assert_eq!(std::fs::read(&s.path).expect("read"), before);
+}
+
+#[test]
+fn a_command_dated_before_the_latest_event_is_refused() {
+    let s = Store::enrolled("backdate");
+    let run = mentorflow(&[
+        "--store",
+        &s.path,
+        "--now",
+        "2025-12-01T09:00:00Z",
+        "record",
+        "p-1",
+        "meetings=1",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is before p-1's latest event"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn read_commands_leave_files_that_are_not_stores_alone() {
+    let s = Store::new("foreign");
+    std::fs::write(&s.path, "").expect("empty file");
+    let run = s.run(&["list"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is not a mentorflow store"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::metadata(&s.path).expect("meta").len(),
+        0,
+        "the empty file must stay empty"
+    );
+    let run = s.run(&["init"]);
+    assert!(
+        run.stderr.contains("is not a mentorflow store"),
+        "{}",
+        run.stderr
+    );
 }

@@ -76,9 +76,9 @@ fn paths_of_mentoring_lists_routes_to_every_terminal_stage() {
 }
 
 #[test]
-fn unknown_type_is_a_usage_error_with_a_suggestion() {
+fn unknown_type_is_refused_with_a_suggestion() {
     let run = mentorflow(&["show", "programs/mentoring.toml", "--type", "gruop"]);
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("did you mean `group`?"),
         "{}",

@@ -158,6 +158,8 @@ where
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`mentorflow paths ... | head`): stop quietly, like other tools.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => {
             let _ = writeln!(output.err, "error: {e}");
             EXIT_FAILED

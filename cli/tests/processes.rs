@@ -172,7 +172,7 @@ fn concurrent_coordinators_never_both_apply_from_the_same_state() {
                         .expect("advance");
                     let err = String::from_utf8_lossy(&advance.stderr);
                     assert!(
-                        !err.contains("store error") && !err.contains("locked"),
+                        !err.contains("store error") && !err.contains("database is locked"),
                         "{err}"
                     );
                     if advance.status.success() {

@@ -82,6 +82,15 @@ impl<'a> Analyzer<'a> {
             .iter()
             .map(|f| (f.name.clone(), f.default.clone()))
             .collect();
+        // A fact whose declaration has an error is still declared: scripts reading it must not
+        // get a second, misleading "undeclared fact" error.
+        if let Some(DeValue::Table(declared)) = top.table.get("facts").map(Spanned::get_ref) {
+            for name in declared.keys() {
+                self.fact_names
+                    .entry(name.get_ref().to_string())
+                    .or_insert(None);
+            }
+        }
         let attributes = self.declarations(&top, "attributes", "attribute");
         let stages = self.stages(&top);
         let criteria = self.criteria(&top);
@@ -795,7 +804,18 @@ fn declaration(
     let (kind_name, kind_span) = r.string(t, "type", true)?;
     let Some(kind) = ValueKind::from_name(&kind_name) else {
         let names = ValueKind::ALL.map(|(n, _)| n);
-        let help = help_did_you_mean(&kind_name, names)
+        let alias = match kind_name.to_ascii_lowercase().as_str() {
+            "integer" | "i64" | "number" => Some("int"),
+            "double" | "f64" | "decimal" | "real" => Some("float"),
+            "boolean" => Some("bool"),
+            "string" | "str" => Some("text"),
+            "array" | "vec" => Some("list"),
+            "datetime" => Some("date"),
+            _ => None,
+        };
+        let help = alias
+            .map(|a| format!("did you mean `{a}`?"))
+            .or_else(|| help_did_you_mean(&kind_name, names))
             .unwrap_or_else(|| format!("the types are: {}", names.join(", ")));
         r.error("E004", format!("`{kind_name}` is not a type"), kind_span)
             .help = Some(help);

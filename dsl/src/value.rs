@@ -41,6 +41,14 @@ impl ValueKind {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
     }
 
+    /// The name with an article, for messages: "an int", "a date".
+    pub fn with_article(self) -> String {
+        match self {
+            ValueKind::Int => "an int".into(),
+            other => format!("a {}", other.name()),
+        }
+    }
+
     /// The name a program uses.
     pub fn name(self) -> &'static str {
         Self::ALL
@@ -149,13 +157,18 @@ impl Declaration {
         let text = text.trim();
         let value = match self.kind {
             ValueKind::Bool => match text.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "y" => Value::Bool(true),
-                "false" | "no" | "n" => Value::Bool(false),
+                "true" | "yes" | "y" | "1" => Value::Bool(true),
+                "false" | "no" | "n" | "0" => Value::Bool(false),
                 _ => return Err(format!("`{text}` is not a bool; use true or false")),
             },
             ValueKind::Int => Value::Int(
                 text.parse()
-                    .map_err(|_| format!("`{text}` is not a whole number"))?,
+                    .map_err(|e: std::num::ParseIntError| match e.kind() {
+                        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                            format!("`{text}` is too large for a whole number (at most 9223372036854775807)")
+                        }
+                        _ => format!("`{text}` is not a whole number"),
+                    })?,
             ),
             ValueKind::Float => {
                 let x: f64 = text
@@ -172,7 +185,7 @@ impl Declaration {
                     .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD"))?,
             ),
             ValueKind::List => Value::List(
-                text.split(',')
+                text.split([',', ';'])
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
                     .map(String::from)
@@ -191,8 +204,8 @@ impl Declaration {
         };
         if value.kind() != self.kind {
             return Err(format!(
-                "{value} is a {}, but `{}` is declared as {}",
-                value.kind().name(),
+                "{value} is {}, but `{}` is declared as {}",
+                value.kind().with_article(),
                 self.name,
                 self.kind.name()
             ));

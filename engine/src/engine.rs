@@ -88,6 +88,19 @@ impl Engine {
         reason: Option<&str>,
         kind: EventKind,
     ) -> Result<Event, EngineError> {
+        // Events are a history in time order: a command dated before the pairing's latest
+        // event would make timers (idle, after) misread the history.
+        let latest = pairing.last_event_at.max(pairing.entered_at);
+        if actor.now < latest {
+            return Err(EngineError::BeforeLatestEvent {
+                pairing: pairing.id.clone(),
+                now: actor.now,
+                latest,
+            });
+        }
+        if actor.name.trim().is_empty() {
+            return Err(EngineError::NoActor);
+        }
         let event = new_event(
             &pairing.id,
             pairing.last_seq + 1,
@@ -109,6 +122,9 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<(Pairing, Event), EngineError> {
         let p = &self.program;
+        if actor.name.trim().is_empty() {
+            return Err(EngineError::NoActor);
+        }
         let Some(ty) = p.mentoring_type(type_id) else {
             return Err(EngineError::UnknownType {
                 program: p.id.clone(),
@@ -192,8 +208,14 @@ impl Engine {
                 message: "no facts given; write NAME=VALUE".into(),
             });
         }
-        let mut checked = Vec::with_capacity(facts.len());
+        let mut checked: Vec<(String, Value)> = Vec::with_capacity(facts.len());
         for (name, value) in facts {
+            if checked.iter().any(|(n, _)| *n == name) {
+                return Err(EngineError::BadValue {
+                    name,
+                    message: "it is given twice; record each fact once".into(),
+                });
+            }
             let decl = self.fact_decl(&name)?;
             decl.check(&value)
                 .map_err(|message| EngineError::BadValue {
@@ -269,7 +291,7 @@ impl Engine {
             let kind = EventKind::Transitioned {
                 from: pairing.stage.clone(),
                 to: t.to.clone(),
-                transition: t.index,
+                transition: t.index + 1,
             };
             return self.emit(pairing, actor, None, kind);
         }
@@ -408,7 +430,7 @@ impl Engine {
         let kind = EventKind::Withdrawn {
             from: pairing.stage.clone(),
             to: t.to.clone(),
-            transition: t.index,
+            transition: t.index + 1,
         };
         self.emit(pairing, actor, Some(reason), kind)
     }
@@ -450,7 +472,7 @@ impl Engine {
             let kind = EventKind::TimedOut {
                 from: pairing.stage.clone(),
                 to: t.to.clone(),
-                transition: t.index,
+                transition: t.index + 1,
             };
             return Ok(vec![self.emit(pairing, actor, Some(&reason), kind)?]);
         }

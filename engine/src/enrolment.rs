@@ -21,6 +21,12 @@ pub(crate) fn check_participants(
     let roles: Vec<&str> = ty.roles.iter().map(|r| r.name.as_str()).collect();
     let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
     for p in participants {
+        if p.id.trim().is_empty() || p.id.chars().any(char::is_control) {
+            reasons.push(format!(
+                "a {} has an empty or unprintable id; give each person an id",
+                p.role
+            ));
+        }
         *counts.entry(p.role.as_str()).or_default() += 1;
         if !roles.contains(&p.role.as_str()) {
             let hint = did_you_mean(&p.role, roles.iter().copied())

@@ -97,6 +97,19 @@ pub enum EngineError {
     /// The program has no `from = "*"` transition to withdraw with.
     #[error("program `{0}` has no withdraw transition (from = \"*\" to a terminal stage); add one to the program")]
     NoWithdrawTransition(String),
+    /// A command dated before the pairing's latest event.
+    #[error("the time {} is before {pairing}'s latest event ({}); events are recorded in time order, so use a later --now", now.format("%Y-%m-%d %H:%M"), latest.format("%Y-%m-%d %H:%M"))]
+    BeforeLatestEvent {
+        /// Pairing id.
+        pairing: String,
+        /// The time asked for.
+        now: chrono::DateTime<chrono::Utc>,
+        /// The pairing's latest event time.
+        latest: chrono::DateTime<chrono::Utc>,
+    },
+    /// An empty actor name.
+    #[error("the actor is empty; pass --actor NAME (it goes into the audit log)")]
+    NoActor,
     /// The events of a pairing could not be folded.
     #[error("pairing history is inconsistent: {0}")]
     Fold(#[from] crate::pairing::FoldError),

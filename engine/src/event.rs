@@ -64,7 +64,7 @@ pub enum EventKind {
         from: String,
         /// Stage entered.
         to: String,
-        /// Index of the transition in the program.
+        /// Number of the transition in the program file, from 1 (as `show` prints it).
         transition: usize,
     },
     /// A coordinator moved the pairing without its guard.
@@ -80,7 +80,7 @@ pub enum EventKind {
         from: String,
         /// The withdrawn stage entered.
         to: String,
-        /// Index of the transition.
+        /// Number of the transition in the program file, from 1.
         transition: usize,
     },
     /// A timer transition fired on tick.
@@ -89,7 +89,7 @@ pub enum EventKind {
         from: String,
         /// Stage entered.
         to: String,
-        /// Index of the transition.
+        /// Number of the transition in the program file, from 1.
         transition: usize,
     },
     /// A tick found the pairing past its stage's due time (logged once per stage entry).
@@ -127,6 +127,23 @@ impl EventKind {
     }
 }
 
+/// `s` with control characters escaped, so a value cannot forge extra lines in a log.
+fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 impl std::fmt::Display for Event {
     /// One line: `#seq time pairing actor: what (reason)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -136,7 +153,7 @@ impl std::fmt::Display for Event {
             self.seq,
             self.at.format("%Y-%m-%d %H:%M"),
             self.pairing,
-            self.actor
+            printable(&self.actor)
         )?;
         match &self.kind {
             EventKind::Enrolled {
@@ -147,7 +164,7 @@ impl std::fmt::Display for Event {
             } => {
                 let who: Vec<String> = participants
                     .iter()
-                    .map(|p| format!("{} ({})", p.id, p.role))
+                    .map(|p| format!("{} ({})", printable(&p.id), printable(&p.role)))
                     .collect();
                 write!(
                     f,
@@ -163,18 +180,14 @@ impl std::fmt::Display for Event {
                 from,
                 to,
                 transition,
-            } => write!(f, "{from} -> {to} (transition {})", transition + 1)?,
+            } => write!(f, "{from} -> {to} (transition {transition})")?,
             EventKind::Forced { from, to } => write!(f, "{from} -> {to} FORCED")?,
             EventKind::Withdrawn { from, to, .. } => write!(f, "{from} -> {to} (withdraw)")?,
             EventKind::TimedOut {
                 from,
                 to,
                 transition,
-            } => write!(
-                f,
-                "{from} -> {to} timed out (transition {})",
-                transition + 1
-            )?,
+            } => write!(f, "{from} -> {to} timed out (transition {transition})")?,
             EventKind::BecameOverdue { stage, due } => write!(
                 f,
                 "overdue in {stage} (was due {})",
@@ -182,7 +195,7 @@ impl std::fmt::Display for Event {
             )?,
         }
         if let Some(reason) = &self.reason {
-            write!(f, " — reason: {reason}")?;
+            write!(f, " — reason: {}", printable(reason))?;
         }
         Ok(())
     }

@@ -241,13 +241,22 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
         name: &scenario.actor,
         now,
     };
-    let refused_expected = scenario.expect_enrolment.as_deref() == Some("refused");
+    let refused_expected = match scenario.expect_enrolment.as_deref() {
+        None => false,
+        Some("refused") => true,
+        Some(other) => {
+            t.failures.push(format!("expect_enrolment = \"{other}\" is not known; write expect_enrolment = \"refused\" or leave it out"));
+            t.lines.push(format!("FAILED: {}", t.failures[0]));
+            return t;
+        }
+    };
     let mut pairing = match engine.enrol(&scenario.pairing, &scenario.type_id, participants, &actor)
     {
         Ok((pairing, event)) => {
             if refused_expected {
-                t.failures
-                    .push("expected the enrolment to be refused, but it was accepted".into());
+                let failure = "expected the enrolment to be refused, but it was accepted";
+                t.lines.push(format!("FAILED: {failure}"));
+                t.failures.push(failure.into());
             }
             t.note(event);
             pairing
@@ -255,6 +264,7 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
         Err(e) => {
             t.lines.push(format!("refused: {e}"));
             if !refused_expected {
+                t.lines.push("FAILED: the enrolment was refused (add expect_enrolment = \"refused\" if that is expected)".into());
                 t.failures.push(format!("enrolment was refused: {e}"));
             }
             return t;
@@ -290,7 +300,7 @@ fn transition_of(event: &Event) -> Option<usize> {
     match &event.kind {
         crate::EventKind::Transitioned { transition, .. }
         | crate::EventKind::Withdrawn { transition, .. }
-        | crate::EventKind::TimedOut { transition, .. } => Some(*transition),
+        | crate::EventKind::TimedOut { transition, .. } => transition.checked_sub(1),
         _ => None,
     }
 }
@@ -325,14 +335,21 @@ fn run_step(
     } else if let Some(facts) = &step.record {
         let mut typed = Vec::new();
         for (name, value) in facts {
-            let kind = engine
-                .program
-                .fact(name)
-                .map_or(ValueKind::Text, |f| f.kind);
+            let kind = match engine.program.fact(name) {
+                Some(f) => f.kind,
+                None => {
+                    let e = engine
+                        .parse_fact(name, "")
+                        .err()
+                        .map(|e| e.to_string())
+                        .unwrap_or_default();
+                    return Err(format!("record refused: {e}"));
+                }
+            };
             let v = toml_to_value(value, kind).ok_or_else(|| {
                 format!(
-                    "record refused: fact `{name}`: {value} is not a {}",
-                    kind.name()
+                    "record refused: fact `{name}`: {value} is not {}",
+                    kind.with_article()
                 )
             })?;
             typed.push((name.clone(), v));
@@ -356,7 +373,17 @@ fn run_step(
                     "expected the advance to be refused, but it was taken: {line}"
                 ));
             }
-            (Err(e), true) => t.lines.push(format!("refused as expected: {e}")),
+            // Only a refusal (no guard held) is what `refused = true` expects; a typo in the
+            // stage or a failing script must fail the scenario.
+            (Err(e @ crate::EngineError::Refused { .. }), true) => {
+                t.lines.push(format!("refused as expected: {e}"))
+            }
+            (Err(e), true) => {
+                t.lines.push(format!("error: {e}"));
+                return Err(
+                    "the advance failed for another reason than a guard that does not hold".into(),
+                );
+            }
             (Err(e), false) => {
                 t.lines.push(format!("refused: {e}"));
                 return Err(
@@ -437,7 +464,12 @@ fn final_state(program: &Program, p: &Pairing, now: DateTime<Utc>) -> String {
             if p.is_overdue(now) { " OVERDUE" } else { "" }
         ));
     }
-    s.push_str(&format!(", cycle {}, {} events", p.cycle, p.last_seq));
+    s.push_str(&format!(
+        ", cycle {}, {} event{}",
+        p.cycle,
+        p.last_seq,
+        if p.last_seq == 1 { "" } else { "s" }
+    ));
     let facts: Vec<String> = program
         .facts
         .iter()

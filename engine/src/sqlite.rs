@@ -91,8 +91,14 @@ pub fn stamp(t: DateTime<Utc>) -> String {
 impl SqliteStore {
     /// Creates a new store; refuses to overwrite one.
     pub fn create(path: &Path) -> Result<SqliteStore, StoreError> {
+        if path.is_dir() {
+            return Err(StoreError::Directory(path.to_path_buf()));
+        }
         if path.exists() {
-            return Err(StoreError::Exists(path.to_path_buf()));
+            return Err(match SqliteStore::open(path, Durability::Full) {
+                Ok(_) => StoreError::Exists(path.to_path_buf()),
+                Err(_) => StoreError::NotAStore(path.to_path_buf()),
+            });
         }
         Self::open_with(path, true, Durability::Full)
     }
@@ -101,6 +107,9 @@ impl SqliteStore {
     pub fn open(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        if path.is_dir() {
+            return Err(StoreError::Directory(path.to_path_buf()));
         }
         Self::open_with(path, false, durability)
     }
@@ -120,6 +129,14 @@ impl SqliteStore {
         let conn =
             Connection::open_with_flags(path, flags | F::SQLITE_OPEN_NO_MUTEX).map_err(&err)?;
         conn.busy_timeout(Duration::from_secs(30)).map_err(&err)?;
+        // Look before writing anything: switching to WAL would write a header into an empty
+        // file or someone else's database.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(&err)?;
+        if version == 0 && !create {
+            return Err(StoreError::NotAStore(path.to_path_buf()));
+        }
         let sync = if durability == Durability::Full {
             "FULL"
         } else {

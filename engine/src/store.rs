@@ -11,8 +11,14 @@ use crate::pairing::Pairing;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No store at the path.
-    #[error("no store at {0}; create one with `mentorflow init` (or pass --store PATH)")]
+    #[error("no store at {0}; create it with `mentorflow --store {0} init`, or pass --store with an existing store")]
     Missing(PathBuf),
+    /// The path is a directory.
+    #[error("{0} is a directory; --store names a store file, e.g. {0}/mentorflow.db")]
+    Directory(PathBuf),
+    /// The file exists but is not a mentorflow store.
+    #[error("{0} is not a mentorflow store (an empty file, or another program's database); nothing was changed. Use another path, or `mentorflow --store NEW.db init`")]
+    NotAStore(PathBuf),
     /// A store already exists where `init` was asked to create one.
     #[error("a store already exists at {0}; use it, or pass --store with another path")]
     Exists(PathBuf),

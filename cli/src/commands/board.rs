@@ -205,37 +205,52 @@ pub fn list(args: &ListArgs, store: &StoreArgs, output: &mut Output<'_>) -> Resu
     if args.json {
         return json(output, &pairings);
     }
-    writeln!(
-        output.out,
-        "{:<8} {:<12} {:<12} {:<14} {:<18} who",
-        "id", "program", "type", "stage", "due/outcome"
-    )
-    .ok();
-    for p in &pairings {
-        let due = match (&p.outcome, p.due) {
-            (Some(o), _) => o.clone(),
-            (None, Some(d)) => format!(
-                "{}{}",
-                d.format("%Y-%m-%d"),
-                if p.is_overdue(now) { " OVERDUE" } else { "" }
-            ),
-            (None, None) => "-".into(),
-        };
-        let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
-        writeln!(
-            output.out,
-            "{:<8} {:<12} {:<12} {:<14} {:<18} {}",
-            p.id,
-            p.program_id,
-            p.type_id,
-            p.stage,
-            due,
-            who.join(", ")
-        )
-        .ok();
-    }
-    writeln!(output.out, "{} pairing(s)", pairings.len()).ok();
+    let rows: Vec<[String; 6]> = pairings
+        .iter()
+        .map(|p| {
+            let due = match (&p.outcome, p.due) {
+                (Some(o), _) => o.clone(),
+                (None, Some(d)) => format!(
+                    "{}{}",
+                    d.format("%Y-%m-%d"),
+                    if p.is_overdue(now) { " OVERDUE" } else { "" }
+                ),
+                (None, None) => "-".into(),
+            };
+            let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
+            [
+                p.id.clone(),
+                p.program_id.clone(),
+                p.type_id.clone(),
+                p.stage.clone(),
+                due,
+                who.join(", "),
+            ]
+        })
+        .collect();
+    let header = ["id", "program", "type", "stage", "due/outcome", "who"].map(String::from);
+    table(output, &header, &rows);
+    let n = pairings.len();
+    writeln!(output.out, "{n} pairing{}", if n == 1 { "" } else { "s" }).ok();
     Ok(EXIT_OK)
+}
+
+/// Prints rows in columns as wide as their widest cell.
+fn table<const N: usize>(output: &mut Output<'_>, header: &[String; N], rows: &[[String; N]]) {
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(header).chain(rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        writeln!(output.out, "{}", cells.join("  ").trim_end()).ok();
+    }
 }
 
 /// The history of one pairing or all: every event with actor and reason.

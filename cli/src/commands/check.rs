@@ -28,7 +28,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         if let Some(p) = &loaded.program {
             writeln!(
                 output.out,
-                "ok: {} ({}: {} stage{}, {} transition{}, {} fact{}, {} type{}){}",
+                "{}: {} ({}: {} stage{}, {} transition{}, {} fact{}, {} type{}){}",
+                if args.deny_warnings && w > 0 {
+                    "failed (warnings denied)"
+                } else {
+                    "ok"
+                },
                 path.display(),
                 p.id,
                 p.stages.len(),

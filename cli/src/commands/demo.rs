@@ -141,18 +141,17 @@ fn facts(plan: Plan, week: i64) -> Vec<(&'static str, String)> {
     }
 }
 
-fn demo_path(store: &StoreArgs) -> PathBuf {
-    if store.store == Path::new("mentorflow.db") {
-        PathBuf::from("mentorflow-demo.db")
-    } else {
-        store.store.clone()
-    }
-}
+/// The demo's own store, replaced on every run, unless --store (or MENTORFLOW_STORE) names
+/// another, which must not exist yet.
+const DEMO_STORE: &str = "mentorflow-demo.db";
 
 /// Runs the demo.
 pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
-    let path = demo_path(store);
-    let is_own = path == Path::new("mentorflow-demo.db");
+    let path = store
+        .store
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEMO_STORE));
+    let is_own = path == Path::new(DEMO_STORE);
     if is_own {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -160,7 +159,7 @@ pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError>
     }
     SqliteStore::create(&path)?;
     let args = StoreArgs {
-        store: path.clone(),
+        store: Some(path.clone()),
         actor: Some("demo-coordinator".into()),
         now: None,
     };
@@ -290,7 +289,7 @@ pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError>
     )?;
     writeln!(
         output.out,
-        "\nnext: mentorflow --store {} list | status p-1 | log p-2 | verify",
+        "\nnext, try:\n  mentorflow --store {0} list\n  mentorflow --store {0} status p-2\n  mentorflow --store {0} log p-2\n  mentorflow --store {0} verify",
         path.display()
     )
     .ok();

@@ -57,5 +57,5 @@ pub(crate) fn check_type(
         program.id,
         ids.join(", ")
     );
-    Err(crate::EXIT_USAGE)
+    Err(EXIT_FAILED)
 }

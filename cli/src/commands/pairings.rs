@@ -16,8 +16,9 @@ pub struct InitArgs {}
 
 /// Creates the store.
 pub fn init(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
-    SqliteStore::create(&store.store)?;
-    writeln!(output.out, "created store {}", store.store.display()).ok();
+    let path = store.path();
+    SqliteStore::create(&path)?;
+    writeln!(output.out, "created store {}", path.display()).ok();
     Ok(EXIT_OK)
 }
 
@@ -38,21 +39,32 @@ pub struct EnrolArgs {
     persons: Vec<String>,
 }
 
-fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Participant, String> {
+/// Parses `ROLE=ID,ATTR=VALUE...`; the error carries its exit code: a malformed spec is a
+/// usage error, a value the program refuses is a refusal.
+fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Participant, (u8, String)> {
+    let usage = |m: String| (EXIT_USAGE, m);
     let mut parts = spec.split(',');
     let head = parts.next().unwrap_or_default();
     let (role, id) = head
         .split_once('=')
-        .ok_or_else(|| format!("`{spec}`: write ROLE=ID, e.g. mentor=ana"))?;
+        .ok_or_else(|| usage(format!("`{spec}`: write ROLE=ID, e.g. mentor=ana")))?;
+    if role.trim().is_empty() || id.trim().is_empty() {
+        return Err(usage(format!(
+            "`{spec}`: the role and the id must not be empty, e.g. mentor=ana"
+        )));
+    }
     let mut attributes = std::collections::BTreeMap::new();
     for pair in parts {
         let (name, text) = pair
             .split_once('=')
-            .ok_or_else(|| format!("`{pair}` in `{spec}`: write ATTR=VALUE"))?;
-        attributes.insert(
-            name.trim().to_string(),
-            attribute(program, id, name.trim(), text)?,
-        );
+            .ok_or_else(|| usage(format!("`{pair}` in `{spec}`: write ATTR=VALUE")))?;
+        let value = attribute(program, id, name.trim(), text).map_err(|e| (EXIT_FAILED, e))?;
+        if attributes.insert(name.trim().to_string(), value).is_some() {
+            return Err(usage(format!(
+                "{id}: `{}` is given twice; give each attribute once",
+                name.trim()
+            )));
+        }
     }
     Ok(Participant {
         id: id.trim().into(),
@@ -101,9 +113,9 @@ pub fn enrol(
         .collect();
     let people = match people {
         Ok(p) => p,
-        Err(e) => {
+        Err((code, e)) => {
             writeln!(output.err, "error: {e}").ok();
-            return Ok(EXIT_USAGE);
+            return Ok(code);
         }
     };
     let mut session = Session::open(store)?;
@@ -148,8 +160,10 @@ pub fn record(
     let mut pairs = Vec::new();
     for f in &args.facts {
         match f.split_once('=') {
-            Some((n, v)) => pairs.push((n.trim().to_string(), v.to_string())),
-            None => {
+            Some((n, v)) if !n.trim().is_empty() => {
+                pairs.push((n.trim().to_string(), v.to_string()))
+            }
+            _ => {
                 writeln!(
                     output.err,
                     "error: `{f}` is not NAME=VALUE, e.g. meetings=6"
@@ -197,7 +211,7 @@ pub fn advance(
 ) -> Result<u8, StoreError> {
     let mut session = Session::open(store)?;
     let Some(id) = &args.pairing else {
-        return advance_all(&mut session, &store.actor(), store.now(), output);
+        return advance_all(&mut session, store, output);
     };
     session.change(id, store, output, &mut |engine, p, who| {
         let event = match (&args.to, args.force) {
@@ -210,15 +224,21 @@ pub fn advance(
     })
 }
 
-fn advance_all(
+/// Events shown after a bulk command; the rest are in `mentorflow log`.
+const SHOWN: usize = 20;
+
+/// Runs `command` over every active pairing with the engine of its program version, with a
+/// progress line, and prints the first events it stored. Returns the report and exit code.
+fn bulk(
     session: &mut Session,
-    actor: &str,
-    now: chrono::DateTime<chrono::Utc>,
+    label: &'static str,
+    store: &StoreArgs,
     output: &mut Output<'_>,
-) -> Result<u8, StoreError> {
+    command: &mut super::store::PairingCommand<'_>,
+) -> Result<(mentorflow_engine::store::BulkReport, u8), StoreError> {
     let engines = session.all_engines()?;
-    let who = Actor { name: actor, now };
-    let progress = super::progress::Progress::new("advancing");
+    let progress = super::progress::Progress::new(label);
+    let mut shown = Vec::new();
     let report = session.store.update_all(
         &Filter::default(),
         500,
@@ -226,29 +246,73 @@ fn advance_all(
             let Some(engine) = engines.get(&p.program_hash) else {
                 return Ok(Vec::new());
             };
-            match engine.advance(p, None, &who) {
-                Ok(e) => Ok(vec![e]),
-                Err(mentorflow_engine::EngineError::Refused { .. }) => Ok(Vec::new()),
-                Err(e) => Err(e),
-            }
+            let name = store.actor();
+            let actor = Actor {
+                name: &name,
+                now: store.now_for(p),
+            };
+            let events = command(engine, p, &actor)?;
+            shown.extend(
+                events
+                    .iter()
+                    .take(SHOWN.saturating_sub(shown.len()))
+                    .map(ToString::to_string),
+            );
+            Ok(events)
         },
         &mut |n| progress.tick(n),
     )?;
     progress.finish();
-    writeln!(
-        output.out,
-        "advanced {} of {} active pairings; the others are waiting on their guards",
-        report.stored, report.seen
-    )
-    .ok();
+    for line in &shown {
+        writeln!(output.out, "{line}").ok();
+    }
+    if report.stored as usize > shown.len() {
+        writeln!(
+            output.out,
+            "... and {} more events (mentorflow log shows them all)",
+            report.stored as usize - shown.len()
+        )
+        .ok();
+    }
     for (id, e) in &report.refused {
         writeln!(output.err, "error: {id}: {e}").ok();
     }
-    Ok(if report.refused.is_empty() {
+    let code = if report.refused.is_empty() {
         EXIT_OK
     } else {
         EXIT_FAILED
-    })
+    };
+    Ok((report, code))
+}
+
+fn plural(n: u64, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn advance_all(
+    session: &mut Session,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
+    let (report, code) = bulk(
+        session,
+        "advancing",
+        store,
+        output,
+        &mut |engine, p, who| match engine.advance(p, None, who) {
+            Ok(e) => Ok(vec![e]),
+            Err(mentorflow_engine::EngineError::Refused { .. }) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        },
+    )?;
+    writeln!(
+        output.out,
+        "advanced {} of {}; the others wait on their guards (mentorflow status PAIRING says why)",
+        report.stored,
+        plural(report.seen, "active pairing")
+    )
+    .ok();
+    Ok(code)
 }
 
 /// Withdraw a pairing with a reason.
@@ -280,19 +344,15 @@ pub struct TickArgs {}
 /// Ticks every active pairing.
 pub fn tick(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
     let mut session = Session::open(store)?;
-    let engines = session.all_engines()?;
-    let (actor, now) = (store.actor(), store.now());
-    let who = Actor { name: &actor, now };
-    let (mut timed_out, mut overdue) = (0, 0);
-    let progress = super::progress::Progress::new("ticking");
-    let report = session.store.update_all(
-        &Filter::default(),
-        500,
-        &mut |p| {
-            let Some(engine) = engines.get(&p.program_hash) else {
-                return Ok(Vec::new());
-            };
-            let events = engine.tick(p, &who)?;
+    let now = store.now();
+    let (mut timed_out, mut overdue) = (0u64, 0u64);
+    let (report, code) = bulk(
+        &mut session,
+        "ticking",
+        store,
+        output,
+        &mut |engine, p, who| {
+            let events = engine.tick(p, who)?;
             for e in &events {
                 match e.kind {
                     mentorflow_engine::EventKind::TimedOut { .. } => timed_out += 1,
@@ -301,22 +361,13 @@ pub fn tick(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError
             }
             Ok(events)
         },
-        &mut |n| progress.tick(n),
     )?;
-    progress.finish();
     writeln!(
         output.out,
-        "ticked {} active pairings at {}: {timed_out} timed out, {overdue} newly overdue",
-        report.seen,
+        "ticked {} at {}: {timed_out} timed out, {overdue} newly overdue",
+        plural(report.seen, "active pairing"),
         now.format("%Y-%m-%d %H:%M")
     )
     .ok();
-    for (id, e) in &report.refused {
-        writeln!(output.err, "error: {id}: {e}").ok();
-    }
-    Ok(if report.refused.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    })
+    Ok(code)
 }

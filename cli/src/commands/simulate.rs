@@ -91,10 +91,13 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         }
     }
     if args.json {
-        let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?;
+        let mut doc = serde_json::json!({ "scenarios": json });
+        if args.coverage {
+            doc["coverage"] = coverage_json(&engines, &taken);
+        }
+        let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
         writeln!(output.out, "{text}")?;
-    }
-    if args.coverage {
+    } else if args.coverage {
         coverage(&engines, &taken, output)?;
     }
     if failed > 0 {
@@ -105,6 +108,33 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         )?;
     }
     Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })
+}
+
+fn coverage_json(
+    engines: &BTreeMap<PathBuf, Engine>,
+    taken: &BTreeMap<PathBuf, BTreeMap<usize, usize>>,
+) -> serde_json::Value {
+    let programs: Vec<_> = engines
+        .iter()
+        .map(|(path, engine)| {
+            let counts = taken.get(path).cloned().unwrap_or_default();
+            let transitions: Vec<_> = engine
+                .program
+                .transitions
+                .iter()
+                .map(|t| {
+                    serde_json::json!({
+                        "transition": t.index + 1,
+                        "name": t.describe(),
+                        "label": t.label,
+                        "taken": counts.get(&t.index).copied().unwrap_or(0),
+                    })
+                })
+                .collect();
+            serde_json::json!({ "program": engine.program.id, "path": path.display().to_string(), "transitions": transitions })
+        })
+        .collect();
+    serde_json::Value::Array(programs)
 }
 
 fn coverage(

@@ -20,15 +20,9 @@ pub type PairingCommand<'a> =
 /// Options shared by the coordinator commands.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
-    /// The store file.
-    #[arg(
-        long,
-        global = true,
-        env = "MENTORFLOW_STORE",
-        default_value = "mentorflow.db",
-        value_name = "PATH"
-    )]
-    pub store: PathBuf,
+    /// The store file [default: mentorflow.db; for demo: mentorflow-demo.db].
+    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH")]
+    pub store: Option<PathBuf>,
     /// Who is acting, for the audit log (default: your user name).
     #[arg(long, global = true, env = "MENTORFLOW_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
@@ -48,6 +42,13 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 impl StoreArgs {
+    /// The store file: --store, MENTORFLOW_STORE, or mentorflow.db in the current folder.
+    pub fn path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("mentorflow.db"))
+    }
+
     /// The actor name.
     pub fn actor(&self) -> String {
         self.actor
@@ -59,6 +60,15 @@ impl StoreArgs {
     /// The time to act at.
     pub fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(Utc::now)
+    }
+
+    /// The time to act on `pairing` at, read once the command holds the store's write lock:
+    /// --now as given (the engine refuses it if it is before the pairing's latest event), or
+    /// the clock, never before the latest event (another coordinator may have written one a
+    /// moment ago, or this machine's clock may be a little behind theirs).
+    pub fn now_for(&self, pairing: &mentorflow_engine::Pairing) -> DateTime<Utc> {
+        self.now
+            .unwrap_or_else(|| Utc::now().max(pairing.last_event_at.max(pairing.entered_at)))
     }
 }
 
@@ -73,7 +83,7 @@ impl Session {
     /// Opens the store named by the options.
     pub fn open(args: &StoreArgs) -> Result<Session, StoreError> {
         Ok(Session {
-            store: SqliteStore::open(&args.store, Durability::Full)?,
+            store: SqliteStore::open(&args.path(), Durability::Full)?,
             engines: BTreeMap::new(),
         })
     }
@@ -119,11 +129,14 @@ impl Session {
     ) -> Result<u8, StoreError> {
         let hash = self.store.pairing(id)?.program_hash;
         let engine = self.engine(&hash)?;
-        let (name, now) = (args.actor(), args.now());
-        let actor = Actor { name: &name, now };
-        let events = self
-            .store
-            .update(id, &mut |p| command(&engine, p, &actor))?;
+        let name = args.actor();
+        let events = self.store.update(id, &mut |p| {
+            let actor = Actor {
+                name: &name,
+                now: args.now_for(p),
+            };
+            command(&engine, p, &actor)
+        })?;
         for e in &events {
             writeln!(output.out, "{e}").ok();
         }

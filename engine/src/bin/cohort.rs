@@ -131,7 +131,7 @@ impl<'e> Driver<'e> {
         let EventKind::Transitioned { transition, .. } = event.kind else {
             return Err(EngineError::ReasonRequired("an advance that transitions"));
         };
-        let (from, to) = self.moves[transition];
+        let (from, to) = self.moves[transition - 1];
         self.seq += 1;
         self.log.push(Record {
             from,
