@@ -127,3 +127,12 @@ fn several_files_are_all_reported_in_one_run() {
         run.stderr
     );
 }
+
+#[test]
+fn check_json_gives_code_line_and_column() {
+    let run = mentorflow(&["check", "--json", "tests/fixtures/check/bad_duration.toml"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stdout.contains("\"code\": \"E005\""), "{}", run.stdout);
+    assert!(run.stdout.contains("\"line\": "), "{}", run.stdout);
+    assert!(run.stdout.contains("\"ok\": false"), "{}", run.stdout);
+}

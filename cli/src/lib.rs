@@ -145,7 +145,10 @@ where
             commands::board::programs(&a, s, &mut output),
             &mut output,
         )),
-        Command::Verify(_) => Ok(stored(commands::board::verify(s, &mut output), &mut output)),
+        Command::Verify(a) => Ok(stored(
+            commands::board::verify(&a, s, &mut output),
+            &mut output,
+        )),
         Command::Export(a) => Ok(stored(
             commands::board::export(&a, s, &mut output),
             &mut output,

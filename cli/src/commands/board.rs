@@ -326,10 +326,18 @@ pub fn programs(
 
 /// Check the event hash chain and that every pairing equals the fold of its events.
 #[derive(Debug, clap::Args)]
-pub struct VerifyArgs {}
+pub struct VerifyArgs {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
 
 /// Verifies the store.
-pub fn verify(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
+pub fn verify(
+    args: &VerifyArgs,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> Result<u8, StoreError> {
     let mut session = Session::open(store)?;
     // A version that no longer loads is reported as a breach below, not a failed verify.
     let mut programs = BTreeMap::new();
@@ -341,6 +349,17 @@ pub fn verify(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreErr
     let (count, breaches) = session
         .store
         .verify(&mut |hash| programs.get(hash).cloned())?;
+    if args.json {
+        json(
+            output,
+            &serde_json::json!({ "events": count, "ok": breaches.is_empty(), "breaches": breaches }),
+        )?;
+        return Ok(if breaches.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_FAILED
+        });
+    }
     if breaches.is_empty() {
         writeln!(
             output.out,
@@ -423,7 +442,9 @@ pub fn export(
                     p.type_id,
                     p.stage,
                     p.outcome.unwrap_or_default(),
-                    p.due.map(|d| d.to_rfc3339()).unwrap_or_default(),
+                    p.due
+                        .map(mentorflow_engine::sqlite::stamp)
+                        .unwrap_or_default(),
                     p.cycle.to_string(),
                     who.join(" "),
                 ];
@@ -450,7 +471,7 @@ pub fn export(
                 let row = [
                     e.pairing.clone(),
                     e.seq.to_string(),
-                    e.at.to_rfc3339(),
+                    mentorflow_engine::sqlite::stamp(e.at),
                     e.actor.clone(),
                     e.kind.name().to_string(),
                     e.reason.clone().unwrap_or_default(),

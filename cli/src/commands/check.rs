@@ -13,13 +13,53 @@ pub struct Args {
     /// Treat warnings as errors.
     #[arg(long)]
     deny_warnings: bool,
+    /// Print JSON: each file with its diagnostics (code, severity, message, line, column, help).
+    #[arg(long)]
+    json: bool,
+}
+
+fn diagnostics_json(loaded: &mentorflow_dsl::Loaded) -> serde_json::Value {
+    let list: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = d.span.and_then(|span| {
+                let file = loaded.sources.file(span.file)?;
+                let lc = file.line_col(span.start);
+                Some((file.path.display().to_string(), lc.line, lc.col))
+            });
+            serde_json::json!({
+                "severity": if d.is_error() { "error" } else { "warning" },
+                "code": d.code,
+                "message": d.message,
+                "file": at.as_ref().map(|a| a.0.clone()),
+                "line": at.as_ref().map(|a| a.1),
+                "column": at.as_ref().map(|a| a.2),
+                "help": d.help,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list)
 }
 
 /// Runs the checker.
 pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
     let (mut errors, mut warnings) = (0, 0);
+    let mut files = Vec::new();
     for path in &args.files {
         let loaded = mentorflow_dsl::load(path);
+        if args.json {
+            let e = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+            let w = loaded.diagnostics.len() - e;
+            errors += e;
+            warnings += w;
+            files.push(serde_json::json!({
+                "file": path.display().to_string(),
+                "ok": e == 0 && !(args.deny_warnings && w > 0),
+                "diagnostics": diagnostics_json(&loaded),
+            }));
+            continue;
+        }
         let e = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
         let w = loaded.diagnostics.len() - e;
         if !loaded.diagnostics.is_empty() {
@@ -54,7 +94,10 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         errors += e;
         warnings += w;
     }
-    if errors > 0 || warnings > 0 {
+    if args.json {
+        let text = serde_json::to_string_pretty(&files).map_err(std::io::Error::other)?;
+        writeln!(output.out, "{text}")?;
+    } else if errors > 0 || warnings > 0 {
         writeln!(
             output.err,
             "{} error{}, {} warning{} in {} file{}",

@@ -163,19 +163,29 @@ pub fn import(
             })
             .collect()
     })?;
-    let (first, last) = (
-        created.first().map(|p| p.id.as_str()),
-        created.last().map(|p| p.id.as_str()),
-    );
+    let n = created.len();
     writeln!(
         output.out,
-        "enrolled {} pairing(s) from {} in {}: {} .. {}",
-        created.len(),
-        roster,
-        program.id,
-        first.unwrap_or("-"),
-        last.unwrap_or("-")
+        "enrolled {n} pairing{} from {roster} in {}:",
+        if n == 1 { "" } else { "s" },
+        program.id
     )
     .ok();
+    for (p, g) in created.iter().zip(&groups).take(50) {
+        writeln!(
+            output.out,
+            "  {} = roster pairing `{}` ({})",
+            p.id, g.label, p.type_id
+        )
+        .ok();
+    }
+    if n > 50 {
+        writeln!(
+            output.out,
+            "  ... and {} more (mentorflow list shows them all)",
+            n - 50
+        )
+        .ok();
+    }
     Ok(EXIT_OK)
 }

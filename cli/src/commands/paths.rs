@@ -16,6 +16,9 @@ pub struct Args {
     /// Show the routes as this mentoring type sees them (its extra guards named).
     #[arg(long = "type", value_name = "TYPE")]
     type_id: Option<String>,
+    /// Print JSON: each route's stages, transition numbers and outcome.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Prints the routes.
@@ -28,6 +31,33 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         return Ok(code);
     }
     let routes = mentorflow_dsl::graph::routes(&program, ROUTE_LIMIT);
+    if args.json {
+        let list: Vec<_> = routes
+            .iter()
+            .map(|route| {
+                let stages: Vec<&str> = std::iter::once(program.initial.as_str())
+                    .chain(
+                        route
+                            .iter()
+                            .filter_map(|&i| program.transitions.get(i))
+                            .map(|t| t.to.as_str()),
+                    )
+                    .collect();
+                let outcome = stages
+                    .last()
+                    .and_then(|s| program.stage(s))
+                    .and_then(|s| s.outcome.clone());
+                serde_json::json!({
+                    "stages": stages,
+                    "transitions": route.iter().map(|i| i + 1).collect::<Vec<_>>(),
+                    "outcome": outcome,
+                })
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other)?;
+        writeln!(output.out, "{text}")?;
+        return Ok(EXIT_OK);
+    }
     writeln!(
         output.out,
         "{} route(s) from `{}` to a terminal stage:",

@@ -171,7 +171,7 @@ fn declarations(s: &mut String, title: &str, decls: &[Declaration]) {
         let mut kind = d.kind.name().to_string();
         match (d.min, d.max) {
             (Some(lo), Some(hi)) => {
-                let _ = write!(kind, " {lo}..={hi}");
+                let _ = write!(kind, " from {lo} to {hi}");
             }
             (Some(lo), None) => {
                 let _ = write!(kind, " >= {lo}");

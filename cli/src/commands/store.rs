@@ -53,7 +53,11 @@ impl StoreArgs {
     pub fn actor(&self) -> String {
         self.actor
             .clone()
-            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| {
+                ["USER", "LOGNAME", "USERNAME"]
+                    .iter()
+                    .find_map(|v| std::env::var(v).ok())
+            })
             .unwrap_or_else(|| "coordinator".into())
     }
 
