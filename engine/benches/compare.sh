@@ -10,6 +10,9 @@ root=$(cd "$here/../.." && pwd)
 peers=${PEERS:-$root/../shared/bench/peers}
 [ -x "$peers/run.sh" ] || [ -f "$peers/run.sh" ] || { echo "no peers at $peers (set PEERS=...)" >&2; exit 2; }
 
+bins=$(mktemp -d)
+(cd "$root" && cargo build --release -q -p mentorflow-engine --bin cohort --features mimalloc)
+cp "$root/target/release/cohort" "$bins/cohort-mimalloc"
 (cd "$root" && cargo build --release -q -p mentorflow-engine --bin cohort)
 ours="$root/target/release/cohort"
 raw=$(mktemp)
@@ -26,6 +29,8 @@ for r in $(seq "$RUNS"); do
     echo "round $r/$RUNS: cohort $N $mode" >&2
     "$ours" "$N" "$mode" >>"$raw"
   done
+  echo "round $r/$RUNS: cohort $N memory (mimalloc)" >&2
+  "$bins/cohort-mimalloc" "$N" memory >>"$raw"
 done
 
 python3 - "$raw" <<'PY'
@@ -43,4 +48,4 @@ for e in tps:
     ratios = "  ".join(f"{tps[e] / tps[p]:>22.2f}" for p in peers)
     print(f"{e:30} {tps[e]:>14,.0f}  {rows[e][0]['checksum']:>9}{'' if ok[e] else '!'}  {ratios}")
 PY
-rm -f "$raw"
+rm -rf "$raw" "$bins"
