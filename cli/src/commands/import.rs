@@ -133,10 +133,7 @@ pub fn import(
         }
     };
     let mut session = Session::open(store)?;
-    session
-        .store
-        .save_program(&program, &args.program.display().to_string())?;
-    let engine = session.engine(&program.hash)?;
+    let engine = session.pin(&program, &args.program)?;
     let (name, now) = (store.actor(), store.now());
     let actor = Actor { name: &name, now };
     let roster = args.roster.display().to_string();

@@ -119,10 +119,7 @@ pub fn enrol(
         }
     };
     let mut session = Session::open(store)?;
-    session
-        .store
-        .save_program(&program, &args.program.display().to_string())?;
-    let engine = session.engine(&program.hash)?;
+    let engine = session.pin(&program, &args.program)?;
     let (actor, now) = (store.actor(), store.now());
     let who = Actor { name: &actor, now };
     let created = session.store.enrol(1, &mut |ids| {

@@ -113,6 +113,18 @@ impl Session {
         Ok(engine)
     }
 
+    /// Stores `program` (read from `path`) as a version, if new, and returns its engine: what
+    /// enrolment pins new pairings to.
+    pub fn pin(
+        &mut self,
+        program: &mentorflow_dsl::Program,
+        path: &std::path::Path,
+    ) -> Result<Arc<Engine>, StoreError> {
+        self.store
+            .save_program(program, &path.display().to_string())?;
+        self.engine(&program.hash)
+    }
+
     /// An engine for every stored program version, for bulk commands and verify.
     pub fn all_engines(&mut self) -> Result<BTreeMap<String, Arc<Engine>>, StoreError> {
         let mut engines = BTreeMap::new();
