@@ -155,15 +155,12 @@ fn board(
         now.format("%Y-%m-%d %H:%M")
     )
     .ok();
-    writeln!(
-        output.out,
-        "{:<32} {:<12} {:>8} {:>8}",
-        "program/stage", "type", "pairings", "overdue"
-    )
-    .ok();
-    for ((stage, ty), (n, o)) in &by_stage {
-        writeln!(output.out, "{stage:<32} {ty:<12} {n:>8} {o:>8}").ok();
-    }
+    let header = ["program/stage", "type", "pairings", "overdue"].map(String::from);
+    let rows: Vec<[String; 4]> = by_stage
+        .iter()
+        .map(|((stage, ty), (n, o))| [stage.clone(), ty.clone(), n.to_string(), o.to_string()])
+        .collect();
+    table(output, &header, &rows);
     Ok(EXIT_OK)
 }
 

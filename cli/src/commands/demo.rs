@@ -145,6 +145,39 @@ fn facts(plan: Plan, week: i64) -> Vec<(&'static str, String)> {
 /// another, which must not exist yet.
 const DEMO_STORE: &str = "mentorflow-demo.db";
 
+/// Each pairing's way through the stages, one line each: the week it entered each stage, its
+/// ending, and the reason where one was given. The full log is `mentorflow log`.
+fn journeys(
+    session: &Session,
+    start: chrono::DateTime<Utc>,
+    output: &mut Output<'_>,
+) -> Result<(), StoreError> {
+    writeln!(output.out, "\njourneys (week the stage was entered):").ok();
+    for p in session.store.list(&Filter::default())? {
+        let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
+        let mut line = format!("{} {} ({}): preparation", p.id, p.type_id, who.join(", "));
+        for e in session.store.events(Some(&p.id))? {
+            let week = (e.at - start).num_weeks();
+            match &e.kind {
+                mentorflow_engine::EventKind::BecameOverdue { .. } => line.push_str(" [overdue]"),
+                kind => {
+                    if let Some((_, to)) = kind.move_() {
+                        line.push_str(&format!(" -> {to} (w{week})"));
+                        if let Some(reason) = &e.reason {
+                            line.push_str(&format!(" [{reason}]"));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(outcome) = &p.outcome {
+            line.push_str(&format!(": {outcome}"));
+        }
+        writeln!(output.out, "{line}").ok();
+    }
+    Ok(())
+}
+
 /// Runs the demo.
 pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
     let path = store
@@ -269,13 +302,7 @@ pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError>
         ..args.clone()
     };
     super::board::status(&super::board::StatusArgs::for_board(), &board_args, output)?;
-    writeln!(output.out, "\nlog (stage changes):").ok();
-    for e in session.store.events(None)?.iter().filter(|e| {
-        e.kind.move_().is_some()
-            || matches!(e.kind, mentorflow_engine::EventKind::BecameOverdue { .. })
-    }) {
-        writeln!(output.out, "{e}").ok();
-    }
+    journeys(&session, start, output)?;
     let stalled = plans
         .iter()
         .find(|(_, p)| *p == Plan::Stalls)
