@@ -67,8 +67,12 @@ fn advance_candidates<'p>(program: &'p Program, pairing: &Pairing) -> Vec<&'p Tr
     program
         .transitions
         .iter()
-        .filter(|t| t.timeout.is_none() && matches!(&t.from, From::Stage(s) if *s == pairing.stage))
+        .filter(|t| is_advance_candidate(t, &pairing.stage))
         .collect()
+}
+
+fn is_advance_candidate(t: &Transition, stage: &str) -> bool {
+    t.timeout.is_none() && matches!(&t.from, From::Stage(s) if s == stage)
 }
 
 impl Engine {
@@ -280,21 +284,30 @@ impl Engine {
             self.stage_exists(to)?;
         }
         let program = Arc::clone(&self.program);
-        let candidates: Vec<&Transition> = advance_candidates(&program, pairing)
-            .into_iter()
-            .filter(|t| to.is_none_or(|to| t.to == to))
-            .collect();
-        if let (Some(to), true) = (to, candidates.is_empty()) {
+        let wanted = |t: &Transition| to.is_none_or(|to| t.to == to);
+        // The common case allocates nothing: candidates are tried straight from the program.
+        let mut any = false;
+        for t in &program.transitions {
+            if !(is_advance_candidate(t, &pairing.stage) && wanted(t)) {
+                continue;
+            }
+            any = true;
+            if self.guards_hold(pairing, t, actor.now)? {
+                let kind = EventKind::Transitioned {
+                    from: pairing.stage.clone(),
+                    to: t.to.clone(),
+                    transition: t.index + 1,
+                };
+                return self.emit(pairing, actor, None, kind);
+            }
+        }
+        if let (Some(to), false) = (to, any) {
             return Err(self.no_such_transition(pairing, to));
         }
-        if let Some(t) = self.first_holding(pairing, &candidates, actor.now)? {
-            let kind = EventKind::Transitioned {
-                from: pairing.stage.clone(),
-                to: t.to.clone(),
-                transition: t.index + 1,
-            };
-            return self.emit(pairing, actor, None, kind);
-        }
+        let candidates: Vec<&Transition> = advance_candidates(&program, pairing)
+            .into_iter()
+            .filter(|t| wanted(t))
+            .collect();
         let explained = candidates
             .into_iter()
             .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
