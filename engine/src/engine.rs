@@ -20,6 +20,8 @@ pub struct Engine {
     pub program: Arc<Program>,
     /// The sandboxed script runner.
     pub runtime: Runtime,
+    /// The program's content hash, shared by every event and pairing it makes.
+    hash: Arc<str>,
 }
 
 /// Who does an operation and when.
@@ -46,7 +48,7 @@ fn new_event(
     seq: u64,
     actor: &Actor<'_>,
     reason: Option<&str>,
-    hash: &str,
+    hash: &Arc<str>,
     kind: EventKind,
 ) -> Event {
     Event {
@@ -55,7 +57,7 @@ fn new_event(
         at: actor.now,
         actor: actor.name.to_string(),
         reason: reason.map(str::to_string),
-        program: hash.to_string(),
+        program: Arc::clone(hash),
         kind,
     }
 }
@@ -79,6 +81,7 @@ impl Engine {
     /// An engine for `program` with the default sandbox.
     pub fn new(program: Program) -> Engine {
         Engine {
+            hash: program.hash.as_str().into(),
             program: Arc::new(program),
             runtime: Runtime::default(),
         }
@@ -150,7 +153,7 @@ impl Engine {
             1,
             actor,
             None,
-            &p.hash,
+            &self.hash,
             EventKind::Enrolled {
                 program_id: p.id.clone(),
                 type_id: type_id.into(),

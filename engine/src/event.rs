@@ -32,8 +32,8 @@ pub struct Event {
     /// Why, when a reason was given or is required (force, withdraw).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Content hash of the program version the pairing runs on.
-    pub program: String,
+    /// Content hash of the program version the pairing runs on (shared, not copied per event).
+    pub program: std::sync::Arc<str>,
     /// What happened.
     pub kind: EventKind,
 }

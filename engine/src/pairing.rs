@@ -17,7 +17,7 @@ pub struct Pairing {
     /// Program id.
     pub program_id: String,
     /// Program version (content hash) it was enrolled with.
-    pub program_hash: String,
+    pub program_hash: std::sync::Arc<str>,
     /// Mentoring type.
     pub type_id: String,
     /// Who takes part.

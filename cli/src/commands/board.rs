@@ -435,7 +435,7 @@ pub fn export(
                 let row = [
                     p.id,
                     p.program_id,
-                    p.program_hash,
+                    p.program_hash.to_string(),
                     p.type_id,
                     p.stage,
                     p.outcome.unwrap_or_default(),
@@ -472,7 +472,7 @@ pub fn export(
                     e.actor.clone(),
                     e.kind.name().to_string(),
                     e.reason.clone().unwrap_or_default(),
-                    e.program.clone(),
+                    e.program.to_string(),
                     detail,
                 ];
                 writeln!(

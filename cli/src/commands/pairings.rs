@@ -240,7 +240,7 @@ fn bulk(
         &Filter::default(),
         500,
         &mut |p| {
-            let Some(engine) = engines.get(&p.program_hash) else {
+            let Some(engine) = engines.get(&*p.program_hash) else {
                 return Ok(Vec::new());
             };
             let name = store.actor();
