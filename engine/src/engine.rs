@@ -44,7 +44,7 @@ fn hint<'a>(word: &str, options: impl IntoIterator<Item = &'a str> + Clone) -> S
 }
 
 fn new_event(
-    pairing: &str,
+    pairing: &Arc<str>,
     seq: u64,
     actor: &Actor<'_>,
     reason: Option<&str>,
@@ -52,10 +52,10 @@ fn new_event(
     kind: EventKind,
 ) -> Event {
     Event {
-        pairing: pairing.to_string(),
+        pairing: Arc::clone(pairing),
         seq,
         at: actor.now,
-        actor: actor.name.to_string(),
+        actor: actor.name.into(),
         reason: reason.map(str::to_string),
         program: Arc::clone(hash),
         kind,
@@ -100,7 +100,7 @@ impl Engine {
         let latest = pairing.last_event_at.max(pairing.entered_at);
         if actor.now < latest {
             return Err(EngineError::BeforeLatestEvent {
-                pairing: pairing.id.clone(),
+                pairing: pairing.id.to_string(),
                 now: actor.now,
                 latest,
             });
@@ -149,7 +149,7 @@ impl Engine {
         };
         let mut reasons = crate::enrolment::check_participants(p, ty, &participants);
         let event = new_event(
-            id,
+            &Arc::from(id),
             1,
             actor,
             None,
@@ -246,7 +246,7 @@ impl Engine {
     fn ensure_active(&self, pairing: &Pairing) -> Result<(), EngineError> {
         match &pairing.outcome {
             Some(outcome) => Err(EngineError::Terminal {
-                pairing: pairing.id.clone(),
+                pairing: pairing.id.to_string(),
                 stage: pairing.stage.clone(),
                 outcome: outcome.clone(),
             }),
@@ -316,7 +316,7 @@ impl Engine {
             .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
             .collect();
         Err(EngineError::Refused {
-            pairing: pairing.id.clone(),
+            pairing: pairing.id.to_string(),
             stage: pairing.stage.clone(),
             to: to.map(String::from),
             candidates: explained,
@@ -437,7 +437,7 @@ impl Engine {
                 .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
                 .collect();
             return Err(EngineError::Refused {
-                pairing: pairing.id.clone(),
+                pairing: pairing.id.to_string(),
                 stage: pairing.stage.clone(),
                 to: None,
                 candidates,

@@ -22,13 +22,13 @@ pub struct Participant {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The pairing it belongs to.
-    pub pairing: String,
+    pub pairing: std::sync::Arc<str>,
     /// Position in the pairing's history, from 1.
     pub seq: u64,
     /// When it happened (the injected clock).
     pub at: DateTime<Utc>,
     /// Who did it.
-    pub actor: String,
+    pub actor: std::sync::Arc<str>,
     /// Why, when a reason was given or is required (force, withdraw).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -13,7 +13,7 @@ use crate::view::ScriptView;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pairing {
     /// Short id, e.g. `p-12`.
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     /// Program id.
     pub program_id: String,
     /// Program version (content hash) it was enrolled with.

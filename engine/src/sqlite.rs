@@ -274,7 +274,7 @@ fn write_state(tx: &Connection, p: &Pairing, expected_seq: Option<u64>) -> Resul
     }
     .map_err(|e| sql_error(tx, e))?;
     if changed != 1 {
-        return Err(StoreError::Conflict(p.id.clone()));
+        return Err(StoreError::Conflict(p.id.to_string()));
     }
     Ok(())
 }
@@ -469,7 +469,7 @@ impl Store for SqliteStore {
                         write_state(&tx, &pairing, Some(before))?;
                         stored += events.len() as u64;
                     }
-                    Err(e) => refused.push((pairing.id.clone(), e.to_string())),
+                    Err(e) => refused.push((pairing.id.to_string(), e.to_string())),
                 }
             }
             tx.commit().map_err(&err)?;
@@ -543,7 +543,7 @@ impl Store for SqliteStore {
             }
             previous = hash;
             match serde_json::from_str::<Event>(&body) {
-                Ok(e) if e.pairing == pairing && e.seq as i64 == seq => {
+                Ok(e) if *e.pairing == *pairing && e.seq as i64 == seq => {
                     histories.entry(pairing).or_default().push(e)
                 }
                 _ => breaches.push(Breach {
@@ -553,10 +553,10 @@ impl Store for SqliteStore {
             }
         }
         for p in self.list(&Filter::default())? {
-            let events = histories.remove(&p.id).unwrap_or_default();
+            let events = histories.remove(&*p.id).unwrap_or_default();
             let Some(program) = program(&p.program_hash) else {
                 breaches.push(Breach {
-                    event: p.id.clone(),
+                    event: p.id.to_string(),
                     problem: format!("program version {} is not stored", p.program_hash),
                 });
                 continue;
@@ -568,7 +568,7 @@ impl Store for SqliteStore {
                     problem: "stored state differs from the fold of its events".into(),
                 }),
                 Err(e) => breaches.push(Breach {
-                    event: p.id.clone(),
+                    event: p.id.to_string(),
                     problem: format!("events do not fold: {e}"),
                 }),
             }

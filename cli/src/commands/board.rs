@@ -216,7 +216,7 @@ pub fn list(args: &ListArgs, store: &StoreArgs, output: &mut Output<'_>) -> Resu
             };
             let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
             [
-                p.id.clone(),
+                p.id.to_string(),
                 p.program_id.clone(),
                 p.type_id.clone(),
                 p.stage.clone(),
@@ -433,7 +433,7 @@ pub fn export(
                     .map(|x| format!("{}:{}", x.role, x.id))
                     .collect();
                 let row = [
-                    p.id,
+                    p.id.to_string(),
                     p.program_id,
                     p.program_hash.to_string(),
                     p.type_id,
@@ -466,10 +466,10 @@ pub fn export(
             for e in session.store.events(None)? {
                 let detail = serde_json::to_string(&e.kind).unwrap_or_default();
                 let row = [
-                    e.pairing.clone(),
+                    e.pairing.to_string(),
                     e.seq.to_string(),
                     mentorflow_engine::sqlite::stamp(e.at),
-                    e.actor.clone(),
+                    e.actor.to_string(),
                     e.kind.name().to_string(),
                     e.reason.clone().unwrap_or_default(),
                     e.program.to_string(),
