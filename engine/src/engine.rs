@@ -22,6 +22,8 @@ pub struct Engine {
     pub runtime: Runtime,
     /// The program's content hash, shared by every event and pairing it makes.
     hash: Arc<str>,
+    /// Stage ids, shared by every event and pairing that names them (same order as stages).
+    stage_ids: Vec<Arc<str>>,
 }
 
 /// Who does an operation and when.
@@ -82,9 +84,23 @@ impl Engine {
     pub fn new(program: Program) -> Engine {
         Engine {
             hash: program.hash.as_str().into(),
+            stage_ids: program
+                .stages
+                .iter()
+                .map(|st| Arc::from(st.id.as_str()))
+                .collect(),
             program: Arc::new(program),
             runtime: Runtime::default(),
         }
+    }
+
+    /// The shared id of stage `id` (a stage of this program: checked at load or by the caller).
+    fn stage_id(&self, id: &str) -> Arc<str> {
+        self.stage_ids
+            .iter()
+            .find(|s| &***s == id)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(id))
     }
 
     /// Builds the pairing's next event and applies it with the same fold the store replays.
@@ -158,7 +174,7 @@ impl Engine {
                 program_id: p.id.clone(),
                 type_id: type_id.into(),
                 participants,
-                stage: p.initial.clone(),
+                stage: self.stage_id(&p.initial),
             },
         );
         let mut pairing = Pairing::fold(p, std::slice::from_ref(&event))?;
@@ -247,7 +263,7 @@ impl Engine {
         match &pairing.outcome {
             Some(outcome) => Err(EngineError::Terminal {
                 pairing: pairing.id.to_string(),
-                stage: pairing.stage.clone(),
+                stage: pairing.stage.to_string(),
                 outcome: outcome.clone(),
             }),
             None => Ok(()),
@@ -297,8 +313,8 @@ impl Engine {
             any = true;
             if self.guards_hold(pairing, t, actor.now)? {
                 let kind = EventKind::Transitioned {
-                    from: pairing.stage.clone(),
-                    to: t.to.clone(),
+                    from: Arc::clone(&pairing.stage),
+                    to: self.stage_id(&t.to),
                     transition: t.index + 1,
                 };
                 return self.emit(pairing, actor, None, kind);
@@ -317,7 +333,7 @@ impl Engine {
             .collect();
         Err(EngineError::Refused {
             pairing: pairing.id.to_string(),
-            stage: pairing.stage.clone(),
+            stage: pairing.stage.to_string(),
             to: to.map(String::from),
             candidates: explained,
         })
@@ -381,7 +397,7 @@ impl Engine {
             .map(|t| t.to.clone())
             .collect();
         EngineError::NoSuchTransition {
-            from: pairing.stage.clone(),
+            from: pairing.stage.to_string(),
             to: to.into(),
             options: if options.is_empty() {
                 "nowhere on advance (use withdraw)".into()
@@ -405,7 +421,7 @@ impl Engine {
             return Err(EngineError::ReasonRequired("a forced move"));
         }
         let kind = EventKind::Forced {
-            from: pairing.stage.clone(),
+            from: Arc::clone(&pairing.stage),
             to: to.into(),
         };
         self.emit(pairing, actor, Some(reason), kind)
@@ -438,14 +454,14 @@ impl Engine {
                 .collect();
             return Err(EngineError::Refused {
                 pairing: pairing.id.to_string(),
-                stage: pairing.stage.clone(),
+                stage: pairing.stage.to_string(),
                 to: None,
                 candidates,
             });
         };
         let kind = EventKind::Withdrawn {
-            from: pairing.stage.clone(),
-            to: t.to.clone(),
+            from: Arc::clone(&pairing.stage),
+            to: self.stage_id(&t.to),
             transition: t.index + 1,
         };
         self.emit(pairing, actor, Some(reason), kind)
@@ -486,8 +502,8 @@ impl Engine {
                 None => String::new(),
             };
             let kind = EventKind::TimedOut {
-                from: pairing.stage.clone(),
-                to: t.to.clone(),
+                from: Arc::clone(&pairing.stage),
+                to: self.stage_id(&t.to),
                 transition: t.index + 1,
             };
             return Ok(vec![self.emit(pairing, actor, Some(&reason), kind)?]);
@@ -495,7 +511,7 @@ impl Engine {
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
             if actor.now > due {
                 let kind = EventKind::BecameOverdue {
-                    stage: pairing.stage.clone(),
+                    stage: Arc::clone(&pairing.stage),
                     due,
                 };
                 return Ok(vec![self.emit(pairing, actor, None, kind)?]);

@@ -51,7 +51,7 @@ pub enum EventKind {
         /// Who takes part.
         participants: Vec<Participant>,
         /// The initial stage.
-        stage: String,
+        stage: std::sync::Arc<str>,
     },
     /// Facts were set by one command, in the order given.
     FactsRecorded {
@@ -61,41 +61,41 @@ pub enum EventKind {
     /// An advance took a transition whose guard held.
     Transitioned {
         /// Stage left.
-        from: String,
+        from: std::sync::Arc<str>,
         /// Stage entered.
-        to: String,
+        to: std::sync::Arc<str>,
         /// Number of the transition in the program file, from 1 (as `show` prints it).
         transition: usize,
     },
     /// A coordinator moved the pairing without its guard.
     Forced {
         /// Stage left.
-        from: String,
+        from: std::sync::Arc<str>,
         /// Stage entered.
-        to: String,
+        to: std::sync::Arc<str>,
     },
     /// The pairing was withdrawn.
     Withdrawn {
         /// Stage left.
-        from: String,
+        from: std::sync::Arc<str>,
         /// The withdrawn stage entered.
-        to: String,
+        to: std::sync::Arc<str>,
         /// Number of the transition in the program file, from 1.
         transition: usize,
     },
     /// A timer transition fired on tick.
     TimedOut {
         /// Stage left.
-        from: String,
+        from: std::sync::Arc<str>,
         /// Stage entered.
-        to: String,
+        to: std::sync::Arc<str>,
         /// Number of the transition in the program file, from 1.
         transition: usize,
     },
     /// A tick found the pairing past its stage's due time (logged once per stage entry).
     BecameOverdue {
         /// The stage.
-        stage: String,
+        stage: std::sync::Arc<str>,
         /// When it was due.
         due: DateTime<Utc>,
     },
@@ -103,7 +103,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// The stage change this event makes, if any.
-    pub fn move_(&self) -> Option<(&str, &str)> {
+    pub fn move_(&self) -> Option<(&std::sync::Arc<str>, &std::sync::Arc<str>)> {
         match self {
             EventKind::Transitioned { from, to, .. }
             | EventKind::Forced { from, to }

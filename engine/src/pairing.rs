@@ -22,8 +22,8 @@ pub struct Pairing {
     pub type_id: String,
     /// Who takes part.
     pub participants: Vec<Participant>,
-    /// Current stage.
-    pub stage: String,
+    /// Current stage (shared with the events that name it).
+    pub stage: std::sync::Arc<str>,
     /// When the current stage was entered.
     pub entered_at: DateTime<Utc>,
     /// When the current stage is due, if it has a due duration.
@@ -33,7 +33,7 @@ pub struct Pairing {
     /// Goal cycle, from 1; grows each time a transition returns to a stage already visited.
     pub cycle: u32,
     /// Stages visited in the current cycle.
-    pub visited: BTreeSet<String>,
+    pub visited: BTreeSet<std::sync::Arc<str>>,
     /// When the pairing was enrolled.
     pub enrolled_at: DateTime<Utc>,
     /// Time of the last activity: every event but `became_overdue` (for idle timers).
@@ -170,8 +170,8 @@ impl Pairing {
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,
             kind => {
                 if let Some((_, to)) = kind.move_() {
-                    let to = to.to_string();
-                    if !self.visited.insert(to.clone()) {
+                    let to = std::sync::Arc::clone(to);
+                    if !self.visited.insert(std::sync::Arc::clone(&to)) {
                         self.cycle += 1;
                         self.visited = BTreeSet::from([to.clone()]);
                     }
@@ -187,10 +187,8 @@ impl Pairing {
         Ok(())
     }
 
-    fn enter(&mut self, program: &Program, stage_id: &str, at: DateTime<Utc>) {
-        // Reuse the buffer: a transition should not cost an allocation for the stage name.
-        self.stage.clear();
-        self.stage.push_str(stage_id);
+    fn enter(&mut self, program: &Program, stage_id: &std::sync::Arc<str>, at: DateTime<Utc>) {
+        self.stage = std::sync::Arc::clone(stage_id);
         self.entered_at = at;
         self.overdue_logged = false;
         let stage = program.stage(stage_id);

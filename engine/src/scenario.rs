@@ -430,7 +430,7 @@ fn expect(
         if engine.program.stage(stage).is_none() {
             return Err(format!("expect_stage names unknown stage `{stage}`"));
         }
-        if *stage != pairing.stage {
+        if **stage != *pairing.stage {
             return Err(format!(
                 "expected stage `{stage}`, actual `{}`",
                 pairing.stage

@@ -68,7 +68,7 @@ fn fold_of_events_equals_live_state_at_every_step() {
         let folded = Pairing::fold(&engine.program, &events).expect("fold");
         assert_eq!(folded, live, "after {what}");
     }
-    assert_eq!(live.stage, "completed");
+    assert_eq!(&*live.stage, "completed");
     assert_eq!(live.cycle, 2);
 }
 

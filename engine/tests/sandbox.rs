@@ -56,7 +56,7 @@ fn advance_with(engine: Engine) -> (EngineError, Duration, String) {
         .advance(&mut pairing, None, &actor)
         .expect_err("hostile guard must fail");
     let took = started.elapsed();
-    assert_eq!(pairing.stage, "start", "pairing must stay where it was");
+    assert_eq!(&*pairing.stage, "start", "pairing must stay where it was");
     assert_eq!(pairing.last_seq, 1, "no event may be applied");
     (err, took, String::new())
 }

@@ -219,7 +219,7 @@ pub fn list(args: &ListArgs, store: &StoreArgs, output: &mut Output<'_>) -> Resu
                 p.id.to_string(),
                 p.program_id.clone(),
                 p.type_id.clone(),
-                p.stage.clone(),
+                p.stage.to_string(),
                 due,
                 who.join(", "),
             ]
@@ -437,7 +437,7 @@ pub fn export(
                     p.program_id,
                     p.program_hash.to_string(),
                     p.type_id,
-                    p.stage,
+                    p.stage.to_string(),
                     p.outcome.unwrap_or_default(),
                     p.due
                         .map(mentorflow_engine::sqlite::stamp)

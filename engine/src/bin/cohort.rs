@@ -186,7 +186,7 @@ impl<'e> Driver<'e> {
             .program
             .stages
             .get(self.completed as usize)
-            .is_some_and(|s| s.id == p.stage)
+            .is_some_and(|s| *s.id == *p.stage)
     }
 
     fn summary(&self, name: &str, n: u64, completed: usize, secs: f64) -> String {
