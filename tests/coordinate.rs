@@ -462,3 +462,24 @@ fn read_commands_leave_files_that_are_not_stores_alone() {
         run.stderr
     );
 }
+
+#[test]
+fn list_filters_with_unknown_values_get_a_suggestion() {
+    let s = Store::enrolled("filters");
+    let run = s.run(&["list", "--stage", "mentorign"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("no stored program has stage `mentorign` (did you mean `mentoring`?)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.run(&["list", "--outcome", "active"]).code, 0);
+    assert_eq!(
+        s.run(&["list", "--type", "one-on-one"])
+            .stdout
+            .lines()
+            .last(),
+        Some("1 pairing")
+    );
+}

@@ -187,9 +187,56 @@ pub struct ListArgs {
     json: bool,
 }
 
+/// A filter value that no stored program knows (a typo would otherwise list nothing, silently).
+fn unknown_filter_value(
+    args: &ListArgs,
+    session: &mut Session,
+) -> Result<Option<String>, StoreError> {
+    let engines = session.all_engines()?;
+    let programs: Vec<&mentorflow_dsl::Program> = engines.values().map(|e| &*e.program).collect();
+    let known = |what: &str, value: &Option<String>, names: Vec<&str>| -> Option<String> {
+        let value = value.as_deref()?;
+        if names.contains(&value) {
+            return None;
+        }
+        let hint = mentorflow_dsl::suggest::did_you_mean(value, names.iter().copied())
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        let mut names = names;
+        names.sort_unstable();
+        names.dedup();
+        Some(format!(
+            "no stored program has {what} `{value}`{hint}; known: {}",
+            names.join(", ")
+        ))
+    };
+    let stages = programs
+        .iter()
+        .flat_map(|p| p.stages.iter().map(|s| s.id.as_str()))
+        .collect();
+    let types = programs
+        .iter()
+        .flat_map(|p| p.types.iter().map(|t| t.id.as_str()))
+        .collect();
+    let ids = programs.iter().map(|p| p.id.as_str()).collect();
+    let outcomes = programs
+        .iter()
+        .flat_map(|p| p.stages.iter().filter_map(|s| s.outcome.as_deref()))
+        .chain(["active"])
+        .collect();
+    Ok(known("stage", &args.stage, stages)
+        .or_else(|| known("type", &args.type_id, types))
+        .or_else(|| known("program", &args.program, ids))
+        .or_else(|| known("outcome", &args.outcome, outcomes)))
+}
+
 /// Lists pairings.
 pub fn list(args: &ListArgs, store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
-    let session = Session::open(store)?;
+    let mut session = Session::open(store)?;
+    if let Some(problem) = unknown_filter_value(args, &mut session)? {
+        writeln!(output.err, "error: {problem}").ok();
+        return Ok(EXIT_FAILED);
+    }
     let now = store.now();
     let filter = Filter {
         stage: args.stage.clone(),
