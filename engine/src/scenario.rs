@@ -136,9 +136,17 @@ impl Scenario {
             path: path.into(),
             message: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| ScenarioError::Invalid {
-            path: path.into(),
-            message: e.to_string().trim_end().to_string(),
+        toml::from_str(&text).map_err(|e| {
+            let mut message = e.to_string().trim_end().to_string();
+            if text.lines().any(|l| l.trim() == "[program]") {
+                message.push_str(
+                    "\nhelp: this looks like a program file; simulate takes scenario files (programs/README.md, \"Scenario files\"). To check a program, use `mentorflow check`",
+                );
+            }
+            ScenarioError::Invalid {
+                path: path.into(),
+                message,
+            }
         })
     }
 
