@@ -150,8 +150,9 @@ fn board(
     let overdue: u64 = by_stage.values().map(|v| v.1).sum();
     writeln!(
         output.out,
-        "{} pairings, {overdue} overdue, at {}",
+        "{} pairing{}, {overdue} overdue, at {}",
         pairings.len(),
+        if pairings.len() == 1 { "" } else { "s" },
         now.format("%Y-%m-%d %H:%M")
     )
     .ok();
