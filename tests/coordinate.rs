@@ -483,3 +483,36 @@ fn list_filters_with_unknown_values_get_a_suggestion() {
         Some("1 pairing")
     );
 }
+
+#[test]
+fn a_stored_version_keeps_its_rhai_files_when_they_change_or_vanish() {
+    let s = Store::new("rhai");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let program = s.dir.join("r.toml");
+    std::fs::write(
+        &program,
+        "[program]\nid = \"r\"\ntitle = \"r\"\ninitial = \"a\"\n[facts.n]\ntype = \"int\"\n\
+         [criteria.enough]\nfile = \"c.rhai\"\n[stages.a]\n[stages.b]\noutcome = \"success\"\n\
+         [[transitions]]\nfrom = \"a\"\nto = \"b\"\nguard = \"enough\"\n[types.solo]\nroles = { mentee = 1 }\n",
+    )
+    .expect("write program");
+    let rhai = s.dir.join("c.rhai");
+    std::fs::write(&rhai, "facts.n >= 1").expect("write script");
+    let p = program.to_string_lossy().into_owned();
+    assert_eq!(
+        s.run(&["enrol", &p, "--type", "solo", "--person", "mentee=x"])
+            .code,
+        0
+    );
+    std::fs::write(&rhai, "facts.n >= 100").expect("change script");
+    assert_eq!(s.run(&["record", "p-1", "n=1"]).code, 0);
+    std::fs::remove_file(&rhai).expect("remove script");
+    let run = s.run(&["advance", "p-1"]);
+    assert_eq!(
+        run.code,
+        0,
+        "the enrolled version (n >= 1) decides: {}",
+        run.transcript()
+    );
+    assert_eq!(s.run(&["verify"]).code, 0);
+}

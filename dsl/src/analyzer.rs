@@ -388,10 +388,17 @@ impl<'a> Analyzer<'a> {
         let inside = Path::new(name)
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
-        let text = if inside {
-            std::fs::read_to_string(&path).ok()
-        } else {
+        // A stored program version brings its script files along: use those, never the disk,
+        // so a pairing keeps running on the version it was enrolled with.
+        let text = if !inside {
             None
+        } else if !self.provided.is_empty() {
+            self.provided
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| t.clone())
+        } else {
+            std::fs::read_to_string(&path).ok()
         };
         let Some(text) = text else {
             let help = if inside {

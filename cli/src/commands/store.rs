@@ -108,6 +108,12 @@ impl Session {
                 "stored program version {hash} no longer checks:\n{report}"
             ))
         })?;
+        if program.hash != hash {
+            return Err(StoreError::Corrupt(format!(
+                "stored program version {hash} reloads as {}; its files were changed in the store",
+                program.hash
+            )));
+        }
         let engine = Arc::new(Engine::new(program));
         self.engines.insert(hash.to_string(), Arc::clone(&engine));
         Ok(engine)
