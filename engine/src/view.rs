@@ -62,7 +62,9 @@ impl ScriptView {
             }
         }
         ScriptView {
-            facts: Dynamic::from_map(map).into_shared(),
+            // Read-only inside the shared cell: a constant wrapper alone does not stop scripts from
+            // assigning through a shared value.
+            facts: Dynamic::from_map(map).into_read_only().into_shared(),
             type_id: type_id.into(),
         }
     }

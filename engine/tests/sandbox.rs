@@ -181,3 +181,32 @@ fn eval_is_not_available_to_scripts() {
 fn program_text_with(guard: &str) -> String {
     format!("[program]\nid = \"x\"\ntitle = \"x\"\ninitial = \"a\"\n[stages.a]\n[stages.b]\noutcome = \"success\"\n[[transitions]]\nfrom = \"a\"\nto = \"b\"\nguard = '{guard}'\n[types.t]\nroles = {{ mentee = 1 }}\n")
 }
+
+#[test]
+fn scripts_cannot_change_facts() {
+    let engine = Engine::new(program_with_guard("facts.n = 99;\nfalse"));
+    let actor = Actor {
+        name: "t",
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    };
+    let mentee = Participant {
+        id: "m".into(),
+        role: "mentee".into(),
+        attributes: Default::default(),
+    };
+    let (mut pairing, _) = engine
+        .enrol("p-1", "solo", vec![mentee], &actor)
+        .expect("enrol");
+    engine
+        .record(
+            &mut pairing,
+            vec![("n".into(), mentorflow_dsl::Value::Int(1))],
+            &actor,
+        )
+        .expect("record");
+    let err = engine
+        .advance(&mut pairing, None, &actor)
+        .expect_err("assigning to facts must fail");
+    assert!(err.to_string().contains("hostile.toml:17:"), "{err}");
+    assert_eq!(pairing.facts.get("n"), Some(&mentorflow_dsl::Value::Int(1)));
+}
