@@ -170,9 +170,9 @@ fn compare(left: &Value, op: Comparison, right: &Value) -> Option<bool> {
     use std::cmp::Ordering;
     let ordering = match (left, right) {
         (Value::Int(a), Value::Int(b)) => a.cmp(b),
-        (Value::Float(a), Value::Float(b)) => a.partial_cmp(b)?,
-        (Value::Int(a), Value::Float(b)) => (*a as f64).partial_cmp(b)?,
-        (Value::Float(a), Value::Int(b)) => a.partial_cmp(&(*b as f64))?,
+        (Value::Float(a), Value::Float(b)) => return Some(float_compare(*a, op, *b)),
+        (Value::Int(a), Value::Float(b)) => return Some(float_compare(*a as f64, op, *b)),
+        (Value::Float(a), Value::Int(b)) => return Some(float_compare(*a, op, *b as f64)),
         (Value::Text(a), Value::Text(b)) => a.cmp(b),
         // Rhai compares bools for equality only here; anything else goes to Rhai.
         (Value::Bool(a), Value::Bool(b)) => {
@@ -192,6 +192,28 @@ fn compare(left: &Value, op: Comparison, right: &Value) -> Option<bool> {
         Comparison::Gt => ordering == Ordering::Greater,
         Comparison::Ge => ordering != Ordering::Less,
     })
+}
+
+/// Rhai's float comparison (checked build): relative to the larger magnitude, within
+/// `f64::EPSILON`, so that `0.1 + 0.2 <= 0.3` holds in both.
+fn float_compare(x: f64, op: Comparison, y: f64) -> bool {
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    if max == 0.0 {
+        return matches!(op, Comparison::Eq | Comparison::Ge | Comparison::Le);
+    }
+    let eps = f64::EPSILON;
+    match op {
+        Comparison::Eq => (x - y).abs() / max <= eps,
+        Comparison::Ne => (x - y).abs() / max > eps,
+        Comparison::Gt => (x - y) / max > eps,
+        Comparison::Ge => (x - y) / max > -eps,
+        Comparison::Lt => (y - x) / max > eps,
+        Comparison::Le => (y - x) / max > -eps,
+    }
 }
 
 fn from_expr(expr: &Expr, default: &dyn Fn(&str) -> Option<Value>) -> Option<FastGuard> {

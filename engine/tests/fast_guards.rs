@@ -33,13 +33,18 @@ const GUARDS: &[&str] = &[
     "facts.f * facts.f - 1.0 < facts.f",
     "facts.i - facts.j < 0 && facts.f / 2.0 > 0.3",
     "(facts.i + 1).to_float() > facts.f",
+    "facts.f + facts.g <= 0.3",
+    "facts.f + facts.g == 0.3",
+    "facts.g < 4.0",
+    "facts.g >= 4",
+    "facts.f * 3.0 != 0.3 * facts.i",
     "facts.i > 0 && false",
 ];
 
 fn program() -> mentorflow_dsl::Program {
     let mut text = String::from(
         "[program]\nid = \"p\"\ntitle = \"p\"\ninitial = \"a\"\n\
-         [facts.i]\ntype = \"int\"\n[facts.j]\ntype = \"int\"\n[facts.f]\ntype = \"float\"\n\
+         [facts.i]\ntype = \"int\"\n[facts.j]\ntype = \"int\"\n[facts.f]\ntype = \"float\"\n[facts.g]\ntype = \"float\"\n\
          [facts.b]\ntype = \"bool\"\n[facts.t]\ntype = \"text\"\n[facts.d]\ntype = \"int\"\ndefault = 4\n\
          [stages.a]\n[stages.z]\noutcome = \"success\"\n[types.solo]\nroles = { mentee = 1 }\n",
     );
@@ -56,7 +61,14 @@ fn program() -> mentorflow_dsl::Program {
 /// Fact values: each fact recorded with a value of its own type, or not recorded.
 fn cases() -> Vec<Vec<(String, Value)>> {
     let ints = [None, Some(0), Some(1), Some(3), Some(6), Some(-2)];
-    let floats = [None, Some(0.0), Some(0.7), Some(3.0), Some(2.5)];
+    let floats = [None, Some(0.0), Some(0.1), Some(0.7), Some(3.0), Some(2.5)];
+    let gs = [
+        Some(0.2),
+        Some(3.999_999_999_999_999_6),
+        Some(4.0),
+        Some(1e-300),
+        None,
+    ];
     let bools = [None, Some(true), Some(false)];
     let texts = [None, Some("good"), Some("bad"), Some("x")];
     let mut out = Vec::new();
@@ -69,6 +81,8 @@ fn cases() -> Vec<Vec<(String, Value)>> {
                     i.map(|v| ("i", Value::Int(v))),
                     j.map(|v| ("j", Value::Int(v))),
                     f.map(|v| ("f", Value::Float(v))),
+                    gs[(n + usize::from(b.unwrap_or(false))) % gs.len()]
+                        .map(|v| ("g", Value::Float(v))),
                     b.map(|v| ("b", Value::Bool(v))),
                     t.map(|v| ("t", Value::Text(v.into()))),
                 ];

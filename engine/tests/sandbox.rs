@@ -215,11 +215,37 @@ fn scripts_cannot_change_facts() {
 fn the_script_view_follows_recorded_facts() {
     // `cycle` keeps this guard in Rhai, so it reads the cached view, not the fast path.
     let engine = Engine::new(program_with_guard("cycle >= 1 && facts.n >= 5"));
-    let actor = Actor { name: "t", now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap() };
-    let mentee = Participant { id: "m".into(), role: "mentee".into(), attributes: Default::default() };
-    let (mut pairing, _) = engine.enrol("p-1", "solo", vec![mentee], &actor).expect("enrol");
-    engine.record(&mut pairing, vec![("n".into(), mentorflow_dsl::Value::Int(1))], &actor).expect("record");
-    assert!(engine.advance(&mut pairing, None, &actor).is_err(), "n = 1 must not pass");
-    engine.record(&mut pairing, vec![("n".into(), mentorflow_dsl::Value::Int(5))], &actor).expect("record");
-    engine.advance(&mut pairing, None, &actor).expect("n = 5 must pass");
+    let actor = Actor {
+        name: "t",
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    };
+    let mentee = Participant {
+        id: "m".into(),
+        role: "mentee".into(),
+        attributes: Default::default(),
+    };
+    let (mut pairing, _) = engine
+        .enrol("p-1", "solo", vec![mentee], &actor)
+        .expect("enrol");
+    engine
+        .record(
+            &mut pairing,
+            vec![("n".into(), mentorflow_dsl::Value::Int(1))],
+            &actor,
+        )
+        .expect("record");
+    assert!(
+        engine.advance(&mut pairing, None, &actor).is_err(),
+        "n = 1 must not pass"
+    );
+    engine
+        .record(
+            &mut pairing,
+            vec![("n".into(), mentorflow_dsl::Value::Int(5))],
+            &actor,
+        )
+        .expect("record");
+    engine
+        .advance(&mut pairing, None, &actor)
+        .expect("n = 5 must pass");
 }
