@@ -516,3 +516,24 @@ fn a_stored_version_keeps_its_rhai_files_when_they_change_or_vanish() {
     );
     assert_eq!(s.run(&["verify"]).code, 0);
 }
+
+#[test]
+fn a_command_dated_before_an_overdue_note_is_refused() {
+    let s = Store::enrolled("overdue-order");
+    let at = |now: &str, args: &[&str]| {
+        let mut all = vec!["--store", s.path.as_str(), "--now", now];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    assert!(at("2026-01-25T09:00:00Z", &["tick"])
+        .stdout
+        .contains("1 newly overdue"));
+    let run = at("2026-01-22T09:00:00Z", &["record", "p-1", "meetings=1"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("is before p-1's latest event (2026-01-25 09:00)"),
+        "{}",
+        run.stderr
+    );
+}

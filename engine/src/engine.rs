@@ -113,7 +113,7 @@ impl Engine {
     ) -> Result<Event, EngineError> {
         // Events are a history in time order: a command dated before the pairing's latest
         // event would make timers (idle, after) misread the history.
-        let latest = pairing.last_event_at.max(pairing.entered_at);
+        let latest = pairing.latest_at.max(pairing.entered_at);
         if actor.now < latest {
             return Err(EngineError::BeforeLatestEvent {
                 pairing: pairing.id.to_string(),

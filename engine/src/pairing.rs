@@ -38,6 +38,9 @@ pub struct Pairing {
     pub enrolled_at: DateTime<Utc>,
     /// Time of the last activity: every event but `became_overdue` (for idle timers).
     pub last_event_at: DateTime<Utc>,
+    /// Time of the latest event of any kind: a new event may not be dated before it.
+    #[serde(default)]
+    pub latest_at: DateTime<Utc>,
     /// Sequence number of the last event.
     pub last_seq: u64,
     /// Set once the pairing is in a terminal stage.
@@ -65,6 +68,7 @@ impl PartialEq for Pairing {
                 (
                     p.enrolled_at,
                     p.last_event_at,
+                    p.latest_at,
                     p.last_seq,
                     &p.outcome,
                     p.overdue_logged,
@@ -135,6 +139,7 @@ impl Pairing {
             visited: BTreeSet::from([stage.clone()]),
             enrolled_at: event.at,
             last_event_at: event.at,
+            latest_at: event.at,
             last_seq: 1,
             outcome: None,
             overdue_logged: false,
@@ -180,6 +185,7 @@ impl Pairing {
             }
         }
         self.last_seq = event.seq;
+        self.latest_at = self.latest_at.max(event.at);
         // A tick noticing an overdue stage is not activity; it must not reset idle timers.
         if !matches!(event.kind, EventKind::BecameOverdue { .. }) {
             self.last_event_at = event.at;

@@ -72,7 +72,7 @@ impl StoreArgs {
     /// moment ago, or this machine's clock may be a little behind theirs).
     pub fn now_for(&self, pairing: &mentorflow_engine::Pairing) -> DateTime<Utc> {
         self.now
-            .unwrap_or_else(|| Utc::now().max(pairing.last_event_at.max(pairing.entered_at)))
+            .unwrap_or_else(|| Utc::now().max(pairing.latest_at.max(pairing.entered_at)))
     }
 }
 
