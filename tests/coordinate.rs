@@ -537,3 +537,48 @@ fn a_command_dated_before_an_overdue_note_is_refused() {
         run.stderr
     );
 }
+
+#[test]
+fn verify_notices_query_columns_that_disagree_with_the_state() {
+    let s = Store::enrolled("columns");
+    let conn = std::process::Command::new("python3")
+        .args(["-c", &format!("import sqlite3; c = sqlite3.connect('{}'); c.execute(\"update pairings set stage = 'evaluation'\"); c.commit()", s.path)])
+        .status();
+    if !conn.is_ok_and(|st| st.success()) {
+        eprintln!("python3 with sqlite3 is not available: not tested");
+        return;
+    }
+    let run = s.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("the stage, outcome or due column differs"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn another_programs_database_is_not_taken_for_a_store() {
+    let s = Store::new("other-db");
+    let made = std::process::Command::new("python3")
+        .args(["-c", &format!("import sqlite3; c = sqlite3.connect('{}'); c.execute('create table x(a)'); c.execute('pragma user_version = 1'); c.commit()", s.path)])
+        .status();
+    if !made.is_ok_and(|st| st.success()) {
+        eprintln!("python3 with sqlite3 is not available: not tested");
+        return;
+    }
+    let before = std::fs::read(&s.path).expect("read");
+    let run = s.run(&["list"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is not a mentorflow store"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(&s.path).expect("read"),
+        before,
+        "the file must be left as it was"
+    );
+}

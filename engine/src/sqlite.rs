@@ -134,7 +134,15 @@ impl SqliteStore {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(&err)?;
-        if version == 0 && !create {
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('programs', 'pairings', 'events')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        let is_store = version >= 1 && tables == 3;
+        if !create && !is_store {
             return Err(StoreError::NotAStore(path.to_path_buf()));
         }
         let sync = if durability == Durability::Full {
@@ -518,8 +526,18 @@ impl Store for SqliteStore {
         program: &mut dyn FnMut(&str) -> Option<Arc<mentorflow_dsl::Program>>,
     ) -> Result<(u64, Vec<Breach>), StoreError> {
         let err = db_error(&self.path);
-        let mut stmt = self
-            .conn
+        // One read transaction: events and pairings from the same snapshot, even while other
+        // coordinators write.
+        let snapshot = self.conn.unchecked_transaction().map_err(&err)?;
+        let columns: std::collections::BTreeMap<String, (String, Option<String>, Option<String>)> =
+            snapshot
+                .prepare("SELECT id, stage, outcome, due FROM pairings")
+                .and_then(|mut st| {
+                    st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
+                        .collect()
+                })
+                .map_err(&err)?;
+        let mut stmt = snapshot
             .prepare("SELECT id, pairing, seq, body, hash FROM events ORDER BY id")
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
@@ -561,6 +579,15 @@ impl Store for SqliteStore {
                 });
                 continue;
             };
+            // The columns queries filter on must agree with the state they were derived from.
+            let derived = (p.stage.to_string(), p.outcome.clone(), p.due.map(stamp));
+            if columns.get(&*p.id) != Some(&derived) {
+                breaches.push(Breach {
+                    event: p.id.to_string(),
+                    problem: "the stage, outcome or due column differs from the stored state"
+                        .into(),
+                });
+            }
             match Pairing::fold(&program, &events) {
                 Ok(folded) if folded == p => {}
                 Ok(_) => breaches.push(Breach {
