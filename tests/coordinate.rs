@@ -378,6 +378,11 @@ fn a_roster_is_imported_all_or_nothing() {
     let run = s.run(&["import", &r, "--program", "programs/mentoring.toml"]);
     assert!(run.stderr.contains("roster.csv:2: a: program `mentoring` declares no attribute `grde` (did you mean `grade`?)"), "{}", run.stderr);
     assert_eq!(
+        s.run(&["programs"]).stdout.lines().count(),
+        2,
+        "refused imports store no program version either"
+    );
+    assert_eq!(
         s.run(&["list"]).stdout.lines().last(),
         Some("2 pairings"),
         "refused imports store nothing"

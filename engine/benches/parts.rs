@@ -107,10 +107,7 @@ fn benches(c: &mut Criterion) {
         SqliteStore::create(&path).expect("create");
         let mut store = SqliteStore::open(&path, durability).expect("open");
         store
-            .save_program(&engine.program, "pingpong.toml")
-            .expect("save");
-        store
-            .enrol(1, &mut |ids| {
+            .enrol(&engine.program, "pingpong.toml", 1, &mut |ids| {
                 let (p, e) = engine.enrol(&ids[0], "solo", mentee(), &actor)?;
                 Ok(vec![(p, vec![e])])
             })

@@ -314,22 +314,6 @@ fn filter_sql(f: &Filter) -> (String, Vec<String>) {
 }
 
 impl Store for SqliteStore {
-    fn save_program(
-        &mut self,
-        program: &mentorflow_dsl::Program,
-        path: &str,
-    ) -> Result<(), StoreError> {
-        let sources = serde_json::to_string(&program.sources)
-            .map_err(|e| StoreError::Database(e.to_string()))?;
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO programs (hash, id, title, path, sources, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![program.hash, program.id, program.title, path, sources, stamp(Utc::now())],
-            )
-            .map_err(db_error(&self.path))?;
-        Ok(())
-    }
-
     fn program_sources(&self, hash: &str) -> Result<Option<Vec<(PathBuf, String)>>, StoreError> {
         let json: Option<String> = self
             .conn
@@ -373,15 +357,26 @@ impl Store for SqliteStore {
 
     fn enrol(
         &mut self,
+        program: &mentorflow_dsl::Program,
+        path: &str,
         count: usize,
         make: &mut MakePairings<'_>,
     ) -> Result<Vec<Pairing>, StoreError> {
-        let path = self.path.clone();
-        let err = db_error(&path);
+        let store_path = self.path.clone();
+        let err = db_error(&store_path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
+        let sources = serde_json::to_string(&program.sources)
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO programs (hash, id, title, path, sources, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .and_then(|mut st| {
+            st.execute(params![program.hash, program.id, program.title, path, sources, stamp(Utc::now())])
+        })
+        .map_err(&err)?;
         let next: i64 = tx
             .prepare_cached("SELECT COALESCE(MAX(n), 0) + 1 FROM pairings")
             .and_then(|mut st| st.query_row([], |r| r.get(0)))

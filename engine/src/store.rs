@@ -116,20 +116,17 @@ pub type MakePairings<'a> =
 
 /// Events and projections, with atomic commands.
 pub trait Store {
-    /// Stores a program version (idempotent) with the path it came from.
-    fn save_program(
-        &mut self,
-        program: &mentorflow_dsl::Program,
-        path: &str,
-    ) -> Result<(), StoreError>;
     /// The files of a stored program version.
     fn program_sources(&self, hash: &str) -> Result<Option<Vec<(PathBuf, String)>>, StoreError>;
     /// Every stored program version with its pairing count.
     fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError>;
-    /// Creates pairings atomically: `make` gets the next free ids and returns each new
-    /// pairing with its events (the enrolment first; a bulk load may add more).
+    /// Creates pairings atomically: stores `program` (read from `path`) as a version if it is
+    /// new, then `make` gets the next free ids and returns each new pairing with its events
+    /// (the enrolment first; a bulk load may add more). A refusal stores nothing at all.
     fn enrol(
         &mut self,
+        program: &mentorflow_dsl::Program,
+        path: &str,
         count: usize,
         make: &mut MakePairings<'_>,
     ) -> Result<Vec<Pairing>, StoreError>;

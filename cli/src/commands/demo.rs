@@ -200,10 +200,8 @@ pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError>
     let loaded = mentorflow_dsl::load_str(Path::new("programs/mentoring.toml"), MENTORING);
     let report = loaded.render();
     let program = loaded.program.ok_or(StoreError::Corrupt(report))?;
-    session
-        .store
-        .save_program(&program, "programs/mentoring.toml (built in)")?;
-    let engine = session.engine(&program.hash)?;
+    let engine = session.pin(&program);
+    let source = "programs/mentoring.toml (built in)";
     let start = Utc
         .with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
         .single()
@@ -244,7 +242,7 @@ pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError>
             name: "demo-coordinator",
             now: start,
         };
-        let created = session.store.enrol(1, &mut |ids| {
+        let created = session.store.enrol(&program, source, 1, &mut |ids| {
             let (pairing, event) = engine.enrol(&ids[0], type_id, participants.clone(), &who)?;
             Ok(vec![(pairing, vec![event])])
         })?;

@@ -133,18 +133,21 @@ pub fn import(
         }
     };
     let mut session = Session::open(store)?;
-    let engine = session.pin(&program, &args.program)?;
+    let engine = session.pin(&program);
+    let source = args.program.display().to_string();
     let (name, now) = (store.actor(), store.now());
     let actor = Actor { name: &name, now };
     let roster = args.roster.display().to_string();
-    let created = session.store.enrol(groups.len(), &mut |ids| {
-        ids.iter()
-            .zip(&groups)
-            .map(|(id, g)| {
-                let at = |r: &str| format!("{roster}:{}: pairing `{}`: {r}", g.line, g.label);
-                let (pairing, event) = engine
-                    .enrol(id, &g.type_id, g.people.clone(), &actor)
-                    .map_err(|e| match e {
+    let created = session
+        .store
+        .enrol(&program, &source, groups.len(), &mut |ids| {
+            ids.iter()
+                .zip(&groups)
+                .map(|(id, g)| {
+                    let at = |r: &str| format!("{roster}:{}: pairing `{}`: {r}", g.line, g.label);
+                    let (pairing, event) = engine
+                        .enrol(id, &g.type_id, g.people.clone(), &actor)
+                        .map_err(|e| match e {
                         EngineError::EnrolmentRefused { type_id, reasons } => {
                             EngineError::EnrolmentRefused {
                                 type_id,
@@ -156,10 +159,10 @@ pub fn import(
                             reasons: vec![at(&other.to_string())],
                         },
                     })?;
-                Ok((pairing, vec![event]))
-            })
-            .collect()
-    })?;
+                    Ok((pairing, vec![event]))
+                })
+                .collect()
+        })?;
     let n = created.len();
     writeln!(
         output.out,

@@ -119,10 +119,11 @@ pub fn enrol(
         }
     };
     let mut session = Session::open(store)?;
-    let engine = session.pin(&program, &args.program)?;
+    let engine = session.pin(&program);
+    let source = args.program.display().to_string();
     let (actor, now) = (store.actor(), store.now());
     let who = Actor { name: &actor, now };
-    let created = session.store.enrol(1, &mut |ids| {
+    let created = session.store.enrol(&program, &source, 1, &mut |ids| {
         let id = ids.first().cloned().unwrap_or_default();
         let (pairing, event) = engine.enrol(&id, &args.type_id, people.clone(), &who)?;
         Ok(vec![(pairing, vec![event])])

@@ -119,16 +119,14 @@ impl Session {
         Ok(engine)
     }
 
-    /// Stores `program` (read from `path`) as a version, if new, and returns its engine: what
-    /// enrolment pins new pairings to.
-    pub fn pin(
-        &mut self,
-        program: &mentorflow_dsl::Program,
-        path: &std::path::Path,
-    ) -> Result<Arc<Engine>, StoreError> {
-        self.store
-            .save_program(program, &path.display().to_string())?;
-        self.engine(&program.hash)
+    /// The engine for a program read from a file, to enrol new pairings with; the version is
+    /// stored by the enrolment itself, so a refused enrolment stores nothing.
+    pub fn pin(&mut self, program: &mentorflow_dsl::Program) -> Arc<Engine> {
+        let engine = self
+            .engines
+            .entry(program.hash.clone())
+            .or_insert_with(|| Arc::new(Engine::new(program.clone())));
+        Arc::clone(engine)
     }
 
     /// An engine for every stored program version, for bulk commands and verify.

@@ -37,6 +37,8 @@ const TYPES: [&str; 5] = ["one-on-one", "peer", "group", "reverse", "virtual"];
 const T0: i64 = 1_767_603_600;
 const MOD: u64 = 1_000_000_007;
 const DURABLE_LIMIT: u64 = 2000;
+/// Where the program comes from, as recorded with its stored version.
+const SOURCE: &str = "engine/benches/cohort.toml";
 
 /// One record of the workload's log: stages as indices into the program's stages.
 struct Record {
@@ -308,9 +310,6 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
         "mentorflow-store-batch"
     };
     let (mut store, path) = fresh_store(name, Durability::Normal)?;
-    store
-        .save_program(&engine.program, "engine/benches/cohort.toml")
-        .map_err(|e| e.to_string())?;
     let mut d = Driver::new(engine);
     let (mut done, mut completed) = (0u64, 0usize);
     let started = Instant::now();
@@ -318,7 +317,7 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
         let count = (batch as u64).min(n - done);
         let first = done;
         let created = store
-            .enrol(count as usize, &mut |ids| {
+            .enrol(&engine.program, SOURCE, count as usize, &mut |ids| {
                 ids.iter()
                     .enumerate()
                     .map(|(k, id)| d.pairing(id, first + k as u64, actor))
@@ -340,16 +339,13 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
 
 fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String> {
     let (mut store, path) = fresh_store("durable", Durability::Full)?;
-    store
-        .save_program(&engine.program, "engine/benches/cohort.toml")
-        .map_err(|e| e.to_string())?;
     let mut d = Driver::new(engine);
     let actor = Actor { name: "bench", now };
     let mut completed = 0usize;
     let started = Instant::now();
     'run: for i in 0..n {
         let created = store
-            .enrol(1, &mut |ids| {
+            .enrol(&engine.program, SOURCE, 1, &mut |ids| {
                 let (p, e) = d.enrol(&ids[0], i, &actor)?;
                 Ok(vec![(p, vec![e])])
             })
@@ -390,9 +386,6 @@ fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<S
     let mut store = SqliteStore::create(path)
         .and_then(|_| SqliteStore::open(path, Durability::Normal))
         .map_err(|e| e.to_string())?;
-    store
-        .save_program(&engine.program, "engine/benches/cohort.toml")
-        .map_err(|e| e.to_string())?;
     let d = Driver::new(engine);
     let started = Instant::now();
     let mut done = 0u64;
@@ -400,7 +393,7 @@ fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<S
         let count = 10_000.min(n - done);
         let first = done;
         store
-            .enrol(count as usize, &mut |ids| {
+            .enrol(&engine.program, SOURCE, count as usize, &mut |ids| {
                 ids.iter()
                     .enumerate()
                     .map(|(k, id)| {
