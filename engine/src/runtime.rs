@@ -84,6 +84,9 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Most print/debug lines kept until read; later ones are dropped.
+const MAX_PRINTS: usize = 1000;
+
 /// The sandboxed script runner; one per loaded program.
 pub struct Runtime {
     engine: rhai::Engine,
@@ -134,13 +137,18 @@ impl Runtime {
         let p = Arc::clone(&prints);
         engine.on_print(move |s| {
             if let Ok(mut v) = p.lock() {
-                v.push(s.to_string());
+                // Bounded: a bulk command that never reads the output must not grow without end.
+                if v.len() < MAX_PRINTS {
+                    v.push(s.to_string());
+                }
             }
         });
         let p = Arc::clone(&prints);
         engine.on_debug(move |s, _, _| {
             if let Ok(mut v) = p.lock() {
-                v.push(format!("debug: {s}"));
+                if v.len() < MAX_PRINTS {
+                    v.push(format!("debug: {s}"));
+                }
             }
         });
         Runtime {
