@@ -399,7 +399,10 @@ fn split_top_level(text: &str) -> Vec<String> {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth -= 1,
             b'"' | b'\'' | b'`' => i = skip_quoted(bytes, i),
-            b'|' if depth == 0 && bytes.get(i + 1) == Some(&b'|') => return vec![text.to_string()],
+            // `||`, `|`, `^` and `??` bind more loosely than `&&`: splitting at `&&` would then
+            // misquote the parts, so such an expression is explained whole.
+            b'|' | b'^' if depth == 0 => return vec![text.to_string()],
+            b'?' if depth == 0 && bytes.get(i + 1) == Some(&b'?') => return vec![text.to_string()],
             b'&' if depth == 0 && bytes.get(i + 1) == Some(&b'&') => {
                 parts.push(text[start..i].trim().to_string());
                 i += 1;
@@ -470,6 +473,9 @@ mod tests {
 
     #[test]
     fn disjunction_statements_and_single_operands_are_not_split() {
+        assert!(split_conjunction("facts.a && facts.b | facts.c")
+            .1
+            .is_empty());
         assert!(split_conjunction("facts.a || facts.b && facts.c")
             .1
             .is_empty());
