@@ -2,7 +2,7 @@
 //! the pairing stays where it was.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use mentorflow_dsl::sandbox::Limits;
@@ -38,7 +38,7 @@ roles = {{ mentee = 1 }}
     loaded.program.unwrap_or_else(|| panic!("{report}"))
 }
 
-fn advance_with(engine: Engine) -> (EngineError, Duration, String) {
+fn advance_with(engine: Engine) -> EngineError {
     let actor = Actor {
         name: "t",
         now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
@@ -51,14 +51,12 @@ fn advance_with(engine: Engine) -> (EngineError, Duration, String) {
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
         .expect("enrol");
-    let started = Instant::now();
     let err = engine
         .advance(&mut pairing, None, &actor)
         .expect_err("hostile guard must fail");
-    let took = started.elapsed();
     assert_eq!(&*pairing.stage, "start", "pairing must stay where it was");
     assert_eq!(pairing.last_seq, 1, "no event may be applied");
-    (err, took, String::new())
+    err
 }
 
 fn hostile(guard: &str) -> String {
@@ -78,9 +76,10 @@ fn hostile_sized(guard: &str) -> String {
 
 fn hostile_with(guard: &str, limits: Limits) -> String {
     let mut engine = Engine::new(program_with_guard(guard));
-    engine.runtime = Runtime::new(limits, Duration::from_secs(5));
-    let (err, took, _) = advance_with(engine);
-    assert!(took < Duration::from_secs(2), "took {took:?}");
+    // A deadline far beyond any run, so that the limit under test, not the wall clock, stops
+    // the script however busy the machine is. How long it takes is the benchmarks' business.
+    engine.runtime = Runtime::new(limits, Duration::from_secs(3600));
+    let err = advance_with(engine);
     let text = err.to_string();
     assert!(
         text.contains("guard of transition start -> done failed at hostile.toml:"),
@@ -133,12 +132,11 @@ fn wall_clock_deadline_stops_a_script_the_operation_limit_allows() {
     };
     let mut engine = Engine::new(program_with_guard("loop { }"));
     engine.runtime = Runtime::new(limits, Duration::from_millis(20));
-    let (err, took, _) = advance_with(engine);
+    let err = advance_with(engine);
     assert!(
         err.to_string().contains("running longer than 20 ms"),
         "{err}"
     );
-    assert!(took < Duration::from_secs(1), "took {took:?}");
 }
 
 #[test]
