@@ -1,12 +1,21 @@
-//! The `mentorflow` command line. [`run`] takes the arguments and two writers, so tests run
-//! commands in-process and snapshot exactly what a user sees.
+//! The `mentorflow` command line. It parses arguments, calls the engine's [`Coordinator`]
+//! (or the program checker) and renders what comes back; [`run`] takes the arguments and two
+//! writers, so tests run commands in-process and snapshot exactly what a user sees.
+//!
+//! [`Coordinator`]: mentorflow_engine::Coordinator
 
 mod commands;
+mod failure;
+mod output;
+mod render;
+mod store_args;
 
 use std::ffi::OsString;
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
+
+pub use output::Output;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -22,7 +31,7 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     #[command(flatten)]
-    store: commands::store::StoreArgs,
+    store: store_args::StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,45 +42,47 @@ enum Command {
     Paths(commands::paths::Args),
     Simulate(commands::simulate::Args),
     /// Run a demo cohort of all five types over simulated weeks (the main job).
-    Demo(commands::demo::DemoArgs),
+    Demo(commands::demo::Args),
     /// Create a new, empty store.
-    Init(commands::pairings::InitArgs),
+    Init(commands::init::Args),
     /// Enrol a pairing in a program.
-    Enrol(commands::pairings::EnrolArgs),
+    Enrol(commands::enrol::Args),
     /// Enrol many pairings from a CSV roster, all or none.
-    Import(commands::import::ImportArgs),
+    Import(commands::import::Args),
     /// Record facts on a pairing.
-    Record(commands::pairings::RecordArgs),
+    Record(commands::record::Args),
     /// Advance a pairing, or all.
-    Advance(commands::pairings::AdvanceArgs),
+    Advance(commands::advance::Args),
     /// Withdraw a pairing with a reason.
-    Withdraw(commands::pairings::WithdrawArgs),
+    Withdraw(commands::withdraw::Args),
     /// Run timers: timeouts and overdue stages.
-    Tick(commands::pairings::TickArgs),
+    Tick(commands::tick::Args),
     /// The board, or one pairing and what it needs to move on.
-    Status(commands::board::StatusArgs),
+    Status(commands::status::Args),
     /// List pairings with filters.
-    List(commands::board::ListArgs),
+    List(commands::list::Args),
     /// The event history, with actor and reason.
-    Log(commands::board::LogArgs),
+    Log(commands::log::Args),
     /// Stored program versions and their pairing counts.
-    Programs(commands::board::ProgramsArgs),
+    Programs(commands::programs::Args),
     /// Check the hash chain and every projection against its events.
-    Verify(commands::board::VerifyArgs),
+    Verify(commands::verify::Args),
     /// Export pairings or events as JSON or CSV.
-    Export(commands::board::ExportArgs),
+    Export(commands::export::Args),
 }
 
-/// Where a command writes: its normal output and its diagnostics.
-pub struct Output<'a> {
-    /// Normal output.
-    pub out: &'a mut dyn Write,
-    /// Errors and warnings.
-    pub err: &'a mut dyn Write,
-}
-
-/// Runs the command line `args` (program name first) and returns the exit code.
+/// Runs the command line `args` (program name first) and returns the exit code. Progress
+/// lines are not shown (see [`run_with`]).
 pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_with(args, &mut Output::new(out, err))
+}
+
+/// Runs the command line `args` with `output`.
+pub fn run_with<I, T>(args: I, output: &mut Output<'_>) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -81,91 +92,35 @@ where
         Err(e) => {
             let text = e.render().to_string();
             return if e.use_stderr() {
-                let _ = write!(err, "{text}");
+                let _ = write!(output.err, "{text}");
                 EXIT_USAGE
             } else {
-                let _ = write!(out, "{text}");
+                let _ = write!(output.out, "{text}");
                 EXIT_OK
             };
         }
     };
-    let mut output = Output { out, err };
     let s = &cli.store;
-    let stored =
-        |r: Result<u8, mentorflow_engine::store::StoreError>, output: &mut Output<'_>| match r {
-            Ok(code) => code,
-            Err(e) => {
-                let _ = writeln!(output.err, "error: {e}");
-                EXIT_FAILED
-            }
-        };
     let result = match cli.command {
-        Command::Demo(_) => Ok(stored(commands::demo::run(s, &mut output), &mut output)),
-        Command::Init(_) => Ok(stored(
-            commands::pairings::init(s, &mut output),
-            &mut output,
-        )),
-        Command::Enrol(a) => Ok(stored(
-            commands::pairings::enrol(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Import(a) => Ok(stored(
-            commands::import::import(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Record(a) => Ok(stored(
-            commands::pairings::record(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Advance(a) => Ok(stored(
-            commands::pairings::advance(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Withdraw(a) => Ok(stored(
-            commands::pairings::withdraw(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Tick(_) => Ok(stored(
-            commands::pairings::tick(s, &mut output),
-            &mut output,
-        )),
-        Command::Status(a) => Ok(stored(
-            commands::board::status(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::List(a) => Ok(stored(
-            commands::board::list(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Log(a) => Ok(stored(
-            commands::board::log(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Programs(a) => Ok(stored(
-            commands::board::programs(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Verify(a) => Ok(stored(
-            commands::board::verify(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Export(a) => Ok(stored(
-            commands::board::export(&a, s, &mut output),
-            &mut output,
-        )),
-        Command::Check(args) => commands::check::run(&args, &mut output),
-        Command::Show(args) => commands::show::run(&args, &mut output),
-        Command::Graph(args) => commands::graph::run(&args, &mut output),
-        Command::Paths(args) => commands::paths::run(&args, &mut output),
-        Command::Simulate(args) => commands::simulate::run(&args, &mut output),
+        Command::Check(a) => commands::check::run(&a, output),
+        Command::Show(a) => commands::show::run(&a, output),
+        Command::Graph(a) => commands::graph::run(&a, output),
+        Command::Paths(a) => commands::paths::run(&a, output),
+        Command::Simulate(a) => commands::simulate::run(&a, output),
+        Command::Demo(a) => commands::demo::run(&a, s, output),
+        Command::Init(a) => commands::init::run(&a, s, output),
+        Command::Enrol(a) => commands::enrol::run(&a, s, output),
+        Command::Import(a) => commands::import::run(&a, s, output),
+        Command::Record(a) => commands::record::run(&a, s, output),
+        Command::Advance(a) => commands::advance::run(&a, s, output),
+        Command::Withdraw(a) => commands::withdraw::run(&a, s, output),
+        Command::Tick(a) => commands::tick::run(&a, s, output),
+        Command::Status(a) => commands::status::run(&a, s, output),
+        Command::List(a) => commands::list::run(&a, s, output),
+        Command::Log(a) => commands::log::run(&a, s, output),
+        Command::Programs(a) => commands::programs::run(&a, s, output),
+        Command::Verify(a) => commands::verify::run(&a, s, output),
+        Command::Export(a) => commands::export::run(&a, s, output),
     };
-    match result {
-        Ok(code) => code,
-        // The reader went away (`mentorflow paths ... | head`): stop quietly, like other tools.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => {
-            let _ = writeln!(output.err, "error: {e}");
-            EXIT_FAILED
-        }
-    }
+    failure::exit_code(result, output)
 }

@@ -1,8 +1,13 @@
 //! The `mentorflow` binary; everything lives in the library so tests can run it in-process.
 
+use std::io::IsTerminal;
+
 fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code = mentorflow::run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    let terminal = stderr.is_terminal();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let mut output = mentorflow::Output::new(&mut out, &mut err).with_progress(terminal);
+    let code = mentorflow::run_with(std::env::args_os(), &mut output);
     std::process::ExitCode::from(code)
 }

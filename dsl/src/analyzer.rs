@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::duration::Due;
 use crate::model::{
     Criterion, From, Guard, MentoringType, Program, Role, Script, Stage, StageOverride, Timeout,
-    Transition,
+    Transition, Trigger,
 };
 use crate::reader::{self, Reader, Table};
 use crate::sandbox::SCRIPT_VARIABLES;
@@ -545,13 +545,18 @@ impl<'a> Analyzer<'a> {
                 ));
             }
         }
+        let trigger = match (timeout, &from) {
+            (Some(timeout), _) => Trigger::Timer(timeout),
+            (None, From::Any) => Trigger::Withdraw,
+            (None, From::Stage(_)) => Trigger::Advance,
+        };
         let mut t = Transition {
             index,
             from,
             to: to.0,
             guard: None,
             label,
-            timeout,
+            trigger,
             span: self.reader().span(table.span.clone()),
         };
         let what = format!("guard of transition {}", t.describe());

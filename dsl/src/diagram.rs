@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{From, Guard, Program, Stage, Transition};
+use crate::model::{Guard, Program, Stage, Transition};
 
 /// Output format of a diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,11 +32,11 @@ pub fn edge_label(
     if let Some(extra) = type_id
         .and_then(|ty| program.stage_override(ty, &from.id))
         .and_then(|o| o.guard.as_ref())
-        .filter(|_| matches!(t.from, From::Stage(_)) && t.timeout.is_none())
+        .filter(|_| t.takes_extra_guard())
     {
         parts.push(format!("[{}]", one_line(&extra.source)));
     }
-    match t.timeout {
+    match t.timeout() {
         Some(crate::model::Timeout::After(d)) => parts.push(format!("after {d}")),
         Some(crate::model::Timeout::Idle(d)) => parts.push(format!("idle {d}")),
         None => {}
@@ -111,7 +111,7 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
     }
     for (from, t) in edges(program) {
         let label = edge_label(program, t, from, type_id);
-        let arrow = if t.timeout.is_some() { "-.->" } else { "-->" };
+        let arrow = if t.timeout().is_some() { "-.->" } else { "-->" };
         if label.is_empty() {
             let _ = writeln!(out, "    {} {arrow} {}", node_id(&from.id), node_id(&t.to));
         } else {
@@ -166,7 +166,7 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
         );
     }
     for (from, t) in edges(program) {
-        let style = if t.timeout.is_some() {
+        let style = if t.timeout().is_some() {
             ", style=dashed"
         } else {
             ""

@@ -23,7 +23,9 @@ use sha2::{Digest, Sha256};
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use duration::Due;
-pub use model::{Criterion, From, Guard, MentoringType, Program, Script, Stage, Transition};
+pub use model::{
+    Criterion, From, Guard, MentoringType, Program, Script, Stage, Timeout, Transition, Trigger,
+};
 pub use source::{SourceMap, Span};
 pub use value::{Declaration, Value, ValueKind};
 

@@ -87,10 +87,22 @@ pub enum Timeout {
     Idle(Due),
 }
 
+/// How a transition is taken: the one place that says which command may take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    /// By `advance`, from the stage it names, when its guards hold.
+    Advance,
+    /// By `withdraw`, from any active stage (`from = "*"` without a timer).
+    Withdraw,
+    /// By `tick`, once its timer is due and its guard holds.
+    Timer(Timeout),
+}
+
 /// An edge of the stage graph.
 #[derive(Debug, Clone, Serialize)]
 pub struct Transition {
-    /// Position in the file, from 0; stable name for coverage.
+    /// Position in the file, from 0; stable name for coverage. People see [`Transition::number`].
     pub index: usize,
     /// Source stage, or any.
     pub from: From,
@@ -102,15 +114,37 @@ pub struct Transition {
     /// Short human name, e.g. "withdraw".
     #[serde(skip_serializing_if = "String::is_empty")]
     pub label: String,
-    /// Set when the transition fires on a timer instead of on advance.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<Timeout>,
+    /// Which command takes it.
+    pub trigger: Trigger,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
 }
 
 impl Transition {
+    /// Its number as people see it (in `show`, events, refusals and coverage): from 1, in file order.
+    pub fn number(&self) -> usize {
+        self.index + 1
+    }
+
+    /// The timer, when the transition is taken by `tick`.
+    pub fn timeout(&self) -> Option<Timeout> {
+        match self.trigger {
+            Trigger::Timer(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether `advance` considers it from `stage`.
+    pub fn on_advance_from(&self, stage: &str) -> bool {
+        self.trigger == Trigger::Advance && matches!(&self.from, From::Stage(s) if s == stage)
+    }
+
+    /// Whether the type's extra guard of its `from` stage applies: advance transitions only.
+    pub fn takes_extra_guard(&self) -> bool {
+        self.trigger == Trigger::Advance
+    }
+
     /// Whether this transition leaves `stage` (a terminal stage is never left).
     pub fn leaves(&self, stage: &Stage) -> bool {
         match &self.from {

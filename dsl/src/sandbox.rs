@@ -18,7 +18,7 @@ pub const SCRIPT_VARIABLES: [&str; 9] = [
 
 /// Limits a script runs under. Generous for real guards, small enough that a hostile script
 /// is stopped in milliseconds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Rhai operations per evaluation.
     pub max_operations: u64,

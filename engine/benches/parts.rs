@@ -7,9 +7,9 @@ use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
+use mentorflow_engine::ledger::Ledger;
 use mentorflow_engine::runtime::Context;
 use mentorflow_engine::sqlite::{Durability, SqliteStore};
-use mentorflow_engine::store::Store;
 use mentorflow_engine::{Actor, Engine, Participant};
 
 /// Two stages that lead to each other, so every advance is valid forever; the guard is the
@@ -105,9 +105,11 @@ fn benches(c: &mut Criterion) {
         let path = dir.join(format!("store-{name}.db"));
         let _ = std::fs::remove_file(&path);
         SqliteStore::create(&path).expect("create");
-        let mut store = SqliteStore::open(&path, durability).expect("open");
+        let mut store = Ledger::new(Box::new(
+            SqliteStore::open(&path, durability).expect("open"),
+        ));
         store
-            .enrol(&engine.program, "pingpong.toml", 1, &mut |ids| {
+            .enrol(&engine.program, "pingpong.toml", actor.now, 1, &mut |ids| {
                 let (p, e) = engine.enrol(&ids[0], "solo", mentee(), &actor)?;
                 Ok(vec![(p, vec![e])])
             })

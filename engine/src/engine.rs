@@ -4,11 +4,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use mentorflow_dsl::suggest::did_you_mean;
-use mentorflow_dsl::{From, Program, Transition, Value};
+use mentorflow_dsl::{Program, Timeout, Transition, Trigger, Value};
 
-use crate::error::EngineError;
-use crate::event::{Event, EventKind, Participant};
+use crate::error::{Command, EngineError, Refusal};
+use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::{self, Candidate};
 use crate::pairing::Pairing;
 use crate::runtime::{Context, Runtime};
@@ -35,14 +34,21 @@ pub struct Actor<'a> {
     pub now: DateTime<Utc>,
 }
 
-fn hint<'a>(word: &str, options: impl IntoIterator<Item = &'a str> + Clone) -> String {
-    match did_you_mean(word, options.clone()) {
-        Some(c) => format!(" (did you mean `{c}`?)"),
-        None => format!(
-            "; known: {}",
-            options.into_iter().collect::<Vec<_>>().join(", ")
-        ),
-    }
+/// Parses and checks a participant attribute written as text against `program`'s declaration.
+pub fn parse_attribute(program: &Program, name: &str, text: &str) -> Result<Value, EngineError> {
+    let Some(decl) = program.attributes.iter().find(|a| a.name == name) else {
+        return Err(EngineError::UnknownAttribute {
+            program: program.id.clone(),
+            name: name.into(),
+            known: names(program.attributes.iter().map(|a| a.name.as_str())),
+        });
+    };
+    decl.parse(text)
+        .map_err(|problem| EngineError::BadAttribute { problem })
+}
+
+fn names<'a>(options: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    options.into_iter().map(String::from).collect()
 }
 
 fn new_event(
@@ -64,19 +70,15 @@ fn new_event(
     }
 }
 
-/// The transitions an advance considers from the pairing's stage: those whose `from` names
-/// it, without timers (`*` transitions are for withdraw, timers for tick). Borrowed from the
-/// program, never cloned: a clone would copy every guard's compiled AST.
+/// The transitions an advance considers from the pairing's stage (their trigger is advance
+/// and their `from` names it). Borrowed from the program, never cloned: a clone would copy
+/// every guard's compiled AST.
 fn advance_candidates<'p>(program: &'p Program, pairing: &Pairing) -> Vec<&'p Transition> {
     program
         .transitions
         .iter()
-        .filter(|t| is_advance_candidate(t, &pairing.stage))
+        .filter(|t| t.on_advance_from(&pairing.stage))
         .collect()
-}
-
-fn is_advance_candidate(t: &Transition, stage: &str) -> bool {
-    t.timeout.is_none() && matches!(&t.from, From::Stage(s) if s == stage)
 }
 
 impl Engine {
@@ -152,18 +154,10 @@ impl Engine {
             return Err(EngineError::UnknownType {
                 program: p.id.clone(),
                 type_id: type_id.into(),
-                hint: did_you_mean(type_id, p.types.iter().map(|t| t.id.as_str()))
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default(),
-                types: p
-                    .types
-                    .iter()
-                    .map(|t| t.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: names(p.types.iter().map(|t| t.id.as_str())),
             });
         };
-        let mut reasons = crate::enrolment::check_participants(p, ty, &participants);
+        let mut problems = crate::enrolment::check_participants(p, ty, &participants);
         let event = new_event(
             &Arc::from(id),
             1,
@@ -178,9 +172,9 @@ impl Engine {
             },
         );
         let mut pairing = Pairing::fold(p, std::slice::from_ref(&event))?;
-        if reasons.is_empty() {
+        if problems.is_empty() {
             if let Some(rule) = &ty.rule {
-                reasons.extend(crate::enrolment::check_rule(
+                problems.extend(crate::enrolment::check_rule(
                     self,
                     &mut pairing,
                     rule,
@@ -188,10 +182,10 @@ impl Engine {
                 ));
             }
         }
-        if !reasons.is_empty() {
+        if !problems.is_empty() {
             return Err(EngineError::EnrolmentRefused {
                 type_id: type_id.into(),
-                reasons,
+                problems,
             });
         }
         Ok((pairing, event))
@@ -200,20 +194,25 @@ impl Engine {
     /// Parses and checks a fact value written as text.
     pub fn parse_fact(&self, name: &str, text: &str) -> Result<Value, EngineError> {
         let decl = self.fact_decl(name)?;
-        decl.parse(text).map_err(|message| EngineError::BadValue {
+        decl.parse(text).map_err(|problem| EngineError::BadValue {
             name: name.into(),
-            message,
+            problem,
         })
     }
 
     fn fact_decl(&self, name: &str) -> Result<&mentorflow_dsl::Declaration, EngineError> {
         self.program
             .fact(name)
-            .ok_or_else(|| EngineError::UnknownFact {
-                program: self.program.id.clone(),
-                name: name.into(),
-                hint: hint(name, self.program.facts.iter().map(|f| f.name.as_str())),
-            })
+            .ok_or_else(|| self.fact_unknown(name))
+    }
+
+    /// The error for a fact the program does not declare.
+    pub fn fact_unknown(&self, name: &str) -> EngineError {
+        EngineError::UnknownFact {
+            program: self.program.id.clone(),
+            name: name.into(),
+            known: names(self.program.facts.iter().map(|f| f.name.as_str())),
+        }
     }
 
     /// Records facts as one event: every value is checked first, so one bad value leaves the
@@ -226,24 +225,18 @@ impl Engine {
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         if facts.is_empty() {
-            return Err(EngineError::BadValue {
-                name: String::new(),
-                message: "no facts given; write NAME=VALUE".into(),
-            });
+            return Err(EngineError::NoFacts);
         }
         let mut checked: Vec<(String, Value)> = Vec::with_capacity(facts.len());
         for (name, value) in facts {
             if checked.iter().any(|(n, _)| *n == name) {
-                return Err(EngineError::BadValue {
-                    name,
-                    message: "it is given twice; record each fact once".into(),
-                });
+                return Err(EngineError::FactTwice(name));
             }
             let decl = self.fact_decl(&name)?;
             decl.check(&value)
-                .map_err(|message| EngineError::BadValue {
+                .map_err(|problem| EngineError::BadValue {
                     name: name.clone(),
-                    message,
+                    problem,
                 })?;
             let value = match (decl.kind, value) {
                 (mentorflow_dsl::ValueKind::Float, Value::Int(i)) => Value::Float(i as f64),
@@ -277,7 +270,7 @@ impl Engine {
         Err(EngineError::UnknownStage {
             program: self.program.id.clone(),
             name: name.into(),
-            hint: hint(name, self.program.stages.iter().map(|s| s.id.as_str())),
+            known: names(self.program.stages.iter().map(|s| s.id.as_str())),
         })
     }
 
@@ -307,16 +300,12 @@ impl Engine {
         // The common case allocates nothing: candidates are tried straight from the program.
         let mut any = false;
         for t in &program.transitions {
-            if !(is_advance_candidate(t, &pairing.stage) && wanted(t)) {
+            if !(t.on_advance_from(&pairing.stage) && wanted(t)) {
                 continue;
             }
             any = true;
             if self.guards_hold(pairing, t, actor.now)? {
-                let kind = EventKind::Transitioned {
-                    from: Arc::clone(&pairing.stage),
-                    to: self.stage_id(&t.to),
-                    transition: t.index + 1,
-                };
+                let kind = self.moved(pairing, t, Move::Advance);
                 return self.emit(pairing, actor, None, kind);
             }
         }
@@ -331,12 +320,17 @@ impl Engine {
             .into_iter()
             .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
             .collect();
-        Err(EngineError::Refused {
-            pairing: pairing.id.to_string(),
-            stage: pairing.stage.to_string(),
-            to: to.map(String::from),
-            candidates: explained,
-        })
+        Err(refused(pairing, Command::Advance, to, explained))
+    }
+
+    /// The event of taking transition `t`.
+    fn moved(&self, pairing: &Pairing, t: &Transition, by: Move) -> EventKind {
+        EventKind::Moved {
+            from: Arc::clone(&pairing.stage),
+            to: self.stage_id(&t.to),
+            by,
+            transition: Some(t.number()),
+        }
     }
 
     /// The fast path: evaluates guards in order without building explanations.
@@ -365,12 +359,7 @@ impl Engine {
             mentorflow_dsl::Guard::Script(s) => Some(&**s),
             mentorflow_dsl::Guard::Criterion(c) => program.criterion(c).map(|c| &c.script),
         });
-        let extra = match (&t.from, t.timeout) {
-            (From::Stage(s), None) => program
-                .stage_override(&pairing.type_id, s)
-                .and_then(|o| o.guard.as_ref()),
-            _ => None,
-        };
+        let extra = explain::extra_guard(&program, &pairing.type_id, t);
         for script in [guard, extra].into_iter().flatten() {
             let ctx = Context::of(&program, pairing, now);
             match self.runtime.eval(script, &ctx) {
@@ -399,11 +388,7 @@ impl Engine {
         EngineError::NoSuchTransition {
             from: pairing.stage.to_string(),
             to: to.into(),
-            options: if options.is_empty() {
-                "nowhere on advance (use withdraw)".into()
-            } else {
-                options.join(", ")
-            },
+            options,
         }
     }
 
@@ -418,16 +403,18 @@ impl Engine {
         self.ensure_active(pairing)?;
         self.stage_exists(to)?;
         if reason.trim().is_empty() {
-            return Err(EngineError::ReasonRequired("a forced move"));
+            return Err(EngineError::ReasonRequired(Command::Force));
         }
-        let kind = EventKind::Forced {
+        let kind = EventKind::Moved {
             from: Arc::clone(&pairing.stage),
-            to: to.into(),
+            to: self.stage_id(to),
+            by: Move::Forced,
+            transition: None,
         };
         self.emit(pairing, actor, Some(reason), kind)
     }
 
-    /// Withdraws through the first `from = "*"` transition (without a timer) whose guard holds.
+    /// Withdraws through the first withdraw transition whose guard holds.
     pub fn withdraw(
         &self,
         pairing: &mut Pairing,
@@ -436,13 +423,13 @@ impl Engine {
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         if reason.trim().is_empty() {
-            return Err(EngineError::ReasonRequired("withdraw"));
+            return Err(EngineError::ReasonRequired(Command::Withdraw));
         }
         let program = Arc::clone(&self.program);
         let any: Vec<&Transition> = program
             .transitions
             .iter()
-            .filter(|t| t.from == From::Any && t.timeout.is_none())
+            .filter(|t| t.trigger == Trigger::Withdraw)
             .collect();
         if any.is_empty() {
             return Err(EngineError::NoWithdrawTransition(self.program.id.clone()));
@@ -452,18 +439,9 @@ impl Engine {
                 .into_iter()
                 .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
                 .collect();
-            return Err(EngineError::Refused {
-                pairing: pairing.id.to_string(),
-                stage: pairing.stage.to_string(),
-                to: None,
-                candidates,
-            });
+            return Err(refused(pairing, Command::Withdraw, None, candidates));
         };
-        let kind = EventKind::Withdrawn {
-            from: Arc::clone(&pairing.stage),
-            to: self.stage_id(&t.to),
-            transition: t.index + 1,
-        };
+        let kind = self.moved(pairing, t, Move::Withdraw);
         self.emit(pairing, actor, Some(reason), kind)
     }
 
@@ -482,30 +460,21 @@ impl Engine {
         let timers: Vec<&Transition> = program
             .transitions
             .iter()
-            .filter(|t| t.timeout.is_some() && stage.is_some_and(|s| t.leaves(s)))
-            .filter(|t| match t.timeout {
-                Some(mentorflow_dsl::model::Timeout::After(d)) => {
-                    actor.now >= d.after(pairing.entered_at)
-                }
-                Some(mentorflow_dsl::model::Timeout::Idle(d)) => {
-                    actor.now >= d.after(pairing.last_event_at)
-                }
+            .filter(|t| stage.is_some_and(|s| t.leaves(s)))
+            .filter(|t| match t.timeout() {
+                Some(Timeout::After(d)) => actor.now >= d.after(pairing.entered_at),
+                Some(Timeout::Idle(d)) => actor.now >= d.after(pairing.last_event_at),
                 None => false,
             })
             .collect();
         if let Some(t) = self.first_holding(pairing, &timers, actor.now)? {
-            let reason = match t.timeout {
-                Some(mentorflow_dsl::model::Timeout::Idle(d)) => format!("no activity for {d}"),
-                Some(mentorflow_dsl::model::Timeout::After(d)) => {
-                    format!("{d} in stage {}", pairing.stage)
-                }
+            // The reason is stored with the event: the log says why the timer fired.
+            let reason = match t.timeout() {
+                Some(Timeout::Idle(d)) => format!("no activity for {d}"),
+                Some(Timeout::After(d)) => format!("{d} in stage {}", pairing.stage),
                 None => String::new(),
             };
-            let kind = EventKind::TimedOut {
-                from: Arc::clone(&pairing.stage),
-                to: self.stage_id(&t.to),
-                transition: t.index + 1,
-            };
+            let kind = self.moved(pairing, t, Move::Timer);
             return Ok(vec![self.emit(pairing, actor, Some(&reason), kind)?]);
         }
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
@@ -519,4 +488,19 @@ impl Engine {
         }
         Ok(Vec::new())
     }
+}
+
+fn refused(
+    pairing: &Pairing,
+    command: Command,
+    to: Option<&str>,
+    candidates: Vec<Candidate>,
+) -> EngineError {
+    EngineError::Refused(Box::new(Refusal {
+        pairing: pairing.id.to_string(),
+        stage: pairing.stage.to_string(),
+        command,
+        to: to.map(String::from),
+        candidates,
+    }))
 }

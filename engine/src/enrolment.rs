@@ -3,55 +3,123 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use mentorflow_dsl::suggest::did_you_mean;
 use mentorflow_dsl::{MentoringType, Program, Script};
 
 use crate::engine::Engine;
 use crate::event::Participant;
-use crate::explain::{self, Verdict};
+use crate::explain::{self, GuardKind, GuardReport, Verdict};
 use crate::pairing::Pairing;
+
+/// One reason an enrolment is refused, with the values involved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnrolmentProblem {
+    /// A participant's id is empty or has control characters.
+    BadId {
+        /// Their role.
+        role: String,
+    },
+    /// A role the type does not have.
+    UnknownRole {
+        /// Person id.
+        person: String,
+        /// The role given.
+        role: String,
+        /// The type.
+        type_id: String,
+        /// The type's roles.
+        roles: Vec<String>,
+    },
+    /// An attribute the type requires is missing.
+    MissingAttribute {
+        /// Person id.
+        person: String,
+        /// Their role.
+        role: String,
+        /// The attribute.
+        attribute: String,
+        /// The type.
+        type_id: String,
+    },
+    /// An attribute value breaks its declaration.
+    BadAttribute {
+        /// Person id.
+        person: String,
+        /// Their role.
+        role: String,
+        /// What is wrong, as the program language says it.
+        problem: String,
+    },
+    /// The same person is listed twice.
+    Duplicate {
+        /// Person id.
+        person: String,
+    },
+    /// Too few or too many participants in a role.
+    RoleCount {
+        /// The type.
+        type_id: String,
+        /// The role.
+        role: String,
+        /// At least.
+        min: u32,
+        /// At most.
+        max: u32,
+        /// How many were given.
+        got: u32,
+    },
+    /// The type's rule does not hold for these participants.
+    Rule {
+        /// The type.
+        type_id: String,
+        /// The rule's evaluation, part by part.
+        report: Box<GuardReport>,
+        /// The participants it was evaluated on.
+        participants: Vec<Participant>,
+    },
+}
 
 /// Every problem with the participants for type `ty`, each with the values involved.
 pub(crate) fn check_participants(
     program: &Program,
     ty: &MentoringType,
     participants: &[Participant],
-) -> Vec<String> {
-    let mut reasons = Vec::new();
-    let roles: Vec<&str> = ty.roles.iter().map(|r| r.name.as_str()).collect();
+) -> Vec<EnrolmentProblem> {
+    let mut problems = Vec::new();
+    let roles: Vec<String> = ty.roles.iter().map(|r| r.name.clone()).collect();
     let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
     for p in participants {
         if p.id.trim().is_empty() || p.id.chars().any(char::is_control) {
-            reasons.push(format!(
-                "a {} has an empty or unprintable id; give each person an id",
-                p.role
-            ));
+            problems.push(EnrolmentProblem::BadId {
+                role: p.role.clone(),
+            });
         }
         *counts.entry(p.role.as_str()).or_default() += 1;
-        if !roles.contains(&p.role.as_str()) {
-            let hint = did_you_mean(&p.role, roles.iter().copied())
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            reasons.push(format!(
-                "{} has role `{}`, which type `{}` does not have{hint}; its roles are: {}",
-                p.id,
-                p.role,
-                ty.id,
-                roles.join(", ")
-            ));
+        if !roles.contains(&p.role) {
+            problems.push(EnrolmentProblem::UnknownRole {
+                person: p.id.clone(),
+                role: p.role.clone(),
+                type_id: ty.id.clone(),
+                roles: roles.clone(),
+            });
         }
         for name in &ty.requires {
             if !p.attributes.contains_key(name) {
-                reasons.push(format!(
-                    "{} ({}) has no `{name}`, which type `{}` requires; add {name}=VALUE",
-                    p.id, p.role, ty.id
-                ));
+                problems.push(EnrolmentProblem::MissingAttribute {
+                    person: p.id.clone(),
+                    role: p.role.clone(),
+                    attribute: name.clone(),
+                    type_id: ty.id.clone(),
+                });
             }
         }
         for (name, value) in &p.attributes {
             if let Some(decl) = program.attributes.iter().find(|a| &a.name == name) {
-                if let Err(message) = decl.check(value) {
-                    reasons.push(format!("{} ({}): {message}", p.id, p.role));
+                if let Err(problem) = decl.check(value) {
+                    problems.push(EnrolmentProblem::BadAttribute {
+                        person: p.id.clone(),
+                        role: p.role.clone(),
+                        problem,
+                    });
                 }
             }
         }
@@ -59,60 +127,45 @@ pub(crate) fn check_participants(
     let mut seen = std::collections::BTreeSet::new();
     for p in participants {
         if !seen.insert(p.id.as_str()) {
-            reasons.push(format!(
-                "{} is listed twice; each person takes part once",
-                p.id
-            ));
+            problems.push(EnrolmentProblem::Duplicate {
+                person: p.id.clone(),
+            });
         }
     }
     for role in &ty.roles {
-        let n = counts.get(role.name.as_str()).copied().unwrap_or(0);
-        if n < role.min || n > role.max {
-            let wanted = if role.min == role.max {
-                format!("{}", role.min)
-            } else {
-                format!("{} to {}", role.min, role.max)
-            };
-            reasons.push(format!(
-                "type `{}` needs {wanted} {}(s), got {n}",
-                ty.id, role.name
-            ));
+        let got = counts.get(role.name.as_str()).copied().unwrap_or(0);
+        if got < role.min || got > role.max {
+            problems.push(EnrolmentProblem::RoleCount {
+                type_id: ty.id.clone(),
+                role: role.name.clone(),
+                min: role.min,
+                max: role.max,
+                got,
+            });
         }
     }
-    reasons
+    problems
 }
 
-/// Evaluates the type's rule on a freshly enrolled pairing; explains a failure part by part
-/// with the participants' attributes.
+/// Evaluates the type's rule on a freshly enrolled pairing; a failure is explained part by
+/// part with the participants' attributes.
 pub(crate) fn check_rule(
     engine: &Engine,
     pairing: &mut Pairing,
     rule: &Script,
     now: DateTime<Utc>,
-) -> Vec<String> {
-    let report = explain::report(&engine.program, &engine.runtime, pairing, "rule", rule, now);
-    if report.verdict == Verdict::Holds {
-        return Vec::new();
-    }
-    let mut reason = format!("type `{}` refuses these participants:\n", pairing.type_id);
-    report.render(&mut reason, "      ");
-    reason.push_str("      participants:");
-    for p in &pairing.participants {
-        let attrs: Vec<String> = p
-            .attributes
-            .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
-            .collect();
-        reason.push_str(&format!(
-            "\n        {} ({}): {}",
-            p.id,
-            p.role,
-            if attrs.is_empty() {
-                "no attributes".into()
-            } else {
-                attrs.join(", ")
-            }
-        ));
-    }
-    vec![reason]
+) -> Option<EnrolmentProblem> {
+    let report = explain::report(
+        &engine.program,
+        &engine.runtime,
+        pairing,
+        GuardKind::Rule,
+        rule,
+        now,
+    );
+    (report.verdict != Verdict::Holds).then(|| EnrolmentProblem::Rule {
+        type_id: pairing.type_id.clone(),
+        report: Box::new(report),
+        participants: pairing.participants.clone(),
+    })
 }

@@ -1,61 +1,110 @@
-//! The engine's errors: each says what is wrong and, where it can, how to fix it.
+//! The engine's errors, as data: what was refused and every value involved. The wording a
+//! person reads (and any command or flag to try next) is rendered by the embedding program;
+//! the short `Display` texts here are for logs.
 
+use crate::enrolment::EnrolmentProblem;
 use crate::explain::Candidate;
 use crate::runtime::ScriptError;
 
+/// The commands an error can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Take the next transition whose guards hold (or the one to a given stage).
+    Advance,
+    /// Move to a stage without guards.
+    Force,
+    /// End the pairing through a withdraw transition.
+    Withdraw,
+}
+
+/// A refused advance or withdraw: no candidate transition could be taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// Pairing id.
+    pub pairing: String,
+    /// Its current stage.
+    pub stage: String,
+    /// The command refused.
+    pub command: Command,
+    /// The stage asked for, if one was.
+    pub to: Option<String>,
+    /// Every candidate transition with its guards' evaluation, in program order.
+    pub candidates: Vec<Candidate>,
+}
+
 /// Everything that can refuse or fail an engine operation. A refused operation changes nothing.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum EngineError {
-    /// `--type` names no type of the program.
-    #[error("program `{program}` has no type `{type_id}`{hint}; its types are: {types}")]
+    /// The type named is not one of the program's.
+    #[error("program `{program}` has no type `{type_id}`")]
     UnknownType {
         /// Program id.
         program: String,
         /// The name given.
         type_id: String,
-        /// " (did you mean `x`?)" or "".
-        hint: String,
-        /// Declared types.
-        types: String,
+        /// The program's types, in file order.
+        known: Vec<String>,
     },
     /// The enrolment breaks the type's rules.
-    #[error("cannot enrol as type `{type_id}`:\n{}", reasons.iter().map(|r| format!("  - {r}")).collect::<Vec<_>>().join("\n"))]
+    #[error("cannot enrol as type `{type_id}`: {} problem(s)", problems.len())]
     EnrolmentRefused {
         /// The type.
         type_id: String,
         /// Every rule broken, with the values involved.
-        reasons: Vec<String>,
+        problems: Vec<EnrolmentProblem>,
     },
     /// A fact the program does not declare.
-    #[error("program `{program}` declares no fact `{name}`{hint}")]
+    #[error("program `{program}` declares no fact `{name}`")]
     UnknownFact {
         /// Program id.
         program: String,
         /// The fact named.
         name: String,
-        /// " (did you mean `x`?)" or the list of facts.
-        hint: String,
+        /// The declared facts, in file order.
+        known: Vec<String>,
+    },
+    /// An attribute the program does not declare.
+    #[error("program `{program}` declares no attribute `{name}`")]
+    UnknownAttribute {
+        /// Program id.
+        program: String,
+        /// The attribute named.
+        name: String,
+        /// The declared attributes, in file order.
+        known: Vec<String>,
+    },
+    /// An attribute value that breaks its declaration.
+    #[error("bad attribute value: {problem}")]
+    BadAttribute {
+        /// What is wrong, as the program language says it.
+        problem: String,
     },
     /// A value that breaks the fact's declaration.
-    #[error("bad value for fact `{name}`: {message}")]
+    #[error("bad value for fact `{name}`: {problem}")]
     BadValue {
         /// Fact name.
         name: String,
-        /// What is wrong.
-        message: String,
+        /// What is wrong, as the program language says it.
+        problem: String,
     },
+    /// A record with no facts.
+    #[error("no facts given")]
+    NoFacts,
+    /// A fact given twice in one record.
+    #[error("fact `{0}` is given twice")]
+    FactTwice(String),
     /// A stage name that is not in the program.
-    #[error("program `{program}` has no stage `{name}`{hint}")]
+    #[error("program `{program}` has no stage `{name}`")]
     UnknownStage {
         /// Program id.
         program: String,
         /// The stage named.
         name: String,
-        /// Did-you-mean or the list of stages.
-        hint: String,
+        /// The program's stages, in file order.
+        known: Vec<String>,
     },
     /// The pairing has finished.
-    #[error("pairing {pairing} is in terminal stage `{stage}` (outcome: {outcome}) and never moves again")]
+    #[error("pairing {pairing} is in terminal stage `{stage}` (outcome: {outcome})")]
     Terminal {
         /// Pairing id.
         pairing: String,
@@ -64,41 +113,30 @@ pub enum EngineError {
         /// Its outcome.
         outcome: String,
     },
-    /// No transition could be taken; the explanation says why for each candidate.
-    #[error("{}", render_refusal(.pairing, .stage, .to.as_deref(), .candidates))]
-    Refused {
-        /// Pairing id.
-        pairing: String,
-        /// Current stage.
-        stage: String,
-        /// The stage asked for with --to.
-        to: Option<String>,
-        /// Every candidate with its guard evaluation.
-        candidates: Vec<Candidate>,
-    },
-    /// `--to` names a stage no transition from here leads to.
-    #[error(
-        "no transition leads from `{from}` to `{to}`; from `{from}` a pairing can go to: {options}"
-    )]
+    /// No transition could be taken; the refusal explains every candidate.
+    #[error("pairing {} cannot move from `{}`: no transition can be taken", .0.pairing, .0.stage)]
+    Refused(Box<Refusal>),
+    /// The stage asked for is not reachable by any advance transition from here.
+    #[error("no transition leads from `{from}` to `{to}`")]
     NoSuchTransition {
         /// Current stage.
         from: String,
         /// Asked-for stage.
         to: String,
-        /// Reachable stages.
-        options: String,
+        /// The stages advance can reach from here (empty: none).
+        options: Vec<String>,
     },
     /// A script failed; the pairing stays where it was.
-    #[error("{0}; pairing left unchanged")]
-    Script(#[from] ScriptError),
+    #[error(transparent)]
+    Script(Box<ScriptError>),
     /// A forced move or a withdraw without a reason.
-    #[error("{0} needs a reason: add --reason \"...\" (it goes into the audit log)")]
-    ReasonRequired(&'static str),
+    #[error("a reason is required")]
+    ReasonRequired(Command),
     /// The program has no `from = "*"` transition to withdraw with.
-    #[error("program `{0}` has no withdraw transition (from = \"*\" to a terminal stage); add one to the program")]
+    #[error("program `{0}` has no withdraw transition")]
     NoWithdrawTransition(String),
     /// A command dated before the pairing's latest event.
-    #[error("the time {} is before {pairing}'s latest event ({}); events are recorded in time order, so use a later --now", now.format("%Y-%m-%d %H:%M"), latest.format("%Y-%m-%d %H:%M"))]
+    #[error("the time {now} is before {pairing}'s latest event ({latest})")]
     BeforeLatestEvent {
         /// Pairing id.
         pairing: String,
@@ -108,46 +146,59 @@ pub enum EngineError {
         latest: chrono::DateTime<chrono::Utc>,
     },
     /// An empty actor name.
-    #[error("the actor is empty; pass --actor NAME (it goes into the audit log)")]
+    #[error("the actor is empty")]
     NoActor,
     /// The events of a pairing could not be folded.
     #[error("pairing history is inconsistent: {0}")]
     Fold(#[from] crate::pairing::FoldError),
 }
 
-fn render_refusal(
-    pairing: &str,
-    stage: &str,
-    to: Option<&str>,
-    candidates: &[Candidate],
-) -> String {
-    let mut out = match to {
-        Some(to) => format!(
-            "cannot advance pairing {pairing} from `{stage}` to `{to}`: its guard does not hold\n"
-        ),
-        None if candidates.is_empty() => format!(
-            "cannot advance pairing {pairing} from `{stage}`: no transition leaves it on advance\n"
-        ),
-        None => format!(
-            "cannot advance pairing {pairing} from `{stage}`: no transition's guard holds\n"
-        ),
-    };
-    for c in candidates {
-        c.render(&mut out, "  ");
+/// What a [`crate::Coordinator`] command can fail with: the store, the engine's decision, or
+/// a name the store does not know.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The store failed or is not usable.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The engine refused the command; nothing was stored.
+    #[error(transparent)]
+    Engine(Box<EngineError>),
+    /// No pairing with that id.
+    #[error("no pairing `{id}`")]
+    UnknownPairing {
+        /// The id given.
+        id: String,
+        /// Every stored pairing id.
+        known: Vec<String>,
+    },
+    /// A list filter value that no stored program knows (it would list nothing, silently).
+    #[error("no stored program has {what} `{value}`")]
+    UnknownFilter {
+        /// stage, type, program or outcome.
+        what: &'static str,
+        /// The value given.
+        value: String,
+        /// Every value stored programs know, sorted.
+        known: Vec<String>,
+    },
+    /// One enrolment of an import was refused; nothing was stored.
+    #[error("enrolment {index} of the import was refused: {error}")]
+    ImportRefused {
+        /// Its position in the import, from 0.
+        index: usize,
+        /// Why.
+        error: Box<EngineError>,
+    },
+}
+
+impl From<ScriptError> for EngineError {
+    fn from(e: ScriptError) -> EngineError {
+        EngineError::Script(Box::new(e))
     }
-    let needs: Vec<String> = candidates
-        .iter()
-        .flat_map(|c| [&c.guard, &c.extra])
-        .flatten()
-        .flat_map(|g| match &g.verdict {
-            crate::explain::Verdict::NeedsFacts(n) => n.clone(),
-            _ => Vec::new(),
-        })
-        .collect();
-    if let Some(first) = needs.first() {
-        out.push_str(&format!("  help: record the missing facts first, e.g. `mentorflow record {pairing} {first}=...`\n"));
-    } else if !candidates.is_empty() {
-        out.push_str(&format!("  help: record the facts that make a guard hold, or move it anyway with `mentorflow advance {pairing} --to STAGE --force --reason \"...\"`\n"));
+}
+
+impl From<EngineError> for Error {
+    fn from(e: EngineError) -> Error {
+        Error::Engine(Box::new(e))
     }
-    out.trim_end().to_string()
 }

@@ -38,9 +38,23 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// How a pairing came to change stage: the trigger of the transition it took, or a forced move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Move {
+    /// `advance` took a transition whose guards held.
+    Advance,
+    /// `withdraw` took a `from = "*"` transition.
+    Withdraw,
+    /// `tick` took a timer transition that was due.
+    Timer,
+    /// A coordinator moved the pairing without guards, with a reason.
+    Forced,
+}
+
 /// What an event did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(tag = "event", rename_all = "snake_case", from = "legacy::StoredKind")]
 pub enum EventKind {
     /// The pairing was created in the initial stage.
     Enrolled {
@@ -58,39 +72,17 @@ pub enum EventKind {
         /// Fact names and their new values.
         facts: Vec<(String, Value)>,
     },
-    /// An advance took a transition whose guard held.
-    Transitioned {
+    /// The pairing changed stage: every stage change is this one kind, saying how it happened.
+    Moved {
         /// Stage left.
         from: std::sync::Arc<str>,
         /// Stage entered.
         to: std::sync::Arc<str>,
-        /// Number of the transition in the program file, from 1 (as `show` prints it).
-        transition: usize,
-    },
-    /// A coordinator moved the pairing without its guard.
-    Forced {
-        /// Stage left.
-        from: std::sync::Arc<str>,
-        /// Stage entered.
-        to: std::sync::Arc<str>,
-    },
-    /// The pairing was withdrawn.
-    Withdrawn {
-        /// Stage left.
-        from: std::sync::Arc<str>,
-        /// The withdrawn stage entered.
-        to: std::sync::Arc<str>,
-        /// Number of the transition in the program file, from 1.
-        transition: usize,
-    },
-    /// A timer transition fired on tick.
-    TimedOut {
-        /// Stage left.
-        from: std::sync::Arc<str>,
-        /// Stage entered.
-        to: std::sync::Arc<str>,
-        /// Number of the transition in the program file, from 1.
-        transition: usize,
+        /// What moved it.
+        by: Move,
+        /// The transition's number ([`mentorflow_dsl::Transition::number`]); none when forced.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transition: Option<usize>,
     },
     /// A tick found the pairing past its stage's due time (logged once per stage entry).
     BecameOverdue {
@@ -101,102 +93,129 @@ pub enum EventKind {
     },
 }
 
+/// Events as stores hold them: today's kinds and those of earlier versions, which are read as
+/// today's (their stored text is never rewritten: the hash chain covers it).
+mod legacy {
+    use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(tag = "event", rename_all = "snake_case")]
+    pub(super) enum StoredKind {
+        Enrolled {
+            program_id: String,
+            type_id: String,
+            participants: Vec<Participant>,
+            stage: std::sync::Arc<str>,
+        },
+        FactsRecorded {
+            facts: Vec<(String, Value)>,
+        },
+        Moved {
+            from: std::sync::Arc<str>,
+            to: std::sync::Arc<str>,
+            by: Move,
+            #[serde(default)]
+            transition: Option<usize>,
+        },
+        BecameOverdue {
+            stage: std::sync::Arc<str>,
+            due: DateTime<Utc>,
+        },
+        // Written by 0.1.0: one kind per way of moving.
+        Transitioned {
+            from: std::sync::Arc<str>,
+            to: std::sync::Arc<str>,
+            transition: usize,
+        },
+        Forced {
+            from: std::sync::Arc<str>,
+            to: std::sync::Arc<str>,
+        },
+        Withdrawn {
+            from: std::sync::Arc<str>,
+            to: std::sync::Arc<str>,
+            transition: usize,
+        },
+        TimedOut {
+            from: std::sync::Arc<str>,
+            to: std::sync::Arc<str>,
+            transition: usize,
+        },
+    }
+
+    impl From<StoredKind> for EventKind {
+        fn from(kind: StoredKind) -> EventKind {
+            let moved = |from, to, by, transition| EventKind::Moved {
+                from,
+                to,
+                by,
+                transition,
+            };
+            match kind {
+                StoredKind::Enrolled {
+                    program_id,
+                    type_id,
+                    participants,
+                    stage,
+                } => EventKind::Enrolled {
+                    program_id,
+                    type_id,
+                    participants,
+                    stage,
+                },
+                StoredKind::FactsRecorded { facts } => EventKind::FactsRecorded { facts },
+                StoredKind::BecameOverdue { stage, due } => EventKind::BecameOverdue { stage, due },
+                StoredKind::Moved {
+                    from,
+                    to,
+                    by,
+                    transition,
+                } => moved(from, to, by, transition),
+                StoredKind::Transitioned {
+                    from,
+                    to,
+                    transition,
+                } => moved(from, to, Move::Advance, Some(transition)),
+                StoredKind::Forced { from, to } => moved(from, to, Move::Forced, None),
+                StoredKind::Withdrawn {
+                    from,
+                    to,
+                    transition,
+                } => moved(from, to, Move::Withdraw, Some(transition)),
+                StoredKind::TimedOut {
+                    from,
+                    to,
+                    transition,
+                } => moved(from, to, Move::Timer, Some(transition)),
+            }
+        }
+    }
+}
+
 impl EventKind {
     /// The stage change this event makes, if any.
     pub fn move_(&self) -> Option<(&std::sync::Arc<str>, &std::sync::Arc<str>)> {
         match self {
-            EventKind::Transitioned { from, to, .. }
-            | EventKind::Forced { from, to }
-            | EventKind::Withdrawn { from, to, .. }
-            | EventKind::TimedOut { from, to, .. } => Some((from, to)),
+            EventKind::Moved { from, to, .. } => Some((from, to)),
             _ => None,
         }
     }
 
-    /// Short name: enrolled, facts_recorded, transitioned ...
+    /// The number of the program transition this event took, if any.
+    pub fn transition(&self) -> Option<usize> {
+        match self {
+            EventKind::Moved { transition, .. } => *transition,
+            _ => None,
+        }
+    }
+
+    /// Short name: enrolled, facts_recorded, moved, became_overdue.
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Enrolled { .. } => "enrolled",
             EventKind::FactsRecorded { .. } => "facts_recorded",
-            EventKind::Transitioned { .. } => "transitioned",
-            EventKind::Forced { .. } => "forced",
-            EventKind::Withdrawn { .. } => "withdrawn",
-            EventKind::TimedOut { .. } => "timed_out",
+            EventKind::Moved { .. } => "moved",
             EventKind::BecameOverdue { .. } => "became_overdue",
         }
-    }
-}
-
-/// `s` with control characters escaped, so a value cannot forge extra lines in a log.
-fn printable(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    s.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
-}
-
-impl std::fmt::Display for Event {
-    /// One line: `#seq time pairing actor: what (reason)`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "#{} {} {} by {}: ",
-            self.seq,
-            self.at.format("%Y-%m-%d %H:%M"),
-            self.pairing,
-            printable(&self.actor)
-        )?;
-        match &self.kind {
-            EventKind::Enrolled {
-                program_id,
-                type_id,
-                participants,
-                stage,
-            } => {
-                let who: Vec<String> = participants
-                    .iter()
-                    .map(|p| format!("{} ({})", printable(&p.id), printable(&p.role)))
-                    .collect();
-                write!(
-                    f,
-                    "enrolled in {program_id} as {type_id}, starting in {stage}: {}",
-                    who.join(", ")
-                )?
-            }
-            EventKind::FactsRecorded { facts } => {
-                let shown: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-                write!(f, "recorded {}", shown.join(", "))?
-            }
-            EventKind::Transitioned {
-                from,
-                to,
-                transition,
-            } => write!(f, "{from} -> {to} (transition {transition})")?,
-            EventKind::Forced { from, to } => write!(f, "{from} -> {to} FORCED")?,
-            EventKind::Withdrawn { from, to, .. } => write!(f, "{from} -> {to} (withdraw)")?,
-            EventKind::TimedOut {
-                from,
-                to,
-                transition,
-            } => write!(f, "{from} -> {to} timed out (transition {transition})")?,
-            EventKind::BecameOverdue { stage, due } => write!(
-                f,
-                "overdue in {stage} (was due {})",
-                due.format("%Y-%m-%d %H:%M")
-            )?,
-        }
-        if let Some(reason) = &self.reason {
-            write!(f, " — reason: {}", printable(reason))?;
-        }
-        Ok(())
     }
 }

@@ -1,7 +1,5 @@
 //! Explanations: for each candidate transition, the guard's source, the value of every fact it
-//! read, and which part was false. This is what a refusal and `status` print.
-
-use std::fmt::{self, Write as _};
+//! read, and which part was false. Data only: a refusal and `status` render it.
 
 use mentorflow_dsl::model::{Script, Transition};
 use mentorflow_dsl::{Guard, Program, Value};
@@ -22,16 +20,32 @@ pub enum Verdict {
     Failed(ScriptError),
 }
 
+/// Which script a report is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GuardKind {
+    /// The transition's inline guard.
+    Guard,
+    /// The named criterion the transition uses as its guard.
+    Criterion(String),
+    /// The extra guard a type adds to a stage's advance transitions.
+    ExtraGuard {
+        /// The type.
+        type_id: String,
+    },
+    /// A type's rule over its participants, at enrolment.
+    Rule,
+}
+
 /// One guard's evaluation, with what it read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardReport {
-    /// "guard", "criterion success", "extra guard of type group".
-    pub title: String,
+    /// Which script.
+    pub kind: GuardKind,
     /// The script source, on one line.
     pub source: String,
     /// Every fact it read and its value (`None`: not recorded).
     pub reads: Vec<(String, Option<Value>)>,
-    /// Each top-level `&&` part and whether it held (empty when not split).
+    /// Each top-level `&&` part and whether it held (empty when not split, or when it held).
     pub parts: Vec<(String, Verdict)>,
     /// The guard as a whole.
     pub verdict: Verdict,
@@ -40,10 +54,14 @@ pub struct GuardReport {
 /// One candidate transition and why it can or cannot be taken.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
-    /// Transition index.
+    /// The transition's number ([`Transition::number`]).
     pub transition: usize,
-    /// `from -> to` and its label.
-    pub name: String,
+    /// Stage it leaves from (`*` for any).
+    pub from: String,
+    /// Stage it leads to.
+    pub to: String,
+    /// Its label, possibly empty.
+    pub label: String,
     /// The transition's own guard (none: always).
     pub guard: Option<GuardReport>,
     /// The type's extra guard for this stage, if any.
@@ -60,13 +78,15 @@ impl Candidate {
 
     /// The first script error among its guards.
     pub fn error(&self) -> Option<&ScriptError> {
-        [&self.guard, &self.extra]
-            .into_iter()
-            .flatten()
-            .find_map(|g| match &g.verdict {
-                Verdict::Failed(e) => Some(e),
-                _ => None,
-            })
+        self.reports().find_map(|g| match &g.verdict {
+            Verdict::Failed(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Its guard reports: the transition's own, then the type's extra guard.
+    pub fn reports(&self) -> impl Iterator<Item = &GuardReport> {
+        [&self.guard, &self.extra].into_iter().flatten()
     }
 }
 
@@ -78,52 +98,56 @@ pub fn candidate(
     t: &Transition,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Candidate {
-    let extra_script = match &t.from {
-        mentorflow_dsl::From::Stage(s) if t.timeout.is_none() => program
-            .stage_override(&pairing.type_id, s)
-            .and_then(|o| o.guard.as_ref()),
-        _ => None,
-    };
     let guard = t.guard.as_ref().map(|g| match g {
-        Guard::Script(s) => report(program, runtime, pairing, "guard", s, now),
+        Guard::Script(s) => report(program, runtime, pairing, GuardKind::Guard, s, now),
         Guard::Criterion(name) => match program.criterion(name) {
             Some(c) => report(
                 program,
                 runtime,
                 pairing,
-                &format!("criterion {name}"),
+                GuardKind::Criterion(name.clone()),
                 &c.script,
                 now,
             ),
             None => missing_criterion(name),
         },
     });
-    let extra = extra_script.map(|s| {
-        report(
-            program,
-            runtime,
-            pairing,
-            &format!("extra guard of type {}", pairing.type_id),
-            s,
-            now,
-        )
+    let extra = extra_guard(program, &pairing.type_id, t).map(|s| {
+        let kind = GuardKind::ExtraGuard {
+            type_id: pairing.type_id.clone(),
+        };
+        report(program, runtime, pairing, kind, s, now)
     });
-    let label = if t.label.is_empty() {
-        String::new()
-    } else {
-        format!(" \"{}\"", t.label)
-    };
     Candidate {
-        transition: t.index,
-        name: format!("{}{label}", t.describe()),
+        transition: t.number(),
+        from: match &t.from {
+            mentorflow_dsl::From::Stage(s) => s.clone(),
+            mentorflow_dsl::From::Any => "*".into(),
+        },
+        to: t.to.clone(),
+        label: t.label.clone(),
         guard,
         extra,
     }
 }
 
+/// The extra guard type `type_id` adds to transition `t`, if any (advance transitions only).
+pub(crate) fn extra_guard<'p>(
+    program: &'p Program,
+    type_id: &str,
+    t: &Transition,
+) -> Option<&'p Script> {
+    match &t.from {
+        mentorflow_dsl::From::Stage(s) if t.takes_extra_guard() => program
+            .stage_override(type_id, s)
+            .and_then(|o| o.guard.as_ref()),
+        _ => None,
+    }
+}
+
 fn missing_criterion(name: &str) -> GuardReport {
     GuardReport {
-        title: format!("criterion {name}"),
+        kind: GuardKind::Criterion(name.into()),
         source: String::new(),
         reads: Vec::new(),
         parts: Vec::new(),
@@ -136,7 +160,7 @@ pub fn report(
     program: &Program,
     runtime: &Runtime,
     pairing: &mut Pairing,
-    title: &str,
+    kind: GuardKind,
     script: &Script,
     now: chrono::DateTime<chrono::Utc>,
 ) -> GuardReport {
@@ -185,81 +209,10 @@ pub fn report(
             .collect()
     };
     GuardReport {
-        title: title.to_string(),
+        kind,
         source: script.summary.clone(),
         reads,
         parts,
         verdict,
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Verdict::Holds => f.write_str("holds"),
-            Verdict::False => f.write_str("false"),
-            Verdict::NeedsFacts(names) => write!(f, "not recorded yet: {}", names.join(", ")),
-            Verdict::Failed(e) => write!(f, "error: {e}"),
-        }
-    }
-}
-
-impl GuardReport {
-    /// Renders the report as indented lines: the script, the facts read, each part.
-    pub(crate) fn render(&self, out: &mut String, indent: &str) {
-        let _ = writeln!(
-            out,
-            "{indent}{}: {}  => {}",
-            self.title, self.source, self.verdict
-        );
-        for (name, value) in &self.reads {
-            let shown = value
-                .as_ref()
-                .map_or("(not recorded)".to_string(), ToString::to_string);
-            let _ = writeln!(out, "{indent}    facts.{name} = {shown}");
-        }
-        for (source, verdict) in &self.parts {
-            let mark = if *verdict == Verdict::Holds {
-                "ok  "
-            } else {
-                "FAIL"
-            };
-            let _ = writeln!(
-                out,
-                "{indent}    {mark} {source}{}",
-                if *verdict == Verdict::False || *verdict == Verdict::Holds {
-                    String::new()
-                } else {
-                    format!("  ({verdict})")
-                }
-            );
-        }
-    }
-}
-
-impl Candidate {
-    /// Renders the candidate as indented lines.
-    pub fn render(&self, out: &mut String, indent: &str) {
-        let state = if self.holds() {
-            "can be taken"
-        } else {
-            "blocked"
-        };
-        let _ = writeln!(
-            out,
-            "{indent}{}. {}: {state}",
-            self.transition + 1,
-            self.name
-        );
-        let inner = format!("{indent}   ");
-        match &self.guard {
-            Some(g) => g.render(out, &inner),
-            None => {
-                let _ = writeln!(out, "{inner}no guard: always allowed");
-            }
-        }
-        if let Some(extra) = &self.extra {
-            extra.render(out, &inner);
-        }
     }
 }

@@ -1,23 +1,36 @@
 //! mentorflow's engine: pairings move through a checked program's stages under sandboxed Rhai
 //! guards; every change is an [`Event`], and a pairing's state is the fold of its events.
+//!
+//! Embed it through [`Coordinator`]: open a store, then enrol, record, advance, withdraw, tick,
+//! and read status, lists, logs and verification, each returning typed outcomes or a typed
+//! [`Error`]. [`Engine`] is the per-program decision core underneath, for simulations and
+//! benchmarks that need no store.
 
 pub mod clock;
+pub mod coordinator;
 pub mod engine;
 mod enrolment;
 pub mod error;
 pub mod event;
 pub mod explain;
+pub mod ledger;
 pub mod pairing;
+mod registry;
 pub mod runtime;
 pub mod scenario;
 pub mod sqlite;
 pub mod store;
+pub mod verify;
 mod view;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use coordinator::{
+    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Options, Status, TickReport,
+};
 pub use engine::{Actor, Engine};
-pub use error::EngineError;
-pub use event::{Event, EventKind, Participant};
+pub use enrolment::EnrolmentProblem;
+pub use error::{Command, EngineError, Error, Refusal};
+pub use event::{Event, EventKind, Move, Participant};
 pub use pairing::Pairing;
-pub use runtime::{Runtime, ScriptError};
+pub use runtime::{Limit, Runtime, ScriptError, ScriptProblem};
 pub use view::to_dynamic;

@@ -80,7 +80,7 @@ impl PartialEq for Pairing {
 }
 
 /// Why a list of events cannot be folded into a pairing.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum FoldError {
     /// The first event must be an enrolment.
     #[error("the first event of a pairing must be `enrolled`, found `{0}`")]

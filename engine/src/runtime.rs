@@ -15,16 +15,64 @@ use crate::view::{self, ScriptView};
 
 /// Why a script failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{what} failed at {location}: {message}")]
+#[error("{what} failed at {location}")]
 pub struct ScriptError {
     /// Which script: "guard of transition a -> b", "rule of type `peer`" ...
     pub what: String,
     /// `file:line:col` of the failing spot in the program (or .rhai file).
     pub location: String,
-    /// What went wrong, in words.
-    pub message: String,
-    /// Whether a sandbox limit stopped it.
-    pub limit_hit: bool,
+    /// What went wrong.
+    pub problem: ScriptProblem,
+}
+
+/// What stopped a script.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScriptProblem {
+    /// A sandbox limit.
+    Limit(Limit),
+    /// It returned something else than a bool.
+    NotBool {
+        /// Rhai's name of the type returned.
+        type_name: String,
+        /// The value, as Rhai prints it.
+        value: String,
+    },
+    /// Rhai reported an error (its first line, without Rhai's own position).
+    Rhai(String),
+}
+
+/// The sandbox limit a script hit, with the limit's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Limit {
+    /// The operation count (an endless loop, usually).
+    Operations(u64),
+    /// Nested calls (endless recursion, usually).
+    CallDepth(usize),
+    /// A string, array or map grew too large.
+    Size {
+        /// What grew, as Rhai names it.
+        what: String,
+        /// The limit on characters in a string.
+        strings: usize,
+        /// The limit on items in an array.
+        arrays: usize,
+        /// The limit on entries in a map.
+        maps: usize,
+    },
+    /// The wall-clock deadline, in milliseconds.
+    Deadline(u128),
+    /// Too many variables or modules; Rhai's words.
+    Other(String),
+}
+
+impl ScriptError {
+    /// The limit that stopped the script, if one did.
+    pub fn limit(&self) -> Option<&Limit> {
+        match &self.problem {
+            ScriptProblem::Limit(l) => Some(l),
+            _ => None,
+        }
+    }
 }
 
 /// What a script sees besides the pairing's view.
@@ -209,8 +257,10 @@ impl Runtime {
             Ok(value) => value.as_bool().map_err(|type_name| ScriptError {
                 what: origin.what.clone(),
                 location: location(origin, rhai::Position::NONE),
-                message: format!("must return true or false, but returned a {type_name} ({value})"),
-                limit_hit: false,
+                problem: ScriptProblem::NotBool {
+                    type_name: type_name.to_string(),
+                    value: value.to_string(),
+                },
             }),
             Err(err) => Err(self.script_error(&err, origin)),
         }
@@ -218,31 +268,31 @@ impl Runtime {
 
     fn script_error(&self, err: &EvalAltResult, origin: &ScriptOrigin) -> ScriptError {
         let l = &self.limits;
-        let (message, limit_hit) = match err {
+        let problem = match err {
             EvalAltResult::ErrorTooManyOperations(_) => {
-                (format!("stopped after {} operations (the limit): is there an endless loop?", l.max_operations), true)
+                ScriptProblem::Limit(Limit::Operations(l.max_operations))
             }
             EvalAltResult::ErrorStackOverflow(_) => {
-                (format!("stopped at {} nested calls (the limit): is there endless recursion?", l.max_call_levels), true)
+                ScriptProblem::Limit(Limit::CallDepth(l.max_call_levels))
             }
-            EvalAltResult::ErrorDataTooLarge(what, _) => (
-                format!(
-                    "{what} grew past the limit (strings {} characters, arrays {} items, maps {} entries)",
-                    l.max_string_size, l.max_array_size, l.max_map_size
-                ),
-                true,
-            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => ScriptProblem::Limit(Limit::Size {
+                what: what.clone(),
+                strings: l.max_string_size,
+                arrays: l.max_array_size,
+                maps: l.max_map_size,
+            }),
             EvalAltResult::ErrorTerminated(..) => {
-                (format!("stopped after running longer than {} ms (the deadline)", self.wall.as_millis()), true)
+                ScriptProblem::Limit(Limit::Deadline(self.wall.as_millis()))
             }
-            EvalAltResult::ErrorTooManyVariables(_) | EvalAltResult::ErrorTooManyModules(_) => (err.to_string(), true),
-            other => (first_line(&other.to_string()), false),
+            EvalAltResult::ErrorTooManyVariables(_) | EvalAltResult::ErrorTooManyModules(_) => {
+                ScriptProblem::Limit(Limit::Other(err.to_string()))
+            }
+            other => ScriptProblem::Rhai(first_line(&other.to_string())),
         };
         ScriptError {
             what: origin.what.clone(),
             location: location(origin, err.position()),
-            message,
-            limit_hit,
+            problem,
         }
     }
 }

@@ -9,6 +9,7 @@ use mentorflow_dsl::{Due, Program, Value, ValueKind};
 use serde::Deserialize;
 
 use crate::engine::{Actor, Engine};
+use crate::error::EngineError;
 use crate::event::{Event, Participant};
 use crate::pairing::Pairing;
 
@@ -93,19 +94,139 @@ pub struct Step {
     pub actor: Option<String>,
 }
 
-/// The result of running a scenario.
+/// The result of running a scenario: what happened, as data, in order.
 #[derive(Debug, Default)]
 pub struct Transcript {
-    /// The lines a tester reads.
-    pub lines: Vec<String>,
+    /// What a tester reads, one entry per line.
+    pub entries: Vec<Entry>,
     /// Failed expectations (empty: the scenario passed).
-    pub failures: Vec<String>,
+    pub failures: Vec<Failure>,
     /// Every event, in order.
     pub events: Vec<Event>,
-    /// Transition indices taken (for coverage).
+    /// Transition numbers taken (for coverage).
     pub taken: Vec<usize>,
     /// The final state, if enrolment succeeded.
     pub pairing: Option<Pairing>,
+}
+
+/// One line of a transcript.
+#[derive(Debug)]
+pub enum Entry {
+    /// The run starts: program, version, type and start time.
+    Start {
+        /// Program id.
+        program: String,
+        /// Program version.
+        hash: String,
+        /// Mentoring type.
+        type_id: String,
+        /// The fixed clock's start.
+        at: DateTime<Utc>,
+    },
+    /// An event was stored.
+    Event(Event),
+    /// The clock moved.
+    Wait {
+        /// As written (`3d`).
+        wait: String,
+        /// The new time.
+        now: DateTime<Utc>,
+    },
+    /// The engine refused a step that was meant to succeed (or the enrolment).
+    Refused(EngineError),
+    /// A step marked `refused = true` was refused by its guards.
+    RefusedAsExpected(EngineError),
+    /// A step marked `refused = true` failed for another reason.
+    Error(EngineError),
+    /// A tick found nothing due.
+    NothingDue,
+    /// A script printed a line.
+    Printed(String),
+    /// An expectation held.
+    Held(Expectation),
+    /// An expectation failed; the run stops.
+    Failed(Failure),
+    /// The final state, at the final time.
+    Final {
+        /// The pairing.
+        pairing: Box<Pairing>,
+        /// The time.
+        now: DateTime<Utc>,
+    },
+}
+
+/// An expectation that held.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// `expect_stage`.
+    Stage(String),
+    /// `expect_overdue`.
+    Overdue(bool),
+}
+
+/// A failed expectation: at which step (none: the enrolment), and what.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The step's number, from 1; `None` for the scenario's enrolment and start.
+    pub step: Option<usize>,
+    /// What failed.
+    pub problem: Problem,
+}
+
+/// What failed in a scenario.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// `start` is not a time.
+    BadStart(String),
+    /// `expect_enrolment` has a value other than "refused".
+    UnknownExpectEnrolment(String),
+    /// `expect_enrolment = "refused"`, but the enrolment was accepted.
+    EnrolmentAccepted,
+    /// The enrolment was refused without `expect_enrolment = "refused"`.
+    EnrolmentRefused(EngineError),
+    /// A step has no action key or several.
+    StepShape,
+    /// A `wait` that is not a duration.
+    BadWait(String),
+    /// A record the engine refused.
+    Record(EngineError),
+    /// A recorded value that is not of the fact's type.
+    RecordValue {
+        /// The fact.
+        name: String,
+        /// The TOML value written.
+        value: String,
+        /// The fact's type.
+        kind: ValueKind,
+    },
+    /// `advance` is neither `true` nor a stage name.
+    AdvanceValue(String),
+    /// `refused = true`, but the advance was taken.
+    AdvanceTaken(Box<Event>),
+    /// `refused = true`, but the advance failed for another reason than its guards.
+    AdvanceFailed,
+    /// The advance was refused without `refused = true`.
+    AdvanceRefused,
+    /// A force, withdraw or tick the engine refused.
+    Engine(EngineError),
+    /// `expect_stage` names no stage of the program.
+    UnknownStage(String),
+    /// The pairing is in another stage.
+    Stage {
+        /// Expected.
+        expected: String,
+        /// Actual.
+        actual: String,
+    },
+    /// The pairing's overdue state differs.
+    Overdue {
+        /// Expected.
+        expected: bool,
+        /// Actual.
+        actual: bool,
+        /// Its due time, if any.
+        due: Option<DateTime<Utc>>,
+    },
 }
 
 /// Why a scenario could not run at all.
@@ -126,6 +247,8 @@ pub enum ScenarioError {
         path: PathBuf,
         /// What is wrong (from the TOML reader, with line and column).
         message: String,
+        /// The file has a `[program]` table: it is a program, not a scenario.
+        program_file: bool,
     },
 }
 
@@ -136,17 +259,10 @@ impl Scenario {
             path: path.into(),
             message: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| {
-            let mut message = e.to_string().trim_end().to_string();
-            if text.lines().any(|l| l.trim() == "[program]") {
-                message.push_str(
-                    "\nhelp: this looks like a program file; simulate takes scenario files (programs/README.md, \"Scenario files\"). To check a program, use `mentorflow check`",
-                );
-            }
-            ScenarioError::Invalid {
-                path: path.into(),
-                message,
-            }
+        toml::from_str(&text).map_err(|e| ScenarioError::Invalid {
+            path: path.into(),
+            message: e.to_string().trim_end().to_string(),
+            program_file: text.lines().any(|l| l.trim() == "[program]"),
         })
     }
 
@@ -220,18 +336,20 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
     let mut now = match start_time(scenario) {
         Ok(now) => now,
         Err(e) => {
-            t.failures.push(e);
+            t.failures.push(Failure {
+                step: None,
+                problem: Problem::BadStart(e),
+            });
             return t;
         }
     };
     let program = &engine.program;
-    t.lines.push(format!(
-        "program {} (version {}), type {}, start {}",
-        program.id,
-        &program.hash[..12.min(program.hash.len())],
-        scenario.type_id,
-        now.format("%Y-%m-%d %H:%M")
-    ));
+    t.entries.push(Entry::Start {
+        program: program.id.clone(),
+        hash: program.hash.clone(),
+        type_id: scenario.type_id.clone(),
+        at: now,
+    });
     let participants = scenario
         .participants
         .iter()
@@ -253,8 +371,7 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
         None => false,
         Some("refused") => true,
         Some(other) => {
-            t.failures.push(format!("expect_enrolment = \"{other}\" is not known; write expect_enrolment = \"refused\" or leave it out"));
-            t.lines.push(format!("FAILED: {}", t.failures[0]));
+            t.fail(None, Problem::UnknownExpectEnrolment(other.into()));
             return t;
         }
     };
@@ -262,18 +379,15 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
     {
         Ok((pairing, event)) => {
             if refused_expected {
-                let failure = "expected the enrolment to be refused, but it was accepted";
-                t.lines.push(format!("FAILED: {failure}"));
-                t.failures.push(failure.into());
+                t.fail(None, Problem::EnrolmentAccepted);
             }
             t.note(event);
             pairing
         }
         Err(e) => {
-            t.lines.push(format!("refused: {e}"));
+            t.entries.push(Entry::Refused(e.clone()));
             if !refused_expected {
-                t.lines.push("FAILED: the enrolment was refused (add expect_enrolment = \"refused\" if that is expected)".into());
-                t.failures.push(format!("enrolment was refused: {e}"));
+                t.fail(None, Problem::EnrolmentRefused(e));
             }
             return t;
         }
@@ -283,33 +397,35 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
             name: step.actor.as_deref().unwrap_or(&scenario.actor),
             now,
         };
-        if let Err(failure) = run_step(engine, &mut pairing, step, &actor, &mut now, &mut t) {
-            t.lines.push(format!("FAILED at step {}: {failure}", i + 1));
-            t.failures.push(format!("step {}: {failure}", i + 1));
+        if let Err(problem) = run_step(engine, &mut pairing, step, &actor, &mut now, &mut t) {
+            t.fail(Some(i + 1), problem);
             break;
         }
     }
-    t.lines.push(final_state(program, &pairing, now));
+    t.entries.push(Entry::Final {
+        pairing: Box::new(pairing.clone()),
+        now,
+    });
     t.pairing = Some(pairing);
     t
 }
 
 impl Transcript {
     fn note(&mut self, event: Event) {
-        if let Some(i) = transition_of(&event) {
-            self.taken.push(i);
+        if let Some(n) = event.kind.transition() {
+            self.taken.push(n);
         }
-        self.lines.push(event.to_string());
+        self.entries.push(Entry::Event(event.clone()));
         self.events.push(event);
     }
-}
 
-fn transition_of(event: &Event) -> Option<usize> {
-    match &event.kind {
-        crate::EventKind::Transitioned { transition, .. }
-        | crate::EventKind::Withdrawn { transition, .. }
-        | crate::EventKind::TimedOut { transition, .. } => transition.checked_sub(1),
-        _ => None,
+    /// Records a failure: a line in the transcript and an entry in `failures`.
+    fn fail(&mut self, step: Option<usize>, problem: Problem) {
+        self.entries.push(Entry::Failed(Failure {
+            step,
+            problem: problem.clone(),
+        }));
+        self.failures.push(Failure { step, problem });
     }
 }
 
@@ -320,7 +436,7 @@ fn run_step(
     actor: &Actor<'_>,
     now: &mut DateTime<Utc>,
     t: &mut Transcript,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let actions = [
         step.wait.is_some(),
         step.record.is_some(),
@@ -331,98 +447,93 @@ fn run_step(
         step.expect_stage.is_some() || step.expect_overdue.is_some(),
     ];
     if actions.iter().filter(|a| **a).count() != 1 {
-        return Err("each step needs exactly one of: wait, record, advance, force, withdraw, tick, expect_stage/expect_overdue".into());
+        return Err(Problem::StepShape);
     }
     if let Some(wait) = &step.wait {
-        let due = Due::parse(wait).map_err(|e| format!("bad wait: {e}"))?;
+        let due = Due::parse(wait).map_err(Problem::BadWait)?;
         *now = due.after(*now);
-        t.lines.push(format!(
-            "-- wait {wait}: now {}",
-            now.format("%Y-%m-%d %H:%M")
-        ));
+        t.entries.push(Entry::Wait {
+            wait: wait.clone(),
+            now: *now,
+        });
     } else if let Some(facts) = &step.record {
         let mut typed = Vec::new();
         for (name, value) in facts {
             let kind = match engine.program.fact(name) {
                 Some(f) => f.kind,
-                None => {
-                    let e = engine
-                        .parse_fact(name, "")
-                        .err()
-                        .map(|e| e.to_string())
-                        .unwrap_or_default();
-                    return Err(format!("record refused: {e}"));
-                }
+                None => return Err(Problem::Record(engine.fact_unknown(name))),
             };
-            let v = toml_to_value(value, kind).ok_or_else(|| {
-                format!(
-                    "record refused: fact `{name}`: {value} is not {}",
-                    kind.with_article()
-                )
+            let v = toml_to_value(value, kind).ok_or_else(|| Problem::RecordValue {
+                name: name.clone(),
+                value: value.to_string(),
+                kind,
             })?;
             typed.push((name.clone(), v));
         }
-        match engine.record(pairing, typed, actor) {
-            Ok(event) => t.note(event),
-            Err(e) => return Err(format!("record refused: {e}")),
-        }
+        let event = engine
+            .record(pairing, typed, actor)
+            .map_err(Problem::Record)?;
+        t.note(event);
     } else if let Some(advance) = &step.advance {
-        let to = match advance {
-            toml::Value::Boolean(true) => None,
-            toml::Value::String(s) => Some(s.as_str()),
-            other => return Err(format!("advance must be true or a stage name, not {other}")),
-        };
-        match (engine.advance(pairing, to, actor), step.refused) {
-            (Ok(event), false) => t.note(event),
-            (Ok(event), true) => {
-                let line = event.to_string();
-                t.note(event);
-                return Err(format!(
-                    "expected the advance to be refused, but it was taken: {line}"
-                ));
-            }
-            // Only a refusal (no guard held) is what `refused = true` expects; a typo in the
-            // stage or a failing script must fail the scenario.
-            (Err(e @ crate::EngineError::Refused { .. }), true) => {
-                t.lines.push(format!("refused as expected: {e}"))
-            }
-            (Err(e), true) => {
-                t.lines.push(format!("error: {e}"));
-                return Err(
-                    "the advance failed for another reason than a guard that does not hold".into(),
-                );
-            }
-            (Err(e), false) => {
-                t.lines.push(format!("refused: {e}"));
-                return Err(
-                    "the advance was refused (add refused = true if that is expected)".into(),
-                );
-            }
-        }
+        advance_step(engine, pairing, step, advance, actor, t)?;
     } else if let Some(to) = &step.force {
         let reason = step.reason.as_deref().unwrap_or_default();
         t.note(
             engine
                 .force(pairing, to, reason, actor)
-                .map_err(|e| e.to_string())?,
+                .map_err(Problem::Engine)?,
         );
     } else if let Some(reason) = &step.withdraw {
         t.note(
             engine
                 .withdraw(pairing, reason, actor)
-                .map_err(|e| e.to_string())?,
+                .map_err(Problem::Engine)?,
         );
     } else if step.tick {
-        let events = engine.tick(pairing, actor).map_err(|e| e.to_string())?;
+        let events = engine.tick(pairing, actor).map_err(Problem::Engine)?;
         if events.is_empty() {
-            t.lines.push("-- tick: nothing due".into());
+            t.entries.push(Entry::NothingDue);
         }
         events.into_iter().for_each(|e| t.note(e));
     } else {
         expect(engine, pairing, step, *now, t)?;
     }
     for printed in engine.runtime.take_prints() {
-        t.lines.push(format!("   script printed: {printed}"));
+        t.entries.push(Entry::Printed(printed));
+    }
+    Ok(())
+}
+
+fn advance_step(
+    engine: &Engine,
+    pairing: &mut Pairing,
+    step: &Step,
+    advance: &toml::Value,
+    actor: &Actor<'_>,
+    t: &mut Transcript,
+) -> Result<(), Problem> {
+    let to = match advance {
+        toml::Value::Boolean(true) => None,
+        toml::Value::String(s) => Some(s.as_str()),
+        other => return Err(Problem::AdvanceValue(other.to_string())),
+    };
+    match (engine.advance(pairing, to, actor), step.refused) {
+        (Ok(event), false) => t.note(event),
+        (Ok(event), true) => {
+            t.note(event.clone());
+            return Err(Problem::AdvanceTaken(Box::new(event)));
+        }
+        // Only a refusal (no guard held) is what `refused = true` expects; a typo in the
+        // stage or a failing script must fail the scenario.
+        (Err(e @ EngineError::Refused(_)), true) => t.entries.push(Entry::RefusedAsExpected(e)),
+        (Err(e), true) => {
+            t.entries.push(Entry::Error(e));
+            return Err(Problem::AdvanceFailed);
+        }
+        (Err(e), false) => {
+            t.entries.push(Entry::Refused(e));
+            return Err(Problem::AdvanceRefused);
+        }
     }
     Ok(())
 }
@@ -433,58 +544,30 @@ fn expect(
     step: &Step,
     now: DateTime<Utc>,
     t: &mut Transcript,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     if let Some(stage) = &step.expect_stage {
         if engine.program.stage(stage).is_none() {
-            return Err(format!("expect_stage names unknown stage `{stage}`"));
+            return Err(Problem::UnknownStage(stage.clone()));
         }
         if **stage != *pairing.stage {
-            return Err(format!(
-                "expected stage `{stage}`, actual `{}`",
-                pairing.stage
-            ));
+            return Err(Problem::Stage {
+                expected: stage.clone(),
+                actual: pairing.stage.to_string(),
+            });
         }
-        t.lines.push(format!("ok: in stage {stage}"));
+        t.entries
+            .push(Entry::Held(Expectation::Stage(stage.clone())));
     }
     if let Some(overdue) = step.expect_overdue {
         let actual = pairing.is_overdue(now);
         if actual != overdue {
-            return Err(format!(
-                "expected overdue = {overdue}, actual {actual} (due {})",
-                pairing
-                    .due
-                    .map_or("never".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
-            ));
+            return Err(Problem::Overdue {
+                expected: overdue,
+                actual,
+                due: pairing.due,
+            });
         }
-        t.lines.push(format!("ok: overdue = {overdue}"));
+        t.entries.push(Entry::Held(Expectation::Overdue(overdue)));
     }
     Ok(())
-}
-
-fn final_state(program: &Program, p: &Pairing, now: DateTime<Utc>) -> String {
-    let mut s = format!("final: stage {}", p.stage);
-    if let Some(o) = &p.outcome {
-        s.push_str(&format!(" (outcome {o})"));
-    } else if let Some(due) = p.due {
-        s.push_str(&format!(
-            ", due {}{}",
-            due.format("%Y-%m-%d %H:%M"),
-            if p.is_overdue(now) { " OVERDUE" } else { "" }
-        ));
-    }
-    s.push_str(&format!(
-        ", cycle {}, {} event{}",
-        p.cycle,
-        p.last_seq,
-        if p.last_seq == 1 { "" } else { "s" }
-    ));
-    let facts: Vec<String> = program
-        .facts
-        .iter()
-        .filter_map(|f| p.facts.get(&f.name).map(|v| format!("{}={v}", f.name)))
-        .collect();
-    if !facts.is_empty() {
-        s.push_str(&format!("\nfacts: {}", facts.join(", ")));
-    }
-    s
 }

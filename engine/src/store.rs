@@ -1,65 +1,72 @@
-//! Where events and the current state of each pairing live. The CLI talks to this trait only,
-//! so a server database can be added beside SQLite without touching the CLI.
+//! The store seam: where events, pairing states and program versions live. An adapter (SQLite
+//! today) implements [`Store`] and [`Tx`] with its own queries and nothing else; what events
+//! mean, the hash chain, pairing ids and verification are store-neutral and live in
+//! [`crate::ledger`], so every adapter behaves the same (the conformance suite checks it).
 
+use std::fmt;
 use std::path::PathBuf;
 
-use crate::error::EngineError;
-use crate::event::Event;
-use crate::pairing::Pairing;
+use chrono::{DateTime, Utc};
 
-/// Store failures, each with what to do about it.
-#[derive(Debug, thiserror::Error)]
+use crate::error::Error;
+
+/// Where a store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An embedded SQLite file.
+    File(PathBuf),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Store failures: what happened to the data's home, not what a command decided.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
-    /// No store at the path.
-    #[error("no store at {0}; create it with `mentorflow --store {0} init`, or pass --store with an existing store")]
-    Missing(PathBuf),
-    /// The path is a directory.
-    #[error("{0} is a directory; --store names a store file, e.g. {0}/mentorflow.db")]
-    Directory(PathBuf),
-    /// The file exists but is not a mentorflow store.
-    #[error("{0} is not a mentorflow store (an empty file, or another program's database); nothing was changed. Use another path, or `mentorflow --store NEW.db init`")]
-    NotAStore(PathBuf),
-    /// A store already exists where `init` was asked to create one.
-    #[error("a store already exists at {0}; use it, or pass --store with another path")]
-    Exists(PathBuf),
-    /// The file is not a SQLite database.
-    #[error("{0} is not a mentorflow store (not a SQLite database); check --store")]
-    NotADatabase(PathBuf),
-    /// The file or folder is read-only.
-    #[error("the store {0} is read-only; check the file's permissions")]
-    ReadOnly(PathBuf),
+    /// No store at the location.
+    #[error("no store at {0}")]
+    Missing(Location),
+    /// The location is a directory.
+    #[error("{0} is a directory")]
+    Directory(Location),
+    /// Something is there, but not a mentorflow store (left untouched).
+    #[error("{0} is not a mentorflow store")]
+    NotAStore(Location),
+    /// A store already exists where one was to be created.
+    #[error("a store already exists at {0}")]
+    Exists(Location),
+    /// The file is not a database at all.
+    #[error("{0} is not a database")]
+    NotADatabase(Location),
+    /// The store cannot be written.
+    #[error("the store {0} is read-only")]
+    ReadOnly(Location),
     /// The store was written by a newer mentorflow.
-    #[error("the store has schema version {found}, newer than this mentorflow supports ({supported}); upgrade mentorflow")]
+    #[error("the store has schema version {found}, newer than {supported}")]
     TooNew {
-        /// Version in the file.
+        /// Version in the store.
         found: i64,
-        /// Newest known.
+        /// Newest this version knows.
         supported: i64,
     },
-    /// No pairing with that id.
-    #[error("no pairing `{id}`{hint}")]
-    UnknownPairing {
-        /// The id given.
-        id: String,
-        /// Did-you-mean.
-        hint: String,
-    },
-    /// Another command changed the pairing first.
-    #[error("pairing {0} was changed by another command at the same moment; nothing was applied, run the command again")]
+    /// Another command changed the pairing first; nothing was applied.
+    #[error("pairing {0} was changed by another command at the same moment")]
     Conflict(String),
-    /// The engine refused the command; nothing was stored.
-    #[error(transparent)]
-    Engine(#[from] EngineError),
     /// A stored record could not be read back.
-    #[error("stored data is damaged: {0}; run `mentorflow verify`")]
+    #[error("stored data is damaged: {0}")]
     Corrupt(String),
-    /// Any other database error.
+    /// Any other database error, in the database's words.
     #[error("store error: {0}")]
     Database(String),
 }
 
 /// A stored program version.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ProgramVersion {
     /// Content hash.
     pub hash: String,
@@ -69,14 +76,23 @@ pub struct ProgramVersion {
     pub title: String,
     /// Where it was read from at first enrolment.
     pub path: String,
-    /// When it was first stored.
+    /// When it was first stored (stored form, see [`crate::ledger::stamp`]).
     pub stored_at: String,
     /// Pairings running on it.
     pub pairings: u64,
 }
 
+/// Which outcomes to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeFilter {
+    /// Pairings still running (no outcome yet).
+    Active,
+    /// Pairings that ended with this outcome.
+    Is(String),
+}
+
 /// Filters for listing pairings; `None` means any.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     /// Current stage.
     pub stage: Option<String>,
@@ -84,77 +100,153 @@ pub struct Filter {
     pub type_id: Option<String>,
     /// Program id.
     pub program: Option<String>,
-    /// Outcome (terminal pairings only); `active` for none.
+    /// Outcome.
+    pub outcome: Option<OutcomeFilter>,
+    /// Only running pairings whose due time is before this instant (overdue).
+    pub due_before: Option<DateTime<Utc>>,
+}
+
+/// A program version as written: its files as JSON.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgramRow<'a> {
+    /// Content hash.
+    pub hash: &'a str,
+    /// Program id.
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Where it was read from.
+    pub path: &'a str,
+    /// Its files, encoded by the ledger.
+    pub sources: &'a str,
+    /// When (stored form).
+    pub stored_at: &'a str,
+}
+
+/// An event as written: its body and chain hash made by the ledger.
+#[derive(Debug, Clone, Copy)]
+pub struct EventRow<'a> {
+    /// Pairing id.
+    pub pairing: &'a str,
+    /// Position in the pairing's history.
+    pub seq: u64,
+    /// Kind name, for queries.
+    pub kind: &'a str,
+    /// The event, encoded.
+    pub body: &'a str,
+    /// The chain hash after this event.
+    pub hash: &'a str,
+}
+
+/// A pairing's projection as written: the columns queries filter on, and its whole state.
+#[derive(Debug, Clone, Copy)]
+pub struct PairingRow<'a> {
+    /// Pairing id.
+    pub id: &'a str,
+    /// Program version.
+    pub program_hash: &'a str,
+    /// Program id.
+    pub program_id: &'a str,
+    /// Type.
+    pub type_id: &'a str,
+    /// Current stage.
+    pub stage: &'a str,
+    /// Outcome, once terminal.
+    pub outcome: Option<&'a str>,
+    /// Due time (stored form).
+    pub due: Option<&'a str>,
+    /// Sequence number of its last event.
+    pub last_seq: u64,
+    /// The state, encoded by the ledger.
+    pub state: &'a str,
+}
+
+/// A stored event read back for verification, in storage order.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    /// Storage position (increasing).
+    pub row: i64,
+    /// Pairing id column.
+    pub pairing: String,
+    /// Seq column.
+    pub seq: i64,
+    /// The encoded event.
+    pub body: String,
+    /// The chain hash column.
+    pub hash: String,
+}
+
+/// A stored projection read back for verification.
+#[derive(Debug, Clone)]
+pub struct StoredPairing {
+    /// Pairing id.
+    pub id: String,
+    /// Stage column.
+    pub stage: String,
+    /// Outcome column.
     pub outcome: Option<String>,
-    /// Only pairings whose due time is before this instant (overdue).
-    pub due_before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Due column.
+    pub due: Option<String>,
+    /// The encoded state.
+    pub state: String,
 }
 
-/// What a bulk command did.
-#[derive(Debug, Clone, Default)]
-pub struct BulkReport {
-    /// Active pairings looked at.
-    pub seen: u64,
-    /// Events stored.
-    pub stored: u64,
-    /// Pairings whose command failed (id, error); they were left unchanged.
-    pub refused: Vec<(String, String)>,
+/// What a command can read and write inside one atomic transaction, under the store's write
+/// lock: two commands never both decide from the same state.
+pub trait Tx {
+    /// The encoded state of pairing `id`.
+    fn state(&mut self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Up to `limit` running pairings matching `filter` numbered above `after`, in number
+    /// order: (number, encoded state).
+    fn active_page(
+        &mut self,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError>;
+    /// One more than the highest pairing number stored (1 for an empty store).
+    fn next_number(&mut self) -> Result<u64, StoreError>;
+    /// Stores a program version unless its hash is stored already.
+    fn add_program(&mut self, program: &ProgramRow<'_>) -> Result<(), StoreError>;
+    /// The chain hash of the last event stored ("" when there is none).
+    fn last_hash(&mut self) -> Result<String, StoreError>;
+    /// Appends one event.
+    fn append(&mut self, event: &EventRow<'_>) -> Result<(), StoreError>;
+    /// Stores a new pairing with its number.
+    fn insert_pairing(&mut self, number: u64, pairing: &PairingRow<'_>) -> Result<(), StoreError>;
+    /// Replaces a pairing's projection if its stored `last_seq` is still `expected_seq`;
+    /// returns false (and changes nothing) when it is not.
+    fn update_pairing(
+        &mut self,
+        pairing: &PairingRow<'_>,
+        expected_seq: u64,
+    ) -> Result<bool, StoreError>;
 }
 
-/// A problem `verify` found.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Breach {
-    /// The first event where the chain or a projection breaks.
-    pub event: String,
-    /// What is wrong.
-    pub problem: String,
-}
-
-/// Builds new pairings from the ids the store hands out: each pairing with its events.
-pub type MakePairings<'a> =
-    dyn FnMut(Vec<String>) -> Result<Vec<(Pairing, Vec<Event>)>, EngineError> + 'a;
+/// One atomic unit of work: it commits when it returns `Ok`, and leaves nothing behind when it
+/// returns an error.
+pub type Work<'a> = dyn FnMut(&mut dyn Tx) -> Result<(), Error> + 'a;
 
 /// Events and projections, with atomic commands.
 pub trait Store {
-    /// The files of a stored program version.
-    fn program_sources(&self, hash: &str) -> Result<Option<Vec<(PathBuf, String)>>, StoreError>;
-    /// Every stored program version with its pairing count.
+    /// Runs `work` in one write transaction.
+    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error>;
+    /// The encoded state of pairing `id`.
+    fn state(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Every pairing id, in number order.
+    fn pairing_ids(&self) -> Result<Vec<String>, StoreError>;
+    /// Encoded states of the pairings matching `filter`, in number order.
+    fn states(&self, filter: &Filter) -> Result<Vec<String>, StoreError>;
+    /// Encoded events of one pairing, or of all, in storage order.
+    fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError>;
+    /// The encoded files of a stored program version.
+    fn program_sources(&self, hash: &str) -> Result<Option<String>, StoreError>;
+    /// Every stored program version with its pairing count, by id, time stored and hash.
     fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError>;
-    /// Creates pairings atomically: stores `program` (read from `path`) as a version if it is
-    /// new, then `make` gets the next free ids and returns each new pairing with its events
-    /// (the enrolment first; a bulk load may add more). A refusal stores nothing at all.
-    fn enrol(
-        &mut self,
-        program: &mentorflow_dsl::Program,
-        path: &str,
-        count: usize,
-        make: &mut MakePairings<'_>,
-    ) -> Result<Vec<Pairing>, StoreError>;
-    /// The current state of a pairing.
-    fn pairing(&self, id: &str) -> Result<Pairing, StoreError>;
-    /// Runs one command on one pairing atomically: under the write lock, `command` sees the
-    /// current state and returns its events, which are stored with the new state, or nothing.
-    fn update(
-        &mut self,
-        id: &str,
-        command: &mut dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError>,
-    ) -> Result<Vec<Event>, StoreError>;
-    /// Runs `command` over every pairing matching `filter`, streaming, `batch` pairings per
-    /// transaction; a refusal of one pairing is reported and skipped.
-    fn update_all(
-        &mut self,
-        filter: &Filter,
-        batch: usize,
-        command: &mut dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError>,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<BulkReport, StoreError>;
-    /// Pairings matching the filter, in id order.
-    fn list(&self, filter: &Filter) -> Result<Vec<Pairing>, StoreError>;
-    /// Events of one pairing, or of all, in the order they were stored.
-    fn events(&self, pairing: Option<&str>) -> Result<Vec<Event>, StoreError>;
-    /// Checks the hash chain and that each projection equals the fold of its events.
-    fn verify(
+    /// Every event (to `on_event`, in storage order) and every projection, read from one
+    /// consistent snapshot even while others write.
+    fn snapshot(
         &self,
-        program: &mut dyn FnMut(&str) -> Option<std::sync::Arc<mentorflow_dsl::Program>>,
-    ) -> Result<(u64, Vec<Breach>), StoreError>;
+        on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<Vec<StoredPairing>, StoreError>;
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::failure::CommandResult;
 use crate::{Output, EXIT_FAILED, EXIT_OK};
 
 /// Check programs and report every problem with its line, column and a fix.
@@ -43,7 +44,7 @@ fn diagnostics_json(loaded: &mentorflow_dsl::Loaded) -> serde_json::Value {
 }
 
 /// Runs the checker.
-pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let (mut errors, mut warnings) = (0, 0);
     let mut files = Vec::new();
     for path in &args.files {

@@ -4,19 +4,19 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, TimeZone, Utc};
-use mentorflow_engine::sqlite::SqliteStore;
-use mentorflow_engine::store::{Filter, Store, StoreError};
-use mentorflow_engine::{Actor, EngineError, Participant};
+use mentorflow_engine::store::{Filter, Location, StoreError};
+use mentorflow_engine::{Coordinator, Enrolment, EventKind, Participant};
 
-use super::store::{Session, StoreArgs};
-use crate::{Output, EXIT_OK};
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
 
 /// The shipped program, compiled into the binary so the demo runs from any folder.
 const MENTORING: &str = include_str!("../../../programs/mentoring.toml");
 
 /// Run a demo cohort (all five types) over simulated weeks and print the board and the log.
 #[derive(Debug, clap::Args)]
-pub struct DemoArgs {}
+pub struct Args {}
 
 type Person = (
     &'static str,
@@ -148,175 +148,151 @@ const DEMO_STORE: &str = "mentorflow-demo.db";
 /// Each pairing's way through the stages, one line each: the week it entered each stage, its
 /// ending, and the reason where one was given. The full log is `mentorflow log`.
 fn journeys(
-    session: &Session,
+    coordinator: &mut Coordinator,
     start: chrono::DateTime<Utc>,
     output: &mut Output<'_>,
-) -> Result<(), StoreError> {
-    writeln!(output.out, "\njourneys (week the stage was entered):").ok();
-    for p in session.store.list(&Filter::default())? {
+) -> CommandResult {
+    writeln!(output.out, "\njourneys (week the stage was entered):")?;
+    for p in coordinator.list(&Filter::default())? {
         let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
         let mut line = format!("{} {} ({}): preparation", p.id, p.type_id, who.join(", "));
-        for e in session.store.events(Some(&p.id))? {
+        for e in coordinator.log(Some(&p.id))? {
             let week = (e.at - start).num_weeks();
             match &e.kind {
-                mentorflow_engine::EventKind::BecameOverdue { .. } => line.push_str(" [overdue]"),
-                kind => {
-                    if let Some((_, to)) = kind.move_() {
-                        line.push_str(&format!(" -> {to} (w{week})"));
-                        if let Some(reason) = &e.reason {
-                            line.push_str(&format!(" [{reason}]"));
-                        }
+                EventKind::BecameOverdue { .. } => line.push_str(" [overdue]"),
+                EventKind::Moved { to, .. } => {
+                    line.push_str(&format!(" -> {to} (w{week})"));
+                    if let Some(reason) = &e.reason {
+                        line.push_str(&format!(" [{reason}]"));
                     }
                 }
+                _ => {}
             }
         }
         if let Some(outcome) = &p.outcome {
             line.push_str(&format!(": {outcome}"));
         }
-        writeln!(output.out, "{line}").ok();
+        writeln!(output.out, "{line}")?;
     }
+    Ok(EXIT_OK)
+}
+
+/// The demo's program, from the copy compiled into the binary.
+fn program() -> Result<mentorflow_dsl::Program, Failure> {
+    let loaded = mentorflow_dsl::load_str(Path::new("programs/mentoring.toml"), MENTORING);
+    let report = loaded.render();
+    loaded
+        .program
+        .ok_or_else(|| StoreError::Corrupt(report).into())
+}
+
+/// The cohort's enrolments, with each pairing's plan.
+fn enrolments(program: &mentorflow_dsl::Program) -> Vec<(Enrolment, Plan)> {
+    cohort()
+        .into_iter()
+        .map(|(type_id, people, plan)| {
+            let participants = people
+                .iter()
+                .map(|(role, id, attrs)| Participant {
+                    id: (*id).into(),
+                    role: (*role).into(),
+                    attributes: attrs
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            let value = mentorflow_engine::engine::parse_attribute(program, k, v);
+                            Some(((*k).to_string(), value.ok()?))
+                        })
+                        .collect(),
+                })
+                .collect();
+            let enrolment = Enrolment {
+                type_id: type_id.into(),
+                participants,
+            };
+            (enrolment, plan)
+        })
+        .collect()
+}
+
+/// One simulated week: each pairing's facts (and the planned withdrawal), then every pairing
+/// is advanced once and the timers run.
+fn week(coordinator: &mut Coordinator, plans: &[(String, Plan)], week: i64) -> Result<(), Failure> {
+    for (id, plan) in plans {
+        if coordinator.pairing(id)?.outcome.is_some() {
+            continue;
+        }
+        let to_record: Vec<(String, String)> = facts(*plan, week)
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v))
+            .collect();
+        if !to_record.is_empty() {
+            coordinator.record(id, &to_record)?;
+        }
+        if *plan == Plan::Withdraws && week == 6 {
+            coordinator.withdraw(id, "mentee moved to another city")?;
+        }
+    }
+    coordinator.advance_all(&mut |_| {})?;
+    coordinator.tick(&mut |_| {})?;
     Ok(())
 }
 
 /// Runs the demo.
-pub fn run(store: &StoreArgs, output: &mut Output<'_>) -> Result<u8, StoreError> {
+pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let path = store
         .store
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEMO_STORE));
-    let is_own = path == Path::new(DEMO_STORE);
-    if is_own {
+    if path == Path::new(DEMO_STORE) {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
-    SqliteStore::create(&path)?;
-    let args = StoreArgs {
-        store: Some(path.clone()),
-        actor: Some("demo-coordinator".into()),
-        now: None,
-    };
-    let mut session = Session::open(&args)?;
-    let loaded = mentorflow_dsl::load_str(Path::new("programs/mentoring.toml"), MENTORING);
-    let report = loaded.render();
-    let program = loaded.program.ok_or(StoreError::Corrupt(report))?;
-    let engine = session.pin(&program);
-    let source = "programs/mentoring.toml (built in)";
     let start = Utc
         .with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
         .single()
         .unwrap_or_default();
+    let demo = StoreArgs {
+        store: Some(path.clone()),
+        actor: Some("demo-coordinator".into()),
+        now: Some(start),
+    };
+    let mut coordinator = demo.create(&Location::File(path.clone()))?;
+    let program = program()?;
     writeln!(
         output.out,
         "demo store: {} (program {} version {})\n",
         path.display(),
         program.id,
-        &program.hash[..12]
-    )
-    .ok();
-
+        render::short_hash(&program.hash)
+    )?;
+    let source = "programs/mentoring.toml (built in)";
     let mut plans = Vec::new();
-    for (type_id, people, plan) in cohort() {
-        let participants: Vec<Participant> = people
-            .iter()
-            .map(|(role, id, attrs)| Participant {
-                id: (*id).into(),
-                role: (*role).into(),
-                attributes: attrs
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        Some((
-                            (*k).to_string(),
-                            program
-                                .attributes
-                                .iter()
-                                .find(|a| a.name == *k)?
-                                .parse(v)
-                                .ok()?,
-                        ))
-                    })
-                    .collect(),
-            })
-            .collect();
-        let who = Actor {
-            name: "demo-coordinator",
-            now: start,
-        };
-        let created = session.store.enrol(&program, source, 1, &mut |ids| {
-            let (pairing, event) = engine.enrol(&ids[0], type_id, participants.clone(), &who)?;
-            Ok(vec![(pairing, vec![event])])
-        })?;
-        for p in created {
-            plans.push((p.id, plan));
-        }
+    for (enrolment, plan) in enrolments(&program) {
+        let p = coordinator.enrol(&program, source, &enrolment)?;
+        plans.push((p.id.to_string(), plan));
     }
-    for week in 1..=WEEKS {
-        let now = start + Duration::weeks(week);
-        let who = Actor {
-            name: "demo-coordinator",
-            now,
-        };
-        for (id, plan) in &plans {
-            let to_record = facts(*plan, week);
-            let result = session.store.update(id, &mut |p| {
-                if p.outcome.is_some() {
-                    return Ok(Vec::new());
-                }
-                let mut events = Vec::new();
-                if !to_record.is_empty() {
-                    let facts = to_record
-                        .iter()
-                        .map(|(n, v)| Ok(((*n).to_string(), engine.parse_fact(n, v)?)))
-                        .collect::<Result<Vec<_>, EngineError>>()?;
-                    events.push(engine.record(p, facts, &who)?);
-                }
-                if *plan == Plan::Withdraws && week == 6 {
-                    events.push(engine.withdraw(p, "mentee moved to another city", &who)?);
-                }
-                Ok(events)
-            });
-            result?;
-        }
-        session.store.update_all(
-            &Filter::default(),
-            500,
-            &mut |p| match engine.advance(p, None, &who) {
-                Ok(e) => Ok(vec![e]),
-                Err(EngineError::Refused { .. }) => Ok(Vec::new()),
-                Err(e) => Err(e),
-            },
-            &mut |_| {},
-        )?;
-        session.store.update_all(
-            &Filter::default(),
-            500,
-            &mut |p| engine.tick(p, &who),
-            &mut |_| {},
-        )?;
+    for n in 1..=WEEKS {
+        coordinator.set_time(Some(start + Duration::weeks(n)));
+        week(&mut coordinator, &plans, n)?;
     }
-    let end = start + Duration::weeks(WEEKS);
-    let board_args = StoreArgs {
-        now: Some(end),
-        ..args.clone()
-    };
-    super::board::status(&super::board::StatusArgs::for_board(), &board_args, output)?;
-    journeys(&session, start, output)?;
+    super::status::show(&super::status::Args::default(), &mut coordinator, output)?;
+    journeys(&mut coordinator, start, output)?;
     let stalled = plans
         .iter()
         .find(|(_, p)| *p == Plan::Stalls)
         .map(|(id, _)| id.clone())
         .unwrap_or_default();
-    writeln!(output.out, "\n{stalled} is overdue; what it needs:").ok();
-    super::board::status(
-        &super::board::StatusArgs::for_pairing(&stalled),
-        &board_args,
-        output,
-    )?;
+    writeln!(output.out, "\n{stalled} is overdue; what it needs:")?;
+    let one = super::status::Args {
+        pairing: Some(stalled),
+        json: false,
+    };
+    super::status::show(&one, &mut coordinator, output)?;
     writeln!(
         output.out,
         "\nnext, try:\n  mentorflow --store {0} list\n  mentorflow --store {0} status p-2\n  mentorflow --store {0} log p-2\n  mentorflow --store {0} verify",
         path.display()
-    )
-    .ok();
+    )?;
     Ok(EXIT_OK)
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use mentorflow_dsl::diagram::{self, Format};
 
+use crate::failure::CommandResult;
 use crate::{Output, EXIT_OK};
 
 /// Draw the stage graph: guards on the edges, terminal stages marked by outcome.
@@ -28,7 +29,7 @@ enum GraphFormat {
 }
 
 /// Prints the diagram.
-pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let program = match super::load_program(&args.file, output) {
         Ok(p) => p,
         Err(code) => return Ok(code),

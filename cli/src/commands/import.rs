@@ -4,16 +4,16 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use mentorflow_engine::store::{Store, StoreError};
-use mentorflow_engine::{Actor, EngineError, Participant};
+use mentorflow_engine::{EngineError, Enrolment, Error, Participant};
 
-use super::store::{Session, StoreArgs};
-use crate::{Output, EXIT_FAILED, EXIT_OK};
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
 
 /// Enrol pairings from a CSV roster: columns pairing, type, role, id, then one column per
 /// attribute. Rows with the same `pairing` label form one pairing.
 #[derive(Debug, clap::Args)]
-pub struct ImportArgs {
+pub struct Args {
     /// The roster (CSV with a header row).
     roster: PathBuf,
     /// Program file (TOML) every pairing is enrolled in.
@@ -32,7 +32,7 @@ struct Group {
     people: Vec<Participant>,
 }
 
-fn read_roster(args: &ImportArgs, program: &mentorflow_dsl::Program) -> Result<Vec<Group>, String> {
+fn read_roster(args: &Args, program: &mentorflow_dsl::Program) -> Result<Vec<Group>, String> {
     let shown = args.roster.display();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -72,7 +72,7 @@ fn read_roster(args: &ImportArgs, program: &mentorflow_dsl::Program) -> Result<V
             .filter(|(_, h)| !fixed.contains(&h.as_str()))
         {
             if !cell(i).is_empty() {
-                let value = super::pairings::attribute(program, person, name, cell(i))
+                let value = super::enrol::attribute(program, person, name, cell(i))
                     .map_err(|e| format!("{shown}:{line}: {e}"))?;
                 attributes.insert(name.clone(), value);
             }
@@ -115,77 +115,75 @@ fn read_roster(args: &ImportArgs, program: &mentorflow_dsl::Program) -> Result<V
     Ok(groups.into_iter().map(|(_, g)| g).collect())
 }
 
-/// Imports the roster.
-pub fn import(
-    args: &ImportArgs,
-    store: &StoreArgs,
-    output: &mut Output<'_>,
-) -> Result<u8, StoreError> {
-    let program = match super::load_program(&args.program, output) {
-        Ok(p) => p,
-        Err(code) => return Ok(code),
+/// Where a roster pairing starts, for messages: `roster.csv:3: pairing `a``.
+fn at(roster: &str, g: &Group) -> String {
+    format!("{roster}:{}: pairing `{}`", g.line, g.label)
+}
+
+/// An import refusal, each reason located at its roster line.
+fn refused(roster: &str, groups: &[Group], e: Error) -> Failure {
+    let Error::ImportRefused { index, error } = e else {
+        return Failure::Coordinator(e);
     };
-    let groups = match read_roster(args, &program) {
-        Ok(g) => g,
-        Err(e) => {
-            writeln!(output.err, "error: {e}").ok();
-            return Ok(EXIT_FAILED);
+    let Some(g) = groups.get(index) else {
+        return Failure::Coordinator(Error::ImportRefused { index, error });
+    };
+    let reasons: Vec<String> = match &*error {
+        EngineError::EnrolmentRefused { problems, .. } => {
+            problems.iter().map(render::enrolment_problem).collect()
         }
+        other => vec![render::engine_error(other)],
     };
-    let mut session = Session::open(store)?;
-    let engine = session.pin(&program);
-    let source = args.program.display().to_string();
-    let (name, now) = (store.actor(), store.now());
-    let actor = Actor { name: &name, now };
+    let type_id = match &*error {
+        EngineError::EnrolmentRefused { type_id, .. } => type_id.clone(),
+        _ => g.type_id.clone(),
+    };
+    let lines: Vec<String> = reasons
+        .iter()
+        .map(|r| format!("  - {}: {r}", at(roster, g)))
+        .collect();
+    Failure::Refused(format!(
+        "cannot enrol as type `{type_id}`:\n{}",
+        lines.join("\n")
+    ))
+}
+
+/// Imports the roster.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
+    let groups = read_roster(args, &program).map_err(Failure::Refused)?;
+    let mut coordinator = store.open()?;
     let roster = args.roster.display().to_string();
-    let created = session
-        .store
-        .enrol(&program, &source, groups.len(), &mut |ids| {
-            ids.iter()
-                .zip(&groups)
-                .map(|(id, g)| {
-                    let at = |r: &str| format!("{roster}:{}: pairing `{}`: {r}", g.line, g.label);
-                    let (pairing, event) = engine
-                        .enrol(id, &g.type_id, g.people.clone(), &actor)
-                        .map_err(|e| match e {
-                        EngineError::EnrolmentRefused { type_id, reasons } => {
-                            EngineError::EnrolmentRefused {
-                                type_id,
-                                reasons: reasons.iter().map(|r| at(r)).collect(),
-                            }
-                        }
-                        other => EngineError::EnrolmentRefused {
-                            type_id: g.type_id.clone(),
-                            reasons: vec![at(&other.to_string())],
-                        },
-                    })?;
-                    Ok((pairing, vec![event]))
-                })
-                .collect()
-        })?;
+    let enrolments: Vec<Enrolment> = groups
+        .iter()
+        .map(|g| Enrolment {
+            type_id: g.type_id.clone(),
+            participants: g.people.clone(),
+        })
+        .collect();
+    let created = coordinator
+        .import(&program, &args.program.display().to_string(), &enrolments)
+        .map_err(|e| refused(&roster, &groups, e))?;
     let n = created.len();
     writeln!(
         output.out,
-        "enrolled {n} pairing{} from {roster} in {}:",
-        if n == 1 { "" } else { "s" },
+        "enrolled {} from {roster} in {}:",
+        render::count(n as u64, "pairing"),
         program.id
-    )
-    .ok();
+    )?;
     for (p, g) in created.iter().zip(&groups).take(50) {
         writeln!(
             output.out,
             "  {} = roster pairing `{}` ({})",
             p.id, g.label, p.type_id
-        )
-        .ok();
+        )?;
     }
     if n > 50 {
         writeln!(
             output.out,
             "  ... and {} more (mentorflow list shows them all)",
             n - 50
-        )
-        .ok();
+        )?;
     }
     Ok(EXIT_OK)
 }

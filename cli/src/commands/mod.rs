@@ -1,16 +1,25 @@
-//! One module per command.
+//! One file per command: each parses its arguments, calls the checker or the coordinator, and
+//! renders the result.
 
-pub mod board;
+pub mod advance;
 pub mod check;
 pub mod demo;
+pub mod enrol;
+pub mod export;
 pub mod graph;
 pub mod import;
-pub mod pairings;
+pub mod init;
+pub mod list;
+pub mod log;
 pub mod paths;
-pub mod progress;
+pub mod programs;
+pub mod record;
 pub mod show;
 pub mod simulate;
-pub mod store;
+pub mod status;
+pub mod tick;
+pub mod verify;
+pub mod withdraw;
 
 use std::path::Path;
 
@@ -58,4 +67,75 @@ pub(crate) fn check_type(
         ids.join(", ")
     );
     Err(EXIT_FAILED)
+}
+
+/// Prints `value` as pretty JSON.
+pub(crate) fn json(
+    output: &mut Output<'_>,
+    value: &impl serde::Serialize,
+) -> crate::failure::CommandResult {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    writeln!(output.out, "{text}")?;
+    Ok(crate::EXIT_OK)
+}
+
+/// Events shown after a bulk command; the rest are in `mentorflow log`.
+const SHOWN: usize = 20;
+
+/// Shows what a bulk command stores as it goes: a progress line, the first events.
+pub(crate) struct BulkView {
+    label: &'static str,
+    shown: Vec<String>,
+}
+
+impl BulkView {
+    /// A view labelled `advancing`, `ticking` ...
+    pub(crate) fn new(label: &'static str) -> BulkView {
+        BulkView {
+            label,
+            shown: Vec::new(),
+        }
+    }
+
+    /// Takes one step of the bulk command.
+    pub(crate) fn step(&mut self, step: mentorflow_engine::BulkStep<'_>, output: &mut Output<'_>) {
+        match step {
+            mentorflow_engine::BulkStep::Stored(e) if self.shown.len() < SHOWN => {
+                self.shown.push(crate::render::event(e))
+            }
+            mentorflow_engine::BulkStep::Stored(_) => {}
+            mentorflow_engine::BulkStep::Seen(n) => output.progress(self.label, n),
+        }
+    }
+
+    /// Prints the events shown and the refusals; the exit code says whether any was refused.
+    pub(crate) fn finish(
+        self,
+        report: &mentorflow_engine::ledger::BulkReport,
+        output: &mut Output<'_>,
+    ) -> std::io::Result<u8> {
+        output.progress_done();
+        for line in &self.shown {
+            writeln!(output.out, "{line}")?;
+        }
+        if report.stored as usize > self.shown.len() {
+            writeln!(
+                output.out,
+                "... and {} more events (mentorflow log shows them all)",
+                report.stored as usize - self.shown.len()
+            )?;
+        }
+        for (id, e) in &report.refused {
+            writeln!(
+                output.err,
+                "error: {id}: {}",
+                crate::render::engine_error(e)
+            )?;
+        }
+        Ok(if report.refused.is_empty() {
+            crate::EXIT_OK
+        } else {
+            crate::EXIT_FAILED
+        })
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::failure::CommandResult;
 use crate::{Output, EXIT_OK};
 
 /// Most routes printed; programs with more have loops worth splitting into scenarios anyway.
@@ -22,7 +23,7 @@ pub struct Args {
 }
 
 /// Prints the routes.
-pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let program = match super::load_program(&args.file, output) {
         Ok(p) => p,
         Err(code) => return Ok(code),

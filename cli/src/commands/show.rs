@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use mentorflow_dsl::model::{From, Guard, MentoringType, Program, Timeout};
 use mentorflow_dsl::value::Declaration;
 
+use crate::failure::CommandResult;
 use crate::{Output, EXIT_OK};
 
 /// Show a program: stages with due dates, transitions with guards, facts, criteria, types.
@@ -22,7 +23,7 @@ pub struct Args {
 }
 
 /// Prints the program.
-pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let program = match super::load_program(&args.file, output) {
         Ok(p) => p,
         Err(code) => return Ok(code),
@@ -142,7 +143,7 @@ fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
             Some(Guard::Criterion(c)) => format!("when criterion {c}"),
             None => "always".into(),
         };
-        if let (Some(ty), From::Stage(from), None) = (type_id, &t.from, t.timeout) {
+        if let (Some(ty), From::Stage(from), true) = (type_id, &t.from, t.takes_extra_guard()) {
             if let Some(extra) = program
                 .stage_override(ty, from)
                 .and_then(|o| o.guard.as_ref())
@@ -150,14 +151,14 @@ fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
                 let _ = write!(when, " and {}", one_line(&extra.source));
             }
         }
-        match t.timeout {
+        match t.timeout() {
             Some(Timeout::After(d)) => {
                 when = format!("{when}, on tick {d} after entering the stage")
             }
             Some(Timeout::Idle(d)) => when = format!("{when}, on tick after {d} without activity"),
             None => {}
         }
-        let _ = writeln!(s, "  {:>2}. {}{label}: {when}", t.index + 1, t.describe());
+        let _ = writeln!(s, "  {:>2}. {}{label}: {when}", t.number(), t.describe());
     }
 }
 

@@ -3,10 +3,21 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use mentorflow_engine::scenario::{self, Scenario};
+use mentorflow_engine::scenario::{self, Scenario, ScenarioError};
 use mentorflow_engine::Engine;
 
-use crate::{Output, EXIT_FAILED, EXIT_OK};
+use crate::failure::CommandResult;
+use crate::{render, Output, EXIT_FAILED, EXIT_OK};
+
+/// A scenario that cannot be read, with a pointer to `check` when it is a program.
+fn load_error(e: &ScenarioError) -> String {
+    match e {
+        ScenarioError::Invalid {
+            program_file: true, ..
+        } => format!("{e}\nhelp: this looks like a program file; simulate takes scenario files (programs/README.md, \"Scenario files\"). To check a program, use `mentorflow check`"),
+        _ => e.to_string(),
+    }
+}
 
 /// Run scenario files and print a deterministic transcript of each.
 #[derive(Debug, clap::Args)]
@@ -23,7 +34,7 @@ pub struct Args {
 }
 
 /// Runs every scenario; exit 1 when any expectation fails or a scenario cannot run.
-pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let mut engines: BTreeMap<PathBuf, Engine> = BTreeMap::new();
     let mut taken: BTreeMap<PathBuf, BTreeMap<usize, usize>> = BTreeMap::new();
     let mut failed = 0;
@@ -32,7 +43,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
         let scenario = match Scenario::load(path) {
             Ok(s) => s,
             Err(e) => {
-                writeln!(output.err, "error: {e}")?;
+                writeln!(output.err, "error: {}", load_error(&e))?;
                 failed += 1;
                 continue;
             }
@@ -57,6 +68,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
             continue;
         };
         let transcript = scenario::run(engine, &scenario);
+        let lines = render::transcript(&engine.program, &transcript);
         let counts = taken.entry(program_path.clone()).or_default();
         transcript
             .taken
@@ -66,9 +78,9 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
             json.push(serde_json::json!({
                 "scenario": path.display().to_string(),
                 "passed": transcript.failures.is_empty(),
-                "failures": transcript.failures,
+                "failures": transcript.failures.iter().map(render::failure_summary).collect::<Vec<_>>(),
                 "events": transcript.events,
-                "transcript": transcript.lines,
+                "transcript": lines,
                 "final": transcript.pairing,
             }));
         } else {
@@ -76,7 +88,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> std::io::Result<u8> {
             if !scenario.description.is_empty() {
                 writeln!(output.out, "   {}", scenario.description)?;
             }
-            for line in &transcript.lines {
+            for line in &lines {
                 writeln!(output.out, "{line}")?;
             }
             let verdict = if transcript.failures.is_empty() {
@@ -124,10 +136,10 @@ fn coverage_json(
                 .iter()
                 .map(|t| {
                     serde_json::json!({
-                        "transition": t.index + 1,
+                        "transition": t.number(),
                         "name": t.describe(),
                         "label": t.label,
-                        "taken": counts.get(&t.index).copied().unwrap_or(0),
+                        "taken": counts.get(&t.number()).copied().unwrap_or(0),
                     })
                 })
                 .collect();
@@ -148,7 +160,7 @@ fn coverage(
         let covered = program
             .transitions
             .iter()
-            .filter(|t| counts.contains_key(&t.index))
+            .filter(|t| counts.contains_key(&t.number()))
             .count();
         writeln!(
             output.out,
@@ -158,7 +170,7 @@ fn coverage(
             program.transitions.len()
         )?;
         for t in &program.transitions {
-            let n = counts.get(&t.index).copied().unwrap_or(0);
+            let n = counts.get(&t.number()).copied().unwrap_or(0);
             let label = if t.label.is_empty() {
                 String::new()
             } else {
@@ -172,7 +184,7 @@ fn coverage(
             writeln!(
                 output.out,
                 "  {:>2}. {}{label}: {mark}",
-                t.index + 1,
+                t.number(),
                 t.describe()
             )?;
         }

@@ -16,9 +16,11 @@ use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
 use mentorflow_dsl::Value;
+use mentorflow_engine::ledger::Ledger;
 use mentorflow_engine::sqlite::{Durability, SqliteStore};
-use mentorflow_engine::store::Store;
-use mentorflow_engine::{Actor, Engine, EngineError, Event, EventKind, Pairing, Participant};
+use mentorflow_engine::{
+    Actor, Engine, EngineError, Error, Event, EventKind, Move, Pairing, Participant,
+};
 
 // `--features mimalloc`: the engine allocates a few small strings per event, and an embedding
 // application may choose an allocator that serves them faster than the system's.
@@ -143,8 +145,12 @@ impl<'e> Driver<'e> {
     /// included, which the workload does not log).
     fn step(&mut self, p: &mut Pairing, actor: &Actor<'_>) -> Result<Vec<Event>, EngineError> {
         let event = self.engine.advance(p, None, actor)?;
-        let EventKind::Transitioned { transition, .. } = event.kind else {
-            return Err(EngineError::ReasonRequired("an advance that transitions"));
+        let Some(transition) = event.kind.transition() else {
+            return Err(EngineError::NoSuchTransition {
+                from: p.stage.to_string(),
+                to: String::new(),
+                options: Vec::new(),
+            });
         };
         let (from, to) = self.moves[transition - 1];
         self.seq += 1;
@@ -283,7 +289,7 @@ fn memory(engine: &Engine, n: u64, actor: &Actor<'_>) -> Result<String, String> 
     Ok(d.summary("mentorflow-memory", n, completed, secs))
 }
 
-fn fresh_store(name: &str, durability: Durability) -> Result<(SqliteStore, PathBuf), String> {
+fn fresh_store(name: &str, durability: Durability) -> Result<(Ledger, PathBuf), String> {
     let path = std::env::temp_dir().join(format!(
         "mentorflow-cohort-{name}-{}.db",
         std::process::id()
@@ -293,13 +299,22 @@ fn fresh_store(name: &str, durability: Durability) -> Result<(SqliteStore, PathB
     }
     SqliteStore::create(&path).map_err(|e| e.to_string())?;
     let store = SqliteStore::open(&path, durability).map_err(|e| e.to_string())?;
-    Ok((store, path))
+    Ok((Ledger::new(Box::new(store)), path))
 }
 
-fn stored_transitions(store: &SqliteStore) -> u64 {
+fn stored_transitions(store: &Ledger) -> u64 {
+    let advance = |e: &&Event| {
+        matches!(
+            e.kind,
+            EventKind::Moved {
+                by: Move::Advance,
+                ..
+            }
+        )
+    };
     store
         .events(None)
-        .map(|e| e.iter().filter(|e| e.kind.name() == "transitioned").count() as u64)
+        .map(|e| e.iter().filter(advance).count() as u64)
         .unwrap_or(0)
 }
 
@@ -317,12 +332,18 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
         let count = (batch as u64).min(n - done);
         let first = done;
         let created = store
-            .enrol(&engine.program, SOURCE, count as usize, &mut |ids| {
-                ids.iter()
-                    .enumerate()
-                    .map(|(k, id)| d.pairing(id, first + k as u64, actor))
-                    .collect()
-            })
+            .enrol(
+                &engine.program,
+                SOURCE,
+                actor.now,
+                count as usize,
+                &mut |ids| {
+                    ids.iter()
+                        .enumerate()
+                        .map(|(k, id)| Ok(d.pairing(id, first + k as u64, actor)?))
+                        .collect()
+                },
+            )
             .map_err(|e| e.to_string())?;
         completed += created.len();
         done += count;
@@ -345,7 +366,7 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
     let started = Instant::now();
     'run: for i in 0..n {
         let created = store
-            .enrol(&engine.program, SOURCE, 1, &mut |ids| {
+            .enrol(&engine.program, SOURCE, now, 1, &mut |ids| {
                 let (p, e) = d.enrol(&ids[0], i, &actor)?;
                 Ok(vec![(p, vec![e])])
             })
@@ -385,6 +406,7 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
 fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<String, String> {
     let mut store = SqliteStore::create(path)
         .and_then(|_| SqliteStore::open(path, Durability::Normal))
+        .map(|s| Ledger::new(Box::new(s)))
         .map_err(|e| e.to_string())?;
     let d = Driver::new(engine);
     let started = Instant::now();
@@ -393,18 +415,24 @@ fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<S
         let count = 10_000.min(n - done);
         let first = done;
         store
-            .enrol(&engine.program, SOURCE, count as usize, &mut |ids| {
-                ids.iter()
-                    .enumerate()
-                    .map(|(k, id)| {
-                        let i = first + k as u64;
-                        let (mut p, e) = d.enrol(id, i, actor)?;
-                        let mut events = vec![e];
-                        events.extend(d.record_all(&mut p, &Driver::facts(i), actor)?);
-                        Ok((p, events))
-                    })
-                    .collect()
-            })
+            .enrol(
+                &engine.program,
+                SOURCE,
+                actor.now,
+                count as usize,
+                &mut |ids| {
+                    ids.iter()
+                        .enumerate()
+                        .map(|(k, id)| {
+                            let i = first + k as u64;
+                            let (mut p, e) = d.enrol(id, i, actor)?;
+                            let mut events = vec![e];
+                            events.extend(d.record_all(&mut p, &Driver::facts(i), actor)?);
+                            Ok::<_, Error>((p, events))
+                        })
+                        .collect()
+                },
+            )
             .map_err(|e| e.to_string())?;
         done += count;
     }

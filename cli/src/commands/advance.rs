@@ -1,0 +1,57 @@
+//! `mentorflow advance PAIRING [--to STAGE [--force --reason R]]`, or `--all`.
+
+use mentorflow_engine::Advance;
+
+use super::BulkView;
+use crate::failure::CommandResult;
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Advance a pairing (or every active pairing with --all) along the first transition whose guard holds.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Pairing id, e.g. p-12.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pairing: Option<String>,
+    /// Take the transition to this stage (its guard must still hold, unless --force).
+    #[arg(long, value_name = "STAGE")]
+    to: Option<String>,
+    /// Move to --to without checking guards; needs --reason; logged as forced.
+    #[arg(long, requires = "to", requires = "reason")]
+    force: bool,
+    /// Why (required with --force).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Advance every active pairing whose guard now holds.
+    #[arg(long, conflicts_with_all = ["to", "force"])]
+    all: bool,
+}
+
+/// Advances one pairing or all.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let mut coordinator = store.open()?;
+    let Some(id) = &args.pairing else {
+        let mut view = BulkView::new("advancing");
+        let report = coordinator.advance_all(&mut |step| view.step(step, output))?;
+        let code = view.finish(&report, output)?;
+        writeln!(
+            output.out,
+            "advanced {} of {}; the others wait on their guards (mentorflow status PAIRING says why)",
+            report.stored,
+            render::count(report.seen, "active pairing")
+        )?;
+        return Ok(code);
+    };
+    let how = match (&args.to, args.force) {
+        (Some(to), true) => Advance::Force {
+            to: to.clone(),
+            reason: args.reason.clone().unwrap_or_default(),
+        },
+        (Some(to), false) => Advance::To(to.clone()),
+        (None, _) => Advance::Next,
+    };
+    for e in coordinator.advance(id, &how)? {
+        writeln!(output.out, "{}", render::event(&e))?;
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,92 @@
+//! `mentorflow enrol PROGRAM --type T --person ROLE=ID,ATTR=VALUE...`: one pairing.
+
+use std::path::PathBuf;
+
+use mentorflow_engine::{Enrolment, Participant};
+
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Enrol a pairing: a program, a type and its participants.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Program file (TOML); its current version is stored and the pairing pinned to it.
+    program: PathBuf,
+    /// Mentoring type, e.g. one-on-one.
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: String,
+    /// A participant: ROLE=ID followed by attributes, e.g. mentor=ana,experience_years=12 (repeat).
+    #[arg(
+        long = "person",
+        value_name = "ROLE=ID[,ATTR=VALUE...]",
+        required = true
+    )]
+    persons: Vec<String>,
+}
+
+/// Parses `ROLE=ID,ATTR=VALUE...`: a malformed spec is a usage error, a value the program
+/// refuses is a refusal.
+fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Participant, Failure> {
+    let mut parts = spec.split(',');
+    let head = parts.next().unwrap_or_default();
+    let (role, id) = head
+        .split_once('=')
+        .ok_or_else(|| Failure::Usage(format!("`{spec}`: write ROLE=ID, e.g. mentor=ana")))?;
+    if role.trim().is_empty() || id.trim().is_empty() {
+        return Err(Failure::Usage(format!(
+            "`{spec}`: the role and the id must not be empty, e.g. mentor=ana"
+        )));
+    }
+    let mut attributes = std::collections::BTreeMap::new();
+    for pair in parts {
+        let (name, text) = pair
+            .split_once('=')
+            .ok_or_else(|| Failure::Usage(format!("`{pair}` in `{spec}`: write ATTR=VALUE")))?;
+        let value = attribute(program, id, name.trim(), text).map_err(Failure::Refused)?;
+        if attributes.insert(name.trim().to_string(), value).is_some() {
+            return Err(Failure::Usage(format!(
+                "{id}: `{}` is given twice; give each attribute once",
+                name.trim()
+            )));
+        }
+    }
+    Ok(Participant {
+        id: id.trim().into(),
+        role: role.trim().into(),
+        attributes,
+    })
+}
+
+/// A participant attribute written as text, checked against the program's declaration.
+pub(crate) fn attribute(
+    program: &mentorflow_dsl::Program,
+    person: &str,
+    name: &str,
+    text: &str,
+) -> Result<mentorflow_dsl::Value, String> {
+    mentorflow_engine::engine::parse_attribute(program, name, text)
+        .map_err(|e| format!("{person}: {}", render::engine_error(&e)))
+}
+
+/// Enrols one pairing.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
+    let participants = args
+        .persons
+        .iter()
+        .map(|p| participant(&program, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut coordinator = store.open()?;
+    let enrolment = Enrolment {
+        type_id: args.type_id.clone(),
+        participants,
+    };
+    let p = coordinator.enrol(&program, &args.program.display().to_string(), &enrolment)?;
+    writeln!(
+        output.out,
+        "enrolled {} in {} as {}, stage {}",
+        p.id, p.program_id, p.type_id, p.stage
+    )?;
+    Ok(EXIT_OK)
+}

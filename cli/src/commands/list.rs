@@ -1,0 +1,81 @@
+//! `mentorflow list [filters]`: pairings in a table.
+
+use mentorflow_engine::store::{Filter, OutcomeFilter};
+
+use crate::failure::CommandResult;
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// List pairings, with filters.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only pairings in this stage.
+    #[arg(long)]
+    stage: Option<String>,
+    /// Only this mentoring type.
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: Option<String>,
+    /// Only this program id.
+    #[arg(long)]
+    program: Option<String>,
+    /// Only this outcome (success, withdrawn ...), or `active`.
+    #[arg(long)]
+    outcome: Option<String>,
+    /// Only overdue pairings.
+    #[arg(long)]
+    overdue: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Lists pairings.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let mut coordinator = store.open()?;
+    let now = coordinator.now();
+    let filter = Filter {
+        stage: args.stage.clone(),
+        type_id: args.type_id.clone(),
+        program: args.program.clone(),
+        outcome: args.outcome.as_deref().map(|o| match o {
+            "active" => OutcomeFilter::Active,
+            other => OutcomeFilter::Is(other.into()),
+        }),
+        due_before: args.overdue.then_some(now),
+    };
+    let pairings = coordinator.list(&filter)?;
+    if args.json {
+        return super::json(output, &pairings);
+    }
+    let rows: Vec<[String; 6]> = pairings
+        .iter()
+        .map(|p| {
+            let due = match (&p.outcome, p.due) {
+                (Some(o), _) => o.clone(),
+                (None, Some(d)) => format!(
+                    "{}{}",
+                    render::date(d),
+                    if p.is_overdue(now) { " OVERDUE" } else { "" }
+                ),
+                (None, None) => "-".into(),
+            };
+            let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
+            [
+                p.id.to_string(),
+                p.program_id.clone(),
+                p.type_id.clone(),
+                p.stage.to_string(),
+                due,
+                who.join(", "),
+            ]
+        })
+        .collect();
+    let header = ["id", "program", "type", "stage", "due/outcome", "who"];
+    write!(output.out, "{}", render::table(header, &rows))?;
+    writeln!(
+        output.out,
+        "{}",
+        render::count(pairings.len() as u64, "pairing")
+    )?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,35 @@
+//! `mentorflow log [PAIRING]`: the history, with actor and reason.
+
+use crate::failure::CommandResult;
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// The history of one pairing or all: every event with actor and reason.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// One pairing.
+    pairing: Option<String>,
+    /// Only stage changes (no fact records).
+    #[arg(long)]
+    transitions: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the log.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let events: Vec<_> = store
+        .open()?
+        .log(args.pairing.as_deref())?
+        .into_iter()
+        .filter(|e| !args.transitions || e.kind.move_().is_some())
+        .collect();
+    if args.json {
+        return super::json(output, &events);
+    }
+    for e in &events {
+        writeln!(output.out, "{}", render::event(e))?;
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,36 @@
+//! `mentorflow programs`: stored program versions and how many pairings run on each.
+
+use crate::failure::CommandResult;
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Stored program versions and how many pairings run on each.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Lists program versions.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let versions = store.open()?.programs()?;
+    if args.json {
+        return super::json(output, &versions);
+    }
+    let rows: Vec<[String; 5]> = versions
+        .iter()
+        .map(|v| {
+            [
+                v.id.clone(),
+                render::short_hash(&v.hash).to_string(),
+                v.pairings.to_string(),
+                v.stored_at.clone(),
+                v.path.clone(),
+            ]
+        })
+        .collect();
+    let header = ["program", "version", "pairings", "stored", "from"];
+    write!(output.out, "{}", render::table(header, &rows))?;
+    Ok(EXIT_OK)
+}

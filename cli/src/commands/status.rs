@@ -1,0 +1,136 @@
+//! `mentorflow status [PAIRING]`: the board, or one pairing and what it needs to move on.
+
+use std::fmt::Write as _;
+
+use crate::failure::CommandResult;
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// The board (pairings per stage and type, overdue counts), or one pairing in detail.
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// One pairing: stage, due, facts, who, and what is needed to move on.
+    pub pairing: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Prints the board or a pairing.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    show(args, &mut store.open()?, output)
+}
+
+/// Prints the board or a pairing of an open store.
+pub fn show(
+    args: &Args,
+    coordinator: &mut mentorflow_engine::Coordinator,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    let Some(id) = &args.pairing else {
+        return board(coordinator, args.json, output);
+    };
+    let status = coordinator.status(id)?;
+    let p = &status.pairing;
+    if args.json {
+        let next: Vec<_> = status
+            .candidates
+            .iter()
+            .map(|c| serde_json::json!({"transition": c.transition, "name": render::candidate_name(c), "can_be_taken": c.holds()}))
+            .collect();
+        return super::json(
+            output,
+            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next}),
+        );
+    }
+    let mut s = format!(
+        "{} — {} ({}), version {}\n",
+        p.id,
+        p.program_id,
+        p.type_id,
+        render::short_hash(&p.program_hash)
+    );
+    let _ = writeln!(
+        s,
+        "stage: {} since {}, cycle {}",
+        p.stage,
+        render::date(p.entered_at),
+        p.cycle
+    );
+    match (&p.outcome, p.due) {
+        (Some(o), _) => {
+            let _ = writeln!(s, "outcome: {o}");
+        }
+        (None, Some(due)) => {
+            let late = if status.overdue { "  OVERDUE" } else { "" };
+            let _ = writeln!(s, "due: {}{late}", render::minute(due));
+        }
+        (None, None) => {}
+    }
+    for person in &p.participants {
+        let attrs: Vec<String> = person
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let _ = writeln!(s, "  {} {} {}", person.role, person.id, attrs.join(" "));
+    }
+    let facts: Vec<String> = status
+        .program
+        .facts
+        .iter()
+        .map(|f| {
+            let value = p.fact(&status.program, &f.name);
+            format!(
+                "{}={}",
+                f.name,
+                value.map_or("-".into(), ToString::to_string)
+            )
+        })
+        .collect();
+    let _ = writeln!(s, "facts: {}", facts.join(" "));
+    if !status.candidates.is_empty() {
+        s.push_str("to move on:\n");
+        for c in &status.candidates {
+            render::candidate(&mut s, c, "  ");
+        }
+    }
+    write!(output.out, "{s}")?;
+    Ok(EXIT_OK)
+}
+
+fn board(
+    coordinator: &mentorflow_engine::Coordinator,
+    as_json: bool,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    let (total, rows) = coordinator.board()?;
+    if as_json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| serde_json::json!({"stage": format!("{}/{}", r.program, r.stage), "type": r.type_id, "pairings": r.pairings, "overdue": r.overdue}))
+            .collect();
+        return super::json(output, &rows);
+    }
+    let overdue: u64 = rows.iter().map(|r| r.overdue).sum();
+    writeln!(
+        output.out,
+        "{}, {overdue} overdue, at {}",
+        render::count(total as u64, "pairing"),
+        render::minute(coordinator.now())
+    )?;
+    let cells: Vec<[String; 4]> = rows
+        .iter()
+        .map(|r| {
+            [
+                format!("{}/{}", r.program, r.stage),
+                r.type_id.clone(),
+                r.pairings.to_string(),
+                r.overdue.to_string(),
+            ]
+        })
+        .collect();
+    let header = ["program/stage", "type", "pairings", "overdue"];
+    write!(output.out, "{}", render::table(header, &cells))?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,92 @@
+//! `mentorflow verify`: the hash chain, and every pairing against the fold of its events.
+
+use mentorflow_engine::verify::{Breach, EventRef};
+
+use crate::failure::CommandResult;
+use crate::store_args::StoreArgs;
+use crate::{Output, EXIT_FAILED, EXIT_OK};
+
+/// Check the event hash chain and that every pairing equals the fold of its events.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn event(r: &EventRef) -> String {
+    format!("event {} ({} #{})", r.row, r.pairing, r.seq)
+}
+
+/// Where the breach is, and what is wrong.
+fn breach(b: &Breach) -> (String, String) {
+    match b {
+        Breach::ChainBroken(r) => (
+            event(r),
+            "hash chain broken: the event or one before it was altered".into(),
+        ),
+        Breach::BodyMismatch(r) => (event(r), "event body does not match its row".into()),
+        Breach::ProgramMissing { pairing, hash } => (
+            pairing.clone(),
+            format!("program version {hash} is not stored"),
+        ),
+        Breach::ColumnsDiffer { pairing } => (
+            pairing.clone(),
+            "the stage, outcome or due column differs from the stored state".into(),
+        ),
+        Breach::StateDiffers { pairing, events } => (
+            format!("{pairing} #{events}"),
+            "stored state differs from the fold of its events".into(),
+        ),
+        Breach::DoesNotFold { pairing, error } => {
+            (pairing.clone(), format!("events do not fold: {error}"))
+        }
+        Breach::StateUnreadable { pairing } => {
+            (pairing.clone(), "the stored state cannot be read".into())
+        }
+        Breach::Orphan { pairing } => (
+            pairing.clone(),
+            "events of a pairing that has no stored state".into(),
+        ),
+    }
+}
+
+/// Verifies the store.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let report = store.open()?.verify()?;
+    let breaches: Vec<(String, String)> = report.breaches.iter().map(breach).collect();
+    let code = if breaches.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    };
+    if args.json {
+        let list: Vec<_> = breaches
+            .iter()
+            .map(|(event, problem)| serde_json::json!({"event": event, "problem": problem}))
+            .collect();
+        super::json(
+            output,
+            &serde_json::json!({ "events": report.events, "ok": list.is_empty(), "breaches": list }),
+        )?;
+        return Ok(code);
+    }
+    if breaches.is_empty() {
+        writeln!(
+            output.out,
+            "ok: {} events, hash chain intact, every pairing equals the fold of its events",
+            report.events
+        )?;
+        return Ok(code);
+    }
+    for (event, problem) in &breaches {
+        writeln!(output.err, "error: {event}: {problem}")?;
+    }
+    writeln!(
+        output.err,
+        "verify failed: {} problem(s) in {} events",
+        breaches.len(),
+        report.events
+    )?;
+    Ok(code)
+}

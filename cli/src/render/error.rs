@@ -1,0 +1,333 @@
+//! Errors as a person reads them, with what to do next (the commands and flags to try).
+
+use std::fmt::Write as _;
+
+use mentorflow_engine::store::{Location, StoreError};
+use mentorflow_engine::{
+    Command, EngineError, EnrolmentProblem, Error, Limit, Refusal, ScriptError, ScriptProblem,
+};
+
+use super::explain::{candidate, guard};
+use super::{did_you_mean, did_you_mean_or_known, minute};
+
+/// Any error of a coordinator command.
+pub fn error(e: &Error) -> String {
+    match e {
+        Error::Store(e) => store_error(e),
+        Error::Engine(e) => engine_error(e),
+        Error::UnknownPairing { id, known } => {
+            let hint =
+                match mentorflow_dsl::suggest::did_you_mean(id, known.iter().map(String::as_str)) {
+                    Some(c) => format!(" (did you mean `{c}`?)"),
+                    None if known.is_empty() => {
+                        "; the store has no pairings yet (mentorflow enrol ...)".into()
+                    }
+                    None => "; `mentorflow list` shows the pairings".into(),
+                };
+            format!("no pairing `{id}`{hint}")
+        }
+        Error::UnknownFilter { what, value, known } => format!(
+            "no stored program has {what} `{value}`{}; known: {}",
+            did_you_mean(value, known),
+            known.join(", ")
+        ),
+        // The import command says which roster line; without it, the position.
+        Error::ImportRefused { index, error } => {
+            format!(
+                "enrolment {} of the import: {}",
+                index + 1,
+                engine_error(error)
+            )
+        }
+    }
+}
+
+fn store_error(e: &StoreError) -> String {
+    match e {
+        StoreError::Missing(at) => format!(
+            "no store at {at}; create it with `mentorflow --store {at} init`, or pass --store with an existing store"
+        ),
+        StoreError::Directory(at) => {
+            format!("{at} is a directory; --store names a store file, e.g. {at}/mentorflow.db")
+        }
+        StoreError::NotAStore(at) => format!(
+            "{at} is not a mentorflow store (an empty file, or another program's database); nothing was changed. Use another path, or `mentorflow --store NEW.db init`"
+        ),
+        StoreError::Exists(at) => {
+            format!("a store already exists at {at}; use it, or pass --store with another path")
+        }
+        StoreError::NotADatabase(at) => match at {
+            Location::File(_) => {
+                format!("{at} is not a mentorflow store (not a SQLite database); check --store")
+            }
+        },
+        StoreError::ReadOnly(at) => {
+            format!("the store {at} is read-only; check the file's permissions")
+        }
+        StoreError::TooNew { found, supported } => format!(
+            "the store has schema version {found}, newer than this mentorflow supports ({supported}); upgrade mentorflow"
+        ),
+        StoreError::Conflict(id) => format!(
+            "pairing {id} was changed by another command at the same moment; nothing was applied, run the command again"
+        ),
+        StoreError::Corrupt(what) => {
+            format!("stored data is damaged: {what}; run `mentorflow verify`")
+        }
+        StoreError::Database(what) => format!("store error: {what}"),
+    }
+}
+
+/// A script failure: which script, where, and what stopped it.
+pub fn script_error(e: &ScriptError) -> String {
+    let problem = match &e.problem {
+        ScriptProblem::Limit(limit) => match limit {
+            Limit::Operations(n) => {
+                format!("stopped after {n} operations (the limit): is there an endless loop?")
+            }
+            Limit::CallDepth(n) => {
+                format!("stopped at {n} nested calls (the limit): is there endless recursion?")
+            }
+            Limit::Size {
+                what,
+                strings,
+                arrays,
+                maps,
+            } => format!(
+                "{what} grew past the limit (strings {strings} characters, arrays {arrays} items, maps {maps} entries)"
+            ),
+            Limit::Deadline(ms) => {
+                format!("stopped after running longer than {ms} ms (the deadline)")
+            }
+            Limit::Other(what) => what.clone(),
+        },
+        ScriptProblem::NotBool { type_name, value } => {
+            format!("must return true or false, but returned a {type_name} ({value})")
+        }
+        ScriptProblem::Rhai(message) => message.clone(),
+    };
+    format!("{} failed at {}: {problem}", e.what, e.location)
+}
+
+/// An engine refusal, with what to do next.
+pub fn engine_error(e: &EngineError) -> String {
+    match e {
+        EngineError::UnknownType {
+            program,
+            type_id,
+            known,
+        } => format!(
+            "program `{program}` has no type `{type_id}`{}; its types are: {}",
+            did_you_mean(type_id, known),
+            known.join(", ")
+        ),
+        EngineError::EnrolmentRefused { type_id, problems } => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("  - {}", enrolment_problem(p)))
+                .collect();
+            format!("cannot enrol as type `{type_id}`:\n{}", lines.join("\n"))
+        }
+        EngineError::UnknownFact {
+            program,
+            name,
+            known,
+        } => format!(
+            "program `{program}` declares no fact `{name}`{}",
+            did_you_mean_or_known(name, known)
+        ),
+        EngineError::UnknownAttribute {
+            program,
+            name,
+            known,
+        } => format!(
+            "program `{program}` declares no attribute `{name}`{}; declared: {}",
+            did_you_mean(name, known),
+            known.join(", ")
+        ),
+        EngineError::BadAttribute { problem } => problem.clone(),
+        EngineError::BadValue { name, problem } => {
+            format!("bad value for fact `{name}`: {problem}")
+        }
+        EngineError::NoFacts => "no facts given; write NAME=VALUE".into(),
+        EngineError::FactTwice(name) => {
+            format!("bad value for fact `{name}`: it is given twice; record each fact once")
+        }
+        EngineError::UnknownStage {
+            program,
+            name,
+            known,
+        } => format!(
+            "program `{program}` has no stage `{name}`{}",
+            did_you_mean_or_known(name, known)
+        ),
+        EngineError::Terminal {
+            pairing,
+            stage,
+            outcome,
+        } => format!(
+            "pairing {pairing} is in terminal stage `{stage}` (outcome: {outcome}) and never moves again"
+        ),
+        EngineError::Refused(refusal) => refused(refusal),
+        EngineError::NoSuchTransition { from, to, options } => format!(
+            "no transition leads from `{from}` to `{to}`; from `{from}` a pairing can go to: {}",
+            if options.is_empty() {
+                "nowhere on advance (use withdraw)".into()
+            } else {
+                options.join(", ")
+            }
+        ),
+        EngineError::Script(e) => format!("{}; pairing left unchanged", script_error(e)),
+        EngineError::ReasonRequired(command) => format!(
+            "{} needs a reason: add --reason \"...\" (it goes into the audit log)",
+            match command {
+                Command::Withdraw => "withdraw",
+                Command::Force | Command::Advance => "a forced move",
+            }
+        ),
+        EngineError::NoWithdrawTransition(program) => format!(
+            "program `{program}` has no withdraw transition (from = \"*\" to a terminal stage); add one to the program"
+        ),
+        EngineError::BeforeLatestEvent {
+            pairing,
+            now,
+            latest,
+        } => format!(
+            "the time {} is before {pairing}'s latest event ({}); events are recorded in time order, so use a later --now",
+            minute(*now),
+            minute(*latest)
+        ),
+        EngineError::NoActor => {
+            "the actor is empty; pass --actor NAME (it goes into the audit log)".into()
+        }
+        EngineError::Fold(e) => format!("pairing history is inconsistent: {e}"),
+    }
+}
+
+/// One reason an enrolment was refused.
+pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
+    match p {
+        EnrolmentProblem::BadId { role } => {
+            format!("a {role} has an empty or unprintable id; give each person an id")
+        }
+        EnrolmentProblem::UnknownRole {
+            person,
+            role,
+            type_id,
+            roles,
+        } => format!(
+            "{person} has role `{role}`, which type `{type_id}` does not have{}; its roles are: {}",
+            did_you_mean(role, roles),
+            roles.join(", ")
+        ),
+        EnrolmentProblem::MissingAttribute {
+            person,
+            role,
+            attribute,
+            type_id,
+        } => format!(
+            "{person} ({role}) has no `{attribute}`, which type `{type_id}` requires; add {attribute}=VALUE"
+        ),
+        EnrolmentProblem::BadAttribute {
+            person,
+            role,
+            problem,
+        } => format!("{person} ({role}): {problem}"),
+        EnrolmentProblem::Duplicate { person } => {
+            format!("{person} is listed twice; each person takes part once")
+        }
+        EnrolmentProblem::RoleCount {
+            type_id,
+            role,
+            min,
+            max,
+            got,
+        } => {
+            let wanted = if min == max {
+                min.to_string()
+            } else {
+                format!("{min} to {max}")
+            };
+            format!("type `{type_id}` needs {wanted} {role}(s), got {got}")
+        }
+        EnrolmentProblem::Rule {
+            type_id,
+            report,
+            participants,
+        } => {
+            let mut s = format!("type `{type_id}` refuses these participants:\n");
+            guard(&mut s, report, "      ");
+            s.push_str("      participants:");
+            for p in participants {
+                let attrs: Vec<String> = p
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect();
+                let _ = write!(
+                    s,
+                    "\n        {} ({}): {}",
+                    p.id,
+                    p.role,
+                    if attrs.is_empty() {
+                        "no attributes".into()
+                    } else {
+                        attrs.join(", ")
+                    }
+                );
+            }
+            s
+        }
+    }
+}
+
+/// A refused advance or withdraw: every candidate explained, and the next step.
+fn refused(r: &Refusal) -> String {
+    let (p, stage) = (&r.pairing, &r.stage);
+    let mut out = match (r.command, &r.to) {
+        (Command::Withdraw, _) => format!(
+            "cannot withdraw pairing {p} from `{stage}`: no withdraw transition's guard holds\n"
+        ),
+        (_, Some(to)) => {
+            format!(
+                "cannot advance pairing {p} from `{stage}` to `{to}`: its guard does not hold\n"
+            )
+        }
+        (_, None) if r.candidates.is_empty() => {
+            format!(
+                "cannot advance pairing {p} from `{stage}`: no transition leaves it on advance\n"
+            )
+        }
+        (_, None) => {
+            format!("cannot advance pairing {p} from `{stage}`: no transition's guard holds\n")
+        }
+    };
+    for c in &r.candidates {
+        candidate(&mut out, c, "  ");
+    }
+    let missing = r
+        .candidates
+        .iter()
+        .flat_map(|c| c.reports())
+        .find_map(|g| match &g.verdict {
+            mentorflow_engine::explain::Verdict::NeedsFacts(n) => n.first().cloned(),
+            _ => None,
+        });
+    if let Some(first) = missing {
+        let _ = writeln!(
+            out,
+            "  help: record the missing facts first, e.g. `mentorflow record {p} {first}=...`"
+        );
+    } else if let (Command::Withdraw, Some(c)) = (r.command, r.candidates.first()) {
+        let _ = writeln!(
+            out,
+            "  help: record the facts that make a withdraw guard hold, or end it anyway with `mentorflow advance {p} --to {} --force --reason \"...\"`",
+            c.to
+        );
+    } else if !r.candidates.is_empty() {
+        let _ = writeln!(
+            out,
+            "  help: record the facts that make a guard hold, or move it anyway with `mentorflow advance {p} --to STAGE --force --reason \"...\"`"
+        );
+    }
+    out.trim_end().to_string()
+}

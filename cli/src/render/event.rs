@@ -1,0 +1,79 @@
+//! One log line per event: `#seq time pairing by actor: what — reason`.
+
+use mentorflow_engine::{Event, EventKind, Move};
+
+use super::minute;
+
+/// `s` with control characters escaped, so a value cannot forge extra lines in a log.
+pub fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// The event as one line.
+pub fn event(e: &Event) -> String {
+    let mut line = format!(
+        "#{} {} {} by {}: {}",
+        e.seq,
+        minute(e.at),
+        e.pairing,
+        printable(&e.actor),
+        what(&e.kind)
+    );
+    if let Some(reason) = &e.reason {
+        line.push_str(&format!(" — reason: {}", printable(reason)));
+    }
+    line
+}
+
+fn what(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Enrolled {
+            program_id,
+            type_id,
+            participants,
+            stage,
+        } => {
+            let who: Vec<String> = participants
+                .iter()
+                .map(|p| format!("{} ({})", printable(&p.id), printable(&p.role)))
+                .collect();
+            format!(
+                "enrolled in {program_id} as {type_id}, starting in {stage}: {}",
+                who.join(", ")
+            )
+        }
+        EventKind::FactsRecorded { facts } => {
+            let shown: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+            format!("recorded {}", shown.join(", "))
+        }
+        EventKind::Moved {
+            from,
+            to,
+            by,
+            transition,
+        } => {
+            let n = transition.unwrap_or_default();
+            match by {
+                Move::Advance => format!("{from} -> {to} (transition {n})"),
+                Move::Forced => format!("{from} -> {to} FORCED"),
+                Move::Withdraw => format!("{from} -> {to} (withdraw)"),
+                Move::Timer => format!("{from} -> {to} timed out (transition {n})"),
+            }
+        }
+        EventKind::BecameOverdue { stage, due } => {
+            format!("overdue in {stage} (was due {})", minute(*due))
+        }
+    }
+}

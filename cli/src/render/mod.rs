@@ -1,0 +1,72 @@
+//! All the wording a person reads: the engine returns data, and this module turns it into
+//! text. Small shared helpers live here (counts, short hashes, times, did-you-mean, tables);
+//! each kind of engine data has a file of its own.
+
+mod error;
+mod event;
+mod explain;
+mod scenario;
+
+pub use error::{engine_error, enrolment_problem, error, script_error};
+pub use event::event;
+pub use explain::{candidate, candidate_name};
+pub use scenario::{failure_summary, transcript};
+
+use chrono::{DateTime, Utc};
+
+/// `1 pairing`, `2 pairings`.
+pub fn count(n: u64, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The first 12 hex digits of a program version: enough to tell versions apart.
+pub fn short_hash(hash: &str) -> &str {
+    &hash[..12.min(hash.len())]
+}
+
+/// A time to the minute, as every log line and status shows it.
+pub fn minute(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A date.
+pub fn date(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// ` (did you mean `x`?)` when `word` is close to one of `known`, else "".
+pub fn did_you_mean(word: &str, known: &[String]) -> String {
+    mentorflow_dsl::suggest::did_you_mean(word, known.iter().map(String::as_str))
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
+/// Did-you-mean when there is a likely candidate, else `; known: a, b`.
+pub fn did_you_mean_or_known(word: &str, known: &[String]) -> String {
+    match mentorflow_dsl::suggest::did_you_mean(word, known.iter().map(String::as_str)) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => format!("; known: {}", known.join(", ")),
+    }
+}
+
+/// Rows in columns as wide as their widest cell, the header first; no trailing spaces.
+pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let header = header.map(String::from);
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,133 @@
+//! Scenario transcripts: one line per entry, deterministic (same scenario, same bytes).
+
+use mentorflow_dsl::Program;
+use mentorflow_engine::scenario::{Entry, Expectation, Failure, Problem, Transcript};
+use mentorflow_engine::Pairing;
+
+use super::{engine_error, event, minute, short_hash};
+
+/// The transcript's lines.
+pub fn transcript(program: &Program, t: &Transcript) -> Vec<String> {
+    t.entries.iter().map(|e| entry(program, e)).collect()
+}
+
+fn entry(program: &Program, e: &Entry) -> String {
+    match e {
+        Entry::Start {
+            program,
+            hash,
+            type_id,
+            at,
+        } => format!(
+            "program {program} (version {}), type {type_id}, start {}",
+            short_hash(hash),
+            minute(*at)
+        ),
+        Entry::Event(e) => event(e),
+        Entry::Wait { wait, now } => format!("-- wait {wait}: now {}", minute(*now)),
+        Entry::Refused(e) => format!("refused: {}", engine_error(e)),
+        Entry::RefusedAsExpected(e) => format!("refused as expected: {}", engine_error(e)),
+        Entry::Error(e) => format!("error: {}", engine_error(e)),
+        Entry::NothingDue => "-- tick: nothing due".into(),
+        Entry::Printed(s) => format!("   script printed: {s}"),
+        Entry::Held(Expectation::Stage(stage)) => format!("ok: in stage {stage}"),
+        Entry::Held(Expectation::Overdue(o)) => format!("ok: overdue = {o}"),
+        Entry::Failed(Failure {
+            step: Some(step),
+            problem,
+        }) => format!("FAILED at step {step}: {}", problem_text(problem)),
+        Entry::Failed(Failure {
+            step: None,
+            problem: Problem::EnrolmentRefused(_),
+        }) => "FAILED: the enrolment was refused (add expect_enrolment = \"refused\" if that is expected)".into(),
+        Entry::Failed(Failure {
+            step: None,
+            problem,
+        }) => format!("FAILED: {}", problem_text(problem)),
+        Entry::Final { pairing, now } => final_state(program, pairing, *now),
+    }
+}
+
+/// A failure as the JSON transcript's `failures` lists it.
+pub fn failure_summary(f: &Failure) -> String {
+    match (f.step, &f.problem) {
+        (Some(step), problem) => format!("step {step}: {}", problem_text(problem)),
+        (None, Problem::EnrolmentRefused(e)) => {
+            format!("enrolment was refused: {}", engine_error(e))
+        }
+        (None, problem) => problem_text(problem),
+    }
+}
+
+fn problem_text(p: &Problem) -> String {
+    match p {
+        Problem::BadStart(e) => e.clone(),
+        Problem::UnknownExpectEnrolment(other) => format!(
+            "expect_enrolment = \"{other}\" is not known; write expect_enrolment = \"refused\" or leave it out"
+        ),
+        Problem::EnrolmentAccepted => {
+            "expected the enrolment to be refused, but it was accepted".into()
+        }
+        Problem::EnrolmentRefused(e) => format!("enrolment was refused: {}", engine_error(e)),
+        Problem::StepShape => "each step needs exactly one of: wait, record, advance, force, withdraw, tick, expect_stage/expect_overdue".into(),
+        Problem::BadWait(e) => format!("bad wait: {e}"),
+        Problem::Record(e) => format!("record refused: {}", engine_error(e)),
+        Problem::RecordValue { name, value, kind } => format!(
+            "record refused: fact `{name}`: {value} is not {}",
+            kind.with_article()
+        ),
+        Problem::AdvanceValue(other) => {
+            format!("advance must be true or a stage name, not {other}")
+        }
+        Problem::AdvanceTaken(e) => format!(
+            "expected the advance to be refused, but it was taken: {}",
+            event(e)
+        ),
+        Problem::AdvanceFailed => {
+            "the advance failed for another reason than a guard that does not hold".into()
+        }
+        Problem::AdvanceRefused => {
+            "the advance was refused (add refused = true if that is expected)".into()
+        }
+        Problem::Engine(e) => engine_error(e),
+        Problem::UnknownStage(stage) => format!("expect_stage names unknown stage `{stage}`"),
+        Problem::Stage { expected, actual } => {
+            format!("expected stage `{expected}`, actual `{actual}`")
+        }
+        Problem::Overdue {
+            expected,
+            actual,
+            due,
+        } => format!(
+            "expected overdue = {expected}, actual {actual} (due {})",
+            due.map_or("never".into(), minute)
+        ),
+    }
+}
+
+fn final_state(program: &Program, p: &Pairing, now: chrono::DateTime<chrono::Utc>) -> String {
+    let mut s = format!("final: stage {}", p.stage);
+    if let Some(o) = &p.outcome {
+        s.push_str(&format!(" (outcome {o})"));
+    } else if let Some(due) = p.due {
+        s.push_str(&format!(
+            ", due {}{}",
+            minute(due),
+            if p.is_overdue(now) { " OVERDUE" } else { "" }
+        ));
+    }
+    s.push_str(&format!(
+        ", cycle {}, {}",
+        p.cycle,
+        super::count(p.last_seq, "event")
+    ));
+    let facts: Vec<String> = program
+        .facts
+        .iter()
+        .filter_map(|f| p.facts.get(&f.name).map(|v| format!("{}={v}", f.name)))
+        .collect();
+    if !facts.is_empty() {
+        s.push_str(&format!("\nfacts: {}", facts.join(", ")));
+    }
+    s
+}

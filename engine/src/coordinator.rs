@@ -1,0 +1,461 @@
+//! The embedding API: a [`Coordinator`] is opened on a store and does what a coordinator does
+//! (enrol, record, advance, withdraw, tick, and the reads), each command one atomic step that
+//! returns typed outcomes or a typed [`Error`]. It owns the store, the program versions and the
+//! time-order rule; a front end (the CLI) only parses, calls and renders.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::Program;
+
+use crate::clock::Clock;
+use crate::engine::{Actor, Engine};
+use crate::error::{EngineError, Error};
+use crate::event::{Event, EventKind, Move, Participant};
+use crate::explain::Candidate;
+use crate::ledger::{BulkReport, Ledger};
+use crate::pairing::Pairing;
+use crate::registry::Registry;
+use crate::sqlite::{Durability, SqliteStore};
+use crate::store::{Filter, Location, OutcomeFilter, ProgramVersion, Store};
+use crate::verify::VerifyReport;
+
+/// Pairings per transaction in bulk commands: large enough to amortise commits, small enough
+/// that other coordinators wait only briefly for the write lock.
+const BATCH: usize = 500;
+
+/// Who acts and on which clock.
+pub struct Options {
+    /// The name that goes into the audit log.
+    pub actor: String,
+    /// Act at this time instead of the clock's (it must not be before a pairing's latest event).
+    pub at: Option<DateTime<Utc>>,
+    /// The clock read when no time is given.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// One pairing to enrol: its type and participants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrolment {
+    /// Mentoring type.
+    pub type_id: String,
+    /// Who takes part.
+    pub participants: Vec<Participant>,
+}
+
+/// How to advance.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Advance {
+    /// The first transition whose guards hold.
+    Next,
+    /// The transition to this stage; its guards must hold.
+    To(String),
+    /// Straight to this stage without guards, logged as forced with the reason.
+    Force {
+        /// The stage.
+        to: String,
+        /// Why (required).
+        reason: String,
+    },
+}
+
+/// One pairing and what it needs to move on.
+#[derive(Debug)]
+pub struct Status {
+    /// Its state.
+    pub pairing: Pairing,
+    /// The program version it runs on.
+    pub program: Arc<Program>,
+    /// Every transition advance would consider, explained (empty once it has ended).
+    pub candidates: Vec<Candidate>,
+    /// Whether it is past its stage's due time.
+    pub overdue: bool,
+}
+
+/// One row of the board: pairings of one type in one stage of one program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardRow {
+    /// Program id.
+    pub program: String,
+    /// Stage.
+    pub stage: String,
+    /// Type.
+    pub type_id: String,
+    /// Pairings.
+    pub pairings: u64,
+    /// Of which overdue.
+    pub overdue: u64,
+}
+
+/// What a bulk command is doing, as it does it.
+#[derive(Debug)]
+pub enum BulkStep<'a> {
+    /// An event was stored.
+    Stored(&'a Event),
+    /// This many pairings have been looked at (after each committed batch).
+    Seen(u64),
+}
+
+/// What `tick` did.
+#[derive(Debug, Clone, Default)]
+pub struct TickReport {
+    /// The bulk command's report.
+    pub bulk: BulkReport,
+    /// Timer transitions taken.
+    pub timed_out: u64,
+    /// Stages newly logged as overdue.
+    pub overdue: u64,
+}
+
+/// One engine decision on one pairing: the events to store, or why not.
+type Decide<'a> =
+    dyn FnMut(&Engine, &mut Pairing, &Actor<'_>) -> Result<Vec<Event>, EngineError> + 'a;
+
+/// A store with everything needed to run commands on it.
+pub struct Coordinator {
+    ledger: Ledger,
+    registry: Registry,
+    actor: String,
+    at: Option<DateTime<Utc>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Coordinator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Coordinator")
+            .field("actor", &self.actor)
+            .field("at", &self.at)
+            .finish()
+    }
+}
+
+/// The time to act on `pairing` at, read under the store's write lock. A given time is used as
+/// it is (the engine refuses it if it is before the pairing's latest event); the clock is never
+/// allowed behind the latest event: another coordinator may have written one a moment ago, or
+/// this machine's clock may be a little behind theirs.
+fn act_at(at: Option<DateTime<Utc>>, clock: &dyn Clock, pairing: &Pairing) -> DateTime<Utc> {
+    at.unwrap_or_else(|| clock.now().max(pairing.latest_at.max(pairing.entered_at)))
+}
+
+fn open_store(location: &Location, create: bool) -> Result<Box<dyn Store>, Error> {
+    Ok(match location {
+        Location::File(path) if create => Box::new(SqliteStore::create(path)?),
+        Location::File(path) => Box::new(SqliteStore::open(path, Durability::Full)?),
+    })
+}
+
+impl Coordinator {
+    /// Creates a new, empty store at `location` (never over an existing one) and opens it.
+    pub fn create(location: &Location, options: Options) -> Result<Coordinator, Error> {
+        Ok(Coordinator::with_store(
+            open_store(location, true)?,
+            options,
+        ))
+    }
+
+    /// Opens the existing store at `location`, upgrading its schema if it is older.
+    pub fn open(location: &Location, options: Options) -> Result<Coordinator, Error> {
+        Ok(Coordinator::with_store(
+            open_store(location, false)?,
+            options,
+        ))
+    }
+
+    /// A coordinator over any store (the conformance suite runs each adapter through this).
+    pub fn with_store(store: Box<dyn Store>, options: Options) -> Coordinator {
+        Coordinator {
+            ledger: Ledger::new(store),
+            registry: Registry::default(),
+            actor: options.actor,
+            at: options.at,
+            clock: options.clock,
+        }
+    }
+
+    /// Acts at `at` from now on (`None`: the clock's time), as a simulation moves its clock.
+    pub fn set_time(&mut self, at: Option<DateTime<Utc>>) {
+        self.at = at;
+    }
+
+    /// The time commands act at: the time given, or the clock's.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.at.unwrap_or_else(|| self.clock.now())
+    }
+
+    /// Enrols one pairing in `program` (read from `source`); its version is stored with it.
+    pub fn enrol(
+        &mut self,
+        program: &Program,
+        source: &str,
+        enrolment: &Enrolment,
+    ) -> Result<Pairing, Error> {
+        let created = self.import(program, source, std::slice::from_ref(enrolment));
+        let mut created = created.map_err(|e| match e {
+            Error::ImportRefused { error, .. } => Error::Engine(error),
+            other => other,
+        })?;
+        created.pop().ok_or_else(|| {
+            Error::Store(crate::store::StoreError::Database(
+                "the enrolment stored no pairing".into(),
+            ))
+        })
+    }
+
+    /// Enrols many pairings in one transaction: all, or none when one is refused.
+    pub fn import(
+        &mut self,
+        program: &Program,
+        source: &str,
+        enrolments: &[Enrolment],
+    ) -> Result<Vec<Pairing>, Error> {
+        let engine = self.registry.pin(program);
+        let now = self.now();
+        let actor = Actor {
+            name: &self.actor,
+            now,
+        };
+        self.ledger
+            .enrol(program, source, now, enrolments.len(), &mut |ids| {
+                ids.iter()
+                    .zip(enrolments)
+                    .enumerate()
+                    .map(|(index, (id, e))| {
+                        let made = engine.enrol(id, &e.type_id, e.participants.clone(), &actor);
+                        let (pairing, event) = made.map_err(|error| Error::ImportRefused {
+                            index,
+                            error: Box::new(error),
+                        })?;
+                        Ok((pairing, vec![event]))
+                    })
+                    .collect()
+            })
+    }
+
+    /// Runs one engine decision on one pairing atomically, with its program version's engine.
+    fn change(&mut self, id: &str, decide: &mut Decide<'_>) -> Result<Vec<Event>, Error> {
+        let hash = self.ledger.pairing(id)?.program_hash;
+        let engine = self.registry.engine(self.ledger.store(), &hash)?;
+        let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        self.ledger.update(id, &mut |p| {
+            let now = act_at(at, &*clock, p);
+            decide(&engine, p, &Actor { name: &name, now })
+        })
+    }
+
+    /// Records facts given as text (`NAME`, `VALUE`), checked against the program: all or none.
+    pub fn record(&mut self, id: &str, facts: &[(String, String)]) -> Result<Vec<Event>, Error> {
+        self.change(id, &mut |engine, p, actor| {
+            let typed = facts
+                .iter()
+                .map(|(n, v)| Ok((n.clone(), engine.parse_fact(n, v)?)))
+                .collect::<Result<Vec<_>, EngineError>>()?;
+            Ok(vec![engine.record(p, typed, actor)?])
+        })
+    }
+
+    /// Advances one pairing.
+    pub fn advance(&mut self, id: &str, how: &Advance) -> Result<Vec<Event>, Error> {
+        self.change(id, &mut |engine, p, actor| {
+            let event = match how {
+                Advance::Next => engine.advance(p, None, actor),
+                Advance::To(to) => engine.advance(p, Some(to), actor),
+                Advance::Force { to, reason } => engine.force(p, to, reason, actor),
+            };
+            event.map(|e| vec![e])
+        })
+    }
+
+    /// Withdraws one pairing with a reason.
+    pub fn withdraw(&mut self, id: &str, reason: &str) -> Result<Vec<Event>, Error> {
+        self.change(id, &mut |engine, p, actor| {
+            engine.withdraw(p, reason, actor).map(|e| vec![e])
+        })
+    }
+
+    /// Runs `decide` over every running pairing with its version's engine, in batches.
+    fn bulk(
+        &mut self,
+        observe: &mut dyn FnMut(BulkStep<'_>),
+        decide: &mut Decide<'_>,
+    ) -> Result<BulkReport, Error> {
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        // Both closures report to the same observer; a cell lets them share it.
+        let observe = std::cell::RefCell::new(observe);
+        self.ledger.update_all(
+            &Filter::default(),
+            BATCH,
+            &mut |p| {
+                let Some(engine) = engines.get(&*p.program_hash) else {
+                    return Ok(Vec::new());
+                };
+                let now = act_at(at, &*clock, p);
+                let events = decide(engine, p, &Actor { name: &name, now })?;
+                for e in &events {
+                    (observe.borrow_mut())(BulkStep::Stored(e));
+                }
+                Ok(events)
+            },
+            &mut |n| (observe.borrow_mut())(BulkStep::Seen(n)),
+        )
+    }
+
+    /// Advances every running pairing whose guards hold; the others wait (not an error).
+    pub fn advance_all(
+        &mut self,
+        observe: &mut dyn FnMut(BulkStep<'_>),
+    ) -> Result<BulkReport, Error> {
+        self.bulk(
+            observe,
+            &mut |engine, p, actor| match engine.advance(p, None, actor) {
+                Ok(e) => Ok(vec![e]),
+                Err(EngineError::Refused(_)) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            },
+        )
+    }
+
+    /// Runs the timers of every running pairing: due timer transitions are taken, stages that
+    /// went overdue are logged once.
+    pub fn tick(&mut self, observe: &mut dyn FnMut(BulkStep<'_>)) -> Result<TickReport, Error> {
+        let (mut timed_out, mut overdue) = (0u64, 0u64);
+        let bulk = self.bulk(observe, &mut |engine, p, actor| {
+            let events = engine.tick(p, actor)?;
+            for e in &events {
+                match e.kind {
+                    EventKind::Moved {
+                        by: Move::Timer, ..
+                    } => timed_out += 1,
+                    _ => overdue += 1,
+                }
+            }
+            Ok(events)
+        })?;
+        Ok(TickReport {
+            bulk,
+            timed_out,
+            overdue,
+        })
+    }
+
+    /// The current state of one pairing.
+    pub fn pairing(&self, id: &str) -> Result<Pairing, Error> {
+        self.ledger.pairing(id)
+    }
+
+    /// One pairing, with every transition advance would consider explained.
+    pub fn status(&mut self, id: &str) -> Result<Status, Error> {
+        let now = self.now();
+        let mut pairing = self.ledger.pairing(id)?;
+        let engine = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
+        let candidates = if pairing.outcome.is_none() {
+            engine.explain(&mut pairing, now)
+        } else {
+            Vec::new()
+        };
+        Ok(Status {
+            overdue: pairing.is_overdue(now),
+            program: Arc::clone(&engine.program),
+            candidates,
+            pairing,
+        })
+    }
+
+    /// Pairings per program, stage and type, with how many are overdue.
+    pub fn board(&self) -> Result<(usize, Vec<BoardRow>), Error> {
+        let now = self.now();
+        let pairings = self.ledger.list(&Filter::default())?;
+        let mut rows: BTreeMap<(String, String), BoardRow> = BTreeMap::new();
+        for p in &pairings {
+            let key = (format!("{}/{}", p.program_id, p.stage), p.type_id.clone());
+            let row = rows.entry(key).or_insert_with(|| BoardRow {
+                program: p.program_id.clone(),
+                stage: p.stage.to_string(),
+                type_id: p.type_id.clone(),
+                pairings: 0,
+                overdue: 0,
+            });
+            row.pairings += 1;
+            row.overdue += u64::from(p.is_overdue(now));
+        }
+        Ok((pairings.len(), rows.into_values().collect()))
+    }
+
+    /// Pairings matching `filter`; a filter value no stored program knows is refused (it would
+    /// list nothing, silently).
+    pub fn list(&mut self, filter: &Filter) -> Result<Vec<Pairing>, Error> {
+        self.check_filter(filter)?;
+        self.ledger.list(filter)
+    }
+
+    fn check_filter(&mut self, filter: &Filter) -> Result<(), Error> {
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        let programs: Vec<&Program> = engines.values().map(|e| &*e.program).collect();
+        let known = |what: &'static str, value: Option<&str>, names: Vec<&str>| {
+            let value = value?;
+            if names.contains(&value) {
+                return None;
+            }
+            let mut known: Vec<String> = names.into_iter().map(String::from).collect();
+            known.sort_unstable();
+            known.dedup();
+            Some(Error::UnknownFilter {
+                what,
+                value: value.into(),
+                known,
+            })
+        };
+        let stages = programs
+            .iter()
+            .flat_map(|p| p.stages.iter().map(|s| s.id.as_str()))
+            .collect();
+        let types = programs
+            .iter()
+            .flat_map(|p| p.types.iter().map(|t| t.id.as_str()))
+            .collect();
+        let ids = programs.iter().map(|p| p.id.as_str()).collect();
+        let outcomes = programs
+            .iter()
+            .flat_map(|p| p.stages.iter().filter_map(|s| s.outcome.as_deref()))
+            .chain(["active"])
+            .collect();
+        let outcome = match &filter.outcome {
+            Some(OutcomeFilter::Is(o)) => Some(o.as_str()),
+            _ => None,
+        };
+        let problem = known("stage", filter.stage.as_deref(), stages)
+            .or_else(|| known("type", filter.type_id.as_deref(), types))
+            .or_else(|| known("program", filter.program.as_deref(), ids))
+            .or_else(|| known("outcome", outcome, outcomes));
+        problem.map_or(Ok(()), Err)
+    }
+
+    /// The history of one pairing, or of all, in the order it was stored.
+    pub fn log(&self, pairing: Option<&str>) -> Result<Vec<Event>, Error> {
+        self.ledger.events(pairing)
+    }
+
+    /// Every stored program version with its pairing count.
+    pub fn programs(&self) -> Result<Vec<ProgramVersion>, Error> {
+        Ok(self.ledger.store().programs()?)
+    }
+
+    /// The program of a stored version.
+    pub fn program(&mut self, hash: &str) -> Result<Arc<Program>, Error> {
+        Ok(Arc::clone(
+            &self.registry.engine(self.ledger.store(), hash)?.program,
+        ))
+    }
+
+    /// Checks the hash chain and that every pairing equals the fold of its events.
+    pub fn verify(&mut self) -> Result<VerifyReport, Error> {
+        // A version that no longer loads is reported as a breach, not a failed verify.
+        let engines = self.registry.all(self.ledger.store(), true)?;
+        crate::verify::verify(self.ledger.store(), &mut |hash| {
+            engines.get(hash).map(|e| Arc::clone(&e.program))
+        })
+    }
+}

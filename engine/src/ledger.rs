@@ -1,0 +1,292 @@
+//! Store-neutral policy over any [`Store`]: how events and states are encoded, the hash chain
+//! that makes the log tamper-evident, how pairings are numbered and named, and the atomic
+//! commands (enrol, update one, update all). An adapter only moves rows.
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::Program;
+use sha2::{Digest, Sha256};
+
+use crate::error::{EngineError, Error};
+use crate::event::Event;
+use crate::pairing::Pairing;
+use crate::store::{EventRow, Filter, PairingRow, ProgramRow, Store, StoreError, Tx};
+
+/// Time as stored: fixed-width UTC, so text order is time order.
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The id of the pairing numbered `n`.
+pub fn pairing_id(n: u64) -> String {
+    format!("p-{n}")
+}
+
+/// The chained hash of an event body after `previous`: each event's hash covers every event
+/// before it, so altering or removing one breaks every later link.
+pub fn chain(previous: &str, body: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(previous.as_bytes());
+    h.update(body.as_bytes());
+    mentorflow_dsl::hex(&h.finalize())
+}
+
+/// An event as stored.
+pub fn encode_event(event: &Event) -> Result<String, StoreError> {
+    serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// A stored event, in today's or an earlier version's form.
+pub fn decode_event(body: &str) -> Result<Event, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+}
+
+/// A stored pairing state.
+pub fn decode_state(json: &str) -> Result<Pairing, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("pairing state: {e}")))
+}
+
+fn encode_state(p: &Pairing) -> Result<String, StoreError> {
+    serde_json::to_string(p).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// A program version's files as stored.
+pub fn decode_sources(
+    hash: &str,
+    json: &str,
+) -> Result<Vec<(std::path::PathBuf, String)>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("program {hash}: {e}")))
+}
+
+/// Appends `events` to the chain, continuing from `previous`.
+fn append(tx: &mut dyn Tx, previous: &mut String, events: &[Event]) -> Result<(), StoreError> {
+    for event in events {
+        let body = encode_event(event)?;
+        let hash = chain(previous, &body);
+        tx.append(&EventRow {
+            pairing: &event.pairing,
+            seq: event.seq,
+            kind: event.kind.name(),
+            body: &body,
+            hash: &hash,
+        })?;
+        *previous = hash;
+    }
+    Ok(())
+}
+
+/// Writes a pairing's projection: inserted with its number, or replaced if nobody changed it
+/// since `expected_seq`.
+fn save(tx: &mut dyn Tx, p: &Pairing, write: Save) -> Result<(), StoreError> {
+    let state = encode_state(p)?;
+    let due = p.due.map(stamp);
+    let row = PairingRow {
+        id: &p.id,
+        program_hash: &p.program_hash,
+        program_id: &p.program_id,
+        type_id: &p.type_id,
+        stage: &p.stage,
+        outcome: p.outcome.as_deref(),
+        due: due.as_deref(),
+        last_seq: p.last_seq,
+        state: &state,
+    };
+    match write {
+        Save::New(number) => tx.insert_pairing(number, &row),
+        Save::Update(expected) if tx.update_pairing(&row, expected)? => Ok(()),
+        Save::Update(_) => Err(StoreError::Conflict(p.id.to_string())),
+    }
+}
+
+enum Save {
+    New(u64),
+    Update(u64),
+}
+
+/// Builds new pairings from the ids handed out: each pairing with its events (the enrolment
+/// first; a bulk load may add more).
+pub type MakePairings<'a> =
+    dyn FnMut(Vec<String>) -> Result<Vec<(Pairing, Vec<Event>)>, Error> + 'a;
+
+/// One command on one pairing: sees its current state, returns the events to store.
+pub type PairingCommand<'a> = dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
+
+/// What a bulk command did.
+#[derive(Debug, Clone, Default)]
+pub struct BulkReport {
+    /// Running pairings looked at.
+    pub seen: u64,
+    /// Events stored.
+    pub stored: u64,
+    /// Pairings whose command failed, with why; they were left unchanged.
+    pub refused: Vec<(String, EngineError)>,
+}
+
+/// The store with its store-neutral policy: every write goes through here.
+pub struct Ledger {
+    store: Box<dyn Store>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ledger")
+    }
+}
+
+impl Ledger {
+    /// A ledger over `store`.
+    pub fn new(store: Box<dyn Store>) -> Ledger {
+        Ledger { store }
+    }
+
+    /// The store, for reads.
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    /// Creates pairings atomically: stores `program` (read from `path`) as a version if it is
+    /// new, hands `make` the next `count` pairing ids and stores what it returns. A refusal
+    /// stores nothing at all, not even the program version.
+    pub fn enrol(
+        &mut self,
+        program: &Program,
+        path: &str,
+        stored_at: DateTime<Utc>,
+        count: usize,
+        make: &mut MakePairings<'_>,
+    ) -> Result<Vec<Pairing>, Error> {
+        let sources = serde_json::to_string(&program.sources)
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let stored_at = stamp(stored_at);
+        let mut created = Vec::new();
+        self.store.write(&mut |tx| {
+            tx.add_program(&ProgramRow {
+                hash: &program.hash,
+                id: &program.id,
+                title: &program.title,
+                path,
+                sources: &sources,
+                stored_at: &stored_at,
+            })?;
+            let first = tx.next_number()?;
+            let numbers: Vec<u64> = (first..first + count as u64).collect();
+            let made = make(numbers.iter().map(|n| pairing_id(*n)).collect())?;
+            let mut previous = tx.last_hash()?;
+            for ((pairing, events), number) in made.iter().zip(&numbers) {
+                append(tx, &mut previous, events)?;
+                save(tx, pairing, Save::New(*number))?;
+            }
+            created = made.into_iter().map(|(p, _)| p).collect();
+            Ok(())
+        })?;
+        Ok(created)
+    }
+
+    /// Runs one command on one pairing atomically: under the write lock, `command` sees the
+    /// current state and returns its events, which are stored with the new state, or nothing.
+    pub fn update(
+        &mut self,
+        id: &str,
+        command: &mut PairingCommand<'_>,
+    ) -> Result<Vec<Event>, Error> {
+        let mut stored = Vec::new();
+        let mut missing = false;
+        self.store.write(&mut |tx| {
+            let Some(json) = tx.state(id)? else {
+                missing = true;
+                return Ok(());
+            };
+            let mut pairing = decode_state(&json)?;
+            let before = pairing.last_seq;
+            let events = command(&mut pairing)?;
+            if !events.is_empty() {
+                let mut previous = tx.last_hash()?;
+                append(tx, &mut previous, &events)?;
+                save(tx, &pairing, Save::Update(before))?;
+            }
+            stored = events;
+            Ok(())
+        })?;
+        if missing {
+            return Err(self.unknown(id));
+        }
+        Ok(stored)
+    }
+
+    /// Runs `command` over every running pairing matching `filter`, `batch` pairings per
+    /// transaction, streaming; a refusal of one pairing is reported and skipped.
+    pub fn update_all(
+        &mut self,
+        filter: &Filter,
+        batch: usize,
+        command: &mut PairingCommand<'_>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<BulkReport, Error> {
+        let mut report = BulkReport::default();
+        let mut after = 0u64;
+        loop {
+            let mut done = false;
+            self.store.write(&mut |tx| {
+                let rows = tx.active_page(filter, after, batch.max(1))?;
+                done = rows.is_empty();
+                let mut previous = tx.last_hash()?;
+                for (n, json) in &rows {
+                    after = *n;
+                    report.seen += 1;
+                    let mut pairing = decode_state(json)?;
+                    let before = pairing.last_seq;
+                    match command(&mut pairing) {
+                        Ok(events) if events.is_empty() => {}
+                        Ok(events) => {
+                            append(tx, &mut previous, &events)?;
+                            save(tx, &pairing, Save::Update(before))?;
+                            report.stored += events.len() as u64;
+                        }
+                        Err(e) => report.refused.push((pairing.id.to_string(), e)),
+                    }
+                }
+                Ok(())
+            })?;
+            if done {
+                break;
+            }
+            progress(report.seen);
+        }
+        Ok(report)
+    }
+
+    /// The current state of pairing `id`.
+    pub fn pairing(&self, id: &str) -> Result<Pairing, Error> {
+        match self.store.state(id)? {
+            Some(json) => Ok(decode_state(&json)?),
+            None => Err(self.unknown(id)),
+        }
+    }
+
+    /// Pairings matching `filter`, in number order.
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Pairing>, Error> {
+        self.store
+            .states(filter)?
+            .iter()
+            .map(|json| Ok(decode_state(json)?))
+            .collect()
+    }
+
+    /// Events of one pairing (which must exist), or of all, in the order they were stored.
+    pub fn events(&self, pairing: Option<&str>) -> Result<Vec<Event>, Error> {
+        if let Some(id) = pairing {
+            self.pairing(id)?;
+        }
+        self.store
+            .events(pairing)?
+            .iter()
+            .map(|body| Ok(decode_event(body)?))
+            .collect()
+    }
+
+    fn unknown(&self, id: &str) -> Error {
+        Error::UnknownPairing {
+            id: id.into(),
+            known: self.store.pairing_ids().unwrap_or_default(),
+        }
+    }
+}

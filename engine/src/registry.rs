@@ -1,0 +1,80 @@
+//! Program versions: a pairing runs on the version it was enrolled with, loaded from the
+//! store's copy of its files (never from disk), compiled once per process.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use mentorflow_dsl::Program;
+
+use crate::engine::Engine;
+use crate::ledger::decode_sources;
+use crate::store::{Store, StoreError};
+
+/// An engine per program version, loaded on first use.
+#[derive(Debug, Default)]
+pub struct Registry {
+    engines: BTreeMap<String, Arc<Engine>>,
+}
+
+impl Registry {
+    /// The engine of stored version `hash`.
+    pub fn engine(&mut self, store: &dyn Store, hash: &str) -> Result<Arc<Engine>, StoreError> {
+        if let Some(e) = self.engines.get(hash) {
+            return Ok(Arc::clone(e));
+        }
+        let json = store
+            .program_sources(hash)?
+            .ok_or_else(|| StoreError::Corrupt(format!("program version {hash} is not stored")))?;
+        let loaded = mentorflow_dsl::load_sources(&decode_sources(hash, &json)?);
+        let report = loaded.render();
+        let program = loaded.program.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "stored program version {hash} no longer checks:\n{report}"
+            ))
+        })?;
+        // The hash names the files' content: a copy that hashes differently was changed.
+        if program.hash != hash {
+            return Err(StoreError::Corrupt(format!(
+                "stored program version {hash} reloads as {}; its files were changed in the store",
+                program.hash
+            )));
+        }
+        Ok(self.insert(program))
+    }
+
+    /// The engine of a program read from a file, to enrol with; its version is stored by the
+    /// enrolment itself, so a refused enrolment stores nothing.
+    pub fn pin(&mut self, program: &Program) -> Arc<Engine> {
+        match self.engines.get(&program.hash) {
+            Some(e) => Arc::clone(e),
+            None => self.insert(program.clone()),
+        }
+    }
+
+    fn insert(&mut self, program: Program) -> Arc<Engine> {
+        let engine = Arc::new(Engine::new(program));
+        self.engines
+            .insert(engine.program.hash.clone(), Arc::clone(&engine));
+        engine
+    }
+
+    /// An engine for every stored version, by hash. Versions that no longer load are left
+    /// out when `skip_broken` (verify reports them); otherwise the first failure is returned.
+    pub fn all(
+        &mut self,
+        store: &dyn Store,
+        skip_broken: bool,
+    ) -> Result<BTreeMap<String, Arc<Engine>>, StoreError> {
+        let mut all = BTreeMap::new();
+        for v in store.programs()? {
+            match self.engine(store, &v.hash) {
+                Ok(engine) => {
+                    all.insert(v.hash, engine);
+                }
+                Err(_) if skip_broken => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(all)
+    }
+}

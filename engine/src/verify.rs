@@ -1,0 +1,151 @@
+//! Verification, for any store: recompute the hash chain over the stored event bodies, and
+//! check that every pairing's stored state (and the columns queries filter on) equals the fold
+//! of its events.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use mentorflow_dsl::Program;
+
+use crate::error::Error;
+use crate::event::Event;
+use crate::ledger::{chain, decode_event, decode_state, stamp};
+use crate::pairing::{FoldError, Pairing};
+use crate::store::Store;
+
+/// An event as the store holds it: storage position, pairing and seq columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRef {
+    /// Storage position.
+    pub row: i64,
+    /// Pairing column.
+    pub pairing: String,
+    /// Seq column.
+    pub seq: i64,
+}
+
+/// A problem `verify` found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Breach {
+    /// The first event whose chain hash does not match: it, or one before it, was altered.
+    ChainBroken(EventRef),
+    /// An event body that does not decode, or names another pairing or seq than its row.
+    BodyMismatch(EventRef),
+    /// A pairing whose program version is not stored (or no longer loads).
+    ProgramMissing {
+        /// Pairing id.
+        pairing: String,
+        /// The version.
+        hash: String,
+    },
+    /// The stage, outcome or due column differs from the stored state.
+    ColumnsDiffer {
+        /// Pairing id.
+        pairing: String,
+    },
+    /// The stored state differs from the fold of the pairing's events.
+    StateDiffers {
+        /// Pairing id.
+        pairing: String,
+        /// How many events it has.
+        events: usize,
+    },
+    /// The pairing's events do not fold at all.
+    DoesNotFold {
+        /// Pairing id.
+        pairing: String,
+        /// Why.
+        error: FoldError,
+    },
+    /// A stored state that does not decode.
+    StateUnreadable {
+        /// Pairing id.
+        pairing: String,
+    },
+    /// Events of a pairing that has no stored state.
+    Orphan {
+        /// Pairing id.
+        pairing: String,
+    },
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyReport {
+    /// Events checked.
+    pub events: u64,
+    /// Problems, in the order found (empty: the store is intact).
+    pub breaches: Vec<Breach>,
+}
+
+/// Verifies everything in `store`; `program` gives the program of a version hash.
+pub fn verify(
+    store: &dyn Store,
+    program: &mut dyn FnMut(&str) -> Option<Arc<Program>>,
+) -> Result<VerifyReport, Error> {
+    let (mut previous, mut count, mut breaches) = (String::new(), 0u64, Vec::new());
+    let mut histories: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    let projections = store.snapshot(&mut |row| {
+        count += 1;
+        let at = EventRef {
+            row: row.row,
+            pairing: row.pairing.clone(),
+            seq: row.seq,
+        };
+        // Only the first break is reported: every later link breaks with it.
+        if chain(&previous, &row.body) != row.hash && breaches.is_empty() {
+            breaches.push(Breach::ChainBroken(at.clone()));
+        }
+        match decode_event(&row.body) {
+            Ok(e) if *e.pairing == *row.pairing && e.seq as i64 == row.seq => {
+                histories.entry(row.pairing).or_default().push(e)
+            }
+            _ => breaches.push(Breach::BodyMismatch(at)),
+        }
+        previous = row.hash;
+        Ok(())
+    })?;
+    for stored in projections {
+        let events = histories.remove(&stored.id).unwrap_or_default();
+        let Ok(p) = decode_state(&stored.state) else {
+            breaches.push(Breach::StateUnreadable { pairing: stored.id });
+            continue;
+        };
+        let Some(program) = program(&p.program_hash) else {
+            breaches.push(Breach::ProgramMissing {
+                pairing: stored.id,
+                hash: p.program_hash.to_string(),
+            });
+            continue;
+        };
+        let derived = (p.stage.to_string(), p.outcome.clone(), p.due.map(stamp));
+        if (
+            stored.stage.clone(),
+            stored.outcome.clone(),
+            stored.due.clone(),
+        ) != derived
+        {
+            breaches.push(Breach::ColumnsDiffer {
+                pairing: stored.id.clone(),
+            });
+        }
+        match Pairing::fold(&program, &events) {
+            Ok(folded) if folded == p => {}
+            Ok(_) => breaches.push(Breach::StateDiffers {
+                pairing: stored.id,
+                events: events.len(),
+            }),
+            Err(error) => breaches.push(Breach::DoesNotFold {
+                pairing: stored.id,
+                error,
+            }),
+        }
+    }
+    for pairing in histories.into_keys() {
+        breaches.push(Breach::Orphan { pairing });
+    }
+    Ok(VerifyReport {
+        events: count,
+        breaches,
+    })
+}
