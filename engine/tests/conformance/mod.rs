@@ -1,0 +1,506 @@
+//! The store conformance suite: what every store adapter must do, checked through the same
+//! public API the CLI uses. An adapter's test file implements [`Harness`] and invokes
+//! `conformance!(harness)`; nothing here knows which database is underneath.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mentorflow_dsl::{Program, Value};
+use mentorflow_engine::ledger::chain;
+use mentorflow_engine::store::{EventRow, PairingRow, Store};
+use mentorflow_engine::verify::Breach;
+use mentorflow_engine::{
+    Advance, Coordinator, EngineError, Enrolment, Error, FixedClock, Options, Participant,
+};
+
+/// Makes stores for the suite.
+pub trait Harness {
+    /// A new, empty store named `name` (unique per test).
+    fn create(&self, name: &str) -> Box<dyn Store>;
+    /// Another handle on the store named `name`, as a second coordinator would open it.
+    fn open(&self, name: &str) -> Box<dyn Store>;
+}
+
+/// Generates one `#[test]` per conformance check for `$harness`.
+#[macro_export]
+macro_rules! conformance {
+    ($harness:expr) => {
+        $crate::conformance_tests!(
+            $harness;
+            enrolled_pairings_are_numbered_and_read_back,
+            a_refused_import_stores_nothing_not_even_the_program,
+            commands_append_events_and_update_the_projection,
+            a_refused_command_stores_nothing,
+            an_unknown_pairing_is_named_with_the_known_ids,
+            bulk_commands_reach_every_running_pairing_across_batches,
+            a_second_coordinator_decides_on_the_state_the_first_left,
+            a_stale_projection_is_a_conflict_not_a_lost_update,
+            verify_passes_on_an_intact_store,
+            verify_detects_a_forged_event,
+            verify_detects_a_projection_that_differs_from_its_events,
+            commands_dated_before_the_latest_event_are_refused,
+            a_clock_behind_the_latest_event_never_writes_before_it,
+            pairings_stay_on_the_program_version_they_were_enrolled_with,
+            list_filters_by_stage_type_program_outcome_and_due,
+        );
+    };
+}
+
+/// Helper of [`conformance!`].
+#[macro_export]
+macro_rules! conformance_tests {
+    ($harness:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                conformance::$name(&$harness, stringify!($name));
+            }
+        )*
+    };
+}
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()
+}
+
+fn mentoring() -> Program {
+    let loaded = mentorflow_dsl::load(Path::new("../programs/mentoring.toml"));
+    let report = loaded.render();
+    loaded.program.unwrap_or_else(|| panic!("{report}"))
+}
+
+fn coordinator(store: Box<dyn Store>, at: Option<DateTime<Utc>>) -> Coordinator {
+    Coordinator::with_store(
+        store,
+        Options {
+            actor: "tester".into(),
+            at,
+            clock: Arc::new(FixedClock::new(start())),
+        },
+    )
+}
+
+fn person(id: &str, role: &str, years: i64) -> Participant {
+    Participant {
+        id: id.into(),
+        role: role.into(),
+        attributes: [("experience_years".to_string(), Value::Int(years))].into(),
+    }
+}
+
+fn one_on_one(n: usize) -> Enrolment {
+    Enrolment {
+        type_id: "one-on-one".into(),
+        participants: vec![
+            person(&format!("mentor-{n}"), "mentor", 10),
+            person(&format!("mentee-{n}"), "mentee", 1),
+        ],
+    }
+}
+
+fn facts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+        .collect()
+}
+
+/// A store with `n` one-on-one pairings of mentoring.toml.
+fn enrolled(h: &dyn Harness, name: &str, n: usize) -> Coordinator {
+    let mut c = coordinator(h.create(name), None);
+    let all: Vec<Enrolment> = (1..=n).map(one_on_one).collect();
+    c.import(&mentoring(), "programs/mentoring.toml", &all)
+        .expect("import");
+    c
+}
+
+pub fn enrolled_pairings_are_numbered_and_read_back(h: &dyn Harness, name: &str) {
+    let mut c = coordinator(h.create(name), None);
+    let created = c
+        .import(
+            &mentoring(),
+            "programs/mentoring.toml",
+            &[one_on_one(1), one_on_one(2)],
+        )
+        .expect("import");
+    let ids: Vec<&str> = created.iter().map(|p| &*p.id).collect();
+    assert_eq!(ids, ["p-1", "p-2"]);
+    let more = c
+        .enrol(&mentoring(), "programs/mentoring.toml", &one_on_one(3))
+        .expect("enrol");
+    assert_eq!(&*more.id, "p-3", "numbers continue after the highest");
+    assert_eq!(c.pairing("p-2").expect("read back"), created[1]);
+    let versions = c.programs().expect("programs");
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].pairings, 3);
+    assert_eq!(versions[0].path, "programs/mentoring.toml");
+}
+
+pub fn a_refused_import_stores_nothing_not_even_the_program(h: &dyn Harness, name: &str) {
+    let mut c = coordinator(h.create(name), None);
+    let mut bad = one_on_one(2);
+    bad.participants[0].attributes.clear();
+    let err = c
+        .import(&mentoring(), "m.toml", &[one_on_one(1), bad])
+        .expect_err("the second enrolment lacks an attribute");
+    assert!(
+        matches!(&err, Error::ImportRefused { index: 1, error } if matches!(**error, EngineError::EnrolmentRefused { .. })),
+        "{err:?}"
+    );
+    assert!(c.list(&Default::default()).expect("list").is_empty());
+    assert!(c.programs().expect("programs").is_empty());
+    assert!(c.log(None).expect("log").is_empty());
+}
+
+pub fn commands_append_events_and_update_the_projection(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 1);
+    c.record(
+        "p-1",
+        &facts(&[("mentor_assigned", "true"), ("schedule_set", "true")]),
+    )
+    .expect("record");
+    let moved = c.advance("p-1", &Advance::Next).expect("advance");
+    assert_eq!(moved.len(), 1);
+    let p = c.pairing("p-1").expect("pairing");
+    assert_eq!(&*p.stage, "orientation");
+    assert_eq!(p.last_seq, 3);
+    let log = c.log(Some("p-1")).expect("log");
+    let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    assert_eq!(log[2], moved[0]);
+}
+
+pub fn a_refused_command_stores_nothing(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 1);
+    let before = c.log(None).expect("log");
+    let err = c
+        .advance("p-1", &Advance::Next)
+        .expect_err("no guard holds");
+    assert!(
+        matches!(&err, Error::Engine(e) if matches!(**e, EngineError::Refused(_))),
+        "{err:?}"
+    );
+    let err = c
+        .record(
+            "p-1",
+            &facts(&[("goals_total", "2"), ("mentee_rating", "9")]),
+        )
+        .expect_err("9 is out of range");
+    assert!(matches!(&err, Error::Engine(_)), "{err:?}");
+    assert_eq!(c.log(None).expect("log"), before);
+    assert_eq!(c.pairing("p-1").expect("pairing").last_seq, 1);
+}
+
+pub fn an_unknown_pairing_is_named_with_the_known_ids(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 2);
+    let err = c
+        .record("p-9", &facts(&[("meetings", "1")]))
+        .expect_err("no p-9");
+    match err {
+        Error::UnknownPairing { id, known } => {
+            assert_eq!(id, "p-9");
+            assert_eq!(known, ["p-1", "p-2"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+pub fn bulk_commands_reach_every_running_pairing_across_batches(h: &dyn Harness, name: &str) {
+    let n = 1_203;
+    let mut c = enrolled(h, name, n);
+    for id in ["p-1", "p-600", "p-1203"] {
+        c.record(
+            id,
+            &facts(&[("mentor_assigned", "true"), ("schedule_set", "true")]),
+        )
+        .expect("record");
+    }
+    c.withdraw("p-2", "moved").expect("withdraw");
+    let mut seen = Vec::new();
+    let mut stored = 0;
+    let report = c
+        .advance_all(&mut |step| match step {
+            mentorflow_engine::BulkStep::Seen(k) => seen.push(k),
+            mentorflow_engine::BulkStep::Stored(_) => stored += 1,
+        })
+        .expect("advance all");
+    assert_eq!(
+        report.seen,
+        n as u64 - 1,
+        "every running pairing, not the withdrawn one"
+    );
+    assert_eq!(report.stored, 3);
+    assert_eq!(stored, 3);
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert!(seen.len() >= 3, "progress after each batch: {seen:?}");
+    assert_eq!(seen.last(), Some(&(n as u64 - 1)));
+    assert_eq!(&*c.pairing("p-1203").expect("last").stage, "orientation");
+    let tick = c.tick(&mut |_| {}).expect("tick");
+    assert_eq!(tick.bulk.seen, n as u64 - 1);
+    assert!(c.verify().expect("verify").breaches.is_empty());
+}
+
+pub fn a_second_coordinator_decides_on_the_state_the_first_left(h: &dyn Harness, name: &str) {
+    let mut first = enrolled(h, name, 1);
+    let mut second = coordinator(h.open(name), None);
+    first
+        .record(
+            "p-1",
+            &facts(&[("mentor_assigned", "true"), ("schedule_set", "true")]),
+        )
+        .expect("first records");
+    second
+        .advance("p-1", &Advance::Next)
+        .expect("second sees the facts");
+    first
+        .record("p-1", &facts(&[("orientation_done", "true")]))
+        .expect("first continues after the second's move");
+    let log = second.log(Some("p-1")).expect("log");
+    let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4]);
+    assert!(first.verify().expect("verify").breaches.is_empty());
+}
+
+pub fn a_stale_projection_is_a_conflict_not_a_lost_update(h: &dyn Harness, name: &str) {
+    let c = enrolled(h, name, 1);
+    let state = serde_json::to_string(&c.pairing("p-1").expect("p-1")).expect("json");
+    drop(c);
+    let mut store = h.open(name);
+    let row = PairingRow {
+        id: "p-1",
+        program_hash: "x",
+        program_id: "mentoring",
+        type_id: "one-on-one",
+        stage: "preparation",
+        outcome: None,
+        due: None,
+        last_seq: 2,
+        state: &state,
+    };
+    let mut applied = None;
+    store
+        .write(&mut |tx| {
+            applied = Some(tx.update_pairing(&row, 7)?);
+            Ok(())
+        })
+        .expect("write");
+    assert_eq!(
+        applied,
+        Some(false),
+        "an update from a stale seq must not apply"
+    );
+    let c = coordinator(h.open(name), None);
+    assert_eq!(c.pairing("p-1").expect("p-1").last_seq, 1);
+}
+
+pub fn verify_passes_on_an_intact_store(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 3);
+    c.record(
+        "p-1",
+        &facts(&[("mentor_assigned", "true"), ("schedule_set", "true")]),
+    )
+    .expect("record");
+    c.advance("p-1", &Advance::Next).expect("advance");
+    c.withdraw("p-2", "moved").expect("withdraw");
+    let report = c.verify().expect("verify");
+    assert_eq!(report.events, 6);
+    assert!(report.breaches.is_empty(), "{:?}", report.breaches);
+}
+
+pub fn verify_detects_a_forged_event(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 1);
+    c.record("p-1", &facts(&[("meetings", "3")]))
+        .expect("record");
+    let mut forged = c.log(Some("p-1")).expect("log").pop().expect("event");
+    drop(c);
+    forged.seq = 3;
+    let body = serde_json::to_string(&forged).expect("json");
+    // Written behind the ledger's back, with a hash that does not continue the chain.
+    let mut store = h.open(name);
+    store
+        .write(&mut |tx| {
+            tx.append(&EventRow {
+                pairing: "p-1",
+                seq: 3,
+                kind: "facts_recorded",
+                body: &body,
+                hash: &chain("", &body),
+            })?;
+            Ok(())
+        })
+        .expect("forge");
+    let mut c = coordinator(h.open(name), None);
+    let report = c.verify().expect("verify");
+    assert!(
+        matches!(report.breaches.first(), Some(Breach::ChainBroken(at)) if at.pairing == "p-1" && at.seq == 3),
+        "{:?}",
+        report.breaches
+    );
+    assert!(
+        report
+            .breaches
+            .iter()
+            .any(|b| matches!(b, Breach::StateDiffers { pairing, .. } if pairing == "p-1")),
+        "the extra event makes the fold differ from the state: {:?}",
+        report.breaches
+    );
+}
+
+pub fn verify_detects_a_projection_that_differs_from_its_events(h: &dyn Harness, name: &str) {
+    let c = enrolled(h, name, 1);
+    let mut p = c.pairing("p-1").expect("p-1");
+    drop(c);
+    p.stage = "evaluation".into();
+    let state = serde_json::to_string(&p).expect("json");
+    let mut store = h.open(name);
+    store
+        .write(&mut |tx| {
+            let row = PairingRow {
+                id: "p-1",
+                program_hash: &p.program_hash,
+                program_id: &p.program_id,
+                type_id: &p.type_id,
+                stage: "preparation",
+                outcome: None,
+                due: None,
+                last_seq: 1,
+                state: &state,
+            };
+            assert!(tx.update_pairing(&row, 1)?);
+            Ok(())
+        })
+        .expect("tamper");
+    let mut c = coordinator(h.open(name), None);
+    let breaches = c.verify().expect("verify").breaches;
+    assert!(
+        breaches
+            .iter()
+            .any(|b| matches!(b, Breach::StateDiffers { pairing, .. } if pairing == "p-1")),
+        "{breaches:?}"
+    );
+    assert!(
+        breaches
+            .iter()
+            .any(|b| matches!(b, Breach::ColumnsDiffer { pairing } if pairing == "p-1")),
+        "{breaches:?}"
+    );
+}
+
+pub fn commands_dated_before_the_latest_event_are_refused(h: &dyn Harness, name: &str) {
+    drop(enrolled(h, name, 1));
+    let mut later = coordinator(h.open(name), Some(start() + Duration::days(3)));
+    later
+        .record("p-1", &facts(&[("meetings", "1")]))
+        .expect("record");
+    let mut earlier = coordinator(h.open(name), Some(start() + Duration::days(1)));
+    let err = earlier
+        .record("p-1", &facts(&[("meetings", "2")]))
+        .expect_err("dated before the latest event");
+    assert!(
+        matches!(&err, Error::Engine(e) if matches!(**e, EngineError::BeforeLatestEvent { .. })),
+        "{err:?}"
+    );
+    assert_eq!(earlier.pairing("p-1").expect("p-1").last_seq, 2);
+}
+
+pub fn a_clock_behind_the_latest_event_never_writes_before_it(h: &dyn Harness, name: &str) {
+    drop(enrolled(h, name, 1));
+    let ahead = start() + Duration::days(5);
+    let mut other = coordinator(h.open(name), Some(ahead));
+    other
+        .record("p-1", &facts(&[("meetings", "1")]))
+        .expect("record");
+    // This coordinator's clock stands at the start, five days behind the other's event.
+    let mut behind = coordinator(h.open(name), None);
+    let events = behind
+        .record("p-1", &facts(&[("meetings", "2")]))
+        .expect("the clock is moved up to the latest event, not refused");
+    assert_eq!(events[0].at, ahead);
+}
+
+pub fn pairings_stay_on_the_program_version_they_were_enrolled_with(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 1);
+    let old = mentoring();
+    // The same program with a looser first guard: a new version.
+    let text = std::fs::read_to_string("../programs/mentoring.toml")
+        .expect("read")
+        .replace(
+            "guard = \"facts.mentor_assigned && facts.schedule_set\"",
+            "guard = \"facts.mentor_assigned\"",
+        );
+    let loaded = mentorflow_dsl::load_str(Path::new("mentoring-v2.toml"), &text);
+    let new = loaded.program.expect("v2 checks");
+    assert_ne!(new.hash, old.hash);
+    c.enrol(&new, "mentoring-v2.toml", &one_on_one(2))
+        .expect("enrol on v2");
+    for id in ["p-1", "p-2"] {
+        c.record(id, &facts(&[("mentor_assigned", "true")]))
+            .expect("record");
+    }
+    assert!(
+        c.advance("p-1", &Advance::Next).is_err(),
+        "v1 still needs a schedule"
+    );
+    c.advance("p-2", &Advance::Next).expect("v2 does not");
+    let versions = c.programs().expect("programs");
+    assert_eq!(versions.len(), 2);
+    assert!(versions.iter().all(|v| v.pairings == 1), "{versions:?}");
+    assert_eq!(c.status("p-1").expect("status").program.hash, old.hash);
+    drop(c);
+    // A new process loads each version from the store's copy, not from any file.
+    let mut fresh = coordinator(h.open(name), None);
+    assert_eq!(fresh.program(&new.hash).expect("v2").hash, new.hash);
+    assert!(fresh.verify().expect("verify").breaches.is_empty());
+}
+
+pub fn list_filters_by_stage_type_program_outcome_and_due(h: &dyn Harness, name: &str) {
+    use mentorflow_engine::store::{Filter, OutcomeFilter};
+    let mut c = enrolled(h, name, 3);
+    c.record(
+        "p-1",
+        &facts(&[("mentor_assigned", "true"), ("schedule_set", "true")]),
+    )
+    .expect("record");
+    c.advance("p-1", &Advance::Next).expect("advance");
+    c.withdraw("p-3", "moved").expect("withdraw");
+    let ids = |c: &mut Coordinator, f: Filter| -> Vec<String> {
+        c.list(&f)
+            .expect("list")
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect()
+    };
+    let stage = Filter {
+        stage: Some("orientation".into()),
+        ..Filter::default()
+    };
+    assert_eq!(ids(&mut c, stage), ["p-1"]);
+    let active = Filter {
+        outcome: Some(OutcomeFilter::Active),
+        ..Filter::default()
+    };
+    assert_eq!(ids(&mut c, active), ["p-1", "p-2"]);
+    let withdrawn = Filter {
+        outcome: Some(OutcomeFilter::Is("withdrawn".into())),
+        type_id: Some("one-on-one".into()),
+        program: Some("mentoring".into()),
+        ..Filter::default()
+    };
+    assert_eq!(ids(&mut c, withdrawn), ["p-3"]);
+    // Orientation (p-1) is due after 7 days, preparation (p-2) after 14.
+    let overdue = |days| Filter {
+        due_before: Some(start() + Duration::days(days)),
+        ..Filter::default()
+    };
+    assert_eq!(ids(&mut c, overdue(8)), ["p-1"]);
+    assert_eq!(ids(&mut c, overdue(15)), ["p-1", "p-2"]);
+    let typo = Filter {
+        stage: Some("orientaton".into()),
+        ..Filter::default()
+    };
+    assert!(matches!(
+        c.list(&typo),
+        Err(Error::UnknownFilter { what: "stage", .. })
+    ));
+}
