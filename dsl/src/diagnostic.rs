@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::code::Code;
 use crate::source::{LineCol, SourceMap, Span};
 
 /// How bad a diagnostic is.
@@ -20,7 +21,7 @@ pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
     /// A stable code such as `E010`; documented in programs/README.md.
-    pub code: &'static str,
+    pub code: Code,
     /// What is wrong.
     pub message: String,
     /// Where; `None` for problems with the file as a whole (it cannot be read).
@@ -33,7 +34,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error with a code, a message and a span.
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -45,7 +46,7 @@ impl Diagnostic {
     }
 
     /// A warning with a code, a message and a span.
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub fn warning(code: Code, message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message, span)
@@ -148,7 +149,7 @@ mod tests {
     fn render(text: &str, range: std::ops::Range<usize>) -> String {
         let mut sources = SourceMap::default();
         let file = sources.add(Path::new("p.toml"), text.to_string());
-        Diagnostic::error("E999", "bad", Span::new(file, range))
+        Diagnostic::error(Code::E004, "bad", Span::new(file, range))
             .with_help("fix it")
             .render(&sources)
     }
@@ -158,7 +159,7 @@ mod tests {
         let out = render("a = 1\nbad = 2\n", 6..9);
         assert_eq!(
             out,
-            "error[E999]: bad\n --> p.toml:2:1\n  |\n2 | bad = 2\n  | ^^^\n  = help: fix it\n"
+            "error[E004]: bad\n --> p.toml:2:1\n  |\n2 | bad = 2\n  | ^^^\n  = help: fix it\n"
         );
     }
 

@@ -4,6 +4,7 @@
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeRef, Reversed};
 
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{From, Program};
 
@@ -58,7 +59,7 @@ pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
         if !reachable[i] {
             diagnostics.push(
                 Diagnostic::error(
-                    "E013",
+                    Code::E013,
                     format!(
                         "stage `{}` cannot be reached from the initial stage `{}`",
                         stage.id, program.initial
@@ -76,7 +77,7 @@ pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
         let span = program.stages.first().map(|s| s.span).unwrap_or_default();
         diagnostics.push(
             Diagnostic::error(
-                "E015",
+                Code::E015,
                 "the program has no terminal stage, so no pairing can ever finish",
                 span,
             )
@@ -94,13 +95,13 @@ pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
         }
         if !with_any[i] {
             diagnostics.push(
-                Diagnostic::error("E014", format!("stage `{}` is a trap: no terminal stage can be reached from it", stage.id), stage.span)
+                Diagnostic::error(Code::E014, format!("stage `{}` is a trap: no terminal stage can be reached from it", stage.id), stage.span)
                     .with_help(format!("add a transition from `{}` towards a terminal stage, or a withdraw with from = \"*\"", stage.id)),
             );
         } else if !without_any[i] {
             diagnostics.push(
                 Diagnostic::warning(
-                    "W002",
+                    Code::W002,
                     format!("stage `{}` has no way out but withdraw", stage.id),
                     stage.span,
                 )

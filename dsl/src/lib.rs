@@ -3,6 +3,7 @@
 //! exact line and column and say how to fix each problem.
 
 mod analyzer;
+pub mod code;
 pub mod diagnostic;
 pub mod diagram;
 pub mod duration;
@@ -21,6 +22,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub use code::Code;
 pub use diagnostic::{Diagnostic, Severity};
 pub use duration::Due;
 pub use model::{
@@ -70,7 +72,7 @@ pub fn load(path: &Path) -> Loaded {
         Err((message, help)) => {
             let diagnostic = Diagnostic {
                 severity: Severity::Error,
-                code: "E000",
+                code: Code::E000,
                 message,
                 span: None,
                 label: None,
@@ -174,7 +176,7 @@ fn check_with(
         .iter()
         .map(|e| syntax_error(e, &text, file))
         .collect();
-    if diagnostics.iter().any(|d| d.code == "E001") {
+    if diagnostics.iter().any(|d| d.code == Code::E001) {
         return Loaded {
             program: None,
             diagnostics,
@@ -184,13 +186,12 @@ fn check_with(
     let mut analyzer = analyzer::Analyzer::new(&mut sources, file);
     analyzer.provided = provided;
     let program = analyzer.program(&root);
+    let graph_incomplete = analyzer.graph_incomplete;
     diagnostics.append(&mut analyzer.diagnostics);
-    // Graph checks need every stage name resolved; otherwise they only repeat the typo.
-    // A missing section (E003) would make every stage look unreachable or trapped.
-    let names_resolved = !diagnostics
-        .iter()
-        .any(|d| matches!(d.code, "E003" | "E010" | "E011"));
-    let mut program = program.filter(|_| names_resolved);
+    // Graph checks need the whole graph: every stage name resolved (or they only repeat the
+    // typo) and every stage and transition read (or a missing part looks like a trap).
+    let graph_known = !graph_incomplete && !diagnostics.iter().any(|d| d.code.hides_graph_checks());
+    let mut program = program.filter(|_| graph_known);
     if let Some(p) = &program {
         graph::check(p, &mut diagnostics);
     }
@@ -234,18 +235,18 @@ fn syntax_error(e: &toml::de::Error, text: &str, file: usize) -> Diagnostic {
         // A duplicate in a table header (`[stages.x]` twice) is a duplicate id; a key twice
         // inside one table is a repeated field.
         return if text[line_start..].trim_start().starts_with('[') {
-            Diagnostic::error("E006", format!("duplicate id `{key}`: it is already declared"), span)
+            Diagnostic::error(Code::E006, format!("duplicate id `{key}`: it is already declared"), span)
                 .with_help("ids of stages, facts, attributes, criteria and types must be unique; rename or remove one")
         } else {
             Diagnostic::error(
-                "E006",
+                Code::E006,
                 format!("duplicate key `{key}`: it is already set in this table"),
                 span,
             )
             .with_help("a key may appear once per table; keep one")
         };
     }
-    Diagnostic::error("E001", format!("invalid TOML: {message}"), span)
+    Diagnostic::error(Code::E001, format!("invalid TOML: {message}"), span)
         .with_help("see https://toml.io for the syntax; strings need quotes, tables are [name]")
 }
 
@@ -269,7 +270,7 @@ fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
         if !read.contains(&fact.name) {
             diagnostics.push(
                 Diagnostic::warning(
-                    "W001",
+                    Code::W001,
                     format!("fact `{}` is declared but no script reads it", fact.name),
                     fact.span,
                 )

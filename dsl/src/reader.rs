@@ -6,6 +6,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use crate::suggest::help_did_you_mean;
@@ -28,12 +29,7 @@ impl Reader<'_> {
         Span::new(self.file, range)
     }
 
-    pub fn error(
-        &mut self,
-        code: &'static str,
-        message: String,
-        range: Range<usize>,
-    ) -> &mut Diagnostic {
+    pub fn error(&mut self, code: Code, message: String, range: Range<usize>) -> &mut Diagnostic {
         let span = self.span(range);
         self.diagnostics
             .push(Diagnostic::error(code, message, span));
@@ -50,7 +46,7 @@ impl Reader<'_> {
                         format!("the keys of {} are: {}", table.what, known.join(", "))
                     });
                 self.error(
-                    "E002",
+                    Code::E002,
                     format!("unknown key `{}` in {}", key.get_ref(), table.what),
                     key.span(),
                 )
@@ -74,7 +70,7 @@ impl Reader<'_> {
                     .start
                     .max(table.span.end.min(table.span.start + 1));
             self.error(
-                "E003",
+                Code::E003,
                 format!("{} is missing the required field `{key}`", table.what),
                 header_end,
             )
@@ -85,7 +81,7 @@ impl Reader<'_> {
 
     fn ill_typed(&mut self, what: &str, key: &str, expected: &str, value: &Spanned<DeValue<'_>>) {
         self.error(
-            "E004",
+            Code::E004,
             format!(
                 "`{key}` in {what} must be {expected}, found {}",
                 type_name(value.get_ref())

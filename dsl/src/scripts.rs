@@ -3,6 +3,7 @@
 
 use rhai::{ASTNode, Engine, Expr, Position};
 
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Script, ScriptOrigin, ScriptPart};
 use crate::source::{SourceFile, Span};
@@ -76,7 +77,7 @@ pub(crate) fn compile(
         ok = false;
         diagnostics.push(
             Diagnostic::error(
-                "E024",
+                Code::E024,
                 format!("{what} {problem}"),
                 placement.span_at(position),
             )
@@ -88,7 +89,7 @@ pub(crate) fn compile(
             ok = false;
             diagnostics.push(
                 Diagnostic::error(
-                    "E021",
+                    Code::E021,
                     format!("{what} reads undeclared fact `{name}`"),
                     placement.span_at(*position),
                 )
@@ -167,14 +168,14 @@ fn parse_error(
                 }),
             };
             Diagnostic::error(
-                "E023",
+                Code::E023,
                 format!("{what} uses unknown variable `{name}`"),
                 span,
             )
             .with_help_opt(help)
         }
         other => Diagnostic::error(
-            "E020",
+            Code::E020,
             format!("Rhai syntax error in {what}: {other}"),
             span,
         )

@@ -72,7 +72,7 @@ pub struct Step {
     pub wait: Option<String>,
     /// Record facts (one event, in the order written).
     pub record: Option<toml::Table>,
-    /// `true`, or a stage for `--to`.
+    /// `true`, or the stage to advance to.
     pub advance: Option<toml::Value>,
     /// With `advance`: the advance must be refused.
     #[serde(default)]

@@ -1,0 +1,208 @@
+//! The `[criteria]` section, and compiling scripts written inline or in `.rhai` files.
+
+use super::*;
+
+impl Analyzer<'_> {
+    pub(super) fn criteria(&mut self, top: &Table<'_, '_>) -> Vec<Criterion> {
+        let Some(table) = self.reader().table(top, "criteria", "[criteria]".into()) else {
+            return Vec::new();
+        };
+        self.criterion_names = table
+            .table
+            .keys()
+            .map(|k| k.get_ref().to_string())
+            .collect();
+        let mut out = Vec::new();
+        for (key, value) in table.table {
+            let name = key.get_ref().to_string();
+            if SCRIPT_VARIABLES.contains(&name.as_str()) {
+                self.reader()
+                    .error(
+                        Code::E006,
+                        format!("criterion `{name}` has the name of a script variable"),
+                        key.span(),
+                    )
+                    .help = Some(format!("rename it, e.g. `{name}_ok`"));
+            }
+            let what = format!("criterion `{name}`");
+            let (script, description) = match value.get_ref() {
+                DeValue::String(s) => (self.inline_script(s, value.span(), &what), String::new()),
+                DeValue::Table(t) => {
+                    let spec = Table {
+                        table: t,
+                        span: value.span(),
+                        what: what.clone(),
+                    };
+                    self.criterion_table(&spec, &what)
+                }
+                other => {
+                    self.reader().error(
+                        Code::E004,
+                        format!("{what} must be a script string or a table with `script` or `file`, found {}", reader::type_name(other)),
+                        value.span(),
+                    );
+                    (None, String::new())
+                }
+            };
+            if let Some(script) = script {
+                out.push(Criterion {
+                    name,
+                    description,
+                    script,
+                });
+            }
+        }
+        out
+    }
+
+    pub(super) fn criterion_table(
+        &mut self,
+        spec: &Table<'_, '_>,
+        what: &str,
+    ) -> (Option<Script>, String) {
+        let mut r = self.reader();
+        r.unknown_keys(spec, &["script", "file", "description"]);
+        let description = r
+            .string(spec, "description", false)
+            .map(|d| d.0)
+            .unwrap_or_default();
+        let inline = r.string(spec, "script", false);
+        let file = r.string(spec, "file", false);
+        let script =
+            match (inline, file) {
+                (Some((src, span)), None) => self.inline_script(&src, span, what),
+                (None, Some((path, span))) => self.file_script(&path, span, what),
+                (Some(_), Some((_, span))) => {
+                    self.reader()
+                    .error(Code::E004, format!("{what} has both `script` and `file`"), span)
+                    .help = Some(
+                    "keep one: the script inline, or the name of a .rhai file beside the program"
+                        .into(),
+                );
+                    None
+                }
+                (None, None) => {
+                    self.reader()
+                        .error(
+                            Code::E003,
+                            format!("{what} needs `script` or `file`"),
+                            spec.span.clone(),
+                        )
+                        .help = Some(
+                        "write script = '''facts.goals_met >= 3''' or file = \"success.rhai\""
+                            .into(),
+                    );
+                    None
+                }
+            };
+        (script, description)
+    }
+
+    /// A type rule or extra guard: the bare name of a criterion means that criterion's
+    /// script; anything else is compiled as an expression.
+    pub(super) fn script_or_criterion(
+        &mut self,
+        source: &str,
+        span: Range<usize>,
+        what: &str,
+    ) -> Option<Script> {
+        let name = source.trim();
+        match self.criteria.iter().find(|c| c.name == name) {
+            Some(c) if !SCRIPT_VARIABLES.contains(&name) => Some(c.script.clone()),
+            _ => self.inline_script(source, span, what),
+        }
+    }
+
+    /// Compiles a script written in a TOML string at `span`.
+    pub(super) fn inline_script(
+        &mut self,
+        source: &str,
+        span: Range<usize>,
+        what: &str,
+    ) -> Option<Script> {
+        let file = self.sources.file(self.file)?;
+        let content_start =
+            verbatim_start(&file.text[span.clone()], source).map(|o| span.start + o);
+        let placement = Placement {
+            file,
+            file_index: self.file,
+            content_start,
+            whole: span,
+        };
+        scripts::compile(
+            &self.engine,
+            source,
+            what,
+            &placement,
+            &self.fact_names,
+            &self.criterion_names,
+            &mut self.diagnostics,
+        )
+    }
+
+    /// Reads and compiles a .rhai file beside the program.
+    pub(super) fn file_script(
+        &mut self,
+        name: &str,
+        span: Range<usize>,
+        what: &str,
+    ) -> Option<Script> {
+        let program_path = self.sources.file(self.file)?.path.clone();
+        let dir = program_path.parent().unwrap_or(Path::new("."));
+        let path = dir.join(name);
+        let inside = Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        // A stored program version brings its script files along: use those, never the disk,
+        // so a pairing keeps running on the version it was enrolled with.
+        let text = if !inside {
+            None
+        } else if !self.provided.is_empty() {
+            self.provided
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| t.clone())
+        } else {
+            std::fs::read_to_string(&path).ok()
+        };
+        let Some(text) = text else {
+            let help = if inside {
+                format!(
+                    "create {} or fix the name; the path is relative to the program's folder",
+                    path.display()
+                )
+            } else {
+                "script files must be inside the program's folder: name them without `..` or a leading `/`".into()
+            };
+            self.reader()
+                .error(
+                    Code::E034,
+                    if inside {
+                        format!("{what}: cannot read script file `{name}`")
+                    } else {
+                        format!("{what}: script file `{name}` is outside the program's folder")
+                    },
+                    span,
+                )
+                .help = Some(help);
+            return None;
+        };
+        let index = self.sources.add(&path, text.clone());
+        let file = self.sources.file(index)?;
+        let placement = Placement {
+            file,
+            file_index: index,
+            content_start: Some(0),
+            whole: 0..text.len(),
+        };
+        scripts::compile(
+            &self.engine,
+            &text,
+            what,
+            &placement,
+            &self.fact_names,
+            &self.criterion_names,
+            &mut self.diagnostics,
+        )
+    }
+}

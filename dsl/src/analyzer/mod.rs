@@ -1,0 +1,220 @@
+//! From a spanned TOML tree to a [`Program`]: every section read, every name resolved, every
+//! script compiled; problems are collected, never thrown, so one run reports them all. One
+//! file per section of the program file; this one drives them and holds what they share.
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::code::Code;
+use crate::diagnostic::Diagnostic;
+use crate::duration::Due;
+use crate::model::{
+    Criterion, From, Guard, MentoringType, Program, Role, Script, Stage, StageOverride, Timeout,
+    Transition, Trigger,
+};
+use crate::reader::{self, Reader, Table};
+use crate::sandbox::SCRIPT_VARIABLES;
+use crate::scripts::{self, Placement};
+use crate::source::SourceMap;
+use crate::suggest::help_did_you_mean;
+use crate::value::{Bound, Declaration, Value, ValueKind};
+
+mod criteria;
+mod declarations;
+mod header;
+mod stages;
+mod transitions;
+mod types;
+
+const TOP_KEYS: [&str; 7] = [
+    "program",
+    "stages",
+    "transitions",
+    "facts",
+    "attributes",
+    "criteria",
+    "types",
+];
+
+/// id, title, description and the initial stage with its span.
+type Header = (String, String, String, (String, Range<usize>));
+
+/// Reads one program file already parsed as TOML. `sources` holds the file; .rhai files the
+/// program names are added to it.
+pub(crate) struct Analyzer<'a> {
+    pub sources: &'a mut SourceMap,
+    pub file: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    engine: rhai::Engine,
+    fact_names: scripts::Facts,
+    criterion_names: Vec<String>,
+    criteria: Vec<Criterion>,
+    /// Script files given in memory (a stored program version) instead of read from disk.
+    pub provided: Vec<(std::path::PathBuf, String)>,
+    /// A stage or transition could not be read, so the graph checks would see a graph with
+    /// parts missing and report false unreachable stages or traps.
+    pub graph_incomplete: bool,
+}
+
+impl<'a> Analyzer<'a> {
+    pub fn new(sources: &'a mut SourceMap, file: usize) -> Analyzer<'a> {
+        Analyzer {
+            sources,
+            file,
+            diagnostics: Vec::new(),
+            engine: crate::sandbox::engine(crate::sandbox::Limits::default()),
+            fact_names: scripts::Facts::new(),
+            criterion_names: Vec::new(),
+            criteria: Vec::new(),
+            provided: Vec::new(),
+            graph_incomplete: false,
+        }
+    }
+
+    fn reader(&mut self) -> Reader<'_> {
+        Reader {
+            file: self.file,
+            diagnostics: &mut self.diagnostics,
+        }
+    }
+
+    /// Builds the program; `None` when a required part is missing.
+    pub fn program(&mut self, root: &Spanned<DeTable<'_>>) -> Option<Program> {
+        let top = Table {
+            table: root.get_ref(),
+            span: root.span(),
+            what: "the program file".into(),
+        };
+        self.reader().unknown_keys(&top, &TOP_KEYS);
+        let header = self.header(&top);
+        let facts = self.declarations(&top, "facts", "fact");
+        self.fact_names = facts
+            .iter()
+            .map(|f| (f.name.clone(), f.default.clone()))
+            .collect();
+        // A fact whose declaration has an error is still declared: scripts reading it must not
+        // get a second, misleading "undeclared fact" error.
+        if let Some(DeValue::Table(declared)) = top.table.get("facts").map(Spanned::get_ref) {
+            for name in declared.keys() {
+                self.fact_names
+                    .entry(name.get_ref().to_string())
+                    .or_insert(None);
+            }
+        }
+        let attributes = self.declarations(&top, "attributes", "attribute");
+        let stages = self.stages(&top);
+        let criteria = self.criteria(&top);
+        self.criteria = criteria.clone();
+        let transitions = self.transitions(&top, &stages);
+        let types = self.types(&top, &stages, &attributes);
+        let (id, title, description, initial) = header?;
+        self.initial_stage(&initial, &stages);
+        Some(Program {
+            id,
+            title,
+            description,
+            initial: initial.0,
+            stages,
+            transitions,
+            facts,
+            attributes,
+            criteria,
+            types,
+            hash: String::new(),
+            sources: Vec::new(),
+        })
+    }
+}
+
+fn due(r: &mut Reader<'_>, (text, span): (String, Range<usize>)) -> Option<Due> {
+    match Due::parse(&text) {
+        Ok(d) => Some(d),
+        Err(message) => {
+            r.error(Code::E005, format!("bad duration: {message}"), span)
+                .help = Some(
+                "write a whole number and a unit: 48h, 14d, 6w or 3mo (calendar months)".into(),
+            );
+            None
+        }
+    }
+}
+
+fn check_id(r: &mut Reader<'_>, id: &str, span: Range<usize>, what: &str) {
+    let ok = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok {
+        let fixed: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        r.error(
+            Code::E007,
+            format!(
+                "{what} `{id}` must start with a letter and hold only letters, digits, `-` and `_`"
+            ),
+            span,
+        )
+        .help = Some(format!("e.g. `{}`", suggested_id(&fixed)));
+    }
+}
+
+/// A valid id close to `fixed`: starts with a letter, no leading or trailing `-`.
+fn suggested_id(fixed: &str) -> String {
+    let trimmed = fixed.trim_matches('-');
+    match trimmed.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => trimmed.to_string(),
+        Some(_) => format!("stage-{trimmed}"),
+        None => "stage".into(),
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn stage_list(stages: &[Stage]) -> String {
+    stages
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Offset of the string content inside its raw TOML text, when the content appears verbatim
+/// (so script positions map exactly onto the file).
+fn verbatim_start(raw: &str, content: &str) -> Option<usize> {
+    for delimiter in ["'''", "\"\"\"", "'", "\""] {
+        if let Some(inner) = raw
+            .strip_prefix(delimiter)
+            .and_then(|r| r.strip_suffix(delimiter))
+        {
+            let mut offset = delimiter.len();
+            let mut inner = inner;
+            if delimiter.len() == 3 {
+                if let Some(rest) = inner
+                    .strip_prefix("\r\n")
+                    .or_else(|| inner.strip_prefix('\n'))
+                {
+                    offset += inner.len() - rest.len();
+                    inner = rest;
+                }
+            }
+            return (inner == content).then_some(offset);
+        }
+    }
+    None
+}

@@ -1,0 +1,172 @@
+//! The `[[transitions]]` array: stages, guards and timers of each edge.
+
+use super::*;
+
+impl Analyzer<'_> {
+    pub(super) fn transitions(&mut self, top: &Table<'_, '_>, stages: &[Stage]) -> Vec<Transition> {
+        let Some(value) = self.reader().get(top, "transitions", false) else {
+            self.reader()
+                .error(
+                    Code::E003,
+                    "the program declares no transitions".into(),
+                    0..0,
+                )
+                .help = Some("add [[transitions]] with from, to and an optional guard".into());
+            self.graph_incomplete = true;
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.reader().error(
+                Code::E004,
+                "`transitions` must be an array of tables: [[transitions]]".into(),
+                value.span(),
+            );
+            self.graph_incomplete = true;
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let what = format!("transition #{}", index + 1);
+            let Some(table) = self
+                .reader()
+                .as_table(item, "transitions", "the program", what)
+            else {
+                self.graph_incomplete = true;
+                continue;
+            };
+            match self.transition(&table, index, stages) {
+                Some(t) => out.push(t),
+                // An edge left out would make its target look unreachable.
+                None => self.graph_incomplete = true,
+            }
+        }
+        out
+    }
+
+    pub(super) fn transition(
+        &mut self,
+        table: &Table<'_, '_>,
+        index: usize,
+        stages: &[Stage],
+    ) -> Option<Transition> {
+        let mut r = self.reader();
+        r.unknown_keys(table, &["from", "to", "guard", "label", "after", "idle"]);
+        let from = r.string(table, "from", true);
+        let to = r.string(table, "to", true);
+        let label = r
+            .string(table, "label", false)
+            .map(|l| l.0)
+            .unwrap_or_default();
+        let after = r.string(table, "after", false).and_then(|d| due(&mut r, d));
+        let idle = r.string(table, "idle", false).and_then(|d| due(&mut r, d));
+        let timeout = match (after, idle) {
+            (Some(a), None) => Some(Timeout::After(a)),
+            (None, Some(i)) => Some(Timeout::Idle(i)),
+            (Some(_), Some(_)) => {
+                r.error(
+                    Code::E004,
+                    format!("{} has both `after` and `idle`", table.what),
+                    table.span.clone(),
+                )
+                .help = Some(
+                    "`after` counts from entering the stage, `idle` from the last event; keep one"
+                        .into(),
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        let guard_src = r.string(table, "guard", false);
+        let (from, from_span) = from?;
+        let from = if from == "*" {
+            From::Any
+        } else {
+            From::Stage(from)
+        };
+        let to = to?;
+        for (id, span) in [
+            (
+                match &from {
+                    From::Stage(s) => Some(s.clone()),
+                    From::Any => None,
+                },
+                from_span.clone(),
+            ),
+            (Some(to.0.clone()), to.1.clone()),
+        ] {
+            // With no stages at all, E003 already said so; naming each stage again is noise.
+            if let Some(id) = id.filter(|_| !stages.is_empty()) {
+                if !stages.iter().any(|s| s.id == id) {
+                    let help = help_did_you_mean(&id, stages.iter().map(|s| s.id.as_str()));
+                    self.reader()
+                        .error(
+                            Code::E010,
+                            format!("{} names unknown stage `{id}`", table.what),
+                            span,
+                        )
+                        .help = help.or(Some(format!("declared stages: {}", stage_list(stages))));
+                }
+            }
+        }
+        if let From::Stage(id) = &from {
+            if let Some(stage) = stages.iter().find(|s| &s.id == id && s.is_terminal()) {
+                self.reader().error(Code::E012, format!("terminal stage `{id}` has an outgoing transition"), from_span).help = Some(format!(
+                    "a pairing never leaves `{id}` (outcome = \"{}\"): remove this transition or the stage's outcome",
+                    stage.outcome.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        let trigger = match (timeout, &from) {
+            (Some(timeout), _) => Trigger::Timer(timeout),
+            (None, From::Any) => Trigger::Withdraw,
+            (None, From::Stage(_)) => Trigger::Advance,
+        };
+        let mut t = Transition {
+            index,
+            from,
+            to: to.0,
+            guard: None,
+            label,
+            trigger,
+            span: self.reader().span(table.span.clone()),
+        };
+        let what = format!("guard of transition {}", t.describe());
+        // A guard that fails to compile is reported and dropped; the edge stays for the graph checks.
+        t.guard = guard_src.and_then(|(src, span)| self.guard(&src, span, &what));
+        Some(t)
+    }
+
+    pub(super) fn guard(&mut self, source: &str, span: Range<usize>, what: &str) -> Option<Guard> {
+        let name = source.trim();
+        let is_reference = is_identifier(name)
+            && !SCRIPT_VARIABLES.contains(&name)
+            && !["true", "false"].contains(&name);
+        if !is_reference {
+            return self
+                .inline_script(source, span, what)
+                .map(|s| Guard::Script(Box::new(s)));
+        }
+        if self.criterion_names.iter().any(|c| c == name) {
+            return Some(Guard::Criterion(name.to_string()));
+        }
+        let help = help_did_you_mean(name, self.criterion_names.iter().map(String::as_str))
+            .or_else(|| {
+                Some(format!(
+                    "declare it under [criteria] ({})",
+                    if self.criterion_names.is_empty() {
+                        "there are none yet".into()
+                    } else {
+                        self.criterion_names.join(", ")
+                    }
+                ))
+            });
+        self.reader()
+            .error(
+                Code::E022,
+                format!("{what} names unknown criterion `{name}`"),
+                span,
+            )
+            .help = help;
+        None
+    }
+}

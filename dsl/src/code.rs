@@ -1,0 +1,244 @@
+//! Diagnostic codes: each code's meaning and fix live here, once. The reference table in
+//! programs/README.md is checked against them, and which codes hide the graph checks is a
+//! property of the code, not a list repeated where the checks run.
+
+use std::fmt;
+
+/// A stable diagnostic code: `E…` refuses the program, `W…` warns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The file cannot be used.
+    E000,
+    /// Invalid TOML.
+    E001,
+    /// Unknown key.
+    E002,
+    /// Something required is missing.
+    E003,
+    /// A value has the wrong TOML type (`due = 14`, `title = 3`, a string where a table is expected).
+    E004,
+    /// Bad duration in `due`, `after` or `idle`.
+    E005,
+    /// A key declared twice in the same table (two `[stages.start]`, two `to` in one transition).
+    E006,
+    /// A program, stage or type id that does not start with a letter or holds other characters than letters, digits, `-`, `_`.
+    E007,
+    /// `initial`, `from` or `to` names a stage that is not declared.
+    E010,
+    /// `[program]` has no `initial`.
+    E011,
+    /// A transition leaves a terminal stage (one with `outcome`).
+    E012,
+    /// A stage cannot be reached from the initial stage.
+    E013,
+    /// A stage is a trap.
+    E014,
+    /// No stage is terminal, so no pairing can finish.
+    E015,
+    /// Rhai syntax error in a guard, criterion, rule or override guard (also `eval` and `import`, which the sandbox refuses).
+    E020,
+    /// A script reads `facts.NAME` (or `facts["NAME"]`) that is not declared.
+    E021,
+    /// A guard that is a bare name names no criterion.
+    E022,
+    /// A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`), or a criterion inside an expression.
+    E023,
+    /// A script visibly does not give true or false.
+    E024,
+    /// A role's `min` is greater than its `max`.
+    E030,
+    /// A type overrides a stage that is not declared.
+    E031,
+    /// A type `requires` an attribute that is not declared.
+    E032,
+    /// A declaration contradicts itself.
+    E033,
+    /// A criterion's `file` cannot be read.
+    E034,
+    /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
+    W001,
+    /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
+    W002,
+    /// A terminal stage has a `due`, which is never used (a pairing never leaves it).
+    W003,
+}
+
+impl Code {
+    /// Every code, in the reference's order.
+    pub const ALL: [Code; 27] = [
+        Code::E000,
+        Code::E001,
+        Code::E002,
+        Code::E003,
+        Code::E004,
+        Code::E005,
+        Code::E006,
+        Code::E007,
+        Code::E010,
+        Code::E011,
+        Code::E012,
+        Code::E013,
+        Code::E014,
+        Code::E015,
+        Code::E020,
+        Code::E021,
+        Code::E022,
+        Code::E023,
+        Code::E024,
+        Code::E030,
+        Code::E031,
+        Code::E032,
+        Code::E033,
+        Code::E034,
+        Code::W001,
+        Code::W002,
+        Code::W003,
+    ];
+
+    /// The code as written: `E010`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::E000 => "E000",
+            Code::E001 => "E001",
+            Code::E002 => "E002",
+            Code::E003 => "E003",
+            Code::E004 => "E004",
+            Code::E005 => "E005",
+            Code::E006 => "E006",
+            Code::E007 => "E007",
+            Code::E010 => "E010",
+            Code::E011 => "E011",
+            Code::E012 => "E012",
+            Code::E013 => "E013",
+            Code::E014 => "E014",
+            Code::E015 => "E015",
+            Code::E020 => "E020",
+            Code::E021 => "E021",
+            Code::E022 => "E022",
+            Code::E023 => "E023",
+            Code::E024 => "E024",
+            Code::E030 => "E030",
+            Code::E031 => "E031",
+            Code::E032 => "E032",
+            Code::E033 => "E033",
+            Code::E034 => "E034",
+            Code::W001 => "W001",
+            Code::W002 => "W002",
+            Code::W003 => "W003",
+        }
+    }
+
+    /// Whether a diagnostic with this code refuses the program.
+    pub fn is_error(self) -> bool {
+        self.as_str().starts_with('E')
+    }
+
+    /// Whether the graph checks are skipped while a diagnostic with this code stands: the stage
+    /// graph is not known until every stage name resolves, and checking it would only repeat the
+    /// typo as an unreachable stage or a trap.
+    pub fn hides_graph_checks(self) -> bool {
+        matches!(self, Code::E010 | Code::E011)
+    }
+
+    /// When the checker reports it (the reference's "when" column).
+    pub fn when(self) -> &'static str {
+        match self {
+            Code::E000 => "The file cannot be used: no such file, a directory, larger than 1 MiB, not UTF-8, or empty (whitespace only). No position.",
+            Code::E001 => "Invalid TOML: unclosed string, unquoted string value (`initial = start`), bad table header... Nothing else is checked while there is one.",
+            Code::E002 => "Unknown key: a top-level section other than the seven, or a key a table does not have (`titel` in a stage, `gaurd` in a transition, `maximum` in a fact, `deadline` in a stage override).",
+            Code::E003 => "Something required is missing: `[program]`, `[stages]`, `[[transitions]]`, `[types]`; a required field (program `id`/`title`, transition `from`/`to`, fact or attribute `type`, type `roles`, role range `min`/`max`); a criterion table with neither `script` nor `file`. File-level ones point at the start of the file.",
+            Code::E004 => "A value has the wrong TOML type (`due = 14`, `title = 3`, a string where a table is expected); `[transitions]` not an array of tables; a transition with both `after` and `idle`; a criterion with both `script` and `file`, or that is not a string or table; an unknown value type (`type = \"integer\"`); a `default`, `min` or `max` of the wrong type (a date default written as a string).",
+            Code::E005 => "Bad duration in `due`, `after` or `idle`: no number, no unit, unknown unit, zero, more than 10000.",
+            Code::E006 => "A key declared twice in the same table (two `[stages.start]`, two `to` in one transition); a criterion named like a script variable (`[criteria.stage]`).",
+            Code::E007 => "A program, stage or type id that does not start with a letter or holds other characters than letters, digits, `-`, `_`; a fact or attribute name that is not an identifier (`goals-met`).",
+            Code::E010 => "`initial`, `from` or `to` names a stage that is not declared. Graph checks and W001 are skipped until it is fixed.",
+            Code::E011 => "`[program]` has no `initial`.",
+            Code::E012 => "A transition leaves a terminal stage (one with `outcome`).",
+            Code::E013 => "A stage cannot be reached from the initial stage.",
+            Code::E014 => "A stage is a trap: no terminal stage can be reached from it.",
+            Code::E015 => "No stage is terminal, so no pairing can finish.",
+            Code::E020 => "Rhai syntax error in a guard, criterion, rule or override guard (also `eval` and `import`, which the sandbox refuses).",
+            Code::E021 => "A script reads `facts.NAME` (or `facts[\"NAME\"]`) that is not declared.",
+            Code::E022 => "A guard that is a bare name names no criterion.",
+            Code::E023 => "A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`), or a criterion inside an expression.",
+            Code::E024 => "A script visibly does not give true or false: its last statement assigns (`facts.meetings = 6`), computes a number (`facts.meetings + 1`) or is a constant that is not a bool.",
+            Code::E030 => "A role's `min` is greater than its `max`.",
+            Code::E031 => "A type overrides a stage that is not declared.",
+            Code::E032 => "A type `requires` an attribute that is not declared.",
+            Code::E033 => "A declaration contradicts itself: `min` > `max`; `allowed` on a type other than text or list; `min`/`max` on a type other than int, float, date; a `default` outside `min`/`max` or not among `allowed`.",
+            Code::E034 => "A criterion's `file` cannot be read: missing, unreadable, or outside the program's folder (`..`, absolute path).",
+            Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
+            Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
+            Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
+        }
+    }
+
+    /// How to fix it (the reference's "how to fix" column).
+    pub fn fix(self) -> &'static str {
+        match self {
+            Code::E000 => "Name the right `.toml` file; save it as UTF-8; start it with `[program]`.",
+            Code::E001 => "Fix the syntax at the caret (see https://toml.io): strings need quotes, tables are `[name]`, arrays of tables `[[transitions]]`.",
+            Code::E002 => "Use the key the help suggests, or one from the list it gives.",
+            Code::E003 => "Add it; the help shows the form.",
+            Code::E004 => "Write the value as the key's table in this page says: durations and ids are strings, `[[transitions]]`, one timer per transition, `type` one of bool/int/float/text/date/list, dates unquoted.",
+            Code::E005 => "Write a whole number and a unit: `48h`, `14d`, `6w`, `3mo`.",
+            Code::E006 => "Rename or remove one; rename the criterion (`stage_ok`).",
+            Code::E007 => "Rename: `first-week`, `week_1`, `goals_met`.",
+            Code::E010 => "Fix the typo (did-you-mean) or declare the stage.",
+            Code::E011 => "Add `initial = \"<stage id>\"`.",
+            Code::E012 => "Remove the transition, or the stage's `outcome`.",
+            Code::E013 => "Add a transition to it, or remove it.",
+            Code::E014 => "Add a transition from it towards a terminal stage, or a withdraw with `from = \"*\"`.",
+            Code::E015 => "Give the end stages an `outcome`.",
+            Code::E020 => "Fix the script at the caret; scripts are Rhai expressions such as `facts.meetings >= 6 && facts.rating >= 4`.",
+            Code::E021 => "Fix the name (did-you-mean) or declare it under `[facts.NAME]`.",
+            Code::E022 => "Fix the name, or declare the criterion under `[criteria]`.",
+            Code::E023 => "Use a [script variable](#script-variables) or `let`; use a criterion as a whole guard.",
+            Code::E024 => "Compare: `facts.meetings == 6`, `facts.meetings + 1 >= 6`.",
+            Code::E030 => "Swap them.",
+            Code::E031 => "Fix the stage id (did-you-mean).",
+            Code::E032 => "Declare it under `[attributes.NAME]`, or fix the name.",
+            Code::E033 => "Make the declaration consistent; the message names the value and the bound.",
+            Code::E034 => "Create the file beside the program, or fix the name.",
+            Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
+            Code::W002 => "Add a transition from the stage that moves the pairing on.",
+            Code::W003 => "Remove `due`.",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    /// The reference table in programs/README.md lists exactly these codes, in this order,
+    /// with these texts: the docs cannot drift from the checker.
+    #[test]
+    fn the_reference_table_is_the_code_list() {
+        let readme = include_str!("../../programs/README.md");
+        let rows: Vec<String> = readme
+            .lines()
+            .filter(|l| l.starts_with("| E") || l.starts_with("| W"))
+            .filter(|l| l.split('|').nth(1).is_some_and(|c| c.trim().len() == 4))
+            .filter(|l| l.split('|').count() == 5)
+            .map(str::to_string)
+            .collect();
+        let expected: Vec<String> = Code::ALL
+            .iter()
+            .map(|c| format!("| {c} | {} | {} |", c.when(), c.fix()))
+            .collect();
+        assert_eq!(rows, expected);
+    }
+}
