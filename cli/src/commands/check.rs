@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::failure::CommandResult;
+use crate::render::count;
 use crate::{Output, EXIT_FAILED, EXIT_OK};
 
 /// Check programs and report every problem with its line, column and a fix.
@@ -67,9 +68,10 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             writeln!(output.err, "{}", loaded.render())?;
         }
         if let Some(p) = &loaded.program {
+            let n = |k: usize, what| count(k as u64, what);
             writeln!(
                 output.out,
-                "{}: {} ({}: {} stage{}, {} transition{}, {} fact{}, {} type{}){}",
+                "{}: {} ({}: {}, {}, {}, {}){}",
                 if args.deny_warnings && w > 0 {
                     "failed (warnings denied)"
                 } else {
@@ -77,16 +79,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                 },
                 path.display(),
                 p.id,
-                p.stages.len(),
-                plural(p.stages.len()),
-                p.transitions.len(),
-                plural(p.transitions.len()),
-                p.facts.len(),
-                plural(p.facts.len()),
-                p.types.len(),
-                plural(p.types.len()),
+                n(p.stages.len(), "stage"),
+                n(p.transitions.len(), "transition"),
+                n(p.facts.len(), "fact"),
+                n(p.types.len(), "type"),
                 if w > 0 {
-                    format!(", {w} warning{}", plural(w))
+                    format!(", {}", n(w, "warning"))
                 } else {
                     String::new()
                 }
@@ -101,23 +99,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     } else if errors > 0 || warnings > 0 {
         writeln!(
             output.err,
-            "{} error{}, {} warning{} in {} file{}",
-            errors,
-            plural(errors),
-            warnings,
-            plural(warnings),
-            args.files.len(),
-            plural(args.files.len())
+            "{}, {} in {}",
+            count(errors as u64, "error"),
+            count(warnings as u64, "warning"),
+            count(args.files.len() as u64, "file")
         )?;
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     Ok(if failed { EXIT_FAILED } else { EXIT_OK })
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }

@@ -56,14 +56,12 @@ pub(crate) fn check_type(
     if program.mentoring_type(t).is_some() {
         return Ok(());
     }
-    let ids: Vec<&str> = program.types.iter().map(|t| t.id.as_str()).collect();
-    let hint = mentorflow_dsl::suggest::did_you_mean(t, ids.iter().copied())
-        .map(|c| format!(" (did you mean `{c}`?)"))
-        .unwrap_or_default();
+    let ids: Vec<String> = program.types.iter().map(|t| t.id.clone()).collect();
     let _ = writeln!(
         output.err,
-        "error: program `{}` has no type `{t}`{hint}; its types are: {}",
+        "error: program `{}` has no type `{t}`{}; its types are: {}",
         program.id,
+        crate::render::did_you_mean(t, &ids),
         ids.join(", ")
     );
     Err(EXIT_FAILED)

@@ -61,8 +61,8 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     }
     writeln!(
         output.out,
-        "{} route(s) from `{}` to a terminal stage:",
-        routes.len(),
+        "{} from `{}` to a terminal stage:",
+        crate::render::count(routes.len() as u64, "route"),
         program.initial
     )?;
     for (n, route) in routes.iter().enumerate() {

@@ -115,8 +115,8 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     if failed > 0 {
         writeln!(
             output.err,
-            "{failed} of {} scenario(s) failed",
-            args.scenarios.len()
+            "{failed} of {} failed",
+            render::count(args.scenarios.len() as u64, "scenario")
         )?;
     }
     Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })

@@ -84,8 +84,8 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     }
     writeln!(
         output.err,
-        "verify failed: {} problem(s) in {} events",
-        breaches.len(),
+        "verify failed: {} in {} events",
+        crate::render::count(breaches.len() as u64, "problem"),
         report.events
     )?;
     Ok(code)
