@@ -35,8 +35,8 @@ impl From<mentorflow_engine::Error> for Failure {
     }
 }
 
-impl From<mentorflow_engine::store::StoreError> for Failure {
-    fn from(e: mentorflow_engine::store::StoreError) -> Failure {
+impl From<mentorflow_engine::StoreError> for Failure {
+    fn from(e: mentorflow_engine::StoreError) -> Failure {
         Failure::Coordinator(e.into())
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use mentorflow_engine::store::Location;
+use mentorflow_engine::Location;
 use mentorflow_engine::{Coordinator, Options, SystemClock};
 
 use crate::failure::Failure;

@@ -175,7 +175,8 @@ impl Engine {
         if problems.is_empty() {
             if let Some(rule) = &ty.rule {
                 problems.extend(crate::enrolment::check_rule(
-                    self,
+                    &self.program,
+                    &self.runtime,
                     &mut pairing,
                     rule,
                     actor.now,

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{MentoringType, Program, Script};
 
-use crate::engine::Engine;
 use crate::event::Participant;
 use crate::explain::{self, GuardKind, GuardReport, Verdict};
 use crate::pairing::Pairing;
+use crate::runtime::Runtime;
 
 /// One reason an enrolment is refused, with the values involved.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,19 +150,13 @@ pub(crate) fn check_participants(
 /// Evaluates the type's rule on a freshly enrolled pairing; a failure is explained part by
 /// part with the participants' attributes.
 pub(crate) fn check_rule(
-    engine: &Engine,
+    program: &Program,
+    runtime: &Runtime,
     pairing: &mut Pairing,
     rule: &Script,
     now: DateTime<Utc>,
 ) -> Option<EnrolmentProblem> {
-    let report = explain::report(
-        &engine.program,
-        &engine.runtime,
-        pairing,
-        GuardKind::Rule,
-        rule,
-        now,
-    );
+    let report = explain::report(program, runtime, pairing, GuardKind::Rule, rule, now);
     (report.verdict != Verdict::Holds).then(|| EnrolmentProblem::Rule {
         type_id: pairing.type_id.clone(),
         report: Box::new(report),

@@ -4,6 +4,7 @@
 
 use crate::enrolment::EnrolmentProblem;
 use crate::explain::Candidate;
+use crate::location::Location;
 use crate::runtime::ScriptError;
 
 /// The commands an error can be about.
@@ -153,13 +154,53 @@ pub enum EngineError {
     Fold(#[from] crate::pairing::FoldError),
 }
 
+/// Store failures: what happened to the data's home, not what a command decided.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// No store at the location.
+    #[error("no store at {0}")]
+    Missing(Location),
+    /// The location is a directory.
+    #[error("{0} is a directory")]
+    Directory(Location),
+    /// Something is there, but not a mentorflow store (left untouched).
+    #[error("{0} is not a mentorflow store")]
+    NotAStore(Location),
+    /// A store already exists where one was to be created.
+    #[error("a store already exists at {0}")]
+    Exists(Location),
+    /// The file is not a database at all.
+    #[error("{0} is not a database")]
+    NotADatabase(Location),
+    /// The store cannot be written.
+    #[error("the store {0} is read-only")]
+    ReadOnly(Location),
+    /// The store was written by a newer mentorflow.
+    #[error("the store has schema version {found}, newer than {supported}")]
+    TooNew {
+        /// Version in the store.
+        found: i64,
+        /// Newest this version knows.
+        supported: i64,
+    },
+    /// Another command changed the pairing first; nothing was applied.
+    #[error("pairing {0} was changed by another command at the same moment")]
+    Conflict(String),
+    /// A stored record could not be read back.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    /// Any other database error, in the database's words.
+    #[error("store error: {0}")]
+    Database(String),
+}
+
 /// What a [`crate::Coordinator`] command can fail with: the store, the engine's decision, or
 /// a name the store does not know.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The store failed or is not usable.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] StoreError),
     /// The engine refused the command; nothing was stored.
     #[error(transparent)]
     Engine(Box<EngineError>),

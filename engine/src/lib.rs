@@ -14,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod explain;
 pub mod ledger;
+mod location;
 pub mod pairing;
 mod registry;
 pub mod runtime;
@@ -27,10 +28,14 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
     Advance, BoardRow, BulkStep, Coordinator, Enrolment, Options, Status, TickReport,
 };
-pub use engine::{Actor, Engine};
+pub use engine::{parse_attribute, Actor, Engine};
 pub use enrolment::EnrolmentProblem;
 pub use error::{Command, EngineError, Error, Refusal};
 pub use event::{Event, EventKind, Move, Participant};
+pub use explain::{Candidate, GuardKind, GuardReport, Verdict};
+pub use ledger::{stamp, BulkReport};
 pub use pairing::Pairing;
 pub use runtime::{Limit, Runtime, ScriptError, ScriptProblem};
+pub use store::{Filter, Location, OutcomeFilter, ProgramVersion, StoreError};
+pub use verify::{Breach, EventRef, VerifyReport};
 pub use view::to_dynamic;

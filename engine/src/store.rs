@@ -3,67 +3,11 @@
 //! mean, the hash chain, pairing ids and verification are store-neutral and live in
 //! [`crate::ledger`], so every adapter behaves the same (the conformance suite checks it).
 
-use std::fmt;
-use std::path::PathBuf;
-
 use chrono::{DateTime, Utc};
 
 use crate::error::Error;
-
-/// Where a store lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    /// An embedded SQLite file.
-    File(PathBuf),
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Location::File(path) => write!(f, "{}", path.display()),
-        }
-    }
-}
-
-/// Store failures: what happened to the data's home, not what a command decided.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StoreError {
-    /// No store at the location.
-    #[error("no store at {0}")]
-    Missing(Location),
-    /// The location is a directory.
-    #[error("{0} is a directory")]
-    Directory(Location),
-    /// Something is there, but not a mentorflow store (left untouched).
-    #[error("{0} is not a mentorflow store")]
-    NotAStore(Location),
-    /// A store already exists where one was to be created.
-    #[error("a store already exists at {0}")]
-    Exists(Location),
-    /// The file is not a database at all.
-    #[error("{0} is not a database")]
-    NotADatabase(Location),
-    /// The store cannot be written.
-    #[error("the store {0} is read-only")]
-    ReadOnly(Location),
-    /// The store was written by a newer mentorflow.
-    #[error("the store has schema version {found}, newer than {supported}")]
-    TooNew {
-        /// Version in the store.
-        found: i64,
-        /// Newest this version knows.
-        supported: i64,
-    },
-    /// Another command changed the pairing first; nothing was applied.
-    #[error("pairing {0} was changed by another command at the same moment")]
-    Conflict(String),
-    /// A stored record could not be read back.
-    #[error("stored data is damaged: {0}")]
-    Corrupt(String),
-    /// Any other database error, in the database's words.
-    #[error("store error: {0}")]
-    Database(String),
-}
+pub use crate::error::StoreError;
+pub use crate::location::Location;
 
 /// A stored program version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, TimeZone, Utc};
-use mentorflow_engine::store::{Filter, Location, StoreError};
 use mentorflow_engine::{Coordinator, Enrolment, EventKind, Participant};
+use mentorflow_engine::{Filter, Location, StoreError};
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
@@ -199,7 +199,7 @@ fn enrolments(program: &mentorflow_dsl::Program) -> Vec<(Enrolment, Plan)> {
                     attributes: attrs
                         .iter()
                         .filter_map(|(k, v)| {
-                            let value = mentorflow_engine::engine::parse_attribute(program, k, v);
+                            let value = mentorflow_engine::parse_attribute(program, k, v);
                             Some(((*k).to_string(), value.ok()?))
                         })
                         .collect(),

@@ -65,7 +65,7 @@ pub(crate) fn attribute(
     name: &str,
     text: &str,
 ) -> Result<mentorflow_dsl::Value, String> {
-    mentorflow_engine::engine::parse_attribute(program, name, text)
+    mentorflow_engine::parse_attribute(program, name, text)
         .map_err(|e| format!("{person}: {}", render::engine_error(&e)))
 }
 

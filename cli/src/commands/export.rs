@@ -1,7 +1,7 @@
 //! `mentorflow export`: pairings or events as JSON or CSV.
 
-use mentorflow_engine::ledger::stamp;
-use mentorflow_engine::store::Filter;
+use mentorflow_engine::stamp;
+use mentorflow_engine::Filter;
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;

@@ -1,6 +1,6 @@
 //! `mentorflow list [filters]`: pairings in a table.
 
-use mentorflow_engine::store::{Filter, OutcomeFilter};
+use mentorflow_engine::{Filter, OutcomeFilter};
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;

@@ -109,7 +109,7 @@ impl BulkView {
     /// Prints the events shown and the refusals; the exit code says whether any was refused.
     pub(crate) fn finish(
         self,
-        report: &mentorflow_engine::ledger::BulkReport,
+        report: &mentorflow_engine::BulkReport,
         output: &mut Output<'_>,
     ) -> std::io::Result<u8> {
         output.progress_done();

@@ -1,6 +1,6 @@
 //! `mentorflow verify`: the hash chain, and every pairing against the fold of its events.
 
-use mentorflow_engine::verify::{Breach, EventRef};
+use mentorflow_engine::{Breach, EventRef};
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;

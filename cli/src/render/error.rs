@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use mentorflow_engine::store::{Location, StoreError};
 use mentorflow_engine::{
-    Command, EngineError, EnrolmentProblem, Error, Limit, Refusal, ScriptError, ScriptProblem,
+    Command, EngineError, EnrolmentProblem, Error, Limit, Location, Refusal, ScriptError,
+    ScriptProblem, StoreError,
 };
 
 use super::explain::{candidate, guard};
@@ -309,7 +309,7 @@ fn refused(r: &Refusal) -> String {
         .iter()
         .flat_map(|c| c.reports())
         .find_map(|g| match &g.verdict {
-            mentorflow_engine::explain::Verdict::NeedsFacts(n) => n.first().cloned(),
+            mentorflow_engine::Verdict::NeedsFacts(n) => n.first().cloned(),
             _ => None,
         });
     if let Some(first) = missing {

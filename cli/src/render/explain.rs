@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use mentorflow_engine::explain::{Candidate, GuardKind, GuardReport, Verdict};
+use mentorflow_engine::{Candidate, GuardKind, GuardReport, Verdict};
 
 use super::script_error;
 
