@@ -136,3 +136,14 @@ fn check_json_gives_code_line_and_column() {
     assert!(run.stdout.contains("\"line\": "), "{}", run.stdout);
     assert!(run.stdout.contains("\"ok\": false"), "{}", run.stdout);
 }
+
+#[test]
+fn check_skips_scenario_files_beside_programs() {
+    let run = mentorflow(&[
+        "check",
+        "programs/mentoring.toml",
+        "tests/flows/mentoring/peer-happy.toml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.transcript());
+}

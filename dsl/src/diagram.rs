@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{Guard, Program, Stage, Transition};
+use crate::scripts::one_line;
 
 /// Output format of a diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +43,6 @@ pub fn edge_label(
         None => {}
     }
     parts.join(" ")
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn node_label(program: &Program, stage: &Stage, type_id: Option<&str>) -> String {

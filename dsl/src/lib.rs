@@ -28,6 +28,7 @@ pub use duration::Due;
 pub use model::{
     Criterion, From, Guard, MentoringType, Program, Script, Stage, Timeout, Transition, Trigger,
 };
+pub use scripts::one_line;
 pub use source::{SourceMap, Span};
 pub use value::{Declaration, Value, ValueKind};
 
@@ -43,6 +44,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The files read, for rendering diagnostics.
     pub sources: SourceMap,
+    /// The file is a scenario (it names a program and has participants or steps), not a
+    /// program: its one diagnostic says so.
+    pub scenario: bool,
 }
 
 impl Loaded {
@@ -82,6 +86,7 @@ pub fn load(path: &Path) -> Loaded {
                 program: None,
                 diagnostics: vec![diagnostic],
                 sources,
+                scenario: false,
             }
         }
     }
@@ -158,6 +163,16 @@ pub fn load_sources(sources: &[(std::path::PathBuf, String)]) -> Loaded {
     check_with(map, file, sources.get(1..).unwrap_or_default().to_vec())
 }
 
+/// A scenario names its program with a string and has participants or steps; a program has a
+/// `[program]` table.
+fn is_scenario(root: &toml::Spanned<toml::de::DeTable<'_>>) -> bool {
+    let table = root.get_ref();
+    matches!(
+        table.get("program").map(toml::Spanned::get_ref),
+        Some(toml::de::DeValue::String(_))
+    ) && (table.contains_key("participants") || table.contains_key("steps"))
+}
+
 fn check(sources: SourceMap, file: usize) -> Loaded {
     check_with(sources, file, Vec::new())
 }
@@ -181,6 +196,30 @@ fn check_with(
             program: None,
             diagnostics,
             sources,
+            scenario: false,
+        };
+    }
+    if is_scenario(&root) {
+        let name = sources
+            .file(file)
+            .map(|f| f.path.display().to_string())
+            .unwrap_or_default();
+        let diagnostic = Diagnostic {
+            severity: Severity::Error,
+            code: Code::E000,
+            message: format!("{name} is a scenario file, not a program"),
+            span: None,
+            label: None,
+            help: Some(
+                "scenario files are run by simulate; a program starts with a [program] table"
+                    .into(),
+            ),
+        };
+        return Loaded {
+            program: None,
+            diagnostics: vec![diagnostic],
+            sources,
+            scenario: true,
         };
     }
     let mut analyzer = analyzer::Analyzer::new(&mut sources, file);
@@ -217,6 +256,7 @@ fn check_with(
         program,
         diagnostics,
         sources,
+        scenario: false,
     }
 }
 

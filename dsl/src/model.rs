@@ -197,6 +197,9 @@ pub struct Script {
     /// The `facts.NAME` the script reads, sorted.
     #[serde(skip)]
     pub facts_read: BTreeSet<String>,
+    /// The `.NAME`s it reads from anything but `facts` (participants' attributes, mostly).
+    #[serde(skip)]
+    pub properties_read: BTreeSet<String>,
     /// Which script variables it uses (bit i: `SCRIPT_VARIABLES[i]`), so a run only builds
     /// those; all bits when the script defines functions or closures.
     #[serde(skip)]
@@ -224,6 +227,8 @@ pub struct ScriptPart {
     pub source: String,
     /// The `facts.NAME` it reads.
     pub facts_read: BTreeSet<String>,
+    /// The `.NAME`s it reads from anything but `facts`.
+    pub properties_read: BTreeSet<String>,
     /// Script variables it uses, as in [`Script::variables`].
     pub variables: u16,
     /// The compiled operand.

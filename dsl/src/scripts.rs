@@ -93,28 +93,22 @@ pub(crate) fn compile(
                     format!("{what} reads undeclared fact `{name}`"),
                     placement.span_at(*position),
                 )
-                .with_help(
-                    help_did_you_mean(name, facts.keys().map(String::as_str)).unwrap_or_else(
-                        || format!("declare it as [facts.{name}] with a type, or use one of the declared facts: {}", declared(facts)),
-                    ),
-                ),
+                .with_help(undeclared_fact_help(name, facts)),
             );
         }
     }
     if !ok {
         return None;
     }
-    let (prefix, parts) = split_conjunction(source);
-    let parts = parts
+    let parts = split_conjunction(source)
         .into_iter()
         .filter_map(|part| {
-            let ast = engine
-                .compile_with_scope(&scope, format!("{prefix}\n{part}"))
-                .ok()?;
+            let ast = engine.compile_with_scope(&scope, &part.compiled).ok()?;
             Some(ScriptPart {
                 variables: variables_used(&ast),
                 facts_read: facts_read(&ast).into_iter().map(|(n, _)| n).collect(),
-                source: part,
+                properties_read: properties_read(&ast),
+                source: part.shown,
                 ast,
             })
         })
@@ -126,9 +120,29 @@ pub(crate) fn compile(
         summary: summary(source),
         source: source.to_string(),
         facts_read: reads.into_iter().map(|(n, _)| n).collect(),
+        properties_read: properties_read(&ast),
         parts,
         ast,
         origin: placement.origin(what),
+    })
+}
+
+/// How to fix a read of an undeclared fact. A declaration refused for its name (E007) whose
+/// fixed name is the one read is the likely intent, closer than any other fact.
+fn undeclared_fact_help(name: &str, facts: &Facts) -> String {
+    let refused = facts
+        .keys()
+        .find(|k| k.as_str() != name && k.replace('-', "_") == name);
+    if let Some(k) = refused {
+        return format!(
+            "the fact is declared as `{k}`, which is refused (a fact name must be a script identifier); rename the declaration to [facts.{name}]"
+        );
+    }
+    help_did_you_mean(name, facts.keys().map(String::as_str)).unwrap_or_else(|| {
+        format!(
+            "declare it as [facts.{name}] with a type, or use one of the declared facts: {}",
+            declared(facts)
+        )
     })
 }
 
@@ -252,6 +266,24 @@ pub(crate) fn variables_used(ast: &rhai::AST) -> u16 {
     used
 }
 
+/// Every `.NAME` the script reads from something other than `facts`: participants'
+/// attributes, mostly (`mentors[0].years`), so a failure on a missing one can name it.
+pub(crate) fn properties_read(ast: &rhai::AST) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::Property(p, _))) = path.last() {
+            let under_facts = path
+                .iter()
+                .any(|n| matches!(n, ASTNode::Expr(e) if fact_access(e).is_some()));
+            if !under_facts {
+                found.insert(p.2.to_string());
+            }
+        }
+        true
+    });
+    found
+}
+
 /// Every `facts.NAME` and `facts["NAME"]` the script reads, with the position of the name.
 pub(crate) fn facts_read(ast: &rhai::AST) -> Vec<(String, Position)> {
     let mut found = Vec::new();
@@ -291,24 +323,35 @@ fn fact_access(expr: &Expr) -> Option<(String, Position)> {
     }
 }
 
-/// The source without `//` and `/* */` comments (strings respected), for splitting and display.
+/// The source with `//` and `/* */` comments blanked out (strings respected): every comment
+/// character becomes a space and line breaks stay, so what is left stands on the same line and
+/// column as in the source.
 pub(crate) fn strip_comments(source: &str) -> String {
     let bytes = source.as_bytes();
     let (mut out, mut i, mut kept) = (String::new(), 0usize, 0usize);
+    let blank = |text: &str| -> String {
+        text.chars()
+            .map(|c| if c == '\n' { '\n' } else { ' ' })
+            .collect()
+    };
     while i < bytes.len() {
         match bytes[i] {
             b'"' | b'\'' | b'`' => i = skip_quoted(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 out.push_str(&source[kept..i]);
-                i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                let end = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                out.push_str(&blank(&source[i..end]));
+                i = end;
                 kept = i;
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 out.push_str(&source[kept..i]);
-                i = source[i + 2..]
+                let end = source[i + 2..]
                     .find("*/")
                     .map_or(bytes.len(), |n| i + 2 + n + 2);
+                out.push_str(&blank(&source[i..end]));
+                i = end;
                 kept = i;
                 continue;
             }
@@ -320,9 +363,9 @@ pub(crate) fn strip_comments(source: &str) -> String {
     out
 }
 
-/// Splits a comment-free script into the statements before its final expression and that
-/// expression: after the last `;` or block `}` at the top level.
-fn split_tail(text: &str) -> (&str, &str) {
+/// Where the final expression of a comment-free script starts: after the last `;` or block
+/// `}` at the top level (0 when there are no statements).
+fn tail_start(text: &str) -> usize {
     let bytes = text.as_bytes();
     let (mut depth, mut i, mut cut) = (0i32, 0usize, 0usize);
     while i < bytes.len() {
@@ -341,8 +384,21 @@ fn split_tail(text: &str) -> (&str, &str) {
         }
         i += 1;
     }
-    let (prefix, tail) = text.split_at(cut.min(text.len()));
+    cut.min(text.len())
+}
+
+/// The statements before a comment-free script's final expression, and that expression.
+fn split_tail(text: &str) -> (&str, &str) {
+    let (prefix, tail) = text.split_at(tail_start(text));
     (prefix.trim(), tail.trim())
+}
+
+/// A script on one line without its comments, for labels and listings.
+pub fn one_line(source: &str) -> String {
+    strip_comments(source)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One line to show for a script: comments dropped, whitespace collapsed; for a script with
@@ -358,22 +414,58 @@ pub(crate) fn summary(source: &str) -> String {
     }
 }
 
-/// The top-level `&&` operands of a script's final expression, with the statements before it
-/// (each part runs after them); no parts when there is only one operand.
-pub(crate) fn split_conjunction(source: &str) -> (String, Vec<String>) {
+/// One top-level `&&` operand of a script's final expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Operand {
+    /// As shown: on one line, without comments.
+    pub shown: String,
+    /// As compiled: the script's statements, then blanks up to where the operand stands, then
+    /// the operand; so an error in it points at its own line and column in the program file.
+    pub compiled: String,
+}
+
+/// The top-level `&&` operands of a script's final expression (each compiled to run after the
+/// script's statements); none when there is only one operand.
+pub(crate) fn split_conjunction(source: &str) -> Vec<Operand> {
     let text = strip_comments(source);
-    let (prefix, tail) = split_tail(&text);
-    let mut parts = split_top_level(tail);
-    if parts.len() == 1 && tail.starts_with('(') && tail.ends_with(')') {
-        let inner = &tail[1..tail.len() - 1];
-        if balanced(inner) {
-            parts = split_top_level(inner);
-        }
+    let cut = tail_start(&text);
+    let tail = trimmed(&text, cut..text.len());
+    let mut parts = split_top_level(&text, tail.clone());
+    let inner = tail.start + 1..tail.end.saturating_sub(1);
+    if parts.len() == 1
+        && text[tail.clone()].starts_with('(')
+        && text[tail.clone()].ends_with(')')
+        && balanced(&text[inner.clone()])
+    {
+        parts = split_top_level(&text, inner);
     }
     if parts.len() < 2 {
-        parts.clear();
+        return Vec::new();
     }
-    (prefix.to_string(), parts)
+    let blank = |range: std::ops::Range<usize>| -> String {
+        text[range]
+            .chars()
+            .map(|c| if c == '\n' { '\n' } else { ' ' })
+            .collect()
+    };
+    parts
+        .into_iter()
+        .map(|part| Operand {
+            shown: text[part.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            compiled: format!("{}{}{}", &text[..cut], blank(cut..part.start), &text[part]),
+        })
+        .collect()
+}
+
+/// `range` without the whitespace at its ends.
+fn trimmed(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let s = &text[range.clone()];
+    let start = range.start + (s.len() - s.trim_start().len());
+    let end = range.end - (s.len() - s.trim_end().len());
+    start..end.max(start)
 }
 
 fn balanced(text: &str) -> bool {
@@ -391,21 +483,24 @@ fn balanced(text: &str) -> bool {
     depth == 0
 }
 
-fn split_top_level(text: &str) -> Vec<String> {
+/// The `&&` operands of `text[range]` at its top level, each trimmed; the whole range when a
+/// looser operator stands at the top level or an operand would be empty.
+fn split_top_level(text: &str, range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
-    let (mut depth, mut i, mut start) = (0i32, 0usize, 0usize);
+    let (mut depth, mut i, mut start) = (0i32, range.start, range.start);
+    let whole = vec![range.clone()];
     let mut parts = Vec::new();
-    while i < bytes.len() {
+    while i < range.end {
         match bytes[i] {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth -= 1,
             b'"' | b'\'' | b'`' => i = skip_quoted(bytes, i),
             // `||`, `|`, `^` and `??` bind more loosely than `&&`: splitting at `&&` would then
             // misquote the parts, so such an expression is explained whole.
-            b'|' | b'^' if depth == 0 => return vec![text.to_string()],
-            b'?' if depth == 0 && bytes.get(i + 1) == Some(&b'?') => return vec![text.to_string()],
+            b'|' | b'^' if depth == 0 => return whole,
+            b'?' if depth == 0 && bytes.get(i + 1) == Some(&b'?') => return whole,
             b'&' if depth == 0 && bytes.get(i + 1) == Some(&b'&') => {
-                parts.push(text[start..i].trim().to_string());
+                parts.push(trimmed(text, start..i));
                 i += 1;
                 start = i + 1;
             }
@@ -413,9 +508,9 @@ fn split_top_level(text: &str) -> Vec<String> {
         }
         i += 1;
     }
-    parts.push(text[start..].trim().to_string());
-    if parts.iter().any(String::is_empty) {
-        return vec![text.to_string()];
+    parts.push(trimmed(text, start..range.end));
+    if parts.iter().any(|p| p.is_empty()) {
+        return whole;
     }
     parts
 }
@@ -460,10 +555,17 @@ mod tests {
         );
     }
 
+    fn shown(source: &str) -> Vec<String> {
+        split_conjunction(source)
+            .into_iter()
+            .map(|o| o.shown)
+            .collect()
+    }
+
     #[test]
     fn top_level_conjunction_is_split_into_parts() {
         assert_eq!(
-            split_conjunction("facts.a >= 6 && (facts.b || facts.c) && facts.d == \"x && y\"").1,
+            shown("facts.a >= 6 && (facts.b || facts.c) && facts.d == \"x && y\""),
             vec![
                 "facts.a >= 6",
                 "(facts.b || facts.c)",
@@ -474,22 +576,23 @@ mod tests {
 
     #[test]
     fn disjunction_statements_and_single_operands_are_not_split() {
-        assert!(split_conjunction("facts.a && facts.b | facts.c")
-            .1
-            .is_empty());
-        assert!(split_conjunction("facts.a || facts.b && facts.c")
-            .1
-            .is_empty());
-        assert!(split_conjunction("facts.a").1.is_empty());
+        assert!(shown("facts.a && facts.b | facts.c").is_empty());
+        assert!(shown("facts.a || facts.b && facts.c").is_empty());
+        assert!(shown("facts.a").is_empty());
     }
 
     #[test]
-    fn statements_before_the_final_expression_become_a_prefix() {
-        let (prefix, parts) = split_conjunction(
-            "// who is who\nlet b = mentors[0];\nif b == () { return false; }\nb.x > 1 && b.y < 2 // end",
+    fn each_operand_runs_after_the_statements_where_it_stands() {
+        let parts = split_conjunction(
+            "// who is who\nlet b = mentors[0];\nif b == () { return false; }\nb.x > 1\n  && b.y < 2 // end",
         );
-        assert_eq!(prefix, "let b = mentors[0];\nif b == () { return false; }");
-        assert_eq!(parts, vec!["b.x > 1", "b.y < 2"]);
+        let shown: Vec<&str> = parts.iter().map(|p| p.shown.as_str()).collect();
+        assert_eq!(shown, ["b.x > 1", "b.y < 2"]);
+        // The second operand keeps its line (5) and column (6), after the statements.
+        assert_eq!(
+            parts[1].compiled,
+            "             \nlet b = mentors[0];\nif b == () { return false; }\n       \n     b.y < 2"
+        );
     }
 
     #[test]
@@ -504,9 +607,6 @@ mod tests {
 
     #[test]
     fn outer_parentheses_are_looked_through() {
-        assert_eq!(
-            split_conjunction("(facts.a && facts.b)").1,
-            vec!["facts.a", "facts.b"]
-        );
+        assert_eq!(shown("(facts.a && facts.b)"), vec!["facts.a", "facts.b"]);
     }
 }

@@ -152,7 +152,8 @@ pub struct Declaration {
 }
 
 impl Declaration {
-    /// Parses a value written as text (on the command line, in a CSV roster) and checks it.
+    /// Parses a value written as text (on the command line, in a CSV roster) and checks it:
+    /// lists as `a,b` or as a TOML or JSON array of strings, `["a", "b"]`.
     pub fn parse(&self, text: &str) -> Result<Value, String> {
         let text = text.trim();
         let value = match self.kind {
@@ -184,6 +185,7 @@ impl Declaration {
                 NaiveDate::parse_from_str(text, "%Y-%m-%d")
                     .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD"))?,
             ),
+            ValueKind::List if text.starts_with('[') => Value::List(list_literal(text)?),
             ValueKind::List => Value::List(
                 text.split([',', ';'])
                     .map(str::trim)
@@ -259,6 +261,28 @@ fn less(a: Bound, b: Bound) -> bool {
     }
 }
 
+/// A list written as an array literal: `["a1", "a2"]` (TOML or JSON), strings only.
+fn list_literal(text: &str) -> Result<Vec<String>, String> {
+    let wrapped = format!("v = {text}");
+    let table: toml::Table = toml::from_str(&wrapped).map_err(|_| {
+        format!("`{text}` is not a list; write a1,a2 or [\"a1\", \"a2\"] (quoted strings)")
+    })?;
+    let Some(toml::Value::Array(items)) = table.get("v") else {
+        return Err(format!(
+            "`{text}` is not a list; write a1,a2 or [\"a1\", \"a2\"]"
+        ));
+    };
+    items
+        .iter()
+        .map(|i| match i {
+            toml::Value::String(s) => Ok(s.clone()),
+            other => Err(format!(
+                "`{text}` holds {other}, which is not text; a list holds strings: [\"a1\", \"a2\"]"
+            )),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,5 +332,26 @@ mod tests {
             .parse("goood")
             .unwrap_err()
             .contains("did you mean `good`"));
+    }
+
+    #[test]
+    fn a_list_is_written_with_commas_or_as_an_array_literal() {
+        let decl = |kind| Declaration {
+            name: "done".into(),
+            kind,
+            description: String::new(),
+            min: None,
+            max: None,
+            allowed: None,
+            default: None,
+            span: crate::source::Span::default(),
+        };
+        let list = decl(ValueKind::List);
+        let both = Value::List(vec!["a1".into(), "a2".into()]);
+        assert_eq!(list.parse("a1,a2"), Ok(both.clone()));
+        assert_eq!(list.parse(r#"["a1", "a2"]"#), Ok(both.clone()));
+        assert_eq!(list.parse(r#"["a1","a2"]"#), Ok(both));
+        assert!(list.parse("[1, 2]").is_err());
+        assert!(list.parse(r#"["a1","#).is_err());
     }
 }

@@ -157,6 +157,7 @@ impl Engine {
                 known: names(p.types.iter().map(|t| t.id.as_str())),
             });
         };
+        let participants = crate::enrolment::with_defaults(p, participants);
         let mut problems = crate::enrolment::check_participants(p, ty, &participants);
         let event = new_event(
             &Arc::from(id),
@@ -469,10 +470,21 @@ impl Engine {
             })
             .collect();
         if let Some(t) = self.first_holding(pairing, &timers, actor.now)? {
-            // The reason is stored with the event: the log says why the timer fired.
+            // The reason is stored with the event: the log says why the timer fired and since
+            // when it was due (a tick may come long after).
+            let minute = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
             let reason = match t.timeout() {
-                Some(Timeout::Idle(d)) => format!("no activity for {d}"),
-                Some(Timeout::After(d)) => format!("{d} in stage {}", pairing.stage),
+                Some(Timeout::Idle(d)) => format!(
+                    "no activity for {d} (last activity {}, due {})",
+                    minute(pairing.last_event_at),
+                    minute(d.after(pairing.last_event_at))
+                ),
+                Some(Timeout::After(d)) => format!(
+                    "{d} in stage {} (entered {}, due {})",
+                    pairing.stage,
+                    minute(pairing.entered_at),
+                    minute(d.after(pairing.entered_at))
+                ),
                 None => String::new(),
             };
             let kind = self.moved(pairing, t, Move::Timer);

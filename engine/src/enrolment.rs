@@ -78,6 +78,24 @@ pub enum EnrolmentProblem {
     },
 }
 
+/// The participants with each declared attribute they do not carry set to its default, so
+/// rules read the default and the enrolment event records the values used.
+pub(crate) fn with_defaults(
+    program: &Program,
+    mut participants: Vec<Participant>,
+) -> Vec<Participant> {
+    for p in &mut participants {
+        for decl in &program.attributes {
+            if let Some(default) = &decl.default {
+                p.attributes
+                    .entry(decl.name.clone())
+                    .or_insert_with(|| default.clone());
+            }
+        }
+    }
+    participants
+}
+
 /// Every problem with the participants for type `ty`, each with the values involved.
 pub(crate) fn check_participants(
     program: &Program,

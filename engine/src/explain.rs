@@ -16,8 +16,21 @@ pub enum Verdict {
     False,
     /// It needs facts that are not recorded yet (and have no default).
     NeedsFacts(Vec<String>),
+    /// It failed because participants lack attributes it reads (and that have no default).
+    MissingAttributes(Vec<MissingAttribute>),
     /// It failed to run.
     Failed(ScriptError),
+}
+
+/// A participant without an attribute a script reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingAttribute {
+    /// Person id.
+    pub person: String,
+    /// Their role.
+    pub role: String,
+    /// The attribute.
+    pub attribute: String,
 }
 
 /// Which script a report is about.
@@ -45,6 +58,9 @@ pub struct GuardReport {
     pub source: String,
     /// Every fact it read and its value (`None`: not recorded).
     pub reads: Vec<(String, Option<Value>)>,
+    /// Every built-in variable it read (`days_in_stage`, `cycle`, `stage`, `type`, `now`) and
+    /// its value at the evaluation.
+    pub builtins: Vec<(String, Value)>,
     /// Each top-level `&&` part and whether it held (empty when not split, or when it held).
     pub parts: Vec<(String, Verdict)>,
     /// The guard as a whole.
@@ -150,6 +166,7 @@ fn missing_criterion(name: &str) -> GuardReport {
         kind: GuardKind::Criterion(name.into()),
         source: String::new(),
         reads: Vec::new(),
+        builtins: Vec::new(),
         parts: Vec::new(),
         verdict: Verdict::NeedsFacts(Vec::new()),
     }
@@ -181,38 +198,97 @@ pub fn report(
         .iter()
         .map(|p| missing(&mut p.facts_read.iter()))
         .collect();
+    let builtins = builtins_read(script.variables, pairing, now);
+    let lacking = |names: &std::collections::BTreeSet<String>| -> Vec<MissingAttribute> {
+        pairing
+            .participants
+            .iter()
+            .flat_map(|p| {
+                names
+                    .iter()
+                    .filter(|n| !matches!(n.as_str(), "id" | "role"))
+                    .filter(|n| !p.attributes.contains_key(*n))
+                    .map(|n| MissingAttribute {
+                        person: p.id.clone(),
+                        role: p.role.clone(),
+                        attribute: n.clone(),
+                    })
+            })
+            .collect()
+    };
+    let whole_lacking = lacking(&script.properties_read);
+    let part_lacking: Vec<Vec<MissingAttribute>> = script
+        .parts
+        .iter()
+        .map(|p| lacking(&p.properties_read))
+        .collect();
     let ctx = Context::of(program, pairing, now);
-    let verdict_of = |result: Result<bool, ScriptError>, missing: Vec<String>| match result {
+    let verdict_of = |result: Result<bool, ScriptError>,
+                      missing: Vec<String>,
+                      lacking: Vec<MissingAttribute>| match result {
         Ok(true) => Verdict::Holds,
         Ok(false) => Verdict::False,
         // A script that reads an unrecorded fact usually fails on `()`; say what is missing.
         Err(_) if !missing.is_empty() => Verdict::NeedsFacts(missing),
+        // Likewise an attribute a participant does not carry (a limit is not that).
+        Err(e) if !lacking.is_empty() && e.limit().is_none() => Verdict::MissingAttributes(lacking),
         Err(e) => Verdict::Failed(e),
     };
-    let verdict = verdict_of(runtime.eval(script, &ctx), whole_missing);
-    let parts = if verdict == Verdict::Holds {
+    let verdict = verdict_of(runtime.eval(script, &ctx), whole_missing, whole_lacking);
+    let mut parts: Vec<(String, Verdict)> = if verdict == Verdict::Holds {
         Vec::new()
     } else {
         script
             .parts
             .iter()
             .zip(part_missing)
-            .map(|(p, m)| {
-                (
-                    p.source.clone(),
-                    verdict_of(
-                        runtime.eval_ast(&p.ast, p.variables, &script.origin, &ctx),
-                        m,
-                    ),
-                )
+            .zip(part_lacking)
+            .map(|((p, m), l)| {
+                let result = runtime.eval_ast(&p.ast, p.variables, &script.origin, &ctx);
+                (p.source.clone(), verdict_of(result, m, l))
             })
             .collect()
     };
+    // When the statements before the parts fail, every part fails the same way: say it once.
+    if !matches!(verdict, Verdict::Holds | Verdict::False)
+        && parts.iter().all(|(_, v)| *v == verdict)
+    {
+        parts.clear();
+    }
     GuardReport {
         kind,
         source: script.summary.clone(),
         reads,
+        builtins,
         parts,
         verdict,
     }
+}
+
+/// The built-in variables a script uses (bits of [`mentorflow_dsl::Script::variables`]) with
+/// their values for `pairing` at `now`. A script with functions may use any; none are listed.
+fn builtins_read(
+    variables: u16,
+    pairing: &Pairing,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(String, Value)> {
+    if variables == u16::MAX {
+        return Vec::new();
+    }
+    mentorflow_dsl::sandbox::SCRIPT_VARIABLES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| variables & (1 << i) != 0)
+        .filter_map(|(_, name)| {
+            let value = match *name {
+                "type" => Value::Text(pairing.type_id.clone()),
+                "stage" => Value::Text(pairing.stage.to_string()),
+                "days_in_stage" => Value::Int((now - pairing.entered_at).num_days()),
+                "cycle" => Value::Int(i64::from(pairing.cycle)),
+                "now" => Value::Text(now.to_rfc3339()),
+                _ => return None,
+            };
+            Some(((*name).to_string(), value))
+        })
+        .collect()
 }

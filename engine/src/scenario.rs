@@ -74,7 +74,7 @@ pub struct Step {
     pub record: Option<toml::Table>,
     /// `true`, or the stage to advance to.
     pub advance: Option<toml::Value>,
-    /// With `advance`: the advance must be refused.
+    /// With `advance`, `record` or `withdraw`: the step must be refused.
     #[serde(default)]
     pub refused: bool,
     /// Force a move to this stage (needs `reason`).
@@ -155,6 +155,17 @@ pub enum Entry {
     },
 }
 
+/// The steps that `refused = true` applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// `advance`: refused when no guard holds.
+    Advance,
+    /// `record`: refused when a value breaks its declaration (an unknown fact is a typo).
+    Record,
+    /// `withdraw`: refused when no withdraw guard holds.
+    Withdraw,
+}
+
 /// An expectation that held.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expectation {
@@ -190,23 +201,20 @@ pub enum Problem {
     BadWait(String),
     /// A record the engine refused.
     Record(EngineError),
-    /// A recorded value that is not of the fact's type.
-    RecordValue {
-        /// The fact.
-        name: String,
-        /// The TOML value written.
-        value: String,
-        /// The fact's type.
-        kind: ValueKind,
-    },
     /// `advance` is neither `true` nor a stage name.
     AdvanceValue(String),
-    /// `refused = true`, but the advance was taken.
-    AdvanceTaken(Box<Event>),
-    /// `refused = true`, but the advance failed for another reason than its guards.
-    AdvanceFailed,
+    /// `refused = true` on a step that cannot be refused (wait, force, tick, expect).
+    RefusedOnOtherStep,
+    /// `refused = true`, but the step was taken.
+    Taken(StepKind, Box<Event>),
+    /// `refused = true`, but the step failed for another reason than a refusal it can test.
+    FailedOtherwise(StepKind),
     /// The advance was refused without `refused = true`.
     AdvanceRefused,
+    /// `expect_enrolment = "refused"`, but the type's rule failed to run.
+    RuleFailed,
+    /// `expect_enrolment = "refused"`, but the enrolment failed for another reason.
+    EnrolmentFailed(EngineError),
     /// A force, withdraw or tick the engine refused.
     Engine(EngineError),
     /// `expect_stage` names no stage of the program.
@@ -386,8 +394,10 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
         }
         Err(e) => {
             t.entries.push(Entry::Refused(e.clone()));
-            if !refused_expected {
-                t.fail(None, Problem::EnrolmentRefused(e));
+            match (refused_expected, enrolment_refusal(&e)) {
+                (true, Ok(())) => {}
+                (true, Err(problem)) => t.fail(None, problem),
+                (false, _) => t.fail(None, Problem::EnrolmentRefused(e)),
             }
             return t;
         }
@@ -408,6 +418,22 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
     });
     t.pairing = Some(pairing);
     t
+}
+
+/// Whether an enrolment error is what `expect_enrolment = "refused"` tests: the type's rules
+/// refusing the participants, not a rule that fails to run or a typo in the scenario.
+fn enrolment_refusal(e: &EngineError) -> Result<(), Problem> {
+    let EngineError::EnrolmentRefused { problems, .. } = e else {
+        return Err(Problem::EnrolmentFailed(e.clone()));
+    };
+    let crashed = problems.iter().any(|p| {
+        matches!(p, crate::enrolment::EnrolmentProblem::Rule { report, .. }
+            if matches!(report.verdict, crate::explain::Verdict::Failed(_)))
+    });
+    if crashed {
+        return Err(Problem::RuleFailed);
+    }
+    Ok(())
 }
 
 impl Transcript {
@@ -449,6 +475,10 @@ fn run_step(
     if actions.iter().filter(|a| **a).count() != 1 {
         return Err(Problem::StepShape);
     }
+    let refusable_step = step.advance.is_some() || step.record.is_some() || step.withdraw.is_some();
+    if step.refused && !refusable_step {
+        return Err(Problem::RefusedOnOtherStep);
+    }
     if let Some(wait) = &step.wait {
         let due = Due::parse(wait).map_err(Problem::BadWait)?;
         *now = due.after(*now);
@@ -457,23 +487,7 @@ fn run_step(
             now: *now,
         });
     } else if let Some(facts) = &step.record {
-        let mut typed = Vec::new();
-        for (name, value) in facts {
-            let kind = match engine.program.fact(name) {
-                Some(f) => f.kind,
-                None => return Err(Problem::Record(engine.fact_unknown(name))),
-            };
-            let v = toml_to_value(value, kind).ok_or_else(|| Problem::RecordValue {
-                name: name.clone(),
-                value: value.to_string(),
-                kind,
-            })?;
-            typed.push((name.clone(), v));
-        }
-        let event = engine
-            .record(pairing, typed, actor)
-            .map_err(Problem::Record)?;
-        t.note(event);
+        record_step(engine, pairing, step, facts, actor, t)?;
     } else if let Some(advance) = &step.advance {
         advance_step(engine, pairing, step, advance, actor, t)?;
     } else if let Some(to) = &step.force {
@@ -484,11 +498,8 @@ fn run_step(
                 .map_err(Problem::Engine)?,
         );
     } else if let Some(reason) = &step.withdraw {
-        t.note(
-            engine
-                .withdraw(pairing, reason, actor)
-                .map_err(Problem::Engine)?,
-        );
+        let result = engine.withdraw(pairing, reason, actor);
+        refusable(StepKind::Withdraw, result, step.refused, t)?;
     } else if step.tick {
         let events = engine.tick(pairing, actor).map_err(Problem::Engine)?;
         if events.is_empty() {
@@ -517,22 +528,79 @@ fn advance_step(
         toml::Value::String(s) => Some(s.as_str()),
         other => return Err(Problem::AdvanceValue(other.to_string())),
     };
-    match (engine.advance(pairing, to, actor), step.refused) {
+    let result = engine.advance(pairing, to, actor);
+    refusable(StepKind::Advance, result, step.refused, t)
+}
+
+/// Records a step's facts: TOML values of the fact's type as they are, strings parsed as the
+/// command line parses them.
+fn record_step(
+    engine: &Engine,
+    pairing: &mut Pairing,
+    step: &Step,
+    facts: &toml::Table,
+    actor: &Actor<'_>,
+    t: &mut Transcript,
+) -> Result<(), Problem> {
+    let mut typed = Vec::new();
+    for (name, value) in facts {
+        let Some(decl) = engine.program.fact(name) else {
+            return Err(Problem::Record(engine.fact_unknown(name)));
+        };
+        let parsed = match (value, decl.kind) {
+            (toml::Value::String(text), kind) if kind != ValueKind::Text => {
+                engine.parse_fact(name, text)
+            }
+            _ => toml_to_value(value, decl.kind).ok_or_else(|| EngineError::BadValue {
+                name: name.clone(),
+                problem: format!("{value} is not {}", decl.kind.with_article()),
+            }),
+        };
+        match parsed {
+            Ok(v) => typed.push((name.clone(), v)),
+            Err(e) => return refusable(StepKind::Record, Err(e), step.refused, t),
+        }
+    }
+    let result = engine.record(pairing, typed, actor);
+    refusable(StepKind::Record, result, step.refused, t)
+}
+
+/// The outcome of a step that `refused = true` may expect to be refused.
+fn refusable(
+    kind: StepKind,
+    result: Result<Event, EngineError>,
+    refused: bool,
+    t: &mut Transcript,
+) -> Result<(), Problem> {
+    // What `refused = true` tests: guards that do not hold, or a value the declaration
+    // refuses. A typo in a stage or fact name, or a failing script, must fail the scenario.
+    let testable = |e: &EngineError| match kind {
+        StepKind::Advance | StepKind::Withdraw => matches!(e, EngineError::Refused(_)),
+        StepKind::Record => matches!(
+            e,
+            EngineError::BadValue { .. } | EngineError::FactTwice(_) | EngineError::NoFacts
+        ),
+    };
+    match (result, refused) {
         (Ok(event), false) => t.note(event),
         (Ok(event), true) => {
             t.note(event.clone());
-            return Err(Problem::AdvanceTaken(Box::new(event)));
+            return Err(Problem::Taken(kind, Box::new(event)));
         }
-        // Only a refusal (no guard held) is what `refused = true` expects; a typo in the
-        // stage or a failing script must fail the scenario.
-        (Err(e @ EngineError::Refused(_)), true) => t.entries.push(Entry::RefusedAsExpected(e)),
+        (Err(e), true) if testable(&e) => t.entries.push(Entry::RefusedAsExpected(e)),
         (Err(e), true) => {
             t.entries.push(Entry::Error(e));
-            return Err(Problem::AdvanceFailed);
+            return Err(Problem::FailedOtherwise(kind));
         }
         (Err(e), false) => {
-            t.entries.push(Entry::Refused(e));
-            return Err(Problem::AdvanceRefused);
+            return Err(match kind {
+                StepKind::Advance => {
+                    t.entries.push(Entry::Refused(e));
+                    Problem::AdvanceRefused
+                }
+                StepKind::Record => Problem::Record(e),
+                StepKind::Withdraw => Problem::Engine(e),
+            })
         }
     }
     Ok(())

@@ -50,6 +50,25 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let mut files = Vec::new();
     for path in &args.files {
         let loaded = mentorflow_dsl::load(path);
+        // Scenarios often sit beside programs (`check programs/*.toml`): name them, skip them.
+        if loaded.scenario {
+            if args.json {
+                files.push(serde_json::json!({
+                    "file": path.display().to_string(),
+                    "ok": true,
+                    "skipped": "a scenario file; run it with mentorflow simulate",
+                    "diagnostics": [],
+                }));
+            } else {
+                writeln!(
+                    output.out,
+                    "skipped: {} (a scenario file; run it with `mentorflow simulate {}`)",
+                    path.display(),
+                    path.display()
+                )?;
+            }
+            continue;
+        }
         if args.json {
             let e = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
             let w = loaded.diagnostics.len() - e;

@@ -9,7 +9,12 @@ use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
 /// Enrol a pairing: a program, a type and its participants.
+// The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
+// beside the required ones, as if they were required too.
 #[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "mentorflow enrol [OPTIONS] --type <TYPE> --person <ROLE=ID[,ATTR=VALUE...]> <PROGRAM>"
+)]
 pub struct Args {
     /// Program file (TOML); its current version is stored and the pairing pinned to it.
     program: PathBuf,
@@ -28,7 +33,7 @@ pub struct Args {
 /// Parses `ROLE=ID,ATTR=VALUE...`: a malformed spec is a usage error, a value the program
 /// refuses is a refusal.
 fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Participant, Failure> {
-    let mut parts = spec.split(',');
+    let mut parts = split_spec(spec).into_iter();
     let head = parts.next().unwrap_or_default();
     let (role, id) = head
         .split_once('=')
@@ -56,6 +61,26 @@ fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Particip
         role: role.trim().into(),
         attributes,
     })
+}
+
+/// `spec` split at its commas, except inside `[...]` or quotes, so a list attribute can be
+/// written `topics=["ai", "data"]`.
+fn split_spec(spec: &str) -> Vec<&str> {
+    let (mut parts, mut start, mut depth, mut quoted) = (Vec::new(), 0, 0i32, false);
+    for (i, c) in spec.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                parts.push(&spec[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&spec[start..]);
+    parts
 }
 
 /// A participant attribute written as text, checked against the program's declaration.

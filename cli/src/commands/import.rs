@@ -12,7 +12,10 @@ use crate::{render, Output, EXIT_OK};
 
 /// Enrol pairings from a CSV roster: columns pairing, type, role, id, then one column per
 /// attribute. Rows with the same `pairing` label form one pairing.
+// The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
+// beside the required ones, as if they were required too.
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "mentorflow import [OPTIONS] --program <PROGRAM> <ROSTER>")]
 pub struct Args {
     /// The roster (CSV with a header row).
     roster: PathBuf,

@@ -33,6 +33,15 @@ pub(crate) fn load_program(path: &Path, output: &mut Output<'_>) -> Result<Progr
     let loaded = mentorflow_dsl::load(path);
     match loaded.program {
         Some(program) => Ok(program),
+        None if loaded.scenario => {
+            let _ = writeln!(
+                output.err,
+                "error: {} is a scenario file, not a program; run it with `mentorflow simulate {}`",
+                path.display(),
+                path.display()
+            );
+            Err(EXIT_FAILED)
+        }
         None => {
             let _ = write!(output.err, "{}", loaded.render());
             let _ = writeln!(

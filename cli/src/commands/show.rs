@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use mentorflow_dsl::model::{From, Guard, MentoringType, Program, Timeout};
+use mentorflow_dsl::one_line;
 use mentorflow_dsl::value::Declaration;
 
 use crate::failure::CommandResult;
@@ -224,8 +225,4 @@ fn mentoring_type(s: &mut String, ty: &MentoringType) {
         }
         let _ = writeln!(s, "      stage {}: {}", o.stage, parts.join(", "));
     }
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -5,7 +5,10 @@ use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
 /// Withdraw a pairing with a reason.
+// The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
+// beside the required ones, as if they were required too.
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "mentorflow withdraw [OPTIONS] --reason <REASON> <PAIRING>")]
 pub struct Args {
     /// Pairing id.
     pairing: String,

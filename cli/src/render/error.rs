@@ -254,7 +254,12 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
             report,
             participants,
         } => {
-            let mut s = format!("type `{type_id}` refuses these participants:\n");
+            let mut s = match report.verdict {
+                mentorflow_engine::Verdict::Failed(_) => {
+                    format!("the rule of type `{type_id}` failed to run on these participants:\n")
+                }
+                _ => format!("type `{type_id}` refuses these participants:\n"),
+            };
             guard(&mut s, report, "      ");
             s.push_str("      participants:");
             for p in participants {

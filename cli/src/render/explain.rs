@@ -11,6 +11,13 @@ fn verdict(v: &Verdict) -> String {
         Verdict::Holds => "holds".into(),
         Verdict::False => "false".into(),
         Verdict::NeedsFacts(names) => format!("not recorded yet: {}", names.join(", ")),
+        Verdict::MissingAttributes(missing) => {
+            let who: Vec<String> = missing
+                .iter()
+                .map(|m| format!("{} ({}) has no `{}`", m.person, m.role, m.attribute))
+                .collect();
+            format!("not given: {}", who.join(", "))
+        }
         Verdict::Failed(e) => format!("error: {}", script_error(e)),
     }
 }
@@ -38,6 +45,9 @@ pub fn guard(out: &mut String, report: &GuardReport, indent: &str) {
             .as_ref()
             .map_or("(not recorded)".to_string(), ToString::to_string);
         let _ = writeln!(out, "{indent}    facts.{name} = {shown}");
+    }
+    for (name, value) in &report.builtins {
+        let _ = writeln!(out, "{indent}    {name} = {value}");
     }
     for (source, v) in &report.parts {
         let mark = if *v == Verdict::Holds { "ok  " } else { "FAIL" };

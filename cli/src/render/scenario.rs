@@ -1,7 +1,7 @@
 //! Scenario transcripts: one line per entry, deterministic (same scenario, same bytes).
 
 use mentorflow_dsl::Program;
-use mentorflow_engine::scenario::{Entry, Expectation, Failure, Problem, Transcript};
+use mentorflow_engine::scenario::{Entry, Expectation, Failure, Problem, StepKind, Transcript};
 use mentorflow_engine::Pairing;
 
 use super::{engine_error, event, minute, short_hash};
@@ -72,20 +72,31 @@ fn problem_text(p: &Problem) -> String {
         Problem::StepShape => "each step needs exactly one of: wait, record, advance, force, withdraw, tick, expect_stage/expect_overdue".into(),
         Problem::BadWait(e) => format!("bad wait: {e}"),
         Problem::Record(e) => format!("record refused: {}", engine_error(e)),
-        Problem::RecordValue { name, value, kind } => format!(
-            "record refused: fact `{name}`: {value} is not {}",
-            kind.with_article()
-        ),
         Problem::AdvanceValue(other) => {
             format!("advance must be true or a stage name, not {other}")
         }
-        Problem::AdvanceTaken(e) => format!(
-            "expected the advance to be refused, but it was taken: {}",
+        Problem::RefusedOnOtherStep => {
+            "`refused = true` applies to advance, record and withdraw steps only".into()
+        }
+        Problem::Taken(kind, e) => format!(
+            "expected the {} to be refused, but it was {}: {}",
+            step_name(*kind),
+            if *kind == StepKind::Record { "stored" } else { "taken" },
             event(e)
         ),
-        Problem::AdvanceFailed => {
-            "the advance failed for another reason than a guard that does not hold".into()
-        }
+        Problem::FailedOtherwise(kind) => format!(
+            "the {} failed for another reason than {}",
+            step_name(*kind),
+            match kind {
+                StepKind::Record => "a value its declaration refuses",
+                _ => "a guard that does not hold",
+            }
+        ),
+        Problem::RuleFailed => "the type's rule failed to run instead of refusing the participants (expect_enrolment = \"refused\" expects the rule to return false)".into(),
+        Problem::EnrolmentFailed(e) => format!(
+            "the enrolment failed for another reason than the type's rules: {}",
+            engine_error(e)
+        ),
         Problem::AdvanceRefused => {
             "the advance was refused (add refused = true if that is expected)".into()
         }
@@ -102,6 +113,14 @@ fn problem_text(p: &Problem) -> String {
             "expected overdue = {expected}, actual {actual} (due {})",
             due.map_or("never".into(), minute)
         ),
+    }
+}
+
+fn step_name(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Advance => "advance",
+        StepKind::Record => "record",
+        StepKind::Withdraw => "withdraw",
     }
 }
 
@@ -124,7 +143,7 @@ fn final_state(program: &Program, p: &Pairing, now: chrono::DateTime<chrono::Utc
     let facts: Vec<String> = program
         .facts
         .iter()
-        .filter_map(|f| p.facts.get(&f.name).map(|v| format!("{}={v}", f.name)))
+        .filter_map(|f| p.fact(program, &f.name).map(|v| format!("{}={v}", f.name)))
         .collect();
     if !facts.is_empty() {
         s.push_str(&format!("\nfacts: {}", facts.join(", ")));

@@ -154,11 +154,38 @@ pub(super) fn declaration(
                         reader::type_name(value.get_ref())
                     ),
                     value.span(),
-                );
+                )
+                .help = Some(default_help(kind, value.get_ref()));
             }
         }
     }
     Some(decl)
+}
+
+/// How to write a default of `kind`, from what was written.
+fn default_help(kind: ValueKind, written: &DeValue<'_>) -> String {
+    let example = match (kind, written) {
+        (ValueKind::Date, DeValue::String(s))
+            if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() =>
+        {
+            return format!("write the date without quotes: default = {s}");
+        }
+        (ValueKind::Bool, _) => "default = false",
+        (ValueKind::Int, _) => "default = 0",
+        (ValueKind::Float, _) => "default = 0.0",
+        (ValueKind::Text, _) => "default = \"none\"",
+        (ValueKind::Date, _) => "default = 2026-01-05",
+        (ValueKind::List, _) => "default = []",
+    };
+    let how = match kind {
+        ValueKind::Bool => "true or false, without quotes",
+        ValueKind::Int => "a whole number, without quotes",
+        ValueKind::Float => "a number, without quotes",
+        ValueKind::Date => "a date as YYYY-MM-DD, without quotes",
+        ValueKind::Text => "text in quotes",
+        ValueKind::List => "an array of strings",
+    };
+    format!("write {how}, e.g. {example}")
 }
 
 pub(super) fn bound(
@@ -230,9 +257,7 @@ pub(super) fn toml_value(value: &DeValue<'_>, kind: ValueKind) -> Option<Value> 
         (ValueKind::Int, v) => Value::Int(reader::integer(v)?),
         (ValueKind::Float, v) => Value::Float(reader::number(v)?),
         (ValueKind::Text, DeValue::String(s)) => Value::Text(s.to_string()),
-        (ValueKind::Date, DeValue::String(d)) => {
-            Value::Date(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?)
-        }
+        // A quoted date is a string, not a date (the reference says so): `default = 2026-01-05`.
         (ValueKind::Date, DeValue::Datetime(d)) => {
             Value::Date(chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").ok()?)
         }
