@@ -45,7 +45,9 @@ pub enum Code {
     E023,
     /// A script visibly does not give true or false.
     E024,
-    /// A role's `min` is greater than its `max`.
+    /// A script compares a fact with a constant of another type (`facts.meetings >= true`, `facts.consent == 1` for a bool fact).
+    E025,
+    /// A role's `min` is greater than its `max`, or its `max` is 0 (`mentor = 0`.
     E030,
     /// A type overrides a stage that is not declared.
     E031,
@@ -61,11 +63,17 @@ pub enum Code {
     W002,
     /// A terminal stage has a `due`, which is never used (a pairing never leaves it).
     W003,
+    /// A bool fact without a `default` is read by a script.
+    W004,
+    /// A criterion is used by no transition and no stage override.
+    W005,
+    /// A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`.
+    W006,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 31] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -85,6 +93,7 @@ impl Code {
         Code::E022,
         Code::E023,
         Code::E024,
+        Code::E025,
         Code::E030,
         Code::E031,
         Code::E032,
@@ -93,6 +102,9 @@ impl Code {
         Code::W001,
         Code::W002,
         Code::W003,
+        Code::W004,
+        Code::W005,
+        Code::W006,
     ];
 
     /// The code as written: `E010`.
@@ -117,6 +129,7 @@ impl Code {
             Code::E022 => "E022",
             Code::E023 => "E023",
             Code::E024 => "E024",
+            Code::E025 => "E025",
             Code::E030 => "E030",
             Code::E031 => "E031",
             Code::E032 => "E032",
@@ -125,6 +138,9 @@ impl Code {
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
+            Code::W004 => "W004",
+            Code::W005 => "W005",
+            Code::W006 => "W006",
         }
     }
 
@@ -162,7 +178,8 @@ impl Code {
             Code::E022 => "A guard that is a bare name names no criterion.",
             Code::E023 => "A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`), or a criterion inside an expression.",
             Code::E024 => "A script visibly does not give true or false: its last statement assigns (`facts.meetings = 6`), computes a number (`facts.meetings + 1`) or is a constant that is not a bool.",
-            Code::E030 => "A role's `min` is greater than its `max`.",
+            Code::E025 => "A script compares a fact with a constant of another type (`facts.meetings >= true`, `facts.consent == 1` for a bool fact): at run time it fails or never holds, so it blocks every pairing.",
+            Code::E030 => "A role's `min` is greater than its `max`, or its `max` is 0 (`mentor = 0`: a role nobody can take).",
             Code::E031 => "A type overrides a stage that is not declared.",
             Code::E032 => "A type `requires` an attribute that is not declared.",
             Code::E033 => "A declaration contradicts itself: `min` > `max`; `allowed` on a type other than text or list; `min`/`max` on a type other than int, float, date; a `default` outside `min`/`max` or not among `allowed`.",
@@ -170,6 +187,9 @@ impl Code {
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
+            Code::W004 => "A bool fact without a `default` is read by a script: until it is recorded a guard reading it cannot be evaluated and counts as not holding, so a later transition (a fallback) may be taken instead.",
+            Code::W005 => "A criterion is used by no transition and no stage override.",
+            Code::W006 => "A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`: at enrolment they only have their starting values (nothing recorded, the initial stage, day 0, cycle 1).",
         }
     }
 
@@ -195,7 +215,8 @@ impl Code {
             Code::E022 => "Fix the name, or declare the criterion under `[criteria]`.",
             Code::E023 => "Use a [script variable](#script-variables) or `let`; use a criterion as a whole guard.",
             Code::E024 => "Compare: `facts.meetings == 6`, `facts.meetings + 1 >= 6`.",
-            Code::E030 => "Swap them.",
+            Code::E025 => "Compare with a value of the fact's type: `facts.meetings >= 6`, `facts.consent`, `facts.start_date <= \"2026-06-30\"`.",
+            Code::E030 => "Swap them; remove a role nobody takes, or give it a count of at least 1.",
             Code::E031 => "Fix the stage id (did-you-mean).",
             Code::E032 => "Declare it under `[attributes.NAME]`, or fix the name.",
             Code::E033 => "Make the declaration consistent; the message names the value and the bound.",
@@ -203,6 +224,9 @@ impl Code {
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",
+            Code::W004 => "Give it a default: `default = false`.",
+            Code::W005 => "Use it as a guard (`guard = \"NAME\"`), or remove it.",
+            Code::W006 => "Check a pairing's progress in guards; keep type rules to the participants (`participants`, `mentors`, `mentees`, `type`).",
         }
     }
 }

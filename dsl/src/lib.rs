@@ -226,6 +226,7 @@ fn check_with(
     analyzer.provided = provided;
     let program = analyzer.program(&root);
     let graph_incomplete = analyzer.graph_incomplete;
+    let unused_criteria = analyzer.unused_criteria();
     diagnostics.append(&mut analyzer.diagnostics);
     // Graph checks need the whole graph: every stage name resolved (or they only repeat the
     // typo) and every stage and transition read (or a missing part looks like a trap).
@@ -240,6 +241,7 @@ fn check_with(
         .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
     {
         unread_facts(p, &mut diagnostics);
+        diagnostics.extend(unused_criteria);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         program = None;
@@ -307,6 +309,19 @@ fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
             .for_each(&mut note);
     }
     for fact in &program.facts {
+        if read.contains(&fact.name) && fact.kind == ValueKind::Bool && fact.default.is_none() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::W004,
+                    format!(
+                        "bool fact `{}` has no default: until it is recorded, a guard reading it counts as not holding",
+                        fact.name
+                    ),
+                    fact.span,
+                )
+                .with_help("give it a default, so a guard reads false rather than nothing: default = false"),
+            );
+        }
         if !read.contains(&fact.name) {
             diagnostics.push(
                 Diagnostic::warning(

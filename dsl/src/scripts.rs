@@ -10,7 +10,15 @@ use crate::source::{SourceFile, Span};
 use crate::suggest::help_did_you_mean;
 
 /// The declared facts with their defaults.
-pub(crate) type Facts = std::collections::BTreeMap<String, Option<crate::value::Value>>;
+pub(crate) type Facts = std::collections::BTreeMap<String, Fact>;
+
+/// What scripts are checked against for one declared fact: its type (unknown when the
+/// declaration has an error) and its default.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fact {
+    pub kind: Option<crate::value::ValueKind>,
+    pub default: Option<crate::value::Value>,
+}
 
 /// Where a script's text sits in its file.
 pub(crate) struct Placement<'a> {
@@ -84,6 +92,17 @@ pub(crate) fn compile(
             .with_help(help),
         );
     }
+    for (problem, position, help) in type_mismatches(&ast, facts) {
+        ok = false;
+        diagnostics.push(
+            Diagnostic::error(
+                Code::E025,
+                format!("{what} {problem}"),
+                placement.span_at(position),
+            )
+            .with_help(help),
+        );
+    }
     for (name, position) in &reads {
         if !facts.contains_key(name) {
             ok = false;
@@ -113,7 +132,9 @@ pub(crate) fn compile(
             })
         })
         .collect();
-    let fast = crate::fast::FastGuard::from_ast(&ast, &|name| facts.get(name).cloned().flatten());
+    let fast = crate::fast::FastGuard::from_ast(&ast, &|name| {
+        facts.get(name).and_then(|f| f.default.clone())
+    });
     Some(Script {
         fast,
         variables: variables_used(&ast),
@@ -199,6 +220,93 @@ fn parse_error(
 
 /// A script's value is its last statement. When that statement can be seen not to give a
 /// bool (an assignment, a number, a string), say so now rather than at the first advance.
+/// Comparisons of a fact with a constant of another type (`facts.meetings >= true`): at run
+/// time they fail or are never true, so every pairing would be blocked.
+fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, String)> {
+    use crate::value::ValueKind as K;
+    let constant = |e: &Expr| -> Option<(K, String)> {
+        Some(match e {
+            Expr::BoolConstant(b, _) => (K::Bool, b.to_string()),
+            Expr::IntegerConstant(i, _) => (K::Int, i.to_string()),
+            Expr::FloatConstant(x, _) => (K::Float, x.to_string()),
+            Expr::StringConstant(s, _) => (K::Text, format!("{s:?}")),
+            _ => return None,
+        })
+    };
+    // What a fact of each type can be compared with, as scripts see it (dates are strings).
+    let fits = |fact: K, other: K| match fact {
+        K::Int | K::Float => matches!(other, K::Int | K::Float),
+        K::Bool => other == K::Bool,
+        K::Text | K::Date => other == K::Text,
+        K::List => false,
+    };
+    let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() else {
+            return true;
+        };
+        let comparison = ["==", "!=", "<", "<=", ">", ">="].contains(&call.name.as_str());
+        if !(comparison && call.is_operator_call() && call.args.len() == 2) {
+            return true;
+        }
+        for (a, b) in [(0, 1), (1, 0)] {
+            let Some(name) = plain_fact(&call.args[a]) else {
+                continue;
+            };
+            let (Some(kind), Some((other, shown))) = (
+                facts.get(&name).and_then(|f| f.kind),
+                constant(&call.args[b]),
+            ) else {
+                continue;
+            };
+            if !fits(kind, other) {
+                found.push((
+                    format!(
+                        "compares fact `{name}` ({}) with {shown} ({}) using `{}`",
+                        kind.with_article(),
+                        other.with_article(),
+                        call.name
+                    ),
+                    *pos,
+                    format!(
+                        "compare `{name}` with {}, e.g. {}",
+                        kind.with_article(),
+                        match kind {
+                            K::Int => format!("facts.{name} >= 6"),
+                            K::Float => format!("facts.{name} >= 4.5"),
+                            K::Bool => format!("facts.{name} == true, or just facts.{name}"),
+                            K::Text => format!("facts.{name} == \"done\""),
+                            K::Date => format!("facts.{name} <= \"2026-06-30\""),
+                            K::List => format!("facts.{name}.contains(\"x\")"),
+                        }
+                    ),
+                ));
+            }
+        }
+        true
+    });
+    found
+}
+
+/// The fact an expression is, when it is exactly `facts.NAME` or `facts["NAME"]` (not a
+/// method call or property of it, such as `facts.topics.len()`).
+fn plain_fact(expr: &Expr) -> Option<String> {
+    let (Expr::Dot(bin, ..) | Expr::Index(bin, ..)) = expr else {
+        return None;
+    };
+    let Expr::Variable(var, ..) = &bin.lhs else {
+        return None;
+    };
+    if var.1.as_str() != "facts" {
+        return None;
+    }
+    match (&bin.rhs, expr) {
+        (Expr::Property(p, _), Expr::Dot(..)) => Some(p.2.to_string()),
+        (Expr::StringConstant(s, _), Expr::Index(..)) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
 fn result_problem(ast: &rhai::AST) -> Option<(String, Position, String)> {
     use rhai::Stmt;
     let last = ast.statements().last()?;

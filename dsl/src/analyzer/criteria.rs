@@ -15,6 +15,7 @@ impl Analyzer<'_> {
         let mut out = Vec::new();
         for (key, value) in table.table {
             let name = key.get_ref().to_string();
+            self.criterion_spans.push((name.clone(), key.span()));
             if SCRIPT_VARIABLES.contains(&name.as_str()) {
                 self.reader()
                     .error(
@@ -108,7 +109,10 @@ impl Analyzer<'_> {
     ) -> Option<Script> {
         let name = source.trim();
         match self.criteria.iter().find(|c| c.name == name) {
-            Some(c) if !SCRIPT_VARIABLES.contains(&name) => Some(c.script.clone()),
+            Some(c) if !SCRIPT_VARIABLES.contains(&name) => {
+                self.criteria_used.insert(name.to_string());
+                Some(c.script.clone())
+            }
             _ => self.inline_script(source, span, what),
         }
     }

@@ -54,6 +54,10 @@ pub(crate) struct Analyzer<'a> {
     criteria: Vec<Criterion>,
     /// Script files given in memory (a stored program version) instead of read from disk.
     pub provided: Vec<(std::path::PathBuf, String)>,
+    /// Criteria named by a transition guard, a stage override or a type rule.
+    criteria_used: std::collections::BTreeSet<String>,
+    /// Where each criterion is declared.
+    criterion_spans: Vec<(String, Range<usize>)>,
     /// A stage or transition could not be read, so the graph checks would see a graph with
     /// parts missing and report false unreachable stages or traps.
     pub graph_incomplete: bool,
@@ -71,7 +75,34 @@ impl<'a> Analyzer<'a> {
             criteria: Vec::new(),
             provided: Vec::new(),
             graph_incomplete: false,
+            criteria_used: Default::default(),
+            criterion_spans: Vec::new(),
         }
+    }
+
+    /// W005 for every criterion nothing uses. Only meaningful when the program has no errors:
+    /// a guard with an error is dropped, and the criterion it named looks unused.
+    pub fn unused_criteria(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for (name, span) in &self.criterion_spans {
+            if self.criteria_used.contains(name) {
+                continue;
+            }
+            let span = crate::source::Span::new(self.file, span.clone());
+            out.push(
+                Diagnostic::warning(
+                    Code::W005,
+                    format!(
+                        "criterion `{name}` is used by no transition, stage override or type rule"
+                    ),
+                    span,
+                )
+                .with_help(format!(
+                    "use it as a guard (guard = \"{name}\"), or remove it"
+                )),
+            );
+        }
+        out
     }
 
     fn reader(&mut self) -> Reader<'_> {
@@ -93,7 +124,13 @@ impl<'a> Analyzer<'a> {
         let facts = self.declarations(&top, "facts", "fact");
         self.fact_names = facts
             .iter()
-            .map(|f| (f.name.clone(), f.default.clone()))
+            .map(|f| {
+                let fact = scripts::Fact {
+                    kind: Some(f.kind),
+                    default: f.default.clone(),
+                };
+                (f.name.clone(), fact)
+            })
             .collect();
         // A fact whose declaration has an error is still declared: scripts reading it must not
         // get a second, misleading "undeclared fact" error.
@@ -101,7 +138,7 @@ impl<'a> Analyzer<'a> {
             for name in declared.keys() {
                 self.fact_names
                     .entry(name.get_ref().to_string())
-                    .or_insert(None);
+                    .or_default();
             }
         }
         let attributes = self.declarations(&top, "attributes", "attribute");

@@ -147,6 +147,7 @@ impl Analyzer<'_> {
                 .map(|s| Guard::Script(Box::new(s)));
         }
         if self.criterion_names.iter().any(|c| c == name) {
+            self.criteria_used.insert(name.to_string());
             return Some(Guard::Criterion(name.to_string()));
         }
         let help = help_did_you_mean(name, self.criterion_names.iter().map(String::as_str))

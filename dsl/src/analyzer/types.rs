@@ -104,7 +104,12 @@ impl Analyzer<'_> {
         }
         let rule = r.string(t, "rule", false);
         let rule = rule.and_then(|(src, span)| {
-            self.script_or_criterion(&src, span, &format!("rule of type `{id}`"))
+            let rule =
+                self.script_or_criterion(&src, span.clone(), &format!("rule of type `{id}`"));
+            if let Some(script) = &rule {
+                self.rule_reads_progress(script, &id, span);
+            }
+            rule
         });
         let overrides = self.overrides(t, &id, stages);
         Some(MentoringType {
@@ -117,6 +122,38 @@ impl Analyzer<'_> {
             rule,
             stages: overrides,
         })
+    }
+
+    /// Warns when a type rule reads what a pairing only has later (facts, stage, time in it,
+    /// cycle): at enrolment those hold their starting values.
+    fn rule_reads_progress(&mut self, rule: &Script, id: &str, span: Range<usize>) {
+        if rule.variables == u16::MAX {
+            return;
+        }
+        let read: Vec<&str> = ["facts", "stage", "days_in_stage", "cycle"]
+            .into_iter()
+            .filter(|v| {
+                SCRIPT_VARIABLES
+                    .iter()
+                    .position(|n| n == v)
+                    .is_some_and(|i| rule.variables & (1 << i) != 0)
+            })
+            .collect();
+        if read.is_empty() {
+            return;
+        }
+        let span = self.reader().span(span);
+        self.diagnostics.push(
+            Diagnostic::warning(
+                Code::W006,
+                format!(
+                    "the rule of type `{id}` reads {}, which at enrolment only hold their starting values",
+                    read.join(", ")
+                ),
+                span,
+            )
+            .with_help("the rule runs once, when a pairing is enrolled; check a pairing's progress in guards"),
+        );
     }
 
     pub(super) fn roles(&mut self, roles: &Table<'_, '_>) -> Vec<Role> {
@@ -160,6 +197,18 @@ impl Analyzer<'_> {
                     max_span,
                 )
                 .help = Some(format!("swap them, or set max to at least {min}"));
+            } else if max == 0 {
+                r.error(
+                    Code::E030,
+                    format!(
+                        "role `{name}` of {} allows no one (at most 0)",
+                        roles.what.trim_start_matches("roles of ")
+                    ),
+                    max_span,
+                )
+                .help = Some(format!(
+                    "remove the role, or let people take it: {name} = 1, or {name} = {{ min = 0, max = 2 }}"
+                ));
             }
             out.push(Role { name, min, max });
         }
