@@ -587,3 +587,75 @@ fn another_programs_database_is_not_taken_for_a_store() {
         "the file must be left as it was"
     );
 }
+
+#[test]
+fn list_values_are_recorded_from_array_syntax_or_refused_clearly() {
+    let s = Store::new("lists");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let enrol = s.run(&[
+        "enrol",
+        "programs/reverse-mentoring.toml",
+        "--type",
+        "reverse",
+        "--person",
+        r#"mentor=kiki,grade=3,department=it,topics=["ai-tools"]"#,
+        "--person",
+        r#"mentee=lestari,grade=12,department=finance,topics=["ai-tools","social-media"]"#,
+    ]);
+    assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    let record = s.run(&["record", "p-1", r#"topics=["ai-tools","social-media"]"#]);
+    assert_eq!(record.code, 0, "{}", record.transcript());
+    assert!(
+        record
+            .stdout
+            .contains(r#"recorded topics = ["ai-tools", "social-media"]"#),
+        "{}",
+        record.stdout
+    );
+    let before = s.log();
+    let bad = s.run(&["record", "p-1", r#"topics=["ai-tools","#]);
+    assert_eq!(bad.code, 1);
+    insta::assert_snapshot!(bad.transcript());
+    assert_eq!(s.log(), before);
+}
+
+#[test]
+fn the_programs_table_stays_aligned_with_a_long_program_id() {
+    let s = Store::new("programs-table");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let text = std::fs::read_to_string("programs/mentoring.toml")
+        .expect("read")
+        .replace(
+            "id = \"mentoring\"",
+            "id = \"mentoring-for-the-regional-schools-network\"",
+        );
+    let program = s.dir.join("long.toml");
+    std::fs::write(&program, text).expect("write");
+    let program = program.to_string_lossy().into_owned();
+    for (mentor, mentee) in [("ana", "budi"), ("citra", "dewi")] {
+        let run = s.run(&[
+            "enrol",
+            &program,
+            "--type",
+            "one-on-one",
+            "--person",
+            &format!("mentor={mentor},experience_years=12"),
+            "--person",
+            &format!("mentee={mentee},experience_years=2"),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    let run = s.run(&["programs"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    let column = |line: &str| {
+        line.find("  ")
+            .map(|i| i + line[i..].len() - line[i..].trim_start().len())
+    };
+    assert_eq!(
+        column(lines[0]),
+        column(lines[1]),
+        "the version column starts at the same place:\n{}",
+        run.stdout
+    );
+}
