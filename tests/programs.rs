@@ -85,3 +85,38 @@ fn unknown_type_is_refused_with_a_suggestion() {
         run.stderr
     );
 }
+
+#[test]
+fn comments_in_guards_stay_out_of_graph_paths_and_show() {
+    for command in ["graph", "paths", "show"] {
+        let run = mentorflow(&[command, "tests/fixtures/programs/defects.toml"]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(
+            run.stdout.contains("days_in_stage") && !run.stdout.contains("//"),
+            "{command}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn usage_lines_do_not_show_global_options_as_required() {
+    for args in [
+        vec!["withdraw", "p-1", "--actor", "ana"],
+        vec!["enrol", "programs/mentoring.toml", "--actor", "ana"],
+        vec!["import", "roster.csv", "--actor", "ana"],
+    ] {
+        let run = mentorflow(&args);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        let usage = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("Usage:"))
+            .unwrap_or_default();
+        assert!(
+            usage.contains("[OPTIONS]") && !usage.contains("--actor"),
+            "{}",
+            run.stderr
+        );
+    }
+}
