@@ -12,8 +12,8 @@ use crate::failure::Failure;
 /// Options shared by the coordinator commands.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
-    /// The store file [default: mentorflow.db; for demo: mentorflow-demo.db].
-    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH")]
+    /// The store: a SQLite file, or a PostgreSQL URL postgres://USER@HOST:PORT/DATABASE [default: mentorflow.db; for demo: mentorflow-demo.db].
+    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
     /// Who is acting, for the audit log (default: your user name).
     #[arg(long, global = true, env = "MENTORFLOW_ACTOR", value_name = "NAME")]
@@ -34,13 +34,13 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 impl StoreArgs {
-    /// The store file: --store, MENTORFLOW_STORE, or mentorflow.db in the current folder.
+    /// The store: --store, MENTORFLOW_STORE, or mentorflow.db in the current folder; a
+    /// `postgres://` URL names a PostgreSQL database.
     pub fn location(&self) -> Location {
-        Location::File(
-            self.store
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("mentorflow.db")),
-        )
+        match &self.store {
+            Some(given) => Location::parse(&given.to_string_lossy()),
+            None => Location::File(PathBuf::from("mentorflow.db")),
+        }
     }
 
     /// The actor name: --actor, MENTORFLOW_ACTOR, the user's name, or `coordinator`.

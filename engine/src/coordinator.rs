@@ -17,6 +17,7 @@ use crate::explain::Candidate;
 use crate::ledger::{BulkReport, Ledger};
 use crate::pairing::Pairing;
 use crate::registry::Registry;
+use crate::postgres::PostgresStore;
 use crate::sqlite::{Durability, SqliteStore};
 use crate::store::{Filter, Location, OutcomeFilter, ProgramVersion, Store};
 use crate::verify::VerifyReport;
@@ -142,6 +143,8 @@ fn open_store(location: &Location, create: bool) -> Result<Box<dyn Store>, Error
     Ok(match location {
         Location::File(path) if create => Box::new(SqliteStore::create(path)?),
         Location::File(path) => Box::new(SqliteStore::open(path, Durability::Full)?),
+        Location::Postgres(_) if create => Box::new(PostgresStore::create(location)?),
+        Location::Postgres(_) => Box::new(PostgresStore::open(location)?),
     })
 }
 

@@ -169,6 +169,9 @@ pub enum StoreError {
     /// A store already exists where one was to be created.
     #[error("a store already exists at {0}")]
     Exists(Location),
+    /// The database server cannot be reached or refused the connection.
+    #[error("cannot connect to {0}: {1}")]
+    Unreachable(Location, String),
     /// The file is not a database at all.
     #[error("{0} is not a database")]
     NotADatabase(Location),

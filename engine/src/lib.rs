@@ -16,6 +16,7 @@ pub mod explain;
 pub mod ledger;
 mod location;
 pub mod pairing;
+pub mod postgres;
 mod registry;
 pub mod runtime;
 pub mod scenario;

@@ -8,12 +8,36 @@ use std::path::PathBuf;
 pub enum Location {
     /// An embedded SQLite file.
     File(PathBuf),
+    /// A PostgreSQL database: `postgres://user@host:port/database`.
+    Postgres(String),
+}
+
+impl Location {
+    /// A location as people write it: a `postgres://` or `postgresql://` URL, or a file path.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::File(PathBuf::from(text))
+        }
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::File(path) => write!(f, "{}", path.display()),
+            // Never print a password: `postgres://ana:secret@db/x` shows as `postgres://ana:***@db/x`.
+            Location::Postgres(url) => match url.split_once("://") {
+                Some((scheme, rest)) => match rest.split_once('@') {
+                    Some((user, host)) if user.contains(':') => {
+                        let name = user.split(':').next().unwrap_or_default();
+                        write!(f, "{scheme}://{name}:***@{host}")
+                    }
+                    _ => f.write_str(url),
+                },
+                None => f.write_str(url),
+            },
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
     EventRow, Filter, Location, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion, Store,
-    StoreError, StoredEvent, StoredPairing, Tx, Work,
+    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work,
 };
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
@@ -48,6 +48,10 @@ CREATE TABLE events (
     hash TEXT NOT NULL,
     UNIQUE (pairing, seq)
 );
+"#, r#"
+CREATE VIEW pairing_facts AS
+SELECT p.id AS pairing, f.key AS fact, t.key AS type, t.value AS value
+FROM pairings p, json_each(p.state, '$.facts') f, json_each(f.value) t;
 "#];
 
 /// Durability of each commit.
@@ -421,6 +425,27 @@ impl Store for SqliteStore {
             .map_err(db_error(&self.path))
     }
 
+    fn program_rows(&self) -> Result<Vec<StoredProgram>, StoreError> {
+        self.conn
+            .prepare(
+                "SELECT hash, id, title, path, sources, stored_at FROM programs ORDER BY stored_at, hash",
+            )
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok(StoredProgram {
+                        hash: r.get(0)?,
+                        id: r.get(1)?,
+                        title: r.get(2)?,
+                        path: r.get(3)?,
+                        sources: r.get(4)?,
+                        stored_at: r.get(5)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(db_error(&self.path))
+    }
+
     fn snapshot(
         &self,
         on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
@@ -431,7 +456,7 @@ impl Store for SqliteStore {
         let snapshot = self.conn.unchecked_transaction().map_err(&err)?;
         {
             let mut stmt = snapshot
-                .prepare("SELECT id, pairing, seq, body, hash FROM events ORDER BY id")
+                .prepare("SELECT id, pairing, seq, kind, body, hash FROM events ORDER BY id")
                 .map_err(&err)?;
             let mut rows = stmt.query([]).map_err(&err)?;
             while let Some(row) = rows.next().map_err(&err)? {
@@ -439,21 +464,23 @@ impl Store for SqliteStore {
                     row: row.get(0).map_err(&err)?,
                     pairing: row.get(1).map_err(&err)?,
                     seq: row.get(2).map_err(&err)?,
-                    body: row.get(3).map_err(&err)?,
-                    hash: row.get(4).map_err(&err)?,
+                    kind: row.get(3).map_err(&err)?,
+                    body: row.get(4).map_err(&err)?,
+                    hash: row.get(5).map_err(&err)?,
                 })?;
             }
         }
         let pairings = snapshot
-            .prepare("SELECT id, stage, outcome, due, state FROM pairings ORDER BY n")
+            .prepare("SELECT id, n, stage, outcome, due, state FROM pairings ORDER BY n")
             .and_then(|mut st| {
                 st.query_map([], |r| {
                     Ok(StoredPairing {
                         id: r.get(0)?,
-                        stage: r.get(1)?,
-                        outcome: r.get(2)?,
-                        due: r.get(3)?,
-                        state: r.get(4)?,
+                        number: r.get::<_, i64>(1)? as u64,
+                        stage: r.get(2)?,
+                        outcome: r.get(3)?,
+                        due: r.get(4)?,
+                        state: r.get(5)?,
                     })
                 })?
                 .collect()

@@ -114,6 +114,8 @@ pub struct StoredEvent {
     pub pairing: String,
     /// Seq column.
     pub seq: i64,
+    /// Kind column.
+    pub kind: String,
     /// The encoded event.
     pub body: String,
     /// The chain hash column.
@@ -125,6 +127,8 @@ pub struct StoredEvent {
 pub struct StoredPairing {
     /// Pairing id.
     pub id: String,
+    /// Its number (order of enrolment).
+    pub number: u64,
     /// Stage column.
     pub stage: String,
     /// Outcome column.
@@ -133,6 +137,23 @@ pub struct StoredPairing {
     pub due: Option<String>,
     /// The encoded state.
     pub state: String,
+}
+
+/// A stored program version with its files, as read back to copy a store.
+#[derive(Debug, Clone)]
+pub struct StoredProgram {
+    /// Content hash.
+    pub hash: String,
+    /// Program id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Where it was read from.
+    pub path: String,
+    /// Its files, encoded by the ledger.
+    pub sources: String,
+    /// When it was first stored (stored form).
+    pub stored_at: String,
 }
 
 /// What a command can read and write inside one atomic transaction, under the store's write
@@ -187,6 +208,8 @@ pub trait Store {
     fn program_sources(&self, hash: &str) -> Result<Option<String>, StoreError>;
     /// Every stored program version with its pairing count, by id, time stored and hash.
     fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError>;
+    /// Every stored program version with its files, in the order they were stored.
+    fn program_rows(&self) -> Result<Vec<StoredProgram>, StoreError>;
     /// Every event (to `on_event`, in storage order) and every projection, read from one
     /// consistent snapshot even while others write.
     fn snapshot(

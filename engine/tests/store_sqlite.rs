@@ -38,4 +38,4 @@ impl conformance::Harness for Sqlite {
     }
 }
 
-conformance!(Sqlite::new());
+conformance!(sqlite, crate::Sqlite::new());

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Duration, TimeZone, Utc};
 use mentorflow_engine::{Coordinator, Enrolment, EventKind, Participant};
-use mentorflow_engine::{Filter, Location, StoreError};
+use mentorflow_engine::{Filter, StoreError};
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
@@ -257,12 +257,12 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
         actor: Some("demo-coordinator".into()),
         now: Some(start),
     };
-    let mut coordinator = demo.create(&Location::File(path.clone()))?;
+    let mut coordinator = demo.create(&demo.location())?;
     let program = program()?;
     writeln!(
         output.out,
         "demo store: {} (program {} version {})\n",
-        path.display(),
+        demo.location(),
         program.id,
         render::short_hash(&program.hash)
     )?;
@@ -292,7 +292,7 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
     writeln!(
         output.out,
         "\nnext, try:\n  mentorflow --store {0} list\n  mentorflow --store {0} status p-2\n  mentorflow --store {0} log p-2\n  mentorflow --store {0} verify",
-        path.display()
+        demo.location()
     )?;
     Ok(EXIT_OK)
 }

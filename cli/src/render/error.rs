@@ -50,20 +50,27 @@ fn store_error(e: &StoreError) -> String {
         StoreError::Directory(at) => {
             format!("{at} is a directory; --store names a store file, e.g. {at}/mentorflow.db")
         }
-        StoreError::NotAStore(at) => format!(
+        StoreError::NotAStore(at @ Location::File(_)) => format!(
             "{at} is not a mentorflow store (an empty file, or another program's database); nothing was changed. Use another path, or `mentorflow --store NEW.db init`"
+        ),
+        StoreError::NotAStore(at @ Location::Postgres(_)) => format!(
+            "the database {at} holds tables that are not a mentorflow store; nothing was changed. Use an empty database (createdb NAME), then `mentorflow --store postgres://.../NAME init`"
         ),
         StoreError::Exists(at) => {
             format!("a store already exists at {at}; use it, or pass --store with another path")
         }
-        StoreError::NotADatabase(at) => match at {
-            Location::File(_) => {
-                format!("{at} is not a mentorflow store (not a SQLite database); check --store")
-            }
-        },
-        StoreError::ReadOnly(at) => {
+        StoreError::NotADatabase(at) => {
+            format!("{at} is not a mentorflow store (not a SQLite database); check --store")
+        }
+        StoreError::ReadOnly(at @ Location::File(_)) => {
             format!("the store {at} is read-only; check the file's permissions")
         }
+        StoreError::ReadOnly(at @ Location::Postgres(_)) => {
+            format!("the store {at} cannot be written; check the database user's privileges")
+        }
+        StoreError::Unreachable(at, why) => format!(
+            "cannot connect to {at}: {why}; check that the server is running and the URL (postgres://USER@HOST:PORT/DATABASE)"
+        ),
         StoreError::TooNew { found, supported } => format!(
             "the store has schema version {found}, newer than this mentorflow supports ({supported}); upgrade mentorflow"
         ),

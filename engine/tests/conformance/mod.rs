@@ -22,12 +22,13 @@ pub trait Harness {
     fn open(&self, name: &str) -> Box<dyn Store>;
 }
 
-/// Generates one `#[test]` per conformance check for `$harness`.
+/// Generates, in module `$store`, one `#[test]` per conformance check for `$harness` (so
+/// `cargo test $store` runs them all).
 #[macro_export]
 macro_rules! conformance {
-    ($harness:expr) => {
+    ($store:ident, $harness:expr) => {
         $crate::conformance_tests!(
-            $harness;
+            $store, $harness;
             enrolled_pairings_are_numbered_and_read_back,
             a_refused_import_stores_nothing_not_even_the_program,
             commands_append_events_and_update_the_projection,
@@ -50,13 +51,15 @@ macro_rules! conformance {
 /// Helper of [`conformance!`].
 #[macro_export]
 macro_rules! conformance_tests {
-    ($harness:expr; $($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                conformance::$name(&$harness, stringify!($name));
-            }
-        )*
+    ($store:ident, $harness:expr; $($name:ident),* $(,)?) => {
+        mod $store {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::conformance::$name(&$harness, stringify!($name));
+                }
+            )*
+        }
     };
 }
 

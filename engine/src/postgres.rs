@@ -1,0 +1,538 @@
+//! The shared store: a PostgreSQL database that many coordinators on many machines use at
+//! once. SQL only, like the SQLite adapter; what the rows mean is the ledger's business.
+//!
+//! Locking: the hash chain is one sequence over every event of the store, so writes must be
+//! appended one command at a time. Every write transaction therefore starts by locking the one
+//! row of `chain_head` (`SELECT ... FOR UPDATE`), the same single-writer rule SQLite's
+//! `BEGIN IMMEDIATE` gives. Under READ COMMITTED each later statement of the transaction sees
+//! everything committed before the lock was granted, so a command always decides on the
+//! newest state: two coordinators never both apply from the same one, and no write is ever
+//! retried. Readers (status, list, log, verify) take no lock; verify reads one REPEATABLE
+//! READ snapshot.
+
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
+
+use crate::error::Error;
+use crate::ledger::stamp;
+use crate::store::{
+    EventRow, Filter, Location, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion, Store,
+    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work,
+};
+
+/// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE mentorflow_schema (version INTEGER NOT NULL);
+INSERT INTO mentorflow_schema VALUES (0);
+CREATE TABLE programs (
+    hash TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sources TEXT NOT NULL,
+    stored_at TEXT NOT NULL
+);
+CREATE TABLE pairings (
+    id TEXT PRIMARY KEY,
+    n BIGINT NOT NULL UNIQUE,
+    program_hash TEXT NOT NULL REFERENCES programs(hash),
+    program_id TEXT NOT NULL,
+    type_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    outcome TEXT,
+    due TEXT,
+    last_seq BIGINT NOT NULL,
+    state TEXT NOT NULL
+);
+CREATE INDEX pairings_stage ON pairings(stage);
+CREATE INDEX pairings_due ON pairings(due) WHERE outcome IS NULL;
+CREATE TABLE events (
+    id BIGSERIAL PRIMARY KEY,
+    pairing TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (pairing, seq)
+);
+CREATE INDEX events_pairing ON events(pairing);
+CREATE TABLE chain_head (only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row));
+INSERT INTO chain_head VALUES (TRUE);
+"#,
+    r#"
+CREATE VIEW pairing_facts AS
+SELECT p.id AS pairing, f.key AS fact, t.key AS type, t.value AS value
+FROM pairings p, jsonb_each(p.state::jsonb -> 'facts') f, jsonb_each(f.value) t;
+"#,
+];
+
+/// The prepared statements every command uses (prepared once per connection).
+struct Statements {
+    lock: Statement,
+    state: Statement,
+    next_number: Statement,
+    add_program: Statement,
+    last_hash: Statement,
+    append: Statement,
+    insert_pairing: Statement,
+    update_pairing: Statement,
+}
+
+/// The PostgreSQL store.
+pub struct PostgresStore {
+    // The synchronous client needs `&mut` for every query; reads of the store take `&self`.
+    client: std::cell::RefCell<Client>,
+    statements: Statements,
+    location: Location,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgresStore({})", self.location)
+    }
+}
+
+fn database(e: postgres::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+/// The tables a store has, found in the connected database.
+fn our_tables(client: &mut Client) -> Result<(i64, i64), StoreError> {
+    let row = client
+        .query_one(
+            "SELECT COUNT(*) FILTER (WHERE table_name IN ('mentorflow_schema', 'programs', 'pairings', 'events', 'chain_head')), COUNT(*) \
+             FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )
+        .map_err(database)?;
+    Ok((row.get(0), row.get(1)))
+}
+
+impl PostgresStore {
+    fn connect(location: &Location) -> Result<Client, StoreError> {
+        let Location::Postgres(url) = location else {
+            return Err(StoreError::Database(format!("{location} is not a PostgreSQL URL")));
+        };
+        Client::connect(url, NoTls)
+            .map_err(|e| StoreError::Unreachable(location.clone(), e.to_string()))
+    }
+
+    /// Creates the store's tables in the (existing) database at `location`; refuses a database
+    /// that already has tables.
+    pub fn create(location: &Location) -> Result<PostgresStore, StoreError> {
+        let mut client = Self::connect(location)?;
+        match our_tables(&mut client)? {
+            (0, 0) => {}
+            (5, _) => return Err(StoreError::Exists(location.clone())),
+            _ => return Err(StoreError::NotAStore(location.clone())),
+        }
+        Self::migrate(&mut client, 0)?;
+        Self::with(client, location)
+    }
+
+    /// Opens the store at `location`, running pending migrations.
+    pub fn open(location: &Location) -> Result<PostgresStore, StoreError> {
+        let mut client = Self::connect(location)?;
+        match our_tables(&mut client)? {
+            (5, _) => {}
+            (0, 0) => return Err(StoreError::Missing(location.clone())),
+            _ => return Err(StoreError::NotAStore(location.clone())),
+        }
+        let version: i32 = client
+            .query_one("SELECT version FROM mentorflow_schema", &[])
+            .map_err(database)?
+            .get(0);
+        Self::migrate(&mut client, version)?;
+        Self::with(client, location)
+    }
+
+    fn with(mut client: Client, location: &Location) -> Result<PostgresStore, StoreError> {
+        let mut prepare = |sql: &str| client.prepare(sql).map_err(database);
+        let statements = Statements {
+            lock: prepare("SELECT only_row FROM chain_head FOR UPDATE")?,
+            state: prepare("SELECT state FROM pairings WHERE id = $1")?,
+            next_number: prepare("SELECT COALESCE(MAX(n), 0) + 1 FROM pairings")?,
+            add_program: prepare(
+                "INSERT INTO programs (hash, id, title, path, sources, stored_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+            )?,
+            last_hash: prepare("SELECT hash FROM events ORDER BY id DESC LIMIT 1")?,
+            append: prepare(
+                "INSERT INTO events (pairing, seq, kind, body, hash) VALUES ($1, $2, $3, $4, $5)",
+            )?,
+            insert_pairing: prepare(
+                "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )?,
+            update_pairing: prepare(
+                "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6 WHERE id = $1 AND last_seq = $7",
+            )?,
+        };
+        Ok(PostgresStore {
+            client: std::cell::RefCell::new(client),
+            statements,
+            location: location.clone(),
+        })
+    }
+
+    fn migrate(client: &mut Client, version: i32) -> Result<(), StoreError> {
+        let supported = MIGRATIONS.len() as i32;
+        if version > supported {
+            return Err(StoreError::TooNew {
+                found: i64::from(version),
+                supported: i64::from(supported),
+            });
+        }
+        if version == supported {
+            return Ok(());
+        }
+        let mut tx = client.transaction().map_err(database)?;
+        // Two coordinators opening an old store at once: the second waits, then finds it done.
+        if version > 0 {
+            tx.batch_execute("LOCK TABLE mentorflow_schema IN EXCLUSIVE MODE")
+                .map_err(database)?;
+            let now: i32 = tx
+                .query_one("SELECT version FROM mentorflow_schema", &[])
+                .map_err(database)?
+                .get(0);
+            if now == supported {
+                return tx.commit().map_err(database);
+            }
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.batch_execute(sql).map_err(database)?;
+            tx.execute("UPDATE mentorflow_schema SET version = $1", &[&(i as i32 + 1)])
+                .map_err(database)?;
+        }
+        tx.commit().map_err(database)
+    }
+}
+
+fn filter_sql(f: &Filter, first: usize) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    let outcome = match &f.outcome {
+        Some(OutcomeFilter::Is(o)) => Some(o.clone()),
+        _ => None,
+    };
+    for (sql, v) in [
+        ("stage = ?", f.stage.clone()),
+        ("type_id = ?", f.type_id.clone()),
+        ("program_id = ?", f.program.clone()),
+        ("outcome = ?", outcome),
+        ("outcome IS NULL AND due < ?", f.due_before.map(stamp)),
+    ] {
+        if let Some(v) = v {
+            args.push(v);
+            clauses.push(sql.replace('?', &format!("${}", first + args.len() - 1)));
+        }
+    }
+    if f.outcome == Some(OutcomeFilter::Active) {
+        clauses.push("outcome IS NULL".into());
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" AND {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+/// A write transaction holding the chain lock.
+struct PgTx<'a> {
+    tx: Transaction<'a>,
+    st: &'a Statements,
+}
+
+impl Tx for PgTx<'_> {
+    fn state(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .query_opt(&self.st.state, &[&id])
+            .map_err(database)?
+            .map(|r| r.get(0)))
+    }
+
+    fn active_page(
+        &mut self,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        let (where_sql, args) = filter_sql(filter, 2);
+        let sql = format!(
+            "SELECT n, state FROM pairings WHERE outcome IS NULL AND n > $1{where_sql} ORDER BY n LIMIT {limit}"
+        );
+        let after = after as i64;
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&after];
+        params.extend(args.iter().map(|a| a as &(dyn ToSql + Sync)));
+        let rows = self.tx.query(&sql, &params).map_err(database)?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1)))
+            .collect())
+    }
+
+    fn next_number(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .tx
+            .query_one(&self.st.next_number, &[])
+            .map_err(database)?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    fn add_program(&mut self, p: &ProgramRow<'_>) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                &self.st.add_program,
+                &[&p.hash, &p.id, &p.title, &p.path, &p.sources, &p.stored_at],
+            )
+            .map_err(database)?;
+        Ok(())
+    }
+
+    fn last_hash(&mut self) -> Result<String, StoreError> {
+        Ok(self
+            .tx
+            .query_opt(&self.st.last_hash, &[])
+            .map_err(database)?
+            .map(|r| r.get(0))
+            .unwrap_or_default())
+    }
+
+    fn append(&mut self, e: &EventRow<'_>) -> Result<(), StoreError> {
+        let seq = e.seq as i64;
+        self.tx
+            .execute(
+                &self.st.append,
+                &[&e.pairing, &seq, &e.kind, &e.body, &e.hash],
+            )
+            .map_err(database)?;
+        Ok(())
+    }
+
+    fn insert_pairing(&mut self, number: u64, p: &PairingRow<'_>) -> Result<(), StoreError> {
+        let (n, last_seq) = (number as i64, p.last_seq as i64);
+        self.tx
+            .execute(
+                &self.st.insert_pairing,
+                &[
+                    &p.id,
+                    &n,
+                    &p.program_hash,
+                    &p.program_id,
+                    &p.type_id,
+                    &p.stage,
+                    &p.outcome,
+                    &p.due,
+                    &last_seq,
+                    &p.state,
+                ],
+            )
+            .map_err(database)?;
+        Ok(())
+    }
+
+    fn update_pairing(
+        &mut self,
+        p: &PairingRow<'_>,
+        expected_seq: u64,
+    ) -> Result<bool, StoreError> {
+        let (last_seq, expected) = (p.last_seq as i64, expected_seq as i64);
+        let changed = self
+            .tx
+            .execute(
+                &self.st.update_pairing,
+                &[
+                    &p.id,
+                    &p.stage,
+                    &p.outcome,
+                    &p.due,
+                    &last_seq,
+                    &p.state,
+                    &expected,
+                ],
+            )
+            .map_err(database)?;
+        Ok(changed == 1)
+    }
+}
+
+/// Runs `read` in one REPEATABLE READ, read-only transaction: one consistent snapshot.
+fn snapshot_of<T>(
+    client: &mut Client,
+    read: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(database)?;
+    let out = read(&mut tx)?;
+    tx.commit().map_err(database)?;
+    Ok(out)
+}
+
+impl Store for PostgresStore {
+    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().map_err(database)?;
+        tx.query(&self.statements.lock, &[]).map_err(database)?;
+        let mut pg = PgTx {
+            tx,
+            st: &self.statements,
+        };
+        // On an error the transaction is dropped: rolled back, nothing stored.
+        work(&mut pg)?;
+        pg.tx.commit().map_err(database)?;
+        Ok(())
+    }
+
+    fn state(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query_opt(&self.statements.state, &[&id])
+            .map_err(database)?
+            .map(|r| r.get(0)))
+    }
+
+    fn pairing_ids(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query("SELECT id FROM pairings ORDER BY n", &[])
+            .map_err(database)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn states(&self, filter: &Filter) -> Result<Vec<String>, StoreError> {
+        let (where_sql, args) = filter_sql(filter, 1);
+        let sql = format!("SELECT state FROM pairings WHERE TRUE{where_sql} ORDER BY n");
+        let params: Vec<&(dyn ToSql + Sync)> =
+            args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&sql, &params)
+            .map_err(database)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT body FROM events WHERE $1::TEXT IS NULL OR pairing = $1 ORDER BY id",
+                &[&pairing],
+            )
+            .map_err(database)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn program_sources(&self, hash: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query_opt("SELECT sources FROM programs WHERE hash = $1", &[&hash])
+            .map_err(database)?
+            .map(|r| r.get(0)))
+    }
+
+    fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT p.hash, p.id, p.title, p.path, p.stored_at, (SELECT COUNT(*) FROM pairings WHERE program_hash = p.hash) \
+                 FROM programs p ORDER BY p.id, p.stored_at, p.hash",
+                &[],
+            )
+            .map_err(database)?;
+        Ok(rows
+            .iter()
+            .map(|r| ProgramVersion {
+                hash: r.get(0),
+                id: r.get(1),
+                title: r.get(2),
+                path: r.get(3),
+                stored_at: r.get(4),
+                pairings: r.get::<_, i64>(5) as u64,
+            })
+            .collect())
+    }
+
+    fn program_rows(&self) -> Result<Vec<StoredProgram>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT hash, id, title, path, sources, stored_at FROM programs ORDER BY stored_at, hash",
+                &[],
+            )
+            .map_err(database)?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredProgram {
+                hash: r.get(0),
+                id: r.get(1),
+                title: r.get(2),
+                path: r.get(3),
+                sources: r.get(4),
+                stored_at: r.get(5),
+            })
+            .collect())
+    }
+
+    fn snapshot(
+        &self,
+        on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<Vec<StoredPairing>, StoreError> {
+        snapshot_of(&mut self.client.borrow_mut(), |tx| {
+            // Streamed in pages so a large store is never held in memory at once.
+            let mut after = 0i64;
+            loop {
+                let rows = tx
+                    .query(
+                        "SELECT id, pairing, seq, kind, body, hash FROM events WHERE id > $1 ORDER BY id LIMIT 10000",
+                        &[&after],
+                    )
+                    .map_err(database)?;
+                if rows.is_empty() {
+                    break;
+                }
+                for r in &rows {
+                    after = r.get(0);
+                    on_event(StoredEvent {
+                        row: after,
+                        pairing: r.get(1),
+                        seq: r.get(2),
+                        kind: r.get(3),
+                        body: r.get(4),
+                        hash: r.get(5),
+                    })?;
+                }
+            }
+            let rows = tx
+                .query(
+                    "SELECT id, n, stage, outcome, due, state FROM pairings ORDER BY n",
+                    &[],
+                )
+                .map_err(database)?;
+            Ok(rows
+                .iter()
+                .map(|r| StoredPairing {
+                    id: r.get(0),
+                    number: r.get::<_, i64>(1) as u64,
+                    stage: r.get(2),
+                    outcome: r.get(3),
+                    due: r.get(4),
+                    state: r.get(5),
+                })
+                .collect())
+        })
+    }
+}

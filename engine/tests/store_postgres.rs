@@ -1,0 +1,31 @@
+//! The PostgreSQL store passes the store conformance suite, against a real server this test
+//! starts itself (`cargo test postgres` runs these).
+
+mod conformance;
+#[path = "support/postgres.rs"]
+mod server;
+
+use mentorflow_engine::postgres::PostgresStore;
+use mentorflow_engine::store::Store;
+use mentorflow_engine::Location;
+
+struct Postgres;
+
+/// One database per test, named after it.
+fn database(name: &str) -> String {
+    format!("conformance_{name}")
+}
+
+impl conformance::Harness for Postgres {
+    fn create(&self, name: &str) -> Box<dyn Store> {
+        let url = server::server().fresh_database(&database(name));
+        Box::new(PostgresStore::create(&Location::Postgres(url)).expect("create"))
+    }
+
+    fn open(&self, name: &str) -> Box<dyn Store> {
+        let url = server::server().url(&database(name));
+        Box::new(PostgresStore::open(&Location::Postgres(url)).expect("open"))
+    }
+}
+
+conformance!(postgres, crate::Postgres);
