@@ -1,7 +1,10 @@
-//! Real processes against one store: SIGKILL in the middle of bulk advances, and several
-//! coordinators recording and advancing the same pairings at once. After each, `verify`
-//! passes (hash chain intact, every pairing equal to the fold of its events) and nothing
-//! that a command reported as done is missing.
+//! Real processes against one store, SQLite and PostgreSQL alike: SIGKILL in the middle of
+//! bulk advances, and several coordinators recording and advancing the same pairings at once.
+//! After each, `verify` passes (hash chain intact, every pairing equal to the fold of its
+//! events) and nothing that a command reported as done is missing.
+
+#[path = "../../engine/tests/support/postgres.rs"]
+mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -13,21 +16,30 @@ fn program() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/store/relay.toml")
 }
 
+/// Which store a test runs against.
+#[derive(Clone, Copy)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
 struct Store {
     dir: PathBuf,
-    path: PathBuf,
+    /// A file path or a `postgres://` URL, as `--store` takes it.
+    location: String,
 }
 
 impl Store {
-    fn new(name: &str, pairings: usize) -> Store {
+    fn new(name: &str, pairings: usize, kind: Kind) -> Store {
         let dir =
             std::env::temp_dir().join(format!("mentorflow-proc-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let store = Store {
-            path: dir.join("store.db"),
-            dir,
+        let location = match kind {
+            Kind::Sqlite => dir.join("store.db").to_string_lossy().into_owned(),
+            Kind::Postgres => server::server().fresh_database(&format!("proc_{name}")),
         };
+        let store = Store { location, dir };
         assert!(store.run(&["init"]).status.success());
         let roster = store.dir.join("roster.csv");
         let mut csv = String::from("pairing,role,id\n");
@@ -54,7 +66,7 @@ impl Store {
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.arg("--store")
-            .arg(&self.path)
+            .arg(&self.location)
             .args(args)
             .stdin(Stdio::null());
         c
@@ -110,9 +122,25 @@ impl Rng {
     }
 }
 
-#[test]
-fn sigkill_during_bulk_advance_never_leaves_a_half_applied_step() {
-    let store = Store::new("crash", 2000);
+/// The same tests against each store; `cargo test postgres` runs the PostgreSQL ones.
+macro_rules! each_store {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $test() { super::$test(super::Kind::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $test() { super::$test(super::Kind::Postgres) })*
+        }
+    };
+}
+
+each_store!(
+    sigkill_during_bulk_advance_never_leaves_a_half_applied_step,
+    concurrent_coordinators_never_both_apply_from_the_same_state,
+);
+
+fn sigkill_during_bulk_advance_never_leaves_a_half_applied_step(kind: Kind) {
+    let store = Store::new("crash", 2000, kind);
     let mut rng = Rng::new();
     let mut killed = 0;
     for round in 0..12 {
@@ -147,12 +175,11 @@ fn sigkill_during_bulk_advance_never_leaves_a_half_applied_step() {
     );
 }
 
-#[test]
-fn concurrent_coordinators_never_both_apply_from_the_same_state() {
-    let store = Store::new("race", 5);
+fn concurrent_coordinators_never_both_apply_from_the_same_state(kind: Kind) {
+    let store = Store::new("race", 5, kind);
     let workers: Vec<_> = (0..4)
         .map(|w| {
-            let path = store.path.clone();
+            let path = store.location.clone();
             std::thread::spawn(move || {
                 let (mut recorded, mut advanced) = (0, 0);
                 for round in 0..6 {

@@ -112,7 +112,9 @@ fn our_tables(client: &mut Client) -> Result<(i64, i64), StoreError> {
 impl PostgresStore {
     fn connect(location: &Location) -> Result<Client, StoreError> {
         let Location::Postgres(url) = location else {
-            return Err(StoreError::Database(format!("{location} is not a PostgreSQL URL")));
+            return Err(StoreError::Database(format!(
+                "{location} is not a PostgreSQL URL"
+            )));
         };
         Client::connect(url, NoTls)
             .map_err(|e| StoreError::Unreachable(location.clone(), e.to_string()))
@@ -201,8 +203,11 @@ impl PostgresStore {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.batch_execute(sql).map_err(database)?;
-            tx.execute("UPDATE mentorflow_schema SET version = $1", &[&(i as i32 + 1)])
-                .map_err(database)?;
+            tx.execute(
+                "UPDATE mentorflow_schema SET version = $1",
+                &[&(i as i32 + 1)],
+            )
+            .map_err(database)?;
         }
         tx.commit().map_err(database)
     }
@@ -345,13 +350,7 @@ impl Tx for PgTx<'_> {
             .execute(
                 &self.st.update_pairing,
                 &[
-                    &p.id,
-                    &p.stage,
-                    &p.outcome,
-                    &p.due,
-                    &last_seq,
-                    &p.state,
-                    &expected,
+                    &p.id, &p.stage, &p.outcome, &p.due, &last_seq, &p.state, &expected,
                 ],
             )
             .map_err(database)?;

@@ -16,7 +16,8 @@ use crate::store::{
 };
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE programs (
     hash TEXT PRIMARY KEY,
     id TEXT NOT NULL,
@@ -48,11 +49,13 @@ CREATE TABLE events (
     hash TEXT NOT NULL,
     UNIQUE (pairing, seq)
 );
-"#, r#"
+"#,
+    r#"
 CREATE VIEW pairing_facts AS
 SELECT p.id AS pairing, f.key AS fact, t.key AS type, t.value AS value
 FROM pairings p, json_each(p.state, '$.facts') f, json_each(f.value) t;
-"#];
+"#,
+];
 
 /// Durability of each commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -59,8 +59,11 @@ fn binary(name: &str) -> Result<PathBuf, String> {
     if let Some(found) = versions.pop() {
         return Ok(found);
     }
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.exists()));
+    let on_path = std::env::var_os("PATH").map(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|p| p.exists())
+    });
     on_path.flatten().ok_or_else(|| {
         format!("`{name}` was not found; install the PostgreSQL server (Debian: apt-get install postgresql) or put its bin folder on PATH")
     })
@@ -152,7 +155,15 @@ rm -rf "$2"
     let postgres_arg = postgres.to_string_lossy().into_owned();
     as_server_user(
         Path::new("sh"),
-        &["-c", guardian, "guardian", &postgres_arg, &dir_arg, &port_arg, &parent],
+        &[
+            "-c",
+            guardian,
+            "guardian",
+            &postgres_arg,
+            &dir_arg,
+            &port_arg,
+            &parent,
+        ],
     )
     .stdin(Stdio::null())
     .stdout(Stdio::null())
