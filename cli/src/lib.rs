@@ -69,6 +69,8 @@ enum Command {
     Verify(commands::verify::Args),
     /// Export pairings or events as JSON or CSV.
     Export(commands::export::Args),
+    /// Work on whole stores: copy between SQLite and PostgreSQL.
+    Store(commands::store::Args),
 }
 
 /// Runs the command line `args` (program name first) and returns the exit code. Progress
@@ -121,6 +123,7 @@ where
         Command::Programs(a) => commands::programs::run(&a, s, output),
         Command::Verify(a) => commands::verify::run(&a, s, output),
         Command::Export(a) => commands::export::run(&a, s, output),
+        Command::Store(a) => commands::store::run(&a, s, output),
     };
     failure::exit_code(result, output)
 }

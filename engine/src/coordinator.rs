@@ -139,7 +139,8 @@ fn act_at(at: Option<DateTime<Utc>>, clock: &dyn Clock, pairing: &Pairing) -> Da
     at.unwrap_or_else(|| clock.now().max(pairing.latest_at.max(pairing.entered_at)))
 }
 
-fn open_store(location: &Location, create: bool) -> Result<Box<dyn Store>, Error> {
+/// The store at `location`, created (refusing an existing one) or opened.
+pub(crate) fn open_store(location: &Location, create: bool) -> Result<Box<dyn Store>, Error> {
     Ok(match location {
         Location::File(path) if create => Box::new(SqliteStore::create(path)?),
         Location::File(path) => Box::new(SqliteStore::open(path, Durability::Full)?),

@@ -225,6 +225,9 @@ pub enum Error {
         /// Every value stored programs know, sorted.
         known: Vec<String>,
     },
+    /// A store copy was refused or did not verify.
+    #[error("store copy refused: {0:?}")]
+    CopyRefused(CopyProblem),
     /// One enrolment of an import was refused; nothing was stored.
     #[error("enrolment {index} of the import was refused: {error}")]
     ImportRefused {
@@ -245,4 +248,29 @@ impl From<EngineError> for Error {
     fn from(e: EngineError) -> Error {
         Error::Engine(Box::new(e))
     }
+}
+
+/// Why a store copy was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CopyProblem {
+    /// The source and the destination are the same store.
+    SameStore(Location),
+    /// The source does not verify.
+    SourceDamaged {
+        /// The source.
+        from: Location,
+        /// Problems verify found.
+        breaches: usize,
+    },
+    /// The copy does not verify.
+    CopyDamaged {
+        /// The destination.
+        to: Location,
+        /// Problems verify found.
+        breaches: usize,
+        /// Events in the copy.
+        events: u64,
+        /// Events in the source.
+        expected: u64,
+    },
 }

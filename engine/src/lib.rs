@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod coordinator;
+pub mod copy;
 pub mod engine;
 mod enrolment;
 pub mod error;
@@ -29,9 +30,10 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
     Advance, BoardRow, BulkStep, Coordinator, Enrolment, Options, Status, TickReport,
 };
+pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine};
 pub use enrolment::EnrolmentProblem;
-pub use error::{Command, EngineError, Error, Refusal};
+pub use error::{Command, CopyProblem, EngineError, Error, Refusal};
 pub use event::{Event, EventKind, Move, Participant};
 pub use explain::{Candidate, GuardKind, GuardReport, Verdict};
 pub use ledger::{stamp, BulkReport};

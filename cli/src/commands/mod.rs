@@ -17,6 +17,7 @@ pub mod record;
 pub mod show;
 pub mod simulate;
 pub mod status;
+pub mod store;
 pub mod tick;
 pub mod verify;
 pub mod withdraw;

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use mentorflow_engine::{
-    Command, EngineError, EnrolmentProblem, Error, Limit, Location, Refusal, ScriptError,
-    ScriptProblem, StoreError,
+    Command, CopyProblem, EngineError, EnrolmentProblem, Error, Limit, Location, Refusal,
+    ScriptError, ScriptProblem, StoreError,
 };
 
 use super::explain::{candidate, guard};
@@ -31,6 +31,7 @@ pub fn error(e: &Error) -> String {
             did_you_mean(value, known),
             known.join(", ")
         ),
+        Error::CopyRefused(problem) => copy_problem(problem),
         // The import command says which roster line; without it, the position.
         Error::ImportRefused { index, error } => {
             format!(
@@ -39,6 +40,27 @@ pub fn error(e: &Error) -> String {
                 engine_error(error)
             )
         }
+    }
+}
+
+fn copy_problem(p: &CopyProblem) -> String {
+    match p {
+        CopyProblem::SameStore(at) => {
+            format!("{at} is both the source and the destination; name another destination")
+        }
+        CopyProblem::SourceDamaged { from, breaches } => format!(
+            "{from} does not verify ({}); nothing was copied. See `mentorflow --store {from} verify`",
+            super::count(*breaches as u64, "problem")
+        ),
+        CopyProblem::CopyDamaged {
+            to,
+            breaches,
+            events,
+            expected,
+        } => format!(
+            "the copy at {to} does not verify ({}, {events} of {expected} events); do not use it",
+            super::count(*breaches as u64, "problem")
+        ),
     }
 }
 

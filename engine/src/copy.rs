@@ -1,0 +1,119 @@
+//! Moving a store between SQLite and PostgreSQL (either way): everything is copied as stored
+//! (event bodies and their chain hashes byte for byte), in one transaction on the destination,
+//! and both ends are verified.
+
+use std::sync::Arc;
+
+use crate::coordinator::open_store;
+use crate::error::{CopyProblem, Error};
+use crate::ledger::{decode_state, stamp};
+use crate::registry::Registry;
+use crate::store::{EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
+use crate::verify::{verify, VerifyReport};
+
+/// What a copy moved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyReport {
+    /// Program versions.
+    pub programs: usize,
+    /// Events.
+    pub events: u64,
+    /// Pairings.
+    pub pairings: usize,
+    /// The destination's verification (intact when the copy returns).
+    pub verified: VerifyReport,
+}
+
+fn verified(store: &dyn Store) -> Result<VerifyReport, Error> {
+    let engines = Registry::default().all(store, true)?;
+    verify(store, &mut |hash| {
+        engines.get(hash).map(|e| Arc::clone(&e.program))
+    })
+}
+
+/// Copies the store at `from` to `to`, which must not exist yet (or be an empty store). The
+/// source is verified first (a damaged store is not copied), the destination after.
+pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
+    if from == to {
+        return Err(Error::CopyRefused(CopyProblem::SameStore(from.clone())));
+    }
+    let source = open_store(from, false)?;
+    let before = verified(&*source)?;
+    if !before.breaches.is_empty() {
+        return Err(Error::CopyRefused(CopyProblem::SourceDamaged {
+            from: from.clone(),
+            breaches: before.breaches.len(),
+        }));
+    }
+    let mut destination = match open_store(to, true) {
+        Ok(store) => store,
+        Err(Error::Store(StoreError::Exists(_))) => {
+            let store = open_store(to, false)?;
+            if !store.programs()?.is_empty() || !store.pairing_ids()?.is_empty() {
+                return Err(StoreError::Exists(to.clone()).into());
+            }
+            store
+        }
+        Err(e) => return Err(e),
+    };
+    let programs = source.program_rows()?;
+    let (mut events, mut pairings) = (0u64, 0usize);
+    destination.write(&mut |tx| {
+        for p in &programs {
+            tx.add_program(&ProgramRow {
+                hash: &p.hash,
+                id: &p.id,
+                title: &p.title,
+                path: &p.path,
+                sources: &p.sources,
+                stored_at: &p.stored_at,
+            })?;
+        }
+        events = 0;
+        let stored = source.snapshot(&mut |e| {
+            events += 1;
+            tx.append(&EventRow {
+                pairing: &e.pairing,
+                seq: e.seq as u64,
+                kind: &e.kind,
+                body: &e.body,
+                hash: &e.hash,
+            })
+        })?;
+        pairings = stored.len();
+        for row in &stored {
+            let p = decode_state(&row.state)?;
+            let due = p.due.map(stamp);
+            tx.insert_pairing(
+                row.number,
+                &PairingRow {
+                    id: &row.id,
+                    program_hash: &p.program_hash,
+                    program_id: &p.program_id,
+                    type_id: &p.type_id,
+                    stage: &row.stage,
+                    outcome: row.outcome.as_deref(),
+                    due: due.as_deref(),
+                    last_seq: p.last_seq,
+                    state: &row.state,
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    let after = verified(&*destination)?;
+    if !after.breaches.is_empty() || after.events != before.events {
+        return Err(Error::CopyRefused(CopyProblem::CopyDamaged {
+            to: to.clone(),
+            breaches: after.breaches.len(),
+            events: after.events,
+            expected: before.events,
+        }));
+    }
+    Ok(CopyReport {
+        programs: programs.len(),
+        events,
+        pairings,
+        verified: after,
+    })
+}
