@@ -67,8 +67,18 @@ fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()
 }
 
+/// `programs/NAME` of the workspace, from whichever crate's folder the tests run in.
+fn shipped(name: &str) -> std::path::PathBuf {
+    let here = Path::new("programs").join(name);
+    if here.exists() {
+        here
+    } else {
+        Path::new("..").join("programs").join(name)
+    }
+}
+
 fn mentoring() -> Program {
-    let loaded = mentorflow_dsl::load(Path::new("../programs/mentoring.toml"));
+    let loaded = mentorflow_dsl::load(&shipped("mentoring.toml"));
     let report = loaded.render();
     loaded.program.unwrap_or_else(|| panic!("{report}"))
 }
@@ -426,7 +436,7 @@ pub fn pairings_stay_on_the_program_version_they_were_enrolled_with(h: &dyn Harn
     let mut c = enrolled(h, name, 1);
     let old = mentoring();
     // The same program with a looser first guard: a new version.
-    let text = std::fs::read_to_string("../programs/mentoring.toml")
+    let text = std::fs::read_to_string(shipped("mentoring.toml"))
         .expect("read")
         .replace(
             "guard = \"facts.mentor_assigned && facts.schedule_set\"",

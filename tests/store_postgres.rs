@@ -1,8 +1,10 @@
 //! The PostgreSQL store passes the store conformance suite, against a real server this test
 //! starts itself (`cargo test postgres` runs these).
 
+// Lives in the workspace tests so that `cargo test postgres` (default members) runs it.
+#[path = "../engine/tests/conformance/mod.rs"]
 mod conformance;
-#[path = "support/postgres.rs"]
+#[path = "../engine/tests/support/postgres.rs"]
 mod server;
 
 use mentorflow_engine::postgres::PostgresStore;
