@@ -41,3 +41,23 @@ impl fmt::Display for Location {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Location;
+
+    #[test]
+    fn a_password_in_a_url_is_never_printed() {
+        let at = Location::parse("postgres://ana:s3cret@db.example.org:5432/mentoring");
+        assert_eq!(
+            at.to_string(),
+            "postgres://ana:***@db.example.org:5432/mentoring"
+        );
+        let plain = Location::parse("postgresql://ana@db/mentoring");
+        assert_eq!(plain.to_string(), "postgresql://ana@db/mentoring");
+        assert_eq!(
+            Location::parse("stores/team.db"),
+            Location::File("stores/team.db".into())
+        );
+    }
+}

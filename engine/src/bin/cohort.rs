@@ -7,7 +7,8 @@
 //!   store-pairing  through the SQLite store, one transaction per pairing, synchronous=NORMAL
 //!   store-durable  one durable transaction (synchronous=FULL) per command: enrol, record, each
 //!                  advance; stops after the first 2,000 transitions, like the peers' per-row mode
-//!   populate PATH  leaves a store at PATH with N pairings enrolled and their facts recorded
+//!   populate PATH|URL  leaves a store (SQLite file or postgres:// URL) with N pairings enrolled
+//!                  and their facts recorded
 //!                  (ready to advance), for measuring single commands on a large store
 
 use std::hint::black_box;
@@ -260,8 +261,8 @@ fn main() {
         "store-pairing" => stored(&engine, n, 1, &actor),
         "store-durable" => durable(&engine, n, now),
         "populate" => match positional.get(2) {
-            Some(path) => populate(&engine, n, Path::new(path), &actor),
-            None => fail("populate needs the store path: cohort N populate PATH"),
+            Some(path) => populate(&engine, n, path, &actor),
+            None => fail("populate needs the store: cohort N populate PATH|postgres://..."),
         },
         other => fail(format!(
             "unknown mode `{other}`; modes: memory, store-batch, store-pairing, store-durable"
@@ -403,11 +404,20 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
     ))
 }
 
-fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<String, String> {
-    let mut store = SqliteStore::create(path)
-        .and_then(|_| SqliteStore::open(path, Durability::Normal))
-        .map(|s| Ledger::new(Box::new(s)))
-        .map_err(|e| e.to_string())?;
+fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<String, String> {
+    let location = mentorflow_engine::Location::parse(path);
+    let store: Box<dyn mentorflow_engine::store::Store> = match &location {
+        mentorflow_engine::Location::File(file) => Box::new(
+            SqliteStore::create(file)
+                .and_then(|_| SqliteStore::open(file, Durability::Normal))
+                .map_err(|e| e.to_string())?,
+        ),
+        postgres => Box::new(
+            mentorflow_engine::postgres::PostgresStore::create(postgres)
+                .map_err(|e| e.to_string())?,
+        ),
+    };
+    let mut store = Ledger::new(store);
     let d = Driver::new(engine);
     let started = Instant::now();
     let mut done = 0u64;
@@ -437,8 +447,7 @@ fn populate(engine: &Engine, n: u64, path: &Path, actor: &Actor<'_>) -> Result<S
         done += count;
     }
     Ok(format!(
-        "populated {} with {n} pairings in {:.1}s",
-        path.display(),
+        "populated {location} with {n} pairings in {:.1}s",
         started.elapsed().as_secs_f64()
     ))
 }
