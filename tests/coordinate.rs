@@ -659,3 +659,25 @@ fn the_programs_table_stays_aligned_with_a_long_program_id() {
         run.stdout
     );
 }
+
+#[test]
+fn an_unreachable_postgres_server_is_a_clear_error_and_no_password_is_shown() {
+    let run = mentorflow(&[
+        "--store",
+        "postgres://ana:s3cret@127.0.0.1:1/mentoring",
+        "status",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .starts_with("error: cannot connect to postgres://ana:***@127.0.0.1:1/mentoring: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("check that the server is running"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+}

@@ -116,8 +116,17 @@ impl PostgresStore {
                 "{location} is not a PostgreSQL URL"
             )));
         };
-        Client::connect(url, NoTls)
-            .map_err(|e| StoreError::Unreachable(location.clone(), e.to_string()))
+        Client::connect(url, NoTls).map_err(|e| {
+            // The client's own message is terse ("error connecting to server"); the cause
+            // (connection refused, unknown database, bad password) is in its source.
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                why = format!("{why}: {cause}");
+                source = cause.source();
+            }
+            StoreError::Unreachable(location.clone(), why)
+        })
     }
 
     /// Creates the store's tables in the (existing) database at `location`; refuses a database
