@@ -681,3 +681,43 @@ fn an_unreachable_postgres_server_is_a_clear_error_and_no_password_is_shown() {
     );
     assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
 }
+
+#[test]
+fn counters_add_under_the_lock_and_a_signed_value_is_refused() {
+    let s = Store::enrolled("counters");
+    let add = s.run(&["record", "p-1", "meetings+=2"]);
+    assert_eq!(add.code, 0, "{}", add.transcript());
+    assert!(
+        add.stdout.contains("recorded meetings = 2"),
+        "{}",
+        add.stdout
+    );
+    let add = s.run(&["record", "p-1", "meetings+=1", "goals_total=3"]);
+    assert!(
+        add.stdout
+            .contains("recorded meetings = 3, goals_total = 3"),
+        "{}",
+        add.stdout
+    );
+    let sub = s.run(&["record", "p-1", "meetings-=1"]);
+    assert!(
+        sub.stdout.contains("recorded meetings = 2"),
+        "{}",
+        sub.stdout
+    );
+    let before = s.log();
+    let mut refusals = String::new();
+    for arg in [
+        "meetings=+1",
+        "mentor_assigned+=1",
+        "mentee_rating+=1",
+        "meetings-=5",
+        "meetings+=lots",
+    ] {
+        let run = s.run(&["record", "p-1", arg]);
+        assert_eq!(run.code, 1, "{arg}: {}", run.transcript());
+        refusals.push_str(&format!("$ record p-1 {arg}\n{}", run.stderr));
+    }
+    insta::assert_snapshot!(refusals);
+    assert_eq!(s.log(), before, "a refused change stores nothing");
+}

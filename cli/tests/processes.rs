@@ -137,7 +137,39 @@ macro_rules! each_store {
 each_store!(
     sigkill_during_bulk_advance_never_leaves_a_half_applied_step,
     concurrent_coordinators_never_both_apply_from_the_same_state,
+    concurrent_additions_all_count,
 );
+
+/// `laps+=1` from several processes at once: every acknowledged addition counts, none is lost
+/// to a read-then-write race (the current value is read under the store's write lock).
+fn concurrent_additions_all_count(kind: Kind) {
+    let store = Store::new("add", 1, kind);
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let location = store.location.clone();
+            std::thread::spawn(move || {
+                (0..10)
+                    .filter(|_| {
+                        Command::new(BIN)
+                            .arg("--store")
+                            .arg(&location)
+                            .args(["record", "p-1", "laps+=1"])
+                            .output()
+                            .expect("record")
+                            .status
+                            .success()
+                    })
+                    .count()
+            })
+        })
+        .collect();
+    let added: usize = workers.into_iter().map(|w| w.join().expect("worker")).sum();
+    assert_eq!(added, 40, "every addition is acknowledged");
+    let status = store.run(&["status", "p-1", "--json"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains("\"laps\": {\n        \"int\": 40"), "{text}");
+    store.verify();
+}
 
 fn sigkill_during_bulk_advance_never_leaves_a_half_applied_step(kind: Kind) {
     let store = Store::new("crash", 2000, kind);

@@ -155,6 +155,13 @@ impl Declaration {
     /// Parses a value written as text (on the command line, in a CSV roster) and checks it:
     /// lists as `a,b` or as a TOML or JSON array of strings, `["a", "b"]`.
     pub fn parse(&self, text: &str) -> Result<Value, String> {
+        let value = self.parse_unchecked(text)?;
+        self.check(&value)?;
+        Ok(value)
+    }
+
+    /// Parses a value of the declared type without checking its bounds (an amount to add).
+    pub fn parse_unchecked(&self, text: &str) -> Result<Value, String> {
         let text = text.trim();
         let value = match self.kind {
             ValueKind::Bool => match text.to_ascii_lowercase().as_str() {
@@ -194,7 +201,6 @@ impl Declaration {
                     .collect(),
             ),
         };
-        self.check(&value)?;
         Ok(value)
     }
 

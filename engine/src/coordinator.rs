@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 
 use crate::clock::Clock;
-use crate::engine::{Actor, Engine};
+use crate::engine::{Actor, Engine, FactChange};
 use crate::error::{EngineError, Error};
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::Candidate;
@@ -247,12 +247,17 @@ impl Coordinator {
         })
     }
 
-    /// Records facts given as text (`NAME`, `VALUE`), checked against the program: all or none.
-    pub fn record(&mut self, id: &str, facts: &[(String, String)]) -> Result<Vec<Event>, Error> {
+    /// Records facts given as text (set, add or subtract), checked against the program: all
+    /// or none. Additions read the current value under the write lock.
+    pub fn record(
+        &mut self,
+        id: &str,
+        facts: &[(String, FactChange)],
+    ) -> Result<Vec<Event>, Error> {
         self.change(id, &mut |engine, p, actor| {
             let typed = facts
                 .iter()
-                .map(|(n, v)| Ok((n.clone(), engine.parse_fact(n, v)?)))
+                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
             Ok(vec![engine.record(p, typed, actor)?])
         })

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use mentorflow_dsl::{Program, Timeout, Transition, Trigger, Value};
+use mentorflow_dsl::{Program, Timeout, Transition, Trigger, Value, ValueKind};
 
 use crate::error::{Command, EngineError, Refusal};
 use crate::event::{Event, EventKind, Move, Participant};
@@ -23,6 +23,17 @@ pub struct Engine {
     hash: Arc<str>,
     /// Stage ids, shared by every event and pairing that names them (same order as stages).
     stage_ids: Vec<Arc<str>>,
+}
+
+/// How a command changes a fact, as written: `NAME=VALUE`, `NAME+=AMOUNT`, `NAME-=AMOUNT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactChange {
+    /// Set to this value.
+    Set(String),
+    /// Add this amount to the current value (numbers only).
+    Add(String),
+    /// Subtract this amount from the current value (numbers only).
+    Subtract(String),
 }
 
 /// Who does an operation and when.
@@ -200,6 +211,66 @@ impl Engine {
             name: name.into(),
             problem,
         })
+    }
+
+    /// The value a change gives fact `name` of `pairing`: a value written as text, or the
+    /// current value (recorded, else the default) plus or minus an amount. Applied under the
+    /// store's write lock, so two coordinators adding 1 at once add 2.
+    pub fn resolve_change(
+        &self,
+        pairing: &Pairing,
+        name: &str,
+        change: &FactChange,
+    ) -> Result<Value, EngineError> {
+        let decl = self.fact_decl(name)?;
+        let numeric = matches!(decl.kind, ValueKind::Int | ValueKind::Float);
+        let (sign, text) = match change {
+            // `meetings=+1` looks like an increment but sets 1: refuse it rather than guess.
+            FactChange::Set(text) if numeric && text.trim_start().starts_with('+') => {
+                return Err(EngineError::SignedValue {
+                    name: name.into(),
+                    text: text.clone(),
+                })
+            }
+            FactChange::Set(text) => return self.parse_fact(name, text),
+            FactChange::Add(text) => (1, text),
+            FactChange::Subtract(text) => (-1, text),
+        };
+        if !numeric {
+            return Err(EngineError::NotANumber {
+                name: name.into(),
+                kind: decl.kind,
+            });
+        }
+        let amount = decl
+            .parse_unchecked(text)
+            .map_err(|problem| EngineError::BadValue {
+                name: name.into(),
+                problem,
+            })?;
+        let current = pairing
+            .fact(&self.program, name)
+            .cloned()
+            .ok_or_else(|| EngineError::NoValueToChange(name.into()))?;
+        let overflow = || EngineError::BadValue {
+            name: name.into(),
+            problem: "the result is too large for a whole number".into(),
+        };
+        let value = match (current, amount) {
+            (Value::Int(a), Value::Int(b)) => Value::Int(
+                a.checked_add(b.checked_mul(sign).ok_or_else(overflow)?)
+                    .ok_or_else(overflow)?,
+            ),
+            (Value::Float(a), Value::Float(b)) => Value::Float(a + b * sign as f64),
+            (Value::Float(a), Value::Int(b)) => Value::Float(a + (b * sign) as f64),
+            _ => return Err(overflow()),
+        };
+        decl.check(&value)
+            .map_err(|problem| EngineError::BadValue {
+                name: name.into(),
+                problem,
+            })?;
+        Ok(value)
     }
 
     fn fact_decl(&self, name: &str) -> Result<&mentorflow_dsl::Declaration, EngineError> {

@@ -88,6 +88,25 @@ pub enum EngineError {
         /// What is wrong, as the program language says it.
         problem: String,
     },
+    /// `NAME=+1` on a number: it would set, not add.
+    #[error("`{name}={text}` sets the value; to add, write `{name}+=`")]
+    SignedValue {
+        /// The fact.
+        name: String,
+        /// The value written.
+        text: String,
+    },
+    /// `+=` or `-=` on a fact that is not a number.
+    #[error("fact `{name}` is not a number")]
+    NotANumber {
+        /// The fact.
+        name: String,
+        /// Its type.
+        kind: mentorflow_dsl::ValueKind,
+    },
+    /// `+=` or `-=` on a fact with no value yet and no default.
+    #[error("fact `{0}` has no value to change yet")]
+    NoValueToChange(String),
     /// A record with no facts.
     #[error("no facts given")]
     NoFacts,

@@ -31,7 +31,7 @@ pub use coordinator::{
     Advance, BoardRow, BulkStep, Coordinator, Enrolment, Options, Status, TickReport,
 };
 pub use copy::{copy, CopyReport};
-pub use engine::{parse_attribute, Actor, Engine};
+pub use engine::{parse_attribute, Actor, Engine, FactChange};
 pub use enrolment::EnrolmentProblem;
 pub use error::{Command, CopyProblem, EngineError, Error, Refusal};
 pub use event::{Event, EventKind, Move, Participant};

@@ -72,6 +72,8 @@ pub struct Step {
     pub wait: Option<String>,
     /// Record facts (one event, in the order written).
     pub record: Option<toml::Table>,
+    /// Add to number facts (one event): `add = { meetings = 1 }`, as `record meetings+=1`.
+    pub add: Option<toml::Table>,
     /// `true`, or the stage to advance to.
     pub advance: Option<toml::Value>,
     /// With `advance`, `record` or `withdraw`: the step must be refused.
@@ -466,6 +468,7 @@ fn run_step(
     let actions = [
         step.wait.is_some(),
         step.record.is_some(),
+        step.add.is_some(),
         step.advance.is_some(),
         step.force.is_some(),
         step.withdraw.is_some(),
@@ -475,7 +478,10 @@ fn run_step(
     if actions.iter().filter(|a| **a).count() != 1 {
         return Err(Problem::StepShape);
     }
-    let refusable_step = step.advance.is_some() || step.record.is_some() || step.withdraw.is_some();
+    let refusable_step = step.advance.is_some()
+        || step.record.is_some()
+        || step.add.is_some()
+        || step.withdraw.is_some();
     if step.refused && !refusable_step {
         return Err(Problem::RefusedOnOtherStep);
     }
@@ -488,6 +494,16 @@ fn run_step(
         });
     } else if let Some(facts) = &step.record {
         record_step(engine, pairing, step, facts, actor, t)?;
+    } else if let Some(amounts) = &step.add {
+        let changes: Result<Vec<(String, Value)>, EngineError> = amounts
+            .iter()
+            .map(|(name, amount)| {
+                let change = crate::engine::FactChange::Add(amount.to_string());
+                Ok((name.clone(), engine.resolve_change(pairing, name, &change)?))
+            })
+            .collect();
+        let result = changes.and_then(|typed| engine.record(pairing, typed, actor));
+        refusable(StepKind::Record, result, step.refused, t)?;
     } else if let Some(advance) = &step.advance {
         advance_step(engine, pairing, step, advance, actor, t)?;
     } else if let Some(to) = &step.force {

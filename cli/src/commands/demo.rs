@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, TimeZone, Utc};
-use mentorflow_engine::{Coordinator, Enrolment, EventKind, Participant};
+use mentorflow_engine::{Coordinator, Enrolment, EventKind, FactChange, Participant};
 use mentorflow_engine::{Filter, StoreError};
 
 use crate::failure::{CommandResult, Failure};
@@ -221,9 +221,9 @@ fn week(coordinator: &mut Coordinator, plans: &[(String, Plan)], week: i64) -> R
         if coordinator.pairing(id)?.outcome.is_some() {
             continue;
         }
-        let to_record: Vec<(String, String)> = facts(*plan, week)
+        let to_record: Vec<(String, FactChange)> = facts(*plan, week)
             .into_iter()
-            .map(|(n, v)| (n.to_string(), v))
+            .map(|(n, v)| (n.to_string(), FactChange::Set(v)))
             .collect();
         if !to_record.is_empty() {
             coordinator.record(id, &to_record)?;

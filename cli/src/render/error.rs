@@ -178,6 +178,19 @@ pub fn engine_error(e: &EngineError) -> String {
             format!("bad value for fact `{name}`: {problem}")
         }
         EngineError::NoFacts => "no facts given; write NAME=VALUE".into(),
+        EngineError::SignedValue { name, text } => format!(
+            "`{name}={text}` would set {name} to {}, not add to it; write {name}+={} to add, or {name}={} to set",
+            text.trim().trim_start_matches('+'),
+            text.trim().trim_start_matches('+'),
+            text.trim().trim_start_matches('+')
+        ),
+        EngineError::NotANumber { name, kind } => format!(
+            "`+=` and `-=` change int and float facts; `{name}` is {}: set it with {name}=VALUE",
+            kind.with_article()
+        ),
+        EngineError::NoValueToChange(name) => format!(
+            "fact `{name}` has no value yet and no default, so there is nothing to add to; set it first: {name}=VALUE"
+        ),
         EngineError::FactTwice(name) => {
             format!("bad value for fact `{name}`: it is given twice; record each fact once")
         }

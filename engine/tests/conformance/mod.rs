@@ -11,7 +11,8 @@ use mentorflow_engine::ledger::chain;
 use mentorflow_engine::store::{EventRow, PairingRow, Store};
 use mentorflow_engine::verify::Breach;
 use mentorflow_engine::{
-    Advance, Coordinator, EngineError, Enrolment, Error, FixedClock, Options, Participant,
+    Advance, Coordinator, EngineError, Enrolment, Error, FactChange, FixedClock, Options,
+    Participant,
 };
 
 /// Makes stores for the suite.
@@ -112,10 +113,10 @@ fn one_on_one(n: usize) -> Enrolment {
     }
 }
 
-fn facts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+fn facts(pairs: &[(&str, &str)]) -> Vec<(String, FactChange)> {
     pairs
         .iter()
-        .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+        .map(|(n, v)| ((*n).to_string(), FactChange::Set((*v).to_string())))
         .collect()
 }
 
