@@ -381,7 +381,13 @@ fn a_roster_is_imported_all_or_nothing() {
     );
     std::fs::write(&roster, "pairing,type,role,id,grde\nx,peer,peer,a,3\n").expect("write");
     let run = s.run(&["import", &r, "--program", "programs/mentoring.toml"]);
-    assert!(run.stderr.contains("roster.csv:2: a: program `mentoring` declares no attribute `grde` (did you mean `grade`?)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "roster.csv:1: column `grde` is not pairing, type, role, id or an attribute of program `mentoring` (did you mean `grade`?)"
+        ),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         s.run(&["list"]).stdout.lines().last(),
         Some("2 pairings"),
@@ -720,4 +726,132 @@ fn counters_add_under_the_lock_and_a_signed_value_is_refused() {
     }
     insta::assert_snapshot!(refusals);
     assert_eq!(s.log(), before, "a refused change stores nothing");
+}
+
+#[test]
+fn an_import_reports_every_bad_row_at_once_and_a_dry_run_stores_nothing() {
+    let s = Store::new("import-all");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let roster = s.dir.join("roster.csv");
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,experience_years,grade\n\
+         a,one-on-one,mentor,ana,12,\n\
+         a,one-on-one,mentee,budi,many,\n\
+         b,peer,peer,eko,,5\n\
+         b,peer,peer,fajar,,9\n\
+         c,one-on-one,mentor,gita\n\
+         d,group,mentor,hadi,20,\n",
+    )
+    .expect("write");
+    let r = roster.to_string_lossy().into_owned();
+    let run = s.run(&["import", &r, "--program", "programs/mentoring.toml"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let stderr = run.stderr.replace(&r, "roster.csv");
+    insta::assert_snapshot!("import_file_problems", stderr);
+    // With the file fixed, the refusals of the type rules are all reported too.
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,experience_years,grade\n\
+         a,one-on-one,mentor,ana,1,\n\
+         a,one-on-one,mentee,budi,2,\n\
+         b,peer,peer,eko,,5\n\
+         b,peer,peer,fajar,,9\n\
+         c,peer,peer,gita,,3\n\
+         c,peer,peer,hadi,,3\n",
+    )
+    .expect("write");
+    for dry in [true, false] {
+        let mut args = vec!["import", r.as_str(), "--program", "programs/mentoring.toml"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let run = s.run(&args);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        let stderr = run.stderr.replace(&r, "roster.csv");
+        insta::assert_snapshot!("import_refusals", stderr);
+    }
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,grade\nc,peer,peer,gita,3\nc,peer,peer,hadi,3\n",
+    )
+    .expect("write");
+    let dry = s.run(&[
+        "import",
+        &r,
+        "--program",
+        "programs/mentoring.toml",
+        "--dry-run",
+    ]);
+    assert_eq!(dry.code, 0, "{}", dry.transcript());
+    assert!(
+        dry.stdout.contains("dry run: 1 pairing from"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(s.run(&["list"]).stdout.lines().last(), Some("0 pairings"));
+}
+
+#[test]
+fn facts_from_a_csv_file_are_recorded_all_or_none() {
+    let s = Store::enrolled("facts-csv");
+    let run = s.run(&[
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "peer",
+        "--person",
+        "peer=c,grade=3",
+        "--person",
+        "peer=d,grade=4",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let sheet = s.dir.join("facts.csv");
+    let before = s.run(&["log"]).stdout;
+    std::fs::write(
+        &sheet,
+        "pairing,meetings,mentor_assigned,mentee_ratng\np-1,+=2,true,\np-2,3,yes,4\n",
+    )
+    .expect("write");
+    let f = sheet.to_string_lossy().into_owned();
+    let mut transcript = String::new();
+    let run = s.run(&["record", "--from", &f]);
+    assert_eq!(run.code, 1);
+    transcript.push_str(&run.stderr.replace(&f, "facts.csv"));
+    std::fs::write(
+        &sheet,
+        "pairing,meetings,mentor_assigned\np-1,+=2,true\np-2,3,maybe\np-9,1,true\np-2,1\n",
+    )
+    .expect("write");
+    let run = s.run(&["record", "--from", &f]);
+    assert_eq!(run.code, 1);
+    transcript.push_str(&run.stderr.replace(&f, "facts.csv"));
+    std::fs::write(
+        &sheet,
+        "pairing,meetings,mentor_assigned\np-1,+=2,true\np-2,3,maybe\np-9,1,true\n",
+    )
+    .expect("write");
+    let run = s.run(&["record", "--from", &f]);
+    assert_eq!(run.code, 1);
+    transcript.push_str(&run.stderr.replace(&f, "facts.csv"));
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        s.run(&["log"]).stdout,
+        before,
+        "refused sheets store nothing"
+    );
+    std::fs::write(
+        &sheet,
+        "pairing,meetings,mentor_assigned\np-1,+=2,true\np-2,3,\np-1,+=1,\n",
+    )
+    .expect("write");
+    let run = s.run(&["record", "--from", &f]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("recorded 3 rows on 2 pairings"),
+        "{}",
+        run.stdout
+    );
+    let status = s.run(&["status", "p-1"]);
+    assert!(status.stdout.contains("meetings=3"), "{}", status.stdout);
 }

@@ -131,6 +131,28 @@ impl std::fmt::Debug for Coordinator {
     }
 }
 
+/// Each enrolment made by the engine with its id; every refusal when any is refused.
+fn enrol_all(
+    engine: &Engine,
+    ids: &[String],
+    enrolments: &[Enrolment],
+    actor: &Actor<'_>,
+) -> Result<Vec<(Pairing, Vec<Event>)>, Error> {
+    let mut made = Vec::new();
+    let mut refused = Vec::new();
+    for (index, (id, e)) in ids.iter().zip(enrolments).enumerate() {
+        match engine.enrol(id, &e.type_id, e.participants.clone(), actor) {
+            Ok((pairing, event)) => made.push((pairing, vec![event])),
+            Err(error) => refused.push((index, Error::from(error))),
+        }
+    }
+    if refused.is_empty() {
+        Ok(made)
+    } else {
+        Err(Error::Rows(refused))
+    }
+}
+
 /// The time to act on `pairing` at, read under the store's write lock. A given time is used as
 /// it is (the engine refuses it if it is before the pairing's latest event); the clock is never
 /// allowed behind the latest event: another coordinator may have written one a moment ago, or
@@ -196,7 +218,7 @@ impl Coordinator {
     ) -> Result<Pairing, Error> {
         let created = self.import(program, source, std::slice::from_ref(enrolment));
         let mut created = created.map_err(|e| match e {
-            Error::ImportRefused { error, .. } => Error::Engine(error),
+            Error::Rows(mut rows) if rows.len() == 1 => rows.remove(0).1,
             other => other,
         })?;
         created.pop().ok_or_else(|| {
@@ -206,7 +228,8 @@ impl Coordinator {
         })
     }
 
-    /// Enrols many pairings in one transaction: all, or none when one is refused.
+    /// Enrols many pairings in one transaction: all, or none when any is refused (then every
+    /// refusal is returned, with its position).
     pub fn import(
         &mut self,
         program: &Program,
@@ -221,19 +244,24 @@ impl Coordinator {
         };
         self.ledger
             .enrol(program, source, now, enrolments.len(), &mut |ids| {
-                ids.iter()
-                    .zip(enrolments)
-                    .enumerate()
-                    .map(|(index, (id, e))| {
-                        let made = engine.enrol(id, &e.type_id, e.participants.clone(), &actor);
-                        let (pairing, event) = made.map_err(|error| Error::ImportRefused {
-                            index,
-                            error: Box::new(error),
-                        })?;
-                        Ok((pairing, vec![event]))
-                    })
-                    .collect()
+                enrol_all(&engine, &ids, enrolments, &actor)
             })
+    }
+
+    /// Checks enrolments as `import` would, without storing anything: every refusal, with its
+    /// position, or how many would be enrolled.
+    pub fn check_import(
+        &mut self,
+        program: &Program,
+        enrolments: &[Enrolment],
+    ) -> Result<usize, Error> {
+        let engine = self.registry.pin(program);
+        let actor = Actor {
+            name: &self.actor,
+            now: self.now(),
+        };
+        let ids: Vec<String> = (1..=enrolments.len()).map(|i| format!("new-{i}")).collect();
+        enrol_all(&engine, &ids, enrolments, &actor).map(|made| made.len())
     }
 
     /// Runs one engine decision on one pairing atomically, with its program version's engine.
@@ -261,6 +289,44 @@ impl Coordinator {
                 .collect::<Result<Vec<_>, EngineError>>()?;
             Ok(vec![engine.record(p, typed, actor)?])
         })
+    }
+
+    /// Records facts on many pairings in one transaction: all, or none when any row is
+    /// refused (every refusal is returned, with its row's position).
+    pub fn record_many(
+        &mut self,
+        rows: &[(String, Vec<(String, FactChange)>)],
+    ) -> Result<Vec<Vec<Event>>, Error> {
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
+        self.ledger.update_many(&ids, &mut |i, p| {
+            let Some(engine) = engines.get(&*p.program_hash) else {
+                return Ok(Vec::new());
+            };
+            let actor = Actor {
+                name: &name,
+                now: act_at(at, &*clock, p),
+            };
+            let typed = rows[i]
+                .1
+                .iter()
+                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, n, change)?)))
+                .collect::<Result<Vec<_>, EngineError>>()?;
+            Ok(vec![engine.record(p, typed, &actor)?])
+        })
+    }
+
+    /// Every fact name the stored program versions declare, sorted.
+    pub fn fact_names(&mut self) -> Result<Vec<String>, Error> {
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        let mut names: Vec<String> = engines
+            .values()
+            .flat_map(|e| e.program.facts.iter().map(|f| f.name.clone()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        Ok(names)
     }
 
     /// Advances one pairing.

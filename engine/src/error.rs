@@ -244,17 +244,12 @@ pub enum Error {
         /// Every value stored programs know, sorted.
         known: Vec<String>,
     },
+    /// Some rows of a bulk command were refused; nothing was stored. Each with its position.
+    #[error("{} row(s) refused", .0.len())]
+    Rows(Vec<(usize, Error)>),
     /// A store copy was refused or did not verify.
     #[error("store copy refused: {0:?}")]
     CopyRefused(CopyProblem),
-    /// One enrolment of an import was refused; nothing was stored.
-    #[error("enrolment {index} of the import was refused: {error}")]
-    ImportRefused {
-        /// Its position in the import, from 0.
-        index: usize,
-        /// Why.
-        error: Box<EngineError>,
-    },
 }
 
 impl From<ScriptError> for EngineError {

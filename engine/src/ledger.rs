@@ -212,6 +212,53 @@ impl Ledger {
         Ok(stored)
     }
 
+    /// Runs `command` on each of `ids` (a pairing may come more than once: it sees its earlier
+    /// changes) in one transaction: all are stored, or, when any is refused, none, and every
+    /// refusal is returned with its position.
+    pub fn update_many(
+        &mut self,
+        ids: &[String],
+        command: &mut dyn FnMut(usize, &mut Pairing) -> Result<Vec<Event>, EngineError>,
+    ) -> Result<Vec<Vec<Event>>, Error> {
+        let mut stored = Vec::new();
+        let mut refused: Vec<(usize, Error)> = Vec::new();
+        let known = self.store.pairing_ids().unwrap_or_default();
+        self.store.write(&mut |tx| {
+            stored.clear();
+            let mut previous = tx.last_hash()?;
+            for (i, id) in ids.iter().enumerate() {
+                let Some(json) = tx.state(id)? else {
+                    refused.push((
+                        i,
+                        Error::UnknownPairing {
+                            id: id.clone(),
+                            known: known.clone(),
+                        },
+                    ));
+                    continue;
+                };
+                let mut pairing = decode_state(&json)?;
+                let before = pairing.last_seq;
+                match command(i, &mut pairing) {
+                    Ok(events) => {
+                        if !events.is_empty() {
+                            append(tx, &mut previous, &events)?;
+                            save(tx, &pairing, Save::Update(before))?;
+                        }
+                        stored.push(events);
+                    }
+                    Err(e) => refused.push((i, e.into())),
+                }
+            }
+            if refused.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::Rows(std::mem::take(&mut refused)))
+            }
+        })?;
+        Ok(stored)
+    }
+
     /// Runs `command` over every running pairing matching `filter`, `batch` pairings per
     /// transaction, streaming; a refusal of one pairing is reported and skipped.
     pub fn update_all(

@@ -17,14 +17,17 @@ use crate::{render, Output, EXIT_OK};
 #[derive(Debug, clap::Args)]
 #[command(override_usage = "mentorflow import [OPTIONS] --program <PROGRAM> <ROSTER>")]
 pub struct Args {
-    /// The roster (CSV with a header row).
-    roster: PathBuf,
+    /// The roster (CSV with a header row), or - for standard input.
+    roster: String,
     /// Program file (TOML) every pairing is enrolled in.
     #[arg(long)]
     program: PathBuf,
     /// Mentoring type for rows whose `type` cell is empty (or when there is no `type` column).
     #[arg(long = "type", value_name = "TYPE")]
     type_id: Option<String>,
+    /// Check every row as the import would, and store nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// One pairing of the roster: its type and participants, with the line it starts on.
@@ -35,87 +38,137 @@ struct Group {
     people: Vec<Participant>,
 }
 
-fn read_roster(args: &Args, program: &mentorflow_dsl::Program) -> Result<Vec<Group>, String> {
-    let shown = args.roster.display();
+/// The roster's groups, or every problem of the file (each with its line).
+fn read_roster(args: &Args, program: &mentorflow_dsl::Program) -> Result<Vec<Group>, Vec<String>> {
+    let shown = args.roster.as_str();
+    let input: Box<dyn std::io::Read> = if shown == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        super::open_bounded(shown).map_err(|e| vec![e])?
+    };
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(&args.roster)
-        .map_err(|e| format!("cannot read roster {shown}: {e}"))?;
+        .from_reader(input);
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| format!("{shown}: {e}"))?
+        .map_err(|e| vec![format!("{shown}:1: {}", super::csv_problem(&e))])?
         .iter()
         .map(str::to_string)
         .collect();
     let column = |name: &str| header.iter().position(|h| h == name);
     let (Some(label), Some(role), Some(id)) = (column("pairing"), column("role"), column("id"))
     else {
-        return Err(format!(
-            "{shown}: the header must have the columns pairing, role and id (and type, unless --type is given); found: {}",
+        return Err(vec![format!(
+            "{shown}:1: the header must have the columns pairing, role and id (and type, unless --type is given); found: {}",
             header.join(",")
-        ));
+        )]);
     };
+    let mut problems = header_problems(shown, &header, program);
     let type_col = column("type");
-    let fixed = ["pairing", "type", "role", "id"];
-    let mut groups: Vec<(String, Group)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    // Label to group: a roster of 100,000 rows is read in linear time.
+    let mut by_label: std::collections::HashMap<String, usize> = Default::default();
     for (n, row) in reader.records().enumerate() {
         let line = n as u64 + 2;
-        let row = row.map_err(|e| format!("{shown}:{line}: {e}"))?;
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(format!("{shown}:{line}: {}", super::csv_problem(&e)));
+                continue;
+            }
+        };
         let cell = |i: usize| row.get(i).unwrap_or("");
         let person = cell(id);
         if person.is_empty() || cell(role).is_empty() || cell(label).is_empty() {
-            return Err(format!(
+            problems.push(format!(
                 "{shown}:{line}: pairing, role and id must not be empty"
             ));
+            continue;
         }
         let mut attributes = BTreeMap::new();
-        for (i, name) in header
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !fixed.contains(&h.as_str()))
-        {
-            if !cell(i).is_empty() {
-                let value = super::enrol::attribute(program, person, name, cell(i))
-                    .map_err(|e| format!("{shown}:{line}: {e}"))?;
-                attributes.insert(name.clone(), value);
+        for (i, name) in header.iter().enumerate() {
+            let known = program.attributes.iter().any(|a| &a.name == name);
+            if !known || cell(i).is_empty() {
+                continue;
+            }
+            match super::enrol::attribute(program, person, name, cell(i)) {
+                Ok(value) => {
+                    attributes.insert(name.clone(), value);
+                }
+                Err(e) => problems.push(format!("{shown}:{line}: {e}")),
             }
         }
-        let type_id = type_col
+        let Some(type_id) = type_col
             .map(cell)
             .filter(|t| !t.is_empty())
             .or(args.type_id.as_deref())
-            .ok_or_else(|| format!("{shown}:{line}: no type: fill the type column or pass --type"))?
-            .to_string();
+        else {
+            problems.push(format!(
+                "{shown}:{line}: no type: fill the type column or pass --type"
+            ));
+            continue;
+        };
         let participant = Participant {
             id: person.into(),
             role: cell(role).into(),
             attributes,
         };
-        match groups.iter_mut().find(|(l, _)| l == cell(label)) {
-            Some((_, g)) if g.type_id != type_id => {
-                return Err(format!(
-                    "{shown}:{line}: pairing `{}` is `{}` on line {}, `{type_id}` here",
-                    cell(label),
-                    g.type_id,
-                    g.line
-                ));
-            }
-            Some((_, g)) => g.people.push(participant),
-            None => groups.push((
-                cell(label).to_string(),
-                Group {
+        match by_label.get(cell(label)).map(|&i| &mut groups[i]) {
+            Some(g) if g.type_id != type_id => problems.push(format!(
+                "{shown}:{line}: pairing `{}` is `{}` on line {}, `{type_id}` here",
+                cell(label),
+                g.type_id,
+                g.line
+            )),
+            Some(g) => g.people.push(participant),
+            None => {
+                by_label.insert(cell(label).to_string(), groups.len());
+                groups.push(Group {
                     label: cell(label).to_string(),
                     line,
-                    type_id,
+                    type_id: type_id.to_string(),
                     people: vec![participant],
-                },
-            )),
+                });
+            }
         }
     }
-    if groups.is_empty() {
-        return Err(format!("{shown}: the roster has no rows"));
+    if groups.is_empty() && problems.is_empty() {
+        problems.push(format!("{shown}: the roster has no rows"));
     }
-    Ok(groups.into_iter().map(|(_, g)| g).collect())
+    if problems.is_empty() {
+        Ok(groups)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Columns that are neither fixed nor an attribute of the program (a misspelt header would
+/// otherwise drop the column silently, or fail every row).
+fn header_problems(
+    shown: &str,
+    header: &[String],
+    program: &mentorflow_dsl::Program,
+) -> Vec<String> {
+    let fixed = ["pairing", "type", "role", "id"];
+    let attributes: Vec<String> = program.attributes.iter().map(|a| a.name.clone()).collect();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for name in header {
+        if !seen.insert(name.as_str()) {
+            problems.push(format!(
+                "{shown}:1: column `{name}` appears twice; keep one"
+            ));
+        } else if !fixed.contains(&name.as_str()) && !attributes.contains(name) {
+            let mut known: Vec<String> = fixed.iter().map(|f| f.to_string()).collect();
+            known.extend(attributes.iter().cloned());
+            problems.push(format!(
+                "{shown}:1: column `{name}` is not pairing, type, role, id or an attribute of program `{}`{}",
+                program.id,
+                render::did_you_mean_or_known(name, &known)
+            ));
+        }
+    }
+    problems
 }
 
 /// Where a roster pairing starts, for messages: `roster.csv:3: pairing `a``.
@@ -123,40 +176,58 @@ fn at(roster: &str, g: &Group) -> String {
     format!("{roster}:{}: pairing `{}`", g.line, g.label)
 }
 
-/// An import refusal, each reason located at its roster line.
-fn refused(roster: &str, groups: &[Group], e: Error) -> Failure {
-    let Error::ImportRefused { index, error } = e else {
-        return Failure::Coordinator(e);
+/// Every refused roster pairing, each reason located at its roster line.
+fn refused(roster: &str, groups: &[Group], e: Error, output: &mut Output<'_>) -> CommandResult {
+    let Error::Rows(rows) = e else {
+        return Err(Failure::Coordinator(e));
     };
-    let Some(g) = groups.get(index) else {
-        return Failure::Coordinator(Error::ImportRefused { index, error });
-    };
-    let reasons: Vec<String> = match &*error {
-        EngineError::EnrolmentRefused { problems, .. } => {
-            problems.iter().map(render::enrolment_problem).collect()
+    let mut reasons = 0u64;
+    for (index, error) in &rows {
+        let Some(g) = groups.get(*index) else {
+            continue;
+        };
+        let lines: Vec<String> = match error {
+            Error::Engine(e) => match &**e {
+                EngineError::EnrolmentRefused { problems, .. } => {
+                    problems.iter().map(render::enrolment_problem).collect()
+                }
+                other => vec![render::engine_error(other)],
+            },
+            other => vec![render::error(other)],
+        };
+        for line in lines {
+            reasons += 1;
+            writeln!(output.err, "error: {}: {line}", at(roster, g))?;
         }
-        other => vec![render::engine_error(other)],
-    };
-    let type_id = match &*error {
-        EngineError::EnrolmentRefused { type_id, .. } => type_id.clone(),
-        _ => g.type_id.clone(),
-    };
-    let lines: Vec<String> = reasons
-        .iter()
-        .map(|r| format!("  - {}: {r}", at(roster, g)))
-        .collect();
-    Failure::Refused(format!(
-        "cannot enrol as type `{type_id}`:\n{}",
-        lines.join("\n")
-    ))
+    }
+    writeln!(
+        output.err,
+        "error: {} of {} refused ({}); nothing was enrolled",
+        render::count(rows.len() as u64, "roster pairing"),
+        groups.len(),
+        render::count(reasons, "reason")
+    )?;
+    Ok(crate::EXIT_FAILED)
 }
 
 /// Imports the roster.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
-    let groups = read_roster(args, &program).map_err(Failure::Refused)?;
-    let mut coordinator = store.open()?;
-    let roster = args.roster.display().to_string();
+    let roster = args.roster.clone();
+    let groups = match read_roster(args, &program) {
+        Ok(g) => g,
+        Err(problems) => {
+            for p in &problems {
+                writeln!(output.err, "error: {p}")?;
+            }
+            writeln!(
+                output.err,
+                "error: {} in {roster}; nothing was enrolled",
+                render::count(problems.len() as u64, "problem")
+            )?;
+            return Ok(crate::EXIT_FAILED);
+        }
+    };
     let enrolments: Vec<Enrolment> = groups
         .iter()
         .map(|g| Enrolment {
@@ -164,9 +235,26 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             participants: g.people.clone(),
         })
         .collect();
-    let created = coordinator
-        .import(&program, &args.program.display().to_string(), &enrolments)
-        .map_err(|e| refused(&roster, &groups, e))?;
+    let mut coordinator = store.open()?;
+    if args.dry_run {
+        return match coordinator.check_import(&program, &enrolments) {
+            Ok(n) => {
+                writeln!(
+                    output.out,
+                    "dry run: {} from {roster} would be enrolled in {}; nothing was stored",
+                    render::count(n as u64, "pairing"),
+                    program.id
+                )?;
+                Ok(EXIT_OK)
+            }
+            Err(e) => refused(&roster, &groups, e, output),
+        };
+    }
+    let created =
+        match coordinator.import(&program, &args.program.display().to_string(), &enrolments) {
+            Ok(created) => created,
+            Err(e) => return refused(&roster, &groups, e, output),
+        };
     let n = created.len();
     writeln!(
         output.out,

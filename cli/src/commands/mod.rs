@@ -88,7 +88,40 @@ pub(crate) fn json(
 }
 
 /// Events shown after a bulk command; the rest are in `mentorflow log`.
-const SHOWN: usize = 20;
+pub(crate) const SHOWN: usize = 20;
+
+/// Files users hand to commands (rosters, fact sheets) are read up to this size.
+const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A regular file opened for reading, bounded; a clear message when it is not one.
+pub(crate) fn open_bounded(path: &str) -> Result<Box<dyn std::io::Read>, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{path} is not a regular file"));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "{path} is larger than {} MiB; split it",
+            MAX_INPUT_BYTES / 1024 / 1024
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Ok(Box::new(file.take(MAX_INPUT_BYTES)))
+}
+
+/// A CSV reader's error in words (the caller says which file and line).
+pub(crate) fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "the row has {len} cells, but the header has {expected_len}; add or remove cells (quote a cell that holds a comma)"
+        ),
+        csv::ErrorKind::Utf8 { .. } => "the row is not UTF-8 text; save the file as UTF-8".into(),
+        _ => e.to_string(),
+    }
+}
 
 /// Shows what a bulk command stores as it goes: a progress line, the first events.
 pub(crate) struct BulkView {

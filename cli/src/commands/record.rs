@@ -1,4 +1,4 @@
-//! `mentorflow record PAIRING NAME=VALUE...`: facts, all or none.
+//! `mentorflow record PAIRING NAME=VALUE...`, or `record --from facts.csv`: facts, all or none.
 
 use mentorflow_engine::FactChange;
 
@@ -6,15 +6,23 @@ use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
-/// Record facts on a pairing: NAME=VALUE...
+/// Record facts on a pairing: NAME=VALUE..., or on many from a CSV file.
 #[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "mentorflow record [OPTIONS] <PAIRING> <NAME=VALUE>...\n       mentorflow record [OPTIONS] --from <FILE>"
+)]
 pub struct Args {
     /// Pairing id, e.g. p-12.
-    pairing: String,
+    #[arg(required_unless_present = "from", conflicts_with = "from")]
+    pairing: Option<String>,
     /// Facts as NAME=VALUE, e.g. meetings=6 mentee_rating=4; NAME+=N or NAME-=N adds to or
     /// subtracts from a number's current value (meetings+=1).
-    #[arg(required = true, value_name = "NAME=VALUE")]
+    #[arg(required_unless_present = "from", value_name = "NAME=VALUE")]
     facts: Vec<String>,
+    /// A CSV file (or - for standard input): a `pairing` column, then one column per fact;
+    /// a cell is a value, +=N or -=N, or empty (left as it is). All rows or none.
+    #[arg(long, value_name = "FILE")]
+    from: Option<String>,
 }
 
 /// `NAME=VALUE`, `NAME+=AMOUNT` or `NAME-=AMOUNT`.
@@ -40,14 +48,169 @@ pub(crate) fn change(text: &str) -> Result<(String, FactChange), Failure> {
 
 /// Records facts in one transaction (all or none).
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    if let Some(file) = &args.from {
+        return from_file(file, store, output);
+    }
     let facts = args
         .facts
         .iter()
         .map(|f| change(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let events = store.open()?.record(&args.pairing, &facts)?;
+    let pairing = args.pairing.as_deref().unwrap_or_default();
+    let events = store.open()?.record(pairing, &facts)?;
     for e in &events {
         writeln!(output.out, "{}", render::event(e))?;
     }
     Ok(EXIT_OK)
+}
+
+/// A CSV cell as a change: `+=N`, `-=N`, or a value.
+fn cell(text: &str) -> FactChange {
+    if let Some(n) = text.strip_prefix("+=") {
+        FactChange::Add(n.to_string())
+    } else if let Some(n) = text.strip_prefix("-=") {
+        FactChange::Subtract(n.to_string())
+    } else {
+        FactChange::Set(text.to_string())
+    }
+}
+
+/// One row per pairing: (line, pairing, changes).
+type Rows = Vec<(u64, String, Vec<(String, FactChange)>)>;
+
+/// Reads the facts file; every problem of the file itself, with its line.
+fn read_rows(file: &str, known: &[String]) -> Result<Rows, Vec<String>> {
+    let input: Box<dyn std::io::Read> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        match super::open_bounded(file) {
+            Ok(f) => f,
+            Err(e) => return Err(vec![e]),
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => return Err(vec![format!("{file}: {}", super::csv_problem(&e))]),
+    };
+    let Some(id_col) = header.iter().position(|h| h == "pairing") else {
+        return Err(vec![format!(
+            "{file}: the header needs a `pairing` column, then one column per fact; found: {}",
+            header.join(",")
+        )]);
+    };
+    let mut problems = Vec::new();
+    for name in header.iter().filter(|h| *h != "pairing") {
+        if !known.contains(name) {
+            problems.push(format!(
+                "{file}:1: column `{name}` is no fact of any stored program{}",
+                render::did_you_mean_or_known(name, known)
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{file}:{line}: {}", super::csv_problem(&e)));
+                continue;
+            }
+        };
+        let id = record.get(id_col).unwrap_or_default().to_string();
+        if id.is_empty() {
+            problems.push(format!("{file}:{line}: the pairing cell is empty"));
+            continue;
+        }
+        let changes = header
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| *i != id_col && known.contains(*h))
+            .filter_map(|(i, h)| {
+                let text = record.get(i).unwrap_or_default();
+                (!text.is_empty()).then(|| (h.clone(), cell(text)))
+            })
+            .collect();
+        rows.push((line, id, changes));
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+fn from_file(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let mut coordinator = store.open()?;
+    let known = coordinator.fact_names()?;
+    let rows = match read_rows(file, &known) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            for p in &problems {
+                writeln!(output.err, "error: {p}")?;
+            }
+            writeln!(
+                output.err,
+                "error: {} in {file}; nothing was recorded",
+                render::count(problems.len() as u64, "problem")
+            )?;
+            return Ok(crate::EXIT_FAILED);
+        }
+    };
+    let changes: Vec<(String, Vec<(String, FactChange)>)> = rows
+        .iter()
+        .filter(|(_, _, c)| !c.is_empty())
+        .map(|(_, id, c)| (id.clone(), c.clone()))
+        .collect();
+    let lines: Vec<u64> = rows
+        .iter()
+        .filter(|(_, _, c)| !c.is_empty())
+        .map(|(line, _, _)| *line)
+        .collect();
+    match coordinator.record_many(&changes) {
+        Ok(events) => {
+            let n = events.iter().flatten().count() as u64;
+            for e in events.iter().flatten().take(super::SHOWN) {
+                writeln!(output.out, "{}", render::event(e))?;
+            }
+            if n as usize > super::SHOWN {
+                writeln!(
+                    output.out,
+                    "... and {} more events (mentorflow log shows them all)",
+                    n as usize - super::SHOWN
+                )?;
+            }
+            let mut pairings: Vec<&str> = changes.iter().map(|(id, _)| id.as_str()).collect();
+            pairings.sort_unstable();
+            pairings.dedup();
+            writeln!(
+                output.out,
+                "recorded {} on {} from {file}",
+                render::count(n, "row"),
+                render::count(pairings.len() as u64, "pairing")
+            )?;
+            Ok(EXIT_OK)
+        }
+        Err(mentorflow_engine::Error::Rows(refused)) => {
+            for (i, e) in &refused {
+                let line = lines.get(*i).copied().unwrap_or_default();
+                let id = changes.get(*i).map_or("", |c| c.0.as_str());
+                writeln!(
+                    output.err,
+                    "error: {file}:{line}: {id}: {}",
+                    render::error(e)
+                )?;
+            }
+            writeln!(
+                output.err,
+                "error: {} refused; nothing was recorded",
+                render::count(refused.len() as u64, "row")
+            )?;
+            Ok(crate::EXIT_FAILED)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -32,14 +32,12 @@ pub fn error(e: &Error) -> String {
             known.join(", ")
         ),
         Error::CopyRefused(problem) => copy_problem(problem),
-        // The import command says which roster line; without it, the position.
-        Error::ImportRefused { index, error } => {
-            format!(
-                "enrolment {} of the import: {}",
-                index + 1,
-                engine_error(error)
-            )
-        }
+        // Commands that send rows say which line; without them, the position.
+        Error::Rows(rows) => rows
+            .iter()
+            .map(|(i, e)| format!("row {}: {}", i + 1, error(e)))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 

@@ -159,7 +159,8 @@ pub fn a_refused_import_stores_nothing_not_even_the_program(h: &dyn Harness, nam
         .import(&mentoring(), "m.toml", &[one_on_one(1), bad])
         .expect_err("the second enrolment lacks an attribute");
     assert!(
-        matches!(&err, Error::ImportRefused { index: 1, error } if matches!(**error, EngineError::EnrolmentRefused { .. })),
+        matches!(&err, Error::Rows(rows) if rows.len() == 1 && rows[0].0 == 1
+            && matches!(&rows[0].1, Error::Engine(e) if matches!(**e, EngineError::EnrolmentRefused { .. }))),
         "{err:?}"
     );
     assert!(c.list(&Default::default()).expect("list").is_empty());
