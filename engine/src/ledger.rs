@@ -110,6 +110,9 @@ pub type MakePairings<'a> =
 /// One command on one pairing: sees its current state, returns the events to store.
 pub type PairingCommand<'a> = dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
 
+/// One command on the pairing of row `i` of a bulk command.
+pub type RowCommand<'a> = dyn FnMut(usize, &mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
+
 /// What a bulk command did.
 #[derive(Debug, Clone, Default)]
 pub struct BulkReport {
@@ -218,7 +221,7 @@ impl Ledger {
     pub fn update_many(
         &mut self,
         ids: &[String],
-        command: &mut dyn FnMut(usize, &mut Pairing) -> Result<Vec<Event>, EngineError>,
+        command: &mut RowCommand<'_>,
     ) -> Result<Vec<Vec<Event>>, Error> {
         let mut stored = Vec::new();
         let mut refused: Vec<(usize, Error)> = Vec::new();
