@@ -855,3 +855,22 @@ fn facts_from_a_csv_file_are_recorded_all_or_none() {
     let status = s.run(&["status", "p-1"]);
     assert!(status.stdout.contains("meetings=3"), "{}", status.stdout);
 }
+
+#[test]
+fn a_fact_for_a_later_stage_warns_and_status_shows_the_types_own_facts() {
+    let s = Store::enrolled("later-fact");
+    let run = s.run(&["record", "p-1", "mentee_rating=4", "mentor_assigned=true"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.stderr);
+    let status = s.run(&["status", "p-1"]);
+    assert!(
+        status.stdout.contains("facts: mentor_assigned=true"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        !status.stdout.contains("video_ready"),
+        "only virtual pairings read video_ready:\n{}",
+        status.stdout
+    );
+}

@@ -352,6 +352,47 @@ impl Program {
             .or(stage.due)
     }
 
+    /// The facts a pairing of type `type_id` has a use for: every fact but those that only
+    /// other types' stage overrides or rules read (`video_ready` only for virtual pairings).
+    pub fn facts_for_type(&self, type_id: &str) -> Vec<&crate::value::Declaration> {
+        let mut everyone: BTreeSet<&str> = BTreeSet::new();
+        for t in &self.transitions {
+            match &t.guard {
+                Some(Guard::Script(s)) => everyone.extend(s.facts_read.iter().map(String::as_str)),
+                Some(Guard::Criterion(c)) => {
+                    if let Some(c) = self.criterion(c) {
+                        everyone.extend(c.script.facts_read.iter().map(String::as_str));
+                    }
+                }
+                None => {}
+            }
+        }
+        fn read_by(ty: &MentoringType) -> BTreeSet<&str> {
+            ty.rule
+                .iter()
+                .chain(ty.stages.iter().filter_map(|o| o.guard.as_ref()))
+                .flat_map(|s| s.facts_read.iter().map(String::as_str))
+                .collect()
+        }
+        let own = self
+            .mentoring_type(type_id)
+            .map(read_by)
+            .unwrap_or_default();
+        let others: BTreeSet<&str> = self
+            .types
+            .iter()
+            .filter(|t| t.id != type_id)
+            .flat_map(read_by)
+            .collect();
+        self.facts
+            .iter()
+            .filter(|f| {
+                let name = f.name.as_str();
+                everyone.contains(name) || own.contains(name) || !others.contains(name)
+            })
+            .collect()
+    }
+
     /// The override a type declares for a stage, if any.
     pub fn stage_override(&self, type_id: &str, stage: &str) -> Option<&StageOverride> {
         self.mentoring_type(type_id)?

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 
+use crate::attention::Attention;
 use crate::clock::Clock;
 use crate::engine::{Actor, Engine, FactChange};
 use crate::error::{EngineError, Error};
@@ -61,6 +62,19 @@ pub enum Advance {
     },
 }
 
+/// What `record` stored, and what the coordinator should know about it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The event stored.
+    pub events: Vec<Event>,
+    /// Facts that belong to a later stage's guard while the pairing waits in its own.
+    pub early: Vec<crate::attention::EarlyFact>,
+    /// What the pairing waits on, when some facts were early.
+    pub waiting: Option<crate::attention::Waiting>,
+    /// The stage it is in.
+    pub stage: String,
+}
+
 /// One pairing and what it needs to move on.
 #[derive(Debug)]
 pub struct Status {
@@ -87,6 +101,10 @@ pub struct BoardRow {
     pub pairings: u64,
     /// Of which overdue.
     pub overdue: u64,
+    /// Of which running and waiting (no advance transition can be taken).
+    pub blocked: u64,
+    /// What most of the waiting ones wait on (the guard part), and how many.
+    pub waiting_on: Option<(String, u64)>,
 }
 
 /// What a bulk command is doing, as it does it.
@@ -276,18 +294,31 @@ impl Coordinator {
     }
 
     /// Records facts given as text (set, add or subtract), checked against the program: all
-    /// or none. Additions read the current value under the write lock.
-    pub fn record(
-        &mut self,
-        id: &str,
-        facts: &[(String, FactChange)],
-    ) -> Result<Vec<Event>, Error> {
-        self.change(id, &mut |engine, p, actor| {
+    /// or none. Additions read the current value under the write lock. Says which facts were
+    /// recorded for a later stage while the pairing still waits in its own.
+    pub fn record(&mut self, id: &str, facts: &[(String, FactChange)]) -> Result<Recorded, Error> {
+        let events = self.change(id, &mut |engine, p, actor| {
             let typed = facts
                 .iter()
                 .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
             Ok(vec![engine.record(p, typed, actor)?])
+        })?;
+        let mut pairing = self.ledger.pairing(id)?;
+        let engine = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
+        let names: Vec<String> = facts.iter().map(|(n, _)| n.clone()).collect();
+        let early = crate::attention::early_facts(&engine.program, &pairing, &names);
+        let waiting = match crate::attention::attention(&engine, &mut pairing, self.now()) {
+            Attention::Waiting(w) if !early.is_empty() => Some(w),
+            _ => None,
+        };
+        Ok(Recorded {
+            events,
+            early,
+            waiting,
+            stage: pairing.stage.to_string(),
         })
     }
 
@@ -439,24 +470,83 @@ impl Coordinator {
         })
     }
 
-    /// Pairings per program, stage and type, with how many are overdue.
-    pub fn board(&self) -> Result<(usize, Vec<BoardRow>), Error> {
+    /// Pairings per program, stage (in the program's order) and type, with how many are
+    /// overdue and how many wait, and on what.
+    pub fn board(&mut self) -> Result<(usize, Vec<BoardRow>), Error> {
         let now = self.now();
+        let engines = self.registry.all(self.ledger.store(), false)?;
         let pairings = self.ledger.list(&Filter::default())?;
-        let mut rows: BTreeMap<(String, String), BoardRow> = BTreeMap::new();
-        for p in &pairings {
-            let key = (format!("{}/{}", p.program_id, p.stage), p.type_id.clone());
-            let row = rows.entry(key).or_insert_with(|| BoardRow {
-                program: p.program_id.clone(),
-                stage: p.stage.to_string(),
-                type_id: p.type_id.clone(),
-                pairings: 0,
-                overdue: 0,
+        let total = pairings.len();
+        // Keyed by program, the stage's position in its program, and type: the funnel reads
+        // top to bottom in stage order.
+        type Key = (String, usize, String, String);
+        let mut rows: BTreeMap<Key, (BoardRow, BTreeMap<String, u64>)> = BTreeMap::new();
+        for mut p in pairings {
+            let Some(engine) = engines.get(&*p.program_hash) else {
+                continue;
+            };
+            let position = engine
+                .program
+                .stages
+                .iter()
+                .position(|s| *s.id == *p.stage)
+                .unwrap_or(usize::MAX);
+            let key = (
+                p.program_id.clone(),
+                position,
+                p.stage.to_string(),
+                p.type_id.clone(),
+            );
+            let overdue = p.is_overdue(now);
+            let attention = crate::attention::attention(engine, &mut p, now);
+            let (row, waits) = rows.entry(key).or_insert_with(|| {
+                let row = BoardRow {
+                    program: p.program_id.clone(),
+                    stage: p.stage.to_string(),
+                    type_id: p.type_id.clone(),
+                    pairings: 0,
+                    overdue: 0,
+                    blocked: 0,
+                    waiting_on: None,
+                };
+                (row, BTreeMap::new())
             });
             row.pairings += 1;
-            row.overdue += u64::from(p.is_overdue(now));
+            row.overdue += u64::from(overdue);
+            row.blocked += u64::from(attention.is_blocked());
+            if let Attention::Waiting(w) = attention {
+                *waits.entry(w.part).or_default() += 1;
+            }
         }
-        Ok((pairings.len(), rows.into_values().collect()))
+        let rows = rows
+            .into_values()
+            .map(|(mut row, waits)| {
+                row.waiting_on = waits
+                    .into_iter()
+                    .max_by_key(|(part, n)| (*n, std::cmp::Reverse(part.clone())));
+                row
+            })
+            .collect();
+        Ok((total, rows))
+    }
+
+    /// Where each of `pairings` stands: ended, can move, or what it waits on.
+    pub fn attention(
+        &mut self,
+        pairings: Vec<Pairing>,
+    ) -> Result<Vec<(Pairing, Attention)>, Error> {
+        let now = self.now();
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        Ok(pairings
+            .into_iter()
+            .map(|mut p| {
+                let a = match engines.get(&*p.program_hash) {
+                    Some(engine) => crate::attention::attention(engine, &mut p, now),
+                    None => Attention::NoAdvance,
+                };
+                (p, a)
+            })
+            .collect())
     }
 
     /// Pairings matching `filter`; a filter value no stored program knows is refused (it would

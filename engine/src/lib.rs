@@ -6,6 +6,7 @@
 //! [`Error`]. [`Engine`] is the per-program decision core underneath, for simulations and
 //! benchmarks that need no store.
 
+pub mod attention;
 pub mod clock;
 pub mod coordinator;
 pub mod copy;
@@ -26,9 +27,10 @@ pub mod store;
 pub mod verify;
 mod view;
 
+pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
-    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Options, Status, TickReport,
+    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Options, Recorded, Status, TickReport,
 };
 pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine, FactChange};

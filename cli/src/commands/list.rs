@@ -24,6 +24,9 @@ pub struct Args {
     /// Only overdue pairings.
     #[arg(long)]
     overdue: bool,
+    /// Only running pairings that cannot advance now (with what they wait on).
+    #[arg(long)]
+    blocked: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -43,13 +46,25 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         }),
         due_before: args.overdue.then_some(now),
     };
-    let pairings = coordinator.list(&filter)?;
-    if args.json {
-        return super::json(output, &pairings);
+    let listed = coordinator.list(&filter)?;
+    let mut pairings = coordinator.attention(listed)?;
+    if args.blocked {
+        pairings.retain(|(_, a)| a.is_blocked());
     }
-    let rows: Vec<[String; 6]> = pairings
+    if args.json {
+        let list: Vec<_> = pairings
+            .iter()
+            .map(|(p, a)| {
+                let mut v = serde_json::to_value(p).unwrap_or_default();
+                v["waiting_on"] = serde_json::Value::String(render::attention(a));
+                v
+            })
+            .collect();
+        return super::json(output, &list);
+    }
+    let rows: Vec<[String; 7]> = pairings
         .iter()
-        .map(|p| {
+        .map(|(p, a)| {
             let due = match (&p.outcome, p.due) {
                 (Some(o), _) => o.clone(),
                 (None, Some(d)) => format!(
@@ -66,11 +81,20 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 p.type_id.clone(),
                 p.stage.to_string(),
                 due,
+                render::attention(a),
                 who.join(", "),
             ]
         })
         .collect();
-    let header = ["id", "program", "type", "stage", "due/outcome", "who"];
+    let header = [
+        "id",
+        "program",
+        "type",
+        "stage",
+        "due/outcome",
+        "waiting on",
+        "who",
+    ];
     write!(output.out, "{}", render::table(header, &rows))?;
     writeln!(
         output.out,

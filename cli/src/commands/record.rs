@@ -57,9 +57,21 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .map(|f| change(f))
         .collect::<Result<Vec<_>, _>>()?;
     let pairing = args.pairing.as_deref().unwrap_or_default();
-    let events = store.open()?.record(pairing, &facts)?;
-    for e in &events {
+    let recorded = store.open()?.record(pairing, &facts)?;
+    for e in &recorded.events {
         writeln!(output.out, "{}", render::event(e))?;
+    }
+    if let Some(w) = &recorded.waiting {
+        for early in &recorded.early {
+            writeln!(
+                output.err,
+                "warning: `{}` is read by the guards of stage `{}`, but {pairing} still waits to leave `{}` on {}",
+                early.fact,
+                early.used_from,
+                recorded.stage,
+                render::waiting(w)
+            )?;
+        }
     }
     Ok(EXIT_OK)
 }

@@ -77,8 +77,8 @@ pub fn show(
     }
     let facts: Vec<String> = status
         .program
-        .facts
-        .iter()
+        .facts_for_type(&p.type_id)
+        .into_iter()
         .map(|f| {
             let value = p.fact(&status.program, &f.name);
             format!(
@@ -100,7 +100,7 @@ pub fn show(
 }
 
 fn board(
-    coordinator: &mentorflow_engine::Coordinator,
+    coordinator: &mut mentorflow_engine::Coordinator,
     as_json: bool,
     output: &mut Output<'_>,
 ) -> CommandResult {
@@ -108,7 +108,7 @@ fn board(
     if as_json {
         let rows: Vec<_> = rows
             .iter()
-            .map(|r| serde_json::json!({"stage": format!("{}/{}", r.program, r.stage), "type": r.type_id, "pairings": r.pairings, "overdue": r.overdue}))
+            .map(|r| serde_json::json!({"stage": format!("{}/{}", r.program, r.stage), "type": r.type_id, "pairings": r.pairings, "overdue": r.overdue, "blocked": r.blocked, "waiting_on": r.waiting_on.as_ref().map(|(part, n)| serde_json::json!({"part": part, "pairings": n}))}))
             .collect();
         return super::json(output, &rows);
     }
@@ -119,7 +119,7 @@ fn board(
         render::count(total as u64, "pairing"),
         render::minute(coordinator.now())
     )?;
-    let cells: Vec<[String; 4]> = rows
+    let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
             [
@@ -127,10 +127,21 @@ fn board(
                 r.type_id.clone(),
                 r.pairings.to_string(),
                 r.overdue.to_string(),
+                r.blocked.to_string(),
+                r.waiting_on
+                    .as_ref()
+                    .map_or(String::new(), |(part, n)| format!("{part} ({n})")),
             ]
         })
         .collect();
-    let header = ["program/stage", "type", "pairings", "overdue"];
+    let header = [
+        "program/stage",
+        "type",
+        "pairings",
+        "overdue",
+        "blocked",
+        "mostly waiting on",
+    ];
     write!(output.out, "{}", render::table(header, &cells))?;
     Ok(EXIT_OK)
 }

@@ -12,6 +12,40 @@ pub use event::event;
 pub use explain::{candidate, candidate_name};
 pub use scenario::{failure_summary, transcript};
 
+/// What a pairing waits on, in a few words: `facts.video_ready (video_ready = false)`.
+pub fn waiting(w: &mentorflow_engine::Waiting) -> String {
+    use mentorflow_engine::Verdict;
+    let values: Vec<String> = w
+        .reads
+        .iter()
+        .map(|(name, value)| match value {
+            Some(v) => format!("{name} = {v}"),
+            None => format!("{name} not recorded"),
+        })
+        .collect();
+    let detail = match &w.verdict {
+        Verdict::Failed(_) => "a script error".to_string(),
+        Verdict::MissingAttributes(_) => "an attribute is missing".to_string(),
+        _ => values.join(", "),
+    };
+    if detail.is_empty() {
+        w.part.clone()
+    } else {
+        format!("{} ({detail})", w.part)
+    }
+}
+
+/// A pairing's standing as one cell: what it waits on, or that it can move, or nothing.
+pub fn attention(a: &mentorflow_engine::Attention) -> String {
+    use mentorflow_engine::Attention;
+    match a {
+        Attention::Ended => String::new(),
+        Attention::CanMove => "- (can advance)".into(),
+        Attention::NoAdvance => "withdraw or a timer".into(),
+        Attention::Waiting(w) => waiting(w),
+    }
+}
+
 use chrono::{DateTime, Utc};
 
 /// `1 pairing`, `2 pairings`.

@@ -431,7 +431,7 @@ pub fn a_clock_behind_the_latest_event_never_writes_before_it(h: &dyn Harness, n
     let events = behind
         .record("p-1", &facts(&[("meetings", "2")]))
         .expect("the clock is moved up to the latest event, not refused");
-    assert_eq!(events[0].at, ahead);
+    assert_eq!(events.events[0].at, ahead);
 }
 
 pub fn pairings_stay_on_the_program_version_they_were_enrolled_with(h: &dyn Harness, name: &str) {

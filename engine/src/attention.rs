@@ -1,0 +1,139 @@
+//! Who needs attention: what a running pairing waits on (the first guard part that does not
+//! hold, with the values it read), and facts recorded for a later stage while a pairing is
+//! stuck earlier.
+
+use chrono::{DateTime, Utc};
+use mentorflow_dsl::{Guard, Program, Value};
+
+use crate::engine::Engine;
+use crate::explain::{Candidate, GuardReport, Verdict};
+use crate::pairing::Pairing;
+
+/// Where a pairing stands for a coordinator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attention {
+    /// It has ended.
+    Ended,
+    /// A transition can be taken now: `advance` would move it.
+    CanMove,
+    /// No advance transition leaves its stage (only withdraw or a timer can move it).
+    NoAdvance,
+    /// It waits: the first candidate's first part that does not hold.
+    Waiting(Waiting),
+}
+
+/// What a pairing waits on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    /// The transition it waits to take (its number).
+    pub transition: usize,
+    /// The stage that transition leads to.
+    pub to: String,
+    /// The guard part (or whole guard) that does not hold.
+    pub part: String,
+    /// The facts that part read, with their values (`None`: not recorded).
+    pub reads: Vec<(String, Option<Value>)>,
+    /// How it came out.
+    pub verdict: Verdict,
+}
+
+impl Attention {
+    /// Whether the pairing is running but cannot move on by `advance`.
+    pub fn is_blocked(&self) -> bool {
+        matches!(self, Attention::Waiting(_) | Attention::NoAdvance)
+    }
+}
+
+/// Where `pairing` stands at `now`.
+pub fn attention(engine: &Engine, pairing: &mut Pairing, now: DateTime<Utc>) -> Attention {
+    if pairing.outcome.is_some() {
+        return Attention::Ended;
+    }
+    let candidates = engine.explain(pairing, now);
+    if candidates.iter().any(Candidate::holds) {
+        return Attention::CanMove;
+    }
+    candidates
+        .iter()
+        .find_map(waiting)
+        .map_or(Attention::NoAdvance, Attention::Waiting)
+}
+
+fn waiting(c: &Candidate) -> Option<Waiting> {
+    let report = c.reports().find(|g| g.verdict != Verdict::Holds)?;
+    let (part, verdict) = first_failing(report);
+    let reads = report
+        .reads
+        .iter()
+        .filter(|(name, _)| part.contains(&format!("facts.{name}")) || report.parts.is_empty())
+        .cloned()
+        .collect();
+    Some(Waiting {
+        transition: c.transition,
+        to: c.to.clone(),
+        part,
+        reads,
+        verdict,
+    })
+}
+
+fn first_failing(report: &GuardReport) -> (String, Verdict) {
+    report
+        .parts
+        .iter()
+        .find(|(_, v)| *v != Verdict::Holds)
+        .cloned()
+        .unwrap_or_else(|| (report.source.clone(), report.verdict.clone()))
+}
+
+/// A fact recorded on a pairing that no transition from its stage reads, but a later one does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EarlyFact {
+    /// The fact.
+    pub fact: String,
+    /// A stage whose transitions read it.
+    pub used_from: String,
+}
+
+/// The facts among `recorded` that belong to a later stage's guard while `pairing` still
+/// waits in its own.
+pub fn early_facts(program: &Program, pairing: &Pairing, recorded: &[String]) -> Vec<EarlyFact> {
+    let reads_from = |stage: &str, fact: &str| {
+        program
+            .transitions
+            .iter()
+            .filter(|t| t.on_advance_from(stage))
+            .any(|t| guard_reads(program, &pairing.type_id, t, fact))
+    };
+    recorded
+        .iter()
+        .filter(|f| !reads_from(&pairing.stage, f))
+        .filter_map(|f| {
+            let used = program
+                .stages
+                .iter()
+                .find(|s| s.id != *pairing.stage && reads_from(&s.id, f))?;
+            Some(EarlyFact {
+                fact: f.clone(),
+                used_from: used.id.clone(),
+            })
+        })
+        .collect()
+}
+
+fn guard_reads(
+    program: &Program,
+    type_id: &str,
+    t: &mentorflow_dsl::Transition,
+    fact: &str,
+) -> bool {
+    let own = match &t.guard {
+        Some(Guard::Script(s)) => s.facts_read.contains(fact),
+        Some(Guard::Criterion(c)) => program
+            .criterion(c)
+            .is_some_and(|c| c.script.facts_read.contains(fact)),
+        None => false,
+    };
+    own || crate::explain::extra_guard(program, type_id, t)
+        .is_some_and(|s| s.facts_read.contains(fact))
+}
