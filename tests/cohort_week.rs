@@ -85,9 +85,9 @@ fn sheet(week: u32) -> String {
     let mut csv = String::from(
         "pairing,mentor_assigned,schedule_set,video_ready,orientation_done,goals_total,meetings,goals_met,mentee_rating,evaluations\n",
     );
-    for t in 0..TYPES.len() {
+    for (t, ty) in TYPES.iter().enumerate() {
         for n in 1..=8 {
-            let video = if TYPES[t] == "virtual" && stuck(t, n).is_none() {
+            let video = if *ty == "virtual" && stuck(t, n).is_none() {
                 "true"
             } else {
                 ""
