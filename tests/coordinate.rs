@@ -543,7 +543,7 @@ fn a_command_dated_before_an_overdue_note_is_refused() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("is before p-1's latest event (2026-01-25 09:00)"),
+            .contains("is before p-1's latest event (2026-01-25 09:00 UTC)"),
         "{}",
         run.stderr
     );
@@ -873,4 +873,45 @@ fn a_fact_for_a_later_stage_warns_and_status_shows_the_types_own_facts() {
         "only virtual pairings read video_ready:\n{}",
         status.stdout
     );
+}
+
+#[test]
+fn times_are_read_with_or_without_a_zone_or_relative_and_shown_with_their_zone() {
+    let s = Store::enrolled("times");
+    let at = |now: &str| mentorflow(&["--store", &s.path, "--now", now, "status"]);
+    let zoned = at("2026-03-01T10:00:00+02:00");
+    assert!(
+        zoned.stdout.contains("at 2026-03-01 08:00 UTC"),
+        "{}",
+        zoned.stdout
+    );
+    // Without a zone: this machine's (the tests run where it is UTC, like CI).
+    let local = at("2026-03-01T08:00");
+    assert_eq!(local.code, 0, "{}", local.transcript());
+    assert!(
+        local
+            .stdout
+            .starts_with("1 pairing, 1 overdue, at 2026-03-01"),
+        "{}",
+        local.stdout
+    );
+    for relative in ["now", "+1w", "-3d", "+2h", "-1mo"] {
+        let run = at(relative);
+        assert_eq!(run.code, 0, "{relative}: {}", run.transcript());
+    }
+    for bad in ["yesterday", "99999-01-01", "+3 weeks"] {
+        let run = at(bad);
+        assert_eq!(run.code, 2, "{bad}: {}", run.transcript());
+        assert!(run.stderr.contains("is not a time"), "{}", run.stderr);
+    }
+    let status = mentorflow(&[
+        "--store",
+        &s.path,
+        "--now",
+        "2026-01-25T09:00:00Z",
+        "status",
+        "p-1",
+    ]);
+    assert!(status.stdout.contains("(2w 6d)"), "{}", status.stdout);
+    assert!(status.stdout.contains("OVERDUE by 6d"), "{}", status.stdout);
 }

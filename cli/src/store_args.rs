@@ -18,19 +18,74 @@ pub struct StoreArgs {
     /// Who is acting, for the audit log (default: your user name).
     #[arg(long, global = true, env = "MENTORFLOW_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
-    /// Act as if it were this time (RFC 3339, e.g. 2026-03-01T09:00:00Z): for back-dating and tests.
-    #[arg(long, global = true, value_name = "TIME", value_parser = parse_time)]
-    pub now: Option<DateTime<Utc>>,
+    /// Act as if it were this time: 2026-03-01T09:00:00Z, 2026-03-01T10:00 (this machine's
+    /// zone), 2026-03-01, or relative to the clock: now, +1w, -3d, +2h, -1mo.
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
+    pub now: Option<When>,
 }
 
-fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
-        })
-        .map_err(|_| format!("`{s}` is not a time; write 2026-03-01T09:00:00Z or 2026-03-01"))
+/// A time as given on the command line: absolute, or relative to the clock.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum When {
+    /// This instant.
+    At(DateTime<Utc>),
+    /// The clock's time, moved forward (true) or back by a duration.
+    FromNow(bool, mentorflow_dsl::Due),
+}
+
+impl When {
+    /// The instant, reading `clock` for a relative time.
+    pub fn resolve(self, clock: &dyn mentorflow_engine::Clock) -> DateTime<Utc> {
+        match self {
+            When::At(t) => t,
+            When::FromNow(true, d) => d.after(clock.now()),
+            When::FromNow(false, d) => d.before(clock.now()),
+        }
+    }
+}
+
+fn parse_time(s: &str) -> Result<When, String> {
+    let text = s.trim();
+    let local = |naive: chrono::NaiveDateTime| {
+        naive
+            .and_local_timezone(chrono::Local)
+            .earliest()
+            .map(|t| When::At(t.with_timezone(&Utc)))
+    };
+    let relative = |sign: bool, rest: &str| {
+        mentorflow_dsl::Due::parse(rest)
+            .ok()
+            .map(|d| When::FromNow(sign, d))
+    };
+    let parsed = if text == "now" {
+        Some(When::FromNow(true, mentorflow_dsl::Due::Hours(0)))
+    } else if let Some(rest) = text.strip_prefix('+') {
+        relative(true, rest)
+    } else if let Some(rest) = text.strip_prefix('-') {
+        relative(false, rest)
+    } else if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        Some(When::At(t.with_timezone(&Utc)))
+    } else if let Ok(naive) =
+        chrono::NaiveDateTime::parse_from_str(&text.replace(' ', "T"), "%Y-%m-%dT%H:%M:%S").or_else(
+            |_| chrono::NaiveDateTime::parse_from_str(&text.replace(' ', "T"), "%Y-%m-%dT%H:%M"),
+        )
+    {
+        local(naive)
+    } else if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        local(date.and_time(chrono::NaiveTime::MIN))
+    } else {
+        None
+    };
+    // Stored times are fixed-width text: a year past 9999 would no longer sort as time.
+    match parsed {
+        Some(When::At(t)) if t.format("%Y").to_string().len() != 4 => {
+            Err(format!("`{s}` is out of range; years 0000 to 9999"))
+        }
+        Some(when) => Ok(when),
+        None => Err(format!(
+            "`{s}` is not a time; write 2026-03-01T09:00:00Z, 2026-03-01T09:00 (this machine's zone), 2026-03-01, now, or +1w / -3d / +2h / -1mo"
+        )),
+    }
 }
 
 impl StoreArgs {
@@ -56,10 +111,11 @@ impl StoreArgs {
     }
 
     fn options(&self) -> Options {
+        let clock = Arc::new(SystemClock);
         Options {
             actor: self.actor(),
-            at: self.now,
-            clock: Arc::new(SystemClock),
+            at: self.now.map(|when| when.resolve(&*clock)),
+            clock,
         }
     }
 

@@ -59,7 +59,18 @@ impl Due {
         }
     }
 
-    /// The instant this long after `from`.
+    /// The instant this long before `from` (calendar months for `mo`).
+    pub fn before(self, from: DateTime<Utc>) -> DateTime<Utc> {
+        let earlier = match self {
+            Due::Hours(h) => from.checked_sub_signed(Duration::hours(h.into())),
+            Due::Days(d) => from.checked_sub_signed(Duration::days(d.into())),
+            Due::Weeks(w) => from.checked_sub_signed(Duration::weeks(w.into())),
+            Due::Months(m) => from.checked_sub_months(Months::new(m)),
+        };
+        earlier.unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    /// The instant this long after `from` (calendar months for `mo`).
     pub fn after(self, from: DateTime<Utc>) -> DateTime<Utc> {
         let later = match self {
             Due::Hours(h) => from.checked_add_signed(Duration::hours(h.into())),

@@ -543,7 +543,7 @@ impl Engine {
         if let Some(t) = self.first_holding(pairing, &timers, actor.now)? {
             // The reason is stored with the event: the log says why the timer fired and since
             // when it was due (a tick may come long after).
-            let minute = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+            let minute = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
             let reason = match t.timeout() {
                 Some(Timeout::Idle(d)) => format!(
                     "no activity for {d} (last activity {}, due {})",

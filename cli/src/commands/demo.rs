@@ -255,7 +255,7 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
     let demo = StoreArgs {
         store: Some(path.clone()),
         actor: Some("demo-coordinator".into()),
-        now: Some(start),
+        now: Some(crate::store_args::When::At(start)),
     };
     let mut coordinator = demo.create(&demo.location())?;
     let program = program()?;

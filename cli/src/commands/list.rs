@@ -67,11 +67,10 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .map(|(p, a)| {
             let due = match (&p.outcome, p.due) {
                 (Some(o), _) => o.clone(),
-                (None, Some(d)) => format!(
-                    "{}{}",
-                    render::date(d),
-                    if p.is_overdue(now) { " OVERDUE" } else { "" }
-                ),
+                (None, Some(d)) if p.is_overdue(now) => {
+                    format!("{} OVERDUE by {}", render::date(d), render::age(now - d))
+                }
+                (None, Some(d)) => render::date(d),
                 (None, None) => "-".into(),
             };
             let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();

@@ -52,9 +52,10 @@ pub fn show(
     );
     let _ = writeln!(
         s,
-        "stage: {} since {}, cycle {}",
+        "stage: {} since {} ({}), cycle {}",
         p.stage,
         render::date(p.entered_at),
+        render::age(coordinator.now() - p.entered_at),
         p.cycle
     );
     match (&p.outcome, p.due) {
@@ -62,7 +63,11 @@ pub fn show(
             let _ = writeln!(s, "outcome: {o}");
         }
         (None, Some(due)) => {
-            let late = if status.overdue { "  OVERDUE" } else { "" };
+            let late = if status.overdue {
+                format!("  OVERDUE by {}", render::age(coordinator.now() - due))
+            } else {
+                format!("  (in {})", render::age(due - coordinator.now()))
+            };
             let _ = writeln!(s, "due: {}{late}", render::minute(due));
         }
         (None, None) => {}

@@ -58,9 +58,21 @@ pub fn short_hash(hash: &str) -> &str {
     &hash[..12.min(hash.len())]
 }
 
-/// A time to the minute, as every log line and status shows it.
+/// A time to the minute with its zone, as every log line and status shows it (times are kept
+/// and shown in UTC, so every coordinator reads the same).
 pub fn minute(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// How long, in the largest unit that reads well: `5h`, `3d`, `6w 2d`.
+pub fn age(d: chrono::Duration) -> String {
+    let hours = d.num_hours().max(0);
+    match (hours / 24, hours % 24) {
+        (0, h) => format!("{h}h"),
+        (days @ 1..=13, _) => format!("{days}d"),
+        (days, _) if days % 7 == 0 => format!("{}w", days / 7),
+        (days, _) => format!("{}w {}d", days / 7, days % 7),
+    }
 }
 
 /// A date.
