@@ -915,3 +915,42 @@ fn times_are_read_with_or_without_a_zone_or_relative_and_shown_with_their_zone()
     assert!(status.stdout.contains("(2w 6d)"), "{}", status.stdout);
     assert!(status.stdout.contains("OVERDUE by 6d"), "{}", status.stdout);
 }
+
+#[test]
+fn a_pairing_pinned_to_an_older_version_says_so() {
+    let s = Store::new("pinned");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let program = s.dir.join("program.toml");
+    let text = std::fs::read_to_string("programs/mentoring.toml").expect("read");
+    std::fs::write(&program, &text).expect("write");
+    let p = program.to_string_lossy().into_owned();
+    let enrol = s.run(&[
+        "enrol",
+        &p,
+        "--type",
+        "peer",
+        "--person",
+        "peer=a,grade=3",
+        "--person",
+        "peer=b,grade=4",
+    ]);
+    assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    // The file gains a fact, and with it a new version.
+    let newer = text.replace(
+        "[facts.video_ready]",
+        "[facts.checkins]\ntype = \"int\"\ndefault = 0\ndescription = \"Check-ins held\"\n\n[facts.video_ready]",
+    ).replace("guard = \"facts.meetings >= 6\"", "guard = \"facts.meetings >= 6 && facts.checkins >= 0\"");
+    std::fs::write(&program, newer).expect("write");
+    let record = s.run(&["record", "p-1", "checkins=1"]);
+    assert_eq!(record.code, 1, "{}", record.transcript());
+    let stderr = record.stderr.replace(&p, "program.toml");
+    insta::assert_snapshot!(stderr);
+    let status = s.run(&["status", "p-1"]);
+    assert!(
+        status.stdout.contains("has changed since"),
+        "{}",
+        status.stdout
+    );
+    let list = s.run(&["list"]);
+    assert!(list.stdout.contains("(file changed)"), "{}", list.stdout);
+}

@@ -86,6 +86,8 @@ pub struct Status {
     pub candidates: Vec<Candidate>,
     /// Whether it is past its stage's due time.
     pub overdue: bool,
+    /// The program version's file, as it stands today.
+    pub file: (String, crate::registry::FileState),
 }
 
 /// One row of the board: pairings of one type in one stage of one program.
@@ -303,7 +305,11 @@ impl Coordinator {
                 .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
             Ok(vec![engine.record(p, typed, actor)?])
-        })?;
+        });
+        let events = match events {
+            Err(Error::Engine(e)) => return Err(self.pinned(id, *e)),
+            other => other?,
+        };
         let mut pairing = self.ledger.pairing(id)?;
         let engine = self
             .registry
@@ -462,7 +468,9 @@ impl Coordinator {
         } else {
             Vec::new()
         };
+        let file = self.file_of(&pairing.program_hash)?;
         Ok(Status {
+            file,
             overdue: pairing.is_overdue(now),
             program: Arc::clone(&engine.program),
             candidates,
@@ -528,6 +536,49 @@ impl Coordinator {
             })
             .collect();
         Ok((total, rows))
+    }
+
+    /// An unknown fact that the program's file declares today: the pairing is pinned to the
+    /// version it was enrolled with, which says so.
+    fn pinned(&self, id: &str, e: EngineError) -> Error {
+        let EngineError::UnknownFact { name, .. } = &e else {
+            return e.into();
+        };
+        let Ok(pairing) = self.ledger.pairing(id) else {
+            return e.into();
+        };
+        let Ok((path, crate::registry::FileState::Changed(now))) =
+            self.file_of(&pairing.program_hash)
+        else {
+            return e.into();
+        };
+        let declares = mentorflow_dsl::load(std::path::Path::new(&path))
+            .program
+            .is_some_and(|p| p.fact(name).is_some());
+        if !declares {
+            return e.into();
+        }
+        Error::Pinned {
+            pairing: id.into(),
+            fact: name.clone(),
+            version: pairing.program_hash.to_string(),
+            file: path,
+            file_version: now,
+        }
+    }
+
+    /// The file a stored version was read from, and how it stands today.
+    pub fn file_of(&self, hash: &str) -> Result<(String, crate::registry::FileState), Error> {
+        let path = self
+            .ledger
+            .store()
+            .programs()?
+            .into_iter()
+            .find(|v| v.hash == hash)
+            .map(|v| v.path)
+            .unwrap_or_default();
+        let state = crate::registry::file_state(&path, hash);
+        Ok((path, state))
     }
 
     /// Where each of `pairings` stands: ended, can move, or what it waits on.

@@ -247,6 +247,21 @@ pub enum Error {
     /// Some rows of a bulk command were refused; nothing was stored. Each with its position.
     #[error("{} row(s) refused", .0.len())]
     Rows(Vec<(usize, Error)>),
+    /// A fact the pairing's program version does not declare, though the program's file does
+    /// today: the pairing stays on the version it was enrolled with.
+    #[error("pairing {pairing} runs on a version that declares no fact `{fact}`")]
+    Pinned {
+        /// Pairing id.
+        pairing: String,
+        /// The fact.
+        fact: String,
+        /// The version the pairing runs on.
+        version: String,
+        /// The program file.
+        file: String,
+        /// The version the file holds today.
+        file_version: String,
+    },
     /// A store copy was refused or did not verify.
     #[error("store copy refused: {0:?}")]
     CopyRefused(CopyProblem),

@@ -78,3 +78,29 @@ impl Registry {
         Ok(all)
     }
 }
+
+/// How the program file a version was read from stands today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileState {
+    /// It still holds this version.
+    Same,
+    /// It now holds another version (its hash).
+    Changed(String),
+    /// It no longer checks.
+    Broken,
+    /// It cannot be read from here (moved, deleted, or stored from another folder).
+    Missing,
+}
+
+/// The state of the file at `path` against version `hash`.
+pub fn file_state(path: &str, hash: &str) -> FileState {
+    let path = std::path::Path::new(path);
+    if !path.is_file() {
+        return FileState::Missing;
+    }
+    match mentorflow_dsl::load(path).program {
+        Some(p) if p.hash == hash => FileState::Same,
+        Some(p) => FileState::Changed(p.hash),
+        None => FileState::Broken,
+    }
+}

@@ -62,7 +62,20 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             .collect();
         return super::json(output, &list);
     }
-    let rows: Vec<[String; 7]> = pairings
+    // One look at each version's file, however many pairings run on it.
+    let mut versions: std::collections::BTreeMap<String, String> = Default::default();
+    for (p, _) in &pairings {
+        if !versions.contains_key(&*p.program_hash) {
+            let shown = match coordinator.file_of(&p.program_hash)?.1 {
+                mentorflow_engine::FileState::Changed(_) => {
+                    format!("{} (file changed)", render::short_hash(&p.program_hash))
+                }
+                _ => render::short_hash(&p.program_hash).to_string(),
+            };
+            versions.insert(p.program_hash.to_string(), shown);
+        }
+    }
+    let rows: Vec<[String; 8]> = pairings
         .iter()
         .map(|(p, a)| {
             let due = match (&p.outcome, p.due) {
@@ -77,6 +90,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             [
                 p.id.to_string(),
                 p.program_id.clone(),
+                versions.get(&*p.program_hash).cloned().unwrap_or_default(),
                 p.type_id.clone(),
                 p.stage.to_string(),
                 due,
@@ -88,6 +102,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let header = [
         "id",
         "program",
+        "version",
         "type",
         "stage",
         "due/outcome",

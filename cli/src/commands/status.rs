@@ -38,17 +38,29 @@ pub fn show(
             .iter()
             .map(|c| serde_json::json!({"transition": c.transition, "name": render::candidate_name(c), "can_be_taken": c.holds()}))
             .collect();
+        let file_version = match &status.file.1 {
+            mentorflow_engine::FileState::Changed(now) => Some(now.clone()),
+            mentorflow_engine::FileState::Same => Some(p.program_hash.to_string()),
+            _ => None,
+        };
         return super::json(
             output,
-            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next}),
+            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next, "program_file": status.file.0, "program_file_version": file_version}),
         );
     }
     let mut s = format!(
-        "{} — {} ({}), version {}\n",
+        "{} — {} ({}), version {}{}\n",
         p.id,
         p.program_id,
         p.type_id,
-        render::short_hash(&p.program_hash)
+        render::short_hash(&p.program_hash),
+        match &status.file {
+            (file, mentorflow_engine::FileState::Changed(now)) => format!(
+                " ({file} has changed since: it is version {} now; this pairing stays on its own)",
+                render::short_hash(now)
+            ),
+            _ => String::new(),
+        }
     );
     let _ = writeln!(
         s,

@@ -32,6 +32,17 @@ pub fn error(e: &Error) -> String {
             known.join(", ")
         ),
         Error::CopyRefused(problem) => copy_problem(problem),
+        Error::Pinned {
+            pairing,
+            fact,
+            version,
+            file,
+            file_version,
+        } => format!(
+            "{pairing} runs on program version {}, which declares no fact `{fact}`; {file} declares it now (version {}), but a pairing stays on the version it was enrolled with. `mentorflow programs` lists the versions; `mentorflow show {file}` shows the new one",
+            super::short_hash(version),
+            super::short_hash(file_version)
+        ),
         // Commands that send rows say which line; without them, the position.
         Error::Rows(rows) => rows
             .iter()
