@@ -90,6 +90,9 @@ pub struct Step {
     pub expect_stage: Option<String>,
     /// The pairing must (true) or must not (false) be overdue now.
     pub expect_overdue: Option<bool>,
+    /// The pairing must (true) or must not (false) be blocked now: running, and no advance
+    /// transition can be taken (what `list --blocked` shows).
+    pub expect_blocked: Option<bool>,
     /// Reason for force.
     pub reason: Option<String>,
     /// Who does this step.
@@ -175,6 +178,8 @@ pub enum Expectation {
     Stage(String),
     /// `expect_overdue`.
     Overdue(bool),
+    /// `expect_blocked`.
+    Blocked(bool),
 }
 
 /// A failed expectation: at which step (none: the enrolment), and what.
@@ -227,6 +232,13 @@ pub enum Problem {
         expected: String,
         /// Actual.
         actual: String,
+    },
+    /// The pairing's blocked state differs.
+    Blocked {
+        /// Expected.
+        expected: bool,
+        /// What it stands at.
+        actual: crate::attention::Attention,
     },
     /// The pairing's overdue state differs.
     Overdue {
@@ -473,7 +485,9 @@ fn run_step(
         step.force.is_some(),
         step.withdraw.is_some(),
         step.tick,
-        step.expect_stage.is_some() || step.expect_overdue.is_some(),
+        step.expect_stage.is_some()
+            || step.expect_overdue.is_some()
+            || step.expect_blocked.is_some(),
     ];
     if actions.iter().filter(|a| **a).count() != 1 {
         return Err(Problem::StepShape);
@@ -641,6 +655,17 @@ fn expect(
         }
         t.entries
             .push(Entry::Held(Expectation::Stage(stage.clone())));
+    }
+    if let Some(blocked) = step.expect_blocked {
+        let mut probe = pairing.clone();
+        let actual = crate::attention::attention(engine, &mut probe, now);
+        if actual.is_blocked() != blocked {
+            return Err(Problem::Blocked {
+                expected: blocked,
+                actual,
+            });
+        }
+        t.entries.push(Entry::Held(Expectation::Blocked(blocked)));
     }
     if let Some(overdue) = step.expect_overdue {
         let actual = pairing.is_overdue(now);

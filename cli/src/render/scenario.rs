@@ -32,6 +32,7 @@ fn entry(program: &Program, e: &Entry) -> String {
         Entry::Printed(s) => format!("   script printed: {s}"),
         Entry::Held(Expectation::Stage(stage)) => format!("ok: in stage {stage}"),
         Entry::Held(Expectation::Overdue(o)) => format!("ok: overdue = {o}"),
+        Entry::Held(Expectation::Blocked(b)) => format!("ok: blocked = {b}"),
         Entry::Failed(Failure {
             step: Some(step),
             problem,
@@ -69,7 +70,7 @@ fn problem_text(p: &Problem) -> String {
             "expected the enrolment to be refused, but it was accepted".into()
         }
         Problem::EnrolmentRefused(e) => format!("enrolment was refused: {}", engine_error(e)),
-        Problem::StepShape => "each step needs exactly one of: wait, record, add, advance, force, withdraw, tick, expect_stage/expect_overdue".into(),
+        Problem::StepShape => "each step needs exactly one of: wait, record, add, advance, force, withdraw, tick, expect_stage/expect_overdue/expect_blocked".into(),
         Problem::BadWait(e) => format!("bad wait: {e}"),
         Problem::Record(e) => format!("record refused: {}", engine_error(e)),
         Problem::AdvanceValue(other) => {
@@ -105,6 +106,14 @@ fn problem_text(p: &Problem) -> String {
         Problem::Stage { expected, actual } => {
             format!("expected stage `{expected}`, actual `{actual}`")
         }
+        Problem::Blocked { expected, actual } => format!(
+            "expected blocked = {expected}, actual {} ({})",
+            actual.is_blocked(),
+            match super::attention(actual) {
+                s if s.is_empty() => "ended".to_string(),
+                s => s,
+            }
+        ),
         Problem::Overdue {
             expected,
             actual,
