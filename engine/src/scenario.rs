@@ -238,7 +238,7 @@ pub enum Problem {
         /// Expected.
         expected: bool,
         /// What it stands at.
-        actual: crate::attention::Attention,
+        actual: Box<crate::attention::Attention>,
     },
     /// The pairing's overdue state differs.
     Overdue {
@@ -662,7 +662,7 @@ fn expect(
         if actual.is_blocked() != blocked {
             return Err(Problem::Blocked {
                 expected: blocked,
-                actual,
+                actual: Box::new(actual),
             });
         }
         t.entries.push(Entry::Held(Expectation::Blocked(blocked)));
