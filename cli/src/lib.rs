@@ -41,6 +41,8 @@ enum Command {
     Graph(commands::graph::Args),
     Paths(commands::paths::Args),
     Simulate(commands::simulate::Args),
+    /// What changed between two program versions (files or stored versions), by meaning.
+    Diff(commands::diff::Args),
     /// Run a demo cohort of all five types over simulated weeks (the main job).
     Demo(commands::demo::Args),
     /// Create a new, empty store.
@@ -109,6 +111,7 @@ where
         Command::Graph(a) => commands::graph::run(&a, output),
         Command::Paths(a) => commands::paths::run(&a, output),
         Command::Simulate(a) => commands::simulate::run(&a, output),
+        Command::Diff(a) => commands::diff::run(&a, s, output),
         Command::Demo(a) => commands::demo::run(&a, s, output),
         Command::Init(a) => commands::init::run(&a, s, output),
         Command::Enrol(a) => commands::enrol::run(&a, s, output),

@@ -6,6 +6,7 @@ mod analyzer;
 pub mod code;
 pub mod diagnostic;
 pub mod diagram;
+pub mod diff;
 pub mod duration;
 pub mod fast;
 pub mod graph;

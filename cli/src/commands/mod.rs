@@ -4,6 +4,7 @@
 pub mod advance;
 pub mod check;
 pub mod demo;
+pub mod diff;
 pub mod enrol;
 pub mod export;
 pub mod graph;

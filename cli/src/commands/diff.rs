@@ -1,0 +1,97 @@
+//! `mentorflow diff OLD NEW`: what changed between two program versions, by meaning.
+
+use mentorflow_dsl::diff::{Change, What};
+use mentorflow_dsl::Program;
+
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Compare two versions of a program: files, or versions stored in the store (a hash prefix
+/// as `mentorflow programs` shows it).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The old version: a program file or a stored version.
+    old: String,
+    /// The new version: a program file or a stored version.
+    new: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A program file, or a stored version named by a prefix of its hash.
+fn program(which: &str, store: &StoreArgs, output: &mut Output<'_>) -> Result<Program, Failure> {
+    if std::path::Path::new(which).exists() {
+        return super::load_program(std::path::Path::new(which), output).map_err(Failure::Reported);
+    }
+    let mut coordinator = store.open().map_err(|e| match e {
+        Failure::Coordinator(_) => Failure::Refused(format!(
+            "`{which}` is neither a program file nor a stored version (no store to look in)"
+        )),
+        other => other,
+    })?;
+    let versions = coordinator.programs()?;
+    let matching: Vec<_> = versions
+        .iter()
+        .filter(|v| v.hash.starts_with(which))
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok((*coordinator.program(&one.hash)?).clone()),
+        [] => Err(Failure::Refused(format!(
+            "`{which}` is neither a program file nor a stored version; `mentorflow programs` lists the versions"
+        ))),
+        _ => Err(Failure::Refused(format!(
+            "`{which}` names {} stored versions; give more of the hash",
+            matching.len()
+        ))),
+    }
+}
+
+fn line(c: &Change) -> String {
+    match &c.what {
+        What::Added => format!("  + {} `{}`", c.section, c.item),
+        What::Removed => format!("  - {} `{}`", c.section, c.item),
+        What::Renamed(old) => format!("  ~ {} `{old}` renamed `{}`", c.section, c.item),
+        What::Changed(props) => {
+            let parts: Vec<String> = props
+                .iter()
+                .map(|(name, old, new)| match (old.is_empty(), new.is_empty()) {
+                    (true, _) => format!("{name} added: `{new}`"),
+                    (_, true) => format!("{name} removed (was `{old}`)"),
+                    _ => format!("{name} `{old}` -> `{new}`"),
+                })
+                .collect();
+            format!("  ~ {} `{}`: {}", c.section, c.item, parts.join("; "))
+        }
+    }
+}
+
+/// Prints the differences.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let old = program(&args.old, store, output)?;
+    let new = program(&args.new, store, output)?;
+    let changes = mentorflow_dsl::diff::diff(&old, &new);
+    if args.json {
+        return super::json(
+            output,
+            &serde_json::json!({"old": old.hash, "new": new.hash, "changes": changes}),
+        );
+    }
+    writeln!(
+        output.out,
+        "{} {} -> {} {}: {}",
+        old.id,
+        render::short_hash(&old.hash),
+        new.id,
+        render::short_hash(&new.hash),
+        match changes.len() {
+            0 => "no change in meaning".to_string(),
+            n => render::count(n as u64, "change"),
+        }
+    )?;
+    for c in &changes {
+        writeln!(output.out, "{}", line(c))?;
+    }
+    Ok(EXIT_OK)
+}

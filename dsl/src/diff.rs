@@ -1,0 +1,317 @@
+//! What changed between two versions of a program, by meaning: stages, transitions and their
+//! guards, facts, attributes, criteria and types, each compared by its properties (a moved
+//! line or a reformatted guard is no change).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{Guard, MentoringType, Program, Transition, Trigger};
+use crate::scripts::one_line;
+use crate::value::Declaration;
+
+/// One difference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// program, stage, transition, fact, attribute, criterion or type.
+    pub section: &'static str,
+    /// Which one: a stage id, `from -> to`, a fact name ...
+    pub item: String,
+    /// What happened to it.
+    pub what: What,
+}
+
+/// What happened to an item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum What {
+    /// Only the new version has it.
+    Added,
+    /// Only the old version has it.
+    Removed,
+    /// The old version had it under this name, with the same properties.
+    Renamed(String),
+    /// Both have it; these properties differ (name, old, new).
+    Changed(Vec<(String, String, String)>),
+}
+
+/// Properties of one item, by name, as text.
+pub type Props = BTreeMap<&'static str, String>;
+
+/// The differences from `old` to `new`, section by section, in the new file's order where it
+/// has one.
+pub fn diff(old: &Program, new: &Program) -> Vec<Change> {
+    let mut changes = Vec::new();
+    compare(
+        "program",
+        program_items(old),
+        program_items(new),
+        &mut changes,
+    );
+    // A stage removed and one added with the same properties is a rename; transitions are
+    // then compared under the new names, so a renamed stage does not hide a changed guard.
+    let renames = renamed(stage_items(old), stage_items(new));
+    let renamed_stages = stage_items(old)
+        .into_iter()
+        .map(|(id, p)| (renames.get(&id).cloned().unwrap_or(id), p))
+        .collect();
+    let before = changes.len();
+    compare("stage", renamed_stages, stage_items(new), &mut changes);
+    for (old_id, new_id) in &renames {
+        changes.insert(
+            before,
+            Change {
+                section: "stage",
+                item: new_id.clone(),
+                what: What::Renamed(old_id.clone()),
+            },
+        );
+    }
+    let old_transitions = transition_items_with(old, &renames);
+    compare(
+        "transition",
+        old_transitions,
+        transition_items(new),
+        &mut changes,
+    );
+    let sections: [(&'static str, fn(&Program) -> Vec<(String, Props)>); 4] = [
+        ("fact", |p| declaration_items(&p.facts)),
+        ("attribute", |p| declaration_items(&p.attributes)),
+        ("criterion", criterion_items),
+        ("type", type_items),
+    ];
+    for (section, items) in sections {
+        compare(section, items(old), items(new), &mut changes);
+    }
+    changes
+}
+
+/// Stages that only changed their id: old id to new id.
+pub fn renamed(old: Vec<(String, Props)>, new: Vec<(String, Props)>) -> BTreeMap<String, String> {
+    let new_ids: Vec<&String> = new.iter().map(|(k, _)| k).collect();
+    let old_ids: Vec<&String> = old.iter().map(|(k, _)| k).collect();
+    let gone: Vec<&(String, Props)> = old.iter().filter(|(k, _)| !new_ids.contains(&k)).collect();
+    let came: Vec<&(String, Props)> = new.iter().filter(|(k, _)| !old_ids.contains(&k)).collect();
+    let mut renames = BTreeMap::new();
+    for (old_id, props) in gone {
+        let same: Vec<&&(String, Props)> = came.iter().filter(|(_, p)| p == props).collect();
+        if let [(new_id, _)] = same.as_slice() {
+            renames.insert(old_id.clone(), new_id.clone());
+        }
+    }
+    renames
+}
+
+fn compare(
+    section: &'static str,
+    old: Vec<(String, Props)>,
+    new: Vec<(String, Props)>,
+    out: &mut Vec<Change>,
+) {
+    let old_map: BTreeMap<&String, &Props> = old.iter().map(|(k, v)| (k, v)).collect();
+    let new_map: BTreeMap<&String, &Props> = new.iter().map(|(k, v)| (k, v)).collect();
+    for (key, props) in &new {
+        let what = match old_map.get(key) {
+            None => What::Added,
+            Some(before) => {
+                let changed = changed_props(before, props);
+                if changed.is_empty() {
+                    continue;
+                }
+                What::Changed(changed)
+            }
+        };
+        out.push(Change {
+            section,
+            item: key.clone(),
+            what,
+        });
+    }
+    for (key, _) in old.iter().filter(|(k, _)| !new_map.contains_key(k)) {
+        out.push(Change {
+            section,
+            item: key.clone(),
+            what: What::Removed,
+        });
+    }
+}
+
+fn changed_props(old: &Props, new: &Props) -> Vec<(String, String, String)> {
+    let mut names: Vec<&&str> = old.keys().chain(new.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (a, b) = (
+                old.get(*name).cloned().unwrap_or_default(),
+                new.get(*name).cloned().unwrap_or_default(),
+            );
+            (a != b).then(|| ((*name).to_string(), a, b))
+        })
+        .collect()
+}
+
+fn props<const N: usize>(pairs: [(&'static str, String); N]) -> Props {
+    pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect()
+}
+
+fn program_items(p: &Program) -> Vec<(String, Props)> {
+    vec![(
+        p.id.clone(),
+        props([
+            ("title", p.title.clone()),
+            ("initial stage", p.initial.clone()),
+        ]),
+    )]
+}
+
+/// Each stage with its properties.
+pub fn stage_items(p: &Program) -> Vec<(String, Props)> {
+    p.stages
+        .iter()
+        .map(|s| {
+            let props = props([
+                ("title", s.title.clone()),
+                ("due", s.due.map(|d| d.to_string()).unwrap_or_default()),
+                ("outcome", s.outcome.clone().unwrap_or_default()),
+            ]);
+            (s.id.clone(), props)
+        })
+        .collect()
+}
+
+fn guard_text(t: &Transition) -> String {
+    match &t.guard {
+        Some(Guard::Script(s)) => one_line(&s.source),
+        Some(Guard::Criterion(c)) => format!("criterion {c}"),
+        None => "always".into(),
+    }
+}
+
+fn trigger_text(t: &Transition) -> String {
+    match t.trigger {
+        Trigger::Advance => "advance".into(),
+        Trigger::Withdraw => "withdraw".into(),
+        Trigger::Timer(crate::model::Timeout::After(d)) => format!("timer: after {d}"),
+        Trigger::Timer(crate::model::Timeout::Idle(d)) => format!("timer: idle {d}"),
+    }
+}
+
+/// Transitions are named by where they go; two between the same stages are told apart by
+/// their order (`a -> b (2)`).
+fn transition_items(p: &Program) -> Vec<(String, Props)> {
+    transition_items_with(p, &BTreeMap::new())
+}
+
+/// Transitions named with stages renamed by `renames`.
+fn transition_items_with(p: &Program, renames: &BTreeMap<String, String>) -> Vec<(String, Props)> {
+    let name = |s: &str| renames.get(s).cloned().unwrap_or_else(|| s.to_string());
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    p.transitions
+        .iter()
+        .map(|t| {
+            let from = match &t.from {
+                crate::model::From::Stage(s) => name(s),
+                crate::model::From::Any => "*".into(),
+            };
+            let base = format!("{from} -> {}", name(&t.to));
+            let n = seen.entry(base.clone()).or_default();
+            *n += 1;
+            let key = if *n == 1 {
+                base
+            } else {
+                format!("{base} ({n})")
+            };
+            let props = props([
+                ("label", t.label.clone()),
+                ("trigger", trigger_text(t)),
+                ("guard", guard_text(t)),
+            ]);
+            (key, props)
+        })
+        .collect()
+}
+
+fn declaration_items(decls: &[Declaration]) -> Vec<(String, Props)> {
+    decls
+        .iter()
+        .map(|d| {
+            let props = props([
+                ("type", d.kind.name().to_string()),
+                ("min", d.min.map(|b| b.to_string()).unwrap_or_default()),
+                ("max", d.max.map(|b| b.to_string()).unwrap_or_default()),
+                (
+                    "allowed",
+                    d.allowed.as_ref().map(|a| a.join(", ")).unwrap_or_default(),
+                ),
+                (
+                    "default",
+                    d.default
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                ),
+            ]);
+            (d.name.clone(), props)
+        })
+        .collect()
+}
+
+fn criterion_items(p: &Program) -> Vec<(String, Props)> {
+    p.criteria
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                props([("script", one_line(&c.script.source))]),
+            )
+        })
+        .collect()
+}
+
+fn type_items(p: &Program) -> Vec<(String, Props)> {
+    p.types
+        .iter()
+        .map(|t: &MentoringType| {
+            let roles: Vec<String> = t
+                .roles
+                .iter()
+                .map(|r| {
+                    if r.min == r.max {
+                        format!("{} {}", r.min, r.name)
+                    } else {
+                        format!("{}-{} {}", r.min, r.max, r.name)
+                    }
+                })
+                .collect();
+            let overrides: Vec<String> = t
+                .stages
+                .iter()
+                .map(|o| {
+                    let mut s = o.stage.clone();
+                    if let Some(d) = o.due {
+                        s.push_str(&format!(" due {d}"));
+                    }
+                    if let Some(g) = &o.guard {
+                        s.push_str(&format!(" guard {}", one_line(&g.source)));
+                    }
+                    s
+                })
+                .collect();
+            let props = props([
+                ("roles", roles.join(", ")),
+                ("requires", t.requires.join(", ")),
+                (
+                    "rule",
+                    t.rule
+                        .as_ref()
+                        .map(|r| one_line(&r.source))
+                        .unwrap_or_default(),
+                ),
+                ("stage overrides", overrides.join("; ")),
+            ]);
+            (t.id.clone(), props)
+        })
+        .collect()
+}
