@@ -38,6 +38,9 @@ pub enum What {
 /// Properties of one item, by name, as text.
 pub type Props = BTreeMap<&'static str, String>;
 
+/// The items of one section of a program, with their properties.
+type Items = fn(&Program) -> Vec<(String, Props)>;
+
 /// The differences from `old` to `new`, section by section, in the new file's order where it
 /// has one.
 pub fn diff(old: &Program, new: &Program) -> Vec<Change> {
@@ -74,7 +77,7 @@ pub fn diff(old: &Program, new: &Program) -> Vec<Change> {
         transition_items(new),
         &mut changes,
     );
-    let sections: [(&'static str, fn(&Program) -> Vec<(String, Props)>); 4] = [
+    let sections: [(&'static str, Items); 4] = [
         ("fact", |p| declaration_items(&p.facts)),
         ("attribute", |p| declaration_items(&p.attributes)),
         ("criterion", criterion_items),
