@@ -71,6 +71,8 @@ enum Command {
     Verify(commands::verify::Args),
     /// Export pairings or events as JSON or CSV.
     Export(commands::export::Args),
+    /// Replay recorded pairings against another version of their program (nothing is stored).
+    Replay(commands::replay::Args),
     /// Work on whole stores: copy between SQLite and PostgreSQL.
     Store(commands::store::Args),
 }
@@ -127,6 +129,7 @@ where
         Command::Verify(a) => commands::verify::run(&a, s, output),
         Command::Export(a) => commands::export::run(&a, s, output),
         Command::Store(a) => commands::store::run(&a, s, output),
+        Command::Replay(a) => commands::replay::run(&a, s, output),
     };
     failure::exit_code(result, output)
 }

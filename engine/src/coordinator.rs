@@ -567,6 +567,32 @@ impl Coordinator {
         }
     }
 
+    /// Each pairing matching `filter` replayed against `program` (its recorded commands at
+    /// their times); nothing is written.
+    pub fn replay(
+        &mut self,
+        program: &Program,
+        filter: &Filter,
+    ) -> Result<Vec<(String, crate::replay::Replayed)>, Error> {
+        let engine = Engine::new(program.clone());
+        let pairings = self.list(filter)?;
+        let mut out = Vec::with_capacity(pairings.len());
+        let new_stages = mentorflow_dsl::diff::stage_items(program);
+        for p in pairings {
+            let events = self.ledger.events(Some(&p.id))?;
+            let old = self.registry.engine(self.ledger.store(), &p.program_hash)?;
+            let renames = mentorflow_dsl::diff::renamed(
+                mentorflow_dsl::diff::stage_items(&old.program),
+                new_stages.clone(),
+            );
+            out.push((
+                p.id.to_string(),
+                crate::replay::replay(&engine, &events, &renames),
+            ));
+        }
+        Ok(out)
+    }
+
     /// The file a stored version was read from, and how it stands today.
     pub fn file_of(&self, hash: &str) -> Result<(String, crate::registry::FileState), Error> {
         let path = self

@@ -20,6 +20,7 @@ mod location;
 pub mod pairing;
 pub mod postgres;
 pub mod registry;
+pub mod replay;
 pub mod runtime;
 pub mod scenario;
 pub mod sqlite;

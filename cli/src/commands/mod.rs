@@ -15,6 +15,7 @@ pub mod log;
 pub mod paths;
 pub mod programs;
 pub mod record;
+pub mod replay;
 pub mod show;
 pub mod simulate;
 pub mod status;

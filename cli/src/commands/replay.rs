@@ -1,0 +1,91 @@
+//! `mentorflow replay --program NEW.toml`: each pairing's recorded history against another
+//! version of its program, and where its path would differ. Nothing is written.
+
+use std::path::PathBuf;
+
+use mentorflow_engine::replay::Replayed;
+use mentorflow_engine::{Filter, OutcomeFilter};
+
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Replay recorded pairings against another version of their program (nothing is stored).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The other version (a program file).
+    #[arg(long, value_name = "FILE")]
+    program: PathBuf,
+    /// Only pairings in this stage.
+    #[arg(long)]
+    stage: Option<String>,
+    /// Only this mentoring type.
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: Option<String>,
+    /// Only this outcome (success, withdrawn ...), or `active`.
+    #[arg(long)]
+    outcome: Option<String>,
+}
+
+/// Replays and reports.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
+    let filter = Filter {
+        stage: args.stage.clone(),
+        type_id: args.type_id.clone(),
+        program: Some(program.id.clone()),
+        outcome: args.outcome.as_deref().map(|o| match o {
+            "active" => OutcomeFilter::Active,
+            other => OutcomeFilter::Is(other.into()),
+        }),
+        due_before: None,
+    };
+    let replayed = store.open()?.replay(&program, &filter)?;
+    let (mut same, mut different, mut impossible) = (0u64, 0u64, 0u64);
+    for (id, r) in &replayed {
+        match r {
+            Replayed::Same { events } => {
+                same += 1;
+                writeln!(
+                    output.out,
+                    "{id}: same path ({})",
+                    render::count(*events as u64, "event")
+                )?;
+            }
+            Replayed::Different(d) => {
+                different += 1;
+                let line = render::event(&d.event);
+                writeln!(
+                    output.out,
+                    "{id}: differs at #{} ({}): was in `{}` after it, would be in `{}`",
+                    d.event.seq,
+                    line.split_once(": ")
+                        .map_or(line.as_str(), |(_, what)| what),
+                    d.was,
+                    d.now
+                )?;
+                let mut s = String::new();
+                for c in &d.candidates {
+                    render::candidate(&mut s, c, "    ");
+                }
+                write!(output.out, "{s}")?;
+            }
+            Replayed::Impossible { seq, error } => {
+                impossible += 1;
+                writeln!(
+                    output.out,
+                    "{id}: cannot be replayed at #{seq}: {}",
+                    render::engine_error(error)
+                )?;
+            }
+        }
+    }
+    writeln!(
+        output.out,
+        "replayed {} against {} version {}: {same} same, {different} different, {impossible} impossible; nothing was stored",
+        render::count(replayed.len() as u64, "pairing"),
+        program.id,
+        render::short_hash(&program.hash)
+    )?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,150 @@
+//! Replaying a pairing's recorded history against another version of its program: the same
+//! commands (enrolment, facts, advances, forced moves, withdrawals, ticks) at the same times,
+//! to see where its path would differ, and why. Nothing is written.
+
+use crate::engine::{Actor, Engine};
+use crate::error::EngineError;
+use crate::event::{Event, EventKind, Move};
+use crate::explain::Candidate;
+use crate::pairing::Pairing;
+
+/// How a pairing's history plays under the other version.
+#[derive(Debug, Clone)]
+pub enum Replayed {
+    /// Every event leads to the same stage.
+    Same {
+        /// Events replayed.
+        events: usize,
+    },
+    /// At this event the path differs.
+    Different(Box<Divergence>),
+    /// At this event the other version cannot take the command at all.
+    Impossible {
+        /// The event's seq.
+        seq: u64,
+        /// Why.
+        error: EngineError,
+    },
+}
+
+/// The first event whose outcome differs.
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    /// The original event.
+    pub event: Event,
+    /// The stage the pairing entered (or stayed in) then.
+    pub was: String,
+    /// The stage it enters (or stays in) under the other version.
+    pub now: String,
+    /// The transitions the other version considered there, explained (empty for a tick).
+    pub candidates: Vec<Candidate>,
+}
+
+/// Replays `events` (one pairing's history, in order) with `engine`; `renames` maps the old
+/// version's stage ids to the new one's, so a renamed stage is the same stage.
+pub fn replay(
+    engine: &Engine,
+    events: &[Event],
+    renames: &std::collections::BTreeMap<String, String>,
+) -> Replayed {
+    let Some((first, rest)) = events.split_first() else {
+        return Replayed::Same { events: 0 };
+    };
+    let EventKind::Enrolled {
+        type_id,
+        participants,
+        ..
+    } = &first.kind
+    else {
+        return Replayed::Same { events: 0 };
+    };
+    fn actor(e: &Event) -> Actor<'_> {
+        Actor {
+            name: &e.actor,
+            now: e.at,
+        }
+    }
+    let mut pairing =
+        match engine.enrol(&first.pairing, type_id, participants.clone(), &actor(first)) {
+            Ok((p, _)) => p,
+            Err(error) => return Replayed::Impossible { seq: 1, error },
+        };
+    for e in rest {
+        match step(engine, &mut pairing, e, &actor(e), renames) {
+            Ok(None) => {}
+            Ok(Some(divergence)) => return Replayed::Different(Box::new(divergence)),
+            Err(error) => return Replayed::Impossible { seq: e.seq, error },
+        }
+    }
+    Replayed::Same {
+        events: events.len(),
+    }
+}
+
+/// Replays one event; a divergence when the stage it leads to differs.
+fn step(
+    engine: &Engine,
+    pairing: &mut Pairing,
+    e: &Event,
+    actor: &Actor<'_>,
+    renames: &std::collections::BTreeMap<String, String>,
+) -> Result<Option<Divergence>, EngineError> {
+    let renamed = |s: &str| renames.get(s).cloned().unwrap_or_else(|| s.to_string());
+    let was = match &e.kind {
+        EventKind::Moved { to, .. } => renamed(to),
+        _ => pairing.stage.to_string(),
+    };
+    let diverged = |pairing: &Pairing, candidates: Vec<Candidate>| {
+        (*pairing.stage != *was).then(|| Divergence {
+            event: e.clone(),
+            was: was.clone(),
+            now: pairing.stage.to_string(),
+            candidates,
+        })
+    };
+    match &e.kind {
+        EventKind::Enrolled { .. } => Ok(None),
+        EventKind::FactsRecorded { facts } => {
+            engine.record(pairing, facts.clone(), actor)?;
+            Ok(None)
+        }
+        EventKind::Moved {
+            by: Move::Advance, ..
+        } => {
+            let mut before = pairing.clone();
+            let candidates = engine.explain(&mut before, actor.now);
+            match engine.advance(pairing, None, actor) {
+                Ok(_) | Err(EngineError::Refused(_)) => Ok(diverged(pairing, candidates)),
+                Err(other) => Err(other),
+            }
+        }
+        EventKind::Moved {
+            by: Move::Forced,
+            to,
+            ..
+        } => {
+            let to = renamed(to);
+            engine.force(
+                pairing,
+                &to,
+                e.reason.as_deref().unwrap_or("replayed"),
+                actor,
+            )?;
+            Ok(None)
+        }
+        EventKind::Moved {
+            by: Move::Withdraw, ..
+        } => match engine.withdraw(pairing, e.reason.as_deref().unwrap_or("replayed"), actor) {
+            Ok(_) => Ok(diverged(pairing, Vec::new())),
+            Err(EngineError::Refused(r)) => Ok(diverged(pairing, r.candidates)),
+            Err(other) => Err(other),
+        },
+        EventKind::Moved {
+            by: Move::Timer, ..
+        }
+        | EventKind::BecameOverdue { .. } => {
+            engine.tick(pairing, actor)?;
+            Ok(diverged(pairing, Vec::new()))
+        }
+    }
+}
