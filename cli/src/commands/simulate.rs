@@ -31,10 +31,17 @@ pub struct Args {
     /// After the transcripts, report which transitions the scenarios exercised.
     #[arg(long)]
     coverage: bool,
+    /// Run the scenarios against this version of their program instead, and show how each
+    /// transcript differs from the one under the scenario's own program (exit 1 if any does).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "coverage"])]
+    program: Option<PathBuf>,
 }
 
 /// Runs every scenario; exit 1 when any expectation fails or a scenario cannot run.
 pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
+    if let Some(other) = &args.program {
+        return against(args, other, output);
+    }
     let mut engines: BTreeMap<PathBuf, Engine> = BTreeMap::new();
     let mut taken: BTreeMap<PathBuf, BTreeMap<usize, usize>> = BTreeMap::new();
     let mut failed = 0;
@@ -190,4 +197,90 @@ fn coverage(
         }
     }
     Ok(())
+}
+
+/// The lines of `old` and `new` as a diff: `  ` kept, `- ` only in old, `+ ` only in new
+/// (a longest common subsequence; transcripts are short).
+fn line_diff(old: &[String], new: &[String]) -> Vec<String> {
+    let (n, m) = (old.len(), new.len());
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if old[i] == new[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < n || j < m {
+        if i < n && j < m && old[i] == new[j] {
+            out.push(format!("  {}", old[i]));
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push(format!("+ {}", new[j]));
+            j += 1;
+        } else {
+            out.push(format!("- {}", old[i]));
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Every scenario under its own program and under `other`, and the difference.
+fn against(args: &Args, other: &std::path::Path, output: &mut Output<'_>) -> CommandResult {
+    let new =
+        Engine::new(super::load_program(other, output).map_err(crate::failure::Failure::Reported)?);
+    let mut differ = 0;
+    for path in &args.scenarios {
+        let scenario = match Scenario::load(path) {
+            Ok(s) => s,
+            Err(e) => return Err(crate::failure::Failure::Refused(load_error(&e))),
+        };
+        let old = Engine::new(
+            super::load_program(&scenario.program_path(path), output)
+                .map_err(crate::failure::Failure::Reported)?,
+        );
+        let before = render::transcript(&old.program, &scenario::run(&old, &scenario));
+        let after = render::transcript(&new.program, &scenario::run(&new, &scenario));
+        // The first line names the version: the difference everyone expects. Entries of
+        // several lines are compared line by line.
+        let lines = |t: &[String]| -> Vec<String> {
+            t.iter()
+                .skip(1)
+                .flat_map(|e| e.lines().map(String::from))
+                .collect()
+        };
+        let (before, after) = (lines(&before), lines(&after));
+        if before == after {
+            writeln!(
+                output.out,
+                "== {}: the same under {}",
+                path.display(),
+                other.display()
+            )?;
+            continue;
+        }
+        differ += 1;
+        writeln!(
+            output.out,
+            "== {}: differs under {}",
+            path.display(),
+            other.display()
+        )?;
+        for line in line_diff(&before, &after) {
+            writeln!(output.out, "{line}")?;
+        }
+    }
+    writeln!(
+        output.out,
+        "scenarios that differ under {} version {}: {differ} of {}",
+        new.program.id,
+        render::short_hash(&new.program.hash),
+        args.scenarios.len()
+    )?;
+    Ok(if differ > 0 { EXIT_FAILED } else { EXIT_OK })
 }
