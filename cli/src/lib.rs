@@ -71,6 +71,8 @@ enum Command {
     Verify(commands::verify::Args),
     /// Export pairings or events as JSON or CSV.
     Export(commands::export::Args),
+    /// Move running pairings to a new version of their program, under a mapping.
+    Migrate(commands::migrate::Args),
     /// Replay recorded pairings against another version of their program (nothing is stored).
     Replay(commands::replay::Args),
     /// Work on whole stores: copy between SQLite and PostgreSQL.
@@ -130,6 +132,7 @@ where
         Command::Export(a) => commands::export::run(&a, s, output),
         Command::Store(a) => commands::store::run(&a, s, output),
         Command::Replay(a) => commands::replay::run(&a, s, output),
+        Command::Migrate(a) => commands::migrate::run(&a, s, output),
     };
     failure::exit_code(result, output)
 }

@@ -62,6 +62,19 @@ pub enum Advance {
     },
 }
 
+/// One pairing moved (or, in a dry run, that would move) to a new version.
+#[derive(Debug, Clone)]
+pub struct Migrated {
+    /// Its state on the new version.
+    pub pairing: Pairing,
+    /// The stage it was in.
+    pub from_stage: String,
+    /// The version it ran on.
+    pub from_version: String,
+    /// What it waits on in the new version.
+    pub attention: Attention,
+}
+
 /// What `record` stored, and what the coordinator should know about it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -337,7 +350,7 @@ impl Coordinator {
         let engines = self.registry.all(self.ledger.store(), false)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
         let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
-        self.ledger.update_many(&ids, &mut |i, p| {
+        self.ledger.update_many(&ids, None, &mut |i, p| {
             let Some(engine) = engines.get(&*p.program_hash) else {
                 return Ok(Vec::new());
             };
@@ -591,6 +604,70 @@ impl Coordinator {
             ));
         }
         Ok(out)
+    }
+
+    /// Moves the running pairings of `program`'s other versions (those `filter` picks) onto
+    /// it under `mapping`, in one transaction: all, or none with every refusal. A dry run
+    /// stores nothing and says what each pairing would become.
+    pub fn migrate(
+        &mut self,
+        program: &Program,
+        source: &str,
+        mapping: &crate::migration::Mapping,
+        filter: &Filter,
+        dry_run: bool,
+    ) -> Result<Vec<Migrated>, Error> {
+        let engine = self.registry.pin(program);
+        let now = self.now();
+        let filter = Filter {
+            program: Some(program.id.clone()),
+            outcome: Some(OutcomeFilter::Active),
+            ..filter.clone()
+        };
+        let pairings: Vec<Pairing> = self
+            .ledger
+            .list(&filter)?
+            .into_iter()
+            .filter(|p| *p.program_hash != *program.hash)
+            .collect();
+        let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        let mut outcomes = Vec::new();
+        let mut migrate_one = |p: &mut Pairing| -> Result<Vec<Event>, EngineError> {
+            let before = (p.stage.to_string(), p.program_hash.to_string());
+            let actor = Actor {
+                name: &name,
+                now: act_at(at, &*clock, p),
+            };
+            let event = engine.migrate(p, mapping, &actor)?;
+            let mut after = p.clone();
+            let attention = crate::attention::attention(&engine, &mut after, actor.now);
+            outcomes.push(Migrated {
+                from_stage: before.0,
+                from_version: before.1,
+                pairing: after,
+                attention,
+            });
+            Ok(vec![event])
+        };
+        if dry_run {
+            let mut refused = Vec::new();
+            for (i, mut p) in pairings.into_iter().enumerate() {
+                if let Err(e) = migrate_one(&mut p) {
+                    refused.push((i, Error::from(e)));
+                }
+            }
+            return if refused.is_empty() {
+                Ok(outcomes)
+            } else {
+                Err(Error::Rows(refused))
+            };
+        }
+        let ids: Vec<String> = pairings.iter().map(|p| p.id.to_string()).collect();
+        self.ledger
+            .update_many(&ids, Some((program, source, now)), &mut |_, p| {
+                migrate_one(p)
+            })?;
+        Ok(outcomes)
     }
 
     /// The file a stored version was read from, and how it stands today.

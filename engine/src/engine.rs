@@ -137,16 +137,52 @@ impl Engine {
         if actor.name.trim().is_empty() {
             return Err(EngineError::NoActor);
         }
+        // A migration is the first event of the pairing's new version.
+        let version = match &kind {
+            EventKind::Migrated { to_program, .. } => Arc::clone(to_program),
+            _ => Arc::clone(&pairing.program_hash),
+        };
         let event = new_event(
             &pairing.id,
             pairing.last_seq + 1,
             actor,
             reason,
-            &pairing.program_hash,
+            &version,
             kind,
         );
         pairing.apply(&self.program, &event)?;
         Ok(event)
+    }
+
+    /// Moves a running pairing of an older version of this program onto this one, under
+    /// `mapping`; refused with every reason its state has no place here.
+    pub fn migrate(
+        &self,
+        pairing: &mut Pairing,
+        mapping: &crate::migration::Mapping,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        let refused = |problems| EngineError::MigrationRefused {
+            pairing: pairing.id.to_string(),
+            problems,
+        };
+        if pairing.program_id != self.program.id || *pairing.program_hash == *self.hash {
+            return Err(refused(vec![
+                crate::migration::MigrationProblem::NotThisProgram,
+            ]));
+        }
+        let (stage, facts) = mapping
+            .apply(&self.program, &pairing.stage, &pairing.facts)
+            .map_err(refused)?;
+        let kind = EventKind::Migrated {
+            from_program: Arc::clone(&pairing.program_hash),
+            to_program: Arc::clone(&self.hash),
+            stage: self.stage_id(&stage),
+            facts,
+            mapping: mapping.clone(),
+        };
+        self.emit(pairing, actor, None, kind)
     }
 
     /// Enrols a pairing after checking the type's roles, required attributes and rule.

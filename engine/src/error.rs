@@ -107,6 +107,14 @@ pub enum EngineError {
     /// `+=` or `-=` on a fact with no value yet and no default.
     #[error("fact `{0}` has no value to change yet")]
     NoValueToChange(String),
+    /// A pairing's state has no place in the new version of its program.
+    #[error("pairing {pairing} cannot move to the new version: {} problem(s)", problems.len())]
+    MigrationRefused {
+        /// Pairing id.
+        pairing: String,
+        /// Every reason.
+        problems: Vec<crate::migration::MigrationProblem>,
+    },
     /// A record with no facts.
     #[error("no facts given")]
     NoFacts,

@@ -91,6 +91,19 @@ pub enum EventKind {
         /// When it was due.
         due: DateTime<Utc>,
     },
+    /// The pairing moved to another version of its program, under a mapping.
+    Migrated {
+        /// The version it ran on.
+        from_program: std::sync::Arc<str>,
+        /// The version it runs on from now.
+        to_program: std::sync::Arc<str>,
+        /// Its stage in the new version.
+        stage: std::sync::Arc<str>,
+        /// Its recorded facts in the new version (all of them, replacing the old ones).
+        facts: Vec<(String, Value)>,
+        /// The mapping applied.
+        mapping: crate::migration::Mapping,
+    },
 }
 
 /// Events as stores hold them: today's kinds and those of earlier versions, which are read as
@@ -120,6 +133,13 @@ mod legacy {
         BecameOverdue {
             stage: std::sync::Arc<str>,
             due: DateTime<Utc>,
+        },
+        Migrated {
+            from_program: std::sync::Arc<str>,
+            to_program: std::sync::Arc<str>,
+            stage: std::sync::Arc<str>,
+            facts: Vec<(String, Value)>,
+            mapping: crate::migration::Mapping,
         },
         // Written by 0.1.0: one kind per way of moving.
         Transitioned {
@@ -165,6 +185,19 @@ mod legacy {
                 },
                 StoredKind::FactsRecorded { facts } => EventKind::FactsRecorded { facts },
                 StoredKind::BecameOverdue { stage, due } => EventKind::BecameOverdue { stage, due },
+                StoredKind::Migrated {
+                    from_program,
+                    to_program,
+                    stage,
+                    facts,
+                    mapping,
+                } => EventKind::Migrated {
+                    from_program,
+                    to_program,
+                    stage,
+                    facts,
+                    mapping,
+                },
                 StoredKind::Moved {
                     from,
                     to,
@@ -216,6 +249,7 @@ impl EventKind {
             EventKind::FactsRecorded { .. } => "facts_recorded",
             EventKind::Moved { .. } => "moved",
             EventKind::BecameOverdue { .. } => "became_overdue",
+            EventKind::Migrated { .. } => "migrated",
         }
     }
 }

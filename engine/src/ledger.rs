@@ -221,13 +221,30 @@ impl Ledger {
     pub fn update_many(
         &mut self,
         ids: &[String],
+        program: Option<(&Program, &str, DateTime<Utc>)>,
         command: &mut RowCommand<'_>,
     ) -> Result<Vec<Vec<Event>>, Error> {
         let mut stored = Vec::new();
         let mut refused: Vec<(usize, Error)> = Vec::new();
         let known = self.store.pairing_ids().unwrap_or_default();
+        let sources = match program {
+            Some((p, _, _)) => serde_json::to_string(&p.sources)
+                .map_err(|e| StoreError::Database(e.to_string()))?,
+            None => String::new(),
+        };
         self.store.write(&mut |tx| {
             stored.clear();
+            // A version the commands move pairings onto is stored with them.
+            if let Some((p, path, at)) = program {
+                tx.add_program(&ProgramRow {
+                    hash: &p.hash,
+                    id: &p.id,
+                    title: &p.title,
+                    path,
+                    sources: &sources,
+                    stored_at: &stamp(at),
+                })?;
+            }
             let mut previous = tx.last_hash()?;
             for (i, id) in ids.iter().enumerate() {
                 let Some(json) = tx.state(id)? else {

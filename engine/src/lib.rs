@@ -17,6 +17,7 @@ pub mod event;
 pub mod explain;
 pub mod ledger;
 mod location;
+pub mod migration;
 pub mod pairing;
 pub mod postgres;
 pub mod registry;
@@ -31,7 +32,8 @@ mod view;
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
-    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Options, Recorded, Status, TickReport,
+    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Migrated, Options, Recorded, Status,
+    TickReport,
 };
 pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine, FactChange};

@@ -173,6 +173,13 @@ impl Pairing {
                 }
             }
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,
+            EventKind::Migrated {
+                to_program,
+                stage,
+                facts,
+                mapping,
+                ..
+            } => self.migrate(program, to_program, stage, facts, mapping),
             kind => {
                 if let Some((_, to)) = kind.move_() {
                     let to = std::sync::Arc::clone(to);
@@ -203,6 +210,37 @@ impl Pairing {
             .filter(|_| stage.is_some_and(|s| !s.is_terminal()))
             .map(|d| d.after(at));
         self.outcome = stage.and_then(|s| s.outcome.clone());
+    }
+
+    /// Moves the pairing onto another version: its stage and facts as mapped, the stages it
+    /// visited renamed, and due and outcome as the new version has them for its stage (the
+    /// time it entered the stage stays).
+    fn migrate(
+        &mut self,
+        program: &Program,
+        to: &std::sync::Arc<str>,
+        stage: &std::sync::Arc<str>,
+        facts: &[(String, Value)],
+        mapping: &crate::migration::Mapping,
+    ) {
+        let renames = &mapping.stages;
+        self.program_hash = std::sync::Arc::clone(to);
+        self.stage = std::sync::Arc::clone(stage);
+        self.facts = facts.iter().cloned().collect();
+        self.visited = self
+            .visited
+            .iter()
+            .map(|s| match renames.get(&**s) {
+                Some(new) => std::sync::Arc::from(new.as_str()),
+                None => std::sync::Arc::clone(s),
+            })
+            .collect();
+        // The cached script view holds the old facts.
+        self.view = std::sync::OnceLock::new();
+        let at = self.entered_at;
+        let overdue_logged = self.overdue_logged;
+        self.enter(program, stage, at);
+        self.overdue_logged = overdue_logged;
     }
 
     /// Whether the pairing is past its stage's due time at `now`.

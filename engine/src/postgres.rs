@@ -176,7 +176,7 @@ impl PostgresStore {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )?,
             update_pairing: prepare(
-                "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6 WHERE id = $1 AND last_seq = $7",
+                "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6, program_hash = $8 WHERE id = $1 AND last_seq = $7",
             )?,
         };
         Ok(PostgresStore {
@@ -359,7 +359,14 @@ impl Tx for PgTx<'_> {
             .execute(
                 &self.st.update_pairing,
                 &[
-                    &p.id, &p.stage, &p.outcome, &p.due, &last_seq, &p.state, &expected,
+                    &p.id,
+                    &p.stage,
+                    &p.outcome,
+                    &p.due,
+                    &last_seq,
+                    &p.state,
+                    &expected,
+                    &p.program_hash,
                 ],
             )
             .map_err(database)?;

@@ -103,7 +103,9 @@ fn step(
         })
     };
     match &e.kind {
-        EventKind::Enrolled { .. } => Ok(None),
+        // A migration is not a command of the pairing's own history: replaying stays on the
+        // version being replayed against.
+        EventKind::Enrolled { .. } | EventKind::Migrated { .. } => Ok(None),
         EventKind::FactsRecorded { facts } => {
             engine.record(pairing, facts.clone(), actor)?;
             Ok(None)

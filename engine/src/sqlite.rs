@@ -330,7 +330,7 @@ impl Tx for rusqlite::Transaction<'_> {
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
         self.prepare_cached(
-            "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6 WHERE id = ?1 AND last_seq = ?7",
+            "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6, program_hash = ?8 WHERE id = ?1 AND last_seq = ?7",
         )
         .and_then(|mut st| {
             st.execute(params![
@@ -340,7 +340,8 @@ impl Tx for rusqlite::Transaction<'_> {
                 p.due,
                 p.last_seq as i64,
                 p.state,
-                expected_seq as i64
+                expected_seq as i64,
+                p.program_hash
             ])
         })
         .map(|changed| changed == 1)

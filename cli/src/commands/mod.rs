@@ -12,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod list;
 pub mod log;
+pub mod migrate;
 pub mod paths;
 pub mod programs;
 pub mod record;

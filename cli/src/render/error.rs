@@ -187,6 +187,16 @@ pub fn engine_error(e: &EngineError) -> String {
             format!("bad value for fact `{name}`: {problem}")
         }
         EngineError::NoFacts => "no facts given; write NAME=VALUE".into(),
+        EngineError::MigrationRefused { pairing, problems } => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("  - {}", migration_problem(p)))
+                .collect();
+            format!(
+                "{pairing} has no place in the new version:\n{}",
+                lines.join("\n")
+            )
+        }
         EngineError::SignedValue { name, text } => format!(
             "`{name}={text}` would set {name} to {}, not add to it; write {name}+={} to add, or {name}={} to set",
             text.trim().trim_start_matches('+'),
@@ -251,6 +261,38 @@ pub fn engine_error(e: &EngineError) -> String {
             "the actor is empty; pass --actor NAME (it goes into the audit log)".into()
         }
         EngineError::Fold(e) => format!("pairing history is inconsistent: {e}"),
+    }
+}
+
+fn migration_problem(p: &mentorflow_engine::migration::MigrationProblem) -> String {
+    use mentorflow_engine::migration::MigrationProblem as P;
+    match p {
+        P::StageHasNoPlace { stage, known } => format!(
+            "its stage `{stage}` is not in the new version{}; map it with --rename-stage {stage}=STAGE",
+            did_you_mean_or_known(stage, known)
+        ),
+        P::StageEnds { stage } => format!(
+            "its stage would be `{stage}`, which ends pairings in the new version; map it to a running stage"
+        ),
+        P::FactHasNoPlace {
+            fact,
+            target,
+            known,
+        } if fact == target => format!(
+            "its fact `{fact}` is not in the new version{}; map it with --rename-fact {fact}=NAME, or drop it with --rename-fact {fact}=-",
+            did_you_mean_or_known(fact, known)
+        ),
+        P::FactHasNoPlace {
+            fact,
+            target,
+            known,
+        } => format!(
+            "its fact `{fact}`, renamed `{target}`, is not in the new version{}",
+            did_you_mean_or_known(target, known)
+        ),
+        P::ValueRefused { fact, problem } => format!("its value of `{fact}` does not fit the new version: {problem}"),
+        P::BadSet(e) => engine_error(e),
+        P::NotThisProgram => "it runs on another program, or already on this version".into(),
     }
 }
 

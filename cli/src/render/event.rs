@@ -75,5 +75,34 @@ fn what(kind: &EventKind) -> String {
         EventKind::BecameOverdue { stage, due } => {
             format!("overdue in {stage} (was due {})", minute(*due))
         }
+        EventKind::Migrated {
+            from_program,
+            to_program,
+            stage,
+            mapping,
+            ..
+        } => {
+            let mut s = format!(
+                "migrated from version {} to {}, in {stage}",
+                super::short_hash(from_program),
+                super::short_hash(to_program)
+            );
+            let pairs = |m: &std::collections::BTreeMap<String, String>, sep: &str| {
+                m.iter()
+                    .map(|(a, b)| format!("{a}{sep}{b}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if !mapping.stages.is_empty() {
+                s.push_str(&format!("; stages {}", pairs(&mapping.stages, " -> ")));
+            }
+            if !mapping.facts.is_empty() {
+                s.push_str(&format!("; facts {}", pairs(&mapping.facts, " -> ")));
+            }
+            if !mapping.set.is_empty() {
+                s.push_str(&format!("; set {}", pairs(&mapping.set, " = ")));
+            }
+            s
+        }
     }
 }

@@ -45,6 +45,7 @@ macro_rules! conformance {
             a_clock_behind_the_latest_event_never_writes_before_it,
             pairings_stay_on_the_program_version_they_were_enrolled_with,
             list_filters_by_stage_type_program_outcome_and_due,
+            pairings_move_to_a_new_version_under_a_mapping,
         );
     };
 }
@@ -518,4 +519,92 @@ pub fn list_filters_by_stage_type_program_outcome_and_due(h: &dyn Harness, name:
         c.list(&typo),
         Err(Error::UnknownFilter { what: "stage", .. })
     ));
+}
+
+pub fn pairings_move_to_a_new_version_under_a_mapping(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 2);
+    c.record(
+        "p-1",
+        &facts(&[("mentor_assigned", "true"), ("schedule_set", "true")]),
+    )
+    .expect("record");
+    c.advance("p-1", &Advance::Next).expect("to orientation");
+    // The new version renames orientation and adds a fact with no default.
+    let text = std::fs::read_to_string(shipped("mentoring.toml"))
+        .expect("read")
+        .replace("[stages.orientation]", "[stages.induction]")
+        .replace("\"orientation\"", "\"induction\"")
+        .replace(
+            "[facts.video_ready]",
+            "[facts.buddy]\ntype = \"text\"\n\n[facts.video_ready]",
+        )
+        .replace(
+            "guard = \"facts.orientation_done\"",
+            "guard = \"facts.orientation_done && facts.buddy != ()\"",
+        );
+    let loaded = mentorflow_dsl::load_str(Path::new("mentoring-v2.toml"), &text);
+    let report = loaded.render();
+    let new = loaded.program.unwrap_or_else(|| panic!("{report}"));
+    let mut mapping = mentorflow_engine::migration::Mapping::default();
+    let refused = c.migrate(
+        &new,
+        "mentoring-v2.toml",
+        &mapping,
+        &Default::default(),
+        false,
+    );
+    assert!(
+        matches!(&refused, Err(Error::Rows(rows)) if rows.len() == 1),
+        "{refused:?}"
+    );
+    assert_eq!(
+        c.programs().expect("programs").len(),
+        1,
+        "a refused run stores nothing"
+    );
+    mapping
+        .stages
+        .insert("orientation".into(), "induction".into());
+    mapping.set.insert("buddy".into(), "kim".into());
+    let dry = c
+        .migrate(
+            &new,
+            "mentoring-v2.toml",
+            &mapping,
+            &Default::default(),
+            true,
+        )
+        .expect("dry run");
+    assert_eq!(dry.len(), 2);
+    assert_eq!(
+        c.pairing("p-1").expect("p-1").stage.as_ref(),
+        "orientation",
+        "dry run"
+    );
+    let moved = c
+        .migrate(
+            &new,
+            "mentoring-v2.toml",
+            &mapping,
+            &Default::default(),
+            false,
+        )
+        .expect("migrate");
+    assert_eq!(moved.len(), 2);
+    let p1 = c.pairing("p-1").expect("p-1");
+    assert_eq!(
+        (&*p1.stage, &*p1.program_hash),
+        ("induction", new.hash.as_str())
+    );
+    assert!(c
+        .programs()
+        .expect("programs")
+        .iter()
+        .all(|v| v.pairings == u64::from(v.hash == new.hash) * 2));
+    c.record("p-1", &facts(&[("orientation_done", "true")]))
+        .expect("record on the new version");
+    c.advance("p-1", &Advance::Next)
+        .expect("the new version's guard holds");
+    let mut fresh = coordinator(h.open(name), None);
+    assert!(fresh.verify().expect("verify").breaches.is_empty());
 }

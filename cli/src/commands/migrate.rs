@@ -1,0 +1,138 @@
+//! `mentorflow migrate --to NEW.toml`: move running pairings to a new version of their program,
+//! under a mapping, all or none; `--dry-run` shows what each would become.
+
+use std::path::PathBuf;
+
+use mentorflow_engine::migration::Mapping;
+use mentorflow_engine::Filter;
+
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Move running pairings to a new version of their program (stage and fact mapping, values
+/// for new facts), all or none.
+#[derive(Debug, clap::Args)]
+#[command(override_usage = "mentorflow migrate [OPTIONS] --to <FILE>")]
+pub struct Args {
+    /// The new version (a program file with the same program id).
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
+    /// A stage of the old version and where it goes: OLD=NEW (repeat).
+    #[arg(long = "rename-stage", value_name = "OLD=NEW")]
+    stages: Vec<String>,
+    /// A fact of the old version and its new name, or - to drop it: OLD=NEW (repeat).
+    #[arg(long = "rename-fact", value_name = "OLD=NEW")]
+    facts: Vec<String>,
+    /// A value for a fact of the new version that a pairing has not recorded: FACT=VALUE.
+    #[arg(long = "set", value_name = "FACT=VALUE")]
+    set: Vec<String>,
+    /// A mapping file (TOML tables [stages], [facts], [set]), besides the flags.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+    /// Only pairings of this type.
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: Option<String>,
+    /// Only pairings in this stage (of the old version).
+    #[arg(long = "in-stage", value_name = "STAGE")]
+    in_stage: Option<String>,
+    /// Show what each pairing would become, and what it would wait on; store nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn pairs(flag: &str, given: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    given
+        .iter()
+        .map(|g| match g.split_once('=') {
+            Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
+                Ok((a.trim().to_string(), b.trim().to_string()))
+            }
+            _ => Err(Failure::Usage(format!("`{g}`: write {flag} OLD=NEW"))),
+        })
+        .collect()
+}
+
+fn mapping(args: &Args) -> Result<Mapping, Failure> {
+    let mut mapping = match &args.mapping {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure::Refused(format!("cannot read {}: {e}", file.display())))?;
+            toml::from_str(&text).map_err(|e| {
+                Failure::Refused(format!(
+                    "{} is not a mapping: {}; write [stages] old = \"new\", [facts] old = \"new\" (or \"-\"), [set] fact = \"value\"",
+                    file.display(),
+                    e.to_string().trim_end()
+                ))
+            })?
+        }
+        None => Mapping::default(),
+    };
+    mapping
+        .stages
+        .extend(pairs("--rename-stage", &args.stages)?);
+    mapping.facts.extend(pairs("--rename-fact", &args.facts)?);
+    mapping.set.extend(pairs("--set", &args.set)?);
+    Ok(mapping)
+}
+
+/// Migrates (or shows what a migration would do).
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let program = super::load_program(&args.to, output).map_err(Failure::Reported)?;
+    let mapping = mapping(args)?;
+    let filter = Filter {
+        type_id: args.type_id.clone(),
+        stage: args.in_stage.clone(),
+        ..Filter::default()
+    };
+    let mut coordinator = store.open()?;
+    let source = args.to.display().to_string();
+    let moved = match coordinator.migrate(&program, &source, &mapping, &filter, args.dry_run) {
+        Ok(moved) => moved,
+        Err(mentorflow_engine::Error::Rows(rows)) => {
+            for (_, e) in &rows {
+                writeln!(output.err, "error: {}", render::error(e))?;
+            }
+            writeln!(
+                output.err,
+                "error: {} refused; nothing was migrated",
+                render::count(rows.len() as u64, "pairing")
+            )?;
+            return Ok(crate::EXIT_FAILED);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let verb = if args.dry_run { "would move" } else { "moved" };
+    for m in &moved {
+        let p = &m.pairing;
+        let waits = render::attention(&m.attention);
+        writeln!(
+            output.out,
+            "{}: {verb} from version {} to {}, stage {} -> {}{}",
+            p.id,
+            render::short_hash(&m.from_version),
+            render::short_hash(&p.program_hash),
+            m.from_stage,
+            p.stage,
+            if waits.is_empty() {
+                String::new()
+            } else {
+                format!("; waiting on {waits}")
+            }
+        )?;
+    }
+    writeln!(
+        output.out,
+        "{} {} to {} version {}{}",
+        verb,
+        render::count(moved.len() as u64, "pairing"),
+        program.id,
+        render::short_hash(&program.hash),
+        if args.dry_run {
+            "; nothing was stored"
+        } else {
+            ""
+        }
+    )?;
+    Ok(EXIT_OK)
+}

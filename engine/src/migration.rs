@@ -1,0 +1,136 @@
+//! Moving running pairings to a new version of their program: a mapping says where each old
+//! stage and fact goes and which values new facts start with; a pairing whose state has no
+//! place in the new version is refused, with every reason.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use mentorflow_dsl::{Program, Value};
+
+use crate::error::EngineError;
+
+/// Where old stages and facts go, and values for the new version's facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mapping {
+    /// Old stage id to new stage id (a stage not named keeps its id).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stages: BTreeMap<String, String>,
+    /// Old fact name to new fact name, or `-` to drop it (a fact not named keeps its name).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, String>,
+    /// Values given to facts of the new version that a pairing has not recorded, as written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: BTreeMap<String, String>,
+}
+
+/// Why a pairing cannot move to the new version.
+#[derive(Debug, Clone)]
+pub enum MigrationProblem {
+    /// Its stage is not in the new version (and the mapping names none).
+    StageHasNoPlace {
+        /// The stage.
+        stage: String,
+        /// The new version's stages.
+        known: Vec<String>,
+    },
+    /// Its stage maps to a terminal stage of the new version.
+    StageEnds {
+        /// The stage it would be in.
+        stage: String,
+    },
+    /// A recorded fact the new version does not declare (and the mapping does not rename or
+    /// drop).
+    FactHasNoPlace {
+        /// The fact.
+        fact: String,
+        /// The name it would have in the new version (the same, unless mapped).
+        target: String,
+        /// The new version's facts.
+        known: Vec<String>,
+    },
+    /// A recorded value the new version's declaration refuses.
+    ValueRefused {
+        /// The fact, by its new name.
+        fact: String,
+        /// Why.
+        problem: String,
+    },
+    /// A value given with the mapping that the new version refuses.
+    BadSet(EngineError),
+    /// It runs on another program, or already on the new version.
+    NotThisProgram,
+}
+
+/// A pairing's place in the new version: its stage and its recorded facts.
+pub type Placed = (String, Vec<(String, Value)>);
+
+impl Mapping {
+    /// Where `pairing`'s stage and facts go in `new`, or every reason they cannot.
+    pub fn apply(
+        &self,
+        new: &Program,
+        stage: &str,
+        facts: &BTreeMap<String, Value>,
+    ) -> Result<Placed, Vec<MigrationProblem>> {
+        let mut problems = Vec::new();
+        let target = self.stages.get(stage).map_or(stage, String::as_str);
+        match new.stage(target) {
+            None => problems.push(MigrationProblem::StageHasNoPlace {
+                stage: stage.into(),
+                known: new.stages.iter().map(|s| s.id.clone()).collect(),
+            }),
+            Some(s) if s.is_terminal() => problems.push(MigrationProblem::StageEnds {
+                stage: target.into(),
+            }),
+            Some(_) => {}
+        }
+        let mut moved: Vec<(String, Value)> = Vec::new();
+        for (name, value) in facts {
+            let target = self.facts.get(name).map_or(name.as_str(), String::as_str);
+            if target == "-" {
+                continue;
+            }
+            let Some(decl) = new.fact(target) else {
+                problems.push(MigrationProblem::FactHasNoPlace {
+                    fact: name.clone(),
+                    target: target.to_string(),
+                    known: new.facts.iter().map(|f| f.name.clone()).collect(),
+                });
+                continue;
+            };
+            match decl.check(value) {
+                Ok(()) => moved.push((target.to_string(), value.clone())),
+                Err(problem) => problems.push(MigrationProblem::ValueRefused {
+                    fact: target.into(),
+                    problem,
+                }),
+            }
+        }
+        for (name, text) in &self.set {
+            if moved.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let parsed = match new.fact(name) {
+                Some(decl) => decl.parse(text).map_err(|problem| EngineError::BadValue {
+                    name: name.clone(),
+                    problem,
+                }),
+                None => Err(EngineError::UnknownFact {
+                    program: new.id.clone(),
+                    name: name.clone(),
+                    known: new.facts.iter().map(|f| f.name.clone()).collect(),
+                }),
+            };
+            match parsed {
+                Ok(v) => moved.push((name.clone(), v)),
+                Err(e) => problems.push(MigrationProblem::BadSet(e)),
+            }
+        }
+        if problems.is_empty() {
+            Ok((target.to_string(), moved))
+        } else {
+            Err(problems)
+        }
+    }
+}
