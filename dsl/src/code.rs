@@ -57,6 +57,10 @@ pub enum Code {
     E033,
     /// A criterion's `file` cannot be read.
     E034,
+    /// A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.
+    E040,
+    /// A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.
+    E041,
     /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
     W001,
     /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
@@ -69,11 +73,13 @@ pub enum Code {
     W005,
     /// A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`.
     W006,
+    /// A mapping file leaves a stage or fact of the old version unmapped that the new version does not have.
+    W007,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 34] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -99,12 +105,15 @@ impl Code {
         Code::E032,
         Code::E033,
         Code::E034,
+        Code::E040,
+        Code::E041,
         Code::W001,
         Code::W002,
         Code::W003,
         Code::W004,
         Code::W005,
         Code::W006,
+        Code::W007,
     ];
 
     /// The code as written: `E010`.
@@ -135,12 +144,15 @@ impl Code {
             Code::E032 => "E032",
             Code::E033 => "E033",
             Code::E034 => "E034",
+            Code::E040 => "E040",
+            Code::E041 => "E041",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
             Code::W004 => "W004",
             Code::W005 => "W005",
             Code::W006 => "W006",
+            Code::W007 => "W007",
         }
     }
 
@@ -184,12 +196,15 @@ impl Code {
             Code::E032 => "A type `requires` an attribute that is not declared.",
             Code::E033 => "A declaration contradicts itself: `min` > `max`; `allowed` on a type other than text or list; `min`/`max` on a type other than int, float, date; a `default` outside `min`/`max` or not among `allowed`.",
             Code::E034 => "A criterion's `file` cannot be read: missing, unreadable, or outside the program's folder (`..`, absolute path).",
+            Code::E040 => "A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.",
+            Code::E041 => "A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
             Code::W004 => "A bool fact without a `default` is read by a script: until it is recorded a guard reading it cannot be evaluated and counts as not holding, so a later transition (a fallback) may be taken instead.",
             Code::W005 => "A criterion is used by no transition and no stage override.",
             Code::W006 => "A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`: at enrolment they only have their starting values (nothing recorded, the initial stage, day 0, cycle 1).",
+            Code::W007 => "A mapping file leaves a stage or fact of the old version unmapped that the new version does not have: pairings in that stage, or with that fact recorded, will be refused.",
         }
     }
 
@@ -221,12 +236,15 @@ impl Code {
             Code::E032 => "Declare it under `[attributes.NAME]`, or fix the name.",
             Code::E033 => "Make the declaration consistent; the message names the value and the bound.",
             Code::E034 => "Create the file beside the program, or fix the name.",
+            Code::E040 => "Use a name of the old version (did-you-mean).",
+            Code::E041 => "Use a name the new version declares; map running stages to running stages.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",
             Code::W004 => "Give it a default: `default = false`.",
             Code::W005 => "Use it as a guard (`guard = \"NAME\"`), or remove it.",
             Code::W006 => "Check a pairing's progress in guards; keep type rules to the participants (`participants`, `mentors`, `mentees`, `type`).",
+            Code::W007 => "Map it (`[stages] old = \"new\"`), or drop a fact (`[facts] old = \"-\"`).",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod duration;
 pub mod fast;
 pub mod graph;
+pub mod mapping;
 pub mod model;
 mod reader;
 pub mod sandbox;

@@ -86,6 +86,40 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         ..Filter::default()
     };
     let mut coordinator = store.open()?;
+    if let Some(file) = &args.mapping {
+        // The mapping file checked against every stored older version, located and explained.
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| Failure::Refused(format!("cannot read {}: {e}", file.display())))?;
+        let mut errors = 0;
+        for v in coordinator.programs()? {
+            if v.id != program.id || v.hash == program.hash {
+                continue;
+            }
+            let old = coordinator.program(&v.hash)?;
+            let checked = mentorflow_dsl::mapping::check(file, &text, &old, &program);
+            if !checked.diagnostics.is_empty() {
+                writeln!(
+                    output.err,
+                    "{} against version {} of {}:",
+                    file.display(),
+                    render::short_hash(&v.hash),
+                    v.id
+                )?;
+                write!(output.err, "{}", checked.render())?;
+                writeln!(output.err)?;
+            }
+            errors += checked.diagnostics.iter().filter(|d| d.is_error()).count();
+        }
+        if errors > 0 {
+            writeln!(
+                output.err,
+                "error: {} in {}; nothing was migrated",
+                render::count(errors as u64, "error"),
+                file.display()
+            )?;
+            return Ok(crate::EXIT_FAILED);
+        }
+    }
     let source = args.to.display().to_string();
     let moved = match coordinator.migrate(&program, &source, &mapping, &filter, args.dry_run) {
         Ok(moved) => moved,

@@ -57,7 +57,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 let line = render::event(&d.event);
                 writeln!(
                     output.out,
-                    "{id}: differs at #{} ({}): was in `{}` after it, would be in `{}`",
+                    "{id}: differs at #{} ({}): after it, then `{}` (in the new version's names), now `{}`",
                     d.event.seq,
                     line.split_once(": ")
                         .map_or(line.as_str(), |(_, what)| what),

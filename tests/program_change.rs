@@ -1,0 +1,203 @@
+//! A program changes while pairings run: the designer renames a stage and tightens a guard in a
+//! copy of mentoring.toml; `diff` shows it, `replay` shows whose path would differ, `migrate`
+//! moves the running pairings (a dry run first), and the store still verifies.
+
+use mentorflow_tests::{mentorflow, Run};
+
+struct Store {
+    dir: std::path::PathBuf,
+    path: String,
+}
+
+impl Store {
+    fn run(&self, now: &str, args: &[&str]) -> Run {
+        let mut all = vec![
+            "--store",
+            self.path.as_str(),
+            "--actor",
+            "designer",
+            "--now",
+            now,
+        ];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    }
+
+    /// Output with the temp folder written as `$DIR`, for stable snapshots.
+    fn shown(&self, run: &Run) -> String {
+        run.transcript()
+            .replace(&*self.dir.to_string_lossy(), "$DIR")
+    }
+}
+
+#[test]
+fn a_changed_program_is_diffed_replayed_and_migrated() {
+    let dir = std::env::temp_dir().join(format!("mentorflow-change-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let s = Store {
+        path: dir.join("store.db").to_string_lossy().into_owned(),
+        dir,
+    };
+    let t0 = "2026-01-05T09:00:00Z";
+    assert_eq!(s.run(t0, &["init"]).code, 0);
+    for (ty, a, b) in [
+        (
+            "one-on-one",
+            "mentor=ana,experience_years=12",
+            "mentee=budi,experience_years=2",
+        ),
+        (
+            "one-on-one",
+            "mentor=citra,experience_years=9",
+            "mentee=dewi,experience_years=1",
+        ),
+        ("peer", "peer=eko,grade=5", "peer=fajar,grade=6"),
+    ] {
+        let run = s.run(
+            t0,
+            &[
+                "enrol",
+                "programs/mentoring.toml",
+                "--type",
+                ty,
+                "--person",
+                a,
+                "--person",
+                b,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    let sheet = s.dir.join("week.csv");
+    std::fs::write(
+        &sheet,
+        "pairing,mentor_assigned,schedule_set,orientation_done,goals_total,meetings\n\
+         p-1,true,true,true,3,6\np-2,true,true,true,3,6\np-3,true,true,,,\n",
+    )
+    .expect("sheet");
+    let record = s.run(
+        "2026-01-12T09:00:00Z",
+        &["record", "--from", &sheet.to_string_lossy()],
+    );
+    assert_eq!(record.code, 0, "{}", record.transcript());
+    for _ in 0..4 {
+        assert_eq!(s.run("2026-01-12T10:00:00Z", &["advance", "--all"]).code, 0);
+    }
+    // p-1 and p-2 reached evaluation with 6 meetings; p-3 waits in orientation.
+    let new = s.dir.join("mentoring-v2.toml");
+    let text = std::fs::read_to_string("programs/mentoring.toml")
+        .expect("read")
+        .replace(
+            "guard = \"facts.meetings >= 6\"",
+            "guard = \"facts.meetings >= 7\"",
+        )
+        .replace("[stages.evaluation]", "[stages.review]")
+        .replace("\"evaluation\"", "\"review\"");
+    std::fs::write(&new, text).expect("write");
+    let new = new.to_string_lossy().into_owned();
+    let diff = mentorflow(&["diff", "programs/mentoring.toml", &new]);
+    assert_eq!(diff.code, 0, "{}", diff.transcript());
+    insta::assert_snapshot!("diff", s.shown(&diff));
+    let replay = s.run("2026-01-13T09:00:00Z", &["replay", "--program", &new]);
+    assert_eq!(replay.code, 0, "{}", replay.transcript());
+    insta::assert_snapshot!("replay", s.shown(&replay));
+    let mapping = s.dir.join("mapping.toml");
+    std::fs::write(&mapping, "[stages]\nevaluation = \"review\"\n").expect("mapping");
+    let mapping = mapping.to_string_lossy().into_owned();
+    let migrate = |dry: bool| {
+        let mut args = vec![
+            "migrate",
+            "--to",
+            new.as_str(),
+            "--mapping",
+            mapping.as_str(),
+        ];
+        if dry {
+            args.push("--dry-run");
+        }
+        s.run("2026-01-13T09:00:00Z", &args)
+    };
+    let dry = migrate(true);
+    assert_eq!(dry.code, 0, "{}", dry.transcript());
+    insta::assert_snapshot!("migrate_dry_run", s.shown(&dry));
+    let before = s.run(t0, &["log"]).stdout;
+    assert!(!before.contains("migrated"), "a dry run stores nothing");
+    let real = migrate(false);
+    assert_eq!(real.code, 0, "{}", real.transcript());
+    let verify = s.run("2026-01-13T09:00:00Z", &["verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.transcript());
+    let log = s.run("2026-01-13T09:00:00Z", &["log", "p-1"]);
+    insta::assert_snapshot!("log_after_migration", s.shown(&log));
+    // On the new version, p-1 waits in `review` and finishes there.
+    let done = s.run(
+        "2026-01-20T09:00:00Z",
+        &[
+            "record",
+            "p-1",
+            "goals_met=3",
+            "mentee_rating=5",
+            "evaluations=1",
+        ],
+    );
+    assert_eq!(done.code, 0, "{}", done.transcript());
+    let advance = s.run("2026-01-20T10:00:00Z", &["advance", "p-1"]);
+    assert!(
+        advance.stdout.contains("review -> completed"),
+        "{}",
+        advance.transcript()
+    );
+    assert_eq!(s.run("2026-01-20T10:00:00Z", &["verify"]).code, 0);
+}
+
+#[test]
+fn a_mapping_file_is_checked_against_both_versions_with_located_errors() {
+    let dir = std::env::temp_dir().join(format!("mentorflow-mapping-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let s = Store {
+        path: dir.join("store.db").to_string_lossy().into_owned(),
+        dir,
+    };
+    let t0 = "2026-01-05T09:00:00Z";
+    assert_eq!(s.run(t0, &["init"]).code, 0);
+    let run = s.run(
+        t0,
+        &[
+            "enrol",
+            "programs/mentoring.toml",
+            "--type",
+            "peer",
+            "--person",
+            "peer=a,grade=3",
+            "--person",
+            "peer=b,grade=4",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let new = s.dir.join("v2.toml");
+    let text = std::fs::read_to_string("programs/mentoring.toml")
+        .expect("read")
+        .replace("[stages.evaluation]", "[stages.review]")
+        .replace("\"evaluation\"", "\"review\"");
+    std::fs::write(&new, text).expect("write");
+    let mapping = s.dir.join("mapping.toml");
+    std::fs::write(
+        &mapping,
+        "[stages]\nevaluaton = \"review\"\nmentoring = \"completed\"\n\n[facts]\nmeetings = \"sesions\"\n",
+    )
+    .expect("mapping");
+    let run = s.run(
+        t0,
+        &[
+            "migrate",
+            "--to",
+            &new.to_string_lossy(),
+            "--mapping",
+            &mapping.to_string_lossy(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!(s.shown(&run));
+    assert!(!s.run(t0, &["log"]).stdout.contains("migrated"));
+}
