@@ -24,7 +24,14 @@ impl Due {
         let text = text.trim();
         let digits = text.chars().take_while(char::is_ascii_digit).count();
         let (number, unit) = text.split_at(digits);
+        // `14 d` is refused, as the reference says: one spelling, `14d`, everywhere.
+        let spaced = unit.starts_with(char::is_whitespace);
         let unit = unit.trim();
+        if spaced && ["h", "d", "w", "mo"].contains(&unit) {
+            return Err(format!(
+                "`{text}` has a space between the number and the unit; write `{number}{unit}`"
+            ));
+        }
         let amount: u32 = number
             .parse()
             .map_err(|_| format!("`{text}` does not start with a whole number"))?;
@@ -112,6 +119,15 @@ mod tests {
                 Ok(text.to_string())
             );
         }
+    }
+
+    #[test]
+    fn a_space_before_the_unit_is_refused_with_the_fix() {
+        assert_eq!(
+            Due::parse("14 d").unwrap_err(),
+            "`14 d` has a space between the number and the unit; write `14d`"
+        );
+        assert_eq!(Due::parse(" 14d "), Ok(Due::Days(14)));
     }
 
     #[test]

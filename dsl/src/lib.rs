@@ -9,6 +9,7 @@ pub mod diagram;
 pub mod diff;
 pub mod duration;
 pub mod fast;
+pub mod files;
 pub mod graph;
 pub mod mapping;
 pub mod model;
@@ -102,42 +103,32 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
 }
 
 fn read_program(path: &Path) -> Result<String, (String, String)> {
+    use files::FileProblem as P;
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        (
-            format!("cannot read program `{shown}`: {}", io_reason(&e)),
+    let text = files::read_text(path).map_err(|problem| match problem {
+        P::Missing => (
+            format!("cannot read program `{shown}`: no such file"),
             "check the path; programs are TOML files such as programs/mentoring.toml".to_string(),
-        )
-    })?;
-    if meta.is_dir() {
-        return Err((
+        ),
+        P::Directory => (
             format!("`{shown}` is a directory, not a program file"),
             format!(
                 "name a .toml file inside it, e.g. {}",
                 path.join("mentoring.toml").display()
             ),
-        ));
-    }
-    if meta.len() > MAX_PROGRAM_BYTES {
-        return Err((
-            format!("program `{shown}` is {} bytes; programs are limited to {MAX_PROGRAM_BYTES} bytes (1 MiB)", meta.len()),
+        ),
+        P::TooLarge(n) => (
+            format!("program `{shown}` is {n} bytes; programs are limited to {MAX_PROGRAM_BYTES} bytes (1 MiB)"),
             "is this the right file? a program is a hand-written TOML file of a few kilobytes".into(),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        (
-            format!("cannot read program `{shown}`: {}", io_reason(&e)),
-            "check the file's permissions".to_string(),
-        )
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        (
-            format!(
-                "`{shown}` is not a text file: invalid UTF-8 at byte {}",
-                e.utf8_error().valid_up_to()
-            ),
+        ),
+        P::NotText(at) => (
+            format!("`{shown}` is not a text file: invalid UTF-8 at byte {at}"),
             "a program is a UTF-8 TOML file; is this a binary file?".to_string(),
-        )
+        ),
+        other => (
+            format!("cannot read program `{shown}`: {other}"),
+            "name a program file (TOML) on disk".to_string(),
+        ),
     })?;
     if text.trim().is_empty() {
         return Err((
@@ -146,14 +137,6 @@ fn read_program(path: &Path) -> Result<String, (String, String)> {
         ));
     }
     Ok(text)
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// Loads a stored program version: the program file first, then its script files, all from

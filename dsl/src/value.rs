@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::source::Span;
@@ -167,7 +167,7 @@ impl Declaration {
             ValueKind::Bool => match text.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "y" | "1" => Value::Bool(true),
                 "false" | "no" | "n" | "0" => Value::Bool(false),
-                _ => return Err(format!("`{text}` is not a bool; use true or false")),
+                _ => return Err(format!("{} is not a bool; use true or false", quoted(text))),
             },
             ValueKind::Int => Value::Int(
                 text.parse()
@@ -175,13 +175,13 @@ impl Declaration {
                         std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
                             format!("`{text}` is too large for a whole number (at most 9223372036854775807)")
                         }
-                        _ => format!("`{text}` is not a whole number"),
+                        _ => format!("{} is not a whole number", quoted(text)),
                     })?,
             ),
             ValueKind::Float => {
                 let x: f64 = text
                     .parse()
-                    .map_err(|_| format!("`{text}` is not a number"))?;
+                    .map_err(|_| format!("{} is not a number", quoted(text)))?;
                 if !x.is_finite() {
                     return Err(format!("`{text}` is not a finite number"));
                 }
@@ -190,7 +190,7 @@ impl Declaration {
             ValueKind::Text => Value::Text(text.to_string()),
             ValueKind::Date => Value::Date(
                 NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD"))?,
+                    .map_err(|_| format!("{} is not a date; write it as YYYY-MM-DD", quoted(text)))?,
             ),
             ValueKind::List if text.starts_with('[') => Value::List(list_literal(text)?),
             ValueKind::List => Value::List(
@@ -210,6 +210,7 @@ impl Declaration {
             (ValueKind::Float, Value::Int(i)) => &Value::Float(*i as f64),
             _ => value,
         };
+        within_limits(value)?;
         if value.kind() != self.kind {
             return Err(format!(
                 "{value} is {}, but `{}` is declared as {}",
@@ -267,15 +268,56 @@ fn less(a: Bound, b: Bound) -> bool {
     }
 }
 
+/// Text values and list items are bounded like strings in scripts, and lists like arrays: a
+/// value too big for a script to read would leave every guard reading it failing.
+pub const MAX_TEXT_CHARS: usize = 65_536;
+/// Items in a list value.
+pub const MAX_LIST_ITEMS: usize = 1_000;
+
+fn within_limits(value: &Value) -> Result<(), String> {
+    let too_long = |s: &String| s.chars().count() > MAX_TEXT_CHARS;
+    match value {
+        Value::Text(s) if too_long(s) => Err(format!(
+            "{} is longer than {MAX_TEXT_CHARS} characters",
+            quoted(s)
+        )),
+        Value::List(items) if items.len() > MAX_LIST_ITEMS => Err(format!(
+            "the list has {} items; a list holds at most {MAX_LIST_ITEMS}",
+            items.len()
+        )),
+        Value::List(items) if items.iter().any(too_long) => Err(format!(
+            "an item of the list is longer than {MAX_TEXT_CHARS} characters"
+        )),
+        // Stored times are fixed-width text: a year past 9999 would not sort as time.
+        Value::Date(d) if !(0..=9999).contains(&d.year()) => Err(format!(
+            "{d} is out of range; dates are between 0000-01-01 and 9999-12-31"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `text` in backquotes, cut to a short prefix: an error never echoes a huge value.
+pub fn quoted(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("`{}…` ({} characters)", &text[..cut], text.chars().count()),
+        None => format!("`{text}`"),
+    }
+}
+
 /// A list written as an array literal: `["a1", "a2"]` (TOML or JSON), strings only.
 fn list_literal(text: &str) -> Result<Vec<String>, String> {
     let wrapped = format!("v = {text}");
     let table: toml::Table = toml::from_str(&wrapped).map_err(|_| {
-        format!("`{text}` is not a list; write a1,a2 or [\"a1\", \"a2\"] (quoted strings)")
+        format!(
+            "{} is not a list; write a1,a2 or [\"a1\", \"a2\"] (quoted strings)",
+            quoted(text)
+        )
     })?;
     let Some(toml::Value::Array(items)) = table.get("v") else {
         return Err(format!(
-            "`{text}` is not a list; write a1,a2 or [\"a1\", \"a2\"]"
+            "{} is not a list; write a1,a2 or [\"a1\", \"a2\"]",
+            quoted(text)
         ));
     };
     items
@@ -283,7 +325,8 @@ fn list_literal(text: &str) -> Result<Vec<String>, String> {
         .map(|i| match i {
             toml::Value::String(s) => Ok(s.clone()),
             other => Err(format!(
-                "`{text}` holds {other}, which is not text; a list holds strings: [\"a1\", \"a2\"]"
+                "{} holds {other}, which is not text; a list holds strings: [\"a1\", \"a2\"]",
+                quoted(text)
             )),
         })
         .collect()

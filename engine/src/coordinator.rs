@@ -433,11 +433,8 @@ impl Coordinator {
     ) -> Result<BulkReport, Error> {
         self.bulk(
             observe,
-            &mut |engine, p, actor| match engine.advance(p, None, actor) {
-                Ok(e) => Ok(vec![e]),
-                Err(EngineError::Refused(_)) => Ok(Vec::new()),
-                Err(e) => Err(e),
-            },
+            // No explanation in bulk: the pairings that wait are counted, not explained.
+            &mut |engine, p, actor| Ok(engine.try_advance(p, actor)?.into_iter().collect()),
         )
     }
 
@@ -769,12 +766,15 @@ impl Coordinator {
         ))
     }
 
-    /// Checks the hash chain and that every pairing equals the fold of its events.
-    pub fn verify(&mut self) -> Result<VerifyReport, Error> {
+    /// Checks the hash chain and that every pairing equals the fold of its events; `expect`
+    /// is a chain head published earlier, which must still be in the chain.
+    pub fn verify(&mut self, expect: Option<&str>) -> Result<VerifyReport, Error> {
         // A version that no longer loads is reported as a breach, not a failed verify.
         let engines = self.registry.all(self.ledger.store(), true)?;
-        crate::verify::verify(self.ledger.store(), &mut |hash| {
-            engines.get(hash).map(|e| Arc::clone(&e.program))
-        })
+        crate::verify::verify(
+            self.ledger.store(),
+            &mut |hash| engines.get(hash).map(|e| Arc::clone(&e.program)),
+            expect,
+        )
     }
 }

@@ -26,9 +26,11 @@ pub struct CopyReport {
 
 fn verified(store: &dyn Store) -> Result<VerifyReport, Error> {
     let engines = Registry::default().all(store, true)?;
-    verify(store, &mut |hash| {
-        engines.get(hash).map(|e| Arc::clone(&e.program))
-    })
+    verify(
+        store,
+        &mut |hash| engines.get(hash).map(|e| Arc::clone(&e.program)),
+        None,
+    )
 }
 
 /// Copies the store at `from` to `to`, which must not exist yet (or be an empty store). The

@@ -432,6 +432,24 @@ impl Engine {
         Err(refused(pairing, Command::Advance, to, explained))
     }
 
+    /// Takes the first advance transition whose guards hold, or none: for bulk commands,
+    /// which would throw an explanation away (building one re-runs every guard part).
+    pub fn try_advance(
+        &self,
+        pairing: &mut Pairing,
+        actor: &Actor<'_>,
+    ) -> Result<Option<Event>, EngineError> {
+        self.ensure_active(pairing)?;
+        let program = Arc::clone(&self.program);
+        for t in &program.transitions {
+            if t.on_advance_from(&pairing.stage) && self.guards_hold(pairing, t, actor.now)? {
+                let kind = self.moved(pairing, t, Move::Advance);
+                return self.emit(pairing, actor, None, kind).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
     /// The event of taking transition `t`.
     fn moved(&self, pairing: &Pairing, t: &Transition, by: Move) -> EventKind {
         EventKind::Moved {

@@ -196,6 +196,12 @@ pub enum StoreError {
     /// A store already exists where one was to be created.
     #[error("a store already exists at {0}")]
     Exists(Location),
+    /// Another command held the store's write lock for the whole wait; nothing was applied.
+    #[error("the store {0} stayed busy for {1} s")]
+    Busy(Location, u64),
+    /// The store cannot be created there (a missing or read-only folder).
+    #[error("cannot create a store at {0}")]
+    CannotCreate(Location),
     /// The database server cannot be reached or refused the connection.
     #[error("cannot connect to {0}: {1}")]
     Unreachable(Location, String),

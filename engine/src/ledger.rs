@@ -124,6 +124,9 @@ pub struct BulkReport {
     pub refused: Vec<(String, EngineError)>,
 }
 
+/// The longest a bulk command holds the write lock in one transaction.
+const BATCH_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The store with its store-neutral policy: every write goes through here.
 pub struct Ledger {
     store: Box<dyn Store>,
@@ -296,7 +299,13 @@ impl Ledger {
                 let rows = tx.active_page(filter, after, batch.max(1))?;
                 done = rows.is_empty();
                 let mut previous = tx.last_hash()?;
+                // A batch also ends after a second, so slow scripts cannot hold the store's
+                // write lock (and every other coordinator) for long.
+                let started = std::time::Instant::now();
                 for (n, json) in &rows {
+                    if started.elapsed() > BATCH_TIME {
+                        break;
+                    }
                     after = *n;
                     report.seen += 1;
                     let mut pairing = decode_state(json)?;

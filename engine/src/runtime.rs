@@ -135,6 +135,34 @@ impl<'a> Context<'a> {
 /// Most print/debug lines kept until read; later ones are dropped.
 const MAX_PRINTS: usize = 1000;
 
+/// Most bytes of print/debug output kept until read (a line longer than a tenth of it is cut):
+/// lines alone would still let 1000 huge strings through.
+const MAX_PRINT_BYTES: usize = 64 * 1024;
+
+/// Keeps `line` if the captured output has room, cut to a bounded length.
+fn capture(prints: &Mutex<Vec<String>>, line: String) {
+    if let Ok(mut v) = prints.lock() {
+        let used: usize = v.iter().map(String::len).sum();
+        if v.len() >= MAX_PRINTS || used >= MAX_PRINT_BYTES {
+            return;
+        }
+        let room = (MAX_PRINT_BYTES - used).min(MAX_PRINT_BYTES / 10);
+        if line.len() <= room {
+            v.push(line);
+        } else {
+            let cut = (0..=room)
+                .rev()
+                .find(|&i| line.is_char_boundary(i))
+                .unwrap_or(0);
+            v.push(format!(
+                "{}… ({} bytes cut)",
+                &line[..cut],
+                line.len() - cut
+            ));
+        }
+    }
+}
+
 /// The sandboxed script runner; one per loaded program.
 pub struct Runtime {
     engine: rhai::Engine,
@@ -183,22 +211,11 @@ impl Runtime {
             past.then(|| Dynamic::from("deadline"))
         });
         let p = Arc::clone(&prints);
-        engine.on_print(move |s| {
-            if let Ok(mut v) = p.lock() {
-                // Bounded: a bulk command that never reads the output must not grow without end.
-                if v.len() < MAX_PRINTS {
-                    v.push(s.to_string());
-                }
-            }
-        });
+        // Bounded in lines and bytes: a bulk command that never reads the output, or a
+        // script printing huge strings, must not grow it without end.
+        engine.on_print(move |s| capture(&p, s.to_string()));
         let p = Arc::clone(&prints);
-        engine.on_debug(move |s, _, _| {
-            if let Ok(mut v) = p.lock() {
-                if v.len() < MAX_PRINTS {
-                    v.push(format!("debug: {s}"));
-                }
-            }
-        });
+        engine.on_debug(move |s, _, _| capture(&p, format!("debug: {s}")));
         Runtime {
             engine,
             limits,

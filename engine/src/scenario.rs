@@ -277,7 +277,7 @@ pub enum ScenarioError {
 impl Scenario {
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        let text = mentorflow_dsl::files::read_text(path).map_err(|e| ScenarioError::Read {
             path: path.into(),
             message: e.to_string(),
         })?;

@@ -57,6 +57,9 @@ FROM pairings p, json_each(p.state, '$.facts') f, json_each(f.value) t;
 "#,
 ];
 
+/// How long a command waits for another one holding the store's write lock.
+const BUSY_WAIT: Duration = Duration::from_secs(30);
+
 /// Durability of each commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
@@ -82,6 +85,10 @@ fn db_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         Some(ErrorCode::NotADatabase) => StoreError::NotADatabase(at(path)),
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(at(path)),
         Some(ErrorCode::CannotOpen) if path.exists() => StoreError::ReadOnly(at(path)),
+        Some(ErrorCode::CannotOpen) => StoreError::CannotCreate(at(path)),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Busy(at(path), BUSY_WAIT.as_secs())
+        }
         _ => StoreError::Database(e.to_string()),
     }
 }
@@ -135,7 +142,7 @@ impl SqliteStore {
         let err = db_error(path);
         let conn =
             Connection::open_with_flags(path, flags | F::SQLITE_OPEN_NO_MUTEX).map_err(&err)?;
-        conn.busy_timeout(Duration::from_secs(30)).map_err(&err)?;
+        conn.busy_timeout(BUSY_WAIT).map_err(&err)?;
         // Look before writing anything: switching to WAL would write a header into an empty
         // file or someone else's database.
         let version: i64 = conn

@@ -67,6 +67,9 @@ pub enum Breach {
         /// Pairing id.
         pairing: String,
     },
+    /// A chain head published earlier is no longer a link of the chain: the history before it
+    /// was rewritten (hashes recomputed), or it belongs to another store.
+    CheckpointMissing(String),
 }
 
 /// What `verify` found.
@@ -74,16 +77,23 @@ pub enum Breach {
 pub struct VerifyReport {
     /// Events checked.
     pub events: u64,
+    /// The chain head: the hash of the last event ("" for an empty store). Published outside
+    /// the store, it lets a later `verify` notice a history rewritten with its hashes.
+    pub head: String,
     /// Problems, in the order found (empty: the store is intact).
     pub breaches: Vec<Breach>,
 }
 
-/// Verifies everything in `store`; `program` gives the program of a version hash.
+/// Verifies everything in `store`; `program` gives the program of a version hash. `expect` is
+/// a chain head published earlier (by `verify`): it must still be a link of the chain, or the
+/// events before it were rewritten, hashes and all.
 pub fn verify(
     store: &dyn Store,
     program: &mut dyn FnMut(&str) -> Option<Arc<Program>>,
+    expect: Option<&str>,
 ) -> Result<VerifyReport, Error> {
     let (mut previous, mut count, mut breaches) = (String::new(), 0u64, Vec::new());
+    let mut checkpoint_found = false;
     let mut histories: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     let projections = store.snapshot(&mut |row| {
         count += 1;
@@ -92,9 +102,13 @@ pub fn verify(
             pairing: row.pairing.clone(),
             seq: row.seq,
         };
-        // Only the first break is reported: every later link breaks with it.
-        if chain(&previous, &row.body) != row.hash && breaches.is_empty() {
+        // Each link is checked against the stored hash before it, so every altered event is
+        // named, not only the first.
+        if chain(&previous, &row.body) != row.hash {
             breaches.push(Breach::ChainBroken(at.clone()));
+        }
+        if expect.is_some_and(|h| h == row.hash) {
+            checkpoint_found = true;
         }
         match decode_event(&row.body) {
             Ok(e) if *e.pairing == *row.pairing && e.seq as i64 == row.seq => {
@@ -144,8 +158,12 @@ pub fn verify(
     for pairing in histories.into_keys() {
         breaches.push(Breach::Orphan { pairing });
     }
+    if let (Some(head), false) = (expect, checkpoint_found) {
+        breaches.push(Breach::CheckpointMissing(head.to_string()));
+    }
     Ok(VerifyReport {
         events: count,
+        head: previous,
         breaches,
     })
 }

@@ -30,6 +30,16 @@ enum What {
     Events,
 }
 
+/// A cell a spreadsheet would not run as a formula: one starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'` (as spreadsheet tools expect).
+fn cell(value: String) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value
+    }
+}
+
 /// Exports.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
@@ -57,17 +67,20 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                     .iter()
                     .map(|x| format!("{}:{}", x.role, x.id))
                     .collect();
-                csv.write_record([
-                    p.id.to_string(),
-                    p.program_id,
-                    p.program_hash.to_string(),
-                    p.type_id,
-                    p.stage.to_string(),
-                    p.outcome.unwrap_or_default(),
-                    p.due.map(stamp).unwrap_or_default(),
-                    p.cycle.to_string(),
-                    who.join(" "),
-                ])?;
+                csv.write_record(
+                    [
+                        p.id.to_string(),
+                        p.program_id,
+                        p.program_hash.to_string(),
+                        p.type_id,
+                        p.stage.to_string(),
+                        p.outcome.unwrap_or_default(),
+                        p.due.map(stamp).unwrap_or_default(),
+                        p.cycle.to_string(),
+                        who.join(" "),
+                    ]
+                    .map(cell),
+                )?;
             }
             csv.flush()?;
             Ok(EXIT_OK)
@@ -79,16 +92,19 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             ])?;
             for e in coordinator.log(None)? {
                 let detail = serde_json::to_string(&e.kind).unwrap_or_default();
-                csv.write_record([
-                    e.pairing.to_string(),
-                    e.seq.to_string(),
-                    stamp(e.at),
-                    e.actor.to_string(),
-                    e.kind.name().to_string(),
-                    e.reason.clone().unwrap_or_default(),
-                    e.program.to_string(),
-                    detail,
-                ])?;
+                csv.write_record(
+                    [
+                        e.pairing.to_string(),
+                        e.seq.to_string(),
+                        stamp(e.at),
+                        e.actor.to_string(),
+                        e.kind.name().to_string(),
+                        e.reason.clone().unwrap_or_default(),
+                        e.program.to_string(),
+                        detail,
+                    ]
+                    .map(cell),
+                )?;
             }
             csv.flush()?;
             Ok(EXIT_OK)

@@ -12,6 +12,10 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// A chain head printed by an earlier verify (kept outside the store): it must still be a
+    /// link of the chain, else the history before it was rewritten.
+    #[arg(long, value_name = "HASH")]
+    expect: Option<String>,
 }
 
 fn event(r: &EventRef) -> String {
@@ -48,12 +52,16 @@ fn breach(b: &Breach) -> (String, String) {
             pairing.clone(),
             "events of a pairing that has no stored state".into(),
         ),
+        Breach::CheckpointMissing(head) => (
+            format!("chain head {head}"),
+            "is no longer in the chain: the history up to it was rewritten (hashes and all), or it is another store's".into(),
+        ),
     }
 }
 
 /// Verifies the store.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let report = store.open()?.verify()?;
+    let report = store.open()?.verify(args.expect.as_deref())?;
     let breaches: Vec<(String, String)> = report.breaches.iter().map(breach).collect();
     let code = if breaches.is_empty() {
         EXIT_OK
@@ -67,7 +75,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             .collect();
         super::json(
             output,
-            &serde_json::json!({ "events": report.events, "ok": list.is_empty(), "breaches": list }),
+            &serde_json::json!({ "events": report.events, "ok": list.is_empty(), "head": report.head, "breaches": list }),
         )?;
         return Ok(code);
     }
@@ -77,6 +85,13 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             "ok: {} events, hash chain intact, every pairing equals the fold of its events",
             report.events
         )?;
+        if !report.head.is_empty() {
+            writeln!(
+                output.out,
+                "chain head: {} (keep it outside the store; `verify --expect` it later to prove the history up to here was not rewritten)",
+                report.head
+            )?;
+        }
         return Ok(code);
     }
     for (event, problem) in &breaches {

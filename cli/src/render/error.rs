@@ -99,6 +99,12 @@ fn store_error(e: &StoreError) -> String {
         StoreError::ReadOnly(at @ Location::Postgres(_)) => {
             format!("the store {at} cannot be written; check the database user's privileges")
         }
+        StoreError::Busy(at, secs) => format!(
+            "waited {secs} s for the store {at}, but another command held it the whole time (a long `advance --all`, `tick` or `import`?); nothing was applied, run the command again"
+        ),
+        StoreError::CannotCreate(at) => format!(
+            "cannot create a store at {at}: its folder is missing or read-only; pick a writable folder with --store"
+        ),
         StoreError::Unreachable(at, why) => format!(
             "cannot connect to {at}: {why}; check that the server is running and the URL (postgres://USER@HOST:PORT/DATABASE)"
         ),

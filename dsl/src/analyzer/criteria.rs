@@ -154,42 +154,38 @@ impl Analyzer<'_> {
         let program_path = self.sources.file(self.file)?.path.clone();
         let dir = program_path.parent().unwrap_or(Path::new("."));
         let path = dir.join(name);
-        let inside = Path::new(name)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
         // A stored program version brings its script files along: use those, never the disk,
         // so a pairing keeps running on the version it was enrolled with.
-        let text = if !inside {
-            None
-        } else if !self.provided.is_empty() {
+        let read = if !self.provided.is_empty() {
             self.provided
                 .iter()
                 .find(|(p, _)| *p == path)
                 .map(|(_, t)| t.clone())
+                .ok_or(crate::files::FileProblem::Missing)
         } else {
-            std::fs::read_to_string(&path).ok()
+            crate::files::read_inside(dir, name).map(|(_, text)| text)
         };
-        let Some(text) = text else {
-            let help = if inside {
-                format!(
-                    "create {} or fix the name; the path is relative to the program's folder",
-                    path.display()
-                )
-            } else {
-                "script files must be inside the program's folder: name them without `..` or a leading `/`".into()
-            };
-            self.reader()
-                .error(
-                    Code::E034,
-                    if inside {
-                        format!("{what}: cannot read script file `{name}`")
-                    } else {
+        let text = match read {
+            Ok(text) => text,
+            Err(problem) => {
+                // Never the file's content: a link to /etc/passwd must not print its first line.
+                let help = match problem {
+                    crate::files::FileProblem::Outside => "script files must be inside the program's folder: name them without `..` or a leading `/`, and not through a link that leaves it".to_string(),
+                    crate::files::FileProblem::Missing => format!(
+                        "create {} or fix the name; the path is relative to the program's folder",
+                        path.display()
+                    ),
+                    _ => "a script file is a Rhai text file of at most 1 MiB".to_string(),
+                };
+                let message = match problem {
+                    crate::files::FileProblem::Outside => {
                         format!("{what}: script file `{name}` is outside the program's folder")
-                    },
-                    span,
-                )
-                .help = Some(help);
-            return None;
+                    }
+                    other => format!("{what}: cannot read script file `{name}`: {other}"),
+                };
+                self.reader().error(Code::E034, message, span).help = Some(help);
+                return None;
+            }
         };
         let index = self.sources.add(&path, text.clone());
         let file = self.sources.file(index)?;

@@ -254,7 +254,7 @@ pub fn bulk_commands_reach_every_running_pairing_across_batches(h: &dyn Harness,
     assert_eq!(&*c.pairing("p-1203").expect("last").stage, "orientation");
     let tick = c.tick(&mut |_| {}).expect("tick");
     assert_eq!(tick.bulk.seen, n as u64 - 1);
-    assert!(c.verify().expect("verify").breaches.is_empty());
+    assert!(c.verify(None).expect("verify").breaches.is_empty());
 }
 
 pub fn a_second_coordinator_decides_on_the_state_the_first_left(h: &dyn Harness, name: &str) {
@@ -275,7 +275,7 @@ pub fn a_second_coordinator_decides_on_the_state_the_first_left(h: &dyn Harness,
     let log = second.log(Some("p-1")).expect("log");
     let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, [1, 2, 3, 4]);
-    assert!(first.verify().expect("verify").breaches.is_empty());
+    assert!(first.verify(None).expect("verify").breaches.is_empty());
 }
 
 pub fn a_stale_projection_is_a_conflict_not_a_lost_update(h: &dyn Harness, name: &str) {
@@ -319,7 +319,7 @@ pub fn verify_passes_on_an_intact_store(h: &dyn Harness, name: &str) {
     .expect("record");
     c.advance("p-1", &Advance::Next).expect("advance");
     c.withdraw("p-2", "moved").expect("withdraw");
-    let report = c.verify().expect("verify");
+    let report = c.verify(None).expect("verify");
     assert_eq!(report.events, 6);
     assert!(report.breaches.is_empty(), "{:?}", report.breaches);
 }
@@ -347,7 +347,7 @@ pub fn verify_detects_a_forged_event(h: &dyn Harness, name: &str) {
         })
         .expect("forge");
     let mut c = coordinator(h.open(name), None);
-    let report = c.verify().expect("verify");
+    let report = c.verify(None).expect("verify");
     assert!(
         matches!(report.breaches.first(), Some(Breach::ChainBroken(at)) if at.pairing == "p-1" && at.seq == 3),
         "{:?}",
@@ -388,7 +388,7 @@ pub fn verify_detects_a_projection_that_differs_from_its_events(h: &dyn Harness,
         })
         .expect("tamper");
     let mut c = coordinator(h.open(name), None);
-    let breaches = c.verify().expect("verify").breaches;
+    let breaches = c.verify(None).expect("verify").breaches;
     assert!(
         breaches
             .iter()
@@ -467,7 +467,7 @@ pub fn pairings_stay_on_the_program_version_they_were_enrolled_with(h: &dyn Harn
     // A new process loads each version from the store's copy, not from any file.
     let mut fresh = coordinator(h.open(name), None);
     assert_eq!(fresh.program(&new.hash).expect("v2").hash, new.hash);
-    assert!(fresh.verify().expect("verify").breaches.is_empty());
+    assert!(fresh.verify(None).expect("verify").breaches.is_empty());
 }
 
 pub fn list_filters_by_stage_type_program_outcome_and_due(h: &dyn Harness, name: &str) {
@@ -606,5 +606,5 @@ pub fn pairings_move_to_a_new_version_under_a_mapping(h: &dyn Harness, name: &st
     c.advance("p-1", &Advance::Next)
         .expect("the new version's guard holds");
     let mut fresh = coordinator(h.open(name), None);
-    assert!(fresh.verify().expect("verify").breaches.is_empty());
+    assert!(fresh.verify(None).expect("verify").breaches.is_empty());
 }

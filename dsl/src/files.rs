@@ -1,0 +1,96 @@
+//! Reading the files people hand to mentorflow (programs, script files, scenarios): regular
+//! files only (not a FIFO, a device or /proc), bounded in size, UTF-8 text, and a script
+//! file must resolve, links followed, inside its program's folder.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are refused before reading.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Why a file cannot be read, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblem {
+    /// No such file.
+    Missing,
+    /// A directory.
+    Directory,
+    /// A FIFO, a device, a socket: something that is not a file of bytes on disk.
+    NotRegular,
+    /// Larger than the limit (its size).
+    TooLarge(u64),
+    /// Not UTF-8 text (at this byte).
+    NotText(usize),
+    /// The path leads (through a link or `..`) outside the folder it must stay in.
+    Outside,
+    /// Another I/O error, in the system's words.
+    Io(String),
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileProblem::Missing => f.write_str("no such file"),
+            FileProblem::Directory => f.write_str("it is a directory"),
+            FileProblem::NotRegular => {
+                f.write_str("it is not a regular file (a pipe, a device or a special file)")
+            }
+            FileProblem::TooLarge(n) => {
+                write!(f, "it is {n} bytes, more than the {MAX_FILE_BYTES} allowed")
+            }
+            FileProblem::NotText(at) => write!(f, "it is not UTF-8 text (invalid at byte {at})"),
+            FileProblem::Outside => f.write_str("it resolves outside the program's folder"),
+            FileProblem::Io(e) => f.write_str(e),
+        }
+    }
+}
+
+fn io(e: &std::io::Error) -> FileProblem {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => FileProblem::Missing,
+        std::io::ErrorKind::PermissionDenied => FileProblem::Io("permission denied".into()),
+        _ => FileProblem::Io(e.to_string()),
+    }
+}
+
+/// The text of the regular file at `path`, at most [`MAX_FILE_BYTES`] long.
+pub fn read_text(path: &Path) -> Result<String, FileProblem> {
+    let meta = std::fs::metadata(path).map_err(|e| io(&e))?;
+    if meta.is_dir() {
+        return Err(FileProblem::Directory);
+    }
+    if !meta.is_file() {
+        return Err(FileProblem::NotRegular);
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(FileProblem::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| io(&e))?;
+    // The size can change between the look and the read: never read more than the limit.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(FileProblem::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| FileProblem::NotText(e.utf8_error().valid_up_to()))
+}
+
+/// The text of `name` inside `folder`: the name has no `..` or root, and the file it resolves
+/// to, links followed, is inside the folder too.
+pub fn read_inside(folder: &Path, name: &str) -> Result<(PathBuf, String), FileProblem> {
+    let plain = Path::new(name)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Err(FileProblem::Outside);
+    }
+    let path = folder.join(name);
+    let real = path.canonicalize().map_err(|e| io(&e))?;
+    let home = folder.canonicalize().map_err(|e| io(&e))?;
+    if !real.starts_with(&home) {
+        return Err(FileProblem::Outside);
+    }
+    read_text(&real).map(|text| (path, text))
+}

@@ -1,0 +1,218 @@
+//! Hostile and malformed input (issue 18): each is stopped with a clear message naming the
+//! file or value, nothing is stored, and nothing private leaks into the output.
+
+use std::process::Command;
+
+use mentorflow_tests::mentorflow;
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("mentorflow-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A program whose criterion lives in `success.rhai` beside it.
+fn program_with_script_file(dir: &std::path::Path) -> String {
+    let text =
+        std::fs::read_to_string("tests/fixtures/check/missing_rhai_file.toml").expect("fixture");
+    let path = dir.join("program.toml");
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_script_file_linked_out_of_the_program_folder_is_refused_and_never_echoed() {
+    let dir = temp("symlink");
+    let program = program_with_script_file(&dir);
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("success.rhai")).expect("link");
+    let run = mentorflow(&["check", &program]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is outside the program's folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("root:"),
+        "the linked file leaked:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn special_and_huge_files_are_refused_without_reading_them() {
+    let run = mentorflow(&["check", "/dev/zero"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    let dir = temp("special");
+    let fifo = dir.join("program.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let run = mentorflow(&["check", &fifo.to_string_lossy()]);
+    assert!(
+        run.stderr.contains("not a regular file"),
+        "a FIFO must not hang: {}",
+        run.stderr
+    );
+    let big = temp("big-script");
+    let program = program_with_script_file(&big);
+    std::fs::write(big.join("success.rhai"), "true // ".repeat(300_000)).expect("big script");
+    let run = mentorflow(&["check", &program]);
+    assert!(
+        run.stderr.contains("more than the 1048576 allowed"),
+        "{}",
+        run.stderr
+    );
+    let scenario = big.join("big-scenario.toml");
+    std::fs::write(&scenario, "# x\n".repeat(400_000)).expect("big scenario");
+    let run = mentorflow(&["simulate", &scenario.to_string_lossy()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("more than the 1048576 allowed"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn enrolled(name: &str) -> (std::path::PathBuf, String) {
+    let dir = temp(name);
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    let run = mentorflow(&[
+        "--store",
+        &store,
+        "--now",
+        "2026-01-05T09:00:00Z",
+        "enrol",
+        "programs/new-hire-buddy.toml",
+        "--type",
+        "on-site",
+        "--person",
+        "buddy=ana,location=jakarta,tenure_months=30,manager_id=m1",
+        "--person",
+        "new_hire=budi,location=jakarta,tenure_months=0,manager_id=m2",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    (dir, store)
+}
+
+#[test]
+fn values_too_big_or_out_of_range_are_refused_with_a_short_quote() {
+    let (_dir, store) = enrolled("values");
+    let log = || mentorflow(&["--store", &store, "log"]).stdout;
+    let before = log();
+    let huge = format!("fit={}", "x".repeat(70_000));
+    let run = mentorflow(&["--store", &store, "record", "p-1", &huge]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.len() < 400,
+        "the value is echoed whole: {} bytes",
+        run.stderr.len()
+    );
+    let late = mentorflow(&["--store", &store, "record", "p-1", "start_date=10000-01-01"]);
+    assert_eq!(late.code, 1, "{}", late.transcript());
+    assert!(late.stderr.contains("start_date"), "{}", late.stderr);
+    assert_eq!(log(), before, "refused values store nothing");
+}
+
+#[test]
+fn exported_cells_never_run_as_spreadsheet_formulas() {
+    let dir = temp("formula");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    let run = mentorflow(&[
+        "--store",
+        &store,
+        "--actor",
+        "=1+2",
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "peer",
+        "--person",
+        "peer==HYPERLINK(\"http://evil\"),grade=3",
+        "--person",
+        "peer=@SUM(A1),grade=4",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let export = mentorflow(&[
+        "--store", &store, "export", "--format", "csv", "--what", "events",
+    ]);
+    assert!(export.stdout.contains(",'=1+2,"), "{}", export.stdout);
+    for line in export.stdout.lines() {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '@']), "a formula cell: {line}");
+        }
+    }
+}
+
+#[test]
+fn every_altered_event_is_named_and_a_published_head_catches_a_rewrite() {
+    let (_dir, store) = enrolled("chain");
+    for fact in ["buddy_assigned=true", "first_meeting_held=true"] {
+        let run = mentorflow(&[
+            "--store",
+            &store,
+            "--now",
+            "2026-01-06T09:00:00Z",
+            "record",
+            "p-1",
+            fact,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    let verify = mentorflow(&["--store", &store, "verify"]);
+    let head = verify
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("chain head: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("verify prints the head")
+        .to_string();
+    let python = |code: &str| {
+        let status = Command::new("python3")
+            .args(["-c", &code.replace("STORE", &store)])
+            .status()
+            .expect("python3 with sqlite3 rewrites the store");
+        assert!(status.success());
+    };
+    // Two bodies altered, hashes left as they were: both are named.
+    python("import sqlite3; c = sqlite3.connect('STORE'); c.execute(\"update events set body = replace(body, 'ana', 'eve') where seq = 1\"); c.execute(\"update events set body = replace(body, 'true', 'false') where seq = 3\"); c.commit()");
+    let run = mentorflow(&["--store", &store, "verify"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(
+        run.stderr.matches("hash chain broken").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    // Every hash recomputed after the rewrite: only the published head notices.
+    python("import sqlite3, hashlib; c = sqlite3.connect('STORE'); prev = ''\nfor i, body in c.execute('select id, body from events order by id').fetchall():\n    prev = hashlib.sha256((prev + body).encode()).hexdigest(); c.execute('update events set hash = ? where id = ?', (prev, i))\nc.commit()");
+    let chain_only = mentorflow(&["--store", &store, "verify"]);
+    assert!(
+        !chain_only.stderr.contains("hash chain broken"),
+        "{}",
+        chain_only.transcript()
+    );
+    let expect = mentorflow(&["--store", &store, "verify", "--expect", &head]);
+    assert_eq!(expect.code, 1, "{}", expect.transcript());
+    assert!(
+        expect.stderr.contains("is no longer in the chain"),
+        "{}",
+        expect.stderr
+    );
+}
+
+#[test]
+fn a_store_in_a_folder_that_does_not_exist_says_so() {
+    let run = mentorflow(&["--store", "/no/such/folder/store.db", "init"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("its folder is missing or read-only"),
+        "{}",
+        run.stderr
+    );
+}
