@@ -421,12 +421,25 @@ fn a_read_only_store_is_refused_with_a_clear_message_and_left_as_it_was() {
         return;
     }
     let run = s.run(&["record", "p-1", "meetings=2"]);
+    // Reading a read-only store works: status, list, log and verify.
+    let reads: Vec<_> = [&["status", "p-1"][..], &["list"], &["log"], &["verify"]]
+        .iter()
+        .map(|args| s.run(args))
+        .collect();
     let _ = std::process::Command::new("chattr")
         .arg("-i")
         .arg(&path)
         .status();
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.stderr.contains("is read-only"), "{}", run.stderr);
+    assert!(run.stderr.contains("cannot be written"), "{}", run.stderr);
+    for read in reads {
+        assert_eq!(
+            read.code,
+            0,
+            "reads work on a read-only store: {}",
+            read.transcript()
+        );
+    }
     assert_eq!(std::fs::read(&s.path).expect("read"), before);
 }
 
@@ -953,4 +966,28 @@ fn a_pairing_pinned_to_an_older_version_says_so() {
     );
     let list = s.run(&["list"]);
     assert!(list.stdout.contains("(file changed)"), "{}", list.stdout);
+}
+
+#[test]
+fn a_store_in_a_read_only_folder_is_read_and_the_refusal_names_the_folder() {
+    let s = Store::enrolled("readonly-folder");
+    let immutable = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&s.dir)
+        .status()
+        .is_ok_and(|st| st.success());
+    assert!(immutable, "chattr +i is needed for this test (e2fsprogs)");
+    let record = s.run(&["record", "p-1", "meetings=2"]);
+    let status = s.run(&["status", "p-1"]);
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&s.dir)
+        .status();
+    assert_eq!(record.code, 1, "{}", record.transcript());
+    assert!(
+        record.stderr.contains("and of its folder"),
+        "{}",
+        record.stderr
+    );
+    assert_eq!(status.code, 0, "{}", status.transcript());
 }

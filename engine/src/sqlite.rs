@@ -126,8 +126,40 @@ impl SqliteStore {
         if path.is_dir() {
             return Err(StoreError::Directory(at(path)));
         }
-        Self::open_with(path, false, durability)
+        // A store on a read-only file, folder or file system still opens for reading.
+        match Self::open_with(path, false, durability) {
+            Err(StoreError::ReadOnly(_)) => Self::open_read_only(path),
+            other => other,
+        }
     }
+    /// Opens a store that cannot be written (a read-only file, folder or file system) for
+    /// reading: read commands work, and a write is refused as read-only. `immutable` lets
+    /// SQLite read a WAL store without creating its side files.
+    fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        use rusqlite::OpenFlags as F;
+        let err = db_error(path);
+        let uri = format!("file:{}?immutable=1", path.display());
+        let conn = Connection::open_with_flags(
+            uri,
+            F::SQLITE_OPEN_READ_ONLY | F::SQLITE_OPEN_URI | F::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(&err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(&err)?;
+        if version < MIGRATIONS.len() as i64 {
+            // An older store needs an upgrade, which it cannot take: read it as it is only if
+            // the schema it has is one this version reads (the upgrades so far add views).
+            if version < 1 {
+                return Err(StoreError::NotAStore(at(path)));
+            }
+        }
+        Ok(SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     fn open_with(
         path: &Path,
         create: bool,
@@ -164,10 +196,10 @@ impl SqliteStore {
         } else {
             "NORMAL"
         };
-        conn.execute_batch(&format!(
+        let setup = conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"
-        ))
-        .map_err(&err)?;
+        ));
+        setup.map_err(&err)?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),

@@ -94,7 +94,7 @@ fn store_error(e: &StoreError) -> String {
             format!("{at} is not a mentorflow store (not a SQLite database); check --store")
         }
         StoreError::ReadOnly(at @ Location::File(_)) => {
-            format!("the store {at} is read-only; check the file's permissions")
+            format!("the store {at} cannot be written; check the permissions of the file and of its folder (beside it, SQLite writes {at}-wal and {at}-shm); reading it still works")
         }
         StoreError::ReadOnly(at @ Location::Postgres(_)) => {
             format!("the store {at} cannot be written; check the database user's privileges")
