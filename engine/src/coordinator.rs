@@ -20,7 +20,7 @@ use crate::pairing::Pairing;
 use crate::postgres::PostgresStore;
 use crate::registry::Registry;
 use crate::sqlite::{Durability, SqliteStore};
-use crate::store::{Filter, Location, OutcomeFilter, ProgramVersion, Store};
+use crate::store::{Filter, Location, OutcomeFilter, ProgramVersion, Store, StoreError};
 use crate::verify::VerifyReport;
 
 /// Pairings per transaction in bulk commands: large enough to amortise commits, small enough
@@ -769,11 +769,15 @@ impl Coordinator {
     /// Checks the hash chain and that every pairing equals the fold of its events; `expect`
     /// is a chain head published earlier, which must still be in the chain.
     pub fn verify(&mut self, expect: Option<&str>) -> Result<VerifyReport, Error> {
-        // A version that no longer loads is reported as a breach, not a failed verify.
-        let engines = self.registry.all(self.ledger.store(), true)?;
+        // A version that no longer loads is reported as a breach, with why, not a failed verify.
+        let (registry, store) = (&mut self.registry, self.ledger.store());
         crate::verify::verify(
-            self.ledger.store(),
-            &mut |hash| engines.get(hash).map(|e| Arc::clone(&e.program)),
+            store,
+            &mut |hash| match registry.engine(store, hash) {
+                Ok(e) => Ok(Arc::clone(&e.program)),
+                Err(StoreError::Corrupt(why)) => Err(why),
+                Err(other) => Err(other.to_string()),
+            },
             expect,
         )
     }

@@ -28,7 +28,12 @@ fn verified(store: &dyn Store) -> Result<VerifyReport, Error> {
     let engines = Registry::default().all(store, true)?;
     verify(
         store,
-        &mut |hash| engines.get(hash).map(|e| Arc::clone(&e.program)),
+        &mut |hash| {
+            engines
+                .get(hash)
+                .map(|e| Arc::clone(&e.program))
+                .ok_or_else(|| format!("program version {hash} does not load"))
+        },
         None,
     )
 }

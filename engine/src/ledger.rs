@@ -355,7 +355,20 @@ impl Ledger {
         self.store
             .events(pairing)?
             .iter()
-            .map(|body| Ok(decode_event(body)?))
+            .enumerate()
+            .map(|(i, body)| {
+                // Name the damaged event: its seq within a pairing, its position in the log.
+                decode_event(body).map_err(|e| {
+                    let StoreError::Corrupt(why) = e else {
+                        return e.into();
+                    };
+                    let which = match pairing {
+                        Some(id) => format!("{id} #{}", i + 1),
+                        None => format!("the log's event {}", i + 1),
+                    };
+                    StoreError::Corrupt(format!("{which}: {why}")).into()
+                })
+            })
             .collect()
     }
 

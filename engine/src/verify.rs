@@ -31,12 +31,14 @@ pub enum Breach {
     ChainBroken(EventRef),
     /// An event body that does not decode, or names another pairing or seq than its row.
     BodyMismatch(EventRef),
-    /// A pairing whose program version is not stored (or no longer loads).
+    /// A pairing whose program version is not stored, or no longer loads.
     ProgramMissing {
         /// Pairing id.
         pairing: String,
         /// The version.
         hash: String,
+        /// Why it cannot be used: not stored, altered, no longer checks.
+        why: String,
     },
     /// The stage, outcome or due column differs from the stored state.
     ColumnsDiffer {
@@ -89,7 +91,7 @@ pub struct VerifyReport {
 /// events before it were rewritten, hashes and all.
 pub fn verify(
     store: &dyn Store,
-    program: &mut dyn FnMut(&str) -> Option<Arc<Program>>,
+    program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
     expect: Option<&str>,
 ) -> Result<VerifyReport, Error> {
     let (mut previous, mut count, mut breaches) = (String::new(), 0u64, Vec::new());
@@ -125,12 +127,16 @@ pub fn verify(
             breaches.push(Breach::StateUnreadable { pairing: stored.id });
             continue;
         };
-        let Some(program) = program(&p.program_hash) else {
-            breaches.push(Breach::ProgramMissing {
-                pairing: stored.id,
-                hash: p.program_hash.to_string(),
-            });
-            continue;
+        let program = match program(&p.program_hash) {
+            Ok(program) => program,
+            Err(why) => {
+                breaches.push(Breach::ProgramMissing {
+                    pairing: stored.id,
+                    hash: p.program_hash.to_string(),
+                    why,
+                });
+                continue;
+            }
         };
         let derived = (p.stage.to_string(), p.outcome.clone(), p.due.map(stamp));
         if (

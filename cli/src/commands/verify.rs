@@ -30,9 +30,9 @@ fn breach(b: &Breach) -> (String, String) {
             "hash chain broken: the event or one before it was altered".into(),
         ),
         Breach::BodyMismatch(r) => (event(r), "event body does not match its row".into()),
-        Breach::ProgramMissing { pairing, hash } => (
+        Breach::ProgramMissing { pairing, hash, why } => (
             pairing.clone(),
-            format!("program version {hash} is not stored"),
+            format!("its program version {} cannot be used: {why}", &hash[..12.min(hash.len())]),
         ),
         Breach::ColumnsDiffer { pairing } => (
             pairing.clone(),
