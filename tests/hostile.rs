@@ -5,6 +5,12 @@ use std::process::Command;
 
 use mentorflow_tests::mentorflow;
 
+// As in the `mentorflow` binary, which these tests run in-process: allocations are counted so
+// that a script's memory is bounded.
+#[global_allocator]
+static ALLOCATOR: mentorflow_engine::memory::Counting =
+    mentorflow_engine::memory::Counting(std::alloc::System);
+
 fn temp(name: &str) -> std::path::PathBuf {
     let dir =
         std::env::temp_dir().join(format!("mentorflow-hostile-{name}-{}", std::process::id()));
@@ -215,4 +221,56 @@ fn a_store_in_a_folder_that_does_not_exist_says_so() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_guard_filling_a_map_by_index_is_stopped_by_the_memory_limit() {
+    let dir = temp("memory");
+    let program = dir.join("grow.toml");
+    std::fs::write(
+        &program,
+        r#"[program]
+id = "grow"
+title = "Grow"
+initial = "start"
+
+[stages.start]
+[stages.done]
+outcome = "success"
+
+[[transitions]]
+from = "start"
+to = "done"
+guard = '''
+let big = "0123456789";
+for n in 0..12 { big += big; }
+let m = #{};
+let i = 0;
+while i < 10000000 { m[`k${i}`] = big + i; i += 1; }
+true
+'''
+
+[types.solo]
+roles = { mentee = 1 }
+"#,
+    )
+    .expect("write");
+    let program = program.to_string_lossy().into_owned();
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    let enrol = mentorflow(&[
+        "--store", &store, "enrol", &program, "--type", "solo", "--person", "mentee=m",
+    ]);
+    assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    let log = || mentorflow(&["--store", &store, "log"]).stdout;
+    let before = log();
+    let run = mentorflow(&["--store", &store, "advance", "p-1"]);
+    assert_ne!(run.code, 0, "{}", run.transcript());
+    assert!(run.stderr.contains("the memory limit"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("grow.toml:"),
+        "names the script's place: {}",
+        run.stderr
+    );
+    assert_eq!(log(), before, "nothing is stored");
 }

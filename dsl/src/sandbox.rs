@@ -32,6 +32,10 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Entries in one object map.
     pub max_map_size: usize,
+    /// Bytes one evaluation may allocate beyond what it started with: the sum of everything it
+    /// builds, which the per-collection limits above do not bound. Enforced by the engine's
+    /// runtime where the counting allocator is installed (the `mentorflow` binary).
+    pub max_memory: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +47,7 @@ impl Default for Limits {
             max_string_size: 64 * 1024,
             max_array_size: 1_000,
             max_map_size: 1_000,
+            max_memory: 16 * 1024 * 1024,
         }
     }
 }
@@ -60,6 +65,11 @@ pub fn engine(limits: Limits) -> Engine {
         .set_max_map_size(limits.max_map_size)
         .set_strict_variables(true)
         .disable_symbol("eval");
+    // Rhai's shifts give 0 when shifting past the integer's width (`1 << 70` is 0, silently),
+    // where every other overflow is an error; guards have no use for bits, so they are refused.
+    for shift in ["<<", ">>", "<<=", ">>="] {
+        engine.disable_symbol(shift);
+    }
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine

@@ -17,6 +17,7 @@ pub mod event;
 pub mod explain;
 pub mod ledger;
 mod location;
+pub mod memory;
 pub mod migration;
 pub mod pairing;
 pub mod postgres;

@@ -1,7 +1,7 @@
 //! Running program scripts in the sandbox: the dsl's engine settings plus a wall-clock deadline
 //! and captured print/debug output. A script error never escapes as a panic.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,7 +10,11 @@ use mentorflow_dsl::model::{Script, ScriptOrigin};
 use mentorflow_dsl::sandbox::{self, Limits, SCRIPT_VARIABLES};
 use rhai::{Dynamic, EvalAltResult, Scope, AST};
 
+use crate::memory;
 use crate::pairing::Pairing;
+
+/// The token a script is terminated with when it allocates past its memory budget.
+const MEMORY: &str = "memory";
 use crate::view::{self, ScriptView};
 
 /// Why a script failed.
@@ -61,6 +65,8 @@ pub enum Limit {
     },
     /// The wall-clock deadline, in milliseconds.
     Deadline(u128),
+    /// The bytes one evaluation may allocate.
+    Memory(usize),
     /// Too many variables or modules; Rhai's words.
     Other(String),
 }
@@ -198,7 +204,18 @@ impl Runtime {
         let base = Instant::now();
         let stamped = AtomicU64::new(0);
         let wall_nanos = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
+        // Memory is checked every 16 operations against what the thread had allocated at the
+        // first: one operation can add at most one string's limit, so the overshoot is small.
+        let memory_base = AtomicI64::new(0);
+        let max_memory = i64::try_from(limits.max_memory).unwrap_or(i64::MAX);
         engine.on_progress(move |ops| {
+            if ops == 1 {
+                memory_base.store(memory::allocated_here(), Ordering::Relaxed);
+            } else if ops % 16 == 0
+                && memory::allocated_here() - memory_base.load(Ordering::Relaxed) > max_memory
+            {
+                return Some(Dynamic::from(MEMORY));
+            }
             if ops % 1024 != 0 {
                 return None;
             }
@@ -298,6 +315,11 @@ impl Runtime {
                 arrays: l.max_array_size,
                 maps: l.max_map_size,
             }),
+            EvalAltResult::ErrorTerminated(token, _)
+                if token.clone().into_string().as_deref() == Ok(MEMORY) =>
+            {
+                ScriptProblem::Limit(Limit::Memory(l.max_memory))
+            }
             EvalAltResult::ErrorTerminated(..) => {
                 ScriptProblem::Limit(Limit::Deadline(self.wall.as_millis()))
             }

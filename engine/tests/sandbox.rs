@@ -2,6 +2,11 @@
 //! the pairing stays where it was.
 
 use std::path::Path;
+
+// As in the `mentorflow` binary: the memory budget is enforced where allocations are counted.
+#[global_allocator]
+static ALLOCATOR: mentorflow_engine::memory::Counting =
+    mentorflow_engine::memory::Counting(std::alloc::System);
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
@@ -267,4 +272,46 @@ fn the_script_view_follows_recorded_facts() {
     engine
         .advance(&mut pairing, None, &actor)
         .expect("n = 5 must pass");
+}
+
+// Rhai checks a map's length when maps are merged, not on `m[key] = value`: the memory budget
+// stops what the length limit misses.
+#[test]
+fn indexed_insert_into_a_map_hits_the_memory_limit() {
+    let err = hostile_sized("let m = #{};\nlet i = 0;\nloop { m[`k${i}`] = i; i += 1; }");
+    assert_eq!(
+        err.limit(),
+        Some(&Limit::Memory(16 * 1024 * 1024)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn many_distinct_large_strings_hit_the_memory_limit() {
+    let err = hostile_sized(
+        "let big = \"0123456789\";\nfor n in 0..12 { big += big; }\nlet m = #{};\nlet i = 0;\nloop { m[`k${i}`] = big + i; i += 1; }",
+    );
+    assert_eq!(
+        err.limit(),
+        Some(&Limit::Memory(16 * 1024 * 1024)),
+        "{err:?}"
+    );
+}
+
+// `1 << 70` was silently 0 (Rhai's choice); shifts are refused when the program is checked.
+#[test]
+fn shifts_are_refused_at_check_time() {
+    for script in [
+        "(1 << 70) > 0",
+        "(8 >> 1) == 4",
+        "let x = 1; x <<= 70; x > 0",
+    ] {
+        let loaded = mentorflow_dsl::load_str(Path::new("x.toml"), &program_text_with(script));
+        assert!(loaded.has_errors(), "{script} must be refused");
+        let report = loaded.render();
+        assert!(
+            report.contains("E020") && report.contains("<<") || report.contains(">>"),
+            "{report}"
+        );
+    }
 }

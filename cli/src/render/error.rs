@@ -142,6 +142,10 @@ pub fn script_error(e: &ScriptError) -> String {
             Limit::Deadline(ms) => {
                 format!("stopped after running longer than {ms} ms (the deadline)")
             }
+            Limit::Memory(bytes) => format!(
+                "stopped after allocating more than {} MiB (the memory limit): is something growing without end?",
+                bytes / (1024 * 1024)
+            ),
             Limit::Other(what) => what.clone(),
         },
         ScriptProblem::NotBool { type_name, value } => {
