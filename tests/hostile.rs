@@ -274,3 +274,69 @@ roles = { mentee = 1 }
     );
     assert_eq!(log(), before, "nothing is stored");
 }
+
+/// A program whose only guard runs into the 250 ms deadline: each to_upper of a 40 KB string
+/// takes far longer than the operations it is counted as.
+fn slow_program(dir: &std::path::Path) -> String {
+    let program = dir.join("slow.toml");
+    std::fs::write(
+        &program,
+        r#"[program]
+id = "slow"
+title = "Slow"
+initial = "start"
+
+[stages.start]
+[stages.done]
+outcome = "success"
+
+[[transitions]]
+from = "start"
+to = "done"
+guard = '''
+let s = "0123456789abcdef";
+for n in 0..11 { s += s; }
+loop { let t = s.to_upper(); }
+'''
+
+[types.solo]
+roles = { mentee = 1 }
+"#,
+    )
+    .expect("write");
+    program.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_bulk_command_stops_when_its_script_budget_is_spent() {
+    let dir = temp("budget");
+    let program = slow_program(&dir);
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    for n in 0..6 {
+        let person = format!("mentee=m{n}");
+        let enrol = mentorflow(&[
+            "--store", &store, "enrol", &program, "--type", "solo", "--person", &person,
+        ]);
+        assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    }
+    // Six guards of at least 250 ms each outlast a batch (1 s), after which the spent budget
+    // stops the command: fewer than six pairings are tried, however busy the machine.
+    let run = mentorflow(&[
+        "--store",
+        &store,
+        "--script-budget",
+        "0",
+        "advance",
+        "--all",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("scripts used the command's budget of 0 s (--script-budget)"),
+        "{}",
+        run.stderr
+    );
+    let tried = run.stderr.matches("the deadline").count();
+    assert!((1..6).contains(&tried), "{tried} tried:\n{}", run.stderr);
+}

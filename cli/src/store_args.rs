@@ -22,6 +22,10 @@ pub struct StoreArgs {
     /// zone), 2026-03-01, or relative to the clock: now, +1w, -3d, +2h, -1mo.
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub now: Option<When>,
+    /// The most seconds `advance --all` and `tick` may spend running scripts; when spent they
+    /// stop after the current batch, keep what they did, and say so (run again to go on).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::SCRIPT_BUDGET.as_secs())]
+    pub script_budget: u64,
 }
 
 /// A time as given on the command line: absolute, or relative to the clock.
@@ -116,6 +120,7 @@ impl StoreArgs {
             actor: self.actor(),
             at: self.now.map(|when| when.resolve(&*clock)),
             clock,
+            script_budget: std::time::Duration::from_secs(self.script_budget),
         }
     }
 

@@ -4,7 +4,9 @@
 //! time-order rule; a front end (the CLI) only parses, calls and renders.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
@@ -35,7 +37,14 @@ pub struct Options {
     pub at: Option<DateTime<Utc>>,
     /// The clock read when no time is given.
     pub clock: Arc<dyn Clock>,
+    /// The most time a bulk command (advance all, tick) may spend deciding, which is mostly
+    /// running scripts: once spent, it stops after the batch it is in, so a slow guard on many
+    /// pairings cannot keep the command (and the store's write lock) busy for long.
+    pub script_budget: Duration,
 }
+
+/// The script budget of a bulk command unless another is given.
+pub const SCRIPT_BUDGET: Duration = Duration::from_secs(60);
 
 /// One pairing to enrol: its type and participants.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,6 +162,7 @@ pub struct Coordinator {
     actor: String,
     at: Option<DateTime<Utc>>,
     clock: Arc<dyn Clock>,
+    script_budget: Duration,
 }
 
 impl std::fmt::Debug for Coordinator {
@@ -229,6 +239,7 @@ impl Coordinator {
             actor: options.actor,
             at: options.at,
             clock: options.clock,
+            script_budget: options.script_budget,
         }
     }
 
@@ -408,6 +419,7 @@ impl Coordinator {
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
         // Both closures report to the same observer; a cell lets them share it.
         let observe = std::cell::RefCell::new(observe);
+        let (budget, spent) = (self.script_budget, std::cell::Cell::new(Duration::ZERO));
         self.ledger.update_all(
             &Filter::default(),
             BATCH,
@@ -416,13 +428,23 @@ impl Coordinator {
                     return Ok(Vec::new());
                 };
                 let now = act_at(at, &*clock, p);
-                let events = decide(engine, p, &Actor { name: &name, now })?;
+                let started = Instant::now();
+                let decided = decide(engine, p, &Actor { name: &name, now });
+                spent.set(spent.get() + started.elapsed());
+                let events = decided?;
                 for e in &events {
                     (observe.borrow_mut())(BulkStep::Stored(e));
                 }
                 Ok(events)
             },
-            &mut |n| (observe.borrow_mut())(BulkStep::Seen(n)),
+            &mut |n| {
+                (observe.borrow_mut())(BulkStep::Seen(n));
+                if spent.get() > budget {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
         )
     }
 

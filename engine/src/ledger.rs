@@ -122,6 +122,9 @@ pub struct BulkReport {
     pub stored: u64,
     /// Pairings whose command failed, with why; they were left unchanged.
     pub refused: Vec<(String, EngineError)>,
+    /// The command stopped before seeing every pairing (its script budget was spent); what
+    /// it stored stays stored, and running it again goes on.
+    pub unfinished: bool,
 }
 
 /// The longest a bulk command holds the write lock in one transaction.
@@ -283,13 +286,14 @@ impl Ledger {
     }
 
     /// Runs `command` over every running pairing matching `filter`, `batch` pairings per
-    /// transaction, streaming; a refusal of one pairing is reported and skipped.
+    /// transaction, streaming; a refusal of one pairing is reported and skipped. After each
+    /// batch `progress` hears how many were seen and may stop the command.
     pub fn update_all(
         &mut self,
         filter: &Filter,
         batch: usize,
         command: &mut PairingCommand<'_>,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut dyn FnMut(u64) -> std::ops::ControlFlow<()>,
     ) -> Result<BulkReport, Error> {
         let mut report = BulkReport::default();
         let mut after = 0u64;
@@ -325,7 +329,10 @@ impl Ledger {
             if done {
                 break;
             }
-            progress(report.seen);
+            if progress(report.seen).is_break() {
+                report.unfinished = true;
+                break;
+            }
         }
         Ok(report)
     }

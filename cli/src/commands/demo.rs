@@ -256,6 +256,7 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
         store: Some(path.clone()),
         actor: Some("demo-coordinator".into()),
         now: Some(crate::store_args::When::At(start)),
+        script_budget: store.script_budget,
     };
     let mut coordinator = demo.create(&demo.location())?;
     let program = program()?;

@@ -130,14 +130,16 @@ pub(crate) fn csv_problem(e: &csv::Error) -> String {
 pub(crate) struct BulkView {
     label: &'static str,
     shown: Vec<String>,
+    script_budget: u64,
 }
 
 impl BulkView {
-    /// A view labelled `advancing`, `ticking` ...
-    pub(crate) fn new(label: &'static str) -> BulkView {
+    /// A view labelled `advancing`, `ticking` ... for a command run with `store`'s options.
+    pub(crate) fn new(label: &'static str, store: &crate::store_args::StoreArgs) -> BulkView {
         BulkView {
             label,
             shown: Vec::new(),
+            script_budget: store.script_budget,
         }
     }
 
@@ -176,7 +178,15 @@ impl BulkView {
                 crate::render::engine_error(e)
             )?;
         }
-        Ok(if report.refused.is_empty() {
+        if report.unfinished {
+            writeln!(
+                output.err,
+                "error: stopped after {}: scripts used the command's budget of {} s (--script-budget); what was done is stored, run the command again to go on",
+                crate::render::count(report.seen, "pairing"),
+                self.script_budget
+            )?;
+        }
+        Ok(if report.refused.is_empty() && !report.unfinished {
             crate::EXIT_OK
         } else {
             crate::EXIT_FAILED

@@ -13,7 +13,7 @@ pub struct Args {}
 pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let now = coordinator.now();
-    let mut view = BulkView::new("ticking");
+    let mut view = BulkView::new("ticking", store);
     let report = coordinator.tick(&mut |step| view.step(step, output))?;
     let code = view.finish(&report.bulk, output)?;
     writeln!(

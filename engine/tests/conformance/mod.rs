@@ -92,6 +92,7 @@ fn coordinator(store: Box<dyn Store>, at: Option<DateTime<Utc>>) -> Coordinator 
             actor: "tester".into(),
             at,
             clock: Arc::new(FixedClock::new(start())),
+            script_budget: mentorflow_engine::SCRIPT_BUDGET,
         },
     )
 }
