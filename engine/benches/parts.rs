@@ -109,10 +109,16 @@ fn benches(c: &mut Criterion) {
             SqliteStore::open(&path, durability).expect("open"),
         ));
         store
-            .enrol(&engine.program, "pingpong.toml", actor.now, 1, &mut |ids| {
-                let (p, e) = engine.enrol(&ids[0], "solo", mentee(), &actor)?;
-                Ok(vec![(p, vec![e])])
-            })
+            .enrol(
+                &engine.program,
+                "pingpong.toml",
+                actor.now,
+                1,
+                &mut |_, id| {
+                    let (p, e) = engine.enrol(&id, "solo", mentee(), &actor)?;
+                    Ok((p, vec![e]))
+                },
+            )
             .expect("enrol");
         c.bench_function(
             &format!("one advance through the store (synchronous={name})"),

@@ -174,28 +174,6 @@ impl std::fmt::Debug for Coordinator {
     }
 }
 
-/// Each enrolment made by the engine with its id; every refusal when any is refused.
-fn enrol_all(
-    engine: &Engine,
-    ids: &[String],
-    enrolments: &[Enrolment],
-    actor: &Actor<'_>,
-) -> Result<Vec<(Pairing, Vec<Event>)>, Error> {
-    let mut made = Vec::new();
-    let mut refused = Vec::new();
-    for (index, (id, e)) in ids.iter().zip(enrolments).enumerate() {
-        match engine.enrol(id, &e.type_id, e.participants.clone(), actor) {
-            Ok((pairing, event)) => made.push((pairing, vec![event])),
-            Err(error) => refused.push((index, Error::from(error))),
-        }
-    }
-    if refused.is_empty() {
-        Ok(made)
-    } else {
-        Err(Error::Rows(refused))
-    }
-}
-
 /// The time to act on `pairing` at, read under the store's write lock. A given time is used as
 /// it is (the engine refuses it if it is before the pairing's latest event); the clock is never
 /// allowed behind the latest event: another coordinator may have written one a moment ago, or
@@ -265,21 +243,22 @@ impl Coordinator {
             Error::Rows(mut rows) if rows.len() == 1 => rows.remove(0).1,
             other => other,
         })?;
-        created.pop().ok_or_else(|| {
+        let id = created.pop().ok_or_else(|| {
             Error::Store(crate::store::StoreError::Database(
                 "the enrolment stored no pairing".into(),
             ))
-        })
+        })?;
+        self.ledger.pairing(&id)
     }
 
     /// Enrols many pairings in one transaction: all, or none when any is refused (then every
-    /// refusal is returned, with its position).
+    /// refusal is returned, with its position). The ids of the pairings made, in order.
     pub fn import(
         &mut self,
         program: &Program,
         source: &str,
         enrolments: &[Enrolment],
-    ) -> Result<Vec<Pairing>, Error> {
+    ) -> Result<Vec<Arc<str>>, Error> {
         let engine = self.registry.pin(program);
         let now = self.now();
         let actor = Actor {
@@ -287,8 +266,11 @@ impl Coordinator {
             now,
         };
         self.ledger
-            .enrol(program, source, now, enrolments.len(), &mut |ids| {
-                enrol_all(&engine, &ids, enrolments, &actor)
+            .enrol(program, source, now, enrolments.len(), &mut |i, id| {
+                let e = &enrolments[i];
+                let (pairing, event) =
+                    engine.enrol(&id, &e.type_id, e.participants.clone(), &actor)?;
+                Ok((pairing, vec![event]))
             })
     }
 
@@ -304,8 +286,20 @@ impl Coordinator {
             name: &self.actor,
             now: self.now(),
         };
-        let ids: Vec<String> = (1..=enrolments.len()).map(|i| format!("new-{i}")).collect();
-        enrol_all(&engine, &ids, enrolments, &actor).map(|made| made.len())
+        let refused: Vec<(usize, Error)> = enrolments
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let id = format!("new-{}", i + 1);
+                let made = engine.enrol(&id, &e.type_id, e.participants.clone(), &actor);
+                made.err().map(|error| (i, Error::from(error)))
+            })
+            .collect();
+        if refused.is_empty() {
+            Ok(enrolments.len())
+        } else {
+            Err(Error::Rows(refused))
+        }
     }
 
     /// Runs one engine decision on one pairing atomically, with its program version's engine.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use crate::error::{EngineError, Error};
 use crate::event::Event;
@@ -102,10 +103,9 @@ enum Save {
     Update(u64),
 }
 
-/// Builds new pairings from the ids handed out: each pairing with its events (the enrolment
-/// first; a bulk load may add more).
-pub type MakePairings<'a> =
-    dyn FnMut(Vec<String>) -> Result<Vec<(Pairing, Vec<Event>)>, Error> + 'a;
+/// Builds the new pairing number `index` (from 0) of an enrolment, with the id handed out:
+/// the pairing with its events (the enrolment first; a bulk load may add more).
+pub type MakePairing<'a> = dyn FnMut(usize, String) -> Result<(Pairing, Vec<Event>), Error> + 'a;
 
 /// One command on one pairing: sees its current state, returns the events to store.
 pub type PairingCommand<'a> = dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
@@ -161,8 +161,8 @@ impl Ledger {
         path: &str,
         stored_at: DateTime<Utc>,
         count: usize,
-        make: &mut MakePairings<'_>,
-    ) -> Result<Vec<Pairing>, Error> {
+        make: &mut MakePairing<'_>,
+    ) -> Result<Vec<Arc<str>>, Error> {
         let sources = serde_json::to_string(&program.sources)
             .map_err(|e| StoreError::Database(e.to_string()))?;
         let stored_at = stamp(stored_at);
@@ -177,15 +177,28 @@ impl Ledger {
                 stored_at: &stored_at,
             })?;
             let first = tx.next_number()?;
-            let numbers: Vec<u64> = (first..first + count as u64).collect();
-            let made = make(numbers.iter().map(|n| pairing_id(*n)).collect())?;
             let mut previous = tx.last_hash()?;
-            for ((pairing, events), number) in made.iter().zip(&numbers) {
-                append(tx, &mut previous, events)?;
-                save(tx, pairing, Save::New(*number))?;
+            // Each pairing is written as soon as it is made, so memory does not grow with the
+            // roster; after a refusal the rest are still made, to report every refusal, and
+            // the transaction is rolled back.
+            let mut refused = Vec::new();
+            created.clear();
+            for (index, number) in (first..first + count as u64).enumerate() {
+                match make(index, pairing_id(number)) {
+                    Ok((pairing, events)) if refused.is_empty() => {
+                        append(tx, &mut previous, &events)?;
+                        save(tx, &pairing, Save::New(number))?;
+                        created.push(pairing.id);
+                    }
+                    Ok(_) => {}
+                    Err(e) => refused.push((index, e)),
+                }
             }
-            created = made.into_iter().map(|(p, _)| p).collect();
-            Ok(())
+            if refused.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::Rows(refused))
+            }
         })?;
         Ok(created)
     }

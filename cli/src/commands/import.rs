@@ -214,7 +214,7 @@ fn refused(roster: &str, groups: &[Group], e: Error, output: &mut Output<'_>) ->
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
     let roster = args.roster.clone();
-    let groups = match read_roster(args, &program) {
+    let mut groups = match read_roster(args, &program) {
         Ok(g) => g,
         Err(problems) => {
             for p in &problems {
@@ -228,11 +228,13 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             return Ok(crate::EXIT_FAILED);
         }
     };
+    // The people move into the enrolments (the groups keep what messages need): a roster is
+    // held in memory once.
     let enrolments: Vec<Enrolment> = groups
-        .iter()
+        .iter_mut()
         .map(|g| Enrolment {
             type_id: g.type_id.clone(),
-            participants: g.people.clone(),
+            participants: std::mem::take(&mut g.people),
         })
         .collect();
     let mut coordinator = store.open()?;
@@ -262,11 +264,11 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         render::count(n as u64, "pairing"),
         program.id
     )?;
-    for (p, g) in created.iter().zip(&groups).take(50) {
+    for (id, g) in created.iter().zip(&groups).take(50) {
         writeln!(
             output.out,
-            "  {} = roster pairing `{}` ({})",
-            p.id, g.label, p.type_id
+            "  {id} = roster pairing `{}` ({})",
+            g.label, g.type_id
         )?;
     }
     if n > 50 {

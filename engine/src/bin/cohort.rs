@@ -338,12 +338,7 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
                 SOURCE,
                 actor.now,
                 count as usize,
-                &mut |ids| {
-                    ids.iter()
-                        .enumerate()
-                        .map(|(k, id)| Ok(d.pairing(id, first + k as u64, actor)?))
-                        .collect()
-                },
+                &mut |k, id| Ok(d.pairing(&id, first + k as u64, actor)?),
             )
             .map_err(|e| e.to_string())?;
         completed += created.len();
@@ -367,12 +362,12 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
     let started = Instant::now();
     'run: for i in 0..n {
         let created = store
-            .enrol(&engine.program, SOURCE, now, 1, &mut |ids| {
-                let (p, e) = d.enrol(&ids[0], i, &actor)?;
-                Ok(vec![(p, vec![e])])
+            .enrol(&engine.program, SOURCE, now, 1, &mut |_, id| {
+                let (p, e) = d.enrol(&id, i, &actor)?;
+                Ok((p, vec![e]))
             })
             .map_err(|e| e.to_string())?;
-        let id = created.first().map(|p| p.id.clone()).unwrap_or_default();
+        let id = created.first().cloned().unwrap_or_else(|| "".into());
         store
             .update(&id, &mut |p| d.record_all(p, &Driver::facts(i), &actor))
             .map_err(|e| e.to_string())?;
@@ -430,17 +425,12 @@ fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<St
                 SOURCE,
                 actor.now,
                 count as usize,
-                &mut |ids| {
-                    ids.iter()
-                        .enumerate()
-                        .map(|(k, id)| {
-                            let i = first + k as u64;
-                            let (mut p, e) = d.enrol(id, i, actor)?;
-                            let mut events = vec![e];
-                            events.extend(d.record_all(&mut p, &Driver::facts(i), actor)?);
-                            Ok::<_, Error>((p, events))
-                        })
-                        .collect()
+                &mut |k, id| {
+                    let i = first + k as u64;
+                    let (mut p, e) = d.enrol(&id, i, actor)?;
+                    let mut events = vec![e];
+                    events.extend(d.record_all(&mut p, &Driver::facts(i), actor)?);
+                    Ok((p, events))
                 },
             )
             .map_err(|e| e.to_string())?;
