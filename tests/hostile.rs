@@ -340,3 +340,68 @@ fn a_bulk_command_stops_when_its_script_budget_is_spent() {
     let tried = run.stderr.matches("the deadline").count();
     assert!((1..6).contains(&tried), "{tried} tried:\n{}", run.stderr);
 }
+
+#[test]
+fn damaged_text_in_the_store_is_named_by_pairing_and_verify_goes_on() {
+    let (_dir, store) = enrolled("damaged-text");
+    let second = mentorflow(&[
+        "--store",
+        &store,
+        "--now",
+        "2026-01-05T09:00:00Z",
+        "enrol",
+        "programs/new-hire-buddy.toml",
+        "--type",
+        "on-site",
+        "--person",
+        "buddy=cai,location=jakarta,tenure_months=30,manager_id=m1",
+        "--person",
+        "new_hire=dewi,location=jakarta,tenure_months=0,manager_id=m2",
+    ]);
+    assert_eq!(second.code, 0, "{}", second.transcript());
+    let db = rusqlite::Connection::open(&store).expect("open");
+    // Changed outside mentorflow: a state and an event body that are not UTF-8.
+    db.execute_batch(
+        "UPDATE pairings SET state = CAST(X'7B22FF' AS TEXT) WHERE id = 'p-1';
+         UPDATE events SET body = CAST(X'7B22FF' AS TEXT) WHERE pairing = 'p-2';",
+    )
+    .expect("damage");
+    drop(db);
+    let status = mentorflow(&["--store", &store, "status", "p-1"]);
+    assert_eq!(status.code, 1, "{}", status.transcript());
+    assert!(
+        status
+            .stderr
+            .contains("damaged: the stored state of pairing p-1 is not valid UTF-8"),
+        "{}",
+        status.stderr
+    );
+    let log = mentorflow(&["--store", &store, "log", "p-2"]);
+    assert_eq!(log.code, 1, "{}", log.transcript());
+    assert!(
+        log.stderr.contains("event p-2#1 is not valid UTF-8"),
+        "{}",
+        log.stderr
+    );
+    let verify = mentorflow(&["--store", &store, "verify"]);
+    assert_eq!(verify.code, 1, "{}", verify.transcript());
+    assert!(
+        verify
+            .stderr
+            .contains("p-1: the stored state cannot be read"),
+        "{}",
+        verify.stderr
+    );
+    assert!(
+        verify
+            .stderr
+            .contains("(p-2 #1): event body does not match"),
+        "{}",
+        verify.stderr
+    );
+    assert!(
+        !verify.stderr.contains("run `mentorflow verify`"),
+        "{}",
+        verify.stderr
+    );
+}

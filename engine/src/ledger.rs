@@ -46,6 +46,15 @@ pub fn decode_state(json: &str) -> Result<Pairing, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("pairing state: {e}")))
 }
 
+/// The stored state of pairing `id`; damage is named by the pairing.
+fn decode_state_of(id: &str, json: &str) -> Result<Pairing, StoreError> {
+    serde_json::from_str(json).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "the stored state of pairing {id} is not a pairing: {e}"
+        ))
+    })
+}
+
 fn encode_state(p: &Pairing) -> Result<String, StoreError> {
     serde_json::to_string(p).map_err(|e| StoreError::Database(e.to_string()))
 }
@@ -217,7 +226,7 @@ impl Ledger {
                 missing = true;
                 return Ok(());
             };
-            let mut pairing = decode_state(&json)?;
+            let mut pairing = decode_state_of(id, &json)?;
             let before = pairing.last_seq;
             let events = command(&mut pairing)?;
             if !events.is_empty() {
@@ -353,7 +362,7 @@ impl Ledger {
     /// The current state of pairing `id`.
     pub fn pairing(&self, id: &str) -> Result<Pairing, Error> {
         match self.store.state(id)? {
-            Some(json) => Ok(decode_state(&json)?),
+            Some(json) => Ok(decode_state_of(id, &json)?),
             None => Err(self.unknown(id)),
         }
     }

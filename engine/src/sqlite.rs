@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::error::Error;
@@ -89,8 +90,65 @@ fn db_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             StoreError::Busy(at(path), BUSY_WAIT.as_secs())
         }
-        _ => StoreError::Database(e.to_string()),
+        _ => damaged(&e).unwrap_or_else(|| StoreError::Database(e.to_string())),
     }
+}
+
+/// Column `i` as text, even when damaged (not UTF-8, or a blob or number): verify reads this
+/// way, so a damaged value fails its hash or fold check and is reported as a breach with the
+/// others instead of stopping the check.
+fn lossy(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(match row.get_ref(i)? {
+        ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(x) => x.to_string(),
+        ValueRef::Null => String::new(),
+    })
+}
+
+/// Column `i` as the text mentorflow wrote there; damage is an error naming `place` (the
+/// pairing or event the row holds).
+fn text(row: &rusqlite::Row<'_>, i: usize, place: impl Fn() -> String) -> rusqlite::Result<String> {
+    let problem = match row.get_ref(i)? {
+        // A blob holding valid text still holds what mentorflow wrote (verify agrees).
+        ValueRef::Text(b) | ValueRef::Blob(b) => match std::str::from_utf8(b) {
+            Ok(t) => return Ok(t.to_string()),
+            Err(e) => format!("is not valid UTF-8 text (bad byte at {})", e.valid_up_to()),
+        },
+        other => format!(
+            "holds a {} value where mentorflow stores text",
+            other.data_type().to_string().to_lowercase()
+        ),
+    };
+    Err(rusqlite::Error::FromSqlConversionFailure(
+        i,
+        Type::Text,
+        format!("{} {problem}", place()).into(),
+    ))
+}
+
+/// A stored value that cannot be read as what mentorflow wrote (text that is not UTF-8, a
+/// blob or number where text belongs) was changed outside mentorflow: the store is damaged.
+fn state_of(id: &str) -> String {
+    format!("the stored state of pairing {id}")
+}
+
+fn damaged(e: &rusqlite::Error) -> Option<StoreError> {
+    let what = match e {
+        rusqlite::Error::Utf8Error(_, utf8) => format!(
+            "a stored text value is not valid UTF-8 (bad byte at {})",
+            utf8.valid_up_to()
+        ),
+        rusqlite::Error::InvalidColumnType(_, column, found) => {
+            format!("column `{column}` holds a {found} value where mentorflow stores text")
+        }
+        rusqlite::Error::FromSqlConversionFailure(_, Type::Text, why) => why.to_string(),
+        rusqlite::Error::FromSqlConversionFailure(_, found, why) => {
+            format!("a stored {found} value cannot be read: {why}")
+        }
+        _ => return None,
+    };
+    Some(StoreError::Corrupt(what))
 }
 
 /// A SQLite error met inside a command, classified like errors on open (read-only, not a
@@ -279,7 +337,10 @@ fn filter_sql(f: &Filter) -> (String, Vec<String>) {
 impl Tx for rusqlite::Transaction<'_> {
     fn state(&mut self, id: &str) -> Result<Option<String>, StoreError> {
         self.prepare_cached("SELECT state FROM pairings WHERE id = ?1")
-            .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+            .and_then(|mut st| {
+                st.query_row([id], |r| text(r, 0, || state_of(id)))
+                    .optional()
+            })
             .map_err(sql_error(self))
     }
 
@@ -292,7 +353,7 @@ impl Tx for rusqlite::Transaction<'_> {
         let (where_sql, args) = filter_sql(filter);
         let n_arg = args.len() + 1;
         let sql = format!(
-            "SELECT n, state FROM pairings WHERE outcome IS NULL AND n > ?{n_arg}{where_sql} ORDER BY n LIMIT {limit}"
+            "SELECT n, state, id FROM pairings WHERE outcome IS NULL AND n > ?{n_arg}{where_sql} ORDER BY n LIMIT {limit}"
         );
         let after = after as i64;
         let mut values: Vec<&dyn rusqlite::ToSql> =
@@ -301,7 +362,8 @@ impl Tx for rusqlite::Transaction<'_> {
         self.prepare_cached(&sql)
             .and_then(|mut st| {
                 st.query_map(values.as_slice(), |r| {
-                    Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+                    let state = text(r, 1, || state_of(&lossy(r, 2).unwrap_or_default()))?;
+                    Ok((r.get::<_, i64>(0)? as u64, state))
                 })?
                 .collect()
             })
@@ -405,7 +467,10 @@ impl Store for SqliteStore {
     fn state(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.conn
             .prepare_cached("SELECT state FROM pairings WHERE id = ?1")
-            .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+            .and_then(|mut st| {
+                st.query_row([id], |r| text(r, 0, || state_of(id)))
+                    .optional()
+            })
             .map_err(db_error(&self.path))
     }
 
@@ -418,20 +483,32 @@ impl Store for SqliteStore {
 
     fn states(&self, filter: &Filter) -> Result<Vec<String>, StoreError> {
         let (where_sql, args) = filter_sql(filter);
-        let sql = format!("SELECT state FROM pairings WHERE 1 = 1{where_sql} ORDER BY n");
+        let sql = format!("SELECT state, id FROM pairings WHERE 1 = 1{where_sql} ORDER BY n");
         self.conn
             .prepare(&sql)
             .and_then(|mut st| {
-                st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?
-                    .collect()
+                st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                    text(r, 0, || state_of(&lossy(r, 1).unwrap_or_default()))
+                })?
+                .collect()
             })
             .map_err(db_error(&self.path))
     }
 
     fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError> {
         self.conn
-            .prepare("SELECT body FROM events WHERE ?1 IS NULL OR pairing = ?1 ORDER BY id")
-            .and_then(|mut st| st.query_map([pairing], |r| r.get(0))?.collect())
+            .prepare(
+                "SELECT body, pairing, seq FROM events WHERE ?1 IS NULL OR pairing = ?1 ORDER BY id",
+            )
+            .and_then(|mut st| {
+                st.query_map([pairing], |r| {
+                    text(r, 0, || {
+                        let (p, seq) = (lossy(r, 1).unwrap_or_default(), lossy(r, 2).unwrap_or_default());
+                        format!("event {p}#{seq}")
+                    })
+                })?
+                .collect()
+            })
             .map_err(db_error(&self.path))
     }
 
@@ -505,11 +582,11 @@ impl Store for SqliteStore {
             while let Some(row) = rows.next().map_err(&err)? {
                 on_event(StoredEvent {
                     row: row.get(0).map_err(&err)?,
-                    pairing: row.get(1).map_err(&err)?,
+                    pairing: lossy(row, 1).map_err(&err)?,
                     seq: row.get(2).map_err(&err)?,
-                    kind: row.get(3).map_err(&err)?,
-                    body: row.get(4).map_err(&err)?,
-                    hash: row.get(5).map_err(&err)?,
+                    kind: lossy(row, 3).map_err(&err)?,
+                    body: lossy(row, 4).map_err(&err)?,
+                    hash: lossy(row, 5).map_err(&err)?,
                 })?;
             }
         }
@@ -518,12 +595,16 @@ impl Store for SqliteStore {
             .and_then(|mut st| {
                 st.query_map([], |r| {
                     Ok(StoredPairing {
-                        id: r.get(0)?,
+                        id: lossy(r, 0)?,
                         number: r.get::<_, i64>(1)? as u64,
-                        stage: r.get(2)?,
-                        outcome: r.get(3)?,
-                        due: r.get(4)?,
-                        state: r.get(5)?,
+                        stage: lossy(r, 2)?,
+                        outcome: r
+                            .get::<_, Option<String>>(3)
+                            .or_else(|_| lossy(r, 3).map(Some))?,
+                        due: r
+                            .get::<_, Option<String>>(4)
+                            .or_else(|_| lossy(r, 4).map(Some))?,
+                        state: lossy(r, 5)?,
                     })
                 })?
                 .collect()
