@@ -405,3 +405,35 @@ fn damaged_text_in_the_store_is_named_by_pairing_and_verify_goes_on() {
         verify.stderr
     );
 }
+
+#[test]
+fn a_roster_with_a_column_twice_is_refused() {
+    let dir = temp("roster-twice");
+    let roster = dir.join("roster.csv");
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,id,experience_years\ng,one-on-one,mentor,ana,eve,12\ng,one-on-one,mentee,budi,bob,1\n",
+    )
+    .expect("write");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    let roster = roster.to_string_lossy().into_owned();
+    let args = [
+        "--store",
+        &store,
+        "import",
+        &roster,
+        "--program",
+        "programs/mentoring.toml",
+    ];
+    let run = mentorflow(&args);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("roster.csv:1: column `id` appears twice; keep one"),
+        "{}",
+        run.stderr
+    );
+    let list = mentorflow(&["--store", &store, "list"]).stdout;
+    assert!(!list.contains("p-1"), "nothing enrolled: {list}");
+}

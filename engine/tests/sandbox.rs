@@ -315,3 +315,35 @@ fn shifts_are_refused_at_check_time() {
         );
     }
 }
+
+#[test]
+fn captured_output_is_bounded_in_bytes_not_only_lines() {
+    let engine = Engine::new(program_with_guard(
+        "let s = \"0123456789\";\nfor n in 0..12 { s += s; }\nfor n in 0..500 { print(s); }\nfalse",
+    ));
+    let actor = Actor {
+        name: "t",
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    };
+    let mentee = Participant {
+        id: "m".into(),
+        role: "mentee".into(),
+        attributes: Default::default(),
+    };
+    let (mut pairing, _) = engine
+        .enrol("p-1", "solo", vec![mentee], &actor)
+        .expect("enrol");
+    assert!(engine.advance(&mut pairing, None, &actor).is_err());
+    let prints = engine.runtime.take_prints();
+    let bytes: usize = prints.iter().map(String::len).sum();
+    // 500 lines of 40 KB were printed (20 MB); 64 KB and a few cut marks are kept.
+    assert!(
+        bytes <= 70 * 1024,
+        "{bytes} bytes kept in {} lines",
+        prints.len()
+    );
+    assert!(
+        prints.iter().any(|p| p.ends_with("bytes cut)")),
+        "cut lines say so"
+    );
+}

@@ -19,9 +19,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use mentorflow_dsl::Value;
 use mentorflow_engine::ledger::Ledger;
 use mentorflow_engine::sqlite::{Durability, SqliteStore};
-use mentorflow_engine::{
-    Actor, Engine, EngineError, Error, Event, EventKind, Move, Pairing, Participant,
-};
+use mentorflow_engine::{Actor, Engine, EngineError, Event, EventKind, Move, Pairing, Participant};
 
 // `--features mimalloc`: the engine allocates a few small strings per event, and an embedding
 // application may choose an allocator that serves them faster than the system's.
