@@ -437,3 +437,40 @@ fn a_roster_with_a_column_twice_is_refused() {
     let list = mentorflow(&["--store", &store, "list"]).stdout;
     assert!(!list.contains("p-1"), "nothing enrolled: {list}");
 }
+
+#[test]
+fn a_due_date_past_9999_stops_at_the_end_of_9999_and_is_never_overdue() {
+    let dir = temp("year-10000");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    let enrol = mentorflow(&[
+        "--store",
+        &store,
+        "--now",
+        "9999-12-31T00:00:00Z",
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=a,experience_years=10",
+        "--person",
+        "mentee=b,experience_years=1",
+    ]);
+    assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    let status = mentorflow(&["--store", &store, "status", "p-1"]);
+    assert!(
+        status.stdout.contains("due: 9999-12-31 23:59 UTC"),
+        "{}",
+        status.stdout
+    );
+    let overdue = mentorflow(&[
+        "--store",
+        &store,
+        "--now",
+        "2026-01-01",
+        "list",
+        "--overdue",
+    ]);
+    assert!(!overdue.stdout.contains("p-1"), "{}", overdue.stdout);
+}

@@ -4,6 +4,18 @@ use std::fmt;
 
 use chrono::{DateTime, Duration, Months, Utc};
 
+/// The first instant the store keeps (year 0000).
+pub const EARLIEST: DateTime<Utc> = match DateTime::from_timestamp(-62_167_219_200, 0) {
+    Some(t) => t,
+    None => DateTime::<Utc>::MIN_UTC,
+};
+
+/// The last instant the store keeps: the end of year 9999.
+pub const LATEST: DateTime<Utc> = match DateTime::from_timestamp(253_402_300_799, 0) {
+    Some(t) => t,
+    None => DateTime::<Utc>::MAX_UTC,
+};
+
 /// A duration as a program writes it. Months are calendar months: `1mo` from 31 January is
 /// the last day of February, so a due date never drifts over months of different lengths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +86,7 @@ impl Due {
             Due::Weeks(w) => from.checked_sub_signed(Duration::weeks(w.into())),
             Due::Months(m) => from.checked_sub_months(Months::new(m)),
         };
-        earlier.unwrap_or(DateTime::<Utc>::MIN_UTC)
+        earlier.unwrap_or(EARLIEST).max(EARLIEST)
     }
 
     /// The instant this long after `from` (calendar months for `mo`).
@@ -85,7 +97,10 @@ impl Due {
             Due::Weeks(w) => from.checked_add_signed(Duration::weeks(w.into())),
             Due::Months(m) => from.checked_add_months(Months::new(m)),
         };
-        later.unwrap_or(DateTime::<Utc>::MAX_UTC)
+        // Stored times are fixed-width text compared as text: a time past 9999 (written
+        // `+10000-...`) would sort before every other and look overdue, so times stop at the
+        // end of 9999, which is as good as never.
+        later.unwrap_or(LATEST).min(LATEST)
     }
 }
 
