@@ -302,6 +302,13 @@ fn a_bulk_command_stops_when_its_script_budget_is_spent() {
         .unwrap_or_else(|| panic!("no count of pairings seen: {}", run.stderr));
     assert!((1..=500).contains(&stopped), "{}", run.stderr);
     assert!(
+        run.stdout.contains(&format!(
+            "of the first {stopped} active pairings (stopped early)"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
         run.stderr
             .contains("scripts used the command's budget of 0 s (--script-budget)"),
         "{}",

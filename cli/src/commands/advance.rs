@@ -38,7 +38,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             output.out,
             "advanced {} of {}; the others wait on their guards (mentorflow status PAIRING says why)",
             report.stored,
-            render::count(report.seen, "active pairing")
+            super::looked_at(&report)
         )?;
         return Ok(code);
     };

@@ -126,6 +126,17 @@ pub(crate) fn csv_problem(e: &csv::Error) -> String {
     }
 }
 
+/// The pairings a bulk command looked at: all active ones, or the first of them when it
+/// stopped early.
+pub(crate) fn looked_at(report: &mentorflow_engine::BulkReport) -> String {
+    let seen = crate::render::count(report.seen, "active pairing");
+    if report.unfinished {
+        format!("the first {seen} (stopped early)")
+    } else {
+        seen
+    }
+}
+
 /// Shows what a bulk command stores as it goes: a progress line, the first events.
 pub(crate) struct BulkView {
     label: &'static str,

@@ -19,7 +19,7 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
     writeln!(
         output.out,
         "ticked {} at {}: {} timed out, {} newly overdue",
-        render::count(report.bulk.seen, "active pairing"),
+        super::looked_at(&report.bulk),
         render::minute(now),
         report.timed_out,
         report.overdue
