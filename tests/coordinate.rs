@@ -395,9 +395,9 @@ fn a_roster_is_imported_all_or_nothing() {
     );
 }
 
-/// Makes `path` unwritable even for root where the filesystem allows (`chattr +i`), else by
-/// permissions. Returns false when neither works (root without chattr), so the caller says so.
-fn make_read_only(path: &std::path::Path) -> bool {
+/// Makes `path` unwritable even for root (`chattr +i`; tests run as root in CI), and checks
+/// that it is.
+fn make_read_only(path: &std::path::Path) {
     let immutable = std::process::Command::new("chattr")
         .arg("+i")
         .arg(path)
@@ -408,7 +408,11 @@ fn make_read_only(path: &std::path::Path) -> bool {
         perms.set_readonly(true);
         std::fs::set_permissions(path, perms).expect("chmod");
     }
-    std::fs::OpenOptions::new().append(true).open(path).is_err()
+    assert!(
+        std::fs::OpenOptions::new().append(true).open(path).is_err(),
+        "cannot make {} read-only: as root this test needs chattr (e2fsprogs) on a file system that has it",
+        path.display()
+    );
 }
 
 #[test]
@@ -416,10 +420,7 @@ fn a_read_only_store_is_refused_with_a_clear_message_and_left_as_it_was() {
     let s = Store::enrolled("readonly");
     let before = std::fs::read(&s.path).expect("read");
     let path = std::path::PathBuf::from(&s.path);
-    if !make_read_only(&path) {
-        eprintln!("cannot make a file read-only here (root without chattr): not tested");
-        return;
-    }
+    make_read_only(&path);
     let run = s.run(&["record", "p-1", "meetings=2"]);
     // Reading a read-only store works: status, list, log and verify.
     let reads: Vec<_> = [&["status", "p-1"][..], &["list"], &["log"], &["verify"]]

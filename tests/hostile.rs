@@ -457,3 +457,35 @@ fn a_due_date_past_9999_stops_at_the_end_of_9999_and_is_never_overdue() {
     ]);
     assert!(!overdue.stdout.contains("p-1"), "{}", overdue.stdout);
 }
+
+#[test]
+fn a_write_waiting_for_a_held_store_says_it_waited_and_stores_nothing() {
+    let (_dir, store) = enrolled("busy");
+    let before = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    // Another command holds the store's write lock (as a long `advance --all` would).
+    let holder = rusqlite::Connection::open(&store).expect("open");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let record = mentorflow(&[
+        "--store",
+        &store,
+        "--lock-wait",
+        "1",
+        "record",
+        "p-1",
+        "buddy_assigned=true",
+    ]);
+    // Reads take no lock: they work while the store is held.
+    let status = mentorflow(&["--store", &store, "status", "p-1"]);
+    holder.execute_batch("ROLLBACK").expect("unlock");
+    assert_eq!(record.code, 1, "{}", record.transcript());
+    assert!(
+        record.stderr.contains("waited 1 s for the store")
+            && record.stderr.contains("another command held it")
+            && record.stderr.contains("--lock-wait"),
+        "{}",
+        record.stderr
+    );
+    assert_eq!(status.code, 0, "{}", status.transcript());
+    let after = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    assert_eq!(before, after, "nothing was applied");
+}

@@ -26,6 +26,10 @@ pub struct StoreArgs {
     /// stop after the current batch, keep what they did, and say so (run again to go on).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::SCRIPT_BUDGET.as_secs())]
     pub script_budget: u64,
+    /// The most seconds a write waits for another command holding the store (0: do not
+    /// wait); then it stops, applying nothing, and says which store was busy.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::LOCK_WAIT.as_secs())]
+    pub lock_wait: u64,
 }
 
 /// A time as given on the command line: absolute, or relative to the clock.
@@ -121,6 +125,7 @@ impl StoreArgs {
             at: self.now.map(|when| when.resolve(&*clock)),
             clock,
             script_budget: std::time::Duration::from_secs(self.script_budget),
+            lock_wait: std::time::Duration::from_secs(self.lock_wait),
         }
     }
 

@@ -41,6 +41,9 @@ pub struct Options {
     /// running scripts: once spent, it stops after the batch it is in, so a slow guard on many
     /// pairings cannot keep the command (and the store's write lock) busy for long.
     pub script_budget: Duration,
+    /// How long a write waits for another command holding the store before it gives up
+    /// ([`crate::store::LOCK_WAIT`] unless told otherwise).
+    pub lock_wait: Duration,
 }
 
 /// The script budget of a bulk command unless another is given.
@@ -195,18 +198,16 @@ pub(crate) fn open_store(location: &Location, create: bool) -> Result<Box<dyn St
 impl Coordinator {
     /// Creates a new, empty store at `location` (never over an existing one) and opens it.
     pub fn create(location: &Location, options: Options) -> Result<Coordinator, Error> {
-        Ok(Coordinator::with_store(
-            open_store(location, true)?,
-            options,
-        ))
+        let mut store = open_store(location, true)?;
+        store.set_lock_wait(options.lock_wait)?;
+        Ok(Coordinator::with_store(store, options))
     }
 
     /// Opens the existing store at `location`, upgrading its schema if it is older.
     pub fn open(location: &Location, options: Options) -> Result<Coordinator, Error> {
-        Ok(Coordinator::with_store(
-            open_store(location, false)?,
-            options,
-        ))
+        let mut store = open_store(location, false)?;
+        store.set_lock_wait(options.lock_wait)?;
+        Ok(Coordinator::with_store(store, options))
     }
 
     /// A coordinator over any store (the conformance suite runs each adapter through this).

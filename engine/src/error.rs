@@ -197,8 +197,8 @@ pub enum StoreError {
     #[error("a store already exists at {0}")]
     Exists(Location),
     /// Another command held the store's write lock for the whole wait; nothing was applied.
-    #[error("the store {0} stayed busy for {1} s")]
-    Busy(Location, u64),
+    #[error("the store {0} stayed busy for {1:?}")]
+    Busy(Location, std::time::Duration),
     /// The store cannot be created there (a missing or read-only folder).
     #[error("cannot create a store at {0}")]
     CannotCreate(Location),

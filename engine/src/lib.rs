@@ -46,6 +46,7 @@ pub use ledger::{stamp, BulkReport};
 pub use pairing::Pairing;
 pub use registry::FileState;
 pub use runtime::{Limit, Runtime, ScriptError, ScriptProblem};
+pub use store::LOCK_WAIT;
 pub use store::{Filter, Location, OutcomeFilter, ProgramVersion, StoreError};
 pub use verify::{Breach, EventRef, VerifyReport};
 pub use view::to_dynamic;

@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
     EventRow, Filter, Location, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion, Store,
-    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work,
+    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
@@ -85,6 +85,8 @@ pub struct PostgresStore {
     client: std::cell::RefCell<Client>,
     statements: Statements,
     location: Location,
+    /// How long a write waits for the chain lock held by another command.
+    lock_wait: std::time::Duration,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -183,6 +185,7 @@ impl PostgresStore {
             client: std::cell::RefCell::new(client),
             statements,
             location: location.clone(),
+            lock_wait: LOCK_WAIT,
         })
     }
 
@@ -391,10 +394,27 @@ fn snapshot_of<T>(
 }
 
 impl Store for PostgresStore {
+    fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError> {
+        // PostgreSQL reads a lock_timeout of 0 as "wait for ever"; 1 ms is "do not wait".
+        let ms = wait.as_millis().clamp(1, i32::MAX as u128);
+        self.client
+            .borrow_mut()
+            .batch_execute(&format!("SET lock_timeout = {ms}"))
+            .map_err(database)?;
+        self.lock_wait = wait;
+        Ok(())
+    }
+
     fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(database)?;
-        tx.query(&self.statements.lock, &[]).map_err(database)?;
+        tx.query(&self.statements.lock, &[]).map_err(|e| {
+            if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+                StoreError::Busy(self.location.clone(), self.lock_wait)
+            } else {
+                database(e)
+            }
+        })?;
         let mut pg = PgTx {
             tx,
             st: &self.statements,

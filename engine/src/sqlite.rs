@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
     EventRow, Filter, Location, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion, Store,
-    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work,
+    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
@@ -58,9 +58,6 @@ FROM pairings p, json_each(p.state, '$.facts') f, json_each(f.value) t;
 "#,
 ];
 
-/// How long a command waits for another one holding the store's write lock.
-const BUSY_WAIT: Duration = Duration::from_secs(30);
-
 /// Durability of each commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
@@ -75,20 +72,22 @@ pub enum Durability {
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// How long a write waits for another command holding the store.
+    lock_wait: Duration,
 }
 
 fn at(path: &Path) -> Location {
     Location::File(path.to_path_buf())
 }
 
-fn db_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+fn db_error(path: &Path, wait: Duration) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |e| match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotADatabase(at(path)),
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(at(path)),
         Some(ErrorCode::CannotOpen) if path.exists() => StoreError::ReadOnly(at(path)),
         Some(ErrorCode::CannotOpen) => StoreError::CannotCreate(at(path)),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            StoreError::Busy(at(path), BUSY_WAIT.as_secs())
+            StoreError::Busy(at(path), wait)
         }
         _ => damaged(&e).unwrap_or_else(|| StoreError::Database(e.to_string())),
     }
@@ -156,7 +155,8 @@ fn damaged(e: &rusqlite::Error) -> Option<StoreError> {
 fn sql_error(conn: &Connection) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |e| {
         let path = PathBuf::from(conn.path().unwrap_or("the store"));
-        let classify = db_error(&path);
+        // Inside a transaction the write lock is held already: no command waits here.
+        let classify = db_error(&path, LOCK_WAIT);
         classify(e)
     }
 }
@@ -195,7 +195,7 @@ impl SqliteStore {
     /// SQLite read a WAL store without creating its side files.
     fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
         use rusqlite::OpenFlags as F;
-        let err = db_error(path);
+        let err = db_error(path, LOCK_WAIT);
         let uri = format!("file:{}?immutable=1", path.display());
         let conn = Connection::open_with_flags(
             uri,
@@ -215,6 +215,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn,
             path: path.to_path_buf(),
+            lock_wait: LOCK_WAIT,
         })
     }
 
@@ -229,10 +230,10 @@ impl SqliteStore {
         } else {
             F::SQLITE_OPEN_READ_WRITE
         };
-        let err = db_error(path);
+        let err = db_error(path, LOCK_WAIT);
         let conn =
             Connection::open_with_flags(path, flags | F::SQLITE_OPEN_NO_MUTEX).map_err(&err)?;
-        conn.busy_timeout(BUSY_WAIT).map_err(&err)?;
+        conn.busy_timeout(LOCK_WAIT).map_err(&err)?;
         // Look before writing anything: switching to WAL would write a header into an empty
         // file or someone else's database.
         let version: i64 = conn
@@ -261,13 +262,14 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            lock_wait: LOCK_WAIT,
         };
         store.migrate()?;
         Ok(store)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let err = db_error(&self.path);
+        let err = db_error(&self.path, self.lock_wait);
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -453,7 +455,7 @@ impl Tx for rusqlite::Transaction<'_> {
 impl Store for SqliteStore {
     fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
         let path = self.path.clone();
-        let err = db_error(&path);
+        let err = db_error(&path, self.lock_wait);
         let mut tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -464,6 +466,14 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(wait)
+            .map_err(db_error(&self.path, wait))?;
+        self.lock_wait = wait;
+        Ok(())
+    }
+
     fn state(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.conn
             .prepare_cached("SELECT state FROM pairings WHERE id = ?1")
@@ -471,14 +481,14 @@ impl Store for SqliteStore {
                 st.query_row([id], |r| text(r, 0, || state_of(id)))
                     .optional()
             })
-            .map_err(db_error(&self.path))
+            .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn pairing_ids(&self) -> Result<Vec<String>, StoreError> {
         self.conn
             .prepare("SELECT id FROM pairings ORDER BY n")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-            .map_err(db_error(&self.path))
+            .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn states(&self, filter: &Filter) -> Result<Vec<String>, StoreError> {
@@ -492,7 +502,7 @@ impl Store for SqliteStore {
                 })?
                 .collect()
             })
-            .map_err(db_error(&self.path))
+            .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError> {
@@ -509,7 +519,7 @@ impl Store for SqliteStore {
                 })?
                 .collect()
             })
-            .map_err(db_error(&self.path))
+            .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn program_sources(&self, hash: &str) -> Result<Option<String>, StoreError> {
@@ -520,7 +530,7 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(db_error(&self.path))
+            .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError> {
@@ -542,7 +552,7 @@ impl Store for SqliteStore {
                 })?
                 .collect()
             })
-            .map_err(db_error(&self.path))
+            .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn program_rows(&self) -> Result<Vec<StoredProgram>, StoreError> {
@@ -563,14 +573,14 @@ impl Store for SqliteStore {
                 })?
                 .collect()
             })
-            .map_err(db_error(&self.path))
+            .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn snapshot(
         &self,
         on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<Vec<StoredPairing>, StoreError> {
-        let err = db_error(&self.path);
+        let err = db_error(&self.path, self.lock_wait);
         // One read transaction: events and pairings from the same snapshot, even while other
         // coordinators write.
         let snapshot = self.conn.unchecked_transaction().map_err(&err)?;

@@ -3,6 +3,8 @@
 //! mean, the hash chain, pairing ids and verification are store-neutral and live in
 //! [`crate::ledger`], so every adapter behaves the same (the conformance suite checks it).
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 
 use crate::error::Error;
@@ -192,10 +194,16 @@ pub trait Tx {
 /// returns an error.
 pub type Work<'a> = dyn FnMut(&mut dyn Tx) -> Result<(), Error> + 'a;
 
+/// How long a write waits for another command holding the store, unless told otherwise.
+pub const LOCK_WAIT: Duration = Duration::from_secs(30);
+
 /// Events and projections, with atomic commands.
 pub trait Store {
     /// Runs `work` in one write transaction.
     fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error>;
+    /// How long `write` waits for another command holding the store before it gives up with
+    /// [`StoreError::Busy`].
+    fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError>;
     /// The encoded state of pairing `id`.
     fn state(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// Every pairing id, in number order.

@@ -257,6 +257,7 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
         actor: Some("demo-coordinator".into()),
         now: Some(crate::store_args::When::At(start)),
         script_budget: store.script_budget,
+        lock_wait: store.lock_wait,
     };
     let mut coordinator = demo.create(&demo.location())?;
     let program = program()?;

@@ -99,8 +99,9 @@ fn store_error(e: &StoreError) -> String {
         StoreError::ReadOnly(at @ Location::Postgres(_)) => {
             format!("the store {at} cannot be written; check the database user's privileges")
         }
-        StoreError::Busy(at, secs) => format!(
-            "waited {secs} s for the store {at}, but another command held it the whole time (a long `advance --all`, `tick` or `import`?); nothing was applied, run the command again"
+        StoreError::Busy(at, wait) => format!(
+            "waited {} for the store {at}, but another command held it the whole time (a long `advance --all`, `tick` or `import`?); nothing was applied: run the command again, or wait longer with --lock-wait SECONDS",
+            seconds(*wait)
         ),
         StoreError::CannotCreate(at) => format!(
             "cannot create a store at {at}: its folder is missing or read-only; pick a writable folder with --store"
@@ -438,4 +439,9 @@ fn refused(r: &Refusal) -> String {
         );
     }
     out.trim_end().to_string()
+}
+
+/// A wait as people say it: "30 s", "0 s" (did not wait), "1.5 s".
+fn seconds(wait: std::time::Duration) -> String {
+    format!("{} s", wait.as_secs_f64())
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mentorflow_dsl::{Program, Value};
 use mentorflow_engine::ledger::chain;
-use mentorflow_engine::store::{EventRow, PairingRow, Store};
+use mentorflow_engine::store::{EventRow, PairingRow, Store, StoreError};
 use mentorflow_engine::verify::Breach;
 use mentorflow_engine::{
     Advance, Coordinator, EngineError, Enrolment, Error, FactChange, FixedClock, Options,
@@ -46,6 +46,7 @@ macro_rules! conformance {
             pairings_stay_on_the_program_version_they_were_enrolled_with,
             list_filters_by_stage_type_program_outcome_and_due,
             pairings_move_to_a_new_version_under_a_mapping,
+            a_write_gives_up_on_a_held_store_after_its_lock_wait,
         );
     };
 }
@@ -93,6 +94,7 @@ fn coordinator(store: Box<dyn Store>, at: Option<DateTime<Utc>>) -> Coordinator 
             at,
             clock: Arc::new(FixedClock::new(start())),
             script_budget: mentorflow_engine::SCRIPT_BUDGET,
+            lock_wait: mentorflow_engine::LOCK_WAIT,
         },
     )
 }
@@ -264,6 +266,31 @@ pub fn bulk_commands_reach_every_running_pairing_across_batches(h: &dyn Harness,
     let tick = c.tick(&mut |_| {}).expect("tick");
     assert_eq!(tick.bulk.seen, n as u64 - 1);
     assert!(c.verify(None).expect("verify").breaches.is_empty());
+}
+
+pub fn a_write_gives_up_on_a_held_store_after_its_lock_wait(h: &dyn Harness, name: &str) {
+    let mut first = h.create(name);
+    let mut second = h.open(name);
+    second
+        .set_lock_wait(std::time::Duration::ZERO)
+        .expect("lock wait");
+    // The second store tries to write while the first holds the write lock.
+    let mut waited = None;
+    first
+        .write(&mut |_| {
+            waited = Some(second.write(&mut |_| Ok(())));
+            Ok(())
+        })
+        .expect("the first writes");
+    match waited {
+        Some(Err(Error::Store(StoreError::Busy(_, wait)))) => {
+            assert_eq!(wait, std::time::Duration::ZERO)
+        }
+        other => panic!("expected the store to be busy, got {other:?}"),
+    }
+    second
+        .write(&mut |_| Ok(()))
+        .expect("once the lock is free, the second writes");
 }
 
 pub fn a_second_coordinator_decides_on_the_state_the_first_left(h: &dyn Harness, name: &str) {
