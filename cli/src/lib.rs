@@ -8,6 +8,7 @@ mod commands;
 mod failure;
 mod output;
 mod render;
+mod roster;
 mod store_args;
 
 use std::ffi::OsString;

@@ -58,6 +58,35 @@ pub struct Enrolment {
     pub participants: Vec<Participant>,
 }
 
+/// The pairings an import enrols, made one at a time as they are stored: a long roster is
+/// never held in memory as participants or pairings, only in the caller's compact form.
+pub trait Roster {
+    /// How many pairings the roster holds.
+    fn pairings(&self) -> usize;
+    /// The `i`th pairing's enrolment (`i` below [`Roster::pairings`]).
+    fn enrolment(&self, i: usize) -> Enrolment;
+}
+
+impl Roster for [Enrolment] {
+    fn pairings(&self) -> usize {
+        self.len()
+    }
+
+    fn enrolment(&self, i: usize) -> Enrolment {
+        self[i].clone()
+    }
+}
+
+impl Roster for Vec<Enrolment> {
+    fn pairings(&self) -> usize {
+        self.len()
+    }
+
+    fn enrolment(&self, i: usize) -> Enrolment {
+        self[i].clone()
+    }
+}
+
 /// How to advance.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Advance {
@@ -254,11 +283,11 @@ impl Coordinator {
 
     /// Enrols many pairings in one transaction: all, or none when any is refused (then every
     /// refusal is returned, with its position). The ids of the pairings made, in order.
-    pub fn import(
+    pub fn import<R: Roster + ?Sized>(
         &mut self,
         program: &Program,
         source: &str,
-        enrolments: &[Enrolment],
+        roster: &R,
     ) -> Result<Vec<Arc<str>>, Error> {
         let engine = self.registry.pin(program);
         let now = self.now();
@@ -267,37 +296,35 @@ impl Coordinator {
             now,
         };
         self.ledger
-            .enrol(program, source, now, enrolments.len(), &mut |i, id| {
-                let e = &enrolments[i];
-                let (pairing, event) =
-                    engine.enrol(&id, &e.type_id, e.participants.clone(), &actor)?;
+            .enrol(program, source, now, roster.pairings(), &mut |i, id| {
+                let e = roster.enrolment(i);
+                let (pairing, event) = engine.enrol(&id, &e.type_id, e.participants, &actor)?;
                 Ok((pairing, vec![event]))
             })
     }
 
     /// Checks enrolments as `import` would, without storing anything: every refusal, with its
     /// position, or how many would be enrolled.
-    pub fn check_import(
+    pub fn check_import<R: Roster + ?Sized>(
         &mut self,
         program: &Program,
-        enrolments: &[Enrolment],
+        roster: &R,
     ) -> Result<usize, Error> {
         let engine = self.registry.pin(program);
         let actor = Actor {
             name: &self.actor,
             now: self.now(),
         };
-        let refused: Vec<(usize, Error)> = enrolments
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| {
+        let refused: Vec<(usize, Error)> = (0..roster.pairings())
+            .filter_map(|i| {
+                let e = roster.enrolment(i);
                 let id = format!("new-{}", i + 1);
-                let made = engine.enrol(&id, &e.type_id, e.participants.clone(), &actor);
+                let made = engine.enrol(&id, &e.type_id, e.participants, &actor);
                 made.err().map(|error| (i, Error::from(error)))
             })
             .collect();
         if refused.is_empty() {
-            Ok(enrolments.len())
+            Ok(roster.pairings())
         } else {
             Err(Error::Rows(refused))
         }

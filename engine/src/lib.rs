@@ -33,8 +33,8 @@ mod view;
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
-    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Migrated, Options, Recorded, Status,
-    TickReport, SCRIPT_BUDGET,
+    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Migrated, Options, Recorded, Roster,
+    Status, TickReport, SCRIPT_BUDGET,
 };
 pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine, FactChange};

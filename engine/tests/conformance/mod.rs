@@ -139,7 +139,7 @@ pub fn enrolled_pairings_are_numbered_and_read_back(h: &dyn Harness, name: &str)
         .import(
             &mentoring(),
             "programs/mentoring.toml",
-            &[one_on_one(1), one_on_one(2)],
+            &[one_on_one(1), one_on_one(2)][..],
         )
         .expect("import");
     let ids: Vec<&str> = created.iter().map(|id| &**id).collect();
@@ -166,7 +166,7 @@ pub fn a_refused_import_stores_nothing_not_even_the_program(h: &dyn Harness, nam
         .import(
             &mentoring(),
             "m.toml",
-            &[one_on_one(1), bad.clone(), one_on_one(3), bad],
+            &[one_on_one(1), bad.clone(), one_on_one(3), bad][..],
         )
         .expect_err("the second and fourth enrolments lack an attribute");
     let refused = |row: &(usize, Error)| matches!(&row.1, Error::Engine(e) if matches!(**e, EngineError::EnrolmentRefused { .. }));

@@ -1,0 +1,344 @@
+//! A CSV roster (columns pairing, type, role, id, then one per attribute), read for `import`.
+//! Rows with the same `pairing` label form one pairing, wherever they are in the file.
+//!
+//! The rows are kept as text in one buffer and become participants only when their pairing is
+//! enrolled: a participant's attribute map costs about 700 bytes, its row about 50, so a
+//! 100,000-row roster is held in a few MB instead of a hundred.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use mentorflow_dsl::Program;
+use mentorflow_engine::{Enrolment, Participant};
+
+use crate::render;
+
+/// The cells of every accepted row, back to back, with where each cell ends.
+#[derive(Default)]
+struct Cells {
+    text: String,
+    ends: Vec<usize>,
+    width: usize,
+}
+
+impl Cells {
+    fn push(&mut self, row: &csv::StringRecord) {
+        for cell in row {
+            self.text.push_str(cell);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// Cell `column` of stored row `row`.
+    fn get(&self, row: usize, column: usize) -> &str {
+        let i = row * self.width + column;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// One pairing of the roster: its type, the line it starts on and its rows.
+pub struct Group {
+    /// Line of its first row, for messages.
+    pub line: u64,
+    /// Mentoring type.
+    pub type_id: Rc<str>,
+    rows: Vec<usize>,
+}
+
+/// Where the fixed columns are.
+struct Columns {
+    label: usize,
+    role: usize,
+    id: usize,
+    kind: Option<usize>,
+}
+
+/// A roster that was read without a problem.
+pub struct Roster<'p> {
+    /// How the file is named in messages.
+    pub shown: String,
+    program: &'p Program,
+    header: Vec<String>,
+    columns: Columns,
+    cells: Cells,
+    /// The pairings, in the order of their first row.
+    pub groups: Vec<Group>,
+}
+
+impl Roster<'_> {
+    /// The label of a pairing (its `pairing` cell).
+    pub fn label(&self, g: &Group) -> &str {
+        self.cells.get(g.rows[0], self.columns.label)
+    }
+
+    /// Where a pairing starts, for messages: `roster.csv:3: pairing `a``.
+    pub fn at(&self, g: &Group) -> String {
+        format!("{}:{}: pairing `{}`", self.shown, g.line, self.label(g))
+    }
+
+    /// The participant of stored row `row`, with the problems of its attribute cells (an
+    /// attribute that does not parse is left out).
+    fn participant(&self, row: usize) -> (Participant, Vec<String>) {
+        let cell = |i: usize| self.cells.get(row, i);
+        let person = cell(self.columns.id);
+        let mut attributes = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (i, name) in self.header.iter().enumerate() {
+            let known = self.program.attributes.iter().any(|a| &a.name == name);
+            if !known || cell(i).is_empty() {
+                continue;
+            }
+            match crate::commands::enrol::attribute(self.program, person, name, cell(i)) {
+                Ok(value) => {
+                    attributes.insert(name.clone(), value);
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        let participant = Participant {
+            id: person.into(),
+            role: cell(self.columns.role).into(),
+            attributes,
+        };
+        (participant, problems)
+    }
+}
+
+impl mentorflow_engine::Roster for Roster<'_> {
+    fn pairings(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn enrolment(&self, i: usize) -> Enrolment {
+        let g = &self.groups[i];
+        Enrolment {
+            type_id: g.type_id.to_string(),
+            participants: g.rows.iter().map(|&r| self.participant(r).0).collect(),
+        }
+    }
+}
+
+/// Reads a roster from `input` (named `shown` in messages): the roster, or every problem of
+/// the file, each with its line. `default_type` is used where the type cell is empty.
+pub fn read<'p>(
+    shown: &str,
+    input: Box<dyn std::io::Read>,
+    program: &'p Program,
+    default_type: Option<&str>,
+) -> Result<Roster<'p>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| vec![format!("{shown}:1: {}", crate::commands::csv_problem(&e))])?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (Some(label), Some(role), Some(id)) = (column("pairing"), column("role"), column("id"))
+    else {
+        return Err(vec![format!(
+            "{shown}:1: the header must have the columns pairing, role and id (and type, unless --type is given); found: {}",
+            header.join(",")
+        )]);
+    };
+    let mut problems = header_problems(shown, &header, program);
+    let mut roster = Roster {
+        shown: shown.to_string(),
+        program,
+        columns: Columns {
+            label,
+            role,
+            id,
+            kind: column("type"),
+        },
+        cells: Cells {
+            width: header.len(),
+            ..Cells::default()
+        },
+        header,
+        groups: Vec::new(),
+    };
+    // Label to group: a roster of 100,000 rows is read in linear time.
+    let mut by_label: HashMap<Box<str>, usize> = HashMap::new();
+    let mut types: Vec<Rc<str>> = Vec::new();
+    let mut stored = 0;
+    for (n, row) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(format!(
+                    "{shown}:{line}: {}",
+                    crate::commands::csv_problem(&e)
+                ));
+                continue;
+            }
+        };
+        let cell = |i: usize| row.get(i).unwrap_or("");
+        if cell(id).is_empty() || cell(role).is_empty() || cell(label).is_empty() {
+            problems.push(format!(
+                "{shown}:{line}: pairing, role and id must not be empty"
+            ));
+            continue;
+        }
+        let Some(type_id) = roster
+            .columns
+            .kind
+            .map(cell)
+            .filter(|t| !t.is_empty())
+            .or(default_type)
+        else {
+            problems.push(format!(
+                "{shown}:{line}: no type: fill the type column or pass --type"
+            ));
+            continue;
+        };
+        roster.cells.push(&row);
+        let (_, bad_cells) = roster.participant(stored);
+        problems.extend(
+            bad_cells
+                .into_iter()
+                .map(|e| format!("{shown}:{line}: {e}")),
+        );
+        match by_label.get(cell(label)).map(|&i| &mut roster.groups[i]) {
+            Some(g) if &*g.type_id != type_id => problems.push(format!(
+                "{shown}:{line}: pairing `{}` is `{}` on line {}, `{type_id}` here",
+                cell(label),
+                g.type_id,
+                g.line
+            )),
+            Some(g) => g.rows.push(stored),
+            None => {
+                by_label.insert(cell(label).into(), roster.groups.len());
+                let type_id = match types.iter().find(|t| t.as_ref() == type_id) {
+                    Some(t) => Rc::clone(t),
+                    None => {
+                        types.push(type_id.into());
+                        Rc::clone(&types[types.len() - 1])
+                    }
+                };
+                roster.groups.push(Group {
+                    line,
+                    type_id,
+                    rows: vec![stored],
+                });
+            }
+        }
+        stored += 1;
+    }
+    if roster.groups.is_empty() && problems.is_empty() {
+        problems.push(format!("{shown}: the roster has no rows"));
+    }
+    if problems.is_empty() {
+        // The roster is held for the whole import: give back what growing left spare.
+        roster.cells.text.shrink_to_fit();
+        roster.cells.ends.shrink_to_fit();
+        roster.groups.shrink_to_fit();
+        Ok(roster)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Columns that are neither fixed nor an attribute of the program (a misspelt header would
+/// otherwise drop the column silently, or fail every row).
+fn header_problems(shown: &str, header: &[String], program: &Program) -> Vec<String> {
+    let fixed = ["pairing", "type", "role", "id"];
+    let attributes: Vec<String> = program.attributes.iter().map(|a| a.name.clone()).collect();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for name in header {
+        if !seen.insert(name.as_str()) {
+            problems.push(format!(
+                "{shown}:1: column `{name}` appears twice; keep one"
+            ));
+        } else if !fixed.contains(&name.as_str()) && !attributes.contains(name) {
+            let mut known: Vec<String> = fixed.iter().map(|f| f.to_string()).collect();
+            known.extend(attributes.iter().cloned());
+            problems.push(format!(
+                "{shown}:1: column `{name}` is not pairing, type, role, id or an attribute of program `{}`{}",
+                program.id,
+                render::did_you_mean_or_known(name, &known)
+            ));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use mentorflow_engine::memory::{allocated_here, Counting};
+    use mentorflow_engine::Roster as _;
+
+    // Counts this thread's allocations, as the `mentorflow` binary does.
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting(std::alloc::System);
+
+    fn program() -> mentorflow_dsl::Program {
+        let loaded = mentorflow_dsl::load(std::path::Path::new("../programs/mentoring.toml"));
+        let report = loaded.render();
+        loaded.program.unwrap_or_else(|| panic!("{report}"))
+    }
+
+    fn csv(pairings: usize) -> String {
+        let mut text = String::from("pairing,type,role,id,experience_years\n");
+        for n in 0..pairings {
+            text.push_str(&format!("g{n},one-on-one,mentor,mentor{n},12\n"));
+            text.push_str(&format!("g{n},one-on-one,mentee,mentee{n},1\n"));
+        }
+        text
+    }
+
+    /// Bytes held by a roster read from `text`.
+    fn held(text: &str, program: &mentorflow_dsl::Program) -> (usize, i64) {
+        let before = allocated_here();
+        let input = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let roster = super::read("roster.csv", input, program, None).expect("roster");
+        let held = allocated_here() - before;
+        (roster.pairings(), held)
+    }
+
+    #[test]
+    fn a_roster_is_held_in_a_few_times_its_own_size() {
+        let program = program();
+        let small = csv(5_000);
+        let large = csv(10_000);
+        let (n, small_held) = held(&small, &program);
+        assert_eq!(n, 5_000);
+        let (_, large_held) = held(&large, &program);
+        // Held as participants (an attribute map each) a roster took 1 KB a row, 25 times its text;
+        // as text it takes about 3 times.
+        assert!(
+            large_held < 5 * large.len() as i64,
+            "{large_held} bytes held for a roster of {} bytes",
+            large.len()
+        );
+        assert!(
+            large_held < 5 * small_held / 2,
+            "twice the rows, {small_held} then {large_held} bytes: not linear"
+        );
+    }
+
+    #[test]
+    fn pairings_are_made_from_their_rows_wherever_they_are_in_the_file() {
+        let program = program();
+        let text = "pairing,type,role,id,experience_years\n\
+                    a,one-on-one,mentor,m1,10\nb,one-on-one,mentor,m2,\na,one-on-one,mentee,e1,1\n";
+        let input = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let roster = super::read("r.csv", input, &program, None).expect("roster");
+        assert_eq!(roster.pairings(), 2);
+        let a = roster.enrolment(0);
+        let people: Vec<_> = a.participants.iter().map(|p| (&*p.id, &*p.role)).collect();
+        assert_eq!(people, [("m1", "mentor"), ("e1", "mentee")]);
+        assert_eq!(a.participants[0].attributes.len(), 1);
+        let b = roster.enrolment(1);
+        assert!(
+            b.participants[0].attributes.is_empty(),
+            "an empty cell is left out"
+        );
+        assert_eq!(roster.at(&roster.groups[1]), "r.csv:3: pairing `b`");
+    }
+}
