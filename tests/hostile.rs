@@ -489,3 +489,29 @@ fn a_write_waiting_for_a_held_store_says_it_waited_and_stores_nothing() {
     let after = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
     assert_eq!(before, after, "nothing was applied");
 }
+
+#[test]
+fn a_time_the_store_cannot_keep_is_refused_before_the_store_is_opened() {
+    let (_dir, store) = enrolled("far-time");
+    let before = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    for time in ["-262144-01-01", "10000-01-01T00:00:00Z"] {
+        let run = mentorflow(&[
+            "--store",
+            &store,
+            "--now",
+            time,
+            "record",
+            "p-1",
+            "buddy_assigned=true",
+        ]);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(
+            run.stderr
+                .contains(&format!("`{time}` is out of range; years 0000 to 9999")),
+            "{}",
+            run.stderr
+        );
+    }
+    let after = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    assert_eq!(before, after, "nothing was applied");
+}

@@ -60,17 +60,28 @@ fn parse_time(s: &str) -> Result<When, String> {
             .earliest()
             .map(|t| When::At(t.with_timezone(&Utc)))
     };
+    let out_of_range = || format!("`{s}` is out of range; years 0000 to 9999");
+    // A date with a sign or a year of five digits or more: chrono reads these, the store
+    // cannot keep them.
+    let unsigned = text.trim_start_matches(['+', '-']);
+    let year = unsigned.chars().take_while(char::is_ascii_digit).count();
+    let dated = year >= 4 && unsigned[year..].starts_with('-');
+    if dated && (year > 4 || unsigned.len() != text.len()) {
+        return Err(out_of_range());
+    }
     let relative = |sign: bool, rest: &str| {
         mentorflow_dsl::Due::parse(rest)
-            .ok()
             .map(|d| When::FromNow(sign, d))
+            .map_err(|e| {
+                format!("`{s}`: {e} (a relative time is + or - a number of h, d, w or mo)")
+            })
     };
     let parsed = if text == "now" {
         Some(When::FromNow(true, mentorflow_dsl::Due::Hours(0)))
     } else if let Some(rest) = text.strip_prefix('+') {
-        relative(true, rest)
+        Some(relative(true, rest)?)
     } else if let Some(rest) = text.strip_prefix('-') {
-        relative(false, rest)
+        Some(relative(false, rest)?)
     } else if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         Some(When::At(t.with_timezone(&Utc)))
     } else if let Ok(naive) =
@@ -86,9 +97,7 @@ fn parse_time(s: &str) -> Result<When, String> {
     };
     // Stored times are fixed-width text: a year past 9999 would no longer sort as time.
     match parsed {
-        Some(When::At(t)) if t.format("%Y").to_string().len() != 4 => {
-            Err(format!("`{s}` is out of range; years 0000 to 9999"))
-        }
+        Some(When::At(t)) if t.format("%Y").to_string().len() != 4 => Err(out_of_range()),
         Some(when) => Ok(when),
         None => Err(format!(
             "`{s}` is not a time; write 2026-03-01T09:00:00Z, 2026-03-01T09:00 (this machine's zone), 2026-03-01, now, or +1w / -3d / +2h / -1mo"
@@ -137,5 +146,37 @@ impl StoreArgs {
     /// Creates a new store at `location`.
     pub fn create(&self, location: &Location) -> Result<Coordinator, Failure> {
         Ok(Coordinator::create(location, self.options())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn times_the_store_cannot_keep_are_refused_as_out_of_range() {
+        for text in [
+            "-262144-01-01",
+            "+262144-01-01T00:00:00Z",
+            "10000-01-01",
+            "+2026-01-01",
+        ] {
+            let e = parse_time(text).expect_err(text);
+            assert!(
+                e.contains("out of range; years 0000 to 9999"),
+                "{text}: {e}"
+            );
+        }
+        assert!(parse_time("9999-12-31").is_ok());
+        assert!(parse_time("0000-01-01T00:00:00Z").is_ok());
+    }
+
+    #[test]
+    fn a_relative_time_that_cannot_be_read_says_why() {
+        let e = parse_time("+100000w").expect_err("too long");
+        assert!(e.contains("too long; use at most 10000"), "{e}");
+        let e = parse_time("-3 d").expect_err("spaced");
+        assert!(e.contains("write `3d`"), "{e}");
+        assert!(parse_time("-3d").is_ok());
     }
 }
