@@ -913,10 +913,14 @@ fn times_are_read_with_or_without_a_zone_or_relative_and_shown_with_their_zone()
         let run = at(relative);
         assert_eq!(run.code, 0, "{relative}: {}", run.transcript());
     }
-    for bad in ["yesterday", "99999-01-01", "+3 weeks"] {
+    for (bad, why) in [
+        ("yesterday", "is not a time"),
+        ("99999-01-01", "is out of range; years 0000 to 9999"),
+        ("+3 weeks", "`weeks` is not a unit; write `3w`"),
+    ] {
         let run = at(bad);
         assert_eq!(run.code, 2, "{bad}: {}", run.transcript());
-        assert!(run.stderr.contains("is not a time"), "{}", run.stderr);
+        assert!(run.stderr.contains(why), "{}", run.stderr);
     }
     let status = mentorflow(&[
         "--store",
