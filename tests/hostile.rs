@@ -515,3 +515,32 @@ fn a_time_the_store_cannot_keep_is_refused_before_the_store_is_opened() {
     let after = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
     assert_eq!(before, after, "nothing was applied");
 }
+
+#[test]
+fn a_script_printing_without_end_is_bounded_in_every_command_output() {
+    let dir = temp("flood");
+    // 500 lines of 40 KB each: 20 MB printed by one guard evaluation.
+    let guard = "'''let s = \"x\"; for i in 0..15 { s += s; } s = s.sub_string(0, 40000); for i in 0..500 { print(s); } false'''";
+    let program = solo_program(&dir, "flood", guard);
+    let scenario = dir.join("scenario.toml");
+    let text = format!(
+        "program = {program:?}\ntype = \"solo\"\nstart = 2026-01-05T09:00:00Z\n\n\
+         [[participants]]\nid = \"m\"\nrole = \"mentee\"\n\n\
+         [[steps]]\nadvance = true\nrefused = true\n"
+    );
+    std::fs::write(&scenario, text).expect("write");
+    let run = mentorflow(&["simulate", &scenario.to_string_lossy()]);
+    assert_eq!(
+        run.code,
+        0,
+        "{}",
+        &run.transcript()[..2000.min(run.transcript().len())]
+    );
+    let printed = run.stdout.len() + run.stderr.len();
+    assert!(printed < 200 * 1024, "{printed} bytes of output");
+    assert!(
+        run.stdout.contains("bytes cut"),
+        "the cut is said: {}",
+        &run.stdout[..2000.min(run.stdout.len())]
+    );
+}
