@@ -4,6 +4,7 @@
 
 mod analyzer;
 pub mod code;
+pub mod dates;
 pub mod diagnostic;
 pub mod diagram;
 pub mod diff;

@@ -203,7 +203,7 @@ pub struct Script {
     /// Which script variables it uses (bit i: `SCRIPT_VARIABLES[i]`), so a run only builds
     /// those; all bits when the script defines functions or closures.
     #[serde(skip)]
-    pub variables: u16,
+    pub variables: u32,
     /// Top-level `&&` parts of the script's final expression, each compiled on its own (after
     /// the script's statements) so a refusal can say which part was false. Empty when there
     /// is only one operand.
@@ -230,7 +230,7 @@ pub struct ScriptPart {
     /// The `.NAME`s it reads from anything but `facts`.
     pub properties_read: BTreeSet<String>,
     /// Script variables it uses, as in [`Script::variables`].
-    pub variables: u16,
+    pub variables: u32,
     /// The compiled operand.
     pub ast: rhai::AST,
 }

@@ -4,7 +4,7 @@
 use rhai::{Dynamic, Engine, Scope};
 
 /// The variables every script may read; anything else is an error at check time.
-pub const SCRIPT_VARIABLES: [&str; 9] = [
+pub const SCRIPT_VARIABLES: [&str; 17] = [
     "facts",
     "participants",
     "mentors",
@@ -14,7 +14,19 @@ pub const SCRIPT_VARIABLES: [&str; 9] = [
     "days_in_stage",
     "cycle",
     "now",
+    "today",
+    "days_in_program",
+    "weeks_in_program",
+    "months_in_program",
+    "weeks_in_stage",
+    "entries",
+    "first_entered",
+    "taken",
 ];
+
+/// The script variables that hold a map keyed by the program's stages (`entries`,
+/// `first_entered`) or transition labels (`taken`): the checker checks the keys read.
+pub const HISTORY_VARIABLES: [&str; 3] = ["entries", "first_entered", "taken"];
 
 /// Limits a script runs under. Generous for real guards, small enough that a hostile script
 /// is stopped in milliseconds.
@@ -70,6 +82,7 @@ pub fn engine(limits: Limits) -> Engine {
     for shift in ["<<", ">>", "<<=", ">>="] {
         engine.disable_symbol(shift);
     }
+    crate::dates::register(&mut engine);
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine

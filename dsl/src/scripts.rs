@@ -60,17 +60,67 @@ impl Placement<'_> {
     }
 }
 
-/// Compiles `source`, checking it reads only declared facts. `criteria` are offered as
-/// suggestions when an unknown variable looks like a criterion name.
+/// What `entries`, `first_entered` and `taken` may be read with: the program's stage ids and
+/// transition labels.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HistoryNames {
+    pub stages: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+/// E026 for every `entries.X` or `first_entered.X` whose X is no stage, and `taken.X` whose X
+/// is no transition's label.
+fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
+    let mut found = Vec::new();
+    for variable in crate::sandbox::HISTORY_VARIABLES {
+        let (known, what) = if variable == "taken" {
+            (&names.labels, "transition label")
+        } else {
+            (&names.stages, "stage")
+        };
+        for (name, position) in keys_read(ast, variable) {
+            if known.contains(&name) {
+                continue;
+            }
+            let help = help_did_you_mean(&name, known.iter().map(String::as_str))
+                .unwrap_or_else(|| match known.is_empty() {
+                    true if variable == "taken" => "no transition has a label: give the transition to count one, e.g. label = \"extend\"".to_string(),
+                    _ => format!("the {what}s are: {}", known.join(", ")),
+                });
+            found.push((
+                format!("reads `{variable}.{name}`, but no {what} is called `{name}`"),
+                position,
+                help,
+            ));
+        }
+    }
+    found
+}
+
+/// The names a script is checked against.
+pub(crate) struct Known<'a> {
+    /// The declared facts.
+    pub facts: &'a Facts,
+    /// Criterion names, offered when an unknown variable looks like one.
+    pub criteria: &'a [String],
+    /// What `entries`, `first_entered` and `taken` are read with.
+    pub history: &'a HistoryNames,
+}
+
+/// Compiles `source`, checking every name it reads is known.
 pub(crate) fn compile(
     engine: &Engine,
     source: &str,
     what: &str,
     placement: &Placement<'_>,
-    facts: &Facts,
-    criteria: &[String],
+    known: &Known<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Script> {
+    let Known {
+        facts,
+        criteria,
+        history,
+    } = *known;
     let scope = crate::sandbox::compile_scope();
     let ast = match engine.compile_with_scope(&scope, source) {
         Ok(ast) => ast,
@@ -97,6 +147,17 @@ pub(crate) fn compile(
         diagnostics.push(
             Diagnostic::error(
                 Code::E025,
+                format!("{what} {problem}"),
+                placement.span_at(position),
+            )
+            .with_help(help),
+        );
+    }
+    for (problem, position, help) in history_problems(&ast, history) {
+        ok = false;
+        diagnostics.push(
+            Diagnostic::error(
+                Code::E026,
                 format!("{what} {problem}"),
                 placement.span_at(position),
             )
@@ -259,7 +320,16 @@ fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, Str
             ) else {
                 continue;
             };
-            if !fits(kind, other) {
+            let not_a_date = kind == K::Date
+                && other == K::Text
+                && chrono::NaiveDate::parse_from_str(shown.trim_matches('"'), "%Y-%m-%d").is_err();
+            if not_a_date {
+                found.push((
+                    format!("compares date fact `{name}` with {shown}, which is not a date"),
+                    *pos,
+                    format!("write the date as YYYY-MM-DD, e.g. facts.{name} <= \"2026-06-30\""),
+                ));
+            } else if !fits(kind, other) {
                 found.push((
                     format!(
                         "compares fact `{name}` ({}) with {shown} ({}) using `{}`",
@@ -355,11 +425,11 @@ fn result_problem(ast: &rhai::AST) -> Option<(String, Position, String)> {
 
 /// The script variables a compiled script uses, as a bit set over `SCRIPT_VARIABLES`.
 /// Function bodies and closures are not walked, so a script with any gets every variable.
-pub(crate) fn variables_used(ast: &rhai::AST) -> u16 {
+pub(crate) fn variables_used(ast: &rhai::AST) -> u32 {
     if ast.has_functions() {
-        return u16::MAX;
+        return u32::MAX;
     }
-    let mut used = 0u16;
+    let mut used = 0u32;
     ast.walk(&mut |path: &[ASTNode]| {
         if let Some(ASTNode::Expr(Expr::Variable(var, ..))) = path.last() {
             if let Some(i) = crate::sandbox::SCRIPT_VARIABLES
@@ -382,7 +452,7 @@ pub(crate) fn properties_read(ast: &rhai::AST) -> std::collections::BTreeSet<Str
         if let Some(ASTNode::Expr(Expr::Property(p, _))) = path.last() {
             let under_facts = path
                 .iter()
-                .any(|n| matches!(n, ASTNode::Expr(e) if fact_access(e).is_some()));
+                .any(|n| matches!(n, ASTNode::Expr(e) if key_access(e, "facts").is_some()));
             if !under_facts {
                 found.insert(p.2.to_string());
             }
@@ -394,10 +464,15 @@ pub(crate) fn properties_read(ast: &rhai::AST) -> std::collections::BTreeSet<Str
 
 /// Every `facts.NAME` and `facts["NAME"]` the script reads, with the position of the name.
 pub(crate) fn facts_read(ast: &rhai::AST) -> Vec<(String, Position)> {
+    keys_read(ast, "facts")
+}
+
+/// Every `VARIABLE.NAME` and `VARIABLE["NAME"]` in the script, by name, first place each.
+fn keys_read(ast: &rhai::AST, variable: &str) -> Vec<(String, Position)> {
     let mut found = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         if let Some(ASTNode::Expr(expr)) = path.last() {
-            if let Some(read) = fact_access(expr) {
+            if let Some(read) = key_access(expr, variable) {
                 found.push(read);
             }
         }
@@ -408,14 +483,14 @@ pub(crate) fn facts_read(ast: &rhai::AST) -> Vec<(String, Position)> {
     found
 }
 
-fn fact_access(expr: &Expr) -> Option<(String, Position)> {
+fn key_access(expr: &Expr, variable: &str) -> Option<(String, Position)> {
     let (Expr::Dot(bin, ..) | Expr::Index(bin, ..)) = expr else {
         return None;
     };
     let Expr::Variable(var, ..) = &bin.lhs else {
         return None;
     };
-    if var.1.as_str() != "facts" {
+    if var.1.as_str() != variable {
         return None;
     }
     let name_of = |e: &Expr| match e {
@@ -655,11 +730,11 @@ mod tests {
         );
         assert_eq!(
             variables_used(&compiled("fn f(x) { x } f(facts.a) > 1")),
-            u16::MAX
+            u32::MAX
         );
         assert_eq!(
             variables_used(&compiled("facts.a.filter(|x| x == stage).len() > 0")),
-            u16::MAX
+            u32::MAX
         );
     }
 

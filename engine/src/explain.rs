@@ -268,11 +268,11 @@ pub fn report(
 /// The built-in variables a script uses (bits of [`mentorflow_dsl::Script::variables`]) with
 /// their values for `pairing` at `now`. A script with functions may use any; none are listed.
 fn builtins_read(
-    variables: u16,
+    variables: u32,
     pairing: &Pairing,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<(String, Value)> {
-    if variables == u16::MAX {
+    if variables == u32::MAX {
         return Vec::new();
     }
     mentorflow_dsl::sandbox::SCRIPT_VARIABLES
@@ -286,6 +286,14 @@ fn builtins_read(
                 "days_in_stage" => Value::Int((now - pairing.entered_at).num_days()),
                 "cycle" => Value::Int(i64::from(pairing.cycle)),
                 "now" => Value::Text(now.to_rfc3339()),
+                "today" => Value::Date(now.date_naive()),
+                "days_in_program" => Value::Int((now - pairing.enrolled_at).num_days()),
+                "weeks_in_program" => Value::Int((now - pairing.enrolled_at).num_days() / 7),
+                "months_in_program" => Value::Int(mentorflow_dsl::dates::whole_months(
+                    pairing.enrolled_at,
+                    now,
+                )),
+                "weeks_in_stage" => Value::Int((now - pairing.entered_at).num_days() / 7),
                 _ => return None,
             };
             Some(((*name).to_string(), value))

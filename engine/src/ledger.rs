@@ -55,6 +55,22 @@ fn decode_state_of(id: &str, json: &str) -> Result<Pairing, StoreError> {
     })
 }
 
+/// `pairing` with its history, folded from its events (read by `events`) when its state was
+/// stored before history was kept; the next command that changes it stores it with it.
+fn with_history(
+    mut pairing: Pairing,
+    events: impl FnOnce(&str) -> Result<Vec<String>, StoreError>,
+) -> Result<Pairing, StoreError> {
+    if pairing.history.is_none() {
+        let events = events(&pairing.id)?
+            .iter()
+            .map(|body| decode_event(body))
+            .collect::<Result<Vec<_>, _>>()?;
+        pairing.history = Some(crate::pairing::History::of(&events));
+    }
+    Ok(pairing)
+}
+
 fn encode_state(p: &Pairing) -> Result<String, StoreError> {
     serde_json::to_string(p).map_err(|e| StoreError::Database(e.to_string()))
 }
@@ -226,7 +242,7 @@ impl Ledger {
                 missing = true;
                 return Ok(());
             };
-            let mut pairing = decode_state_of(id, &json)?;
+            let mut pairing = with_history(decode_state_of(id, &json)?, |id| tx.events(id))?;
             let before = pairing.last_seq;
             let events = command(&mut pairing)?;
             if !events.is_empty() {
@@ -285,7 +301,7 @@ impl Ledger {
                     ));
                     continue;
                 };
-                let mut pairing = decode_state(&json)?;
+                let mut pairing = with_history(decode_state(&json)?, |id| tx.events(id))?;
                 let before = pairing.last_seq;
                 match command(i, &mut pairing) {
                     Ok(events) => {
@@ -334,7 +350,7 @@ impl Ledger {
                     }
                     after = *n;
                     report.seen += 1;
-                    let mut pairing = decode_state(json)?;
+                    let mut pairing = with_history(decode_state(json)?, |id| tx.events(id))?;
                     let before = pairing.last_seq;
                     match command(&mut pairing) {
                         Ok(events) if events.is_empty() => {}
@@ -362,7 +378,9 @@ impl Ledger {
     /// The current state of pairing `id`.
     pub fn pairing(&self, id: &str) -> Result<Pairing, Error> {
         match self.store.state(id)? {
-            Some(json) => Ok(decode_state_of(id, &json)?),
+            Some(json) => Ok(with_history(decode_state_of(id, &json)?, |id| {
+                self.store.events(Some(id))
+            })?),
             None => Err(self.unknown(id)),
         }
     }
@@ -372,7 +390,10 @@ impl Ledger {
         self.store
             .states(filter)?
             .iter()
-            .map(|json| Ok(decode_state(json)?))
+            .map(|json| {
+                let pairing = decode_state(json)?;
+                Ok(with_history(pairing, |id| self.store.events(Some(id)))?)
+            })
             .collect()
     }
 

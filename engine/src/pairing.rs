@@ -47,6 +47,10 @@ pub struct Pairing {
     pub outcome: Option<String>,
     /// Whether a tick already logged that the current stage went overdue.
     pub overdue_logged: bool,
+    /// What happened so far, for scripts and timers. `None` in a state stored before it was
+    /// kept: the ledger then folds it from the pairing's events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
     /// What scripts see, kept up to date instead of rebuilt per evaluation.
     #[serde(skip)]
     pub(crate) view: std::sync::OnceLock<ScriptView>,
@@ -72,10 +76,91 @@ impl PartialEq for Pairing {
                     p.last_seq,
                     &p.outcome,
                     p.overdue_logged,
+                    &p.history,
                 ),
             )
         }
         key(self) == key(other)
+    }
+}
+
+/// When each stage was first entered and how often, and how often each transition was
+/// taken: what scripts count (`entries`, `first_entered`, `taken`) and timers anchor to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// Per stage entered: when first, and how many times (the initial stage once at enrolment).
+    pub stages: BTreeMap<std::sync::Arc<str>, Visits>,
+    /// Per transition number: how many times it was taken (forced moves take none).
+    pub taken: BTreeMap<usize, u32>,
+}
+
+/// How a stage was visited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visits {
+    /// When it was first entered.
+    pub first: DateTime<Utc>,
+    /// How many times it was entered.
+    pub times: u32,
+}
+
+impl History {
+    /// The history told by `events` (a pairing's, in order).
+    pub fn of(events: &[Event]) -> History {
+        let mut history = History::default();
+        for event in events {
+            history.apply(event);
+        }
+        history
+    }
+
+    /// Adds what `event` did: the one place history is kept, for the fold and for states
+    /// stored before it was kept alike.
+    fn apply(&mut self, event: &Event) {
+        match &event.kind {
+            EventKind::Enrolled { stage, .. } => self.enter(stage, event.at),
+            EventKind::Moved { to, transition, .. } => {
+                self.enter(to, event.at);
+                if let Some(n) = transition {
+                    *self.taken.entry(*n).or_insert(0) += 1;
+                }
+            }
+            // Stages keep their counts under the new version's names.
+            EventKind::Migrated { mapping, .. } => {
+                self.stages = std::mem::take(&mut self.stages)
+                    .into_iter()
+                    .map(|(s, v)| match mapping.stages.get(&*s) {
+                        Some(new) => (std::sync::Arc::from(new.as_str()), v),
+                        None => (s, v),
+                    })
+                    .collect();
+            }
+            EventKind::FactsRecorded { .. } | EventKind::BecameOverdue { .. } => {}
+        }
+    }
+
+    fn enter(&mut self, stage: &std::sync::Arc<str>, at: DateTime<Utc>) {
+        self.stages
+            .entry(std::sync::Arc::clone(stage))
+            .and_modify(|v| v.times += 1)
+            .or_insert(Visits {
+                first: at,
+                times: 1,
+            });
+    }
+
+    /// How many times stage `id` was entered.
+    pub fn entries(&self, id: &str) -> u32 {
+        self.stages.get(id).map_or(0, |v| v.times)
+    }
+
+    /// When stage `id` was first entered.
+    pub fn first_entered(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.stages.get(id).map(|v| v.first)
+    }
+
+    /// How many times transition `number` was taken.
+    pub fn taken(&self, number: usize) -> u32 {
+        self.taken.get(&number).copied().unwrap_or(0)
     }
 }
 
@@ -143,9 +228,13 @@ impl Pairing {
             last_seq: 1,
             outcome: None,
             overdue_logged: false,
+            history: Some(History::default()),
             view: std::sync::OnceLock::new(),
         };
         pairing.enter(program, stage, event.at);
+        if let Some(history) = &mut pairing.history {
+            history.apply(event);
+        }
         Ok(pairing)
     }
 
@@ -190,6 +279,9 @@ impl Pairing {
                     self.enter(program, &to, event.at);
                 }
             }
+        }
+        if let Some(history) = &mut self.history {
+            history.apply(event);
         }
         self.last_seq = event.seq;
         self.latest_at = self.latest_at.max(event.at);

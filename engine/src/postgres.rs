@@ -270,6 +270,17 @@ impl Tx for PgTx<'_> {
             .map(|r| r.get(0)))
     }
 
+    fn events(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .tx
+            .query(
+                "SELECT body FROM events WHERE pairing = $1 ORDER BY id",
+                &[&id],
+            )
+            .map_err(database)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     fn active_page(
         &mut self,
         filter: &Filter,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use mentorflow_dsl::dates::{whole_months, ScriptDate};
 use mentorflow_dsl::model::{Script, ScriptOrigin};
 use mentorflow_dsl::sandbox::{self, Limits, SCRIPT_VARIABLES};
 use rhai::{Dynamic, EvalAltResult, Scope, AST};
@@ -100,6 +101,10 @@ pub struct Context<'a> {
     pub cycle: u32,
     /// The injected clock's time.
     pub now: DateTime<Utc>,
+    /// When the pairing was enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// What happened so far (stage entries, transitions taken).
+    history: &'a Option<crate::pairing::History>,
 }
 
 impl<'a> Context<'a> {
@@ -117,6 +122,8 @@ impl<'a> Context<'a> {
             participants,
             type_id,
             facts,
+            enrolled_at,
+            history,
             ..
         } = pairing;
         Context {
@@ -129,7 +136,17 @@ impl<'a> Context<'a> {
             days_in_stage,
             cycle: *cycle,
             now,
+            enrolled_at: *enrolled_at,
+            history,
         }
+    }
+
+    fn history(&self) -> &crate::pairing::History {
+        // Every state the engine holds has its history (the ledger folds it for old ones).
+        static NONE: std::sync::OnceLock<crate::pairing::History> = std::sync::OnceLock::new();
+        self.history
+            .as_ref()
+            .unwrap_or_else(|| NONE.get_or_init(Default::default))
     }
 
     fn view(&self) -> &ScriptView {
@@ -262,7 +279,7 @@ impl Runtime {
     pub fn eval_ast(
         &self,
         ast: &AST,
-        variables: u16,
+        variables: u32,
         origin: &ScriptOrigin,
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
@@ -282,7 +299,15 @@ impl Runtime {
                 "stage" => ctx.stage.into(),
                 "days_in_stage" => ctx.days_in_stage.into(),
                 "cycle" => i64::from(ctx.cycle).into(),
-                _ => ctx.now.to_rfc3339().into(),
+                "now" => ctx.now.to_rfc3339().into(),
+                "today" => Dynamic::from(ScriptDate(ctx.now.date_naive())),
+                "days_in_program" => (ctx.now - ctx.enrolled_at).num_days().into(),
+                "weeks_in_program" => ((ctx.now - ctx.enrolled_at).num_days() / 7).into(),
+                "months_in_program" => whole_months(ctx.enrolled_at, ctx.now).into(),
+                "weeks_in_stage" => (ctx.days_in_stage / 7).into(),
+                "entries" => view::entries(ctx.program, ctx.history()),
+                "first_entered" => view::first_entered(ctx.history()),
+                _ => view::taken(ctx.program, ctx.history()),
             };
             scope.push_constant_dynamic(*name, value);
         }

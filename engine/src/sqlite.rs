@@ -346,6 +346,19 @@ impl Tx for rusqlite::Transaction<'_> {
             .map_err(sql_error(self))
     }
 
+    fn events(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.prepare_cached("SELECT body, seq FROM events WHERE pairing = ?1 ORDER BY id")
+            .and_then(|mut st| {
+                st.query_map([id], |r| {
+                    text(r, 0, || {
+                        format!("event {id}#{}", lossy(r, 1).unwrap_or_default())
+                    })
+                })?
+                .collect()
+            })
+            .map_err(sql_error(self))
+    }
+
     fn active_page(
         &mut self,
         filter: &Filter,

@@ -163,6 +163,8 @@ pub struct StoredProgram {
 pub trait Tx {
     /// The encoded state of pairing `id`.
     fn state(&mut self, id: &str) -> Result<Option<String>, StoreError>;
+    /// The encoded events of pairing `id`, in order.
+    fn events(&mut self, id: &str) -> Result<Vec<String>, StoreError>;
     /// Up to `limit` running pairings matching `filter` numbered above `after`, in number
     /// order: (number, encoded state).
     fn active_page(

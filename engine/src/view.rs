@@ -1,7 +1,10 @@
 //! What scripts see of a pairing, built once and updated in place when a fact changes, so a
 //! guard evaluation never rebuilds the facts map (that would double its cost).
 
+use mentorflow_dsl::dates::ScriptDate;
 use mentorflow_dsl::{Program, Value};
+
+use crate::pairing::History;
 use rhai::{Array, Dynamic, ImmutableString, Map};
 
 use crate::event::Participant;
@@ -24,14 +27,57 @@ pub(crate) fn participants(all: &[Participant], role: Option<&str>) -> Dynamic {
     Dynamic::from_array(array)
 }
 
-/// A typed value as Rhai sees it: dates as `YYYY-MM-DD` strings, lists as arrays of strings.
+/// `entries`: every stage of the program with how many times the pairing entered it.
+pub(crate) fn entries(program: &Program, history: &History) -> Dynamic {
+    let map: Map = program
+        .stages
+        .iter()
+        .map(|s| {
+            (
+                s.id.as_str().into(),
+                Dynamic::from_int(history.entries(&s.id).into()),
+            )
+        })
+        .collect();
+    Dynamic::from_map(map)
+}
+
+/// `first_entered`: the date each stage the pairing entered was first entered.
+pub(crate) fn first_entered(history: &History) -> Dynamic {
+    let map: Map = history
+        .stages
+        .iter()
+        .map(|(id, v)| {
+            (
+                id.as_ref().into(),
+                Dynamic::from(ScriptDate(v.first.date_naive())),
+            )
+        })
+        .collect();
+    Dynamic::from_map(map)
+}
+
+/// `taken`: every transition label with how many times a transition of that label was taken.
+pub(crate) fn taken(program: &Program, history: &History) -> Dynamic {
+    let mut map = Map::new();
+    for t in program.transitions.iter().filter(|t| !t.label.is_empty()) {
+        let times = i64::from(history.taken(t.number()));
+        let entry = map
+            .entry(t.label.as_str().into())
+            .or_insert_with(|| Dynamic::from_int(0));
+        *entry = Dynamic::from_int(entry.as_int().unwrap_or(0) + times);
+    }
+    Dynamic::from_map(map)
+}
+
+/// A typed value as Rhai sees it: dates as `date` values, lists as arrays of strings.
 pub fn to_dynamic(value: &Value) -> Dynamic {
     match value {
         Value::Bool(b) => Dynamic::from_bool(*b),
         Value::Int(i) => Dynamic::from_int(*i),
         Value::Float(x) => Dynamic::from_float(*x),
         Value::Text(s) => Dynamic::from(s.clone()),
-        Value::Date(d) => Dynamic::from(d.to_string()),
+        Value::Date(d) => Dynamic::from(ScriptDate(*d)),
         Value::List(items) => {
             Dynamic::from_array(items.iter().map(|s| Dynamic::from(s.clone())).collect())
         }

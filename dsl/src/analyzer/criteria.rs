@@ -138,8 +138,11 @@ impl Analyzer<'_> {
             source,
             what,
             &placement,
-            &self.fact_names,
-            &self.criterion_names,
+            &scripts::Known {
+                facts: &self.fact_names,
+                criteria: &self.criterion_names,
+                history: &self.history_names,
+            },
             &mut self.diagnostics,
         )
     }
@@ -200,8 +203,11 @@ impl Analyzer<'_> {
             &text,
             what,
             &placement,
-            &self.fact_names,
-            &self.criterion_names,
+            &scripts::Known {
+                facts: &self.fact_names,
+                criteria: &self.criterion_names,
+                history: &self.history_names,
+            },
             &mut self.diagnostics,
         )
     }

@@ -51,6 +51,7 @@ pub(crate) struct Analyzer<'a> {
     engine: rhai::Engine,
     fact_names: scripts::Facts,
     criterion_names: Vec<String>,
+    history_names: scripts::HistoryNames,
     criteria: Vec<Criterion>,
     /// Script files given in memory (a stored program version) instead of read from disk.
     pub provided: Vec<(std::path::PathBuf, String)>,
@@ -72,6 +73,7 @@ impl<'a> Analyzer<'a> {
             engine: crate::sandbox::engine(crate::sandbox::Limits::default()),
             fact_names: scripts::Facts::new(),
             criterion_names: Vec::new(),
+            history_names: scripts::HistoryNames::default(),
             criteria: Vec::new(),
             provided: Vec::new(),
             graph_incomplete: false,
@@ -143,6 +145,10 @@ impl<'a> Analyzer<'a> {
         }
         let attributes = self.declarations(&top, "attributes", "attribute");
         let stages = self.stages(&top);
+        self.history_names = scripts::HistoryNames {
+            stages: stages.iter().map(|s| s.id.clone()).collect(),
+            labels: labels(&top),
+        };
         let criteria = self.criteria(&top);
         self.criteria = criteria.clone();
         let transitions = self.transitions(&top, &stages);
@@ -164,6 +170,28 @@ impl<'a> Analyzer<'a> {
             sources: Vec::new(),
         })
     }
+}
+
+/// The transitions' labels, read ahead of the transitions themselves: scripts compiled before
+/// them (criteria) count transitions by label.
+fn labels(top: &Table<'_, '_>) -> Vec<String> {
+    let Some(DeValue::Array(transitions)) = top.table.get("transitions").map(Spanned::get_ref)
+    else {
+        return Vec::new();
+    };
+    let mut labels: Vec<String> = transitions
+        .iter()
+        .filter_map(|t| match t.get_ref() {
+            DeValue::Table(t) => match t.get("label").map(Spanned::get_ref) {
+                Some(DeValue::String(label)) if !label.is_empty() => Some(label.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    labels.sort();
+    labels.dedup();
+    labels
 }
 
 fn due(r: &mut Reader<'_>, (text, span): (String, Range<usize>)) -> Option<Due> {

@@ -127,10 +127,23 @@ impl Analyzer<'_> {
     /// Warns when a type rule reads what a pairing only has later (facts, stage, time in it,
     /// cycle): at enrolment those hold their starting values.
     fn rule_reads_progress(&mut self, rule: &Script, id: &str, span: Range<usize>) {
-        if rule.variables == u16::MAX {
+        if rule.variables == u32::MAX {
             return;
         }
-        let read: Vec<&str> = ["facts", "stage", "days_in_stage", "cycle"]
+        let progress = [
+            "facts",
+            "stage",
+            "days_in_stage",
+            "cycle",
+            "days_in_program",
+            "weeks_in_program",
+            "months_in_program",
+            "weeks_in_stage",
+            "entries",
+            "first_entered",
+            "taken",
+        ];
+        let read: Vec<&str> = progress
             .into_iter()
             .filter(|v| {
                 SCRIPT_VARIABLES

@@ -1,0 +1,175 @@
+//! Dates in scripts: date facts, `today` and `first_entered` are calendar dates, compared as
+//! dates and moved by durations (`facts.start_date + "14d"`), never compared as text.
+//!
+//! A date may still be compared with a `"YYYY-MM-DD"` string (programs written before dates
+//! were a type do so); the string is read as a date, and one that is not a date is an error,
+//! never a text comparison.
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use rhai::{Engine, EvalAltResult, ImmutableString};
+
+use crate::duration::Due;
+
+/// A calendar date as scripts see it (Rhai type name `date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScriptDate(pub NaiveDate);
+
+type Outcome<T> = Result<T, Box<EvalAltResult>>;
+
+fn fail<T>(message: String) -> Outcome<T> {
+    Err(message.into())
+}
+
+/// Reads `"YYYY-MM-DD"`, for comparisons and `date(...)`.
+fn parse(text: &str) -> Outcome<ScriptDate> {
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) if (0..=9999).contains(&d.year()) => Ok(ScriptDate(d)),
+        _ => fail(format!(
+            "\"{text}\" is not a date; write it as YYYY-MM-DD, e.g. \"2026-06-30\""
+        )),
+    }
+}
+
+/// `date` moved by `duration` (`"14d"`, `"2w"`, `"3mo"` as calendar months, `"48h"`).
+fn shift(date: ScriptDate, duration: &str, later: bool) -> Outcome<ScriptDate> {
+    let due = Due::parse(duration).or_else(|why| {
+        fail(format!(
+            "{why} (a duration such as \"14d\", \"2w\", \"3mo\")"
+        ))
+    })?;
+    let at = date.0.and_time(NaiveTime::MIN).and_utc();
+    let moved = if later { due.after(at) } else { due.before(at) };
+    Ok(ScriptDate(moved.date_naive()))
+}
+
+/// Whole calendar months from `from` to `to` (0 when `to` is earlier), as `mo` counts them
+/// everywhere: 31 January plus one month is the end of February.
+pub fn whole_months(from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> i64 {
+    let mut months = (i64::from(to.year()) - i64::from(from.year())) * 12 + i64::from(to.month())
+        - i64::from(from.month());
+    while months > 0 && Due::Months(u32::try_from(months).unwrap_or(u32::MAX)).after(from) > to {
+        months -= 1;
+    }
+    months.max(0)
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: ScriptDate, to: ScriptDate) -> i64 {
+    (to.0 - from.0).num_days()
+}
+
+/// Registers the `date` type: comparisons (with dates and with `"YYYY-MM-DD"` strings),
+/// `+` and `-` a duration, `-` between dates (days), `days_between`, `date("...")`, and the
+/// `year`, `month`, `day` and `weekday` properties.
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<ScriptDate>("date")
+        .register_fn("to_string", |d: &mut ScriptDate| d.0.to_string())
+        .register_fn("to_debug", |d: &mut ScriptDate| d.0.to_string())
+        .register_fn("date", |text: &str| parse(text))
+        .register_fn("+", |d: ScriptDate, duration: &str| {
+            shift(d, duration, true)
+        })
+        .register_fn("-", |d: ScriptDate, duration: &str| {
+            shift(d, duration, false)
+        })
+        .register_fn("-", |a: ScriptDate, b: ScriptDate| days_between(b, a))
+        .register_fn("days_between", days_between)
+        .register_fn("+", |text: ImmutableString, d: ScriptDate| {
+            format!("{text}{}", d.0)
+        })
+        .register_get("year", |d: &mut ScriptDate| i64::from(d.0.year()))
+        .register_get("month", |d: &mut ScriptDate| i64::from(d.0.month()))
+        .register_get("day", |d: &mut ScriptDate| i64::from(d.0.day()))
+        // 1 for Monday to 7 for Sunday (ISO 8601).
+        .register_get("weekday", |d: &mut ScriptDate| {
+            i64::from(d.0.weekday().number_from_monday())
+        });
+    macro_rules! comparisons {
+        ($($op:tt),*) => {$(
+            engine
+                .register_fn(stringify!($op), |a: ScriptDate, b: ScriptDate| a $op b)
+                .register_fn(stringify!($op), |a: ScriptDate, b: &str| -> Outcome<bool> {
+                    Ok(a $op parse(b)?)
+                })
+                .register_fn(stringify!($op), |a: &str, b: ScriptDate| -> Outcome<bool> {
+                    Ok(parse(a)? $op b)
+                });
+        )*};
+    }
+    comparisons!(==, !=, <, <=, >, >=);
+}
+
+#[cfg(test)]
+mod tests {
+    use rhai::Scope;
+
+    use super::*;
+
+    fn eval<T: Clone + Send + Sync + 'static>(script: &str) -> Result<T, String> {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+        let mut scope = Scope::new();
+        let start = NaiveDate::from_ymd_opt(2026, 1, 31).map(ScriptDate);
+        // A variable, as scripts are compiled: a constant would be folded by the optimizer.
+        scope.push("start", start.expect("date"));
+        engine
+            .eval_with_scope::<T>(&mut scope, script)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn dates_compare_as_dates_with_dates_and_iso_strings() {
+        assert_eq!(eval::<bool>("start < date(\"2026-02-01\")"), Ok(true));
+        assert_eq!(eval::<bool>("start == \"2026-01-31\""), Ok(true));
+        assert_eq!(eval::<bool>("\"2026-12-01\" > start"), Ok(true));
+        let wrong = eval::<bool>("start < \"2026-02-30\"").unwrap_err();
+        assert!(
+            wrong.contains("is not a date; write it as YYYY-MM-DD"),
+            "{wrong}"
+        );
+    }
+
+    #[test]
+    fn durations_move_dates_with_calendar_months() {
+        assert_eq!(
+            eval::<String>("(start + \"1mo\").to_string()"),
+            Ok("2026-02-28".into())
+        );
+        assert_eq!(
+            eval::<String>("(start + \"2w\").to_string()"),
+            Ok("2026-02-14".into())
+        );
+        assert_eq!(
+            eval::<String>("(start - \"31d\").to_string()"),
+            Ok("2025-12-31".into())
+        );
+        assert_eq!(eval::<i64>("date(\"2026-03-02\") - start"), Ok(30));
+        assert_eq!(
+            eval::<i64>("days_between(start, date(\"2026-01-01\"))"),
+            Ok(-30)
+        );
+        assert_eq!(eval::<i64>("start.weekday"), Ok(6));
+        let wrong = eval::<bool>("start + \"14 days\" > start").unwrap_err();
+        assert!(wrong.contains("not a unit; write `14d`"), "{wrong}");
+    }
+
+    #[test]
+    fn whole_months_count_calendar_months() {
+        use chrono::TimeZone;
+        let at = |y, m, d| chrono::Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap();
+        assert_eq!(whole_months(at(2026, 1, 31), at(2026, 2, 27)), 0);
+        assert_eq!(whole_months(at(2026, 1, 31), at(2026, 2, 28)), 1);
+        assert_eq!(whole_months(at(2026, 1, 15), at(2027, 1, 14)), 11);
+        assert_eq!(whole_months(at(2026, 1, 15), at(2027, 1, 15)), 12);
+        assert_eq!(whole_months(at(2026, 3, 1), at(2026, 1, 1)), 0);
+    }
+
+    #[test]
+    fn a_date_prints_and_joins_text_as_yyyy_mm_dd() {
+        assert_eq!(
+            eval::<String>("\"from \" + start"),
+            Ok("from 2026-01-31".into())
+        );
+        assert_eq!(eval::<String>("`${start}`"), Ok("2026-01-31".into()));
+    }
+}
