@@ -37,10 +37,8 @@ pub fn edge_label(
     {
         parts.push(format!("[{}]", one_line(&extra.source)));
     }
-    match t.timeout() {
-        Some(crate::model::Timeout::After(d)) => parts.push(format!("after {d}")),
-        Some(crate::model::Timeout::Idle(d)) => parts.push(format!("idle {d}")),
-        None => {}
+    if let Some(timeout) = t.timeout() {
+        parts.push(timeout.to_string());
     }
     parts.join(" ")
 }

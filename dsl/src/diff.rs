@@ -193,11 +193,13 @@ fn guard_text(t: &Transition) -> String {
 }
 
 fn trigger_text(t: &Transition) -> String {
-    match t.trigger {
+    match &t.trigger {
         Trigger::Advance => "advance".into(),
         Trigger::Withdraw => "withdraw".into(),
-        Trigger::Timer(crate::model::Timeout::After(d)) => format!("timer: after {d}"),
-        Trigger::Timer(crate::model::Timeout::Idle(d)) => format!("timer: idle {d}"),
+        Trigger::Timer(timer) => match timer.warn {
+            Some(warn) => format!("timer: {}, warn {warn} before", timer.timeout),
+            None => format!("timer: {}", timer.timeout),
+        },
     }
 }
 

@@ -30,7 +30,8 @@ pub use code::Code;
 pub use diagnostic::{Diagnostic, Severity};
 pub use duration::Due;
 pub use model::{
-    Criterion, From, Guard, MentoringType, Program, Script, Stage, Timeout, Transition, Trigger,
+    Criterion, From, Guard, MentoringType, Program, Script, Stage, Timeout, Timer, Transition,
+    Trigger,
 };
 pub use scripts::one_line;
 pub use source::{SourceMap, Span};

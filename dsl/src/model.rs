@@ -77,18 +77,47 @@ pub enum From {
     Any,
 }
 
-/// When a transition fires by itself, applied by `tick`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// When a transition fires by itself, applied by `tick`: what its clock counts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Timeout {
-    /// This long after entering the stage.
+    /// This long after entering the stage (`after`).
     After(Due),
-    /// This long after the pairing's last event (inactivity).
+    /// This long after the pairing's last event, i.e. inactivity (`idle`).
     Idle(Due),
+    /// This long after enrolment (`after` with `since = "enrolment"`): a program deadline.
+    SinceEnrolment(Due),
+    /// This long after the pairing first entered a stage (`after` with `since = "STAGE"`).
+    SinceFirstEntered(String, Due),
+    /// At the start (00:00 UTC) of the date held in a date fact (`at = "FACT"`); never while
+    /// the fact has no value.
+    AtDate(String),
+}
+
+impl std::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Timeout::After(d) => write!(f, "after {d}"),
+            Timeout::Idle(d) => write!(f, "idle {d}"),
+            Timeout::SinceEnrolment(d) => write!(f, "{d} after enrolment"),
+            Timeout::SinceFirstEntered(stage, d) => write!(f, "{d} after first entering {stage}"),
+            Timeout::AtDate(fact) => write!(f, "on the date in {fact}"),
+        }
+    }
+}
+
+/// A timer: when it fires, and how long before that a tick warns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Timer {
+    /// When it fires.
+    pub timeout: Timeout,
+    /// How long before it fires a tick logs a warning (`warn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn: Option<Due>,
 }
 
 /// How a transition is taken: the one place that says which command may take it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Trigger {
     /// By `advance`, from the stage it names, when its guards hold.
@@ -96,7 +125,7 @@ pub enum Trigger {
     /// By `withdraw`, from any active stage (`from = "*"` without a timer).
     Withdraw,
     /// By `tick`, once its timer is due and its guard holds.
-    Timer(Timeout),
+    Timer(Timer),
 }
 
 /// An edge of the stage graph.
@@ -128,11 +157,16 @@ impl Transition {
     }
 
     /// The timer, when the transition is taken by `tick`.
-    pub fn timeout(&self) -> Option<Timeout> {
-        match self.trigger {
+    pub fn timer(&self) -> Option<&Timer> {
+        match &self.trigger {
             Trigger::Timer(t) => Some(t),
             _ => None,
         }
+    }
+
+    /// When the timer fires, when the transition is taken by `tick`.
+    pub fn timeout(&self) -> Option<&Timeout> {
+        self.timer().map(|t| &t.timeout)
     }
 
     /// Whether `advance` considers it from `stage`.

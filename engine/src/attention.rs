@@ -16,8 +16,10 @@ pub enum Attention {
     Ended,
     /// A transition can be taken now: `advance` would move it.
     CanMove,
-    /// No advance transition leaves its stage (only withdraw or a timer can move it).
+    /// No advance transition leaves its stage, and no timer: only withdraw can move it.
     NoAdvance,
+    /// No advance transition leaves its stage: it waits for this timer (the soonest).
+    Timer(crate::timers::Upcoming),
     /// It waits: the first candidate's first part that does not hold.
     Waiting(Waiting),
 }
@@ -40,7 +42,10 @@ pub struct Waiting {
 impl Attention {
     /// Whether the pairing is running but cannot move on by `advance`.
     pub fn is_blocked(&self) -> bool {
-        matches!(self, Attention::Waiting(_) | Attention::NoAdvance)
+        matches!(
+            self,
+            Attention::Waiting(_) | Attention::NoAdvance | Attention::Timer(_)
+        )
     }
 }
 
@@ -53,10 +58,13 @@ pub fn attention(engine: &Engine, pairing: &mut Pairing, now: DateTime<Utc>) -> 
     if candidates.iter().any(Candidate::holds) {
         return Attention::CanMove;
     }
-    candidates
-        .iter()
-        .find_map(waiting)
-        .map_or(Attention::NoAdvance, Attention::Waiting)
+    if let Some(w) = candidates.iter().find_map(waiting) {
+        return Attention::Waiting(w);
+    }
+    crate::timers::upcoming(&engine.program, pairing)
+        .into_iter()
+        .next()
+        .map_or(Attention::NoAdvance, Attention::Timer)
 }
 
 fn waiting(c: &Candidate) -> Option<Waiting> {

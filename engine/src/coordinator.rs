@@ -140,6 +140,8 @@ pub struct Status {
     pub candidates: Vec<Candidate>,
     /// Whether it is past its stage's due time.
     pub overdue: bool,
+    /// The timers that leave its stage, soonest first.
+    pub timers: Vec<crate::timers::Upcoming>,
     /// The program version's file, as it stands today.
     pub file: (String, crate::registry::FileState),
 }
@@ -526,6 +528,7 @@ impl Coordinator {
         Ok(Status {
             file,
             overdue: pairing.is_overdue(now),
+            timers: crate::timers::upcoming(&engine.program, &pairing),
             program: Arc::clone(&engine.program),
             candidates,
             pairing,
@@ -742,6 +745,14 @@ impl Coordinator {
                 (p, a)
             })
             .collect())
+    }
+
+    /// The timers that leave `pairing`'s stage, soonest first, each with whether a tick warned.
+    pub fn timers(&mut self, pairing: &Pairing) -> Result<Vec<crate::timers::Upcoming>, Error> {
+        let engine = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
+        Ok(crate::timers::upcoming(&engine.program, pairing))
     }
 
     /// Pairings matching `filter`; a filter value no stored program knows is refused (it would

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use mentorflow_dsl::{Program, Timeout, Transition, Trigger, Value, ValueKind};
+use mentorflow_dsl::{Program, Transition, Trigger, Value, ValueKind};
 
 use crate::error::{Command, EngineError, Refusal};
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::{self, Candidate};
 use crate::pairing::Pairing;
 use crate::runtime::{Context, Runtime};
+use crate::timers;
 
 /// A loaded program and its script runtime: compile once, run many.
 #[derive(Debug)]
@@ -572,8 +573,9 @@ impl Engine {
         self.emit(pairing, actor, Some(reason), kind)
     }
 
-    /// At `actor.now`: fires the first timer transition that is due and whose guard holds,
-    /// else logs once that the stage went overdue. Returns the events (possibly none).
+    /// At `actor.now`: fires the first timer transition that is due and whose guard holds;
+    /// else warns once of each timer whose lead time has come, and logs once that the stage
+    /// went overdue. Returns the events (possibly none).
     pub fn tick(
         &self,
         pairing: &mut Pairing,
@@ -583,37 +585,47 @@ impl Engine {
             return Ok(Vec::new());
         }
         let program = Arc::clone(&self.program);
-        let stage = program.stage(&pairing.stage);
+        let Some(stage) = program.stage(&pairing.stage) else {
+            return Ok(Vec::new());
+        };
         let timers: Vec<&Transition> = program
             .transitions
             .iter()
-            .filter(|t| stage.is_some_and(|s| t.leaves(s)))
-            .filter(|t| match t.timeout() {
-                Some(Timeout::After(d)) => actor.now >= d.after(pairing.entered_at),
-                Some(Timeout::Idle(d)) => actor.now >= d.after(pairing.last_event_at),
-                None => false,
+            .filter(|t| t.timer().is_some() && t.leaves(stage))
+            .collect();
+        let due: Vec<&Transition> = timers
+            .iter()
+            .copied()
+            .filter(|t| {
+                t.timeout()
+                    .and_then(|timeout| timers::fires_at(&program, pairing, timeout))
+                    .is_some_and(|fires| actor.now >= fires)
             })
             .collect();
-        if let Some(t) = self.first_holding(pairing, &timers, actor.now)? {
+        if let Some(t) = self.first_holding(pairing, &due, actor.now)? {
             // The reason is stored with the event: the log says why the timer fired and since
             // when it was due (a tick may come long after).
-            let minute = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
-            let reason = match t.timeout() {
-                Some(Timeout::Idle(d)) => format!(
-                    "no activity for {d} (last activity {}, due {})",
-                    minute(pairing.last_event_at),
-                    minute(d.after(pairing.last_event_at))
-                ),
-                Some(Timeout::After(d)) => format!(
-                    "{d} in stage {} (entered {}, due {})",
-                    pairing.stage,
-                    minute(pairing.entered_at),
-                    minute(d.after(pairing.entered_at))
-                ),
-                None => String::new(),
-            };
+            let reason = t.timeout().and_then(|timeout| {
+                let fires = timers::fires_at(&program, pairing, timeout)?;
+                Some(timers::reason(pairing, timeout, fires))
+            });
             let kind = self.moved(pairing, t, Move::Timer);
-            return Ok(vec![self.emit(pairing, actor, Some(&reason), kind)?]);
+            return Ok(vec![self.emit(pairing, actor, reason.as_deref(), kind)?]);
+        }
+        let mut events = Vec::new();
+        for t in timers {
+            let Some((warn, fires)) = timers::warns_at(&program, pairing, t) else {
+                continue;
+            };
+            let warned = pairing.warned.get(&t.number()) == Some(&fires);
+            if actor.now >= warn && actor.now < fires && !warned {
+                let kind = EventKind::Warned {
+                    transition: t.number(),
+                    to: self.stage_id(&t.to),
+                    fires,
+                };
+                events.push(self.emit(pairing, actor, None, kind)?);
+            }
         }
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
             if actor.now > due {
@@ -621,10 +633,10 @@ impl Engine {
                     stage: Arc::clone(&pairing.stage),
                     due,
                 };
-                return Ok(vec![self.emit(pairing, actor, None, kind)?]);
+                events.push(self.emit(pairing, actor, None, kind)?);
             }
         }
-        Ok(Vec::new())
+        Ok(events)
     }
 }
 

@@ -91,6 +91,16 @@ pub enum EventKind {
         /// When it was due.
         due: DateTime<Utc>,
     },
+    /// A tick warned that a timer will fire (its `warn` lead time had come): logged once per
+    /// time the timer is due, not activity.
+    Warned {
+        /// The timer transition's number.
+        transition: usize,
+        /// The stage it would move the pairing to.
+        to: std::sync::Arc<str>,
+        /// When it fires (if its guard holds then).
+        fires: DateTime<Utc>,
+    },
     /// The pairing moved to another version of its program, under a mapping.
     Migrated {
         /// The version it ran on.
@@ -133,6 +143,11 @@ mod legacy {
         BecameOverdue {
             stage: std::sync::Arc<str>,
             due: DateTime<Utc>,
+        },
+        Warned {
+            transition: usize,
+            to: std::sync::Arc<str>,
+            fires: DateTime<Utc>,
         },
         Migrated {
             from_program: std::sync::Arc<str>,
@@ -185,6 +200,15 @@ mod legacy {
                 },
                 StoredKind::FactsRecorded { facts } => EventKind::FactsRecorded { facts },
                 StoredKind::BecameOverdue { stage, due } => EventKind::BecameOverdue { stage, due },
+                StoredKind::Warned {
+                    transition,
+                    to,
+                    fires,
+                } => EventKind::Warned {
+                    transition,
+                    to,
+                    fires,
+                },
                 StoredKind::Migrated {
                     from_program,
                     to_program,
@@ -249,6 +273,7 @@ impl EventKind {
             EventKind::FactsRecorded { .. } => "facts_recorded",
             EventKind::Moved { .. } => "moved",
             EventKind::BecameOverdue { .. } => "became_overdue",
+            EventKind::Warned { .. } => "warned",
             EventKind::Migrated { .. } => "migrated",
         }
     }

@@ -27,6 +27,7 @@ pub mod runtime;
 pub mod scenario;
 pub mod sqlite;
 pub mod store;
+pub mod timers;
 pub mod verify;
 mod view;
 

@@ -47,6 +47,10 @@ pub struct Pairing {
     pub outcome: Option<String>,
     /// Whether a tick already logged that the current stage went overdue.
     pub overdue_logged: bool,
+    /// Timer warnings logged, by transition number: the time each warned the timer fires. A
+    /// timer warns again only once it is due at another time (a new stage entry, activity).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub warned: BTreeMap<usize, DateTime<Utc>>,
     /// What happened so far, for scripts and timers. `None` in a state stored before it was
     /// kept: the ledger then folds it from the pairing's events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +80,7 @@ impl PartialEq for Pairing {
                     p.last_seq,
                     &p.outcome,
                     p.overdue_logged,
+                    &p.warned,
                     &p.history,
                 ),
             )
@@ -134,7 +139,9 @@ impl History {
                     })
                     .collect();
             }
-            EventKind::FactsRecorded { .. } | EventKind::BecameOverdue { .. } => {}
+            EventKind::FactsRecorded { .. }
+            | EventKind::BecameOverdue { .. }
+            | EventKind::Warned { .. } => {}
         }
     }
 
@@ -228,6 +235,7 @@ impl Pairing {
             last_seq: 1,
             outcome: None,
             overdue_logged: false,
+            warned: BTreeMap::new(),
             history: Some(History::default()),
             view: std::sync::OnceLock::new(),
         };
@@ -262,6 +270,11 @@ impl Pairing {
                 }
             }
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,
+            EventKind::Warned {
+                transition, fires, ..
+            } => {
+                self.warned.insert(*transition, *fires);
+            }
             EventKind::Migrated {
                 to_program,
                 stage,
@@ -285,8 +298,12 @@ impl Pairing {
         }
         self.last_seq = event.seq;
         self.latest_at = self.latest_at.max(event.at);
-        // A tick noticing an overdue stage is not activity; it must not reset idle timers.
-        if !matches!(event.kind, EventKind::BecameOverdue { .. }) {
+        // A tick noticing an overdue stage or warning is not activity; it must not reset idle
+        // timers.
+        if !matches!(
+            event.kind,
+            EventKind::BecameOverdue { .. } | EventKind::Warned { .. }
+        ) {
             self.last_event_at = event.at;
         }
         Ok(())

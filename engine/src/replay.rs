@@ -144,7 +144,8 @@ fn step(
         EventKind::Moved {
             by: Move::Timer, ..
         }
-        | EventKind::BecameOverdue { .. } => {
+        | EventKind::BecameOverdue { .. }
+        | EventKind::Warned { .. } => {
             engine.tick(pairing, actor)?;
             Ok(diverged(pairing, Vec::new()))
         }

@@ -27,6 +27,9 @@ pub struct Args {
     /// Only running pairings that cannot advance now (with what they wait on).
     #[arg(long)]
     blocked: bool,
+    /// Only pairings a tick warned that a timer will move them (and it has not yet).
+    #[arg(long)]
+    warned: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -50,6 +53,15 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let mut pairings = coordinator.attention(listed)?;
     if args.blocked {
         pairings.retain(|(_, a)| a.is_blocked());
+    }
+    if args.warned {
+        let mut kept = Vec::new();
+        for (p, a) in pairings {
+            if coordinator.timers(&p)?.iter().any(|u| u.warned) {
+                kept.push((p, a));
+            }
+        }
+        pairings = kept;
     }
     if args.json {
         let list: Vec<_> = pairings

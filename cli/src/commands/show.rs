@@ -152,12 +152,18 @@ fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
                 let _ = write!(when, " and {}", one_line(&extra.source));
             }
         }
-        match t.timeout() {
-            Some(Timeout::After(d)) => {
-                when = format!("{when}, on tick {d} after entering the stage")
+        if let Some(timer) = t.timer() {
+            let on = match &timer.timeout {
+                Timeout::After(d) => format!("{d} after entering the stage"),
+                Timeout::Idle(d) => format!("after {d} without activity"),
+                Timeout::SinceEnrolment(d) => format!("{d} after enrolment"),
+                Timeout::SinceFirstEntered(stage, d) => format!("{d} after first entering {stage}"),
+                Timeout::AtDate(fact) => format!("on the date in {fact}"),
+            };
+            when = format!("{when}, on tick {on}");
+            if let Some(warn) = timer.warn {
+                when = format!("{when}; warns {warn} before");
             }
-            Some(Timeout::Idle(d)) => when = format!("{when}, on tick after {d} without activity"),
-            None => {}
         }
         let _ = writeln!(s, "  {:>2}. {}{label}: {when}", t.number(), t.describe());
     }

@@ -38,6 +38,11 @@ pub fn show(
             .iter()
             .map(|c| serde_json::json!({"transition": c.transition, "name": render::candidate_name(c), "can_be_taken": c.holds()}))
             .collect();
+        let timers: Vec<_> = status
+            .timers
+            .iter()
+            .map(|u| serde_json::json!({"transition": u.transition, "to": u.to, "timer": u.timeout.to_string(), "fires": u.fires, "warned": u.warned}))
+            .collect();
         let file_version = match &status.file.1 {
             mentorflow_engine::FileState::Changed(now) => Some(now.clone()),
             mentorflow_engine::FileState::Same => Some(p.program_hash.to_string()),
@@ -45,7 +50,7 @@ pub fn show(
         };
         return super::json(
             output,
-            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next, "program_file": status.file.0, "program_file_version": file_version}),
+            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next, "timers": timers, "program_file": status.file.0, "program_file_version": file_version}),
         );
     }
     let mut s = format!(
@@ -110,6 +115,19 @@ pub fn show(
         s.push_str("to move on:\n");
         for c in &status.candidates {
             render::candidate(&mut s, c, "  ");
+        }
+    }
+    if !status.timers.is_empty() {
+        s.push_str("timers:\n");
+        for u in &status.timers {
+            let when = match u.fires {
+                Some(at) if at > coordinator.now() => {
+                    format!(", in {}", render::age(at - coordinator.now()))
+                }
+                Some(_) => ", due now: the next tick takes it if its guard holds".into(),
+                None => String::new(),
+            };
+            let _ = writeln!(s, "  #{} {}{when}", u.transition, render::upcoming(u));
         }
     }
     write!(output.out, "{s}")?;

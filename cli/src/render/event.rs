@@ -75,6 +75,14 @@ fn what(kind: &EventKind) -> String {
         EventKind::BecameOverdue { stage, due } => {
             format!("overdue in {stage} (was due {})", minute(*due))
         }
+        EventKind::Warned {
+            transition,
+            to,
+            fires,
+        } => format!(
+            "warning: transition {transition} to {to} is due {} (its timer's lead time has come)",
+            minute(*fires)
+        ),
         EventKind::Migrated {
             from_program,
             to_program,

@@ -41,12 +41,23 @@ pub fn attention(a: &mentorflow_engine::Attention) -> String {
     match a {
         Attention::Ended => String::new(),
         Attention::CanMove => "- (can advance)".into(),
-        Attention::NoAdvance => "withdraw or a timer".into(),
+        Attention::NoAdvance => "withdraw only".into(),
+        Attention::Timer(u) => upcoming(u),
         Attention::Waiting(w) => waiting(w),
     }
 }
 
 use chrono::{DateTime, Utc};
+
+/// A timer a pairing waits for: `timer to fit_check 2026-01-12 09:00 UTC (after 7d)`.
+pub fn upcoming(u: &mentorflow_engine::timers::Upcoming) -> String {
+    let when = match u.fires {
+        Some(at) => minute(at),
+        None => "not yet set".into(),
+    };
+    let warned = if u.warned { ", warned" } else { "" };
+    format!("timer to {} {when} ({}{warned})", u.to, u.timeout)
+}
 
 /// `1 pairing`, `2 pairings`.
 pub fn count(n: u64, word: &str) -> String {

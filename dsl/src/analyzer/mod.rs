@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::duration::Due;
 use crate::model::{
     Criterion, From, Guard, MentoringType, Program, Role, Script, Stage, StageOverride, Timeout,
-    Transition, Trigger,
+    Timer, Transition, Trigger,
 };
 use crate::reader::{self, Reader, Table};
 use crate::sandbox::SCRIPT_VARIABLES;

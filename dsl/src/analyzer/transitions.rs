@@ -50,32 +50,20 @@ impl Analyzer<'_> {
         stages: &[Stage],
     ) -> Option<Transition> {
         let mut r = self.reader();
-        r.unknown_keys(table, &["from", "to", "guard", "label", "after", "idle"]);
+        r.unknown_keys(
+            table,
+            &[
+                "from", "to", "guard", "label", "after", "idle", "since", "at", "warn",
+            ],
+        );
         let from = r.string(table, "from", true);
         let to = r.string(table, "to", true);
         let label = r
             .string(table, "label", false)
             .map(|l| l.0)
             .unwrap_or_default();
-        let after = r.string(table, "after", false).and_then(|d| due(&mut r, d));
-        let idle = r.string(table, "idle", false).and_then(|d| due(&mut r, d));
-        let timeout = match (after, idle) {
-            (Some(a), None) => Some(Timeout::After(a)),
-            (None, Some(i)) => Some(Timeout::Idle(i)),
-            (Some(_), Some(_)) => {
-                r.error(
-                    Code::E004,
-                    format!("{} has both `after` and `idle`", table.what),
-                    table.span.clone(),
-                )
-                .help = Some(
-                    "`after` counts from entering the stage, `idle` from the last event; keep one"
-                        .into(),
-                );
-                None
-            }
-            (None, None) => None,
-        };
+        let timer = self.timer(table, stages);
+        let mut r = self.reader();
         let guard_src = r.string(table, "guard", false);
         let (from, from_span) = from?;
         let from = if from == "*" {
@@ -116,8 +104,8 @@ impl Analyzer<'_> {
                 ));
             }
         }
-        let trigger = match (timeout, &from) {
-            (Some(timeout), _) => Trigger::Timer(timeout),
+        let trigger = match (timer, &from) {
+            (Some(timer), _) => Trigger::Timer(timer),
             (None, From::Any) => Trigger::Withdraw,
             (None, From::Stage(_)) => Trigger::Advance,
         };
@@ -134,6 +122,116 @@ impl Analyzer<'_> {
         // A guard that fails to compile is reported and dropped; the edge stays for the graph checks.
         t.guard = guard_src.and_then(|(src, span)| self.guard(&src, span, &what));
         Some(t)
+    }
+
+    /// The transition's timer (`after` with an optional `since`, `idle`, or `at`, each with an
+    /// optional `warn`), or none; every misuse reported.
+    fn timer(&mut self, table: &Table<'_, '_>, stages: &[Stage]) -> Option<Timer> {
+        let mut r = self.reader();
+        let after = r.string(table, "after", false).and_then(|d| due(&mut r, d));
+        let idle = r.string(table, "idle", false).and_then(|d| due(&mut r, d));
+        let at = r.string(table, "at", false);
+        let since = r.string(table, "since", false);
+        let warn = r.string(table, "warn", false).and_then(|d| due(&mut r, d));
+        let given: Vec<&str> = [
+            ("after", after.is_some()),
+            ("idle", idle.is_some()),
+            ("at", at.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, on)| on.then_some(k))
+        .collect();
+        if given.len() > 1 {
+            r.error(
+                Code::E004,
+                format!("{} has both `{}` and `{}`", table.what, given[0], given[1]),
+                table.span.clone(),
+            )
+            .help = Some(
+                "a transition has one timer: `after` counts from entering the stage (or from `since`), `idle` from the last event, `at` is the date in a fact; keep one".into(),
+            );
+            return None;
+        }
+        let misplaced = |key: &str, span: Range<usize>, help: &str, r: &mut Reader<'_>| {
+            r.error(
+                Code::E027,
+                format!("{} has `{key}` without a timer it applies to", table.what),
+                span,
+            )
+            .help = Some(help.to_string());
+        };
+        if let (Some((_, span)), None) = (&since, after) {
+            misplaced(
+                "since",
+                span.clone(),
+                "`since` says what `after` counts from: add `after = \"90d\"`, or remove `since`",
+                &mut r,
+            );
+            return None;
+        }
+        if warn.is_some() && given.is_empty() {
+            let span = r
+                .get(table, "warn", false)
+                .map(|v| v.span())
+                .unwrap_or(table.span.clone());
+            misplaced("warn", span, "`warn` is how long before a timer fires a tick warns: add `after`, `idle` or `at`, or remove `warn`", &mut r);
+            return None;
+        }
+        let timeout = match (after, idle, at) {
+            (Some(d), _, _) => match since {
+                None => Timeout::After(d),
+                Some((s, _)) if s == "enrolment" => Timeout::SinceEnrolment(d),
+                Some((s, span)) => {
+                    if !stages.is_empty() && !stages.iter().any(|st| st.id == s) {
+                        let help = help_did_you_mean(&s, stages.iter().map(|st| st.id.as_str()))
+                            .unwrap_or_else(|| {
+                                format!("write \"enrolment\" or a stage: {}", stage_list(stages))
+                            });
+                        r.error(
+                            Code::E027,
+                            format!("{} counts `since` unknown stage `{s}`", table.what),
+                            span,
+                        )
+                        .help = Some(help);
+                        return None;
+                    }
+                    Timeout::SinceFirstEntered(s, d)
+                }
+            },
+            (_, Some(d), _) => Timeout::Idle(d),
+            (_, _, Some((fact, span))) => {
+                let kind = self.fact_names.get(&fact).map(|f| f.kind);
+                if kind != Some(Some(ValueKind::Date)) {
+                    let dates: Vec<&str> = self
+                        .fact_names
+                        .iter()
+                        .filter(|(_, f)| f.kind == Some(ValueKind::Date))
+                        .map(|(n, _)| n.as_str())
+                        .collect();
+                    let message = match kind {
+                        None => format!("{} fires `at` undeclared fact `{fact}`", table.what),
+                        Some(_) => format!(
+                            "{} fires `at` fact `{fact}`, which is not a date",
+                            table.what
+                        ),
+                    };
+                    let help =
+                        help_did_you_mean(&fact, dates.iter().copied()).unwrap_or_else(|| {
+                            match dates.is_empty() {
+                                true => format!(
+                                    "declare a date fact, e.g. [facts.{fact}] with type = \"date\""
+                                ),
+                                false => format!("the date facts are: {}", dates.join(", ")),
+                            }
+                        });
+                    self.reader().error(Code::E027, message, span).help = Some(help);
+                    return None;
+                }
+                Timeout::AtDate(fact)
+            }
+            (None, None, None) => return None,
+        };
+        Some(Timer { timeout, warn })
     }
 
     pub(super) fn guard(&mut self, source: &str, span: Range<usize>, what: &str) -> Option<Guard> {
