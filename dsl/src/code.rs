@@ -79,11 +79,13 @@ pub enum Code {
     W006,
     /// A mapping file leaves a stage or fact of the old version unmapped that the new version does not have.
     W007,
+    /// An automatic transition has no guard.
+    W008,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 36] = [
+    pub const ALL: [Code; 37] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -120,6 +122,7 @@ impl Code {
         Code::W005,
         Code::W006,
         Code::W007,
+        Code::W008,
     ];
 
     /// The code as written: `E010`.
@@ -161,6 +164,7 @@ impl Code {
             Code::W005 => "W005",
             Code::W006 => "W006",
             Code::W007 => "W007",
+            Code::W008 => "W008",
         }
     }
 
@@ -215,6 +219,7 @@ impl Code {
             Code::W005 => "A criterion is used by no transition and no stage override.",
             Code::W006 => "A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`: at enrolment they only have their starting values (nothing recorded, the initial stage, day 0, cycle 1).",
             Code::W007 => "A mapping file leaves a stage or fact of the old version unmapped that the new version does not have: pairings in that stage, or with that fact recorded, will be refused.",
+            Code::W008 => "An automatic transition (`auto = true`) has no guard: it is taken the moment its stage is entered, so pairings never stay in that stage.",
         }
     }
 
@@ -257,6 +262,7 @@ impl Code {
             Code::W005 => "Use it as a guard (`guard = \"NAME\"`), or remove it.",
             Code::W006 => "Check a pairing's progress in guards; keep type rules to the participants (`participants`, `mentors`, `mentees`, `type`).",
             Code::W007 => "Map it (`[stages] old = \"new\"`), or drop a fact (`[facts] old = \"-\"`).",
+            Code::W008 => "Give it a guard (`guard = \"facts.members < 3\"`), or point the transitions into that stage at its target.",
         }
     }
 }

@@ -40,6 +40,9 @@ pub fn edge_label(
     if let Some(timeout) = t.timeout() {
         parts.push(timeout.to_string());
     }
+    if t.trigger == crate::model::Trigger::Auto {
+        parts.push("auto".into());
+    }
     parts.join(" ")
 }
 

@@ -196,6 +196,7 @@ fn trigger_text(t: &Transition) -> String {
     match &t.trigger {
         Trigger::Advance => "advance".into(),
         Trigger::Withdraw => "withdraw".into(),
+        Trigger::Auto => "automatic".into(),
         Trigger::Timer(timer) => match timer.warn {
             Some(warn) => format!("timer: {}, warn {warn} before", timer.timeout),
             None => format!("timer: {}", timer.timeout),

@@ -126,6 +126,9 @@ pub enum Trigger {
     Withdraw,
     /// By `tick`, once its timer is due and its guard holds.
     Timer(Timer),
+    /// By the engine itself, as soon as its guard holds (`auto = true`): checked after every
+    /// command on the pairing and at every tick.
+    Auto,
 }
 
 /// An edge of the stage graph.
@@ -172,6 +175,11 @@ impl Transition {
     /// Whether `advance` considers it from `stage`.
     pub fn on_advance_from(&self, stage: &str) -> bool {
         self.trigger == Trigger::Advance && matches!(&self.from, From::Stage(s) if s == stage)
+    }
+
+    /// Whether the engine takes it by itself from `stage` (a terminal stage is never left).
+    pub fn is_auto_from(&self, stage: &Stage) -> bool {
+        self.trigger == Trigger::Auto && self.leaves(stage)
     }
 
     /// Whether the type's extra guard of its `from` stage applies: advance transitions only.

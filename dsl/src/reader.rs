@@ -108,6 +108,17 @@ impl Reader<'_> {
     }
 
     /// A non-negative integer field.
+    pub fn bool(&mut self, table: &Table<'_, '_>, key: &str) -> Option<(bool, Range<usize>)> {
+        let value = self.get(table, key, false)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some((*b, value.span())),
+            _ => {
+                self.ill_typed(&table.what, key, "true or false", value);
+                None
+            }
+        }
+    }
+
     pub fn count(
         &mut self,
         table: &Table<'_, '_>,

@@ -61,6 +61,10 @@ pub fn attention(engine: &Engine, pairing: &mut Pairing, now: DateTime<Utc>) -> 
     if let Some(w) = candidates.iter().find_map(waiting) {
         return Attention::Waiting(w);
     }
+    // Left only by automatic transitions (or timers): what the first automatic one waits on.
+    if let Some(w) = engine.explain_auto(pairing, now).iter().find_map(waiting) {
+        return Attention::Waiting(w);
+    }
     crate::timers::upcoming(&engine.program, pairing)
         .into_iter()
         .next()

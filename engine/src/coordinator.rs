@@ -138,6 +138,8 @@ pub struct Status {
     pub program: Arc<Program>,
     /// Every transition advance would consider, explained (empty once it has ended).
     pub candidates: Vec<Candidate>,
+    /// Every automatic transition from its stage, explained: what the engine waits for.
+    pub automatic: Vec<Candidate>,
     /// Whether it is past its stage's due time.
     pub overdue: bool,
     /// The timers that leave its stage, soonest first.
@@ -214,6 +216,19 @@ impl std::fmt::Debug for Coordinator {
 /// this machine's clock may be a little behind theirs.
 fn act_at(at: Option<DateTime<Utc>>, clock: &dyn Clock, pairing: &Pairing) -> DateTime<Utc> {
     at.unwrap_or_else(|| clock.now().max(pairing.latest_at.max(pairing.entered_at)))
+}
+
+/// Runs `decide` on `p`, then the automatic transitions its result lets through: every
+/// command is followed by them, in the same transaction.
+fn settled(
+    engine: &Engine,
+    p: &mut Pairing,
+    actor: &Actor<'_>,
+    decide: &mut Decide<'_>,
+) -> Result<Vec<Event>, EngineError> {
+    let mut events = decide(engine, p, actor)?;
+    events.extend(engine.settle(p, actor)?);
+    Ok(events)
 }
 
 /// The store at `location`, created (refusing an existing one) or opened.
@@ -300,8 +315,10 @@ impl Coordinator {
         self.ledger
             .enrol(program, source, now, roster.pairings(), &mut |i, id| {
                 let e = roster.enrolment(i);
-                let (pairing, event) = engine.enrol(&id, &e.type_id, e.participants, &actor)?;
-                Ok((pairing, vec![event]))
+                let (mut pairing, event) = engine.enrol(&id, &e.type_id, e.participants, &actor)?;
+                let mut events = vec![event];
+                events.extend(engine.settle(&mut pairing, &actor)?);
+                Ok((pairing, events))
             })
     }
 
@@ -321,7 +338,9 @@ impl Coordinator {
             .filter_map(|i| {
                 let e = roster.enrolment(i);
                 let id = format!("new-{}", i + 1);
-                let made = engine.enrol(&id, &e.type_id, e.participants, &actor);
+                let made = engine
+                    .enrol(&id, &e.type_id, e.participants, &actor)
+                    .and_then(|(mut pairing, _)| engine.settle(&mut pairing, &actor));
                 made.err().map(|error| (i, Error::from(error)))
             })
             .collect();
@@ -338,8 +357,11 @@ impl Coordinator {
         let engine = self.registry.engine(self.ledger.store(), &hash)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
         self.ledger.update(id, &mut |p| {
-            let now = act_at(at, &*clock, p);
-            decide(&engine, p, &Actor { name: &name, now })
+            let actor = Actor {
+                name: &name,
+                now: act_at(at, &*clock, p),
+            };
+            settled(&engine, p, &actor, decide)
         })
     }
 
@@ -398,7 +420,9 @@ impl Coordinator {
                 .iter()
                 .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
-            Ok(vec![engine.record(p, typed, &actor)?])
+            let mut events = vec![engine.record(p, typed, &actor)?];
+            events.extend(engine.settle(p, &actor)?);
+            Ok(events)
         })
     }
 
@@ -453,7 +477,7 @@ impl Coordinator {
                 };
                 let now = act_at(at, &*clock, p);
                 let started = Instant::now();
-                let decided = decide(engine, p, &Actor { name: &name, now });
+                let decided = settled(engine, p, &Actor { name: &name, now }, decide);
                 spent.set(spent.get() + started.elapsed());
                 let events = decided?;
                 for e in &events {
@@ -519,10 +543,13 @@ impl Coordinator {
         let engine = self
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
-        let candidates = if pairing.outcome.is_none() {
-            engine.explain(&mut pairing, now)
+        let (candidates, automatic) = if pairing.outcome.is_none() {
+            (
+                engine.explain(&mut pairing, now),
+                engine.explain_auto(&mut pairing, now),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let file = self.file_of(&pairing.program_hash)?;
         Ok(Status {
@@ -531,6 +558,7 @@ impl Coordinator {
             timers: crate::timers::upcoming(&engine.program, &pairing),
             program: Arc::clone(&engine.program),
             candidates,
+            automatic,
             pairing,
         })
     }

@@ -393,6 +393,20 @@ impl Engine {
             .collect()
     }
 
+    /// Explains every automatic transition that leaves the pairing's stage, in order.
+    pub fn explain_auto(&self, pairing: &mut Pairing, now: DateTime<Utc>) -> Vec<Candidate> {
+        let program = Arc::clone(&self.program);
+        let Some(stage) = program.stage(&pairing.stage) else {
+            return Vec::new();
+        };
+        program
+            .transitions
+            .iter()
+            .filter(|t| t.is_auto_from(stage))
+            .map(|t| explain::candidate(&program, &self.runtime, pairing, t, now))
+            .collect()
+    }
+
     /// Takes the first transition whose guard holds (or the one to `to`); refuses with an
     /// explanation of every candidate when none can be taken.
     pub fn advance(
@@ -573,6 +587,49 @@ impl Engine {
         self.emit(pairing, actor, Some(reason), kind)
     }
 
+    /// Takes automatic transitions while one from the pairing's stage holds (the first in
+    /// file order each time): what the engine does after every command and at every tick.
+    /// More than [`AUTO_CHAIN`] moves in a row is a loop in the program: refused, naming it.
+    pub fn settle(
+        &self,
+        pairing: &mut Pairing,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let program = Arc::clone(&self.program);
+        if !program
+            .transitions
+            .iter()
+            .any(|t| t.trigger == Trigger::Auto)
+        {
+            return Ok(Vec::new());
+        }
+        let mut events = Vec::new();
+        let mut path = vec![pairing.stage.to_string()];
+        while pairing.outcome.is_none() {
+            let Some(stage) = program.stage(&pairing.stage) else {
+                break;
+            };
+            let autos: Vec<&Transition> = program
+                .transitions
+                .iter()
+                .filter(|t| t.is_auto_from(stage))
+                .collect();
+            let Some(t) = self.first_holding(pairing, &autos, actor.now)? else {
+                break;
+            };
+            path.push(t.to.clone());
+            if events.len() == AUTO_CHAIN {
+                return Err(EngineError::AutoLoop {
+                    pairing: pairing.id.to_string(),
+                    path,
+                });
+            }
+            let kind = self.moved(pairing, t, Move::Auto);
+            events.push(self.emit(pairing, actor, None, kind)?);
+        }
+        Ok(events)
+    }
+
     /// At `actor.now`: fires the first timer transition that is due and whose guard holds;
     /// else warns once of each timer whose lead time has come, and logs once that the stage
     /// went overdue. Returns the events (possibly none).
@@ -639,6 +696,9 @@ impl Engine {
         Ok(events)
     }
 }
+
+/// The most automatic moves one command may make in a row; one more is a loop.
+pub const AUTO_CHAIN: usize = 10;
 
 fn refused(
     pairing: &Pairing,

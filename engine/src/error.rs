@@ -173,6 +173,14 @@ pub enum EngineError {
         /// The pairing's latest event time.
         latest: chrono::DateTime<chrono::Utc>,
     },
+    /// Automatic transitions kept moving the pairing: a loop in the program.
+    #[error("automatic transitions moved {pairing} {} times in a row", .path.len() - 1)]
+    AutoLoop {
+        /// Pairing id.
+        pairing: String,
+        /// The stages it went through, in order, from where the automatic moves started.
+        path: Vec<String>,
+    },
     /// An empty actor name.
     #[error("the actor is empty")]
     NoActor,

@@ -48,6 +48,8 @@ pub enum Move {
     Withdraw,
     /// `tick` took a timer transition that was due.
     Timer,
+    /// The engine took an automatic transition whose guard held after a command or a tick.
+    Auto,
     /// A coordinator moved the pairing without guards, with a reason.
     Forced,
 }

@@ -141,6 +141,11 @@ fn step(
             Err(EngineError::Refused(r)) => Ok(diverged(pairing, r.candidates)),
             Err(other) => Err(other),
         },
+        // An automatic move followed the command before it: the other version settles too.
+        EventKind::Moved { by: Move::Auto, .. } => {
+            engine.settle(pairing, actor)?;
+            Ok(diverged(pairing, Vec::new()))
+        }
         EventKind::Moved {
             by: Move::Timer, ..
         }

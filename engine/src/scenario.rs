@@ -399,11 +399,15 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
     };
     let mut pairing = match engine.enrol(&scenario.pairing, &scenario.type_id, participants, &actor)
     {
-        Ok((pairing, event)) => {
+        Ok((mut pairing, event)) => {
             if refused_expected {
                 t.fail(None, Problem::EnrolmentAccepted);
             }
             t.note(event);
+            if let Err(problem) = settle(engine, &mut pairing, &actor, &mut t) {
+                t.fail(None, problem);
+                return t;
+            }
             pairing
         }
         Err(e) => {
@@ -421,7 +425,15 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
             name: step.actor.as_deref().unwrap_or(&scenario.actor),
             now,
         };
-        if let Err(problem) = run_step(engine, &mut pairing, step, &actor, &mut now, &mut t) {
+        let before = pairing.last_seq;
+        let done = run_step(engine, &mut pairing, step, &actor, &mut now, &mut t)
+            // As the store does: a command that changed the pairing is followed by the
+            // automatic transitions it lets through (a tick settles as part of its step).
+            .and_then(|()| match pairing.last_seq > before && !step.tick {
+                true => settle(engine, &mut pairing, &actor, &mut t),
+                false => Ok(()),
+            });
+        if let Err(problem) = done {
             t.fail(Some(i + 1), problem);
             break;
         }
@@ -467,6 +479,19 @@ impl Transcript {
         }));
         self.failures.push(Failure { step, problem });
     }
+}
+
+/// The automatic transitions after a command, noted in the transcript.
+fn settle(
+    engine: &Engine,
+    pairing: &mut Pairing,
+    actor: &Actor<'_>,
+    t: &mut Transcript,
+) -> Result<(), Problem> {
+    for e in engine.settle(pairing, actor).map_err(Problem::Engine)? {
+        t.note(e);
+    }
+    Ok(())
 }
 
 fn run_step(
@@ -531,7 +556,8 @@ fn run_step(
         let result = engine.withdraw(pairing, reason, actor);
         refusable(StepKind::Withdraw, result, step.refused, t)?;
     } else if step.tick {
-        let events = engine.tick(pairing, actor).map_err(Problem::Engine)?;
+        let mut events = engine.tick(pairing, actor).map_err(Problem::Engine)?;
+        events.extend(engine.settle(pairing, actor).map_err(Problem::Engine)?);
         if events.is_empty() {
             t.entries.push(Entry::NothingDue);
         }

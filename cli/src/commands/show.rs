@@ -152,6 +152,9 @@ fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
                 let _ = write!(when, " and {}", one_line(&extra.source));
             }
         }
+        if t.trigger == mentorflow_dsl::Trigger::Auto {
+            when = format!("{when}, automatically as soon as it holds");
+        }
         if let Some(timer) = t.timer() {
             let on = match &timer.timeout {
                 Timeout::After(d) => format!("{d} after entering the stage"),

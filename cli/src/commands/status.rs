@@ -117,6 +117,12 @@ pub fn show(
             render::candidate(&mut s, c, "  ");
         }
     }
+    if !status.automatic.is_empty() {
+        s.push_str("automatically, as soon as a guard holds:\n");
+        for c in &status.automatic {
+            render::candidate(&mut s, c, "  ");
+        }
+    }
     if !status.timers.is_empty() {
         s.push_str("timers:\n");
         for u in &status.timers {

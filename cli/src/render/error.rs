@@ -268,6 +268,11 @@ pub fn engine_error(e: &EngineError) -> String {
             minute(*now),
             minute(*latest)
         ),
+        EngineError::AutoLoop { pairing, path } => format!(
+            "automatic transitions moved {pairing} {} times without stopping: {}; nothing was applied. Fix the program: the guards of these `auto = true` transitions hold one after another in a loop",
+            path.len() - 1,
+            path.join(" -> ")
+        ),
         EngineError::NoActor => {
             "the actor is empty; pass --actor NAME (it goes into the audit log)".into()
         }

@@ -70,6 +70,7 @@ fn what(kind: &EventKind) -> String {
                 Move::Forced => format!("{from} -> {to} FORCED"),
                 Move::Withdraw => format!("{from} -> {to} (withdraw)"),
                 Move::Timer => format!("{from} -> {to} timed out (transition {n})"),
+                Move::Auto => format!("{from} -> {to} automatically (transition {n})"),
             }
         }
         EventKind::BecameOverdue { stage, due } => {

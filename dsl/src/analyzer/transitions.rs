@@ -53,7 +53,7 @@ impl Analyzer<'_> {
         r.unknown_keys(
             table,
             &[
-                "from", "to", "guard", "label", "after", "idle", "since", "at", "warn",
+                "from", "to", "guard", "label", "after", "idle", "since", "at", "warn", "auto",
             ],
         );
         let from = r.string(table, "from", true);
@@ -64,6 +64,7 @@ impl Analyzer<'_> {
             .unwrap_or_default();
         let timer = self.timer(table, stages);
         let mut r = self.reader();
+        let auto = r.bool(table, "auto");
         let guard_src = r.string(table, "guard", false);
         let (from, from_span) = from?;
         let from = if from == "*" {
@@ -104,7 +105,24 @@ impl Analyzer<'_> {
                 ));
             }
         }
+        if let (Some((true, span)), Some(_)) = (&auto, &timer) {
+            self.reader().error(Code::E004, format!("{} has both `auto` and a timer", table.what), span.clone()).help = Some(
+                "a timer transition is taken by tick when its time has come (and its guard holds); `auto = true` is taken as soon as its guard holds: keep one".into(),
+            );
+        }
+        if let (Some((true, span)), None) = (&auto, &guard_src) {
+            let span = self.reader().span(span.clone());
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Code::W008,
+                    format!("{} is automatic and has no guard", table.what),
+                    span,
+                )
+                .with_help("it is taken the moment its stage is entered: give it a guard, e.g. guard = \"facts.members < 3\"".to_string()),
+            );
+        }
         let trigger = match (timer, &from) {
+            _ if auto.as_ref().is_some_and(|(a, _)| *a) => Trigger::Auto,
             (Some(timer), _) => Trigger::Timer(timer),
             (None, From::Any) => Trigger::Withdraw,
             (None, From::Stage(_)) => Trigger::Advance,

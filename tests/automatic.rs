@@ -1,0 +1,95 @@
+//! Automatic transitions on a real store (issue 10): taken by the engine after a command as
+//! soon as their guard holds; a loop of them is refused, naming it, and nothing is applied.
+
+use mentorflow_tests::mentorflow;
+
+/// A store with one pairing of a program whose `a` and `b` move to each other automatically
+/// once `n` is positive, and whose `b` moves on to `done` once `n` is 5.
+fn store(name: &str) -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("mentorflow-auto-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let program = dir.join("loop.toml");
+    std::fs::write(
+        &program,
+        r#"[program]
+id = "loop"
+title = "Loop"
+initial = "a"
+
+[facts.n]
+type = "int"
+default = 0
+
+[stages.a]
+[stages.b]
+[stages.done]
+outcome = "success"
+
+[[transitions]]
+from = "b"
+to = "done"
+guard = "facts.n == 5"
+auto = true
+
+[[transitions]]
+from = "a"
+to = "b"
+guard = "facts.n > 0"
+auto = true
+
+[[transitions]]
+from = "b"
+to = "a"
+guard = "facts.n > 0 && facts.n != 5"
+auto = true
+
+[[transitions]]
+from = "*"
+to = "done"
+label = "withdraw"
+
+[types.solo]
+roles = { mentee = 1 }
+"#,
+    )
+    .expect("write");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let program = program.to_string_lossy().into_owned();
+    for args in [
+        &["--store", &store, "init"][..],
+        &["--store", &store, "enrol", &program, "--type", "solo", "--person", "mentee=m"],
+    ] {
+        let run = mentorflow(args);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    (store, program)
+}
+
+#[test]
+fn a_loop_of_automatic_transitions_is_refused_and_nothing_is_applied() {
+    let (store, _) = store("loop");
+    let before = mentorflow(&["--store", &store, "log"]).stdout;
+    let run = mentorflow(&["--store", &store, "record", "p-1", "n=1"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "automatic transitions moved p-1 11 times without stopping: a -> b -> a -> b"
+        ) && run.stderr.contains("nothing was applied"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(mentorflow(&["--store", &store, "log"]).stdout, before);
+}
+
+#[test]
+fn a_command_is_followed_by_the_automatic_transitions_it_lets_through() {
+    let (store, _) = store("through");
+    let run = mentorflow(&["--store", &store, "record", "p-1", "n=5"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let log = mentorflow(&["--store", &store, "log", "p-1"]).stdout;
+    assert!(log.contains("a -> b automatically (transition 2)"), "{log}");
+    assert!(log.contains("b -> done automatically (transition 1)"), "{log}");
+    let verify = mentorflow(&["--store", &store, "verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.transcript());
+}
