@@ -58,7 +58,9 @@ roles = { mentee = 1 }
     let program = program.to_string_lossy().into_owned();
     for args in [
         &["--store", &store, "init"][..],
-        &["--store", &store, "enrol", &program, "--type", "solo", "--person", "mentee=m"],
+        &[
+            "--store", &store, "enrol", &program, "--type", "solo", "--person", "mentee=m",
+        ],
     ] {
         let run = mentorflow(args);
         assert_eq!(run.code, 0, "{}", run.transcript());
@@ -89,7 +91,10 @@ fn a_command_is_followed_by_the_automatic_transitions_it_lets_through() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     let log = mentorflow(&["--store", &store, "log", "p-1"]).stdout;
     assert!(log.contains("a -> b automatically (transition 2)"), "{log}");
-    assert!(log.contains("b -> done automatically (transition 1)"), "{log}");
+    assert!(
+        log.contains("b -> done automatically (transition 1)"),
+        "{log}"
+    );
     let verify = mentorflow(&["--store", &store, "verify"]);
     assert_eq!(verify.code, 0, "{}", verify.transcript());
 }
