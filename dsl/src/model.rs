@@ -32,6 +32,8 @@ pub struct Program {
     pub criteria: Vec<Criterion>,
     /// Mentoring types with their participant rules and stage overrides.
     pub types: Vec<MentoringType>,
+    /// The reason codes a withdrawal or a forced move must give (`[reasons]`); none: any text.
+    pub reasons: Vec<Reason>,
     /// SHA-256 of the program file and every script file it uses, in hex.
     pub hash: String,
     /// The files the program was read from (the program first), for pinning a version.
@@ -213,6 +215,30 @@ pub enum Guard {
     Script(Box<Script>),
     /// The name of a criterion.
     Criterion(String),
+}
+
+/// A reason code a withdrawal or a forced move may give.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reason {
+    /// The code given on the command line, e.g. `no-time`.
+    pub code: String,
+    /// What it means.
+    pub description: String,
+}
+
+impl Program {
+    /// The declared reason code `given` starts with (`no-time` or `no-time: details`), when
+    /// the program declares codes; `Err` with the codes when it names none of them.
+    pub fn reason_code<'a>(&'a self, given: &str) -> Result<Option<&'a Reason>, Vec<String>> {
+        if self.reasons.is_empty() {
+            return Ok(None);
+        }
+        let code = given.split(':').next().unwrap_or_default().trim();
+        match self.reasons.iter().find(|r| r.code == code) {
+            Some(r) => Ok(Some(r)),
+            None => Err(self.reasons.iter().map(|r| r.code.clone()).collect()),
+        }
+    }
 }
 
 /// A named Rhai script that returns true or false.

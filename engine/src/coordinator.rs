@@ -165,6 +165,9 @@ pub struct BoardRow {
     pub blocked: u64,
     /// What most of the waiting ones wait on (the guard part), and how many.
     pub waiting_on: Option<(String, u64)>,
+    /// Of the ended ones, how many ended with each reason code (`other`: a reason that is
+    /// not one of the program's codes, such as a timer's).
+    pub reasons: BTreeMap<String, u64>,
 }
 
 /// What a bulk command is doing, as it does it.
@@ -216,6 +219,22 @@ impl std::fmt::Debug for Coordinator {
 /// this machine's clock may be a little behind theirs.
 fn act_at(at: Option<DateTime<Utc>>, clock: &dyn Clock, pairing: &Pairing) -> DateTime<Utc> {
     at.unwrap_or_else(|| clock.now().max(pairing.latest_at.max(pairing.entered_at)))
+}
+
+/// The reason code an ended pairing ended with, when its program declares codes: the code
+/// its last reason starts with, or `other`.
+pub fn ended_because(program: &Program, p: &Pairing) -> Option<String> {
+    let reason = p
+        .history
+        .as_ref()?
+        .reason
+        .as_deref()
+        .filter(|_| p.outcome.is_some())?;
+    match program.reason_code(reason) {
+        Ok(Some(r)) => Some(r.code.clone()),
+        Ok(None) => None,
+        Err(_) => Some("other".into()),
+    }
 }
 
 /// Runs `decide` on `p`, then the automatic transitions its result lets through: every
@@ -601,6 +620,7 @@ impl Coordinator {
                     overdue: 0,
                     blocked: 0,
                     waiting_on: None,
+                    reasons: BTreeMap::new(),
                 };
                 (row, BTreeMap::new())
             });
@@ -609,6 +629,9 @@ impl Coordinator {
             row.blocked += u64::from(attention.is_blocked());
             if let Attention::Waiting(w) = attention {
                 *waits.entry(w.part).or_default() += 1;
+            }
+            if let Some(code) = ended_because(&engine.program, &p) {
+                *row.reasons.entry(code).or_default() += 1;
             }
         }
         let rows = rows
@@ -773,6 +796,14 @@ impl Coordinator {
                 (p, a)
             })
             .collect())
+    }
+
+    /// The reason code `pairing` ended with (see [`ended_because`]).
+    pub fn ended_because(&mut self, pairing: &Pairing) -> Result<Option<String>, Error> {
+        let engine = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
+        Ok(ended_because(&engine.program, pairing))
     }
 
     /// The timers that leave `pairing`'s stage, soonest first, each with whether a tick warned.

@@ -534,6 +534,26 @@ impl Engine {
         }
     }
 
+    /// A reason is required; when the program declares reason codes it must start with one.
+    fn check_reason(&self, command: Command, reason: &str) -> Result<(), EngineError> {
+        if reason.trim().is_empty() {
+            return Err(EngineError::ReasonRequired(command));
+        }
+        self.program
+            .reason_code(reason)
+            .map(|_| ())
+            .map_err(|known| EngineError::UnknownReason {
+                program: self.program.id.clone(),
+                given: reason
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                known,
+            })
+    }
+
     /// Moves the pairing to `to` without checking guards; logged as forced with the reason.
     pub fn force(
         &self,
@@ -544,9 +564,7 @@ impl Engine {
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         self.stage_exists(to)?;
-        if reason.trim().is_empty() {
-            return Err(EngineError::ReasonRequired(Command::Force));
-        }
+        self.check_reason(Command::Force, reason)?;
         let kind = EventKind::Moved {
             from: Arc::clone(&pairing.stage),
             to: self.stage_id(to),
@@ -564,9 +582,7 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
-        if reason.trim().is_empty() {
-            return Err(EngineError::ReasonRequired(Command::Withdraw));
-        }
+        self.check_reason(Command::Withdraw, reason)?;
         let program = Arc::clone(&self.program);
         let any: Vec<&Transition> = program
             .transitions

@@ -173,6 +173,16 @@ pub enum EngineError {
         /// The pairing's latest event time.
         latest: chrono::DateTime<chrono::Utc>,
     },
+    /// The reason given names none of the program's reason codes.
+    #[error("`{given}` is not a reason code of program `{program}`")]
+    UnknownReason {
+        /// Program id.
+        program: String,
+        /// The code given (the reason up to its first `:`).
+        given: String,
+        /// The program's reason codes.
+        known: Vec<String>,
+    },
     /// Automatic transitions kept moving the pairing: a loop in the program.
     #[error("automatic transitions moved {pairing} {} times in a row", .path.len() - 1)]
     AutoLoop {

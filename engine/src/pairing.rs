@@ -97,6 +97,10 @@ pub struct History {
     pub stages: BTreeMap<std::sync::Arc<str>, Visits>,
     /// Per transition number: how many times it was taken (forced moves take none).
     pub taken: BTreeMap<usize, u32>,
+    /// The reason given with the latest move that had one (a withdrawal, a forced move, a
+    /// timer): for an ended pairing, why it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// How a stage was visited.
@@ -124,6 +128,9 @@ impl History {
         match &event.kind {
             EventKind::Enrolled { stage, .. } => self.enter(stage, event.at),
             EventKind::Moved { to, transition, .. } => {
+                if event.reason.is_some() {
+                    self.reason.clone_from(&event.reason);
+                }
                 self.enter(to, event.at);
                 if let Some(n) = transition {
                     *self.taken.entry(*n).or_insert(0) += 1;

@@ -19,7 +19,7 @@ pub struct Args {
     /// Move to --to without checking guards; needs --reason; logged as forced.
     #[arg(long, requires = "to", requires = "reason")]
     force: bool,
-    /// Why (required with --force).
+    /// Why (required with --force); one of the program's reason codes when it declares them.
     #[arg(long)]
     reason: Option<String>,
     /// Advance every active pairing whose guard now holds.

@@ -57,6 +57,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 "type",
                 "stage",
                 "outcome",
+                "reason",
                 "due",
                 "cycle",
                 "participants",
@@ -74,7 +75,12 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                         p.program_hash.to_string(),
                         p.type_id,
                         p.stage.to_string(),
-                        p.outcome.unwrap_or_default(),
+                        p.outcome.clone().unwrap_or_default(),
+                        p.history
+                            .as_ref()
+                            .and_then(|h| h.reason.clone())
+                            .filter(|_| p.outcome.is_some())
+                            .unwrap_or_default(),
                         p.due.map(stamp).unwrap_or_default(),
                         p.cycle.to_string(),
                         who.join(" "),

@@ -27,6 +27,9 @@ pub struct Args {
     /// Only running pairings that cannot advance now (with what they wait on).
     #[arg(long)]
     blocked: bool,
+    /// Only ended pairings whose reason starts with this code (`other`: none of the codes).
+    #[arg(long, value_name = "CODE")]
+    reason: Option<String>,
     /// Only pairings a tick warned that a timer will move them (and it has not yet).
     #[arg(long)]
     warned: bool,
@@ -53,6 +56,15 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let mut pairings = coordinator.attention(listed)?;
     if args.blocked {
         pairings.retain(|(_, a)| a.is_blocked());
+    }
+    if let Some(code) = &args.reason {
+        let mut kept = Vec::new();
+        for (p, a) in pairings {
+            if coordinator.ended_because(&p)?.as_deref() == Some(code.as_str()) {
+                kept.push((p, a));
+            }
+        }
+        pairings = kept;
     }
     if args.warned {
         let mut kept = Vec::new();

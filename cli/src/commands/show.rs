@@ -83,6 +83,21 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
             }
         }
     }
+    if !program.reasons.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nReasons (withdraw and forced moves give one: --reason CODE)"
+        );
+        let width = program
+            .reasons
+            .iter()
+            .map(|r| r.code.len())
+            .max()
+            .unwrap_or(0);
+        for r in &program.reasons {
+            let _ = writeln!(s, "  {:width$}  {}", r.code, r.description);
+        }
+    }
     let _ = writeln!(s, "\nTypes");
     for ty in program
         .types

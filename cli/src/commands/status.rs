@@ -77,7 +77,14 @@ pub fn show(
     );
     match (&p.outcome, p.due) {
         (Some(o), _) => {
-            let _ = writeln!(s, "outcome: {o}");
+            let why = p
+                .history
+                .as_ref()
+                .and_then(|h| h.reason.as_deref())
+                .map_or(String::new(), |r| {
+                    format!(" — reason: {}", render::printable(r))
+                });
+            let _ = writeln!(s, "outcome: {o}{why}");
         }
         (None, Some(due)) => {
             let late = if status.overdue {
@@ -149,7 +156,7 @@ fn board(
     if as_json {
         let rows: Vec<_> = rows
             .iter()
-            .map(|r| serde_json::json!({"stage": format!("{}/{}", r.program, r.stage), "type": r.type_id, "pairings": r.pairings, "overdue": r.overdue, "blocked": r.blocked, "waiting_on": r.waiting_on.as_ref().map(|(part, n)| serde_json::json!({"part": part, "pairings": n}))}))
+            .map(|r| serde_json::json!({"stage": format!("{}/{}", r.program, r.stage), "type": r.type_id, "pairings": r.pairings, "overdue": r.overdue, "blocked": r.blocked, "waiting_on": r.waiting_on.as_ref().map(|(part, n)| serde_json::json!({"part": part, "pairings": n})), "reasons": r.reasons}))
             .collect();
         return super::json(output, &rows);
     }
@@ -160,7 +167,7 @@ fn board(
         render::count(total as u64, "pairing"),
         render::minute(coordinator.now())
     )?;
-    let cells: Vec<[String; 6]> = rows
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
@@ -172,6 +179,11 @@ fn board(
                 r.waiting_on
                     .as_ref()
                     .map_or(String::new(), |(part, n)| format!("{part} ({n})")),
+                r.reasons
+                    .iter()
+                    .map(|(code, n)| format!("{code} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ]
         })
         .collect();
@@ -182,7 +194,19 @@ fn board(
         "overdue",
         "blocked",
         "mostly waiting on",
+        "ended because",
     ];
-    write!(output.out, "{}", render::table(header, &cells))?;
+    // The reasons column only where a program declares reason codes.
+    let table = if rows.iter().any(|r| !r.reasons.is_empty()) {
+        render::table(header, &cells)
+    } else {
+        let [a, b, c, d, e, f, _] = header;
+        let cells: Vec<[String; 6]> = cells
+            .into_iter()
+            .map(|[a, b, c, d, e, f, _]| [a, b, c, d, e, f])
+            .collect();
+        render::table([a, b, c, d, e, f], &cells)
+    };
+    write!(output.out, "{table}")?;
     Ok(EXIT_OK)
 }

@@ -12,7 +12,8 @@ use crate::{render, Output, EXIT_OK};
 pub struct Args {
     /// Pairing id.
     pairing: String,
-    /// Why (moved, lost interest, not a good fit ...); goes into the audit log.
+    /// Why; goes into the audit log. When the program declares [reasons], one of its codes,
+    /// alone or with details: `left` or "left: joined a competitor" (`mentorflow show` lists them).
     #[arg(long, required = true)]
     reason: String,
 }

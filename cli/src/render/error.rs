@@ -268,6 +268,14 @@ pub fn engine_error(e: &EngineError) -> String {
             minute(*now),
             minute(*latest)
         ),
+        EngineError::UnknownReason {
+            program,
+            given,
+            known,
+        } => format!(
+            "`{given}` is not a reason code of program `{program}`{}; give one as --reason CODE or --reason \"CODE: details\"",
+            did_you_mean_or_known(given, known)
+        ),
         EngineError::AutoLoop { pairing, path } => format!(
             "automatic transitions moved {pairing} {} times without stopping: {}; nothing was applied. Fix the program: the guards of these `auto = true` transitions hold one after another in a loop",
             path.len() - 1,

@@ -8,7 +8,7 @@ mod explain;
 mod scenario;
 
 pub use error::{engine_error, enrolment_problem, error, script_error};
-pub use event::event;
+pub use event::{event, printable};
 pub use explain::{candidate, candidate_name};
 pub use scenario::{failure_summary, transcript};
 

@@ -25,11 +25,12 @@ use crate::value::{Bound, Declaration, Value, ValueKind};
 mod criteria;
 mod declarations;
 mod header;
+mod reasons;
 mod stages;
 mod transitions;
 mod types;
 
-const TOP_KEYS: [&str; 7] = [
+const TOP_KEYS: [&str; 8] = [
     "program",
     "stages",
     "transitions",
@@ -37,6 +38,7 @@ const TOP_KEYS: [&str; 7] = [
     "attributes",
     "criteria",
     "types",
+    "reasons",
 ];
 
 /// id, title, description and the initial stage with its span.
@@ -153,6 +155,7 @@ impl<'a> Analyzer<'a> {
         self.criteria = criteria.clone();
         let transitions = self.transitions(&top, &stages);
         let types = self.types(&top, &stages, &attributes);
+        let reasons = self.reasons(&top);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {
@@ -166,6 +169,7 @@ impl<'a> Analyzer<'a> {
             attributes,
             criteria,
             types,
+            reasons,
             hash: String::new(),
             sources: Vec::new(),
         })
