@@ -41,7 +41,7 @@ pub enum Code {
     E021,
     /// A guard that is a bare name names no criterion.
     E022,
-    /// A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`), or a criterion inside an expression.
+    /// A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`).
     E023,
     /// A script visibly does not give true or false.
     E024,
@@ -51,6 +51,8 @@ pub enum Code {
     E026,
     /// A timer's `since`, `at` or `warn` is wrong.
     E027,
+    /// A criterion reads itself, directly or through other criteria.
+    E028,
     /// A role's `min` is greater than its `max`, or its `max` is 0 (`mentor = 0`.
     E030,
     /// A type overrides a stage that is not declared.
@@ -85,7 +87,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 38] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -108,6 +110,7 @@ impl Code {
         Code::E025,
         Code::E026,
         Code::E027,
+        Code::E028,
         Code::E030,
         Code::E031,
         Code::E032,
@@ -150,6 +153,7 @@ impl Code {
             Code::E025 => "E025",
             Code::E026 => "E026",
             Code::E027 => "E027",
+            Code::E028 => "E028",
             Code::E030 => "E030",
             Code::E031 => "E031",
             Code::E032 => "E032",
@@ -200,11 +204,12 @@ impl Code {
             Code::E020 => "Rhai syntax error in a guard, criterion, rule or override guard (also `eval` and `import`, which the sandbox refuses).",
             Code::E021 => "A script reads `facts.NAME` (or `facts[\"NAME\"]`) that is not declared.",
             Code::E022 => "A guard that is a bare name names no criterion.",
-            Code::E023 => "A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`), or a criterion inside an expression.",
+            Code::E023 => "A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`).",
             Code::E024 => "A script visibly does not give true or false: its last statement assigns (`facts.meetings = 6`), computes a number (`facts.meetings + 1`) or is a constant that is not a bool.",
             Code::E025 => "A script compares a fact with a constant of another type (`facts.meetings >= true`, `facts.consent == 1` for a bool fact): at run time it fails or never holds, so it blocks every pairing.",
             Code::E026 => "A script reads `entries.NAME` or `first_entered.NAME` where NAME is no stage of the program, or `taken.NAME` where NAME is no transition's `label`: the count would always be 0.",
             Code::E027 => "A timer's `since`, `at` or `warn` is wrong: `since` without `after`, or naming no stage (nor `enrolment`); `at` naming a fact that is not a declared date fact; `warn` on a transition without a timer.",
+            Code::E028 => "A criterion reads itself, directly or through other criteria (`a` reads `b`, `b` reads `a`): it could never be evaluated.",
             Code::E030 => "A role's `min` is greater than its `max`, or its `max` is 0 (`mentor = 0`: a role nobody can take).",
             Code::E031 => "A type overrides a stage that is not declared.",
             Code::E032 => "A type `requires` an attribute that is not declared.",
@@ -243,10 +248,11 @@ impl Code {
             Code::E020 => "Fix the script at the caret; scripts are Rhai expressions such as `facts.meetings >= 6 && facts.rating >= 4`.",
             Code::E021 => "Fix the name (did-you-mean) or declare it under `[facts.NAME]`.",
             Code::E022 => "Fix the name, or declare the criterion under `[criteria]`.",
-            Code::E023 => "Use a [script variable](#script-variables) or `let`; use a criterion as a whole guard.",
+            Code::E023 => "Use a [script variable](#script-variables), a criterion's name, or `let`.",
             Code::E024 => "Compare: `facts.meetings == 6`, `facts.meetings + 1 >= 6`.",
             Code::E025 => "Compare with a value of the fact's type: `facts.meetings >= 6`, `facts.consent`, `facts.start_date <= \"2026-06-30\"`.",
             Code::E027 => "`after = \"90d\"` with `since = \"enrolment\"` or `since = \"STAGE\"` (first entry); `at = \"end_date\"` for a date fact; `warn = \"7d\"` beside `after`, `idle` or `at`.",
+            Code::E028 => "Write the shared part once, as its own criterion, and read it from both.",
             Code::E026 => "Use a declared stage id (`entries.mentoring >= 2`) or give the transition a `label` and count it by that (`taken.extend < 2`).",
             Code::E030 => "Swap them; remove a role nobody takes, or give it a count of at least 1.",
             Code::E031 => "Fix the stage id (did-you-mean).",

@@ -272,6 +272,12 @@ pub struct Script {
     /// those; all bits when the script defines functions or closures.
     #[serde(skip)]
     pub variables: u32,
+    /// The criteria it reads as variables (`success && ...`): evaluated before it runs.
+    #[serde(skip)]
+    pub criteria_read: Vec<String>,
+    /// The `entries.X`, `first_entered.X` and `taken.X` it reads: (variable, key).
+    #[serde(skip)]
+    pub history_read: Vec<(String, String)>,
     /// Top-level `&&` parts of the script's final expression, each compiled on its own (after
     /// the script's statements) so a refusal can say which part was false. Empty when there
     /// is only one operand.

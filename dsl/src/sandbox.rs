@@ -92,9 +92,18 @@ pub fn engine(limits: Limits) -> Engine {
 /// pushed as variables, not constants: Rhai's optimizer would otherwise fold the placeholder
 /// `()` into the compiled script. At run time they are constants, so scripts cannot change them.
 pub fn compile_scope() -> Scope<'static> {
+    compile_scope_with(&[])
+}
+
+/// [`compile_scope`] with the program's criteria as variables too: a criterion can be read as
+/// a bool inside any expression (`success && weeks_in_program >= 12`).
+pub fn compile_scope_with(criteria: &[String]) -> Scope<'static> {
     let mut scope = Scope::new();
     for name in SCRIPT_VARIABLES {
         scope.push(name, Dynamic::UNIT);
+    }
+    for name in criteria {
+        scope.push(name.clone(), Dynamic::UNIT);
     }
     scope
 }

@@ -121,7 +121,7 @@ pub(crate) fn compile(
         criteria,
         history,
     } = *known;
-    let scope = crate::sandbox::compile_scope();
+    let scope = crate::sandbox::compile_scope_with(criteria);
     let ast = match engine.compile_with_scope(&scope, source) {
         Ok(ast) => ast,
         Err(err) => {
@@ -199,6 +199,15 @@ pub(crate) fn compile(
     Some(Script {
         fast,
         variables: variables_used(&ast),
+        criteria_read: criteria_read(&ast, criteria),
+        history_read: crate::sandbox::HISTORY_VARIABLES
+            .iter()
+            .flat_map(|v| {
+                keys_read(&ast, v)
+                    .into_iter()
+                    .map(|(k, _)| (v.to_string(), k))
+            })
+            .collect(),
         summary: summary(source),
         source: source.to_string(),
         facts_read: reads.into_iter().map(|(n, _)| n).collect(),
@@ -421,6 +430,21 @@ fn result_problem(ast: &rhai::AST) -> Option<(String, Position, String)> {
         },
         _ => None,
     }
+}
+
+/// The criteria (of `criteria`) a script reads as variables, in first-use order.
+fn criteria_read(ast: &rhai::AST, criteria: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::Variable(var, ..))) = path.last() {
+            let name = var.1.as_str();
+            if criteria.iter().any(|c| c == name) && !found.iter().any(|f| f == name) {
+                found.push(name.to_string());
+            }
+        }
+        true
+    });
+    found
 }
 
 /// The script variables a compiled script uses, as a bit set over `SCRIPT_VARIABLES`.

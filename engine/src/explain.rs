@@ -235,6 +235,8 @@ pub fn report(
         Err(e) => Verdict::Failed(e),
     };
     let verdict = verdict_of(runtime.eval(script, &ctx), whole_missing, whole_lacking);
+    // The criteria it reads, for the parts and for the values shown.
+    let criteria = runtime.criteria(script, &ctx).unwrap_or_default();
     let mut parts: Vec<(String, Verdict)> = if verdict == Verdict::Holds {
         Vec::new()
     } else {
@@ -244,7 +246,7 @@ pub fn report(
             .zip(part_missing)
             .zip(part_lacking)
             .map(|((p, m), l)| {
-                let result = runtime.eval_ast(&p.ast, p.variables, &script.origin, &ctx);
+                let result = runtime.eval_ast(&p.ast, p.variables, &criteria, &script.origin, &ctx);
                 (p.source.clone(), verdict_of(result, m, l))
             })
             .collect()
@@ -259,10 +261,41 @@ pub fn report(
         kind,
         source: script.summary.clone(),
         reads,
-        builtins,
+        builtins: builtins
+            .into_iter()
+            .chain(history_read(program, script, pairing))
+            .chain(criteria.into_iter().map(|(n, v)| (n, Value::Bool(v))))
+            .collect(),
         parts,
         verdict,
     }
+}
+
+/// The `entries.X`, `first_entered.X` and `taken.X` a script reads, with their values (a
+/// stage never entered has no `first_entered`).
+fn history_read(program: &Program, script: &Script, pairing: &Pairing) -> Vec<(String, Value)> {
+    let Some(history) = pairing.history.as_ref() else {
+        return Vec::new();
+    };
+    script
+        .history_read
+        .iter()
+        .filter_map(|(variable, key)| {
+            let value = match variable.as_str() {
+                "entries" => Value::Int(history.entries(key).into()),
+                "first_entered" => Value::Date(history.first_entered(key)?.date_naive()),
+                _ => Value::Int(
+                    program
+                        .transitions
+                        .iter()
+                        .filter(|t| t.label == *key)
+                        .map(|t| i64::from(history.taken(t.number())))
+                        .sum(),
+                ),
+            };
+            Some((format!("{variable}.{key}"), value))
+        })
+        .collect()
 }
 
 /// The built-in variables a script uses (bits of [`mentorflow_dsl::Script::variables`]) with

@@ -272,14 +272,38 @@ impl Runtime {
         if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx.facts)) {
             return Ok(answer);
         }
-        self.eval_ast(&script.ast, script.variables, &script.origin, ctx)
+        let criteria = self.criteria(script, ctx)?;
+        self.eval_ast(
+            &script.ast,
+            script.variables,
+            &criteria,
+            &script.origin,
+            ctx,
+        )
     }
 
-    /// Evaluates a compiled script (or one part of it) to a bool.
+    /// The value of every criterion `script` reads as a variable (each evaluated with the
+    /// criteria it reads in turn; the checker refuses loops).
+    pub fn criteria(
+        &self,
+        script: &Script,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<(String, bool)>, ScriptError> {
+        script
+            .criteria_read
+            .iter()
+            .filter_map(|name| ctx.program.criterion(name))
+            .map(|c| Ok((c.name.clone(), self.eval(&c.script, ctx)?)))
+            .collect()
+    }
+
+    /// Evaluates a compiled script (or one part of it) to a bool, with the values of the
+    /// criteria it reads.
     pub fn eval_ast(
         &self,
         ast: &AST,
         variables: u32,
+        criteria: &[(String, bool)],
         origin: &ScriptOrigin,
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
@@ -310,6 +334,9 @@ impl Runtime {
                 _ => view::taken(ctx.program, ctx.history()),
             };
             scope.push_constant_dynamic(*name, value);
+        }
+        for (name, value) in criteria {
+            scope.push_constant(name.clone(), *value);
         }
         let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
         match result {

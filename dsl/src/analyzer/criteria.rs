@@ -53,6 +53,7 @@ impl Analyzer<'_> {
                 });
             }
         }
+        self.criteria_loops(&out);
         out
     }
 
@@ -133,7 +134,7 @@ impl Analyzer<'_> {
             content_start,
             whole: span,
         };
-        scripts::compile(
+        let script = scripts::compile(
             &self.engine,
             source,
             what,
@@ -144,7 +145,66 @@ impl Analyzer<'_> {
                 history: &self.history_names,
             },
             &mut self.diagnostics,
-        )
+        );
+        self.mark_used(script.as_ref());
+        script
+    }
+
+    /// Criteria read inside a script count as used.
+    fn mark_used(&mut self, script: Option<&Script>) {
+        for name in script.iter().flat_map(|s| &s.criteria_read) {
+            self.criteria_used.insert(name.clone());
+        }
+    }
+
+    /// E028 for every criterion that reads itself, directly or through others: it could
+    /// never be evaluated.
+    fn criteria_loops(&mut self, criteria: &[Criterion]) {
+        let reads = |name: &str| -> Vec<String> {
+            criteria
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.script.criteria_read.clone())
+                .unwrap_or_default()
+        };
+        for c in criteria {
+            // Depth-first from `c`, keeping the path, until it comes back to `c`.
+            let mut stack = vec![vec![c.name.clone()]];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(path) = stack.pop() {
+                let last = path[path.len() - 1].clone();
+                for next in reads(&last) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    if next == c.name {
+                        let span = self
+                            .criterion_spans
+                            .iter()
+                            .find(|(n, _)| *n == c.name)
+                            .map(|(_, s)| s.clone())
+                            .unwrap_or(0..0);
+                        self.reader()
+                            .error(
+                                Code::E028,
+                                format!(
+                                    "criterion `{}` reads itself: {}",
+                                    c.name,
+                                    longer.join(" -> ")
+                                ),
+                                span,
+                            )
+                            .help = Some(
+                            "a criterion can read other criteria, but not in a loop: write the shared part once and read it from both".into(),
+                        );
+                        stack.clear();
+                        break;
+                    }
+                    if seen.insert(next) {
+                        stack.push(longer);
+                    }
+                }
+            }
+        }
     }
 
     /// Reads and compiles a .rhai file beside the program.
@@ -198,7 +258,7 @@ impl Analyzer<'_> {
             content_start: Some(0),
             whole: 0..text.len(),
         };
-        scripts::compile(
+        let script = scripts::compile(
             &self.engine,
             &text,
             what,
@@ -209,6 +269,8 @@ impl Analyzer<'_> {
                 history: &self.history_names,
             },
             &mut self.diagnostics,
-        )
+        );
+        self.mark_used(script.as_ref());
+        script
     }
 }
