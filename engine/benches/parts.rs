@@ -89,7 +89,7 @@ fn benches(c: &mut Criterion) {
             black_box(
                 engine
                     .runtime
-                    .eval_ast(&guard.ast, guard.variables, &guard.origin, &ctx)
+                    .eval_ast(&guard.ast, guard.variables, &[], &guard.origin, &ctx)
                     .expect("eval"),
             )
         })

@@ -131,9 +131,10 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
                 .as_ref()
                 .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
             let ctx = Context::of(&engine.program, &mut pairing, actor.now);
-            let rhai = engine
-                .runtime
-                .eval_ast(&script.ast, script.variables, &script.origin, &ctx);
+            let rhai =
+                engine
+                    .runtime
+                    .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
             compared += 1;
             if let Some(answer) = fast.eval(&recorded) {
                 answered += 1;
