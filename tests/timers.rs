@@ -92,7 +92,7 @@ fn a_tick_warns_once_and_activity_moves_the_idle_timer_on() {
         blocked.stdout
     );
     // Activity: the idle timer is due 60 days later, and the old warning no longer stands.
-    let record = s.at("2026-03-01T09:00:00Z", &["record", "p-1", "one_on_ones+=1"]);
+    let record = s.at("2026-03-01T09:00:00Z", &["done", "p-1", "one_on_one"]);
     assert_eq!(record.code, 0, "{}", record.transcript());
     let warned = s.at("2026-03-02T09:00:00Z", &["list", "--warned"]);
     assert!(!warned.stdout.contains("p-1"), "{}", warned.stdout);

@@ -58,6 +58,8 @@ enum Command {
     Advance(commands::advance::Args),
     /// Withdraw a pairing with a reason.
     Withdraw(commands::withdraw::Args),
+    /// Record an occurrence of a schedule done (a check-in held, a survey answered).
+    Done(commands::done::Args),
     /// Run timers: timeouts and overdue stages.
     Tick(commands::tick::Args),
     /// The board, or one pairing and what it needs to move on.
@@ -124,6 +126,7 @@ where
         Command::Record(a) => commands::record::run(&a, s, output),
         Command::Advance(a) => commands::advance::run(&a, s, output),
         Command::Withdraw(a) => commands::withdraw::run(&a, s, output),
+        Command::Done(a) => commands::done::run(&a, s, output),
         Command::Tick(a) => commands::tick::run(&a, s, output),
         Command::Status(a) => commands::status::run(&a, s, output),
         Command::List(a) => commands::list::run(&a, s, output),

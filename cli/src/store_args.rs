@@ -52,7 +52,8 @@ impl When {
     }
 }
 
-fn parse_time(s: &str) -> Result<When, String> {
+/// A time as the command line gives it (`--now`, `--on`).
+pub(crate) fn parse_time(s: &str) -> Result<When, String> {
     let text = s.trim();
     let local = |naive: chrono::NaiveDateTime| {
         naive

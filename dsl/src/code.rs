@@ -53,6 +53,8 @@ pub enum Code {
     E027,
     /// A criterion reads itself, directly or through other criteria.
     E028,
+    /// A schedule is declared wrong.
+    E029,
     /// A role's `min` is greater than its `max`, or its `max` is 0 (`mentor = 0`.
     E030,
     /// A type overrides a stage that is not declared.
@@ -83,11 +85,13 @@ pub enum Code {
     W007,
     /// An automatic transition has no guard.
     W008,
+    /// A schedule can never fall.
+    W009,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 38] = [
+    pub const ALL: [Code; 40] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -111,6 +115,7 @@ impl Code {
         Code::E026,
         Code::E027,
         Code::E028,
+        Code::E029,
         Code::E030,
         Code::E031,
         Code::E032,
@@ -126,6 +131,7 @@ impl Code {
         Code::W006,
         Code::W007,
         Code::W008,
+        Code::W009,
     ];
 
     /// The code as written: `E010`.
@@ -154,6 +160,7 @@ impl Code {
             Code::E026 => "E026",
             Code::E027 => "E027",
             Code::E028 => "E028",
+            Code::E029 => "E029",
             Code::E030 => "E030",
             Code::E031 => "E031",
             Code::E032 => "E032",
@@ -169,6 +176,7 @@ impl Code {
             Code::W006 => "W006",
             Code::W007 => "W007",
             Code::W008 => "W008",
+            Code::W009 => "W009",
         }
     }
 
@@ -189,7 +197,7 @@ impl Code {
         match self {
             Code::E000 => "The file cannot be used: no such file, a directory, larger than 1 MiB, not UTF-8, or empty (whitespace only). No position.",
             Code::E001 => "Invalid TOML: unclosed string, unquoted string value (`initial = start`), bad table header... Nothing else is checked while there is one.",
-            Code::E002 => "Unknown key: a top-level section other than the eight, or a key a table does not have (`titel` in a stage, `gaurd` in a transition, `maximum` in a fact, `deadline` in a stage override).",
+            Code::E002 => "Unknown key: a top-level section other than the nine, or a key a table does not have (`titel` in a stage, `gaurd` in a transition, `maximum` in a fact, `deadline` in a stage override).",
             Code::E003 => "Something required is missing: `[program]`, `[stages]`, `[[transitions]]`, `[types]`; a required field (program `id`/`title`, transition `from`/`to`, fact or attribute `type`, type `roles`, role range `min`/`max`); a criterion table with neither `script` nor `file`. File-level ones point at the start of the file.",
             Code::E004 => "A value has the wrong TOML type (`due = 14`, `title = 3`, a string where a table is expected); `[transitions]` not an array of tables; a transition with both `after` and `idle`; a criterion with both `script` and `file`, or that is not a string or table; an unknown value type (`type = \"integer\"`); a `default`, `min` or `max` of the wrong type (a date default written as a string).",
             Code::E005 => "Bad duration in `due`, `after` or `idle`: no number, no unit, unknown unit, zero, more than 10000.",
@@ -210,6 +218,7 @@ impl Code {
             Code::E026 => "A script reads `entries.NAME` or `first_entered.NAME` where NAME is no stage of the program, or `taken.NAME` where NAME is no transition's `label`: the count would always be 0.",
             Code::E027 => "A timer's `since`, `at` or `warn` is wrong: `since` without `after`, or naming no stage (nor `enrolment`); `at` naming a fact that is not a declared date fact; `warn` on a transition without a timer.",
             Code::E028 => "A criterion reads itself, directly or through other criteria (`a` reads `b`, `b` reads `a`): it could never be evaluated.",
+            Code::E029 => "A schedule is declared wrong: no cadence, both `every` and `at`, only one of `until` and `then`, `at` offsets empty or out of order, an `anchor` that is not `enrolment`, a stage or `facts.NAME` of a date fact, `during` a stage that is not a running stage, an unknown type in `types` or fact in `facts`.",
             Code::E030 => "A role's `min` is greater than its `max`, or its `max` is 0 (`mentor = 0`: a role nobody can take).",
             Code::E031 => "A type overrides a stage that is not declared.",
             Code::E032 => "A type `requires` an attribute that is not declared.",
@@ -225,6 +234,7 @@ impl Code {
             Code::W006 => "A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`: at enrolment they only have their starting values (nothing recorded, the initial stage, day 0, cycle 1).",
             Code::W007 => "A mapping file leaves a stage or fact of the old version unmapped that the new version does not have: pairings in that stage, or with that fact recorded, will be refused.",
             Code::W008 => "An automatic transition (`auto = true`) has no guard: it is taken the moment its stage is entered, so pairings never stay in that stage.",
+            Code::W009 => "A schedule can never fall: its first occurrence comes after its `end`.",
         }
     }
 
@@ -253,6 +263,7 @@ impl Code {
             Code::E025 => "Compare with a value of the fact's type: `facts.meetings >= 6`, `facts.consent`, `facts.start_date <= \"2026-06-30\"`.",
             Code::E027 => "`after = \"90d\"` with `since = \"enrolment\"` or `since = \"STAGE\"` (first entry); `at = \"end_date\"` for a date fact; `warn = \"7d\"` beside `after`, `idle` or `at`.",
             Code::E028 => "Write the shared part once, as its own criterion, and read it from both.",
+            Code::E029 => "`every = \"1w\"` (optionally `until = \"8w\"` and `then = \"2w\"`) or `at = [\"14d\", \"45d\"]`; `anchor = \"enrolment\"`, a stage, or `facts.start_date`; declared stages, types and facts.",
             Code::E026 => "Use a declared stage id (`entries.mentoring >= 2`) or give the transition a `label` and count it by that (`taken.extend < 2`).",
             Code::E030 => "Swap them; remove a role nobody takes, or give it a count of at least 1.",
             Code::E031 => "Fix the stage id (did-you-mean).",
@@ -269,6 +280,7 @@ impl Code {
             Code::W006 => "Check a pairing's progress in guards; keep type rules to the participants (`participants`, `mentors`, `mentees`, `type`).",
             Code::W007 => "Map it (`[stages] old = \"new\"`), or drop a fact (`[facts] old = \"-\"`).",
             Code::W008 => "Give it a guard (`guard = \"facts.members < 3\"`), or point the transitions into that stage at its target.",
+            Code::W009 => "Make `end` later, or the cadence shorter.",
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Program {
     pub types: Vec<MentoringType>,
     /// The reason codes a withdrawal or a forced move must give (`[reasons]`); none: any text.
     pub reasons: Vec<Reason>,
+    /// Recurring or one-off activities (check-ins, sessions, surveys), in file order.
+    pub schedules: Vec<Schedule>,
     /// SHA-256 of the program file and every script file it uses, in hex.
     pub hash: String,
     /// The files the program was read from (the program first), for pinning a version.
@@ -217,6 +219,103 @@ pub enum Guard {
     Criterion(String),
 }
 
+/// A recurring or one-off activity a pairing is expected to do: each occurrence is due at a
+/// time the engine knows; a coordinator records it done, and a tick logs it missed once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    /// Its name, read by scripts as `schedules.NAME` and given to `mentorflow done`.
+    pub name: String,
+    /// Human title.
+    pub title: String,
+    /// When occurrences fall, counted from the anchor.
+    pub cadence: Cadence,
+    /// What the cadence counts from.
+    pub anchor: Anchor,
+    /// No occurrence falls later than this long after the anchor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Due>,
+    /// How long after its due time an occurrence may still be done before it is missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace: Option<Due>,
+    /// Only while the pairing is in this stage (occurrences after it leaves do not fall).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub during: Option<String>,
+    /// The types it applies to; empty: every type.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
+    /// Facts an occurrence may record when it is done (a survey's score).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<String>,
+    /// Where it is declared.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Schedule {
+    /// Whether it applies to pairings of type `type_id`.
+    pub fn applies_to(&self, type_id: &str) -> bool {
+        self.types.is_empty() || self.types.iter().any(|t| t == type_id)
+    }
+}
+
+/// When a schedule's occurrences fall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cadence {
+    /// Every `every` after the anchor; when `until` is given, every `then` after that point.
+    Every {
+        /// The period.
+        every: Due,
+        /// How long the first period applies.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until: Option<Due>,
+        /// The period after `until`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        then: Option<Due>,
+    },
+    /// At these offsets from the anchor (day 14, 45 and 90), in order.
+    At(Vec<Due>),
+}
+
+impl std::fmt::Display for Cadence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cadence::Every {
+                every,
+                until: Some(until),
+                then: Some(then),
+            } => write!(f, "every {every} for {until}, then every {then}"),
+            Cadence::Every { every, .. } => write!(f, "every {every}"),
+            Cadence::At(offsets) => {
+                let shown: Vec<String> = offsets.iter().map(ToString::to_string).collect();
+                write!(f, "at {}", shown.join(", "))
+            }
+        }
+    }
+}
+
+/// What a schedule's cadence counts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// The pairing's enrolment.
+    Enrolment,
+    /// The latest time the pairing entered this stage.
+    Stage(String),
+    /// The date held in this date fact (00:00 UTC); none while it is not recorded.
+    Fact(String),
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Anchor::Enrolment => write!(f, "enrolment"),
+            Anchor::Stage(s) => write!(f, "entering {s}"),
+            Anchor::Fact(fact) => write!(f, "the date in {fact}"),
+        }
+    }
+}
+
 /// A reason code a withdrawal or a forced move may give.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reason {
@@ -397,6 +496,11 @@ impl Program {
     /// The stage with id `id`.
     pub fn stage(&self, id: &str) -> Option<&Stage> {
         self.stages.iter().find(|s| s.id == id)
+    }
+
+    /// The schedule `name`.
+    pub fn schedule(&self, name: &str) -> Option<&Schedule> {
+        self.schedules.iter().find(|s| s.name == name)
     }
 
     /// The declared fact `name`.

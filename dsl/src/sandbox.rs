@@ -4,7 +4,7 @@
 use rhai::{Dynamic, Engine, Scope};
 
 /// The variables every script may read; anything else is an error at check time.
-pub const SCRIPT_VARIABLES: [&str; 17] = [
+pub const SCRIPT_VARIABLES: [&str; 18] = [
     "facts",
     "participants",
     "mentors",
@@ -22,11 +22,13 @@ pub const SCRIPT_VARIABLES: [&str; 17] = [
     "entries",
     "first_entered",
     "taken",
+    "schedules",
 ];
 
 /// The script variables that hold a map keyed by the program's stages (`entries`,
-/// `first_entered`) or transition labels (`taken`): the checker checks the keys read.
-pub const HISTORY_VARIABLES: [&str; 3] = ["entries", "first_entered", "taken"];
+/// `first_entered`), transition labels (`taken`) or schedules (`schedules`): the checker
+/// checks the keys read.
+pub const HISTORY_VARIABLES: [&str; 4] = ["entries", "first_entered", "taken", "schedules"];
 
 /// Limits a script runs under. Generous for real guards, small enough that a hostile script
 /// is stopped in milliseconds.

@@ -66,6 +66,7 @@ impl Placement<'_> {
 pub(crate) struct HistoryNames {
     pub stages: Vec<String>,
     pub labels: Vec<String>,
+    pub schedules: Vec<String>,
 }
 
 /// E026 for every `entries.X` or `first_entered.X` whose X is no stage, and `taken.X` whose X
@@ -73,10 +74,10 @@ pub(crate) struct HistoryNames {
 fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
     let mut found = Vec::new();
     for variable in crate::sandbox::HISTORY_VARIABLES {
-        let (known, what) = if variable == "taken" {
-            (&names.labels, "transition label")
-        } else {
-            (&names.stages, "stage")
+        let (known, what) = match variable {
+            "taken" => (&names.labels, "transition label"),
+            "schedules" => (&names.schedules, "schedule"),
+            _ => (&names.stages, "stage"),
         };
         for (name, position) in keys_read(ast, variable) {
             if known.contains(&name) {

@@ -78,14 +78,14 @@ fn benches(c: &mut Criterion) {
         "one guard evaluation (facts.meetings >= 6, fast path)",
         |b| {
             b.iter(|| {
-                let ctx = Context::of(&engine.program, &mut pairing, now);
+                let ctx = Context::of(&engine.program, &pairing, now);
                 black_box(engine.runtime.eval(&guard, &ctx).expect("eval"))
             })
         },
     );
     c.bench_function("one guard evaluation (facts.meetings >= 6, in Rhai)", |b| {
         b.iter(|| {
-            let ctx = Context::of(&engine.program, &mut pairing, now);
+            let ctx = Context::of(&engine.program, &pairing, now);
             black_box(
                 engine
                     .runtime

@@ -469,6 +469,44 @@ impl Coordinator {
         })
     }
 
+    /// Records an occurrence of `schedule` done (at `on`, else now), with facts it records.
+    pub fn done(
+        &mut self,
+        id: &str,
+        schedule: &str,
+        on: Option<DateTime<Utc>>,
+        facts: &[(String, String)],
+    ) -> Result<Vec<Event>, Error> {
+        self.change(id, &mut |engine, p, actor| {
+            let typed = facts
+                .iter()
+                .map(|(n, text)| Ok((n.clone(), engine.parse_fact(n, text)?)))
+                .collect::<Result<Vec<_>, EngineError>>()?;
+            let on = on.unwrap_or(actor.now);
+            Ok(vec![engine.done(p, schedule, on, typed, actor)?])
+        })
+    }
+
+    /// How each schedule stands for `pairing` now (those that apply).
+    pub fn schedules(
+        &mut self,
+        pairing: &Pairing,
+    ) -> Result<Vec<(mentorflow_dsl::model::Schedule, crate::schedules::Standing)>, Error> {
+        let now = self.now();
+        let engine = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
+        Ok(engine
+            .program
+            .schedules
+            .iter()
+            .filter_map(|s| {
+                crate::schedules::standing(&engine.program, s, pairing, now)
+                    .map(|st| (s.clone(), st))
+            })
+            .collect())
+    }
+
     /// Withdraws one pairing with a reason.
     pub fn withdraw(&mut self, id: &str, reason: &str) -> Result<Vec<Event>, Error> {
         self.change(id, &mut |engine, p, actor| {

@@ -534,6 +534,71 @@ impl Engine {
         }
     }
 
+    /// Records an occurrence of `schedule` as done on `on` (at most the command's time), with
+    /// `facts` it records (ones the schedule lists): it counts for the first occurrence not
+    /// yet done and not missed by then.
+    pub fn done(
+        &self,
+        pairing: &mut Pairing,
+        schedule: &str,
+        on: DateTime<Utc>,
+        facts: Vec<(String, Value)>,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        let program = Arc::clone(&self.program);
+        let Some(s) = program.schedule(schedule) else {
+            return Err(EngineError::UnknownSchedule {
+                program: program.id.clone(),
+                name: schedule.to_string(),
+                known: names(program.schedules.iter().map(|s| s.name.as_str())),
+            });
+        };
+        if on > actor.now {
+            return Err(EngineError::DoneInFuture);
+        }
+        if let Some((fact, _)) = facts.iter().find(|(f, _)| !s.facts.contains(f)) {
+            return Err(EngineError::NotAScheduleFact {
+                schedule: schedule.to_string(),
+                fact: fact.clone(),
+                known: s.facts.clone(),
+            });
+        }
+        let not_open = |why: String| EngineError::NoOpenOccurrence {
+            pairing: pairing.id.to_string(),
+            schedule: schedule.to_string(),
+            why,
+        };
+        let Some(anchor) = crate::schedules::anchor(&program, s, pairing) else {
+            return Err(not_open(format!(
+                "it runs from {}{}{}, which does not apply to this pairing now",
+                s.anchor,
+                s.during
+                    .as_ref()
+                    .map_or(String::new(), |d| format!(" while in {d}")),
+                if s.types.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for types {}", s.types.join(", "))
+                }
+            )));
+        };
+        let Some((occurrence, _)) = crate::schedules::open_occurrence(&program, s, pairing, on)
+        else {
+            return Err(not_open(
+                "every occurrence is done or was missed before then".into(),
+            ));
+        };
+        let kind = EventKind::Done {
+            schedule: schedule.to_string(),
+            occurrence,
+            anchor,
+            on,
+            facts,
+        };
+        self.emit(pairing, actor, None, kind)
+    }
+
     /// A reason is required; when the program declares reason codes it must start with one.
     fn check_reason(&self, command: Command, reason: &str) -> Result<(), EngineError> {
         if reason.trim().is_empty() {
@@ -699,6 +764,20 @@ impl Engine {
                 };
                 events.push(self.emit(pairing, actor, None, kind)?);
             }
+        }
+        for schedule in &program.schedules {
+            let Some((anchor, occurrences, checked)) =
+                crate::schedules::newly_missed(&program, schedule, pairing, actor.now)
+            else {
+                continue;
+            };
+            let kind = EventKind::Missed {
+                schedule: schedule.name.clone(),
+                anchor,
+                occurrences,
+                checked,
+            };
+            events.push(self.emit(pairing, actor, None, kind)?);
         }
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
             if actor.now > due {

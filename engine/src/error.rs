@@ -173,6 +173,39 @@ pub enum EngineError {
         /// The pairing's latest event time.
         latest: chrono::DateTime<chrono::Utc>,
     },
+    /// The schedule named is not one of the program's.
+    #[error("program `{program}` has no schedule `{name}`")]
+    UnknownSchedule {
+        /// Program id.
+        program: String,
+        /// The name given.
+        name: String,
+        /// The program's schedules.
+        known: Vec<String>,
+    },
+    /// The schedule has no occurrence that a done at that time could count for.
+    #[error("schedule `{schedule}` of {pairing} has no open occurrence: {why}")]
+    NoOpenOccurrence {
+        /// Pairing id.
+        pairing: String,
+        /// The schedule.
+        schedule: String,
+        /// Why: it does not apply now, or every occurrence is done or missed.
+        why: String,
+    },
+    /// A fact given with a done is not one the schedule records.
+    #[error("schedule `{schedule}` does not record fact `{fact}`")]
+    NotAScheduleFact {
+        /// The schedule.
+        schedule: String,
+        /// The fact given.
+        fact: String,
+        /// The facts it records.
+        known: Vec<String>,
+    },
+    /// The time a done happened is after the command's time.
+    #[error("an occurrence cannot be done in the future")]
+    DoneInFuture,
     /// The reason given names none of the program's reason codes.
     #[error("`{given}` is not a reason code of program `{program}`")]
     UnknownReason {

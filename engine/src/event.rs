@@ -103,6 +103,32 @@ pub enum EventKind {
         /// When it fires (if its guard holds then).
         fires: DateTime<Utc>,
     },
+    /// An occurrence of a schedule was done (a check-in held, a survey answered), possibly
+    /// recording facts with it.
+    Done {
+        /// The schedule.
+        schedule: String,
+        /// Which occurrence, from 1.
+        occurrence: u32,
+        /// What its occurrences count from (they start afresh when it changes).
+        anchor: DateTime<Utc>,
+        /// When it was done.
+        on: DateTime<Utc>,
+        /// Facts recorded with it, in the order given.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        facts: Vec<(String, Value)>,
+    },
+    /// A tick found occurrences of a schedule missed (logged once each; not activity).
+    Missed {
+        /// The schedule.
+        schedule: String,
+        /// What its occurrences count from.
+        anchor: DateTime<Utc>,
+        /// The occurrences missed, from 1.
+        occurrences: Vec<u32>,
+        /// The last occurrence looked at.
+        checked: u32,
+    },
     /// The pairing moved to another version of its program, under a mapping.
     Migrated {
         /// The version it ran on.
@@ -150,6 +176,20 @@ mod legacy {
             transition: usize,
             to: std::sync::Arc<str>,
             fires: DateTime<Utc>,
+        },
+        Done {
+            schedule: String,
+            occurrence: u32,
+            anchor: DateTime<Utc>,
+            on: DateTime<Utc>,
+            #[serde(default)]
+            facts: Vec<(String, Value)>,
+        },
+        Missed {
+            schedule: String,
+            anchor: DateTime<Utc>,
+            occurrences: Vec<u32>,
+            checked: u32,
         },
         Migrated {
             from_program: std::sync::Arc<str>,
@@ -210,6 +250,30 @@ mod legacy {
                     transition,
                     to,
                     fires,
+                },
+                StoredKind::Done {
+                    schedule,
+                    occurrence,
+                    anchor,
+                    on,
+                    facts,
+                } => EventKind::Done {
+                    schedule,
+                    occurrence,
+                    anchor,
+                    on,
+                    facts,
+                },
+                StoredKind::Missed {
+                    schedule,
+                    anchor,
+                    occurrences,
+                    checked,
+                } => EventKind::Missed {
+                    schedule,
+                    anchor,
+                    occurrences,
+                    checked,
                 },
                 StoredKind::Migrated {
                     from_program,
@@ -276,6 +340,8 @@ impl EventKind {
             EventKind::Moved { .. } => "moved",
             EventKind::BecameOverdue { .. } => "became_overdue",
             EventKind::Warned { .. } => "warned",
+            EventKind::Done { .. } => "done",
+            EventKind::Missed { .. } => "missed",
             EventKind::Migrated { .. } => "migrated",
         }
     }

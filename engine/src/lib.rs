@@ -25,6 +25,7 @@ pub mod registry;
 pub mod replay;
 pub mod runtime;
 pub mod scenario;
+pub mod schedules;
 pub mod sqlite;
 pub mod store;
 pub mod timers;

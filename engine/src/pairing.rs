@@ -51,6 +51,9 @@ pub struct Pairing {
     /// timer warns again only once it is due at another time (a new stage entry, activity).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub warned: BTreeMap<usize, DateTime<Utc>>,
+    /// What each schedule's occurrences came to, by schedule name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub schedules: BTreeMap<String, crate::schedules::ScheduleState>,
     /// What happened so far, for scripts and timers. `None` in a state stored before it was
     /// kept: the ledger then folds it from the pairing's events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +84,7 @@ impl PartialEq for Pairing {
                     &p.outcome,
                     p.overdue_logged,
                     &p.warned,
+                    &p.schedules,
                     &p.history,
                 ),
             )
@@ -108,6 +112,8 @@ pub struct History {
 pub struct Visits {
     /// When it was first entered.
     pub first: DateTime<Utc>,
+    /// When it was last entered.
+    pub last: DateTime<Utc>,
     /// How many times it was entered.
     pub times: u32,
 }
@@ -148,16 +154,22 @@ impl History {
             }
             EventKind::FactsRecorded { .. }
             | EventKind::BecameOverdue { .. }
-            | EventKind::Warned { .. } => {}
+            | EventKind::Warned { .. }
+            | EventKind::Done { .. }
+            | EventKind::Missed { .. } => {}
         }
     }
 
     fn enter(&mut self, stage: &std::sync::Arc<str>, at: DateTime<Utc>) {
         self.stages
             .entry(std::sync::Arc::clone(stage))
-            .and_modify(|v| v.times += 1)
+            .and_modify(|v| {
+                v.times += 1;
+                v.last = at;
+            })
             .or_insert(Visits {
                 first: at,
+                last: at,
                 times: 1,
             });
     }
@@ -165,6 +177,11 @@ impl History {
     /// How many times stage `id` was entered.
     pub fn entries(&self, id: &str) -> u32 {
         self.stages.get(id).map_or(0, |v| v.times)
+    }
+
+    /// When stage `id` was last entered.
+    pub fn last_entered(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.stages.get(id).map(|v| v.last)
     }
 
     /// When stage `id` was first entered.
@@ -243,6 +260,7 @@ impl Pairing {
             outcome: None,
             overdue_logged: false,
             warned: BTreeMap::new(),
+            schedules: BTreeMap::new(),
             history: Some(History::default()),
             view: std::sync::OnceLock::new(),
         };
@@ -268,19 +286,33 @@ impl Pairing {
                     found: event.seq,
                 })
             }
-            EventKind::FactsRecorded { facts } => {
-                for (name, value) in facts {
-                    if let Some(view) = self.view.get_mut() {
-                        view.set_fact(name, value);
-                    }
-                    self.facts.insert(name.clone(), value.clone());
-                }
-            }
+            EventKind::FactsRecorded { facts } => self.set_facts(facts),
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,
             EventKind::Warned {
                 transition, fires, ..
             } => {
                 self.warned.insert(*transition, *fires);
+            }
+            EventKind::Done {
+                schedule,
+                occurrence,
+                anchor,
+                on,
+                facts,
+            } => {
+                self.schedule_state(schedule, *anchor)
+                    .done
+                    .insert(*occurrence, *on);
+                self.set_facts(facts);
+            }
+            EventKind::Missed {
+                schedule,
+                anchor,
+                checked,
+                ..
+            } => {
+                let state = self.schedule_state(schedule, *anchor);
+                state.checked = state.checked.max(*checked);
             }
             EventKind::Migrated {
                 to_program,
@@ -305,15 +337,40 @@ impl Pairing {
         }
         self.last_seq = event.seq;
         self.latest_at = self.latest_at.max(event.at);
-        // A tick noticing an overdue stage or warning is not activity; it must not reset idle
-        // timers.
+        // What a tick notices (overdue, a warning, a missed occurrence) is not activity; it
+        // must not reset idle timers.
         if !matches!(
             event.kind,
-            EventKind::BecameOverdue { .. } | EventKind::Warned { .. }
+            EventKind::BecameOverdue { .. } | EventKind::Warned { .. } | EventKind::Missed { .. }
         ) {
             self.last_event_at = event.at;
         }
         Ok(())
+    }
+
+    fn set_facts(&mut self, facts: &[(String, Value)]) {
+        for (name, value) in facts {
+            if let Some(view) = self.view.get_mut() {
+                view.set_fact(name, value);
+            }
+            self.facts.insert(name.clone(), value.clone());
+        }
+    }
+
+    /// The record of `schedule` for `anchor`, started afresh when the anchor changed.
+    fn schedule_state(
+        &mut self,
+        schedule: &str,
+        anchor: DateTime<Utc>,
+    ) -> &mut crate::schedules::ScheduleState {
+        let state = self.schedules.entry(schedule.to_string()).or_default();
+        if state.anchor != anchor {
+            *state = crate::schedules::ScheduleState {
+                anchor,
+                ..Default::default()
+            };
+        }
+        state
     }
 
     fn enter(&mut self, program: &Program, stage_id: &std::sync::Arc<str>, at: DateTime<Utc>) {

@@ -110,6 +110,15 @@ fn step(
             engine.record(pairing, facts.clone(), actor)?;
             Ok(None)
         }
+        EventKind::Done {
+            schedule,
+            on,
+            facts,
+            ..
+        } => {
+            engine.done(pairing, schedule, *on, facts.clone(), actor)?;
+            Ok(None)
+        }
         EventKind::Moved {
             by: Move::Advance, ..
         } => {
@@ -150,7 +159,8 @@ fn step(
             by: Move::Timer, ..
         }
         | EventKind::BecameOverdue { .. }
-        | EventKind::Warned { .. } => {
+        | EventKind::Warned { .. }
+        | EventKind::Missed { .. } => {
             engine.tick(pairing, actor)?;
             Ok(diverged(pairing, Vec::new()))
         }

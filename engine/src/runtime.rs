@@ -105,13 +105,15 @@ pub struct Context<'a> {
     pub enrolled_at: DateTime<Utc>,
     /// What happened so far (stage entries, transitions taken).
     history: &'a Option<crate::pairing::History>,
+    /// The whole pairing, for what is computed from several of its parts (schedules).
+    pairing: &'a Pairing,
 }
 
 impl<'a> Context<'a> {
     /// The context for `pairing` at `now`.
     pub fn of(
         program: &'a mentorflow_dsl::Program,
-        pairing: &'a mut Pairing,
+        pairing: &'a Pairing,
         now: DateTime<Utc>,
     ) -> Context<'a> {
         let days_in_stage = (now - pairing.entered_at).num_days();
@@ -138,6 +140,7 @@ impl<'a> Context<'a> {
             now,
             enrolled_at: *enrolled_at,
             history,
+            pairing,
         }
     }
 
@@ -331,7 +334,8 @@ impl Runtime {
                 "weeks_in_stage" => (ctx.days_in_stage / 7).into(),
                 "entries" => view::entries(ctx.program, ctx.history()),
                 "first_entered" => view::first_entered(ctx.history()),
-                _ => view::taken(ctx.program, ctx.history()),
+                "taken" => view::taken(ctx.program, ctx.history()),
+                _ => view::schedules(ctx.program, ctx.pairing, ctx.now),
             };
             scope.push_constant_dynamic(*name, value);
         }

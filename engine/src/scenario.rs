@@ -83,6 +83,10 @@ pub struct Step {
     pub force: Option<String>,
     /// Withdraw with this reason.
     pub withdraw: Option<String>,
+    /// Record an occurrence of this schedule done (now), with the facts in `with`.
+    pub done: Option<String>,
+    /// With `done`: facts the occurrence records.
+    pub with: Option<toml::Table>,
     /// Run the timers at the current time.
     #[serde(default)]
     pub tick: bool,
@@ -509,6 +513,7 @@ fn run_step(
         step.advance.is_some(),
         step.force.is_some(),
         step.withdraw.is_some(),
+        step.done.is_some(),
         step.tick,
         step.expect_stage.is_some()
             || step.expect_overdue.is_some()
@@ -523,6 +528,9 @@ fn run_step(
         || step.withdraw.is_some();
     if step.refused && !refusable_step {
         return Err(Problem::RefusedOnOtherStep);
+    }
+    if step.with.is_some() && step.done.is_none() {
+        return Err(Problem::StepShape);
     }
     if let Some(wait) = &step.wait {
         let due = Due::parse(wait).map_err(Problem::BadWait)?;
@@ -555,6 +563,19 @@ fn run_step(
     } else if let Some(reason) = &step.withdraw {
         let result = engine.withdraw(pairing, reason, actor);
         refusable(StepKind::Withdraw, result, step.refused, t)?;
+    } else if let Some(schedule) = &step.done {
+        let facts = step
+            .with
+            .iter()
+            .flatten()
+            .map(|(name, value)| Ok((name.clone(), typed_fact(engine, name, value)?)))
+            .collect::<Result<Vec<_>, EngineError>>()
+            .map_err(Problem::Engine)?;
+        t.note(
+            engine
+                .done(pairing, schedule, actor.now, facts, actor)
+                .map_err(Problem::Engine)?,
+        );
     } else if step.tick {
         let mut events = engine.tick(pairing, actor).map_err(Problem::Engine)?;
         events.extend(engine.settle(pairing, actor).map_err(Problem::Engine)?);
@@ -600,25 +621,33 @@ fn record_step(
 ) -> Result<(), Problem> {
     let mut typed = Vec::new();
     for (name, value) in facts {
-        let Some(decl) = engine.program.fact(name) else {
+        if engine.program.fact(name).is_none() {
             return Err(Problem::Record(engine.fact_unknown(name)));
-        };
-        let parsed = match (value, decl.kind) {
-            (toml::Value::String(text), kind) if kind != ValueKind::Text => {
-                engine.parse_fact(name, text)
-            }
-            _ => toml_to_value(value, decl.kind).ok_or_else(|| EngineError::BadValue {
-                name: name.clone(),
-                problem: format!("{value} is not {}", decl.kind.with_article()),
-            }),
-        };
-        match parsed {
+        }
+        match typed_fact(engine, name, value) {
             Ok(v) => typed.push((name.clone(), v)),
             Err(e) => return refusable(StepKind::Record, Err(e), step.refused, t),
         }
     }
     let result = engine.record(pairing, typed, actor);
     refusable(StepKind::Record, result, step.refused, t)
+}
+
+/// A scenario's TOML value as fact `name`'s type: TOML values of the type as they are,
+/// strings parsed as the command line parses them.
+fn typed_fact(engine: &Engine, name: &str, value: &toml::Value) -> Result<Value, EngineError> {
+    let Some(decl) = engine.program.fact(name) else {
+        return Err(engine.fact_unknown(name));
+    };
+    match (value, decl.kind) {
+        (toml::Value::String(text), kind) if kind != ValueKind::Text => {
+            engine.parse_fact(name, text)
+        }
+        _ => toml_to_value(value, decl.kind).ok_or_else(|| EngineError::BadValue {
+            name: name.to_string(),
+            problem: format!("{value} is not {}", decl.kind.with_article()),
+        }),
+    }
 }
 
 /// The outcome of a step that `refused = true` may expect to be refused.

@@ -70,6 +70,43 @@ pub(crate) fn taken(program: &Program, history: &History) -> Dynamic {
     Dynamic::from_map(map)
 }
 
+/// `schedules`: every schedule of the program with how it stands (`done`, `missed`,
+/// `on_time`, `due`, `last_done`, `next_due`); one that does not apply now reads as zeros.
+pub(crate) fn schedules(
+    program: &Program,
+    pairing: &crate::pairing::Pairing,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Dynamic {
+    let date = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or(Dynamic::UNIT, |t| Dynamic::from(ScriptDate(t.date_naive())))
+    };
+    let map: Map = program
+        .schedules
+        .iter()
+        .map(|s| {
+            let standing = crate::schedules::standing(program, s, pairing, now);
+            let count = |f: fn(&crate::schedules::Standing) -> u32| {
+                Dynamic::from_int(standing.as_ref().map_or(0, f).into())
+            };
+            let mut one = Map::new();
+            one.insert("done".into(), count(|s| s.done));
+            one.insert("missed".into(), count(|s| s.missed));
+            one.insert("on_time".into(), count(|s| s.on_time));
+            one.insert("due".into(), count(|s| s.due));
+            one.insert(
+                "last_done".into(),
+                date(standing.as_ref().and_then(|s| s.last_done)),
+            );
+            one.insert(
+                "next_due".into(),
+                date(standing.as_ref().and_then(|s| s.next.map(|n| n.1))),
+            );
+            (s.name.as_str().into(), Dynamic::from_map(one))
+        })
+        .collect();
+    Dynamic::from_map(map)
+}
+
 /// A typed value as Rhai sees it: dates as `date` values, lists as arrays of strings.
 pub fn to_dynamic(value: &Value) -> Dynamic {
     match value {

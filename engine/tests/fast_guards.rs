@@ -130,7 +130,7 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
                 .fast
                 .as_ref()
                 .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
-            let ctx = Context::of(&engine.program, &mut pairing, actor.now);
+            let ctx = Context::of(&engine.program, &pairing, actor.now);
             let rhai =
                 engine
                     .runtime

@@ -30,6 +30,12 @@ pub struct Args {
     /// Only ended pairings whose reason starts with this code (`other`: none of the codes).
     #[arg(long, value_name = "CODE")]
     reason: Option<String>,
+    /// Only pairings with a missed occurrence of a schedule.
+    #[arg(long)]
+    missed: bool,
+    /// Only pairings with a schedule occurrence due within this long (7d, 2w): what to chase.
+    #[arg(long, value_name = "DURATION", value_parser = mentorflow_dsl::Due::parse)]
+    due_within: Option<mentorflow_dsl::Due>,
     /// Only pairings a tick warned that a timer will move them (and it has not yet).
     #[arg(long)]
     warned: bool,
@@ -61,6 +67,23 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         let mut kept = Vec::new();
         for (p, a) in pairings {
             if coordinator.ended_because(&p)?.as_deref() == Some(code.as_str()) {
+                kept.push((p, a));
+            }
+        }
+        pairings = kept;
+    }
+    if args.missed || args.due_within.is_some() {
+        let until = args.due_within.map(|d| d.after(now));
+        let mut kept = Vec::new();
+        for (p, a) in pairings {
+            let standings = coordinator.schedules(&p)?;
+            let missed = !args.missed || standings.iter().any(|(_, st)| st.missed > 0);
+            let due = until.is_none_or(|until| {
+                standings
+                    .iter()
+                    .any(|(_, st)| st.next.is_some_and(|(_, at)| at <= until))
+            });
+            if missed && due {
                 kept.push((p, a));
             }
         }

@@ -5,6 +5,7 @@ pub mod advance;
 pub mod check;
 pub mod demo;
 pub mod diff;
+pub mod done;
 pub mod enrol;
 pub mod export;
 pub mod graph;

@@ -83,6 +83,37 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
             }
         }
     }
+    if !program.schedules.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nSchedules (record one with `mentorflow done PAIRING NAME`)"
+        );
+        for sc in &program.schedules {
+            let mut line = format!(
+                "  {}{}: {} from {}",
+                sc.name,
+                dash(&sc.title),
+                sc.cadence,
+                sc.anchor
+            );
+            if let Some(end) = sc.end {
+                let _ = write!(line, ", ending {end} after it");
+            }
+            if let Some(grace) = sc.grace {
+                let _ = write!(line, ", missed {grace} after due");
+            }
+            if let Some(stage) = &sc.during {
+                let _ = write!(line, ", while in {stage}");
+            }
+            if !sc.types.is_empty() {
+                let _ = write!(line, ", for {}", sc.types.join(", "));
+            }
+            if !sc.facts.is_empty() {
+                let _ = write!(line, "; records {}", sc.facts.join(", "));
+            }
+            let _ = writeln!(s, "{line}");
+        }
+    }
     if !program.reasons.is_empty() {
         let _ = writeln!(
             s,

@@ -43,6 +43,11 @@ pub fn show(
             .iter()
             .map(|u| serde_json::json!({"transition": u.transition, "to": u.to, "timer": u.timeout.to_string(), "fires": u.fires, "warned": u.warned}))
             .collect();
+        let schedules: Vec<_> = coordinator
+            .schedules(p)?
+            .iter()
+            .map(|(s, st)| serde_json::json!({"schedule": s.name, "cadence": s.cadence.to_string(), "done": st.done, "on_time": st.on_time, "missed": st.missed, "due": st.due, "last_done": st.last_done, "next_due": st.next.map(|n| n.1)}))
+            .collect();
         let file_version = match &status.file.1 {
             mentorflow_engine::FileState::Changed(now) => Some(now.clone()),
             mentorflow_engine::FileState::Same => Some(p.program_hash.to_string()),
@@ -50,7 +55,7 @@ pub fn show(
         };
         return super::json(
             output,
-            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next, "timers": timers, "program_file": status.file.0, "program_file_version": file_version}),
+            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next, "timers": timers, "schedules": schedules, "program_file": status.file.0, "program_file_version": file_version}),
         );
     }
     let mut s = format!(
@@ -128,6 +133,31 @@ pub fn show(
         s.push_str("automatically, as soon as a guard holds:\n");
         for c in &status.automatic {
             render::candidate(&mut s, c, "  ");
+        }
+    }
+    let schedules = coordinator.schedules(p)?;
+    if !schedules.is_empty() {
+        s.push_str("schedules:\n");
+        for (schedule, st) in &schedules {
+            let next = match st.next {
+                Some((k, at)) if at >= coordinator.now() => format!(
+                    "; next #{k} due {} (in {})",
+                    render::minute(at),
+                    render::age(at - coordinator.now())
+                ),
+                Some((k, at)) => format!("; #{k} was due {}, still open", render::minute(at)),
+                None => "; no more occurrences".into(),
+            };
+            let missed = if st.missed > 0 {
+                format!(", {} MISSED", st.missed)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "  {} ({} from {}): {} of {} due done ({} on time){missed}{next}",
+                schedule.name, schedule.cadence, schedule.anchor, st.done, st.due, st.on_time
+            );
         }
     }
     if !status.timers.is_empty() {

@@ -268,6 +268,33 @@ pub fn engine_error(e: &EngineError) -> String {
             minute(*now),
             minute(*latest)
         ),
+        EngineError::UnknownSchedule {
+            program,
+            name,
+            known,
+        } => format!(
+            "program `{program}` has no schedule `{name}`{}",
+            did_you_mean_or_known(name, known)
+        ),
+        EngineError::NoOpenOccurrence {
+            pairing,
+            schedule,
+            why,
+        } => format!("nothing of schedule `{schedule}` is open for {pairing}: {why}"),
+        EngineError::NotAScheduleFact {
+            schedule,
+            fact,
+            known,
+        } => match known.is_empty() {
+            true => format!("schedule `{schedule}` records no facts; record `{fact}` with `mentorflow record`"),
+            false => format!(
+                "schedule `{schedule}` does not record fact `{fact}`{}; record other facts with `mentorflow record`",
+                did_you_mean_or_known(fact, known)
+            ),
+        },
+        EngineError::DoneInFuture => {
+            "--on is later than the command's time; an occurrence is recorded once it happened".into()
+        }
         EngineError::UnknownReason {
             program,
             given,

@@ -76,6 +76,29 @@ fn what(kind: &EventKind) -> String {
         EventKind::BecameOverdue { stage, due } => {
             format!("overdue in {stage} (was due {})", minute(*due))
         }
+        EventKind::Done {
+            schedule,
+            occurrence,
+            on,
+            facts,
+            ..
+        } => {
+            let with: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+            let with = if with.is_empty() {
+                String::new()
+            } else {
+                format!(", recorded {}", with.join(", "))
+            };
+            format!("done {schedule} #{occurrence} on {}{with}", minute(*on))
+        }
+        EventKind::Missed {
+            schedule,
+            occurrences,
+            ..
+        } => {
+            let which: Vec<String> = occurrences.iter().map(|k| format!("#{k}")).collect();
+            format!("MISSED {schedule} {}", which.join(", "))
+        }
         EventKind::Warned {
             transition,
             to,

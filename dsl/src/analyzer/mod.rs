@@ -26,11 +26,12 @@ mod criteria;
 mod declarations;
 mod header;
 mod reasons;
+mod schedules;
 mod stages;
 mod transitions;
 mod types;
 
-const TOP_KEYS: [&str; 8] = [
+const TOP_KEYS: [&str; 9] = [
     "program",
     "stages",
     "transitions",
@@ -39,6 +40,7 @@ const TOP_KEYS: [&str; 8] = [
     "criteria",
     "types",
     "reasons",
+    "schedules",
 ];
 
 /// id, title, description and the initial stage with its span.
@@ -150,12 +152,17 @@ impl<'a> Analyzer<'a> {
         self.history_names = scripts::HistoryNames {
             stages: stages.iter().map(|s| s.id.clone()).collect(),
             labels: labels(&top),
+            schedules: match top.table.get("schedules").map(Spanned::get_ref) {
+                Some(DeValue::Table(t)) => t.keys().map(|k| k.get_ref().to_string()).collect(),
+                _ => Vec::new(),
+            },
         };
         let criteria = self.criteria(&top);
         self.criteria = criteria.clone();
         let transitions = self.transitions(&top, &stages);
         let types = self.types(&top, &stages, &attributes);
         let reasons = self.reasons(&top);
+        let schedules = self.schedules(&top, &stages, &types);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {
@@ -170,6 +177,7 @@ impl<'a> Analyzer<'a> {
             criteria,
             types,
             reasons,
+            schedules,
             hash: String::new(),
             sources: Vec::new(),
         })

@@ -1,0 +1,260 @@
+//! The `[schedules]` section: recurring or one-off activities with their cadence and anchor.
+
+use super::*;
+use crate::model::{Anchor, Cadence, MentoringType, Schedule};
+
+const KEYS: [&str; 11] = [
+    "title", "every", "until", "then", "at", "anchor", "end", "grace", "during", "types", "facts",
+];
+
+/// How long a duration is, roughly, for comparing durations of different units.
+fn hours(d: Due) -> u64 {
+    match d {
+        Due::Hours(n) => u64::from(n),
+        Due::Days(n) => u64::from(n) * 24,
+        Due::Weeks(n) => u64::from(n) * 24 * 7,
+        Due::Months(n) => u64::from(n) * 24 * 30,
+    }
+}
+
+impl Analyzer<'_> {
+    pub(super) fn schedules(
+        &mut self,
+        top: &Table<'_, '_>,
+        stages: &[Stage],
+        types: &[MentoringType],
+    ) -> Vec<Schedule> {
+        let Some(table) = self.reader().table(top, "schedules", "[schedules]".into()) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in table.table {
+            let name = key.get_ref().to_string();
+            check_id(&mut self.reader(), &name, key.span(), "schedule name");
+            let what = format!("schedule `{name}`");
+            let Some(spec) = self.reader().as_table(value, &name, "[schedules]", what) else {
+                continue;
+            };
+            if let Some(schedule) = self.schedule(name, &spec, stages, types) {
+                out.push(schedule);
+            }
+        }
+        out
+    }
+
+    fn schedule(
+        &mut self,
+        name: String,
+        spec: &Table<'_, '_>,
+        stages: &[Stage],
+        types: &[MentoringType],
+    ) -> Option<Schedule> {
+        let mut r = self.reader();
+        r.unknown_keys(spec, &KEYS);
+        let title = r
+            .string(spec, "title", false)
+            .map_or_else(|| name.clone(), |t| t.0);
+        let cadence = self.cadence(spec)?;
+        let mut r = self.reader();
+        let end = r.string(spec, "end", false).and_then(|d| due(&mut r, d));
+        let grace = r.string(spec, "grace", false).and_then(|d| due(&mut r, d));
+        let anchor = match r.string(spec, "anchor", false) {
+            None => Anchor::Enrolment,
+            Some((text, span)) => self.anchor(&spec.what, text, span, stages)?,
+        };
+        let mut r = self.reader();
+        let during = match r.string(spec, "during", false) {
+            Some((stage, span)) => {
+                let known = stages.iter().any(|s| s.id == stage && !s.is_terminal());
+                if !known {
+                    let running: Vec<&str> = stages
+                        .iter()
+                        .filter(|s| !s.is_terminal())
+                        .map(|s| s.id.as_str())
+                        .collect();
+                    let terminal = stages.iter().any(|s| s.id == stage);
+                    let help = help_did_you_mean(&stage, running.iter().copied())
+                        .filter(|_| !terminal)
+                        .unwrap_or_else(|| {
+                            format!(
+                                "pairings never run in a terminal stage; name a running one: {}",
+                                running.join(", ")
+                            )
+                        });
+                    r.error(
+                        Code::E029,
+                        format!(
+                            "{} runs `during` `{stage}`, which is not a running stage",
+                            spec.what
+                        ),
+                        span,
+                    )
+                    .help = Some(help);
+                    return None;
+                }
+                Some(stage)
+            }
+            None => None,
+        };
+        let type_ids: Vec<&str> = types.iter().map(|t| t.id.as_str()).collect();
+        let mut applies = Vec::new();
+        for (id, span) in r.strings(spec, "types").unwrap_or_default() {
+            if !type_ids.contains(&id.as_str()) && !types.is_empty() {
+                let help = help_did_you_mean(&id, type_ids.iter().copied())
+                    .unwrap_or_else(|| format!("the types are: {}", type_ids.join(", ")));
+                r.error(
+                    Code::E029,
+                    format!("{} names unknown type `{id}`", spec.what),
+                    span,
+                )
+                .help = Some(help);
+                return None;
+            }
+            applies.push(id);
+        }
+        let listed = r.strings(spec, "facts").unwrap_or_default();
+        let mut facts = Vec::new();
+        for (fact, span) in listed {
+            if !self.fact_names.contains_key(&fact) {
+                let help = help_did_you_mean(&fact, self.fact_names.keys().map(String::as_str))
+                    .unwrap_or_else(|| format!("declare it as [facts.{fact}]"));
+                self.reader()
+                    .error(
+                        Code::E029,
+                        format!("{} records undeclared fact `{fact}`", spec.what),
+                        span,
+                    )
+                    .help = Some(help);
+                return None;
+            }
+            facts.push(fact);
+        }
+        let span = self.reader().span(spec.span.clone());
+        let schedule = Schedule {
+            name,
+            title,
+            cadence,
+            anchor,
+            end,
+            grace,
+            during,
+            types: applies,
+            facts,
+            span,
+        };
+        self.never_falls(&schedule, spec);
+        Some(schedule)
+    }
+
+    /// `every` (with `until` and `then`) or `at`; exactly one.
+    fn cadence(&mut self, spec: &Table<'_, '_>) -> Option<Cadence> {
+        let mut r = self.reader();
+        let every = r.string(spec, "every", false).and_then(|d| due(&mut r, d));
+        let until = r.string(spec, "until", false).and_then(|d| due(&mut r, d));
+        let then = r.string(spec, "then", false).and_then(|d| due(&mut r, d));
+        let at = r.strings(spec, "at");
+        let wrong = |r: &mut Reader<'_>, message: String, help: &str| {
+            r.error(
+                Code::E029,
+                format!("{} {message}", spec.what),
+                spec.span.clone(),
+            )
+            .help = Some(help.to_string());
+            None
+        };
+        match (every, at) {
+            (None, None) => wrong(&mut r, "has no cadence".into(), "give `every = \"1w\"` (recurring) or `at = [\"14d\", \"45d\", \"90d\"]` (at fixed offsets)"),
+            (Some(_), Some(_)) => wrong(&mut r, "has both `every` and `at`".into(), "keep one: `every` recurs, `at` lists fixed offsets"),
+            (Some(every), None) => match (until, then) {
+                (None, None) => Some(Cadence::Every { every, until, then }),
+                (Some(_), Some(_)) => Some(Cadence::Every { every, until, then }),
+                _ => wrong(&mut r, "has only one of `until` and `then`".into(), "a cadence that changes needs both: every = \"1w\", until = \"8w\", then = \"2w\""),
+            },
+            (None, Some(offsets)) => {
+                if until.is_some() || then.is_some() {
+                    return wrong(&mut r, "has `until` or `then` with `at`".into(), "`until` and `then` change an `every` cadence; with `at`, list every offset");
+                }
+                let mut dues = Vec::new();
+                for (text, span) in offsets {
+                    dues.push(due(&mut r, (text, span))?);
+                }
+                if dues.is_empty() {
+                    return wrong(&mut r, "has an empty `at`".into(), "list the offsets, e.g. at = [\"14d\", \"45d\", \"90d\"]");
+                }
+                if dues.windows(2).any(|w| hours(w[0]) >= hours(w[1])) {
+                    return wrong(&mut r, "lists its `at` offsets out of order".into(), "list them from the earliest: at = [\"14d\", \"45d\", \"90d\"]");
+                }
+                Some(Cadence::At(dues))
+            }
+        }
+    }
+
+    /// `enrolment`, a stage id, or `facts.NAME` of a date fact.
+    fn anchor(
+        &mut self,
+        what: &str,
+        text: String,
+        span: Range<usize>,
+        stages: &[Stage],
+    ) -> Option<Anchor> {
+        if text == "enrolment" {
+            return Some(Anchor::Enrolment);
+        }
+        if let Some(fact) = text.strip_prefix("facts.") {
+            let is_date = self
+                .fact_names
+                .get(fact)
+                .is_some_and(|f| f.kind == Some(ValueKind::Date));
+            if !is_date {
+                self.reader()
+                    .error(Code::E029, format!("{what} is anchored to `{text}`, which is not a declared date fact"), span)
+                    .help = Some(format!("declare [facts.{fact}] with type = \"date\", or anchor to \"enrolment\" or a stage"));
+                return None;
+            }
+            return Some(Anchor::Fact(fact.to_string()));
+        }
+        if stages.iter().any(|s| s.id == text) {
+            return Some(Anchor::Stage(text));
+        }
+        let help =
+            help_did_you_mean(&text, stages.iter().map(|s| s.id.as_str())).unwrap_or_else(|| {
+                format!(
+                    "write \"enrolment\", a stage ({}), or facts.NAME of a date fact",
+                    stage_list(stages)
+                )
+            });
+        self.reader()
+            .error(
+                Code::E029,
+                format!("{what} is anchored to unknown `{text}`"),
+                span,
+            )
+            .help = Some(help);
+        None
+    }
+
+    /// W009 when no occurrence can fall before the schedule's end.
+    fn never_falls(&mut self, schedule: &Schedule, spec: &Table<'_, '_>) {
+        let Some(end) = schedule.end else {
+            return;
+        };
+        let first = match &schedule.cadence {
+            Cadence::Every { every, .. } => *every,
+            Cadence::At(offsets) => offsets[0],
+        };
+        if hours(first) > hours(end) {
+            let span = self.reader().span(spec.span.clone());
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Code::W009,
+                    format!(
+                        "{} can never fall: its first occurrence ({first}) comes after its end ({end})",
+                        spec.what
+                    ),
+                    span,
+                )
+                .with_help("make `end` later, or the cadence shorter".to_string()),
+            );
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! When a schedule's occurrences fall for a pairing, which are done, missed or open: the one
+//! place that reads a [`Schedule`] against a pairing, for `done`, `tick`, scripts and `status`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use mentorflow_dsl::model::{Anchor, Cadence, Schedule};
+use mentorflow_dsl::{Due, Program, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::pairing::Pairing;
+
+/// The most occurrences of one schedule the engine looks at: a weekly schedule over 190 years.
+const MAX_OCCURRENCES: u32 = 10_000;
+
+/// What a pairing did of one schedule since its anchor (a new anchor starts afresh).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleState {
+    /// The anchor the occurrences count from.
+    pub anchor: DateTime<Utc>,
+    /// Occurrences done (numbered from 1), with when they were done.
+    pub done: BTreeMap<u32, DateTime<Utc>>,
+    /// The last occurrence a tick has looked at for being missed.
+    pub checked: u32,
+}
+
+/// One schedule as it stands for a pairing at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    /// The schedule's name.
+    pub name: String,
+    /// Occurrences done.
+    pub done: u32,
+    /// Of those, done by their due time.
+    pub on_time: u32,
+    /// Occurrences whose due time and grace passed without being done.
+    pub missed: u32,
+    /// Occurrences due so far.
+    pub due: u32,
+    /// When the latest was done.
+    pub last_done: Option<DateTime<Utc>>,
+    /// The first occurrence still open: its number and due time.
+    pub next: Option<(u32, DateTime<Utc>)>,
+}
+
+/// `due` times `k`, in the same unit (calendar months stay calendar months).
+fn times(due: Due, k: u32) -> Due {
+    let n = |x: u32| x.saturating_mul(k);
+    match due {
+        Due::Hours(h) => Due::Hours(n(h)),
+        Due::Days(d) => Due::Days(n(d)),
+        Due::Weeks(w) => Due::Weeks(n(w)),
+        Due::Months(m) => Due::Months(n(m)),
+    }
+}
+
+/// When occurrence `k` (from 1) of `schedule` falls after `anchor`; none past its end.
+pub fn due(schedule: &Schedule, anchor: DateTime<Utc>, k: u32) -> Option<DateTime<Utc>> {
+    if k == 0 || k > MAX_OCCURRENCES {
+        return None;
+    }
+    let at = match &schedule.cadence {
+        Cadence::At(offsets) => offsets.get(k as usize - 1)?.after(anchor),
+        Cadence::Every {
+            every,
+            until: Some(until),
+            then: Some(then),
+        } => {
+            let switch = until.after(anchor);
+            // The first period's occurrences up to the switch, then the second period's.
+            let first = (1..=MAX_OCCURRENCES)
+                .take_while(|&i| times(*every, i).after(anchor) <= switch)
+                .count() as u32;
+            if k <= first {
+                times(*every, k).after(anchor)
+            } else {
+                times(*then, k - first).after(switch)
+            }
+        }
+        Cadence::Every { every, .. } => times(*every, k).after(anchor),
+    };
+    match schedule.end {
+        Some(end) if at > end.after(anchor) => None,
+        _ => Some(at),
+    }
+}
+
+/// What `schedule` counts from for `pairing`; none while it does not apply (another type, a
+/// stage not entered, a date not recorded, an ended pairing, outside its `during` stage).
+pub fn anchor(program: &Program, schedule: &Schedule, pairing: &Pairing) -> Option<DateTime<Utc>> {
+    if pairing.outcome.is_some() || !schedule.applies_to(&pairing.type_id) {
+        return None;
+    }
+    if schedule
+        .during
+        .as_deref()
+        .is_some_and(|s| s != &*pairing.stage)
+    {
+        return None;
+    }
+    match &schedule.anchor {
+        Anchor::Enrolment => Some(pairing.enrolled_at),
+        Anchor::Stage(stage) => pairing.history.as_ref()?.last_entered(stage),
+        Anchor::Fact(fact) => match pairing.fact(program, fact) {
+            Some(Value::Date(d)) => Some(d.and_time(NaiveTime::MIN).and_utc()),
+            _ => None,
+        },
+    }
+}
+
+/// The pairing's record of `schedule` for `anchor` (empty when it has none for it).
+fn state<'a>(pairing: &'a Pairing, name: &str, anchor: DateTime<Utc>) -> Option<&'a ScheduleState> {
+    pairing.schedules.get(name).filter(|s| s.anchor == anchor)
+}
+
+/// The time an occurrence due at `due` is missed after.
+fn missed_after(schedule: &Schedule, due: DateTime<Utc>) -> DateTime<Utc> {
+    schedule.grace.map_or(due, |g| g.after(due))
+}
+
+/// How `schedule` stands for `pairing` at `now`; none while it does not apply.
+pub fn standing(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    now: DateTime<Utc>,
+) -> Option<Standing> {
+    let anchor = anchor(program, schedule, pairing)?;
+    let state = state(pairing, &schedule.name, anchor);
+    let done_at = |k: u32| state.and_then(|s| s.done.get(&k)).copied();
+    let mut s = Standing {
+        name: schedule.name.clone(),
+        done: 0,
+        on_time: 0,
+        missed: 0,
+        due: 0,
+        last_done: state.and_then(|s| s.done.values().max().copied()),
+        next: None,
+    };
+    for k in 1..=MAX_OCCURRENCES {
+        let Some(at) = due(schedule, anchor, k) else {
+            break;
+        };
+        if let Some(done) = done_at(k) {
+            s.done += 1;
+            s.on_time += u32::from(done <= at);
+        } else if missed_after(schedule, at) < now {
+            s.missed += 1;
+        } else if s.next.is_none() {
+            s.next = Some((k, at));
+        }
+        if at <= now {
+            s.due += 1;
+        } else if s.next.is_some() {
+            break;
+        }
+    }
+    Some(s)
+}
+
+/// The occurrence a done on `on` counts for: the first not done and not yet missed by then.
+pub fn open_occurrence(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    on: DateTime<Utc>,
+) -> Option<(u32, DateTime<Utc>)> {
+    let anchor = anchor(program, schedule, pairing)?;
+    let state = state(pairing, &schedule.name, anchor);
+    (1..=MAX_OCCURRENCES)
+        .map_while(|k| due(schedule, anchor, k).map(|at| (k, at)))
+        .find(|(k, at)| {
+            !state.is_some_and(|s| s.done.contains_key(k)) && missed_after(schedule, *at) >= on
+        })
+}
+
+/// The occurrences of `schedule` a tick at `now` finds missed and not yet logged, and the last
+/// one it looked at.
+pub fn newly_missed(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    now: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, Vec<u32>, u32)> {
+    let anchor = anchor(program, schedule, pairing)?;
+    let state = state(pairing, &schedule.name, anchor);
+    let from = state.map_or(0, |s| s.checked) + 1;
+    let mut missed = Vec::new();
+    let mut checked = from - 1;
+    for k in from..=MAX_OCCURRENCES {
+        let Some(at) = due(schedule, anchor, k) else {
+            break;
+        };
+        if missed_after(schedule, at) >= now {
+            break;
+        }
+        checked = k;
+        if !state.is_some_and(|s| s.done.contains_key(&k)) {
+            missed.push(k);
+        }
+    }
+    (!missed.is_empty()).then_some((anchor, missed, checked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn schedule(cadence: Cadence, end: Option<Due>) -> Schedule {
+        Schedule {
+            name: "s".into(),
+            title: "s".into(),
+            cadence,
+            anchor: Anchor::Enrolment,
+            end,
+            grace: None,
+            during: None,
+            types: Vec::new(),
+            facts: Vec::new(),
+            span: mentorflow_dsl::Span::default(),
+        }
+    }
+
+    #[test]
+    fn a_cadence_that_changes_switches_after_its_first_period() {
+        let s = schedule(
+            Cadence::Every {
+                every: Due::Weeks(1),
+                until: Some(Due::Weeks(8)),
+                then: Some(Due::Weeks(2)),
+            },
+            Some(Due::Weeks(12)),
+        );
+        let anchor = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let weeks: Vec<i64> = (1..20)
+            .map_while(|k| due(&s, anchor, k))
+            .map(|t| (t - anchor).num_weeks())
+            .collect();
+        assert_eq!(weeks, [1, 2, 3, 4, 5, 6, 7, 8, 10, 12]);
+    }
+
+    #[test]
+    fn fixed_offsets_and_calendar_months() {
+        let at = schedule(Cadence::At(vec![Due::Days(14), Due::Days(45)]), None);
+        let anchor = Utc.with_ymd_and_hms(2026, 1, 31, 9, 0, 0).unwrap();
+        assert_eq!(due(&at, anchor, 2), Some(Due::Days(45).after(anchor)));
+        assert_eq!(due(&at, anchor, 3), None);
+        let monthly = schedule(
+            Cadence::Every {
+                every: Due::Months(1),
+                until: None,
+                then: None,
+            },
+            None,
+        );
+        let second = Utc.with_ymd_and_hms(2026, 3, 31, 9, 0, 0).unwrap();
+        assert_eq!(
+            due(&monthly, anchor, 2),
+            Some(second),
+            "no drift to the 28th"
+        );
+    }
+}
