@@ -186,6 +186,12 @@ pub struct TickReport {
     pub bulk: BulkReport,
     /// Timer transitions taken.
     pub timed_out: u64,
+    /// Automatic transitions taken after the timers.
+    pub automatic: u64,
+    /// Timer warnings logged.
+    pub warned: u64,
+    /// Schedule occurrences newly logged as missed.
+    pub missed: u64,
     /// Stages newly logged as overdue.
     pub overdue: u64,
 }
@@ -568,22 +574,36 @@ impl Coordinator {
     /// Runs the timers of every running pairing: due timer transitions are taken, stages that
     /// went overdue are logged once.
     pub fn tick(&mut self, observe: &mut dyn FnMut(BulkStep<'_>)) -> Result<TickReport, Error> {
-        let (mut timed_out, mut overdue) = (0u64, 0u64);
-        let bulk = self.bulk(observe, &mut |engine, p, actor| {
-            let events = engine.tick(p, actor)?;
-            for e in &events {
-                match e.kind {
+        let mut counts = [0u64; 5];
+        // Counted as they are stored: the automatic moves after a timer are stored too.
+        let mut counting = |step: BulkStep<'_>| {
+            if let BulkStep::Stored(e) = &step {
+                let i = match &e.kind {
                     EventKind::Moved {
                         by: Move::Timer, ..
-                    } => timed_out += 1,
-                    _ => overdue += 1,
+                    } => Some(0),
+                    EventKind::Moved { by: Move::Auto, .. } => Some(1),
+                    EventKind::Warned { .. } => Some(2),
+                    EventKind::BecameOverdue { .. } => Some(4),
+                    _ => None,
+                };
+                if let Some(i) = i {
+                    counts[i] += 1;
+                }
+                if let EventKind::Missed { occurrences, .. } = &e.kind {
+                    counts[3] += occurrences.len() as u64;
                 }
             }
-            Ok(events)
-        })?;
+            observe(step);
+        };
+        let bulk = self.bulk(&mut counting, &mut |engine, p, actor| engine.tick(p, actor))?;
+        let [timed_out, automatic, warned, missed, overdue] = counts;
         Ok(TickReport {
             bulk,
             timed_out,
+            automatic,
+            warned,
+            missed,
             overdue,
         })
     }

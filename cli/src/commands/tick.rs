@@ -16,13 +16,27 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
     let mut view = BulkView::new("ticking", store);
     let report = coordinator.tick(&mut |step| view.step(step, output))?;
     let code = view.finish(&report.bulk, output)?;
+    let mut parts = vec![
+        format!("{} timed out", report.timed_out),
+        format!("{} newly overdue", report.overdue),
+    ];
+    // Only what the programs have: a store of programs without warnings or schedules reads
+    // as before.
+    for (n, what) in [
+        (report.automatic, "moved automatically"),
+        (report.warned, "warned"),
+        (report.missed, "scheduled occurrences newly missed"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
     writeln!(
         output.out,
-        "ticked {} at {}: {} timed out, {} newly overdue",
+        "ticked {} at {}: {}",
         super::looked_at(&report.bulk),
         render::minute(now),
-        report.timed_out,
-        report.overdue
+        parts.join(", ")
     )?;
     Ok(code)
 }
