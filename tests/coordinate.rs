@@ -338,7 +338,7 @@ fn tick_marks_overdue_and_fires_timeouts() {
     assert!(run.stdout.contains("1 timed out"), "{}", run.stdout);
     assert!(
         s.log()
-            .contains("timed out (transition 7) — reason: no activity for 90d"),
+            .contains("timed out (transition 7) — reason: no activity for 95 days (last activity 2026-01-05 09:00 UTC; the idle 90d timer was due 2026-04-05 09:00 UTC)"),
         "{}",
         s.log()
     );

@@ -120,7 +120,7 @@ fn a_date_timer_waits_for_its_fact_and_fires_on_the_date() {
     assert_eq!(tick.code, 0, "{}", tick.transcript());
     let log = s.at("2026-01-20T00:00:00Z", &["log", "p-1"]).stdout;
     assert!(
-        log.contains("ramping -> review timed out (transition 2) — reason: the date in end_date came (2026-01-20 00:00 UTC)"),
+        log.contains("ramping -> review timed out (transition 2) — reason: the date in end_date came (2026-01-20 00:00 UTC, less than an hour ago)"),
         "{log}"
     );
 }

@@ -444,7 +444,16 @@ impl Engine {
             .into_iter()
             .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
             .collect();
-        Err(refused(pairing, Command::Advance, to, explained))
+        let mut refusal = refused(pairing, Command::Advance, to, explained);
+        // What moves it on by itself: the automatic transitions, and the timers when nothing
+        // else leaves the stage.
+        if let (EngineError::Refused(r), None) = (&mut refusal, to) {
+            r.automatic = self.explain_auto(pairing, actor.now);
+            if r.candidates.is_empty() {
+                r.timers = timers::upcoming(&program, pairing);
+            }
+        }
+        Err(refusal)
     }
 
     /// Takes the first advance transition whose guards hold, or none: for bulk commands,
@@ -745,7 +754,7 @@ impl Engine {
             // when it was due (a tick may come long after).
             let reason = t.timeout().and_then(|timeout| {
                 let fires = timers::fires_at(&program, pairing, timeout)?;
-                Some(timers::reason(pairing, timeout, fires))
+                Some(timers::reason(pairing, timeout, fires, actor.now))
             });
             let kind = self.moved(pairing, t, Move::Timer);
             return Ok(vec![self.emit(pairing, actor, reason.as_deref(), kind)?]);
@@ -807,5 +816,7 @@ fn refused(
         command,
         to: to.map(String::from),
         candidates,
+        automatic: Vec::new(),
+        timers: Vec::new(),
     }))
 }

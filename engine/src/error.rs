@@ -31,6 +31,11 @@ pub struct Refusal {
     pub to: Option<String>,
     /// Every candidate transition with its guards' evaluation, in program order.
     pub candidates: Vec<Candidate>,
+    /// When no advance transition leaves the stage: how it moves on by itself, the automatic
+    /// transitions explained ...
+    pub automatic: Vec<Candidate>,
+    /// ... and the timers, soonest first.
+    pub timers: Vec<crate::timers::Upcoming>,
 }
 
 /// Everything that can refuse or fail an engine operation. A refused operation changes nothing.

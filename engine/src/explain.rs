@@ -263,7 +263,7 @@ pub fn report(
         reads,
         builtins: builtins
             .into_iter()
-            .chain(history_read(program, script, pairing))
+            .chain(history_read(program, script, pairing, now))
             .chain(criteria.into_iter().map(|(n, v)| (n, Value::Bool(v))))
             .collect(),
         parts,
@@ -271,20 +271,39 @@ pub fn report(
     }
 }
 
-/// The `entries.X`, `first_entered.X` and `taken.X` a script reads, with their values (a
-/// stage never entered has no `first_entered`).
-fn history_read(program: &Program, script: &Script, pairing: &Pairing) -> Vec<(String, Value)> {
+/// The `entries.X`, `first_entered.X`, `taken.X` and `schedules.X` a script reads, with
+/// their values (a stage never entered has no `first_entered`; a schedule shows its counts).
+fn history_read(
+    program: &Program,
+    script: &Script,
+    pairing: &Pairing,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(String, Value)> {
     let Some(history) = pairing.history.as_ref() else {
         return Vec::new();
     };
-    script
-        .history_read
-        .iter()
-        .filter_map(|(variable, key)| {
-            let value = match variable.as_str() {
-                "entries" => Value::Int(history.entries(key).into()),
-                "first_entered" => Value::Date(history.first_entered(key)?.date_naive()),
-                _ => Value::Int(
+    let mut out = Vec::new();
+    for (variable, key) in &script.history_read {
+        let name = format!("{variable}.{key}");
+        match variable.as_str() {
+            "entries" => out.push((name, Value::Int(history.entries(key).into()))),
+            "first_entered" => {
+                if let Some(first) = history.first_entered(key) {
+                    out.push((name, Value::Date(first.date_naive())));
+                }
+            }
+            "schedules" => {
+                let standing = program
+                    .schedule(key)
+                    .and_then(|s| crate::schedules::standing(program, s, pairing, now));
+                let (done, missed, due) = standing.map_or((0, 0, 0), |s| (s.done, s.missed, s.due));
+                for (part, n) in [("done", done), ("missed", missed), ("due", due)] {
+                    out.push((format!("{name}.{part}"), Value::Int(n.into())));
+                }
+            }
+            _ => out.push((
+                name,
+                Value::Int(
                     program
                         .transitions
                         .iter()
@@ -292,10 +311,10 @@ fn history_read(program: &Program, script: &Script, pairing: &Pairing) -> Vec<(S
                         .map(|t| i64::from(history.taken(t.number())))
                         .sum(),
                 ),
-            };
-            Some((format!("{variable}.{key}"), value))
-        })
-        .collect()
+            )),
+        }
+    }
+    out
 }
 
 /// The built-in variables a script uses (bits of [`mentorflow_dsl::Script::variables`]) with

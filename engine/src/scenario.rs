@@ -147,8 +147,8 @@ pub enum Entry {
     RefusedAsExpected(EngineError),
     /// A step marked `refused = true` failed for another reason.
     Error(EngineError),
-    /// A tick found nothing due.
-    NothingDue,
+    /// A tick found nothing due; the timer that fires next, if any.
+    NothingDue(Option<crate::timers::Upcoming>),
     /// A script printed a line.
     Printed(String),
     /// An expectation held.
@@ -580,7 +580,10 @@ fn run_step(
         let mut events = engine.tick(pairing, actor).map_err(Problem::Engine)?;
         events.extend(engine.settle(pairing, actor).map_err(Problem::Engine)?);
         if events.is_empty() {
-            t.entries.push(Entry::NothingDue);
+            let next = crate::timers::upcoming(&engine.program, pairing)
+                .into_iter()
+                .next();
+            t.entries.push(Entry::NothingDue(next));
         }
         events.into_iter().for_each(|e| t.note(e));
     } else {

@@ -36,40 +36,67 @@ pub fn warns_at(
     Some((timer.warn?.before(fires), fires))
 }
 
-/// Why a timer fired, for the log: what it counted from and when it was due (a tick may
-/// come long after).
-pub fn reason(pairing: &Pairing, timeout: &Timeout, fired: DateTime<Utc>) -> String {
+/// Why a timer fired, for the log: the time that actually passed (a tick may come long after
+/// the timer was due), what it counted from, and when it was due.
+pub fn reason(
+    pairing: &Pairing,
+    timeout: &Timeout,
+    fired: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> String {
     let minute = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let passed = |since: DateTime<Utc>| {
+        let d = now - since;
+        match d.num_days() {
+            0 if d.num_hours() == 0 => "less than an hour".to_string(),
+            0 => format!("{} hours", d.num_hours()),
+            1 => "1 day".to_string(),
+            n => format!("{n} days"),
+        }
+    };
     let first = |stage: &str| {
         pairing
             .history
             .as_ref()
             .and_then(|h| h.first_entered(stage))
-            .map_or_else(String::new, minute)
     };
     match timeout {
         Timeout::Idle(d) => format!(
-            "no activity for {d} (last activity {}, due {})",
+            "no activity for {} (last activity {}; the idle {d} timer was due {})",
+            passed(pairing.last_event_at),
             minute(pairing.last_event_at),
             minute(fired)
         ),
         Timeout::After(d) => format!(
-            "{d} in stage {} (entered {}, due {})",
+            "{} in stage {} (entered {}; the {d} timer was due {})",
+            passed(pairing.entered_at),
             pairing.stage,
             minute(pairing.entered_at),
             minute(fired)
         ),
         Timeout::SinceEnrolment(d) => format!(
-            "{d} since enrolment (enrolled {}, due {})",
+            "{} since enrolment (enrolled {}; the {d} timer was due {})",
+            passed(pairing.enrolled_at),
             minute(pairing.enrolled_at),
             minute(fired)
         ),
-        Timeout::SinceFirstEntered(stage, d) => format!(
-            "{d} since first entering {stage} ({}, due {})",
-            first(stage),
-            minute(fired)
+        Timeout::SinceFirstEntered(stage, d) => match first(stage) {
+            Some(at) => format!(
+                "{} since first entering {stage} ({}; the {d} timer was due {})",
+                passed(at),
+                minute(at),
+                minute(fired)
+            ),
+            None => format!(
+                "the {d} timer since first entering {stage} was due {}",
+                minute(fired)
+            ),
+        },
+        Timeout::AtDate(fact) => format!(
+            "the date in {fact} came ({}, {} ago)",
+            minute(fired),
+            passed(fired)
         ),
-        Timeout::AtDate(fact) => format!("the date in {fact} came ({})", minute(fired)),
     }
 }
 

@@ -442,9 +442,18 @@ fn refused(r: &Refusal) -> String {
             )
         }
         (_, None) if r.candidates.is_empty() => {
-            format!(
-                "cannot advance pairing {p} from `{stage}`: no transition leaves it on advance\n"
-            )
+            let mut s = format!(
+                "cannot advance pairing {p} from `{stage}`: no transition leaves it on advance"
+            );
+            if r.automatic.is_empty() && r.timers.is_empty() {
+                s.push('\n');
+            } else {
+                s.push_str("; it moves on by itself:\n");
+            }
+            for u in &r.timers {
+                let _ = writeln!(s, "  #{} {}", u.transition, super::upcoming(u));
+            }
+            s
         }
         (_, None) => {
             format!("cannot advance pairing {p} from `{stage}`: no transition's guard holds\n")
@@ -452,6 +461,12 @@ fn refused(r: &Refusal) -> String {
     };
     for c in &r.candidates {
         candidate(&mut out, c, "  ");
+    }
+    if !r.automatic.is_empty() {
+        out.push_str("  automatically, as soon as a guard holds:\n");
+        for c in &r.automatic {
+            candidate(&mut out, c, "  ");
+        }
     }
     let missing = r
         .candidates

@@ -28,7 +28,12 @@ fn entry(program: &Program, e: &Entry) -> String {
         Entry::Refused(e) => format!("refused: {}", engine_error(e)),
         Entry::RefusedAsExpected(e) => format!("refused as expected: {}", engine_error(e)),
         Entry::Error(e) => format!("error: {}", engine_error(e)),
-        Entry::NothingDue => "-- tick: nothing due".into(),
+        Entry::NothingDue(None) => "-- tick: nothing due".into(),
+        Entry::NothingDue(Some(next)) => format!(
+            "-- tick: nothing due; next: #{} {}",
+            next.transition,
+            super::upcoming(next)
+        ),
         Entry::Printed(s) => format!("   script printed: {s}"),
         Entry::Held(Expectation::Stage(stage)) => format!("ok: in stage {stage}"),
         Entry::Held(Expectation::Overdue(o)) => format!("ok: overdue = {o}"),
