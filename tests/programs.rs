@@ -120,3 +120,20 @@ fn usage_lines_do_not_show_global_options_as_required() {
         );
     }
 }
+
+#[test]
+fn graphs_draw_schedules_timers_and_automatic_moves() {
+    let mermaid = mentorflow(&["graph", "programs/sales-onboarding.toml"]);
+    assert_eq!(mermaid.code, 0, "{}", mermaid.transcript());
+    insta::assert_snapshot!(mermaid.stdout);
+    let dot = mentorflow(&[
+        "graph",
+        "programs/new-hire-buddy.toml",
+        "--format",
+        "dot",
+        "--type",
+        "on-site",
+    ]);
+    assert_eq!(dot.code, 0, "{}", dot.transcript());
+    insta::assert_snapshot!(dot.stdout);
+}

@@ -109,7 +109,14 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
     }
     for (from, t) in edges(program) {
         let label = edge_label(program, t, from, type_id);
-        let arrow = if t.timeout().is_some() { "-.->" } else { "-->" };
+        // Dotted: a timer; thick: taken automatically.
+        let arrow = if t.timeout().is_some() {
+            "-.->"
+        } else if t.trigger == crate::model::Trigger::Auto {
+            "==>"
+        } else {
+            "-->"
+        };
         if label.is_empty() {
             let _ = writeln!(out, "    {} {arrow} {}", node_id(&from.id), node_id(&t.to));
         } else {
@@ -122,6 +129,15 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
             );
         }
     }
+    for (schedule, stage) in schedules(program, type_id) {
+        let id = format!("sched_{}", schedule.name.replace('-', "_"));
+        let label = mermaid_text(&schedule_label(schedule));
+        let _ = writeln!(out, "    {id}{{{{\"{label}\"}}}}");
+        if let Some(stage) = stage {
+            let _ = writeln!(out, "    {id} -.- {}", node_id(stage));
+        }
+        let _ = writeln!(out, "    class {id} schedule");
+    }
     for stage in program.stages.iter().filter(|s| s.is_terminal()) {
         let class = match stage.outcome.as_deref() {
             Some("success") => "success",
@@ -133,7 +149,35 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
     out.push_str("    classDef success fill:#d4f7d4,stroke:#2a7a2a\n");
     out.push_str("    classDef withdrawn fill:#eeeeee,stroke:#777777\n");
     out.push_str("    classDef ended fill:#fde2e2,stroke:#a33\n");
+    if !program.schedules.is_empty() {
+        out.push_str("    classDef schedule fill:#e8f0fe,stroke:#4a6fa5\n");
+    }
     out
+}
+
+/// The schedules drawn (those of `type_id`, or all), each with the stage it is tied to: the
+/// stage it runs during, else the one it is anchored to.
+fn schedules<'p>(
+    program: &'p Program,
+    type_id: Option<&str>,
+) -> Vec<(&'p crate::model::Schedule, Option<&'p str>)> {
+    program
+        .schedules
+        .iter()
+        .filter(|s| type_id.is_none_or(|t| s.applies_to(t)))
+        .map(|s| {
+            let stage = s.during.as_deref().or(match &s.anchor {
+                crate::model::Anchor::Stage(stage) => Some(stage.as_str()),
+                _ => None,
+            });
+            (s, stage)
+        })
+        .collect()
+}
+
+/// `1:1 meeting: every 1w for 8w, then every 2w from enrolment`.
+fn schedule_label(s: &crate::model::Schedule) -> String {
+    format!("{}: {} from {}", s.title, s.cadence, s.anchor)
 }
 
 fn dot_text(s: &str) -> String {
@@ -166,6 +210,8 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
     for (from, t) in edges(program) {
         let style = if t.timeout().is_some() {
             ", style=dashed"
+        } else if t.trigger == crate::model::Trigger::Auto {
+            ", style=bold"
         } else {
             ""
         };
@@ -176,6 +222,23 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
             dot_text(&t.to),
             dot_text(&edge_label(program, t, from, type_id))
         );
+    }
+    for (schedule, stage) in schedules(program, type_id) {
+        let id = format!("schedule {}", schedule.name);
+        let _ = writeln!(
+            out,
+            "    \"{}\" [label=\"{}\", shape=hexagon, style=\"\"];",
+            dot_text(&id),
+            dot_text(&schedule_label(schedule))
+        );
+        if let Some(stage) = stage {
+            let _ = writeln!(
+                out,
+                "    \"{}\" -> \"{}\" [style=dotted, arrowhead=none];",
+                dot_text(&id),
+                dot_text(stage)
+            );
+        }
     }
     out.push_str("}\n");
     out
