@@ -134,3 +134,59 @@ fn a_wrong_done_says_what_is_wrong_and_stores_nothing() {
     }
     assert_eq!(run("2026-01-06T09:00:00Z", &["log"]).stdout, before);
 }
+
+#[test]
+fn a_type_may_declare_its_own_schedule_in_place_of_the_programs() {
+    let dir =
+        std::env::temp_dir().join(format!("mentorflow-schedules-type-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str(), "--now", "2026-01-05T09:00:00Z"];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    let program = "programs/new-hire-buddy.toml";
+    for args in [
+        &["init"][..],
+        &[
+            "enrol",
+            program,
+            "--type",
+            "on-site",
+            "--person",
+            "buddy=rina,location=jakarta,tenure_months=24,manager_id=m1",
+            "--person",
+            "new_hire=sari,location=jakarta,tenure_months=0,manager_id=m2",
+        ],
+        &[
+            "enrol",
+            program,
+            "--type",
+            "cohort",
+            "--person",
+            "buddy=fani,location=jakarta,tenure_months=24",
+            "--person",
+            "new_hire=gani,location=jakarta,tenure_months=0",
+            "--person",
+            "new_hire=heru,location=jakarta,tenure_months=0",
+        ],
+        &["record", "p-1", "start_date=2026-01-05"],
+        &["record", "p-2", "start_date=2026-01-05"],
+    ] {
+        let done = run(args);
+        assert_eq!(done.code, 0, "{}", done.transcript());
+    }
+    let on_site = run(&["status", "p-1"]).stdout;
+    assert!(
+        on_site
+            .contains("buddy_meeting (every 1w for 4w, then every 2w from the date in start_date)"),
+        "{on_site}"
+    );
+    let cohort = run(&["status", "p-2"]).stdout;
+    assert!(
+        cohort.contains("buddy_meeting (every 2w from the date in start_date): 0 of 0 due done (0 on time); next #1 due 2026-01-19 00:00 UTC"),
+        "{cohort}"
+    );
+}

@@ -243,6 +243,9 @@ pub struct Schedule {
     /// The types it applies to; empty: every type.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<String>,
+    /// Types it does not apply to: they declare their own schedule of this name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<String>,
     /// Facts an occurrence may record when it is done (a survey's score).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<String>,
@@ -254,7 +257,8 @@ pub struct Schedule {
 impl Schedule {
     /// Whether it applies to pairings of type `type_id`.
     pub fn applies_to(&self, type_id: &str) -> bool {
-        self.types.is_empty() || self.types.iter().any(|t| t == type_id)
+        (self.types.is_empty() || self.types.iter().any(|t| t == type_id))
+            && !self.except.iter().any(|t| t == type_id)
     }
 }
 
@@ -498,9 +502,13 @@ impl Program {
         self.stages.iter().find(|s| s.id == id)
     }
 
-    /// The schedule `name`.
-    pub fn schedule(&self, name: &str) -> Option<&Schedule> {
-        self.schedules.iter().find(|s| s.name == name)
+    /// The schedule `name` as it applies to type `type_id` (a type may declare its own), else
+    /// the first of that name.
+    pub fn schedule(&self, name: &str, type_id: &str) -> Option<&Schedule> {
+        let named = || self.schedules.iter().filter(move |s| s.name == name);
+        named()
+            .find(|s| s.applies_to(type_id))
+            .or_else(|| named().next())
     }
 
     /// The declared fact `name`.

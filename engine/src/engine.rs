@@ -556,7 +556,7 @@ impl Engine {
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         let program = Arc::clone(&self.program);
-        let Some(s) = program.schedule(schedule) else {
+        let Some(s) = program.schedule(schedule, &pairing.type_id) else {
             return Err(EngineError::UnknownSchedule {
                 program: program.id.clone(),
                 name: schedule.to_string(),

@@ -294,7 +294,7 @@ fn history_read(
             }
             "schedules" => {
                 let standing = program
-                    .schedule(key)
+                    .schedule(key, &pairing.type_id)
                     .and_then(|s| crate::schedules::standing(program, s, pairing, now));
                 let (done, missed, due) = standing.map_or((0, 0, 0), |s| (s.done, s.missed, s.due));
                 for (part, n) in [("done", done), ("missed", missed), ("due", due)] {

@@ -217,6 +217,7 @@ mod tests {
             grace: None,
             during: None,
             types: Vec::new(),
+            except: Vec::new(),
             facts: Vec::new(),
             span: mentorflow_dsl::Span::default(),
         }

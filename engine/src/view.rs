@@ -83,6 +83,13 @@ pub(crate) fn schedules(
     let map: Map = program
         .schedules
         .iter()
+        // One per name: the one for the pairing's type (a type's own stands in for the
+        // program's), else the first, which then reads as zeros.
+        .filter(|s| {
+            program
+                .schedule(&s.name, &pairing.type_id)
+                .is_some_and(|chosen| std::ptr::eq(chosen, *s))
+        })
         .map(|s| {
             let standing = crate::schedules::standing(program, s, pairing, now);
             let count = |f: fn(&crate::schedules::Standing) -> u32| {

@@ -152,10 +152,7 @@ impl<'a> Analyzer<'a> {
         self.history_names = scripts::HistoryNames {
             stages: stages.iter().map(|s| s.id.clone()).collect(),
             labels: labels(&top),
-            schedules: match top.table.get("schedules").map(Spanned::get_ref) {
-                Some(DeValue::Table(t)) => t.keys().map(|k| k.get_ref().to_string()).collect(),
-                _ => Vec::new(),
-            },
+            schedules: schedule_names(&top),
         };
         let criteria = self.criteria(&top);
         self.criteria = criteria.clone();
@@ -182,6 +179,28 @@ impl<'a> Analyzer<'a> {
             sources: Vec::new(),
         })
     }
+}
+
+/// The schedules' names, the program's and the types' own, read ahead of the schedules
+/// themselves: scripts compiled before them read `schedules.NAME`.
+fn schedule_names(top: &Table<'_, '_>) -> Vec<String> {
+    let keys = |v: Option<&Spanned<DeValue<'_>>>| -> Vec<String> {
+        match v.map(Spanned::get_ref) {
+            Some(DeValue::Table(t)) => t.keys().map(|k| k.get_ref().to_string()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut names = keys(top.table.get("schedules"));
+    if let Some(DeValue::Table(types)) = top.table.get("types").map(Spanned::get_ref) {
+        for t in types.values() {
+            if let DeValue::Table(t) = t.get_ref() {
+                names.extend(keys(t.get("schedules")));
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The transitions' labels, read ahead of the transitions themselves: scripts compiled before

@@ -24,22 +24,88 @@ impl Analyzer<'_> {
         stages: &[Stage],
         types: &[MentoringType],
     ) -> Vec<Schedule> {
-        let Some(table) = self.reader().table(top, "schedules", "[schedules]".into()) else {
-            return Vec::new();
-        };
         let mut out = Vec::new();
+        if let Some(table) = self.reader().table(top, "schedules", "[schedules]".into()) {
+            self.read_schedules(&table, "[schedules]", stages, types, &mut out);
+        }
+        // A type's own schedules: only for that type, and in place of the program's of the
+        // same name.
+        let Some(DeValue::Table(declared)) = top.table.get("types").map(Spanned::get_ref) else {
+            return out;
+        };
+        for (key, value) in declared {
+            let type_id = key.get_ref().to_string();
+            let DeValue::Table(t) = value.get_ref() else {
+                continue;
+            };
+            let Some(own) = t.get("schedules") else {
+                continue;
+            };
+            let where_ = format!("[types.{type_id}.schedules]");
+            let DeValue::Table(inner) = own.get_ref() else {
+                self.reader()
+                    .error(
+                        Code::E004,
+                        format!("`schedules` of type `{type_id}` must be a table of schedules"),
+                        own.span(),
+                    )
+                    .help = Some(format!("write them as [types.{type_id}.schedules.NAME]"));
+                continue;
+            };
+            let table = Table {
+                table: inner,
+                span: own.span(),
+                what: where_.clone(),
+            };
+            let mut theirs = Vec::new();
+            self.read_schedules(&table, &where_, stages, types, &mut theirs);
+            for mut schedule in theirs {
+                if !schedule.types.is_empty() {
+                    self.reader()
+                        .error(
+                            Code::E029,
+                            format!(
+                                "schedule `{}` of type `{type_id}` lists `types`",
+                                schedule.name
+                            ),
+                            own.span(),
+                        )
+                        .help = Some(
+                        "a type's own schedule applies to that type only: remove `types`".into(),
+                    );
+                    continue;
+                }
+                let replaced =
+                    |s: &&mut Schedule| s.name == schedule.name && s.applies_to(&type_id);
+                for program_wide in out.iter_mut().filter(replaced) {
+                    program_wide.except.push(type_id.clone());
+                }
+                schedule.types = vec![type_id.clone()];
+                out.push(schedule);
+            }
+        }
+        out
+    }
+
+    fn read_schedules(
+        &mut self,
+        table: &Table<'_, '_>,
+        section: &str,
+        stages: &[Stage],
+        types: &[MentoringType],
+        out: &mut Vec<Schedule>,
+    ) {
         for (key, value) in table.table {
             let name = key.get_ref().to_string();
             check_id(&mut self.reader(), &name, key.span(), "schedule name");
             let what = format!("schedule `{name}`");
-            let Some(spec) = self.reader().as_table(value, &name, "[schedules]", what) else {
+            let Some(spec) = self.reader().as_table(value, &name, section, what) else {
                 continue;
             };
             if let Some(schedule) = self.schedule(name, &spec, stages, types) {
                 out.push(schedule);
             }
         }
-        out
     }
 
     fn schedule(
@@ -139,6 +205,7 @@ impl Analyzer<'_> {
             grace,
             during,
             types: applies,
+            except: Vec::new(),
             facts,
             span,
         };

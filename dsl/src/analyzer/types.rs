@@ -57,6 +57,7 @@ impl Analyzer<'_> {
                 "requires",
                 "rule",
                 "stages",
+                "schedules",
             ],
         );
         let title = r
