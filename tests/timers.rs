@@ -80,6 +80,14 @@ fn a_tick_warns_once_and_activity_moves_the_idle_timer_on() {
     assert_eq!(first.code, 0, "{}", first.transcript());
     let again = s.at("2026-02-28T09:00:00Z", &["tick"]);
     assert_eq!(again.code, 0, "{}", again.transcript());
+    // The tick says which timer fires next, and when.
+    assert!(
+        again.stdout.contains(
+            "next: p-1 #6 timer to closed_inactive 2026-03-06 09:00 UTC (idle 60d, warned)"
+        ),
+        "{}",
+        again.stdout
+    );
     let log = s.at("2026-02-28T09:00:00Z", &["log", "p-1"]).stdout;
     let warning = "warning: transition 6 to closed_inactive is due 2026-03-06 09:00 UTC";
     assert_eq!(log.matches(warning).count(), 1, "{log}");

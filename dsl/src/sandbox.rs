@@ -4,7 +4,7 @@
 use rhai::{Dynamic, Engine, Scope};
 
 /// The variables every script may read; anything else is an error at check time.
-pub const SCRIPT_VARIABLES: [&str; 18] = [
+pub const SCRIPT_VARIABLES: [&str; 19] = [
     "facts",
     "participants",
     "mentors",
@@ -19,6 +19,7 @@ pub const SCRIPT_VARIABLES: [&str; 18] = [
     "weeks_in_program",
     "months_in_program",
     "weeks_in_stage",
+    "months_in_stage",
     "entries",
     "first_entered",
     "taken",

@@ -194,6 +194,8 @@ pub struct TickReport {
     pub missed: u64,
     /// Stages newly logged as overdue.
     pub overdue: u64,
+    /// The timer that fires soonest after this tick among the pairings it saw, and whose.
+    pub next: Option<(String, crate::timers::Upcoming)>,
 }
 
 /// One engine decision on one pairing: the events to store, or why not.
@@ -596,7 +598,19 @@ impl Coordinator {
             }
             observe(step);
         };
-        let bulk = self.bulk(&mut counting, &mut |engine, p, actor| engine.tick(p, actor))?;
+        let mut next: Option<(String, crate::timers::Upcoming)> = None;
+        let bulk = self.bulk(&mut counting, &mut |engine, p, actor| {
+            let events = engine.tick(p, actor)?;
+            let soonest = crate::timers::upcoming(&engine.program, p)
+                .into_iter()
+                .find(|u| u.fires.is_some());
+            if let Some(u) = soonest {
+                if next.as_ref().is_none_or(|(_, n)| u.fires < n.fires) {
+                    next = Some((p.id.to_string(), u));
+                }
+            }
+            Ok(events)
+        })?;
         let [timed_out, automatic, warned, missed, overdue] = counts;
         Ok(TickReport {
             bulk,
@@ -605,6 +619,7 @@ impl Coordinator {
             warned,
             missed,
             overdue,
+            next,
         })
     }
 

@@ -346,6 +346,9 @@ fn builtins_read(
                     now,
                 )),
                 "weeks_in_stage" => Value::Int((now - pairing.entered_at).num_days() / 7),
+                "months_in_stage" => {
+                    Value::Int(mentorflow_dsl::dates::whole_months(pairing.entered_at, now))
+                }
                 _ => return None,
             };
             Some(((*name).to_string(), value))

@@ -97,10 +97,12 @@ impl PartialEq for Pairing {
 /// taken: what scripts count (`entries`, `first_entered`, `taken`) and timers anchor to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
-    /// Per stage entered: when first, and how many times (the initial stage once at enrolment).
-    pub stages: BTreeMap<std::sync::Arc<str>, Visits>,
-    /// Per transition number: how many times it was taken (forced moves take none).
-    pub taken: BTreeMap<usize, u32>,
+    /// Per stage entered, in the order first entered: when first and last, how many times
+    /// (the initial stage once at enrolment). A short list, not a map: a pairing visits a
+    /// handful of stages, and a map's node would cost more than the whole list.
+    pub stages: Vec<Visits>,
+    /// Per transition number taken: how many times (forced moves take none).
+    pub taken: Vec<(usize, u32)>,
     /// The reason given with the latest move that had one (a withdrawal, a forced move, a
     /// timer): for an ended pairing, why it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,8 +110,10 @@ pub struct History {
 }
 
 /// How a stage was visited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visits {
+    /// The stage.
+    pub stage: std::sync::Arc<str>,
     /// When it was first entered.
     pub first: DateTime<Utc>,
     /// When it was last entered.
@@ -138,19 +142,20 @@ impl History {
                     self.reason.clone_from(&event.reason);
                 }
                 self.enter(to, event.at);
-                if let Some(n) = transition {
-                    *self.taken.entry(*n).or_insert(0) += 1;
+                if let Some(n) = *transition {
+                    match self.taken.iter_mut().find(|(t, _)| *t == n) {
+                        Some((_, times)) => *times += 1,
+                        None => self.taken.push((n, 1)),
+                    }
                 }
             }
             // Stages keep their counts under the new version's names.
             EventKind::Migrated { mapping, .. } => {
-                self.stages = std::mem::take(&mut self.stages)
-                    .into_iter()
-                    .map(|(s, v)| match mapping.stages.get(&*s) {
-                        Some(new) => (std::sync::Arc::from(new.as_str()), v),
-                        None => (s, v),
-                    })
-                    .collect();
+                for v in &mut self.stages {
+                    if let Some(new) = mapping.stages.get(&*v.stage) {
+                        v.stage = std::sync::Arc::from(new.as_str());
+                    }
+                }
             }
             EventKind::FactsRecorded { .. }
             | EventKind::BecameOverdue { .. }
@@ -161,37 +166,45 @@ impl History {
     }
 
     fn enter(&mut self, stage: &std::sync::Arc<str>, at: DateTime<Utc>) {
-        self.stages
-            .entry(std::sync::Arc::clone(stage))
-            .and_modify(|v| {
+        match self.stages.iter_mut().find(|v| v.stage == *stage) {
+            Some(v) => {
                 v.times += 1;
                 v.last = at;
-            })
-            .or_insert(Visits {
+            }
+            None => self.stages.push(Visits {
+                stage: std::sync::Arc::clone(stage),
                 first: at,
                 last: at,
                 times: 1,
-            });
+            }),
+        }
+    }
+
+    fn visits(&self, id: &str) -> Option<&Visits> {
+        self.stages.iter().find(|v| &*v.stage == id)
     }
 
     /// How many times stage `id` was entered.
     pub fn entries(&self, id: &str) -> u32 {
-        self.stages.get(id).map_or(0, |v| v.times)
+        self.visits(id).map_or(0, |v| v.times)
     }
 
     /// When stage `id` was last entered.
     pub fn last_entered(&self, id: &str) -> Option<DateTime<Utc>> {
-        self.stages.get(id).map(|v| v.last)
+        self.visits(id).map(|v| v.last)
     }
 
     /// When stage `id` was first entered.
     pub fn first_entered(&self, id: &str) -> Option<DateTime<Utc>> {
-        self.stages.get(id).map(|v| v.first)
+        self.visits(id).map(|v| v.first)
     }
 
     /// How many times transition `number` was taken.
     pub fn taken(&self, number: usize) -> u32 {
-        self.taken.get(&number).copied().unwrap_or(0)
+        self.taken
+            .iter()
+            .find(|(t, _)| *t == number)
+            .map_or(0, |(_, times)| *times)
     }
 }
 
@@ -261,7 +274,12 @@ impl Pairing {
             overdue_logged: false,
             warned: BTreeMap::new(),
             schedules: BTreeMap::new(),
-            history: Some(History::default()),
+            // Sized once: a pairing visits at most every stage, each list grows no further.
+            history: Some(History {
+                stages: Vec::with_capacity(program.stages.len()),
+                taken: Vec::with_capacity(program.transitions.len()),
+                reason: None,
+            }),
             view: std::sync::OnceLock::new(),
         };
         pairing.enter(program, stage, event.at);

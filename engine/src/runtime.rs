@@ -332,6 +332,7 @@ impl Runtime {
                 "weeks_in_program" => ((ctx.now - ctx.enrolled_at).num_days() / 7).into(),
                 "months_in_program" => whole_months(ctx.enrolled_at, ctx.now).into(),
                 "weeks_in_stage" => (ctx.days_in_stage / 7).into(),
+                "months_in_stage" => whole_months(ctx.pairing.entered_at, ctx.now).into(),
                 "entries" => view::entries(ctx.program, ctx.history()),
                 "first_entered" => view::first_entered(ctx.history()),
                 "taken" => view::taken(ctx.program, ctx.history()),

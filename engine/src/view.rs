@@ -47,9 +47,9 @@ pub(crate) fn first_entered(history: &History) -> Dynamic {
     let map: Map = history
         .stages
         .iter()
-        .map(|(id, v)| {
+        .map(|v| {
             (
-                id.as_ref().into(),
+                v.stage.as_ref().into(),
                 Dynamic::from(ScriptDate(v.first.date_naive())),
             )
         })

@@ -38,5 +38,13 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
         render::minute(now),
         parts.join(", ")
     )?;
+    if let Some((pairing, u)) = &report.next {
+        writeln!(
+            output.out,
+            "next: {pairing} #{} {}",
+            u.transition,
+            render::upcoming(u)
+        )?;
+    }
     Ok(code)
 }

@@ -140,6 +140,7 @@ impl Analyzer<'_> {
             "weeks_in_program",
             "months_in_program",
             "weeks_in_stage",
+            "months_in_stage",
             "entries",
             "first_entered",
             "taken",
