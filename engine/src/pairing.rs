@@ -101,7 +101,9 @@ pub struct History {
     /// (the initial stage once at enrolment). A short list, not a map: a pairing visits a
     /// handful of stages, and a map's node would cost more than the whole list.
     pub stages: Vec<Visits>,
-    /// Per transition number taken: how many times (forced moves take none).
+    /// Per transition number taken: how many times (forced moves take none). By number, as
+    /// events name transitions: after a migration that renumbers transitions, the counts
+    /// stay with the old numbers.
     pub taken: Vec<(usize, u32)>,
     /// The reason given with the latest move that had one (a withdrawal, a forced move, a
     /// timer): for an ended pairing, why it ended.
