@@ -2,48 +2,12 @@
 //! tick past a missed check-in logs it once, `done` records an occurrence (when, with facts),
 //! and `list` finds pairings with missed or soon-due occurrences.
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, ramping_sales_pairing};
 
-/// A sales-onboarding pairing enrolled 2026-01-05 09:00 and in `ramping`: 1:1s weekly for 8
-/// weeks then every 2 (grace 2 days), pulse surveys at day 14, 45 and 90 (grace 5 days).
-fn store(name: &str) -> impl Fn(&str, &[&str]) -> Run {
-    let dir = std::env::temp_dir().join(format!(
-        "mentorflow-schedules-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("store.db").to_string_lossy().into_owned();
-    let run = move |now: &str, args: &[&str]| {
-        let mut all = vec!["--store", path.as_str(), "--now", now];
-        all.extend_from_slice(args);
-        mentorflow(&all)
-    };
-    let start = "2026-01-05T09:00:00Z";
-    for args in [
-        &["init"][..],
-        &[
-            "enrol",
-            "programs/sales-onboarding.toml",
-            "--type",
-            "one-on-one",
-            "--person",
-            "mentor=rosa,region=emea",
-            "--person",
-            "mentee=tomas,region=emea",
-        ],
-        &[
-            "record",
-            "p-1",
-            "ramp_plan_agreed=true",
-            "end_date=2026-12-01",
-        ],
-        &["advance", "p-1"],
-    ] {
-        let done = run(start, args);
-        assert_eq!(done.code, 0, "{}", done.transcript());
-    }
-    run
+/// The pairing of [`ramping_sales_pairing`]: 1:1s weekly for 8 weeks then every 2 (grace 2
+/// days), pulse surveys at day 14, 45 and 90 (grace 5 days), all from enrolment.
+fn store(name: &str) -> impl Fn(&str, &[&str]) -> mentorflow_tests::Run {
+    ramping_sales_pairing(&format!("schedules-{name}"))
 }
 
 #[test]

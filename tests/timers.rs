@@ -2,61 +2,12 @@
 //! with a warning; `status` shows when each fires, `tick` warns once, `list --warned` finds
 //! the pairings warned, and activity moves an idle timer on.
 
-use mentorflow_tests::{mentorflow, Run};
-
-struct Store {
-    path: String,
-}
-
-impl Store {
-    /// A store with one sales-onboarding pairing in `ramping`, enrolled 2026-01-05 09:00 with
-    /// its end date on 2026-12-01.
-    fn ramping(name: &str) -> Store {
-        let dir =
-            std::env::temp_dir().join(format!("mentorflow-timers-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let s = Store {
-            path: dir.join("store.db").to_string_lossy().into_owned(),
-        };
-        let at = "2026-01-05T09:00:00Z";
-        for args in [
-            &["init"][..],
-            &[
-                "enrol",
-                "programs/sales-onboarding.toml",
-                "--type",
-                "one-on-one",
-                "--person",
-                "mentor=rosa,region=emea",
-                "--person",
-                "mentee=tomas,region=emea",
-            ],
-            &[
-                "record",
-                "p-1",
-                "ramp_plan_agreed=true",
-                "end_date=2026-12-01",
-            ],
-            &["advance", "p-1"],
-        ] {
-            let run = s.at(at, args);
-            assert_eq!(run.code, 0, "{}", run.transcript());
-        }
-        s
-    }
-
-    fn at(&self, now: &str, args: &[&str]) -> Run {
-        let mut all = vec!["--store", self.path.as_str(), "--now", now];
-        all.extend_from_slice(args);
-        mentorflow(&all)
-    }
-}
+use mentorflow_tests::ramping_sales_pairing;
 
 #[test]
 fn status_shows_when_each_timer_fires() {
-    let s = Store::ramping("status");
-    let status = s.at("2026-01-06T09:00:00Z", &["status", "p-1"]);
+    let s = ramping_sales_pairing("timers-status");
+    let status = s("2026-01-06T09:00:00Z", &["status", "p-1"]);
     assert_eq!(status.code, 0, "{}", status.transcript());
     for line in [
         "timers:\n",
@@ -66,7 +17,7 @@ fn status_shows_when_each_timer_fires() {
     ] {
         assert!(status.stdout.contains(line), "{line}: {}", status.stdout);
     }
-    let json = s.at("2026-01-06T09:00:00Z", &["status", "p-1", "--json"]);
+    let json = s("2026-01-06T09:00:00Z", &["status", "p-1", "--json"]);
     let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert_eq!(value["timers"][0]["to"], "closed_inactive");
     assert_eq!(value["timers"][0]["warned"], false);
@@ -74,11 +25,11 @@ fn status_shows_when_each_timer_fires() {
 
 #[test]
 fn a_tick_warns_once_and_activity_moves_the_idle_timer_on() {
-    let s = Store::ramping("warn");
+    let s = ramping_sales_pairing("timers-warn");
     // 53 days without activity: the 7-day lead time of the 60-day idle timer has come.
-    let first = s.at("2026-02-27T09:00:00Z", &["tick"]);
+    let first = s("2026-02-27T09:00:00Z", &["tick"]);
     assert_eq!(first.code, 0, "{}", first.transcript());
-    let again = s.at("2026-02-28T09:00:00Z", &["tick"]);
+    let again = s("2026-02-28T09:00:00Z", &["tick"]);
     assert_eq!(again.code, 0, "{}", again.transcript());
     // The tick says which timer fires next, and when.
     assert!(
@@ -88,25 +39,25 @@ fn a_tick_warns_once_and_activity_moves_the_idle_timer_on() {
         "{}",
         again.stdout
     );
-    let log = s.at("2026-02-28T09:00:00Z", &["log", "p-1"]).stdout;
+    let log = s("2026-02-28T09:00:00Z", &["log", "p-1"]).stdout;
     let warning = "warning: transition 6 to closed_inactive is due 2026-03-06 09:00 UTC";
     assert_eq!(log.matches(warning).count(), 1, "{log}");
-    let warned = s.at("2026-02-28T09:00:00Z", &["list", "--warned"]);
+    let warned = s("2026-02-28T09:00:00Z", &["list", "--warned"]);
     assert!(warned.stdout.contains("p-1"), "{}", warned.stdout);
-    let blocked = s.at("2026-02-28T09:00:00Z", &["status", "p-1"]);
+    let blocked = s("2026-02-28T09:00:00Z", &["status", "p-1"]);
     assert!(
         blocked.stdout.contains("(idle 60d, warned), in 6d"),
         "{}",
         blocked.stdout
     );
     // Activity: the idle timer is due 60 days later, and the old warning no longer stands.
-    let record = s.at("2026-03-01T09:00:00Z", &["done", "p-1", "one_on_one"]);
+    let record = s("2026-03-01T09:00:00Z", &["done", "p-1", "one_on_one"]);
     assert_eq!(record.code, 0, "{}", record.transcript());
-    let warned = s.at("2026-03-02T09:00:00Z", &["list", "--warned"]);
+    let warned = s("2026-03-02T09:00:00Z", &["list", "--warned"]);
     assert!(!warned.stdout.contains("p-1"), "{}", warned.stdout);
-    let tick = s.at("2026-03-06T09:00:00Z", &["tick"]);
+    let tick = s("2026-03-06T09:00:00Z", &["tick"]);
     assert_eq!(tick.code, 0, "{}", tick.transcript());
-    let status = s.at("2026-03-06T09:00:00Z", &["status", "p-1"]);
+    let status = s("2026-03-06T09:00:00Z", &["status", "p-1"]);
     assert!(
         status.stdout.contains("stage: ramping"),
         "{}",
@@ -116,17 +67,17 @@ fn a_tick_warns_once_and_activity_moves_the_idle_timer_on() {
 
 #[test]
 fn a_date_timer_waits_for_its_fact_and_fires_on_the_date() {
-    let s = Store::ramping("date");
-    let record = s.at(
+    let s = ramping_sales_pairing("timers-date");
+    let record = s(
         "2026-01-06T09:00:00Z",
         &["record", "p-1", "end_date=2026-01-20"],
     );
     assert_eq!(record.code, 0, "{}", record.transcript());
-    let tick = s.at("2026-01-19T23:00:00Z", &["tick"]);
+    let tick = s("2026-01-19T23:00:00Z", &["tick"]);
     assert_eq!(tick.code, 0, "{}", tick.transcript());
-    let tick = s.at("2026-01-20T00:00:00Z", &["tick"]);
+    let tick = s("2026-01-20T00:00:00Z", &["tick"]);
     assert_eq!(tick.code, 0, "{}", tick.transcript());
-    let log = s.at("2026-01-20T00:00:00Z", &["log", "p-1"]).stdout;
+    let log = s("2026-01-20T00:00:00Z", &["log", "p-1"]).stdout;
     assert!(
         log.contains("ramping -> review timed out (transition 2) — reason: the date in end_date came (2026-01-20 00:00 UTC, less than an hour ago)"),
         "{log}"

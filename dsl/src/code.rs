@@ -79,7 +79,7 @@ pub enum Code {
     W004,
     /// A criterion is used by no transition and no stage override.
     W005,
-    /// A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`.
+    /// A type rule reads the pairing's progress (`facts`, `stage`, time, counts, schedules).
     W006,
     /// A mapping file leaves a stage or fact of the old version unmapped that the new version does not have.
     W007,
@@ -231,7 +231,7 @@ impl Code {
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
             Code::W004 => "A bool fact without a `default` is read by a script: until it is recorded a guard reading it cannot be evaluated and counts as not holding, so a later transition (a fallback) may be taken instead.",
             Code::W005 => "A criterion is used by no transition and no stage override.",
-            Code::W006 => "A type rule reads `facts`, `stage`, `days_in_stage` or `cycle`: at enrolment they only have their starting values (nothing recorded, the initial stage, day 0, cycle 1).",
+            Code::W006 => "A type rule reads the pairing's progress (`facts`, `stage`, time in the program or stage, `cycle`, `entries`, `first_entered`, `taken`, `schedules`): at enrolment these only have their starting values (nothing recorded, the initial stage, day 0, cycle 1).",
             Code::W007 => "A mapping file leaves a stage or fact of the old version unmapped that the new version does not have: pairings in that stage, or with that fact recorded, will be refused.",
             Code::W008 => "An automatic transition (`auto = true`) has no guard: it is taken the moment its stage is entered, so pairings never stay in that stage.",
             Code::W009 => "A schedule can never fall: its first occurrence comes after its `end`.",

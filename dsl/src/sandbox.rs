@@ -26,6 +26,24 @@ pub const SCRIPT_VARIABLES: [&str; 19] = [
     "schedules",
 ];
 
+/// The script variables that tell a pairing's progress (what was recorded, where it is, for
+/// how long, what it did): at enrolment they only hold their starting values.
+pub const PROGRESS_VARIABLES: [&str; 13] = [
+    "facts",
+    "stage",
+    "days_in_stage",
+    "cycle",
+    "days_in_program",
+    "weeks_in_program",
+    "months_in_program",
+    "weeks_in_stage",
+    "months_in_stage",
+    "entries",
+    "first_entered",
+    "taken",
+    "schedules",
+];
+
 /// The script variables that hold a map keyed by the program's stages (`entries`,
 /// `first_entered`), transition labels (`taken`) or schedules (`schedules`): the checker
 /// checks the keys read.

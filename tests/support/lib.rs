@@ -49,3 +49,43 @@ pub fn relative(path: &Path) -> String {
         .to_string_lossy()
         .replace('\\', "/")
 }
+
+/// A fresh store (in a temp folder named after `name`) with one sales-onboarding pairing,
+/// p-1, enrolled 2026-01-05 09:00 and advanced to `ramping`, its end date on 2026-12-01; and
+/// a way to run commands on it at a time: `run(now, args)`.
+pub fn ramping_sales_pairing(name: &str) -> impl Fn(&str, &[&str]) -> Run {
+    let dir = std::env::temp_dir().join(format!("mentorflow-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("store.db").to_string_lossy().into_owned();
+    let run = move |now: &str, args: &[&str]| {
+        let mut all = vec!["--store", path.as_str(), "--now", now];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    let start = "2026-01-05T09:00:00Z";
+    for args in [
+        &["init"][..],
+        &[
+            "enrol",
+            "programs/sales-onboarding.toml",
+            "--type",
+            "one-on-one",
+            "--person",
+            "mentor=rosa,region=emea",
+            "--person",
+            "mentee=tomas,region=emea",
+        ],
+        &[
+            "record",
+            "p-1",
+            "ramp_plan_agreed=true",
+            "end_date=2026-12-01",
+        ],
+        &["advance", "p-1"],
+    ] {
+        let done = run(start, args);
+        assert_eq!(done.code, 0, "{}", done.transcript());
+    }
+    run
+}

@@ -131,21 +131,7 @@ impl Analyzer<'_> {
         if rule.variables == u32::MAX {
             return;
         }
-        let progress = [
-            "facts",
-            "stage",
-            "days_in_stage",
-            "cycle",
-            "days_in_program",
-            "weeks_in_program",
-            "months_in_program",
-            "weeks_in_stage",
-            "months_in_stage",
-            "entries",
-            "first_entered",
-            "taken",
-        ];
-        let read: Vec<&str> = progress
+        let read: Vec<&str> = crate::sandbox::PROGRESS_VARIABLES
             .into_iter()
             .filter(|v| {
                 SCRIPT_VARIABLES
