@@ -168,7 +168,9 @@ impl History {
     }
 
     fn enter(&mut self, stage: &std::sync::Arc<str>, at: DateTime<Utc>) {
-        match self.stages.iter_mut().find(|v| v.stage == *stage) {
+        // Stage ids are shared (interned per program): the pointer usually answers.
+        let same = |v: &Visits| std::sync::Arc::ptr_eq(&v.stage, stage) || v.stage == *stage;
+        match self.stages.iter_mut().find(|v| same(v)) {
             Some(v) => {
                 v.times += 1;
                 v.last = at;
