@@ -91,6 +91,10 @@ fn a_wrong_done_says_what_is_wrong_and_stores_nothing() {
             &["done", "p-1", "one_on_one", "--on", "2026-02-01"],
             "--on is later than the command's time",
         ),
+        (
+            &["done", "p-1", "one_on_one", "--on", "2025-12-24"],
+            "--on is before p-1 was enrolled (2026-01-05 09:00 UTC)",
+        ),
     ] {
         let wrong = run("2026-01-06T09:00:00Z", args);
         assert_eq!(wrong.code, 1, "{args:?}: {}", wrong.transcript());

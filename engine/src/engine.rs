@@ -566,6 +566,12 @@ impl Engine {
         if on > actor.now {
             return Err(EngineError::DoneInFuture);
         }
+        if on < pairing.enrolled_at {
+            return Err(EngineError::DoneBeforeEnrolment {
+                pairing: pairing.id.to_string(),
+                enrolled: pairing.enrolled_at,
+            });
+        }
         if let Some((fact, _)) = facts.iter().find(|(f, _)| !s.facts.contains(f)) {
             return Err(EngineError::NotAScheduleFact {
                 schedule: schedule.to_string(),

@@ -211,6 +211,14 @@ pub enum EngineError {
     /// The time a done happened is after the command's time.
     #[error("an occurrence cannot be done in the future")]
     DoneInFuture,
+    /// The time a done happened is before the pairing was enrolled.
+    #[error("{pairing} was enrolled after the occurrence was done")]
+    DoneBeforeEnrolment {
+        /// Pairing id.
+        pairing: String,
+        /// When it was enrolled.
+        enrolled: chrono::DateTime<chrono::Utc>,
+    },
     /// The reason given names none of the program's reason codes.
     #[error("`{given}` is not a reason code of program `{program}`")]
     UnknownReason {

@@ -292,6 +292,10 @@ pub fn engine_error(e: &EngineError) -> String {
                 did_you_mean_or_known(fact, known)
             ),
         },
+        EngineError::DoneBeforeEnrolment { pairing, enrolled } => format!(
+            "--on is before {pairing} was enrolled ({}); give the time the occurrence happened",
+            minute(*enrolled)
+        ),
         EngineError::DoneInFuture => {
             "--on is later than the command's time; an occurrence is recorded once it happened".into()
         }
