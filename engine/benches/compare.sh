@@ -31,6 +31,8 @@ for r in $(seq "$RUNS"); do
   done
   echo "round $r/$RUNS: cohort $N memory (mimalloc)" >&2
   "$bins/cohort-mimalloc" "$N" memory >>"$raw"
+  echo "round $r/$RUNS: cohort-people $N memory" >&2
+  "$ours" "$N" memory --people >>"$raw"
 done
 
 python3 - "$raw" <<'PY'

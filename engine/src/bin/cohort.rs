@@ -1,7 +1,9 @@
 //! The "cohort" workload (shared/bench/WORKLOAD.md) through mentorflow's public engine API, so
 //! our numbers stand in the same table as the peer engines'. Prints the workload's one line.
 //!
-//! usage: cohort [N=100000] [MODE=memory] [--batch B]
+//! usage: cohort [N=100000] [MODE=memory] [--batch B] [--people]
+//!   --people       the "cohort-people" variant: 1 mentor and 5 mentees with attributes, an
+//!                  enrolment rule and two guards that read them (engine name `...-people`)
 //!   memory         the engine alone (enrol, record, advance), nothing stored
 //!   store-batch    through the SQLite store, B pairings (default 1000) per transaction, synchronous=NORMAL
 //!   store-pairing  through the SQLite store, one transaction per pairing, synchronous=NORMAL
@@ -52,6 +54,8 @@ struct Record {
 /// The driver: the workload's log, its global seq, and the stage indices it needs.
 struct Driver<'e> {
     engine: &'e Engine,
+    /// The "cohort-people" variant: five mentees with attributes.
+    people: bool,
     log: Vec<Record>,
     seq: u64,
     /// (from, to) stage index of each transition.
@@ -86,6 +90,7 @@ impl<'e> Driver<'e> {
             .collect();
         Driver {
             engine,
+            people: engine.program.id == "cohort-people",
             log: Vec::new(),
             seq: 0,
             moves,
@@ -96,18 +101,22 @@ impl<'e> Driver<'e> {
     }
 
     fn enrol(&self, id: &str, i: u64, actor: &Actor<'_>) -> Result<(Pairing, Event), EngineError> {
-        let people = vec![
-            Participant {
-                id: format!("mentor-{i}"),
-                role: "mentor".into(),
-                attributes: Default::default(),
-            },
-            Participant {
-                id: format!("mentee-{i}"),
-                role: "mentee".into(),
-                attributes: Default::default(),
-            },
-        ];
+        let people = if self.people {
+            people(i)
+        } else {
+            vec![
+                Participant {
+                    id: format!("mentor-{i}"),
+                    role: "mentor".into(),
+                    attributes: Default::default(),
+                },
+                Participant {
+                    id: format!("mentee-{i}"),
+                    role: "mentee".into(),
+                    attributes: Default::default(),
+                },
+            ]
+        };
         self.engine
             .enrol(id, TYPES[(i % 5) as usize], people, actor)
     }
@@ -209,13 +218,39 @@ impl<'e> Driver<'e> {
             .count();
         let transitions = self.log.last().map_or(0, |r| r.seq);
         format!(
-            "engine={name}{ALLOCATOR_TAG} pairings={n} transitions={transitions} log_len={} completed={completed} retries={retries} \
+            "engine={name}{}{ALLOCATOR_TAG} pairings={n} transitions={transitions} log_len={} completed={completed} retries={retries} \
              checksum={checksum} last_ts={} elapsed_s={secs:.6} tps={:.0}",
+            if self.people { "-people" } else { "" },
             self.log.len(),
             self.log.last().map_or(0, |r| r.ts),
             transitions as f64 / secs
         )
     }
+}
+
+/// The "cohort-people" participants of pairing `i`: mentor grade 12 in eng; mentee k grade
+/// 3 + k, in ops for even k and sales for odd k.
+fn people(i: u64) -> Vec<Participant> {
+    let person = |id: String, role: &str, grade: i64, department: &str| Participant {
+        id,
+        role: role.into(),
+        attributes: [
+            ("grade".to_string(), Value::Int(grade)),
+            ("department".to_string(), Value::Text(department.into())),
+        ]
+        .into(),
+    };
+    let mut all = vec![person(format!("mentor-{i}"), "mentor", 12, "eng")];
+    for k in 0..5 {
+        let department = if k % 2 == 0 { "ops" } else { "sales" };
+        all.push(person(
+            format!("mentee-{i}-{k}"),
+            "mentee",
+            3 + k,
+            department,
+        ));
+    }
+    all
 }
 
 fn fail(message: impl std::fmt::Display) -> ! {
@@ -227,8 +262,11 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut positional = Vec::new();
     let mut batch = 1000usize;
+    let mut people = false;
     while let Some(a) = args.next() {
-        if a == "--batch" {
+        if a == "--people" {
+            people = true;
+        } else if a == "--batch" {
             batch = args
                 .next()
                 .and_then(|b| b.parse().ok())
@@ -243,7 +281,12 @@ fn main() {
         .map_or(Ok(100_000), |s| s.parse())
         .unwrap_or_else(|_| fail("N must be a whole number"));
     let mode = positional.get(1).map_or("memory", String::as_str);
-    let program_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/cohort.toml");
+    let file = if people {
+        "benches/cohort-people.toml"
+    } else {
+        "benches/cohort.toml"
+    };
+    let program_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let loaded = mentorflow_dsl::load(&program_path);
     let report = loaded.render();
     let program = loaded.program.unwrap_or_else(|| fail(report));
