@@ -996,3 +996,35 @@ fn a_store_in_a_read_only_folder_is_read_and_the_refusal_names_the_folder() {
     );
     assert_eq!(status.code, 0, "{}", status.transcript());
 }
+
+#[test]
+fn list_by_person_shows_their_pairings_running_and_ended() {
+    let s = Store::enrolled("person");
+    let second = s.run(&[
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=ana,experience_years=12",
+        "--person",
+        "mentee=citra,experience_years=1",
+    ]);
+    assert_eq!(second.code, 0, "{}", second.transcript());
+    let ended = s.run(&["withdraw", "p-1", "--reason", "moved"]);
+    assert_eq!(ended.code, 0, "{}", ended.transcript());
+    let ana = s.run(&["list", "--person", "ana"]);
+    assert!(
+        ana.stdout.contains("p-1") && ana.stdout.contains("p-2"),
+        "{}",
+        ana.stdout
+    );
+    let citra = s.run(&["list", "--person", "citra"]);
+    assert!(
+        !citra.stdout.contains("p-1") && citra.stdout.contains("p-2"),
+        "{}",
+        citra.stdout
+    );
+    let nobody = s.run(&["list", "--person", "zed", "--json"]);
+    assert_eq!(nobody.stdout.trim(), "[]", "{}", nobody.stdout);
+}

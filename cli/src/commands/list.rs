@@ -39,6 +39,9 @@ pub struct Args {
     /// Only pairings a tick warned that a timer will move them (and it has not yet).
     #[arg(long)]
     warned: bool,
+    /// Only the pairings this person takes part in (any role), running and ended.
+    #[arg(long, value_name = "ID")]
+    person: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -58,7 +61,10 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         }),
         due_before: args.overdue.then_some(now),
     };
-    let listed = coordinator.list(&filter)?;
+    let mut listed = coordinator.list(&filter)?;
+    if let Some(person) = &args.person {
+        listed.retain(|p| p.participants.iter().any(|x| x.id == *person));
+    }
     let mut pairings = coordinator.attention(listed)?;
     if args.blocked {
         pairings.retain(|(_, a)| a.is_blocked());
