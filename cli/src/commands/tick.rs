@@ -23,12 +23,21 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
     // Only what the programs have: a store of programs without warnings or schedules reads
     // as before.
     for (n, what) in [
-        (report.automatic, "moved automatically"),
-        (report.warned, "warned"),
-        (report.missed, "scheduled occurrences newly missed"),
+        (
+            report.automatic,
+            format!("{} moved automatically", report.automatic),
+        ),
+        (report.warned, format!("{} warned", report.warned)),
+        (
+            report.missed,
+            format!(
+                "{} newly missed",
+                render::count(report.missed, "scheduled occurrence")
+            ),
+        ),
     ] {
         if n > 0 {
-            parts.push(format!("{n} {what}"));
+            parts.push(what);
         }
     }
     writeln!(
