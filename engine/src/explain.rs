@@ -234,9 +234,14 @@ pub fn report(
         Err(e) if !lacking.is_empty() && e.limit().is_none() => Verdict::MissingAttributes(lacking),
         Err(e) => Verdict::Failed(e),
     };
-    let verdict = verdict_of(runtime.eval(script, &ctx), whole_missing, whole_lacking);
-    // The criteria it reads, for the parts and for the values shown.
-    let criteria = runtime.criteria(script, &ctx).unwrap_or_default();
+    // The criteria it reads, evaluated once: for the whole, the parts and the values shown.
+    let criteria = runtime.criteria(script, &ctx);
+    let whole = match &criteria {
+        Ok(values) => runtime.eval_given(script, values, &ctx),
+        Err(e) => Err(e.clone()),
+    };
+    let verdict = verdict_of(whole, whole_missing, whole_lacking);
+    let criteria = criteria.unwrap_or_default();
     let mut parts: Vec<(String, Verdict)> = if verdict == Verdict::Holds {
         Vec::new()
     } else {

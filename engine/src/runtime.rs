@@ -271,18 +271,22 @@ impl Runtime {
 
     /// Evaluates a whole script to a bool.
     pub fn eval(&self, script: &Script, ctx: &Context<'_>) -> Result<bool, ScriptError> {
+        let criteria = self.criteria(script, ctx)?;
+        self.eval_given(script, &criteria, ctx)
+    }
+
+    /// Evaluates a whole script to a bool with the values of the criteria it reads.
+    pub fn eval_given(
+        &self,
+        script: &Script,
+        criteria: &[(String, bool)],
+        ctx: &Context<'_>,
+    ) -> Result<bool, ScriptError> {
         // Simple comparisons of facts are answered natively when the answer is certain.
         if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx.facts)) {
             return Ok(answer);
         }
-        let criteria = self.criteria(script, ctx)?;
-        self.eval_ast(
-            &script.ast,
-            script.variables,
-            &criteria,
-            &script.origin,
-            ctx,
-        )
+        self.eval_ast(&script.ast, script.variables, criteria, &script.origin, ctx)
     }
 
     /// The value of every criterion `script` reads as a variable (each evaluated with the

@@ -65,44 +65,34 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     if let Some(person) = &args.person {
         listed.retain(|p| p.participants.iter().any(|x| x.id == *person));
     }
-    let mut pairings = coordinator.attention(listed)?;
-    if args.blocked {
-        pairings.retain(|(_, a)| a.is_blocked());
-    }
+    // The filters that read the store or the program come before `attention`, which
+    // explains every pairing it is given.
     if let Some(code) = &args.reason {
-        let mut kept = Vec::new();
-        for (p, a) in pairings {
-            if coordinator.ended_because(&p)?.as_deref() == Some(code.as_str()) {
-                kept.push((p, a));
-            }
-        }
-        pairings = kept;
+        listed = keep(listed, |p| {
+            Ok(coordinator.ended_because(p)?.as_deref() == Some(code.as_str()))
+        })?;
     }
     if args.missed || args.due_within.is_some() {
         let until = args.due_within.map(|d| d.after(now));
-        let mut kept = Vec::new();
-        for (p, a) in pairings {
-            let standings = coordinator.schedules(&p)?;
+        listed = keep(listed, |p| {
+            let standings = coordinator.schedules(p)?;
             let missed = !args.missed || standings.iter().any(|(_, st)| st.missed > 0);
             let due = until.is_none_or(|until| {
                 standings
                     .iter()
                     .any(|(_, st)| st.next.is_some_and(|(_, at)| at <= until))
             });
-            if missed && due {
-                kept.push((p, a));
-            }
-        }
-        pairings = kept;
+            Ok(missed && due)
+        })?;
     }
     if args.warned {
-        let mut kept = Vec::new();
-        for (p, a) in pairings {
-            if coordinator.timers(&p)?.iter().any(|u| u.warned) {
-                kept.push((p, a));
-            }
-        }
-        pairings = kept;
+        listed = keep(listed, |p| {
+            Ok(coordinator.timers(p)?.iter().any(|u| u.warned))
+        })?;
+    }
+    let mut pairings = coordinator.attention(listed)?;
+    if args.blocked {
+        pairings.retain(|(_, a)| a.is_blocked());
     }
     if args.json {
         let list: Vec<_> = pairings
@@ -169,4 +159,18 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         render::count(pairings.len() as u64, "pairing")
     )?;
     Ok(EXIT_OK)
+}
+
+/// The pairings `wanted` says yes to; it may read the store, and its first error stops.
+fn keep(
+    pairings: Vec<mentorflow_engine::Pairing>,
+    mut wanted: impl FnMut(&mentorflow_engine::Pairing) -> Result<bool, mentorflow_engine::Error>,
+) -> Result<Vec<mentorflow_engine::Pairing>, mentorflow_engine::Error> {
+    let mut kept = Vec::with_capacity(pairings.len());
+    for p in pairings {
+        if wanted(&p)? {
+            kept.push(p);
+        }
+    }
+    Ok(kept)
 }
