@@ -244,19 +244,19 @@ fn pairing_keeps_its_program_version_when_the_file_changes() {
     let text = std::fs::read_to_string("programs/mentoring.toml").expect("read");
     std::fs::write(&program, &text).expect("write");
     let p = program.to_string_lossy().into_owned();
-    let enrol = |s: &Store| {
+    let enrol = |s: &Store, a: &str, b: &str| {
         s.run(&[
             "enrol",
             &p,
             "--type",
             "peer",
             "--person",
-            "peer=a,grade=3",
+            &format!("peer={a},grade=3"),
             "--person",
-            "peer=b,grade=4",
+            &format!("peer={b},grade=4"),
         ])
     };
-    assert_eq!(enrol(&s).code, 0);
+    assert_eq!(enrol(&s, "a", "b").code, 0);
     std::fs::write(
         &program,
         text.replace(
@@ -265,7 +265,7 @@ fn pairing_keeps_its_program_version_when_the_file_changes() {
         ),
     )
     .expect("write");
-    assert_eq!(enrol(&s).code, 0);
+    assert_eq!(enrol(&s, "c", "d").code, 0);
     assert_eq!(s.run(&["record", "p-1", "mentor_assigned=true"]).code, 0);
     assert_eq!(s.run(&["record", "p-2", "mentor_assigned=true"]).code, 0);
     assert_eq!(

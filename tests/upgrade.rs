@@ -49,6 +49,28 @@ fn an_old_store_continues_after_the_upgrade() {
         all.extend_from_slice(args);
         mentorflow(&all)
     };
+    // The upgrade indexed who takes part in the pairings stored before it: the same people
+    // again are refused, naming the old pairing.
+    let again = run(&[
+        "--now",
+        "2026-05-02T08:00:00Z",
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=ana,experience_years=9",
+        "--person",
+        "mentee=budi,experience_years=1",
+    ]);
+    assert_eq!(again.code, 1, "{}", again.transcript());
+    assert!(
+        again
+            .stderr
+            .contains("the same people already take part in running pairing p-1"),
+        "{}",
+        again.stderr
+    );
     let advance = run(&["--now", "2026-05-02T09:00:00Z", "advance", "p-1"]);
     assert_eq!(advance.code, 0, "{}", advance.transcript());
     assert_eq!(

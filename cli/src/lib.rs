@@ -58,6 +58,12 @@ enum Command {
     Advance(commands::advance::Args),
     /// Withdraw a pairing with a reason.
     Withdraw(commands::withdraw::Args),
+    /// Add a participant to a running pairing.
+    Join(commands::join::Args),
+    /// Remove a participant from a running pairing, with a reason.
+    Leave(commands::leave::Args),
+    /// Replace a participant of a running pairing by someone else in the same role.
+    Replace(commands::replace::Args),
     /// Record an occurrence of a schedule done (a check-in held, a survey answered).
     Done(commands::done::Args),
     /// Run timers: timeouts and overdue stages.
@@ -126,6 +132,9 @@ where
         Command::Record(a) => commands::record::run(&a, s, output),
         Command::Advance(a) => commands::advance::run(&a, s, output),
         Command::Withdraw(a) => commands::withdraw::run(&a, s, output),
+        Command::Join(a) => commands::join::run(&a, s, output),
+        Command::Leave(a) => commands::leave::run(&a, s, output),
+        Command::Replace(a) => commands::replace::run(&a, s, output),
         Command::Done(a) => commands::done::run(&a, s, output),
         Command::Tick(a) => commands::tick::run(&a, s, output),
         Command::Status(a) => commands::status::run(&a, s, output),

@@ -115,6 +115,7 @@ impl mentorflow_engine::Roster for Roster<'_> {
         Enrolment {
             type_id: g.type_id.to_string(),
             participants: g.rows.iter().map(|&r| self.participant(r).0).collect(),
+            label: Some(self.label(g).to_string()),
         }
     }
 }

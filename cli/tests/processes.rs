@@ -41,6 +41,9 @@ impl Store {
         };
         let store = Store { location, dir };
         assert!(store.run(&["init"]).status.success());
+        if pairings == 0 {
+            return store;
+        }
         let roster = store.dir.join("roster.csv");
         let mut csv = String::from("pairing,role,id\n");
         for i in 0..pairings {
@@ -138,7 +141,68 @@ each_store!(
     sigkill_during_bulk_advance_never_leaves_a_half_applied_step,
     concurrent_coordinators_never_both_apply_from_the_same_state,
     concurrent_additions_all_count,
+    racing_coordinators_cannot_both_pass_a_capacity,
 );
+
+/// Two coordinators enrol a mentor whose capacity (two running pairings) has room for one
+/// more, at the same moment, several rounds over: the store checks capacity under its write
+/// lock, so each round ends with exactly two of that mentor's pairings, never three.
+fn racing_coordinators_cannot_both_pass_a_capacity(kind: Kind) {
+    let store = Store::new("capacity", 0, kind);
+    let cohort = Path::new(env!("CARGO_MANIFEST_DIR")).join("../programs/leadership-cohort.toml");
+    let cohort = cohort.to_string_lossy().into_owned();
+    let enrol = |mentor: &str, mentee: &str| {
+        let mut c = store.command(&[
+            "enrol",
+            &cohort,
+            "--type",
+            "one-on-one",
+            "--person",
+            &format!("mentor={mentor},grade=9,department=finance"),
+            "--person",
+            &format!("mentee={mentee},grade=5,department=sales"),
+        ]);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        c
+    };
+    for round in 0..4 {
+        let mentor = format!("mentor-{round}");
+        let first = enrol(&mentor, &format!("first-{round}"))
+            .output()
+            .expect("enrol");
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        let racers: Vec<_> = (0..2)
+            .map(|k| {
+                enrol(&mentor, &format!("racer-{round}-{k}"))
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        let outcomes: Vec<Output> = racers
+            .into_iter()
+            .map(|c| c.wait_with_output().expect("wait"))
+            .collect();
+        let won = outcomes.iter().filter(|o| o.status.success()).count();
+        assert_eq!(won, 1, "exactly one racer enrols mentor {mentor}");
+        let lost = outcomes
+            .iter()
+            .find(|o| !o.status.success())
+            .expect("a loser");
+        let err = String::from_utf8_lossy(&lost.stderr);
+        assert!(
+            err.contains(&format!(
+                "{mentor} already takes part as mentor in 2 running pairings"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(store.events("enrolled"), 4 * 2, "two pairings per mentor");
+    store.verify();
+}
 
 /// `laps+=1` from several processes at once: every acknowledged addition counts, none is lost
 /// to a read-then-write race (the current value is read under the store's write lock).

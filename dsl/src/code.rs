@@ -65,6 +65,8 @@ pub enum Code {
     E033,
     /// A criterion's `file` cannot be read.
     E034,
+    /// `[capacity]` names a role no type has, or a limit below 1.
+    E035,
     /// A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.
     E040,
     /// A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.
@@ -91,7 +93,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 40] = [
+    pub const ALL: [Code; 41] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -121,6 +123,7 @@ impl Code {
         Code::E032,
         Code::E033,
         Code::E034,
+        Code::E035,
         Code::E040,
         Code::E041,
         Code::W001,
@@ -166,6 +169,7 @@ impl Code {
             Code::E032 => "E032",
             Code::E033 => "E033",
             Code::E034 => "E034",
+            Code::E035 => "E035",
             Code::E040 => "E040",
             Code::E041 => "E041",
             Code::W001 => "W001",
@@ -224,6 +228,7 @@ impl Code {
             Code::E032 => "A type `requires` an attribute that is not declared.",
             Code::E033 => "A declaration contradicts itself: `min` > `max`; `allowed` on a type other than text or list; `min`/`max` on a type other than int, float, date; a `default` outside `min`/`max` or not among `allowed`.",
             Code::E034 => "A criterion's `file` cannot be read: missing, unreadable, or outside the program's folder (`..`, absolute path).",
+            Code::E035 => "`[capacity]` names a role that no type has, or gives a limit that is not a whole number of at least 1.",
             Code::E040 => "A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.",
             Code::E041 => "A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
@@ -270,6 +275,7 @@ impl Code {
             Code::E032 => "Declare it under `[attributes.NAME]`, or fix the name.",
             Code::E033 => "Make the declaration consistent; the message names the value and the bound.",
             Code::E034 => "Create the file beside the program, or fix the name.",
+            Code::E035 => "Name a role of a type (did-you-mean), or `\"*\"` for any role; give at least 1.",
             Code::E040 => "Use a name of the old version (did-you-mean).",
             Code::E041 => "Use a name the new version declares; map running stages to running stages.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",

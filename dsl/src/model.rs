@@ -36,6 +36,9 @@ pub struct Program {
     pub reasons: Vec<Reason>,
     /// Recurring or one-off activities (check-ins, sessions, surveys), in file order.
     pub schedules: Vec<Schedule>,
+    /// How many running pairings of the program one person may take part in (`[capacity]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capacity: Vec<Capacity>,
     /// SHA-256 of the program file and every script file it uses, in hex.
     pub hash: String,
     /// The files the program was read from (the program first), for pinning a version.
@@ -318,6 +321,15 @@ impl std::fmt::Display for Anchor {
             Anchor::Fact(fact) => write!(f, "the date in {fact}"),
         }
     }
+}
+
+/// At most `limit` running pairings of the program per person in `role` (any role: `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Capacity {
+    /// The role counted; `None` (`"*"`) counts every role.
+    pub role: Option<String>,
+    /// How many running pairings a person may take part in.
+    pub limit: u32,
 }
 
 /// A reason code a withdrawal or a forced move may give.

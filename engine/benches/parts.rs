@@ -114,7 +114,8 @@ fn benches(c: &mut Criterion) {
                 "pingpong.toml",
                 actor.now,
                 1,
-                &mut |_, id| {
+                true,
+                &mut |_, id: String, _| {
                     let (p, e) = engine.enrol(&id, "solo", mentee(), &actor)?;
                     Ok((p, vec![e]))
                 },

@@ -56,6 +56,8 @@ pub struct Enrolment {
     pub type_id: String,
     /// Who takes part.
     pub participants: Vec<Participant>,
+    /// The label it is imported under (a roster's `pairing` cell): another name for it.
+    pub label: Option<String>,
 }
 
 /// The pairings an import enrols, made one at a time as they are stored: a long roster is
@@ -210,6 +212,8 @@ pub struct Coordinator {
     at: Option<DateTime<Utc>>,
     clock: Arc<dyn Clock>,
     script_budget: Duration,
+    /// Enrol even when the same people already take part in a running pairing of the program.
+    allow_same_participants: bool,
 }
 
 impl std::fmt::Debug for Coordinator {
@@ -258,6 +262,14 @@ fn settled(
     Ok(events)
 }
 
+/// Gives a new pairing and its enrolment event the label it was imported under.
+fn label(pairing: &mut Pairing, event: &mut Event, label: Option<String>) {
+    if let EventKind::Enrolled { label: l, .. } = &mut event.kind {
+        l.clone_from(&label);
+    }
+    pairing.label = label;
+}
+
 /// The store at `location`, created (refusing an existing one) or opened.
 pub(crate) fn open_store(location: &Location, create: bool) -> Result<Box<dyn Store>, Error> {
     Ok(match location {
@@ -292,7 +304,14 @@ impl Coordinator {
             at: options.at,
             clock: options.clock,
             script_budget: options.script_budget,
+            allow_same_participants: false,
         }
+    }
+
+    /// Whether enrolments may repeat the participants of a running pairing of the same
+    /// program (refused unless allowed: an import run twice would enrol everyone again).
+    pub fn allow_same_participants(&mut self, allow: bool) {
+        self.allow_same_participants = allow;
     }
 
     /// Acts at `at` from now on (`None`: the clock's time), as a simulation moves its clock.
@@ -333,20 +352,54 @@ impl Coordinator {
         source: &str,
         roster: &R,
     ) -> Result<Vec<Arc<str>>, Error> {
+        self.enrol_roster(program, source, roster, true)
+    }
+
+    /// Enrols the roster's pairings in one transaction, checking the rules across pairings
+    /// under the write lock; stores them when `keep`, else rolls back (a check).
+    fn enrol_roster<R: Roster + ?Sized>(
+        &mut self,
+        program: &Program,
+        source: &str,
+        roster: &R,
+        keep: bool,
+    ) -> Result<Vec<Arc<str>>, Error> {
         let engine = self.registry.pin(program);
         let now = self.now();
         let actor = Actor {
             name: &self.actor,
             now,
         };
+        let allow_same = self.allow_same_participants;
+        let mut make = |i, id: String, tx: &mut dyn crate::store::Tx| {
+            let e = roster.enrolment(i);
+            let (mut pairing, mut event) = engine.enrol(&id, &e.type_id, e.participants, &actor)?;
+            label(&mut pairing, &mut event, e.label);
+            let mut problems = {
+                let people: Vec<&Participant> = pairing.participants.iter().collect();
+                crate::capacity::exceeded(program, &id, &people, tx)?
+            };
+            if !allow_same {
+                problems.extend(crate::capacity::same_participants(
+                    program,
+                    &id,
+                    &pairing.participants,
+                    tx,
+                )?);
+            }
+            if !problems.is_empty() {
+                return Err(EngineError::EnrolmentRefused {
+                    type_id: e.type_id,
+                    problems,
+                }
+                .into());
+            }
+            let mut events = vec![event];
+            events.extend(engine.settle(&mut pairing, &actor)?);
+            Ok((pairing, events))
+        };
         self.ledger
-            .enrol(program, source, now, roster.pairings(), &mut |i, id| {
-                let e = roster.enrolment(i);
-                let (mut pairing, event) = engine.enrol(&id, &e.type_id, e.participants, &actor)?;
-                let mut events = vec![event];
-                events.extend(engine.settle(&mut pairing, &actor)?);
-                Ok((pairing, events))
-            })
+            .enrol(program, source, now, roster.pairings(), keep, &mut make)
     }
 
     /// Checks enrolments as `import` would, without storing anything: every refusal, with its
@@ -356,34 +409,88 @@ impl Coordinator {
         program: &Program,
         roster: &R,
     ) -> Result<usize, Error> {
-        let engine = self.registry.pin(program);
-        let actor = Actor {
-            name: &self.actor,
-            now: self.now(),
-        };
-        let refused: Vec<(usize, Error)> = (0..roster.pairings())
-            .filter_map(|i| {
-                let e = roster.enrolment(i);
-                let id = format!("new-{}", i + 1);
-                let made = engine
-                    .enrol(&id, &e.type_id, e.participants, &actor)
-                    .and_then(|(mut pairing, _)| engine.settle(&mut pairing, &actor));
-                made.err().map(|error| (i, Error::from(error)))
-            })
-            .collect();
-        if refused.is_empty() {
-            Ok(roster.pairings())
-        } else {
-            Err(Error::Rows(refused))
-        }
+        let made = self.enrol_roster(program, &program.id, roster, false)?;
+        Ok(made.len())
+    }
+
+    /// Someone joins a running pairing: the type's rules and the capacity across pairings
+    /// are checked on who takes part afterwards.
+    pub fn join(&mut self, id: &str, participant: &Participant) -> Result<Vec<Event>, Error> {
+        self.change_participants(id, &mut |engine, p, actor| {
+            engine.join(p, participant.clone(), actor)
+        })
+    }
+
+    /// Someone leaves a running pairing for a reason; if too few remain, an automatic
+    /// transition must end it, or the leave is refused.
+    pub fn leave(&mut self, id: &str, person: &str, reason: &str) -> Result<Vec<Event>, Error> {
+        self.change_participants(id, &mut |engine, p, actor| {
+            engine.leave(p, person, reason, actor)
+        })
+    }
+
+    /// `participant` takes the place of `person` in a running pairing, in the same role.
+    pub fn replace(
+        &mut self,
+        id: &str,
+        person: &str,
+        participant: &Participant,
+        reason: Option<&str>,
+    ) -> Result<Vec<Event>, Error> {
+        self.change_participants(id, &mut |engine, p, actor| {
+            engine.replace(p, person, participant.clone(), reason, actor)
+        })
+    }
+
+    /// Runs one change of participants, then the automatic moves it allows, then checks the
+    /// type's rules and the capacity of whoever joined, all under the write lock.
+    fn change_participants(
+        &mut self,
+        id: &str,
+        change: &mut dyn FnMut(&Engine, &mut Pairing, &Actor<'_>) -> Result<Event, EngineError>,
+    ) -> Result<Vec<Event>, Error> {
+        let pairing = self.ledger.pairing(id)?;
+        let engine = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
+        let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        self.ledger.update_reading(&pairing.id, &mut |p, tx| {
+            let actor = Actor {
+                name: &name,
+                now: act_at(at, &*clock, p),
+            };
+            let event = change(&engine, p, &actor)?;
+            let joined: Vec<Participant> = match &event.kind {
+                EventKind::Joined { participant } | EventKind::Replaced { participant, .. } => {
+                    vec![participant.clone()]
+                }
+                _ => Vec::new(),
+            };
+            let mut events = vec![event];
+            events.extend(engine.settle(p, &actor)?);
+            engine.check_participants(p)?;
+            let people: Vec<&Participant> = joined.iter().collect();
+            let problems = crate::capacity::exceeded(&engine.program, &p.id, &people, tx)?;
+            if !problems.is_empty() {
+                return Err(EngineError::ParticipantsRefused {
+                    pairing: p.id.to_string(),
+                    type_id: p.type_id.clone(),
+                    problems,
+                }
+                .into());
+            }
+            Ok(events)
+        })
     }
 
     /// Runs one engine decision on one pairing atomically, with its program version's engine.
     fn change(&mut self, id: &str, decide: &mut Decide<'_>) -> Result<Vec<Event>, Error> {
-        let hash = self.ledger.pairing(id)?.program_hash;
-        let engine = self.registry.engine(self.ledger.store(), &hash)?;
+        let pairing = self.ledger.pairing(id)?;
+        let engine = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
-        self.ledger.update(id, &mut |p| {
+        self.ledger.update(&pairing.id, &mut |p| {
             let actor = Actor {
                 name: &name,
                 now: act_at(at, &*clock, p),

@@ -91,6 +91,11 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
         for row in &stored {
             let p = decode_state(&row.state)?;
             let due = p.due.map(stamp);
+            let members: Vec<(&str, &str)> = p
+                .participants
+                .iter()
+                .map(|m| (m.id.as_str(), m.role.as_str()))
+                .collect();
             tx.insert_pairing(
                 row.number,
                 &PairingRow {
@@ -103,6 +108,8 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
                     due: due.as_deref(),
                     last_seq: p.last_seq,
                     state: &row.state,
+                    label: p.label.as_deref(),
+                    members: Some(&members),
                 },
             )?;
         }

@@ -118,7 +118,7 @@ impl Engine {
     }
 
     /// Builds the pairing's next event and applies it with the same fold the store replays.
-    fn emit(
+    pub(crate) fn emit(
         &self,
         pairing: &mut Pairing,
         actor: &Actor<'_>,
@@ -218,6 +218,7 @@ impl Engine {
                 type_id: type_id.into(),
                 participants,
                 stage: self.stage_id(&p.initial),
+                label: None,
             },
         );
         let mut pairing = Pairing::fold(p, std::slice::from_ref(&event))?;
@@ -362,7 +363,7 @@ impl Engine {
         )
     }
 
-    fn ensure_active(&self, pairing: &Pairing) -> Result<(), EngineError> {
+    pub(crate) fn ensure_active(&self, pairing: &Pairing) -> Result<(), EngineError> {
         match &pairing.outcome {
             Some(outcome) => Err(EngineError::Terminal {
                 pairing: pairing.id.to_string(),
@@ -615,7 +616,7 @@ impl Engine {
     }
 
     /// A reason is required; when the program declares reason codes it must start with one.
-    fn check_reason(&self, command: Command, reason: &str) -> Result<(), EngineError> {
+    pub(crate) fn check_reason(&self, command: Command, reason: &str) -> Result<(), EngineError> {
         if reason.trim().is_empty() {
             return Err(EngineError::ReasonRequired(command));
         }

@@ -67,6 +67,23 @@ pub enum EnrolmentProblem {
         /// How many were given.
         got: u32,
     },
+    /// The person already takes part in as many running pairings of the program as
+    /// `[capacity]` allows.
+    Capacity {
+        /// Person id.
+        person: String,
+        /// The role counted (`None`: any role).
+        role: Option<String>,
+        /// How many running pairings it allows.
+        limit: u32,
+        /// The running pairings they take part in.
+        pairings: Vec<String>,
+    },
+    /// The same people already take part in running pairings of the program.
+    SameParticipants {
+        /// Those pairings.
+        pairings: Vec<String>,
+    },
     /// The type's rule does not hold for these participants.
     Rule {
         /// The type.
@@ -85,15 +102,20 @@ pub(crate) fn with_defaults(
     mut participants: Vec<Participant>,
 ) -> Vec<Participant> {
     for p in &mut participants {
-        for decl in &program.attributes {
-            if let Some(default) = &decl.default {
-                p.attributes
-                    .entry(decl.name.clone())
-                    .or_insert_with(|| default.clone());
-            }
-        }
+        apply_defaults(program, p);
     }
     participants
+}
+
+/// Sets each declared attribute `p` does not carry to its default.
+pub(crate) fn apply_defaults(program: &Program, p: &mut Participant) {
+    for decl in &program.attributes {
+        if let Some(default) = &decl.default {
+            p.attributes
+                .entry(decl.name.clone())
+                .or_insert_with(|| default.clone());
+        }
+    }
 }
 
 /// Every problem with the participants for type `ty`, each with the values involved.

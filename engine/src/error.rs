@@ -16,6 +16,8 @@ pub enum Command {
     Force,
     /// End the pairing through a withdraw transition.
     Withdraw,
+    /// A participant leaves (or is replaced).
+    Leave,
 }
 
 /// A refused advance or withdraw: no candidate transition could be taken.
@@ -58,6 +60,36 @@ pub enum EngineError {
         type_id: String,
         /// Every rule broken, with the values involved.
         problems: Vec<EnrolmentProblem>,
+    },
+    /// A change of participants breaks the type's rules or a rule across pairings.
+    #[error("pairing {pairing}: the change of participants is refused: {} problem(s)", problems.len())]
+    ParticipantsRefused {
+        /// Pairing id.
+        pairing: String,
+        /// Its type.
+        type_id: String,
+        /// Every rule broken, with the values involved.
+        problems: Vec<EnrolmentProblem>,
+    },
+    /// The person named does not take part in the pairing.
+    #[error("{person} does not take part in pairing {pairing}")]
+    NotAParticipant {
+        /// Pairing id.
+        pairing: String,
+        /// The person named.
+        person: String,
+        /// Who does, as `id (role)`.
+        participants: Vec<String>,
+    },
+    /// A replacement given in another role than the person replaced.
+    #[error("{person} is a {role}; the replacement was given as a {given}")]
+    ReplaceChangesRole {
+        /// Who is replaced.
+        person: String,
+        /// Their role.
+        role: String,
+        /// The role given to the replacement.
+        given: String,
     },
     /// A fact the program does not declare.
     #[error("program `{program}` declares no fact `{name}`")]
@@ -311,6 +343,14 @@ pub enum Error {
         id: String,
         /// Every stored pairing id.
         known: Vec<String>,
+    },
+    /// A label that several pairings were imported under.
+    #[error("label `{label}` names {} pairings", pairings.len())]
+    AmbiguousLabel {
+        /// The label given.
+        label: String,
+        /// The pairings it names, in number order.
+        pairings: Vec<String>,
     },
     /// A list filter value that no stored program knows (it would list nothing, silently).
     #[error("no stored program has {what} `{value}`")]

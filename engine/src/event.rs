@@ -68,6 +68,28 @@ pub enum EventKind {
         participants: Vec<Participant>,
         /// The initial stage.
         stage: std::sync::Arc<str>,
+        /// The label it was imported under (its roster's `pairing` cell).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// A person joined the running pairing.
+    Joined {
+        /// Who, with their role and attributes.
+        participant: Participant,
+    },
+    /// A person left the running pairing (the event's reason says why).
+    Left {
+        /// Person id.
+        person: String,
+        /// Their role.
+        role: String,
+    },
+    /// A person took another's place in the running pairing, in the same role.
+    Replaced {
+        /// Who left.
+        person: String,
+        /// Who took their place.
+        participant: Participant,
     },
     /// Facts were set by one command, in the order given.
     FactsRecorded {
@@ -157,6 +179,19 @@ mod legacy {
             type_id: String,
             participants: Vec<Participant>,
             stage: std::sync::Arc<str>,
+            #[serde(default)]
+            label: Option<String>,
+        },
+        Joined {
+            participant: Participant,
+        },
+        Left {
+            person: String,
+            role: String,
+        },
+        Replaced {
+            person: String,
+            participant: Participant,
         },
         FactsRecorded {
             facts: Vec<(String, Value)>,
@@ -234,11 +269,22 @@ mod legacy {
                     type_id,
                     participants,
                     stage,
+                    label,
                 } => EventKind::Enrolled {
                     program_id,
                     type_id,
                     participants,
                     stage,
+                    label,
+                },
+                StoredKind::Joined { participant } => EventKind::Joined { participant },
+                StoredKind::Left { person, role } => EventKind::Left { person, role },
+                StoredKind::Replaced {
+                    person,
+                    participant,
+                } => EventKind::Replaced {
+                    person,
+                    participant,
                 },
                 StoredKind::FactsRecorded { facts } => EventKind::FactsRecorded { facts },
                 StoredKind::BecameOverdue { stage, due } => EventKind::BecameOverdue { stage, due },
@@ -332,10 +378,21 @@ impl EventKind {
         }
     }
 
+    /// Whether it changes who takes part (after enrolment).
+    pub fn changes_participants(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Joined { .. } | EventKind::Left { .. } | EventKind::Replaced { .. }
+        )
+    }
+
     /// Short name: enrolled, facts_recorded, moved, became_overdue.
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Enrolled { .. } => "enrolled",
+            EventKind::Joined { .. } => "joined",
+            EventKind::Left { .. } => "left",
+            EventKind::Replaced { .. } => "replaced",
             EventKind::FactsRecorded { .. } => "facts_recorded",
             EventKind::Moved { .. } => "moved",
             EventKind::BecameOverdue { .. } => "became_overdue",

@@ -105,6 +105,16 @@ fn append(tx: &mut dyn Tx, previous: &mut String, events: &[Event]) -> Result<()
 fn save(tx: &mut dyn Tx, p: &Pairing, write: Save) -> Result<(), StoreError> {
     let state = encode_state(p)?;
     let due = p.due.map(stamp);
+    // The members index changes only with who takes part: new pairings and changed ones.
+    let members: Option<Vec<(&str, &str)>> = match write {
+        Save::New(_) | Save::Members(_) => Some(
+            p.participants
+                .iter()
+                .map(|m| (m.id.as_str(), m.role.as_str()))
+                .collect(),
+        ),
+        Save::Update(_) => None,
+    };
     let row = PairingRow {
         id: &p.id,
         program_hash: &p.program_hash,
@@ -115,25 +125,51 @@ fn save(tx: &mut dyn Tx, p: &Pairing, write: Save) -> Result<(), StoreError> {
         due: due.as_deref(),
         last_seq: p.last_seq,
         state: &state,
+        label: p.label.as_deref(),
+        members: members.as_deref(),
     };
     match write {
         Save::New(number) => tx.insert_pairing(number, &row),
-        Save::Update(expected) if tx.update_pairing(&row, expected)? => Ok(()),
-        Save::Update(_) => Err(StoreError::Conflict(p.id.to_string())),
+        Save::Update(expected) | Save::Members(expected)
+            if tx.update_pairing(&row, expected)? =>
+        {
+            Ok(())
+        }
+        Save::Update(_) | Save::Members(_) => Err(StoreError::Conflict(p.id.to_string())),
     }
 }
 
+#[derive(Clone, Copy)]
 enum Save {
+    /// A new pairing with its number.
     New(u64),
+    /// A change, if the pairing's last seq is still this.
     Update(u64),
+    /// A change of who takes part, if the pairing's last seq is still this.
+    Members(u64),
+}
+
+/// How to save a pairing changed from `before` by `events`.
+fn update_of(before: u64, events: &[Event]) -> Save {
+    if events.iter().any(|e| e.kind.changes_participants()) {
+        Save::Members(before)
+    } else {
+        Save::Update(before)
+    }
 }
 
 /// Builds the new pairing number `index` (from 0) of an enrolment, with the id handed out:
 /// the pairing with its events (the enrolment first; a bulk load may add more).
-pub type MakePairing<'a> = dyn FnMut(usize, String) -> Result<(Pairing, Vec<Event>), Error> + 'a;
+/// It reads the store through the transaction, for the rules across pairings.
+pub type MakePairing<'a> =
+    dyn FnMut(usize, String, &mut dyn Tx) -> Result<(Pairing, Vec<Event>), Error> + 'a;
 
 /// One command on one pairing: sees its current state, returns the events to store.
 pub type PairingCommand<'a> = dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
+
+/// A command on one pairing that also reads the store (the rules across pairings).
+pub type ReadingCommand<'a> =
+    dyn FnMut(&mut Pairing, &mut dyn Tx) -> Result<Vec<Event>, Error> + 'a;
 
 /// One command on the pairing of row `i` of a bulk command.
 pub type RowCommand<'a> = dyn FnMut(usize, &mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
@@ -179,20 +215,22 @@ impl Ledger {
 
     /// Creates pairings atomically: stores `program` (read from `path`) as a version if it is
     /// new, hands `make` the next `count` pairing ids and stores what it returns. A refusal
-    /// stores nothing at all, not even the program version.
+    /// stores nothing at all, not even the program version; so does a check (`keep` false),
+    /// which rolls back what it made after seeing every refusal under the same rules.
     pub fn enrol(
         &mut self,
         program: &Program,
         path: &str,
         stored_at: DateTime<Utc>,
         count: usize,
+        keep: bool,
         make: &mut MakePairing<'_>,
     ) -> Result<Vec<Arc<str>>, Error> {
         let sources = serde_json::to_string(&program.sources)
             .map_err(|e| StoreError::Database(e.to_string()))?;
         let stored_at = stamp(stored_at);
         let mut created = Vec::new();
-        self.store.write(&mut |tx| {
+        let result = self.store.write(&mut |tx| {
             tx.add_program(&ProgramRow {
                 hash: &program.hash,
                 id: &program.id,
@@ -209,7 +247,7 @@ impl Ledger {
             let mut refused = Vec::new();
             created.clear();
             for (index, number) in (first..first + count as u64).enumerate() {
-                match make(index, pairing_id(number)) {
+                match make(index, pairing_id(number), tx) {
                     Ok((pairing, events)) if refused.is_empty() => {
                         append(tx, &mut previous, &events)?;
                         save(tx, &pairing, Save::New(number))?;
@@ -219,13 +257,20 @@ impl Ledger {
                     Err(e) => refused.push((index, e)),
                 }
             }
-            if refused.is_empty() {
+            if !refused.is_empty() {
+                Err(Error::Rows(refused))
+            } else if keep {
                 Ok(())
             } else {
-                Err(Error::Rows(refused))
+                // No refusal: an empty list of them rolls the check back.
+                Err(Error::Rows(Vec::new()))
             }
-        })?;
-        Ok(created)
+        });
+        match result {
+            Ok(()) => Ok(created),
+            Err(Error::Rows(rows)) if rows.is_empty() && !keep => Ok(created),
+            Err(e) => Err(e),
+        }
     }
 
     /// Runs one command on one pairing atomically: under the write lock, `command` sees the
@@ -234,6 +279,15 @@ impl Ledger {
         &mut self,
         id: &str,
         command: &mut PairingCommand<'_>,
+    ) -> Result<Vec<Event>, Error> {
+        self.update_reading(id, &mut |p, _| Ok(command(p)?))
+    }
+
+    /// [`Ledger::update`] for a command that also reads the store in its transaction.
+    pub fn update_reading(
+        &mut self,
+        id: &str,
+        command: &mut ReadingCommand<'_>,
     ) -> Result<Vec<Event>, Error> {
         let mut stored = Vec::new();
         let mut missing = false;
@@ -244,11 +298,11 @@ impl Ledger {
             };
             let mut pairing = with_history(decode_state_of(id, &json)?, |id| tx.events(id))?;
             let before = pairing.last_seq;
-            let events = command(&mut pairing)?;
+            let events = command(&mut pairing, tx)?;
             if !events.is_empty() {
                 let mut previous = tx.last_hash()?;
                 append(tx, &mut previous, &events)?;
-                save(tx, &pairing, Save::Update(before))?;
+                save(tx, &pairing, update_of(before, &events))?;
             }
             stored = events;
             Ok(())
@@ -307,7 +361,7 @@ impl Ledger {
                     Ok(events) => {
                         if !events.is_empty() {
                             append(tx, &mut previous, &events)?;
-                            save(tx, &pairing, Save::Update(before))?;
+                            save(tx, &pairing, update_of(before, &events))?;
                         }
                         stored.push(events);
                     }
@@ -356,7 +410,7 @@ impl Ledger {
                         Ok(events) if events.is_empty() => {}
                         Ok(events) => {
                             append(tx, &mut previous, &events)?;
-                            save(tx, &pairing, Save::Update(before))?;
+                            save(tx, &pairing, update_of(before, &events))?;
                             report.stored += events.len() as u64;
                         }
                         Err(e) => report.refused.push((pairing.id.to_string(), e)),
@@ -375,13 +429,32 @@ impl Ledger {
         Ok(report)
     }
 
-    /// The current state of pairing `id`.
-    pub fn pairing(&self, id: &str) -> Result<Pairing, Error> {
-        match self.store.state(id)? {
-            Some(json) => Ok(with_history(decode_state_of(id, &json)?, |id| {
-                self.store.events(Some(id))
-            })?),
-            None => Err(self.unknown(id)),
+    /// The current state of the pairing named `name`: its id, or the label it was imported
+    /// under when that names exactly one pairing.
+    pub fn pairing(&self, name: &str) -> Result<Pairing, Error> {
+        let (id, json) = match self.store.state(name)? {
+            Some(json) => (name.to_string(), json),
+            None => {
+                let id = self.labelled(name)?;
+                let json = self.store.state(&id)?.ok_or_else(|| self.unknown(name))?;
+                (id, json)
+            }
+        };
+        Ok(with_history(decode_state_of(&id, &json)?, |id| {
+            self.store.events(Some(id))
+        })?)
+    }
+
+    /// The one pairing imported under `label`.
+    fn labelled(&self, label: &str) -> Result<String, Error> {
+        let mut ids = self.store.labelled(label)?;
+        match ids.len() {
+            0 => Err(self.unknown(label)),
+            1 => Ok(ids.remove(0)),
+            _ => Err(Error::AmbiguousLabel {
+                label: label.to_string(),
+                pairings: ids,
+            }),
         }
     }
 
@@ -399,9 +472,11 @@ impl Ledger {
 
     /// Events of one pairing (which must exist), or of all, in the order they were stored.
     pub fn events(&self, pairing: Option<&str>) -> Result<Vec<Event>, Error> {
-        if let Some(id) = pairing {
-            self.pairing(id)?;
-        }
+        let id = match pairing {
+            Some(name) => Some(self.pairing(name)?.id),
+            None => None,
+        };
+        let pairing = id.as_deref();
         self.store
             .events(pairing)?
             .iter()

@@ -7,6 +7,7 @@
 //! benchmarks that need no store.
 
 pub mod attention;
+mod capacity;
 pub mod clock;
 pub mod coordinator;
 pub mod copy;
@@ -20,6 +21,7 @@ mod location;
 pub mod memory;
 pub mod migration;
 pub mod pairing;
+mod participants;
 pub mod postgres;
 pub mod registry;
 pub mod replay;
@@ -49,6 +51,6 @@ pub use pairing::Pairing;
 pub use registry::FileState;
 pub use runtime::{Limit, Runtime, ScriptError, ScriptProblem};
 pub use store::LOCK_WAIT;
-pub use store::{Filter, Location, OutcomeFilter, ProgramVersion, StoreError};
+pub use store::{Filter, Location, Membership, OutcomeFilter, ProgramVersion, StoreError};
 pub use verify::{Breach, EventRef, VerifyReport};
 pub use view::to_dynamic;

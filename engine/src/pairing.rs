@@ -20,8 +20,14 @@ pub struct Pairing {
     pub program_hash: std::sync::Arc<str>,
     /// Mentoring type.
     pub type_id: String,
-    /// Who takes part.
+    /// Who takes part now.
     pub participants: Vec<Participant>,
+    /// Who took part and left (or was replaced), in the order they left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former: Vec<Former>,
+    /// The label it was imported under, another name for it (`status r07`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Current stage (shared with the events that name it).
     pub stage: std::sync::Arc<str>,
     /// When the current stage was entered.
@@ -74,6 +80,8 @@ impl PartialEq for Pairing {
                     &p.program_hash,
                     &p.type_id,
                     &p.participants,
+                    &p.former,
+                    &p.label,
                 ),
                 (&p.stage, p.entered_at, p.due, &p.facts, p.cycle, &p.visited),
                 (
@@ -91,6 +99,18 @@ impl PartialEq for Pairing {
         }
         key(self) == key(other)
     }
+}
+
+/// Someone who took part in a pairing and left it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Former {
+    /// Who, with the role and attributes they had.
+    pub participant: Participant,
+    /// When they left.
+    pub left: DateTime<Utc>,
+    /// Why, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// When each stage was first entered and how often, and how often each transition was
@@ -160,6 +180,9 @@ impl History {
                 }
             }
             EventKind::FactsRecorded { .. }
+            | EventKind::Joined { .. }
+            | EventKind::Left { .. }
+            | EventKind::Replaced { .. }
             | EventKind::BecameOverdue { .. }
             | EventKind::Warned { .. }
             | EventKind::Done { .. }
@@ -248,6 +271,7 @@ impl Pairing {
             type_id,
             participants,
             stage,
+            label,
         } = &event.kind
         else {
             return Err(FoldError::NotEnrolledFirst(event.kind.name()));
@@ -264,6 +288,8 @@ impl Pairing {
             program_hash: event.program.clone(),
             type_id: type_id.clone(),
             participants: participants.clone(),
+            former: Vec::new(),
+            label: label.clone(),
             stage: stage.clone(),
             entered_at: event.at,
             due: None,
@@ -309,6 +335,18 @@ impl Pairing {
                 })
             }
             EventKind::FactsRecorded { facts } => self.set_facts(facts),
+            EventKind::Joined { participant } => {
+                self.participants.push(participant.clone());
+                self.view = std::sync::OnceLock::new();
+            }
+            EventKind::Left { person, .. } => self.leave(person, event),
+            EventKind::Replaced {
+                person,
+                participant,
+            } => {
+                self.leave(person, event);
+                self.participants.push(participant.clone());
+            }
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,
             EventKind::Warned {
                 transition, fires, ..
@@ -368,6 +406,20 @@ impl Pairing {
             self.last_event_at = event.at;
         }
         Ok(())
+    }
+
+    /// `person` leaves: kept among the former participants with when and why.
+    fn leave(&mut self, person: &str, event: &Event) {
+        if let Some(i) = self.participants.iter().position(|p| p.id == person) {
+            let participant = self.participants.remove(i);
+            self.former.push(Former {
+                participant,
+                left: event.at,
+                reason: event.reason.clone(),
+            });
+        }
+        // Scripts see the participants as they are now.
+        self.view = std::sync::OnceLock::new();
     }
 
     fn set_facts(&mut self, facts: &[(String, Value)]) {

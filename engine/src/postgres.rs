@@ -16,8 +16,8 @@ use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
-    EventRow, Filter, Location, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion, Store,
-    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
+    EventRow, Filter, Location, Membership, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion,
+    Store, StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
@@ -64,6 +64,23 @@ INSERT INTO chain_head VALUES (TRUE);
 CREATE VIEW pairing_facts AS
 SELECT p.id AS pairing, f.key AS fact, t.key AS type, t.value AS value
 FROM pairings p, jsonb_each(p.state::jsonb -> 'facts') f, jsonb_each(f.value) t;
+"#,
+    // Who takes part where, for the rules across pairings; and the label a pairing was
+    // imported under.
+    r#"
+ALTER TABLE pairings ADD COLUMN label TEXT;
+CREATE INDEX pairings_label ON pairings(label) WHERE label IS NOT NULL;
+CREATE TABLE members (
+    pairing TEXT NOT NULL,
+    person TEXT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (pairing, person)
+);
+CREATE INDEX members_person ON members(person);
+INSERT INTO members (pairing, person, role)
+SELECT p.id, m.value ->> 'id', m.value ->> 'role'
+FROM pairings p, jsonb_array_elements(p.state::jsonb -> 'participants') m
+ON CONFLICT DO NOTHING;
 "#,
 ];
 
@@ -174,8 +191,8 @@ impl PostgresStore {
                 "INSERT INTO events (pairing, seq, kind, body, hash) VALUES ($1, $2, $3, $4, $5)",
             )?,
             insert_pairing: prepare(
-                "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )?,
             update_pairing: prepare(
                 "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6, program_hash = $8 WHERE id = $1 AND last_seq = $7",
@@ -356,10 +373,11 @@ impl Tx for PgTx<'_> {
                     &p.due,
                     &last_seq,
                     &p.state,
+                    &p.label,
                 ],
             )
             .map_err(database)?;
-        Ok(())
+        self.set_members(p)
     }
 
     fn update_pairing(
@@ -384,7 +402,54 @@ impl Tx for PgTx<'_> {
                 ],
             )
             .map_err(database)?;
-        Ok(changed == 1)
+        if changed != 1 {
+            return Ok(false);
+        }
+        self.set_members(p)?;
+        Ok(true)
+    }
+
+    fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError> {
+        let rows = self
+            .tx
+            .query(
+                "SELECT m.pairing, p.program_id, m.role, \
+                 (SELECT COUNT(*) FROM members o WHERE o.pairing = m.pairing) \
+                 FROM members m JOIN pairings p ON p.id = m.pairing \
+                 WHERE m.person = $1 AND p.outcome IS NULL ORDER BY p.n",
+                &[&person],
+            )
+            .map_err(database)?;
+        Ok(rows
+            .iter()
+            .map(|r| Membership {
+                pairing: r.get(0),
+                program_id: r.get(1),
+                role: r.get(2),
+                members: u32::try_from(r.get::<_, i64>(3)).unwrap_or(u32::MAX),
+            })
+            .collect())
+    }
+}
+
+impl PgTx<'_> {
+    /// Keeps the members index: who takes part in `p`, when that is new or changed.
+    fn set_members(&mut self, p: &PairingRow<'_>) -> Result<(), StoreError> {
+        let Some(members) = p.members else {
+            return Ok(());
+        };
+        self.tx
+            .execute("DELETE FROM members WHERE pairing = $1", &[&p.id])
+            .map_err(database)?;
+        for (person, role) in members {
+            self.tx
+                .execute(
+                    "INSERT INTO members (pairing, person, role) VALUES ($1, $2, $3)",
+                    &[&p.id, person, role],
+                )
+                .map_err(database)?;
+        }
+        Ok(())
     }
 }
 
@@ -443,6 +508,18 @@ impl Store for PostgresStore {
             .query_opt(&self.statements.state, &[&id])
             .map_err(database)?
             .map(|r| r.get(0)))
+    }
+
+    fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id FROM pairings WHERE label = $1 ORDER BY n",
+                &[&label],
+            )
+            .map_err(database)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     fn pairing_ids(&self) -> Result<Vec<String>, StoreError> {

@@ -110,6 +110,27 @@ fn step(
             engine.record(pairing, facts.clone(), actor)?;
             Ok(None)
         }
+        // A change of participants is replayed with the automatic moves after it (the next
+        // events, replayed as `auto`), and its checks: another version may refuse it.
+        EventKind::Joined { participant } => {
+            engine.join(pairing, participant.clone(), actor)?;
+            engine.check_participants(pairing)?;
+            Ok(None)
+        }
+        EventKind::Left { person, .. } => {
+            let reason = e.reason.as_deref().unwrap_or("replayed");
+            engine.leave(pairing, person, reason, actor)?;
+            Ok(None)
+        }
+        EventKind::Replaced {
+            person,
+            participant,
+        } => {
+            let reason = e.reason.as_deref();
+            engine.replace(pairing, person, participant.clone(), reason, actor)?;
+            engine.check_participants(pairing)?;
+            Ok(None)
+        }
         EventKind::Done {
             schedule,
             on,

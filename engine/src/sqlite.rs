@@ -12,8 +12,8 @@ use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBeha
 use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
-    EventRow, Filter, Location, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion, Store,
-    StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
+    EventRow, Filter, Location, Membership, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion,
+    Store, StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
@@ -55,6 +55,22 @@ CREATE TABLE events (
 CREATE VIEW pairing_facts AS
 SELECT p.id AS pairing, f.key AS fact, t.key AS type, t.value AS value
 FROM pairings p, json_each(p.state, '$.facts') f, json_each(f.value) t;
+"#,
+    // Who takes part where, for the rules across pairings; and the label a pairing was
+    // imported under.
+    r#"
+ALTER TABLE pairings ADD COLUMN label TEXT;
+CREATE INDEX pairings_label ON pairings(label) WHERE label IS NOT NULL;
+CREATE TABLE members (
+    pairing TEXT NOT NULL,
+    person TEXT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (pairing, person)
+) WITHOUT ROWID;
+CREATE INDEX members_person ON members(person);
+INSERT OR IGNORE INTO members (pairing, person, role)
+SELECT p.id, json_extract(m.value, '$.id'), json_extract(m.value, '$.role')
+FROM pairings p, json_each(p.state, '$.participants') m;
 "#,
 ];
 
@@ -385,6 +401,27 @@ impl Tx for rusqlite::Transaction<'_> {
             .map_err(sql_error(self))
     }
 
+    fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError> {
+        self.prepare_cached(
+            "SELECT m.pairing, p.program_id, m.role, \
+             (SELECT COUNT(*) FROM members o WHERE o.pairing = m.pairing) \
+             FROM members m JOIN pairings p ON p.id = m.pairing \
+             WHERE m.person = ?1 AND p.outcome IS NULL ORDER BY p.n",
+        )
+        .and_then(|mut st| {
+            st.query_map([person], |r| {
+                Ok(Membership {
+                    pairing: r.get(0)?,
+                    program_id: r.get(1)?,
+                    role: r.get(2)?,
+                    members: r.get(3)?,
+                })
+            })?
+            .collect()
+        })
+        .map_err(sql_error(self))
+    }
+
     fn next_number(&mut self) -> Result<u64, StoreError> {
         self.prepare_cached("SELECT COALESCE(MAX(n), 0) + 1 FROM pairings")
             .and_then(|mut st| st.query_row([], |r| r.get::<_, i64>(0)))
@@ -419,8 +456,8 @@ impl Tx for rusqlite::Transaction<'_> {
 
     fn insert_pairing(&mut self, number: u64, p: &PairingRow<'_>) -> Result<(), StoreError> {
         self.prepare_cached(
-            "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .and_then(|mut st| {
             st.execute(params![
@@ -433,11 +470,12 @@ impl Tx for rusqlite::Transaction<'_> {
                 p.outcome,
                 p.due,
                 p.last_seq as i64,
-                p.state
+                p.state,
+                p.label
             ])
         })
-        .map(|_| ())
-        .map_err(sql_error(self))
+        .map_err(sql_error(self))?;
+        self.set_members(p)
     }
 
     fn update_pairing(
@@ -445,7 +483,7 @@ impl Tx for rusqlite::Transaction<'_> {
         p: &PairingRow<'_>,
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
-        self.prepare_cached(
+        let changed = self.prepare_cached(
             "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6, program_hash = ?8 WHERE id = ?1 AND last_seq = ?7",
         )
         .and_then(|mut st| {
@@ -460,8 +498,37 @@ impl Tx for rusqlite::Transaction<'_> {
                 p.program_hash
             ])
         })
-        .map(|changed| changed == 1)
-        .map_err(sql_error(self))
+        .map_err(sql_error(self))?;
+        if changed != 1 {
+            return Ok(false);
+        }
+        self.set_members(p)?;
+        Ok(true)
+    }
+}
+
+/// Keeps the members index: who takes part in `p`, when that is new or changed.
+trait Members {
+    fn set_members(&self, p: &PairingRow<'_>) -> Result<(), StoreError>;
+}
+
+impl Members for Connection {
+    fn set_members(&self, p: &PairingRow<'_>) -> Result<(), StoreError> {
+        let Some(members) = p.members else {
+            return Ok(());
+        };
+        let run = || -> rusqlite::Result<()> {
+            self.prepare_cached("DELETE FROM members WHERE pairing = ?1")?
+                .execute([p.id])?;
+            let mut insert = self.prepare_cached(
+                "INSERT INTO members (pairing, person, role) VALUES (?1, ?2, ?3)",
+            )?;
+            for (person, role) in members {
+                insert.execute([p.id, person, role])?;
+            }
+            Ok(())
+        };
+        run().map_err(sql_error(self))
     }
 }
 
@@ -494,6 +561,13 @@ impl Store for SqliteStore {
                 st.query_row([id], |r| text(r, 0, || state_of(id)))
                     .optional()
             })
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
+    fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id FROM pairings WHERE label = ?1 ORDER BY n")
+            .and_then(|mut s| s.query_map([label], |r| r.get(0))?.collect())
             .map_err(db_error(&self.path, self.lock_wait))
     }
 

@@ -105,6 +105,24 @@ pub struct PairingRow<'a> {
     pub last_seq: u64,
     /// The state, encoded by the ledger.
     pub state: &'a str,
+    /// The label it was imported under, another name for it.
+    pub label: Option<&'a str>,
+    /// Who takes part (person, role), when that is new or changed: the adapter keeps an
+    /// index of it for the rules across pairings. `None`: unchanged.
+    pub members: Option<&'a [(&'a str, &'a str)]>,
+}
+
+/// A running pairing a person takes part in, as the rules across pairings see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The pairing.
+    pub pairing: String,
+    /// Its program id.
+    pub program_id: String,
+    /// The person's role in it.
+    pub role: String,
+    /// How many people take part in it.
+    pub members: u32,
 }
 
 /// A stored event read back for verification, in storage order.
@@ -173,6 +191,8 @@ pub trait Tx {
         after: u64,
         limit: usize,
     ) -> Result<Vec<(u64, String)>, StoreError>;
+    /// The running pairings `person` takes part in, in number order.
+    fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError>;
     /// One more than the highest pairing number stored (1 for an empty store).
     fn next_number(&mut self) -> Result<u64, StoreError>;
     /// Stores a program version unless its hash is stored already.
@@ -208,6 +228,8 @@ pub trait Store {
     fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError>;
     /// The encoded state of pairing `id`.
     fn state(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// The ids of the pairings imported under `label`, in number order.
+    fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError>;
     /// Every pairing id, in number order.
     fn pairing_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Encoded states of the pairings matching `filter`, in number order.

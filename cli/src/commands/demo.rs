@@ -208,6 +208,7 @@ fn enrolments(program: &mentorflow_dsl::Program) -> Vec<(Enrolment, Plan)> {
             let enrolment = Enrolment {
                 type_id: type_id.into(),
                 participants,
+                label: None,
             };
             (enrolment, plan)
         })

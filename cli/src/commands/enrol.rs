@@ -28,11 +28,17 @@ pub struct Args {
         required = true
     )]
     persons: Vec<String>,
+    /// Enrol even when the same people already take part in a running pairing of the program.
+    #[arg(long)]
+    allow_duplicate: bool,
 }
 
 /// Parses `ROLE=ID,ATTR=VALUE...`: a malformed spec is a usage error, a value the program
 /// refuses is a refusal.
-fn participant(program: &mentorflow_dsl::Program, spec: &str) -> Result<Participant, Failure> {
+pub(crate) fn participant(
+    program: &mentorflow_dsl::Program,
+    spec: &str,
+) -> Result<Participant, Failure> {
     let mut parts = split_spec(spec).into_iter();
     let head = parts.next().unwrap_or_default();
     let (role, id) = head
@@ -103,9 +109,11 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .map(|p| participant(&program, p))
         .collect::<Result<Vec<_>, _>>()?;
     let mut coordinator = store.open()?;
+    coordinator.allow_same_participants(args.allow_duplicate);
     let enrolment = Enrolment {
         type_id: args.type_id.clone(),
         participants,
+        label: None,
     };
     let p = coordinator.enrol(&program, &args.program.display().to_string(), &enrolment)?;
     writeln!(

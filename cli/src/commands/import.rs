@@ -28,6 +28,10 @@ pub struct Args {
     /// Check every row as the import would, and store nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Enrol pairings even when the same people already take part in a running pairing of
+    /// the program (refused otherwise: a roster imported twice would enrol everyone again).
+    #[arg(long)]
+    allow_duplicate: bool,
 }
 
 /// Every refused roster pairing, each reason located at its roster line.
@@ -94,6 +98,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         Err(found) => return problems(shown, &found, output),
     };
     let mut coordinator = store.open()?;
+    coordinator.allow_same_participants(args.allow_duplicate);
     if args.dry_run {
         return match coordinator.check_import(&program, &roster) {
             Ok(n) => {

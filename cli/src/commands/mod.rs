@@ -11,12 +11,15 @@ pub mod export;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod join;
+pub mod leave;
 pub mod list;
 pub mod log;
 pub mod migrate;
 pub mod paths;
 pub mod programs;
 pub mod record;
+pub mod replace;
 pub mod replay;
 pub mod show;
 pub mod simulate;
@@ -31,6 +34,16 @@ use std::path::Path;
 use mentorflow_dsl::Program;
 
 use crate::{Output, EXIT_FAILED};
+
+/// The program version pairing `name` runs on (to read values for it, such as a joining
+/// person's attributes).
+pub(crate) fn pairing_program(
+    coordinator: &mut mentorflow_engine::Coordinator,
+    name: &str,
+) -> Result<std::sync::Arc<Program>, crate::failure::Failure> {
+    let hash = coordinator.pairing(name)?.program_hash;
+    Ok(coordinator.program(&hash)?)
+}
 
 /// Loads a program for a command that needs a valid one; on errors prints them and returns
 /// the exit code to stop with.

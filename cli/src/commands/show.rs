@@ -117,7 +117,7 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
     if !program.reasons.is_empty() {
         let _ = writeln!(
             s,
-            "\nReasons (withdraw and forced moves give one: --reason CODE)"
+            "\nReasons (withdraw, leave and forced moves give one: --reason CODE)"
         );
         let width = program
             .reasons
@@ -127,6 +127,19 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
             .unwrap_or(0);
         for r in &program.reasons {
             let _ = writeln!(s, "  {:width$}  {}", r.code, r.description);
+        }
+    }
+    if !program.capacity.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nCapacity (running pairings of this program per person, checked by the store)"
+        );
+        for c in &program.capacity {
+            let who = c
+                .role
+                .as_ref()
+                .map_or("anyone, in any role".to_string(), |r| format!("a {r}"));
+            let _ = writeln!(s, "  {who}: at most {}", c.limit);
         }
     }
     let _ = writeln!(s, "\nTypes");

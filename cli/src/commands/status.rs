@@ -59,8 +59,12 @@ pub fn show(
         );
     }
     let mut s = format!(
-        "{} — {} ({}), version {}{}\n",
+        "{}{} — {} ({}), version {}{}\n",
         p.id,
+        p.label.as_ref().map_or(String::new(), |l| format!(
+            " (label {})",
+            render::printable(l)
+        )),
         p.program_id,
         p.type_id,
         render::short_hash(&p.program_hash),
@@ -108,6 +112,18 @@ pub fn show(
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         let _ = writeln!(s, "  {} {} {}", person.role, person.id, attrs.join(" "));
+    }
+    for former in &p.former {
+        let why = former.reason.as_ref().map_or(String::new(), |r| {
+            format!(" — reason: {}", render::printable(r))
+        });
+        let _ = writeln!(
+            s,
+            "  left: {} {} on {}{why}",
+            former.participant.role,
+            former.participant.id,
+            render::date(former.left)
+        );
     }
     let facts: Vec<String> = status
         .program

@@ -26,6 +26,11 @@ pub fn error(e: &Error) -> String {
                 };
             format!("no pairing `{id}`{hint}")
         }
+        Error::AmbiguousLabel { label, pairings } => format!(
+            "label `{label}` names {} pairings ({}), imported under the same label; give the pairing id",
+            pairings.len(),
+            pairings.join(", ")
+        ),
         Error::UnknownFilter { what, value, known } => format!(
             "no stored program has {what} `{value}`{}; known: {}",
             did_you_mean(value, known),
@@ -176,6 +181,39 @@ pub fn engine_error(e: &EngineError) -> String {
                 .collect();
             format!("cannot enrol as type `{type_id}`:\n{}", lines.join("\n"))
         }
+        EngineError::ParticipantsRefused {
+            pairing,
+            type_id,
+            problems,
+        } => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("  - {}", enrolment_problem(p)))
+                .collect();
+            let too_few = problems.iter().any(
+                |p| matches!(p, EnrolmentProblem::RoleCount { min, got, .. } if got < min),
+            );
+            let hint = if too_few {
+                "\nhint: replace the person instead (mentorflow replace), or withdraw the pairing; a program closes such a pairing by itself with an automatic transition (auto = true) whose guard counts who is left"
+            } else {
+                ""
+            };
+            format!(
+                "cannot change who takes part in {pairing} (type `{type_id}`); nothing was stored:\n{}{hint}",
+                lines.join("\n")
+            )
+        }
+        EngineError::NotAParticipant {
+            pairing,
+            person,
+            participants,
+        } => format!(
+            "{person} does not take part in {pairing}; who does: {}",
+            participants.join(", ")
+        ),
+        EngineError::ReplaceChangesRole { person, role, given } => format!(
+            "{person} is a {role} and the replacement was given as a {given}; a replacement takes the same role: write {role}=ID (to change roles, leave and join)"
+        ),
         EngineError::UnknownFact {
             program,
             name,
@@ -253,6 +291,7 @@ pub fn engine_error(e: &EngineError) -> String {
             "{} needs a reason: add --reason \"...\" (it goes into the audit log)",
             match command {
                 Command::Withdraw => "withdraw",
+                Command::Leave => "leave",
                 Command::Force | Command::Advance => "a forced move",
             }
         ),
@@ -380,6 +419,27 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
             role,
             problem,
         } => format!("{person} ({role}): {problem}"),
+        EnrolmentProblem::Capacity {
+            person,
+            role,
+            limit,
+            pairings,
+        } => {
+            let as_role = role
+                .as_ref()
+                .map_or(String::new(), |r| format!(" as {r}"));
+            format!(
+                "{person} already takes part{as_role} in {} running pairing{} of this program ({}), the most [capacity] allows; end one of them first, or choose someone else",
+                limit,
+                if *limit == 1 { "" } else { "s" },
+                pairings.join(", ")
+            )
+        }
+        EnrolmentProblem::SameParticipants { pairings } => format!(
+            "the same people already take part in running pairing{} {} of this program (was this roster imported before?); to enrol them again all the same, add --allow-duplicate",
+            if pairings.len() == 1 { "" } else { "s" },
+            pairings.join(", ")
+        ),
         EnrolmentProblem::Duplicate { person } => {
             format!("{person} is listed twice; each person takes part once")
         }

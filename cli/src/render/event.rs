@@ -37,6 +37,11 @@ pub fn event(e: &Event) -> String {
     line
 }
 
+/// `id (role)`.
+fn person(p: &mentorflow_engine::Participant) -> String {
+    format!("{} ({})", printable(&p.id), printable(&p.role))
+}
+
 fn what(kind: &EventKind) -> String {
     match kind {
         EventKind::Enrolled {
@@ -44,16 +49,25 @@ fn what(kind: &EventKind) -> String {
             type_id,
             participants,
             stage,
+            label,
         } => {
-            let who: Vec<String> = participants
-                .iter()
-                .map(|p| format!("{} ({})", printable(&p.id), printable(&p.role)))
-                .collect();
+            let who: Vec<String> = participants.iter().map(person).collect();
+            let label = label
+                .as_ref()
+                .map_or(String::new(), |l| format!(" (label {})", printable(l)));
             format!(
-                "enrolled in {program_id} as {type_id}, starting in {stage}: {}",
+                "enrolled in {program_id} as {type_id}{label}, starting in {stage}: {}",
                 who.join(", ")
             )
         }
+        EventKind::Joined { participant } => format!("{} joined", person(participant)),
+        EventKind::Left { person, role } => {
+            format!("{} ({}) left", printable(person), printable(role))
+        }
+        EventKind::Replaced {
+            person: left,
+            participant,
+        } => format!("{} replaced {}", person(participant), printable(left)),
         EventKind::FactsRecorded { facts } => {
             let shown: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
             format!("recorded {}", shown.join(", "))

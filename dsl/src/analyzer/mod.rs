@@ -22,6 +22,7 @@ use crate::source::SourceMap;
 use crate::suggest::help_did_you_mean;
 use crate::value::{Bound, Declaration, Value, ValueKind};
 
+mod capacity;
 mod criteria;
 mod declarations;
 mod header;
@@ -31,7 +32,7 @@ mod stages;
 mod transitions;
 mod types;
 
-const TOP_KEYS: [&str; 9] = [
+const TOP_KEYS: [&str; 10] = [
     "program",
     "stages",
     "transitions",
@@ -41,6 +42,7 @@ const TOP_KEYS: [&str; 9] = [
     "types",
     "reasons",
     "schedules",
+    "capacity",
 ];
 
 /// id, title, description and the initial stage with its span.
@@ -160,6 +162,7 @@ impl<'a> Analyzer<'a> {
         let types = self.types(&top, &stages, &attributes);
         let reasons = self.reasons(&top);
         let schedules = self.schedules(&top, &stages, &types);
+        let capacity = self.capacity(&top, &types);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {
@@ -175,6 +178,7 @@ impl<'a> Analyzer<'a> {
             types,
             reasons,
             schedules,
+            capacity,
             hash: String::new(),
             sources: Vec::new(),
         })

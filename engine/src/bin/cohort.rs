@@ -379,7 +379,8 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
                 SOURCE,
                 actor.now,
                 count as usize,
-                &mut |k, id| Ok(d.pairing(&id, first + k as u64, actor)?),
+                true,
+                &mut |k, id: String, _| Ok(d.pairing(&id, first + k as u64, actor)?),
             )
             .map_err(|e| e.to_string())?;
         completed += created.len();
@@ -403,10 +404,17 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
     let started = Instant::now();
     'run: for i in 0..n {
         let created = store
-            .enrol(&engine.program, SOURCE, now, 1, &mut |_, id| {
-                let (p, e) = d.enrol(&id, i, &actor)?;
-                Ok((p, vec![e]))
-            })
+            .enrol(
+                &engine.program,
+                SOURCE,
+                now,
+                1,
+                true,
+                &mut |_, id: String, _| {
+                    let (p, e) = d.enrol(&id, i, &actor)?;
+                    Ok((p, vec![e]))
+                },
+            )
             .map_err(|e| e.to_string())?;
         let id = created.first().cloned().unwrap_or_else(|| "".into());
         store
@@ -466,7 +474,8 @@ fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<St
                 SOURCE,
                 actor.now,
                 count as usize,
-                &mut |k, id| {
+                true,
+                &mut |k, id: String, _| {
                     let i = first + k as u64;
                     let (mut p, e) = d.enrol(&id, i, actor)?;
                     let mut events = vec![e];

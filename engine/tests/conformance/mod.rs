@@ -47,6 +47,8 @@ macro_rules! conformance {
             list_filters_by_stage_type_program_outcome_and_due,
             pairings_move_to_a_new_version_under_a_mapping,
             a_write_gives_up_on_a_held_store_after_its_lock_wait,
+            memberships_follow_who_takes_part_and_whether_the_pairing_runs,
+            a_label_names_its_pairing,
         );
     };
 }
@@ -114,6 +116,7 @@ fn one_on_one(n: usize) -> Enrolment {
             person(&format!("mentor-{n}"), "mentor", 10),
             person(&format!("mentee-{n}"), "mentee", 1),
         ],
+        label: None,
     }
 }
 
@@ -329,6 +332,8 @@ pub fn a_stale_projection_is_a_conflict_not_a_lost_update(h: &dyn Harness, name:
         due: None,
         last_seq: 2,
         state: &state,
+        label: None,
+        members: None,
     };
     let mut applied = None;
     store
@@ -418,6 +423,8 @@ pub fn verify_detects_a_projection_that_differs_from_its_events(h: &dyn Harness,
                 due: None,
                 last_seq: 1,
                 state: &state,
+                label: None,
+                members: None,
             };
             assert!(tx.update_pairing(&row, 1)?);
             Ok(())
@@ -643,4 +650,68 @@ pub fn pairings_move_to_a_new_version_under_a_mapping(h: &dyn Harness, name: &st
         .expect("the new version's guard holds");
     let mut fresh = coordinator(h.open(name), None);
     assert!(fresh.verify(None).expect("verify").breaches.is_empty());
+}
+
+/// The members index the rules across pairings read: who takes part in which running
+/// pairing, kept through joins, leaves and endings, and rebuilt by nothing but the adapter.
+pub fn memberships_follow_who_takes_part_and_whether_the_pairing_runs(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 2);
+    let read = |h: &dyn Harness, person: &str| {
+        let mut store = h.open(name);
+        let mut found = Vec::new();
+        store
+            .write(&mut |tx| {
+                found = tx.memberships(person)?;
+                Ok(())
+            })
+            .expect("read memberships");
+        found
+            .into_iter()
+            .map(|m| (m.pairing, m.program_id, m.role, m.members))
+            .collect::<Vec<_>>()
+    };
+    let one = |p: &str, role: &str, n: u32| (p.to_string(), "mentoring".into(), role.into(), n);
+    assert_eq!(read(h, "mentor-1"), [one("p-1", "mentor", 2)]);
+    c.replace("p-2", "mentee-2", &person("mentor-1", "mentee", 1), None)
+        .expect("replace");
+    assert_eq!(
+        read(h, "mentor-1"),
+        [one("p-1", "mentor", 2), one("p-2", "mentee", 2)]
+    );
+    assert!(read(h, "mentee-2").is_empty(), "who left is no member");
+    c.withdraw("p-1", "moved").expect("withdraw");
+    assert_eq!(
+        read(h, "mentor-1"),
+        [one("p-2", "mentee", 2)],
+        "an ended pairing is not counted"
+    );
+    assert!(c.verify(None).expect("verify").breaches.is_empty());
+}
+
+pub fn a_label_names_its_pairing(h: &dyn Harness, name: &str) {
+    let mut c = coordinator(h.create(name), None);
+    let labelled = |n: usize, label: &str| Enrolment {
+        label: Some(label.into()),
+        ..one_on_one(n)
+    };
+    c.import(
+        &mentoring(),
+        "programs/mentoring.toml",
+        &[labelled(1, "r01"), labelled(2, "r02")][..],
+    )
+    .expect("import");
+    assert_eq!(&*c.pairing("r02").expect("by label").id, "p-2");
+    c.record("r01", &facts(&[("mentor_assigned", "true")]))
+        .expect("record by label");
+    assert_eq!(c.log(Some("r01")).expect("log").len(), 2);
+    c.import(
+        &mentoring(),
+        "programs/mentoring.toml",
+        &[labelled(3, "r01")][..],
+    )
+    .expect("import");
+    match c.pairing("r01") {
+        Err(Error::AmbiguousLabel { pairings, .. }) => assert_eq!(pairings, ["p-1", "p-3"]),
+        other => panic!("expected an ambiguous label, got {other:?}"),
+    }
 }

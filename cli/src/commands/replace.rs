@@ -1,0 +1,45 @@
+//! `mentorflow replace PAIRING --person ID --with ROLE=ID[,ATTR=VALUE...]`: someone takes
+//! another's place in a running pairing.
+
+use crate::failure::CommandResult;
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Replace a participant of a running pairing by someone else in the same role.
+// The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
+// beside the required ones, as if they were required too.
+#[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "mentorflow replace [OPTIONS] --person <ID> --with <ROLE=ID[,ATTR=VALUE...]> <PAIRING>",
+    after_help = "Example:\n  mentorflow replace p-4 --person ana --with mentor=budi,experience_years=9 --reason not-a-fit"
+)]
+pub struct Args {
+    /// Pairing id (or the label it was imported under).
+    pairing: String,
+    /// Who is replaced (their id).
+    #[arg(long = "person", value_name = "ID")]
+    person: String,
+    /// Who takes their place: ROLE=ID followed by attributes, in the same role.
+    #[arg(long = "with", value_name = "ROLE=ID[,ATTR=VALUE...]")]
+    with: String,
+    /// Why, for the audit log (one of the program's [reasons] codes when it declares them).
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+/// Replaces.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let mut coordinator = store.open()?;
+    let program = super::pairing_program(&mut coordinator, &args.pairing)?;
+    let participant = super::enrol::participant(&program, &args.with)?;
+    let events = coordinator.replace(
+        &args.pairing,
+        &args.person,
+        &participant,
+        args.reason.as_deref(),
+    )?;
+    for e in events {
+        writeln!(output.out, "{}", render::event(&e))?;
+    }
+    Ok(EXIT_OK)
+}

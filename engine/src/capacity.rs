@@ -1,0 +1,103 @@
+//! Rules across pairings, checked by the store under its write lock so that two coordinators
+//! can never both pass them: a person's capacity per role (`[capacity]`), and no second
+//! running pairing of a program with the same participants (an import run twice).
+
+use std::collections::BTreeSet;
+
+use mentorflow_dsl::Program;
+
+use crate::enrolment::EnrolmentProblem;
+use crate::event::Participant;
+use crate::store::{Membership, StoreError, Tx};
+
+/// Every capacity `people` (joining `pairing`, a pairing of `program`) would exceed, naming
+/// the running pairings that already use it.
+pub(crate) fn exceeded(
+    program: &Program,
+    pairing: &str,
+    people: &[&Participant],
+    tx: &mut dyn Tx,
+) -> Result<Vec<EnrolmentProblem>, StoreError> {
+    let mut problems = Vec::new();
+    if program.capacity.is_empty() {
+        return Ok(problems);
+    }
+    for person in people {
+        let memberships = others(program, pairing, &person.id, tx)?;
+        for capacity in &program.capacity {
+            if capacity.role.as_ref().is_some_and(|r| *r != person.role) {
+                continue;
+            }
+            let taken: Vec<String> = memberships
+                .iter()
+                .filter(|m| capacity.role.as_ref().is_none_or(|r| *r == m.role))
+                .map(|m| m.pairing.clone())
+                .collect();
+            if taken.len() >= capacity.limit as usize {
+                problems.push(EnrolmentProblem::Capacity {
+                    person: person.id.clone(),
+                    role: capacity.role.clone(),
+                    limit: capacity.limit,
+                    pairings: taken,
+                });
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// The running pairings of `program` with exactly the people of `participants` (another
+/// than `pairing`).
+pub(crate) fn same_participants(
+    program: &Program,
+    pairing: &str,
+    participants: &[Participant],
+    tx: &mut dyn Tx,
+) -> Result<Option<EnrolmentProblem>, StoreError> {
+    let Some((first, rest)) = participants.split_first() else {
+        return Ok(None);
+    };
+    let size = participants.len() as u32;
+    let mut shared: BTreeSet<String> = others(program, pairing, &first.id, tx)?
+        .into_iter()
+        .filter(|m| m.members == size)
+        .map(|m| m.pairing)
+        .collect();
+    for person in rest {
+        if shared.is_empty() {
+            break;
+        }
+        let theirs: BTreeSet<String> = others(program, pairing, &person.id, tx)?
+            .into_iter()
+            .map(|m| m.pairing)
+            .collect();
+        shared.retain(|p| theirs.contains(p));
+    }
+    Ok(
+        (!shared.is_empty()).then(|| EnrolmentProblem::SameParticipants {
+            pairings: sorted_by_number(shared),
+        }),
+    )
+}
+
+/// `person`'s running pairings of `program` other than `pairing`.
+fn others(
+    program: &Program,
+    pairing: &str,
+    person: &str,
+    tx: &mut dyn Tx,
+) -> Result<Vec<Membership>, StoreError> {
+    let mut memberships = tx.memberships(person)?;
+    memberships.retain(|m| m.program_id == program.id && m.pairing != pairing);
+    Ok(memberships)
+}
+
+/// Pairing ids in number order (`p-9` before `p-10`).
+fn sorted_by_number(ids: BTreeSet<String>) -> Vec<String> {
+    let mut ids: Vec<String> = ids.into_iter().collect();
+    ids.sort_by_key(|id| {
+        let n = id.strip_prefix("p-").and_then(|n| n.parse::<u64>().ok());
+        (n.unwrap_or(u64::MAX), id.clone())
+    });
+    ids
+}

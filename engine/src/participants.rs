@@ -1,0 +1,131 @@
+//! Who takes part changes after enrolment: a person joins, leaves or takes another's place.
+//! Each is one event. Afterwards the type's role counts, attributes and rule are checked again
+//! on who takes part now, unless the change ended the pairing through an automatic transition
+//! (a group closes when fewer than its minimum remain): see [`Engine::check_participants`].
+
+use std::sync::Arc;
+
+use crate::engine::{Actor, Engine};
+use crate::error::{Command, EngineError};
+use crate::event::{Event, EventKind, Participant};
+use crate::pairing::Pairing;
+
+impl Engine {
+    /// `participant` joins the running pairing (the program's attribute defaults applied).
+    pub fn join(
+        &self,
+        pairing: &mut Pairing,
+        participant: Participant,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        let participant = self.with_defaults(participant);
+        self.emit(pairing, actor, None, EventKind::Joined { participant })
+    }
+
+    /// `person` leaves the running pairing, for `reason` (one of the program's reason codes
+    /// when it declares them).
+    pub fn leave(
+        &self,
+        pairing: &mut Pairing,
+        person: &str,
+        reason: &str,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        self.check_reason(Command::Leave, reason)?;
+        let role = self.participant(pairing, person)?.role.clone();
+        let kind = EventKind::Left {
+            person: person.into(),
+            role,
+        };
+        self.emit(pairing, actor, Some(reason), kind)
+    }
+
+    /// `participant` takes the place of `person`, in the same role; `reason` is optional.
+    pub fn replace(
+        &self,
+        pairing: &mut Pairing,
+        person: &str,
+        participant: Participant,
+        reason: Option<&str>,
+        actor: &Actor<'_>,
+    ) -> Result<Event, EngineError> {
+        self.ensure_active(pairing)?;
+        if let Some(reason) = reason {
+            self.check_reason(Command::Leave, reason)?;
+        }
+        let role = &self.participant(pairing, person)?.role;
+        if *role != participant.role {
+            return Err(EngineError::ReplaceChangesRole {
+                person: person.into(),
+                role: role.clone(),
+                given: participant.role,
+            });
+        }
+        let kind = EventKind::Replaced {
+            person: person.into(),
+            participant: self.with_defaults(participant),
+        };
+        self.emit(pairing, actor, reason, kind)
+    }
+
+    /// The type's rules on who takes part now: role counts, attributes, no one twice, the
+    /// type's rule. A pairing that has ended (an automatic transition closed it) has none.
+    pub fn check_participants(&self, pairing: &mut Pairing) -> Result<(), EngineError> {
+        if pairing.outcome.is_some() {
+            return Ok(());
+        }
+        let program = Arc::clone(&self.program);
+        let Some(ty) = program.mentoring_type(&pairing.type_id) else {
+            return Ok(());
+        };
+        let mut problems =
+            crate::enrolment::check_participants(&program, ty, &pairing.participants);
+        if problems.is_empty() {
+            if let Some(rule) = &ty.rule {
+                let now = pairing.latest_at;
+                problems.extend(crate::enrolment::check_rule(
+                    &program,
+                    &self.runtime,
+                    pairing,
+                    rule,
+                    now,
+                ));
+            }
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(EngineError::ParticipantsRefused {
+            pairing: pairing.id.to_string(),
+            type_id: pairing.type_id.clone(),
+            problems,
+        })
+    }
+
+    fn participant<'p>(
+        &self,
+        pairing: &'p Pairing,
+        person: &str,
+    ) -> Result<&'p Participant, EngineError> {
+        pairing
+            .participants
+            .iter()
+            .find(|p| p.id == person)
+            .ok_or_else(|| EngineError::NotAParticipant {
+                pairing: pairing.id.to_string(),
+                person: person.into(),
+                participants: pairing
+                    .participants
+                    .iter()
+                    .map(|p| format!("{} ({})", p.id, p.role))
+                    .collect(),
+            })
+    }
+
+    fn with_defaults(&self, mut participant: Participant) -> Participant {
+        crate::enrolment::apply_defaults(&self.program, &mut participant);
+        participant
+    }
+}

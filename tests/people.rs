@@ -1,0 +1,331 @@
+//! People across pairings (issue 11): capacity and repeated participants checked by the store,
+//! participants who join, leave or are replaced, and roster labels as pairing names.
+
+use mentorflow_tests::{mentorflow, Run};
+
+/// A fresh store in a temp folder named after `name`, and a way to run commands on it.
+fn store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) {
+    let dir = std::env::temp_dir().join(format!("mentorflow-people-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let run = move |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    let init = run(&["init"]);
+    assert_eq!(init.code, 0, "{}", init.transcript());
+    (dir, run)
+}
+
+const COHORT: &str = "programs/leadership-cohort.toml";
+
+/// Enrols a leadership-cohort pairing of `mentor` and `mentee`.
+fn pair(run: &impl Fn(&[&str]) -> Run, mentor: &str, mentee: &str) -> Run {
+    let mentor = format!("mentor={mentor},grade=9,department=finance");
+    let mentee = format!("mentee={mentee},grade=5,department=sales");
+    run(&[
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        &mentor,
+        "--person",
+        &mentee,
+    ])
+}
+
+#[test]
+fn a_mentor_beyond_capacity_is_refused_naming_the_pairings_they_are_in() {
+    let (_dir, run) = store("capacity");
+    for mentee in ["bo", "cy"] {
+        let ok = pair(&run, "ana", mentee);
+        assert_eq!(ok.code, 0, "{}", ok.transcript());
+    }
+    let third = pair(&run, "ana", "dewi");
+    assert_eq!(third.code, 1, "{}", third.transcript());
+    assert!(
+        third.stderr.contains(
+            "ana already takes part as mentor in 2 running pairings of this program (p-1, p-2)"
+        ),
+        "{}",
+        third.stderr
+    );
+    let list = run(&["list"]).stdout;
+    assert!(list.contains("2 pairings"), "{list}");
+    // Once one of them ends, the capacity is free again.
+    let ended = run(&["withdraw", "p-1", "--reason", "no-time"]);
+    assert_eq!(ended.code, 0, "{}", ended.transcript());
+    let now = pair(&run, "ana", "dewi");
+    assert_eq!(now.code, 0, "{}", now.transcript());
+}
+
+#[test]
+fn a_mentee_is_in_one_running_pairing_at_a_time() {
+    let (_dir, run) = store("mentee");
+    assert_eq!(pair(&run, "ana", "bo").code, 0);
+    let again = pair(&run, "eko", "bo");
+    assert_eq!(again.code, 1, "{}", again.transcript());
+    assert!(
+        again
+            .stderr
+            .contains("bo already takes part as mentee in 1 running pairing of this program (p-1)"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn enrolling_the_same_people_again_is_refused_unless_allowed() {
+    let (_dir, run) = store("same");
+    let program = "programs/mentoring.toml";
+    let enrol = |extra: &[&str]| {
+        let mut args = vec![
+            "enrol",
+            program,
+            "--type",
+            "peer",
+            "--person",
+            "peer=ana,grade=3",
+            "--person",
+            "peer=bo,grade=4",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    assert_eq!(enrol(&[]).code, 0);
+    let again = enrol(&[]);
+    assert_eq!(again.code, 1, "{}", again.transcript());
+    assert!(
+        again
+            .stderr
+            .contains("the same people already take part in running pairing p-1"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        again.stderr.contains("--allow-duplicate"),
+        "{}",
+        again.stderr
+    );
+    let allowed = enrol(&["--allow-duplicate"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.transcript());
+}
+
+#[test]
+fn importing_the_same_roster_twice_is_refused_and_stores_nothing() {
+    let (dir, run) = store("import-twice");
+    let roster = dir.join("cohort.csv");
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,grade,department\n\
+         r01,one-on-one,mentor,ana,9,finance\n\
+         r01,one-on-one,mentee,bo,5,sales\n\
+         r02,one-on-one,mentor,eko,10,legal\n\
+         r02,one-on-one,mentee,cy,4,sales\n",
+    )
+    .expect("roster");
+    let roster = roster.to_string_lossy().into_owned();
+    let first = run(&["import", &roster, "--program", COHORT]);
+    assert_eq!(first.code, 0, "{}", first.transcript());
+    let log = run(&["log"]).stdout;
+    let second = run(&["import", &roster, "--program", COHORT]);
+    assert_eq!(second.code, 1, "{}", second.transcript());
+    assert!(
+        second
+            .stderr
+            .contains("cohort.csv:2: pairing `r01`: bo already takes part")
+            && second
+                .stderr
+                .contains("the same people already take part in running pairing p-1"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("nothing was enrolled"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(run(&["log"]).stdout, log, "nothing stored");
+    // A dry run says the same, under the same rules.
+    let dry = run(&["import", &roster, "--program", COHORT, "--dry-run"]);
+    assert_eq!(dry.code, 1, "{}", dry.transcript());
+    assert_eq!(run(&["log"]).stdout, log, "nothing stored");
+}
+
+#[test]
+fn a_roster_label_names_its_pairing() {
+    let (dir, run) = store("label");
+    let roster = dir.join("cohort.csv");
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,grade,department\n\
+         r07,one-on-one,mentor,ana,9,finance\n\
+         r07,one-on-one,mentee,bo,5,sales\n",
+    )
+    .expect("roster");
+    let roster = roster.to_string_lossy().into_owned();
+    assert_eq!(run(&["import", &roster, "--program", COHORT]).code, 0);
+    let status = run(&["status", "r07"]);
+    assert_eq!(status.code, 0, "{}", status.transcript());
+    assert!(
+        status
+            .stdout
+            .starts_with("p-1 (label r07) — leadership-cohort"),
+        "{}",
+        status.stdout
+    );
+    let record = run(&["record", "r07", "kickoff_held=true"]);
+    assert_eq!(record.code, 0, "{}", record.transcript());
+    let log = run(&["log", "r07"]).stdout;
+    assert!(
+        log.contains("enrolled in leadership-cohort as one-on-one (label r07)"),
+        "{log}"
+    );
+    assert!(log.contains("recorded kickoff_held = true"), "{log}");
+    // The same label imported again (other people) names two pairings: the id is needed.
+    let other = dir.join("other.csv");
+    std::fs::write(
+        &other,
+        "pairing,type,role,id,grade,department\n\
+         r07,one-on-one,mentor,eko,9,legal\n\
+         r07,one-on-one,mentee,cy,5,sales\n",
+    )
+    .expect("roster");
+    let other = other.to_string_lossy().into_owned();
+    assert_eq!(run(&["import", &other, "--program", COHORT]).code, 0);
+    let ambiguous = run(&["status", "r07"]);
+    assert_eq!(ambiguous.code, 1, "{}", ambiguous.transcript());
+    assert!(
+        ambiguous
+            .stderr
+            .contains("label `r07` names 2 pairings (p-1, p-2)"),
+        "{}",
+        ambiguous.stderr
+    );
+}
+
+/// A group of the shipped mentoring program: mentor g and mentees a, b, c.
+fn group(run: &impl Fn(&[&str]) -> Run) {
+    let enrolled = run(&[
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "group",
+        "--person",
+        "mentor=g,experience_years=10",
+        "--person",
+        "mentee=a,experience_years=1",
+        "--person",
+        "mentee=b,experience_years=1",
+        "--person",
+        "mentee=c,experience_years=2",
+    ]);
+    assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
+}
+
+#[test]
+fn participants_join_leave_and_are_replaced_with_each_change_in_the_log() {
+    let (_dir, run) = store("changes");
+    group(&run);
+    let joined = run(&["join", "p-1", "--person", "mentee=d,experience_years=3"]);
+    assert_eq!(joined.code, 0, "{}", joined.transcript());
+    let left = run(&["leave", "p-1", "--person", "c", "--reason", "moved abroad"]);
+    assert_eq!(left.code, 0, "{}", left.transcript());
+    let replaced = run(&[
+        "replace",
+        "p-1",
+        "--person",
+        "a",
+        "--with",
+        "mentee=e,experience_years=2",
+        "--reason",
+        "not a fit",
+    ]);
+    assert_eq!(replaced.code, 0, "{}", replaced.transcript());
+    let log = run(&["log", "p-1"]).stdout;
+    for line in [
+        "d (mentee) joined",
+        "c (mentee) left — reason: moved abroad",
+        "e (mentee) replaced a — reason: not a fit",
+    ] {
+        assert!(log.contains(line), "{line} in:\n{log}");
+    }
+    let status = run(&["status", "p-1"]).stdout;
+    assert!(status.contains("  mentee e experience_years=2"), "{status}");
+    assert!(
+        status.contains("  left: mentee c on 2026-03-02 — reason: moved abroad"),
+        "{status}"
+    );
+    assert!(!status.contains("  mentee a "), "{status}");
+    let verify = run(&["verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.transcript());
+}
+
+#[test]
+fn a_change_that_breaks_the_types_rules_is_refused_and_changes_nothing() {
+    let (_dir, run) = store("refused");
+    group(&run);
+    let log = run(&["log"]).stdout;
+    let left = run(&["leave", "p-1", "--person", "c", "--reason", "moved"]);
+    assert_eq!(left.code, 1, "{}", left.transcript());
+    assert!(
+        left.stderr
+            .contains("type `group` needs 3 to 10 mentee(s), got 2")
+            && left.stderr.contains("hint: replace the person instead"),
+        "{}",
+        left.stderr
+    );
+    let nobody = run(&["leave", "p-1", "--person", "zed", "--reason", "moved"]);
+    assert_eq!(nobody.code, 1);
+    assert!(
+        nobody
+            .stderr
+            .contains("zed does not take part in p-1; who does: g (mentor), a (mentee)"),
+        "{}",
+        nobody.stderr
+    );
+    let role = run(&["replace", "p-1", "--person", "a", "--with", "mentor=q"]);
+    assert_eq!(role.code, 1);
+    assert!(
+        role.stderr
+            .contains("a is a mentee and the replacement was given as a mentor"),
+        "{}",
+        role.stderr
+    );
+    let twice = run(&["join", "p-1", "--person", "mentee=b,experience_years=1"]);
+    assert_eq!(twice.code, 1);
+    assert!(
+        twice.stderr.contains("b is listed twice"),
+        "{}",
+        twice.stderr
+    );
+    let no_reason = run(&["leave", "p-1", "--person", "a", "--reason", " "]);
+    assert_eq!(no_reason.code, 1, "{}", no_reason.transcript());
+    assert_eq!(run(&["log"]).stdout, log, "nothing stored");
+}
+
+#[test]
+fn joining_beyond_capacity_is_refused_naming_the_pairings() {
+    let (_dir, run) = store("join-capacity");
+    assert_eq!(pair(&run, "ana", "bo").code, 0);
+    assert_eq!(pair(&run, "eko", "cy").code, 0);
+    let replaced = run(&[
+        "replace",
+        "p-2",
+        "--person",
+        "cy",
+        "--with",
+        "mentee=bo,grade=5,department=sales",
+    ]);
+    assert_eq!(replaced.code, 1, "{}", replaced.transcript());
+    assert!(
+        replaced
+            .stderr
+            .contains("bo already takes part as mentee in 1 running pairing of this program (p-1)"),
+        "{}",
+        replaced.stderr
+    );
+}
