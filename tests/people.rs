@@ -329,3 +329,167 @@ fn joining_beyond_capacity_is_refused_naming_the_pairings() {
         replaced.stderr
     );
 }
+
+/// An ERG group (mentor ana, mentees bo, cy, dewi) in its meeting stage since 2026-03-02.
+fn erg_group(run: &impl Fn(&[&str]) -> Run) {
+    for args in [
+        &[
+            "enrol",
+            "programs/erg-group.toml",
+            "--type",
+            "group",
+            "--person",
+            "mentor=ana,erg=pride",
+            "--person",
+            "mentee=bo,erg=pride",
+            "--person",
+            "mentee=cy,erg=pride",
+            "--person",
+            "mentee=dewi,erg=pride",
+        ][..],
+        &["record", "p-1", "charter_agreed=true"],
+        &["advance", "p-1"],
+    ] {
+        let done = run(args);
+        assert_eq!(done.code, 0, "{}", done.transcript());
+    }
+}
+
+#[test]
+fn facts_kept_per_person_are_recorded_for_one_person_and_refused_without_one() {
+    let (_dir, run) = store("per-person");
+    erg_group(&run);
+    let bo = run(&[
+        "record",
+        "p-1",
+        "--person",
+        "bo",
+        "attended+=1",
+        "one_on_ones=2",
+    ]);
+    assert_eq!(bo.code, 0, "{}", bo.transcript());
+    assert!(
+        bo.stdout
+            .contains("recorded attended = 1, one_on_ones = 2 for bo"),
+        "{}",
+        bo.stdout
+    );
+    let again = run(&["record", "p-1", "--person", "bo", "attended+=1"]);
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    assert!(
+        again.stdout.contains("attended = 2 for bo"),
+        "{}",
+        again.stdout
+    );
+    let log = run(&["log"]).stdout;
+    for (args, says) in [
+        (
+            &["record", "p-1", "attended=3"][..],
+            "fact `attended` is recorded per mentee: add --person ID (the ones here: bo, cy, dewi)",
+        ),
+        (
+            &["record", "p-1", "--person", "ana", "attended=3"][..],
+            "fact `attended` is kept per mentee, and ana is a mentor",
+        ),
+        (
+            &["record", "p-1", "--person", "bo", "charter_agreed=true"][..],
+            "fact `charter_agreed` belongs to the pairing, not to a person",
+        ),
+        (
+            &["record", "p-1", "--person", "zed", "attended=3"][..],
+            "zed does not take part in p-1",
+        ),
+        (
+            &["record", "p-1", "--person", "bo", "attended=99"][..],
+            "bad value for fact `attended`",
+        ),
+    ] {
+        let refused = run(args);
+        assert_eq!(refused.code, 1, "{}", refused.transcript());
+        assert!(
+            refused.stderr.contains(says),
+            "{says} in:\n{}",
+            refused.stderr
+        );
+    }
+    assert_eq!(run(&["log"]).stdout, log, "nothing stored");
+    let status = run(&["status", "p-1"]).stdout;
+    assert!(
+        status.contains("facts per person:\n  mentor ana: rating=-\n  mentee bo: attended=2 one_on_ones=2 goal_met=false rating=-"),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_refusal_shows_each_persons_value_and_a_leaver_keeps_theirs_in_the_log() {
+    let (dir, run) = store("per-person-refusal");
+    erg_group(&run);
+    let facts = dir.join("facts.csv");
+    std::fs::write(
+        &facts,
+        "pairing,person,attended,one_on_ones,rating\n\
+         p-1,bo,5,4,5\n\
+         p-1,cy,+=2,4,\n\
+         p-1,ana,,,4\n",
+    )
+    .expect("facts");
+    let recorded = run(&["record", "--from", &facts.to_string_lossy()]);
+    assert_eq!(recorded.code, 0, "{}", recorded.transcript());
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let later = |args: &[&str]| {
+        let mut all = vec!["--store", &store, "--now", "2026-09-07 09:00"];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    assert_eq!(later(&["advance", "p-1"]).code, 0, "to wrap_up");
+    let refused = later(&["advance", "p-1"]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    for line in [
+        "mentee bo: attended = 5, one_on_ones = 4, goal_met = false, rating = 5",
+        "mentee cy: attended = 2, one_on_ones = 4, goal_met = false, rating = (not recorded)",
+        "mentor ana: rating = 4",
+    ] {
+        assert!(
+            refused.stderr.contains(line),
+            "{line} in:\n{}",
+            refused.stderr
+        );
+    }
+    // A leaver's facts stay in the log; the group goes on with the others.
+    let left = later(&["leave", "p-1", "--person", "bo", "--reason", "moved"]);
+    assert_eq!(left.code, 0, "{}", left.transcript());
+    let log = run(&["log", "p-1"]).stdout;
+    assert!(
+        log.contains("recorded attended = 5, one_on_ones = 4, rating = 5 for bo"),
+        "{log}"
+    );
+    let status = run(&["status", "p-1"]).stdout;
+    assert!(!status.contains("mentee bo:"), "{status}");
+}
+
+#[test]
+fn an_erg_group_whose_third_last_mentee_leaves_closes_by_itself() {
+    let (_dir, run) = store("erg-closes");
+    erg_group(&run);
+    let joined = run(&["join", "p-1", "--person", "mentee=eko,erg=pride"]);
+    assert_eq!(joined.code, 0, "{}", joined.transcript());
+    let first = run(&["leave", "p-1", "--person", "bo", "--reason", "moved"]);
+    assert_eq!(first.code, 0, "{}", first.transcript());
+    assert!(!first.stdout.contains("closed"), "{}", first.stdout);
+    let third_last = run(&["leave", "p-1", "--person", "cy", "--reason", "no-time"]);
+    assert_eq!(third_last.code, 0, "{}", third_last.transcript());
+    assert_eq!(
+        third_last
+            .stdout
+            .lines()
+            .map(|l| l.split_once(": ").map_or(l, |x| x.1))
+            .collect::<Vec<_>>(),
+        [
+            "cy (mentee) left — reason: no-time",
+            "meeting -> closed automatically (transition 5)"
+        ]
+    );
+    let status = run(&["status", "p-1"]).stdout;
+    assert!(status.contains("outcome: closed"), "{status}");
+    assert_eq!(run(&["verify"]).code, 0);
+}

@@ -100,6 +100,7 @@ impl Roster<'_> {
             id: person.into(),
             role: cell(self.columns.role).into(),
             attributes,
+            facts: Default::default(),
         };
         (participant, problems)
     }

@@ -67,6 +67,10 @@ pub enum Code {
     E034,
     /// `[capacity]` names a role no type has, or a limit below 1.
     E035,
+    /// A fact's `per` names no role of any type.
+    E036,
+    /// A script reads a fact kept per person as a pairing fact (`facts.NAME`).
+    E037,
     /// A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.
     E040,
     /// A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.
@@ -93,7 +97,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 43] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -124,6 +128,8 @@ impl Code {
         Code::E033,
         Code::E034,
         Code::E035,
+        Code::E036,
+        Code::E037,
         Code::E040,
         Code::E041,
         Code::W001,
@@ -170,6 +176,8 @@ impl Code {
             Code::E033 => "E033",
             Code::E034 => "E034",
             Code::E035 => "E035",
+            Code::E036 => "E036",
+            Code::E037 => "E037",
             Code::E040 => "E040",
             Code::E041 => "E041",
             Code::W001 => "W001",
@@ -229,6 +237,8 @@ impl Code {
             Code::E033 => "A declaration contradicts itself: `min` > `max`; `allowed` on a type other than text or list; `min`/`max` on a type other than int, float, date; a `default` outside `min`/`max` or not among `allowed`.",
             Code::E034 => "A criterion's `file` cannot be read: missing, unreadable, or outside the program's folder (`..`, absolute path).",
             Code::E035 => "`[capacity]` names a role that no type has, or gives a limit that is not a whole number of at least 1.",
+            Code::E036 => "A fact's `per` names no role of any type (nor `participant`).",
+            Code::E037 => "A script reads a fact kept per person as a pairing fact (`facts.NAME`).",
             Code::E040 => "A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.",
             Code::E041 => "A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
@@ -276,6 +286,8 @@ impl Code {
             Code::E033 => "Make the declaration consistent; the message names the value and the bound.",
             Code::E034 => "Create the file beside the program, or fix the name.",
             Code::E035 => "Name a role of a type (did-you-mean), or `\"*\"` for any role; give at least 1.",
+            Code::E036 => "Name a role of a type (did-you-mean), or `participant` for everyone.",
+            Code::E037 => "Read it from each person (`p.facts.NAME` inside `mentees.all(...)`), or in aggregate with `min`, `max`, `sum`, `average` or `count` of `facts_of(mentees, \"NAME\")`.",
             Code::E040 => "Use a name of the old version (did-you-mean).",
             Code::E041 => "Use a name the new version declares; map running stages to running stages.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",

@@ -2,6 +2,7 @@
 //! scripts) and turned into an immutable [`Program`], or into diagnostics that point at the
 //! exact line and column and say how to fix each problem.
 
+pub mod aggregates;
 mod analyzer;
 pub mod code;
 pub mod dates;
@@ -281,7 +282,29 @@ fn syntax_error(e: &toml::de::Error, text: &str, file: usize) -> Diagnostic {
 
 fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
     let mut read: BTreeSet<String> = BTreeSet::new();
-    let mut note = |s: &Script| read.extend(s.facts_read.iter().cloned());
+    // A fact kept per person is read as a property of a person (`p.facts.attended`) or by
+    // name (`facts_of(mentees, "attended")`).
+    let per_person: BTreeSet<&str> = program
+        .facts
+        .iter()
+        .filter(|f| f.per.is_some())
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut note = |s: &Script| {
+        read.extend(s.facts_read.iter().cloned());
+        read.extend(
+            s.properties_read
+                .iter()
+                .filter(|p| per_person.contains(p.as_str()))
+                .cloned(),
+        );
+        read.extend(
+            per_person
+                .iter()
+                .filter(|f| s.source.contains(&format!("\"{f}\"")))
+                .map(|f| f.to_string()),
+        );
+    };
     program.criteria.iter().for_each(|c| note(&c.script));
     for t in &program.transitions {
         if let Some(Guard::Script(s)) = &t.guard {

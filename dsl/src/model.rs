@@ -584,6 +584,7 @@ impl Program {
             .collect();
         self.facts
             .iter()
+            .filter(|f| f.per.is_none())
             .filter(|f| {
                 let name = f.name.as_str();
                 everyone.contains(name) || own.contains(name) || !others.contains(name)

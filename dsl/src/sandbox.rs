@@ -104,6 +104,7 @@ pub fn engine(limits: Limits) -> Engine {
         engine.disable_symbol(shift);
     }
     crate::dates::register(&mut engine);
+    crate::aggregates::register(&mut engine);
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine

@@ -18,6 +18,8 @@ pub(crate) type Facts = std::collections::BTreeMap<String, Fact>;
 pub(crate) struct Fact {
     pub kind: Option<crate::value::ValueKind>,
     pub default: Option<crate::value::Value>,
+    /// Whose value it is, for a fact kept per person.
+    pub per: Option<String>,
 }
 
 /// Where a script's text sits in its file.
@@ -166,6 +168,28 @@ pub(crate) fn compile(
         );
     }
     for (name, position) in &reads {
+        if let Some(per) = facts.get(name).and_then(|f| f.per.as_deref()) {
+            ok = false;
+            let people = match per {
+                crate::value::EVERY_PARTICIPANT => "participants",
+                "mentor" => "mentors",
+                "mentee" => "mentees",
+                _ => "participants",
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::E037,
+                    format!(
+                        "{what} reads `facts.{name}`, but `{name}` is recorded per {per}, not on the pairing"
+                    ),
+                    placement.span_at(*position),
+                )
+                .with_help(format!(
+                    "read it per person, {people}.all(|p| p.facts.{name} ...), or in aggregate, min(facts_of({people}, \"{name}\"))"
+                )),
+            );
+            continue;
+        }
         if !facts.contains_key(name) {
             ok = false;
             diagnostics.push(

@@ -146,12 +146,29 @@ pub struct Declaration {
     /// The value before anything is recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
+    /// A fact recorded per person, not on the pairing (`per = "mentee"`, or `"participant"`
+    /// for everyone): whose value it is. `None` for pairing facts and attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
+    /// Where `per` is written.
+    #[serde(skip)]
+    pub per_span: Option<Span>,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
 }
 
+/// `per` of a fact recorded for every participant, whatever their role.
+pub const EVERY_PARTICIPANT: &str = "participant";
+
 impl Declaration {
+    /// Whether it is recorded per person for participants in `role`.
+    pub fn is_kept_for(&self, role: &str) -> bool {
+        self.per
+            .as_deref()
+            .is_some_and(|per| per == EVERY_PARTICIPANT || per == role)
+    }
+
     /// Parses a value written as text (on the command line, in a CSV roster) and checks it:
     /// lists as `a,b` or as a TOML or JSON array of strings, `["a", "b"]`.
     pub fn parse(&self, text: &str) -> Result<Value, String> {
@@ -345,6 +362,8 @@ mod tests {
             max: Some(Bound::Number(5.0)),
             allowed: None,
             default: None,
+            per: None,
+            per_span: None,
             span: Span::default(),
         }
     }
@@ -393,6 +412,8 @@ mod tests {
             max: None,
             allowed: None,
             default: None,
+            per: None,
+            per_span: None,
             span: crate::source::Span::default(),
         };
         let list = decl(ValueKind::List);

@@ -52,6 +52,7 @@ fn mentee() -> Vec<Participant> {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     }]
 }
 

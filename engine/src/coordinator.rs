@@ -89,6 +89,9 @@ impl Roster for Vec<Enrolment> {
     }
 }
 
+/// One row of a bulk record: the pairing, the person (for facts kept per person), the changes.
+pub type FactRow = (String, Option<String>, Vec<(String, FactChange)>);
+
 /// How to advance.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Advance {
@@ -503,12 +506,23 @@ impl Coordinator {
     /// or none. Additions read the current value under the write lock. Says which facts were
     /// recorded for a later stage while the pairing still waits in its own.
     pub fn record(&mut self, id: &str, facts: &[(String, FactChange)]) -> Result<Recorded, Error> {
+        self.record_for(id, None, facts)
+    }
+
+    /// [`Coordinator::record`] for the pairing (`person` none) or for one of its participants
+    /// (facts declared with `per`).
+    pub fn record_for(
+        &mut self,
+        id: &str,
+        person: Option<&str>,
+        facts: &[(String, FactChange)],
+    ) -> Result<Recorded, Error> {
         let events = self.change(id, &mut |engine, p, actor| {
             let typed = facts
                 .iter()
-                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, n, change)?)))
+                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, person, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
-            Ok(vec![engine.record(p, typed, actor)?])
+            Ok(vec![engine.record(p, person, typed, actor)?])
         });
         let events = match events {
             Err(Error::Engine(e)) => return Err(self.pinned(id, *e)),
@@ -532,15 +546,13 @@ impl Coordinator {
         })
     }
 
-    /// Records facts on many pairings in one transaction: all, or none when any row is
-    /// refused (every refusal is returned, with its row's position).
-    pub fn record_many(
-        &mut self,
-        rows: &[(String, Vec<(String, FactChange)>)],
-    ) -> Result<Vec<Vec<Event>>, Error> {
+    /// Records facts on many pairings (each row: a pairing, the person when the facts are
+    /// kept per person, the changes) in one transaction: all, or none when any row is refused
+    /// (every refusal is returned, with its row's position).
+    pub fn record_many(&mut self, rows: &[FactRow]) -> Result<Vec<Vec<Event>>, Error> {
         let engines = self.registry.all(self.ledger.store(), false)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
-        let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
+        let ids: Vec<String> = rows.iter().map(|(id, _, _)| id.clone()).collect();
         self.ledger.update_many(&ids, None, &mut |i, p| {
             let Some(engine) = engines.get(&*p.program_hash) else {
                 return Ok(Vec::new());
@@ -549,12 +561,13 @@ impl Coordinator {
                 name: &name,
                 now: act_at(at, &*clock, p),
             };
-            let typed = rows[i]
-                .1
+            let (_, person, changes) = &rows[i];
+            let person = person.as_deref();
+            let typed = changes
                 .iter()
-                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, n, change)?)))
+                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, person, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
-            let mut events = vec![engine.record(p, typed, &actor)?];
+            let mut events = vec![engine.record(p, person, typed, &actor)?];
             events.extend(engine.settle(p, &actor)?);
             Ok(events)
         })

@@ -257,6 +257,7 @@ impl Engine {
     pub fn resolve_change(
         &self,
         pairing: &Pairing,
+        person: Option<&str>,
         name: &str,
         change: &FactChange,
     ) -> Result<Value, EngineError> {
@@ -286,8 +287,15 @@ impl Engine {
                 name: name.into(),
                 problem,
             })?;
-        let current = pairing
-            .fact(&self.program, name)
+        self.check_whose(pairing, decl, person)?;
+        let current = match person {
+            Some(person) => {
+                let p = self.participant(pairing, person)?;
+                pairing.person_fact(&self.program, p, name)
+            }
+            None => pairing.fact(&self.program, name),
+        };
+        let current = current
             .cloned()
             .ok_or_else(|| EngineError::NoValueToChange(name.into()))?;
         let overflow = || EngineError::BadValue {
@@ -326,11 +334,12 @@ impl Engine {
         }
     }
 
-    /// Records facts as one event: every value is checked first, so one bad value leaves the
-    /// pairing unchanged.
+    /// Records facts as one event, on the pairing or (`person`) for one participant: every
+    /// value is checked first, so one bad value leaves the pairing unchanged.
     pub fn record(
         &self,
         pairing: &mut Pairing,
+        person: Option<&str>,
         facts: Vec<(String, Value)>,
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
@@ -344,6 +353,7 @@ impl Engine {
                 return Err(EngineError::FactTwice(name));
             }
             let decl = self.fact_decl(&name)?;
+            self.check_whose(pairing, decl, person)?;
             decl.check(&value)
                 .map_err(|problem| EngineError::BadValue {
                     name: name.clone(),
@@ -355,12 +365,57 @@ impl Engine {
             };
             checked.push((name, value));
         }
+        let person = person.map(str::to_string);
         self.emit(
             pairing,
             actor,
             None,
-            EventKind::FactsRecorded { facts: checked },
+            EventKind::FactsRecorded {
+                facts: checked,
+                person,
+            },
         )
+    }
+
+    /// Whether fact `decl` is recorded the way it is given: a pairing fact without a person,
+    /// a fact kept per person for a participant it is kept for.
+    fn check_whose(
+        &self,
+        pairing: &Pairing,
+        decl: &mentorflow_dsl::Declaration,
+        person: Option<&str>,
+    ) -> Result<(), EngineError> {
+        let keeps = |p: &&crate::event::Participant| decl.is_kept_for(&p.role);
+        match (person, &decl.per) {
+            (None, None) => Ok(()),
+            (None, Some(per)) => Err(EngineError::FactPerPerson {
+                name: decl.name.clone(),
+                per: per.clone(),
+                people: pairing
+                    .participants
+                    .iter()
+                    .filter(keeps)
+                    .map(|p| p.id.clone())
+                    .collect(),
+            }),
+            (Some(person), None) => Err(EngineError::FactOfThePairing {
+                name: decl.name.clone(),
+                person: person.into(),
+            }),
+            (Some(person), Some(per)) => {
+                let p = self.participant(pairing, person)?;
+                if keeps(&p) {
+                    Ok(())
+                } else {
+                    Err(EngineError::FactNotKeptFor {
+                        name: decl.name.clone(),
+                        per: per.clone(),
+                        person: person.into(),
+                        role: p.role.clone(),
+                    })
+                }
+            }
+        }
     }
 
     pub(crate) fn ensure_active(&self, pairing: &Pairing) -> Result<(), EngineError> {

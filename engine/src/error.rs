@@ -91,6 +91,36 @@ pub enum EngineError {
         /// The role given to the replacement.
         given: String,
     },
+    /// A fact kept per person, recorded without naming the person.
+    #[error("fact `{name}` is recorded per {per}: name the person")]
+    FactPerPerson {
+        /// The fact.
+        name: String,
+        /// Whose it is (`participant` or a role).
+        per: String,
+        /// Who in the pairing it is kept for.
+        people: Vec<String>,
+    },
+    /// A pairing fact recorded for a person.
+    #[error("fact `{name}` belongs to the pairing, not to {person}")]
+    FactOfThePairing {
+        /// The fact.
+        name: String,
+        /// The person named.
+        person: String,
+    },
+    /// A fact kept per person of another role.
+    #[error("fact `{name}` is kept per {per}; {person} is a {role}")]
+    FactNotKeptFor {
+        /// The fact.
+        name: String,
+        /// Whose it is.
+        per: String,
+        /// The person named.
+        person: String,
+        /// Their role.
+        role: String,
+    },
     /// A fact the program does not declare.
     #[error("program `{program}` declares no fact `{name}`")]
     UnknownFact {

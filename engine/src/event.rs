@@ -16,6 +16,9 @@ pub struct Participant {
     /// Attributes such as experience_years, department, utc_offset.
     #[serde(default)]
     pub attributes: BTreeMap<String, Value>,
+    /// Facts recorded for this person (declared with `per`): attendance, a survey score.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, Value>,
 }
 
 /// One recorded change.
@@ -91,10 +94,13 @@ pub enum EventKind {
         /// Who took their place.
         participant: Participant,
     },
-    /// Facts were set by one command, in the order given.
+    /// Facts were set by one command, in the order given: the pairing's, or one person's.
     FactsRecorded {
         /// Fact names and their new values.
         facts: Vec<(String, Value)>,
+        /// The person they were recorded for (facts declared with `per`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        person: Option<String>,
     },
     /// The pairing changed stage: every stage change is this one kind, saying how it happened.
     Moved {
@@ -195,6 +201,8 @@ mod legacy {
         },
         FactsRecorded {
             facts: Vec<(String, Value)>,
+            #[serde(default)]
+            person: Option<String>,
         },
         Moved {
             from: std::sync::Arc<str>,
@@ -286,7 +294,9 @@ mod legacy {
                     person,
                     participant,
                 },
-                StoredKind::FactsRecorded { facts } => EventKind::FactsRecorded { facts },
+                StoredKind::FactsRecorded { facts, person } => {
+                    EventKind::FactsRecorded { facts, person }
+                }
                 StoredKind::BecameOverdue { stage, due } => EventKind::BecameOverdue { stage, due },
                 StoredKind::Warned {
                     transition,

@@ -49,6 +49,56 @@ pub enum GuardKind {
     Rule,
 }
 
+/// One person's value of a fact kept per person, as a script read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonFact {
+    /// Person id.
+    pub person: String,
+    /// Their role.
+    pub role: String,
+    /// The fact.
+    pub fact: String,
+    /// Its value (`None`: not recorded and no default).
+    pub value: Option<Value>,
+}
+
+/// The facts kept per person that `script` reads (`p.facts.NAME`, `facts_of(.., "NAME")`),
+/// itself or through the criteria it reads, with each person's value.
+fn people_read(program: &Program, script: &Script, pairing: &Pairing) -> Vec<PersonFact> {
+    let mut scripts = vec![script];
+    let mut i = 0;
+    while let Some(s) = scripts.get(i) {
+        for c in s.criteria_read.iter().filter_map(|c| program.criterion(c)) {
+            if !scripts.iter().any(|seen| std::ptr::eq(*seen, &c.script)) {
+                scripts.push(&c.script);
+            }
+        }
+        i += 1;
+    }
+    let read = |f: &&mentorflow_dsl::Declaration| {
+        f.per.is_some()
+            && scripts.iter().any(|s| {
+                s.properties_read.contains(&f.name) || s.source.contains(&format!("\"{}\"", f.name))
+            })
+    };
+    let mut out = Vec::new();
+    for fact in program.facts.iter().filter(read) {
+        for p in pairing
+            .participants
+            .iter()
+            .filter(|p| fact.is_kept_for(&p.role))
+        {
+            out.push(PersonFact {
+                person: p.id.clone(),
+                role: p.role.clone(),
+                fact: fact.name.clone(),
+                value: pairing.person_fact(program, p, &fact.name).cloned(),
+            });
+        }
+    }
+    out
+}
+
 /// One guard's evaluation, with what it read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardReport {
@@ -61,6 +111,9 @@ pub struct GuardReport {
     /// Every built-in variable it read (`days_in_stage`, `cycle`, `stage`, `type`, `now`) and
     /// its value at the evaluation.
     pub builtins: Vec<(String, Value)>,
+    /// Every fact kept per person it read, for each person it is kept for: person, role,
+    /// fact, value (`None`: not recorded).
+    pub people: Vec<PersonFact>,
     /// Each top-level `&&` part and whether it held (empty when not split, or when it held).
     pub parts: Vec<(String, Verdict)>,
     /// The guard as a whole.
@@ -167,6 +220,7 @@ fn missing_criterion(name: &str) -> GuardReport {
         source: String::new(),
         reads: Vec::new(),
         builtins: Vec::new(),
+        people: Vec::new(),
         parts: Vec::new(),
         verdict: Verdict::NeedsFacts(Vec::new()),
     }
@@ -206,7 +260,8 @@ pub fn report(
             .flat_map(|p| {
                 names
                     .iter()
-                    .filter(|n| !matches!(n.as_str(), "id" | "role"))
+                    .filter(|n| !matches!(n.as_str(), "id" | "role" | "facts"))
+                    .filter(|n| program.fact(n).is_none_or(|f| f.per.is_none()))
                     .filter(|n| !p.attributes.contains_key(*n))
                     .map(|n| MissingAttribute {
                         person: p.id.clone(),
@@ -271,6 +326,7 @@ pub fn report(
             .chain(history_read(program, script, pairing, now))
             .chain(criteria.into_iter().map(|(n, v)| (n, Value::Bool(v))))
             .collect(),
+        people: people_read(program, script, pairing),
         parts,
         verdict,
     }

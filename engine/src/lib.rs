@@ -37,15 +37,15 @@ mod view;
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
-    Advance, BoardRow, BulkStep, Coordinator, Enrolment, Migrated, Options, Recorded, Roster,
-    Status, TickReport, SCRIPT_BUDGET,
+    Advance, BoardRow, BulkStep, Coordinator, Enrolment, FactRow, Migrated, Options, Recorded,
+    Roster, Status, TickReport, SCRIPT_BUDGET,
 };
 pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine, FactChange};
 pub use enrolment::EnrolmentProblem;
 pub use error::{Command, CopyProblem, EngineError, Error, Refusal};
 pub use event::{Event, EventKind, Move, Participant};
-pub use explain::{Candidate, GuardKind, GuardReport, Verdict};
+pub use explain::{Candidate, GuardKind, GuardReport, PersonFact, Verdict};
 pub use ledger::{stamp, BulkReport};
 pub use pairing::Pairing;
 pub use registry::FileState;

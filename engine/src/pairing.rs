@@ -334,7 +334,18 @@ impl Pairing {
                     found: event.seq,
                 })
             }
-            EventKind::FactsRecorded { facts } => self.set_facts(facts),
+            EventKind::FactsRecorded {
+                facts,
+                person: None,
+            } => self.set_facts(facts),
+            EventKind::FactsRecorded {
+                facts,
+                person: Some(person),
+            } => {
+                if let Some(p) = self.participants.iter_mut().find(|p| p.id == *person) {
+                    p.facts.extend(facts.iter().cloned());
+                }
+            }
             EventKind::Joined { participant } => {
                 self.participants.push(participant.clone());
                 self.view = std::sync::OnceLock::new();
@@ -497,8 +508,25 @@ impl Pairing {
 
     /// The value of fact `name`: recorded, else the declared default.
     pub fn fact<'a>(&'a self, program: &'a Program, name: &str) -> Option<&'a Value> {
-        self.facts
-            .get(name)
+        self.facts.get(name).or_else(|| {
+            program
+                .fact(name)
+                .filter(|f| f.per.is_none())
+                .and_then(|f| f.default.as_ref())
+        })
+    }
+
+    /// The value of fact `name` kept for `person`: recorded, else the declared default.
+    pub fn person_fact<'a>(
+        &'a self,
+        program: &'a Program,
+        person: &Participant,
+        name: &str,
+    ) -> Option<&'a Value> {
+        self.participants
+            .iter()
+            .find(|p| p.id == person.id)
+            .and_then(|p| p.facts.get(name))
             .or_else(|| program.fact(name).and_then(|f| f.default.as_ref()))
     }
 

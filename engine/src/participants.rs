@@ -104,7 +104,7 @@ impl Engine {
         })
     }
 
-    fn participant<'p>(
+    pub(crate) fn participant<'p>(
         &self,
         pairing: &'p Pairing,
         person: &str,

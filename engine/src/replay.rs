@@ -106,8 +106,8 @@ fn step(
         // A migration is not a command of the pairing's own history: replaying stays on the
         // version being replayed against.
         EventKind::Enrolled { .. } | EventKind::Migrated { .. } => Ok(None),
-        EventKind::FactsRecorded { facts } => {
-            engine.record(pairing, facts.clone(), actor)?;
+        EventKind::FactsRecorded { facts, person } => {
+            engine.record(pairing, person.as_deref(), facts.clone(), actor)?;
             Ok(None)
         }
         // A change of participants is replayed with the automatic moves after it (the next

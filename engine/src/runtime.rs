@@ -323,9 +323,9 @@ impl Runtime {
             }
             let value = match *name {
                 "facts" => ctx.view().facts.clone(),
-                "participants" => view::participants(ctx.participants, None),
-                "mentors" => view::participants(ctx.participants, Some("mentor")),
-                "mentees" => view::participants(ctx.participants, Some("mentee")),
+                "participants" => view::participants(ctx.program, ctx.participants, None),
+                "mentors" => view::participants(ctx.program, ctx.participants, Some("mentor")),
+                "mentees" => view::participants(ctx.program, ctx.participants, Some("mentee")),
                 "type" => ctx.view().type_id.clone().into(),
                 "stage" => ctx.stage.into(),
                 "days_in_stage" => ctx.days_in_stage.into(),

@@ -74,6 +74,16 @@ pub struct Step {
     pub record: Option<toml::Table>,
     /// Add to number facts (one event): `add = { meetings = 1 }`, as `record meetings+=1`.
     pub add: Option<toml::Table>,
+    /// With `record` or `add`: the person the facts are kept for (facts declared with `per`).
+    pub person: Option<String>,
+    /// Someone joins the pairing.
+    pub join: Option<ScenarioParticipant>,
+    /// This person leaves the pairing (needs `reason`).
+    pub leave: Option<String>,
+    /// This person is replaced by the one in `by` (`reason` optional).
+    pub replace: Option<String>,
+    /// With `replace`: who takes their place.
+    pub by: Option<ScenarioParticipant>,
     /// `true`, or the stage to advance to.
     pub advance: Option<toml::Value>,
     /// With `advance`, `record` or `withdraw`: the step must be refused.
@@ -173,6 +183,8 @@ pub enum StepKind {
     Record,
     /// `withdraw`: refused when no withdraw guard holds.
     Withdraw,
+    /// `join`, `leave`, `replace`: refused when the type's rules or a capacity refuse it.
+    Participants,
 }
 
 /// An expectation that held.
@@ -325,6 +337,22 @@ pub fn toml_to_value(value: &toml::Value, kind: ValueKind) -> Option<Value> {
     })
 }
 
+impl ScenarioParticipant {
+    /// The participant, its attributes typed as the program declares them.
+    fn participant(&self, program: &Program) -> Participant {
+        Participant {
+            id: self.id.clone(),
+            role: self.role.clone(),
+            attributes: self
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), attribute(program, k, v)))
+                .collect(),
+            facts: BTreeMap::new(),
+        }
+    }
+}
+
 fn attribute(program: &Program, name: &str, value: &toml::Value) -> Value {
     let kind = program
         .attributes
@@ -379,15 +407,7 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
     let participants = scenario
         .participants
         .iter()
-        .map(|p| Participant {
-            id: p.id.clone(),
-            role: p.role.clone(),
-            attributes: p
-                .attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), attribute(program, k, v)))
-                .collect(),
-        })
+        .map(|p| p.participant(program))
         .collect();
     let actor = Actor {
         name: &scenario.actor,
@@ -514,6 +534,9 @@ fn run_step(
         step.force.is_some(),
         step.withdraw.is_some(),
         step.done.is_some(),
+        step.join.is_some(),
+        step.leave.is_some(),
+        step.replace.is_some(),
         step.tick,
         step.expect_stage.is_some()
             || step.expect_overdue.is_some()
@@ -522,14 +545,19 @@ fn run_step(
     if actions.iter().filter(|a| **a).count() != 1 {
         return Err(Problem::StepShape);
     }
+    let changes_people = step.join.is_some() || step.leave.is_some() || step.replace.is_some();
     let refusable_step = step.advance.is_some()
         || step.record.is_some()
         || step.add.is_some()
-        || step.withdraw.is_some();
+        || step.withdraw.is_some()
+        || changes_people;
     if step.refused && !refusable_step {
         return Err(Problem::RefusedOnOtherStep);
     }
-    if step.with.is_some() && step.done.is_none() {
+    if (step.with.is_some() && step.done.is_none())
+        || (step.by.is_some() != step.replace.is_some())
+        || (step.person.is_some() && step.record.is_none() && step.add.is_none())
+    {
         return Err(Problem::StepShape);
     }
     if let Some(wait) = &step.wait {
@@ -546,13 +574,20 @@ fn run_step(
             .iter()
             .map(|(name, amount)| {
                 let change = crate::engine::FactChange::Add(amount.to_string());
-                Ok((name.clone(), engine.resolve_change(pairing, name, &change)?))
+                let person = step.person.as_deref();
+                Ok((
+                    name.clone(),
+                    engine.resolve_change(pairing, person, name, &change)?,
+                ))
             })
             .collect();
-        let result = changes.and_then(|typed| engine.record(pairing, typed, actor));
+        let result =
+            changes.and_then(|typed| engine.record(pairing, step.person.as_deref(), typed, actor));
         refusable(StepKind::Record, result, step.refused, t)?;
     } else if let Some(advance) = &step.advance {
         advance_step(engine, pairing, step, advance, actor, t)?;
+    } else if changes_people {
+        participants_step(engine, pairing, step, actor, t)?;
     } else if let Some(to) = &step.force {
         let reason = step.reason.as_deref().unwrap_or_default();
         t.note(
@@ -632,8 +667,57 @@ fn record_step(
             Err(e) => return refusable(StepKind::Record, Err(e), step.refused, t),
         }
     }
-    let result = engine.record(pairing, typed, actor);
+    let result = engine.record(pairing, step.person.as_deref(), typed, actor);
     refusable(StepKind::Record, result, step.refused, t)
+}
+
+/// A join, leave or replace, with the automatic moves it allows and the type's rules checked
+/// on who takes part afterwards, as the store runs it: refused, it changes nothing.
+fn participants_step(
+    engine: &Engine,
+    pairing: &mut Pairing,
+    step: &Step,
+    actor: &Actor<'_>,
+    t: &mut Transcript,
+) -> Result<(), Problem> {
+    let program = &engine.program;
+    let mut changed = pairing.clone();
+    let reason = step.reason.as_deref();
+    let result = (|| {
+        let event = if let Some(who) = &step.join {
+            engine.join(&mut changed, who.participant(program), actor)?
+        } else if let Some(person) = &step.leave {
+            engine.leave(&mut changed, person, reason.unwrap_or_default(), actor)?
+        } else {
+            // `replace` comes with `by` (the step's shape was checked).
+            let (Some(person), Some(by)) = (&step.replace, &step.by) else {
+                return Ok(Vec::new());
+            };
+            engine.replace(&mut changed, person, by.participant(program), reason, actor)?
+        };
+        let mut events = vec![event];
+        events.extend(engine.settle(&mut changed, actor)?);
+        engine.check_participants(&mut changed)?;
+        Ok(events)
+    })();
+    let testable = |e: &EngineError| matches!(e, EngineError::ParticipantsRefused { .. });
+    match (result, step.refused) {
+        (Ok(events), refused) => {
+            let first = events.first().cloned();
+            events.into_iter().for_each(|e| t.note(e));
+            *pairing = changed;
+            if let (true, Some(event)) = (refused, first) {
+                return Err(Problem::Taken(StepKind::Participants, Box::new(event)));
+            }
+        }
+        (Err(e), true) if testable(&e) => t.entries.push(Entry::RefusedAsExpected(e)),
+        (Err(e), true) => {
+            t.entries.push(Entry::Error(e));
+            return Err(Problem::FailedOtherwise(StepKind::Participants));
+        }
+        (Err(e), false) => return Err(Problem::Engine(e)),
+    }
+    Ok(())
 }
 
 /// A scenario's TOML value as fact `name`'s type: TOML values of the type as they are,
@@ -664,9 +748,15 @@ fn refusable(
     // refuses. A typo in a stage or fact name, or a failing script, must fail the scenario.
     let testable = |e: &EngineError| match kind {
         StepKind::Advance | StepKind::Withdraw => matches!(e, EngineError::Refused(_)),
+        StepKind::Participants => matches!(e, EngineError::ParticipantsRefused { .. }),
         StepKind::Record => matches!(
             e,
-            EngineError::BadValue { .. } | EngineError::FactTwice(_) | EngineError::NoFacts
+            EngineError::BadValue { .. }
+                | EngineError::FactTwice(_)
+                | EngineError::NoFacts
+                | EngineError::FactPerPerson { .. }
+                | EngineError::FactOfThePairing { .. }
+                | EngineError::FactNotKeptFor { .. }
         ),
     };
     match (result, refused) {
@@ -687,7 +777,7 @@ fn refusable(
                     Problem::AdvanceRefused
                 }
                 StepKind::Record => Problem::Record(e),
-                StepKind::Withdraw => Problem::Engine(e),
+                StepKind::Withdraw | StepKind::Participants => Problem::Engine(e),
             })
         }
     }

@@ -17,12 +17,14 @@ pub(crate) struct ScriptView {
     pub type_id: ImmutableString,
 }
 
-/// The participants (all, or those with `role`) as a Rhai array of maps.
-pub(crate) fn participants(all: &[Participant], role: Option<&str>) -> Dynamic {
+/// The participants (all, or those with `role`) as a Rhai array of maps: id, role, the
+/// attributes, and `facts` with the facts kept for them when the program keeps any per person.
+pub(crate) fn participants(program: &Program, all: &[Participant], role: Option<&str>) -> Dynamic {
+    let per_person = program.facts.iter().any(|f| f.per.is_some());
     let array: Array = all
         .iter()
         .filter(|p| role.is_none_or(|r| p.role == r))
-        .map(participant)
+        .map(|p| participant(program, p, per_person))
         .collect();
     Dynamic::from_array(array)
 }
@@ -128,12 +130,28 @@ pub fn to_dynamic(value: &Value) -> Dynamic {
     }
 }
 
-fn participant(p: &Participant) -> Dynamic {
+fn participant(program: &Program, p: &Participant, per_person: bool) -> Dynamic {
     let mut map = Map::new();
     map.insert("id".into(), Dynamic::from(p.id.clone()));
     map.insert("role".into(), Dynamic::from(p.role.clone()));
     for (name, value) in &p.attributes {
         map.insert(name.as_str().into(), to_dynamic(value));
+    }
+    if per_person {
+        // Every fact kept for their role: recorded, else its default, else `()` (not yet).
+        let facts: Map = program
+            .facts
+            .iter()
+            .filter(|f| f.is_kept_for(&p.role))
+            .map(|f| {
+                let value = p.facts.get(&f.name).or(f.default.as_ref());
+                (
+                    f.name.as_str().into(),
+                    value.map_or(Dynamic::UNIT, to_dynamic),
+                )
+            })
+            .collect();
+        map.insert("facts".into(), Dynamic::from_map(facts));
     }
     Dynamic::from_map(map)
 }
@@ -146,7 +164,8 @@ impl ScriptView {
         facts: &std::collections::BTreeMap<String, Value>,
     ) -> ScriptView {
         let mut map = Map::new();
-        for decl in &program.facts {
+        // Facts kept per person are read from each person, not from `facts`.
+        for decl in program.facts.iter().filter(|d| d.per.is_none()) {
             if let Some(v) = facts.get(&decl.name).or(decl.default.as_ref()) {
                 map.insert(decl.name.as_str().into(), to_dynamic(v));
             }

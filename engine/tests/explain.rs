@@ -28,6 +28,7 @@ fn a_failing_part_after_statements_points_at_its_own_line() {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)

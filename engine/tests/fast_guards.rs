@@ -110,6 +110,7 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     }];
     let (mut answered, mut compared) = (0, 0);
     for facts in cases() {
@@ -118,7 +119,7 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
             .expect("enrol");
         if !facts.is_empty() {
             engine
-                .record(&mut pairing, facts.clone(), &actor)
+                .record(&mut pairing, None, facts.clone(), &actor)
                 .expect("record");
         }
         let recorded: BTreeMap<String, Value> = facts.iter().cloned().collect();

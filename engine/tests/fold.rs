@@ -12,6 +12,7 @@ fn person(id: &str, role: &str, years: i64) -> Participant {
         id: id.into(),
         role: role.into(),
         attributes: [("experience_years".to_string(), Value::Int(years))].into(),
+        facts: Default::default(),
     }
 }
 
@@ -54,11 +55,17 @@ fn fold_of_events_equals_live_state_at_every_step() {
         let event = match (what, n) {
             ("advance", _) => engine.advance(&mut live, None, &actor).expect("advance"),
             (fact, Some(n)) => engine
-                .record(&mut live, vec![(fact.to_string(), Value::Int(n))], &actor)
+                .record(
+                    &mut live,
+                    None,
+                    vec![(fact.to_string(), Value::Int(n))],
+                    &actor,
+                )
                 .expect("record"),
             (fact, None) => engine
                 .record(
                     &mut live,
+                    None,
                     vec![(fact.to_string(), Value::Bool(true))],
                     &actor,
                 )
@@ -87,10 +94,20 @@ fn fold_refuses_a_gap_in_the_history() {
         )
         .expect("enrol");
     let second = engine
-        .record(&mut live, vec![("meetings".into(), Value::Int(1))], &actor)
+        .record(
+            &mut live,
+            None,
+            vec![("meetings".into(), Value::Int(1))],
+            &actor,
+        )
         .expect("record");
     let third = engine
-        .record(&mut live, vec![("meetings".into(), Value::Int(2))], &actor)
+        .record(
+            &mut live,
+            None,
+            vec![("meetings".into(), Value::Int(2))],
+            &actor,
+        )
         .expect("record");
     let err = Pairing::fold(&engine.program, &[first, third]).expect_err("gap");
     assert!(err.to_string().contains("event #3 follows #1"), "{err}");
@@ -117,6 +134,7 @@ fn a_bad_fact_value_leaves_the_pairing_unchanged() {
     let err = engine
         .record(
             &mut live,
+            None,
             vec![
                 ("goals_total".into(), Value::Int(2)),
                 ("mentee_rating".into(), Value::Int(9)),

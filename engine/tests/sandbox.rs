@@ -54,6 +54,7 @@ fn advance_with(engine: Engine) -> EngineError {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -179,6 +180,7 @@ fn print_is_captured_not_written_to_stdout() {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -214,6 +216,7 @@ fn scripts_cannot_change_facts() {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -221,6 +224,7 @@ fn scripts_cannot_change_facts() {
     engine
         .record(
             &mut pairing,
+            None,
             vec![("n".into(), mentorflow_dsl::Value::Int(1))],
             &actor,
         )
@@ -247,6 +251,7 @@ fn the_script_view_follows_recorded_facts() {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -254,6 +259,7 @@ fn the_script_view_follows_recorded_facts() {
     engine
         .record(
             &mut pairing,
+            None,
             vec![("n".into(), mentorflow_dsl::Value::Int(1))],
             &actor,
         )
@@ -265,6 +271,7 @@ fn the_script_view_follows_recorded_facts() {
     engine
         .record(
             &mut pairing,
+            None,
             vec![("n".into(), mentorflow_dsl::Value::Int(5))],
             &actor,
         )
@@ -329,6 +336,7 @@ fn captured_output_is_bounded_in_bytes_not_only_lines() {
         id: "m".into(),
         role: "mentee".into(),
         attributes: Default::default(),
+        facts: Default::default(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)

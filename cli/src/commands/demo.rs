@@ -203,6 +203,7 @@ fn enrolments(program: &mentorflow_dsl::Program) -> Vec<(Enrolment, Plan)> {
                             Some(((*k).to_string(), value.ok()?))
                         })
                         .collect(),
+                    facts: Default::default(),
                 })
                 .collect();
             let enrolment = Enrolment {

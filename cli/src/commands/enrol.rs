@@ -66,6 +66,7 @@ pub(crate) fn participant(
         id: id.trim().into(),
         role: role.trim().into(),
         attributes,
+        facts: Default::default(),
     })
 }
 

@@ -12,15 +12,19 @@ use crate::{render, Output, EXIT_OK};
     override_usage = "mentorflow record [OPTIONS] <PAIRING> <NAME=VALUE>...\n       mentorflow record [OPTIONS] --from <FILE>"
 )]
 pub struct Args {
-    /// Pairing id, e.g. p-12.
+    /// Pairing id, e.g. p-12 (or the label it was imported under).
     #[arg(required_unless_present = "from", conflicts_with = "from")]
     pairing: Option<String>,
+    /// Record facts kept per person (declared with `per`) for this participant.
+    #[arg(long, value_name = "ID", conflicts_with = "from")]
+    person: Option<String>,
     /// Facts as NAME=VALUE, e.g. meetings=6 mentee_rating=4; NAME+=N or NAME-=N adds to or
     /// subtracts from a number's current value (meetings+=1).
     #[arg(required_unless_present = "from", value_name = "NAME=VALUE")]
     facts: Vec<String>,
-    /// A CSV file (or - for standard input): a `pairing` column, then one column per fact;
-    /// a cell is a value, +=N or -=N, or empty (left as it is). All rows or none.
+    /// A CSV file (or - for standard input): a `pairing` column, an optional `person` column
+    /// (for facts kept per person), then one column per fact; a cell is a value, +=N or -=N,
+    /// or empty (left as it is). All rows or none.
     #[arg(long, value_name = "FILE")]
     from: Option<String>,
 }
@@ -57,7 +61,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .map(|f| change(f))
         .collect::<Result<Vec<_>, _>>()?;
     let pairing = args.pairing.as_deref().unwrap_or_default();
-    let recorded = store.open()?.record(pairing, &facts)?;
+    let recorded = store
+        .open()?
+        .record_for(pairing, args.person.as_deref(), &facts)?;
     for e in &recorded.events {
         writeln!(output.out, "{}", render::event(e))?;
     }
@@ -87,8 +93,8 @@ fn cell(text: &str) -> FactChange {
     }
 }
 
-/// One row per pairing: (line, pairing, changes).
-type Rows = Vec<(u64, String, Vec<(String, FactChange)>)>;
+/// One row per pairing (or person of a pairing): (line, pairing, person, changes).
+type Rows = Vec<(u64, String, Option<String>, Vec<(String, FactChange)>)>;
 
 /// Reads the facts file; every problem of the file itself, with its line.
 fn read_rows(file: &str, known: &[String]) -> Result<Rows, Vec<String>> {
@@ -113,8 +119,15 @@ fn read_rows(file: &str, known: &[String]) -> Result<Rows, Vec<String>> {
             header.join(",")
         )]);
     };
+    let person_col = header.iter().position(|h| h == "person");
+    let fixed = |i: usize| i == id_col || Some(i) == person_col;
     let mut problems = Vec::new();
-    for name in header.iter().filter(|h| *h != "pairing") {
+    for name in header
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !fixed(*i))
+        .map(|(_, h)| h)
+    {
         if !known.contains(name) {
             problems.push(format!(
                 "{file}:1: column `{name}` is no fact of any stored program{}",
@@ -137,16 +150,20 @@ fn read_rows(file: &str, known: &[String]) -> Result<Rows, Vec<String>> {
             problems.push(format!("{file}:{line}: the pairing cell is empty"));
             continue;
         }
+        let person = person_col
+            .and_then(|i| record.get(i))
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
         let changes = header
             .iter()
             .enumerate()
-            .filter(|(i, h)| *i != id_col && known.contains(*h))
+            .filter(|(i, h)| !fixed(*i) && known.contains(*h))
             .filter_map(|(i, h)| {
                 let text = record.get(i).unwrap_or_default();
                 (!text.is_empty()).then(|| (h.clone(), cell(text)))
             })
             .collect();
-        rows.push((line, id, changes));
+        rows.push((line, id, person, changes));
     }
     if problems.is_empty() {
         Ok(rows)
@@ -172,15 +189,15 @@ fn from_file(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandR
             return Ok(crate::EXIT_FAILED);
         }
     };
-    let changes: Vec<(String, Vec<(String, FactChange)>)> = rows
+    let changes: Vec<mentorflow_engine::FactRow> = rows
         .iter()
-        .filter(|(_, _, c)| !c.is_empty())
-        .map(|(_, id, c)| (id.clone(), c.clone()))
+        .filter(|(_, _, _, c)| !c.is_empty())
+        .map(|(_, id, person, c)| (id.clone(), person.clone(), c.clone()))
         .collect();
     let lines: Vec<u64> = rows
         .iter()
-        .filter(|(_, _, c)| !c.is_empty())
-        .map(|(line, _, _)| *line)
+        .filter(|(_, _, _, c)| !c.is_empty())
+        .map(|(line, _, _, _)| *line)
         .collect();
     match coordinator.record_many(&changes) {
         Ok(events) => {
@@ -195,7 +212,7 @@ fn from_file(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandR
                     n as usize - super::SHOWN
                 )?;
             }
-            let mut pairings: Vec<&str> = changes.iter().map(|(id, _)| id.as_str()).collect();
+            let mut pairings: Vec<&str> = changes.iter().map(|(id, _, _)| id.as_str()).collect();
             pairings.sort_unstable();
             pairings.dedup();
             writeln!(

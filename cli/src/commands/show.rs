@@ -257,6 +257,9 @@ fn declarations(s: &mut String, title: &str, decls: &[Declaration]) {
         if let Some(default) = &d.default {
             let _ = write!(kind, ", default {default}");
         }
+        if let Some(per) = &d.per {
+            let _ = write!(kind, ", per {per} (p.facts.{})", d.name);
+        }
         let _ = writeln!(s, "  {:width$}  {kind}{}", d.name, dash(&d.description));
     }
 }

@@ -139,6 +139,10 @@ pub fn show(
         })
         .collect();
     let _ = writeln!(s, "facts: {}", facts.join(" "));
+    let people = render::person_facts(&status.program, p, "\n  ");
+    if !people.is_empty() {
+        let _ = writeln!(s, "facts per person:{people}");
+    }
     if !status.candidates.is_empty() {
         s.push_str("to move on:\n");
         for c in &status.candidates {

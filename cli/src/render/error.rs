@@ -203,6 +203,22 @@ pub fn engine_error(e: &EngineError) -> String {
                 lines.join("\n")
             )
         }
+        EngineError::FactPerPerson { name, per, people } => format!(
+            "fact `{name}` is recorded per {per}: add --person ID ({}: {})",
+            if people.len() == 1 { "the one here" } else { "the ones here" },
+            if people.is_empty() { "none".to_string() } else { people.join(", ") }
+        ),
+        EngineError::FactOfThePairing { name, person } => format!(
+            "fact `{name}` belongs to the pairing, not to a person: record it without --person {person}"
+        ),
+        EngineError::FactNotKeptFor {
+            name,
+            per,
+            person,
+            role,
+        } => format!(
+            "fact `{name}` is kept per {per}, and {person} is a {role}; name a {per} of the pairing"
+        ),
         EngineError::NotAParticipant {
             pairing,
             person,

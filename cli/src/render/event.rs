@@ -68,9 +68,12 @@ fn what(kind: &EventKind) -> String {
             person: left,
             participant,
         } => format!("{} replaced {}", person(participant), printable(left)),
-        EventKind::FactsRecorded { facts } => {
+        EventKind::FactsRecorded { facts, person } => {
             let shown: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-            format!("recorded {}", shown.join(", "))
+            let whose = person
+                .as_ref()
+                .map_or(String::new(), |p| format!(" for {}", printable(p)));
+            format!("recorded {}{whose}", shown.join(", "))
         }
         EventKind::Moved {
             from,

@@ -49,6 +49,27 @@ pub fn guard(out: &mut String, report: &GuardReport, indent: &str) {
     for (name, value) in &report.builtins {
         let _ = writeln!(out, "{indent}    {name} = {value}");
     }
+    // One line per person, in the order they take part.
+    let mut people: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    for p in &report.people {
+        let shown = p
+            .value
+            .as_ref()
+            .map_or("(not recorded)".to_string(), ToString::to_string);
+        let value = format!("{} = {shown}", p.fact);
+        match people.iter_mut().find(|(id, _, _)| *id == p.person) {
+            Some((_, _, values)) => values.push(value),
+            None => people.push((&p.person, &p.role, vec![value])),
+        }
+    }
+    for (person, role, values) in people {
+        let _ = writeln!(
+            out,
+            "{indent}    {role} {}: {}",
+            super::printable(person),
+            values.join(", ")
+        );
+    }
     for (source, v) in &report.parts {
         let mark = if *v == Verdict::Holds { "ok  " } else { "FAIL" };
         let detail = match v {

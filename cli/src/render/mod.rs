@@ -12,6 +12,40 @@ pub use event::{event, printable};
 pub use explain::{candidate, candidate_name};
 pub use scenario::{failure_summary, transcript};
 
+/// Each participant's facts kept per person, a line each after `sep`: `mentee a: attended=3`
+/// (a fact neither recorded nor defaulted shows as `-`). Empty when the program keeps none.
+pub fn person_facts(
+    program: &mentorflow_dsl::Program,
+    p: &mentorflow_engine::Pairing,
+    sep: &str,
+) -> String {
+    let mut out = String::new();
+    for person in &p.participants {
+        let facts: Vec<String> = program
+            .facts
+            .iter()
+            .filter(|f| f.is_kept_for(&person.role))
+            .map(|f| {
+                let value = p.person_fact(program, person, &f.name);
+                format!(
+                    "{}={}",
+                    f.name,
+                    value.map_or("-".into(), ToString::to_string)
+                )
+            })
+            .collect();
+        if !facts.is_empty() {
+            out.push_str(&format!(
+                "{sep}{} {}: {}",
+                person.role,
+                printable(&person.id),
+                facts.join(" ")
+            ));
+        }
+    }
+    out
+}
+
 /// What a pairing waits on, in a few words: `facts.video_ready (video_ready = false)`.
 pub fn waiting(w: &mentorflow_engine::Waiting) -> String {
     use mentorflow_engine::Verdict;

@@ -95,6 +95,7 @@ fn problem_text(p: &Problem) -> String {
             step_name(*kind),
             match kind {
                 StepKind::Record => "a value its declaration refuses",
+                StepKind::Participants => "the type's rules or a capacity refusing it",
                 _ => "a guard that does not hold",
             }
         ),
@@ -135,6 +136,7 @@ fn step_name(kind: StepKind) -> &'static str {
         StepKind::Advance => "advance",
         StepKind::Record => "record",
         StepKind::Withdraw => "withdraw",
+        StepKind::Participants => "change of participants",
     }
 }
 
@@ -161,6 +163,15 @@ fn final_state(program: &Program, p: &Pairing, now: chrono::DateTime<chrono::Utc
         .collect();
     if !facts.is_empty() {
         s.push_str(&format!("\nfacts: {}", facts.join(", ")));
+    }
+    s.push_str(&super::person_facts(program, p, "\n"));
+    if !p.former.is_empty() {
+        let left: Vec<String> = p
+            .former
+            .iter()
+            .map(|f| format!("{} ({})", f.participant.id, f.participant.role))
+            .collect();
+        s.push_str(&format!("\nleft: {}", left.join(", ")));
     }
     s
 }

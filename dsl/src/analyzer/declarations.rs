@@ -49,10 +49,22 @@ pub(super) fn declaration(
     name: String,
     key: Range<usize>,
 ) -> Option<Declaration> {
-    r.unknown_keys(
-        t,
-        &["type", "description", "min", "max", "allowed", "default"],
-    );
+    // Only facts are kept per person; an attribute belongs to its person already.
+    let per_person = t.what.starts_with("fact");
+    let keys: &[&str] = if per_person {
+        &[
+            "type",
+            "description",
+            "min",
+            "max",
+            "allowed",
+            "default",
+            "per",
+        ]
+    } else {
+        &["type", "description", "min", "max", "allowed", "default"]
+    };
+    r.unknown_keys(t, keys);
     let (kind_name, kind_span) = r.string(t, "type", true)?;
     let Some(kind) = ValueKind::from_name(&kind_name) else {
         let names = ValueKind::ALL.map(|(n, _)| n);
@@ -132,8 +144,16 @@ pub(super) fn declaration(
         max,
         allowed,
         default: None,
+        per: None,
+        per_span: None,
         span: r.span(key),
     };
+    if per_person {
+        if let Some((per, span)) = r.string(t, "per", false) {
+            decl.per = Some(per);
+            decl.per_span = Some(r.span(span));
+        }
+    }
     if let Some(value) = r.get(t, "default", false) {
         match toml_value(value.get_ref(), kind).map(|v| decl.check(&v).map(|_| v)) {
             Some(Ok(v)) => decl.default = Some(v),

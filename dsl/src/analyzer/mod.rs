@@ -26,6 +26,7 @@ mod capacity;
 mod criteria;
 mod declarations;
 mod header;
+mod per_person;
 mod reasons;
 mod schedules;
 mod stages;
@@ -136,6 +137,7 @@ impl<'a> Analyzer<'a> {
                 let fact = scripts::Fact {
                     kind: Some(f.kind),
                     default: f.default.clone(),
+                    per: f.per.clone(),
                 };
                 (f.name.clone(), fact)
             })
@@ -163,6 +165,7 @@ impl<'a> Analyzer<'a> {
         let reasons = self.reasons(&top);
         let schedules = self.schedules(&top, &stages, &types);
         let capacity = self.capacity(&top, &types);
+        self.per_person(&facts, &types);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {

@@ -109,11 +109,13 @@ impl<'e> Driver<'e> {
                     id: format!("mentor-{i}"),
                     role: "mentor".into(),
                     attributes: Default::default(),
+                    facts: Default::default(),
                 },
                 Participant {
                     id: format!("mentee-{i}"),
                     role: "mentee".into(),
                     attributes: Default::default(),
+                    facts: Default::default(),
                 },
             ]
         };
@@ -146,7 +148,7 @@ impl<'e> Driver<'e> {
             .iter()
             .map(|(n, v)| ((*n).to_string(), v.clone()))
             .collect();
-        Ok(vec![self.engine.record(p, facts, actor)?])
+        Ok(vec![self.engine.record(p, None, facts, actor)?])
     }
 
     /// One advance; logs the transition and returns the events (the retry's fact updates
@@ -239,6 +241,7 @@ fn people(i: u64) -> Vec<Participant> {
             ("department".to_string(), Value::Text(department.into())),
         ]
         .into(),
+        facts: Default::default(),
     };
     let mut all = vec![person(format!("mentor-{i}"), "mentor", 12, "eng")];
     for k in 0..5 {

@@ -106,6 +106,7 @@ fn person(id: &str, role: &str, years: i64) -> Participant {
         id: id.into(),
         role: role.into(),
         attributes: [("experience_years".to_string(), Value::Int(years))].into(),
+        facts: Default::default(),
     }
 }
 

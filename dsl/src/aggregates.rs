@@ -1,0 +1,140 @@
+//! Script helpers over people: `facts_of(mentees, "attended")` gives each person's value of a
+//! fact kept per person, and `min`, `max`, `sum`, `average` and `count` sum such a list up.
+//! Values not recorded (and without a default) are `()` and left out, so `average` is over the
+//! people with a value, and an empty list gives `()` ("not yet").
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
+
+type Result = std::result::Result<Dynamic, Box<EvalAltResult>>;
+
+/// Registers the helpers on a sandboxed engine.
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_fn("facts_of", facts_of)
+        .register_fn("min", |a: Array| extreme(&a, "min", |x, y| x < y))
+        .register_fn("max", |a: Array| extreme(&a, "max", |x, y| x > y))
+        .register_fn("sum", |a: Array| sum(&a, "sum"))
+        .register_fn("average", average)
+        .register_fn("count", count);
+}
+
+/// Each person's value of per-person fact `name` (`()` where none is recorded).
+fn facts_of(people: Array, name: ImmutableString) -> Array {
+    people
+        .iter()
+        .map(|p| {
+            p.read_lock::<Map>()
+                .and_then(|p| p.get("facts").cloned())
+                .and_then(|facts| facts.read_lock::<Map>()?.get(name.as_str()).cloned())
+                .unwrap_or(Dynamic::UNIT)
+        })
+        .collect()
+}
+
+/// The numbers of `a` (ints and floats), the `()` left out; any other item is an error.
+fn numbers(a: &Array, what: &str) -> std::result::Result<Vec<(f64, bool)>, Box<EvalAltResult>> {
+    let mut out = Vec::with_capacity(a.len());
+    for item in a {
+        if item.is_unit() {
+            continue;
+        }
+        if let Ok(i) = item.as_int() {
+            out.push((i as f64, true));
+        } else if let Ok(x) = item.as_float() {
+            out.push((x, false));
+        } else {
+            return Err(format!(
+                "{what}() takes numbers, but the list holds a {}",
+                item.type_name()
+            )
+            .into());
+        }
+    }
+    Ok(out)
+}
+
+/// A number back as a script value: whole when every input was whole.
+fn number(x: f64, whole: bool) -> Dynamic {
+    if whole {
+        Dynamic::from_int(x as i64)
+    } else {
+        Dynamic::from_float(x)
+    }
+}
+
+fn extreme(a: &Array, what: &str, better: fn(f64, f64) -> bool) -> Result {
+    let values = numbers(a, what)?;
+    let whole = values.iter().all(|(_, w)| *w);
+    Ok(values
+        .iter()
+        .map(|(x, _)| *x)
+        .reduce(|best, x| if better(x, best) { x } else { best })
+        .map_or(Dynamic::UNIT, |x| number(x, whole)))
+}
+
+fn sum(a: &Array, what: &str) -> Result {
+    let values = numbers(a, what)?;
+    if values.iter().all(|(_, w)| *w) {
+        let mut total: i64 = 0;
+        for item in a.iter().filter_map(|v| v.as_int().ok()) {
+            total = total
+                .checked_add(item)
+                .ok_or_else(|| Box::<EvalAltResult>::from("sum() is too large"))?;
+        }
+        return Ok(Dynamic::from_int(total));
+    }
+    Ok(Dynamic::from_float(values.iter().map(|(x, _)| x).sum()))
+}
+
+fn average(a: Array) -> Result {
+    let values = numbers(&a, "average")?;
+    if values.is_empty() {
+        return Ok(Dynamic::UNIT);
+    }
+    let total: f64 = values.iter().map(|(x, _)| x).sum();
+    Ok(Dynamic::from_float(total / values.len() as f64))
+}
+
+/// How many items are `true`.
+fn count(a: Array) -> i64 {
+    a.iter().filter(|v| v.as_bool().unwrap_or(false)).count() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(script: &str) -> Dynamic {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+        engine.eval::<Dynamic>(script).expect(script)
+    }
+
+    #[test]
+    fn aggregates_leave_out_values_not_recorded() {
+        assert_eq!(eval("min([3, (), 1, 7])").as_int(), Ok(1));
+        assert_eq!(eval("max([3, (), 1, 7])").as_int(), Ok(7));
+        assert_eq!(eval("sum([3, (), 1, 7])").as_int(), Ok(11));
+        assert_eq!(eval("average([1, 2, (), 6])").as_float(), Ok(3.0));
+        assert_eq!(eval("count([true, false, (), true])").as_int(), Ok(2));
+        assert!(eval("min([])").is_unit(), "nothing recorded yet");
+        assert!(eval("average([(), ()])").is_unit());
+        assert_eq!(eval("max([1, 2.5])").as_float(), Ok(2.5));
+    }
+
+    #[test]
+    fn facts_of_reads_each_persons_fact() {
+        let people = r#"[#{id: "a", facts: #{attended: 3}}, #{id: "b", facts: #{}}, #{id: "c"}]"#;
+        let values = eval(&format!("facts_of({people}, \"attended\")"));
+        let values: Array = values.cast();
+        assert_eq!(values.len(), 3);
+        assert_eq!(values[0].as_int(), Ok(3));
+        assert!(values[1].is_unit() && values[2].is_unit());
+    }
+
+    #[test]
+    fn an_aggregate_of_text_is_an_error_that_says_so() {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+        let err = engine.eval::<Dynamic>(r#"sum(["a"])"#).unwrap_err();
+        assert!(err.to_string().contains("sum() takes numbers"), "{err}");
+    }
+}
