@@ -493,3 +493,170 @@ fn an_erg_group_whose_third_last_mentee_leaves_closes_by_itself() {
     assert!(status.contains("outcome: closed"), "{status}");
     assert_eq!(run(&["verify"]).code, 0);
 }
+
+/// Takes leadership-cohort pairing `id` to its evaluation, goals met and rated well.
+fn evaluated(run: &impl Fn(&[&str]) -> Run, id: &str) {
+    for args in [
+        &["record", id, "kickoff_held=true", "goals_total=3"][..],
+        &["advance", id],
+        &["advance", id],
+        &[
+            "advance",
+            id,
+            "--to",
+            "evaluation",
+            "--force",
+            "--reason",
+            "correction: test",
+        ],
+        &["record", id, "goals_met=3", "mentee_rating=5"],
+    ] {
+        let done = run(args);
+        assert_eq!(done.code, 0, "{}", done.transcript());
+    }
+}
+
+#[test]
+fn a_pairing_that_ends_where_a_successor_is_declared_continues_in_the_same_command() {
+    let (_dir, run) = store("successor");
+    assert_eq!(pair(&run, "ana", "bo").code, 0);
+    evaluated(&run, "p-1");
+    for person in ["ana", "bo"] {
+        let opted = run(&[
+            "record",
+            "p-1",
+            "--person",
+            person,
+            "continue_together=true",
+        ]);
+        assert_eq!(opted.code, 0, "{}", opted.transcript());
+    }
+    let ended = run(&["advance", "p-1"]);
+    assert_eq!(ended.code, 0, "{}", ended.transcript());
+    assert!(
+        ended
+            .stdout
+            .contains("evaluation -> completed (transition 5)")
+            && ended.stdout.contains("continues as p-2"),
+        "{}",
+        ended.stdout
+    );
+    let old = run(&["status", "p-1"]).stdout;
+    assert!(old.contains("continued as p-2"), "{old}");
+    let new = run(&["status", "p-2"]).stdout;
+    assert!(
+        new.starts_with("p-2 — leadership-cohort (extension)"),
+        "{new}"
+    );
+    assert!(new.contains("stage: goal_setting"), "{new}");
+    assert!(new.contains("continues p-1"), "{new}");
+    assert!(new.contains("goals_total=3 goals_met=3"), "{new}");
+    assert!(
+        new.contains("mentee bo: continue_together=false"),
+        "not carried: {new}"
+    );
+    let log = run(&["log", "p-2"]).stdout;
+    assert!(
+        log.contains(
+            "enrolled in leadership-cohort as extension, continuing p-1, starting in goal_setting"
+        ),
+        "{log}"
+    );
+    assert_eq!(run(&["verify"]).code, 0);
+}
+
+#[test]
+fn without_both_opting_in_the_pairing_ends_without_a_successor() {
+    let (_dir, run) = store("no-successor");
+    assert_eq!(pair(&run, "ana", "bo").code, 0);
+    evaluated(&run, "p-1");
+    assert_eq!(
+        run(&["record", "p-1", "--person", "ana", "continue_together=true"]).code,
+        0
+    );
+    let ended = run(&["advance", "p-1"]);
+    assert_eq!(ended.code, 0, "{}", ended.transcript());
+    assert!(!ended.stdout.contains("continues as"), "{}", ended.stdout);
+    assert!(run(&["list"]).stdout.contains("1 pairing"));
+}
+
+#[test]
+fn continue_re_pairs_a_mentee_with_another_mentor_or_moves_them_to_another_program() {
+    let (_dir, run) = store("continue");
+    assert_eq!(pair(&run, "ana", "bo").code, 0);
+    let running = run(&["continue", "p-1"]);
+    assert_eq!(running.code, 1, "{}", running.transcript());
+    assert!(
+        running.stderr.contains("p-1 has not ended"),
+        "{}",
+        running.stderr
+    );
+    assert_eq!(
+        run(&["withdraw", "p-1", "--reason", "not-a-fit"]).code,
+        0,
+        "ended"
+    );
+    let repaired = run(&[
+        "continue",
+        "p-1",
+        "--person",
+        "mentor=eko,grade=10,department=legal",
+        "--person",
+        "mentee=bo,grade=5,department=sales",
+    ]);
+    assert_eq!(repaired.code, 0, "{}", repaired.transcript());
+    assert!(
+        repaired.stdout.contains("enrolled in leadership-cohort as one-on-one, continuing p-1, starting in preparation: eko (mentor), bo (mentee)")
+            && repaired.stdout.ends_with("p-1 continues as p-2\n"),
+        "{}",
+        repaired.stdout
+    );
+    let twice = run(&["continue", "p-1"]);
+    assert_eq!(twice.code, 1);
+    assert!(
+        twice
+            .stderr
+            .contains("p-1 continued as p-2 already; continue p-2 instead"),
+        "{}",
+        twice.stderr
+    );
+    // Into another program, carrying nothing it does not declare.
+    assert_eq!(run(&["withdraw", "p-2", "--reason", "role-change"]).code, 0);
+    let moved = run(&[
+        "continue",
+        "p-2",
+        "--program",
+        "programs/mentoring.toml",
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=eko,experience_years=12",
+        "--person",
+        "mentee=bo,experience_years=2",
+    ]);
+    assert_eq!(moved.code, 0, "{}", moved.transcript());
+    assert!(
+        moved
+            .stdout
+            .contains("enrolled in mentoring as one-on-one, continuing p-2"),
+        "{}",
+        moved.stdout
+    );
+    // A successor is an enrolment: its type's rules and the capacity apply.
+    assert_eq!(run(&["withdraw", "p-3", "--reason", "moved"]).code, 0);
+    let refused = run(&[
+        "continue",
+        "p-3",
+        "--person",
+        "mentor=eko,experience_years=1",
+        "--person",
+        "mentee=bo,experience_years=2",
+    ]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused.stderr.contains("refuses these participants"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(run(&["verify"]).code, 0);
+}

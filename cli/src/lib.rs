@@ -64,6 +64,9 @@ enum Command {
     Leave(commands::leave::Args),
     /// Replace a participant of a running pairing by someone else in the same role.
     Replace(commands::replace::Args),
+    /// Continue an ended pairing as a new one, linked to it.
+    #[command(name = "continue")]
+    Continue(commands::continue_::Args),
     /// Record an occurrence of a schedule done (a check-in held, a survey answered).
     Done(commands::done::Args),
     /// Run timers: timeouts and overdue stages.
@@ -135,6 +138,7 @@ where
         Command::Join(a) => commands::join::run(&a, s, output),
         Command::Leave(a) => commands::leave::run(&a, s, output),
         Command::Replace(a) => commands::replace::run(&a, s, output),
+        Command::Continue(a) => commands::continue_::run(&a, s, output),
         Command::Done(a) => commands::done::run(&a, s, output),
         Command::Tick(a) => commands::tick::run(&a, s, output),
         Command::Status(a) => commands::status::run(&a, s, output),

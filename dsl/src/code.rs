@@ -71,6 +71,8 @@ pub enum Code {
     E036,
     /// A script reads a fact kept per person as a pairing fact (`facts.NAME`).
     E037,
+    /// A successor is declared wrong.
+    E038,
     /// A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.
     E040,
     /// A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.
@@ -97,7 +99,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 44] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -130,6 +132,7 @@ impl Code {
         Code::E035,
         Code::E036,
         Code::E037,
+        Code::E038,
         Code::E040,
         Code::E041,
         Code::W001,
@@ -178,6 +181,7 @@ impl Code {
             Code::E035 => "E035",
             Code::E036 => "E036",
             Code::E037 => "E037",
+            Code::E038 => "E038",
             Code::E040 => "E040",
             Code::E041 => "E041",
             Code::W001 => "W001",
@@ -239,6 +243,7 @@ impl Code {
             Code::E035 => "`[capacity]` names a role that no type has, or gives a limit that is not a whole number of at least 1.",
             Code::E036 => "A fact's `per` names no role of any type (nor `participant`).",
             Code::E037 => "A script reads a fact kept per person as a pairing fact (`facts.NAME`).",
+            Code::E038 => "A successor is declared wrong: on a stage that is not terminal, of a type the program does not declare, carrying a fact that is not declared, or a `when` that does not compile.",
             Code::E040 => "A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.",
             Code::E041 => "A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
@@ -288,6 +293,7 @@ impl Code {
             Code::E035 => "Name a role of a type (did-you-mean), or `\"*\"` for any role; give at least 1.",
             Code::E036 => "Name a role of a type (did-you-mean), or `participant` for everyone.",
             Code::E037 => "Read it from each person (`p.facts.NAME` inside `mentees.all(...)`), or in aggregate with `min`, `max`, `sum`, `average` or `count` of `facts_of(mentees, \"NAME\")`.",
+            Code::E038 => "Put it on a terminal stage; name a declared type and declared facts (did-you-mean).",
             Code::E040 => "Use a name of the old version (did-you-mean).",
             Code::E041 => "Use a name the new version declares; map running stages to running stages.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",

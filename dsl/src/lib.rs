@@ -31,8 +31,8 @@ pub use code::Code;
 pub use diagnostic::{Diagnostic, Severity};
 pub use duration::Due;
 pub use model::{
-    Criterion, From, Guard, MentoringType, Program, Script, Stage, Timeout, Timer, Transition,
-    Trigger,
+    Criterion, From, Guard, MentoringType, Program, Script, Stage, Successor, Timeout, Timer,
+    Transition, Trigger,
 };
 pub use scripts::one_line;
 pub use source::{SourceMap, Span};
@@ -309,6 +309,11 @@ fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
     for t in &program.transitions {
         if let Some(Guard::Script(s)) = &t.guard {
             note(s);
+        }
+    }
+    for stage in &program.stages {
+        if let Some(when) = stage.successor.as_ref().and_then(|s| s.when.as_ref()) {
+            note(when);
         }
     }
     for ty in &program.types {

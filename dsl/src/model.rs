@@ -62,6 +62,9 @@ pub struct Stage {
     /// Set on terminal stages: success, failure, withdrawn ...
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// On a terminal stage: the pairing continues as a new one when it ends here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub successor: Option<Successor>,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
@@ -72,6 +75,24 @@ impl Stage {
     pub fn is_terminal(&self) -> bool {
         self.outcome.is_some()
     }
+}
+
+/// The pairing a terminal stage continues into, enrolled in the same command that ends the
+/// old one: the same participants, in this program, with chosen facts carried over.
+#[derive(Debug, Clone, Serialize)]
+pub struct Successor {
+    /// Its type (the ending pairing's type when not given).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<String>,
+    /// Pairing facts carried over, and facts kept per person carried with each person.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<String>,
+    /// Only when this holds (evaluated as the pairing ends); always when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<Script>,
+    /// The stage it starts in (the program's initial stage when not given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
 }
 
 /// Where a transition leaves from.

@@ -127,8 +127,8 @@ fn benches(c: &mut Criterion) {
             |b| {
                 b.iter(|| {
                     store
-                        .update("p-1", &mut |p| {
-                            engine.advance(p, None, &actor).map(|e| vec![e])
+                        .update("p-1", &mut |p, _| {
+                            Ok(engine.advance(p, None, &actor).map(|e| vec![e])?)
                         })
                         .expect("advance")
                 })

@@ -8,22 +8,23 @@ use mentorflow_dsl::Program;
 
 use crate::enrolment::EnrolmentProblem;
 use crate::event::Participant;
-use crate::store::{Membership, StoreError, Tx};
+use crate::ledger::Writer;
+use crate::store::{Membership, StoreError};
 
-/// Every capacity `people` (joining `pairing`, a pairing of `program`) would exceed, naming
-/// the running pairings that already use it.
+/// Every capacity `people` (joining a pairing of `program`) would exceed, naming the running
+/// pairings that already use it (those in `skip` aside: the pairing itself, one that ends).
 pub(crate) fn exceeded(
     program: &Program,
-    pairing: &str,
+    skip: &[&str],
     people: &[&Participant],
-    tx: &mut dyn Tx,
+    writer: &mut Writer<'_>,
 ) -> Result<Vec<EnrolmentProblem>, StoreError> {
     let mut problems = Vec::new();
     if program.capacity.is_empty() {
         return Ok(problems);
     }
     for person in people {
-        let memberships = others(program, pairing, &person.id, tx)?;
+        let memberships = others(program, skip, &person.id, writer)?;
         for capacity in &program.capacity {
             if capacity.role.as_ref().is_some_and(|r| *r != person.role) {
                 continue;
@@ -46,19 +47,19 @@ pub(crate) fn exceeded(
     Ok(problems)
 }
 
-/// The running pairings of `program` with exactly the people of `participants` (another
-/// than `pairing`).
+/// The running pairings of `program` with exactly the people of `participants` (those in
+/// `skip` aside).
 pub(crate) fn same_participants(
     program: &Program,
-    pairing: &str,
+    skip: &[&str],
     participants: &[Participant],
-    tx: &mut dyn Tx,
+    writer: &mut Writer<'_>,
 ) -> Result<Option<EnrolmentProblem>, StoreError> {
     let Some((first, rest)) = participants.split_first() else {
         return Ok(None);
     };
     let size = participants.len() as u32;
-    let mut shared: BTreeSet<String> = others(program, pairing, &first.id, tx)?
+    let mut shared: BTreeSet<String> = others(program, skip, &first.id, writer)?
         .into_iter()
         .filter(|m| m.members == size)
         .map(|m| m.pairing)
@@ -67,7 +68,7 @@ pub(crate) fn same_participants(
         if shared.is_empty() {
             break;
         }
-        let theirs: BTreeSet<String> = others(program, pairing, &person.id, tx)?
+        let theirs: BTreeSet<String> = others(program, skip, &person.id, writer)?
             .into_iter()
             .map(|m| m.pairing)
             .collect();
@@ -80,15 +81,15 @@ pub(crate) fn same_participants(
     )
 }
 
-/// `person`'s running pairings of `program` other than `pairing`.
+/// `person`'s running pairings of `program`, those in `skip` aside.
 fn others(
     program: &Program,
-    pairing: &str,
+    skip: &[&str],
     person: &str,
-    tx: &mut dyn Tx,
+    writer: &mut Writer<'_>,
 ) -> Result<Vec<Membership>, StoreError> {
-    let mut memberships = tx.memberships(person)?;
-    memberships.retain(|m| m.program_id == program.id && m.pairing != pairing);
+    let mut memberships = writer.memberships(person)?;
+    memberships.retain(|m| m.program_id == program.id && !skip.contains(&m.pairing.as_str()));
     Ok(memberships)
 }
 

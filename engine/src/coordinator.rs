@@ -17,7 +17,7 @@ use crate::engine::{Actor, Engine, FactChange};
 use crate::error::{EngineError, Error};
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::Candidate;
-use crate::ledger::{BulkReport, Ledger};
+use crate::ledger::{BulkReport, Ledger, Writer};
 use crate::pairing::Pairing;
 use crate::postgres::PostgresStore;
 use crate::registry::Registry;
@@ -91,6 +91,20 @@ impl Roster for Vec<Enrolment> {
 
 /// One row of a bulk record: the pairing, the person (for facts kept per person), the changes.
 pub type FactRow = (String, Option<String>, Vec<(String, FactChange)>);
+
+/// How `continue` makes the new pairing; what is not given comes from the stage's successor
+/// declaration, else from the pairing that ended.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Continue {
+    /// Its type.
+    pub type_id: Option<String>,
+    /// Who takes part.
+    pub participants: Option<Vec<Participant>>,
+    /// Facts carried over besides those the successor declaration names.
+    pub carry: Vec<String>,
+    /// The stage it starts in.
+    pub stage: Option<String>,
+}
 
 /// How to advance.
 #[derive(Debug, Clone, PartialEq)]
@@ -252,16 +266,25 @@ pub fn ended_because(program: &Program, p: &Pairing) -> Option<String> {
     }
 }
 
-/// Runs `decide` on `p`, then the automatic transitions its result lets through: every
-/// command is followed by them, in the same transaction.
+/// Runs `decide` on `p`, then the automatic transitions its result lets through, then the
+/// successor of the stage it ended in, if it declares one: every command is followed by them,
+/// in the same transaction.
 fn settled(
     engine: &Engine,
     p: &mut Pairing,
     actor: &Actor<'_>,
     decide: &mut Decide<'_>,
-) -> Result<Vec<Event>, EngineError> {
+    writer: &mut Writer<'_>,
+) -> Result<Vec<Event>, Error> {
     let mut events = decide(engine, p, actor)?;
     events.extend(engine.settle(p, actor)?);
+    if !events.is_empty() {
+        if let Some(next) = crate::successor::declared(engine, p, actor.now)? {
+            events.push(crate::successor::create(
+                engine, engine, p, next, actor, writer,
+            )?);
+        }
+    }
     Ok(events)
 }
 
@@ -374,20 +397,20 @@ impl Coordinator {
             now,
         };
         let allow_same = self.allow_same_participants;
-        let mut make = |i, id: String, tx: &mut dyn crate::store::Tx| {
+        let mut make = |i, id: String, writer: &mut Writer<'_>| {
             let e = roster.enrolment(i);
             let (mut pairing, mut event) = engine.enrol(&id, &e.type_id, e.participants, &actor)?;
             label(&mut pairing, &mut event, e.label);
             let mut problems = {
                 let people: Vec<&Participant> = pairing.participants.iter().collect();
-                crate::capacity::exceeded(program, &id, &people, tx)?
+                crate::capacity::exceeded(program, &[&id], &people, writer)?
             };
             if !allow_same {
                 problems.extend(crate::capacity::same_participants(
                     program,
-                    &id,
+                    &[&id],
                     &pairing.participants,
-                    tx,
+                    writer,
                 )?);
             }
             if !problems.is_empty() {
@@ -414,6 +437,76 @@ impl Coordinator {
     ) -> Result<usize, Error> {
         let made = self.enrol_roster(program, &program.id, roster, false)?;
         Ok(made.len())
+    }
+
+    /// Continues the ended pairing `id` as a new one, in one transaction (`mentorflow
+    /// continue`): in `to` (a program and the path it was read from; its own version when
+    /// none), as the type given, else the one its stage's successor declares, else its own;
+    /// with the participants given, else the same people; carrying the facts its stage's
+    /// successor declares and those in `how.carry`. Returns the new pairing's id.
+    pub fn continue_pairing(
+        &mut self,
+        id: &str,
+        to: Option<(&Program, &str)>,
+        how: &Continue,
+    ) -> Result<String, Error> {
+        let pairing = self.ledger.pairing(id)?;
+        let old = self
+            .registry
+            .engine(self.ledger.store(), &pairing.program_hash)?;
+        let new = match to {
+            Some((program, _)) => self.registry.pin(program),
+            None => Arc::clone(&old),
+        };
+        let declared = old
+            .program
+            .stage(&pairing.stage)
+            .and_then(|s| s.successor.clone());
+        let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        let now = self.now();
+        let store_version = to.map(|(program, path)| (program, path, now));
+        let ids = [pairing.id.to_string()];
+        self.ledger
+            .update_many(&ids, store_version, &mut |_, p, writer| {
+                let actor = Actor {
+                    name: &name,
+                    now: act_at(at, &*clock, p),
+                };
+                let type_id = how
+                    .type_id
+                    .clone()
+                    .or_else(|| declared.as_ref().and_then(|s| s.type_id.clone()))
+                    .unwrap_or_else(|| p.type_id.clone());
+                let mut facts: Vec<String> =
+                    declared.iter().flat_map(|s| s.facts.clone()).collect();
+                facts.extend(how.carry.iter().cloned());
+                // The declared start stage only when it stays in the same program.
+                let stage = match to {
+                    None => declared.as_ref().and_then(|s| s.stage.clone()),
+                    Some(_) => how.stage.clone(),
+                };
+                let next = crate::successor::Continuation {
+                    stage: how.stage.clone().or(stage),
+                    type_id,
+                    participants: how
+                        .participants
+                        .clone()
+                        .unwrap_or_else(|| p.participants.clone()),
+                    facts,
+                };
+                let event = crate::successor::create(&old, &new, p, next, &actor, writer)?;
+                Ok(vec![event])
+            })
+            .map_err(|e| match e {
+                Error::Rows(mut rows) if rows.len() == 1 => rows.remove(0).1,
+                other => other,
+            })?;
+        let ended = self.ledger.pairing(&pairing.id)?;
+        ended.successor.ok_or_else(|| {
+            Error::Store(StoreError::Database(
+                "the continuation stored no successor".into(),
+            ))
+        })
     }
 
     /// Someone joins a running pairing: the type's rules and the capacity across pairings
@@ -457,7 +550,7 @@ impl Coordinator {
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
-        self.ledger.update_reading(&pairing.id, &mut |p, tx| {
+        self.ledger.update(&pairing.id, &mut |p, writer| {
             let actor = Actor {
                 name: &name,
                 now: act_at(at, &*clock, p),
@@ -473,7 +566,7 @@ impl Coordinator {
             events.extend(engine.settle(p, &actor)?);
             engine.check_participants(p)?;
             let people: Vec<&Participant> = joined.iter().collect();
-            let problems = crate::capacity::exceeded(&engine.program, &p.id, &people, tx)?;
+            let problems = crate::capacity::exceeded(&engine.program, &[&p.id], &people, writer)?;
             if !problems.is_empty() {
                 return Err(EngineError::ParticipantsRefused {
                     pairing: p.id.to_string(),
@@ -493,12 +586,12 @@ impl Coordinator {
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
-        self.ledger.update(&pairing.id, &mut |p| {
+        self.ledger.update(&pairing.id, &mut |p, writer| {
             let actor = Actor {
                 name: &name,
                 now: act_at(at, &*clock, p),
             };
-            settled(&engine, p, &actor, decide)
+            settled(&engine, p, &actor, decide, writer)
         })
     }
 
@@ -553,7 +646,7 @@ impl Coordinator {
         let engines = self.registry.all(self.ledger.store(), false)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
         let ids: Vec<String> = rows.iter().map(|(id, _, _)| id.clone()).collect();
-        self.ledger.update_many(&ids, None, &mut |i, p| {
+        self.ledger.update_many(&ids, None, &mut |i, p, writer| {
             let Some(engine) = engines.get(&*p.program_hash) else {
                 return Ok(Vec::new());
             };
@@ -563,13 +656,16 @@ impl Coordinator {
             };
             let (_, person, changes) = &rows[i];
             let person = person.as_deref();
-            let typed = changes
-                .iter()
-                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, person, n, change)?)))
-                .collect::<Result<Vec<_>, EngineError>>()?;
-            let mut events = vec![engine.record(p, person, typed, &actor)?];
-            events.extend(engine.settle(p, &actor)?);
-            Ok(events)
+            let mut record = |engine: &Engine, p: &mut Pairing, actor: &Actor<'_>| {
+                let typed = changes
+                    .iter()
+                    .map(|(n, change)| {
+                        Ok((n.clone(), engine.resolve_change(p, person, n, change)?))
+                    })
+                    .collect::<Result<Vec<_>, EngineError>>()?;
+                Ok(vec![engine.record(p, person, typed, actor)?])
+            };
+            settled(engine, p, &actor, &mut record, writer)
         })
     }
 
@@ -656,13 +752,13 @@ impl Coordinator {
         self.ledger.update_all(
             &Filter::default(),
             BATCH,
-            &mut |p| {
+            &mut |p, writer| {
                 let Some(engine) = engines.get(&*p.program_hash) else {
                     return Ok(Vec::new());
                 };
                 let now = act_at(at, &*clock, p);
                 let started = Instant::now();
-                let decided = settled(engine, p, &Actor { name: &name, now }, decide);
+                let decided = settled(engine, p, &Actor { name: &name, now }, decide, writer);
                 spent.set(spent.get() + started.elapsed());
                 let events = decided?;
                 for e in &events {
@@ -952,8 +1048,8 @@ impl Coordinator {
         }
         let ids: Vec<String> = pairings.iter().map(|p| p.id.to_string()).collect();
         self.ledger
-            .update_many(&ids, Some((program, source, now)), &mut |_, p| {
-                migrate_one(p)
+            .update_many(&ids, Some((program, source, now)), &mut |_, p, _| {
+                Ok(migrate_one(p)?)
             })?;
         Ok(outcomes)
     }

@@ -194,6 +194,18 @@ impl Engine {
         participants: Vec<Participant>,
         actor: &Actor<'_>,
     ) -> Result<(Pairing, Event), EngineError> {
+        self.enrol_in(id, type_id, participants, &self.program.initial, actor)
+    }
+
+    /// [`Engine::enrol`] starting in stage `stage` (a successor may start past the first).
+    pub fn enrol_in(
+        &self,
+        id: &str,
+        type_id: &str,
+        participants: Vec<Participant>,
+        stage: &str,
+        actor: &Actor<'_>,
+    ) -> Result<(Pairing, Event), EngineError> {
         let p = &self.program;
         if actor.name.trim().is_empty() {
             return Err(EngineError::NoActor);
@@ -217,8 +229,9 @@ impl Engine {
                 program_id: p.id.clone(),
                 type_id: type_id.into(),
                 participants,
-                stage: self.stage_id(&p.initial),
+                stage: self.stage_id(stage),
                 label: None,
+                predecessor: None,
             },
         );
         let mut pairing = Pairing::fold(p, std::slice::from_ref(&event))?;

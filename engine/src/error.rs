@@ -71,6 +71,17 @@ pub enum EngineError {
         /// Every rule broken, with the values involved.
         problems: Vec<EnrolmentProblem>,
     },
+    /// `continue` on a pairing that has not ended.
+    #[error("pairing {0} has not ended")]
+    NotEnded(String),
+    /// `continue` on a pairing that continued already.
+    #[error("pairing {pairing} continued as {successor} already")]
+    AlreadyContinued {
+        /// The pairing.
+        pairing: String,
+        /// Its successor.
+        successor: String,
+    },
     /// The person named does not take part in the pairing.
     #[error("{person} does not take part in pairing {pairing}")]
     NotAParticipant {

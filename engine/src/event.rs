@@ -74,6 +74,14 @@ pub enum EventKind {
         /// The label it was imported under (its roster's `pairing` cell).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
+        /// The pairing it continues (it ended in a stage with a successor, or `continue`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        predecessor: Option<String>,
+    },
+    /// The ended pairing continues as a new one.
+    Continued {
+        /// The new pairing.
+        successor: String,
     },
     /// A person joined the running pairing.
     Joined {
@@ -187,6 +195,11 @@ mod legacy {
             stage: std::sync::Arc<str>,
             #[serde(default)]
             label: Option<String>,
+            #[serde(default)]
+            predecessor: Option<String>,
+        },
+        Continued {
+            successor: String,
         },
         Joined {
             participant: Participant,
@@ -278,13 +291,16 @@ mod legacy {
                     participants,
                     stage,
                     label,
+                    predecessor,
                 } => EventKind::Enrolled {
                     program_id,
                     type_id,
                     participants,
                     stage,
                     label,
+                    predecessor,
                 },
+                StoredKind::Continued { successor } => EventKind::Continued { successor },
                 StoredKind::Joined { participant } => EventKind::Joined { participant },
                 StoredKind::Left { person, role } => EventKind::Left { person, role },
                 StoredKind::Replaced {
@@ -403,6 +419,7 @@ impl EventKind {
             EventKind::Joined { .. } => "joined",
             EventKind::Left { .. } => "left",
             EventKind::Replaced { .. } => "replaced",
+            EventKind::Continued { .. } => "continued",
             EventKind::FactsRecorded { .. } => "facts_recorded",
             EventKind::Moved { .. } => "moved",
             EventKind::BecameOverdue { .. } => "became_overdue",

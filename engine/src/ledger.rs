@@ -160,19 +160,73 @@ fn update_of(before: u64, events: &[Event]) -> Save {
 
 /// Builds the new pairing number `index` (from 0) of an enrolment, with the id handed out:
 /// the pairing with its events (the enrolment first; a bulk load may add more).
-/// It reads the store through the transaction, for the rules across pairings.
+/// It reads the store through the writer, for the rules across pairings.
 pub type MakePairing<'a> =
-    dyn FnMut(usize, String, &mut dyn Tx) -> Result<(Pairing, Vec<Event>), Error> + 'a;
+    dyn FnMut(usize, String, &mut Writer<'_>) -> Result<(Pairing, Vec<Event>), Error> + 'a;
 
-/// One command on one pairing: sees its current state, returns the events to store.
-pub type PairingCommand<'a> = dyn FnMut(&mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
-
-/// A command on one pairing that also reads the store (the rules across pairings).
-pub type ReadingCommand<'a> =
-    dyn FnMut(&mut Pairing, &mut dyn Tx) -> Result<Vec<Event>, Error> + 'a;
+/// One command on one pairing: sees its current state (and the store, through the writer),
+/// returns the events to store. An [`Error::Engine`] refuses this pairing only; any other
+/// error rolls the whole transaction back.
+pub type PairingCommand<'a> =
+    dyn FnMut(&mut Pairing, &mut Writer<'_>) -> Result<Vec<Event>, Error> + 'a;
 
 /// One command on the pairing of row `i` of a bulk command.
-pub type RowCommand<'a> = dyn FnMut(usize, &mut Pairing) -> Result<Vec<Event>, EngineError> + 'a;
+pub type RowCommand<'a> =
+    dyn FnMut(usize, &mut Pairing, &mut Writer<'_>) -> Result<Vec<Event>, Error> + 'a;
+
+/// What a command may do in its transaction besides changing its own pairing: read who takes
+/// part where (the rules across pairings), and create new pairings (a successor), which are
+/// stored right after the command's own events.
+pub struct Writer<'t> {
+    tx: &'t mut dyn Tx,
+    /// The next pairing number to hand out, once one was.
+    next: Option<u64>,
+    /// Pairings to create after the command's events: number, state, events.
+    created: Vec<(u64, Pairing, Vec<Event>)>,
+}
+
+impl<'t> Writer<'t> {
+    fn new(tx: &'t mut dyn Tx) -> Writer<'t> {
+        Writer {
+            tx,
+            next: None,
+            created: Vec::new(),
+        }
+    }
+
+    /// The running pairings `person` takes part in.
+    pub fn memberships(
+        &mut self,
+        person: &str,
+    ) -> Result<Vec<crate::store::Membership>, StoreError> {
+        self.tx.memberships(person)
+    }
+
+    /// A number and id for a new pairing, never handed out twice in one transaction.
+    pub fn new_pairing(&mut self) -> Result<(u64, String), StoreError> {
+        let n = match self.next {
+            Some(n) => n,
+            None => self.tx.next_number()?,
+        };
+        self.next = Some(n + 1);
+        Ok((n, pairing_id(n)))
+    }
+
+    /// Creates pairing `number` (from [`Writer::new_pairing`]) with its events, after the
+    /// command's own.
+    pub fn create(&mut self, number: u64, pairing: Pairing, events: Vec<Event>) {
+        self.created.push((number, pairing, events));
+    }
+
+    /// Stores the pairings the command created, continuing the chain from `previous`.
+    fn store_created(&mut self, previous: &mut String) -> Result<(), StoreError> {
+        for (number, pairing, events) in std::mem::take(&mut self.created) {
+            append(self.tx, previous, &events)?;
+            save(self.tx, &pairing, Save::New(number))?;
+        }
+        Ok(())
+    }
+}
 
 /// What a bulk command did.
 #[derive(Debug, Clone, Default)]
@@ -241,17 +295,20 @@ impl Ledger {
             })?;
             let first = tx.next_number()?;
             let mut previous = tx.last_hash()?;
+            let mut writer = Writer::new(tx);
+            writer.next = Some(first + count as u64);
             // Each pairing is written as soon as it is made, so memory does not grow with the
             // roster; after a refusal the rest are still made, to report every refusal, and
             // the transaction is rolled back.
             let mut refused = Vec::new();
             created.clear();
             for (index, number) in (first..first + count as u64).enumerate() {
-                match make(index, pairing_id(number), tx) {
+                match make(index, pairing_id(number), &mut writer) {
                     Ok((pairing, events)) if refused.is_empty() => {
-                        append(tx, &mut previous, &events)?;
-                        save(tx, &pairing, Save::New(number))?;
+                        append(writer.tx, &mut previous, &events)?;
+                        save(writer.tx, &pairing, Save::New(number))?;
                         created.push(pairing.id);
+                        writer.store_created(&mut previous)?;
                     }
                     Ok(_) => {}
                     Err(e) => refused.push((index, e)),
@@ -280,15 +337,6 @@ impl Ledger {
         id: &str,
         command: &mut PairingCommand<'_>,
     ) -> Result<Vec<Event>, Error> {
-        self.update_reading(id, &mut |p, _| Ok(command(p)?))
-    }
-
-    /// [`Ledger::update`] for a command that also reads the store in its transaction.
-    pub fn update_reading(
-        &mut self,
-        id: &str,
-        command: &mut ReadingCommand<'_>,
-    ) -> Result<Vec<Event>, Error> {
         let mut stored = Vec::new();
         let mut missing = false;
         self.store.write(&mut |tx| {
@@ -298,11 +346,13 @@ impl Ledger {
             };
             let mut pairing = with_history(decode_state_of(id, &json)?, |id| tx.events(id))?;
             let before = pairing.last_seq;
-            let events = command(&mut pairing, tx)?;
+            let mut writer = Writer::new(tx);
+            let events = command(&mut pairing, &mut writer)?;
             if !events.is_empty() {
-                let mut previous = tx.last_hash()?;
-                append(tx, &mut previous, &events)?;
-                save(tx, &pairing, update_of(before, &events))?;
+                let mut previous = writer.tx.last_hash()?;
+                append(writer.tx, &mut previous, &events)?;
+                save(writer.tx, &pairing, update_of(before, &events))?;
+                writer.store_created(&mut previous)?;
             }
             stored = events;
             Ok(())
@@ -357,15 +407,18 @@ impl Ledger {
                 };
                 let mut pairing = with_history(decode_state(&json)?, |id| tx.events(id))?;
                 let before = pairing.last_seq;
-                match command(i, &mut pairing) {
+                let mut writer = Writer::new(tx);
+                match command(i, &mut pairing, &mut writer) {
                     Ok(events) => {
                         if !events.is_empty() {
-                            append(tx, &mut previous, &events)?;
-                            save(tx, &pairing, update_of(before, &events))?;
+                            append(writer.tx, &mut previous, &events)?;
+                            save(writer.tx, &pairing, update_of(before, &events))?;
+                            writer.store_created(&mut previous)?;
                         }
                         stored.push(events);
                     }
-                    Err(e) => refused.push((i, e.into())),
+                    Err(e @ Error::Engine(_)) => refused.push((i, e)),
+                    Err(e) => return Err(e),
                 }
             }
             if refused.is_empty() {
@@ -406,14 +459,17 @@ impl Ledger {
                     report.seen += 1;
                     let mut pairing = with_history(decode_state(json)?, |id| tx.events(id))?;
                     let before = pairing.last_seq;
-                    match command(&mut pairing) {
+                    let mut writer = Writer::new(tx);
+                    match command(&mut pairing, &mut writer) {
                         Ok(events) if events.is_empty() => {}
                         Ok(events) => {
-                            append(tx, &mut previous, &events)?;
-                            save(tx, &pairing, update_of(before, &events))?;
+                            append(writer.tx, &mut previous, &events)?;
+                            save(writer.tx, &pairing, update_of(before, &events))?;
                             report.stored += events.len() as u64;
+                            writer.store_created(&mut previous)?;
                         }
-                        Err(e) => report.refused.push((pairing.id.to_string(), e)),
+                        Err(Error::Engine(e)) => report.refused.push((pairing.id.to_string(), *e)),
+                        Err(e) => return Err(e),
                     }
                 }
                 Ok(())

@@ -30,6 +30,7 @@ pub mod scenario;
 pub mod schedules;
 pub mod sqlite;
 pub mod store;
+pub mod successor;
 pub mod timers;
 pub mod verify;
 mod view;
@@ -37,8 +38,8 @@ mod view;
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
-    Advance, BoardRow, BulkStep, Coordinator, Enrolment, FactRow, Migrated, Options, Recorded,
-    Roster, Status, TickReport, SCRIPT_BUDGET,
+    Advance, BoardRow, BulkStep, Continue, Coordinator, Enrolment, FactRow, Migrated, Options,
+    Recorded, Roster, Status, TickReport, SCRIPT_BUDGET,
 };
 pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine, FactChange};

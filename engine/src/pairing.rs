@@ -28,6 +28,12 @@ pub struct Pairing {
     /// The label it was imported under, another name for it (`status r07`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The pairing it continues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predecessor: Option<String>,
+    /// The pairing it continued as, once it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
     /// Current stage (shared with the events that name it).
     pub stage: std::sync::Arc<str>,
     /// When the current stage was entered.
@@ -82,6 +88,7 @@ impl PartialEq for Pairing {
                     &p.participants,
                     &p.former,
                     &p.label,
+                    (&p.predecessor, &p.successor),
                 ),
                 (&p.stage, p.entered_at, p.due, &p.facts, p.cycle, &p.visited),
                 (
@@ -181,6 +188,7 @@ impl History {
             }
             EventKind::FactsRecorded { .. }
             | EventKind::Joined { .. }
+            | EventKind::Continued { .. }
             | EventKind::Left { .. }
             | EventKind::Replaced { .. }
             | EventKind::BecameOverdue { .. }
@@ -272,6 +280,7 @@ impl Pairing {
             participants,
             stage,
             label,
+            predecessor,
         } = &event.kind
         else {
             return Err(FoldError::NotEnrolledFirst(event.kind.name()));
@@ -290,6 +299,8 @@ impl Pairing {
             participants: participants.clone(),
             former: Vec::new(),
             label: label.clone(),
+            predecessor: predecessor.clone(),
+            successor: None,
             stage: stage.clone(),
             entered_at: event.at,
             due: None,
@@ -346,6 +357,7 @@ impl Pairing {
                     p.facts.extend(facts.iter().cloned());
                 }
             }
+            EventKind::Continued { successor } => self.successor = Some(successor.clone()),
             EventKind::Joined { participant } => {
                 self.participants.push(participant.clone());
                 self.view = std::sync::OnceLock::new();

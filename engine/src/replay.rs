@@ -105,7 +105,10 @@ fn step(
     match &e.kind {
         // A migration is not a command of the pairing's own history: replaying stays on the
         // version being replayed against.
-        EventKind::Enrolled { .. } | EventKind::Migrated { .. } => Ok(None),
+        // A successor is a pairing of its own, replayed on its own.
+        EventKind::Enrolled { .. } | EventKind::Migrated { .. } | EventKind::Continued { .. } => {
+            Ok(None)
+        }
         EventKind::FactsRecorded { facts, person } => {
             engine.record(pairing, person.as_deref(), facts.clone(), actor)?;
             Ok(None)

@@ -161,6 +161,8 @@ pub enum Entry {
     NothingDue(Option<crate::timers::Upcoming>),
     /// A script printed a line.
     Printed(String),
+    /// The pairing ended in a stage whose successor applies: a store would enrol it now.
+    Continues(crate::successor::Continuation),
     /// An expectation held.
     Held(Expectation),
     /// An expectation failed; the run stops.
@@ -514,6 +516,12 @@ fn settle(
 ) -> Result<(), Problem> {
     for e in engine.settle(pairing, actor).map_err(Problem::Engine)? {
         t.note(e);
+    }
+    // A scenario runs one pairing: its successor is shown, not run.
+    if let Some(next) =
+        crate::successor::declared(engine, pairing, actor.now).map_err(Problem::Engine)?
+    {
+        t.entries.push(Entry::Continues(next));
     }
     Ok(())
 }

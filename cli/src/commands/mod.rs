@@ -3,6 +3,7 @@
 
 pub mod advance;
 pub mod check;
+pub mod continue_;
 pub mod demo;
 pub mod diff;
 pub mod done;

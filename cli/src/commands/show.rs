@@ -184,7 +184,29 @@ fn stages(s: &mut String, program: &Program, type_id: Option<&str>) {
             stage.title,
             dash(&stage.description)
         );
+        if let Some(next) = &stage.successor {
+            let _ = writeln!(s, "  {:width$}  {}", "", successor(next));
+        }
     }
+}
+
+/// `continues as a new one-on-one pairing in goal_setting, carrying goals_met, when ...`.
+fn successor(next: &mentorflow_dsl::Successor) -> String {
+    let mut line = "continues as a new".to_string();
+    if let Some(t) = &next.type_id {
+        let _ = write!(line, " {t}");
+    }
+    line.push_str(" pairing");
+    if let Some(stage) = &next.stage {
+        let _ = write!(line, " in {stage}");
+    }
+    if !next.facts.is_empty() {
+        let _ = write!(line, ", carrying {}", next.facts.join(", "));
+    }
+    if let Some(when) = &next.when {
+        let _ = write!(line, ", when {}", one_line(&when.source));
+    }
+    line
 }
 
 fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {

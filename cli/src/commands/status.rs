@@ -113,6 +113,12 @@ pub fn show(
             .collect();
         let _ = writeln!(s, "  {} {} {}", person.role, person.id, attrs.join(" "));
     }
+    if let Some(from) = &p.predecessor {
+        let _ = writeln!(s, "continues {from}");
+    }
+    if let Some(next) = &p.successor {
+        let _ = writeln!(s, "continued as {next}");
+    }
     for former in &p.former {
         let why = former.reason.as_ref().map_or(String::new(), |r| {
             format!(" — reason: {}", render::printable(r))

@@ -219,6 +219,12 @@ pub fn engine_error(e: &EngineError) -> String {
         } => format!(
             "fact `{name}` is kept per {per}, and {person} is a {role}; name a {per} of the pairing"
         ),
+        EngineError::NotEnded(pairing) => format!(
+            "{pairing} has not ended; a pairing continues as a new one once it has (withdraw it, or advance it to a terminal stage, first)"
+        ),
+        EngineError::AlreadyContinued { pairing, successor } => format!(
+            "{pairing} continued as {successor} already; continue {successor} instead"
+        ),
         EngineError::NotAParticipant {
             pairing,
             person,

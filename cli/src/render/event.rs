@@ -50,16 +50,21 @@ fn what(kind: &EventKind) -> String {
             participants,
             stage,
             label,
+            predecessor,
         } => {
             let who: Vec<String> = participants.iter().map(person).collect();
             let label = label
                 .as_ref()
                 .map_or(String::new(), |l| format!(" (label {})", printable(l)));
+            let from = predecessor
+                .as_ref()
+                .map_or(String::new(), |p| format!(", continuing {p}"));
             format!(
-                "enrolled in {program_id} as {type_id}{label}, starting in {stage}: {}",
+                "enrolled in {program_id} as {type_id}{label}{from}, starting in {stage}: {}",
                 who.join(", ")
             )
         }
+        EventKind::Continued { successor } => format!("continues as {successor}"),
         EventKind::Joined { participant } => format!("{} joined", person(participant)),
         EventKind::Left { person, role } => {
             format!("{} ({}) left", printable(person), printable(role))

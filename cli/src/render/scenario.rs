@@ -35,6 +35,19 @@ fn entry(program: &Program, e: &Entry) -> String {
             super::upcoming(next)
         ),
         Entry::Printed(s) => format!("   script printed: {s}"),
+        Entry::Continues(next) => {
+            let mut line = format!("-- continues as a new {} pairing", next.type_id);
+            if let Some(stage) = &next.stage {
+                line.push_str(&format!(" in {stage}"));
+            }
+            let people: Vec<&str> = next.participants.iter().map(|p| p.id.as_str()).collect();
+            line.push_str(&format!(" with {}", people.join(", ")));
+            if !next.facts.is_empty() {
+                line.push_str(&format!(", carrying {}", next.facts.join(", ")));
+            }
+            line.push_str(" (a store enrols it in the same command)");
+            line
+        }
         Entry::Held(Expectation::Stage(stage)) => format!("ok: in stage {stage}"),
         Entry::Held(Expectation::Overdue(o)) => format!("ok: overdue = {o}"),
         Entry::Held(Expectation::Blocked(b)) => format!("ok: blocked = {b}"),

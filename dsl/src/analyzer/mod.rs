@@ -30,6 +30,7 @@ mod per_person;
 mod reasons;
 mod schedules;
 mod stages;
+mod successors;
 mod transitions;
 mod types;
 
@@ -152,7 +153,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         let attributes = self.declarations(&top, "attributes", "attribute");
-        let stages = self.stages(&top);
+        let mut stages = self.stages(&top);
         self.history_names = scripts::HistoryNames {
             stages: stages.iter().map(|s| s.id.clone()).collect(),
             labels: labels(&top),
@@ -166,6 +167,7 @@ impl<'a> Analyzer<'a> {
         let schedules = self.schedules(&top, &stages, &types);
         let capacity = self.capacity(&top, &types);
         self.per_person(&facts, &types);
+        self.successors(&top, &mut stages, &types, &facts);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {

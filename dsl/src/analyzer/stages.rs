@@ -26,7 +26,10 @@ impl Analyzer<'_> {
                 complete = false;
                 continue;
             };
-            r.unknown_keys(&stage, &["title", "description", "due", "outcome"]);
+            r.unknown_keys(
+                &stage,
+                &["title", "description", "due", "outcome", "successor"],
+            );
             let title = r
                 .string(&stage, "title", false)
                 .map_or_else(|| id.clone(), |t| t.0);
@@ -60,6 +63,7 @@ impl Analyzer<'_> {
                 description,
                 due,
                 outcome,
+                successor: None,
                 span: r.span(key.span()),
             });
         }

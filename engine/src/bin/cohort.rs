@@ -421,12 +421,14 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
             .map_err(|e| e.to_string())?;
         let id = created.first().cloned().unwrap_or_else(|| "".into());
         store
-            .update(&id, &mut |p| d.record_all(p, &Driver::facts(i), &actor))
+            .update(&id, &mut |p, _| {
+                Ok(d.record_all(p, &Driver::facts(i), &actor)?)
+            })
             .map_err(|e| e.to_string())?;
         loop {
             let mut finished = false;
             store
-                .update(&id, &mut |p| {
+                .update(&id, &mut |p, _| {
                     let events = d.step(p, &actor)?;
                     finished = d.done(p);
                     Ok(events)
