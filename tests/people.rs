@@ -660,3 +660,174 @@ fn continue_re_pairs_a_mentee_with_another_mentor_or_moves_them_to_another_progr
     );
     assert_eq!(run(&["verify"]).code, 0);
 }
+
+/// Writes `name` in the store's folder and returns its path.
+fn file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+const ORG: &str = "id,name,manager,department,grade\n\
+                   ceo,Sari Wulandari,,board,12\n\
+                   ana,Ana Putri,ceo,finance,11\n\
+                   bo,Bo Lim,ana,finance,6\n\
+                   cy,Cy Tan,ceo,sales,5\n\
+                   dan,Dan Hakim,ana,legal,7\n";
+
+#[test]
+fn the_people_registry_is_imported_once_and_every_change_is_logged() {
+    let (dir, run) = store("registry");
+    let org = file(&dir, "people.csv", ORG);
+    let first = run(&["people", "import", &org]);
+    assert_eq!(first.code, 0, "{}", first.transcript());
+    assert_eq!(
+        first.stdout,
+        format!("people from {org}: 5 added, 0 changed, 0 already as given\n")
+    );
+    let again = run(&["people", "import", &org]);
+    assert!(
+        again
+            .stdout
+            .contains("0 added, 0 changed, 5 already as given"),
+        "{}",
+        again.stdout
+    );
+    let promoted = file(
+        &dir,
+        "promotion.csv",
+        "id,name,manager,department,grade\nbo,Bo Lim,ana,finance,7\n",
+    );
+    let changed = run(&["people", "import", &promoted]);
+    assert!(
+        changed.stdout.contains("0 added, 1 changed"),
+        "{}",
+        changed.stdout
+    );
+    let history = run(&["log", "person:bo"]).stdout;
+    assert_eq!(history.lines().count(), 2, "{history}");
+    assert!(
+        history
+            .contains("registry entry of bo: Bo Lim, manager ana, department = finance, grade = 7"),
+        "{history}"
+    );
+    let list = run(&["people", "list"]).stdout;
+    assert!(
+        list.contains("bo   Bo Lim          ana      department=finance grade=7"),
+        "{list}"
+    );
+    assert!(list.ends_with("5 people\n"), "{list}");
+    let show = run(&["people", "show", "bo"]).stdout;
+    assert!(
+        show.starts_with("bo — Bo Lim\nreports to: ana -> ceo\n"),
+        "{show}"
+    );
+    let unknown = run(&["people", "show", "boo"]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("did you mean `bo`?"),
+        "{}",
+        unknown.stderr
+    );
+    assert_eq!(run(&["verify"]).code, 0);
+}
+
+#[test]
+fn a_people_file_with_problems_records_nobody() {
+    let (dir, run) = store("registry-refused");
+    let bad = file(
+        &dir,
+        "bad.csv",
+        "id,name,manager\nzed,Zed,nobody\nx1,,x2\nx2,,x1\nok,Fine,\n",
+    );
+    let refused = run(&["people", "import", &bad]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    for line in [
+        "bad.csv:2: zed: manager `nobody` is neither in the registry nor in this file",
+        "bad.csv:3: x1: the reporting line loops: x1 -> x2 -> x1",
+        "3 rows refused; nobody was recorded",
+    ] {
+        assert!(
+            refused.stderr.contains(line),
+            "{line} in:\n{}",
+            refused.stderr
+        );
+    }
+    let no_id = file(&dir, "no-id.csv", "name,manager\nZed,\n");
+    let headless = run(&["people", "import", &no_id]);
+    assert_eq!(headless.code, 1);
+    assert!(
+        headless.stderr.contains("the header needs an `id` column"),
+        "{}",
+        headless.stderr
+    );
+    assert!(run(&["people", "list"])
+        .stdout
+        .contains("the registry has nobody yet"));
+}
+
+#[test]
+fn enrolments_take_registered_attributes_and_rules_read_the_reporting_line() {
+    let (dir, run) = store("registry-enrol");
+    assert_eq!(
+        run(&["people", "import", &file(&dir, "p.csv", ORG)]).code,
+        0
+    );
+    // Attributes come from the registry; one given with the enrolment wins (a one-off).
+    let enrolled = run(&[
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=ana",
+        "--person",
+        "mentee=cy",
+    ]);
+    assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
+    let status = run(&["status", "p-1"]).stdout;
+    assert!(
+        status.contains("  mentor ana department=\"finance\" grade=11"),
+        "{status}"
+    );
+    // dan reports to ana: not her mentee, even from another department.
+    let own_report = run(&[
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=ana",
+        "--person",
+        "mentee=dan,department=marketing",
+    ]);
+    assert_eq!(own_report.code, 1, "{}", own_report.transcript());
+    assert!(
+        own_report
+            .stderr
+            .contains("FAIL !in_reporting_line(mentor, mentee)")
+            && own_report.stderr.contains(
+                "dan (mentee): department = \"marketing\", grade = 7, reports to ana -> ceo"
+            ),
+        "{}",
+        own_report.stderr
+    );
+    // A roster names registered people by id alone.
+    let roster = file(
+        &dir,
+        "roster.csv",
+        "pairing,type,role,id\nr1,one-on-one,mentor,ceo\nr1,one-on-one,mentee,bo\n",
+    );
+    let refused = run(&["import", &roster, "--program", COHORT]);
+    assert_eq!(
+        refused.code,
+        1,
+        "bo reports to the ceo: {}",
+        refused.transcript()
+    );
+    assert!(
+        refused.stderr.contains("reports to ana -> ceo"),
+        "{}",
+        refused.stderr
+    );
+}

@@ -46,11 +46,36 @@ fn postgres_a_store_copied_to_postgres_and_back_reads_the_same() {
         "p-1",
     ]);
     assert_eq!(advance.code, 0, "{}", advance.transcript());
+    // ... and the people registry travels with it.
+    let people = dir.join("people.csv");
+    std::fs::write(
+        &people,
+        "id,name,manager
+ana,Ana,
+bo,Bo,ana
+",
+    )
+    .expect("people");
+    let imported = mentorflow(&[
+        "--store",
+        &url,
+        "people",
+        "import",
+        &people.to_string_lossy(),
+    ]);
+    assert_eq!(imported.code, 0, "{}", imported.transcript());
     let back = dir.join("back.db").to_string_lossy().into_owned();
     let again = mentorflow(&["store", "copy", &url, &back]);
     assert_eq!(again.code, 0, "{}", again.transcript());
     assert_eq!(log(&back), log(&url));
     assert_eq!(mentorflow(&["--store", &back, "verify"]).code, 0);
+    let registry = |store: &str| mentorflow(&["--store", store, "people", "list"]).stdout;
+    assert!(
+        registry(&back).contains("bo   Bo    ana"),
+        "{}",
+        registry(&back)
+    );
+    assert_eq!(registry(&back), registry(&url));
 }
 
 #[test]

@@ -64,6 +64,8 @@ enum Command {
     Leave(commands::leave::Args),
     /// Replace a participant of a running pairing by someone else in the same role.
     Replace(commands::replace::Args),
+    /// The people registry: import people, list them, show one.
+    People(commands::people::Args),
     /// Continue an ended pairing as a new one, linked to it.
     #[command(name = "continue")]
     Continue(commands::continue_::Args),
@@ -139,6 +141,7 @@ where
         Command::Leave(a) => commands::leave::run(&a, s, output),
         Command::Replace(a) => commands::replace::run(&a, s, output),
         Command::Continue(a) => commands::continue_::run(&a, s, output),
+        Command::People(a) => commands::people::run(&a, s, output),
         Command::Done(a) => commands::done::run(&a, s, output),
         Command::Tick(a) => commands::tick::run(&a, s, output),
         Command::Status(a) => commands::status::run(&a, s, output),

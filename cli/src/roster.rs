@@ -101,6 +101,7 @@ impl Roster<'_> {
             role: cell(self.columns.role).into(),
             attributes,
             facts: Default::default(),
+            managers: Vec::new(),
         };
         (participant, problems)
     }

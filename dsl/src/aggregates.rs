@@ -1,5 +1,7 @@
 //! Script helpers over people: `facts_of(mentees, "attended")` gives each person's value of a
-//! fact kept per person, and `min`, `max`, `sum`, `average` and `count` sum such a list up.
+//! fact kept per person, and `min`, `max`, `sum`, `average` and `count` sum such a list up;
+//! `in_reporting_line(a, b)` and `levels_apart(a, b)` ask the organisation (the `managers`
+//! each participant enrolled with, from the people registry).
 //! Values not recorded (and without a default) are `()` and left out, so `average` is over the
 //! people with a value, and an empty list gives `()` ("not yet").
 
@@ -15,7 +17,30 @@ pub fn register(engine: &mut Engine) {
         .register_fn("max", |a: Array| extreme(&a, "max", |x, y| x > y))
         .register_fn("sum", |a: Array| sum(&a, "sum"))
         .register_fn("average", average)
-        .register_fn("count", count);
+        .register_fn("count", count)
+        .register_fn("in_reporting_line", |a: Map, b: Map| {
+            levels(&a, &b).is_some()
+        })
+        .register_fn("levels_apart", |a: Map, b: Map| {
+            levels(&a, &b).map_or(Dynamic::UNIT, Dynamic::from_int)
+        });
+}
+
+/// How many levels apart two people are when one is in the other's reporting line (their
+/// `managers`, from the people registry): 1 for a direct manager.
+fn levels(a: &Map, b: &Map) -> Option<i64> {
+    let id = |p: &Map| {
+        p.get("id")
+            .and_then(|v| v.clone().into_immutable_string().ok())
+    };
+    let above = |p: &Map, other: &Option<ImmutableString>| -> Option<i64> {
+        let other = other.as_ref()?;
+        let line = p.get("managers")?.read_lock::<Array>()?.clone();
+        line.iter()
+            .position(|m| m.clone().into_immutable_string().ok().as_ref() == Some(other))
+            .map(|i| i as i64 + 1)
+    };
+    above(a, &id(b)).or_else(|| above(b, &id(a)))
 }
 
 /// Each person's value of per-person fact `name` (`()` where none is recorded).
@@ -129,6 +154,23 @@ mod tests {
         assert_eq!(values.len(), 3);
         assert_eq!(values[0].as_int(), Ok(3));
         assert!(values[1].is_unit() && values[2].is_unit());
+    }
+
+    #[test]
+    fn reporting_lines_are_read_from_the_managers_people_enrolled_with() {
+        let people = r#"let boss = #{id: "b"}; let lead = #{id: "l", managers: ["b"]};
+            let dev = #{id: "d", managers: ["l", "b"]}; let other = #{id: "o", managers: ["x"]};"#;
+        let ask = |q: &str| eval(&format!("{people} {q}"));
+        assert_eq!(ask("in_reporting_line(dev, boss)").as_bool(), Ok(true));
+        assert_eq!(ask("in_reporting_line(boss, dev)").as_bool(), Ok(true));
+        assert_eq!(ask("levels_apart(boss, dev)").as_int(), Ok(2));
+        assert_eq!(ask("levels_apart(lead, dev)").as_int(), Ok(1));
+        assert_eq!(ask("in_reporting_line(dev, other)").as_bool(), Ok(false));
+        assert!(ask("levels_apart(dev, other)").is_unit());
+        assert_eq!(
+            ask("in_reporting_line(dev, #{id: \"z\"})").as_bool(),
+            Ok(false)
+        );
     }
 
     #[test]

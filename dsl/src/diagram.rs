@@ -138,6 +138,17 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
         }
         let _ = writeln!(out, "    class {id} schedule");
     }
+    for (stage, next, start) in successors(program) {
+        let id = format!("next_{}", node_id(&stage.id));
+        let _ = writeln!(
+            out,
+            "    {id}[/\"{}\"/]",
+            mermaid_text(&successor_label(next))
+        );
+        let _ = writeln!(out, "    {} -.-> {id}", node_id(&stage.id));
+        let _ = writeln!(out, "    {id} -.-> {}", node_id(start));
+        let _ = writeln!(out, "    class {id} successor");
+    }
     for stage in program.stages.iter().filter(|s| s.is_terminal()) {
         let class = match stage.outcome.as_deref() {
             Some("success") => "success",
@@ -152,7 +163,39 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
     if !program.schedules.is_empty() {
         out.push_str("    classDef schedule fill:#e8f0fe,stroke:#4a6fa5\n");
     }
+    if program.stages.iter().any(|s| s.successor.is_some()) {
+        out.push_str("    classDef successor fill:#fff4d6,stroke:#a67c00\n");
+    }
     out
+}
+
+/// The stages with a successor (whatever the type: a pairing of any type that ends there
+/// continues), with the stage the new pairing starts in.
+fn successors(program: &Program) -> Vec<(&Stage, &crate::model::Successor, &str)> {
+    program
+        .stages
+        .iter()
+        .filter_map(|s| {
+            let next = s.successor.as_ref()?;
+            let start = next.stage.as_deref().unwrap_or(&program.initial);
+            Some((s, next, start))
+        })
+        .collect()
+}
+
+/// `a new extension pairing, carrying goals_met, when ...`.
+fn successor_label(next: &crate::model::Successor) -> String {
+    let mut label = match &next.type_id {
+        Some(t) => format!("a new {t} pairing"),
+        None => "a new pairing".to_string(),
+    };
+    if !next.facts.is_empty() {
+        let _ = write!(label, ", carrying {}", next.facts.join(", "));
+    }
+    if let Some(when) = &next.when {
+        let _ = write!(label, ", when {}", one_line(&when.source));
+    }
+    label
 }
 
 /// The schedules drawn (those of `type_id`, or all), each with the stage it is tied to: the
@@ -221,6 +264,23 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
             dot_text(&from.id),
             dot_text(&t.to),
             dot_text(&edge_label(program, t, from, type_id))
+        );
+    }
+    for (stage, next, start) in successors(program) {
+        let id = format!("next {}", stage.id);
+        let _ = writeln!(
+            out,
+            "    \"{}\" [label=\"{}\", shape=parallelogram, style=\"\"];",
+            dot_text(&id),
+            dot_text(&successor_label(next))
+        );
+        let _ = writeln!(
+            out,
+            "    \"{}\" -> \"{}\" [style=dotted];\n    \"{}\" -> \"{}\" [style=dotted];",
+            dot_text(&stage.id),
+            dot_text(&id),
+            dot_text(&id),
+            dot_text(start)
         );
     }
     for (schedule, stage) in schedules(program, type_id) {

@@ -53,6 +53,7 @@ fn mentee() -> Vec<Participant> {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     }]
 }
 

@@ -17,8 +17,9 @@ use crate::engine::{Actor, Engine, FactChange};
 use crate::error::{EngineError, Error};
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::Candidate;
-use crate::ledger::{BulkReport, Ledger, Writer};
+use crate::ledger::{BulkReport, Ledger, PeopleReport, Writer};
 use crate::pairing::Pairing;
+use crate::people::Person;
 use crate::postgres::PostgresStore;
 use crate::registry::Registry;
 use crate::sqlite::{Durability, SqliteStore};
@@ -217,6 +218,22 @@ pub struct TickReport {
     pub next: Option<(String, crate::timers::Upcoming)>,
 }
 
+/// One change of participants, with the newcomer completed from the people registry.
+type ParticipantChange<'a> = dyn FnMut(&Engine, &mut Pairing, &Actor<'_>, Option<Participant>) -> Result<Event, EngineError>
+    + 'a;
+
+/// `p` completed from the people registry as the transaction sees it: the attributes the
+/// program declares that `p` does not carry, and their reporting line.
+fn completed(
+    program: &Program,
+    writer: &mut Writer<'_>,
+    p: Participant,
+) -> Result<Participant, Error> {
+    let person = writer.person(&p.id)?;
+    let line = writer.reporting_line(&p.id)?;
+    Ok(crate::people::complete(program, p, person.as_ref(), line)?)
+}
+
 /// One engine decision on one pairing: the events to store, or why not.
 type Decide<'a> =
     dyn FnMut(&Engine, &mut Pairing, &Actor<'_>) -> Result<Vec<Event>, EngineError> + 'a;
@@ -399,7 +416,12 @@ impl Coordinator {
         let allow_same = self.allow_same_participants;
         let mut make = |i, id: String, writer: &mut Writer<'_>| {
             let e = roster.enrolment(i);
-            let (mut pairing, mut event) = engine.enrol(&id, &e.type_id, e.participants, &actor)?;
+            let participants = e
+                .participants
+                .into_iter()
+                .map(|p| completed(program, writer, p))
+                .collect::<Result<Vec<_>, Error>>()?;
+            let (mut pairing, mut event) = engine.enrol(&id, &e.type_id, participants, &actor)?;
             label(&mut pairing, &mut event, e.label);
             let mut problems = {
                 let people: Vec<&Participant> = pairing.participants.iter().collect();
@@ -485,13 +507,17 @@ impl Coordinator {
                     None => declared.as_ref().and_then(|s| s.stage.clone()),
                     Some(_) => how.stage.clone(),
                 };
+                let participants = match &how.participants {
+                    Some(given) => given
+                        .iter()
+                        .map(|g| completed(&new.program, writer, g.clone()))
+                        .collect::<Result<Vec<_>, Error>>()?,
+                    None => p.participants.clone(),
+                };
                 let next = crate::successor::Continuation {
                     stage: how.stage.clone().or(stage),
                     type_id,
-                    participants: how
-                        .participants
-                        .clone()
-                        .unwrap_or_else(|| p.participants.clone()),
+                    participants,
                     facts,
                 };
                 let event = crate::successor::create(&old, &new, p, next, &actor, writer)?;
@@ -509,18 +535,40 @@ impl Coordinator {
         })
     }
 
+    /// Adds or changes people of the registry, all or none: every manager must be in the
+    /// registry or among `people`, and no one may be in their own reporting line. Each
+    /// changed entry is logged; an entry already as given stores nothing.
+    pub fn record_people(&mut self, people: &[Person]) -> Result<PeopleReport, Error> {
+        let now = self.now();
+        let actor = self.actor.clone();
+        self.ledger
+            .record_people(people, now, &actor, &mut |writer| {
+                let refused = crate::people::check(people, &mut |id| Ok(writer.person(id)?))?;
+                if refused.is_empty() {
+                    Ok(())
+                } else {
+                    Err(Error::Rows(refused))
+                }
+            })
+    }
+
+    /// Every person of the registry, by id.
+    pub fn people(&self) -> Result<Vec<Person>, Error> {
+        self.ledger.people()
+    }
+
     /// Someone joins a running pairing: the type's rules and the capacity across pairings
     /// are checked on who takes part afterwards.
     pub fn join(&mut self, id: &str, participant: &Participant) -> Result<Vec<Event>, Error> {
-        self.change_participants(id, &mut |engine, p, actor| {
-            engine.join(p, participant.clone(), actor)
+        self.change_participants(id, Some(participant), &mut |engine, p, actor, who| {
+            engine.join(p, who.unwrap_or_else(|| participant.clone()), actor)
         })
     }
 
     /// Someone leaves a running pairing for a reason; if too few remain, an automatic
     /// transition must end it, or the leave is refused.
     pub fn leave(&mut self, id: &str, person: &str, reason: &str) -> Result<Vec<Event>, Error> {
-        self.change_participants(id, &mut |engine, p, actor| {
+        self.change_participants(id, None, &mut |engine, p, actor, _| {
             engine.leave(p, person, reason, actor)
         })
     }
@@ -533,8 +581,9 @@ impl Coordinator {
         participant: &Participant,
         reason: Option<&str>,
     ) -> Result<Vec<Event>, Error> {
-        self.change_participants(id, &mut |engine, p, actor| {
-            engine.replace(p, person, participant.clone(), reason, actor)
+        self.change_participants(id, Some(participant), &mut |engine, p, actor, who| {
+            let who = who.unwrap_or_else(|| participant.clone());
+            engine.replace(p, person, who, reason, actor)
         })
     }
 
@@ -543,7 +592,8 @@ impl Coordinator {
     fn change_participants(
         &mut self,
         id: &str,
-        change: &mut dyn FnMut(&Engine, &mut Pairing, &Actor<'_>) -> Result<Event, EngineError>,
+        newcomer: Option<&Participant>,
+        change: &mut ParticipantChange<'_>,
     ) -> Result<Vec<Event>, Error> {
         let pairing = self.ledger.pairing(id)?;
         let engine = self
@@ -555,7 +605,12 @@ impl Coordinator {
                 name: &name,
                 now: act_at(at, &*clock, p),
             };
-            let event = change(&engine, p, &actor)?;
+            // Whoever joins is completed from the people registry, under the lock.
+            let who = match newcomer {
+                Some(n) => Some(completed(&engine.program, writer, n.clone())?),
+                None => None,
+            };
+            let event = change(&engine, p, &actor, who)?;
             let joined: Vec<Participant> = match &event.kind {
                 EventKind::Joined { participant } | EventKind::Replaced { participant, .. } => {
                     vec![participant.clone()]

@@ -87,8 +87,11 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
                 hash: &e.hash,
             })
         })?;
-        pairings = stored.len();
-        for row in &stored {
+        pairings = stored.pairings.len();
+        for person in &stored.people {
+            tx.put_person(&person.id, person.last_seq, &person.state, 0)?;
+        }
+        for row in &stored.pairings {
             let p = decode_state(&row.state)?;
             let due = p.due.map(stamp);
             let members: Vec<(&str, &str)> = p

@@ -71,6 +71,14 @@ pub enum EngineError {
         /// Every rule broken, with the values involved.
         problems: Vec<EnrolmentProblem>,
     },
+    /// A person of a people file cannot be recorded.
+    #[error("{person}: {problem}")]
+    BadPerson {
+        /// Person id.
+        person: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// `continue` on a pairing that has not ended.
     #[error("pairing {0} has not ended")]
     NotEnded(String),

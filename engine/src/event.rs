@@ -19,12 +19,15 @@ pub struct Participant {
     /// Facts recorded for this person (declared with `per`): attendance, a survey score.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, Value>,
+    /// Their managers, nearest first, from the people registry when they enrolled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managers: Vec<String>,
 }
 
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
-    /// The pairing it belongs to.
+    /// The pairing it belongs to (`person:ID` for an edit of the people registry).
     pub pairing: std::sync::Arc<str>,
     /// Position in the pairing's history, from 1.
     pub seq: u64,
@@ -77,6 +80,12 @@ pub enum EventKind {
         /// The pairing it continues (it ended in a stage with a successor, or `continue`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         predecessor: Option<String>,
+    },
+    /// A person of the people registry was added or changed (the pairing column is
+    /// `person:ID`): their whole entry as it is now.
+    PersonRecorded {
+        /// The entry.
+        person: crate::people::Person,
     },
     /// The ended pairing continues as a new one.
     Continued {
@@ -201,6 +210,9 @@ mod legacy {
         Continued {
             successor: String,
         },
+        PersonRecorded {
+            person: crate::people::Person,
+        },
         Joined {
             participant: Participant,
         },
@@ -301,6 +313,7 @@ mod legacy {
                     predecessor,
                 },
                 StoredKind::Continued { successor } => EventKind::Continued { successor },
+                StoredKind::PersonRecorded { person } => EventKind::PersonRecorded { person },
                 StoredKind::Joined { participant } => EventKind::Joined { participant },
                 StoredKind::Left { person, role } => EventKind::Left { person, role },
                 StoredKind::Replaced {
@@ -420,6 +433,7 @@ impl EventKind {
             EventKind::Left { .. } => "left",
             EventKind::Replaced { .. } => "replaced",
             EventKind::Continued { .. } => "continued",
+            EventKind::PersonRecorded { .. } => "person_recorded",
             EventKind::FactsRecorded { .. } => "facts_recorded",
             EventKind::Moved { .. } => "moved",
             EventKind::BecameOverdue { .. } => "became_overdue",

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::error::{EngineError, Error};
 use crate::event::Event;
 use crate::pairing::Pairing;
+use crate::people::Person;
 use crate::store::{EventRow, Filter, PairingRow, ProgramRow, Store, StoreError, Tx};
 
 /// Time as stored: fixed-width UTC, so text order is time order.
@@ -29,6 +30,23 @@ pub fn chain(previous: &str, body: &str) -> String {
     h.update(previous.as_bytes());
     h.update(body.as_bytes());
     mentorflow_dsl::hex(&h.finalize())
+}
+
+/// A stored person of the registry; damage is named by the person.
+fn decode_person(id: &str, json: &str) -> Result<Person, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("the stored person {id} is not a person: {e}")))
+}
+
+/// What recording people did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeopleReport {
+    /// People new to the registry.
+    pub added: Vec<String>,
+    /// People whose entry changed.
+    pub changed: Vec<String>,
+    /// People whose entry was already as given (nothing stored for them).
+    pub unchanged: Vec<String>,
 }
 
 /// An event as stored.
@@ -200,6 +218,28 @@ impl<'t> Writer<'t> {
         person: &str,
     ) -> Result<Vec<crate::store::Membership>, StoreError> {
         self.tx.memberships(person)
+    }
+
+    /// Person `id` of the people registry, as it stands in this transaction.
+    pub fn person(&mut self, id: &str) -> Result<Option<Person>, StoreError> {
+        self.tx
+            .person(id)?
+            .map(|(_, state)| decode_person(id, &state))
+            .transpose()
+    }
+
+    /// `id`'s managers in the registry, nearest first (see [`crate::people::reporting_line`]).
+    pub fn reporting_line(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
+        let mut line = Vec::new();
+        let mut current = id.to_string();
+        while let Some(manager) = self.person(&current)?.and_then(|p| p.manager) {
+            if manager == id || line.contains(&manager) || line.len() >= crate::people::MAX_LEVELS {
+                break;
+            }
+            line.push(manager.clone());
+            current = manager;
+        }
+        Ok(line)
     }
 
     /// A number and id for a new pairing, never handed out twice in one transaction.
@@ -485,6 +525,69 @@ impl Ledger {
         Ok(report)
     }
 
+    /// Adds or changes people of the registry in one transaction: each changed entry is one
+    /// `person_recorded` event in the chain; an entry already as given stores nothing.
+    /// `check` sees the registry as it stands (under the write lock) and may refuse them all.
+    pub fn record_people(
+        &mut self,
+        people: &[Person],
+        at: DateTime<Utc>,
+        actor: &str,
+        check: &mut dyn FnMut(&mut Writer<'_>) -> Result<(), Error>,
+    ) -> Result<PeopleReport, Error> {
+        let mut report = PeopleReport::default();
+        let program: Arc<str> = Arc::from("");
+        let actor: Arc<str> = Arc::from(actor);
+        self.store.write(&mut |tx| {
+            report = PeopleReport::default();
+            check(&mut Writer::new(tx))?;
+            let mut previous = tx.last_hash()?;
+            for person in people {
+                let stored = tx.person(&person.id)?;
+                let (seq, before) = match &stored {
+                    Some((_, json)) if decode_person(&person.id, json)? == *person => {
+                        report.unchanged.push(person.id.clone());
+                        continue;
+                    }
+                    Some((seq, _)) => (seq + 1, *seq),
+                    None => (1, 0),
+                };
+                let event = Event {
+                    pairing: Arc::from(crate::people::subject(&person.id).as_str()),
+                    seq,
+                    at,
+                    actor: Arc::clone(&actor),
+                    reason: None,
+                    program: Arc::clone(&program),
+                    kind: crate::event::EventKind::PersonRecorded {
+                        person: person.clone(),
+                    },
+                };
+                append(tx, &mut previous, std::slice::from_ref(&event))?;
+                let state = serde_json::to_string(person)
+                    .map_err(|e| StoreError::Database(e.to_string()))?;
+                if !tx.put_person(&person.id, seq, &state, before)? {
+                    return Err(StoreError::Conflict(person.id.clone()).into());
+                }
+                match before {
+                    0 => report.added.push(person.id.clone()),
+                    _ => report.changed.push(person.id.clone()),
+                }
+            }
+            Ok(())
+        })?;
+        Ok(report)
+    }
+
+    /// Every person of the registry, by id.
+    pub fn people(&self) -> Result<Vec<Person>, Error> {
+        self.store
+            .people()?
+            .iter()
+            .map(|p| Ok(decode_person(&p.id, &p.state)?))
+            .collect()
+    }
+
     /// The current state of the pairing named `name`: its id, or the label it was imported
     /// under when that names exactly one pairing.
     pub fn pairing(&self, name: &str) -> Result<Pairing, Error> {
@@ -529,6 +632,8 @@ impl Ledger {
     /// Events of one pairing (which must exist), or of all, in the order they were stored.
     pub fn events(&self, pairing: Option<&str>) -> Result<Vec<Event>, Error> {
         let id = match pairing {
+            // A person's edits of the registry read like a pairing's events.
+            Some(name) if crate::people::person_of(name).is_some() => Some(Arc::from(name)),
             Some(name) => Some(self.pairing(name)?.id),
             None => None,
         };

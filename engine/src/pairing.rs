@@ -189,6 +189,7 @@ impl History {
             EventKind::FactsRecorded { .. }
             | EventKind::Joined { .. }
             | EventKind::Continued { .. }
+            | EventKind::PersonRecorded { .. }
             | EventKind::Left { .. }
             | EventKind::Replaced { .. }
             | EventKind::BecameOverdue { .. }
@@ -260,6 +261,9 @@ pub enum FoldError {
     /// There were no events.
     #[error("no events")]
     Empty,
+    /// An edit of the people registry among a pairing's events.
+    #[error("an edit of the people registry is among the pairing's events")]
+    PersonEdit,
 }
 
 impl Pairing {
@@ -345,6 +349,7 @@ impl Pairing {
                     found: event.seq,
                 })
             }
+            EventKind::PersonRecorded { .. } => return Err(FoldError::PersonEdit),
             EventKind::FactsRecorded {
                 facts,
                 person: None,

@@ -17,7 +17,8 @@ use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
     EventRow, Filter, Location, Membership, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion,
-    Store, StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
+    Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson, StoredProgram, Tx, Work,
+    LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
@@ -81,6 +82,14 @@ INSERT INTO members (pairing, person, role)
 SELECT p.id, m.value ->> 'id', m.value ->> 'role'
 FROM pairings p, jsonb_array_elements(p.state::jsonb -> 'participants') m
 ON CONFLICT DO NOTHING;
+"#,
+    // The people registry; its edits are events in the one chain (pairing column `person:ID`).
+    r#"
+CREATE TABLE people (
+    id TEXT PRIMARY KEY,
+    last_seq BIGINT NOT NULL,
+    state TEXT NOT NULL
+);
 "#,
 ];
 
@@ -409,6 +418,36 @@ impl Tx for PgTx<'_> {
         Ok(true)
     }
 
+    fn person(&mut self, id: &str) -> Result<Option<(u64, String)>, StoreError> {
+        Ok(self
+            .tx
+            .query_opt("SELECT last_seq, state FROM people WHERE id = $1", &[&id])
+            .map_err(database)?
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
+    }
+
+    fn put_person(
+        &mut self,
+        id: &str,
+        last_seq: u64,
+        state: &str,
+        expected_seq: u64,
+    ) -> Result<bool, StoreError> {
+        let (seq, expected) = (last_seq as i64, expected_seq as i64);
+        let changed = if expected_seq == 0 {
+            self.tx.execute(
+                "INSERT INTO people (id, last_seq, state) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                &[&id, &seq, &state],
+            )
+        } else {
+            self.tx.execute(
+                "UPDATE people SET last_seq = $2, state = $3 WHERE id = $1 AND last_seq = $4",
+                &[&id, &seq, &state, &expected],
+            )
+        };
+        Ok(changed.map_err(database)? == 1)
+    }
+
     fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError> {
         let rows = self
             .tx
@@ -450,6 +489,14 @@ impl PgTx<'_> {
                 .map_err(database)?;
         }
         Ok(())
+    }
+}
+
+fn person_row(r: &postgres::Row) -> StoredPerson {
+    StoredPerson {
+        id: r.get(0),
+        last_seq: r.get::<_, i64>(1) as u64,
+        state: r.get(2),
     }
 }
 
@@ -508,6 +555,15 @@ impl Store for PostgresStore {
             .query_opt(&self.statements.state, &[&id])
             .map_err(database)?
             .map(|r| r.get(0)))
+    }
+
+    fn people(&self) -> Result<Vec<StoredPerson>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query("SELECT id, last_seq, state FROM people ORDER BY id", &[])
+            .map_err(database)?;
+        Ok(rows.iter().map(person_row).collect())
     }
 
     fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError> {
@@ -613,7 +669,7 @@ impl Store for PostgresStore {
     fn snapshot(
         &self,
         on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<Vec<StoredPairing>, StoreError> {
+    ) -> Result<Snapshot, StoreError> {
         snapshot_of(&mut self.client.borrow_mut(), |tx| {
             // Streamed in pages so a large store is never held in memory at once.
             let mut after = 0i64;
@@ -645,7 +701,7 @@ impl Store for PostgresStore {
                     &[],
                 )
                 .map_err(database)?;
-            Ok(rows
+            let pairings = rows
                 .iter()
                 .map(|r| StoredPairing {
                     id: r.get(0),
@@ -655,7 +711,14 @@ impl Store for PostgresStore {
                     due: r.get(4),
                     state: r.get(5),
                 })
-                .collect())
+                .collect();
+            let people = tx
+                .query("SELECT id, last_seq, state FROM people ORDER BY id", &[])
+                .map_err(database)?
+                .iter()
+                .map(person_row)
+                .collect();
+            Ok(Snapshot { pairings, people })
         })
     }
 }

@@ -106,9 +106,10 @@ fn step(
         // A migration is not a command of the pairing's own history: replaying stays on the
         // version being replayed against.
         // A successor is a pairing of its own, replayed on its own.
-        EventKind::Enrolled { .. } | EventKind::Migrated { .. } | EventKind::Continued { .. } => {
-            Ok(None)
-        }
+        EventKind::Enrolled { .. }
+        | EventKind::Migrated { .. }
+        | EventKind::Continued { .. }
+        | EventKind::PersonRecorded { .. } => Ok(None),
         EventKind::FactsRecorded { facts, person } => {
             engine.record(pairing, person.as_deref(), facts.clone(), actor)?;
             Ok(None)

@@ -351,6 +351,7 @@ impl ScenarioParticipant {
                 .map(|(k, v)| (k.clone(), attribute(program, k, v)))
                 .collect(),
             facts: BTreeMap::new(),
+            managers: Vec::new(),
         }
     }
 }

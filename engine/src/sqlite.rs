@@ -13,7 +13,8 @@ use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
     EventRow, Filter, Location, Membership, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion,
-    Store, StoreError, StoredEvent, StoredPairing, StoredProgram, Tx, Work, LOCK_WAIT,
+    Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson, StoredProgram, Tx, Work,
+    LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
@@ -71,6 +72,14 @@ CREATE INDEX members_person ON members(person);
 INSERT OR IGNORE INTO members (pairing, person, role)
 SELECT p.id, json_extract(m.value, '$.id'), json_extract(m.value, '$.role')
 FROM pairings p, json_each(p.state, '$.participants') m;
+"#,
+    // The people registry; its edits are events in the one chain (pairing column `person:ID`).
+    r#"
+CREATE TABLE people (
+    id TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL,
+    state TEXT NOT NULL
+);
 "#,
 ];
 
@@ -401,6 +410,40 @@ impl Tx for rusqlite::Transaction<'_> {
             .map_err(sql_error(self))
     }
 
+    fn person(&mut self, id: &str) -> Result<Option<(u64, String)>, StoreError> {
+        self.prepare_cached("SELECT last_seq, state FROM people WHERE id = ?1")
+            .and_then(|mut st| {
+                st.query_row([id], |r| {
+                    let state = text(r, 1, || format!("the stored person {id}"))?;
+                    Ok((r.get::<_, i64>(0)? as u64, state))
+                })
+                .optional()
+            })
+            .map_err(sql_error(self))
+    }
+
+    fn put_person(
+        &mut self,
+        id: &str,
+        last_seq: u64,
+        state: &str,
+        expected_seq: u64,
+    ) -> Result<bool, StoreError> {
+        let (seq, expected) = (last_seq as i64, expected_seq as i64);
+        let changed = if expected_seq == 0 {
+            self.prepare_cached(
+                "INSERT OR IGNORE INTO people (id, last_seq, state) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut st| st.execute(params![id, seq, state]))
+        } else {
+            self.prepare_cached(
+                "UPDATE people SET last_seq = ?2, state = ?3 WHERE id = ?1 AND last_seq = ?4",
+            )
+            .and_then(|mut st| st.execute(params![id, seq, state, expected]))
+        };
+        changed.map(|n| n == 1).map_err(sql_error(self))
+    }
+
     fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError> {
         self.prepare_cached(
             "SELECT m.pairing, p.program_id, m.role, \
@@ -564,6 +607,22 @@ impl Store for SqliteStore {
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
+    fn people(&self) -> Result<Vec<StoredPerson>, StoreError> {
+        self.conn
+            .prepare("SELECT id, last_seq, state FROM people ORDER BY id")
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok(StoredPerson {
+                        id: lossy(r, 0)?,
+                        last_seq: r.get::<_, i64>(1)? as u64,
+                        state: lossy(r, 2)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
     fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError> {
         self.conn
             .prepare_cached("SELECT id FROM pairings WHERE label = ?1 ORDER BY n")
@@ -666,7 +725,7 @@ impl Store for SqliteStore {
     fn snapshot(
         &self,
         on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<Vec<StoredPairing>, StoreError> {
+    ) -> Result<Snapshot, StoreError> {
         let err = db_error(&self.path, self.lock_wait);
         // One read transaction: events and pairings from the same snapshot, even while other
         // coordinators write.
@@ -707,6 +766,19 @@ impl Store for SqliteStore {
                 .collect()
             })
             .map_err(&err)?;
-        Ok(pairings)
+        let people = snapshot
+            .prepare("SELECT id, last_seq, state FROM people ORDER BY id")
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok(StoredPerson {
+                        id: lossy(r, 0)?,
+                        last_seq: r.get::<_, i64>(1)? as u64,
+                        state: lossy(r, 2)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(&err)?;
+        Ok(Snapshot { pairings, people })
     }
 }

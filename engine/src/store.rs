@@ -159,6 +159,26 @@ pub struct StoredPairing {
     pub state: String,
 }
 
+/// Everything `snapshot` reads besides the events: the projections, from the same snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Every pairing's projection, in number order.
+    pub pairings: Vec<StoredPairing>,
+    /// Every person of the registry: id, last seq and encoded state, by id.
+    pub people: Vec<StoredPerson>,
+}
+
+/// A person of the registry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPerson {
+    /// Person id.
+    pub id: String,
+    /// Sequence number of the last edit.
+    pub last_seq: u64,
+    /// The encoded person.
+    pub state: String,
+}
+
 /// A stored program version with its files, as read back to copy a store.
 #[derive(Debug, Clone)]
 pub struct StoredProgram {
@@ -193,6 +213,17 @@ pub trait Tx {
     ) -> Result<Vec<(u64, String)>, StoreError>;
     /// The running pairings `person` takes part in, in number order.
     fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError>;
+    /// The registry's person `id`: last seq and encoded state.
+    fn person(&mut self, id: &str) -> Result<Option<(u64, String)>, StoreError>;
+    /// Stores person `id` (new when `expected_seq` is 0) if their stored last seq is still
+    /// `expected_seq`; returns false (and changes nothing) when it is not.
+    fn put_person(
+        &mut self,
+        id: &str,
+        last_seq: u64,
+        state: &str,
+        expected_seq: u64,
+    ) -> Result<bool, StoreError>;
     /// One more than the highest pairing number stored (1 for an empty store).
     fn next_number(&mut self) -> Result<u64, StoreError>;
     /// Stores a program version unless its hash is stored already.
@@ -228,6 +259,8 @@ pub trait Store {
     fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError>;
     /// The encoded state of pairing `id`.
     fn state(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Every person of the registry, by id.
+    fn people(&self) -> Result<Vec<StoredPerson>, StoreError>;
     /// The ids of the pairings imported under `label`, in number order.
     fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError>;
     /// Every pairing id, in number order.
@@ -247,5 +280,5 @@ pub trait Store {
     fn snapshot(
         &self,
         on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<Vec<StoredPairing>, StoreError>;
+    ) -> Result<Snapshot, StoreError>;
 }

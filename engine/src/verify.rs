@@ -69,6 +69,12 @@ pub enum Breach {
         /// Pairing id.
         pairing: String,
     },
+    /// A person of the registry whose stored entry differs from their last recorded edit, or
+    /// whose edits do not count up from 1.
+    PersonDiffers {
+        /// Person id.
+        person: String,
+    },
     /// A chain head published earlier is no longer a link of the chain: the history before it
     /// was rewritten (hashes recomputed), or it belongs to another store.
     CheckpointMissing(String),
@@ -84,6 +90,17 @@ pub struct VerifyReport {
     pub head: String,
     /// Problems, in the order found (empty: the store is intact).
     pub breaches: Vec<Breach>,
+}
+
+/// Whether a stored person is their last edit, with edits numbered 1, 2, ... up to it.
+fn person_is_fold(stored: &crate::store::StoredPerson, events: &[Event]) -> bool {
+    let numbered = events.iter().zip(1u64..).all(|(e, n)| e.seq == n);
+    let last = match events.last().map(|e| &e.kind) {
+        Some(crate::event::EventKind::PersonRecorded { person }) => person,
+        _ => return false,
+    };
+    let state: Option<crate::people::Person> = serde_json::from_str(&stored.state).ok();
+    numbered && stored.last_seq == events.len() as u64 && state.as_ref() == Some(last)
 }
 
 /// Verifies everything in `store`; `program` gives the program of a version hash. `expect` is
@@ -121,7 +138,15 @@ pub fn verify(
         previous = row.hash;
         Ok(())
     })?;
-    for stored in projections {
+    for stored in projections.people {
+        let events = histories
+            .remove(&crate::people::subject(&stored.id))
+            .unwrap_or_default();
+        if !person_is_fold(&stored, &events) {
+            breaches.push(Breach::PersonDiffers { person: stored.id });
+        }
+    }
+    for stored in projections.pairings {
         let events = histories.remove(&stored.id).unwrap_or_default();
         let Ok(p) = decode_state(&stored.state) else {
             breaches.push(Breach::StateUnreadable { pairing: stored.id });

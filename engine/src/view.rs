@@ -137,6 +137,14 @@ fn participant(program: &Program, p: &Participant, per_person: bool) -> Dynamic 
     for (name, value) in &p.attributes {
         map.insert(name.as_str().into(), to_dynamic(value));
     }
+    if !p.managers.is_empty() {
+        let line: Array = p
+            .managers
+            .iter()
+            .map(|m| Dynamic::from(m.clone()))
+            .collect();
+        map.insert("managers".into(), Dynamic::from_array(line));
+    }
     if per_person {
         // Every fact kept for their role: recorded, else its default, else `()` (not yet).
         let facts: Map = program

@@ -29,6 +29,7 @@ fn a_failing_part_after_statements_points_at_its_own_line() {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)

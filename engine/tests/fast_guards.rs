@@ -111,6 +111,7 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     }];
     let (mut answered, mut compared) = (0, 0);
     for facts in cases() {

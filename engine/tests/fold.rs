@@ -13,6 +13,7 @@ fn person(id: &str, role: &str, years: i64) -> Participant {
         role: role.into(),
         attributes: [("experience_years".to_string(), Value::Int(years))].into(),
         facts: Default::default(),
+        managers: Vec::new(),
     }
 }
 

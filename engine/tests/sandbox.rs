@@ -55,6 +55,7 @@ fn advance_with(engine: Engine) -> EngineError {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -181,6 +182,7 @@ fn print_is_captured_not_written_to_stdout() {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -217,6 +219,7 @@ fn scripts_cannot_change_facts() {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -252,6 +255,7 @@ fn the_script_view_follows_recorded_facts() {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
@@ -337,6 +341,7 @@ fn captured_output_is_bounded_in_bytes_not_only_lines() {
         role: "mentee".into(),
         attributes: Default::default(),
         facts: Default::default(),
+        managers: Vec::new(),
     };
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)

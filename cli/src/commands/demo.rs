@@ -204,6 +204,7 @@ fn enrolments(program: &mentorflow_dsl::Program) -> Vec<(Enrolment, Plan)> {
                         })
                         .collect(),
                     facts: Default::default(),
+                    managers: Vec::new(),
                 })
                 .collect();
             let enrolment = Enrolment {

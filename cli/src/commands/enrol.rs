@@ -67,6 +67,7 @@ pub(crate) fn participant(
         role: role.trim().into(),
         attributes,
         facts: Default::default(),
+        managers: Vec::new(),
     })
 }
 

@@ -18,6 +18,7 @@ pub mod list;
 pub mod log;
 pub mod migrate;
 pub mod paths;
+pub mod people;
 pub mod programs;
 pub mod record;
 pub mod replace;

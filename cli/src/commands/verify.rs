@@ -34,6 +34,10 @@ fn breach(b: &Breach) -> (String, String) {
             pairing.clone(),
             format!("its program version {} cannot be used: {why}", &hash[..12.min(hash.len())]),
         ),
+        Breach::PersonDiffers { person } => (
+            format!("person {person}"),
+            "the registry's entry differs from the last recorded edit, or the edits are not numbered 1, 2, ...".into(),
+        ),
         Breach::ColumnsDiffer { pairing } => (
             pairing.clone(),
             "the stage, outcome or due column differs from the stored state".into(),

@@ -219,6 +219,7 @@ pub fn engine_error(e: &EngineError) -> String {
         } => format!(
             "fact `{name}` is kept per {per}, and {person} is a {role}; name a {per} of the pairing"
         ),
+        EngineError::BadPerson { person, problem } => format!("{person}: {problem}"),
         EngineError::NotEnded(pairing) => format!(
             "{pairing} has not ended; a pairing continues as a new one once it has (withdraw it, or advance it to a terminal stage, first)"
         ),
@@ -493,11 +494,14 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
             guard(&mut s, report, "      ");
             s.push_str("      participants:");
             for p in participants {
-                let attrs: Vec<String> = p
+                let mut attrs: Vec<String> = p
                     .attributes
                     .iter()
                     .map(|(k, v)| format!("{k} = {v}"))
                     .collect();
+                if !p.managers.is_empty() {
+                    attrs.push(format!("reports to {}", p.managers.join(" -> ")));
+                }
                 let _ = write!(
                     s,
                     "\n        {} ({}): {}",

@@ -65,6 +65,19 @@ fn what(kind: &EventKind) -> String {
             )
         }
         EventKind::Continued { successor } => format!("continues as {successor}"),
+        EventKind::PersonRecorded { person } => {
+            let mut s = format!("registry entry of {}", printable(&person.id));
+            if !person.name.is_empty() {
+                s.push_str(&format!(": {}", printable(&person.name)));
+            }
+            if let Some(m) = &person.manager {
+                s.push_str(&format!(", manager {}", printable(m)));
+            }
+            for (k, v) in &person.attributes {
+                s.push_str(&format!(", {k} = {}", printable(v)));
+            }
+            s
+        }
         EventKind::Joined { participant } => format!("{} joined", person(participant)),
         EventKind::Left { person, role } => {
             format!("{} ({}) left", printable(person), printable(role))

@@ -110,12 +110,14 @@ impl<'e> Driver<'e> {
                     role: "mentor".into(),
                     attributes: Default::default(),
                     facts: Default::default(),
+                    managers: Vec::new(),
                 },
                 Participant {
                     id: format!("mentee-{i}"),
                     role: "mentee".into(),
                     attributes: Default::default(),
                     facts: Default::default(),
+                    managers: Vec::new(),
                 },
             ]
         };
@@ -242,6 +244,7 @@ fn people(i: u64) -> Vec<Participant> {
         ]
         .into(),
         facts: Default::default(),
+        managers: Vec::new(),
     };
     let mut all = vec![person(format!("mentor-{i}"), "mentor", 12, "eng")];
     for k in 0..5 {

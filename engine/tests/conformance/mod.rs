@@ -49,6 +49,7 @@ macro_rules! conformance {
             a_write_gives_up_on_a_held_store_after_its_lock_wait,
             memberships_follow_who_takes_part_and_whether_the_pairing_runs,
             a_label_names_its_pairing,
+            people_edits_are_chained_and_verified,
         );
     };
 }
@@ -107,6 +108,7 @@ fn person(id: &str, role: &str, years: i64) -> Participant {
         role: role.into(),
         attributes: [("experience_years".to_string(), Value::Int(years))].into(),
         facts: Default::default(),
+        managers: Vec::new(),
     }
 }
 
@@ -715,4 +717,44 @@ pub fn a_label_names_its_pairing(h: &dyn Harness, name: &str) {
         Err(Error::AmbiguousLabel { pairings, .. }) => assert_eq!(pairings, ["p-1", "p-3"]),
         other => panic!("expected an ambiguous label, got {other:?}"),
     }
+}
+
+pub fn people_edits_are_chained_and_verified(h: &dyn Harness, name: &str) {
+    let mut c = coordinator(h.create(name), None);
+    let person = |id: &str, manager: Option<&str>, grade: &str| mentorflow_engine::Person {
+        id: id.into(),
+        name: format!("Person {id}"),
+        manager: manager.map(str::to_string),
+        attributes: [("grade".to_string(), grade.to_string())].into(),
+    };
+    let report = c
+        .record_people(&[person("boss", None, "12"), person("ana", Some("boss"), "9")])
+        .expect("record");
+    assert_eq!(report.added, ["boss", "ana"]);
+    let report = c
+        .record_people(&[
+            person("ana", Some("boss"), "10"),
+            person("boss", None, "12"),
+        ])
+        .expect("record");
+    assert_eq!((report.changed.len(), report.unchanged.len()), (1, 1));
+    let people = c.people().expect("people");
+    assert_eq!(people.len(), 2);
+    assert_eq!(people[0].attributes["grade"], "10", "by id: ana first");
+    let refused = c.record_people(&[person("x", Some("nobody"), "1")]);
+    assert!(
+        matches!(refused, Err(Error::Rows(ref rows)) if rows.len() == 1),
+        "{refused:?}"
+    );
+    assert_eq!(c.log(Some("person:ana")).expect("log").len(), 2);
+    // Enrolment takes the registry's line: ana reports to boss.
+    let mut enrolment = one_on_one(1);
+    enrolment.participants[0].id = "ana".into();
+    let p = c
+        .enrol(&mentoring(), "programs/mentoring.toml", &enrolment)
+        .expect("enrol");
+    assert_eq!(p.participants[0].managers, ["boss"]);
+    let report = c.verify(None).expect("verify");
+    assert!(report.breaches.is_empty(), "{:?}", report.breaches);
+    assert_eq!(report.events, 3 + 1, "three edits, one enrolment");
 }

@@ -1,0 +1,299 @@
+//! `mentorflow people import|list|show`: the people registry. Enrolments and rosters name
+//! people by id and take a registered person's attributes and reporting line from here.
+
+use std::collections::BTreeMap;
+
+use mentorflow_engine::{Error, Person};
+
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// The people registry: import people, list them, show one.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: PeopleCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum PeopleCommand {
+    /// Add or update people from a CSV file: columns id, name, manager, then one per
+    /// attribute. All rows or none; an entry already as given stores nothing.
+    #[command(
+        after_help = "Example file:\n  id,name,manager,department,grade\n  ana,Ana Putri,,finance,11\n  bo,Bo Lim,ana,finance,6"
+    )]
+    Import {
+        /// The file (CSV with a header row), or - for standard input.
+        file: String,
+    },
+    /// Every person of the registry.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One person: entry, reporting line, direct reports, pairings and the history of edits.
+    Show {
+        /// Person id.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a people command.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    match &args.command {
+        PeopleCommand::Import { file } => import(file, store, output),
+        PeopleCommand::List { json } => list(*json, store, output),
+        PeopleCommand::Show { id, json } => show(id, *json, store, output),
+    }
+}
+
+/// The people of a file, each with its line; or every problem of the file, with its line.
+fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
+    let input: Box<dyn std::io::Read> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        super::open_bounded(file).map_err(|e| vec![e])?
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => return Err(vec![format!("{file}: {}", super::csv_problem(&e))]),
+    };
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let Some(id_col) = column("id") else {
+        return Err(vec![format!(
+            "{file}: the header needs an `id` column (then `name`, `manager` and one column per attribute); found: {}",
+            header.join(",")
+        )]);
+    };
+    let (name_col, manager_col) = (column("name"), column("manager"));
+    let mut problems = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            problems.push(format!("{file}:1: column {} has no name", i + 1));
+        } else if let Some(first) = seen.insert(h.as_str(), i) {
+            problems.push(format!(
+                "{file}:1: column `{h}` is given twice (columns {} and {})",
+                first + 1,
+                i + 1
+            ));
+        }
+    }
+    let mut people = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{file}:{line}: {}", super::csv_problem(&e)));
+                continue;
+            }
+        };
+        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default();
+        let id = cell(Some(id_col));
+        if id.is_empty() {
+            problems.push(format!("{file}:{line}: the id cell is empty"));
+            continue;
+        }
+        let attributes = header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != id_col && Some(*i) != name_col && Some(*i) != manager_col)
+            .filter_map(|(i, h)| {
+                let text = record.get(i).unwrap_or_default();
+                (!text.is_empty()).then(|| (h.clone(), text.to_string()))
+            })
+            .collect();
+        let manager = cell(manager_col);
+        people.push((
+            line,
+            Person {
+                id: id.to_string(),
+                name: cell(name_col).to_string(),
+                manager: (!manager.is_empty()).then(|| manager.to_string()),
+                attributes,
+            },
+        ));
+    }
+    if problems.is_empty() {
+        Ok(people)
+    } else {
+        Err(problems)
+    }
+}
+
+fn import(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let rows = match read(file) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            for p in &problems {
+                writeln!(output.err, "error: {p}")?;
+            }
+            writeln!(
+                output.err,
+                "error: {} in {file}; nobody was recorded",
+                render::count(problems.len() as u64, "problem")
+            )?;
+            return Ok(crate::EXIT_FAILED);
+        }
+    };
+    let people: Vec<Person> = rows.iter().map(|(_, p)| p.clone()).collect();
+    let report = match store.open()?.record_people(&people) {
+        Ok(report) => report,
+        Err(Error::Rows(refused)) => {
+            for (i, e) in &refused {
+                let line = rows.get(*i).map_or(0, |r| r.0);
+                writeln!(output.err, "error: {file}:{line}: {}", render::error(e))?;
+            }
+            writeln!(
+                output.err,
+                "error: {} refused; nobody was recorded",
+                render::count(refused.len() as u64, "row")
+            )?;
+            return Ok(crate::EXIT_FAILED);
+        }
+        Err(e) => return Err(Failure::Coordinator(e)),
+    };
+    writeln!(
+        output.out,
+        "people from {file}: {} added, {} changed, {} already as given",
+        report.added.len(),
+        report.changed.len(),
+        report.unchanged.len()
+    )?;
+    Ok(EXIT_OK)
+}
+
+fn list(json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let people = store.open()?.people()?;
+    if json {
+        return super::json(output, &serde_json::json!({ "people": people }));
+    }
+    if people.is_empty() {
+        writeln!(
+            output.out,
+            "the registry has nobody yet; add people with `mentorflow people import people.csv`"
+        )?;
+        return Ok(EXIT_OK);
+    }
+    let rows: Vec<[String; 4]> = people
+        .iter()
+        .map(|p| {
+            let attributes: Vec<String> = p
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}={}", render::printable(v)))
+                .collect();
+            [
+                render::printable(&p.id),
+                render::printable(&p.name),
+                p.manager.as_deref().map_or("-".into(), render::printable),
+                attributes.join(" "),
+            ]
+        })
+        .collect();
+    write!(
+        output.out,
+        "{}",
+        render::table(["id", "name", "manager", "attributes"], &rows)
+    )?;
+    let n = people.len();
+    writeln!(
+        output.out,
+        "{n} {}",
+        if n == 1 { "person" } else { "people" }
+    )?;
+    Ok(EXIT_OK)
+}
+
+fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let mut coordinator = store.open()?;
+    let people = coordinator.people()?;
+    let by_id: BTreeMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
+    let Some(person) = by_id.get(id) else {
+        let known: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
+        return Err(Failure::Refused(format!(
+            "`{id}` is not in the people registry{}",
+            render::did_you_mean_or_known(id, &known)
+        )));
+    };
+    let mut line = Vec::new();
+    let mut current = person.manager.clone();
+    while let Some(m) = current {
+        if m == id || line.contains(&m) || line.len() >= mentorflow_engine::people::MAX_LEVELS {
+            break;
+        }
+        current = by_id.get(m.as_str()).and_then(|p| p.manager.clone());
+        line.push(m);
+    }
+    let reports: Vec<&str> = people
+        .iter()
+        .filter(|p| p.manager.as_deref() == Some(id))
+        .map(|p| p.id.as_str())
+        .collect();
+    let filter = mentorflow_engine::Filter::default();
+    let pairings: Vec<mentorflow_engine::Pairing> = coordinator
+        .list(&filter)?
+        .into_iter()
+        .filter(|p| p.participants.iter().any(|m| m.id == id))
+        .collect();
+    let edits = coordinator.log(Some(&mentorflow_engine::people::subject(id)))?;
+    if json {
+        let taking_part: Vec<_> = pairings
+            .iter()
+            .map(|p| serde_json::json!({"pairing": p.id, "program": p.program_id, "stage": p.stage, "outcome": p.outcome}))
+            .collect();
+        return super::json(
+            output,
+            &serde_json::json!({"person": person, "reporting_line": line, "reports": reports, "pairings": taking_part, "edits": edits}),
+        );
+    }
+    let mut s = render::printable(&person.id);
+    if !person.name.is_empty() {
+        s.push_str(&format!(" — {}", render::printable(&person.name)));
+    }
+    s.push('\n');
+    if !line.is_empty() {
+        s.push_str(&format!("reports to: {}\n", line.join(" -> ")));
+    }
+    if !reports.is_empty() {
+        s.push_str(&format!("direct reports: {}\n", reports.join(", ")));
+    }
+    for (k, v) in &person.attributes {
+        s.push_str(&format!("  {k} = {}\n", render::printable(v)));
+    }
+    if pairings.is_empty() {
+        s.push_str("pairings: none\n");
+    }
+    for p in &pairings {
+        let role = p
+            .participants
+            .iter()
+            .find(|m| m.id == id)
+            .map_or("", |m| m.role.as_str());
+        let state = p
+            .outcome
+            .as_ref()
+            .map_or(format!("running, in {}", p.stage), |o| {
+                format!("ended: {o}")
+            });
+        s.push_str(&format!(
+            "  {} {} ({}) as {role}: {state}\n",
+            p.id, p.program_id, p.type_id
+        ));
+    }
+    s.push_str("history:\n");
+    for e in &edits {
+        s.push_str(&format!("  {}\n", render::event(e)));
+    }
+    write!(output.out, "{s}")?;
+    Ok(EXIT_OK)
+}

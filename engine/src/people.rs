@@ -1,0 +1,139 @@
+//! The people registry: who the organisation's people are (name, manager, attributes), kept in
+//! the store apart from any program. Each edit is an event in the one hash chain (its pairing
+//! column is `person:ID`), so the registry's history is as tamper-evident as the pairings'.
+//! Enrolments take a registered person's attributes from here and record their reporting line
+//! (`managers`), which scripts ask about with `in_reporting_line` and `levels_apart`.
+
+use std::collections::BTreeMap;
+
+use mentorflow_dsl::Program;
+use serde::{Deserialize, Serialize};
+
+use crate::error::EngineError;
+use crate::event::Participant;
+
+/// A person of the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Person id, as rosters and enrolments name them.
+    pub id: String,
+    /// Full name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Their manager's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// Attributes as written (typed by each program's declarations when they enrol).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// The pairing column of a person's edits.
+pub fn subject(id: &str) -> String {
+    format!("person:{id}")
+}
+
+/// The person id of a pairing column that names a person's edits.
+pub fn person_of(subject: &str) -> Option<&str> {
+    subject.strip_prefix("person:")
+}
+
+/// Every problem with recording `people` (in the registry as `registered` knows it): a manager
+/// who is neither registered nor among them, a loop in a reporting line, an empty id, the same
+/// id twice; each with the position of the person it is about.
+pub fn check(
+    people: &[Person],
+    registered: &mut dyn FnMut(&str) -> Result<Option<Person>, crate::error::Error>,
+) -> Result<Vec<(usize, crate::error::Error)>, crate::error::Error> {
+    let given: BTreeMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut refuse = |i: usize, person: &str, problem: String| {
+        problems.push((
+            i,
+            EngineError::BadPerson {
+                person: person.into(),
+                problem,
+            }
+            .into(),
+        ));
+    };
+    for (i, p) in people.iter().enumerate() {
+        if p.id.trim().is_empty() || p.id.chars().any(char::is_control) {
+            refuse(i, &p.id, "the id is empty or has control characters".into());
+            continue;
+        }
+        if !seen.insert(p.id.as_str()) {
+            refuse(i, &p.id, "is listed twice; give each person once".into());
+        }
+        let Some(manager) = &p.manager else {
+            continue;
+        };
+        if !given.contains_key(manager.as_str()) && registered(manager)?.is_none() {
+            refuse(
+                i,
+                &p.id,
+                format!(
+                    "manager `{manager}` is neither in the registry nor in this file; add them"
+                ),
+            );
+            continue;
+        }
+        // Follow the line up: the file's entries win over the registry's.
+        let mut line = vec![p.id.clone()];
+        let mut current = manager.clone();
+        loop {
+            if line.contains(&current) {
+                line.push(current);
+                refuse(
+                    i,
+                    &p.id,
+                    format!("the reporting line loops: {}", line.join(" -> ")),
+                );
+                break;
+            }
+            line.push(current.clone());
+            let next = match given.get(current.as_str()) {
+                Some(person) => person.manager.clone(),
+                None => registered(&current)?.and_then(|person| person.manager),
+            };
+            match next {
+                Some(m) if line.len() <= MAX_LEVELS => current = m,
+                _ => break,
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// The most managers a reporting line is followed up (a deeper one is cut there).
+pub const MAX_LEVELS: usize = 64;
+
+/// `p` completed from the registry entry `person` (when they are registered): each attribute
+/// the program declares and `p` does not carry, typed by its declaration, and their reporting
+/// line. Attributes given with the enrolment win (a one-off).
+pub fn complete(
+    program: &Program,
+    mut p: Participant,
+    person: Option<&Person>,
+    managers: Vec<String>,
+) -> Result<Participant, EngineError> {
+    if let Some(person) = person {
+        for (name, text) in &person.attributes {
+            if p.attributes.contains_key(name) {
+                continue;
+            }
+            let Some(decl) = program.attributes.iter().find(|a| a.name == *name) else {
+                continue;
+            };
+            let value = decl
+                .parse(text)
+                .map_err(|problem| EngineError::BadAttribute {
+                    problem: format!("{}'s `{name}` in the people registry: {problem}", person.id),
+                })?;
+            p.attributes.insert(name.clone(), value);
+        }
+    }
+    p.managers = managers;
+    Ok(p)
+}
