@@ -718,7 +718,20 @@ impl Store for PostgresStore {
                 .iter()
                 .map(person_row)
                 .collect();
-            Ok(Snapshot { pairings, people })
+            let members = tx
+                .query(
+                    "SELECT pairing, person, role FROM members ORDER BY pairing, person",
+                    &[],
+                )
+                .map_err(database)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect();
+            Ok(Snapshot {
+                pairings,
+                people,
+                members,
+            })
         })
     }
 }

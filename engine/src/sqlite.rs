@@ -779,6 +779,17 @@ impl Store for SqliteStore {
                 .collect()
             })
             .map_err(&err)?;
-        Ok(Snapshot { pairings, people })
+        let members = snapshot
+            .prepare("SELECT pairing, person, role FROM members ORDER BY pairing, person")
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((lossy(r, 0)?, lossy(r, 1)?, lossy(r, 2)?)))?
+                    .collect()
+            })
+            .map_err(&err)?;
+        Ok(Snapshot {
+            pairings,
+            people,
+            members,
+        })
     }
 }

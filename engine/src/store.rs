@@ -166,6 +166,8 @@ pub struct Snapshot {
     pub pairings: Vec<StoredPairing>,
     /// Every person of the registry: id, last seq and encoded state, by id.
     pub people: Vec<StoredPerson>,
+    /// The members index the rules across pairings read: (pairing, person, role).
+    pub members: Vec<(String, String, String)>,
 }
 
 /// A person of the registry as stored.

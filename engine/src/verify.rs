@@ -69,6 +69,12 @@ pub enum Breach {
         /// Pairing id.
         pairing: String,
     },
+    /// The index of who takes part where (read by the rules across pairings) differs from the
+    /// pairing's participants: capacity would be counted wrong.
+    MembersDiffer {
+        /// Pairing id.
+        pairing: String,
+    },
     /// A person of the registry whose stored entry differs from their last recorded edit, or
     /// whose edits do not count up from 1.
     PersonDiffers {
@@ -146,8 +152,13 @@ pub fn verify(
             breaches.push(Breach::PersonDiffers { person: stored.id });
         }
     }
+    let mut members: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (pairing, person, role) in projections.members {
+        members.entry(pairing).or_default().push((person, role));
+    }
     for stored in projections.pairings {
         let events = histories.remove(&stored.id).unwrap_or_default();
+        let indexed = members.remove(&stored.id).unwrap_or_default();
         let Ok(p) = decode_state(&stored.state) else {
             breaches.push(Breach::StateUnreadable { pairing: stored.id });
             continue;
@@ -163,6 +174,17 @@ pub fn verify(
                 continue;
             }
         };
+        let mut taking_part: Vec<(String, String)> = p
+            .participants
+            .iter()
+            .map(|m| (m.id.clone(), m.role.clone()))
+            .collect();
+        taking_part.sort();
+        if taking_part != indexed {
+            breaches.push(Breach::MembersDiffer {
+                pairing: stored.id.clone(),
+            });
+        }
         let derived = (p.stage.to_string(), p.outcome.clone(), p.due.map(stamp));
         if (
             stored.stage.clone(),
@@ -195,6 +217,9 @@ pub fn verify(
     }
     for pairing in histories.into_keys() {
         breaches.push(Breach::Orphan { pairing });
+    }
+    for pairing in members.into_keys() {
+        breaches.push(Breach::MembersDiffer { pairing });
     }
     if let (Some(head), false) = (expect, checkpoint_found) {
         breaches.push(Breach::CheckpointMissing(head.to_string()));

@@ -61,6 +61,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 "due",
                 "cycle",
                 "participants",
+                "label",
+                "predecessor",
+                "successor",
             ])?;
             for p in coordinator.list(&Filter::default())? {
                 let who: Vec<String> = p
@@ -84,6 +87,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                         p.due.map(stamp).unwrap_or_default(),
                         p.cycle.to_string(),
                         who.join(" "),
+                        p.label.clone().unwrap_or_default(),
+                        p.predecessor.clone().unwrap_or_default(),
+                        p.successor.clone().unwrap_or_default(),
                     ]
                     .map(cell),
                 )?;

@@ -34,6 +34,10 @@ fn breach(b: &Breach) -> (String, String) {
             pairing.clone(),
             format!("its program version {} cannot be used: {why}", &hash[..12.min(hash.len())]),
         ),
+        Breach::MembersDiffer { pairing } => (
+            pairing.clone(),
+            "the index of who takes part where differs from its participants (capacity would count wrong)".into(),
+        ),
         Breach::PersonDiffers { person } => (
             format!("person {person}"),
             "the registry's entry differs from the last recorded edit, or the edits are not numbered 1, 2, ...".into(),

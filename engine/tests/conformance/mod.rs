@@ -50,6 +50,7 @@ macro_rules! conformance {
             memberships_follow_who_takes_part_and_whether_the_pairing_runs,
             a_label_names_its_pairing,
             people_edits_are_chained_and_verified,
+            verify_detects_a_members_index_that_differs_from_the_participants,
         );
     };
 }
@@ -757,4 +758,49 @@ pub fn people_edits_are_chained_and_verified(h: &dyn Harness, name: &str) {
     let report = c.verify(None).expect("verify");
     assert!(report.breaches.is_empty(), "{:?}", report.breaches);
     assert_eq!(report.events, 3 + 1, "three edits, one enrolment");
+}
+
+pub fn verify_detects_a_members_index_that_differs_from_the_participants(
+    h: &dyn Harness,
+    name: &str,
+) {
+    let c = enrolled(h, name, 2);
+    let p = c.pairing("p-2").expect("p-2");
+    drop(c);
+    let state = serde_json::to_string(&p).expect("json");
+    let mut store = h.open(name);
+    store
+        .write(&mut |tx| {
+            // The projection as it is, but an index that leaves the mentor out.
+            let row = PairingRow {
+                id: "p-2",
+                program_hash: &p.program_hash,
+                program_id: &p.program_id,
+                type_id: &p.type_id,
+                stage: &p.stage,
+                outcome: None,
+                due: None,
+                last_seq: p.last_seq,
+                state: &state,
+                label: None,
+                members: Some(&[("mentee-2", "mentee")]),
+            };
+            assert!(tx.update_pairing(&row, p.last_seq)?);
+            Ok(())
+        })
+        .expect("tamper");
+    let mut c = coordinator(h.open(name), None);
+    let breaches = c.verify(None).expect("verify").breaches;
+    assert!(
+        breaches
+            .iter()
+            .any(|b| matches!(b, Breach::MembersDiffer { pairing } if pairing == "p-2")),
+        "{breaches:?}"
+    );
+    assert!(
+        !breaches
+            .iter()
+            .any(|b| matches!(b, Breach::MembersDiffer { pairing } if pairing == "p-1")),
+        "{breaches:?}"
+    );
 }
