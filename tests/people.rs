@@ -260,6 +260,12 @@ fn participants_join_leave_and_are_replaced_with_each_change_in_the_log() {
         "{status}"
     );
     assert!(!status.contains("  mentee a "), "{status}");
+    // Who left still finds the pairing among theirs.
+    let theirs = run(&["list", "--person", "c"]).stdout;
+    assert!(
+        theirs.contains("p-1 ") && theirs.contains("1 pairing"),
+        "{theirs}"
+    );
     let verify = run(&["verify"]);
     assert_eq!(verify.code, 0, "{}", verify.transcript());
 }

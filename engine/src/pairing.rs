@@ -547,6 +547,12 @@ impl Pairing {
             .or_else(|| program.fact(name).and_then(|f| f.default.as_ref()))
     }
 
+    /// Whether `person` takes part, or took part and left.
+    pub fn has_taken_part(&self, person: &str) -> bool {
+        self.participants.iter().any(|p| p.id == person)
+            || self.former.iter().any(|f| f.participant.id == person)
+    }
+
     /// The participants with role `role`.
     pub fn with_role<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a Participant> + 'a {
         self.participants.iter().filter(move |p| p.role == role)

@@ -386,7 +386,7 @@ impl Tx for PgTx<'_> {
                 ],
             )
             .map_err(database)?;
-        self.set_members(p)
+        self.set_members(p, true)
     }
 
     fn update_pairing(
@@ -414,7 +414,7 @@ impl Tx for PgTx<'_> {
         if changed != 1 {
             return Ok(false);
         }
-        self.set_members(p)?;
+        self.set_members(p, false)?;
         Ok(true)
     }
 
@@ -473,13 +473,16 @@ impl Tx for PgTx<'_> {
 
 impl PgTx<'_> {
     /// Keeps the members index: who takes part in `p`, when that is new or changed.
-    fn set_members(&mut self, p: &PairingRow<'_>) -> Result<(), StoreError> {
+    fn set_members(&mut self, p: &PairingRow<'_>, new: bool) -> Result<(), StoreError> {
         let Some(members) = p.members else {
             return Ok(());
         };
-        self.tx
-            .execute("DELETE FROM members WHERE pairing = $1", &[&p.id])
-            .map_err(database)?;
+        // A new pairing has no rows to replace.
+        if !new {
+            self.tx
+                .execute("DELETE FROM members WHERE pairing = $1", &[&p.id])
+                .map_err(database)?;
+        }
         for (person, role) in members {
             self.tx
                 .execute(

@@ -518,7 +518,7 @@ impl Tx for rusqlite::Transaction<'_> {
             ])
         })
         .map_err(sql_error(self))?;
-        self.set_members(p)
+        self.set_members(p, true)
     }
 
     fn update_pairing(
@@ -545,24 +545,28 @@ impl Tx for rusqlite::Transaction<'_> {
         if changed != 1 {
             return Ok(false);
         }
-        self.set_members(p)?;
+        self.set_members(p, false)?;
         Ok(true)
     }
 }
 
 /// Keeps the members index: who takes part in `p`, when that is new or changed.
 trait Members {
-    fn set_members(&self, p: &PairingRow<'_>) -> Result<(), StoreError>;
+    /// Writes the index rows of `p` (replacing its old ones unless it is `new`).
+    fn set_members(&self, p: &PairingRow<'_>, new: bool) -> Result<(), StoreError>;
 }
 
 impl Members for Connection {
-    fn set_members(&self, p: &PairingRow<'_>) -> Result<(), StoreError> {
+    fn set_members(&self, p: &PairingRow<'_>, new: bool) -> Result<(), StoreError> {
         let Some(members) = p.members else {
             return Ok(());
         };
         let run = || -> rusqlite::Result<()> {
-            self.prepare_cached("DELETE FROM members WHERE pairing = ?1")?
-                .execute([p.id])?;
+            // A new pairing has no rows to replace.
+            if !new {
+                self.prepare_cached("DELETE FROM members WHERE pairing = ?1")?
+                    .execute([p.id])?;
+            }
             let mut insert = self.prepare_cached(
                 "INSERT INTO members (pairing, person, role) VALUES (?1, ?2, ?3)",
             )?;

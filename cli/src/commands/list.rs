@@ -39,7 +39,7 @@ pub struct Args {
     /// Only pairings a tick warned that a timer will move them (and it has not yet).
     #[arg(long)]
     warned: bool,
-    /// Only the pairings this person takes part in (any role), running and ended.
+    /// Only the pairings this person takes or took part in (any role), running and ended.
     #[arg(long, value_name = "ID")]
     person: Option<String>,
     /// Print JSON.
@@ -63,7 +63,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     };
     let mut listed = coordinator.list(&filter)?;
     if let Some(person) = &args.person {
-        listed.retain(|p| p.participants.iter().any(|x| x.id == *person));
+        listed.retain(|p| p.has_taken_part(person));
     }
     // The filters that read the store or the program come before `attention`, which
     // explains every pairing it is given.

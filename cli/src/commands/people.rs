@@ -243,7 +243,7 @@ fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> Com
     let pairings: Vec<mentorflow_engine::Pairing> = coordinator
         .list(&filter)?
         .into_iter()
-        .filter(|p| p.participants.iter().any(|m| m.id == id))
+        .filter(|p| p.has_taken_part(id))
         .collect();
     let edits = coordinator.log(Some(&mentorflow_engine::people::subject(id)))?;
     if json {
@@ -274,16 +274,24 @@ fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> Com
         s.push_str("pairings: none\n");
     }
     for p in &pairings {
-        let role = p
-            .participants
-            .iter()
-            .find(|m| m.id == id)
-            .map_or("", |m| m.role.as_str());
+        let (role, left) =
+            match p.participants.iter().find(|m| m.id == id) {
+                Some(m) => (m.role.as_str(), String::new()),
+                None => p.former.iter().find(|f| f.participant.id == id).map_or(
+                    ("", String::new()),
+                    |f| {
+                        (
+                            f.participant.role.as_str(),
+                            format!(", left {}", render::date(f.left)),
+                        )
+                    },
+                ),
+            };
         let state = p
             .outcome
             .as_ref()
-            .map_or(format!("running, in {}", p.stage), |o| {
-                format!("ended: {o}")
+            .map_or(format!("running, in {}{left}", p.stage), |o| {
+                format!("ended: {o}{left}")
             });
         s.push_str(&format!(
             "  {} {} ({}) as {role}: {state}\n",
