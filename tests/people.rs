@@ -739,6 +739,31 @@ fn the_people_registry_is_imported_once_and_every_change_is_logged() {
 }
 
 #[test]
+fn the_shipped_example_people_enrol_by_id() {
+    let (_dir, run) = store("example-people");
+    let imported = run(&["people", "import", "programs/examples/people.csv"]);
+    assert_eq!(imported.code, 0, "{}", imported.transcript());
+    assert!(imported.stdout.contains("60 added"), "{}", imported.stdout);
+    let enrolled = run(&[
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=e002",
+        "--person",
+        "mentee=e015",
+    ]);
+    assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
+    let show = run(&["people", "show", "e015"]).stdout;
+    assert!(show.contains("reports to: e014 -> e012 -> e001"), "{show}");
+    assert!(
+        show.contains("p-1 leadership-cohort (one-on-one) as mentee: running, in preparation"),
+        "{show}"
+    );
+}
+
+#[test]
 fn a_people_file_with_problems_records_nobody() {
     let (dir, run) = store("registry-refused");
     let bad = file(
