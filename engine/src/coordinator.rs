@@ -149,6 +149,21 @@ pub struct Recorded {
     pub stage: String,
 }
 
+/// One person of the registry, as `people show` reads it.
+#[derive(Debug, Clone)]
+pub struct PersonStatus {
+    /// Their entry.
+    pub person: Person,
+    /// Their managers, nearest first.
+    pub reporting_line: Vec<String>,
+    /// Who reports to them directly.
+    pub reports: Vec<String>,
+    /// The pairings they take or took part in, in number order.
+    pub pairings: Vec<Pairing>,
+    /// The edits of their entry, oldest first.
+    pub edits: Vec<Event>,
+}
+
 /// One pairing and what it needs to move on.
 #[derive(Debug)]
 pub struct Status {
@@ -555,6 +570,49 @@ impl Coordinator {
     /// Every person of the registry, by id.
     pub fn people(&self) -> Result<Vec<Person>, Error> {
         self.ledger.people()
+    }
+
+    /// One person of the registry: their entry, reporting line, direct reports, the pairings
+    /// they take or took part in, and the edits of their entry.
+    pub fn person(&self, id: &str) -> Result<PersonStatus, Error> {
+        let people = self.ledger.people()?;
+        let by_id: BTreeMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
+        let Some(person) = by_id.get(id) else {
+            return Err(Error::UnknownPerson {
+                id: id.into(),
+                known: people.iter().map(|p| p.id.clone()).collect(),
+            });
+        };
+        let mut reporting_line = Vec::new();
+        let mut current = person.manager.clone();
+        while let Some(m) = current {
+            if m == id
+                || reporting_line.contains(&m)
+                || reporting_line.len() >= crate::people::MAX_LEVELS
+            {
+                break;
+            }
+            current = by_id.get(m.as_str()).and_then(|p| p.manager.clone());
+            reporting_line.push(m);
+        }
+        let reports = people
+            .iter()
+            .filter(|p| p.manager.as_deref() == Some(id))
+            .map(|p| p.id.clone())
+            .collect();
+        let pairings = self
+            .ledger
+            .list(&Filter::default())?
+            .into_iter()
+            .filter(|p| p.has_taken_part(id))
+            .collect();
+        Ok(PersonStatus {
+            person: (*person).clone(),
+            reporting_line,
+            reports,
+            pairings,
+            edits: self.ledger.events(Some(&crate::people::subject(id)))?,
+        })
     }
 
     /// Someone joins a running pairing: the type's rules and the capacity across pairings

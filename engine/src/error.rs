@@ -393,6 +393,14 @@ pub enum Error {
         /// Every stored pairing id.
         known: Vec<String>,
     },
+    /// No person with that id in the registry.
+    #[error("no person `{id}` in the registry")]
+    UnknownPerson {
+        /// The id given.
+        id: String,
+        /// Every registered id.
+        known: Vec<String>,
+    },
     /// A label that several pairings were imported under.
     #[error("label `{label}` names {} pairings", pairings.len())]
     AmbiguousLabel {

@@ -40,7 +40,7 @@ pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
     Advance, BoardRow, BulkStep, Continue, Coordinator, Enrolment, FactRow, Migrated, Options,
-    Recorded, Roster, Status, TickReport, SCRIPT_BUDGET,
+    PersonStatus, Recorded, Roster, Status, TickReport, SCRIPT_BUDGET,
 };
 pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine, FactChange};

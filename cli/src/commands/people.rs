@@ -215,37 +215,13 @@ fn list(json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult
 }
 
 fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let mut coordinator = store.open()?;
-    let people = coordinator.people()?;
-    let by_id: BTreeMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
-    let Some(person) = by_id.get(id) else {
-        let known: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
-        return Err(Failure::Refused(format!(
-            "`{id}` is not in the people registry{}",
-            render::did_you_mean_or_known(id, &known)
-        )));
-    };
-    let mut line = Vec::new();
-    let mut current = person.manager.clone();
-    while let Some(m) = current {
-        if m == id || line.contains(&m) || line.len() >= mentorflow_engine::people::MAX_LEVELS {
-            break;
-        }
-        current = by_id.get(m.as_str()).and_then(|p| p.manager.clone());
-        line.push(m);
-    }
-    let reports: Vec<&str> = people
-        .iter()
-        .filter(|p| p.manager.as_deref() == Some(id))
-        .map(|p| p.id.as_str())
-        .collect();
-    let filter = mentorflow_engine::Filter::default();
-    let pairings: Vec<mentorflow_engine::Pairing> = coordinator
-        .list(&filter)?
-        .into_iter()
-        .filter(|p| p.has_taken_part(id))
-        .collect();
-    let edits = coordinator.log(Some(&mentorflow_engine::people::subject(id)))?;
+    let mentorflow_engine::PersonStatus {
+        person,
+        reporting_line: line,
+        reports,
+        pairings,
+        edits,
+    } = store.open()?.person(id)?;
     if json {
         let taking_part: Vec<_> = pairings
             .iter()

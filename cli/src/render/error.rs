@@ -26,6 +26,14 @@ pub fn error(e: &Error) -> String {
                 };
             format!("no pairing `{id}`{hint}")
         }
+        Error::UnknownPerson { id, known } => format!(
+            "`{id}` is not in the people registry{}",
+            if known.is_empty() {
+                "; it has nobody yet (mentorflow people import people.csv)".to_string()
+            } else {
+                did_you_mean_or_known(id, known)
+            }
+        ),
         Error::AmbiguousLabel { label, pairings } => format!(
             "label `{label}` names {} pairings ({}), imported under the same label; give the pairing id",
             pairings.len(),
