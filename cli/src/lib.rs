@@ -64,6 +64,9 @@ enum Command {
     Leave(commands::leave::Args),
     /// Replace a participant of a running pairing by someone else in the same role.
     Replace(commands::replace::Args),
+    /// Propose mentor-mentee pairs: the best total score under every rule and capacity.
+    #[command(name = "match")]
+    Match(commands::match_::Args),
     /// The people registry: import people, list them, show one.
     People(commands::people::Args),
     /// Continue an ended pairing as a new one, linked to it.
@@ -142,6 +145,7 @@ where
         Command::Replace(a) => commands::replace::run(&a, s, output),
         Command::Continue(a) => commands::continue_::run(&a, s, output),
         Command::People(a) => commands::people::run(&a, s, output),
+        Command::Match(a) => commands::match_::run(&a, s, output),
         Command::Done(a) => commands::done::run(&a, s, output),
         Command::Tick(a) => commands::tick::run(&a, s, output),
         Command::Status(a) => commands::status::run(&a, s, output),

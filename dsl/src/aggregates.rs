@@ -18,12 +18,19 @@ pub fn register(engine: &mut Engine) {
         .register_fn("sum", |a: Array| sum(&a, "sum"))
         .register_fn("average", average)
         .register_fn("count", count)
+        .register_fn("overlap_hours", overlap_hours)
         .register_fn("in_reporting_line", |a: Map, b: Map| {
             levels(&a, &b).is_some()
         })
         .register_fn("levels_apart", |a: Map, b: Map| {
             levels(&a, &b).map_or(Dynamic::UNIT, Dynamic::from_int)
         });
+}
+
+/// Hours two people's working days (09:00 to 17:00 local) overlap, from their offsets to UTC
+/// in whole hours.
+fn overlap_hours(a: i64, b: i64) -> i64 {
+    (8 - (a - b).abs()).max(0)
 }
 
 /// How many levels apart two people are when one is in the other's reporting line (their
@@ -167,6 +174,9 @@ mod tests {
         assert_eq!(ask("levels_apart(lead, dev)").as_int(), Ok(1));
         assert_eq!(ask("in_reporting_line(dev, other)").as_bool(), Ok(false));
         assert!(ask("levels_apart(dev, other)").is_unit());
+        assert_eq!(ask("overlap_hours(7, 1)").as_int(), Ok(2));
+        assert_eq!(ask("overlap_hours(-5, 9)").as_int(), Ok(0));
+        assert_eq!(ask("overlap_hours(1, 1)").as_int(), Ok(8));
         assert_eq!(
             ask("in_reporting_line(dev, #{id: \"z\"})").as_bool(),
             Ok(false)

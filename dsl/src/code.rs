@@ -73,6 +73,8 @@ pub enum Code {
     E037,
     /// A successor is declared wrong.
     E038,
+    /// `[matching]` is declared wrong.
+    E039,
     /// A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.
     E040,
     /// A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.
@@ -99,7 +101,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 45] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -133,6 +135,7 @@ impl Code {
         Code::E036,
         Code::E037,
         Code::E038,
+        Code::E039,
         Code::E040,
         Code::E041,
         Code::W001,
@@ -182,6 +185,7 @@ impl Code {
             Code::E036 => "E036",
             Code::E037 => "E037",
             Code::E038 => "E038",
+            Code::E039 => "E039",
             Code::E040 => "E040",
             Code::E041 => "E041",
             Code::W001 => "W001",
@@ -244,6 +248,7 @@ impl Code {
             Code::E036 => "A fact's `per` names no role of any type (nor `participant`).",
             Code::E037 => "A script reads a fact kept per person as a pairing fact (`facts.NAME`).",
             Code::E038 => "A successor is declared wrong: on a stage that is not terminal, of a type the program does not declare, carrying a fact that is not declared, or a `when` that does not compile.",
+            Code::E039 => "`[matching]` is declared wrong: no criteria, a criterion without `score`, or a weight that is not a number above 0.",
             Code::E040 => "A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.",
             Code::E041 => "A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
@@ -294,6 +299,7 @@ impl Code {
             Code::E036 => "Name a role of a type (did-you-mean), or `participant` for everyone.",
             Code::E037 => "Read it from each person (`p.facts.NAME` inside `mentees.all(...)`), or in aggregate with `min`, `max`, `sum`, `average` or `count` of `facts_of(mentees, \"NAME\")`.",
             Code::E038 => "Put it on a terminal stage; name a declared type and declared facts (did-you-mean).",
+            Code::E039 => "Give each criterion a `score` script over mentor and mentee and a positive `weight`.",
             Code::E040 => "Use a name of the old version (did-you-mean).",
             Code::E041 => "Use a name the new version declares; map running stages to running stages.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",

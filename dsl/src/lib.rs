@@ -31,8 +31,8 @@ pub use code::Code;
 pub use diagnostic::{Diagnostic, Severity};
 pub use duration::Due;
 pub use model::{
-    Criterion, From, Guard, MentoringType, Program, Script, Stage, Successor, Timeout, Timer,
-    Transition, Trigger,
+    Criterion, From, Guard, MatchCriterion, Matching, MentoringType, PairScript, Program, Script,
+    Stage, Successor, Timeout, Timer, Transition, Trigger,
 };
 pub use scripts::one_line;
 pub use source::{SourceMap, Span};

@@ -39,6 +39,9 @@ pub struct Program {
     /// How many running pairings of the program one person may take part in (`[capacity]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub capacity: Vec<Capacity>,
+    /// How `mentorflow match` proposes pairs (`[matching]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
     /// SHA-256 of the program file and every script file it uses, in hex.
     pub hash: String,
     /// The files the program was read from (the program first), for pinning a version.
@@ -342,6 +345,44 @@ impl std::fmt::Display for Anchor {
             Anchor::Fact(fact) => write!(f, "the date in {fact}"),
         }
     }
+}
+
+/// How candidate pairs are judged by `mentorflow match`: which may be paired at all (besides
+/// the type's rules and capacity) and how good each is, as weighted named criteria.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matching {
+    /// Only pairs for which this holds may be proposed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow: Option<PairScript>,
+    /// The parts of a pair's score, in file order.
+    pub criteria: Vec<MatchCriterion>,
+}
+
+/// One part of a pair's score: its script's value times its weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchCriterion {
+    /// Its name, shown with each proposed pair.
+    pub name: String,
+    /// What it rewards.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// How much it counts.
+    pub weight: f64,
+    /// A number for a mentor and a mentee (usually from 0 to 1).
+    pub score: PairScript,
+}
+
+/// A compiled matching script: it reads `mentor` and `mentee`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairScript {
+    /// The source text.
+    pub source: String,
+    /// The compiled form.
+    #[serde(skip)]
+    pub ast: rhai::AST,
+    /// Where it lives, for error messages at run time.
+    #[serde(skip)]
+    pub origin: ScriptOrigin,
 }
 
 /// At most `limit` running pairings of the program per person in `role` (any role: `None`).

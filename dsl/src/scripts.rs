@@ -5,7 +5,7 @@ use rhai::{ASTNode, Engine, Expr, Position};
 
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Script, ScriptOrigin, ScriptPart};
+use crate::model::{PairScript, Script, ScriptOrigin, ScriptPart};
 use crate::source::{SourceFile, Span};
 use crate::suggest::help_did_you_mean;
 
@@ -271,6 +271,58 @@ fn declared(facts: &Facts) -> String {
             .map(String::as_str)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// The variables a matching script reads: the two people of a candidate pair.
+pub const PAIR_VARIABLES: [&str; 2] = ["mentor", "mentee"];
+
+/// Compiles a matching script (`allow`, a criterion's `score`): it reads `mentor` and `mentee`
+/// only, since no pairing exists yet.
+pub(crate) fn compile_pair(
+    engine: &Engine,
+    source: &str,
+    what: &str,
+    placement: &Placement<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PairScript> {
+    let mut scope = rhai::Scope::new();
+    for name in PAIR_VARIABLES {
+        scope.push(name, rhai::Dynamic::UNIT);
+    }
+    match engine.compile_with_scope(&scope, source) {
+        Ok(ast) => Some(PairScript {
+            source: source.to_string(),
+            ast,
+            origin: placement.origin(what),
+        }),
+        Err(err) => {
+            let span = placement.span_at(err.1);
+            let diagnostic = match err.0.as_ref() {
+                rhai::ParseErrorType::VariableUndefined(name) => Diagnostic::error(
+                    Code::E023,
+                    format!("{what} uses unknown variable `{name}`"),
+                    span,
+                )
+                .with_help(
+                    help_did_you_mean(name, PAIR_VARIABLES).unwrap_or_else(|| {
+                        "a matching script reads the candidate pair only: mentor and mentee (no pairing exists yet)".into()
+                    }),
+                ),
+                other => Diagnostic::error(
+                    Code::E020,
+                    format!("Rhai syntax error in {what}: {other}"),
+                    span,
+                )
+                .with_help(if what.starts_with("`allow`") {
+                    "allow is a Rhai expression over mentor and mentee, e.g. allow = \"mentor.department != mentee.department\""
+                } else {
+                    "a score is a Rhai expression over mentor and mentee, e.g. score = \"min(mentor.grade - mentee.grade, 4) / 4.0\""
+                }),
+            };
+            diagnostics.push(diagnostic);
+            None
+        }
     }
 }
 

@@ -47,6 +47,24 @@ pub(crate) fn exceeded(
     Ok(problems)
 }
 
+/// How many more running pairings of `program` a person in `role` may take, given the ones
+/// they are in (`u32::MAX` when no capacity applies).
+pub(crate) fn room(program: &Program, role: &str, memberships: &[Membership]) -> u32 {
+    program
+        .capacity
+        .iter()
+        .filter(|c| c.role.as_deref().is_none_or(|r| r == role))
+        .map(|c| {
+            let used = memberships
+                .iter()
+                .filter(|m| c.role.as_ref().is_none_or(|r| *r == m.role))
+                .count() as u32;
+            c.limit.saturating_sub(used)
+        })
+        .min()
+        .unwrap_or(u32::MAX)
+}
+
 /// The running pairings of `program` with exactly the people of `participants` (those in
 /// `skip` aside).
 pub(crate) fn same_participants(

@@ -18,6 +18,7 @@ use crate::error::{EngineError, Error};
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::Candidate;
 use crate::ledger::{BulkReport, Ledger, PeopleReport, Writer};
+use crate::matching::Candidate as MatchPerson;
 use crate::pairing::Pairing;
 use crate::people::Person;
 use crate::postgres::PostgresStore;
@@ -162,6 +163,15 @@ pub struct PersonStatus {
     pub pairings: Vec<Pairing>,
     /// The edits of their entry, oldest first.
     pub edits: Vec<Event>,
+}
+
+/// Someone to match: a mentor or a mentee, and for a mentor how many mentees they may take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchCandidate {
+    /// Who (role `mentor` or `mentee`), with attributes given for this matching.
+    pub participant: Participant,
+    /// How many pairings this matching may give them.
+    pub capacity: Option<u32>,
 }
 
 /// One pairing and what it needs to move on.
@@ -565,6 +575,55 @@ impl Coordinator {
                     Err(Error::Rows(refused))
                 }
             })
+    }
+
+    /// Proposes pairs of `type_id` in `program` from `candidates` (role `mentor` or `mentee`;
+    /// a mentor's capacity given, else their registry attribute `capacity`, else 1), each
+    /// completed from the people registry and limited by the program's `[capacity]` and the
+    /// running pairings they are in, as the store sees it under its write lock. Nothing is
+    /// stored; `excluded` pairs (mentor, mentee) are never proposed.
+    pub fn propose_matches(
+        &mut self,
+        program: &Program,
+        type_id: &str,
+        candidates: &[MatchCandidate],
+        excluded: &[(String, String)],
+    ) -> Result<crate::matching::Proposal, Error> {
+        let engine = self.registry.pin(program);
+        let mut sides: (Vec<MatchPerson>, Vec<MatchPerson>) = (Vec::new(), Vec::new());
+        self.ledger.inspect(&mut |writer| {
+            sides = (Vec::new(), Vec::new());
+            for c in candidates {
+                let person = writer.person(&c.participant.id)?;
+                let p = completed(program, writer, c.participant.clone())?;
+                let wanted = c
+                    .capacity
+                    .or_else(|| {
+                        person
+                            .as_ref()
+                            .and_then(|p| p.attributes.get("capacity"))
+                            .and_then(|t| t.trim().parse().ok())
+                    })
+                    .unwrap_or(1);
+                let memberships: Vec<crate::store::Membership> = writer
+                    .memberships(&p.id)?
+                    .into_iter()
+                    .filter(|m| m.program_id == program.id)
+                    .collect();
+                let room = crate::capacity::room(program, &p.role, &memberships);
+                let candidate = MatchPerson {
+                    capacity: wanted.min(room),
+                    participant: p,
+                };
+                match candidate.participant.role.as_str() {
+                    "mentor" => sides.0.push(candidate),
+                    _ => sides.1.push(candidate),
+                }
+            }
+            Ok(())
+        })?;
+        crate::matching::propose(&engine, type_id, &sides.0, &sides.1, excluded)
+            .map_err(|e| Error::Match(Box::new(e)))
     }
 
     /// Every person of the registry, by id.

@@ -393,6 +393,9 @@ pub enum Error {
         /// Every stored pairing id.
         known: Vec<String>,
     },
+    /// Matching could not run.
+    #[error("{0}")]
+    Match(Box<crate::matching::MatchError>),
     /// No person with that id in the registry.
     #[error("no person `{id}` in the registry")]
     UnknownPerson {

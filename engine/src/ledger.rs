@@ -579,6 +579,24 @@ impl Ledger {
         Ok(report)
     }
 
+    /// Runs `read` in a write transaction and rolls it back: a read that must see the store
+    /// as a command would, under the write lock (a matching proposal reads capacity).
+    pub fn inspect(
+        &mut self,
+        read: &mut dyn FnMut(&mut Writer<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let result = self.store.write(&mut |tx| {
+            read(&mut Writer::new(tx))?;
+            // No refusal: an empty list of them rolls the read back.
+            Err(Error::Rows(Vec::new()))
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(Error::Rows(rows)) if rows.is_empty() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Every person of the registry, by id.
     pub fn people(&self) -> Result<Vec<Person>, Error> {
         self.store

@@ -18,6 +18,7 @@ pub mod event;
 pub mod explain;
 pub mod ledger;
 mod location;
+pub mod matching;
 pub mod memory;
 pub mod migration;
 pub mod pairing;
@@ -39,8 +40,8 @@ mod view;
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
-    Advance, BoardRow, BulkStep, Continue, Coordinator, Enrolment, FactRow, Migrated, Options,
-    PersonStatus, Recorded, Roster, Status, TickReport, SCRIPT_BUDGET,
+    Advance, BoardRow, BulkStep, Continue, Coordinator, Enrolment, FactRow, MatchCandidate,
+    Migrated, Options, PersonStatus, Recorded, Roster, Status, TickReport, SCRIPT_BUDGET,
 };
 pub use copy::{copy, CopyReport};
 pub use engine::{parse_attribute, Actor, Engine, FactChange};

@@ -42,6 +42,13 @@ pub enum ScriptProblem {
         /// The value, as Rhai prints it.
         value: String,
     },
+    /// A matching score gave something else than a number.
+    NotANumber {
+        /// Rhai's name of the type returned.
+        type_name: String,
+        /// The value, as Rhai prints it.
+        value: String,
+    },
     /// Rhai reported an error (its first line, without Rhai's own position).
     Rhai(String),
 }
@@ -358,6 +365,75 @@ impl Runtime {
                 },
             }),
             Err(err) => Err(self.script_error(&err, origin)),
+        }
+    }
+
+    /// Evaluates a type's rule on a candidate pair for matching (no pairing exists yet):
+    /// `participants`, `mentors` and `mentees` hold the two people; what tells a pairing's
+    /// progress reads as nothing.
+    pub fn eval_rule(
+        &self,
+        program: &mentorflow_dsl::Program,
+        rule: &Script,
+        people: &[Dynamic; 2],
+    ) -> Result<bool, ScriptError> {
+        let mut criteria = Vec::new();
+        for name in &rule.criteria_read {
+            if let Some(c) = program.criterion(name) {
+                criteria.push((name.clone(), self.eval_rule(program, &c.script, people)?));
+            }
+        }
+        let mut scope = Scope::with_capacity(4);
+        for (i, name) in SCRIPT_VARIABLES.iter().enumerate() {
+            if rule.variables & (1 << i) == 0 {
+                continue;
+            }
+            let value = match *name {
+                "participants" => Dynamic::from_array(people.to_vec()),
+                "mentors" => Dynamic::from_array(vec![people[0].clone()]),
+                "mentees" => Dynamic::from_array(vec![people[1].clone()]),
+                _ => Dynamic::UNIT,
+            };
+            scope.push_constant_dynamic(*name, value);
+        }
+        for (name, value) in criteria {
+            scope.push_constant(name, value);
+        }
+        let value = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast)
+            .map_err(|e| self.script_error(&e, &rule.origin))?;
+        Ok(value.as_bool().unwrap_or(false))
+    }
+
+    /// Evaluates a matching script on a candidate pair.
+    pub fn eval_pair(
+        &self,
+        script: &mentorflow_dsl::PairScript,
+        mentor: &Dynamic,
+        mentee: &Dynamic,
+    ) -> Result<Dynamic, ScriptError> {
+        let mut scope = Scope::with_capacity(2);
+        scope.push_constant_dynamic("mentor", mentor.clone());
+        scope.push_constant_dynamic("mentee", mentee.clone());
+        self.engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+            .map_err(|e| self.script_error(&e, &script.origin))
+    }
+
+    /// The error for a matching score that is not a number.
+    pub fn not_a_number(
+        &self,
+        script: &mentorflow_dsl::PairScript,
+        value: &Dynamic,
+    ) -> ScriptError {
+        ScriptError {
+            what: script.origin.what.clone(),
+            location: location(&script.origin, rhai::Position::NONE),
+            problem: ScriptProblem::NotANumber {
+                type_name: value.type_name().to_string(),
+                value: value.to_string(),
+            },
         }
     }
 

@@ -16,6 +16,7 @@ pub mod join;
 pub mod leave;
 pub mod list;
 pub mod log;
+pub mod match_;
 pub mod migrate;
 pub mod paths;
 pub mod people;

@@ -129,6 +129,25 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
             let _ = writeln!(s, "  {:width$}  {}", r.code, r.description);
         }
     }
+    if let Some(matching) = &program.matching {
+        let _ = writeln!(
+            s,
+            "\nMatching (mentorflow match: the type's rules, capacity, then the best total score)"
+        );
+        if let Some(allow) = &matching.allow {
+            let _ = writeln!(s, "  allow: {}", one_line(&allow.source));
+        }
+        for c in &matching.criteria {
+            let _ = writeln!(
+                s,
+                "  {}, weight {}{}",
+                c.name,
+                c.weight,
+                dash(&c.description)
+            );
+            let _ = writeln!(s, "      {}", one_line(&c.score.source));
+        }
+    }
     if !program.capacity.is_empty() {
         let _ = writeln!(
             s,

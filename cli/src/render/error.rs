@@ -26,6 +26,7 @@ pub fn error(e: &Error) -> String {
                 };
             format!("no pairing `{id}`{hint}")
         }
+        Error::Match(e) => match_error(e),
         Error::UnknownPerson { id, known } => format!(
             "`{id}` is not in the people registry{}",
             if known.is_empty() {
@@ -62,6 +63,24 @@ pub fn error(e: &Error) -> String {
             .map(|(i, e)| format!("row {}: {}", i + 1, error(e)))
             .collect::<Vec<_>>()
             .join("\n"),
+    }
+}
+
+fn match_error(e: &mentorflow_engine::matching::MatchError) -> String {
+    use mentorflow_engine::matching::MatchError as M;
+    match e {
+        M::NoMatching(program) => format!(
+            "program `{program}` has no [matching] section: add one with the criteria that make a good pair (programs/README.md, [matching])"
+        ),
+        M::NotOneMentor(type_id) => format!(
+            "type `{type_id}` does not pair one mentor with mentees; match pairs for a type with roles mentor (1) and mentee"
+        ),
+        M::Script { pair, error } => format!(
+            "{} (on the pair {} and {}); nothing was proposed",
+            script_error(error),
+            pair.0,
+            pair.1
+        ),
     }
 }
 
@@ -164,6 +183,9 @@ pub fn script_error(e: &ScriptError) -> String {
         },
         ScriptProblem::NotBool { type_name, value } => {
             format!("must return true or false, but returned a {type_name} ({value})")
+        }
+        ScriptProblem::NotANumber { type_name, value } => {
+            format!("must give a number, but gave a {type_name} ({value})")
         }
         ScriptProblem::Rhai(message) => message.clone(),
     };

@@ -142,18 +142,24 @@ pub fn did_you_mean_or_known(word: &str, known: &[String]) -> String {
 
 /// Rows in columns as wide as their widest cell, the header first; no trailing spaces.
 pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
-    let mut widths = header.map(|h| h.chars().count());
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.to_vec()).collect();
+    grid(&header, &rows)
+}
+
+/// [`table`] for a number of columns known only at run time.
+pub fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let header = header.map(String::from);
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     let mut out = String::new();
     for row in std::iter::once(&header).chain(rows) {
         let cells: Vec<String> = row
             .iter()
-            .zip(widths)
+            .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
         out.push_str(cells.join("  ").trim_end());

@@ -26,6 +26,7 @@ mod capacity;
 mod criteria;
 mod declarations;
 mod header;
+mod matching;
 mod per_person;
 mod reasons;
 mod schedules;
@@ -34,7 +35,7 @@ mod successors;
 mod transitions;
 mod types;
 
-const TOP_KEYS: [&str; 10] = [
+const TOP_KEYS: [&str; 11] = [
     "program",
     "stages",
     "transitions",
@@ -45,6 +46,7 @@ const TOP_KEYS: [&str; 10] = [
     "reasons",
     "schedules",
     "capacity",
+    "matching",
 ];
 
 /// id, title, description and the initial stage with its span.
@@ -168,6 +170,7 @@ impl<'a> Analyzer<'a> {
         let capacity = self.capacity(&top, &types);
         self.per_person(&facts, &types);
         self.successors(&top, &mut stages, &types, &facts);
+        let matching = self.matching(&top);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {
@@ -184,6 +187,7 @@ impl<'a> Analyzer<'a> {
             reasons,
             schedules,
             capacity,
+            matching,
             hash: String::new(),
             sources: Vec::new(),
         })

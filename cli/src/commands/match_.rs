@@ -1,0 +1,370 @@
+//! `mentorflow match`: propose mentor-mentee pairs for a program's type, the best total score
+//! under every rule and capacity, explained pair by pair; `--apply` enrols them.
+
+use std::path::PathBuf;
+
+use mentorflow_engine::matching::{Proposal, Unmatched};
+use mentorflow_engine::{Enrolment, MatchCandidate, Participant};
+
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// Propose pairs: every allowed mentor-mentee pair scored by the program's [matching], the
+/// assignment with the highest total under capacity, compared with a greedy one.
+#[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "mentorflow match [OPTIONS] --program <PROGRAM> --type <TYPE> [CANDIDATES]",
+    after_help = "Candidates: a CSV file with the columns id and role (mentor, mentee, or empty for someone who
+is neither), an optional capacity\n(how many mentees a mentor takes), then attributes; registered people take the rest of\ntheir attributes from the registry. Without a file, the registry's people whose attribute\n`role` is mentor or mentee.\n\nExamples:\n  mentorflow match --program programs/leadership-cohort.toml --type one-on-one programs/examples/people.csv\n  mentorflow match --program programs/leadership-cohort.toml --type one-on-one --format csv > roster.csv\n  mentorflow match --program programs/leadership-cohort.toml --type one-on-one --apply"
+)]
+pub struct Args {
+    /// Candidates (CSV), or - for standard input; default: the people registry.
+    candidates: Option<String>,
+    /// Program file (TOML) with a [matching] section.
+    #[arg(long)]
+    program: PathBuf,
+    /// Mentoring type to pair for (one mentor with mentees).
+    #[arg(long = "type", value_name = "TYPE")]
+    type_id: String,
+    /// Never propose this pair (repeat), e.g. a pair that was not a fit: MENTOR:MENTEE.
+    #[arg(long, value_name = "MENTOR:MENTEE")]
+    exclude: Vec<String>,
+    /// `table` (default) or `csv`: an import-ready roster of the proposal.
+    #[arg(long, default_value = "table", value_parser = ["table", "csv"])]
+    format: String,
+    /// Print the proposal as JSON.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// Enrol the proposed pairs, all or none, with every rule checked again under the lock.
+    #[arg(long)]
+    apply: bool,
+}
+
+/// Matches.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
+    let excluded = args
+        .exclude
+        .iter()
+        .map(|pair| {
+            pair.split_once(':')
+                .map(|(m, e)| (m.trim().to_string(), e.trim().to_string()))
+                .ok_or_else(|| {
+                    Failure::Usage(format!(
+                        "--exclude `{pair}`: write MENTOR:MENTEE, e.g. ana:bo"
+                    ))
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut coordinator = store.open()?;
+    let candidates = match &args.candidates {
+        Some(file) => match read(file, &program) {
+            Ok(c) => c,
+            Err(problems) => {
+                for p in &problems {
+                    writeln!(output.err, "error: {p}")?;
+                }
+                writeln!(
+                    output.err,
+                    "error: {} in {file}; nothing was proposed",
+                    render::count(problems.len() as u64, "problem")
+                )?;
+                return Ok(crate::EXIT_FAILED);
+            }
+        },
+        None => registered(&coordinator.people()?),
+    };
+    if candidates.is_empty() {
+        return Err(Failure::Refused(
+            "no candidates: give a CSV file (id, role, capacity, attributes), or import people whose attribute `role` is mentor or mentee (mentorflow people import)".into(),
+        ));
+    }
+    let proposal = coordinator.propose_matches(&program, &args.type_id, &candidates, &excluded)?;
+    if args.apply {
+        return apply(
+            args,
+            &program,
+            &candidates,
+            &proposal,
+            &mut coordinator,
+            output,
+        );
+    }
+    if args.json {
+        return super::json(output, &json(&proposal));
+    }
+    if args.format == "csv" {
+        return roster(args, &proposal, output);
+    }
+    write!(output.out, "{}", table(&program, &proposal))?;
+    Ok(EXIT_OK)
+}
+
+/// The candidates of a CSV file (id, role, capacity, attributes), each problem with its line.
+fn read(file: &str, program: &mentorflow_dsl::Program) -> Result<Vec<MatchCandidate>, Vec<String>> {
+    let input: Box<dyn std::io::Read> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        super::open_bounded(file).map_err(|e| vec![e])?
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => return Err(vec![format!("{file}: {}", super::csv_problem(&e))]),
+    };
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (Some(id_col), Some(role_col)) = (column("id"), column("role")) else {
+        return Err(vec![format!(
+            "{file}: the header needs `id` and `role` columns (then `capacity` and attributes); found: {}",
+            header.join(",")
+        )]);
+    };
+    let capacity_col = column("capacity");
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{file}:{line}: {}", super::csv_problem(&e)));
+                continue;
+            }
+        };
+        let cell = |i: usize| record.get(i).unwrap_or_default();
+        let (id, role) = (cell(id_col), cell(role_col));
+        // A people file lists others too: who has no role is no candidate.
+        if role.is_empty() && !id.is_empty() {
+            continue;
+        }
+        if id.is_empty() || !matches!(role, "mentor" | "mentee") {
+            problems.push(format!(
+                "{file}:{line}: give an id and a role of mentor or mentee (found id `{id}`, role `{role}`)"
+            ));
+            continue;
+        }
+        let capacity = match capacity_col.map(cell).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(text) => match text.parse::<u32>() {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    problems.push(format!(
+                        "{file}:{line}: capacity `{text}` is not a whole number of at least 0"
+                    ));
+                    continue;
+                }
+            },
+        };
+        let mut attributes = std::collections::BTreeMap::new();
+        for (i, name) in header.iter().enumerate() {
+            let text = cell(i);
+            // Only what the program declares is an attribute; the rest (name, manager) is
+            // the registry's business.
+            if text.is_empty() || !program.attributes.iter().any(|a| a.name == *name) {
+                continue;
+            }
+            match super::enrol::attribute(program, id, name, text) {
+                Ok(value) => {
+                    attributes.insert(name.clone(), value);
+                }
+                Err(problem) => problems.push(format!("{file}:{line}: {problem}")),
+            }
+        }
+        out.push(MatchCandidate {
+            participant: Participant {
+                id: id.into(),
+                role: role.into(),
+                attributes,
+                facts: Default::default(),
+                managers: Vec::new(),
+            },
+            capacity,
+        });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The registry's people whose attribute `role` is mentor or mentee.
+fn registered(people: &[mentorflow_engine::Person]) -> Vec<MatchCandidate> {
+    people
+        .iter()
+        .filter_map(|p| {
+            let role = p.attributes.get("role")?;
+            matches!(role.as_str(), "mentor" | "mentee").then(|| MatchCandidate {
+                participant: Participant {
+                    id: p.id.clone(),
+                    role: role.clone(),
+                    attributes: Default::default(),
+                    facts: Default::default(),
+                    managers: Vec::new(),
+                },
+                capacity: None,
+            })
+        })
+        .collect()
+}
+
+/// Why someone is unmatched, in words.
+fn why(u: &Unmatched) -> String {
+    match u {
+        Unmatched::NoAllowedPartner => {
+            "no allowed partner (the type's rule or [matching] allow refuses every one)".into()
+        }
+        Unmatched::CapacityTaken => "every allowed partner's capacity went to better pairs".into(),
+        Unmatched::NoCapacity => "no capacity left (their running pairings use it)".into(),
+        Unmatched::Refused(problem) => problem.clone(),
+    }
+}
+
+/// A number as shown: three decimals at most, no trailing zeros.
+fn shown(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn table(program: &mentorflow_dsl::Program, p: &Proposal) -> String {
+    let mut out = format!(
+        "proposal: {}, total score {} (greedy, best pair first: {}, total {})\n",
+        render::count(p.pairs.len() as u64, "pair"),
+        shown(p.total),
+        render::count(p.greedy.0 as u64, "pair"),
+        shown(p.greedy.1)
+    );
+    let names: Vec<&str> = program
+        .matching
+        .iter()
+        .flat_map(|m| m.criteria.iter().map(|c| c.name.as_str()))
+        .collect();
+    if !p.pairs.is_empty() {
+        let mut header = vec!["mentor", "mentee", "score"];
+        header.extend(names.iter().copied());
+        let rows: Vec<Vec<String>> = p
+            .pairs
+            .iter()
+            .map(|pair| {
+                let mut row = vec![
+                    render::printable(&pair.mentor),
+                    render::printable(&pair.mentee),
+                    shown(pair.score),
+                ];
+                row.extend(pair.parts.iter().map(|(_, value, weighted)| {
+                    format!("{} ({})", shown(*weighted), shown(*value))
+                }));
+                row
+            })
+            .collect();
+        out.push_str(&render::grid(&header, &rows));
+        out.push_str("each part: weighted value (the criterion's own value)\n");
+    }
+    for (id, role, u) in &p.unmatched {
+        out.push_str(&format!(
+            "unmatched {role} {}: {}\n",
+            render::printable(id),
+            why(u)
+        ));
+    }
+    out.push_str(&format!(
+        "{} pairs judged, {} script evaluations\n",
+        p.judged, p.evaluations
+    ));
+    out
+}
+
+fn json(p: &Proposal) -> serde_json::Value {
+    let pairs: Vec<_> = p
+        .pairs
+        .iter()
+        .map(|pair| {
+            let parts: Vec<_> = pair
+                .parts
+                .iter()
+                .map(|(name, value, weighted)| serde_json::json!({"criterion": name, "value": value, "weighted": weighted}))
+                .collect();
+            serde_json::json!({"mentor": pair.mentor, "mentee": pair.mentee, "score": pair.score, "parts": parts})
+        })
+        .collect();
+    let unmatched: Vec<_> = p
+        .unmatched
+        .iter()
+        .map(|(id, role, u)| serde_json::json!({"person": id, "role": role, "reason": why(u)}))
+        .collect();
+    serde_json::json!({
+        "pairs": pairs,
+        "unmatched": unmatched,
+        "total": p.total,
+        "greedy": {"pairs": p.greedy.0, "total": p.greedy.1},
+        "judged": p.judged,
+        "evaluations": p.evaluations,
+    })
+}
+
+/// The proposal as an import-ready roster: pairing, type, role, id.
+fn roster(args: &Args, p: &Proposal, output: &mut Output<'_>) -> CommandResult {
+    let mut csv = csv::Writer::from_writer(&mut *output.out);
+    csv.write_record(["pairing", "type", "role", "id"])?;
+    for (n, pair) in p.pairs.iter().enumerate() {
+        let label = format!("m{:03}", n + 1);
+        csv.write_record([label.as_str(), &args.type_id, "mentor", &pair.mentor])?;
+        csv.write_record([label.as_str(), &args.type_id, "mentee", &pair.mentee])?;
+    }
+    csv.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// Enrols the proposal, all or none.
+fn apply(
+    args: &Args,
+    program: &mentorflow_dsl::Program,
+    candidates: &[MatchCandidate],
+    p: &Proposal,
+    coordinator: &mut mentorflow_engine::Coordinator,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    let person = |id: &str| {
+        candidates
+            .iter()
+            .find(|c| c.participant.id == id)
+            .map(|c| c.participant.clone())
+    };
+    let enrolments: Vec<Enrolment> = p
+        .pairs
+        .iter()
+        .enumerate()
+        .filter_map(|(n, pair)| {
+            Some(Enrolment {
+                type_id: args.type_id.clone(),
+                participants: vec![person(&pair.mentor)?, person(&pair.mentee)?],
+                label: Some(format!("m{:03}", n + 1)),
+            })
+        })
+        .collect();
+    if enrolments.is_empty() {
+        writeln!(output.out, "nothing to enrol: the proposal has no pairs")?;
+        return Ok(EXIT_OK);
+    }
+    let source = args.program.display().to_string();
+    let created = coordinator.import(program, &source, &enrolments)?;
+    writeln!(
+        output.out,
+        "enrolled {} in {} (total score {}):",
+        render::count(created.len() as u64, "pairing"),
+        program.id,
+        shown(p.total)
+    )?;
+    for (id, pair) in created.iter().zip(&p.pairs) {
+        writeln!(output.out, "  {id} = {} and {}", pair.mentor, pair.mentee)?;
+    }
+    Ok(EXIT_OK)
+}

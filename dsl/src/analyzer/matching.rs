@@ -1,0 +1,118 @@
+//! The `[matching]` section: how `mentorflow match` judges a candidate pair. `allow` says
+//! who may be paired at all; each `[matching.criteria.NAME]` is a weighted part of the score.
+
+use super::*;
+use crate::model::{MatchCriterion, Matching, PairScript};
+
+impl Analyzer<'_> {
+    pub(super) fn matching(&mut self, top: &Table<'_, '_>) -> Option<Matching> {
+        let table = self.reader().table(top, "matching", "[matching]".into())?;
+        self.reader().unknown_keys(&table, &["allow", "criteria"]);
+        let allow = match self.reader().string(&table, "allow", false) {
+            Some((source, span)) => self.pair_script(&source, span, "`allow` of [matching]"),
+            None => None,
+        };
+        let mut criteria = Vec::new();
+        let mut declared_any = false;
+        if let Some(declared) =
+            self.reader()
+                .table(&table, "criteria", "[matching.criteria]".into())
+        {
+            for (key, value) in declared.table {
+                declared_any = true;
+                let name = key.get_ref().to_string();
+                let what = format!("matching criterion `{name}`");
+                let Some(t) =
+                    self.reader()
+                        .as_table(value, &name, "[matching.criteria]", what.clone())
+                else {
+                    continue;
+                };
+                if let Some(c) = self.match_criterion(&t, name, key.span()) {
+                    criteria.push(c);
+                }
+            }
+        }
+        if !declared_any {
+            self.reader()
+                .error(
+                    Code::E039,
+                    "[matching] has no criteria, so every allowed pair would score the same".into(),
+                    table.span.clone(),
+                )
+                .help = Some(
+                "add one, e.g. [matching.criteria.seniority] weight = 2, score = \"min(mentor.grade - mentee.grade, 4) / 4.0\"".into(),
+            );
+        }
+        Some(Matching { allow, criteria })
+    }
+
+    fn match_criterion(
+        &mut self,
+        t: &Table<'_, '_>,
+        name: String,
+        key: Range<usize>,
+    ) -> Option<MatchCriterion> {
+        let mut r = self.reader();
+        r.unknown_keys(t, &["weight", "score", "description"]);
+        let description = r
+            .string(t, "description", false)
+            .map(|d| d.0)
+            .unwrap_or_default();
+        let weight = match r.get(t, "weight", false) {
+            None => 1.0,
+            Some(value) => {
+                match reader::number(value.get_ref()) {
+                    Some(w) if w.is_finite() && w > 0.0 => w,
+                    _ => {
+                        r.error(
+                        Code::E039,
+                        format!("the weight of matching criterion `{name}` must be a number above 0"),
+                        value.span(),
+                    )
+                    .help = Some("e.g. weight = 2 (it counts twice as much as weight = 1)".into());
+                        return None;
+                    }
+                }
+            }
+        };
+        let Some((source, span)) = r.string(t, "score", false) else {
+            r.error(
+                Code::E039,
+                format!("matching criterion `{name}` has no `score`"),
+                key,
+            )
+            .help = Some(
+                "give a script over mentor and mentee that gives a number, e.g. score = 'if mentor.department != mentee.department { 1.0 } else { 0.0 }'".into(),
+            );
+            return None;
+        };
+        let what = format!("`score` of matching criterion `{name}`");
+        let score = self.pair_script(&source, span, &what)?;
+        Some(MatchCriterion {
+            name,
+            description,
+            weight,
+            score,
+        })
+    }
+
+    fn pair_script(&mut self, source: &str, span: Range<usize>, what: &str) -> Option<PairScript> {
+        let file = self.sources.file(self.file)?;
+        let content_start =
+            verbatim_start(&file.text[span.clone()], source).map(|o| span.start + o);
+        let placement = Placement {
+            file,
+            file_index: self.file,
+            content_start,
+            whole: span,
+        };
+        scripts::compile_pair(
+            &self.engine,
+            source,
+            what,
+            &placement,
+            &mut self.diagnostics,
+        )
+    }
+}

@@ -1,0 +1,632 @@
+//! Matching: the preparation stage's first job. Every candidate mentor and mentee is judged
+//! pair by pair (the type's rules, the program's `[matching] allow`, each criterion's score),
+//! then the assignment with the highest total score under every mentor's capacity is found
+//! exactly (Kuhn-Munkres over mentor places), with a greedy baseline to compare it with.
+
+use std::sync::Arc;
+
+use mentorflow_dsl::{MentoringType, PairScript, Program};
+use rhai::Dynamic;
+
+use crate::engine::Engine;
+use crate::event::Participant;
+use crate::runtime::{Runtime, ScriptError};
+
+/// A person to match, with how many more mentees they may take (mentors) or 1 (mentees).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Who, with their attributes (and reporting line).
+    pub participant: Participant,
+    /// How many pairings this matching may give them.
+    pub capacity: u32,
+}
+
+/// One proposed pair, with its score and each criterion's part of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposed {
+    /// The mentor.
+    pub mentor: String,
+    /// The mentee.
+    pub mentee: String,
+    /// The pair's score: the sum of the parts.
+    pub score: f64,
+    /// Each criterion: name, the script's value, times its weight.
+    pub parts: Vec<(String, f64, f64)>,
+}
+
+/// Why someone got no partner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unmatched {
+    /// No candidate on the other side may be paired with them (the type's rules or `allow`).
+    NoAllowedPartner,
+    /// Every allowed partner's capacity went to others.
+    CapacityTaken,
+    /// They may take part in no more pairings (their capacity is used by running pairings).
+    NoCapacity,
+    /// They cannot take part in this type at all (a role it lacks, a required attribute).
+    Refused(String),
+}
+
+/// What `match` proposes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// The pairs, by mentor then mentee.
+    pub pairs: Vec<Proposed>,
+    /// Who got no partner, with why: person, role, reason.
+    pub unmatched: Vec<(String, String, Unmatched)>,
+    /// The proposal's total score.
+    pub total: f64,
+    /// What a greedy matching (best pair first) reaches: pairs and total.
+    pub greedy: (usize, f64),
+    /// Candidate pairs judged.
+    pub judged: u64,
+    /// Script evaluations (rules, allow, criteria).
+    pub evaluations: u64,
+}
+
+/// Why matching could not run.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum MatchError {
+    /// The program has no `[matching]` section.
+    #[error("program `{0}` has no [matching] section")]
+    NoMatching(String),
+    /// The type has no mentor or no mentee role, or takes more than one mentor.
+    #[error("type `{0}` does not pair one mentor with mentees")]
+    NotOneMentor(String),
+    /// A matching script failed on a pair.
+    #[error("{error}")]
+    Script {
+        /// The pair it failed on: mentor, mentee.
+        pair: (String, String),
+        /// What failed.
+        error: Box<ScriptError>,
+    },
+}
+
+/// A pair's verdict: allowed with its score and each criterion's value, or not. Values only,
+/// names and weights are the program's: a million pairs must not hold four million names.
+type Verdict = Option<(f64, Box<[f64]>)>;
+
+/// Scores are compared in thousandths: two pairs closer than that count as equal.
+const SCALE: f64 = 1000.0;
+
+/// Proposes pairs of `type_id` from `mentors` and `mentees` (in the order given, which breaks
+/// ties), never pairing those in `excluded` (mentor, mentee).
+pub fn propose(
+    engine: &Engine,
+    type_id: &str,
+    mentors: &[Candidate],
+    mentees: &[Candidate],
+    excluded: &[(String, String)],
+) -> Result<Proposal, MatchError> {
+    let program = Arc::clone(&engine.program);
+    let matching = program
+        .matching
+        .as_ref()
+        .ok_or_else(|| MatchError::NoMatching(program.id.clone()))?;
+    let ty = program
+        .mentoring_type(type_id)
+        .filter(|t| one_mentor(t))
+        .ok_or_else(|| MatchError::NotOneMentor(type_id.into()))?;
+    let mut unmatched = Vec::new();
+    let mentors = eligible(&program, ty, mentors, &mut unmatched);
+    let mentees = eligible(&program, ty, mentees, &mut unmatched);
+    let people = |c: &[&Candidate]| -> Vec<Dynamic> {
+        c.iter().map(|c| person(&program, &c.participant)).collect()
+    };
+    let (mentor_maps, mentee_maps) = (people(&mentors), people(&mentees));
+    let judge = Judge {
+        program: &program,
+        ty,
+        allow: matching.allow.as_ref(),
+        criteria: &matching.criteria,
+    };
+    let (verdicts, evaluations) = judge.all(&mentors, &mentees, &mentor_maps, &mentee_maps)?;
+    let verdict = |i: usize, j: usize| -> Option<&(f64, Box<[f64]>)> {
+        let forbidden = excluded
+            .iter()
+            .any(|(m, e)| *m == mentors[i].participant.id && *e == mentees[j].participant.id);
+        verdicts[i * mentees.len() + j]
+            .as_ref()
+            .filter(|_| !forbidden)
+    };
+    let score_of = |i: usize, j: usize| verdict(i, j).map(|v| v.0);
+    let assigned = assign(&mentors, mentees.len(), &score_of);
+    let mut pairs = Vec::new();
+    let mut taken = vec![0u32; mentors.len()];
+    for (j, i) in assigned.iter().enumerate() {
+        let Some(i) = *i else { continue };
+        if let Some((score, values)) = verdict(i, j) {
+            taken[i] += 1;
+            let parts = matching
+                .criteria
+                .iter()
+                .zip(values.iter())
+                .map(|(c, v)| (c.name.clone(), *v, v * c.weight))
+                .collect();
+            pairs.push(Proposed {
+                mentor: mentors[i].participant.id.clone(),
+                mentee: mentees[j].participant.id.clone(),
+                score: *score,
+                parts,
+            });
+        }
+    }
+    pairs.sort_by(|a, b| (&a.mentor, &a.mentee).cmp(&(&b.mentor, &b.mentee)));
+    let matched_mentee = |j: usize| assigned[j].is_some();
+    for (j, c) in mentees.iter().enumerate() {
+        if !matched_mentee(j) {
+            let any = (0..mentors.len()).any(|i| verdict(i, j).is_some());
+            let why = if any {
+                Unmatched::CapacityTaken
+            } else {
+                Unmatched::NoAllowedPartner
+            };
+            unmatched.push((c.participant.id.clone(), c.participant.role.clone(), why));
+        }
+    }
+    for (i, c) in mentors.iter().enumerate() {
+        if taken[i] == 0 {
+            let any = (0..mentees.len()).any(|j| verdict(i, j).is_some());
+            let why = if any {
+                Unmatched::CapacityTaken
+            } else {
+                Unmatched::NoAllowedPartner
+            };
+            unmatched.push((c.participant.id.clone(), c.participant.role.clone(), why));
+        }
+    }
+    Ok(Proposal {
+        total: pairs.iter().map(|p| p.score).sum(),
+        greedy: greedy(&mentors, mentees.len(), &score_of),
+        pairs,
+        unmatched,
+        judged: (mentors.len() * mentees.len()) as u64,
+        evaluations,
+    })
+}
+
+/// Whether the type pairs exactly one mentor with one or more mentees.
+fn one_mentor(ty: &MentoringType) -> bool {
+    let role = |name: &str| ty.roles.iter().find(|r| r.name == name);
+    matches!((role("mentor"), role("mentee")), (Some(m), Some(e)) if m.max == 1 && e.min <= 1)
+        && ty
+            .roles
+            .iter()
+            .all(|r| r.name == "mentor" || r.name == "mentee" || r.min == 0)
+}
+
+/// The candidates who may take part at all: those with capacity left and whose own
+/// attributes the type accepts (checked once per person, not per pair).
+fn eligible<'c>(
+    program: &Program,
+    ty: &MentoringType,
+    candidates: &'c [Candidate],
+    unmatched: &mut Vec<(String, String, Unmatched)>,
+) -> Vec<&'c Candidate> {
+    let mut out = Vec::new();
+    for c in candidates {
+        let p = &c.participant;
+        let problem = ty
+            .requires
+            .iter()
+            .find(|a| !p.attributes.contains_key(*a))
+            .map(|a| format!("has no `{a}`, which type `{}` requires", ty.id))
+            .or_else(|| {
+                p.attributes.iter().find_map(|(name, value)| {
+                    let decl = program.attributes.iter().find(|d| d.name == *name)?;
+                    decl.check(value).err()
+                })
+            });
+        match (problem, c.capacity) {
+            (Some(problem), _) => {
+                unmatched.push((p.id.clone(), p.role.clone(), Unmatched::Refused(problem)))
+            }
+            (None, 0) => unmatched.push((p.id.clone(), p.role.clone(), Unmatched::NoCapacity)),
+            (None, _) => out.push(c),
+        }
+    }
+    out
+}
+
+/// A person as scripts see them: id, role, attributes, managers; shared, so a pair's scope
+/// holds two handles instead of two copies.
+fn person(program: &Program, p: &Participant) -> Dynamic {
+    crate::view::participants(program, std::slice::from_ref(p), None)
+        .into_array()
+        .ok()
+        .and_then(|mut a| a.pop())
+        .unwrap_or(Dynamic::UNIT)
+        .into_shared()
+}
+
+/// What judges one pair.
+struct Judge<'a> {
+    program: &'a Program,
+    ty: &'a MentoringType,
+    allow: Option<&'a PairScript>,
+    criteria: &'a [mentorflow_dsl::MatchCriterion],
+}
+
+impl Judge<'_> {
+    /// Every pair's verdict (mentor-major), judged on two threads.
+    fn all(
+        &self,
+        mentors: &[&Candidate],
+        mentees: &[&Candidate],
+        mentor_maps: &[Dynamic],
+        mentee_maps: &[Dynamic],
+    ) -> Result<(Vec<Verdict>, u64), MatchError> {
+        let n = mentees.len();
+        let halves = mentors.len().div_ceil(2).max(1);
+        let results: Vec<Result<(Vec<Verdict>, u64), MatchError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = mentors
+                .chunks(halves)
+                .zip(mentor_maps.chunks(halves))
+                .map(|(ms, maps)| {
+                    s.spawn(move || {
+                        // One runtime per thread: its limits (deadline, memory) are per thread.
+                        let runtime = Runtime::default();
+                        let mut verdicts = Vec::with_capacity(ms.len() * n);
+                        let mut evaluations = 0u64;
+                        for (m, mm) in ms.iter().zip(maps) {
+                            for (e, em) in mentees.iter().zip(mentee_maps) {
+                                let (v, evals) = self.pair(&runtime, m, e, mm, em)?;
+                                evaluations += evals;
+                                verdicts.push(v);
+                            }
+                        }
+                        Ok((verdicts, evaluations))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(MatchError::NoMatching("a matching thread stopped".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut all = Vec::with_capacity(mentors.len() * n);
+        let mut evaluations = 0;
+        for r in results {
+            let (v, e) = r?;
+            all.extend(v);
+            evaluations += e;
+        }
+        Ok((all, evaluations))
+    }
+
+    /// One pair: the type's rule, `allow`, then each criterion; the evaluations it took.
+    fn pair(
+        &self,
+        runtime: &Runtime,
+        mentor: &Candidate,
+        mentee: &Candidate,
+        mentor_map: &Dynamic,
+        mentee_map: &Dynamic,
+    ) -> Result<(Verdict, u64), MatchError> {
+        let ids = || (mentor.participant.id.clone(), mentee.participant.id.clone());
+        let fail = |error| MatchError::Script {
+            pair: ids(),
+            error: Box::new(error),
+        };
+        if mentor.participant.id == mentee.participant.id {
+            return Ok((None, 0));
+        }
+        let mut evaluations = 0;
+        if let Some(rule) = &self.ty.rule {
+            evaluations += 1;
+            let people = [mentor_map.clone(), mentee_map.clone()];
+            // A rule that cannot be evaluated on this pair (an attribute it reads is missing)
+            // refuses it, as at enrolment.
+            if !runtime
+                .eval_rule(self.program, rule, &people)
+                .unwrap_or(false)
+            {
+                return Ok((None, evaluations));
+            }
+        }
+        if let Some(allow) = self.allow {
+            evaluations += 1;
+            let allowed = runtime
+                .eval_pair(allow, mentor_map, mentee_map)
+                .map_err(fail)?;
+            if !allowed.as_bool().unwrap_or(false) {
+                return Ok((None, evaluations));
+            }
+        }
+        let mut values = Vec::with_capacity(self.criteria.len());
+        let mut score = 0.0;
+        for c in self.criteria {
+            evaluations += 1;
+            let value = runtime
+                .eval_pair(&c.score, mentor_map, mentee_map)
+                .map_err(fail)?;
+            let value =
+                number(&value).ok_or_else(|| fail(runtime.not_a_number(&c.score, &value)))?;
+            score += value * c.weight;
+            values.push(value);
+        }
+        Ok((Some((score, values.into_boxed_slice())), evaluations))
+    }
+}
+
+/// A script's value as a number (an int or a float).
+fn number(value: &Dynamic) -> Option<f64> {
+    value
+        .as_float()
+        .ok()
+        .or_else(|| value.as_int().ok().map(|i| i as f64))
+        .filter(|x| x.is_finite())
+}
+
+/// The exact assignment: for each mentee, the mentor (index) it gets. Mentors are expanded
+/// into places (one per capacity), each place a row of Kuhn-Munkres' matrix with a column per
+/// mentee and one "left empty" column per place; an allowed pair weighs a constant larger than
+/// any sum of scores plus its score, so the most pairs are made first and, among those, the
+/// highest total.
+fn assign(
+    mentors: &[&Candidate],
+    mentees: usize,
+    score_of: &dyn Fn(usize, usize) -> Option<f64>,
+) -> Vec<Option<usize>> {
+    let places: Vec<usize> = mentors
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| std::iter::repeat_n(i, m.capacity.min(mentees as u32) as usize))
+        .collect();
+    let mut assigned = vec![None; mentees];
+    if places.is_empty() || mentees == 0 {
+        return assigned;
+    }
+    let scaled = |s: f64| (s * SCALE).round() as i64;
+    let mut scores = vec![None; mentors.len() * mentees];
+    let mut spread = 0i64;
+    for i in 0..mentors.len() {
+        for j in 0..mentees {
+            if let Some(s) = score_of(i, j) {
+                scores[i * mentees + j] = Some(scaled(s));
+                spread = spread.max(scaled(s).abs());
+            }
+        }
+    }
+    // Larger than any total of scores: one more pair always beats a better total.
+    let pair = spread.saturating_mul(2).saturating_mul(mentees as i64 + 1) + 1;
+    let forbidden = -pair.saturating_mul(4);
+    let columns = mentees + places.len();
+    let mut weights = Vec::with_capacity(places.len() * columns);
+    for &i in &places {
+        for j in 0..mentees {
+            weights.push(scores[i * mentees + j].map_or(forbidden, |s| pair + s));
+        }
+        weights.extend(std::iter::repeat_n(0, places.len()));
+    }
+    let Ok(matrix) = pathfinding::matrix::Matrix::from_vec(places.len(), columns, weights) else {
+        return assigned;
+    };
+    let (_, columns_of) = pathfinding::kuhn_munkres::kuhn_munkres(&matrix);
+    for (row, &j) in columns_of.iter().enumerate() {
+        let i = places[row];
+        if j < mentees && scores[i * mentees + j].is_some() {
+            assigned[j] = Some(i);
+        }
+    }
+    assigned
+}
+
+/// The greedy baseline: allowed pairs best first (ties by position), each taken while both
+/// have room. Pairs made and their total.
+fn greedy(
+    mentors: &[&Candidate],
+    mentees: usize,
+    score_of: &dyn Fn(usize, usize) -> Option<f64>,
+) -> (usize, f64) {
+    let mut candidates: Vec<(i64, usize, usize, f64)> = Vec::new();
+    for i in 0..mentors.len() {
+        for j in 0..mentees {
+            if let Some(s) = score_of(i, j) {
+                candidates.push(((s * SCALE).round() as i64, i, j, s));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    let mut room: Vec<u32> = mentors.iter().map(|m| m.capacity).collect();
+    let mut taken = vec![false; mentees];
+    let (mut pairs, mut total) = (0, 0.0);
+    for (_, i, j, s) in candidates {
+        if room[i] > 0 && !taken[j] {
+            room[i] -= 1;
+            taken[j] = true;
+            pairs += 1;
+            total += s;
+        }
+    }
+    (pairs, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mentorflow_dsl::Value;
+
+    /// A program whose score is the mentor's `weight` attribute times the mentee's, and whose
+    /// `allow` refuses pairs whose `team`s are equal.
+    fn engine() -> Engine {
+        let text = r#"
+[program]
+id = "m"
+title = "M"
+initial = "a"
+
+[attributes.w]
+type = "int"
+
+[attributes.team]
+type = "int"
+
+[stages.a]
+[stages.b]
+outcome = "success"
+
+[[transitions]]
+from = "a"
+to = "b"
+
+[types.one]
+roles = { mentor = 1, mentee = 1 }
+
+[matching]
+allow = "mentor.team != mentee.team"
+
+[matching.criteria.product]
+score = "mentor.w * mentee.w"
+"#;
+        let loaded = mentorflow_dsl::load_str(std::path::Path::new("m.toml"), text);
+        let report = loaded.render();
+        Engine::new(loaded.program.unwrap_or_else(|| panic!("{report}")))
+    }
+
+    fn person(id: String, role: &str, w: i64, team: i64, capacity: u32) -> Candidate {
+        Candidate {
+            participant: Participant {
+                id,
+                role: role.into(),
+                attributes: [
+                    ("w".to_string(), Value::Int(w)),
+                    ("team".to_string(), Value::Int(team)),
+                ]
+                .into(),
+                facts: Default::default(),
+                managers: Vec::new(),
+            },
+            capacity,
+        }
+    }
+
+    /// A small pseudo-random instance from `seed`.
+    fn instance(seed: u64) -> (Vec<Candidate>, Vec<Candidate>) {
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+            | 1;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mentors = (0..1 + next(3))
+            .map(|i| {
+                let (w, team, cap) = (next(9) as i64, next(3) as i64, 1 + next(2) as u32);
+                person(format!("m{i}"), "mentor", w, team, cap)
+            })
+            .collect();
+        let mentees = (0..1 + next(5))
+            .map(|j| {
+                let (w, team) = (next(9) as i64, next(3) as i64);
+                person(format!("e{j}"), "mentee", w, team, 1)
+            })
+            .collect();
+        (mentors, mentees)
+    }
+
+    /// The best (most pairs, then highest total) by trying every assignment.
+    fn brute_force(mentors: &[Candidate], mentees: &[Candidate]) -> (usize, i64) {
+        fn go(
+            j: usize,
+            mentors: &[Candidate],
+            mentees: &[Candidate],
+            room: &mut Vec<u32>,
+        ) -> (usize, i64) {
+            if j == mentees.len() {
+                return (0, 0);
+            }
+            let mut best = go(j + 1, mentors, mentees, room);
+            let attr = |c: &Candidate, a: &str| match c.participant.attributes.get(a) {
+                Some(Value::Int(v)) => *v,
+                _ => 0,
+            };
+            for i in 0..mentors.len() {
+                if room[i] == 0 || attr(&mentors[i], "team") == attr(&mentees[j], "team") {
+                    continue;
+                }
+                room[i] -= 1;
+                let (n, s) = go(j + 1, mentors, mentees, room);
+                room[i] += 1;
+                let with = (n + 1, s + attr(&mentors[i], "w") * attr(&mentees[j], "w"));
+                if with > best {
+                    best = with;
+                }
+            }
+            best
+        }
+        let mut room: Vec<u32> = mentors.iter().map(|m| m.capacity).collect();
+        go(0, mentors, mentees, &mut room)
+    }
+
+    #[test]
+    fn the_proposal_is_the_optimum_brute_force_finds_on_random_instances() {
+        let engine = engine();
+        for seed in 0..300 {
+            let (mentors, mentees) = instance(seed);
+            let p = propose(&engine, "one", &mentors, &mentees, &[]).expect("propose");
+            let best = brute_force(&mentors, &mentees);
+            assert_eq!((p.pairs.len(), p.total as i64), best, "seed {seed}: {p:?}");
+            assert!(
+                p.total >= p.greedy.1 || p.pairs.len() > p.greedy.0,
+                "seed {seed}"
+            );
+            // Never a refused pair, never beyond capacity.
+            for pair in &p.pairs {
+                let team = |id: &str, all: &[Candidate]| {
+                    all.iter()
+                        .find(|c| c.participant.id == id)
+                        .and_then(|c| c.participant.attributes.get("team").cloned())
+                };
+                assert_ne!(team(&pair.mentor, &mentors), team(&pair.mentee, &mentees));
+            }
+            for m in &mentors {
+                let taken = p
+                    .pairs
+                    .iter()
+                    .filter(|x| x.mentor == m.participant.id)
+                    .count();
+                assert!(taken as u32 <= m.capacity, "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_proposal() {
+        let engine = engine();
+        let (mentors, mentees) = instance(7);
+        let a = propose(&engine, "one", &mentors, &mentees, &[]).expect("a");
+        let b = propose(&engine, "one", &mentors, &mentees, &[]).expect("b");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn an_excluded_pair_is_never_proposed_and_the_unmatched_say_why() {
+        let engine = engine();
+        let mentors = vec![person("m".into(), "mentor", 5, 0, 1)];
+        let mentees = vec![
+            person("a".into(), "mentee", 5, 1, 1),
+            person("b".into(), "mentee", 1, 1, 1),
+            person("c".into(), "mentee", 9, 0, 1),
+        ];
+        let excluded = [("m".to_string(), "a".to_string())];
+        let p = propose(&engine, "one", &mentors, &mentees, &excluded).expect("propose");
+        assert_eq!(p.pairs.len(), 1);
+        assert_eq!(
+            (p.pairs[0].mentor.as_str(), p.pairs[0].mentee.as_str()),
+            ("m", "b")
+        );
+        assert_eq!(p.pairs[0].parts, [("product".to_string(), 5.0, 5.0)]);
+        let why = |id: &str| p.unmatched.iter().find(|u| u.0 == id).map(|u| u.2.clone());
+        assert_eq!(why("a"), Some(Unmatched::NoAllowedPartner), "excluded");
+        assert_eq!(why("c"), Some(Unmatched::NoAllowedPartner), "same team");
+    }
+}

@@ -1,0 +1,238 @@
+//! Matching (issue 12): `mentorflow match` proposes the best pairs under every rule and
+//! capacity, explains each, compares with a greedy matching, and enrols them on request.
+
+use mentorflow_tests::{mentorflow, Run};
+
+const COHORT: &str = "programs/leadership-cohort.toml";
+const PEOPLE: &str = "programs/examples/people.csv";
+
+fn store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) {
+    let dir = std::env::temp_dir().join(format!("mentorflow-match-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let run = move |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    assert_eq!(run(&["init"]).code, 0);
+    (dir, run)
+}
+
+/// The two totals of a proposal's first line: ours and the greedy one.
+fn totals(first_line: &str) -> (f64, f64) {
+    let numbers: Vec<f64> = first_line
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    // "proposal: N pairs, total score T (greedy, best pair first: G pairs, total U)"
+    (numbers[1], numbers[3])
+}
+
+#[test]
+fn the_example_people_are_matched_at_least_as_well_as_greedily_with_every_part_shown() {
+    let (_dir, run) = store("example");
+    let proposal = run(&["match", "--program", COHORT, "--type", "one-on-one", PEOPLE]);
+    assert_eq!(proposal.code, 0, "{}", proposal.transcript());
+    let first = proposal.stdout.lines().next().unwrap_or_default();
+    let (ours, greedy) = totals(first);
+    assert!(ours >= greedy, "{first}");
+    assert!(
+        proposal.stdout.lines().nth(1).unwrap_or_default()
+            == "mentor  mentee  score  seniority  experience     time_zones     erg",
+        "{}",
+        proposal.stdout
+    );
+    assert!(
+        proposal.stdout.contains("unmatched mentee"),
+        "{}",
+        proposal.stdout
+    );
+    // Same input, same output.
+    let again = run(&["match", "--program", COHORT, "--type", "one-on-one", PEOPLE]);
+    assert_eq!(again.stdout, proposal.stdout);
+    let json = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        PEOPLE,
+        "--json",
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert!(value["pairs"][0]["parts"]
+        .as_array()
+        .is_some_and(|p| p.len() == 4));
+    assert!(value["total"].as_f64() >= value["greedy"]["total"].as_f64());
+}
+
+#[test]
+fn a_proposal_as_csv_imports_and_apply_enrols_it_all_or_none() {
+    let (dir, run) = store("apply");
+    let csv = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        PEOPLE,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(csv.code, 0, "{}", csv.transcript());
+    assert!(
+        csv.stdout
+            .starts_with("pairing,type,role,id\nm001,one-on-one,mentor,"),
+        "{}",
+        csv.stdout
+    );
+    let pairs = csv.stdout.lines().count() / 2;
+    // Registered people: the roster of ids imports with the registry's attributes.
+    assert_eq!(run(&["people", "import", PEOPLE]).code, 0);
+    let roster = dir.join("roster.csv");
+    std::fs::write(&roster, &csv.stdout).expect("roster");
+    let imported = run(&[
+        "import",
+        &roster.to_string_lossy(),
+        "--program",
+        COHORT,
+        "--dry-run",
+    ]);
+    assert_eq!(imported.code, 0, "{}", imported.transcript());
+    let applied = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--apply",
+    ]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert!(
+        applied
+            .stdout
+            .starts_with(&format!("enrolled {pairs} pairings in leadership-cohort")),
+        "{}",
+        applied.stdout
+    );
+    // Their capacity now used, a second round proposes only what is left.
+    let second = run(&["match", "--program", COHORT, "--type", "one-on-one"]);
+    assert_eq!(second.code, 0, "{}", second.transcript());
+    let left: usize = second.stdout["proposal: ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    assert!(left < pairs, "{}", second.stdout);
+    assert_eq!(run(&["verify"]).code, 0);
+}
+
+#[test]
+fn an_excluded_pair_is_not_proposed_again() {
+    let (_dir, run) = store("exclude");
+    let first = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        PEOPLE,
+        "--format",
+        "csv",
+    ]);
+    let mentor = first
+        .stdout
+        .lines()
+        .nth(1)
+        .and_then(|l| l.rsplit(',').next())
+        .unwrap_or_default()
+        .to_string();
+    let mentee = first
+        .stdout
+        .lines()
+        .nth(2)
+        .and_then(|l| l.rsplit(',').next())
+        .unwrap_or_default()
+        .to_string();
+    let pair = format!("{mentor}:{mentee}");
+    let again = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        PEOPLE,
+        "--format",
+        "csv",
+        "--exclude",
+        &pair,
+    ]);
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    let together = again.stdout.lines().collect::<Vec<_>>().chunks(2).any(|c| {
+        c.len() == 2
+            && c[0].ends_with(&format!(",{mentor}"))
+            && c[1].ends_with(&format!(",{mentee}"))
+    });
+    assert!(!together, "{pair} proposed again:\n{}", again.stdout);
+}
+
+#[test]
+fn matching_says_what_is_missing_and_stores_nothing() {
+    let (dir, run) = store("errors");
+    let no_matching = run(&[
+        "match",
+        "--program",
+        "programs/mentoring.toml",
+        "--type",
+        "one-on-one",
+        PEOPLE,
+    ]);
+    assert_eq!(no_matching.code, 1, "{}", no_matching.transcript());
+    assert!(
+        no_matching.stderr.contains("has no [matching] section"),
+        "{}",
+        no_matching.stderr
+    );
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "id,role,capacity\nana,boss,1\nbo,mentor,many\n").expect("bad");
+    let refused = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        &bad.to_string_lossy(),
+    ]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("bad.csv:2: give an id and a role of mentor or mentee"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("bad.csv:3: capacity `many` is not a whole number"),
+        "{}",
+        refused.stderr
+    );
+    let exclude = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        PEOPLE,
+        "--exclude",
+        "ana",
+    ]);
+    assert_eq!(exclude.code, 2, "{}", exclude.transcript());
+    let nobody = run(&["match", "--program", COHORT, "--type", "one-on-one"]);
+    assert_eq!(nobody.code, 1);
+    assert!(nobody.stderr.contains("no candidates"), "{}", nobody.stderr);
+    assert_eq!(run(&["log"]).stdout, "", "nothing stored");
+}
