@@ -236,3 +236,133 @@ fn matching_says_what_is_missing_and_stores_nothing() {
     assert!(nobody.stderr.contains("no candidates"), "{}", nobody.stderr);
     assert_eq!(run(&["log"]).stdout, "", "nothing stored");
 }
+
+#[test]
+fn a_pairing_that_was_not_a_fit_is_re_matched_with_another_mentor_as_its_successor() {
+    let (_dir, run) = store("rematch");
+    assert_eq!(run(&["people", "import", PEOPLE]).code, 0);
+    let enrolled = run(&[
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=e002",
+        "--person",
+        "mentee=e015",
+    ]);
+    assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
+    let running = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--rematch",
+        "p-1",
+    ]);
+    assert_eq!(running.code, 1);
+    assert!(
+        running.stderr.contains("p-1 has not ended"),
+        "{}",
+        running.stderr
+    );
+    assert_eq!(run(&["withdraw", "p-1", "--reason", "not-a-fit"]).code, 0);
+    let proposal = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--rematch",
+        "p-1",
+    ]);
+    assert_eq!(proposal.code, 0, "{}", proposal.transcript());
+    assert!(
+        proposal.stdout.starts_with("proposal: 1 pair,"),
+        "{}",
+        proposal.stdout
+    );
+    assert!(
+        !proposal.stdout.contains("e002 "),
+        "never the previous mentor: {}",
+        proposal.stdout
+    );
+    assert!(
+        !proposal.stdout.contains("unmatched mentor"),
+        "{}",
+        proposal.stdout
+    );
+    let applied = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--rematch",
+        "p-1",
+        "--apply",
+    ]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert!(
+        applied
+            .stdout
+            .starts_with("p-1 continues as p-2: e015 with "),
+        "{}",
+        applied.stdout
+    );
+    let status = run(&["status", "p-2"]).stdout;
+    assert!(
+        status.contains("continues p-1") && status.contains("mentee e015"),
+        "{status}"
+    );
+    assert_eq!(run(&["verify"]).code, 0);
+}
+
+#[test]
+fn a_group_type_is_matched_into_groups_within_its_bounds_and_enrolled_as_groups() {
+    let (_dir, run) = store("groups");
+    let csv = run(&[
+        "match",
+        "--program",
+        "programs/erg-group.toml",
+        "--type",
+        "group",
+        PEOPLE,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(csv.code, 0, "{}", csv.transcript());
+    let mut groups: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for line in csv.stdout.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let g = groups.entry(cells[0].to_string()).or_default();
+        match cells[2] {
+            "mentor" => g.0 += 1,
+            _ => g.1 += 1,
+        }
+    }
+    assert!(!groups.is_empty(), "{}", csv.stdout);
+    for (label, (mentors, mentees)) in &groups {
+        assert_eq!(*mentors, 1, "{label}");
+        assert!((3..=8).contains(mentees), "{label}: {mentees} mentees");
+    }
+    assert_eq!(run(&["people", "import", PEOPLE]).code, 0);
+    let applied = run(&[
+        "match",
+        "--program",
+        "programs/erg-group.toml",
+        "--type",
+        "group",
+        "--apply",
+    ]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert!(
+        applied
+            .stdout
+            .starts_with(&format!("enrolled {} pairings in erg-group", groups.len())),
+        "{}",
+        applied.stdout
+    );
+    assert_eq!(run(&["verify"]).code, 0);
+}

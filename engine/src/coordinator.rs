@@ -626,6 +626,50 @@ impl Coordinator {
             .map_err(|e| Error::Match(Box::new(e)))
     }
 
+    /// Proposes a new mentor for the mentee of the ended pairing `id` (a "not a fit"), from
+    /// the mentors among `candidates` and never their previous mentor: the proposal
+    /// [`Coordinator::continue_pairing`] makes a successor of.
+    pub fn propose_rematch(
+        &mut self,
+        program: &Program,
+        type_id: &str,
+        id: &str,
+        candidates: &[MatchCandidate],
+    ) -> Result<crate::matching::Proposal, Error> {
+        let ended = self.ledger.pairing(id)?;
+        if ended.outcome.is_none() {
+            return Err(EngineError::NotEnded(ended.id.to_string()).into());
+        }
+        if let Some(successor) = &ended.successor {
+            return Err(EngineError::AlreadyContinued {
+                pairing: ended.id.to_string(),
+                successor: successor.clone(),
+            }
+            .into());
+        }
+        let mentees: Vec<&Participant> = ended.with_role("mentee").collect();
+        let mut excluded = Vec::new();
+        for mentor in ended.with_role("mentor") {
+            for mentee in &mentees {
+                excluded.push((mentor.id.clone(), mentee.id.clone()));
+            }
+        }
+        let mut all: Vec<MatchCandidate> = candidates
+            .iter()
+            .filter(|c| c.participant.role == "mentor")
+            .filter(|c| !mentees.iter().any(|m| m.id == c.participant.id))
+            .cloned()
+            .collect();
+        all.extend(mentees.iter().map(|m| MatchCandidate {
+            participant: Participant {
+                facts: Default::default(),
+                ..(*m).clone()
+            },
+            capacity: Some(1),
+        }));
+        self.propose_matches(program, type_id, &all, &excluded)
+    }
+
     /// Every person of the registry, by id.
     pub fn people(&self) -> Result<Vec<Person>, Error> {
         self.ledger.people()

@@ -45,6 +45,14 @@ pub enum Unmatched {
     NoCapacity,
     /// They cannot take part in this type at all (a role it lacks, a required attribute).
     Refused(String),
+    /// A mentor whose group would have had fewer mentees than the type's minimum: the group
+    /// was not formed and its mentees went to others.
+    TooFewForGroup {
+        /// Mentees it would have had.
+        got: u32,
+        /// The type's minimum.
+        min: u32,
+    },
 }
 
 /// What `match` proposes.
@@ -62,6 +70,9 @@ pub struct Proposal {
     pub judged: u64,
     /// Script evaluations (rules, allow, criteria).
     pub evaluations: u64,
+    /// Whether the type makes groups (one mentor, several mentees): the pairs with one mentor
+    /// form one pairing.
+    pub groups: bool,
 }
 
 /// Why matching could not run.
@@ -73,6 +84,9 @@ pub enum MatchError {
     /// The type has no mentor or no mentee role, or takes more than one mentor.
     #[error("type `{0}` does not pair one mentor with mentees")]
     NotOneMentor(String),
+    /// Matching stopped on something that should not happen (a bug): what.
+    #[error("matching stopped unexpectedly: {0}")]
+    Internal(String),
     /// A matching script failed on a pair.
     #[error("{error}")]
     Script {
@@ -131,7 +145,39 @@ pub fn propose(
             .filter(|_| !forbidden)
     };
     let score_of = |i: usize, j: usize| verdict(i, j).map(|v| v.0);
-    let assigned = assign(&mentors, mentees.len(), &score_of);
+    let group = group_size(ty);
+    // One-on-one: a mentor takes up to their capacity. A group type: a mentor leads one group
+    // of up to the type's maximum; a group that would stay below its minimum is not formed
+    // (the smallest first) and the rest assigned again.
+    let mut places: Vec<u32> = mentors
+        .iter()
+        .map(|m| match group {
+            Some((_, max)) if m.capacity > 0 => max,
+            Some(_) => 0,
+            None => m.capacity,
+        })
+        .collect();
+    let mut dissolved = Vec::new();
+    let assigned = loop {
+        let assigned = assign(&places, mentees.len(), &score_of);
+        let Some((min, _)) = group else {
+            break assigned;
+        };
+        let mut counts = vec![0u32; mentors.len()];
+        for i in assigned.iter().flatten() {
+            counts[*i] += 1;
+        }
+        let small = (0..mentors.len())
+            .filter(|&i| counts[i] > 0 && counts[i] < min)
+            .min_by_key(|&i| (counts[i], i));
+        match small {
+            Some(i) => {
+                places[i] = 0;
+                dissolved.push((i, counts[i], min));
+            }
+            None => break assigned,
+        }
+    };
     let mut pairs = Vec::new();
     let mut taken = vec![0u32; mentors.len()];
     for (j, i) in assigned.iter().enumerate() {
@@ -166,7 +212,13 @@ pub fn propose(
         }
     }
     for (i, c) in mentors.iter().enumerate() {
-        if taken[i] == 0 {
+        if let Some((_, got, min)) = dissolved.iter().find(|d| d.0 == i) {
+            let why = Unmatched::TooFewForGroup {
+                got: *got,
+                min: *min,
+            };
+            unmatched.push((c.participant.id.clone(), c.participant.role.clone(), why));
+        } else if taken[i] == 0 {
             let any = (0..mentees.len()).any(|j| verdict(i, j).is_some());
             let why = if any {
                 Unmatched::CapacityTaken
@@ -178,18 +230,25 @@ pub fn propose(
     }
     Ok(Proposal {
         total: pairs.iter().map(|p| p.score).sum(),
-        greedy: greedy(&mentors, mentees.len(), &score_of),
+        greedy: greedy(&places, mentees.len(), &score_of),
         pairs,
         unmatched,
         judged: (mentors.len() * mentees.len()) as u64,
         evaluations,
+        groups: group.is_some(),
     })
+}
+
+/// A group type's mentees per group (min, max); `None` for one mentor with one mentee.
+fn group_size(ty: &MentoringType) -> Option<(u32, u32)> {
+    let mentee = ty.roles.iter().find(|r| r.name == "mentee")?;
+    (mentee.max > 1).then_some((mentee.min.max(1), mentee.max))
 }
 
 /// Whether the type pairs exactly one mentor with one or more mentees.
 fn one_mentor(ty: &MentoringType) -> bool {
     let role = |name: &str| ty.roles.iter().find(|r| r.name == name);
-    matches!((role("mentor"), role("mentee")), (Some(m), Some(e)) if m.max == 1 && e.min <= 1)
+    matches!((role("mentor"), role("mentee")), (Some(m), Some(e)) if m.max == 1 && e.max >= 1)
         && ty
             .roles
             .iter()
@@ -229,15 +288,15 @@ fn eligible<'c>(
     out
 }
 
-/// A person as scripts see them: id, role, attributes, managers; shared, so a pair's scope
-/// holds two handles instead of two copies.
+/// A person as scripts see them: id, role, attributes, managers; built once, copied into
+/// each evaluation's scope. Not shared: Rhai refuses (by panicking) a shared value that a
+/// script puts into an array (`[mentor, mentee]`, `participants.all(...)`).
 fn person(program: &Program, p: &Participant) -> Dynamic {
     crate::view::participants(program, std::slice::from_ref(p), None)
         .into_array()
         .ok()
         .and_then(|mut a| a.pop())
         .unwrap_or(Dynamic::UNIT)
-        .into_shared()
 }
 
 /// What judges one pair.
@@ -284,7 +343,9 @@ impl Judge<'_> {
                 .into_iter()
                 .map(|h| {
                     h.join().unwrap_or_else(|_| {
-                        Err(MatchError::NoMatching("a matching thread stopped".into()))
+                        Err(MatchError::Internal(
+                            "a thread judging pairs panicked".into(),
+                        ))
                     })
                 })
                 .collect()
@@ -369,23 +430,24 @@ fn number(value: &Dynamic) -> Option<f64> {
 /// any sum of scores plus its score, so the most pairs are made first and, among those, the
 /// highest total.
 fn assign(
-    mentors: &[&Candidate],
+    places_of: &[u32],
     mentees: usize,
     score_of: &dyn Fn(usize, usize) -> Option<f64>,
 ) -> Vec<Option<usize>> {
-    let places: Vec<usize> = mentors
+    let mentors = places_of.len();
+    let places: Vec<usize> = places_of
         .iter()
         .enumerate()
-        .flat_map(|(i, m)| std::iter::repeat_n(i, m.capacity.min(mentees as u32) as usize))
+        .flat_map(|(i, n)| std::iter::repeat_n(i, (*n).min(mentees as u32) as usize))
         .collect();
     let mut assigned = vec![None; mentees];
     if places.is_empty() || mentees == 0 {
         return assigned;
     }
     let scaled = |s: f64| (s * SCALE).round() as i64;
-    let mut scores = vec![None; mentors.len() * mentees];
+    let mut scores = vec![None; mentors * mentees];
     let mut spread = 0i64;
-    for i in 0..mentors.len() {
+    for i in 0..mentors {
         for j in 0..mentees {
             if let Some(s) = score_of(i, j) {
                 scores[i * mentees + j] = Some(scaled(s));
@@ -420,12 +482,12 @@ fn assign(
 /// The greedy baseline: allowed pairs best first (ties by position), each taken while both
 /// have room. Pairs made and their total.
 fn greedy(
-    mentors: &[&Candidate],
+    places_of: &[u32],
     mentees: usize,
     score_of: &dyn Fn(usize, usize) -> Option<f64>,
 ) -> (usize, f64) {
     let mut candidates: Vec<(i64, usize, usize, f64)> = Vec::new();
-    for i in 0..mentors.len() {
+    for i in 0..places_of.len() {
         for j in 0..mentees {
             if let Some(s) = score_of(i, j) {
                 candidates.push(((s * SCALE).round() as i64, i, j, s));
@@ -433,7 +495,7 @@ fn greedy(
         }
     }
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-    let mut room: Vec<u32> = mentors.iter().map(|m| m.capacity).collect();
+    let mut room: Vec<u32> = places_of.to_vec();
     let mut taken = vec![false; mentees];
     let (mut pairs, mut total) = (0, 0.0);
     for (_, i, j, s) in candidates {
@@ -455,7 +517,12 @@ mod tests {
     /// A program whose score is the mentor's `weight` attribute times the mentee's, and whose
     /// `allow` refuses pairs whose `team`s are equal.
     fn engine() -> Engine {
-        let text = r#"
+        let loaded = mentorflow_dsl::load_str(std::path::Path::new("m.toml"), ENGINE_TEXT);
+        let report = loaded.render();
+        Engine::new(loaded.program.unwrap_or_else(|| panic!("{report}")))
+    }
+
+    const ENGINE_TEXT: &str = r#"
 [program]
 id = "m"
 title = "M"
@@ -484,10 +551,6 @@ allow = "mentor.team != mentee.team"
 [matching.criteria.product]
 score = "mentor.w * mentee.w"
 "#;
-        let loaded = mentorflow_dsl::load_str(std::path::Path::new("m.toml"), text);
-        let report = loaded.render();
-        Engine::new(loaded.program.unwrap_or_else(|| panic!("{report}")))
-    }
 
     fn person(id: String, role: &str, w: i64, team: i64, capacity: u32) -> Candidate {
         Candidate {
@@ -595,6 +658,52 @@ score = "mentor.w * mentee.w"
                     .filter(|x| x.mentor == m.participant.id)
                     .count();
                 assert!(taken as u32 <= m.capacity, "seed {seed}");
+            }
+        }
+    }
+
+    /// [`engine`]'s program with a group type of 2 to 3 mentees.
+    fn group_engine() -> Engine {
+        let loaded = mentorflow_dsl::load_str(
+            std::path::Path::new("m.toml"),
+            &ENGINE_TEXT.replace(
+                "[types.one]\nroles = { mentor = 1, mentee = 1 }",
+                "[types.one]\nroles = { mentor = 1, mentee = { min = 2, max = 3 } }",
+            ),
+        );
+        let report = loaded.render();
+        Engine::new(loaded.program.unwrap_or_else(|| panic!("{report}")))
+    }
+
+    #[test]
+    fn groups_are_formed_within_the_types_bounds_or_not_at_all() {
+        let engine = group_engine();
+        for seed in 0..200 {
+            let (mentors, mut mentees) = instance(seed);
+            mentees.extend(instance(seed + 1000).1.into_iter().map(|mut c| {
+                c.participant.id = format!("x{}", c.participant.id);
+                c
+            }));
+            let p = propose(&engine, "one", &mentors, &mentees, &[]).expect("propose");
+            assert!(p.groups);
+            for m in &mentors {
+                let n = p
+                    .pairs
+                    .iter()
+                    .filter(|x| x.mentor == m.participant.id)
+                    .count();
+                assert!(
+                    n == 0 || (2..=3).contains(&n),
+                    "seed {seed}: {n} in a group: {p:?}"
+                );
+            }
+            for pair in &p.pairs {
+                let team = |id: &str, all: &[Candidate]| {
+                    all.iter()
+                        .find(|c| c.participant.id == id)
+                        .and_then(|c| c.participant.attributes.get("team").cloned())
+                };
+                assert_ne!(team(&pair.mentor, &mentors), team(&pair.mentee, &mentees));
             }
         }
     }

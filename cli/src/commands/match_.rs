@@ -39,6 +39,10 @@ pub struct Args {
     /// Enrol the proposed pairs, all or none, with every rule checked again under the lock.
     #[arg(long)]
     apply: bool,
+    /// Find a new mentor for the mentee of this ended pairing (a "not a fit"), never the
+    /// previous one; with --apply the new pairing continues it.
+    #[arg(long, value_name = "PAIRING")]
+    rematch: Option<String>,
 }
 
 /// Matches.
@@ -80,7 +84,21 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             "no candidates: give a CSV file (id, role, capacity, attributes), or import people whose attribute `role` is mentor or mentee (mentorflow people import)".into(),
         ));
     }
-    let proposal = coordinator.propose_matches(&program, &args.type_id, &candidates, &excluded)?;
+    let proposal = match &args.rematch {
+        Some(ended) => coordinator.propose_rematch(&program, &args.type_id, ended, &candidates)?,
+        None => coordinator.propose_matches(&program, &args.type_id, &candidates, &excluded)?,
+    };
+    if let (Some(ended), true) = (&args.rematch, args.apply) {
+        return continue_with(
+            args,
+            ended,
+            &program,
+            &candidates,
+            &proposal,
+            &mut coordinator,
+            output,
+        );
+    }
     if args.apply {
         return apply(
             args,
@@ -97,7 +115,11 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     if args.format == "csv" {
         return roster(args, &proposal, output);
     }
-    write!(output.out, "{}", table(&program, &proposal))?;
+    write!(
+        output.out,
+        "{}",
+        table(&program, &proposal, args.rematch.is_some())
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -220,6 +242,10 @@ fn why(u: &Unmatched) -> String {
         Unmatched::CapacityTaken => "every allowed partner's capacity went to better pairs".into(),
         Unmatched::NoCapacity => "no capacity left (their running pairings use it)".into(),
         Unmatched::Refused(problem) => problem.clone(),
+        Unmatched::TooFewForGroup { got, min } => format!(
+            "their group would have had {got} mentee{} (at least {min}), so it was not formed",
+            if *got == 1 { "" } else { "s" }
+        ),
     }
 }
 
@@ -234,7 +260,9 @@ fn shown(x: f64) -> String {
     }
 }
 
-fn table(program: &mentorflow_dsl::Program, p: &Proposal) -> String {
+/// The proposal as a table; `mentees_only` leaves out unmatched mentors (a re-match looks
+/// for one mentee's mentor, the others are no news).
+fn table(program: &mentorflow_dsl::Program, p: &Proposal, mentees_only: bool) -> String {
     let mut out = format!(
         "proposal: {}, total score {} (greedy, best pair first: {}, total {})\n",
         render::count(p.pairs.len() as u64, "pair"),
@@ -269,6 +297,9 @@ fn table(program: &mentorflow_dsl::Program, p: &Proposal) -> String {
         out.push_str("each part: weighted value (the criterion's own value)\n");
     }
     for (id, role, u) in &p.unmatched {
+        if mentees_only && role != "mentee" {
+            continue;
+        }
         out.push_str(&format!(
             "unmatched {role} {}: {}\n",
             render::printable(id),
@@ -310,16 +341,86 @@ fn json(p: &Proposal) -> serde_json::Value {
     })
 }
 
+/// The proposal's pairings: label, mentor, mentees (a group type: one per mentor; otherwise
+/// one per pair).
+fn pairings(p: &Proposal) -> Vec<(String, &str, Vec<&str>)> {
+    let mut out: Vec<(String, &str, Vec<&str>)> = Vec::new();
+    for pair in &p.pairs {
+        match out.last_mut() {
+            Some((_, mentor, mentees)) if p.groups && *mentor == pair.mentor => {
+                mentees.push(&pair.mentee)
+            }
+            _ => out.push((
+                format!("m{:03}", out.len() + 1),
+                &pair.mentor,
+                vec![&pair.mentee],
+            )),
+        }
+    }
+    out
+}
+
 /// The proposal as an import-ready roster: pairing, type, role, id.
 fn roster(args: &Args, p: &Proposal, output: &mut Output<'_>) -> CommandResult {
     let mut csv = csv::Writer::from_writer(&mut *output.out);
     csv.write_record(["pairing", "type", "role", "id"])?;
-    for (n, pair) in p.pairs.iter().enumerate() {
-        let label = format!("m{:03}", n + 1);
-        csv.write_record([label.as_str(), &args.type_id, "mentor", &pair.mentor])?;
-        csv.write_record([label.as_str(), &args.type_id, "mentee", &pair.mentee])?;
+    for (label, mentor, mentees) in pairings(p) {
+        csv.write_record([label.as_str(), &args.type_id, "mentor", mentor])?;
+        for mentee in mentees {
+            csv.write_record([label.as_str(), &args.type_id, "mentee", mentee])?;
+        }
     }
     csv.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// Continues the ended pairing with the proposed new mentor.
+fn continue_with(
+    args: &Args,
+    ended: &str,
+    program: &mentorflow_dsl::Program,
+    candidates: &[MatchCandidate],
+    p: &Proposal,
+    coordinator: &mut mentorflow_engine::Coordinator,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    let Some(pair) = p.pairs.first() else {
+        writeln!(output.out, "no new mentor to propose for {ended}:")?;
+        write!(output.out, "{}", table(program, p, true))?;
+        return Ok(crate::EXIT_FAILED);
+    };
+    let mentor = candidates
+        .iter()
+        .find(|c| c.participant.id == pair.mentor)
+        .map(|c| c.participant.clone());
+    let mentee = coordinator
+        .pairing(ended)?
+        .participants
+        .into_iter()
+        .find(|m| m.id == pair.mentee)
+        .map(|m| Participant {
+            facts: Default::default(),
+            ..m
+        });
+    let (Some(mentor), Some(mentee)) = (mentor, mentee) else {
+        return Err(Failure::Refused(format!(
+            "the proposal for {ended} names no candidate"
+        )));
+    };
+    let how = mentorflow_engine::Continue {
+        type_id: Some(args.type_id.clone()),
+        participants: Some(vec![mentor, mentee]),
+        ..Default::default()
+    };
+    let source = args.program.display().to_string();
+    let successor = coordinator.continue_pairing(ended, Some((program, &source)), &how)?;
+    writeln!(
+        output.out,
+        "{ended} continues as {successor}: {} with {} (score {})",
+        pair.mentee,
+        pair.mentor,
+        shown(pair.score)
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -338,15 +439,18 @@ fn apply(
             .find(|c| c.participant.id == id)
             .map(|c| c.participant.clone())
     };
-    let enrolments: Vec<Enrolment> = p
-        .pairs
+    let groups = pairings(p);
+    let enrolments: Vec<Enrolment> = groups
         .iter()
-        .enumerate()
-        .filter_map(|(n, pair)| {
+        .filter_map(|(label, mentor, mentees)| {
+            let mut participants = vec![person(mentor)?];
+            for mentee in mentees {
+                participants.push(person(mentee)?);
+            }
             Some(Enrolment {
                 type_id: args.type_id.clone(),
-                participants: vec![person(&pair.mentor)?, person(&pair.mentee)?],
-                label: Some(format!("m{:03}", n + 1)),
+                participants,
+                label: Some(label.clone()),
             })
         })
         .collect();
@@ -363,8 +467,8 @@ fn apply(
         program.id,
         shown(p.total)
     )?;
-    for (id, pair) in created.iter().zip(&p.pairs) {
-        writeln!(output.out, "  {id} = {} and {}", pair.mentor, pair.mentee)?;
+    for (id, (_, mentor, mentees)) in created.iter().zip(&groups) {
+        writeln!(output.out, "  {id} = {mentor} and {}", mentees.join(", "))?;
     }
     Ok(EXIT_OK)
 }

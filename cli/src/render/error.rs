@@ -75,6 +75,7 @@ fn match_error(e: &mentorflow_engine::matching::MatchError) -> String {
         M::NotOneMentor(type_id) => format!(
             "type `{type_id}` does not pair one mentor with mentees; match pairs for a type with roles mentor (1) and mentee"
         ),
+        M::Internal(what) => format!("{what}; this is a bug in mentorflow, please report it"),
         M::Script { pair, error } => format!(
             "{} (on the pair {} and {}); nothing was proposed",
             script_error(error),
