@@ -366,3 +366,59 @@ fn a_group_type_is_matched_into_groups_within_its_bounds_and_enrolled_as_groups(
     );
     assert_eq!(run(&["verify"]).code, 0);
 }
+
+#[test]
+fn a_type_with_its_own_matching_is_matched_by_it() {
+    let (dir, run) = store("type-matching");
+    let candidates = dir.join("candidates.csv");
+    std::fs::write(
+        &candidates,
+        "id,role,grade,skills,goals,preferred\n\
+         junior,mentor,3,\"ai,data\",,\n\
+         other,mentor,4,ux,,\n\
+         senior,mentee,11,,\"ai,data\",\"other,junior\"\n",
+    )
+    .expect("candidates");
+    let program = "tests/fixtures/check/clean_matching.toml";
+    let reverse = run(&[
+        "match",
+        "--program",
+        program,
+        "--type",
+        "reverse",
+        &candidates.to_string_lossy(),
+        "--json",
+    ]);
+    assert_eq!(reverse.code, 0, "{}", reverse.transcript());
+    let value: serde_json::Value = serde_json::from_str(&reverse.stdout).expect("json");
+    let pair = &value["pairs"][0];
+    assert_eq!(pair["mentor"], "junior", "{value}");
+    let parts: Vec<&str> = pair["parts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["criterion"].as_str())
+        .collect();
+    assert_eq!(parts, ["topics", "preferred"]);
+    // 2 topics in common, and ranked second: 2 + 2 x 1/2.
+    assert_eq!(pair["score"].as_f64(), Some(3.0));
+    // The one-on-one type uses the program's [matching], whose `allow` wants the senior to
+    // mentor: nobody here may be paired that way.
+    let plain = run(&[
+        "match",
+        "--program",
+        program,
+        "--type",
+        "one-on-one",
+        &candidates.to_string_lossy(),
+    ]);
+    assert_eq!(plain.code, 0, "{}", plain.transcript());
+    assert!(
+        plain.stdout.starts_with("proposal: 0 pairs")
+            && plain
+                .stdout
+                .contains("unmatched mentee senior: no allowed partner"),
+        "{}",
+        plain.stdout
+    );
+}

@@ -19,12 +19,41 @@ pub fn register(engine: &mut Engine) {
         .register_fn("average", average)
         .register_fn("count", count)
         .register_fn("overlap_hours", overlap_hours)
+        .register_fn("common", common)
+        .register_fn("rank", rank)
         .register_fn("in_reporting_line", |a: Map, b: Map| {
             levels(&a, &b).is_some()
         })
         .register_fn("levels_apart", |a: Map, b: Map| {
             levels(&a, &b).map_or(Dynamic::UNIT, Dynamic::from_int)
         });
+}
+
+/// How many items two lists have in common (a mentee's goals and a mentor's skills); an item
+/// counts once. Anything but a list counts as an empty one.
+fn common(a: Dynamic, b: Dynamic) -> i64 {
+    let items = |d: Dynamic| -> Vec<String> {
+        d.into_array()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| x.to_string())
+            .collect()
+    };
+    let (mut a, b) = (items(a), items(b));
+    a.sort();
+    a.dedup();
+    a.iter().filter(|x| b.contains(x)).count() as i64
+}
+
+/// Where `item` stands in a ranked list, from 1 (a mentee's preferred mentors); `()` when it
+/// is not in it.
+fn rank(list: Dynamic, item: Dynamic) -> Dynamic {
+    let item = item.to_string();
+    list.into_array()
+        .unwrap_or_default()
+        .iter()
+        .position(|x| x.to_string() == item)
+        .map_or(Dynamic::UNIT, |i| Dynamic::from_int(i as i64 + 1))
 }
 
 /// Hours two people's working days (09:00 to 17:00 local) overlap, from their offsets to UTC
@@ -175,6 +204,13 @@ mod tests {
         assert_eq!(ask("in_reporting_line(dev, other)").as_bool(), Ok(false));
         assert!(ask("levels_apart(dev, other)").is_unit());
         assert_eq!(ask("overlap_hours(7, 1)").as_int(), Ok(2));
+        assert_eq!(
+            ask(r#"common(["ai", "data", "ai"], ["data", "ai", "ux"])"#).as_int(),
+            Ok(2)
+        );
+        assert_eq!(ask(r#"common((), ["x"])"#).as_int(), Ok(0));
+        assert_eq!(ask(r#"rank(["m2", "m7"], "m7")"#).as_int(), Ok(2));
+        assert!(ask(r#"rank(["m2"], "m9")"#).is_unit());
         assert_eq!(ask("overlap_hours(-5, 9)").as_int(), Ok(0));
         assert_eq!(ask("overlap_hours(1, 1)").as_int(), Ok(8));
         assert_eq!(

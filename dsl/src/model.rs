@@ -565,6 +565,9 @@ pub struct MentoringType {
     /// Stage overrides.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<StageOverride>,
+    /// How `match` judges pairs of this type, instead of the program's `[matching]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
@@ -593,6 +596,14 @@ impl Program {
     /// The criterion `name`.
     pub fn criterion(&self, name: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.name == name)
+    }
+
+    /// How pairs of type `type_id` are matched: the type's own `[types.ID.matching]`, else the
+    /// program's `[matching]`.
+    pub fn matching_for(&self, type_id: &str) -> Option<&Matching> {
+        self.mentoring_type(type_id)
+            .and_then(|t| t.matching.as_ref())
+            .or(self.matching.as_ref())
     }
 
     /// The type `id`.

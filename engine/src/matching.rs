@@ -115,8 +115,7 @@ pub fn propose(
 ) -> Result<Proposal, MatchError> {
     let program = Arc::clone(&engine.program);
     let matching = program
-        .matching
-        .as_ref()
+        .matching_for(type_id)
         .ok_or_else(|| MatchError::NoMatching(program.id.clone()))?;
     let ty = program
         .mentoring_type(type_id)

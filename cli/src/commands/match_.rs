@@ -115,11 +115,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     if args.format == "csv" {
         return roster(args, &proposal, output);
     }
-    write!(
-        output.out,
-        "{}",
-        table(&program, &proposal, args.rematch.is_some())
-    )?;
+    write!(output.out, "{}", table(&proposal, args.rematch.is_some()))?;
     Ok(EXIT_OK)
 }
 
@@ -262,7 +258,7 @@ fn shown(x: f64) -> String {
 
 /// The proposal as a table; `mentees_only` leaves out unmatched mentors (a re-match looks
 /// for one mentee's mentor, the others are no news).
-fn table(program: &mentorflow_dsl::Program, p: &Proposal, mentees_only: bool) -> String {
+fn table(p: &Proposal, mentees_only: bool) -> String {
     let mut out = format!(
         "proposal: {}, total score {} (greedy, best pair first: {}, total {})\n",
         render::count(p.pairs.len() as u64, "pair"),
@@ -270,11 +266,17 @@ fn table(program: &mentorflow_dsl::Program, p: &Proposal, mentees_only: bool) ->
         render::count(p.greedy.0 as u64, "pair"),
         shown(p.greedy.1)
     );
-    let names: Vec<&str> = program
-        .matching
-        .iter()
-        .flat_map(|m| m.criteria.iter().map(|c| c.name.as_str()))
-        .collect();
+    // The criteria's names, as the pairs carry them (the type's own [matching] or the program's).
+    let names: Vec<&str> = p
+        .pairs
+        .first()
+        .map(|pair| {
+            pair.parts
+                .iter()
+                .map(|(name, _, _)| name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
     if !p.pairs.is_empty() {
         let mut header = vec!["mentor", "mentee", "score"];
         header.extend(names.iter().copied());
@@ -386,7 +388,7 @@ fn continue_with(
 ) -> CommandResult {
     let Some(pair) = p.pairs.first() else {
         writeln!(output.out, "no new mentor to propose for {ended}:")?;
-        write!(output.out, "{}", table(program, p, true))?;
+        write!(output.out, "{}", table(p, true))?;
         return Ok(crate::EXIT_FAILED);
     };
     let mentor = candidates

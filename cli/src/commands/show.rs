@@ -327,6 +327,17 @@ fn mentoring_type(s: &mut String, ty: &MentoringType) {
     if let Some(rule) = &ty.rule {
         let _ = writeln!(s, "      rule: {}", one_line(&rule.source));
     }
+    if let Some(m) = &ty.matching {
+        let parts: Vec<String> = m
+            .criteria
+            .iter()
+            .map(|c| format!("{} (weight {})", c.name, c.weight))
+            .collect();
+        let allow = m.allow.as_ref().map_or(String::new(), |a| {
+            format!("allow {}; ", one_line(&a.source))
+        });
+        let _ = writeln!(s, "      matching of its own: {allow}{}", parts.join(", "));
+    }
     for o in &ty.stages {
         let mut parts = Vec::new();
         if let Some(d) = o.due {

@@ -6,25 +6,31 @@ use crate::model::{MatchCriterion, Matching, PairScript};
 
 impl Analyzer<'_> {
     pub(super) fn matching(&mut self, top: &Table<'_, '_>) -> Option<Matching> {
-        let table = self.reader().table(top, "matching", "[matching]".into())?;
+        self.matching_of(top, "[matching]")
+    }
+
+    /// The `matching` table of `parent` (the program, or a type overriding it), named `what`.
+    pub(super) fn matching_of(&mut self, parent: &Table<'_, '_>, what: &str) -> Option<Matching> {
+        let table = self.reader().table(parent, "matching", what.into())?;
         self.reader().unknown_keys(&table, &["allow", "criteria"]);
         let allow = match self.reader().string(&table, "allow", false) {
-            Some((source, span)) => self.pair_script(&source, span, "`allow` of [matching]"),
+            Some((source, span)) => self.pair_script(&source, span, &format!("`allow` of {what}")),
             None => None,
         };
         let mut criteria = Vec::new();
         let mut declared_any = false;
-        if let Some(declared) =
-            self.reader()
-                .table(&table, "criteria", "[matching.criteria]".into())
+        let criteria_table = format!("{}.criteria]", what.trim_end_matches(']'));
+        if let Some(declared) = self
+            .reader()
+            .table(&table, "criteria", criteria_table.clone())
         {
             for (key, value) in declared.table {
                 declared_any = true;
                 let name = key.get_ref().to_string();
                 let what = format!("matching criterion `{name}`");
-                let Some(t) =
-                    self.reader()
-                        .as_table(value, &name, "[matching.criteria]", what.clone())
+                let Some(t) = self
+                    .reader()
+                    .as_table(value, &name, &criteria_table, what.clone())
                 else {
                     continue;
                 };
@@ -37,7 +43,7 @@ impl Analyzer<'_> {
             self.reader()
                 .error(
                     Code::E039,
-                    "[matching] has no criteria, so every allowed pair would score the same".into(),
+                    format!("{what} has no criteria, so every allowed pair would score the same"),
                     table.span.clone(),
                 )
                 .help = Some(

@@ -58,6 +58,7 @@ impl Analyzer<'_> {
                 "rule",
                 "stages",
                 "schedules",
+                "matching",
             ],
         );
         let title = r
@@ -113,7 +114,9 @@ impl Analyzer<'_> {
             rule
         });
         let overrides = self.overrides(t, &id, stages);
+        let matching = self.matching_of(t, &format!("[types.{id}.matching]"));
         Some(MentoringType {
+            matching,
             span: self.reader().span(key),
             id,
             title,
