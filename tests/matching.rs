@@ -422,3 +422,64 @@ fn a_type_with_its_own_matching_is_matched_by_it() {
         plain.stdout
     );
 }
+
+#[test]
+fn a_person_listed_twice_in_one_role_is_refused_and_a_group_is_not_re_matched() {
+    let (dir, run) = store("duplicates");
+    let candidates = dir.join("c.csv");
+    std::fs::write(
+        &candidates,
+        "id,role,grade,department\nana,mentor,11,finance\nbo,mentee,5,sales\nbo,mentee,5,sales\n",
+    )
+    .expect("candidates");
+    let refused = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        &candidates.to_string_lossy(),
+    ]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("c.csv:4: bo is listed as mentee again (first on line 3)"),
+        "{}",
+        refused.stderr
+    );
+    let group = run(&[
+        "enrol",
+        "programs/erg-group.toml",
+        "--type",
+        "group",
+        "--person",
+        "mentor=g,erg=pride",
+        "--person",
+        "mentee=a,erg=pride",
+        "--person",
+        "mentee=b,erg=pride",
+        "--person",
+        "mentee=c,erg=pride",
+    ]);
+    assert_eq!(group.code, 0, "{}", group.transcript());
+    assert_eq!(run(&["withdraw", "p-1", "--reason", "moved"]).code, 0);
+    let rematch = run(&[
+        "match",
+        "--program",
+        "programs/erg-group.toml",
+        "--type",
+        "group",
+        PEOPLE,
+        "--rematch",
+        "p-1",
+    ]);
+    assert_eq!(rematch.code, 1, "{}", rematch.transcript());
+    assert!(
+        rematch
+            .stderr
+            .contains("p-1 has 3 mentees; --rematch finds a new mentor"),
+        "{}",
+        rematch.stderr
+    );
+}

@@ -866,3 +866,155 @@ fn enrolments_take_registered_attributes_and_rules_read_the_reporting_line() {
         refused.stderr
     );
 }
+
+#[test]
+fn a_replacement_that_repeats_another_pairings_people_is_refused() {
+    let (_dir, run) = store("replace-same");
+    let program = "programs/mentoring.toml";
+    let peers = |a: &str, b: &str| {
+        run(&[
+            "enrol",
+            program,
+            "--type",
+            "peer",
+            "--person",
+            &format!("peer={a},grade=3"),
+            "--person",
+            &format!("peer={b},grade=4"),
+        ])
+    };
+    assert_eq!(peers("ana", "bo").code, 0);
+    assert_eq!(peers("ana", "cy").code, 0);
+    let replaced = run(&[
+        "replace",
+        "p-2",
+        "--person",
+        "cy",
+        "--with",
+        "peer=bo,grade=4",
+    ]);
+    assert_eq!(replaced.code, 1, "{}", replaced.transcript());
+    assert!(
+        replaced
+            .stderr
+            .contains("the same people already take part in running pairing p-1"),
+        "{}",
+        replaced.stderr
+    );
+}
+
+#[test]
+fn an_import_reports_every_refusal_even_after_the_first() {
+    let (dir, run) = store("import-all-refusals");
+    // Row 1 is refused by the type's rule; rows 2 and 3 then both give ana a third pairing
+    // beyond her capacity of two with p-1 and p-2: each is reported.
+    assert_eq!(pair(&run, "ana", "x1").code, 0);
+    let roster = dir.join("roster.csv");
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,grade,department\n\
+         r1,one-on-one,mentor,eko,5,legal\n\
+         r1,one-on-one,mentee,fay,5,sales\n\
+         r2,one-on-one,mentor,ana,9,finance\n\
+         r2,one-on-one,mentee,gus,5,sales\n\
+         r3,one-on-one,mentor,ana,9,finance\n\
+         r3,one-on-one,mentee,hal,5,sales\n",
+    )
+    .expect("roster");
+    let refused = run(&["import", &roster.to_string_lossy(), "--program", COHORT]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("pairing `r1`: type `one-on-one` refuses"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("pairing `r3`: ana already takes part as mentor in 2 running pairings"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn a_fact_sheet_names_pairings_by_their_labels() {
+    let (dir, run) = store("sheet-labels");
+    let roster = dir.join("roster.csv");
+    std::fs::write(
+        &roster,
+        "pairing,type,role,id,grade,department\nr07,one-on-one,mentor,ana,9,finance\nr07,one-on-one,mentee,bo,5,sales\n",
+    )
+    .expect("roster");
+    assert_eq!(
+        run(&["import", &roster.to_string_lossy(), "--program", COHORT]).code,
+        0
+    );
+    let sheet = dir.join("sheet.csv");
+    std::fs::write(&sheet, "pairing,kickoff_held\nr07,true\n").expect("sheet");
+    let recorded = run(&["record", "--from", &sheet.to_string_lossy()]);
+    assert_eq!(recorded.code, 0, "{}", recorded.transcript());
+    assert!(recorded.stdout.contains("p-1 by"), "{}", recorded.stdout);
+}
+
+#[test]
+fn a_group_that_closes_when_someone_leaves_continues_as_its_closing_stage_says() {
+    let (dir, run) = store("leave-successor");
+    let program = dir.join("shrinking.toml");
+    std::fs::write(
+        &program,
+        r#"[program]
+id = "shrinking"
+title = "A group that becomes a one-on-one"
+initial = "meeting"
+
+[stages.meeting]
+[stages.done]
+outcome = "success"
+[stages.too_small]
+outcome = "closed"
+
+[stages.too_small.successor]
+type = "one-on-one"
+
+[[transitions]]
+from = "meeting"
+to = "done"
+
+[[transitions]]
+from = "*"
+to = "too_small"
+guard = "mentees.len() < 2"
+auto = true
+
+[types.group]
+roles = { mentor = 1, mentee = { min = 2, max = 5 } }
+
+[types.one-on-one]
+roles = { mentor = 1, mentee = 1 }
+"#,
+    )
+    .expect("program");
+    let program = program.to_string_lossy().into_owned();
+    let enrolled = run(&[
+        "enrol", &program, "--type", "group", "--person", "mentor=g", "--person", "mentee=a",
+        "--person", "mentee=b",
+    ]);
+    assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
+    let left = run(&["leave", "p-1", "--person", "b", "--reason", "moved"]);
+    assert_eq!(left.code, 0, "{}", left.transcript());
+    assert!(
+        left.stdout.contains("meeting -> too_small automatically")
+            && left.stdout.contains("continues as p-2"),
+        "{}",
+        left.stdout
+    );
+    let next = run(&["status", "p-2"]).stdout;
+    assert!(
+        next.starts_with("p-2 — shrinking (one-on-one)") && next.contains("continues p-1"),
+        "{next}"
+    );
+    assert_eq!(run(&["verify"]).code, 0);
+}

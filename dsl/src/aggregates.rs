@@ -59,7 +59,7 @@ fn rank(list: Dynamic, item: Dynamic) -> Dynamic {
 /// Hours two people's working days (09:00 to 17:00 local) overlap, from their offsets to UTC
 /// in whole hours.
 fn overlap_hours(a: i64, b: i64) -> i64 {
-    (8 - (a - b).abs()).max(0)
+    8 - a.abs_diff(b).min(8) as i64
 }
 
 /// How many levels apart two people are when one is in the other's reporting line (their

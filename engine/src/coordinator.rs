@@ -321,13 +321,25 @@ fn settled(
     let mut events = decide(engine, p, actor)?;
     events.extend(engine.settle(p, actor)?);
     if !events.is_empty() {
-        if let Some(next) = crate::successor::declared(engine, p, actor.now)? {
-            events.push(crate::successor::create(
-                engine, engine, p, next, actor, writer,
-            )?);
-        }
+        events.extend(follow(engine, p, actor, writer)?);
     }
     Ok(events)
+}
+
+/// The successor of the stage `p` just ended in, when it declares one that applies: its
+/// `continued` event (the new pairing is created through `writer`).
+fn follow(
+    engine: &Engine,
+    p: &mut Pairing,
+    actor: &Actor<'_>,
+    writer: &mut Writer<'_>,
+) -> Result<Option<Event>, Error> {
+    match crate::successor::declared(engine, p, actor.now)? {
+        Some(next) => Ok(Some(crate::successor::create(
+            engine, engine, p, next, actor, writer,
+        )?)),
+        None => Ok(None),
+    }
 }
 
 /// Gives a new pairing and its enrolment event the label it was imported under.
@@ -469,6 +481,7 @@ impl Coordinator {
             }
             let mut events = vec![event];
             events.extend(engine.settle(&mut pairing, &actor)?);
+            events.extend(follow(&engine, &mut pairing, &actor, writer)?);
             Ok((pairing, events))
         };
         self.ledger
@@ -648,6 +661,14 @@ impl Coordinator {
             .into());
         }
         let mentees: Vec<&Participant> = ended.with_role("mentee").collect();
+        if mentees.len() != 1 {
+            return Err(Error::Match(Box::new(
+                crate::matching::MatchError::RematchOneMentee {
+                    pairing: ended.id.to_string(),
+                    mentees: mentees.len(),
+                },
+            )));
+        }
         let mut excluded = Vec::new();
         for mentor in ended.with_role("mentor") {
             for mentee in &mentees {
@@ -761,6 +782,7 @@ impl Coordinator {
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        let allow_same = self.allow_same_participants;
         self.ledger.update(&pairing.id, &mut |p, writer| {
             let actor = Actor {
                 name: &name,
@@ -782,7 +804,18 @@ impl Coordinator {
             events.extend(engine.settle(p, &actor)?);
             engine.check_participants(p)?;
             let people: Vec<&Participant> = joined.iter().collect();
-            let problems = crate::capacity::exceeded(&engine.program, &[&p.id], &people, writer)?;
+            let mut problems =
+                crate::capacity::exceeded(&engine.program, &[&p.id], &people, writer)?;
+            if !joined.is_empty() && !allow_same {
+                problems.extend(crate::capacity::same_participants(
+                    &engine.program,
+                    &[&p.id],
+                    &p.participants,
+                    writer,
+                )?);
+            }
+            // A change that ended the pairing (a group closed) continues it as its stage says.
+            events.extend(follow(&engine, p, &actor, writer)?);
             if !problems.is_empty() {
                 return Err(EngineError::ParticipantsRefused {
                     pairing: p.id.to_string(),
@@ -861,7 +894,15 @@ impl Coordinator {
     pub fn record_many(&mut self, rows: &[FactRow]) -> Result<Vec<Vec<Event>>, Error> {
         let engines = self.registry.all(self.ledger.store(), false)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
-        let ids: Vec<String> = rows.iter().map(|(id, _, _)| id.clone()).collect();
+        // Rows may name a pairing by its label.
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|(id, _, _)| {
+                self.ledger
+                    .pairing(id)
+                    .map_or_else(|_| id.clone(), |p| p.id.to_string())
+            })
+            .collect();
         self.ledger.update_many(&ids, None, &mut |i, p, writer| {
             let Some(engine) = engines.get(&*p.program_hash) else {
                 return Ok(Vec::new());

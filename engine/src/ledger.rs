@@ -338,19 +338,19 @@ impl Ledger {
             let mut writer = Writer::new(tx);
             writer.next = Some(first + count as u64);
             // Each pairing is written as soon as it is made, so memory does not grow with the
-            // roster; after a refusal the rest are still made, to report every refusal, and
-            // the transaction is rolled back.
+            // roster; after a refusal the rest are still made and written, so the rules across
+            // pairings see them all and every refusal is reported; the transaction is then
+            // rolled back.
             let mut refused = Vec::new();
             created.clear();
             for (index, number) in (first..first + count as u64).enumerate() {
                 match make(index, pairing_id(number), &mut writer) {
-                    Ok((pairing, events)) if refused.is_empty() => {
+                    Ok((pairing, events)) => {
                         append(writer.tx, &mut previous, &events)?;
                         save(writer.tx, &pairing, Save::New(number))?;
                         created.push(pairing.id);
                         writer.store_created(&mut previous)?;
                     }
-                    Ok(_) => {}
                     Err(e) => refused.push((index, e)),
                 }
             }

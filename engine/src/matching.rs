@@ -84,6 +84,24 @@ pub enum MatchError {
     /// The type has no mentor or no mentee role, or takes more than one mentor.
     #[error("type `{0}` does not pair one mentor with mentees")]
     NotOneMentor(String),
+    /// `--rematch` of a pairing that has not exactly one mentee.
+    #[error("pairing {pairing} has {mentees} mentees; a re-match finds a mentor for one")]
+    RematchOneMentee {
+        /// The pairing.
+        pairing: String,
+        /// How many mentees it has.
+        mentees: usize,
+    },
+    /// A score too large to compare exactly.
+    #[error("a score of {value} is too large")]
+    ScoreTooLarge {
+        /// The pair: mentor, mentee.
+        pair: (String, String),
+        /// The criterion.
+        criterion: String,
+        /// The value it gave.
+        value: f64,
+    },
     /// Matching stopped on something that should not happen (a bug): what.
     #[error("matching stopped unexpectedly: {0}")]
     Internal(String),
@@ -103,6 +121,10 @@ type Verdict = Option<(f64, Box<[f64]>)>;
 
 /// Scores are compared in thousandths: two pairs closer than that count as equal.
 const SCALE: f64 = 1000.0;
+
+/// The largest weighted part of a score: far above any sensible score, small enough that the
+/// assignment's sums stay within 64-bit integers for tens of thousands of candidates.
+const MAX_SCORE: f64 = 1_000_000.0;
 
 /// Proposes pairs of `type_id` from `mentors` and `mentees` (in the order given, which breaks
 /// ties), never pairing those in `excluded` (mentor, mentee).
@@ -166,15 +188,16 @@ pub fn propose(
         for i in assigned.iter().flatten() {
             counts[*i] += 1;
         }
-        let small = (0..mentors.len())
+        let small: Vec<usize> = (0..mentors.len())
             .filter(|&i| counts[i] > 0 && counts[i] < min)
-            .min_by_key(|&i| (counts[i], i));
-        match small {
-            Some(i) => {
-                places[i] = 0;
-                dissolved.push((i, counts[i], min));
-            }
-            None => break assigned,
+            .collect();
+        if small.is_empty() {
+            break assigned;
+        }
+        // Every group below the minimum at once: one more solve per round, not per group.
+        for i in small {
+            places[i] = 0;
+            dissolved.push((i, counts[i], min));
         }
     };
     let mut pairs = Vec::new();
@@ -407,6 +430,15 @@ impl Judge<'_> {
                 .map_err(fail)?;
             let value =
                 number(&value).ok_or_else(|| fail(runtime.not_a_number(&c.score, &value)))?;
+            // Scores are compared exactly in thousandths of 64-bit integers: bounded, the
+            // assignment's sums cannot overflow.
+            if value.abs() * c.weight > MAX_SCORE {
+                return Err(MatchError::ScoreTooLarge {
+                    pair: ids(),
+                    criterion: c.name.clone(),
+                    value,
+                });
+            }
             score += value * c.weight;
             values.push(value);
         }

@@ -158,7 +158,9 @@ pub fn verify(
     }
     for stored in projections.pairings {
         let events = histories.remove(&stored.id).unwrap_or_default();
-        let indexed = members.remove(&stored.id).unwrap_or_default();
+        // Sorted here: a database may order text by its own collation.
+        let mut indexed = members.remove(&stored.id).unwrap_or_default();
+        indexed.sort();
         let Ok(p) = decode_state(&stored.state) else {
             breaches.push(Breach::StateUnreadable { pairing: stored.id });
             continue;

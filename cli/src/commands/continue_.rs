@@ -35,7 +35,8 @@ pub struct Args {
     /// A fact to carry over besides those the successor declaration names (repeat).
     #[arg(long, value_name = "FACT")]
     carry: Vec<String>,
-    /// The running stage the new pairing starts in (default: the program's initial stage).
+    /// The running stage the new pairing starts in (default: the one its stage's successor
+    /// declares, else the program's initial stage).
     #[arg(long, value_name = "STAGE")]
     stage: Option<String>,
 }

@@ -142,7 +142,8 @@ fn read(file: &str, program: &mentorflow_dsl::Program) -> Result<Vec<MatchCandid
     };
     let capacity_col = column("capacity");
     let mut problems = Vec::new();
-    let mut out = Vec::new();
+    let mut out: Vec<MatchCandidate> = Vec::new();
+    let mut seen: std::collections::BTreeMap<(String, String), u64> = Default::default();
     for (n, record) in reader.records().enumerate() {
         let line = n as u64 + 2;
         let record = match record {
@@ -161,6 +162,12 @@ fn read(file: &str, program: &mentorflow_dsl::Program) -> Result<Vec<MatchCandid
         if id.is_empty() || !matches!(role, "mentor" | "mentee") {
             problems.push(format!(
                 "{file}:{line}: give an id and a role of mentor or mentee (found id `{id}`, role `{role}`)"
+            ));
+            continue;
+        }
+        if let Some(first) = seen.insert((id.to_string(), role.to_string()), line) {
+            problems.push(format!(
+                "{file}:{line}: {id} is listed as {role} again (first on line {first}); list each person once per role"
             ));
             continue;
         }
@@ -393,7 +400,7 @@ fn continue_with(
     };
     let mentor = candidates
         .iter()
-        .find(|c| c.participant.id == pair.mentor)
+        .find(|c| c.participant.id == pair.mentor && c.participant.role == "mentor")
         .map(|c| c.participant.clone());
     let mentee = coordinator
         .pairing(ended)?
@@ -435,19 +442,19 @@ fn apply(
     coordinator: &mut mentorflow_engine::Coordinator,
     output: &mut Output<'_>,
 ) -> CommandResult {
-    let person = |id: &str| {
+    let person = |id: &str, role: &str| {
         candidates
             .iter()
-            .find(|c| c.participant.id == id)
+            .find(|c| c.participant.id == id && c.participant.role == role)
             .map(|c| c.participant.clone())
     };
     let groups = pairings(p);
     let enrolments: Vec<Enrolment> = groups
         .iter()
         .filter_map(|(label, mentor, mentees)| {
-            let mut participants = vec![person(mentor)?];
+            let mut participants = vec![person(mentor, "mentor")?];
             for mentee in mentees {
-                participants.push(person(mentee)?);
+                participants.push(person(mentee, "mentee")?);
             }
             Some(Enrolment {
                 type_id: args.type_id.clone(),

@@ -76,6 +76,17 @@ fn match_error(e: &mentorflow_engine::matching::MatchError) -> String {
             "type `{type_id}` does not pair one mentor with mentees; match pairs for a type with roles mentor (1) and mentee"
         ),
         M::Internal(what) => format!("{what}; this is a bug in mentorflow, please report it"),
+        M::RematchOneMentee { pairing, mentees } => format!(
+            "{pairing} has {mentees} mentees; --rematch finds a new mentor for the mentee of a one-on-one pairing (for a group, use `mentorflow continue {pairing} --person ...`)"
+        ),
+        M::ScoreTooLarge {
+            pair,
+            criterion,
+            value,
+        } => format!(
+            "matching criterion `{criterion}` gave {value} on the pair {} and {}, beyond the largest score compared exactly (1,000,000 with its weight); scale it down, e.g. to 0..1",
+            pair.0, pair.1
+        ),
         M::Script { pair, error } => format!(
             "{} (on the pair {} and {}); nothing was proposed",
             script_error(error),
@@ -483,14 +494,14 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
                 .as_ref()
                 .map_or(String::new(), |r| format!(" as {r}"));
             format!(
-                "{person} already takes part{as_role} in {} running pairing{} of this program ({}), the most [capacity] allows; end one of them first, or choose someone else",
-                limit,
-                if *limit == 1 { "" } else { "s" },
+                "{person} already takes part{as_role} in {} running pairing{} of this program ({}), and [capacity] allows {limit}; end one of them first, or choose someone else",
+                pairings.len(),
+                if pairings.len() == 1 { "" } else { "s" },
                 pairings.join(", ")
             )
         }
         EnrolmentProblem::SameParticipants { pairings } => format!(
-            "the same people already take part in running pairing{} {} of this program (was this roster imported before?); to enrol them again all the same, add --allow-duplicate",
+            "the same people already take part in running pairing{} {} of this program (was this roster imported before?); to enrol them again all the same, `enrol` and `import` take --allow-duplicate",
             if pairings.len() == 1 { "" } else { "s" },
             pairings.join(", ")
         ),
