@@ -92,6 +92,10 @@ enum Command {
     Migrate(commands::migrate::Args),
     /// Replay recorded pairings against another version of their program (nothing is stored).
     Replay(commands::replay::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::Args),
+    /// Print the manual page (roff).
+    Man(commands::man::Args),
     /// Work on whole stores: copy between SQLite and PostgreSQL.
     Store(commands::store::Args),
 }
@@ -104,6 +108,11 @@ where
     T: Into<OsString> + Clone,
 {
     run_with(args, &mut Output::new(out, err))
+}
+
+/// The command line's definition, for generated completions and the manual page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Runs the command line `args` with `output`.
@@ -157,6 +166,8 @@ where
         Command::Store(a) => commands::store::run(&a, s, output),
         Command::Replay(a) => commands::replay::run(&a, s, output),
         Command::Migrate(a) => commands::migrate::run(&a, s, output),
+        Command::Completions(a) => commands::completions::run(&a, output),
+        Command::Man(a) => commands::man::run(&a, output),
     };
     failure::exit_code(result, output)
 }

@@ -14,11 +14,12 @@ pub enum Format {
     Dot,
 }
 
-/// The edge label: label, guard and timer, with a type's extra guard when `type_id` is given.
+/// The edge label: label, guard and timer, with a type's extra guard (of the stage it leaves,
+/// when it leaves one) when `type_id` is given.
 pub fn edge_label(
     program: &Program,
     t: &Transition,
-    from: &Stage,
+    from: Option<&Stage>,
     type_id: Option<&str>,
 ) -> String {
     let mut parts = Vec::new();
@@ -31,7 +32,8 @@ pub fn edge_label(
         None => {}
     }
     if let Some(extra) = type_id
-        .and_then(|ty| program.stage_override(ty, &from.id))
+        .zip(from)
+        .and_then(|(ty, from)| program.stage_override(ty, &from.id))
         .and_then(|o| o.guard.as_ref())
         .filter(|_| t.takes_extra_guard())
     {
@@ -65,16 +67,25 @@ pub fn render(program: &Program, format: Format, type_id: Option<&str>) -> Strin
     }
 }
 
-/// Edges as (from stage, transition); `*` transitions are drawn once per stage they leave.
-fn edges(program: &Program) -> Vec<(&Stage, &Transition)> {
+/// Edges as (the stage they leave, or none for `from = "*"`, transition): a `*` transition is
+/// drawn once, from a node standing for any running stage, not once per stage.
+fn edges(program: &Program) -> Vec<(Option<&Stage>, &Transition)> {
     let mut out = Vec::new();
     for t in &program.transitions {
-        for stage in program.stages.iter().filter(|s| t.leaves(s)) {
-            out.push((stage, t));
+        match &t.from {
+            crate::model::From::Any => out.push((None, t)),
+            crate::model::From::Stage(_) => {
+                for stage in program.stages.iter().filter(|s| t.leaves(s)) {
+                    out.push((Some(stage), t));
+                }
+            }
         }
     }
     out
 }
+
+/// The node that `from = "*"` transitions leave: any running stage.
+const ANY: &str = "any running stage";
 
 fn mermaid_text(s: &str) -> String {
     s.replace('&', "#amp;")
@@ -107,8 +118,14 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
             shape.1
         );
     }
-    for (from, t) in edges(program) {
+    let edges = edges(program);
+    if edges.iter().any(|(from, _)| from.is_none()) {
+        let _ = writeln!(out, "    any_running([\"{ANY}\"])");
+        let _ = writeln!(out, "    class any_running any");
+    }
+    for (from, t) in edges {
         let label = edge_label(program, t, from, type_id);
+        let source = from.map_or("any_running".to_string(), |s| node_id(&s.id));
         // Dotted: a timer; thick: taken automatically.
         let arrow = if t.timeout().is_some() {
             "-.->"
@@ -118,12 +135,11 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
             "-->"
         };
         if label.is_empty() {
-            let _ = writeln!(out, "    {} {arrow} {}", node_id(&from.id), node_id(&t.to));
+            let _ = writeln!(out, "    {source} {arrow} {}", node_id(&t.to));
         } else {
             let _ = writeln!(
                 out,
-                "    {} {arrow}|\"{}\"| {}",
-                node_id(&from.id),
+                "    {source} {arrow}|\"{}\"| {}",
                 mermaid_text(&label),
                 node_id(&t.to)
             );
@@ -160,6 +176,13 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
     out.push_str("    classDef success fill:#d4f7d4,stroke:#2a7a2a\n");
     out.push_str("    classDef withdrawn fill:#eeeeee,stroke:#777777\n");
     out.push_str("    classDef ended fill:#fde2e2,stroke:#a33\n");
+    if program
+        .transitions
+        .iter()
+        .any(|t| t.from == crate::model::From::Any)
+    {
+        out.push_str("    classDef any fill:#ffffff,stroke:#999999,stroke-dasharray: 4 4\n");
+    }
     if !program.schedules.is_empty() {
         out.push_str("    classDef schedule fill:#e8f0fe,stroke:#4a6fa5\n");
     }
@@ -250,7 +273,11 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
             dot_text(&node_label(program, stage, type_id))
         );
     }
-    for (from, t) in edges(program) {
+    let edges = edges(program);
+    if edges.iter().any(|(from, _)| from.is_none()) {
+        let _ = writeln!(out, "    \"*\" [label=\"{ANY}\", style=dashed];");
+    }
+    for (from, t) in edges {
         let style = if t.timeout().is_some() {
             ", style=dashed"
         } else if t.trigger == crate::model::Trigger::Auto {
@@ -261,7 +288,7 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
         let _ = writeln!(
             out,
             "    \"{}\" -> \"{}\" [label=\"{}\"{style}];",
-            dot_text(&from.id),
+            from.map_or("*".to_string(), |s| dot_text(&s.id)),
             dot_text(&t.to),
             dot_text(&edge_label(program, t, from, type_id))
         );

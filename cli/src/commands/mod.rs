@@ -3,6 +3,7 @@
 
 pub mod advance;
 pub mod check;
+pub mod completions;
 pub mod continue_;
 pub mod demo;
 pub mod diff;
@@ -16,6 +17,7 @@ pub mod join;
 pub mod leave;
 pub mod list;
 pub mod log;
+pub mod man;
 pub mod match_;
 pub mod migrate;
 pub mod paths;

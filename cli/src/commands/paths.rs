@@ -76,7 +76,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             let stage = program.stage(&stages[stages.len() - 2]);
             let label = stage
                 .map(|s| {
-                    mentorflow_dsl::diagram::edge_label(&program, t, s, args.type_id.as_deref())
+                    mentorflow_dsl::diagram::edge_label(
+                        &program,
+                        t,
+                        Some(s),
+                        args.type_id.as_deref(),
+                    )
                 })
                 .unwrap_or_default();
             how.push(format!(
