@@ -352,7 +352,13 @@ fn export_csv_has_a_header_and_a_row_per_pairing() {
     assert_eq!(run.code, 0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with("id,program,version,type,stage"));
+    assert!(
+        lines[0].starts_with(
+            "id,label,program,version,type,stage,outcome,reason,enrolled,ended,due,cycle,predecessor,successor,mentee,mentor,fact:"
+        ),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]

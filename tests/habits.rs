@@ -70,3 +70,66 @@ fn a_transition_from_any_stage_is_drawn_once() {
         "{into:?}"
     );
 }
+
+#[test]
+fn an_export_is_flat_a_column_per_role_and_per_fact_and_events_in_columns() {
+    let dir = std::env::temp_dir().join(format!("mentorflow-habits-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("s.db").to_string_lossy().into_owned();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    assert_eq!(run(&["init"]).code, 0);
+    let enrolled = run(&[
+        "enrol",
+        "programs/erg-group.toml",
+        "--type",
+        "group",
+        "--person",
+        "mentor=ana,erg=pride",
+        "--person",
+        "mentee=bo,erg=pride",
+        "--person",
+        "mentee=cy,erg=pride",
+        "--person",
+        "mentee=dewi,erg=pride",
+    ]);
+    assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
+    assert_eq!(
+        run(&["record", "p-1", "--person", "bo", "attended=2"]).code,
+        0
+    );
+    assert_eq!(run(&["record", "p-1", "charter_agreed=true"]).code, 0);
+    assert_eq!(run(&["advance", "p-1"]).code, 0);
+    let pairings = run(&["export", "--format", "csv"]).stdout;
+    let mut lines = pairings.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).map(|i| row[i]);
+    assert_eq!(column("mentor"), Some("ana"), "{pairings}");
+    assert_eq!(column("mentee"), Some("bo cy dewi"), "{pairings}");
+    assert_eq!(column("fact:charter_agreed"), Some("true"), "{pairings}");
+    assert_eq!(
+        column("fact:attended"),
+        Some("bo=2 cy=0 dewi=0"),
+        "{pairings}"
+    );
+    assert_eq!(
+        column("enrolled"),
+        Some("2026-03-02T09:00:00Z"),
+        "{pairings}"
+    );
+    let events = run(&["export", "--format", "csv", "--what", "events"]).stdout;
+    assert!(
+        events.lines().next().unwrap_or_default().starts_with(
+            "pairing,seq,at,actor,event,reason,program,from,to,by,transition,facts,person,detail"
+        ),
+        "{events}"
+    );
+    assert!(events.contains(",facts_recorded,,"), "{events}");
+    assert!(events.contains(",attended=2,bo,"), "{events}");
+    assert!(events.contains(",forming,meeting,advance,1,"), "{events}");
+}

@@ -1,7 +1,6 @@
 //! `mentorflow export`: pairings or events as JSON or CSV.
 
-use mentorflow_engine::stamp;
-use mentorflow_engine::Filter;
+use mentorflow_engine::{stamp, Coordinator, EventKind, Filter};
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
@@ -48,78 +47,184 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             super::json(output, &coordinator.list(&Filter::default())?)
         }
         (What::Events, Format::Json) => super::json(output, &coordinator.log(None)?),
-        (What::Pairings, Format::Csv) => {
-            let mut csv = csv::Writer::from_writer(&mut *output.out);
-            csv.write_record([
-                "id",
-                "program",
-                "version",
-                "type",
-                "stage",
-                "outcome",
-                "reason",
-                "due",
-                "cycle",
-                "participants",
-                "label",
-                "predecessor",
-                "successor",
-            ])?;
-            for p in coordinator.list(&Filter::default())? {
-                let who: Vec<String> = p
+        (What::Pairings, Format::Csv) => pairings_csv(&mut coordinator, output),
+        (What::Events, Format::Csv) => events_csv(&coordinator, output),
+    }
+}
+
+/// Pairings as flat rows a spreadsheet reads: the pairing's columns, when it started and
+/// ended, one column per role (the people in it), then one column per fact of the stored
+/// programs (the value, the declared default, or empty; a fact kept per person as
+/// `id=value` for each person).
+fn pairings_csv(coordinator: &mut Coordinator, output: &mut Output<'_>) -> CommandResult {
+    let pairings = coordinator.list(&Filter::default())?;
+    let facts = coordinator.fact_names()?;
+    let mut roles: Vec<String> = pairings
+        .iter()
+        .flat_map(|p| p.participants.iter().map(|m| m.role.clone()))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    let mut csv = csv::Writer::from_writer(&mut *output.out);
+    let mut header: Vec<String> = [
+        "id",
+        "label",
+        "program",
+        "version",
+        "type",
+        "stage",
+        "outcome",
+        "reason",
+        "enrolled",
+        "ended",
+        "due",
+        "cycle",
+        "predecessor",
+        "successor",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(roles.iter().cloned());
+    header.extend(facts.iter().map(|f| format!("fact:{f}")));
+    csv.write_record(&header)?;
+    for p in pairings {
+        let program = coordinator.program(&p.program_hash)?;
+        let mut row: Vec<String> = vec![
+            p.id.to_string(),
+            p.label.clone().unwrap_or_default(),
+            p.program_id.clone(),
+            p.program_hash.to_string(),
+            p.type_id.clone(),
+            p.stage.to_string(),
+            p.outcome.clone().unwrap_or_default(),
+            p.history
+                .as_ref()
+                .and_then(|h| h.reason.clone())
+                .filter(|_| p.outcome.is_some())
+                .unwrap_or_default(),
+            stamp(p.enrolled_at),
+            p.outcome
+                .as_ref()
+                .map(|_| stamp(p.entered_at))
+                .unwrap_or_default(),
+            p.due.map(stamp).unwrap_or_default(),
+            p.cycle.to_string(),
+            p.predecessor.clone().unwrap_or_default(),
+            p.successor.clone().unwrap_or_default(),
+        ];
+        for role in &roles {
+            let people: Vec<&str> = p.with_role(role).map(|m| m.id.as_str()).collect();
+            row.push(people.join(" "));
+        }
+        for fact in &facts {
+            // A fact kept per person: each person's value, `id=value`.
+            let value = match program.fact(fact).filter(|d| d.per.is_some()) {
+                Some(decl) => p
                     .participants
                     .iter()
-                    .map(|x| format!("{}:{}", x.role, x.id))
-                    .collect();
-                csv.write_record(
-                    [
-                        p.id.to_string(),
-                        p.program_id,
-                        p.program_hash.to_string(),
-                        p.type_id,
-                        p.stage.to_string(),
-                        p.outcome.clone().unwrap_or_default(),
-                        p.history
-                            .as_ref()
-                            .and_then(|h| h.reason.clone())
-                            .filter(|_| p.outcome.is_some())
-                            .unwrap_or_default(),
-                        p.due.map(stamp).unwrap_or_default(),
-                        p.cycle.to_string(),
-                        who.join(" "),
-                        p.label.clone().unwrap_or_default(),
-                        p.predecessor.clone().unwrap_or_default(),
-                        p.successor.clone().unwrap_or_default(),
-                    ]
-                    .map(cell),
-                )?;
-            }
-            csv.flush()?;
-            Ok(EXIT_OK)
+                    .filter(|m| decl.is_kept_for(&m.role))
+                    .map(|m| {
+                        let v = p.person_fact(&program, m, fact);
+                        format!("{}={}", m.id, v.map_or("-".into(), ToString::to_string))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => p
+                    .fact(&program, fact)
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            };
+            row.push(value);
         }
-        (What::Events, Format::Csv) => {
-            let mut csv = csv::Writer::from_writer(&mut *output.out);
-            csv.write_record([
-                "pairing", "seq", "at", "actor", "event", "reason", "program", "detail",
-            ])?;
-            for e in coordinator.log(None)? {
-                let detail = serde_json::to_string(&e.kind).unwrap_or_default();
-                csv.write_record(
-                    [
-                        e.pairing.to_string(),
-                        e.seq.to_string(),
-                        stamp(e.at),
-                        e.actor.to_string(),
-                        e.kind.name().to_string(),
-                        e.reason.clone().unwrap_or_default(),
-                        e.program.to_string(),
-                        detail,
-                    ]
-                    .map(cell),
-                )?;
-            }
-            csv.flush()?;
-            Ok(EXIT_OK)
-        }
+        csv.write_record(row.into_iter().map(cell))?;
     }
+    csv.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// Events as flat rows: who, when, what, and what each kind says in columns of its own
+/// (stages moved between, facts recorded, the person), the whole event as JSON last.
+fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResult {
+    let mut csv = csv::Writer::from_writer(&mut *output.out);
+    csv.write_record([
+        "pairing",
+        "seq",
+        "at",
+        "actor",
+        "event",
+        "reason",
+        "program",
+        "from",
+        "to",
+        "by",
+        "transition",
+        "facts",
+        "person",
+        "detail",
+    ])?;
+    for e in coordinator.log(None)? {
+        let (mut from, mut to, mut by, mut transition) =
+            (String::new(), String::new(), String::new(), String::new());
+        let (mut facts, mut person) = (String::new(), String::new());
+        let shown = |f: &[(String, mentorflow_dsl::Value)]| {
+            f.iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        match &e.kind {
+            EventKind::Moved {
+                from: f,
+                to: t,
+                by: b,
+                transition: n,
+            } => {
+                from = f.to_string();
+                to = t.to_string();
+                by = serde_json::to_value(b)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                transition = n.map(|n| n.to_string()).unwrap_or_default();
+            }
+            EventKind::Enrolled { stage, .. } => to = stage.to_string(),
+            EventKind::FactsRecorded {
+                facts: f,
+                person: p,
+            } => {
+                facts = shown(f);
+                person = p.clone().unwrap_or_default();
+            }
+            EventKind::Done { facts: f, .. } => facts = shown(f),
+            EventKind::Joined { participant } => person = participant.id.clone(),
+            EventKind::Left { person: p, .. } => person = p.clone(),
+            EventKind::Replaced {
+                person: p,
+                participant,
+            } => person = format!("{p} -> {}", participant.id),
+            _ => {}
+        }
+        let detail = serde_json::to_string(&e.kind).unwrap_or_default();
+        csv.write_record(
+            [
+                e.pairing.to_string(),
+                e.seq.to_string(),
+                stamp(e.at),
+                e.actor.to_string(),
+                e.kind.name().to_string(),
+                e.reason.clone().unwrap_or_default(),
+                e.program.to_string(),
+                from,
+                to,
+                by,
+                transition,
+                facts,
+                person,
+                detail,
+            ]
+            .map(cell),
+        )?;
+    }
+    csv.flush()?;
+    Ok(EXIT_OK)
 }
