@@ -133,3 +133,76 @@ fn an_export_is_flat_a_column_per_role_and_per_fact_and_events_in_columns() {
     assert!(events.contains(",attended=2,bo,"), "{events}");
     assert!(events.contains(",forming,meeting,advance,1,"), "{events}");
 }
+
+#[test]
+fn a_graph_marks_a_pairings_path_and_counts_pairings_per_stage() {
+    let dir = std::env::temp_dir().join(format!("mentorflow-habits-graph-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("s.db").to_string_lossy().into_owned();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str()];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    assert_eq!(run(&["init"]).code, 0);
+    for mentee in ["bo", "cy"] {
+        let person = format!("mentee={mentee},experience_years=1");
+        let enrolled = run(&[
+            "enrol",
+            "programs/mentoring.toml",
+            "--type",
+            "one-on-one",
+            "--person",
+            "mentor=ana,experience_years=9",
+            "--person",
+            &person,
+            "--allow-duplicate",
+        ]);
+        assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
+    }
+    assert_eq!(
+        run(&["record", "p-1", "mentor_assigned=true", "schedule_set=true"]).code,
+        0
+    );
+    assert_eq!(run(&["advance", "p-1"]).code, 0);
+    let path = run(&["graph", "--pairing", "p-1"]);
+    assert_eq!(path.code, 0, "{}", path.transcript());
+    assert!(
+        path.stdout.contains("linkStyle 1 stroke:#2a7a2a"),
+        "{}",
+        path.stdout
+    );
+    assert!(
+        path.stdout.contains("style s_preparation stroke-width:3px"),
+        "{}",
+        path.stdout
+    );
+    assert!(
+        path.stdout.contains("style s_orientation fill:#fff3b0"),
+        "{}",
+        path.stdout
+    );
+    let counts = run(&[
+        "graph",
+        "programs/mentoring.toml",
+        "--counts",
+        "--format",
+        "dot",
+    ]);
+    assert_eq!(counts.code, 0, "{}", counts.transcript());
+    assert!(
+        counts
+            .stdout
+            .contains("Preparation (due 14d) · 1 pairing\""),
+        "{}",
+        counts.stdout
+    );
+    assert!(
+        counts.stdout.contains("Orientation (due 7d) · 1 pairing\""),
+        "{}",
+        counts.stdout
+    );
+    let unknown = run(&["graph", "--pairing", "p-9"]);
+    assert_eq!(unknown.code, 1, "{}", unknown.transcript());
+}

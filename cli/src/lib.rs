@@ -138,7 +138,7 @@ where
     let result = match cli.command {
         Command::Check(a) => commands::check::run(&a, output),
         Command::Show(a) => commands::show::run(&a, output),
-        Command::Graph(a) => commands::graph::run(&a, output),
+        Command::Graph(a) => commands::graph::run(&a, s, output),
         Command::Paths(a) => commands::paths::run(&a, output),
         Command::Simulate(a) => commands::simulate::run(&a, output),
         Command::Diff(a) => commands::diff::run(&a, s, output),

@@ -59,11 +59,38 @@ fn node_label(program: &Program, stage: &Stage, type_id: Option<&str>) -> String
     label
 }
 
-/// Renders the stage graph. `type_id` applies that type's overrides.
-pub fn render(program: &Program, format: Format, type_id: Option<&str>) -> String {
+/// What a store adds to a drawing: one pairing's path, and how many pairings are where.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overlay {
+    /// Stages the pairing entered (drawn thick).
+    pub visited: std::collections::BTreeSet<String>,
+    /// Transition numbers it took (drawn thick and green).
+    pub taken: std::collections::BTreeSet<usize>,
+    /// The stage it is in now (filled).
+    pub current: Option<String>,
+    /// Pairings per stage (in the node labels).
+    pub counts: std::collections::BTreeMap<String, u64>,
+}
+
+/// Renders the stage graph. `type_id` applies that type's overrides; `overlay` marks a
+/// pairing's path and counts pairings per stage.
+pub fn render(
+    program: &Program,
+    format: Format,
+    type_id: Option<&str>,
+    overlay: &Overlay,
+) -> String {
     match format {
-        Format::Mermaid => mermaid(program, type_id),
-        Format::Dot => dot(program, type_id),
+        Format::Mermaid => mermaid(program, type_id, overlay),
+        Format::Dot => dot(program, type_id, overlay),
+    }
+}
+
+/// `Mentoring (due 3mo) · 12 pairings` with the count, when the overlay has one.
+fn counted(label: String, stage: &Stage, overlay: &Overlay) -> String {
+    match overlay.counts.get(&stage.id) {
+        Some(n) => format!("{label} · {n} pairing{}", if *n == 1 { "" } else { "s" }),
+        None => label,
     }
 }
 
@@ -100,11 +127,15 @@ fn node_id(id: &str) -> String {
     format!("s_{}", id.replace('-', "_"))
 }
 
-fn mermaid(program: &Program, type_id: Option<&str>) -> String {
+fn mermaid(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> String {
     let mut out = String::from("flowchart TD\n");
     let _ = writeln!(out, "    start(( )) --> {}", node_id(&program.initial));
     for stage in &program.stages {
-        let label = mermaid_text(&node_label(program, stage, type_id));
+        let label = mermaid_text(&counted(
+            node_label(program, stage, type_id),
+            stage,
+            overlay,
+        ));
         let shape = if stage.is_terminal() {
             ("([\"", "\"])")
         } else {
@@ -123,7 +154,14 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
         let _ = writeln!(out, "    any_running([\"{ANY}\"])");
         let _ = writeln!(out, "    class any_running any");
     }
-    for (from, t) in edges {
+    // Links are styled by their position: the start arrow is 0.
+    let mut taken_links = Vec::new();
+    for (n, (from, t)) in edges.into_iter().enumerate() {
+        let on_path = overlay.taken.contains(&t.number())
+            && from.is_none_or(|s| overlay.visited.contains(&s.id));
+        if on_path {
+            taken_links.push(n + 1);
+        }
         let label = edge_label(program, t, from, type_id);
         let source = from.map_or("any_running".to_string(), |s| node_id(&s.id));
         // Dotted: a timer; thick: taken automatically.
@@ -153,6 +191,23 @@ fn mermaid(program: &Program, type_id: Option<&str>) -> String {
             let _ = writeln!(out, "    {id} -.- {}", node_id(stage));
         }
         let _ = writeln!(out, "    class {id} schedule");
+    }
+    for link in taken_links {
+        let _ = writeln!(out, "    linkStyle {link} stroke:#2a7a2a,stroke-width:3px");
+    }
+    for stage in program
+        .stages
+        .iter()
+        .filter(|s| overlay.visited.contains(&s.id))
+    {
+        let _ = writeln!(out, "    style {} stroke-width:3px", node_id(&stage.id));
+    }
+    if let Some(current) = &overlay.current {
+        let _ = writeln!(
+            out,
+            "    style {} fill:#fff3b0,stroke-width:3px",
+            node_id(current)
+        );
     }
     for (stage, next, start) in successors(program) {
         let id = format!("next_{}", node_id(&stage.id));
@@ -250,7 +305,7 @@ fn dot_text(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-fn dot(program: &Program, type_id: Option<&str>) -> String {
+fn dot(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> String {
     let mut out = format!(
         "digraph \"{}\" {{\n    rankdir=TB;\n    node [shape=box, style=rounded];\n",
         dot_text(&program.id)
@@ -261,16 +316,26 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
         dot_text(&program.initial)
     );
     for stage in &program.stages {
-        let shape = if stage.is_terminal() {
-            ", shape=doubleoctagon"
+        let mut shape = if stage.is_terminal() {
+            ", shape=doubleoctagon".to_string()
         } else {
-            ""
+            String::new()
         };
+        if overlay.visited.contains(&stage.id) {
+            shape.push_str(", penwidth=3");
+        }
+        if overlay.current.as_deref() == Some(stage.id.as_str()) {
+            shape.push_str(", style=\"rounded,filled\", fillcolor=\"#fff3b0\"");
+        }
         let _ = writeln!(
             out,
             "    \"{}\" [label=\"{}\"{shape}];",
             dot_text(&stage.id),
-            dot_text(&node_label(program, stage, type_id))
+            dot_text(&counted(
+                node_label(program, stage, type_id),
+                stage,
+                overlay
+            ))
         );
     }
     let edges = edges(program);
@@ -278,13 +343,19 @@ fn dot(program: &Program, type_id: Option<&str>) -> String {
         let _ = writeln!(out, "    \"*\" [label=\"{ANY}\", style=dashed];");
     }
     for (from, t) in edges {
-        let style = if t.timeout().is_some() {
+        let mut style = if t.timeout().is_some() {
             ", style=dashed"
         } else if t.trigger == crate::model::Trigger::Auto {
             ", style=bold"
         } else {
             ""
-        };
+        }
+        .to_string();
+        if overlay.taken.contains(&t.number())
+            && from.is_none_or(|s| overlay.visited.contains(&s.id))
+        {
+            style.push_str(", penwidth=3, color=\"#2a7a2a\"");
+        }
         let _ = writeln!(
             out,
             "    \"{}\" -> \"{}\" [label=\"{}\"{style}];",
