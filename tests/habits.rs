@@ -206,3 +206,31 @@ fn a_graph_marks_a_pairings_path_and_counts_pairings_per_stage() {
     let unknown = run(&["graph", "--pairing", "p-9"]);
     assert_eq!(unknown.code, 1, "{}", unknown.transcript());
 }
+
+#[test]
+fn the_help_lists_every_command_by_who_uses_it_and_the_exit_codes() {
+    let help = mentorflow(&["--help"]).stdout;
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        // A command's line starts two spaces in; a wrapped description further.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    let groups = help
+        .split("Commands by who uses them:")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(commands.len() > 20, "{help}");
+    for c in commands {
+        let listed = groups.lines().any(|l| l.split([',', ' ']).any(|w| w == c));
+        assert!(listed, "`{c}` is in no group of --help:\n{groups}");
+    }
+    assert!(
+        help.contains("Exit codes: 0 done; 1 refused or failed"),
+        "{help}"
+    );
+}

@@ -25,9 +25,32 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit code: usage error (bad flags or arguments).
 pub const EXIT_USAGE: u8 = 2;
 
+/// The commands by who uses them, and what the exit codes mean.
+const AFTER_HELP: &str = "\
+Commands by who uses them:
+  program designers  check, show, graph, paths, diff
+  coordinators       init, people, match, enrol, import, record, done, advance, withdraw,
+                     join, leave, replace, continue, tick, status, list, log
+  testers            simulate, paths
+  the store          verify, programs, export, migrate, replay, store
+  your shell         completions, man
+  a first look       demo
+
+Exit codes: 0 done; 1 refused or failed (nothing was stored, the message says why and what
+to do); 2 a usage error (a flag or argument is wrong).
+
+`mentorflow COMMAND --help` shows a command's options and examples.";
+
 /// mentorflow: a workflow engine for mentoring programs.
 #[derive(Debug, Parser)]
-#[command(name = "mentorflow", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "mentorflow",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
