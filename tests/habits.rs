@@ -234,3 +234,20 @@ fn the_help_lists_every_command_by_who_uses_it_and_the_exit_codes() {
         "{help}"
     );
 }
+
+#[test]
+fn colour_is_off_in_a_pipe_on_when_asked_and_never_when_told() {
+    let plain = mentorflow(&["--store", "no/such/store.db", "status"]);
+    assert!(plain.stderr.starts_with("error: "), "{}", plain.stderr);
+    let always = mentorflow(&["--color", "always", "--store", "no/such/store.db", "status"]);
+    assert!(
+        always.stderr.starts_with("\x1b[1;31merror:\x1b[0m "),
+        "{:?}",
+        always.stderr
+    );
+    assert_eq!(always.code, plain.code);
+    let never = mentorflow(&["--color", "never", "--store", "no/such/store.db", "status"]);
+    assert_eq!(never.stderr, plain.stderr);
+    let wrong = mentorflow(&["--color", "sometimes", "status"]);
+    assert_eq!(wrong.code, 2);
+}

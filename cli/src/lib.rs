@@ -7,6 +7,7 @@
 mod commands;
 mod failure;
 mod output;
+mod paint;
 mod render;
 mod roster;
 mod store_args;
@@ -56,6 +57,15 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     store: store_args::StoreArgs,
+    /// Colour marks (errors, OVERDUE, FORCED) on a terminal; `NO_COLOR` turns `auto` off.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: paint::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +167,27 @@ where
             };
         }
     };
+    let (out_terminal, err_terminal) = output.terminals();
+    let (paint_out, paint_err) = (
+        cli.color.paints(out_terminal),
+        cli.color.paints(err_terminal),
+    );
+    if paint_out || paint_err {
+        let progress = output.shows_progress();
+        let (mut out, mut err) = (
+            paint::Painter::new(&mut *output.out, paint_out),
+            paint::Painter::new(&mut *output.err, paint_err),
+        );
+        let mut painted = Output::new(&mut out, &mut err)
+            .with_progress(progress)
+            .with_terminals(out_terminal, err_terminal);
+        return dispatch(cli, &mut painted);
+    }
+    dispatch(cli, output)
+}
+
+/// Runs the parsed command.
+fn dispatch(cli: Cli, output: &mut Output<'_>) -> u8 {
     let s = &cli.store;
     let result = match cli.command {
         Command::Check(a) => commands::check::run(&a, output),

@@ -10,6 +10,8 @@ pub struct Output<'a> {
     pub err: &'a mut dyn Write,
     /// Whether `err` is a terminal, where a progress line can rewrite itself.
     progress: bool,
+    /// Whether `out` and `err` are terminals (for `--color auto`).
+    terminals: (bool, bool),
     /// A progress line is on screen.
     shown: bool,
 }
@@ -21,8 +23,25 @@ impl<'a> Output<'a> {
             out,
             err,
             progress: false,
+            terminals: (false, false),
             shown: false,
         }
+    }
+
+    /// Says whether `out` and `err` are terminals: `--color auto` colours them then.
+    pub fn with_terminals(mut self, out: bool, err: bool) -> Output<'a> {
+        self.terminals = (out, err);
+        self
+    }
+
+    /// Whether `out` and `err` are terminals.
+    pub fn terminals(&self) -> (bool, bool) {
+        self.terminals
+    }
+
+    /// Whether progress lines are shown.
+    pub fn shows_progress(&self) -> bool {
+        self.progress
     }
 
     /// Shows progress lines on `err` (when it is a terminal).
