@@ -251,3 +251,26 @@ fn colour_is_off_in_a_pipe_on_when_asked_and_never_when_told() {
     let wrong = mentorflow(&["--color", "sometimes", "status"]);
     assert_eq!(wrong.code, 2);
 }
+
+#[test]
+fn every_commands_help_has_an_example() {
+    let help = mentorflow(&["--help"]).stdout;
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    for c in commands {
+        let run = mentorflow(&[c, "--help"]);
+        assert_eq!(run.code, 0, "{c}: {}", run.transcript());
+        assert!(
+            run.stdout.contains("Example"),
+            "`mentorflow {c} --help` has no example:\n{}",
+            run.stdout
+        );
+    }
+}

@@ -9,6 +9,9 @@ use crate::{render, Output, EXIT_OK};
 
 /// Advance a pairing (or every active pairing with --all) along the first transition whose guard holds.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow advance p-1\n  mentorflow advance p-1 --to orientation\n  mentorflow advance p-1 --to mentoring --force --reason \"returning pair\"\n  mentorflow advance --all"
+)]
 pub struct Args {
     /// Pairing id, e.g. p-12.
     #[arg(required_unless_present = "all", conflicts_with = "all")]

@@ -8,6 +8,9 @@ use crate::{Output, EXIT_FAILED, EXIT_OK};
 
 /// Check programs and report every problem with its line, column and a fix.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow check programs/*.toml\n  mentorflow check programs/mentoring.toml --json"
+)]
 pub struct Args {
     /// Program files (TOML).
     #[arg(required = true, value_name = "FILE")]

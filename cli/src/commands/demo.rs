@@ -16,6 +16,7 @@ const MENTORING: &str = include_str!("../../../programs/mentoring.toml");
 
 /// Run a demo cohort (all five types) over simulated weeks and print the board and the log.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  mentorflow demo\n  mentorflow --store /tmp/demo.db demo")]
 pub struct Args {}
 
 type Person = (

@@ -10,6 +10,7 @@ use crate::{render, Output, EXIT_OK};
 /// Compare two versions of a program: files, or versions stored in the store (a hash prefix
 /// as `mentorflow programs` shows it).
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  mentorflow diff programs/mentoring.toml new.toml")]
 pub struct Args {
     /// The old version: a program file or a stored version.
     old: String,

@@ -8,6 +8,9 @@ use crate::{Output, EXIT_OK};
 
 /// Export events and pairings.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow export --format csv > pairings.csv\n  mentorflow export --format csv --what events > events.csv\n  mentorflow export --what events   # JSON"
+)]
 pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]

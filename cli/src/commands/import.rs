@@ -15,7 +15,10 @@ use crate::{render, Output, EXIT_OK};
 // The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
 // beside the required ones, as if they were required too.
 #[derive(Debug, clap::Args)]
-#[command(override_usage = "mentorflow import [OPTIONS] --program <PROGRAM> <ROSTER>")]
+#[command(
+    after_help = "Examples:\n  mentorflow import roster.csv --program programs/mentoring.toml\n  mentorflow import roster.csv --program programs/mentoring.toml --dry-run",
+    override_usage = "mentorflow import [OPTIONS] --program <PROGRAM> <ROSTER>"
+)]
 pub struct Args {
     /// The roster (CSV with a header row), or - for standard input.
     roster: String,

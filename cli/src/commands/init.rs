@@ -6,6 +6,9 @@ use crate::{Output, EXIT_OK};
 
 /// Create a new, empty store.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow init\n  mentorflow --store postgres://mentorflow@localhost/mentoring init"
+)]
 pub struct Args {}
 
 /// Creates the store.

@@ -8,6 +8,9 @@ use crate::{render, Output, EXIT_OK};
 
 /// List pairings, with filters.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow list --overdue\n  mentorflow list --blocked --type group\n  mentorflow list --person e015"
+)]
 pub struct Args {
     /// Only pairings in this stage.
     #[arg(long)]

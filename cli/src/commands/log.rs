@@ -6,6 +6,9 @@ use crate::{render, Output, EXIT_OK};
 
 /// The history of one pairing or all: every event with actor and reason.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow log p-1\n  mentorflow log person:e015\n  mentorflow log --json"
+)]
 pub struct Args {
     /// One pairing.
     pairing: Option<String>,

@@ -13,7 +13,10 @@ use crate::{render, Output, EXIT_OK};
 /// Move running pairings to a new version of their program (stage and fact mapping, values
 /// for new facts), all or none.
 #[derive(Debug, clap::Args)]
-#[command(override_usage = "mentorflow migrate [OPTIONS] --to <FILE>")]
+#[command(
+    after_help = "Examples:\n  mentorflow migrate --to new.toml --dry-run\n  mentorflow migrate --to new.toml --rename-stage evaluation=review",
+    override_usage = "mentorflow migrate [OPTIONS] --to <FILE>"
+)]
 pub struct Args {
     /// The new version (a program file with the same program id).
     #[arg(long, value_name = "FILE")]

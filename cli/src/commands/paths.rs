@@ -11,6 +11,9 @@ const ROUTE_LIMIT: usize = 500;
 /// List every route to a terminal stage (each transition taken at most once per route), so
 /// testers know which scenarios to write.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow paths programs/mentoring.toml\n  mentorflow paths programs/mentoring.toml --type group"
+)]
 pub struct Args {
     /// Program file (TOML).
     file: PathBuf,

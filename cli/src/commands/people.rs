@@ -11,6 +11,9 @@ use crate::{render, Output, EXIT_OK};
 
 /// The people registry: import people, list them, show one.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow people import programs/examples/people.csv\n  mentorflow people list --json\n  mentorflow people show e015"
+)]
 pub struct Args {
     #[command(subcommand)]
     command: PeopleCommand,

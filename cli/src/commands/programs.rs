@@ -6,6 +6,7 @@ use crate::{render, Output, EXIT_OK};
 
 /// Stored program versions and how many pairings run on each.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  mentorflow programs")]
 pub struct Args {
     /// Print JSON.
     #[arg(long)]

@@ -9,6 +9,7 @@ use crate::{render, Output, EXIT_OK};
 /// Record facts on a pairing: NAME=VALUE..., or on many from a CSV file.
 #[derive(Debug, clap::Args)]
 #[command(
+    after_help = "Examples:\n  mentorflow record p-1 meetings+=1 mentee_rating=4\n  mentorflow record p-4 --person dewi attended+=1\n  mentorflow record --from week-12.csv",
     override_usage = "mentorflow record [OPTIONS] <PAIRING> <NAME=VALUE>...\n       mentorflow record [OPTIONS] --from <FILE>"
 )]
 pub struct Args {

@@ -12,6 +12,7 @@ use crate::{render, Output, EXIT_OK};
 
 /// Replay recorded pairings against another version of their program (nothing is stored).
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  mentorflow replay --program new.toml")]
 pub struct Args {
     /// The other version (a program file).
     #[arg(long, value_name = "FILE")]

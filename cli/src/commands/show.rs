@@ -12,6 +12,9 @@ use crate::{Output, EXIT_OK};
 
 /// Show a program: stages with due dates, transitions with guards, facts, criteria, types.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow show programs/mentoring.toml\n  mentorflow show programs/mentoring.toml --type group"
+)]
 pub struct Args {
     /// Program file (TOML).
     file: PathBuf,

@@ -21,6 +21,9 @@ fn load_error(e: &ScenarioError) -> String {
 
 /// Run scenario files and print a deterministic transcript of each.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow simulate tests/flows/mentoring/*.toml\n  mentorflow simulate --coverage tests/flows/mentoring/*.toml"
+)]
 pub struct Args {
     /// Scenario files (TOML; format in programs/README.md).
     #[arg(required = true, value_name = "SCENARIO")]

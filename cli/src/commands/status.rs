@@ -8,6 +8,9 @@ use crate::{render, Output, EXIT_OK};
 
 /// The board (pairings per stage and type, overdue counts), or one pairing in detail.
 #[derive(Debug, Default, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow status\n  mentorflow status p-1\n  mentorflow status r07 --json"
+)]
 pub struct Args {
     /// One pairing: stage, due, facts, who, and what is needed to move on.
     pub pairing: Option<String>,

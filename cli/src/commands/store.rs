@@ -8,6 +8,9 @@ use crate::{render, Output, EXIT_OK};
 
 /// Work on whole stores.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow store copy mentorflow.db postgres://mentorflow@localhost/mentoring\n  mentorflow store copy postgres://mentorflow@localhost/mentoring backup.db"
+)]
 pub struct Args {
     #[command(subcommand)]
     action: Action,

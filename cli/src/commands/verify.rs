@@ -8,6 +8,9 @@ use crate::{Output, EXIT_FAILED, EXIT_OK};
 
 /// Check the event hash chain and that every pairing equals the fold of its events.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow verify\n  mentorflow verify --expect 2959fc1de131...   # a chain head published earlier"
+)]
 pub struct Args {
     /// Print JSON.
     #[arg(long)]

@@ -8,7 +8,10 @@ use crate::{render, Output, EXIT_OK};
 // The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
 // beside the required ones, as if they were required too.
 #[derive(Debug, clap::Args)]
-#[command(override_usage = "mentorflow withdraw [OPTIONS] --reason <REASON> <PAIRING>")]
+#[command(
+    after_help = "Examples:\n  mentorflow withdraw p-1 --reason moved\n  mentorflow withdraw p-1 --reason \"left: joined a competitor\"",
+    override_usage = "mentorflow withdraw [OPTIONS] --reason <REASON> <PAIRING>"
+)]
 pub struct Args {
     /// Pairing id.
     pairing: String,
