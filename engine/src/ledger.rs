@@ -201,6 +201,9 @@ pub struct Writer<'t> {
     next: Option<u64>,
     /// Pairings to create after the command's events: number, state, events.
     created: Vec<(u64, Pairing, Vec<Event>)>,
+    /// Whether the registry has anyone (asked once per transaction: with nobody in it, an
+    /// enrolment asks it nothing per person).
+    people: Option<bool>,
 }
 
 impl<'t> Writer<'t> {
@@ -209,6 +212,7 @@ impl<'t> Writer<'t> {
             tx,
             next: None,
             created: Vec::new(),
+            people: None,
         }
     }
 
@@ -222,6 +226,13 @@ impl<'t> Writer<'t> {
 
     /// Person `id` of the people registry, as it stands in this transaction.
     pub fn person(&mut self, id: &str) -> Result<Option<Person>, StoreError> {
+        let anyone = match self.people {
+            Some(known) => known,
+            None => *self.people.insert(self.tx.has_people()?),
+        };
+        if !anyone {
+            return Ok(None);
+        }
         self.tx
             .person(id)?
             .map(|(_, state)| decode_person(id, &state))

@@ -426,6 +426,14 @@ impl Tx for PgTx<'_> {
             .map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
     }
 
+    fn has_people(&mut self) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM people)", &[])
+            .map_err(database)?
+            .get(0))
+    }
+
     fn put_person(
         &mut self,
         id: &str,

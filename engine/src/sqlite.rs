@@ -422,6 +422,12 @@ impl Tx for rusqlite::Transaction<'_> {
             .map_err(sql_error(self))
     }
 
+    fn has_people(&mut self) -> Result<bool, StoreError> {
+        self.prepare_cached("SELECT EXISTS (SELECT 1 FROM people)")
+            .and_then(|mut st| st.query_row([], |r| r.get::<_, bool>(0)))
+            .map_err(sql_error(self))
+    }
+
     fn put_person(
         &mut self,
         id: &str,

@@ -217,6 +217,8 @@ pub trait Tx {
     fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError>;
     /// The registry's person `id`: last seq and encoded state.
     fn person(&mut self, id: &str) -> Result<Option<(u64, String)>, StoreError>;
+    /// Whether the registry has anyone at all.
+    fn has_people(&mut self) -> Result<bool, StoreError>;
     /// Stores person `id` (new when `expected_seq` is 0) if their stored last seq is still
     /// `expected_seq`; returns false (and changes nothing) when it is not.
     fn put_person(
