@@ -707,18 +707,9 @@ impl Coordinator {
                 known: people.iter().map(|p| p.id.clone()).collect(),
             });
         };
-        let mut reporting_line = Vec::new();
-        let mut current = person.manager.clone();
-        while let Some(m) = current {
-            if m == id
-                || reporting_line.contains(&m)
-                || reporting_line.len() >= crate::people::MAX_LEVELS
-            {
-                break;
-            }
-            current = by_id.get(m.as_str()).and_then(|p| p.manager.clone());
-            reporting_line.push(m);
-        }
+        let reporting_line = crate::people::reporting_line::<Error>(id, &mut |p| {
+            Ok(by_id.get(p).and_then(|p| p.manager.clone()))
+        })?;
         let reports = people
             .iter()
             .filter(|p| p.manager.as_deref() == Some(id))

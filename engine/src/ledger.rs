@@ -241,16 +241,7 @@ impl<'t> Writer<'t> {
 
     /// `id`'s managers in the registry, nearest first (see [`crate::people::reporting_line`]).
     pub fn reporting_line(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
-        let mut line = Vec::new();
-        let mut current = id.to_string();
-        while let Some(manager) = self.person(&current)?.and_then(|p| p.manager) {
-            if manager == id || line.contains(&manager) || line.len() >= crate::people::MAX_LEVELS {
-                break;
-            }
-            line.push(manager.clone());
-            current = manager;
-        }
-        Ok(line)
+        crate::people::reporting_line(id, &mut |p| Ok(self.person(p)?.and_then(|p| p.manager)))
     }
 
     /// A number and id for a new pairing, never handed out twice in one transaction.

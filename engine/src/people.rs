@@ -109,6 +109,24 @@ pub fn check(
 /// The most managers a reporting line is followed up (a deeper one is cut there).
 pub const MAX_LEVELS: usize = 64;
 
+/// `id`'s managers, nearest first, as `manager_of` tells them; stops at a loop (which a people
+/// file cannot bring in, but a store might hold) or after [`MAX_LEVELS`].
+pub fn reporting_line<E>(
+    id: &str,
+    manager_of: &mut dyn FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<Vec<String>, E> {
+    let mut line: Vec<String> = Vec::new();
+    let mut current = id.to_string();
+    while let Some(manager) = manager_of(&current)? {
+        if manager == id || line.contains(&manager) || line.len() >= MAX_LEVELS {
+            break;
+        }
+        line.push(manager.clone());
+        current = manager;
+    }
+    Ok(line)
+}
+
 /// `p` completed from the registry entry `person` (when they are registered): each attribute
 /// the program declares and `p` does not carry, typed by its declaration, and their reporting
 /// line. Attributes given with the enrolment win (a one-off).

@@ -175,6 +175,15 @@ fn damaged(e: &rusqlite::Error) -> Option<StoreError> {
     Some(StoreError::Corrupt(what))
 }
 
+/// A row of `SELECT id, last_seq, state FROM people`, read as verify reads (damage shows).
+fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredPerson> {
+    Ok(StoredPerson {
+        id: lossy(r, 0)?,
+        last_seq: r.get::<_, i64>(1)? as u64,
+        state: lossy(r, 2)?,
+    })
+}
+
 /// A SQLite error met inside a command, classified like errors on open (read-only, not a
 /// database) using the connection's own path.
 fn sql_error(conn: &Connection) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -620,16 +629,7 @@ impl Store for SqliteStore {
     fn people(&self) -> Result<Vec<StoredPerson>, StoreError> {
         self.conn
             .prepare("SELECT id, last_seq, state FROM people ORDER BY id")
-            .and_then(|mut st| {
-                st.query_map([], |r| {
-                    Ok(StoredPerson {
-                        id: lossy(r, 0)?,
-                        last_seq: r.get::<_, i64>(1)? as u64,
-                        state: lossy(r, 2)?,
-                    })
-                })?
-                .collect()
-            })
+            .and_then(|mut st| st.query_map([], person_row)?.collect())
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
@@ -778,16 +778,7 @@ impl Store for SqliteStore {
             .map_err(&err)?;
         let people = snapshot
             .prepare("SELECT id, last_seq, state FROM people ORDER BY id")
-            .and_then(|mut st| {
-                st.query_map([], |r| {
-                    Ok(StoredPerson {
-                        id: lossy(r, 0)?,
-                        last_seq: r.get::<_, i64>(1)? as u64,
-                        state: lossy(r, 2)?,
-                    })
-                })?
-                .collect()
-            })
+            .and_then(|mut st| st.query_map([], person_row)?.collect())
             .map_err(&err)?;
         let members = snapshot
             .prepare("SELECT pairing, person, role FROM members ORDER BY pairing, person")

@@ -132,6 +132,27 @@ pub(crate) fn open_bounded(path: &str) -> Result<Box<dyn std::io::Read>, String>
     Ok(Box::new(file.take(MAX_INPUT_BYTES)))
 }
 
+/// A CSV file (or `-`, standard input) opened for reading with its header row: cells trimmed,
+/// the file's size bounded. A problem is said with the file's name.
+pub(crate) type CsvFile = (csv::Reader<Box<dyn std::io::Read>>, Vec<String>);
+
+/// Opens `file` as a [`CsvFile`].
+pub(crate) fn open_csv(file: &str) -> Result<CsvFile, Vec<String>> {
+    let input: Box<dyn std::io::Read> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        open_bounded(file).map_err(|e| vec![e])?
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => return Err(vec![format!("{file}: {}", csv_problem(&e))]),
+    };
+    Ok((reader, header))
+}
+
 /// A CSV reader's error in words (the caller says which file and line).
 pub(crate) fn csv_problem(e: &csv::Error) -> String {
     match e.kind() {

@@ -57,18 +57,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
 
 /// The people of a file, each with its line; or every problem of the file, with its line.
 fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
-    let input: Box<dyn std::io::Read> = if file == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        super::open_bounded(file).map_err(|e| vec![e])?
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
-        Err(e) => return Err(vec![format!("{file}: {}", super::csv_problem(&e))]),
-    };
+    let (mut reader, header) = super::open_csv(file)?;
     let column = |name: &str| header.iter().position(|h| h == name);
     let Some(id_col) = column("id") else {
         return Err(vec![format!(

@@ -99,21 +99,7 @@ type Rows = Vec<(u64, String, Option<String>, Vec<(String, FactChange)>)>;
 
 /// Reads the facts file; every problem of the file itself, with its line.
 fn read_rows(file: &str, known: &[String]) -> Result<Rows, Vec<String>> {
-    let input: Box<dyn std::io::Read> = if file == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        match super::open_bounded(file) {
-            Ok(f) => f,
-            Err(e) => return Err(vec![e]),
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
-        Err(e) => return Err(vec![format!("{file}: {}", super::csv_problem(&e))]),
-    };
+    let (mut reader, header) = super::open_csv(file)?;
     let Some(id_col) = header.iter().position(|h| h == "pairing") else {
         return Err(vec![format!(
             "{file}: the header needs a `pairing` column, then one column per fact; found: {}",
