@@ -1,23 +1,14 @@
 //! Matching (issue 12): `mentorflow match` proposes the best pairs under every rule and
 //! capacity, explains each, compares with a greedy matching, and enrols them on request.
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::Run;
 
 const COHORT: &str = "programs/leadership-cohort.toml";
 const PEOPLE: &str = "programs/examples/people.csv";
 
+/// A fresh store for test `name`, and a way to run commands on it.
 fn store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-match-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let store = dir.join("store.db").to_string_lossy().into_owned();
-    let run = move |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
-    };
-    assert_eq!(run(&["init"]).code, 0);
-    (dir, run)
+    mentorflow_tests::fresh_store(&format!("match-{name}"))
 }
 
 /// The two totals of a proposal's first line: ours and the greedy one.

@@ -4,19 +4,9 @@
 use mentorflow_tests::{mentorflow, Run};
 
 /// A fresh store in a temp folder named after `name`, and a way to run commands on it.
+/// A fresh store for test `name`, and a way to run commands on it.
 fn store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-people-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let store = dir.join("store.db").to_string_lossy().into_owned();
-    let run = move |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
-    };
-    let init = run(&["init"]);
-    assert_eq!(init.code, 0, "{}", init.transcript());
-    (dir, run)
+    mentorflow_tests::fresh_store(&format!("people-{name}"))
 }
 
 const COHORT: &str = "programs/leadership-cohort.toml";

@@ -89,3 +89,20 @@ pub fn ramping_sales_pairing(name: &str) -> impl Fn(&str, &[&str]) -> Run {
     }
     run
 }
+
+/// A fresh, initialised store in a temp folder named after `name`, and a way to run commands
+/// on it at 2026-03-02 09:00 (`--now`).
+pub fn fresh_store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) {
+    let dir = std::env::temp_dir().join(format!("mentorflow-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let run = move |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    let init = run(&["init"]);
+    assert_eq!(init.code, 0, "{}", init.transcript());
+    (dir, run)
+}
