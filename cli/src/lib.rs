@@ -6,10 +6,12 @@
 
 mod commands;
 mod failure;
+mod json;
 mod output;
 mod paint;
 mod render;
 mod roster;
+mod select_args;
 mod store_args;
 
 use std::ffi::OsString;
@@ -31,10 +33,10 @@ const AFTER_HELP: &str = "\
 Commands by who uses them:
   program designers  check, show, graph, paths, diff
   coordinators       init, people, match, enrol, import, record, done, advance, withdraw,
-                     join, leave, replace, continue, tick, status, list, log
+                     join, leave, replace, continue, tick, status, list, log, report
   testers            simulate, paths
   the store          verify, programs, export, migrate, replay, store
-  your shell         completions, man
+  your shell         completions, man, schema
   a first look       demo
 
 Exit codes: 0 done; 1 refused or failed (nothing was stored, the message says why and what
@@ -111,6 +113,8 @@ enum Command {
     Tick(commands::tick::Args),
     /// The board, or one pairing and what it needs to move on.
     Status(commands::status::Args),
+    /// The cohort report: funnel, success, time in stage, who needs attention (text, HTML).
+    Report(commands::report::Args),
     /// List pairings with filters.
     List(commands::list::Args),
     /// The event history, with actor and reason.
@@ -127,6 +131,8 @@ enum Command {
     Replay(commands::replay::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(commands::completions::Args),
+    /// Print the JSON Schema of a command's `--json` output.
+    Schema(commands::schema::Args),
     /// Print the manual page (roff).
     Man(commands::man::Args),
     /// Work on whole stores: copy between SQLite and PostgreSQL.
@@ -213,6 +219,7 @@ fn dispatch(cli: Cli, output: &mut Output<'_>) -> u8 {
         Command::Tick(a) => commands::tick::run(&a, s, output),
         Command::Status(a) => commands::status::run(&a, s, output),
         Command::List(a) => commands::list::run(&a, s, output),
+        Command::Report(a) => commands::report::run(&a, s, output),
         Command::Log(a) => commands::log::run(&a, s, output),
         Command::Programs(a) => commands::programs::run(&a, s, output),
         Command::Verify(a) => commands::verify::run(&a, s, output),
@@ -222,6 +229,7 @@ fn dispatch(cli: Cli, output: &mut Output<'_>) -> u8 {
         Command::Migrate(a) => commands::migrate::run(&a, s, output),
         Command::Completions(a) => commands::completions::run(&a, output),
         Command::Man(a) => commands::man::run(&a, output),
+        Command::Schema(a) => commands::schema::run(&a, output),
     };
     failure::exit_code(result, output)
 }

@@ -1,7 +1,5 @@
 //! `mentorflow list [filters]`: pairings in a table.
 
-use mentorflow_engine::{Filter, OutcomeFilter};
-
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
@@ -12,39 +10,8 @@ use crate::{render, Output, EXIT_OK};
     after_help = "Examples:\n  mentorflow list --overdue\n  mentorflow list --blocked --type group\n  mentorflow list --person e015"
 )]
 pub struct Args {
-    /// Only pairings in this stage.
-    #[arg(long)]
-    stage: Option<String>,
-    /// Only this mentoring type.
-    #[arg(long = "type", value_name = "TYPE")]
-    type_id: Option<String>,
-    /// Only this program id.
-    #[arg(long)]
-    program: Option<String>,
-    /// Only this outcome (success, withdrawn ...), or `active`.
-    #[arg(long)]
-    outcome: Option<String>,
-    /// Only overdue pairings.
-    #[arg(long)]
-    overdue: bool,
-    /// Only running pairings that cannot advance now (with what they wait on).
-    #[arg(long)]
-    blocked: bool,
-    /// Only ended pairings whose reason starts with this code (`other`: none of the codes).
-    #[arg(long, value_name = "CODE")]
-    reason: Option<String>,
-    /// Only pairings with a missed occurrence of a schedule.
-    #[arg(long)]
-    missed: bool,
-    /// Only pairings with a schedule occurrence due within this long (7d, 2w): what to chase.
-    #[arg(long, value_name = "DURATION", value_parser = mentorflow_dsl::Due::parse)]
-    due_within: Option<mentorflow_dsl::Due>,
-    /// Only pairings a tick warned that a timer will move them (and it has not yet).
-    #[arg(long)]
-    warned: bool,
-    /// Only the pairings this person takes or took part in (any role), running and ended.
-    #[arg(long, value_name = "ID")]
-    person: Option<String>,
+    #[command(flatten)]
+    select: crate::select_args::SelectArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -54,49 +21,7 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let now = coordinator.now();
-    let filter = Filter {
-        stage: args.stage.clone(),
-        type_id: args.type_id.clone(),
-        program: args.program.clone(),
-        outcome: args.outcome.as_deref().map(|o| match o {
-            "active" => OutcomeFilter::Active,
-            other => OutcomeFilter::Is(other.into()),
-        }),
-        due_before: args.overdue.then_some(now),
-    };
-    let mut listed = coordinator.list(&filter)?;
-    if let Some(person) = &args.person {
-        listed.retain(|p| p.has_taken_part(person));
-    }
-    // The filters that read the store or the program come before `attention`, which
-    // explains every pairing it is given.
-    if let Some(code) = &args.reason {
-        listed = keep(listed, |p| {
-            Ok(coordinator.ended_because(p)?.as_deref() == Some(code.as_str()))
-        })?;
-    }
-    if args.missed || args.due_within.is_some() {
-        let until = args.due_within.map(|d| d.after(now));
-        listed = keep(listed, |p| {
-            let standings = coordinator.schedules(p)?;
-            let missed = !args.missed || standings.iter().any(|(_, st)| st.missed > 0);
-            let due = until.is_none_or(|until| {
-                standings
-                    .iter()
-                    .any(|(_, st)| st.next.is_some_and(|(_, at)| at <= until))
-            });
-            Ok(missed && due)
-        })?;
-    }
-    if args.warned {
-        listed = keep(listed, |p| {
-            Ok(coordinator.timers(p)?.iter().any(|u| u.warned))
-        })?;
-    }
-    let mut pairings = coordinator.attention(listed)?;
-    if args.blocked {
-        pairings.retain(|(_, a)| a.is_blocked());
-    }
+    let pairings = coordinator.select(&args.select.selection())?;
     if args.json {
         let list: Vec<_> = pairings
             .iter()
@@ -162,18 +87,4 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         render::count(pairings.len() as u64, "pairing")
     )?;
     Ok(EXIT_OK)
-}
-
-/// The pairings `wanted` says yes to; it may read the store, and its first error stops.
-fn keep(
-    pairings: Vec<mentorflow_engine::Pairing>,
-    mut wanted: impl FnMut(&mentorflow_engine::Pairing) -> Result<bool, mentorflow_engine::Error>,
-) -> Result<Vec<mentorflow_engine::Pairing>, mentorflow_engine::Error> {
-    let mut kept = Vec::with_capacity(pairings.len());
-    for p in pairings {
-        if wanted(&p)? {
-            kept.push(p);
-        }
-    }
-    Ok(kept)
 }

@@ -26,6 +26,8 @@ pub mod programs;
 pub mod record;
 pub mod replace;
 pub mod replay;
+pub mod report;
+pub mod schema;
 pub mod show;
 pub mod simulate;
 pub mod status;
@@ -107,6 +109,14 @@ pub(crate) fn json(
     let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     writeln!(output.out, "{text}")?;
     Ok(crate::EXIT_OK)
+}
+
+/// Prints `value` as pretty JSON in its documented, versioned shape (see [`crate::json`]).
+pub(crate) fn versioned_json<T: serde::Serialize>(
+    output: &mut Output<'_>,
+    value: T,
+) -> crate::failure::CommandResult {
+    json(output, &crate::json::Versioned::new(value))
 }
 
 /// Events shown after a bulk command; the rest are in `mentorflow log`.

@@ -5,6 +5,8 @@
 mod error;
 mod event;
 mod explain;
+pub mod report;
+pub mod report_html;
 mod scenario;
 
 pub use error::{engine_error, enrolment_problem, error, script_error};

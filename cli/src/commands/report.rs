@@ -1,0 +1,52 @@
+//! `mentorflow report [filters] [--html FILE]`: the cohort report, as text, one HTML file or
+//! JSON.
+
+use std::path::PathBuf;
+
+use crate::failure::{CommandResult, Failure};
+use crate::store_args::StoreArgs;
+use crate::{render, Output, EXIT_OK};
+
+/// The cohort report: funnel per type, success per type and version, time in each stage,
+/// who is overdue or blocked and on what, why pairings ended, how schedules are kept.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  mentorflow report\n  mentorflow report --html cohort.html\n  mentorflow report --program coaching --type peer --json"
+)]
+pub struct Args {
+    #[command(flatten)]
+    select: crate::select_args::SelectArgs,
+    /// Write the report as one self-contained HTML page (charts drawn in SVG, nothing loaded
+    /// from the network) to FILE, for a browser or a steering committee's mail.
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    html: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Makes the report and writes it where asked.
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let report = store.open()?.report(&args.select.selection())?;
+    if args.json {
+        return super::versioned_json(output, crate::json::report::Report::from(&report));
+    }
+    let Some(path) = &args.html else {
+        write!(output.out, "{}", render::report::text(&report))?;
+        return Ok(EXIT_OK);
+    };
+    let page = render::report_html::page(&report);
+    std::fs::write(path, page).map_err(|e| {
+        Failure::Refused(format!(
+            "cannot write the report to {}: {e}; choose a file in a folder you can write to",
+            path.display()
+        ))
+    })?;
+    writeln!(
+        output.out,
+        "wrote {} ({}; open it in a browser)",
+        path.display(),
+        render::count(report.pairings, "pairing")
+    )?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,58 @@
+//! The flags that pick pairings, the same on `list` and `report`.
+
+/// Which pairings: every flag narrows the selection.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SelectArgs {
+    /// Only pairings in this stage.
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Only this mentoring type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub type_id: Option<String>,
+    /// Only this program id.
+    #[arg(long)]
+    pub program: Option<String>,
+    /// Only this outcome (success, withdrawn ...), or `active`.
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Only overdue pairings.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only running pairings that cannot advance now (with what they wait on).
+    #[arg(long)]
+    pub blocked: bool,
+    /// Only ended pairings whose reason starts with this code (`other`: none of the codes).
+    #[arg(long, value_name = "CODE")]
+    pub reason: Option<String>,
+    /// Only pairings with a missed occurrence of a schedule.
+    #[arg(long)]
+    pub missed: bool,
+    /// Only pairings with a schedule occurrence due within this long (7d, 2w): what to chase.
+    #[arg(long, value_name = "DURATION", value_parser = mentorflow_dsl::Due::parse)]
+    pub due_within: Option<mentorflow_dsl::Due>,
+    /// Only pairings a tick warned that a timer will move them (and it has not yet).
+    #[arg(long)]
+    pub warned: bool,
+    /// Only the pairings this person takes or took part in (any role), running and ended.
+    #[arg(long, value_name = "ID")]
+    pub person: Option<String>,
+}
+
+impl SelectArgs {
+    /// The engine's selection these flags ask for.
+    pub fn selection(&self) -> mentorflow_engine::Selection {
+        mentorflow_engine::Selection {
+            stage: self.stage.clone(),
+            type_id: self.type_id.clone(),
+            program: self.program.clone(),
+            outcome: self.outcome.clone(),
+            overdue: self.overdue,
+            blocked: self.blocked,
+            reason: self.reason.clone(),
+            missed: self.missed,
+            due_within: self.due_within,
+            warned: self.warned,
+            person: self.person.clone(),
+        }
+    }
+}

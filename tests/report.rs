@@ -1,0 +1,238 @@
+//! The cohort report as people see it: text and JSON on the demo store, the selection flags,
+//! and the HTML page rendered in a real browser (headless Chromium from Debian's package,
+//! which `.ci/run` installs when missing; without it these tests fail, they never skip).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mentorflow_tests::{mentorflow, Run};
+
+/// The demo store in a fresh folder, and a way to run commands on it as of 2026-06-01.
+fn demo_store(name: &str) -> (PathBuf, impl Fn(&[&str]) -> Run) {
+    let dir = std::env::temp_dir().join(format!("mentorflow-report-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("demo.db").to_string_lossy().into_owned();
+    let demo = mentorflow(&["--store", &store, "demo"]);
+    assert_eq!(demo.code, 0, "{}", demo.transcript());
+    let run = move |args: &[&str]| {
+        let mut all = vec!["--store", store.as_str(), "--now", "2026-06-01"];
+        all.extend_from_slice(args);
+        mentorflow(&all)
+    };
+    (dir, run)
+}
+
+#[test]
+fn the_text_report_on_the_demo_store() {
+    let (_dir, run) = demo_store("text");
+    insta::assert_snapshot!(run(&["report"]).transcript());
+}
+
+#[test]
+fn the_json_report_on_the_demo_store() {
+    let (_dir, run) = demo_store("json");
+    let out = run(&["report", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    insta::assert_snapshot!(out.stdout);
+}
+
+#[test]
+fn the_report_takes_the_filters_of_list() {
+    let (_dir, run) = demo_store("filters");
+    let peer = run(&["report", "--type", "virtual", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&peer.stdout).expect("json");
+    assert_eq!(doc["pairings"], 2);
+    let types: Vec<&str> = doc["programs"][0]["types"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .map(|t| t["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(types, ["virtual"]);
+    let overdue = run(&["report", "--overdue"]);
+    assert!(
+        overdue.stdout.contains("1 pairing (1 running, 0 ended)"),
+        "{}",
+        overdue.stdout
+    );
+    let none = run(&["report", "--type", "virtul"]);
+    assert_eq!(none.code, 1);
+    assert!(none.stderr.contains("virtual"), "{}", none.stderr);
+    let nothing = run(&["report", "--outcome", "withdrawn", "--type", "group"]);
+    assert!(
+        nothing.stdout.contains("No pairings selected"),
+        "{}",
+        nothing.stdout
+    );
+}
+
+#[test]
+fn a_report_that_cannot_be_written_says_where_and_stores_nothing() {
+    let (dir, run) = demo_store("unwritable");
+    let before = run(&["log"]).stdout;
+    let target = dir.join("no-such-folder").join("r.html");
+    let out = run(&["report", "--html", &target.to_string_lossy()]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("cannot write the report to") && out.stderr.contains("no-such-folder"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(run(&["log"]).stdout, before);
+}
+
+#[test]
+fn the_html_report_on_the_demo_store_renders_in_headless_chromium() {
+    let (dir, run) = demo_store("html");
+    let html = dir.join("report.html");
+    let out = run(&["report", "--html", &html.to_string_lossy()]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let page = std::fs::read_to_string(&html).expect("report written");
+    for needle in [
+        "group",
+        "one-on-one",
+        "peer",
+        "reverse",
+        "virtual",
+        "OVERDUE",
+    ] {
+        assert!(page.contains(needle), "the page lacks {needle}");
+    }
+    assert!(
+        !page.contains("http://") && !page.contains("https://") && !page.contains("<script"),
+        "the page must load nothing and run no script"
+    );
+    let shot = browse(&html, &dir.join("report.png"));
+    assert_eq!(shot.console, Vec::<String>::new(), "console messages");
+    let picture = picture(&shot.png);
+    assert!(picture.inked > 0.03, "the page looks blank: {picture:?}");
+    assert!(picture.colours > 16, "the page looks blank: {picture:?}");
+}
+
+/// The browser checks themselves fail on a blank page and on a page with console errors.
+#[test]
+fn the_browser_check_sees_a_blank_page_and_a_console_error() {
+    let dir =
+        std::env::temp_dir().join(format!("mentorflow-report-control-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let blank = dir.join("blank.html");
+    std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>").expect("write");
+    let shot = browse(&blank, &dir.join("blank.png"));
+    assert!(shot.console.is_empty());
+    let p = picture(&shot.png);
+    assert!(p.inked < 0.001 && p.colours <= 2, "{p:?}");
+    let broken = dir.join("broken.html");
+    std::fs::write(
+        &broken,
+        "<html><body><p>x</p><script>console.error('boom'); nosuch();</script></body></html>",
+    )
+    .expect("write");
+    let shot = browse(&broken, &dir.join("broken.png"));
+    assert_eq!(shot.console.len(), 2, "{:?}", shot.console);
+    assert!(shot.console[1].contains("nosuch is not defined"));
+}
+
+/// What the browser did with a page.
+struct Shot {
+    png: PathBuf,
+    /// The page's console messages (any at all is a fault: the report runs no script).
+    console: Vec<String>,
+}
+
+/// Chromium: `MENTORFLOW_CHROMIUM`, or `chromium` on the PATH.
+fn chromium() -> PathBuf {
+    if let Some(path) = std::env::var_os("MENTORFLOW_CHROMIUM") {
+        return path.into();
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "Chromium is needed to render the report: `apt-get install chromium` (.ci/run \
+             installs it), or set MENTORFLOW_CHROMIUM to a Chromium or Chrome binary"
+        )
+    })
+}
+
+/// Renders `page` in headless Chromium to a 1200-pixel-wide screenshot at `png`.
+fn browse(page: &Path, png: &Path) -> Shot {
+    let profile = png.with_extension("profile");
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            // CI runs as root, where Chromium's sandbox cannot start.
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1200,1800",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    let stderr = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        // A bound, not a timing check: a browser that hangs must not hang the suite.
+        if started.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("chromium did not finish rendering {}", page.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = reader.join().unwrap_or_default();
+    assert!(png.is_file(), "no screenshot; chromium said:\n{log}");
+    let console = log
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    Shot {
+        png: png.to_path_buf(),
+        console,
+    }
+}
+
+/// What a screenshot shows, roughly.
+#[derive(Debug)]
+struct Picture {
+    /// Share of pixels that are not white.
+    inked: f64,
+    /// Distinct colours.
+    colours: usize,
+}
+
+fn picture(path: &Path) -> Picture {
+    let file = std::io::BufReader::new(std::fs::File::open(path).expect("png"));
+    let mut reader = png::Decoder::new(file).read_info().expect("a png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let channels = info.color_type.samples();
+    let pixels = buf[..info.buffer_size()].chunks(channels);
+    let mut colours = std::collections::HashSet::new();
+    let (mut inked, mut total) = (0u64, 0u64);
+    for px in pixels {
+        total += 1;
+        if px.iter().take(3).any(|c| *c < 245) {
+            inked += 1;
+        }
+        colours.insert(px.to_vec());
+    }
+    Picture {
+        inked: inked as f64 / total.max(1) as f64,
+        colours: colours.len(),
+    }
+}
