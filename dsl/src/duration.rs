@@ -115,6 +115,20 @@ impl fmt::Display for Due {
     }
 }
 
+impl schemars::JsonSchema for Due {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A duration: a number and a unit, h (hours), d (days), w (weeks) or mo (calendar months), e.g. 14d, 2w, 3mo.",
+            "type": "string",
+            "pattern": "^[0-9]+(h|d|w|mo)$"
+        })
+    }
+}
+
 impl serde::Serialize for Due {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -10,7 +10,7 @@ use crate::source::{LineCol, Span};
 use crate::value::Declaration;
 
 /// A checked mentoring program.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Program {
     /// Stable identifier, e.g. `mentoring`.
     pub id: String,
@@ -50,7 +50,7 @@ pub struct Program {
 }
 
 /// A stage of the program.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Stage {
     /// Identifier used in transitions.
     pub id: String,
@@ -82,7 +82,7 @@ impl Stage {
 
 /// The pairing a terminal stage continues into, enrolled in the same command that ends the
 /// old one: the same participants, in this program, with chosen facts carried over.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Successor {
     /// Its type (the ending pairing's type when not given).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -99,7 +99,7 @@ pub struct Successor {
 }
 
 /// Where a transition leaves from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum From {
     /// One stage.
@@ -109,7 +109,7 @@ pub enum From {
 }
 
 /// When a transition fires by itself, applied by `tick`: what its clock counts from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Timeout {
     /// This long after entering the stage (`after`).
@@ -138,7 +138,7 @@ impl std::fmt::Display for Timeout {
 }
 
 /// A timer: when it fires, and how long before that a tick warns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Timer {
     /// When it fires.
     pub timeout: Timeout,
@@ -148,7 +148,7 @@ pub struct Timer {
 }
 
 /// How a transition is taken: the one place that says which command may take it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Trigger {
     /// By `advance`, from the stage it names, when its guards hold.
@@ -163,7 +163,7 @@ pub enum Trigger {
 }
 
 /// An edge of the stage graph.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Transition {
     /// Position in the file, from 0; stable name for coverage. People see [`Transition::number`].
     pub index: usize,
@@ -237,7 +237,7 @@ impl Transition {
 }
 
 /// A transition's guard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Guard {
     /// An inline Rhai expression.
@@ -248,7 +248,7 @@ pub enum Guard {
 
 /// A recurring or one-off activity a pairing is expected to do: each occurrence is due at a
 /// time the engine knows; a coordinator records it done, and a tick logs it missed once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Schedule {
     /// Its name, read by scripts as `schedules.NAME` and given to `mentorflow done`.
     pub name: String,
@@ -290,7 +290,7 @@ impl Schedule {
 }
 
 /// When a schedule's occurrences fall.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Cadence {
     /// Every `every` after the anchor; when `until` is given, every `then` after that point.
@@ -326,7 +326,7 @@ impl std::fmt::Display for Cadence {
 }
 
 /// What a schedule's cadence counts from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     /// The pairing's enrolment.
@@ -349,7 +349,7 @@ impl std::fmt::Display for Anchor {
 
 /// How candidate pairs are judged by `mentorflow match`: which may be paired at all (besides
 /// the type's rules and capacity) and how good each is, as weighted named criteria.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Matching {
     /// Only pairs for which this holds may be proposed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -359,7 +359,7 @@ pub struct Matching {
 }
 
 /// One part of a pair's score: its script's value times its weight.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MatchCriterion {
     /// Its name, shown with each proposed pair.
     pub name: String,
@@ -373,7 +373,7 @@ pub struct MatchCriterion {
 }
 
 /// A compiled matching script: it reads `mentor` and `mentee`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PairScript {
     /// The source text.
     pub source: String,
@@ -386,7 +386,7 @@ pub struct PairScript {
 }
 
 /// At most `limit` running pairings of the program per person in `role` (any role: `None`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Capacity {
     /// The role counted; `None` (`"*"`) counts every role.
     pub role: Option<String>,
@@ -395,7 +395,7 @@ pub struct Capacity {
 }
 
 /// A reason code a withdrawal or a forced move may give.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Reason {
     /// The code given on the command line, e.g. `no-time`.
     pub code: String,
@@ -419,7 +419,7 @@ impl Program {
 }
 
 /// A named Rhai script that returns true or false.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Criterion {
     /// Its name, usable as a guard.
     pub name: String,
@@ -431,7 +431,7 @@ pub struct Criterion {
 }
 
 /// A compiled Rhai script with what it reads, compiled once when the program is loaded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Script {
     /// The source text.
     pub source: String,
@@ -521,7 +521,7 @@ impl ScriptOrigin {
 }
 
 /// A participant role within a type, with how many a pairing must have.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Role {
     /// e.g. mentor, mentee, peer.
     pub name: String,
@@ -532,7 +532,7 @@ pub struct Role {
 }
 
 /// A per-type change to one stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StageOverride {
     /// The stage changed.
     pub stage: String,
@@ -545,7 +545,7 @@ pub struct StageOverride {
 }
 
 /// A mentoring type: one-on-one, peer, group, reverse, virtual or any other.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MentoringType {
     /// Identifier, e.g. `one-on-one`.
     pub id: String,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::source::Span;
 
 /// The type a fact or attribute is declared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueKind {
     /// `true` or `false`.
@@ -60,7 +60,7 @@ impl ValueKind {
 
 /// A typed value. Serialized externally tagged (`{"int": 4}`) so a stored value reads back
 /// with its type.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Value {
     /// A bool.
@@ -104,8 +104,47 @@ impl Value {
     }
 }
 
+/// A value as plain data (`6`, `"2026-03-01"`, `["a", "b"]`), as the program file writes it;
+/// [`Value`]'s own form, which tags the kind (`{"int": 6}`), is how stores keep it.
+pub struct Plain<'a>(pub &'a Value);
+
+impl Serialize for Plain<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(x) => s.serialize_f64(*x),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Date(d) => s.collect_str(&d.format("%Y-%m-%d")),
+            Value::List(items) => items.serialize(s),
+        }
+    }
+}
+
+impl schemars::JsonSchema for Plain<'_> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Value".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A value: bool, int, float, text, a date as YYYY-MM-DD, or a list of texts.",
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "number"},
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}}
+            ]
+        })
+    }
+}
+
+fn plain_option<S: serde::Serializer>(v: &Option<Value>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_ref().map(Plain).serialize(s)
+}
+
 /// A lower or upper bound on a number or a date.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Bound {
     /// For int and float.
@@ -124,7 +163,7 @@ impl fmt::Display for Bound {
 }
 
 /// A declared fact (recorded on a pairing) or participant attribute.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Declaration {
     /// The name scripts use: `facts.NAME` or `mentee.NAME`.
     pub name: String,
@@ -144,7 +183,11 @@ pub struct Declaration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
     /// The value before anything is recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "plain_option"
+    )]
+    #[schemars(with = "Option<Plain>")]
     pub default: Option<Value>,
     /// A fact recorded per person, not on the pairing (`per = "mentee"`, or `"participant"`
     /// for everyone): whose value it is. `None` for pairing facts and attributes.

@@ -5,7 +5,7 @@ use mentorflow_engine::Advance;
 use super::BulkView;
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
-use crate::{render, Output, EXIT_OK};
+use crate::Output;
 
 /// Advance a pairing (or every active pairing with --all) along the first transition whose guard holds.
 #[derive(Debug, clap::Args)]
@@ -28,15 +28,23 @@ pub struct Args {
     /// Advance every active pairing whose guard now holds.
     #[arg(long, conflicts_with_all = ["to", "force"])]
     all: bool,
+    /// Print JSON: the stored events and the changed pairing (`mentorflow schema changes`),
+    /// or for --all what it did (`mentorflow schema bulk`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Advances one pairing or all.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let Some(id) = &args.pairing else {
-        let mut view = BulkView::new("advancing", store);
+        let mut view = BulkView::new("advancing", store, args.json);
         let report = coordinator.advance_all(&mut |step| view.step(step, output))?;
         let code = view.finish(&report, output)?;
+        if let Some(doc) = view.json(&report) {
+            super::versioned_json(output, doc)?;
+            return Ok(code);
+        }
         writeln!(
             output.out,
             "advanced {} of {}; the others wait on their guards (mentorflow status PAIRING says why)",
@@ -53,8 +61,6 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         (Some(to), false) => Advance::To(to.clone()),
         (None, _) => Advance::Next,
     };
-    for e in coordinator.advance(id, &how)? {
-        writeln!(output.out, "{}", render::event(&e))?;
-    }
-    Ok(EXIT_OK)
+    let events = coordinator.advance(id, &how)?;
+    super::stored(&coordinator, &events, args.json, output)
 }

@@ -23,29 +23,7 @@ pub struct Args {
     json: bool,
 }
 
-fn diagnostics_json(loaded: &mentorflow_dsl::Loaded) -> serde_json::Value {
-    let list: Vec<_> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let at = d.span.and_then(|span| {
-                let file = loaded.sources.file(span.file)?;
-                let lc = file.line_col(span.start);
-                Some((file.path.display().to_string(), lc.line, lc.col))
-            });
-            serde_json::json!({
-                "severity": if d.is_error() { "error" } else { "warning" },
-                "code": d.code,
-                "message": d.message,
-                "file": at.as_ref().map(|a| a.0.clone()),
-                "line": at.as_ref().map(|a| a.1),
-                "column": at.as_ref().map(|a| a.2),
-                "help": d.help,
-            })
-        })
-        .collect();
-    serde_json::Value::Array(list)
-}
+use crate::json::designer::{Check, CheckedFile, Diagnostic};
 
 /// Runs the checker.
 pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
@@ -56,12 +34,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         // Scenarios often sit beside programs (`check programs/*.toml`): name them, skip them.
         if loaded.scenario {
             if args.json {
-                files.push(serde_json::json!({
-                    "file": path.display().to_string(),
-                    "ok": true,
-                    "skipped": "a scenario file; run it with mentorflow simulate",
-                    "diagnostics": [],
-                }));
+                files.push(CheckedFile {
+                    file: path.display().to_string(),
+                    ok: true,
+                    skipped: Some("a scenario file; run it with mentorflow simulate".into()),
+                    diagnostics: Vec::new(),
+                });
             } else {
                 writeln!(
                     output.out,
@@ -77,11 +55,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             let w = loaded.diagnostics.len() - e;
             errors += e;
             warnings += w;
-            files.push(serde_json::json!({
-                "file": path.display().to_string(),
-                "ok": e == 0 && !(args.deny_warnings && w > 0),
-                "diagnostics": diagnostics_json(&loaded),
-            }));
+            files.push(CheckedFile {
+                file: path.display().to_string(),
+                ok: e == 0 && !(args.deny_warnings && w > 0),
+                skipped: None,
+                diagnostics: Diagnostic::all(&loaded),
+            });
             continue;
         }
         let e = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -116,8 +95,13 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         warnings += w;
     }
     if args.json {
-        let text = serde_json::to_string_pretty(&files).map_err(std::io::Error::other)?;
-        writeln!(output.out, "{text}")?;
+        let doc = Check {
+            ok: files.iter().all(|f| f.ok),
+            errors: errors as u64,
+            warnings: warnings as u64,
+            files,
+        };
+        super::versioned_json(output, doc)?;
     } else if errors > 0 || warnings > 0 {
         writeln!(
             output.err,

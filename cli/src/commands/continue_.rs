@@ -39,6 +39,9 @@ pub struct Args {
     /// declares, else the program's initial stage).
     #[arg(long, value_name = "STAGE")]
     stage: Option<String>,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Continues.
@@ -72,6 +75,12 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let to = program.as_ref().zip(path.as_deref());
     let successor = coordinator.continue_pairing(&args.pairing, to, &how)?;
     let ended = coordinator.pairing(&args.pairing)?;
+    if args.json {
+        let continued = coordinator.log(Some(&ended.id))?.pop();
+        let mut events: Vec<_> = continued.into_iter().collect();
+        events.extend(coordinator.log(Some(&successor))?);
+        return super::stored(&coordinator, &events, true, output);
+    }
     for e in coordinator.log(Some(&successor))? {
         writeln!(output.out, "{}", render::event(&e))?;
     }

@@ -74,10 +74,43 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let new = program(&args.new, store, output)?;
     let changes = mentorflow_dsl::diff::diff(&old, &new);
     if args.json {
-        return super::json(
-            output,
-            &serde_json::json!({"old": old.hash, "new": new.hash, "changes": changes}),
-        );
+        use crate::json::store_reads::{Change as Shown, Diff, Property};
+        let changes = changes
+            .iter()
+            .map(|c| {
+                let (change, renamed_from, properties) = match &c.what {
+                    What::Added => ("added", None, Vec::new()),
+                    What::Removed => ("removed", None, Vec::new()),
+                    What::Renamed(old) => ("renamed", Some(old.clone()), Vec::new()),
+                    What::Changed(props) => (
+                        "changed",
+                        None,
+                        props
+                            .iter()
+                            .map(|(name, old, new)| Property {
+                                name: name.clone(),
+                                old: old.clone(),
+                                new: new.clone(),
+                            })
+                            .collect(),
+                    ),
+                };
+                Shown {
+                    section: c.section.into(),
+                    item: c.item.clone(),
+                    change: change.into(),
+                    renamed_from,
+                    properties,
+                    text: line(c).trim_start().to_string(),
+                }
+            })
+            .collect();
+        let doc = Diff {
+            old: old.hash.clone(),
+            new: new.hash.clone(),
+            changes,
+        };
+        return super::versioned_json(output, doc);
     }
     writeln!(
         output.out,

@@ -3,7 +3,7 @@
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
-use crate::{render, Output, EXIT_OK};
+use crate::Output;
 
 /// Record an occurrence of a schedule done: a check-in held, a survey answered.
 #[derive(Debug, clap::Args)]
@@ -22,6 +22,9 @@ pub struct Args {
     /// When it happened (default: now); same forms as --now, never later than the command.
     #[arg(long, value_name = "TIME", value_parser = crate::store_args::parse_time, allow_hyphen_values = true)]
     on: Option<crate::store_args::When>,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Records the occurrence.
@@ -42,8 +45,6 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let on = args
         .on
         .map(|when| when.resolve(&mentorflow_engine::SystemClock));
-    for e in coordinator.done(&args.pairing, &args.schedule, on, &facts)? {
-        writeln!(output.out, "{}", render::event(&e))?;
-    }
-    Ok(EXIT_OK)
+    let events = coordinator.done(&args.pairing, &args.schedule, on, &facts)?;
+    super::stored(&coordinator, &events, args.json, output)
 }

@@ -32,6 +32,9 @@ pub struct Args {
     /// Enrol even when the same people already take part in a running pairing of the program.
     #[arg(long)]
     allow_duplicate: bool,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Parses `ROLE=ID,ATTR=VALUE...`: a malformed spec is a usage error, a value the program
@@ -119,6 +122,10 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         label: None,
     };
     let p = coordinator.enrol(&program, &args.program.display().to_string(), &enrolment)?;
+    if args.json {
+        let events = coordinator.log(Some(&p.id))?;
+        return super::stored(&coordinator, &events, true, output);
+    }
     writeln!(
         output.out,
         "enrolled {} in {} as {}, stage {}",

@@ -47,9 +47,14 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let mut coordinator = store.open()?;
     match (args.what, args.format) {
         (What::Pairings, Format::Json) => {
-            super::json(output, &coordinator.list(&Filter::default())?)
+            let pairings = coordinator.list(&Filter::default())?;
+            let pairings = pairings.iter().map(Into::into).collect();
+            super::versioned_json(output, crate::json::status::Pairings { pairings })
         }
-        (What::Events, Format::Json) => super::json(output, &coordinator.log(None)?),
+        (What::Events, Format::Json) => super::versioned_json(
+            output,
+            crate::json::event::Events::of(&coordinator.log(None)?),
+        ),
         (What::Pairings, Format::Csv) => pairings_csv(&mut coordinator, output),
         (What::Events, Format::Csv) => events_csv(&coordinator, output),
     }

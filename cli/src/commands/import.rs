@@ -35,6 +35,9 @@ pub struct Args {
     /// the program (refused otherwise: a roster imported twice would enrol everyone again).
     #[arg(long)]
     allow_duplicate: bool,
+    /// Print the stored events and the new pairings as JSON (`mentorflow schema changes`).
+    #[arg(long, conflicts_with = "dry_run")]
+    json: bool,
 }
 
 /// Every refused roster pairing, each reason located at its roster line.
@@ -120,6 +123,13 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         Ok(created) => created,
         Err(e) => return refused(&roster, e, output),
     };
+    if args.json {
+        let mut events = Vec::new();
+        for id in &created {
+            events.extend(coordinator.log(Some(id))?);
+        }
+        return super::stored(&coordinator, &events, true, output);
+    }
     let n = created.len();
     writeln!(
         output.out,

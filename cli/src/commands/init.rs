@@ -9,12 +9,20 @@ use crate::{Output, EXIT_OK};
 #[command(
     after_help = "Examples:\n  mentorflow init\n  mentorflow --store postgres://mentorflow@localhost/mentoring init"
 )]
-pub struct Args {}
+pub struct Args {
+    /// Print the store created as JSON (`mentorflow schema store`).
+    #[arg(long)]
+    json: bool,
+}
 
 /// Creates the store.
-pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let location = store.location();
     store.create(&location)?;
+    if args.json {
+        let store = location.to_string();
+        return super::versioned_json(output, crate::json::store::Store { store });
+    }
     writeln!(output.out, "created store {location}")?;
     Ok(EXIT_OK)
 }

@@ -2,7 +2,7 @@
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
-use crate::{render, Output, EXIT_OK};
+use crate::Output;
 
 /// Add a participant to a running pairing (the type's role counts, rule and capacity apply).
 // The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
@@ -18,6 +18,9 @@ pub struct Args {
     /// Who joins: ROLE=ID followed by attributes, e.g. mentee=dewi,department=sales.
     #[arg(long = "person", value_name = "ROLE=ID[,ATTR=VALUE...]")]
     person: String,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Joins.
@@ -25,8 +28,6 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let mut coordinator = store.open()?;
     let program = super::pairing_program(&mut coordinator, &args.pairing)?;
     let participant = super::enrol::participant(&program, &args.person)?;
-    for e in coordinator.join(&args.pairing, &participant)? {
-        writeln!(output.out, "{}", render::event(&e))?;
-    }
-    Ok(EXIT_OK)
+    let events = coordinator.join(&args.pairing, &participant)?;
+    super::stored(&coordinator, &events, args.json, output)
 }

@@ -2,7 +2,7 @@
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
-use crate::{render, Output, EXIT_OK};
+use crate::Output;
 
 /// Remove a participant from a running pairing, with a reason. If too few remain, the
 /// program's automatic transition must end the pairing, or the leave is refused.
@@ -23,15 +23,14 @@ pub struct Args {
     /// alone or with details (`mentorflow show` lists them).
     #[arg(long, required = true)]
     reason: String,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Leaves.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let events = store
-        .open()?
-        .leave(&args.pairing, &args.person, &args.reason)?;
-    for e in events {
-        writeln!(output.out, "{}", render::event(&e))?;
-    }
-    Ok(EXIT_OK)
+    let mut coordinator = store.open()?;
+    let events = coordinator.leave(&args.pairing, &args.person, &args.reason)?;
+    super::stored(&coordinator, &events, args.json, output)
 }

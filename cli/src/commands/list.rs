@@ -23,15 +23,15 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let now = coordinator.now();
     let pairings = coordinator.select(&args.select.selection())?;
     if args.json {
-        let list: Vec<_> = pairings
+        let pairings = pairings
             .iter()
-            .map(|(p, a)| {
-                let mut v = serde_json::to_value(p).unwrap_or_default();
-                v["waiting_on"] = serde_json::Value::String(render::attention(a));
-                v
+            .map(|(p, a)| crate::json::status::Listed {
+                pairing: p.into(),
+                overdue: p.is_overdue(now),
+                waiting_on: render::attention(a),
             })
             .collect();
-        return super::json(output, &list);
+        return super::versioned_json(output, crate::json::status::List { pairings });
     }
     // One look at each version's file, however many pairings run on it.
     let mut versions: std::collections::BTreeMap<String, String> = Default::default();

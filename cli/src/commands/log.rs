@@ -29,7 +29,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .filter(|e| !args.transitions || e.kind.move_().is_some())
         .collect();
     if args.json {
-        return super::json(output, &events);
+        return super::versioned_json(output, crate::json::event::Events::of(&events));
     }
     for e in &events {
         writeln!(output.out, "{}", render::event(e))?;

@@ -33,7 +33,8 @@ pub struct Args {
     /// `table` (default) or `csv`: an import-ready roster of the proposal.
     #[arg(long, default_value = "table", value_parser = ["table", "csv"])]
     format: String,
-    /// Print the proposal as JSON.
+    /// Print the proposal as JSON (`mentorflow schema match`); with --apply, the stored
+    /// events and the new pairings (`mentorflow schema changes`).
     #[arg(long, conflicts_with = "format")]
     json: bool,
     /// Enrol the proposed pairs, all or none, with every rule checked again under the lock.
@@ -110,7 +111,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         );
     }
     if args.json {
-        return super::json(output, &json(&proposal));
+        return super::versioned_json(output, json(&proposal));
     }
     if args.format == "csv" {
         return roster(args, &proposal, output);
@@ -311,32 +312,45 @@ fn table(p: &Proposal, mentees_only: bool) -> String {
     out
 }
 
-fn json(p: &Proposal) -> serde_json::Value {
-    let pairs: Vec<_> = p
-        .pairs
-        .iter()
-        .map(|pair| {
-            let parts: Vec<_> = pair
-                .parts
-                .iter()
-                .map(|(name, value, weighted)| serde_json::json!({"criterion": name, "value": value, "weighted": weighted}))
-                .collect();
-            serde_json::json!({"mentor": pair.mentor, "mentee": pair.mentee, "score": pair.score, "parts": parts})
-        })
-        .collect();
-    let unmatched: Vec<_> = p
-        .unmatched
-        .iter()
-        .map(|(id, role, u)| serde_json::json!({"person": id, "role": role, "reason": why(u)}))
-        .collect();
-    serde_json::json!({
-        "pairs": pairs,
-        "unmatched": unmatched,
-        "total": p.total,
-        "greedy": {"pairs": p.greedy.0, "total": p.greedy.1},
-        "judged": p.judged,
-        "evaluations": p.evaluations,
-    })
+fn json(p: &Proposal) -> crate::json::matching::Proposal {
+    use crate::json::matching::{Greedy, Pair, Part, Proposal as Shown, Unmatched};
+    Shown {
+        pairs: p
+            .pairs
+            .iter()
+            .map(|pair| Pair {
+                mentor: pair.mentor.clone(),
+                mentee: pair.mentee.clone(),
+                score: pair.score,
+                parts: pair
+                    .parts
+                    .iter()
+                    .map(|(name, value, weighted)| Part {
+                        criterion: name.clone(),
+                        value: *value,
+                        weighted: *weighted,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        unmatched: p
+            .unmatched
+            .iter()
+            .map(|(id, role, u)| Unmatched {
+                person: id.clone(),
+                role: role.clone(),
+                reason: why(u),
+            })
+            .collect(),
+        total: p.total,
+        greedy: Greedy {
+            pairs: p.greedy.0 as u64,
+            total: p.greedy.1,
+        },
+        judged: p.judged,
+        evaluations: p.evaluations,
+        groups: p.groups,
+    }
 }
 
 /// The proposal's pairings: label, mentor, mentees (a group type: one per mentor; otherwise
@@ -412,6 +426,11 @@ fn continue_with(
     };
     let source = args.program.display().to_string();
     let successor = coordinator.continue_pairing(ended, Some((program, &source)), &how)?;
+    if args.json {
+        let mut events: Vec<_> = coordinator.log(Some(ended))?.pop().into_iter().collect();
+        events.extend(coordinator.log(Some(&successor))?);
+        return super::stored(coordinator, &events, true, output);
+    }
     writeln!(
         output.out,
         "{ended} continues as {successor}: {} with {} (score {})",
@@ -453,11 +472,21 @@ fn apply(
         })
         .collect();
     if enrolments.is_empty() {
+        if args.json {
+            return super::changes(output, &[], Vec::new(), false);
+        }
         writeln!(output.out, "nothing to enrol: the proposal has no pairs")?;
         return Ok(EXIT_OK);
     }
     let source = args.program.display().to_string();
     let created = coordinator.import(program, &source, &enrolments)?;
+    if args.json {
+        let mut events = Vec::new();
+        for id in &created {
+            events.extend(coordinator.log(Some(id))?);
+        }
+        return super::stored(coordinator, &events, true, output);
+    }
     writeln!(
         output.out,
         "enrolled {} in {} (total score {}):",

@@ -42,6 +42,10 @@ pub struct Args {
     /// Show what each pairing would become, and what it would wait on; store nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Print the stored events and the moved pairings as JSON (`mentorflow schema changes`;
+    /// with --dry-run no events, and the pairings as they would be).
+    #[arg(long)]
+    json: bool,
 }
 
 fn pairs(flag: &str, given: &[String]) -> Result<Vec<(String, String)>, Failure> {
@@ -139,6 +143,16 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         }
         Err(e) => return Err(e.into()),
     };
+    if args.json {
+        let mut events = Vec::new();
+        if !args.dry_run {
+            for m in &moved {
+                events.extend(coordinator.log(Some(&m.pairing.id))?.pop());
+            }
+        }
+        let pairings = moved.iter().map(|m| (&m.pairing).into()).collect();
+        return super::changes(output, &events, pairings, args.dry_run);
+    }
     let verb = if args.dry_run { "would move" } else { "moved" };
     for m in &moved {
         let p = &m.pairing;

@@ -101,22 +101,67 @@ pub(crate) fn check_type(
     Err(EXIT_FAILED)
 }
 
-/// Prints `value` as pretty JSON.
-pub(crate) fn json(
-    output: &mut Output<'_>,
-    value: &impl serde::Serialize,
-) -> crate::failure::CommandResult {
-    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
-    writeln!(output.out, "{text}")?;
-    Ok(crate::EXIT_OK)
-}
-
 /// Prints `value` as pretty JSON in its documented, versioned shape (see [`crate::json`]).
 pub(crate) fn versioned_json<T: serde::Serialize>(
     output: &mut Output<'_>,
     value: T,
 ) -> crate::failure::CommandResult {
-    json(output, &crate::json::Versioned::new(value))
+    let text = serde_json::to_string_pretty(&crate::json::Versioned::new(value))
+        .map_err(std::io::Error::other)?;
+    writeln!(output.out, "{text}")?;
+    Ok(crate::EXIT_OK)
+}
+
+/// Prints what a write command stored: a line per event, or with `--json` the events and the
+/// pairings they changed, as they are now.
+pub(crate) fn stored(
+    coordinator: &mentorflow_engine::Coordinator,
+    events: &[mentorflow_engine::Event],
+    json: bool,
+    output: &mut Output<'_>,
+) -> crate::failure::CommandResult {
+    if !json {
+        for e in events {
+            writeln!(output.out, "{}", crate::render::event(e))?;
+        }
+        return Ok(crate::EXIT_OK);
+    }
+    let mut ids: Vec<&str> = Vec::new();
+    for e in events {
+        if !e.pairing.starts_with("person:") && !ids.contains(&&*e.pairing) {
+            ids.push(&e.pairing);
+        }
+    }
+    let pairings = ids
+        .into_iter()
+        .map(|id| coordinator.pairing(id).map(|p| (&p).into()))
+        .collect::<Result<Vec<_>, _>>()?;
+    changes(output, events, pairings, false)
+}
+
+/// Prints a write command's `--json`: `events` stored, `pairings` as they are now (or would
+/// be, on a dry run).
+pub(crate) fn changes(
+    output: &mut Output<'_>,
+    events: &[mentorflow_engine::Event],
+    pairings: Vec<crate::json::pairing::Pairing>,
+    dry_run: bool,
+) -> crate::failure::CommandResult {
+    let changes = crate::json::event::Changes {
+        dry_run,
+        events: events.iter().map(Into::into).collect(),
+        pairings,
+    };
+    versioned_json(output, changes)
+}
+
+/// A bulk command's exit code: 1 when a pairing was refused or the budget ran out.
+fn bulk_code(report: &mentorflow_engine::BulkReport) -> u8 {
+    if report.refused.is_empty() && !report.unfinished {
+        crate::EXIT_OK
+    } else {
+        crate::EXIT_FAILED
+    }
 }
 
 /// Events shown after a bulk command; the rest are in `mentorflow log`.
@@ -192,21 +237,31 @@ pub(crate) struct BulkView {
     label: &'static str,
     shown: Vec<String>,
     script_budget: u64,
+    /// With `--json`: every event stored, for the document printed at the end.
+    events: Option<Vec<crate::json::event::Event>>,
 }
 
 impl BulkView {
     /// A view labelled `advancing`, `ticking` ... for a command run with `store`'s options.
-    pub(crate) fn new(label: &'static str, store: &crate::store_args::StoreArgs) -> BulkView {
+    pub(crate) fn new(
+        label: &'static str,
+        store: &crate::store_args::StoreArgs,
+        json: bool,
+    ) -> BulkView {
         BulkView {
             label,
             shown: Vec::new(),
             script_budget: store.script_budget,
+            events: json.then(Vec::new),
         }
     }
 
     /// Takes one step of the bulk command.
     pub(crate) fn step(&mut self, step: mentorflow_engine::BulkStep<'_>, output: &mut Output<'_>) {
         match step {
+            mentorflow_engine::BulkStep::Stored(e) if self.events.is_some() => {
+                self.events.get_or_insert_default().push(e.into());
+            }
             mentorflow_engine::BulkStep::Stored(e) if self.shown.len() < SHOWN => {
                 self.shown.push(crate::render::event(e))
             }
@@ -216,12 +271,16 @@ impl BulkView {
     }
 
     /// Prints the events shown and the refusals; the exit code says whether any was refused.
+    /// With `--json` the events and refusals are kept for [`BulkView::json`] instead.
     pub(crate) fn finish(
-        self,
+        &mut self,
         report: &mentorflow_engine::BulkReport,
         output: &mut Output<'_>,
     ) -> std::io::Result<u8> {
         output.progress_done();
+        if self.events.is_some() {
+            return Ok(bulk_code(report));
+        }
         for line in &self.shown {
             writeln!(output.out, "{line}")?;
         }
@@ -247,10 +306,28 @@ impl BulkView {
                 self.script_budget
             )?;
         }
-        Ok(if report.refused.is_empty() && !report.unfinished {
-            crate::EXIT_OK
-        } else {
-            crate::EXIT_FAILED
+        Ok(bulk_code(report))
+    }
+
+    /// With `--json`, the document of what the bulk command did; `None` without.
+    pub(crate) fn json(
+        &mut self,
+        report: &mentorflow_engine::BulkReport,
+    ) -> Option<crate::json::event::Bulk> {
+        let events = self.events.take()?;
+        Some(crate::json::event::Bulk {
+            looked_at: report.seen,
+            stored: report.stored,
+            events,
+            refused: report
+                .refused
+                .iter()
+                .map(|(id, e)| crate::json::event::Refused {
+                    pairing: id.clone(),
+                    error: crate::render::engine_error(e),
+                })
+                .collect(),
+            unfinished: report.unfinished,
         })
     }
 }

@@ -36,31 +36,31 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     }
     let routes = mentorflow_dsl::graph::routes(&program, ROUTE_LIMIT);
     if args.json {
-        let list: Vec<_> = routes
+        let routes = routes
             .iter()
             .map(|route| {
-                let stages: Vec<&str> = std::iter::once(program.initial.as_str())
+                let stages: Vec<String> = std::iter::once(program.initial.as_str())
                     .chain(
                         route
                             .iter()
                             .filter_map(|&i| program.transitions.get(i))
                             .map(|t| t.to.as_str()),
                     )
+                    .map(String::from)
                     .collect();
                 let outcome = stages
                     .last()
                     .and_then(|s| program.stage(s))
                     .and_then(|s| s.outcome.clone());
-                serde_json::json!({
-                    "stages": stages,
-                    "transitions": route.iter().map(|i| i + 1).collect::<Vec<_>>(),
-                    "outcome": outcome,
-                })
+                crate::json::designer::Route {
+                    stages,
+                    transitions: route.iter().map(|i| i + 1).collect(),
+                    outcome,
+                }
             })
             .collect();
-        let text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other)?;
-        writeln!(output.out, "{text}")?;
-        return Ok(EXIT_OK);
+        let program = program.id.clone();
+        return super::versioned_json(output, crate::json::designer::Paths { program, routes });
     }
     writeln!(
         output.out,

@@ -29,6 +29,10 @@ enum PeopleCommand {
     Import {
         /// The file (CSV with a header row), or - for standard input.
         file: String,
+        /// Print who was added, changed or already as given, as JSON (`mentorflow schema
+        /// people-import`).
+        #[arg(long)]
+        json: bool,
     },
     /// Every person of the registry.
     List {
@@ -49,7 +53,7 @@ enum PeopleCommand {
 /// Runs a people command.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     match &args.command {
-        PeopleCommand::Import { file } => import(file, store, output),
+        PeopleCommand::Import { file, json } => import(file, *json, store, output),
         PeopleCommand::List { json } => list(*json, store, output),
         PeopleCommand::Show { id, json } => show(id, *json, store, output),
     }
@@ -122,7 +126,7 @@ fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
     }
 }
 
-fn import(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+fn import(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let rows = match read(file) {
         Ok(rows) => rows,
         Err(problems) => {
@@ -154,6 +158,14 @@ fn import(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResu
         }
         Err(e) => return Err(Failure::Coordinator(e)),
     };
+    if json {
+        let doc = crate::json::store::People {
+            added: report.added,
+            changed: report.changed,
+            unchanged: report.unchanged,
+        };
+        return super::versioned_json(output, doc);
+    }
     writeln!(
         output.out,
         "people from {file}: {} added, {} changed, {} already as given",
@@ -167,7 +179,8 @@ fn import(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResu
 fn list(json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let people = store.open()?.people()?;
     if json {
-        return super::json(output, &serde_json::json!({ "people": people }));
+        let people = people.iter().map(Into::into).collect();
+        return super::versioned_json(output, crate::json::people::People { people });
     }
     if people.is_empty() {
         writeln!(
@@ -207,23 +220,17 @@ fn list(json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult
 }
 
 fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let status = store.open()?.person(id)?;
+    if json {
+        return super::versioned_json(output, crate::json::people::PersonStatus::from(&status));
+    }
     let mentorflow_engine::PersonStatus {
         person,
         reporting_line: line,
         reports,
         pairings,
         edits,
-    } = store.open()?.person(id)?;
-    if json {
-        let taking_part: Vec<_> = pairings
-            .iter()
-            .map(|p| serde_json::json!({"pairing": p.id, "program": p.program_id, "stage": p.stage, "outcome": p.outcome}))
-            .collect();
-        return super::json(
-            output,
-            &serde_json::json!({"person": person, "reporting_line": line, "reports": reports, "pairings": taking_part, "edits": edits}),
-        );
-    }
+    } = status;
     let mut s = render::printable(&person.id);
     if !person.name.is_empty() {
         s.push_str(&format!(" — {}", render::printable(&person.name)));

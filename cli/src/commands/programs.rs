@@ -17,7 +17,19 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let versions = store.open()?.programs()?;
     if args.json {
-        return super::json(output, &versions);
+        use crate::json::store_reads::{ProgramVersion, Programs};
+        let programs = versions
+            .into_iter()
+            .map(|v| ProgramVersion {
+                id: v.id,
+                title: v.title,
+                version: v.hash,
+                pairings: v.pairings,
+                stored_at: v.stored_at,
+                path: v.path,
+            })
+            .collect();
+        return super::versioned_json(output, Programs { programs });
     }
     let rows: Vec<[String; 5]> = versions
         .iter()

@@ -28,6 +28,9 @@ pub struct Args {
     /// or empty (left as it is). All rows or none.
     #[arg(long, value_name = "FILE")]
     from: Option<String>,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// `NAME=VALUE`, `NAME+=AMOUNT` or `NAME-=AMOUNT`.
@@ -54,7 +57,7 @@ pub(crate) fn change(text: &str) -> Result<(String, FactChange), Failure> {
 /// Records facts in one transaction (all or none).
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     if let Some(file) = &args.from {
-        return from_file(file, store, output);
+        return from_file(file, args.json, store, output);
     }
     let facts = args
         .facts
@@ -62,12 +65,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .map(|f| change(f))
         .collect::<Result<Vec<_>, _>>()?;
     let pairing = args.pairing.as_deref().unwrap_or_default();
-    let recorded = store
-        .open()?
-        .record_for(pairing, args.person.as_deref(), &facts)?;
-    for e in &recorded.events {
-        writeln!(output.out, "{}", render::event(e))?;
-    }
+    let mut coordinator = store.open()?;
+    let recorded = coordinator.record_for(pairing, args.person.as_deref(), &facts)?;
+    super::stored(&coordinator, &recorded.events, args.json, output)?;
     if let Some(w) = &recorded.waiting {
         for early in &recorded.early {
             writeln!(
@@ -159,7 +159,7 @@ fn read_rows(file: &str, known: &[String]) -> Result<Rows, Vec<String>> {
     }
 }
 
-fn from_file(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+fn from_file(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let known = coordinator.fact_names()?;
     let rows = match read_rows(file, &known) {
@@ -187,6 +187,10 @@ fn from_file(file: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandR
         .map(|(line, _, _, _)| *line)
         .collect();
     match coordinator.record_many(&changes) {
+        Ok(events) if json => {
+            let events: Vec<_> = events.into_iter().flatten().collect();
+            super::stored(&coordinator, &events, true, output)
+        }
         Ok(events) => {
             let n = events.iter().flatten().count() as u64;
             for e in events.iter().flatten().take(super::SHOWN) {

@@ -3,7 +3,7 @@
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
-use crate::{render, Output, EXIT_OK};
+use crate::Output;
 
 /// Replace a participant of a running pairing by someone else in the same role.
 // The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
@@ -25,6 +25,9 @@ pub struct Args {
     /// Why, for the audit log (one of the program's [reasons] codes when it declares them).
     #[arg(long)]
     reason: Option<String>,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Replaces.
@@ -38,8 +41,5 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         &participant,
         args.reason.as_deref(),
     )?;
-    for e in events {
-        writeln!(output.out, "{}", render::event(&e))?;
-    }
-    Ok(EXIT_OK)
+    super::stored(&coordinator, &events, args.json, output)
 }

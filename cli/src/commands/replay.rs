@@ -26,6 +26,9 @@ pub struct Args {
     /// Only this outcome (success, withdrawn ...), or `active`.
     #[arg(long)]
     outcome: Option<String>,
+    /// Print JSON (`mentorflow schema replay`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Replays and reports.
@@ -42,6 +45,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         due_before: None,
     };
     let replayed = store.open()?.replay(&program, &filter)?;
+    if args.json {
+        return json(&program, &replayed, output);
+    }
     let (mut same, mut different, mut impossible) = (0u64, 0u64, 0u64);
     for (id, r) in &replayed {
         match r {
@@ -89,4 +95,43 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         render::short_hash(&program.hash)
     )?;
     Ok(EXIT_OK)
+}
+
+/// The replay in its documented shape.
+fn json(
+    program: &mentorflow_dsl::Program,
+    replayed: &[(String, Replayed)],
+    output: &mut Output<'_>,
+) -> CommandResult {
+    use crate::json::store_reads::{Replay, Replayed as Shown};
+    let none = |pairing: &str, result: &str| Shown {
+        pairing: pairing.into(),
+        result: result.into(),
+        at_seq: None,
+        was: None,
+        now: None,
+        error: None,
+    };
+    let pairings = replayed
+        .iter()
+        .map(|(id, r)| match r {
+            Replayed::Same { .. } => none(id, "same"),
+            Replayed::Different(d) => Shown {
+                at_seq: Some(d.event.seq),
+                was: Some(d.was.to_string()),
+                now: Some(d.now.to_string()),
+                ..none(id, "different")
+            },
+            Replayed::Impossible { seq, error } => Shown {
+                at_seq: Some(*seq),
+                error: Some(render::engine_error(error)),
+                ..none(id, "impossible")
+            },
+        })
+        .collect();
+    let doc = Replay {
+        program_version: program.hash.clone(),
+        pairings,
+    };
+    super::versioned_json(output, doc)
 }

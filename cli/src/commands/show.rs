@@ -37,9 +37,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         return Ok(code);
     }
     if args.json {
-        let view = type_view(&program, type_id);
-        let json = serde_json::to_string_pretty(&view).map_err(std::io::Error::other)?;
-        writeln!(output.out, "{json}")?;
+        super::versioned_json(output, type_view(&program, type_id))?;
     } else {
         write!(output.out, "{}", render(&program, type_id))?;
     }

@@ -85,14 +85,18 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             .iter()
             .for_each(|t| *counts.entry(*t).or_default() += 1);
         if args.json {
-            json.push(serde_json::json!({
-                "scenario": path.display().to_string(),
-                "passed": transcript.failures.is_empty(),
-                "failures": transcript.failures.iter().map(render::failure_summary).collect::<Vec<_>>(),
-                "events": transcript.events,
-                "transcript": lines,
-                "final": transcript.pairing,
-            }));
+            json.push(crate::json::designer::ScenarioRun {
+                scenario: path.display().to_string(),
+                passed: transcript.failures.is_empty(),
+                failures: transcript
+                    .failures
+                    .iter()
+                    .map(render::failure_summary)
+                    .collect(),
+                events: transcript.events.iter().map(Into::into).collect(),
+                transcript: lines,
+                last: transcript.pairing.as_ref().map(Into::into),
+            });
         } else {
             writeln!(output.out, "== {}", path.display())?;
             if !scenario.description.is_empty() {
@@ -113,12 +117,11 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         }
     }
     if args.json {
-        let mut doc = serde_json::json!({ "scenarios": json });
-        if args.coverage {
-            doc["coverage"] = coverage_json(&engines, &taken);
-        }
-        let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
-        writeln!(output.out, "{text}")?;
+        let doc = crate::json::designer::Simulate {
+            scenarios: json,
+            coverage: args.coverage.then(|| coverage_json(&engines, &taken)),
+        };
+        super::versioned_json(output, doc)?;
     } else if args.coverage {
         coverage(&engines, &taken, output)?;
     }
@@ -135,28 +138,29 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
 fn coverage_json(
     engines: &BTreeMap<PathBuf, Engine>,
     taken: &BTreeMap<PathBuf, BTreeMap<usize, usize>>,
-) -> serde_json::Value {
-    let programs: Vec<_> = engines
+) -> Vec<crate::json::designer::Coverage> {
+    engines
         .iter()
         .map(|(path, engine)| {
             let counts = taken.get(path).cloned().unwrap_or_default();
-            let transitions: Vec<_> = engine
+            let transitions = engine
                 .program
                 .transitions
                 .iter()
-                .map(|t| {
-                    serde_json::json!({
-                        "transition": t.number(),
-                        "name": t.describe(),
-                        "label": t.label,
-                        "taken": counts.get(&t.number()).copied().unwrap_or(0),
-                    })
+                .map(|t| crate::json::designer::Covered {
+                    transition: t.number(),
+                    name: t.describe(),
+                    label: t.label.clone(),
+                    taken: counts.get(&t.number()).copied().unwrap_or(0) as u64,
                 })
                 .collect();
-            serde_json::json!({ "program": engine.program.id, "path": path.display().to_string(), "transitions": transitions })
+            crate::json::designer::Coverage {
+                program: engine.program.id.clone(),
+                path: path.display().to_string(),
+                transitions,
+            }
         })
-        .collect();
-    serde_json::Value::Array(programs)
+        .collect()
 }
 
 fn coverage(

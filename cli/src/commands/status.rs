@@ -36,30 +36,7 @@ pub fn show(
     let status = coordinator.status(id)?;
     let p = &status.pairing;
     if args.json {
-        let next: Vec<_> = status
-            .candidates
-            .iter()
-            .map(|c| serde_json::json!({"transition": c.transition, "name": render::candidate_name(c), "can_be_taken": c.holds()}))
-            .collect();
-        let timers: Vec<_> = status
-            .timers
-            .iter()
-            .map(|u| serde_json::json!({"transition": u.transition, "to": u.to, "timer": u.timeout.to_string(), "fires": u.fires, "warned": u.warned}))
-            .collect();
-        let schedules: Vec<_> = coordinator
-            .schedules(p)?
-            .iter()
-            .map(|(s, st)| serde_json::json!({"schedule": s.name, "cadence": s.cadence.to_string(), "done": st.done, "on_time": st.on_time, "missed": st.missed, "due": st.due, "last_done": st.last_done, "next_due": st.next.map(|n| n.1)}))
-            .collect();
-        let file_version = match &status.file.1 {
-            mentorflow_engine::FileState::Changed(now) => Some(now.clone()),
-            mentorflow_engine::FileState::Same => Some(p.program_hash.to_string()),
-            _ => None,
-        };
-        return super::json(
-            output,
-            &serde_json::json!({"pairing": p, "overdue": status.overdue, "next": next, "timers": timers, "schedules": schedules, "program_file": status.file.0, "program_file_version": file_version}),
-        );
+        return status_json(coordinator, &status, output);
     }
     let mut s = format!(
         "{}{} — {} ({}), version {}{}\n",
@@ -213,11 +190,29 @@ fn board(
 ) -> CommandResult {
     let (total, rows) = coordinator.board()?;
     if as_json {
-        let rows: Vec<_> = rows
+        use crate::json::status::{Board, BoardRow, Waiting};
+        let rows = rows
             .iter()
-            .map(|r| serde_json::json!({"stage": format!("{}/{}", r.program, r.stage), "type": r.type_id, "pairings": r.pairings, "overdue": r.overdue, "blocked": r.blocked, "waiting_on": r.waiting_on.as_ref().map(|(part, n)| serde_json::json!({"part": part, "pairings": n})), "reasons": r.reasons}))
+            .map(|r| BoardRow {
+                program: r.program.clone(),
+                stage: r.stage.clone(),
+                r#type: r.type_id.clone(),
+                pairings: r.pairings,
+                overdue: r.overdue,
+                blocked: r.blocked,
+                waiting_on: r.waiting_on.as_ref().map(|(part, n)| Waiting {
+                    part: part.clone(),
+                    pairings: *n,
+                }),
+                reasons: r.reasons.clone(),
+            })
             .collect();
-        return super::json(output, &rows);
+        let board = Board {
+            now: coordinator.now(),
+            pairings: total as u64,
+            rows,
+        };
+        return super::versioned_json(output, board);
     }
     let overdue: u64 = rows.iter().map(|r| r.overdue).sum();
     writeln!(
@@ -268,4 +263,71 @@ fn board(
     };
     write!(output.out, "{table}")?;
     Ok(EXIT_OK)
+}
+
+/// One pairing's status in its documented shape.
+fn status_json(
+    coordinator: &mut mentorflow_engine::Coordinator,
+    status: &mentorflow_engine::Status,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    use crate::json::status::{Next, Schedule, Status, Timer};
+    let p = &status.pairing;
+    let next = status
+        .candidates
+        .iter()
+        .map(|c| Next {
+            transition: c.transition,
+            name: render::candidate_name(c),
+            to: c.to.clone(),
+            can_be_taken: c.holds(),
+        })
+        .collect();
+    let timers = status
+        .timers
+        .iter()
+        .map(|u| Timer {
+            transition: u.transition,
+            to: u.to.clone(),
+            timer: u.timeout.to_string(),
+            fires: u.fires,
+            warned: u.warned,
+        })
+        .collect();
+    let schedules = coordinator
+        .schedules(p)?
+        .iter()
+        .map(|(s, st)| Schedule {
+            schedule: s.name.clone(),
+            cadence: s.cadence.to_string(),
+            done: st.done,
+            on_time: st.on_time,
+            missed: st.missed,
+            due: st.due,
+            last_done: st.last_done,
+            next_due: st.next.map(|n| n.1),
+        })
+        .collect();
+    let program_file_version = match &status.file.1 {
+        mentorflow_engine::FileState::Changed(now) => Some(now.clone()),
+        mentorflow_engine::FileState::Same => Some(p.program_hash.to_string()),
+        _ => None,
+    };
+    let waiting_on = coordinator
+        .attention(vec![p.clone()])?
+        .first()
+        .map(|(_, a)| render::attention(a))
+        .unwrap_or_default();
+    let doc = Status {
+        pairing: p.into(),
+        overdue: status.overdue,
+        ended_because: coordinator.ended_because(p)?,
+        waiting_on,
+        next,
+        timers,
+        schedules,
+        program_file: status.file.0.clone(),
+        program_file_version,
+    };
+    super::versioned_json(output, doc)
 }

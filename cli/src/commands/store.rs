@@ -27,15 +27,29 @@ enum Action {
         /// The new store (or an empty one) to copy to.
         #[arg(value_name = "TO")]
         to: String,
+        /// Print what was copied as JSON (`mentorflow schema copy`).
+        #[arg(long)]
+        json: bool,
     },
 }
 
 /// Runs a store action.
 pub fn run(args: &Args, _: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     match &args.action {
-        Action::Copy { from, to } => {
+        Action::Copy { from, to, json } => {
             let (from, to) = (Location::parse(from), Location::parse(to));
             let report = mentorflow_engine::copy(&from, &to)?;
+            if *json {
+                let doc = crate::json::store::Copy {
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    programs: report.programs as u64,
+                    events: report.events,
+                    pairings: report.pairings as u64,
+                    head: Some(report.verified.head).filter(|h| !h.is_empty()),
+                };
+                return crate::commands::versioned_json(output, doc);
+            }
             writeln!(
                 output.out,
                 "copied {}, {} and {} from {from} to {to}; verified: hash chain intact, every pairing equals the fold of its events",

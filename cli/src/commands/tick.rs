@@ -8,15 +8,42 @@ use crate::{render, Output};
 /// Run the timers: timeout transitions that are due fire, overdue stages are logged.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  mentorflow tick\n  mentorflow --now 2026-06-01 tick")]
-pub struct Args {}
+pub struct Args {
+    /// Print what it did as JSON (`mentorflow schema tick`).
+    #[arg(long)]
+    json: bool,
+}
 
 /// Ticks every active pairing.
-pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let now = coordinator.now();
-    let mut view = BulkView::new("ticking", store);
+    let mut view = BulkView::new("ticking", store, args.json);
     let report = coordinator.tick(&mut |step| view.step(step, output))?;
     let code = view.finish(&report.bulk, output)?;
+    if let Some(bulk) = view.json(&report.bulk) {
+        let doc = crate::json::event::Tick {
+            now,
+            bulk,
+            timed_out: report.timed_out,
+            automatic: report.automatic,
+            warned: report.warned,
+            missed: report.missed,
+            overdue: report.overdue,
+            next: report
+                .next
+                .as_ref()
+                .map(|(pairing, u)| crate::json::event::NextTimer {
+                    pairing: pairing.clone(),
+                    transition: u.transition,
+                    to: u.to.clone(),
+                    timer: u.timeout.to_string(),
+                    fires: u.fires,
+                }),
+        };
+        super::versioned_json(output, doc)?;
+        return Ok(code);
+    }
     let mut parts = vec![
         format!("{} timed out", report.timed_out),
         format!("{} newly overdue", report.overdue),

@@ -80,14 +80,17 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         EXIT_FAILED
     };
     if args.json {
-        let list: Vec<_> = breaches
-            .iter()
-            .map(|(event, problem)| serde_json::json!({"event": event, "problem": problem}))
-            .collect();
-        super::json(
-            output,
-            &serde_json::json!({ "events": report.events, "ok": list.is_empty(), "head": report.head, "breaches": list }),
-        )?;
+        use crate::json::store_reads::{Breach, Verify};
+        let doc = Verify {
+            ok: breaches.is_empty(),
+            events: report.events,
+            head: report.head.clone(),
+            breaches: breaches
+                .into_iter()
+                .map(|(at, problem)| Breach { at, problem })
+                .collect(),
+        };
+        super::versioned_json(output, doc)?;
         return Ok(code);
     }
     if breaches.is_empty() {

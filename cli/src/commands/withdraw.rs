@@ -2,7 +2,7 @@
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
-use crate::{render, Output, EXIT_OK};
+use crate::Output;
 
 /// Withdraw a pairing with a reason.
 // The usage line is fixed: clap's own would list the global options used (`--actor NAME`)
@@ -19,12 +19,14 @@ pub struct Args {
     /// alone or with details: `left` or "left: joined a competitor" (`mentorflow show` lists them).
     #[arg(long, required = true)]
     reason: String,
+    /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Withdraws.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    for e in store.open()?.withdraw(&args.pairing, &args.reason)? {
-        writeln!(output.out, "{}", render::event(&e))?;
-    }
-    Ok(EXIT_OK)
+    let mut coordinator = store.open()?;
+    let events = coordinator.withdraw(&args.pairing, &args.reason)?;
+    super::stored(&coordinator, &events, args.json, output)
 }

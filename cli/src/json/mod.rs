@@ -4,7 +4,16 @@
 //! type here; its JSON Schema is generated from it (`mentorflow schema NAME`) and committed
 //! under `schemas/`, and a test keeps the two the same.
 
+pub mod designer;
+pub mod event;
+pub mod matching;
+pub mod pairing;
+pub mod people;
 pub mod report;
+pub mod status;
+pub mod store;
+pub mod store_reads;
+pub mod value;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -43,15 +52,112 @@ fn version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 
 /// Every shape by the name `mentorflow schema` knows it under, with its schema.
 pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
-    vec![(
-        "report",
-        schema::<report::Report>("mentorflow report --json"),
-    )]
+    sorted(vec![
+        ("board", schema::<status::Board>("mentorflow status --json")),
+        (
+            "diff",
+            schema::<store_reads::Diff>("mentorflow diff --json"),
+        ),
+        (
+            "events",
+            schema::<event::Events>(
+                "mentorflow log --json, export --what events, and every write command's --json",
+            ),
+        ),
+        (
+            "bulk",
+            schema::<event::Bulk>("mentorflow advance --all --json"),
+        ),
+        (
+            "changes",
+            schema::<event::Changes>("every write command's --json"),
+        ),
+        (
+            "check",
+            schema::<designer::Check>("mentorflow check --json"),
+        ),
+        (
+            "copy",
+            schema::<store::Copy>("mentorflow store copy --json"),
+        ),
+        ("list", schema::<status::List>("mentorflow list --json")),
+        (
+            "programs",
+            schema::<store_reads::Programs>("mentorflow programs --json"),
+        ),
+        (
+            "people",
+            schema::<people::People>("mentorflow people list --json"),
+        ),
+        (
+            "person",
+            schema::<people::PersonStatus>("mentorflow people show --json"),
+        ),
+        (
+            "people-import",
+            schema::<store::People>("mentorflow people import --json"),
+        ),
+        (
+            "match",
+            schema::<matching::Proposal>("mentorflow match --json"),
+        ),
+        (
+            "paths",
+            schema::<designer::Paths>("mentorflow paths --json"),
+        ),
+        (
+            "pairings",
+            schema::<status::Pairings>("mentorflow export --what pairings"),
+        ),
+        (
+            "replay",
+            schema::<store_reads::Replay>("mentorflow replay --json"),
+        ),
+        (
+            "report",
+            schema::<report::Report>("mentorflow report --json"),
+        ),
+        ("tick", schema::<event::Tick>("mentorflow tick --json")),
+        (
+            "verify",
+            schema::<store_reads::Verify>("mentorflow verify --json"),
+        ),
+        ("store", schema::<store::Store>("mentorflow init --json")),
+        (
+            "show",
+            schema::<mentorflow_dsl::Program>("mentorflow show --json"),
+        ),
+        (
+            "simulate",
+            schema::<designer::Simulate>("mentorflow simulate --json"),
+        ),
+        (
+            "status",
+            schema::<status::Status>("mentorflow status PAIRING --json"),
+        ),
+    ])
+}
+
+/// The schemas, by name.
+fn sorted(mut all: Vec<(&'static str, schemars::Schema)>) -> Vec<(&'static str, schemars::Schema)> {
+    all.sort_by_key(|(name, _)| *name);
+    all
 }
 
 /// The schema of `T`'s versioned output, titled with the command that prints it.
 fn schema<T: JsonSchema>(title: &str) -> schemars::Schema {
-    let mut schema = schemars::schema_for!(Versioned<T>);
+    // Schemas of what is printed (a field skipped when empty is not required).
+    let generator = || {
+        schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator()
+    };
+    let mut schema = generator().into_root_schema_for::<Versioned<T>>();
     schema.insert("title".into(), title.into());
+    // The command's own shape says what the document is, not the envelope.
+    let own = generator().into_root_schema_for::<T>();
+    if let Some(about) = own.get("description") {
+        schema.insert("description".into(), about.clone());
+    }
     schema
 }

@@ -1,0 +1,113 @@
+//! A pairing as `list`, `status`, `export` and the write commands show it.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::value::Values;
+
+/// A pairing.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Pairing {
+    /// Pairing id, e.g. `p-12`.
+    pub id: String,
+    /// The label it was imported under, if any.
+    pub label: Option<String>,
+    /// Program id.
+    pub program: String,
+    /// The program version (content hash) it runs on.
+    pub program_version: String,
+    /// Mentoring type.
+    pub r#type: String,
+    /// Current stage.
+    pub stage: String,
+    /// When it entered the stage.
+    pub entered_at: DateTime<Utc>,
+    /// When the stage is due, if it has a due time.
+    pub due: Option<DateTime<Utc>>,
+    /// The outcome once ended; null while running.
+    pub outcome: Option<String>,
+    /// When it was enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// When its latest event happened.
+    pub last_event_at: DateTime<Utc>,
+    /// Its facts by name.
+    pub facts: Values,
+    /// Who takes part now.
+    pub participants: Vec<Participant>,
+    /// Who took part and left.
+    pub former: Vec<Former>,
+    /// The pairing it continues, if any.
+    pub predecessor: Option<String>,
+    /// The pairing that continues it, if any.
+    pub successor: Option<String>,
+}
+
+/// Someone in a pairing.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Participant {
+    /// Person id.
+    pub id: String,
+    /// Role, e.g. mentor or mentee.
+    pub role: String,
+    /// Attributes by name.
+    pub attributes: Values,
+    /// Facts kept for this person (declared with `per`), by name.
+    pub facts: Values,
+    /// Their managers, nearest first, from the people registry.
+    pub managers: Vec<String>,
+}
+
+/// Someone who left a pairing.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Former {
+    /// Who, as they were.
+    pub participant: Participant,
+    /// When they left.
+    pub left: DateTime<Utc>,
+    /// Why, as given.
+    pub reason: Option<String>,
+}
+
+impl From<&mentorflow_engine::Pairing> for Pairing {
+    fn from(p: &mentorflow_engine::Pairing) -> Pairing {
+        Pairing {
+            id: p.id.to_string(),
+            label: p.label.clone(),
+            program: p.program_id.clone(),
+            program_version: p.program_hash.to_string(),
+            r#type: p.type_id.clone(),
+            stage: p.stage.to_string(),
+            entered_at: p.entered_at,
+            due: p.due,
+            outcome: p.outcome.clone(),
+            enrolled_at: p.enrolled_at,
+            last_event_at: p.last_event_at,
+            facts: Values::of(&p.facts),
+            participants: p.participants.iter().map(Participant::from).collect(),
+            former: p
+                .former
+                .iter()
+                .map(|f| Former {
+                    participant: Participant::from(&f.participant),
+                    left: f.left,
+                    reason: f.reason.clone(),
+                })
+                .collect(),
+            predecessor: p.predecessor.clone(),
+            successor: p.successor.clone(),
+        }
+    }
+}
+
+impl From<&mentorflow_engine::Participant> for Participant {
+    fn from(p: &mentorflow_engine::Participant) -> Participant {
+        Participant {
+            id: p.id.clone(),
+            role: p.role.clone(),
+            attributes: Values::of(&p.attributes),
+            facts: Values::of(&p.facts),
+            managers: p.managers.clone(),
+        }
+    }
+}
