@@ -189,10 +189,7 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
             } => {
                 from = f.to_string();
                 to = t.to_string();
-                by = serde_json::to_value(b)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
+                by = crate::json::event::moved_by(*b).to_string();
                 transition = n.map(|n| n.to_string()).unwrap_or_default();
             }
             EventKind::Enrolled { stage, .. } => to = stage.to_string(),
@@ -212,7 +209,9 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
             } => person = format!("{p} -> {}", participant.id),
             _ => {}
         }
-        let detail = serde_json::to_string(&e.kind).unwrap_or_default();
+        // The event's own fields in their documented JSON shape (`mentorflow schema events`).
+        let detail = serde_json::to_string(&crate::json::event::Event::from(&e).what)
+            .unwrap_or_default();
         csv.write_record(
             [
                 e.pairing.to_string(),
