@@ -311,7 +311,9 @@ fn every_json_output_validates_against_its_committed_schema() {
         mentorflow(&["simulate", flows, "--json", "--coverage"]),
     );
 
-    let used = c.used.into_inner();
+    let mut used = c.used.into_inner();
+    // Not an output: the program file's schema, checked by the tests below.
+    used.insert("program".into());
     let all: BTreeSet<String> = schema_names().into_iter().collect();
     let missing: Vec<&String> = all.difference(&used).collect();
     assert!(missing.is_empty(), "no output checked against: {missing:?}");
@@ -379,4 +381,83 @@ fn facts_have_one_plain_shape_everywhere() {
         !status.to_string().contains("overdue_logged") && !status.to_string().contains("visited"),
         "no internal field"
     );
+}
+
+/// A TOML document as JSON, as editors validate it (a TOML date becomes its text).
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => i.into(),
+        toml::Value::Float(f) => f.into(),
+        toml::Value::Boolean(b) => b.into(),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => items.into_iter().map(toml_to_json).collect(),
+        toml::Value::Table(t) => t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect(),
+    }
+}
+
+fn program_errors(text: &str) -> Vec<String> {
+    let doc: toml::Value = toml::from_str(text).expect("TOML");
+    let validator = Checker::validator("program");
+    validator
+        .iter_errors(&toml_to_json(doc))
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn every_shipped_program_validates_against_the_program_schema() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("programs")
+        .expect("programs/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 7, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let errors = program_errors(&text);
+        assert!(errors.is_empty(), "{}: {errors:#?}", file.display());
+    }
+}
+
+#[test]
+fn the_program_schema_refuses_what_the_checker_refuses() {
+    let text = std::fs::read_to_string("programs/mentoring.toml").expect("read");
+    assert!(program_errors(&text).is_empty());
+    for (broken, why) in [
+        (
+            text.replace("[program]", "[program]\nowner = \"ana\""),
+            "an unknown key",
+        ),
+        (
+            text.replace("due = \"14d\"", "due = \"two weeks\""),
+            "a duration that is none",
+        ),
+        (
+            text.replacen("type = \"int\"", "type = \"integer\"", 1),
+            "an unknown fact type",
+        ),
+        (
+            text.replace("initial = \"preparation\"", ""),
+            "a missing required key",
+        ),
+    ] {
+        assert_ne!(broken, text, "{why}: the test's edit did not apply");
+        assert!(
+            !program_errors(&broken).is_empty(),
+            "{why} passed the schema"
+        );
+        let dir = std::env::temp_dir().join(format!("mentorflow-json-prog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("broken.toml");
+        std::fs::write(&file, &broken).expect("write");
+        let check = mentorflow(&["check", &file.to_string_lossy()]);
+        assert_eq!(
+            check.code,
+            1,
+            "{why}: the checker passed it:\n{}",
+            check.transcript()
+        );
+    }
 }

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod duration;
 pub mod fast;
 pub mod files;
+pub mod format;
 pub mod graph;
 pub mod mapping;
 pub mod model;

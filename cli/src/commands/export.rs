@@ -210,8 +210,8 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
             _ => {}
         }
         // The event's own fields in their documented JSON shape (`mentorflow schema events`).
-        let detail = serde_json::to_string(&crate::json::event::Event::from(&e).what)
-            .unwrap_or_default();
+        let detail =
+            serde_json::to_string(&crate::json::event::Event::from(&e).what).unwrap_or_default();
         csv.write_record(
             [
                 e.pairing.to_string(),

@@ -52,7 +52,9 @@ fn version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 
 /// Every shape by the name `mentorflow schema` knows it under, with its schema.
 pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
+    let program = ("program", mentorflow_dsl::format::schema());
     sorted(vec![
+        program,
         ("board", schema::<status::Board>("mentorflow status --json")),
         (
             "diff",

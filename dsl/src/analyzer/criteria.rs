@@ -63,7 +63,7 @@ impl Analyzer<'_> {
         what: &str,
     ) -> (Option<Script>, String) {
         let mut r = self.reader();
-        r.unknown_keys(spec, &["script", "file", "description"]);
+        r.unknown_keys(spec, &super::keys::CRITERION);
         let description = r
             .string(spec, "description", false)
             .map(|d| d.0)

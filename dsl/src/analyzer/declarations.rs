@@ -52,17 +52,9 @@ pub(super) fn declaration(
     // Only facts are kept per person; an attribute belongs to its person already.
     let per_person = t.what.starts_with("fact");
     let keys: &[&str] = if per_person {
-        &[
-            "type",
-            "description",
-            "min",
-            "max",
-            "allowed",
-            "default",
-            "per",
-        ]
+        &super::keys::FACT
     } else {
-        &["type", "description", "min", "max", "allowed", "default"]
+        &super::keys::ATTRIBUTE
     };
     r.unknown_keys(t, keys);
     let (kind_name, kind_span) = r.string(t, "type", true)?;

@@ -15,7 +15,7 @@ impl Analyzer<'_> {
                 Some("start the file with [program] and its id, title and initial stage".into());
             return None;
         };
-        r.unknown_keys(&program, &["id", "title", "description", "initial"]);
+        r.unknown_keys(&program, &super::keys::HEADER);
         let id = r.string(&program, "id", true);
         let title = r.string(&program, "title", true);
         let description = r

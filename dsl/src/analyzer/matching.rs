@@ -12,7 +12,7 @@ impl Analyzer<'_> {
     /// The `matching` table of `parent` (the program, or a type overriding it), named `what`.
     pub(super) fn matching_of(&mut self, parent: &Table<'_, '_>, what: &str) -> Option<Matching> {
         let table = self.reader().table(parent, "matching", what.into())?;
-        self.reader().unknown_keys(&table, &["allow", "criteria"]);
+        self.reader().unknown_keys(&table, &super::keys::MATCHING);
         let allow = match self.reader().string(&table, "allow", false) {
             Some((source, span)) => self.pair_script(&source, span, &format!("`allow` of {what}")),
             None => None,
@@ -60,7 +60,7 @@ impl Analyzer<'_> {
         key: Range<usize>,
     ) -> Option<MatchCriterion> {
         let mut r = self.reader();
-        r.unknown_keys(t, &["weight", "score", "description"]);
+        r.unknown_keys(t, &super::keys::MATCH_CRITERION);
         let description = r
             .string(t, "description", false)
             .map(|d| d.0)

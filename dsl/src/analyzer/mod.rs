@@ -26,6 +26,7 @@ mod capacity;
 mod criteria;
 mod declarations;
 mod header;
+pub(crate) mod keys;
 mod matching;
 mod per_person;
 mod reasons;
@@ -34,20 +35,6 @@ mod stages;
 mod successors;
 mod transitions;
 mod types;
-
-const TOP_KEYS: [&str; 11] = [
-    "program",
-    "stages",
-    "transitions",
-    "facts",
-    "attributes",
-    "criteria",
-    "types",
-    "reasons",
-    "schedules",
-    "capacity",
-    "matching",
-];
 
 /// id, title, description and the initial stage with its span.
 type Header = (String, String, String, (String, Range<usize>));
@@ -131,7 +118,7 @@ impl<'a> Analyzer<'a> {
             span: root.span(),
             what: "the program file".into(),
         };
-        self.reader().unknown_keys(&top, &TOP_KEYS);
+        self.reader().unknown_keys(&top, &keys::TOP);
         let header = self.header(&top);
         let facts = self.declarations(&top, "facts", "fact");
         self.fact_names = facts

@@ -3,10 +3,6 @@
 use super::*;
 use crate::model::{Anchor, Cadence, MentoringType, Schedule};
 
-const KEYS: [&str; 11] = [
-    "title", "every", "until", "then", "at", "anchor", "end", "grace", "during", "types", "facts",
-];
-
 /// How long a duration is, roughly, for comparing durations of different units.
 fn hours(d: Due) -> u64 {
     match d {
@@ -116,7 +112,7 @@ impl Analyzer<'_> {
         types: &[MentoringType],
     ) -> Option<Schedule> {
         let mut r = self.reader();
-        r.unknown_keys(spec, &KEYS);
+        r.unknown_keys(spec, &super::keys::SCHEDULE);
         let title = r
             .string(spec, "title", false)
             .map_or_else(|| name.clone(), |t| t.0);

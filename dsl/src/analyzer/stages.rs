@@ -26,10 +26,7 @@ impl Analyzer<'_> {
                 complete = false;
                 continue;
             };
-            r.unknown_keys(
-                &stage,
-                &["title", "description", "due", "outcome", "successor"],
-            );
+            r.unknown_keys(&stage, &super::keys::STAGE);
             let title = r
                 .string(&stage, "title", false)
                 .map_or_else(|| id.clone(), |t| t.0);

@@ -48,7 +48,7 @@ impl Analyzer<'_> {
         span: Range<usize>,
     ) -> Option<Successor> {
         let mut r = self.reader();
-        r.unknown_keys(t, &["type", "facts", "when", "stage"]);
+        r.unknown_keys(t, &super::keys::SUCCESSOR);
         let mut ok = true;
         if !stage.is_terminal() {
             ok = false;

@@ -50,12 +50,7 @@ impl Analyzer<'_> {
         stages: &[Stage],
     ) -> Option<Transition> {
         let mut r = self.reader();
-        r.unknown_keys(
-            table,
-            &[
-                "from", "to", "guard", "label", "after", "idle", "since", "at", "warn", "auto",
-            ],
-        );
+        r.unknown_keys(table, &super::keys::TRANSITION);
         let from = r.string(table, "from", true);
         let to = r.string(table, "to", true);
         let label = r

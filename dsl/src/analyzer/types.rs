@@ -48,19 +48,7 @@ impl Analyzer<'_> {
         attributes: &[Declaration],
     ) -> Option<MentoringType> {
         let mut r = self.reader();
-        r.unknown_keys(
-            t,
-            &[
-                "title",
-                "description",
-                "roles",
-                "requires",
-                "rule",
-                "stages",
-                "schedules",
-                "matching",
-            ],
-        );
+        r.unknown_keys(t, &super::keys::TYPE);
         let title = r
             .string(t, "title", false)
             .map_or_else(|| id.clone(), |x| x.0);
@@ -183,7 +171,7 @@ impl Analyzer<'_> {
             } else if let Some(range) =
                 r.as_table(value, &name, &roles.what, format!("role `{name}`"))
             {
-                r.unknown_keys(&range, &["min", "max"]);
+                r.unknown_keys(&range, &super::keys::ROLE_RANGE);
                 (r.count(&range, "min", true), r.count(&range, "max", true))
             } else {
                 continue;
@@ -253,7 +241,7 @@ impl Analyzer<'_> {
                 continue;
             };
             let mut r = self.reader();
-            r.unknown_keys(&o, &["due", "guard"]);
+            r.unknown_keys(&o, &super::keys::STAGE_OVERRIDE);
             let due = r.string(&o, "due", false).and_then(|d| due(&mut r, d));
             let guard = r.string(&o, "guard", false);
             let guard = guard.and_then(|(src, span)| {

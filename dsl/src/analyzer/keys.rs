@@ -1,0 +1,64 @@
+//! The keys each table of a program file may have: the checker reports any other (E002), and
+//! a test keeps the format's schema ([`crate::format`]) to the same keys.
+
+/// The file's top-level tables.
+pub(crate) const TOP: [&str; 11] = [
+    "program",
+    "stages",
+    "transitions",
+    "facts",
+    "attributes",
+    "criteria",
+    "types",
+    "reasons",
+    "schedules",
+    "capacity",
+    "matching",
+];
+/// `[program]`.
+pub(crate) const HEADER: [&str; 4] = ["id", "title", "description", "initial"];
+/// `[stages.ID]`.
+pub(crate) const STAGE: [&str; 5] = ["title", "description", "due", "outcome", "successor"];
+/// `[stages.ID.successor]`.
+pub(crate) const SUCCESSOR: [&str; 4] = ["type", "facts", "when", "stage"];
+/// `[[transitions]]`.
+pub(crate) const TRANSITION: [&str; 10] = [
+    "from", "to", "guard", "label", "after", "idle", "since", "at", "warn", "auto",
+];
+/// `[facts.NAME]`.
+pub(crate) const FACT: [&str; 7] = [
+    "type",
+    "description",
+    "min",
+    "max",
+    "allowed",
+    "default",
+    "per",
+];
+/// `[attributes.NAME]`.
+pub(crate) const ATTRIBUTE: [&str; 6] = ["type", "description", "min", "max", "allowed", "default"];
+/// `[criteria.NAME]` written as a table.
+pub(crate) const CRITERION: [&str; 3] = ["script", "file", "description"];
+/// `[types.ID]`.
+pub(crate) const TYPE: [&str; 8] = [
+    "title",
+    "description",
+    "roles",
+    "requires",
+    "rule",
+    "stages",
+    "schedules",
+    "matching",
+];
+/// A role's bounds: `{ min = 1, max = 3 }`.
+pub(crate) const ROLE_RANGE: [&str; 2] = ["min", "max"];
+/// `[types.ID.stages.STAGE]`.
+pub(crate) const STAGE_OVERRIDE: [&str; 2] = ["due", "guard"];
+/// `[schedules.NAME]`.
+pub(crate) const SCHEDULE: [&str; 11] = [
+    "title", "every", "until", "then", "at", "anchor", "end", "grace", "during", "types", "facts",
+];
+/// `[matching]`.
+pub(crate) const MATCHING: [&str; 2] = ["allow", "criteria"];
+/// `[matching.criteria.NAME]`.
+pub(crate) const MATCH_CRITERION: [&str; 3] = ["weight", "score", "description"];
