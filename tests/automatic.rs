@@ -57,9 +57,9 @@ roles = { mentee = 1 }
     let store = dir.join("store.db").to_string_lossy().into_owned();
     let program = program.to_string_lossy().into_owned();
     for args in [
-        &["--store", &store, "init"][..],
+        &["init", "--store", &store][..],
         &[
-            "--store", &store, "enrol", &program, "--type", "solo", "--person", "mentee=m",
+            "enrol", "--store", &store, &program, "--type", "solo", "--person", "mentee=m",
         ],
     ] {
         let run = mentorflow(args);
@@ -71,8 +71,8 @@ roles = { mentee = 1 }
 #[test]
 fn a_loop_of_automatic_transitions_is_refused_and_nothing_is_applied() {
     let (store, _) = store("loop");
-    let before = mentorflow(&["--store", &store, "log"]).stdout;
-    let run = mentorflow(&["--store", &store, "record", "p-1", "n=1"]);
+    let before = mentorflow(&["log", "--store", &store]).stdout;
+    let run = mentorflow(&["record", "--store", &store, "p-1", "n=1"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr.contains(
@@ -81,20 +81,20 @@ fn a_loop_of_automatic_transitions_is_refused_and_nothing_is_applied() {
         "{}",
         run.stderr
     );
-    assert_eq!(mentorflow(&["--store", &store, "log"]).stdout, before);
+    assert_eq!(mentorflow(&["log", "--store", &store]).stdout, before);
 }
 
 #[test]
 fn a_command_is_followed_by_the_automatic_transitions_it_lets_through() {
     let (store, _) = store("through");
-    let run = mentorflow(&["--store", &store, "record", "p-1", "n=5"]);
+    let run = mentorflow(&["record", "--store", &store, "p-1", "n=5"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let log = mentorflow(&["--store", &store, "log", "p-1"]).stdout;
+    let log = mentorflow(&["log", "--store", &store, "p-1"]).stdout;
     assert!(log.contains("a -> b automatically (transition 2)"), "{log}");
     assert!(
         log.contains("b -> done automatically (transition 1)"),
         "{log}"
     );
-    let verify = mentorflow(&["--store", &store, "verify"]);
+    let verify = mentorflow(&["verify", "--store", &store]);
     assert_eq!(verify.code, 0, "{}", verify.transcript());
 }

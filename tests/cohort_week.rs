@@ -3,7 +3,7 @@
 //! each week. Three virtual pairings never get their video check and one group never sets
 //! goals: `list --blocked` names each with what it waits on, and the board reads in stage order.
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, with_flags, Run};
 
 const TYPES: [&str; 5] = ["one-on-one", "peer", "group", "reverse", "virtual"];
 
@@ -17,16 +17,15 @@ impl Cohort {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).expect("date")
             + chrono::Days::new(u64::from(week) * 7);
         let now = format!("{day}T09:00:00Z");
-        let mut all = vec![
+        let flags = [
             "--store",
             self.store.as_str(),
             "--actor",
             "coordinator",
             "--now",
+            &now,
         ];
-        all.push(&now);
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(args, &flags))
     }
 }
 

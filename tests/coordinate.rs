@@ -1,7 +1,7 @@
 //! The coordinator CLI on a real store: every command's happy path and its error paths, each
 //! leaving stored data untouched.
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, with_flags, Run};
 
 struct Store {
     dir: std::path::PathBuf,
@@ -19,16 +19,17 @@ impl Store {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut all = vec![
-            "--store",
-            self.path.as_str(),
-            "--actor",
-            "tester",
-            "--now",
-            "2026-01-05T09:00:00Z",
-        ];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &[
+                "--store",
+                self.path.as_str(),
+                "--actor",
+                "tester",
+                "--now",
+                "2026-01-05T09:00:00Z",
+            ],
+        ))
     }
 
     fn enrolled(name: &str) -> Store {
@@ -217,7 +218,10 @@ fn missing_store_says_to_run_init() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .contains("init`, or pass --store with an existing store"),
+            .contains("create it with `mentorflow init --store ")
+            && run
+                .stderr
+                .contains("`, or pass --store with an existing store"),
         "{}",
         run.stderr
     );
@@ -321,9 +325,10 @@ fn advance_all_moves_every_pairing_whose_guard_holds() {
 fn tick_marks_overdue_and_fires_timeouts() {
     let s = Store::enrolled("tick");
     let later = |now: &str, args: &[&str]| {
-        let mut all = vec!["--store", s.path.as_str(), "--now", now];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", s.path.as_str(), "--now", now],
+        ))
     };
     let run = later("2026-01-25T09:00:00Z", &["tick"]);
     assert!(
@@ -454,11 +459,11 @@ fn a_read_only_store_is_refused_with_a_clear_message_and_left_as_it_was() {
 fn a_command_dated_before_the_latest_event_is_refused() {
     let s = Store::enrolled("backdate");
     let run = mentorflow(&[
+        "record",
         "--store",
         &s.path,
         "--now",
         "2025-12-01T09:00:00Z",
-        "record",
         "p-1",
         "meetings=1",
     ]);
@@ -552,9 +557,10 @@ fn a_stored_version_keeps_its_rhai_files_when_they_change_or_vanish() {
 fn a_command_dated_before_an_overdue_note_is_refused() {
     let s = Store::enrolled("overdue-order");
     let at = |now: &str, args: &[&str]| {
-        let mut all = vec!["--store", s.path.as_str(), "--now", now];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", s.path.as_str(), "--now", now],
+        ))
     };
     assert!(at("2026-01-25T09:00:00Z", &["tick"])
         .stdout
@@ -689,9 +695,9 @@ fn the_programs_table_stays_aligned_with_a_long_program_id() {
 #[test]
 fn an_unreachable_postgres_server_is_a_clear_error_and_no_password_is_shown() {
     let run = mentorflow(&[
+        "status",
         "--store",
         "postgres://ana:s3cret@127.0.0.1:1/mentoring",
-        "status",
     ]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
@@ -898,7 +904,7 @@ fn a_fact_for_a_later_stage_warns_and_status_shows_the_types_own_facts() {
 #[test]
 fn times_are_read_with_or_without_a_zone_or_relative_and_shown_with_their_zone() {
     let s = Store::enrolled("times");
-    let at = |now: &str| mentorflow(&["--store", &s.path, "--now", now, "status"]);
+    let at = |now: &str| mentorflow(&["status", "--store", &s.path, "--now", now]);
     let zoned = at("2026-03-01T10:00:00+02:00");
     assert!(
         zoned.stdout.contains("at 2026-03-01 08:00 UTC"),
@@ -929,11 +935,11 @@ fn times_are_read_with_or_without_a_zone_or_relative_and_shown_with_their_zone()
         assert!(run.stderr.contains(why), "{}", run.stderr);
     }
     let status = mentorflow(&[
+        "status",
         "--store",
         &s.path,
         "--now",
         "2026-01-25T09:00:00Z",
-        "status",
         "p-1",
     ]);
     assert!(status.stdout.contains("(2w 6d)"), "{}", status.stdout);

@@ -1,7 +1,7 @@
 //! The command-line habits of the tools coordinators already use (issue 15, in part): shell
 //! completions, a manual page, and diagrams that draw `from = "*"` once.
 
-use mentorflow_tests::mentorflow;
+use mentorflow_tests::{mentorflow, with_flags};
 
 #[test]
 fn completions_are_generated_for_each_shell_and_a_wrong_shell_is_a_usage_error() {
@@ -78,9 +78,10 @@ fn an_export_is_flat_a_column_per_role_and_per_fact_and_events_in_columns() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("s.db").to_string_lossy().into_owned();
     let run = |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", store.as_str(), "--now", "2026-03-02 09:00"],
+        ))
     };
     assert_eq!(run(&["init"]).code, 0);
     let enrolled = run(&[
@@ -140,11 +141,7 @@ fn a_graph_marks_a_pairings_path_and_counts_pairings_per_stage() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("s.db").to_string_lossy().into_owned();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str()];
-        all.extend_from_slice(args);
-        mentorflow(&all)
-    };
+    let run = |args: &[&str]| mentorflow(&with_flags(args, &["--store", store.as_str()]));
     assert_eq!(run(&["init"]).code, 0);
     for mentee in ["bo", "cy"] {
         let person = format!("mentee={mentee},experience_years=1");
@@ -237,16 +234,16 @@ fn the_help_lists_every_command_by_who_uses_it_and_the_exit_codes() {
 
 #[test]
 fn colour_is_off_in_a_pipe_on_when_asked_and_never_when_told() {
-    let plain = mentorflow(&["--store", "no/such/store.db", "status"]);
+    let plain = mentorflow(&["status", "--store", "no/such/store.db"]);
     assert!(plain.stderr.starts_with("error: "), "{}", plain.stderr);
-    let always = mentorflow(&["--color", "always", "--store", "no/such/store.db", "status"]);
+    let always = mentorflow(&["--color", "always", "status", "--store", "no/such/store.db"]);
     assert!(
         always.stderr.starts_with("\x1b[1;31merror:\x1b[0m "),
         "{:?}",
         always.stderr
     );
     assert_eq!(always.code, plain.code);
-    let never = mentorflow(&["--color", "never", "--store", "no/such/store.db", "status"]);
+    let never = mentorflow(&["--color", "never", "status", "--store", "no/such/store.db"]);
     assert_eq!(never.stderr, plain.stderr);
     let wrong = mentorflow(&["--color", "sometimes", "status"]);
     assert_eq!(wrong.code, 2);
@@ -273,4 +270,80 @@ fn every_commands_help_has_an_example() {
             run.stdout
         );
     }
+}
+
+#[test]
+fn a_commands_help_shows_only_the_store_flags_it_takes() {
+    let flags = [
+        "--store",
+        "--now",
+        "--actor",
+        "--lock-wait",
+        "--script-budget",
+    ];
+    for (command, takes) in [
+        (&["check"][..], &[][..]),
+        (&["show"], &[]),
+        (&["simulate"], &[]),
+        (&["schema"], &[]),
+        (&["store", "copy"], &[]),
+        (&["log"], &["--store"]),
+        (&["verify"], &["--store"]),
+        (&["people", "list"], &["--store"]),
+        (&["status"], &["--store", "--now"]),
+        (&["report"], &["--store", "--now"]),
+        (&["record"], &["--store", "--now", "--actor", "--lock-wait"]),
+        (
+            &["people", "import"],
+            &["--store", "--now", "--actor", "--lock-wait"],
+        ),
+        (
+            &["advance"],
+            &[
+                "--store",
+                "--now",
+                "--actor",
+                "--lock-wait",
+                "--script-budget",
+            ],
+        ),
+        (
+            &["tick"],
+            &[
+                "--store",
+                "--now",
+                "--actor",
+                "--lock-wait",
+                "--script-budget",
+            ],
+        ),
+    ] {
+        let help = mentorflow(&[command, &["--help"]].concat()).stdout;
+        for flag in flags {
+            let shown = help.contains(&format!("{flag} <"));
+            assert_eq!(
+                shown,
+                takes.contains(&flag),
+                "{command:?} and {flag}:\n{help}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_store_flag_a_command_does_not_take_is_a_usage_error_that_points_to_its_place() {
+    let before = mentorflow(&["--store", "x.db", "status"]);
+    assert_eq!(before.code, 2, "{}", before.transcript());
+    assert!(
+        before.stderr.contains("'status --store' exists"),
+        "{}",
+        before.stderr
+    );
+    let meaningless = mentorflow(&["log", "--now", "2026-01-01"]);
+    assert_eq!(meaningless.code, 2, "{}", meaningless.transcript());
+    assert!(
+        meaningless.stderr.contains("unexpected argument '--now'"),
+        "{}",
+        meaningless.stderr
+    );
 }

@@ -85,13 +85,13 @@ fn special_and_huge_files_are_refused_without_reading_them() {
 fn enrolled(name: &str) -> (std::path::PathBuf, String) {
     let dir = temp(name);
     let store = dir.join("store.db").to_string_lossy().into_owned();
-    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
     let run = mentorflow(&[
+        "enrol",
         "--store",
         &store,
         "--now",
         "2026-01-05T09:00:00Z",
-        "enrol",
         "programs/new-hire-buddy.toml",
         "--type",
         "on-site",
@@ -107,17 +107,17 @@ fn enrolled(name: &str) -> (std::path::PathBuf, String) {
 #[test]
 fn values_too_big_or_out_of_range_are_refused_with_a_short_quote() {
     let (_dir, store) = enrolled("values");
-    let log = || mentorflow(&["--store", &store, "log"]).stdout;
+    let log = || mentorflow(&["log", "--store", &store]).stdout;
     let before = log();
     let huge = format!("fit={}", "x".repeat(70_000));
-    let run = mentorflow(&["--store", &store, "record", "p-1", &huge]);
+    let run = mentorflow(&["record", "--store", &store, "p-1", &huge]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr.len() < 400,
         "the value is echoed whole: {} bytes",
         run.stderr.len()
     );
-    let late = mentorflow(&["--store", &store, "record", "p-1", "start_date=10000-01-01"]);
+    let late = mentorflow(&["record", "--store", &store, "p-1", "start_date=10000-01-01"]);
     assert_eq!(late.code, 1, "{}", late.transcript());
     assert!(late.stderr.contains("start_date"), "{}", late.stderr);
     assert_eq!(log(), before, "refused values store nothing");
@@ -127,13 +127,13 @@ fn values_too_big_or_out_of_range_are_refused_with_a_short_quote() {
 fn exported_cells_never_run_as_spreadsheet_formulas() {
     let dir = temp("formula");
     let store = dir.join("store.db").to_string_lossy().into_owned();
-    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
     let run = mentorflow(&[
+        "enrol",
         "--store",
         &store,
         "--actor",
         "=1+2",
-        "enrol",
         "programs/mentoring.toml",
         "--type",
         "peer",
@@ -144,7 +144,7 @@ fn exported_cells_never_run_as_spreadsheet_formulas() {
     ]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let export = mentorflow(&[
-        "--store", &store, "export", "--format", "csv", "--what", "events",
+        "export", "--store", &store, "--format", "csv", "--what", "events",
     ]);
     assert!(export.stdout.contains(",'=1+2,"), "{}", export.stdout);
     for line in export.stdout.lines() {
@@ -160,17 +160,17 @@ fn every_altered_event_is_named_and_a_published_head_catches_a_rewrite() {
     let (_dir, store) = enrolled("chain");
     for fact in ["buddy_assigned=true", "first_meeting_held=true"] {
         let run = mentorflow(&[
+            "record",
             "--store",
             &store,
             "--now",
             "2026-01-06T09:00:00Z",
-            "record",
             "p-1",
             fact,
         ]);
         assert_eq!(run.code, 0, "{}", run.transcript());
     }
-    let verify = mentorflow(&["--store", &store, "verify"]);
+    let verify = mentorflow(&["verify", "--store", &store]);
     let head = verify
         .stdout
         .lines()
@@ -187,7 +187,7 @@ fn every_altered_event_is_named_and_a_published_head_catches_a_rewrite() {
     };
     // Two bodies altered, hashes left as they were: both are named.
     python("import sqlite3; c = sqlite3.connect('STORE'); c.execute(\"update events set body = replace(body, 'ana', 'eve') where seq = 1\"); c.execute(\"update events set body = replace(body, 'true', 'false') where seq = 3\"); c.commit()");
-    let run = mentorflow(&["--store", &store, "verify"]);
+    let run = mentorflow(&["verify", "--store", &store]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert_eq!(
         run.stderr.matches("hash chain broken").count(),
@@ -197,13 +197,13 @@ fn every_altered_event_is_named_and_a_published_head_catches_a_rewrite() {
     );
     // Every hash recomputed after the rewrite: only the published head notices.
     python("import sqlite3, hashlib; c = sqlite3.connect('STORE'); prev = ''\nfor i, body in c.execute('select id, body from events order by id').fetchall():\n    prev = hashlib.sha256((prev + body).encode()).hexdigest(); c.execute('update events set hash = ? where id = ?', (prev, i))\nc.commit()");
-    let chain_only = mentorflow(&["--store", &store, "verify"]);
+    let chain_only = mentorflow(&["verify", "--store", &store]);
     assert!(
         !chain_only.stderr.contains("hash chain broken"),
         "{}",
         chain_only.transcript()
     );
-    let expect = mentorflow(&["--store", &store, "verify", "--expect", &head]);
+    let expect = mentorflow(&["verify", "--store", &store, "--expect", &head]);
     assert_eq!(expect.code, 1, "{}", expect.transcript());
     assert!(
         expect.stderr.contains("is no longer in the chain"),
@@ -214,7 +214,7 @@ fn every_altered_event_is_named_and_a_published_head_catches_a_rewrite() {
 
 #[test]
 fn a_store_in_a_folder_that_does_not_exist_says_so() {
-    let run = mentorflow(&["--store", "/no/such/folder/store.db", "init"]);
+    let run = mentorflow(&["init", "--store", "/no/such/folder/store.db"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr.contains("its folder is missing or read-only"),
@@ -232,14 +232,14 @@ fn a_guard_filling_a_map_by_index_is_stopped_by_the_memory_limit() {
         "'''\nlet big = \"0123456789\";\nfor n in 0..12 { big += big; }\nlet m = #{};\nlet i = 0;\nwhile i < 10000000 { m[`k${i}`] = big + i; i += 1; }\ntrue\n'''",
     );
     let store = dir.join("store.db").to_string_lossy().into_owned();
-    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
     let enrol = mentorflow(&[
-        "--store", &store, "enrol", &program, "--type", "solo", "--person", "mentee=m",
+        "enrol", "--store", &store, &program, "--type", "solo", "--person", "mentee=m",
     ]);
     assert_eq!(enrol.code, 0, "{}", enrol.transcript());
-    let log = || mentorflow(&["--store", &store, "log"]).stdout;
+    let log = || mentorflow(&["log", "--store", &store]).stdout;
     let before = log();
-    let run = mentorflow(&["--store", &store, "advance", "p-1"]);
+    let run = mentorflow(&["advance", "--store", &store, "p-1"]);
     assert_ne!(run.code, 0, "{}", run.transcript());
     assert!(run.stderr.contains("the memory limit"), "{}", run.stderr);
     assert!(
@@ -276,19 +276,19 @@ fn a_bulk_command_stops_when_its_script_budget_is_spent() {
         .collect();
     std::fs::write(&roster, format!("pairing,type,role,id\n{rows}")).expect("write");
     let store = dir.join("store.db").to_string_lossy().into_owned();
-    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
     let roster = roster.to_string_lossy().into_owned();
-    let import = mentorflow(&["--store", &store, "import", &roster, "--program", &program]);
+    let import = mentorflow(&["import", "--store", &store, &roster, "--program", &program]);
     assert_eq!(import.code, 0, "{}", import.transcript());
     // A budget of 0 s is spent by the first decision, so the command stops after its first
     // batch (500 pairings at most, fewer if the batch ran a second): one pairing at least is
     // left untried, whatever the machine's speed.
     let args = [
+        "advance",
         "--store",
         &store,
         "--script-budget",
         "0",
-        "advance",
         "--all",
     ];
     let run = mentorflow(&args);
@@ -315,7 +315,7 @@ fn a_bulk_command_stops_when_its_script_budget_is_spent() {
         run.stderr
     );
     // With the default budget the same command sees every pairing.
-    let again = mentorflow(&["--store", &store, "advance", "--all"]);
+    let again = mentorflow(&["advance", "--store", &store, "--all"]);
     assert_eq!(again.code, 0, "{}", again.transcript());
     assert!(
         again.stdout.contains("of 501 active pairings"),
@@ -328,11 +328,11 @@ fn a_bulk_command_stops_when_its_script_budget_is_spent() {
 fn damaged_text_in_the_store_is_named_by_pairing_and_verify_goes_on() {
     let (_dir, store) = enrolled("damaged-text");
     let second = mentorflow(&[
+        "enrol",
         "--store",
         &store,
         "--now",
         "2026-01-05T09:00:00Z",
-        "enrol",
         "programs/new-hire-buddy.toml",
         "--type",
         "on-site",
@@ -350,7 +350,7 @@ fn damaged_text_in_the_store_is_named_by_pairing_and_verify_goes_on() {
     )
     .expect("damage");
     drop(db);
-    let status = mentorflow(&["--store", &store, "status", "p-1"]);
+    let status = mentorflow(&["status", "--store", &store, "p-1"]);
     assert_eq!(status.code, 1, "{}", status.transcript());
     assert!(
         status
@@ -359,14 +359,14 @@ fn damaged_text_in_the_store_is_named_by_pairing_and_verify_goes_on() {
         "{}",
         status.stderr
     );
-    let log = mentorflow(&["--store", &store, "log", "p-2"]);
+    let log = mentorflow(&["log", "--store", &store, "p-2"]);
     assert_eq!(log.code, 1, "{}", log.transcript());
     assert!(
         log.stderr.contains("event p-2#1 is not valid UTF-8"),
         "{}",
         log.stderr
     );
-    let verify = mentorflow(&["--store", &store, "verify"]);
+    let verify = mentorflow(&["verify", "--store", &store]);
     assert_eq!(verify.code, 1, "{}", verify.transcript());
     assert!(
         verify
@@ -399,12 +399,12 @@ fn a_roster_with_a_column_twice_is_refused() {
     )
     .expect("write");
     let store = dir.join("store.db").to_string_lossy().into_owned();
-    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
     let roster = roster.to_string_lossy().into_owned();
     let args = [
+        "import",
         "--store",
         &store,
-        "import",
         &roster,
         "--program",
         "programs/mentoring.toml",
@@ -417,7 +417,7 @@ fn a_roster_with_a_column_twice_is_refused() {
         "{}",
         run.stderr
     );
-    let list = mentorflow(&["--store", &store, "list"]).stdout;
+    let list = mentorflow(&["list", "--store", &store]).stdout;
     assert!(!list.contains("p-1"), "nothing enrolled: {list}");
 }
 
@@ -425,13 +425,13 @@ fn a_roster_with_a_column_twice_is_refused() {
 fn a_due_date_past_9999_stops_at_the_end_of_9999_and_is_never_overdue() {
     let dir = temp("year-10000");
     let store = dir.join("store.db").to_string_lossy().into_owned();
-    assert_eq!(mentorflow(&["--store", &store, "init"]).code, 0);
+    assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
     let enrol = mentorflow(&[
+        "enrol",
         "--store",
         &store,
         "--now",
         "9999-12-31T00:00:00Z",
-        "enrol",
         "programs/mentoring.toml",
         "--type",
         "one-on-one",
@@ -441,18 +441,18 @@ fn a_due_date_past_9999_stops_at_the_end_of_9999_and_is_never_overdue() {
         "mentee=b,experience_years=1",
     ]);
     assert_eq!(enrol.code, 0, "{}", enrol.transcript());
-    let status = mentorflow(&["--store", &store, "status", "p-1"]);
+    let status = mentorflow(&["status", "--store", &store, "p-1"]);
     assert!(
         status.stdout.contains("due: 9999-12-31 23:59 UTC"),
         "{}",
         status.stdout
     );
     let overdue = mentorflow(&[
+        "list",
         "--store",
         &store,
         "--now",
         "2026-01-01",
-        "list",
         "--overdue",
     ]);
     assert!(!overdue.stdout.contains("p-1"), "{}", overdue.stdout);
@@ -461,21 +461,21 @@ fn a_due_date_past_9999_stops_at_the_end_of_9999_and_is_never_overdue() {
 #[test]
 fn a_write_waiting_for_a_held_store_says_it_waited_and_stores_nothing() {
     let (_dir, store) = enrolled("busy");
-    let before = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    let before = mentorflow(&["verify", "--store", &store, "--json"]).stdout;
     // Another command holds the store's write lock (as a long `advance --all` would).
     let holder = rusqlite::Connection::open(&store).expect("open");
     holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
     let record = mentorflow(&[
+        "record",
         "--store",
         &store,
         "--lock-wait",
         "1",
-        "record",
         "p-1",
         "buddy_assigned=true",
     ]);
     // Reads take no lock: they work while the store is held.
-    let status = mentorflow(&["--store", &store, "status", "p-1"]);
+    let status = mentorflow(&["status", "--store", &store, "p-1"]);
     holder.execute_batch("ROLLBACK").expect("unlock");
     assert_eq!(record.code, 1, "{}", record.transcript());
     assert!(
@@ -486,21 +486,21 @@ fn a_write_waiting_for_a_held_store_says_it_waited_and_stores_nothing() {
         record.stderr
     );
     assert_eq!(status.code, 0, "{}", status.transcript());
-    let after = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    let after = mentorflow(&["verify", "--store", &store, "--json"]).stdout;
     assert_eq!(before, after, "nothing was applied");
 }
 
 #[test]
 fn a_time_the_store_cannot_keep_is_refused_before_the_store_is_opened() {
     let (_dir, store) = enrolled("far-time");
-    let before = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    let before = mentorflow(&["verify", "--store", &store, "--json"]).stdout;
     for time in ["-262144-01-01", "10000-01-01T00:00:00Z"] {
         let run = mentorflow(&[
+            "record",
             "--store",
             &store,
             "--now",
             time,
-            "record",
             "p-1",
             "buddy_assigned=true",
         ]);
@@ -512,7 +512,7 @@ fn a_time_the_store_cannot_keep_is_refused_before_the_store_is_opened() {
             run.stderr
         );
     }
-    let after = mentorflow(&["--store", &store, "verify", "--json"]).stdout;
+    let after = mentorflow(&["verify", "--store", &store, "--json"]).stdout;
     assert_eq!(before, after, "nothing was applied");
 }
 

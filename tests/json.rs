@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, with_flags, Run};
 use serde_json::Value;
 
 fn schema_names() -> Vec<String> {
@@ -94,9 +94,7 @@ fn store(name: &str) -> (PathBuf, impl Fn(&str, &[&str]) -> Run) {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();
     let run = move |now: &str, args: &[&str]| {
-        let mut all = vec!["--store", path.as_str(), "--now", now];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(args, &["--store", path.as_str(), "--now", now]))
     };
     (dir, run)
 }

@@ -1,7 +1,7 @@
 //! People across pairings (issue 11): capacity and repeated participants checked by the store,
 //! participants who join, leave or are replaced, and roster labels as pairing names.
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, with_flags, Run};
 
 /// A fresh store in a temp folder named after `name`, and a way to run commands on it.
 /// A fresh store for test `name`, and a way to run commands on it.
@@ -433,9 +433,10 @@ fn a_refusal_shows_each_persons_value_and_a_leaver_keeps_theirs_in_the_log() {
     assert_eq!(recorded.code, 0, "{}", recorded.transcript());
     let store = dir.join("store.db").to_string_lossy().into_owned();
     let later = |args: &[&str]| {
-        let mut all = vec!["--store", &store, "--now", "2026-09-07 09:00"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", &store, "--now", "2026-09-07 09:00"],
+        ))
     };
     assert_eq!(later(&["advance", "p-1"]).code, 0, "to wrap_up");
     let refused = later(&["advance", "p-1"]);

@@ -2,7 +2,7 @@
 //! copy of mentoring.toml; `diff` shows it, `replay` shows whose path would differ, `migrate`
 //! moves the running pairings (a dry run first), and the store still verifies.
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, with_flags, Run};
 
 struct Store {
     dir: std::path::PathBuf,
@@ -11,16 +11,17 @@ struct Store {
 
 impl Store {
     fn run(&self, now: &str, args: &[&str]) -> Run {
-        let mut all = vec![
-            "--store",
-            self.path.as_str(),
-            "--actor",
-            "designer",
-            "--now",
-            now,
-        ];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &[
+                "--store",
+                self.path.as_str(),
+                "--actor",
+                "designer",
+                "--now",
+                now,
+            ],
+        ))
     }
 
     /// Output with the temp folder written as `$DIR`, for stable snapshots.

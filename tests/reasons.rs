@@ -1,7 +1,7 @@
 //! Reason codes (issue 10): a program that declares them requires one on every withdrawal and
 //! forced move (with did-you-mean), and status, list and export show and count them.
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, with_flags, Run};
 
 fn store(name: &str) -> impl Fn(&[&str]) -> Run {
     let dir =
@@ -10,9 +10,10 @@ fn store(name: &str) -> impl Fn(&[&str]) -> Run {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();
     let run = move |args: &[&str]| {
-        let mut all = vec!["--store", path.as_str(), "--now", "2026-01-05T09:00:00Z"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", path.as_str(), "--now", "2026-01-05T09:00:00Z"],
+        ))
     };
     for args in [
         &["init"][..],

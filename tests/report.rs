@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mentorflow_tests::{mentorflow, Run};
+use mentorflow_tests::{mentorflow, with_flags, Run};
 
 /// The demo store in a fresh folder, and a way to run commands on it as of 2026-06-01.
 fn demo_store(name: &str) -> (PathBuf, impl Fn(&[&str]) -> Run) {
@@ -14,12 +14,13 @@ fn demo_store(name: &str) -> (PathBuf, impl Fn(&[&str]) -> Run) {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("demo.db").to_string_lossy().into_owned();
-    let demo = mentorflow(&["--store", &store, "demo"]);
+    let demo = mentorflow(&["demo", "--store", &store]);
     assert_eq!(demo.code, 0, "{}", demo.transcript());
     let run = move |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str(), "--now", "2026-06-01"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", store.as_str(), "--now", "2026-06-01"],
+        ))
     };
     (dir, run)
 }

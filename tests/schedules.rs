@@ -2,7 +2,7 @@
 //! tick past a missed check-in logs it once, `done` records an occurrence (when, with facts),
 //! and `list` finds pairings with missed or soon-due occurrences.
 
-use mentorflow_tests::{mentorflow, ramping_sales_pairing};
+use mentorflow_tests::{mentorflow, ramping_sales_pairing, with_flags};
 
 /// The pairing of [`ramping_sales_pairing`]: 1:1s weekly for 8 weeks then every 2 (grace 2
 /// days), pulse surveys at day 14, 45 and 90 (grace 5 days), all from enrolment.
@@ -111,9 +111,10 @@ fn a_type_may_declare_its_own_schedule_in_place_of_the_programs() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("store.db").to_string_lossy().into_owned();
     let run = |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str(), "--now", "2026-01-05T09:00:00Z"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", store.as_str(), "--now", "2026-01-05T09:00:00Z"],
+        ))
     };
     let program = "programs/new-hire-buddy.toml";
     for args in [

@@ -14,7 +14,7 @@ fn temp(name: &str) -> std::path::PathBuf {
 }
 
 fn log(store: &str) -> String {
-    let run = mentorflow(&["--store", store, "log"]);
+    let run = mentorflow(&["log", "--store", store]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     run.stdout
 }
@@ -38,11 +38,11 @@ fn postgres_a_store_copied_to_postgres_and_back_reads_the_same() {
     assert_eq!(log(&url), log(&original));
     // The copy is a working store: it continues where the original stood.
     let advance = mentorflow(&[
+        "advance",
         "--store",
         &url,
         "--now",
         "2026-05-02T09:00:00Z",
-        "advance",
         "p-1",
     ]);
     assert_eq!(advance.code, 0, "{}", advance.transcript());
@@ -57,10 +57,10 @@ bo,Bo,ana
     )
     .expect("people");
     let imported = mentorflow(&[
-        "--store",
-        &url,
         "people",
         "import",
+        "--store",
+        &url,
         &people.to_string_lossy(),
     ]);
     assert_eq!(imported.code, 0, "{}", imported.transcript());
@@ -68,8 +68,8 @@ bo,Bo,ana
     let again = mentorflow(&["store", "copy", &url, &back]);
     assert_eq!(again.code, 0, "{}", again.transcript());
     assert_eq!(log(&back), log(&url));
-    assert_eq!(mentorflow(&["--store", &back, "verify"]).code, 0);
-    let registry = |store: &str| mentorflow(&["--store", store, "people", "list"]).stdout;
+    assert_eq!(mentorflow(&["verify", "--store", &back]).code, 0);
+    let registry = |store: &str| mentorflow(&["people", "list", "--store", store]).stdout;
     assert!(
         registry(&back).contains("bo   Bo    ana"),
         "{}",

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use mentorflow_tests::mentorflow;
+use mentorflow_tests::{mentorflow, with_flags};
 
 const FIXTURE: &str = "tests/fixtures/store/v1-store.db";
 
@@ -21,7 +21,7 @@ fn copy(name: &str) -> String {
 #[test]
 fn an_old_store_verifies_and_its_log_reads_as_it_did() {
     let store = copy("read");
-    let verify = mentorflow(&["--store", &store, "verify"]);
+    let verify = mentorflow(&["verify", "--store", &store]);
     assert_eq!(verify.code, 0, "{}", verify.transcript());
     assert!(
         verify
@@ -30,7 +30,7 @@ fn an_old_store_verifies_and_its_log_reads_as_it_did() {
         "{}",
         verify.stdout
     );
-    let log = mentorflow(&["--store", &store, "log"]);
+    let log = mentorflow(&["log", "--store", &store]);
     assert_eq!(log.code, 0, "{}", log.transcript());
     let old = std::fs::read_to_string("tests/fixtures/store/v1-store.log").expect("old log");
     // Times now show their zone; apart from that, every line reads as 0.1.0 printed it.
@@ -45,16 +45,17 @@ fn an_old_store_verifies_and_its_log_reads_as_it_did() {
 fn an_old_store_continues_after_the_upgrade() {
     let store = copy("continue");
     let run = |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str(), "--actor", "upgrader"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", store.as_str(), "--actor", "upgrader"],
+        ))
     };
     // The upgrade indexed who takes part in the pairings stored before it: the same people
     // again are refused, naming the old pairing.
     let again = run(&[
+        "enrol",
         "--now",
         "2026-05-02T08:00:00Z",
-        "enrol",
         "programs/mentoring.toml",
         "--type",
         "one-on-one",
@@ -71,23 +72,23 @@ fn an_old_store_continues_after_the_upgrade() {
         "{}",
         again.stderr
     );
-    let advance = run(&["--now", "2026-05-02T09:00:00Z", "advance", "p-1"]);
+    let advance = run(&["advance", "--now", "2026-05-02T09:00:00Z", "p-1"]);
     assert_eq!(advance.code, 0, "{}", advance.transcript());
     assert_eq!(
         advance.stdout,
         "#8 2026-05-02 09:00 UTC p-1 by upgrader: goal_setting -> mentoring (transition 3)\n"
     );
     let record = run(&[
+        "record",
         "--now",
         "2026-05-02T10:00:00Z",
-        "record",
         "p-2",
         "meetings=6",
     ]);
     assert_eq!(record.code, 0, "{}", record.transcript());
-    let advance = run(&["--now", "2026-05-02T11:00:00Z", "advance", "p-2"]);
+    let advance = run(&["advance", "--now", "2026-05-02T11:00:00Z", "p-2"]);
     assert_eq!(advance.code, 0, "{}", advance.transcript());
-    let tick = run(&["--now", "2026-09-01T09:00:00Z", "tick"]);
+    let tick = run(&["tick", "--now", "2026-09-01T09:00:00Z"]);
     assert_eq!(tick.code, 0, "{}", tick.transcript());
     let verify = run(&["verify"]);
     assert_eq!(verify.code, 0, "{}", verify.transcript());
@@ -99,9 +100,9 @@ fn an_old_store_continues_after_the_upgrade() {
         log.stdout
     );
     let enrol = run(&[
+        "enrol",
         "--now",
         "2026-05-03T09:00:00Z",
-        "enrol",
         "programs/mentoring.toml",
         "--type",
         "one-on-one",

@@ -18,6 +18,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
+use store_args::{AtTime, Reads, Runs, Writes};
 
 pub use output::Output;
 
@@ -57,8 +58,6 @@ to do); 2 a usage error (a flag or argument is wrong).
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    #[command(flatten)]
-    store: store_args::StoreArgs,
     /// Colour marks (errors, OVERDUE, FORCED) on a terminal; `NO_COLOR` turns `auto` off.
     #[arg(
         long,
@@ -70,71 +69,199 @@ struct Cli {
     color: paint::ColorChoice,
 }
 
+// Each command takes the store flags that mean something to it: `Reads` (--store), `AtTime`
+// (and --now), `Writes` (and --actor, --lock-wait), `Runs` (and --script-budget).
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(commands::check::Args),
     Show(commands::show::Args),
-    Graph(commands::graph::Args),
+    /// Draw the stage graph (Mermaid or DOT); with a store, a pairing's path or the counts.
+    Graph {
+        #[command(flatten)]
+        args: commands::graph::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     Paths(commands::paths::Args),
     Simulate(commands::simulate::Args),
     /// What changed between two program versions (files or stored versions), by meaning.
-    Diff(commands::diff::Args),
+    Diff {
+        #[command(flatten)]
+        args: commands::diff::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Run a demo cohort of all five types over simulated weeks (the main job).
-    Demo(commands::demo::Args),
+    Demo {
+        #[command(flatten)]
+        args: commands::demo::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Create a new, empty store.
-    Init(commands::init::Args),
+    Init {
+        #[command(flatten)]
+        args: commands::init::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Enrol a pairing in a program.
-    Enrol(commands::enrol::Args),
+    Enrol {
+        #[command(flatten)]
+        args: commands::enrol::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Enrol many pairings from a CSV roster, all or none.
-    Import(commands::import::Args),
+    Import {
+        #[command(flatten)]
+        args: commands::import::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Record facts on a pairing.
-    Record(commands::record::Args),
+    Record {
+        #[command(flatten)]
+        args: commands::record::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Advance a pairing, or all.
-    Advance(commands::advance::Args),
+    Advance {
+        #[command(flatten)]
+        args: commands::advance::Args,
+        #[command(flatten)]
+        on: Runs,
+    },
     /// Withdraw a pairing with a reason.
-    Withdraw(commands::withdraw::Args),
+    Withdraw {
+        #[command(flatten)]
+        args: commands::withdraw::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Add a participant to a running pairing.
-    Join(commands::join::Args),
+    Join {
+        #[command(flatten)]
+        args: commands::join::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Remove a participant from a running pairing, with a reason.
-    Leave(commands::leave::Args),
+    Leave {
+        #[command(flatten)]
+        args: commands::leave::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Replace a participant of a running pairing by someone else in the same role.
-    Replace(commands::replace::Args),
+    Replace {
+        #[command(flatten)]
+        args: commands::replace::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Propose mentor-mentee pairs: the best total score under every rule and capacity.
     #[command(name = "match")]
-    Match(commands::match_::Args),
+    Match {
+        #[command(flatten)]
+        args: commands::match_::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// The people registry: import people, list them, show one.
     People(commands::people::Args),
     /// Continue an ended pairing as a new one, linked to it.
     #[command(name = "continue")]
-    Continue(commands::continue_::Args),
+    Continue {
+        #[command(flatten)]
+        args: commands::continue_::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Record an occurrence of a schedule done (a check-in held, a survey answered).
-    Done(commands::done::Args),
+    Done {
+        #[command(flatten)]
+        args: commands::done::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Run timers: timeouts and overdue stages.
-    Tick(commands::tick::Args),
+    Tick {
+        #[command(flatten)]
+        args: commands::tick::Args,
+        #[command(flatten)]
+        on: Runs,
+    },
     /// The board, or one pairing and what it needs to move on.
-    Status(commands::status::Args),
-    /// The cohort report: funnel, success, time in stage, who needs attention (text, HTML).
-    Report(commands::report::Args),
+    Status {
+        #[command(flatten)]
+        args: commands::status::Args,
+        #[command(flatten)]
+        on: AtTime,
+    },
     /// List pairings with filters.
-    List(commands::list::Args),
+    List {
+        #[command(flatten)]
+        args: commands::list::Args,
+        #[command(flatten)]
+        on: AtTime,
+    },
+    /// The cohort report: funnel, success, time in stage, who needs attention (text, HTML).
+    Report {
+        #[command(flatten)]
+        args: commands::report::Args,
+        #[command(flatten)]
+        on: AtTime,
+    },
     /// The event history, with actor and reason.
-    Log(commands::log::Args),
+    Log {
+        #[command(flatten)]
+        args: commands::log::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Stored program versions and their pairing counts.
-    Programs(commands::programs::Args),
+    Programs {
+        #[command(flatten)]
+        args: commands::programs::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Check the hash chain and every projection against its events.
-    Verify(commands::verify::Args),
+    Verify {
+        #[command(flatten)]
+        args: commands::verify::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Export pairings or events as JSON or CSV.
-    Export(commands::export::Args),
+    Export {
+        #[command(flatten)]
+        args: commands::export::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Move running pairings to a new version of their program, under a mapping.
-    Migrate(commands::migrate::Args),
+    Migrate {
+        #[command(flatten)]
+        args: commands::migrate::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Replay recorded pairings against another version of their program (nothing is stored).
-    Replay(commands::replay::Args),
+    Replay {
+        #[command(flatten)]
+        args: commands::replay::Args,
+        #[command(flatten)]
+        on: Reads,
+    },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(commands::completions::Args),
-    /// Print the JSON Schema of a command's `--json` output.
-    Schema(commands::schema::Args),
     /// Print the manual page (roff).
     Man(commands::man::Args),
+    /// Print the JSON Schema of a command's `--json` output, or of the program file.
+    Schema(commands::schema::Args),
     /// Work on whole stores: copy between SQLite and PostgreSQL.
     Store(commands::store::Args),
 }
@@ -149,8 +276,9 @@ where
     run_with(args, &mut Output::new(out, err))
 }
 
-/// The command line's definition, for generated completions and the manual page.
-pub(crate) fn command() -> clap::Command {
+/// The command line's definition (for generated completions, the manual page, and tests
+/// that ask which flags a command takes).
+pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
@@ -194,42 +322,42 @@ where
 
 /// Runs the parsed command.
 fn dispatch(cli: Cli, output: &mut Output<'_>) -> u8 {
-    let s = &cli.store;
+    use commands as c;
     let result = match cli.command {
-        Command::Check(a) => commands::check::run(&a, output),
-        Command::Show(a) => commands::show::run(&a, output),
-        Command::Graph(a) => commands::graph::run(&a, s, output),
-        Command::Paths(a) => commands::paths::run(&a, output),
-        Command::Simulate(a) => commands::simulate::run(&a, output),
-        Command::Diff(a) => commands::diff::run(&a, s, output),
-        Command::Demo(a) => commands::demo::run(&a, s, output),
-        Command::Init(a) => commands::init::run(&a, s, output),
-        Command::Enrol(a) => commands::enrol::run(&a, s, output),
-        Command::Import(a) => commands::import::run(&a, s, output),
-        Command::Record(a) => commands::record::run(&a, s, output),
-        Command::Advance(a) => commands::advance::run(&a, s, output),
-        Command::Withdraw(a) => commands::withdraw::run(&a, s, output),
-        Command::Join(a) => commands::join::run(&a, s, output),
-        Command::Leave(a) => commands::leave::run(&a, s, output),
-        Command::Replace(a) => commands::replace::run(&a, s, output),
-        Command::Continue(a) => commands::continue_::run(&a, s, output),
-        Command::People(a) => commands::people::run(&a, s, output),
-        Command::Match(a) => commands::match_::run(&a, s, output),
-        Command::Done(a) => commands::done::run(&a, s, output),
-        Command::Tick(a) => commands::tick::run(&a, s, output),
-        Command::Status(a) => commands::status::run(&a, s, output),
-        Command::List(a) => commands::list::run(&a, s, output),
-        Command::Report(a) => commands::report::run(&a, s, output),
-        Command::Log(a) => commands::log::run(&a, s, output),
-        Command::Programs(a) => commands::programs::run(&a, s, output),
-        Command::Verify(a) => commands::verify::run(&a, s, output),
-        Command::Export(a) => commands::export::run(&a, s, output),
-        Command::Store(a) => commands::store::run(&a, s, output),
-        Command::Replay(a) => commands::replay::run(&a, s, output),
-        Command::Migrate(a) => commands::migrate::run(&a, s, output),
-        Command::Completions(a) => commands::completions::run(&a, output),
-        Command::Man(a) => commands::man::run(&a, output),
-        Command::Schema(a) => commands::schema::run(&a, output),
+        Command::Check(a) => c::check::run(&a, output),
+        Command::Show(a) => c::show::run(&a, output),
+        Command::Graph { args, on } => c::graph::run(&args, &(&on).into(), output),
+        Command::Paths(a) => c::paths::run(&a, output),
+        Command::Simulate(a) => c::simulate::run(&a, output),
+        Command::Diff { args, on } => c::diff::run(&args, &(&on).into(), output),
+        Command::Demo { args, on } => c::demo::run(&args, &(&on).into(), output),
+        Command::Init { args, on } => c::init::run(&args, &(&on).into(), output),
+        Command::Enrol { args, on } => c::enrol::run(&args, &(&on).into(), output),
+        Command::Import { args, on } => c::import::run(&args, &(&on).into(), output),
+        Command::Record { args, on } => c::record::run(&args, &(&on).into(), output),
+        Command::Advance { args, on } => c::advance::run(&args, &(&on).into(), output),
+        Command::Withdraw { args, on } => c::withdraw::run(&args, &(&on).into(), output),
+        Command::Join { args, on } => c::join::run(&args, &(&on).into(), output),
+        Command::Leave { args, on } => c::leave::run(&args, &(&on).into(), output),
+        Command::Replace { args, on } => c::replace::run(&args, &(&on).into(), output),
+        Command::Continue { args, on } => c::continue_::run(&args, &(&on).into(), output),
+        Command::People(a) => c::people::run(&a, output),
+        Command::Match { args, on } => c::match_::run(&args, &(&on).into(), output),
+        Command::Done { args, on } => c::done::run(&args, &(&on).into(), output),
+        Command::Tick { args, on } => c::tick::run(&args, &(&on).into(), output),
+        Command::Status { args, on } => c::status::run(&args, &(&on).into(), output),
+        Command::List { args, on } => c::list::run(&args, &(&on).into(), output),
+        Command::Report { args, on } => c::report::run(&args, &(&on).into(), output),
+        Command::Log { args, on } => c::log::run(&args, &(&on).into(), output),
+        Command::Programs { args, on } => c::programs::run(&args, &(&on).into(), output),
+        Command::Verify { args, on } => c::verify::run(&args, &(&on).into(), output),
+        Command::Export { args, on } => c::export::run(&args, &(&on).into(), output),
+        Command::Store(a) => c::store::run(&a, output),
+        Command::Replay { args, on } => c::replay::run(&args, &(&on).into(), output),
+        Command::Migrate { args, on } => c::migrate::run(&args, &(&on).into(), output),
+        Command::Completions(a) => c::completions::run(&a, output),
+        Command::Man(a) => c::man::run(&a, output),
+        Command::Schema(a) => c::schema::run(&a, output),
     };
     failure::exit_code(result, output)
 }

@@ -9,27 +9,117 @@ use mentorflow_engine::{Coordinator, Options, SystemClock};
 
 use crate::failure::Failure;
 
-/// Options shared by the coordinator commands.
-#[derive(Debug, Clone, clap::Args)]
+/// The store options a command runs with, from the flags it takes (see [`Reads`],
+/// [`AtTime`], [`Writes`], [`Runs`]); a flag a command does not take is at its default.
+#[derive(Debug, Clone)]
 pub struct StoreArgs {
+    /// `--store`.
+    pub store: Option<PathBuf>,
+    /// `--actor`.
+    pub actor: Option<String>,
+    /// `--now`.
+    pub now: Option<When>,
+    /// `--script-budget`, in seconds.
+    pub script_budget: u64,
+    /// `--lock-wait`, in seconds.
+    pub lock_wait: u64,
+}
+
+impl Default for StoreArgs {
+    fn default() -> StoreArgs {
+        StoreArgs {
+            store: None,
+            actor: None,
+            now: None,
+            script_budget: mentorflow_engine::SCRIPT_BUDGET.as_secs(),
+            lock_wait: mentorflow_engine::LOCK_WAIT.as_secs(),
+        }
+    }
+}
+
+// The flags, grouped by what a command does with a store; each command takes the group it
+// needs (lib.rs), so `--help` shows only flags that mean something there. They are `global`
+// so a command with subcommands (`people`) takes them after its subcommand too.
+
+/// `--store`: commands that read a store.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Reads {
     /// The store: a SQLite file, or a PostgreSQL URL postgres://USER@HOST:PORT/DATABASE [default: mentorflow.db; for demo: mentorflow-demo.db].
     #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
-    /// Who is acting, for the audit log (default: your user name).
-    #[arg(long, global = true, env = "MENTORFLOW_ACTOR", value_name = "NAME")]
-    pub actor: Option<String>,
+}
+
+/// `--store`, `--now`: commands whose answer depends on the time (overdue, due, what waits).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AtTime {
+    #[command(flatten)]
+    pub reads: Reads,
     /// Act as if it were this time: 2026-03-01T09:00:00Z, 2026-03-01T10:00 (this machine's
     /// zone), 2026-03-01, or relative to the clock: now, +1w, -3d, +2h, -1mo.
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub now: Option<When>,
-    /// The most seconds `advance --all` and `tick` may spend running scripts; when spent they
-    /// stop after the current batch, keep what they did, and say so (run again to go on).
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::SCRIPT_BUDGET.as_secs())]
-    pub script_budget: u64,
+}
+
+/// `--store`, `--now`, `--actor`, `--lock-wait`: commands that write.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Writes {
+    #[command(flatten)]
+    pub at: AtTime,
+    /// Who is acting, for the audit log (default: your user name).
+    #[arg(long, global = true, env = "MENTORFLOW_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
     /// The most seconds a write waits for another command holding the store (0: do not
     /// wait); then it stops, applying nothing, and says which store was busy.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::LOCK_WAIT.as_secs())]
     pub lock_wait: u64,
+}
+
+/// The writes' flags and `--script-budget`: commands that run every pairing's scripts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Runs {
+    #[command(flatten)]
+    pub writes: Writes,
+    /// The most seconds the command may spend running scripts; when spent it stops after the
+    /// current batch, keeps what it did, and says so (run it again to go on).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::SCRIPT_BUDGET.as_secs())]
+    pub script_budget: u64,
+}
+
+impl From<&Reads> for StoreArgs {
+    fn from(r: &Reads) -> StoreArgs {
+        StoreArgs {
+            store: r.store.clone(),
+            ..StoreArgs::default()
+        }
+    }
+}
+
+impl From<&AtTime> for StoreArgs {
+    fn from(a: &AtTime) -> StoreArgs {
+        StoreArgs {
+            now: a.now,
+            ..StoreArgs::from(&a.reads)
+        }
+    }
+}
+
+impl From<&Writes> for StoreArgs {
+    fn from(w: &Writes) -> StoreArgs {
+        StoreArgs {
+            actor: w.actor.clone(),
+            lock_wait: w.lock_wait,
+            ..StoreArgs::from(&w.at)
+        }
+    }
+}
+
+impl From<&Runs> for StoreArgs {
+    fn from(r: &Runs) -> StoreArgs {
+        StoreArgs {
+            script_budget: r.script_budget,
+            ..StoreArgs::from(&r.writes)
+        }
+    }
 }
 
 /// A time as given on the command line: absolute, or relative to the clock.

@@ -68,8 +68,7 @@ impl Store {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
-        c.arg("--store")
-            .arg(&self.location)
+        c.env("MENTORFLOW_STORE", &self.location)
             .args(args)
             .stdin(Stdio::null());
         c
@@ -215,8 +214,7 @@ fn concurrent_additions_all_count(kind: Kind) {
                 (0..10)
                     .filter(|_| {
                         Command::new(BIN)
-                            .arg("--store")
-                            .arg(&location)
+                            .env("MENTORFLOW_STORE", &location)
                             .args(["record", "p-1", "laps+=1"])
                             .output()
                             .expect("record")
@@ -281,8 +279,7 @@ fn concurrent_coordinators_never_both_apply_from_the_same_state(kind: Kind) {
                 for round in 0..6 {
                     let id = format!("p-{}", 1 + (w + round) % 5);
                     let record = Command::new(BIN)
-                        .arg("--store")
-                        .arg(&path)
+                        .env("MENTORFLOW_STORE", &path)
                         .args(["record", &id, &format!("laps={}", round + 1)])
                         .output()
                         .expect("record");
@@ -293,8 +290,7 @@ fn concurrent_coordinators_never_both_apply_from_the_same_state(kind: Kind) {
                         assert!(err.contains("never moves again"), "record failed: {err}");
                     }
                     let advance = Command::new(BIN)
-                        .arg("--store")
-                        .arg(&path)
+                        .env("MENTORFLOW_STORE", &path)
                         .args(["advance", &id])
                         .output()
                         .expect("advance");

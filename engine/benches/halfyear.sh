@@ -17,7 +17,7 @@ export MENTORFLOW_STORE="$work/store.db"
     echo "$i,one-on-one,mentee,mentee-$i,$((i % 3)),"
   done
 } >"$work/roster.csv"
-"$mf" --actor setup --now 2026-01-05T09:00:00Z import "$work/roster.csv" --program "$root/programs/mentoring.toml" | head -1
+"$mf" import --actor setup --now 2026-01-05T09:00:00Z "$work/roster.csv" --program "$root/programs/mentoring.toml" | head -1
 
 # Coordinator A records facts for the odd pairings, B for the even ones; both advance and tick.
 coordinator() {
@@ -38,10 +38,10 @@ coordinator() {
       esac
       [ -n "$facts" ] || continue
       # shellcheck disable=SC2086
-      "$mf" --actor "$name" --now "$now" record "p-$i" $facts >/dev/null 2>&1 || true
+      "$mf" record --actor "$name" --now "$now" "p-$i" $facts >/dev/null 2>&1 || true
     done
-    "$mf" --actor "$name" --now "$now" advance --all >/dev/null 2>&1 || true
-    "$mf" --actor "$name" --now "$now" tick >/dev/null 2>&1 || true
+    "$mf" advance --actor "$name" --now "$now" --all >/dev/null 2>&1 || true
+    "$mf" tick --actor "$name" --now "$now" >/dev/null 2>&1 || true
   done
 }
 start=$(date +%s.%N)
@@ -49,7 +49,7 @@ coordinator alice 1 &
 coordinator bob 0 &
 wait
 end=$(date +%s.%N)
-"$mf" --now 2026-07-06T09:00:00Z status
+"$mf" status --now 2026-07-06T09:00:00Z
 "$mf" verify
 echo "two coordinators, $N pairings, 26 weeks: $(echo "$end - $start" | bc) s"
 rm -rf "$work"

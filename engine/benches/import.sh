@@ -23,9 +23,9 @@ for n in range(rows // 2):
     print(f"g{n},one-on-one,mentee,mentee{n},1")
 PY
   rm -f "$work/store.db"*
-  "$mf" --store "$work/store.db" init >/dev/null
+  "$mf" init --store "$work/store.db" >/dev/null
   /usr/bin/time -f '%e %M' -o "$work/time" \
-    "$mf" --store "$work/store.db" --now 2026-01-05T09:00:00Z import "$work/roster.csv" \
+    "$mf" import --store "$work/store.db" --now 2026-01-05T09:00:00Z "$work/roster.csv" \
     --program "$root/programs/mentoring.toml" >/dev/null
   read -r secs kb <"$work/time"
   awk -v r="$rows" -v s="$secs" -v k="$kb" 'BEGIN { printf "%8d %10.2f %10.1f %12.0f\n", r, s, k / 1024, r / (s > 0 ? s : 0.01) }'

@@ -31,9 +31,9 @@ for j in range(mentees):
     print(f"e{j},mentee,,{3 + rnd(5)},{departments[rnd(6)]},{rnd(10)},{[7, 8, 1, -5][rnd(4)]},{ergs[rnd(5)]}")
 PY
   rm -f "$work/store.db"*
-  "$mf" --store "$work/store.db" init >/dev/null
+  "$mf" init --store "$work/store.db" >/dev/null
   /usr/bin/time -f '%e %M' -o "$work/time" \
-    "$mf" --store "$work/store.db" match --program "$root/programs/leadership-cohort.toml" \
+    "$mf" match --store "$work/store.db" --program "$root/programs/leadership-cohort.toml" \
     --type one-on-one "$work/candidates.csv" >"$work/out"
   read -r secs kb <"$work/time"
   pairs=$(head -1 "$work/out" | awk '{print $2}')

@@ -31,7 +31,7 @@ url="postgres://mentorflow@127.0.0.1:$port/bench"
 
 ms() { date +%s%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-events() { "$mf" --store "$1" verify --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])'; }
+events() { "$mf" verify --store "$1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])'; }
 
 bench() {
   local name=$1 store=$2
@@ -39,15 +39,15 @@ bench() {
   "$cohort" "$N" populate "$store" >&2
   local t samples=""
   for i in $(seq "$ROUNDS"); do
-    t=$(ms); "$mf" --store "$store" status "p-$i" >/dev/null; samples+="$(( ($(ms) - t) / 1000 ))"$'\n'
+    t=$(ms); "$mf" status --store "$store" "p-$i" >/dev/null; samples+="$(( ($(ms) - t) / 1000 ))"$'\n'
   done
   status=$(printf '%s' "$samples" | median)
   samples=""
   for i in $(seq "$ROUNDS"); do
-    t=$(ms); "$mf" --store "$store" advance "p-$i" >/dev/null; samples+="$(( ($(ms) - t) / 1000 ))"$'\n'
+    t=$(ms); "$mf" advance --store "$store" "p-$i" >/dev/null; samples+="$(( ($(ms) - t) / 1000 ))"$'\n'
   done
   advance=$(printf '%s' "$samples" | median)
-  t=$(ms); "$mf" --store "$store" advance --all >/dev/null; all=$(( ($(ms) - t) / 1000000 ))
+  t=$(ms); "$mf" advance --store "$store" --all >/dev/null; all=$(( ($(ms) - t) / 1000000 ))
   # Concurrent coordinators on the same 200 pairings: each command is acknowledged (exit 0),
   # refused by the engine (exit 1: a guard, a finished pairing), or an error of the store.
   local before; before=$(events "$store")
@@ -58,7 +58,7 @@ bench() {
       for c in $(seq "$COMMANDS"); do
         id="p-$(( 1000 + (w * 7919 + c * 104729) % 200 ))"
         if [ $((c % 2)) = 0 ]; then args=(record "$id" "meetings=$c"); else args=(advance "$id"); fi
-        if err=$("$mf" --store "$store" --actor "worker-$w" "${args[@]}" 2>&1 >/dev/null); then ok=$((ok + 1))
+        if err=$("$mf" "${args[@]}" --store "$store" --actor "worker-$w" 2>&1 >/dev/null); then ok=$((ok + 1))
         elif printf '%s' "$err" | grep -q -e 'store error' -e 'changed by another' -e 'locked'; then failed=$((failed + 1))
         else refused=$((refused + 1)); fi
       done
@@ -70,7 +70,7 @@ bench() {
   read -r ok refused failed < <(cat "$work/$name"-worker-* | awk '{ o += $1; r += $2; f += $3 } END { print o, r, f }')
   local after; after=$(events "$store")
   local lost=$(( ok - (after - before) ))
-  "$mf" --store "$store" verify >/dev/null || { echo "$name: verify FAILED" >&2; exit 1; }
+  "$mf" verify --store "$store" >/dev/null || { echo "$name: verify FAILED" >&2; exit 1; }
   printf '%-11s %9s %10s %12s %13s %8s %8s %7s %5s\n' "$name" "${status}us" "${advance}us" "${all}ms" \
     "$(python3 -c "print(round($((WORKERS * COMMANDS)) / ($secs_ms / 1000), 1))")/s" "$ok" "$refused" "$failed" "$lost"
 }

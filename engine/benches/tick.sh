@@ -15,7 +15,7 @@ sizes=("$@")
 T0=2026-01-05T09:00:00Z
 timed() { # label args...: runs mentorflow, prints label, seconds, peak MB, µs per pairing
   local label=$1; shift
-  /usr/bin/time -f '%e %M' -o "$work/time" "$mf" --script-budget 3600 "$@" >"$work/out"
+  /usr/bin/time -f '%e %M' -o "$work/time" "$mf" "$@" --script-budget 3600 >"$work/out"
   read -r secs kb <"$work/time"
   awk -v l="$label" -v n="$n" -v s="$secs" -v k="$kb" \
     'BEGIN { printf "%8d  %-34s %8.2f s %8.1f MB %8.1f µs/pairing\n", n, l, s, k / 1024, s * 1e6 / n }'
@@ -35,15 +35,15 @@ with open(f"{work}/facts.csv", "w") as f:
         f.write(f"p-{i},true,2026-06-01\n")
 PY
   rm -f "$work/store.db"*
-  "$mf" --store "$work/store.db" init >/dev/null
-  "$mf" --store "$work/store.db" --now "$T0" import "$work/roster.csv" --program "$program" >/dev/null
-  "$mf" --store "$work/store.db" --now "$T0" record --from "$work/facts.csv" >/dev/null
-  "$mf" --store "$work/store.db" --now "$T0" --script-budget 3600 advance --all >/dev/null
+  "$mf" init --store "$work/store.db" >/dev/null
+  "$mf" import --store "$work/store.db" --now "$T0" "$work/roster.csv" --program "$program" >/dev/null
+  "$mf" record --store "$work/store.db" --now "$T0" --from "$work/facts.csv" >/dev/null
+  "$mf" advance --store "$work/store.db" --now "$T0" --script-budget 3600 --all >/dev/null
   # Day 10: every pairing missed its first 1:1 (due day 7, 2 days' grace): one event each.
-  timed "tick day 10 (1:1 #1 missed)" --store "$work/store.db" --now 2026-01-15T09:00:00Z tick
+  timed "tick day 10 (1:1 #1 missed)" tick --store "$work/store.db" --now 2026-01-15T09:00:00Z
   # Day 11: nothing new: a tick reads and decides, and stores nothing.
-  timed "tick day 11 (nothing new)" --store "$work/store.db" --now 2026-01-16T09:00:00Z tick
+  timed "tick day 11 (nothing new)" tick --store "$work/store.db" --now 2026-01-16T09:00:00Z
   # Day 53: the idle timer's warning, 1:1s #2-#6 and the day-14 survey missed.
-  timed "tick day 53 (warning + missed)" --store "$work/store.db" --now 2026-02-27T09:00:00Z tick
+  timed "tick day 53 (warning + missed)" tick --store "$work/store.db" --now 2026-02-27T09:00:00Z
   grep -h "^ticked\|pairings" "$work/out" | tail -1 >&2 || true
 done

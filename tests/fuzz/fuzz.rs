@@ -146,7 +146,7 @@ fn target(name: &str, work: &Path) -> Target {
             let (file, store) = (work.join("roster.csv"), work.join("store.db"));
             let program = root.join("programs/mentoring.toml");
             let store = store.to_string_lossy().into_owned();
-            cli(&["--store", &store, "init"]);
+            cli(&["init", "--store", &store]);
             let (file_arg, program) = (
                 file.to_string_lossy().into_owned(),
                 program.to_string_lossy().into_owned(),
@@ -154,12 +154,12 @@ fn target(name: &str, work: &Path) -> Target {
             Box::new(move |bytes| {
                 std::fs::write(&file, bytes).expect("write the input");
                 let args = [
-                    "--store",
-                    &store,
                     "import",
                     &file_arg,
                     "--program",
                     &program,
+                    "--store",
+                    &store,
                 ];
                 let (code, err) = cli(&[&args[..], &["--dry-run"]].concat());
                 format!("{code} {}", class(&err))

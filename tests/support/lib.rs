@@ -41,6 +41,35 @@ pub fn mentorflow(args: &[&str]) -> Run {
     }
 }
 
+/// The command line `args` (the command first) with `flags` (pairs such as `--store PATH`)
+/// placed after the command's name: only those the command takes, as a coordinator's session
+/// settings apply where they mean something (`--now` to `status`, not to `log`).
+pub fn with_flags<'a>(args: &[&'a str], flags: &[&'a str]) -> Vec<&'a str> {
+    let root = mentorflow::command();
+    let mut words = 0;
+    let mut command = &root;
+    while let Some(sub) = args
+        .get(words)
+        .and_then(|name| command.find_subcommand(name))
+    {
+        command = sub;
+        words += 1;
+    }
+    let takes = |flag: &str| {
+        command
+            .get_arguments()
+            .any(|a| a.get_long() == flag.strip_prefix("--"))
+    };
+    let mut all: Vec<&str> = args[..words].to_vec();
+    for pair in flags.chunks(2) {
+        if takes(pair[0]) {
+            all.extend_from_slice(pair);
+        }
+    }
+    all.extend_from_slice(&args[words..]);
+    all
+}
+
 /// `path` relative to the workspace root, with `/` separators, for stable snapshots.
 pub fn relative(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -59,9 +88,7 @@ pub fn ramping_sales_pairing(name: &str) -> impl Fn(&str, &[&str]) -> Run {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();
     let run = move |now: &str, args: &[&str]| {
-        let mut all = vec!["--store", path.as_str(), "--now", now];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(args, &["--store", path.as_str(), "--now", now]))
     };
     let start = "2026-01-05T09:00:00Z";
     for args in [
@@ -98,9 +125,10 @@ pub fn fresh_store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) 
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("store.db").to_string_lossy().into_owned();
     let run = move |args: &[&str]| {
-        let mut all = vec!["--store", store.as_str(), "--now", "2026-03-02 09:00"];
-        all.extend_from_slice(args);
-        mentorflow(&all)
+        mentorflow(&with_flags(
+            args,
+            &["--store", store.as_str(), "--now", "2026-03-02 09:00"],
+        ))
     };
     let init = run(&["init"]);
     assert_eq!(init.code, 0, "{}", init.transcript());

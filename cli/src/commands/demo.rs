@@ -16,7 +16,7 @@ const MENTORING: &str = include_str!("../../../programs/mentoring.toml");
 
 /// Run a demo cohort (all five types) over simulated weeks and print the board and the log.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mentorflow demo\n  mentorflow --store /tmp/demo.db demo")]
+#[command(after_help = "Examples:\n  mentorflow demo\n  mentorflow demo --store /tmp/demo.db")]
 pub struct Args {}
 
 type Person = (
@@ -297,7 +297,7 @@ pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResul
     super::status::show(&one, &mut coordinator, output)?;
     writeln!(
         output.out,
-        "\nnext, try:\n  mentorflow --store {0} list\n  mentorflow --store {0} status p-2\n  mentorflow --store {0} log p-2\n  mentorflow --store {0} verify",
+        "\nnext, try:\n  mentorflow list --store {0}\n  mentorflow status p-2 --store {0}\n  mentorflow report --store {0}\n  mentorflow log p-2 --store {0}\n  mentorflow verify --store {0}",
         demo.location()
     )?;
     Ok(EXIT_OK)

@@ -7,7 +7,7 @@ use crate::{Output, EXIT_OK};
 /// Create a new, empty store.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow init\n  mentorflow --store postgres://mentorflow@localhost/mentoring init"
+    after_help = "Examples:\n  mentorflow init\n  mentorflow init --store postgres://mentorflow@localhost/mentoring"
 )]
 pub struct Args {
     /// Print the store created as JSON (`mentorflow schema store`).

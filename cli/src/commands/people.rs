@@ -33,12 +33,16 @@ enum PeopleCommand {
         /// people-import`).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        on: crate::store_args::Writes,
     },
     /// Every person of the registry.
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        on: crate::store_args::Reads,
     },
     /// One person: entry, reporting line, direct reports, pairings and the history of edits.
     Show {
@@ -47,15 +51,17 @@ enum PeopleCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        on: crate::store_args::Reads,
     },
 }
 
 /// Runs a people command.
-pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     match &args.command {
-        PeopleCommand::Import { file, json } => import(file, *json, store, output),
-        PeopleCommand::List { json } => list(*json, store, output),
-        PeopleCommand::Show { id, json } => show(id, *json, store, output),
+        PeopleCommand::Import { file, json, on } => import(file, *json, &on.into(), output),
+        PeopleCommand::List { json, on } => list(*json, &on.into(), output),
+        PeopleCommand::Show { id, json, on } => show(id, *json, &on.into(), output),
     }
 }
 

@@ -3,7 +3,6 @@
 use mentorflow_engine::Location;
 
 use crate::failure::CommandResult;
-use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
 /// Work on whole stores.
@@ -34,7 +33,7 @@ enum Action {
 }
 
 /// Runs a store action.
-pub fn run(args: &Args, _: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     match &args.action {
         Action::Copy { from, to, json } => {
             let (from, to) = (Location::parse(from), Location::parse(to));

@@ -7,7 +7,7 @@ use crate::{render, Output};
 
 /// Run the timers: timeout transitions that are due fire, overdue stages are logged.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mentorflow tick\n  mentorflow --now 2026-06-01 tick")]
+#[command(after_help = "Examples:\n  mentorflow tick\n  mentorflow tick --now 2026-06-01")]
 pub struct Args {
     /// Print what it did as JSON (`mentorflow schema tick`).
     #[arg(long)]

@@ -102,7 +102,7 @@ fn copy_problem(p: &CopyProblem) -> String {
             format!("{at} is both the source and the destination; name another destination")
         }
         CopyProblem::SourceDamaged { from, breaches } => format!(
-            "{from} does not verify ({}); nothing was copied. See `mentorflow --store {from} verify`",
+            "{from} does not verify ({}); nothing was copied. See `mentorflow verify --store {from}`",
             super::count(*breaches as u64, "problem")
         ),
         CopyProblem::CopyDamaged {
@@ -120,16 +120,16 @@ fn copy_problem(p: &CopyProblem) -> String {
 fn store_error(e: &StoreError) -> String {
     match e {
         StoreError::Missing(at) => format!(
-            "no store at {at}; create it with `mentorflow --store {at} init`, or pass --store with an existing store"
+            "no store at {at}; create it with `mentorflow init --store {at}`, or pass --store with an existing store"
         ),
         StoreError::Directory(at) => {
             format!("{at} is a directory; --store names a store file, e.g. {at}/mentorflow.db")
         }
         StoreError::NotAStore(at @ Location::File(_)) => format!(
-            "{at} is not a mentorflow store (an empty file, or another program's database); nothing was changed. Use another path, or `mentorflow --store NEW.db init`"
+            "{at} is not a mentorflow store (an empty file, or another program's database); nothing was changed. Use another path, or `mentorflow init --store NEW.db`"
         ),
         StoreError::NotAStore(at @ Location::Postgres(_)) => format!(
-            "the database {at} holds tables that are not a mentorflow store; nothing was changed. Use an empty database (createdb NAME), then `mentorflow --store postgres://.../NAME init`"
+            "the database {at} holds tables that are not a mentorflow store; nothing was changed. Use an empty database (createdb NAME), then `mentorflow init --store postgres://.../NAME`"
         ),
         StoreError::Exists(at) => {
             format!("a store already exists at {at}; use it, or pass --store with another path")
