@@ -612,14 +612,16 @@ impl Store for PostgresStore {
     }
 
     fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError> {
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(
-                "SELECT body FROM events WHERE $1::TEXT IS NULL OR pairing = $1 ORDER BY id",
-                &[&pairing],
-            )
-            .map_err(database)?;
+        // Two statements, so one pairing's events are found through the (pairing, seq) index.
+        let mut client = self.client.borrow_mut();
+        let rows = match pairing {
+            Some(id) => client.query(
+                "SELECT body FROM events WHERE pairing = $1 ORDER BY id",
+                &[&id],
+            ),
+            None => client.query("SELECT body FROM events ORDER BY id", &[]),
+        }
+        .map_err(database)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 

@@ -195,13 +195,10 @@ impl Coordinator {
         let selected = self.select(selection)?;
         let total = selected.len() as u64;
         let running = selected.iter().filter(|(p, _)| p.outcome.is_none()).count() as u64;
-        let wanted: std::collections::HashSet<&str> =
-            selected.iter().map(|(p, _)| &*p.id).collect();
+        // One pairing's events at a time: the whole log of a large store would not fit.
         let mut stays: HashMap<Arc<str>, Vec<(Arc<str>, f64)>> = HashMap::new();
-        for (pairing, events) in by_pairing(self.log(None)?) {
-            if wanted.contains(&*pairing) {
-                stays.insert(pairing, ended_stays(&events));
-            }
+        for (p, _) in &selected {
+            stays.insert(Arc::clone(&p.id), ended_stays(&self.log(Some(&p.id))?));
         }
         let versions = self.programs()?;
         let mut programs: BTreeMap<String, Vec<&(Pairing, Attention)>> = BTreeMap::new();
@@ -285,17 +282,6 @@ impl Coordinator {
         }
         Ok(reports)
     }
-}
-
-/// Events grouped by pairing, each group in order (people registry edits left out).
-fn by_pairing(events: Vec<Event>) -> HashMap<Arc<str>, Vec<Event>> {
-    let mut groups: HashMap<Arc<str>, Vec<Event>> = HashMap::new();
-    for e in events {
-        if !e.pairing.starts_with("person:") {
-            groups.entry(Arc::clone(&e.pairing)).or_default().push(e);
-        }
-    }
-    groups
 }
 
 /// The stays a pairing's events tell that ended, each with the stage (under the name its

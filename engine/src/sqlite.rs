@@ -662,14 +662,24 @@ impl Store for SqliteStore {
     }
 
     fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError> {
+        // Two statements, so one pairing's events are found through the (pairing, seq) index
+        // (`?1 IS NULL OR pairing = ?1` would scan every event of the store).
+        let (sql, params) = match pairing {
+            Some(id) => (
+                "SELECT body, pairing, seq FROM events WHERE pairing = ?1 ORDER BY id",
+                vec![id],
+            ),
+            None => ("SELECT body, pairing, seq FROM events ORDER BY id", vec![]),
+        };
         self.conn
-            .prepare(
-                "SELECT body, pairing, seq FROM events WHERE ?1 IS NULL OR pairing = ?1 ORDER BY id",
-            )
+            .prepare_cached(sql)
             .and_then(|mut st| {
-                st.query_map([pairing], |r| {
+                st.query_map(rusqlite::params_from_iter(params), |r| {
                     text(r, 0, || {
-                        let (p, seq) = (lossy(r, 1).unwrap_or_default(), lossy(r, 2).unwrap_or_default());
+                        let (p, seq) = (
+                            lossy(r, 1).unwrap_or_default(),
+                            lossy(r, 2).unwrap_or_default(),
+                        );
                         format!("event {p}#{seq}")
                     })
                 })?
