@@ -79,6 +79,10 @@ pub enum Code {
     E040,
     /// A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.
     E041,
+    /// A library the program names cannot be used: missing, not a `.rhai` file, an unknown standard library, statements outside functions, or a function two libraries define.
+    E042,
+    /// A script calls a function nobody defines, or a library function with another number of arguments.
+    E043,
     /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
     W001,
     /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
@@ -101,7 +105,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 45] = [
+    pub const ALL: [Code; 47] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -138,6 +142,8 @@ impl Code {
         Code::E039,
         Code::E040,
         Code::E041,
+        Code::E042,
+        Code::E043,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -188,6 +194,8 @@ impl Code {
             Code::E039 => "E039",
             Code::E040 => "E040",
             Code::E041 => "E041",
+            Code::E042 => "E042",
+            Code::E043 => "E043",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -251,6 +259,8 @@ impl Code {
             Code::E039 => "`[matching]` is declared wrong: no criteria, a criterion without `score`, or a weight that is not a number above 0.",
             Code::E040 => "A mapping file (for `migrate --mapping`) names a stage or fact that the old version does not have.",
             Code::E041 => "A mapping file maps to a stage or fact that the new version does not have, or to a terminal stage, or sets a fact the new version does not declare.",
+            Code::E042 => "A library the program names (`[program] libraries`) cannot be used: the file is missing or not a `.rhai` text file, a `std:` name that is no standard library, statements outside functions, or a function another library already defines with as many parameters.",
+            Code::E043 => "A script calls a function that no library, no Rhai package and no mentorflow helper defines, or a library function with another number of arguments.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
@@ -302,6 +312,8 @@ impl Code {
             Code::E039 => "Give each criterion a `score` script over mentor and mentee and a positive `weight`.",
             Code::E040 => "Use a name of the old version (did-you-mean).",
             Code::E041 => "Use a name the new version declares; map running stages to running stages.",
+            Code::E042 => "Name a `.rhai` file (relative to the program) or a standard library (`std:people`, `std:time`); a library holds only `fn` definitions; rename one of two clashing functions.",
+            Code::E043 => "Fix the name (did-you-mean) or the number of arguments, as the library defines it.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",

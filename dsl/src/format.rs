@@ -59,6 +59,9 @@ struct Header {
     description: Option<String>,
     /// The stage every pairing starts in.
     initial: String,
+    /// Libraries of script functions every script may call: `.rhai` files (relative to the
+    /// program's folder) and standard libraries (`std:people`, `std:time`).
+    libraries: Option<Vec<String>>,
 }
 
 /// `[stages.ID]`.

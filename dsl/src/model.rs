@@ -20,6 +20,9 @@ pub struct Program {
     pub description: String,
     /// The stage every pairing starts in.
     pub initial: String,
+    /// The libraries of script functions it names, as written (`std:time`, `helpers.rhai`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub libraries: Vec<String>,
     /// Stages in file order.
     pub stages: Vec<Stage>,
     /// Transitions in file order; order decides which is taken first.

@@ -34,7 +34,7 @@ pub(crate) struct Placement<'a> {
 }
 
 impl Placement<'_> {
-    fn span_at(&self, position: Position) -> Span {
+    pub(crate) fn span_at(&self, position: Position) -> Span {
         let (Some(start), Some(line)) = (self.content_start, position.line()) else {
             return Span::new(self.file_index, self.whole.clone());
         };
@@ -108,6 +108,8 @@ pub(crate) struct Known<'a> {
     pub criteria: &'a [String],
     /// What `entries`, `first_entered` and `taken` are read with.
     pub history: &'a HistoryNames,
+    /// The functions scripts may call, the program's libraries among them.
+    pub functions: &'a crate::functions::Functions,
 }
 
 /// Compiles `source`, checking every name it reads is known.
@@ -123,6 +125,7 @@ pub(crate) fn compile(
         facts,
         criteria,
         history,
+        functions,
     } = *known;
     let scope = crate::sandbox::compile_scope_with(criteria);
     let ast = match engine.compile_with_scope(&scope, source) {
@@ -150,6 +153,17 @@ pub(crate) fn compile(
         diagnostics.push(
             Diagnostic::error(
                 Code::E025,
+                format!("{what} {problem}"),
+                placement.span_at(position),
+            )
+            .with_help(help),
+        );
+    }
+    for (problem, position, help) in functions.bad_calls(&ast) {
+        ok = false;
+        diagnostics.push(
+            Diagnostic::error(
+                Code::E043,
                 format!("{what} {problem}"),
                 placement.span_at(position),
             )
@@ -214,7 +228,7 @@ pub(crate) fn compile(
                 facts_read: facts_read(&ast).into_iter().map(|(n, _)| n).collect(),
                 properties_read: properties_read(&ast),
                 source: part.shown,
-                ast,
+                ast: functions.with_library(ast),
             })
         })
         .collect();
@@ -238,7 +252,7 @@ pub(crate) fn compile(
         facts_read: reads.into_iter().map(|(n, _)| n).collect(),
         properties_read: properties_read(&ast),
         parts,
-        ast,
+        ast: functions.with_library(ast),
         origin: placement.origin(what),
     })
 }
@@ -284,6 +298,7 @@ pub(crate) fn compile_pair(
     source: &str,
     what: &str,
     placement: &Placement<'_>,
+    functions: &crate::functions::Functions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<PairScript> {
     let mut scope = rhai::Scope::new();
@@ -291,11 +306,24 @@ pub(crate) fn compile_pair(
         scope.push(name, rhai::Dynamic::UNIT);
     }
     match engine.compile_with_scope(&scope, source) {
-        Ok(ast) => Some(PairScript {
-            source: source.to_string(),
-            ast,
-            origin: placement.origin(what),
-        }),
+        Ok(ast) => {
+            let bad = functions.bad_calls(&ast);
+            for (problem, position, help) in &bad {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::E043,
+                        format!("{what} {problem}"),
+                        placement.span_at(*position),
+                    )
+                    .with_help(help.clone()),
+                );
+            }
+            bad.is_empty().then(|| PairScript {
+                source: source.to_string(),
+                ast: functions.with_library(ast),
+                origin: placement.origin(what),
+            })
+        }
         Err(err) => {
             let span = placement.span_at(err.1);
             let diagnostic = match err.0.as_ref() {

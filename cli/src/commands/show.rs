@@ -64,6 +64,9 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
         let _ = writeln!(s, "{}", program.description);
     }
     let _ = writeln!(s, "version {}", &program.hash[..12.min(program.hash.len())]);
+    if !program.libraries.is_empty() {
+        let _ = writeln!(s, "libraries: {}", program.libraries.join(", "));
+    }
     if let Some(t) = type_id {
         let _ = writeln!(s, "as type: {t} (overrides applied)");
     }

@@ -143,6 +143,7 @@ impl Analyzer<'_> {
                 facts: &self.fact_names,
                 criteria: &self.criterion_names,
                 history: &self.history_names,
+                functions: &self.functions,
             },
             &mut self.diagnostics,
         );
@@ -267,6 +268,7 @@ impl Analyzer<'_> {
                 facts: &self.fact_names,
                 criteria: &self.criterion_names,
                 history: &self.history_names,
+                functions: &self.functions,
             },
             &mut self.diagnostics,
         );

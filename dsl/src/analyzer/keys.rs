@@ -16,7 +16,7 @@ pub(crate) const TOP: [&str; 11] = [
     "matching",
 ];
 /// `[program]`.
-pub(crate) const HEADER: [&str; 4] = ["id", "title", "description", "initial"];
+pub(crate) const HEADER: [&str; 5] = ["id", "title", "description", "initial", "libraries"];
 /// `[stages.ID]`.
 pub(crate) const STAGE: [&str; 5] = ["title", "description", "due", "outcome", "successor"];
 /// `[stages.ID.successor]`.

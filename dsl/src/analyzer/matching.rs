@@ -118,6 +118,7 @@ impl Analyzer<'_> {
             source,
             what,
             &placement,
+            &self.functions,
             &mut self.diagnostics,
         )
     }

@@ -27,6 +27,7 @@ mod criteria;
 mod declarations;
 mod header;
 pub(crate) mod keys;
+mod libraries;
 mod matching;
 mod per_person;
 mod reasons;
@@ -46,6 +47,10 @@ pub(crate) struct Analyzer<'a> {
     pub file: usize,
     pub diagnostics: Vec<Diagnostic>,
     engine: rhai::Engine,
+    /// The functions scripts may call, the libraries' among them.
+    functions: crate::functions::Functions,
+    /// The libraries read, as the program names them.
+    library_names: Vec<String>,
     fact_names: scripts::Facts,
     criterion_names: Vec<String>,
     history_names: scripts::HistoryNames,
@@ -63,11 +68,14 @@ pub(crate) struct Analyzer<'a> {
 
 impl<'a> Analyzer<'a> {
     pub fn new(sources: &'a mut SourceMap, file: usize) -> Analyzer<'a> {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
         Analyzer {
             sources,
             file,
             diagnostics: Vec::new(),
-            engine: crate::sandbox::engine(crate::sandbox::Limits::default()),
+            functions: crate::functions::Functions::of(&engine),
+            library_names: Vec::new(),
+            engine,
             fact_names: scripts::Facts::new(),
             criterion_names: Vec::new(),
             history_names: scripts::HistoryNames::default(),
@@ -120,6 +128,7 @@ impl<'a> Analyzer<'a> {
         };
         self.reader().unknown_keys(&top, &keys::TOP);
         let header = self.header(&top);
+        self.libraries(&top);
         let facts = self.declarations(&top, "facts", "fact");
         self.fact_names = facts
             .iter()
@@ -165,6 +174,7 @@ impl<'a> Analyzer<'a> {
             title,
             description,
             initial: initial.0,
+            libraries: self.library_names.clone(),
             stages,
             transitions,
             facts,

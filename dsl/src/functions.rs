@@ -1,0 +1,261 @@
+//! The functions a script may call: Rhai's own, mentorflow's helpers, and those of the
+//! program's libraries. Rhai finds a function only when a script runs; the checker finds an
+//! unknown one, or a library function given the wrong number of arguments, where it is called.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::{ASTNode, Expr, Position, Stmt, AST};
+
+/// Names Rhai treats as calls that no package lists.
+const KEYWORDS: [&str; 8] = [
+    "Fn",
+    "call",
+    "curry",
+    "type_of",
+    "print",
+    "debug",
+    "is_def_fn",
+    "is_def_var",
+];
+
+/// Every function scripts of one program may call.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Functions {
+    /// Rhai's and mentorflow's, by name, with the numbers of arguments they take.
+    builtin: BTreeMap<String, BTreeSet<usize>>,
+    /// The libraries', by name: the numbers of arguments, and the library each is in.
+    library: BTreeMap<String, (BTreeSet<usize>, String)>,
+    /// The libraries' functions, merged into every script of the program.
+    merged: Option<AST>,
+}
+
+/// A call that cannot work: what is wrong, where, and how to fix it.
+pub(crate) type BadCall = (String, Position, String);
+
+impl Functions {
+    /// The functions of the sandbox's engine.
+    pub fn of(engine: &rhai::Engine) -> Functions {
+        let mut builtin: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for signature in engine.gen_fn_signatures(true) {
+            if let Some((name, arity)) = parse_signature(&signature) {
+                builtin.entry(name).or_default().insert(arity);
+            }
+        }
+        Functions {
+            builtin,
+            ..Functions::default()
+        }
+    }
+
+    /// Adds a library's functions (its AST holds functions only); a function another library
+    /// already defines with as many parameters is returned, to be reported.
+    pub fn add_library(&mut self, name: &str, ast: &AST) -> Vec<(String, String)> {
+        let mut clashes = Vec::new();
+        for f in ast.iter_functions() {
+            let entry = self
+                .library
+                .entry(f.name.to_string())
+                .or_insert_with(|| (BTreeSet::new(), name.to_string()));
+            if !entry.0.insert(f.params.len()) {
+                clashes.push((f.name.to_string(), entry.1.clone()));
+            }
+        }
+        self.merged = Some(match self.merged.take() {
+            Some(all) => all.merge(&ast.clone_functions_only()),
+            None => ast.clone_functions_only(),
+        });
+        clashes
+    }
+
+    /// `ast` with the libraries' functions it may call (its own override them).
+    pub fn with_library(&self, ast: AST) -> AST {
+        match &self.merged {
+            Some(library) => library.merge(&ast),
+            None => ast,
+        }
+    }
+
+    /// Every call in `ast` to a function nobody defines, or to a library function with another
+    /// number of arguments.
+    pub fn bad_calls(&self, ast: &AST) -> Vec<BadCall> {
+        let local: BTreeMap<String, BTreeSet<usize>> =
+            ast.iter_functions().fold(BTreeMap::new(), |mut m, f| {
+                m.entry(f.name.to_string())
+                    .or_default()
+                    .insert(f.params.len());
+                m
+            });
+        let mut bad = Vec::new();
+        ast.walk(&mut |path: &[ASTNode<'_>]| {
+            // A call is an expression, or a statement of its own (`f(x)` as a whole guard).
+            let call = match path.last() {
+                Some(ASTNode::Expr(Expr::FnCall(call, position))) => Some((call, position)),
+                Some(ASTNode::Stmt(Stmt::FnCall(call, position))) => Some((call, position)),
+                _ => None,
+            };
+            if let Some((call, position)) = call {
+                let name = call.name.as_str();
+                let arity = call.args.len();
+                let plain = !call.is_operator_call()
+                    && name.starts_with(|c: char| c.is_alphabetic() || c == '_');
+                if plain {
+                    if let Some(problem) = self.problem(name, arity, &local) {
+                        bad.push((problem.0, *position, problem.1));
+                    }
+                }
+            }
+            true
+        });
+        bad
+    }
+
+    /// What is wrong with calling `name` with `arity` arguments, and how to fix it.
+    fn problem(
+        &self,
+        name: &str,
+        arity: usize,
+        local: &BTreeMap<String, BTreeSet<usize>>,
+    ) -> Option<(String, String)> {
+        let takes = |set: Option<&BTreeSet<usize>>| set.is_some_and(|s| s.contains(&arity));
+        if takes(local.get(name))
+            || takes(self.builtin.get(name))
+            || takes(self.library.get(name).map(|l| &l.0))
+            || KEYWORDS.contains(&name)
+        {
+            return None;
+        }
+        if let Some((arities, library)) = self.library.get(name) {
+            return Some((
+                format!(
+                    "calls `{name}` with {}, but `{name}` in library {library} takes {}",
+                    count(arity),
+                    arities
+                        .iter()
+                        .map(|n| count(*n))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+                format!(
+                    "give it {} (see {library})",
+                    arities
+                        .iter()
+                        .map(|n| count(*n))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            ));
+        }
+        if local.contains_key(name) || self.builtin.contains_key(name) {
+            // Rhai's own functions are overloaded in ways its list does not always show.
+            return None;
+        }
+        let known = self
+            .library
+            .keys()
+            .chain(self.builtin.keys())
+            .chain(local.keys())
+            .map(String::as_str);
+        let help = crate::suggest::help_did_you_mean(name, known).unwrap_or_else(|| {
+            "define it in a library the program names ([program] libraries), or use one of Rhai's or mentorflow's functions (programs/README.md, Scripts)".into()
+        });
+        Some((format!("calls unknown function `{name}`"), help))
+    }
+}
+
+/// `1 argument`, `2 arguments`.
+fn count(n: usize) -> String {
+    format!("{n} argument{}", if n == 1 { "" } else { "s" })
+}
+
+/// The name and number of parameters of a signature such as `len(array: &mut array) -> i64`;
+/// none for property getters and setters and namespaced functions.
+fn parse_signature(signature: &str) -> Option<(String, usize)> {
+    let open = signature.find('(')?;
+    let name = &signature[..open];
+    if name.contains('$') || name.contains("::") || name.is_empty() {
+        return None;
+    }
+    let (mut depth, mut params, mut any) = (0i32, 1usize, false);
+    for c in signature[open + 1..].chars() {
+        match c {
+            '(' | '<' | '[' => depth += 1,
+            ')' if depth == 0 => break,
+            ')' | '>' | ']' => depth -= 1,
+            ',' if depth == 0 => params += 1,
+            c if !c.is_whitespace() => any = true,
+            _ => {}
+        }
+    }
+    Some((name.to_string(), if any { params } else { 0 }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_gives_its_name_and_parameter_count() {
+        assert_eq!(
+            parse_signature("len(array: &mut array) -> i64"),
+            Some(("len".into(), 1))
+        );
+        assert_eq!(
+            parse_signature("min(x: i128, y: i128) -> i128"),
+            Some(("min".into(), 2))
+        );
+        assert_eq!(parse_signature("now() -> i64"), Some(("now".into(), 0)));
+        assert_eq!(parse_signature("get$len(array: &mut array) -> i64"), None);
+    }
+
+    fn functions() -> Functions {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+        let mut f = Functions::of(&engine);
+        let lib = engine
+            .compile("fn overlap(a, b) { a + b }")
+            .expect("library");
+        f.add_library("helpers.rhai", &lib);
+        f
+    }
+
+    fn problems(source: &str) -> Vec<String> {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+        let ast = engine.compile(source).expect("compiles");
+        functions()
+            .bad_calls(&ast)
+            .into_iter()
+            .map(|(p, _, h)| format!("{p} / {h}"))
+            .collect()
+    }
+
+    #[test]
+    fn calls_are_checked_against_the_libraries_rhai_and_the_script_itself() {
+        assert!(problems("overlap(1, 2) > 0 && max(1, 2) == 2 && [1].len() == 1").is_empty());
+        assert!(problems("fn twice(x) { x * 2 } twice(3) == 6").is_empty());
+        assert_eq!(
+            problems("overlap(1) > 0"),
+            ["calls `overlap` with 1 argument, but `overlap` in library helpers.rhai takes 2 arguments / give it 2 arguments (see helpers.rhai)"]
+        );
+        let unknown = problems("ovrlap(1, 2) > 0");
+        assert!(
+            unknown[0].starts_with("calls unknown function `ovrlap` / did you mean `overlap`"),
+            "{unknown:?}"
+        );
+    }
+
+    #[test]
+    fn every_shipped_standard_library_compiles_and_calls_only_what_exists() {
+        let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+        let mut f = Functions::of(&engine);
+        let libs: Vec<(&str, AST)> = crate::libraries::STANDARD
+            .iter()
+            .map(|(name, text)| (*name, engine.compile(text).expect(name)))
+            .collect();
+        for (name, ast) in &libs {
+            assert!(ast.statements().is_empty(), "{name} holds statements");
+            f.add_library(name, ast);
+        }
+        for (name, ast) in &libs {
+            assert_eq!(f.bad_calls(ast), Vec::new(), "{name}");
+        }
+    }
+}
