@@ -45,6 +45,20 @@ pub struct ProgramFile {
     capacity: Option<BTreeMap<String, u32>>,
     /// How `mentorflow match` scores mentor-mentee pairs.
     matching: Option<Matching>,
+    /// Notifications a stage's action can send (`notify("NAME")`), by name.
+    notifications: Option<BTreeMap<String, Notification>>,
+}
+
+/// `[notifications.NAME]`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Notification {
+    /// The subject, a template: `{{ pairing.id }}`, `{{ facts.NAME }}`, `{{ today }}`.
+    subject: String,
+    /// The body, a template.
+    body: String,
+    /// The roles it goes to (default: every participant).
+    to: Option<Vec<String>>,
 }
 
 /// `[program]`.
@@ -78,6 +92,13 @@ struct Stage {
     outcome: Option<String>,
     /// A new pairing enrolled when a pairing ends in this (terminal) stage.
     successor: Option<Successor>,
+    /// An action when a pairing enters the stage: a script giving effects, e.g.
+    /// `[set_fact("ramp_started", today), notify("welcome")]`.
+    on_enter: Option<String>,
+    /// An action when a pairing leaves the stage.
+    on_exit: Option<String>,
+    /// An action when a timer moves a pairing out of the stage (before `on_exit`).
+    on_timeout: Option<String>,
 }
 
 /// `[stages.ID.successor]`.
@@ -366,6 +387,7 @@ mod tests {
             (Some("Schedule"), &keys::SCHEDULE[..]),
             (Some("Matching"), &keys::MATCHING[..]),
             (Some("MatchCriterion"), &keys::MATCH_CRITERION[..]),
+            (Some("Notification"), &keys::NOTIFICATION[..]),
         ] {
             assert_eq!(properties(&schema, def), sorted(known), "{def:?}");
         }

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod diagram;
 pub mod diff;
 pub mod duration;
+pub mod effects;
 pub mod fast;
 pub mod files;
 pub mod format;
@@ -23,6 +24,7 @@ pub mod sandbox;
 mod scripts;
 pub mod source;
 pub mod suggest;
+pub mod templates;
 pub mod value;
 
 use std::collections::BTreeSet;
@@ -318,13 +320,28 @@ fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
         if let Some(when) = stage.successor.as_ref().and_then(|s| s.when.as_ref()) {
             note(when);
         }
+        let a = &stage.actions;
+        [&a.on_enter, &a.on_exit, &a.on_timeout]
+            .into_iter()
+            .flatten()
+            .for_each(&mut note);
     }
+
     for ty in &program.types {
         ty.rule.iter().for_each(&mut note);
         ty.stages
             .iter()
             .filter_map(|o| o.guard.as_ref())
             .for_each(&mut note);
+    }
+    // A notification's templates read facts too (`{{ facts.end_date }}`).
+    for n in &program.notifications {
+        for f in &program.facts {
+            let name = format!("facts.{}", f.name);
+            if n.subject.contains(&name) || n.body.contains(&name) {
+                read.insert(f.name.clone());
+            }
+        }
     }
     for fact in &program.facts {
         if read.contains(&fact.name) && fact.kind == ValueKind::Bool && fact.default.is_none() {

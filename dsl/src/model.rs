@@ -45,6 +45,9 @@ pub struct Program {
     /// How `mentorflow match` proposes pairs (`[matching]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching: Option<Matching>,
+    /// The notifications actions can send, by name (`[notifications]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<Notification>,
     /// SHA-256 of the program file and every script file it uses, in hex.
     pub hash: String,
     /// The files the program was read from (the program first), for pinning a version.
@@ -71,6 +74,9 @@ pub struct Stage {
     /// On a terminal stage: the pairing continues as a new one when it ends here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successor: Option<Successor>,
+    /// What happens when a pairing enters, leaves, or is moved out by a timer.
+    #[serde(skip_serializing_if = "Actions::is_empty")]
+    pub actions: Actions,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
@@ -81,6 +87,43 @@ impl Stage {
     pub fn is_terminal(&self) -> bool {
         self.outcome.is_some()
     }
+}
+
+/// A stage's actions: scripts whose result is a list of effects (set a fact, notify), applied
+/// as events in the same command as the move.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct Actions {
+    /// When a pairing enters the stage (at enrolment too, for the first stage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_enter: Option<Script>,
+    /// When a pairing leaves the stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_exit: Option<Script>,
+    /// When a timer moves a pairing out of the stage (before `on_exit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_timeout: Option<Script>,
+}
+
+impl Actions {
+    /// Whether the stage declares none.
+    pub fn is_empty(&self) -> bool {
+        self.on_enter.is_none() && self.on_exit.is_none() && self.on_timeout.is_none()
+    }
+}
+
+/// A notification an action can send (`[notifications.NAME]`): templates for its subject and
+/// body, and the roles it goes to.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Notification {
+    /// Its name, as `notify("NAME")` gives it.
+    pub name: String,
+    /// The subject's template.
+    pub subject: String,
+    /// The body's template.
+    pub body: String,
+    /// The roles it goes to (every participant when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
 }
 
 /// The pairing a terminal stage continues into, enrolled in the same command that ends the

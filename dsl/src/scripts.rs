@@ -110,6 +110,8 @@ pub(crate) struct Known<'a> {
     pub history: &'a HistoryNames,
     /// The functions scripts may call, the program's libraries among them.
     pub functions: &'a crate::functions::Functions,
+    /// Whether the script must give true or false (a guard, rule or criterion).
+    pub boolean: bool,
 }
 
 /// Compiles `source`, checking every name it reads is known.
@@ -126,6 +128,7 @@ pub(crate) fn compile(
         criteria,
         history,
         functions,
+        boolean,
     } = *known;
     let scope = crate::sandbox::compile_scope_with(criteria);
     let ast = match engine.compile_with_scope(&scope, source) {
@@ -137,7 +140,7 @@ pub(crate) fn compile(
     };
     let reads = facts_read(&ast);
     let mut ok = true;
-    if let Some((problem, position, help)) = result_problem(&ast) {
+    if let Some((problem, position, help)) = result_problem(&ast).filter(|_| boolean) {
         ok = false;
         diagnostics.push(
             Diagnostic::error(

@@ -24,6 +24,8 @@ pub struct Engine {
     hash: Arc<str>,
     /// Stage ids, shared by every event and pairing that names them (same order as stages).
     stage_ids: Vec<Arc<str>>,
+    /// Whether any stage has actions: a move then leaves them to run (see [`Engine::settle`]).
+    has_actions: bool,
 }
 
 /// How a command changes a fact, as written: `NAME=VALUE`, `NAME+=AMOUNT`, `NAME-=AMOUNT`.
@@ -97,6 +99,7 @@ impl Engine {
     /// An engine for `program` with the default sandbox.
     pub fn new(program: Program) -> Engine {
         Engine {
+            has_actions: program.stages.iter().any(|s| !s.actions.is_empty()),
             hash: program.hash.as_str().into(),
             stage_ids: program
                 .stages
@@ -152,6 +155,9 @@ impl Engine {
             kind,
         );
         pairing.apply(&self.program, &event)?;
+        if self.has_actions && event.kind.move_().is_some() {
+            pairing.pending.push(event.clone());
+        }
         Ok(event)
     }
 
@@ -235,6 +241,9 @@ impl Engine {
             },
         );
         let mut pairing = Pairing::fold(p, std::slice::from_ref(&event))?;
+        if self.has_actions {
+            pairing.pending.push(event.clone());
+        }
         if problems.is_empty() {
             if let Some(rule) = &ty.rule {
                 problems.extend(crate::enrolment::check_rule(
@@ -761,14 +770,16 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<Vec<Event>, EngineError> {
         let program = Arc::clone(&self.program);
+        // The actions of the moves the command made, first: an automatic transition may read
+        // what they set.
+        let mut events = self.run_pending(pairing, actor)?;
         if !program
             .transitions
             .iter()
             .any(|t| t.trigger == Trigger::Auto)
         {
-            return Ok(Vec::new());
+            return Ok(events);
         }
-        let mut events = Vec::new();
         let mut path = vec![pairing.stage.to_string()];
         while pairing.outcome.is_none() {
             let Some(stage) = program.stage(&pairing.stage) else {
@@ -791,6 +802,7 @@ impl Engine {
             }
             let kind = self.moved(pairing, t, Move::Auto);
             events.push(self.emit(pairing, actor, None, kind)?);
+            events.extend(self.run_pending(pairing, actor)?);
         }
         Ok(events)
     }

@@ -243,6 +243,16 @@ pub enum EngineError {
     /// A script failed; the pairing stays where it was.
     #[error(transparent)]
     Script(Box<ScriptError>),
+    /// A stage's action gave an effect that cannot be applied.
+    #[error("{what} of {pairing}: {problem}")]
+    Action {
+        /// The pairing.
+        pairing: String,
+        /// Which action (`on_enter of stage ramping`).
+        what: String,
+        /// What is wrong with its effect.
+        problem: String,
+    },
     /// A forced move or a withdraw without a reason.
     #[error("a reason is required")]
     ReasonRequired(Command),

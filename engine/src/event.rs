@@ -60,6 +60,15 @@ pub enum Move {
     Forced,
 }
 
+/// Someone a notification goes to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// Person id.
+    pub id: String,
+    /// Their role in the pairing.
+    pub role: String,
+}
+
 /// What an event did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case", from = "legacy::StoredKind")]
@@ -174,6 +183,17 @@ pub enum EventKind {
         /// The last occurrence looked at.
         checked: u32,
     },
+    /// A stage's action sent a notification: rendered once, for everyone it goes to.
+    Notified {
+        /// The notification's name in the program.
+        notification: String,
+        /// Who it goes to.
+        to: Vec<Recipient>,
+        /// The rendered subject.
+        subject: String,
+        /// The rendered body.
+        body: String,
+    },
     /// The pairing moved to another version of its program, under a mapping.
     Migrated {
         /// The version it ran on.
@@ -252,6 +272,12 @@ mod legacy {
             on: DateTime<Utc>,
             #[serde(default)]
             facts: Vec<(String, Value)>,
+        },
+        Notified {
+            notification: String,
+            to: Vec<Recipient>,
+            subject: String,
+            body: String,
         },
         Missed {
             schedule: String,
@@ -360,6 +386,17 @@ mod legacy {
                     occurrences,
                     checked,
                 },
+                StoredKind::Notified {
+                    notification,
+                    to,
+                    subject,
+                    body,
+                } => EventKind::Notified {
+                    notification,
+                    to,
+                    subject,
+                    body,
+                },
                 StoredKind::Migrated {
                     from_program,
                     to_program,
@@ -440,6 +477,7 @@ impl EventKind {
             EventKind::Warned { .. } => "warned",
             EventKind::Done { .. } => "done",
             EventKind::Missed { .. } => "missed",
+            EventKind::Notified { .. } => "notified",
             EventKind::Migrated { .. } => "migrated",
         }
     }

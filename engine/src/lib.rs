@@ -6,6 +6,7 @@
 //! [`Error`]. [`Engine`] is the per-program decision core underneath, for simulations and
 //! benchmarks that need no store.
 
+pub mod actions;
 pub mod attention;
 mod capacity;
 pub mod clock;
@@ -21,6 +22,7 @@ mod location;
 pub mod matching;
 pub mod memory;
 pub mod migration;
+pub mod notifications;
 pub mod pairing;
 mod participants;
 pub mod people;

@@ -73,6 +73,10 @@ pub struct Pairing {
     /// What scripts see, kept up to date instead of rebuilt per evaluation.
     #[serde(skip)]
     pub(crate) view: std::sync::OnceLock<ScriptView>,
+    /// Moves (and the enrolment) of the command under way whose stage actions have not run
+    /// yet; never stored.
+    #[serde(skip)]
+    pub(crate) pending: Vec<crate::event::Event>,
 }
 
 impl PartialEq for Pairing {
@@ -195,7 +199,8 @@ impl History {
             | EventKind::BecameOverdue { .. }
             | EventKind::Warned { .. }
             | EventKind::Done { .. }
-            | EventKind::Missed { .. } => {}
+            | EventKind::Missed { .. }
+            | EventKind::Notified { .. } => {}
         }
     }
 
@@ -326,6 +331,7 @@ impl Pairing {
                 reason: None,
             }),
             view: std::sync::OnceLock::new(),
+            pending: Vec::new(),
         };
         pairing.enter(program, stage, event.at);
         if let Some(history) = &mut pairing.history {
@@ -429,7 +435,10 @@ impl Pairing {
         // must not reset idle timers.
         if !matches!(
             event.kind,
-            EventKind::BecameOverdue { .. } | EventKind::Warned { .. } | EventKind::Missed { .. }
+            EventKind::BecameOverdue { .. }
+                | EventKind::Warned { .. }
+                | EventKind::Missed { .. }
+                | EventKind::Notified { .. }
         ) {
             self.last_event_at = event.at;
         }

@@ -321,6 +321,38 @@ impl Runtime {
         origin: &ScriptOrigin,
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
+        let value = self.value_of(ast, variables, criteria, origin, ctx)?;
+        value.as_bool().map_err(|type_name| ScriptError {
+            what: origin.what.clone(),
+            location: location(origin, rhai::Position::NONE),
+            problem: ScriptProblem::NotBool {
+                type_name: type_name.to_string(),
+                value: value.to_string(),
+            },
+        })
+    }
+
+    /// Evaluates a whole script to its value (a stage's action gives its effects).
+    pub fn eval_value(&self, script: &Script, ctx: &Context<'_>) -> Result<Dynamic, ScriptError> {
+        let criteria = self.criteria(script, ctx)?;
+        self.value_of(
+            &script.ast,
+            script.variables,
+            &criteria,
+            &script.origin,
+            ctx,
+        )
+    }
+
+    /// The value of a compiled script, with the variables it uses and the criteria it reads.
+    fn value_of(
+        &self,
+        ast: &AST,
+        variables: u32,
+        criteria: &[(String, bool)],
+        origin: &ScriptOrigin,
+        ctx: &Context<'_>,
+    ) -> Result<Dynamic, ScriptError> {
         let mut scope = Scope::with_capacity(variables.count_ones() as usize);
         // Only what the script uses: participants are deep-copied and `now` is formatted, so
         // building every variable for every guard would cost more than the guard itself.
@@ -354,18 +386,9 @@ impl Runtime {
         for (name, value) in criteria {
             scope.push_constant(name.clone(), *value);
         }
-        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast);
-        match result {
-            Ok(value) => value.as_bool().map_err(|type_name| ScriptError {
-                what: origin.what.clone(),
-                location: location(origin, rhai::Position::NONE),
-                problem: ScriptProblem::NotBool {
-                    type_name: type_name.to_string(),
-                    value: value.to_string(),
-                },
-            }),
-            Err(err) => Err(self.script_error(&err, origin)),
-        }
+        self.engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, ast)
+            .map_err(|err| self.script_error(&err, origin))
     }
 
     /// Evaluates a type's rule on a candidate pair for matching (no pairing exists yet):

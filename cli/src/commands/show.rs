@@ -210,6 +210,27 @@ fn stages(s: &mut String, program: &Program, type_id: Option<&str>) {
         if let Some(next) = &stage.successor {
             let _ = writeln!(s, "  {:width$}  {}", "", successor(next));
         }
+        let a = &stage.actions;
+        for (hook, script) in [
+            ("on_enter", &a.on_enter),
+            ("on_timeout", &a.on_timeout),
+            ("on_exit", &a.on_exit),
+        ] {
+            if let Some(script) = script {
+                let _ = writeln!(s, "  {:width$}  {hook}: {}", "", one_line(&script.source));
+            }
+        }
+    }
+    if !program.notifications.is_empty() {
+        let _ = writeln!(s, "\nNotifications (sent by actions)");
+        for n in &program.notifications {
+            let to = if n.to.is_empty() {
+                "every participant".to_string()
+            } else {
+                n.to.join(", ")
+            };
+            let _ = writeln!(s, "  {}  to {to}: {}", n.name, one_line(&n.subject));
+        }
     }
 }
 

@@ -31,6 +31,15 @@ pub struct Event {
     pub what: What,
 }
 
+/// Someone a notification goes to.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Recipient {
+    /// Person id.
+    pub id: String,
+    /// Their role in the pairing.
+    pub role: String,
+}
+
 /// What an event did, named by `event`.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -142,6 +151,17 @@ pub enum What {
         occurrences: Vec<u32>,
         /// The last occurrence looked at.
         checked: u32,
+    },
+    /// A stage's action sent a notification (the reason names the action).
+    Notified {
+        /// The notification's name in the program.
+        notification: String,
+        /// Who it goes to.
+        to: Vec<Recipient>,
+        /// The rendered subject.
+        subject: String,
+        /// The rendered body.
+        body: String,
     },
     /// The pairing moved to another version of its program.
     Migrated {
@@ -267,6 +287,23 @@ fn what(kind: &EventKind) -> What {
             anchor: *anchor,
             occurrences: occurrences.clone(),
             checked: *checked,
+        },
+        EventKind::Notified {
+            notification,
+            to,
+            subject,
+            body,
+        } => What::Notified {
+            notification: notification.clone(),
+            to: to
+                .iter()
+                .map(|r| Recipient {
+                    id: r.id.clone(),
+                    role: r.role.clone(),
+                })
+                .collect(),
+            subject: subject.clone(),
+            body: body.clone(),
         },
         EventKind::Migrated {
             from_program,

@@ -352,6 +352,13 @@ pub fn engine_error(e: &EngineError) -> String {
             }
         ),
         EngineError::Script(e) => format!("{}; pairing left unchanged", script_error(e)),
+        EngineError::Action {
+            pairing,
+            what,
+            problem,
+        } => format!(
+            "{what} of {pairing}: {problem}; the command was refused and {pairing} left unchanged (fix the action in the program)"
+        ),
         EngineError::ReasonRequired(command) => format!(
             "{} needs a reason: add --reason \"...\" (it goes into the audit log)",
             match command {

@@ -126,6 +126,26 @@ fn what(kind: &EventKind) -> String {
             };
             format!("done {schedule} #{occurrence} on {}{with}", minute(*on))
         }
+        EventKind::Notified {
+            notification,
+            to,
+            subject,
+            ..
+        } => {
+            let who: Vec<String> = to
+                .iter()
+                .map(|r| format!("{} ({})", r.id, r.role))
+                .collect();
+            format!(
+                "notified {} of {notification}: {}",
+                if who.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    who.join(", ")
+                },
+                printable(subject)
+            )
+        }
         EventKind::Missed {
             schedule,
             occurrences,

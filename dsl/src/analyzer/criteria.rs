@@ -118,12 +118,25 @@ impl Analyzer<'_> {
         }
     }
 
-    /// Compiles a script written in a TOML string at `span`.
+    /// Compiles a script written in a TOML string at `span`: a guard, rule or criterion,
+    /// which gives true or false.
     pub(super) fn inline_script(
         &mut self,
         source: &str,
         span: Range<usize>,
         what: &str,
+    ) -> Option<Script> {
+        self.compile_inline(source, span, what, true)
+    }
+
+    /// Compiles a script written in a TOML string at `span`; `boolean`: it must give true or
+    /// false (a stage's action gives effects instead).
+    pub(super) fn compile_inline(
+        &mut self,
+        source: &str,
+        span: Range<usize>,
+        what: &str,
+        boolean: bool,
     ) -> Option<Script> {
         let file = self.sources.file(self.file)?;
         let content_start =
@@ -144,6 +157,7 @@ impl Analyzer<'_> {
                 criteria: &self.criterion_names,
                 history: &self.history_names,
                 functions: &self.functions,
+                boolean,
             },
             &mut self.diagnostics,
         );
@@ -269,6 +283,7 @@ impl Analyzer<'_> {
                 criteria: &self.criterion_names,
                 history: &self.history_names,
                 functions: &self.functions,
+                boolean: true,
             },
             &mut self.diagnostics,
         );

@@ -2,7 +2,7 @@
 //! a test keeps the format's schema ([`crate::format`]) to the same keys.
 
 /// The file's top-level tables.
-pub(crate) const TOP: [&str; 11] = [
+pub(crate) const TOP: [&str; 12] = [
     "program",
     "stages",
     "transitions",
@@ -14,11 +14,21 @@ pub(crate) const TOP: [&str; 11] = [
     "schedules",
     "capacity",
     "matching",
+    "notifications",
 ];
 /// `[program]`.
 pub(crate) const HEADER: [&str; 5] = ["id", "title", "description", "initial", "libraries"];
 /// `[stages.ID]`.
-pub(crate) const STAGE: [&str; 5] = ["title", "description", "due", "outcome", "successor"];
+pub(crate) const STAGE: [&str; 8] = [
+    "title",
+    "description",
+    "due",
+    "outcome",
+    "successor",
+    "on_enter",
+    "on_exit",
+    "on_timeout",
+];
 /// `[stages.ID.successor]`.
 pub(crate) const SUCCESSOR: [&str; 4] = ["type", "facts", "when", "stage"];
 /// `[[transitions]]`.
@@ -58,6 +68,8 @@ pub(crate) const STAGE_OVERRIDE: [&str; 2] = ["due", "guard"];
 pub(crate) const SCHEDULE: [&str; 11] = [
     "title", "every", "until", "then", "at", "anchor", "end", "grace", "during", "types", "facts",
 ];
+/// `[notifications.NAME]`.
+pub(crate) const NOTIFICATION: [&str; 3] = ["subject", "body", "to"];
 /// `[matching]`.
 pub(crate) const MATCHING: [&str; 2] = ["allow", "criteria"];
 /// `[matching.criteria.NAME]`.

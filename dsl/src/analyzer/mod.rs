@@ -22,6 +22,7 @@ use crate::source::SourceMap;
 use crate::suggest::help_did_you_mean;
 use crate::value::{Bound, Declaration, Value, ValueKind};
 
+mod actions;
 mod capacity;
 mod criteria;
 mod declarations;
@@ -167,6 +168,8 @@ impl<'a> Analyzer<'a> {
         self.per_person(&facts, &types);
         self.successors(&top, &mut stages, &types, &facts);
         let matching = self.matching(&top);
+        let notifications = self.notifications(&top);
+        self.actions(&top, &mut stages, &notifications);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {
@@ -185,6 +188,7 @@ impl<'a> Analyzer<'a> {
             schedules,
             capacity,
             matching,
+            notifications,
             hash: String::new(),
             sources: Vec::new(),
         })

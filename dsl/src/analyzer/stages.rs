@@ -61,6 +61,7 @@ impl Analyzer<'_> {
                 due,
                 outcome,
                 successor: None,
+                actions: Default::default(),
                 span: r.span(key.span()),
             });
         }

@@ -1,0 +1,168 @@
+//! `[notifications.NAME]` and a stage's actions (`on_enter`, `on_exit`, `on_timeout`): the
+//! templates checked, each action compiled, and every effect it names (`set_fact`, `notify`)
+//! checked against the facts and notifications the program declares.
+
+use rhai::{ASTNode, Expr, Stmt};
+
+use super::{keys, Analyzer, Table};
+use crate::code::Code;
+use crate::model::{Notification, Script, Stage};
+use crate::suggest::help_did_you_mean;
+
+impl Analyzer<'_> {
+    /// The notifications actions may send.
+    pub(super) fn notifications(&mut self, top: &Table<'_, '_>) -> Vec<Notification> {
+        let mut r = self.reader();
+        let Some(table) = r.table(top, "notifications", "[notifications]".into()) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in table.table {
+            let name = key.get_ref().to_string();
+            let what = format!("notification `{name}`");
+            let mut r = self.reader();
+            super::check_id(&mut r, &name, key.span(), "notification name");
+            let Some(t) = r.as_table(value, &name, "[notifications]", what.clone()) else {
+                continue;
+            };
+            r.unknown_keys(&t, &keys::NOTIFICATION);
+            let subject = r.string(&t, "subject", true);
+            let body = r.string(&t, "body", true);
+            let to = r.strings(&t, "to").unwrap_or_default();
+            let (Some(subject), Some(body)) = (subject, body) else {
+                continue;
+            };
+            let mut ok = true;
+            for (part, (text, span)) in [("subject", &subject), ("body", &body)] {
+                if let Err((problem, line)) = crate::templates::check(text) {
+                    ok = false;
+                    let at = line.map_or(String::new(), |l| format!(" (line {l} of the template)"));
+                    self.reader()
+                        .error(
+                            Code::E044,
+                            format!("the {part} of {what} is not a valid template{at}: {problem}"),
+                            span.clone(),
+                        )
+                        .help = Some("write values as {{ pairing.id }}, {{ facts.NAME }}, {{ today }}; loops as {% for p in mentees %}...{% endfor %}".into());
+                }
+            }
+            if ok {
+                out.push(Notification {
+                    name,
+                    subject: subject.0,
+                    body: body.0,
+                    to: to.into_iter().map(|(role, _)| role).collect(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Compiles each stage's actions and checks the effects they name.
+    pub(super) fn actions(
+        &mut self,
+        top: &Table<'_, '_>,
+        stages: &mut [Stage],
+        notifications: &[Notification],
+    ) {
+        let mut r = self.reader();
+        let Some(table) = r.table(top, "stages", "[stages]".into()) else {
+            return;
+        };
+        for stage in stages.iter_mut() {
+            let Some(value) = table.table.get(stage.id.as_str()) else {
+                continue;
+            };
+            let mut r = self.reader();
+            let Some(t) = r.as_table(
+                value,
+                &stage.id,
+                "[stages]",
+                format!("stage `{}`", stage.id),
+            ) else {
+                continue;
+            };
+            let hooks = [
+                ("on_enter", r.string(&t, "on_enter", false)),
+                ("on_exit", r.string(&t, "on_exit", false)),
+                ("on_timeout", r.string(&t, "on_timeout", false)),
+            ];
+            for (hook, given) in hooks {
+                let Some((source, span)) = given else {
+                    continue;
+                };
+                let what = format!("{hook} of stage `{}`", stage.id);
+                let Some(script) = self.compile_inline(&source, span.clone(), &what, false) else {
+                    continue;
+                };
+                if !self.effects_known(&script, &what, span, notifications) {
+                    continue;
+                }
+                match hook {
+                    "on_enter" => stage.actions.on_enter = Some(script),
+                    "on_exit" => stage.actions.on_exit = Some(script),
+                    _ => stage.actions.on_timeout = Some(script),
+                }
+            }
+        }
+    }
+
+    /// E044 for each `set_fact` of a fact the program does not declare (or keeps per person)
+    /// and each `notify` of a notification it does not declare, when named by a literal.
+    fn effects_known(
+        &mut self,
+        script: &Script,
+        what: &str,
+        span: std::ops::Range<usize>,
+        notifications: &[Notification],
+    ) -> bool {
+        let mut named: Vec<(&'static str, String)> = Vec::new();
+        script.ast.walk(&mut |path: &[ASTNode<'_>]| {
+            let call = match path.last() {
+                Some(ASTNode::Expr(Expr::FnCall(call, _))) => Some(call),
+                Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => Some(call),
+                _ => None,
+            };
+            if let Some(call) = call {
+                let kind = match call.name.as_str() {
+                    "set_fact" => Some("set_fact"),
+                    "notify" => Some("notify"),
+                    _ => None,
+                };
+                if let (Some(kind), Some(Expr::StringConstant(name, _))) = (kind, call.args.first())
+                {
+                    named.push((kind, name.to_string()));
+                }
+            }
+            true
+        });
+        let mut ok = true;
+        for (kind, name) in named {
+            let problem = match kind {
+                "set_fact" => match self.fact_names.get(&name) {
+                    None => Some((
+                        format!("{what} sets undeclared fact `{name}`"),
+                        help_did_you_mean(&name, self.fact_names.keys().map(String::as_str))
+                            .unwrap_or_else(|| format!("declare [facts.{name}]")),
+                    )),
+                    Some(f) if f.per.is_some() => Some((
+                        format!("{what} sets `{name}`, which is kept per person"),
+                        "an action sets facts of the pairing; record per-person facts with `mentorflow record --person`".into(),
+                    )),
+                    Some(_) => None,
+                },
+                _ if notifications.iter().all(|n| n.name != name) => Some((
+                    format!("{what} sends undeclared notification `{name}`"),
+                    help_did_you_mean(&name, notifications.iter().map(|n| n.name.as_str()))
+                        .unwrap_or_else(|| format!("declare [notifications.{name}] with a subject, a body and the roles it goes to")),
+                )),
+                _ => None,
+            };
+            if let Some((message, help)) = problem {
+                ok = false;
+                self.reader().error(Code::E044, message, span.clone()).help = Some(help);
+            }
+        }
+        ok
+    }
+}

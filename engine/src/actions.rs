@@ -1,0 +1,305 @@
+//! A stage's actions at work: when a pairing enters a stage (at enrolment too), leaves it, or
+//! is moved out by a timer, the stage's action runs in the sandbox and its effects become
+//! events of the same command: `set_fact` one `facts_recorded` event, `notify` a `notified`
+//! event with the notification rendered. An action that fails refuses the whole command, with
+//! the same explanation as a guard's error.
+
+use std::sync::Arc;
+
+use mentorflow_dsl::{Script, Value, ValueKind};
+use rhai::Dynamic;
+
+use crate::engine::{Actor, Engine};
+use crate::error::EngineError;
+use crate::event::{Event, EventKind, Move, Recipient};
+use crate::pairing::Pairing;
+use crate::runtime::Context;
+
+/// The reason an action's events carry: `action: on_enter of stage ramping`.
+const PREFIX: &str = "action: ";
+
+/// Whether `event` was made by a stage's action.
+pub fn is_action(event: &Event) -> bool {
+    event
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with(PREFIX))
+}
+
+/// What an action asked for.
+#[derive(Debug, Clone)]
+enum Effect {
+    SetFact(String, Dynamic),
+    Notify(String, Option<Vec<String>>),
+}
+
+impl Engine {
+    /// The events of the actions a move sets off: a timer's `on_timeout` and the `on_exit` of
+    /// the stage left, then the `on_enter` of the stage entered. Nothing for another event.
+    pub fn after_move(
+        &self,
+        pairing: &mut Pairing,
+        event: &Event,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let EventKind::Moved { from, to, by, .. } = &event.kind else {
+            return Ok(Vec::new());
+        };
+        let program = Arc::clone(&self.program);
+        let left = program.stage(from);
+        let entered = program.stage(to);
+        let mut hooks: Vec<(&str, &str, &Script)> = Vec::new();
+        if let Some(s) = left {
+            if *by == Move::Timer {
+                hooks.extend(
+                    s.actions
+                        .on_timeout
+                        .as_ref()
+                        .map(|a| ("on_timeout", &*s.id, a)),
+                );
+            }
+            hooks.extend(s.actions.on_exit.as_ref().map(|a| ("on_exit", &*s.id, a)));
+        }
+        if let Some(s) = entered {
+            hooks.extend(s.actions.on_enter.as_ref().map(|a| ("on_enter", &*s.id, a)));
+        }
+        let mut events = Vec::new();
+        for (hook, stage, script) in hooks {
+            events.extend(self.act(pairing, hook, stage, script, actor)?);
+        }
+        Ok(events)
+    }
+
+    /// The events of the actions of every move (and enrolment) the pairing made since they
+    /// last ran.
+    pub(crate) fn run_pending(
+        &self,
+        pairing: &mut Pairing,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let mut events = Vec::new();
+        for event in std::mem::take(&mut pairing.pending) {
+            match event.kind {
+                EventKind::Enrolled { .. } => events.extend(self.after_enrolment(pairing, actor)?),
+                _ => events.extend(self.after_move(pairing, &event, actor)?),
+            }
+        }
+        Ok(events)
+    }
+
+    /// The events of the first stage's `on_enter`, for a pairing just enrolled.
+    pub fn after_enrolment(
+        &self,
+        pairing: &mut Pairing,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let program = Arc::clone(&self.program);
+        match program
+            .stage(&pairing.stage)
+            .and_then(|s| s.actions.on_enter.as_ref().map(|a| (s, a)))
+        {
+            Some((stage, script)) => self.act(pairing, "on_enter", &stage.id, script, actor),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Runs one action and stores what it asks for.
+    fn act(
+        &self,
+        pairing: &mut Pairing,
+        hook: &str,
+        stage: &str,
+        script: &Script,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let what = format!("{hook} of stage `{stage}`");
+        let value = {
+            let ctx = Context::of(&self.program, pairing, actor.now);
+            self.runtime.eval_value(script, &ctx)?
+        };
+        let effects =
+            effects(value).map_err(|problem| self.action_error(pairing, &what, problem))?;
+        let reason = format!("{PREFIX}{what}");
+        let mut facts = Vec::new();
+        let mut notices = Vec::new();
+        for effect in effects {
+            match effect {
+                Effect::SetFact(name, value) => {
+                    let value = self
+                        .fact_value(&name, value)
+                        .map_err(|problem| self.action_error(pairing, &what, problem))?;
+                    facts.push((name, value));
+                }
+                Effect::Notify(name, roles) => notices.push(
+                    self.notice(pairing, &name, roles, actor)
+                        .map_err(|problem| self.action_error(pairing, &what, problem))?,
+                ),
+            }
+        }
+        let mut events = Vec::new();
+        if !facts.is_empty() {
+            let kind = EventKind::FactsRecorded {
+                facts,
+                person: None,
+            };
+            events.push(self.emit(pairing, actor, Some(&reason), kind)?);
+        }
+        for kind in notices {
+            events.push(self.emit(pairing, actor, Some(&reason), kind)?);
+        }
+        Ok(events)
+    }
+
+    fn action_error(&self, pairing: &Pairing, what: &str, problem: String) -> EngineError {
+        EngineError::Action {
+            pairing: pairing.id.to_string(),
+            what: what.to_string(),
+            problem,
+        }
+    }
+
+    /// An effect's value as the fact's declared type, within its bounds.
+    fn fact_value(&self, name: &str, value: Dynamic) -> Result<Value, String> {
+        let decl = self
+            .program
+            .fact(name)
+            .ok_or_else(|| format!("set_fact names undeclared fact `{name}`"))?;
+        if decl.per.is_some() {
+            return Err(format!(
+                "`{name}` is kept per person; an action sets facts of the pairing"
+            ));
+        }
+        let date = value
+            .clone()
+            .try_cast::<mentorflow_dsl::dates::ScriptDate>();
+        let given = match &date {
+            Some(d) => d.0.to_string(),
+            None => value.to_string(),
+        };
+        let typed = match decl.kind {
+            ValueKind::Bool => value.as_bool().ok().map(Value::Bool),
+            ValueKind::Int => value.as_int().ok().map(Value::Int),
+            ValueKind::Float => value
+                .as_float()
+                .ok()
+                .or_else(|| value.as_int().ok().map(|i| i as f64))
+                .map(Value::Float),
+            ValueKind::Text => value
+                .into_immutable_string()
+                .ok()
+                .map(|s| Value::Text(s.to_string())),
+            ValueKind::Date => match date {
+                Some(d) => Some(Value::Date(d.0)),
+                None => value
+                    .into_immutable_string()
+                    .ok()
+                    .and_then(|s| decl.parse(&s).ok()),
+            },
+            ValueKind::List => value
+                .into_typed_array::<rhai::ImmutableString>()
+                .ok()
+                .map(|items| Value::List(items.into_iter().map(|s| s.to_string()).collect())),
+        };
+        let typed = typed.ok_or_else(|| {
+            format!(
+                "set_fact(\"{name}\", {given}): `{name}` is a {} fact",
+                decl.kind.name()
+            )
+        })?;
+        decl.check(&typed)
+            .map_err(|e| format!("set_fact(\"{name}\", {given}): {e}"))?;
+        Ok(typed)
+    }
+
+    /// The `notified` event for notification `name`, rendered for `pairing` now.
+    fn notice(
+        &self,
+        pairing: &Pairing,
+        name: &str,
+        roles: Option<Vec<String>>,
+        actor: &Actor<'_>,
+    ) -> Result<EventKind, String> {
+        let notification = self
+            .program
+            .notifications
+            .iter()
+            .find(|n| n.name == name)
+            .ok_or_else(|| format!("notify names undeclared notification `{name}`"))?;
+        let roles = roles.unwrap_or_else(|| notification.to.clone());
+        let to: Vec<Recipient> = pairing
+            .participants
+            .iter()
+            .filter(|p| roles.is_empty() || roles.contains(&p.role))
+            .map(|p| Recipient {
+                id: p.id.clone(),
+                role: p.role.clone(),
+            })
+            .collect();
+        let context = crate::notifications::context(&self.program, pairing, actor.now);
+        let render = |part: &str, template: &str| {
+            mentorflow_dsl::templates::render(template, &context)
+                .map_err(|e| format!("the {part} of notification `{name}` cannot be rendered: {e}"))
+        };
+        Ok(EventKind::Notified {
+            notification: name.to_string(),
+            to,
+            subject: render("subject", &notification.subject)?,
+            body: render("body", &notification.body)?,
+        })
+    }
+}
+
+/// The effects an action's value asks for: one effect, a list of them, or nothing.
+fn effects(value: Dynamic) -> Result<Vec<Effect>, String> {
+    if value.is_unit() {
+        return Ok(Vec::new());
+    }
+    let items = if value.is_array() {
+        value.into_array().unwrap_or_default()
+    } else {
+        vec![value]
+    };
+    items
+        .into_iter()
+        .filter(|v| !v.is_unit())
+        .map(effect)
+        .collect()
+}
+
+fn effect(value: Dynamic) -> Result<Effect, String> {
+    let shown = value.to_string();
+    let not_an_effect = || {
+        format!("`{shown}` is not an effect; an action gives set_fact(NAME, VALUE), notify(NAME) or a list of them")
+    };
+    let map = value.try_cast::<rhai::Map>().ok_or_else(not_an_effect)?;
+    let text = |key: &str| {
+        map.get(key)
+            .and_then(|v| v.clone().into_immutable_string().ok())
+    };
+    match text(mentorflow_dsl::effects::KIND).as_deref() {
+        Some("set_fact") => Ok(Effect::SetFact(
+            text("fact").ok_or_else(not_an_effect)?.to_string(),
+            map.get("value").cloned().unwrap_or(Dynamic::UNIT),
+        )),
+        Some("notify") => {
+            let roles = match map.get("to") {
+                Some(v) if v.is_array() => Some(
+                    v.clone()
+                        .into_typed_array::<rhai::ImmutableString>()
+                        .map_err(|_| {
+                            "notify's roles are a list of texts, e.g. [\"mentor\"]".to_string()
+                        })?
+                        .into_iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                ),
+                _ => None,
+            };
+            Ok(Effect::Notify(
+                text("notification").ok_or_else(not_an_effect)?.to_string(),
+                roles,
+            ))
+        }
+        _ => Err(not_an_effect()),
+    }
+}
