@@ -242,6 +242,42 @@ fn every_json_output_validates_against_its_committed_schema() {
     );
     assert_eq!(withdrawn["pairings"][0]["outcome"], "withdrawn");
 
+    // The outbox: a stage action's notification, listed, then handed to a command.
+    let notifying = dir.join("notifying.csv");
+    std::fs::write(&notifying, "pairing,role,id\nn1,runner,ana\n").expect("roster");
+    c.check(
+        "changes",
+        run(
+            t2,
+            &[
+                "import",
+                &notifying.to_string_lossy(),
+                "--program",
+                "tests/fixtures/store/notifying.toml",
+                "--type",
+                "solo",
+                "--json",
+            ],
+        ),
+    );
+    let outbox = c.check("outbox", run(t2, &["outbox", "--json"]));
+    assert_eq!(outbox["notifications"][0]["notification"], "welcome");
+    let handed = dir.join("notice.json");
+    let exec = format!("cat > {}", handed.display());
+    c.check(
+        "delivery",
+        run(t2, &["outbox", "deliver", "--exec", &exec, "--json"]),
+    );
+    let notice = std::fs::read_to_string(&handed).expect("the command got a notice");
+    c.check(
+        "notice",
+        Run {
+            code: 0,
+            stdout: notice,
+            stderr: String::new(),
+        },
+    );
+
     // What a coordinator reads.
     c.check("list", run(t2, &["list", "--json"]));
     c.check("board", run(t2, &["status", "--json"]));

@@ -34,7 +34,8 @@ const AFTER_HELP: &str = "\
 Commands by who uses them:
   program designers  check, show, graph, paths, diff
   coordinators       init, people, match, enrol, import, record, done, advance, withdraw,
-                     join, leave, replace, continue, tick, status, list, log, report
+                     join, leave, replace, continue, tick, status, list, log, report,
+                     outbox
   testers            simulate, paths
   the store          verify, programs, export, migrate, replay, store
   your shell         completions, man, schema
@@ -171,6 +172,8 @@ enum Command {
     },
     /// The people registry: import people, list them, show one.
     People(commands::people::Args),
+    /// Notifications waiting to be delivered; `deliver --exec CMD` hands them on.
+    Outbox(commands::outbox::Args),
     /// Continue an ended pairing as a new one, linked to it.
     #[command(name = "continue")]
     Continue {
@@ -342,6 +345,7 @@ fn dispatch(cli: Cli, output: &mut Output<'_>) -> u8 {
         Command::Replace { args, on } => c::replace::run(&args, &(&on).into(), output),
         Command::Continue { args, on } => c::continue_::run(&args, &(&on).into(), output),
         Command::People(a) => c::people::run(&a, output),
+        Command::Outbox(a) => c::outbox::run(&a, output),
         Command::Match { args, on } => c::match_::run(&args, &(&on).into(), output),
         Command::Done { args, on } => c::done::run(&args, &(&on).into(), output),
         Command::Tick { args, on } => c::tick::run(&args, &(&on).into(), output),

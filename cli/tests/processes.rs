@@ -137,6 +137,7 @@ macro_rules! each_store {
 }
 
 each_store!(
+    two_deliverers_at_once_deliver_each_notification_once,
     sigkill_during_bulk_advance_never_leaves_a_half_applied_step,
     concurrent_coordinators_never_both_apply_from_the_same_state,
     concurrent_additions_all_count,
@@ -329,4 +330,91 @@ fn concurrent_coordinators_never_both_apply_from_the_same_state(kind: Kind) {
         advanced <= 5 * 4,
         "more transitions than the program allows: {advanced}"
     );
+}
+
+/// Two `outbox deliver` runs at once (cron on two machines) over the same outbox, each command
+/// slow enough for them to overlap: every notification is delivered exactly once, and each
+/// pairing's in the order they were queued.
+fn two_deliverers_at_once_deliver_each_notification_once(kind: Kind) {
+    // Each kind its own folder: the tests run at once, and each counts its deliveries in it.
+    let name = match kind {
+        Kind::Sqlite => "outbox_sqlite",
+        Kind::Postgres => "outbox_postgres",
+    };
+    let store = Store::new(name, 0, kind);
+    let roster = store.dir.join("roster.csv");
+    let mut csv = String::from("pairing,role,id\n");
+    for i in 0..6 {
+        csv.push_str(&format!("{i},runner,runner-{i}\n"));
+    }
+    std::fs::write(&roster, csv).expect("roster");
+    let program =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/store/notifying.toml");
+    let program = program.to_string_lossy().into_owned();
+    let roster = roster.to_string_lossy().into_owned();
+    assert!(store
+        .run(&["import", &roster, "--program", &program, "--type", "solo"])
+        .status
+        .success());
+    assert!(store.run(&["advance", "--all"]).status.success());
+    let sent = store.dir.join("sent");
+    // The command writes the notice's outbox id and subject, slowly.
+    let exec = format!(
+        "read -r notice; id=$(echo \"$notice\" | sed 's/.*\"id\":\\([0-9][0-9]*\\).*/\\1/'); \
+         subject=$(echo \"$notice\" | sed 's/.*\"subject\":\"\\([^\"]*\\)\".*/\\1/'); \
+         sleep 0.1; echo \"$id $subject\" >> {}",
+        sent.display()
+    );
+    let deliverers: Vec<_> = (0..2)
+        .map(|_| {
+            let (location, exec) = (store.location.clone(), exec.clone());
+            std::thread::spawn(move || {
+                Command::new(BIN)
+                    .env("MENTORFLOW_STORE", &location)
+                    .args(["outbox", "deliver", "--exec", &exec])
+                    .output()
+                    .expect("deliver")
+            })
+        })
+        .collect();
+    for d in deliverers {
+        let out = d.join().expect("deliverer");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // What either left waiting (held by the other), a last run delivers.
+    let last = store.run(&["outbox", "deliver", "--exec", &exec]);
+    assert!(
+        last.status.success(),
+        "{}",
+        String::from_utf8_lossy(&last.stderr)
+    );
+    let lines: Vec<String> = std::fs::read_to_string(&sent)
+        .expect("sent")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut ids: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
+    assert_eq!(lines.len(), 12, "{lines:?}");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "each delivered once: {lines:?}");
+    for i in 1..=6 {
+        let welcome = lines
+            .iter()
+            .position(|l| l.ends_with(&format!("welcome p-{i}")));
+        let finished = lines
+            .iter()
+            .position(|l| l.ends_with(&format!("finished p-{i}")));
+        assert!(
+            welcome < finished && welcome.is_some(),
+            "p-{i} out of order: {lines:?}"
+        );
+    }
+    let pending = store.run(&["outbox"]);
+    assert!(String::from_utf8_lossy(&pending.stdout).contains("nothing pending"));
+    store.verify();
 }

@@ -265,7 +265,7 @@ type Decide<'a> =
 
 /// A store with everything needed to run commands on it.
 pub struct Coordinator {
-    ledger: Ledger,
+    pub(crate) ledger: Ledger,
     registry: Registry,
     actor: String,
     at: Option<DateTime<Utc>>,

@@ -91,6 +91,11 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
         for person in &stored.people {
             tx.put_person(&person.id, person.last_seq, &person.state, 0)?;
         }
+        // The outbox with its delivery state: nothing pending is lost, nothing delivered sent
+        // again.
+        for row in &stored.outbox {
+            tx.queue(row)?;
+        }
         for row in &stored.pairings {
             let p = decode_state(&row.state)?;
             let due = p.due.map(stamp);

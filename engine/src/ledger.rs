@@ -113,6 +113,18 @@ fn append(tx: &mut dyn Tx, previous: &mut String, events: &[Event]) -> Result<()
             body: &body,
             hash: &hash,
         })?;
+        // A notification is queued with its event: both stored, or neither.
+        if let crate::event::EventKind::Notified { .. } = event.kind {
+            tx.queue(&crate::store::OutboxRow {
+                id: 0,
+                pairing: event.pairing.to_string(),
+                seq: event.seq,
+                queued_at: stamp(event.at),
+                delivered_at: None,
+                attempts: 0,
+                last_error: None,
+            })?;
+        }
         *previous = hash;
     }
     Ok(())
@@ -305,6 +317,11 @@ impl Ledger {
     }
 
     /// The store, for reads.
+    pub fn store_mut(&mut self) -> &mut dyn Store {
+        &mut *self.store
+    }
+
+    /// The store, to read.
     pub fn store(&self) -> &dyn Store {
         &*self.store
     }

@@ -23,6 +23,7 @@ pub mod matching;
 pub mod memory;
 pub mod migration;
 pub mod notifications;
+pub mod outbox;
 pub mod pairing;
 mod participants;
 pub mod people;

@@ -16,9 +16,9 @@ use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
-    EventRow, Filter, Location, Membership, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion,
-    Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson, StoredProgram, Tx, Work,
-    LOCK_WAIT,
+    EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow, ProgramRow,
+    ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
+    StoredProgram, Tx, Work, LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
@@ -90,6 +90,21 @@ CREATE TABLE people (
     last_seq BIGINT NOT NULL,
     state TEXT NOT NULL
 );
+"#,
+    // Notifications waiting to be delivered, queued with their `notified` events.
+    r#"
+CREATE TABLE outbox (
+    id BIGSERIAL PRIMARY KEY,
+    pairing TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    queued_at TEXT NOT NULL,
+    delivered_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    claimed_until TEXT,
+    UNIQUE (pairing, seq)
+);
+CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
 "#,
 ];
 
@@ -426,6 +441,25 @@ impl Tx for PgTx<'_> {
             .map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
     }
 
+    fn queue(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
+        let (seq, attempts) = (row.seq as i64, row.attempts as i32);
+        self.tx
+            .execute(
+                "INSERT INTO outbox (pairing, seq, queued_at, delivered_at, attempts, last_error) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &row.pairing,
+                    &seq,
+                    &row.queued_at,
+                    &row.delivered_at,
+                    &attempts,
+                    &row.last_error,
+                ],
+            )
+            .map_err(database)?;
+        Ok(())
+    }
+
     fn has_people(&mut self) -> Result<bool, StoreError> {
         Ok(self
             .tx
@@ -527,7 +561,67 @@ fn snapshot_of<T>(
     Ok(out)
 }
 
+/// An outbox row with its `notified` event's body.
+const OUTBOX: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivered_at, o.attempts, \
+     o.last_error, e.body FROM outbox o JOIN events e ON e.pairing = o.pairing AND e.seq = o.seq";
+
+fn outbox_row(r: &postgres::Row) -> (OutboxRow, String) {
+    (
+        OutboxRow {
+            id: r.get::<_, i64>(0) as u64,
+            pairing: r.get(1),
+            seq: r.get::<_, i64>(2) as u64,
+            queued_at: r.get(3),
+            delivered_at: r.get(4),
+            attempts: r.get::<_, i32>(5) as u32,
+            last_error: r.get(6),
+        },
+        r.get(7),
+    )
+}
+
 impl Store for PostgresStore {
+    fn outbox(&self, all: bool) -> Result<Vec<(OutboxRow, String)>, StoreError> {
+        let sql = if all {
+            format!("{OUTBOX} ORDER BY o.id")
+        } else {
+            format!("{OUTBOX} WHERE o.delivered_at IS NULL ORDER BY o.id")
+        };
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&sql, &[])
+            .map_err(database)?;
+        Ok(rows.iter().map(outbox_row).collect())
+    }
+
+    fn claim(&mut self, id: u64, now: &str, until: &str) -> Result<bool, StoreError> {
+        // One statement: of two deliverers claiming at once, one changes the row.
+        let n = self
+            .client
+            .borrow_mut()
+            .execute(
+                "UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND delivered_at IS NULL \
+                 AND (claimed_until IS NULL OR claimed_until <= $2)",
+                &[&(id as i64), &now, &until],
+            )
+            .map_err(database)?;
+        Ok(n == 1)
+    }
+
+    fn attempted(&mut self, id: u64, now: &str, error: Option<&str>) -> Result<(), StoreError> {
+        let delivered = error.is_none().then_some(now);
+        self.client
+            .borrow_mut()
+            .execute(
+                "UPDATE outbox SET attempts = attempts + 1, delivered_at = $2, \
+                 last_error = COALESCE($3, last_error), claimed_until = NULL WHERE id = $1",
+                &[&(id as i64), &delivered, &error],
+            )
+            .map_err(database)?;
+        Ok(())
+    }
+
     fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError> {
         // PostgreSQL reads a lock_timeout of 0 as "wait for ever"; 1 ms is "do not wait".
         let ms = wait.as_millis().clamp(1, i32::MAX as u128);
@@ -740,10 +834,17 @@ impl Store for PostgresStore {
                 .iter()
                 .map(|r| (r.get(0), r.get(1), r.get(2)))
                 .collect();
+            let outbox = tx
+                .query(&format!("{OUTBOX} ORDER BY o.id"), &[])
+                .map_err(database)?
+                .iter()
+                .map(|r| outbox_row(r).0)
+                .collect();
             Ok(Snapshot {
                 pairings,
                 people,
                 members,
+                outbox,
             })
         })
     }

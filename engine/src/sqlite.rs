@@ -12,9 +12,9 @@ use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBeha
 use crate::error::Error;
 use crate::ledger::stamp;
 use crate::store::{
-    EventRow, Filter, Location, Membership, OutcomeFilter, PairingRow, ProgramRow, ProgramVersion,
-    Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson, StoredProgram, Tx, Work,
-    LOCK_WAIT,
+    EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow, ProgramRow,
+    ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
+    StoredProgram, Tx, Work, LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
@@ -80,6 +80,22 @@ CREATE TABLE people (
     last_seq INTEGER NOT NULL,
     state TEXT NOT NULL
 );
+"#,
+    // Notifications waiting to be delivered, queued with their `notified` events; delivery
+    // state is not history, so it is kept beside the chain, not in it.
+    r#"
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    pairing TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    queued_at TEXT NOT NULL,
+    delivered_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    claimed_until TEXT,
+    UNIQUE (pairing, seq)
+);
+CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
 "#,
 ];
 
@@ -431,6 +447,25 @@ impl Tx for rusqlite::Transaction<'_> {
             .map_err(sql_error(self))
     }
 
+    fn queue(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
+        self.prepare_cached(
+            "INSERT INTO outbox (pairing, seq, queued_at, delivered_at, attempts, last_error) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                row.pairing,
+                row.seq as i64,
+                row.queued_at,
+                row.delivered_at,
+                row.attempts,
+                row.last_error
+            ])
+        })
+        .map(|_| ())
+        .map_err(sql_error(self))
+    }
+
     fn has_people(&mut self) -> Result<bool, StoreError> {
         self.prepare_cached("SELECT EXISTS (SELECT 1 FROM people)")
             .and_then(|mut st| st.query_row([], |r| r.get::<_, bool>(0)))
@@ -594,7 +629,62 @@ impl Members for Connection {
     }
 }
 
+/// An outbox row with its `notified` event's body.
+const OUTBOX: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivered_at, o.attempts, \
+     o.last_error, e.body FROM outbox o JOIN events e ON e.pairing = o.pairing AND e.seq = o.seq";
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OutboxRow, String)> {
+    Ok((
+        OutboxRow {
+            id: r.get::<_, i64>(0)? as u64,
+            pairing: lossy(r, 1)?,
+            seq: r.get::<_, i64>(2)? as u64,
+            queued_at: lossy(r, 3)?,
+            delivered_at: r.get(4)?,
+            attempts: r.get(5)?,
+            last_error: r.get(6)?,
+        },
+        lossy(r, 7)?,
+    ))
+}
+
 impl Store for SqliteStore {
+    fn outbox(&self, all: bool) -> Result<Vec<(OutboxRow, String)>, StoreError> {
+        let sql = if all {
+            format!("{OUTBOX} ORDER BY o.id")
+        } else {
+            format!("{OUTBOX} WHERE o.delivered_at IS NULL ORDER BY o.id")
+        };
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_map([], outbox_row)?.collect())
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
+    fn claim(&mut self, id: u64, now: &str, until: &str) -> Result<bool, StoreError> {
+        // One statement: of two deliverers claiming at once, one changes the row.
+        self.conn
+            .execute(
+                "UPDATE outbox SET claimed_until = ?3 WHERE id = ?1 AND delivered_at IS NULL \
+                 AND (claimed_until IS NULL OR claimed_until <= ?2)",
+                params![id as i64, now, until],
+            )
+            .map(|n| n == 1)
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
+    fn attempted(&mut self, id: u64, now: &str, error: Option<&str>) -> Result<(), StoreError> {
+        let delivered = error.is_none().then_some(now);
+        self.conn
+            .execute(
+                "UPDATE outbox SET attempts = attempts + 1, delivered_at = ?2, \
+                 last_error = COALESCE(?3, last_error), claimed_until = NULL WHERE id = ?1",
+                params![id as i64, delivered, error],
+            )
+            .map(|_| ())
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
     fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
         let path = self.path.clone();
         let err = db_error(&path, self.lock_wait);
@@ -797,10 +887,18 @@ impl Store for SqliteStore {
                     .collect()
             })
             .map_err(&err)?;
+        let outbox = snapshot
+            .prepare(&format!("{OUTBOX} ORDER BY o.id"))
+            .and_then(|mut st| st.query_map([], outbox_row)?.collect::<Result<Vec<_>, _>>())
+            .map_err(&err)?
+            .into_iter()
+            .map(|(row, _)| row)
+            .collect();
         Ok(Snapshot {
             pairings,
             people,
             members,
+            outbox,
         })
     }
 }

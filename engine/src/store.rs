@@ -168,6 +168,28 @@ pub struct Snapshot {
     pub people: Vec<StoredPerson>,
     /// The members index the rules across pairings read: (pairing, person, role).
     pub members: Vec<(String, String, String)>,
+    /// The outbox, in queue order, with each notification's delivery state.
+    pub outbox: Vec<OutboxRow>,
+}
+
+/// A notification in the outbox: queued with its `notified` event, in the same transaction,
+/// until a deliverer hands it on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Its place in the outbox (queue order); 0 when queuing, the store numbers it.
+    pub id: u64,
+    /// The pairing the `notified` event belongs to.
+    pub pairing: String,
+    /// That event's seq.
+    pub seq: u64,
+    /// When it was queued (stored form).
+    pub queued_at: String,
+    /// When it was delivered; `None` while pending.
+    pub delivered_at: Option<String>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
 }
 
 /// A person of the registry as stored.
@@ -236,6 +258,9 @@ pub trait Tx {
     fn last_hash(&mut self) -> Result<String, StoreError>;
     /// Appends one event.
     fn append(&mut self, event: &EventRow<'_>) -> Result<(), StoreError>;
+    /// Queues a notification (a `notified` event appended in this transaction), or copies an
+    /// outbox row with its delivery state.
+    fn queue(&mut self, row: &OutboxRow) -> Result<(), StoreError>;
     /// Stores a new pairing with its number.
     fn insert_pairing(&mut self, number: u64, pairing: &PairingRow<'_>) -> Result<(), StoreError>;
     /// Replaces a pairing's projection if its stored `last_seq` is still `expected_seq`;
@@ -285,4 +310,14 @@ pub trait Store {
         &self,
         on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<Snapshot, StoreError>;
+    /// The outbox in queue order (only pending notifications unless `all`), each with its
+    /// `notified` event as stored.
+    fn outbox(&self, all: bool) -> Result<Vec<(OutboxRow, String)>, StoreError>;
+    /// Claims pending notification `id` for a delivery until `until`, unless another
+    /// deliverer holds it (a claim not yet expired at `now`) or it was delivered; whether it
+    /// was claimed.
+    fn claim(&mut self, id: u64, now: &str, until: &str) -> Result<bool, StoreError>;
+    /// Records a delivery attempt of claimed notification `id` at `now`: delivered when
+    /// `error` is `None`, else left pending with the error; the claim is released.
+    fn attempted(&mut self, id: u64, now: &str, error: Option<&str>) -> Result<(), StoreError>;
 }

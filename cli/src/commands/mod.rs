@@ -20,6 +20,7 @@ pub mod log;
 pub mod man;
 pub mod match_;
 pub mod migrate;
+pub mod outbox;
 pub mod paths;
 pub mod people;
 pub mod programs;

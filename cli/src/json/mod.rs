@@ -7,6 +7,7 @@
 pub mod designer;
 pub mod event;
 pub mod matching;
+pub mod outbox;
 pub mod pairing;
 pub mod people;
 pub mod report;
@@ -106,6 +107,20 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         (
             "paths",
             schema::<designer::Paths>("mentorflow paths --json"),
+        ),
+        (
+            "outbox",
+            schema::<outbox::Outbox>("mentorflow outbox --json"),
+        ),
+        (
+            "notice",
+            schema::<outbox::Notice>(
+                "the document mentorflow outbox deliver --exec hands its command",
+            ),
+        ),
+        (
+            "delivery",
+            schema::<outbox::Delivery>("mentorflow outbox deliver --json"),
         ),
         (
             "pairings",
