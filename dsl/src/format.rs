@@ -59,6 +59,9 @@ struct Notification {
     body: String,
     /// The roles it goes to (default: every participant).
     to: Option<Vec<String>>,
+    /// What a tick notices that sends it by itself: `missed` or `missed:SCHEDULE`, `warned`
+    /// or `warned:LABEL` (a timer's warning), `overdue` or `overdue:STAGE`.
+    on: Option<Vec<String>>,
 }
 
 /// `[program]`.

@@ -124,6 +124,10 @@ pub struct Notification {
     /// The roles it goes to (every participant when empty).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub to: Vec<String>,
+    /// What a tick notices that sends it by itself: `missed` or `missed:SCHEDULE`, `warned`
+    /// or `warned:LABEL` (a timer's warning), `overdue` or `overdue:STAGE`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub on: Vec<String>,
 }
 
 /// The pairing a terminal stage continues into, enrolled in the same command that ends the

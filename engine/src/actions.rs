@@ -131,7 +131,7 @@ impl Engine {
                     facts.push((name, value));
                 }
                 Effect::Notify(name, roles) => notices.push(
-                    self.notice(pairing, &name, roles, actor)
+                    self.notice(pairing, &name, roles, None, actor)
                         .map_err(|problem| self.action_error(pairing, &what, problem))?,
                 ),
             }
@@ -211,12 +211,83 @@ impl Engine {
         Ok(typed)
     }
 
-    /// The `notified` event for notification `name`, rendered for `pairing` now.
+    /// The notifications sent by what a tick noticed (`event`: missed occurrences, a timer's
+    /// warning, an overdue stage), for those declaring it in `on`.
+    pub(crate) fn triggered(
+        &self,
+        pairing: &mut Pairing,
+        event: &Event,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let Some((kind, name, about)) = self.trigger_of(event) else {
+            return Ok(Vec::new());
+        };
+        let named = format!("{kind}:{name}");
+        let program = Arc::clone(&self.program);
+        let mut events = Vec::new();
+        for n in program
+            .notifications
+            .iter()
+            .filter(|n| n.on.iter().any(|t| *t == kind || *t == named))
+        {
+            let what = format!("notification `{}` on {named}", n.name);
+            let notice = self
+                .notice(pairing, &n.name, None, Some(about.clone()), actor)
+                .map_err(|problem| self.action_error(pairing, &what, problem))?;
+            let reason = format!("{PREFIX}on {named}");
+            events.push(self.emit(pairing, actor, Some(&reason), notice)?);
+        }
+        Ok(events)
+    }
+
+    /// What a tick noticed, as a trigger: its kind, what it names, and what templates see of
+    /// it (`trigger`).
+    fn trigger_of(&self, event: &Event) -> Option<(&'static str, String, serde_json::Value)> {
+        match &event.kind {
+            EventKind::Missed {
+                schedule,
+                occurrences,
+                ..
+            } => Some((
+                "missed",
+                schedule.clone(),
+                serde_json::json!({"kind": "missed", "schedule": schedule, "occurrences": occurrences}),
+            )),
+            EventKind::Warned {
+                transition,
+                to,
+                fires,
+            } => {
+                let label = self
+                    .program
+                    .transitions
+                    .iter()
+                    .find(|t| t.number() == *transition)
+                    .map(|t| t.label.clone())
+                    .unwrap_or_default();
+                Some((
+                    "warned",
+                    label.clone(),
+                    serde_json::json!({"kind": "warned", "label": label, "to": &**to, "fires": fires.to_rfc3339()}),
+                ))
+            }
+            EventKind::BecameOverdue { stage, due } => Some((
+                "overdue",
+                stage.to_string(),
+                serde_json::json!({"kind": "overdue", "stage": &**stage, "due": due.to_rfc3339()}),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The `notified` event for notification `name`, rendered for `pairing` now; `trigger`
+    /// is what a tick noticed, for a notification it sent.
     fn notice(
         &self,
         pairing: &Pairing,
         name: &str,
         roles: Option<Vec<String>>,
+        trigger: Option<serde_json::Value>,
         actor: &Actor<'_>,
     ) -> Result<EventKind, String> {
         let notification = self
@@ -235,7 +306,10 @@ impl Engine {
                 role: p.role.clone(),
             })
             .collect();
-        let context = crate::notifications::context(&self.program, pairing, actor.now);
+        let mut context = crate::notifications::context(&self.program, pairing, actor.now);
+        if let (Some(trigger), Some(map)) = (trigger, context.as_object_mut()) {
+            map.insert("trigger".into(), trigger);
+        }
         let render = |part: &str, template: &str| {
             mentorflow_dsl::templates::render(template, &context)
                 .map_err(|e| format!("the {part} of notification `{name}` cannot be rendered: {e}"))

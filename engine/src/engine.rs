@@ -26,6 +26,8 @@ pub struct Engine {
     stage_ids: Vec<Arc<str>>,
     /// Whether any stage has actions: a move then leaves them to run (see [`Engine::settle`]).
     has_actions: bool,
+    /// Whether any notification is sent by what a tick notices (`on`).
+    has_triggers: bool,
 }
 
 /// How a command changes a fact, as written: `NAME=VALUE`, `NAME+=AMOUNT`, `NAME-=AMOUNT`.
@@ -100,6 +102,7 @@ impl Engine {
     pub fn new(program: Program) -> Engine {
         Engine {
             has_actions: program.stages.iter().any(|s| !s.actions.is_empty()),
+            has_triggers: program.notifications.iter().any(|n| !n.on.is_empty()),
             hash: program.hash.as_str().into(),
             stage_ids: program
                 .stages
@@ -882,6 +885,12 @@ impl Engine {
                     due,
                 };
                 events.push(self.emit(pairing, actor, None, kind)?);
+            }
+        }
+        if self.has_triggers {
+            let noticed = events.clone();
+            for event in &noticed {
+                events.extend(self.triggered(pairing, event, actor)?);
             }
         }
         Ok(events)

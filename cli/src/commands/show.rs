@@ -222,14 +222,22 @@ fn stages(s: &mut String, program: &Program, type_id: Option<&str>) {
         }
     }
     if !program.notifications.is_empty() {
-        let _ = writeln!(s, "\nNotifications (sent by actions)");
+        let _ = writeln!(
+            s,
+            "\nNotifications (sent by actions, or on what a tick notices)"
+        );
         for n in &program.notifications {
             let to = if n.to.is_empty() {
                 "every participant".to_string()
             } else {
                 n.to.join(", ")
             };
-            let _ = writeln!(s, "  {}  to {to}: {}", n.name, one_line(&n.subject));
+            let on = if n.on.is_empty() {
+                String::new()
+            } else {
+                format!(", on {}", n.on.join(", "))
+            };
+            let _ = writeln!(s, "  {}  to {to}{on}: {}", n.name, one_line(&n.subject));
         }
     }
 }

@@ -29,6 +29,7 @@ impl Analyzer<'_> {
             let subject = r.string(&t, "subject", true);
             let body = r.string(&t, "body", true);
             let to = r.strings(&t, "to").unwrap_or_default();
+            let on = r.strings(&t, "on").unwrap_or_default();
             let (Some(subject), Some(body)) = (subject, body) else {
                 continue;
             };
@@ -46,16 +47,64 @@ impl Analyzer<'_> {
                         .help = Some("write values as {{ pairing.id }}, {{ facts.NAME }}, {{ today }}; loops as {% for p in mentees %}...{% endfor %}".into());
                 }
             }
+            for (trigger, span) in &on {
+                if let Err(help) = self.trigger_known(top, trigger) {
+                    ok = false;
+                    self.reader()
+                        .error(
+                            Code::E044,
+                            format!("{what} is sent on `{trigger}`, which never happens"),
+                            span.clone(),
+                        )
+                        .help = Some(help);
+                }
+            }
             if ok {
                 out.push(Notification {
                     name,
                     subject: subject.0,
                     body: body.0,
                     to: to.into_iter().map(|(role, _)| role).collect(),
+                    on: on.into_iter().map(|(t, _)| t).collect(),
                 });
             }
         }
         out
+    }
+
+    /// Whether `trigger` names something a tick can notice; otherwise how to fix it.
+    fn trigger_known(&self, top: &Table<'_, '_>, trigger: &str) -> Result<(), String> {
+        let names = |key: &str| -> Vec<String> {
+            match top.table.get(key).map(toml::Spanned::get_ref) {
+                Some(toml::de::DeValue::Table(t)) => {
+                    t.keys().map(|k| k.get_ref().to_string()).collect()
+                }
+                _ => Vec::new(),
+            }
+        };
+        let (kind, name) = match trigger.split_once(':') {
+            Some((kind, name)) => (kind, Some(name)),
+            None => (trigger, None),
+        };
+        let known =
+            match kind {
+                "missed" => names("schedules"),
+                "overdue" => names("stages"),
+                "warned" => self.history_names.labels.clone(),
+                _ => return Err(
+                    "write missed, missed:SCHEDULE, warned, warned:LABEL, overdue or overdue:STAGE"
+                        .into(),
+                ),
+            };
+        match name {
+            None => Ok(()),
+            Some(n) if known.iter().any(|k| k == n) => Ok(()),
+            Some(n) => Err(
+                help_did_you_mean(n, known.iter().map(String::as_str)).unwrap_or_else(|| {
+                    format!("the {kind} triggers name one of: {}", known.join(", "))
+                }),
+            ),
+        }
     }
 
     /// Compiles each stage's actions and checks the effects they name.

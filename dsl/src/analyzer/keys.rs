@@ -69,7 +69,7 @@ pub(crate) const SCHEDULE: [&str; 11] = [
     "title", "every", "until", "then", "at", "anchor", "end", "grace", "during", "types", "facts",
 ];
 /// `[notifications.NAME]`.
-pub(crate) const NOTIFICATION: [&str; 3] = ["subject", "body", "to"];
+pub(crate) const NOTIFICATION: [&str; 4] = ["subject", "body", "to", "on"];
 /// `[matching]`.
 pub(crate) const MATCHING: [&str; 2] = ["allow", "criteria"];
 /// `[matching.criteria.NAME]`.
