@@ -144,8 +144,18 @@ body = "-"
 subject = "{{ pairing.id }} left start"
 body = "-"
 
+[notifications.pair_welcome]
+subject = "{{ pairing.id }} welcomed as a pair"
+body = "-"
+
 [types.one-on-one]
 roles = { mentor = 1, mentee = 1 }
+
+[types.pair]
+roles = { mentor = 1, mentee = 1 }
+
+[types.pair.stages.start]
+on_enter = 'notify("pair_welcome")'
 "#;
 
 fn hooks(dir: &std::path::Path) -> String {
@@ -227,4 +237,49 @@ fn an_action_that_fails_refuses_the_command_and_stores_nothing() {
     );
     assert_eq!(run(now, &["log"]).stdout, before, "nothing stored");
     assert_eq!(run(now, &["verify"]).code, 0);
+}
+
+#[test]
+fn a_type_acts_in_its_own_way_where_it_declares_an_action() {
+    let (dir, run) = store("overlay");
+    let program = hooks(&dir);
+    let pair = run(
+        "2026-01-05T09:00:00Z",
+        &[
+            "enrol",
+            &program,
+            "--type",
+            "pair",
+            "--person",
+            "mentor=ana",
+            "--person",
+            "mentee=bo",
+        ],
+    );
+    assert_eq!(pair.code, 0, "{}", pair.transcript());
+    let one = run(
+        "2026-01-05T09:00:00Z",
+        &[
+            "enrol",
+            &program,
+            "--type",
+            "one-on-one",
+            "--person",
+            "mentor=cy",
+            "--person",
+            "mentee=dewi",
+        ],
+    );
+    assert_eq!(one.code, 0, "{}", one.transcript());
+    let log = run("2026-01-05T09:00:00Z", &["log"]).stdout;
+    assert!(
+        log.contains("p-1 welcomed as a pair") && !log.contains("p-1 entered start"),
+        "{log}"
+    );
+    assert!(log.contains("p-2 entered start"), "{log}");
+    let paths = mentorflow(&["paths", &program, "--type", "pair"]).stdout;
+    assert!(
+        paths.contains("acts: start on_enter: notify pair_welcome"),
+        "{paths}"
+    );
 }

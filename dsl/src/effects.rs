@@ -25,6 +25,32 @@ pub fn register(engine: &mut Engine) {
         });
 }
 
+/// The effects a script names with a literal (`set_fact("ramp_started", ...)`,
+/// `notify("welcome")`): the helper and the name, in the order written.
+pub fn named(ast: &rhai::AST) -> Vec<(&'static str, String)> {
+    use rhai::{ASTNode, Expr, Stmt};
+    let mut named = Vec::new();
+    ast.walk(&mut |path: &[ASTNode<'_>]| {
+        let call = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, _))) => Some(call),
+            Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => Some(call),
+            _ => None,
+        };
+        if let Some(call) = call {
+            let kind = match call.name.as_str() {
+                "set_fact" => Some("set_fact"),
+                "notify" => Some("notify"),
+                _ => None,
+            };
+            if let (Some(kind), Some(Expr::StringConstant(name, _))) = (kind, call.args.first()) {
+                named.push((kind, name.to_string()));
+            }
+        }
+        true
+    });
+    named
+}
+
 fn effect<const N: usize>(kind: &str, fields: [(&str, Dynamic); N]) -> Map {
     let mut map = Map::new();
     map.insert(KIND.into(), kind.into());

@@ -282,6 +282,13 @@ struct StageOverride {
     due: Option<Due>,
     /// An extra guard on leaving the stage by advance, for this type.
     guard: Option<String>,
+    /// This type's action on entering the stage, in place of the stage's.
+    on_enter: Option<String>,
+    /// This type's action on leaving the stage, in place of the stage's.
+    on_exit: Option<String>,
+    /// This type's action when a timer moves a pairing out of the stage, in place of the
+    /// stage's.
+    on_timeout: Option<String>,
 }
 
 /// `[schedules.NAME]`.

@@ -454,6 +454,25 @@ pub struct Reason {
 }
 
 impl Program {
+    /// The script `hook` (`on_enter`, `on_exit`, `on_timeout`) of `stage` runs for a pairing
+    /// of type `type_id`: the type's own when it declares one, else the stage's.
+    pub fn action(&self, type_id: &str, stage: &str, hook: &str) -> Option<&Script> {
+        fn pick<'a>(a: &'a Actions, hook: &str) -> Option<&'a Script> {
+            match hook {
+                "on_enter" => a.on_enter.as_ref(),
+                "on_exit" => a.on_exit.as_ref(),
+                _ => a.on_timeout.as_ref(),
+            }
+        }
+        let own = self
+            .mentoring_type(type_id)
+            .and_then(|t| t.stages.iter().find(|o| o.stage == stage))
+            .and_then(|o| pick(&o.actions, hook));
+        own.or_else(|| pick(&self.stage(stage)?.actions, hook))
+    }
+}
+
+impl Program {
     /// The declared reason code `given` starts with (`no-time` or `no-time: details`), when
     /// the program declares codes; `Err` with the codes when it names none of them.
     pub fn reason_code<'a>(&'a self, given: &str) -> Result<Option<&'a Reason>, Vec<String>> {
@@ -592,6 +611,9 @@ pub struct StageOverride {
     /// An extra guard on every non-timer transition leaving the stage from it (not on `*`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guard: Option<Script>,
+    /// Actions of this type's own, each in place of the stage's action of the same hook.
+    #[serde(skip_serializing_if = "Actions::is_empty")]
+    pub actions: Actions,
 }
 
 /// A mentoring type: one-on-one, peer, group, reverse, virtual or any other.

@@ -46,23 +46,18 @@ impl Engine {
             return Ok(Vec::new());
         };
         let program = Arc::clone(&self.program);
-        let left = program.stage(from);
-        let entered = program.stage(to);
+        let ty = pairing.type_id.clone();
         let mut hooks: Vec<(&str, &str, &Script)> = Vec::new();
-        if let Some(s) = left {
-            if *by == Move::Timer {
-                hooks.extend(
-                    s.actions
-                        .on_timeout
-                        .as_ref()
-                        .map(|a| ("on_timeout", &*s.id, a)),
-                );
+        let mut add = |stage: &str, hook: &'static str| {
+            if let Some((id, script)) = action(&program, &ty, stage, hook) {
+                hooks.push((hook, id, script));
             }
-            hooks.extend(s.actions.on_exit.as_ref().map(|a| ("on_exit", &*s.id, a)));
+        };
+        if *by == Move::Timer {
+            add(from, "on_timeout");
         }
-        if let Some(s) = entered {
-            hooks.extend(s.actions.on_enter.as_ref().map(|a| ("on_enter", &*s.id, a)));
-        }
+        add(from, "on_exit");
+        add(to, "on_enter");
         let mut events = Vec::new();
         for (hook, stage, script) in hooks {
             events.extend(self.act(pairing, hook, stage, script, actor)?);
@@ -94,11 +89,8 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<Vec<Event>, EngineError> {
         let program = Arc::clone(&self.program);
-        match program
-            .stage(&pairing.stage)
-            .and_then(|s| s.actions.on_enter.as_ref().map(|a| (s, a)))
-        {
-            Some((stage, script)) => self.act(pairing, "on_enter", &stage.id, script, actor),
+        match action(&program, &pairing.type_id, &pairing.stage, "on_enter") {
+            Some((stage, script)) => self.act(pairing, "on_enter", stage, script, actor),
             None => Ok(Vec::new()),
         }
     }
@@ -321,6 +313,17 @@ impl Engine {
             body: render("body", &notification.body)?,
         })
     }
+}
+
+/// The script `hook` of `stage` runs for type `ty`, with the stage's id.
+fn action<'p>(
+    program: &'p mentorflow_dsl::Program,
+    ty: &str,
+    stage: &str,
+    hook: &str,
+) -> Option<(&'p str, &'p Script)> {
+    let id = program.stage(stage)?.id.as_str();
+    program.action(ty, stage, hook).map(|script| (id, script))
 }
 
 /// The effects an action's value asks for: one effect, a list of them, or nothing.

@@ -101,7 +101,11 @@ impl Engine {
     /// An engine for `program` with the default sandbox.
     pub fn new(program: Program) -> Engine {
         Engine {
-            has_actions: program.stages.iter().any(|s| !s.actions.is_empty()),
+            has_actions: program.stages.iter().any(|s| !s.actions.is_empty())
+                || program
+                    .types
+                    .iter()
+                    .any(|t| t.stages.iter().any(|o| !o.actions.is_empty())),
             has_triggers: program.notifications.iter().any(|n| !n.on.is_empty()),
             hash: program.hash.as_str().into(),
             stage_ids: program

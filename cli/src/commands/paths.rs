@@ -53,6 +53,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                     .and_then(|s| program.stage(s))
                     .and_then(|s| s.outcome.clone());
                 crate::json::designer::Route {
+                    actions: acts(&program, args.type_id.as_deref(), route),
                     stages,
                     transitions: route.iter().map(|i| i + 1).collect(),
                     outcome,
@@ -111,9 +112,46 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         for step in how {
             writeln!(output.out, "       via {step}")?;
         }
+        for act in acts(&program, args.type_id.as_deref(), route) {
+            writeln!(output.out, "       acts: {act}")?;
+        }
     }
     if routes.len() == ROUTE_LIMIT {
         writeln!(output.out, "(stopped after {ROUTE_LIMIT} routes)")?;
     }
     Ok(EXIT_OK)
+}
+
+/// The stage actions a route runs (for `type_id`, with its own actions), in order: the first
+/// stage's `on_enter` at enrolment, then for each move the stage left's `on_timeout` (a
+/// timer's move) and `on_exit`, and the stage entered's `on_enter`; each with the effects it
+/// names.
+fn acts(program: &mentorflow_dsl::Program, type_id: Option<&str>, route: &[usize]) -> Vec<String> {
+    let ty = type_id.unwrap_or_default();
+    let mut out = Vec::new();
+    let mut act = |stage: &str, hook: &str| {
+        let Some(script) = program.action(ty, stage, hook) else {
+            return;
+        };
+        let effects: Vec<String> = mentorflow_dsl::effects::named(&script.ast)
+            .into_iter()
+            .map(|(kind, name)| format!("{kind} {name}"))
+            .collect();
+        out.push(if effects.is_empty() {
+            format!("{stage} {hook}")
+        } else {
+            format!("{stage} {hook}: {}", effects.join(", "))
+        });
+    };
+    act(&program.initial, "on_enter");
+    let mut at = program.initial.clone();
+    for t in route.iter().filter_map(|&i| program.transitions.get(i)) {
+        if t.timer().is_some() {
+            act(&at, "on_timeout");
+        }
+        act(&at, "on_exit");
+        act(&t.to, "on_enter");
+        at = t.to.clone();
+    }
+    out
 }

@@ -92,6 +92,9 @@ pub struct Route {
     pub transitions: Vec<usize>,
     /// The terminal stage's outcome.
     pub outcome: Option<String>,
+    /// The stage actions each move runs, in order: `ramping on_enter: set_fact ramp_started,
+    /// notify ramp_plan`.
+    pub actions: Vec<String>,
 }
 
 /// Scenarios run.

@@ -2,11 +2,10 @@
 //! templates checked, each action compiled, and every effect it names (`set_fact`, `notify`)
 //! checked against the facts and notifications the program declares.
 
-use rhai::{ASTNode, Expr, Stmt};
-
 use super::{keys, Analyzer, Table};
 use crate::code::Code;
 use crate::model::{Notification, Script, Stage};
+
 use crate::suggest::help_did_you_mean;
 
 impl Analyzer<'_> {
@@ -107,53 +106,78 @@ impl Analyzer<'_> {
         }
     }
 
-    /// Compiles each stage's actions and checks the effects they name.
+    /// Compiles each stage's actions, and each type's own, and checks the effects they name.
     pub(super) fn actions(
         &mut self,
         top: &Table<'_, '_>,
         stages: &mut [Stage],
+        types: &mut [crate::model::MentoringType],
         notifications: &[Notification],
     ) {
-        let mut r = self.reader();
-        let Some(table) = r.table(top, "stages", "[stages]".into()) else {
-            return;
-        };
         for stage in stages.iter_mut() {
-            let Some(value) = table.table.get(stage.id.as_str()) else {
+            let Some(t) = self.subtable(top, &["stages", &stage.id]) else {
                 continue;
             };
-            let mut r = self.reader();
-            let Some(t) = r.as_table(
-                value,
-                &stage.id,
-                "[stages]",
-                format!("stage `{}`", stage.id),
-            ) else {
-                continue;
-            };
-            let hooks = [
-                ("on_enter", r.string(&t, "on_enter", false)),
-                ("on_exit", r.string(&t, "on_exit", false)),
-                ("on_timeout", r.string(&t, "on_timeout", false)),
-            ];
-            for (hook, given) in hooks {
-                let Some((source, span)) = given else {
+            let what = format!("of stage `{}`", stage.id);
+            stage.actions = self.hooks(&t, &what, notifications);
+        }
+        for ty in types.iter_mut() {
+            for o in ty.stages.iter_mut() {
+                let path = ["types", ty.id.as_str(), "stages", o.stage.as_str()];
+                let Some(t) = self.subtable(top, &path) else {
                     continue;
                 };
-                let what = format!("{hook} of stage `{}`", stage.id);
-                let Some(script) = self.compile_inline(&source, span.clone(), &what, false) else {
-                    continue;
-                };
-                if !self.effects_known(&script, &what, span, notifications) {
-                    continue;
-                }
-                match hook {
-                    "on_enter" => stage.actions.on_enter = Some(script),
-                    "on_exit" => stage.actions.on_exit = Some(script),
-                    _ => stage.actions.on_timeout = Some(script),
-                }
+                let what = format!("of stage `{}` in type `{}`", o.stage, ty.id);
+                o.actions = self.hooks(&t, &what, notifications);
             }
         }
+    }
+
+    /// The table at `path` under `top`, when every step is a table.
+    fn subtable<'t, 'i>(&self, top: &Table<'t, 'i>, path: &[&str]) -> Option<Table<'t, 'i>> {
+        let mut table = top.table;
+        let mut span = top.span.clone();
+        for key in path {
+            let value = table.get(*key)?;
+            span = value.span();
+            match value.get_ref() {
+                toml::de::DeValue::Table(t) => table = t,
+                _ => return None,
+            }
+        }
+        Some(Table {
+            table,
+            span,
+            what: path.join("."),
+        })
+    }
+
+    /// A table's `on_enter`, `on_exit` and `on_timeout`, compiled and checked.
+    fn hooks(
+        &mut self,
+        t: &Table<'_, '_>,
+        what: &str,
+        notifications: &[Notification],
+    ) -> crate::model::Actions {
+        let mut actions = crate::model::Actions::default();
+        for hook in ["on_enter", "on_exit", "on_timeout"] {
+            let Some((source, span)) = self.reader().string(t, hook, false) else {
+                continue;
+            };
+            let what = format!("{hook} {what}");
+            let Some(script) = self.compile_inline(&source, span.clone(), &what, false) else {
+                continue;
+            };
+            if !self.effects_known(&script, &what, span, notifications) {
+                continue;
+            }
+            match hook {
+                "on_enter" => actions.on_enter = Some(script),
+                "on_exit" => actions.on_exit = Some(script),
+                _ => actions.on_timeout = Some(script),
+            }
+        }
+        actions
     }
 
     /// E044 for each `set_fact` of a fact the program does not declare (or keeps per person)
@@ -165,26 +189,7 @@ impl Analyzer<'_> {
         span: std::ops::Range<usize>,
         notifications: &[Notification],
     ) -> bool {
-        let mut named: Vec<(&'static str, String)> = Vec::new();
-        script.ast.walk(&mut |path: &[ASTNode<'_>]| {
-            let call = match path.last() {
-                Some(ASTNode::Expr(Expr::FnCall(call, _))) => Some(call),
-                Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => Some(call),
-                _ => None,
-            };
-            if let Some(call) = call {
-                let kind = match call.name.as_str() {
-                    "set_fact" => Some("set_fact"),
-                    "notify" => Some("notify"),
-                    _ => None,
-                };
-                if let (Some(kind), Some(Expr::StringConstant(name, _))) = (kind, call.args.first())
-                {
-                    named.push((kind, name.to_string()));
-                }
-            }
-            true
-        });
+        let named = crate::effects::named(&script.ast);
         let mut ok = true;
         for (kind, name) in named {
             let problem = match kind {

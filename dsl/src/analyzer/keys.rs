@@ -63,7 +63,7 @@ pub(crate) const TYPE: [&str; 8] = [
 /// A role's bounds: `{ min = 1, max = 3 }`.
 pub(crate) const ROLE_RANGE: [&str; 2] = ["min", "max"];
 /// `[types.ID.stages.STAGE]`.
-pub(crate) const STAGE_OVERRIDE: [&str; 2] = ["due", "guard"];
+pub(crate) const STAGE_OVERRIDE: [&str; 5] = ["due", "guard", "on_enter", "on_exit", "on_timeout"];
 /// `[schedules.NAME]`.
 pub(crate) const SCHEDULE: [&str; 11] = [
     "title", "every", "until", "then", "at", "anchor", "end", "grace", "during", "types", "facts",

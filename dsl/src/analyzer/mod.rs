@@ -161,7 +161,7 @@ impl<'a> Analyzer<'a> {
         let criteria = self.criteria(&top);
         self.criteria = criteria.clone();
         let transitions = self.transitions(&top, &stages);
-        let types = self.types(&top, &stages, &attributes);
+        let mut types = self.types(&top, &stages, &attributes);
         let reasons = self.reasons(&top);
         let schedules = self.schedules(&top, &stages, &types);
         let capacity = self.capacity(&top, &types);
@@ -169,7 +169,7 @@ impl<'a> Analyzer<'a> {
         self.successors(&top, &mut stages, &types, &facts);
         let matching = self.matching(&top);
         let notifications = self.notifications(&top);
-        self.actions(&top, &mut stages, &notifications);
+        self.actions(&top, &mut stages, &mut types, &notifications);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {

@@ -247,7 +247,12 @@ impl Analyzer<'_> {
             let guard = guard.and_then(|(src, span)| {
                 self.script_or_criterion(&src, span, &format!("extra guard of {what}"))
             });
-            out.push(StageOverride { stage, due, guard });
+            out.push(StageOverride {
+                stage,
+                due,
+                guard,
+                actions: Default::default(),
+            });
         }
         out
     }
