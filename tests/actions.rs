@@ -283,3 +283,110 @@ fn a_type_acts_in_its_own_way_where_it_declares_an_action() {
         "{paths}"
     );
 }
+
+/// Coaching check-ins that run only while coaching: started on entering, stopped on pausing.
+const CHECK_INS: &str = r#"
+[program]
+id = "check-ins"
+title = "Check-ins"
+initial = "matched"
+
+[facts.paused]
+type = "bool"
+default = false
+
+[schedules.check_in]
+every = "1w"
+anchor = "started"
+
+[stages.matched]
+title = "Matched"
+
+[stages.coaching]
+title = "Coaching"
+on_enter = 'start_schedule("check_in")'
+
+[stages.paused]
+title = "Paused"
+on_enter = 'stop_schedule("check_in")'
+
+[stages.done]
+title = "Done"
+outcome = "success"
+
+[[transitions]]
+from = "matched"
+to = "coaching"
+
+[[transitions]]
+from = "coaching"
+to = "paused"
+guard = "facts.paused"
+
+[[transitions]]
+from = "paused"
+to = "coaching"
+guard = "!facts.paused"
+
+[[transitions]]
+from = "coaching"
+to = "done"
+guard = "!facts.paused && schedules.check_in.done >= 2"
+
+[types.one-on-one]
+roles = { mentor = 1, mentee = 1 }
+"#;
+
+#[test]
+fn an_action_starts_and_stops_a_schedule() {
+    let (dir, run) = store("schedules");
+    let path = dir.join("check-ins.toml");
+    std::fs::write(&path, CHECK_INS).expect("write");
+    let program = path.to_string_lossy().into_owned();
+    run(
+        "2026-01-05T09:00:00Z",
+        &[
+            "enrol",
+            &program,
+            "--type",
+            "one-on-one",
+            "--person",
+            "mentor=ana",
+            "--person",
+            "mentee=bo",
+        ],
+    );
+    // Not started yet: no check-in falls due in `matched`.
+    let early = run("2026-01-20T09:00:00Z", &["tick"]);
+    assert!(!early.stdout.contains("newly missed"), "{}", early.stdout);
+    let started = run("2026-01-20T09:00:00Z", &["advance", "p-1"]);
+    assert!(
+        started.stdout.contains("started schedule check_in"),
+        "{}",
+        started.stdout
+    );
+    // Counting from the start: #1 due 2026-01-27, #2 due 2026-02-03.
+    let status = run("2026-01-21T09:00:00Z", &["status", "p-1", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
+    assert_eq!(doc["schedules"][0]["next_due"], "2026-01-27T09:00:00Z");
+    let paused = run("2026-01-28T09:00:00Z", &["record", "p-1", "paused=true"]);
+    assert_eq!(paused.code, 0, "{}", paused.transcript());
+    run("2026-01-28T09:00:00Z", &["advance", "p-1"]);
+    let log = run("2026-01-28T09:00:00Z", &["log", "p-1"]).stdout;
+    assert!(log.contains("stopped schedule check_in"), "{log}");
+    // Stopped: weeks pass and nothing is missed.
+    let quiet = run("2026-03-01T09:00:00Z", &["tick"]);
+    assert!(!quiet.stdout.contains("newly missed"), "{}", quiet.stdout);
+    // Started again: it counts afresh from now.
+    run("2026-03-02T09:00:00Z", &["record", "p-1", "paused=false"]);
+    run("2026-03-02T09:00:00Z", &["advance", "p-1"]);
+    run("2026-03-09T09:00:00Z", &["done", "p-1", "check_in"]);
+    run("2026-03-16T09:00:00Z", &["done", "p-1", "check_in"]);
+    let done = run("2026-03-16T09:00:00Z", &["advance", "p-1"]);
+    assert!(
+        done.stdout.contains("coaching -> done"),
+        "{}",
+        done.transcript()
+    );
+    assert_eq!(run("2026-03-16T09:00:00Z", &["verify"]).code, 0);
+}

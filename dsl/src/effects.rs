@@ -1,5 +1,6 @@
-//! What a stage's actions return: effects as data. A script calls `set_fact(NAME, VALUE)` and
-//! `notify(NAME)` or `notify(NAME, ROLES)`, each giving a map the engine reads; an action's
+//! What a stage's actions return: effects as data. A script calls `set_fact(NAME, VALUE)`,
+//! `notify(NAME)` or `notify(NAME, ROLES)`, `start_schedule(NAME)` and `stop_schedule(NAME)`,
+//! each giving a map the engine reads; an action's
 //! result is one effect, a list of them, or nothing (`()`). Effects change nothing by
 //! themselves: the engine applies them as events, in the same command as the move.
 
@@ -16,6 +17,12 @@ pub fn register(engine: &mut Engine) {
         })
         .register_fn("notify", |name: ImmutableString| {
             effect("notify", [("notification", name.into())])
+        })
+        .register_fn("start_schedule", |name: ImmutableString| {
+            effect("start_schedule", [("schedule", name.into())])
+        })
+        .register_fn("stop_schedule", |name: ImmutableString| {
+            effect("stop_schedule", [("schedule", name.into())])
         })
         .register_fn("notify", |name: ImmutableString, roles: Array| {
             effect(
@@ -40,6 +47,8 @@ pub fn named(ast: &rhai::AST) -> Vec<(&'static str, String)> {
             let kind = match call.name.as_str() {
                 "set_fact" => Some("set_fact"),
                 "notify" => Some("notify"),
+                "start_schedule" => Some("start_schedule"),
+                "stop_schedule" => Some("stop_schedule"),
                 _ => None,
             };
             if let (Some(kind), Some(Expr::StringConstant(name, _))) = (kind, call.args.first()) {

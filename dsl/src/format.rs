@@ -305,8 +305,8 @@ struct Schedule {
     then: Option<Due>,
     /// One-off occurrences this long after the anchor, e.g. `["14d", "45d", "90d"]`.
     at: Option<Vec<Due>>,
-    /// What occurrences count from: `enrolment` (default), a stage id (its first entry), or
-    /// `facts.NAME` of a date fact.
+    /// What occurrences count from: `enrolment` (default), a stage id (its first entry),
+    /// `facts.NAME` of a date fact, or `started` (when a stage's action starts it).
     anchor: Option<String>,
     /// No occurrence later than this long after the anchor.
     end: Option<Due>,

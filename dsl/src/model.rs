@@ -385,6 +385,8 @@ pub enum Anchor {
     Stage(String),
     /// The date held in this date fact (00:00 UTC); none while it is not recorded.
     Fact(String),
+    /// When a stage's action started it (`start_schedule`); none until then.
+    Started,
 }
 
 impl std::fmt::Display for Anchor {
@@ -393,6 +395,7 @@ impl std::fmt::Display for Anchor {
             Anchor::Enrolment => write!(f, "enrolment"),
             Anchor::Stage(s) => write!(f, "entering {s}"),
             Anchor::Fact(fact) => write!(f, "the date in {fact}"),
+            Anchor::Started => write!(f, "when an action starts it"),
         }
     }
 }

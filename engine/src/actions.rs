@@ -31,6 +31,8 @@ pub fn is_action(event: &Event) -> bool {
 enum Effect {
     SetFact(String, Dynamic),
     Notify(String, Option<Vec<String>>),
+    Start(String),
+    Stop(String),
 }
 
 impl Engine {
@@ -114,6 +116,7 @@ impl Engine {
         let reason = format!("{PREFIX}{what}");
         let mut facts = Vec::new();
         let mut notices = Vec::new();
+        let mut switches = Vec::new();
         for effect in effects {
             match effect {
                 Effect::SetFact(name, value) => {
@@ -122,6 +125,17 @@ impl Engine {
                         .map_err(|problem| self.action_error(pairing, &what, problem))?;
                     facts.push((name, value));
                 }
+                Effect::Start(name) | Effect::Stop(name)
+                    if self.program.schedules.iter().all(|s| s.name != name) =>
+                {
+                    return Err(self.action_error(
+                        pairing,
+                        &what,
+                        format!("the program has no schedule `{name}`"),
+                    ));
+                }
+                Effect::Start(schedule) => switches.push(EventKind::ScheduleStarted { schedule }),
+                Effect::Stop(schedule) => switches.push(EventKind::ScheduleStopped { schedule }),
                 Effect::Notify(name, roles) => notices.push(
                     self.notice(pairing, &name, roles, None, actor)
                         .map_err(|problem| self.action_error(pairing, &what, problem))?,
@@ -136,7 +150,7 @@ impl Engine {
             };
             events.push(self.emit(pairing, actor, Some(&reason), kind)?);
         }
-        for kind in notices {
+        for kind in switches.into_iter().chain(notices) {
             events.push(self.emit(pairing, actor, Some(&reason), kind)?);
         }
         Ok(events)
@@ -358,6 +372,14 @@ fn effect(value: Dynamic) -> Result<Effect, String> {
             text("fact").ok_or_else(not_an_effect)?.to_string(),
             map.get("value").cloned().unwrap_or(Dynamic::UNIT),
         )),
+        Some(kind @ ("start_schedule" | "stop_schedule")) => {
+            let name = text("schedule").ok_or_else(not_an_effect)?.to_string();
+            Ok(if kind == "start_schedule" {
+                Effect::Start(name)
+            } else {
+                Effect::Stop(name)
+            })
+        }
         Some("notify") => {
             let roles = match map.get("to") {
                 Some(v) if v.is_array() => Some(

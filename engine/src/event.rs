@@ -183,6 +183,17 @@ pub enum EventKind {
         /// The last occurrence looked at.
         checked: u32,
     },
+    /// A stage's action started a schedule (anchored `started`, it counts from now), or
+    /// started it again after a stop.
+    ScheduleStarted {
+        /// The schedule.
+        schedule: String,
+    },
+    /// A stage's action stopped a schedule: no occurrence falls until it is started again.
+    ScheduleStopped {
+        /// The schedule.
+        schedule: String,
+    },
     /// A stage's action sent a notification: rendered once, for everyone it goes to.
     Notified {
         /// The notification's name in the program.
@@ -278,6 +289,12 @@ mod legacy {
             to: Vec<Recipient>,
             subject: String,
             body: String,
+        },
+        ScheduleStarted {
+            schedule: String,
+        },
+        ScheduleStopped {
+            schedule: String,
         },
         Missed {
             schedule: String,
@@ -386,6 +403,8 @@ mod legacy {
                     occurrences,
                     checked,
                 },
+                StoredKind::ScheduleStarted { schedule } => EventKind::ScheduleStarted { schedule },
+                StoredKind::ScheduleStopped { schedule } => EventKind::ScheduleStopped { schedule },
                 StoredKind::Notified {
                     notification,
                     to,
@@ -478,6 +497,8 @@ impl EventKind {
             EventKind::Done { .. } => "done",
             EventKind::Missed { .. } => "missed",
             EventKind::Notified { .. } => "notified",
+            EventKind::ScheduleStarted { .. } => "schedule_started",
+            EventKind::ScheduleStopped { .. } => "schedule_stopped",
             EventKind::Migrated { .. } => "migrated",
         }
     }

@@ -66,6 +66,9 @@ pub struct Pairing {
     /// What each schedule's occurrences came to, by schedule name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub schedules: BTreeMap<String, crate::schedules::ScheduleState>,
+    /// Schedules a stage's action started (when) or stopped (`None`), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub switched: BTreeMap<String, Option<DateTime<Utc>>>,
     /// What happened so far, for scripts and timers. `None` in a state stored before it was
     /// kept: the ledger then folds it from the pairing's events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,6 +107,7 @@ impl PartialEq for Pairing {
                     p.overdue_logged,
                     &p.warned,
                     &p.schedules,
+                    &p.switched,
                     &p.history,
                 ),
             )
@@ -200,7 +204,9 @@ impl History {
             | EventKind::Warned { .. }
             | EventKind::Done { .. }
             | EventKind::Missed { .. }
-            | EventKind::Notified { .. } => {}
+            | EventKind::Notified { .. }
+            | EventKind::ScheduleStarted { .. }
+            | EventKind::ScheduleStopped { .. } => {}
         }
     }
 
@@ -324,6 +330,7 @@ impl Pairing {
             overdue_logged: false,
             warned: BTreeMap::new(),
             schedules: BTreeMap::new(),
+            switched: BTreeMap::new(),
             // Sized once: a pairing visits at most every stage, each list grows no further.
             history: Some(History {
                 stages: Vec::with_capacity(program.stages.len()),
@@ -415,6 +422,12 @@ impl Pairing {
                 mapping,
                 ..
             } => self.migrate(program, to_program, stage, facts, mapping),
+            EventKind::ScheduleStarted { schedule } => {
+                self.switched.insert(schedule.clone(), Some(event.at));
+            }
+            EventKind::ScheduleStopped { schedule } => {
+                self.switched.insert(schedule.clone(), None);
+            }
             kind => {
                 if let Some((_, to)) = kind.move_() {
                     let to = std::sync::Arc::clone(to);
@@ -439,6 +452,8 @@ impl Pairing {
                 | EventKind::Warned { .. }
                 | EventKind::Missed { .. }
                 | EventKind::Notified { .. }
+                | EventKind::ScheduleStarted { .. }
+                | EventKind::ScheduleStopped { .. }
         ) {
             self.last_event_at = event.at;
         }

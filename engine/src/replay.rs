@@ -111,7 +111,9 @@ fn step(
         | EventKind::Continued { .. }
         | EventKind::PersonRecorded { .. } => Ok(None),
         // What a stage's action did follows from the move it came with, replayed again there.
-        EventKind::Notified { .. } => Ok(None),
+        EventKind::Notified { .. }
+        | EventKind::ScheduleStarted { .. }
+        | EventKind::ScheduleStopped { .. } => Ok(None),
         EventKind::FactsRecorded { .. } if crate::actions::is_action(e) => Ok(None),
         EventKind::FactsRecorded { facts, person } => {
             engine.record(pairing, person.as_deref(), facts.clone(), actor)?;

@@ -98,7 +98,14 @@ pub fn anchor(program: &Program, schedule: &Schedule, pairing: &Pairing) -> Opti
     {
         return None;
     }
+    // An action's stop holds until an action starts it again.
+    let started = match pairing.switched.get(&schedule.name) {
+        Some(None) => return None,
+        Some(Some(at)) => Some(*at),
+        None => None,
+    };
     match &schedule.anchor {
+        Anchor::Started => started,
         Anchor::Enrolment => Some(pairing.enrolled_at),
         Anchor::Stage(stage) => pairing.history.as_ref()?.last_entered(stage),
         Anchor::Fact(fact) => match pairing.fact(program, fact) {

@@ -152,6 +152,16 @@ pub enum What {
         /// The last occurrence looked at.
         checked: u32,
     },
+    /// A stage's action started a schedule (the reason names the action).
+    ScheduleStarted {
+        /// The schedule.
+        schedule: String,
+    },
+    /// A stage's action stopped a schedule.
+    ScheduleStopped {
+        /// The schedule.
+        schedule: String,
+    },
     /// A stage's action sent a notification (the reason names the action).
     Notified {
         /// The notification's name in the program.
@@ -287,6 +297,12 @@ fn what(kind: &EventKind) -> What {
             anchor: *anchor,
             occurrences: occurrences.clone(),
             checked: *checked,
+        },
+        EventKind::ScheduleStarted { schedule } => What::ScheduleStarted {
+            schedule: schedule.clone(),
+        },
+        EventKind::ScheduleStopped { schedule } => What::ScheduleStopped {
+            schedule: schedule.clone(),
         },
         EventKind::Notified {
             notification,

@@ -126,6 +126,8 @@ fn what(kind: &EventKind) -> String {
             };
             format!("done {schedule} #{occurrence} on {}{with}", minute(*on))
         }
+        EventKind::ScheduleStarted { schedule } => format!("started schedule {schedule}"),
+        EventKind::ScheduleStopped { schedule } => format!("stopped schedule {schedule}"),
         EventKind::Notified {
             notification,
             to,

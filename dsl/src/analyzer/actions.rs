@@ -113,13 +113,14 @@ impl Analyzer<'_> {
         stages: &mut [Stage],
         types: &mut [crate::model::MentoringType],
         notifications: &[Notification],
+        schedules: &[crate::model::Schedule],
     ) {
         for stage in stages.iter_mut() {
             let Some(t) = self.subtable(top, &["stages", &stage.id]) else {
                 continue;
             };
             let what = format!("of stage `{}`", stage.id);
-            stage.actions = self.hooks(&t, &what, notifications);
+            stage.actions = self.hooks(&t, &what, notifications, schedules);
         }
         for ty in types.iter_mut() {
             for o in ty.stages.iter_mut() {
@@ -128,7 +129,7 @@ impl Analyzer<'_> {
                     continue;
                 };
                 let what = format!("of stage `{}` in type `{}`", o.stage, ty.id);
-                o.actions = self.hooks(&t, &what, notifications);
+                o.actions = self.hooks(&t, &what, notifications, schedules);
             }
         }
     }
@@ -158,6 +159,7 @@ impl Analyzer<'_> {
         t: &Table<'_, '_>,
         what: &str,
         notifications: &[Notification],
+        schedules: &[crate::model::Schedule],
     ) -> crate::model::Actions {
         let mut actions = crate::model::Actions::default();
         for hook in ["on_enter", "on_exit", "on_timeout"] {
@@ -168,7 +170,7 @@ impl Analyzer<'_> {
             let Some(script) = self.compile_inline(&source, span.clone(), &what, false) else {
                 continue;
             };
-            if !self.effects_known(&script, &what, span, notifications) {
+            if !self.effects_known(&script, &what, span, notifications, schedules) {
                 continue;
             }
             match hook {
@@ -188,6 +190,7 @@ impl Analyzer<'_> {
         what: &str,
         span: std::ops::Range<usize>,
         notifications: &[Notification],
+        schedules: &[crate::model::Schedule],
     ) -> bool {
         let named = crate::effects::named(&script.ast);
         let mut ok = true;
@@ -205,6 +208,7 @@ impl Analyzer<'_> {
                     )),
                     Some(_) => None,
                 },
+                "start_schedule" | "stop_schedule" => schedule_problem(schedules, kind, &name, what),
                 _ if notifications.iter().all(|n| n.name != name) => Some((
                     format!("{what} sends undeclared notification `{name}`"),
                     help_did_you_mean(&name, notifications.iter().map(|n| n.name.as_str()))
@@ -219,4 +223,40 @@ impl Analyzer<'_> {
         }
         ok
     }
+}
+
+/// What is wrong with an action starting or stopping schedule `name`, and how to fix it.
+fn schedule_problem(
+    schedules: &[crate::model::Schedule],
+    kind: &str,
+    name: &str,
+    what: &str,
+) -> Option<(String, String)> {
+    let named: Vec<&crate::model::Schedule> = schedules.iter().filter(|s| s.name == name).collect();
+    if named.is_empty() {
+        return Some((
+            format!(
+                "{what} {} undeclared schedule `{name}`",
+                if kind == "start_schedule" {
+                    "starts"
+                } else {
+                    "stops"
+                }
+            ),
+            help_did_you_mean(name, schedules.iter().map(|s| s.name.as_str()))
+                .unwrap_or_else(|| format!("declare [schedules.{name}] with anchor = \"started\"")),
+        ));
+    }
+    let startable = named
+        .iter()
+        .any(|s| s.anchor == crate::model::Anchor::Started);
+    (kind == "start_schedule" && !startable).then(|| {
+        (
+            format!(
+                "{what} starts schedule `{name}`, which counts from {} instead",
+                named[0].anchor
+            ),
+            format!("write anchor = \"started\" in [schedules.{name}] so an action starts it"),
+        )
+    })
 }

@@ -169,7 +169,7 @@ impl<'a> Analyzer<'a> {
         self.successors(&top, &mut stages, &types, &facts);
         let matching = self.matching(&top);
         let notifications = self.notifications(&top);
-        self.actions(&top, &mut stages, &mut types, &notifications);
+        self.actions(&top, &mut stages, &mut types, &notifications, &schedules);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {

@@ -263,6 +263,9 @@ impl Analyzer<'_> {
         if text == "enrolment" {
             return Some(Anchor::Enrolment);
         }
+        if text == "started" {
+            return Some(Anchor::Started);
+        }
         if let Some(fact) = text.strip_prefix("facts.") {
             let is_date = self
                 .fact_names
@@ -282,7 +285,7 @@ impl Analyzer<'_> {
         let help =
             help_did_you_mean(&text, stages.iter().map(|s| s.id.as_str())).unwrap_or_else(|| {
                 format!(
-                    "write \"enrolment\", a stage ({}), or facts.NAME of a date fact",
+                    "write \"enrolment\", \"started\" (by an action), a stage ({}), or facts.NAME of a date fact",
                     stage_list(stages)
                 )
             });
