@@ -374,6 +374,8 @@ impl Pairing {
                 if let Some(p) = self.participants.iter_mut().find(|p| p.id == *person) {
                     p.facts.extend(facts.iter().cloned());
                 }
+                // Scripts see each person's facts through the participants.
+                self.view = std::sync::OnceLock::new();
             }
             EventKind::Continued { successor } => self.successor = Some(successor.clone()),
             EventKind::Joined { participant } => {

@@ -9,12 +9,16 @@ use rhai::{Array, Dynamic, ImmutableString, Map};
 
 use crate::event::Participant;
 
-/// Shared Rhai values for one pairing's scripts. Participants are not kept here: they are
-/// built only for the scripts that read them (type rules, mostly), never for every guard.
+/// Shared Rhai values for one pairing's scripts. The participants are built the first time a
+/// script reads them and shared after that (a guard reading mentees ran a copy of every map
+/// per evaluation); the view is dropped whenever who takes part, or a fact kept per person,
+/// changes.
 #[derive(Debug, Clone)]
 pub(crate) struct ScriptView {
     pub facts: Dynamic,
     pub type_id: ImmutableString,
+    /// `participants`, `mentors`, `mentees`, each read-only and shared once built.
+    people: [std::sync::OnceLock<Dynamic>; 3],
 }
 
 /// The participants (all, or those with `role`) as a Rhai array of maps: id, role, the
@@ -183,7 +187,22 @@ impl ScriptView {
             // assigning through a shared value.
             facts: Dynamic::from_map(map).into_read_only().into_shared(),
             type_id: type_id.into(),
+            people: Default::default(),
         }
+    }
+
+    /// The participants with `role` (all for `None`; `mentor` and `mentee` are kept), built
+    /// once and shared.
+    pub fn people(&self, program: &Program, all: &[Participant], role: Option<&str>) -> Dynamic {
+        let slot = match role {
+            None => 0,
+            Some("mentor") => 1,
+            Some("mentee") => 2,
+            Some(_) => return participants(program, all, role),
+        };
+        self.people[slot]
+            .get_or_init(|| participants(program, all, role).into_read_only().into_shared())
+            .clone()
     }
 
     /// Updates one fact in place.
