@@ -363,8 +363,12 @@ impl Runtime {
             let value = match *name {
                 "facts" => ctx.view().facts.clone(),
                 "participants" => ctx.view().people(ctx.program, ctx.participants, None),
-                "mentors" => ctx.view().people(ctx.program, ctx.participants, Some("mentor")),
-                "mentees" => ctx.view().people(ctx.program, ctx.participants, Some("mentee")),
+                "mentors" => ctx
+                    .view()
+                    .people(ctx.program, ctx.participants, Some("mentor")),
+                "mentees" => ctx
+                    .view()
+                    .people(ctx.program, ctx.participants, Some("mentee")),
                 "type" => ctx.view().type_id.clone().into(),
                 "stage" => ctx.stage.into(),
                 "days_in_stage" => ctx.days_in_stage.into(),

@@ -201,7 +201,11 @@ impl ScriptView {
             Some(_) => return participants(program, all, role),
         };
         self.people[slot]
-            .get_or_init(|| participants(program, all, role).into_read_only().into_shared())
+            .get_or_init(|| {
+                participants(program, all, role)
+                    .into_read_only()
+                    .into_shared()
+            })
             .clone()
     }
 
