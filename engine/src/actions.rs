@@ -136,10 +136,7 @@ impl Engine {
                 }
                 Effect::Start(schedule) => switches.push(EventKind::ScheduleStarted { schedule }),
                 Effect::Stop(schedule) => switches.push(EventKind::ScheduleStopped { schedule }),
-                Effect::Notify(name, roles) => notices.push(
-                    self.notice(pairing, &name, roles, None, actor)
-                        .map_err(|problem| self.action_error(pairing, &what, problem))?,
-                ),
+                Effect::Notify(name, roles) => notices.push((name, roles)),
             }
         }
         let mut events = Vec::new();
@@ -150,7 +147,14 @@ impl Engine {
             };
             events.push(self.emit(pairing, actor, Some(&reason), kind)?);
         }
-        for kind in switches.into_iter().chain(notices) {
+        for kind in switches {
+            events.push(self.emit(pairing, actor, Some(&reason), kind)?);
+        }
+        // Rendered after the facts the same action set: a template reads them as they are now.
+        for (name, roles) in notices {
+            let kind = self
+                .notice(pairing, &name, roles, None, actor)
+                .map_err(|problem| self.action_error(pairing, &what, problem))?;
             events.push(self.emit(pairing, actor, Some(&reason), kind)?);
         }
         Ok(events)
