@@ -75,18 +75,6 @@ fn refused(roster: &Roster<'_>, e: Error, output: &mut Output<'_>) -> CommandRes
 }
 
 /// Reports the problems that stop a roster from being read.
-fn problems(shown: &str, found: &[String], output: &mut Output<'_>) -> CommandResult {
-    for p in found {
-        writeln!(output.err, "error: {p}")?;
-    }
-    writeln!(
-        output.err,
-        "error: {} in {shown}; nothing was enrolled",
-        render::count(found.len() as u64, "problem")
-    )?;
-    Ok(crate::EXIT_FAILED)
-}
-
 /// Imports the roster.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
@@ -96,12 +84,12 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     } else {
         match super::open_bounded(shown) {
             Ok(file) => file,
-            Err(e) => return problems(shown, &[e], output),
+            Err(e) => return super::file_problems(shown, &[e], "nothing was enrolled", output),
         }
     };
     let roster = match roster::read(shown, input, &program, args.type_id.as_deref()) {
         Ok(roster) => roster,
-        Err(found) => return problems(shown, &found, output),
+        Err(found) => return super::file_problems(shown, &found, "nothing was enrolled", output),
     };
     let mut coordinator = store.open()?;
     coordinator.allow_same_participants(args.allow_duplicate);

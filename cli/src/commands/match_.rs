@@ -67,15 +67,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         Some(file) => match read(file, &program) {
             Ok(c) => c,
             Err(problems) => {
-                for p in &problems {
-                    writeln!(output.err, "error: {p}")?;
-                }
-                writeln!(
-                    output.err,
-                    "error: {} in {file}; nothing was proposed",
-                    render::count(problems.len() as u64, "problem")
-                )?;
-                return Ok(crate::EXIT_FAILED);
+                return super::file_problems(file, &problems, "nothing was proposed", output)
             }
         },
         None => registered(&coordinator.people()?),

@@ -168,6 +168,25 @@ fn bulk_code(report: &mentorflow_engine::BulkReport) -> u8 {
 /// Events shown after a bulk command; the rest are in `mentorflow log`.
 pub(crate) const SHOWN: usize = 20;
 
+/// Reports every problem found in input file `file`, then that `nothing` happened (`nothing
+/// was enrolled`); exit 1.
+pub(crate) fn file_problems(
+    file: &str,
+    found: &[String],
+    nothing: &str,
+    output: &mut Output<'_>,
+) -> crate::failure::CommandResult {
+    for p in found {
+        writeln!(output.err, "error: {p}")?;
+    }
+    writeln!(
+        output.err,
+        "error: {} in {file}; {nothing}",
+        crate::render::count(found.len() as u64, "problem")
+    )?;
+    Ok(EXIT_FAILED)
+}
+
 /// Files users hand to commands (rosters, fact sheets) are read up to this size.
 const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 

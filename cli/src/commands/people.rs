@@ -136,15 +136,7 @@ fn import(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) ->
     let rows = match read(file) {
         Ok(rows) => rows,
         Err(problems) => {
-            for p in &problems {
-                writeln!(output.err, "error: {p}")?;
-            }
-            writeln!(
-                output.err,
-                "error: {} in {file}; nobody was recorded",
-                render::count(problems.len() as u64, "problem")
-            )?;
-            return Ok(crate::EXIT_FAILED);
+            return super::file_problems(file, &problems, "nobody was recorded", output)
         }
     };
     let people: Vec<Person> = rows.iter().map(|(_, p)| p.clone()).collect();

@@ -165,15 +165,7 @@ fn from_file(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>)
     let rows = match read_rows(file, &known) {
         Ok(rows) => rows,
         Err(problems) => {
-            for p in &problems {
-                writeln!(output.err, "error: {p}")?;
-            }
-            writeln!(
-                output.err,
-                "error: {} in {file}; nothing was recorded",
-                render::count(problems.len() as u64, "problem")
-            )?;
-            return Ok(crate::EXIT_FAILED);
+            return super::file_problems(file, &problems, "nothing was recorded", output)
         }
     };
     let changes: Vec<mentorflow_engine::FactRow> = rows
