@@ -160,8 +160,17 @@ fn a_command_that_cannot_run_or_hangs_leaves_the_notification_pending() {
         "{}",
         missing.stderr
     );
+    // The lease is the limit named: a command sleeping ten minutes cannot end within it,
+    // however busy the machine, and is stopped at the lease.
     let slow = run(&[
-        "outbox", "deliver", "--exec", "sleep 5", "--lease", "1", "--limit", "1",
+        "outbox",
+        "deliver",
+        "--exec",
+        "sleep 600",
+        "--lease",
+        "1",
+        "--limit",
+        "1",
     ]);
     assert_eq!(slow.code, 1, "{}", slow.transcript());
     assert!(

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use mentorflow_tests::{mentorflow, with_flags, Run};
 
@@ -164,7 +163,8 @@ fn chromium() -> PathBuf {
 /// Renders `page` in headless Chromium to a 1200-pixel-wide screenshot at `png`.
 fn browse(page: &Path, png: &Path) -> Shot {
     let profile = png.with_extension("profile");
-    let mut child = Command::new(chromium())
+    // Headless Chromium exits once the screenshot is written.
+    let run = Command::new(chromium())
         .args([
             "--headless",
             // CI runs as root, where Chromium's sandbox cannot start.
@@ -181,20 +181,9 @@ fn browse(page: &Path, png: &Path) -> Shot {
         .arg(format!("file://{}", page.display()))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .expect("start chromium");
-    let stderr = child.stderr.take().expect("stderr");
-    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        // A bound, not a timing check: a browser that hangs must not hang the suite.
-        if started.elapsed() > Duration::from_secs(180) {
-            let _ = child.kill();
-            panic!("chromium did not finish rendering {}", page.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let log = reader.join().unwrap_or_default();
+    let log = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(png.is_file(), "no screenshot; chromium said:\n{log}");
     let console = log
         .lines()

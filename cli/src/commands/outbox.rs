@@ -176,12 +176,17 @@ fn deliver(
 fn hand(exec: &str, notice: &Notice, wait: Duration) -> Result<(), String> {
     let document =
         serde_json::to_string(&crate::json::Versioned::new(notice)).map_err(|e| e.to_string())?;
-    let mut child = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg(exec)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    // A group of its own: a command stopped at its lease takes what it started with it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run `{exec}`: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
@@ -199,8 +204,7 @@ fn hand(exec: &str, notice: &Notice, wait: Duration) -> Result<(), String> {
         match child.try_wait().map_err(|e| e.to_string())? {
             Some(status) => break status,
             None if started.elapsed() > wait => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child);
                 return Err(format!("`{exec}` took longer than {} s", wait.as_secs()));
             }
             None => std::thread::sleep(Duration::from_millis(20)),
@@ -227,4 +231,15 @@ fn hand(exec: &str, notice: &Notice, wait: Duration) -> Result<(), String> {
             last.chars().take(200).collect::<String>()
         )
     })
+}
+
+/// Stops `child` and every process it started (its process group).
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
 }
