@@ -1,14 +1,35 @@
-//! A native evaluator for the guards most programs are made of: facts compared with constants,
-//! joined by `&&`, `||` and `!`. It answers only when it is sure to agree with Rhai (both sides
-//! of a comparison have the types it knows); otherwise it says "don't know" and the guard runs
-//! in Rhai as usual. The engine's tests check the two agree on many fact values.
+//! A native evaluator for the guards most programs are made of: facts and people's attributes
+//! compared with constants, joined by `&&`, `||` and `!`, with `len()` of a group and `all` /
+//! `some` over it. It answers only when it is sure to agree with Rhai (both sides of a
+//! comparison have the types it knows, every person read exists); otherwise it says "don't
+//! know" and the guard runs in Rhai as usual. The engine's tests check the two agree on many
+//! fact values and many sets of participants.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use rhai::{Expr, Stmt, AST};
 
 use crate::value::Value;
+
+/// What a guard reads: the pairing's recorded facts and who takes part.
+pub trait Subject {
+    /// A participant.
+    type Person: Person;
+    /// A recorded fact (the declared default is the guard's to know).
+    fn fact(&self, name: &str) -> Option<&Value>;
+    /// Everyone who takes part, in the order scripts see them.
+    fn people(&self) -> &[Self::Person];
+}
+
+/// One participant as a script sees them: a map of `id`, `role` and the attributes.
+pub trait Person {
+    /// Person id.
+    fn id(&self) -> &str;
+    /// Role in the pairing.
+    fn role(&self) -> &str;
+    /// An attribute's value.
+    fn attribute(&self, name: &str) -> Option<&Value>;
+}
 
 /// A guard compiled to a tree the engine can evaluate without Rhai.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +44,10 @@ pub enum FastGuard {
     Compare(Operand, Comparison, Operand),
     /// A bare bool: `facts.video_ready`, `true`.
     Truth(Operand),
+    /// `GROUP.all(|p| ...)`: the body holds for every member (binding the next person).
+    All(Group, Box<FastGuard>),
+    /// `GROUP.some(|p| ...)`: the body holds for a member.
+    Some(Group, Box<FastGuard>),
 }
 
 /// One side of a comparison.
@@ -41,6 +66,30 @@ pub enum Operand {
     Arithmetic(Box<Operand>, Arithmetic, Box<Operand>),
     /// `x.to_float()`.
     ToFloat(Box<Operand>),
+    /// `GROUP.len()`.
+    Count(Group),
+    /// A property of a person: `mentors[0].grade`, `m.department`.
+    Property(Who, String),
+}
+
+/// A script variable holding people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// `participants`: everyone.
+    Participants,
+    /// `mentors`.
+    Mentors,
+    /// `mentees`.
+    Mentees,
+}
+
+/// Which person a property is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// `GROUP[i]`.
+    At(Group, usize),
+    /// The person bound by the enclosing `all` / `some` (0 = outermost).
+    Bound(usize),
 }
 
 /// An arithmetic operator.
@@ -73,26 +122,80 @@ pub enum Comparison {
     Ge,
 }
 
-impl FastGuard {
-    /// The fast form of a compiled script, if the whole script is such an expression.
-    /// `default` gives a declared fact's default value.
-    pub fn from_ast(ast: &AST, default: &dyn Fn(&str) -> Option<Value>) -> Option<FastGuard> {
-        if ast.has_functions() {
-            return None;
-        }
-        match ast.statements() {
-            [Stmt::Expr(expr)] => from_expr(expr, default),
-            [Stmt::FnCall(call, _)] => from_call(call, default),
+impl Group {
+    fn of(variable: &str) -> Option<Group> {
+        match variable {
+            "participants" => Some(Group::Participants),
+            "mentors" => Some(Group::Mentors),
+            "mentees" => Some(Group::Mentees),
             _ => None,
         }
     }
 
-    /// The guard's value on `facts` (recorded values), or `None` when Rhai must decide.
-    pub fn eval(&self, facts: &BTreeMap<String, Value>) -> Option<bool> {
+    /// Whether someone with `role` is in the group.
+    fn has(self, role: &str) -> bool {
+        match self {
+            Group::Participants => true,
+            Group::Mentors => role == "mentor",
+            Group::Mentees => role == "mentee",
+        }
+    }
+
+    /// The group's members, as indices into everyone, in order.
+    fn members<S: Subject>(self, subject: &S) -> impl Iterator<Item = usize> + '_ {
+        subject
+            .people()
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| self.has(p.role()))
+            .map(|(i, _)| i)
+    }
+}
+
+impl FastGuard {
+    /// The fast form of a compiled script, if the whole script is such an expression.
+    /// `default` gives a declared fact's default value; `shadowed` says whether the program's
+    /// libraries define a function of that name (which would replace Rhai's own).
+    pub fn from_ast(
+        ast: &AST,
+        default: &dyn Fn(&str) -> Option<Value>,
+        shadowed: &dyn Fn(&str) -> bool,
+    ) -> Option<FastGuard> {
+        // Closures compile to anonymous functions; a function of the script's own could
+        // replace a built-in one.
+        if ast.iter_functions().any(|f| !f.name.starts_with("anon$"))
+            || ["all", "some", "len", "to_float"]
+                .iter()
+                .any(|f| shadowed(f))
+        {
+            return None;
+        }
+        let mut compiler = Compiler {
+            ast,
+            default,
+            scope: Vec::new(),
+            depth: 0,
+            bodies: closure_bodies(ast)?,
+        };
+        match ast.statements() {
+            [Stmt::Expr(expr)] => compiler.guard(expr),
+            [Stmt::FnCall(call, _)] => compiler.call(call),
+            _ => None,
+        }
+    }
+
+    /// The guard's value for `subject`, or `None` when Rhai must decide.
+    pub fn eval<S: Subject>(&self, subject: &S) -> Option<bool> {
+        self.eval_bound(subject, &mut Vec::new())
+    }
+
+    /// `bound`: the people the enclosing quantifiers bind, outermost first (indices into
+    /// everyone).
+    fn eval_bound<S: Subject>(&self, subject: &S, bound: &mut Vec<usize>) -> Option<bool> {
         match self {
             FastGuard::And(parts) => {
                 for p in parts {
-                    if !p.eval(facts)? {
+                    if !p.eval_bound(subject, bound)? {
                         return Some(false);
                     }
                 }
@@ -100,45 +203,93 @@ impl FastGuard {
             }
             FastGuard::Or(parts) => {
                 for p in parts {
-                    if p.eval(facts)? {
+                    if p.eval_bound(subject, bound)? {
                         return Some(true);
                     }
                 }
                 Some(false)
             }
-            FastGuard::Not(inner) => inner.eval(facts).map(|b| !b),
-            FastGuard::Truth(operand) => match operand.value(facts)?.as_ref() {
+            FastGuard::Not(inner) => inner.eval_bound(subject, bound).map(|b| !b),
+            FastGuard::Truth(operand) => match operand.value(subject, bound)?.as_ref() {
                 Value::Bool(b) => Some(*b),
                 _ => None,
             },
             FastGuard::Compare(left, op, right) => compare(
-                left.value(facts)?.as_ref(),
+                left.value(subject, bound)?.as_ref(),
                 *op,
-                right.value(facts)?.as_ref(),
+                right.value(subject, bound)?.as_ref(),
             ),
+            // Rhai stops at the first member that decides, as here.
+            FastGuard::All(group, body) => quantify(subject, bound, *group, body, false),
+            FastGuard::Some(group, body) => quantify(subject, bound, *group, body, true),
         }
     }
 }
 
+/// `all` (`wanted` false: stop at the first member for whom the body is false) or `some`
+/// (`wanted` true: stop at the first for whom it holds).
+fn quantify<S: Subject>(
+    subject: &S,
+    bound: &mut Vec<usize>,
+    group: Group,
+    body: &FastGuard,
+    wanted: bool,
+) -> Option<bool> {
+    for member in group.members(subject) {
+        bound.push(member);
+        let answer = body.eval_bound(subject, bound);
+        bound.pop();
+        if answer? == wanted {
+            return Some(wanted);
+        }
+    }
+    Some(!wanted)
+}
+
 impl Operand {
-    fn value<'a>(&'a self, facts: &'a BTreeMap<String, Value>) -> Option<Cow<'a, Value>> {
+    fn value<'a, S: Subject>(&'a self, subject: &'a S, bound: &[usize]) -> Option<Cow<'a, Value>> {
         match self {
             Operand::Fact { name, default } => {
-                facts.get(name).or(default.as_ref()).map(Cow::Borrowed)
+                subject.fact(name).or(default.as_ref()).map(Cow::Borrowed)
             }
             Operand::Constant(v) => Some(Cow::Borrowed(v)),
-            Operand::ToFloat(inner) => match inner.value(facts)?.as_ref() {
+            Operand::ToFloat(inner) => match inner.value(subject, bound)?.as_ref() {
                 Value::Int(i) => Some(Cow::Owned(Value::Float(*i as f64))),
                 Value::Float(x) => Some(Cow::Owned(Value::Float(*x))),
                 _ => None,
             },
             Operand::Arithmetic(left, op, right) => arithmetic(
-                left.value(facts)?.as_ref(),
+                left.value(subject, bound)?.as_ref(),
                 *op,
-                right.value(facts)?.as_ref(),
+                right.value(subject, bound)?.as_ref(),
             )
             .map(Cow::Owned),
+            Operand::Count(group) => {
+                let n = group.members(subject).count();
+                Some(Cow::Owned(Value::Int(i64::try_from(n).ok()?)))
+            }
+            Operand::Property(who, name) => {
+                let index = match who {
+                    Who::Bound(depth) => *bound.get(*depth)?,
+                    // Out of range is Rhai's error to report.
+                    Who::At(group, i) => group.members(subject).nth(*i)?,
+                };
+                property(subject.people().get(index)?, name)
+            }
         }
+    }
+}
+
+/// A person's property as the script's map of them gives it: attributes stand over `id` and
+/// `role` (they are inserted after); one the person lacks is left to Rhai.
+fn property<'a, P: Person>(person: &'a P, name: &str) -> Option<Cow<'a, Value>> {
+    if let Some(v) = person.attribute(name) {
+        return Some(Cow::Borrowed(v));
+    }
+    match name {
+        "id" => Some(Cow::Owned(Value::Text(person.id().to_string()))),
+        "role" => Some(Cow::Owned(Value::Text(person.role().to_string()))),
+        _ => None,
     }
 }
 
@@ -216,98 +367,289 @@ fn float_compare(x: f64, op: Comparison, y: f64) -> bool {
     }
 }
 
-fn from_expr(expr: &Expr, default: &dyn Fn(&str) -> Option<Value>) -> Option<FastGuard> {
-    match expr {
-        Expr::And(parts, _) => parts
-            .iter()
-            .map(|p| from_expr(p, default))
-            .collect::<Option<_>>()
-            .map(FastGuard::And),
-        Expr::Or(parts, _) => parts
-            .iter()
-            .map(|p| from_expr(p, default))
-            .collect::<Option<_>>()
-            .map(FastGuard::Or),
-        Expr::FnCall(call, _) => from_call(call, default),
-        other => operand(other, default).map(FastGuard::Truth),
-    }
+/// What a name in the script stands for.
+#[derive(Debug, Clone, Copy)]
+enum Binding {
+    Group(Group),
+    /// The person a quantifier binds, at this depth.
+    Person(usize),
 }
 
-fn from_call(
-    call: &rhai::FnCallExpr,
-    default: &dyn Fn(&str) -> Option<Value>,
-) -> Option<FastGuard> {
-    if !call.is_operator_call() {
-        return None;
-    }
-    let op = match call.name.as_str() {
-        "!" if call.args.len() == 1 => {
-            return from_expr(&call.args[0], default).map(|g| FastGuard::Not(Box::new(g)))
+/// Compiles a script's expression into its fast form, tracking the names closures bind.
+struct Compiler<'a> {
+    ast: &'a AST,
+    default: &'a dyn Fn(&str) -> Option<Value>,
+    /// Closure parameters in scope, innermost last (they shadow the script's variables).
+    scope: Vec<(String, Binding)>,
+    depth: usize,
+    /// The one statement of each closure's function, by name.
+    bodies: std::collections::BTreeMap<String, Stmt>,
+}
+
+impl Compiler<'_> {
+    fn binding(&self, name: &str) -> Option<Binding> {
+        match self.scope.iter().rev().find(|(n, _)| n == name) {
+            Some((_, b)) => Some(*b),
+            None => Group::of(name).map(Binding::Group),
         }
-        "==" => Comparison::Eq,
-        "!=" => Comparison::Ne,
-        "<" => Comparison::Lt,
-        "<=" => Comparison::Le,
-        ">" => Comparison::Gt,
-        ">=" => Comparison::Ge,
-        _ => return None,
-    };
-    match call.args.as_slice() {
-        [left, right] => Some(FastGuard::Compare(
-            operand(left, default)?,
-            op,
-            operand(right, default)?,
-        )),
-        _ => None,
     }
-}
 
-fn operand(expr: &Expr, default: &dyn Fn(&str) -> Option<Value>) -> Option<Operand> {
-    Some(match expr {
-        Expr::IntegerConstant(i, _) => Operand::Constant(Value::Int(*i)),
-        Expr::FloatConstant(f, _) => Operand::Constant(Value::Float(**f)),
-        Expr::BoolConstant(b, _) => Operand::Constant(Value::Bool(*b)),
-        Expr::StringConstant(s, _) => Operand::Constant(Value::Text(s.to_string())),
-        Expr::FnCall(call, _) if call.is_operator_call() && call.args.len() == 2 => {
-            let op = match call.name.as_str() {
-                "+" => Arithmetic::Add,
-                "-" => Arithmetic::Sub,
-                "*" => Arithmetic::Mul,
-                "/" => Arithmetic::Div,
-                _ => return None,
-            };
-            Operand::Arithmetic(
-                Box::new(operand(&call.args[0], default)?),
+    /// `facts` as the script's variable (not a closure parameter of that name).
+    fn is_facts(&self, name: &str) -> bool {
+        name == "facts" && self.scope.iter().all(|(n, _)| n != "facts")
+    }
+
+    fn guard(&mut self, expr: &Expr) -> Option<FastGuard> {
+        match expr {
+            Expr::And(parts, _) => parts
+                .iter()
+                .map(|p| self.guard(p))
+                .collect::<Option<_>>()
+                .map(FastGuard::And),
+            Expr::Or(parts, _) => parts
+                .iter()
+                .map(|p| self.guard(p))
+                .collect::<Option<_>>()
+                .map(FastGuard::Or),
+            Expr::FnCall(call, _) => self.call(call),
+            Expr::Dot(bin, ..) => match (&bin.lhs, &bin.rhs) {
+                (Expr::Variable(var, ..), Expr::MethodCall(call, _))
+                    if matches!(call.name.as_str(), "all" | "some") && call.args.len() == 1 =>
+                {
+                    let Some(Binding::Group(group)) = self.binding(var.1.as_str()) else {
+                        return None;
+                    };
+                    let body = Box::new(self.closure(&call.args[0])?);
+                    Some(if call.name.as_str() == "all" {
+                        FastGuard::All(group, body)
+                    } else {
+                        FastGuard::Some(group, body)
+                    })
+                }
+                _ => self.operand(expr).map(FastGuard::Truth),
+            },
+            other => self.operand(other).map(FastGuard::Truth),
+        }
+    }
+
+    /// The body of `|p| ...` (capturing variables or not), with `p` bound to the next person.
+    fn closure(&mut self, arg: &Expr) -> Option<FastGuard> {
+        let (name, captured) = closure_parts(arg)?;
+        let def = self.ast.iter_fn_def().find(|f| f.name.as_str() == name)?;
+        let body = self.bodies.get(&name)?.clone();
+        // A captured variable becomes a parameter of the same name, before the closure's own.
+        let (own, curried) = def.params.split_last()?;
+        if curried.len() != captured.len()
+            || curried.iter().zip(&captured).any(|(p, c)| p.as_str() != *c)
+        {
+            return None;
+        }
+        self.scope
+            .push((own.to_string(), Binding::Person(self.depth)));
+        self.depth += 1;
+        let guard = match &body {
+            Stmt::Expr(expr) => self.guard(expr),
+            Stmt::FnCall(call, _) => self.call(call),
+            _ => None,
+        };
+        self.depth -= 1;
+        self.scope.pop();
+        guard
+    }
+
+    fn call(&mut self, call: &rhai::FnCallExpr) -> Option<FastGuard> {
+        if !call.is_operator_call() {
+            return None;
+        }
+        let op = match call.name.as_str() {
+            "!" if call.args.len() == 1 => {
+                return self
+                    .guard(&call.args[0])
+                    .map(|g| FastGuard::Not(Box::new(g)))
+            }
+            "==" => Comparison::Eq,
+            "!=" => Comparison::Ne,
+            "<" => Comparison::Lt,
+            "<=" => Comparison::Le,
+            ">" => Comparison::Gt,
+            ">=" => Comparison::Ge,
+            _ => return None,
+        };
+        match call.args.as_slice() {
+            [left, right] => Some(FastGuard::Compare(
+                self.operand(left)?,
                 op,
-                Box::new(operand(&call.args[1], default)?),
-            )
+                self.operand(right)?,
+            )),
+            _ => None,
         }
-        Expr::Dot(bin, ..) => match (&bin.lhs, &bin.rhs) {
-            // facts.NAME, and facts.NAME.to_float() (Rhai nests the chain to the right)
-            (Expr::Variable(var, ..), rhs) if var.1.as_str() == "facts" => match rhs {
-                Expr::Property(prop, _) => fact(&prop.2, default),
-                Expr::Dot(inner, ..) => match (&inner.lhs, &inner.rhs) {
-                    (Expr::Property(prop, _), Expr::MethodCall(call, _)) if to_float(call) => {
-                        Operand::ToFloat(Box::new(fact(&prop.2, default)))
-                    }
+    }
+
+    fn operand(&self, expr: &Expr) -> Option<Operand> {
+        Some(match expr {
+            Expr::IntegerConstant(i, _) => Operand::Constant(Value::Int(*i)),
+            Expr::FloatConstant(f, _) => Operand::Constant(Value::Float(**f)),
+            Expr::BoolConstant(b, _) => Operand::Constant(Value::Bool(*b)),
+            Expr::StringConstant(s, _) => Operand::Constant(Value::Text(s.to_string())),
+            Expr::FnCall(call, _) if call.is_operator_call() && call.args.len() == 2 => {
+                let op = match call.name.as_str() {
+                    "+" => Arithmetic::Add,
+                    "-" => Arithmetic::Sub,
+                    "*" => Arithmetic::Mul,
+                    "/" => Arithmetic::Div,
                     _ => return None,
-                },
+                };
+                Operand::Arithmetic(
+                    Box::new(self.operand(&call.args[0])?),
+                    op,
+                    Box::new(self.operand(&call.args[1])?),
+                )
+            }
+            // GROUP[i].NAME (Rhai nests the chain to the right: the index, then the rest)
+            Expr::Index(bin, ..) => {
+                let Expr::Variable(var, ..) = &bin.lhs else {
+                    return None;
+                };
+                let Some(Binding::Group(group)) = self.binding(var.1.as_str()) else {
+                    return None;
+                };
+                let Expr::Dot(rest, ..) = &bin.rhs else {
+                    return None;
+                };
+                let Expr::IntegerConstant(i, _) = rest.lhs else {
+                    return None;
+                };
+                // A negative index counts from the end in Rhai: left to it.
+                let who = Who::At(group, usize::try_from(i).ok()?);
+                self.chain(Base::Person(who), &rest.rhs)?
+            }
+            Expr::Dot(bin, ..) => match (&bin.lhs, &bin.rhs) {
+                (Expr::Variable(var, ..), rhs) => {
+                    let name = var.1.as_str();
+                    match (self.is_facts(name), self.binding(name)) {
+                        (true, _) => self.chain(Base::Facts, rhs)?,
+                        (false, Some(Binding::Person(depth))) => {
+                            self.chain(Base::Person(Who::Bound(depth)), rhs)?
+                        }
+                        (false, Some(Binding::Group(group))) => match rhs {
+                            Expr::MethodCall(call, _)
+                                if call.name.as_str() == "len" && call.args.is_empty() =>
+                            {
+                                Operand::Count(group)
+                            }
+                            _ => return None,
+                        },
+                        (false, None) => return None,
+                    }
+                }
+                (lhs, Expr::MethodCall(call, _)) if to_float(call) => {
+                    Operand::ToFloat(Box::new(self.operand(lhs)?))
+                }
                 _ => return None,
             },
-            (lhs, Expr::MethodCall(call, _)) if to_float(call) => {
-                Operand::ToFloat(Box::new(operand(lhs, default)?))
-            }
+            _ => return None,
+        })
+    }
+
+    /// `.NAME` or `.NAME.to_float()` read from the facts or a person.
+    fn chain(&self, base: Base, rhs: &Expr) -> Option<Operand> {
+        let read = |name: &str| match base {
+            Base::Facts => Some(Operand::Fact {
+                default: (self.default)(name),
+                name: name.to_string(),
+            }),
+            // Their facts and managers are not attributes: Rhai reads those.
+            Base::Person(_) if matches!(name, "facts" | "managers") => None,
+            Base::Person(who) => Some(Operand::Property(who, name.to_string())),
+        };
+        match rhs {
+            Expr::Property(prop, _) => read(prop.2.as_str()),
+            Expr::Dot(inner, ..) => match (&inner.lhs, &inner.rhs) {
+                (Expr::Property(prop, _), Expr::MethodCall(call, _)) if to_float(call) => {
+                    Some(Operand::ToFloat(Box::new(read(prop.2.as_str())?)))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The one statement of each function's body, by function name; `None` when a body has
+/// another number of statements. Rhai does not export the type of a function's body, but its
+/// walk visits the script's statements and then each function's, in order; a statement is
+/// matched with its function by where it stands in the text.
+fn closure_bodies(ast: &AST) -> Option<std::collections::BTreeMap<String, Stmt>> {
+    let mut top = Vec::new();
+    ast.walk(&mut |path: &[rhai::ASTNode<'_>]| {
+        if let [rhai::ASTNode::Stmt(stmt)] = path {
+            top.push((*stmt).clone());
+        }
+        true
+    });
+    let bodies = top.get(ast.statements().len()..)?;
+    let defs: Vec<_> = ast.iter_fn_def().collect();
+    if bodies.len() != defs.len() {
+        return None;
+    }
+    let place = |p: rhai::Position| Some((p.line()?, p.position()?));
+    defs.iter()
+        .zip(bodies)
+        .map(|(def, stmt)| {
+            let at = place(stmt.position())?;
+            let start = place(def.body.start_position())?;
+            // A body without braces starts at its statement; one in braces holds it.
+            let inside = match place(def.body.end_position()) {
+                None => at == start,
+                Some(end) => start <= at && at <= end,
+            };
+            inside.then(|| (def.name.to_string(), stmt.clone()))
+        })
+        .collect()
+}
+
+/// What a property chain starts from.
+#[derive(Clone, Copy)]
+enum Base {
+    Facts,
+    Person(Who),
+}
+
+/// The anonymous function a closure argument names, with the variables it captures: a
+/// function pointer, or `curry(pointer, captured...)` after the statements that share them.
+fn closure_parts(arg: &Expr) -> Option<(String, Vec<&str>)> {
+    let pointer = |e: &Expr| match e {
+        Expr::DynamicConstant(d, _) => d
+            .read_lock::<rhai::FnPtr>()
+            .map(|f| f.fn_name().to_string()),
+        _ => None,
+    };
+    if let Some(name) = pointer(arg) {
+        return Some((name, Vec::new()));
+    }
+    let Expr::Stmt(block) = arg else {
+        return None;
+    };
+    let call = match block.statements() {
+        [Stmt::Share(..), Stmt::FnCall(call, _)] => call,
+        [Stmt::Share(..), Stmt::Expr(expr)] => match &**expr {
+            Expr::FnCall(call, _) => call,
             _ => return None,
         },
         _ => return None,
-    })
-}
-
-fn fact(name: &str, default: &dyn Fn(&str) -> Option<Value>) -> Operand {
-    Operand::Fact {
-        default: default(name),
-        name: name.to_string(),
+    };
+    let (first, rest) = call.args.split_first()?;
+    if call.name.as_str() != "curry" {
+        return None;
     }
+    let captured = rest
+        .iter()
+        .map(|e| match e {
+            Expr::Variable(var, ..) => Some(var.1.as_str()),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((pointer(first)?, captured))
 }
 
 fn to_float(call: &rhai::FnCallExpr) -> bool {
@@ -317,21 +659,72 @@ fn to_float(call: &rhai::FnCallExpr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+
+    /// Facts and people for the tests.
+    struct Pairing(BTreeMap<String, Value>, Vec<Someone>);
+
+    struct Someone {
+        id: String,
+        role: &'static str,
+        attributes: BTreeMap<String, Value>,
+    }
+
+    impl Subject for Pairing {
+        type Person = Someone;
+        fn fact(&self, name: &str) -> Option<&Value> {
+            self.0.get(name)
+        }
+        fn people(&self) -> &[Someone] {
+            &self.1
+        }
+    }
+
+    impl Person for Someone {
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn role(&self) -> &str {
+            self.role
+        }
+        fn attribute(&self, name: &str) -> Option<&Value> {
+            self.attributes.get(name)
+        }
+    }
+
+    fn facts(pairs: &[(&str, Value)]) -> Pairing {
+        Pairing(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.clone()))
+                .collect(),
+            Vec::new(),
+        )
+    }
+
+    fn someone(id: &str, role: &'static str, grade: i64) -> Someone {
+        Someone {
+            id: id.into(),
+            role,
+            attributes: BTreeMap::from([("grade".to_string(), Value::Int(grade))]),
+        }
+    }
 
     fn fast(source: &str) -> Option<FastGuard> {
         let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
         let ast = engine
             .compile_with_scope(&crate::sandbox::compile_scope(), source)
             .expect("compiles");
-        FastGuard::from_ast(&ast, &|name| (name == "d").then_some(Value::Int(5)))
+        FastGuard::from_ast(
+            &ast,
+            &|name| (name == "d").then_some(Value::Int(5)),
+            &|_| false,
+        )
     }
 
     #[test]
     fn comparisons_of_facts_and_constants_are_fast() {
-        let facts = BTreeMap::from([
-            ("a".to_string(), Value::Int(6)),
-            ("b".to_string(), Value::Bool(true)),
-        ]);
+        let facts = facts(&[("a", Value::Int(6)), ("b", Value::Bool(true))]);
         let eval = |s: &str| fast(s).and_then(|g| g.eval(&facts));
         assert_eq!(eval("facts.a >= 6 && facts.b"), Some(true));
         assert_eq!(eval("facts.a < 6 || !facts.b"), Some(false));
@@ -343,10 +736,7 @@ mod tests {
 
     #[test]
     fn arithmetic_and_to_float_are_fast_when_certain() {
-        let facts = BTreeMap::from([
-            ("a".to_string(), Value::Int(3)),
-            ("z".to_string(), Value::Int(0)),
-        ]);
+        let facts = facts(&[("a", Value::Int(3)), ("z", Value::Int(0))]);
         let eval = |s: &str| fast(s).and_then(|g| g.eval(&facts));
         assert_eq!(
             eval("facts.a.to_float() / facts.d.to_float() >= 0.6"),
@@ -362,11 +752,71 @@ mod tests {
     }
 
     #[test]
+    fn people_are_read_natively() {
+        let mut pairing = facts(&[("a", Value::Int(3))]);
+        pairing.1 = vec![
+            someone("m1", "mentor", 12),
+            someone("e1", "mentee", 3),
+            someone("e2", "mentee", 7),
+        ];
+        let eval = |s: &str| fast(s).and_then(|g| g.eval(&pairing));
+        assert_eq!(eval("mentees.len() >= 2"), Some(true));
+        assert_eq!(eval("participants.len() == 3"), Some(true));
+        assert_eq!(eval("mentors[0].grade > 10"), Some(true));
+        assert_eq!(eval("mentees[1].grade == 7"), Some(true));
+        assert_eq!(eval("mentees[1].id == \"e2\""), Some(true));
+        assert_eq!(
+            eval("mentees.all(|m| m.grade + 2 <= mentors[0].grade)"),
+            Some(true)
+        );
+        assert_eq!(eval("mentees.all(|m| m.grade > facts.a)"), Some(false));
+        assert_eq!(eval("mentees.some(|m| m.grade > facts.a)"), Some(true));
+        assert_eq!(
+            eval("mentees.all(|m| mentors.all(|x| x.grade > m.grade))"),
+            Some(true),
+            "nested closures capture the outer person"
+        );
+        assert_eq!(eval("mentors.all(|m| m.role == \"mentor\")"), Some(true));
+        assert_eq!(
+            eval("mentees.all(|m| { m.grade > 1 })"),
+            Some(true),
+            "braces"
+        );
+        assert_eq!(
+            eval("mentees.all(|m| {}) || mentees.some(|m| { let g = m.grade; g > 5 })"),
+            None,
+            "bodies of another shape"
+        );
+        assert_eq!(
+            eval("mentors[1].grade > 1"),
+            None,
+            "no second mentor: Rhai errs"
+        );
+        assert_eq!(
+            eval("mentees.all(|m| m.level > 1)"),
+            None,
+            "no such attribute"
+        );
+        assert_eq!(
+            eval("mentees.some(|m| m.grade > 5) || mentees.all(|m| m.nope > 1)"),
+            Some(true),
+            "short-circuits as Rhai does"
+        );
+    }
+
+    #[test]
     fn anything_else_is_left_to_rhai() {
         assert!(fast("facts.a.len() >= 6").is_none());
         assert!(fast("facts.a.to_int() >= 6").is_none());
         assert!(fast("let x = facts.a; x >= 6").is_none());
-        assert!(fast("mentors[0].grade > 1").is_none());
+        assert!(fast("mentors[-1].grade > 1").is_none(), "from the end");
+        assert!(
+            fast("mentees.all(|m, i| i < 3)").is_none(),
+            "with the index"
+        );
+        assert!(fast("mentees.all(|m| m.facts.score > 1)").is_none());
+        assert!(fast("mentees.filter(|m| m.grade > 1).len() > 1").is_none());
+        assert!(fast("fn all(a, f) { true } mentees.all(|m| false)").is_none());
         assert!(fast("cycle < 3").is_none());
     }
 }

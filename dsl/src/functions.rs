@@ -67,6 +67,11 @@ impl Functions {
         clashes
     }
 
+    /// Whether a library defines a function called `name` (it stands over Rhai's own).
+    pub fn defines(&self, name: &str) -> bool {
+        self.library.contains_key(name)
+    }
+
     /// `ast` with the libraries' functions it may call (its own override them).
     pub fn with_library(&self, ast: AST) -> AST {
         match &self.merged {

@@ -235,9 +235,11 @@ pub(crate) fn compile(
             })
         })
         .collect();
-    let fast = crate::fast::FastGuard::from_ast(&ast, &|name| {
-        facts.get(name).and_then(|f| f.default.clone())
-    });
+    let fast = crate::fast::FastGuard::from_ast(
+        &ast,
+        &|name| facts.get(name).and_then(|f| f.default.clone()),
+        &|name| functions.defines(name),
+    );
     Some(Script {
         fast,
         variables: variables_used(&ast),

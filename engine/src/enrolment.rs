@@ -196,6 +196,10 @@ pub(crate) fn check_rule(
     rule: &Script,
     now: DateTime<Utc>,
 ) -> Option<EnrolmentProblem> {
+    // The rule usually holds: only a refusal is worth the explanation's work.
+    if let Ok(true) = runtime.eval(rule, &crate::runtime::Context::of(program, pairing, now)) {
+        return None;
+    }
     let report = explain::report(program, runtime, pairing, GuardKind::Rule, rule, now);
     (report.verdict != Verdict::Holds).then(|| EnrolmentProblem::Rule {
         type_id: pairing.type_id.clone(),

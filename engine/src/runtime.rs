@@ -116,6 +116,33 @@ pub struct Context<'a> {
     pairing: &'a Pairing,
 }
 
+/// What the fast path reads: recorded facts (it knows the defaults) and the participants.
+impl mentorflow_dsl::fast::Subject for Context<'_> {
+    type Person = crate::event::Participant;
+
+    fn fact(&self, name: &str) -> Option<&mentorflow_dsl::Value> {
+        self.facts.get(name)
+    }
+
+    fn people(&self) -> &[crate::event::Participant] {
+        self.participants
+    }
+}
+
+impl mentorflow_dsl::fast::Person for crate::event::Participant {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn role(&self) -> &str {
+        &self.role
+    }
+
+    fn attribute(&self, name: &str) -> Option<&mentorflow_dsl::Value> {
+        self.attributes.get(name)
+    }
+}
+
 impl<'a> Context<'a> {
     /// The context for `pairing` at `now`.
     pub fn of(
@@ -290,7 +317,7 @@ impl Runtime {
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
         // Simple comparisons of facts are answered natively when the answer is certain.
-        if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx.facts)) {
+        if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx)) {
             return Ok(answer);
         }
         self.eval_ast(&script.ast, script.variables, criteria, &script.origin, ctx)

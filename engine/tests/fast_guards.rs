@@ -1,7 +1,7 @@
 //! The native fast path for simple guards must agree with Rhai wherever it answers: every
-//! guard below is evaluated both ways on many fact values, recorded or not, of every type.
+//! guard below is evaluated both ways on many fact values, recorded or not, of every type, and
+//! the guards that read people on many sets of participants, attributes present or not.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
@@ -123,7 +123,6 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
                 .record(&mut pairing, None, facts.clone(), &actor)
                 .expect("record");
         }
-        let recorded: BTreeMap<String, Value> = facts.iter().cloned().collect();
         for t in &engine.program.transitions {
             let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
                 continue;
@@ -138,12 +137,148 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
                     .runtime
                     .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
             compared += 1;
-            if let Some(answer) = fast.eval(&recorded) {
+            if let Some(answer) = fast.eval(&ctx) {
                 answered += 1;
                 assert_eq!(
                     rhai.as_ref().ok(),
                     Some(&answer),
                     "`{}` with {facts:?}: Rhai says {rhai:?}",
+                    script.source
+                );
+            }
+        }
+    }
+    assert!(
+        answered * 2 > compared,
+        "the fast path answered only {answered} of {compared}"
+    );
+}
+
+const PEOPLE_GUARDS: &[&str] = &[
+    "mentees.len() >= 2",
+    "participants.len() == 3",
+    "mentors[0].grade > 5",
+    "mentors[1].grade >= mentors[0].grade",
+    "mentees[2].dept == \"ops\"",
+    "mentees.all(|m| m.grade + 2 <= mentors[0].grade)",
+    "mentees.all(|m| m.grade < mentors[0].grade && m.dept != mentors[0].dept)",
+    "mentees.some(|m| m.level > 0.5)",
+    "mentees.all(|m| m.active)",
+    "mentees.some(|m| mentors.all(|x| x.grade > m.grade))",
+    "mentors.all(|m| m.id != \"mentor-1\") && facts.i >= 1",
+    "mentees.all(|m| m.grade.to_float() / 2.0 > facts.f)",
+    "participants.some(|p| p.role == \"peer\") || mentees.len() < 2",
+    "!mentees.some(|m| m.level * 2.0 >= m.grade.to_float())",
+];
+
+fn people_program() -> mentorflow_dsl::Program {
+    let mut text = String::from(
+        "[program]\nid = \"p\"\ntitle = \"p\"\ninitial = \"a\"\n\
+         [facts.i]\ntype = \"int\"\n[facts.f]\ntype = \"float\"\n\
+         [attributes.grade]\ntype = \"int\"\n[attributes.level]\ntype = \"float\"\n\
+         [attributes.dept]\ntype = \"text\"\n[attributes.active]\ntype = \"bool\"\n\
+         [stages.a]\n[stages.z]\noutcome = \"success\"\n\
+         [types.any]\nroles = { mentor = { min = 0, max = 2 }, mentee = { min = 0, max = 4 }, peer = { min = 0, max = 1 } }\n",
+    );
+    for guard in PEOPLE_GUARDS {
+        text.push_str(&format!(
+            "[[transitions]]\nfrom = \"a\"\nto = \"z\"\nguard = '{guard}'\n"
+        ));
+    }
+    let loaded = mentorflow_dsl::load_str(Path::new("people.toml"), &text);
+    let report = loaded.render();
+    loaded.program.unwrap_or_else(|| panic!("{report}"))
+}
+
+/// Sets of participants: 0 to 2 mentors, 0 to 4 mentees, maybe a peer, each with some of the
+/// attributes (of their type) and values that make the guards go either way.
+fn people_cases() -> Vec<Vec<Participant>> {
+    let mut seed: u64 = 7;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let mut out = Vec::new();
+    for case in 0..400 {
+        let mut people = Vec::new();
+        let roles = [
+            ("mentor", case % 3),
+            ("mentee", (case / 3) % 5),
+            ("peer", (case / 15) % 2),
+        ];
+        for (role, count) in roles {
+            for k in 0..count {
+                let mut attributes = std::collections::BTreeMap::new();
+                if next(6) > 0 {
+                    let grade = [1, 3, 5, 7, 10, 12][next(6) as usize];
+                    attributes.insert("grade".to_string(), Value::Int(grade));
+                }
+                if next(4) > 0 {
+                    let level = [0.0, 0.25, 0.5, 0.75, 3.5][next(5) as usize];
+                    attributes.insert("level".to_string(), Value::Float(level));
+                }
+                if next(5) > 0 {
+                    let dept = ["ops", "eng", "sales"][next(3) as usize];
+                    attributes.insert("dept".to_string(), Value::Text(dept.into()));
+                }
+                if next(3) > 0 {
+                    attributes.insert("active".to_string(), Value::Bool(next(4) > 0));
+                }
+                people.push(Participant {
+                    id: format!("{role}-{k}"),
+                    role: role.into(),
+                    attributes,
+                    facts: Default::default(),
+                    managers: Vec::new(),
+                });
+            }
+        }
+        out.push(people);
+    }
+    out
+}
+
+#[test]
+fn the_fast_path_agrees_with_rhai_on_people() {
+    let engine = Engine::new(people_program());
+    let actor = Actor {
+        name: "t",
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    };
+    let (mut answered, mut compared) = (0, 0);
+    for (n, people) in people_cases().into_iter().enumerate() {
+        let (mut pairing, _) = engine
+            .enrol("p-1", "any", people.clone(), &actor)
+            .expect("enrol");
+        let facts = vec![
+            ("i".to_string(), Value::Int(n as i64 % 3)),
+            ("f".to_string(), Value::Float([0.5, 2.0, 9.0][n % 3])),
+        ];
+        engine
+            .record(&mut pairing, None, facts, &actor)
+            .expect("record");
+        for t in &engine.program.transitions {
+            let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
+                continue;
+            };
+            let fast = script
+                .fast
+                .as_ref()
+                .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
+            let ctx = Context::of(&engine.program, &pairing, actor.now);
+            let rhai =
+                engine
+                    .runtime
+                    .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
+            compared += 1;
+            if let Some(answer) = fast.eval(&ctx) {
+                answered += 1;
+                assert_eq!(
+                    rhai.as_ref().ok(),
+                    Some(&answer),
+                    "`{}` with {people:?}: Rhai says {rhai:?}",
                     script.source
                 );
             }
