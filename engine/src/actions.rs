@@ -123,7 +123,7 @@ impl Engine {
                     let value = self
                         .fact_value(&name, value)
                         .map_err(|problem| self.action_error(pairing, &what, problem))?;
-                    facts.push((name, value));
+                    facts.push((std::sync::Arc::from(name), value));
                 }
                 Effect::Start(name) | Effect::Stop(name)
                     if self.program.schedules.iter().all(|s| s.name != name) =>

@@ -24,6 +24,12 @@ pub struct Engine {
     hash: Arc<str>,
     /// Stage ids, shared by every event and pairing that names them (same order as stages).
     stage_ids: Vec<Arc<str>>,
+    /// Fact names, shared likewise by the events that record them and the pairings' facts
+    /// (same order as the program's facts).
+    fact_ids: Vec<Arc<str>>,
+    /// The last actor's name, shared by their events: one coordinator or process usually
+    /// does a whole run of commands, and a copy per event cost an allocation.
+    last_actor: std::sync::Mutex<Arc<str>>,
     /// Whether any stage has actions: a move then leaves them to run (see [`Engine::settle`]).
     has_actions: bool,
     /// Whether any notification is sent by what a tick notices (`on`).
@@ -67,25 +73,6 @@ fn names<'a>(options: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     options.into_iter().map(String::from).collect()
 }
 
-fn new_event(
-    pairing: &Arc<str>,
-    seq: u64,
-    actor: &Actor<'_>,
-    reason: Option<&str>,
-    hash: &Arc<str>,
-    kind: EventKind,
-) -> Event {
-    Event {
-        pairing: Arc::clone(pairing),
-        seq,
-        at: actor.now,
-        actor: actor.name.into(),
-        reason: reason.map(str::to_string),
-        program: Arc::clone(hash),
-        kind,
-    }
-}
-
 /// The transitions an advance considers from the pairing's stage (their trigger is advance
 /// and their `from` names it). Borrowed from the program, never cloned: a clone would copy
 /// every guard's compiled AST.
@@ -113,9 +100,47 @@ impl Engine {
                 .iter()
                 .map(|st| Arc::from(st.id.as_str()))
                 .collect(),
+            fact_ids: program
+                .facts
+                .iter()
+                .map(|f| Arc::from(f.name.as_str()))
+                .collect(),
+            last_actor: std::sync::Mutex::new(Arc::from("")),
             program: Arc::new(program),
             runtime: Runtime::default(),
         }
+    }
+
+    /// An event of `pairing`, numbered `seq`, by `actor`.
+    fn new_event(
+        &self,
+        pairing: &Arc<str>,
+        seq: u64,
+        actor: &Actor<'_>,
+        reason: Option<&str>,
+        hash: &Arc<str>,
+        kind: EventKind,
+    ) -> Event {
+        Event {
+            pairing: Arc::clone(pairing),
+            seq,
+            at: actor.now,
+            actor: self.actor_name(actor.name),
+            reason: reason.map(str::to_string),
+            program: Arc::clone(hash),
+            kind,
+        }
+    }
+
+    /// `name`, shared with the previous event's when the actor is the same.
+    fn actor_name(&self, name: &str) -> Arc<str> {
+        let Ok(mut last) = self.last_actor.lock() else {
+            return Arc::from(name);
+        };
+        if **last != *name {
+            *last = Arc::from(name);
+        }
+        Arc::clone(&last)
     }
 
     /// The shared id of stage `id` (a stage of this program: checked at load or by the caller).
@@ -153,7 +178,7 @@ impl Engine {
             EventKind::Migrated { to_program, .. } => Arc::clone(to_program),
             _ => Arc::clone(&pairing.program_hash),
         };
-        let event = new_event(
+        let event = self.new_event(
             &pairing.id,
             pairing.last_seq + 1,
             actor,
@@ -232,7 +257,7 @@ impl Engine {
         };
         let participants = crate::enrolment::with_defaults(p, participants);
         let mut problems = crate::enrolment::check_participants(p, ty, &participants);
-        let event = new_event(
+        let event = self.new_event(
             &Arc::from(id),
             1,
             actor,
@@ -348,6 +373,20 @@ impl Engine {
         Ok(value)
     }
 
+    /// The declaration of fact `name` with its shared name.
+    fn fact_decl_id(
+        &self,
+        name: &str,
+    ) -> Result<(&mentorflow_dsl::Declaration, Arc<str>), EngineError> {
+        let i = self
+            .program
+            .facts
+            .iter()
+            .position(|f| f.name == name)
+            .ok_or_else(|| self.fact_unknown(name))?;
+        Ok((&self.program.facts[i], Arc::clone(&self.fact_ids[i])))
+    }
+
     fn fact_decl(&self, name: &str) -> Result<&mentorflow_dsl::Declaration, EngineError> {
         self.program
             .fact(name)
@@ -365,34 +404,35 @@ impl Engine {
 
     /// Records facts as one event, on the pairing or (`person`) for one participant: every
     /// value is checked first, so one bad value leaves the pairing unchanged.
-    pub fn record(
+    pub fn record<N: AsRef<str>>(
         &self,
         pairing: &mut Pairing,
         person: Option<&str>,
-        facts: Vec<(String, Value)>,
+        facts: Vec<(N, Value)>,
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         if facts.is_empty() {
             return Err(EngineError::NoFacts);
         }
-        let mut checked: Vec<(String, Value)> = Vec::with_capacity(facts.len());
+        let mut checked: Vec<(Arc<str>, Value)> = Vec::with_capacity(facts.len());
         for (name, value) in facts {
-            if checked.iter().any(|(n, _)| *n == name) {
-                return Err(EngineError::FactTwice(name));
+            let name = name.as_ref();
+            if checked.iter().any(|(n, _)| **n == *name) {
+                return Err(EngineError::FactTwice(name.to_string()));
             }
-            let decl = self.fact_decl(&name)?;
+            let (decl, id) = self.fact_decl_id(name)?;
             self.check_whose(pairing, decl, person)?;
             decl.check(&value)
                 .map_err(|problem| EngineError::BadValue {
-                    name: name.clone(),
+                    name: name.to_string(),
                     problem,
                 })?;
             let value = match (decl.kind, value) {
                 (mentorflow_dsl::ValueKind::Float, Value::Int(i)) => Value::Float(i as f64),
                 (_, v) => v,
             };
-            checked.push((name, value));
+            checked.push((id, value));
         }
         let person = person.map(str::to_string);
         self.emit(

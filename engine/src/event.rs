@@ -122,8 +122,8 @@ pub enum EventKind {
     },
     /// Facts were set by one command, in the order given: the pairing's, or one person's.
     FactsRecorded {
-        /// Fact names and their new values.
-        facts: Vec<(String, Value)>,
+        /// Fact names (shared with the program's declarations) and their new values.
+        facts: Vec<(std::sync::Arc<str>, Value)>,
         /// The person they were recorded for (facts declared with `per`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         person: Option<String>,
@@ -256,7 +256,7 @@ mod legacy {
             participant: Participant,
         },
         FactsRecorded {
-            facts: Vec<(String, Value)>,
+            facts: Vec<(std::sync::Arc<str>, Value)>,
             #[serde(default)]
             person: Option<String>,
         },

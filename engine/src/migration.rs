@@ -71,7 +71,7 @@ impl Mapping {
         &self,
         new: &Program,
         stage: &str,
-        facts: &BTreeMap<String, Value>,
+        facts: &BTreeMap<std::sync::Arc<str>, Value>,
     ) -> Result<Placed, Vec<MigrationProblem>> {
         let mut problems = Vec::new();
         let target = self.stages.get(stage).map_or(stage, String::as_str);
@@ -87,13 +87,13 @@ impl Mapping {
         }
         let mut moved: Vec<(String, Value)> = Vec::new();
         for (name, value) in facts {
-            let target = self.facts.get(name).map_or(name.as_str(), String::as_str);
+            let target = self.facts.get(&**name).map_or(&**name, String::as_str);
             if target == "-" {
                 continue;
             }
             let Some(decl) = new.fact(target) else {
                 problems.push(MigrationProblem::FactHasNoPlace {
-                    fact: name.clone(),
+                    fact: name.to_string(),
                     target: target.to_string(),
                     known: new.facts.iter().map(|f| f.name.clone()).collect(),
                 });

@@ -40,8 +40,9 @@ pub struct Pairing {
     pub entered_at: DateTime<Utc>,
     /// When the current stage is due, if it has a due duration.
     pub due: Option<DateTime<Utc>>,
-    /// Recorded facts (declared defaults are not stored here).
-    pub facts: BTreeMap<String, Value>,
+    /// Recorded facts (declared defaults are not stored here), by name shared with the
+    /// events that record them.
+    pub facts: BTreeMap<std::sync::Arc<str>, Value>,
     /// Goal cycle, from 1; grows each time a transition returns to a stage already visited.
     pub cycle: u32,
     /// Stages visited in the current cycle.
@@ -372,7 +373,8 @@ impl Pairing {
                 person: Some(person),
             } => {
                 if let Some(p) = self.participants.iter_mut().find(|p| p.id == *person) {
-                    p.facts.extend(facts.iter().cloned());
+                    p.facts
+                        .extend(facts.iter().map(|(n, v)| (n.to_string(), v.clone())));
                 }
                 // Scripts see each person's facts through the participants.
                 self.view = std::sync::OnceLock::new();
@@ -406,7 +408,11 @@ impl Pairing {
                 self.schedule_state(schedule, *anchor)
                     .done
                     .insert(*occurrence, *on);
-                self.set_facts(facts);
+                let facts: Vec<_> = facts
+                    .iter()
+                    .map(|(n, v)| (std::sync::Arc::from(n.as_str()), v.clone()))
+                    .collect();
+                self.set_facts(&facts);
             }
             EventKind::Missed {
                 schedule,
@@ -476,7 +482,7 @@ impl Pairing {
         self.view = std::sync::OnceLock::new();
     }
 
-    fn set_facts(&mut self, facts: &[(String, Value)]) {
+    fn set_facts(&mut self, facts: &[(std::sync::Arc<str>, Value)]) {
         for (name, value) in facts {
             if let Some(view) = self.view.get_mut() {
                 view.set_fact(name, value);
@@ -527,7 +533,10 @@ impl Pairing {
         let renames = &mapping.stages;
         self.program_hash = std::sync::Arc::clone(to);
         self.stage = std::sync::Arc::clone(stage);
-        self.facts = facts.iter().cloned().collect();
+        self.facts = facts
+            .iter()
+            .map(|(n, v)| (std::sync::Arc::from(n.as_str()), v.clone()))
+            .collect();
         self.visited = self
             .visited
             .iter()

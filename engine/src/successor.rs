@@ -145,7 +145,7 @@ fn carried_facts(new: &Engine, from: &Pairing, names: &[String]) -> Vec<(String,
     names
         .iter()
         .filter_map(|name| {
-            let value = from.facts.get(name)?;
+            let value = from.facts.get(name.as_str())?;
             let decl = new.program.fact(name).filter(|d| d.per.is_none())?;
             decl.check(value).ok()?;
             Some((name.clone(), value.clone()))

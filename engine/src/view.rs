@@ -173,12 +173,12 @@ impl ScriptView {
     pub fn build(
         program: &Program,
         type_id: &str,
-        facts: &std::collections::BTreeMap<String, Value>,
+        facts: &std::collections::BTreeMap<std::sync::Arc<str>, Value>,
     ) -> ScriptView {
         let mut map = Map::new();
         // Facts kept per person are read from each person, not from `facts`.
         for decl in program.facts.iter().filter(|d| d.per.is_none()) {
-            if let Some(v) = facts.get(&decl.name).or(decl.default.as_ref()) {
+            if let Some(v) = facts.get(decl.name.as_str()).or(decl.default.as_ref()) {
                 map.insert(decl.name.as_str().into(), to_dynamic(v));
             }
         }

@@ -95,20 +95,10 @@ fn fold_refuses_a_gap_in_the_history() {
         )
         .expect("enrol");
     let second = engine
-        .record(
-            &mut live,
-            None,
-            vec![("meetings".into(), Value::Int(1))],
-            &actor,
-        )
+        .record(&mut live, None, vec![("meetings", Value::Int(1))], &actor)
         .expect("record");
     let third = engine
-        .record(
-            &mut live,
-            None,
-            vec![("meetings".into(), Value::Int(2))],
-            &actor,
-        )
+        .record(&mut live, None, vec![("meetings", Value::Int(2))], &actor)
         .expect("record");
     let err = Pairing::fold(&engine.program, &[first, third]).expect_err("gap");
     assert!(err.to_string().contains("event #3 follows #1"), "{err}");
@@ -137,8 +127,8 @@ fn a_bad_fact_value_leaves_the_pairing_unchanged() {
             &mut live,
             None,
             vec![
-                ("goals_total".into(), Value::Int(2)),
-                ("mentee_rating".into(), Value::Int(9)),
+                ("goals_total", Value::Int(2)),
+                ("mentee_rating", Value::Int(9)),
             ],
             &actor,
         )

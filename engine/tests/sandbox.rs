@@ -228,7 +228,7 @@ fn scripts_cannot_change_facts() {
         .record(
             &mut pairing,
             None,
-            vec![("n".into(), mentorflow_dsl::Value::Int(1))],
+            vec![("n", mentorflow_dsl::Value::Int(1))],
             &actor,
         )
         .expect("record");
@@ -264,7 +264,7 @@ fn the_script_view_follows_recorded_facts() {
         .record(
             &mut pairing,
             None,
-            vec![("n".into(), mentorflow_dsl::Value::Int(1))],
+            vec![("n", mentorflow_dsl::Value::Int(1))],
             &actor,
         )
         .expect("record");
@@ -276,7 +276,7 @@ fn the_script_view_follows_recorded_facts() {
         .record(
             &mut pairing,
             None,
-            vec![("n".into(), mentorflow_dsl::Value::Int(5))],
+            vec![("n", mentorflow_dsl::Value::Int(5))],
             &actor,
         )
         .expect("record");

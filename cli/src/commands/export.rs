@@ -174,12 +174,12 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
         let (mut from, mut to, mut by, mut transition) =
             (String::new(), String::new(), String::new(), String::new());
         let (mut facts, mut person) = (String::new(), String::new());
-        let shown = |f: &[(String, mentorflow_dsl::Value)]| {
+        fn shown<N: std::fmt::Display>(f: &[(N, mentorflow_dsl::Value)]) -> String {
             f.iter()
                 .map(|(n, v)| format!("{n}={v}"))
                 .collect::<Vec<_>>()
                 .join("; ")
-        };
+        }
         match &e.kind {
             EventKind::Moved {
                 from: f,

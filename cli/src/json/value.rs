@@ -15,17 +15,19 @@ pub struct Values(pub serde_json::Map<String, serde_json::Value>);
 
 impl Values {
     /// From name-value pairs, in their order.
-    pub fn of<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a Value)>) -> Values {
+    pub fn of<'a, K: AsRef<str> + 'a>(
+        pairs: impl IntoIterator<Item = (&'a K, &'a Value)>,
+    ) -> Values {
         Values(
             pairs
                 .into_iter()
-                .map(|(k, v)| (k.clone(), plain(v)))
+                .map(|(k, v)| (k.as_ref().to_string(), plain(v)))
                 .collect(),
         )
     }
 
     /// From a list of pairs, as events keep them.
-    pub fn of_list(pairs: &[(String, Value)]) -> Values {
+    pub fn of_list<K: AsRef<str>>(pairs: &[(K, Value)]) -> Values {
         Values::of(pairs.iter().map(|(k, v)| (k, v)))
     }
 }

@@ -146,10 +146,7 @@ impl<'e> Driver<'e> {
         facts: &[(&str, Value)],
         actor: &Actor<'_>,
     ) -> Result<Vec<Event>, EngineError> {
-        let facts = facts
-            .iter()
-            .map(|(n, v)| ((*n).to_string(), v.clone()))
-            .collect();
+        let facts = facts.iter().map(|(n, v)| (*n, v.clone())).collect();
         Ok(vec![self.engine.record(p, None, facts, actor)?])
     }
 
