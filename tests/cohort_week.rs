@@ -12,6 +12,13 @@ struct Cohort {
     store: String,
 }
 
+/// The store and sheets are scratch: gone with the test, passed or failed.
+impl Drop for Cohort {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 impl Cohort {
     fn run(&self, week: u32, args: &[&str]) -> Run {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).expect("date")

@@ -8,10 +8,20 @@ struct Store {
     path: String,
 }
 
+/// Scratch files: gone with the test, passed or failed.
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 impl Store {
     fn new(name: &str) -> Store {
+        // One folder per store, even for two tests of the same name.
+        static STORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
-            std::env::temp_dir().join(format!("mentorflow-cli-{name}-{}", std::process::id()));
+            std::env::temp_dir().join(format!("mentorflow-cli-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("store.db").to_string_lossy().into_owned();
@@ -132,6 +142,58 @@ fn bad_fact_values_are_refused_and_nothing_is_stored() {
         before,
         "a refused record must store nothing, not even the valid facts"
     );
+}
+
+#[test]
+fn facts_known_at_enrolment_are_recorded_by_the_same_command() {
+    let s = Store::new("enrol-facts");
+    assert_eq!(s.run(&["init"]).code, 0);
+    let enrol = |facts: &[&str]| {
+        let mut args = vec![
+            "enrol",
+            "programs/mentoring.toml",
+            "--type",
+            "one-on-one",
+            "--person",
+            "mentor=ana,experience_years=12",
+            "--person",
+            "mentee=budi,experience_years=2",
+        ];
+        for f in facts {
+            args.extend(["--fact", f]);
+        }
+        s.run(&args)
+    };
+    for (facts, code, says) in [
+        (
+            &["goals_total=3", "metings=2"][..],
+            1,
+            "did you mean `meetings`?",
+        ),
+        (&["meetings=many"][..], 1, "`many` is not a whole number"),
+        (&["meetings"][..], 2, "write NAME=VALUE"),
+    ] {
+        let run = enrol(facts);
+        assert_eq!(run.code, code, "{facts:?}: {}", run.transcript());
+        assert!(run.stderr.contains(says), "{facts:?}: {}", run.stderr);
+    }
+    assert_eq!(
+        s.run(&["list"]).stdout.matches("p-").count(),
+        0,
+        "a refused enrolment stores nothing"
+    );
+    let run = enrol(&["goals_total=3", "meetings=2"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let log = s.log();
+    assert!(
+        log.contains("#1 ") && log.contains("enrolled in mentoring"),
+        "{log}"
+    );
+    assert!(
+        log.contains("#2 ") && log.contains("goals_total = 3"),
+        "{log}"
+    );
+    assert!(log.contains("meetings = 2"), "{log}");
 }
 
 #[test]

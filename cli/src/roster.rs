@@ -118,6 +118,7 @@ impl mentorflow_engine::Roster for Roster<'_> {
             type_id: g.type_id.to_string(),
             participants: g.rows.iter().map(|&r| self.participant(r).0).collect(),
             label: Some(self.label(g).to_string()),
+            facts: Vec::new(),
         }
     }
 }

@@ -29,10 +29,20 @@ struct Store {
     location: String,
 }
 
+/// Scratch files: gone with the test, passed or failed.
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 impl Store {
     fn new(name: &str, pairings: usize, kind: Kind) -> Store {
+        // One folder per store, even for tests of the same name on another kind of store.
+        static STORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
-            std::env::temp_dir().join(format!("mentorflow-proc-{name}-{}", std::process::id()));
+            std::env::temp_dir().join(format!("mentorflow-proc-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let location = match kind {
@@ -260,7 +270,13 @@ fn sigkill_during_bulk_advance_never_leaves_a_half_applied_step(kind: Kind) {
     );
     // What survived is a consistent prefix: finishing the run takes every pairing to leg4.
     for _ in 0..4 {
-        assert!(store.run(&["advance", "--all"]).status.success());
+        let out = store.run(&["advance", "--all"]);
+        assert!(
+            out.status.success(),
+            "advance --all failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     store.verify();
     assert_eq!(

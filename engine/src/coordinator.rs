@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use mentorflow_dsl::Program;
+use mentorflow_dsl::{Program, Value};
 
 use crate::attention::Attention;
 use crate::clock::Clock;
@@ -51,8 +51,8 @@ pub struct Options {
 /// The script budget of a bulk command unless another is given.
 pub const SCRIPT_BUDGET: Duration = Duration::from_secs(60);
 
-/// One pairing to enrol: its type and participants.
-#[derive(Debug, Clone, PartialEq)]
+/// One pairing to enrol: its type, participants and the facts known from the start.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Enrolment {
     /// Mentoring type.
     pub type_id: String,
@@ -60,6 +60,9 @@ pub struct Enrolment {
     pub participants: Vec<Participant>,
     /// The label it is imported under (a roster's `pairing` cell): another name for it.
     pub label: Option<String>,
+    /// Facts recorded with the enrolment, in the same command (before its stage's actions
+    /// and automatic transitions run).
+    pub facts: Vec<(String, Value)>,
 }
 
 /// The pairings an import enrols, made one at a time as they are stored: a long roster is
@@ -480,6 +483,9 @@ impl Coordinator {
                 .into());
             }
             let mut events = vec![event];
+            if !e.facts.is_empty() {
+                events.push(engine.record(&mut pairing, None, e.facts, &actor)?);
+            }
             events.extend(engine.settle(&mut pairing, &actor)?);
             events.extend(follow(&engine, &mut pairing, &actor, writer)?);
             Ok((pairing, events))

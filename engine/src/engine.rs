@@ -69,6 +69,21 @@ pub fn parse_attribute(program: &Program, name: &str, text: &str) -> Result<Valu
         .map_err(|problem| EngineError::BadAttribute { problem })
 }
 
+/// Parses and checks a fact value written as text against `program`'s declaration.
+pub fn parse_fact(program: &Program, name: &str, text: &str) -> Result<Value, EngineError> {
+    let Some(decl) = program.fact(name) else {
+        return Err(EngineError::UnknownFact {
+            program: program.id.clone(),
+            name: name.into(),
+            known: names(program.facts.iter().map(|f| f.name.as_str())),
+        });
+    };
+    decl.parse(text).map_err(|problem| EngineError::BadValue {
+        name: name.into(),
+        problem,
+    })
+}
+
 fn names<'a>(options: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     options.into_iter().map(String::from).collect()
 }
@@ -298,11 +313,7 @@ impl Engine {
 
     /// Parses and checks a fact value written as text.
     pub fn parse_fact(&self, name: &str, text: &str) -> Result<Value, EngineError> {
-        let decl = self.fact_decl(name)?;
-        decl.parse(text).map_err(|problem| EngineError::BadValue {
-            name: name.into(),
-            problem,
-        })
+        parse_fact(&self.program, name, text)
     }
 
     /// The value a change gives fact `name` of `pairing`: a value written as text, or the

@@ -49,7 +49,7 @@ pub use coordinator::{
     Migrated, Options, PersonStatus, Recorded, Roster, Status, TickReport, SCRIPT_BUDGET,
 };
 pub use copy::{copy, CopyReport};
-pub use engine::{parse_attribute, Actor, Engine, FactChange};
+pub use engine::{parse_attribute, parse_fact, Actor, Engine, FactChange};
 pub use enrolment::EnrolmentProblem;
 pub use error::{Command, CopyProblem, EngineError, Error, Refusal};
 pub use event::{Event, EventKind, Move, Participant};

@@ -212,6 +212,7 @@ fn enrolments(program: &mentorflow_dsl::Program) -> Vec<(Enrolment, Plan)> {
                 type_id: type_id.into(),
                 participants,
                 label: None,
+                facts: Vec::new(),
             };
             (enrolment, plan)
         })

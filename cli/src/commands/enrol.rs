@@ -13,7 +13,7 @@ use crate::{render, Output, EXIT_OK};
 // beside the required ones, as if they were required too.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow enrol programs/mentoring.toml --type one-on-one --person mentor=ana,experience_years=12 --person mentee=budi,experience_years=1\n  mentorflow enrol programs/leadership-cohort.toml --type one-on-one --person mentor=e002 --person mentee=e015   # registered people",
+    after_help = "Examples:\n  mentorflow enrol programs/mentoring.toml --type one-on-one --person mentor=ana,experience_years=12 --person mentee=budi,experience_years=1 --fact goals_total=3\n  mentorflow enrol programs/leadership-cohort.toml --type one-on-one --person mentor=e002 --person mentee=e015   # registered people",
     override_usage = "mentorflow enrol [OPTIONS] --type <TYPE> --person <ROLE=ID[,ATTR=VALUE...]> <PROGRAM>"
 )]
 pub struct Args {
@@ -29,6 +29,9 @@ pub struct Args {
         required = true
     )]
     persons: Vec<String>,
+    /// A fact known from the start, NAME=VALUE, recorded in the same command (repeat).
+    #[arg(long = "fact", value_name = "NAME=VALUE")]
+    facts: Vec<String>,
     /// Enrol even when the same people already take part in a running pairing of the program.
     #[arg(long)]
     allow_duplicate: bool,
@@ -106,6 +109,22 @@ pub(crate) fn attribute(
         .map_err(|e| format!("{person}: {}", render::engine_error(&e)))
 }
 
+/// Parses `NAME=VALUE` given with `--fact`.
+fn fact(
+    program: &mentorflow_dsl::Program,
+    spec: &str,
+) -> Result<(String, mentorflow_dsl::Value), Failure> {
+    let (name, text) = spec.split_once('=').ok_or_else(|| {
+        Failure::Usage(format!(
+            "`--fact {spec}`: write NAME=VALUE, e.g. --fact goals_total=3"
+        ))
+    })?;
+    let name = name.trim();
+    mentorflow_engine::parse_fact(program, name, text.trim())
+        .map(|value| (name.to_string(), value))
+        .map_err(|e| Failure::Refused(render::engine_error(&e)))
+}
+
 /// Enrols one pairing.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
@@ -116,10 +135,16 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .collect::<Result<Vec<_>, _>>()?;
     let mut coordinator = store.open()?;
     coordinator.allow_same_participants(args.allow_duplicate);
+    let facts = args
+        .facts
+        .iter()
+        .map(|f| fact(&program, f))
+        .collect::<Result<Vec<_>, _>>()?;
     let enrolment = Enrolment {
         type_id: args.type_id.clone(),
         participants,
         label: None,
+        facts,
     };
     let p = coordinator.enrol(&program, &args.program.display().to_string(), &enrolment)?;
     if args.json {

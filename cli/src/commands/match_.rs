@@ -460,6 +460,7 @@ fn apply(
                 type_id: args.type_id.clone(),
                 participants,
                 label: Some(label.clone()),
+                facts: Vec::new(),
             })
         })
         .collect();

@@ -7,8 +7,9 @@
 //!   memory         the engine alone (enrol, record, advance), nothing stored
 //!   store-batch    through the SQLite store, B pairings (default 1000) per transaction, synchronous=NORMAL
 //!   store-pairing  through the SQLite store, one transaction per pairing, synchronous=NORMAL
-//!   store-durable  one durable transaction (synchronous=FULL) per command: enrol, record, each
-//!                  advance; stops after the first 2,000 transitions, like the peers' per-row mode
+//!   store-durable  one durable transaction (synchronous=FULL) per command: enrol with the
+//!                  facts (`enrol --fact`), each advance; stops after the first 2,000
+//!                  transitions, like the peers' per-row mode
 //!   populate PATH|URL  leaves a store (SQLite file or postgres:// URL) with N pairings enrolled
 //!                  and their facts recorded
 //!                  (ready to advance), for measuring single commands on a large store
@@ -413,18 +414,16 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
                 now,
                 1,
                 true,
+                // Enrolled with its facts in one command, as `enrol --fact` does.
                 &mut |_, id: String, _| {
-                    let (p, e) = d.enrol(&id, i, &actor)?;
-                    Ok((p, vec![e]))
+                    let (mut p, e) = d.enrol(&id, i, &actor)?;
+                    let mut events = vec![e];
+                    events.extend(d.record_all(&mut p, &Driver::facts(i), &actor)?);
+                    Ok((p, events))
                 },
             )
             .map_err(|e| e.to_string())?;
         let id = created.first().cloned().unwrap_or_else(|| "".into());
-        store
-            .update(&id, &mut |p, _| {
-                Ok(d.record_all(p, &Driver::facts(i), &actor)?)
-            })
-            .map_err(|e| e.to_string())?;
         loop {
             let mut finished = false;
             store

@@ -121,6 +121,7 @@ fn one_on_one(n: usize) -> Enrolment {
             person(&format!("mentee-{n}"), "mentee", 1),
         ],
         label: None,
+        facts: Vec::new(),
     }
 }
 
