@@ -1310,10 +1310,11 @@ impl Coordinator {
 
     /// The file a stored version was read from, and how it stands today.
     pub fn file_of(&self, hash: &str) -> Result<(String, crate::registry::FileState), Error> {
+        // The stored versions without their pairing counts: counting reads every pairing.
         let path = self
             .ledger
             .store()
-            .programs()?
+            .program_rows()?
             .into_iter()
             .find(|v| v.hash == hash)
             .map(|v| v.path)

@@ -66,7 +66,8 @@ impl Registry {
         skip_broken: bool,
     ) -> Result<BTreeMap<String, Arc<Engine>>, StoreError> {
         let mut all = BTreeMap::new();
-        for v in store.programs()? {
+        // The stored versions without their pairing counts: counting reads every pairing.
+        for v in store.program_rows()? {
             match self.engine(store, &v.hash) {
                 Ok(engine) => {
                     all.insert(v.hash, engine);
