@@ -34,7 +34,6 @@ first=$("$mf" import --store "$store" --now "$T0" "$work/roster.csv" --program "
   python3 -c 'import json, sys; print(json.load(sys.stdin)["events"][0]["pairing"][2:])')
 echo "store: $((first + SALES - 1)) pairings ($(du -h "$store" | cut -f1))" >&2
 
-now_us() { date +%s%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 # measure LABEL FIRST_ID ARGS...: runs `mentorflow ARGS` on p-FIRST_ID, p-(FIRST_ID+1), ...
 # (`{}` in ARGS is the pairing), fails on a non-zero exit, prints the median in ms.
@@ -44,10 +43,10 @@ measure() {
   local samples="" t args
   for i in $(seq 0 $((ROUNDS - 1))); do
     args=("${@//\{\}/p-$((first + i))}")
-    t=$(now_us)
+    t=${EPOCHREALTIME/./}   # microseconds, read without starting a process
     "$mf" "${args[@]}" --store "$store" >/dev/null \
       || { echo "$label failed: mentorflow ${args[*]}" >&2; exit 1; }
-    samples+="$(( ($(now_us) - t) / 1000 ))"$'\n'
+    samples+="$(( ${EPOCHREALTIME/./} - t ))"$'\n'
   done
   printf '%-58s %8.1f ms\n' "$label" "$(printf '%s' "$samples" | median | awk '{ print $1 / 1000 }')"
 }

@@ -29,7 +29,8 @@ trap 'as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1; rm 
 "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U mentorflow bench
 url="postgres://mentorflow@127.0.0.1:$port/bench"
 
-ms() { date +%s%N; }
+# Nanoseconds (as the sums below take them) read without starting a process: a `date` per
+# reading added its own start-up, a few milliseconds, to every command measured.
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 events() { "$mf" verify --store "$1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])'; }
 
@@ -39,19 +40,19 @@ bench() {
   "$cohort" "$N" populate "$store" >&2
   local t samples=""
   for i in $(seq "$ROUNDS"); do
-    t=$(ms); "$mf" status --store "$store" "p-$i" >/dev/null; samples+="$(( ($(ms) - t) / 1000 ))"$'\n'
+    t=${EPOCHREALTIME/./}000; "$mf" status --store "$store" "p-$i" >/dev/null; samples+="$(( (${EPOCHREALTIME/./}000 - t) / 1000 ))"$'\n'
   done
   status=$(printf '%s' "$samples" | median)
   samples=""
   for i in $(seq "$ROUNDS"); do
-    t=$(ms); "$mf" advance --store "$store" "p-$i" >/dev/null; samples+="$(( ($(ms) - t) / 1000 ))"$'\n'
+    t=${EPOCHREALTIME/./}000; "$mf" advance --store "$store" "p-$i" >/dev/null; samples+="$(( (${EPOCHREALTIME/./}000 - t) / 1000 ))"$'\n'
   done
   advance=$(printf '%s' "$samples" | median)
-  t=$(ms); "$mf" advance --store "$store" --all >/dev/null; all=$(( ($(ms) - t) / 1000000 ))
+  t=${EPOCHREALTIME/./}000; "$mf" advance --store "$store" --all >/dev/null; all=$(( (${EPOCHREALTIME/./}000 - t) / 1000000 ))
   # Concurrent coordinators on the same 200 pairings: each command is acknowledged (exit 0),
   # refused by the engine (exit 1: a guard, a finished pairing), or an error of the store.
   local before; before=$(events "$store")
-  t=$(ms)
+  t=${EPOCHREALTIME/./}000
   for w in $(seq "$WORKERS"); do
     (
       ok=0; refused=0; failed=0
@@ -66,7 +67,7 @@ bench() {
     ) &
   done
   wait
-  local secs_ms=$(( ($(ms) - t) / 1000000 ))
+  local secs_ms=$(( (${EPOCHREALTIME/./}000 - t) / 1000000 ))
   read -r ok refused failed < <(cat "$work/$name"-worker-* | awk '{ o += $1; r += $2; f += $3 } END { print o, r, f }')
   local after; after=$(events "$store")
   local lost=$(( ok - (after - before) ))
