@@ -556,7 +556,7 @@ impl Coordinator {
                         .iter()
                         .map(|g| completed(&new.program, writer, g.clone()))
                         .collect::<Result<Vec<_>, Error>>()?,
-                    None => p.participants.clone(),
+                    None => p.participants.to_vec(),
                 };
                 let next = crate::successor::Continuation {
                     stage: how.stage.clone().or(stage),

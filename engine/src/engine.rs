@@ -281,7 +281,7 @@ impl Engine {
             EventKind::Enrolled {
                 program_id: p.id.clone(),
                 type_id: type_id.into(),
-                participants,
+                participants: Arc::new(participants),
                 stage: self.stage_id(stage),
                 label: None,
                 predecessor: None,

@@ -204,6 +204,6 @@ pub(crate) fn check_rule(
     (report.verdict != Verdict::Holds).then(|| EnrolmentProblem::Rule {
         type_id: pairing.type_id.clone(),
         report: Box::new(report),
-        participants: pairing.participants.clone(),
+        participants: pairing.participants.to_vec(),
     })
 }

@@ -79,8 +79,8 @@ pub enum EventKind {
         program_id: String,
         /// Mentoring type.
         type_id: String,
-        /// Who takes part.
-        participants: Vec<Participant>,
+        /// Who takes part (shared with the pairing it makes, not copied).
+        participants: std::sync::Arc<Vec<Participant>>,
         /// The initial stage.
         stage: std::sync::Arc<str>,
         /// The label it was imported under (its roster's `pairing` cell).
@@ -231,7 +231,7 @@ mod legacy {
         Enrolled {
             program_id: String,
             type_id: String,
-            participants: Vec<Participant>,
+            participants: std::sync::Arc<Vec<Participant>>,
             stage: std::sync::Arc<str>,
             #[serde(default)]
             label: Option<String>,

@@ -20,8 +20,8 @@ pub struct Pairing {
     pub program_hash: std::sync::Arc<str>,
     /// Mentoring type.
     pub type_id: String,
-    /// Who takes part now.
-    pub participants: Vec<Participant>,
+    /// Who takes part now (shared with the enrolment event until it changes).
+    pub participants: std::sync::Arc<Vec<Participant>>,
     /// Who took part and left (or was replaced), in the order they left.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub former: Vec<Former>,
@@ -372,7 +372,8 @@ impl Pairing {
                 facts,
                 person: Some(person),
             } => {
-                if let Some(p) = self.participants.iter_mut().find(|p| p.id == *person) {
+                let everyone = std::sync::Arc::make_mut(&mut self.participants);
+                if let Some(p) = everyone.iter_mut().find(|p| p.id == *person) {
                     p.facts
                         .extend(facts.iter().map(|(n, v)| (n.to_string(), v.clone())));
                 }
@@ -381,7 +382,7 @@ impl Pairing {
             }
             EventKind::Continued { successor } => self.successor = Some(successor.clone()),
             EventKind::Joined { participant } => {
-                self.participants.push(participant.clone());
+                std::sync::Arc::make_mut(&mut self.participants).push(participant.clone());
                 self.view = std::sync::OnceLock::new();
             }
             EventKind::Left { person, .. } => self.leave(person, event),
@@ -390,7 +391,7 @@ impl Pairing {
                 participant,
             } => {
                 self.leave(person, event);
-                self.participants.push(participant.clone());
+                std::sync::Arc::make_mut(&mut self.participants).push(participant.clone());
             }
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,
             EventKind::Warned {
@@ -471,7 +472,7 @@ impl Pairing {
     /// `person` leaves: kept among the former participants with when and why.
     fn leave(&mut self, person: &str, event: &Event) {
         if let Some(i) = self.participants.iter().position(|p| p.id == person) {
-            let participant = self.participants.remove(i);
+            let participant = std::sync::Arc::make_mut(&mut self.participants).remove(i);
             self.former.push(Former {
                 participant,
                 left: event.at,

@@ -64,11 +64,15 @@ pub fn replay(
             now: e.at,
         }
     }
-    let mut pairing =
-        match engine.enrol(&first.pairing, type_id, participants.clone(), &actor(first)) {
-            Ok((p, _)) => p,
-            Err(error) => return Replayed::Impossible { seq: 1, error },
-        };
+    let mut pairing = match engine.enrol(
+        &first.pairing,
+        type_id,
+        participants.to_vec(),
+        &actor(first),
+    ) {
+        Ok((p, _)) => p,
+        Err(error) => return Replayed::Impossible { seq: 1, error },
+    };
     for e in rest {
         match step(engine, &mut pairing, e, &actor(e), renames) {
             Ok(None) => {}

@@ -59,7 +59,7 @@ pub(crate) fn declared(
             .type_id
             .clone()
             .unwrap_or_else(|| pairing.type_id.clone()),
-        participants: pairing.participants.clone(),
+        participants: pairing.participants.to_vec(),
         facts: successor.facts.clone(),
         stage: successor.stage.clone(),
     }))

@@ -400,8 +400,9 @@ fn continue_with(
     let mentee = coordinator
         .pairing(ended)?
         .participants
-        .into_iter()
+        .iter()
         .find(|m| m.id == pair.mentee)
+        .cloned()
         .map(|m| Participant {
             facts: Default::default(),
             ..m

@@ -85,7 +85,7 @@ pub fn show(
         }
         (None, None) => {}
     }
-    for person in &p.participants {
+    for person in p.participants.iter() {
         let attrs: Vec<String> = person
             .attributes
             .iter()

@@ -22,7 +22,7 @@ pub fn person_facts(
     sep: &str,
 ) -> String {
     let mut out = String::new();
-    for person in &p.participants {
+    for person in p.participants.iter() {
         let facts: Vec<String> = program
             .facts
             .iter()

@@ -146,14 +146,19 @@ impl<'e> Driver<'e> {
         p: &mut Pairing,
         facts: &[(&str, Value)],
         actor: &Actor<'_>,
-    ) -> Result<Vec<Event>, EngineError> {
+    ) -> Result<Event, EngineError> {
         let facts = facts.iter().map(|(n, v)| (*n, v.clone())).collect();
-        Ok(vec![self.engine.record(p, None, facts, actor)?])
+        self.engine.record(p, None, facts, actor)
     }
 
-    /// One advance; logs the transition and returns the events (the retry's fact updates
+    /// One advance; logs the transition and hands `keep` its events (the retry's fact updates
     /// included, which the workload does not log).
-    fn step(&mut self, p: &mut Pairing, actor: &Actor<'_>) -> Result<Vec<Event>, EngineError> {
+    fn step(
+        &mut self,
+        p: &mut Pairing,
+        actor: &Actor<'_>,
+        keep: &mut dyn FnMut(Event),
+    ) -> Result<(), EngineError> {
         let event = self.engine.advance(p, None, actor)?;
         let Some(transition) = event.kind.transition() else {
             return Err(EngineError::NoSuchTransition {
@@ -170,33 +175,33 @@ impl<'e> Driver<'e> {
             ts: T0 + self.seq as i64,
             seq: self.seq,
         });
-        let mut events = Vec::with_capacity(3);
-        events.push(event);
+        keep(event);
         if from == self.evaluation && to == self.goal_setting {
-            events.extend(self.record_all(
+            keep(self.record_all(
                 p,
                 &[("goals_met", Value::Int(3)), ("rating", Value::Int(5))],
                 actor,
             )?);
         }
-        Ok(events)
+        Ok(())
     }
 
-    /// A whole pairing: enrol, record its facts, advance until completed.
+    /// A whole pairing: enrol, record its facts, advance until completed; every event is
+    /// handed to `keep` (the store modes collect them, the memory mode drops them).
     fn pairing(
         &mut self,
         id: &str,
         i: u64,
         actor: &Actor<'_>,
-    ) -> Result<(Pairing, Vec<Event>), EngineError> {
+        keep: &mut dyn FnMut(Event),
+    ) -> Result<Pairing, EngineError> {
         let (mut p, first) = self.enrol(id, i, actor)?;
-        let mut events = Vec::with_capacity(24);
-        events.push(first);
-        events.extend(self.record_all(&mut p, &Self::facts(i), actor)?);
+        keep(first);
+        keep(self.record_all(&mut p, &Self::facts(i), actor)?);
         while !self.done(&p) {
-            events.extend(self.step(&mut p, actor)?);
+            self.step(&mut p, actor, keep)?;
         }
-        Ok((p, events))
+        Ok(p)
     }
 
     fn done(&self, p: &Pairing) -> bool {
@@ -324,10 +329,10 @@ fn memory(engine: &Engine, n: u64, actor: &Actor<'_>) -> Result<String, String> 
     let mut pairings = Vec::with_capacity(n as usize);
     let started = Instant::now();
     for i in 0..n {
-        let (p, events) = d
-            .pairing(&format!("p-{i}"), i, actor)
+        // The events are the engine's output; the workload keeps only its own log.
+        let p = d
+            .pairing(&format!("p-{i}"), i, actor, &mut |e| drop(black_box(e)))
             .map_err(|e| e.to_string())?;
-        black_box(events);
         pairings.push(p);
     }
     let secs = started.elapsed().as_secs_f64();
@@ -384,7 +389,11 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
                 actor.now,
                 count as usize,
                 true,
-                &mut |k, id: String, _| Ok(d.pairing(&id, first + k as u64, actor)?),
+                &mut |k, id: String, _| {
+                    let mut events = Vec::new();
+                    let p = d.pairing(&id, first + k as u64, actor, &mut |e| events.push(e))?;
+                    Ok((p, events))
+                },
             )
             .map_err(|e| e.to_string())?;
         completed += created.len();
@@ -418,7 +427,7 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
                 &mut |_, id: String, _| {
                     let (mut p, e) = d.enrol(&id, i, &actor)?;
                     let mut events = vec![e];
-                    events.extend(d.record_all(&mut p, &Driver::facts(i), &actor)?);
+                    events.push(d.record_all(&mut p, &Driver::facts(i), &actor)?);
                     Ok((p, events))
                 },
             )
@@ -428,7 +437,8 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
             let mut finished = false;
             store
                 .update(&id, &mut |p, _| {
-                    let events = d.step(p, &actor)?;
+                    let mut events = Vec::new();
+                    d.step(p, &actor, &mut |e| events.push(e))?;
                     finished = d.done(p);
                     Ok(events)
                 })
@@ -483,7 +493,7 @@ fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<St
                     let i = first + k as u64;
                     let (mut p, e) = d.enrol(&id, i, actor)?;
                     let mut events = vec![e];
-                    events.extend(d.record_all(&mut p, &Driver::facts(i), actor)?);
+                    events.push(d.record_all(&mut p, &Driver::facts(i), actor)?);
                     Ok((p, events))
                 },
             )
