@@ -1,7 +1,5 @@
 //! Enrolment checks: counts per role, required attributes, attribute values, the type's rule.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{MentoringType, Program, Script};
 
@@ -125,21 +123,27 @@ pub(crate) fn check_participants(
     participants: &[Participant],
 ) -> Vec<EnrolmentProblem> {
     let mut problems = Vec::new();
-    let roles: Vec<String> = ty.roles.iter().map(|r| r.name.clone()).collect();
-    let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
-    for p in participants {
+    // Short lists, not maps: a pairing has a handful of people, and an enrolment is checked
+    // on every enrol and import, where a map's allocation cost more than the checks.
+    let mut counts: Vec<(&str, u32)> = ty.roles.iter().map(|r| (r.name.as_str(), 0)).collect();
+    for (i, p) in participants.iter().enumerate() {
         if p.id.trim().is_empty() || p.id.chars().any(char::is_control) {
             problems.push(EnrolmentProblem::BadId {
                 role: p.role.clone(),
             });
         }
-        *counts.entry(p.role.as_str()).or_default() += 1;
-        if !roles.contains(&p.role) {
-            problems.push(EnrolmentProblem::UnknownRole {
+        match counts.iter_mut().find(|(role, _)| *role == p.role) {
+            Some((_, n)) => *n += 1,
+            None => problems.push(EnrolmentProblem::UnknownRole {
                 person: p.id.clone(),
                 role: p.role.clone(),
                 type_id: ty.id.clone(),
-                roles: roles.clone(),
+                roles: ty.roles.iter().map(|r| r.name.clone()).collect(),
+            }),
+        }
+        if participants[..i].iter().any(|q| q.id == p.id) {
+            problems.push(EnrolmentProblem::Duplicate {
+                person: p.id.clone(),
             });
         }
         for name in &ty.requires {
@@ -164,16 +168,7 @@ pub(crate) fn check_participants(
             }
         }
     }
-    let mut seen = std::collections::BTreeSet::new();
-    for p in participants {
-        if !seen.insert(p.id.as_str()) {
-            problems.push(EnrolmentProblem::Duplicate {
-                person: p.id.clone(),
-            });
-        }
-    }
-    for role in &ty.roles {
-        let got = counts.get(role.name.as_str()).copied().unwrap_or(0);
+    for (role, (_, got)) in ty.roles.iter().zip(counts) {
         if got < role.min || got > role.max {
             problems.push(EnrolmentProblem::RoleCount {
                 type_id: ty.id.clone(),
