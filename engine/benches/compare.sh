@@ -24,15 +24,19 @@ work=${PEERS_WORK:-${TMPDIR:-/tmp}/mentorflow-peers}
 cat "$work/$(echo "$peer_out" | sed -n 's/^raw lines: //p')" >>"$raw"
 
 echo "== mentorflow (RUNS=$RUNS)" >&2
+# The in-memory runs first in each round: after the store runs the kernel is still writing
+# their files back, and a run that then asks for fresh memory waits for it.
 for r in $(seq "$RUNS"); do
-  for mode in memory store-batch store-pairing store-durable; do
-    echo "round $r/$RUNS: cohort $N $mode" >&2
-    "$ours" "$N" "$mode" >>"$raw"
-  done
+  echo "round $r/$RUNS: cohort $N memory" >&2
+  "$ours" "$N" memory >>"$raw"
   echo "round $r/$RUNS: cohort $N memory (mimalloc)" >&2
   "$bins/cohort-mimalloc" "$N" memory >>"$raw"
   echo "round $r/$RUNS: cohort-people $N memory" >&2
   "$ours" "$N" memory --people >>"$raw"
+  for mode in store-batch store-pairing store-durable; do
+    echo "round $r/$RUNS: cohort $N $mode" >&2
+    "$ours" "$N" "$mode" >>"$raw"
+  done
 done
 
 python3 - "$raw" <<'PY'
