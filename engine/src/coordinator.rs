@@ -542,7 +542,7 @@ impl Coordinator {
                     .type_id
                     .clone()
                     .or_else(|| declared.as_ref().and_then(|s| s.type_id.clone()))
-                    .unwrap_or_else(|| p.type_id.clone());
+                    .unwrap_or_else(|| p.type_id.to_string());
                 let mut facts: Vec<String> =
                     declared.iter().flat_map(|s| s.facts.clone()).collect();
                 facts.extend(how.carry.iter().cloned());
@@ -816,7 +816,7 @@ impl Coordinator {
             if !problems.is_empty() {
                 return Err(EngineError::ParticipantsRefused {
                     pairing: p.id.to_string(),
-                    type_id: p.type_id.clone(),
+                    type_id: p.type_id.to_string(),
                     problems,
                 }
                 .into());
@@ -1134,7 +1134,7 @@ impl Coordinator {
         let total = pairings.len();
         // Keyed by program, the stage's position in its program, and type: the funnel reads
         // top to bottom in stage order.
-        type Key = (String, usize, String, String);
+        type Key = (Arc<str>, usize, String, Arc<str>);
         let mut rows: BTreeMap<Key, (BoardRow, BTreeMap<String, u64>)> = BTreeMap::new();
         for mut p in pairings {
             let Some(engine) = engines.get(&*p.program_hash) else {
@@ -1156,9 +1156,9 @@ impl Coordinator {
             let attention = crate::attention::attention(engine, &mut p, now);
             let (row, waits) = rows.entry(key).or_insert_with(|| {
                 let row = BoardRow {
-                    program: p.program_id.clone(),
+                    program: p.program_id.to_string(),
                     stage: p.stage.to_string(),
-                    type_id: p.type_id.clone(),
+                    type_id: p.type_id.to_string(),
                     pairings: 0,
                     overdue: 0,
                     blocked: 0,

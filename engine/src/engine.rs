@@ -27,6 +27,9 @@ pub struct Engine {
     /// Fact names, shared likewise by the events that record them and the pairings' facts
     /// (same order as the program's facts).
     fact_ids: Vec<Arc<str>>,
+    /// The program's id and its types' ids, shared likewise by every pairing enrolled.
+    program_id: Arc<str>,
+    type_ids: Vec<Arc<str>>,
     /// The last actor's name, shared by their events: one coordinator or process usually
     /// does a whole run of commands, and a copy per event cost an allocation.
     last_actor: std::sync::Mutex<Arc<str>>,
@@ -121,6 +124,12 @@ impl Engine {
                 .map(|f| Arc::from(f.name.as_str()))
                 .collect(),
             last_actor: std::sync::Mutex::new(Arc::from("")),
+            program_id: Arc::from(program.id.as_str()),
+            type_ids: program
+                .types
+                .iter()
+                .map(|t| Arc::from(t.id.as_str()))
+                .collect(),
             program: Arc::new(program),
             runtime: Runtime::default(),
         }
@@ -156,6 +165,15 @@ impl Engine {
             *last = Arc::from(name);
         }
         Arc::clone(&last)
+    }
+
+    /// The shared id of type `id` (a type of this program: checked by the caller).
+    fn type_id(&self, id: &str) -> Arc<str> {
+        self.type_ids
+            .iter()
+            .find(|t| &***t == id)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(id))
     }
 
     /// The shared id of stage `id` (a stage of this program: checked at load or by the caller).
@@ -221,7 +239,7 @@ impl Engine {
             pairing: pairing.id.to_string(),
             problems,
         };
-        if pairing.program_id != self.program.id || *pairing.program_hash == *self.hash {
+        if *pairing.program_id != *self.program.id || *pairing.program_hash == *self.hash {
             return Err(refused(vec![
                 crate::migration::MigrationProblem::NotThisProgram,
             ]));
@@ -279,8 +297,8 @@ impl Engine {
             None,
             &self.hash,
             EventKind::Enrolled {
-                program_id: p.id.clone(),
-                type_id: type_id.into(),
+                program_id: Arc::clone(&self.program_id),
+                type_id: self.type_id(type_id),
                 participants: Arc::new(participants),
                 stage: self.stage_id(stage),
                 label: None,

@@ -197,7 +197,7 @@ pub(crate) fn check_rule(
     }
     let report = explain::report(program, runtime, pairing, GuardKind::Rule, rule, now);
     (report.verdict != Verdict::Holds).then(|| EnrolmentProblem::Rule {
-        type_id: pairing.type_id.clone(),
+        type_id: pairing.type_id.to_string(),
         report: Box::new(report),
         participants: pairing.participants.to_vec(),
     })

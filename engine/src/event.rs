@@ -75,10 +75,10 @@ pub struct Recipient {
 pub enum EventKind {
     /// The pairing was created in the initial stage.
     Enrolled {
-        /// Program id.
-        program_id: String,
-        /// Mentoring type.
-        type_id: String,
+        /// Program id (shared with the pairing it makes).
+        program_id: std::sync::Arc<str>,
+        /// Mentoring type (shared likewise).
+        type_id: std::sync::Arc<str>,
         /// Who takes part (shared with the pairing it makes, not copied).
         participants: std::sync::Arc<Vec<Participant>>,
         /// The initial stage.
@@ -229,8 +229,8 @@ mod legacy {
     #[serde(tag = "event", rename_all = "snake_case")]
     pub(super) enum StoredKind {
         Enrolled {
-            program_id: String,
-            type_id: String,
+            program_id: std::sync::Arc<str>,
+            type_id: std::sync::Arc<str>,
             participants: std::sync::Arc<Vec<Participant>>,
             stage: std::sync::Arc<str>,
             #[serde(default)]

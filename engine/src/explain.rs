@@ -183,7 +183,7 @@ pub fn candidate(
     });
     let extra = extra_guard(program, &pairing.type_id, t).map(|s| {
         let kind = GuardKind::ExtraGuard {
-            type_id: pairing.type_id.clone(),
+            type_id: pairing.type_id.to_string(),
         };
         report(program, runtime, pairing, kind, s, now)
     });
@@ -394,7 +394,7 @@ fn builtins_read(
         .filter(|(i, _)| variables & (1 << i) != 0)
         .filter_map(|(_, name)| {
             let value = match *name {
-                "type" => Value::Text(pairing.type_id.clone()),
+                "type" => Value::Text(pairing.type_id.to_string()),
                 "stage" => Value::Text(pairing.stage.to_string()),
                 "days_in_stage" => Value::Int((now - pairing.entered_at).num_days()),
                 "cycle" => Value::Int(i64::from(pairing.cycle)),

@@ -14,12 +14,12 @@ use crate::view::ScriptView;
 pub struct Pairing {
     /// Short id, e.g. `p-12`.
     pub id: std::sync::Arc<str>,
-    /// Program id.
-    pub program_id: String,
+    /// Program id (shared with the program's other pairings).
+    pub program_id: std::sync::Arc<str>,
     /// Program version (content hash) it was enrolled with.
     pub program_hash: std::sync::Arc<str>,
-    /// Mentoring type.
-    pub type_id: String,
+    /// Mentoring type (shared likewise).
+    pub type_id: std::sync::Arc<str>,
     /// Who takes part now (shared with the enrolment event until it changes).
     pub participants: std::sync::Arc<Vec<Participant>>,
     /// Who took part and left (or was replaced), in the order they left.
@@ -76,7 +76,9 @@ pub struct Pairing {
     pub history: Option<History>,
     /// What scripts see, kept up to date instead of rebuilt per evaluation.
     #[serde(skip)]
-    pub(crate) view: std::sync::OnceLock<ScriptView>,
+    /// Boxed: most pairings never run a guard in Rhai, and every pairing in memory carries
+    /// the cell.
+    pub(crate) view: std::sync::OnceLock<Box<ScriptView>>,
     /// Moves (and the enrolment) of the command under way whose stage actions have not run
     /// yet; never stored.
     #[serde(skip)]

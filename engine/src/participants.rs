@@ -99,7 +99,7 @@ impl Engine {
         }
         Err(EngineError::ParticipantsRefused {
             pairing: pairing.id.to_string(),
-            type_id: pairing.type_id.clone(),
+            type_id: pairing.type_id.to_string(),
             problems,
         })
     }

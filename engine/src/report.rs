@@ -204,7 +204,7 @@ impl Coordinator {
         let mut programs: BTreeMap<String, Vec<&(Pairing, Attention)>> = BTreeMap::new();
         for entry in &selected {
             programs
-                .entry(entry.0.program_id.clone())
+                .entry(entry.0.program_id.to_string())
                 .or_default()
                 .push(entry);
         }
@@ -335,9 +335,9 @@ fn program_section(
     let mut by_version: BTreeMap<&str, (u64, Rate)> = BTreeMap::new();
     for (p, _) in pairings {
         let t = types
-            .entry(p.type_id.clone())
+            .entry(p.type_id.to_string())
             .or_insert_with(|| TypeReport {
-                type_id: p.type_id.clone(),
+                type_id: p.type_id.to_string(),
                 pairings: 0,
                 funnel: vec![(0, 0); stages.len()],
                 outcomes: Vec::new(),

@@ -93,7 +93,7 @@ impl ScriptError {
 pub struct Context<'a> {
     /// The pairing's view of facts, built the first time a script runs in Rhai (guards the
     /// fast path answers never need it).
-    view: &'a std::sync::OnceLock<ScriptView>,
+    view: &'a std::sync::OnceLock<Box<ScriptView>>,
     program: &'a mentorflow_dsl::Program,
     type_id: &'a str,
     /// Who takes part.
@@ -188,7 +188,7 @@ impl<'a> Context<'a> {
 
     fn view(&self) -> &ScriptView {
         self.view
-            .get_or_init(|| ScriptView::build(self.program, self.type_id, self.facts))
+            .get_or_init(|| Box::new(ScriptView::build(self.program, self.type_id, self.facts)))
     }
 }
 

@@ -58,7 +58,7 @@ pub(crate) fn declared(
         type_id: successor
             .type_id
             .clone()
-            .unwrap_or_else(|| pairing.type_id.clone()),
+            .unwrap_or_else(|| pairing.type_id.to_string()),
         participants: pairing.participants.to_vec(),
         facts: successor.facts.clone(),
         stage: successor.stage.clone(),

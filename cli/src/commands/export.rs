@@ -100,9 +100,9 @@ fn pairings_csv(coordinator: &mut Coordinator, output: &mut Output<'_>) -> Comma
         let mut row: Vec<String> = vec![
             p.id.to_string(),
             p.label.clone().unwrap_or_default(),
-            p.program_id.clone(),
+            p.program_id.to_string(),
             p.program_hash.to_string(),
-            p.type_id.clone(),
+            p.type_id.to_string(),
             p.stage.to_string(),
             p.outcome.clone().unwrap_or_default(),
             p.history

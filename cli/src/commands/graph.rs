@@ -56,7 +56,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 overlay.taken = history.taken.iter().map(|(n, _)| *n).collect();
             }
             overlay.current = Some(p.stage.to_string());
-            type_id = type_id.or(Some(p.type_id.clone()));
+            type_id = type_id.or(Some(p.type_id.to_string()));
             (*program).clone()
         }
         (None, Some(file)) => match super::load_program(file, output) {

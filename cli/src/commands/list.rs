@@ -60,9 +60,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
             [
                 p.id.to_string(),
-                p.program_id.clone(),
+                p.program_id.to_string(),
                 versions.get(&*p.program_hash).cloned().unwrap_or_default(),
-                p.type_id.clone(),
+                p.type_id.to_string(),
                 p.stage.to_string(),
                 due,
                 render::attention(a),

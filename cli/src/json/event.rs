@@ -216,8 +216,8 @@ fn what(kind: &EventKind) -> What {
             label,
             predecessor,
         } => What::Enrolled {
-            program: program_id.clone(),
-            r#type: type_id.clone(),
+            program: program_id.to_string(),
+            r#type: type_id.to_string(),
             participants: participants.iter().map(Participant::from).collect(),
             stage: stage.to_string(),
             label: label.clone(),

@@ -74,9 +74,9 @@ impl From<&mentorflow_engine::Pairing> for Pairing {
         Pairing {
             id: p.id.to_string(),
             label: p.label.clone(),
-            program: p.program_id.clone(),
+            program: p.program_id.to_string(),
             program_version: p.program_hash.to_string(),
-            r#type: p.type_id.clone(),
+            r#type: p.type_id.to_string(),
             stage: p.stage.to_string(),
             entered_at: p.entered_at,
             due: p.due,

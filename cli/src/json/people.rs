@@ -89,7 +89,7 @@ impl From<&mentorflow_engine::PersonStatus> for PersonStatus {
                         .unwrap_or_default();
                     TakingPart {
                         pairing: p.id.to_string(),
-                        program: p.program_id.clone(),
+                        program: p.program_id.to_string(),
                         stage: p.stage.to_string(),
                         outcome: p.outcome.clone(),
                         role,

@@ -185,8 +185,8 @@ impl From<&engine::Report> for Report {
                 .map(|n| Attention {
                     pairing: n.pairing.id.to_string(),
                     label: n.pairing.label.clone(),
-                    program: n.pairing.program_id.clone(),
-                    r#type: n.pairing.type_id.clone(),
+                    program: n.pairing.program_id.to_string(),
+                    r#type: n.pairing.type_id.to_string(),
                     stage: n.pairing.stage.to_string(),
                     entered_at: n.pairing.entered_at,
                     due: n.pairing.due,

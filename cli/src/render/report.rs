@@ -162,8 +162,8 @@ fn attention_text(report: &Report, out: &mut String) {
             };
             [
                 p.label.clone().unwrap_or_else(|| p.id.to_string()),
-                p.program_id.clone(),
-                p.type_id.clone(),
+                p.program_id.to_string(),
+                p.type_id.to_string(),
                 p.stage.to_string(),
                 when,
                 super::attention(&n.attention),
