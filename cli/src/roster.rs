@@ -5,7 +5,7 @@
 //! enrolled: a participant's attribute map costs about 700 bytes, its row about 50, so a
 //! 100,000-row roster is held in a few MB instead of a hundred.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use mentorflow_dsl::Program;
@@ -82,7 +82,7 @@ impl Roster<'_> {
     fn participant(&self, row: usize) -> (Participant, Vec<String>) {
         let cell = |i: usize| self.cells.get(row, i);
         let person = cell(self.columns.id);
-        let mut attributes = BTreeMap::new();
+        let mut attributes = mentorflow_engine::Attributes::new();
         let mut problems = Vec::new();
         for (i, name) in self.header.iter().enumerate() {
             let known = self.program.attributes.iter().any(|a| &a.name == name);

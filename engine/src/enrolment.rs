@@ -109,9 +109,9 @@ pub(crate) fn with_defaults(
 pub(crate) fn apply_defaults(program: &Program, p: &mut Participant) {
     for decl in &program.attributes {
         if let Some(default) = &decl.default {
-            p.attributes
-                .entry(decl.name.clone())
-                .or_insert_with(|| default.clone());
+            if !p.attributes.contains_key(&decl.name) {
+                p.attributes.insert(decl.name.clone(), default.clone());
+            }
         }
     }
 }

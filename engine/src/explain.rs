@@ -262,7 +262,7 @@ pub fn report(
                     .iter()
                     .filter(|n| !matches!(n.as_str(), "id" | "role" | "facts"))
                     .filter(|n| program.fact(n).is_none_or(|f| f.per.is_none()))
-                    .filter(|n| !p.attributes.contains_key(*n))
+                    .filter(|n| !p.attributes.contains_key(n))
                     .map(|n| MissingAttribute {
                         person: p.id.clone(),
                         role: p.role.clone(),

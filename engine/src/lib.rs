@@ -8,6 +8,7 @@
 
 pub mod actions;
 pub mod attention;
+pub mod attributes;
 mod capacity;
 pub mod clock;
 pub mod coordinator;
@@ -43,6 +44,7 @@ pub mod verify;
 mod view;
 
 pub use attention::{Attention, EarlyFact, Waiting};
+pub use attributes::Attributes;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
     Advance, BoardRow, BulkStep, Continue, Coordinator, Enrolment, FactRow, MatchCandidate,

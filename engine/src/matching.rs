@@ -291,7 +291,7 @@ fn eligible<'c>(
         let problem = ty
             .requires
             .iter()
-            .find(|a| !p.attributes.contains_key(*a))
+            .find(|a| !p.attributes.contains_key(a))
             .map(|a| format!("has no `{a}`, which type `{}` requires", ty.id))
             .or_else(|| {
                 p.attributes.iter().find_map(|(name, value)| {

@@ -210,7 +210,7 @@ fn people_cases() -> Vec<Vec<Participant>> {
         ];
         for (role, count) in roles {
             for k in 0..count {
-                let mut attributes = std::collections::BTreeMap::new();
+                let mut attributes = mentorflow_engine::Attributes::new();
                 if next(6) > 0 {
                     let grade = [1, 3, 5, 7, 10, 12][next(6) as usize];
                     attributes.insert("grade".to_string(), Value::Int(grade));

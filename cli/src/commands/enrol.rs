@@ -56,7 +56,7 @@ pub(crate) fn participant(
             "`{spec}`: the role and the id must not be empty, e.g. mentor=ana"
         )));
     }
-    let mut attributes = std::collections::BTreeMap::new();
+    let mut attributes = mentorflow_engine::Attributes::new();
     for pair in parts {
         let (name, text) = pair
             .split_once('=')

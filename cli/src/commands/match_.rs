@@ -165,7 +165,7 @@ fn read(file: &str, program: &mentorflow_dsl::Program) -> Result<Vec<MatchCandid
                 }
             },
         };
-        let mut attributes = std::collections::BTreeMap::new();
+        let mut attributes = mentorflow_engine::Attributes::new();
         for (i, name) in header.iter().enumerate() {
             let text = cell(i);
             // Only what the program declares is an attribute; the rest (name, manager) is

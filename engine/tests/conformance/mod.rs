@@ -167,7 +167,7 @@ pub fn enrolled_pairings_are_numbered_and_read_back(h: &dyn Harness, name: &str)
 pub fn a_refused_import_stores_nothing_not_even_the_program(h: &dyn Harness, name: &str) {
     let mut c = coordinator(h.create(name), None);
     let mut bad = one_on_one(2);
-    bad.participants[0].attributes.clear();
+    bad.participants[0].attributes = Default::default();
     // Pairings are written as they are made: a good one before the first refusal is rolled
     // back, and the ones after it are still checked, so every refusal is reported.
     let err = c
