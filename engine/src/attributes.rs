@@ -57,12 +57,16 @@ impl Attributes {
 }
 
 impl FromIterator<(String, Value)> for Attributes {
+    /// A name given twice keeps its last value, as inserting one after the other would.
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(pairs: I) -> Attributes {
-        let mut all = Attributes::new();
-        for (name, value) in pairs {
-            all.insert(name, value);
-        }
-        all
+        let mut all: Vec<(String, Value)> = pairs.into_iter().collect();
+        // Stable: the values of one name stay in the order given; reversed, the last comes
+        // first and is the one `dedup` keeps.
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.reverse();
+        all.dedup_by(|later, kept| later.0 == kept.0);
+        all.reverse();
+        Attributes(all)
     }
 }
 
@@ -115,6 +119,14 @@ mod tests {
         assert_eq!(a.get("grade"), Some(&Value::Int(4)));
         assert!(!a.contains_key("level"));
         assert_eq!(a.len(), 3);
+        let twice: Attributes = [
+            ("b".to_string(), Value::Int(1)),
+            ("a".to_string(), Value::Int(2)),
+            ("b".to_string(), Value::Int(3)),
+        ]
+        .into();
+        assert_eq!(twice.get("b"), Some(&Value::Int(3)), "the last value given");
+        assert_eq!(twice.len(), 2);
     }
 
     #[test]
