@@ -15,7 +15,7 @@ pub struct Participant {
     pub role: String,
     /// Attributes such as experience_years, department, utc_offset.
     #[serde(default)]
-    pub attributes: crate::attributes::Attributes,
+    pub attributes: crate::short_map::Attributes,
     /// Facts recorded for this person (declared with `per`): attendance, a survey score.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, Value>,

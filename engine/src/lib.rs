@@ -8,7 +8,6 @@
 
 pub mod actions;
 pub mod attention;
-pub mod attributes;
 mod capacity;
 pub mod clock;
 pub mod coordinator;
@@ -36,6 +35,7 @@ pub mod runtime;
 pub mod scenario;
 pub mod schedules;
 pub mod selection;
+pub mod short_map;
 pub mod sqlite;
 pub mod store;
 pub mod successor;
@@ -44,7 +44,6 @@ pub mod verify;
 mod view;
 
 pub use attention::{Attention, EarlyFact, Waiting};
-pub use attributes::Attributes;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use coordinator::{
     Advance, BoardRow, BulkStep, Continue, Coordinator, Enrolment, FactRow, MatchCandidate,
@@ -63,6 +62,7 @@ pub use registry::FileState;
 pub use report::Report;
 pub use runtime::{Limit, Runtime, ScriptError, ScriptProblem};
 pub use selection::Selection;
+pub use short_map::{Attributes, Facts};
 pub use store::LOCK_WAIT;
 pub use store::{Filter, Location, Membership, OutcomeFilter, ProgramVersion, StoreError};
 pub use verify::{Breach, EventRef, VerifyReport};

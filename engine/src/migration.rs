@@ -71,7 +71,7 @@ impl Mapping {
         &self,
         new: &Program,
         stage: &str,
-        facts: &BTreeMap<std::sync::Arc<str>, Value>,
+        facts: &crate::short_map::Facts,
     ) -> Result<Placed, Vec<MigrationProblem>> {
         let mut problems = Vec::new();
         let target = self.stages.get(stage).map_or(stage, String::as_str);

@@ -42,7 +42,7 @@ pub struct Pairing {
     pub due: Option<DateTime<Utc>>,
     /// Recorded facts (declared defaults are not stored here), by name shared with the
     /// events that record them.
-    pub facts: BTreeMap<std::sync::Arc<str>, Value>,
+    pub facts: crate::short_map::Facts,
     /// Goal cycle, from 1; grows each time a transition returns to a stage already visited.
     pub cycle: u32,
     /// Stages visited in the current cycle.
@@ -322,7 +322,7 @@ impl Pairing {
             stage: stage.clone(),
             entered_at: event.at,
             due: None,
-            facts: BTreeMap::new(),
+            facts: Default::default(),
             cycle: 1,
             visited: BTreeSet::from([stage.clone()]),
             enrolled_at: event.at,

@@ -99,7 +99,7 @@ pub struct Context<'a> {
     /// Who takes part.
     pub participants: &'a [crate::event::Participant],
     /// Recorded facts (defaults are in the scripts' fast form and in the view).
-    pub facts: &'a std::collections::BTreeMap<std::sync::Arc<str>, mentorflow_dsl::Value>,
+    pub facts: &'a crate::short_map::Facts,
     /// Current stage.
     pub stage: &'a str,
     /// Whole days since the stage was entered.

@@ -170,11 +170,7 @@ fn participant(program: &Program, p: &Participant, per_person: bool) -> Dynamic 
 
 impl ScriptView {
     /// Builds the view of facts: declared defaults overlaid with recorded values.
-    pub fn build(
-        program: &Program,
-        type_id: &str,
-        facts: &std::collections::BTreeMap<std::sync::Arc<str>, Value>,
-    ) -> ScriptView {
+    pub fn build(program: &Program, type_id: &str, facts: &crate::short_map::Facts) -> ScriptView {
         let mut map = Map::new();
         // Facts kept per person are read from each person, not from `facts`.
         for decl in program.facts.iter().filter(|d| d.per.is_none()) {
