@@ -30,9 +30,6 @@ pub struct Engine {
     /// The program's id and its types' ids, shared likewise by every pairing enrolled.
     program_id: Arc<str>,
     type_ids: Vec<Arc<str>>,
-    /// The last actor's name, shared by their events: one coordinator or process usually
-    /// does a whole run of commands, and a copy per event cost an allocation.
-    last_actor: std::sync::Mutex<Arc<str>>,
     /// Whether any stage has actions: a move then leaves them to run (see [`Engine::settle`]).
     has_actions: bool,
     /// Whether any notification is sent by what a tick notices (`on`).
@@ -123,7 +120,6 @@ impl Engine {
                 .iter()
                 .map(|f| Arc::from(f.name.as_str()))
                 .collect(),
-            last_actor: std::sync::Mutex::new(Arc::from("")),
             program_id: Arc::from(program.id.as_str()),
             type_ids: program
                 .types
@@ -156,15 +152,19 @@ impl Engine {
         }
     }
 
-    /// `name`, shared with the previous event's when the actor is the same.
+    /// `name`, shared with the previous event's when the actor is the same: one coordinator
+    /// or process usually does a whole run of commands, and a copy per event cost an
+    /// allocation. Kept per thread, which needs no lock.
     fn actor_name(&self, name: &str) -> Arc<str> {
-        let Ok(mut last) = self.last_actor.lock() else {
-            return Arc::from(name);
-        };
-        if **last != *name {
-            *last = Arc::from(name);
+        thread_local! {
+            static LAST_ACTOR: std::cell::RefCell<Arc<str>> = std::cell::RefCell::new(Arc::from(""));
         }
-        Arc::clone(&last)
+        LAST_ACTOR.with_borrow_mut(|last| {
+            if **last != *name {
+                *last = Arc::from(name);
+            }
+            Arc::clone(last)
+        })
     }
 
     /// The shared id of type `id` (a type of this program: checked by the caller).
