@@ -1311,16 +1311,18 @@ impl Coordinator {
     /// The file a stored version was read from, and how it stands today.
     pub fn file_of(&self, hash: &str) -> Result<(String, crate::registry::FileState), Error> {
         // The stored versions without their pairing counts: counting reads every pairing.
-        let path = self
+        let Some(row) = self
             .ledger
             .store()
             .program_rows()?
             .into_iter()
             .find(|v| v.hash == hash)
-            .map(|v| v.path)
-            .unwrap_or_default();
-        let state = crate::registry::file_state(&path, hash);
-        Ok((path, state))
+        else {
+            return Ok((String::new(), crate::registry::FileState::Missing));
+        };
+        let stored = crate::ledger::decode_sources(hash, &row.sources)?;
+        let state = crate::registry::file_state(&row.path, hash, &stored);
+        Ok((row.path, state))
     }
 
     /// Where each of `pairings` stands: ended, can move, or what it waits on.

@@ -93,11 +93,22 @@ pub enum FileState {
     Missing,
 }
 
-/// The state of the file at `path` against version `hash`.
-pub fn file_state(path: &str, hash: &str) -> FileState {
+/// The state of the file at `path` against version `hash`, whose files were `stored`.
+pub fn file_state(path: &str, hash: &str, stored: &[(std::path::PathBuf, String)]) -> FileState {
     let path = std::path::Path::new(path);
     if !path.is_file() {
         return FileState::Missing;
+    }
+    // The usual case, a program file unchanged since it was stored (with standard libraries
+    // unchanged in this mentorflow), needs no checking: reading and comparing the text is a
+    // fraction of loading it. A program with files of its own beside it is loaded.
+    if let [(_, text), libraries @ ..] = stored {
+        let same_libraries = libraries.iter().all(|(name, text)| {
+            mentorflow_dsl::libraries::standard(&name.to_string_lossy()) == Some(text.as_str())
+        });
+        if same_libraries && std::fs::read_to_string(path).is_ok_and(|now| now == *text) {
+            return FileState::Same;
+        }
     }
     match mentorflow_dsl::load(path).program {
         Some(p) if p.hash == hash => FileState::Same,

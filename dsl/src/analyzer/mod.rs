@@ -74,7 +74,7 @@ impl<'a> Analyzer<'a> {
             sources,
             file,
             diagnostics: Vec::new(),
-            functions: crate::functions::Functions::of(&engine),
+            functions: crate::functions::Functions::standard(),
             library_names: Vec::new(),
             engine,
             fact_names: scripts::Facts::new(),
