@@ -45,7 +45,14 @@ impl Store {
     fn enrolled(name: &str) -> Store {
         let s = Store::new(name);
         assert_eq!(s.run(&["init"]).code, 0);
-        let run = s.run(&[
+        let run = s.enrol(&[]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        s
+    }
+
+    /// Enrols ana and budi in mentoring, one-on-one, with `more` arguments.
+    fn enrol(&self, more: &[&str]) -> Run {
+        let mut args = vec![
             "enrol",
             "programs/mentoring.toml",
             "--type",
@@ -54,9 +61,9 @@ impl Store {
             "mentor=ana,experience_years=12",
             "--person",
             "mentee=budi,experience_years=2",
-        ]);
-        assert_eq!(run.code, 0, "{}", run.transcript());
-        s
+        ];
+        args.extend(more);
+        self.run(&args)
     }
 
     fn log(&self) -> String {
@@ -149,20 +156,8 @@ fn facts_known_at_enrolment_are_recorded_by_the_same_command() {
     let s = Store::new("enrol-facts");
     assert_eq!(s.run(&["init"]).code, 0);
     let enrol = |facts: &[&str]| {
-        let mut args = vec![
-            "enrol",
-            "programs/mentoring.toml",
-            "--type",
-            "one-on-one",
-            "--person",
-            "mentor=ana,experience_years=12",
-            "--person",
-            "mentee=budi,experience_years=2",
-        ];
-        for f in facts {
-            args.extend(["--fact", f]);
-        }
-        s.run(&args)
+        let more: Vec<&str> = facts.iter().flat_map(|f| ["--fact", f]).collect();
+        s.enrol(&more)
     };
     for (facts, code, says) in [
         (

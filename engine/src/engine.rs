@@ -84,6 +84,14 @@ pub fn parse_fact(program: &Program, name: &str, text: &str) -> Result<Value, En
     })
 }
 
+/// `id` as one of `ids` shares it (a copy of its own when it is not among them).
+fn shared(ids: &[Arc<str>], id: &str) -> Arc<str> {
+    ids.iter()
+        .find(|s| &***s == id)
+        .cloned()
+        .unwrap_or_else(|| Arc::from(id))
+}
+
 fn names<'a>(options: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     options.into_iter().map(String::from).collect()
 }
@@ -169,20 +177,12 @@ impl Engine {
 
     /// The shared id of type `id` (a type of this program: checked by the caller).
     fn type_id(&self, id: &str) -> Arc<str> {
-        self.type_ids
-            .iter()
-            .find(|t| &***t == id)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(id))
+        shared(&self.type_ids, id)
     }
 
     /// The shared id of stage `id` (a stage of this program: checked at load or by the caller).
     fn stage_id(&self, id: &str) -> Arc<str> {
-        self.stage_ids
-            .iter()
-            .find(|s| &***s == id)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(id))
+        shared(&self.stage_ids, id)
     }
 
     /// Builds the pairing's next event and applies it with the same fold the store replays.

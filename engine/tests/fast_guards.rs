@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{TimeZone, Utc};
 use mentorflow_dsl::Value;
 use mentorflow_engine::runtime::Context;
-use mentorflow_engine::{Actor, Engine, Participant};
+use mentorflow_engine::{Actor, Engine, Pairing, Participant};
 
 const GUARDS: &[&str] = &[
     "facts.i >= 6",
@@ -113,7 +113,7 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
         facts: Default::default(),
         managers: Vec::new(),
     }];
-    let (mut answered, mut compared) = (0, 0);
+    let mut tally = Tally::default();
     for facts in cases() {
         let (mut pairing, _) = engine
             .enrol("p-1", "solo", mentee.clone(), &actor)
@@ -123,35 +123,57 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
                 .record(&mut pairing, None, facts.clone(), &actor)
                 .expect("record");
         }
-        for t in &engine.program.transitions {
-            let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
-                continue;
-            };
-            let fast = script
-                .fast
-                .as_ref()
-                .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
-            let ctx = Context::of(&engine.program, &pairing, actor.now);
-            let rhai =
-                engine
-                    .runtime
-                    .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
-            compared += 1;
-            if let Some(answer) = fast.eval(&ctx) {
-                answered += 1;
-                assert_eq!(
-                    rhai.as_ref().ok(),
-                    Some(&answer),
-                    "`{}` with {facts:?}: Rhai says {rhai:?}",
-                    script.source
-                );
-            }
+        compare(&engine, &pairing, &facts, &mut tally);
+    }
+    tally.enough();
+}
+
+/// How many guard evaluations were compared, and how many of them the fast path answered.
+#[derive(Default)]
+struct Tally {
+    compared: usize,
+    answered: usize,
+}
+
+impl Tally {
+    fn enough(&self) {
+        assert!(
+            self.answered * 2 > self.compared,
+            "the fast path answered only {} of {}",
+            self.answered,
+            self.compared
+        );
+    }
+}
+
+/// Every guard of the program on `pairing`, both ways: where the fast path answers, Rhai
+/// must say the same. `case` names the inputs in a failure.
+fn compare(engine: &Engine, pairing: &Pairing, case: &dyn std::fmt::Debug, tally: &mut Tally) {
+    let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    for t in &engine.program.transitions {
+        let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
+            continue;
+        };
+        let fast = script
+            .fast
+            .as_ref()
+            .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
+        let ctx = Context::of(&engine.program, pairing, now);
+        let rhai =
+            engine
+                .runtime
+                .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
+        tally.compared += 1;
+        if let Some(answer) = fast.eval(&ctx) {
+            tally.answered += 1;
+            assert_eq!(
+                rhai.as_ref().ok(),
+                Some(&answer),
+                "`{}` with {case:?}: Rhai says {rhai:?}",
+                script.source
+            );
         }
     }
-    assert!(
-        answered * 2 > compared,
-        "the fast path answered only {answered} of {compared}"
-    );
 }
 
 const PEOPLE_GUARDS: &[&str] = &[
@@ -247,7 +269,7 @@ fn the_fast_path_agrees_with_rhai_on_people() {
         name: "t",
         now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
     };
-    let (mut answered, mut compared) = (0, 0);
+    let mut tally = Tally::default();
     for (n, people) in people_cases().into_iter().enumerate() {
         let (mut pairing, _) = engine
             .enrol("p-1", "any", people.clone(), &actor)
@@ -259,33 +281,7 @@ fn the_fast_path_agrees_with_rhai_on_people() {
         engine
             .record(&mut pairing, None, facts, &actor)
             .expect("record");
-        for t in &engine.program.transitions {
-            let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
-                continue;
-            };
-            let fast = script
-                .fast
-                .as_ref()
-                .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
-            let ctx = Context::of(&engine.program, &pairing, actor.now);
-            let rhai =
-                engine
-                    .runtime
-                    .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
-            compared += 1;
-            if let Some(answer) = fast.eval(&ctx) {
-                answered += 1;
-                assert_eq!(
-                    rhai.as_ref().ok(),
-                    Some(&answer),
-                    "`{}` with {people:?}: Rhai says {rhai:?}",
-                    script.source
-                );
-            }
-        }
+        compare(&engine, &pairing, &people, &mut tally);
     }
-    assert!(
-        answered * 2 > compared,
-        "the fast path answered only {answered} of {compared}"
-    );
+    tally.enough();
 }
