@@ -10,8 +10,10 @@
 //! retried. Readers (status, list, log, verify) take no lock; verify reads one REPEATABLE
 //! READ snapshot.
 
-use postgres::types::ToSql;
-use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
+use postgres::types::{ToSql, Type};
+use std::cell::OnceCell;
+
+use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
 use crate::error::Error;
 use crate::ledger::stamp;
@@ -108,16 +110,43 @@ CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
 "#,
 ];
 
-/// The prepared statements every command uses (prepared once per connection).
+/// The statements commands use again and again, each prepared the first time a command of
+/// this connection uses it: preparing them all when connecting cost a round trip each, eight
+/// for a command that uses two.
+#[derive(Default)]
 struct Statements {
-    lock: Statement,
-    state: Statement,
-    next_number: Statement,
-    add_program: Statement,
-    last_hash: Statement,
-    append: Statement,
-    insert_pairing: Statement,
-    update_pairing: Statement,
+    lock: OnceCell<Statement>,
+    state: OnceCell<Statement>,
+    next_number: OnceCell<Statement>,
+    add_program: OnceCell<Statement>,
+    last_hash: OnceCell<Statement>,
+    append: OnceCell<Statement>,
+    insert_pairing: OnceCell<Statement>,
+    update_pairing: OnceCell<Statement>,
+}
+
+const LOCK: &str = "SELECT only_row FROM chain_head FOR UPDATE";
+const STATE: &str = "SELECT state FROM pairings WHERE id = $1";
+const NEXT_NUMBER: &str = "SELECT COALESCE(MAX(n), 0) + 1 FROM pairings";
+const ADD_PROGRAM: &str = "INSERT INTO programs (hash, id, title, path, sources, stored_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING";
+const LAST_HASH: &str = "SELECT hash FROM events ORDER BY id DESC LIMIT 1";
+const APPEND: &str =
+    "INSERT INTO events (pairing, seq, kind, body, hash) VALUES ($1, $2, $3, $4, $5)";
+const INSERT_PAIRING: &str = "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+const UPDATE_PAIRING: &str = "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6, program_hash = $8 WHERE id = $1 AND last_seq = $7";
+
+/// The statement in `cell`, prepared from `sql` on `client` the first time.
+fn prepared(
+    cell: &OnceCell<Statement>,
+    sql: &str,
+    client: &mut impl GenericClient,
+) -> Result<Statement, StoreError> {
+    if let Some(statement) = cell.get() {
+        return Ok(statement.clone());
+    }
+    let statement = client.prepare(sql).map_err(database)?;
+    Ok(cell.get_or_init(|| statement).clone())
 }
 
 /// The PostgreSQL store.
@@ -140,10 +169,17 @@ fn database(e: postgres::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
+/// `lock_timeout` in milliseconds for waiting `wait`: PostgreSQL reads 0 as "wait for ever",
+/// so 1 ms is "do not wait".
+fn lock_timeout(wait: std::time::Duration) -> u128 {
+    wait.as_millis().clamp(1, i32::MAX as u128)
+}
+
 /// The tables a store has, found in the connected database.
 fn our_tables(client: &mut Client) -> Result<(i64, i64), StoreError> {
+    // Queries run once per command go unprepared (`query_typed`): one round trip, not two.
     let row = client
-        .query_one(
+        .query_typed_one(
             "SELECT COUNT(*) FILTER (WHERE table_name IN ('mentorflow_schema', 'programs', 'pairings', 'events', 'chain_head')), COUNT(*) \
              FROM information_schema.tables WHERE table_schema = current_schema()",
             &[],
@@ -159,7 +195,17 @@ impl PostgresStore {
                 "{location} is not a PostgreSQL URL"
             )));
         };
-        Client::connect(url, NoTls).map_err(|e| {
+        // The lock timeout goes with the connection's start, not as a round trip of its own.
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            StoreError::Unreachable(location.clone(), e.to_string())
+        })?;
+        let options = format!(
+            "{} -c lock_timeout={}",
+            config.get_options().unwrap_or_default(),
+            lock_timeout(LOCK_WAIT)
+        );
+        config.options(options.trim());
+        config.connect(NoTls).map_err(|e| {
             // The client's own message is terse ("error connecting to server"); the cause
             // (connection refused, unknown database, bad password) is in its source.
             let mut why = e.to_string();
@@ -194,37 +240,17 @@ impl PostgresStore {
             _ => return Err(StoreError::NotAStore(location.clone())),
         }
         let version: i32 = client
-            .query_one("SELECT version FROM mentorflow_schema", &[])
+            .query_typed_one("SELECT version FROM mentorflow_schema", &[])
             .map_err(database)?
             .get(0);
         Self::migrate(&mut client, version)?;
         Self::with(client, location)
     }
 
-    fn with(mut client: Client, location: &Location) -> Result<PostgresStore, StoreError> {
-        let mut prepare = |sql: &str| client.prepare(sql).map_err(database);
-        let statements = Statements {
-            lock: prepare("SELECT only_row FROM chain_head FOR UPDATE")?,
-            state: prepare("SELECT state FROM pairings WHERE id = $1")?,
-            next_number: prepare("SELECT COALESCE(MAX(n), 0) + 1 FROM pairings")?,
-            add_program: prepare(
-                "INSERT INTO programs (hash, id, title, path, sources, stored_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
-            )?,
-            last_hash: prepare("SELECT hash FROM events ORDER BY id DESC LIMIT 1")?,
-            append: prepare(
-                "INSERT INTO events (pairing, seq, kind, body, hash) VALUES ($1, $2, $3, $4, $5)",
-            )?,
-            insert_pairing: prepare(
-                "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )?,
-            update_pairing: prepare(
-                "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6, program_hash = $8 WHERE id = $1 AND last_seq = $7",
-            )?,
-        };
+    fn with(client: Client, location: &Location) -> Result<PostgresStore, StoreError> {
         Ok(PostgresStore {
             client: std::cell::RefCell::new(client),
-            statements,
+            statements: Statements::default(),
             location: location.clone(),
             lock_wait: LOCK_WAIT,
         })
@@ -304,9 +330,10 @@ struct PgTx<'a> {
 
 impl Tx for PgTx<'_> {
     fn state(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        let statement = prepared(&self.st.state, STATE, &mut self.tx)?;
         Ok(self
             .tx
-            .query_opt(&self.st.state, &[&id])
+            .query_opt(&statement, &[&id])
             .map_err(database)?
             .map(|r| r.get(0)))
     }
@@ -343,18 +370,16 @@ impl Tx for PgTx<'_> {
     }
 
     fn next_number(&mut self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .tx
-            .query_one(&self.st.next_number, &[])
-            .map_err(database)?
-            .get(0);
+        let statement = prepared(&self.st.next_number, NEXT_NUMBER, &mut self.tx)?;
+        let n: i64 = self.tx.query_one(&statement, &[]).map_err(database)?.get(0);
         Ok(n as u64)
     }
 
     fn add_program(&mut self, p: &ProgramRow<'_>) -> Result<(), StoreError> {
+        let statement = prepared(&self.st.add_program, ADD_PROGRAM, &mut self.tx)?;
         self.tx
             .execute(
-                &self.st.add_program,
+                &statement,
                 &[&p.hash, &p.id, &p.title, &p.path, &p.sources, &p.stored_at],
             )
             .map_err(database)?;
@@ -362,9 +387,10 @@ impl Tx for PgTx<'_> {
     }
 
     fn last_hash(&mut self) -> Result<String, StoreError> {
+        let statement = prepared(&self.st.last_hash, LAST_HASH, &mut self.tx)?;
         Ok(self
             .tx
-            .query_opt(&self.st.last_hash, &[])
+            .query_opt(&statement, &[])
             .map_err(database)?
             .map(|r| r.get(0))
             .unwrap_or_default())
@@ -372,20 +398,19 @@ impl Tx for PgTx<'_> {
 
     fn append(&mut self, e: &EventRow<'_>) -> Result<(), StoreError> {
         let seq = e.seq as i64;
+        let statement = prepared(&self.st.append, APPEND, &mut self.tx)?;
         self.tx
-            .execute(
-                &self.st.append,
-                &[&e.pairing, &seq, &e.kind, &e.body, &e.hash],
-            )
+            .execute(&statement, &[&e.pairing, &seq, &e.kind, &e.body, &e.hash])
             .map_err(database)?;
         Ok(())
     }
 
     fn insert_pairing(&mut self, number: u64, p: &PairingRow<'_>) -> Result<(), StoreError> {
         let (n, last_seq) = (number as i64, p.last_seq as i64);
+        let statement = prepared(&self.st.insert_pairing, INSERT_PAIRING, &mut self.tx)?;
         self.tx
             .execute(
-                &self.st.insert_pairing,
+                &statement,
                 &[
                     &p.id,
                     &n,
@@ -410,10 +435,11 @@ impl Tx for PgTx<'_> {
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
         let (last_seq, expected) = (p.last_seq as i64, expected_seq as i64);
+        let statement = prepared(&self.st.update_pairing, UPDATE_PAIRING, &mut self.tx)?;
         let changed = self
             .tx
             .execute(
-                &self.st.update_pairing,
+                &statement,
                 &[
                     &p.id,
                     &p.stage,
@@ -463,7 +489,7 @@ impl Tx for PgTx<'_> {
     fn has_people(&mut self) -> Result<bool, StoreError> {
         Ok(self
             .tx
-            .query_one("SELECT EXISTS (SELECT 1 FROM people)", &[])
+            .query_typed_one("SELECT EXISTS (SELECT 1 FROM people)", &[])
             .map_err(database)?
             .get(0))
     }
@@ -623,11 +649,12 @@ impl Store for PostgresStore {
     }
 
     fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError> {
-        // PostgreSQL reads a lock_timeout of 0 as "wait for ever"; 1 ms is "do not wait".
-        let ms = wait.as_millis().clamp(1, i32::MAX as u128);
+        if wait == self.lock_wait {
+            return Ok(());
+        }
         self.client
             .borrow_mut()
-            .batch_execute(&format!("SET lock_timeout = {ms}"))
+            .batch_execute(&format!("SET lock_timeout = {}", lock_timeout(wait)))
             .map_err(database)?;
         self.lock_wait = wait;
         Ok(())
@@ -636,7 +663,8 @@ impl Store for PostgresStore {
     fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(database)?;
-        tx.query(&self.statements.lock, &[]).map_err(|e| {
+        let lock = prepared(&self.statements.lock, LOCK, &mut tx)?;
+        tx.query(&lock, &[]).map_err(|e| {
             if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
                 StoreError::Busy(self.location.clone(), self.lock_wait)
             } else {
@@ -654,10 +682,11 @@ impl Store for PostgresStore {
     }
 
     fn state(&self, id: &str) -> Result<Option<String>, StoreError> {
+        // One pairing per command: unprepared, one round trip.
         Ok(self
             .client
             .borrow_mut()
-            .query_opt(&self.statements.state, &[&id])
+            .query_typed_opt(STATE, &[(&id, Type::TEXT)])
             .map_err(database)?
             .map(|r| r.get(0)))
     }
@@ -709,11 +738,11 @@ impl Store for PostgresStore {
         // Two statements, so one pairing's events are found through the (pairing, seq) index.
         let mut client = self.client.borrow_mut();
         let rows = match pairing {
-            Some(id) => client.query(
+            Some(id) => client.query_typed(
                 "SELECT body FROM events WHERE pairing = $1 ORDER BY id",
-                &[&id],
+                &[(&id, Type::TEXT)],
             ),
-            None => client.query("SELECT body FROM events ORDER BY id", &[]),
+            None => client.query_typed("SELECT body FROM events ORDER BY id", &[]),
         }
         .map_err(database)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
@@ -723,7 +752,10 @@ impl Store for PostgresStore {
         Ok(self
             .client
             .borrow_mut()
-            .query_opt("SELECT sources FROM programs WHERE hash = $1", &[&hash])
+            .query_typed_opt(
+                "SELECT sources FROM programs WHERE hash = $1",
+                &[(&hash, Type::TEXT)],
+            )
             .map_err(database)?
             .map(|r| r.get(0)))
     }
@@ -755,7 +787,7 @@ impl Store for PostgresStore {
         let rows = self
             .client
             .borrow_mut()
-            .query(
+            .query_typed(
                 "SELECT hash, id, title, path, sources, stored_at FROM programs ORDER BY stored_at, hash",
                 &[],
             )
