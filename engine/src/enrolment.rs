@@ -123,23 +123,21 @@ pub(crate) fn check_participants(
     participants: &[Participant],
 ) -> Vec<EnrolmentProblem> {
     let mut problems = Vec::new();
-    // Short lists, not maps: a pairing has a handful of people, and an enrolment is checked
-    // on every enrol and import, where a map's allocation cost more than the checks.
-    let mut counts: Vec<(&str, u32)> = ty.roles.iter().map(|r| (r.name.as_str(), 0)).collect();
+    // Counted by looking, not in maps: a pairing has a handful of people, and an enrolment
+    // is checked on every enrol and import, where allocating cost more than the checks.
     for (i, p) in participants.iter().enumerate() {
         if p.id.trim().is_empty() || p.id.chars().any(char::is_control) {
             problems.push(EnrolmentProblem::BadId {
                 role: p.role.clone(),
             });
         }
-        match counts.iter_mut().find(|(role, _)| *role == p.role) {
-            Some((_, n)) => *n += 1,
-            None => problems.push(EnrolmentProblem::UnknownRole {
+        if ty.roles.iter().all(|r| r.name != p.role) {
+            problems.push(EnrolmentProblem::UnknownRole {
                 person: p.id.clone(),
                 role: p.role.clone(),
                 type_id: ty.id.clone(),
                 roles: ty.roles.iter().map(|r| r.name.clone()).collect(),
-            }),
+            });
         }
         if participants[..i].iter().any(|q| q.id == p.id) {
             problems.push(EnrolmentProblem::Duplicate {
@@ -168,7 +166,9 @@ pub(crate) fn check_participants(
             }
         }
     }
-    for (role, (_, got)) in ty.roles.iter().zip(counts) {
+    for role in &ty.roles {
+        let got = participants.iter().filter(|p| p.role == role.name).count();
+        let got = u32::try_from(got).unwrap_or(u32::MAX);
         if got < role.min || got > role.max {
             problems.push(EnrolmentProblem::RoleCount {
                 type_id: ty.id.clone(),

@@ -486,6 +486,8 @@ impl Pairing {
     }
 
     fn set_facts(&mut self, facts: &[(std::sync::Arc<str>, Value)]) {
+        // Room for them all at once (the first record usually sets most of the facts).
+        self.facts.reserve(facts.len());
         for (name, value) in facts {
             if let Some(view) = self.view.get_mut() {
                 view.set_fact(name, value);

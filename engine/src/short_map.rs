@@ -55,6 +55,11 @@ impl<K: Borrow<str> + Ord, V> ShortMap<K, V> {
         }
     }
 
+    /// Room for `more` entries.
+    pub fn reserve(&mut self, more: usize) {
+        self.0.reserve(more);
+    }
+
     /// The entries in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
