@@ -8,8 +8,7 @@ use std::path::PathBuf;
 use mentorflow_tests::{mentorflow, with_flags, Run};
 
 fn store(name: &str) -> (PathBuf, impl Fn(&str, &[&str]) -> Run) {
-    let dir =
-        std::env::temp_dir().join(format!("mentorflow-actions-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("actions-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();

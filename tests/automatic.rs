@@ -6,7 +6,7 @@ use mentorflow_tests::mentorflow;
 /// A store with one pairing of a program whose `a` and `b` move to each other automatically
 /// once `n` is positive, and whose `b` moves on to `done` once `n` is 5.
 fn store(name: &str) -> (String, String) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-auto-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("auto-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let program = dir.join("loop.toml");

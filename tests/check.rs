@@ -52,7 +52,7 @@ fn directory_is_a_clear_error() {
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mentorflow-check-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("check");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     let mut f = std::fs::File::create(&path).expect("temp file");

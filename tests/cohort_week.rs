@@ -119,7 +119,7 @@ fn sheet(week: u32) -> String {
 
 #[test]
 fn six_months_of_weekly_sheets_show_who_is_stuck_and_the_funnel_in_stage_order() {
-    let dir = std::env::temp_dir().join(format!("mentorflow-cohort-week-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("cohort-week");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let c = Cohort {

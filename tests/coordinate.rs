@@ -20,8 +20,7 @@ impl Store {
         // One folder per store, even for two tests of the same name.
         static STORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("mentorflow-cli-{name}-{}-{n}", std::process::id()));
+        let dir = mentorflow_tests::scratch_dir(&format!("cli-{name}-{n}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("store.db").to_string_lossy().into_owned();

@@ -73,7 +73,7 @@ fn a_transition_from_any_stage_is_drawn_once() {
 
 #[test]
 fn an_export_is_flat_a_column_per_role_and_per_fact_and_events_in_columns() {
-    let dir = std::env::temp_dir().join(format!("mentorflow-habits-export-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("habits-export");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("s.db").to_string_lossy().into_owned();
@@ -137,7 +137,7 @@ fn an_export_is_flat_a_column_per_role_and_per_fact_and_events_in_columns() {
 
 #[test]
 fn a_graph_marks_a_pairings_path_and_counts_pairings_per_stage() {
-    let dir = std::env::temp_dir().join(format!("mentorflow-habits-graph-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("habits-graph");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("s.db").to_string_lossy().into_owned();

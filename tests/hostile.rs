@@ -12,8 +12,7 @@ static ALLOCATOR: mentorflow_engine::memory::Counting =
     mentorflow_engine::memory::Counting(std::alloc::System);
 
 fn temp(name: &str) -> std::path::PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("mentorflow-hostile-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("hostile-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir

@@ -89,7 +89,7 @@ impl Checker {
 
 /// A fresh store in a temp folder, and a way to run commands on it at a time.
 fn store(name: &str) -> (PathBuf, impl Fn(&str, &[&str]) -> Run) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-json-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("json-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();
@@ -482,7 +482,7 @@ fn the_program_schema_refuses_what_the_checker_refuses() {
             !program_errors(&broken).is_empty(),
             "{why} passed the schema"
         );
-        let dir = std::env::temp_dir().join(format!("mentorflow-json-prog-{}", std::process::id()));
+        let dir = mentorflow_tests::scratch_dir("json-prog");
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("broken.toml");
         std::fs::write(&file, &broken).expect("write");

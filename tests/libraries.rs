@@ -9,7 +9,7 @@ use mentorflow_tests::{mentorflow, with_flags, Run};
 /// A copy of the clean libraries fixture (program and its library) in a fresh folder, with a
 /// store, and a way to run commands on it at a time.
 fn setup(name: &str) -> (PathBuf, String, impl Fn(&str, &[&str]) -> Run) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-lib-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("lib-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");

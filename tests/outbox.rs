@@ -9,7 +9,7 @@ use mentorflow_tests::{mentorflow, with_flags, Run};
 /// A store with three pairings of the notifying fixture, each welcomed and finished: six
 /// notifications, two per pairing.
 fn store(name: &str) -> (PathBuf, impl Fn(&[&str]) -> Run) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-outbox-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("outbox-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();

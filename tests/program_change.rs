@@ -33,7 +33,7 @@ impl Store {
 
 #[test]
 fn a_changed_program_is_diffed_replayed_and_migrated() {
-    let dir = std::env::temp_dir().join(format!("mentorflow-change-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("change");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let s = Store {
@@ -153,7 +153,7 @@ fn a_changed_program_is_diffed_replayed_and_migrated() {
 
 #[test]
 fn a_mapping_file_is_checked_against_both_versions_with_located_errors() {
-    let dir = std::env::temp_dir().join(format!("mentorflow-mapping-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("mapping");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let s = Store {

@@ -4,8 +4,7 @@
 use mentorflow_tests::{mentorflow, with_flags, Run};
 
 fn store(name: &str) -> impl Fn(&[&str]) -> Run {
-    let dir =
-        std::env::temp_dir().join(format!("mentorflow-reasons-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("reasons-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();

@@ -9,7 +9,7 @@ use mentorflow_tests::{mentorflow, with_flags, Run};
 
 /// The demo store in a fresh folder, and a way to run commands on it as of 2026-06-01.
 fn demo_store(name: &str) -> (PathBuf, impl Fn(&[&str]) -> Run) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-report-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("report-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("demo.db").to_string_lossy().into_owned();
@@ -114,8 +114,7 @@ fn the_html_report_on_the_demo_store_renders_in_headless_chromium() {
 /// The browser checks themselves fail on a blank page and on a page with console errors.
 #[test]
 fn the_browser_check_sees_a_blank_page_and_a_console_error() {
-    let dir =
-        std::env::temp_dir().join(format!("mentorflow-report-control-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("report-control");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let blank = dir.join("blank.html");

@@ -105,8 +105,7 @@ fn a_wrong_done_says_what_is_wrong_and_stores_nothing() {
 
 #[test]
 fn a_type_may_declare_its_own_schedule_in_place_of_the_programs() {
-    let dir =
-        std::env::temp_dir().join(format!("mentorflow-schedules-type-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir("schedules-type");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("store.db").to_string_lossy().into_owned();

@@ -7,7 +7,7 @@ mod server;
 use mentorflow_tests::mentorflow;
 
 fn temp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mentorflow-copy-{name}-{}", std::process::id()));
+    let dir = mentorflow_tests::scratch_dir(&format!("copy-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir

@@ -9,8 +9,7 @@ const FIXTURE: &str = "tests/fixtures/store/v1-store.db";
 
 /// A copy of the fixture in a temp folder: the committed file is never written.
 fn copy(name: &str) -> String {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("mentorflow-upgrade-{name}-{}", std::process::id()));
+    let dir: PathBuf = mentorflow_tests::scratch_dir(&format!("upgrade-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db");

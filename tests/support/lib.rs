@@ -83,7 +83,7 @@ pub fn relative(path: &Path) -> String {
 /// p-1, enrolled 2026-01-05 09:00 and advanced to `ramping`, its end date on 2026-12-01; and
 /// a way to run commands on it at a time: `run(now, args)`.
 pub fn ramping_sales_pairing(name: &str) -> impl Fn(&str, &[&str]) -> Run {
-    let dir = std::env::temp_dir().join(format!("mentorflow-{name}-{}", std::process::id()));
+    let dir = scratch_dir(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("store.db").to_string_lossy().into_owned();
@@ -120,7 +120,7 @@ pub fn ramping_sales_pairing(name: &str) -> impl Fn(&str, &[&str]) -> Run {
 /// A fresh, initialised store in a temp folder named after `name`, and a way to run commands
 /// on it at 2026-03-02 09:00 (`--now`).
 pub fn fresh_store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) {
-    let dir = std::env::temp_dir().join(format!("mentorflow-{name}-{}", std::process::id()));
+    let dir = scratch_dir(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = dir.join("store.db").to_string_lossy().into_owned();
@@ -133,4 +133,25 @@ pub fn fresh_store(name: &str) -> (std::path::PathBuf, impl Fn(&[&str]) -> Run) 
     let init = run(&["init"]);
     assert_eq!(init.code, 0, "{}", init.transcript());
     (dir, run)
+}
+
+/// A scratch folder for a test, `NAME` in this process's folder under
+/// `$TMPDIR/mentorflow-tests/`. The first call of a process removes the folders of test
+/// processes that have ended, so a run leaves at most its own behind, however it ended.
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    let root = std::env::temp_dir().join("mentorflow-tests");
+    SWEPT.call_once(|| {
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let ended = entry
+                .file_name()
+                .to_str()
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
+            if ended {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
+    root.join(std::process::id().to_string()).join(name)
 }
