@@ -176,6 +176,30 @@ fn facts_known_at_enrolment_are_recorded_by_the_same_command() {
         0,
         "a refused enrolment stores nothing"
     );
+    let per_person = s.run(&[
+        "enrol",
+        "programs/erg-group.toml",
+        "--type",
+        "group",
+        "--person",
+        "mentor=ana,erg=pride",
+        "--person",
+        "mentee=b,erg=pride",
+        "--person",
+        "mentee=c,erg=pride",
+        "--person",
+        "mentee=d,erg=pride",
+        "--fact",
+        "attended=2",
+    ]);
+    assert_eq!(per_person.code, 1, "{}", per_person.transcript());
+    assert!(
+        per_person
+            .stderr
+            .contains("recorded per mentee, not on the pairing: record it once the pairing is enrolled, with `mentorflow record PAIRING --person ID attended=VALUE`"),
+        "{}",
+        per_person.stderr
+    );
     let run = enrol(&["goals_total=3", "meetings=2"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let log = s.log();

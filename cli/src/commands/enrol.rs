@@ -120,6 +120,12 @@ fn fact(
         ))
     })?;
     let name = name.trim();
+    // `--person` means a participant here: say how to record a fact kept per person instead.
+    if let Some(per) = program.fact(name).and_then(|f| f.per.as_ref()) {
+        return Err(Failure::Refused(format!(
+            "fact `{name}` is recorded per {per}, not on the pairing: record it once the pairing is enrolled, with `mentorflow record PAIRING --person ID {name}=VALUE`"
+        )));
+    }
     mentorflow_engine::parse_fact(program, name, text.trim())
         .map(|value| (name.to_string(), value))
         .map_err(|e| Failure::Refused(render::engine_error(&e)))
