@@ -11,7 +11,7 @@
 //! READ snapshot.
 
 use postgres::types::{ToSql, Type};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
@@ -110,19 +110,79 @@ CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
 "#,
 ];
 
-/// The statements commands use again and again, each prepared the first time a command of
-/// this connection uses it: preparing them all when connecting cost a round trip each, eight
-/// for a command that uses two.
+/// The statements commands run again and again. Each runs unprepared the first time on a
+/// connection (one round trip) and is prepared when it runs a second time (a bulk command
+/// then skips parsing it): preparing them all when connecting cost a round trip each, eight
+/// for a command that runs two, and preparing one costs a round trip more than running it.
 #[derive(Default)]
 struct Statements {
-    lock: OnceCell<Statement>,
-    state: OnceCell<Statement>,
-    next_number: OnceCell<Statement>,
-    add_program: OnceCell<Statement>,
-    last_hash: OnceCell<Statement>,
-    append: OnceCell<Statement>,
-    insert_pairing: OnceCell<Statement>,
-    update_pairing: OnceCell<Statement>,
+    lock: Repeated,
+    state: Repeated,
+    next_number: Repeated,
+    add_program: Repeated,
+    last_hash: Repeated,
+    append: Repeated,
+    insert_pairing: Repeated,
+    update_pairing: Repeated,
+}
+
+/// One of [`Statements`]: whether it ran on this connection, and once prepared, the statement.
+#[derive(Default)]
+struct Repeated {
+    ran: Cell<bool>,
+    prepared: OnceCell<Statement>,
+}
+
+/// Parameters with their types, as an unprepared statement needs them.
+type Typed<'a> = [(&'a (dyn ToSql + Sync), Type)];
+
+impl Repeated {
+    /// The prepared statement, or `None` the first time (run it unprepared).
+    fn ready(
+        &self,
+        sql: &str,
+        params: &Typed<'_>,
+        client: &mut impl GenericClient,
+    ) -> Result<Option<Statement>, postgres::Error> {
+        if let Some(statement) = self.prepared.get() {
+            return Ok(Some(statement.clone()));
+        }
+        if !self.ran.replace(true) {
+            return Ok(None);
+        }
+        let types: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
+        let statement = client.prepare_typed(sql, &types)?;
+        Ok(Some(self.prepared.get_or_init(|| statement).clone()))
+    }
+
+    fn query(
+        &self,
+        sql: &str,
+        params: &Typed<'_>,
+        client: &mut impl GenericClient,
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        match self.ready(sql, params, client)? {
+            None => client.query_typed(sql, params),
+            Some(statement) => client.query(&statement, &values(params)),
+        }
+    }
+
+    fn execute(
+        &self,
+        sql: &str,
+        params: &Typed<'_>,
+        client: &mut impl GenericClient,
+    ) -> Result<u64, postgres::Error> {
+        match self.ready(sql, params, client)? {
+            None => client.execute_typed(sql, params),
+            Some(statement) => client.execute(&statement, &values(params)),
+        }
+    }
+}
+
+/// The values of typed parameters.
+fn values<'a>(params: &Typed<'a>) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|(v, _)| *v).collect()
 }
 
 const LOCK: &str = "SELECT only_row FROM chain_head FOR UPDATE";
@@ -135,19 +195,6 @@ const APPEND: &str =
 const INSERT_PAIRING: &str = "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 const UPDATE_PAIRING: &str = "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6, program_hash = $8 WHERE id = $1 AND last_seq = $7";
-
-/// The statement in `cell`, prepared from `sql` on `client` the first time.
-fn prepared(
-    cell: &OnceCell<Statement>,
-    sql: &str,
-    client: &mut impl GenericClient,
-) -> Result<Statement, StoreError> {
-    if let Some(statement) = cell.get() {
-        return Ok(statement.clone());
-    }
-    let statement = client.prepare(sql).map_err(database)?;
-    Ok(cell.get_or_init(|| statement).clone())
-}
 
 /// The PostgreSQL store.
 pub struct PostgresStore {
@@ -330,12 +377,10 @@ struct PgTx<'a> {
 
 impl Tx for PgTx<'_> {
     fn state(&mut self, id: &str) -> Result<Option<String>, StoreError> {
-        let statement = prepared(&self.st.state, STATE, &mut self.tx)?;
-        Ok(self
-            .tx
-            .query_opt(&statement, &[&id])
-            .map_err(database)?
-            .map(|r| r.get(0)))
+        let rows = (self.st.state)
+            .query(STATE, &[(&id, Type::TEXT)], &mut self.tx)
+            .map_err(database)?;
+        Ok(rows.first().map(|r| r.get(0)))
     }
 
     fn events(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
@@ -370,61 +415,62 @@ impl Tx for PgTx<'_> {
     }
 
     fn next_number(&mut self) -> Result<u64, StoreError> {
-        let statement = prepared(&self.st.next_number, NEXT_NUMBER, &mut self.tx)?;
-        let n: i64 = self.tx.query_one(&statement, &[]).map_err(database)?.get(0);
+        let rows = (self.st.next_number)
+            .query(NEXT_NUMBER, &[], &mut self.tx)
+            .map_err(database)?;
+        let n: i64 = rows.first().map_or(1, |r| r.get(0));
         Ok(n as u64)
     }
 
     fn add_program(&mut self, p: &ProgramRow<'_>) -> Result<(), StoreError> {
-        let statement = prepared(&self.st.add_program, ADD_PROGRAM, &mut self.tx)?;
-        self.tx
-            .execute(
-                &statement,
-                &[&p.hash, &p.id, &p.title, &p.path, &p.sources, &p.stored_at],
-            )
+        let params: [&(dyn ToSql + Sync); 6] =
+            [&p.hash, &p.id, &p.title, &p.path, &p.sources, &p.stored_at];
+        let typed: Vec<_> = params.into_iter().map(|v| (v, Type::TEXT)).collect();
+        (self.st.add_program)
+            .execute(ADD_PROGRAM, &typed, &mut self.tx)
             .map_err(database)?;
         Ok(())
     }
 
     fn last_hash(&mut self) -> Result<String, StoreError> {
-        let statement = prepared(&self.st.last_hash, LAST_HASH, &mut self.tx)?;
-        Ok(self
-            .tx
-            .query_opt(&statement, &[])
-            .map_err(database)?
-            .map(|r| r.get(0))
-            .unwrap_or_default())
+        let rows = (self.st.last_hash)
+            .query(LAST_HASH, &[], &mut self.tx)
+            .map_err(database)?;
+        Ok(rows.first().map(|r| r.get(0)).unwrap_or_default())
     }
 
     fn append(&mut self, e: &EventRow<'_>) -> Result<(), StoreError> {
         let seq = e.seq as i64;
-        let statement = prepared(&self.st.append, APPEND, &mut self.tx)?;
-        self.tx
-            .execute(&statement, &[&e.pairing, &seq, &e.kind, &e.body, &e.hash])
+        let params: &Typed<'_> = &[
+            (&e.pairing, Type::TEXT),
+            (&seq, Type::INT8),
+            (&e.kind, Type::TEXT),
+            (&e.body, Type::TEXT),
+            (&e.hash, Type::TEXT),
+        ];
+        (self.st.append)
+            .execute(APPEND, params, &mut self.tx)
             .map_err(database)?;
         Ok(())
     }
 
     fn insert_pairing(&mut self, number: u64, p: &PairingRow<'_>) -> Result<(), StoreError> {
         let (n, last_seq) = (number as i64, p.last_seq as i64);
-        let statement = prepared(&self.st.insert_pairing, INSERT_PAIRING, &mut self.tx)?;
-        self.tx
-            .execute(
-                &statement,
-                &[
-                    &p.id,
-                    &n,
-                    &p.program_hash,
-                    &p.program_id,
-                    &p.type_id,
-                    &p.stage,
-                    &p.outcome,
-                    &p.due,
-                    &last_seq,
-                    &p.state,
-                    &p.label,
-                ],
-            )
+        let params: &Typed<'_> = &[
+            (&p.id, Type::TEXT),
+            (&n, Type::INT8),
+            (&p.program_hash, Type::TEXT),
+            (&p.program_id, Type::TEXT),
+            (&p.type_id, Type::TEXT),
+            (&p.stage, Type::TEXT),
+            (&p.outcome, Type::TEXT),
+            (&p.due, Type::TEXT),
+            (&last_seq, Type::INT8),
+            (&p.state, Type::TEXT),
+            (&p.label, Type::TEXT),
+        ];
+        (self.st.insert_pairing)
+            .execute(INSERT_PAIRING, params, &mut self.tx)
             .map_err(database)?;
         self.set_members(p, true)
     }
@@ -435,22 +481,18 @@ impl Tx for PgTx<'_> {
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
         let (last_seq, expected) = (p.last_seq as i64, expected_seq as i64);
-        let statement = prepared(&self.st.update_pairing, UPDATE_PAIRING, &mut self.tx)?;
-        let changed = self
-            .tx
-            .execute(
-                &statement,
-                &[
-                    &p.id,
-                    &p.stage,
-                    &p.outcome,
-                    &p.due,
-                    &last_seq,
-                    &p.state,
-                    &expected,
-                    &p.program_hash,
-                ],
-            )
+        let params: &Typed<'_> = &[
+            (&p.id, Type::TEXT),
+            (&p.stage, Type::TEXT),
+            (&p.outcome, Type::TEXT),
+            (&p.due, Type::TEXT),
+            (&last_seq, Type::INT8),
+            (&p.state, Type::TEXT),
+            (&expected, Type::INT8),
+            (&p.program_hash, Type::TEXT),
+        ];
+        let changed = (self.st.update_pairing)
+            .execute(UPDATE_PAIRING, params, &mut self.tx)
             .map_err(database)?;
         if changed != 1 {
             return Ok(false);
@@ -663,14 +705,16 @@ impl Store for PostgresStore {
     fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(database)?;
-        let lock = prepared(&self.statements.lock, LOCK, &mut tx)?;
-        tx.query(&lock, &[]).map_err(|e| {
-            if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
-                StoreError::Busy(self.location.clone(), self.lock_wait)
-            } else {
-                database(e)
-            }
-        })?;
+        self.statements
+            .lock
+            .query(LOCK, &[], &mut tx)
+            .map_err(|e| {
+                if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+                    StoreError::Busy(self.location.clone(), self.lock_wait)
+                } else {
+                    database(e)
+                }
+            })?;
         let mut pg = PgTx {
             tx,
             st: &self.statements,
