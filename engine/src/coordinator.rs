@@ -827,18 +827,32 @@ impl Coordinator {
 
     /// Runs one engine decision on one pairing atomically, with its program version's engine.
     fn change(&mut self, id: &str, decide: &mut Decide<'_>) -> Result<Vec<Event>, Error> {
+        self.change_to(id, decide).map(|(events, _)| events)
+    }
+
+    /// [`Coordinator::change`], with the pairing as the command left it (read once more from
+    /// the store it costs a query and a decoding).
+    fn change_to(
+        &mut self,
+        id: &str,
+        decide: &mut Decide<'_>,
+    ) -> Result<(Vec<Event>, Option<Pairing>), Error> {
         let pairing = self.ledger.pairing(id)?;
         let engine = self
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
-        self.ledger.update(&pairing.id, &mut |p, writer| {
+        let mut after = None;
+        let events = self.ledger.update(&pairing.id, &mut |p, writer| {
             let actor = Actor {
                 name: &name,
                 now: act_at(at, &*clock, p),
             };
-            settled(&engine, p, &actor, decide, writer)
-        })
+            let events = settled(&engine, p, &actor, decide, writer)?;
+            after = Some(p.clone());
+            Ok(events)
+        })?;
+        Ok((events, after))
     }
 
     /// Records facts given as text (set, add or subtract), checked against the program: all
@@ -856,18 +870,21 @@ impl Coordinator {
         person: Option<&str>,
         facts: &[(String, FactChange)],
     ) -> Result<Recorded, Error> {
-        let events = self.change(id, &mut |engine, p, actor| {
+        let changed = self.change_to(id, &mut |engine, p, actor| {
             let typed = facts
                 .iter()
                 .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, person, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
             Ok(vec![engine.record(p, person, typed, actor)?])
         });
-        let events = match events {
+        let (events, after) = match changed {
             Err(Error::Engine(e)) => return Err(self.pinned(id, *e)),
             other => other?,
         };
-        let mut pairing = self.ledger.pairing(id)?;
+        let mut pairing = match after {
+            Some(p) => p,
+            None => self.ledger.pairing(id)?,
+        };
         let engine = self
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
