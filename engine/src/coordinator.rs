@@ -827,15 +827,17 @@ impl Coordinator {
 
     /// Runs one engine decision on one pairing atomically, with its program version's engine.
     fn change(&mut self, id: &str, decide: &mut Decide<'_>) -> Result<Vec<Event>, Error> {
-        self.change_to(id, decide).map(|(events, _)| events)
+        self.change_to(id, decide, false).map(|(events, _)| events)
     }
 
-    /// [`Coordinator::change`], with the pairing as the command left it (read once more from
-    /// the store it costs a query and a decoding).
+    /// [`Coordinator::change`], with the pairing as the command left it when `keep` (read once
+    /// more from the store it costs a query and a decoding; copied for every command it would
+    /// cost the commands that do not look at it).
     fn change_to(
         &mut self,
         id: &str,
         decide: &mut Decide<'_>,
+        keep: bool,
     ) -> Result<(Vec<Event>, Option<Pairing>), Error> {
         let pairing = self.ledger.pairing(id)?;
         let engine = self
@@ -849,7 +851,7 @@ impl Coordinator {
                 now: act_at(at, &*clock, p),
             };
             let events = settled(&engine, p, &actor, decide, writer)?;
-            after = Some(p.clone());
+            after = keep.then(|| p.clone());
             Ok(events)
         })?;
         Ok((events, after))
@@ -870,13 +872,19 @@ impl Coordinator {
         person: Option<&str>,
         facts: &[(String, FactChange)],
     ) -> Result<Recorded, Error> {
-        let changed = self.change_to(id, &mut |engine, p, actor| {
-            let typed = facts
-                .iter()
-                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, person, n, change)?)))
-                .collect::<Result<Vec<_>, EngineError>>()?;
-            Ok(vec![engine.record(p, person, typed, actor)?])
-        });
+        let changed = self.change_to(
+            id,
+            &mut |engine, p, actor| {
+                let typed = facts
+                    .iter()
+                    .map(|(n, change)| {
+                        Ok((n.clone(), engine.resolve_change(p, person, n, change)?))
+                    })
+                    .collect::<Result<Vec<_>, EngineError>>()?;
+                Ok(vec![engine.record(p, person, typed, actor)?])
+            },
+            true,
+        );
         let (events, after) = match changed {
             Err(Error::Engine(e)) => return Err(self.pinned(id, *e)),
             other => other?,

@@ -417,9 +417,7 @@ impl Engine {
     }
 
     fn fact_decl(&self, name: &str) -> Result<&mentorflow_dsl::Declaration, EngineError> {
-        self.program
-            .fact(name)
-            .ok_or_else(|| self.fact_unknown(name))
+        self.fact_decl_id(name).map(|(decl, _)| decl)
     }
 
     /// The error for a fact the program does not declare.
