@@ -4,7 +4,6 @@
 //! event with the notification rendered. An action that fails refuses the whole command, with
 //! the same explanation as a guard's error.
 
-use std::sync::Arc;
 
 use mentorflow_dsl::{Script, Value, ValueKind};
 use rhai::Dynamic;
@@ -47,7 +46,7 @@ impl Engine {
         let EventKind::Moved { from, to, by, .. } = &event.kind else {
             return Ok(Vec::new());
         };
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let ty = pairing.type_id.clone();
         let mut hooks: Vec<(&str, &str, &Script)> = Vec::new();
         let mut add = |stage: &str, hook: &'static str| {
@@ -90,7 +89,7 @@ impl Engine {
         pairing: &mut Pairing,
         actor: &Actor<'_>,
     ) -> Result<Vec<Event>, EngineError> {
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         match action(&program, &pairing.type_id, &pairing.stage, "on_enter") {
             Some((stage, script)) => self.act(pairing, "on_enter", stage, script, actor),
             None => Ok(Vec::new()),
@@ -233,7 +232,7 @@ impl Engine {
             return Ok(Vec::new());
         };
         let named = format!("{kind}:{name}");
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let mut events = Vec::new();
         for n in program
             .notifications

@@ -538,7 +538,7 @@ impl Engine {
 
     /// Explains every transition an advance would consider, in order.
     pub fn explain(&self, pairing: &mut Pairing, now: DateTime<Utc>) -> Vec<Candidate> {
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         advance_candidates(&program, pairing)
             .into_iter()
             .map(|t| explain::candidate(&program, &self.runtime, pairing, t, now))
@@ -547,7 +547,7 @@ impl Engine {
 
     /// Explains every automatic transition that leaves the pairing's stage, in order.
     pub fn explain_auto(&self, pairing: &mut Pairing, now: DateTime<Utc>) -> Vec<Candidate> {
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let Some(stage) = program.stage(&pairing.stage) else {
             return Vec::new();
         };
@@ -571,7 +571,7 @@ impl Engine {
         if let Some(to) = to {
             self.stage_exists(to)?;
         }
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let wanted = |t: &Transition| to.is_none_or(|to| t.to == to);
         // The common case allocates nothing: candidates are tried straight from the program.
         let mut any = false;
@@ -616,7 +616,7 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<Option<Event>, EngineError> {
         self.ensure_active(pairing)?;
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         for t in &program.transitions {
             if t.on_advance_from(&pairing.stage) && self.guards_hold(pairing, t, actor.now)? {
                 let kind = self.moved(pairing, t, Move::Advance);
@@ -657,7 +657,7 @@ impl Engine {
         t: &Transition,
         now: DateTime<Utc>,
     ) -> Result<bool, EngineError> {
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let guard = t.guard.as_ref().and_then(|g| match g {
             mentorflow_dsl::Guard::Script(s) => Some(&**s),
             mentorflow_dsl::Guard::Criterion(c) => program.criterion(c).map(|c| &c.script),
@@ -707,7 +707,7 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let Some(s) = program.schedule(schedule, &pairing.type_id) else {
             return Err(EngineError::UnknownSchedule {
                 program: program.id.clone(),
@@ -815,7 +815,7 @@ impl Engine {
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         self.check_reason(Command::Withdraw, reason)?;
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let any: Vec<&Transition> = program
             .transitions
             .iter()
@@ -843,7 +843,7 @@ impl Engine {
         pairing: &mut Pairing,
         actor: &Actor<'_>,
     ) -> Result<Vec<Event>, EngineError> {
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         // The actions of the moves the command made, first: an automatic transition may read
         // what they set.
         let mut events = self.run_pending(pairing, actor)?;
@@ -892,7 +892,7 @@ impl Engine {
         if pairing.outcome.is_some() {
             return Ok(Vec::new());
         }
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let Some(stage) = program.stage(&pairing.stage) else {
             return Ok(Vec::new());
         };

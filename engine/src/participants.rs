@@ -3,7 +3,6 @@
 //! on who takes part now, unless the change ended the pairing through an automatic transition
 //! (a group closes when fewer than its minimum remain): see [`Engine::check_participants`].
 
-use std::sync::Arc;
 
 use crate::engine::{Actor, Engine};
 use crate::error::{Command, EngineError};
@@ -76,7 +75,7 @@ impl Engine {
         if pairing.outcome.is_some() {
             return Ok(());
         }
-        let program = Arc::clone(&self.program);
+        let program = &*self.program;
         let Some(ty) = program.mentoring_type(&pairing.type_id) else {
             return Ok(());
         };
