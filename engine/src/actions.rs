@@ -4,7 +4,6 @@
 //! event with the notification rendered. An action that fails refuses the whole command, with
 //! the same explanation as a guard's error.
 
-
 use mentorflow_dsl::{Script, Value, ValueKind};
 use rhai::Dynamic;
 
@@ -47,10 +46,10 @@ impl Engine {
             return Ok(Vec::new());
         };
         let program = &*self.program;
-        let ty = pairing.type_id.clone();
+        let ty = pairing.type_id;
         let mut hooks: Vec<(&str, &str, &Script)> = Vec::new();
         let mut add = |stage: &str, hook: &'static str| {
-            if let Some((id, script)) = action(&program, &ty, stage, hook) {
+            if let Some((id, script)) = action(program, &ty, stage, hook) {
                 hooks.push((hook, id, script));
             }
         };
@@ -90,7 +89,7 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<Vec<Event>, EngineError> {
         let program = &*self.program;
-        match action(&program, &pairing.type_id, &pairing.stage, "on_enter") {
+        match action(program, &pairing.type_id, &pairing.stage, "on_enter") {
             Some((stage, script)) => self.act(pairing, "on_enter", stage, script, actor),
             None => Ok(Vec::new()),
         }
@@ -122,7 +121,7 @@ impl Engine {
                     let value = self
                         .fact_value(&name, value)
                         .map_err(|problem| self.action_error(pairing, &what, problem))?;
-                    facts.push((std::sync::Arc::from(name), value));
+                    facts.push((crate::name::Name::new(&name), value));
                 }
                 Effect::Start(name) | Effect::Stop(name)
                     if self.program.schedules.iter().all(|s| s.name != name) =>

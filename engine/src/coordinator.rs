@@ -1159,7 +1159,7 @@ impl Coordinator {
         let total = pairings.len();
         // Keyed by program, the stage's position in its program, and type: the funnel reads
         // top to bottom in stage order.
-        type Key = (Arc<str>, usize, String, Arc<str>);
+        type Key = (crate::name::Name, usize, String, crate::name::Name);
         let mut rows: BTreeMap<Key, (BoardRow, BTreeMap<String, u64>)> = BTreeMap::new();
         for mut p in pairings {
             let Some(engine) = engines.get(&*p.program_hash) else {
@@ -1172,10 +1172,10 @@ impl Coordinator {
                 .position(|s| *s.id == *p.stage)
                 .unwrap_or(usize::MAX);
             let key = (
-                p.program_id.clone(),
+                p.program_id,
                 position,
                 p.stage.to_string(),
-                p.type_id.clone(),
+                p.type_id,
             );
             let overdue = p.is_overdue(now);
             let attention = crate::attention::attention(engine, &mut p, now);

@@ -9,6 +9,7 @@ use mentorflow_dsl::{Program, Transition, Trigger, Value, ValueKind};
 use crate::error::{Command, EngineError, Refusal};
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::{self, Candidate};
+use crate::name::Name;
 use crate::pairing::Pairing;
 use crate::runtime::{Context, Runtime};
 use crate::timers;
@@ -21,15 +22,16 @@ pub struct Engine {
     /// The sandboxed script runner.
     pub runtime: Runtime,
     /// The program's content hash, shared by every event and pairing it makes.
-    hash: Arc<str>,
-    /// Stage ids, shared by every event and pairing that names them (same order as stages).
-    stage_ids: Vec<Arc<str>>,
+    hash: Name,
+    /// Stage ids, as every event and pairing names them (same order as stages): found here
+    /// by text without the interner's lock.
+    stage_ids: Vec<Name>,
     /// Fact names, shared likewise by the events that record them and the pairings' facts
     /// (same order as the program's facts).
-    fact_ids: Vec<Arc<str>>,
+    fact_ids: Vec<Name>,
     /// The program's id and its types' ids, shared likewise by every pairing enrolled.
-    program_id: Arc<str>,
-    type_ids: Vec<Arc<str>>,
+    program_id: Name,
+    type_ids: Vec<Name>,
     /// Whether any stage has actions: a move then leaves them to run (see [`Engine::settle`]).
     has_actions: bool,
     /// Whether any notification is sent by what a tick notices (`on`).
@@ -84,12 +86,12 @@ pub fn parse_fact(program: &Program, name: &str, text: &str) -> Result<Value, En
     })
 }
 
-/// `id` as one of `ids` shares it (a copy of its own when it is not among them).
-fn shared(ids: &[Arc<str>], id: &str) -> Arc<str> {
+/// The name `id` among `ids` (interned when it is not among them).
+fn shared(ids: &[Name], id: &str) -> Name {
     ids.iter()
-        .find(|s| &***s == id)
-        .cloned()
-        .unwrap_or_else(|| Arc::from(id))
+        .find(|s| ***s == *id)
+        .copied()
+        .unwrap_or_else(|| Name::new(id))
 }
 
 fn names<'a>(options: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -117,23 +119,11 @@ impl Engine {
                     .iter()
                     .any(|t| t.stages.iter().any(|o| !o.actions.is_empty())),
             has_triggers: program.notifications.iter().any(|n| !n.on.is_empty()),
-            hash: program.hash.as_str().into(),
-            stage_ids: program
-                .stages
-                .iter()
-                .map(|st| Arc::from(st.id.as_str()))
-                .collect(),
-            fact_ids: program
-                .facts
-                .iter()
-                .map(|f| Arc::from(f.name.as_str()))
-                .collect(),
-            program_id: Arc::from(program.id.as_str()),
-            type_ids: program
-                .types
-                .iter()
-                .map(|t| Arc::from(t.id.as_str()))
-                .collect(),
+            hash: Name::new(&program.hash),
+            stage_ids: program.stages.iter().map(|st| Name::new(&st.id)).collect(),
+            fact_ids: program.facts.iter().map(|f| Name::new(&f.name)).collect(),
+            program_id: Name::new(&program.id),
+            type_ids: program.types.iter().map(|t| Name::new(&t.id)).collect(),
             program: Arc::new(program),
             runtime: Runtime::default(),
         }
@@ -146,7 +136,7 @@ impl Engine {
         seq: u64,
         actor: &Actor<'_>,
         reason: Option<&str>,
-        hash: &Arc<str>,
+        hash: &Name,
         kind: EventKind,
     ) -> Event {
         Event {
@@ -155,33 +145,35 @@ impl Engine {
             at: actor.now,
             actor: self.actor_name(actor.name),
             reason: reason.map(str::to_string),
-            program: Arc::clone(hash),
+            program: *hash,
             kind,
         }
     }
 
-    /// `name`, shared with the previous event's when the actor is the same: one coordinator
-    /// or process usually does a whole run of commands, and a copy per event cost an
-    /// allocation. Kept per thread, which needs no lock.
-    fn actor_name(&self, name: &str) -> Arc<str> {
+    /// `name` as the previous event's when the actor is the same: one coordinator or
+    /// process usually does a whole run of commands, and this skips the interner's lock.
+    /// Kept per thread, which needs no lock of its own.
+    fn actor_name(&self, name: &str) -> Name {
         thread_local! {
-            static LAST_ACTOR: std::cell::RefCell<Arc<str>> = std::cell::RefCell::new(Arc::from(""));
+            static LAST_ACTOR: std::cell::Cell<Option<Name>> = const { std::cell::Cell::new(None) };
         }
-        LAST_ACTOR.with_borrow_mut(|last| {
-            if **last != *name {
-                *last = Arc::from(name);
+        LAST_ACTOR.with(|last| match last.get() {
+            Some(known) if *known == *name => known,
+            _ => {
+                let known = Name::new(name);
+                last.set(Some(known));
+                known
             }
-            Arc::clone(last)
         })
     }
 
     /// The shared id of type `id` (a type of this program: checked by the caller).
-    fn type_id(&self, id: &str) -> Arc<str> {
+    fn type_id(&self, id: &str) -> Name {
         shared(&self.type_ids, id)
     }
 
     /// The shared id of stage `id` (a stage of this program: checked at load or by the caller).
-    fn stage_id(&self, id: &str) -> Arc<str> {
+    fn stage_id(&self, id: &str) -> Name {
         shared(&self.stage_ids, id)
     }
 
@@ -208,8 +200,8 @@ impl Engine {
         }
         // A migration is the first event of the pairing's new version.
         let version = match &kind {
-            EventKind::Migrated { to_program, .. } => Arc::clone(to_program),
-            _ => Arc::clone(&pairing.program_hash),
+            EventKind::Migrated { to_program, .. } => *to_program,
+            _ => pairing.program_hash,
         };
         let event = self.new_event(
             &pairing.id,
@@ -248,8 +240,8 @@ impl Engine {
             .apply(&self.program, &pairing.stage, &pairing.facts)
             .map_err(refused)?;
         let kind = EventKind::Migrated {
-            from_program: Arc::clone(&pairing.program_hash),
-            to_program: Arc::clone(&self.hash),
+            from_program: pairing.program_hash,
+            to_program: self.hash,
             stage: self.stage_id(&stage),
             facts,
             mapping: mapping.clone(),
@@ -297,7 +289,7 @@ impl Engine {
             None,
             &self.hash,
             EventKind::Enrolled {
-                program_id: Arc::clone(&self.program_id),
+                program_id: self.program_id,
                 type_id: self.type_id(type_id),
                 participants: Arc::new(participants),
                 stage: self.stage_id(stage),
@@ -406,14 +398,14 @@ impl Engine {
     fn fact_decl_id(
         &self,
         name: &str,
-    ) -> Result<(&mentorflow_dsl::Declaration, Arc<str>), EngineError> {
+    ) -> Result<(&mentorflow_dsl::Declaration, Name), EngineError> {
         let i = self
             .program
             .facts
             .iter()
             .position(|f| f.name == name)
             .ok_or_else(|| self.fact_unknown(name))?;
-        Ok((&self.program.facts[i], Arc::clone(&self.fact_ids[i])))
+        Ok((&self.program.facts[i], self.fact_ids[i]))
     }
 
     fn fact_decl(&self, name: &str) -> Result<&mentorflow_dsl::Declaration, EngineError> {
@@ -442,7 +434,7 @@ impl Engine {
         if facts.is_empty() {
             return Err(EngineError::NoFacts);
         }
-        let mut checked: Vec<(Arc<str>, Value)> = Vec::with_capacity(facts.len());
+        let mut checked: Vec<(Name, Value)> = Vec::with_capacity(facts.len());
         for (name, value) in facts {
             let name = name.as_ref();
             if checked.iter().any(|(n, _)| **n == *name) {
@@ -539,9 +531,9 @@ impl Engine {
     /// Explains every transition an advance would consider, in order.
     pub fn explain(&self, pairing: &mut Pairing, now: DateTime<Utc>) -> Vec<Candidate> {
         let program = &*self.program;
-        advance_candidates(&program, pairing)
+        advance_candidates(program, pairing)
             .into_iter()
-            .map(|t| explain::candidate(&program, &self.runtime, pairing, t, now))
+            .map(|t| explain::candidate(program, &self.runtime, pairing, t, now))
             .collect()
     }
 
@@ -555,7 +547,7 @@ impl Engine {
             .transitions
             .iter()
             .filter(|t| t.is_auto_from(stage))
-            .map(|t| explain::candidate(&program, &self.runtime, pairing, t, now))
+            .map(|t| explain::candidate(program, &self.runtime, pairing, t, now))
             .collect()
     }
 
@@ -588,13 +580,13 @@ impl Engine {
         if let (Some(to), false) = (to, any) {
             return Err(self.no_such_transition(pairing, to));
         }
-        let candidates: Vec<&Transition> = advance_candidates(&program, pairing)
+        let candidates: Vec<&Transition> = advance_candidates(program, pairing)
             .into_iter()
             .filter(|t| wanted(t))
             .collect();
         let explained = candidates
             .into_iter()
-            .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
+            .map(|t| explain::candidate(program, &self.runtime, pairing, t, actor.now))
             .collect();
         let mut refusal = refused(pairing, Command::Advance, to, explained);
         // What moves it on by itself: the automatic transitions, and the timers when nothing
@@ -602,7 +594,7 @@ impl Engine {
         if let (EngineError::Refused(r), None) = (&mut refusal, to) {
             r.automatic = self.explain_auto(pairing, actor.now);
             if r.candidates.is_empty() {
-                r.timers = timers::upcoming(&program, pairing);
+                r.timers = timers::upcoming(program, pairing);
             }
         }
         Err(refusal)
@@ -629,7 +621,7 @@ impl Engine {
     /// The event of taking transition `t`.
     fn moved(&self, pairing: &Pairing, t: &Transition, by: Move) -> EventKind {
         EventKind::Moved {
-            from: Arc::clone(&pairing.stage),
+            from: pairing.stage,
             to: self.stage_id(&t.to),
             by,
             transition: Some(t.number()),
@@ -662,9 +654,9 @@ impl Engine {
             mentorflow_dsl::Guard::Script(s) => Some(&**s),
             mentorflow_dsl::Guard::Criterion(c) => program.criterion(c).map(|c| &c.script),
         });
-        let extra = explain::extra_guard(&program, &pairing.type_id, t);
+        let extra = explain::extra_guard(program, &pairing.type_id, t);
         for script in [guard, extra].into_iter().flatten() {
-            let ctx = Context::of(&program, pairing, now);
+            let ctx = Context::of(program, pairing, now);
             match self.runtime.eval(script, &ctx) {
                 Ok(true) => {}
                 Ok(false) => return Ok(false),
@@ -673,7 +665,7 @@ impl Engine {
                     if script
                         .facts_read
                         .iter()
-                        .any(|f| pairing.fact(&program, f).is_none()) =>
+                        .any(|f| pairing.fact(program, f).is_none()) =>
                 {
                     return Ok(false)
                 }
@@ -736,7 +728,7 @@ impl Engine {
             schedule: schedule.to_string(),
             why,
         };
-        let Some(anchor) = crate::schedules::anchor(&program, s, pairing) else {
+        let Some(anchor) = crate::schedules::anchor(program, s, pairing) else {
             return Err(not_open(format!(
                 "it runs from {}{}{}, which does not apply to this pairing now",
                 s.anchor,
@@ -750,7 +742,7 @@ impl Engine {
                 }
             )));
         };
-        let Some((occurrence, _)) = crate::schedules::open_occurrence(&program, s, pairing, on)
+        let Some((occurrence, _)) = crate::schedules::open_occurrence(program, s, pairing, on)
         else {
             return Err(not_open(
                 "every occurrence is done or was missed before then".into(),
@@ -798,7 +790,7 @@ impl Engine {
         self.stage_exists(to)?;
         self.check_reason(Command::Force, reason)?;
         let kind = EventKind::Moved {
-            from: Arc::clone(&pairing.stage),
+            from: pairing.stage,
             to: self.stage_id(to),
             by: Move::Forced,
             transition: None,
@@ -827,7 +819,7 @@ impl Engine {
         let Some(t) = self.first_holding(pairing, &any, actor.now)? else {
             let candidates = any
                 .into_iter()
-                .map(|t| explain::candidate(&program, &self.runtime, pairing, t, actor.now))
+                .map(|t| explain::candidate(program, &self.runtime, pairing, t, actor.now))
                 .collect();
             return Err(refused(pairing, Command::Withdraw, None, candidates));
         };
@@ -906,7 +898,7 @@ impl Engine {
             .copied()
             .filter(|t| {
                 t.timeout()
-                    .and_then(|timeout| timers::fires_at(&program, pairing, timeout))
+                    .and_then(|timeout| timers::fires_at(program, pairing, timeout))
                     .is_some_and(|fires| actor.now >= fires)
             })
             .collect();
@@ -914,7 +906,7 @@ impl Engine {
             // The reason is stored with the event: the log says why the timer fired and since
             // when it was due (a tick may come long after).
             let reason = t.timeout().and_then(|timeout| {
-                let fires = timers::fires_at(&program, pairing, timeout)?;
+                let fires = timers::fires_at(program, pairing, timeout)?;
                 Some(timers::reason(pairing, timeout, fires, actor.now))
             });
             let kind = self.moved(pairing, t, Move::Timer);
@@ -922,7 +914,7 @@ impl Engine {
         }
         let mut events = Vec::new();
         for t in timers {
-            let Some((warn, fires)) = timers::warns_at(&program, pairing, t) else {
+            let Some((warn, fires)) = timers::warns_at(program, pairing, t) else {
                 continue;
             };
             let warned = pairing.warned.get(&t.number()) == Some(&fires);
@@ -937,7 +929,7 @@ impl Engine {
         }
         for schedule in &program.schedules {
             let Some((anchor, occurrences, checked)) =
-                crate::schedules::newly_missed(&program, schedule, pairing, actor.now)
+                crate::schedules::newly_missed(program, schedule, pairing, actor.now)
             else {
                 continue;
             };
@@ -952,7 +944,7 @@ impl Engine {
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
             if actor.now > due {
                 let kind = EventKind::BecameOverdue {
-                    stage: Arc::clone(&pairing.stage),
+                    stage: pairing.stage,
                     due,
                 };
                 events.push(self.emit(pairing, actor, None, kind)?);

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::Value;
 use serde::{Deserialize, Serialize};
 
+use crate::name::Name;
+
 /// A person in a pairing, with their role and attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Participant {
@@ -34,12 +36,12 @@ pub struct Event {
     /// When it happened (the injected clock).
     pub at: DateTime<Utc>,
     /// Who did it.
-    pub actor: std::sync::Arc<str>,
+    pub actor: Name,
     /// Why, when a reason was given or is required (force, withdraw).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Content hash of the program version the pairing runs on (shared, not copied per event).
-    pub program: std::sync::Arc<str>,
+    pub program: Name,
     /// What happened.
     pub kind: EventKind,
 }
@@ -76,13 +78,13 @@ pub enum EventKind {
     /// The pairing was created in the initial stage.
     Enrolled {
         /// Program id (shared with the pairing it makes).
-        program_id: std::sync::Arc<str>,
+        program_id: Name,
         /// Mentoring type (shared likewise).
-        type_id: std::sync::Arc<str>,
+        type_id: Name,
         /// Who takes part (shared with the pairing it makes, not copied).
         participants: std::sync::Arc<Vec<Participant>>,
         /// The initial stage.
-        stage: std::sync::Arc<str>,
+        stage: Name,
         /// The label it was imported under (its roster's `pairing` cell).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
@@ -123,7 +125,7 @@ pub enum EventKind {
     /// Facts were set by one command, in the order given: the pairing's, or one person's.
     FactsRecorded {
         /// Fact names (shared with the program's declarations) and their new values.
-        facts: Vec<(std::sync::Arc<str>, Value)>,
+        facts: Vec<(Name, Value)>,
         /// The person they were recorded for (facts declared with `per`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         person: Option<String>,
@@ -131,9 +133,9 @@ pub enum EventKind {
     /// The pairing changed stage: every stage change is this one kind, saying how it happened.
     Moved {
         /// Stage left.
-        from: std::sync::Arc<str>,
+        from: Name,
         /// Stage entered.
-        to: std::sync::Arc<str>,
+        to: Name,
         /// What moved it.
         by: Move,
         /// The transition's number ([`mentorflow_dsl::Transition::number`]); none when forced.
@@ -143,7 +145,7 @@ pub enum EventKind {
     /// A tick found the pairing past its stage's due time (logged once per stage entry).
     BecameOverdue {
         /// The stage.
-        stage: std::sync::Arc<str>,
+        stage: Name,
         /// When it was due.
         due: DateTime<Utc>,
     },
@@ -153,7 +155,7 @@ pub enum EventKind {
         /// The timer transition's number.
         transition: usize,
         /// The stage it would move the pairing to.
-        to: std::sync::Arc<str>,
+        to: Name,
         /// When it fires (if its guard holds then).
         fires: DateTime<Utc>,
     },
@@ -208,11 +210,11 @@ pub enum EventKind {
     /// The pairing moved to another version of its program, under a mapping.
     Migrated {
         /// The version it ran on.
-        from_program: std::sync::Arc<str>,
+        from_program: Name,
         /// The version it runs on from now.
-        to_program: std::sync::Arc<str>,
+        to_program: Name,
         /// Its stage in the new version.
-        stage: std::sync::Arc<str>,
+        stage: Name,
         /// Its recorded facts in the new version (all of them, replacing the old ones).
         facts: Vec<(String, Value)>,
         /// The mapping applied.
@@ -229,10 +231,10 @@ mod legacy {
     #[serde(tag = "event", rename_all = "snake_case")]
     pub(super) enum StoredKind {
         Enrolled {
-            program_id: std::sync::Arc<str>,
-            type_id: std::sync::Arc<str>,
+            program_id: Name,
+            type_id: Name,
             participants: std::sync::Arc<Vec<Participant>>,
-            stage: std::sync::Arc<str>,
+            stage: Name,
             #[serde(default)]
             label: Option<String>,
             #[serde(default)]
@@ -256,24 +258,24 @@ mod legacy {
             participant: Participant,
         },
         FactsRecorded {
-            facts: Vec<(std::sync::Arc<str>, Value)>,
+            facts: Vec<(Name, Value)>,
             #[serde(default)]
             person: Option<String>,
         },
         Moved {
-            from: std::sync::Arc<str>,
-            to: std::sync::Arc<str>,
+            from: Name,
+            to: Name,
             by: Move,
             #[serde(default)]
             transition: Option<usize>,
         },
         BecameOverdue {
-            stage: std::sync::Arc<str>,
+            stage: Name,
             due: DateTime<Utc>,
         },
         Warned {
             transition: usize,
-            to: std::sync::Arc<str>,
+            to: Name,
             fires: DateTime<Utc>,
         },
         Done {
@@ -303,30 +305,30 @@ mod legacy {
             checked: u32,
         },
         Migrated {
-            from_program: std::sync::Arc<str>,
-            to_program: std::sync::Arc<str>,
-            stage: std::sync::Arc<str>,
+            from_program: Name,
+            to_program: Name,
+            stage: Name,
             facts: Vec<(String, Value)>,
             mapping: crate::migration::Mapping,
         },
         // Written by 0.1.0: one kind per way of moving.
         Transitioned {
-            from: std::sync::Arc<str>,
-            to: std::sync::Arc<str>,
+            from: Name,
+            to: Name,
             transition: usize,
         },
         Forced {
-            from: std::sync::Arc<str>,
-            to: std::sync::Arc<str>,
+            from: Name,
+            to: Name,
         },
         Withdrawn {
-            from: std::sync::Arc<str>,
-            to: std::sync::Arc<str>,
+            from: Name,
+            to: Name,
             transition: usize,
         },
         TimedOut {
-            from: std::sync::Arc<str>,
-            to: std::sync::Arc<str>,
+            from: Name,
+            to: Name,
             transition: usize,
         },
     }
@@ -458,7 +460,7 @@ mod legacy {
 
 impl EventKind {
     /// The stage change this event makes, if any.
-    pub fn move_(&self) -> Option<(&std::sync::Arc<str>, &std::sync::Arc<str>)> {
+    pub fn move_(&self) -> Option<(&Name, &Name)> {
         match self {
             EventKind::Moved { from, to, .. } => Some((from, to)),
             _ => None,

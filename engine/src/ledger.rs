@@ -555,8 +555,8 @@ impl Ledger {
         check: &mut dyn FnMut(&mut Writer<'_>) -> Result<(), Error>,
     ) -> Result<PeopleReport, Error> {
         let mut report = PeopleReport::default();
-        let program: Arc<str> = Arc::from("");
-        let actor: Arc<str> = Arc::from(actor);
+        let program = crate::name::Name::new("");
+        let actor = crate::name::Name::new(actor);
         self.store.write(&mut |tx| {
             report = PeopleReport::default();
             check(&mut Writer::new(tx))?;
@@ -575,9 +575,9 @@ impl Ledger {
                     pairing: Arc::from(crate::people::subject(&person.id).as_str()),
                     seq,
                     at,
-                    actor: Arc::clone(&actor),
+                    actor,
                     reason: None,
-                    program: Arc::clone(&program),
+                    program,
                     kind: crate::event::EventKind::PersonRecorded {
                         person: person.clone(),
                     },

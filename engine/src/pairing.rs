@@ -7,6 +7,7 @@ use mentorflow_dsl::{Program, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventKind, Participant};
+use crate::name::Name;
 use crate::view::ScriptView;
 
 /// The current state of one enrolment, always equal to the fold of its events.
@@ -15,11 +16,11 @@ pub struct Pairing {
     /// Short id, e.g. `p-12`.
     pub id: std::sync::Arc<str>,
     /// Program id (shared with the program's other pairings).
-    pub program_id: std::sync::Arc<str>,
+    pub program_id: Name,
     /// Program version (content hash) it was enrolled with.
-    pub program_hash: std::sync::Arc<str>,
+    pub program_hash: Name,
     /// Mentoring type (shared likewise).
-    pub type_id: std::sync::Arc<str>,
+    pub type_id: Name,
     /// Who takes part now (shared with the enrolment event until it changes).
     pub participants: std::sync::Arc<Vec<Participant>>,
     /// Who took part and left (or was replaced), in the order they left.
@@ -35,7 +36,7 @@ pub struct Pairing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub successor: Option<String>,
     /// Current stage (shared with the events that name it).
-    pub stage: std::sync::Arc<str>,
+    pub stage: Name,
     /// When the current stage was entered.
     pub entered_at: DateTime<Utc>,
     /// When the current stage is due, if it has a due duration.
@@ -46,7 +47,7 @@ pub struct Pairing {
     /// Goal cycle, from 1; grows each time a transition returns to a stage already visited.
     pub cycle: u32,
     /// Stages visited in the current cycle.
-    pub visited: BTreeSet<std::sync::Arc<str>>,
+    pub visited: BTreeSet<Name>,
     /// When the pairing was enrolled.
     pub enrolled_at: DateTime<Utc>,
     /// Time of the last activity: every event but `became_overdue` (for idle timers).
@@ -153,7 +154,7 @@ pub struct History {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visits {
     /// The stage.
-    pub stage: std::sync::Arc<str>,
+    pub stage: Name,
     /// When it was first entered.
     pub first: DateTime<Utc>,
     /// When it was last entered.
@@ -193,7 +194,7 @@ impl History {
             EventKind::Migrated { mapping, .. } => {
                 for v in &mut self.stages {
                     if let Some(new) = mapping.stages.get(&*v.stage) {
-                        v.stage = std::sync::Arc::from(new.as_str());
+                        v.stage = Name::new(new);
                     }
                 }
             }
@@ -213,16 +214,16 @@ impl History {
         }
     }
 
-    fn enter(&mut self, stage: &std::sync::Arc<str>, at: DateTime<Utc>) {
+    fn enter(&mut self, stage: &Name, at: DateTime<Utc>) {
         // Stage ids are shared (interned per program): the pointer usually answers.
-        let same = |v: &Visits| std::sync::Arc::ptr_eq(&v.stage, stage) || v.stage == *stage;
+        let same = |v: &Visits| v.stage == *stage;
         match self.stages.iter_mut().find(|v| same(v)) {
             Some(v) => {
                 v.times += 1;
                 v.last = at;
             }
             None => self.stages.push(Visits {
-                stage: std::sync::Arc::clone(stage),
+                stage: *stage,
                 first: at,
                 last: at,
                 times: 1,
@@ -311,20 +312,20 @@ impl Pairing {
         }
         let mut pairing = Pairing {
             id: event.pairing.clone(),
-            program_id: program_id.clone(),
-            program_hash: event.program.clone(),
-            type_id: type_id.clone(),
+            program_id: *program_id,
+            program_hash: event.program,
+            type_id: *type_id,
             participants: participants.clone(),
             former: Vec::new(),
             label: label.clone(),
             predecessor: predecessor.clone(),
             successor: None,
-            stage: stage.clone(),
+            stage: *stage,
             entered_at: event.at,
             due: None,
             facts: Default::default(),
             cycle: 1,
-            visited: BTreeSet::from([stage.clone()]),
+            visited: BTreeSet::from([*stage]),
             enrolled_at: event.at,
             last_event_at: event.at,
             latest_at: event.at,
@@ -413,7 +414,7 @@ impl Pairing {
                     .insert(*occurrence, *on);
                 let facts: Vec<_> = facts
                     .iter()
-                    .map(|(n, v)| (std::sync::Arc::from(n.as_str()), v.clone()))
+                    .map(|(n, v)| (Name::new(n), v.clone()))
                     .collect();
                 self.set_facts(&facts);
             }
@@ -441,10 +442,10 @@ impl Pairing {
             }
             kind => {
                 if let Some((_, to)) = kind.move_() {
-                    let to = std::sync::Arc::clone(to);
-                    if !self.visited.insert(std::sync::Arc::clone(&to)) {
+                    let to = *to;
+                    if !self.visited.insert(to) {
                         self.cycle += 1;
-                        self.visited = BTreeSet::from([to.clone()]);
+                        self.visited = BTreeSet::from([to]);
                     }
                     self.enter(program, &to, event.at);
                 }
@@ -485,14 +486,14 @@ impl Pairing {
         self.view = std::sync::OnceLock::new();
     }
 
-    fn set_facts(&mut self, facts: &[(std::sync::Arc<str>, Value)]) {
+    fn set_facts(&mut self, facts: &[(Name, Value)]) {
         // Room for them all at once (the first record usually sets most of the facts).
         self.facts.reserve(facts.len());
         for (name, value) in facts {
             if let Some(view) = self.view.get_mut() {
                 view.set_fact(name, value);
             }
-            self.facts.insert(name.clone(), value.clone());
+            self.facts.insert(*name, value.clone());
         }
     }
 
@@ -512,8 +513,8 @@ impl Pairing {
         state
     }
 
-    fn enter(&mut self, program: &Program, stage_id: &std::sync::Arc<str>, at: DateTime<Utc>) {
-        self.stage = std::sync::Arc::clone(stage_id);
+    fn enter(&mut self, program: &Program, stage_id: &Name, at: DateTime<Utc>) {
+        self.stage = *stage_id;
         self.entered_at = at;
         self.overdue_logged = false;
         let stage = program.stage(stage_id);
@@ -530,24 +531,24 @@ impl Pairing {
     fn migrate(
         &mut self,
         program: &Program,
-        to: &std::sync::Arc<str>,
-        stage: &std::sync::Arc<str>,
+        to: &Name,
+        stage: &Name,
         facts: &[(String, Value)],
         mapping: &crate::migration::Mapping,
     ) {
         let renames = &mapping.stages;
-        self.program_hash = std::sync::Arc::clone(to);
-        self.stage = std::sync::Arc::clone(stage);
+        self.program_hash = *to;
+        self.stage = *stage;
         self.facts = facts
             .iter()
-            .map(|(n, v)| (std::sync::Arc::from(n.as_str()), v.clone()))
+            .map(|(n, v)| (Name::new(n), v.clone()))
             .collect();
         self.visited = self
             .visited
             .iter()
             .map(|s| match renames.get(&**s) {
-                Some(new) => std::sync::Arc::from(new.as_str()),
-                None => std::sync::Arc::clone(s),
+                Some(new) => Name::new(new),
+                None => *s,
             })
             .collect();
         // The cached script view holds the old facts.

@@ -3,7 +3,6 @@
 //! on who takes part now, unless the change ended the pairing through an automatic transition
 //! (a group closes when fewer than its minimum remain): see [`Engine::check_participants`].
 
-
 use crate::engine::{Actor, Engine};
 use crate::error::{Command, EngineError};
 use crate::event::{Event, EventKind, Participant};
@@ -80,12 +79,12 @@ impl Engine {
             return Ok(());
         };
         let mut problems =
-            crate::enrolment::check_participants(&program, ty, &pairing.participants);
+            crate::enrolment::check_participants(program, ty, &pairing.participants);
         if problems.is_empty() {
             if let Some(rule) = &ty.rule {
                 let now = pairing.latest_at;
                 problems.extend(crate::enrolment::check_rule(
-                    &program,
+                    program,
                     &self.runtime,
                     pairing,
                     rule,

@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::name::Name;
+
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 
@@ -196,7 +198,7 @@ impl Coordinator {
         let total = selected.len() as u64;
         let running = selected.iter().filter(|(p, _)| p.outcome.is_none()).count() as u64;
         // One pairing's events at a time: the whole log of a large store would not fit.
-        let mut stays: HashMap<Arc<str>, Vec<(Arc<str>, f64)>> = HashMap::new();
+        let mut stays: HashMap<Arc<str>, Vec<(Name, f64)>> = HashMap::new();
         for (p, _) in &selected {
             stays.insert(Arc::clone(&p.id), ended_stays(&self.log(Some(&p.id))?));
         }
@@ -286,26 +288,26 @@ impl Coordinator {
 
 /// The stays a pairing's events tell that ended, each with the stage (under the name its
 /// program uses now) and how many days it lasted.
-fn ended_stays(events: &[Event]) -> Vec<(Arc<str>, f64)> {
-    let mut stays: Vec<(Arc<str>, f64)> = Vec::new();
-    let mut current: Option<(Arc<str>, DateTime<Utc>)> = None;
+fn ended_stays(events: &[Event]) -> Vec<(Name, f64)> {
+    let mut stays: Vec<(Name, f64)> = Vec::new();
+    let mut current: Option<(Name, DateTime<Utc>)> = None;
     for e in events {
         match &e.kind {
-            EventKind::Enrolled { stage, .. } => current = Some((Arc::clone(stage), e.at)),
+            EventKind::Enrolled { stage, .. } => current = Some((*stage, e.at)),
             EventKind::Moved { to, .. } => {
                 if let Some((stage, since)) = current.take() {
                     stays.push((stage, days(e.at - since)));
                 }
-                current = Some((Arc::clone(to), e.at));
+                current = Some((*to, e.at));
             }
             EventKind::Migrated { mapping, stage, .. } => {
                 for (s, _) in &mut stays {
                     if let Some(new) = mapping.stages.get(&**s) {
-                        *s = Arc::from(new.as_str());
+                        *s = Name::new(new);
                     }
                 }
                 if let Some((s, _)) = &mut current {
-                    *s = Arc::clone(stage);
+                    *s = *stage;
                 }
             }
             _ => {}
@@ -325,7 +327,7 @@ fn program_section(
     versions: &[Arc<Program>],
     stored: &[&crate::store::ProgramVersion],
     pairings: &[&(Pairing, Attention)],
-    stays: &HashMap<Arc<str>, Vec<(Arc<str>, f64)>>,
+    stays: &HashMap<Arc<str>, Vec<(Name, f64)>>,
 ) -> ProgramReport {
     let stages = stage_order(versions);
     let position = |stage: &str| stages.iter().position(|s| s.0 == stage);

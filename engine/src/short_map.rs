@@ -3,7 +3,6 @@
 //! however few entries it holds, and most of a pairing's memory was such nodes.
 
 use std::borrow::Borrow;
-use std::sync::Arc;
 
 use mentorflow_dsl::Value;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -16,7 +15,7 @@ pub struct ShortMap<K, V>(Vec<(K, V)>);
 pub type Attributes = ShortMap<String, Value>;
 
 /// A pairing's recorded facts by name (names shared with the program's declarations).
-pub type Facts = ShortMap<Arc<str>, Value>;
+pub type Facts = ShortMap<crate::name::Name, Value>;
 
 impl<K, V> Default for ShortMap<K, V> {
     fn default() -> Self {

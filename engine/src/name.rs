@@ -1,0 +1,197 @@
+//! A name: of a stage, a fact, a mentoring type, a program or its version, or of an actor.
+//!
+//! Every event and pairing carries several of them, and the engine copies and compares them
+//! on every command. As reference-counted strings each copy and each drop was an atomic
+//! operation: a quarter of the in-memory engine's time. A `Name` is interned once per
+//! process and then copied for free and compared by address. Interned text is never freed:
+//! names come from programs, their versions and the people who act, so a process holds a
+//! few hundred at most (pairing and person ids, which grow without bound, are not names).
+
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{LazyLock, Mutex};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Interned text: copying is free, equal names are the same address.
+#[derive(Clone, Copy)]
+pub struct Name(&'static str);
+
+static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+
+impl Name {
+    /// The name with text `text`, interned on first use.
+    pub fn new(text: &str) -> Name {
+        // A poisoned lock only means another thread panicked while inserting: the set is
+        // still a set of leaked strings, every one valid.
+        let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = names.get(text) {
+            return Name(known);
+        }
+        let leaked: &'static str = Box::leak(text.into());
+        names.insert(leaked);
+        Name(leaked)
+    }
+
+    /// The text, for as long as the process lives.
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+impl Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        // Interned: the same text is the same address.
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Name {}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<Name> for str {
+    fn eq(&self, other: &Name) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<Name> for String {
+    fn eq(&self, other: &Name) -> bool {
+        self == other.0
+    }
+}
+
+// By text, as `Borrow<str>` requires: maps keyed by names look them up by `&str`.
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl Ord for Name {
+    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
+        if self == other {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.cmp(other.0)
+    }
+}
+
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Name {
+        Name::new(text)
+    }
+}
+
+impl From<&String> for Name {
+    fn from(text: &String) -> Name {
+        Name::new(text)
+    }
+}
+
+impl From<String> for Name {
+    fn from(text: String) -> Name {
+        Name::new(&text)
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Name, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Name;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a name")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Name, E> {
+                Ok(Name::new(text))
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_text_is_one_name() {
+        let a = Name::new("goal_setting");
+        let b = Name::new(&String::from("goal_setting"));
+        assert_eq!(a, b);
+        assert!(std::ptr::eq(a.as_str(), b.as_str()));
+        assert_ne!(a, Name::new("goal"));
+        assert!(Name::new("a") < Name::new("b"));
+        assert_eq!(a, "goal_setting");
+    }
+
+    #[test]
+    fn reads_and_writes_as_text() {
+        let a: Name = serde_json::from_str("\"mentoring\"").unwrap();
+        assert_eq!(a, Name::new("mentoring"));
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"mentoring\"");
+        assert_eq!(format!("{a} {a:?}"), "mentoring \"mentoring\"");
+    }
+}
