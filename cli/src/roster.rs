@@ -91,7 +91,7 @@ impl Roster<'_> {
             }
             match crate::commands::enrol::attribute(self.program, person, name, cell(i)) {
                 Ok(value) => {
-                    attributes.insert(name.clone(), value);
+                    attributes.insert(name.as_str().into(), value);
                 }
                 Err(e) => problems.push(e),
             }

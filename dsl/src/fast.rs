@@ -55,8 +55,8 @@ pub enum FastGuard {
 pub enum Operand {
     /// `facts.NAME`, with the declared default used when nothing is recorded.
     Fact {
-        /// Fact name.
-        name: String,
+        /// Fact name (interned: the engine's facts are found by its address).
+        name: crate::Name,
         /// Declared default.
         default: Option<Value>,
     },
@@ -69,7 +69,7 @@ pub enum Operand {
     /// `GROUP.len()`.
     Count(Group),
     /// A property of a person: `mentors[0].grade`, `m.department`.
-    Property(Who, String),
+    Property(Who, crate::Name),
 }
 
 /// A script variable holding people.
@@ -556,11 +556,11 @@ impl Compiler<'_> {
         let read = |name: &str| match base {
             Base::Facts => Some(Operand::Fact {
                 default: (self.default)(name),
-                name: name.to_string(),
+                name: crate::Name::new(name),
             }),
             // Their facts and managers are not attributes: Rhai reads those.
             Base::Person(_) if matches!(name, "facts" | "managers") => None,
-            Base::Person(who) => Some(Operand::Property(who, name.to_string())),
+            Base::Person(who) => Some(Operand::Property(who, crate::Name::new(name))),
         };
         match rhs {
             Expr::Property(prop, _) => read(prop.2.as_str()),

@@ -19,6 +19,7 @@ pub mod graph;
 pub mod libraries;
 pub mod mapping;
 pub mod model;
+pub mod name;
 mod reader;
 pub mod sandbox;
 mod scripts;
@@ -39,6 +40,7 @@ pub use model::{
     Criterion, From, Guard, MatchCriterion, Matching, MentoringType, PairScript, Program, Script,
     Stage, Successor, Timeout, Timer, Transition, Trigger,
 };
+pub use name::Name;
 pub use scripts::one_line;
 pub use source::{SourceMap, Span};
 pub use value::{Declaration, Value, ValueKind};

@@ -121,7 +121,7 @@ impl Engine {
                     let value = self
                         .fact_value(&name, value)
                         .map_err(|problem| self.action_error(pairing, &what, problem))?;
-                    facts.push((crate::name::Name::new(&name), value));
+                    facts.push((mentorflow_dsl::Name::new(&name), value));
                 }
                 Effect::Start(name) | Effect::Stop(name)
                     if self.program.schedules.iter().all(|s| s.name != name) =>
@@ -308,10 +308,10 @@ impl Engine {
         let to: Vec<Recipient> = pairing
             .participants
             .iter()
-            .filter(|p| roles.is_empty() || roles.contains(&p.role))
+            .filter(|p| roles.is_empty() || roles.iter().any(|r| *r == p.role))
             .map(|p| Recipient {
                 id: p.id.clone(),
-                role: p.role.clone(),
+                role: p.role.to_string(),
             })
             .collect();
         let mut context = crate::notifications::context(&self.program, pairing, actor.now);

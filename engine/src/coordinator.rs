@@ -1159,7 +1159,7 @@ impl Coordinator {
         let total = pairings.len();
         // Keyed by program, the stage's position in its program, and type: the funnel reads
         // top to bottom in stage order.
-        type Key = (crate::name::Name, usize, String, crate::name::Name);
+        type Key = (mentorflow_dsl::Name, usize, String, mentorflow_dsl::Name);
         let mut rows: BTreeMap<Key, (BoardRow, BTreeMap<String, u64>)> = BTreeMap::new();
         for mut p in pairings {
             let Some(engine) = engines.get(&*p.program_hash) else {
@@ -1171,12 +1171,7 @@ impl Coordinator {
                 .iter()
                 .position(|s| *s.id == *p.stage)
                 .unwrap_or(usize::MAX);
-            let key = (
-                p.program_id,
-                position,
-                p.stage.to_string(),
-                p.type_id,
-            );
+            let key = (p.program_id, position, p.stage.to_string(), p.type_id);
             let overdue = p.is_overdue(now);
             let attention = crate::attention::attention(engine, &mut p, now);
             let (row, waits) = rows.entry(key).or_insert_with(|| {

@@ -9,10 +9,10 @@ use mentorflow_dsl::{Program, Transition, Trigger, Value, ValueKind};
 use crate::error::{Command, EngineError, Refusal};
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::{self, Candidate};
-use crate::name::Name;
 use crate::pairing::Pairing;
 use crate::runtime::{Context, Runtime};
 use crate::timers;
+use mentorflow_dsl::Name;
 
 /// A loaded program and its script runtime: compile once, run many.
 #[derive(Debug)]
@@ -499,7 +499,7 @@ impl Engine {
                         name: decl.name.clone(),
                         per: per.clone(),
                         person: person.into(),
-                        role: p.role.clone(),
+                        role: p.role.to_string(),
                     })
                 }
             }

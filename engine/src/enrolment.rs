@@ -110,7 +110,8 @@ pub(crate) fn apply_defaults(program: &Program, p: &mut Participant) {
     for decl in &program.attributes {
         if let Some(default) = &decl.default {
             if !p.attributes.contains_key(&decl.name) {
-                p.attributes.insert(decl.name.clone(), default.clone());
+                p.attributes
+                    .insert(decl.name.as_str().into(), default.clone());
             }
         }
     }
@@ -128,13 +129,13 @@ pub(crate) fn check_participants(
     for (i, p) in participants.iter().enumerate() {
         if p.id.trim().is_empty() || p.id.chars().any(char::is_control) {
             problems.push(EnrolmentProblem::BadId {
-                role: p.role.clone(),
+                role: p.role.to_string(),
             });
         }
         if ty.roles.iter().all(|r| r.name != p.role) {
             problems.push(EnrolmentProblem::UnknownRole {
                 person: p.id.clone(),
-                role: p.role.clone(),
+                role: p.role.to_string(),
                 type_id: ty.id.clone(),
                 roles: ty.roles.iter().map(|r| r.name.clone()).collect(),
             });
@@ -148,7 +149,7 @@ pub(crate) fn check_participants(
             if !p.attributes.contains_key(name) {
                 problems.push(EnrolmentProblem::MissingAttribute {
                     person: p.id.clone(),
-                    role: p.role.clone(),
+                    role: p.role.to_string(),
                     attribute: name.clone(),
                     type_id: ty.id.clone(),
                 });
@@ -159,7 +160,7 @@ pub(crate) fn check_participants(
                 if let Err(problem) = decl.check(value) {
                     problems.push(EnrolmentProblem::BadAttribute {
                         person: p.id.clone(),
-                        role: p.role.clone(),
+                        role: p.role.to_string(),
                         problem,
                     });
                 }

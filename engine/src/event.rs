@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::Value;
 use serde::{Deserialize, Serialize};
 
-use crate::name::Name;
+use mentorflow_dsl::Name;
 
 /// A person in a pairing, with their role and attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,7 +14,7 @@ pub struct Participant {
     /// Person id, e.g. an e-mail or staff number.
     pub id: String,
     /// Role in the type, e.g. mentor, mentee, peer.
-    pub role: String,
+    pub role: Name,
     /// Attributes such as experience_years, department, utc_offset.
     #[serde(default)]
     pub attributes: crate::short_map::Attributes,

@@ -90,7 +90,7 @@ fn people_read(program: &Program, script: &Script, pairing: &Pairing) -> Vec<Per
         {
             out.push(PersonFact {
                 person: p.id.clone(),
-                role: p.role.clone(),
+                role: p.role.to_string(),
                 fact: fact.name.clone(),
                 value: pairing.person_fact(program, p, &fact.name).cloned(),
             });
@@ -265,7 +265,7 @@ pub fn report(
                     .filter(|n| !p.attributes.contains_key(n))
                     .map(|n| MissingAttribute {
                         person: p.id.clone(),
-                        role: p.role.clone(),
+                        role: p.role.to_string(),
                         attribute: n.clone(),
                     })
             })

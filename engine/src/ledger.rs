@@ -555,8 +555,8 @@ impl Ledger {
         check: &mut dyn FnMut(&mut Writer<'_>) -> Result<(), Error>,
     ) -> Result<PeopleReport, Error> {
         let mut report = PeopleReport::default();
-        let program = crate::name::Name::new("");
-        let actor = crate::name::Name::new(actor);
+        let program = mentorflow_dsl::Name::new("");
+        let actor = mentorflow_dsl::Name::new(actor);
         self.store.write(&mut |tx| {
             report = PeopleReport::default();
             check(&mut Writer::new(tx))?;

@@ -230,7 +230,11 @@ pub fn propose(
             } else {
                 Unmatched::NoAllowedPartner
             };
-            unmatched.push((c.participant.id.clone(), c.participant.role.clone(), why));
+            unmatched.push((
+                c.participant.id.clone(),
+                c.participant.role.to_string(),
+                why,
+            ));
         }
     }
     for (i, c) in mentors.iter().enumerate() {
@@ -239,7 +243,11 @@ pub fn propose(
                 got: *got,
                 min: *min,
             };
-            unmatched.push((c.participant.id.clone(), c.participant.role.clone(), why));
+            unmatched.push((
+                c.participant.id.clone(),
+                c.participant.role.to_string(),
+                why,
+            ));
         } else if taken[i] == 0 {
             let any = (0..mentees.len()).any(|j| verdict(i, j).is_some());
             let why = if any {
@@ -247,7 +255,11 @@ pub fn propose(
             } else {
                 Unmatched::NoAllowedPartner
             };
-            unmatched.push((c.participant.id.clone(), c.participant.role.clone(), why));
+            unmatched.push((
+                c.participant.id.clone(),
+                c.participant.role.to_string(),
+                why,
+            ));
         }
     }
     Ok(Proposal {
@@ -300,10 +312,12 @@ fn eligible<'c>(
                 })
             });
         match (problem, c.capacity) {
-            (Some(problem), _) => {
-                unmatched.push((p.id.clone(), p.role.clone(), Unmatched::Refused(problem)))
-            }
-            (None, 0) => unmatched.push((p.id.clone(), p.role.clone(), Unmatched::NoCapacity)),
+            (Some(problem), _) => unmatched.push((
+                p.id.clone(),
+                p.role.to_string(),
+                Unmatched::Refused(problem),
+            )),
+            (None, 0) => unmatched.push((p.id.clone(), p.role.to_string(), Unmatched::NoCapacity)),
             (None, _) => out.push(c),
         }
     }

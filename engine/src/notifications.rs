@@ -22,10 +22,10 @@ pub fn context(program: &Program, pairing: &Pairing, now: DateTime<Utc>) -> Valu
         let mut m: Map<String, Value> = p
             .attributes
             .iter()
-            .map(|(k, v)| (k.clone(), plain(v)))
+            .map(|(k, v)| (k.to_string(), plain(v)))
             .collect();
         m.insert("id".into(), p.id.clone().into());
-        m.insert("role".into(), p.role.clone().into());
+        m.insert("role".into(), p.role.as_str().into());
         Value::Object(m)
     };
     let with_role = |role: &str| -> Vec<Value> {

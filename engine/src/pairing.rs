@@ -1,14 +1,14 @@
 //! A pairing's state, and the one function that folds events into it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Program, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventKind, Participant};
-use crate::name::Name;
 use crate::view::ScriptView;
+use mentorflow_dsl::Name;
 
 /// The current state of one enrolment, always equal to the fold of its events.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,7 +47,7 @@ pub struct Pairing {
     /// Goal cycle, from 1; grows each time a transition returns to a stage already visited.
     pub cycle: u32,
     /// Stages visited in the current cycle.
-    pub visited: BTreeSet<Name>,
+    pub visited: crate::short_map::ShortSet<Name>,
     /// When the pairing was enrolled.
     pub enrolled_at: DateTime<Utc>,
     /// Time of the last activity: every event but `became_overdue` (for idle timers).
@@ -325,7 +325,7 @@ impl Pairing {
             due: None,
             facts: Default::default(),
             cycle: 1,
-            visited: BTreeSet::from([*stage]),
+            visited: [*stage].into(),
             enrolled_at: event.at,
             last_event_at: event.at,
             latest_at: event.at,
@@ -445,7 +445,7 @@ impl Pairing {
                     let to = *to;
                     if !self.visited.insert(to) {
                         self.cycle += 1;
-                        self.visited = BTreeSet::from([to]);
+                        self.visited = [to].into();
                     }
                     self.enter(program, &to, event.at);
                 }

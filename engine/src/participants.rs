@@ -32,10 +32,10 @@ impl Engine {
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         self.check_reason(Command::Leave, reason)?;
-        let role = self.participant(pairing, person)?.role.clone();
+        let role = self.participant(pairing, person)?.role;
         let kind = EventKind::Left {
             person: person.into(),
-            role,
+            role: role.to_string(),
         };
         self.emit(pairing, actor, Some(reason), kind)
     }
@@ -57,8 +57,8 @@ impl Engine {
         if *role != participant.role {
             return Err(EngineError::ReplaceChangesRole {
                 person: person.into(),
-                role: role.clone(),
-                given: participant.role,
+                role: role.to_string(),
+                given: participant.role.to_string(),
             });
         }
         let kind = EventKind::Replaced {
@@ -78,8 +78,7 @@ impl Engine {
         let Some(ty) = program.mentoring_type(&pairing.type_id) else {
             return Ok(());
         };
-        let mut problems =
-            crate::enrolment::check_participants(program, ty, &pairing.participants);
+        let mut problems = crate::enrolment::check_participants(program, ty, &pairing.participants);
         if problems.is_empty() {
             if let Some(rule) = &ty.rule {
                 let now = pairing.latest_at;

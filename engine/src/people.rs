@@ -149,7 +149,7 @@ pub fn complete(
                 .map_err(|problem| EngineError::BadAttribute {
                     problem: format!("{}'s `{name}` in the people registry: {problem}", person.id),
                 })?;
-            p.attributes.insert(name.clone(), value);
+            p.attributes.insert(name.as_str().into(), value);
         }
     }
     p.managers = managers;

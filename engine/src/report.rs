@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::name::Name;
+use mentorflow_dsl::Name;
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;

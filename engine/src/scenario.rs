@@ -344,7 +344,7 @@ impl ScenarioParticipant {
     fn participant(&self, program: &Program) -> Participant {
         Participant {
             id: self.id.clone(),
-            role: self.role.clone(),
+            role: self.role.as_str().into(),
             attributes: self
                 .attributes
                 .iter()

@@ -12,10 +12,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct ShortMap<K, V>(Vec<(K, V)>);
 
 /// A participant's attributes by name.
-pub type Attributes = ShortMap<String, Value>;
+pub type Attributes = ShortMap<mentorflow_dsl::Name, Value>;
 
 /// A pairing's recorded facts by name (names shared with the program's declarations).
-pub type Facts = ShortMap<crate::name::Name, Value>;
+pub type Facts = ShortMap<mentorflow_dsl::Name, Value>;
 
 impl<K, V> Default for ShortMap<K, V> {
     fn default() -> Self {
@@ -30,6 +30,15 @@ impl<K: Borrow<str> + Ord, V> ShortMap<K, V> {
     }
 
     fn position(&self, key: &str) -> Result<usize, usize> {
+        // A key given as an interned name's own text (the engine's fact names, the names a
+        // compiled guard reads) is found by its address, without comparing any text.
+        if let Some(i) = self
+            .0
+            .iter()
+            .position(|(k, _)| std::ptr::eq(k.borrow(), key))
+        {
+            return Ok(i);
+        }
         self.0.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
@@ -80,10 +89,11 @@ impl<K: Borrow<str> + Ord, V> ShortMap<K, V> {
     }
 }
 
-impl<K: Ord, V> FromIterator<(K, V)> for ShortMap<K, V> {
+/// Keys may be given as anything that makes one (names as text).
+impl<K: Ord, Q: Into<K>, V> FromIterator<(Q, V)> for ShortMap<K, V> {
     /// A key given twice keeps its last value, as inserting one after the other would.
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
-        let mut all: Vec<(K, V)> = pairs.into_iter().collect();
+    fn from_iter<I: IntoIterator<Item = (Q, V)>>(pairs: I) -> Self {
+        let mut all: Vec<(K, V)> = pairs.into_iter().map(|(k, v)| (k.into(), v)).collect();
         // Stable: the values of one name stay in the order given; reversed, the last comes
         // first and is the one `dedup` keeps.
         all.sort_by(|a, b| a.0.cmp(&b.0));
@@ -94,8 +104,8 @@ impl<K: Ord, V> FromIterator<(K, V)> for ShortMap<K, V> {
     }
 }
 
-impl<K: Ord, V, const N: usize> From<[(K, V); N]> for ShortMap<K, V> {
-    fn from(pairs: [(K, V); N]) -> Self {
+impl<K: Ord, Q: Into<K>, V, const N: usize> From<[(Q, V); N]> for ShortMap<K, V> {
+    fn from(pairs: [(Q, V); N]) -> Self {
         pairs.into_iter().collect()
     }
 }
@@ -122,9 +132,102 @@ impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Deserialize<'de> for S
     }
 }
 
+/// A short set: a list kept sorted, for the stages a pairing visited in its cycle (a
+/// handful; a B-tree's node would take more than the whole list). Written as a list, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortSet<T>(Vec<T>);
+
+impl<T> Default for ShortSet<T> {
+    fn default() -> Self {
+        ShortSet(Vec::new())
+    }
+}
+
+impl<T: Ord> ShortSet<T> {
+    /// Adds `item`; false when it was already there.
+    pub fn insert(&mut self, item: T) -> bool {
+        match self.0.binary_search(&item) {
+            Ok(_) => false,
+            Err(i) => {
+                self.0.insert(i, item);
+                true
+            }
+        }
+    }
+
+    /// Whether `item` is there.
+    pub fn contains(&self, item: &T) -> bool {
+        self.0.binary_search(item).is_ok()
+    }
+
+    /// The items in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+
+    /// How many items.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: Ord> FromIterator<T> for ShortSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        let mut all: Vec<T> = items.into_iter().collect();
+        all.sort();
+        all.dedup();
+        ShortSet(all)
+    }
+}
+
+impl<T: Ord, const N: usize> From<[T; N]> for ShortSet<T> {
+    fn from(items: [T; N]) -> Self {
+        items.into_iter().collect()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a ShortSet<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T: Serialize> Serialize for ShortSet<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Ord> Deserialize<'de> for ShortSet<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Vec::<T>::deserialize(deserializer)?.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_stays_in_order_and_is_written_as_the_set_it_replaces() {
+        let mut visited: ShortSet<String> = ["orientation".to_string()].into();
+        assert!(visited.insert("evaluation".into()));
+        assert!(!visited.insert("orientation".into()));
+        assert!(visited.contains(&"evaluation".to_string()));
+        let as_set: std::collections::BTreeSet<&str> = ["orientation", "evaluation"].into();
+        let json = serde_json::to_string(&visited).unwrap();
+        assert_eq!(json, serde_json::to_string(&as_set).unwrap());
+        let back: ShortSet<String> = serde_json::from_str(r#"["b", "a", "b"]"#).unwrap();
+        assert_eq!(back.iter().collect::<Vec<_>>(), ["a", "b"]);
+    }
 
     #[test]
     fn attributes_stay_in_name_order_and_replace_by_name() {
@@ -135,7 +238,7 @@ mod tests {
         .into();
         assert_eq!(a.insert("grade".into(), Value::Int(4)), Some(Value::Int(3)));
         assert_eq!(a.insert("active".into(), Value::Bool(true)), None);
-        let names: Vec<&String> = a.iter().map(|(n, _)| n).collect();
+        let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["active", "dept", "grade"]);
         assert_eq!(a.get("grade"), Some(&Value::Int(4)));
         assert!(!a.contains_key("level"));

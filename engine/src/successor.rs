@@ -157,7 +157,7 @@ fn carried_facts(new: &Engine, from: &Pairing, names: &[String]) -> Vec<(String,
 /// their role, with values it accepts.
 fn carried_person_facts(new: &Engine, p: &Participant, names: &[String]) -> Participant {
     let mut p = p.clone();
-    let role = p.role.clone();
+    let role = p.role;
     p.facts.retain(|name, value| {
         names.contains(name)
             && new

@@ -179,7 +179,7 @@ pub fn verify(
         let mut taking_part: Vec<(String, String)> = p
             .participants
             .iter()
-            .map(|m| (m.id.clone(), m.role.clone()))
+            .map(|m| (m.id.clone(), m.role.to_string()))
             .collect();
         taking_part.sort();
         if taking_part != indexed {

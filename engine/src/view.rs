@@ -137,7 +137,7 @@ pub fn to_dynamic(value: &Value) -> Dynamic {
 fn participant(program: &Program, p: &Participant, per_person: bool) -> Dynamic {
     let mut map = Map::new();
     map.insert("id".into(), Dynamic::from(p.id.clone()));
-    map.insert("role".into(), Dynamic::from(p.role.clone()));
+    map.insert("role".into(), Dynamic::from(p.role.to_string()));
     for (name, value) in &p.attributes {
         map.insert(name.as_str().into(), to_dynamic(value));
     }

@@ -235,18 +235,18 @@ fn people_cases() -> Vec<Vec<Participant>> {
                 let mut attributes = mentorflow_engine::Attributes::new();
                 if next(6) > 0 {
                     let grade = [1, 3, 5, 7, 10, 12][next(6) as usize];
-                    attributes.insert("grade".to_string(), Value::Int(grade));
+                    attributes.insert("grade".into(), Value::Int(grade));
                 }
                 if next(4) > 0 {
                     let level = [0.0, 0.25, 0.5, 0.75, 3.5][next(5) as usize];
-                    attributes.insert("level".to_string(), Value::Float(level));
+                    attributes.insert("level".into(), Value::Float(level));
                 }
                 if next(5) > 0 {
                     let dept = ["ops", "eng", "sales"][next(3) as usize];
-                    attributes.insert("dept".to_string(), Value::Text(dept.into()));
+                    attributes.insert("dept".into(), Value::Text(dept.into()));
                 }
                 if next(3) > 0 {
-                    attributes.insert("active".to_string(), Value::Bool(next(4) > 0));
+                    attributes.insert("active".into(), Value::Bool(next(4) > 0));
                 }
                 people.push(Participant {
                     id: format!("{role}-{k}"),

@@ -62,7 +62,7 @@ pub(crate) fn participant(
             .split_once('=')
             .ok_or_else(|| Failure::Usage(format!("`{pair}` in `{spec}`: write ATTR=VALUE")))?;
         let value = attribute(program, id, name.trim(), text).map_err(Failure::Refused)?;
-        if attributes.insert(name.trim().to_string(), value).is_some() {
+        if attributes.insert(name.trim().into(), value).is_some() {
             return Err(Failure::Usage(format!(
                 "{id}: `{}` is given twice; give each attribute once",
                 name.trim()

@@ -69,7 +69,7 @@ fn pairings_csv(coordinator: &mut Coordinator, output: &mut Output<'_>) -> Comma
     let facts = coordinator.fact_names()?;
     let mut roles: Vec<String> = pairings
         .iter()
-        .flat_map(|p| p.participants.iter().map(|m| m.role.clone()))
+        .flat_map(|p| p.participants.iter().map(|m| m.role.to_string()))
         .collect();
     roles.sort();
     roles.dedup();

@@ -175,7 +175,7 @@ fn read(file: &str, program: &mentorflow_dsl::Program) -> Result<Vec<MatchCandid
             }
             match super::enrol::attribute(program, id, name, text) {
                 Ok(value) => {
-                    attributes.insert(name.clone(), value);
+                    attributes.insert(name.as_str().into(), value);
                 }
                 Err(problem) => problems.push(format!("{file}:{line}: {problem}")),
             }
@@ -207,7 +207,7 @@ fn registered(people: &[mentorflow_engine::Person]) -> Vec<MatchCandidate> {
             matches!(role.as_str(), "mentor" | "mentee").then(|| MatchCandidate {
                 participant: Participant {
                     id: p.id.clone(),
-                    role: role.clone(),
+                    role: role.as_str().into(),
                     attributes: Default::default(),
                     facts: Default::default(),
                     managers: Vec::new(),

@@ -104,7 +104,7 @@ impl From<&mentorflow_engine::Participant> for Participant {
     fn from(p: &mentorflow_engine::Participant) -> Participant {
         Participant {
             id: p.id.clone(),
-            role: p.role.clone(),
+            role: p.role.to_string(),
             attributes: Values::of(&p.attributes),
             facts: Values::of(&p.facts),
             managers: p.managers.clone(),

@@ -85,7 +85,7 @@ impl From<&mentorflow_engine::PersonStatus> for PersonStatus {
                     let former = p.former.iter().find(|f| f.participant.id == *id);
                     let role = now
                         .or(former.map(|f| &f.participant))
-                        .map(|x| x.role.clone())
+                        .map(|x| x.role.to_string())
                         .unwrap_or_default();
                     TakingPart {
                         pairing: p.id.to_string(),

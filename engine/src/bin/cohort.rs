@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
-use mentorflow_dsl::Value;
+use mentorflow_dsl::{Name, Value};
 use mentorflow_engine::ledger::Ledger;
 use mentorflow_engine::sqlite::{Durability, SqliteStore};
 use mentorflow_engine::{Actor, Engine, EngineError, Event, EventKind, Move, Pairing, Participant};
@@ -57,6 +57,7 @@ struct Driver<'e> {
     engine: &'e Engine,
     /// The "cohort-people" variant: five mentees with attributes.
     people: bool,
+    names: PeopleNames,
     log: Vec<Record>,
     seq: u64,
     /// (from, to) stage index of each transition.
@@ -92,6 +93,7 @@ impl<'e> Driver<'e> {
         Driver {
             engine,
             people: engine.program.id == "cohort-people",
+            names: PeopleNames::new(),
             log: Vec::new(),
             seq: 0,
             moves,
@@ -103,19 +105,19 @@ impl<'e> Driver<'e> {
 
     fn enrol(&self, id: &str, i: u64, actor: &Actor<'_>) -> Result<(Pairing, Event), EngineError> {
         let people = if self.people {
-            people(i)
+            people(i, &self.names)
         } else {
             vec![
                 Participant {
                     id: format!("mentor-{i}"),
-                    role: "mentor".into(),
+                    role: self.names.mentor,
                     attributes: Default::default(),
                     facts: Default::default(),
                     managers: Vec::new(),
                 },
                 Participant {
                     id: format!("mentee-{i}"),
-                    role: "mentee".into(),
+                    role: self.names.mentee,
                     attributes: Default::default(),
                     facts: Default::default(),
                     managers: Vec::new(),
@@ -235,26 +237,46 @@ impl<'e> Driver<'e> {
     }
 }
 
+/// The names the driver gives its people, interned once (an interned name costs a lock).
+struct PeopleNames {
+    mentor: Name,
+    mentee: Name,
+    grade: Name,
+    department: Name,
+}
+
+impl PeopleNames {
+    fn new() -> PeopleNames {
+        PeopleNames {
+            mentor: Name::new("mentor"),
+            mentee: Name::new("mentee"),
+            grade: Name::new("grade"),
+            department: Name::new("department"),
+        }
+    }
+}
+
 /// The "cohort-people" participants of pairing `i`: mentor grade 12 in eng; mentee k grade
 /// 3 + k, in ops for even k and sales for odd k.
-fn people(i: u64) -> Vec<Participant> {
-    let person = |id: String, role: &str, grade: i64, department: &str| Participant {
+fn people(i: u64, names: &PeopleNames) -> Vec<Participant> {
+    let person = |id: String, role: Name, grade: i64, department: &str| Participant {
         id,
-        role: role.into(),
+        role,
         attributes: [
-            ("grade".to_string(), Value::Int(grade)),
-            ("department".to_string(), Value::Text(department.into())),
+            (names.grade, Value::Int(grade)),
+            (names.department, Value::Text(department.into())),
         ]
         .into(),
         facts: Default::default(),
         managers: Vec::new(),
     };
-    let mut all = vec![person(format!("mentor-{i}"), "mentor", 12, "eng")];
+    let mut all = Vec::with_capacity(6);
+    all.push(person(format!("mentor-{i}"), names.mentor, 12, "eng"));
     for k in 0..5 {
         let department = if k % 2 == 0 { "ops" } else { "sales" };
         all.push(person(
             format!("mentee-{i}-{k}"),
-            "mentee",
+            names.mentee,
             3 + k,
             department,
         ));
