@@ -177,7 +177,10 @@ pub fn stage_items(p: &Program) -> Vec<(String, Props)> {
             let props = props([
                 ("title", s.title.clone()),
                 ("due", s.due.map(|d| d.to_string()).unwrap_or_default()),
-                ("outcome", s.outcome.clone().unwrap_or_default()),
+                (
+                    "outcome",
+                    s.outcome.map(|o| o.to_string()).unwrap_or_default(),
+                ),
             ]);
             (s.id.clone(), props)
         })

@@ -70,7 +70,7 @@ pub struct Stage {
     pub due: Option<Due>,
     /// Set on terminal stages: success, failure, withdrawn ...
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::Name>,
     /// On a terminal stage: the pairing continues as a new one when it ends here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successor: Option<Successor>,

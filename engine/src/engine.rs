@@ -511,7 +511,7 @@ impl Engine {
             Some(outcome) => Err(EngineError::Terminal {
                 pairing: pairing.id.to_string(),
                 stage: pairing.stage.to_string(),
-                outcome: outcome.clone(),
+                outcome: outcome.to_string(),
             }),
             None => Ok(()),
         }

@@ -58,7 +58,7 @@ pub struct Pairing {
     /// Sequence number of the last event.
     pub last_seq: u64,
     /// Set once the pairing is in a terminal stage.
-    pub outcome: Option<String>,
+    pub outcome: Option<Name>,
     /// Whether a tick already logged that the current stage went overdue.
     pub overdue_logged: bool,
     /// Timer warnings logged, by transition number: the time each warned the timer fires. A
@@ -325,7 +325,7 @@ impl Pairing {
             due: None,
             facts: Default::default(),
             cycle: 1,
-            visited: [*stage].into(),
+            visited: crate::short_map::ShortSet::with_capacity(program.stages.len()),
             enrolled_at: event.at,
             last_event_at: event.at,
             latest_at: event.at,
@@ -344,6 +344,7 @@ impl Pairing {
             view: std::sync::OnceLock::new(),
             pending: Vec::new(),
         };
+        pairing.visited.insert(*stage);
         pairing.enter(program, stage, event.at);
         if let Some(history) = &mut pairing.history {
             history.apply(event);
@@ -445,7 +446,8 @@ impl Pairing {
                     let to = *to;
                     if !self.visited.insert(to) {
                         self.cycle += 1;
-                        self.visited = [to].into();
+                        self.visited.clear();
+                        self.visited.insert(to);
                     }
                     self.enter(program, &to, event.at);
                 }
@@ -487,8 +489,13 @@ impl Pairing {
     }
 
     fn set_facts(&mut self, facts: &[(Name, Value)]) {
-        // Room for them all at once (the first record usually sets most of the facts).
-        self.facts.reserve(facts.len());
+        // Room for the new ones at once (the first record usually sets most of the facts); a
+        // record that changes facts already set (most later ones) needs none.
+        let new = facts
+            .iter()
+            .filter(|(name, _)| !self.facts.contains_key(name))
+            .count();
+        self.facts.reserve(new);
         for (name, value) in facts {
             if let Some(view) = self.view.get_mut() {
                 view.set_fact(name, value);
@@ -522,7 +529,7 @@ impl Pairing {
             .and_then(|s| program.due(s, &self.type_id))
             .filter(|_| stage.is_some_and(|s| !s.is_terminal()))
             .map(|d| d.after(at));
-        self.outcome = stage.and_then(|s| s.outcome.clone());
+        self.outcome = stage.and_then(|s| s.outcome);
     }
 
     /// Moves the pairing onto another version: its stage and facts as mapped, the stages it

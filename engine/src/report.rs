@@ -358,7 +358,7 @@ fn program_section(
         if let Some(o) = &p.outcome {
             match t.outcomes.iter_mut().find(|(name, _)| name == o) {
                 Some((_, n)) => *n += 1,
-                None => t.outcomes.push((o.clone(), 1)),
+                None => t.outcomes.push((o.to_string(), 1)),
             }
             let program = versions.iter().find(|v| v.hash == *p.program_hash);
             // A program without reason codes is read by its reasons' words.
@@ -425,7 +425,11 @@ fn stage_order(versions: &[Arc<Program>]) -> Vec<(String, String, Option<String>
     for program in versions.iter().rev() {
         for s in &program.stages {
             if !stages.iter().any(|(id, _, _)| *id == s.id) {
-                stages.push((s.id.clone(), s.title.clone(), s.outcome.clone()));
+                stages.push((
+                    s.id.clone(),
+                    s.title.clone(),
+                    s.outcome.map(|o| o.to_string()),
+                ));
             }
         }
     }

@@ -144,6 +144,16 @@ impl<T> Default for ShortSet<T> {
 }
 
 impl<T: Ord> ShortSet<T> {
+    /// An empty set with room for `n` items.
+    pub fn with_capacity(n: usize) -> Self {
+        ShortSet(Vec::with_capacity(n))
+    }
+
+    /// Empties the set, keeping its room.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     /// Adds `item`; false when it was already there.
     pub fn insert(&mut self, item: T) -> bool {
         match self.0.binary_search(&item) {

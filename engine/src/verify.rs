@@ -187,7 +187,11 @@ pub fn verify(
                 pairing: stored.id.clone(),
             });
         }
-        let derived = (p.stage.to_string(), p.outcome.clone(), p.due.map(stamp));
+        let derived = (
+            p.stage.to_string(),
+            p.outcome.map(|o| o.to_string()),
+            p.due.map(stamp),
+        );
         if (
             stored.stage.clone(),
             stored.outcome.clone(),

@@ -104,7 +104,7 @@ fn pairings_csv(coordinator: &mut Coordinator, output: &mut Output<'_>) -> Comma
             p.program_hash.to_string(),
             p.type_id.to_string(),
             p.stage.to_string(),
-            p.outcome.clone().unwrap_or_default(),
+            p.outcome.map(|o| o.to_string()).unwrap_or_default(),
             p.history
                 .as_ref()
                 .and_then(|h| h.reason.clone())

@@ -50,7 +50,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .iter()
         .map(|(p, a)| {
             let due = match (&p.outcome, p.due) {
-                (Some(o), _) => o.clone(),
+                (Some(o), _) => o.to_string(),
                 (None, Some(d)) if p.is_overdue(now) => {
                     format!("{} OVERDUE by {}", render::date(d), render::age(now - d))
                 }

@@ -51,7 +51,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                 let outcome = stages
                     .last()
                     .and_then(|s| program.stage(s))
-                    .and_then(|s| s.outcome.clone());
+                    .and_then(|s| s.outcome.map(|o| o.to_string()));
                 crate::json::designer::Route {
                     actions: acts(&program, args.type_id.as_deref(), route),
                     stages,
@@ -101,7 +101,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         let outcome = stages
             .last()
             .and_then(|s| program.stage(s))
-            .and_then(|s| s.outcome.clone())
+            .and_then(|s| s.outcome.map(|o| o.as_str()))
             .unwrap_or_default();
         writeln!(
             output.out,

@@ -80,7 +80,7 @@ impl From<&mentorflow_engine::Pairing> for Pairing {
             stage: p.stage.to_string(),
             entered_at: p.entered_at,
             due: p.due,
-            outcome: p.outcome.clone(),
+            outcome: p.outcome.map(|o| o.to_string()),
             enrolled_at: p.enrolled_at,
             last_event_at: p.last_event_at,
             facts: Values::of(&p.facts),

@@ -91,7 +91,7 @@ impl From<&mentorflow_engine::PersonStatus> for PersonStatus {
                         pairing: p.id.to_string(),
                         program: p.program_id.to_string(),
                         stage: p.stage.to_string(),
-                        outcome: p.outcome.clone(),
+                        outcome: p.outcome.map(|o| o.to_string()),
                         role,
                         left: now.is_none(),
                     }

@@ -53,7 +53,10 @@ impl Analyzer<'_> {
                     );
                 }
             }
-            let outcome = outcome.map(|o| o.0).filter(|o| !o.trim().is_empty());
+            let outcome = outcome
+                .map(|o| o.0)
+                .filter(|o| !o.trim().is_empty())
+                .map(crate::Name::from);
             stages.push(Stage {
                 id,
                 title,
