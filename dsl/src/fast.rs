@@ -6,10 +6,12 @@
 //! fact values and many sets of participants.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use rhai::{Expr, Stmt, AST};
 
 use crate::value::Value;
+use crate::Name;
 
 /// What a guard reads: the pairing's recorded facts and who takes part.
 pub trait Subject {
@@ -56,7 +58,7 @@ pub enum Operand {
     /// `facts.NAME`, with the declared default used when nothing is recorded.
     Fact {
         /// Fact name (interned: the engine's facts are found by its address).
-        name: crate::Name,
+        name: Name,
         /// Declared default.
         default: Option<Value>,
     },
@@ -69,7 +71,7 @@ pub enum Operand {
     /// `GROUP.len()`.
     Count(Group),
     /// A property of a person: `mentors[0].grade`, `m.department`.
-    Property(Who, crate::Name),
+    Property(Who, Name),
 }
 
 /// A script variable holding people.
@@ -134,11 +136,21 @@ impl Group {
 
     /// Whether someone with `role` is in the group.
     fn has(self, role: &str) -> bool {
-        match self {
-            Group::Participants => true,
-            Group::Mentors => role == "mentor",
-            Group::Mentees => role == "mentee",
+        static MENTOR: LazyLock<Name> = LazyLock::new(|| Name::new("mentor"));
+        static MENTEE: LazyLock<Name> = LazyLock::new(|| Name::new("mentee"));
+        let (wanted, other) = match self {
+            Group::Participants => return true,
+            Group::Mentors => (*MENTOR, *MENTEE),
+            Group::Mentees => (*MENTEE, *MENTOR),
+        };
+        // The engine's roles are interned names: most are told apart by address.
+        if std::ptr::eq(role, wanted.as_str()) {
+            return true;
         }
+        if std::ptr::eq(role, other.as_str()) {
+            return false;
+        }
+        role == wanted.as_str()
     }
 
     /// The group's members, as indices into everyone, in order.
@@ -556,11 +568,11 @@ impl Compiler<'_> {
         let read = |name: &str| match base {
             Base::Facts => Some(Operand::Fact {
                 default: (self.default)(name),
-                name: crate::Name::new(name),
+                name: Name::new(name),
             }),
             // Their facts and managers are not attributes: Rhai reads those.
             Base::Person(_) if matches!(name, "facts" | "managers") => None,
-            Base::Person(who) => Some(Operand::Property(who, crate::Name::new(name))),
+            Base::Person(who) => Some(Operand::Property(who, Name::new(name))),
         };
         match rhs {
             Expr::Property(prop, _) => read(prop.2.as_str()),

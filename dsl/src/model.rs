@@ -596,7 +596,7 @@ impl ScriptOrigin {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Role {
     /// e.g. mentor, mentee, peer.
-    pub name: String,
+    pub name: crate::Name,
     /// At least this many.
     pub min: u32,
     /// At most this many.

@@ -26,6 +26,8 @@ pub struct Engine {
     /// Stage ids, as every event and pairing names them (same order as stages): found here
     /// by text without the interner's lock.
     stage_ids: Vec<Name>,
+    /// The stage each transition leads to (same order as transitions).
+    targets: Vec<Name>,
     /// Fact names, shared likewise by the events that record them and the pairings' facts
     /// (same order as the program's facts).
     fact_ids: Vec<Name>,
@@ -121,6 +123,11 @@ impl Engine {
             has_triggers: program.notifications.iter().any(|n| !n.on.is_empty()),
             hash: Name::new(&program.hash),
             stage_ids: program.stages.iter().map(|st| Name::new(&st.id)).collect(),
+            targets: program
+                .transitions
+                .iter()
+                .map(|t| Name::new(&t.to))
+                .collect(),
             fact_ids: program.facts.iter().map(|f| Name::new(&f.name)).collect(),
             program_id: Name::new(&program.id),
             type_ids: program.types.iter().map(|t| Name::new(&t.id)).collect(),
@@ -170,6 +177,14 @@ impl Engine {
     /// The shared id of type `id` (a type of this program: checked by the caller).
     fn type_id(&self, id: &str) -> Name {
         shared(&self.type_ids, id)
+    }
+
+    /// The stage transition `t` (one of this program's) leads to.
+    fn target(&self, t: &Transition) -> Name {
+        match self.targets.get(t.number() - 1) {
+            Some(to) => *to,
+            None => self.stage_id(&t.to),
+        }
     }
 
     /// The shared id of stage `id` (a stage of this program: checked at load or by the caller).
@@ -622,7 +637,7 @@ impl Engine {
     fn moved(&self, pairing: &Pairing, t: &Transition, by: Move) -> EventKind {
         EventKind::Moved {
             from: pairing.stage,
-            to: self.stage_id(&t.to),
+            to: self.target(t),
             by,
             transition: Some(t.number()),
         }
@@ -921,7 +936,7 @@ impl Engine {
             if actor.now >= warn && actor.now < fires && !warned {
                 let kind = EventKind::Warned {
                     transition: t.number(),
-                    to: self.stage_id(&t.to),
+                    to: self.target(t),
                     fires,
                 };
                 events.push(self.emit(pairing, actor, None, kind)?);

@@ -137,7 +137,7 @@ pub(crate) fn check_participants(
                 person: p.id.clone(),
                 role: p.role.to_string(),
                 type_id: ty.id.clone(),
-                roles: ty.roles.iter().map(|r| r.name.clone()).collect(),
+                roles: ty.roles.iter().map(|r| r.name.to_string()).collect(),
             });
         }
         if participants[..i].iter().any(|q| q.id == p.id) {
@@ -173,7 +173,7 @@ pub(crate) fn check_participants(
         if got < role.min || got > role.max {
             problems.push(EnrolmentProblem::RoleCount {
                 type_id: ty.id.clone(),
-                role: role.name.clone(),
+                role: role.name.to_string(),
                 min: role.min,
                 max: role.max,
                 got,

@@ -305,8 +305,18 @@ impl Runtime {
 
     /// Evaluates a whole script to a bool.
     pub fn eval(&self, script: &Script, ctx: &Context<'_>) -> Result<bool, ScriptError> {
+        // The fast path reads no criteria: ask it before evaluating any.
+        if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx)) {
+            return Ok(answer);
+        }
         let criteria = self.criteria(script, ctx)?;
-        self.eval_given(script, &criteria, ctx)
+        self.eval_ast(
+            &script.ast,
+            script.variables,
+            &criteria,
+            &script.origin,
+            ctx,
+        )
     }
 
     /// Evaluates a whole script to a bool with the values of the criteria it reads.

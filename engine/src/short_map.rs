@@ -39,7 +39,8 @@ impl<K: Borrow<str> + Ord, V> ShortMap<K, V> {
         {
             return Ok(i);
         }
-        self.0.binary_search_by(|(k, _)| k.borrow().cmp(key))
+        self.0
+            .binary_search_by(|(k, _)| mentorflow_dsl::name::text_order(k.borrow(), key))
     }
 
     /// The value under `key`.
@@ -94,6 +95,10 @@ impl<K: Ord, Q: Into<K>, V> FromIterator<(Q, V)> for ShortMap<K, V> {
     /// A key given twice keeps its last value, as inserting one after the other would.
     fn from_iter<I: IntoIterator<Item = (Q, V)>>(pairs: I) -> Self {
         let mut all: Vec<(K, V)> = pairs.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        // Given in order already (as a map or a program lists them): nothing to sort.
+        if all.is_sorted_by(|a, b| a.0 < b.0) {
+            return ShortMap(all);
+        }
         // Stable: the values of one name stay in the order given; reversed, the last comes
         // first and is the one `dedup` keeps.
         all.sort_by(|a, b| a.0.cmp(&b.0));
@@ -156,6 +161,10 @@ impl<T: Ord> ShortSet<T> {
 
     /// Adds `item`; false when it was already there.
     pub fn insert(&mut self, item: T) -> bool {
+        // Equal items are often one (interned names): look for it before ordering.
+        if self.0.contains(&item) {
+            return false;
+        }
         match self.0.binary_search(&item) {
             Ok(_) => false,
             Err(i) => {

@@ -202,7 +202,11 @@ impl Analyzer<'_> {
                     "remove the role, or let people take it: {name} = 1, or {name} = {{ min = 0, max = 2 }}"
                 ));
             }
-            out.push(Role { name, min, max });
+            out.push(Role {
+                name: crate::Name::new(&name),
+                min,
+                max,
+            });
         }
         out
     }
