@@ -198,12 +198,12 @@ impl FastGuard {
 
     /// The guard's value for `subject`, or `None` when Rhai must decide.
     pub fn eval<S: Subject>(&self, subject: &S) -> Option<bool> {
-        self.eval_bound(subject, &mut Vec::new())
+        self.eval_bound(subject, &[])
     }
 
     /// `bound`: the people the enclosing quantifiers bind, outermost first (indices into
     /// everyone).
-    fn eval_bound<S: Subject>(&self, subject: &S, bound: &mut Vec<usize>) -> Option<bool> {
+    fn eval_bound<S: Subject>(&self, subject: &S, bound: &[usize]) -> Option<bool> {
         match self {
             FastGuard::And(parts) => {
                 for p in parts {
@@ -242,15 +242,24 @@ impl FastGuard {
 /// (`wanted` true: stop at the first for whom it holds).
 fn quantify<S: Subject>(
     subject: &S,
-    bound: &mut Vec<usize>,
+    bound: &[usize],
     group: Group,
     body: &FastGuard,
     wanted: bool,
 ) -> Option<bool> {
+    // The people bound so far and this quantifier's, on the stack: a guard runs on every
+    // advance, and a list on the heap cost an allocation each time. Deeper nesting than
+    // this is left to Rhai.
+    const DEEPEST: usize = 8;
+    let depth = bound.len();
+    if depth >= DEEPEST {
+        return None;
+    }
+    let mut inner = [0usize; DEEPEST];
+    inner[..depth].copy_from_slice(bound);
     for member in group.members(subject) {
-        bound.push(member);
-        let answer = body.eval_bound(subject, bound);
-        bound.pop();
+        inner[depth] = member;
+        let answer = body.eval_bound(subject, &inner[..=depth]);
         if answer? == wanted {
             return Some(wanted);
         }

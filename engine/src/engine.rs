@@ -452,10 +452,10 @@ impl Engine {
         let mut checked: Vec<(Name, Value)> = Vec::with_capacity(facts.len());
         for (name, value) in facts {
             let name = name.as_ref();
-            if checked.iter().any(|(n, _)| **n == *name) {
+            let (decl, id) = self.fact_decl_id(name)?;
+            if checked.iter().any(|(n, _)| *n == id) {
                 return Err(EngineError::FactTwice(name.to_string()));
             }
-            let (decl, id) = self.fact_decl_id(name)?;
             self.check_whose(pairing, decl, person)?;
             decl.check(&value)
                 .map_err(|problem| EngineError::BadValue {
