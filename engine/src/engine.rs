@@ -218,19 +218,26 @@ impl Engine {
             EventKind::Migrated { to_program, .. } => *to_program,
             _ => pairing.program_hash,
         };
-        let event = self.new_event(
+        // Made where it is returned, and returned on every path: a copy of the event into the
+        // result cost more than applying it.
+        let mut made = Ok(self.new_event(
             &pairing.id,
             pairing.last_seq + 1,
             actor,
             reason,
             &version,
             kind,
-        );
-        pairing.apply(&self.program, &event)?;
-        if self.has_actions && event.kind.move_().is_some() {
-            pairing.pending.push(event.clone());
+        ));
+        if let Ok(event) = &made {
+            match pairing.apply(&self.program, event) {
+                Ok(()) if self.has_actions && event.kind.move_().is_some() => {
+                    pairing.pending.push(event.clone());
+                }
+                Ok(()) => {}
+                Err(e) => made = Err(e.into()),
+            }
         }
-        Ok(event)
+        made
     }
 
     /// Moves a running pairing of an older version of this program onto this one, under

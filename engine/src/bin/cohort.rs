@@ -152,13 +152,13 @@ impl<'e> Driver<'e> {
         self.engine.record(p, None, facts, actor)
     }
 
-    /// One advance; logs the transition and hands `keep` its events (the retry's fact updates
+    /// One advance; logs the transition and adds its events to `kept` (the retry's fact updates
     /// included, which the workload does not log).
     fn step(
         &mut self,
         p: &mut Pairing,
         actor: &Actor<'_>,
-        keep: &mut impl FnMut(Event),
+        mut kept: Option<&mut Vec<Event>>,
     ) -> Result<(), EngineError> {
         let event = self.engine.advance(p, None, actor)?;
         let Some(transition) = event.kind.transition() else {
@@ -176,31 +176,39 @@ impl<'e> Driver<'e> {
             ts: T0 + self.seq as i64,
             seq: self.seq,
         });
-        keep(event);
+        if let Some(kept) = kept.as_mut() {
+            kept.push(event);
+        }
         if from == self.evaluation && to == self.goal_setting {
-            keep(self.record_all(
+            let record = self.record_all(
                 p,
                 &[("goals_met", Value::Int(3)), ("rating", Value::Int(5))],
                 actor,
-            )?);
+            )?;
+            if let Some(kept) = kept {
+                kept.push(record);
+            }
         }
         Ok(())
     }
 
     /// A whole pairing: enrol, record its facts, advance until completed; every event is
-    /// handed to `keep` (the store modes collect them, the memory mode drops them).
+    /// added to `kept` (the store modes collect them; the memory mode passes none and they are
+    /// dropped where they are made, not copied into a sink).
     fn pairing(
         &mut self,
         id: &str,
         i: u64,
         actor: &Actor<'_>,
-        keep: &mut impl FnMut(Event),
+        mut kept: Option<&mut Vec<Event>>,
     ) -> Result<Pairing, EngineError> {
         let (mut p, first) = self.enrol(id, i, actor)?;
-        keep(first);
-        keep(self.record_all(&mut p, &Self::facts(i), actor)?);
+        let record = self.record_all(&mut p, &Self::facts(i), actor)?;
+        if let Some(kept) = kept.as_mut() {
+            kept.extend([first, record]);
+        }
         while !self.done(&p) {
-            self.step(&mut p, actor, keep)?;
+            self.step(&mut p, actor, kept.as_deref_mut())?;
         }
         Ok(p)
     }
@@ -352,7 +360,7 @@ fn memory(engine: &Engine, n: u64, actor: &Actor<'_>) -> Result<String, String> 
     for i in 0..n {
         // The events are the engine's output; the workload keeps only its own log.
         let p = d
-            .pairing(&format!("p-{i}"), i, actor, &mut drop)
+            .pairing(&format!("p-{i}"), i, actor, None)
             .map_err(|e| e.to_string())?;
         pairings.push(p);
     }
@@ -412,7 +420,7 @@ fn stored(engine: &Engine, n: u64, batch: usize, actor: &Actor<'_>) -> Result<St
                 true,
                 &mut |k, id: String, _| {
                     let mut events = Vec::new();
-                    let p = d.pairing(&id, first + k as u64, actor, &mut |e| events.push(e))?;
+                    let p = d.pairing(&id, first + k as u64, actor, Some(&mut events))?;
                     Ok((p, events))
                 },
             )
@@ -459,7 +467,7 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
             store
                 .update(&id, &mut |p, _| {
                     let mut events = Vec::new();
-                    d.step(p, &actor, &mut |e| events.push(e))?;
+                    d.step(p, &actor, Some(&mut events))?;
                     finished = d.done(p);
                     Ok(events)
                 })
