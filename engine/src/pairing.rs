@@ -489,17 +489,25 @@ impl Pairing {
     }
 
     fn set_facts(&mut self, facts: &[(Name, Value)]) {
-        // Room for the new ones at once (the first record usually sets most of the facts); a
-        // record that changes facts already set (most later ones) needs none.
+        if let Some(view) = self.view.get_mut() {
+            for (name, value) in facts {
+                view.set_fact(name, value);
+            }
+        }
+        // The first record usually sets most of the facts: taken whole and sorted once
+        // rather than each put in its place.
+        if self.facts.is_empty() {
+            self.facts = facts.iter().cloned().collect();
+            return;
+        }
+        // Room for the new ones at once; a record that changes facts already set (most
+        // later ones) needs none.
         let new = facts
             .iter()
             .filter(|(name, _)| !self.facts.contains_key(name))
             .count();
         self.facts.reserve(new);
         for (name, value) in facts {
-            if let Some(view) = self.view.get_mut() {
-                view.set_fact(name, value);
-            }
             self.facts.insert(*name, value.clone());
         }
     }

@@ -279,14 +279,14 @@ fn people(i: u64, names: &PeopleNames) -> Vec<Participant> {
     };
     let mut all = Vec::with_capacity(6);
     all.push(person(format!("mentor-{i}"), names.mentor, 12, "eng"));
-    for k in 0..5 {
+    // `mentee-<i>-<k>`: the number formatted once, each id its copy and one digit.
+    let prefix = format!("mentee-{i}-");
+    for k in 0..5u8 {
         let department = if k % 2 == 0 { "ops" } else { "sales" };
-        all.push(person(
-            format!("mentee-{i}-{k}"),
-            names.mentee,
-            3 + k,
-            department,
-        ));
+        let mut id = String::with_capacity(prefix.len() + 1);
+        id.push_str(&prefix);
+        id.push(char::from(b'0' + k));
+        all.push(person(id, names.mentee, 3 + i64::from(k), department));
     }
     all
 }
