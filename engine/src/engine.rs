@@ -96,6 +96,25 @@ fn shared(ids: &[Name], id: &str) -> Name {
         .unwrap_or_else(|| Name::new(id))
 }
 
+/// The name of the actor of an event, refused when blank: the same as the previous event's
+/// when the actor is the same (one coordinator or process usually does a whole run of
+/// commands), which skips the interner's lock and the check. Kept per thread, which needs no
+/// lock of its own.
+fn actor_name(name: &str) -> Result<Name, EngineError> {
+    thread_local! {
+        static LAST_ACTOR: std::cell::Cell<Option<Name>> = const { std::cell::Cell::new(None) };
+    }
+    LAST_ACTOR.with(|last| match last.get() {
+        Some(known) if *known == *name => Ok(known),
+        _ if name.trim().is_empty() => Err(EngineError::NoActor),
+        _ => {
+            let known = Name::new(name);
+            last.set(Some(known));
+            Ok(known)
+        }
+    })
+}
+
 fn names<'a>(options: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     options.into_iter().map(String::from).collect()
 }
@@ -145,32 +164,15 @@ impl Engine {
         reason: Option<&str>,
         hash: &Name,
         kind: EventKind,
-    ) -> Event {
-        Event {
+    ) -> Result<Event, EngineError> {
+        Ok(Event {
             pairing: Arc::clone(pairing),
             seq,
             at: actor.now,
-            actor: self.actor_name(actor.name),
+            actor: actor_name(actor.name)?,
             reason: reason.map(str::to_string),
             program: *hash,
             kind,
-        }
-    }
-
-    /// `name` as the previous event's when the actor is the same: one coordinator or
-    /// process usually does a whole run of commands, and this skips the interner's lock.
-    /// Kept per thread, which needs no lock of its own.
-    fn actor_name(&self, name: &str) -> Name {
-        thread_local! {
-            static LAST_ACTOR: std::cell::Cell<Option<Name>> = const { std::cell::Cell::new(None) };
-        }
-        LAST_ACTOR.with(|last| match last.get() {
-            Some(known) if *known == *name => known,
-            _ => {
-                let known = Name::new(name);
-                last.set(Some(known));
-                known
-            }
         })
     }
 
@@ -210,9 +212,6 @@ impl Engine {
                 latest,
             });
         }
-        if actor.name.trim().is_empty() {
-            return Err(EngineError::NoActor);
-        }
         // A migration is the first event of the pairing's new version.
         let version = match &kind {
             EventKind::Migrated { to_program, .. } => *to_program,
@@ -220,14 +219,14 @@ impl Engine {
         };
         // Made where it is returned, and returned on every path: a copy of the event into the
         // result cost more than applying it.
-        let mut made = Ok(self.new_event(
+        let mut made = self.new_event(
             &pairing.id,
             pairing.last_seq + 1,
             actor,
             reason,
             &version,
             kind,
-        ));
+        );
         if let Ok(event) = &made {
             match pairing.apply(&self.program, event) {
                 Ok(()) if self.has_actions && event.kind.move_().is_some() => {
@@ -292,9 +291,7 @@ impl Engine {
         actor: &Actor<'_>,
     ) -> Result<(Pairing, Event), EngineError> {
         let p = &self.program;
-        if actor.name.trim().is_empty() {
-            return Err(EngineError::NoActor);
-        }
+        actor_name(actor.name)?;
         let Some(ty) = p.mentoring_type(type_id) else {
             return Err(EngineError::UnknownType {
                 program: p.id.clone(),
@@ -318,7 +315,7 @@ impl Engine {
                 label: None,
                 predecessor: None,
             },
-        );
+        )?;
         let mut pairing = Pairing::fold(p, std::slice::from_ref(&event))?;
         if self.has_actions {
             pairing.pending.push(event.clone());

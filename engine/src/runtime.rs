@@ -102,8 +102,6 @@ pub struct Context<'a> {
     pub facts: &'a crate::short_map::Facts,
     /// Current stage.
     pub stage: &'a str,
-    /// Whole days since the stage was entered.
-    pub days_in_stage: i64,
     /// Goal cycle.
     pub cycle: u32,
     /// The injected clock's time.
@@ -150,7 +148,6 @@ impl<'a> Context<'a> {
         pairing: &'a Pairing,
         now: DateTime<Utc>,
     ) -> Context<'a> {
-        let days_in_stage = (now - pairing.entered_at).num_days();
         let Pairing {
             view,
             stage,
@@ -169,13 +166,18 @@ impl<'a> Context<'a> {
             facts,
             participants,
             stage,
-            days_in_stage,
             cycle: *cycle,
             now,
             enrolled_at: *enrolled_at,
             history,
             pairing,
         }
+    }
+
+    /// Whole days since the stage was entered (worked out when a script reads it: most
+    /// guards do not).
+    pub fn days_in_stage(&self) -> i64 {
+        (self.now - self.pairing.entered_at).num_days()
     }
 
     fn history(&self) -> &crate::pairing::History {
@@ -408,14 +410,14 @@ impl Runtime {
                     .people(ctx.program, ctx.participants, Some("mentee")),
                 "type" => ctx.view().type_id.clone().into(),
                 "stage" => ctx.stage.into(),
-                "days_in_stage" => ctx.days_in_stage.into(),
+                "days_in_stage" => ctx.days_in_stage().into(),
                 "cycle" => i64::from(ctx.cycle).into(),
                 "now" => ctx.now.to_rfc3339().into(),
                 "today" => Dynamic::from(ScriptDate(ctx.now.date_naive())),
                 "days_in_program" => (ctx.now - ctx.enrolled_at).num_days().into(),
                 "weeks_in_program" => ((ctx.now - ctx.enrolled_at).num_days() / 7).into(),
                 "months_in_program" => whole_months(ctx.enrolled_at, ctx.now).into(),
-                "weeks_in_stage" => (ctx.days_in_stage / 7).into(),
+                "weeks_in_stage" => (ctx.days_in_stage() / 7).into(),
                 "months_in_stage" => whole_months(ctx.pairing.entered_at, ctx.now).into(),
                 "entries" => view::entries(ctx.program, ctx.history()),
                 "first_entered" => view::first_entered(ctx.history()),
