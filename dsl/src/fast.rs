@@ -5,7 +5,6 @@
 //! know" and the guard runs in Rhai as usual. The engine's tests check the two agree on many
 //! fact values and many sets of participants.
 
-use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use rhai::{Expr, Stmt, AST};
@@ -222,14 +221,14 @@ impl FastGuard {
                 Some(false)
             }
             FastGuard::Not(inner) => inner.eval_bound(subject, bound).map(|b| !b),
-            FastGuard::Truth(operand) => match operand.value(subject, bound)?.as_ref() {
-                Value::Bool(b) => Some(*b),
+            FastGuard::Truth(operand) => match operand.value(subject, bound)? {
+                Scalar::Bool(b) => Some(b),
                 _ => None,
             },
             FastGuard::Compare(left, op, right) => compare(
-                left.value(subject, bound)?.as_ref(),
+                left.value(subject, bound)?,
                 *op,
-                right.value(subject, bound)?.as_ref(),
+                right.value(subject, bound)?,
             ),
             // Rhai stops at the first member that decides, as here.
             FastGuard::All(group, body) => quantify(subject, bound, *group, body, false),
@@ -267,27 +266,50 @@ fn quantify<S: Subject>(
     Some(!wanted)
 }
 
+/// A value as the fast path compares it: numbers and bools by value, text borrowed, and
+/// anything else (a date, a list) only as something it leaves to Rhai. Small, so reading an
+/// operand copies nothing and allocates nothing.
+#[derive(Debug, Clone, Copy)]
+enum Scalar<'a> {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(&'a str),
+    Other,
+}
+
+impl<'a> From<&'a Value> for Scalar<'a> {
+    fn from(value: &'a Value) -> Scalar<'a> {
+        match value {
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Int(i) => Scalar::Int(*i),
+            Value::Float(x) => Scalar::Float(*x),
+            Value::Text(t) => Scalar::Text(t),
+            Value::Date(_) | Value::List(_) => Scalar::Other,
+        }
+    }
+}
+
 impl Operand {
-    fn value<'a, S: Subject>(&'a self, subject: &'a S, bound: &[usize]) -> Option<Cow<'a, Value>> {
+    fn value<'a, S: Subject>(&'a self, subject: &'a S, bound: &[usize]) -> Option<Scalar<'a>> {
         match self {
             Operand::Fact { name, default } => {
-                subject.fact(name).or(default.as_ref()).map(Cow::Borrowed)
+                subject.fact(name).or(default.as_ref()).map(Scalar::from)
             }
-            Operand::Constant(v) => Some(Cow::Borrowed(v)),
-            Operand::ToFloat(inner) => match inner.value(subject, bound)?.as_ref() {
-                Value::Int(i) => Some(Cow::Owned(Value::Float(*i as f64))),
-                Value::Float(x) => Some(Cow::Owned(Value::Float(*x))),
+            Operand::Constant(v) => Some(Scalar::from(v)),
+            Operand::ToFloat(inner) => match inner.value(subject, bound)? {
+                Scalar::Int(i) => Some(Scalar::Float(i as f64)),
+                Scalar::Float(x) => Some(Scalar::Float(x)),
                 _ => None,
             },
             Operand::Arithmetic(left, op, right) => arithmetic(
-                left.value(subject, bound)?.as_ref(),
+                left.value(subject, bound)?,
                 *op,
-                right.value(subject, bound)?.as_ref(),
-            )
-            .map(Cow::Owned),
+                right.value(subject, bound)?,
+            ),
             Operand::Count(group) => {
                 let n = group.members(subject).count();
-                Some(Cow::Owned(Value::Int(i64::try_from(n).ok()?)))
+                Some(Scalar::Int(i64::try_from(n).ok()?))
             }
             Operand::Property(who, name) => {
                 let index = match who {
@@ -303,51 +325,51 @@ impl Operand {
 
 /// A person's property as the script's map of them gives it: attributes stand over `id` and
 /// `role` (they are inserted after); one the person lacks is left to Rhai.
-fn property<'a, P: Person>(person: &'a P, name: &str) -> Option<Cow<'a, Value>> {
+fn property<'a, P: Person>(person: &'a P, name: &str) -> Option<Scalar<'a>> {
     if let Some(v) = person.attribute(name) {
-        return Some(Cow::Borrowed(v));
+        return Some(Scalar::from(v));
     }
     match name {
-        "id" => Some(Cow::Owned(Value::Text(person.id().to_string()))),
-        "role" => Some(Cow::Owned(Value::Text(person.role().to_string()))),
+        "id" => Some(Scalar::Text(person.id())),
+        "role" => Some(Scalar::Text(person.role())),
         _ => None,
     }
 }
 
 /// Rhai's arithmetic where it is certain: checked integer operations (an overflow or a
 /// division by zero is Rhai's error, so Rhai decides), finite float results.
-fn arithmetic(left: &Value, op: Arithmetic, right: &Value) -> Option<Value> {
+fn arithmetic<'a>(left: Scalar<'_>, op: Arithmetic, right: Scalar<'_>) -> Option<Scalar<'a>> {
     match (left, right) {
-        (Value::Int(a), Value::Int(b)) => Some(Value::Int(match op {
-            Arithmetic::Add => a.checked_add(*b)?,
-            Arithmetic::Sub => a.checked_sub(*b)?,
-            Arithmetic::Mul => a.checked_mul(*b)?,
-            Arithmetic::Div => a.checked_div(*b)?,
+        (Scalar::Int(a), Scalar::Int(b)) => Some(Scalar::Int(match op {
+            Arithmetic::Add => a.checked_add(b)?,
+            Arithmetic::Sub => a.checked_sub(b)?,
+            Arithmetic::Mul => a.checked_mul(b)?,
+            Arithmetic::Div => a.checked_div(b)?,
         })),
-        (Value::Float(a), Value::Float(b)) => {
+        (Scalar::Float(a), Scalar::Float(b)) => {
             let x = match op {
                 Arithmetic::Add => a + b,
                 Arithmetic::Sub => a - b,
                 Arithmetic::Mul => a * b,
-                Arithmetic::Div if *b == 0.0 => return None,
+                Arithmetic::Div if b == 0.0 => return None,
                 Arithmetic::Div => a / b,
             };
-            x.is_finite().then_some(Value::Float(x))
+            x.is_finite().then_some(Scalar::Float(x))
         }
         _ => None,
     }
 }
 
-fn compare(left: &Value, op: Comparison, right: &Value) -> Option<bool> {
+fn compare(left: Scalar<'_>, op: Comparison, right: Scalar<'_>) -> Option<bool> {
     use std::cmp::Ordering;
     let ordering = match (left, right) {
-        (Value::Int(a), Value::Int(b)) => a.cmp(b),
-        (Value::Float(a), Value::Float(b)) => return Some(float_compare(*a, op, *b)),
-        (Value::Int(a), Value::Float(b)) => return Some(float_compare(*a as f64, op, *b)),
-        (Value::Float(a), Value::Int(b)) => return Some(float_compare(*a, op, *b as f64)),
-        (Value::Text(a), Value::Text(b)) => a.cmp(b),
+        (Scalar::Int(a), Scalar::Int(b)) => a.cmp(&b),
+        (Scalar::Float(a), Scalar::Float(b)) => return Some(float_compare(a, op, b)),
+        (Scalar::Int(a), Scalar::Float(b)) => return Some(float_compare(a as f64, op, b)),
+        (Scalar::Float(a), Scalar::Int(b)) => return Some(float_compare(a, op, b as f64)),
+        (Scalar::Text(a), Scalar::Text(b)) => a.cmp(b),
         // Rhai compares bools for equality only here; anything else goes to Rhai.
-        (Value::Bool(a), Value::Bool(b)) => {
+        (Scalar::Bool(a), Scalar::Bool(b)) => {
             return match op {
                 Comparison::Eq => Some(a == b),
                 Comparison::Ne => Some(a != b),

@@ -8,30 +8,33 @@
 //! few hundred at most (pairing and person ids, which grow without bound, are not names).
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{LazyLock, Mutex};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Interned text: copying is free, equal names are the same address.
+/// Interned text: copying is free, equal names are the same address. One pointer wide (to
+/// the interned text's own reference): a name is a field of every pairing, fact and event,
+/// and a pointer with a length took twice the room.
 #[derive(Clone, Copy)]
-pub struct Name(&'static str);
+pub struct Name(&'static &'static str);
 
-static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+static NAMES: LazyLock<Mutex<HashMap<&'static str, Name>>> = LazyLock::new(Default::default);
 
 impl Name {
     /// The name with text `text`, interned on first use.
     pub fn new(text: &str) -> Name {
-        // A poisoned lock only means another thread panicked while inserting: the set is
-        // still a set of leaked strings, every one valid.
+        // A poisoned lock only means another thread panicked while inserting: the map still
+        // holds leaked strings, every one valid.
         let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(known) = names.get(text) {
-            return Name(known);
+            return *known;
         }
         let leaked: &'static str = Box::leak(text.into());
-        names.insert(leaked);
-        Name(leaked)
+        let name = Name(Box::leak(Box::new(leaked)));
+        names.insert(leaked, name);
+        name
     }
 
     /// The text, for as long as the process lives.
@@ -70,31 +73,31 @@ impl Eq for Name {}
 
 impl PartialEq<str> for Name {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Name {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Name {
     fn eq(&self, other: &String) -> bool {
-        self.0 == other
+        self.as_str() == other.as_str()
     }
 }
 
 impl PartialEq<Name> for str {
     fn eq(&self, other: &Name) -> bool {
-        self == other.0
+        self == other.as_str()
     }
 }
 
 impl PartialEq<Name> for String {
     fn eq(&self, other: &Name) -> bool {
-        self == other.0
+        self == other.as_str()
     }
 }
 
@@ -210,6 +213,8 @@ mod tests {
         assert_ne!(a, Name::new("goal"));
         assert!(Name::new("a") < Name::new("b"));
         assert_eq!(a, "goal_setting");
+        // One pointer: every pairing, fact and event carries several.
+        assert_eq!(std::mem::size_of::<Name>(), std::mem::size_of::<usize>());
     }
 
     #[test]
