@@ -143,7 +143,7 @@ pub struct History {
     /// Per transition number taken: how many times (forced moves take none). By number, as
     /// events name transitions: after a migration that renumbers transitions, the counts
     /// stay with the old numbers.
-    pub taken: Vec<(usize, u32)>,
+    pub taken: Vec<(u32, u32)>,
     /// The reason given with the latest move that had one (a withdrawal, a forced move, a
     /// timer): for an ended pairing, why it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,7 +183,8 @@ impl History {
                     self.reason.clone_from(&event.reason);
                 }
                 self.enter(to, event.at);
-                if let Some(n) = *transition {
+                // Numbered as programs number them: far below u32's range.
+                if let Some(n) = transition.and_then(|n| u32::try_from(n).ok()) {
                     match self.taken.iter_mut().find(|(t, _)| *t == n) {
                         Some((_, times)) => *times += 1,
                         None => self.taken.push((n, 1)),
@@ -254,7 +255,7 @@ impl History {
     pub fn taken(&self, number: usize) -> u32 {
         self.taken
             .iter()
-            .find(|(t, _)| *t == number)
+            .find(|(t, _)| usize::try_from(*t) == Ok(number))
             .map_or(0, |(_, times)| *times)
     }
 }

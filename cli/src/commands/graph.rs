@@ -53,7 +53,11 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             let program = coordinator.program(&p.program_hash)?;
             if let Some(history) = &p.history {
                 overlay.visited = history.stages.iter().map(|v| v.stage.to_string()).collect();
-                overlay.taken = history.taken.iter().map(|(n, _)| *n).collect();
+                overlay.taken = history
+                    .taken
+                    .iter()
+                    .filter_map(|(n, _)| usize::try_from(*n).ok())
+                    .collect();
             }
             overlay.current = Some(p.stage.to_string());
             type_id = type_id.or(Some(p.type_id.to_string()));
