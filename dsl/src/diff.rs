@@ -320,7 +320,7 @@ fn type_items(p: &Program) -> Vec<(String, Props)> {
                 ),
                 ("stage overrides", overrides.join("; ")),
             ]);
-            (t.id.clone(), props)
+            (t.id.to_string(), props)
         })
         .collect()
 }

@@ -623,7 +623,7 @@ pub struct StageOverride {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MentoringType {
     /// Identifier, e.g. `one-on-one`.
-    pub id: String,
+    pub id: crate::Name,
     /// Human title.
     pub title: String,
     /// What the type is.
@@ -683,7 +683,12 @@ impl Program {
 
     /// The type `id`.
     pub fn mentoring_type(&self, id: &str) -> Option<&MentoringType> {
-        self.types.iter().find(|t| t.id == id)
+        // The engine asks with a pairing's interned type id: found by address, no text
+        // compared (it asks on every move and guard).
+        self.types
+            .iter()
+            .find(|t| std::ptr::eq(t.id.as_str(), id))
+            .or_else(|| self.types.iter().find(|t| t.id == id))
     }
 
     /// Transitions leaving `stage`, in order (timer transitions included).

@@ -136,7 +136,7 @@ pub(crate) fn check_participants(
             problems.push(EnrolmentProblem::UnknownRole {
                 person: p.id.clone(),
                 role: p.role.to_string(),
-                type_id: ty.id.clone(),
+                type_id: ty.id.to_string(),
                 roles: ty.roles.iter().map(|r| r.name.to_string()).collect(),
             });
         }
@@ -151,7 +151,7 @@ pub(crate) fn check_participants(
                     person: p.id.clone(),
                     role: p.role.to_string(),
                     attribute: name.clone(),
-                    type_id: ty.id.clone(),
+                    type_id: ty.id.to_string(),
                 });
             }
         }
@@ -172,7 +172,7 @@ pub(crate) fn check_participants(
         let got = u32::try_from(got).unwrap_or(u32::MAX);
         if got < role.min || got > role.max {
             problems.push(EnrolmentProblem::RoleCount {
-                type_id: ty.id.clone(),
+                type_id: ty.id.to_string(),
                 role: role.name.to_string(),
                 min: role.min,
                 max: role.max,

@@ -91,7 +91,7 @@ pub(crate) fn check_type(
     if program.mentoring_type(t).is_some() {
         return Ok(());
     }
-    let ids: Vec<String> = program.types.iter().map(|t| t.id.clone()).collect();
+    let ids: Vec<String> = program.types.iter().map(|t| t.id.to_string()).collect();
     let _ = writeln!(
         output.err,
         "error: program `{}` has no type `{t}`{}; its types are: {}",

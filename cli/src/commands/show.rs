@@ -169,7 +169,7 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
     for ty in program
         .types
         .iter()
-        .filter(|t| type_id.is_none_or(|id| id == t.id))
+        .filter(|t| type_id.is_none_or(|id| t.id == id))
     {
         mentoring_type(&mut s, ty);
     }

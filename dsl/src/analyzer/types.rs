@@ -106,7 +106,7 @@ impl Analyzer<'_> {
         Some(MentoringType {
             matching,
             span: self.reader().span(key),
-            id,
+            id: crate::Name::new(&id),
             title,
             description,
             roles,
