@@ -88,7 +88,7 @@ pub fn render(
 
 /// `Mentoring (due 3mo) · 12 pairings` with the count, when the overlay has one.
 fn counted(label: String, stage: &Stage, overlay: &Overlay) -> String {
-    match overlay.counts.get(&stage.id) {
+    match overlay.counts.get(stage.id.as_str()) {
         Some(n) => format!("{label} · {n} pairing{}", if *n == 1 { "" } else { "s" }),
         None => label,
     }
@@ -158,7 +158,7 @@ fn mermaid(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> Strin
     let mut taken_links = Vec::new();
     for (n, (from, t)) in edges.into_iter().enumerate() {
         let on_path = overlay.taken.contains(&t.number())
-            && from.is_none_or(|s| overlay.visited.contains(&s.id));
+            && from.is_none_or(|s| overlay.visited.contains(s.id.as_str()));
         if on_path {
             taken_links.push(n + 1);
         }
@@ -198,7 +198,7 @@ fn mermaid(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> Strin
     for stage in program
         .stages
         .iter()
-        .filter(|s| overlay.visited.contains(&s.id))
+        .filter(|s| overlay.visited.contains(s.id.as_str()))
     {
         let _ = writeln!(out, "    style {} stroke-width:3px", node_id(&stage.id));
     }
@@ -321,7 +321,7 @@ fn dot(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> String {
         } else {
             String::new()
         };
-        if overlay.visited.contains(&stage.id) {
+        if overlay.visited.contains(stage.id.as_str()) {
             shape.push_str(", penwidth=3");
         }
         if overlay.current.as_deref() == Some(stage.id.as_str()) {
@@ -352,7 +352,7 @@ fn dot(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> String {
         }
         .to_string();
         if overlay.taken.contains(&t.number())
-            && from.is_none_or(|s| overlay.visited.contains(&s.id))
+            && from.is_none_or(|s| overlay.visited.contains(s.id.as_str()))
         {
             style.push_str(", penwidth=3, color=\"#2a7a2a\"");
         }

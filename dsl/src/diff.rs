@@ -182,7 +182,7 @@ pub fn stage_items(p: &Program) -> Vec<(String, Props)> {
                     s.outcome.map(|o| o.to_string()).unwrap_or_default(),
                 ),
             ]);
-            (s.id.clone(), props)
+            (s.id.to_string(), props)
         })
         .collect()
 }

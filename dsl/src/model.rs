@@ -59,7 +59,7 @@ pub struct Program {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Stage {
     /// Identifier used in transitions.
-    pub id: String,
+    pub id: crate::Name,
     /// Human title.
     pub title: String,
     /// What happens in this stage.
@@ -651,7 +651,11 @@ pub struct MentoringType {
 impl Program {
     /// The stage with id `id`.
     pub fn stage(&self, id: &str) -> Option<&Stage> {
-        self.stages.iter().find(|s| s.id == id)
+        // The engine asks with a pairing's interned stage: found by address first.
+        self.stages
+            .iter()
+            .find(|s| std::ptr::eq(s.id.as_str(), id))
+            .or_else(|| self.stages.iter().find(|s| s.id == id))
     }
 
     /// The schedule `name` as it applies to type `type_id` (a type may declare its own), else

@@ -135,7 +135,8 @@ impl PartialOrd for Name {
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        // `pad`, not `write_str`: a name in a table is padded to its column like any text.
+        f.pad(self.0)
     }
 }
 
@@ -223,5 +224,6 @@ mod tests {
         assert_eq!(a, Name::new("mentoring"));
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"mentoring\"");
         assert_eq!(format!("{a} {a:?}"), "mentoring \"mentoring\"");
+        assert_eq!(format!("[{a:<11}]"), "[mentoring  ]");
     }
 }

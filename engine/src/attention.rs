@@ -127,7 +127,7 @@ pub fn early_facts(program: &Program, pairing: &Pairing, recorded: &[String]) ->
                 .find(|s| s.id != *pairing.stage && reads_from(&s.id, f))?;
             Some(EarlyFact {
                 fact: f.clone(),
-                used_from: used.id.clone(),
+                used_from: used.id.to_string(),
             })
         })
         .collect()

@@ -78,7 +78,7 @@ impl Mapping {
         match new.stage(target) {
             None => problems.push(MigrationProblem::StageHasNoPlace {
                 stage: stage.into(),
-                known: new.stages.iter().map(|s| s.id.clone()).collect(),
+                known: new.stages.iter().map(|s| s.id.to_string()).collect(),
             }),
             Some(s) if s.is_terminal() => problems.push(MigrationProblem::StageEnds {
                 stage: target.into(),

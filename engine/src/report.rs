@@ -426,7 +426,7 @@ fn stage_order(versions: &[Arc<Program>]) -> Vec<(String, String, Option<String>
         for s in &program.stages {
             if !stages.iter().any(|(id, _, _)| *id == s.id) {
                 stages.push((
-                    s.id.clone(),
+                    s.id.to_string(),
                     s.title.clone(),
                     s.outcome.map(|o| o.to_string()),
                 ));

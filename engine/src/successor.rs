@@ -102,7 +102,7 @@ pub(crate) fn create(
                 .stages
                 .iter()
                 .filter(|s| !s.is_terminal())
-                .map(|s| s.id.clone())
+                .map(|s| s.id.to_string())
                 .collect(),
         }
         .into());

@@ -154,7 +154,7 @@ impl<'a> Analyzer<'a> {
         let attributes = self.declarations(&top, "attributes", "attribute");
         let mut stages = self.stages(&top);
         self.history_names = scripts::HistoryNames {
-            stages: stages.iter().map(|s| s.id.clone()).collect(),
+            stages: stages.iter().map(|s| s.id.to_string()).collect(),
             labels: labels(&top),
             schedules: schedule_names(&top),
         };

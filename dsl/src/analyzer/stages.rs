@@ -58,7 +58,7 @@ impl Analyzer<'_> {
                 .filter(|o| !o.trim().is_empty())
                 .map(crate::Name::from);
             stages.push(Stage {
-                id,
+                id: id.into(),
                 title,
                 description,
                 due,
