@@ -21,17 +21,17 @@ pub struct Engine {
     pub program: Arc<Program>,
     /// The sandboxed script runner.
     pub runtime: Runtime,
-    /// The program's content hash, shared by every event and pairing it makes.
+    /// The program's content hash, as every event and pairing it makes names it.
     hash: Name,
     /// Stage ids, as every event and pairing names them (same order as stages): found here
     /// by text without the interner's lock.
     stage_ids: Vec<Name>,
     /// The stage each transition leads to (same order as transitions).
     targets: Vec<Name>,
-    /// Fact names, shared likewise by the events that record them and the pairings' facts
+    /// Fact names, as the events that record them and the pairings' facts name them
     /// (same order as the program's facts).
     fact_ids: Vec<Name>,
-    /// The program's id and its types' ids, shared likewise by every pairing enrolled.
+    /// The program's id and its types' ids, as every pairing enrolled names them.
     program_id: Name,
     type_ids: Vec<Name>,
     /// Whether any stage has actions: a move then leaves them to run (see [`Engine::settle`]).

@@ -40,7 +40,7 @@ pub struct Event {
     /// Why, when a reason was given or is required (force, withdraw).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Content hash of the program version the pairing runs on (shared, not copied per event).
+    /// Content hash of the program version the pairing runs on (a name: not copied per event).
     pub program: Name,
     /// What happened.
     pub kind: EventKind,
@@ -77,9 +77,9 @@ pub struct Recipient {
 pub enum EventKind {
     /// The pairing was created in the initial stage.
     Enrolled {
-        /// Program id (shared with the pairing it makes).
+        /// Program id (a name, as the pairing it makes has it).
         program_id: Name,
-        /// Mentoring type (shared likewise).
+        /// Mentoring type (a name likewise).
         type_id: Name,
         /// Who takes part (shared with the pairing it makes, not copied).
         participants: std::sync::Arc<Vec<Participant>>,
@@ -124,7 +124,7 @@ pub enum EventKind {
     },
     /// Facts were set by one command, in the order given: the pairing's, or one person's.
     FactsRecorded {
-        /// Fact names (shared with the program's declarations) and their new values.
+        /// Fact names (names, as the program's declarations are interned) and their new values.
         facts: Vec<(Name, Value)>,
         /// The person they were recorded for (facts declared with `per`).
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,11 +15,11 @@ use mentorflow_dsl::Name;
 pub struct Pairing {
     /// Short id, e.g. `p-12`.
     pub id: std::sync::Arc<str>,
-    /// Program id (shared with the program's other pairings).
+    /// Program id (a name: interned, one text for every pairing).
     pub program_id: Name,
     /// Program version (content hash) it was enrolled with.
     pub program_hash: Name,
-    /// Mentoring type (shared likewise).
+    /// Mentoring type (a name likewise).
     pub type_id: Name,
     /// Who takes part now (shared with the enrolment event until it changes).
     pub participants: std::sync::Arc<Vec<Participant>>,
@@ -35,7 +35,7 @@ pub struct Pairing {
     /// The pairing it continued as, once it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub successor: Option<String>,
-    /// Current stage (shared with the events that name it).
+    /// Current stage (a name, as the events name it).
     pub stage: Name,
     /// When the current stage was entered.
     pub entered_at: DateTime<Utc>,

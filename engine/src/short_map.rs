@@ -14,7 +14,7 @@ pub struct ShortMap<K, V>(Vec<(K, V)>);
 /// A participant's attributes by name.
 pub type Attributes = ShortMap<mentorflow_dsl::Name, Value>;
 
-/// A pairing's recorded facts by name (names shared with the program's declarations).
+/// A pairing's recorded facts by name (interned, as the program's declarations are).
 pub type Facts = ShortMap<mentorflow_dsl::Name, Value>;
 
 impl<K, V> Default for ShortMap<K, V> {
