@@ -1,11 +1,13 @@
-//! A name: of a stage, a fact, a mentoring type, a program or its version, or of an actor.
+//! A name: of a stage, a fact, a mentoring type, a role, an attribute, a program or its
+//! version, or of an actor.
 //!
 //! Every event and pairing carries several of them, and the engine copies and compares them
 //! on every command. As reference-counted strings each copy and each drop was an atomic
 //! operation: a quarter of the in-memory engine's time. A `Name` is interned once per
 //! process and then copied for free and compared by address. Interned text is never freed:
-//! names come from programs, their versions and the people who act, so a process holds a
-//! few hundred at most (pairing and person ids, which grow without bound, are not names).
+//! names come from programs, their versions, roster columns and the people who act, so a
+//! process holds a few hundred at most (pairing and person ids, which grow without bound, are
+//! not names).
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
