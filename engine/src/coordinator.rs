@@ -311,6 +311,23 @@ pub fn ended_because(program: &Program, p: &Pairing) -> Option<String> {
     }
 }
 
+/// Records `changes` on `p` (or on `person`'s facts) as one event, each value resolved
+/// against the pairing as it is now (`meetings+=1` adds to the current count): the one way
+/// `record` and `record_many` change facts.
+fn record_changes(
+    engine: &Engine,
+    p: &mut Pairing,
+    person: Option<&str>,
+    changes: &[(String, FactChange)],
+    actor: &Actor<'_>,
+) -> Result<Vec<Event>, EngineError> {
+    let typed = changes
+        .iter()
+        .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, person, n, change)?)))
+        .collect::<Result<Vec<_>, EngineError>>()?;
+    Ok(vec![engine.record(p, person, typed, actor)?])
+}
+
 /// Runs `decide` on `p`, then the automatic transitions its result lets through, then the
 /// successor of the stage it ended in, if it declares one: every command is followed by them,
 /// in the same transaction.
@@ -874,15 +891,7 @@ impl Coordinator {
     ) -> Result<Recorded, Error> {
         let changed = self.change_to(
             id,
-            &mut |engine, p, actor| {
-                let typed = facts
-                    .iter()
-                    .map(|(n, change)| {
-                        Ok((n.clone(), engine.resolve_change(p, person, n, change)?))
-                    })
-                    .collect::<Result<Vec<_>, EngineError>>()?;
-                Ok(vec![engine.record(p, person, typed, actor)?])
-            },
+            &mut |engine, p, actor| record_changes(engine, p, person, facts, actor),
             true,
         );
         let (events, after) = match changed {
@@ -936,13 +945,7 @@ impl Coordinator {
             let (_, person, changes) = &rows[i];
             let person = person.as_deref();
             let mut record = |engine: &Engine, p: &mut Pairing, actor: &Actor<'_>| {
-                let typed = changes
-                    .iter()
-                    .map(|(n, change)| {
-                        Ok((n.clone(), engine.resolve_change(p, person, n, change)?))
-                    })
-                    .collect::<Result<Vec<_>, EngineError>>()?;
-                Ok(vec![engine.record(p, person, typed, actor)?])
+                record_changes(engine, p, person, changes, actor)
             };
             settled(engine, p, &actor, &mut record, writer)
         })
