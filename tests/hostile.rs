@@ -177,6 +177,29 @@ fn every_altered_event_is_named_and_a_published_head_catches_a_rewrite() {
         .and_then(|l| l.split_whitespace().next())
         .expect("verify prints the head")
         .to_string();
+    // The head as published, in capitals, is the same head; a prefix or a typo is a usage
+    // error, never a rewritten history.
+    let upper = mentorflow(&[
+        "verify",
+        "--store",
+        &store,
+        "--expect",
+        &head.to_uppercase(),
+    ]);
+    assert_eq!(upper.code, 0, "{}", upper.transcript());
+    for (bad, says) in [
+        (&head[..12], "has 64 hex digits, this has 12"),
+        ("xyz", "`x` is not a hex digit"),
+    ] {
+        let run = mentorflow(&["verify", "--store", &store, "--expect", bad]);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+        assert!(
+            !run.stderr.contains("no longer in the chain"),
+            "{}",
+            run.stderr
+        );
+    }
     let python = |code: &str| {
         let status = Command::new("python3")
             .args(["-c", &code.replace("STORE", &store)])

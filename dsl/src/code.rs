@@ -85,6 +85,8 @@ pub enum Code {
     E043,
     /// A stage's action or a notification is declared wrong: it sets an undeclared fact (or one kept per person), sends an undeclared notification, or a template is not valid.
     E044,
+    /// A script reads an attribute of a participant that the program does not declare.
+    E045,
     /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
     W001,
     /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
@@ -107,7 +109,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 48] = [
+    pub const ALL: [Code; 49] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -147,6 +149,7 @@ impl Code {
         Code::E042,
         Code::E043,
         Code::E044,
+        Code::E045,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -200,6 +203,7 @@ impl Code {
             Code::E042 => "E042",
             Code::E043 => "E043",
             Code::E044 => "E044",
+            Code::E045 => "E045",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -266,6 +270,7 @@ impl Code {
             Code::E042 => "A library the program names (`[program] libraries`) cannot be used: the file is missing or not a `.rhai` text file, a `std:` name that is no standard library, statements outside functions, or a function another library already defines with as many parameters.",
             Code::E043 => "A script calls a function that no library, no Rhai package and no mentorflow helper defines, or a library function with another number of arguments.",
             Code::E044 => "A stage's action (`on_enter`, `on_exit`, `on_timeout`) or a notification is declared wrong: the action sets a fact the program does not declare (or one kept per person) or sends a notification it does not declare, or a notification's subject or body is not a valid template.",
+            Code::E045 => "A script reads an attribute of a participant (`mentors[0].age`, `p.age` inside `mentees.all(...)`) that the program does not declare: no one can be enrolled with it, so the script fails or never holds.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
@@ -320,6 +325,7 @@ impl Code {
             Code::E042 => "Name a `.rhai` file (relative to the program) or a standard library (`std:people`, `std:time`); a library holds only `fn` definitions; rename one of two clashing functions.",
             Code::E043 => "Fix the name (did-you-mean) or the number of arguments, as the library defines it.",
             Code::E044 => "Declare the fact or the notification (did-you-mean), or fix the template: `{{ pairing.id }}`, `{% for p in mentees %}...{% endfor %}`.",
+            Code::E045 => "Declare the attribute under `[attributes.NAME]` (did-you-mean), or read one a person has: `id`, `role`, `managers`, `facts`.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",

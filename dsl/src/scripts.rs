@@ -100,6 +100,105 @@ fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Posit
     found
 }
 
+/// What a person's map holds besides the declared attributes (`engine/src/view.rs`).
+const PERSON_KEYS: [&str; 4] = ["id", "role", "managers", "facts"];
+
+/// E045 for every `.NAME` read from a person where NAME is neither a declared attribute nor
+/// one of a person's own keys: `mentors[0].NAME`, or `p.NAME` where `p` is a closure's
+/// parameter (`mentees.all(|p| p.NAME ...)`). Such a read gives nothing at run time, so the
+/// script fails or never holds, and no one can be enrolled with an attribute the program
+/// does not declare.
+fn attribute_problems(ast: &rhai::AST, attributes: &[String]) -> Vec<(String, Position, String)> {
+    let place = |p: Position| Some((p.line()?, p.position()?));
+    // Each closure's parameters (captured people among them), with where its body is.
+    let closures: Vec<_> = ast
+        .iter_fn_def()
+        .filter(|def| def.name.starts_with("anon$"))
+        .map(|def| {
+            let span = (
+                place(def.body.start_position()),
+                place(def.body.end_position()),
+            );
+            (
+                span,
+                def.params.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let is_person = |name: &str, at: Position| {
+        let Some(at) = place(at) else { return false };
+        closures.iter().any(|((start, end), params)| {
+            let inside = start.is_some_and(|s| s <= at) && end.is_none_or(|e| at <= e);
+            inside && params.iter().any(|p| p == name)
+        })
+    };
+    let mut found: Vec<(String, Position, String)> = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(ASTNode::Expr(expr)) = path.last() else {
+            return true;
+        };
+        let read = match expr {
+            Expr::Index(bin, ..) => match (&bin.lhs, &bin.rhs) {
+                (Expr::Variable(var, ..), Expr::Dot(rest, _, dot))
+                    if ["participants", "mentors", "mentees"].contains(&var.1.as_str()) =>
+                {
+                    first_property(&rest.rhs).map(|name| (name, after(*dot)))
+                }
+                _ => None,
+            },
+            Expr::Dot(bin, _, pos) => match &bin.lhs {
+                Expr::Variable(var, ..) if is_person(var.1.as_str(), *pos) => {
+                    first_property(&bin.rhs).map(|name| (name, after(*pos)))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((name, position)) = read {
+            let known = attributes.iter().any(|a| a == name) || PERSON_KEYS.contains(&name);
+            if !known && !found.iter().any(|(_, p, _)| *p == position) {
+                let help = help_did_you_mean(
+                    name,
+                    attributes.iter().map(String::as_str).chain(PERSON_KEYS),
+                )
+                .unwrap_or_else(|| {
+                    let declared = match attributes.is_empty() {
+                        true => "the program declares none".to_string(),
+                        false => format!("declared: {}", attributes.join(", ")),
+                    };
+                    format!(
+                        "declare it under [attributes.{name}] (type = \"int\", ...) and give it at enrolment (--person ROLE=ID,{name}=...); {declared}"
+                    )
+                });
+                found.push((
+                    format!("reads `{name}` of a participant, but the program declares no attribute `{name}`"),
+                    position,
+                    help,
+                ));
+            }
+        }
+        true
+    });
+    found
+}
+
+/// The first `.NAME` of a property chain (`.grade`, `.facts.attended`, `.tags.len()`).
+fn first_property(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Property(p, _) => Some(p.2.as_str()),
+        Expr::Dot(bin, ..) | Expr::Index(bin, ..) => first_property(&bin.lhs),
+        _ => None,
+    }
+}
+
+/// The place just after a `.`: where the name it reads starts.
+fn after(dot: Position) -> Position {
+    match (dot.line(), dot.position()) {
+        (Some(line), Some(column)) => Position::new(line as u16, column as u16 + 1),
+        _ => dot,
+    }
+}
+
 /// The names a script is checked against.
 pub(crate) struct Known<'a> {
     /// The declared facts.
@@ -108,6 +207,8 @@ pub(crate) struct Known<'a> {
     pub criteria: &'a [String],
     /// What `entries`, `first_entered` and `taken` are read with.
     pub history: &'a HistoryNames,
+    /// The declared participant attributes.
+    pub attributes: &'a [String],
     /// The functions scripts may call, the program's libraries among them.
     pub functions: &'a crate::functions::Functions,
     /// Whether the script must give true or false (a guard, rule or criterion).
@@ -127,6 +228,7 @@ pub(crate) fn compile(
         facts,
         criteria,
         history,
+        attributes,
         functions,
         boolean,
     } = *known;
@@ -167,6 +269,17 @@ pub(crate) fn compile(
         diagnostics.push(
             Diagnostic::error(
                 Code::E043,
+                format!("{what} {problem}"),
+                placement.span_at(position),
+            )
+            .with_help(help),
+        );
+    }
+    for (problem, position, help) in attribute_problems(&ast, attributes) {
+        ok = false;
+        diagnostics.push(
+            Diagnostic::error(
+                Code::E045,
                 format!("{what} {problem}"),
                 placement.span_at(position),
             )
@@ -422,8 +535,12 @@ fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, Str
     };
     let mut found = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
-        let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() else {
-            return true;
+        // A comparison that is a whole statement (a guard of one comparison, or what is left
+        // of `true && ...` once Rhai has folded it) is a statement, not an expression.
+        let (call, pos) = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, pos)))
+            | Some(ASTNode::Stmt(rhai::Stmt::FnCall(call, pos))) => (call, pos),
+            _ => return true,
         };
         let comparison = ["==", "!=", "<", "<=", ">", ">="].contains(&call.name.as_str());
         if !(comparison && call.is_operator_call() && call.args.len() == 2) {

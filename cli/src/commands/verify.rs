@@ -9,7 +9,7 @@ use crate::{Output, EXIT_FAILED, EXIT_OK};
 /// Check the event hash chain and that every pairing equals the fold of its events.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow verify\n  mentorflow verify --expect 2959fc1de131...   # a chain head published earlier"
+    after_help = "Examples:\n  mentorflow verify\n  mentorflow verify --expect 2959fc1de1318d3f7c9a0e4b6f2d8a1c5e7b9d0f3a6c8e2b4d1f7a9c0e5b3d8f\n      (a chain head printed by an earlier verify, all 64 hex digits)"
 )]
 pub struct Args {
     /// Print JSON.
@@ -17,8 +17,27 @@ pub struct Args {
     json: bool,
     /// A chain head printed by an earlier verify (kept outside the store): it must still be a
     /// link of the chain, else the history before it was rewritten.
-    #[arg(long, value_name = "HASH")]
+    #[arg(long, value_name = "HASH", value_parser = chain_head)]
     expect: Option<String>,
+}
+
+/// A chain head as `verify` prints it: 64 hex digits (either case). A prefix is refused: it
+/// would prove less than the head it stands for, and a mistyped head must not read as a
+/// rewritten history.
+fn chain_head(text: &str) -> Result<String, String> {
+    let head = text.trim().to_ascii_lowercase();
+    if let Some(bad) = head.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "`{bad}` is not a hex digit; pass the chain head as `verify` printed it (64 hex digits)"
+        ));
+    }
+    if head.len() != 64 {
+        return Err(format!(
+            "a chain head has 64 hex digits, this has {}; pass the whole head as `verify` printed it (a prefix cannot prove the history up to it)",
+            head.len()
+        ));
+    }
+    Ok(head)
 }
 
 fn event(r: &EventRef) -> String {

@@ -55,6 +55,8 @@ pub(crate) struct Analyzer<'a> {
     fact_names: scripts::Facts,
     criterion_names: Vec<String>,
     history_names: scripts::HistoryNames,
+    /// The declared participant attributes, those whose declaration has an error among them.
+    attribute_names: Vec<String>,
     criteria: Vec<Criterion>,
     /// Script files given in memory (a stored program version) instead of read from disk.
     pub provided: Vec<(std::path::PathBuf, String)>,
@@ -80,6 +82,7 @@ impl<'a> Analyzer<'a> {
             fact_names: scripts::Facts::new(),
             criterion_names: Vec::new(),
             history_names: scripts::HistoryNames::default(),
+            attribute_names: Vec::new(),
             criteria: Vec::new(),
             provided: Vec::new(),
             graph_incomplete: false,
@@ -152,6 +155,12 @@ impl<'a> Analyzer<'a> {
             }
         }
         let attributes = self.declarations(&top, "attributes", "attribute");
+        self.attribute_names = match top.table.get("attributes").map(Spanned::get_ref) {
+            Some(DeValue::Table(declared)) => {
+                declared.keys().map(|k| k.get_ref().to_string()).collect()
+            }
+            _ => Vec::new(),
+        };
         let mut stages = self.stages(&top);
         self.history_names = scripts::HistoryNames {
             stages: stages.iter().map(|s| s.id.to_string()).collect(),
