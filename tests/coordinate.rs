@@ -1121,3 +1121,73 @@ fn list_by_person_shows_their_pairings_running_and_ended() {
     let doc: serde_json::Value = serde_json::from_str(&nobody.stdout).expect("json");
     assert_eq!(doc["pairings"], serde_json::json!([]), "{}", nobody.stdout);
 }
+
+#[test]
+fn the_demo_replaces_only_an_earlier_demo_store() {
+    let s = Store::enrolled("demo-own");
+    let before = s.log();
+    let run = s.run(&["demo"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("holds work that is not the demo's (p-1 by tester)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.log(), before, "the coordinator's store is untouched");
+    let demo = s.dir.join("demo.db").to_string_lossy().into_owned();
+    for _ in 0..2 {
+        let run = mentorflow(&["demo", "--store", &demo]);
+        assert_eq!(
+            run.code,
+            0,
+            "an earlier demo's store is replaced: {}",
+            run.transcript()
+        );
+    }
+    let notes = s.dir.join("notes.txt");
+    std::fs::write(&notes, "not a store").expect("write notes");
+    let run = mentorflow(&["demo", "--store", &notes.to_string_lossy()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is not a mentorflow store"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&notes).ok().as_deref(),
+        Some("not a store")
+    );
+}
+
+#[test]
+fn events_stamped_after_the_clock_are_pointed_out() {
+    let s = Store::new("ahead");
+    let path = s.path.as_str();
+    let on_clock = |args: &[&str]| mentorflow(&with_flags(args, &["--store", path]));
+    assert_eq!(on_clock(&["init"]).code, 0);
+    let enrol = on_clock(&[
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=ana,experience_years=12",
+        "--person",
+        "mentee=budi,experience_years=2",
+    ]);
+    assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    let ahead = on_clock(&["record", "p-1", "meetings=1", "--now", "+30d"]);
+    assert_eq!(ahead.code, 0, "{}", ahead.transcript());
+    assert!(
+        !ahead.stderr.contains("later than the clock"),
+        "a time given is meant"
+    );
+    let next = on_clock(&["record", "p-1", "meetings=2"]);
+    assert_eq!(next.code, 0, "{}", next.transcript());
+    assert!(
+        next.stderr.contains("later than the clock") && next.stderr.contains("pass --now"),
+        "{}",
+        next.stderr
+    );
+}

@@ -96,8 +96,6 @@ enum Command {
     Demo {
         #[command(flatten)]
         args: commands::demo::Args,
-        #[command(flatten)]
-        on: Reads,
     },
     /// Create a new, empty store.
     Init {
@@ -333,7 +331,7 @@ fn dispatch(cli: Cli, output: &mut Output<'_>) -> u8 {
         Command::Paths(a) => c::paths::run(&a, output),
         Command::Simulate(a) => c::simulate::run(&a, output),
         Command::Diff { args, on } => c::diff::run(&args, &(&on).into(), output),
-        Command::Demo { args, on } => c::demo::run(&args, &(&on).into(), output),
+        Command::Demo { args } => c::demo::run(&args, output),
         Command::Init { args, on } => c::init::run(&args, &(&on).into(), output),
         Command::Enrol { args, on } => c::enrol::run(&args, &(&on).into(), output),
         Command::Import { args, on } => c::import::run(&args, &(&on).into(), output),

@@ -44,7 +44,7 @@ impl Default for StoreArgs {
 /// `--store`: commands that read a store.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Reads {
-    /// The store: a SQLite file, or a PostgreSQL URL postgres://USER@HOST:PORT/DATABASE [default: mentorflow.db; for demo: mentorflow-demo.db].
+    /// The store: a SQLite file, or a PostgreSQL URL postgres://USER@HOST:PORT/DATABASE [default: mentorflow.db].
     #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
 }

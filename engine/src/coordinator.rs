@@ -424,6 +424,19 @@ impl Coordinator {
         self.at.unwrap_or_else(|| self.clock.now())
     }
 
+    /// When no time was given and `events` were stamped later than the clock, the latest of
+    /// them with the clock's time. A pairing's events never go back in time, so after one
+    /// written with a time in the future the next ones are stamped then too; a minute's
+    /// difference is two machines' clocks, not worth a word.
+    pub fn stamped_ahead(&self, events: &[Event]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        if self.at.is_some() {
+            return None;
+        }
+        let latest = events.iter().map(|e| e.at).max()?;
+        let now = self.clock.now();
+        (latest - now > chrono::Duration::minutes(1)).then_some((latest, now))
+    }
+
     /// Enrols one pairing in `program` (read from `source`); its version is stored with it.
     pub fn enrol(
         &mut self,

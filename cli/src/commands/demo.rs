@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Duration, TimeZone, Utc};
 use mentorflow_engine::{Coordinator, Enrolment, EventKind, FactChange, Participant};
-use mentorflow_engine::{Filter, StoreError};
+use mentorflow_engine::{Filter, Location, StoreError};
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
@@ -17,7 +17,14 @@ const MENTORING: &str = include_str!("../../../programs/mentoring.toml");
 /// Run a demo cohort (all five types) over simulated weeks and print the board and the log.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  mentorflow demo\n  mentorflow demo --store /tmp/demo.db")]
-pub struct Args {}
+pub struct Args {
+    /// Where the demo keeps its store: a SQLite file (an earlier demo's is replaced; any other
+    /// store is refused) or a PostgreSQL URL whose database is empty [default:
+    /// mentorflow-demo.db]. MENTORFLOW_STORE is not read: the demo never writes into the
+    /// store you work on.
+    #[arg(long, value_name = "PATH|URL")]
+    store: Option<PathBuf>,
+}
 
 type Person = (
     &'static str,
@@ -142,9 +149,55 @@ fn facts(plan: Plan, week: i64) -> Vec<(&'static str, String)> {
     }
 }
 
-/// The demo's own store, replaced on every run, unless --store (or MENTORFLOW_STORE) names
-/// another, which must not exist yet.
+/// The demo's own store, unless --store names another.
 const DEMO_STORE: &str = "mentorflow-demo.db";
+
+/// Who the demo acts as: a store whose every event is by this actor is an earlier demo's.
+const DEMO_ACTOR: &str = "demo-coordinator";
+
+/// Clears the way for the demo's store at `location`: an earlier demo's store is removed; a
+/// store with anyone else's events, or a file that is no store, is refused and left as it is.
+fn replace_earlier_demo(location: &Location) -> Result<(), Failure> {
+    let Location::File(path) = location else {
+        return Ok(());
+    };
+    if !path.exists() {
+        return Ok(());
+    }
+    let refuse = |why: String| {
+        Failure::Refused(format!(
+            "{} {why}; the demo replaces only its own store: move that file, or run `mentorflow demo --store another.db`",
+            path.display()
+        ))
+    };
+    let existing = StoreArgs {
+        store: Some(path.clone()),
+        ..StoreArgs::default()
+    };
+    let coordinator = existing
+        .open()
+        .map_err(|_| refuse("exists and is not a mentorflow store".into()))?;
+    let log = coordinator.log(None)?;
+    if let Some(e) = log.iter().find(|e| e.actor.as_str() != DEMO_ACTOR) {
+        return Err(refuse(format!(
+            "holds work that is not the demo's ({} by {})",
+            e.pairing, e.actor
+        )));
+    }
+    drop(coordinator);
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", path.display());
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Failure::Refused(format!(
+                    "cannot replace the earlier demo's store {file}: {e}"
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
 
 /// Each pairing's way through the stages, one line each: the week it entered each stage, its
 /// ending, and the reason where one was given. The full log is `mentorflow log`.
@@ -243,27 +296,22 @@ fn week(coordinator: &mut Coordinator, plans: &[(String, Plan)], week: i64) -> R
 }
 
 /// Runs the demo.
-pub fn run(_: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let path = store
+pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
+    let path = args
         .store
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEMO_STORE));
-    if path == Path::new(DEMO_STORE) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-    }
     let start = Utc
         .with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
         .single()
         .unwrap_or_default();
     let demo = StoreArgs {
-        store: Some(path.clone()),
-        actor: Some("demo-coordinator".into()),
+        store: Some(path),
+        actor: Some(DEMO_ACTOR.into()),
         now: Some(crate::store_args::When::At(start)),
-        script_budget: store.script_budget,
-        lock_wait: store.lock_wait,
+        ..StoreArgs::default()
     };
+    replace_earlier_demo(&demo.location())?;
     let mut coordinator = demo.create(&demo.location())?;
     let program = program()?;
     writeln!(

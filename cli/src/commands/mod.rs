@@ -121,6 +121,14 @@ pub(crate) fn stored(
     json: bool,
     output: &mut Output<'_>,
 ) -> crate::failure::CommandResult {
+    if let Some((at, now)) = coordinator.stamped_ahead(events) {
+        writeln!(
+            output.err,
+            "warning: stored at {}, later than the clock ({}): an earlier event of the pairing was written with a time in the future (--now), and a pairing's events never go back in time; pass --now to choose the time",
+            crate::render::minute(at),
+            crate::render::minute(now)
+        )?;
+    }
     if !json {
         for e in events {
             writeln!(output.out, "{}", crate::render::event(e))?;
