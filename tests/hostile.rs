@@ -314,7 +314,7 @@ fn a_bulk_command_stops_when_its_script_budget_is_spent() {
         "--all",
     ];
     let run = mentorflow(&args);
-    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(run.code, 3, "partly done: {}", run.transcript());
     let stopped = run
         .stderr
         .split("stopped after ")

@@ -28,6 +28,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code: usage error (bad flags or arguments).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: partly done. What was done is stored; some was not (a pairing refused, the
+/// script budget spent, a notification not delivered), and the message says what.
+pub const EXIT_PARTIAL: u8 = 3;
 
 /// The commands by who uses them, and what the exit codes mean.
 const AFTER_HELP: &str = "\
@@ -42,7 +45,9 @@ Commands by who uses them:
   a first look       demo
 
 Exit codes: 0 done; 1 refused or failed (nothing was stored, the message says why and what
-to do); 2 a usage error (a flag or argument is wrong).
+to do); 2 a usage error (a flag or argument is wrong); 3 partly done (`advance --all`, `tick`,
+`outbox deliver`: what was done is stored, the message says what was not; run it again to go
+on).
 
 `mentorflow COMMAND --help` shows a command's options and examples.";
 

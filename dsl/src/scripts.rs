@@ -108,7 +108,11 @@ const PERSON_KEYS: [&str; 4] = ["id", "role", "managers", "facts"];
 /// parameter (`mentees.all(|p| p.NAME ...)`). Such a read gives nothing at run time, so the
 /// script fails or never holds, and no one can be enrolled with an attribute the program
 /// does not declare.
-fn attribute_problems(ast: &rhai::AST, attributes: &[String]) -> Vec<(String, Position, String)> {
+fn attribute_problems(
+    ast: &rhai::AST,
+    attributes: &[String],
+    scope: &rhai::Scope<'_>,
+) -> Vec<(String, Position, String)> {
     let place = |p: Position| Some((p.line()?, p.position()?));
     // Each closure's parameters (captured people among them), with where its body is.
     let closures: Vec<_> = ast
@@ -119,10 +123,15 @@ fn attribute_problems(ast: &rhai::AST, attributes: &[String]) -> Vec<(String, Po
                 place(def.body.start_position()),
                 place(def.body.end_position()),
             );
-            (
-                span,
-                def.params.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-            )
+            // A closure's parameters include what it captures: `facts` and the other
+            // script variables are no people.
+            let people = def
+                .params
+                .iter()
+                .filter(|p| !scope.contains(p.as_str()))
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>();
+            (span, people)
         })
         .collect();
     let is_person = |name: &str, at: Position| {
@@ -275,7 +284,7 @@ pub(crate) fn compile(
             .with_help(help),
         );
     }
-    for (problem, position, help) in attribute_problems(&ast, attributes) {
+    for (problem, position, help) in attribute_problems(&ast, attributes, &scope) {
         ok = false;
         diagnostics.push(
             Diagnostic::error(

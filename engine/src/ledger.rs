@@ -289,6 +289,8 @@ pub struct BulkReport {
     pub seen: u64,
     /// Events stored.
     pub stored: u64,
+    /// Pairings changed (each stored one event or more).
+    pub changed: u64,
     /// Pairings whose command failed, with why; they were left unchanged.
     pub refused: Vec<(String, EngineError)>,
     /// The command stopped before seeing every pairing (its script budget was spent); what
@@ -525,6 +527,7 @@ impl Ledger {
                             append(writer.tx, &mut previous, &events)?;
                             save(writer.tx, &pairing, update_of(before, &events))?;
                             report.stored += events.len() as u64;
+                            report.changed += 1;
                             writer.store_created(&mut previous)?;
                         }
                         Err(Error::Engine(e)) => report.refused.push((pairing.id.to_string(), *e)),

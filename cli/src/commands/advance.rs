@@ -45,10 +45,17 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             super::versioned_json(output, doc)?;
             return Ok(code);
         }
+        let waiting = (report.seen - report.changed).saturating_sub(report.refused.len() as u64);
+        let rest = match (report.unfinished, waiting) {
+            (true, _) => "",
+            (false, 0) => "",
+            (false, 1) => "; the other waits on its guards (mentorflow status PAIRING says why)",
+            (false, _) => "; the others wait on their guards (mentorflow status PAIRING says why)",
+        };
         writeln!(
             output.out,
-            "advanced {} of {}; the others wait on their guards (mentorflow status PAIRING says why)",
-            report.stored,
+            "advanced {} of {}{rest}",
+            report.changed,
             super::looked_at(&report)
         )?;
         return Ok(code);

@@ -164,12 +164,13 @@ pub(crate) fn changes(
     versioned_json(output, changes)
 }
 
-/// A bulk command's exit code: 1 when a pairing was refused or the budget ran out.
+/// A bulk command's exit code: partly done when a pairing was refused or the budget ran out
+/// (every other pairing's events are stored).
 fn bulk_code(report: &mentorflow_engine::BulkReport) -> u8 {
     if report.refused.is_empty() && !report.unfinished {
         crate::EXIT_OK
     } else {
-        crate::EXIT_FAILED
+        crate::EXIT_PARTIAL
     }
 }
 

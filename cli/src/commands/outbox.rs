@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::failure::CommandResult;
 use crate::json::outbox::{Delivery, Failed, Notice, Outbox};
 use crate::store_args::{AtTime, Reads};
-use crate::{render, Output, EXIT_FAILED, EXIT_OK};
+use crate::{render, Output, EXIT_OK, EXIT_PARTIAL};
 
 /// The notifications stage actions sent, pending delivery; `deliver` hands them on.
 #[derive(Debug, clap::Args)]
@@ -130,10 +130,11 @@ fn deliver(
         limit,
         &mut |queued| hand(exec, &Notice::from(queued), wait),
     )?;
+    // A failed attempt is stored (with its error, for the next run to retry).
     let code = if report.failed.is_empty() {
         EXIT_OK
     } else {
-        EXIT_FAILED
+        EXIT_PARTIAL
     };
     if json {
         let doc = Delivery {
