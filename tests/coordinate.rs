@@ -260,8 +260,9 @@ fn withdrawn_pairings_never_move_again() {
     let run = s.run(&["record", "p-1", "meetings=2"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr
-            .contains("terminal stage `withdrawn` (outcome: withdrawn) and never moves again"),
+        run.stderr.contains(
+            "terminal stage `withdrawn` (outcome: withdrawn): it takes no more facts or moves"
+        ),
         "{}",
         run.stderr
     );

@@ -125,18 +125,53 @@ impl mentorflow_engine::Roster for Roster<'_> {
 
 /// Reads a roster from `input` (named `shown` in messages): the roster, or every problem of
 /// the file, each with its line. `default_type` is used where the type cell is empty.
+/// A roster that cannot be imported as it is: every problem found reading it, and the
+/// pairings read without one (so the engine's checks can report theirs in the same run).
+pub struct Unreadable<'p> {
+    /// Each problem, located at its line.
+    pub problems: Vec<String>,
+    /// The roster pairings none of whose rows has a problem; `None` when the file could
+    /// not be read as a roster at all (no header, missing columns).
+    pub rest: Option<Box<Roster<'p>>>,
+}
+
+impl std::fmt::Debug for Unreadable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unreadable")
+            .field("problems", &self.problems)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'p> From<Vec<String>> for Unreadable<'p> {
+    fn from(problems: Vec<String>) -> Unreadable<'p> {
+        Unreadable {
+            problems,
+            rest: None,
+        }
+    }
+}
+
 pub fn read<'p>(
     shown: &str,
     input: Box<dyn std::io::Read>,
     program: &'p Program,
     default_type: Option<&str>,
-) -> Result<Roster<'p>, Vec<String>> {
+) -> Result<Roster<'p>, Unreadable<'p>> {
+    // Flexible: a row with too few or too many cells is reported here, by its pairing, so
+    // the rest of that pairing is left out of the further checks too.
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_reader(input);
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| vec![format!("{shown}:1: {}", crate::commands::csv_problem(&e))])?
+        .map_err(|e| {
+            Unreadable::from(vec![format!(
+                "{shown}:1: {}",
+                crate::commands::csv_problem(&e)
+            )])
+        })?
         .iter()
         .map(str::to_string)
         .collect();
@@ -146,7 +181,8 @@ pub fn read<'p>(
         return Err(vec![format!(
             "{shown}:1: the header must have the columns pairing, role and id (and type, unless --type is given); found: {}",
             header.join(",")
-        )]);
+        )]
+        .into());
     };
     let mut problems = header_problems(shown, &header, program);
     let mut roster = Roster {
@@ -169,6 +205,8 @@ pub fn read<'p>(
     let mut by_label: HashMap<Box<str>, usize> = HashMap::new();
     let mut types: Vec<Rc<str>> = Vec::new();
     let mut stored = 0;
+    // The roster pairings with a row that has a problem: left out of what is checked further.
+    let mut tainted: std::collections::HashSet<Box<str>> = Default::default();
     for (n, row) in reader.records().enumerate() {
         let line = n as u64 + 2;
         let row = match row {
@@ -182,10 +220,20 @@ pub fn read<'p>(
             }
         };
         let cell = |i: usize| row.get(i).unwrap_or("");
+        let before = problems.len();
+        if row.len() != roster.header.len() {
+            problems.push(format!(
+                "{shown}:{line}: {}",
+                crate::commands::cell_count_problem(row.len(), roster.header.len())
+            ));
+            tainted.insert(cell(label).into());
+            continue;
+        }
         if cell(id).is_empty() || cell(role).is_empty() || cell(label).is_empty() {
             problems.push(format!(
                 "{shown}:{line}: pairing, role and id must not be empty"
             ));
+            tainted.insert(cell(label).into());
             continue;
         }
         let Some(type_id) = roster
@@ -198,6 +246,7 @@ pub fn read<'p>(
             problems.push(format!(
                 "{shown}:{line}: no type: fill the type column or pass --type"
             ));
+            tainted.insert(cell(label).into());
             continue;
         };
         roster.cells.push(&row);
@@ -231,6 +280,9 @@ pub fn read<'p>(
                 });
             }
         }
+        if problems.len() > before {
+            tainted.insert(cell(label).into());
+        }
         stored += 1;
     }
     if roster.groups.is_empty() && problems.is_empty() {
@@ -243,7 +295,15 @@ pub fn read<'p>(
         roster.groups.shrink_to_fit();
         Ok(roster)
     } else {
-        Err(problems)
+        let label = roster.columns.label;
+        let cells = &roster.cells;
+        roster
+            .groups
+            .retain(|g| !tainted.contains(cells.get(g.rows[0], label)));
+        Err(Unreadable {
+            problems,
+            rest: Some(Box::new(roster)),
+        })
     }
 }
 

@@ -45,7 +45,7 @@ impl Default for StoreArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Reads {
     /// The store: a SQLite file, or a PostgreSQL URL postgres://USER@HOST:PORT/DATABASE [default: mentorflow.db].
-    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL")]
+    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL", value_parser = store_location)]
     pub store: Option<PathBuf>,
 }
 
@@ -70,7 +70,7 @@ pub struct Writes {
     pub actor: Option<String>,
     /// The most seconds a write waits for another command holding the store (0: do not
     /// wait); then it stops, applying nothing, and says which store was busy.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::LOCK_WAIT.as_secs())]
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::LOCK_WAIT.as_secs(), value_parser = seconds, allow_hyphen_values = true)]
     pub lock_wait: u64,
 }
 
@@ -81,8 +81,44 @@ pub struct Runs {
     pub writes: Writes,
     /// The most seconds the command may spend running scripts; when spent it stops after the
     /// current batch, keeps what it did, and says so (run it again to go on).
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::SCRIPT_BUDGET.as_secs())]
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::SCRIPT_BUDGET.as_secs(), value_parser = seconds, allow_hyphen_values = true)]
     pub script_budget: u64,
+}
+
+/// `--store`: a file path (also written `sqlite:PATH`) or a PostgreSQL URL; another scheme
+/// is refused rather than taken for a file name.
+fn store_location(text: &str) -> Result<PathBuf, String> {
+    if let Some(path) = text.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        return match path.is_empty() {
+            true => {
+                Err("`sqlite:` names no file; give the store's path, e.g. mentorflow.db".into())
+            }
+            false => Ok(PathBuf::from(path)),
+        };
+    }
+    match text.split_once("://") {
+        Some((scheme, _)) if !matches!(scheme, "postgres" | "postgresql") => Err(format!(
+            "`{scheme}://` is no store mentorflow can use; give a SQLite file path (mentorflow.db) or a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE)"
+        )),
+        _ => Ok(PathBuf::from(text)),
+    }
+}
+
+/// The longest `--lock-wait` or `--script-budget`: a day.
+const MAX_SECONDS: u64 = 86_400;
+
+/// A number of seconds for `--lock-wait` and `--script-budget`: 0 to a day.
+fn seconds(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= MAX_SECONDS => Ok(n),
+        Ok(n) => Err(format!(
+            "{n} seconds is more than a day; give at most {MAX_SECONDS}"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not a number of seconds; give a whole number from 0 to {MAX_SECONDS}, e.g. 30"
+        )),
+    }
 }
 
 impl From<&Reads> for StoreArgs {

@@ -69,8 +69,15 @@ pub fn parse_attribute(program: &Program, name: &str, text: &str) -> Result<Valu
             known: names(program.attributes.iter().map(|a| a.name.as_str())),
         });
     };
-    decl.parse(text)
-        .map_err(|problem| EngineError::BadAttribute { problem })
+    // What the text is not is said with the attribute's name; a bound says it already.
+    let value = decl
+        .parse_unchecked(text)
+        .map_err(|problem| EngineError::BadAttribute {
+            problem: format!("attribute `{name}`: {problem}"),
+        })?;
+    decl.check(&value)
+        .map_err(|problem| EngineError::BadAttribute { problem })?;
+    Ok(value)
 }
 
 /// Parses and checks a fact value written as text against `program`'s declaration.

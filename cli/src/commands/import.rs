@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use mentorflow_engine::{EngineError, Error};
 
 use crate::failure::{CommandResult, Failure};
-use crate::roster::{self, Roster};
+use crate::roster::{self, Roster, Unreadable};
 use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
@@ -42,6 +42,19 @@ pub struct Args {
 
 /// Every refused roster pairing, each reason located at its roster line.
 fn refused(roster: &Roster<'_>, e: Error, output: &mut Output<'_>) -> CommandResult {
+    let reasons = refusals(roster, e, output)?;
+    writeln!(
+        output.err,
+        "error: {} of {} refused ({}); nothing was enrolled",
+        render::count(reasons.0, "roster pairing"),
+        roster.groups.len(),
+        render::count(reasons.1, "reason")
+    )?;
+    Ok(crate::EXIT_FAILED)
+}
+
+/// Prints why each refused roster pairing was refused; how many pairings and reasons.
+fn refusals(roster: &Roster<'_>, e: Error, output: &mut Output<'_>) -> Result<(u64, u64), Failure> {
     let Error::Rows(rows) = e else {
         return Err(Failure::Coordinator(e));
     };
@@ -64,17 +77,40 @@ fn refused(roster: &Roster<'_>, e: Error, output: &mut Output<'_>) -> CommandRes
             writeln!(output.err, "error: {}: {line}", roster.at(g))?;
         }
     }
+    Ok((rows.len() as u64, reasons))
+}
+
+/// Reports a roster that cannot be imported as it is: the problems reading it, then what the
+/// engine says of the pairings read without one, so one run shows every problem.
+fn unreadable(
+    shown: &str,
+    found: Unreadable<'_>,
+    args: &Args,
+    store: &StoreArgs,
+    program: &mentorflow_dsl::Program,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    let mut problems = found.problems.len() as u64;
+    for p in &found.problems {
+        writeln!(output.err, "error: {p}")?;
+    }
+    // The engine's checks need the store (rules across pairings read it); a store that does
+    // not open is reported once the roster reads.
+    let rest = found.rest.filter(|r| !r.groups.is_empty());
+    if let (Some(rest), Ok(mut coordinator)) = (rest, store.open()) {
+        coordinator.allow_same_participants(args.allow_duplicate);
+        if let Err(e) = coordinator.check_import(program, &*rest) {
+            problems += refusals(&rest, e, output)?.1;
+        }
+    }
     writeln!(
         output.err,
-        "error: {} of {} refused ({}); nothing was enrolled",
-        render::count(rows.len() as u64, "roster pairing"),
-        roster.groups.len(),
-        render::count(reasons, "reason")
+        "error: {} in {shown}; nothing was enrolled",
+        render::count(problems, "problem")
     )?;
     Ok(crate::EXIT_FAILED)
 }
 
-/// Reports the problems that stop a roster from being read.
 /// Imports the roster.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
@@ -89,7 +125,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     };
     let roster = match roster::read(shown, input, &program, args.type_id.as_deref()) {
         Ok(roster) => roster,
-        Err(found) => return super::file_problems(shown, &found, "nothing was enrolled", output),
+        Err(found) => return unreadable(shown, found, args, store, &program, output),
     };
     let mut coordinator = store.open()?;
     coordinator.allow_same_participants(args.allow_duplicate);

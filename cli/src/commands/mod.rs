@@ -237,14 +237,22 @@ pub(crate) fn open_csv(file: &str) -> Result<CsvFile, Vec<String>> {
     Ok((reader, header))
 }
 
+/// A row with another number of cells than the header.
+pub(crate) fn cell_count_problem(
+    len: impl std::fmt::Display,
+    expected: impl std::fmt::Display,
+) -> String {
+    format!(
+        "the row has {len} cells, but the header has {expected}; add or remove cells (quote a cell that holds a comma)"
+    )
+}
+
 /// A CSV reader's error in words (the caller says which file and line).
 pub(crate) fn csv_problem(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!(
-            "the row has {len} cells, but the header has {expected_len}; add or remove cells (quote a cell that holds a comma)"
-        ),
+        } => cell_count_problem(*len, *expected_len),
         csv::ErrorKind::Utf8 { .. } => "the row is not UTF-8 text; save the file as UTF-8".into(),
         _ => e.to_string(),
     }

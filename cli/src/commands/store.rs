@@ -2,7 +2,7 @@
 
 use mentorflow_engine::Location;
 
-use crate::failure::CommandResult;
+use crate::failure::{CommandResult, Failure};
 use crate::{render, Output, EXIT_OK};
 
 /// Work on whole stores.
@@ -32,12 +32,27 @@ enum Action {
     },
 }
 
+/// A copy's own words for a store that is missing or in the way (the general ones speak of
+/// `--store` and `init`, which `store copy` has not).
+fn copy_error(e: mentorflow_engine::Error, from: &Location) -> Failure {
+    use mentorflow_engine::{Error, StoreError};
+    match e {
+        Error::Store(StoreError::Exists(to)) => Failure::Refused(format!(
+            "{to} exists already; store copy makes a new store: give another TO, or move {to} away first"
+        )),
+        Error::Store(StoreError::Missing(at)) if at == *from => Failure::Refused(format!(
+            "no store at {at} to copy from; check the FROM path (`mentorflow store copy FROM TO`)"
+        )),
+        other => other.into(),
+    }
+}
+
 /// Runs a store action.
 pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     match &args.action {
         Action::Copy { from, to, json } => {
             let (from, to) = (Location::parse(from), Location::parse(to));
-            let report = mentorflow_engine::copy(&from, &to)?;
+            let report = mentorflow_engine::copy(&from, &to).map_err(|e| copy_error(e, &from))?;
             if *json {
                 let doc = crate::json::store::Copy {
                     from: from.to_string(),

@@ -132,9 +132,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     }
     writeln!(
         output.err,
-        "verify failed: {} in {} events",
+        "verify failed: {} in {}",
         crate::render::count(breaches.len() as u64, "problem"),
-        report.events
+        crate::render::count(report.events, "event")
     )?;
     Ok(code)
 }

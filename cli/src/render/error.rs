@@ -340,7 +340,7 @@ pub fn engine_error(e: &EngineError) -> String {
             stage,
             outcome,
         } => format!(
-            "pairing {pairing} is in terminal stage `{stage}` (outcome: {outcome}) and never moves again"
+            "pairing {pairing} has ended in terminal stage `{stage}` (outcome: {outcome}): it takes no more facts or moves; to go on with the same people, `mentorflow continue {pairing}` starts a new pairing linked to it"
         ),
         EngineError::Refused(refusal) => refused(refusal),
         EngineError::NoSuchTransition { from, to, options } => format!(

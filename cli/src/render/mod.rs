@@ -138,8 +138,23 @@ pub fn did_you_mean(word: &str, known: &[String]) -> String {
 pub fn did_you_mean_or_known(word: &str, known: &[String]) -> String {
     match mentorflow_dsl::suggest::did_you_mean(word, known.iter().map(String::as_str)) {
         Some(c) => format!(" (did you mean `{c}`?)"),
-        None => format!("; known: {}", known.join(", ")),
+        None => format!("; known: {}", shortlist(known)),
     }
+}
+
+/// The most names an error lists; a registry of thousands is not printed whole.
+const LISTED: usize = 10;
+
+/// `known` joined with commas, the first [`LISTED`] and how many more.
+fn shortlist(known: &[String]) -> String {
+    if known.len() <= LISTED {
+        return known.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        known[..LISTED].join(", "),
+        known.len() - LISTED
+    )
 }
 
 /// Rows in columns as wide as their widest cell, the header first; no trailing spaces.

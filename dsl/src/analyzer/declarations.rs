@@ -160,9 +160,9 @@ pub(super) fn declaration(
                 r.error(
                     Code::E004,
                     format!(
-                        "default of {} must be a {}, found {}",
+                        "default of {} must be {}, found {}",
                         t.what,
-                        kind.name(),
+                        kind.with_article(),
                         reader::type_name(value.get_ref())
                     ),
                     value.span(),
