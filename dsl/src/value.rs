@@ -225,9 +225,14 @@ impl Declaration {
         let text = text.trim();
         let value = match self.kind {
             ValueKind::Bool => match text.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "y" | "1" => Value::Bool(true),
-                "false" | "no" | "n" | "0" => Value::Bool(false),
-                _ => return Err(format!("{} is not a bool; use true or false", quoted(text))),
+                "true" | "yes" | "y" | "on" | "1" => Value::Bool(true),
+                "false" | "no" | "n" | "off" | "0" => Value::Bool(false),
+                _ => {
+                    return Err(format!(
+                        "{} is not a bool; use true or false (or yes/no, on/off, 1/0)",
+                        quoted(text)
+                    ))
+                }
             },
             ValueKind::Int => Value::Int(
                 text.parse()

@@ -70,10 +70,10 @@ pub(crate) fn load_program(path: &Path, output: &mut Output<'_>) -> Result<Progr
         }
         None => {
             let _ = write!(output.err, "{}", loaded.render());
+            // The whole report is above; `check` would print the same.
             let _ = writeln!(
                 output.err,
-                "error: {} has errors; run `mentorflow check {}` for the full report",
-                path.display(),
+                "error: {} has errors (above); fix them, then run the command again",
                 path.display()
             );
             Err(EXIT_FAILED)

@@ -86,12 +86,11 @@ pub fn show(
         (None, None) => {}
     }
     for person in p.participants.iter() {
-        let attrs: Vec<String> = person
-            .attributes
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let _ = writeln!(s, "  {} {} {}", person.role, person.id, attrs.join(" "));
+        let mut line = format!("  {} {}", person.role, person.id);
+        for (k, v) in &person.attributes {
+            let _ = write!(line, " {k}={v}");
+        }
+        let _ = writeln!(s, "{line}");
     }
     if let Some(from) = &p.predecessor {
         let _ = writeln!(s, "continues {from}");

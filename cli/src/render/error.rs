@@ -40,6 +40,11 @@ pub fn error(e: &Error) -> String {
             pairings.len(),
             pairings.join(", ")
         ),
+        Error::UnknownFilter { what, value, known } if *what == "program" => format!(
+            "no stored program is called `{value}`{}; known: {}",
+            did_you_mean(value, known),
+            known.join(", ")
+        ),
         Error::UnknownFilter { what, value, known } => format!(
             "no stored program has {what} `{value}`{}; known: {}",
             did_you_mean(value, known),
