@@ -86,6 +86,12 @@ pub fn read_inside(folder: &Path, name: &str) -> Result<(PathBuf, String), FileP
     if !plain {
         return Err(FileProblem::Outside);
     }
+    // A program named by its bare file name (`check coaching.toml`) has an empty folder,
+    // which is the current one.
+    let folder = match folder.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => folder,
+    };
     let path = folder.join(name);
     let real = path.canonicalize().map_err(|e| io(&e))?;
     let home = folder.canonicalize().map_err(|e| io(&e))?;
@@ -93,4 +99,21 @@ pub fn read_inside(folder: &Path, name: &str) -> Result<(PathBuf, String), FileP
         return Err(FileProblem::Outside);
     }
     read_text(&real).map(|text| (path, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{read_inside, FileProblem};
+    use std::path::Path;
+
+    #[test]
+    fn a_program_named_by_its_bare_file_name_reads_beside_it() {
+        // Unit tests run in the crate's folder; `Path::new("x.toml").parent()` is "".
+        let (_, text) = read_inside(Path::new(""), "Cargo.toml").expect("beside the program");
+        assert!(text.contains("mentorflow-dsl"));
+        assert!(matches!(
+            read_inside(Path::new(""), "../Cargo.toml"),
+            Err(FileProblem::Outside)
+        ));
+    }
 }

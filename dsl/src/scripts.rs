@@ -113,34 +113,24 @@ fn attribute_problems(
     attributes: &[String],
     scope: &rhai::Scope<'_>,
 ) -> Vec<(String, Position, String)> {
-    let place = |p: Position| Some((p.line()?, p.position()?));
-    // Each closure's parameters (captured people among them), with where its body is.
-    let closures: Vec<_> = ast
+    // The closures' parameters: the people `all`, `any`, `filter` ... hand them (a closure's
+    // parameters include what it captures: `facts` and the other script variables are no
+    // people). A name the script also binds with `let` may be anything, so it is left alone.
+    let mut bound = std::collections::BTreeSet::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Stmt(rhai::Stmt::Var(var, ..))) = path.last() {
+            bound.insert(var.0.name.to_string());
+        }
+        true
+    });
+    let people: std::collections::BTreeSet<String> = ast
         .iter_fn_def()
         .filter(|def| def.name.starts_with("anon$"))
-        .map(|def| {
-            let span = (
-                place(def.body.start_position()),
-                place(def.body.end_position()),
-            );
-            // A closure's parameters include what it captures: `facts` and the other
-            // script variables are no people.
-            let people = def
-                .params
-                .iter()
-                .filter(|p| !scope.contains(p.as_str()))
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>();
-            (span, people)
-        })
+        .flat_map(|def| def.params.iter())
+        .filter(|p| !scope.contains(p.as_str()) && !bound.contains(p.as_str()))
+        .map(|p| p.to_string())
         .collect();
-    let is_person = |name: &str, at: Position| {
-        let Some(at) = place(at) else { return false };
-        closures.iter().any(|((start, end), params)| {
-            let inside = start.is_some_and(|s| s <= at) && end.is_none_or(|e| at <= e);
-            inside && params.iter().any(|p| p == name)
-        })
-    };
+    let is_person = |name: &str| people.contains(name);
     let mut found: Vec<(String, Position, String)> = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         let Some(ASTNode::Expr(expr)) = path.last() else {
@@ -156,7 +146,7 @@ fn attribute_problems(
                 _ => None,
             },
             Expr::Dot(bin, _, pos) => match &bin.lhs {
-                Expr::Variable(var, ..) if is_person(var.1.as_str(), *pos) => {
+                Expr::Variable(var, ..) if is_person(var.1.as_str()) => {
                     first_property(&bin.rhs).map(|name| (name, after(*pos)))
                 }
                 _ => None,
@@ -251,7 +241,7 @@ pub(crate) fn compile(
     };
     let reads = facts_read(&ast);
     let mut ok = true;
-    if let Some((problem, position, help)) = result_problem(&ast).filter(|_| boolean) {
+    if let Some((problem, position, help)) = result_problem(&ast, facts).filter(|_| boolean) {
         ok = false;
         diagnostics.push(
             Diagnostic::error(
@@ -622,9 +612,15 @@ fn plain_fact(expr: &Expr) -> Option<String> {
     }
 }
 
-fn result_problem(ast: &rhai::AST) -> Option<(String, Position, String)> {
+fn result_problem(ast: &rhai::AST, facts: &Facts) -> Option<(String, Position, String)> {
     use rhai::Stmt;
-    let last = ast.statements().last()?;
+    let Some(last) = ast.statements().last() else {
+        return Some((
+            "is empty".into(),
+            Position::NONE,
+            "write a condition, e.g. facts.meetings >= 6 (a transition without a guard has no `guard` key)".into(),
+        ));
+    };
     let numeric = |f: &rhai::FnCallExpr| {
         f.is_operator_call() && ["+", "-", "*", "/", "%", "**"].contains(&f.name.as_str())
     };
@@ -662,7 +658,33 @@ fn result_problem(ast: &rhai::AST) -> Option<(String, Position, String)> {
                 *pos,
                 "a guard must give true or false, e.g. facts.meetings >= 6".into(),
             )),
-            _ => None,
+            other => {
+                // A fact on its own is a condition only when it is a bool.
+                let name = plain_fact(other)?;
+                let kind = facts.get(&name)?.kind?;
+                (kind != crate::value::ValueKind::Bool).then(|| {
+                    (
+                        format!(
+                            "gives fact `{name}` ({}) instead of true or false",
+                            kind.with_article()
+                        ),
+                        match other {
+                            Expr::Dot(bin, ..) | Expr::Index(bin, ..) => bin.lhs.position(),
+                            _ => other.position(),
+                        },
+                        format!(
+                            "compare it, e.g. facts.{name} {}",
+                            match kind {
+                                crate::value::ValueKind::Int | crate::value::ValueKind::Float =>
+                                    ">= 1",
+                                crate::value::ValueKind::Date => "<= \"2026-06-30\"",
+                                crate::value::ValueKind::List => "!= []",
+                                _ => "!= \"\"",
+                            }
+                        ),
+                    )
+                })
+            }
         },
         _ => None,
     }
