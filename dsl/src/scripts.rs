@@ -501,6 +501,14 @@ fn parse_error(
             )
             .with_help_opt(help)
         }
+        rhai::ParseErrorType::Reserved(word) => Diagnostic::error(
+            Code::E020,
+            format!("Rhai syntax error in {what}: `{word}` is a word Rhai reserves"),
+            span,
+        )
+        .with_help(format!(
+            "a fact or attribute called `{word}` is read by its name in quotes, facts[\"{word}\"] or p[\"{word}\"]; or rename it (e.g. `{word}_ok`)"
+        )),
         other => Diagnostic::error(
             Code::E020,
             format!("Rhai syntax error in {what}: {other}"),
