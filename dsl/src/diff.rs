@@ -71,12 +71,9 @@ pub fn diff(old: &Program, new: &Program) -> Vec<Change> {
         );
     }
     let old_transitions = transition_items_with(old, &renames);
-    compare(
-        "transition",
-        old_transitions,
-        transition_items(new),
-        &mut changes,
-    );
+    let new_transitions = transition_items(new);
+    reordered(&old_transitions, &new_transitions, &mut changes);
+    compare("transition", old_transitions, new_transitions, &mut changes);
     let sections: [(&'static str, Items); 4] = [
         ("fact", |p| declaration_items(&p.facts)),
         ("attribute", |p| declaration_items(&p.attributes)),
@@ -207,8 +204,8 @@ fn trigger_text(t: &Transition) -> String {
     }
 }
 
-/// Transitions are named by where they go; two between the same stages are told apart by
-/// their order (`a -> b (2)`).
+/// Transitions are named by where they go and their label (`a -> b [extend]`); two unlabelled
+/// ones between the same stages are told apart by their order (`a -> b (2nd)`).
 fn transition_items(p: &Program) -> Vec<(String, Props)> {
     transition_items_with(p, &BTreeMap::new())
 }
@@ -224,13 +221,15 @@ fn transition_items_with(p: &Program, renames: &BTreeMap<String, String>) -> Vec
                 crate::model::From::Stage(s) => name(s),
                 crate::model::From::Any => "*".into(),
             };
-            let base = format!("{from} -> {}", name(&t.to));
+            let mut base = format!("{from} -> {}", name(&t.to));
+            if !t.label.is_empty() {
+                base.push_str(&format!(" [{}]", t.label));
+            }
             let n = seen.entry(base.clone()).or_default();
             *n += 1;
-            let key = if *n == 1 {
-                base
-            } else {
-                format!("{base} ({n})")
+            let key = match *n {
+                1 => base,
+                n => format!("{base} ({})", ordinal(n)),
             };
             let props = props([
                 ("label", t.label.clone()),
@@ -240,6 +239,47 @@ fn transition_items_with(p: &Program, renames: &BTreeMap<String, String>) -> Vec
             (key, props)
         })
         .collect()
+}
+
+/// `2nd`, `3rd`, `11th` ...
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// The stages whose transitions out are the same but tried in another order: the first whose
+/// guard holds is taken, so the order is part of the meaning.
+fn reordered(old: &[(String, Props)], new: &[(String, Props)], out: &mut Vec<Change>) {
+    let from = |key: &str| key.split(" -> ").next().unwrap_or_default().to_string();
+    let order = |items: &[(String, Props)]| {
+        let mut by_stage: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, _) in items {
+            by_stage.entry(from(key)).or_default().push(key.clone());
+        }
+        by_stage
+    };
+    let (before, after) = (order(old), order(new));
+    for (stage, keys) in &after {
+        let Some(was) = before.get(stage) else {
+            continue;
+        };
+        let (mut a, mut b) = (was.clone(), keys.clone());
+        a.sort();
+        b.sort();
+        if a == b && was != keys {
+            out.push(Change {
+                section: "transition",
+                item: format!("out of {stage}"),
+                what: What::Changed(vec![("order".into(), was.join(", "), keys.join(", "))]),
+            });
+        }
+    }
 }
 
 fn declaration_items(decls: &[Declaration]) -> Vec<(String, Props)> {
@@ -323,4 +363,46 @@ fn type_items(p: &Program) -> Vec<(String, Props)> {
             (t.id.to_string(), props)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{diff, What};
+
+    fn program(transitions: &str) -> crate::model::Program {
+        let text = format!(
+            "[program]\nid = \"p\"\ntitle = \"p\"\ninitial = \"a\"\n\
+             [facts.ok]\ntype = \"bool\"\ndefault = false\n\
+             [stages.a]\n[stages.b]\noutcome = \"success\"\n[stages.c]\noutcome = \"failure\"\n\
+             [types.one]\nroles = {{ mentor = 1, mentee = 1 }}\n{transitions}"
+        );
+        let loaded = crate::load_str(std::path::Path::new("p.toml"), &text);
+        let report = loaded.render();
+        loaded.program.unwrap_or_else(|| panic!("{report}"))
+    }
+
+    const PASS: &str =
+        "[[transitions]]\nfrom = \"a\"\nto = \"b\"\nlabel = \"pass\"\nguard = \"facts.ok\"\n";
+    const FAIL: &str = "[[transitions]]\nfrom = \"a\"\nto = \"c\"\nlabel = \"fail\"\n";
+
+    #[test]
+    fn transitions_tried_in_another_order_are_a_change() {
+        let old = program(&format!("{PASS}{FAIL}"));
+        let new = program(&format!("{FAIL}{PASS}"));
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].item, "out of a");
+        assert!(matches!(&changes[0].what, What::Changed(c) if c[0].0 == "order"));
+    }
+
+    #[test]
+    fn a_removed_transition_is_named_by_its_label() {
+        let late = "[[transitions]]\nfrom = \"a\"\nto = \"b\"\nlabel = \"late\"\n";
+        let old = program(&format!("{PASS}{late}{FAIL}"));
+        let new = program(&format!("{late}{FAIL}"));
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].item, "a -> b [pass]");
+        assert_eq!(changes[0].what, What::Removed);
+    }
 }
