@@ -98,3 +98,30 @@ fn a_command_is_followed_by_the_automatic_transitions_it_lets_through() {
     let verify = mentorflow(&["verify", "--store", &store]);
     assert_eq!(verify.code, 0, "{}", verify.transcript());
 }
+
+#[test]
+fn a_scenario_step_that_loops_applies_nothing_as_the_store_does() {
+    let (_, program) = store("scenario");
+    let dir = std::path::Path::new(&program)
+        .parent()
+        .expect("folder")
+        .to_path_buf();
+    let scenario = dir.join("loop-scenario.toml");
+    std::fs::write(
+        &scenario,
+        "description = \"a loop\"\nprogram = \"loop.toml\"\ntype = \"solo\"\n\
+         start = 2026-01-05T09:00:00Z\n\n[[participants]]\nid = \"m\"\nrole = \"mentee\"\n\n\
+         [[steps]]\nrecord = { n = 1 }\n",
+    )
+    .expect("write");
+    let run = mentorflow(&["simulate", &scenario.to_string_lossy()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stdout.contains("nothing was applied"), "{}", run.stdout);
+    // The transcript's final state is the one before the step, as a store would keep.
+    assert!(
+        run.stdout.contains("final: stage a, cycle 1, 1 event") && run.stdout.contains("n=0"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("recorded n = 1"), "{}", run.stdout);
+}

@@ -407,6 +407,23 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
         type_id: scenario.type_id.clone(),
         at: now,
     });
+    // An attribute the program does not declare is refused, as `enrol` refuses it.
+    let undeclared = scenario.participants.iter().find_map(|p| {
+        p.attributes
+            .keys()
+            .find(|k| !program.attributes.iter().any(|a| &a.name == *k))
+    });
+    if let Some(name) = undeclared {
+        t.fail(
+            None,
+            Problem::Engine(EngineError::UnknownAttribute {
+                program: program.id.clone(),
+                name: name.clone(),
+                known: program.attributes.iter().map(|a| a.name.clone()).collect(),
+            }),
+        );
+        return t;
+    }
     let participants = scenario
         .participants
         .iter()
@@ -453,6 +470,13 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
             now,
         };
         let before = pairing.last_seq;
+        // A step is one command: as in the store, a failed one applies nothing.
+        let saved = (
+            pairing.clone(),
+            t.entries.len(),
+            t.events.len(),
+            t.taken.len(),
+        );
         let done = run_step(engine, &mut pairing, step, &actor, &mut now, &mut t)
             // As the store does: a command that changed the pairing is followed by the
             // automatic transitions it lets through (a tick settles as part of its step).
@@ -461,6 +485,19 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
                 false => Ok(()),
             });
         if let Err(problem) = done {
+            // An unexpected success was applied; any other failure stored nothing: its
+            // events go, what explains the failure stays.
+            if !matches!(problem, Problem::Taken(..)) {
+                let (unchanged, entries, events, taken) = saved;
+                pairing = unchanged;
+                let mut n = 0;
+                t.entries.retain(|e| {
+                    n += 1;
+                    n <= entries || !matches!(e, Entry::Event(_) | Entry::Continues(_))
+                });
+                t.events.truncate(events);
+                t.taken.truncate(taken);
+            }
             t.fail(Some(i + 1), problem);
             break;
         }
