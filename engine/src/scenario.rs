@@ -369,7 +369,12 @@ fn attribute(program: &Program, name: &str, value: &toml::Value) -> Value {
         toml::Value::Array(_) => ValueKind::List,
         _ => ValueKind::Text,
     };
-    toml_to_value(value, kind.unwrap_or(guess)).unwrap_or_else(|| Value::Text(value.to_string()))
+    // A value that is not of the declared type is kept as written, for the enrolment's check
+    // to refuse by its declaration (a string without its TOML quotes).
+    toml_to_value(value, kind.unwrap_or(guess)).unwrap_or_else(|| match value {
+        toml::Value::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    })
 }
 
 fn start_time(s: &Scenario) -> Result<DateTime<Utc>, String> {
@@ -400,6 +405,15 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
             return t;
         }
     };
+    if scenario.pairing.trim().is_empty() {
+        t.fail(
+            None,
+            Problem::BadStart(
+                "`pairing` is empty: give the pairing an id (pairing = \"p-1\"), or leave the key out".into(),
+            ),
+        );
+        return t;
+    }
     let program = &engine.program;
     t.entries.push(Entry::Start {
         program: program.id.clone(),
@@ -818,13 +832,16 @@ fn refusable(
         }
         (Err(e), false) => {
             return Err(match kind {
-                StepKind::Advance => {
+                // Guards that do not hold: `refused = true` would test this.
+                StepKind::Advance if testable(&e) => {
                     t.entries.push(Entry::Refused(e));
                     Problem::AdvanceRefused
                 }
                 StepKind::Record => Problem::Record(e),
-                StepKind::Withdraw | StepKind::Participants => Problem::Engine(e),
-            })
+                StepKind::Advance | StepKind::Withdraw | StepKind::Participants => {
+                    Problem::Engine(e)
+                }
+            });
         }
     }
     Ok(())

@@ -88,14 +88,14 @@ fn problem_text(p: &Problem) -> String {
             "expected the enrolment to be refused, but it was accepted".into()
         }
         Problem::EnrolmentRefused(e) => format!("enrolment was refused: {}", engine_error(e)),
-        Problem::StepShape => "each step needs exactly one of: wait, record, add, advance, force, withdraw, tick, expect_stage/expect_overdue/expect_blocked".into(),
+        Problem::StepShape => "each step needs exactly one of: wait, record, add, advance, force, withdraw, done, join, leave, replace, tick, or expectations (expect_stage, expect_overdue, expect_blocked)".into(),
         Problem::BadWait(e) => format!("bad wait: {e}"),
         Problem::Record(e) => format!("record refused: {}", engine_error(e)),
         Problem::AdvanceValue(other) => {
             format!("advance must be true or a stage name, not {other}")
         }
         Problem::RefusedOnOtherStep => {
-            "`refused = true` applies to advance, record, add and withdraw steps only".into()
+            "`refused = true` applies to advance, record, add, withdraw, join, leave and replace steps only".into()
         }
         Problem::Taken(kind, e) => format!(
             "expected the {} to be refused, but it was {}: {}",
