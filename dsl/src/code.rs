@@ -233,7 +233,7 @@ impl Code {
         match self {
             Code::E000 => "The file cannot be used: no such file, a directory, larger than 1 MiB, not UTF-8, or empty (whitespace only). No position.",
             Code::E001 => "Invalid TOML: unclosed string, unquoted string value (`initial = start`), bad table header... Nothing else is checked while there is one.",
-            Code::E002 => "Unknown key: a top-level section other than the nine, or a key a table does not have (`titel` in a stage, `gaurd` in a transition, `maximum` in a fact, `deadline` in a stage override).",
+            Code::E002 => "Unknown key: an unknown top-level section (not `program`, `stages` ... `notifications`), or a key a table does not have (`titel` in a stage, `gaurd` in a transition, `maximum` in a fact, `deadline` in a stage override).",
             Code::E003 => "Something required is missing: `[program]`, `[stages]`, `[[transitions]]`, `[types]`; a required field (program `id`/`title`, transition `from`/`to`, fact or attribute `type`, type `roles`, role range `min`/`max`); a criterion table with neither `script` nor `file`. File-level ones point at the start of the file.",
             Code::E004 => "A value has the wrong TOML type (`due = 14`, `title = 3`, a string where a table is expected); `[transitions]` not an array of tables; a transition with both `after` and `idle`; a criterion with both `script` and `file`, or that is not a string or table; an unknown value type (`type = \"integer\"`); a `default`, `min` or `max` of the wrong type (a date default written as a string).",
             Code::E005 => "Bad duration in `due`, `after` or `idle`: no number, no unit, unknown unit, zero, more than 10000.",

@@ -24,7 +24,7 @@ use crate::value::Plain;
 pub struct ProgramFile {
     /// The program's id, title and first stage.
     program: Header,
-    /// The stages, by id (lowercase, digits, `_` and `-`).
+    /// The stages, by id (starting with a letter; letters, digits, `_` and `-`).
     stages: BTreeMap<String, Stage>,
     /// The transitions between stages, in order: the first whose guard holds is taken.
     transitions: Vec<Transition>,

@@ -210,8 +210,8 @@ impl Engine {
         };
         let typed = typed.ok_or_else(|| {
             format!(
-                "set_fact(\"{name}\", {given}): `{name}` is a {} fact",
-                decl.kind.name()
+                "set_fact(\"{name}\", {given}): `{name}` is {} fact",
+                decl.kind.with_article()
             )
         })?;
         decl.check(&typed)

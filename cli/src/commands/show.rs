@@ -343,10 +343,11 @@ fn mentoring_type(s: &mut String, ty: &MentoringType) {
         .roles
         .iter()
         .map(|r| {
+            let name = format!("{}{}", r.name, if r.max == 1 { "" } else { "s" });
             if r.min == r.max {
-                format!("{} {}", r.min, r.name)
+                format!("{} {name}", r.min)
             } else {
-                format!("{}-{} {}", r.min, r.max, r.name)
+                format!("{}-{} {name}", r.min, r.max)
             }
         })
         .collect();
