@@ -69,12 +69,51 @@ pub(crate) struct HistoryNames {
     pub stages: Vec<String>,
     pub labels: Vec<String>,
     pub schedules: Vec<String>,
+    /// The mentoring types' ids, for `type == "ID"`.
+    pub types: Vec<String>,
 }
 
 /// E026 for every `entries.X` or `first_entered.X` whose X is no stage, and `taken.X` whose X
-/// is no transition's label.
+/// is no transition's label; and for `stage == "X"` or `type == "X"` (either way round, or
+/// `!=`) whose X is no stage or type: such a comparison never holds (or always does).
 fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
     let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let (call, pos) = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, pos)))
+            | Some(ASTNode::Stmt(rhai::Stmt::FnCall(call, pos))) => (call, pos),
+            _ => return true,
+        };
+        if !(["==", "!="].contains(&call.name.as_str()) && call.args.len() == 2) {
+            return true;
+        }
+        for (a, b) in [(0, 1), (1, 0)] {
+            let (Expr::Variable(var, ..), Expr::StringConstant(text, _)) =
+                (&call.args[a], &call.args[b])
+            else {
+                continue;
+            };
+            let (known, what) = match var.1.as_str() {
+                "stage" => (&names.stages, "stage"),
+                "type" => (&names.types, "type"),
+                _ => continue,
+            };
+            if known.is_empty() || known.iter().any(|k| k == text.as_str()) {
+                continue;
+            }
+            let help = help_did_you_mean(text, known.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("the {what}s are: {}", known.join(", ")));
+            found.push((
+                format!(
+                    "compares `{}` with \"{text}\", but no {what} is called `{text}`",
+                    var.1
+                ),
+                *pos,
+                help,
+            ));
+        }
+        true
+    });
     for variable in crate::sandbox::HISTORY_VARIABLES {
         let (known, what) = match variable {
             "taken" => (&names.labels, "transition label"),

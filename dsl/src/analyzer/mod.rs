@@ -166,6 +166,12 @@ impl<'a> Analyzer<'a> {
             stages: stages.iter().map(|s| s.id.to_string()).collect(),
             labels: labels(&top),
             schedules: schedule_names(&top),
+            types: match top.table.get("types").map(Spanned::get_ref) {
+                Some(DeValue::Table(types)) => {
+                    types.keys().map(|k| k.get_ref().to_string()).collect()
+                }
+                _ => Vec::new(),
+            },
         };
         let criteria = self.criteria(&top);
         self.criteria = criteria.clone();
