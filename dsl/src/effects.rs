@@ -60,6 +60,71 @@ pub fn named(ast: &rhai::AST) -> Vec<(&'static str, String)> {
     named
 }
 
+/// The roles a `notify(NAME, [ROLE, ...])` names as literals, and the values a
+/// `set_fact(NAME, VALUE)` gives as constants: (helper, fact or notification name, each
+/// literal role or the value's kind and text).
+pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal)> {
+    use rhai::{ASTNode, Expr, Stmt};
+    let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode<'_>]| {
+        let call = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, _))) => call,
+            Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => call,
+            _ => return true,
+        };
+        let (Some(Expr::StringConstant(name, _)), Some(value)) =
+            (call.args.first(), call.args.get(1))
+        else {
+            return true;
+        };
+        match (call.name.as_str(), value) {
+            ("notify", Expr::Array(items, _)) => {
+                for item in items.iter() {
+                    if let Expr::StringConstant(role, _) = item {
+                        found.push(("notify", name.to_string(), Literal::Role(role.to_string())));
+                    }
+                }
+            }
+            // A list of constants is folded into one constant when the script is compiled.
+            ("notify", Expr::DynamicConstant(list, _)) => {
+                if let Some(items) = list.read_lock::<rhai::Array>() {
+                    for role in items
+                        .iter()
+                        .filter_map(|i| i.read_lock::<rhai::ImmutableString>())
+                    {
+                        found.push(("notify", name.to_string(), Literal::Role(role.to_string())));
+                    }
+                }
+            }
+            ("set_fact", value) => {
+                use crate::value::ValueKind as K;
+                let constant = match value {
+                    Expr::BoolConstant(b, _) => Some((K::Bool, b.to_string())),
+                    Expr::IntegerConstant(i, _) => Some((K::Int, i.to_string())),
+                    Expr::FloatConstant(x, _) => Some((K::Float, x.to_string())),
+                    Expr::StringConstant(s, _) => Some((K::Text, format!("{s:?}"))),
+                    _ => None,
+                };
+                if let Some((kind, shown)) = constant {
+                    found.push(("set_fact", name.to_string(), Literal::Value(kind, shown)));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    found
+}
+
+/// A literal an effect is given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// A role `notify` sends to.
+    Role(String),
+    /// A constant `set_fact` sets, with its kind and how it is written.
+    Value(crate::value::ValueKind, String),
+}
+
 fn effect<const N: usize>(kind: &str, fields: [(&str, Dynamic); N]) -> Map {
     let mut map = Map::new();
     map.insert(KIND.into(), kind.into());

@@ -32,10 +32,8 @@ impl Analyzer<'_> {
             let (Some(subject), Some(body)) = (subject, body) else {
                 continue;
             };
-            let mut ok = true;
             for (part, (text, span)) in [("subject", &subject), ("body", &body)] {
                 if let Err((problem, line)) = crate::templates::check(text) {
-                    ok = false;
                     let at = line.map_or(String::new(), |l| format!(" (line {l} of the template)"));
                     self.reader()
                         .error(
@@ -48,7 +46,6 @@ impl Analyzer<'_> {
             }
             for (trigger, span) in &on {
                 if let Err(help) = self.trigger_known(top, trigger) {
-                    ok = false;
                     self.reader()
                         .error(
                             Code::E044,
@@ -58,15 +55,31 @@ impl Analyzer<'_> {
                         .help = Some(help);
                 }
             }
-            if ok {
-                out.push(Notification {
-                    name,
-                    subject: subject.0,
-                    body: body.0,
-                    to: to.into_iter().map(|(role, _)| role).collect(),
-                    on: on.into_iter().map(|(t, _)| t).collect(),
-                });
+            for (role, span) in &to {
+                if !self.role_names.iter().any(|r| r == role) {
+                    self.reader()
+                        .error(
+                            Code::E044,
+                            format!("{what} goes to `{role}`, which is no role of any type"),
+                            span.clone(),
+                        )
+                        .help = Some(
+                        help_did_you_mean(role, self.role_names.iter().map(String::as_str))
+                            .unwrap_or_else(|| {
+                                format!("the roles are: {}", self.role_names.join(", "))
+                            }),
+                    );
+                }
             }
+            // Kept even with an error (the program is refused for it anyway), so an action
+            // sending it is not also told the notification is undeclared.
+            out.push(Notification {
+                name,
+                subject: subject.0,
+                body: body.0,
+                to: to.into_iter().map(|(role, _)| role).collect(),
+                on: on.into_iter().map(|(t, _)| t).collect(),
+            });
         }
         out
     }
@@ -221,7 +234,54 @@ impl Analyzer<'_> {
                 self.reader().error(Code::E044, message, span.clone()).help = Some(help);
             }
         }
+        for (kind, name, literal) in crate::effects::literals(&script.ast) {
+            if let Some((message, help)) = self.literal_problem(kind, &name, &literal, what) {
+                ok = false;
+                self.reader().error(Code::E044, message, span.clone()).help = Some(help);
+            }
+        }
         ok
+    }
+
+    /// A role `notify` names that no type has, or a constant `set_fact` gives that is not of
+    /// the fact's type: at run time the notice reaches nobody, or the command is refused.
+    fn literal_problem(
+        &self,
+        kind: &str,
+        name: &str,
+        literal: &crate::effects::Literal,
+        what: &str,
+    ) -> Option<(String, String)> {
+        use crate::effects::Literal;
+        use crate::value::ValueKind as K;
+        match literal {
+            Literal::Role(role) if !self.role_names.iter().any(|r| r == role) => Some((
+                format!("{what} sends `{name}` to `{role}`, which is no role of any type"),
+                help_did_you_mean(role, self.role_names.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("the roles are: {}", self.role_names.join(", "))),
+            )),
+            Literal::Value(given, shown) if kind == "set_fact" => {
+                let declared = self.fact_names.get(name)?.kind?;
+                let fits = match declared {
+                    K::Int => *given == K::Int,
+                    K::Float => matches!(given, K::Int | K::Float),
+                    K::Bool => *given == K::Bool,
+                    K::Text | K::Date => *given == K::Text,
+                    K::List => false,
+                };
+                (!fits).then(|| {
+                    (
+                        format!(
+                            "{what} sets `{name}` ({}) to {shown} ({})",
+                            declared.with_article(),
+                            given.with_article()
+                        ),
+                        format!("give `{name}` {}", declared.with_article()),
+                    )
+                })
+            }
+            _ => None,
+        }
     }
 }
 

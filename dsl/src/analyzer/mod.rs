@@ -57,6 +57,8 @@ pub(crate) struct Analyzer<'a> {
     history_names: scripts::HistoryNames,
     /// The declared participant attributes, those whose declaration has an error among them.
     attribute_names: Vec<String>,
+    /// Every role of every type: who a notification may go to.
+    role_names: Vec<String>,
     criteria: Vec<Criterion>,
     /// Script files given in memory (a stored program version) instead of read from disk.
     pub provided: Vec<(std::path::PathBuf, String)>,
@@ -83,6 +85,7 @@ impl<'a> Analyzer<'a> {
             criterion_names: Vec::new(),
             history_names: scripts::HistoryNames::default(),
             attribute_names: Vec::new(),
+            role_names: Vec::new(),
             criteria: Vec::new(),
             provided: Vec::new(),
             graph_incomplete: false,
@@ -177,6 +180,13 @@ impl<'a> Analyzer<'a> {
         self.criteria = criteria.clone();
         let transitions = self.transitions(&top, &stages);
         let mut types = self.types(&top, &stages, &attributes);
+        let mut roles: Vec<String> = types
+            .iter()
+            .flat_map(|t| t.roles.iter().map(|r| r.name.to_string()))
+            .collect();
+        roles.sort();
+        roles.dedup();
+        self.role_names = roles;
         let reasons = self.reasons(&top);
         let schedules = self.schedules(&top, &stages, &types);
         let capacity = self.capacity(&top, &types);
