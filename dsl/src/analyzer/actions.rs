@@ -221,6 +221,13 @@ impl Analyzer<'_> {
                     )),
                     Some(_) => None,
                 },
+                // A schedule declared with an error has its own message.
+                "start_schedule" | "stop_schedule"
+                    if schedules.iter().all(|s| s.name != name)
+                        && self.history_names.schedules.contains(&name) =>
+                {
+                    None
+                }
                 "start_schedule" | "stop_schedule" => schedule_problem(schedules, kind, &name, what),
                 _ if notifications.iter().all(|n| n.name != name) => Some((
                     format!("{what} sends undeclared notification `{name}`"),

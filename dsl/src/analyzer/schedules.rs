@@ -225,7 +225,10 @@ impl Analyzer<'_> {
             .help = Some(help.to_string());
             None
         };
+        // An `every` whose duration is wrong has been reported (E005): it is no missing cadence.
+        let every_given = spec.table.get("every").is_some();
         match (every, at) {
+            (None, None) if every_given => None,
             (None, None) => wrong(&mut r, "has no cadence".into(), "give `every = \"1w\"` (recurring) or `at = [\"14d\", \"45d\", \"90d\"]` (at fixed offsets)"),
             (Some(_), Some(_)) => wrong(&mut r, "has both `every` and `at`".into(), "keep one: `every` recurs, `at` lists fixed offsets"),
             (Some(every), None) => match (until, then) {
