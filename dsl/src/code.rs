@@ -250,7 +250,7 @@ impl Code {
             Code::E022 => "A guard that is a bare name names no criterion.",
             Code::E023 => "A script uses a variable that does not exist (`meetings` instead of `facts.meetings`, `mentor` instead of `mentors`).",
             Code::E024 => "A script visibly does not give true or false: its last statement assigns (`facts.meetings = 6`), computes a number (`facts.meetings + 1`), is a constant that is not a bool, is a fact that is not a bool (`facts.sessions`), or is empty.",
-            Code::E025 => "A script compares a fact with a constant of another type (`facts.meetings >= true`, `facts.consent == 1` for a bool fact): at run time it fails or never holds, so it blocks every pairing.",
+            Code::E025 => "A script compares a fact with a constant of another type (`facts.meetings >= true`, `facts.consent == 1` for a bool fact), or a text fact with a text that is not among its `allowed` values: at run time it fails or never holds, so it blocks every pairing.",
             Code::E026 => "A script reads `entries.NAME` or `first_entered.NAME` where NAME is no stage of the program, or `taken.NAME` where NAME is no transition's `label` (the count would always be 0); or compares `stage` or `type` with a name that is no stage or type (`stage == \"lerning\"`, which never holds).",
             Code::E027 => "A timer's `since`, `at` or `warn` is wrong: `since` without `after`, or naming no stage (nor `enrolment`); `at` naming a fact that is not a declared date fact; `warn` on a transition without a timer.",
             Code::E028 => "A criterion reads itself, directly or through other criteria (`a` reads `b`, `b` reads `a`): it could never be evaluated.",

@@ -20,6 +20,8 @@ pub(crate) struct Fact {
     pub default: Option<crate::value::Value>,
     /// Whose value it is, for a fact kept per person.
     pub per: Option<String>,
+    /// The values a text or list fact may take, when declared.
+    pub allowed: Option<Vec<String>>,
 }
 
 /// Where a script's text sits in its file.
@@ -602,6 +604,23 @@ fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, Str
             ) else {
                 continue;
             };
+            let allowed = facts.get(&name).and_then(|f| f.allowed.as_ref());
+            let text = shown.trim_matches('"');
+            if let (K::Text, Some(allowed)) = (other, allowed.filter(|a| kind == K::Text && !a.is_empty())) {
+                if ["==", "!="].contains(&call.name.as_str())
+                    && !allowed.iter().any(|a| a == text)
+                {
+                    found.push((
+                        format!(
+                            "compares fact `{name}` with {shown}, which is not one of its allowed values"
+                        ),
+                        *pos,
+                        help_did_you_mean(text, allowed.iter().map(String::as_str))
+                            .unwrap_or_else(|| format!("`{name}` may be: {}", allowed.join(", "))),
+                    ));
+                    continue;
+                }
+            }
             let not_a_date = kind == K::Date
                 && other == K::Text
                 && chrono::NaiveDate::parse_from_str(shown.trim_matches('"'), "%Y-%m-%d").is_err();

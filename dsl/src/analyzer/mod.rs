@@ -144,6 +144,7 @@ impl<'a> Analyzer<'a> {
                     kind: Some(f.kind),
                     default: f.default.clone(),
                     per: f.per.clone(),
+                    allowed: f.allowed.clone(),
                 };
                 (f.name.clone(), fact)
             })
