@@ -64,21 +64,9 @@ impl Placement<'_> {
     }
 }
 
-/// What `entries`, `first_entered` and `taken` may be read with: the program's stage ids and
-/// transition labels.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct HistoryNames {
-    pub stages: Vec<String>,
-    pub labels: Vec<String>,
-    pub schedules: Vec<String>,
-    /// The mentoring types' ids, for `type == "ID"`.
-    pub types: Vec<String>,
-}
-
-/// E026 for every `entries.X` or `first_entered.X` whose X is no stage, and `taken.X` whose X
-/// is no transition's label; and for `stage == "X"` or `type == "X"` (either way round, or
-/// `!=`) whose X is no stage or type: such a comparison never holds (or always does).
-fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
+/// `stage == "X"` or `type == "X"` (either way round, or `!=`) whose X is no stage or type:
+/// such a comparison never holds (or always does).
+fn name_comparisons(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
     let mut found = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         let (call, pos) = match path.last() {
@@ -116,6 +104,24 @@ fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Posit
         }
         true
     });
+    found
+}
+
+/// What `entries`, `first_entered` and `taken` may be read with: the program's stage ids and
+/// transition labels.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HistoryNames {
+    pub stages: Vec<String>,
+    pub labels: Vec<String>,
+    pub schedules: Vec<String>,
+    /// The mentoring types' ids, for `type == "ID"`.
+    pub types: Vec<String>,
+}
+
+/// E026 for every `entries.X` or `first_entered.X` whose X is no stage, and `taken.X` whose X
+/// is no transition's label; and for a comparison with a stage or type that does not exist.
+fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
+    let mut found = name_comparisons(ast, names);
     for variable in crate::sandbox::HISTORY_VARIABLES {
         let (known, what) = match variable {
             "taken" => (&names.labels, "transition label"),
@@ -154,9 +160,32 @@ fn attribute_problems(
     attributes: &[String],
     scope: &rhai::Scope<'_>,
 ) -> Vec<(String, Position, String)> {
-    // The closures' parameters: the people `all`, `any`, `filter` ... hand them (a closure's
-    // parameters include what it captures: `facts` and the other script variables are no
-    // people). A name the script also binds with `let` may be anything, so it is left alone.
+    let people = closure_people(ast, scope);
+    let mut found: Vec<(String, Position, String)> = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(ASTNode::Expr(expr)) = path.last() else {
+            return true;
+        };
+        let Some((name, position)) = person_property(expr, &people) else {
+            return true;
+        };
+        let known = attributes.iter().any(|a| a == name) || PERSON_KEYS.contains(&name);
+        if !known && !found.iter().any(|(_, p, _)| *p == position) {
+            found.push((
+                format!("reads `{name}` of a participant, but the program declares no attribute `{name}`"),
+                position,
+                undeclared_attribute_help(name, attributes),
+            ));
+        }
+        true
+    });
+    found
+}
+
+/// The closures' parameters: the people `all`, `any`, `filter` ... hand them. A closure's
+/// parameters include what it captures: `facts` and the other script variables are no
+/// people; a name the script also binds with `let` may be anything, so it is left alone.
+fn closure_people(ast: &rhai::AST, scope: &rhai::Scope<'_>) -> std::collections::BTreeSet<String> {
     let mut bound = std::collections::BTreeSet::new();
     ast.walk(&mut |path: &[ASTNode]| {
         if let Some(ASTNode::Stmt(rhai::Stmt::Var(var, ..))) = path.last() {
@@ -164,62 +193,51 @@ fn attribute_problems(
         }
         true
     });
-    let people: std::collections::BTreeSet<String> = ast
-        .iter_fn_def()
+    ast.iter_fn_def()
         .filter(|def| def.name.starts_with("anon$"))
         .flat_map(|def| def.params.iter())
         .filter(|p| !scope.contains(p.as_str()) && !bound.contains(p.as_str()))
         .map(|p| p.to_string())
-        .collect();
-    let is_person = |name: &str| people.contains(name);
-    let mut found: Vec<(String, Position, String)> = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        let Some(ASTNode::Expr(expr)) = path.last() else {
-            return true;
-        };
-        let read = match expr {
-            Expr::Index(bin, ..) => match (&bin.lhs, &bin.rhs) {
-                (Expr::Variable(var, ..), Expr::Dot(rest, _, dot))
-                    if ["participants", "mentors", "mentees"].contains(&var.1.as_str()) =>
-                {
-                    first_property(&rest.rhs).map(|name| (name, after(*dot)))
-                }
-                _ => None,
-            },
-            Expr::Dot(bin, _, pos) => match &bin.lhs {
-                Expr::Variable(var, ..) if is_person(var.1.as_str()) => {
-                    first_property(&bin.rhs).map(|name| (name, after(*pos)))
-                }
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some((name, position)) = read {
-            let known = attributes.iter().any(|a| a == name) || PERSON_KEYS.contains(&name);
-            if !known && !found.iter().any(|(_, p, _)| *p == position) {
-                let help = help_did_you_mean(
-                    name,
-                    attributes.iter().map(String::as_str).chain(PERSON_KEYS),
-                )
-                .unwrap_or_else(|| {
-                    let declared = match attributes.is_empty() {
-                        true => "the program declares none".to_string(),
-                        false => format!("declared: {}", attributes.join(", ")),
-                    };
-                    format!(
-                        "declare it under [attributes.{name}] (type = \"int\", ...) and give it at enrolment (--person ROLE=ID,{name}=...); {declared}"
-                    )
-                });
-                found.push((
-                    format!("reads `{name}` of a participant, but the program declares no attribute `{name}`"),
-                    position,
-                    help,
-                ));
+        .collect()
+}
+
+/// The property `expr` reads from a person, with where its name starts: `mentors[0].NAME`,
+/// or `p.NAME` where `p` is one of `people`.
+fn person_property<'e>(
+    expr: &'e Expr,
+    people: &std::collections::BTreeSet<String>,
+) -> Option<(&'e str, Position)> {
+    match expr {
+        Expr::Index(bin, ..) => match (&bin.lhs, &bin.rhs) {
+            (Expr::Variable(var, ..), Expr::Dot(rest, _, dot))
+                if ["participants", "mentors", "mentees"].contains(&var.1.as_str()) =>
+            {
+                first_property(&rest.rhs).map(|name| (name, after(*dot)))
             }
-        }
-        true
-    });
-    found
+            _ => None,
+        },
+        Expr::Dot(bin, _, pos) => match &bin.lhs {
+            Expr::Variable(var, ..) if people.contains(var.1.as_str()) => {
+                first_property(&bin.rhs).map(|name| (name, after(*pos)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// How to fix a read of attribute `name` that is not declared.
+fn undeclared_attribute_help(name: &str, attributes: &[String]) -> String {
+    help_did_you_mean(name, attributes.iter().map(String::as_str).chain(PERSON_KEYS))
+        .unwrap_or_else(|| {
+            let declared = match attributes.is_empty() {
+                true => "the program declares none".to_string(),
+                false => format!("declared: {}", attributes.join(", ")),
+            };
+            format!(
+                "declare it under [attributes.{name}] (type = \"int\", ...) and give it at enrolment (--person ROLE=ID,{name}=...); {declared}"
+            )
+        })
 }
 
 /// The first `.NAME` of a property chain (`.grade`, `.facts.attended`, `.tags.len()`).
