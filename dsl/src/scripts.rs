@@ -158,15 +158,14 @@ const PERSON_KEYS: [&str; 4] = ["id", "role", "managers", "facts"];
 fn attribute_problems(
     ast: &rhai::AST,
     attributes: &[String],
-    scope: &rhai::Scope<'_>,
+    people: &std::collections::BTreeSet<String>,
 ) -> Vec<(String, Position, String)> {
-    let people = closure_people(ast, scope);
     let mut found: Vec<(String, Position, String)> = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         let Some(ASTNode::Expr(expr)) = path.last() else {
             return true;
         };
-        let Some((name, position)) = person_property(expr, &people) else {
+        let Some((name, position)) = person_property(expr, people) else {
             return true;
         };
         let known = attributes.iter().any(|a| a == name) || PERSON_KEYS.contains(&name);
@@ -267,6 +266,8 @@ pub(crate) struct Known<'a> {
     pub history: &'a HistoryNames,
     /// The declared participant attributes.
     pub attributes: &'a [String],
+    /// The types of the attributes declared without an error.
+    pub attribute_kinds: &'a std::collections::BTreeMap<String, crate::value::ValueKind>,
     /// The functions scripts may call, the program's libraries among them.
     pub functions: &'a crate::functions::Functions,
     /// Whether the script must give true or false (a guard, rule or criterion).
@@ -287,6 +288,7 @@ pub(crate) fn compile(
         criteria,
         history,
         attributes,
+        attribute_kinds,
         functions,
         boolean,
     } = *known;
@@ -311,7 +313,11 @@ pub(crate) fn compile(
             .with_help(help),
         );
     }
-    for (problem, position, help) in type_mismatches(&ast, facts) {
+    let people = closure_people(&ast, &scope);
+    let mismatches = type_mismatches(&ast, facts)
+        .into_iter()
+        .chain(attribute_mismatches(&ast, attribute_kinds, &people));
+    for (problem, position, help) in mismatches {
         ok = false;
         diagnostics.push(
             Diagnostic::error(
@@ -333,7 +339,7 @@ pub(crate) fn compile(
             .with_help(help),
         );
     }
-    for (problem, position, help) in attribute_problems(&ast, attributes, &scope) {
+    for (problem, position, help) in attribute_problems(&ast, attributes, &people) {
         ok = false;
         diagnostics.push(
             Diagnostic::error(
@@ -581,25 +587,46 @@ fn parse_error(
 /// bool (an assignment, a number, a string), say so now rather than at the first advance.
 /// Comparisons of a fact with a constant of another type (`facts.meetings >= true`): at run
 /// time they fail or are never true, so every pairing would be blocked.
-fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, String)> {
+/// A constant's type and how it is written.
+fn constant(e: &Expr) -> Option<(crate::value::ValueKind, String)> {
     use crate::value::ValueKind as K;
-    let constant = |e: &Expr| -> Option<(K, String)> {
-        Some(match e {
-            Expr::BoolConstant(b, _) => (K::Bool, b.to_string()),
-            Expr::IntegerConstant(i, _) => (K::Int, i.to_string()),
-            Expr::FloatConstant(x, _) => (K::Float, x.to_string()),
-            Expr::StringConstant(s, _) => (K::Text, format!("{s:?}")),
-            _ => return None,
-        })
-    };
-    // What a fact of each type can be compared with, as scripts see it (dates are strings).
-    let fits = |fact: K, other: K| match fact {
+    Some(match e {
+        Expr::BoolConstant(b, _) => (K::Bool, b.to_string()),
+        Expr::IntegerConstant(i, _) => (K::Int, i.to_string()),
+        Expr::FloatConstant(x, _) => (K::Float, x.to_string()),
+        Expr::StringConstant(s, _) => (K::Text, format!("{s:?}")),
+        _ => return None,
+    })
+}
+
+/// Whether a value of type `declared` can be compared with a constant of type `other`, as
+/// scripts see them (dates are strings).
+fn fits(declared: crate::value::ValueKind, other: crate::value::ValueKind) -> bool {
+    use crate::value::ValueKind as K;
+    match declared {
         K::Int | K::Float => matches!(other, K::Int | K::Float),
         K::Bool => other == K::Bool,
         K::Text | K::Date => other == K::Text,
         K::List => false,
-    };
-    let mut found = Vec::new();
+    }
+}
+
+/// An example of comparing `read` (how a script reads it) as its type allows.
+fn comparison_example(read: &str, kind: crate::value::ValueKind) -> String {
+    use crate::value::ValueKind as K;
+    match kind {
+        K::Int => format!("{read} >= 6"),
+        K::Float => format!("{read} >= 4.5"),
+        K::Bool => format!("{read} == true, or just {read}"),
+        K::Text => format!("{read} == \"done\""),
+        K::Date => format!("{read} <= \"2026-06-30\""),
+        K::List => format!("{read}.contains(\"x\")"),
+    }
+}
+
+/// Calls `each` with every comparison of `ast` (an operator call with two arguments) and its
+/// position.
+fn each_comparison(ast: &rhai::AST, mut each: impl FnMut(&rhai::FnCallExpr, Position)) {
     ast.walk(&mut |path: &[ASTNode]| {
         // A comparison that is a whole statement (a guard of one comparison, or what is left
         // of `true && ...` once Rhai has folded it) is a statement, not an expression.
@@ -609,72 +636,121 @@ fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, Str
             _ => return true,
         };
         let comparison = ["==", "!=", "<", "<=", ">", ">="].contains(&call.name.as_str());
-        if !(comparison && call.is_operator_call() && call.args.len() == 2) {
-            return true;
+        if comparison && call.is_operator_call() && call.args.len() == 2 {
+            each(call, *pos);
         }
+        true
+    });
+}
+
+/// E025 for a participant's attribute compared with a constant of another type
+/// (`mentors[0].team == 3` for a text attribute).
+fn attribute_mismatches(
+    ast: &rhai::AST,
+    kinds: &std::collections::BTreeMap<String, crate::value::ValueKind>,
+    people: &std::collections::BTreeSet<String>,
+) -> Vec<(String, Position, String)> {
+    let mut found = Vec::new();
+    each_comparison(ast, |call, pos| {
         for (a, b) in [(0, 1), (1, 0)] {
-            let Some(name) = plain_fact(&call.args[a]) else {
+            let Some((name, _)) = person_property(&call.args[a], people) else {
                 continue;
             };
-            let (Some(kind), Some((other, shown))) = (
-                facts.get(&name).and_then(|f| f.kind),
-                constant(&call.args[b]),
-            ) else {
+            let (Some(kind), Some((other, shown))) = (kinds.get(name), constant(&call.args[b]))
+            else {
                 continue;
             };
-            let allowed = facts.get(&name).and_then(|f| f.allowed.as_ref());
-            let text = shown.trim_matches('"');
-            if let (K::Text, Some(allowed)) = (other, allowed.filter(|a| kind == K::Text && !a.is_empty())) {
-                if ["==", "!="].contains(&call.name.as_str())
-                    && !allowed.iter().any(|a| a == text)
-                {
-                    found.push((
-                        format!(
-                            "compares fact `{name}` with {shown}, which is not one of its allowed values"
-                        ),
-                        *pos,
-                        help_did_you_mean(text, allowed.iter().map(String::as_str))
-                            .unwrap_or_else(|| format!("`{name}` may be: {}", allowed.join(", "))),
-                    ));
-                    continue;
-                }
-            }
-            let not_a_date = kind == K::Date
-                && other == K::Text
-                && chrono::NaiveDate::parse_from_str(shown.trim_matches('"'), "%Y-%m-%d").is_err();
-            if not_a_date {
-                found.push((
-                    format!("compares date fact `{name}` with {shown}, which is not a date"),
-                    *pos,
-                    format!("write the date as YYYY-MM-DD, e.g. facts.{name} <= \"2026-06-30\""),
-                ));
-            } else if !fits(kind, other) {
+            if !fits(*kind, other) {
                 found.push((
                     format!(
-                        "compares fact `{name}` ({}) with {shown} ({}) using `{}`",
+                        "compares attribute `{name}` ({}) with {shown} ({}) using `{}`",
                         kind.with_article(),
                         other.with_article(),
                         call.name
                     ),
-                    *pos,
+                    pos,
                     format!(
                         "compare `{name}` with {}, e.g. {}",
                         kind.with_article(),
-                        match kind {
-                            K::Int => format!("facts.{name} >= 6"),
-                            K::Float => format!("facts.{name} >= 4.5"),
-                            K::Bool => format!("facts.{name} == true, or just facts.{name}"),
-                            K::Text => format!("facts.{name} == \"done\""),
-                            K::Date => format!("facts.{name} <= \"2026-06-30\""),
-                            K::List => format!("facts.{name}.contains(\"x\")"),
-                        }
+                        comparison_example(&format!("p.{name}"), *kind)
                     ),
                 ));
             }
         }
-        true
     });
     found
+}
+
+fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, String)> {
+    let mut found = Vec::new();
+    each_comparison(ast, |call, pos| {
+        for (a, b) in [(0, 1), (1, 0)] {
+            let Some(name) = plain_fact(&call.args[a]) else {
+                continue;
+            };
+            let Some(fact) = facts.get(&name) else {
+                continue;
+            };
+            let (Some(kind), Some((other, shown))) = (fact.kind, constant(&call.args[b])) else {
+                continue;
+            };
+            if let Some(problem) = fact_mismatch(&name, fact, kind, (other, &shown), &call.name) {
+                found.push((problem.0, pos, problem.1));
+            }
+        }
+    });
+    found
+}
+
+/// What is wrong with comparing fact `name` (of type `kind`) with a constant using `op`, and
+/// how to fix it: another type, a text outside its `allowed` values, a text that is no date.
+fn fact_mismatch(
+    name: &str,
+    fact: &Fact,
+    kind: crate::value::ValueKind,
+    (other, shown): (crate::value::ValueKind, &str),
+    op: &str,
+) -> Option<(String, String)> {
+    use crate::value::ValueKind as K;
+    let text = shown.trim_matches('"');
+    let allowed = fact
+        .allowed
+        .as_ref()
+        .filter(|a| kind == K::Text && other == K::Text && !a.is_empty());
+    if let Some(allowed) = allowed.filter(|_| ["==", "!="].contains(&op)) {
+        return (!allowed.iter().any(|a| a == text)).then(|| {
+            (
+                format!(
+                    "compares fact `{name}` with {shown}, which is not one of its allowed values"
+                ),
+                help_did_you_mean(text, allowed.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("`{name}` may be: {}", allowed.join(", "))),
+            )
+        });
+    }
+    if kind == K::Date
+        && other == K::Text
+        && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err()
+    {
+        return Some((
+            format!("compares date fact `{name}` with {shown}, which is not a date"),
+            format!("write the date as YYYY-MM-DD, e.g. facts.{name} <= \"2026-06-30\""),
+        ));
+    }
+    (!fits(kind, other)).then(|| {
+        (
+            format!(
+                "compares fact `{name}` ({}) with {shown} ({}) using `{op}`",
+                kind.with_article(),
+                other.with_article(),
+            ),
+            format!(
+                "compare `{name}` with {}, e.g. {}",
+                kind.with_article(),
+                comparison_example(&format!("facts.{name}"), kind)
+            ),
+        )
+    })
 }
 
 /// The fact an expression is, when it is exactly `facts.NAME` or `facts["NAME"]` (not a

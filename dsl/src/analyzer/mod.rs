@@ -57,6 +57,8 @@ pub(crate) struct Analyzer<'a> {
     history_names: scripts::HistoryNames,
     /// The declared participant attributes, those whose declaration has an error among them.
     attribute_names: Vec<String>,
+    /// The types of the attributes declared without an error.
+    attribute_kinds: std::collections::BTreeMap<String, crate::value::ValueKind>,
     /// Every role of every type: who a notification may go to.
     role_names: Vec<String>,
     criteria: Vec<Criterion>,
@@ -85,6 +87,7 @@ impl<'a> Analyzer<'a> {
             criterion_names: Vec::new(),
             history_names: scripts::HistoryNames::default(),
             attribute_names: Vec::new(),
+            attribute_kinds: Default::default(),
             role_names: Vec::new(),
             criteria: Vec::new(),
             provided: Vec::new(),
@@ -159,6 +162,10 @@ impl<'a> Analyzer<'a> {
             }
         }
         let attributes = self.declarations(&top, "attributes", "attribute");
+        self.attribute_kinds = attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.kind))
+            .collect();
         self.attribute_names = match top.table.get("attributes").map(Spanned::get_ref) {
             Some(DeValue::Table(declared)) => {
                 declared.keys().map(|k| k.get_ref().to_string()).collect()
