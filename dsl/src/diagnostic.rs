@@ -30,6 +30,10 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// How to fix it, where a fix can be named.
     pub help: Option<String>,
+    /// A part of a script that can never work (a guard that never holds, a notice to nobody),
+    /// found by a check newer than some stored program versions. `check` and new enrolments
+    /// refuse it; a version already stored keeps running its pairings with it.
+    pub tolerated_when_stored: bool,
 }
 
 impl Diagnostic {
@@ -42,6 +46,7 @@ impl Diagnostic {
             span: Some(span),
             label: None,
             help: None,
+            tolerated_when_stored: false,
         }
     }
 
@@ -62,6 +67,12 @@ impl Diagnostic {
     /// Adds a `help:` line when there is one.
     pub fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
         self.help = help.or(self.help);
+        self
+    }
+
+    /// Marks an error a stored version may have and still run (see the field).
+    pub fn tolerated_when_stored(mut self) -> Diagnostic {
+        self.tolerated_when_stored = true;
         self
     }
 

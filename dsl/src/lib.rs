@@ -94,6 +94,7 @@ pub fn load(path: &Path) -> Loaded {
                 span: None,
                 label: None,
                 help: Some(help),
+                tolerated_when_stored: false,
             };
             Loaded {
                 program: None,
@@ -155,7 +156,12 @@ pub fn load_sources(sources: &[(std::path::PathBuf, String)]) -> Loaded {
     let mut map = SourceMap::default();
     let (path, text) = sources.first().cloned().unwrap_or_default();
     let file = map.add(&path, text);
-    check_with(map, file, sources.get(1..).unwrap_or_default().to_vec())
+    check_with(
+        map,
+        file,
+        sources.get(1..).unwrap_or_default().to_vec(),
+        true,
+    )
 }
 
 /// A scenario names its program with a string and has participants or steps; a program has a
@@ -169,13 +175,16 @@ fn is_scenario(root: &toml::Spanned<toml::de::DeTable<'_>>) -> bool {
 }
 
 fn check(sources: SourceMap, file: usize) -> Loaded {
-    check_with(sources, file, Vec::new())
+    check_with(sources, file, Vec::new(), false)
 }
 
+/// Checks a program; `stored`: it is a version already stored, which runs with the errors
+/// newer checks find in what can never work (`Diagnostic::tolerated_when_stored`).
 fn check_with(
     mut sources: SourceMap,
     file: usize,
     provided: Vec<(std::path::PathBuf, String)>,
+    stored: bool,
 ) -> Loaded {
     let text = sources
         .file(file)
@@ -209,6 +218,7 @@ fn check_with(
                 "scenario files are run by simulate; a program starts with a [program] table"
                     .into(),
             ),
+            tolerated_when_stored: false,
         };
         return Loaded {
             program: None,
@@ -238,7 +248,10 @@ fn check_with(
         unread_facts(p, &mut diagnostics);
         diagnostics.extend(unused_criteria);
     }
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    if diagnostics
+        .iter()
+        .any(|d| d.is_error() && !(stored && d.tolerated_when_stored))
+    {
         program = None;
     }
     if let Some(p) = &mut program {
@@ -402,4 +415,67 @@ pub fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// A program whose guard can never hold in three ways newer checks find.
+    const DEAD_PARTS: &str = r#"
+[program]
+id = "p"
+title = "p"
+initial = "a"
+
+[facts.track]
+type = "text"
+allowed = ["backend", "frontend"]
+
+[attributes.team]
+type = "text"
+
+[stages.a]
+on_enter = 'notify("hello", ["mentr"])'
+[stages.b]
+outcome = "success"
+
+[[transitions]]
+from = "a"
+to = "b"
+guard = 'facts.track == "backnd" || stage == "lerning"'
+
+[notifications.hello]
+subject = "Hello"
+body = "Hello"
+to = ["mentor"]
+
+[types.one]
+roles = { mentor = 1, mentee = 1 }
+rule = "mentors[0].team == 3"
+"#;
+
+    #[test]
+    fn what_newer_checks_find_refuses_a_file_but_not_a_stored_version() {
+        let from_file = super::load_str(Path::new("p.toml"), DEAD_PARTS);
+        assert!(from_file.program.is_none(), "check refuses it");
+        assert!(from_file.diagnostics.len() >= 4, "{}", from_file.render());
+        assert!(from_file
+            .diagnostics
+            .iter()
+            .all(|d| d.tolerated_when_stored));
+        let stored = super::load_sources(&[(PathBuf::from("p.toml"), DEAD_PARTS.to_string())]);
+        let program = stored.program.expect("a stored version keeps running");
+        assert!(
+            program.transitions[0].guard.is_some(),
+            "its guard is kept, as it ran"
+        );
+    }
+
+    #[test]
+    fn a_stored_version_with_an_older_kind_of_error_is_still_refused() {
+        let broken = DEAD_PARTS.replace("to = \"b\"", "to = \"nowhere\"");
+        let stored = super::load_sources(&[(PathBuf::from("p.toml"), broken)]);
+        assert!(stored.program.is_none());
+    }
 }

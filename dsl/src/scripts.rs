@@ -22,6 +22,8 @@ pub(crate) struct Fact {
     pub per: Option<String>,
     /// The values a text or list fact may take, when declared.
     pub allowed: Option<Vec<String>>,
+    /// The smallest and largest value a number fact may take, when declared.
+    pub range: (Option<f64>, Option<f64>),
 }
 
 /// Where a script's text sits in its file.
@@ -119,9 +121,9 @@ pub(crate) struct HistoryNames {
 }
 
 /// E026 for every `entries.X` or `first_entered.X` whose X is no stage, and `taken.X` whose X
-/// is no transition's label; and for a comparison with a stage or type that does not exist.
+/// is no transition's label.
 fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
-    let mut found = name_comparisons(ast, names);
+    let mut found = Vec::new();
     for variable in crate::sandbox::HISTORY_VARIABLES {
         let (known, what) = match variable {
             "taken" => (&names.labels, "transition label"),
@@ -256,6 +258,9 @@ fn after(dot: Position) -> Position {
     }
 }
 
+/// What a check found: the problem, where, and how to fix it.
+type Finding = (String, Position, String);
+
 /// The names a script is checked against.
 pub(crate) struct Known<'a> {
     /// The declared facts.
@@ -302,64 +307,52 @@ pub(crate) fn compile(
     };
     let reads = facts_read(&ast);
     let mut ok = true;
-    if let Some((problem, position, help)) = result_problem(&ast, facts).filter(|_| boolean) {
-        ok = false;
-        diagnostics.push(
-            Diagnostic::error(
-                Code::E024,
-                format!("{what} {problem}"),
-                placement.span_at(position),
-            )
-            .with_help(help),
-        );
-    }
     let people = closure_people(&ast, &scope);
-    let mismatches = type_mismatches(&ast, facts)
-        .into_iter()
-        .chain(attribute_mismatches(&ast, attribute_kinds, &people));
-    for (problem, position, help) in mismatches {
-        ok = false;
-        diagnostics.push(
-            Diagnostic::error(
-                Code::E025,
+    // Each check's findings; `true` where a stored version may have them and still run: what
+    // those checks find can never work, but they came after versions were stored, and a
+    // version's pairings must not stop at an upgrade.
+    let checks: [(Code, Vec<Finding>, bool); 8] = [
+        (
+            Code::E024,
+            result_problem(&ast).into_iter().collect(),
+            false,
+        ),
+        (
+            Code::E024,
+            non_bool_result(&ast, facts).into_iter().collect(),
+            true,
+        ),
+        (Code::E025, type_mismatches(&ast, facts), true),
+        (
+            Code::E025,
+            attribute_mismatches(&ast, attribute_kinds, &people),
+            true,
+        ),
+        (Code::E043, functions.bad_calls(&ast), false),
+        (
+            Code::E045,
+            attribute_problems(&ast, attributes, &people),
+            true,
+        ),
+        (Code::E026, history_problems(&ast, history), false),
+        (Code::E026, name_comparisons(&ast, history), true),
+    ];
+    for (code, findings, tolerated) in checks {
+        let boolean_only = matches!(code, Code::E024);
+        for (problem, position, help) in findings.into_iter().filter(|_| boolean || !boolean_only) {
+            ok &= tolerated;
+            let d = Diagnostic::error(
+                code,
                 format!("{what} {problem}"),
                 placement.span_at(position),
             )
-            .with_help(help),
-        );
-    }
-    for (problem, position, help) in functions.bad_calls(&ast) {
-        ok = false;
-        diagnostics.push(
-            Diagnostic::error(
-                Code::E043,
-                format!("{what} {problem}"),
-                placement.span_at(position),
-            )
-            .with_help(help),
-        );
-    }
-    for (problem, position, help) in attribute_problems(&ast, attributes, &people) {
-        ok = false;
-        diagnostics.push(
-            Diagnostic::error(
-                Code::E045,
-                format!("{what} {problem}"),
-                placement.span_at(position),
-            )
-            .with_help(help),
-        );
-    }
-    for (problem, position, help) in history_problems(&ast, history) {
-        ok = false;
-        diagnostics.push(
-            Diagnostic::error(
-                Code::E026,
-                format!("{what} {problem}"),
-                placement.span_at(position),
-            )
-            .with_help(help),
-        );
+            .with_help(help);
+            diagnostics.push(if tolerated {
+                d.tolerated_when_stored()
+            } else {
+                d
+            });
+        }
     }
     for (name, position) in &reads {
         if let Some(per) = facts.get(name).and_then(|f| f.per.as_deref()) {
@@ -694,7 +687,15 @@ fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, Str
             let (Some(kind), Some((other, shown))) = (fact.kind, constant(&call.args[b])) else {
                 continue;
             };
-            if let Some(problem) = fact_mismatch(&name, fact, kind, (other, &shown), &call.name) {
+            // Read with the fact first: `300 <= facts.n` is `facts.n >= 300`.
+            let op = match (a, call.name.as_str()) {
+                (1, ">=") => "<=",
+                (1, "<=") => ">=",
+                (1, ">") => "<",
+                (1, "<") => ">",
+                (_, op) => op,
+            };
+            if let Some(problem) = fact_mismatch(&name, fact, kind, (other, &shown), op) {
                 found.push((problem.0, pos, problem.1));
             }
         }
@@ -728,6 +729,9 @@ fn fact_mismatch(
             )
         });
     }
+    if let Some(problem) = beyond_range(name, fact.range, shown, op) {
+        return Some(problem);
+    }
     if kind == K::Date
         && other == K::Text
         && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err()
@@ -753,6 +757,43 @@ fn fact_mismatch(
     })
 }
 
+/// A comparison of a number fact with a number beyond its declared `min` or `max` that can
+/// never hold (`facts.sessions >= 300` when at most 200 are allowed).
+fn beyond_range(
+    name: &str,
+    (min, max): (Option<f64>, Option<f64>),
+    shown: &str,
+    op: &str,
+) -> Option<(String, String)> {
+    // Bounds that contradict each other are their declaration's error (E033).
+    if let (Some(a), Some(b)) = (min, max) {
+        if a > b {
+            return None;
+        }
+    }
+    let c: f64 = shown.parse().ok()?;
+    let never = match op {
+        ">=" => max.is_some_and(|m| c > m),
+        ">" => max.is_some_and(|m| c >= m),
+        "<=" => min.is_some_and(|m| c < m),
+        "<" => min.is_some_and(|m| c <= m),
+        "==" => max.is_some_and(|m| c > m) || min.is_some_and(|m| c < m),
+        _ => false,
+    };
+    let bounds = match (min, max) {
+        (Some(a), Some(b)) => format!("from {a} to {b}"),
+        (Some(a), None) => format!("at least {a}"),
+        (None, Some(b)) => format!("at most {b}"),
+        (None, None) => return None,
+    };
+    never.then(|| {
+        (
+            format!("compares fact `{name}` with {shown} using `{op}`, which never holds: `{name}` is {bounds}"),
+            format!("compare with a value `{name}` can take, or change its declared `min`/`max`"),
+        )
+    })
+}
+
 /// The fact an expression is, when it is exactly `facts.NAME` or `facts["NAME"]` (not a
 /// method call or property of it, such as `facts.topics.len()`).
 fn plain_fact(expr: &Expr) -> Option<String> {
@@ -772,15 +813,9 @@ fn plain_fact(expr: &Expr) -> Option<String> {
     }
 }
 
-fn result_problem(ast: &rhai::AST, facts: &Facts) -> Option<(String, Position, String)> {
+fn result_problem(ast: &rhai::AST) -> Option<Finding> {
     use rhai::Stmt;
-    let Some(last) = ast.statements().last() else {
-        return Some((
-            "is empty".into(),
-            Position::NONE,
-            "write a condition, e.g. facts.meetings >= 6 (a transition without a guard has no `guard` key)".into(),
-        ));
-    };
+    let last = ast.statements().last()?;
     let numeric = |f: &rhai::FnCallExpr| {
         f.is_operator_call() && ["+", "-", "*", "/", "%", "**"].contains(&f.name.as_str())
     };
@@ -818,36 +853,47 @@ fn result_problem(ast: &rhai::AST, facts: &Facts) -> Option<(String, Position, S
                 *pos,
                 "a guard must give true or false, e.g. facts.meetings >= 6".into(),
             )),
-            other => {
-                // A fact on its own is a condition only when it is a bool.
-                let name = plain_fact(other)?;
-                let kind = facts.get(&name)?.kind?;
-                (kind != crate::value::ValueKind::Bool).then(|| {
-                    (
-                        format!(
-                            "gives fact `{name}` ({}) instead of true or false",
-                            kind.with_article()
-                        ),
-                        match other {
-                            Expr::Dot(bin, ..) | Expr::Index(bin, ..) => bin.lhs.position(),
-                            _ => other.position(),
-                        },
-                        format!(
-                            "compare it, e.g. facts.{name} {}",
-                            match kind {
-                                crate::value::ValueKind::Int | crate::value::ValueKind::Float =>
-                                    ">= 1",
-                                crate::value::ValueKind::Date => "<= \"2026-06-30\"",
-                                crate::value::ValueKind::List => "!= []",
-                                _ => "!= \"\"",
-                            }
-                        ),
-                    )
-                })
-            }
+            _ => None,
         },
         _ => None,
     }
+}
+
+/// A guard that gives a fact of another type than bool (`facts.sessions`), or nothing at all:
+/// it fails at every evaluation.
+fn non_bool_result(ast: &rhai::AST, facts: &Facts) -> Option<Finding> {
+    use crate::value::ValueKind as K;
+    let Some(last) = ast.statements().last() else {
+        return Some((
+            "is empty".into(),
+            Position::NONE,
+            "write a condition, e.g. facts.meetings >= 6 (a transition without a guard has no `guard` key)".into(),
+        ));
+    };
+    let rhai::Stmt::Expr(expr) = last else {
+        return None;
+    };
+    let name = plain_fact(expr)?;
+    let kind = facts.get(&name)?.kind?;
+    let example = match kind {
+        K::Bool => return None,
+        K::Int | K::Float => ">= 1",
+        K::Date => "<= \"2026-06-30\"",
+        K::List => "!= []",
+        K::Text => "!= \"\"",
+    };
+    let at = match &**expr {
+        Expr::Dot(bin, ..) | Expr::Index(bin, ..) => bin.lhs.position(),
+        other => other.position(),
+    };
+    Some((
+        format!(
+            "gives fact `{name}` ({}) instead of true or false",
+            kind.with_article()
+        ),
+        at,
+        format!("compare it, e.g. facts.{name} {example}"),
+    ))
 }
 
 /// The criteria (of `criteria`) a script reads as variables, in first-use order.

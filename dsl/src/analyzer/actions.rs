@@ -57,18 +57,19 @@ impl Analyzer<'_> {
             }
             for (role, span) in &to {
                 if !self.role_names.iter().any(|r| r == role) {
-                    self.reader()
-                        .error(
-                            Code::E044,
-                            format!("{what} goes to `{role}`, which is no role of any type"),
-                            span.clone(),
-                        )
-                        .help = Some(
-                        help_did_you_mean(role, self.role_names.iter().map(String::as_str))
-                            .unwrap_or_else(|| {
-                                format!("the roles are: {}", self.role_names.join(", "))
-                            }),
+                    let help = help_did_you_mean(role, self.role_names.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            format!("the roles are: {}", self.role_names.join(", "))
+                        });
+                    // A check newer than some stored versions: such a notice reaches nobody.
+                    let mut r = self.reader();
+                    let d = r.error(
+                        Code::E044,
+                        format!("{what} goes to `{role}`, which is no role of any type"),
+                        span.clone(),
                     );
+                    d.help = Some(help);
+                    d.tolerated_when_stored = true;
                 }
             }
             // Kept even with an error (the program is refused for it anyway), so an action
@@ -241,10 +242,13 @@ impl Analyzer<'_> {
                 self.reader().error(Code::E044, message, span.clone()).help = Some(help);
             }
         }
+        // Checks newer than some stored versions: what they find never works, but runs.
         for (kind, name, literal) in crate::effects::literals(&script.ast) {
             if let Some((message, help)) = self.literal_problem(kind, &name, &literal, what) {
-                ok = false;
-                self.reader().error(Code::E044, message, span.clone()).help = Some(help);
+                let mut r = self.reader();
+                let d = r.error(Code::E044, message, span.clone());
+                d.help = Some(help);
+                d.tolerated_when_stored = true;
             }
         }
         ok

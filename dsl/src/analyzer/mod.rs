@@ -148,6 +148,7 @@ impl<'a> Analyzer<'a> {
                     default: f.default.clone(),
                     per: f.per.clone(),
                     allowed: f.allowed.clone(),
+                    range: (number(f.min), number(f.max)),
                 };
                 (f.name.clone(), fact)
             })
@@ -319,6 +320,14 @@ fn suggested_id(fixed: &str) -> String {
         Some(c) if c.is_ascii_alphabetic() => trimmed.to_string(),
         Some(_) => format!("stage-{trimmed}"),
         None => "stage".into(),
+    }
+}
+
+/// A number bound as a number; a date bound is none.
+fn number(bound: Option<crate::value::Bound>) -> Option<f64> {
+    match bound {
+        Some(crate::value::Bound::Number(x)) => Some(x),
+        _ => None,
     }
 }
 
