@@ -38,11 +38,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 v.id.clone(),
                 render::short_hash(&v.hash).to_string(),
                 v.pairings.to_string(),
-                // Shown to the minute, as every other time; kept as stored when it is not one.
-                chrono::DateTime::parse_from_rfc3339(&v.stored_at).map_or_else(
-                    |_| v.stored_at.clone(),
-                    |t| render::minute(t.with_timezone(&chrono::Utc)),
-                ),
+                render::stored_time(&v.stored_at),
                 v.path.clone(),
             ]
         })

@@ -111,6 +111,13 @@ pub fn minute(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// A time as the store keeps it (RFC 3339), shown as [`minute`] shows times; text that is no
+/// such time is shown as it is.
+pub fn stored_time(text: &str) -> String {
+    DateTime::parse_from_rfc3339(text)
+        .map_or_else(|_| text.to_string(), |t| minute(t.with_timezone(&Utc)))
+}
+
 /// How long, in the largest unit that reads well: `5h`, `3d`, `6w 2d`.
 pub fn age(d: chrono::Duration) -> String {
     let hours = d.num_hours().max(0);

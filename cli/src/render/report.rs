@@ -69,7 +69,7 @@ fn program_text(p: &ProgramReport, out: &mut String) {
             format!("version {}", short_hash(&v.hash)),
             v.pairings.to_string(),
             rate(v.success),
-            format!("stored {}", v.stored_at),
+            format!("stored {}", super::stored_time(&v.stored_at)),
         ]
     }));
     out.push_str(&indent(&table(

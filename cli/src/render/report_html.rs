@@ -107,7 +107,10 @@ fn program_section(p: &ProgramReport, out: &mut String) {
         );
     }
     for v in &p.versions {
-        let stored = format!("version stored {}", escape(&v.stored_at));
+        let stored = format!(
+            "version stored {}",
+            escape(&super::stored_time(&v.stored_at))
+        );
         success_row(
             &format!("version {}", short_hash(&v.hash)),
             v.pairings,
