@@ -24,11 +24,44 @@ pub fn check(template: &str) -> Result<(), (String, Option<usize>)> {
 pub fn render(template: &str, context: &impl serde::Serialize) -> Result<String, String> {
     let env = environment();
     let t = env.template_from_str(template).map_err(|e| e.to_string())?;
-    t.render(minijinja::Value::from(minijinja::value::Serde(context)))
-        .map_err(|e| match e.detail() {
-            Some(detail) => format!("{}: {detail}", e.kind()),
-            None => e.kind().to_string(),
+    let context = minijinja::Value::from(minijinja::value::Serde(context));
+    t.render(&context).map_err(|e| {
+        let at = e
+            .line()
+            .map_or(String::new(), |l| format!(" (line {l} of the template)"));
+        let missing = match e.kind() {
+            minijinja::ErrorKind::UndefinedError => first_undefined(&env, &t, &context),
+            _ => None,
+        };
+        match (missing, e.detail()) {
+            (Some(name), _) => format!("`{name}` has no value here{at}"),
+            (None, Some(detail)) => format!("{}: {detail}{at}", e.kind()),
+            (None, None) => format!("{}{at}", e.kind()),
+        }
+    })
+}
+
+/// The first name the template reads (`facts.ramp_plan`) that `context` does not hold: strict
+/// rendering says only that something was undefined.
+fn first_undefined(
+    env: &minijinja::Environment<'_>,
+    t: &minijinja::Template<'_, '_>,
+    context: &minijinja::Value,
+) -> Option<String> {
+    let mut names: Vec<String> = t.undeclared_variables(true).into_iter().collect();
+    names.sort();
+    // What the environment defines (`range`, `namespace` ...) is no value the context lacks.
+    let global = |name: &str| {
+        let first = name.split('.').next().unwrap_or_default();
+        env.globals().any(|(g, _)| g == first)
+    };
+    names.into_iter().filter(|n| !global(n)).find(|name| {
+        let mut value = context.clone();
+        name.split('.').any(|part| {
+            value = value.get_attr(part).unwrap_or(minijinja::Value::UNDEFINED);
+            value.is_undefined()
         })
+    })
 }
 
 #[cfg(test)]
@@ -55,8 +88,13 @@ mod tests {
             .as_deref(),
             Ok("hi ana: 12")
         );
-        let unknown = render("{{ nmae }}", &ctx).expect_err("unknown variable");
-        assert!(unknown.contains("undefined"), "{unknown}");
+        let unknown = render("{{ name }}\n{{ nmae }}", &ctx).expect_err("unknown variable");
+        assert!(
+            unknown.contains("`nmae` has no value here (line 2 of the template)"),
+            "{unknown}"
+        );
+        let deep = render("{{ name.first }}", &ctx).expect_err("no such attribute");
+        assert!(deep.contains("`name.first` has no value"), "{deep}");
         assert!(check("{{ name ").is_err());
         assert!(check("{{ name }}").is_ok());
     }
