@@ -137,3 +137,13 @@ fn graphs_draw_schedules_timers_and_automatic_moves() {
     assert_eq!(dot.code, 0, "{}", dot.transcript());
     insta::assert_snapshot!(dot.stdout);
 }
+
+#[test]
+fn correct_reads_of_people_dates_and_schedules_are_not_taken_for_mistakes() {
+    let run = mentorflow(&[
+        "check",
+        "--deny-warnings",
+        "tests/fixtures/programs/correct-reads.toml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+}

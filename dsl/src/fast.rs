@@ -660,7 +660,7 @@ enum Base {
 
 /// The anonymous function a closure argument names, with the variables it captures: a
 /// function pointer, or `curry(pointer, captured...)` after the statements that share them.
-fn closure_parts(arg: &Expr) -> Option<(String, Vec<&str>)> {
+pub(crate) fn closure_parts(arg: &Expr) -> Option<(String, Vec<&str>)> {
     let pointer = |e: &Expr| match e {
         Expr::DynamicConstant(d, _) => d
             .read_lock::<rhai::FnPtr>()

@@ -183,23 +183,56 @@ fn attribute_problems(
     found
 }
 
-/// The closures' parameters: the people `all`, `any`, `filter` ... hand them. A closure's
-/// parameters include what it captures: `facts` and the other script variables are no
-/// people; a name the script also binds with `let` may be anything, so it is left alone.
+/// The script variables that hold people.
+const GROUPS: [&str; 3] = ["participants", "mentors", "mentees"];
+
+/// The parameters of the closures handed to a method called on people (`mentees.all(|m|
+/// ...)`, `participants.filter(...).any(...)`): the people those methods hand them. A
+/// closure's parameters include what it captures: `facts` and the other script variables are
+/// no people; a name the script also binds with `let` may be anything, so it is left alone.
 fn closure_people(ast: &rhai::AST, scope: &rhai::Scope<'_>) -> std::collections::BTreeSet<String> {
     let mut bound = std::collections::BTreeSet::new();
+    let mut over_people = std::collections::BTreeSet::new();
     ast.walk(&mut |path: &[ASTNode]| {
-        if let Some(ASTNode::Stmt(rhai::Stmt::Var(var, ..))) = path.last() {
-            bound.insert(var.0.name.to_string());
+        match path.last() {
+            Some(ASTNode::Stmt(rhai::Stmt::Var(var, ..))) => {
+                bound.insert(var.0.name.to_string());
+            }
+            Some(ASTNode::Expr(Expr::Dot(bin, ..))) => {
+                if let Expr::Variable(var, ..) = &bin.lhs {
+                    if GROUPS.contains(&var.1.as_str()) {
+                        closures_in(&bin.rhs, &mut over_people);
+                    }
+                }
+            }
+            _ => {}
         }
         true
     });
     ast.iter_fn_def()
-        .filter(|def| def.name.starts_with("anon$"))
+        .filter(|def| over_people.contains(def.name.as_str()))
         .flat_map(|def| def.params.iter())
         .filter(|p| !scope.contains(p.as_str()) && !bound.contains(p.as_str()))
         .map(|p| p.to_string())
         .collect()
+}
+
+/// The anonymous functions handed to the method calls of a chain (`.filter(...).all(...)`).
+fn closures_in(expr: &Expr, out: &mut std::collections::BTreeSet<String>) {
+    match expr {
+        Expr::MethodCall(call, _) => {
+            for arg in call.args.iter() {
+                if let Some((name, _)) = crate::fast::closure_parts(arg) {
+                    out.insert(name);
+                }
+            }
+        }
+        Expr::Dot(bin, ..) => {
+            closures_in(&bin.lhs, out);
+            closures_in(&bin.rhs, out);
+        }
+        _ => {}
+    }
 }
 
 /// The property `expr` reads from a person, with where its name starts: `mentors[0].NAME`,
@@ -211,7 +244,7 @@ fn person_property<'e>(
     match expr {
         Expr::Index(bin, ..) => match (&bin.lhs, &bin.rhs) {
             (Expr::Variable(var, ..), Expr::Dot(rest, _, dot))
-                if ["participants", "mentors", "mentees"].contains(&var.1.as_str()) =>
+                if GROUPS.contains(&var.1.as_str()) =>
             {
                 first_property(&rest.rhs).map(|name| (name, after(*dot)))
             }
@@ -239,6 +272,18 @@ fn undeclared_attribute_help(name: &str, attributes: &[String]) -> String {
                 "declare it under [attributes.{name}] (type = \"int\", ...) and give it at enrolment (--person ROLE=ID,{name}=...); {declared}"
             )
         })
+}
+
+/// Whether a person's property is read as it is (`mentors[0].grade`, `p.grade`), with no
+/// method or property after it.
+fn reads_property_only(expr: &Expr) -> bool {
+    match expr {
+        Expr::Index(bin, ..) => {
+            matches!(&bin.rhs, Expr::Dot(rest, ..) if matches!(rest.rhs, Expr::Property(..)))
+        }
+        Expr::Dot(bin, ..) => matches!(bin.rhs, Expr::Property(..)),
+        _ => false,
+    }
 }
 
 /// The first `.NAME` of a property chain (`.grade`, `.facts.attended`, `.tags.len()`).
@@ -646,7 +691,10 @@ fn attribute_mismatches(
     let mut found = Vec::new();
     each_comparison(ast, |call, pos| {
         for (a, b) in [(0, 1), (1, 0)] {
-            let Some((name, _)) = person_property(&call.args[a], people) else {
+            // Only the attribute itself: `.len()`, `.year`, `.to_string()` give another type.
+            let Some((name, _)) = person_property(&call.args[a], people)
+                .filter(|_| reads_property_only(&call.args[a]))
+            else {
                 continue;
             };
             let (Some(kind), Some((other, shown))) = (kinds.get(name), constant(&call.args[b]))
@@ -665,7 +713,7 @@ fn attribute_mismatches(
                     format!(
                         "compare `{name}` with {}, e.g. {}",
                         kind.with_article(),
-                        comparison_example(&format!("p.{name}"), *kind)
+                        comparison_example(&format!("mentors[0].{name}"), *kind)
                     ),
                 ));
             }
