@@ -34,16 +34,16 @@ pub fn register(engine: &mut Engine) {
 
 /// The effects a script names with a literal (`set_fact("ramp_started", ...)`,
 /// `notify("welcome")`): the helper and the name, in the order written.
-pub fn named(ast: &rhai::AST) -> Vec<(&'static str, String)> {
+pub fn named(ast: &rhai::AST) -> Vec<(&'static str, String, rhai::Position)> {
     use rhai::{ASTNode, Expr, Stmt};
     let mut named = Vec::new();
     ast.walk(&mut |path: &[ASTNode<'_>]| {
         let call = match path.last() {
-            Some(ASTNode::Expr(Expr::FnCall(call, _))) => Some(call),
-            Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => Some(call),
+            Some(ASTNode::Expr(Expr::FnCall(call, pos))) => Some((call, *pos)),
+            Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => Some((call, *pos)),
             _ => None,
         };
-        if let Some(call) = call {
+        if let Some((call, pos)) = call {
             let kind = match call.name.as_str() {
                 "set_fact" => Some("set_fact"),
                 "notify" => Some("notify"),
@@ -52,7 +52,7 @@ pub fn named(ast: &rhai::AST) -> Vec<(&'static str, String)> {
                 _ => None,
             };
             if let (Some(kind), Some(Expr::StringConstant(name, _))) = (kind, call.args.first()) {
-                named.push((kind, name.to_string()));
+                named.push((kind, name.to_string(), pos));
             }
         }
         true
@@ -63,13 +63,13 @@ pub fn named(ast: &rhai::AST) -> Vec<(&'static str, String)> {
 /// The roles a `notify(NAME, [ROLE, ...])` names as literals, and the values a
 /// `set_fact(NAME, VALUE)` gives as constants: (helper, fact or notification name, each
 /// literal role or the value's kind and text).
-pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal)> {
+pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal, rhai::Position)> {
     use rhai::{ASTNode, Expr, Stmt};
     let mut found = Vec::new();
     ast.walk(&mut |path: &[ASTNode<'_>]| {
-        let call = match path.last() {
-            Some(ASTNode::Expr(Expr::FnCall(call, _))) => call,
-            Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => call,
+        let (call, pos) = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, pos))) => (call, *pos),
+            Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => (call, *pos),
             _ => return true,
         };
         let (Some(Expr::StringConstant(name, _)), Some(value)) =
@@ -81,7 +81,12 @@ pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal)> {
             ("notify", Expr::Array(items, _)) => {
                 for item in items.iter() {
                     if let Expr::StringConstant(role, _) = item {
-                        found.push(("notify", name.to_string(), Literal::Role(role.to_string())));
+                        found.push((
+                            "notify",
+                            name.to_string(),
+                            Literal::Role(role.to_string()),
+                            pos,
+                        ));
                     }
                 }
             }
@@ -92,7 +97,12 @@ pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal)> {
                         .iter()
                         .filter_map(|i| i.read_lock::<rhai::ImmutableString>())
                     {
-                        found.push(("notify", name.to_string(), Literal::Role(role.to_string())));
+                        found.push((
+                            "notify",
+                            name.to_string(),
+                            Literal::Role(role.to_string()),
+                            pos,
+                        ));
                     }
                 }
             }
@@ -106,7 +116,12 @@ pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal)> {
                     _ => None,
                 };
                 if let Some((kind, shown)) = constant {
-                    found.push(("set_fact", name.to_string(), Literal::Value(kind, shown)));
+                    found.push((
+                        "set_fact",
+                        name.to_string(),
+                        Literal::Value(kind, shown),
+                        pos,
+                    ));
                 }
             }
             _ => {}

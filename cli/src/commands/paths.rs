@@ -135,7 +135,7 @@ fn acts(program: &mentorflow_dsl::Program, type_id: Option<&str>, route: &[usize
         };
         let effects: Vec<String> = mentorflow_dsl::effects::named(&script.ast)
             .into_iter()
-            .map(|(kind, name)| format!("{kind} {name}"))
+            .map(|(kind, name, _)| format!("{kind} {name}"))
             .collect();
         out.push(if effects.is_empty() {
             format!("{stage} {hook}")

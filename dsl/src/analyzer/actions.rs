@@ -207,8 +207,16 @@ impl Analyzer<'_> {
         schedules: &[crate::model::Schedule],
     ) -> bool {
         let named = crate::effects::named(&script.ast);
+        let literals = crate::effects::literals(&script.ast);
+        let positions: Vec<rhai::Position> = named
+            .iter()
+            .map(|n| n.2)
+            .chain(literals.iter().map(|l| l.3))
+            .collect();
+        let mut spans = self.call_spans(script, &span, &positions).into_iter();
         let mut ok = true;
-        for (kind, name) in named {
+        for (kind, name, _) in named {
+            let at = spans.next().unwrap_or_else(|| span.clone());
             let problem = match kind {
                 "set_fact" => match self.fact_names.get(&name) {
                     None => Some((
@@ -239,19 +247,48 @@ impl Analyzer<'_> {
             };
             if let Some((message, help)) = problem {
                 ok = false;
-                self.reader().error(Code::E044, message, span.clone()).help = Some(help);
+                self.reader().error(Code::E044, message, at).help = Some(help);
             }
         }
         // Checks newer than some stored versions: what they find never works, but runs.
-        for (kind, name, literal) in crate::effects::literals(&script.ast) {
+        for (kind, name, literal, _) in literals {
+            let at = spans.next().unwrap_or_else(|| span.clone());
             if let Some((message, help)) = self.literal_problem(kind, &name, &literal, what) {
                 let mut r = self.reader();
-                let d = r.error(Code::E044, message, span.clone());
+                let d = r.error(Code::E044, message, at);
                 d.help = Some(help);
                 d.tolerated_when_stored = true;
             }
         }
         ok
+    }
+
+    /// Where in the file each of `positions` in an action's script is: the call's name under
+    /// the caret, or the whole action when the script's text is not the file's (a string with
+    /// escapes).
+    fn call_spans(
+        &self,
+        script: &Script,
+        whole: &std::ops::Range<usize>,
+        positions: &[rhai::Position],
+    ) -> Vec<std::ops::Range<usize>> {
+        let Some(file) = self.sources.file(self.file) else {
+            return vec![whole.clone(); positions.len()];
+        };
+        let placement = crate::scripts::Placement {
+            file,
+            file_index: self.file,
+            content_start: super::verbatim_start(&file.text[whole.clone()], &script.source)
+                .map(|o| whole.start + o),
+            whole: whole.clone(),
+        };
+        positions
+            .iter()
+            .map(|pos| {
+                let at = placement.span_at(*pos);
+                at.start..at.end
+            })
+            .collect()
     }
 
     /// A role `notify` names that no type has, or a constant `set_fact` gives that is not of
