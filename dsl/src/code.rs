@@ -105,11 +105,13 @@ pub enum Code {
     W008,
     /// A schedule can never fall.
     W009,
+    /// A fact or attribute is named like a word Rhai reserves.
+    W010,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 49] = [
+    pub const ALL: [Code; 50] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -159,6 +161,7 @@ impl Code {
         Code::W007,
         Code::W008,
         Code::W009,
+        Code::W010,
     ];
 
     /// The code as written: `E010`.
@@ -213,6 +216,7 @@ impl Code {
             Code::W007 => "W007",
             Code::W008 => "W008",
             Code::W009 => "W009",
+            Code::W010 => "W010",
         }
     }
 
@@ -280,6 +284,7 @@ impl Code {
             Code::W007 => "A mapping file leaves a stage or fact of the old version unmapped that the new version does not have: pairings in that stage, or with that fact recorded, will be refused.",
             Code::W008 => "An automatic transition (`auto = true`) has no guard: it is taken the moment its stage is entered, so pairings never stay in that stage.",
             Code::W009 => "A schedule can never fall: its first occurrence comes after its `end`.",
+            Code::W010 => "A fact or attribute is named like a word Rhai reserves (`go`, `match`, `new`): scripts cannot read it as `facts.NAME`.",
         }
     }
 
@@ -335,6 +340,7 @@ impl Code {
             Code::W007 => "Map it (`[stages] old = \"new\"`), or drop a fact (`[facts] old = \"-\"`).",
             Code::W008 => "Give it a guard (`guard = \"facts.members < 3\"`), or point the transitions into that stage at its target.",
             Code::W009 => "Make `end` later, or the cadence shorter.",
+            Code::W010 => "Rename it, or read it by its name in quotes: `facts[\"go\"]`.",
         }
     }
 }

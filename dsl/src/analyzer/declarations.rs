@@ -26,6 +26,18 @@ impl Analyzer<'_> {
                     "use letters, digits and `_` so scripts can read it, e.g. `{}`",
                     name.replace(['-', ' '], "_")
                 ));
+            } else if reserved(&name) {
+                let span = r.span(key.span());
+                r.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::W010,
+                        format!("{what} name `{name}` is a word Rhai reserves: `x.{name}` does not compile"),
+                        span,
+                    )
+                    .with_help(format!(
+                        "rename it (e.g. `{name}_ok`), or read it by its name in quotes: facts[\"{name}\"], p[\"{name}\"]"
+                    )),
+                );
             }
             let Some(decl) = r.as_table(
                 value,
@@ -284,4 +296,10 @@ pub(super) fn toml_value(value: &DeValue<'_>, kind: ValueKind) -> Option<Value> 
         ),
         _ => return None,
     })
+}
+
+/// Whether Rhai refuses `name` after a dot: a keyword, or a word it reserves (`go`, `match`).
+fn reserved(name: &str) -> bool {
+    static RAW: std::sync::LazyLock<rhai::Engine> = std::sync::LazyLock::new(rhai::Engine::new_raw);
+    RAW.compile_expression(format!("x.{name}")).is_err()
 }
