@@ -107,15 +107,7 @@ pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal, rhai::Po
                 }
             }
             ("set_fact", value) => {
-                use crate::value::ValueKind as K;
-                let constant = match value {
-                    Expr::BoolConstant(b, _) => Some((K::Bool, b.to_string())),
-                    Expr::IntegerConstant(i, _) => Some((K::Int, i.to_string())),
-                    Expr::FloatConstant(x, _) => Some((K::Float, x.to_string())),
-                    Expr::StringConstant(s, _) => Some((K::Text, format!("{s:?}"))),
-                    _ => None,
-                };
-                if let Some((kind, shown)) = constant {
+                if let Some((kind, shown)) = crate::scripts::constant(value) {
                     found.push((
                         "set_fact",
                         name.to_string(),

@@ -68,16 +68,11 @@ impl Placement<'_> {
 
 /// `stage == "X"` or `type == "X"` (either way round, or `!=`) whose X is no stage or type:
 /// such a comparison never holds (or always does).
-fn name_comparisons(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
+fn name_comparisons(ast: &rhai::AST, names: &HistoryNames) -> Vec<Finding> {
     let mut found = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        let (call, pos) = match path.last() {
-            Some(ASTNode::Expr(Expr::FnCall(call, pos)))
-            | Some(ASTNode::Stmt(rhai::Stmt::FnCall(call, pos))) => (call, pos),
-            _ => return true,
-        };
-        if !(["==", "!="].contains(&call.name.as_str()) && call.args.len() == 2) {
-            return true;
+    each_comparison(ast, |call, pos| {
+        if !["==", "!="].contains(&call.name.as_str()) {
+            return;
         }
         for (a, b) in [(0, 1), (1, 0)] {
             let (Expr::Variable(var, ..), Expr::StringConstant(text, _)) =
@@ -100,11 +95,10 @@ fn name_comparisons(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Posit
                     "compares `{}` with \"{text}\", but no {what} is called `{text}`",
                     var.1
                 ),
-                *pos,
+                pos,
                 help,
             ));
         }
-        true
     });
     found
 }
@@ -122,7 +116,7 @@ pub(crate) struct HistoryNames {
 
 /// E026 for every `entries.X` or `first_entered.X` whose X is no stage, and `taken.X` whose X
 /// is no transition's label.
-fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<(String, Position, String)> {
+fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<Finding> {
     let mut found = Vec::new();
     for variable in crate::sandbox::HISTORY_VARIABLES {
         let (known, what) = match variable {
@@ -161,8 +155,8 @@ fn attribute_problems(
     ast: &rhai::AST,
     attributes: &[String],
     people: &std::collections::BTreeSet<String>,
-) -> Vec<(String, Position, String)> {
-    let mut found: Vec<(String, Position, String)> = Vec::new();
+) -> Vec<Finding> {
+    let mut found: Vec<Finding> = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         let Some(ASTNode::Expr(expr)) = path.last() else {
             return true;
@@ -621,12 +615,8 @@ fn parse_error(
     }
 }
 
-/// A script's value is its last statement. When that statement can be seen not to give a
-/// bool (an assignment, a number, a string), say so now rather than at the first advance.
-/// Comparisons of a fact with a constant of another type (`facts.meetings >= true`): at run
-/// time they fail or are never true, so every pairing would be blocked.
 /// A constant's type and how it is written.
-fn constant(e: &Expr) -> Option<(crate::value::ValueKind, String)> {
+pub(crate) fn constant(e: &Expr) -> Option<(crate::value::ValueKind, String)> {
     use crate::value::ValueKind as K;
     Some(match e {
         Expr::BoolConstant(b, _) => (K::Bool, b.to_string()),
@@ -687,7 +677,7 @@ fn attribute_mismatches(
     ast: &rhai::AST,
     kinds: &std::collections::BTreeMap<String, crate::value::ValueKind>,
     people: &std::collections::BTreeSet<String>,
-) -> Vec<(String, Position, String)> {
+) -> Vec<Finding> {
     let mut found = Vec::new();
     each_comparison(ast, |call, pos| {
         for (a, b) in [(0, 1), (1, 0)] {
@@ -722,7 +712,10 @@ fn attribute_mismatches(
     found
 }
 
-fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<(String, Position, String)> {
+/// Comparisons of a fact with a constant it can never equal or reach (another type, a text
+/// outside its `allowed` values, a number beyond its bounds): at run time they fail or never
+/// hold, so every pairing would be blocked.
+fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<Finding> {
     let mut found = Vec::new();
     each_comparison(ast, |call, pos| {
         for (a, b) in [(0, 1), (1, 0)] {
@@ -861,6 +854,8 @@ fn plain_fact(expr: &Expr) -> Option<String> {
     }
 }
 
+/// A script's value is its last statement. When that statement can be seen not to give a
+/// bool (an assignment, a number, a string), say so now rather than at the first advance.
 fn result_problem(ast: &rhai::AST) -> Option<Finding> {
     use rhai::Stmt;
     let last = ast.statements().last()?;

@@ -63,11 +63,7 @@ pub struct Actor<'a> {
 /// Parses and checks a participant attribute written as text against `program`'s declaration.
 pub fn parse_attribute(program: &Program, name: &str, text: &str) -> Result<Value, EngineError> {
     let Some(decl) = program.attributes.iter().find(|a| a.name == name) else {
-        return Err(EngineError::UnknownAttribute {
-            program: program.id.clone(),
-            name: name.into(),
-            known: names(program.attributes.iter().map(|a| a.name.as_str())),
-        });
+        return Err(unknown_attribute(program, name));
     };
     // What the text is not is said with the attribute's name; a bound says it already.
     let value = decl
@@ -78,6 +74,15 @@ pub fn parse_attribute(program: &Program, name: &str, text: &str) -> Result<Valu
     decl.check(&value)
         .map_err(|problem| EngineError::BadAttribute { problem })?;
     Ok(value)
+}
+
+/// The refusal of attribute `name`, which `program` does not declare.
+pub(crate) fn unknown_attribute(program: &Program, name: &str) -> EngineError {
+    EngineError::UnknownAttribute {
+        program: program.id.clone(),
+        name: name.into(),
+        known: names(program.attributes.iter().map(|a| a.name.as_str())),
+    }
 }
 
 /// Parses and checks a fact value written as text against `program`'s declaration.

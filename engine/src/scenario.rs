@@ -430,11 +430,7 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
     if let Some(name) = undeclared {
         t.fail(
             None,
-            Problem::Engine(EngineError::UnknownAttribute {
-                program: program.id.clone(),
-                name: name.clone(),
-                known: program.attributes.iter().map(|a| a.name.clone()).collect(),
-            }),
+            Problem::Engine(crate::engine::unknown_attribute(program, name)),
         );
         return t;
     }

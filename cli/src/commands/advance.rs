@@ -47,8 +47,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         }
         let waiting = (report.seen - report.changed).saturating_sub(report.refused.len() as u64);
         let rest = match (report.unfinished, waiting) {
-            (true, _) => "",
-            (false, 0) => "",
+            (true, _) | (false, 0) => "",
             (false, 1) => "; the other waits on its guards (mentorflow status PAIRING says why)",
             (false, _) => "; the others wait on their guards (mentorflow status PAIRING says why)",
         };

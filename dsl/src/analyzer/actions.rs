@@ -57,10 +57,7 @@ impl Analyzer<'_> {
             }
             for (role, span) in &to {
                 if !self.role_names.iter().any(|r| r == role) {
-                    let help = help_did_you_mean(role, self.role_names.iter().map(String::as_str))
-                        .unwrap_or_else(|| {
-                            format!("the roles are: {}", self.role_names.join(", "))
-                        });
+                    let help = self.role_help(role);
                     // A check newer than some stored versions: such a notice reaches nobody.
                     let mut r = self.reader();
                     let d = r.error(
@@ -291,6 +288,12 @@ impl Analyzer<'_> {
             .collect()
     }
 
+    /// How to fix a role that no type has: the one meant, or every role.
+    fn role_help(&self, role: &str) -> String {
+        help_did_you_mean(role, self.role_names.iter().map(String::as_str))
+            .unwrap_or_else(|| format!("the roles are: {}", self.role_names.join(", ")))
+    }
+
     /// A role `notify` names that no type has, or a constant `set_fact` gives that is not of
     /// the fact's type: at run time the notice reaches nobody, or the command is refused.
     fn literal_problem(
@@ -305,8 +308,7 @@ impl Analyzer<'_> {
         match literal {
             Literal::Role(role) if !self.role_names.iter().any(|r| r == role) => Some((
                 format!("{what} sends `{name}` to `{role}`, which is no role of any type"),
-                help_did_you_mean(role, self.role_names.iter().map(String::as_str))
-                    .unwrap_or_else(|| format!("the roles are: {}", self.role_names.join(", "))),
+                self.role_help(role),
             )),
             Literal::Value(given, shown) if kind == "set_fact" => {
                 let declared = self.fact_names.get(name)?.kind?;
