@@ -6,13 +6,31 @@ use mentorflow_tests::mentorflow;
 /// A store with one pairing of a program whose `a` and `b` move to each other automatically
 /// once `n` is positive, and whose `b` moves on to `done` once `n` is 5.
 fn store(name: &str) -> (String, String) {
+    store_of(name, LOOP)
+}
+
+/// A store with one pairing (mentee `m`, type `solo`) of `program`.
+fn store_of(name: &str, text: &str) -> (String, String) {
     let dir = mentorflow_tests::scratch_dir(&format!("auto-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let program = dir.join("loop.toml");
-    std::fs::write(
-        &program,
-        r#"[program]
+    std::fs::write(&program, text).expect("write");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let program = program.to_string_lossy().into_owned();
+    for args in [
+        &["init", "--store", &store][..],
+        &[
+            "enrol", "--store", &store, &program, "--type", "solo", "--person", "mentee=m",
+        ],
+    ] {
+        let run = mentorflow(args);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    (store, program)
+}
+
+const LOOP: &str = r#"[program]
 id = "loop"
 title = "Loop"
 initial = "a"
@@ -51,21 +69,96 @@ label = "withdraw"
 
 [types.solo]
 roles = { mentee = 1 }
-"#,
-    )
-    .expect("write");
-    let store = dir.join("store.db").to_string_lossy().into_owned();
-    let program = program.to_string_lossy().into_owned();
-    for args in [
-        &["init", "--store", &store][..],
-        &[
-            "enrol", "--store", &store, &program, "--type", "solo", "--person", "mentee=m",
-        ],
-    ] {
-        let run = mentorflow(args);
-        assert_eq!(run.code, 0, "{}", run.transcript());
-    }
-    (store, program)
+"#;
+
+/// A loop whose stages act on entry: each move adds events of its own (a fact set, a notice
+/// queued), which a limit counting events stepped over (issue 28). Its guards read a fact
+/// the actions set, so the checker cannot tell it loops; the engine stops it.
+const LOOP_WITH_ACTIONS: &str = r#"[program]
+id = "loop-actions"
+title = "Loop with actions"
+initial = "a"
+
+[facts.n]
+type = "int"
+default = 0
+
+[facts.visits]
+type = "int"
+default = 0
+
+[stages.a]
+on_enter = 'if facts.n > 0 { set_fact("visits", facts.visits + 1) }'
+[stages.b]
+on_enter = 'if facts.n > 0 { [set_fact("visits", facts.visits + 1), notify("moved")] }'
+[stages.done]
+outcome = "success"
+
+[notifications.moved]
+to = ["mentee"]
+subject = "moved"
+body = "{{ pairing.id }} moved"
+
+[[transitions]]
+from = "a"
+to = "b"
+guard = "facts.n > 0 && facts.visits >= 0"
+auto = true
+
+[[transitions]]
+from = "b"
+to = "a"
+guard = "facts.n > 0 && facts.visits >= 0"
+auto = true
+
+[[transitions]]
+from = "*"
+to = "done"
+label = "withdraw"
+
+[types.solo]
+roles = { mentee = 1 }
+"#;
+
+#[test]
+fn a_loop_through_stages_with_actions_is_stopped_at_the_same_count_of_moves() {
+    let (store, program) = store_of("actions", LOOP_WITH_ACTIONS);
+    let check = mentorflow(&["check", &program]);
+    assert_eq!(check.code, 0, "{}", check.transcript());
+    let before = mentorflow(&["log", "--store", &store]).stdout;
+    let run = mentorflow(&["record", "--store", &store, "p-1", "n=1"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "automatic transitions moved p-1 11 times without stopping: a -> b -> a -> b"
+        ) && run.stderr.contains("nothing was applied"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(mentorflow(&["log", "--store", &store]).stdout, before);
+    let outbox = mentorflow(&["outbox", "--store", &store]);
+    assert!(!outbox.stdout.contains("moved"), "{}", outbox.transcript());
+}
+
+#[test]
+fn check_refuses_a_cycle_of_automatic_transitions_that_always_fires() {
+    let dir = mentorflow_tests::scratch_dir("auto-always");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let program = dir.join("always.toml");
+    let text = LOOP_WITH_ACTIONS.replace(
+        "guard = \"facts.n > 0 && facts.visits >= 0\"\n",
+        "guard = \"true\"\n",
+    );
+    std::fs::write(&program, text).expect("write");
+    let run = mentorflow(&["check", &program.to_string_lossy()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.transcript().contains(
+            "error[E046]: automatic transitions loop without end: a -> b -> a (transitions 1, 2)"
+        ),
+        "{}",
+        run.transcript()
+    );
 }
 
 #[test]

@@ -87,6 +87,8 @@ pub enum Code {
     E044,
     /// A script reads an attribute of a participant that the program does not declare.
     E045,
+    /// A cycle of automatic transitions whose guards always hold.
+    E046,
     /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
     W001,
     /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
@@ -107,11 +109,13 @@ pub enum Code {
     W009,
     /// A fact or attribute is named like a word Rhai reserves.
     W010,
+    /// A cycle of automatic transitions whose guards read nothing the moves change.
+    W011,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 50] = [
+    pub const ALL: [Code; 52] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -152,6 +156,7 @@ impl Code {
         Code::E043,
         Code::E044,
         Code::E045,
+        Code::E046,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -162,6 +167,7 @@ impl Code {
         Code::W008,
         Code::W009,
         Code::W010,
+        Code::W011,
     ];
 
     /// The code as written: `E010`.
@@ -207,6 +213,7 @@ impl Code {
             Code::E043 => "E043",
             Code::E044 => "E044",
             Code::E045 => "E045",
+            Code::E046 => "E046",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -217,6 +224,7 @@ impl Code {
             Code::W008 => "W008",
             Code::W009 => "W009",
             Code::W010 => "W010",
+            Code::W011 => "W011",
         }
     }
 
@@ -275,6 +283,7 @@ impl Code {
             Code::E043 => "A script calls a function that no library, no Rhai package and no mentorflow helper defines, or a library function with another number of arguments.",
             Code::E044 => "A stage's action (`on_enter`, `on_exit`, `on_timeout`) or a notification is declared wrong: the action sets a fact the program does not declare (or one kept per person, or to a constant of another type) or sends a notification it does not declare (or to a role no type has), or a notification goes to a role no type has, or its subject or body is not a valid template.",
             Code::E045 => "A script reads an attribute of a participant (`mentors[0].age`, `p.age` inside `mentees.all(...)`) that the program does not declare: no one can be enrolled with it, so the script fails or never holds.",
+            Code::E046 => "A cycle of automatic transitions (`auto = true`) can always fire: every guard on it is missing or `true`, so a pairing entering it would move around it without end and every command on it is refused.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
@@ -285,6 +294,7 @@ impl Code {
             Code::W008 => "An automatic transition (`auto = true`) has no guard: it is taken the moment its stage is entered, so pairings never stay in that stage.",
             Code::W009 => "A schedule can never fall: its first occurrence comes after its `end`.",
             Code::W010 => "A fact or attribute is named like a word Rhai reserves (`go`, `match`, `new`): scripts cannot read it as `facts.NAME`.",
+            Code::W011 => "A cycle of automatic transitions reads nothing that moving around it changes (only facts no action on it sets, participants, `type`, time in the program): whenever its guards hold together, a pairing loops and the command is refused.",
         }
     }
 
@@ -331,6 +341,7 @@ impl Code {
             Code::E043 => "Fix the name (did-you-mean) or the number of arguments, as the library defines it.",
             Code::E044 => "Declare the fact or the notification (did-you-mean), or fix the template: `{{ pairing.id }}`, `{% for p in mentees %}...{% endfor %}`.",
             Code::E045 => "Declare the attribute under `[attributes.NAME]` (did-you-mean), or read one a person has: `id`, `role`, `managers`, `facts`.",
+            Code::E046 => "Give one transition of the cycle a guard that the moves change: `days_in_stage >= 7`, `entries.review < 3`, `taken.retry < 2`, or a fact an action sets.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",
@@ -341,6 +352,7 @@ impl Code {
             Code::W008 => "Give it a guard (`guard = \"facts.members < 3\"`), or point the transitions into that stage at its target.",
             Code::W009 => "Make `end` later, or the cadence shorter.",
             Code::W010 => "Rename it, or read it by its name in quotes: `facts[\"go\"]`.",
+            Code::W011 => "Make the guards exclude each other, or have one read what the moves change: `days_in_stage`, `entries`, `taken`, `cycle`, or a fact an action on the cycle sets.",
         }
     }
 }

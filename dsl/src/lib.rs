@@ -17,6 +17,7 @@ pub mod format;
 mod functions;
 pub mod graph;
 pub mod libraries;
+mod loops;
 pub mod mapping;
 pub mod model;
 pub mod name;
@@ -246,6 +247,7 @@ fn check_with(
         .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
     {
         unread_facts(p, &mut diagnostics);
+        loops::check(p, &mut diagnostics);
         diagnostics.extend(unused_criteria);
     }
     if diagnostics

@@ -878,6 +878,9 @@ impl Engine {
             return Ok(events);
         }
         let mut path = vec![pairing.stage.to_string()];
+        // Moves are counted, not events: the actions of each stage entered add events of
+        // their own, and a count of events could step over the limit.
+        let mut moves = 0;
         while pairing.outcome.is_none() {
             let Some(stage) = program.stage(&pairing.stage) else {
                 break;
@@ -891,7 +894,7 @@ impl Engine {
                 break;
             };
             path.push(t.to.clone());
-            if events.len() == AUTO_CHAIN {
+            if moves >= AUTO_CHAIN {
                 return Err(EngineError::AutoLoop {
                     pairing: pairing.id.to_string(),
                     path,
@@ -899,6 +902,7 @@ impl Engine {
             }
             let kind = self.moved(pairing, t, Move::Auto);
             events.push(self.emit(pairing, actor, None, kind)?);
+            moves += 1;
             events.extend(self.run_pending(pairing, actor)?);
         }
         Ok(events)
