@@ -1,6 +1,10 @@
-//! Reading the files people hand to mentorflow (programs, script files, scenarios): regular
-//! files only (not a FIFO, a device or /proc), bounded in size, UTF-8 text, and a script
-//! file must resolve, links followed, inside its program's folder.
+//! The one gate for reading files people hand to mentorflow. Every file is read through it:
+//! a regular file only (not a FIFO, a device, a directory or a /proc or /sys pseudo-file),
+//! bounded in size, UTF-8 text. A file that another file names (a program's criteria files
+//! and libraries) must also resolve, links followed, inside the naming file's folder, and a
+//! scenario's program must be a `.toml` file: a file handed over with a program or scenario
+//! cannot make mentorflow read, and show in an error, something else on the machine. The
+//! problems below never carry a file's content.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -23,6 +27,8 @@ pub enum FileProblem {
     NotText(usize),
     /// The path leads (through a link or `..`) outside the folder it must stay in.
     Outside,
+    /// A scenario's program that is not (links followed) a `.toml` file.
+    NotToml,
     /// Another I/O error, in the system's words.
     Io(String),
 }
@@ -40,6 +46,7 @@ impl std::fmt::Display for FileProblem {
             }
             FileProblem::NotText(at) => write!(f, "it is not UTF-8 text (invalid at byte {at})"),
             FileProblem::Outside => f.write_str("it resolves outside the program's folder"),
+            FileProblem::NotToml => f.write_str("it is not a .toml file (links followed)"),
             FileProblem::Io(e) => f.write_str(e),
         }
     }
@@ -56,6 +63,11 @@ fn io(e: &std::io::Error) -> FileProblem {
 /// The text of the regular file at `path`, at most [`MAX_FILE_BYTES`] long.
 pub fn read_text(path: &Path) -> Result<String, FileProblem> {
     let meta = std::fs::metadata(path).map_err(|e| io(&e))?;
+    // /proc and /sys files say they are regular and empty, and hold the process's secrets.
+    let real = path.canonicalize().map_err(|e| io(&e))?;
+    if real.starts_with("/proc") || real.starts_with("/sys") || real.starts_with("/dev") {
+        return Err(FileProblem::NotRegular);
+    }
     if meta.is_dir() {
         return Err(FileProblem::Directory);
     }
@@ -99,6 +111,21 @@ pub fn read_inside(folder: &Path, name: &str) -> Result<(PathBuf, String), FileP
         return Err(FileProblem::Outside);
     }
     read_text(&real).map(|text| (path, text))
+}
+
+/// The program a scenario in `folder` names: a `.toml` file, also once links are followed
+/// (a scenario may name a program elsewhere, `../programs/x.toml`, but nothing else).
+pub fn program_named(folder: &Path, name: &Path) -> Result<PathBuf, FileProblem> {
+    let path = folder.join(name);
+    let is_toml = |p: &Path| p.extension().is_some_and(|e| e == "toml");
+    if !is_toml(&path) {
+        return Err(FileProblem::NotToml);
+    }
+    let real = path.canonicalize().map_err(|e| io(&e))?;
+    if !is_toml(&real) {
+        return Err(FileProblem::NotToml);
+    }
+    Ok(path)
 }
 
 #[cfg(test)]

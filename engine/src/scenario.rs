@@ -306,12 +306,16 @@ impl Scenario {
         })
     }
 
-    /// The program path resolved against the scenario's folder.
-    pub fn program_path(&self, scenario_path: &Path) -> PathBuf {
-        scenario_path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(&self.program)
+    /// The program path resolved against the scenario's folder, through the file gate: a
+    /// `.toml` file, links followed; what is wrong otherwise, in words.
+    pub fn program_path(&self, scenario_path: &Path) -> Result<PathBuf, String> {
+        let folder = scenario_path.parent().unwrap_or(Path::new("."));
+        mentorflow_dsl::files::program_named(folder, &self.program).map_err(|problem| {
+            format!(
+                "its program `{}` cannot be used: {problem}; name the program's .toml file, relative to the scenario's folder",
+                self.program.display()
+            )
+        })
     }
 }
 

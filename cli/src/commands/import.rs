@@ -115,13 +115,9 @@ fn unreadable(
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
     let shown = args.roster.as_str();
-    let input: Box<dyn std::io::Read> = if shown == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        match super::open_bounded(shown) {
-            Ok(file) => file,
-            Err(e) => return super::file_problems(shown, &[e], "nothing was enrolled", output),
-        }
+    let input = match super::open_bounded(shown) {
+        Ok(file) => file,
+        Err(e) => return super::file_problems(shown, &[e], "nothing was enrolled", output),
     };
     let roster = match roster::read(shown, input, &program, args.type_id.as_deref()) {
         Ok(roster) => roster,

@@ -60,11 +60,20 @@ fn pairs(flag: &str, given: &[String]) -> Result<Vec<(String, String)>, Failure>
         .collect()
 }
 
+/// The mapping file's text, through the file gate (a regular file of at most 1 MiB).
+fn read_mapping(file: &std::path::Path) -> Result<String, Failure> {
+    mentorflow_dsl::files::read_text(file).map_err(|problem| {
+        Failure::Refused(format!(
+            "cannot read mapping {}: {problem}; a mapping is a TOML file: [stages] old = \"new\", [facts] old = \"new\"",
+            file.display()
+        ))
+    })
+}
+
 fn mapping(args: &Args) -> Result<Mapping, Failure> {
     let mut mapping = match &args.mapping {
         Some(file) => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| Failure::Refused(format!("cannot read {}: {e}", file.display())))?;
+            let text = read_mapping(file)?;
             toml::from_str(&text).map_err(|e| {
                 Failure::Refused(format!(
                     "{} is not a mapping: {}; write [stages] old = \"new\", [facts] old = \"new\" (or \"-\"), [set] fact = \"value\"",
@@ -95,8 +104,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let mut coordinator = store.open()?;
     if let Some(file) = &args.mapping {
         // The mapping file checked against every stored older version, located and explained.
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| Failure::Refused(format!("cannot read {}: {e}", file.display())))?;
+        let text = read_mapping(file)?;
         let mut errors = 0;
         for v in coordinator.programs()? {
             if v.id != program.id || v.hash == program.hash {

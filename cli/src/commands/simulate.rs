@@ -58,7 +58,14 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                 continue;
             }
         };
-        let program_path = scenario.program_path(path);
+        let program_path = match scenario.program_path(path) {
+            Ok(p) => p,
+            Err(e) => {
+                writeln!(output.err, "error: scenario {}: {e}", path.display())?;
+                failed += 1;
+                continue;
+            }
+        };
         if !engines.contains_key(&program_path) {
             match super::load_program(&program_path, output) {
                 Ok(p) => engines.insert(program_path.clone(), Engine::new(p)),
@@ -247,9 +254,11 @@ fn against(args: &Args, other: &std::path::Path, output: &mut Output<'_>) -> Com
             Ok(s) => s,
             Err(e) => return Err(crate::failure::Failure::Refused(load_error(&e))),
         };
+        let own = scenario.program_path(path).map_err(|e| {
+            crate::failure::Failure::Refused(format!("scenario {}: {e}", path.display()))
+        })?;
         let old = Engine::new(
-            super::load_program(&scenario.program_path(path), output)
-                .map_err(crate::failure::Failure::Reported)?,
+            super::load_program(&own, output).map_err(crate::failure::Failure::Reported)?,
         );
         let before = render::transcript(&old.program, &scenario::run(&old, &scenario));
         let after = render::transcript(&new.program, &scenario::run(&new, &scenario));

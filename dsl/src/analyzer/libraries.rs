@@ -78,11 +78,14 @@ impl Analyzer<'_> {
                 format!("library `{name}` is not a .rhai file"),
                 "name a Rhai file of functions, e.g. helpers.rhai, or a standard library such as std:time".into(),
             )),
-            (None, None) => crate::files::read_text(&path).map_err(|problem| {
-                (
-                    format!("cannot read library `{name}`: {problem}"),
-                    format!("the path is relative to the program's folder: {}", path.display()),
-                )
+            // Through the one gate for files a program names: inside the program's folder
+            // after links, a regular file, bounded; its text is never shown unless it is one.
+            (None, None) => crate::files::read_inside(&dir, name).map(|(_, text)| text).map_err(|problem| {
+                let help = match problem {
+                    crate::files::FileProblem::Outside => "a library must be inside the program's folder: name it without `..` or a leading `/`, and not through a link that leaves it".to_string(),
+                    _ => format!("the path is relative to the program's folder: {}", path.display()),
+                };
+                (format!("cannot read library `{name}`: {problem}"), help)
             }),
         };
         match text {

@@ -1,0 +1,167 @@
+//! Hardening, round two (issue 28): what an attack on the newer surfaces found, each case a
+//! test that failed before its fix. Each hostile input is stopped with a clear message,
+//! leaves the store as it was, and shows nothing private.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mentorflow_tests::mentorflow;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = mentorflow_tests::scratch_dir(&format!("hardening-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The shipped mentoring program, copied into `dir` with `libraries = [library]`.
+fn program_with_library(dir: &Path, library: &str) -> String {
+    let text = std::fs::read_to_string("programs/mentoring.toml").expect("shipped program");
+    let text = text.replacen(
+        "[program]\n",
+        &format!("[program]\nlibraries = [\"{library}\"]\n"),
+        1,
+    );
+    let path = dir.join("program.toml");
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+/// Nothing of the machine's environment or its password file is in `text`.
+fn shows_nothing_private(text: &str) {
+    for secret in ["PATH=", "HOME=", "root:", "/bin/"] {
+        assert!(!text.contains(secret), "`{secret}` leaked:\n{text}");
+    }
+}
+
+#[test]
+fn a_library_linked_to_the_environment_or_the_password_file_is_refused_unread() {
+    for target in ["/proc/self/environ", "/etc/passwd"] {
+        let dir = temp("library-link");
+        let program = program_with_library(&dir, "env.rhai");
+        std::os::unix::fs::symlink(target, dir.join("env.rhai")).expect("link");
+        let run = mentorflow(&["check", &program]);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr.contains(
+                "cannot read library `env.rhai`: it resolves outside the program's folder"
+            ),
+            "{}",
+            run.stderr
+        );
+        shows_nothing_private(&run.transcript());
+    }
+}
+
+#[test]
+fn a_library_named_by_an_absolute_path_or_leaving_the_folder_is_refused() {
+    let outside = temp("library-outside");
+    std::fs::write(outside.join("lib.rhai"), "fn leak() { \"root:x:0:0\" }").expect("write");
+    let dir = temp("library-absolute");
+    for name in [
+        outside.join("lib.rhai").to_string_lossy().into_owned(),
+        "../hardening-library-outside/lib.rhai".to_string(),
+    ] {
+        let program = program_with_library(&dir, &name);
+        let run = mentorflow(&["check", &program]);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr.contains("resolves outside the program's folder"),
+            "{}",
+            run.stderr
+        );
+        shows_nothing_private(&run.transcript());
+    }
+}
+
+#[test]
+fn a_library_that_is_a_fifo_is_refused_without_waiting() {
+    let dir = temp("library-fifo");
+    let program = program_with_library(&dir, "pipe.rhai");
+    let made = Command::new("mkfifo")
+        .arg(dir.join("pipe.rhai"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let run = mentorflow(&["check", &program]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+/// A scenario in `dir` naming `program`.
+fn scenario_naming(dir: &Path, program: &str) -> String {
+    let path = dir.join("scenario.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "description = \"x\"\nprogram = \"{program}\"\ntype = \"one-on-one\"\n\
+             start = 2026-01-05T09:00:00Z\n\n[[participants]]\nid = \"a\"\nrole = \"mentor\"\n\
+             attributes = {{ experience_years = 12 }}\n\n[[participants]]\nid = \"b\"\n\
+             role = \"mentee\"\nattributes = {{ experience_years = 2 }}\n"
+        ),
+    )
+    .expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_scenario_naming_a_file_that_is_no_program_is_refused_unread() {
+    let dir = temp("scenario-program");
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("linked.toml")).expect("link");
+    for program in ["/etc/passwd", "linked.toml", "/proc/self/environ"] {
+        let scenario = scenario_naming(&dir, program);
+        let run = mentorflow(&["simulate", &scenario]);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr.contains(&format!(
+                "its program `{program}` cannot be used: it is not a .toml file"
+            )),
+            "{}",
+            run.stderr
+        );
+        shows_nothing_private(&run.transcript());
+    }
+    // The shipped programs are still named from elsewhere, as the flows do.
+    let shipped = std::fs::canonicalize("programs/mentoring.toml").expect("shipped");
+    let scenario = scenario_naming(&dir, &shipped.to_string_lossy());
+    let run = mentorflow(&["simulate", &scenario]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+}
+
+#[test]
+fn a_mapping_that_is_a_device_or_a_fifo_is_refused_and_nothing_migrates() {
+    let (dir, run) = mentorflow_tests::fresh_store("hardening-mapping");
+    let enrol = run(&[
+        "enrol",
+        "programs/mentoring.toml",
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=ana,experience_years=12",
+        "--person",
+        "mentee=budi,experience_years=2",
+    ]);
+    assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    let before = run(&["log"]).stdout;
+    let fifo = dir.join("mapping.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    for mapping in ["/dev/zero".to_string(), fifo.to_string_lossy().into_owned()] {
+        let migrate = run(&[
+            "migrate",
+            "--to",
+            "programs/mentoring.toml",
+            "--mapping",
+            &mapping,
+        ]);
+        assert_eq!(migrate.code, 1, "{}", migrate.transcript());
+        assert!(
+            migrate.stderr.contains(&format!(
+                "cannot read mapping {mapping}: it is not a regular file"
+            )),
+            "{}",
+            migrate.stderr
+        );
+    }
+    assert_eq!(run(&["log"]).stdout, before);
+}
