@@ -179,11 +179,89 @@ fn a_command_that_cannot_run_or_hangs_leaves_the_notification_pending() {
     ]);
     assert_eq!(slow.code, 3, "the attempt is stored: {}", slow.transcript());
     assert!(
-        slow.stderr.contains("took longer than 1 s"),
+        slow.stderr
+            .contains("took longer than the lease (1 s) and was stopped"),
         "{}",
         slow.stderr
     );
     assert!(run(&["outbox"]).stdout.contains("2 attempts failed"));
     let bad = run(&["outbox", "deliver", "--exec", "true", "--lease", "0"]);
     assert_eq!(bad.code, 2, "{}", bad.transcript());
+}
+
+fn coordinator(dir: &std::path::Path) -> mentorflow_engine::Coordinator {
+    use mentorflow_engine::coordinator::Options;
+    let location = mentorflow_engine::store::Location::File(dir.join("store.db"));
+    let options = Options {
+        actor: "deliverer".into(),
+        at: None,
+        clock: std::sync::Arc::new(mentorflow_engine::SystemClock),
+        script_budget: std::time::Duration::from_secs(60),
+        lock_wait: std::time::Duration::from_secs(5),
+    };
+    mentorflow_engine::Coordinator::open(&location, options).expect("open")
+}
+
+/// Issue 28: A's claim on #1 runs out while A is still handing it on; B takes #1 over and
+/// delivers #1 and #2. A's late failure must not make #1 pending again (it would be sent
+/// after #2): a result from a deliverer that no longer holds the claim changes nothing.
+#[test]
+fn a_late_result_from_a_deliverer_whose_claim_was_taken_over_changes_nothing() {
+    let (dir, run) = store("fencing");
+    let mut a = coordinator(&dir);
+    let mut b = coordinator(&dir);
+    let lease = chrono::Duration::milliseconds(200);
+    let mut taken_over = None;
+    let first = a
+        .deliver(lease, 1, &mut |queued| {
+            // Past A's lease on the wall clock, whatever the machine's load.
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            taken_over = Some(b.deliver(lease, 2, &mut |_| Ok(())).expect("B delivers"));
+            assert_eq!(queued.row.id, 1);
+            Err("mail server down".into())
+        })
+        .expect("A runs");
+    let taken_over = taken_over.expect("B ran");
+    let ids = |v: &[(u64, String)]| v.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+    assert_eq!(ids(&taken_over.delivered), [1, 2]);
+    assert_eq!(ids(&first.late), [1]);
+    assert!(first.failed.is_empty() && first.delivered.is_empty());
+    let all = run(&["outbox", "--all", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&all.stdout).expect("json");
+    let one = &doc["notifications"][0];
+    assert_eq!(one["id"], 1);
+    assert!(one["delivered_at"].is_string(), "{one}");
+    assert!(one["last_error"].is_null(), "{one}");
+    assert_eq!(one["attempts"], 1);
+}
+
+/// A claim is stamped on the wall clock to the millisecond: a deliverer running at another
+/// time (`--now`, a day ahead) still respects the live claim of one running now.
+#[test]
+fn a_deliverer_at_another_time_respects_a_live_claim() {
+    let (dir, _) = store("claim-now");
+    let path = dir.join("store.db").to_string_lossy().into_owned();
+    let mut a = coordinator(&dir);
+    let lease = chrono::Duration::seconds(600);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let mut other = None;
+    a.deliver(lease, 1, &mut |_| {
+        other = Some(mentorflow(&[
+            "outbox", "deliver", "--store", &path, "--exec", "true", "--now", &tomorrow, "--json",
+        ]));
+        Ok(())
+    })
+    .expect("A runs");
+    let other = other.expect("ran");
+    let doc: serde_json::Value = serde_json::from_str(&other.stdout).expect("json");
+    assert!(
+        !doc["delivered"]
+            .as_array()
+            .expect("list")
+            .contains(&serde_json::json!(1)),
+        "#1 is A's for ten minutes: {}",
+        other.transcript()
+    );
 }

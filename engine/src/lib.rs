@@ -38,6 +38,7 @@ pub mod selection;
 pub mod short_map;
 pub mod sqlite;
 pub mod store;
+mod store_sql;
 pub mod successor;
 pub mod timers;
 pub mod verify;

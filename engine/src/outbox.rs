@@ -7,12 +7,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use crate::coordinator::Coordinator;
 use crate::error::Error;
 use crate::event::Event;
-use crate::ledger::{decode_event, stamp};
+use crate::ledger::{decode_event, stamp, stamp_ms};
 use crate::store::OutboxRow;
 
 /// A notification in the outbox, with its `notified` event.
@@ -31,10 +31,18 @@ pub struct Delivery {
     pub delivered: Vec<(u64, String)>,
     /// Handed on but refused: outbox id, pairing and why (left pending).
     pub failed: Vec<(u64, String, String)>,
+    /// Handed on, but the result came after the claim expired and another deliverer took
+    /// the notification over: outbox id and pairing. Nothing was recorded (that deliverer's
+    /// result counts), so it may have been sent twice: at least once, never lost.
+    pub late: Vec<(u64, String)>,
     /// Left for a later run: another deliverer holds them, or an earlier notification of
     /// their pairing is not delivered yet.
     pub waiting: u64,
 }
+
+/// Pending notifications are read this many at a time: a run with `--limit 1` reads one
+/// page, not the whole backlog.
+const PAGE: usize = 100;
 
 impl Coordinator {
     /// The outbox in queue order: pending notifications, or all with `all`.
@@ -52,9 +60,10 @@ impl Coordinator {
             .collect()
     }
 
-    /// Hands every pending notification to `hand`, in queue order, at most `limit`; each is
-    /// claimed for `lease` first (a delivery that takes longer may be repeated by another
-    /// deliverer). `hand` says whether it was delivered.
+    /// Hands pending notifications to `hand`, in queue order, at most `limit`; each is
+    /// claimed for `lease` first, on the wall clock whatever time the command runs at (a
+    /// delivery that takes longer may be repeated by another deliverer, and this one's late
+    /// result is then not recorded). `hand` says whether it was delivered.
     pub fn deliver(
         &mut self,
         lease: chrono::Duration,
@@ -64,47 +73,66 @@ impl Coordinator {
         let mut report = Delivery::default();
         // A pairing whose earlier notification is not delivered: its later ones wait.
         let mut held: BTreeSet<String> = BTreeSet::new();
-        for queued in self.outbox(false)? {
-            let pairing = queued.row.pairing.clone();
-            let handled = report.delivered.len() + report.failed.len();
-            if held.contains(&pairing) || handled >= limit {
-                report.waiting += 1;
-                continue;
+        let mut after = 0;
+        'pages: loop {
+            let page = self.ledger.store().pending(after, PAGE)?;
+            if page.is_empty() {
+                break;
             }
-            let now = self.now();
-            if !self.claim(&queued, now, lease)? {
-                held.insert(pairing);
-                report.waiting += 1;
-                continue;
-            }
-            let outcome = hand(&queued);
-            let at = stamp(self.now().max(now));
-            let store = self.ledger.store_mut();
-            match outcome {
-                Ok(()) => {
-                    store.attempted(queued.row.id, &at, None)?;
-                    report.delivered.push((queued.row.id, pairing));
+            for (row, body) in page {
+                after = row.id;
+                if report.delivered.len() + report.failed.len() + report.late.len() >= limit {
+                    break 'pages;
                 }
-                Err(why) => {
-                    store.attempted(queued.row.id, &at, Some(&why))?;
-                    report.failed.push((queued.row.id, pairing.clone(), why));
-                    held.insert(pairing);
+                if held.contains(&row.pairing) {
+                    continue;
+                }
+                let token = claim_token();
+                let claimed = Utc::now();
+                let store = self.ledger.store_mut();
+                if !store.claim(
+                    row.id,
+                    &stamp_ms(claimed),
+                    &stamp_ms(claimed + lease),
+                    &token,
+                )? {
+                    held.insert(row.pairing);
+                    continue;
+                }
+                let queued = Queued {
+                    event: decode_event(&body)?,
+                    row,
+                };
+                let outcome = hand(&queued);
+                let at = stamp(self.now());
+                let (id, pairing) = (queued.row.id, queued.row.pairing);
+                let store = self.ledger.store_mut();
+                let recorded =
+                    store.attempted(id, &token, &at, outcome.as_ref().err().map(String::as_str))?;
+                match (outcome, recorded) {
+                    (_, false) => {
+                        report.late.push((id, pairing.clone()));
+                        held.insert(pairing);
+                    }
+                    (Ok(()), true) => report.delivered.push((id, pairing)),
+                    (Err(why), true) => {
+                        report.failed.push((id, pairing.clone(), why));
+                        held.insert(pairing);
+                    }
                 }
             }
         }
+        let pending = self.ledger.store().pending_count()?;
+        report.waiting = pending.saturating_sub(report.failed.len() as u64);
         Ok(report)
     }
+}
 
-    fn claim(
-        &mut self,
-        queued: &Queued,
-        now: DateTime<Utc>,
-        lease: chrono::Duration,
-    ) -> Result<bool, Error> {
-        let until = stamp(now + lease);
-        Ok(self
-            .ledger
-            .store_mut()
-            .claim(queued.row.id, &stamp(now), &until)?)
-    }
+/// A token no other claim has: this process, the wall clock in nanoseconds, and a count.
+fn claim_token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{nanos}-{n}", std::process::id())
 }

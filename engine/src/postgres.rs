@@ -22,6 +22,7 @@ use crate::store::{
     ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
     StoredProgram, Tx, Work, LOCK_WAIT,
 };
+use crate::store_sql::{numbered, ATTEMPTED, CLAIM};
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
 const MIGRATIONS: &[&str] = &[
@@ -107,6 +108,11 @@ CREATE TABLE outbox (
     UNIQUE (pairing, seq)
 );
 CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
+"#,
+    // A claim carries a token: a deliverer whose claim expired and was taken over cannot
+    // record its late result (fencing).
+    r#"
+ALTER TABLE outbox ADD COLUMN claim_token TEXT;
 "#,
 ];
 
@@ -663,31 +669,56 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(outbox_row).collect())
     }
 
-    fn claim(&mut self, id: u64, now: &str, until: &str) -> Result<bool, StoreError> {
+    fn pending(&self, after: u64, limit: usize) -> Result<Vec<(OutboxRow, String)>, StoreError> {
+        let sql =
+            format!("{OUTBOX} WHERE o.delivered_at IS NULL AND o.id > $1 ORDER BY o.id LIMIT $2");
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&sql, &[&(after as i64), &(limit as i64)])
+            .map_err(database)?;
+        Ok(rows.iter().map(outbox_row).collect())
+    }
+
+    fn pending_count(&self) -> Result<u64, StoreError> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL",
+                &[],
+            )
+            .map_err(database)?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    fn claim(&mut self, id: u64, now: &str, until: &str, token: &str) -> Result<bool, StoreError> {
         // One statement: of two deliverers claiming at once, one changes the row.
         let n = self
             .client
             .borrow_mut()
-            .execute(
-                "UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND delivered_at IS NULL \
-                 AND (claimed_until IS NULL OR claimed_until <= $2)",
-                &[&(id as i64), &now, &until],
-            )
+            .execute(&numbered(CLAIM), &[&(id as i64), &now, &until, &token])
             .map_err(database)?;
         Ok(n == 1)
     }
 
-    fn attempted(&mut self, id: u64, now: &str, error: Option<&str>) -> Result<(), StoreError> {
+    fn attempted(
+        &mut self,
+        id: u64,
+        token: &str,
+        now: &str,
+        error: Option<&str>,
+    ) -> Result<bool, StoreError> {
         let delivered = error.is_none().then_some(now);
-        self.client
+        let n = self
+            .client
             .borrow_mut()
             .execute(
-                "UPDATE outbox SET attempts = attempts + 1, delivered_at = $2, \
-                 last_error = COALESCE($3, last_error), claimed_until = NULL WHERE id = $1",
-                &[&(id as i64), &delivered, &error],
+                &numbered(ATTEMPTED),
+                &[&(id as i64), &delivered, &error, &token],
             )
             .map_err(database)?;
-        Ok(())
+        Ok(n == 1)
     }
 
     fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError> {

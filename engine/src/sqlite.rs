@@ -16,6 +16,7 @@ use crate::store::{
     ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
     StoredProgram, Tx, Work, LOCK_WAIT,
 };
+use crate::store_sql::{ATTEMPTED, CLAIM};
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
 const MIGRATIONS: &[&str] = &[
@@ -96,6 +97,11 @@ CREATE TABLE outbox (
     UNIQUE (pairing, seq)
 );
 CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
+"#,
+    // A claim carries a token: a deliverer whose claim expired and was taken over cannot
+    // record its late result (fencing).
+    r#"
+ALTER TABLE outbox ADD COLUMN claim_token TEXT;
 "#,
 ];
 
@@ -666,27 +672,48 @@ impl Store for SqliteStore {
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
-    fn claim(&mut self, id: u64, now: &str, until: &str) -> Result<bool, StoreError> {
+    fn pending(&self, after: u64, limit: usize) -> Result<Vec<(OutboxRow, String)>, StoreError> {
+        let sql =
+            format!("{OUTBOX} WHERE o.delivered_at IS NULL AND o.id > ?1 ORDER BY o.id LIMIT ?2");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| {
+                st.query_map(params![after as i64, limit as i64], outbox_row)?
+                    .collect()
+            })
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
+    fn pending_count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
+    fn claim(&mut self, id: u64, now: &str, until: &str, token: &str) -> Result<bool, StoreError> {
         // One statement: of two deliverers claiming at once, one changes the row.
         self.conn
-            .execute(
-                "UPDATE outbox SET claimed_until = ?3 WHERE id = ?1 AND delivered_at IS NULL \
-                 AND (claimed_until IS NULL OR claimed_until <= ?2)",
-                params![id as i64, now, until],
-            )
+            .execute(CLAIM, params![id as i64, now, until, token])
             .map(|n| n == 1)
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
-    fn attempted(&mut self, id: u64, now: &str, error: Option<&str>) -> Result<(), StoreError> {
+    fn attempted(
+        &mut self,
+        id: u64,
+        token: &str,
+        now: &str,
+        error: Option<&str>,
+    ) -> Result<bool, StoreError> {
         let delivered = error.is_none().then_some(now);
         self.conn
-            .execute(
-                "UPDATE outbox SET attempts = attempts + 1, delivered_at = ?2, \
-                 last_error = COALESCE(?3, last_error), claimed_until = NULL WHERE id = ?1",
-                params![id as i64, delivered, error],
-            )
-            .map(|_| ())
+            .execute(ATTEMPTED, params![id as i64, delivered, error, token])
+            .map(|n| n == 1)
             .map_err(db_error(&self.path, self.lock_wait))
     }
 

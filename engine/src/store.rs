@@ -313,11 +313,24 @@ pub trait Store {
     /// The outbox in queue order (only pending notifications unless `all`), each with its
     /// `notified` event as stored.
     fn outbox(&self, all: bool) -> Result<Vec<(OutboxRow, String)>, StoreError>;
-    /// Claims pending notification `id` for a delivery until `until`, unless another
-    /// deliverer holds it (a claim not yet expired at `now`) or it was delivered; whether it
-    /// was claimed.
-    fn claim(&mut self, id: u64, now: &str, until: &str) -> Result<bool, StoreError>;
-    /// Records a delivery attempt of claimed notification `id` at `now`: delivered when
-    /// `error` is `None`, else left pending with the error; the claim is released.
-    fn attempted(&mut self, id: u64, now: &str, error: Option<&str>) -> Result<(), StoreError>;
+    /// Up to `limit` pending notifications after outbox id `after`, in queue order, each
+    /// with its `notified` event as stored: a deliverer pages through the backlog.
+    fn pending(&self, after: u64, limit: usize) -> Result<Vec<(OutboxRow, String)>, StoreError>;
+    /// How many notifications are pending.
+    fn pending_count(&self) -> Result<u64, StoreError>;
+    /// Claims pending notification `id` for a delivery until `until` under `token`, unless
+    /// another deliverer holds it (a claim not yet expired at `now`) or it was delivered;
+    /// whether it was claimed. Times are stamped to the millisecond ([`crate::ledger::stamp_ms`]).
+    fn claim(&mut self, id: u64, now: &str, until: &str, token: &str) -> Result<bool, StoreError>;
+    /// Records a delivery attempt of notification `id` at `now`, if the claim `token` still
+    /// holds it: delivered when `error` is `None`, else left pending with the error; the
+    /// claim is released. A deliverer whose claim expired and was taken over changes nothing
+    /// (fencing): whether the attempt was recorded.
+    fn attempted(
+        &mut self,
+        id: u64,
+        token: &str,
+        now: &str,
+        error: Option<&str>,
+    ) -> Result<bool, StoreError>;
 }

@@ -123,6 +123,11 @@ fn deliver(
     store: &crate::store_args::StoreArgs,
     output: &mut Output<'_>,
 ) -> CommandResult {
+    if exec.trim().is_empty() {
+        return Err(crate::failure::Failure::Usage(
+            "--exec is empty: name the command that delivers one notification, e.g. --exec ./send-mail.sh".into(),
+        ));
+    }
     let mut coordinator = store.open()?;
     let wait = Duration::from_secs(lease);
     let report = coordinator.deliver(
@@ -131,7 +136,7 @@ fn deliver(
         &mut |queued| hand(exec, &Notice::from(queued), wait),
     )?;
     // A failed attempt is stored (with its error, for the next run to retry).
-    let code = if report.failed.is_empty() {
+    let code = if report.failed.is_empty() && report.late.is_empty() {
         EXIT_OK
     } else {
         EXIT_PARTIAL
@@ -148,6 +153,7 @@ fn deliver(
                     error: error.clone(),
                 })
                 .collect(),
+            late: report.late.iter().map(|(id, _)| *id).collect(),
             waiting: report.waiting,
         };
         super::versioned_json(output, doc)?;
@@ -163,17 +169,35 @@ fn deliver(
             render::printable(error)
         )?;
     }
-    writeln!(
+    for (id, pairing) in &report.late {
+        writeln!(
+            output.err,
+            "warning: #{id} ({pairing}) was handed on after its lease ran out and another deliverer took it over; its result was not recorded, so it may be sent twice"
+        )?;
+    }
+    write!(
         output.out,
-        "delivered {}, failed {}, waiting {}",
+        "delivered {}, failed {}",
         report.delivered.len(),
-        report.failed.len(),
-        report.waiting
+        report.failed.len()
     )?;
+    if !report.late.is_empty() {
+        write!(output.out, ", late {}", report.late.len())?;
+    }
+    writeln!(output.out, ", waiting {}", report.waiting)?;
     Ok(code)
 }
 
+/// The most of a command's standard error kept for its error message: the end of it.
+const STDERR_TAIL: usize = 4096;
+
 /// Runs `exec` with the notice on its standard input; Ok when it exits 0 within `wait`.
+/// The command runs in a process group of its own, which is killed at the lease and as soon
+/// as the command exits (what it left running in the background is ended with it: detach
+/// with `setsid` what must outlive a delivery). Its input is written by a thread, so a
+/// command that does not read it cannot hold the deliverer past the lease, and only the end
+/// of what it says on standard error is kept. The error never repeats the command line,
+/// which may hold a token: it is stored in the outbox and copied with the store.
 fn hand(exec: &str, notice: &Notice, wait: Duration) -> Result<(), String> {
     let document =
         serde_json::to_string(&crate::json::Versioned::new(notice)).map_err(|e| e.to_string())?;
@@ -184,37 +208,52 @@ fn hand(exec: &str, notice: &Notice, wait: Duration) -> Result<(), String> {
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    // A group of its own: a command stopped at its lease takes what it started with it.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .spawn()
-        .map_err(|e| format!("cannot run `{exec}`: {e}"))?;
+        .map_err(|e| format!("the --exec command cannot be started: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
         // A command that does not read its input is its own business: only its exit counts.
-        let _ = writeln!(stdin, "{document}");
+        std::thread::spawn(move || {
+            let _ = writeln!(stdin, "{document}");
+        });
     }
-    let stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        stderr
-            .map(|s| std::io::read_to_string(s).unwrap_or_default())
-            .unwrap_or_default()
-    });
+    let tail = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (read, all_read) = std::sync::mpsc::channel();
+    if let Some(stderr) = child.stderr.take() {
+        let tail = std::sync::Arc::clone(&tail);
+        std::thread::spawn(move || {
+            keep_tail(stderr, &tail);
+            let _ = read.send(());
+        });
+    }
     let started = Instant::now();
     let status = loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(status) => break status,
-            None if started.elapsed() > wait => {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() >= wait => {
                 stop(&mut child);
-                return Err(format!("`{exec}` took longer than {} s", wait.as_secs()));
+                return Err(format!(
+                    "the --exec command took longer than the lease ({} s) and was stopped",
+                    wait.as_secs()
+                ));
             }
-            None => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => {
+                stop(&mut child);
+                return Err(format!("the --exec command could not be watched: {e}"));
+            }
         }
     };
-    let said = reader.join().unwrap_or_default();
+    // What it left behind in its group ends with it; its last words may still be in the pipe.
+    kill_group(&child);
+    let _ = all_read.recv_timeout(Duration::from_millis(500));
     if status.success() {
         return Ok(());
     }
+    let said = tail.lock().map(|t| t.clone()).unwrap_or_default();
+    let said = String::from_utf8_lossy(&said);
     let last = said
         .lines()
         .rev()
@@ -225,22 +264,123 @@ fn hand(exec: &str, notice: &Notice, wait: Duration) -> Result<(), String> {
         None => "stopped by a signal".into(),
     };
     Err(if last.is_empty() {
-        format!("`{exec}`: {exit}")
+        format!("the --exec command failed: {exit}")
     } else {
         format!(
-            "`{exec}`: {exit}: {}",
+            "the --exec command failed: {exit}: {}",
             last.chars().take(200).collect::<String>()
         )
     })
 }
 
-/// Stops `child` and every process it started (its process group).
-fn stop(child: &mut std::process::Child) {
+/// Reads `from` to its end, keeping only its last [`STDERR_TAIL`] bytes in `tail`.
+fn keep_tail(mut from: impl std::io::Read, tail: &std::sync::Mutex<Vec<u8>>) {
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = from.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let Ok(mut kept) = tail.lock() else { break };
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > STDERR_TAIL {
+            let cut = kept.len() - STDERR_TAIL;
+            kept.drain(..cut);
+        }
+    }
+}
+
+/// Kills every process of `child`'s group (the command and what it started).
+fn kill_group(child: &std::process::Child) {
     #[cfg(unix)]
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{}", child.id())])
         .stderr(Stdio::null())
         .status();
+}
+
+/// Stops `child` and every process it started (its process group).
+fn stop(child: &mut std::process::Child) {
+    kill_group(child);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hand, keep_tail, STDERR_TAIL};
+    use crate::json::outbox::Notice;
+    use std::time::Duration;
+
+    fn notice(body: String) -> Notice {
+        Notice {
+            id: 1,
+            pairing: "p-1".into(),
+            seq: 2,
+            queued_at: "2026-01-05T09:00:00Z".into(),
+            notification: "welcome".into(),
+            to: Vec::new(),
+            subject: "Welcome".into(),
+            body,
+            reason: None,
+            attempts: 0,
+            delivered_at: None,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn a_command_that_does_not_read_a_large_notice_is_stopped_at_the_lease() {
+        // 200 KiB fill the pipe; `sleep` never reads: the write must not hold the deliverer.
+        let big = notice("x".repeat(200 * 1024));
+        let e = hand("sleep 30", &big, Duration::from_secs(1)).expect_err("stopped");
+        assert_eq!(
+            e,
+            "the --exec command took longer than the lease (1 s) and was stopped"
+        );
+    }
+
+    #[test]
+    fn what_a_command_leaves_running_ends_with_it() {
+        let dir = std::env::temp_dir().join(format!("mentorflow-hand-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let pid_file = dir.join("pid");
+        let exec = format!("sleep 30 & echo $! > {}; exit 0", pid_file.display());
+        hand(&exec, &notice("hi".into()), Duration::from_secs(20)).expect("delivered");
+        let pid = std::fs::read_to_string(&pid_file).expect("pid");
+        // The background `sleep` was killed with the command's group: gone, or a zombie
+        // waiting for whoever adopted it.
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+        let running = stat.is_ok_and(|s| !s.contains(") Z "));
+        assert!(!running, "the background child still runs");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_the_end_of_standard_error_is_kept() {
+        use std::io::Read as _;
+        let tail = std::sync::Mutex::new(Vec::new());
+        keep_tail(std::io::repeat(b'y').take(10 * 1024 * 1024), &tail);
+        assert_eq!(tail.lock().expect("tail").len(), STDERR_TAIL);
+        let e = hand(
+            "yes noise | head -c 3000000 >&2; echo 'mail server down' >&2; exit 75",
+            &notice("hi".into()),
+            Duration::from_secs(20),
+        )
+        .expect_err("failed");
+        assert_eq!(
+            e,
+            "the --exec command failed: exit status 75: mail server down"
+        );
+    }
+
+    #[test]
+    fn a_failing_command_line_is_not_repeated_in_its_error() {
+        let e = hand(
+            "curl-like --token s3cr3t-t0ken; exit 3",
+            &notice("hi".into()),
+            Duration::from_secs(20),
+        )
+        .expect_err("failed");
+        assert!(!e.contains("s3cr3t"), "{e}");
+    }
 }

@@ -48,6 +48,9 @@ pub struct Delivery {
     pub delivered: Vec<u64>,
     /// Refused by the command (left pending): outbox id and why.
     pub failed: Vec<Failed>,
+    /// Handed on after the lease ran out, when another deliverer had taken them over: their
+    /// result was not recorded (they may have been sent twice). Outbox ids.
+    pub late: Vec<u64>,
     /// Left for a later run: held by another deliverer, or behind an undelivered earlier
     /// notification of their pairing.
     pub waiting: u64,

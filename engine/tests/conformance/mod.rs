@@ -51,6 +51,7 @@ macro_rules! conformance {
             a_label_names_its_pairing,
             people_edits_are_chained_and_verified,
             verify_detects_a_members_index_that_differs_from_the_participants,
+            a_late_delivery_result_from_a_taken_over_claim_changes_nothing,
         );
     };
 }
@@ -804,4 +805,62 @@ pub fn verify_detects_a_members_index_that_differs_from_the_participants(
             .any(|b| matches!(b, Breach::MembersDiffer { pairing } if pairing == "p-1")),
         "{breaches:?}"
     );
+}
+
+/// `tests/fixtures/store/notifying.toml` of the workspace: a notice on entering each stage.
+fn notifying() -> Program {
+    let here = Path::new("tests/fixtures/store/notifying.toml");
+    let path = if here.exists() {
+        here.to_path_buf()
+    } else {
+        Path::new("..").join(here)
+    };
+    let loaded = mentorflow_dsl::load(&path);
+    let report = loaded.render();
+    loaded.program.unwrap_or_else(|| panic!("{report}"))
+}
+
+/// Fencing: deliverer A's claim on #1 runs out and B takes it over and delivers it; A's late
+/// failure (and a late success) changes nothing, and a live claim is respected.
+pub fn a_late_delivery_result_from_a_taken_over_claim_changes_nothing(h: &dyn Harness, name: &str) {
+    let mut c = coordinator(h.create(name), None);
+    let runner = |id: &str| Enrolment {
+        type_id: "solo".into(),
+        participants: vec![Participant {
+            id: id.into(),
+            role: "runner".into(),
+            attributes: Default::default(),
+            facts: Default::default(),
+            managers: Vec::new(),
+        }],
+        label: None,
+        facts: Vec::new(),
+    };
+    let roster = vec![runner("ana"), runner("bo")];
+    c.import(&notifying(), "notifying.toml", roster.as_slice())
+        .expect("import");
+    let mut store = h.open(name);
+    let (t0, t1, t2) = (
+        "2026-01-05T09:00:00.000Z",
+        "2026-01-05T09:00:00.500Z",
+        "2026-01-05T09:00:01.000Z",
+    );
+    assert!(store.claim(1, t0, t1, "a").expect("claim"));
+    // A's claim is live at 0.4 s, expired at 0.5 s: to the millisecond.
+    assert!(!store
+        .claim(1, "2026-01-05T09:00:00.400Z", t2, "b")
+        .expect("claim"));
+    assert!(store.claim(1, t1, t2, "b").expect("claim"));
+    assert!(store.attempted(1, "b", t1, None).expect("B delivers"));
+    assert!(!store
+        .attempted(1, "a", t2, Some("mail server down"))
+        .expect("A late"));
+    assert!(!store.attempted(1, "a", t2, None).expect("A late"));
+    let rows = store.outbox(true).expect("outbox");
+    let first = &rows[0].0;
+    assert_eq!(first.delivered_at.as_deref(), Some(t1));
+    assert_eq!((first.attempts, first.last_error.as_deref()), (1, None));
+    assert_eq!(store.pending_count().expect("count"), 1);
+    let page = store.pending(0, 10).expect("page");
+    assert_eq!(page.iter().map(|(r, _)| r.id).collect::<Vec<_>>(), [2]);
 }
