@@ -165,3 +165,75 @@ fn a_mapping_that_is_a_device_or_a_fifo_is_refused_and_nothing_migrates() {
     }
     assert_eq!(run(&["log"]).stdout, before);
 }
+
+#[test]
+fn a_password_in_a_store_url_is_never_shown() {
+    for (url, secret) in [
+        ("mysql://root:s3cret@db/x", "s3cret"),
+        ("POSTGRES://ana:s3cret@127.0.0.1:1/x", "s3cret"),
+        ("postgres://ana@127.0.0.1:1/x?password=s3cret", "s3cret"),
+        ("postgres://ana:p@ss-tail@127.0.0.1:1/x", "ss-tail"),
+        ("HTTP://ana:s3cret@example.org/", "s3cret"),
+    ] {
+        for args in [
+            &["status", "--store", url][..],
+            &["init", "--store", url],
+            &["store", "copy", url, "/nonexistent/copy.db"],
+            &["status", "--store", url, "--json"],
+        ] {
+            let run = mentorflow(args);
+            assert_ne!(run.code, 0, "{}", run.transcript());
+            assert!(
+                !run.transcript().contains(secret),
+                "{args:?} showed the password:\n{}",
+                run.transcript()
+            );
+        }
+    }
+    let run = mentorflow(&["status", "--store", "mysql://root:s3cret@db/x"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("`mysql://` is no store mentorflow can use"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_failing_exec_command_line_is_not_stored_with_the_notice() {
+    let (_dir, run) = mentorflow_tests::fresh_store("hardening-exec-token");
+    let roster = std::env::temp_dir().join(format!("hardening-roster-{}.csv", std::process::id()));
+    std::fs::write(&roster, "pairing,role,id\n0,runner,ana\n").expect("roster");
+    let import = run(&[
+        "import",
+        &roster.to_string_lossy(),
+        "--program",
+        "tests/fixtures/store/notifying.toml",
+        "--type",
+        "solo",
+    ]);
+    assert_eq!(import.code, 0, "{}", import.transcript());
+    let deliver = run(&[
+        "outbox",
+        "deliver",
+        "--exec",
+        "send --token s3cr3t-t0ken; exit 9",
+    ]);
+    assert_eq!(deliver.code, 3, "{}", deliver.transcript());
+    assert!(
+        deliver
+            .stderr
+            .contains("the --exec command failed: exit status 9"),
+        "{}",
+        deliver.stderr
+    );
+    let outbox = run(&["outbox", "--all", "--json"]);
+    assert!(outbox.stdout.contains("exit status 9"), "{}", outbox.stdout);
+    assert!(!outbox.transcript().contains("s3cr3t"), "{}", outbox.stdout);
+    assert!(!deliver.transcript().contains("s3cr3t"));
+    let empty = run(&["outbox", "deliver", "--exec", "  "]);
+    assert_eq!(empty.code, 2, "{}", empty.transcript());
+    assert!(empty.stderr.contains("--exec is empty"), "{}", empty.stderr);
+    let _ = std::fs::remove_file(roster);
+}

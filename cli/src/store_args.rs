@@ -45,7 +45,7 @@ impl Default for StoreArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Reads {
     /// The store: a SQLite file, or a PostgreSQL URL postgres://USER@HOST:PORT/DATABASE [default: mentorflow.db].
-    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL", value_parser = store_location)]
+    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
 }
 
@@ -83,26 +83,6 @@ pub struct Runs {
     /// current batch, keeps what it did, and says so (run it again to go on).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = mentorflow_engine::SCRIPT_BUDGET.as_secs(), value_parser = seconds, allow_hyphen_values = true)]
     pub script_budget: u64,
-}
-
-/// `--store`: a file path (also written `sqlite:PATH`) or a PostgreSQL URL; another scheme
-/// is refused rather than taken for a file name.
-fn store_location(text: &str) -> Result<PathBuf, String> {
-    if let Some(path) = text.strip_prefix("sqlite:") {
-        let path = path.strip_prefix("//").unwrap_or(path);
-        return match path.is_empty() {
-            true => {
-                Err("`sqlite:` names no file; give the store's path, e.g. mentorflow.db".into())
-            }
-            false => Ok(PathBuf::from(path)),
-        };
-    }
-    match text.split_once("://") {
-        Some((scheme, _)) if !matches!(scheme, "postgres" | "postgresql") => Err(format!(
-            "`{scheme}://` is no store mentorflow can use; give a SQLite file path (mentorflow.db) or a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE)"
-        )),
-        _ => Ok(PathBuf::from(text)),
-    }
 }
 
 /// The longest `--lock-wait` or `--script-budget`: a day.
@@ -234,11 +214,13 @@ pub(crate) fn parse_time(s: &str) -> Result<When, String> {
 
 impl StoreArgs {
     /// The store: --store, MENTORFLOW_STORE, or mentorflow.db in the current folder; a
-    /// `postgres://` URL names a PostgreSQL database.
-    pub fn location(&self) -> Location {
+    /// `postgres://` URL names a PostgreSQL database. Read here, not by the flag's parser:
+    /// a refused value is never repeated (it may hold a password).
+    pub fn location(&self) -> Result<Location, Failure> {
         match &self.store {
-            Some(given) => Location::parse(&given.to_string_lossy()),
-            None => Location::File(PathBuf::from("mentorflow.db")),
+            Some(given) => Location::parse(&given.to_string_lossy())
+                .map_err(|e| Failure::Usage(format!("--store: {e}"))),
+            None => Ok(Location::File(PathBuf::from("mentorflow.db"))),
         }
     }
 
@@ -267,7 +249,7 @@ impl StoreArgs {
 
     /// Opens the existing store.
     pub fn open(&self) -> Result<Coordinator, Failure> {
-        Ok(Coordinator::open(&self.location(), self.options())?)
+        Ok(Coordinator::open(&self.location()?, self.options())?)
     }
 
     /// Creates a new store at `location`.

@@ -66,6 +66,8 @@ pub use runtime::{Limit, Runtime, ScriptError, ScriptProblem};
 pub use selection::Selection;
 pub use short_map::{Attributes, Facts};
 pub use store::LOCK_WAIT;
-pub use store::{Filter, Location, Membership, OutcomeFilter, ProgramVersion, StoreError};
+pub use store::{
+    Filter, Location, LocationError, Membership, OutcomeFilter, ProgramVersion, StoreError,
+};
 pub use verify::{Breach, EventRef, VerifyReport};
 pub use view::to_dynamic;

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Error;
 pub use crate::error::StoreError;
-pub use crate::location::Location;
+pub use crate::location::{Location, LocationError};
 
 /// A stored program version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -311,13 +311,14 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         now: Some(crate::store_args::When::At(start)),
         ..StoreArgs::default()
     };
-    replace_earlier_demo(&demo.location())?;
-    let mut coordinator = demo.create(&demo.location())?;
+    let location = demo.location()?;
+    replace_earlier_demo(&location)?;
+    let mut coordinator = demo.create(&location)?;
     let program = program()?;
     writeln!(
         output.out,
         "demo store: {} (program {} version {})\n",
-        demo.location(),
+        location,
         program.id,
         render::short_hash(&program.hash)
     )?;
@@ -347,7 +348,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     writeln!(
         output.out,
         "\nnext, try:\n  mentorflow list --store {0}\n  mentorflow status p-2 --store {0}\n  mentorflow report --store {0}\n  mentorflow log p-2 --store {0}\n  mentorflow verify --store {0}",
-        demo.location()
+        location
     )?;
     Ok(EXIT_OK)
 }

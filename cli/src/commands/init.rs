@@ -17,7 +17,7 @@ pub struct Args {
 
 /// Creates the store.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let location = store.location();
+    let location = store.location()?;
     store.create(&location)?;
     if args.json {
         let store = location.to_string();

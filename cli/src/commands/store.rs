@@ -51,7 +51,11 @@ fn copy_error(e: mentorflow_engine::Error, from: &Location) -> Failure {
 pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     match &args.action {
         Action::Copy { from, to, json } => {
-            let (from, to) = (Location::parse(from), Location::parse(to));
+            let parse = |which: &str, text: &str| {
+                Location::parse(text)
+                    .map_err(|e| crate::failure::Failure::Usage(format!("{which}: {e}")))
+            };
+            let (from, to) = (parse("FROM", from)?, parse("TO", to)?);
             let report = mentorflow_engine::copy(&from, &to).map_err(|e| copy_error(e, &from))?;
             if *json {
                 let doc = crate::json::store::Copy {

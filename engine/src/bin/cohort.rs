@@ -513,7 +513,7 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
 }
 
 fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<String, String> {
-    let location = mentorflow_engine::Location::parse(path);
+    let location = mentorflow_engine::Location::parse(path).map_err(|e| e.to_string())?;
     let store: Box<dyn mentorflow_engine::store::Store> = match &location {
         mentorflow_engine::Location::File(file) => Box::new(
             SqliteStore::create(file)
