@@ -237,3 +237,86 @@ fn a_failing_exec_command_line_is_not_stored_with_the_notice() {
     assert!(empty.stderr.contains("--exec is empty"), "{}", empty.stderr);
     let _ = std::fs::remove_file(roster);
 }
+
+/// Item 10: colour marks only what the renderers mark, never user text, and never JSON or CSV.
+#[test]
+fn colour_never_reaches_data() {
+    let dir = temp("colour");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--store", store.as_str()]);
+        mentorflow(&all)
+    };
+    assert_eq!(run(&["init"]).code, 0);
+    for (mentor, mentee) in [("ana", "budi"), ("cy", "di")] {
+        let mentor = format!("mentor={mentor},experience_years=12");
+        let mentee = format!("mentee={mentee},experience_years=2");
+        let enrol = run(&[
+            "enrol",
+            "programs/mentoring.toml",
+            "--type",
+            "one-on-one",
+            "--person",
+            &mentor,
+            "--person",
+            &mentee,
+            "--now",
+            "2026-03-02T09:00:00Z",
+        ]);
+        assert_eq!(enrol.code, 0, "{}", enrol.transcript());
+    }
+    let reason = "FAIL: OVERDUE and MISSED, FORCED";
+    let withdraw = run(&[
+        "withdraw", "p-1", "--reason", reason, "--json", "--color", "always",
+    ]);
+    assert_eq!(withdraw.code, 0, "{}", withdraw.transcript());
+    let doc: serde_json::Value = serde_json::from_str(&withdraw.stdout).expect("plain JSON");
+    assert!(doc.to_string().contains(reason));
+    let late = ["--color", "always", "--now", "2027-01-01T09:00:00Z"];
+    for args in [
+        &[
+            "export", "--format", "csv", "--what", "events", "--color", "always",
+        ][..],
+        &["export", "--format", "csv", "--color", "always"],
+        &["log", "p-1", "--json", "--color", "always"],
+        &[&["status", "--json"][..], &late].concat(),
+        &[&["list", "--json"][..], &late].concat(),
+    ] {
+        let out = run(args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.transcript());
+        assert!(
+            !out.stdout.contains('\u{1b}') && !out.stdout.contains("\\u0001"),
+            "{args:?} coloured data:\n{}",
+            out.stdout
+        );
+    }
+    // In text, the reason is data: shown as written; the overdue mark is coloured.
+    let log = run(&["log", "p-1", "--color", "always"]);
+    assert!(
+        log.stdout.contains(reason) && !log.stdout.contains('\u{1b}'),
+        "{}",
+        log.stdout
+    );
+    let status = run(&[&["status", "p-2"][..], &late].concat());
+    assert!(
+        status.stdout.contains("\u{1b}[1;31mOVERDUE\u{1b}[0m"),
+        "{}",
+        status.stdout
+    );
+    let plain = run(&[
+        "status",
+        "p-2",
+        "--color",
+        "never",
+        "--now",
+        "2027-01-01T09:00:00Z",
+    ]);
+    assert!(
+        plain.stdout.contains("OVERDUE")
+            && !plain.stdout.contains('\u{1b}')
+            && !plain.stdout.contains('\u{1}'),
+        "{}",
+        plain.stdout
+    );
+}

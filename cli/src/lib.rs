@@ -312,18 +312,16 @@ where
         cli.color.paints(out_terminal),
         cli.color.paints(err_terminal),
     );
-    if paint_out || paint_err {
-        let progress = output.shows_progress();
-        let (mut out, mut err) = (
-            paint::Painter::new(&mut *output.out, paint_out),
-            paint::Painter::new(&mut *output.err, paint_err),
-        );
-        let mut painted = Output::new(&mut out, &mut err)
-            .with_progress(progress)
-            .with_terminals(out_terminal, err_terminal);
-        return dispatch(cli, &mut painted);
-    }
-    dispatch(cli, output)
+    // Always through painters: they colour the renderers' marks, or make them plain.
+    let progress = output.shows_progress();
+    let (mut out, mut err) = (
+        paint::Painter::new(&mut *output.out, paint_out, false),
+        paint::Painter::new(&mut *output.err, paint_err, true),
+    );
+    let mut painted = Output::new(&mut out, &mut err)
+        .with_progress(progress)
+        .with_terminals(out_terminal, err_terminal);
+    dispatch(cli, &mut painted)
 }
 
 /// Runs the parsed command.

@@ -34,47 +34,118 @@ impl ColorChoice {
     }
 }
 
-/// A line with its marks coloured: `error:` and `warning:` at its start, `OVERDUE`, `FORCED`,
-/// `MISSED`, and a guard part's `FAIL` or `ok`.
-pub fn line(text: &str) -> String {
-    let mut out = text.to_string();
-    for (prefix, colour) in [("error:", RED), ("warning:", YELLOW)] {
-        if let Some(rest) = out.strip_prefix(prefix) {
-            out = format!("{colour}{prefix}{RESET}{rest}");
+/// What a mark means, and so its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Needs attention now: `OVERDUE`, `MISSED`, a guard part's `FAIL`.
+    Alarm,
+    /// A move someone forced past the guards: `FORCED`.
+    Forced,
+    /// A guard part that holds: `ok`.
+    Good,
+}
+
+// A mark travels through the text between these two bytes, the first followed by the mark's
+// letter. User text never holds them raw (it is shown through `printable`, which escapes
+// control characters), and serde writes them escaped: only a mark placed by the renderers
+// is ever coloured, and JSON never is.
+const BEGIN: char = '\u{1}';
+const END: char = '\u{2}';
+
+impl Mark {
+    fn letter(self) -> char {
+        match self {
+            Mark::Alarm => 'A',
+            Mark::Forced => 'F',
+            Mark::Good => 'G',
         }
     }
-    for (word, colour) in [
-        ("OVERDUE", RED),
-        ("FORCED", MAGENTA),
-        ("MISSED", RED),
-        ("FAIL ", RED),
-        ("ok   ", GREEN),
-    ] {
-        out = out.replace(word, &format!("{colour}{word}{RESET}"));
+
+    fn colour(letter: char) -> &'static str {
+        match letter {
+            'A' => RED,
+            'F' => MAGENTA,
+            _ => GREEN,
+        }
+    }
+}
+
+/// `text` as a mark of `kind`: coloured on a terminal that takes colour, plain elsewhere.
+pub fn mark(kind: Mark, text: &str) -> String {
+    format!("{BEGIN}{}{text}{END}", kind.letter())
+}
+
+/// `text` without its marks: for text that goes into JSON or CSV.
+pub fn plain(text: &str) -> String {
+    paint(text, false)
+}
+
+/// How wide `text` shows: its characters, less the marks' invisible ones.
+pub fn width(text: &str) -> usize {
+    plain(text).chars().count()
+}
+
+/// `text` with its marks coloured (`on`) or made plain.
+fn paint(text: &str, on: bool) -> String {
+    if !text.contains(BEGIN) && !text.contains(END) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            BEGIN => {
+                let letter = chars.next().unwrap_or('A');
+                if on {
+                    out.push_str(Mark::colour(letter));
+                }
+            }
+            END if on => out.push_str(RESET),
+            END => {}
+            c => out.push(c),
+        }
     }
     out
 }
 
-/// Paints whole lines written through it (when on), passing everything else as it is.
+/// A line with its marks coloured, and on the error stream (`prefixes`) the `error:` or
+/// `warning:` it starts with.
+pub fn line(text: &str, prefixes: bool) -> String {
+    let out = paint(text, true);
+    if prefixes {
+        for (prefix, colour) in [("error:", RED), ("warning:", YELLOW)] {
+            if let Some(rest) = out.strip_prefix(prefix) {
+                return format!("{colour}{prefix}{RESET}{rest}");
+            }
+        }
+    }
+    out
+}
+
+/// Paints the marks of whole lines written through it (when on), or makes them plain.
 pub struct Painter<'a> {
     inner: &'a mut dyn Write,
     on: bool,
+    prefixes: bool,
     pending: Vec<u8>,
 }
 
 impl<'a> Painter<'a> {
-    /// A painter over `inner`; a pass-through when `on` is false.
-    pub fn new(inner: &'a mut dyn Write, on: bool) -> Painter<'a> {
+    /// A painter over `inner`: marks coloured when `on`, else plain; `prefixes` colours a
+    /// line's leading `error:` and `warning:` too (the error stream, which holds no data).
+    pub fn new(inner: &'a mut dyn Write, on: bool, prefixes: bool) -> Painter<'a> {
         Painter {
             inner,
             on,
+            prefixes,
             pending: Vec::new(),
         }
     }
 
     fn write_line(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match std::str::from_utf8(bytes) {
-            Ok(text) => self.inner.write_all(line(text).as_bytes()),
+            Ok(text) if self.on => self.inner.write_all(line(text, self.prefixes).as_bytes()),
+            Ok(text) => self.inner.write_all(paint(text, false).as_bytes()),
             Err(_) => self.inner.write_all(bytes),
         }
     }
@@ -83,7 +154,7 @@ impl<'a> Painter<'a> {
 impl Write for Painter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // A progress line rewrites itself in place (`\r`): it must show at once.
-        if !self.on || buf.first() == Some(&b'\r') {
+        if buf.first() == Some(&b'\r') {
             if !self.pending.is_empty() {
                 let full = std::mem::take(&mut self.pending);
                 self.write_line(&full)?;
@@ -121,21 +192,26 @@ mod tests {
     #[test]
     fn marks_are_painted_and_the_rest_left_alone() {
         assert_eq!(
-            line("error: no pairing"),
+            line("error: no pairing", true),
             format!("{RED}error:{RESET} no pairing")
         );
+        assert_eq!(line("error: a reason", false), "error: a reason");
+        let forced = format!("#5 p-1: a -> b {}", mark(Mark::Forced, "FORCED"));
         assert_eq!(
-            line("#5 p-1: a -> b FORCED"),
+            line(&forced, false),
             format!("#5 p-1: a -> b {MAGENTA}FORCED{RESET}")
         );
-        assert_eq!(line("plain text"), "plain text");
+        assert_eq!(plain(&forced), "#5 p-1: a -> b FORCED");
+        assert_eq!(width(&forced), "#5 p-1: a -> b FORCED".len());
+        // Words that are data, not marks, stay as they are.
+        assert_eq!(line("reason: FAIL: OVERDUE", true), "reason: FAIL: OVERDUE");
     }
 
     #[test]
-    fn a_painter_paints_whole_lines_across_writes_and_passes_through_when_off() {
+    fn a_painter_paints_whole_lines_across_writes_and_makes_marks_plain_when_off() {
         let mut out = Vec::new();
         {
-            let mut p = Painter::new(&mut out, true);
+            let mut p = Painter::new(&mut out, true, true);
             write!(p, "error: a").unwrap_or_default();
             write!(p, "b\nstill ").unwrap_or_default();
             write!(p, "going").unwrap_or_default();
@@ -143,7 +219,12 @@ mod tests {
         let text = String::from_utf8(out).unwrap_or_default();
         assert_eq!(text, format!("{RED}error:{RESET} ab\nstill going"));
         let mut plain = Vec::new();
-        writeln!(Painter::new(&mut plain, false), "error: x").unwrap_or_default();
-        assert_eq!(plain, b"error: x\n");
+        writeln!(
+            Painter::new(&mut plain, false, true),
+            "error: x {}",
+            mark(Mark::Alarm, "OVERDUE")
+        )
+        .unwrap_or_default();
+        assert_eq!(plain, b"error: x OVERDUE\n");
     }
 }

@@ -52,7 +52,12 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             let due = match (&p.outcome, p.due) {
                 (Some(o), _) => o.to_string(),
                 (None, Some(d)) if p.is_overdue(now) => {
-                    format!("{} OVERDUE by {}", render::date(d), render::age(now - d))
+                    format!(
+                        "{} {} by {}",
+                        render::date(d),
+                        crate::paint::mark(crate::paint::Mark::Alarm, "OVERDUE"),
+                        render::age(now - d)
+                    )
                 }
                 (None, Some(d)) => render::date(d),
                 (None, None) => "-".into(),

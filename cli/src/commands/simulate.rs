@@ -98,10 +98,11 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                 failures: transcript
                     .failures
                     .iter()
-                    .map(render::failure_summary)
+                    .map(|f| crate::paint::plain(&render::failure_summary(f)))
                     .collect(),
                 events: transcript.events.iter().map(Into::into).collect(),
-                transcript: lines,
+                // Data: the marks the terminal colours are made plain.
+                transcript: lines.iter().map(|l| crate::paint::plain(l)).collect(),
                 last: transcript.pairing.as_ref().map(Into::into),
             });
         } else {

@@ -77,7 +77,11 @@ pub fn show(
         }
         (None, Some(due)) => {
             let late = if status.overdue {
-                format!("  OVERDUE by {}", render::age(coordinator.now() - due))
+                format!(
+                    "  {} by {}",
+                    crate::paint::mark(crate::paint::Mark::Alarm, "OVERDUE"),
+                    render::age(coordinator.now() - due)
+                )
             } else {
                 format!("  (in {})", render::age(due - coordinator.now()))
             };
@@ -154,7 +158,11 @@ pub fn show(
                 None => "; no more occurrences".into(),
             };
             let missed = if st.missed > 0 {
-                format!(", {} MISSED", st.missed)
+                format!(
+                    ", {} {}",
+                    st.missed,
+                    crate::paint::mark(crate::paint::Mark::Alarm, "MISSED")
+                )
             } else {
                 String::new()
             };

@@ -102,7 +102,10 @@ fn what(kind: &EventKind) -> String {
             let n = transition.unwrap_or_default();
             match by {
                 Move::Advance => format!("{from} -> {to} (transition {n})"),
-                Move::Forced => format!("{from} -> {to} FORCED"),
+                Move::Forced => format!(
+                    "{from} -> {to} {}",
+                    crate::paint::mark(crate::paint::Mark::Forced, "FORCED")
+                ),
                 Move::Withdraw => format!("{from} -> {to} (withdraw)"),
                 Move::Timer => format!("{from} -> {to} timed out (transition {n})"),
                 Move::Auto => format!("{from} -> {to} automatically (transition {n})"),
@@ -154,7 +157,11 @@ fn what(kind: &EventKind) -> String {
             ..
         } => {
             let which: Vec<String> = occurrences.iter().map(|k| format!("#{k}")).collect();
-            format!("MISSED {schedule} {}", which.join(", "))
+            format!(
+                "{} {schedule} {}",
+                crate::paint::mark(crate::paint::Mark::Alarm, "MISSED"),
+                which.join(", ")
+            )
         }
         EventKind::Warned {
             transition,

@@ -71,7 +71,10 @@ pub fn guard(out: &mut String, report: &GuardReport, indent: &str) {
         );
     }
     for (source, v) in &report.parts {
-        let mark = if *v == Verdict::Holds { "ok  " } else { "FAIL" };
+        let mark = match v {
+            Verdict::Holds => format!("{}  ", crate::paint::mark(crate::paint::Mark::Good, "ok")),
+            _ => crate::paint::mark(crate::paint::Mark::Alarm, "FAIL"),
+        };
         let detail = match v {
             Verdict::Holds | Verdict::False => String::new(),
             other => format!("  ({})", verdict(other)),

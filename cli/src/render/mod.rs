@@ -175,7 +175,7 @@ pub fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(crate::paint::width(cell));
         }
     }
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
@@ -184,7 +184,11 @@ pub fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .map(|(c, w)| {
+                // A mark's invisible characters do not count towards the column's width.
+                let pad = w.saturating_sub(crate::paint::width(c));
+                format!("{c}{}", " ".repeat(pad))
+            })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');

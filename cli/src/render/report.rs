@@ -157,7 +157,11 @@ fn attention_text(report: &Report, out: &mut String) {
         .map(|n| {
             let p = &n.pairing;
             let when = match p.due {
-                Some(due) if n.overdue => format!("OVERDUE by {}", age(report.now - due)),
+                Some(due) if n.overdue => format!(
+                    "{} by {}",
+                    crate::paint::mark(crate::paint::Mark::Alarm, "OVERDUE"),
+                    age(report.now - due)
+                ),
                 _ => format!("since {}", date(p.entered_at)),
             };
             [

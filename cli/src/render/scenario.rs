@@ -158,11 +158,14 @@ fn final_state(program: &Program, p: &Pairing, now: chrono::DateTime<chrono::Utc
     if let Some(o) = &p.outcome {
         s.push_str(&format!(" (outcome {o})"));
     } else if let Some(due) = p.due {
-        s.push_str(&format!(
-            ", due {}{}",
-            minute(due),
-            if p.is_overdue(now) { " OVERDUE" } else { "" }
-        ));
+        let overdue = match p.is_overdue(now) {
+            true => format!(
+                " {}",
+                crate::paint::mark(crate::paint::Mark::Alarm, "OVERDUE")
+            ),
+            false => String::new(),
+        };
+        s.push_str(&format!(", due {}{overdue}", minute(due)));
     }
     s.push_str(&format!(
         ", cycle {}, {}",
