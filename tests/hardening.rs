@@ -320,3 +320,31 @@ fn colour_never_reaches_data() {
         plain.stdout
     );
 }
+
+/// Item 6: a template deep enough to overflow the stack is refused by `check` (every command
+/// loading the program used to crash).
+#[test]
+fn a_template_that_would_overflow_the_stack_is_refused_at_check() {
+    let notifying =
+        std::fs::read_to_string("tests/fixtures/store/notifying.toml").expect("fixture");
+    for body in [
+        format!("{{{{ {} pairing.id }}}}", "not ".repeat(30_000)),
+        format!("{{{{ pairing.id{} }}}}", "|abs".repeat(100_000)),
+        format!("{{{{ pairing{} }}}}", ".id".repeat(5_000)),
+        format!("{{{{ pairing.id{} }}}}", " ~ pairing.id".repeat(1_000)),
+    ] {
+        let dir = temp("template");
+        let program = dir.join("program.toml");
+        let text = notifying.replace("body = \"done\"", &format!("body = '{body}'"));
+        std::fs::write(&program, text).expect("write");
+        let run = mentorflow(&["check", &program.to_string_lossy()]);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr.contains(
+                "error[E044]: the body of notification `finished` is not a valid template"
+            ) && run.stderr.contains(" more than "),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -12,8 +12,110 @@ fn environment() -> minijinja::Environment<'static> {
     env
 }
 
+/// The longest template: a notice of a few screens.
+pub const MAX_TEMPLATE_BYTES: usize = 32 * 1024;
+
+/// The most operators (`not`, `|filter`, `.attr`, `~`, brackets, arithmetic) in one
+/// `{{ }}` or `{% %}`: the template engine's expression trees are as deep as that, and a
+/// deep one overflows the stack of every command that loads the program.
+pub const MAX_OPERATORS: usize = 200;
+
+/// The most blocks (`{% if %}`, `{% for %}` ...) open inside each other.
+pub const MAX_NESTING: usize = 32;
+
+/// Whether `template` is small and shallow enough to be read safely; what is wrong and on
+/// which line (from 1) otherwise. Checked before the template engine sees it, at check time
+/// and again before each rendering (a version stored before this check).
+fn bounded(template: &str) -> Result<(), (String, Option<usize>)> {
+    if template.len() > MAX_TEMPLATE_BYTES {
+        return Err((
+            format!(
+                "the template is {} bytes, more than the {MAX_TEMPLATE_BYTES} allowed",
+                template.len()
+            ),
+            None,
+        ));
+    }
+    let line_of = |at: usize| Some(template[..at].matches('\n').count() + 1);
+    let mut depth = 0usize;
+    let mut rest = template;
+    while let Some(open) = rest.find("{{").into_iter().chain(rest.find("{%")).min() {
+        let start = template.len() - rest.len() + open;
+        let closer = if rest[open..].starts_with("{{") {
+            "}}"
+        } else {
+            "%}"
+        };
+        let body = &rest[open + 2..];
+        let end = body.find(closer).unwrap_or(body.len());
+        let tag = &body[..end];
+        if operators(tag) > MAX_OPERATORS {
+            return Err((
+                format!("an expression has more than {MAX_OPERATORS} operators"),
+                line_of(start),
+            ));
+        }
+        if closer == "%}" {
+            let word = tag
+                .trim_start_matches('-')
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            if matches!(
+                word,
+                "if" | "for" | "macro" | "call" | "filter" | "with" | "autoescape" | "raw"
+            ) || (word == "set" && !tag.contains('='))
+            {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err((
+                        format!("blocks are nested more than {MAX_NESTING} deep"),
+                        line_of(start),
+                    ));
+                }
+            } else if word.starts_with("end") {
+                depth = depth.saturating_sub(1);
+            }
+        }
+        rest = &body[(end + closer.len()).min(body.len())..];
+    }
+    Ok(())
+}
+
+/// The operators in one tag's text, string literals left out.
+fn operators(tag: &str) -> usize {
+    let mut count = 0;
+    let mut quote: Option<char> = None;
+    let mut word = String::new();
+    let words = |word: &mut String| {
+        let n = usize::from(matches!(
+            word.as_str(),
+            "not" | "and" | "or" | "is" | "in" | "if" | "else"
+        ));
+        word.clear();
+        n
+    };
+    for c in tag.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => {
+                count += words(&mut word);
+                quote = Some(c);
+            }
+            None if c.is_alphanumeric() || c == '_' => word.push(c),
+            None => {
+                count += words(&mut word);
+                count += usize::from(".|~([{+-*/%<>=!,".contains(c));
+            }
+        }
+    }
+    count + words(&mut word)
+}
+
 /// Whether `template` is a valid template; otherwise what is wrong and on which line (from 1).
 pub fn check(template: &str) -> Result<(), (String, Option<usize>)> {
+    bounded(template)?;
     environment()
         .template_from_str(template)
         .map(|_| ())
@@ -22,6 +124,10 @@ pub fn check(template: &str) -> Result<(), (String, Option<usize>)> {
 
 /// `template` rendered with `context`; what went wrong otherwise.
 pub fn render(template: &str, context: &impl serde::Serialize) -> Result<String, String> {
+    if let Err((problem, line)) = bounded(template) {
+        let at = line.map_or(String::new(), |l| format!(" (line {l} of the template)"));
+        return Err(format!("{problem}{at}"));
+    }
     let env = environment();
     let t = env.template_from_str(template).map_err(|e| e.to_string())?;
     let context = minijinja::Value::from(minijinja::value::Serde(context));
@@ -67,6 +173,45 @@ fn first_undefined(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_deep_enough_to_overflow_the_stack_are_refused_before_parsing() {
+        for (hostile, problem) in [
+            (
+                format!("{{{{ {} x }}}}", "not ".repeat(30_000)),
+                "bytes, more than",
+            ),
+            (
+                format!("{{{{ x{} }}}}", "|abs".repeat(100_000)),
+                "bytes, more than",
+            ),
+            (
+                format!("{{{{ x{} }}}}", ".id".repeat(100_000)),
+                "bytes, more than",
+            ),
+            (
+                format!("{{{{ x{} }}}}", " ~ x".repeat(100_000)),
+                "bytes, more than",
+            ),
+            (
+                format!("{{{{ {} x }}}}", "not ".repeat(500)),
+                "more than 200 operators",
+            ),
+            (
+                format!("{{{{ x{} }}}}", ".id".repeat(300)),
+                "more than 200 operators",
+            ),
+            ("{% if x %}".repeat(40), "nested more than 32 deep"),
+        ] {
+            let (e, _) = check(&hostile).expect_err("refused");
+            assert!(e.contains(problem), "{e}");
+            let e = render(&hostile, &serde_json::json!({"x": 1})).expect_err("refused");
+            assert!(e.contains(problem), "{e}");
+        }
+        let fine = "{% for p in people %}{{ p.name|upper ~ \" (\" ~ p.role ~ \")\" }}{% endfor %}";
+        assert!(check(fine).is_ok());
+        assert!(check(&"{% if a %}x{% endif %}".repeat(100)).is_ok());
+    }
 
     #[derive(serde::Serialize)]
     struct Ctx {

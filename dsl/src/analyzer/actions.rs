@@ -41,7 +41,10 @@ impl Analyzer<'_> {
                             format!("the {part} of {what} is not a valid template{at}: {problem}"),
                             span.clone(),
                         )
-                        .help = Some("write values as {{ pairing.id }}, {{ facts.NAME }}, {{ today }}; loops as {% for p in mentees %}...{% endfor %}".into());
+                        .help = Some(match problem.contains(" more than ") {
+                            true => "keep a template under 32 KiB, each expression to a few operators and blocks nested at most 32 deep".into(),
+                            false => "write values as {{ pairing.id }}, {{ facts.NAME }}, {{ today }}; loops as {% for p in mentees %}...{% endfor %}".into(),
+                        });
                 }
             }
             for (trigger, span) in &on {
