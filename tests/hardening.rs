@@ -348,3 +348,53 @@ fn a_template_that_would_overflow_the_stack_is_refused_at_check() {
         );
     }
 }
+
+/// Item 8: the outbox is derived from the chained `notified` events, and verify names every
+/// row that differs from them.
+#[test]
+fn verify_recomputes_the_outbox_from_the_log() {
+    let (dir, run) = mentorflow_tests::fresh_store("hardening-verify-outbox");
+    let roster = dir.join("roster.csv");
+    std::fs::write(
+        &roster,
+        "pairing,role,id\n0,runner,ana\n1,runner,bo\n2,runner,cy\n",
+    )
+    .expect("roster");
+    let import = run(&[
+        "import",
+        &roster.to_string_lossy(),
+        "--program",
+        "tests/fixtures/store/notifying.toml",
+        "--type",
+        "solo",
+    ]);
+    assert_eq!(import.code, 0, "{}", import.transcript());
+    assert_eq!(run(&["advance", "--all"]).code, 0);
+    let clean = run(&["verify"]);
+    assert_eq!(clean.code, 0, "{}", clean.transcript());
+    let db = rusqlite::Connection::open(dir.join("store.db")).expect("open");
+    db.execute_batch(
+        "DELETE FROM outbox WHERE id = 1;
+         UPDATE outbox SET delivered_at = '2026-03-02T09:00:00Z' WHERE id = 2;
+         UPDATE outbox SET claimed_until = '9999-12-31T23:59:59.000Z' WHERE id = 3;
+         UPDATE outbox SET queued_at = '2020-01-01T00:00:00Z' WHERE id = 4;
+         INSERT INTO outbox (pairing, seq, queued_at, attempts) VALUES ('p-1', 1, '2026-03-02T09:00:00Z', 0);",
+    )
+    .expect("tamper");
+    let verify = run(&["verify"]);
+    assert_eq!(verify.code, 1, "{}", verify.transcript());
+    let said = verify.transcript();
+    for expected in [
+        "p-1 #2: a notification in the log is missing from the outbox",
+        "outbox #2: marked delivered, but no delivery was ever attempted",
+        "outbox #3: held until 9999-12-31T23:59:59.000Z, longer than any deliverer's lease",
+        "outbox #4: queued at 2020-01-01T00:00:00Z, but its notification was sent at",
+        "outbox #7: names p-1 #1, which is no notification in the log",
+    ] {
+        assert!(said.contains(expected), "missing `{expected}`:\n{said}");
+    }
+    assert!(
+        !said.contains("outbox #5") && !said.contains("outbox #6"),
+        "{said}"
+    );
+}

@@ -129,6 +129,7 @@ fn append(tx: &mut dyn Tx, previous: &mut String, events: &[Event]) -> Result<()
                 delivered_at: None,
                 attempts: 0,
                 last_error: None,
+                claimed_until: None,
             })?;
         }
         *previous = hash;

@@ -22,7 +22,7 @@ use crate::store::{
     ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
     StoredProgram, Tx, Work, LOCK_WAIT,
 };
-use crate::store_sql::{numbered, ATTEMPTED, CLAIM};
+use crate::store_sql::{numbered, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
 const MIGRATIONS: &[&str] = &[
@@ -635,23 +635,23 @@ fn snapshot_of<T>(
     Ok(out)
 }
 
-/// An outbox row with its `notified` event's body.
-const OUTBOX: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivered_at, o.attempts, \
-     o.last_error, e.body FROM outbox o JOIN events e ON e.pairing = o.pairing AND e.seq = o.seq";
+/// An outbox row ([`OUTBOX_ROWS`] columns 0 to 7).
+fn outbox_fields(r: &postgres::Row) -> OutboxRow {
+    OutboxRow {
+        id: r.get::<_, i64>(0) as u64,
+        pairing: r.get(1),
+        seq: r.get::<_, i64>(2) as u64,
+        queued_at: r.get(3),
+        delivered_at: r.get(4),
+        attempts: r.get::<_, i32>(5) as u32,
+        last_error: r.get(6),
+        claimed_until: r.get(7),
+    }
+}
 
+/// An outbox row with its `notified` event's body ([`OUTBOX`]).
 fn outbox_row(r: &postgres::Row) -> (OutboxRow, String) {
-    (
-        OutboxRow {
-            id: r.get::<_, i64>(0) as u64,
-            pairing: r.get(1),
-            seq: r.get::<_, i64>(2) as u64,
-            queued_at: r.get(3),
-            delivered_at: r.get(4),
-            attempts: r.get::<_, i32>(5) as u32,
-            last_error: r.get(6),
-        },
-        r.get(7),
-    )
+    (outbox_fields(r), r.get(8))
 }
 
 impl Store for PostgresStore {
@@ -942,10 +942,10 @@ impl Store for PostgresStore {
                 .map(|r| (r.get(0), r.get(1), r.get(2)))
                 .collect();
             let outbox = tx
-                .query(&format!("{OUTBOX} ORDER BY o.id"), &[])
+                .query(OUTBOX_ROWS, &[])
                 .map_err(database)?
                 .iter()
-                .map(|r| outbox_row(r).0)
+                .map(outbox_fields)
                 .collect();
             Ok(Snapshot {
                 pairings,

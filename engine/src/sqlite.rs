@@ -16,7 +16,7 @@ use crate::store::{
     ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
     StoredProgram, Tx, Work, LOCK_WAIT,
 };
-use crate::store_sql::{ATTEMPTED, CLAIM};
+use crate::store_sql::{ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
 const MIGRATIONS: &[&str] = &[
@@ -640,23 +640,23 @@ impl Members for Connection {
     }
 }
 
-/// An outbox row with its `notified` event's body.
-const OUTBOX: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivered_at, o.attempts, \
-     o.last_error, e.body FROM outbox o JOIN events e ON e.pairing = o.pairing AND e.seq = o.seq";
+/// An outbox row ([`OUTBOX_ROWS`] columns 0 to 7).
+fn outbox_fields(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get::<_, i64>(0)? as u64,
+        pairing: lossy(r, 1)?,
+        seq: r.get::<_, i64>(2)? as u64,
+        queued_at: lossy(r, 3)?,
+        delivered_at: r.get(4)?,
+        attempts: r.get(5)?,
+        last_error: r.get(6)?,
+        claimed_until: r.get(7)?,
+    })
+}
 
+/// An outbox row with its `notified` event's body ([`OUTBOX`]).
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OutboxRow, String)> {
-    Ok((
-        OutboxRow {
-            id: r.get::<_, i64>(0)? as u64,
-            pairing: lossy(r, 1)?,
-            seq: r.get::<_, i64>(2)? as u64,
-            queued_at: lossy(r, 3)?,
-            delivered_at: r.get(4)?,
-            attempts: r.get(5)?,
-            last_error: r.get(6)?,
-        },
-        lossy(r, 7)?,
-    ))
+    Ok((outbox_fields(r)?, lossy(r, 8)?))
 }
 
 impl Store for SqliteStore {
@@ -920,12 +920,9 @@ impl Store for SqliteStore {
             })
             .map_err(&err)?;
         let outbox = snapshot
-            .prepare(&format!("{OUTBOX} ORDER BY o.id"))
-            .and_then(|mut st| st.query_map([], outbox_row)?.collect::<Result<Vec<_>, _>>())
-            .map_err(&err)?
-            .into_iter()
-            .map(|(row, _)| row)
-            .collect();
+            .prepare(OUTBOX_ROWS)
+            .and_then(|mut st| st.query_map([], outbox_fields)?.collect())
+            .map_err(&err)?;
         Ok(Snapshot {
             pairings,
             people,

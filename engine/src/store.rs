@@ -190,6 +190,8 @@ pub struct OutboxRow {
     pub attempts: u32,
     /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,
+    /// Until when a deliverer holds it (stored form); `None` when nobody does.
+    pub claimed_until: Option<String>,
 }
 
 /// A person of the registry as stored.

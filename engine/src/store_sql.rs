@@ -2,6 +2,16 @@
 //! PostgreSQL adapter runs it through [`numbered`]. What differs between the two databases
 //! (types, locking, upserts) stays in each adapter.
 
+/// Outbox rows with their `notified` event's body (column 8): what a deliverer hands on.
+pub const OUTBOX: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivered_at, o.attempts, \
+     o.last_error, o.claimed_until, e.body FROM outbox o \
+     JOIN events e ON e.pairing = o.pairing AND e.seq = o.seq";
+
+/// Every outbox row as stored, whatever event it names (verify finds the ones that name
+/// none), in queue order.
+pub const OUTBOX_ROWS: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivered_at, \
+     o.attempts, o.last_error, o.claimed_until FROM outbox o ORDER BY o.id";
+
 /// Claims a pending notification unless another deliverer's claim is still live:
 /// `?1` id, `?2` now, `?3` until, `?4` the claim's token. Times are stamped to the
 /// millisecond, so text order is time order.

@@ -84,7 +84,49 @@ pub enum Breach {
     /// A chain head published earlier is no longer a link of the chain: the history before it
     /// was rewritten (hashes recomputed), or it belongs to another store.
     CheckpointMissing(String),
+    /// A notification in the log (a `notified` event) that the outbox does not hold: it
+    /// would never be delivered.
+    NoticeMissing {
+        /// Pairing id.
+        pairing: String,
+        /// The `notified` event's seq.
+        seq: u64,
+    },
+    /// An outbox row that differs from what the log says of it.
+    OutboxDiffers {
+        /// Outbox id.
+        id: u64,
+        /// What is wrong with it.
+        problem: OutboxProblem,
+    },
 }
+
+/// What is wrong with an outbox row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxProblem {
+    /// It names no `notified` event: there is nothing to deliver (it would go out empty).
+    NoNotice {
+        /// The pairing and seq it names.
+        pairing: String,
+        /// Seq.
+        seq: u64,
+    },
+    /// Its queue time is not its event's time.
+    QueuedAt {
+        /// As stored.
+        stored: String,
+        /// The event's.
+        event: String,
+    },
+    /// Marked delivered without a delivery attempt.
+    DeliveredUnattempted,
+    /// Held by a claim longer than any deliverer's lease can last (until when).
+    ClaimTooLong(String),
+}
+
+/// The longest lease `outbox deliver` takes: a claim until later than this from now was not
+/// made by a deliverer.
+pub const LONGEST_LEASE: chrono::Duration = chrono::Duration::days(1);
 
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +151,61 @@ fn person_is_fold(stored: &crate::store::StoredPerson, events: &[Event]) -> bool
     numbered && stored.last_seq == events.len() as u64 && state.as_ref() == Some(last)
 }
 
+/// The outbox recomputed from the log's `notified` events (`notices`: their time, by pairing
+/// and seq) against the stored rows: each notice queued once at its time, each row a notice,
+/// delivered only after an attempt, and no claim later than `latest_claim`.
+fn outbox_breaches(
+    outbox: &[crate::store::OutboxRow],
+    mut notices: BTreeMap<(String, u64), String>,
+    latest_claim: &str,
+) -> Vec<Breach> {
+    let mut breaches = Vec::new();
+    let mut differs = |id: u64, problem: OutboxProblem| {
+        breaches.push(Breach::OutboxDiffers { id, problem });
+    };
+    for row in outbox {
+        let Some(queued) = notices.remove(&(row.pairing.clone(), row.seq)) else {
+            differs(
+                row.id,
+                OutboxProblem::NoNotice {
+                    pairing: row.pairing.clone(),
+                    seq: row.seq,
+                },
+            );
+            continue;
+        };
+        if row.queued_at != queued {
+            differs(
+                row.id,
+                OutboxProblem::QueuedAt {
+                    stored: row.queued_at.clone(),
+                    event: queued,
+                },
+            );
+        }
+        let delivered_early = row.delivered_at.as_ref().is_some_and(|_| row.attempts == 0);
+        if delivered_early {
+            differs(row.id, OutboxProblem::DeliveredUnattempted);
+        }
+        // Claims are stamped to the millisecond, older ones to the second: compare as times.
+        let until = row.claimed_until.as_deref().unwrap_or_default();
+        if row.claimed_until.is_some() && !claim_within(until, latest_claim) {
+            differs(row.id, OutboxProblem::ClaimTooLong(until.to_string()));
+        }
+    }
+    for ((pairing, seq), _) in notices {
+        breaches.push(Breach::NoticeMissing { pairing, seq });
+    }
+    breaches
+}
+
+/// Whether a claim until `until` ends no later than `latest` (both stored times); a claim
+/// that is no time at all is not one a deliverer made.
+fn claim_within(until: &str, latest: &str) -> bool {
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    matches!((time(until), time(latest)), (Some(u), Some(l)) if u <= l)
+}
+
 /// Verifies everything in `store`; `program` gives the program of a version hash. `expect` is
 /// a chain head published earlier (by `verify`): it must still be a link of the chain, or the
 /// events before it were rewritten, hashes and all.
@@ -120,6 +217,7 @@ pub fn verify(
     let (mut previous, mut count, mut breaches) = (String::new(), 0u64, Vec::new());
     let mut checkpoint_found = false;
     let mut histories: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    let mut notices: BTreeMap<(String, u64), String> = BTreeMap::new();
     let projections = store.snapshot(&mut |row| {
         count += 1;
         let at = EventRef {
@@ -137,6 +235,9 @@ pub fn verify(
         }
         match decode_event(&row.body) {
             Ok(e) if *e.pairing == *row.pairing && e.seq as i64 == row.seq => {
+                if let crate::event::EventKind::Notified { .. } = e.kind {
+                    notices.insert((row.pairing.clone(), e.seq), stamp(e.at));
+                }
                 histories.entry(row.pairing).or_default().push(e)
             }
             _ => breaches.push(Breach::BodyMismatch(at)),
@@ -227,6 +328,11 @@ pub fn verify(
     for pairing in members.into_keys() {
         breaches.push(Breach::MembersDiffer { pairing });
     }
+    breaches.extend(outbox_breaches(
+        &projections.outbox,
+        notices,
+        &crate::ledger::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
+    ));
     if let (Some(head), false) = (expect, checkpoint_found) {
         breaches.push(Breach::CheckpointMissing(head.to_string()));
     }

@@ -1,5 +1,7 @@
-//! `mentorflow verify`: the hash chain, and every pairing against the fold of its events.
+//! `mentorflow verify`: the hash chain, every pairing against the fold of its events, and the
+//! outbox against the notifications in the log.
 
+use mentorflow_engine::verify::OutboxProblem;
 use mentorflow_engine::{Breach, EventRef};
 
 use crate::failure::CommandResult;
@@ -82,9 +84,32 @@ fn breach(b: &Breach) -> (String, String) {
             pairing.clone(),
             "events of a pairing that has no stored state".into(),
         ),
+        Breach::NoticeMissing { pairing, seq } => (
+            format!("{pairing} #{seq}"),
+            "a notification in the log is missing from the outbox: it would never be delivered".into(),
+        ),
+        Breach::OutboxDiffers { id, problem } => (format!("outbox #{id}"), outbox_problem(problem)),
         Breach::CheckpointMissing(head) => (
             format!("chain head {head}"),
             "is no longer in the chain: the history up to it was rewritten (hashes and all), or it is another store's".into(),
+        ),
+    }
+}
+
+fn outbox_problem(p: &OutboxProblem) -> String {
+    match p {
+        OutboxProblem::NoNotice { pairing, seq } => format!(
+            "names {pairing} #{seq}, which is no notification in the log: there is nothing to deliver"
+        ),
+        OutboxProblem::QueuedAt { stored, event } => {
+            format!("queued at {stored}, but its notification was sent at {event}")
+        }
+        OutboxProblem::DeliveredUnattempted => {
+            "marked delivered, but no delivery was ever attempted".into()
+        }
+        OutboxProblem::ClaimTooLong(until) => format!(
+            "held until {}, longer than any deliverer's lease (a day at most): it would never be delivered",
+            crate::render::printable(until)
         ),
     }
 }
