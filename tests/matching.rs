@@ -474,3 +474,29 @@ fn a_person_listed_twice_in_one_role_is_refused_and_a_group_is_not_re_matched() 
         rematch.stderr
     );
 }
+
+/// Issue 28: judging the pairs runs under the script budget, as a bulk command's scripts do:
+/// when it is spent, nothing is proposed and the budget is named.
+#[test]
+fn judging_stops_when_the_script_budget_is_spent() {
+    let (_dir, run) = store("budget");
+    let proposal = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        PEOPLE,
+        "--script-budget",
+        "0",
+    ]);
+    assert_eq!(proposal.code, 1, "{}", proposal.transcript());
+    assert!(
+        proposal
+            .stderr
+            .contains("the script budget of 0 s was spent after judging 0 of"),
+        "{}",
+        proposal.stderr
+    );
+    assert!(proposal.stdout.is_empty(), "{}", proposal.stdout);
+}

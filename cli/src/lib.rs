@@ -171,7 +171,7 @@ enum Command {
         #[command(flatten)]
         args: commands::match_::Args,
         #[command(flatten)]
-        on: Writes,
+        on: Runs,
     },
     /// The people registry: import people, list them, show one.
     People(commands::people::Args),

@@ -671,7 +671,8 @@ impl Coordinator {
             }
             Ok(())
         })?;
-        crate::matching::propose(&engine, type_id, &sides.0, &sides.1, excluded)
+        let budget = self.script_budget;
+        crate::matching::propose(&engine, type_id, &sides.0, &sides.1, excluded, budget)
             .map_err(|e| Error::Match(Box::new(e)))
     }
 

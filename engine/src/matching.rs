@@ -1,7 +1,7 @@
 //! Matching: the preparation stage's first job. Every candidate mentor and mentee is judged
 //! pair by pair (the type's rules, the program's `[matching] allow`, each criterion's score),
 //! then the assignment with the highest total score under every mentor's capacity is found
-//! exactly (Kuhn-Munkres over mentor places), with a greedy baseline to compare it with.
+//! exactly (a min-cost flow with the capacities on the mentors), with a greedy baseline to compare it with.
 
 use std::sync::Arc;
 
@@ -102,6 +102,16 @@ pub enum MatchError {
         /// The value it gave.
         value: f64,
     },
+    /// Judging the pairs took longer than the script budget: nothing was proposed.
+    #[error("the script budget of {budget:?} was spent after judging {judged} of {total} pairs")]
+    Budget {
+        /// The budget.
+        budget: std::time::Duration,
+        /// Pairs judged by then.
+        judged: u64,
+        /// Pairs to judge.
+        total: u64,
+    },
     /// Matching stopped on something that should not happen (a bug): what.
     #[error("matching stopped unexpectedly: {0}")]
     Internal(String),
@@ -127,13 +137,15 @@ const SCALE: f64 = 1000.0;
 const MAX_SCORE: f64 = 1_000_000.0;
 
 /// Proposes pairs of `type_id` from `mentors` and `mentees` (in the order given, which breaks
-/// ties), never pairing those in `excluded` (mentor, mentee).
+/// ties), never pairing those in `excluded` (mentor, mentee). Judging the pairs (their
+/// scripts) may take `budget` at most, as a bulk command's scripts.
 pub fn propose(
     engine: &Engine,
     type_id: &str,
     mentors: &[Candidate],
     mentees: &[Candidate],
     excluded: &[(String, String)],
+    budget: std::time::Duration,
 ) -> Result<Proposal, MatchError> {
     let program = Arc::clone(&engine.program);
     let matching = program
@@ -155,6 +167,10 @@ pub fn propose(
         ty,
         allow: matching.allow.as_ref(),
         criteria: &matching.criteria,
+        deadline: std::time::Instant::now() + budget,
+        budget,
+        total: (mentors.len() * mentees.len()) as u64,
+        judged: std::sync::atomic::AtomicU64::new(0),
     };
     let (verdicts, evaluations) = judge.all(&mentors, &mentees, &mentor_maps, &mentee_maps)?;
     let verdict = |i: usize, j: usize| -> Option<&(f64, Box<[f64]>)> {
@@ -341,6 +357,12 @@ struct Judge<'a> {
     ty: &'a MentoringType,
     allow: Option<&'a PairScript>,
     criteria: &'a [mentorflow_dsl::MatchCriterion],
+    /// When judging must have ended, and the budget that says so.
+    deadline: std::time::Instant,
+    budget: std::time::Duration,
+    /// Pairs to judge, and judged so far by both threads.
+    total: u64,
+    judged: std::sync::atomic::AtomicU64,
 }
 
 impl Judge<'_> {
@@ -365,6 +387,7 @@ impl Judge<'_> {
                         let mut verdicts = Vec::with_capacity(ms.len() * n);
                         let mut evaluations = 0u64;
                         for (m, mm) in ms.iter().zip(maps) {
+                            self.within_budget(n as u64)?;
                             for (e, em) in mentees.iter().zip(mentee_maps) {
                                 let (v, evals) = self.pair(&runtime, m, e, mm, em)?;
                                 evaluations += evals;
@@ -394,6 +417,20 @@ impl Judge<'_> {
             evaluations += e;
         }
         Ok((all, evaluations))
+    }
+
+    /// Counts `more` pairs as judged, once the budget is checked (a mentor's row at a time).
+    fn within_budget(&self, more: u64) -> Result<(), MatchError> {
+        use std::sync::atomic::Ordering;
+        if std::time::Instant::now() > self.deadline {
+            return Err(MatchError::Budget {
+                budget: self.budget,
+                judged: self.judged.load(Ordering::Relaxed),
+                total: self.total,
+            });
+        }
+        self.judged.fetch_add(more, Ordering::Relaxed);
+        Ok(())
     }
 
     /// One pair: the type's rule, `allow`, then each criterion; the evaluations it took.
@@ -469,59 +506,179 @@ fn number(value: &Dynamic) -> Option<f64> {
         .filter(|x| x.is_finite())
 }
 
-/// The exact assignment: for each mentee, the mentor (index) it gets. Mentors are expanded
-/// into places (one per capacity), each place a row of Kuhn-Munkres' matrix with a column per
-/// mentee and one "left empty" column per place; an allowed pair weighs a constant larger than
-/// any sum of scores plus its score, so the most pairs are made first and, among those, the
-/// highest total.
+/// The exact assignment: for each mentee, the mentor (index) it gets. The Hungarian method
+/// with the capacities on the mentors instead of one column per place: mentees are added one
+/// at a time, each along the cheapest augmenting path (Dijkstra on reduced costs) to a mentor
+/// with room or to "nobody". An allowed pair weighs a constant above any total of scores plus
+/// its score, so the most pairs are made first and, among those, the highest total. Memory is
+/// one weight per pair (mentors x mentees), whatever the capacities; a mentee is placed in
+/// about one pass over the mentors unless it displaces others.
 fn assign(
     places_of: &[u32],
     mentees: usize,
     score_of: &dyn Fn(usize, usize) -> Option<f64>,
 ) -> Vec<Option<usize>> {
-    let mentors = places_of.len();
-    let places: Vec<usize> = places_of
-        .iter()
-        .enumerate()
-        .flat_map(|(i, n)| std::iter::repeat_n(i, (*n).min(mentees as u32) as usize))
-        .collect();
-    let mut assigned = vec![None; mentees];
-    if places.is_empty() || mentees == 0 {
-        return assigned;
+    let mut hungarian = Hungarian::new(places_of, mentees, score_of);
+    for r in 0..mentees {
+        hungarian.insert(r);
     }
-    let scaled = |s: f64| (s * SCALE).round() as i64;
-    let mut scores = vec![None; mentors * mentees];
-    let mut spread = 0i64;
-    for i in 0..mentors {
-        for j in 0..mentees {
-            if let Some(s) = score_of(i, j) {
-                scores[i * mentees + j] = Some(scaled(s));
-                spread = spread.max(scaled(s).abs());
+    let nobody = places_of.len();
+    hungarian
+        .column_of
+        .iter()
+        .map(|c| c.filter(|&c| c != nobody))
+        .collect()
+}
+
+/// A pair no one may make, in [`Hungarian::cost`].
+const FORBIDDEN: i64 = i64::MAX;
+
+/// The assignment being built: rows are mentees, columns the mentors and a last column,
+/// "nobody", with room for everyone.
+struct Hungarian {
+    /// Columns: the mentors, then nobody.
+    columns: usize,
+    /// Each (row, column)'s cost (row-major): minus the pair's weight, [`FORBIDDEN`], and 0
+    /// for nobody.
+    cost: Vec<i64>,
+    /// Places left per mentor (nobody's never runs out).
+    room: Vec<u32>,
+    /// Each mentee's column so far.
+    column_of: Vec<Option<usize>>,
+    /// The rows in each column.
+    members: Vec<Vec<usize>>,
+    /// Potentials of rows and columns: every edge's reduced cost stays at least 0, and 0 on
+    /// the pairs made.
+    row_potential: Vec<i64>,
+    column_potential: Vec<i64>,
+}
+
+impl Hungarian {
+    fn new(
+        places_of: &[u32],
+        rows: usize,
+        score_of: &dyn Fn(usize, usize) -> Option<f64>,
+    ) -> Hungarian {
+        let mentors = places_of.len();
+        let columns = mentors + 1;
+        let scaled = |s: f64| (s * SCALE).round() as i64;
+        let mut spread = 0i64;
+        let mut scores = vec![None; rows * mentors];
+        for i in 0..mentors {
+            for j in 0..rows {
+                if let Some(s) = score_of(i, j) {
+                    spread = spread.max(scaled(s).abs());
+                    scores[j * mentors + i] = Some(scaled(s));
+                }
             }
         }
-    }
-    // Larger than any total of scores: one more pair always beats a better total.
-    let pair = spread.saturating_mul(2).saturating_mul(mentees as i64 + 1) + 1;
-    let forbidden = -pair.saturating_mul(4);
-    let columns = mentees + places.len();
-    let mut weights = Vec::with_capacity(places.len() * columns);
-    for &i in &places {
-        for j in 0..mentees {
-            weights.push(scores[i * mentees + j].map_or(forbidden, |s| pair + s));
+        // Larger than any total of scores: one more pair always beats a better total.
+        let pair = spread.saturating_mul(2).saturating_mul(rows as i64 + 1) + 1;
+        let mut cost = vec![0i64; rows * columns];
+        for j in 0..rows {
+            for i in 0..mentors {
+                cost[j * columns + i] = scores[j * mentors + i].map_or(FORBIDDEN, |s| -(pair + s));
+            }
         }
-        weights.extend(std::iter::repeat_n(0, places.len()));
-    }
-    let Ok(matrix) = pathfinding::matrix::Matrix::from_vec(places.len(), columns, weights) else {
-        return assigned;
-    };
-    let (_, columns_of) = pathfinding::kuhn_munkres::kuhn_munkres(&matrix);
-    for (row, &j) in columns_of.iter().enumerate() {
-        let i = places[row];
-        if j < mentees && scores[i * mentees + j].is_some() {
-            assigned[j] = Some(i);
+        Hungarian {
+            columns,
+            cost,
+            room: places_of.iter().map(|n| (*n).min(rows as u32)).collect(),
+            column_of: vec![None; rows],
+            members: vec![Vec::new(); columns],
+            row_potential: vec![0; rows],
+            column_potential: vec![0; columns],
         }
     }
-    assigned
+
+    fn cost(&self, row: usize, column: usize) -> i64 {
+        self.cost[row * self.columns + column]
+    }
+
+    fn has_room(&self, column: usize) -> bool {
+        column == self.columns - 1 || self.room[column] > 0
+    }
+
+    /// Places mentee `new` along the cheapest augmenting path.
+    fn insert(&mut self, new: usize) {
+        let columns = self.columns;
+        // Its potential makes every edge out of it cost at least 0 (reduced).
+        self.row_potential[new] = (0..columns)
+            .filter(|&c| self.cost(new, c) != FORBIDDEN)
+            .map(|c| self.column_potential[c] - self.cost(new, c))
+            .max()
+            .unwrap_or(0);
+        let mut column_dist = vec![i64::MAX; columns];
+        let mut reached_from = vec![usize::MAX; columns];
+        let mut done = vec![false; columns];
+        let mut row_dist: Vec<(usize, i64)> = vec![(new, 0)];
+        let mut fresh = vec![(new, 0i64)];
+        let end = loop {
+            for (row, d) in fresh.drain(..) {
+                for c in (0..columns).filter(|&c| !done[c]) {
+                    let cost = self.cost(row, c);
+                    if cost == FORBIDDEN {
+                        continue;
+                    }
+                    let reduced = cost + self.row_potential[row] - self.column_potential[c];
+                    if d + reduced < column_dist[c] {
+                        column_dist[c] = d + reduced;
+                        reached_from[c] = row;
+                    }
+                }
+            }
+            // The nearest column not yet settled (the first of equals): nobody is always
+            // reachable, so there is one.
+            let Some(c) = (0..columns)
+                .filter(|&c| !done[c] && column_dist[c] < i64::MAX)
+                .min_by_key(|&c| column_dist[c])
+            else {
+                return;
+            };
+            done[c] = true;
+            if self.has_room(c) {
+                break c;
+            }
+            // A full mentor: its mentees may move on, at no further cost (their pairs are
+            // tight).
+            for &row in &self.members[c] {
+                if !row_dist.iter().any(|(r, _)| *r == row) {
+                    row_dist.push((row, column_dist[c]));
+                    fresh.push((row, column_dist[c]));
+                }
+            }
+        };
+        // Johnson's reweighting by the distances, capped at the path's: each reduced cost
+        // stays at least 0, and the path's become 0. (Lowering what was reached by
+        // `last - distance` is raising everything by its distance, less a constant.)
+        let last = column_dist[end];
+        for (row, d) in &row_dist {
+            self.row_potential[*row] -= last - d;
+        }
+        for (potential, d) in self.column_potential.iter_mut().zip(&column_dist) {
+            if *d < last {
+                *potential -= last - d;
+            }
+        }
+        // Along the path back: each row moves to the column that reached it.
+        let mut c = end;
+        loop {
+            let row = reached_from[c];
+            let before = self.column_of[row];
+            if let Some(b) = before {
+                self.members[b].retain(|r| *r != row);
+            }
+            self.column_of[row] = Some(c);
+            self.members[c].push(row);
+            match before {
+                Some(b) => c = b,
+                None => break,
+            }
+        }
+        if end != columns - 1 {
+            self.room[end] -= 1;
+        }
+    }
 }
 
 /// The greedy baseline: allowed pairs best first (ties by position), each taken while both
@@ -680,7 +837,15 @@ score = "mentor.w * mentee.w"
         let engine = engine();
         for seed in 0..300 {
             let (mentors, mentees) = instance(seed);
-            let p = propose(&engine, "one", &mentors, &mentees, &[]).expect("propose");
+            let p = propose(
+                &engine,
+                "one",
+                &mentors,
+                &mentees,
+                &[],
+                crate::SCRIPT_BUDGET,
+            )
+            .expect("propose");
             let best = brute_force(&mentors, &mentees);
             assert_eq!((p.pairs.len(), p.total as i64), best, "seed {seed}: {p:?}");
             assert!(
@@ -729,7 +894,15 @@ score = "mentor.w * mentee.w"
                 c.participant.id = format!("x{}", c.participant.id);
                 c
             }));
-            let p = propose(&engine, "one", &mentors, &mentees, &[]).expect("propose");
+            let p = propose(
+                &engine,
+                "one",
+                &mentors,
+                &mentees,
+                &[],
+                crate::SCRIPT_BUDGET,
+            )
+            .expect("propose");
             assert!(p.groups);
             for m in &mentors {
                 let n = p
@@ -753,12 +926,54 @@ score = "mentor.w * mentee.w"
         }
     }
 
+    /// Issue 28: capacities are in the assignment itself, not expanded into places: a capacity
+    /// of a million costs what a capacity of one does (the expansion asked for 816 MB here).
+    #[test]
+    fn a_large_capacity_is_no_larger_problem() {
+        let (mentors, mentees) = (50usize, 200usize);
+        let score = |i: usize, j: usize| {
+            let allowed = !(i * 7 + j * 13).is_multiple_of(10);
+            allowed.then_some(((i + j) % 5) as f64)
+        };
+        let huge = assign(&vec![1_000_000; mentors], mentees, &score);
+        let enough = assign(&vec![mentees as u32; mentors], mentees, &score);
+        assert_eq!(huge, enough);
+        assert!(huge.iter().all(Option::is_some));
+        let total = |a: &[Option<usize>]| -> f64 {
+            a.iter()
+                .enumerate()
+                .filter_map(|(j, i)| i.and_then(|i| score(i, j)))
+                .sum()
+        };
+        // Every mentee gets its best allowed mentor when no mentor runs out of room.
+        let best: f64 = (0..mentees)
+            .map(|j| (0..mentors).filter_map(|i| score(i, j)).fold(0.0, f64::max))
+            .sum();
+        assert_eq!(total(&huge), best);
+    }
+
     #[test]
     fn the_same_input_gives_the_same_proposal() {
         let engine = engine();
         let (mentors, mentees) = instance(7);
-        let a = propose(&engine, "one", &mentors, &mentees, &[]).expect("a");
-        let b = propose(&engine, "one", &mentors, &mentees, &[]).expect("b");
+        let a = propose(
+            &engine,
+            "one",
+            &mentors,
+            &mentees,
+            &[],
+            crate::SCRIPT_BUDGET,
+        )
+        .expect("a");
+        let b = propose(
+            &engine,
+            "one",
+            &mentors,
+            &mentees,
+            &[],
+            crate::SCRIPT_BUDGET,
+        )
+        .expect("b");
         assert_eq!(a, b);
     }
 
@@ -772,7 +987,15 @@ score = "mentor.w * mentee.w"
             person("c".into(), "mentee", 9, 0, 1),
         ];
         let excluded = [("m".to_string(), "a".to_string())];
-        let p = propose(&engine, "one", &mentors, &mentees, &excluded).expect("propose");
+        let p = propose(
+            &engine,
+            "one",
+            &mentors,
+            &mentees,
+            &excluded,
+            crate::SCRIPT_BUDGET,
+        )
+        .expect("propose");
         assert_eq!(p.pairs.len(), 1);
         assert_eq!(
             (p.pairs[0].mentor.as_str(), p.pairs[0].mentee.as_str()),

@@ -81,6 +81,14 @@ fn match_error(e: &mentorflow_engine::matching::MatchError) -> String {
             "type `{type_id}` does not pair one mentor with mentees; match pairs for a type with roles mentor (1) and mentee"
         ),
         M::Internal(what) => format!("{what}; this is a bug in mentorflow, please report it"),
+        M::Budget {
+            budget,
+            judged,
+            total,
+        } => format!(
+            "the script budget of {} s was spent after judging {judged} of {total} pairs; nothing was proposed. Give more time with --script-budget SECONDS, or fewer candidates (--type, a smaller sheet)",
+            budget.as_secs()
+        ),
         M::RematchOneMentee { pairing, mentees } => format!(
             "{pairing} has {mentees} mentees; --rematch finds a new mentor for the mentee of a one-on-one pairing (for a group, use `mentorflow continue {pairing} --person ...`)"
         ),
