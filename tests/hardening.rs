@@ -7,6 +7,12 @@ use std::process::Command;
 
 use mentorflow_tests::mentorflow;
 
+// As in the `mentorflow` binary, which these tests run in-process: allocations are counted, so
+// a script's memory is bounded and a program's can be measured.
+#[global_allocator]
+static ALLOCATOR: mentorflow_engine::memory::Counting =
+    mentorflow_engine::memory::Counting(std::alloc::System);
+
 fn temp(name: &str) -> PathBuf {
     let dir = mentorflow_tests::scratch_dir(&format!("hardening-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -397,4 +403,129 @@ fn verify_recomputes_the_outbox_from_the_log() {
         !said.contains("outbox #5") && !said.contains("outbox #6"),
         "{said}"
     );
+}
+
+/// Item 9: a reporting line that loops through more than 64 people is refused as a short
+/// loop is (it was cut at 64 and accepted).
+#[test]
+fn a_reporting_line_ring_longer_than_64_is_refused() {
+    let (dir, run) = mentorflow_tests::fresh_store("hardening-ring");
+    let mut sheet = String::from("id,name,manager\n");
+    for i in 0..70 {
+        sheet.push_str(&format!("p{i},P {i},p{}\n", (i + 1) % 70));
+    }
+    let path = dir.join("ring.csv");
+    std::fs::write(&path, sheet).expect("sheet");
+    let refused = run(&["people", "import", &path.to_string_lossy()]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("p0: the reporting line is longer than 64 managers"),
+        "{}",
+        refused.stderr
+    );
+    assert!(run(&["people", "list"]).stdout.contains("nobody yet"));
+}
+
+/// The notifying fixture with `welcome` sent by `on_enter` as `action`, and its body `body`.
+fn notifying_with(dir: &Path, action: &str, body: &str) -> String {
+    let text = std::fs::read_to_string("tests/fixtures/store/notifying.toml").expect("fixture");
+    let text = text
+        .replace(
+            "on_enter = 'notify(\"welcome\")'",
+            &format!("on_enter = '{action}'"),
+        )
+        .replace(
+            "body = \"{{ participants[0].id }} starts\"",
+            &format!("body = '{body}'"),
+        );
+    let path = dir.join("program.toml");
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+/// Item 9: one command cannot fill the outbox: a notice renders to 64 KiB at most, and an
+/// action gives 50 effects at most; the enrolment is refused and nothing is stored.
+#[test]
+fn a_notice_too_large_or_too_many_is_refused_and_nothing_is_stored() {
+    let dir = temp("notice-bounds");
+    let huge_body =
+        "{% for i in range(2000) %}{{ participants[0].id }}{{ \"x\" * 100 }}{% endfor %}";
+    let many = format!("[{}]", vec!["notify(\"welcome\")"; 60].join(", "));
+    for (action, body, problem) in [
+        (
+            "notify(\"welcome\")",
+            huge_body,
+            "more than the 65536 a notice may hold",
+        ),
+        (
+            many.as_str(),
+            "hi",
+            "gave 60 effects, more than the 50 one action may give",
+        ),
+    ] {
+        let program = notifying_with(&dir, action, body);
+        let check = mentorflow(&["check", &program]);
+        assert_eq!(check.code, 0, "{}", check.transcript());
+        let store = dir.join("store.db");
+        let _ = std::fs::remove_file(&store);
+        let store = store.to_string_lossy().into_owned();
+        assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
+        let enrol = mentorflow(&[
+            "enrol",
+            "--store",
+            &store,
+            &program,
+            "--type",
+            "solo",
+            "--person",
+            "runner=ana",
+        ]);
+        assert_eq!(enrol.code, 1, "{}", enrol.transcript());
+        assert!(enrol.stderr.contains(problem), "{}", enrol.stderr);
+        let outbox = mentorflow(&["outbox", "--all", "--store", &store]);
+        assert!(
+            outbox.stdout.contains("no notification yet"),
+            "{}",
+            outbox.transcript()
+        );
+    }
+}
+
+/// Item 9: a program's scripts share its libraries' functions: a 0.9 MB library is held once,
+/// not once per guard and per part of a guard (mentoring.toml held 93 MB with it, now 13 MB:
+/// the library's own syntax tree and the program's source copies).
+#[test]
+fn a_large_library_is_held_once_per_program() {
+    let dir = temp("big-library");
+    let mut library = String::new();
+    let mut n = 0;
+    while library.len() < 900 * 1024 {
+        library.push_str(&format!(
+            "// helper {n}: a documented function, as a real library has\nfn helper_{n}(x) {{ x + {n} > 0 }}\n"
+        ));
+        n += 1;
+    }
+    std::fs::write(dir.join("lib.rhai"), &library).expect("library");
+    let text = std::fs::read_to_string("programs/mentoring.toml").expect("shipped");
+    let text = text.replacen("[program]\n", "[program]\nlibraries = [\"lib.rhai\"]\n", 1);
+    let path = dir.join("program.toml");
+    std::fs::write(&path, text).expect("write");
+    let before = mentorflow_engine::memory::allocated_here();
+    let loaded = mentorflow_dsl::load(&path);
+    let held = mentorflow_engine::memory::allocated_here() - before;
+    let program = loaded.program.expect("the program loads");
+    let scripts = program
+        .transitions
+        .iter()
+        .filter(|t| t.guard.is_some())
+        .count()
+        + program.criteria.len();
+    assert!(
+        held < 20 * library.len() as i64,
+        "{scripts} scripts hold {held} bytes with a {} byte library",
+        library.len()
+    );
+    drop(program);
 }

@@ -74,9 +74,22 @@ impl Functions {
         self.library.contains_key(name)
     }
 
-    /// `ast` with the libraries' functions it may call (its own override them).
+    /// `ast` with the libraries' functions it may call (its own override them). A script
+    /// without functions of its own shares the libraries' (one copy per program, not one per
+    /// script: a large library cost megabytes for every guard and part).
     pub fn with_library(&self, ast: AST) -> AST {
         match &self.merged {
+            Some(library) if !ast.has_functions() => {
+                let shared = AST::new(ast.statements().to_vec(), library.shared_lib().clone());
+                match ast.source() {
+                    Some(source) => {
+                        let mut shared = shared;
+                        shared.set_source(source);
+                        shared
+                    }
+                    None => shared,
+                }
+            }
             Some(library) => library.merge(&ast),
             None => ast,
         }

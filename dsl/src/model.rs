@@ -128,6 +128,9 @@ pub struct Notification {
     /// or `warned:LABEL` (a timer's warning), `overdue` or `overdue:STAGE`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub on: Vec<String>,
+    /// Whether its templates read `trigger`, which only a trigger gives (not an action).
+    #[serde(skip)]
+    pub reads_trigger: bool,
 }
 
 /// The pairing a terminal stage continues into, enrolled in the same command that ends the

@@ -512,7 +512,7 @@ pub(crate) fn compile_pair(
     source: &str,
     what: &str,
     placement: &Placement<'_>,
-    functions: &crate::functions::Functions,
+    (functions, attributes): (&crate::functions::Functions, &[String]),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<PairScript> {
     let mut scope = rhai::Scope::new();
@@ -530,6 +530,19 @@ pub(crate) fn compile_pair(
                         placement.span_at(*position),
                     )
                     .with_help(help.clone()),
+                );
+            }
+            // `mentor.NAME` and `mentee.NAME` read attributes as a guard's people do.
+            let people = PAIR_VARIABLES.iter().map(|v| v.to_string()).collect();
+            for (problem, position, help) in attribute_problems(&ast, attributes, &people) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::E045,
+                        format!("{what} {problem}"),
+                        placement.span_at(position),
+                    )
+                    .with_help(help)
+                    .tolerated_when_stored(),
                 );
             }
             bad.is_empty().then(|| PairScript {

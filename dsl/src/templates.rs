@@ -20,6 +20,10 @@ pub const MAX_TEMPLATE_BYTES: usize = 32 * 1024;
 /// deep one overflows the stack of every command that loads the program.
 pub const MAX_OPERATORS: usize = 200;
 
+/// The most bytes a rendered subject or body may hold: a notice is a message, and the outbox
+/// holds every one until it is delivered.
+pub const MAX_RENDERED_BYTES: usize = 64 * 1024;
+
 /// The most blocks (`{% if %}`, `{% for %}` ...) open inside each other.
 pub const MAX_NESTING: usize = 32;
 
@@ -113,6 +117,68 @@ fn operators(tag: &str) -> usize {
     count + words(&mut word)
 }
 
+/// What a notification's templates are given (the engine's `notifications::context`, and
+/// `trigger` for one sent on a trigger): anything else is a typo that fails every rendering.
+pub const CONTEXT: [&str; 8] = [
+    "pairing",
+    "facts",
+    "participants",
+    "mentors",
+    "mentees",
+    "now",
+    "today",
+    "trigger",
+];
+
+/// The fields of `pairing` in a template's context.
+pub const PAIRING_FIELDS: [&str; 10] = [
+    "id",
+    "label",
+    "program",
+    "program_title",
+    "type",
+    "stage",
+    "stage_title",
+    "entered_at",
+    "enrolled_at",
+    "due",
+];
+
+/// The fields of `trigger` for a notification sent on a trigger of `kind` (`missed`,
+/// `warned`, `overdue`).
+pub fn trigger_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "missed" => &["kind", "schedule", "occurrences"],
+        "warned" => &["kind", "label", "to", "fires"],
+        "overdue" => &["kind", "stage", "due"],
+        _ => &[],
+    }
+}
+
+/// The names `template` reads from what it is given, down to the field (`facts.goal`,
+/// `trigger.stage`, `mentees`); its own variables (a loop's, a `set`) and the template
+/// engine's globals (`range`) are left out. Empty when it is not a valid template.
+pub fn reads(template: &str) -> Vec<String> {
+    if bounded(template).is_err() {
+        return Vec::new();
+    }
+    let env = environment();
+    let Ok(t) = env.template_from_str(template) else {
+        return Vec::new();
+    };
+    let global = |name: &str| {
+        let first = name.split('.').next().unwrap_or_default();
+        env.globals().any(|(g, _)| g == first)
+    };
+    let mut names: Vec<String> = t
+        .undeclared_variables(true)
+        .into_iter()
+        .filter(|n| !global(n))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Whether `template` is a valid template; otherwise what is wrong and on which line (from 1).
 pub fn check(template: &str) -> Result<(), (String, Option<usize>)> {
     bounded(template)?;
@@ -131,7 +197,7 @@ pub fn render(template: &str, context: &impl serde::Serialize) -> Result<String,
     let env = environment();
     let t = env.template_from_str(template).map_err(|e| e.to_string())?;
     let context = minijinja::Value::from(minijinja::value::Serde(context));
-    t.render(&context).map_err(|e| {
+    let rendered = t.render(&context).map_err(|e| {
         let at = e
             .line()
             .map_or(String::new(), |l| format!(" (line {l} of the template)"));
@@ -144,7 +210,14 @@ pub fn render(template: &str, context: &impl serde::Serialize) -> Result<String,
             (None, Some(detail)) => format!("{}: {detail}{at}", e.kind()),
             (None, None) => format!("{}{at}", e.kind()),
         }
-    })
+    })?;
+    if rendered.len() > MAX_RENDERED_BYTES {
+        return Err(format!(
+            "it renders to {} bytes, more than the {MAX_RENDERED_BYTES} a notice may hold",
+            rendered.len()
+        ));
+    }
+    Ok(rendered)
 }
 
 /// The first name the template reads (`facts.ramp_plan`) that `context` does not hold: strict

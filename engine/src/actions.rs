@@ -352,12 +352,19 @@ fn effects(value: Dynamic) -> Result<Vec<Effect>, String> {
     } else {
         vec![value]
     };
-    items
-        .into_iter()
-        .filter(|v| !v.is_unit())
-        .map(effect)
-        .collect()
+    let effects: Vec<Dynamic> = items.into_iter().filter(|v| !v.is_unit()).collect();
+    if effects.len() > MAX_EFFECTS {
+        return Err(format!(
+            "the action gave {} effects, more than the {MAX_EFFECTS} one action may give",
+            effects.len()
+        ));
+    }
+    effects.into_iter().map(effect).collect()
 }
+
+/// The most effects one action may give: an action sets a few facts and sends a few notices
+/// (one enrolment queued 300 notices of a megabyte each).
+const MAX_EFFECTS: usize = 50;
 
 fn effect(value: Dynamic) -> Result<Effect, String> {
     let shown = value.to_string();

@@ -98,8 +98,21 @@ pub fn check(
                 None => registered(&current)?.and_then(|person| person.manager),
             };
             match next {
-                Some(m) if line.len() <= MAX_LEVELS => current = m,
-                _ => break,
+                // A line this long is a loop too large to see whole, or a mistake: refused,
+                // as a loop is (it used to be cut here and accepted).
+                Some(_) if line.len() > MAX_LEVELS => {
+                    refuse(
+                        i,
+                        &p.id,
+                        format!(
+                            "the reporting line is longer than {MAX_LEVELS} managers (a loop, or a manager column shifted): {} -> ...",
+                            line[..4].join(" -> ")
+                        ),
+                    );
+                    break;
+                }
+                Some(m) => current = m,
+                None => break,
             }
         }
     }

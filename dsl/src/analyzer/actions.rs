@@ -32,7 +32,27 @@ impl Analyzer<'_> {
             let (Some(subject), Some(body)) = (subject, body) else {
                 continue;
             };
+            let kinds: Vec<&str> = on
+                .iter()
+                .map(|(t, _)| t.split(':').next().unwrap_or_default())
+                .collect();
+            let mut reads_trigger = false;
             for (part, (text, span)) in [("subject", &subject), ("body", &body)] {
+                let reads = crate::templates::reads(text);
+                reads_trigger |= reads.iter().any(|n| n.split('.').next() == Some("trigger"));
+                for name in reads {
+                    if let Some((problem, help)) = self.template_read_problem(&name, &kinds) {
+                        let mut r = self.reader();
+                        let d = r.error(
+                            Code::E044,
+                            format!("the {part} of {what} reads `{name}`, {problem}"),
+                            span.clone(),
+                        );
+                        d.help = Some(help);
+                        // Newer than some stored versions: such a notice never renders.
+                        d.tolerated_when_stored = true;
+                    }
+                }
                 if let Err((problem, line)) = crate::templates::check(text) {
                     let at = line.map_or(String::new(), |l| format!(" (line {l} of the template)"));
                     self.reader()
@@ -80,9 +100,60 @@ impl Analyzer<'_> {
                 body: body.0,
                 to: to.into_iter().map(|(role, _)| role).collect(),
                 on: on.into_iter().map(|(t, _)| t).collect(),
+                reads_trigger,
             });
         }
         out
+    }
+
+    /// What is wrong with a name a notification's template reads (`facts.goal`), given the
+    /// kinds of trigger it is sent on (`overdue` ...): why it has no value, and the fix.
+    fn template_read_problem(&self, name: &str, kinds: &[&str]) -> Option<(String, String)> {
+        use crate::templates::{trigger_fields, CONTEXT, PAIRING_FIELDS};
+        let mut parts = name.split('.');
+        let root = parts.next().unwrap_or_default();
+        let field = parts.next();
+        let unknown = |what: &str, known: &[&str], name: &str| {
+            let help = help_did_you_mean(name, known.iter().copied())
+                .unwrap_or_else(|| format!("{what} are: {}", known.join(", ")));
+            Some(("which a notice is not given".to_string(), help))
+        };
+        match (root, field) {
+            (root, _) if !CONTEXT.contains(&root) => {
+                unknown("the values a template reads", &CONTEXT, root)
+            }
+            ("pairing", Some(f)) if !PAIRING_FIELDS.contains(&f) => {
+                unknown("the fields of pairing", &PAIRING_FIELDS, f)
+            }
+            ("facts", Some(f)) => match self.fact_names.get(f) {
+                None => Some((
+                    "which is no fact of the program".into(),
+                    help_did_you_mean(f, self.fact_names.keys().map(String::as_str))
+                        .unwrap_or_else(|| format!("declare [facts.{f}]")),
+                )),
+                Some(d) if d.per.is_some() => Some((
+                    "which is kept per person".into(),
+                    "a template reads the pairing's facts; per-person facts are not in `facts`".into(),
+                )),
+                Some(_) => None,
+            },
+            ("trigger", _) if kinds.is_empty() => Some((
+                "but it is sent by actions only, which give no trigger".into(),
+                "read trigger only in a notification sent on = [\"overdue\"], [\"missed\"] or [\"warned\"]".into(),
+            )),
+            ("trigger", Some(f)) => kinds
+                .iter()
+                .find(|k| !trigger_fields(k).contains(&f))
+                .map(|k| {
+                    let known = trigger_fields(k);
+                    (
+                        format!("which the `{k}` trigger does not give"),
+                        help_did_you_mean(f, known.iter().copied())
+                            .unwrap_or_else(|| format!("a {k} trigger gives: {}", known.join(", "))),
+                    )
+                }),
+            _ => None,
+        }
     }
 
     /// Whether `trigger` names something a tick can notice; otherwise how to fix it.
@@ -243,6 +314,17 @@ impl Analyzer<'_> {
                     help_did_you_mean(&name, notifications.iter().map(|n| n.name.as_str()))
                         .unwrap_or_else(|| format!("declare [notifications.{name}] with a subject, a body and the roles it goes to")),
                 )),
+                _ if notifications.iter().any(|n| n.name == name && n.reads_trigger) => {
+                    let mut r = self.reader();
+                    let d = r.error(
+                        Code::E044,
+                        format!("{what} sends notification `{name}`, whose template reads `trigger`, which an action does not give"),
+                        at.clone(),
+                    );
+                    d.help = Some("send it on a trigger only (on = [...]), or read pairing and facts instead of trigger".into());
+                    d.tolerated_when_stored = true;
+                    None
+                }
                 _ => None,
             };
             if let Some((message, help)) = problem {

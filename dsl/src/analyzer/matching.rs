@@ -118,7 +118,7 @@ impl Analyzer<'_> {
             source,
             what,
             &placement,
-            &self.functions,
+            (&self.functions, &self.attribute_names),
             &mut self.diagnostics,
         )
     }
