@@ -31,19 +31,26 @@ with open("facts.csv", "w") as f:
 PY
 
 quiet() { "$@" >/dev/null 2>&1; }
-copy() { rm -f "$2" "$2-wal" "$2-shm"; cp "$1" "$2"; }
+# A store by name: a SQLite file here, or a database of the throwaway server.
+at() { if [ "$STORE" = postgres ]; then pg_url "${1%.db}"; else echo "$1"; fi; }
+copy() {
+  if [ "$STORE" = postgres ]; then pg_clone "${1%.db}" "${2%.db}"; return; fi
+  rm -f "$2" "$2-wal" "$2-shm"; cp "$1" "$2"
+}
 # The three commands under trial, each with its starting store and its fixed time.
-quiet "$mf" init --store empty.db
+[ "$STORE" = postgres ] && pg_sql "CREATE DATABASE empty"
+quiet "$mf" init --store "$(at empty.db)"
 copy empty.db enrolled.db
-quiet "$mf" import --store enrolled.db --now "$T0" roster.csv --program "$program"
+quiet "$mf" import --store "$(at enrolled.db)" --now "$T0" roster.csv --program "$program"
 copy enrolled.db ready.db
-quiet "$mf" record --store ready.db --now 2026-01-05T10:00:00Z --from facts.csv
+quiet "$mf" record --store "$(at ready.db)" --now 2026-01-05T10:00:00Z --from facts.csv
 declare -A start=([advance]=ready.db [import]=empty.db [tick]=enrolled.db)
 args_for() { # command store: sets `args`, the command line under trial
+  local store; store=$(at "$2")
   case $1 in
-    advance) args=(advance --all --store "$2" --now 2026-01-05T11:00:00Z) ;;
-    import) args=(import roster.csv --program "$program" --store "$2" --now "$T0") ;;
-    tick) args=(tick --store "$2" --now 2026-04-20T09:00:00Z) ;;
+    advance) args=(advance --all --store "$store" --now 2026-01-05T11:00:00Z) ;;
+    import) args=(import roster.csv --program "$program" --store "$store" --now "$T0") ;;
+    tick) args=(tick --store "$store" --now 2026-04-20T09:00:00Z) ;;
   esac
 }
 run() { args_for "$1" "$2"; "$mf" "${args[@]}"; }
@@ -53,9 +60,9 @@ resume() {
   if [ "$1" = import ] && [ "$(events_of "$2")" != 0 ]; then return 0; fi
   run "$1" "$2"
 }
-events_of() { "$mf" verify --store "$1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])'; }
-head_of() { "$mf" verify --store "$1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["head"])'; }
-pairings_of() { "$mf" export --store "$1" --format csv --what pairings; }
+events_of() { "$mf" verify --store "$(at "$1")" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])'; }
+head_of() { "$mf" verify --store "$(at "$1")" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["head"])'; }
+pairings_of() { "$mf" export --store "$(at "$1")" --format csv --what pairings; }
 
 declare -A ref_head ref_pairings runtime
 for cmd in advance import tick; do
@@ -83,7 +90,7 @@ for ((i = 0; i < N; i++)); do
   wait "$pid" 2>/dev/null || true
   trials[$cmd]=$((trials[$cmd] + 1))
   ok=1
-  quiet "$mf" verify --store trial.db || { ok=0; echo "trial $i ($cmd, ${delay_ms} ms): verify failed" >&2; }
+  quiet "$mf" verify --store "$(at trial.db)" || { ok=0; echo "trial $i ($cmd, ${delay_ms} ms): verify failed" >&2; }
   quiet resume "$cmd" trial.db || true
   if [ "$(head_of trial.db)" != "${ref_head[$cmd]}" ] || [ "$(pairings_of trial.db | md5sum)" != "${ref_pairings[$cmd]}" ]; then
     ok=0; echo "trial $i ($cmd, ${delay_ms} ms): resumed store differs from the uninterrupted run" >&2
@@ -97,5 +104,5 @@ for cmd in advance import tick; do
   printf '%-8s %8d %12d %10d %8d %14d\n' "$cmd" "${trials[$cmd]}" "${killed_mid[$cmd]}" "${failed[$cmd]}" "${failed[$cmd]}" "${runtime[$cmd]}"
   total=$((total + failed[$cmd]))
 done
-echo "pairings per store: $P; killed_mid: the process was still running when killed; a failed trial is one whose verify failed or whose resumed store differs"
+echo "store: $STORE; pairings per store: $P; killed_mid: the process was still running when killed; a failed trial is one whose verify failed or whose resumed store differs"
 [ "$total" = 0 ]
