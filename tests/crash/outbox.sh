@@ -45,6 +45,10 @@ cat >send.sh <<SH
 read -r notice
 id=\$(printf '%s' "\$notice" | sed 's/.*"id":\([0-9][0-9]*\),.*/\1/')
 pairing=\$(printf '%s' "\$notice" | sed 's/.*"pairing":"\([^"]*\)".*/\1/')
+# A notice cut short (its deliverer was killed while writing it) is refused, as a real
+# sender refuses input it cannot read.
+case "\$id" in ''|*[!0-9]*) exit 1 ;; esac
+case "\$notice" in *'}') ;; *) exit 1 ;; esac
 sleep 0.00\$((\$\$ % 10))
 echo "\$id \$pairing" >>"$work/sent"
 SH
