@@ -4,17 +4,23 @@
 # intact) and a resume (the same command run again to its end), whose store must equal an
 # uninterrupted run's: the same chain head (every event, its order and content) and the same
 # pairings. Prints the figures; exits non-zero on any failed trial. Not part of CI.
-#   usage: tests/crash/trials.sh [N=1000] [PAIRINGS=5000]
+# STORE=postgres runs the same trials on a throwaway PostgreSQL server (tests/crash/postgres.sh):
+# the client is killed mid-command and the server must keep every commit whole.
+#   usage: [STORE=sqlite|postgres] tests/crash/trials.sh [N=1000] [PAIRINGS=5000]
 set -euo pipefail
 N=${1:-1000}
 P=${2:-5000}
+STORE=${STORE:-sqlite}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 (cd "$root" && cargo build --release -q -p mentorflow)
 mf="$root/target/release/mentorflow"
 program="$root/programs/mentoring.toml"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/crash/postgres.sh
+source "$root/tests/crash/postgres.sh"
+trap 'pg_stop; rm -rf "$work"' EXIT
 cd "$work"
+[ "$STORE" = postgres ] && pg_start
 T0=2026-01-05T09:00:00Z
 
 python3 - "$P" <<'PY'
