@@ -4,7 +4,7 @@
 # After `pg_start`, `pg_url NAME` is a database's URL, `pg_clone FROM TO` makes TO a copy of
 # FROM (a template copy, no connection held) and `pg_drop NAME` removes one.
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
-as_server() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_server() { (cd / && if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi); }
 pg_start() {
   local bin; bin=$(pg_bin)
   [ -n "$bin" ] || { echo "no PostgreSQL server: apt-get install postgresql" >&2; return 1; }
@@ -17,6 +17,6 @@ pg_start() {
 }
 pg_stop() { [ -n "${PG_DIR:-}" ] && as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1; rm -rf "${PG_DIR:-/nonexistent}"; }
 pg_url() { echo "postgres://mentorflow@127.0.0.1:$PG_PORT/$1"; }
-pg_sql() { psql -q -h 127.0.0.1 -p "$PG_PORT" -U mentorflow -d postgres -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
+pg_sql() { PGOPTIONS='-c client_min_messages=warning' psql -q -h 127.0.0.1 -p "$PG_PORT" -U mentorflow -d postgres -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
 pg_drop() { pg_sql "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
 pg_clone() { pg_drop "$2"; pg_sql "CREATE DATABASE $2 TEMPLATE $1"; }
