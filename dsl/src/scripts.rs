@@ -143,7 +143,7 @@ fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<Finding> {
     found
 }
 
-/// What a person's map holds besides the declared attributes (`engine/src/view.rs`).
+/// What a person's map holds besides the declared attributes (`engine/src/model/view.rs`).
 const PERSON_KEYS: [&str; 4] = ["id", "role", "managers", "facts"];
 
 /// E045 for every `.NAME` read from a person where NAME is neither a declared attribute nor

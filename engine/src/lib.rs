@@ -6,43 +6,33 @@
 //! [`Error`]. [`Engine`] is the per-program decision core underneath, for simulations and
 //! benchmarks that need no store.
 
-pub mod actions;
-pub mod attention;
-mod capacity;
-pub mod clock;
+// The layers, lowest first; each folder's module comment says what it may import, and
+// `engine/tests/layers.rs` holds every import to that order.
+mod base;
 pub mod coordinator;
-pub mod copy;
-pub mod engine;
-mod enrolment;
+mod decide;
 pub mod error;
-pub mod event;
-pub mod explain;
-pub mod ledger;
-mod location;
-pub mod matching;
-pub mod memory;
-pub mod migration;
-pub mod notifications;
-pub mod outbox;
-pub mod pairing;
-mod participants;
-pub mod people;
-pub mod postgres;
-pub mod registry;
-pub mod replay;
-pub mod report;
-pub mod runtime;
-pub mod scenario;
-pub mod schedules;
-pub mod selection;
-pub mod short_map;
-pub mod sqlite;
+mod model;
+mod reports;
+mod rules;
+mod scenarios;
 pub mod store;
-mod store_sql;
-pub mod successor;
-pub mod timers;
-pub mod verify;
-mod view;
+
+// Each module keeps the path it had before the layers (`mentorflow_engine::event`,
+// `crate::pairing`): embedders and the CLI are unchanged.
+pub use base::{clock, memory, short_map};
+pub use coordinator::{outbox, registry, successor};
+pub use decide::{actions, attention, engine, matching, notifications, replay};
+pub use model::{event, pairing};
+pub use reports::{report, selection};
+pub use rules::{explain, migration, people, runtime, schedules, timers};
+pub use scenarios::scenario;
+pub use store::{copy, ledger, postgres, sqlite, verify};
+
+pub(crate) use coordinator::capacity;
+pub(crate) use model::view;
+pub(crate) use rules::enrolment;
+pub(crate) use store::{location, store_sql};
 
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};

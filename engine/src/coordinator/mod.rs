@@ -2,6 +2,14 @@
 //! (enrol, record, advance, withdraw, tick, and the reads), each command one atomic step that
 //! returns typed outcomes or a typed [`Error`]. It owns the store, the program versions and the
 //! time-order rule; a front end (the CLI) only parses, calls and renders.
+//!
+//! The coordinator layer, the facade: may import every layer below (base, model, rules,
+//! decide, store).
+
+pub(crate) mod capacity;
+pub mod outbox;
+pub mod registry;
+pub mod successor;
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;

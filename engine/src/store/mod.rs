@@ -1,7 +1,19 @@
+//! The store layer (may import base and model; the ledger also the rules it checks a
+//! people file with, for now): the seam every backend implements, where a store lives, the
+//! SQLite and PostgreSQL adapters, the codec and chain writer (ledger), verify and copy.
+//!
 //! The store seam: where events, pairing states and program versions live. An adapter (SQLite
 //! today) implements [`Store`] and [`Tx`] with its own queries and nothing else; what events
 //! mean, the hash chain, pairing ids and verification are store-neutral and live in
 //! [`crate::ledger`], so every adapter behaves the same (the conformance suite checks it).
+
+pub mod copy;
+pub mod ledger;
+pub(crate) mod location;
+pub mod postgres;
+pub mod sqlite;
+pub(crate) mod store_sql;
+pub mod verify;
 
 use std::time::Duration;
 

@@ -1,0 +1,9 @@
+//! Decisions of one program: the per-program `Engine`, stage actions, participants, matching, replay, attention, notices. May import base, model and rules.
+
+pub mod actions;
+pub mod attention;
+pub mod engine;
+pub mod matching;
+pub mod notifications;
+pub(crate) mod participants;
+pub mod replay;

@@ -1,0 +1,5 @@
+//! Reports over a store's pairings (the cohort report, which pairings a command asks about).
+//! May import every layer below, through the coordinator facade.
+
+pub mod report;
+pub mod selection;
