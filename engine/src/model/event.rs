@@ -96,7 +96,7 @@ pub enum EventKind {
     /// `person:ID`): their whole entry as it is now.
     PersonRecorded {
         /// The entry.
-        person: crate::people::Person,
+        person: crate::model::person::Person,
     },
     /// The ended pairing continues as a new one.
     Continued {
@@ -218,7 +218,7 @@ pub enum EventKind {
         /// Its recorded facts in the new version (all of them, replacing the old ones).
         facts: Vec<(String, Value)>,
         /// The mapping applied.
-        mapping: crate::migration::Mapping,
+        mapping: crate::model::mapping::Mapping,
     },
 }
 
@@ -244,7 +244,7 @@ mod legacy {
             successor: String,
         },
         PersonRecorded {
-            person: crate::people::Person,
+            person: crate::model::person::Person,
         },
         Joined {
             participant: Participant,
@@ -309,7 +309,7 @@ mod legacy {
             to_program: Name,
             stage: Name,
             facts: Vec<(String, Value)>,
-            mapping: crate::migration::Mapping,
+            mapping: crate::model::mapping::Mapping,
         },
         // Written by 0.1.0: one kind per way of moving.
         Transitioned {

@@ -4,7 +4,7 @@
 use mentorflow_dsl::dates::ScriptDate;
 use mentorflow_dsl::{Program, Value};
 
-use crate::pairing::History;
+use super::history::History;
 use rhai::{Array, Dynamic, ImmutableString, Map};
 
 use crate::event::Participant;
@@ -73,50 +73,6 @@ pub(crate) fn taken(program: &Program, history: &History) -> Dynamic {
             .or_insert_with(|| Dynamic::from_int(0));
         *entry = Dynamic::from_int(entry.as_int().unwrap_or(0) + times);
     }
-    Dynamic::from_map(map)
-}
-
-/// `schedules`: every schedule of the program with how it stands (`done`, `missed`,
-/// `on_time`, `due`, `last_done`, `next_due`); one that does not apply now reads as zeros.
-pub(crate) fn schedules(
-    program: &Program,
-    pairing: &crate::pairing::Pairing,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Dynamic {
-    let date = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map_or(Dynamic::UNIT, |t| Dynamic::from(ScriptDate(t.date_naive())))
-    };
-    let map: Map = program
-        .schedules
-        .iter()
-        // One per name: the one for the pairing's type (a type's own stands in for the
-        // program's), else the first, which then reads as zeros.
-        .filter(|s| {
-            program
-                .schedule(&s.name, &pairing.type_id)
-                .is_some_and(|chosen| std::ptr::eq(chosen, *s))
-        })
-        .map(|s| {
-            let standing = crate::schedules::standing(program, s, pairing, now);
-            let count = |f: fn(&crate::schedules::Standing) -> u32| {
-                Dynamic::from_int(standing.as_ref().map_or(0, f).into())
-            };
-            let mut one = Map::new();
-            one.insert("done".into(), count(|s| s.done));
-            one.insert("missed".into(), count(|s| s.missed));
-            one.insert("on_time".into(), count(|s| s.on_time));
-            one.insert("due".into(), count(|s| s.due));
-            one.insert(
-                "last_done".into(),
-                date(standing.as_ref().and_then(|s| s.last_done)),
-            );
-            one.insert(
-                "next_due".into(),
-                date(standing.as_ref().and_then(|s| s.next.map(|n| n.1))),
-            );
-            (s.name.as_str().into(), Dynamic::from_map(one))
-        })
-        .collect();
     Dynamic::from_map(map)
 }
 

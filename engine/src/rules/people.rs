@@ -7,26 +7,12 @@
 use std::collections::BTreeMap;
 
 use mentorflow_dsl::Program;
-use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
 use crate::event::Participant;
 
-/// A person of the registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    /// Person id, as rosters and enrolments name them.
-    pub id: String,
-    /// Full name.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub name: String,
-    /// Their manager's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<String>,
-    /// Attributes as written (typed by each program's declarations when they enrol).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, String>,
-}
+// The person's data lives in the model (events carry it); its path here is kept.
+pub use crate::model::person::Person;
 
 /// The pairing column of a person's edits.
 pub fn subject(id: &str) -> String {

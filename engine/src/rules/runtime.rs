@@ -422,7 +422,7 @@ impl Runtime {
                 "entries" => view::entries(ctx.program, ctx.history()),
                 "first_entered" => view::first_entered(ctx.history()),
                 "taken" => view::taken(ctx.program, ctx.history()),
-                _ => view::schedules(ctx.program, ctx.pairing, ctx.now),
+                _ => crate::schedules::script_map(ctx.program, ctx.pairing, ctx.now),
             };
             scope.push_constant_dynamic(*name, value);
         }

@@ -1,28 +1,18 @@
 //! When a schedule's occurrences fall for a pairing, which are done, missed or open: the one
 //! place that reads a [`Schedule`] against a pairing, for `done`, `tick`, scripts and `status`.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveTime, Utc};
 use mentorflow_dsl::model::{Anchor, Cadence, Schedule};
 use mentorflow_dsl::{Due, Program, Value};
-use serde::{Deserialize, Serialize};
 
 use crate::pairing::Pairing;
 
 /// The most occurrences of one schedule the engine looks at: a weekly schedule over 190 years.
 const MAX_OCCURRENCES: u32 = 10_000;
 
-/// What a pairing did of one schedule since its anchor (a new anchor starts afresh).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ScheduleState {
-    /// The anchor the occurrences count from.
-    pub anchor: DateTime<Utc>,
-    /// Occurrences done (numbered from 1), with when they were done.
-    pub done: BTreeMap<u32, DateTime<Utc>>,
-    /// The last occurrence a tick has looked at for being missed.
-    pub checked: u32,
-}
+// What a pairing did of a schedule lives in the model (the pairing keeps it); its path here
+// is kept.
+pub use crate::model::schedule_state::ScheduleState;
 
 /// One schedule as it stands for a pairing at a time.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,6 +197,52 @@ pub fn newly_missed(
         }
     }
     (!missed.is_empty()).then_some((anchor, missed, checked))
+}
+
+/// `schedules`: every schedule of the program with how it stands (`done`, `missed`,
+/// `on_time`, `due`, `last_done`, `next_due`); one that does not apply now reads as zeros.
+pub(crate) fn script_map(
+    program: &Program,
+    pairing: &crate::pairing::Pairing,
+    now: chrono::DateTime<chrono::Utc>,
+) -> rhai::Dynamic {
+    let date = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or(rhai::Dynamic::UNIT, |t| {
+            rhai::Dynamic::from(mentorflow_dsl::dates::ScriptDate(t.date_naive()))
+        })
+    };
+    let map: rhai::Map = program
+        .schedules
+        .iter()
+        // One per name: the one for the pairing's type (a type's own stands in for the
+        // program's), else the first, which then reads as zeros.
+        .filter(|s| {
+            program
+                .schedule(&s.name, &pairing.type_id)
+                .is_some_and(|chosen| std::ptr::eq(chosen, *s))
+        })
+        .map(|s| {
+            let standing = standing(program, s, pairing, now);
+            let count = |f: fn(&Standing) -> u32| {
+                rhai::Dynamic::from_int(standing.as_ref().map_or(0, f).into())
+            };
+            let mut one = rhai::Map::new();
+            one.insert("done".into(), count(|s| s.done));
+            one.insert("missed".into(), count(|s| s.missed));
+            one.insert("on_time".into(), count(|s| s.on_time));
+            one.insert("due".into(), count(|s| s.due));
+            one.insert(
+                "last_done".into(),
+                date(standing.as_ref().and_then(|s| s.last_done)),
+            );
+            one.insert(
+                "next_due".into(),
+                date(standing.as_ref().and_then(|s| s.next.map(|n| n.1))),
+            );
+            (s.name.as_str().into(), rhai::Dynamic::from_map(one))
+        })
+        .collect();
+    rhai::Dynamic::from_map(map)
 }
 
 #[cfg(test)]
