@@ -11,7 +11,6 @@
 mod base;
 pub mod coordinator;
 mod decide;
-pub mod error;
 mod model;
 mod reports;
 mod rules;
@@ -21,7 +20,7 @@ pub mod store;
 // Each module keeps the path it had before the layers (`mentorflow_engine::event`,
 // `crate::pairing`): embedders and the CLI are unchanged.
 pub use base::{clock, memory, short_map};
-pub use coordinator::{outbox, registry, successor};
+pub use coordinator::{error, outbox, registry, successor};
 pub use decide::{actions, attention, engine, matching, notifications, replay};
 pub use model::{event, pairing};
 pub use reports::{report, selection};
@@ -31,8 +30,9 @@ pub use store::{copy, ledger, postgres, sqlite, verify};
 
 pub(crate) use coordinator::capacity;
 pub(crate) use model::view;
+pub(crate) use rules::engine_error;
 pub(crate) use rules::enrolment;
-pub(crate) use store::{location, store_sql};
+pub(crate) use store::{location, store_error, store_sql};
 
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};

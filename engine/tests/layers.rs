@@ -8,8 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The layers, lowest first. `error.rs` (every layer's errors, to be split) counts as the
-/// coordinator's.
+/// The layers, lowest first.
 const LAYERS: [&str; 8] = [
     "base",
     "model",
@@ -27,16 +26,11 @@ const KNOWN: &[(&str, &str)] = &[
     ("copy", "error"),
     ("copy", "registry"),
     ("ledger", "error"),
-    ("migration", "error"),
     ("people", "error"),
     ("postgres", "error"),
     ("sqlite", "error"),
     ("store", "error"),
     ("verify", "error"),
-    ("engine", "error"),
-    ("actions", "error"),
-    ("participants", "error"),
-    ("replay", "error"),
 ];
 
 /// Every module of `engine/src` with its layer (its folder; `mod.rs` is the folder's module).
@@ -55,8 +49,6 @@ fn modules() -> BTreeMap<String, (String, String)> {
             found.insert(name.to_string(), (layer.to_string(), text));
         }
     }
-    let error = std::fs::read_to_string(root.join("error.rs")).expect("error.rs");
-    found.insert("error".into(), ("coordinator".into(), error));
     found
 }
 

@@ -7,6 +7,7 @@
 //! decide, store).
 
 pub(crate) mod capacity;
+pub mod error;
 pub mod outbox;
 pub mod registry;
 pub mod successor;

@@ -8,7 +8,7 @@ use mentorflow_dsl::{Script, Value, ValueKind};
 use rhai::Dynamic;
 
 use crate::engine::{Actor, Engine};
-use crate::error::EngineError;
+use crate::engine_error::EngineError;
 use crate::event::{Event, EventKind, Move, Recipient};
 use crate::pairing::Pairing;
 use crate::runtime::Context;

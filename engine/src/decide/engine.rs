@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Program, Transition, Trigger, Value, ValueKind};
 
-use crate::error::{Command, EngineError, Refusal};
+use crate::engine_error::Command;
+use crate::engine_error::EngineError;
+use crate::engine_error::Refusal;
 use crate::event::{Event, EventKind, Move, Participant};
 use crate::explain::{self, Candidate};
 use crate::pairing::Pairing;

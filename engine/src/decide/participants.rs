@@ -4,7 +4,8 @@
 //! (a group closes when fewer than its minimum remain): see [`Engine::check_participants`].
 
 use crate::engine::{Actor, Engine};
-use crate::error::{Command, EngineError};
+use crate::engine_error::Command;
+use crate::engine_error::EngineError;
 use crate::event::{Event, EventKind, Participant};
 use crate::pairing::Pairing;
 

@@ -3,7 +3,7 @@
 //! to see where its path would differ, and why. Nothing is written.
 
 use crate::engine::{Actor, Engine};
-use crate::error::EngineError;
+use crate::engine_error::EngineError;
 use crate::event::{Event, EventKind, Move};
 use crate::explain::Candidate;
 use crate::pairing::Pairing;

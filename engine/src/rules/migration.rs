@@ -4,48 +4,14 @@
 
 use mentorflow_dsl::{Program, Value};
 
-use crate::error::EngineError;
+use crate::engine_error::EngineError;
 
 // The mapping's data lives in the model (a `migrated` event carries it); its path here is kept.
 pub use crate::model::mapping::Mapping;
 
-/// Why a pairing cannot move to the new version.
-#[derive(Debug, Clone)]
-pub enum MigrationProblem {
-    /// Its stage is not in the new version (and the mapping names none).
-    StageHasNoPlace {
-        /// The stage.
-        stage: String,
-        /// The new version's stages.
-        known: Vec<String>,
-    },
-    /// Its stage maps to a terminal stage of the new version.
-    StageEnds {
-        /// The stage it would be in.
-        stage: String,
-    },
-    /// A recorded fact the new version does not declare (and the mapping does not rename or
-    /// drop).
-    FactHasNoPlace {
-        /// The fact.
-        fact: String,
-        /// The name it would have in the new version (the same, unless mapped).
-        target: String,
-        /// The new version's facts.
-        known: Vec<String>,
-    },
-    /// A recorded value the new version's declaration refuses.
-    ValueRefused {
-        /// The fact, by its new name.
-        fact: String,
-        /// Why.
-        problem: String,
-    },
-    /// A value given with the mapping that the new version refuses.
-    BadSet(EngineError),
-    /// It runs on another program, or already on the new version.
-    NotThisProgram,
-}
+// Why a pairing cannot move is one of the errors of a command on a pairing; its path here is
+// kept.
+pub use crate::engine_error::MigrationProblem;
 
 /// A pairing's place in the new version: its stage and its recorded facts.
 pub type Placed = (String, Vec<(String, Value)>);

@@ -1,5 +1,8 @@
-//! Rules over the model: the script runtime, schedules, timers, explanations, enrolment checks, migration, the people registry. May import base and model.
+//! Rules over the model: the script runtime, schedules, timers, explanations, enrolment checks,
+//! migration, the people registry, and the errors of a command on one pairing (which the
+//! decide layer returns too). May import base and model.
 
+pub mod engine_error;
 pub(crate) mod enrolment;
 pub mod explain;
 pub mod migration;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use mentorflow_dsl::Program;
 
-use crate::error::EngineError;
+use crate::engine_error::EngineError;
 use crate::event::Participant;
 
 // The person's data lives in the model (events carry it); its path here is kept.

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use crate::coordinator::open_store;
-use crate::error::{CopyProblem, Error};
+use crate::error::Error;
 use crate::ledger::{decode_state, stamp};
 use crate::registry::Registry;
 use crate::store::{EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
+use crate::store_error::CopyProblem;
 use crate::verify::{verify, VerifyReport};
 
 /// What a copy moved.

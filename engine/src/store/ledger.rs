@@ -7,7 +7,8 @@ use mentorflow_dsl::Program;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
-use crate::error::{EngineError, Error};
+use crate::engine_error::EngineError;
+use crate::error::Error;
 use crate::event::Event;
 use crate::pairing::Pairing;
 use crate::people::Person;

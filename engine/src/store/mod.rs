@@ -12,6 +12,7 @@ pub mod ledger;
 pub(crate) mod location;
 pub mod postgres;
 pub mod sqlite;
+pub mod store_error;
 pub(crate) mod store_sql;
 pub mod verify;
 
@@ -20,8 +21,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::error::Error;
-pub use crate::error::StoreError;
 pub use crate::location::{Location, LocationError};
+pub use crate::store_error::StoreError;
 
 /// A stored program version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -1,10 +1,9 @@
-//! The engine's errors, as data: what was refused and every value involved. The wording a
-//! person reads (and any command or flag to try next) is rendered by the embedding program;
-//! the short `Display` texts here are for logs.
+//! The decide layer's errors, as data: what a command on one pairing was refused for, with
+//! every value involved. The wording a person reads is rendered by the embedding program; the
+//! short `Display` texts here are for logs.
 
 use crate::enrolment::EnrolmentProblem;
 use crate::explain::Candidate;
-use crate::location::Location;
 use crate::runtime::ScriptError;
 
 /// The commands an error can be about.
@@ -199,7 +198,7 @@ pub enum EngineError {
         /// Pairing id.
         pairing: String,
         /// Every reason.
-        problems: Vec<crate::migration::MigrationProblem>,
+        problems: Vec<MigrationProblem>,
     },
     /// A record with no facts.
     #[error("no facts given")]
@@ -336,158 +335,46 @@ pub enum EngineError {
     Fold(#[from] crate::pairing::FoldError),
 }
 
-/// Store failures: what happened to the data's home, not what a command decided.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StoreError {
-    /// No store at the location.
-    #[error("no store at {0}")]
-    Missing(Location),
-    /// The location is a directory.
-    #[error("{0} is a directory")]
-    Directory(Location),
-    /// Something is there, but not a mentorflow store (left untouched).
-    #[error("{0} is not a mentorflow store")]
-    NotAStore(Location),
-    /// A store already exists where one was to be created.
-    #[error("a store already exists at {0}")]
-    Exists(Location),
-    /// Another command held the store's write lock for the whole wait; nothing was applied.
-    #[error("the store {0} stayed busy for {1:?}")]
-    Busy(Location, std::time::Duration),
-    /// The store cannot be created there (a missing or read-only folder).
-    #[error("cannot create a store at {0}")]
-    CannotCreate(Location),
-    /// The database server cannot be reached or refused the connection.
-    #[error("cannot connect to {0}: {1}")]
-    Unreachable(Location, String),
-    /// The file is not a database at all.
-    #[error("{0} is not a database")]
-    NotADatabase(Location),
-    /// The store cannot be written.
-    #[error("the store {0} is read-only")]
-    ReadOnly(Location),
-    /// The store was written by a newer mentorflow.
-    #[error("the store has schema version {found}, newer than {supported}")]
-    TooNew {
-        /// Version in the store.
-        found: i64,
-        /// Newest this version knows.
-        supported: i64,
-    },
-    /// Another command changed the pairing first; nothing was applied.
-    #[error("pairing {0} was changed by another command at the same moment")]
-    Conflict(String),
-    /// A stored record could not be read back.
-    #[error("stored data is damaged: {0}")]
-    Corrupt(String),
-    /// Any other database error, in the database's words.
-    #[error("store error: {0}")]
-    Database(String),
-}
-
-/// What a [`crate::Coordinator`] command can fail with: the store, the engine's decision, or
-/// a name the store does not know.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum Error {
-    /// The store failed or is not usable.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The engine refused the command; nothing was stored.
-    #[error(transparent)]
-    Engine(Box<EngineError>),
-    /// No pairing with that id.
-    #[error("no pairing `{id}`")]
-    UnknownPairing {
-        /// The id given.
-        id: String,
-        /// Every stored pairing id.
-        known: Vec<String>,
-    },
-    /// Matching could not run.
-    #[error("{0}")]
-    Match(Box<crate::matching::MatchError>),
-    /// No person with that id in the registry.
-    #[error("no person `{id}` in the registry")]
-    UnknownPerson {
-        /// The id given.
-        id: String,
-        /// Every registered id.
-        known: Vec<String>,
-    },
-    /// A label that several pairings were imported under.
-    #[error("label `{label}` names {} pairings", pairings.len())]
-    AmbiguousLabel {
-        /// The label given.
-        label: String,
-        /// The pairings it names, in number order.
-        pairings: Vec<String>,
-    },
-    /// A list filter value that no stored program knows (it would list nothing, silently).
-    #[error("no stored program has {what} `{value}`")]
-    UnknownFilter {
-        /// stage, type, program or outcome.
-        what: &'static str,
-        /// The value given.
-        value: String,
-        /// Every value stored programs know, sorted.
-        known: Vec<String>,
-    },
-    /// Some rows of a bulk command were refused; nothing was stored. Each with its position.
-    #[error("{} row(s) refused", .0.len())]
-    Rows(Vec<(usize, Error)>),
-    /// A fact the pairing's program version does not declare, though the program's file does
-    /// today: the pairing stays on the version it was enrolled with.
-    #[error("pairing {pairing} runs on a version that declares no fact `{fact}`")]
-    Pinned {
-        /// Pairing id.
-        pairing: String,
-        /// The fact.
-        fact: String,
-        /// The version the pairing runs on.
-        version: String,
-        /// The program file.
-        file: String,
-        /// The version the file holds today.
-        file_version: String,
-    },
-    /// A store copy was refused or did not verify.
-    #[error("store copy refused: {0:?}")]
-    CopyRefused(CopyProblem),
-}
-
 impl From<ScriptError> for EngineError {
     fn from(e: ScriptError) -> EngineError {
         EngineError::Script(Box::new(e))
     }
 }
 
-impl From<EngineError> for Error {
-    fn from(e: EngineError) -> Error {
-        Error::Engine(Box::new(e))
-    }
-}
-
-/// Why a store copy was refused.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CopyProblem {
-    /// The source and the destination are the same store.
-    SameStore(Location),
-    /// The source does not verify.
-    SourceDamaged {
-        /// The source.
-        from: Location,
-        /// Problems verify found.
-        breaches: usize,
+/// Why a pairing cannot move to the new version.
+#[derive(Debug, Clone)]
+pub enum MigrationProblem {
+    /// Its stage is not in the new version (and the mapping names none).
+    StageHasNoPlace {
+        /// The stage.
+        stage: String,
+        /// The new version's stages.
+        known: Vec<String>,
     },
-    /// The copy does not verify.
-    CopyDamaged {
-        /// The destination.
-        to: Location,
-        /// Problems verify found.
-        breaches: usize,
-        /// Events in the copy.
-        events: u64,
-        /// Events in the source.
-        expected: u64,
+    /// Its stage maps to a terminal stage of the new version.
+    StageEnds {
+        /// The stage it would be in.
+        stage: String,
     },
+    /// A recorded fact the new version does not declare (and the mapping does not rename or
+    /// drop).
+    FactHasNoPlace {
+        /// The fact.
+        fact: String,
+        /// The name it would have in the new version (the same, unless mapped).
+        target: String,
+        /// The new version's facts.
+        known: Vec<String>,
+    },
+    /// A recorded value the new version's declaration refuses.
+    ValueRefused {
+        /// The fact, by its new name.
+        fact: String,
+        /// Why.
+        problem: String,
+    },
+    /// A value given with the mapping that the new version refuses.
+    BadSet(EngineError),
+    /// It runs on another program, or already on the new version.
+    NotThisProgram,
 }
