@@ -26,7 +26,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("copy", "error"),
     ("copy", "registry"),
     ("ledger", "error"),
-    ("people", "error"),
     ("postgres", "error"),
     ("sqlite", "error"),
     ("store", "error"),

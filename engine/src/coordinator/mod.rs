@@ -626,11 +626,15 @@ impl Coordinator {
         let actor = self.actor.clone();
         self.ledger
             .record_people(people, now, &actor, &mut |writer| {
-                let refused = crate::people::check(people, &mut |id| Ok(writer.person(id)?))?;
+                let refused = crate::people::check(people, &mut |id| -> Result<_, Error> {
+                    Ok(writer.person(id)?)
+                })?;
                 if refused.is_empty() {
                     Ok(())
                 } else {
-                    Err(Error::Rows(refused))
+                    Err(Error::Rows(
+                        refused.into_iter().map(|(i, e)| (i, e.into())).collect(),
+                    ))
                 }
             })
     }

@@ -27,10 +27,10 @@ pub fn person_of(subject: &str) -> Option<&str> {
 /// Every problem with recording `people` (in the registry as `registered` knows it): a manager
 /// who is neither registered nor among them, a loop in a reporting line, an empty id, the same
 /// id twice; each with the position of the person it is about.
-pub fn check(
+pub fn check<E>(
     people: &[Person],
-    registered: &mut dyn FnMut(&str) -> Result<Option<Person>, crate::error::Error>,
-) -> Result<Vec<(usize, crate::error::Error)>, crate::error::Error> {
+    registered: &mut dyn FnMut(&str) -> Result<Option<Person>, E>,
+) -> Result<Vec<(usize, EngineError)>, E> {
     let given: BTreeMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut problems = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -40,8 +40,7 @@ pub fn check(
             EngineError::BadPerson {
                 person: person.into(),
                 problem,
-            }
-            .into(),
+            },
         ));
     };
     for (i, p) in people.iter().enumerate() {
