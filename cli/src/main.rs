@@ -4,8 +4,7 @@ use std::io::IsTerminal;
 
 // Counts each thread's allocations so that a script's memory is bounded per evaluation.
 #[global_allocator]
-static ALLOCATOR: mentorflow_engine::memory::Counting =
-    mentorflow_engine::memory::Counting(std::alloc::System);
+static ALLOCATOR: mentorflow_engine::Counting = mentorflow_engine::Counting(std::alloc::System);
 
 fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();

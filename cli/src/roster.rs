@@ -334,8 +334,8 @@ fn header_problems(shown: &str, header: &[String], program: &Program) -> Vec<Str
 
 #[cfg(test)]
 mod tests {
-    use mentorflow_engine::memory::{allocated_here, Counting};
     use mentorflow_engine::Roster as _;
+    use mentorflow_engine::{allocated_here, Counting};
 
     // Counts this thread's allocations, as the `mentorflow` binary does.
     #[global_allocator]

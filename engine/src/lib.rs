@@ -59,5 +59,13 @@ pub use store::LOCK_WAIT;
 pub use store::{
     Filter, Location, LocationError, Membership, OutcomeFilter, ProgramVersion, StoreError,
 };
-pub use verify::{Breach, EventRef, VerifyReport};
+pub use verify::{Breach, EventRef, OutboxProblem, VerifyReport};
+// What the CLI renders of matching, migration, the outbox, replay, reports and timers.
+pub use matching::{MatchError, Proposal, Proposed, Unmatched};
+pub use memory::{allocated_here, Counting};
+pub use migration::{Mapping, MigrationProblem};
+pub use outbox::{Delivery, Queued};
+pub use replay::Replayed;
+pub use report::{ProgramReport, Rate, Spread, StageReport, TypeReport, STAY_BUCKETS};
+pub use timers::Upcoming;
 pub use view::to_dynamic;

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use mentorflow_engine::matching::{Proposal, Unmatched};
 use mentorflow_engine::{Enrolment, MatchCandidate, Participant};
+use mentorflow_engine::{Proposal, Unmatched};
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;

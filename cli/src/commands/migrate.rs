@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use mentorflow_engine::migration::Mapping;
 use mentorflow_engine::Filter;
+use mentorflow_engine::Mapping;
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;

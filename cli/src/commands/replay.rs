@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use mentorflow_engine::replay::Replayed;
+use mentorflow_engine::Replayed;
 use mentorflow_engine::{Filter, OutcomeFilter};
 
 use crate::failure::{CommandResult, Failure};

@@ -1,7 +1,7 @@
 //! `mentorflow verify`: the hash chain, every pairing against the fold of its events, and the
 //! outbox against the notifications in the log.
 
-use mentorflow_engine::verify::OutboxProblem;
+use mentorflow_engine::OutboxProblem;
 use mentorflow_engine::{Breach, EventRef};
 
 use crate::failure::CommandResult;

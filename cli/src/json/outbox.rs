@@ -67,8 +67,8 @@ pub struct Failed {
     pub error: String,
 }
 
-impl From<&mentorflow_engine::outbox::Queued> for Notice {
-    fn from(q: &mentorflow_engine::outbox::Queued) -> Notice {
+impl From<&mentorflow_engine::Queued> for Notice {
+    fn from(q: &mentorflow_engine::Queued) -> Notice {
         let (notification, to, subject, body) = match &q.event.kind {
             mentorflow_engine::EventKind::Notified {
                 notification,

@@ -71,8 +71,8 @@ pub fn error(e: &Error) -> String {
     }
 }
 
-fn match_error(e: &mentorflow_engine::matching::MatchError) -> String {
-    use mentorflow_engine::matching::MatchError as M;
+fn match_error(e: &mentorflow_engine::MatchError) -> String {
+    use mentorflow_engine::MatchError as M;
     match e {
         M::NoMatching(program) => format!(
             "program `{program}` has no [matching] section: add one with the criteria that make a good pair (programs/README.md, [matching])"
@@ -443,8 +443,8 @@ pub fn engine_error(e: &EngineError) -> String {
     }
 }
 
-fn migration_problem(p: &mentorflow_engine::migration::MigrationProblem) -> String {
-    use mentorflow_engine::migration::MigrationProblem as P;
+fn migration_problem(p: &mentorflow_engine::MigrationProblem) -> String {
+    use mentorflow_engine::MigrationProblem as P;
     match p {
         P::StageHasNoPlace { stage, known } => format!(
             "its stage `{stage}` is not in the new version{}; map it with --rename-stage {stage}=STAGE",

@@ -86,7 +86,7 @@ pub fn attention(a: &mentorflow_engine::Attention) -> String {
 use chrono::{DateTime, Utc};
 
 /// A timer a pairing waits for: `timer to fit_check 2026-01-12 09:00 UTC (after 7d)`.
-pub fn upcoming(u: &mentorflow_engine::timers::Upcoming) -> String {
+pub fn upcoming(u: &mentorflow_engine::Upcoming) -> String {
     let when = match u.fires {
         Some(at) => minute(at),
         None => "not yet set".into(),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use mentorflow_engine::report::{ProgramReport, Rate, Report, Spread, STAY_BUCKETS};
+use mentorflow_engine::{ProgramReport, Rate, Report, Spread, STAY_BUCKETS};
 
 use super::{age, count, date, grid, short_hash, table};
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use mentorflow_engine::report::{ProgramReport, Rate, Report, StageReport, TypeReport};
+use mentorflow_engine::{ProgramReport, Rate, Report, StageReport, TypeReport};
 
 use super::report::{buckets, days, rate, stage_name};
 use super::{age, count, date, minute, short_hash};
