@@ -20,13 +20,13 @@ pub mod store;
 // Each module keeps the path it had before the layers (`mentorflow_engine::event`,
 // `crate::pairing`): embedders and the CLI are unchanged.
 pub use base::{clock, memory, short_map};
-pub use coordinator::{error, outbox, registry, successor};
+pub use coordinator::{error, ledger, outbox, registry, successor};
 pub use decide::{actions, attention, engine, matching, notifications, replay};
 pub use model::{event, pairing};
 pub use reports::{report, selection};
 pub use rules::{explain, migration, people, runtime, schedules, timers};
 pub use scenarios::scenario;
-pub use store::{copy, ledger, postgres, sqlite, verify};
+pub use store::{codec, copy, postgres, sqlite, verify};
 
 pub(crate) use coordinator::capacity;
 pub(crate) use model::view;

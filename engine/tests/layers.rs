@@ -25,7 +25,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("copy", "coordinator"),
     ("copy", "error"),
     ("copy", "registry"),
-    ("ledger", "error"),
     ("postgres", "error"),
     ("sqlite", "error"),
     ("store", "error"),

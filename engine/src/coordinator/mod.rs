@@ -8,6 +8,7 @@
 
 pub(crate) mod capacity;
 pub mod error;
+pub mod ledger;
 pub mod outbox;
 pub mod registry;
 pub mod successor;

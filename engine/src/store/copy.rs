@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use crate::codec::{decode_state, stamp};
 use crate::coordinator::open_store;
 use crate::error::Error;
-use crate::ledger::{decode_state, stamp};
 use crate::registry::Registry;
 use crate::store::{EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
 use crate::store_error::CopyProblem;

@@ -7,8 +7,8 @@
 //! mean, the hash chain, pairing ids and verification are store-neutral and live in
 //! [`crate::ledger`], so every adapter behaves the same (the conformance suite checks it).
 
+pub mod codec;
 pub mod copy;
-pub mod ledger;
 pub(crate) mod location;
 pub mod postgres;
 pub mod sqlite;

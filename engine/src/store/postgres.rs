@@ -15,8 +15,8 @@ use std::cell::{Cell, OnceCell};
 
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
+use crate::codec::stamp;
 use crate::error::Error;
-use crate::ledger::stamp;
 use crate::store::{
     EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow, ProgramRow,
     ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,

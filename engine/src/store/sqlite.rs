@@ -9,8 +9,8 @@ use std::time::Duration;
 use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
+use crate::codec::stamp;
 use crate::error::Error;
-use crate::ledger::stamp;
 use crate::store::{
     EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow, ProgramRow,
     ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,

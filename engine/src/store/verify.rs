@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use mentorflow_dsl::Program;
 
+use crate::codec::{chain, decode_event, decode_state, stamp};
 use crate::error::Error;
 use crate::event::Event;
-use crate::ledger::{chain, decode_event, decode_state, stamp};
 use crate::pairing::{FoldError, Pairing};
 use crate::store::Store;
 
@@ -331,7 +331,7 @@ pub fn verify(
     breaches.extend(outbox_breaches(
         &projections.outbox,
         notices,
-        &crate::ledger::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
+        &crate::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
     ));
     if let (Some(head), false) = (expect, checkpoint_found) {
         breaches.push(Breach::CheckpointMissing(head.to_string()));

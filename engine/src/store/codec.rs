@@ -1,0 +1,187 @@
+//! The codec and the chain writer, over any [`Store`]: how events, states and program
+//! sources are encoded, the hash chain that makes the log tamper-evident, how pairings are
+//! numbered and named, and how a transaction appends events and saves a pairing. An adapter
+//! only moves rows; the unit of work that decides what to write is the coordinator's ledger.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::event::Event;
+use crate::pairing::Pairing;
+use crate::people::Person;
+use crate::store::{EventRow, PairingRow, StoreError, Tx};
+
+/// Time as stored: fixed-width UTC, so text order is time order.
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `t` stamped to the millisecond, always with three digits so that text order is time
+/// order: outbox claims, whose leases are often a second or less.
+pub fn stamp_ms(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The id of the pairing numbered `n`.
+pub fn pairing_id(n: u64) -> String {
+    format!("p-{n}")
+}
+
+/// The chained hash of an event body after `previous`: each event's hash covers every event
+/// before it, so altering or removing one breaks every later link.
+pub fn chain(previous: &str, body: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(previous.as_bytes());
+    h.update(body.as_bytes());
+    mentorflow_dsl::hex(&h.finalize())
+}
+
+/// A stored person of the registry; damage is named by the person.
+pub(crate) fn decode_person(id: &str, json: &str) -> Result<Person, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("the stored person {id} is not a person: {e}")))
+}
+
+/// An event as stored.
+pub fn encode_event(event: &Event) -> Result<String, StoreError> {
+    serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// A stored event, in today's or an earlier version's form.
+pub fn decode_event(body: &str) -> Result<Event, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+}
+
+/// A stored pairing state.
+pub fn decode_state(json: &str) -> Result<Pairing, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("pairing state: {e}")))
+}
+
+/// The stored state of pairing `id`; damage is named by the pairing.
+pub(crate) fn decode_state_of(id: &str, json: &str) -> Result<Pairing, StoreError> {
+    serde_json::from_str(json).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "the stored state of pairing {id} is not a pairing: {e}"
+        ))
+    })
+}
+
+/// `pairing` with its history, folded from its events (read by `events`) when its state was
+/// stored before history was kept; the next command that changes it stores it with it.
+pub(crate) fn with_history(
+    mut pairing: Pairing,
+    events: impl FnOnce(&str) -> Result<Vec<String>, StoreError>,
+) -> Result<Pairing, StoreError> {
+    if pairing.history.is_none() {
+        let events = events(&pairing.id)?
+            .iter()
+            .map(|body| decode_event(body))
+            .collect::<Result<Vec<_>, _>>()?;
+        pairing.history = Some(crate::pairing::History::of(&events));
+    }
+    Ok(pairing)
+}
+
+pub(crate) fn encode_state(p: &Pairing) -> Result<String, StoreError> {
+    serde_json::to_string(p).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// A program version's files as stored.
+pub fn decode_sources(
+    hash: &str,
+    json: &str,
+) -> Result<Vec<(std::path::PathBuf, String)>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("program {hash}: {e}")))
+}
+
+/// Appends `events` to the chain, continuing from `previous`.
+pub(crate) fn append(
+    tx: &mut dyn Tx,
+    previous: &mut String,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    for event in events {
+        let body = encode_event(event)?;
+        let hash = chain(previous, &body);
+        tx.append(&EventRow {
+            pairing: &event.pairing,
+            seq: event.seq,
+            kind: event.kind.name(),
+            body: &body,
+            hash: &hash,
+        })?;
+        // A notification is queued with its event: both stored, or neither.
+        if let crate::event::EventKind::Notified { .. } = event.kind {
+            tx.queue(&crate::store::OutboxRow {
+                id: 0,
+                pairing: event.pairing.to_string(),
+                seq: event.seq,
+                queued_at: stamp(event.at),
+                delivered_at: None,
+                attempts: 0,
+                last_error: None,
+                claimed_until: None,
+            })?;
+        }
+        *previous = hash;
+    }
+    Ok(())
+}
+
+/// Writes a pairing's projection: inserted with its number, or replaced if nobody changed it
+/// since `expected_seq`.
+pub(crate) fn save(tx: &mut dyn Tx, p: &Pairing, write: Save) -> Result<(), StoreError> {
+    let state = encode_state(p)?;
+    let due = p.due.map(stamp);
+    // The members index changes only with who takes part: new pairings and changed ones.
+    let members: Option<Vec<(&str, &str)>> = match write {
+        Save::New(_) | Save::Members(_) => Some(
+            p.participants
+                .iter()
+                .map(|m| (m.id.as_str(), m.role.as_str()))
+                .collect(),
+        ),
+        Save::Update(_) => None,
+    };
+    let row = PairingRow {
+        id: &p.id,
+        program_hash: &p.program_hash,
+        program_id: &p.program_id,
+        type_id: &p.type_id,
+        stage: &p.stage,
+        outcome: p.outcome.as_deref(),
+        due: due.as_deref(),
+        last_seq: p.last_seq,
+        state: &state,
+        label: p.label.as_deref(),
+        members: members.as_deref(),
+    };
+    match write {
+        Save::New(number) => tx.insert_pairing(number, &row),
+        Save::Update(expected) | Save::Members(expected)
+            if tx.update_pairing(&row, expected)? =>
+        {
+            Ok(())
+        }
+        Save::Update(_) | Save::Members(_) => Err(StoreError::Conflict(p.id.to_string())),
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Save {
+    /// A new pairing with its number.
+    New(u64),
+    /// A change, if the pairing's last seq is still this.
+    Update(u64),
+    /// A change of who takes part, if the pairing's last seq is still this.
+    Members(u64),
+}
+
+/// How to save a pairing changed from `before` by `events`.
+pub(crate) fn update_of(before: u64, events: &[Event]) -> Save {
+    if events.iter().any(|e| e.kind.changes_participants()) {
+        Save::Members(before)
+    } else {
+        Save::Update(before)
+    }
+}
