@@ -22,7 +22,6 @@ const LAYERS: [&str; 8] = [
 
 /// Imports against the order that are still there: (module, module it names).
 const KNOWN: &[(&str, &str)] = &[
-    ("copy", "coordinator"),
     ("copy", "error"),
     ("copy", "registry"),
     ("postgres", "error"),

@@ -31,9 +31,7 @@ use crate::ledger::{BulkReport, Ledger, PeopleReport, Writer};
 use crate::matching::Candidate as MatchPerson;
 use crate::pairing::Pairing;
 use crate::people::Person;
-use crate::postgres::PostgresStore;
 use crate::registry::Registry;
-use crate::sqlite::{Durability, SqliteStore};
 use crate::store::{Filter, Location, OutcomeFilter, ProgramVersion, Store, StoreError};
 use crate::verify::VerifyReport;
 
@@ -380,27 +378,17 @@ fn label(pairing: &mut Pairing, event: &mut Event, label: Option<String>) {
     pairing.label = label;
 }
 
-/// The store at `location`, created (refusing an existing one) or opened.
-pub(crate) fn open_store(location: &Location, create: bool) -> Result<Box<dyn Store>, Error> {
-    Ok(match location {
-        Location::File(path) if create => Box::new(SqliteStore::create(path)?),
-        Location::File(path) => Box::new(SqliteStore::open(path, Durability::Full)?),
-        Location::Postgres(_) if create => Box::new(PostgresStore::create(location)?),
-        Location::Postgres(_) => Box::new(PostgresStore::open(location)?),
-    })
-}
-
 impl Coordinator {
     /// Creates a new, empty store at `location` (never over an existing one) and opens it.
     pub fn create(location: &Location, options: Options) -> Result<Coordinator, Error> {
-        let mut store = open_store(location, true)?;
+        let mut store = crate::store::open(location, true)?;
         store.set_lock_wait(options.lock_wait)?;
         Ok(Coordinator::with_store(store, options))
     }
 
     /// Opens the existing store at `location`, upgrading its schema if it is older.
     pub fn open(location: &Location, options: Options) -> Result<Coordinator, Error> {
-        let mut store = open_store(location, false)?;
+        let mut store = crate::store::open(location, false)?;
         store.set_lock_wait(options.lock_wait)?;
         Ok(Coordinator::with_store(store, options))
     }

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use crate::codec::{decode_state, stamp};
-use crate::coordinator::open_store;
 use crate::error::Error;
 use crate::registry::Registry;
 use crate::store::{EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
@@ -45,7 +44,7 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
     if from == to {
         return Err(Error::CopyRefused(CopyProblem::SameStore(from.clone())));
     }
-    let source = open_store(from, false)?;
+    let source = crate::store::open(from, false)?;
     let before = verified(&*source)?;
     if !before.breaches.is_empty() {
         return Err(Error::CopyRefused(CopyProblem::SourceDamaged {
@@ -53,16 +52,16 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
             breaches: before.breaches.len(),
         }));
     }
-    let mut destination = match open_store(to, true) {
+    let mut destination = match crate::store::open(to, true) {
         Ok(store) => store,
-        Err(Error::Store(StoreError::Exists(_))) => {
-            let store = open_store(to, false)?;
+        Err(StoreError::Exists(_)) => {
+            let store = crate::store::open(to, false)?;
             if !store.programs()?.is_empty() || !store.pairing_ids()?.is_empty() {
                 return Err(StoreError::Exists(to.clone()).into());
             }
             store
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let programs = source.program_rows()?;
     let (mut events, mut pairings) = (0u64, 0usize);

@@ -349,3 +349,16 @@ pub trait Store {
         error: Option<&str>,
     ) -> Result<bool, StoreError>;
 }
+
+/// The store at `location`, created (refusing an existing one) or opened: the one place that
+/// chooses a backend (the coordinator and copy name none).
+pub fn open(location: &Location, create: bool) -> Result<Box<dyn Store>, StoreError> {
+    use self::postgres::PostgresStore;
+    use self::sqlite::{Durability, SqliteStore};
+    Ok(match location {
+        Location::File(path) if create => Box::new(SqliteStore::create(path)?),
+        Location::File(path) => Box::new(SqliteStore::open(path, Durability::Full)?),
+        Location::Postgres(_) if create => Box::new(PostgresStore::create(location)?),
+        Location::Postgres(_) => Box::new(PostgresStore::open(location)?),
+    })
+}
