@@ -16,7 +16,7 @@ use crate::people::Person;
 pub use crate::codec::{
     chain, decode_event, decode_sources, decode_state, encode_event, pairing_id, stamp, stamp_ms,
 };
-use crate::store::{Filter, ProgramRow, Store, StoreError, Tx};
+use crate::store::{Abort, Filter, ProgramRow, Store, StoreError, Tx};
 
 /// What recording people did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -186,7 +186,7 @@ impl Ledger {
             .map_err(|e| StoreError::Database(e.to_string()))?;
         let stored_at = stamp(stored_at);
         let mut created = Vec::new();
-        let result = self.store.write(&mut |tx| {
+        let result = write(&mut *self.store, &mut |tx| {
             tx.add_program(&ProgramRow {
                 hash: &program.hash,
                 id: &program.id,
@@ -241,7 +241,7 @@ impl Ledger {
     ) -> Result<Vec<Event>, Error> {
         let mut stored = Vec::new();
         let mut missing = false;
-        self.store.write(&mut |tx| {
+        write(&mut *self.store, &mut |tx| {
             let Some(json) = tx.state(id)? else {
                 missing = true;
                 return Ok(());
@@ -282,7 +282,7 @@ impl Ledger {
                 .map_err(|e| StoreError::Database(e.to_string()))?,
             None => String::new(),
         };
-        self.store.write(&mut |tx| {
+        write(&mut *self.store, &mut |tx| {
             stored.clear();
             // A version the commands move pairings onto is stored with them.
             if let Some((p, path, at)) = program {
@@ -346,7 +346,7 @@ impl Ledger {
         let mut after = 0u64;
         loop {
             let mut done = false;
-            self.store.write(&mut |tx| {
+            write(&mut *self.store, &mut |tx| {
                 let rows = tx.active_page(filter, after, batch.max(1))?;
                 done = rows.is_empty();
                 let mut previous = tx.last_hash()?;
@@ -401,7 +401,7 @@ impl Ledger {
         let mut report = PeopleReport::default();
         let program = mentorflow_dsl::Name::new("");
         let actor = mentorflow_dsl::Name::new(actor);
-        self.store.write(&mut |tx| {
+        write(&mut *self.store, &mut |tx| {
             report = PeopleReport::default();
             check(&mut Writer::new(tx))?;
             let mut previous = tx.last_hash()?;
@@ -448,7 +448,7 @@ impl Ledger {
         &mut self,
         read: &mut dyn FnMut(&mut Writer<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let result = self.store.write(&mut |tx| {
+        let result = write(&mut *self.store, &mut |tx| {
             read(&mut Writer::new(tx))?;
             // No refusal: an empty list of them rolls the read back.
             Err(Error::Rows(Vec::new()))
@@ -545,4 +545,21 @@ impl Ledger {
             known: self.store.pairing_ids().unwrap_or_default(),
         }
     }
+}
+
+/// Runs `work` in one transaction of `store`; the work's error comes back as it was given.
+fn write(
+    store: &mut dyn Store,
+    work: &mut dyn FnMut(&mut dyn Tx) -> Result<(), Error>,
+) -> Result<(), Error> {
+    store
+        .write(&mut |tx| work(tx).map_err(|e| Abort::Work(Box::new(e))))
+        .map_err(|abort| match abort {
+            Abort::Store(e) => e.into(),
+            Abort::Work(e) => match e.downcast::<Error>() {
+                Ok(e) => *e,
+                // Only this function puts a work's error in.
+                Err(_) => StoreError::Database("a unit of work failed".into()).into(),
+            },
+        })
 }

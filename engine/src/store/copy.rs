@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::codec::{decode_state, stamp};
 use crate::error::Error;
 use crate::registry::Registry;
-use crate::store::{EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
+use crate::store::{Abort, EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
 use crate::store_error::CopyProblem;
 use crate::verify::{verify, VerifyReport};
 
@@ -65,64 +65,70 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
     };
     let programs = source.program_rows()?;
     let (mut events, mut pairings) = (0u64, 0usize);
-    destination.write(&mut |tx| {
-        for p in &programs {
-            tx.add_program(&ProgramRow {
-                hash: &p.hash,
-                id: &p.id,
-                title: &p.title,
-                path: &p.path,
-                sources: &p.sources,
-                stored_at: &p.stored_at,
+    destination
+        .write(&mut |tx| {
+            for p in &programs {
+                tx.add_program(&ProgramRow {
+                    hash: &p.hash,
+                    id: &p.id,
+                    title: &p.title,
+                    path: &p.path,
+                    sources: &p.sources,
+                    stored_at: &p.stored_at,
+                })?;
+            }
+            events = 0;
+            let stored = source.snapshot(&mut |e| {
+                events += 1;
+                tx.append(&EventRow {
+                    pairing: &e.pairing,
+                    seq: e.seq as u64,
+                    kind: &e.kind,
+                    body: &e.body,
+                    hash: &e.hash,
+                })
             })?;
-        }
-        events = 0;
-        let stored = source.snapshot(&mut |e| {
-            events += 1;
-            tx.append(&EventRow {
-                pairing: &e.pairing,
-                seq: e.seq as u64,
-                kind: &e.kind,
-                body: &e.body,
-                hash: &e.hash,
-            })
+            pairings = stored.pairings.len();
+            for person in &stored.people {
+                tx.put_person(&person.id, person.last_seq, &person.state, 0)?;
+            }
+            // The outbox with its delivery state: nothing pending is lost, nothing delivered sent
+            // again.
+            for row in &stored.outbox {
+                tx.queue(row)?;
+            }
+            for row in &stored.pairings {
+                let p = decode_state(&row.state)?;
+                let due = p.due.map(stamp);
+                let members: Vec<(&str, &str)> = p
+                    .participants
+                    .iter()
+                    .map(|m| (m.id.as_str(), m.role.as_str()))
+                    .collect();
+                tx.insert_pairing(
+                    row.number,
+                    &PairingRow {
+                        id: &row.id,
+                        program_hash: &p.program_hash,
+                        program_id: &p.program_id,
+                        type_id: &p.type_id,
+                        stage: &row.stage,
+                        outcome: row.outcome.as_deref(),
+                        due: due.as_deref(),
+                        last_seq: p.last_seq,
+                        state: &row.state,
+                        label: p.label.as_deref(),
+                        members: Some(&members),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .map_err(|abort| match abort {
+            Abort::Store(e) => e,
+            // The copy's work fails only with the store's errors.
+            Abort::Work(_) => StoreError::Database("the copy failed".into()),
         })?;
-        pairings = stored.pairings.len();
-        for person in &stored.people {
-            tx.put_person(&person.id, person.last_seq, &person.state, 0)?;
-        }
-        // The outbox with its delivery state: nothing pending is lost, nothing delivered sent
-        // again.
-        for row in &stored.outbox {
-            tx.queue(row)?;
-        }
-        for row in &stored.pairings {
-            let p = decode_state(&row.state)?;
-            let due = p.due.map(stamp);
-            let members: Vec<(&str, &str)> = p
-                .participants
-                .iter()
-                .map(|m| (m.id.as_str(), m.role.as_str()))
-                .collect();
-            tx.insert_pairing(
-                row.number,
-                &PairingRow {
-                    id: &row.id,
-                    program_hash: &p.program_hash,
-                    program_id: &p.program_id,
-                    type_id: &p.type_id,
-                    stage: &row.stage,
-                    outcome: row.outcome.as_deref(),
-                    due: due.as_deref(),
-                    last_seq: p.last_seq,
-                    state: &row.state,
-                    label: p.label.as_deref(),
-                    members: Some(&members),
-                },
-            )?;
-        }
-        Ok(())
-    })?;
     let after = verified(&*destination)?;
     if !after.breaches.is_empty() || after.events != before.events {
         return Err(Error::CopyRefused(CopyProblem::CopyDamaged {

@@ -20,7 +20,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::Error;
 pub use crate::location::{Location, LocationError};
 pub use crate::store_error::StoreError;
 
@@ -289,7 +288,31 @@ pub trait Tx {
 
 /// One atomic unit of work: it commits when it returns `Ok`, and leaves nothing behind when it
 /// returns an error.
-pub type Work<'a> = dyn FnMut(&mut dyn Tx) -> Result<(), Error> + 'a;
+pub type Work<'a> = dyn FnMut(&mut dyn Tx) -> Result<(), Abort> + 'a;
+
+/// Why a unit of work did not commit: the store failed, or the work gave up with an error of
+/// its caller's, carried back untouched (the store layer names no caller's error type).
+pub enum Abort {
+    /// The store failed.
+    Store(StoreError),
+    /// The work's own error.
+    Work(Box<dyn std::any::Any>),
+}
+
+impl From<StoreError> for Abort {
+    fn from(e: StoreError) -> Abort {
+        Abort::Store(e)
+    }
+}
+
+impl std::fmt::Debug for Abort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Abort::Store(e) => write!(f, "Abort::Store({e:?})"),
+            Abort::Work(_) => f.write_str("Abort::Work(..)"),
+        }
+    }
+}
 
 /// How long a write waits for another command holding the store, unless told otherwise.
 pub const LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -297,7 +320,7 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// Events and projections, with atomic commands.
 pub trait Store {
     /// Runs `work` in one write transaction.
-    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error>;
+    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Abort>;
     /// How long `write` waits for another command holding the store before it gives up with
     /// [`StoreError::Busy`].
     fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError>;

@@ -16,11 +16,10 @@ use std::cell::{Cell, OnceCell};
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
 use crate::codec::stamp;
-use crate::error::Error;
 use crate::store::{
-    EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow, ProgramRow,
-    ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
-    StoredProgram, Tx, Work, LOCK_WAIT,
+    Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
+    ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,
+    StoredPerson, StoredProgram, Tx, Work, LOCK_WAIT,
 };
 use crate::store_sql::{numbered, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 
@@ -733,7 +732,7 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
+    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Abort> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(database)?;
         self.statements

@@ -10,11 +10,10 @@ use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::codec::stamp;
-use crate::error::Error;
 use crate::store::{
-    EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow, ProgramRow,
-    ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing, StoredPerson,
-    StoredProgram, Tx, Work, LOCK_WAIT,
+    Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
+    ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,
+    StoredPerson, StoredProgram, Tx, Work, LOCK_WAIT,
 };
 use crate::store_sql::{ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 
@@ -717,7 +716,7 @@ impl Store for SqliteStore {
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
-    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Error> {
+    fn write(&mut self, work: &mut Work<'_>) -> Result<(), Abort> {
         let path = self.path.clone();
         let err = db_error(&path, self.lock_wait);
         let mut tx = self

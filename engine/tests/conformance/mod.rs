@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mentorflow_dsl::{Program, Value};
 use mentorflow_engine::ledger::chain;
-use mentorflow_engine::store::{EventRow, PairingRow, Store, StoreError};
+use mentorflow_engine::store::{Abort, EventRow, PairingRow, Store, StoreError};
 use mentorflow_engine::verify::Breach;
 use mentorflow_engine::{
     Advance, Coordinator, EngineError, Enrolment, Error, FactChange, FixedClock, Options,
@@ -292,7 +292,7 @@ pub fn a_write_gives_up_on_a_held_store_after_its_lock_wait(h: &dyn Harness, nam
         })
         .expect("the first writes");
     match waited {
-        Some(Err(Error::Store(StoreError::Busy(_, wait)))) => {
+        Some(Err(Abort::Store(StoreError::Busy(_, wait)))) => {
             assert_eq!(wait, std::time::Duration::ZERO)
         }
         other => panic!("expected the store to be busy, got {other:?}"),
