@@ -56,7 +56,8 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                     .map_err(|e| crate::failure::Failure::Usage(format!("{which}: {e}")))
             };
             let (from, to) = (parse("FROM", from)?, parse("TO", to)?);
-            let report = mentorflow_engine::copy(&from, &to).map_err(|e| copy_error(e, &from))?;
+            let report =
+                mentorflow_engine::copy(&from, &to).map_err(|e| copy_error(e.into(), &from))?;
             if *json {
                 let doc = crate::json::store::Copy {
                     from: from.to_string(),

@@ -2,7 +2,7 @@
 //! layers' own errors are re-exported here, by the path they always had.
 
 pub use crate::engine_error::{Command, EngineError, Refusal};
-pub use crate::store_error::{CopyProblem, StoreError};
+pub use crate::store_error::{CopyError, CopyProblem, StoreError};
 
 /// What a [`crate::Coordinator`] command can fail with: the store, the engine's decision, or
 /// a name the store does not know.
@@ -77,5 +77,14 @@ pub enum Error {
 impl From<EngineError> for Error {
     fn from(e: EngineError) -> Error {
         Error::Engine(Box::new(e))
+    }
+}
+
+impl From<CopyError> for Error {
+    fn from(e: CopyError) -> Error {
+        match e {
+            CopyError::Store(e) => Error::Store(e),
+            CopyError::Refused(p) => Error::CopyRefused(p),
+        }
     }
 }

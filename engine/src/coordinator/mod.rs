@@ -1470,7 +1470,7 @@ impl Coordinator {
     pub fn verify(&mut self, expect: Option<&str>) -> Result<VerifyReport, Error> {
         // A version that no longer loads is reported as a breach, with why, not a failed verify.
         let (registry, store) = (&mut self.registry, self.ledger.store());
-        crate::verify::verify(
+        Ok(crate::verify::verify(
             store,
             &mut |hash| match registry.engine(store, hash) {
                 Ok(e) => Ok(Arc::clone(&e.program)),
@@ -1478,6 +1478,6 @@ impl Coordinator {
                 Err(other) => Err(other.to_string()),
             },
             expect,
-        )
+        )?)
     }
 }

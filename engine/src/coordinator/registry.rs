@@ -7,7 +7,6 @@ use std::sync::Arc;
 use mentorflow_dsl::Program;
 
 use crate::engine::Engine;
-use crate::ledger::decode_sources;
 use crate::store::{Store, StoreError};
 
 /// An engine per program version, loaded on first use.
@@ -22,23 +21,7 @@ impl Registry {
         if let Some(e) = self.engines.get(hash) {
             return Ok(Arc::clone(e));
         }
-        let json = store
-            .program_sources(hash)?
-            .ok_or_else(|| StoreError::Corrupt(format!("program version {hash} is not stored")))?;
-        let loaded = mentorflow_dsl::load_sources(&decode_sources(hash, &json)?);
-        let report = loaded.render();
-        let program = loaded.program.ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "stored program version {hash} no longer checks:\n{report}"
-            ))
-        })?;
-        // The hash names the files' content: a copy that hashes differently was changed.
-        if program.hash != hash {
-            return Err(StoreError::Corrupt(format!(
-                "stored program version {hash} reloads as {}; its files were changed in the store",
-                program.hash
-            )));
-        }
+        let program = crate::codec::stored_program(store, hash)?;
         Ok(self.insert(program))
     }
 

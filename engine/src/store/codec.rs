@@ -185,3 +185,29 @@ pub(crate) fn update_of(before: u64, events: &[Event]) -> Save {
         Save::Update(before)
     }
 }
+
+/// The stored program version `hash`, read back from its files and checked again; a version
+/// that is not stored, no longer checks, or whose files were changed in the store is corrupt.
+pub fn stored_program(
+    store: &dyn crate::store::Store,
+    hash: &str,
+) -> Result<mentorflow_dsl::Program, StoreError> {
+    let json = store
+        .program_sources(hash)?
+        .ok_or_else(|| StoreError::Corrupt(format!("program version {hash} is not stored")))?;
+    let loaded = mentorflow_dsl::load_sources(&decode_sources(hash, &json)?);
+    let report = loaded.render();
+    let program = loaded.program.ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "stored program version {hash} no longer checks:\n{report}"
+        ))
+    })?;
+    // The hash names the files' content: a copy that hashes differently was changed.
+    if program.hash != hash {
+        return Err(StoreError::Corrupt(format!(
+            "stored program version {hash} reloads as {}; its files were changed in the store",
+            program.hash
+        )));
+    }
+    Ok(program)
+}

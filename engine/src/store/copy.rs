@@ -5,10 +5,8 @@
 use std::sync::Arc;
 
 use crate::codec::{decode_state, stamp};
-use crate::error::Error;
-use crate::registry::Registry;
 use crate::store::{Abort, EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
-use crate::store_error::CopyProblem;
+use crate::store_error::{CopyError, CopyProblem};
 use crate::verify::{verify, VerifyReport};
 
 /// What a copy moved.
@@ -24,14 +22,21 @@ pub struct CopyReport {
     pub verified: VerifyReport,
 }
 
-fn verified(store: &dyn Store) -> Result<VerifyReport, Error> {
-    let engines = Registry::default().all(store, true)?;
+fn verified(store: &dyn Store) -> Result<VerifyReport, StoreError> {
+    // Each stored version, read back once; one that does not load is a breach of its pairings.
+    let mut programs: std::collections::BTreeMap<String, Arc<mentorflow_dsl::Program>> =
+        std::collections::BTreeMap::new();
+    for row in store.program_rows()? {
+        if let Ok(program) = crate::codec::stored_program(store, &row.hash) {
+            programs.insert(row.hash.clone(), Arc::new(program));
+        }
+    }
     verify(
         store,
         &mut |hash| {
-            engines
+            programs
                 .get(hash)
-                .map(|e| Arc::clone(&e.program))
+                .map(Arc::clone)
                 .ok_or_else(|| format!("program version {hash} does not load"))
         },
         None,
@@ -40,14 +45,14 @@ fn verified(store: &dyn Store) -> Result<VerifyReport, Error> {
 
 /// Copies the store at `from` to `to`, which must not exist yet (or be an empty store). The
 /// source is verified first (a damaged store is not copied), the destination after.
-pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
+pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, CopyError> {
     if from == to {
-        return Err(Error::CopyRefused(CopyProblem::SameStore(from.clone())));
+        return Err(CopyError::Refused(CopyProblem::SameStore(from.clone())));
     }
     let source = crate::store::open(from, false)?;
     let before = verified(&*source)?;
     if !before.breaches.is_empty() {
-        return Err(Error::CopyRefused(CopyProblem::SourceDamaged {
+        return Err(CopyError::Refused(CopyProblem::SourceDamaged {
             from: from.clone(),
             breaches: before.breaches.len(),
         }));
@@ -131,7 +136,7 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, Error> {
         })?;
     let after = verified(&*destination)?;
     if !after.breaches.is_empty() || after.events != before.events {
-        return Err(Error::CopyRefused(CopyProblem::CopyDamaged {
+        return Err(CopyError::Refused(CopyProblem::CopyDamaged {
             to: to.clone(),
             breaches: after.breaches.len(),
             events: after.events,

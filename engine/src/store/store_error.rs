@@ -75,3 +75,14 @@ pub enum CopyProblem {
         expected: u64,
     },
 }
+
+/// Why a store copy failed: the store, or a refusal with why.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CopyError {
+    /// A store failed or is not usable.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The copy was refused.
+    #[error("store copy refused: {0:?}")]
+    Refused(CopyProblem),
+}

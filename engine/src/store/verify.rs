@@ -8,10 +8,9 @@ use std::sync::Arc;
 use mentorflow_dsl::Program;
 
 use crate::codec::{chain, decode_event, decode_state, stamp};
-use crate::error::Error;
 use crate::event::Event;
 use crate::pairing::{FoldError, Pairing};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// An event as the store holds it: storage position, pairing and seq columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,7 +212,7 @@ pub fn verify(
     store: &dyn Store,
     program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
     expect: Option<&str>,
-) -> Result<VerifyReport, Error> {
+) -> Result<VerifyReport, StoreError> {
     let (mut previous, mut count, mut breaches) = (String::new(), 0u64, Vec::new());
     let mut checkpoint_found = false;
     let mut histories: BTreeMap<String, Vec<Event>> = BTreeMap::new();
