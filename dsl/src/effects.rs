@@ -107,7 +107,7 @@ pub fn literals(ast: &rhai::AST) -> Vec<(&'static str, String, Literal, rhai::Po
                 }
             }
             ("set_fact", value) => {
-                if let Some((kind, shown)) = crate::scripts::constant(value) {
+                if let Some((kind, shown)) = crate::value::constant(value) {
                     found.push((
                         "set_fact",
                         name.to_string(),

@@ -628,18 +628,6 @@ fn parse_error(
     }
 }
 
-/// A constant's type and how it is written.
-pub(crate) fn constant(e: &Expr) -> Option<(crate::value::ValueKind, String)> {
-    use crate::value::ValueKind as K;
-    Some(match e {
-        Expr::BoolConstant(b, _) => (K::Bool, b.to_string()),
-        Expr::IntegerConstant(i, _) => (K::Int, i.to_string()),
-        Expr::FloatConstant(x, _) => (K::Float, x.to_string()),
-        Expr::StringConstant(s, _) => (K::Text, format!("{s:?}")),
-        _ => return None,
-    })
-}
-
 /// Whether a value of type `declared` can be compared with a constant of type `other`, as
 /// scripts see them (dates are strings).
 fn fits(declared: crate::value::ValueKind, other: crate::value::ValueKind) -> bool {
@@ -700,7 +688,8 @@ fn attribute_mismatches(
             else {
                 continue;
             };
-            let (Some(kind), Some((other, shown))) = (kinds.get(name), constant(&call.args[b]))
+            let (Some(kind), Some((other, shown))) =
+                (kinds.get(name), crate::value::constant(&call.args[b]))
             else {
                 continue;
             };
@@ -738,7 +727,9 @@ fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<Finding> {
             let Some(fact) = facts.get(&name) else {
                 continue;
             };
-            let (Some(kind), Some((other, shown))) = (fact.kind, constant(&call.args[b])) else {
+            let (Some(kind), Some((other, shown))) =
+                (fact.kind, crate::value::constant(&call.args[b]))
+            else {
                 continue;
             };
             // Read with the fact first: `300 <= facts.n` is `facts.n >= 300`.

@@ -397,6 +397,19 @@ fn list_literal(text: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// A script's constant (`true`, `6`, `4.5`, `"done"`): its type and how it is written.
+pub(crate) fn constant(e: &rhai::Expr) -> Option<(ValueKind, String)> {
+    use rhai::Expr;
+    use ValueKind as K;
+    Some(match e {
+        Expr::BoolConstant(b, _) => (K::Bool, b.to_string()),
+        Expr::IntegerConstant(i, _) => (K::Int, i.to_string()),
+        Expr::FloatConstant(x, _) => (K::Float, x.to_string()),
+        Expr::StringConstant(s, _) => (K::Text, format!("{s:?}")),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
