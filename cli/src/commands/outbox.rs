@@ -348,10 +348,18 @@ mod tests {
         hand(&exec, &notice("hi".into()), Duration::from_secs(20)).expect("delivered");
         let pid = std::fs::read_to_string(&pid_file).expect("pid");
         // The background `sleep` was killed with the command's group: gone, or a zombie
-        // waiting for whoever adopted it.
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
-        let running = stat.is_ok_and(|s| !s.contains(") Z "));
-        assert!(!running, "the background child still runs");
+        // waiting for whoever adopted it. A kill takes effect a moment after it is sent: the
+        // state is read again for a while (a `sleep 30` left alone would still run).
+        let running = || {
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+                .is_ok_and(|s| !s.contains(") Z "))
+        };
+        let mut tries = 0;
+        while running() && tries < 100 {
+            std::thread::sleep(Duration::from_millis(50));
+            tries += 1;
+        }
+        assert!(!running(), "the background child still runs");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
