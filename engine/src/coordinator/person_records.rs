@@ -1,0 +1,65 @@
+//! The people registry through the facade: recording people, listing them, one person.
+
+use super::*;
+
+impl Coordinator {
+    /// Adds or changes people of the registry, all or none: every manager must be in the
+    /// registry or among `people`, and no one may be in their own reporting line. Each
+    /// changed entry is logged; an entry already as given stores nothing.
+    pub fn record_people(&mut self, people: &[Person]) -> Result<PeopleReport, Error> {
+        let now = self.now();
+        let actor = self.actor.clone();
+        self.ledger
+            .record_people(people, now, &actor, &mut |writer| {
+                let refused = crate::people::check(people, &mut |id| -> Result<_, Error> {
+                    Ok(writer.person(id)?)
+                })?;
+                if refused.is_empty() {
+                    Ok(())
+                } else {
+                    Err(Error::Rows(
+                        refused.into_iter().map(|(i, e)| (i, e.into())).collect(),
+                    ))
+                }
+            })
+    }
+
+    /// Every person of the registry, by id.
+    pub fn people(&self) -> Result<Vec<Person>, Error> {
+        self.ledger.people()
+    }
+
+    /// One person of the registry: their entry, reporting line, direct reports, the pairings
+    /// they take or took part in, and the edits of their entry.
+    pub fn person(&self, id: &str) -> Result<PersonStatus, Error> {
+        let people = self.ledger.people()?;
+        let by_id: BTreeMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
+        let Some(person) = by_id.get(id) else {
+            return Err(Error::UnknownPerson {
+                id: id.into(),
+                known: people.iter().map(|p| p.id.clone()).collect(),
+            });
+        };
+        let reporting_line = crate::people::reporting_line::<Error>(id, &mut |p| {
+            Ok(by_id.get(p).and_then(|p| p.manager.clone()))
+        })?;
+        let reports = people
+            .iter()
+            .filter(|p| p.manager.as_deref() == Some(id))
+            .map(|p| p.id.clone())
+            .collect();
+        let pairings = self
+            .ledger
+            .list(&Filter::default())?
+            .into_iter()
+            .filter(|p| p.has_taken_part(id))
+            .collect();
+        Ok(PersonStatus {
+            person: (*person).clone(),
+            reporting_line,
+            reports,
+            pairings,
+            edits: self.ledger.events(Some(&crate::people::subject(id)))?,
+        })
+    }
+}

@@ -1,0 +1,107 @@
+//! Proposing pairs and a new mentor for a mentee.
+
+use super::*;
+
+impl Coordinator {
+    /// Proposes pairs of `type_id` in `program` from `candidates` (role `mentor` or `mentee`;
+    /// a mentor's capacity given, else their registry attribute `capacity`, else 1), each
+    /// completed from the people registry and limited by the program's `[capacity]` and the
+    /// running pairings they are in, as the store sees it under its write lock. Nothing is
+    /// stored; `excluded` pairs (mentor, mentee) are never proposed.
+    pub fn propose_matches(
+        &mut self,
+        program: &Program,
+        type_id: &str,
+        candidates: &[MatchCandidate],
+        excluded: &[(String, String)],
+    ) -> Result<crate::matching::Proposal, Error> {
+        let engine = self.registry.pin(program);
+        let mut sides: (Vec<MatchPerson>, Vec<MatchPerson>) = (Vec::new(), Vec::new());
+        self.ledger.inspect(&mut |writer| {
+            sides = (Vec::new(), Vec::new());
+            for c in candidates {
+                let person = writer.person(&c.participant.id)?;
+                let p = completed(program, writer, c.participant.clone())?;
+                let wanted = c
+                    .capacity
+                    .or_else(|| {
+                        person
+                            .as_ref()
+                            .and_then(|p| p.attributes.get("capacity"))
+                            .and_then(|t| t.trim().parse().ok())
+                    })
+                    .unwrap_or(1);
+                let memberships: Vec<crate::store::Membership> = writer
+                    .memberships(&p.id)?
+                    .into_iter()
+                    .filter(|m| m.program_id == program.id)
+                    .collect();
+                let room = crate::capacity::room(program, &p.role, &memberships);
+                let candidate = MatchPerson {
+                    capacity: wanted.min(room),
+                    participant: p,
+                };
+                match candidate.participant.role.as_str() {
+                    "mentor" => sides.0.push(candidate),
+                    _ => sides.1.push(candidate),
+                }
+            }
+            Ok(())
+        })?;
+        let budget = self.script_budget;
+        crate::matching::propose(&engine, type_id, &sides.0, &sides.1, excluded, budget)
+            .map_err(|e| Error::Match(Box::new(e)))
+    }
+
+    /// Proposes a new mentor for the mentee of the ended pairing `id` (a "not a fit"), from
+    /// the mentors among `candidates` and never their previous mentor: the proposal
+    /// [`Coordinator::continue_pairing`] makes a successor of.
+    pub fn propose_rematch(
+        &mut self,
+        program: &Program,
+        type_id: &str,
+        id: &str,
+        candidates: &[MatchCandidate],
+    ) -> Result<crate::matching::Proposal, Error> {
+        let ended = self.ledger.pairing(id)?;
+        if ended.outcome.is_none() {
+            return Err(EngineError::NotEnded(ended.id.to_string()).into());
+        }
+        if let Some(successor) = &ended.successor {
+            return Err(EngineError::AlreadyContinued {
+                pairing: ended.id.to_string(),
+                successor: successor.clone(),
+            }
+            .into());
+        }
+        let mentees: Vec<&Participant> = ended.with_role("mentee").collect();
+        if mentees.len() != 1 {
+            return Err(Error::Match(Box::new(
+                crate::matching::MatchError::RematchOneMentee {
+                    pairing: ended.id.to_string(),
+                    mentees: mentees.len(),
+                },
+            )));
+        }
+        let mut excluded = Vec::new();
+        for mentor in ended.with_role("mentor") {
+            for mentee in &mentees {
+                excluded.push((mentor.id.clone(), mentee.id.clone()));
+            }
+        }
+        let mut all: Vec<MatchCandidate> = candidates
+            .iter()
+            .filter(|c| c.participant.role == "mentor")
+            .filter(|c| !mentees.iter().any(|m| m.id == c.participant.id))
+            .cloned()
+            .collect();
+        all.extend(mentees.iter().map(|m| MatchCandidate {
+            participant: Participant {
+                facts: Default::default(),
+                ..(*m).clone()
+            },
+            capacity: Some(1),
+        }));
+        self.propose_matches(program, type_id, &all, &excluded)
+    }
+}
