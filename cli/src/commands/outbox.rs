@@ -34,6 +34,8 @@ enum Action {
     /// standard input (`mentorflow schema notice`). Exit 0 marks it delivered; anything else
     /// leaves it pending with the error, and that pairing's later notifications wait for the
     /// next run. At least once, in order per pairing; safe from cron and from two machines.
+    /// CMD runs in a process group of its own, stopped at the lease and when CMD exits: start
+    /// work that must outlive it with `setsid`.
     #[command(
         after_help = "The command's standard input, e.g.:\n  {\"id\": 3, \"pairing\": \"p-1\", \"notification\": \"ramp_plan\", \"to\": [{\"id\": \"rosa\", \"role\": \"mentor\"}], \"subject\": \"...\", \"body\": \"...\", ...}"
     )]
