@@ -343,25 +343,33 @@ mod tests {
 
     #[test]
     fn what_a_command_leaves_running_ends_with_it() {
+        use std::io::Read as _;
         let dir = std::env::temp_dir().join(format!("mentorflow-hand-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
-        let pid_file = dir.join("pid");
-        let exec = format!("sleep 30 & echo $! > {}; exit 0", pid_file.display());
-        hand(&exec, &notice("hi".into()), Duration::from_secs(20)).expect("delivered");
-        let pid = std::fs::read_to_string(&pid_file).expect("pid");
-        // The background `sleep` was killed with the command's group: gone, or a zombie
-        // waiting for whoever adopted it. A kill takes effect a moment after it is sent: the
-        // state is read again for a while (a `sleep 30` left alone would still run).
-        let running = || {
-            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-                .is_ok_and(|s| !s.contains(") Z "))
+        let fifo = dir.join("alive");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        // The background `sleep` holds the pipe's only writing end: the reader sees its end
+        // once that process is gone, and not before (it would sleep ten minutes).
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut all = Vec::new();
+                std::fs::File::open(&fifo)
+                    .and_then(|mut f| f.read_to_end(&mut all))
+                    .map(|_| all)
+            })
         };
-        let mut tries = 0;
-        while running() && tries < 100 {
-            std::thread::sleep(Duration::from_millis(50));
-            tries += 1;
-        }
-        assert!(!running(), "the background child still runs");
+        // The shell opens the pipe before it starts the child, so the child holds it from its
+        // first moment.
+        let exec = format!("exec 3> {}; sleep 600 >&3 & exit 0", fifo.display());
+        hand(&exec, &notice("hi".into()), Duration::from_secs(60)).expect("delivered");
+        let read = reader.join().expect("reader");
+        assert!(read.is_ok_and(|r| r.is_empty()), "the background child was not stopped");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
