@@ -70,11 +70,11 @@ fn read_mapping(file: &std::path::Path) -> Result<String, Failure> {
     })
 }
 
-fn mapping(args: &Args) -> Result<Mapping, Failure> {
-    let mut mapping = match &args.mapping {
-        Some(file) => {
-            let text = read_mapping(file)?;
-            toml::from_str(&text).map_err(|e| {
+/// The mapping the flags and the mapping file (`text`, read once) give together.
+fn mapping(args: &Args, text: Option<&str>) -> Result<Mapping, Failure> {
+    let mut mapping = match (&args.mapping, text) {
+        (Some(file), Some(text)) => {
+            toml::from_str(text).map_err(|e| {
                 Failure::Refused(format!(
                     "{} is not a mapping: {}; write [stages] old = \"new\", [facts] old = \"new\" (or \"-\"), [set] fact = \"value\"",
                     file.display(),
@@ -82,7 +82,7 @@ fn mapping(args: &Args) -> Result<Mapping, Failure> {
                 ))
             })?
         }
-        None => Mapping::default(),
+        _ => Mapping::default(),
     };
     mapping
         .stages
@@ -95,23 +95,23 @@ fn mapping(args: &Args) -> Result<Mapping, Failure> {
 /// Migrates (or shows what a migration would do).
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.to, output).map_err(Failure::Reported)?;
-    let mapping = mapping(args)?;
+    let text = args.mapping.as_deref().map(read_mapping).transpose()?;
+    let mapping = mapping(args, text.as_deref())?;
     let filter = Filter {
         type_id: args.type_id.clone(),
         stage: args.in_stage.clone(),
         ..Filter::default()
     };
     let mut coordinator = store.open()?;
-    if let Some(file) = &args.mapping {
+    if let (Some(file), Some(text)) = (&args.mapping, &text) {
         // The mapping file checked against every stored older version, located and explained.
-        let text = read_mapping(file)?;
         let mut errors = 0;
         for v in coordinator.programs()? {
             if v.id != program.id || v.hash == program.hash {
                 continue;
             }
             let old = coordinator.program(&v.hash)?;
-            let checked = mentorflow_dsl::mapping::check(file, &text, &old, &program);
+            let checked = mentorflow_dsl::mapping::check(file, text, &old, &program);
             if !checked.diagnostics.is_empty() {
                 writeln!(
                     output.err,

@@ -369,7 +369,10 @@ mod tests {
         let exec = format!("exec 3> {}; sleep 600 >&3 & exit 0", fifo.display());
         hand(&exec, &notice("hi".into()), Duration::from_secs(60)).expect("delivered");
         let read = reader.join().expect("reader");
-        assert!(read.is_ok_and(|r| r.is_empty()), "the background child was not stopped");
+        assert!(
+            read.is_ok_and(|r| r.is_empty()),
+            "the background child was not stopped"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
