@@ -612,6 +612,9 @@ impl Hungarian {
         let mut reached_from = vec![usize::MAX; columns];
         let mut done = vec![false; columns];
         let mut row_dist: Vec<(usize, i64)> = vec![(new, 0)];
+        // Which rows were reached, so each is reached once (a list scan per row was quadratic).
+        let mut reached = vec![false; self.column_of.len()];
+        reached[new] = true;
         let mut fresh = vec![(new, 0i64)];
         let end = loop {
             for (row, d) in fresh.drain(..) {
@@ -642,7 +645,8 @@ impl Hungarian {
             // A full mentor: its mentees may move on, at no further cost (their pairs are
             // tight).
             for &row in &self.members[c] {
-                if !row_dist.iter().any(|(r, _)| *r == row) {
+                if !reached[row] {
+                    reached[row] = true;
                     row_dist.push((row, column_dist[c]));
                     fresh.push((row, column_dist[c]));
                 }
