@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use mentorflow_engine::ledger::{decode_event, decode_state};
+use mentorflow_engine::parse_attribute;
 use mentorflow_engine::scenario::{self, Scenario};
-use mentorflow_engine::{parse_attribute, Engine};
 
 const TARGETS: [&str; 5] = ["program", "scenario", "roster", "values", "json"];
 /// Tokens of the formats read, inserted by mutation.
@@ -126,12 +126,11 @@ fn target(name: &str, work: &Path) -> Target {
         }),
         "scenario" => {
             let file = work.join("scenario.toml");
-            let engine = Engine::new(mentoring);
             Box::new(move |bytes| {
                 std::fs::write(&file, bytes).expect("write the input");
                 match Scenario::load(&file) {
                     Ok(s) => {
-                        let transcript = scenario::run(&engine, &s);
+                        let transcript = scenario::run(&mentoring, "mentoring.toml", &s);
                         format!(
                             "ran {} {}",
                             transcript.entries.len().min(20),

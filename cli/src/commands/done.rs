@@ -1,6 +1,8 @@
 //! `mentorflow done PAIRING SCHEDULE [--on TIME] [FACT=VALUE...]`: an occurrence of a
 //! schedule (a check-in, a session, a survey) held, with the facts it records.
 
+use mentorflow_engine::FactChange;
+
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
 use crate::Output;
@@ -34,7 +36,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .iter()
         .map(|text| {
             text.split_once('=')
-                .map(|(n, v)| (n.trim().to_string(), v.to_string()))
+                .map(|(n, v)| (n.trim().to_string(), FactChange::Set(v.to_string())))
                 .filter(|(n, _)| !n.is_empty())
                 .ok_or_else(|| {
                     Failure::Usage(format!("`{text}` is not FACT=VALUE, e.g. pulse_score=4"))

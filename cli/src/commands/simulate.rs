@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use mentorflow_dsl::Program;
 use mentorflow_engine::scenario::{self, Scenario, ScenarioError};
-use mentorflow_engine::Engine;
 
 use crate::failure::CommandResult;
 use crate::{render, Output, EXIT_FAILED, EXIT_OK};
@@ -45,7 +45,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     if let Some(other) = &args.program {
         return against(args, other, output);
     }
-    let mut engines: BTreeMap<PathBuf, Engine> = BTreeMap::new();
+    let mut programs: BTreeMap<PathBuf, Program> = BTreeMap::new();
     let mut taken: BTreeMap<PathBuf, BTreeMap<usize, usize>> = BTreeMap::new();
     let mut failed = 0;
     let mut json = Vec::new();
@@ -66,9 +66,9 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                 continue;
             }
         };
-        if !engines.contains_key(&program_path) {
+        if !programs.contains_key(&program_path) {
             match super::load_program(&program_path, output) {
-                Ok(p) => engines.insert(program_path.clone(), Engine::new(p)),
+                Ok(p) => programs.insert(program_path.clone(), p),
                 Err(_) => {
                     writeln!(
                         output.err,
@@ -81,11 +81,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
                 }
             };
         }
-        let Some(engine) = engines.get(&program_path) else {
+        let Some(program) = programs.get(&program_path) else {
             continue;
         };
-        let transcript = scenario::run(engine, &scenario);
-        let lines = render::transcript(&engine.program, &transcript);
+        let source = program_path.display().to_string();
+        let transcript = scenario::run(program, &source, &scenario);
+        let lines = render::transcript(program, &transcript);
         let counts = taken.entry(program_path.clone()).or_default();
         transcript
             .taken
@@ -127,11 +128,11 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     if args.json {
         let doc = crate::json::designer::Simulate {
             scenarios: json,
-            coverage: args.coverage.then(|| coverage_json(&engines, &taken)),
+            coverage: args.coverage.then(|| coverage_json(&programs, &taken)),
         };
         super::versioned_json(output, doc)?;
     } else if args.coverage {
-        coverage(&engines, &taken, output)?;
+        coverage(&programs, &taken, output)?;
     }
     if failed > 0 {
         writeln!(
@@ -144,15 +145,14 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
 }
 
 fn coverage_json(
-    engines: &BTreeMap<PathBuf, Engine>,
+    programs: &BTreeMap<PathBuf, Program>,
     taken: &BTreeMap<PathBuf, BTreeMap<usize, usize>>,
 ) -> Vec<crate::json::designer::Coverage> {
-    engines
+    programs
         .iter()
-        .map(|(path, engine)| {
+        .map(|(path, program)| {
             let counts = taken.get(path).cloned().unwrap_or_default();
-            let transitions = engine
-                .program
+            let transitions = program
                 .transitions
                 .iter()
                 .map(|t| crate::json::designer::Covered {
@@ -163,7 +163,7 @@ fn coverage_json(
                 })
                 .collect();
             crate::json::designer::Coverage {
-                program: engine.program.id.clone(),
+                program: program.id.clone(),
                 path: path.display().to_string(),
                 transitions,
             }
@@ -172,13 +172,12 @@ fn coverage_json(
 }
 
 fn coverage(
-    engines: &BTreeMap<PathBuf, Engine>,
+    programs: &BTreeMap<PathBuf, Program>,
     taken: &BTreeMap<PathBuf, BTreeMap<usize, usize>>,
     output: &mut Output<'_>,
 ) -> std::io::Result<()> {
-    for (path, engine) in engines {
+    for (path, program) in programs {
         let counts = taken.get(path).cloned().unwrap_or_default();
-        let program = &engine.program;
         let covered = program
             .transitions
             .iter()
@@ -247,8 +246,8 @@ fn line_diff(old: &[String], new: &[String]) -> Vec<String> {
 
 /// Every scenario under its own program and under `other`, and the difference.
 fn against(args: &Args, other: &std::path::Path, output: &mut Output<'_>) -> CommandResult {
-    let new =
-        Engine::new(super::load_program(other, output).map_err(crate::failure::Failure::Reported)?);
+    let new = super::load_program(other, output).map_err(crate::failure::Failure::Reported)?;
+    let new_source = other.display().to_string();
     let mut differ = 0;
     for path in &args.scenarios {
         let scenario = match Scenario::load(path) {
@@ -258,11 +257,10 @@ fn against(args: &Args, other: &std::path::Path, output: &mut Output<'_>) -> Com
         let own = scenario.program_path(path).map_err(|e| {
             crate::failure::Failure::Refused(format!("scenario {}: {e}", path.display()))
         })?;
-        let old = Engine::new(
-            super::load_program(&own, output).map_err(crate::failure::Failure::Reported)?,
-        );
-        let before = render::transcript(&old.program, &scenario::run(&old, &scenario));
-        let after = render::transcript(&new.program, &scenario::run(&new, &scenario));
+        let old = super::load_program(&own, output).map_err(crate::failure::Failure::Reported)?;
+        let old_source = own.display().to_string();
+        let before = render::transcript(&old, &scenario::run(&old, &old_source, &scenario));
+        let after = render::transcript(&new, &scenario::run(&new, &new_source, &scenario));
         // The first line names the version: the difference everyone expects. Entries of
         // several lines are compared line by line.
         let lines = |t: &[String]| -> Vec<String> {
@@ -295,8 +293,8 @@ fn against(args: &Args, other: &std::path::Path, output: &mut Output<'_>) -> Com
     writeln!(
         output.out,
         "scenarios that differ under {} version {}: {differ} of {}",
-        new.program.id,
-        render::short_hash(&new.program.hash),
+        new.id,
+        render::short_hash(&new.hash),
         args.scenarios.len()
     )?;
     Ok(if differ > 0 { EXIT_FAILED } else { EXIT_OK })

@@ -36,16 +36,23 @@ fn entry(program: &Program, e: &Entry) -> String {
         ),
         Entry::Printed(s) => format!("   script printed: {s}"),
         Entry::Continues(next) => {
-            let mut line = format!("-- continues as a new {} pairing", next.type_id);
-            if let Some(stage) = &next.stage {
-                line.push_str(&format!(" in {stage}"));
-            }
             let people: Vec<&str> = next.participants.iter().map(|p| p.id.as_str()).collect();
-            line.push_str(&format!(" with {}", people.join(", ")));
-            if !next.facts.is_empty() {
-                line.push_str(&format!(", carrying {}", next.facts.join(", ")));
+            let mut line = format!(
+                "-- {} is the new {} pairing, in {} with {}",
+                next.id,
+                next.type_id,
+                next.stage,
+                people.join(", ")
+            );
+            let carried: Vec<&str> = program
+                .facts
+                .iter()
+                .map(|f| f.name.as_str())
+                .filter(|name| next.facts.iter().any(|(n, _)| &**n == *name))
+                .collect();
+            if !carried.is_empty() {
+                line.push_str(&format!(", carrying {}", carried.join(", ")));
             }
-            line.push_str(" (a store enrols it in the same command)");
             line
         }
         Entry::Held(Expectation::Stage(stage)) => format!("ok: in stage {stage}"),
@@ -121,6 +128,7 @@ fn problem_text(p: &Problem) -> String {
             "the advance was refused (add refused = true if that is expected)".into()
         }
         Problem::Engine(e) => engine_error(e),
+        Problem::Store(e) => format!("the store the scenario runs on failed: {e}"),
         Problem::UnknownStage(stage) => format!("expect_stage names unknown stage `{stage}`"),
         Problem::Stage { expected, actual } => {
             format!("expected stage `{expected}`, actual `{actual}`")

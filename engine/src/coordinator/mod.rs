@@ -425,6 +425,16 @@ impl Coordinator {
         self.at = at;
     }
 
+    /// Acts as `actor` from now on: the name the audit log records.
+    pub fn act_as(&mut self, actor: &str) {
+        actor.clone_into(&mut self.actor);
+    }
+
+    /// What scripts printed (`print`, `debug`) since last asked, in order.
+    pub fn take_prints(&self) -> Vec<String> {
+        self.registry.take_prints()
+    }
+
     /// The time commands act at: the time given, or the clock's.
     pub fn now(&self) -> DateTime<Utc> {
         self.at.unwrap_or_else(|| self.clock.now())

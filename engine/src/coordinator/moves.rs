@@ -21,12 +21,12 @@ impl Coordinator {
         id: &str,
         schedule: &str,
         on: Option<DateTime<Utc>>,
-        facts: &[(String, String)],
+        facts: &[(String, FactChange)],
     ) -> Result<Vec<Event>, Error> {
         self.change(id, &mut |engine, p, actor| {
             let typed = facts
                 .iter()
-                .map(|(n, text)| Ok((n.clone(), engine.parse_fact(n, text)?)))
+                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, None, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
             let on = on.unwrap_or(actor.now);
             Ok(vec![engine.done(p, schedule, on, typed, actor)?])

@@ -34,6 +34,14 @@ impl Registry {
         }
     }
 
+    /// What scripts printed since last asked, engine by engine.
+    pub fn take_prints(&self) -> Vec<String> {
+        self.engines
+            .values()
+            .flat_map(|e| e.runtime.take_prints())
+            .collect()
+    }
+
     fn insert(&mut self, program: Program) -> Arc<Engine> {
         let engine = Arc::new(Engine::new(program));
         self.engines

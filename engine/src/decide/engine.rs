@@ -43,7 +43,7 @@ pub struct Engine {
 }
 
 /// How a command changes a fact, as written: `NAME=VALUE`, `NAME+=AMOUNT`, `NAME-=AMOUNT`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FactChange {
     /// Set to this value.
     Set(String),
@@ -51,6 +51,9 @@ pub enum FactChange {
     Add(String),
     /// Subtract this amount from the current value (numbers only).
     Subtract(String),
+    /// Set to this value, already typed (a scenario's TOML value): checked against the
+    /// declaration as any other.
+    Value(Value),
 }
 
 /// Who does an operation and when.
@@ -380,6 +383,15 @@ impl Engine {
                 })
             }
             FactChange::Set(text) => return self.parse_fact(name, text),
+            FactChange::Value(value) => {
+                return decl
+                    .check(value)
+                    .map(|()| value.clone())
+                    .map_err(|problem| EngineError::BadValue {
+                        name: name.into(),
+                        problem,
+                    })
+            }
             FactChange::Add(text) => (1, text),
             FactChange::Subtract(text) => (-1, text),
         };

@@ -3,13 +3,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Due, Program, Value, ValueKind};
 use serde::Deserialize;
 
-use crate::engine::{Actor, Engine};
-use crate::error::EngineError;
+use crate::clock::FixedClock;
+use crate::coordinator::{Advance, Coordinator, Enrolment, Options, SCRIPT_BUDGET};
+use crate::engine::FactChange;
+use crate::error::{EngineError, Error};
 use crate::event::{Event, Participant};
 use crate::pairing::Pairing;
 
@@ -161,8 +164,9 @@ pub enum Entry {
     NothingDue(Option<crate::timers::Upcoming>),
     /// A script printed a line.
     Printed(String),
-    /// The pairing ended in a stage whose successor applies: a store would enrol it now.
-    Continues(crate::successor::Continuation),
+    /// The pairing ended in a stage whose successor applies: the successor enrolled in the
+    /// same command, as stored.
+    Continues(Box<Pairing>),
     /// An expectation held.
     Held(Expectation),
     /// An expectation failed; the run stops.
@@ -242,6 +246,8 @@ pub enum Problem {
     EnrolmentFailed(EngineError),
     /// A force, withdraw or tick the engine refused.
     Engine(EngineError),
+    /// The store the scenario runs on failed (it lives in memory: never expected).
+    Store(String),
     /// `expect_stage` names no stage of the program.
     UnknownStage(String),
     /// The pairing is in another stage.
@@ -352,7 +358,10 @@ impl ScenarioParticipant {
             attributes: self
                 .attributes
                 .iter()
-                .map(|(k, v)| (k.clone(), attribute(program, k, v)))
+                .map(|(k, v)| {
+                    let kind = program.attributes.iter().find(|a| a.name == *k);
+                    (k.clone(), typed(v, kind.map(|a| a.kind)))
+                })
                 .collect(),
             facts: BTreeMap::new(),
             managers: Vec::new(),
@@ -360,12 +369,10 @@ impl ScenarioParticipant {
     }
 }
 
-fn attribute(program: &Program, name: &str, value: &toml::Value) -> Value {
-    let kind = program
-        .attributes
-        .iter()
-        .find(|a| a.name == name)
-        .map(|a| a.kind);
+/// A TOML value as the kind declared for it (else as it looks). A value not of the declared
+/// kind is kept as written, for the store to refuse by its declaration (a string without its
+/// TOML quotes).
+fn typed(value: &toml::Value, kind: Option<ValueKind>) -> Value {
     let guess = match value {
         toml::Value::Boolean(_) => ValueKind::Bool,
         toml::Value::Integer(_) => ValueKind::Int,
@@ -373,8 +380,6 @@ fn attribute(program: &Program, name: &str, value: &toml::Value) -> Value {
         toml::Value::Array(_) => ValueKind::List,
         _ => ValueKind::Text,
     };
-    // A value that is not of the declared type is kept as written, for the enrolment's check
-    // to refuse by its declaration (a string without its TOML quotes).
     toml_to_value(value, kind.unwrap_or(guess)).unwrap_or_else(|| match value {
         toml::Value::String(s) => Value::Text(s.clone()),
         other => Value::Text(other.to_string()),
@@ -396,16 +401,15 @@ fn start_time(s: &Scenario) -> Result<DateTime<Utc>, String> {
         })
 }
 
-/// Runs a scenario against an engine on a fixed clock.
-pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
+/// Runs a scenario on `program` (read from `source`) on a fixed clock, through a coordinator
+/// over a store in memory: every step is exactly the store's command, with the same checks,
+/// automatic moves, successors, capacity and notifications.
+pub fn run(program: &Program, source: &str, scenario: &Scenario) -> Transcript {
     let mut t = Transcript::default();
-    let mut now = match start_time(scenario) {
+    let now = match start_time(scenario) {
         Ok(now) => now,
         Err(e) => {
-            t.failures.push(Failure {
-                step: None,
-                problem: Problem::BadStart(e),
-            });
+            t.fail(None, Problem::BadStart(e));
             return t;
         }
     };
@@ -418,110 +422,477 @@ pub fn run(engine: &Engine, scenario: &Scenario) -> Transcript {
         );
         return t;
     }
-    let program = &engine.program;
     t.entries.push(Entry::Start {
         program: program.id.clone(),
         hash: program.hash.clone(),
         type_id: scenario.type_id.clone(),
         at: now,
     });
-    // An attribute the program does not declare is refused, as `enrol` refuses it.
+    if let Some(problem) = before_enrolment(program, scenario) {
+        t.fail(None, problem);
+        return t;
+    }
+    let store = match crate::store::in_memory() {
+        Ok(store) => store,
+        Err(e) => {
+            t.fail(None, Problem::Store(e.to_string()));
+            return t;
+        }
+    };
+    let options = Options {
+        actor: scenario.actor.clone(),
+        at: Some(now),
+        clock: Arc::new(FixedClock::new(now)),
+        script_budget: SCRIPT_BUDGET,
+        lock_wait: crate::store::LOCK_WAIT,
+    };
+    let mut run = Run {
+        program,
+        coordinator: Coordinator::with_store(store, options),
+        id: String::new(),
+        now,
+        t,
+    };
+    if run.enrol(program, source, scenario) {
+        for (i, step) in scenario.steps.iter().enumerate() {
+            run.coordinator
+                .act_as(step.actor.as_deref().unwrap_or(&scenario.actor));
+            let done = run.step(step);
+            run.printed();
+            if let Err(problem) = done {
+                run.t.fail(Some(i + 1), problem);
+                break;
+            }
+        }
+        run.finish();
+    }
+    run.t
+}
+
+/// What is wrong with the scenario before its enrolment: an attribute the program does not
+/// declare (refused as `enrol` refuses it), an unknown `expect_enrolment`.
+fn before_enrolment(program: &Program, scenario: &Scenario) -> Option<Problem> {
     let undeclared = scenario.participants.iter().find_map(|p| {
         p.attributes
             .keys()
             .find(|k| !program.attributes.iter().any(|a| &a.name == *k))
     });
     if let Some(name) = undeclared {
-        t.fail(
-            None,
-            Problem::Engine(crate::engine::unknown_attribute(program, name)),
-        );
-        return t;
+        return Some(Problem::Engine(crate::engine::unknown_attribute(
+            program, name,
+        )));
     }
-    let participants = scenario
-        .participants
-        .iter()
-        .map(|p| p.participant(program))
-        .collect();
-    let actor = Actor {
-        name: &scenario.actor,
-        now,
-    };
-    let refused_expected = match scenario.expect_enrolment.as_deref() {
-        None => false,
-        Some("refused") => true,
-        Some(other) => {
-            t.fail(None, Problem::UnknownExpectEnrolment(other.into()));
-            return t;
-        }
-    };
-    let mut pairing = match engine.enrol(&scenario.pairing, &scenario.type_id, participants, &actor)
-    {
-        Ok((mut pairing, event)) => {
-            if refused_expected {
-                t.fail(None, Problem::EnrolmentAccepted);
-            }
-            t.note(event);
-            if let Err(problem) = settle(engine, &mut pairing, &actor, &mut t) {
-                t.fail(None, problem);
-                return t;
-            }
-            pairing
-        }
-        Err(e) => {
-            t.entries.push(Entry::Refused(e.clone()));
-            match (refused_expected, enrolment_refusal(&e)) {
-                (true, Ok(())) => {}
-                (true, Err(problem)) => t.fail(None, problem),
-                (false, _) => t.fail(None, Problem::EnrolmentRefused(e)),
-            }
-            return t;
-        }
-    };
-    for (i, step) in scenario.steps.iter().enumerate() {
-        let actor = Actor {
-            name: step.actor.as_deref().unwrap_or(&scenario.actor),
-            now,
+    match scenario.expect_enrolment.as_deref() {
+        None | Some("refused") => None,
+        Some(other) => Some(Problem::UnknownExpectEnrolment(other.into())),
+    }
+}
+
+/// A scenario as it runs: its coordinator, its pairing, its clock and what it has shown.
+struct Run<'p> {
+    program: &'p Program,
+    coordinator: Coordinator,
+    /// The scenario's pairing, as the store named it.
+    id: String,
+    now: DateTime<Utc>,
+    t: Transcript,
+}
+
+/// A command's outcome: its events, or the coordinator's refusal.
+type Outcome = Result<Vec<Event>, Error>;
+
+impl Run<'_> {
+    /// Enrols the scenario's pairing; whether the steps run.
+    fn enrol(&mut self, program: &Program, source: &str, scenario: &Scenario) -> bool {
+        let refused_expected = scenario.expect_enrolment.is_some();
+        let enrolment = Enrolment {
+            type_id: scenario.type_id.clone(),
+            participants: scenario
+                .participants
+                .iter()
+                .map(|p| p.participant(program))
+                .collect(),
+            // The store names pairings p-1, p-2 ...: another name is kept as a label.
+            label: (scenario.pairing != default_pairing()).then(|| scenario.pairing.clone()),
+            facts: Vec::new(),
         };
-        let before = pairing.last_seq;
-        // A step is one command: as in the store, a failed one applies nothing.
-        let saved = (
-            pairing.clone(),
-            t.entries.len(),
-            t.events.len(),
-            t.taken.len(),
-        );
-        let done = run_step(engine, &mut pairing, step, &actor, &mut now, &mut t)
-            // As the store does: a command that changed the pairing is followed by the
-            // automatic transitions it lets through (a tick settles as part of its step).
-            .and_then(|()| match pairing.last_seq > before && !step.tick {
-                true => settle(engine, &mut pairing, &actor, &mut t),
-                false => Ok(()),
-            });
-        if let Err(problem) = done {
-            // An unexpected success was applied; any other failure stored nothing: its
-            // events go, what explains the failure stays.
-            if !matches!(problem, Problem::Taken(..)) {
-                let (unchanged, entries, events, taken) = saved;
-                pairing = unchanged;
-                let mut n = 0;
-                t.entries.retain(|e| {
-                    n += 1;
-                    n <= entries || !matches!(e, Entry::Event(_) | Entry::Continues(_))
-                });
-                t.events.truncate(events);
-                t.taken.truncate(taken);
+        let enrolled = self.coordinator.enrol(program, source, &enrolment);
+        self.printed();
+        let error = match enrolled {
+            Ok(pairing) => {
+                self.id = pairing.id.to_string();
+                if refused_expected {
+                    self.t.fail(None, Problem::EnrolmentAccepted);
+                }
+                return match self.coordinator.log(Some(&self.id)) {
+                    Ok(events) => {
+                        self.note_all(events);
+                        true
+                    }
+                    Err(e) => {
+                        self.t.fail(None, Problem::Store(e.to_string()));
+                        false
+                    }
+                };
             }
-            t.fail(Some(i + 1), problem);
-            break;
+            Err(e) => e,
+        };
+        match engine_error(error) {
+            Ok(e) => {
+                self.t.entries.push(Entry::Refused(e.clone()));
+                match (refused_expected, enrolment_refusal(&e)) {
+                    (true, Ok(())) => {}
+                    (true, Err(problem)) => self.t.fail(None, problem),
+                    (false, _) => self.t.fail(None, Problem::EnrolmentRefused(e)),
+                }
+            }
+            Err(problem) => self.t.fail(None, problem),
+        }
+        false
+    }
+
+    /// Runs one step: one command, applied whole or not at all, as in the store.
+    fn step(&mut self, step: &Step) -> Result<(), Problem> {
+        let kind = shape(step)?;
+        let id = self.id.clone();
+        let c = &mut self.coordinator;
+        let outcome = match kind {
+            Shape::Wait(wait) => {
+                self.now = Due::parse(wait).map_err(Problem::BadWait)?.after(self.now);
+                c.set_time(Some(self.now));
+                self.t.entries.push(Entry::Wait {
+                    wait: wait.clone(),
+                    now: self.now,
+                });
+                return Ok(());
+            }
+            Shape::Expect => return self.expect(step),
+            Shape::Tick => return self.tick(),
+            Shape::Record(facts) => {
+                let changes: Vec<(String, FactChange)> = facts
+                    .iter()
+                    .map(|(name, value)| (name.clone(), fact_change(self.program, name, value)))
+                    .collect();
+                let recorded = c.record_for(&id, step.person.as_deref(), &changes);
+                (StepKind::Record, recorded.map(|r| r.events))
+            }
+            Shape::Add(amounts) => {
+                let changes: Vec<(String, FactChange)> = amounts
+                    .iter()
+                    .map(|(name, n)| (name.clone(), FactChange::Add(n.to_string())))
+                    .collect();
+                let recorded = c.record_for(&id, step.person.as_deref(), &changes);
+                (StepKind::Record, recorded.map(|r| r.events))
+            }
+            Shape::Advance(to) => (StepKind::Advance, c.advance(&id, &to)),
+            Shape::Withdraw(reason) => (StepKind::Withdraw, c.withdraw(&id, reason)),
+            Shape::Join(who) => {
+                let joined = c.join(&id, &who.participant(self.program));
+                (StepKind::Participants, joined)
+            }
+            Shape::Leave(person) => {
+                let reason = step.reason.as_deref().unwrap_or_default();
+                (StepKind::Participants, c.leave(&id, person, reason))
+            }
+            Shape::Replace(person, by) => {
+                let by = by.participant(self.program);
+                let replaced = c.replace(&id, person, &by, step.reason.as_deref());
+                (StepKind::Participants, replaced)
+            }
+            Shape::Force(to) => {
+                let force = Advance::Force {
+                    to: to.clone(),
+                    reason: step.reason.clone().unwrap_or_default(),
+                };
+                let events = c.advance(&id, &force).map_err(failed)?;
+                self.note_all(events);
+                return Ok(());
+            }
+            Shape::Done(schedule) => {
+                let facts: Vec<(String, FactChange)> = step
+                    .with
+                    .iter()
+                    .flatten()
+                    .map(|(name, value)| (name.clone(), fact_change(self.program, name, value)))
+                    .collect();
+                let events = c.done(&id, schedule, None, &facts).map_err(failed)?;
+                self.note_all(events);
+                return Ok(());
+            }
+        };
+        self.refusable(outcome.0, outcome.1, step.refused)
+    }
+
+    /// Runs the timers of every pairing in the store (the scenario's and any successor).
+    fn tick(&mut self) -> Result<(), Problem> {
+        let mut events = Vec::new();
+        let ticked = self.coordinator.tick(&mut |step| {
+            if let crate::coordinator::BulkStep::Stored(e) = step {
+                events.push(e.clone());
+            }
+        });
+        ticked.map_err(failed)?;
+        if events.is_empty() {
+            let pairing = self.pairing()?;
+            let timers = self.coordinator.timers(&pairing).map_err(store_problem)?;
+            self.t
+                .entries
+                .push(Entry::NothingDue(timers.into_iter().next()));
+        }
+        self.note_all(events);
+        Ok(())
+    }
+
+    /// The outcome of a step that `refused = true` may expect to be refused.
+    fn refusable(
+        &mut self,
+        kind: StepKind,
+        outcome: Outcome,
+        refused: bool,
+    ) -> Result<(), Problem> {
+        let error = match (outcome, refused) {
+            (Ok(events), false) => {
+                self.note_all(events);
+                return Ok(());
+            }
+            (Ok(events), true) => {
+                let Some(first) = events.first().cloned() else {
+                    return Ok(());
+                };
+                self.note_all(events);
+                return Err(Problem::Taken(kind, Box::new(first)));
+            }
+            (Err(e), _) => engine_error(e)?,
+        };
+        match (refused, testable(kind, &error)) {
+            (true, true) => self.t.entries.push(Entry::RefusedAsExpected(error)),
+            (true, false) => {
+                self.t.entries.push(Entry::Error(error));
+                return Err(Problem::FailedOtherwise(kind));
+            }
+            // Guards that do not hold: `refused = true` would test this.
+            (false, true) if kind == StepKind::Advance => {
+                self.t.entries.push(Entry::Refused(error));
+                return Err(Problem::AdvanceRefused);
+            }
+            (false, _) if kind == StepKind::Record => return Err(Problem::Record(error)),
+            (false, _) => return Err(Problem::Engine(error)),
+        }
+        Ok(())
+    }
+
+    fn expect(&mut self, step: &Step) -> Result<(), Problem> {
+        let pairing = self.pairing()?;
+        if let Some(stage) = &step.expect_stage {
+            if self.program.stage(stage).is_none() {
+                return Err(Problem::UnknownStage(stage.clone()));
+            }
+            if **stage != *pairing.stage {
+                return Err(Problem::Stage {
+                    expected: stage.clone(),
+                    actual: pairing.stage.to_string(),
+                });
+            }
+            self.t
+                .entries
+                .push(Entry::Held(Expectation::Stage(stage.clone())));
+        }
+        if let Some(blocked) = step.expect_blocked {
+            let attention = self.coordinator.attention(vec![pairing.clone()]);
+            let actual = attention
+                .map_err(store_problem)?
+                .pop()
+                .map_or(crate::attention::Attention::NoAdvance, |(_, a)| a);
+            if actual.is_blocked() != blocked {
+                return Err(Problem::Blocked {
+                    expected: blocked,
+                    actual: Box::new(actual),
+                });
+            }
+            self.t
+                .entries
+                .push(Entry::Held(Expectation::Blocked(blocked)));
+        }
+        if let Some(overdue) = step.expect_overdue {
+            let actual = pairing.is_overdue(self.now);
+            if actual != overdue {
+                return Err(Problem::Overdue {
+                    expected: overdue,
+                    actual,
+                    due: pairing.due,
+                });
+            }
+            self.t
+                .entries
+                .push(Entry::Held(Expectation::Overdue(overdue)));
+        }
+        Ok(())
+    }
+
+    /// The scenario's pairing as stored now.
+    fn pairing(&self) -> Result<Pairing, Problem> {
+        self.coordinator.pairing(&self.id).map_err(store_problem)
+    }
+
+    /// Notes a command's events; a successor it enrolled is shown as stored.
+    fn note_all(&mut self, events: Vec<Event>) {
+        for event in events {
+            let successor = match &event.kind {
+                crate::event::EventKind::Continued { successor } => {
+                    self.coordinator.pairing(successor).ok()
+                }
+                _ => None,
+            };
+            self.t.note(event);
+            if let Some(next) = successor {
+                self.t.entries.push(Entry::Continues(Box::new(next)));
+            }
         }
     }
-    t.entries.push(Entry::Final {
-        pairing: Box::new(pairing.clone()),
-        now,
-    });
-    t.pairing = Some(pairing);
-    t
+
+    /// What the scripts printed during the last command.
+    fn printed(&mut self) {
+        let printed = self.coordinator.take_prints();
+        self.t
+            .entries
+            .extend(printed.into_iter().map(Entry::Printed));
+    }
+
+    fn finish(&mut self) {
+        match self.pairing() {
+            Ok(pairing) => {
+                self.t.entries.push(Entry::Final {
+                    pairing: Box::new(pairing.clone()),
+                    now: self.now,
+                });
+                self.t.pairing = Some(pairing);
+            }
+            Err(problem) => self.t.fail(None, problem),
+        }
+    }
+}
+
+/// The action a step takes, its shape checked: exactly one action key, and the keys that go
+/// with it.
+enum Shape<'s> {
+    Wait(&'s String),
+    Record(&'s toml::Table),
+    Add(&'s toml::Table),
+    Advance(Advance),
+    Force(&'s String),
+    Withdraw(&'s String),
+    Done(&'s String),
+    Join(&'s ScenarioParticipant),
+    Leave(&'s String),
+    Replace(&'s String, &'s ScenarioParticipant),
+    Tick,
+    Expect,
+}
+
+fn shape(step: &Step) -> Result<Shape<'_>, Problem> {
+    let expects = step.expect_stage.is_some()
+        || step.expect_overdue.is_some()
+        || step.expect_blocked.is_some();
+    let people = step.join.is_some() || step.leave.is_some() || step.replace.is_some();
+    let actions = [
+        step.wait.is_some(),
+        step.record.is_some(),
+        step.add.is_some(),
+        step.advance.is_some(),
+        step.force.is_some(),
+        step.withdraw.is_some(),
+        step.done.is_some(),
+        step.join.is_some(),
+        step.leave.is_some(),
+        step.replace.is_some(),
+        step.tick,
+        expects,
+    ];
+    if actions.iter().filter(|a| **a).count() != 1 {
+        return Err(Problem::StepShape);
+    }
+    let refusable = step.advance.is_some()
+        || step.record.is_some()
+        || step.add.is_some()
+        || step.withdraw.is_some()
+        || people;
+    if step.refused && !refusable {
+        return Err(Problem::RefusedOnOtherStep);
+    }
+    if (step.with.is_some() && step.done.is_none())
+        || (step.by.is_some() != step.replace.is_some())
+        || (step.person.is_some() && step.record.is_none() && step.add.is_none())
+    {
+        return Err(Problem::StepShape);
+    }
+    Ok(match step {
+        Step { wait: Some(w), .. } => Shape::Wait(w),
+        Step {
+            record: Some(f), ..
+        } => Shape::Record(f),
+        Step { add: Some(f), .. } => Shape::Add(f),
+        Step {
+            advance: Some(to), ..
+        } => Shape::Advance(match to {
+            toml::Value::Boolean(true) => Advance::Next,
+            toml::Value::String(s) => Advance::To(s.clone()),
+            other => return Err(Problem::AdvanceValue(other.to_string())),
+        }),
+        Step {
+            force: Some(to), ..
+        } => Shape::Force(to),
+        Step {
+            withdraw: Some(r), ..
+        } => Shape::Withdraw(r),
+        Step { done: Some(s), .. } => Shape::Done(s),
+        Step { join: Some(p), .. } => Shape::Join(p),
+        Step { leave: Some(p), .. } => Shape::Leave(p),
+        Step {
+            replace: Some(p),
+            by: Some(by),
+            ..
+        } => Shape::Replace(p, by),
+        Step { tick: true, .. } => Shape::Tick,
+        _ => Shape::Expect,
+    })
+}
+
+/// The engine's refusal inside a coordinator's error; any other error (the store in memory
+/// failing) as a problem of its own.
+fn engine_error(e: Error) -> Result<EngineError, Problem> {
+    match e {
+        Error::Engine(e) => Ok(*e),
+        Error::Rows(mut rows) if rows.len() == 1 => engine_error(rows.remove(0).1),
+        other => Err(store_problem(other)),
+    }
+}
+
+/// A command that `refused = true` cannot test failed: why.
+fn failed(e: Error) -> Problem {
+    engine_error(e).map_or_else(|p| p, Problem::Engine)
+}
+
+fn store_problem(e: Error) -> Problem {
+    Problem::Store(e.to_string())
+}
+
+/// Whether `refused = true` tests this refusal of a step of `kind`: guards that do not hold,
+/// the type's rules or a capacity, or a value its declaration refuses. A typo in a stage or
+/// fact name, or a failing script, must fail the scenario.
+fn testable(kind: StepKind, e: &EngineError) -> bool {
+    match kind {
+        StepKind::Advance | StepKind::Withdraw => matches!(e, EngineError::Refused(_)),
+        StepKind::Participants => matches!(e, EngineError::ParticipantsRefused { .. }),
+        StepKind::Record => matches!(
+            e,
+            EngineError::BadValue { .. }
+                | EngineError::FactTwice(_)
+                | EngineError::NoFacts
+                | EngineError::FactPerPerson { .. }
+                | EngineError::FactOfThePairing { .. }
+                | EngineError::FactNotKeptFor { .. }
+        ),
+    }
 }
 
 /// Whether an enrolment error is what `expect_enrolment = "refused"` tests: the type's rules
@@ -538,6 +909,23 @@ fn enrolment_refusal(e: &EngineError) -> Result<(), Problem> {
         return Err(Problem::RuleFailed);
     }
     Ok(())
+}
+
+/// A scenario's TOML value as a change of fact `name`: a string is read as the command line
+/// reads it (unless the fact is text), any other value is typed as the fact declares, and
+/// the store checks it as any value.
+fn fact_change(program: &Program, name: &str, value: &toml::Value) -> FactChange {
+    let kind = program.fact(name).map(|d| d.kind);
+    match (value, kind) {
+        (toml::Value::String(text), Some(kind)) if kind != ValueKind::Text => {
+            FactChange::Set(text.clone())
+        }
+        // Not of the declared kind: as it looks, for the declaration to refuse by its kind.
+        _ => FactChange::Value(
+            kind.and_then(|k| toml_to_value(value, k))
+                .unwrap_or_else(|| typed(value, None)),
+        ),
+    }
 }
 
 impl Transcript {
@@ -557,337 +945,4 @@ impl Transcript {
         }));
         self.failures.push(Failure { step, problem });
     }
-}
-
-/// The automatic transitions after a command, noted in the transcript.
-fn settle(
-    engine: &Engine,
-    pairing: &mut Pairing,
-    actor: &Actor<'_>,
-    t: &mut Transcript,
-) -> Result<(), Problem> {
-    for e in engine.settle(pairing, actor).map_err(Problem::Engine)? {
-        t.note(e);
-    }
-    // A scenario runs one pairing: its successor is shown, not run.
-    if let Some(next) =
-        crate::successor::declared(engine, pairing, actor.now).map_err(Problem::Engine)?
-    {
-        t.entries.push(Entry::Continues(next));
-    }
-    Ok(())
-}
-
-fn run_step(
-    engine: &Engine,
-    pairing: &mut Pairing,
-    step: &Step,
-    actor: &Actor<'_>,
-    now: &mut DateTime<Utc>,
-    t: &mut Transcript,
-) -> Result<(), Problem> {
-    let actions = [
-        step.wait.is_some(),
-        step.record.is_some(),
-        step.add.is_some(),
-        step.advance.is_some(),
-        step.force.is_some(),
-        step.withdraw.is_some(),
-        step.done.is_some(),
-        step.join.is_some(),
-        step.leave.is_some(),
-        step.replace.is_some(),
-        step.tick,
-        step.expect_stage.is_some()
-            || step.expect_overdue.is_some()
-            || step.expect_blocked.is_some(),
-    ];
-    if actions.iter().filter(|a| **a).count() != 1 {
-        return Err(Problem::StepShape);
-    }
-    let changes_people = step.join.is_some() || step.leave.is_some() || step.replace.is_some();
-    let refusable_step = step.advance.is_some()
-        || step.record.is_some()
-        || step.add.is_some()
-        || step.withdraw.is_some()
-        || changes_people;
-    if step.refused && !refusable_step {
-        return Err(Problem::RefusedOnOtherStep);
-    }
-    if (step.with.is_some() && step.done.is_none())
-        || (step.by.is_some() != step.replace.is_some())
-        || (step.person.is_some() && step.record.is_none() && step.add.is_none())
-    {
-        return Err(Problem::StepShape);
-    }
-    if let Some(wait) = &step.wait {
-        let due = Due::parse(wait).map_err(Problem::BadWait)?;
-        *now = due.after(*now);
-        t.entries.push(Entry::Wait {
-            wait: wait.clone(),
-            now: *now,
-        });
-    } else if let Some(facts) = &step.record {
-        record_step(engine, pairing, step, facts, actor, t)?;
-    } else if let Some(amounts) = &step.add {
-        let changes: Result<Vec<(String, Value)>, EngineError> = amounts
-            .iter()
-            .map(|(name, amount)| {
-                let change = crate::engine::FactChange::Add(amount.to_string());
-                let person = step.person.as_deref();
-                Ok((
-                    name.clone(),
-                    engine.resolve_change(pairing, person, name, &change)?,
-                ))
-            })
-            .collect();
-        let result =
-            changes.and_then(|typed| engine.record(pairing, step.person.as_deref(), typed, actor));
-        refusable(StepKind::Record, result, step.refused, t)?;
-    } else if let Some(advance) = &step.advance {
-        advance_step(engine, pairing, step, advance, actor, t)?;
-    } else if changes_people {
-        participants_step(engine, pairing, step, actor, t)?;
-    } else if let Some(to) = &step.force {
-        let reason = step.reason.as_deref().unwrap_or_default();
-        t.note(
-            engine
-                .force(pairing, to, reason, actor)
-                .map_err(Problem::Engine)?,
-        );
-    } else if let Some(reason) = &step.withdraw {
-        let result = engine.withdraw(pairing, reason, actor);
-        refusable(StepKind::Withdraw, result, step.refused, t)?;
-    } else if let Some(schedule) = &step.done {
-        let facts = step
-            .with
-            .iter()
-            .flatten()
-            .map(|(name, value)| Ok((name.clone(), typed_fact(engine, name, value)?)))
-            .collect::<Result<Vec<_>, EngineError>>()
-            .map_err(Problem::Engine)?;
-        t.note(
-            engine
-                .done(pairing, schedule, actor.now, facts, actor)
-                .map_err(Problem::Engine)?,
-        );
-    } else if step.tick {
-        let mut events = engine.tick(pairing, actor).map_err(Problem::Engine)?;
-        events.extend(engine.settle(pairing, actor).map_err(Problem::Engine)?);
-        if events.is_empty() {
-            let next = crate::timers::upcoming(&engine.program, pairing)
-                .into_iter()
-                .next();
-            t.entries.push(Entry::NothingDue(next));
-        }
-        events.into_iter().for_each(|e| t.note(e));
-    } else {
-        expect(engine, pairing, step, *now, t)?;
-    }
-    for printed in engine.runtime.take_prints() {
-        t.entries.push(Entry::Printed(printed));
-    }
-    Ok(())
-}
-
-fn advance_step(
-    engine: &Engine,
-    pairing: &mut Pairing,
-    step: &Step,
-    advance: &toml::Value,
-    actor: &Actor<'_>,
-    t: &mut Transcript,
-) -> Result<(), Problem> {
-    let to = match advance {
-        toml::Value::Boolean(true) => None,
-        toml::Value::String(s) => Some(s.as_str()),
-        other => return Err(Problem::AdvanceValue(other.to_string())),
-    };
-    let result = engine.advance(pairing, to, actor);
-    refusable(StepKind::Advance, result, step.refused, t)
-}
-
-/// Records a step's facts: TOML values of the fact's type as they are, strings parsed as the
-/// command line parses them.
-fn record_step(
-    engine: &Engine,
-    pairing: &mut Pairing,
-    step: &Step,
-    facts: &toml::Table,
-    actor: &Actor<'_>,
-    t: &mut Transcript,
-) -> Result<(), Problem> {
-    let mut typed = Vec::new();
-    for (name, value) in facts {
-        if engine.program.fact(name).is_none() {
-            return Err(Problem::Record(engine.fact_unknown(name)));
-        }
-        match typed_fact(engine, name, value) {
-            Ok(v) => typed.push((name.clone(), v)),
-            Err(e) => return refusable(StepKind::Record, Err(e), step.refused, t),
-        }
-    }
-    let result = engine.record(pairing, step.person.as_deref(), typed, actor);
-    refusable(StepKind::Record, result, step.refused, t)
-}
-
-/// A join, leave or replace, with the automatic moves it allows and the type's rules checked
-/// on who takes part afterwards, as the store runs it: refused, it changes nothing.
-fn participants_step(
-    engine: &Engine,
-    pairing: &mut Pairing,
-    step: &Step,
-    actor: &Actor<'_>,
-    t: &mut Transcript,
-) -> Result<(), Problem> {
-    let program = &engine.program;
-    let mut changed = pairing.clone();
-    let reason = step.reason.as_deref();
-    let result = (|| {
-        let event = if let Some(who) = &step.join {
-            engine.join(&mut changed, who.participant(program), actor)?
-        } else if let Some(person) = &step.leave {
-            engine.leave(&mut changed, person, reason.unwrap_or_default(), actor)?
-        } else {
-            // `replace` comes with `by` (the step's shape was checked).
-            let (Some(person), Some(by)) = (&step.replace, &step.by) else {
-                return Ok(Vec::new());
-            };
-            engine.replace(&mut changed, person, by.participant(program), reason, actor)?
-        };
-        let mut events = vec![event];
-        events.extend(engine.settle(&mut changed, actor)?);
-        engine.check_participants(&mut changed)?;
-        Ok(events)
-    })();
-    let testable = |e: &EngineError| matches!(e, EngineError::ParticipantsRefused { .. });
-    match (result, step.refused) {
-        (Ok(events), refused) => {
-            let first = events.first().cloned();
-            events.into_iter().for_each(|e| t.note(e));
-            *pairing = changed;
-            if let (true, Some(event)) = (refused, first) {
-                return Err(Problem::Taken(StepKind::Participants, Box::new(event)));
-            }
-        }
-        (Err(e), true) if testable(&e) => t.entries.push(Entry::RefusedAsExpected(e)),
-        (Err(e), true) => {
-            t.entries.push(Entry::Error(e));
-            return Err(Problem::FailedOtherwise(StepKind::Participants));
-        }
-        (Err(e), false) => return Err(Problem::Engine(e)),
-    }
-    Ok(())
-}
-
-/// A scenario's TOML value as fact `name`'s type: TOML values of the type as they are,
-/// strings parsed as the command line parses them.
-fn typed_fact(engine: &Engine, name: &str, value: &toml::Value) -> Result<Value, EngineError> {
-    let Some(decl) = engine.program.fact(name) else {
-        return Err(engine.fact_unknown(name));
-    };
-    match (value, decl.kind) {
-        (toml::Value::String(text), kind) if kind != ValueKind::Text => {
-            engine.parse_fact(name, text)
-        }
-        _ => toml_to_value(value, decl.kind).ok_or_else(|| EngineError::BadValue {
-            name: name.to_string(),
-            problem: format!("{value} is not {}", decl.kind.with_article()),
-        }),
-    }
-}
-
-/// The outcome of a step that `refused = true` may expect to be refused.
-fn refusable(
-    kind: StepKind,
-    result: Result<Event, EngineError>,
-    refused: bool,
-    t: &mut Transcript,
-) -> Result<(), Problem> {
-    // What `refused = true` tests: guards that do not hold, or a value the declaration
-    // refuses. A typo in a stage or fact name, or a failing script, must fail the scenario.
-    let testable = |e: &EngineError| match kind {
-        StepKind::Advance | StepKind::Withdraw => matches!(e, EngineError::Refused(_)),
-        StepKind::Participants => matches!(e, EngineError::ParticipantsRefused { .. }),
-        StepKind::Record => matches!(
-            e,
-            EngineError::BadValue { .. }
-                | EngineError::FactTwice(_)
-                | EngineError::NoFacts
-                | EngineError::FactPerPerson { .. }
-                | EngineError::FactOfThePairing { .. }
-                | EngineError::FactNotKeptFor { .. }
-        ),
-    };
-    match (result, refused) {
-        (Ok(event), false) => t.note(event),
-        (Ok(event), true) => {
-            t.note(event.clone());
-            return Err(Problem::Taken(kind, Box::new(event)));
-        }
-        (Err(e), true) if testable(&e) => t.entries.push(Entry::RefusedAsExpected(e)),
-        (Err(e), true) => {
-            t.entries.push(Entry::Error(e));
-            return Err(Problem::FailedOtherwise(kind));
-        }
-        (Err(e), false) => {
-            return Err(match kind {
-                // Guards that do not hold: `refused = true` would test this.
-                StepKind::Advance if testable(&e) => {
-                    t.entries.push(Entry::Refused(e));
-                    Problem::AdvanceRefused
-                }
-                StepKind::Record => Problem::Record(e),
-                StepKind::Advance | StepKind::Withdraw | StepKind::Participants => {
-                    Problem::Engine(e)
-                }
-            });
-        }
-    }
-    Ok(())
-}
-
-fn expect(
-    engine: &Engine,
-    pairing: &Pairing,
-    step: &Step,
-    now: DateTime<Utc>,
-    t: &mut Transcript,
-) -> Result<(), Problem> {
-    if let Some(stage) = &step.expect_stage {
-        if engine.program.stage(stage).is_none() {
-            return Err(Problem::UnknownStage(stage.clone()));
-        }
-        if **stage != *pairing.stage {
-            return Err(Problem::Stage {
-                expected: stage.clone(),
-                actual: pairing.stage.to_string(),
-            });
-        }
-        t.entries
-            .push(Entry::Held(Expectation::Stage(stage.clone())));
-    }
-    if let Some(blocked) = step.expect_blocked {
-        let mut probe = pairing.clone();
-        let actual = crate::attention::attention(engine, &mut probe, now);
-        if actual.is_blocked() != blocked {
-            return Err(Problem::Blocked {
-                expected: blocked,
-                actual: Box::new(actual),
-            });
-        }
-        t.entries.push(Entry::Held(Expectation::Blocked(blocked)));
-    }
-    if let Some(overdue) = step.expect_overdue {
-        let actual = pairing.is_overdue(now);
-        if actual != overdue {
-            return Err(Problem::Overdue {
-                expected: overdue,
-                actual,
-                due: pairing.due,
-            });
-        }
-        t.entries.push(Entry::Held(Expectation::Overdue(overdue)));
-    }
-    Ok(())
 }

@@ -385,3 +385,8 @@ pub fn open(location: &Location, create: bool) -> Result<Box<dyn Store>, StoreEr
         Location::Postgres(_) => Box::new(PostgresStore::open(location)?),
     })
 }
+
+/// A new, empty store in memory (SQLite's), gone when dropped: what scenarios run on.
+pub fn in_memory() -> Result<Box<dyn Store>, StoreError> {
+    Ok(Box::new(self::sqlite::SqliteStore::in_memory()?))
+}

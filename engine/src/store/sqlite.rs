@@ -245,6 +245,22 @@ impl SqliteStore {
             other => other,
         }
     }
+    /// A new, empty store that lives in memory and goes with it: the scenario runner's, so a
+    /// scenario step runs exactly the store's command.
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(db_error(&path, LOCK_WAIT))?;
+        let setup = conn.execute_batch("PRAGMA foreign_keys = ON;");
+        setup.map_err(db_error(&path, LOCK_WAIT))?;
+        let mut store = SqliteStore {
+            conn,
+            path,
+            lock_wait: LOCK_WAIT,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
     /// Opens a store that cannot be written (a read-only file, folder or file system) for
     /// reading: read commands work, and a write is refused as read-only. `immutable` lets
     /// SQLite read a WAL store without creating its side files.
