@@ -42,10 +42,30 @@ pub fn edge_label(
     if let Some(timeout) = t.timeout() {
         parts.push(timeout.to_string());
     }
-    if t.trigger == crate::model::Trigger::Auto {
+    if drawn(t) == Drawn::Auto {
         parts.push("auto".into());
     }
     parts.join(" ")
+}
+
+/// How an edge is drawn: every trigger has its look, matched here only.
+#[derive(PartialEq)]
+enum Drawn {
+    /// Taken by a command (advance, withdraw): a plain line.
+    Command,
+    /// Taken by `tick`: dashed.
+    Timer,
+    /// Taken by the engine itself: thick.
+    Auto,
+}
+
+fn drawn(t: &crate::model::Transition) -> Drawn {
+    use crate::model::Trigger;
+    match t.trigger {
+        Trigger::Advance | Trigger::Withdraw => Drawn::Command,
+        Trigger::Timer(_) => Drawn::Timer,
+        Trigger::Auto => Drawn::Auto,
+    }
 }
 
 fn node_label(program: &Program, stage: &Stage, type_id: Option<&str>) -> String {
@@ -165,12 +185,10 @@ fn mermaid(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> Strin
         let label = edge_label(program, t, from, type_id);
         let source = from.map_or("any_running".to_string(), |s| node_id(&s.id));
         // Dotted: a timer; thick: taken automatically.
-        let arrow = if t.timeout().is_some() {
-            "-.->"
-        } else if t.trigger == crate::model::Trigger::Auto {
-            "==>"
-        } else {
-            "-->"
+        let arrow = match drawn(t) {
+            Drawn::Timer => "-.->",
+            Drawn::Auto => "==>",
+            Drawn::Command => "-->",
         };
         if label.is_empty() {
             let _ = writeln!(out, "    {source} {arrow} {}", node_id(&t.to));
@@ -343,12 +361,10 @@ fn dot(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> String {
         let _ = writeln!(out, "    \"*\" [label=\"{ANY}\", style=dashed];");
     }
     for (from, t) in edges {
-        let mut style = if t.timeout().is_some() {
-            ", style=dashed"
-        } else if t.trigger == crate::model::Trigger::Auto {
-            ", style=bold"
-        } else {
-            ""
+        let mut style = match drawn(t) {
+            Drawn::Timer => ", style=dashed",
+            Drawn::Auto => ", style=bold",
+            Drawn::Command => "",
         }
         .to_string();
         if overlay.taken.contains(&t.number())

@@ -101,6 +101,23 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(engine.advance(&mut pairing, None, &actor).expect("advance")))
     });
 
+    // Decoding is what every read of a history pays: one event of each common kind.
+    let (mut decoded, enrolled) = engine
+        .enrol("p-2", "solo", mentee(), &actor)
+        .expect("enrol");
+    let moved = engine.advance(&mut decoded, None, &actor).expect("advance");
+    let bodies: Vec<String> = [enrolled, moved]
+        .iter()
+        .map(|e| mentorflow_engine::codec::encode_event(e).expect("encode"))
+        .collect();
+    c.bench_function("decode a stored enrolment and a move", |b| {
+        b.iter(|| {
+            for body in &bodies {
+                black_box(mentorflow_engine::codec::decode_event(body).expect("decode"));
+            }
+        })
+    });
+
     let dir = std::env::temp_dir().join(format!("mentorflow-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     for (name, durability) in [("NORMAL", Durability::Normal), ("FULL", Durability::Full)] {

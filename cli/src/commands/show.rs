@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use mentorflow_dsl::model::{From, Guard, MentoringType, Program, Timeout};
+use mentorflow_dsl::model::{From, Guard, MentoringType, Program, Timeout, Timer, Trigger};
 use mentorflow_dsl::one_line;
 use mentorflow_dsl::value::Declaration;
 
@@ -285,23 +285,27 @@ fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
                 let _ = write!(when, " and {}", one_line(&extra.source));
             }
         }
-        if t.trigger == mentorflow_dsl::Trigger::Auto {
-            when = format!("{when}, automatically as soon as it holds");
-        }
-        if let Some(timer) = t.timer() {
-            let on = match &timer.timeout {
-                Timeout::After(d) => format!("{d} after entering the stage"),
-                Timeout::Idle(d) => format!("after {d} without activity"),
-                Timeout::SinceEnrolment(d) => format!("{d} after enrolment"),
-                Timeout::SinceFirstEntered(stage, d) => format!("{d} after first entering {stage}"),
-                Timeout::AtDate(fact) => format!("on the date in {fact}"),
-            };
-            when = format!("{when}, on tick {on}");
-            if let Some(warn) = timer.warn {
-                when = format!("{when}; warns {warn} before");
-            }
+        match &t.trigger {
+            Trigger::Advance | Trigger::Withdraw => {}
+            Trigger::Auto => when = format!("{when}, automatically as soon as it holds"),
+            Trigger::Timer(timer) => when = format!("{when}, {}", timer_text(timer)),
         }
         let _ = writeln!(s, "  {:>2}. {}{label}: {when}", t.number(), t.describe());
+    }
+}
+
+/// When a timer transition is taken, as `show` says it.
+fn timer_text(timer: &Timer) -> String {
+    let on = match &timer.timeout {
+        Timeout::After(d) => format!("{d} after entering the stage"),
+        Timeout::Idle(d) => format!("after {d} without activity"),
+        Timeout::SinceEnrolment(d) => format!("{d} after enrolment"),
+        Timeout::SinceFirstEntered(stage, d) => format!("{d} after first entering {stage}"),
+        Timeout::AtDate(fact) => format!("on the date in {fact}"),
+    };
+    match timer.warn {
+        Some(warn) => format!("on tick {on}; warns {warn} before"),
+        None => format!("on tick {on}"),
     }
 }
 

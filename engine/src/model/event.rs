@@ -73,7 +73,7 @@ pub struct Recipient {
 
 /// What an event did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case", from = "legacy::StoredKind")]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     /// The pairing was created in the initial stage.
     Enrolled {
@@ -222,96 +222,29 @@ pub enum EventKind {
     },
 }
 
-/// Events as stores hold them: today's kinds and those of earlier versions, which are read as
-/// today's (their stored text is never rewritten: the hash chain covers it).
+/// Events as stores hold them: today's kinds, and the kinds only earlier versions wrote, read
+/// as today's (their stored text is never rewritten: the hash chain covers it). A new kind is
+/// declared once, in [`EventKind`]; only a kind that stops being written comes here.
 mod legacy {
     use super::*;
 
+    /// An event as an earlier version stored it: the same fields, an earlier kind.
+    #[derive(Deserialize)]
+    struct Stored {
+        pairing: std::sync::Arc<str>,
+        seq: u64,
+        at: DateTime<Utc>,
+        actor: Name,
+        #[serde(default)]
+        reason: Option<String>,
+        program: Name,
+        kind: Before,
+    }
+
+    /// Kinds written by 0.1.0: one per way of moving, now all `moved`.
     #[derive(Deserialize)]
     #[serde(tag = "event", rename_all = "snake_case")]
-    pub(super) enum StoredKind {
-        Enrolled {
-            program_id: Name,
-            type_id: Name,
-            participants: std::sync::Arc<Vec<Participant>>,
-            stage: Name,
-            #[serde(default)]
-            label: Option<String>,
-            #[serde(default)]
-            predecessor: Option<String>,
-        },
-        Continued {
-            successor: String,
-        },
-        PersonRecorded {
-            person: crate::model::person::Person,
-        },
-        Joined {
-            participant: Participant,
-        },
-        Left {
-            person: String,
-            role: String,
-        },
-        Replaced {
-            person: String,
-            participant: Participant,
-        },
-        FactsRecorded {
-            facts: Vec<(Name, Value)>,
-            #[serde(default)]
-            person: Option<String>,
-        },
-        Moved {
-            from: Name,
-            to: Name,
-            by: Move,
-            #[serde(default)]
-            transition: Option<usize>,
-        },
-        BecameOverdue {
-            stage: Name,
-            due: DateTime<Utc>,
-        },
-        Warned {
-            transition: usize,
-            to: Name,
-            fires: DateTime<Utc>,
-        },
-        Done {
-            schedule: String,
-            occurrence: u32,
-            anchor: DateTime<Utc>,
-            on: DateTime<Utc>,
-            #[serde(default)]
-            facts: Vec<(String, Value)>,
-        },
-        Notified {
-            notification: String,
-            to: Vec<Recipient>,
-            subject: String,
-            body: String,
-        },
-        ScheduleStarted {
-            schedule: String,
-        },
-        ScheduleStopped {
-            schedule: String,
-        },
-        Missed {
-            schedule: String,
-            anchor: DateTime<Utc>,
-            occurrences: Vec<u32>,
-            checked: u32,
-        },
-        Migrated {
-            from_program: Name,
-            to_program: Name,
-            stage: Name,
-            facts: Vec<(String, Value)>,
-            mapping: crate::model::mapping::Mapping,
-        },
-        // Written by 0.1.0: one kind per way of moving.
+    enum Before {
         Transitioned {
             from: Name,
             to: Name,
@@ -333,128 +266,55 @@ mod legacy {
         },
     }
 
-    impl From<StoredKind> for EventKind {
-        fn from(kind: StoredKind) -> EventKind {
-            let moved = |from, to, by, transition| EventKind::Moved {
+    /// A stored event in today's form, else an earlier version's; when it is neither, why it
+    /// is not today's.
+    pub(super) fn read(body: &str) -> Result<Event, serde_json::Error> {
+        let today = match serde_json::from_str::<Event>(body) {
+            Ok(event) => return Ok(event),
+            Err(e) => e,
+        };
+        let Ok(old) = serde_json::from_str::<Stored>(body) else {
+            return Err(today);
+        };
+        let (from, to, by, transition) = match old.kind {
+            Before::Transitioned {
+                from,
+                to,
+                transition,
+            } => (from, to, Move::Advance, Some(transition)),
+            Before::Forced { from, to } => (from, to, Move::Forced, None),
+            Before::Withdrawn {
+                from,
+                to,
+                transition,
+            } => (from, to, Move::Withdraw, Some(transition)),
+            Before::TimedOut {
+                from,
+                to,
+                transition,
+            } => (from, to, Move::Timer, Some(transition)),
+        };
+        Ok(Event {
+            pairing: old.pairing,
+            seq: old.seq,
+            at: old.at,
+            actor: old.actor,
+            reason: old.reason,
+            program: old.program,
+            kind: EventKind::Moved {
                 from,
                 to,
                 by,
                 transition,
-            };
-            match kind {
-                StoredKind::Enrolled {
-                    program_id,
-                    type_id,
-                    participants,
-                    stage,
-                    label,
-                    predecessor,
-                } => EventKind::Enrolled {
-                    program_id,
-                    type_id,
-                    participants,
-                    stage,
-                    label,
-                    predecessor,
-                },
-                StoredKind::Continued { successor } => EventKind::Continued { successor },
-                StoredKind::PersonRecorded { person } => EventKind::PersonRecorded { person },
-                StoredKind::Joined { participant } => EventKind::Joined { participant },
-                StoredKind::Left { person, role } => EventKind::Left { person, role },
-                StoredKind::Replaced {
-                    person,
-                    participant,
-                } => EventKind::Replaced {
-                    person,
-                    participant,
-                },
-                StoredKind::FactsRecorded { facts, person } => {
-                    EventKind::FactsRecorded { facts, person }
-                }
-                StoredKind::BecameOverdue { stage, due } => EventKind::BecameOverdue { stage, due },
-                StoredKind::Warned {
-                    transition,
-                    to,
-                    fires,
-                } => EventKind::Warned {
-                    transition,
-                    to,
-                    fires,
-                },
-                StoredKind::Done {
-                    schedule,
-                    occurrence,
-                    anchor,
-                    on,
-                    facts,
-                } => EventKind::Done {
-                    schedule,
-                    occurrence,
-                    anchor,
-                    on,
-                    facts,
-                },
-                StoredKind::Missed {
-                    schedule,
-                    anchor,
-                    occurrences,
-                    checked,
-                } => EventKind::Missed {
-                    schedule,
-                    anchor,
-                    occurrences,
-                    checked,
-                },
-                StoredKind::ScheduleStarted { schedule } => EventKind::ScheduleStarted { schedule },
-                StoredKind::ScheduleStopped { schedule } => EventKind::ScheduleStopped { schedule },
-                StoredKind::Notified {
-                    notification,
-                    to,
-                    subject,
-                    body,
-                } => EventKind::Notified {
-                    notification,
-                    to,
-                    subject,
-                    body,
-                },
-                StoredKind::Migrated {
-                    from_program,
-                    to_program,
-                    stage,
-                    facts,
-                    mapping,
-                } => EventKind::Migrated {
-                    from_program,
-                    to_program,
-                    stage,
-                    facts,
-                    mapping,
-                },
-                StoredKind::Moved {
-                    from,
-                    to,
-                    by,
-                    transition,
-                } => moved(from, to, by, transition),
-                StoredKind::Transitioned {
-                    from,
-                    to,
-                    transition,
-                } => moved(from, to, Move::Advance, Some(transition)),
-                StoredKind::Forced { from, to } => moved(from, to, Move::Forced, None),
-                StoredKind::Withdrawn {
-                    from,
-                    to,
-                    transition,
-                } => moved(from, to, Move::Withdraw, Some(transition)),
-                StoredKind::TimedOut {
-                    from,
-                    to,
-                    transition,
-                } => moved(from, to, Move::Timer, Some(transition)),
-            }
-        }
+            },
+        })
+    }
+}
+
+impl Event {
+    /// An event from its stored text, in today's form or an earlier version's.
+    pub fn from_stored(body: &str) -> Result<Event, serde_json::Error> {
+        legacy::read(body)
     }
 }
 
@@ -477,10 +337,46 @@ impl EventKind {
 
     /// Whether it changes who takes part (after enrolment).
     pub fn changes_participants(&self) -> bool {
-        matches!(
-            self,
-            EventKind::Joined { .. } | EventKind::Left { .. } | EventKind::Replaced { .. }
-        )
+        match self {
+            EventKind::Joined { .. } | EventKind::Left { .. } | EventKind::Replaced { .. } => true,
+            EventKind::Enrolled { .. }
+            | EventKind::PersonRecorded { .. }
+            | EventKind::Continued { .. }
+            | EventKind::FactsRecorded { .. }
+            | EventKind::Moved { .. }
+            | EventKind::BecameOverdue { .. }
+            | EventKind::Warned { .. }
+            | EventKind::Done { .. }
+            | EventKind::Missed { .. }
+            | EventKind::ScheduleStarted { .. }
+            | EventKind::ScheduleStopped { .. }
+            | EventKind::Notified { .. }
+            | EventKind::Migrated { .. } => false,
+        }
+    }
+
+    /// Whether it is the pairing's own activity, which resets idle timers. What a tick notices
+    /// (overdue, a warning, a missed occurrence) and what a stage's action sends or starts is
+    /// not. Matched whole: a new kind must say which it is.
+    pub fn is_activity(&self) -> bool {
+        match self {
+            EventKind::Enrolled { .. }
+            | EventKind::PersonRecorded { .. }
+            | EventKind::Continued { .. }
+            | EventKind::Joined { .. }
+            | EventKind::Left { .. }
+            | EventKind::Replaced { .. }
+            | EventKind::FactsRecorded { .. }
+            | EventKind::Moved { .. }
+            | EventKind::Done { .. }
+            | EventKind::Migrated { .. } => true,
+            EventKind::BecameOverdue { .. }
+            | EventKind::Warned { .. }
+            | EventKind::Missed { .. }
+            | EventKind::Notified { .. }
+            | EventKind::ScheduleStarted { .. }
+            | EventKind::ScheduleStopped { .. } => false,
+        }
     }
 
     /// Short name: enrolled, facts_recorded, moved, became_overdue.

@@ -333,17 +333,7 @@ impl Pairing {
         }
         self.last_seq = event.seq;
         self.latest_at = self.latest_at.max(event.at);
-        // What a tick notices (overdue, a warning, a missed occurrence) is not activity; it
-        // must not reset idle timers.
-        if !matches!(
-            event.kind,
-            EventKind::BecameOverdue { .. }
-                | EventKind::Warned { .. }
-                | EventKind::Missed { .. }
-                | EventKind::Notified { .. }
-                | EventKind::ScheduleStarted { .. }
-                | EventKind::ScheduleStopped { .. }
-        ) {
+        if event.kind.is_activity() {
             self.last_event_at = event.at;
         }
         Ok(())

@@ -49,7 +49,7 @@ pub fn encode_event(event: &Event) -> Result<String, StoreError> {
 
 /// A stored event, in today's or an earlier version's form.
 pub fn decode_event(body: &str) -> Result<Event, StoreError> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+    Event::from_stored(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
 }
 
 /// A stored pairing state.
