@@ -10,8 +10,7 @@ use mentorflow_tests::mentorflow;
 // As in the `mentorflow` binary, which these tests run in-process: allocations are counted, so
 // a script's memory is bounded and a program's can be measured.
 #[global_allocator]
-static ALLOCATOR: mentorflow_engine::memory::Counting =
-    mentorflow_engine::memory::Counting(std::alloc::System);
+static ALLOCATOR: mentorflow_engine::Counting = mentorflow_engine::Counting(std::alloc::System);
 
 fn temp(name: &str) -> PathBuf {
     let dir = mentorflow_tests::scratch_dir(&format!("hardening-{name}"));
@@ -512,9 +511,9 @@ fn a_large_library_is_held_once_per_program() {
     let text = text.replacen("[program]\n", "[program]\nlibraries = [\"lib.rhai\"]\n", 1);
     let path = dir.join("program.toml");
     std::fs::write(&path, text).expect("write");
-    let before = mentorflow_engine::memory::allocated_here();
+    let before = mentorflow_engine::allocated_here();
     let loaded = mentorflow_dsl::load(&path);
-    let held = mentorflow_engine::memory::allocated_here() - before;
+    let held = mentorflow_engine::allocated_here() - before;
     let program = loaded.program.expect("the program loads");
     let scripts = program
         .transitions

@@ -8,8 +8,7 @@ use mentorflow_tests::mentorflow;
 // As in the `mentorflow` binary, which these tests run in-process: allocations are counted so
 // that a script's memory is bounded.
 #[global_allocator]
-static ALLOCATOR: mentorflow_engine::memory::Counting =
-    mentorflow_engine::memory::Counting(std::alloc::System);
+static ALLOCATOR: mentorflow_engine::Counting = mentorflow_engine::Counting(std::alloc::System);
 
 fn temp(name: &str) -> std::path::PathBuf {
     let dir = mentorflow_tests::scratch_dir(&format!("hostile-{name}"));

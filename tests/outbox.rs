@@ -190,8 +190,8 @@ fn a_command_that_cannot_run_or_hangs_leaves_the_notification_pending() {
 }
 
 fn coordinator(dir: &std::path::Path) -> mentorflow_engine::Coordinator {
-    use mentorflow_engine::coordinator::Options;
-    let location = mentorflow_engine::store::Location::File(dir.join("store.db"));
+    use mentorflow_engine::Options;
+    let location = mentorflow_engine::Location::File(dir.join("store.db"));
     let options = Options {
         actor: "deliverer".into(),
         at: None,

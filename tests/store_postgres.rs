@@ -7,7 +7,7 @@ mod conformance;
 #[path = "../engine/tests/support/postgres.rs"]
 mod server;
 
-use mentorflow_engine::postgres::PostgresStore;
+use mentorflow_engine::store::postgres::PostgresStore;
 use mentorflow_engine::store::Store;
 use mentorflow_engine::Location;
 

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use mentorflow_engine::ledger::Ledger;
-use mentorflow_engine::runtime::Context;
-use mentorflow_engine::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::store::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::Context;
+use mentorflow_engine::Ledger;
 use mentorflow_engine::{Actor, Engine, Participant};
 
 /// Two stages that lead to each other, so every advance is valid forever; the guard is the
@@ -108,12 +108,12 @@ fn benches(c: &mut Criterion) {
     let moved = engine.advance(&mut decoded, None, &actor).expect("advance");
     let bodies: Vec<String> = [enrolled, moved]
         .iter()
-        .map(|e| mentorflow_engine::codec::encode_event(e).expect("encode"))
+        .map(|e| mentorflow_engine::store::codec::encode_event(e).expect("encode"))
         .collect();
     c.bench_function("decode a stored enrolment and a move", |b| {
         b.iter(|| {
             for body in &bodies {
-                black_box(mentorflow_engine::codec::decode_event(body).expect("decode"));
+                black_box(mentorflow_engine::store::codec::decode_event(body).expect("decode"));
             }
         })
     });

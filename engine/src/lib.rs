@@ -9,7 +9,7 @@
 // The layers, lowest first; each folder's module comment says what it may import, and
 // `engine/tests/layers.rs` holds every import to that order.
 mod base;
-pub mod coordinator;
+mod coordinator;
 mod decide;
 mod model;
 mod reports;
@@ -17,22 +17,19 @@ mod rules;
 mod scenarios;
 pub mod store;
 
-// Each module keeps the path it had before the layers (`mentorflow_engine::event`,
-// `crate::pairing`): embedders and the CLI are unchanged.
-pub use base::{clock, memory, short_map};
-pub use coordinator::{error, ledger, outbox, registry, successor};
-pub use decide::{actions, attention, engine, matching, notifications, replay};
-pub use model::{event, pairing};
-pub use reports::{report, selection};
-pub use rules::{explain, migration, people, runtime, schedules, timers};
+// Inside the crate each module keeps a short path (`crate::event`, `crate::pairing`); outside it
+// only the facade below is seen, with the scenario runner and the store seam (for backends and
+// their conformance suite).
+pub(crate) use base::{clock, memory, short_map};
+pub(crate) use coordinator::{capacity, error, ledger, outbox, registry, successor};
+pub(crate) use decide::{actions, attention, engine, matching, notifications, replay};
+pub(crate) use model::{event, pairing, view};
+pub(crate) use reports::{report, selection};
+pub(crate) use rules::{
+    engine_error, enrolment, explain, migration, people, runtime, schedules, timers,
+};
 pub use scenarios::scenario;
-pub use store::{codec, copy, postgres, sqlite, verify};
-
-pub(crate) use coordinator::capacity;
-pub(crate) use model::view;
-pub(crate) use rules::engine_error;
-pub(crate) use rules::enrolment;
-pub(crate) use store::{location, store_error, store_sql};
+pub(crate) use store::{codec, copy, location, store_error, verify};
 
 pub use attention::{Attention, EarlyFact, Waiting};
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -46,13 +43,13 @@ pub use enrolment::EnrolmentProblem;
 pub use error::{Command, CopyProblem, EngineError, Error, Refusal};
 pub use event::{Event, EventKind, Move, Participant};
 pub use explain::{Candidate, GuardKind, GuardReport, PersonFact, Verdict};
-pub use ledger::{stamp, BulkReport, PeopleReport};
+pub use ledger::{stamp, BulkReport, Ledger, PeopleReport};
 pub use mentorflow_dsl::Name;
 pub use pairing::Pairing;
 pub use people::Person;
 pub use registry::FileState;
 pub use report::Report;
-pub use runtime::{Limit, Runtime, ScriptError, ScriptProblem};
+pub use runtime::{Context, Limit, Runtime, ScriptError, ScriptProblem};
 pub use selection::Selection;
 pub use short_map::{Attributes, Facts};
 pub use store::LOCK_WAIT;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use mentorflow_dsl::Value;
-use mentorflow_engine::runtime::Context;
+use mentorflow_engine::Context;
 use mentorflow_engine::{Actor, Engine, Pairing, Participant};
 
 const GUARDS: &[&str] = &[

@@ -5,8 +5,7 @@ use std::path::Path;
 
 // As in the `mentorflow` binary: the memory budget is enforced where allocations are counted.
 #[global_allocator]
-static ALLOCATOR: mentorflow_engine::memory::Counting =
-    mentorflow_engine::memory::Counting(std::alloc::System);
+static ALLOCATOR: mentorflow_engine::Counting = mentorflow_engine::Counting(std::alloc::System);
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};

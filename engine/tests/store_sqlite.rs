@@ -4,7 +4,7 @@ mod conformance;
 
 use std::path::PathBuf;
 
-use mentorflow_engine::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::store::sqlite::{Durability, SqliteStore};
 use mentorflow_engine::store::Store;
 
 struct Sqlite {

@@ -18,9 +18,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use mentorflow_engine::ledger::{decode_event, decode_state};
 use mentorflow_engine::parse_attribute;
 use mentorflow_engine::scenario::{self, Scenario};
+use mentorflow_engine::store::codec::{decode_event, decode_state};
 
 const TARGETS: [&str; 5] = ["program", "scenario", "roster", "values", "json"];
 /// Tokens of the formats read, inserted by mutation.

@@ -1,7 +1,8 @@
 //! `mentorflow report --json`.
 
 use chrono::{DateTime, Utc};
-use mentorflow_engine::report as engine;
+// The engine's report types, named as the engine's beside the JSON types of the same names.
+use mentorflow_engine as engine;
 use schemars::JsonSchema;
 use serde::Serialize;
 

@@ -176,6 +176,9 @@ fn store_error(e: &StoreError) -> String {
             format!("stored data is damaged: {what}; run `mentorflow verify`")
         }
         StoreError::Database(what) => format!("store error: {what}"),
+        StoreError::NotBuiltIn(backend, feature) => format!(
+            "this mentorflow was built without the {backend} store; build it in with `cargo install --path cli --features {feature}` (both stores are in the default build)"
+        ),
     }
 }
 

@@ -19,8 +19,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
 use mentorflow_dsl::{Name, Value};
-use mentorflow_engine::ledger::Ledger;
-use mentorflow_engine::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::store::sqlite::{Durability, SqliteStore};
+use mentorflow_engine::Ledger;
 use mentorflow_engine::{Actor, Engine, EngineError, Event, EventKind, Move, Pairing, Participant};
 
 // `--features mimalloc`: the engine allocates a few small strings per event, and an embedding
@@ -520,10 +520,7 @@ fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<St
                 .and_then(|_| SqliteStore::open(file, Durability::Normal))
                 .map_err(|e| e.to_string())?,
         ),
-        postgres => Box::new(
-            mentorflow_engine::postgres::PostgresStore::create(postgres)
-                .map_err(|e| e.to_string())?,
-        ),
+        postgres => mentorflow_engine::store::open(postgres, true).map_err(|e| e.to_string())?,
     };
     let mut store = Ledger::new(store);
     let d = Driver::new(engine);

@@ -6,16 +6,14 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 use std::sync::Arc;
 
+pub use crate::codec::stamp;
 use crate::codec::{append, decode_person, decode_state_of, save, update_of, with_history, Save};
+use crate::codec::{decode_event, decode_state, pairing_id};
 use crate::engine_error::EngineError;
 use crate::error::Error;
 use crate::event::Event;
 use crate::pairing::Pairing;
 use crate::people::Person;
-// The codec's names, by the paths they always had.
-pub use crate::codec::{
-    chain, decode_event, decode_sources, decode_state, encode_event, pairing_id, stamp, stamp_ms,
-};
 use crate::store::{Abort, Filter, ProgramRow, Store, StoreError, Tx};
 
 /// What recording people did.

@@ -79,7 +79,7 @@ impl Coordinator {
         else {
             return Ok((String::new(), crate::registry::FileState::Missing));
         };
-        let stored = crate::ledger::decode_sources(hash, &row.sources)?;
+        let stored = crate::codec::decode_sources(hash, &row.sources)?;
         let state = crate::registry::file_state(&row.path, hash, &stored);
         Ok((row.path, state))
     }

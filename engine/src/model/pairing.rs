@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::{Event, EventKind, Participant};
 use crate::view::ScriptView;
 // The history a pairing keeps, by the path it always had.
-pub use super::history::{History, Visits};
+pub use super::history::History;
 use mentorflow_dsl::Name;
 
 /// The current state of one enrolment, always equal to the fold of its events.

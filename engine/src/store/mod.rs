@@ -8,13 +8,16 @@
 //! [`crate::ledger`], so every adapter behaves the same (the conformance suite checks it).
 
 pub mod codec;
-pub mod copy;
+pub(crate) mod copy;
 pub(crate) mod location;
+#[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
-pub mod store_error;
-pub(crate) mod store_sql;
-pub mod verify;
+pub(crate) mod store_error;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod store_sql;
+pub(crate) mod verify;
 
 use std::time::Duration;
 
@@ -34,7 +37,7 @@ pub struct ProgramVersion {
     pub title: String,
     /// Where it was read from at first enrolment.
     pub path: String,
-    /// When it was first stored (stored form, see [`crate::ledger::stamp`]).
+    /// When it was first stored (stored form, see [`crate::codec::stamp`]).
     pub stored_at: String,
     /// Pairings running on it.
     pub pairings: u64,
@@ -358,7 +361,7 @@ pub trait Store {
     fn pending_count(&self) -> Result<u64, StoreError>;
     /// Claims pending notification `id` for a delivery until `until` under `token`, unless
     /// another deliverer holds it (a claim not yet expired at `now`) or it was delivered;
-    /// whether it was claimed. Times are stamped to the millisecond ([`crate::ledger::stamp_ms`]).
+    /// whether it was claimed. Times are stamped to the millisecond ([`crate::codec::stamp_ms`]).
     fn claim(&mut self, id: u64, now: &str, until: &str, token: &str) -> Result<bool, StoreError>;
     /// Records a delivery attempt of notification `id` at `now`, if the claim `token` still
     /// holds it: delivered when `error` is `None`, else left pending with the error; the
@@ -376,17 +379,44 @@ pub trait Store {
 /// The store at `location`, created (refusing an existing one) or opened: the one place that
 /// chooses a backend (the coordinator and copy name none).
 pub fn open(location: &Location, create: bool) -> Result<Box<dyn Store>, StoreError> {
-    use self::postgres::PostgresStore;
+    match location {
+        Location::File(path) => open_sqlite(path, create),
+        Location::Postgres(_) => open_postgres(location, create),
+    }
+}
+
+#[cfg(feature = "sqlite")]
+fn open_sqlite(path: &std::path::Path, create: bool) -> Result<Box<dyn Store>, StoreError> {
     use self::sqlite::{Durability, SqliteStore};
-    Ok(match location {
-        Location::File(path) if create => Box::new(SqliteStore::create(path)?),
-        Location::File(path) => Box::new(SqliteStore::open(path, Durability::Full)?),
-        Location::Postgres(_) if create => Box::new(PostgresStore::create(location)?),
-        Location::Postgres(_) => Box::new(PostgresStore::open(location)?),
+    Ok(match create {
+        true => Box::new(SqliteStore::create(path)?),
+        false => Box::new(SqliteStore::open(path, Durability::Full)?),
     })
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_sqlite(_: &std::path::Path, _: bool) -> Result<Box<dyn Store>, StoreError> {
+    Err(StoreError::NotBuiltIn("SQLite", "sqlite"))
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(location: &Location, create: bool) -> Result<Box<dyn Store>, StoreError> {
+    use self::postgres::PostgresStore;
+    Ok(match create {
+        true => Box::new(PostgresStore::create(location)?),
+        false => Box::new(PostgresStore::open(location)?),
+    })
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(_: &Location, _: bool) -> Result<Box<dyn Store>, StoreError> {
+    Err(StoreError::NotBuiltIn("PostgreSQL", "postgres"))
 }
 
 /// A new, empty store in memory (SQLite's), gone when dropped: what scenarios run on.
 pub fn in_memory() -> Result<Box<dyn Store>, StoreError> {
-    Ok(Box::new(self::sqlite::SqliteStore::in_memory()?))
+    #[cfg(feature = "sqlite")]
+    return Ok(Box::new(self::sqlite::SqliteStore::in_memory()?));
+    #[cfg(not(feature = "sqlite"))]
+    Err(StoreError::NotBuiltIn("SQLite", "sqlite"))
 }

@@ -15,13 +15,13 @@ use std::cell::{Cell, OnceCell};
 
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
+use super::store_sql::{numbered, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 use crate::codec::stamp;
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
     ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,
     StoredPerson, StoredProgram, Tx, Work, LOCK_WAIT,
 };
-use crate::store_sql::{numbered, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
 const MIGRATIONS: &[&str] = &[

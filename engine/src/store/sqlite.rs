@@ -9,13 +9,13 @@ use std::time::Duration;
 use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
+use super::store_sql::{ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 use crate::codec::stamp;
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
     ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,
     StoredPerson, StoredProgram, Tx, Work, LOCK_WAIT,
 };
-use crate::store_sql::{ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
 const MIGRATIONS: &[&str] = &[

@@ -5,6 +5,9 @@ use crate::location::Location;
 /// Store failures: what happened to the data's home, not what a command decided.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
+    /// The location's backend is not built into this mentorflow.
+    #[error("this mentorflow was built without the {0} store; build it with `cargo build --features {1}`")]
+    NotBuiltIn(&'static str, &'static str),
     /// No store at the location.
     #[error("no store at {0}")]
     Missing(Location),

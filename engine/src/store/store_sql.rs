@@ -26,6 +26,7 @@ pub const ATTEMPTED: &str = "UPDATE outbox SET attempts = attempts + 1, delivere
      WHERE id = ?1 AND claim_token = ?4 AND delivered_at IS NULL";
 
 /// `sql` with PostgreSQL's `$N` parameters in place of `?N`.
+#[cfg(feature = "postgres")]
 pub fn numbered(sql: &str) -> String {
     sql.replace('?', "$")
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mentorflow_dsl::{Program, Value};
-use mentorflow_engine::ledger::chain;
+use mentorflow_engine::store::codec::chain;
 use mentorflow_engine::store::{Abort, EventRow, PairingRow, Store, StoreError};
-use mentorflow_engine::verify::Breach;
+use mentorflow_engine::Breach;
 use mentorflow_engine::{
     Advance, Coordinator, EngineError, Enrolment, Error, FactChange, FixedClock, Options,
     Participant,
@@ -594,7 +594,7 @@ pub fn pairings_move_to_a_new_version_under_a_mapping(h: &dyn Harness, name: &st
     let loaded = mentorflow_dsl::load_str(Path::new("mentoring-v2.toml"), &text);
     let report = loaded.render();
     let new = loaded.program.unwrap_or_else(|| panic!("{report}"));
-    let mut mapping = mentorflow_engine::migration::Mapping::default();
+    let mut mapping = mentorflow_engine::Mapping::default();
     let refused = c.migrate(
         &new,
         "mentoring-v2.toml",
