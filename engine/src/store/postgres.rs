@@ -15,7 +15,7 @@ use std::cell::{Cell, OnceCell};
 
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
-use super::store_sql::{numbered, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
+use super::store_sql::{self as sql, pg, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 use crate::codec::stamp;
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
@@ -191,15 +191,7 @@ fn values<'a>(params: &Typed<'a>) -> Vec<&'a (dyn ToSql + Sync)> {
 }
 
 const LOCK: &str = "SELECT only_row FROM chain_head FOR UPDATE";
-const STATE: &str = "SELECT state FROM pairings WHERE id = $1";
-const NEXT_NUMBER: &str = "SELECT COALESCE(MAX(n), 0) + 1 FROM pairings";
 const ADD_PROGRAM: &str = "INSERT INTO programs (hash, id, title, path, sources, stored_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING";
-const LAST_HASH: &str = "SELECT hash FROM events ORDER BY id DESC LIMIT 1";
-const APPEND: &str =
-    "INSERT INTO events (pairing, seq, kind, body, hash) VALUES ($1, $2, $3, $4, $5)";
-const INSERT_PAIRING: &str = "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-const UPDATE_PAIRING: &str = "UPDATE pairings SET stage = $2, outcome = $3, due = $4, last_seq = $5, state = $6, program_hash = $8 WHERE id = $1 AND last_seq = $7";
 
 /// The PostgreSQL store.
 pub struct PostgresStore {
@@ -383,7 +375,7 @@ struct PgTx<'a> {
 impl Tx for PgTx<'_> {
     fn state(&mut self, id: &str) -> Result<Option<String>, StoreError> {
         let rows = (self.st.state)
-            .query(STATE, &[(&id, Type::TEXT)], &mut self.tx)
+            .query(pg(sql::STATE), &[(&id, Type::TEXT)], &mut self.tx)
             .map_err(database)?;
         Ok(rows.first().map(|r| r.get(0)))
     }
@@ -421,7 +413,7 @@ impl Tx for PgTx<'_> {
 
     fn next_number(&mut self) -> Result<u64, StoreError> {
         let rows = (self.st.next_number)
-            .query(NEXT_NUMBER, &[], &mut self.tx)
+            .query(pg(sql::NEXT_NUMBER), &[], &mut self.tx)
             .map_err(database)?;
         let n: i64 = rows.first().map_or(1, |r| r.get(0));
         Ok(n as u64)
@@ -439,7 +431,7 @@ impl Tx for PgTx<'_> {
 
     fn last_hash(&mut self) -> Result<String, StoreError> {
         let rows = (self.st.last_hash)
-            .query(LAST_HASH, &[], &mut self.tx)
+            .query(pg(sql::LAST_HASH), &[], &mut self.tx)
             .map_err(database)?;
         Ok(rows.first().map(|r| r.get(0)).unwrap_or_default())
     }
@@ -454,7 +446,7 @@ impl Tx for PgTx<'_> {
             (&e.hash, Type::TEXT),
         ];
         (self.st.append)
-            .execute(APPEND, params, &mut self.tx)
+            .execute(pg(sql::APPEND), params, &mut self.tx)
             .map_err(database)?;
         Ok(())
     }
@@ -475,7 +467,7 @@ impl Tx for PgTx<'_> {
             (&p.label, Type::TEXT),
         ];
         (self.st.insert_pairing)
-            .execute(INSERT_PAIRING, params, &mut self.tx)
+            .execute(pg(sql::INSERT_PAIRING), params, &mut self.tx)
             .map_err(database)?;
         self.set_members(p, true)
     }
@@ -497,7 +489,7 @@ impl Tx for PgTx<'_> {
             (&p.program_hash, Type::TEXT),
         ];
         let changed = (self.st.update_pairing)
-            .execute(UPDATE_PAIRING, params, &mut self.tx)
+            .execute(pg(sql::UPDATE_PAIRING), params, &mut self.tx)
             .map_err(database)?;
         if changed != 1 {
             return Ok(false);
@@ -509,7 +501,7 @@ impl Tx for PgTx<'_> {
     fn person(&mut self, id: &str) -> Result<Option<(u64, String)>, StoreError> {
         Ok(self
             .tx
-            .query_opt("SELECT last_seq, state FROM people WHERE id = $1", &[&id])
+            .query_opt(pg(sql::PERSON), &[&id])
             .map_err(database)?
             .map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
     }
@@ -518,8 +510,7 @@ impl Tx for PgTx<'_> {
         let (seq, attempts) = (row.seq as i64, row.attempts as i32);
         self.tx
             .execute(
-                "INSERT INTO outbox (pairing, seq, queued_at, delivered_at, attempts, last_error) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                pg(sql::QUEUE),
                 &[
                     &row.pairing,
                     &seq,
@@ -536,7 +527,7 @@ impl Tx for PgTx<'_> {
     fn has_people(&mut self) -> Result<bool, StoreError> {
         Ok(self
             .tx
-            .query_typed_one("SELECT EXISTS (SELECT 1 FROM people)", &[])
+            .query_typed_one(pg(sql::ANY_PEOPLE), &[])
             .map_err(database)?
             .get(0))
     }
@@ -555,10 +546,8 @@ impl Tx for PgTx<'_> {
                 &[&id, &seq, &state],
             )
         } else {
-            self.tx.execute(
-                "UPDATE people SET last_seq = $2, state = $3 WHERE id = $1 AND last_seq = $4",
-                &[&id, &seq, &state, &expected],
-            )
+            self.tx
+                .execute(pg(sql::UPDATE_PERSON), &[&id, &seq, &state, &expected])
         };
         Ok(changed.map_err(database)? == 1)
     }
@@ -566,13 +555,7 @@ impl Tx for PgTx<'_> {
     fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError> {
         let rows = self
             .tx
-            .query(
-                "SELECT m.pairing, p.program_id, m.role, \
-                 (SELECT COUNT(*) FROM members o WHERE o.pairing = m.pairing) \
-                 FROM members m JOIN pairings p ON p.id = m.pairing \
-                 WHERE m.person = $1 AND p.outcome IS NULL ORDER BY p.n",
-                &[&person],
-            )
+            .query(pg(sql::MEMBERSHIPS), &[&person])
             .map_err(database)?;
         Ok(rows
             .iter()
@@ -595,15 +578,12 @@ impl PgTx<'_> {
         // A new pairing has no rows to replace.
         if !new {
             self.tx
-                .execute("DELETE FROM members WHERE pairing = $1", &[&p.id])
+                .execute(pg(sql::FORGET_MEMBERS), &[&p.id])
                 .map_err(database)?;
         }
         for (person, role) in members {
             self.tx
-                .execute(
-                    "INSERT INTO members (pairing, person, role) VALUES ($1, $2, $3)",
-                    &[&p.id, person, role],
-                )
+                .execute(pg(sql::ADD_MEMBER), &[&p.id, person, role])
                 .map_err(database)?;
         }
         Ok(())
@@ -683,10 +663,7 @@ impl Store for PostgresStore {
         let row = self
             .client
             .borrow_mut()
-            .query_one(
-                "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL",
-                &[],
-            )
+            .query_one(pg(sql::PENDING_COUNT), &[])
             .map_err(database)?;
         Ok(row.get::<_, i64>(0) as u64)
     }
@@ -696,7 +673,7 @@ impl Store for PostgresStore {
         let n = self
             .client
             .borrow_mut()
-            .execute(&numbered(CLAIM), &[&(id as i64), &now, &until, &token])
+            .execute(pg(CLAIM), &[&(id as i64), &now, &until, &token])
             .map_err(database)?;
         Ok(n == 1)
     }
@@ -712,10 +689,7 @@ impl Store for PostgresStore {
         let n = self
             .client
             .borrow_mut()
-            .execute(
-                &numbered(ATTEMPTED),
-                &[&(id as i64), &delivered, &error, &token],
-            )
+            .execute(pg(ATTEMPTED), &[&(id as i64), &delivered, &error, &token])
             .map_err(database)?;
         Ok(n == 1)
     }
@@ -760,7 +734,7 @@ impl Store for PostgresStore {
         Ok(self
             .client
             .borrow_mut()
-            .query_typed_opt(STATE, &[(&id, Type::TEXT)])
+            .query_typed_opt(pg(sql::STATE), &[(&id, Type::TEXT)])
             .map_err(database)?
             .map(|r| r.get(0)))
     }
@@ -769,7 +743,7 @@ impl Store for PostgresStore {
         let rows = self
             .client
             .borrow_mut()
-            .query("SELECT id, last_seq, state FROM people ORDER BY id", &[])
+            .query(pg(sql::PEOPLE), &[])
             .map_err(database)?;
         Ok(rows.iter().map(person_row).collect())
     }
@@ -778,10 +752,7 @@ impl Store for PostgresStore {
         let rows = self
             .client
             .borrow_mut()
-            .query(
-                "SELECT id FROM pairings WHERE label = $1 ORDER BY n",
-                &[&label],
-            )
+            .query(pg(sql::LABELLED), &[&label])
             .map_err(database)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
@@ -790,7 +761,7 @@ impl Store for PostgresStore {
         let rows = self
             .client
             .borrow_mut()
-            .query("SELECT id FROM pairings ORDER BY n", &[])
+            .query(pg(sql::PAIRING_IDS), &[])
             .map_err(database)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
@@ -826,10 +797,7 @@ impl Store for PostgresStore {
         Ok(self
             .client
             .borrow_mut()
-            .query_typed_opt(
-                "SELECT sources FROM programs WHERE hash = $1",
-                &[(&hash, Type::TEXT)],
-            )
+            .query_typed_opt(pg(sql::SOURCES), &[(&hash, Type::TEXT)])
             .map_err(database)?
             .map(|r| r.get(0)))
     }
@@ -838,11 +806,7 @@ impl Store for PostgresStore {
         let rows = self
             .client
             .borrow_mut()
-            .query(
-                "SELECT p.hash, p.id, p.title, p.path, p.stored_at, (SELECT COUNT(*) FROM pairings WHERE program_hash = p.hash) \
-                 FROM programs p ORDER BY p.id, p.stored_at, p.hash",
-                &[],
-            )
+            .query(pg(sql::PROGRAMS), &[])
             .map_err(database)?;
         Ok(rows
             .iter()
@@ -861,10 +825,7 @@ impl Store for PostgresStore {
         let rows = self
             .client
             .borrow_mut()
-            .query_typed(
-                "SELECT hash, id, title, path, sources, stored_at FROM programs ORDER BY stored_at, hash",
-                &[],
-            )
+            .query_typed(pg(sql::PROGRAM_ROWS), &[])
             .map_err(database)?;
         Ok(rows
             .iter()
@@ -908,12 +869,7 @@ impl Store for PostgresStore {
                     })?;
                 }
             }
-            let rows = tx
-                .query(
-                    "SELECT id, n, stage, outcome, due, state FROM pairings ORDER BY n",
-                    &[],
-                )
-                .map_err(database)?;
+            let rows = tx.query(pg(sql::PAIRING_ROWS), &[]).map_err(database)?;
             let pairings = rows
                 .iter()
                 .map(|r| StoredPairing {
@@ -926,16 +882,13 @@ impl Store for PostgresStore {
                 })
                 .collect();
             let people = tx
-                .query("SELECT id, last_seq, state FROM people ORDER BY id", &[])
+                .query(pg(sql::PEOPLE), &[])
                 .map_err(database)?
                 .iter()
                 .map(person_row)
                 .collect();
             let members = tx
-                .query(
-                    "SELECT pairing, person, role FROM members ORDER BY pairing, person",
-                    &[],
-                )
+                .query(pg(sql::MEMBER_ROWS), &[])
                 .map_err(database)?
                 .iter()
                 .map(|r| (r.get(0), r.get(1), r.get(2)))

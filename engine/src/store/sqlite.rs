@@ -9,7 +9,7 @@ use std::time::Duration;
 use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use super::store_sql::{ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
+use super::store_sql::{self as sql, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
 use crate::codec::stamp;
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
@@ -414,7 +414,7 @@ fn filter_sql(f: &Filter) -> (String, Vec<String>) {
 
 impl Tx for rusqlite::Transaction<'_> {
     fn state(&mut self, id: &str) -> Result<Option<String>, StoreError> {
-        self.prepare_cached("SELECT state FROM pairings WHERE id = ?1")
+        self.prepare_cached(sql::STATE)
             .and_then(|mut st| {
                 st.query_row([id], |r| text(r, 0, || state_of(id)))
                     .optional()
@@ -462,7 +462,7 @@ impl Tx for rusqlite::Transaction<'_> {
     }
 
     fn person(&mut self, id: &str) -> Result<Option<(u64, String)>, StoreError> {
-        self.prepare_cached("SELECT last_seq, state FROM people WHERE id = ?1")
+        self.prepare_cached(sql::PERSON)
             .and_then(|mut st| {
                 st.query_row([id], |r| {
                     let state = text(r, 1, || format!("the stored person {id}"))?;
@@ -474,26 +474,23 @@ impl Tx for rusqlite::Transaction<'_> {
     }
 
     fn queue(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
-        self.prepare_cached(
-            "INSERT INTO outbox (pairing, seq, queued_at, delivered_at, attempts, last_error) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .and_then(|mut st| {
-            st.execute(params![
-                row.pairing,
-                row.seq as i64,
-                row.queued_at,
-                row.delivered_at,
-                row.attempts,
-                row.last_error
-            ])
-        })
-        .map(|_| ())
-        .map_err(sql_error(self))
+        self.prepare_cached(sql::QUEUE)
+            .and_then(|mut st| {
+                st.execute(params![
+                    row.pairing,
+                    row.seq as i64,
+                    row.queued_at,
+                    row.delivered_at,
+                    row.attempts,
+                    row.last_error
+                ])
+            })
+            .map(|_| ())
+            .map_err(sql_error(self))
     }
 
     fn has_people(&mut self) -> Result<bool, StoreError> {
-        self.prepare_cached("SELECT EXISTS (SELECT 1 FROM people)")
+        self.prepare_cached(sql::ANY_PEOPLE)
             .and_then(|mut st| st.query_row([], |r| r.get::<_, bool>(0)))
             .map_err(sql_error(self))
     }
@@ -512,37 +509,30 @@ impl Tx for rusqlite::Transaction<'_> {
             )
             .and_then(|mut st| st.execute(params![id, seq, state]))
         } else {
-            self.prepare_cached(
-                "UPDATE people SET last_seq = ?2, state = ?3 WHERE id = ?1 AND last_seq = ?4",
-            )
-            .and_then(|mut st| st.execute(params![id, seq, state, expected]))
+            self.prepare_cached(sql::UPDATE_PERSON)
+                .and_then(|mut st| st.execute(params![id, seq, state, expected]))
         };
         changed.map(|n| n == 1).map_err(sql_error(self))
     }
 
     fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError> {
-        self.prepare_cached(
-            "SELECT m.pairing, p.program_id, m.role, \
-             (SELECT COUNT(*) FROM members o WHERE o.pairing = m.pairing) \
-             FROM members m JOIN pairings p ON p.id = m.pairing \
-             WHERE m.person = ?1 AND p.outcome IS NULL ORDER BY p.n",
-        )
-        .and_then(|mut st| {
-            st.query_map([person], |r| {
-                Ok(Membership {
-                    pairing: r.get(0)?,
-                    program_id: r.get(1)?,
-                    role: r.get(2)?,
-                    members: r.get(3)?,
-                })
-            })?
-            .collect()
-        })
-        .map_err(sql_error(self))
+        self.prepare_cached(sql::MEMBERSHIPS)
+            .and_then(|mut st| {
+                st.query_map([person], |r| {
+                    Ok(Membership {
+                        pairing: r.get(0)?,
+                        program_id: r.get(1)?,
+                        role: r.get(2)?,
+                        members: r.get(3)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(sql_error(self))
     }
 
     fn next_number(&mut self) -> Result<u64, StoreError> {
-        self.prepare_cached("SELECT COALESCE(MAX(n), 0) + 1 FROM pairings")
+        self.prepare_cached(sql::NEXT_NUMBER)
             .and_then(|mut st| st.query_row([], |r| r.get::<_, i64>(0)))
             .map(|n| n as u64)
             .map_err(sql_error(self))
@@ -558,42 +548,37 @@ impl Tx for rusqlite::Transaction<'_> {
     }
 
     fn last_hash(&mut self) -> Result<String, StoreError> {
-        self.prepare_cached("SELECT hash FROM events ORDER BY id DESC LIMIT 1")
+        self.prepare_cached(sql::LAST_HASH)
             .and_then(|mut st| st.query_row([], |r| r.get(0)).optional())
             .map(Option::unwrap_or_default)
             .map_err(sql_error(self))
     }
 
     fn append(&mut self, e: &EventRow<'_>) -> Result<(), StoreError> {
-        self.prepare_cached(
-            "INSERT INTO events (pairing, seq, kind, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut st| st.execute(params![e.pairing, e.seq as i64, e.kind, e.body, e.hash]))
-        .map(|_| ())
-        .map_err(sql_error(self))
+        self.prepare_cached(sql::APPEND)
+            .and_then(|mut st| st.execute(params![e.pairing, e.seq as i64, e.kind, e.body, e.hash]))
+            .map(|_| ())
+            .map_err(sql_error(self))
     }
 
     fn insert_pairing(&mut self, number: u64, p: &PairingRow<'_>) -> Result<(), StoreError> {
-        self.prepare_cached(
-            "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
-        .and_then(|mut st| {
-            st.execute(params![
-                p.id,
-                number as i64,
-                p.program_hash,
-                p.program_id,
-                p.type_id,
-                p.stage,
-                p.outcome,
-                p.due,
-                p.last_seq as i64,
-                p.state,
-                p.label
-            ])
-        })
-        .map_err(sql_error(self))?;
+        self.prepare_cached(sql::INSERT_PAIRING)
+            .and_then(|mut st| {
+                st.execute(params![
+                    p.id,
+                    number as i64,
+                    p.program_hash,
+                    p.program_id,
+                    p.type_id,
+                    p.stage,
+                    p.outcome,
+                    p.due,
+                    p.last_seq as i64,
+                    p.state,
+                    p.label
+                ])
+            })
+            .map_err(sql_error(self))?;
         self.set_members(p, true)
     }
 
@@ -602,22 +587,21 @@ impl Tx for rusqlite::Transaction<'_> {
         p: &PairingRow<'_>,
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
-        let changed = self.prepare_cached(
-            "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6, program_hash = ?8 WHERE id = ?1 AND last_seq = ?7",
-        )
-        .and_then(|mut st| {
-            st.execute(params![
-                p.id,
-                p.stage,
-                p.outcome,
-                p.due,
-                p.last_seq as i64,
-                p.state,
-                expected_seq as i64,
-                p.program_hash
-            ])
-        })
-        .map_err(sql_error(self))?;
+        let changed = self
+            .prepare_cached(sql::UPDATE_PAIRING)
+            .and_then(|mut st| {
+                st.execute(params![
+                    p.id,
+                    p.stage,
+                    p.outcome,
+                    p.due,
+                    p.last_seq as i64,
+                    p.state,
+                    expected_seq as i64,
+                    p.program_hash
+                ])
+            })
+            .map_err(sql_error(self))?;
         if changed != 1 {
             return Ok(false);
         }
@@ -640,12 +624,9 @@ impl Members for Connection {
         let run = || -> rusqlite::Result<()> {
             // A new pairing has no rows to replace.
             if !new {
-                self.prepare_cached("DELETE FROM members WHERE pairing = ?1")?
-                    .execute([p.id])?;
+                self.prepare_cached(sql::FORGET_MEMBERS)?.execute([p.id])?;
             }
-            let mut insert = self.prepare_cached(
-                "INSERT INTO members (pairing, person, role) VALUES (?1, ?2, ?3)",
-            )?;
+            let mut insert = self.prepare_cached(sql::ADD_MEMBER)?;
             for (person, role) in members {
                 insert.execute([p.id, person, role])?;
             }
@@ -701,11 +682,7 @@ impl Store for SqliteStore {
 
     fn pending_count(&self) -> Result<u64, StoreError> {
         self.conn
-            .query_row(
-                "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_row(sql::PENDING_COUNT, [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(db_error(&self.path, self.lock_wait))
     }
@@ -755,7 +732,7 @@ impl Store for SqliteStore {
 
     fn state(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.conn
-            .prepare_cached("SELECT state FROM pairings WHERE id = ?1")
+            .prepare_cached(sql::STATE)
             .and_then(|mut st| {
                 st.query_row([id], |r| text(r, 0, || state_of(id)))
                     .optional()
@@ -765,21 +742,21 @@ impl Store for SqliteStore {
 
     fn people(&self) -> Result<Vec<StoredPerson>, StoreError> {
         self.conn
-            .prepare("SELECT id, last_seq, state FROM people ORDER BY id")
+            .prepare(sql::PEOPLE)
             .and_then(|mut st| st.query_map([], person_row)?.collect())
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError> {
         self.conn
-            .prepare_cached("SELECT id FROM pairings WHERE label = ?1 ORDER BY n")
+            .prepare_cached(sql::LABELLED)
             .and_then(|mut s| s.query_map([label], |r| r.get(0))?.collect())
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn pairing_ids(&self) -> Result<Vec<String>, StoreError> {
         self.conn
-            .prepare("SELECT id FROM pairings ORDER BY n")
+            .prepare(sql::PAIRING_IDS)
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .map_err(db_error(&self.path, self.lock_wait))
     }
@@ -827,21 +804,14 @@ impl Store for SqliteStore {
 
     fn program_sources(&self, hash: &str) -> Result<Option<String>, StoreError> {
         self.conn
-            .query_row(
-                "SELECT sources FROM programs WHERE hash = ?1",
-                [hash],
-                |r| r.get(0),
-            )
+            .query_row(sql::SOURCES, [hash], |r| r.get(0))
             .optional()
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
     fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError> {
         self.conn
-            .prepare(
-                "SELECT p.hash, p.id, p.title, p.path, p.stored_at, (SELECT COUNT(*) FROM pairings WHERE program_hash = p.hash) \
-                 FROM programs p ORDER BY p.id, p.stored_at, p.hash",
-            )
+            .prepare(sql::PROGRAMS)
             .and_then(|mut st| {
                 st.query_map([], |r| {
                     Ok(ProgramVersion {
@@ -860,9 +830,7 @@ impl Store for SqliteStore {
 
     fn program_rows(&self) -> Result<Vec<StoredProgram>, StoreError> {
         self.conn
-            .prepare(
-                "SELECT hash, id, title, path, sources, stored_at FROM programs ORDER BY stored_at, hash",
-            )
+            .prepare(sql::PROGRAM_ROWS)
             .and_then(|mut st| {
                 st.query_map([], |r| {
                     Ok(StoredProgram {
@@ -904,7 +872,7 @@ impl Store for SqliteStore {
             }
         }
         let pairings = snapshot
-            .prepare("SELECT id, n, stage, outcome, due, state FROM pairings ORDER BY n")
+            .prepare(sql::PAIRING_ROWS)
             .and_then(|mut st| {
                 st.query_map([], |r| {
                     Ok(StoredPairing {
@@ -924,11 +892,11 @@ impl Store for SqliteStore {
             })
             .map_err(&err)?;
         let people = snapshot
-            .prepare("SELECT id, last_seq, state FROM people ORDER BY id")
+            .prepare(sql::PEOPLE)
             .and_then(|mut st| st.query_map([], person_row)?.collect())
             .map_err(&err)?;
         let members = snapshot
-            .prepare("SELECT pairing, person, role FROM members ORDER BY pairing, person")
+            .prepare(sql::MEMBER_ROWS)
             .and_then(|mut st| {
                 st.query_map([], |r| Ok((lossy(r, 0)?, lossy(r, 1)?, lossy(r, 2)?)))?
                     .collect()

@@ -1,5 +1,5 @@
 //! SQL that both store adapters run, written once with SQLite's `?N` parameters; the
-//! PostgreSQL adapter runs it through [`numbered`]. What differs between the two databases
+//! PostgreSQL adapter runs it through [`pg`]. What differs between the two databases
 //! (types, locking, upserts) stays in each adapter.
 
 /// Outbox rows with their `notified` event's body (column 8): what a deliverer hands on.
@@ -25,8 +25,86 @@ pub const ATTEMPTED: &str = "UPDATE outbox SET attempts = attempts + 1, delivere
      last_error = COALESCE(?3, last_error), claimed_until = NULL, claim_token = NULL \
      WHERE id = ?1 AND claim_token = ?4 AND delivered_at IS NULL";
 
-/// `sql` with PostgreSQL's `$N` parameters in place of `?N`.
+/// Someone takes part in a pairing, in a role.
+pub const ADD_MEMBER: &str = "INSERT INTO members (pairing, person, role) VALUES (?1, ?2, ?3)";
+
+/// Whether the people registry holds anyone.
+pub const ANY_PEOPLE: &str = "SELECT EXISTS (SELECT 1 FROM people)";
+
+/// Appends an event to the chain.
+pub const APPEND: &str =
+    "INSERT INTO events (pairing, seq, kind, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Forgets who takes part in pairing `?1`, before they are written again.
+pub const FORGET_MEMBERS: &str = "DELETE FROM members WHERE pairing = ?1";
+
+/// A new pairing with its state.
+pub const INSERT_PAIRING: &str = "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+/// The pairings imported under label `?1`.
+pub const LABELLED: &str = "SELECT id FROM pairings WHERE label = ?1 ORDER BY n";
+
+/// The hash at the head of the chain.
+pub const LAST_HASH: &str = "SELECT hash FROM events ORDER BY id DESC LIMIT 1";
+
+/// The running pairings person `?1` takes part in, with their program, role and size.
+pub const MEMBERSHIPS: &str = "SELECT m.pairing, p.program_id, m.role, (SELECT COUNT(*) FROM members o WHERE o.pairing = m.pairing) FROM members m JOIN pairings p ON p.id = m.pairing WHERE m.person = ?1 AND p.outcome IS NULL ORDER BY p.n";
+
+/// Every member row as stored.
+pub const MEMBER_ROWS: &str = "SELECT pairing, person, role FROM members ORDER BY pairing, person";
+
+/// The number the next pairing gets.
+pub const NEXT_NUMBER: &str = "SELECT COALESCE(MAX(n), 0) + 1 FROM pairings";
+
+/// Every pairing id, in number order.
+pub const PAIRING_IDS: &str = "SELECT id FROM pairings ORDER BY n";
+
+/// Every pairing row as stored (what verify and copy read).
+pub const PAIRING_ROWS: &str = "SELECT id, n, stage, outcome, due, state FROM pairings ORDER BY n";
+
+/// How many notifications wait to be delivered.
+pub const PENDING_COUNT: &str = "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL";
+
+/// Every person of the registry.
+pub const PEOPLE: &str = "SELECT id, last_seq, state FROM people ORDER BY id";
+
+/// One person of the registry.
+pub const PERSON: &str = "SELECT last_seq, state FROM people WHERE id = ?1";
+
+/// Every stored program version with how many pairings run on it.
+pub const PROGRAMS: &str = "SELECT p.hash, p.id, p.title, p.path, p.stored_at, (SELECT COUNT(*) FROM pairings WHERE program_hash = p.hash) FROM programs p ORDER BY p.id, p.stored_at, p.hash";
+
+/// Every stored program version, whole, in the order stored.
+pub const PROGRAM_ROWS: &str =
+    "SELECT hash, id, title, path, sources, stored_at FROM programs ORDER BY stored_at, hash";
+
+/// Queues the notification a `notified` event holds.
+pub const QUEUE: &str = "INSERT INTO outbox (pairing, seq, queued_at, delivered_at, attempts, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// The files of program version `?1`.
+pub const SOURCES: &str = "SELECT sources FROM programs WHERE hash = ?1";
+
+/// The state of pairing `?1`.
+pub const STATE: &str = "SELECT state FROM pairings WHERE id = ?1";
+
+/// A pairing's new state, only if no other command changed it since it was read (`?7`).
+pub const UPDATE_PAIRING: &str = "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6, program_hash = ?8 WHERE id = ?1 AND last_seq = ?7";
+
+/// A person's new record, only if no other command changed it since it was read (`?4`).
+pub const UPDATE_PERSON: &str =
+    "UPDATE people SET last_seq = ?2, state = ?3 WHERE id = ?1 AND last_seq = ?4";
+
+/// `sql` with PostgreSQL's `$N` parameters in place of `?N`, made once per statement and kept:
+/// the statements are the constants above, a few dozen short texts for the process's life.
 #[cfg(feature = "postgres")]
-pub fn numbered(sql: &str) -> String {
-    sql.replace('?', "$")
+pub fn pg(sql: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static MADE: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let mut made = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    made.entry(sql)
+        .or_insert_with(|| Box::leak(sql.replace('?', "$").into_boxed_str()))
 }
