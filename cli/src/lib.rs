@@ -6,11 +6,11 @@
 
 mod commands;
 mod failure;
+mod input;
 mod json;
 mod output;
 mod paint;
 mod render;
-mod roster;
 mod select_args;
 mod store_args;
 

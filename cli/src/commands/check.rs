@@ -33,28 +33,14 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         let loaded = mentorflow_dsl::load(path);
         // Scenarios often sit beside programs (`check programs/*.toml`): name them, skip them.
         if loaded.scenario {
-            if args.json {
-                files.push(CheckedFile {
-                    file: path.display().to_string(),
-                    ok: true,
-                    skipped: Some("a scenario file; run it with mentorflow simulate".into()),
-                    diagnostics: Vec::new(),
-                });
-            } else {
-                writeln!(
-                    output.out,
-                    "skipped: {} (a scenario file; run it with `mentorflow simulate {}`)",
-                    path.display(),
-                    path.display()
-                )?;
-            }
+            skipped(path, args.json, &mut files, output)?;
             continue;
         }
+        let e = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+        let w = loaded.diagnostics.len() - e;
+        errors += e;
+        warnings += w;
         if args.json {
-            let e = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-            let w = loaded.diagnostics.len() - e;
-            errors += e;
-            warnings += w;
             files.push(CheckedFile {
                 file: path.display().to_string(),
                 ok: e == 0 && !(args.deny_warnings && w > 0),
@@ -63,36 +49,21 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             });
             continue;
         }
-        let e = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-        let w = loaded.diagnostics.len() - e;
         if !loaded.diagnostics.is_empty() {
             writeln!(output.err, "{}", loaded.render())?;
         }
         if let Some(p) = &loaded.program {
-            let n = |k: usize, what| count(k as u64, what);
-            writeln!(
-                output.out,
-                "{}: {} ({}: {}, {}, {}, {}){}",
-                if args.deny_warnings && w > 0 {
-                    "failed (warnings denied)"
-                } else {
-                    "ok"
-                },
-                path.display(),
-                p.id,
-                n(p.stages.len(), "stage"),
-                n(p.transitions.len(), "transition"),
-                n(p.facts.len(), "fact"),
-                n(p.types.len(), "type"),
-                if w > 0 {
-                    format!(", {}", n(w, "warning"))
-                } else {
-                    String::new()
-                }
-            )?;
+            let verdict = match args.deny_warnings && w > 0 {
+                true => "failed (warnings denied)",
+                false => "ok",
+            };
+            let warned = match w {
+                0 => String::new(),
+                w => format!(", {}", count(w as u64, "warning")),
+            };
+            let (path, summary) = (path.display(), summary(p));
+            writeln!(output.out, "{verdict}: {path} ({summary}){warned}")?;
         }
-        errors += e;
-        warnings += w;
     }
     if args.json {
         let doc = Check {
@@ -113,4 +84,41 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// A scenario file among the programs: named and skipped.
+fn skipped(
+    path: &std::path::Path,
+    json: bool,
+    files: &mut Vec<CheckedFile>,
+    output: &mut Output<'_>,
+) -> std::io::Result<()> {
+    if json {
+        files.push(CheckedFile {
+            file: path.display().to_string(),
+            ok: true,
+            skipped: Some("a scenario file; run it with mentorflow simulate".into()),
+            diagnostics: Vec::new(),
+        });
+        return Ok(());
+    }
+    writeln!(
+        output.out,
+        "skipped: {} (a scenario file; run it with `mentorflow simulate {}`)",
+        path.display(),
+        path.display()
+    )
+}
+
+/// What a checked program holds: `id: 5 stages, 7 transitions, 9 facts, 2 types`.
+fn summary(p: &mentorflow_dsl::Program) -> String {
+    let n = |k: usize, what| count(k as u64, what);
+    format!(
+        "{}: {}, {}, {}, {}",
+        p.id,
+        n(p.stages.len(), "stage"),
+        n(p.transitions.len(), "transition"),
+        n(p.facts.len(), "fact"),
+        n(p.types.len(), "type")
+    )
 }

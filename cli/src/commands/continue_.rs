@@ -61,7 +61,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         Some(
             args.persons
                 .iter()
-                .map(|p| super::enrol::participant(&of_people, p))
+                .map(|p| crate::input::person::participant(&of_people, p))
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };

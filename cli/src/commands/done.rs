@@ -4,6 +4,7 @@
 use mentorflow_engine::FactChange;
 
 use crate::failure::{CommandResult, Failure};
+use crate::input::facts;
 use crate::store_args::StoreArgs;
 use crate::Output;
 
@@ -35,9 +36,8 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .facts
         .iter()
         .map(|text| {
-            text.split_once('=')
-                .map(|(n, v)| (n.trim().to_string(), FactChange::Set(v.to_string())))
-                .filter(|(n, _)| !n.is_empty())
+            facts::assignment(text)
+                .map(|(n, v)| (n.to_string(), FactChange::Set(v.to_string())))
                 .ok_or_else(|| {
                     Failure::Usage(format!("`{text}` is not FACT=VALUE, e.g. pulse_score=4"))
                 })

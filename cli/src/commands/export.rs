@@ -97,57 +97,67 @@ fn pairings_csv(coordinator: &mut Coordinator, output: &mut Output<'_>) -> Comma
     csv.write_record(&header)?;
     for p in pairings {
         let program = coordinator.program(&p.program_hash)?;
-        let mut row: Vec<String> = vec![
-            p.id.to_string(),
-            p.label.clone().unwrap_or_default(),
-            p.program_id.to_string(),
-            p.program_hash.to_string(),
-            p.type_id.to_string(),
-            p.stage.to_string(),
-            p.outcome.map(|o| o.to_string()).unwrap_or_default(),
-            p.history
-                .as_ref()
-                .and_then(|h| h.reason.clone())
-                .filter(|_| p.outcome.is_some())
-                .unwrap_or_default(),
-            stamp(p.enrolled_at),
-            p.outcome
-                .as_ref()
-                .map(|_| stamp(p.entered_at))
-                .unwrap_or_default(),
-            p.due.map(stamp).unwrap_or_default(),
-            p.cycle.to_string(),
-            p.predecessor.clone().unwrap_or_default(),
-            p.successor.clone().unwrap_or_default(),
-        ];
+        let mut row = pairing_cells(&p);
         for role in &roles {
             let people: Vec<&str> = p.with_role(role).map(|m| m.id.as_str()).collect();
             row.push(people.join(" "));
         }
-        for fact in &facts {
-            // A fact kept per person: each person's value, `id=value`.
-            let value = match program.fact(fact).filter(|d| d.per.is_some()) {
-                Some(decl) => p
-                    .participants
-                    .iter()
-                    .filter(|m| decl.is_kept_for(&m.role))
-                    .map(|m| {
-                        let v = p.person_fact(&program, m, fact);
-                        format!("{}={}", m.id, v.map_or("-".into(), ToString::to_string))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                None => p
-                    .fact(&program, fact)
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-            };
-            row.push(value);
-        }
+        row.extend(facts.iter().map(|fact| fact_cell(&program, &p, fact)));
         csv.write_record(row.into_iter().map(cell))?;
     }
     csv.flush()?;
     Ok(EXIT_OK)
+}
+
+/// The pairing's own columns, before its people and facts.
+fn pairing_cells(p: &mentorflow_engine::Pairing) -> Vec<String> {
+    vec![
+        p.id.to_string(),
+        p.label.clone().unwrap_or_default(),
+        p.program_id.to_string(),
+        p.program_hash.to_string(),
+        p.type_id.to_string(),
+        p.stage.to_string(),
+        p.outcome.map(|o| o.to_string()).unwrap_or_default(),
+        p.history
+            .as_ref()
+            .and_then(|h| h.reason.clone())
+            .filter(|_| p.outcome.is_some())
+            .unwrap_or_default(),
+        stamp(p.enrolled_at),
+        p.outcome
+            .as_ref()
+            .map(|_| stamp(p.entered_at))
+            .unwrap_or_default(),
+        p.due.map(stamp).unwrap_or_default(),
+        p.cycle.to_string(),
+        p.predecessor.clone().unwrap_or_default(),
+        p.successor.clone().unwrap_or_default(),
+    ]
+}
+
+/// A fact's cell: its value (or default); a fact kept per person, each person's `id=value`.
+fn fact_cell(
+    program: &mentorflow_dsl::Program,
+    p: &mentorflow_engine::Pairing,
+    fact: &str,
+) -> String {
+    match program.fact(fact).filter(|d| d.per.is_some()) {
+        Some(decl) => p
+            .participants
+            .iter()
+            .filter(|m| decl.is_kept_for(&m.role))
+            .map(|m| {
+                let v = p.person_fact(program, m, fact);
+                format!("{}={}", m.id, v.map_or("-".into(), ToString::to_string))
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => p
+            .fact(program, fact)
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    }
 }
 
 /// Events as flat rows: who, when, what, and what each kind says in columns of its own
@@ -171,16 +181,47 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
         "detail",
     ])?;
     for e in coordinator.log(None)? {
-        let (mut from, mut to, mut by, mut transition) =
-            (String::new(), String::new(), String::new(), String::new());
-        let (mut facts, mut person) = (String::new(), String::new());
-        fn shown<N: std::fmt::Display>(f: &[(N, mentorflow_dsl::Value)]) -> String {
-            f.iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        }
-        match &e.kind {
+        let [from, to, by, transition, facts, person] = kind_cells(&e.kind);
+        // The event's own fields in their documented JSON shape (`mentorflow schema events`).
+        let detail =
+            serde_json::to_string(&crate::json::event::Event::from(&e).what).unwrap_or_default();
+        csv.write_record(
+            [
+                e.pairing.to_string(),
+                e.seq.to_string(),
+                stamp(e.at),
+                e.actor.to_string(),
+                e.kind.name().to_string(),
+                e.reason.clone().unwrap_or_default(),
+                e.program.to_string(),
+                from,
+                to,
+                by,
+                transition,
+                facts,
+                person,
+                detail,
+            ]
+            .map(cell),
+        )?;
+    }
+    csv.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// What an event's kind says in columns of its own: from, to, by, transition, facts, person.
+fn kind_cells(kind: &EventKind) -> [String; 6] {
+    let (mut from, mut to, mut by, mut transition) =
+        (String::new(), String::new(), String::new(), String::new());
+    let (mut facts, mut person) = (String::new(), String::new());
+    fn shown<N: std::fmt::Display>(f: &[(N, mentorflow_dsl::Value)]) -> String {
+        f.iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    {
+        match kind {
             EventKind::Moved {
                 from: f,
                 to: t,
@@ -207,31 +248,9 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
                 person: p,
                 participant,
             } => person = format!("{p} -> {}", participant.id),
+            // The other kinds say what they say in the detail column only.
             _ => {}
         }
-        // The event's own fields in their documented JSON shape (`mentorflow schema events`).
-        let detail =
-            serde_json::to_string(&crate::json::event::Event::from(&e).what).unwrap_or_default();
-        csv.write_record(
-            [
-                e.pairing.to_string(),
-                e.seq.to_string(),
-                stamp(e.at),
-                e.actor.to_string(),
-                e.kind.name().to_string(),
-                e.reason.clone().unwrap_or_default(),
-                e.program.to_string(),
-                from,
-                to,
-                by,
-                transition,
-                facts,
-                person,
-                detail,
-            ]
-            .map(cell),
-        )?;
     }
-    csv.flush()?;
-    Ok(EXIT_OK)
+    [from, to, by, transition, facts, person]
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use mentorflow_engine::{EngineError, Error};
 
 use crate::failure::{CommandResult, Failure};
-use crate::roster::{self, Roster, Unreadable};
+use crate::input::roster::{self, Roster, Unreadable};
 use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
@@ -115,7 +115,7 @@ fn unreadable(
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
     let shown = args.roster.as_str();
-    let input = match super::open_bounded(shown) {
+    let input = match crate::input::file::open(shown) {
         Ok(file) => file,
         Err(e) => return super::file_problems(shown, &[e], "nothing was enrolled", output),
     };

@@ -27,7 +27,7 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let program = super::pairing_program(&mut coordinator, &args.pairing)?;
-    let participant = super::enrol::participant(&program, &args.person)?;
+    let participant = crate::input::person::participant(&program, &args.person)?;
     let events = coordinator.join(&args.pairing, &participant)?;
     super::stored(&coordinator, &events, args.json, output)
 }

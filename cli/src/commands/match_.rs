@@ -7,6 +7,7 @@ use mentorflow_engine::{Enrolment, MatchCandidate, Participant};
 use mentorflow_engine::{Proposal, Unmatched};
 
 use crate::failure::{CommandResult, Failure};
+use crate::input::candidates;
 use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
@@ -64,13 +65,13 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .collect::<Result<Vec<_>, _>>()?;
     let mut coordinator = store.open()?;
     let candidates = match &args.candidates {
-        Some(file) => match read(file, &program) {
+        Some(file) => match candidates::read(file, &program) {
             Ok(c) => c,
             Err(problems) => {
                 return super::file_problems(file, &problems, "nothing was proposed", output)
             }
         },
-        None => registered(&coordinator.people()?),
+        None => candidates::registered(&coordinator.people()?),
     };
     if candidates.is_empty() {
         return Err(Failure::Refused(
@@ -110,112 +111,6 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     }
     write!(output.out, "{}", table(&proposal, args.rematch.is_some()))?;
     Ok(EXIT_OK)
-}
-
-/// The candidates of a CSV file (id, role, capacity, attributes), each problem with its line.
-fn read(file: &str, program: &mentorflow_dsl::Program) -> Result<Vec<MatchCandidate>, Vec<String>> {
-    let (mut reader, header) = super::open_csv(file)?;
-    let column = |name: &str| header.iter().position(|h| h == name);
-    let (Some(id_col), Some(role_col)) = (column("id"), column("role")) else {
-        return Err(vec![format!(
-            "{file}: the header needs `id` and `role` columns (then `capacity` and attributes); found: {}",
-            header.join(",")
-        )]);
-    };
-    let capacity_col = column("capacity");
-    let mut problems = Vec::new();
-    let mut out: Vec<MatchCandidate> = Vec::new();
-    let mut seen: std::collections::BTreeMap<(String, String), u64> = Default::default();
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("{file}:{line}: {}", super::csv_problem(&e)));
-                continue;
-            }
-        };
-        let cell = |i: usize| record.get(i).unwrap_or_default();
-        let (id, role) = (cell(id_col), cell(role_col));
-        // A people file lists others too: who has no role is no candidate.
-        if role.is_empty() && !id.is_empty() {
-            continue;
-        }
-        if id.is_empty() || !matches!(role, "mentor" | "mentee") {
-            problems.push(format!(
-                "{file}:{line}: give an id and a role of mentor or mentee (found id `{id}`, role `{role}`)"
-            ));
-            continue;
-        }
-        if let Some(first) = seen.insert((id.to_string(), role.to_string()), line) {
-            problems.push(format!(
-                "{file}:{line}: {id} is listed as {role} again (first on line {first}); list each person once per role"
-            ));
-            continue;
-        }
-        let capacity = match capacity_col.map(cell).filter(|c| !c.is_empty()) {
-            None => None,
-            Some(text) => match text.parse::<u32>() {
-                Ok(c) => Some(c),
-                Err(_) => {
-                    problems.push(format!(
-                        "{file}:{line}: capacity `{text}` is not a whole number of at least 0"
-                    ));
-                    continue;
-                }
-            },
-        };
-        let mut attributes = mentorflow_engine::Attributes::new();
-        for (i, name) in header.iter().enumerate() {
-            let text = cell(i);
-            // Only what the program declares is an attribute; the rest (name, manager) is
-            // the registry's business.
-            if text.is_empty() || !program.attributes.iter().any(|a| a.name == *name) {
-                continue;
-            }
-            match super::enrol::attribute(program, id, name, text) {
-                Ok(value) => {
-                    attributes.insert(name.as_str().into(), value);
-                }
-                Err(problem) => problems.push(format!("{file}:{line}: {problem}")),
-            }
-        }
-        out.push(MatchCandidate {
-            participant: Participant {
-                id: id.into(),
-                role: role.into(),
-                attributes,
-                facts: Default::default(),
-                managers: Vec::new(),
-            },
-            capacity,
-        });
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
-}
-
-/// The registry's people whose attribute `role` is mentor or mentee.
-fn registered(people: &[mentorflow_engine::Person]) -> Vec<MatchCandidate> {
-    people
-        .iter()
-        .filter_map(|p| {
-            let role = p.attributes.get("role")?;
-            matches!(role.as_str(), "mentor" | "mentee").then(|| MatchCandidate {
-                participant: Participant {
-                    id: p.id.clone(),
-                    role: role.as_str().into(),
-                    attributes: Default::default(),
-                    facts: Default::default(),
-                    managers: Vec::new(),
-                },
-                capacity: None,
-            })
-        })
-        .collect()
 }
 
 /// Why someone is unmatched, in words.

@@ -104,34 +104,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     };
     let mut coordinator = store.open()?;
     if let (Some(file), Some(text)) = (&args.mapping, &text) {
-        // The mapping file checked against every stored older version, located and explained.
-        let mut errors = 0;
-        for v in coordinator.programs()? {
-            if v.id != program.id || v.hash == program.hash {
-                continue;
-            }
-            let old = coordinator.program(&v.hash)?;
-            let checked = mentorflow_dsl::mapping::check(file, text, &old, &program);
-            if !checked.diagnostics.is_empty() {
-                writeln!(
-                    output.err,
-                    "{} against version {} of {}:",
-                    file.display(),
-                    render::short_hash(&v.hash),
-                    v.id
-                )?;
-                write!(output.err, "{}", checked.render())?;
-                writeln!(output.err)?;
-            }
-            errors += checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        }
-        if errors > 0 {
-            writeln!(
-                output.err,
-                "error: {} in {}; nothing was migrated",
-                render::count(errors as u64, "error"),
-                file.display()
-            )?;
+        if mapping_errors(&mut coordinator, file, text, &program, output)? > 0 {
             return Ok(crate::EXIT_FAILED);
         }
     }
@@ -161,37 +134,81 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         let pairings = moved.iter().map(|m| (&m.pairing).into()).collect();
         return super::changes(output, &events, pairings, args.dry_run);
     }
-    let verb = if args.dry_run { "would move" } else { "moved" };
-    for m in &moved {
+    print_moved(&moved, &program, args.dry_run, output)?;
+    Ok(EXIT_OK)
+}
+
+/// The mapping file checked against every stored older version of `program`, each problem
+/// located and explained on standard error: how many errors.
+fn mapping_errors(
+    coordinator: &mut mentorflow_engine::Coordinator,
+    file: &std::path::Path,
+    text: &str,
+    program: &mentorflow_dsl::Program,
+    output: &mut Output<'_>,
+) -> Result<usize, Failure> {
+    let mut errors = 0;
+    for v in coordinator.programs()? {
+        if v.id != program.id || v.hash == program.hash {
+            continue;
+        }
+        let old = coordinator.program(&v.hash)?;
+        let checked = mentorflow_dsl::mapping::check(file, text, &old, program);
+        if !checked.diagnostics.is_empty() {
+            writeln!(
+                output.err,
+                "{} against version {} of {}:",
+                file.display(),
+                render::short_hash(&v.hash),
+                v.id
+            )?;
+            write!(output.err, "{}", checked.render())?;
+            writeln!(output.err)?;
+        }
+        errors += checked.diagnostics.iter().filter(|d| d.is_error()).count();
+    }
+    if errors > 0 {
+        writeln!(
+            output.err,
+            "error: {} in {}; nothing was migrated",
+            render::count(errors as u64, "error"),
+            file.display()
+        )?;
+    }
+    Ok(errors)
+}
+
+/// Each pairing moved (or that would move), then how many.
+fn print_moved(
+    moved: &[mentorflow_engine::Migrated],
+    program: &mentorflow_dsl::Program,
+    dry_run: bool,
+    output: &mut Output<'_>,
+) -> std::io::Result<()> {
+    let verb = if dry_run { "would move" } else { "moved" };
+    for m in moved {
         let p = &m.pairing;
         let waits = render::attention(&m.attention);
+        let waits = match waits.is_empty() {
+            true => String::new(),
+            false => format!("; waiting on {waits}"),
+        };
         writeln!(
             output.out,
-            "{}: {verb} from version {} to {}, stage {} -> {}{}",
+            "{}: {verb} from version {} to {}, stage {} -> {}{waits}",
             p.id,
             render::short_hash(&m.from_version),
             render::short_hash(&p.program_hash),
             m.from_stage,
             p.stage,
-            if waits.is_empty() {
-                String::new()
-            } else {
-                format!("; waiting on {waits}")
-            }
         )?;
     }
+    let stored = if dry_run { "; nothing was stored" } else { "" };
     writeln!(
         output.out,
-        "{} {} to {} version {}{}",
-        verb,
+        "{verb} {} to {} version {}{stored}",
         render::count(moved.len() as u64, "pairing"),
         program.id,
         render::short_hash(&program.hash),
-        if args.dry_run {
-            "; nothing was stored"
-        } else {
-            ""
-        }
-    )?;
-    Ok(EXIT_OK)
+    )
 }

@@ -34,31 +34,12 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     if let Err(code) = super::check_type(&program, args.type_id.as_deref(), output) {
         return Ok(code);
     }
+    let type_id = args.type_id.as_deref();
     let routes = mentorflow_dsl::graph::routes(&program, ROUTE_LIMIT);
     if args.json {
         let routes = routes
             .iter()
-            .map(|route| {
-                let stages: Vec<String> = std::iter::once(program.initial.as_str())
-                    .chain(
-                        route
-                            .iter()
-                            .filter_map(|&i| program.transitions.get(i))
-                            .map(|t| t.to.as_str()),
-                    )
-                    .map(String::from)
-                    .collect();
-                let outcome = stages
-                    .last()
-                    .and_then(|s| program.stage(s))
-                    .and_then(|s| s.outcome.map(|o| o.to_string()));
-                crate::json::designer::Route {
-                    actions: acts(&program, args.type_id.as_deref(), route),
-                    stages,
-                    transitions: route.iter().map(|i| i + 1).collect(),
-                    outcome,
-                }
-            })
+            .map(|route| route_json(&program, type_id, route))
             .collect();
         let program = program.id.clone();
         return super::versioned_json(output, crate::json::designer::Paths { program, routes });
@@ -70,56 +51,78 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         program.initial
     )?;
     for (n, route) in routes.iter().enumerate() {
-        let mut stages = vec![program.initial.clone()];
-        let mut how = Vec::new();
-        for &i in route {
-            let Some(t) = program.transitions.get(i) else {
-                continue;
-            };
-            stages.push(t.to.clone());
-            let stage = program.stage(&stages[stages.len() - 2]);
-            let label = stage
-                .map(|s| {
-                    mentorflow_dsl::diagram::edge_label(
-                        &program,
-                        t,
-                        Some(s),
-                        args.type_id.as_deref(),
-                    )
-                })
-                .unwrap_or_default();
-            how.push(format!(
-                "{}{}",
-                i + 1,
-                if label.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {label}")
-                }
-            ));
-        }
-        let outcome = stages
-            .last()
-            .and_then(|s| program.stage(s))
-            .and_then(|s| s.outcome.map(|o| o.as_str()))
-            .unwrap_or_default();
-        writeln!(
-            output.out,
-            "{:>3}. {}  => {outcome}",
-            n + 1,
-            stages.join(" -> ")
-        )?;
-        for step in how {
-            writeln!(output.out, "       via {step}")?;
-        }
-        for act in acts(&program, args.type_id.as_deref(), route) {
-            writeln!(output.out, "       acts: {act}")?;
-        }
+        print_route(n + 1, &program, type_id, route, output)?;
     }
     if routes.len() == ROUTE_LIMIT {
         writeln!(output.out, "(stopped after {ROUTE_LIMIT} routes)")?;
     }
     Ok(EXIT_OK)
+}
+
+/// A route (transition indexes) as `--json` gives it.
+fn route_json(
+    program: &mentorflow_dsl::Program,
+    type_id: Option<&str>,
+    route: &[usize],
+) -> crate::json::designer::Route {
+    let stages: Vec<String> = std::iter::once(program.initial.as_str())
+        .chain(
+            route
+                .iter()
+                .filter_map(|&i| program.transitions.get(i))
+                .map(|t| t.to.as_str()),
+        )
+        .map(String::from)
+        .collect();
+    let outcome = stages
+        .last()
+        .and_then(|s| program.stage(s))
+        .and_then(|s| s.outcome.map(|o| o.to_string()));
+    crate::json::designer::Route {
+        actions: acts(program, type_id, route),
+        stages,
+        transitions: route.iter().map(|i| i + 1).collect(),
+        outcome,
+    }
+}
+
+/// Route `n`: its stages and outcome, each transition with its label, and what it runs.
+fn print_route(
+    n: usize,
+    program: &mentorflow_dsl::Program,
+    type_id: Option<&str>,
+    route: &[usize],
+    output: &mut Output<'_>,
+) -> std::io::Result<()> {
+    let mut stages = vec![program.initial.clone()];
+    let mut how = Vec::new();
+    for &i in route {
+        let Some(t) = program.transitions.get(i) else {
+            continue;
+        };
+        stages.push(t.to.clone());
+        let label = program
+            .stage(&stages[stages.len() - 2])
+            .map(|s| mentorflow_dsl::diagram::edge_label(program, t, Some(s), type_id))
+            .unwrap_or_default();
+        how.push(match label.is_empty() {
+            true => format!("{}", i + 1),
+            false => format!("{} {label}", i + 1),
+        });
+    }
+    let outcome = stages
+        .last()
+        .and_then(|s| program.stage(s))
+        .and_then(|s| s.outcome.map(|o| o.as_str()))
+        .unwrap_or_default();
+    writeln!(output.out, "{n:>3}. {}  => {outcome}", stages.join(" -> "))?;
+    for step in how {
+        writeln!(output.out, "       via {step}")?;
+    }
+    for act in acts(program, type_id, route) {
+        writeln!(output.out, "       acts: {act}")?;
+    }
+    Ok(())
 }
 
 /// The stage actions a route runs (for `type_id`, with its own actions), in order: the first

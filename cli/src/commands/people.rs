@@ -1,8 +1,6 @@
 //! `mentorflow people import|list|show`: the people registry. Enrolments and rosters name
 //! people by id and take a registered person's attributes and reporting line from here.
 
-use std::collections::BTreeMap;
-
 use mentorflow_engine::{Error, Person};
 
 use crate::failure::{CommandResult, Failure};
@@ -65,75 +63,8 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     }
 }
 
-/// The people of a file, each with its line; or every problem of the file, with its line.
-fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
-    let (mut reader, header) = super::open_csv(file)?;
-    let column = |name: &str| header.iter().position(|h| h == name);
-    let Some(id_col) = column("id") else {
-        return Err(vec![format!(
-            "{file}: the header needs an `id` column (then `name`, `manager` and one column per attribute); found: {}",
-            header.join(",")
-        )]);
-    };
-    let (name_col, manager_col) = (column("name"), column("manager"));
-    let mut problems = Vec::new();
-    let mut seen = BTreeMap::new();
-    for (i, h) in header.iter().enumerate() {
-        if h.is_empty() {
-            problems.push(format!("{file}:1: column {} has no name", i + 1));
-        } else if let Some(first) = seen.insert(h.as_str(), i) {
-            problems.push(format!(
-                "{file}:1: column `{h}` is given twice (columns {} and {})",
-                first + 1,
-                i + 1
-            ));
-        }
-    }
-    let mut people = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("{file}:{line}: {}", super::csv_problem(&e)));
-                continue;
-            }
-        };
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default();
-        let id = cell(Some(id_col));
-        if id.is_empty() {
-            problems.push(format!("{file}:{line}: the id cell is empty"));
-            continue;
-        }
-        let attributes = header
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != id_col && Some(*i) != name_col && Some(*i) != manager_col)
-            .filter_map(|(i, h)| {
-                let text = record.get(i).unwrap_or_default();
-                (!text.is_empty()).then(|| (h.clone(), text.to_string()))
-            })
-            .collect();
-        let manager = cell(manager_col);
-        people.push((
-            line,
-            Person {
-                id: id.to_string(),
-                name: cell(name_col).to_string(),
-                manager: (!manager.is_empty()).then(|| manager.to_string()),
-                attributes,
-            },
-        ));
-    }
-    if problems.is_empty() {
-        Ok(people)
-    } else {
-        Err(problems)
-    }
-}
-
 fn import(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let rows = match read(file) {
+    let rows = match crate::input::people::read(file) {
         Ok(rows) => rows,
         Err(problems) => {
             return super::file_problems(file, &problems, "nobody was recorded", output)

@@ -34,7 +34,7 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let program = super::pairing_program(&mut coordinator, &args.pairing)?;
-    let participant = super::enrol::participant(&program, &args.with)?;
+    let participant = crate::input::person::participant(&program, &args.with)?;
     let events = coordinator.replace(
         &args.pairing,
         &args.person,

@@ -78,93 +78,11 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
         &program.facts,
     );
     declarations(&mut s, "Participant attributes", &program.attributes);
-    if !program.criteria.is_empty() {
-        let _ = writeln!(s, "\nCriteria");
-        for c in &program.criteria {
-            let _ = writeln!(s, "  {}{}", c.name, dash(&c.description));
-            for line in c.script.source.trim().lines() {
-                let _ = writeln!(s, "      {line}");
-            }
-        }
-    }
-    if !program.schedules.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nSchedules (record one with `mentorflow done PAIRING NAME`)"
-        );
-        for sc in &program.schedules {
-            let mut line = format!(
-                "  {}{}: {} from {}",
-                sc.name,
-                dash(&sc.title),
-                sc.cadence,
-                sc.anchor
-            );
-            if let Some(end) = sc.end {
-                let _ = write!(line, ", ending {end} after it");
-            }
-            if let Some(grace) = sc.grace {
-                let _ = write!(line, ", missed {grace} after due");
-            }
-            if let Some(stage) = &sc.during {
-                let _ = write!(line, ", while in {stage}");
-            }
-            if !sc.types.is_empty() {
-                let _ = write!(line, ", for {}", sc.types.join(", "));
-            }
-            if !sc.facts.is_empty() {
-                let _ = write!(line, "; records {}", sc.facts.join(", "));
-            }
-            let _ = writeln!(s, "{line}");
-        }
-    }
-    if !program.reasons.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nReasons (withdraw, leave and forced moves give one: --reason CODE)"
-        );
-        let width = program
-            .reasons
-            .iter()
-            .map(|r| r.code.len())
-            .max()
-            .unwrap_or(0);
-        for r in &program.reasons {
-            let _ = writeln!(s, "  {:width$}  {}", r.code, r.description);
-        }
-    }
-    if let Some(matching) = &program.matching {
-        let _ = writeln!(
-            s,
-            "\nMatching (mentorflow match: the type's rules, capacity, then the best total score)"
-        );
-        if let Some(allow) = &matching.allow {
-            let _ = writeln!(s, "  allow: {}", one_line(&allow.source));
-        }
-        for c in &matching.criteria {
-            let _ = writeln!(
-                s,
-                "  {}, weight {}{}",
-                c.name,
-                c.weight,
-                dash(&c.description)
-            );
-            let _ = writeln!(s, "      {}", one_line(&c.score.source));
-        }
-    }
-    if !program.capacity.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nCapacity (running pairings of this program per person, checked by the store)"
-        );
-        for c in &program.capacity {
-            let who = c
-                .role
-                .as_ref()
-                .map_or("anyone, in any role".to_string(), |r| format!("a {r}"));
-            let _ = writeln!(s, "  {who}: at most {}", c.limit);
-        }
-    }
+    criteria(&mut s, program);
+    schedules(&mut s, program);
+    reasons(&mut s, program);
+    matching(&mut s, program);
+    capacity(&mut s, program);
     let _ = writeln!(s, "\nTypes");
     for ty in program
         .types
@@ -174,6 +92,113 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
         mentoring_type(&mut s, ty);
     }
     s
+}
+
+fn criteria(s: &mut String, program: &Program) {
+    if program.criteria.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nCriteria");
+    for c in &program.criteria {
+        let _ = writeln!(s, "  {}{}", c.name, dash(&c.description));
+        for line in c.script.source.trim().lines() {
+            let _ = writeln!(s, "      {line}");
+        }
+    }
+}
+
+fn schedules(s: &mut String, program: &Program) {
+    if program.schedules.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nSchedules (record one with `mentorflow done PAIRING NAME`)"
+    );
+    for sc in &program.schedules {
+        let mut line = format!(
+            "  {}{}: {} from {}",
+            sc.name,
+            dash(&sc.title),
+            sc.cadence,
+            sc.anchor
+        );
+        if let Some(end) = sc.end {
+            let _ = write!(line, ", ending {end} after it");
+        }
+        if let Some(grace) = sc.grace {
+            let _ = write!(line, ", missed {grace} after due");
+        }
+        if let Some(stage) = &sc.during {
+            let _ = write!(line, ", while in {stage}");
+        }
+        if !sc.types.is_empty() {
+            let _ = write!(line, ", for {}", sc.types.join(", "));
+        }
+        if !sc.facts.is_empty() {
+            let _ = write!(line, "; records {}", sc.facts.join(", "));
+        }
+        let _ = writeln!(s, "{line}");
+    }
+}
+
+fn reasons(s: &mut String, program: &Program) {
+    if program.reasons.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nReasons (withdraw, leave and forced moves give one: --reason CODE)"
+    );
+    let width = program
+        .reasons
+        .iter()
+        .map(|r| r.code.len())
+        .max()
+        .unwrap_or(0);
+    for r in &program.reasons {
+        let _ = writeln!(s, "  {:width$}  {}", r.code, r.description);
+    }
+}
+
+fn matching(s: &mut String, program: &Program) {
+    let Some(matching) = &program.matching else {
+        return;
+    };
+    let _ = writeln!(
+        s,
+        "\nMatching (mentorflow match: the type's rules, capacity, then the best total score)"
+    );
+    if let Some(allow) = &matching.allow {
+        let _ = writeln!(s, "  allow: {}", one_line(&allow.source));
+    }
+    for c in &matching.criteria {
+        let _ = writeln!(
+            s,
+            "  {}, weight {}{}",
+            c.name,
+            c.weight,
+            dash(&c.description)
+        );
+        let _ = writeln!(s, "      {}", one_line(&c.score.source));
+    }
+}
+
+fn capacity(s: &mut String, program: &Program) {
+    if program.capacity.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nCapacity (running pairings of this program per person, checked by the store)"
+    );
+    for c in &program.capacity {
+        let who = c
+            .role
+            .as_ref()
+            .map_or("anyone, in any role".to_string(), |r| format!("a {r}"));
+        let _ = writeln!(s, "  {who}: at most {}", c.limit);
+    }
 }
 
 fn dash(text: &str) -> String {

@@ -50,37 +50,10 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let mut failed = 0;
     let mut json = Vec::new();
     for path in &args.scenarios {
-        let scenario = match Scenario::load(path) {
-            Ok(s) => s,
-            Err(e) => {
-                writeln!(output.err, "error: {}", load_error(&e))?;
-                failed += 1;
-                continue;
-            }
+        let Some((scenario, program_path)) = prepare(path, &mut programs, output)? else {
+            failed += 1;
+            continue;
         };
-        let program_path = match scenario.program_path(path) {
-            Ok(p) => p,
-            Err(e) => {
-                writeln!(output.err, "error: scenario {}: {e}", path.display())?;
-                failed += 1;
-                continue;
-            }
-        };
-        if !programs.contains_key(&program_path) {
-            match super::load_program(&program_path, output) {
-                Ok(p) => programs.insert(program_path.clone(), p),
-                Err(_) => {
-                    writeln!(
-                        output.err,
-                        "error: scenario {} names program {}, which cannot be used",
-                        path.display(),
-                        program_path.display()
-                    )?;
-                    failed += 1;
-                    continue;
-                }
-            };
-        }
         let Some(program) = programs.get(&program_path) else {
             continue;
         };
@@ -93,33 +66,9 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             .iter()
             .for_each(|t| *counts.entry(*t).or_default() += 1);
         if args.json {
-            json.push(crate::json::designer::ScenarioRun {
-                scenario: path.display().to_string(),
-                passed: transcript.failures.is_empty(),
-                failures: transcript
-                    .failures
-                    .iter()
-                    .map(|f| crate::paint::plain(&render::failure_summary(f)))
-                    .collect(),
-                events: transcript.events.iter().map(Into::into).collect(),
-                // Data: the marks the terminal colours are made plain.
-                transcript: lines.iter().map(|l| crate::paint::plain(l)).collect(),
-                last: transcript.pairing.as_ref().map(Into::into),
-            });
+            json.push(scenario_json(path, &transcript, &lines));
         } else {
-            writeln!(output.out, "== {}", path.display())?;
-            if !scenario.description.is_empty() {
-                writeln!(output.out, "   {}", scenario.description)?;
-            }
-            for line in &lines {
-                writeln!(output.out, "{line}")?;
-            }
-            let verdict = if transcript.failures.is_empty() {
-                "PASSED"
-            } else {
-                "FAILED"
-            };
-            writeln!(output.out, "{verdict}\n")?;
+            print_transcript(path, &scenario, &transcript, &lines, output)?;
         }
         if !transcript.failures.is_empty() {
             failed += 1;
@@ -142,6 +91,85 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         )?;
     }
     Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// The scenario at `path` and its program's path, the program loaded into `programs` once;
+/// `None` when either cannot be used (said on standard error).
+fn prepare(
+    path: &std::path::Path,
+    programs: &mut BTreeMap<PathBuf, Program>,
+    output: &mut Output<'_>,
+) -> std::io::Result<Option<(Scenario, PathBuf)>> {
+    let scenario = match Scenario::load(path) {
+        Ok(s) => s,
+        Err(e) => {
+            writeln!(output.err, "error: {}", load_error(&e))?;
+            return Ok(None);
+        }
+    };
+    let program_path = match scenario.program_path(path) {
+        Ok(p) => p,
+        Err(e) => {
+            writeln!(output.err, "error: scenario {}: {e}", path.display())?;
+            return Ok(None);
+        }
+    };
+    if !programs.contains_key(&program_path) {
+        let Ok(program) = super::load_program(&program_path, output) else {
+            writeln!(
+                output.err,
+                "error: scenario {} names program {}, which cannot be used",
+                path.display(),
+                program_path.display()
+            )?;
+            return Ok(None);
+        };
+        programs.insert(program_path.clone(), program);
+    }
+    Ok(Some((scenario, program_path)))
+}
+
+/// A scenario's run as `--json` gives it.
+fn scenario_json(
+    path: &std::path::Path,
+    transcript: &scenario::Transcript,
+    lines: &[String],
+) -> crate::json::designer::ScenarioRun {
+    crate::json::designer::ScenarioRun {
+        scenario: path.display().to_string(),
+        passed: transcript.failures.is_empty(),
+        failures: transcript
+            .failures
+            .iter()
+            .map(|f| crate::paint::plain(&render::failure_summary(f)))
+            .collect(),
+        events: transcript.events.iter().map(Into::into).collect(),
+        // Data: the marks the terminal colours are made plain.
+        transcript: lines.iter().map(|l| crate::paint::plain(l)).collect(),
+        last: transcript.pairing.as_ref().map(Into::into),
+    }
+}
+
+/// A scenario's transcript as text, with its verdict.
+fn print_transcript(
+    path: &std::path::Path,
+    scenario: &Scenario,
+    transcript: &scenario::Transcript,
+    lines: &[String],
+    output: &mut Output<'_>,
+) -> std::io::Result<()> {
+    writeln!(output.out, "== {}", path.display())?;
+    if !scenario.description.is_empty() {
+        writeln!(output.out, "   {}", scenario.description)?;
+    }
+    for line in lines {
+        writeln!(output.out, "{line}")?;
+    }
+    let verdict = match transcript.failures.is_empty() {
+        true => "PASSED",
+        false => "FAILED",
+    };
+    writeln!(output.out, "{verdict}\n")
 }
 
 fn coverage_json(

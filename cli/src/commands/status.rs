@@ -34,11 +34,25 @@ pub fn show(
         return board(coordinator, args.json, output);
     };
     let status = coordinator.status(id)?;
-    let p = &status.pairing;
     if args.json {
         return status_json(coordinator, &status, output);
     }
-    let mut s = format!(
+    let now = coordinator.now();
+    let mut s = heading(&status);
+    where_it_stands(&mut s, &status, now);
+    who(&mut s, &status.pairing);
+    facts(&mut s, &status);
+    moves(&mut s, &status);
+    schedules(&mut s, &coordinator.schedules(&status.pairing)?, now);
+    timers(&mut s, &status.timers, now);
+    write!(output.out, "{s}")?;
+    Ok(EXIT_OK)
+}
+
+/// The pairing's id, label, program, type and version, and whether its file changed since.
+fn heading(status: &mentorflow_engine::Status) -> String {
+    let p = &status.pairing;
+    format!(
         "{}{} — {} ({}), version {}{}\n",
         p.id,
         p.label.as_ref().map_or(String::new(), |l| format!(
@@ -55,13 +69,18 @@ pub fn show(
             ),
             _ => String::new(),
         }
-    );
+    )
+}
+
+/// Its stage and since when, then how it ended or when it is due.
+fn where_it_stands(s: &mut String, status: &mentorflow_engine::Status, now: Now) {
+    let p = &status.pairing;
     let _ = writeln!(
         s,
         "stage: {} since {} ({}), cycle {}",
         p.stage,
         render::date(p.entered_at),
-        render::age(coordinator.now() - p.entered_at),
+        render::age(now - p.entered_at),
         p.cycle
     );
     match (&p.outcome, p.due) {
@@ -80,15 +99,19 @@ pub fn show(
                 format!(
                     "  {} by {}",
                     crate::paint::mark(crate::paint::Mark::Alarm, "OVERDUE"),
-                    render::age(coordinator.now() - due)
+                    render::age(now - due)
                 )
             } else {
-                format!("  (in {})", render::age(due - coordinator.now()))
+                format!("  (in {})", render::age(due - now))
             };
             let _ = writeln!(s, "due: {}{late}", render::minute(due));
         }
         (None, None) => {}
     }
+}
+
+/// Who takes part, the pairings it continues or continued as, and who left.
+fn who(s: &mut String, p: &mentorflow_engine::Pairing) {
     for person in p.participants.iter() {
         let mut line = format!("  {} {}", person.role, person.id);
         for (k, v) in &person.attributes {
@@ -114,6 +137,11 @@ pub fn show(
             render::date(former.left)
         );
     }
+}
+
+/// Every fact its type declares (`-` when it has no value), then the facts kept per person.
+fn facts(s: &mut String, status: &mentorflow_engine::Status) {
+    let p = &status.pairing;
     let facts: Vec<String> = status
         .program
         .facts_for_type(&p.type_id)
@@ -132,62 +160,77 @@ pub fn show(
     if !people.is_empty() {
         let _ = writeln!(s, "facts per person:{people}");
     }
+}
+
+/// What it needs to move on, by advance and by itself.
+fn moves(s: &mut String, status: &mentorflow_engine::Status) {
     if !status.candidates.is_empty() {
         s.push_str("to move on:\n");
         for c in &status.candidates {
-            render::candidate(&mut s, c, "  ");
+            render::candidate(s, c, "  ");
         }
     }
     if !status.automatic.is_empty() {
         s.push_str("automatically, as soon as a guard holds:\n");
         for c in &status.automatic {
-            render::candidate(&mut s, c, "  ");
+            render::candidate(s, c, "  ");
         }
     }
-    let schedules = coordinator.schedules(p)?;
-    if !schedules.is_empty() {
-        s.push_str("schedules:\n");
-        for (schedule, st) in &schedules {
-            let next = match st.next {
-                Some((k, at)) if at >= coordinator.now() => format!(
-                    "; next #{k} due {} (in {})",
-                    render::minute(at),
-                    render::age(at - coordinator.now())
-                ),
-                Some((k, at)) => format!("; #{k} was due {}, still open", render::minute(at)),
-                None => "; no more occurrences".into(),
-            };
-            let missed = if st.missed > 0 {
-                format!(
-                    ", {} {}",
-                    st.missed,
-                    crate::paint::mark(crate::paint::Mark::Alarm, "MISSED")
-                )
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                s,
-                "  {} ({} from {}): {} of {} due done ({} on time){missed}{next}",
-                schedule.name, schedule.cadence, schedule.anchor, st.done, st.due, st.on_time
-            );
-        }
+}
+
+type Now = chrono::DateTime<chrono::Utc>;
+
+/// How each schedule that applies stands: done, on time, missed, and the next occurrence.
+fn schedules(
+    s: &mut String,
+    schedules: &[(mentorflow_dsl::model::Schedule, mentorflow_engine::Standing)],
+    now: Now,
+) {
+    if schedules.is_empty() {
+        return;
     }
-    if !status.timers.is_empty() {
-        s.push_str("timers:\n");
-        for u in &status.timers {
-            let when = match u.fires {
-                Some(at) if at > coordinator.now() => {
-                    format!(", in {}", render::age(at - coordinator.now()))
-                }
-                Some(_) => ", due now: the next tick takes it if its guard holds".into(),
-                None => String::new(),
-            };
-            let _ = writeln!(s, "  #{} {}{when}", u.transition, render::upcoming(u));
-        }
+    s.push_str("schedules:\n");
+    for (schedule, st) in schedules {
+        let next = match st.next {
+            Some((k, at)) if at >= now => format!(
+                "; next #{k} due {} (in {})",
+                render::minute(at),
+                render::age(at - now)
+            ),
+            Some((k, at)) => format!("; #{k} was due {}, still open", render::minute(at)),
+            None => "; no more occurrences".into(),
+        };
+        let missed = if st.missed > 0 {
+            format!(
+                ", {} {}",
+                st.missed,
+                crate::paint::mark(crate::paint::Mark::Alarm, "MISSED")
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "  {} ({} from {}): {} of {} due done ({} on time){missed}{next}",
+            schedule.name, schedule.cadence, schedule.anchor, st.done, st.due, st.on_time
+        );
     }
-    write!(output.out, "{s}")?;
-    Ok(EXIT_OK)
+}
+
+/// The timers that leave its stage, and when each fires.
+fn timers(s: &mut String, timers: &[mentorflow_engine::Upcoming], now: Now) {
+    if timers.is_empty() {
+        return;
+    }
+    s.push_str("timers:\n");
+    for u in timers {
+        let when = match u.fires {
+            Some(at) if at > now => format!(", in {}", render::age(at - now)),
+            Some(_) => ", due now: the next tick takes it if its guard holds".into(),
+            None => String::new(),
+        };
+        let _ = writeln!(s, "  #{} {}{when}", u.transition, render::upcoming(u));
+    }
 }
 
 fn board(
@@ -197,27 +240,10 @@ fn board(
 ) -> CommandResult {
     let (total, rows) = coordinator.board()?;
     if as_json {
-        use crate::json::status::{Board, BoardRow, Waiting};
-        let rows = rows
-            .iter()
-            .map(|r| BoardRow {
-                program: r.program.clone(),
-                stage: r.stage.clone(),
-                r#type: r.type_id.clone(),
-                pairings: r.pairings,
-                overdue: r.overdue,
-                blocked: r.blocked,
-                waiting_on: r.waiting_on.as_ref().map(|(part, n)| Waiting {
-                    part: part.clone(),
-                    pairings: *n,
-                }),
-                reasons: r.reasons.clone(),
-            })
-            .collect();
-        let board = Board {
+        let board = crate::json::status::Board {
             now: coordinator.now(),
             pairings: total as u64,
-            rows,
+            rows: rows.iter().map(board_row_json).collect(),
         };
         return super::versioned_json(output, board);
     }
@@ -270,6 +296,26 @@ fn board(
     };
     write!(output.out, "{table}")?;
     Ok(EXIT_OK)
+}
+
+/// A row of the board in its documented shape.
+fn board_row_json(r: &mentorflow_engine::BoardRow) -> crate::json::status::BoardRow {
+    crate::json::status::BoardRow {
+        program: r.program.clone(),
+        stage: r.stage.clone(),
+        r#type: r.type_id.clone(),
+        pairings: r.pairings,
+        overdue: r.overdue,
+        blocked: r.blocked,
+        waiting_on: r
+            .waiting_on
+            .as_ref()
+            .map(|(part, n)| crate::json::status::Waiting {
+                part: part.clone(),
+                pairings: *n,
+            }),
+        reasons: r.reasons.clone(),
+    }
 }
 
 /// One pairing's status in its documented shape.

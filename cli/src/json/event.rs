@@ -223,12 +223,7 @@ fn what(kind: &EventKind) -> What {
             label: label.clone(),
             predecessor: predecessor.clone(),
         },
-        EventKind::PersonRecorded { person } => What::PersonRecorded {
-            id: person.id.clone(),
-            name: person.name.clone(),
-            manager: person.manager.clone(),
-            attributes: person.attributes.clone(),
-        },
+        EventKind::PersonRecorded { person } => registry_entry(person),
         EventKind::Continued { successor } => What::Continued {
             successor: successor.clone(),
         },
@@ -265,6 +260,20 @@ fn what(kind: &EventKind) -> What {
             stage: stage.to_string(),
             due: *due,
         },
+        EventKind::Warned { .. }
+        | EventKind::Missed { .. }
+        | EventKind::Done { .. }
+        | EventKind::ScheduleStarted { .. }
+        | EventKind::ScheduleStopped { .. }
+        | EventKind::Notified { .. }
+        | EventKind::Migrated { .. } => what_happened_on_time(kind),
+    }
+}
+
+/// What timers, schedules, notifications and migrations did.
+/// Its match and [`what`]'s each name every kind: a new one must be placed in one of them.
+fn what_happened_on_time(kind: &EventKind) -> What {
+    match kind {
         EventKind::Warned {
             transition,
             to,
@@ -273,6 +282,17 @@ fn what(kind: &EventKind) -> What {
             transition: *transition,
             to: to.to_string(),
             fires: *fires,
+        },
+        EventKind::Missed {
+            schedule,
+            anchor,
+            occurrences,
+            checked,
+        } => What::Missed {
+            schedule: schedule.clone(),
+            anchor: *anchor,
+            occurrences: occurrences.clone(),
+            checked: *checked,
         },
         EventKind::Done {
             schedule,
@@ -287,17 +307,6 @@ fn what(kind: &EventKind) -> What {
             on: *on,
             facts: Values::of_list(facts),
         },
-        EventKind::Missed {
-            schedule,
-            anchor,
-            occurrences,
-            checked,
-        } => What::Missed {
-            schedule: schedule.clone(),
-            anchor: *anchor,
-            occurrences: occurrences.clone(),
-            checked: *checked,
-        },
         EventKind::ScheduleStarted { schedule } => What::ScheduleStarted {
             schedule: schedule.clone(),
         },
@@ -311,13 +320,7 @@ fn what(kind: &EventKind) -> What {
             body,
         } => What::Notified {
             notification: notification.clone(),
-            to: to
-                .iter()
-                .map(|r| Recipient {
-                    id: r.id.clone(),
-                    role: r.role.clone(),
-                })
-                .collect(),
+            to: to.iter().map(Recipient::from).collect(),
             subject: subject.clone(),
             body: body.clone(),
         },
@@ -336,6 +339,34 @@ fn what(kind: &EventKind) -> What {
             facts_renamed: mapping.facts.clone(),
             facts_set: mapping.set.clone(),
         },
+        EventKind::Enrolled { .. }
+        | EventKind::PersonRecorded { .. }
+        | EventKind::Continued { .. }
+        | EventKind::Joined { .. }
+        | EventKind::Left { .. }
+        | EventKind::Replaced { .. }
+        | EventKind::FactsRecorded { .. }
+        | EventKind::Moved { .. }
+        | EventKind::BecameOverdue { .. } => what(kind),
+    }
+}
+
+/// An edit of the people registry.
+fn registry_entry(person: &mentorflow_engine::Person) -> What {
+    What::PersonRecorded {
+        id: person.id.clone(),
+        name: person.name.clone(),
+        manager: person.manager.clone(),
+        attributes: person.attributes.clone(),
+    }
+}
+
+impl From<&mentorflow_engine::Recipient> for Recipient {
+    fn from(r: &mentorflow_engine::Recipient) -> Recipient {
+        Recipient {
+            id: r.id.clone(),
+            role: r.role.clone(),
+        }
     }
 }
 

@@ -51,108 +51,45 @@ fn version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+/// Each shape of the command line's JSON: its name, its type, and the commands that print it.
+macro_rules! shapes {
+    ($($name:literal => $shape:ty: $by:literal,)*) => {
+        vec![$(($name, schema::<$shape>($by))),*]
+    };
+}
+
 /// Every shape by the name `mentorflow schema` knows it under, with its schema.
 pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
-    let program = ("program", mentorflow_dsl::format::schema());
-    sorted(vec![
-        program,
-        ("board", schema::<status::Board>("mentorflow status --json")),
-        (
-            "diff",
-            schema::<store_reads::Diff>("mentorflow diff --json"),
-        ),
-        (
-            "events",
-            schema::<event::Events>(
-                "mentorflow log --json, export --what events, and every write command's --json",
-            ),
-        ),
-        (
-            "bulk",
-            schema::<event::Bulk>("mentorflow advance --all --json"),
-        ),
-        (
-            "changes",
-            schema::<event::Changes>("every write command's --json"),
-        ),
-        (
-            "check",
-            schema::<designer::Check>("mentorflow check --json"),
-        ),
-        (
-            "copy",
-            schema::<store::Copy>("mentorflow store copy --json"),
-        ),
-        ("list", schema::<status::List>("mentorflow list --json")),
-        (
-            "programs",
-            schema::<store_reads::Programs>("mentorflow programs --json"),
-        ),
-        (
-            "people",
-            schema::<people::People>("mentorflow people list --json"),
-        ),
-        (
-            "person",
-            schema::<people::PersonStatus>("mentorflow people show --json"),
-        ),
-        (
-            "people-import",
-            schema::<store::People>("mentorflow people import --json"),
-        ),
-        (
-            "match",
-            schema::<matching::Proposal>("mentorflow match --json"),
-        ),
-        (
-            "paths",
-            schema::<designer::Paths>("mentorflow paths --json"),
-        ),
-        (
-            "outbox",
-            schema::<outbox::Outbox>("mentorflow outbox --json"),
-        ),
-        (
-            "notice",
-            schema::<outbox::Notice>(
-                "the document mentorflow outbox deliver --exec hands its command",
-            ),
-        ),
-        (
-            "delivery",
-            schema::<outbox::Delivery>("mentorflow outbox deliver --json"),
-        ),
-        (
-            "pairings",
-            schema::<status::Pairings>("mentorflow export --what pairings"),
-        ),
-        (
-            "replay",
-            schema::<store_reads::Replay>("mentorflow replay --json"),
-        ),
-        (
-            "report",
-            schema::<report::Report>("mentorflow report --json"),
-        ),
-        ("tick", schema::<event::Tick>("mentorflow tick --json")),
-        (
-            "verify",
-            schema::<store_reads::Verify>("mentorflow verify --json"),
-        ),
-        ("store", schema::<store::Store>("mentorflow init --json")),
-        (
-            "show",
-            schema::<mentorflow_dsl::Program>("mentorflow show --json"),
-        ),
-        (
-            "simulate",
-            schema::<designer::Simulate>("mentorflow simulate --json"),
-        ),
-        (
-            "status",
-            schema::<status::Status>("mentorflow status PAIRING --json"),
-        ),
-    ])
+    let mut all = shapes![
+        "board" => status::Board: "mentorflow status --json",
+        "diff" => store_reads::Diff: "mentorflow diff --json",
+        "events" => event::Events: "mentorflow log --json, export --what events, and every write command's --json",
+        "bulk" => event::Bulk: "mentorflow advance --all --json",
+        "changes" => event::Changes: "every write command's --json",
+        "check" => designer::Check: "mentorflow check --json",
+        "copy" => store::Copy: "mentorflow store copy --json",
+        "list" => status::List: "mentorflow list --json",
+        "programs" => store_reads::Programs: "mentorflow programs --json",
+        "people" => people::People: "mentorflow people list --json",
+        "person" => people::PersonStatus: "mentorflow people show --json",
+        "people-import" => store::People: "mentorflow people import --json",
+        "match" => matching::Proposal: "mentorflow match --json",
+        "paths" => designer::Paths: "mentorflow paths --json",
+        "outbox" => outbox::Outbox: "mentorflow outbox --json",
+        "notice" => outbox::Notice: "the document mentorflow outbox deliver --exec hands its command",
+        "delivery" => outbox::Delivery: "mentorflow outbox deliver --json",
+        "pairings" => status::Pairings: "mentorflow export --what pairings",
+        "replay" => store_reads::Replay: "mentorflow replay --json",
+        "report" => report::Report: "mentorflow report --json",
+        "tick" => event::Tick: "mentorflow tick --json",
+        "verify" => store_reads::Verify: "mentorflow verify --json",
+        "store" => store::Store: "mentorflow init --json",
+        "show" => mentorflow_dsl::Program: "mentorflow show --json",
+        "simulate" => designer::Simulate: "mentorflow simulate --json",
+        "status" => status::Status: "mentorflow status PAIRING --json",
+    ];
+    all.push(("program", mentorflow_dsl::format::schema()));
+    sorted(all)
 }
 
 /// The schemas, by name.

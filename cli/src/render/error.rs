@@ -223,6 +223,51 @@ pub fn script_error(e: &ScriptError) -> String {
 /// An engine refusal, with what to do next.
 pub fn engine_error(e: &EngineError) -> String {
     match e {
+        EngineError::UnknownType { .. }
+        | EngineError::EnrolmentRefused { .. }
+        | EngineError::ParticipantsRefused { .. }
+        | EngineError::BadPerson { .. }
+        | EngineError::NotEnded { .. }
+        | EngineError::AlreadyContinued { .. }
+        | EngineError::NotAParticipant { .. }
+        | EngineError::ReplaceChangesRole { .. }
+        | EngineError::UnknownAttribute { .. }
+        | EngineError::BadAttribute { .. } => participants_error(e),
+        EngineError::FactPerPerson { .. }
+        | EngineError::FactOfThePairing { .. }
+        | EngineError::FactNotKeptFor { .. }
+        | EngineError::UnknownFact { .. }
+        | EngineError::BadValue { .. }
+        | EngineError::NoFacts
+        | EngineError::SignedValue { .. }
+        | EngineError::NotANumber { .. }
+        | EngineError::NoValueToChange { .. }
+        | EngineError::FactTwice { .. } => fact_error(e),
+        EngineError::UnknownSchedule { .. }
+        | EngineError::NoOpenOccurrence { .. }
+        | EngineError::NotAScheduleFact { .. }
+        | EngineError::DoneBeforeEnrolment { .. }
+        | EngineError::DoneInFuture => schedule_error(e),
+        EngineError::MigrationRefused { .. }
+        | EngineError::UnknownStage { .. }
+        | EngineError::Terminal { .. }
+        | EngineError::Refused { .. }
+        | EngineError::NoSuchTransition { .. }
+        | EngineError::Script { .. }
+        | EngineError::Action { .. }
+        | EngineError::ReasonRequired { .. }
+        | EngineError::NoWithdrawTransition { .. }
+        | EngineError::BeforeLatestEvent { .. }
+        | EngineError::UnknownReason { .. }
+        | EngineError::AutoLoop { .. }
+        | EngineError::NoActor
+        | EngineError::Fold { .. } => command_error(e),
+    }
+}
+
+/// Errors of who takes part: enrolment, changes of participants, continuing.
+fn participants_error(e: &EngineError) -> String {
+    match e {
         EngineError::UnknownType {
             program,
             type_id,
@@ -261,22 +306,6 @@ pub fn engine_error(e: &EngineError) -> String {
                 lines.join("\n")
             )
         }
-        EngineError::FactPerPerson { name, per, people } => format!(
-            "fact `{name}` is recorded per {per}: add --person ID ({}: {})",
-            if people.len() == 1 { "the one here" } else { "the ones here" },
-            if people.is_empty() { "none".to_string() } else { people.join(", ") }
-        ),
-        EngineError::FactOfThePairing { name, person } => format!(
-            "fact `{name}` belongs to the pairing, not to a person: record it without --person {person}"
-        ),
-        EngineError::FactNotKeptFor {
-            name,
-            per,
-            person,
-            role,
-        } => format!(
-            "fact `{name}` is kept per {per}, and {person} is a {role}; name a {per} of the pairing"
-        ),
         EngineError::BadPerson { person, problem } => format!("{person}: {problem}"),
         EngineError::NotEnded(pairing) => format!(
             "{pairing} has not ended; a pairing continues as a new one once it has (withdraw it, or advance it to a terminal stage, first)"
@@ -295,14 +324,6 @@ pub fn engine_error(e: &EngineError) -> String {
         EngineError::ReplaceChangesRole { person, role, given } => format!(
             "{person} is a {role} and the replacement was given as a {given}; a replacement takes the same role: write {role}=ID (to change roles, leave and join)"
         ),
-        EngineError::UnknownFact {
-            program,
-            name,
-            known,
-        } => format!(
-            "program `{program}` declares no fact `{name}`{}",
-            did_you_mean_or_known(name, known)
-        ),
         EngineError::UnknownAttribute {
             program,
             name,
@@ -313,20 +334,42 @@ pub fn engine_error(e: &EngineError) -> String {
             known.join(", ")
         ),
         EngineError::BadAttribute { problem } => problem.clone(),
+        // Only the kinds above are given here (engine_error sorts them).
+        other => other.to_string(),
+    }
+}
+
+/// Errors of facts: unknown, of another person, or a value the declaration refuses.
+fn fact_error(e: &EngineError) -> String {
+    match e {
+        EngineError::FactPerPerson { name, per, people } => format!(
+            "fact `{name}` is recorded per {per}: add --person ID ({}: {})",
+            if people.len() == 1 { "the one here" } else { "the ones here" },
+            if people.is_empty() { "none".to_string() } else { people.join(", ") }
+        ),
+        EngineError::FactOfThePairing { name, person } => format!(
+            "fact `{name}` belongs to the pairing, not to a person: record it without --person {person}"
+        ),
+        EngineError::FactNotKeptFor {
+            name,
+            per,
+            person,
+            role,
+        } => format!(
+            "fact `{name}` is kept per {per}, and {person} is a {role}; name a {per} of the pairing"
+        ),
+        EngineError::UnknownFact {
+            program,
+            name,
+            known,
+        } => format!(
+            "program `{program}` declares no fact `{name}`{}",
+            did_you_mean_or_known(name, known)
+        ),
         EngineError::BadValue { name, problem } => {
             format!("bad value for fact `{name}`: {problem}")
         }
         EngineError::NoFacts => "no facts given; write NAME=VALUE".into(),
-        EngineError::MigrationRefused { pairing, problems } => {
-            let lines: Vec<String> = problems
-                .iter()
-                .map(|p| format!("  - {}", migration_problem(p)))
-                .collect();
-            format!(
-                "{pairing} has no place in the new version:\n{}",
-                lines.join("\n")
-            )
-        }
         EngineError::SignedValue { name, text } => format!(
             "`{name}={text}` would set {name} to {}, not add to it; write {name}+={} to add, or {name}={} to set",
             text.trim().trim_start_matches('+'),
@@ -342,6 +385,59 @@ pub fn engine_error(e: &EngineError) -> String {
         ),
         EngineError::FactTwice(name) => {
             format!("bad value for fact `{name}`: it is given twice; record each fact once")
+        }
+        // Only the kinds above are given here (engine_error sorts them).
+        other => other.to_string(),
+    }
+}
+
+/// Errors of a schedule's occurrences (`done`).
+fn schedule_error(e: &EngineError) -> String {
+    match e {
+        EngineError::UnknownSchedule {
+            program,
+            name,
+            known,
+        } => format!(
+            "program `{program}` has no schedule `{name}`{}",
+            did_you_mean_or_known(name, known)
+        ),
+        EngineError::NoOpenOccurrence {
+            pairing,
+            schedule,
+            why,
+        } => format!("nothing of schedule `{schedule}` is open for {pairing}: {why}"),
+        EngineError::NotAScheduleFact {
+            schedule,
+            fact,
+            known,
+        } => match known.is_empty() {
+            true => format!("schedule `{schedule}` records no facts; record `{fact}` with `mentorflow record`"),
+            false => format!(
+                "schedule `{schedule}` does not record fact `{fact}`{}; record other facts with `mentorflow record`",
+                did_you_mean_or_known(fact, known)
+            ),
+        },
+        EngineError::DoneBeforeEnrolment { pairing, enrolled } => format!(
+            "--on is before {pairing} was enrolled ({}); give the time the occurrence happened",
+            minute(*enrolled)
+        ),
+        EngineError::DoneInFuture => {
+            "--on is later than the command's time; an occurrence is recorded once it happened".into()
+        }
+        // Only the kinds above are given here (engine_error sorts them).
+        other => other.to_string(),
+    }
+}
+
+/// Errors of moves and of the command itself: refusals, stages, migrations, scripts, actions,
+/// reasons, time.
+fn command_error(e: &EngineError) -> String {
+    match e {
+        EngineError::MigrationRefused { pairing, problems } => {
+            let lines: Vec<String> = problems.iter().map(migration_problem).collect();
+            let lines = lines.join("\n  - ");
+            format!("{pairing} has no place in the new version:\n  - {lines}")
         }
         EngineError::UnknownStage {
             program,
@@ -395,37 +491,6 @@ pub fn engine_error(e: &EngineError) -> String {
             minute(*now),
             minute(*latest)
         ),
-        EngineError::UnknownSchedule {
-            program,
-            name,
-            known,
-        } => format!(
-            "program `{program}` has no schedule `{name}`{}",
-            did_you_mean_or_known(name, known)
-        ),
-        EngineError::NoOpenOccurrence {
-            pairing,
-            schedule,
-            why,
-        } => format!("nothing of schedule `{schedule}` is open for {pairing}: {why}"),
-        EngineError::NotAScheduleFact {
-            schedule,
-            fact,
-            known,
-        } => match known.is_empty() {
-            true => format!("schedule `{schedule}` records no facts; record `{fact}` with `mentorflow record`"),
-            false => format!(
-                "schedule `{schedule}` does not record fact `{fact}`{}; record other facts with `mentorflow record`",
-                did_you_mean_or_known(fact, known)
-            ),
-        },
-        EngineError::DoneBeforeEnrolment { pairing, enrolled } => format!(
-            "--on is before {pairing} was enrolled ({}); give the time the occurrence happened",
-            minute(*enrolled)
-        ),
-        EngineError::DoneInFuture => {
-            "--on is later than the command's time; an occurrence is recorded once it happened".into()
-        }
         EngineError::UnknownReason {
             program,
             given,
@@ -443,6 +508,8 @@ pub fn engine_error(e: &EngineError) -> String {
             "the actor is empty; pass --actor NAME (it goes into the audit log)".into()
         }
         EngineError::Fold(e) => format!("pairing history is inconsistent: {e}"),
+        // Only the kinds above are given here (engine_error sorts them).
+        other => other.to_string(),
     }
 }
 
@@ -549,39 +616,40 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
             type_id,
             report,
             participants,
-        } => {
-            let mut s = match report.verdict {
-                mentorflow_engine::Verdict::Failed(_) => {
-                    format!("the rule of type `{type_id}` failed to run on these participants:\n")
-                }
-                _ => format!("type `{type_id}` refuses these participants:\n"),
-            };
-            guard(&mut s, report, "      ");
-            s.push_str("      participants:");
-            for p in participants {
-                let mut attrs: Vec<String> = p
-                    .attributes
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {v}"))
-                    .collect();
-                if !p.managers.is_empty() {
-                    attrs.push(format!("reports to {}", p.managers.join(" -> ")));
-                }
-                let _ = write!(
-                    s,
-                    "\n        {} ({}): {}",
-                    p.id,
-                    p.role,
-                    if attrs.is_empty() {
-                        "no attributes".into()
-                    } else {
-                        attrs.join(", ")
-                    }
-                );
-            }
-            s
-        }
+        } => rule_refused(type_id, report, participants),
     }
+}
+
+/// A type's rule that refused (or failed on) the participants, with who they are.
+fn rule_refused(
+    type_id: &str,
+    report: &mentorflow_engine::GuardReport,
+    participants: &[mentorflow_engine::Participant],
+) -> String {
+    let mut s = match report.verdict {
+        mentorflow_engine::Verdict::Failed(_) => {
+            format!("the rule of type `{type_id}` failed to run on these participants:\n")
+        }
+        _ => format!("type `{type_id}` refuses these participants:\n"),
+    };
+    guard(&mut s, report, "      ");
+    s.push_str("      participants:");
+    for p in participants {
+        let mut attrs: Vec<String> = p
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        if !p.managers.is_empty() {
+            attrs.push(format!("reports to {}", p.managers.join(" -> ")));
+        }
+        let attrs = match attrs.is_empty() {
+            true => "no attributes".to_string(),
+            false => attrs.join(", "),
+        };
+        let _ = write!(s, "\n        {} ({}): {attrs}", p.id, p.role);
+    }
+    s
 }
 
 /// A refused advance or withdraw: every candidate explained, and the next step.

@@ -59,25 +59,13 @@ fn what(kind: &EventKind) -> String {
             let from = predecessor
                 .as_ref()
                 .map_or(String::new(), |p| format!(", continuing {p}"));
+            let who = who.join(", ");
             format!(
-                "enrolled in {program_id} as {type_id}{label}{from}, starting in {stage}: {}",
-                who.join(", ")
+                "enrolled in {program_id} as {type_id}{label}{from}, starting in {stage}: {who}"
             )
         }
         EventKind::Continued { successor } => format!("continues as {successor}"),
-        EventKind::PersonRecorded { person } => {
-            let mut s = format!("registry entry of {}", printable(&person.id));
-            if !person.name.is_empty() {
-                s.push_str(&format!(": {}", printable(&person.name)));
-            }
-            if let Some(m) = &person.manager {
-                s.push_str(&format!(", manager {}", printable(m)));
-            }
-            for (k, v) in &person.attributes {
-                s.push_str(&format!(", {k} = {}", printable(v)));
-            }
-            s
-        }
+        EventKind::PersonRecorded { person } => registry_entry(person),
         EventKind::Joined { participant } => format!("{} joined", person(participant)),
         EventKind::Left { person, role } => {
             format!("{} ({}) left", printable(person), printable(role))
@@ -93,24 +81,28 @@ fn what(kind: &EventKind) -> String {
                 .map_or(String::new(), |p| format!(" for {}", printable(p)));
             format!("recorded {}{whose}", shown.join(", "))
         }
+        EventKind::Moved { .. }
+        | EventKind::BecameOverdue { .. }
+        | EventKind::Done { .. }
+        | EventKind::ScheduleStarted { .. }
+        | EventKind::ScheduleStopped { .. }
+        | EventKind::Notified { .. }
+        | EventKind::Missed { .. }
+        | EventKind::Warned { .. }
+        | EventKind::Migrated { .. } => what_happened_on_time(kind),
+    }
+}
+
+/// What moves, timers, schedules, notifications and migrations did.
+/// Its match and [`what`]'s each name every kind: a new one must be placed in one of them.
+fn what_happened_on_time(kind: &EventKind) -> String {
+    match kind {
         EventKind::Moved {
             from,
             to,
             by,
             transition,
-        } => {
-            let n = transition.unwrap_or_default();
-            match by {
-                Move::Advance => format!("{from} -> {to} (transition {n})"),
-                Move::Forced => format!(
-                    "{from} -> {to} {}",
-                    crate::paint::mark(crate::paint::Mark::Forced, "FORCED")
-                ),
-                Move::Withdraw => format!("{from} -> {to} (withdraw)"),
-                Move::Timer => format!("{from} -> {to} timed out (transition {n})"),
-                Move::Auto => format!("{from} -> {to} automatically (transition {n})"),
-            }
-        }
+        } => moved(from, to, *by, transition.unwrap_or_default()),
         EventKind::BecameOverdue { stage, due } => {
             format!("overdue in {stage} (was due {})", minute(*due))
         }
@@ -122,10 +114,9 @@ fn what(kind: &EventKind) -> String {
             ..
         } => {
             let with: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-            let with = if with.is_empty() {
-                String::new()
-            } else {
-                format!(", recorded {}", with.join(", "))
+            let with = match with.is_empty() {
+                true => String::new(),
+                false => format!(", recorded {}", with.join(", ")),
             };
             format!("done {schedule} #{occurrence} on {}{with}", minute(*on))
         }
@@ -141,15 +132,11 @@ fn what(kind: &EventKind) -> String {
                 .iter()
                 .map(|r| format!("{} ({})", r.id, r.role))
                 .collect();
-            format!(
-                "notified {} of {notification}: {}",
-                if who.is_empty() {
-                    "nobody".to_string()
-                } else {
-                    who.join(", ")
-                },
-                printable(subject)
-            )
+            let who = match who.is_empty() {
+                true => "nobody".to_string(),
+                false => who.join(", "),
+            };
+            format!("notified {who} of {notification}: {}", printable(subject))
         }
         EventKind::Missed {
             schedule,
@@ -177,28 +164,72 @@ fn what(kind: &EventKind) -> String {
             stage,
             mapping,
             ..
-        } => {
-            let mut s = format!(
-                "migrated from version {} to {}, in {stage}",
-                super::short_hash(from_program),
-                super::short_hash(to_program)
-            );
-            let pairs = |m: &std::collections::BTreeMap<String, String>, sep: &str| {
-                m.iter()
-                    .map(|(a, b)| format!("{a}{sep}{b}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if !mapping.stages.is_empty() {
-                s.push_str(&format!("; stages {}", pairs(&mapping.stages, " -> ")));
-            }
-            if !mapping.facts.is_empty() {
-                s.push_str(&format!("; facts {}", pairs(&mapping.facts, " -> ")));
-            }
-            if !mapping.set.is_empty() {
-                s.push_str(&format!("; set {}", pairs(&mapping.set, " = ")));
-            }
-            s
-        }
+        } => migrated(from_program, to_program, stage, mapping),
+        EventKind::Enrolled { .. }
+        | EventKind::Continued { .. }
+        | EventKind::PersonRecorded { .. }
+        | EventKind::Joined { .. }
+        | EventKind::Left { .. }
+        | EventKind::Replaced { .. }
+        | EventKind::FactsRecorded { .. } => what(kind),
     }
+}
+
+/// An edit of the people registry.
+fn registry_entry(person: &mentorflow_engine::Person) -> String {
+    let mut s = format!("registry entry of {}", printable(&person.id));
+    if !person.name.is_empty() {
+        s.push_str(&format!(": {}", printable(&person.name)));
+    }
+    if let Some(m) = &person.manager {
+        s.push_str(&format!(", manager {}", printable(m)));
+    }
+    for (k, v) in &person.attributes {
+        s.push_str(&format!(", {k} = {}", printable(v)));
+    }
+    s
+}
+
+/// A change of stage, by how it was made.
+fn moved(from: &str, to: &str, by: Move, n: usize) -> String {
+    match by {
+        Move::Advance => format!("{from} -> {to} (transition {n})"),
+        Move::Forced => format!(
+            "{from} -> {to} {}",
+            crate::paint::mark(crate::paint::Mark::Forced, "FORCED")
+        ),
+        Move::Withdraw => format!("{from} -> {to} (withdraw)"),
+        Move::Timer => format!("{from} -> {to} timed out (transition {n})"),
+        Move::Auto => format!("{from} -> {to} automatically (transition {n})"),
+    }
+}
+
+/// A migration to another version, with the mapping it applied.
+fn migrated(
+    from_program: &str,
+    to_program: &str,
+    stage: &str,
+    mapping: &mentorflow_engine::Mapping,
+) -> String {
+    let mut s = format!(
+        "migrated from version {} to {}, in {stage}",
+        super::short_hash(from_program),
+        super::short_hash(to_program)
+    );
+    let pairs = |m: &std::collections::BTreeMap<String, String>, sep: &str| {
+        m.iter()
+            .map(|(a, b)| format!("{a}{sep}{b}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !mapping.stages.is_empty() {
+        s.push_str(&format!("; stages {}", pairs(&mapping.stages, " -> ")));
+    }
+    if !mapping.facts.is_empty() {
+        s.push_str(&format!("; facts {}", pairs(&mapping.facts, " -> ")));
+    }
+    if !mapping.set.is_empty() {
+        s.push_str(&format!("; set {}", pairs(&mapping.set, " = ")));
+    }
+    s
 }

@@ -31,6 +31,14 @@ pub fn text(report: &Report) -> String {
 
 fn program_text(p: &ProgramReport, out: &mut String) {
     let _ = writeln!(out, "\n== {} ({}) ==", p.id, p.title);
+    funnel_text(p, out);
+    success_text(p, out);
+    stays_text(p, out);
+    ended_text(p, out);
+}
+
+/// How many reached each stage and stand in it now, per type.
+fn funnel_text(p: &ProgramReport, out: &mut String) {
     let _ = writeln!(out, "\nFunnel: reached / in the stage now");
     let mut header = vec!["stage"];
     header.extend(p.types.iter().map(|t| t.type_id.as_str()));
@@ -48,7 +56,10 @@ fn program_text(p: &ProgramReport, out: &mut String) {
         })
         .collect();
     out.push_str(&indent(&grid(&header, &rows)));
+}
 
+/// Success per type and per version.
+fn success_text(p: &ProgramReport, out: &mut String) {
     let _ = writeln!(out, "\nSuccess (outcome `success` among ended pairings)");
     let mut rows: Vec<[String; 4]> = p
         .types
@@ -76,7 +87,10 @@ fn program_text(p: &ProgramReport, out: &mut String) {
         ["", "pairings", "success", "outcomes"],
         &rows,
     )));
+}
 
+/// How long stays lasted, per stage.
+fn stays_text(p: &ProgramReport, out: &mut String) {
     let _ = writeln!(out, "\nTime in stage (stays that ended, days)");
     let rows: Vec<[String; 6]> = p
         .stages
@@ -102,7 +116,10 @@ fn program_text(p: &ProgramReport, out: &mut String) {
             &rows,
         )));
     }
+}
 
+/// Why pairings ended, and how schedules were kept.
+fn ended_text(p: &ProgramReport, out: &mut String) {
     if !p.reasons.is_empty() {
         let _ = writeln!(out, "\nEnded because");
         let rows: Vec<[String; 2]> = p

@@ -91,6 +91,18 @@ fn program_section(p: &ProgramReport, out: &mut String) {
     for t in &p.types {
         funnel(&p.stages, t, out);
     }
+    success_table(p, out);
+    out.push_str("</table>\n<h3>Time in stage</h3>\n<table><tr><th>stage</th><th>stays ended</th><th>how long <span class=\"muted\">(bars: under 1d, 1d-1w, 1-2w, 2-4w, 1-2mo, 2-3mo, 3-6mo, over 6mo)</span></th><th class=\"n\">min</th><th class=\"n\">median</th><th class=\"n\">p90</th><th class=\"n\">max</th></tr>\n");
+    for s in p.stages.iter().filter(|s| s.outcome.is_none()) {
+        stay_row(s, out);
+    }
+    out.push_str("</table>\n");
+    ended_tables(p, out);
+    out.push_str("</section>\n");
+}
+
+/// Success per type and per version (closes the funnels before it).
+fn success_table(p: &ProgramReport, out: &mut String) {
     out.push_str("</div>\n<h3>Success</h3>\n<table><tr><th></th><th>pairings</th><th>success among ended</th><th>outcomes</th></tr>\n");
     for t in &p.types {
         let outcomes: Vec<String> = t
@@ -119,11 +131,10 @@ fn program_section(p: &ProgramReport, out: &mut String) {
             out,
         );
     }
-    out.push_str("</table>\n<h3>Time in stage</h3>\n<table><tr><th>stage</th><th>stays ended</th><th>how long <span class=\"muted\">(bars: under 1d, 1d-1w, 1-2w, 2-4w, 1-2mo, 2-3mo, 3-6mo, over 6mo)</span></th><th class=\"n\">min</th><th class=\"n\">median</th><th class=\"n\">p90</th><th class=\"n\">max</th></tr>\n");
-    for s in p.stages.iter().filter(|s| s.outcome.is_none()) {
-        stay_row(s, out);
-    }
-    out.push_str("</table>\n");
+}
+
+/// Why pairings ended, and how schedules were kept.
+fn ended_tables(p: &ProgramReport, out: &mut String) {
     if !p.reasons.is_empty() {
         out.push_str(
             "<h3>Why pairings ended</h3>\n<table><tr><th>reason</th><th>pairings</th></tr>\n",
@@ -163,7 +174,6 @@ fn program_section(p: &ProgramReport, out: &mut String) {
         }
         out.push_str("</table>\n");
     }
-    out.push_str("</section>\n");
 }
 
 /// One type's funnel: a bar per stage, the reached count light, those in it now dark.

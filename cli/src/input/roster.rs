@@ -89,7 +89,7 @@ impl Roster<'_> {
             if !known || cell(i).is_empty() {
                 continue;
             }
-            match crate::commands::enrol::attribute(self.program, person, name, cell(i)) {
+            match crate::input::person::attribute(self.program, person, name, cell(i)) {
                 Ok(value) => {
                     attributes.insert(name.as_str().into(), value);
                 }
@@ -123,8 +123,6 @@ impl mentorflow_engine::Roster for Roster<'_> {
     }
 }
 
-/// Reads a roster from `input` (named `shown` in messages): the roster, or every problem of
-/// the file, each with its line. `default_type` is used where the type cell is empty.
 /// A roster that cannot be imported as it is: every problem found reading it, and the
 /// pairings read without one (so the engine's checks can report theirs in the same run).
 pub struct Unreadable<'p> {
@@ -152,6 +150,8 @@ impl<'p> From<Vec<String>> for Unreadable<'p> {
     }
 }
 
+/// Reads a roster from `input` (named `shown` in messages): the roster, or every problem of
+/// the file, each with its line. `default_type` is used where the type cell is empty.
 pub fn read<'p>(
     shown: &str,
     input: Box<dyn std::io::Read>,
@@ -164,12 +164,36 @@ pub fn read<'p>(
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(input);
+    let mut roster = header(shown, &mut reader, program)?;
+    let mut reading = Reading {
+        problems: header_problems(shown, &roster.header, program),
+        ..Reading::default()
+    };
+    for (n, row) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        match row {
+            Ok(row) => reading.row(&mut roster, line, &row, default_type),
+            Err(e) => reading.problems.push(format!(
+                "{shown}:{line}: {}",
+                super::csv_file::csv_problem(&e)
+            )),
+        }
+    }
+    reading.finish(roster)
+}
+
+/// The roster its header row begins: the columns it names, no rows yet.
+fn header<'p>(
+    shown: &str,
+    reader: &mut csv::Reader<Box<dyn std::io::Read>>,
+    program: &'p Program,
+) -> Result<Roster<'p>, Unreadable<'p>> {
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| {
             Unreadable::from(vec![format!(
                 "{shown}:1: {}",
-                crate::commands::csv_problem(&e)
+                super::csv_file::csv_problem(&e)
             )])
         })?
         .iter()
@@ -184,8 +208,7 @@ pub fn read<'p>(
         )]
         .into());
     };
-    let mut problems = header_problems(shown, &header, program);
-    let mut roster = Roster {
+    Ok(Roster {
         shown: shown.to_string(),
         program,
         columns: Columns {
@@ -200,108 +223,123 @@ pub fn read<'p>(
         },
         header,
         groups: Vec::new(),
-    };
-    // Label to group: a roster of 100,000 rows is read in linear time.
-    let mut by_label: HashMap<Box<str>, usize> = HashMap::new();
-    let mut types: Vec<Rc<str>> = Vec::new();
-    let mut stored = 0;
-    // The roster pairings with a row that has a problem: left out of what is checked further.
-    let mut tainted: std::collections::HashSet<Box<str>> = Default::default();
-    for (n, row) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                problems.push(format!(
-                    "{shown}:{line}: {}",
-                    crate::commands::csv_problem(&e)
-                ));
-                continue;
-            }
-        };
+    })
+}
+
+/// What reading a roster's rows has found so far.
+#[derive(Default)]
+struct Reading {
+    problems: Vec<String>,
+    /// Label to group: a roster of 100,000 rows is read in linear time.
+    by_label: HashMap<Box<str>, usize>,
+    /// Each type named once, shared by the groups of that type.
+    types: Vec<Rc<str>>,
+    /// Rows kept so far.
+    stored: usize,
+    /// The roster pairings with a row that has a problem: left out of what is checked further.
+    tainted: std::collections::HashSet<Box<str>>,
+}
+
+impl Reading {
+    /// Reads row `line`: its cells kept and added to its pairing's group, or its problems.
+    fn row(
+        &mut self,
+        roster: &mut Roster<'_>,
+        line: u64,
+        row: &csv::StringRecord,
+        default_type: Option<&str>,
+    ) {
+        let shown = roster.shown.clone();
+        let Columns {
+            label, role, id, ..
+        } = roster.columns;
         let cell = |i: usize| row.get(i).unwrap_or("");
-        let before = problems.len();
-        if row.len() != roster.header.len() {
-            problems.push(format!(
-                "{shown}:{line}: {}",
-                crate::commands::cell_count_problem(row.len(), roster.header.len())
-            ));
-            tainted.insert(cell(label).into());
-            continue;
-        }
-        if cell(id).is_empty() || cell(role).is_empty() || cell(label).is_empty() {
-            problems.push(format!(
-                "{shown}:{line}: pairing, role and id must not be empty"
-            ));
-            tainted.insert(cell(label).into());
-            continue;
-        }
-        let Some(type_id) = roster
+        let before = self.problems.len();
+        let type_id = roster
             .columns
             .kind
             .map(cell)
             .filter(|t| !t.is_empty())
-            .or(default_type)
-        else {
-            problems.push(format!(
-                "{shown}:{line}: no type: fill the type column or pass --type"
-            ));
-            tainted.insert(cell(label).into());
-            continue;
+            .or(default_type);
+        let problem = if row.len() != roster.header.len() {
+            Some(super::csv_file::cell_count_problem(
+                row.len(),
+                roster.header.len(),
+            ))
+        } else if cell(id).is_empty() || cell(role).is_empty() || cell(label).is_empty() {
+            Some("pairing, role and id must not be empty".to_string())
+        } else if type_id.is_none() {
+            Some("no type: fill the type column or pass --type".to_string())
+        } else {
+            None
         };
-        roster.cells.push(&row);
-        let (_, bad_cells) = roster.participant(stored);
-        problems.extend(
+        let (Some(type_id), None) = (type_id, problem.clone()) else {
+            self.problems
+                .push(format!("{shown}:{line}: {}", problem.unwrap_or_default()));
+            self.tainted.insert(cell(label).into());
+            return;
+        };
+        roster.cells.push(row);
+        let (_, bad_cells) = roster.participant(self.stored);
+        self.problems.extend(
             bad_cells
                 .into_iter()
                 .map(|e| format!("{shown}:{line}: {e}")),
         );
-        match by_label.get(cell(label)).map(|&i| &mut roster.groups[i]) {
-            Some(g) if &*g.type_id != type_id => problems.push(format!(
-                "{shown}:{line}: pairing `{}` is `{}` on line {}, `{type_id}` here",
-                cell(label),
-                g.type_id,
-                g.line
+        self.group(roster, line, cell(label), type_id);
+        if self.problems.len() > before {
+            self.tainted.insert(cell(label).into());
+        }
+        self.stored += 1;
+    }
+
+    /// Adds the row just kept to the group of pairing `label`, or begins that group.
+    fn group(&mut self, roster: &mut Roster<'_>, line: u64, label: &str, type_id: &str) {
+        match self.by_label.get(label).map(|&i| &mut roster.groups[i]) {
+            Some(g) if &*g.type_id != type_id => self.problems.push(format!(
+                "{}:{line}: pairing `{label}` is `{}` on line {}, `{type_id}` here",
+                roster.shown, g.type_id, g.line
             )),
-            Some(g) => g.rows.push(stored),
+            Some(g) => g.rows.push(self.stored),
             None => {
-                by_label.insert(cell(label).into(), roster.groups.len());
-                let type_id = match types.iter().find(|t| t.as_ref() == type_id) {
+                self.by_label.insert(label.into(), roster.groups.len());
+                let type_id = match self.types.iter().find(|t| t.as_ref() == type_id) {
                     Some(t) => Rc::clone(t),
                     None => {
-                        types.push(type_id.into());
-                        Rc::clone(&types[types.len() - 1])
+                        self.types.push(type_id.into());
+                        Rc::clone(&self.types[self.types.len() - 1])
                     }
                 };
                 roster.groups.push(Group {
                     line,
                     type_id,
-                    rows: vec![stored],
+                    rows: vec![self.stored],
                 });
             }
         }
-        if problems.len() > before {
-            tainted.insert(cell(label).into());
+    }
+
+    /// The roster read whole, or every problem with the pairings that have none.
+    fn finish(mut self, mut roster: Roster<'_>) -> Result<Roster<'_>, Unreadable<'_>> {
+        if roster.groups.is_empty() && self.problems.is_empty() {
+            self.problems
+                .push(format!("{}: the roster has no rows", roster.shown));
         }
-        stored += 1;
-    }
-    if roster.groups.is_empty() && problems.is_empty() {
-        problems.push(format!("{shown}: the roster has no rows"));
-    }
-    if problems.is_empty() {
-        // The roster is held for the whole import: give back what growing left spare.
-        roster.cells.text.shrink_to_fit();
-        roster.cells.ends.shrink_to_fit();
-        roster.groups.shrink_to_fit();
-        Ok(roster)
-    } else {
+        if self.problems.is_empty() {
+            // The roster is held for the whole import: give back what growing left spare.
+            roster.cells.text.shrink_to_fit();
+            roster.cells.ends.shrink_to_fit();
+            roster.groups.shrink_to_fit();
+            return Ok(roster);
+        }
         let label = roster.columns.label;
         let cells = &roster.cells;
+        let tainted = &self.tainted;
         roster
             .groups
             .retain(|g| !tainted.contains(cells.get(g.rows[0], label)));
         Err(Unreadable {
-            problems,
+            problems: self.problems,
             rest: Some(Box::new(roster)),
         })
     }
