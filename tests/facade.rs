@@ -114,7 +114,10 @@ fn no_function_of_the_cli_is_longer_than_80_lines() {
     for file in files {
         let text = std::fs::read_to_string(&file).expect("source");
         for (name, line, length) in long_functions(&text) {
-            long.push(format!("{}:{line}: {name} is {length} lines", file.display()));
+            long.push(format!(
+                "{}:{line}: {name} is {length} lines",
+                file.display()
+            ));
         }
     }
     assert!(

@@ -1,20 +1,28 @@
 //! The flags that pick pairings, the same on `list` and `report`.
 
-/// Which pairings: every flag narrows the selection.
+/// Where pairings stand: the flags every command that picks pairings takes (`replay` these
+/// only, `list` and `report` with the rest of [`SelectArgs`]).
 #[derive(Debug, Clone, clap::Args)]
-pub struct SelectArgs {
+pub struct StandsArgs {
     /// Only pairings in this stage.
     #[arg(long)]
     pub stage: Option<String>,
     /// Only this mentoring type.
     #[arg(long = "type", value_name = "TYPE")]
     pub type_id: Option<String>,
-    /// Only this program id.
-    #[arg(long)]
-    pub program: Option<String>,
     /// Only this outcome (success, withdrawn ...), or `active`.
     #[arg(long)]
     pub outcome: Option<String>,
+}
+
+/// Which pairings: every flag narrows the selection.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SelectArgs {
+    #[command(flatten)]
+    pub stands: StandsArgs,
+    /// Only this program id.
+    #[arg(long)]
+    pub program: Option<String>,
     /// Only overdue pairings.
     #[arg(long)]
     pub overdue: bool,
@@ -42,10 +50,10 @@ impl SelectArgs {
     /// The engine's selection these flags ask for.
     pub fn selection(&self) -> mentorflow_engine::Selection {
         mentorflow_engine::Selection {
-            stage: self.stage.clone(),
-            type_id: self.type_id.clone(),
+            stage: self.stands.stage.clone(),
+            type_id: self.stands.type_id.clone(),
             program: self.program.clone(),
-            outcome: self.outcome.clone(),
+            outcome: self.stands.outcome.clone(),
             overdue: self.overdue,
             blocked: self.blocked,
             reason: self.reason.clone(),

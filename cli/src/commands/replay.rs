@@ -17,15 +17,8 @@ pub struct Args {
     /// The other version (a program file).
     #[arg(long, value_name = "FILE")]
     program: PathBuf,
-    /// Only pairings in this stage.
-    #[arg(long)]
-    stage: Option<String>,
-    /// Only this mentoring type.
-    #[arg(long = "type", value_name = "TYPE")]
-    type_id: Option<String>,
-    /// Only this outcome (success, withdrawn ...), or `active`.
-    #[arg(long)]
-    outcome: Option<String>,
+    #[command(flatten)]
+    stands: crate::select_args::StandsArgs,
     /// Print JSON (`mentorflow schema replay`).
     #[arg(long)]
     json: bool,
@@ -35,13 +28,10 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.program, output).map_err(Failure::Reported)?;
     let filter = Filter {
-        stage: args.stage.clone(),
-        type_id: args.type_id.clone(),
+        stage: args.stands.stage.clone(),
+        type_id: args.stands.type_id.clone(),
         program: Some(program.id.clone()),
-        outcome: args.outcome.as_deref().map(|o| match o {
-            "active" => OutcomeFilter::Active,
-            other => OutcomeFilter::Is(other.into()),
-        }),
+        outcome: args.stands.outcome.as_deref().map(OutcomeFilter::parse),
         due_before: None,
     };
     let replayed = store.open()?.replay(&program, &filter)?;

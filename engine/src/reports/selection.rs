@@ -42,10 +42,7 @@ impl Selection {
             stage: self.stage.clone(),
             type_id: self.type_id.clone(),
             program: self.program.clone(),
-            outcome: self.outcome.as_deref().map(|o| match o {
-                "active" => OutcomeFilter::Active,
-                other => OutcomeFilter::Is(other.into()),
-            }),
+            outcome: self.outcome.as_deref().map(OutcomeFilter::parse),
             due_before: self.overdue.then_some(now),
         }
     }

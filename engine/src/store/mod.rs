@@ -52,6 +52,16 @@ pub enum OutcomeFilter {
     Is(String),
 }
 
+impl OutcomeFilter {
+    /// An outcome as people write it: `active` for running pairings, else the outcome.
+    pub fn parse(text: &str) -> OutcomeFilter {
+        match text {
+            "active" => OutcomeFilter::Active,
+            other => OutcomeFilter::Is(other.into()),
+        }
+    }
+}
+
 /// Filters for listing pairings; `None` means any.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
