@@ -3,7 +3,7 @@
 
 use mentorflow_engine::{MatchCandidate, Participant};
 
-use super::csv_file::{csv_problem, open_csv};
+use super::csv_file::{found, open_csv, rows};
 
 /// The candidates of a CSV file (id, role, capacity, attributes), each problem with its line.
 pub(crate) fn read(
@@ -20,65 +20,57 @@ pub(crate) fn read(
     };
     let capacity_col = column("capacity");
     let mut problems = Vec::new();
-    let mut out: Vec<MatchCandidate> = Vec::new();
     let mut seen: std::collections::BTreeMap<(String, String), u64> = Default::default();
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("{file}:{line}: {}", csv_problem(&e)));
-                continue;
+    let out = rows(
+        &mut reader,
+        file,
+        &mut problems,
+        |line, record, problems| {
+            let cell = |i: usize| record.get(i).unwrap_or_default();
+            let (id, role) = (cell(id_col), cell(role_col));
+            // A people file lists others too: who has no role is no candidate.
+            if role.is_empty() && !id.is_empty() {
+                return None;
             }
-        };
-        let cell = |i: usize| record.get(i).unwrap_or_default();
-        let (id, role) = (cell(id_col), cell(role_col));
-        // A people file lists others too: who has no role is no candidate.
-        if role.is_empty() && !id.is_empty() {
-            continue;
-        }
-        if id.is_empty() || !matches!(role, "mentor" | "mentee") {
-            problems.push(format!(
+            if id.is_empty() || !matches!(role, "mentor" | "mentee") {
+                problems.push(format!(
                 "{file}:{line}: give an id and a role of mentor or mentee (found id `{id}`, role `{role}`)"
             ));
-            continue;
-        }
-        if let Some(first) = seen.insert((id.to_string(), role.to_string()), line) {
-            problems.push(format!(
+                return None;
+            }
+            if let Some(first) = seen.insert((id.to_string(), role.to_string()), line) {
+                problems.push(format!(
                 "{file}:{line}: {id} is listed as {role} again (first on line {first}); list each person once per role"
             ));
-            continue;
-        }
-        let capacity = match capacity_col.map(cell).filter(|c| !c.is_empty()) {
-            None => None,
-            Some(text) => match text.parse::<u32>() {
-                Ok(c) => Some(c),
-                Err(_) => {
-                    problems.push(format!(
-                        "{file}:{line}: capacity `{text}` is not a whole number of at least 0"
-                    ));
-                    continue;
-                }
-            },
-        };
-        let at = format!("{file}:{line}");
-        let attributes = attributes(program, &header, &record, id, &at, &mut problems);
-        out.push(MatchCandidate {
-            participant: Participant {
-                id: id.into(),
-                role: role.into(),
-                attributes,
-                facts: Default::default(),
-                managers: Vec::new(),
-            },
-            capacity,
-        });
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+                return None;
+            }
+            let capacity = match capacity_col.map(cell).filter(|c| !c.is_empty()) {
+                None => None,
+                Some(text) => match text.parse::<u32>() {
+                    Ok(c) => Some(c),
+                    Err(_) => {
+                        problems.push(format!(
+                            "{file}:{line}: capacity `{text}` is not a whole number of at least 0"
+                        ));
+                        return None;
+                    }
+                },
+            };
+            let at = format!("{file}:{line}");
+            let attributes = attributes(program, &header, record, id, &at, problems);
+            Some(MatchCandidate {
+                participant: Participant {
+                    id: id.into(),
+                    role: role.into(),
+                    attributes,
+                    facts: Default::default(),
+                    managers: Vec::new(),
+                },
+                capacity,
+            })
+        },
+    );
+    found(out, problems)
 }
 
 /// The registry's people whose attribute `role` is mentor or mentee.

@@ -39,3 +39,31 @@ pub(crate) fn csv_problem(e: &csv::Error) -> String {
         _ => e.to_string(),
     }
 }
+
+/// What `read` makes of each row of `reader`, in order, with the row's line (the header is
+/// line 1). `read` says what is wrong with a row in `problems`, at its line, and gives `None`
+/// for a row it leaves out; a row the reader cannot read at all is a problem said here.
+pub(crate) fn rows<T>(
+    reader: &mut csv::Reader<Box<dyn std::io::Read>>,
+    file: &str,
+    problems: &mut Vec<String>,
+    mut read: impl FnMut(u64, &csv::StringRecord, &mut Vec<String>) -> Option<T>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        match record {
+            Ok(record) => out.extend(read(line, &record, problems)),
+            Err(e) => problems.push(format!("{file}:{line}: {}", csv_problem(&e))),
+        }
+    }
+    out
+}
+
+/// What a file held, or every problem found in it.
+pub(crate) fn found<T>(read: T, problems: Vec<String>) -> Result<T, Vec<String>> {
+    match problems.is_empty() {
+        true => Ok(read),
+        false => Err(problems),
+    }
+}

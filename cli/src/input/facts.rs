@@ -3,7 +3,7 @@
 
 use mentorflow_engine::FactChange;
 
-use super::csv_file::{csv_problem, open_csv};
+use super::csv_file::{found, open_csv, rows};
 use crate::failure::Failure;
 use crate::render;
 
@@ -74,39 +74,31 @@ pub(crate) fn read_rows(file: &str, known: &[String]) -> Result<Rows, Vec<String
             ));
         }
     }
-    let mut rows = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("{file}:{line}: {}", csv_problem(&e)));
-                continue;
+    let rows = rows(
+        &mut reader,
+        file,
+        &mut problems,
+        |line, record, problems| {
+            let id = record.get(id_col).unwrap_or_default().to_string();
+            if id.is_empty() {
+                problems.push(format!("{file}:{line}: the pairing cell is empty"));
+                return None;
             }
-        };
-        let id = record.get(id_col).unwrap_or_default().to_string();
-        if id.is_empty() {
-            problems.push(format!("{file}:{line}: the pairing cell is empty"));
-            continue;
-        }
-        let person = person_col
-            .and_then(|i| record.get(i))
-            .filter(|p| !p.is_empty())
-            .map(str::to_string);
-        let changes = header
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| !fixed(*i) && known.contains(*h))
-            .filter_map(|(i, h)| {
-                let text = record.get(i).unwrap_or_default();
-                (!text.is_empty()).then(|| (h.clone(), cell(text)))
-            })
-            .collect();
-        rows.push((line, id, person, changes));
-    }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(problems)
-    }
+            let person = person_col
+                .and_then(|i| record.get(i))
+                .filter(|p| !p.is_empty())
+                .map(str::to_string);
+            let changes = header
+                .iter()
+                .enumerate()
+                .filter(|(i, h)| !fixed(*i) && known.contains(*h))
+                .filter_map(|(i, h)| {
+                    let text = record.get(i).unwrap_or_default();
+                    (!text.is_empty()).then(|| (h.clone(), cell(text)))
+                })
+                .collect();
+            Some((line, id, person, changes))
+        },
+    );
+    found(rows, problems)
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use mentorflow_engine::Person;
 
-use super::csv_file::{csv_problem, open_csv};
+use super::csv_file::{found, open_csv, rows};
 
 /// The people of a file, each with its line; or every problem of the file, with its line.
 pub(crate) fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
@@ -30,45 +30,35 @@ pub(crate) fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
             ));
         }
     }
-    let mut people = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(format!("{file}:{line}: {}", csv_problem(&e)));
-                continue;
+    let people = rows(
+        &mut reader,
+        file,
+        &mut problems,
+        |line, record, problems| {
+            let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default();
+            let id = cell(Some(id_col));
+            if id.is_empty() {
+                problems.push(format!("{file}:{line}: the id cell is empty"));
+                return None;
             }
-        };
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default();
-        let id = cell(Some(id_col));
-        if id.is_empty() {
-            problems.push(format!("{file}:{line}: the id cell is empty"));
-            continue;
-        }
-        let attributes = header
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != id_col && Some(*i) != name_col && Some(*i) != manager_col)
-            .filter_map(|(i, h)| {
-                let text = record.get(i).unwrap_or_default();
-                (!text.is_empty()).then(|| (h.clone(), text.to_string()))
-            })
-            .collect();
-        let manager = cell(manager_col);
-        people.push((
-            line,
-            Person {
+            let attributes = header
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != id_col && Some(*i) != name_col && Some(*i) != manager_col)
+                .filter_map(|(i, h)| {
+                    let text = record.get(i).unwrap_or_default();
+                    (!text.is_empty()).then(|| (h.clone(), text.to_string()))
+                })
+                .collect();
+            let manager = cell(manager_col);
+            let person = Person {
                 id: id.to_string(),
                 name: cell(name_col).to_string(),
                 manager: (!manager.is_empty()).then(|| manager.to_string()),
                 attributes,
-            },
-        ));
-    }
-    if problems.is_empty() {
-        Ok(people)
-    } else {
-        Err(problems)
-    }
+            };
+            Some((line, person))
+        },
+    );
+    found(people, problems)
 }
