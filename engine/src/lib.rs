@@ -17,53 +17,43 @@ mod rules;
 mod scenarios;
 pub mod store;
 
-// Inside the crate each module keeps a short path (`crate::event`, `crate::pairing`); outside it
-// only the facade below is seen, with the scenario runner and the store seam (for backends and
-// their conformance suite).
-pub(crate) use base::{clock, memory, short_map};
-pub(crate) use coordinator::{capacity, error, ledger, outbox, registry, successor};
-pub(crate) use decide::{actions, attention, engine, matching, notifications, replay};
-pub(crate) use model::{event, pairing, view};
-pub(crate) use reports::{report, selection};
-pub(crate) use rules::{
-    engine_error, enrolment, explain, migration, people, runtime, schedules, timers,
-};
-pub use scenarios::scenario;
-pub(crate) use store::{codec, copy, location, store_error, verify};
-
-pub use attention::{Attention, EarlyFact, Waiting};
-pub use clock::{Clock, FixedClock, SystemClock};
+// Outside the crate only this facade is seen, with the scenario runner and the store seam (for
+// backends and their conformance suite); inside it, modules name each other by their layer's
+// path (`crate::model::event`), so the layering shows in every import.
+pub use base::clock::{Clock, FixedClock, SystemClock};
+pub use base::short_map::{Attributes, Facts};
+pub use coordinator::error::{Command, CopyProblem, EngineError, Error, Refusal};
+pub use coordinator::ledger::{stamp, BulkReport, Ledger, PeopleReport};
+pub use coordinator::registry::FileState;
 pub use coordinator::{
     Advance, BoardRow, BulkStep, Continue, Coordinator, Enrolment, FactRow, MatchCandidate,
     Migrated, Options, PersonStatus, Recorded, Roster, Status, TickReport, SCRIPT_BUDGET,
 };
-pub use copy::{copy, CopyReport};
-pub use engine::{parse_attribute, parse_fact, Actor, Engine, FactChange};
-pub use enrolment::EnrolmentProblem;
-pub use error::{Command, CopyProblem, EngineError, Error, Refusal};
-pub use event::{Event, EventKind, Move, Participant, Recipient};
-pub use explain::{Candidate, GuardKind, GuardReport, PersonFact, Verdict};
-pub use ledger::{stamp, BulkReport, Ledger, PeopleReport};
+pub use decide::attention::{Attention, EarlyFact, Waiting};
+pub use decide::engine::{parse_attribute, parse_fact, Actor, Engine, FactChange};
 pub use mentorflow_dsl::Name;
-pub use pairing::Pairing;
-pub use people::Person;
-pub use registry::FileState;
-pub use report::Report;
-pub use runtime::{Context, Limit, Runtime, ScriptError, ScriptProblem};
-pub use selection::Selection;
-pub use short_map::{Attributes, Facts};
+pub use model::event::{Event, EventKind, Move, Participant, Recipient};
+pub use model::pairing::Pairing;
+pub use reports::report::Report;
+pub use reports::selection::Selection;
+pub use rules::enrolment::EnrolmentProblem;
+pub use rules::explain::{Candidate, GuardKind, GuardReport, PersonFact, Verdict};
+pub use rules::people::Person;
+pub use rules::runtime::{Context, Limit, Runtime, ScriptError, ScriptProblem};
+pub use scenarios::scenario;
+pub use store::copy::{copy, CopyReport};
+pub use store::verify::{Breach, EventRef, OutboxProblem, VerifyReport};
 pub use store::LOCK_WAIT;
 pub use store::{
     Filter, Location, LocationError, Membership, OutcomeFilter, ProgramVersion, StoreError,
 };
-pub use verify::{Breach, EventRef, OutboxProblem, VerifyReport};
 // What the CLI renders of matching, migration, the outbox, replay, reports and timers.
-pub use matching::{MatchError, Proposal, Proposed, Unmatched};
-pub use memory::{allocated_here, Counting};
-pub use migration::{Mapping, MigrationProblem};
-pub use outbox::{Delivery, Queued};
-pub use replay::Replayed;
-pub use report::{ProgramReport, Rate, Spread, StageReport, TypeReport, STAY_BUCKETS};
-pub use schedules::Standing;
-pub use timers::Upcoming;
-pub use view::to_dynamic;
+pub use base::memory::{allocated_here, Counting};
+pub use coordinator::outbox::{Delivery, Queued};
+pub use decide::matching::{MatchError, Proposal, Proposed, Unmatched};
+pub use decide::replay::Replayed;
+pub use model::view::to_dynamic;
+pub use reports::report::{ProgramReport, Rate, Spread, StageReport, TypeReport, STAY_BUCKETS};
+pub use rules::migration::{Mapping, MigrationProblem};
+pub use rules::schedules::Standing;
+pub use rules::timers::Upcoming;

@@ -36,7 +36,7 @@ fn modules() -> BTreeMap<String, (String, String)> {
     found
 }
 
-/// The modules `text` names as `crate::NAME`, also inside `use crate::{...}` groups (the
+/// The modules `text` names as `crate::LAYER::NAME` or `crate::NAME`, also inside `use crate::{...}` groups (the
 /// module's own tests and comments left out: a doc link is no import).
 fn named(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
     let code: String = text
@@ -62,7 +62,17 @@ fn named(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
                 out.insert(word(item.trim()));
             }
         } else {
-            out.insert(word(rest));
+            // `crate::model::event` names `event`; `crate::model` alone, the layer's mod.rs.
+            let first = word(rest);
+            let after = &rest[first.len()..];
+            match after.strip_prefix("::") {
+                Some(inner) if LAYERS.contains(&first.as_str()) && !inner.starts_with('{') => {
+                    out.insert(word(inner));
+                }
+                _ => {
+                    out.insert(first);
+                }
+            }
         }
     }
     out.retain(|m| modules.contains(m));

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use mentorflow_dsl::Program;
 
-use crate::enrolment::EnrolmentProblem;
-use crate::event::Participant;
-use crate::ledger::Writer;
+use crate::coordinator::ledger::Writer;
+use crate::model::event::Participant;
+use crate::rules::enrolment::EnrolmentProblem;
 use crate::store::{Membership, StoreError};
 
 /// Every capacity `people` (joining a pairing of `program`) would exceed, naming the running

@@ -98,13 +98,14 @@ impl Coordinator {
                         .collect::<Result<Vec<_>, Error>>()?,
                     None => p.participants.to_vec(),
                 };
-                let next = crate::successor::Continuation {
+                let next = crate::coordinator::successor::Continuation {
                     stage: how.stage.clone().or(stage),
                     type_id,
                     participants,
                     facts,
                 };
-                let event = crate::successor::create(&old, &new, p, next, &actor, writer)?;
+                let event =
+                    crate::coordinator::successor::create(&old, &new, p, next, &actor, writer)?;
                 Ok(vec![event])
             })
             .map_err(|e| match e {
@@ -146,10 +147,10 @@ impl Coordinator {
             label(&mut pairing, &mut event, e.label);
             let mut problems = {
                 let people: Vec<&Participant> = pairing.participants.iter().collect();
-                crate::capacity::exceeded(program, &[&id], &people, writer)?
+                crate::coordinator::capacity::exceeded(program, &[&id], &people, writer)?
             };
             if !allow_same {
-                problems.extend(crate::capacity::same_participants(
+                problems.extend(crate::coordinator::capacity::same_participants(
                     program,
                     &[&id],
                     &pairing.participants,

@@ -1,8 +1,8 @@
 //! The facade's error: every failure a command can end in, whatever layer it comes from. The
 //! layers' own errors are re-exported here, by the path they always had.
 
-pub use crate::engine_error::{Command, EngineError, Refusal};
-pub use crate::store_error::{CopyError, CopyProblem, StoreError};
+pub use crate::rules::engine_error::{Command, EngineError, Refusal};
+pub use crate::store::store_error::{CopyError, CopyProblem, StoreError};
 
 /// What a [`crate::Coordinator`] command can fail with: the store, the engine's decision, or
 /// a name the store does not know.
@@ -24,7 +24,7 @@ pub enum Error {
     },
     /// Matching could not run.
     #[error("{0}")]
-    Match(Box<crate::matching::MatchError>),
+    Match(Box<crate::decide::matching::MatchError>),
     /// No person with that id in the registry.
     #[error("no person `{id}` in the registry")]
     UnknownPerson {

@@ -35,8 +35,8 @@ impl Coordinator {
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
         let names: Vec<String> = facts.iter().map(|(n, _)| n.clone()).collect();
-        let early = crate::attention::early_facts(&engine.program, &pairing, &names);
-        let waiting = match crate::attention::attention(&engine, &mut pairing, self.now()) {
+        let early = crate::decide::attention::early_facts(&engine.program, &pairing, &names);
+        let waiting = match crate::decide::attention::attention(&engine, &mut pairing, self.now()) {
             Attention::Waiting(w) if !early.is_empty() => Some(w),
             _ => None,
         };

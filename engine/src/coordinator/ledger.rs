@@ -6,14 +6,16 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 use std::sync::Arc;
 
-pub use crate::codec::stamp;
-use crate::codec::{append, decode_person, decode_state_of, save, update_of, with_history, Save};
-use crate::codec::{decode_event, decode_state, pairing_id};
-use crate::engine_error::EngineError;
-use crate::error::Error;
-use crate::event::Event;
-use crate::pairing::Pairing;
-use crate::people::Person;
+use crate::coordinator::error::Error;
+use crate::model::event::Event;
+use crate::model::pairing::Pairing;
+use crate::rules::engine_error::EngineError;
+use crate::rules::people::Person;
+pub use crate::store::codec::stamp;
+use crate::store::codec::{
+    append, decode_person, decode_state_of, save, update_of, with_history, Save,
+};
+use crate::store::codec::{decode_event, decode_state, pairing_id};
 use crate::store::{Abort, Filter, ProgramRow, Store, StoreError, Tx};
 
 /// What recording people did.
@@ -90,9 +92,11 @@ impl<'t> Writer<'t> {
             .transpose()
     }
 
-    /// `id`'s managers in the registry, nearest first (see [`crate::people::reporting_line`]).
+    /// `id`'s managers in the registry, nearest first (see [`crate::rules::people::reporting_line`]).
     pub fn reporting_line(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
-        crate::people::reporting_line(id, &mut |p| Ok(self.person(p)?.and_then(|p| p.manager)))
+        crate::rules::people::reporting_line(id, &mut |p| {
+            Ok(self.person(p)?.and_then(|p| p.manager))
+        })
     }
 
     /// A number and id for a new pairing, never handed out twice in one transaction.
@@ -414,13 +418,13 @@ impl Ledger {
                     None => (1, 0),
                 };
                 let event = Event {
-                    pairing: Arc::from(crate::people::subject(&person.id).as_str()),
+                    pairing: Arc::from(crate::rules::people::subject(&person.id).as_str()),
                     seq,
                     at,
                     actor,
                     reason: None,
                     program,
-                    kind: crate::event::EventKind::PersonRecorded {
+                    kind: crate::model::event::EventKind::PersonRecorded {
                         person: person.clone(),
                     },
                 };
@@ -512,7 +516,7 @@ impl Ledger {
     pub fn events(&self, pairing: Option<&str>) -> Result<Vec<Event>, Error> {
         let id = match pairing {
             // A person's edits of the registry read like a pairing's events.
-            Some(name) if crate::people::person_of(name).is_some() => Some(Arc::from(name)),
+            Some(name) if crate::rules::people::person_of(name).is_some() => Some(Arc::from(name)),
             Some(name) => Some(self.pairing(name)?.id),
             None => None,
         };

@@ -69,9 +69,9 @@ impl Coordinator {
             engine.check_participants(p)?;
             let people: Vec<&Participant> = joined.iter().collect();
             let mut problems =
-                crate::capacity::exceeded(&engine.program, &[&p.id], &people, writer)?;
+                crate::coordinator::capacity::exceeded(&engine.program, &[&p.id], &people, writer)?;
             if !joined.is_empty() && !allow_same {
-                problems.extend(crate::capacity::same_participants(
+                problems.extend(crate::coordinator::capacity::same_participants(
                     &engine.program,
                     &[&p.id],
                     &p.participants,

@@ -29,19 +29,19 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Program, Value};
 
-use crate::attention::Attention;
-use crate::clock::Clock;
-use crate::engine::{Actor, Engine, FactChange};
-use crate::error::{EngineError, Error};
-use crate::event::{Event, EventKind, Move, Participant};
-use crate::explain::Candidate;
-use crate::ledger::{BulkReport, Ledger, PeopleReport, Writer};
-use crate::matching::Candidate as MatchPerson;
-use crate::pairing::Pairing;
-use crate::people::Person;
-use crate::registry::Registry;
+use crate::base::clock::Clock;
+use crate::coordinator::error::{EngineError, Error};
+use crate::coordinator::ledger::{BulkReport, Ledger, PeopleReport, Writer};
+use crate::coordinator::registry::Registry;
+use crate::decide::attention::Attention;
+use crate::decide::engine::{Actor, Engine, FactChange};
+use crate::decide::matching::Candidate as MatchPerson;
+use crate::model::event::{Event, EventKind, Move, Participant};
+use crate::model::pairing::Pairing;
+use crate::rules::explain::Candidate;
+use crate::rules::people::Person;
+use crate::store::verify::VerifyReport;
 use crate::store::{Filter, Location, OutcomeFilter, ProgramVersion, Store, StoreError};
-use crate::verify::VerifyReport;
 
 /// Pairings per transaction in bulk commands: large enough to amortise commits, small enough
 /// that other coordinators wait only briefly for the write lock.
@@ -162,9 +162,9 @@ pub struct Recorded {
     /// The event stored.
     pub events: Vec<Event>,
     /// Facts that belong to a later stage's guard while the pairing waits in its own.
-    pub early: Vec<crate::attention::EarlyFact>,
+    pub early: Vec<crate::decide::attention::EarlyFact>,
     /// What the pairing waits on, when some facts were early.
-    pub waiting: Option<crate::attention::Waiting>,
+    pub waiting: Option<crate::decide::attention::Waiting>,
     /// The stage it is in.
     pub stage: String,
 }
@@ -207,9 +207,9 @@ pub struct Status {
     /// Whether it is past its stage's due time.
     pub overdue: bool,
     /// The timers that leave its stage, soonest first.
-    pub timers: Vec<crate::timers::Upcoming>,
+    pub timers: Vec<crate::rules::timers::Upcoming>,
     /// The program version's file, as it stands today.
-    pub file: (String, crate::registry::FileState),
+    pub file: (String, crate::coordinator::registry::FileState),
 }
 
 /// One row of the board: pairings of one type in one stage of one program.
@@ -259,7 +259,7 @@ pub struct TickReport {
     /// Stages newly logged as overdue.
     pub overdue: u64,
     /// The timer that fires soonest after this tick among the pairings it saw, and whose.
-    pub next: Option<(String, crate::timers::Upcoming)>,
+    pub next: Option<(String, crate::rules::timers::Upcoming)>,
 }
 
 /// One change of participants, with the newcomer completed from the people registry.
@@ -275,7 +275,12 @@ fn completed(
 ) -> Result<Participant, Error> {
     let person = writer.person(&p.id)?;
     let line = writer.reporting_line(&p.id)?;
-    Ok(crate::people::complete(program, p, person.as_ref(), line)?)
+    Ok(crate::rules::people::complete(
+        program,
+        p,
+        person.as_ref(),
+        line,
+    )?)
 }
 
 /// One engine decision on one pairing: the events to store, or why not.
@@ -370,8 +375,8 @@ fn follow(
     actor: &Actor<'_>,
     writer: &mut Writer<'_>,
 ) -> Result<Option<Event>, Error> {
-    match crate::successor::declared(engine, p, actor.now)? {
-        Some(next) => Ok(Some(crate::successor::create(
+    match crate::coordinator::successor::declared(engine, p, actor.now)? {
+        Some(next) => Ok(Some(crate::coordinator::successor::create(
             engine, engine, p, next, actor, writer,
         )?)),
         None => Ok(None),
@@ -533,7 +538,7 @@ impl Coordinator {
         let Ok(pairing) = self.ledger.pairing(id) else {
             return e.into();
         };
-        let Ok((path, crate::registry::FileState::Changed(now))) =
+        let Ok((path, crate::coordinator::registry::FileState::Changed(now))) =
             self.file_of(&pairing.program_hash)
         else {
             return e.into();

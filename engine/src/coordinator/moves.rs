@@ -37,7 +37,13 @@ impl Coordinator {
     pub fn schedules(
         &mut self,
         pairing: &Pairing,
-    ) -> Result<Vec<(mentorflow_dsl::model::Schedule, crate::schedules::Standing)>, Error> {
+    ) -> Result<
+        Vec<(
+            mentorflow_dsl::model::Schedule,
+            crate::rules::schedules::Standing,
+        )>,
+        Error,
+    > {
         let now = self.now();
         let engine = self
             .registry
@@ -47,7 +53,7 @@ impl Coordinator {
             .schedules
             .iter()
             .filter_map(|s| {
-                crate::schedules::standing(&engine.program, s, pairing, now)
+                crate::rules::schedules::standing(&engine.program, s, pairing, now)
                     .map(|st| (s.clone(), st))
             })
             .collect())
@@ -97,10 +103,10 @@ impl Coordinator {
             }
             observe(step);
         };
-        let mut next: Option<(String, crate::timers::Upcoming)> = None;
+        let mut next: Option<(String, crate::rules::timers::Upcoming)> = None;
         let bulk = self.bulk(&mut counting, &mut |engine, p, actor| {
             let events = engine.tick(p, actor)?;
-            let soonest = crate::timers::upcoming(&engine.program, p)
+            let soonest = crate::rules::timers::upcoming(&engine.program, p)
                 .into_iter()
                 .find(|u| u.fires.is_some());
             if let Some(u) = soonest {

@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 
-use crate::codec::{decode_event, stamp, stamp_ms};
+use crate::coordinator::error::Error;
 use crate::coordinator::Coordinator;
-use crate::error::Error;
-use crate::event::Event;
+use crate::model::event::Event;
+use crate::store::codec::{decode_event, stamp, stamp_ms};
 use crate::store::OutboxRow;
 
 /// A notification in the outbox, with its `notified` event.

@@ -11,7 +11,7 @@ impl Coordinator {
         let actor = self.actor.clone();
         self.ledger
             .record_people(people, now, &actor, &mut |writer| {
-                let refused = crate::people::check(people, &mut |id| -> Result<_, Error> {
+                let refused = crate::rules::people::check(people, &mut |id| -> Result<_, Error> {
                     Ok(writer.person(id)?)
                 })?;
                 if refused.is_empty() {
@@ -40,7 +40,7 @@ impl Coordinator {
                 known: people.iter().map(|p| p.id.clone()).collect(),
             });
         };
-        let reporting_line = crate::people::reporting_line::<Error>(id, &mut |p| {
+        let reporting_line = crate::rules::people::reporting_line::<Error>(id, &mut |p| {
             Ok(by_id.get(p).and_then(|p| p.manager.clone()))
         })?;
         let reports = people
@@ -59,7 +59,9 @@ impl Coordinator {
             reporting_line,
             reports,
             pairings,
-            edits: self.ledger.events(Some(&crate::people::subject(id)))?,
+            edits: self
+                .ledger
+                .events(Some(&crate::rules::people::subject(id)))?,
         })
     }
 }

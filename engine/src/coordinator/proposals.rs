@@ -14,7 +14,7 @@ impl Coordinator {
         type_id: &str,
         candidates: &[MatchCandidate],
         excluded: &[(String, String)],
-    ) -> Result<crate::matching::Proposal, Error> {
+    ) -> Result<crate::decide::matching::Proposal, Error> {
         let engine = self.registry.pin(program);
         let mut sides: (Vec<MatchPerson>, Vec<MatchPerson>) = (Vec::new(), Vec::new());
         self.ledger.inspect(&mut |writer| {
@@ -36,7 +36,7 @@ impl Coordinator {
                     .into_iter()
                     .filter(|m| m.program_id == program.id)
                     .collect();
-                let room = crate::capacity::room(program, &p.role, &memberships);
+                let room = crate::coordinator::capacity::room(program, &p.role, &memberships);
                 let candidate = MatchPerson {
                     capacity: wanted.min(room),
                     participant: p,
@@ -49,7 +49,7 @@ impl Coordinator {
             Ok(())
         })?;
         let budget = self.script_budget;
-        crate::matching::propose(&engine, type_id, &sides.0, &sides.1, excluded, budget)
+        crate::decide::matching::propose(&engine, type_id, &sides.0, &sides.1, excluded, budget)
             .map_err(|e| Error::Match(Box::new(e)))
     }
 
@@ -62,7 +62,7 @@ impl Coordinator {
         type_id: &str,
         id: &str,
         candidates: &[MatchCandidate],
-    ) -> Result<crate::matching::Proposal, Error> {
+    ) -> Result<crate::decide::matching::Proposal, Error> {
         let ended = self.ledger.pairing(id)?;
         if ended.outcome.is_none() {
             return Err(EngineError::NotEnded(ended.id.to_string()).into());
@@ -77,7 +77,7 @@ impl Coordinator {
         let mentees: Vec<&Participant> = ended.with_role("mentee").collect();
         if mentees.len() != 1 {
             return Err(Error::Match(Box::new(
-                crate::matching::MatchError::RematchOneMentee {
+                crate::decide::matching::MatchError::RematchOneMentee {
                     pairing: ended.id.to_string(),
                     mentees: mentees.len(),
                 },

@@ -27,7 +27,7 @@ impl Coordinator {
         Ok(Status {
             file,
             overdue: pairing.is_overdue(now),
-            timers: crate::timers::upcoming(&engine.program, &pairing),
+            timers: crate::rules::timers::upcoming(&engine.program, &pairing),
             program: Arc::clone(&engine.program),
             candidates,
             automatic,
@@ -58,7 +58,7 @@ impl Coordinator {
                 .unwrap_or(usize::MAX);
             let key = (p.program_id, position, p.stage.to_string(), p.type_id);
             let overdue = p.is_overdue(now);
-            let attention = crate::attention::attention(engine, &mut p, now);
+            let attention = crate::decide::attention::attention(engine, &mut p, now);
             let (row, waits) = rows.entry(key).or_insert_with(|| {
                 let row = BoardRow {
                     program: p.program_id.to_string(),
@@ -100,7 +100,7 @@ impl Coordinator {
         &mut self,
         program: &Program,
         filter: &Filter,
-    ) -> Result<Vec<(String, crate::replay::Replayed)>, Error> {
+    ) -> Result<Vec<(String, crate::decide::replay::Replayed)>, Error> {
         let engine = Engine::new(program.clone());
         let pairings = self.list(filter)?;
         let mut out = Vec::with_capacity(pairings.len());
@@ -114,7 +114,7 @@ impl Coordinator {
             );
             out.push((
                 p.id.to_string(),
-                crate::replay::replay(&engine, &events, &renames),
+                crate::decide::replay::replay(&engine, &events, &renames),
             ));
         }
         Ok(out)
@@ -131,7 +131,7 @@ impl Coordinator {
             .into_iter()
             .map(|mut p| {
                 let a = match engines.get(&*p.program_hash) {
-                    Some(engine) => crate::attention::attention(engine, &mut p, now),
+                    Some(engine) => crate::decide::attention::attention(engine, &mut p, now),
                     None => Attention::NoAdvance,
                 };
                 (p, a)
@@ -148,11 +148,14 @@ impl Coordinator {
     }
 
     /// The timers that leave `pairing`'s stage, soonest first, each with whether a tick warned.
-    pub fn timers(&mut self, pairing: &Pairing) -> Result<Vec<crate::timers::Upcoming>, Error> {
+    pub fn timers(
+        &mut self,
+        pairing: &Pairing,
+    ) -> Result<Vec<crate::rules::timers::Upcoming>, Error> {
         let engine = self
             .registry
             .engine(self.ledger.store(), &pairing.program_hash)?;
-        Ok(crate::timers::upcoming(&engine.program, pairing))
+        Ok(crate::rules::timers::upcoming(&engine.program, pairing))
     }
 
     /// Pairings matching `filter`; a filter value no stored program knows is refused (it would

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use mentorflow_dsl::Program;
 
-use crate::engine::Engine;
+use crate::decide::engine::Engine;
 use crate::store::{Store, StoreError};
 
 /// An engine per program version, loaded on first use.
@@ -21,7 +21,7 @@ impl Registry {
         if let Some(e) = self.engines.get(hash) {
             return Ok(Arc::clone(e));
         }
-        let program = crate::codec::stored_program(store, hash)?;
+        let program = crate::store::codec::stored_program(store, hash)?;
         Ok(self.insert(program))
     }
 

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Value;
 
-use crate::engine::{Actor, Engine};
-use crate::error::{EngineError, Error};
-use crate::event::{Event, EventKind, Participant};
-use crate::ledger::Writer;
-use crate::pairing::Pairing;
-use crate::runtime::Context;
+use crate::coordinator::error::{EngineError, Error};
+use crate::coordinator::ledger::Writer;
+use crate::decide::engine::{Actor, Engine};
+use crate::model::event::{Event, EventKind, Participant};
+use crate::model::pairing::Pairing;
+use crate::rules::runtime::Context;
 
 /// What a pairing continues as: a type of the target program, who takes part, and the facts
 /// carried over (pairing facts, and facts kept per person for each person who stays).
@@ -114,8 +114,9 @@ pub(crate) fn create(
     pairing.predecessor = Some(from.id.to_string());
     let skip = [id.as_str(), &from.id];
     let everyone: Vec<&Participant> = pairing.participants.iter().collect();
-    let mut problems = crate::capacity::exceeded(&new.program, &skip, &everyone, writer)?;
-    problems.extend(crate::capacity::same_participants(
+    let mut problems =
+        crate::coordinator::capacity::exceeded(&new.program, &skip, &everyone, writer)?;
+    problems.extend(crate::coordinator::capacity::same_participants(
         &new.program,
         &skip,
         &pairing.participants,

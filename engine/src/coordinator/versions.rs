@@ -10,7 +10,7 @@ impl Coordinator {
         &mut self,
         program: &Program,
         source: &str,
-        mapping: &crate::migration::Mapping,
+        mapping: &crate::rules::migration::Mapping,
         filter: &Filter,
         dry_run: bool,
     ) -> Result<Vec<Migrated>, Error> {
@@ -37,7 +37,7 @@ impl Coordinator {
             };
             let event = engine.migrate(p, mapping, &actor)?;
             let mut after = p.clone();
-            let attention = crate::attention::attention(&engine, &mut after, actor.now);
+            let attention = crate::decide::attention::attention(&engine, &mut after, actor.now);
             outcomes.push(Migrated {
                 from_stage: before.0,
                 from_version: before.1,
@@ -68,7 +68,10 @@ impl Coordinator {
     }
 
     /// The file a stored version was read from, and how it stands today.
-    pub fn file_of(&self, hash: &str) -> Result<(String, crate::registry::FileState), Error> {
+    pub fn file_of(
+        &self,
+        hash: &str,
+    ) -> Result<(String, crate::coordinator::registry::FileState), Error> {
         // The stored versions without their pairing counts: counting reads every pairing.
         let Some(row) = self
             .ledger
@@ -77,10 +80,13 @@ impl Coordinator {
             .into_iter()
             .find(|v| v.hash == hash)
         else {
-            return Ok((String::new(), crate::registry::FileState::Missing));
+            return Ok((
+                String::new(),
+                crate::coordinator::registry::FileState::Missing,
+            ));
         };
-        let stored = crate::codec::decode_sources(hash, &row.sources)?;
-        let state = crate::registry::file_state(&row.path, hash, &stored);
+        let stored = crate::store::codec::decode_sources(hash, &row.sources)?;
+        let state = crate::coordinator::registry::file_state(&row.path, hash, &stored);
         Ok((row.path, state))
     }
 
@@ -101,7 +107,7 @@ impl Coordinator {
     pub fn verify(&mut self, expect: Option<&str>) -> Result<VerifyReport, Error> {
         // A version that no longer loads is reported as a breach, with why, not a failed verify.
         let (registry, store) = (&mut self.registry, self.ledger.store());
-        Ok(crate::verify::verify(
+        Ok(crate::store::verify::verify(
             store,
             &mut |hash| match registry.engine(store, hash) {
                 Ok(e) => Ok(Arc::clone(&e.program)),

@@ -7,11 +7,11 @@
 use mentorflow_dsl::{Script, Value, ValueKind};
 use rhai::Dynamic;
 
-use crate::engine::{Actor, Engine};
-use crate::engine_error::EngineError;
-use crate::event::{Event, EventKind, Move, Recipient};
-use crate::pairing::Pairing;
-use crate::runtime::Context;
+use crate::decide::engine::{Actor, Engine};
+use crate::model::event::{Event, EventKind, Move, Recipient};
+use crate::model::pairing::Pairing;
+use crate::rules::engine_error::EngineError;
+use crate::rules::runtime::Context;
 
 /// The reason an action's events carry: `action: on_enter of stage ramping`.
 const PREFIX: &str = "action: ";
@@ -314,7 +314,7 @@ impl Engine {
                 role: p.role.to_string(),
             })
             .collect();
-        let mut context = crate::notifications::context(&self.program, pairing, actor.now);
+        let mut context = crate::decide::notifications::context(&self.program, pairing, actor.now);
         if let (Some(trigger), Some(map)) = (trigger, context.as_object_mut()) {
             map.insert("trigger".into(), trigger);
         }

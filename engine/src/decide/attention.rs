@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Guard, Program, Value};
 
-use crate::engine::Engine;
-use crate::explain::{Candidate, GuardReport, Verdict};
-use crate::pairing::Pairing;
+use crate::decide::engine::Engine;
+use crate::model::pairing::Pairing;
+use crate::rules::explain::{Candidate, GuardReport, Verdict};
 
 /// Where a pairing stands for a coordinator.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +19,7 @@ pub enum Attention {
     /// No advance transition leaves its stage, and no timer: only withdraw can move it.
     NoAdvance,
     /// No advance transition leaves its stage: it waits for this timer (the soonest).
-    Timer(crate::timers::Upcoming),
+    Timer(crate::rules::timers::Upcoming),
     /// It waits: the first candidate's first part that does not hold.
     Waiting(Waiting),
 }
@@ -65,7 +65,7 @@ pub fn attention(engine: &Engine, pairing: &mut Pairing, now: DateTime<Utc>) -> 
     if let Some(w) = engine.explain_auto(pairing, now).iter().find_map(waiting) {
         return Attention::Waiting(w);
     }
-    crate::timers::upcoming(&engine.program, pairing)
+    crate::rules::timers::upcoming(&engine.program, pairing)
         .into_iter()
         .next()
         .map_or(Attention::NoAdvance, Attention::Timer)
@@ -146,6 +146,6 @@ fn guard_reads(
             .is_some_and(|c| c.script.facts_read.contains(fact)),
         None => false,
     };
-    own || crate::explain::extra_guard(program, type_id, t)
+    own || crate::rules::explain::extra_guard(program, type_id, t)
         .is_some_and(|s| s.facts_read.contains(fact))
 }

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Program, Transition, Trigger, Value, ValueKind};
 
-use crate::engine_error::Command;
-use crate::engine_error::EngineError;
-use crate::engine_error::Refusal;
-use crate::event::{Event, EventKind, Move, Participant};
-use crate::explain::{self, Candidate};
-use crate::pairing::Pairing;
-use crate::runtime::{Context, Runtime};
-use crate::timers;
+use crate::model::event::{Event, EventKind, Move, Participant};
+use crate::model::pairing::Pairing;
+use crate::rules::engine_error::Command;
+use crate::rules::engine_error::EngineError;
+use crate::rules::engine_error::Refusal;
+use crate::rules::explain::{self, Candidate};
+use crate::rules::runtime::{Context, Runtime};
+use crate::rules::timers;
 use mentorflow_dsl::Name;
 
 /// A loaded program and its script runtime: compile once, run many.
@@ -261,7 +261,7 @@ impl Engine {
     pub fn migrate(
         &self,
         pairing: &mut Pairing,
-        mapping: &crate::migration::Mapping,
+        mapping: &crate::rules::migration::Mapping,
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
@@ -271,7 +271,7 @@ impl Engine {
         };
         if *pairing.program_id != *self.program.id || *pairing.program_hash == *self.hash {
             return Err(refused(vec![
-                crate::migration::MigrationProblem::NotThisProgram,
+                crate::rules::migration::MigrationProblem::NotThisProgram,
             ]));
         }
         let (stage, facts) = mapping
@@ -316,8 +316,8 @@ impl Engine {
                 known: names(p.types.iter().map(|t| t.id.as_str())),
             });
         };
-        let participants = crate::enrolment::with_defaults(p, participants);
-        let mut problems = crate::enrolment::check_participants(p, ty, &participants);
+        let participants = crate::rules::enrolment::with_defaults(p, participants);
+        let mut problems = crate::rules::enrolment::check_participants(p, ty, &participants);
         let event = self.new_event(
             &Arc::from(id),
             1,
@@ -339,7 +339,7 @@ impl Engine {
         }
         if problems.is_empty() {
             if let Some(rule) = &ty.rule {
-                problems.extend(crate::enrolment::check_rule(
+                problems.extend(crate::rules::enrolment::check_rule(
                     &self.program,
                     &self.runtime,
                     &mut pairing,
@@ -518,7 +518,7 @@ impl Engine {
         decl: &mentorflow_dsl::Declaration,
         person: Option<&str>,
     ) -> Result<(), EngineError> {
-        let keeps = |p: &&crate::event::Participant| decl.is_kept_for(&p.role);
+        let keeps = |p: &&crate::model::event::Participant| decl.is_kept_for(&p.role);
         match (person, &decl.per) {
             (None, None) => Ok(()),
             (None, Some(per)) => Err(EngineError::FactPerPerson {
@@ -773,7 +773,7 @@ impl Engine {
             schedule: schedule.to_string(),
             why,
         };
-        let Some(anchor) = crate::schedules::anchor(program, s, pairing) else {
+        let Some(anchor) = crate::rules::schedules::anchor(program, s, pairing) else {
             return Err(not_open(format!(
                 "it runs from {}{}{}, which does not apply to this pairing now",
                 s.anchor,
@@ -787,7 +787,8 @@ impl Engine {
                 }
             )));
         };
-        let Some((occurrence, _)) = crate::schedules::open_occurrence(program, s, pairing, on)
+        let Some((occurrence, _)) =
+            crate::rules::schedules::open_occurrence(program, s, pairing, on)
         else {
             return Err(not_open(
                 "every occurrence is done or was missed before then".into(),
@@ -978,7 +979,7 @@ impl Engine {
         }
         for schedule in &program.schedules {
             let Some((anchor, occurrences, checked)) =
-                crate::schedules::newly_missed(program, schedule, pairing, actor.now)
+                crate::rules::schedules::newly_missed(program, schedule, pairing, actor.now)
             else {
                 continue;
             };

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use mentorflow_dsl::{MentoringType, PairScript, Program};
 use rhai::Dynamic;
 
-use crate::engine::Engine;
-use crate::event::Participant;
-use crate::runtime::{Runtime, ScriptError};
+use crate::decide::engine::Engine;
+use crate::model::event::Participant;
+use crate::rules::runtime::{Runtime, ScriptError};
 
 /// A person to match, with how many more mentees they may take (mentors) or 1 (mentees).
 #[derive(Debug, Clone, PartialEq)]
@@ -344,7 +344,7 @@ fn eligible<'c>(
 /// each evaluation's scope. Not shared: Rhai refuses (by panicking) a shared value that a
 /// script puts into an array (`[mentor, mentee]`, `participants.all(...)`).
 fn person(program: &Program, p: &Participant) -> Dynamic {
-    crate::view::participants(program, std::slice::from_ref(p), None)
+    crate::model::view::participants(program, std::slice::from_ref(p), None)
         .into_array()
         .ok()
         .and_then(|mut a| a.pop())

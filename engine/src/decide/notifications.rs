@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 use serde_json::{json, Map, Value};
 
-use crate::pairing::Pairing;
+use crate::model::pairing::Pairing;
 
 /// The template context for `pairing` at `now`.
 pub fn context(program: &Program, pairing: &Pairing, now: DateTime<Utc>) -> Value {
@@ -18,7 +18,7 @@ pub fn context(program: &Program, pairing: &Pairing, now: DateTime<Utc>) -> Valu
         .filter(|f| f.per.is_none())
         .filter_map(|f| Some((f.name.clone(), plain(pairing.fact(program, &f.name)?))))
         .collect();
-    let person = |p: &crate::event::Participant| {
+    let person = |p: &crate::model::event::Participant| {
         let mut m: Map<String, Value> = p
             .attributes
             .iter()

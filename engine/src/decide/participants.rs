@@ -3,11 +3,11 @@
 //! on who takes part now, unless the change ended the pairing through an automatic transition
 //! (a group closes when fewer than its minimum remain): see [`Engine::check_participants`].
 
-use crate::engine::{Actor, Engine};
-use crate::engine_error::Command;
-use crate::engine_error::EngineError;
-use crate::event::{Event, EventKind, Participant};
-use crate::pairing::Pairing;
+use crate::decide::engine::{Actor, Engine};
+use crate::model::event::{Event, EventKind, Participant};
+use crate::model::pairing::Pairing;
+use crate::rules::engine_error::Command;
+use crate::rules::engine_error::EngineError;
 
 impl Engine {
     /// `participant` joins the running pairing (the program's attribute defaults applied).
@@ -79,11 +79,12 @@ impl Engine {
         let Some(ty) = program.mentoring_type(&pairing.type_id) else {
             return Ok(());
         };
-        let mut problems = crate::enrolment::check_participants(program, ty, &pairing.participants);
+        let mut problems =
+            crate::rules::enrolment::check_participants(program, ty, &pairing.participants);
         if problems.is_empty() {
             if let Some(rule) = &ty.rule {
                 let now = pairing.latest_at;
-                problems.extend(crate::enrolment::check_rule(
+                problems.extend(crate::rules::enrolment::check_rule(
                     program,
                     &self.runtime,
                     pairing,
@@ -123,7 +124,7 @@ impl Engine {
     }
 
     fn with_defaults(&self, mut participant: Participant) -> Participant {
-        crate::enrolment::apply_defaults(&self.program, &mut participant);
+        crate::rules::enrolment::apply_defaults(&self.program, &mut participant);
         participant
     }
 }

@@ -2,11 +2,11 @@
 //! commands (enrolment, facts, advances, forced moves, withdrawals, ticks) at the same times,
 //! to see where its path would differ, and why. Nothing is written.
 
-use crate::engine::{Actor, Engine};
-use crate::engine_error::EngineError;
-use crate::event::{Event, EventKind, Move};
-use crate::explain::Candidate;
-use crate::pairing::Pairing;
+use crate::decide::engine::{Actor, Engine};
+use crate::model::event::{Event, EventKind, Move};
+use crate::model::pairing::Pairing;
+use crate::rules::engine_error::EngineError;
+use crate::rules::explain::Candidate;
 
 /// How a pairing's history plays under the other version.
 #[derive(Debug, Clone)]
@@ -118,7 +118,7 @@ fn step(
         EventKind::Notified { .. }
         | EventKind::ScheduleStarted { .. }
         | EventKind::ScheduleStopped { .. } => Ok(None),
-        EventKind::FactsRecorded { .. } if crate::actions::is_action(e) => Ok(None),
+        EventKind::FactsRecorded { .. } if crate::decide::actions::is_action(e) => Ok(None),
         EventKind::FactsRecorded { facts, person } => {
             engine.record(pairing, person.as_deref(), facts.clone(), actor)?;
             Ok(None)

@@ -17,7 +17,7 @@ pub struct Participant {
     pub role: Name,
     /// Attributes such as experience_years, department, utc_offset.
     #[serde(default)]
-    pub attributes: crate::short_map::Attributes,
+    pub attributes: crate::base::short_map::Attributes,
     /// Facts recorded for this person (declared with `per`): attendance, a survey score.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, Value>,

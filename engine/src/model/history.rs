@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::Name;
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Event, EventKind};
+use crate::model::event::{Event, EventKind};
 
 /// When each stage was first entered and how often, and how often each transition was
 /// taken: what scripts count (`entries`, `first_entered`, `taken`) and timers anchor to.

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Program, Value};
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Event, EventKind, Participant};
-use crate::view::ScriptView;
+use crate::model::event::{Event, EventKind, Participant};
+use crate::model::view::ScriptView;
 // The history a pairing keeps, by the path it always had.
 pub use super::history::History;
 use mentorflow_dsl::Name;
@@ -45,11 +45,11 @@ pub struct Pairing {
     pub due: Option<DateTime<Utc>>,
     /// Recorded facts (declared defaults are not stored here), by name shared with the
     /// events that record them.
-    pub facts: crate::short_map::Facts,
+    pub facts: crate::base::short_map::Facts,
     /// Goal cycle, from 1; grows each time a transition returns to a stage already visited.
     pub cycle: u32,
     /// Stages visited in the current cycle.
-    pub visited: crate::short_map::ShortSet<Name>,
+    pub visited: crate::base::short_map::ShortSet<Name>,
     /// When the pairing was enrolled.
     pub enrolled_at: DateTime<Utc>,
     /// Time of the last activity: every event but `became_overdue` (for idle timers).
@@ -85,7 +85,7 @@ pub struct Pairing {
     /// Moves (and the enrolment) of the command under way whose stage actions have not run
     /// yet; never stored.
     #[serde(skip)]
-    pub(crate) pending: Vec<crate::event::Event>,
+    pub(crate) pending: Vec<crate::model::event::Event>,
 }
 
 impl PartialEq for Pairing {
@@ -200,7 +200,7 @@ impl Pairing {
             due: None,
             facts: Default::default(),
             cycle: 1,
-            visited: crate::short_map::ShortSet::with_capacity(program.stages.len()),
+            visited: crate::base::short_map::ShortSet::with_capacity(program.stages.len()),
             enrolled_at: event.at,
             last_event_at: event.at,
             latest_at: event.at,

@@ -7,7 +7,7 @@ use mentorflow_dsl::{Program, Value};
 use super::history::History;
 use rhai::{Array, Dynamic, ImmutableString, Map};
 
-use crate::event::Participant;
+use crate::model::event::Participant;
 
 /// Shared Rhai values for one pairing's scripts. The participants are built the first time a
 /// script reads them and shared after that (a guard reading mentees ran a copy of every map
@@ -126,7 +126,11 @@ fn participant(program: &Program, p: &Participant, per_person: bool) -> Dynamic 
 
 impl ScriptView {
     /// Builds the view of facts: declared defaults overlaid with recorded values.
-    pub fn build(program: &Program, type_id: &str, facts: &crate::short_map::Facts) -> ScriptView {
+    pub fn build(
+        program: &Program,
+        type_id: &str,
+        facts: &crate::base::short_map::Facts,
+    ) -> ScriptView {
         let mut map = Map::new();
         // Facts kept per person are read from each person, not from `facts`.
         for decl in program.facts.iter().filter(|d| d.per.is_none()) {

@@ -11,12 +11,12 @@ use mentorflow_dsl::Name;
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
 
-use crate::attention::Attention;
+use crate::coordinator::error::Error;
 use crate::coordinator::Coordinator;
-use crate::error::Error;
-use crate::event::{Event, EventKind};
-use crate::pairing::Pairing;
-use crate::selection::Selection;
+use crate::decide::attention::Attention;
+use crate::model::event::{Event, EventKind};
+use crate::model::pairing::Pairing;
+use crate::reports::selection::Selection;
 
 /// The outcome a report counts as success.
 pub const SUCCESS: &str = "success";

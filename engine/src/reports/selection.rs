@@ -2,10 +2,10 @@
 //! outcome, overdue) and the questions only a program answers (the reason it ended, its
 //! schedules, its timers, what it waits on). `list` and `report` select alike.
 
-use crate::attention::Attention;
+use crate::coordinator::error::Error;
 use crate::coordinator::Coordinator;
-use crate::error::Error;
-use crate::pairing::Pairing;
+use crate::decide::attention::Attention;
+use crate::model::pairing::Pairing;
 use crate::store::{Filter, OutcomeFilter};
 
 /// What to select; every field left empty selects all.

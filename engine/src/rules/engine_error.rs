@@ -2,9 +2,9 @@
 //! every value involved. The wording a person reads is rendered by the embedding program; the
 //! short `Display` texts here are for logs.
 
-use crate::enrolment::EnrolmentProblem;
-use crate::explain::Candidate;
-use crate::runtime::ScriptError;
+use crate::rules::enrolment::EnrolmentProblem;
+use crate::rules::explain::Candidate;
+use crate::rules::runtime::ScriptError;
 
 /// The commands an error can be about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct Refusal {
     /// transitions explained ...
     pub automatic: Vec<Candidate>,
     /// ... and the timers, soonest first.
-    pub timers: Vec<crate::timers::Upcoming>,
+    pub timers: Vec<crate::rules::timers::Upcoming>,
 }
 
 /// Everything that can refuse or fail an engine operation. A refused operation changes nothing.
@@ -332,7 +332,7 @@ pub enum EngineError {
     NoActor,
     /// The events of a pairing could not be folded.
     #[error("pairing history is inconsistent: {0}")]
-    Fold(#[from] crate::pairing::FoldError),
+    Fold(#[from] crate::model::pairing::FoldError),
 }
 
 impl From<ScriptError> for EngineError {

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::{MentoringType, Program, Script};
 
-use crate::event::Participant;
-use crate::explain::{self, GuardKind, GuardReport, Verdict};
-use crate::pairing::Pairing;
-use crate::runtime::Runtime;
+use crate::model::event::Participant;
+use crate::model::pairing::Pairing;
+use crate::rules::explain::{self, GuardKind, GuardReport, Verdict};
+use crate::rules::runtime::Runtime;
 
 /// One reason an enrolment is refused, with the values involved.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +193,10 @@ pub(crate) fn check_rule(
     now: DateTime<Utc>,
 ) -> Option<EnrolmentProblem> {
     // The rule usually holds: only a refusal is worth the explanation's work.
-    if let Ok(true) = runtime.eval(rule, &crate::runtime::Context::of(program, pairing, now)) {
+    if let Ok(true) = runtime.eval(
+        rule,
+        &crate::rules::runtime::Context::of(program, pairing, now),
+    ) {
         return None;
     }
     let report = explain::report(program, runtime, pairing, GuardKind::Rule, rule, now);

@@ -4,8 +4,8 @@
 use mentorflow_dsl::model::{Script, Transition};
 use mentorflow_dsl::{Guard, Program, Value};
 
-use crate::pairing::Pairing;
-use crate::runtime::{Context, Runtime, ScriptError};
+use crate::model::pairing::Pairing;
+use crate::rules::runtime::{Context, Runtime, ScriptError};
 
 /// How one guard came out.
 #[derive(Debug, Clone, PartialEq)]
@@ -356,7 +356,7 @@ fn history_read(
             "schedules" => {
                 let standing = program
                     .schedule(key, &pairing.type_id)
-                    .and_then(|s| crate::schedules::standing(program, s, pairing, now));
+                    .and_then(|s| crate::rules::schedules::standing(program, s, pairing, now));
                 let (done, missed, due) = standing.map_or((0, 0, 0), |s| (s.done, s.missed, s.due));
                 for (part, n) in [("done", done), ("missed", missed), ("due", due)] {
                     out.push((format!("{name}.{part}"), Value::Int(n.into())));

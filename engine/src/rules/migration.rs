@@ -4,14 +4,14 @@
 
 use mentorflow_dsl::{Program, Value};
 
-use crate::engine_error::EngineError;
+use crate::rules::engine_error::EngineError;
 
 // The mapping's data lives in the model (a `migrated` event carries it); its path here is kept.
 pub use crate::model::mapping::Mapping;
 
 // Why a pairing cannot move is one of the errors of a command on a pairing; its path here is
 // kept.
-pub use crate::engine_error::MigrationProblem;
+pub use crate::rules::engine_error::MigrationProblem;
 
 /// A pairing's place in the new version: its stage and its recorded facts.
 pub type Placed = (String, Vec<(String, Value)>);
@@ -22,7 +22,7 @@ impl Mapping {
         &self,
         new: &Program,
         stage: &str,
-        facts: &crate::short_map::Facts,
+        facts: &crate::base::short_map::Facts,
     ) -> Result<Placed, Vec<MigrationProblem>> {
         let mut problems = Vec::new();
         let target = self.stages.get(stage).map_or(stage, String::as_str);

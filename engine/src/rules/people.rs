@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use mentorflow_dsl::Program;
 
-use crate::engine_error::EngineError;
-use crate::event::Participant;
+use crate::model::event::Participant;
+use crate::rules::engine_error::EngineError;
 
 // The person's data lives in the model (events carry it); its path here is kept.
 pub use crate::model::person::Person;

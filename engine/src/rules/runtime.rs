@@ -11,12 +11,12 @@ use mentorflow_dsl::model::{Script, ScriptOrigin};
 use mentorflow_dsl::sandbox::{self, Limits, SCRIPT_VARIABLES};
 use rhai::{Dynamic, EvalAltResult, Scope, AST};
 
-use crate::memory;
-use crate::pairing::Pairing;
+use crate::base::memory;
+use crate::model::pairing::Pairing;
 
 /// The token a script is terminated with when it allocates past its memory budget.
 const MEMORY: &str = "memory";
-use crate::view::{self, ScriptView};
+use crate::model::view::{self, ScriptView};
 
 /// Why a script failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -97,9 +97,9 @@ pub struct Context<'a> {
     program: &'a mentorflow_dsl::Program,
     type_id: &'a str,
     /// Who takes part.
-    pub participants: &'a [crate::event::Participant],
+    pub participants: &'a [crate::model::event::Participant],
     /// Recorded facts (defaults are in the scripts' fast form and in the view).
-    pub facts: &'a crate::short_map::Facts,
+    pub facts: &'a crate::base::short_map::Facts,
     /// Current stage.
     pub stage: &'a str,
     /// Goal cycle.
@@ -109,25 +109,25 @@ pub struct Context<'a> {
     /// When the pairing was enrolled.
     pub enrolled_at: DateTime<Utc>,
     /// What happened so far (stage entries, transitions taken).
-    history: &'a Option<crate::pairing::History>,
+    history: &'a Option<crate::model::pairing::History>,
     /// The whole pairing, for what is computed from several of its parts (schedules).
     pairing: &'a Pairing,
 }
 
 /// What the fast path reads: recorded facts (it knows the defaults) and the participants.
 impl mentorflow_dsl::fast::Subject for Context<'_> {
-    type Person = crate::event::Participant;
+    type Person = crate::model::event::Participant;
 
     fn fact(&self, name: &str) -> Option<&mentorflow_dsl::Value> {
         self.facts.get(name)
     }
 
-    fn people(&self) -> &[crate::event::Participant] {
+    fn people(&self) -> &[crate::model::event::Participant] {
         self.participants
     }
 }
 
-impl mentorflow_dsl::fast::Person for crate::event::Participant {
+impl mentorflow_dsl::fast::Person for crate::model::event::Participant {
     fn id(&self) -> &str {
         &self.id
     }
@@ -180,9 +180,10 @@ impl<'a> Context<'a> {
         (self.now - self.pairing.entered_at).num_days()
     }
 
-    fn history(&self) -> &crate::pairing::History {
+    fn history(&self) -> &crate::model::pairing::History {
         // Every state the engine holds has its history (the ledger folds it for old ones).
-        static NONE: std::sync::OnceLock<crate::pairing::History> = std::sync::OnceLock::new();
+        static NONE: std::sync::OnceLock<crate::model::pairing::History> =
+            std::sync::OnceLock::new();
         self.history
             .as_ref()
             .unwrap_or_else(|| NONE.get_or_init(Default::default))
@@ -422,7 +423,7 @@ impl Runtime {
                 "entries" => view::entries(ctx.program, ctx.history()),
                 "first_entered" => view::first_entered(ctx.history()),
                 "taken" => view::taken(ctx.program, ctx.history()),
-                _ => crate::schedules::script_map(ctx.program, ctx.pairing, ctx.now),
+                _ => crate::rules::schedules::script_map(ctx.program, ctx.pairing, ctx.now),
             };
             scope.push_constant_dynamic(*name, value);
         }

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use mentorflow_dsl::model::{Anchor, Cadence, Schedule};
 use mentorflow_dsl::{Due, Program, Value};
 
-use crate::pairing::Pairing;
+use crate::model::pairing::Pairing;
 
 /// The most occurrences of one schedule the engine looks at: a weekly schedule over 190 years.
 const MAX_OCCURRENCES: u32 = 10_000;
@@ -203,7 +203,7 @@ pub fn newly_missed(
 /// `on_time`, `due`, `last_done`, `next_due`); one that does not apply now reads as zeros.
 pub(crate) fn script_map(
     program: &Program,
-    pairing: &crate::pairing::Pairing,
+    pairing: &crate::model::pairing::Pairing,
     now: chrono::DateTime<chrono::Utc>,
 ) -> rhai::Dynamic {
     let date = |t: Option<chrono::DateTime<chrono::Utc>>| {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use mentorflow_dsl::{Program, Timeout, Transition, Value};
 
-use crate::pairing::Pairing;
+use crate::model::pairing::Pairing;
 
 /// When `timeout` fires for `pairing`; none while it cannot (a date fact not recorded, a
 /// stage never entered).

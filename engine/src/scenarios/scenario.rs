@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 use mentorflow_dsl::{Due, Program, Value, ValueKind};
 use serde::Deserialize;
 
-use crate::clock::FixedClock;
+use crate::base::clock::FixedClock;
+use crate::coordinator::error::{EngineError, Error};
 use crate::coordinator::{Advance, Coordinator, Enrolment, Options, SCRIPT_BUDGET};
-use crate::engine::FactChange;
-use crate::error::{EngineError, Error};
-use crate::event::{Event, Participant};
-use crate::pairing::Pairing;
+use crate::decide::engine::FactChange;
+use crate::model::event::{Event, Participant};
+use crate::model::pairing::Pairing;
 
 /// A scenario as written in TOML.
 #[derive(Debug, Deserialize)]
@@ -161,7 +161,7 @@ pub enum Entry {
     /// A step marked `refused = true` failed for another reason.
     Error(EngineError),
     /// A tick found nothing due; the timer that fires next, if any.
-    NothingDue(Option<crate::timers::Upcoming>),
+    NothingDue(Option<crate::rules::timers::Upcoming>),
     /// A script printed a line.
     Printed(String),
     /// The pairing ended in a stage whose successor applies: the successor enrolled in the
@@ -262,7 +262,7 @@ pub enum Problem {
         /// Expected.
         expected: bool,
         /// What it stands at.
-        actual: Box<crate::attention::Attention>,
+        actual: Box<crate::decide::attention::Attention>,
     },
     /// The pairing's overdue state differs.
     Overdue {
@@ -478,7 +478,7 @@ fn before_enrolment(program: &Program, scenario: &Scenario) -> Option<Problem> {
             .find(|k| !program.attributes.iter().any(|a| &a.name == *k))
     });
     if let Some(name) = undeclared {
-        return Some(Problem::Engine(crate::engine::unknown_attribute(
+        return Some(Problem::Engine(crate::decide::engine::unknown_attribute(
             program, name,
         )));
     }
@@ -702,7 +702,7 @@ impl Run<'_> {
             let actual = attention
                 .map_err(store_problem)?
                 .pop()
-                .map_or(crate::attention::Attention::NoAdvance, |(_, a)| a);
+                .map_or(crate::decide::attention::Attention::NoAdvance, |(_, a)| a);
             if actual.is_blocked() != blocked {
                 return Err(Problem::Blocked {
                     expected: blocked,
@@ -738,7 +738,7 @@ impl Run<'_> {
     fn note_all(&mut self, events: Vec<Event>) {
         for event in events {
             let successor = match &event.kind {
-                crate::event::EventKind::Continued { successor } => {
+                crate::model::event::EventKind::Continued { successor } => {
                     self.coordinator.pairing(successor).ok()
                 }
                 _ => None,
@@ -902,8 +902,8 @@ fn enrolment_refusal(e: &EngineError) -> Result<(), Problem> {
         return Err(Problem::EnrolmentFailed(e.clone()));
     };
     let crashed = problems.iter().any(|p| {
-        matches!(p, crate::enrolment::EnrolmentProblem::Rule { report, .. }
-            if matches!(report.verdict, crate::explain::Verdict::Failed(_)))
+        matches!(p, crate::rules::enrolment::EnrolmentProblem::Rule { report, .. }
+            if matches!(report.verdict, crate::rules::explain::Verdict::Failed(_)))
     });
     if crashed {
         return Err(Problem::RuleFailed);

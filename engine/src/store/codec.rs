@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::event::Event;
-use crate::pairing::Pairing;
-use crate::people::Person;
+use crate::model::event::Event;
+use crate::model::pairing::Pairing;
+use crate::rules::people::Person;
 use crate::store::{EventRow, PairingRow, StoreError, Tx};
 
 /// Time as stored: fixed-width UTC, so text order is time order.
@@ -77,7 +77,7 @@ pub(crate) fn with_history(
             .iter()
             .map(|body| decode_event(body))
             .collect::<Result<Vec<_>, _>>()?;
-        pairing.history = Some(crate::pairing::History::of(&events));
+        pairing.history = Some(crate::model::pairing::History::of(&events));
     }
     Ok(pairing)
 }
@@ -111,7 +111,7 @@ pub(crate) fn append(
             hash: &hash,
         })?;
         // A notification is queued with its event: both stored, or neither.
-        if let crate::event::EventKind::Notified { .. } = event.kind {
+        if let crate::model::event::EventKind::Notified { .. } = event.kind {
             tx.queue(&crate::store::OutboxRow {
                 id: 0,
                 pairing: event.pairing.to_string(),

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use crate::codec::{decode_state, stamp};
+use crate::store::codec::{decode_state, stamp};
+use crate::store::store_error::{CopyError, CopyProblem};
+use crate::store::verify::{verify, VerifyReport};
 use crate::store::{Abort, EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
-use crate::store_error::{CopyError, CopyProblem};
-use crate::verify::{verify, VerifyReport};
 
 /// What a copy moved.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +27,7 @@ fn verified(store: &dyn Store) -> Result<VerifyReport, StoreError> {
     let mut programs: std::collections::BTreeMap<String, Arc<mentorflow_dsl::Program>> =
         std::collections::BTreeMap::new();
     for row in store.program_rows()? {
-        if let Ok(program) = crate::codec::stored_program(store, &row.hash) {
+        if let Ok(program) = crate::store::codec::stored_program(store, &row.hash) {
             programs.insert(row.hash.clone(), Arc::new(program));
         }
     }

@@ -5,7 +5,7 @@
 //! The store seam: where events, pairing states and program versions live. An adapter (SQLite
 //! today) implements [`Store`] and [`Tx`] with its own queries and nothing else; what events
 //! mean, the hash chain, pairing ids and verification are store-neutral and live in
-//! [`crate::ledger`], so every adapter behaves the same (the conformance suite checks it).
+//! [`crate::coordinator::ledger`], so every adapter behaves the same (the conformance suite checks it).
 
 pub mod codec;
 pub(crate) mod copy;
@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-pub use crate::location::{Location, LocationError};
-pub use crate::store_error::StoreError;
+pub use crate::store::location::{Location, LocationError};
+pub use crate::store::store_error::StoreError;
 
 /// A stored program version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -37,7 +37,7 @@ pub struct ProgramVersion {
     pub title: String,
     /// Where it was read from at first enrolment.
     pub path: String,
-    /// When it was first stored (stored form, see [`crate::codec::stamp`]).
+    /// When it was first stored (stored form, see [`crate::store::codec::stamp`]).
     pub stored_at: String,
     /// Pairings running on it.
     pub pairings: u64,
@@ -371,7 +371,7 @@ pub trait Store {
     fn pending_count(&self) -> Result<u64, StoreError>;
     /// Claims pending notification `id` for a delivery until `until` under `token`, unless
     /// another deliverer holds it (a claim not yet expired at `now`) or it was delivered;
-    /// whether it was claimed. Times are stamped to the millisecond ([`crate::codec::stamp_ms`]).
+    /// whether it was claimed. Times are stamped to the millisecond ([`crate::store::codec::stamp_ms`]).
     fn claim(&mut self, id: u64, now: &str, until: &str, token: &str) -> Result<bool, StoreError>;
     /// Records a delivery attempt of notification `id` at `now`, if the claim `token` still
     /// holds it: delivered when `error` is `None`, else left pending with the error; the

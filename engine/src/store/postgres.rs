@@ -16,7 +16,7 @@ use std::cell::{Cell, OnceCell};
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
 use super::store_sql::{self as sql, pg, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
-use crate::codec::stamp;
+use crate::store::codec::stamp;
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
     ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,

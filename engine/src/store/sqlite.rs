@@ -10,7 +10,7 @@ use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use super::store_sql::{self as sql, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
-use crate::codec::stamp;
+use crate::store::codec::stamp;
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
     ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,

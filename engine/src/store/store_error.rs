@@ -1,6 +1,6 @@
 //! The store layer's errors: what happened to the data's home, and why a copy was refused.
 
-use crate::location::Location;
+use crate::store::location::Location;
 
 /// Store failures: what happened to the data's home, not what a command decided.
 #[derive(Debug, Clone, thiserror::Error)]

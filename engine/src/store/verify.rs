@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use mentorflow_dsl::Program;
 
-use crate::codec::{chain, decode_event, decode_state, stamp};
-use crate::event::Event;
-use crate::pairing::{FoldError, Pairing};
+use crate::model::event::Event;
+use crate::model::pairing::{FoldError, Pairing};
+use crate::store::codec::{chain, decode_event, decode_state, stamp};
 use crate::store::{Store, StoreError};
 
 /// An event as the store holds it: storage position, pairing and seq columns.
@@ -143,10 +143,10 @@ pub struct VerifyReport {
 fn person_is_fold(stored: &crate::store::StoredPerson, events: &[Event]) -> bool {
     let numbered = events.iter().zip(1u64..).all(|(e, n)| e.seq == n);
     let last = match events.last().map(|e| &e.kind) {
-        Some(crate::event::EventKind::PersonRecorded { person }) => person,
+        Some(crate::model::event::EventKind::PersonRecorded { person }) => person,
         _ => return false,
     };
-    let state: Option<crate::people::Person> = serde_json::from_str(&stored.state).ok();
+    let state: Option<crate::rules::people::Person> = serde_json::from_str(&stored.state).ok();
     numbered && stored.last_seq == events.len() as u64 && state.as_ref() == Some(last)
 }
 
@@ -234,7 +234,7 @@ pub fn verify(
         }
         match decode_event(&row.body) {
             Ok(e) if *e.pairing == *row.pairing && e.seq as i64 == row.seq => {
-                if let crate::event::EventKind::Notified { .. } = e.kind {
+                if let crate::model::event::EventKind::Notified { .. } = e.kind {
                     notices.insert((row.pairing.clone(), e.seq), stamp(e.at));
                 }
                 histories.entry(row.pairing).or_default().push(e)
@@ -246,7 +246,7 @@ pub fn verify(
     })?;
     for stored in projections.people {
         let events = histories
-            .remove(&crate::people::subject(&stored.id))
+            .remove(&crate::rules::people::subject(&stored.id))
             .unwrap_or_default();
         if !person_is_fold(&stored, &events) {
             breaches.push(Breach::PersonDiffers { person: stored.id });
@@ -330,7 +330,7 @@ pub fn verify(
     breaches.extend(outbox_breaches(
         &projections.outbox,
         notices,
-        &crate::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
+        &crate::store::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
     ));
     if let (Some(head), false) = (expect, checkpoint_found) {
         breaches.push(Breach::CheckpointMissing(head.to_string()));
