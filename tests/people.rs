@@ -1009,3 +1009,115 @@ roles = { mentor = 1, mentee = 1 }
     );
     assert_eq!(run(&["verify"]).code, 0);
 }
+
+/// Issue 30: a sheet of some columns changes those and nothing else; an empty cell leaves its
+/// field alone, `<unset>` clears it; a dry run shows each change and stores nothing.
+#[test]
+fn a_people_import_merges_and_never_erases_by_leaving_out() {
+    let (dir, run) = store("merge");
+    assert_eq!(
+        run(&["people", "import", &file(&dir, "org.csv", ORG)]).code,
+        0
+    );
+    let moves = file(
+        &dir,
+        "moves.csv",
+        "id,department,grade\nbo,sales,\ncy,<unset>,6\n",
+    );
+    let dry = run(&["people", "import", &moves, "--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.transcript());
+    assert_eq!(
+        dry.stdout,
+        format!(
+            "  bo: department finance -> sales\n  cy: department sales -> (none); grade 5 -> 6\n\
+             people from {moves}: 0 would be added, 2 would change, 0 already as given; nothing was stored (dry run)\n"
+        )
+    );
+    assert_eq!(
+        run(&["log", "person:bo"]).stdout.lines().count(),
+        1,
+        "the dry run logs nothing"
+    );
+    let done = run(&["people", "import", &moves]);
+    assert_eq!(done.code, 0, "{}", done.transcript());
+    assert!(
+        done.stdout
+            .ends_with("0 added, 2 changed, 0 already as given\n"),
+        "{}",
+        done.stdout
+    );
+    let list = run(&["people", "list"]).stdout;
+    // Names, managers and the grade left empty stay; cy's department is gone.
+    assert!(
+        list.contains("bo   Bo Lim          ana      department=sales grade=6"),
+        "{list}"
+    );
+    assert!(
+        list.contains("cy   Cy Tan          ceo      grade=6"),
+        "{list}"
+    );
+    assert_eq!(
+        run(&["log", "person:cy"]).stdout.lines().count(),
+        2,
+        "every change is an event"
+    );
+    let json = run(&["people", "import", &moves, "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(json["unchanged"], serde_json::json!(["bo", "cy"]));
+}
+
+#[test]
+fn people_edit_sets_and_clears_one_persons_fields() {
+    let (dir, run) = store("edit");
+    assert_eq!(
+        run(&["people", "import", &file(&dir, "org.csv", ORG)]).code,
+        0
+    );
+    let edited = run(&[
+        "people",
+        "edit",
+        "dan",
+        "--unset",
+        "grade",
+        "--set",
+        "team=audit",
+        "--manager",
+        "ceo",
+    ]);
+    assert_eq!(edited.code, 0, "{}", edited.transcript());
+    assert_eq!(
+        edited.stdout,
+        "  dan: manager ana -> ceo; grade 7 -> (none); team (none) -> audit\n\
+         dan: 0 added, 1 changed, 0 already as given\n"
+    );
+    let list = run(&["people", "list"]).stdout;
+    assert!(
+        list.contains("dan  Dan Hakim       ceo      department=legal team=audit"),
+        "{list}"
+    );
+    // A typo adds no one; an edit that names nothing says what to give.
+    let typo = run(&["people", "edit", "dam", "--set", "team=x"]);
+    assert_eq!(typo.code, 1, "{}", typo.transcript());
+    assert!(
+        typo.stderr
+            .contains("`dam` is not in the people registry (did you mean `dan`?)"),
+        "{}",
+        typo.stderr
+    );
+    let nothing = run(&["people", "edit", "dan"]);
+    assert_eq!(nothing.code, 2, "{}", nothing.transcript());
+    assert!(
+        nothing.stderr.contains("nothing to change"),
+        "{}",
+        nothing.stderr
+    );
+    let both = run(&[
+        "people", "edit", "dan", "--set", "team=x", "--unset", "team",
+    ]);
+    assert_eq!(both.code, 2, "{}", both.transcript());
+    // A loop in the reporting line is refused and nothing changes.
+    let looped = run(&["people", "edit", "ceo", "--manager", "dan"]);
+    assert_eq!(looped.code, 1, "{}", looped.transcript());
+    assert!(looped.stderr.contains("loops"), "{}", looped.stderr);
+    assert_eq!(run(&["log", "person:ceo"]).stdout.lines().count(), 1);
+}

@@ -34,6 +34,7 @@ pub use decide::engine::{parse_attribute, parse_fact, Actor, Engine, FactChange}
 pub use mentorflow_dsl::Name;
 pub use model::event::{Event, EventKind, Move, Participant, Recipient};
 pub use model::pairing::Pairing;
+pub use model::person::{Change, Difference, PersonEdit};
 pub use reports::report::Report;
 pub use reports::selection::Selection;
 pub use rules::enrolment::EnrolmentProblem;

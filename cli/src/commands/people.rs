@@ -1,7 +1,7 @@
-//! `mentorflow people import|list|show`: the people registry. Enrolments and rosters name
-//! people by id and take a registered person's attributes and reporting line from here.
+//! `mentorflow people import|edit|list|show`: the people registry. Enrolments and rosters
+//! name people by id and take a registered person's attributes and reporting line from here.
 
-use mentorflow_engine::{Error, Person};
+use mentorflow_engine::{Change, Error, PeopleReport, PersonEdit};
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
@@ -10,7 +10,7 @@ use crate::{render, Output, EXIT_OK};
 /// The people registry: import people, list them, show one.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow people import programs/examples/people.csv\n  mentorflow people list --json\n  mentorflow people show e015"
+    after_help = "Examples:\n  mentorflow people import programs/examples/people.csv\n  mentorflow people import changes.csv --dry-run\n  mentorflow people edit e015 --set department=finance --unset team\n  mentorflow people list --json\n  mentorflow people show e015"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -20,15 +20,49 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum PeopleCommand {
     /// Add or update people from a CSV file: columns id, name, manager, then one per
-    /// attribute. All rows or none; an entry already as given stores nothing.
+    /// attribute. It merges: a column left out or an empty cell leaves that field as it is,
+    /// and the cell <unset> clears it. All rows or none; an entry already as given stores
+    /// nothing; each change is logged.
     #[command(
-        after_help = "Example file:\n  id,name,manager,department,grade\n  ana,Ana Putri,,finance,11\n  bo,Bo Lim,ana,finance,6"
+        after_help = "Example file:\n  id,name,manager,department,grade\n  ana,Ana Putri,,finance,11\n  bo,Bo Lim,ana,finance,6\n\nA sheet of only id,department changes departments and nothing else; a cell <unset> clears\nthat field (bo,<unset> removes bo's department)."
     )]
     Import {
         /// The file (CSV with a header row), or - for standard input.
         file: String,
-        /// Print who was added, changed or already as given, as JSON (`mentorflow schema
-        /// people-import`).
+        /// Show what would change, person by person and field by field; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print who was added, changed or already as given, with what changed, as JSON
+        /// (`mentorflow schema people-import`).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        on: crate::store_args::Writes,
+    },
+    /// Change one registered person's entry: set or clear attributes, their name or manager.
+    /// What is not named stays; the change is logged.
+    Edit {
+        /// Person id.
+        id: String,
+        /// Set an attribute, ATTR=VALUE (repeat).
+        #[arg(long = "set", value_name = "ATTR=VALUE")]
+        set: Vec<String>,
+        /// Clear an attribute (repeat).
+        #[arg(long = "unset", value_name = "ATTR")]
+        unset: Vec<String>,
+        /// Their name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Their manager's id.
+        #[arg(long, value_name = "ID", conflicts_with = "no_manager")]
+        manager: Option<String>,
+        /// They have no manager.
+        #[arg(long)]
+        no_manager: bool,
+        /// Show what would change; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print what changed as JSON (`mentorflow schema people-import`).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -57,21 +91,33 @@ enum PeopleCommand {
 /// Runs a people command.
 pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     match &args.command {
-        PeopleCommand::Import { file, json, on } => import(file, *json, &on.into(), output),
+        PeopleCommand::Import {
+            file,
+            dry_run,
+            json,
+            on,
+        } => import(file, *dry_run, *json, &on.into(), output),
+        PeopleCommand::Edit { .. } => edit(&args.command, output),
         PeopleCommand::List { json, on } => list(*json, &on.into(), output),
         PeopleCommand::Show { id, json, on } => show(id, *json, &on.into(), output),
     }
 }
 
-fn import(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+fn import(
+    file: &str,
+    dry_run: bool,
+    json: bool,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> CommandResult {
     let rows = match crate::input::people::read(file) {
         Ok(rows) => rows,
         Err(problems) => {
             return super::file_problems(file, &problems, "nobody was recorded", output)
         }
     };
-    let people: Vec<Person> = rows.iter().map(|(_, p)| p.clone()).collect();
-    let report = match store.open()?.record_people(&people) {
+    let edits: Vec<PersonEdit> = rows.iter().map(|(_, e)| e.clone()).collect();
+    let report = match store.open()?.record_people(&edits, dry_run) {
         Ok(report) => report,
         Err(Error::Rows(refused)) => {
             for (i, e) in &refused {
@@ -88,21 +134,112 @@ fn import(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) ->
         Err(e) => return Err(Failure::Coordinator(e)),
     };
     if json {
-        let doc = crate::json::store::People {
-            added: report.added,
-            changed: report.changed,
-            unchanged: report.unchanged,
-        };
-        return super::versioned_json(output, doc);
+        return super::versioned_json(output, crate::json::store::People::from(&report));
     }
+    recorded(&format!("people from {file}"), &report, output)
+}
+
+/// Changes one registered person's entry.
+fn edit(command: &PeopleCommand, output: &mut Output<'_>) -> CommandResult {
+    let PeopleCommand::Edit {
+        id,
+        set,
+        unset,
+        name,
+        manager,
+        no_manager,
+        dry_run,
+        json,
+        on,
+    } = command
+    else {
+        return Ok(EXIT_OK);
+    };
+    let mut attributes = std::collections::BTreeMap::new();
+    for text in set {
+        let (attr, value) = crate::input::facts::assignment(text).ok_or_else(|| {
+            Failure::Usage(format!(
+                "`--set {text}`: write ATTR=VALUE, e.g. --set department=finance"
+            ))
+        })?;
+        attributes.insert(attr.to_string(), Change::Set(value.trim().to_string()));
+    }
+    for attr in unset {
+        if attributes.insert(attr.clone(), Change::Unset).is_some() {
+            return Err(Failure::Usage(format!(
+                "`{attr}` is both set and unset; give it once"
+            )));
+        }
+    }
+    let manager = match (manager, no_manager) {
+        (Some(m), _) => Some(Change::Set(m.clone())),
+        (None, true) => Some(Change::Unset),
+        (None, false) => None,
+    };
+    let edit = PersonEdit {
+        id: id.clone(),
+        name: name.clone().map(Change::Set),
+        manager,
+        attributes,
+    };
+    if edit.name.is_none() && edit.manager.is_none() && edit.attributes.is_empty() {
+        return Err(Failure::Usage(
+            "nothing to change: give --set ATTR=VALUE, --unset ATTR, --name, --manager or --no-manager".into(),
+        ));
+    }
+    let mut coordinator = StoreArgs::from(on).open()?;
+    // Only a registered person is edited (a typo must not add someone).
+    coordinator.person(id)?;
+    let report = coordinator.record_people(&[edit], *dry_run)?;
+    if *json {
+        return super::versioned_json(output, crate::json::store::People::from(&report));
+    }
+    recorded(id, &report, output)
+}
+
+/// What recording people did: each change, field by field, then the counts.
+fn recorded(what: &str, report: &PeopleReport, output: &mut Output<'_>) -> CommandResult {
+    let verb = if report.dry_run {
+        "would change"
+    } else {
+        "changed"
+    };
+    // Each change; in a dry run, each newcomer's entry too.
+    let shown: Vec<_> = report
+        .differences
+        .iter()
+        .filter(|(id, _)| report.dry_run || report.changed.contains(id))
+        .collect();
+    for (id, fields) in shown.iter().take(super::SHOWN) {
+        let fields: Vec<String> = fields.iter().map(difference).collect();
+        writeln!(
+            output.out,
+            "  {}: {}",
+            render::printable(id),
+            fields.join("; ")
+        )?;
+    }
+    if shown.len() > super::SHOWN {
+        writeln!(output.out, "  ... and {} more", shown.len() - super::SHOWN)?;
+    }
+    let (added, stored) = match report.dry_run {
+        true => ("would be added", "; nothing was stored (dry run)"),
+        false => ("added", ""),
+    };
     writeln!(
         output.out,
-        "people from {file}: {} added, {} changed, {} already as given",
+        "{what}: {} {added}, {} {verb}, {} already as given{stored}",
         report.added.len(),
         report.changed.len(),
         report.unchanged.len()
     )?;
     Ok(EXIT_OK)
+}
+
+/// `department sales -> finance`, `grade (none) -> 5`, `team x -> (none)`.
+fn difference(d: &mentorflow_engine::Difference) -> String {
+    let shown = |v: &Option<String>| v.as_deref().map_or("(none)".into(), render::printable);
+    format!("{} {} -> {}", d.field, shown(&d.before), shown(&d.after))
 }
 
 fn list(json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {

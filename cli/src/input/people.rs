@@ -1,13 +1,27 @@
-//! A people file: one row per person (id, name, manager, attributes), for the registry.
+//! A people file: one row per person (id, name, manager, attributes), for the registry. It
+//! merges: a column left out, or an empty cell, leaves that field as it is; the cell
+//! [`UNSET`] clears it.
 
 use std::collections::BTreeMap;
 
-use mentorflow_engine::Person;
+use mentorflow_engine::{Change, PersonEdit};
+
+/// The cell that clears a field (an empty cell leaves it as it is).
+pub(crate) const UNSET: &str = "<unset>";
+
+/// What a cell does to its field: nothing when empty, clears it when [`UNSET`], else sets it.
+fn change(cell: &str) -> Option<Change> {
+    match cell {
+        "" => None,
+        UNSET => Some(Change::Unset),
+        value => Some(Change::Set(value.to_string())),
+    }
+}
 
 use super::csv_file::{found, open_csv, rows};
 
-/// The people of a file, each with its line; or every problem of the file, with its line.
-pub(crate) fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
+/// The edits of a file, each with its line; or every problem of the file, with its line.
+pub(crate) fn read(file: &str) -> Result<Vec<(u64, PersonEdit)>, Vec<String>> {
     let (mut reader, header) = open_csv(file)?;
     let column = |name: &str| header.iter().position(|h| h == name);
     let Some(id_col) = column("id") else {
@@ -35,29 +49,25 @@ pub(crate) fn read(file: &str) -> Result<Vec<(u64, Person)>, Vec<String>> {
         file,
         &mut problems,
         |line, record, problems| {
-            let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default();
-            let id = cell(Some(id_col));
+            let id = record.get(id_col).unwrap_or_default();
             if id.is_empty() {
                 problems.push(format!("{file}:{line}: the id cell is empty"));
                 return None;
             }
+            let change = |i: Option<usize>| change(record.get(i?).unwrap_or_default());
             let attributes = header
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| *i != id_col && Some(*i) != name_col && Some(*i) != manager_col)
-                .filter_map(|(i, h)| {
-                    let text = record.get(i).unwrap_or_default();
-                    (!text.is_empty()).then(|| (h.clone(), text.to_string()))
-                })
+                .filter_map(|(i, h)| Some((h.clone(), change(Some(i))?)))
                 .collect();
-            let manager = cell(manager_col);
-            let person = Person {
+            let edit = PersonEdit {
                 id: id.to_string(),
-                name: cell(name_col).to_string(),
-                manager: (!manager.is_empty()).then(|| manager.to_string()),
+                name: change(name_col),
+                manager: change(manager_col),
                 attributes,
             };
-            Some((line, person))
+            Some((line, edit))
         },
     );
     found(people, problems)

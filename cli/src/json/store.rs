@@ -36,4 +36,54 @@ pub struct People {
     pub changed: Vec<String>,
     /// Ids already as given (nothing stored for them).
     pub unchanged: Vec<String>,
+    /// For each person added or changed, what differs from their entry before.
+    pub differences: Vec<PersonDifferences>,
+    /// A dry run: nothing was stored.
+    pub dry_run: bool,
+}
+
+/// What changed in one person's entry.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PersonDifferences {
+    /// The person.
+    pub id: String,
+    /// Each field that differs: `name`, `manager` or an attribute.
+    pub fields: Vec<FieldDifference>,
+}
+
+/// One field before and after (`null`: not set).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FieldDifference {
+    /// The field.
+    pub field: String,
+    /// Its value before.
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
+}
+
+impl From<&mentorflow_engine::PeopleReport> for People {
+    fn from(r: &mentorflow_engine::PeopleReport) -> People {
+        People {
+            added: r.added.clone(),
+            changed: r.changed.clone(),
+            unchanged: r.unchanged.clone(),
+            differences: r
+                .differences
+                .iter()
+                .map(|(id, fields)| PersonDifferences {
+                    id: id.clone(),
+                    fields: fields
+                        .iter()
+                        .map(|d| FieldDifference {
+                            field: d.field.clone(),
+                            before: d.before.clone(),
+                            after: d.after.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            dry_run: r.dry_run,
+        }
+    }
 }

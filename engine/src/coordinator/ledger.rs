@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::coordinator::error::Error;
 use crate::model::event::Event;
 use crate::model::pairing::Pairing;
+use crate::model::person::Difference;
 use crate::rules::engine_error::EngineError;
 use crate::rules::people::Person;
 pub use crate::store::codec::stamp;
@@ -27,6 +28,10 @@ pub struct PeopleReport {
     pub changed: Vec<String>,
     /// People whose entry was already as given (nothing stored for them).
     pub unchanged: Vec<String>,
+    /// For each person added or changed, in order, what differs from their entry before.
+    pub differences: Vec<(String, Vec<Difference>)>,
+    /// Whether it was a dry run: nothing was stored.
+    pub dry_run: bool,
 }
 
 /// Builds the new pairing number `index` (from 0) of an enrolment, with the id handed out:
@@ -390,33 +395,38 @@ impl Ledger {
         Ok(report)
     }
 
-    /// Adds or changes people of the registry in one transaction: each changed entry is one
-    /// `person_recorded` event in the chain; an entry already as given stores nothing.
-    /// `check` sees the registry as it stands (under the write lock) and may refuse them all.
+    /// Records the people `make` gives, under the write lock (it reads the registry as the
+    /// transaction sees it, merges and checks): each entry that differs from the stored one is
+    /// logged and stored; one already as given stores nothing. When not `keep` (a dry run),
+    /// the report says what would change and nothing is stored.
     pub fn record_people(
         &mut self,
-        people: &[Person],
         at: DateTime<Utc>,
         actor: &str,
-        check: &mut dyn FnMut(&mut Writer<'_>) -> Result<(), Error>,
+        keep: bool,
+        make: &mut dyn FnMut(&mut Writer<'_>) -> Result<Vec<Person>, Error>,
     ) -> Result<PeopleReport, Error> {
         let mut report = PeopleReport::default();
         let program = mentorflow_dsl::Name::new("");
         let actor = mentorflow_dsl::Name::new(actor);
-        write(&mut *self.store, &mut |tx| {
-            report = PeopleReport::default();
-            check(&mut Writer::new(tx))?;
+        let result = write(&mut *self.store, &mut |tx| {
+            report = PeopleReport {
+                dry_run: !keep,
+                ..PeopleReport::default()
+            };
+            let people = make(&mut Writer::new(tx))?;
             let mut previous = tx.last_hash()?;
-            for person in people {
+            for person in &people {
                 let stored = tx.person(&person.id)?;
-                let (seq, before) = match &stored {
-                    Some((_, json)) if decode_person(&person.id, json)? == *person => {
-                        report.unchanged.push(person.id.clone());
-                        continue;
-                    }
-                    Some((seq, _)) => (seq + 1, *seq),
-                    None => (1, 0),
+                let before = match &stored {
+                    Some((_, json)) => Some(decode_person(&person.id, json)?),
+                    None => None,
                 };
+                if before.as_ref() == Some(person) {
+                    report.unchanged.push(person.id.clone());
+                    continue;
+                }
+                let (seq, expected) = stored.as_ref().map_or((1, 0), |(seq, _)| (seq + 1, *seq));
                 let event = Event {
                     pairing: Arc::from(crate::rules::people::subject(&person.id).as_str()),
                     seq,
@@ -431,17 +441,28 @@ impl Ledger {
                 append(tx, &mut previous, std::slice::from_ref(&event))?;
                 let state = serde_json::to_string(person)
                     .map_err(|e| StoreError::Database(e.to_string()))?;
-                if !tx.put_person(&person.id, seq, &state, before)? {
+                if !tx.put_person(&person.id, seq, &state, expected)? {
                     return Err(StoreError::Conflict(person.id.clone()).into());
                 }
+                report
+                    .differences
+                    .push((person.id.clone(), person.differences(before.as_ref())));
                 match before {
-                    0 => report.added.push(person.id.clone()),
-                    _ => report.changed.push(person.id.clone()),
+                    None => report.added.push(person.id.clone()),
+                    Some(_) => report.changed.push(person.id.clone()),
                 }
             }
-            Ok(())
-        })?;
-        Ok(report)
+            match keep {
+                true => Ok(()),
+                // No refusal: an empty list of them rolls the dry run back.
+                false => Err(Error::Rows(Vec::new())),
+            }
+        });
+        match result {
+            Ok(()) => Ok(report),
+            Err(Error::Rows(rows)) if rows.is_empty() && !keep => Ok(report),
+            Err(e) => Err(e),
+        }
     }
 
     /// Runs `read` in a write transaction and rolls it back: a read that must see the store

@@ -38,6 +38,7 @@ use crate::decide::engine::{Actor, Engine, FactChange};
 use crate::decide::matching::Candidate as MatchPerson;
 use crate::model::event::{Event, EventKind, Move, Participant};
 use crate::model::pairing::Pairing;
+use crate::model::person::PersonEdit;
 use crate::rules::explain::Candidate;
 use crate::rules::people::Person;
 use crate::store::verify::VerifyReport;

@@ -3,23 +3,33 @@
 use super::*;
 
 impl Coordinator {
-    /// Adds or changes people of the registry, all or none: every manager must be in the
-    /// registry or among `people`, and no one may be in their own reporting line. Each
-    /// changed entry is logged; an entry already as given stores nothing.
-    pub fn record_people(&mut self, people: &[Person]) -> Result<PeopleReport, Error> {
+    /// Adds or changes people of the registry, all or none: each edit is merged into the
+    /// stored entry under the write lock (what it does not name stays), then every manager
+    /// must be in the registry or among them, and no one may be in their own reporting line.
+    /// Each changed entry is logged; an entry already as given stores nothing. A dry run
+    /// reports what would change, field by field, and stores nothing.
+    pub fn record_people(
+        &mut self,
+        edits: &[PersonEdit],
+        dry_run: bool,
+    ) -> Result<PeopleReport, Error> {
         let now = self.now();
         let actor = self.actor.clone();
         self.ledger
-            .record_people(people, now, &actor, &mut |writer| {
-                let refused = crate::rules::people::check(people, &mut |id| -> Result<_, Error> {
-                    Ok(writer.person(id)?)
-                })?;
-                if refused.is_empty() {
-                    Ok(())
-                } else {
-                    Err(Error::Rows(
+            .record_people(now, &actor, !dry_run, &mut |writer| {
+                let people = edits
+                    .iter()
+                    .map(|e| Ok(e.applied_to(writer.person(&e.id)?.as_ref())))
+                    .collect::<Result<Vec<Person>, Error>>()?;
+                let refused =
+                    crate::rules::people::check(&people, &mut |id| -> Result<_, Error> {
+                        Ok(writer.person(id)?)
+                    })?;
+                match refused.is_empty() {
+                    true => Ok(people),
+                    false => Err(Error::Rows(
                         refused.into_iter().map(|(i, e)| (i, e.into())).collect(),
-                    ))
+                    )),
                 }
             })
     }

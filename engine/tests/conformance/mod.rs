@@ -11,8 +11,8 @@ use mentorflow_engine::store::codec::chain;
 use mentorflow_engine::store::{Abort, EventRow, PairingRow, Store, StoreError};
 use mentorflow_engine::Breach;
 use mentorflow_engine::{
-    Advance, Coordinator, EngineError, Enrolment, Error, FactChange, FixedClock, Options,
-    Participant,
+    Advance, Change, Coordinator, EngineError, Enrolment, Error, FactChange, FixedClock, Options,
+    Participant, PersonEdit,
 };
 
 /// Makes stores for the suite.
@@ -724,32 +724,67 @@ pub fn a_label_names_its_pairing(h: &dyn Harness, name: &str) {
 
 pub fn people_edits_are_chained_and_verified(h: &dyn Harness, name: &str) {
     let mut c = coordinator(h.create(name), None);
-    let person = |id: &str, manager: Option<&str>, grade: &str| mentorflow_engine::Person {
+    let person = |id: &str, manager: Option<&str>, grade: &str| PersonEdit {
         id: id.into(),
-        name: format!("Person {id}"),
-        manager: manager.map(str::to_string),
-        attributes: [("grade".to_string(), grade.to_string())].into(),
+        name: Some(Change::Set(format!("Person {id}"))),
+        manager: manager.map(|m| Change::Set(m.to_string())),
+        attributes: [("grade".to_string(), Change::Set(grade.to_string()))].into(),
     };
     let report = c
-        .record_people(&[person("boss", None, "12"), person("ana", Some("boss"), "9")])
+        .record_people(
+            &[person("boss", None, "12"), person("ana", Some("boss"), "9")],
+            false,
+        )
         .expect("record");
     assert_eq!(report.added, ["boss", "ana"]);
     let report = c
-        .record_people(&[
-            person("ana", Some("boss"), "10"),
-            person("boss", None, "12"),
-        ])
+        .record_people(
+            &[
+                person("ana", Some("boss"), "10"),
+                person("boss", None, "12"),
+            ],
+            false,
+        )
         .expect("record");
     assert_eq!((report.changed.len(), report.unchanged.len()), (1, 1));
     let people = c.people().expect("people");
     assert_eq!(people.len(), 2);
     assert_eq!(people[0].attributes["grade"], "10", "by id: ana first");
-    let refused = c.record_people(&[person("x", Some("nobody"), "1")]);
+    assert_eq!(people[0].manager.as_deref(), Some("boss"));
+    let refused = c.record_people(&[person("x", Some("nobody"), "1")], false);
     assert!(
         matches!(refused, Err(Error::Rows(ref rows)) if rows.len() == 1),
         "{refused:?}"
     );
-    assert_eq!(c.log(Some("person:ana")).expect("log").len(), 2);
+    // An edit merges: what it does not name stays; a dry run stores nothing.
+    let department = PersonEdit {
+        id: "ana".into(),
+        attributes: [("department".to_string(), Change::Set("sales".into()))].into(),
+        ..PersonEdit::default()
+    };
+    let dry = c
+        .record_people(std::slice::from_ref(&department), true)
+        .expect("dry run");
+    assert!(dry.dry_run);
+    assert_eq!(dry.differences[0].1[0].field, "department");
+    assert!(!c.people().expect("people")[0]
+        .attributes
+        .contains_key("department"));
+    c.record_people(&[department], false).expect("merge");
+    let ana = c.people().expect("people").remove(0);
+    assert_eq!(ana.attributes["grade"], "10");
+    assert_eq!(ana.attributes["department"], "sales");
+    assert_eq!(ana.name, "Person ana");
+    let cleared = PersonEdit {
+        id: "ana".into(),
+        attributes: [("department".to_string(), Change::Unset)].into(),
+        ..PersonEdit::default()
+    };
+    c.record_people(&[cleared], false).expect("clear");
+    let ana = c.people().expect("people").remove(0);
+    assert!(!ana.attributes.contains_key("department"));
+    assert_eq!(ana.attributes["grade"], "10");
+    assert_eq!(c.log(Some("person:ana")).expect("log").len(), 4);
     // Enrolment takes the registry's line: ana reports to boss.
     let mut enrolment = one_on_one(1);
     enrolment.participants[0].id = "ana".into();
@@ -759,7 +794,7 @@ pub fn people_edits_are_chained_and_verified(h: &dyn Harness, name: &str) {
     assert_eq!(p.participants[0].managers, ["boss"]);
     let report = c.verify(None).expect("verify");
     assert!(report.breaches.is_empty(), "{:?}", report.breaches);
-    assert_eq!(report.events, 3 + 1, "three edits, one enrolment");
+    assert_eq!(report.events, 5 + 1, "five edits, one enrolment");
 }
 
 pub fn verify_detects_a_members_index_that_differs_from_the_participants(
