@@ -500,3 +500,104 @@ fn judging_stops_when_the_script_budget_is_spent() {
     );
     assert!(proposal.stdout.is_empty(), "{}", proposal.stdout);
 }
+
+/// The first pair of a proposal in CSV: (mentor, mentee).
+fn first_pair(csv: &str) -> (String, String) {
+    let id = |n: usize| {
+        csv.lines()
+            .nth(n)
+            .and_then(|l| l.rsplit(',').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    (id(1), id(2))
+}
+
+/// Issue 30: `match` knows who was paired before and who is inactive; an inactive person is
+/// not enrolled until reactivated.
+#[test]
+fn match_leaves_out_pairs_made_before_and_inactive_people() {
+    let (_dir, run) = store("history");
+    assert_eq!(run(&["people", "import", PEOPLE]).code, 0);
+    let propose = || {
+        run(&[
+            "match",
+            "--program",
+            COHORT,
+            "--type",
+            "one-on-one",
+            "--format",
+            "csv",
+        ])
+    };
+    let first = propose();
+    assert_eq!(first.code, 0, "{}", first.transcript());
+    let (mentor, mentee) = first_pair(&first.stdout);
+    let enrol = |mentor: &str, mentee: &str| {
+        let (m, e) = (format!("mentor={mentor}"), format!("mentee={mentee}"));
+        run(&[
+            "enrol",
+            COHORT,
+            "--type",
+            "one-on-one",
+            "--person",
+            &m,
+            "--person",
+            &e,
+        ])
+    };
+    assert_eq!(enrol(&mentor, &mentee).code, 0);
+    let ended = run(&["withdraw", "p-1", "--reason", "no-time"]);
+    assert_eq!(ended.code, 0, "{}", ended.transcript());
+    // The two were paired before: never proposed together again.
+    let again = propose();
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    let together = again.stdout.lines().collect::<Vec<_>>().chunks(2).any(|c| {
+        c.len() == 2
+            && c[0].ends_with(&format!(",{mentor}"))
+            && c[1].ends_with(&format!(",{mentee}"))
+    });
+    assert!(
+        !together,
+        "{mentor} and {mentee} proposed again:\n{}",
+        again.stdout
+    );
+    // Inactive: left out of every proposal, and not enrolled.
+    let gone = run(&[
+        "people",
+        "deactivate",
+        &mentor,
+        "--reason",
+        "left the company",
+    ]);
+    assert_eq!(gone.code, 0, "{}", gone.transcript());
+    let text = run(&["match", "--program", COHORT, "--type", "one-on-one"]);
+    assert_eq!(text.code, 0, "{}", text.transcript());
+    assert!(
+        !text.stdout.contains(&mentor),
+        "{mentor} proposed:\n{}",
+        text.stdout
+    );
+    let refused = enrol(&mentor, "e020");
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused.stderr.contains(&format!(
+            "{mentor}: is inactive in the people registry (left the company)"
+        )),
+        "{}",
+        refused.stderr
+    );
+    let back = run(&["people", "reactivate", &mentor]);
+    assert_eq!(back.code, 0, "{}", back.transcript());
+    assert!(
+        back.stdout.contains("inactive left the company -> (none)"),
+        "{}",
+        back.stdout
+    );
+    let log = run(&["log", &format!("person:{mentor}")]).stdout;
+    assert_eq!(
+        log.lines().count(),
+        3,
+        "imported, deactivated, reactivated:\n{log}"
+    );
+}

@@ -1121,3 +1121,47 @@ fn people_edit_sets_and_clears_one_persons_fields() {
     assert!(looped.stderr.contains("loops"), "{}", looped.stderr);
     assert_eq!(run(&["log", "person:ceo"]).stdout.lines().count(), 1);
 }
+
+/// Issue 30: someone replaced because they left is offered a deactivation.
+#[test]
+fn replacing_someone_who_left_offers_to_deactivate_them() {
+    let (dir, run) = store("left");
+    assert_eq!(
+        run(&["people", "import", &file(&dir, "org.csv", ORG)]).code,
+        0
+    );
+    assert_eq!(pair(&run, "cy", "dan").code, 0);
+    let replaced = run(&[
+        "replace",
+        "p-1",
+        "--person",
+        "dan",
+        "--with",
+        "mentee=bo,department=legal",
+        "--reason",
+        "left",
+    ]);
+    assert_eq!(replaced.code, 0, "{}", replaced.transcript());
+    assert!(
+        replaced.stderr.contains(
+            "hint: if dan left the organisation, `mentorflow people deactivate dan --reason left`"
+        ),
+        "{}",
+        replaced.stderr
+    );
+    let gone = run(&["people", "deactivate", "dan", "--reason", "left"]);
+    assert_eq!(gone.code, 0, "{}", gone.transcript());
+    assert_eq!(
+        gone.stdout,
+        "  dan: inactive (none) -> left\ndan: 0 added, 1 changed, 0 already as given\n"
+    );
+    // Asked again, it changes nothing; an empty reason is refused.
+    let again = run(&["people", "deactivate", "dan", "--reason", "left"]);
+    assert!(
+        again.stdout.ends_with("0 changed, 1 already as given\n"),
+        "{}",
+        again.stdout
+    );
+    let empty = run(&["people", "deactivate", "dan", "--reason", " "]);
+    assert_eq!(empty.code, 2, "{}", empty.transcript());
+}

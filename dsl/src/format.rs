@@ -328,6 +328,8 @@ struct Matching {
     allow: Option<String>,
     /// Weighted criteria, by name: the pair's score is their sum.
     criteria: Option<BTreeMap<String, MatchCriterion>>,
+    /// `true`: people paired before in this program may be proposed together again.
+    repeat: Option<bool>,
 }
 
 /// `[matching.criteria.NAME]`.

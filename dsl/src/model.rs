@@ -412,6 +412,10 @@ pub struct Matching {
     pub allow: Option<PairScript>,
     /// The parts of a pair's score, in file order.
     pub criteria: Vec<MatchCriterion>,
+    /// Whether people paired before in this program may be proposed together again
+    /// (`repeat = true`); by default they are not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
 }
 
 /// One part of a pair's score: its script's value times its weight.

@@ -32,5 +32,7 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let events = coordinator.leave(&args.pairing, &args.person, &args.reason)?;
-    super::stored(&coordinator, &events, args.json, output)
+    let code = super::stored(&coordinator, &events, args.json, output)?;
+    super::offer_deactivation(&coordinator, &args.person, Some(&args.reason), output)?;
+    Ok(code)
 }

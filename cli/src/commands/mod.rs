@@ -306,3 +306,24 @@ impl BulkView {
         })
     }
 }
+
+/// After someone left a pairing because they left (a reason `left`, or one that starts with
+/// it), offers to mark them inactive in the registry, when they are registered and active.
+pub(crate) fn offer_deactivation(
+    coordinator: &mentorflow_engine::Coordinator,
+    person: &str,
+    reason: Option<&str>,
+    output: &mut Output<'_>,
+) -> std::io::Result<()> {
+    let left = reason.is_some_and(|r| r.trim().to_ascii_lowercase().starts_with("left"));
+    let active = coordinator
+        .person(person)
+        .is_ok_and(|p| p.person.inactive.is_none());
+    if left && active {
+        writeln!(
+            output.err,
+            "hint: if {person} left the organisation, `mentorflow people deactivate {person} --reason left` keeps them out of matching and enrolments"
+        )?;
+    }
+    Ok(())
+}

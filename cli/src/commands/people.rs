@@ -68,6 +68,30 @@ enum PeopleCommand {
         #[command(flatten)]
         on: crate::store_args::Writes,
     },
+    /// Mark someone inactive (they left, or are on leave): never proposed by `match` nor
+    /// enrolled again until reactivated; their running pairings go on. Logged with the reason.
+    Deactivate {
+        /// Person id.
+        id: String,
+        /// Why (it is kept with them and in the log).
+        #[arg(long, required = true)]
+        reason: String,
+        /// Print what changed as JSON (`mentorflow schema people-import`).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        on: crate::store_args::Writes,
+    },
+    /// Make an inactive person active again.
+    Reactivate {
+        /// Person id.
+        id: String,
+        /// Print what changed as JSON (`mentorflow schema people-import`).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        on: crate::store_args::Writes,
+    },
     /// Every person of the registry.
     List {
         /// Print JSON instead of a table.
@@ -98,6 +122,18 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             on,
         } => import(file, *dry_run, *json, &on.into(), output),
         PeopleCommand::Edit { .. } => edit(&args.command, output),
+        PeopleCommand::Deactivate {
+            id,
+            reason,
+            json,
+            on,
+        } => {
+            let reason = Change::Set(reason.trim().to_string());
+            activity(id, reason, *json, &on.into(), output)
+        }
+        PeopleCommand::Reactivate { id, json, on } => {
+            activity(id, Change::Unset, *json, &on.into(), output)
+        }
         PeopleCommand::List { json, on } => list(*json, &on.into(), output),
         PeopleCommand::Show { id, json, on } => show(id, *json, &on.into(), output),
     }
@@ -181,6 +217,7 @@ fn edit(command: &PeopleCommand, output: &mut Output<'_>) -> CommandResult {
         name: name.clone().map(Change::Set),
         manager,
         attributes,
+        inactive: None,
     };
     if edit.name.is_none() && edit.manager.is_none() && edit.attributes.is_empty() {
         return Err(Failure::Usage(
@@ -192,6 +229,33 @@ fn edit(command: &PeopleCommand, output: &mut Output<'_>) -> CommandResult {
     coordinator.person(id)?;
     let report = coordinator.record_people(&[edit], *dry_run)?;
     if *json {
+        return super::versioned_json(output, crate::json::store::People::from(&report));
+    }
+    recorded(id, &report, output)
+}
+
+/// Deactivates (`Set(reason)`) or reactivates (`Unset`) one registered person.
+fn activity(
+    id: &str,
+    change: Change,
+    json: bool,
+    store: &StoreArgs,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    if change == Change::Set(String::new()) {
+        return Err(Failure::Usage(
+            "--reason is empty; say why they are inactive (left, on leave ...)".into(),
+        ));
+    }
+    let mut coordinator = store.open()?;
+    coordinator.person(id)?;
+    let edit = PersonEdit {
+        id: id.to_string(),
+        inactive: Some(change),
+        ..PersonEdit::default()
+    };
+    let report = coordinator.record_people(&[edit], false)?;
+    if json {
         return super::versioned_json(output, crate::json::store::People::from(&report));
     }
     recorded(id, &report, output)

@@ -41,5 +41,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         &participant,
         args.reason.as_deref(),
     )?;
-    super::stored(&coordinator, &events, args.json, output)
+    let code = super::stored(&coordinator, &events, args.json, output)?;
+    super::offer_deactivation(&coordinator, &args.person, args.reason.as_deref(), output)?;
+    Ok(code)
 }

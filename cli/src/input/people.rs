@@ -66,6 +66,8 @@ pub(crate) fn read(file: &str) -> Result<Vec<(u64, PersonEdit)>, Vec<String>> {
                 name: change(name_col),
                 manager: change(manager_col),
                 attributes,
+                // A file never (de)activates: `people deactivate` says why, one at a time.
+                inactive: None,
             };
             Some((line, edit))
         },

@@ -25,6 +25,8 @@ pub struct Person {
     pub manager: Option<String>,
     /// Attributes as written.
     pub attributes: BTreeMap<String, String>,
+    /// Why they are inactive (never proposed nor enrolled); `null`: active.
+    pub inactive: Option<String>,
 }
 
 /// One person in detail.
@@ -66,6 +68,7 @@ impl From<&mentorflow_engine::Person> for Person {
             name: p.name.clone(),
             manager: p.manager.clone(),
             attributes: p.attributes.clone(),
+            inactive: p.inactive.clone(),
         }
     }
 }

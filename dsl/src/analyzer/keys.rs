@@ -71,6 +71,6 @@ pub(crate) const SCHEDULE: [&str; 11] = [
 /// `[notifications.NAME]`.
 pub(crate) const NOTIFICATION: [&str; 4] = ["subject", "body", "to", "on"];
 /// `[matching]`.
-pub(crate) const MATCHING: [&str; 2] = ["allow", "criteria"];
+pub(crate) const MATCHING: [&str; 3] = ["allow", "criteria", "repeat"];
 /// `[matching.criteria.NAME]`.
 pub(crate) const MATCH_CRITERION: [&str; 3] = ["weight", "score", "description"];

@@ -50,7 +50,15 @@ impl Analyzer<'_> {
                 "add one, e.g. [matching.criteria.seniority] weight = 2, score = \"min(mentor.grade - mentee.grade, 4) / 4.0\"".into(),
             );
         }
-        Some(Matching { allow, criteria })
+        let repeat = self
+            .reader()
+            .bool(&table, "repeat")
+            .is_some_and(|(repeat, _)| repeat);
+        Some(Matching {
+            allow,
+            criteria,
+            repeat,
+        })
     }
 
     fn match_criterion(

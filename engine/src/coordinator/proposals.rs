@@ -17,10 +17,19 @@ impl Coordinator {
     ) -> Result<crate::decide::matching::Proposal, Error> {
         let engine = self.registry.pin(program);
         let mut sides: (Vec<MatchPerson>, Vec<MatchPerson>) = (Vec::new(), Vec::new());
+        // Who were paired before in this program are not proposed again, unless it allows it.
+        let mut excluded = excluded.to_vec();
+        if !program.matching.as_ref().is_some_and(|m| m.repeat) {
+            excluded.extend(self.paired_before(program)?);
+        }
         self.ledger.inspect(&mut |writer| {
             sides = (Vec::new(), Vec::new());
             for c in candidates {
                 let person = writer.person(&c.participant.id)?;
+                // Someone inactive is never proposed.
+                if person.as_ref().is_some_and(|p| p.inactive.is_some()) {
+                    continue;
+                }
                 let p = completed(program, writer, c.participant.clone())?;
                 let wanted = c
                     .capacity
@@ -37,8 +46,10 @@ impl Coordinator {
                     .filter(|m| m.program_id == program.id)
                     .collect();
                 let room = crate::coordinator::capacity::room(program, &p.role, &memberships);
+                // Their own capacity counts the running pairings they are in already.
+                let own = wanted.saturating_sub(memberships.len() as u32);
                 let candidate = MatchPerson {
-                    capacity: wanted.min(room),
+                    capacity: own.min(room),
                     participant: p,
                 };
                 match candidate.participant.role.as_str() {
@@ -49,8 +60,31 @@ impl Coordinator {
             Ok(())
         })?;
         let budget = self.script_budget;
-        crate::decide::matching::propose(&engine, type_id, &sides.0, &sides.1, excluded, budget)
+        crate::decide::matching::propose(&engine, type_id, &sides.0, &sides.1, &excluded, budget)
             .map_err(|e| Error::Match(Box::new(e)))
+    }
+
+    /// Every (mentor, mentee) who took part together in a pairing of `program`, running or
+    /// ended, those who left it included.
+    fn paired_before(&mut self, program: &Program) -> Result<Vec<(String, String)>, Error> {
+        let filter = Filter {
+            program: Some(program.id.clone()),
+            ..Filter::default()
+        };
+        let mut pairs = Vec::new();
+        for p in self.ledger.list(&filter)? {
+            let everyone: Vec<&Participant> = p
+                .participants
+                .iter()
+                .chain(p.former.iter().map(|f| &f.participant))
+                .collect();
+            for mentor in everyone.iter().filter(|m| m.role == "mentor") {
+                for mentee in everyone.iter().filter(|m| m.role == "mentee") {
+                    pairs.push((mentor.id.clone(), mentee.id.clone()));
+                }
+            }
+        }
+        Ok(pairs)
     }
 
     /// Proposes a new mentor for the mentee of the ended pairing `id` (a "not a fit"), from

@@ -18,6 +18,10 @@ pub struct Person {
     /// Attributes as written (typed by each program's declarations when they enrol).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
+    /// Why they are inactive (left the organisation, on leave): an inactive person is never
+    /// proposed by `match` nor enrolled. `None`: active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive: Option<String>,
 }
 
 /// How an edit changes one field of an entry.
@@ -41,6 +45,8 @@ pub struct PersonEdit {
     pub manager: Option<Change>,
     /// The attributes it sets or clears; the others stay.
     pub attributes: BTreeMap<String, Change>,
+    /// Deactivates them for a reason (`Set`), or reactivates them (`Unset`).
+    pub inactive: Option<Change>,
 }
 
 impl PersonEdit {
@@ -51,6 +57,7 @@ impl PersonEdit {
             name: String::new(),
             manager: None,
             attributes: BTreeMap::new(),
+            inactive: None,
         });
         match &self.name {
             Some(Change::Set(name)) => person.name.clone_from(name),
@@ -60,6 +67,11 @@ impl PersonEdit {
         match &self.manager {
             Some(Change::Set(manager)) => person.manager = Some(manager.clone()),
             Some(Change::Unset) => person.manager = None,
+            None => {}
+        }
+        match &self.inactive {
+            Some(Change::Set(reason)) => person.inactive = Some(reason.clone()),
+            Some(Change::Unset) => person.inactive = None,
             None => {}
         }
         for (name, change) in &self.attributes {
@@ -104,6 +116,11 @@ impl Person {
             "manager",
             before.and_then(|b| b.manager.clone()),
             self.manager.clone(),
+        );
+        field(
+            "inactive",
+            before.and_then(|b| b.inactive.clone()),
+            self.inactive.clone(),
         );
         let empty = BTreeMap::new();
         let old = before.map_or(&empty, |b| &b.attributes);

@@ -127,7 +127,8 @@ pub fn reporting_line<E>(
 
 /// `p` completed from the registry entry `person` (when they are registered): each attribute
 /// the program declares and `p` does not carry, typed by its declaration, and their reporting
-/// line. Attributes given with the enrolment win (a one-off).
+/// line. Attributes given with the enrolment win (a one-off). An inactive person is refused:
+/// they are not enrolled until reactivated.
 pub fn complete(
     program: &Program,
     mut p: Participant,
@@ -135,6 +136,15 @@ pub fn complete(
     managers: Vec<String>,
 ) -> Result<Participant, EngineError> {
     if let Some(person) = person {
+        if let Some(reason) = &person.inactive {
+            return Err(EngineError::BadPerson {
+                person: person.id.clone(),
+                problem: format!(
+                    "is inactive in the people registry ({reason}); reactivate them first (`mentorflow people reactivate {}`), or choose someone else",
+                    person.id
+                ),
+            });
+        }
         for (name, text) in &person.attributes {
             if p.attributes.contains_key(name) {
                 continue;

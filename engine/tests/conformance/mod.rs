@@ -729,6 +729,7 @@ pub fn people_edits_are_chained_and_verified(h: &dyn Harness, name: &str) {
         name: Some(Change::Set(format!("Person {id}"))),
         manager: manager.map(|m| Change::Set(m.to_string())),
         attributes: [("grade".to_string(), Change::Set(grade.to_string()))].into(),
+        inactive: None,
     };
     let report = c
         .record_people(
