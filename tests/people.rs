@@ -1165,3 +1165,59 @@ fn replacing_someone_who_left_offers_to_deactivate_them() {
     let empty = run(&["people", "deactivate", "dan", "--reason", " "]);
     assert_eq!(empty.code, 2, "{}", empty.transcript());
 }
+
+/// Issue 30: a person's own capacity (the registry's `capacity`) limits their running
+/// pairings under the lock, beside the program's; an override needs a reason and is logged.
+#[test]
+fn a_persons_own_capacity_is_held_unless_overridden_with_a_reason() {
+    let (dir, run) = store("own-capacity");
+    assert_eq!(
+        run(&["people", "import", &file(&dir, "org.csv", ORG)]).code,
+        0
+    );
+    assert_eq!(
+        run(&["people", "edit", "cy", "--set", "capacity=1"]).code,
+        0
+    );
+    assert_eq!(pair(&run, "cy", "dan").code, 0);
+    let second = pair(&run, "cy", "bo");
+    assert_eq!(second.code, 1, "{}", second.transcript());
+    assert!(
+        second.stderr.contains(
+            "cy already takes part in 1 running pairing (p-1), and their own capacity in the people registry is 1"
+        ),
+        "{}",
+        second.stderr
+    );
+    let empty = run(&[
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=cy,grade=9,department=finance",
+        "--person",
+        "mentee=bo,grade=5,department=sales",
+        "--over-capacity",
+        " ",
+    ]);
+    assert_eq!(empty.code, 2, "{}", empty.transcript());
+    let over = run(&[
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=cy,grade=9,department=finance",
+        "--person",
+        "mentee=bo,grade=5,department=sales",
+        "--over-capacity",
+        "agreed with her manager",
+    ]);
+    assert_eq!(over.code, 0, "{}", over.transcript());
+    let log = run(&["log", "p-2"]).stdout;
+    assert!(
+        log.contains("over capacity: cy (capacity 1): agreed with her manager"),
+        "{log}"
+    );
+}

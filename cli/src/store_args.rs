@@ -85,6 +85,33 @@ pub struct Runs {
     pub script_budget: u64,
 }
 
+/// `--over-capacity REASON`: the commands that enrol people or change who takes part.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OverCapacity {
+    /// Take people past their own capacity (the people registry's `capacity`) anyway, for
+    /// this reason, which is logged with the command.
+    #[arg(long, value_name = "REASON")]
+    pub over_capacity: Option<String>,
+}
+
+impl OverCapacity {
+    /// Lets `coordinator` take people past their own capacity, if asked, with a reason.
+    pub fn apply(
+        &self,
+        coordinator: &mut mentorflow_engine::Coordinator,
+    ) -> Result<(), crate::failure::Failure> {
+        let reason = self.over_capacity.as_deref().map(str::trim);
+        if reason == Some("") {
+            return Err(crate::failure::Failure::Usage(
+                "--over-capacity needs a reason, e.g. --over-capacity \"agreed with her manager\""
+                    .into(),
+            ));
+        }
+        coordinator.allow_over_capacity(reason.map(String::from));
+        Ok(())
+    }
+}
+
 /// The longest `--lock-wait` or `--script-budget`: a day.
 const MAX_SECONDS: u64 = 86_400;
 

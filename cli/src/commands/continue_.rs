@@ -42,11 +42,14 @@ pub struct Args {
     /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    over: crate::store_args::OverCapacity,
 }
 
 /// Continues.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
+    args.over.apply(&mut coordinator)?;
     let program = match &args.program {
         Some(path) => Some(super::load_program(path, output).map_err(Failure::Reported)?),
         None => None,

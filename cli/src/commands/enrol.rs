@@ -39,6 +39,8 @@ pub struct Args {
     /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    over: crate::store_args::OverCapacity,
 }
 
 /// Enrols one pairing.
@@ -50,6 +52,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .map(|p| person::participant(&program, p))
         .collect::<Result<Vec<_>, _>>()?;
     let mut coordinator = store.open()?;
+    args.over.apply(&mut coordinator)?;
     coordinator.allow_same_participants(args.allow_duplicate);
     let facts = args
         .facts

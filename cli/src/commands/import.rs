@@ -38,6 +38,8 @@ pub struct Args {
     /// Print the stored events and the new pairings as JSON (`mentorflow schema changes`).
     #[arg(long, conflicts_with = "dry_run")]
     json: bool,
+    #[command(flatten)]
+    over: crate::store_args::OverCapacity,
 }
 
 /// Every refused roster pairing, each reason located at its roster line.
@@ -124,6 +126,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         Err(found) => return unreadable(shown, found, args, store, &program, output),
     };
     let mut coordinator = store.open()?;
+    args.over.apply(&mut coordinator)?;
     coordinator.allow_same_participants(args.allow_duplicate);
     if args.dry_run {
         return match coordinator.check_import(&program, &roster) {

@@ -45,6 +45,8 @@ pub struct Args {
     /// previous one; with --apply the new pairing continues it.
     #[arg(long, value_name = "PAIRING")]
     rematch: Option<String>,
+    #[command(flatten)]
+    over: crate::store_args::OverCapacity,
 }
 
 /// Matches.
@@ -64,6 +66,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut coordinator = store.open()?;
+    args.over.apply(&mut coordinator)?;
     let candidates = match &args.candidates {
         Some(file) => match candidates::read(file, &program) {
             Ok(c) => c,

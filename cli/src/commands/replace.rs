@@ -28,11 +28,14 @@ pub struct Args {
     /// Print the stored events and the changed pairings as JSON (`mentorflow schema changes`).
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    over: crate::store_args::OverCapacity,
 }
 
 /// Replaces.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
+    args.over.apply(&mut coordinator)?;
     let program = super::pairing_program(&mut coordinator, &args.pairing)?;
     let participant = crate::input::person::participant(&program, &args.with)?;
     let events = coordinator.replace(

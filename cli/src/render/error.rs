@@ -584,12 +584,18 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
                 .as_ref()
                 .map_or(String::new(), |r| format!(" as {r}"));
             format!(
-                "{person} already takes part{as_role} in {} running pairing{} of this program ({}), and [capacity] allows {limit}; end one of them first, or choose someone else",
-                pairings.len(),
-                if pairings.len() == 1 { "" } else { "s" },
-                pairings.join(", ")
+                "{person} already takes part{as_role} in {}, and [capacity] allows {limit}; end one of them first, or choose someone else",
+                running(pairings, " of this program")
             )
         }
+        EnrolmentProblem::OwnCapacity {
+            person,
+            limit,
+            pairings,
+        } => format!(
+            "{person} already takes part in {}, and their own capacity in the people registry is {limit}; end one first, choose someone else, or take them anyway with --over-capacity \"REASON\" (logged)",
+            running(pairings, "")
+        ),
         EnrolmentProblem::SameParticipants { pairings } => format!(
             "the same people already take part in running pairing{} {} of this program (was this roster imported before?); to enrol them again all the same, `enrol` and `import` take --allow-duplicate",
             if pairings.len() == 1 { "" } else { "s" },
@@ -618,6 +624,16 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
             participants,
         } => rule_refused(type_id, report, participants),
     }
+}
+
+/// `2 running pairings of this program (p-1, p-4)`, `of` naming whose.
+fn running(pairings: &[String], of: &str) -> String {
+    let s = if pairings.len() == 1 { "" } else { "s" };
+    format!(
+        "{} running pairing{s}{of} ({})",
+        pairings.len(),
+        pairings.join(", ")
+    )
 }
 
 /// A type's rule that refused (or failed on) the participants, with who they are.

@@ -12,14 +12,15 @@ use crate::rules::enrolment::EnrolmentProblem;
 use crate::store::{Membership, StoreError};
 
 /// Every capacity `people` (joining a pairing of `program`) would exceed, naming the running
-/// pairings that already use it (those in `skip` aside: the pairing itself, one that ends).
+/// pairings that already use it (those in `skip` aside: the pairing itself, one that ends):
+/// the program's `[capacity]`, and each person's own (the registry's `capacity`).
 pub(crate) fn exceeded(
     program: &Program,
     skip: &[&str],
     people: &[&Participant],
     writer: &mut Writer<'_>,
 ) -> Result<Vec<EnrolmentProblem>, StoreError> {
-    let mut problems = Vec::new();
+    let mut problems = own_capacity(skip, people, writer)?;
     if program.capacity.is_empty() {
         return Ok(problems);
     }
@@ -45,6 +46,60 @@ pub(crate) fn exceeded(
         }
     }
     Ok(problems)
+}
+
+/// Each of `people` whose own capacity (the registry's `capacity` attribute, a whole number)
+/// the running pairings they are in, of any program, already take.
+fn own_capacity(
+    skip: &[&str],
+    people: &[&Participant],
+    writer: &mut Writer<'_>,
+) -> Result<Vec<EnrolmentProblem>, StoreError> {
+    let mut problems = Vec::new();
+    for person in people {
+        let limit = writer
+            .person(&person.id)?
+            .and_then(|p| p.attributes.get("capacity")?.trim().parse::<u32>().ok());
+        let Some(limit) = limit else { continue };
+        let taken: Vec<String> = writer
+            .memberships(&person.id)?
+            .into_iter()
+            .filter(|m| !skip.contains(&m.pairing.as_str()))
+            .map(|m| m.pairing)
+            .collect();
+        if taken.len() >= limit as usize {
+            problems.push(EnrolmentProblem::OwnCapacity {
+                person: person.id.clone(),
+                limit,
+                pairings: taken,
+            });
+        }
+    }
+    Ok(problems)
+}
+
+/// `problems` without those of people's own capacity when a coordinator overrides it for
+/// `reason`: then the words the command's event is logged with (`over capacity: e002 (2 of
+/// 2): REASON`).
+pub(crate) fn overridden(
+    problems: &mut Vec<EnrolmentProblem>,
+    reason: Option<&str>,
+) -> Option<String> {
+    let reason = reason?;
+    let over: Vec<String> = problems
+        .iter()
+        .filter_map(|p| match p {
+            EnrolmentProblem::OwnCapacity { person, limit, .. } => {
+                Some(format!("{person} (capacity {limit})"))
+            }
+            _ => None,
+        })
+        .collect();
+    if over.is_empty() {
+        return None;
+    }
+    problems.retain(|p| !matches!(p, EnrolmentProblem::OwnCapacity { .. }));
+    Some(format!("over capacity: {}: {reason}", over.join(", ")))
 }
 
 /// How many more running pairings of `program` a person in `role` may take, given the ones

@@ -69,6 +69,7 @@ impl Coordinator {
             .stage(&pairing.stage)
             .and_then(|s| s.successor.clone());
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
+        let over = self.over_capacity.clone();
         let now = self.now();
         let store_version = to.map(|(program, path)| (program, path, now));
         let ids = [pairing.id.to_string()];
@@ -104,8 +105,15 @@ impl Coordinator {
                     participants,
                     facts,
                 };
-                let event =
-                    crate::coordinator::successor::create(&old, &new, p, next, &actor, writer)?;
+                let event = crate::coordinator::successor::create(
+                    &old,
+                    &new,
+                    p,
+                    next,
+                    &actor,
+                    writer,
+                    over.as_deref(),
+                )?;
                 Ok(vec![event])
             })
             .map_err(|e| match e {
@@ -136,6 +144,7 @@ impl Coordinator {
             now,
         };
         let allow_same = self.allow_same_participants;
+        let over = self.over_capacity.clone();
         let mut make = |i, id: String, writer: &mut Writer<'_>| {
             let e = roster.enrolment(i);
             let participants = e
@@ -149,6 +158,7 @@ impl Coordinator {
                 let people: Vec<&Participant> = pairing.participants.iter().collect();
                 crate::coordinator::capacity::exceeded(program, &[&id], &people, writer)?
             };
+            event.reason = crate::coordinator::capacity::overridden(&mut problems, over.as_deref());
             if !allow_same {
                 problems.extend(crate::coordinator::capacity::same_participants(
                     program,

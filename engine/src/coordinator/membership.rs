@@ -47,6 +47,8 @@ impl Coordinator {
             .engine(self.ledger.store(), &pairing.program_hash)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
         let allow_same = self.allow_same_participants;
+        let over = self.over_capacity.clone();
+        let over = over.as_deref();
         self.ledger.update(&pairing.id, &mut |p, writer| {
             let actor = Actor {
                 name: &name,
@@ -70,6 +72,9 @@ impl Coordinator {
             let people: Vec<&Participant> = joined.iter().collect();
             let mut problems =
                 crate::coordinator::capacity::exceeded(&engine.program, &[&p.id], &people, writer)?;
+            if let Some(over) = crate::coordinator::capacity::overridden(&mut problems, over) {
+                logged_with(&mut events[0], over);
+            }
             if !joined.is_empty() && !allow_same {
                 problems.extend(crate::coordinator::capacity::same_participants(
                     &engine.program,

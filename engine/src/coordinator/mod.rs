@@ -298,6 +298,8 @@ pub struct Coordinator {
     script_budget: Duration,
     /// Enrol even when the same people already take part in a running pairing of the program.
     allow_same_participants: bool,
+    /// Take people past their own capacity, for this reason (logged with the command).
+    over_capacity: Option<String>,
 }
 
 impl std::fmt::Debug for Coordinator {
@@ -378,10 +380,18 @@ fn follow(
 ) -> Result<Option<Event>, Error> {
     match crate::coordinator::successor::declared(engine, p, actor.now)? {
         Some(next) => Ok(Some(crate::coordinator::successor::create(
-            engine, engine, p, next, actor, writer,
+            engine, engine, p, next, actor, writer, None,
         )?)),
         None => Ok(None),
     }
+}
+
+/// Adds `why` to the reason `event` is logged with.
+fn logged_with(event: &mut Event, why: String) {
+    event.reason = Some(match event.reason.take() {
+        Some(reason) => format!("{reason}; {why}"),
+        None => why,
+    });
 }
 
 /// Gives a new pairing and its enrolment event the label it was imported under.
@@ -417,6 +427,7 @@ impl Coordinator {
             clock: options.clock,
             script_budget: options.script_budget,
             allow_same_participants: false,
+            over_capacity: None,
         }
     }
 
@@ -424,6 +435,13 @@ impl Coordinator {
     /// program (refused unless allowed: an import run twice would enrol everyone again).
     pub fn allow_same_participants(&mut self, allow: bool) {
         self.allow_same_participants = allow;
+    }
+
+    /// Lets enrolments and changes of participants take people past their own capacity (the
+    /// registry's `capacity`), for `reason`, which is logged with each command that needed it;
+    /// `None`: refused, as by default.
+    pub fn allow_over_capacity(&mut self, reason: Option<String>) {
+        self.over_capacity = reason;
     }
 
     /// Acts at `at` from now on (`None`: the clock's time), as a simulation moves its clock.

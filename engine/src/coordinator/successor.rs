@@ -75,6 +75,7 @@ pub(crate) fn create(
     next: Continuation,
     actor: &Actor<'_>,
     writer: &mut Writer<'_>,
+    over_capacity: Option<&str>,
 ) -> Result<Event, Error> {
     if from.outcome.is_none() {
         return Err(EngineError::NotEnded(from.id.to_string()).into());
@@ -116,6 +117,7 @@ pub(crate) fn create(
     let everyone: Vec<&Participant> = pairing.participants.iter().collect();
     let mut problems =
         crate::coordinator::capacity::exceeded(&new.program, &skip, &everyone, writer)?;
+    enrolled.reason = crate::coordinator::capacity::overridden(&mut problems, over_capacity);
     problems.extend(crate::coordinator::capacity::same_participants(
         &new.program,
         &skip,

@@ -77,6 +77,16 @@ pub enum EnrolmentProblem {
         /// The running pairings they take part in.
         pairings: Vec<String>,
     },
+    /// Someone's own capacity (the people registry's `capacity`) is taken by the running
+    /// pairings they are in, of any program.
+    OwnCapacity {
+        /// Person id.
+        person: String,
+        /// How many running pairings they take.
+        limit: u32,
+        /// The running pairings they take part in.
+        pairings: Vec<String>,
+    },
     /// The same people already take part in running pairings of the program.
     SameParticipants {
         /// Those pairings.
