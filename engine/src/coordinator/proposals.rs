@@ -40,14 +40,15 @@ impl Coordinator {
                             .and_then(|t| t.trim().parse().ok())
                     })
                     .unwrap_or(1);
-                let memberships: Vec<crate::store::Membership> = writer
-                    .memberships(&p.id)?
+                let all = writer.memberships(&p.id)?;
+                // Their own capacity counts every running pairing they are in already; the
+                // program's, those of this program.
+                let own = wanted.saturating_sub(all.len() as u32);
+                let memberships: Vec<crate::store::Membership> = all
                     .into_iter()
                     .filter(|m| m.program_id == program.id)
                     .collect();
                 let room = crate::coordinator::capacity::room(program, &p.role, &memberships);
-                // Their own capacity counts the running pairings they are in already.
-                let own = wanted.saturating_sub(memberships.len() as u32);
                 let candidate = MatchPerson {
                     capacity: own.min(room),
                     participant: p,
