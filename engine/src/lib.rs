@@ -31,6 +31,7 @@ pub use coordinator::{
 };
 pub use decide::attention::{Attention, EarlyFact, Waiting};
 pub use decide::engine::{parse_attribute, parse_fact, Actor, Engine, FactChange};
+pub use decide::health::{Health, Reason as HealthReason, State as HealthState, IDLE_DAYS};
 pub use mentorflow_dsl::Name;
 pub use model::event::{Event, EventKind, Move, Participant, Recipient};
 pub use model::pairing::Pairing;

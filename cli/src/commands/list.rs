@@ -12,6 +12,11 @@ use crate::{render, Output, EXIT_OK};
 pub struct Args {
     #[command(flatten)]
     select: crate::select_args::SelectArgs,
+    /// Only running pairings that need a call, at risk first (overdue, missing meetings again,
+    /// a failing script, a warned timer), then those needing a check-in (a missed meeting,
+    /// quiet for three weeks), each with why; waiting for the calendar is on track.
+    #[arg(long, conflicts_with = "json")]
+    attention: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -20,6 +25,9 @@ pub struct Args {
 /// Lists pairings.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
+    if args.attention {
+        return needing_a_call(&mut coordinator, output);
+    }
     let now = coordinator.now();
     let pairings = coordinator.select(&args.select.selection())?;
     if args.json {
@@ -90,6 +98,24 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         output.out,
         "{}",
         render::count(pairings.len() as u64, "pairing")
+    )?;
+    Ok(EXIT_OK)
+}
+
+/// The running pairings that need a call, worst first, each with why.
+fn needing_a_call(
+    coordinator: &mut mentorflow_engine::Coordinator,
+    output: &mut Output<'_>,
+) -> CommandResult {
+    let calls = coordinator.needing_a_call()?;
+    for (p, health) in &calls {
+        writeln!(output.out, "{:<8} {}", p.id, render::health(health))?;
+    }
+    let verb = if calls.len() == 1 { "needs" } else { "need" };
+    writeln!(
+        output.out,
+        "{} {verb} a call",
+        render::count(calls.len() as u64, "pairing")
     )?;
     Ok(EXIT_OK)
 }

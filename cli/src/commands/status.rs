@@ -40,6 +40,9 @@ pub fn show(
     let now = coordinator.now();
     let mut s = heading(&status);
     where_it_stands(&mut s, &status, now);
+    if let Some(health) = &status.health {
+        let _ = writeln!(s, "health: {}", render::health(health));
+    }
     who(&mut s, &status.pairing);
     facts(&mut s, &status);
     moves(&mut s, &status);

@@ -35,6 +35,7 @@ use crate::coordinator::ledger::{BulkReport, Ledger, PeopleReport, Writer};
 use crate::coordinator::registry::Registry;
 use crate::decide::attention::Attention;
 use crate::decide::engine::{Actor, Engine, FactChange};
+use crate::decide::health::Health;
 use crate::decide::matching::Candidate as MatchPerson;
 use crate::model::event::{Event, EventKind, Move, Participant};
 use crate::model::pairing::Pairing;
@@ -211,6 +212,8 @@ pub struct Status {
     pub timers: Vec<crate::rules::timers::Upcoming>,
     /// The program version's file, as it stands today.
     pub file: (String, crate::coordinator::registry::FileState),
+    /// How it is doing (none once ended).
+    pub health: Option<crate::decide::health::Health>,
 }
 
 /// One row of the board: pairings of one type in one stage of one program.

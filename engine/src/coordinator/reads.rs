@@ -24,7 +24,10 @@ impl Coordinator {
             (Vec::new(), Vec::new())
         };
         let file = self.file_of(&pairing.program_hash)?;
+        let attention = crate::decide::attention::attention(&engine, &mut pairing, now);
+        let health = crate::decide::health::health(&engine, &pairing, &attention, now);
         Ok(Status {
+            health,
             file,
             overdue: pairing.is_overdue(now),
             timers: crate::rules::timers::upcoming(&engine.program, &pairing),
@@ -137,6 +140,30 @@ impl Coordinator {
                 (p, a)
             })
             .collect())
+    }
+
+    /// Every running pairing that is not on track, with its health: at risk first, then
+    /// those needing a check-in, each group in number order.
+    pub fn needing_a_call(&mut self) -> Result<Vec<(Pairing, Health)>, Error> {
+        let now = self.now();
+        let running = self.ledger.list(&Filter {
+            outcome: Some(OutcomeFilter::Active),
+            ..Filter::default()
+        })?;
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        let mut out = Vec::new();
+        for mut p in running {
+            let Some(engine) = engines.get(&*p.program_hash) else {
+                continue;
+            };
+            let attention = crate::decide::attention::attention(engine, &mut p, now);
+            match crate::decide::health::health(engine, &p, &attention, now) {
+                Some(h) if h.state != crate::decide::health::State::OnTrack => out.push((p, h)),
+                _ => {}
+            }
+        }
+        out.sort_by_key(|(_, h)| h.state);
+        Ok(out)
     }
 
     /// The reason code `pairing` ended with (see [`ended_because`]).

@@ -40,12 +40,23 @@ pub struct Waiting {
 }
 
 impl Attention {
-    /// Whether the pairing is running but cannot move on by `advance`.
+    /// Whether the pairing is running, cannot move on by `advance`, and waits for something
+    /// a person must do: waiting for the calendar (a timer, a guard on time in stage or a
+    /// date) is not being blocked.
     pub fn is_blocked(&self) -> bool {
-        matches!(
-            self,
-            Attention::Waiting(_) | Attention::NoAdvance | Attention::Timer(_)
-        )
+        match self {
+            Attention::Waiting(w) => !w.on_calendar(),
+            Attention::NoAdvance => true,
+            Attention::Ended | Attention::CanMove | Attention::Timer(_) => false,
+        }
+    }
+}
+
+impl Waiting {
+    /// Whether it waits for the calendar: the part that does not hold reads no fact (time in
+    /// the stage, a date, a schedule not yet due) and its script runs.
+    pub fn on_calendar(&self) -> bool {
+        self.reads.is_empty() && !matches!(self.verdict, Verdict::Failed(_))
     }
 }
 

@@ -1,8 +1,9 @@
-//! Decisions of one program: the per-program `Engine`, stage actions, participants, matching, replay, attention, notices. May import base, model and rules.
+//! Decisions of one program: the per-program `Engine`, stage actions, participants, matching, replay, attention, health, notices. May import base, model and rules.
 
 pub mod actions;
 pub mod attention;
 pub mod engine;
+pub mod health;
 pub mod matching;
 pub mod notifications;
 pub(crate) mod participants;

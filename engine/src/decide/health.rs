@@ -1,0 +1,142 @@
+//! A running pairing's health, for the coordinator who must choose whom to call: on track,
+//! needs a check-in, or at risk, each with the reasons that made it so. Waiting for the
+//! calendar (a guard on time in stage or a date, a timer, a schedule not yet due) is on track.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::decide::attention::Attention;
+use crate::decide::engine::Engine;
+use crate::model::pairing::Pairing;
+use crate::rules::explain::Verdict;
+
+/// No activity for this long asks for a check-in.
+pub const IDLE_DAYS: i64 = 21;
+
+/// Missed occurrences of one schedule from which a pairing is at risk (fewer: a check-in).
+pub const REPEATED_MISSES: u32 = 2;
+
+/// How a running pairing is doing, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    /// Overdue, missing meetings again and again, a script failing, or a timer about to move
+    /// it: call now.
+    AtRisk,
+    /// A meeting missed, or quiet for a while: worth a call.
+    NeedsCheckIn,
+    /// Moving, or waiting for something that will come.
+    OnTrack,
+}
+
+/// Why a pairing is not on track.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// Its stage is overdue since `due`.
+    Overdue {
+        /// The stage.
+        stage: String,
+        /// When it was due.
+        due: DateTime<Utc>,
+    },
+    /// Occurrences of a schedule were missed.
+    Missed {
+        /// The schedule.
+        schedule: String,
+        /// How many.
+        missed: u32,
+    },
+    /// Nothing happened for this many days.
+    Idle {
+        /// Days since the pairing's latest activity.
+        days: i64,
+    },
+    /// A guard's script fails: the pairing cannot move until the program is fixed.
+    ScriptFails {
+        /// The transition.
+        transition: usize,
+        /// The part that fails.
+        part: String,
+    },
+    /// A tick warned that a timer will move it.
+    Warned {
+        /// The timer's transition.
+        transition: usize,
+        /// When it fires.
+        fires: DateTime<Utc>,
+    },
+}
+
+impl Reason {
+    /// The state this reason alone puts a pairing in.
+    pub fn state(&self) -> State {
+        match self {
+            Reason::Overdue { .. } | Reason::ScriptFails { .. } | Reason::Warned { .. } => {
+                State::AtRisk
+            }
+            Reason::Missed { missed, .. } if *missed >= REPEATED_MISSES => State::AtRisk,
+            Reason::Missed { .. } | Reason::Idle { .. } => State::NeedsCheckIn,
+        }
+    }
+}
+
+/// A running pairing's health: its state (the worst of its reasons) and the reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Health {
+    /// On track, needs a check-in, at risk.
+    pub state: State,
+    /// Why, worst first (none: on track).
+    pub reasons: Vec<Reason>,
+}
+
+/// How `pairing` is doing at `now`, where it stands being `attention`; `None` once ended.
+pub fn health(
+    engine: &Engine,
+    pairing: &Pairing,
+    attention: &Attention,
+    now: DateTime<Utc>,
+) -> Option<Health> {
+    if pairing.outcome.is_some() {
+        return None;
+    }
+    let mut reasons = Vec::new();
+    if let (true, Some(due)) = (pairing.is_overdue(now), pairing.due) {
+        reasons.push(Reason::Overdue {
+            stage: pairing.stage.to_string(),
+            due,
+        });
+    }
+    if let Attention::Waiting(w) = attention {
+        if matches!(w.verdict, Verdict::Failed(_)) {
+            reasons.push(Reason::ScriptFails {
+                transition: w.transition,
+                part: w.part.clone(),
+            });
+        }
+    }
+    reasons.extend(
+        crate::rules::timers::upcoming(&engine.program, pairing)
+            .into_iter()
+            .filter(|u| u.warned)
+            .filter_map(|u| {
+                Some(Reason::Warned {
+                    transition: u.transition,
+                    fires: u.fires?,
+                })
+            }),
+    );
+    for schedule in &engine.program.schedules {
+        let standing = crate::rules::schedules::standing(&engine.program, schedule, pairing, now);
+        if let Some(s) = standing.filter(|s| s.missed > 0) {
+            reasons.push(Reason::Missed {
+                schedule: schedule.name.clone(),
+                missed: s.missed,
+            });
+        }
+    }
+    let idle = (now - pairing.last_event_at).num_days();
+    if now - pairing.last_event_at >= Duration::days(IDLE_DAYS) {
+        reasons.push(Reason::Idle { days: idle });
+    }
+    reasons.sort_by_key(Reason::state);
+    let state = reasons.first().map_or(State::OnTrack, Reason::state);
+    Some(Health { state, reasons })
+}
