@@ -317,8 +317,8 @@ pub(crate) fn offer_deactivation(
 ) -> std::io::Result<()> {
     let left = reason.is_some_and(|r| r.trim().to_ascii_lowercase().starts_with("left"));
     let active = coordinator
-        .person(person)
-        .is_ok_and(|p| p.person.inactive.is_none());
+        .registered(person)
+        .is_ok_and(|p| p.inactive.is_none());
     if left && active {
         writeln!(
             output.err,

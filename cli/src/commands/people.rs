@@ -41,33 +41,7 @@ enum PeopleCommand {
     },
     /// Change one registered person's entry: set or clear attributes, their name or manager.
     /// What is not named stays; the change is logged.
-    Edit {
-        /// Person id.
-        id: String,
-        /// Set an attribute, ATTR=VALUE (repeat).
-        #[arg(long = "set", value_name = "ATTR=VALUE")]
-        set: Vec<String>,
-        /// Clear an attribute (repeat).
-        #[arg(long = "unset", value_name = "ATTR")]
-        unset: Vec<String>,
-        /// Their name.
-        #[arg(long)]
-        name: Option<String>,
-        /// Their manager's id.
-        #[arg(long, value_name = "ID", conflicts_with = "no_manager")]
-        manager: Option<String>,
-        /// They have no manager.
-        #[arg(long)]
-        no_manager: bool,
-        /// Show what would change; store nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Print what changed as JSON (`mentorflow schema people-import`).
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        on: crate::store_args::Writes,
-    },
+    Edit(EditArgs),
     /// Mark someone inactive (they left, or are on leave): never proposed by `match` nor
     /// enrolled again until reactivated; their running pairings go on. Logged with the reason.
     Deactivate {
@@ -112,6 +86,36 @@ enum PeopleCommand {
     },
 }
 
+/// `people edit`'s flags.
+#[derive(Debug, clap::Args)]
+struct EditArgs {
+    /// Person id.
+    id: String,
+    /// Set an attribute, ATTR=VALUE (repeat).
+    #[arg(long = "set", value_name = "ATTR=VALUE")]
+    set: Vec<String>,
+    /// Clear an attribute (repeat).
+    #[arg(long = "unset", value_name = "ATTR")]
+    unset: Vec<String>,
+    /// Their name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Their manager's id.
+    #[arg(long, value_name = "ID", conflicts_with = "no_manager")]
+    manager: Option<String>,
+    /// They have no manager.
+    #[arg(long)]
+    no_manager: bool,
+    /// Show what would change; store nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print what changed as JSON (`mentorflow schema people-import`).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    on: crate::store_args::Writes,
+}
+
 /// Runs a people command.
 pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     match &args.command {
@@ -121,7 +125,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             json,
             on,
         } => import(file, *dry_run, *json, &on.into(), output),
-        PeopleCommand::Edit { .. } => edit(&args.command, output),
+        PeopleCommand::Edit(edit_args) => edit(edit_args, output),
         PeopleCommand::Deactivate {
             id,
             reason,
@@ -176,8 +180,8 @@ fn import(
 }
 
 /// Changes one registered person's entry.
-fn edit(command: &PeopleCommand, output: &mut Output<'_>) -> CommandResult {
-    let PeopleCommand::Edit {
+fn edit(args: &EditArgs, output: &mut Output<'_>) -> CommandResult {
+    let EditArgs {
         id,
         set,
         unset,
@@ -187,10 +191,7 @@ fn edit(command: &PeopleCommand, output: &mut Output<'_>) -> CommandResult {
         dry_run,
         json,
         on,
-    } = command
-    else {
-        return Ok(EXIT_OK);
-    };
+    } = args;
     let mut attributes = std::collections::BTreeMap::new();
     for text in set {
         let (attr, value) = crate::input::facts::assignment(text).ok_or_else(|| {
@@ -226,7 +227,7 @@ fn edit(command: &PeopleCommand, output: &mut Output<'_>) -> CommandResult {
     }
     let mut coordinator = StoreArgs::from(on).open()?;
     // Only a registered person is edited (a typo must not add someone).
-    coordinator.person(id)?;
+    coordinator.registered(id)?;
     let report = coordinator.record_people(&[edit], *dry_run)?;
     if *json {
         return super::versioned_json(output, crate::json::store::People::from(&report));
@@ -248,7 +249,7 @@ fn activity(
         ));
     }
     let mut coordinator = store.open()?;
-    coordinator.person(id)?;
+    coordinator.registered(id)?;
     let edit = PersonEdit {
         id: id.to_string(),
         inactive: Some(change),

@@ -39,6 +39,19 @@ impl Coordinator {
         self.ledger.people()
     }
 
+    /// The registry's entry of `id`, without the pairings [`Coordinator::person`] reads too;
+    /// an id the registry does not have is an error naming the ids it has.
+    pub fn registered(&self, id: &str) -> Result<Person, Error> {
+        let mut people = self.ledger.people()?;
+        match people.iter().position(|p| p.id == id) {
+            Some(i) => Ok(people.swap_remove(i)),
+            None => Err(Error::UnknownPerson {
+                id: id.into(),
+                known: people.into_iter().map(|p| p.id).collect(),
+            }),
+        }
+    }
+
     /// One person of the registry: their entry, reporting line, direct reports, the pairings
     /// they take or took part in, and the edits of their entry.
     pub fn person(&self, id: &str) -> Result<PersonStatus, Error> {
