@@ -440,7 +440,7 @@ fn export_csv_has_a_header_and_a_row_per_pairing() {
     assert_eq!(lines.len(), 2);
     assert!(
         lines[0].starts_with(
-            "id,label,program,version,type,stage,outcome,reason,enrolled,ended,due,cycle,predecessor,successor,mentee,mentor,fact:"
+            "id,label,program,version,type,stage,outcome,reason,enrolled,ended,due,cycle,predecessor,successor,mentee,mentee name,mentor,mentor name,fact:"
         ),
         "{}",
         lines[0]

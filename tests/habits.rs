@@ -112,6 +112,11 @@ fn an_export_is_flat_a_column_per_role_and_per_fact_and_events_in_columns() {
     let column = |name: &str| header.iter().position(|h| *h == name).map(|i| row[i]);
     assert_eq!(column("mentor"), Some("ana"), "{pairings}");
     assert_eq!(column("mentee"), Some("bo cy dewi"), "{pairings}");
+    assert_eq!(
+        column("mentee name"),
+        Some(""),
+        "no registry, no names: {pairings}"
+    );
     assert_eq!(column("fact:charter_agreed"), Some("true"), "{pairings}");
     assert_eq!(
         column("fact:attended"),
@@ -120,7 +125,7 @@ fn an_export_is_flat_a_column_per_role_and_per_fact_and_events_in_columns() {
     );
     assert_eq!(
         column("enrolled"),
-        Some("2026-03-02T09:00:00Z"),
+        Some("2026-03-02 09:00:00"),
         "{pairings}"
     );
     let events = run(&["export", "--format", "csv", "--what", "events"]).stdout;

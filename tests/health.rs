@@ -55,8 +55,8 @@ fn the_attention_list_holds_exactly_the_pairings_that_need_a_call() {
     let late = at("2026-01-27T09:00:00Z", &["list", "--attention"]);
     assert_eq!(
         late.stdout,
-        "p-2      at risk: overdue in preparation since 2026-01-19 09:00 UTC; nothing recorded for 22 days\n\
-         p-1      needs a check-in: nothing recorded for 21 days\n\
+        "p-2      cy, dan — at risk: overdue in preparation since 2026-01-19 09:00 UTC; nothing recorded for 22 days\n\
+         p-1      ana, bo — needs a check-in: nothing recorded for 21 days\n\
          2 pairings need a call\n",
         "{}",
         late.transcript()
@@ -75,7 +75,7 @@ fn the_attention_list_holds_exactly_the_pairings_that_need_a_call() {
     let after = at("2026-01-26T10:00:00Z", &["list", "--attention"]);
     assert_eq!(
         after.stdout,
-        "p-2      at risk: overdue in preparation since 2026-01-19 09:00 UTC; nothing recorded for 21 days\n\
+        "p-2      cy, dan — at risk: overdue in preparation since 2026-01-19 09:00 UTC; nothing recorded for 21 days\n\
          1 pairing needs a call\n",
         "{}",
         after.transcript()

@@ -222,6 +222,24 @@ fn matching_says_what_is_missing_and_stores_nothing() {
         "ana",
     ]);
     assert_eq!(exclude.code, 2, "{}", exclude.transcript());
+    // An id that is no candidate would exclude nothing: a typo, refused with the near one.
+    let typo = run(&[
+        "match",
+        "--program",
+        COHORT,
+        "--type",
+        "one-on-one",
+        PEOPLE,
+        "--exclude",
+        "e02:e015",
+    ]);
+    assert_eq!(typo.code, 2, "{}", typo.transcript());
+    assert!(
+        typo.stderr
+            .contains("`e02` is not a mentor among the candidates (did you mean `e002`?)"),
+        "{}",
+        typo.stderr
+    );
     let nobody = run(&["match", "--program", COHORT, "--type", "one-on-one"]);
     assert_eq!(nobody.code, 1);
     assert!(nobody.stderr.contains("no candidates"), "{}", nobody.stderr);

@@ -716,7 +716,7 @@ fn the_people_registry_is_imported_once_and_every_change_is_logged() {
     assert!(list.ends_with("5 people\n"), "{list}");
     let show = run(&["people", "show", "bo"]).stdout;
     assert!(
-        show.starts_with("bo — Bo Lim\nreports to: ana -> ceo\n"),
+        show.starts_with("bo — Bo Lim\nreports to: Ana Putri (ana) -> Sari Wulandari (ceo)\n"),
         "{show}"
     );
     let unknown = run(&["people", "show", "boo"]);
@@ -747,7 +747,10 @@ fn the_shipped_example_people_enrol_by_id() {
     ]);
     assert_eq!(enrolled.code, 0, "{}", enrolled.transcript());
     let show = run(&["people", "show", "e015"]).stdout;
-    assert!(show.contains("reports to: e014 -> e012 -> e001"), "{show}");
+    assert!(
+        show.contains("reports to: Oki Siregar (e014) -> Maya Lim (e012) -> Sari Wulandari (e001)"),
+        "{show}"
+    );
     assert!(
         show.contains("p-1 leadership-cohort (one-on-one) as mentee: running, in preparation"),
         "{show}"
@@ -810,7 +813,7 @@ fn enrolments_take_registered_attributes_and_rules_read_the_reporting_line() {
     let status = run(&["status", "p-1"]).stdout;
     let mentor = status
         .lines()
-        .find(|l| l.starts_with("  mentor ana "))
+        .find(|l| l.starts_with("  mentor Ana Putri (ana) "))
         .unwrap_or_default();
     assert!(
         mentor.contains("department=\"finance\"") && mentor.contains("grade=11"),

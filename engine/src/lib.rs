@@ -33,6 +33,7 @@ pub use decide::attention::{Attention, EarlyFact, Waiting};
 pub use decide::engine::{parse_attribute, parse_fact, Actor, Engine, FactChange};
 pub use decide::health::{Health, Reason as HealthReason, State as HealthState, IDLE_DAYS};
 pub use mentorflow_dsl::Name;
+pub use model::directory::Directory;
 pub use model::event::{Event, EventKind, Move, Participant, Recipient};
 pub use model::pairing::Pairing;
 pub use model::person::{Change, Difference, PersonEdit};

@@ -38,7 +38,7 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let Some(id) = &args.pairing else {
-        let mut view = BulkView::new("advancing", store, args.json);
+        let mut view = BulkView::new("advancing", store, &coordinator, args.json)?;
         let report = coordinator.advance_all(&mut |step| view.step(step, output))?;
         let code = view.finish(&report, output)?;
         if let Some(doc) = view.json(&report) {

@@ -84,8 +84,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         events.extend(coordinator.log(Some(&successor))?);
         return super::stored(&coordinator, &events, true, output);
     }
+    let names = coordinator.directory()?;
     for e in coordinator.log(Some(&successor))? {
-        writeln!(output.out, "{}", render::event(&e))?;
+        writeln!(output.out, "{}", render::event(&e, &names))?;
     }
     writeln!(output.out, "{} continues as {successor}", ended.id)?;
     Ok(EXIT_OK)

@@ -1,6 +1,6 @@
 //! `mentorflow export`: pairings or events as JSON or CSV.
 
-use mentorflow_engine::{stamp, Coordinator, EventKind, Filter};
+use mentorflow_engine::{Coordinator, EventKind, Filter};
 
 use crate::failure::CommandResult;
 use crate::store_args::StoreArgs;
@@ -12,7 +12,8 @@ use crate::{Output, EXIT_OK};
     after_help = "Examples:\n  mentorflow export --format csv > pairings.csv\n  mentorflow export --format csv --what events > events.csv\n  mentorflow export --what events   # JSON"
 )]
 pub struct Args {
-    /// Output format.
+    /// Output format. CSV gives times in UTC as `2026-03-02 09:30:00`, which spreadsheets
+    /// read as dates, and people by id and by name.
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
     /// What to export.
@@ -32,6 +33,12 @@ enum What {
     Events,
 }
 
+/// A time as ISO 8601 in the form spreadsheets read as a date and time (`2026-03-02 09:30:00`,
+/// UTC): the `T` and `Z` of the stored form make most of them read it as text.
+fn spreadsheet_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// A cell a spreadsheet would not run as a formula: one starting with `=`, `+`, `-`, `@`, a
 /// tab or a carriage return gets a leading `'` (as spreadsheet tools expect).
 fn cell(value: String) -> String {
@@ -48,7 +55,11 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     match (args.what, args.format) {
         (What::Pairings, Format::Json) => {
             let pairings = coordinator.list(&Filter::default())?;
-            let pairings = pairings.iter().map(Into::into).collect();
+            let names = coordinator.directory()?;
+            let pairings = pairings
+                .iter()
+                .map(|p| crate::json::pairing::Pairing::from(p).named(&names))
+                .collect();
             super::versioned_json(output, crate::json::status::Pairings { pairings })
         }
         (What::Events, Format::Json) => super::versioned_json(
@@ -61,9 +72,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
 }
 
 /// Pairings as flat rows a spreadsheet reads: the pairing's columns, when it started and
-/// ended, one column per role (the people in it), then one column per fact of the stored
-/// programs (the value, the declared default, or empty; a fact kept per person as
-/// `id=value` for each person).
+/// ended, two columns per role (the people in it by id, then by name from the registry), then
+/// one column per fact of the stored programs (the value, the declared default, or empty; a
+/// fact kept per person as `id=value` for each person).
 fn pairings_csv(coordinator: &mut Coordinator, output: &mut Output<'_>) -> CommandResult {
     let pairings = coordinator.list(&Filter::default())?;
     let facts = coordinator.fact_names()?;
@@ -92,15 +103,25 @@ fn pairings_csv(coordinator: &mut Coordinator, output: &mut Output<'_>) -> Comma
     ]
     .map(String::from)
     .to_vec();
-    header.extend(roles.iter().cloned());
+    header.extend(roles.iter().flat_map(|r| [r.clone(), format!("{r} name")]));
     header.extend(facts.iter().map(|f| format!("fact:{f}")));
     csv.write_record(&header)?;
+    let names = coordinator.directory()?;
     for p in pairings {
         let program = coordinator.program(&p.program_hash)?;
         let mut row = pairing_cells(&p);
         for role in &roles {
             let people: Vec<&str> = p.with_role(role).map(|m| m.id.as_str()).collect();
+            let named: Vec<&str> = p
+                .with_role(role)
+                .map(|m| names.name(&m.id).unwrap_or_default())
+                .collect();
             row.push(people.join(" "));
+            // Names line up with the ids (`; ` between them); no name at all leaves it empty.
+            row.push(match named.iter().all(|n| n.is_empty()) {
+                true => String::new(),
+                false => named.join("; "),
+            });
         }
         row.extend(facts.iter().map(|fact| fact_cell(&program, &p, fact)));
         csv.write_record(row.into_iter().map(cell))?;
@@ -124,12 +145,12 @@ fn pairing_cells(p: &mentorflow_engine::Pairing) -> Vec<String> {
             .and_then(|h| h.reason.clone())
             .filter(|_| p.outcome.is_some())
             .unwrap_or_default(),
-        stamp(p.enrolled_at),
+        spreadsheet_time(p.enrolled_at),
         p.outcome
             .as_ref()
-            .map(|_| stamp(p.entered_at))
+            .map(|_| spreadsheet_time(p.entered_at))
             .unwrap_or_default(),
-        p.due.map(stamp).unwrap_or_default(),
+        p.due.map(spreadsheet_time).unwrap_or_default(),
         p.cycle.to_string(),
         p.predecessor.clone().unwrap_or_default(),
         p.successor.clone().unwrap_or_default(),
@@ -189,7 +210,7 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
             [
                 e.pairing.to_string(),
                 e.seq.to_string(),
-                stamp(e.at),
+                spreadsheet_time(e.at),
                 e.actor.to_string(),
                 e.kind.name().to_string(),
                 e.reason.clone().unwrap_or_default(),

@@ -30,11 +30,12 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     }
     let now = coordinator.now();
     let pairings = coordinator.select(&args.select.selection())?;
+    let names = coordinator.directory()?;
     if args.json {
         let pairings = pairings
             .iter()
             .map(|(p, a)| crate::json::status::Listed {
-                pairing: p.into(),
+                pairing: crate::json::pairing::Pairing::from(p).named(&names),
                 overdue: p.is_overdue(now),
                 waiting_on: render::attention(a),
             })
@@ -70,7 +71,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 (None, Some(d)) => render::date(d),
                 (None, None) => "-".into(),
             };
-            let who: Vec<&str> = p.participants.iter().map(|x| x.id.as_str()).collect();
+            let who: Vec<String> = p.participants.iter().map(|x| names.label(&x.id)).collect();
             [
                 p.id.to_string(),
                 p.program_id.to_string(),
@@ -108,8 +109,16 @@ fn needing_a_call(
     output: &mut Output<'_>,
 ) -> CommandResult {
     let calls = coordinator.needing_a_call()?;
+    let names = coordinator.directory()?;
     for (p, health) in &calls {
-        writeln!(output.out, "{:<8} {}", p.id, render::health(health))?;
+        let who: Vec<String> = p.participants.iter().map(|m| names.label(&m.id)).collect();
+        writeln!(
+            output.out,
+            "{:<8} {} — {}",
+            p.id,
+            render::printable(&who.join(", ")),
+            render::health(health)
+        )?;
     }
     let verb = if calls.len() == 1 { "needs" } else { "need" };
     writeln!(

@@ -22,8 +22,8 @@ pub struct Args {
 
 /// Prints the log.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let events: Vec<_> = store
-        .open()?
+    let coordinator = store.open()?;
+    let events: Vec<_> = coordinator
         .log(args.pairing.as_deref())?
         .into_iter()
         .filter(|e| !args.transitions || e.kind.move_().is_some())
@@ -31,8 +31,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     if args.json {
         return super::versioned_json(output, crate::json::event::Events::of(&events));
     }
+    let names = coordinator.directory()?;
     for e in &events {
-        writeln!(output.out, "{}", render::event(e))?;
+        writeln!(output.out, "{}", render::event(e, &names))?;
     }
     Ok(EXIT_OK)
 }

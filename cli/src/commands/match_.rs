@@ -81,6 +81,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             "no candidates: give a CSV file (id, role, capacity, attributes), or import people whose attribute `role` is mentor or mentee (mentorflow people import)".into(),
         ));
     }
+    refuse_unknown_exclusions(&excluded, &candidates)?;
     let proposal = match &args.rematch {
         Some(ended) => coordinator.propose_rematch(&program, &args.type_id, ended, &candidates)?,
         None => coordinator.propose_matches(&program, &args.type_id, &candidates, &excluded)?,
@@ -106,14 +107,49 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             output,
         );
     }
+    let names = coordinator.directory()?;
     if args.json {
-        return super::versioned_json(output, json(&proposal));
+        return super::versioned_json(output, json(&proposal, &names));
     }
     if args.format == "csv" {
         return roster(args, &proposal, output);
     }
-    write!(output.out, "{}", table(&proposal, args.rematch.is_some()))?;
+    write!(
+        output.out,
+        "{}",
+        table(&proposal, args.rematch.is_some(), &names)
+    )?;
     Ok(EXIT_OK)
+}
+
+/// An `--exclude` naming someone who is not a candidate in that role is a typo that would
+/// exclude nothing: refused, with the candidates it could mean.
+fn refuse_unknown_exclusions(
+    excluded: &[(String, String)],
+    candidates: &[mentorflow_engine::MatchCandidate],
+) -> Result<(), Failure> {
+    for (mentor, mentee) in excluded {
+        for (id, role) in [(mentor, "mentor"), (mentee, "mentee")] {
+            let known = |c: &&mentorflow_engine::MatchCandidate| c.participant.role == role;
+            if candidates
+                .iter()
+                .filter(known)
+                .any(|c| c.participant.id == *id)
+            {
+                continue;
+            }
+            let ids: Vec<String> = candidates
+                .iter()
+                .filter(known)
+                .map(|c| c.participant.id.clone())
+                .collect();
+            return Err(Failure::Usage(format!(
+                "--exclude {mentor}:{mentee}: `{id}` is not a {role} among the candidates{}; write MENTOR:MENTEE with ids of candidates",
+                render::did_you_mean_or_known(id, &ids)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Why someone is unmatched, in words.
@@ -145,7 +181,7 @@ fn shown(x: f64) -> String {
 
 /// The proposal as a table; `mentees_only` leaves out unmatched mentors (a re-match looks
 /// for one mentee's mentor, the others are no news).
-fn table(p: &Proposal, mentees_only: bool) -> String {
+fn table(p: &Proposal, mentees_only: bool, people: &mentorflow_engine::Directory) -> String {
     let mut out = format!(
         "proposal: {}, total score {} (greedy, best pair first: {}, total {})\n",
         render::count(p.pairs.len() as u64, "pair"),
@@ -172,8 +208,8 @@ fn table(p: &Proposal, mentees_only: bool) -> String {
             .iter()
             .map(|pair| {
                 let mut row = vec![
-                    render::printable(&pair.mentor),
-                    render::printable(&pair.mentee),
+                    render::printable(&people.label(&pair.mentor)),
+                    render::printable(&people.label(&pair.mentee)),
                     shown(pair.score),
                 ];
                 row.extend(pair.parts.iter().map(|(_, value, weighted)| {
@@ -191,7 +227,7 @@ fn table(p: &Proposal, mentees_only: bool) -> String {
         }
         out.push_str(&format!(
             "unmatched {role} {}: {}\n",
-            render::printable(id),
+            render::printable(&people.label(id)),
             why(u)
         ));
     }
@@ -202,7 +238,7 @@ fn table(p: &Proposal, mentees_only: bool) -> String {
     out
 }
 
-fn json(p: &Proposal) -> crate::json::matching::Proposal {
+fn json(p: &Proposal, people: &mentorflow_engine::Directory) -> crate::json::matching::Proposal {
     use crate::json::matching::{Greedy, Pair, Part, Proposal as Shown, Unmatched};
     Shown {
         pairs: p
@@ -210,7 +246,9 @@ fn json(p: &Proposal) -> crate::json::matching::Proposal {
             .iter()
             .map(|pair| Pair {
                 mentor: pair.mentor.clone(),
+                mentor_name: people.name(&pair.mentor).map(str::to_string),
                 mentee: pair.mentee.clone(),
+                mentee_name: people.name(&pair.mentee).map(str::to_string),
                 score: pair.score,
                 parts: pair
                     .parts
@@ -228,6 +266,7 @@ fn json(p: &Proposal) -> crate::json::matching::Proposal {
             .iter()
             .map(|(id, role, u)| Unmatched {
                 person: id.clone(),
+                name: people.name(id).map(str::to_string),
                 role: role.clone(),
                 reason: why(u),
             })
@@ -288,7 +327,7 @@ fn continue_with(
 ) -> CommandResult {
     let Some(pair) = p.pairs.first() else {
         writeln!(output.out, "no new mentor to propose for {ended}:")?;
-        write!(output.out, "{}", table(p, true))?;
+        write!(output.out, "{}", table(p, true, &coordinator.directory()?))?;
         return Ok(crate::EXIT_FAILED);
     };
     let mentor = candidates

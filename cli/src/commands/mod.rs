@@ -130,8 +130,9 @@ pub(crate) fn stored(
         )?;
     }
     if !json {
+        let names = coordinator.directory()?;
         for e in events {
-            writeln!(output.out, "{}", crate::render::event(e))?;
+            writeln!(output.out, "{}", crate::render::event(e, &names))?;
         }
         return Ok(crate::EXIT_OK);
     }
@@ -141,9 +142,13 @@ pub(crate) fn stored(
             ids.push(&e.pairing);
         }
     }
+    let names = coordinator.directory()?;
     let pairings = ids
         .into_iter()
-        .map(|id| coordinator.pairing(id).map(|p| (&p).into()))
+        .map(|id| {
+            let p = coordinator.pairing(id)?;
+            Ok::<_, mentorflow_engine::Error>(crate::json::pairing::Pairing::from(&p).named(&names))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     changes(output, events, pairings, false)
 }
@@ -214,21 +219,29 @@ pub(crate) struct BulkView {
     script_budget: u64,
     /// With `--json`: every event stored, for the document printed at the end.
     events: Option<Vec<crate::json::event::Event>>,
+    /// Who people are, for the events shown.
+    names: mentorflow_engine::Directory,
 }
 
 impl BulkView {
-    /// A view labelled `advancing`, `ticking` ... for a command run with `store`'s options.
+    /// A view labelled `advancing`, `ticking` ... for a command run with `store`'s options on
+    /// `coordinator`.
     pub(crate) fn new(
         label: &'static str,
         store: &crate::store_args::StoreArgs,
+        coordinator: &mentorflow_engine::Coordinator,
         json: bool,
-    ) -> BulkView {
-        BulkView {
+    ) -> Result<BulkView, crate::failure::Failure> {
+        Ok(BulkView {
             label,
             shown: Vec::new(),
             script_budget: store.script_budget,
             events: json.then(Vec::new),
-        }
+            names: match json {
+                true => mentorflow_engine::Directory::default(),
+                false => coordinator.directory()?,
+            },
+        })
     }
 
     /// Takes one step of the bulk command.
@@ -238,7 +251,7 @@ impl BulkView {
                 self.events.get_or_insert_default().push(e.into());
             }
             mentorflow_engine::BulkStep::Stored(e) if self.shown.len() < SHOWN => {
-                self.shown.push(crate::render::event(e))
+                self.shown.push(crate::render::event(e, &self.names))
             }
             mentorflow_engine::BulkStep::Stored(_) => {}
             mentorflow_engine::BulkStep::Seen(n) => output.progress(self.label, n),

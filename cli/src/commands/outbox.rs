@@ -74,9 +74,11 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
 
 fn list(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let store: crate::store_args::StoreArgs = (&args.on).into();
-    let queued = store.open()?.outbox(args.all)?;
+    let coordinator = store.open()?;
+    let queued = coordinator.outbox(args.all)?;
+    let names = coordinator.directory()?;
     if args.json {
-        let notifications = queued.iter().map(Notice::from).collect();
+        let notifications = queued.iter().map(|q| Notice::of(q, &names)).collect();
         return super::versioned_json(output, Outbox { notifications });
     }
     if queued.is_empty() {
@@ -91,8 +93,8 @@ fn list(args: &Args, output: &mut Output<'_>) -> CommandResult {
     let rows: Vec<[String; 6]> = queued
         .iter()
         .map(|q| {
-            let n = Notice::from(q);
-            let to: Vec<String> = n.to.iter().map(|r| r.id.clone()).collect();
+            let n = Notice::of(q, &names);
+            let to: Vec<String> = n.to.iter().map(|r| names.label(&r.id)).collect();
             let state = match (&n.delivered_at, &n.last_error) {
                 (Some(at), _) => format!("delivered {at}"),
                 (None, Some(e)) => format!(
@@ -132,10 +134,11 @@ fn deliver(
     }
     let mut coordinator = store.open()?;
     let wait = Duration::from_secs(lease);
+    let names = coordinator.directory()?;
     let report = coordinator.deliver(
         chrono::Duration::seconds(lease as i64),
         limit,
-        &mut |queued| hand(exec, &Notice::from(queued), wait),
+        &mut |queued| hand(exec, &Notice::of(queued, &names), wait),
     )?;
     // A failed attempt is stored (with its error, for the next run to retry).
     let code = if report.failed.is_empty() && report.late.is_empty() {

@@ -351,7 +351,8 @@ fn list(json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult
 }
 
 fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let status = store.open()?.person(id)?;
+    let coordinator = store.open()?;
+    let status = coordinator.person(id)?;
     if json {
         return super::versioned_json(output, crate::json::people::PersonStatus::from(&status));
     }
@@ -362,15 +363,18 @@ fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> Com
         pairings,
         edits,
     } = status;
+    let names = coordinator.directory()?;
     let mut s = render::printable(&person.id);
     if !person.name.is_empty() {
         s.push_str(&format!(" — {}", render::printable(&person.name)));
     }
     s.push('\n');
     if !line.is_empty() {
+        let line: Vec<String> = line.iter().map(|m| names.label(m)).collect();
         s.push_str(&format!("reports to: {}\n", line.join(" -> ")));
     }
     if !reports.is_empty() {
+        let reports: Vec<String> = reports.iter().map(|m| names.label(m)).collect();
         s.push_str(&format!("direct reports: {}\n", reports.join(", ")));
     }
     for (k, v) in &person.attributes {
@@ -406,7 +410,7 @@ fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> Com
     }
     s.push_str("history:\n");
     for e in &edits {
-        s.push_str(&format!("  {}\n", render::event(e)));
+        s.push_str(&format!("  {}\n", render::event(e, &names)));
     }
     write!(output.out, "{s}")?;
     Ok(EXIT_OK)

@@ -87,8 +87,9 @@ fn from_file(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>)
         }
         Ok(events) => {
             let n = events.iter().flatten().count() as u64;
+            let names = coordinator.directory()?;
             for e in events.iter().flatten().take(super::SHOWN) {
-                writeln!(output.out, "{}", render::event(e))?;
+                writeln!(output.out, "{}", render::event(e, &names))?;
             }
             if n as usize > super::SHOWN {
                 writeln!(

@@ -34,7 +34,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         outcome: args.stands.outcome.as_deref().map(OutcomeFilter::parse),
         due_before: None,
     };
-    let replayed = store.open()?.replay(&program, &filter)?;
+    let mut coordinator = store.open()?;
+    let replayed = coordinator.replay(&program, &filter)?;
+    let names = coordinator.directory()?;
     if args.json {
         return json(&program, &replayed, output);
     }
@@ -51,7 +53,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             }
             Replayed::Different(d) => {
                 different += 1;
-                let line = render::event(&d.event);
+                let line = render::event(&d.event, &names);
                 writeln!(
                     output.out,
                     "{id}: differs at #{} ({}): after it, then `{}` (in the new version's names), now `{}`",

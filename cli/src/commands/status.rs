@@ -43,7 +43,7 @@ pub fn show(
     if let Some(health) = &status.health {
         let _ = writeln!(s, "health: {}", render::health(health));
     }
-    who(&mut s, &status.pairing);
+    who(&mut s, &status.pairing, &coordinator.directory()?);
     facts(&mut s, &status);
     moves(&mut s, &status);
     schedules(&mut s, &coordinator.schedules(&status.pairing)?, now);
@@ -113,10 +113,18 @@ fn where_it_stands(s: &mut String, status: &mentorflow_engine::Status, now: Now)
     }
 }
 
-/// Who takes part, the pairings it continues or continued as, and who left.
-fn who(s: &mut String, p: &mentorflow_engine::Pairing) {
+/// Who takes part (by name and id, with their e-mail), the pairings it continues or continued
+/// as, and who left.
+fn who(s: &mut String, p: &mentorflow_engine::Pairing, names: &mentorflow_engine::Directory) {
     for person in p.participants.iter() {
-        let mut line = format!("  {} {}", person.role, person.id);
+        let mut line = format!(
+            "  {} {}",
+            person.role,
+            render::printable(&names.label(&person.id))
+        );
+        if let Some(email) = names.email(&person.id) {
+            let _ = write!(line, " <{}>", render::printable(email));
+        }
         for (k, v) in &person.attributes {
             let _ = write!(line, " {k}={v}");
         }
@@ -136,7 +144,7 @@ fn who(s: &mut String, p: &mentorflow_engine::Pairing) {
             s,
             "  left: {} {} on {}{why}",
             former.participant.role,
-            former.participant.id,
+            render::printable(&names.label(&former.participant.id)),
             render::date(former.left)
         );
     }
@@ -375,7 +383,7 @@ fn status_json(
         .map(|(_, a)| render::attention(a))
         .unwrap_or_default();
     let doc = Status {
-        pairing: p.into(),
+        pairing: crate::json::pairing::Pairing::from(p).named(&coordinator.directory()?),
         overdue: status.overdue,
         ended_because: coordinator.ended_because(p)?,
         waiting_on,

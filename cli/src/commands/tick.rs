@@ -18,7 +18,7 @@ pub struct Args {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
     let now = coordinator.now();
-    let mut view = BulkView::new("ticking", store, args.json);
+    let mut view = BulkView::new("ticking", store, &coordinator, args.json)?;
     let report = coordinator.tick(&mut |step| view.step(step, output))?;
     let code = view.finish(&report.bulk, output)?;
     if let Some(bulk) = view.json(&report.bulk) {

@@ -38,6 +38,13 @@ pub struct Recipient {
     pub id: String,
     /// Their role in the pairing.
     pub role: String,
+    /// Their name in the people registry (in the outbox and the document `--exec` receives;
+    /// absent in the log, which keeps ids only, and when the registry has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Their e-mail address, the registry's `email` attribute (likewise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// What an event did, named by `event`.
@@ -366,6 +373,8 @@ impl From<&mentorflow_engine::Recipient> for Recipient {
         Recipient {
             id: r.id.clone(),
             role: r.role.clone(),
+            name: None,
+            email: None,
         }
     }
 }

@@ -27,8 +27,14 @@ pub struct Proposal {
 pub struct Pair {
     /// The mentor's id.
     pub mentor: String,
+    /// The mentor's name in the people registry, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mentor_name: Option<String>,
     /// The mentee's id.
     pub mentee: String,
+    /// The mentee's name in the people registry, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mentee_name: Option<String>,
     /// The pair's score (the sum of the weighted parts).
     pub score: f64,
     /// Each criterion's part.
@@ -51,6 +57,9 @@ pub struct Part {
 pub struct Unmatched {
     /// Person id.
     pub person: String,
+    /// Their name in the people registry, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// mentor or mentee.
     pub role: String,
     /// Why, in words.

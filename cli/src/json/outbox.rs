@@ -67,8 +67,10 @@ pub struct Failed {
     pub error: String,
 }
 
-impl From<&mentorflow_engine::Queued> for Notice {
-    fn from(q: &mentorflow_engine::Queued) -> Notice {
+impl Notice {
+    /// The queued notification, its recipients named as `names` gives them (the registry as
+    /// it is at delivery: an address changed since the notification was queued is the new one).
+    pub fn of(q: &mentorflow_engine::Queued, names: &mentorflow_engine::Directory) -> Notice {
         let (notification, to, subject, body) = match &q.event.kind {
             mentorflow_engine::EventKind::Notified {
                 notification,
@@ -92,6 +94,8 @@ impl From<&mentorflow_engine::Queued> for Notice {
             to: to
                 .into_iter()
                 .map(|r| super::event::Recipient {
+                    name: names.name(&r.id).map(str::to_string),
+                    email: names.email(&r.id).map(str::to_string),
                     id: r.id,
                     role: r.role,
                 })

@@ -50,6 +50,13 @@ pub struct Participant {
     pub id: String,
     /// Role, e.g. mentor or mentee.
     pub role: String,
+    /// Their display name in the people registry; absent when it has none (or in a
+    /// simulation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Their e-mail address (the registry's `email` attribute); absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Attributes by name.
     pub attributes: Values,
     /// Facts kept for this person (declared with `per`), by name.
@@ -67,6 +74,18 @@ pub struct Former {
     pub left: DateTime<Utc>,
     /// Why, as given.
     pub reason: Option<String>,
+}
+
+impl Pairing {
+    /// The pairing with its people's names and e-mail addresses as `names` gives them.
+    pub fn named(mut self, names: &mentorflow_engine::Directory) -> Pairing {
+        let former = self.former.iter_mut().map(|f| &mut f.participant);
+        for p in self.participants.iter_mut().chain(former) {
+            p.name = names.name(&p.id).map(str::to_string);
+            p.email = names.email(&p.id).map(str::to_string);
+        }
+        self
+    }
 }
 
 impl From<&mentorflow_engine::Pairing> for Pairing {
@@ -105,6 +124,8 @@ impl From<&mentorflow_engine::Participant> for Participant {
         Participant {
             id: p.id.clone(),
             role: p.role.to_string(),
+            name: None,
+            email: None,
             attributes: Values::of(&p.attributes),
             facts: Values::of(&p.facts),
             managers: p.managers.clone(),

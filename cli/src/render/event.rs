@@ -1,6 +1,6 @@
 //! One log line per event: `#seq time pairing by actor: what — reason`.
 
-use mentorflow_engine::{Event, EventKind, Move};
+use mentorflow_engine::{Directory, Event, EventKind, Move};
 
 use super::minute;
 
@@ -21,15 +21,15 @@ pub fn printable(s: &str) -> String {
         .collect()
 }
 
-/// The event as one line.
-pub fn event(e: &Event) -> String {
+/// The event as one line, people named as `names` knows them.
+pub fn event(e: &Event, names: &Directory) -> String {
     let mut line = format!(
         "#{} {} {} by {}: {}",
         e.seq,
         minute(e.at),
         e.pairing,
         printable(&e.actor),
-        what(&e.kind)
+        what(&e.kind, names)
     );
     if let Some(reason) = &e.reason {
         line.push_str(&format!(" — reason: {}", printable(reason)));
@@ -37,12 +37,26 @@ pub fn event(e: &Event) -> String {
     line
 }
 
-/// `id (role)`.
-fn person(p: &mentorflow_engine::Participant) -> String {
-    format!("{} ({})", printable(&p.id), printable(&p.role))
+/// `Ana Lima (e015)`, or the id alone when the registry has no name.
+fn named(id: &str, names: &Directory) -> String {
+    printable(&names.label(id))
 }
 
-fn what(kind: &EventKind) -> String {
+/// `Ana Lima (e015, mentor)`, or `e015 (mentor)` when the registry has no name.
+fn in_role(id: &str, role: &str, names: &Directory) -> String {
+    match names.name(id) {
+        Some(name) => format!(
+            "{} ({}, {})",
+            printable(name),
+            printable(id),
+            printable(role)
+        ),
+        None => format!("{} ({})", printable(id), printable(role)),
+    }
+}
+
+fn what(kind: &EventKind, names: &Directory) -> String {
+    let person = |p: &mentorflow_engine::Participant| in_role(&p.id, &p.role, names);
     match kind {
         EventKind::Enrolled {
             program_id,
@@ -68,17 +82,17 @@ fn what(kind: &EventKind) -> String {
         EventKind::PersonRecorded { person } => registry_entry(person),
         EventKind::Joined { participant } => format!("{} joined", person(participant)),
         EventKind::Left { person, role } => {
-            format!("{} ({}) left", printable(person), printable(role))
+            format!("{} left", in_role(person, role, names))
         }
         EventKind::Replaced {
             person: left,
             participant,
-        } => format!("{} replaced {}", person(participant), printable(left)),
+        } => format!("{} replaced {}", person(participant), named(left, names)),
         EventKind::FactsRecorded { facts, person } => {
             let shown: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
             let whose = person
                 .as_ref()
-                .map_or(String::new(), |p| format!(" for {}", printable(p)));
+                .map_or(String::new(), |p| format!(" for {}", named(p, names)));
             format!("recorded {}{whose}", shown.join(", "))
         }
         EventKind::Moved { .. }
@@ -89,13 +103,13 @@ fn what(kind: &EventKind) -> String {
         | EventKind::Notified { .. }
         | EventKind::Missed { .. }
         | EventKind::Warned { .. }
-        | EventKind::Migrated { .. } => what_happened_on_time(kind),
+        | EventKind::Migrated { .. } => what_happened_on_time(kind, names),
     }
 }
 
 /// What moves, timers, schedules, notifications and migrations did.
 /// Its match and [`what`]'s each name every kind: a new one must be placed in one of them.
-fn what_happened_on_time(kind: &EventKind) -> String {
+fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
     match kind {
         EventKind::Moved {
             from,
@@ -128,10 +142,7 @@ fn what_happened_on_time(kind: &EventKind) -> String {
             subject,
             ..
         } => {
-            let who: Vec<String> = to
-                .iter()
-                .map(|r| format!("{} ({})", r.id, r.role))
-                .collect();
+            let who: Vec<String> = to.iter().map(|r| in_role(&r.id, &r.role, names)).collect();
             let who = match who.is_empty() {
                 true => "nobody".to_string(),
                 false => who.join(", "),
@@ -171,7 +182,7 @@ fn what_happened_on_time(kind: &EventKind) -> String {
         | EventKind::Joined { .. }
         | EventKind::Left { .. }
         | EventKind::Replaced { .. }
-        | EventKind::FactsRecorded { .. } => what(kind),
+        | EventKind::FactsRecorded { .. } => what(kind, names),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use mentorflow_dsl::Program;
 use mentorflow_engine::scenario::{Entry, Expectation, Failure, Problem, StepKind, Transcript};
-use mentorflow_engine::Pairing;
+use mentorflow_engine::{Directory, Pairing};
 
 use super::{engine_error, event, minute, short_hash};
 
@@ -23,7 +23,8 @@ fn entry(program: &Program, e: &Entry) -> String {
             short_hash(hash),
             minute(*at)
         ),
-        Entry::Event(e) => event(e),
+        // A transcript names people by id: it must not change when a registry does.
+        Entry::Event(e) => event(e, &Directory::default()),
         Entry::Wait { wait, now } => format!("-- wait {wait}: now {}", minute(*now)),
         Entry::Refused(e) => format!("refused: {}", engine_error(e)),
         Entry::RefusedAsExpected(e) => format!("refused as expected: {}", engine_error(e)),
@@ -108,7 +109,7 @@ fn problem_text(p: &Problem) -> String {
             "expected the {} to be refused, but it was {}: {}",
             step_name(*kind),
             if *kind == StepKind::Record { "stored" } else { "taken" },
-            event(e)
+            event(e, &Directory::default())
         ),
         Problem::FailedOtherwise(kind) => format!(
             "the {} failed for another reason than {}",

@@ -37,6 +37,7 @@ use crate::decide::attention::Attention;
 use crate::decide::engine::{Actor, Engine, FactChange};
 use crate::decide::health::Health;
 use crate::decide::matching::Candidate as MatchPerson;
+use crate::model::directory::Directory;
 use crate::model::event::{Event, EventKind, Move, Participant};
 use crate::model::pairing::Pairing;
 use crate::model::person::PersonEdit;

@@ -39,6 +39,11 @@ impl Coordinator {
         self.ledger.people()
     }
 
+    /// The registry's display names and e-mail addresses, for views that name people.
+    pub fn directory(&self) -> Result<Directory, Error> {
+        Ok(Directory::of(self.ledger.people()?))
+    }
+
     /// The registry's entry of `id`, without the pairings [`Coordinator::person`] reads too;
     /// an id the registry does not have is an error naming the ids it has.
     pub fn registered(&self, id: &str) -> Result<Person, Error> {
