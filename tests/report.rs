@@ -96,7 +96,10 @@ fn the_html_report_on_the_demo_store_renders_in_headless_chromium() {
         "peer",
         "reverse",
         "virtual",
-        "OVERDUE",
+        "at risk",
+        "overdue in mentoring",
+        "Week by week",
+        "Mentor load",
     ] {
         assert!(page.contains(needle), "the page lacks {needle}");
     }

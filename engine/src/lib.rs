@@ -56,7 +56,14 @@ pub use coordinator::outbox::{Delivery, Queued};
 pub use decide::matching::{MatchError, Proposal, Proposed, Unmatched};
 pub use decide::replay::Replayed;
 pub use model::view::to_dynamic;
-pub use reports::report::{ProgramReport, Rate, Spread, StageReport, TypeReport, STAY_BUCKETS};
+pub use reports::breakdown::Group;
+pub use reports::load::Load;
+pub use reports::measures::Measure;
+pub use reports::report::{
+    Call, Ending, ProgramReport, Rate, ScheduleReport, Spread, StageReport, TypeReport,
+    VersionReport, STAY_BUCKETS,
+};
+pub use reports::trend::Week;
 pub use rules::migration::{Mapping, MigrationProblem};
 pub use rules::schedules::Standing;
 pub use rules::timers::Upcoming;

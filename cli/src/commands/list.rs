@@ -15,7 +15,7 @@ pub struct Args {
     /// Only running pairings that need a call, at risk first (overdue, missing meetings again,
     /// a failing script, a warned timer), then those needing a check-in (a missed meeting,
     /// quiet for three weeks), each with why; waiting for the calendar is on track.
-    #[arg(long, conflicts_with = "json")]
+    #[arg(long)]
     attention: bool,
     /// Print JSON.
     #[arg(long)]
@@ -25,22 +25,14 @@ pub struct Args {
 /// Lists pairings.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
-    if args.attention {
+    if args.attention && !args.json {
         return needing_a_call(&mut coordinator, output);
     }
     let now = coordinator.now();
     let pairings = coordinator.select(&args.select.selection())?;
     let names = coordinator.directory()?;
     if args.json {
-        let pairings = pairings
-            .iter()
-            .map(|(p, a)| crate::json::status::Listed {
-                pairing: crate::json::pairing::Pairing::from(p).named(&names),
-                overdue: p.is_overdue(now),
-                waiting_on: render::attention(a),
-            })
-            .collect();
-        return super::versioned_json(output, crate::json::status::List { pairings });
+        return list_json(args, &mut coordinator, &pairings, output);
     }
     // One look at each version's file, however many pairings run on it.
     let mut versions: std::collections::BTreeMap<String, String> = Default::default();
@@ -101,6 +93,31 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         render::count(pairings.len() as u64, "pairing")
     )?;
     Ok(EXIT_OK)
+}
+
+/// The selected pairings as JSON, each with its health (`--attention`: only those needing a
+/// call).
+fn list_json(
+    args: &Args,
+    coordinator: &mut mentorflow_engine::Coordinator,
+    pairings: &[(mentorflow_engine::Pairing, mentorflow_engine::Attention)],
+    output: &mut Output<'_>,
+) -> CommandResult {
+    let now = coordinator.now();
+    let names = coordinator.directory()?;
+    let healths = coordinator.healths(pairings)?;
+    let pairings = pairings
+        .iter()
+        .zip(healths)
+        .filter(|(_, h)| !args.attention || h.as_ref().is_some_and(|h| h.needs_a_call()))
+        .map(|((p, a), h)| crate::json::status::Listed {
+            pairing: crate::json::pairing::Pairing::from(p).named(&names),
+            overdue: p.is_overdue(now),
+            waiting_on: render::attention(a),
+            health: h.as_ref().map(crate::json::health::Health::from),
+        })
+        .collect();
+    super::versioned_json(output, crate::json::status::List { pairings })
 }
 
 /// The running pairings that need a call, worst first, each with why.

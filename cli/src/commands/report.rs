@@ -7,15 +7,21 @@ use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
-/// The cohort report: funnel per type, success per type and version, time in each stage,
-/// who is overdue or blocked and on what, why pairings ended, how schedules are kept.
+/// The cohort report: funnel per type, success per type and version, time in each stage, what
+/// ended pairings achieved, why they ended, how schedules were kept, a breakdown, mentor load,
+/// the stages week by week, and who needs a call.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow report\n  mentorflow report --html cohort.html\n  mentorflow report --program coaching --type peer --json"
+    after_help = "Examples:\n  mentorflow report\n  mentorflow report --html cohort.html --by department\n  mentorflow report --by mentor\n  mentorflow report --program coaching --type peer --json"
 )]
 pub struct Args {
     #[command(flatten)]
     select: crate::select_args::SelectArgs,
+    /// Break each program down by `type`, a role (`mentor`: by the person), a participant
+    /// attribute (`department`: the participants' values, joined when they differ) or one
+    /// role's attribute (`mentee.department`).
+    #[arg(long, value_name = "WHAT", default_value = "type")]
+    by: String,
     /// Write the report as one self-contained HTML page (charts drawn in SVG, nothing loaded
     /// from the network) to FILE, for a browser or a steering committee's mail.
     #[arg(long, value_name = "FILE", conflicts_with = "json")]
@@ -27,7 +33,9 @@ pub struct Args {
 
 /// Makes the report and writes it where asked.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let report = store.open()?.report(&args.select.selection())?;
+    let report = store
+        .open()?
+        .report(&args.select.selection(), Some(&args.by))?;
     if args.json {
         return super::versioned_json(output, crate::json::report::Report::from(&report));
     }

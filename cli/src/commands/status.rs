@@ -377,16 +377,18 @@ fn status_json(
         mentorflow_engine::FileState::Same => Some(p.program_hash.to_string()),
         _ => None,
     };
-    let waiting_on = coordinator
-        .attention(vec![p.clone()])?
+    let placed = coordinator.attention(vec![p.clone()])?;
+    let waiting_on = placed
         .first()
         .map(|(_, a)| render::attention(a))
         .unwrap_or_default();
+    let health = coordinator.healths(&placed)?.pop().flatten();
     let doc = Status {
         pairing: crate::json::pairing::Pairing::from(p).named(&coordinator.directory()?),
         overdue: status.overdue,
         ended_because: coordinator.ended_because(p)?,
         waiting_on,
+        health: health.as_ref().map(crate::json::health::Health::from),
         next,
         timers,
         schedules,

@@ -6,6 +6,7 @@
 
 pub mod designer;
 pub mod event;
+pub mod health;
 pub mod matching;
 pub mod outbox;
 pub mod pairing;

@@ -58,6 +58,9 @@ pub struct Status {
     pub ended_because: Option<String>,
     /// What it waits on, in words (empty once ended).
     pub waiting_on: String,
+    /// How it is doing, while running (absent once ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<super::health::Health>,
     /// The transitions `advance` could take from its stage.
     pub next: Vec<Next>,
     /// The timers leaving its stage, soonest first.
@@ -136,6 +139,9 @@ pub struct Listed {
     pub overdue: bool,
     /// What it waits on, in words (empty once ended).
     pub waiting_on: String,
+    /// How it is doing, while running (absent once ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<super::health::Health>,
 }
 
 /// `export --what pairings --format json`: every pairing.

@@ -7,6 +7,7 @@ mod event;
 mod explain;
 pub mod report;
 pub mod report_html;
+pub mod report_html_steering;
 mod scenario;
 
 pub use error::{engine_error, enrolment_problem, error, script_error};
@@ -199,31 +200,31 @@ pub fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
 /// A pairing's health in words: `at risk: overdue in mentoring since 2026-03-02 09:00 UTC;
 /// missed checkin 2 times`.
 pub fn health(h: &mentorflow_engine::Health) -> String {
-    use mentorflow_engine::{HealthReason as R, HealthState as S};
+    use mentorflow_engine::HealthState as S;
     let state = match h.state {
         S::AtRisk => crate::paint::mark(crate::paint::Mark::Alarm, "at risk"),
         S::NeedsCheckIn => "needs a check-in".to_string(),
         S::OnTrack => "on track".to_string(),
     };
-    let reasons: Vec<String> = h
-        .reasons
-        .iter()
-        .map(|r| match r {
-            R::Overdue { stage, due } => format!("overdue in {stage} since {}", minute(*due)),
-            R::Missed { schedule, missed } => {
-                format!("missed {schedule} {}", count(u64::from(*missed), "time"))
-            }
-            R::Idle { days } => format!("nothing recorded for {days} days"),
-            R::ScriptFails { transition, part } => {
-                format!("the guard of transition {transition} fails to run ({part})")
-            }
-            R::Warned { transition, fires } => {
-                format!("timer {transition} fires {}", minute(*fires))
-            }
-        })
-        .collect();
+    let reasons: Vec<String> = h.reasons.iter().map(health_reason).collect();
     match reasons.is_empty() {
         true => state,
         false => format!("{state}: {}", reasons.join("; ")),
+    }
+}
+
+/// One reason a pairing is not on track, in words.
+pub fn health_reason(r: &mentorflow_engine::HealthReason) -> String {
+    use mentorflow_engine::HealthReason as R;
+    match r {
+        R::Overdue { stage, due } => format!("overdue in {stage} since {}", minute(*due)),
+        R::Missed { schedule, missed } => {
+            format!("missed {schedule} {}", count(u64::from(*missed), "time"))
+        }
+        R::Idle { days } => format!("nothing recorded for {days} days"),
+        R::ScriptFails { transition, part } => {
+            format!("the guard of transition {transition} fails to run ({part})")
+        }
+        R::Warned { transition, fires } => format!("timer {transition} fires {}", minute(*fires)),
     }
 }

@@ -5,15 +5,15 @@ use std::fmt::Write as _;
 
 use mentorflow_engine::{ProgramReport, Rate, Report, StageReport, TypeReport};
 
-use super::report::{buckets, days, rate, stage_name};
-use super::{age, count, date, minute, short_hash};
+use super::report::{buckets, days, rate, stage_name, CALLS_SHOWN};
+use super::{count, date, minute};
 
 /// The page.
 pub fn page(report: &Report) -> String {
     let mut body = String::new();
     summary(report, &mut body);
     for program in &report.programs {
-        program_section(program, &mut body);
+        program_section(report, program, &mut body);
     }
     attention(report, &mut body);
     format!(
@@ -62,7 +62,8 @@ fn summary(report: &Report, out: &mut String) {
         "<h1>Cohort report</h1>\n<p class=\"muted\">{} across {}, as of {}.</p>\n<div class=\"cards\">\
          <div class=\"card\"><b>{}</b>pairings</div><div class=\"card\"><b>{}</b>running</div>\
          <div class=\"card\"><b>{ended}</b>ended</div><div class=\"card\"><b>{}</b>success</div>\
-         <div class=\"card{}\"><b>{}</b>need attention</div></div>\n",
+         <div class=\"card{}\"><b>{}</b>at risk</div><div class=\"card\"><b>{}</b>need a check-in</div>\
+         <div class=\"card\"><b>{}</b>on track</div></div>\n",
         count(report.pairings, "pairing"),
         count(report.programs.len() as u64, "program"),
         minute(report.now),
@@ -71,15 +72,17 @@ fn summary(report: &Report, out: &mut String) {
         success
             .share()
             .map_or("-".into(), |s| format!("{:.0}%", s * 100.0)),
-        if report.attention.is_empty() { "" } else { " warn" },
-        report.attention.len()
+        if report.health[0] == 0 { "" } else { " warn" },
+        report.health[0],
+        report.health[1],
+        report.health[2]
     );
     if report.pairings == 0 {
         out.push_str("<p>No pairings selected: enrol some, or loosen the filters.</p>\n");
     }
 }
 
-fn program_section(p: &ProgramReport, out: &mut String) {
+fn program_section(report: &Report, p: &ProgramReport, out: &mut String) {
     let _ = write!(
         out,
         "<section>\n<h2>{} <span class=\"muted\">{}</span></h2>\n<h3>Funnel per type</h3>\n\
@@ -97,7 +100,11 @@ fn program_section(p: &ProgramReport, out: &mut String) {
         stay_row(s, out);
     }
     out.push_str("</table>\n");
+    super::report_html_steering::measures(p, out);
     ended_tables(p, out);
+    super::report_html_steering::breakdown(report, p, out);
+    super::report_html_steering::load(report, p, out);
+    super::report_html_steering::trend(p, out);
     out.push_str("</section>\n");
 }
 
@@ -119,15 +126,11 @@ fn success_table(p: &ProgramReport, out: &mut String) {
         );
     }
     for v in &p.versions {
-        let stored = format!(
-            "version stored {}",
-            escape(&super::stored_time(&v.stored_at))
-        );
         success_row(
-            &format!("version {}", short_hash(&v.hash)),
+            &super::report::version_name(v),
             v.pairings,
             v.success,
-            &stored,
+            &escape(&super::report::version_detail(v)),
             out,
         );
     }
@@ -137,21 +140,23 @@ fn success_table(p: &ProgramReport, out: &mut String) {
 fn ended_tables(p: &ProgramReport, out: &mut String) {
     if !p.reasons.is_empty() {
         out.push_str(
-            "<h3>Why pairings ended</h3>\n<table><tr><th>reason</th><th>pairings</th></tr>\n",
+            "<h3>Why pairings ended</h3>\n<table><tr><th>reason</th><th>pairings</th><th>what it means</th></tr>\n",
         );
-        let most = p.reasons.iter().map(|r| r.1).max().unwrap_or(1);
-        for (code, n) in &p.reasons {
+        let most = p.reasons.iter().map(|r| r.count).max().unwrap_or(1);
+        for e in &p.reasons {
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}{n}</td></tr>",
-                escape(code),
-                bar(*n as f64 / most as f64, "#b44d12")
+                "<tr><td>{}</td><td>{}{}</td><td class=\"muted\">{}</td></tr>",
+                escape(&e.key),
+                bar(e.count as f64 / most as f64, "#b44d12"),
+                e.count,
+                escape(&e.words)
             );
         }
         out.push_str("</table>\n");
     }
     if !p.schedules.is_empty() {
-        out.push_str("<h3>Schedules</h3>\n<table><tr><th>schedule</th><th class=\"n\">pairings</th><th class=\"n\">due</th><th>done (on time)</th><th class=\"n\">missed</th><th class=\"n\">pairings missing one</th></tr>\n");
+        out.push_str("<h3>Schedules</h3>\n<table><tr><th>schedule</th><th class=\"n\">pairings</th><th class=\"n\">due</th><th>done (on time)</th><th class=\"n\">missed</th><th class=\"n\">pairings missing one</th><th>over the pairings' lives</th></tr>\n");
         for s in &p.schedules {
             let kept = if s.due > 0 {
                 s.done as f64 / s.due as f64
@@ -160,8 +165,8 @@ fn ended_tables(p: &ProgramReport, out: &mut String) {
             };
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}{} ({})</td><td class=\"n{}\">{}</td><td class=\"n\">{}</td></tr>",
-                escape(&s.name),
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}{} ({})</td><td class=\"n{}\">{}</td><td class=\"n\">{}</td><td>{} held, {} missed</td></tr>",
+                escape(if s.title.is_empty() { &s.name } else { &s.title }),
                 s.pairings,
                 s.due,
                 bar(kept.min(1.0), "#2f9e44"),
@@ -169,7 +174,9 @@ fn ended_tables(p: &ProgramReport, out: &mut String) {
                 s.on_time,
                 if s.missed > 0 { " overdue" } else { "" },
                 s.missed,
-                s.pairings_missing
+                s.pairings_missing,
+                s.held_ever,
+                s.missed_ever
             );
         }
         out.push_str("</table>\n");
@@ -205,7 +212,7 @@ fn funnel(stages: &[StageReport], t: &TypeReport, out: &mut String) {
              <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#1f2933\">{reached} / {now}</text>",
             LABEL - 8,
             y + 13,
-            escape(&shorten(&stage_name(&s.id, s.outcome.as_deref()), 26)),
+            escape(&shorten(&stage_name(&s.title, s.outcome.as_deref()), 26)),
             escape(&s.id),
             escape(&s.id),
             LABEL + bars + 6,
@@ -230,7 +237,7 @@ fn stay_row(s: &StageReport, out: &mut String) {
     let _ = write!(
         out,
         "<tr><td>{}</td><td class=\"n\">{}</td><td>",
-        escape(&s.id),
+        escape(&s.title),
         s.stays.count
     );
     let most = s.stays.buckets.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -263,46 +270,61 @@ fn stay_row(s: &StageReport, out: &mut String) {
 }
 
 fn attention(report: &Report, out: &mut String) {
+    let [at_risk, check_in, _] = report.health;
     let _ = writeln!(
         out,
-        "<section>\n<h2>Needs attention <span class=\"muted\">{} overdue or blocked</span></h2>",
+        "<section>\n<h2>Needs a call <span class=\"muted\">{}: {at_risk} at risk, {check_in} need a check-in</span></h2>",
         count(report.attention.len() as u64, "pairing")
     );
     if report.attention.is_empty() {
-        out.push_str("<p>Nothing is overdue or blocked.</p>\n</section>\n");
+        out.push_str("<p>Every running pairing is on track.</p>\n</section>\n");
         return;
     }
-    out.push_str("<table><tr><th>pairing</th><th>program</th><th>type</th><th>stage</th><th>due</th><th>waiting on</th><th>who</th></tr>\n");
-    for n in &report.attention {
-        let p = &n.pairing;
-        let due = match p.due {
-            Some(d) if n.overdue => format!(
-                "<span class=\"overdue\">OVERDUE by {}</span>",
-                age(report.now - d)
-            ),
-            _ => format!("in it since {}", date(p.entered_at)),
+    out.push_str("<table><tr><th>pairing</th><th>who</th><th>program</th><th>stage</th><th>health</th></tr>\n");
+    for c in report.attention.iter().take(CALLS_SHOWN) {
+        let p = &c.pairing;
+        let class = match c.health.state {
+            mentorflow_engine::HealthState::AtRisk => " class=\"overdue\"",
+            _ => "",
         };
-        let who: Vec<String> = p
-            .participants
-            .iter()
-            .map(|x| format!("{} ({})", x.id, x.role))
-            .collect();
+        let reasons: Vec<String> = c.health.reasons.iter().map(super::health_reason).collect();
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{due}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span{class}>{}</span> <span class=\"muted\">{}</span></td></tr>",
             escape(p.label.as_deref().unwrap_or(&p.id)),
+            escape(&super::report::who(&report.names, c)),
             escape(&p.program_id),
-            escape(&p.type_id),
             escape(&p.stage),
-            escape(&super::attention(&n.attention)),
-            escape(&who.join(", "))
+            state_words(c.health.state),
+            escape(&reasons.join("; "))
         );
     }
-    out.push_str("</table>\n</section>\n");
+    out.push_str("</table>\n");
+    if let Some(more) = report
+        .attention
+        .len()
+        .checked_sub(CALLS_SHOWN)
+        .filter(|n| *n > 0)
+    {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">and {more} more: <code>mentorflow list --attention</code> lists them all.</p>"
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+/// A health state in words.
+pub fn state_words(state: mentorflow_engine::HealthState) -> &'static str {
+    match state {
+        mentorflow_engine::HealthState::AtRisk => "at risk",
+        mentorflow_engine::HealthState::NeedsCheckIn => "needs a check-in",
+        mentorflow_engine::HealthState::OnTrack => "on track",
+    }
 }
 
 /// A bar `share` (0 to 1) full.
-fn bar(share: f64, colour: &str) -> String {
+pub fn bar(share: f64, colour: &str) -> String {
     format!(
         "<span class=\"bar\"><i style=\"width:{:.0}%;background:{colour}\"></i></span>",
         share.clamp(0.0, 1.0) * 100.0

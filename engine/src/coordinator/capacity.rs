@@ -57,9 +57,7 @@ fn own_capacity(
 ) -> Result<Vec<EnrolmentProblem>, StoreError> {
     let mut problems = Vec::new();
     for person in people {
-        let limit = writer
-            .person(&person.id)?
-            .and_then(|p| p.attributes.get("capacity")?.trim().parse::<u32>().ok());
+        let limit = writer.person(&person.id)?.and_then(|p| p.capacity());
         let Some(limit) = limit else { continue };
         let taken: Vec<String> = writer
             .memberships(&person.id)?

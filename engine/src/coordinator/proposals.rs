@@ -33,12 +33,7 @@ impl Coordinator {
                 let p = completed(program, writer, c.participant.clone())?;
                 let wanted = c
                     .capacity
-                    .or_else(|| {
-                        person
-                            .as_ref()
-                            .and_then(|p| p.attributes.get("capacity"))
-                            .and_then(|t| t.trim().parse().ok())
-                    })
+                    .or_else(|| person.as_ref()?.capacity())
                     .unwrap_or(1);
                 let all = writer.memberships(&p.id)?;
                 // Their own capacity counts every running pairing they are in already; the

@@ -145,25 +145,36 @@ impl Coordinator {
     /// Every running pairing that is not on track, with its health: at risk first, then
     /// those needing a check-in, each group in number order.
     pub fn needing_a_call(&mut self) -> Result<Vec<(Pairing, Health)>, Error> {
-        let now = self.now();
         let running = self.ledger.list(&Filter {
             outcome: Some(OutcomeFilter::Active),
             ..Filter::default()
         })?;
-        let engines = self.registry.all(self.ledger.store(), false)?;
-        let mut out = Vec::new();
-        for mut p in running {
-            let Some(engine) = engines.get(&*p.program_hash) else {
-                continue;
-            };
-            let attention = crate::decide::attention::attention(engine, &mut p, now);
-            match crate::decide::health::health(engine, &p, &attention, now) {
-                Some(h) if h.state != crate::decide::health::State::OnTrack => out.push((p, h)),
-                _ => {}
-            }
-        }
+        let placed = self.attention(running)?;
+        let healths = self.healths(&placed)?;
+        let mut out: Vec<(Pairing, Health)> = placed
+            .into_iter()
+            .zip(healths)
+            .filter_map(|((p, _), h)| Some((p, h?)))
+            .filter(|(_, h)| h.needs_a_call())
+            .collect();
         out.sort_by_key(|(_, h)| h.state);
         Ok(out)
+    }
+
+    /// The health of each of `placed` (a pairing and where it stands); none for an ended one.
+    pub fn healths(
+        &mut self,
+        placed: &[(Pairing, Attention)],
+    ) -> Result<Vec<Option<Health>>, Error> {
+        let now = self.now();
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        Ok(placed
+            .iter()
+            .map(|(p, a)| {
+                let engine = engines.get(&*p.program_hash)?;
+                crate::decide::health::health(engine, p, a, now)
+            })
+            .collect())
     }
 
     /// The reason code `pairing` ended with (see [`ended_because`]).

@@ -87,6 +87,13 @@ pub struct Health {
     pub reasons: Vec<Reason>,
 }
 
+impl Health {
+    /// Whether a coordinator should call: at risk or needing a check-in.
+    pub fn needs_a_call(&self) -> bool {
+        self.state != State::OnTrack
+    }
+}
+
 /// How `pairing` is doing at `now`, where it stands being `attention`; `None` once ended.
 pub fn health(
     engine: &Engine,

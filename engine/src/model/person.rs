@@ -96,7 +96,16 @@ pub struct Difference {
     pub after: Option<String>,
 }
 
+/// The registry attribute that holds a person's own capacity: how many running pairings, of
+/// any program, they take part in at most.
+pub const CAPACITY: &str = "capacity";
+
 impl Person {
+    /// Their own capacity (the [`CAPACITY`] attribute, a whole number), if the registry gives one.
+    pub fn capacity(&self) -> Option<u32> {
+        self.attributes.get(CAPACITY)?.trim().parse().ok()
+    }
+
     /// What differs from `before` (none: this person is new) to this entry, field by field:
     /// the name, the manager, then the attributes in order.
     pub fn differences(&self, before: Option<&Person>) -> Vec<Difference> {

@@ -1,25 +1,33 @@
-//! The cohort report: what a steering committee asks of the pairings a selection picks. The
-//! funnel per type in stage order, success per type and per program version, how long stays in
-//! each stage last, who is overdue or blocked and on what, why pairings ended, and how the
-//! schedules are kept. It is data: the command line draws it as text, HTML or JSON.
+//! The cohort report: what a steering committee asks of the pairings a selection picks. Per
+//! program: the funnel per type in stage order (a stage counted once per pairing however often
+//! it came back), success per type and per program version (pairings counted on the version
+//! they ended on, migrations shown), how long stays in each stage last, what ended pairings
+//! achieved (number facts, rating distributions), why pairings ended (a reason code, or the
+//! transition whose guard ended them), how schedules were kept over the pairings' lives, the
+//! stages week by week, a breakdown by type, person or attribute, and mentor load. Across
+//! programs: who needs a call, at risk first. It is data: the command line draws it as text,
+//! HTML or JSON.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use mentorflow_dsl::Name;
-
 use chrono::{DateTime, Utc};
-use mentorflow_dsl::Program;
+use mentorflow_dsl::{Guard, Program};
 
 use crate::coordinator::error::Error;
 use crate::coordinator::Coordinator;
 use crate::decide::attention::Attention;
-use crate::model::event::{Event, EventKind};
+use crate::decide::health::Health;
+use crate::model::directory::Directory;
 use crate::model::pairing::Pairing;
+use crate::model::person::Person;
+use crate::reports::breakdown::{By, Counted, Group, Registry};
+use crate::reports::life::Life;
+use crate::reports::load::Load;
+use crate::reports::measures::Measure;
+pub use crate::reports::rate::{Rate, SUCCESS};
 use crate::reports::selection::Selection;
-
-/// The outcome a report counts as success.
-pub const SUCCESS: &str = "success";
+use crate::reports::trend::Week;
 
 /// How the report names an ending without a reason.
 pub const NO_REASON: &str = "no reason given";
@@ -44,10 +52,28 @@ pub struct Report {
     pub pairings: u64,
     /// Of those, running.
     pub running: u64,
+    /// Running pairings per health state: at risk, needing a check-in, on track.
+    pub health: [u64; 3],
     /// One section per program, by id.
     pub programs: Vec<ProgramReport>,
-    /// Running pairings that are overdue or cannot advance now, overdue first.
-    pub attention: Vec<Needs>,
+    /// Running pairings that need a call: at risk first, then those needing a check-in, each
+    /// group the longest overdue (then the longest in its stage) first.
+    pub attention: Vec<Call>,
+    /// The registry's names, for the people the report names.
+    pub names: Directory,
+    /// What each program section is broken down by (`type` unless asked otherwise).
+    pub by: String,
+}
+
+/// A running pairing that needs a call, and why.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The pairing.
+    pub pairing: Pairing,
+    /// Its health: at risk or needing a check-in, with the reasons.
+    pub health: Health,
+    /// Where it stands (what it waits on).
+    pub attention: Attention,
 }
 
 /// One program's part of the report (all its versions together).
@@ -63,12 +89,32 @@ pub struct ProgramReport {
     pub types: Vec<TypeReport>,
     /// Success per program version, oldest first.
     pub versions: Vec<VersionReport>,
-    /// Why pairings ended other than in success (or with a reason): reason code (the reason
-    /// itself when the program declares no codes) and count, most first (`other` for a reason
-    /// that is none of the codes, [`NO_REASON`] for an ending without one).
-    pub reasons: Vec<(String, u64)>,
+    /// Why pairings ended other than in success (or with a reason), most first.
+    pub reasons: Vec<Ending>,
     /// How each schedule is kept, by the program's order.
     pub schedules: Vec<ScheduleReport>,
+    /// What the ended pairings achieved: each number fact of the newest version.
+    pub measures: Vec<Measure>,
+    /// Pairings per stage, week by week (stages aligned with [`ProgramReport::stages`]).
+    pub trend: Vec<Week>,
+    /// The pairings broken down by the report's `by`, the largest group first.
+    pub breakdown: Vec<Group>,
+    /// Each mentor's load, the busiest first.
+    pub load: Vec<Load>,
+}
+
+/// Why some pairings ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ending {
+    /// The reason code (the reason itself when the program declares no codes), `other` for a
+    /// reason that is none of the codes, `transition N` when a guard or a timer ended them,
+    /// or [`NO_REASON`].
+    pub key: String,
+    /// The same in words: the code's description, or the transition's label, stages and the
+    /// criterion it checks.
+    pub words: String,
+    /// How many pairings.
+    pub count: u64,
 }
 
 /// A stage, and how long pairings stayed in it.
@@ -115,8 +161,8 @@ pub struct TypeReport {
     pub type_id: String,
     /// Pairings of this type.
     pub pairings: u64,
-    /// Per stage (aligned with [`ProgramReport::stages`]): how many reached it, and how many
-    /// are in it now.
+    /// Per stage (aligned with [`ProgramReport::stages`]): how many reached it (once each,
+    /// however often they came back), and how many are in it now.
     pub funnel: Vec<(u64, u64)>,
     /// Ended pairings per outcome, by outcome.
     pub outcomes: Vec<(String, u64)>,
@@ -124,39 +170,22 @@ pub struct TypeReport {
     pub success: Rate,
 }
 
-/// Success among ended pairings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Rate {
-    /// Ended with the outcome [`SUCCESS`].
-    pub succeeded: u64,
-    /// Ended.
-    pub ended: u64,
-}
-
-impl Rate {
-    /// The share that succeeded; none before any ended.
-    pub fn share(self) -> Option<f64> {
-        (self.ended > 0).then(|| self.succeeded as f64 / self.ended as f64)
-    }
-
-    fn count(&mut self, outcome: Option<&str>) {
-        if let Some(o) = outcome {
-            self.ended += 1;
-            self.succeeded += u64::from(o == SUCCESS);
-        }
-    }
-}
-
 /// One program version's pairings.
 #[derive(Debug, Clone)]
 pub struct VersionReport {
+    /// Its number among the program's stored versions, from 1 (oldest).
+    pub number: usize,
     /// Content hash.
     pub hash: String,
     /// When it was first stored.
     pub stored_at: String,
-    /// Pairings on it (selected).
+    /// Pairings on it now (selected), including those migrated to it.
     pub pairings: u64,
-    /// Success among its ended pairings.
+    /// Of those, migrated to it from an earlier version.
+    pub migrated_in: u64,
+    /// Pairings enrolled on it (some may run on a later version now).
+    pub started: u64,
+    /// Success among the pairings that ended on it.
     pub success: Rate,
 }
 
@@ -165,6 +194,8 @@ pub struct VersionReport {
 pub struct ScheduleReport {
     /// The schedule's name.
     pub name: String,
+    /// Its title, where the program gives one.
+    pub title: String,
     /// Pairings it applies to now.
     pub pairings: u64,
     /// Occurrences due so far.
@@ -177,100 +208,136 @@ pub struct ScheduleReport {
     pub missed: u64,
     /// Pairings with at least one missed.
     pub pairings_missing: u64,
+    /// Occurrences held over the selected pairings' whole lives (ended ones too).
+    pub held_ever: u64,
+    /// Occurrences missed over their whole lives.
+    pub missed_ever: u64,
 }
 
-/// A running pairing that needs a coordinator: overdue, or unable to advance.
-#[derive(Debug, Clone)]
-pub struct Needs {
-    /// The pairing.
-    pub pairing: Pairing,
-    /// Where it stands (what it waits on).
-    pub attention: Attention,
-    /// Whether its stage is past its due time.
-    pub overdue: bool,
+/// What the report reads of one selected pairing.
+struct Selected {
+    pairing: Pairing,
+    attention: Attention,
+    health: Option<Health>,
+    life: Life,
 }
 
 impl Coordinator {
-    /// The report on the pairings `selection` picks.
-    pub fn report(&mut self, selection: &Selection) -> Result<Report, Error> {
+    /// The report on the pairings `selection` picks, each program section broken down `by`
+    /// (`type`, a role, an attribute or `ROLE.ATTRIBUTE`; `type` when none).
+    pub fn report(&mut self, selection: &Selection, by: Option<&str>) -> Result<Report, Error> {
         let now = self.now();
-        let selected = self.select(selection)?;
-        let total = selected.len() as u64;
-        let running = selected.iter().filter(|(p, _)| p.outcome.is_none()).count() as u64;
+        let placed = self.select(selection)?;
+        let healths = self.healths(&placed)?;
+        let mut selected = Vec::with_capacity(placed.len());
         // One pairing's events at a time: the whole log of a large store would not fit.
-        let mut stays: HashMap<Arc<str>, Vec<(Name, f64)>> = HashMap::new();
-        for (p, _) in &selected {
-            stays.insert(Arc::clone(&p.id), ended_stays(&self.log(Some(&p.id))?));
-        }
-        let versions = self.programs()?;
-        let mut programs: BTreeMap<String, Vec<&(Pairing, Attention)>> = BTreeMap::new();
-        for entry in &selected {
-            programs
-                .entry(entry.0.program_id.to_string())
-                .or_default()
-                .push(entry);
-        }
-        let mut sections = Vec::with_capacity(programs.len());
-        for (id, pairings) in programs {
-            let mut hashes: Vec<&crate::store::ProgramVersion> =
-                versions.iter().filter(|v| v.id == id).collect();
-            hashes.sort_by(|a, b| a.stored_at.cmp(&b.stored_at));
-            let mut loaded = Vec::with_capacity(hashes.len());
-            for v in &hashes {
-                loaded.push(self.program(&v.hash)?);
-            }
-            let mut section = program_section(&id, &loaded, &hashes, &pairings, &stays);
-            section.schedules = self.schedule_report(&loaded, &pairings)?;
-            sections.push(section);
-        }
-        let mut attention: Vec<Needs> = selected
-            .into_iter()
-            .filter(|(p, a)| p.outcome.is_none() && (p.is_overdue(now) || a.is_blocked()))
-            .map(|(pairing, attention)| Needs {
-                overdue: pairing.is_overdue(now),
+        for ((pairing, attention), health) in placed.into_iter().zip(healths) {
+            let life = Life::of(&self.log(Some(&pairing.id))?);
+            selected.push(Selected {
                 pairing,
                 attention,
-            })
+                health,
+                life,
+            });
+        }
+        let people = self.people()?;
+        let by_text = by.unwrap_or("type");
+        let mut programs: BTreeMap<String, Vec<&Selected>> = BTreeMap::new();
+        for s in &selected {
+            programs
+                .entry(s.pairing.program_id.to_string())
+                .or_default()
+                .push(s);
+        }
+        let versions = self.programs()?;
+        let mut sections = Vec::with_capacity(programs.len());
+        let mut bys = Vec::with_capacity(programs.len());
+        for (id, pairings) in &programs {
+            let mut stored: Vec<&crate::store::ProgramVersion> =
+                versions.iter().filter(|v| v.id == *id).collect();
+            stored.sort_by(|a, b| a.stored_at.cmp(&b.stored_at));
+            let mut loaded = Vec::with_capacity(stored.len());
+            for v in &stored {
+                loaded.push(self.program(&v.hash)?);
+            }
+            bys.push(breakdown_by(by_text, &loaded, &people)?);
+            let mut section = program_section(id, &loaded, &stored, pairings, now);
+            section.schedules = self.schedule_report(&loaded, pairings)?;
+            sections.push(section);
+        }
+        if !programs.is_empty() && bys.iter().all(Option::is_none) {
+            return Err(unknown_by(by_text, &versions, self, &people));
+        }
+        let registry: Registry<'_> = people
+            .iter()
+            .map(|p| (p.id.as_str(), &p.attributes))
             .collect();
-        attention.sort_by(|a, b| {
-            (!a.overdue, a.pairing.due, a.pairing.entered_at).cmp(&(
-                !b.overdue,
-                b.pairing.due,
-                b.pairing.entered_at,
-            ))
-        });
+        let names = Directory::of(people.iter().cloned());
+        for ((section, pairings), by) in sections.iter_mut().zip(programs.values()).zip(&bys) {
+            let counted = counted(pairings);
+            if let Some(by) = by {
+                section.breakdown =
+                    crate::reports::breakdown::groups(by, &counted, &names, &registry);
+            }
+            let newest = self.newest(&versions, &section.id)?;
+            let person = |id: &str| people.iter().find(|p| p.id == id);
+            section.load = crate::reports::load::load(&newest, &counted, person);
+        }
         Ok(Report {
             now,
-            pairings: total,
-            running,
+            pairings: selected.len() as u64,
+            running: selected
+                .iter()
+                .filter(|s| s.pairing.outcome.is_none())
+                .count() as u64,
+            health: health_counts(&selected),
             programs: sections,
-            attention,
+            attention: calls(selected, now),
+            names,
+            by: by_text.to_string(),
         })
+    }
+
+    /// The newest stored version of program `id`.
+    fn newest(
+        &mut self,
+        versions: &[crate::store::ProgramVersion],
+        id: &str,
+    ) -> Result<Arc<Program>, Error> {
+        let newest = versions
+            .iter()
+            .filter(|v| v.id == id)
+            .max_by(|a, b| a.stored_at.cmp(&b.stored_at))
+            .map(|v| v.hash.clone())
+            .unwrap_or_default();
+        self.program(&newest)
     }
 
     /// How each schedule of the program stands, summed over `pairings`.
     fn schedule_report(
         &mut self,
         versions: &[Arc<Program>],
-        pairings: &[&(Pairing, Attention)],
+        pairings: &[&Selected],
     ) -> Result<Vec<ScheduleReport>, Error> {
-        let mut names: Vec<String> = Vec::new();
+        let mut reports: Vec<ScheduleReport> = Vec::new();
         for program in versions.iter().rev() {
             for s in &program.schedules {
-                if !names.contains(&s.name) {
-                    names.push(s.name.clone());
+                if !reports.iter().any(|r| r.name == s.name) {
+                    reports.push(ScheduleReport {
+                        name: s.name.clone(),
+                        title: s.title.clone(),
+                        ..ScheduleReport::default()
+                    });
                 }
             }
         }
-        let mut reports: Vec<ScheduleReport> = names
-            .into_iter()
-            .map(|name| ScheduleReport {
-                name,
-                ..ScheduleReport::default()
-            })
-            .collect();
-        for (p, _) in pairings {
-            for (schedule, st) in self.schedules(p)? {
+        for s in pairings {
+            for r in &mut reports {
+                let (held, missed) = s.life.meetings(&r.name);
+                r.held_ever += held;
+                r.missed_ever += missed;
+            }
+            for (schedule, st) in self.schedules(&s.pairing)? {
                 let Some(r) = reports.iter_mut().find(|r| r.name == schedule.name) else {
                     continue;
                 };
@@ -286,56 +353,120 @@ impl Coordinator {
     }
 }
 
-/// The stays a pairing's events tell that ended, each with the stage (under the name its
-/// program uses now) and how many days it lasted.
-fn ended_stays(events: &[Event]) -> Vec<(Name, f64)> {
-    let mut stays: Vec<(Name, f64)> = Vec::new();
-    let mut current: Option<(Name, DateTime<Utc>)> = None;
-    for e in events {
-        match &e.kind {
-            EventKind::Enrolled { stage, .. } => current = Some((*stage, e.at)),
-            EventKind::Moved { to, .. } => {
-                if let Some((stage, since)) = current.take() {
-                    stays.push((stage, days(e.at - since)));
-                }
-                current = Some((*to, e.at));
-            }
-            EventKind::Migrated { mapping, stage, .. } => {
-                for (s, _) in &mut stays {
-                    if let Some(new) = mapping.stages.get(&**s) {
-                        *s = Name::new(new);
-                    }
-                }
-                if let Some((s, _)) = &mut current {
-                    *s = *stage;
-                }
-            }
-            _ => {}
+/// What `text` breaks a program down by, in the program's newest version; none when it names
+/// nothing there (another program of the report may have it).
+fn breakdown_by(
+    text: &str,
+    versions: &[Arc<Program>],
+    people: &[Person],
+) -> Result<Option<By>, Error> {
+    let registry = registry_attributes(people);
+    Ok(versions
+        .last()
+        .and_then(|p| By::resolve(text, p, &registry)))
+}
+
+/// Every attribute name the registry holds.
+fn registry_attributes(people: &[Person]) -> Vec<&str> {
+    let mut names: Vec<&str> = people
+        .iter()
+        .flat_map(|p| p.attributes.keys().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The refusal of a `by` no selected program has, with every choice they offer.
+fn unknown_by(
+    text: &str,
+    versions: &[crate::store::ProgramVersion],
+    coordinator: &mut Coordinator,
+    people: &[Person],
+) -> Error {
+    let registry = registry_attributes(people);
+    let mut known = Vec::new();
+    for v in versions {
+        if let Ok(p) = coordinator.program(&v.hash) {
+            known.extend(By::choices(&p, &registry));
         }
     }
-    stays
+    known.sort();
+    known.dedup();
+    Error::UnknownFilter {
+        what: "a type, role or attribute to break down by",
+        value: text.into(),
+        known,
+    }
 }
 
-/// A duration in days, to the minute.
-fn days(d: chrono::Duration) -> f64 {
-    d.num_minutes() as f64 / (24.0 * 60.0)
+/// The pairings as a breakdown and the load count them.
+fn counted<'a>(pairings: &[&'a Selected]) -> Vec<Counted<'a>> {
+    pairings
+        .iter()
+        .map(|s| Counted {
+            pairing: &s.pairing,
+            state: s.health.as_ref().map(|h| h.state),
+            meetings: (
+                s.life.held.iter().map(|h| h.1).sum(),
+                s.life.missed.iter().map(|m| m.1).sum(),
+            ),
+        })
+        .collect()
 }
 
-/// One program's section, without its schedules (those read the store).
+/// Running pairings per state: at risk, needing a check-in, on track.
+fn health_counts(selected: &[Selected]) -> [u64; 3] {
+    let mut counts = [0; 3];
+    for h in selected.iter().filter_map(|s| s.health.as_ref()) {
+        counts[h.state as usize] += 1;
+    }
+    counts
+}
+
+/// The running pairings that need a call, at risk first, then the longest overdue and the
+/// longest in their stage.
+fn calls(selected: Vec<Selected>, now: DateTime<Utc>) -> Vec<Call> {
+    let mut calls: Vec<Call> = selected
+        .into_iter()
+        .filter_map(|s| {
+            let health = s.health.filter(Health::needs_a_call)?;
+            Some(Call {
+                pairing: s.pairing,
+                health,
+                attention: s.attention,
+            })
+        })
+        .collect();
+    calls.sort_by(|a, b| {
+        let key = |c: &Call| {
+            (
+                c.health.state,
+                !c.pairing.is_overdue(now),
+                c.pairing.due,
+                c.pairing.entered_at,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    calls
+}
+
+/// One program's section, without its schedules, breakdown and load (those read more).
 fn program_section(
     id: &str,
     versions: &[Arc<Program>],
     stored: &[&crate::store::ProgramVersion],
-    pairings: &[&(Pairing, Attention)],
-    stays: &HashMap<Arc<str>, Vec<(Name, f64)>>,
+    pairings: &[&Selected],
+    now: DateTime<Utc>,
 ) -> ProgramReport {
     let stages = stage_order(versions);
     let position = |stage: &str| stages.iter().position(|s| s.0 == stage);
     let mut durations: Vec<Vec<f64>> = vec![Vec::new(); stages.len()];
     let mut types: BTreeMap<String, TypeReport> = BTreeMap::new();
-    let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
-    let mut by_version: BTreeMap<&str, (u64, Rate)> = BTreeMap::new();
-    for (p, _) in pairings {
+    let mut endings: BTreeMap<String, Ending> = BTreeMap::new();
+    for s in pairings {
+        let p = &s.pairing;
         let t = types
             .entry(p.type_id.to_string())
             .or_insert_with(|| TypeReport {
@@ -346,7 +477,7 @@ fn program_section(
                 success: Rate::default(),
             });
         t.pairings += 1;
-        for stage in &p.visited {
+        for stage in &s.life.reached {
             if let Some(i) = position(stage) {
                 t.funnel[i].0 += 1;
             }
@@ -361,21 +492,14 @@ fn program_section(
                 None => t.outcomes.push((o.to_string(), 1)),
             }
             let program = versions.iter().find(|v| v.hash == *p.program_hash);
-            // A program without reason codes is read by its reasons' words.
-            let code = program
-                .and_then(|program| crate::coordinator::ended_because(program, p))
-                .or_else(|| p.history.as_ref()?.reason.clone());
-            // A pairing that succeeded needs no reason; any other ending is counted, with or
-            // without one.
-            if code.is_some() || o != SUCCESS {
-                let code = code.unwrap_or_else(|| NO_REASON.into());
-                *reasons.entry(code).or_default() += 1;
+            if let Some(e) = ending(program.map(|p| &**p), s) {
+                endings
+                    .entry(e.key.clone())
+                    .or_insert(Ending { count: 0, ..e })
+                    .count += 1;
             }
         }
-        let v = by_version.entry(&p.program_hash).or_default();
-        v.0 += 1;
-        v.1.count(p.outcome.as_deref());
-        for (stage, d) in stays.get(&p.id).map(Vec::as_slice).unwrap_or_default() {
+        for (stage, d) in &s.life.stays {
             if let Some(i) = position(stage) {
                 durations[i].push(*d);
             }
@@ -384,12 +508,16 @@ fn program_section(
     for t in types.values_mut() {
         t.outcomes.sort();
     }
-    let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut reasons: Vec<Ending> = endings.into_values().collect();
+    reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     let newest = versions.last();
+    let lives: Vec<&Life> = pairings.iter().map(|s| &s.life).collect();
+    let all: Vec<&Pairing> = pairings.iter().map(|s| &s.pairing).collect();
     ProgramReport {
         id: id.into(),
         title: newest.map(|p| p.title.clone()).unwrap_or_default(),
+        trend: crate::reports::trend::weeks(&lives, stages.len(), position, now),
+        measures: newest.map_or_else(Vec::new, |p| crate::reports::measures::measures(p, &all)),
         stages: stages
             .into_iter()
             .zip(durations)
@@ -401,21 +529,119 @@ fn program_section(
             })
             .collect(),
         types: types.into_values().collect(),
-        versions: stored
-            .iter()
-            .filter_map(|v| {
-                let (pairings, success) = by_version.get(v.hash.as_str()).copied()?;
-                Some(VersionReport {
-                    hash: v.hash.clone(),
-                    stored_at: v.stored_at.clone(),
-                    pairings,
-                    success,
-                })
-            })
-            .collect(),
+        versions: version_reports(stored, pairings),
         reasons,
         schedules: Vec::new(),
+        breakdown: Vec::new(),
+        load: Vec::new(),
     }
+}
+
+/// Success per stored version: pairings counted on the version they run (or ended) on, with
+/// how many came to it by a migration and how many started on it.
+fn version_reports(
+    stored: &[&crate::store::ProgramVersion],
+    pairings: &[&Selected],
+) -> Vec<VersionReport> {
+    stored
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let on: Vec<&&Selected> = pairings
+                .iter()
+                .filter(|s| *s.pairing.program_hash == *v.hash)
+                .collect();
+            let mut success = Rate::default();
+            for s in &on {
+                success.count(s.pairing.outcome.as_deref());
+            }
+            let started_here = |s: &Selected| s.life.started_on.is_some_and(|h| *h == *v.hash);
+            VersionReport {
+                number: i + 1,
+                hash: v.hash.clone(),
+                stored_at: v.stored_at.clone(),
+                pairings: on.len() as u64,
+                migrated_in: on.iter().filter(|s| !started_here(s)).count() as u64,
+                started: pairings.iter().filter(|s| started_here(s)).count() as u64,
+                success,
+            }
+        })
+        .filter(|v| v.pairings > 0 || v.started > 0)
+        .collect()
+}
+
+/// Why the ended pairing `s` ended, when the report counts it: a pairing that succeeded needs
+/// no reason; any other ending is counted, with or without one.
+fn ending(program: Option<&Program>, s: &Selected) -> Option<Ending> {
+    let p = &s.pairing;
+    let code = program.and_then(|program| crate::coordinator::ended_because(program, p));
+    if let Some(code) = code {
+        let words = program
+            .and_then(|pr| pr.reasons.iter().find(|r| r.code == code))
+            .map_or_else(String::new, |r| r.description.clone());
+        return Some(Ending {
+            key: code,
+            words,
+            count: 1,
+        });
+    }
+    // A program without reason codes is read by its reasons' words.
+    if let Some(reason) = p.history.as_ref().and_then(|h| h.reason.clone()) {
+        return Some(Ending {
+            key: reason,
+            words: String::new(),
+            count: 1,
+        });
+    }
+    if p.outcome.as_deref() == Some(SUCCESS) {
+        return None;
+    }
+    let by_guard = program
+        .zip(s.life.last_transition)
+        .and_then(|(program, n)| {
+            let t = program.transitions.iter().find(|t| t.number() == n)?;
+            Some(Ending {
+                key: format!("transition {n}"),
+                words: guard_words(program, t),
+                count: 1,
+            })
+        });
+    Some(by_guard.unwrap_or_else(|| Ending {
+        key: NO_REASON.into(),
+        words: String::new(),
+        count: 1,
+    }))
+}
+
+/// A transition in words: its label, the stages it joins by their titles, and what its guard
+/// checks where a criterion says it (`fell short: Evaluation → Completed without success`).
+fn guard_words(program: &Program, t: &mentorflow_dsl::Transition) -> String {
+    let title = |id: &str| {
+        program
+            .stages
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| id.to_string(), |s| s.title.clone())
+    };
+    let from = match &t.from {
+        mentorflow_dsl::model::From::Stage(s) => title(s),
+        mentorflow_dsl::model::From::Any => "any stage".into(),
+    };
+    let mut words = format!("{from} → {}", title(&t.to));
+    if !t.label.is_empty() {
+        words = format!("{}: {words}", t.label);
+    }
+    let criteria: Vec<&str> = match &t.guard {
+        Some(Guard::Criterion(c)) => vec![c.as_str()],
+        Some(Guard::Script(s)) => s.criteria_read.iter().map(String::as_str).collect(),
+        None => Vec::new(),
+    };
+    for c in criteria.iter().filter_map(|c| program.criterion(c)) {
+        if !c.description.is_empty() {
+            words.push_str(&format!(" (checks {}: {})", c.name, c.description));
+        }
+    }
+    words
 }
 
 /// Stage id, title and outcome in the newest version's order, then those only older versions

@@ -1,0 +1,83 @@
+//! Mentor load: for each person in the mentoring role, how many pairings they run now against
+//! what they may take (their own capacity, else the program's), how many they have ended, and
+//! how many of theirs need a call. Scarce senior mentors are what a cohort runs out of first.
+
+use std::collections::BTreeMap;
+
+use mentorflow_dsl::Program;
+
+use crate::decide::health::State;
+use crate::model::person::Person;
+use crate::reports::breakdown::Counted;
+
+/// The role the load is counted for, where a program's types have it; programs without one
+/// (peers) count every role.
+pub const MENTOR: &str = "mentor";
+
+/// One person's load.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Load {
+    /// Person id.
+    pub person: String,
+    /// Their role.
+    pub role: String,
+    /// Running pairings they are in.
+    pub running: u64,
+    /// Ended pairings they were in at the end.
+    pub ended: u64,
+    /// How many running pairings they may take: their own capacity, else the program's for the
+    /// role; none when neither limits them.
+    pub capacity: Option<u32>,
+    /// Their running pairings that are not on track.
+    pub needing_a_call: u64,
+}
+
+/// The load of each person in the mentoring role of `program` among `pairings`, the busiest
+/// first; `person` looks up their registry entry.
+pub fn load<'a>(
+    program: &Program,
+    pairings: &[Counted<'_>],
+    person: impl Fn(&str) -> Option<&'a Person>,
+) -> Vec<Load> {
+    let has_mentors = program
+        .types
+        .iter()
+        .any(|t| t.roles.iter().any(|r| &*r.name == MENTOR));
+    let mut loads: BTreeMap<(String, String), Load> = BTreeMap::new();
+    for c in pairings {
+        let counted = c
+            .pairing
+            .participants
+            .iter()
+            .filter(|x| !has_mentors || x.role == MENTOR);
+        for x in counted {
+            let l = loads
+                .entry((x.id.clone(), x.role.to_string()))
+                .or_insert_with(|| Load {
+                    person: x.id.clone(),
+                    role: x.role.to_string(),
+                    capacity: person(&x.id).and_then(Person::capacity).or_else(|| {
+                        program
+                            .capacity
+                            .iter()
+                            .filter(|k| k.role.as_deref().is_none_or(|r| r == &*x.role))
+                            .map(|k| k.limit)
+                            .min()
+                    }),
+                    ..Load::default()
+                });
+            match c.pairing.outcome {
+                None => l.running += 1,
+                Some(_) => l.ended += 1,
+            }
+            l.needing_a_call += u64::from(c.state.is_some_and(|s| s != State::OnTrack));
+        }
+    }
+    let mut out: Vec<Load> = loads.into_values().collect();
+    out.sort_by(|a, b| {
+        (b.running, b.ended)
+            .cmp(&(a.running, a.ended))
+            .then_with(|| a.person.cmp(&b.person))
+    });
+    out
+}
