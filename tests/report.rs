@@ -2,8 +2,9 @@
 //! and the HTML page rendered in a real browser (headless Chromium from Debian's package,
 //! which `.ci/run` installs when missing; without it these tests fail, they never skip).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+
+use mentorflow_tests::browser::{browse, picture};
 
 use mentorflow_tests::{mentorflow, with_flags, Run};
 
@@ -112,6 +113,7 @@ fn the_html_report_on_the_demo_store_renders_in_headless_chromium() {
     let picture = picture(&shot.png);
     assert!(picture.inked > 0.03, "the page looks blank: {picture:?}");
     assert!(picture.colours > 16, "the page looks blank: {picture:?}");
+    mentorflow_tests::browser::to_docs(&shot.png, "report.png");
 }
 
 /// The browser checks themselves fail on a blank page and on a page with console errors.
@@ -135,96 +137,4 @@ fn the_browser_check_sees_a_blank_page_and_a_console_error() {
     let shot = browse(&broken, &dir.join("broken.png"));
     assert_eq!(shot.console.len(), 2, "{:?}", shot.console);
     assert!(shot.console[1].contains("nosuch is not defined"));
-}
-
-/// What the browser did with a page.
-struct Shot {
-    png: PathBuf,
-    /// The page's console messages (any at all is a fault: the report runs no script).
-    console: Vec<String>,
-}
-
-/// Chromium: `MENTORFLOW_CHROMIUM`, or `chromium` on the PATH.
-fn chromium() -> PathBuf {
-    if let Some(path) = std::env::var_os("MENTORFLOW_CHROMIUM") {
-        return path.into();
-    }
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
-            .find(|p| p.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "Chromium is needed to render the report: `apt-get install chromium` (.ci/run \
-             installs it), or set MENTORFLOW_CHROMIUM to a Chromium or Chrome binary"
-        )
-    })
-}
-
-/// Renders `page` in headless Chromium to a 1200-pixel-wide screenshot at `png`.
-fn browse(page: &Path, png: &Path) -> Shot {
-    let profile = png.with_extension("profile");
-    // Headless Chromium exits once the screenshot is written.
-    let run = Command::new(chromium())
-        .args([
-            "--headless",
-            // CI runs as root, where Chromium's sandbox cannot start.
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1200,1800",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("start chromium");
-    let log = String::from_utf8_lossy(&run.stderr).into_owned();
-    assert!(png.is_file(), "no screenshot; chromium said:\n{log}");
-    let console = log
-        .lines()
-        .filter(|l| l.contains(":CONSOLE"))
-        .map(str::to_string)
-        .collect();
-    Shot {
-        png: png.to_path_buf(),
-        console,
-    }
-}
-
-/// What a screenshot shows, roughly.
-#[derive(Debug)]
-struct Picture {
-    /// Share of pixels that are not white.
-    inked: f64,
-    /// Distinct colours.
-    colours: usize,
-}
-
-fn picture(path: &Path) -> Picture {
-    let file = std::io::BufReader::new(std::fs::File::open(path).expect("png"));
-    let mut reader = png::Decoder::new(file).read_info().expect("a png");
-    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut buf).expect("a frame");
-    let channels = info.color_type.samples();
-    let pixels = buf[..info.buffer_size()].chunks(channels);
-    let mut colours = std::collections::HashSet::new();
-    let (mut inked, mut total) = (0u64, 0u64);
-    for px in pixels {
-        total += 1;
-        if px.iter().take(3).any(|c| *c < 245) {
-            inked += 1;
-        }
-        colours.insert(px.to_vec());
-    }
-    Picture {
-        inked: inked as f64 / total.max(1) as f64,
-        colours: colours.len(),
-    }
 }

@@ -31,7 +31,9 @@ pub use coordinator::{
 };
 pub use decide::attention::{Attention, EarlyFact, Waiting};
 pub use decide::engine::{parse_attribute, parse_fact, Actor, Engine, FactChange};
-pub use decide::health::{Health, Reason as HealthReason, State as HealthState, IDLE_DAYS};
+pub use decide::health::{
+    call_order, Health, Reason as HealthReason, State as HealthState, IDLE_DAYS,
+};
 pub use mentorflow_dsl::Name;
 pub use model::directory::Directory;
 pub use model::event::{Event, EventKind, Move, Participant, Recipient};

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+pub mod browser;
+
 /// What one run of the CLI produced.
 #[derive(Debug)]
 pub struct Run {

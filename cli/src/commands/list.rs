@@ -106,10 +106,19 @@ fn list_json(
     let now = coordinator.now();
     let names = coordinator.directory()?;
     let healths = coordinator.healths(pairings)?;
-    let pairings = pairings
+    let mut listed: Vec<_> = pairings
         .iter()
         .zip(healths)
         .filter(|(_, h)| !args.attention || h.as_ref().is_some_and(|h| h.needs_a_call()))
+        .collect();
+    if args.attention {
+        // Who needs a call reads worst first, as the text list does.
+        listed.sort_by_key(|((p, _), h)| {
+            h.as_ref().map(|h| mentorflow_engine::call_order(p, h, now))
+        });
+    }
+    let pairings = listed
+        .into_iter()
         .map(|((p, a), h)| crate::json::status::Listed {
             pairing: crate::json::pairing::Pairing::from(p).named(&names),
             overdue: p.is_overdue(now),

@@ -12,10 +12,11 @@ use super::{count, date, minute};
 pub fn page(report: &Report) -> String {
     let mut body = String::new();
     summary(report, &mut body);
+    // Who needs a call comes first: it is what a coordinator acts on today.
+    attention(report, &mut body);
     for program in &report.programs {
         program_section(report, program, &mut body);
     }
-    attention(report, &mut body);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -94,18 +95,18 @@ fn program_section(report: &Report, p: &ProgramReport, out: &mut String) {
     for t in &p.types {
         funnel(&p.stages, t, out);
     }
+    super::report_html_steering::trend(p, out);
     success_table(p, out);
-    out.push_str("</table>\n<h3>Time in stage</h3>\n<table><tr><th>stage</th><th>stays ended</th><th>how long <span class=\"muted\">(bars: under 1d, 1d-1w, 1-2w, 2-4w, 1-2mo, 2-3mo, 3-6mo, over 6mo)</span></th><th class=\"n\">min</th><th class=\"n\">median</th><th class=\"n\">p90</th><th class=\"n\">max</th></tr>\n");
+    out.push_str("</table>\n");
+    super::report_html_steering::breakdown(report, p, out);
+    super::report_html_steering::measures(p, out);
+    ended_tables(p, out);
+    super::report_html_steering::load(report, p, out);
+    out.push_str("<h3>Time in stage</h3>\n<table><tr><th>stage</th><th>stays ended</th><th>how long <span class=\"muted\">(bars: under 1d, 1d-1w, 1-2w, 2-4w, 1-2mo, 2-3mo, 3-6mo, over 6mo)</span></th><th class=\"n\">min</th><th class=\"n\">median</th><th class=\"n\">p90</th><th class=\"n\">max</th></tr>\n");
     for s in p.stages.iter().filter(|s| s.outcome.is_none()) {
         stay_row(s, out);
     }
-    out.push_str("</table>\n");
-    super::report_html_steering::measures(p, out);
-    ended_tables(p, out);
-    super::report_html_steering::breakdown(report, p, out);
-    super::report_html_steering::load(report, p, out);
-    super::report_html_steering::trend(p, out);
-    out.push_str("</section>\n");
+    out.push_str("</table>\n</section>\n");
 }
 
 /// Success per type and per version (closes the funnels before it).

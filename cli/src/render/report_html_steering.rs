@@ -9,10 +9,24 @@ use mentorflow_engine::{ProgramReport, Report};
 use super::report::{load_share, rate, recorded};
 use super::report_html::{bar, escape};
 
-/// Colours of the trend's stages, in stage order (repeated past the last).
-const STAGE_COLOURS: [&str; 8] = [
-    "#9fc5e8", "#6fa8dc", "#3d85c6", "#1c64b4", "#7b61c4", "#2f9e44", "#e0a030", "#b44d12",
+/// Colours of the trend's running stages, in stage order (repeated past the last).
+const STAGE_COLOURS: [&str; 6] = [
+    "#c9daf8", "#9fc5e8", "#6fa8dc", "#3d85c6", "#1c64b4", "#7b61c4",
 ];
+
+/// A stage's colour in the trend: its place among running stages, or its outcome's (success
+/// green, a withdrawal grey, any other ending amber).
+fn stage_colour(p: &ProgramReport, i: usize) -> &'static str {
+    match p.stages[i].outcome.as_deref() {
+        Some("success") => "#2f9e44",
+        Some("withdrawn") => "#9aa5b1",
+        Some(_) => "#e0a030",
+        None => STAGE_COLOURS[i % STAGE_COLOURS.len()],
+    }
+}
+
+/// The busiest mentors the page lists; the rest are counted.
+const LOAD_SHOWN: usize = 12;
 
 /// What ended pairings achieved: each number fact's mean, and a scale's distribution.
 pub fn measures(p: &ProgramReport, out: &mut String) {
@@ -101,7 +115,7 @@ pub fn load(report: &Report, p: &ProgramReport, out: &mut String) {
         return;
     }
     out.push_str("<h3>Mentor load</h3>\n<table><tr><th>person</th><th>role</th><th>running (of capacity)</th><th class=\"n\">ended</th><th class=\"n\">need a call</th></tr>\n");
-    for l in &p.load {
+    for l in p.load.iter().take(LOAD_SHOWN) {
         let full = l
             .capacity
             .map_or(0.0, |c| l.running as f64 / f64::from(c.max(1)));
@@ -118,6 +132,12 @@ pub fn load(report: &Report, p: &ProgramReport, out: &mut String) {
         );
     }
     out.push_str("</table>\n");
+    if let Some(more) = p.load.len().checked_sub(LOAD_SHOWN).filter(|n| *n > 0) {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">and {more} more with less load (the text and JSON reports list everyone).</p>"
+        );
+    }
 }
 
 /// Pairings per stage at the end of each week, as stacked columns.
@@ -135,12 +155,12 @@ pub fn trend(p: &ProgramReport, out: &mut String) {
         .unwrap_or(0)
         .max(1) as f64;
     let width = (COLUMN * p.trend.len()).max(200) + 40;
-    out.push_str("<h3>Week by week</h3>\n<p class=\"legend muted\">Pairings in each stage at the end of each week");
+    out.push_str("<div class=\"funnel\"><b>Week by week</b>\n<p class=\"legend muted\">Pairings in each stage at the end of each week<br>");
     for (i, s) in p.stages.iter().enumerate() {
         let _ = write!(
             out,
             "<span style=\"background:{}\"></span>{}",
-            STAGE_COLOURS[i % STAGE_COLOURS.len()],
+            stage_colour(p, i),
             escape(&s.title)
         );
     }
@@ -160,7 +180,7 @@ pub fn trend(p: &ProgramReport, out: &mut String) {
                 out,
                 "<rect x=\"{x}\" y=\"{y:.1}\" width=\"{}\" height=\"{h:.1}\" fill=\"{}\"><title>week of {}: {n} in {}</title></rect>",
                 COLUMN - 3,
-                STAGE_COLOURS[s % STAGE_COLOURS.len()],
+                stage_colour(p, s),
                 w.starts,
                 escape(&p.stages[s].title)
             );
@@ -177,6 +197,6 @@ pub fn trend(p: &ProgramReport, out: &mut String) {
     }
     let _ = writeln!(
         out,
-        "<line x1=\"28\" y1=\"{HEIGHT}.5\" x2=\"{width}\" y2=\"{HEIGHT}.5\" stroke=\"#9aa5b1\"/><text x=\"0\" y=\"14\" font-size=\"10\" fill=\"#616e7c\">{most}</text></svg>"
+        "<line x1=\"28\" y1=\"{HEIGHT}.5\" x2=\"{width}\" y2=\"{HEIGHT}.5\" stroke=\"#9aa5b1\"/><text x=\"0\" y=\"14\" font-size=\"10\" fill=\"#616e7c\">{most}</text></svg></div>"
     );
 }

@@ -142,8 +142,8 @@ impl Coordinator {
             .collect())
     }
 
-    /// Every running pairing that is not on track, with its health: at risk first, then
-    /// those needing a check-in, each group in number order.
+    /// Every running pairing that is not on track, with its health, in the order a
+    /// coordinator calls ([`crate::decide::health::call_order`]).
     pub fn needing_a_call(&mut self) -> Result<Vec<(Pairing, Health)>, Error> {
         let running = self.ledger.list(&Filter {
             outcome: Some(OutcomeFilter::Active),
@@ -157,7 +157,8 @@ impl Coordinator {
             .filter_map(|((p, _), h)| Some((p, h?)))
             .filter(|(_, h)| h.needs_a_call())
             .collect();
-        out.sort_by_key(|(_, h)| h.state);
+        let now = self.now();
+        out.sort_by_key(|(p, h)| crate::decide::health::call_order(p, h, now));
         Ok(out)
     }
 

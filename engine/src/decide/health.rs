@@ -1,6 +1,7 @@
 //! A running pairing's health, for the coordinator who must choose whom to call: on track,
 //! needs a check-in, or at risk, each with the reasons that made it so. Waiting for the
-//! calendar (a guard on time in stage or a date, a timer, a schedule not yet due) is on track.
+//! calendar (a guard on time in stage or a date, a timer, a schedule not yet due) is on track,
+//! and so is a quiet pairing whose stage runs a schedule that it keeps.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -94,6 +95,19 @@ impl Health {
     }
 }
 
+/// The order a coordinator calls in, the one every view of who needs a call uses: at risk
+/// first, then those needing a check-in; within each, the longest overdue first, then the
+/// longest in their stage.
+pub fn call_order(pairing: &Pairing, health: &Health, now: DateTime<Utc>) -> impl Ord + use<> {
+    let overdue = pairing.is_overdue(now);
+    (
+        health.state,
+        !overdue,
+        pairing.due.filter(|_| overdue),
+        pairing.entered_at,
+    )
+}
+
 /// How `pairing` is doing at `now`, where it stands being `attention`; `None` once ended.
 pub fn health(
     engine: &Engine,
@@ -130,8 +144,10 @@ pub fn health(
                 })
             }),
     );
+    let mut scheduled = false;
     for schedule in &engine.program.schedules {
         let standing = crate::rules::schedules::standing(&engine.program, schedule, pairing, now);
+        scheduled |= standing.is_some();
         if let Some(s) = standing.filter(|s| s.missed > 0) {
             reasons.push(Reason::Missed {
                 schedule: schedule.name.clone(),
@@ -139,8 +155,10 @@ pub fn health(
             });
         }
     }
+    // A schedule running in the stage says when to expect activity (a monthly meeting is
+    // quiet for weeks): its missed occurrences speak instead of the days without events.
     let idle = (now - pairing.last_event_at).num_days();
-    if now - pairing.last_event_at >= Duration::days(IDLE_DAYS) {
+    if !scheduled && now - pairing.last_event_at >= Duration::days(IDLE_DAYS) {
         reasons.push(Reason::Idle { days: idle });
     }
     reasons.sort_by_key(Reason::state);

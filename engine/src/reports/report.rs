@@ -438,17 +438,7 @@ fn calls(selected: Vec<Selected>, now: DateTime<Utc>) -> Vec<Call> {
             })
         })
         .collect();
-    calls.sort_by(|a, b| {
-        let key = |c: &Call| {
-            (
-                c.health.state,
-                !c.pairing.is_overdue(now),
-                c.pairing.due,
-                c.pairing.entered_at,
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    calls.sort_by_key(|c| crate::decide::health::call_order(&c.pairing, &c.health, now));
     calls
 }
 
