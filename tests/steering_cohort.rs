@@ -259,6 +259,17 @@ fn a_26_week_cohort_ends_with_exactly_the_pairings_that_need_a_call_and_a_report
         .map(|p| text(&p["mentee"]))
         .collect();
     assert_eq!(mentees, ["e41"], "{}", proposal.stdout);
+    // The others are paired up to their capacity: left out, not listed as unmatched.
+    let roles = |key: &str, role: &str| {
+        doc[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .filter(|u| u["role"] == role)
+            .count()
+    };
+    assert_eq!(roles("unmatched", "mentee"), 0, "{}", proposal.stdout);
+    assert_eq!(roles("at_capacity", "mentee"), 39, "{}", proposal.stdout);
     s.ok("2026-02-02", &first);
     assert_eq!(s.who("2026-02-02", "p-41", "mentee"), "e41");
     s.ok("2026-02-03", &["record", "p-41", "kickoff_held=true"]);
@@ -362,6 +373,27 @@ fn a_26_week_cohort_ends_with_exactly_the_pairings_that_need_a_call_and_a_report
         .collect();
     assert_eq!(ids, ["p-39", "p-37", "p-7", "p-9", "p-38"]);
     assert!(text_list.stdout.ends_with("5 pairings need a call\n"));
+    // Which meetings were missed, and this week's deadlines.
+    let missed = s.ok(end, &["list", "--missed", "--outcome", "active"]);
+    let p7 = missed
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("p-7 "))
+        .expect("p-7");
+    assert!(
+        p7.ends_with("meeting #3 (due 2026-04-19) and #4 (due 2026-05-19)"),
+        "{}",
+        missed.stdout
+    );
+    let week = s.ok(end, &["list", "--due-within", "7d"]);
+    let due: Vec<&str> = week.stdout.lines().skip(1).collect();
+    assert_eq!(due.len(), 2, "{}", week.stdout);
+    assert!(
+        due[0].starts_with("p-41 ")
+            && due[0].ends_with("stage 2026-07-09 09:00 UTC; meeting #5 2026-07-09 09:00 UTC"),
+        "{}",
+        week.stdout
+    );
 
     report(&s, end);
 }

@@ -32,10 +32,12 @@ pub struct SelectArgs {
     /// Only ended pairings whose reason starts with this code (`other`: none of the codes).
     #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,
-    /// Only pairings with a missed occurrence of a schedule.
+    /// Only pairings with a missed occurrence of a schedule; `list` names which, with when
+    /// each was due.
     #[arg(long)]
     pub missed: bool,
-    /// Only pairings with a schedule occurrence due within this long (7d, 2w): what to chase.
+    /// Only pairings with a deadline within this long (7d: this week's deadlines): their stage
+    /// falls due, or an occurrence of a schedule; `list` says what is due when.
     #[arg(long, value_name = "DURATION", value_parser = mentorflow_dsl::Due::parse)]
     pub due_within: Option<mentorflow_dsl::Due>,
     /// Only pairings a tick warned that a timer will move them (and it has not yet).

@@ -34,22 +34,11 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     if args.json {
         return list_json(args, &mut coordinator, &pairings, output);
     }
-    // One look at each version's file, however many pairings run on it.
-    let mut versions: std::collections::BTreeMap<String, String> = Default::default();
-    for (p, _) in &pairings {
-        if !versions.contains_key(&*p.program_hash) {
-            let shown = match coordinator.file_of(&p.program_hash)?.1 {
-                mentorflow_engine::FileState::Changed(_) => {
-                    format!("{} (file changed)", render::short_hash(&p.program_hash))
-                }
-                _ => render::short_hash(&p.program_hash).to_string(),
-            };
-            versions.insert(p.program_hash.to_string(), shown);
-        }
-    }
-    let rows: Vec<[String; 8]> = pairings
-        .iter()
-        .map(|(p, a)| {
+    let versions = versions_shown(&mut coordinator, &pairings)?;
+    let selection = args.select.selection();
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(pairings.len());
+    for (p, a) in &pairings {
+        rows.push({
             let due = match (&p.outcome, p.due) {
                 (Some(o), _) => o.to_string(),
                 (None, Some(d)) if p.is_overdue(now) => {
@@ -74,9 +63,12 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 render::attention(a),
                 who.join(", "),
             ]
-        })
-        .collect();
-    let header = [
+            .into_iter()
+            .chain(chased(&mut coordinator, &selection, p)?)
+            .collect()
+        });
+    }
+    let mut header = vec![
         "id",
         "program",
         "version",
@@ -86,13 +78,79 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         "waiting on",
         "who",
     ];
-    write!(output.out, "{}", render::table(header, &rows))?;
+    if selection.missed {
+        header.push("missed");
+    }
+    if selection.due_within.is_some() {
+        header.push("due within");
+    }
+    write!(output.out, "{}", render::grid(&header, &rows))?;
     writeln!(
         output.out,
         "{}",
         render::count(pairings.len() as u64, "pairing")
     )?;
     Ok(EXIT_OK)
+}
+
+/// Each version the pairings run on, as the list shows it: one look at each version's file,
+/// however many pairings run on it.
+fn versions_shown(
+    coordinator: &mut mentorflow_engine::Coordinator,
+    pairings: &[(mentorflow_engine::Pairing, mentorflow_engine::Attention)],
+) -> Result<std::collections::BTreeMap<String, String>, crate::failure::Failure> {
+    let mut versions: std::collections::BTreeMap<String, String> = Default::default();
+    for (p, _) in pairings {
+        if !versions.contains_key(&*p.program_hash) {
+            let shown = match coordinator.file_of(&p.program_hash)?.1 {
+                mentorflow_engine::FileState::Changed(_) => {
+                    format!("{} (file changed)", render::short_hash(&p.program_hash))
+                }
+                _ => render::short_hash(&p.program_hash).to_string(),
+            };
+            versions.insert(p.program_hash.to_string(), shown);
+        }
+    }
+    Ok(versions)
+}
+
+/// What `--missed` and `--due-within` chase, one cell each: which occurrences were missed
+/// (`meeting #4 (due 2026-05-19)`), and what falls due when (`stage 2026-07-09; meeting #6
+/// 2026-07-09`).
+fn chased(
+    coordinator: &mut mentorflow_engine::Coordinator,
+    selection: &mentorflow_engine::Selection,
+    p: &mentorflow_engine::Pairing,
+) -> Result<Vec<String>, crate::failure::Failure> {
+    let now = coordinator.now();
+    let standings = coordinator.schedules(p)?;
+    let mut cells = Vec::new();
+    if selection.missed {
+        let missed: Vec<String> = standings
+            .iter()
+            .filter(|(_, st)| st.missed > 0)
+            .map(|(s, st)| format!("{} {}", s.name, render::occurrences_missed(&st.missed_due)))
+            .collect();
+        cells.push(missed.join("; "));
+    }
+    if let Some(within) = selection.due_within {
+        let until = within.after(now);
+        let mut due: Vec<String> = Vec::new();
+        if let Some(d) = p
+            .due
+            .filter(|d| p.outcome.is_none() && *d > now && *d <= until)
+        {
+            due.push(format!("stage {}", render::minute(d)));
+        }
+        due.extend(
+            standings
+                .iter()
+                .filter_map(|(s, st)| Some((s, st.next.filter(|(_, at)| *at <= until)?)))
+                .map(|(s, (k, at))| format!("{} #{k} {}", s.name, render::minute(at))),
+        );
+        cells.push(due.join("; "));
+    }
+    Ok(cells)
 }
 
 /// The selected pairings as JSON, each with its health (`--attention`: only those needing a

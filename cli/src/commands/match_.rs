@@ -159,7 +159,6 @@ fn why(u: &Unmatched) -> String {
             "no allowed partner (the type's rule or [matching] allow refuses every one)".into()
         }
         Unmatched::CapacityTaken => "every allowed partner's capacity went to better pairs".into(),
-        Unmatched::NoCapacity => "no capacity left (their running pairings use it)".into(),
         Unmatched::Refused(problem) => problem.clone(),
         Unmatched::TooFewForGroup { got, min } => format!(
             "their group would have had {got} mentee{} (at least {min}), so it was not formed",
@@ -231,6 +230,17 @@ fn table(p: &Proposal, mentees_only: bool, people: &mentorflow_engine::Directory
             why(u)
         ));
     }
+    if !p.at_capacity.is_empty() && !mentees_only {
+        let who: Vec<String> = p
+            .at_capacity
+            .iter()
+            .map(|(id, _)| people.label(id))
+            .collect();
+        out.push_str(&format!(
+            "left out, already paired up to their capacity: {}\n",
+            render::printable(&who.join(", "))
+        ));
+    }
     out.push_str(&format!(
         "{} pairs judged, {} script evaluations\n",
         p.judged, p.evaluations
@@ -269,6 +279,15 @@ fn json(p: &Proposal, people: &mentorflow_engine::Directory) -> crate::json::mat
                 name: people.name(id).map(str::to_string),
                 role: role.clone(),
                 reason: why(u),
+            })
+            .collect(),
+        at_capacity: p
+            .at_capacity
+            .iter()
+            .map(|(id, role)| crate::json::matching::AtCapacity {
+                person: id.clone(),
+                name: people.name(id).map(str::to_string),
+                role: role.clone(),
             })
             .collect(),
         total: p.total,

@@ -54,6 +54,8 @@ pub enum Kind {
         schedule: String,
         /// How many.
         missed: u32,
+        /// Which: each occurrence's number (from 1) and when it was due.
+        occurrences: Vec<Occurrence>,
     },
     /// Nothing was recorded for a while.
     Idle {
@@ -76,6 +78,15 @@ pub enum Kind {
     },
 }
 
+/// One occurrence of a schedule.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Occurrence {
+    /// Its number, from 1.
+    pub number: u32,
+    /// When it was due.
+    pub due: DateTime<Utc>,
+}
+
 impl From<&mentorflow_engine::Health> for Health {
     fn from(h: &mentorflow_engine::Health) -> Health {
         Health {
@@ -95,9 +106,20 @@ fn reason(r: &HealthReason) -> Reason {
             stage: stage.clone(),
             due: *due,
         },
-        HealthReason::Missed { schedule, missed } => Kind::Missed {
+        HealthReason::Missed {
+            schedule,
+            missed,
+            occurrences,
+        } => Kind::Missed {
             schedule: schedule.clone(),
             missed: *missed,
+            occurrences: occurrences
+                .iter()
+                .map(|(number, due)| Occurrence {
+                    number: *number,
+                    due: *due,
+                })
+                .collect(),
         },
         HealthReason::Idle { days } => Kind::Idle { days: *days },
         HealthReason::ScriptFails { transition, part } => Kind::ScriptFails {

@@ -10,6 +10,8 @@ pub struct Proposal {
     pub pairs: Vec<Pair>,
     /// Who got no partner, and why.
     pub unmatched: Vec<Unmatched>,
+    /// Who was left out because running pairings take all their capacity (already paired).
+    pub at_capacity: Vec<AtCapacity>,
     /// The proposal's total score.
     pub total: f64,
     /// What a greedy matching (best pair first) reaches, for comparison.
@@ -20,6 +22,18 @@ pub struct Proposal {
     pub evaluations: u64,
     /// Whether the type makes groups: the pairs with one mentor form one pairing.
     pub groups: bool,
+}
+
+/// Someone left out of a proposal: already paired up to their capacity.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AtCapacity {
+    /// Person id.
+    pub person: String,
+    /// Their name in the people registry, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The role they were a candidate for.
+    pub role: String,
 }
 
 /// A proposed pair.

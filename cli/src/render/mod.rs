@@ -218,13 +218,28 @@ pub fn health_reason(r: &mentorflow_engine::HealthReason) -> String {
     use mentorflow_engine::HealthReason as R;
     match r {
         R::Overdue { stage, due } => format!("overdue in {stage} since {}", minute(*due)),
-        R::Missed { schedule, missed } => {
-            format!("missed {schedule} {}", count(u64::from(*missed), "time"))
-        }
+        R::Missed {
+            schedule,
+            occurrences,
+            ..
+        } => format!("missed {schedule} {}", occurrences_missed(occurrences)),
         R::Idle { days } => format!("nothing recorded for {days} days"),
         R::ScriptFails { transition, part } => {
             format!("the guard of transition {transition} fails to run ({part})")
         }
         R::Warned { transition, fires } => format!("timer {transition} fires {}", minute(*fires)),
+    }
+}
+
+/// Which occurrences were missed: `#4 (due 2026-05-19) and #5 (due 2026-06-19)`.
+pub fn occurrences_missed(occurrences: &[(u32, DateTime<Utc>)]) -> String {
+    let each: Vec<String> = occurrences
+        .iter()
+        .map(|(k, due)| format!("#{k} (due {})", date(*due)))
+        .collect();
+    match each.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }

@@ -66,7 +66,9 @@ impl Coordinator {
         })
     }
 
-    /// Advances every running pairing whose guards hold; the others wait (not an error).
+    /// Advances every running pairing whose guards hold, each as far as it can go: through
+    /// every stage whose guards already hold, but not past the start of a new goal cycle
+    /// (its goals are still the last cycle's); the others wait (not an error).
     pub fn advance_all(
         &mut self,
         observe: &mut dyn FnMut(BulkStep<'_>),
@@ -74,7 +76,17 @@ impl Coordinator {
         self.bulk(
             observe,
             // No explanation in bulk: the pairings that wait are counted, not explained.
-            &mut |engine, p, actor| Ok(engine.try_advance(p, actor)?.into_iter().collect()),
+            &mut |engine, p, actor| {
+                let mut events = Vec::new();
+                let cycle = p.cycle;
+                while p.outcome.is_none() && p.cycle == cycle {
+                    let Some(moved) = engine.try_advance(p, actor)? else {
+                        break;
+                    };
+                    events.push(moved);
+                }
+                Ok(events)
+            },
         )
     }
 

@@ -53,6 +53,18 @@ impl Attention {
 }
 
 impl Waiting {
+    /// Whether the part that does not hold compares the pairing's type with another (`type ==
+    /// "one-on-one"`): the transition is for other types, and no fact can make it hold.
+    pub fn other_type(&self) -> bool {
+        let part: String = self.part.chars().filter(|c| !c.is_whitespace()).collect();
+        let part = part.trim_matches(|c| c == '(' || c == ')');
+        let literal = |s: &str| s.len() >= 2 && s.starts_with('"') && s.ends_with('"');
+        self.verdict == Verdict::False
+            && part
+                .split_once("==")
+                .is_some_and(|(a, b)| (a == "type" && literal(b)) || (b == "type" && literal(a)))
+    }
+
     /// Whether it waits for the calendar: the part that does not hold reads no fact (time in
     /// the stage, a date, a schedule not yet due) and its script runs.
     pub fn on_calendar(&self) -> bool {
@@ -69,7 +81,14 @@ pub fn attention(engine: &Engine, pairing: &mut Pairing, now: DateTime<Utc>) -> 
     if candidates.iter().any(Candidate::holds) {
         return Attention::CanMove;
     }
-    if let Some(w) = candidates.iter().find_map(waiting) {
+    // A transition meant for another type (`type == "one-on-one" && ...` seen from an
+    // extension) is never what this pairing waits on; the first that may apply is.
+    let waits = candidates.iter().filter_map(waiting);
+    let mut waits: Vec<Waiting> = waits.collect();
+    if let Some(i) = waits.iter().position(|w| !w.other_type()) {
+        return Attention::Waiting(waits.swap_remove(i));
+    }
+    if let Some(w) = waits.into_iter().next() {
         return Attention::Waiting(w);
     }
     // Left only by automatic transitions (or timers): what the first automatic one waits on.

@@ -44,6 +44,8 @@ pub enum Reason {
         schedule: String,
         /// How many.
         missed: u32,
+        /// Which: each occurrence's number (from 1) and due time.
+        occurrences: Vec<(u32, DateTime<Utc>)>,
     },
     /// Nothing happened for this many days.
     Idle {
@@ -152,6 +154,7 @@ pub fn health(
             reasons.push(Reason::Missed {
                 schedule: schedule.name.clone(),
                 missed: s.missed,
+                occurrences: s.missed_due,
             });
         }
     }

@@ -41,8 +41,6 @@ pub enum Unmatched {
     NoAllowedPartner,
     /// Every allowed partner's capacity went to others.
     CapacityTaken,
-    /// They may take part in no more pairings (their capacity is used by running pairings).
-    NoCapacity,
     /// They cannot take part in this type at all (a role it lacks, a required attribute).
     Refused(String),
     /// A mentor whose group would have had fewer mentees than the type's minimum: the group
@@ -62,6 +60,9 @@ pub struct Proposal {
     pub pairs: Vec<Proposed>,
     /// Who got no partner, with why: person, role, reason.
     pub unmatched: Vec<(String, String, Unmatched)>,
+    /// Who was left out because running pairings already take all their capacity (they are
+    /// paired, not unmatched): person, role.
+    pub at_capacity: Vec<(String, String)>,
     /// The proposal's total score.
     pub total: f64,
     /// What a greedy matching (best pair first) reaches: pairs and total.
@@ -155,9 +156,9 @@ pub fn propose(
         .mentoring_type(type_id)
         .filter(|t| one_mentor(t))
         .ok_or_else(|| MatchError::NotOneMentor(type_id.into()))?;
-    let mut unmatched = Vec::new();
-    let mentors = eligible(&program, ty, mentors, &mut unmatched);
-    let mentees = eligible(&program, ty, mentees, &mut unmatched);
+    let (mut unmatched, mut at_capacity) = (Vec::new(), Vec::new());
+    let mentors = eligible(&program, ty, mentors, &mut unmatched, &mut at_capacity);
+    let mentees = eligible(&program, ty, mentees, &mut unmatched, &mut at_capacity);
     let people = |c: &[&Candidate]| -> Vec<Dynamic> {
         c.iter().map(|c| person(&program, &c.participant)).collect()
     };
@@ -283,6 +284,7 @@ pub fn propose(
         greedy: greedy(&places, mentees.len(), &score_of),
         pairs,
         unmatched,
+        at_capacity,
         judged: (mentors.len() * mentees.len()) as u64,
         evaluations,
         groups: group.is_some(),
@@ -312,6 +314,7 @@ fn eligible<'c>(
     ty: &MentoringType,
     candidates: &'c [Candidate],
     unmatched: &mut Vec<(String, String, Unmatched)>,
+    at_capacity: &mut Vec<(String, String)>,
 ) -> Vec<&'c Candidate> {
     let mut out = Vec::new();
     for c in candidates {
@@ -333,7 +336,7 @@ fn eligible<'c>(
                 p.role.to_string(),
                 Unmatched::Refused(problem),
             )),
-            (None, 0) => unmatched.push((p.id.clone(), p.role.to_string(), Unmatched::NoCapacity)),
+            (None, 0) => at_capacity.push((p.id.clone(), p.role.to_string())),
             (None, _) => out.push(c),
         }
     }

@@ -27,7 +27,8 @@ pub struct Selection {
     pub reason: Option<String>,
     /// Only pairings with a missed occurrence of a schedule.
     pub missed: bool,
-    /// Only pairings with a schedule occurrence due within this long from now.
+    /// Only pairings with a deadline within this long from now: their stage falls due, or an
+    /// occurrence of a schedule.
     pub due_within: Option<mentorflow_dsl::Due>,
     /// Only pairings a tick warned that a timer will move them.
     pub warned: bool,
@@ -70,9 +71,11 @@ impl Coordinator {
                 let standings = self.schedules(p)?;
                 let missed = !selection.missed || standings.iter().any(|(_, st)| st.missed > 0);
                 let due = until.is_none_or(|until| {
-                    standings
-                        .iter()
-                        .any(|(_, st)| st.next.is_some_and(|(_, at)| at <= until))
+                    let stage = p.outcome.is_none() && p.due.is_some_and(|d| d > now && d <= until);
+                    stage
+                        || standings
+                            .iter()
+                            .any(|(_, st)| st.next.is_some_and(|(_, at)| at <= until))
                 });
                 Ok(missed && due)
             })?;

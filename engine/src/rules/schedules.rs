@@ -25,6 +25,8 @@ pub struct Standing {
     pub on_time: u32,
     /// Occurrences whose due time and grace passed without being done.
     pub missed: u32,
+    /// Those occurrences: number (from 1) and due time, in order.
+    pub missed_due: Vec<(u32, DateTime<Utc>)>,
     /// Occurrences due so far.
     pub due: u32,
     /// When the latest was done.
@@ -130,6 +132,7 @@ pub fn standing(
         done: 0,
         on_time: 0,
         missed: 0,
+        missed_due: Vec::new(),
         due: 0,
         last_done: state.and_then(|s| s.done.values().max().copied()),
         next: None,
@@ -143,6 +146,7 @@ pub fn standing(
             s.on_time += u32::from(done <= at);
         } else if missed_after(schedule, at) < now {
             s.missed += 1;
+            s.missed_due.push((k, at));
         } else if s.next.is_none() {
             s.next = Some((k, at));
         }

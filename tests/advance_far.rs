@@ -1,0 +1,75 @@
+//! Issue 30, item 7: `advance --all` takes each pairing as far as its guards allow (not past
+//! the start of a new goal cycle), and an extension pairing waits on its own transition, not
+//! on the one meant for another type.
+
+use mentorflow_tests::{mentorflow, scratch_dir, with_flags, Run};
+
+const COHORT: &str = "programs/leadership-cohort.toml";
+
+fn store(name: &str) -> (std::path::PathBuf, impl Fn(&str, &[&str]) -> Run) {
+    let dir = scratch_dir(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["init", "--store", &store]).code, 0);
+    let at = move |now: &str, args: &[&str]| {
+        let run = mentorflow(&with_flags(args, &["--store", &store, "--now", now]));
+        assert_eq!(run.code, 0, "{args:?}:\n{}", run.transcript());
+        run
+    };
+    (dir, at)
+}
+
+fn enrol(at: &impl Fn(&str, &[&str]) -> Run, type_id: &str, mentor: &str, mentee: &str) {
+    let (m, e) = (
+        format!("mentor={mentor},grade=9,department=finance"),
+        format!("mentee={mentee},grade=5,department=sales"),
+    );
+    let args = [
+        "enrol", COHORT, "--type", type_id, "--person", &m, "--person", &e,
+    ];
+    at("2026-01-05T09:00:00Z", &args);
+}
+
+#[test]
+fn advance_all_moves_each_pairing_as_far_as_its_guards_allow() {
+    let (_dir, at) = store("advance-far");
+    enrol(&at, "one-on-one", "ana", "bo");
+    enrol(&at, "one-on-one", "cy", "dan");
+    let day = "2026-01-06T09:00:00Z";
+    // p-1 has both the kick-off and its goals: two stages in one advance; p-2 only one.
+    at(
+        day,
+        &["record", "p-1", "kickoff_held=true", "goals_total=3"],
+    );
+    at(day, &["record", "p-2", "kickoff_held=true"]);
+    at(day, &["advance", "--all"]);
+    let stage = |id: &str| {
+        let status = at(day, &["status", id, "--json"]);
+        let doc: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
+        doc["pairing"]["stage"].as_str().expect("stage").to_string()
+    };
+    assert_eq!(stage("p-1"), "mentoring");
+    assert_eq!(stage("p-2"), "goal_setting");
+    let log = at(day, &["log", "p-1"]).stdout;
+    assert!(
+        log.contains("preparation -> goal_setting") && log.contains("goal_setting -> mentoring"),
+        "{log}"
+    );
+}
+
+#[test]
+fn an_extension_waits_on_its_own_transition_not_on_the_one_for_another_type() {
+    let (_dir, at) = store("extension-waits");
+    enrol(&at, "extension", "ana", "bo");
+    let day = "2026-01-06T09:00:00Z";
+    at(
+        day,
+        &["record", "p-1", "kickoff_held=true", "goals_total=3"],
+    );
+    at(day, &["advance", "--all"]);
+    let list = at("2026-02-06T09:00:00Z", &["list"]).stdout;
+    let row = list.lines().find(|l| l.starts_with("p-1 ")).expect("p-1");
+    assert!(row.contains("months_in_stage >= 3"), "{list}");
+    assert!(!row.contains("one-on-one\""), "{list}");
+}
