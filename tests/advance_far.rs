@@ -73,3 +73,105 @@ fn an_extension_waits_on_its_own_transition_not_on_the_one_for_another_type() {
     assert!(row.contains("months_in_stage >= 3"), "{list}");
     assert!(!row.contains("one-on-one\""), "{list}");
 }
+
+/// A registry of a senior leader and a new one, a pairing of them through evaluation, both
+/// wanting to go on; `before_completion` runs just before the evaluation completes it.
+fn completed_pair(name: &str, before_completion: &[&[&str]]) -> impl Fn(&str, &[&str]) -> Run {
+    let (dir, at) = store(name);
+    let people = dir.join("people.csv");
+    std::fs::write(
+        &people,
+        "id,name,manager,department,grade\nm1,Ana Lima,,finance,9\ne1,Bo Berg,,sales,5\n",
+    )
+    .expect("people");
+    let day = "2026-01-05T09:00:00Z";
+    at(day, &["people", "import", &people.to_string_lossy()]);
+    let enrol = [
+        "enrol",
+        COHORT,
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=m1",
+        "--person",
+        "mentee=e1",
+    ];
+    at(day, &enrol);
+    at(
+        day,
+        &["record", "p-1", "kickoff_held=true", "goals_total=3"],
+    );
+    at(day, &["advance", "--all"]);
+    let force = [
+        "advance",
+        "p-1",
+        "--to",
+        "evaluation",
+        "--force",
+        "--reason",
+        "correction",
+    ];
+    at("2026-06-08T09:00:00Z", &force);
+    let later = "2026-06-09T09:00:00Z";
+    for person in ["m1", "e1"] {
+        at(
+            later,
+            &[
+                "record",
+                "p-1",
+                "--person",
+                person,
+                "continue_together=true",
+            ],
+        );
+    }
+    at(later, &["record", "p-1", "goals_met=3", "mentee_rating=5"]);
+    for command in before_completion {
+        at(later, command);
+    }
+    at("2026-06-10T09:00:00Z", &["advance", "p-1"]);
+    move |now: &str, args: &[&str]| {
+        let _keep = &dir;
+        at(now, args)
+    }
+}
+
+#[test]
+fn an_extension_reads_its_people_from_the_registry_again() {
+    let promoted: &[&str] = &["people", "edit", "e1", "--set", "grade=6"];
+    let at = completed_pair("extension-rereads", &[promoted]);
+    let status = at("2026-06-10T09:00:00Z", &["status", "p-2", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
+    let mentee = doc["pairing"]["participants"]
+        .as_array()
+        .expect("who")
+        .iter()
+        .find(|p| p["role"] == "mentee")
+        .cloned()
+        .expect("mentee");
+    assert_eq!(doc["pairing"]["type"], "extension");
+    assert_eq!(mentee["attributes"]["grade"], 6, "{}", status.stdout);
+}
+
+#[test]
+fn no_extension_is_made_for_someone_who_left() {
+    let left: &[&str] = &[
+        "people",
+        "deactivate",
+        "e1",
+        "--reason",
+        "left the organisation",
+    ];
+    let at = completed_pair("extension-left", &[left]);
+    let status = at("2026-06-10T09:00:00Z", &["status", "p-1", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
+    assert_eq!(doc["pairing"]["stage"], "completed");
+    let list = at("2026-06-10T09:00:00Z", &["list", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&list.stdout).expect("json");
+    assert_eq!(
+        doc["pairings"].as_array().expect("list").len(),
+        1,
+        "{}",
+        list.stdout
+    );
+}

@@ -374,7 +374,8 @@ fn settled(
     Ok(events)
 }
 
-/// The successor of the stage `p` just ended in, when it declares one that applies: its
+/// The successor of the stage `p` just ended in, when it declares one that applies and nobody
+/// in it is inactive in the people registry: its
 /// `continued` event (the new pairing is created through `writer`).
 fn follow(
     engine: &Engine,
@@ -383,10 +384,10 @@ fn follow(
     writer: &mut Writer<'_>,
 ) -> Result<Option<Event>, Error> {
     match crate::coordinator::successor::declared(engine, p, actor.now)? {
-        Some(next) => Ok(Some(crate::coordinator::successor::create(
-            engine, engine, p, next, actor, writer, None,
-        )?)),
-        None => Ok(None),
+        Some(next) if !successor::anyone_inactive(&next.participants, writer)? => Ok(Some(
+            successor::create(engine, engine, p, next, actor, writer, None)?,
+        )),
+        _ => Ok(None),
     }
 }
 

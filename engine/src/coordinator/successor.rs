@@ -88,11 +88,14 @@ pub(crate) fn create(
         .into());
     }
     let (number, id) = writer.new_pairing()?;
-    let people: Vec<Participant> = next
-        .participants
-        .iter()
-        .map(|p| carried_person_facts(new, p, &next.facts))
-        .collect();
+    let mut people = Vec::with_capacity(next.participants.len());
+    for p in &next.participants {
+        people.push(refreshed(
+            new,
+            writer,
+            carried_person_facts(new, p, &next.facts),
+        )?);
+    }
     let stage = next.stage.as_deref().unwrap_or(&new.program.initial);
     if new.program.stage(stage).is_none_or(|s| s.is_terminal()) {
         return Err(EngineError::UnknownStage {
@@ -140,6 +143,38 @@ pub(crate) fn create(
     writer.create(number, pairing, events);
     let kind = EventKind::Continued { successor: id };
     Ok(old.emit(from, actor, None, kind)?)
+}
+
+/// `p` as the people registry has them now: its attributes and reporting line read again (the
+/// predecessor's copy is as old as its enrolment), attributes the registry lacks kept; the
+/// type's rule then judges the successor on them, as any enrolment. An inactive person is
+/// refused.
+fn refreshed(new: &Engine, writer: &mut Writer<'_>, p: Participant) -> Result<Participant, Error> {
+    let blank = Participant {
+        attributes: Default::default(),
+        ..p.clone()
+    };
+    let mut fresh = super::completed(&new.program, writer, blank)?;
+    for (name, value) in p.attributes.iter() {
+        if !fresh.attributes.contains_key(name) {
+            fresh.attributes.insert(*name, value.clone());
+        }
+    }
+    Ok(fresh)
+}
+
+/// Whether someone among `people` is inactive in the people registry: an automatic successor
+/// is then not made (a coordinator may `continue` with someone else).
+pub(crate) fn anyone_inactive(
+    people: &[Participant],
+    writer: &mut Writer<'_>,
+) -> Result<bool, Error> {
+    for p in people {
+        if writer.person(&p.id)?.is_some_and(|x| x.inactive.is_some()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The pairing facts of `from` named in `names` that `new`'s program keeps on pairings, with
