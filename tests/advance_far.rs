@@ -175,3 +175,52 @@ fn no_extension_is_made_for_someone_who_left() {
         list.stdout
     );
 }
+
+#[test]
+fn goals_met_can_never_exceed_goals_total() {
+    let (_dir, at) = store("fact-relations");
+    enrol(&at, "one-on-one", "ana", "bo");
+    let day = "2026-01-06T09:00:00Z";
+    at(day, &["record", "p-1", "goals_total=3"]);
+    let before = at(day, &["log", "p-1"]).stdout;
+    let store = _dir.join("store.db").to_string_lossy().into_owned();
+    let refused = mentorflow(&[
+        "record",
+        "p-1",
+        "goals_met=4",
+        "--store",
+        &store,
+        "--now",
+        day,
+    ]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("goals_met = 4 would be more than goals_total (3)"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(at(day, &["log", "p-1"]).stdout, before, "nothing stored");
+    // Lowering the total below what was met is refused the same way, from the other side.
+    at(day, &["record", "p-1", "goals_met=2"]);
+    let lower = mentorflow(&[
+        "record",
+        "p-1",
+        "goals_total=1",
+        "--store",
+        &store,
+        "--now",
+        day,
+    ]);
+    assert_eq!(lower.code, 1, "{}", lower.transcript());
+    assert!(
+        lower
+            .stderr
+            .contains("goals_met = 2 would be more than goals_total (1)"),
+        "{}",
+        lower.stderr
+    );
+    // Both at once, consistent: stored.
+    at(day, &["record", "p-1", "goals_total=5", "goals_met=5"]);
+}

@@ -89,6 +89,8 @@ pub enum Code {
     E045,
     /// A cycle of automatic transitions whose guards always hold.
     E046,
+    /// A fact's `at_most` or `at_least` names no fact of the pairing it can compare with.
+    E047,
     /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
     W001,
     /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
@@ -115,7 +117,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 52] = [
+    pub const ALL: [Code; 53] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -157,6 +159,7 @@ impl Code {
         Code::E044,
         Code::E045,
         Code::E046,
+        Code::E047,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -214,6 +217,7 @@ impl Code {
             Code::E044 => "E044",
             Code::E045 => "E045",
             Code::E046 => "E046",
+            Code::E047 => "E047",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -284,6 +288,7 @@ impl Code {
             Code::E044 => "A stage's action (`on_enter`, `on_exit`, `on_timeout`) or a notification is declared wrong: the action sets a fact the program does not declare (or one kept per person, or to a constant of another type) or sends a notification it does not declare (or to a role no type has), or a notification goes to a role no type has, or its subject or body is not a valid template (or longer than 32 KiB, or nested too deep), or reads what a notice is not given (`pairng.id`, an undeclared fact, a field its trigger lacks, `trigger` in a notice an action sends).",
             Code::E045 => "A script reads an attribute of a participant (`mentors[0].age`, `p.age` inside `mentees.all(...)`, `mentor.age` in `[matching]`) that the program does not declare: no one can be enrolled with it, so the script fails or never holds.",
             Code::E046 => "A cycle of automatic transitions (`auto = true`) can always fire: every guard on it is missing or `true`, so a pairing entering it would move around it without end and every command on it is refused.",
+            Code::E047 => "A fact's `at_most` or `at_least` names a fact the program does not declare, the fact itself, a fact kept per person (or is written on one), or a fact of a kind that does not compare with its own (numbers compare with numbers, dates with dates).",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
@@ -342,6 +347,7 @@ impl Code {
             Code::E044 => "Declare the fact or the notification (did-you-mean), or fix the template: `{{ pairing.id }}`, `{% for p in mentees %}...{% endfor %}`.",
             Code::E045 => "Declare the attribute under `[attributes.NAME]` (did-you-mean), or read one a person has: `id`, `role`, `managers`, `facts`.",
             Code::E046 => "Give one transition of the cycle a guard that the moves change: `days_in_stage >= 7`, `entries.review < 3`, `taken.retry < 2`, or a fact an action sets.",
+            Code::E047 => "Name another fact kept on the pairing, of a comparable kind (did-you-mean): `at_most = \"goals_total\"`.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",

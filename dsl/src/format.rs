@@ -190,6 +190,10 @@ struct Fact {
     default: Option<Plain<'static>>,
     /// Keep it per person: `"mentee"` (or another role), or `"participant"` for everyone.
     per: Option<String>,
+    /// Another fact of the pairing this one may never exceed: `"goals_total"`.
+    at_most: Option<String>,
+    /// Another fact of the pairing this one may never be below.
+    at_least: Option<String>,
 }
 
 /// `[attributes.NAME]`.

@@ -196,6 +196,14 @@ pub struct Declaration {
     /// Where `per` is written.
     #[serde(skip)]
     pub per_span: Option<Span>,
+    /// Another fact of the pairing this one may never exceed (`goals_met` at most
+    /// `goals_total`): a record that would break it is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<String>,
+    /// Another fact of the pairing this one may never be below (an end date at least the
+    /// start date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<String>,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
@@ -425,6 +433,8 @@ mod tests {
             default: None,
             per: None,
             per_span: None,
+            at_most: None,
+            at_least: None,
             span: Span::default(),
         }
     }
@@ -475,6 +485,8 @@ mod tests {
             default: None,
             per: None,
             per_span: None,
+            at_most: None,
+            at_least: None,
             span: crate::source::Span::default(),
         };
         let list = decl(ValueKind::List);

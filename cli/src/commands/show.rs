@@ -363,6 +363,12 @@ fn declarations(s: &mut String, title: &str, decls: &[Declaration]) {
         if let Some(per) = &d.per {
             let _ = write!(kind, ", per {per} (p.facts.{})", d.name);
         }
+        if let Some(other) = &d.at_most {
+            let _ = write!(kind, ", at most {other}");
+        }
+        if let Some(other) = &d.at_least {
+            let _ = write!(kind, ", at least {other}");
+        }
         let _ = writeln!(s, "  {:width$}  {kind}{}", d.name, dash(&d.description));
     }
 }

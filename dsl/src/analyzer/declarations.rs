@@ -51,7 +51,70 @@ impl Analyzer<'_> {
                 out.push(d);
             }
         }
+        relations(&mut r, &table, &out);
         out
+    }
+}
+
+/// Checks each fact's `at_most` and `at_least`: another fact kept on the pairing, of a kind
+/// that compares with its own (numbers with numbers, dates with dates).
+fn relations(r: &mut Reader<'_>, table: &Table<'_, '_>, facts: &[Declaration]) {
+    let number = |k: ValueKind| matches!(k, ValueKind::Int | ValueKind::Float);
+    for d in facts {
+        for (key, other) in [("at_most", &d.at_most), ("at_least", &d.at_least)] {
+            let Some(other) = other else { continue };
+            let span = table
+                .table
+                .get(d.name.as_str())
+                .and_then(|v| v.get_ref().as_table())
+                .and_then(|t| t.get(key))
+                .map_or(0..0, Spanned::span);
+            let found = facts.iter().find(|f| f.name == *other);
+            let names = facts
+                .iter()
+                .filter(|f| f.name != d.name)
+                .map(|f| f.name.as_str());
+            let another = format!("name another fact of the pairing: {key} = \"goals_total\"");
+            let problem = match found {
+                None => Some((
+                    format!(
+                        "`{key}` of fact `{}` names `{other}`, which the program does not declare as a fact",
+                        d.name
+                    ),
+                    help_did_you_mean(other, names).unwrap_or(another),
+                )),
+                Some(f) if f.name == d.name => Some((
+                    format!("fact `{}` is compared with itself (`{key} = \"{other}\"`)", d.name),
+                    another,
+                )),
+                Some(f) if f.per.is_some() || d.per.is_some() => Some((
+                    format!(
+                        "`{key}` relates facts kept on the pairing, but `{}` is kept per person",
+                        if d.per.is_some() { &d.name } else { &f.name }
+                    ),
+                    "remove it, or keep both facts on the pairing (without `per`)".to_string(),
+                )),
+                Some(f)
+                    if !(number(f.kind) && number(d.kind)
+                        || f.kind == ValueKind::Date && d.kind == ValueKind::Date) =>
+                {
+                    Some((
+                        format!(
+                            "`{key}` compares fact `{}` ({}) with `{}` ({}): numbers compare with numbers, dates with dates",
+                            d.name,
+                            d.kind.name(),
+                            f.name,
+                            f.kind.name()
+                        ),
+                        format!("name a fact that is {} too", d.kind.with_article()),
+                    ))
+                }
+                Some(_) => None,
+            };
+            if let Some((problem, help)) = problem {
+                r.error(Code::E047, problem, span).help = Some(help);
+            }
+        }
     }
 }
 
@@ -150,6 +213,8 @@ pub(super) fn declaration(
         default: None,
         per: None,
         per_span: None,
+        at_most: None,
+        at_least: None,
         span: r.span(key),
     };
     if per_person {
@@ -157,6 +222,8 @@ pub(super) fn declaration(
             decl.per = Some(per);
             decl.per_span = Some(r.span(span));
         }
+        decl.at_most = r.string(t, "at_most", false).map(|x| x.0);
+        decl.at_least = r.string(t, "at_least", false).map(|x| x.0);
     }
     if let Some(value) = r.get(t, "default", false) {
         match toml_value(value.get_ref(), kind).map(|v| decl.check(&v).map(|_| v)) {

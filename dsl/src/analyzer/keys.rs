@@ -36,7 +36,7 @@ pub(crate) const TRANSITION: [&str; 10] = [
     "from", "to", "guard", "label", "after", "idle", "since", "at", "warn", "auto",
 ];
 /// `[facts.NAME]`.
-pub(crate) const FACT: [&str; 7] = [
+pub(crate) const FACT: [&str; 9] = [
     "type",
     "description",
     "min",
@@ -44,6 +44,8 @@ pub(crate) const FACT: [&str; 7] = [
     "allowed",
     "default",
     "per",
+    "at_most",
+    "at_least",
 ];
 /// `[attributes.NAME]`.
 pub(crate) const ATTRIBUTE: [&str; 6] = ["type", "description", "min", "max", "allowed", "default"];

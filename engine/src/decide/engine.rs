@@ -498,6 +498,9 @@ impl Engine {
             };
             checked.push((id, value));
         }
+        if person.is_none() {
+            crate::rules::relations::check(&self.program, pairing, &checked)?;
+        }
         let person = person.map(str::to_string);
         self.emit(
             pairing,

@@ -7,6 +7,7 @@ pub(crate) mod enrolment;
 pub mod explain;
 pub mod migration;
 pub mod people;
+pub(crate) mod relations;
 pub mod runtime;
 pub mod schedules;
 pub mod timers;
