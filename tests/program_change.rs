@@ -202,3 +202,106 @@ fn a_mapping_file_is_checked_against_both_versions_with_located_errors() {
     insta::assert_snapshot!(s.shown(&run));
     assert!(!s.run(t0, &["log"]).stdout.contains("migrated"));
 }
+
+/// Issue 30: `diff` and `replay` take the renames `migrate` takes, so a stage renamed and
+/// changed at once (and a renamed fact) reads as one change, and history replays on it.
+#[test]
+fn diff_and_replay_understand_a_rename_given_by_a_mapping() {
+    let dir = mentorflow_tests::scratch_dir("rename-mapping");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let old_text = std::fs::read_to_string("programs/leadership-cohort.toml").expect("program");
+    let new_text = old_text
+        .replace("stages.evaluation]", "stages.review]")
+        .replace("\"evaluation\"", "\"review\"")
+        .replace("goals_met", "goals_reached")
+        .replace("description = \"Mentor and mentee review the goals; the mentee rates the mentoring\"\ndue = \"14d\"", "description = \"Mentor and mentee review the goals; the mentee rates the mentoring\"\ndue = \"21d\"");
+    assert_ne!(old_text, new_text);
+    let (old, new) = (dir.join("old.toml"), dir.join("new.toml"));
+    std::fs::write(&old, &old_text).expect("old");
+    std::fs::write(&new, &new_text).expect("new");
+    let (old, new) = (
+        old.to_string_lossy().into_owned(),
+        new.to_string_lossy().into_owned(),
+    );
+    let store = dir.join("s.db").to_string_lossy().into_owned();
+    let at = |now: &str, args: &[&str]| -> Run {
+        let run = mentorflow(&with_flags(args, &["--store", &store, "--now", now]));
+        assert!(
+            run.code == 0 || args[0] == "replay",
+            "{args:?}\n{}",
+            run.transcript()
+        );
+        run
+    };
+    at("2026-01-05", &["init"]);
+    let (m, e) = (
+        "mentor=ana,grade=9,department=finance",
+        "mentee=bo,grade=5,department=sales",
+    );
+    at(
+        "2026-01-05",
+        &[
+            "enrol",
+            &old,
+            "--type",
+            "one-on-one",
+            "--person",
+            m,
+            "--person",
+            e,
+        ],
+    );
+    at(
+        "2026-01-06",
+        &["record", "p-1", "kickoff_held=true", "goals_total=3"],
+    );
+    at("2026-01-06", &["advance", "--all"]);
+    let force = [
+        "advance",
+        "p-1",
+        "--to",
+        "evaluation",
+        "--force",
+        "--reason",
+        "correction",
+    ];
+    at("2026-06-01", &force);
+    at(
+        "2026-06-02",
+        &["record", "p-1", "goals_met=3", "mentee_rating=5"],
+    );
+    at("2026-06-03", &["advance", "p-1"]);
+    let renames = [
+        "--rename-stage",
+        "evaluation=review",
+        "--rename-fact",
+        "goals_met=goals_reached",
+    ];
+    // Without the mapping the stage is gone; with it, the history takes the same path.
+    let lost = at("2026-06-03", &["replay", "--program", &new]);
+    assert!(lost.stdout.contains("1 impossible"), "{}", lost.stdout);
+    let mut replay = vec!["replay", "--program", new.as_str()];
+    replay.extend(renames);
+    let same = at("2026-06-03", &replay);
+    assert!(same.stdout.contains("p-1: same path"), "{}", same.stdout);
+    let mut diff = vec!["diff", old.as_str(), new.as_str()];
+    diff.extend(renames);
+    let shown = at("2026-06-03", &diff).stdout;
+    for line in [
+        "~ stage `evaluation` renamed `review`",
+        "~ stage `review`: due `14d` -> `21d`",
+        "~ fact `goals_met` renamed `goals_reached`",
+    ] {
+        assert!(shown.contains(line), "{line}:\n{shown}");
+    }
+    assert!(!shown.contains("+ stage `review`"), "{shown}");
+    // A name the old version lacks is refused, with a suggestion.
+    let typo = mentorflow(&["diff", &old, &new, "--rename-stage", "evaluatoin=review"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("did you mean `evaluation`"),
+        "{}",
+        typo.stderr
+    );
+}

@@ -44,6 +44,18 @@ type Items = fn(&Program) -> Vec<(String, Props)>;
 /// The differences from `old` to `new`, section by section, in the new file's order where it
 /// has one.
 pub fn diff(old: &Program, new: &Program) -> Vec<Change> {
+    diff_mapped(old, new, &BTreeMap::new(), &BTreeMap::new())
+}
+
+/// [`diff`] under the renames a person gives (a migration's mapping): `stages` and `facts`
+/// from old name to new (`-`: a fact dropped). A stage renamed and changed is then one stage
+/// that changed, not one removed and one added.
+pub fn diff_mapped(
+    old: &Program,
+    new: &Program,
+    stages: &BTreeMap<String, String>,
+    facts: &BTreeMap<String, String>,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     compare(
         "program",
@@ -53,29 +65,33 @@ pub fn diff(old: &Program, new: &Program) -> Vec<Change> {
     );
     // A stage removed and one added with the same properties is a rename; transitions are
     // then compared under the new names, so a renamed stage does not hide a changed guard.
-    let renames = renamed(stage_items(old), stage_items(new));
-    let renamed_stages = stage_items(old)
-        .into_iter()
-        .map(|(id, p)| (renames.get(&id).cloned().unwrap_or(id), p))
-        .collect();
+    let renames = stage_renames(old, new, stages);
     let before = changes.len();
-    compare("stage", renamed_stages, stage_items(new), &mut changes);
-    for (old_id, new_id) in &renames {
-        changes.insert(
-            before,
-            Change {
-                section: "stage",
-                item: new_id.clone(),
-                what: What::Renamed(old_id.clone()),
-            },
-        );
-    }
+    compare(
+        "stage",
+        under(stage_items(old), &renames),
+        stage_items(new),
+        &mut changes,
+    );
+    renamed_changes("stage", &renames, before, &mut changes);
     let old_transitions = transition_items_with(old, &renames);
     let new_transitions = transition_items(new);
     reordered(&old_transitions, &new_transitions, &mut changes);
     compare("transition", old_transitions, new_transitions, &mut changes);
-    let sections: [(&'static str, Items); 4] = [
-        ("fact", |p| declaration_items(&p.facts)),
+    let facts: BTreeMap<String, String> = facts
+        .iter()
+        .filter(|(_, to)| *to != "-")
+        .map(|(a, b)| (a.clone(), b.clone()))
+        .collect();
+    let before = changes.len();
+    compare(
+        "fact",
+        under(declaration_items(&old.facts), &facts),
+        declaration_items(&new.facts),
+        &mut changes,
+    );
+    renamed_changes("fact", &facts, before, &mut changes);
+    let sections: [(&'static str, Items); 3] = [
         ("attribute", |p| declaration_items(&p.attributes)),
         ("criterion", criterion_items),
         ("type", type_items),
@@ -84,6 +100,51 @@ pub fn diff(old: &Program, new: &Program) -> Vec<Change> {
         compare(section, items(old), items(new), &mut changes);
     }
     changes
+}
+
+/// The stages renamed from `old` to `new`: those `given`, and those that only changed their
+/// id among the rest.
+pub fn stage_renames(
+    old: &Program,
+    new: &Program,
+    given: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let rest = |items: Vec<(String, Props)>, skip: &dyn Fn(&String) -> bool| {
+        items.into_iter().filter(|(id, _)| !skip(id)).collect()
+    };
+    let mut renames = renamed(
+        rest(stage_items(old), &|id| given.contains_key(id)),
+        rest(stage_items(new), &|id| given.values().any(|to| to == id)),
+    );
+    renames.extend(given.iter().map(|(a, b)| (a.clone(), b.clone())));
+    renames
+}
+
+/// `items` under their new names.
+fn under(items: Vec<(String, Props)>, renames: &BTreeMap<String, String>) -> Vec<(String, Props)> {
+    items
+        .into_iter()
+        .map(|(id, p)| (renames.get(&id).cloned().unwrap_or(id), p))
+        .collect()
+}
+
+/// A `renamed` change for each of `renames`, inserted at `at`.
+fn renamed_changes(
+    section: &'static str,
+    renames: &BTreeMap<String, String>,
+    at: usize,
+    changes: &mut Vec<Change>,
+) {
+    for (old_id, new_id) in renames.iter().filter(|(a, b)| a != b) {
+        changes.insert(
+            at,
+            Change {
+                section,
+                item: new_id.clone(),
+                what: What::Renamed(old_id.clone()),
+            },
+        );
+    }
 }
 
 /// Stages that only changed their id: old id to new id.
@@ -301,6 +362,9 @@ fn declaration_items(decls: &[Declaration]) -> Vec<(String, Props)> {
                         .map(ToString::to_string)
                         .unwrap_or_default(),
                 ),
+                ("per", d.per.clone().unwrap_or_default()),
+                ("at_most", d.at_most.clone().unwrap_or_default()),
+                ("at_least", d.at_least.clone().unwrap_or_default()),
             ]);
             (d.name.clone(), props)
         })

@@ -10,12 +10,18 @@ use crate::{render, Output, EXIT_OK};
 /// Compare two versions of a program: files, or versions stored in the store (a hash prefix
 /// as `mentorflow programs` shows it).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mentorflow diff programs/mentoring.toml new.toml")]
+#[command(
+    after_help = "Examples:\n  mentorflow diff programs/mentoring.toml new.toml\n  mentorflow diff old.toml new.toml --rename-stage evaluation=review --rename-fact goals=goals_total"
+)]
 pub struct Args {
     /// The old version: a program file or a stored version.
     old: String,
     /// The new version: a program file or a stored version.
     new: String,
+    /// Stages and facts the new version renames, as `migrate` takes them: a renamed stage or
+    /// fact is then one that changed, not one removed and one added.
+    #[command(flatten)]
+    mapping: crate::input::mapping::MappingArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -72,7 +78,17 @@ fn line(c: &Change) -> String {
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let old = program(&args.old, store, output)?;
     let new = program(&args.new, store, output)?;
-    let changes = mentorflow_dsl::diff::diff(&old, &new);
+    let (mapping, text) = args.mapping.read(&[])?;
+    args.mapping.check_names(&[&old], &new)?;
+    if let (Some(file), Some(text)) = (&args.mapping.file, &text) {
+        let older = [(args.old.clone(), std::sync::Arc::new(old.clone()))];
+        if crate::input::mapping::errors(file, text, &older, &new, "nothing was compared", output)?
+            > 0
+        {
+            return Ok(crate::EXIT_FAILED);
+        }
+    }
+    let changes = mentorflow_dsl::diff::diff_mapped(&old, &new, &mapping.stages, &mapping.facts);
     if args.json {
         use crate::json::store_reads::{Change as Shown, Diff, Property};
         let changes = changes

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use mentorflow_engine::Filter;
-use mentorflow_engine::Mapping;
 
 use crate::failure::{CommandResult, Failure};
 use crate::store_args::StoreArgs;
@@ -21,18 +20,11 @@ pub struct Args {
     /// The new version (a program file with the same program id).
     #[arg(long, value_name = "FILE")]
     to: PathBuf,
-    /// A stage of the old version and where it goes: OLD=NEW (repeat).
-    #[arg(long = "rename-stage", value_name = "OLD=NEW")]
-    stages: Vec<String>,
-    /// A fact of the old version and its new name, or - to drop it: OLD=NEW (repeat).
-    #[arg(long = "rename-fact", value_name = "OLD=NEW")]
-    facts: Vec<String>,
+    #[command(flatten)]
+    mapping: crate::input::mapping::MappingArgs,
     /// A value for a fact of the new version that a pairing has not recorded: FACT=VALUE.
     #[arg(long = "set", value_name = "FACT=VALUE")]
     set: Vec<String>,
-    /// A mapping file (TOML tables [stages], [facts], [set]), besides the flags.
-    #[arg(long, value_name = "FILE")]
-    mapping: Option<PathBuf>,
     /// Only pairings of this type.
     #[arg(long = "type", value_name = "TYPE")]
     type_id: Option<String>,
@@ -48,63 +40,29 @@ pub struct Args {
     json: bool,
 }
 
-fn pairs(flag: &str, given: &[String]) -> Result<Vec<(String, String)>, Failure> {
-    given
-        .iter()
-        .map(|g| match g.split_once('=') {
-            Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
-                Ok((a.trim().to_string(), b.trim().to_string()))
-            }
-            _ => Err(Failure::Usage(format!("`{g}`: write {flag} OLD=NEW"))),
-        })
-        .collect()
-}
-
-/// The mapping file's text, through the file gate (a regular file of at most 1 MiB).
-fn read_mapping(file: &std::path::Path) -> Result<String, Failure> {
-    mentorflow_dsl::files::read_text(file).map_err(|problem| {
-        Failure::Refused(format!(
-            "cannot read mapping {}: {problem}; a mapping is a TOML file: [stages] old = \"new\", [facts] old = \"new\"",
-            file.display()
-        ))
-    })
-}
-
-/// The mapping the flags and the mapping file (`text`, read once) give together.
-fn mapping(args: &Args, text: Option<&str>) -> Result<Mapping, Failure> {
-    let mut mapping = match (&args.mapping, text) {
-        (Some(file), Some(text)) => {
-            toml::from_str(text).map_err(|e| {
-                Failure::Refused(format!(
-                    "{} is not a mapping: {}; write [stages] old = \"new\", [facts] old = \"new\" (or \"-\"), [set] fact = \"value\"",
-                    file.display(),
-                    e.to_string().trim_end()
-                ))
-            })?
-        }
-        _ => Mapping::default(),
-    };
-    mapping
-        .stages
-        .extend(pairs("--rename-stage", &args.stages)?);
-    mapping.facts.extend(pairs("--rename-fact", &args.facts)?);
-    mapping.set.extend(pairs("--set", &args.set)?);
-    Ok(mapping)
-}
-
 /// Migrates (or shows what a migration would do).
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.to, output).map_err(Failure::Reported)?;
-    let text = args.mapping.as_deref().map(read_mapping).transpose()?;
-    let mapping = mapping(args, text.as_deref())?;
+    let (mapping, text) = args.mapping.read(&args.set)?;
     let filter = Filter {
         type_id: args.type_id.clone(),
         stage: args.in_stage.clone(),
         ..Filter::default()
     };
     let mut coordinator = store.open()?;
-    if let (Some(file), Some(text)) = (&args.mapping, &text) {
-        if mapping_errors(&mut coordinator, file, text, &program, output)? > 0 {
+    let older = crate::input::mapping::stored_older(&mut coordinator, &program)?;
+    let versions: Vec<&mentorflow_dsl::Program> = older.iter().map(|(_, p)| &**p).collect();
+    args.mapping.check_names(&versions, &program)?;
+    if let (Some(file), Some(text)) = (&args.mapping.file, &text) {
+        if crate::input::mapping::errors(
+            file,
+            text,
+            &older,
+            &program,
+            "nothing was migrated",
+            output,
+        )? > 0
+        {
             return Ok(crate::EXIT_FAILED);
         }
     }
@@ -136,46 +94,6 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     }
     print_moved(&moved, &program, args.dry_run, output)?;
     Ok(EXIT_OK)
-}
-
-/// The mapping file checked against every stored older version of `program`, each problem
-/// located and explained on standard error: how many errors.
-fn mapping_errors(
-    coordinator: &mut mentorflow_engine::Coordinator,
-    file: &std::path::Path,
-    text: &str,
-    program: &mentorflow_dsl::Program,
-    output: &mut Output<'_>,
-) -> Result<usize, Failure> {
-    let mut errors = 0;
-    for v in coordinator.programs()? {
-        if v.id != program.id || v.hash == program.hash {
-            continue;
-        }
-        let old = coordinator.program(&v.hash)?;
-        let checked = mentorflow_dsl::mapping::check(file, text, &old, program);
-        if !checked.diagnostics.is_empty() {
-            writeln!(
-                output.err,
-                "{} against version {} of {}:",
-                file.display(),
-                render::short_hash(&v.hash),
-                v.id
-            )?;
-            write!(output.err, "{}", checked.render())?;
-            writeln!(output.err)?;
-        }
-        errors += checked.diagnostics.iter().filter(|d| d.is_error()).count();
-    }
-    if errors > 0 {
-        writeln!(
-            output.err,
-            "error: {} in {}; nothing was migrated",
-            render::count(errors as u64, "error"),
-            file.display()
-        )?;
-    }
-    Ok(errors)
 }
 
 /// Each pairing moved (or that would move), then how many.

@@ -12,11 +12,17 @@ use crate::{render, Output, EXIT_OK};
 
 /// Replay recorded pairings against another version of their program (nothing is stored).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  mentorflow replay --program new.toml")]
+#[command(
+    after_help = "Examples:\n  mentorflow replay --program new.toml\n  mentorflow replay --program new.toml --rename-stage evaluation=review --rename-fact goals=goals_total"
+)]
 pub struct Args {
     /// The other version (a program file).
     #[arg(long, value_name = "FILE")]
     program: PathBuf,
+    /// Stages and facts the other version renames (stages that only changed their id are found
+    /// without it), as `migrate` takes them.
+    #[command(flatten)]
+    mapping: crate::input::mapping::MappingArgs,
     #[command(flatten)]
     stands: crate::select_args::StandsArgs,
     /// Print JSON (`mentorflow schema replay`).
@@ -34,8 +40,25 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         outcome: args.stands.outcome.as_deref().map(OutcomeFilter::parse),
         due_before: None,
     };
+    let (mapping, text) = args.mapping.read(&[])?;
     let mut coordinator = store.open()?;
-    let replayed = coordinator.replay(&program, &filter)?;
+    let older = crate::input::mapping::stored_older(&mut coordinator, &program)?;
+    let versions: Vec<&mentorflow_dsl::Program> = older.iter().map(|(_, p)| &**p).collect();
+    args.mapping.check_names(&versions, &program)?;
+    if let (Some(file), Some(text)) = (&args.mapping.file, &text) {
+        if crate::input::mapping::errors(
+            file,
+            text,
+            &older,
+            &program,
+            "nothing was replayed",
+            output,
+        )? > 0
+        {
+            return Ok(crate::EXIT_FAILED);
+        }
+    }
+    let replayed = coordinator.replay(&program, &filter, &mapping)?;
     let names = coordinator.directory()?;
     if args.json {
         return json(&program, &replayed, output);

@@ -7,6 +7,7 @@ pub(crate) mod candidates;
 pub(crate) mod csv_file;
 pub(crate) mod facts;
 pub(crate) mod file;
+pub(crate) mod mapping;
 pub(crate) mod people;
 pub(crate) mod person;
 pub(crate) mod roster;

@@ -98,23 +98,24 @@ impl Coordinator {
     }
 
     /// Each pairing matching `filter` replayed against `program` (its recorded commands at
-    /// their times); nothing is written.
+    /// their times), stages and facts renamed as `mapping` says (stages that only changed
+    /// their id are found without it); nothing is written.
     pub fn replay(
         &mut self,
         program: &Program,
         filter: &Filter,
+        mapping: &crate::model::mapping::Mapping,
     ) -> Result<Vec<(String, crate::decide::replay::Replayed)>, Error> {
         let engine = Engine::new(program.clone());
         let pairings = self.list(filter)?;
         let mut out = Vec::with_capacity(pairings.len());
-        let new_stages = mentorflow_dsl::diff::stage_items(program);
         for p in pairings {
             let events = self.ledger.events(Some(&p.id))?;
             let old = self.registry.engine(self.ledger.store(), &p.program_hash)?;
-            let renames = mentorflow_dsl::diff::renamed(
-                mentorflow_dsl::diff::stage_items(&old.program),
-                new_stages.clone(),
-            );
+            let renames = crate::model::mapping::Mapping {
+                stages: mentorflow_dsl::diff::stage_renames(&old.program, program, &mapping.stages),
+                ..mapping.clone()
+            };
             out.push((
                 p.id.to_string(),
                 crate::decide::replay::replay(&engine, &events, &renames),

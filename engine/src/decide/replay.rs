@@ -41,11 +41,12 @@ pub struct Divergence {
 }
 
 /// Replays `events` (one pairing's history, in order) with `engine`; `renames` maps the old
-/// version's stage ids to the new one's, so a renamed stage is the same stage.
+/// version's stage ids and fact names to the new one's (a fact mapped to `-` is not
+/// recorded), so a renamed stage or fact is the same one.
 pub fn replay(
     engine: &Engine,
     events: &[Event],
-    renames: &std::collections::BTreeMap<String, String>,
+    renames: &crate::model::mapping::Mapping,
 ) -> Replayed {
     let Some((first, rest)) = events.split_first() else {
         return Replayed::Same { events: 0 };
@@ -91,9 +92,15 @@ fn step(
     pairing: &mut Pairing,
     e: &Event,
     actor: &Actor<'_>,
-    renames: &std::collections::BTreeMap<String, String>,
+    renames: &crate::model::mapping::Mapping,
 ) -> Result<Option<Divergence>, EngineError> {
-    let renamed = |s: &str| renames.get(s).cloned().unwrap_or_else(|| s.to_string());
+    let renamed = |s: &str| {
+        renames
+            .stages
+            .get(s)
+            .cloned()
+            .unwrap_or_else(|| s.to_string())
+    };
     let was = match &e.kind {
         EventKind::Moved { to, .. } => renamed(to),
         _ => pairing.stage.to_string(),
@@ -120,7 +127,16 @@ fn step(
         | EventKind::ScheduleStopped { .. } => Ok(None),
         EventKind::FactsRecorded { .. } if crate::decide::actions::is_action(e) => Ok(None),
         EventKind::FactsRecorded { facts, person } => {
-            engine.record(pairing, person.as_deref(), facts.clone(), actor)?;
+            let facts: Vec<(String, mentorflow_dsl::Value)> = facts
+                .iter()
+                .filter_map(|(name, value)| {
+                    let name = renames.facts.get(&**name).map_or(&**name, String::as_str);
+                    (name != "-").then(|| (name.to_string(), value.clone()))
+                })
+                .collect();
+            if !facts.is_empty() {
+                engine.record(pairing, person.as_deref(), facts, actor)?;
+            }
             Ok(None)
         }
         // A change of participants is replayed with the automatic moves after it (the next
