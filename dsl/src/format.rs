@@ -95,6 +95,9 @@ struct Stage {
     outcome: Option<String>,
     /// A new pairing enrolled when a pairing ends in this (terminal) stage.
     successor: Option<Successor>,
+    /// A pause: going back from it to the stage paused from resumes that stage (its clock
+    /// moved on by the pause, its `on_enter` not run again).
+    pause: Option<bool>,
     /// An action when a pairing enters the stage: a script giving effects, e.g.
     /// `[set_fact("ramp_started", today), notify("welcome")]`.
     on_enter: Option<String>,

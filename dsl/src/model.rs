@@ -74,6 +74,11 @@ pub struct Stage {
     /// On a terminal stage: the pairing continues as a new one when it ends here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successor: Option<Successor>,
+    /// A pause (`pause = true`): a pairing that goes back from it to the stage it paused
+    /// resumes that stage, its clock (time in stage, due, schedules) moved on by the pause,
+    /// without running its `on_enter` again or starting a new goal cycle.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pause: bool,
     /// What happens when a pairing enters, leaves, or is moved out by a timer.
     #[serde(skip_serializing_if = "Actions::is_empty")]
     pub actions: Actions,

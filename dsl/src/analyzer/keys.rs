@@ -19,11 +19,12 @@ pub(crate) const TOP: [&str; 12] = [
 /// `[program]`.
 pub(crate) const HEADER: [&str; 5] = ["id", "title", "description", "initial", "libraries"];
 /// `[stages.ID]`.
-pub(crate) const STAGE: [&str; 8] = [
+pub(crate) const STAGE: [&str; 9] = [
     "title",
     "description",
     "due",
     "outcome",
+    "pause",
     "successor",
     "on_enter",
     "on_exit",

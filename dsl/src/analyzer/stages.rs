@@ -57,12 +57,23 @@ impl Analyzer<'_> {
                 .map(|o| o.0)
                 .filter(|o| !o.trim().is_empty())
                 .map(crate::Name::from);
+            let pause = r.bool(&stage, "pause");
+            if let (Some((true, span)), Some(_)) = (&pause, &outcome) {
+                r.error(
+                    Code::E004,
+                    format!("terminal stage `{id}` cannot be a pause: pairings never leave it"),
+                    span.clone(),
+                )
+                .help =
+                    Some("remove `pause`, or `outcome` for a stage pairings come back from".into());
+            }
             stages.push(Stage {
                 id: id.into(),
                 title,
                 description,
                 due,
                 outcome,
+                pause: pause.is_some_and(|p| p.0),
                 successor: None,
                 actions: Default::default(),
                 span: r.span(key.span()),

@@ -57,7 +57,15 @@ impl Engine {
             add(from, "on_timeout");
         }
         add(from, "on_exit");
-        add(to, "on_enter");
+        // Going back from a pause resumes the stage: its entry actions ran when it began.
+        let resumed = program.stage(from).is_some_and(|s| s.pause)
+            && pairing
+                .paused
+                .as_ref()
+                .is_some_and(|p| p.stage == *to && p.resumed == Some(event.at));
+        if !resumed {
+            add(to, "on_enter");
+        }
         let mut events = Vec::new();
         for (hook, stage, script) in hooks {
             events.extend(self.act(pairing, hook, stage, script, actor)?);

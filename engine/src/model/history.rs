@@ -108,6 +108,15 @@ impl History {
         }
     }
 
+    /// `stage` was resumed after a pause: the entry just counted is not one, and its last
+    /// entry is `entered` (the stay's start moved on by the pause).
+    pub(crate) fn resumed(&mut self, stage: &Name, entered: DateTime<Utc>) {
+        if let Some(v) = self.stages.iter_mut().find(|v| v.stage == *stage) {
+            v.times = v.times.saturating_sub(1).max(1);
+            v.last = entered;
+        }
+    }
+
     fn visits(&self, id: &str) -> Option<&Visits> {
         self.stages.iter().find(|v| &*v.stage == id)
     }

@@ -73,6 +73,10 @@ pub struct Pairing {
     /// Schedules a stage's action started (when) or stopped (`None`), by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub switched: BTreeMap<String, Option<DateTime<Utc>>>,
+    /// The stage it paused (entering a `pause = true` stage), and how it stood there: what
+    /// going back to that stage resumes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<Paused>,
     /// What happened so far, for scripts and timers. `None` in a state stored before it was
     /// kept: the ledger then folds it from the pairing's events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,11 +119,30 @@ impl PartialEq for Pairing {
                     &p.schedules,
                     &p.switched,
                     &p.history,
+                    &p.paused,
                 ),
             )
         }
         key(self) == key(other)
     }
+}
+
+/// A stage paused: how the pairing stood in it when it went into a pause stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paused {
+    /// The stage paused.
+    pub stage: Name,
+    /// When it had entered that stage (the start of its clock).
+    pub entered_at: DateTime<Utc>,
+    /// Its due time there.
+    pub due: Option<DateTime<Utc>>,
+    /// Whether a tick had logged it overdue there.
+    pub overdue_logged: bool,
+    /// When the pause began.
+    pub since: DateTime<Utc>,
+    /// When it went back to the stage and resumed it; none while paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed: Option<DateTime<Utc>>,
 }
 
 /// Someone who took part in a pairing and left it.
@@ -210,6 +233,7 @@ impl Pairing {
             warned: BTreeMap::new(),
             schedules: BTreeMap::new(),
             switched: BTreeMap::new(),
+            paused: None,
             // Sized once: a pairing visits at most every stage, each list grows no further.
             history: Some(History {
                 stages: Vec::with_capacity(program.stages.len()),
@@ -229,6 +253,8 @@ impl Pairing {
 
     /// Applies one event; the engine uses this same function on the live state.
     pub fn apply(&mut self, program: &Program, event: &Event) -> Result<(), FoldError> {
+        // Whether this event resumes a paused stage.
+        let mut resumed = None;
         if event.seq != self.last_seq + 1 {
             return Err(FoldError::Gap {
                 previous: self.last_seq,
@@ -317,19 +343,38 @@ impl Pairing {
                 self.switched.insert(schedule.clone(), None);
             }
             kind => {
-                if let Some((_, to)) = kind.move_() {
-                    let to = *to;
-                    if !self.visited.insert(to) {
-                        self.cycle += 1;
-                        self.visited.clear();
-                        self.visited.insert(to);
+                if let Some((from, to)) = kind.move_() {
+                    let (from, to) = (*from, *to);
+                    if self.resumes(program, &from, &to) {
+                        resumed = self.resume(event.at);
+                    } else {
+                        if program.stage(&to).is_some_and(|s| s.pause) {
+                            self.paused = Some(Paused {
+                                stage: self.stage,
+                                entered_at: self.entered_at,
+                                due: self.due,
+                                overdue_logged: self.overdue_logged,
+                                since: event.at,
+                                resumed: None,
+                            });
+                        }
+                        if !self.visited.insert(to) {
+                            self.cycle += 1;
+                            self.visited.clear();
+                            self.visited.insert(to);
+                        }
+                        self.enter(program, &to, event.at);
                     }
-                    self.enter(program, &to, event.at);
                 }
             }
         }
         if let Some(history) = &mut self.history {
             history.apply(event);
+            if resumed.is_some() {
+                // A resume is the same stay going on: not another entry, and the stay's
+                // start (what stage-anchored schedules count from) moved on by the pause.
+                history.resumed(&self.stage, self.entered_at);
+            }
         }
         self.last_seq = event.seq;
         self.latest_at = self.latest_at.max(event.at);
@@ -391,6 +436,34 @@ impl Pairing {
             };
         }
         state
+    }
+
+    /// Whether moving from `from` to `to` goes back from a pause to the stage paused.
+    pub fn resumes(&self, program: &Program, from: &Name, to: &Name) -> bool {
+        program.stage(from).is_some_and(|s| s.pause)
+            && self
+                .paused
+                .as_ref()
+                .is_some_and(|p| p.stage == *to && p.resumed.is_none())
+    }
+
+    /// Resumes the paused stage at `at`: its clock and due time moved on by the pause, stage
+    /// schedules counted from a start moved on alike; no new goal cycle. None when nothing
+    /// was paused.
+    fn resume(&mut self, at: DateTime<Utc>) -> Option<()> {
+        let paused = self.paused.as_mut()?;
+        let shift = at - paused.since;
+        paused.resumed = Some(at);
+        self.stage = paused.stage;
+        self.entered_at = paused.entered_at + shift;
+        self.due = paused.due.map(|d| d + shift);
+        self.overdue_logged = paused.overdue_logged;
+        self.outcome = None;
+        let before = paused.entered_at;
+        for state in self.schedules.values_mut().filter(|s| s.anchor == before) {
+            state.anchor += shift;
+        }
+        Some(())
     }
 
     fn enter(&mut self, program: &Program, stage_id: &Name, at: DateTime<Utc>) {
