@@ -138,3 +138,54 @@ fn the_browser_check_sees_a_blank_page_and_a_console_error() {
     assert_eq!(shot.console.len(), 2, "{:?}", shot.console);
     assert!(shot.console[1].contains("nosuch is not defined"));
 }
+
+/// Issue 30: a stage is reached once per pairing however often the pairing comes back to it
+/// (a pause and its resume), and success per version counts each pairing on the version it
+/// runs on now, saying how many came by a migration and how many started on each.
+#[test]
+fn the_funnel_counts_a_stage_once_and_versions_say_who_migrated() {
+    let dir = mentorflow_tests::scratch_dir("report-versions");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let store = dir.join("s.db").to_string_lossy().into_owned();
+    let at = |now: &str, args: &[&str]| {
+        let run = mentorflow(&with_flags(args, &["--store", &store, "--now", now]));
+        assert_eq!(run.code, 0, "{args:?}\n{}", run.transcript());
+        run
+    };
+    let program = "tests/fixtures/store/pausing.toml";
+    at("2026-01-01", &["init"]);
+    for who in ["runner=cy", "runner=dee"] {
+        at("2026-01-01", &["enrol", program, "--type", "solo", "--person", who]);
+    }
+    at("2026-01-02", &["record", "p-1", "on_leave=true"]);
+    at("2026-01-02", &["advance", "p-1"]);
+    at("2026-01-09", &["record", "p-1", "on_leave=false"]);
+    at("2026-01-09", &["advance", "p-1"]);
+    // A second version (a longer due); p-2 moves to it.
+    let text = std::fs::read_to_string(program).expect("program");
+    let newer = dir.join("pausing.toml");
+    std::fs::write(&newer, text.replace("due = \"60d\"", "due = \"90d\"")).expect("write");
+    let newer = newer.to_string_lossy().into_owned();
+    at("2026-01-10", &["migrate", "--to", &newer, "--type", "solo", "--in-stage", "coaching"]);
+    let report = at("2026-01-11", &["report", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&report.stdout).expect("json");
+    let funnel = &doc["programs"][0]["types"][0]["funnel"];
+    let coaching = funnel
+        .as_array()
+        .expect("funnel")
+        .iter()
+        .find(|s| s["stage"] == "coaching")
+        .expect("coaching");
+    assert_eq!(coaching["reached"], 2, "{funnel}");
+    let versions: Vec<(u64, u64, u64, u64)> = doc["programs"][0]["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| {
+            let n = |k: &str| v[k].as_u64().expect(k);
+            (n("number"), n("pairings"), n("migrated_in"), n("started"))
+        })
+        .collect();
+    assert_eq!(versions, [(1, 0, 0, 2), (2, 2, 2, 0)], "{}", report.stdout);
+}
