@@ -213,7 +213,7 @@ enum Command {
         #[command(flatten)]
         on: AtTime,
     },
-    /// The cohort report: funnel, success, time in stage, who needs attention (text, HTML).
+    /// The cohort report: who needs a call, funnel, success, weeks, breakdown, mentor load (text, HTML, JSON).
     Report {
         #[command(flatten)]
         args: commands::report::Args,
