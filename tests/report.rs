@@ -156,7 +156,10 @@ fn the_funnel_counts_a_stage_once_and_versions_say_who_migrated() {
     let program = "tests/fixtures/store/pausing.toml";
     at("2026-01-01", &["init"]);
     for who in ["runner=cy", "runner=dee"] {
-        at("2026-01-01", &["enrol", program, "--type", "solo", "--person", who]);
+        at(
+            "2026-01-01",
+            &["enrol", program, "--type", "solo", "--person", who],
+        );
     }
     at("2026-01-02", &["record", "p-1", "on_leave=true"]);
     at("2026-01-02", &["advance", "p-1"]);
@@ -167,7 +170,18 @@ fn the_funnel_counts_a_stage_once_and_versions_say_who_migrated() {
     let newer = dir.join("pausing.toml");
     std::fs::write(&newer, text.replace("due = \"60d\"", "due = \"90d\"")).expect("write");
     let newer = newer.to_string_lossy().into_owned();
-    at("2026-01-10", &["migrate", "--to", &newer, "--type", "solo", "--in-stage", "coaching"]);
+    at(
+        "2026-01-10",
+        &[
+            "migrate",
+            "--to",
+            &newer,
+            "--type",
+            "solo",
+            "--in-stage",
+            "coaching",
+        ],
+    );
     let report = at("2026-01-11", &["report", "--json"]);
     let doc: serde_json::Value = serde_json::from_str(&report.stdout).expect("json");
     let funnel = &doc["programs"][0]["types"][0]["funnel"];
