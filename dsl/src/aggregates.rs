@@ -19,6 +19,14 @@ pub fn register(engine: &mut Engine) {
         .register_fn("average", average)
         .register_fn("count", count)
         .register_fn("overlap_hours", overlap_hours)
+        // Offsets of half an hour (India +5.5, Newfoundland -3.5) are written as floats.
+        .register_fn("overlap_hours", overlap_hours_f)
+        .register_fn("overlap_hours", |a: i64, b: f64| {
+            overlap_hours_f(a as f64, b)
+        })
+        .register_fn("overlap_hours", |a: f64, b: i64| {
+            overlap_hours_f(a, b as f64)
+        })
         .register_fn("common", common)
         .register_fn("rank", rank)
         .register_fn("in_reporting_line", |a: Map, b: Map| {
@@ -57,9 +65,17 @@ fn rank(list: Dynamic, item: Dynamic) -> Dynamic {
 }
 
 /// Hours two people's working days (09:00 to 17:00 local) overlap, from their offsets to UTC
-/// in whole hours.
+/// in whole hours. The clock goes round: Sydney (+10) and San Francisco (-8) are 18 hours
+/// apart one way and 6 the other, so they share 2 hours across midnight UTC.
 fn overlap_hours(a: i64, b: i64) -> i64 {
-    8 - a.abs_diff(b).min(8) as i64
+    let apart = (a - b).rem_euclid(24);
+    8 - apart.min(24 - apart).min(8)
+}
+
+/// [`overlap_hours`] for offsets given in hours and fractions (+5.5).
+fn overlap_hours_f(a: f64, b: f64) -> f64 {
+    let apart = (a - b).rem_euclid(24.0);
+    8.0 - apart.min(24.0 - apart).min(8.0)
 }
 
 /// How many levels apart two people are when one is in the other's reporting line (their
@@ -213,6 +229,13 @@ mod tests {
         assert!(ask(r#"rank(["m2"], "m9")"#).is_unit());
         assert_eq!(ask("overlap_hours(-5, 9)").as_int(), Ok(0));
         assert_eq!(ask("overlap_hours(1, 1)").as_int(), Ok(8));
+        // Across midnight UTC: Sydney and San Francisco share two hours.
+        assert_eq!(ask("overlap_hours(10, -8)").as_int(), Ok(2));
+        assert_eq!(ask("overlap_hours(-8, 10)").as_int(), Ok(2));
+        assert_eq!(ask("overlap_hours(12, -12)").as_int(), Ok(8));
+        // Half-hour offsets: India (+5.5) and Berlin (+1), 4.5 hours apart, share 3.5.
+        assert_eq!(ask("overlap_hours(5.5, 1)").as_float(), Ok(3.5));
+        assert_eq!(ask("overlap_hours(1, 5.5)").as_float(), Ok(3.5));
         assert_eq!(
             ask("in_reporting_line(dev, #{id: \"z\"})").as_bool(),
             Ok(false)
