@@ -43,29 +43,22 @@ pub struct Args {
 /// Migrates (or shows what a migration would do).
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let program = super::load_program(&args.to, output).map_err(Failure::Reported)?;
-    let (mapping, text) = args.mapping.read(&args.set)?;
     let filter = Filter {
         type_id: args.type_id.clone(),
         stage: args.in_stage.clone(),
         ..Filter::default()
     };
     let mut coordinator = store.open()?;
-    let older = crate::input::mapping::stored_older(&mut coordinator, &program)?;
-    let versions: Vec<&mentorflow_dsl::Program> = older.iter().map(|(_, p)| &**p).collect();
-    args.mapping.check_names(&versions, &program)?;
-    if let (Some(file), Some(text)) = (&args.mapping.file, &text) {
-        if crate::input::mapping::errors(
-            file,
-            text,
-            &older,
-            &program,
-            "nothing was migrated",
-            output,
-        )? > 0
-        {
-            return Ok(crate::EXIT_FAILED);
-        }
-    }
+    let checked = args.mapping.checked_against_store(
+        &mut coordinator,
+        &program,
+        &args.set,
+        "nothing was migrated",
+        output,
+    )?;
+    let Some(mapping) = checked else {
+        return Ok(crate::EXIT_FAILED);
+    };
     let source = args.to.display().to_string();
     let moved = match coordinator.migrate(&program, &source, &mapping, &filter, args.dry_run) {
         Ok(moved) => moved,

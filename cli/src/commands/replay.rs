@@ -40,24 +40,17 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         outcome: args.stands.outcome.as_deref().map(OutcomeFilter::parse),
         due_before: None,
     };
-    let (mapping, text) = args.mapping.read(&[])?;
     let mut coordinator = store.open()?;
-    let older = crate::input::mapping::stored_older(&mut coordinator, &program)?;
-    let versions: Vec<&mentorflow_dsl::Program> = older.iter().map(|(_, p)| &**p).collect();
-    args.mapping.check_names(&versions, &program)?;
-    if let (Some(file), Some(text)) = (&args.mapping.file, &text) {
-        if crate::input::mapping::errors(
-            file,
-            text,
-            &older,
-            &program,
-            "nothing was replayed",
-            output,
-        )? > 0
-        {
-            return Ok(crate::EXIT_FAILED);
-        }
-    }
+    let checked = args.mapping.checked_against_store(
+        &mut coordinator,
+        &program,
+        &[],
+        "nothing was replayed",
+        output,
+    )?;
+    let Some(mapping) = checked else {
+        return Ok(crate::EXIT_FAILED);
+    };
     let replayed = coordinator.replay(&program, &filter, &mapping)?;
     let names = coordinator.directory()?;
     if args.json {

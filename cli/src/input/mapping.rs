@@ -107,6 +107,31 @@ fn known(
     Ok(())
 }
 
+impl MappingArgs {
+    /// The mapping towards `program` from its stored older versions, its names and its file
+    /// checked against them (`set`: `migrate --set`); none when the file has errors, which
+    /// are printed with `not_done` (`nothing was migrated`).
+    pub fn checked_against_store(
+        &self,
+        coordinator: &mut mentorflow_engine::Coordinator,
+        program: &mentorflow_dsl::Program,
+        set: &[String],
+        not_done: &str,
+        output: &mut Output<'_>,
+    ) -> Result<Option<Mapping>, Failure> {
+        let (mapping, text) = self.read(set)?;
+        let older = stored_older(coordinator, program)?;
+        let versions: Vec<&mentorflow_dsl::Program> = older.iter().map(|(_, p)| &**p).collect();
+        self.check_names(&versions, program)?;
+        if let (Some(file), Some(text)) = (&self.file, &text) {
+            if errors(file, text, &older, program, not_done, output)? > 0 {
+                return Ok(None);
+            }
+        }
+        Ok(Some(mapping))
+    }
+}
+
 fn pairs(flag: &str, given: &[String]) -> Result<Vec<(String, String)>, Failure> {
     given
         .iter()
