@@ -91,6 +91,9 @@ pub enum Code {
     E046,
     /// A fact's `at_most` or `at_least` names no fact of the pairing it can compare with.
     E047,
+    /// A transition's `reasons` names a code the program does not declare, or is on a
+    /// transition nobody gives a reason for.
+    E048,
     /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
     W001,
     /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
@@ -117,7 +120,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 53] = [
+    pub const ALL: [Code; 54] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -160,6 +163,7 @@ impl Code {
         Code::E045,
         Code::E046,
         Code::E047,
+        Code::E048,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -218,6 +222,7 @@ impl Code {
             Code::E045 => "E045",
             Code::E046 => "E046",
             Code::E047 => "E047",
+            Code::E048 => "E048",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -289,6 +294,7 @@ impl Code {
             Code::E045 => "A script reads an attribute of a participant (`mentors[0].age`, `p.age` inside `mentees.all(...)`, `mentor.age` in `[matching]`) that the program does not declare: no one can be enrolled with it, so the script fails or never holds.",
             Code::E046 => "A cycle of automatic transitions (`auto = true`) can always fire: every guard on it is missing or `true`, so a pairing entering it would move around it without end and every command on it is refused.",
             Code::E047 => "A fact's `at_most` or `at_least` names a fact the program does not declare, the fact itself, a fact kept per person (or is written on one), or a fact of a kind that does not compare with its own (numbers compare with numbers, dates with dates).",
+            Code::E048 => "A transition's `reasons` (the codes a coordinator must give to take it) names a code `[reasons]` does not declare, or the program declares no `[reasons]`, or it is on a timer or automatic transition, which nobody takes with a reason.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage's only way to a terminal stage is a `from = \"*\"` transition (withdraw).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
@@ -348,6 +354,7 @@ impl Code {
             Code::E045 => "Declare the attribute under `[attributes.NAME]` (did-you-mean), or read one a person has: `id`, `role`, `managers`, `facts`.",
             Code::E046 => "Give one transition of the cycle a guard that the moves change: `days_in_stage >= 7`, `entries.review < 3`, `taken.retry < 2`, or a fact an action sets.",
             Code::E047 => "Name another fact kept on the pairing, of a comparable kind (did-you-mean): `at_most = \"goals_total\"`.",
+            Code::E048 => "Declare the code in `[reasons]` (did-you-mean), or remove `reasons` from a timer or automatic transition.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",

@@ -145,6 +145,8 @@ struct Transition {
     warn: Option<Due>,
     /// Taken as soon as its guard holds, after every command and tick.
     auto: Option<bool>,
+    /// Reason codes (of `[reasons]`) one of which `advance --reason` must give to take it.
+    reasons: Option<Vec<String>>,
 }
 
 /// A value's type.

@@ -35,7 +35,8 @@ pub struct Program {
     pub criteria: Vec<Criterion>,
     /// Mentoring types with their participant rules and stage overrides.
     pub types: Vec<MentoringType>,
-    /// The reason codes a withdrawal or a forced move must give (`[reasons]`); none: any text.
+    /// The reason codes a withdrawal, a leave or a forced move must give, and any move may
+    /// (`[reasons]`); none: any text.
     pub reasons: Vec<Reason>,
     /// Recurring or one-off activities (check-ins, sessions, surveys), in file order.
     pub schedules: Vec<Schedule>,
@@ -237,6 +238,10 @@ pub struct Transition {
     pub label: String,
     /// Which command takes it.
     pub trigger: Trigger,
+    /// The reason codes one of which a coordinator must give to take it (`advance --reason`,
+    /// `withdraw --reason`); none: a reason is optional (`advance`) or any code (`withdraw`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
@@ -246,6 +251,13 @@ impl Transition {
     /// Its number as people see it (in `show`, events, refusals and coverage): from 1, in file order.
     pub fn number(&self) -> usize {
         self.index + 1
+    }
+
+    /// Whether a move given `reason` (its code before any `: details`) may take it: any
+    /// reason, or none, when it lists no codes; else one of its codes.
+    pub fn accepts_reason(&self, reason: Option<&str>) -> bool {
+        self.reasons.is_empty()
+            || reason.is_some_and(|r| self.reasons.iter().any(|c| c == reason_code_of(r)))
     }
 
     /// The timer, when the transition is taken by `tick`.
@@ -459,7 +471,7 @@ pub struct Capacity {
     pub limit: u32,
 }
 
-/// A reason code a withdrawal or a forced move may give.
+/// A reason code a withdrawal, a leave or a move may give.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Reason {
     /// The code given on the command line, e.g. `no-time`.
@@ -487,6 +499,11 @@ impl Program {
     }
 }
 
+/// The code a given reason starts with: `no-time` of `no-time: details`.
+pub fn reason_code_of(given: &str) -> &str {
+    given.split(':').next().unwrap_or_default().trim()
+}
+
 impl Program {
     /// The declared reason code `given` starts with (`no-time` or `no-time: details`), when
     /// the program declares codes; `Err` with the codes when it names none of them.
@@ -494,7 +511,7 @@ impl Program {
         if self.reasons.is_empty() {
             return Ok(None);
         }
-        let code = given.split(':').next().unwrap_or_default().trim();
+        let code = reason_code_of(given);
         match self.reasons.iter().find(|r| r.code == code) {
             Some(r) => Ok(Some(r)),
             None => Err(self.reasons.iter().map(|r| r.code.clone()).collect()),

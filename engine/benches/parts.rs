@@ -98,14 +98,22 @@ fn benches(c: &mut Criterion) {
     });
 
     c.bench_function("one advance in memory", |b| {
-        b.iter(|| black_box(engine.advance(&mut pairing, None, &actor).expect("advance")))
+        b.iter(|| {
+            black_box(
+                engine
+                    .advance(&mut pairing, None, None, &actor)
+                    .expect("advance"),
+            )
+        })
     });
 
     // Decoding is what every read of a history pays: one event of each common kind.
     let (mut decoded, enrolled) = engine
         .enrol("p-2", "solo", mentee(), &actor)
         .expect("enrol");
-    let moved = engine.advance(&mut decoded, None, &actor).expect("advance");
+    let moved = engine
+        .advance(&mut decoded, None, None, &actor)
+        .expect("advance");
     let bodies: Vec<String> = [enrolled, moved]
         .iter()
         .map(|e| mentorflow_engine::store::codec::encode_event(e).expect("encode"))
@@ -146,7 +154,7 @@ fn benches(c: &mut Criterion) {
                 b.iter(|| {
                     store
                         .update("p-1", &mut |p, _| {
-                            Ok(engine.advance(p, None, &actor).map(|e| vec![e])?)
+                            Ok(engine.advance(p, None, None, &actor).map(|e| vec![e])?)
                         })
                         .expect("advance")
                 })

@@ -54,7 +54,9 @@ fn fold_of_events_equals_live_state_at_every_step() {
         now += Duration::days(3);
         let actor = Actor { name: "t", now };
         let event = match (what, n) {
-            ("advance", _) => engine.advance(&mut live, None, &actor).expect("advance"),
+            ("advance", _) => engine
+                .advance(&mut live, None, None, &actor)
+                .expect("advance"),
             (fact, Some(n)) => engine
                 .record(
                     &mut live,

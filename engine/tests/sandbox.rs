@@ -60,7 +60,7 @@ fn advance_with(engine: Engine) -> EngineError {
         .enrol("p-1", "solo", vec![mentee], &actor)
         .expect("enrol");
     let err = engine
-        .advance(&mut pairing, None, &actor)
+        .advance(&mut pairing, None, None, &actor)
         .expect_err("hostile guard must fail");
     assert_eq!(&*pairing.stage, "start", "pairing must stay where it was");
     assert_eq!(pairing.last_seq, 1, "no event may be applied");
@@ -186,7 +186,7 @@ fn print_is_captured_not_written_to_stdout() {
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
         .expect("enrol");
-    assert!(engine.advance(&mut pairing, None, &actor).is_err());
+    assert!(engine.advance(&mut pairing, None, None, &actor).is_err());
     assert!(engine
         .runtime
         .take_prints()
@@ -232,7 +232,7 @@ fn scripts_cannot_change_facts() {
         )
         .expect("record");
     let err = engine
-        .advance(&mut pairing, None, &actor)
+        .advance(&mut pairing, None, None, &actor)
         .expect_err("assigning to facts must fail");
     assert!(
         matches!(&err, EngineError::Script(e) if e.location.starts_with("hostile.toml:17:")),
@@ -268,7 +268,7 @@ fn the_script_view_follows_recorded_facts() {
         )
         .expect("record");
     assert!(
-        engine.advance(&mut pairing, None, &actor).is_err(),
+        engine.advance(&mut pairing, None, None, &actor).is_err(),
         "n = 1 must not pass"
     );
     engine
@@ -280,7 +280,7 @@ fn the_script_view_follows_recorded_facts() {
         )
         .expect("record");
     engine
-        .advance(&mut pairing, None, &actor)
+        .advance(&mut pairing, None, None, &actor)
         .expect("n = 5 must pass");
 }
 
@@ -345,7 +345,7 @@ fn captured_output_is_bounded_in_bytes_not_only_lines() {
     let (mut pairing, _) = engine
         .enrol("p-1", "solo", vec![mentee], &actor)
         .expect("enrol");
-    assert!(engine.advance(&mut pairing, None, &actor).is_err());
+    assert!(engine.advance(&mut pairing, None, None, &actor).is_err());
     let prints = engine.runtime.take_prints();
     let bytes: usize = prints.iter().map(String::len).sum();
     // 500 lines of 40 KB were printed (20 MB); 64 KB and a few cut marks are kept.

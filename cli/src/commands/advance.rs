@@ -10,7 +10,7 @@ use crate::Output;
 /// Advance a pairing (or every active pairing with --all) along the first transition whose guard holds.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow advance p-1\n  mentorflow advance p-1 --to orientation\n  mentorflow advance p-1 --to mentoring --force --reason \"returning pair\"\n  mentorflow advance --all"
+    after_help = "Examples:\n  mentorflow advance p-1\n  mentorflow advance p-1 --to orientation\n  mentorflow advance p-1 --to closure --reason goals-met\n  mentorflow advance p-1 --to mentoring --force --reason \"returning pair\"\n  mentorflow advance --all"
 )]
 pub struct Args {
     /// Pairing id, e.g. p-12.
@@ -22,11 +22,13 @@ pub struct Args {
     /// Move to --to without checking guards; needs --reason; logged as forced.
     #[arg(long, requires = "to", requires = "reason")]
     force: bool,
-    /// Why (required with --force); one of the program's reason codes when it declares them.
+    /// Why, stored with the move: one of the program's reason codes when it declares them
+    /// (`CODE` or `"CODE: details"`). Required with --force and by a transition with `reasons`.
     #[arg(long)]
     reason: Option<String>,
-    /// Advance every active pairing whose guard now holds.
-    #[arg(long, conflicts_with_all = ["to", "force"])]
+    /// Advance every active pairing whose guard now holds (transitions that ask for a reason
+    /// are left to `advance PAIRING --reason CODE`).
+    #[arg(long, conflicts_with_all = ["to", "force", "reason"])]
     all: bool,
     /// Print JSON: the stored events and the changed pairing (`mentorflow schema changes`),
     /// or for --all what it did (`mentorflow schema bulk`).
@@ -64,8 +66,14 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
             to: to.clone(),
             reason: args.reason.clone().unwrap_or_default(),
         },
-        (Some(to), false) => Advance::To(to.clone()),
-        (None, _) => Advance::Next,
+        (to, false) => match &args.reason {
+            Some(reason) => Advance::Because {
+                to: to.clone(),
+                reason: reason.clone(),
+            },
+            None => to.clone().map_or(Advance::Next, Advance::To),
+        },
+        (None, true) => Advance::Next,
     };
     let events = coordinator.advance(id, &how)?;
     super::stored(&coordinator, &events, args.json, output)

@@ -311,6 +311,9 @@ fn transitions(s: &mut String, program: &Program, type_id: Option<&str>) {
             }
         }
         match &t.trigger {
+            Trigger::Advance | Trigger::Withdraw if !t.reasons.is_empty() => {
+                when = format!("{when}, with a reason: {}", t.reasons.join(", "));
+            }
             Trigger::Advance | Trigger::Withdraw => {}
             Trigger::Auto => when = format!("{when}, automatically as soon as it holds"),
             Trigger::Timer(timer) => when = format!("{when}, {}", timer_text(timer)),

@@ -255,13 +255,14 @@ pub fn engine_error(e: &EngineError) -> String {
         | EngineError::NoSuchTransition { .. }
         | EngineError::Script { .. }
         | EngineError::Action { .. }
-        | EngineError::ReasonRequired { .. }
         | EngineError::NoWithdrawTransition { .. }
         | EngineError::BeforeLatestEvent { .. }
-        | EngineError::UnknownReason { .. }
         | EngineError::AutoLoop { .. }
         | EngineError::NoActor
         | EngineError::Fold { .. } => command_error(e),
+        EngineError::ReasonNeeded { .. }
+        | EngineError::ReasonRequired { .. }
+        | EngineError::UnknownReason { .. } => reason_error(e),
     }
 }
 
@@ -377,7 +378,7 @@ fn fact_error(e: &EngineError) -> String {
             text.trim().trim_start_matches('+')
         ),
         EngineError::NotANumber { name, kind } => format!(
-            "`+=` and `-=` change int and float facts; `{name}` is {}: set it with {name}=VALUE",
+            "`+=` and `-=` add to int and float facts and move date facts by a duration (+=6w); `{name}` is {}: set it with {name}=VALUE",
             kind.with_article()
         ),
         EngineError::NoValueToChange(name) => format!(
@@ -471,14 +472,6 @@ fn command_error(e: &EngineError) -> String {
         } => format!(
             "{what} of {pairing}: {problem}; the command was refused and {pairing} left unchanged (fix the action in the program)"
         ),
-        EngineError::ReasonRequired(command) => format!(
-            "{} needs a reason: add --reason \"...\" (it goes into the audit log)",
-            match command {
-                Command::Withdraw => "withdraw",
-                Command::Leave => "leave",
-                Command::Force | Command::Advance => "a forced move",
-            }
-        ),
         EngineError::NoWithdrawTransition(program) => format!(
             "program `{program}` has no withdraw transition (from = \"*\" to a terminal stage); add one to the program"
         ),
@@ -491,14 +484,6 @@ fn command_error(e: &EngineError) -> String {
             minute(*now),
             minute(*latest)
         ),
-        EngineError::UnknownReason {
-            program,
-            given,
-            known,
-        } => format!(
-            "`{given}` is not a reason code of program `{program}`{}; give one as --reason CODE or --reason \"CODE: details\"",
-            did_you_mean_or_known(given, known)
-        ),
         EngineError::AutoLoop { pairing, path } => format!(
             "automatic transitions moved {pairing} {} times without stopping: {}; nothing was applied. Fix the program: the guards of these `auto = true` transitions hold one after another in a loop",
             path.len() - 1,
@@ -509,6 +494,44 @@ fn command_error(e: &EngineError) -> String {
         }
         EngineError::Fold(e) => format!("pairing history is inconsistent: {e}"),
         // Only the kinds above are given here (engine_error sorts them).
+        other => other.to_string(),
+    }
+}
+
+/// Errors of reasons: none given where one is needed, a code the program or the transition
+/// does not take.
+fn reason_error(e: &EngineError) -> String {
+    match e {
+        EngineError::ReasonNeeded {
+            transition,
+            to,
+            codes,
+            given,
+        } => format!(
+            "transition {transition} to `{to}` needs a reason: {}; add --reason {} (or \"{}: details\")",
+            match given {
+                Some(given) => format!("`{given}` is not one of its codes ({})", codes.join(", ")),
+                None => format!("one of {}", codes.join(", ")),
+            },
+            codes.first().map(String::as_str).unwrap_or("CODE"),
+            codes.first().map(String::as_str).unwrap_or("CODE"),
+        ),
+        EngineError::ReasonRequired(command) => format!(
+            "{} needs a reason: add --reason \"...\" (it goes into the audit log)",
+            match command {
+                Command::Withdraw => "withdraw",
+                Command::Leave => "leave",
+                Command::Force | Command::Advance => "a forced move",
+            }
+        ),
+        EngineError::UnknownReason {
+            program,
+            given,
+            known,
+        } => format!(
+            "`{given}` is not a reason code of program `{program}`{}; give one as --reason CODE or --reason \"CODE: details\"",
+            did_you_mean_or_known(given, known)
+        ),
         other => other.to_string(),
     }
 }

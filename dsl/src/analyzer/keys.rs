@@ -33,8 +33,8 @@ pub(crate) const STAGE: [&str; 9] = [
 /// `[stages.ID.successor]`.
 pub(crate) const SUCCESSOR: [&str; 4] = ["type", "facts", "when", "stage"];
 /// `[[transitions]]`.
-pub(crate) const TRANSITION: [&str; 10] = [
-    "from", "to", "guard", "label", "after", "idle", "since", "at", "warn", "auto",
+pub(crate) const TRANSITION: [&str; 11] = [
+    "from", "to", "guard", "label", "after", "idle", "since", "at", "warn", "auto", "reasons",
 ];
 /// `[facts.NAME]`.
 pub(crate) const FACT: [&str; 9] = [

@@ -71,6 +71,9 @@ pub(crate) struct Analyzer<'a> {
     /// A stage or transition could not be read, so the graph checks would see a graph with
     /// parts missing and report false unreachable stages or traps.
     pub graph_incomplete: bool,
+    /// Each transition read's `reasons`, with where each code is written: checked against
+    /// `[reasons]` once that is read.
+    transition_reasons: Vec<Vec<(String, Range<usize>)>>,
 }
 
 impl<'a> Analyzer<'a> {
@@ -94,6 +97,7 @@ impl<'a> Analyzer<'a> {
             graph_incomplete: false,
             criteria_used: Default::default(),
             criterion_spans: Vec::new(),
+            transition_reasons: Vec::new(),
         }
     }
 
@@ -197,6 +201,7 @@ impl<'a> Analyzer<'a> {
         roles.dedup();
         self.role_names = roles;
         let reasons = self.reasons(&top);
+        self.transition_reasons(&transitions, &reasons);
         let schedules = self.schedules(&top, &stages, &types);
         let capacity = self.capacity(&top, &types);
         self.per_person(&facts, &types);

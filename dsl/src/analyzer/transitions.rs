@@ -61,6 +61,7 @@ impl Analyzer<'_> {
         let mut r = self.reader();
         let auto = r.bool(table, "auto");
         let guard_src = r.string(table, "guard", false);
+        let reasons = r.strings(table, "reasons").unwrap_or_default();
         let (from, from_span) = from?;
         let from = if from == "*" {
             From::Any
@@ -129,8 +130,10 @@ impl Analyzer<'_> {
             guard: None,
             label,
             trigger,
+            reasons: reasons.iter().map(|(code, _)| code.clone()).collect(),
             span: self.reader().span(table.span.clone()),
         };
+        self.transition_reasons.push(reasons);
         let what = format!("guard of transition {}", t.describe());
         // A guard that fails to compile is reported and dropped; the edge stays for the graph checks.
         t.guard = guard_src.and_then(|(src, span)| self.guard(&src, span, &what));

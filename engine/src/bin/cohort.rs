@@ -160,7 +160,7 @@ impl<'e> Driver<'e> {
         actor: &Actor<'_>,
         mut kept: Option<&mut Vec<Event>>,
     ) -> Result<(), EngineError> {
-        let event = self.engine.advance(p, None, actor)?;
+        let event = self.engine.advance(p, None, None, actor)?;
         let Some(transition) = event.kind.transition() else {
             return Err(EngineError::NoSuchTransition {
                 from: p.stage.to_string(),

@@ -137,6 +137,14 @@ pub enum Advance {
     Next,
     /// The transition to this stage; its guards must hold.
     To(String),
+    /// The first transition whose guards hold (to `to` when given) with a reason code: stored
+    /// with the move, and needed by a transition that lists `reasons`.
+    Because {
+        /// The stage, when one is asked for.
+        to: Option<String>,
+        /// Why: a reason code, alone or with `: details`.
+        reason: String,
+    },
     /// Straight to this stage without guards, logged as forced with the reason.
     Force {
         /// The stage.

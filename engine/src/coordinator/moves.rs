@@ -7,8 +7,11 @@ impl Coordinator {
     pub fn advance(&mut self, id: &str, how: &Advance) -> Result<Vec<Event>, Error> {
         self.change(id, &mut |engine, p, actor| {
             let event = match how {
-                Advance::Next => engine.advance(p, None, actor),
-                Advance::To(to) => engine.advance(p, Some(to), actor),
+                Advance::Next => engine.advance(p, None, None, actor),
+                Advance::To(to) => engine.advance(p, Some(to), None, actor),
+                Advance::Because { to, reason } => {
+                    engine.advance(p, to.as_deref(), Some(reason), actor)
+                }
                 Advance::Force { to, reason } => engine.force(p, to, reason, actor),
             };
             event.map(|e| vec![e])

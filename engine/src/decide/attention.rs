@@ -81,10 +81,29 @@ pub fn attention(engine: &Engine, pairing: &mut Pairing, now: DateTime<Utc>) -> 
     if candidates.iter().any(Candidate::holds) {
         return Attention::CanMove;
     }
+    // A transition that asks for a reason (`reasons`) is a coordinator's choice, such as
+    // closing early: when only such transitions leave the stage, the pairing waits on its
+    // timer, if one leaves it.
+    let asks_reason = |c: &Candidate| {
+        engine
+            .program
+            .transitions
+            .get(c.transition.wrapping_sub(1))
+            .is_some_and(|t| !t.reasons.is_empty())
+    };
+    let timer = |pairing: &Pairing| {
+        crate::rules::timers::upcoming(&engine.program, pairing)
+            .into_iter()
+            .next()
+    };
+    if !candidates.is_empty() && candidates.iter().all(asks_reason) {
+        if let Some(timer) = timer(pairing) {
+            return Attention::Timer(timer);
+        }
+    }
     // A transition meant for another type (`type == "one-on-one" && ...` seen from an
     // extension) is never what this pairing waits on; the first that may apply is.
-    let waits = candidates.iter().filter_map(waiting);
-    let mut waits: Vec<Waiting> = waits.collect();
+    let mut waits: Vec<Waiting> = candidates.iter().filter_map(waiting).collect();
     if let Some(i) = waits.iter().position(|w| !w.other_type()) {
         return Attention::Waiting(waits.swap_remove(i));
     }
@@ -95,10 +114,7 @@ pub fn attention(engine: &Engine, pairing: &mut Pairing, now: DateTime<Utc>) -> 
     if let Some(w) = engine.explain_auto(pairing, now).iter().find_map(waiting) {
         return Attention::Waiting(w);
     }
-    crate::rules::timers::upcoming(&engine.program, pairing)
-        .into_iter()
-        .next()
-        .map_or(Attention::NoAdvance, Attention::Timer)
+    timer(pairing).map_or(Attention::NoAdvance, Attention::Timer)
 }
 
 fn waiting(c: &Candidate) -> Option<Waiting> {

@@ -395,6 +395,9 @@ impl Engine {
             FactChange::Add(text) => (1, text),
             FactChange::Subtract(text) => (-1, text),
         };
+        if decl.kind == ValueKind::Date {
+            return self.moved_date(pairing, person, name, sign, text);
+        }
         if !numeric {
             return Err(EngineError::NotANumber {
                 name: name.into(),
@@ -431,6 +434,56 @@ impl Engine {
             (Value::Float(a), Value::Int(b)) => Value::Float(a + (b * sign) as f64),
             _ => return Err(overflow()),
         };
+        decl.check(&value)
+            .map_err(|problem| EngineError::BadValue {
+                name: name.into(),
+                problem,
+            })?;
+        Ok(value)
+    }
+
+    /// A date fact moved by a duration (`end_date+=6w`, `end_date-=3d`): calendar months for
+    /// `mo`, checked against the declaration as any value.
+    fn moved_date(
+        &self,
+        pairing: &Pairing,
+        person: Option<&str>,
+        name: &str,
+        sign: i64,
+        text: &str,
+    ) -> Result<Value, EngineError> {
+        let decl = self.fact_decl(name)?;
+        let bad = |why: String| {
+            EngineError::BadValue {
+            name: name.into(),
+            problem: format!(
+                "{why}: a date moves by a number of days, weeks or months; write e.g. {name}+=6w, {name}+=10d or {name}-=1mo"
+            ),
+        }
+        };
+        let due = match mentorflow_dsl::Due::parse(text) {
+            Ok(mentorflow_dsl::Due::Hours(_)) => return Err(bad(format!("`{text}` is in hours"))),
+            Ok(due) => due,
+            Err(why) => return Err(bad(why)),
+        };
+        self.check_whose(pairing, decl, person)?;
+        let current = match person {
+            Some(person) => {
+                let p = self.participant(pairing, person)?;
+                pairing.person_fact(&self.program, p, name)
+            }
+            None => pairing.fact(&self.program, name),
+        };
+        let Some(Value::Date(date)) = current else {
+            return Err(EngineError::NoValueToChange(name.into()));
+        };
+        let midnight = date.and_time(chrono::NaiveTime::MIN).and_utc();
+        let moved = if sign > 0 {
+            due.after(midnight)
+        } else {
+            due.before(midnight)
+        };
+        let value = Value::Date(moved.date_naive());
         decl.check(&value)
             .map_err(|problem| EngineError::BadValue {
                 name: name.into(),
@@ -605,25 +658,43 @@ impl Engine {
         &self,
         pairing: &mut Pairing,
         to: Option<&str>,
+        reason: Option<&str>,
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
         if let Some(to) = to {
             self.stage_exists(to)?;
         }
+        if let Some(reason) = reason {
+            self.check_reason(Command::Advance, reason)?;
+        }
         let program = &*self.program;
         let wanted = |t: &Transition| to.is_none_or(|to| t.to == to);
         // The common case allocates nothing: candidates are tried straight from the program.
         let mut any = false;
+        // A transition that holds but asks for a reason not given: named if nothing else moves.
+        let mut needs_reason = None;
         for t in &program.transitions {
             if !(t.on_advance_from(&pairing.stage) && wanted(t)) {
                 continue;
             }
             any = true;
             if self.guards_hold(pairing, t, actor.now)? {
+                if !t.accepts_reason(reason) {
+                    needs_reason.get_or_insert(t);
+                    continue;
+                }
                 let kind = self.moved(pairing, t, Move::Advance);
-                return self.emit(pairing, actor, None, kind);
+                return self.emit(pairing, actor, reason, kind);
             }
+        }
+        if let Some(t) = needs_reason {
+            return Err(EngineError::ReasonNeeded {
+                transition: t.number(),
+                to: t.to.clone(),
+                codes: t.reasons.clone(),
+                given: reason.map(str::to_string),
+            });
         }
         if let (Some(to), false) = (to, any) {
             return Err(self.no_such_transition(pairing, to));
@@ -658,7 +729,11 @@ impl Engine {
         self.ensure_active(pairing)?;
         let program = &*self.program;
         for t in &program.transitions {
-            if t.on_advance_from(&pairing.stage) && self.guards_hold(pairing, t, actor.now)? {
+            // A transition that asks for a reason is left to a coordinator who gives one.
+            if t.on_advance_from(&pairing.stage)
+                && t.accepts_reason(None)
+                && self.guards_hold(pairing, t, actor.now)?
+            {
                 let kind = self.moved(pairing, t, Move::Advance);
                 return self.emit(pairing, actor, None, kind).map(Some);
             }
@@ -862,8 +937,23 @@ impl Engine {
             .iter()
             .filter(|t| t.trigger == Trigger::Withdraw)
             .collect();
-        if any.is_empty() {
+        let Some(first) = any.first() else {
             return Err(EngineError::NoWithdrawTransition(self.program.id.clone()));
+        };
+        // A withdraw transition that lists codes is only for them (`goals-met` ends in
+        // `completed`, any other reason in `withdrawn`).
+        let first = *first;
+        let any: Vec<&Transition> = any
+            .into_iter()
+            .filter(|t| t.accepts_reason(Some(reason)))
+            .collect();
+        if any.is_empty() {
+            return Err(EngineError::ReasonNeeded {
+                transition: first.number(),
+                to: first.to.clone(),
+                codes: first.reasons.clone(),
+                given: Some(reason.to_string()),
+            });
         }
         let Some(t) = self.first_holding(pairing, &any, actor.now)? else {
             let candidates = any

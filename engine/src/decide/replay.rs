@@ -174,8 +174,13 @@ fn step(
         } => {
             let mut before = pairing.clone();
             let candidates = engine.explain(&mut before, actor.now);
-            match engine.advance(pairing, None, actor) {
-                Ok(_) | Err(EngineError::Refused(_)) => Ok(diverged(pairing, candidates)),
+            match engine.advance(pairing, None, e.reason.as_deref(), actor) {
+                Ok(_)
+                | Err(
+                    EngineError::Refused(_)
+                    | EngineError::ReasonNeeded { .. }
+                    | EngineError::UnknownReason { .. },
+                ) => Ok(diverged(pairing, candidates)),
                 Err(other) => Err(other),
             }
         }

@@ -239,6 +239,18 @@ pub enum EngineError {
         /// The stages advance can reach from here (empty: none).
         options: Vec<String>,
     },
+    /// The transition whose guards hold asks for a reason code that was not given.
+    #[error("transition {transition} to `{to}` needs a reason")]
+    ReasonNeeded {
+        /// The transition's number.
+        transition: usize,
+        /// The stage it leads to.
+        to: String,
+        /// The codes it takes (`reasons`).
+        codes: Vec<String>,
+        /// The reason given, if any (its code is none of `codes`).
+        given: Option<String>,
+    },
     /// A script failed; the pairing stays where it was.
     #[error(transparent)]
     Script(Box<ScriptError>),

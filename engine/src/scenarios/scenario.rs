@@ -110,7 +110,8 @@ pub struct Step {
     /// The pairing must (true) or must not (false) be blocked now: running, and no advance
     /// transition can be taken (what `list --blocked` shows).
     pub expect_blocked: Option<bool>,
-    /// Reason for force.
+    /// The reason for `force`, `leave` or `replace`, or given with `advance` (a code the
+    /// transition may ask for).
     pub reason: Option<String>,
     /// Who does this step.
     pub actor: Option<String>,
@@ -579,7 +580,11 @@ impl Run<'_> {
             Shape::Add(amounts) => {
                 let changes: Vec<(String, FactChange)> = amounts
                     .iter()
-                    .map(|(name, n)| (name.clone(), FactChange::Add(n.to_string())))
+                    .map(|(name, n)| {
+                        // A duration for a date (`end_date = "6w"`) is a string: its text.
+                        let amount = n.as_str().map_or_else(|| n.to_string(), str::to_string);
+                        (name.clone(), FactChange::Add(amount))
+                    })
                     .collect();
                 let recorded = c.record_for(&id, step.person.as_deref(), &changes);
                 (StepKind::Record, recorded.map(|r| r.events))
@@ -833,10 +838,18 @@ fn shape(step: &Step) -> Result<Shape<'_>, Problem> {
         Step { add: Some(f), .. } => Shape::Add(f),
         Step {
             advance: Some(to), ..
-        } => Shape::Advance(match to {
-            toml::Value::Boolean(true) => Advance::Next,
-            toml::Value::String(s) => Advance::To(s.clone()),
-            other => return Err(Problem::AdvanceValue(other.to_string())),
+        } => Shape::Advance(match (to, &step.reason) {
+            (toml::Value::Boolean(true), None) => Advance::Next,
+            (toml::Value::String(s), None) => Advance::To(s.clone()),
+            (toml::Value::Boolean(true), Some(reason)) => Advance::Because {
+                to: None,
+                reason: reason.clone(),
+            },
+            (toml::Value::String(s), Some(reason)) => Advance::Because {
+                to: Some(s.clone()),
+                reason: reason.clone(),
+            },
+            (other, _) => return Err(Problem::AdvanceValue(other.to_string())),
         }),
         Step {
             force: Some(to), ..
@@ -881,7 +894,12 @@ fn store_problem(e: Error) -> Problem {
 /// fact name, or a failing script, must fail the scenario.
 fn testable(kind: StepKind, e: &EngineError) -> bool {
     match kind {
-        StepKind::Advance | StepKind::Withdraw => matches!(e, EngineError::Refused(_)),
+        StepKind::Advance | StepKind::Withdraw => {
+            matches!(
+                e,
+                EngineError::Refused(_) | EngineError::ReasonNeeded { .. }
+            )
+        }
         StepKind::Participants => matches!(e, EngineError::ParticipantsRefused { .. }),
         StepKind::Record => matches!(
             e,
