@@ -4,9 +4,14 @@
 //! A date may still be compared with a `"YYYY-MM-DD"` string (programs written before dates
 //! were a type do so); the string is read as a date, and one that is not a date is an error,
 //! never a text comparison.
+//!
+//! Before dates were a type they were that text, and stored programs read them as text
+//! (`facts.start_date.sub_string(0, 7)`, `today.len()`, `facts.d + "T09:00"`): a pairing pinned
+//! to such a version must not break on upgrade, so a date keeps the read-only surface of its
+//! `YYYY-MM-DD` text ([`register_text_surface`]).
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
-use rhai::{Engine, EvalAltResult, ImmutableString};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString};
 
 use crate::duration::Due;
 
@@ -67,8 +72,14 @@ pub fn register(engine: &mut Engine) {
         .register_fn("to_string", |d: &mut ScriptDate| d.0.to_string())
         .register_fn("to_debug", |d: &mut ScriptDate| d.0.to_string())
         .register_fn("date", |text: &str| parse(text))
-        .register_fn("+", |d: ScriptDate, duration: &str| {
-            shift(d, duration, true)
+        .register_fn("+", |d: ScriptDate, text: &str| -> Outcome<Dynamic> {
+            // `+ "14d"` moves the date; text that is no duration at all (`+ "T09:00"`) is
+            // joined to it, as it was when dates were text.
+            if text.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                shift(d, text, true).map(Dynamic::from)
+            } else {
+                Ok(format!("{}{text}", d.0).into())
+            }
         })
         .register_fn("-", |d: ScriptDate, duration: &str| {
             shift(d, duration, false)
@@ -98,6 +109,62 @@ pub fn register(engine: &mut Engine) {
         )*};
     }
     comparisons!(==, !=, <, <=, >, >=);
+    register_text_surface(engine);
+}
+
+/// The read-only string methods on a date, as on its `YYYY-MM-DD` text (the same results
+/// Rhai's own give for that text): what programs stored before dates were a type call.
+fn register_text_surface(engine: &mut Engine) {
+    fn text(d: &ScriptDate) -> String {
+        d.0.to_string()
+    }
+    /// Rhai's `sub_string`: a negative start counts from the end; out of range is cut.
+    fn sub(d: &ScriptDate, start: i64, len: i64) -> String {
+        let t = text(d);
+        let n = t.len() as i64;
+        let start = if start < 0 { (n + start).max(0) } else { start };
+        if start >= n || len <= 0 {
+            return String::new();
+        }
+        let end = (start + len).min(n);
+        t[start as usize..end as usize].to_string()
+    }
+    fn index(d: &ScriptDate, needle: &str, from: i64) -> i64 {
+        let t = text(d);
+        let from = from.clamp(0, t.len() as i64) as usize;
+        t[from..].find(needle).map_or(-1, |i| (i + from) as i64)
+    }
+    engine
+        .register_fn("sub_string", |d: &mut ScriptDate, s: i64, l: i64| {
+            sub(d, s, l)
+        })
+        .register_fn("sub_string", |d: &mut ScriptDate, s: i64| sub(d, s, 10))
+        .register_fn("len", |d: &mut ScriptDate| text(d).len() as i64)
+        .register_fn("is_empty", |_: &mut ScriptDate| false)
+        .register_fn("contains", |d: &mut ScriptDate, s: &str| {
+            text(d).contains(s)
+        })
+        .register_fn("contains", |d: &mut ScriptDate, c: char| {
+            text(d).contains(c)
+        })
+        .register_fn("starts_with", |d: &mut ScriptDate, s: &str| {
+            text(d).starts_with(s)
+        })
+        .register_fn("ends_with", |d: &mut ScriptDate, s: &str| {
+            text(d).ends_with(s)
+        })
+        .register_fn("index_of", |d: &mut ScriptDate, s: &str| index(d, s, 0))
+        .register_fn("index_of", |d: &mut ScriptDate, s: &str, from: i64| {
+            index(d, s, from)
+        })
+        .register_fn("split", |d: &mut ScriptDate, sep: &str| -> Array {
+            text(d)
+                .split(sep)
+                .map(|p| Dynamic::from(p.to_string()))
+                .collect()
+        })
+        .register_fn("to_upper", |d: &mut ScriptDate| text(d))
+        .register_fn("to_lower", |d: &mut ScriptDate| text(d));
 }
 
 #[cfg(test)]
@@ -162,6 +229,28 @@ mod tests {
         assert_eq!(whole_months(at(2026, 1, 15), at(2027, 1, 14)), 11);
         assert_eq!(whole_months(at(2026, 1, 15), at(2027, 1, 15)), 12);
         assert_eq!(whole_months(at(2026, 3, 1), at(2026, 1, 1)), 0);
+    }
+
+    #[test]
+    fn a_date_reads_as_its_text_for_programs_stored_before_dates_were_a_type() {
+        assert_eq!(
+            eval::<String>("start.sub_string(0, 7)"),
+            Ok("2026-01".into())
+        );
+        assert_eq!(eval::<String>("start.sub_string(-2)"), Ok("31".into()));
+        assert_eq!(eval::<String>("start.sub_string(8, 50)"), Ok("31".into()));
+        assert_eq!(eval::<i64>("parse_int(start.sub_string(5, 2))"), Ok(1));
+        assert_eq!(eval::<i64>("start.len()"), Ok(10));
+        assert_eq!(eval::<bool>("start.starts_with(\"2026-\")"), Ok(true));
+        assert_eq!(eval::<bool>("\"-01-\" in start"), Ok(true));
+        assert_eq!(eval::<i64>("start.index_of(\"-\", 5)"), Ok(7));
+        assert_eq!(eval::<i64>("start.split(\"-\").len()"), Ok(3));
+        assert_eq!(
+            eval::<String>("start + \"T09:00\""),
+            Ok("2026-01-31T09:00".into())
+        );
+        let wrong = eval::<String>("start + \"14 days\"").unwrap_err();
+        assert!(wrong.contains("not a unit; write `14d`"), "{wrong}");
     }
 
     #[test]
