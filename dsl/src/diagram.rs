@@ -227,7 +227,7 @@ fn mermaid(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> Strin
             node_id(current)
         );
     }
-    for (stage, next, start) in successors(program) {
+    for (stage, next, start) in program.successor_starts() {
         let id = format!("next_{}", node_id(&stage.id));
         let _ = writeln!(
             out,
@@ -267,18 +267,6 @@ fn mermaid(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> Strin
 
 /// The stages with a successor (whatever the type: a pairing of any type that ends there
 /// continues), with the stage the new pairing starts in.
-fn successors(program: &Program) -> Vec<(&Stage, &crate::model::Successor, &str)> {
-    program
-        .stages
-        .iter()
-        .filter_map(|s| {
-            let next = s.successor.as_ref()?;
-            let start = next.stage.as_deref().unwrap_or(&program.initial);
-            Some((s, next, start))
-        })
-        .collect()
-}
-
 /// `a new extension pairing, carrying goals_met, when ...`.
 fn successor_label(next: &crate::model::Successor) -> String {
     let mut label = match &next.type_id {
@@ -380,7 +368,7 @@ fn dot(program: &Program, type_id: Option<&str>, overlay: &Overlay) -> String {
             dot_text(&edge_label(program, t, from, type_id))
         );
     }
-    for (stage, next, start) in successors(program) {
+    for (stage, next, start) in program.successor_starts() {
         let id = format!("next {}", stage.id);
         let _ = writeln!(
             out,

@@ -44,17 +44,40 @@ fn reaches_terminal(program: &Program, graph: &DiGraph<usize, usize>) -> Vec<boo
     reached
 }
 
+/// Which stages a pairing can be in: those reached from the initial stage, and from the stage
+/// a successor starts in once its ending stage is reached (a successor-only stage is used).
+fn reachable(program: &Program, graph: &DiGraph<usize, usize>, initial: usize) -> Vec<bool> {
+    let mut reachable = vec![false; program.stages.len()];
+    let starts = program.successor_starts();
+    let mut pending = vec![initial];
+    while let Some(start) = pending.pop() {
+        if reachable[start] {
+            continue;
+        }
+        let mut dfs = Dfs::new(graph, NodeIndex::new(start));
+        while let Some(n) = dfs.next(graph) {
+            reachable[n.index()] = true;
+        }
+        for (ending, _, first) in &starts {
+            let ending = program.stages.iter().position(|s| s.id == ending.id);
+            let first = program.stages.iter().position(|s| s.id == *first);
+            if let (Some(ending), Some(first)) = (ending, first) {
+                if reachable[ending] && !reachable[first] {
+                    pending.push(first);
+                }
+            }
+        }
+    }
+    reachable
+}
+
 /// Reports unreachable stages, traps, a missing terminal stage, and withdraw-only stages.
 pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
     let Some(initial) = program.stages.iter().position(|s| s.id == program.initial) else {
         return;
     };
     let graph = stage_graph(program, true);
-    let mut reachable = vec![false; program.stages.len()];
-    let mut dfs = Dfs::new(&graph, NodeIndex::new(initial));
-    while let Some(n) = dfs.next(&graph) {
-        reachable[n.index()] = true;
-    }
+    let reachable = reachable(program, &graph, initial);
     for (i, stage) in program.stages.iter().enumerate() {
         if !reachable[i] {
             diagnostics.push(

@@ -481,6 +481,19 @@ pub struct Reason {
 }
 
 impl Program {
+    /// Each stage that starts a successor, with its successor and the stage the new pairing
+    /// starts in: the edges `graph` draws and `check` follows, from ending to starting.
+    pub fn successor_starts(&self) -> Vec<(&Stage, &Successor, &str)> {
+        self.stages
+            .iter()
+            .filter_map(|s| {
+                let next = s.successor.as_ref()?;
+                let start = next.stage.as_deref().unwrap_or(&self.initial);
+                Some((s, next, start))
+            })
+            .collect()
+    }
+
     /// The script `hook` (`on_enter`, `on_exit`, `on_timeout`) of `stage` runs for a pairing
     /// of type `type_id`: the type's own when it declares one, else the stage's.
     pub fn action(&self, type_id: &str, stage: &str, hook: &str) -> Option<&Script> {

@@ -180,13 +180,23 @@ fn attribute_problems(
 /// The script variables that hold people.
 const GROUPS: [&str; 3] = ["participants", "mentors", "mentees"];
 
-/// The parameters of the closures handed to a method called on people (`mentees.all(|m|
-/// ...)`, `participants.filter(...).any(...)`): the people those methods hand them. A
-/// closure's parameters include what it captures: `facts` and the other script variables are
-/// no people; a name the script also binds with `let` may be anything, so it is left alone.
-fn closure_people(ast: &rhai::AST, scope: &rhai::Scope<'_>) -> std::collections::BTreeSet<String> {
+/// A closure handed to a method called on people (`mentees.all(|m| ...)`): where it starts
+/// (and, for a body in braces, ends), the group whose people it is handed, and its
+/// parameters that hold them.
+struct PeopleClosure {
+    start: (usize, usize),
+    end: Option<(usize, usize)>,
+    group: &'static str,
+    params: Vec<String>,
+}
+
+/// The closures handed to a method called on people (`mentees.all(|m| ...)`,
+/// `participants.filter(...).any(...)`). A closure's parameters include what it captures:
+/// `facts` and the other script variables are no people; a name the script also binds with
+/// `let` may be anything, so it is left alone.
+fn people_closures(ast: &rhai::AST, scope: &rhai::Scope<'_>) -> Vec<PeopleClosure> {
     let mut bound = std::collections::BTreeSet::new();
-    let mut over_people = std::collections::BTreeSet::new();
+    let mut over_people = std::collections::BTreeMap::new();
     ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
             Some(ASTNode::Stmt(rhai::Stmt::Var(var, ..))) => {
@@ -194,8 +204,12 @@ fn closure_people(ast: &rhai::AST, scope: &rhai::Scope<'_>) -> std::collections:
             }
             Some(ASTNode::Expr(Expr::Dot(bin, ..))) => {
                 if let Expr::Variable(var, ..) = &bin.lhs {
-                    if GROUPS.contains(&var.1.as_str()) {
-                        closures_in(&bin.rhs, &mut over_people);
+                    if let Some(group) = GROUPS.iter().find(|g| **g == var.1.as_str()) {
+                        let mut closures = std::collections::BTreeMap::new();
+                        closures_in(&bin.rhs, &mut closures);
+                        for (c, at) in closures {
+                            over_people.insert(c, (*group, at));
+                        }
                     }
                 }
             }
@@ -203,21 +217,51 @@ fn closure_people(ast: &rhai::AST, scope: &rhai::Scope<'_>) -> std::collections:
         }
         true
     });
+    let place = |p: Position| Some((p.line()?, p.position()?));
     ast.iter_fn_def()
-        .filter(|def| over_people.contains(def.name.as_str()))
-        .flat_map(|def| def.params.iter())
-        .filter(|p| !scope.contains(p.as_str()) && !bound.contains(p.as_str()))
-        .map(|p| p.to_string())
+        .filter_map(|def| {
+            let (group, at) = *over_people.get(def.name.as_str())?;
+            let params = def
+                .params
+                .iter()
+                .filter(|p| !scope.contains(p.as_str()) && !bound.contains(p.as_str()))
+                .map(|p| p.to_string())
+                .collect();
+            Some(PeopleClosure {
+                start: place(at)?,
+                end: place(def.body.end_position()),
+                group,
+                params,
+            })
+        })
         .collect()
 }
 
-/// The anonymous functions handed to the method calls of a chain (`.filter(...).all(...)`).
-fn closures_in(expr: &Expr, out: &mut std::collections::BTreeSet<String>) {
+/// Every variable that holds a person in some closure.
+fn closure_people(closures: &[PeopleClosure]) -> std::collections::BTreeSet<String> {
+    closures.iter().flat_map(|c| c.params.iter().cloned()).collect()
+}
+
+/// The group the person in `variable` read at `at` comes from: that of the innermost
+/// closure around `at` with such a parameter.
+fn group_at(closures: &[PeopleClosure], variable: &str, at: Position) -> Option<&'static str> {
+    let at = (at.line()?, at.position()?);
+    closures
+        .iter()
+        .filter(|c| c.params.iter().any(|p| p == variable))
+        .filter(|c| c.start <= at && c.end.is_none_or(|end| at <= end))
+        .max_by_key(|c| c.start)
+        .map(|c| c.group)
+}
+
+/// The anonymous functions handed to the method calls of a chain (`.filter(...).all(...)`),
+/// each with where its argument starts (the `|` before its parameters).
+fn closures_in(expr: &Expr, out: &mut std::collections::BTreeMap<String, Position>) {
     match expr {
         Expr::MethodCall(call, _) => {
             for arg in call.args.iter() {
                 if let Some((name, _)) = crate::fast::closure_parts(arg) {
-                    out.insert(name);
+                    out.insert(name, arg.start_position());
                 }
             }
         }
@@ -252,6 +296,121 @@ fn person_property<'e>(
         },
         _ => None,
     }
+}
+
+/// The fact a person's `facts` is read for (`p.facts.NAME`, `mentors[0].facts.NAME`), where
+/// its name starts, and whether it is read as it is (no method or property after it).
+fn person_fact(
+    expr: &Expr,
+    people: &std::collections::BTreeSet<String>,
+) -> Option<(String, Position, bool)> {
+    let (Expr::Dot(bin, ..) | Expr::Index(bin, ..)) = expr else {
+        return None;
+    };
+    let chain = match (&bin.lhs, &bin.rhs) {
+        (Expr::Variable(var, ..), Expr::Dot(rest, ..))
+            if GROUPS.contains(&var.1.as_str()) && matches!(expr, Expr::Index(..)) =>
+        {
+            &rest.rhs
+        }
+        (Expr::Variable(var, ..), rhs)
+            if people.contains(var.1.as_str()) && matches!(expr, Expr::Dot(..)) =>
+        {
+            rhs
+        }
+        _ => return None,
+    };
+    // `.facts.NAME...`: a Dot whose left is the property `facts`.
+    let Expr::Dot(facts, _, dot) = chain else {
+        return None;
+    };
+    if !matches!(&facts.lhs, Expr::Property(p, _) if p.2.as_str() == "facts") {
+        return None;
+    }
+    match &facts.rhs {
+        Expr::Property(p, pos) => Some((p.2.to_string(), *pos, true)),
+        Expr::Dot(rest, ..) | Expr::Index(rest, ..) => {
+            first_property(&rest.lhs).map(|name| (name.to_string(), after(*dot), false))
+        }
+        _ => None,
+    }
+}
+
+/// What a person's own facts are read for that no one has: an undeclared fact (E021, when
+/// `pairing_only` is false), or (E037, when true) a fact kept on the pairing, or per a role
+/// that the people read from never have (`mentors.all(|p| p.facts.attended)` where
+/// `attended` is kept per mentee). At run time such a read gives `()`.
+fn person_fact_problems(
+    ast: &rhai::AST,
+    facts: &Facts,
+    closures: &[PeopleClosure],
+    pairing_only: bool,
+) -> Vec<Finding> {
+    let people = closure_people(closures);
+    let mut found: Vec<Finding> = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(ASTNode::Expr(expr)) = path.last() else {
+            return true;
+        };
+        let Some((name, position, _)) = person_fact(expr, &people) else {
+            return true;
+        };
+        if found.iter().any(|(_, p, _)| *p == position) {
+            return true;
+        }
+        let group = match expr {
+            Expr::Dot(bin, ..) | Expr::Index(bin, ..) => match &bin.lhs {
+                Expr::Variable(var, ..) => group_at(closures, var.1.as_str(), position)
+                    .or_else(|| GROUPS.iter().copied().find(|g| *g == var.1.as_str())),
+                _ => None,
+            },
+            _ => None,
+        };
+        let problem = match (facts.get(&name), pairing_only) {
+            (None, false) => Some((
+                format!("reads undeclared fact `{name}` of a participant"),
+                help_did_you_mean(
+                    &name,
+                    facts
+                        .iter()
+                        .filter(|(_, f)| f.per.is_some())
+                        .map(|(n, _)| n.as_str()),
+                )
+                .unwrap_or_else(|| {
+                    format!("declare it as [facts.{name}] with per = \"mentee\" (or a role, or \"participant\")")
+                }),
+            )),
+            (Some(f), true) => match f.per.as_deref() {
+                None => Some((
+                    format!("reads `{name}` of a participant, but `{name}` is kept on the pairing"),
+                    format!("read it as facts.{name}, or keep it per person with per = \"mentee\""),
+                )),
+                Some(per) => {
+                    let role = match group {
+                        Some("mentors") => Some("mentor"),
+                        Some("mentees") => Some("mentee"),
+                        _ => None,
+                    };
+                    role.filter(|r| *r != per && per != crate::value::EVERY_PARTICIPANT)
+                        .map(|r| {
+                            (
+                                format!("reads `{name}` of a {r}, but `{name}` is kept per {per}: a {r} never has it"),
+                                match per {
+                                    "mentor" | "mentee" => format!("read it from the {per}s: {per}s.all(|p| p.facts.{name} ...)"),
+                                    _ => format!("read it from the {per}s: participants.filter(|p| p.role == \"{per}\").all(|p| p.facts.{name} ...)"),
+                                },
+                            )
+                        })
+                }
+            },
+            _ => None,
+        };
+        if let Some((problem, help)) = problem {
+            found.push((problem, position, help));
+        }
+        true
+    });
+    found
 }
 
 /// How to fix a read of attribute `name` that is not declared.
@@ -346,11 +505,12 @@ pub(crate) fn compile(
     };
     let reads = facts_read(&ast);
     let mut ok = true;
-    let people = closure_people(&ast, &scope);
+    let closures = people_closures(&ast, &scope);
+    let people = closure_people(&closures);
     // Each check's findings; `true` where a stored version may have them and still run: what
     // those checks find can never work, but they came after versions were stored, and a
     // version's pairings must not stop at an upgrade.
-    let checks: [(Code, Vec<Finding>, bool); 8] = [
+    let checks: [(Code, Vec<Finding>, bool); 10] = [
         (
             Code::E024,
             result_problem(&ast).into_iter().collect(),
@@ -361,7 +521,9 @@ pub(crate) fn compile(
             non_bool_result(&ast, facts).into_iter().collect(),
             true,
         ),
-        (Code::E025, type_mismatches(&ast, facts), true),
+        (Code::E025, type_mismatches(&ast, facts, &people), true),
+        (Code::E021, person_fact_problems(&ast, facts, &closures, false), true),
+        (Code::E037, person_fact_problems(&ast, facts, &closures, true), true),
         (
             Code::E025,
             attribute_mismatches(&ast, attribute_kinds, &people),
@@ -717,11 +879,19 @@ fn attribute_mismatches(
 /// Comparisons of a fact with a constant it can never equal or reach (another type, a text
 /// outside its `allowed` values, a number beyond its bounds): at run time they fail or never
 /// hold, so every pairing would be blocked.
-fn type_mismatches(ast: &rhai::AST, facts: &Facts) -> Vec<Finding> {
+fn type_mismatches(
+    ast: &rhai::AST,
+    facts: &Facts,
+    people: &std::collections::BTreeSet<String>,
+) -> Vec<Finding> {
     let mut found = Vec::new();
     each_comparison(ast, |call, pos| {
         for (a, b) in [(0, 1), (1, 0)] {
-            let Some(name) = plain_fact(&call.args[a]) else {
+            // `facts.NAME`, or a person's own `p.facts.NAME` as it is.
+            let person = person_fact(&call.args[a], people)
+                .filter(|(_, _, only)| *only)
+                .map(|(name, ..)| name);
+            let Some(name) = plain_fact(&call.args[a]).or(person) else {
                 continue;
             };
             let Some(fact) = facts.get(&name) else {

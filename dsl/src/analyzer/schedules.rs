@@ -189,6 +189,23 @@ impl Analyzer<'_> {
                     .help = Some(help);
                 return None;
             }
+            // A `done` records its facts on the pairing: a fact kept per person would be
+            // stored where nothing reads it.
+            if let Some(per) = self.fact_names.get(&fact).and_then(|f| f.per.clone()) {
+                self.reader()
+                    .error(
+                        Code::E029,
+                        format!(
+                            "{} records `{fact}`, which is kept per person (per = \"{per}\"): a `done` records its facts on the pairing",
+                            spec.what
+                        ),
+                        span,
+                    )
+                    .help = Some(format!(
+                    "record it for each person with `mentorflow record PAIRING --person ID {fact}=VALUE`, or keep `{fact}` on the pairing (remove `per`)"
+                ));
+                return None;
+            }
             facts.push(fact);
         }
         let span = self.reader().span(spec.span.clone());
