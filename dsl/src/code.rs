@@ -116,11 +116,13 @@ pub enum Code {
     W010,
     /// A cycle of automatic transitions whose guards read nothing the moves change.
     W011,
+    /// A notification is sent on a trigger that can never happen.
+    W012,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 54] = [
+    pub const ALL: [Code; 55] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -175,6 +177,7 @@ impl Code {
         Code::W009,
         Code::W010,
         Code::W011,
+        Code::W012,
     ];
 
     /// The code as written: `E010`.
@@ -234,6 +237,7 @@ impl Code {
             Code::W009 => "W009",
             Code::W010 => "W010",
             Code::W011 => "W011",
+            Code::W012 => "W012",
         }
     }
 
@@ -306,6 +310,7 @@ impl Code {
             Code::W009 => "A schedule can never fall: its first occurrence comes after its `end`.",
             Code::W010 => "A fact or attribute is named like a word Rhai reserves (`go`, `match`, `new`): scripts cannot read it as `facts.NAME`.",
             Code::W011 => "A cycle of automatic transitions reads nothing that moving around it changes (only facts no action on it sets, participants, `type`, time in the program): whenever its guards hold together, a pairing loops and the command is refused.",
+            Code::W012 => "A notification is sent `on` a trigger that can never happen: `warned` (or `warned:LABEL`) where no timer (of that label) has a `warn`, `overdue:STAGE` on a terminal stage or one without a `due` (in no type either), `overdue` where no stage has one.",
         }
     }
 
@@ -366,6 +371,7 @@ impl Code {
             Code::W009 => "Make `end` later, or the cadence shorter.",
             Code::W010 => "Rename it, or read it by its name in quotes: `facts[\"go\"]`.",
             Code::W011 => "Make the guards exclude each other, or have one read what the moves change: `days_in_stage`, `entries`, `taken`, `cycle`, or a fact an action on the cycle sets.",
+            Code::W012 => "Give the timer a `warn = \"7d\"` or the stage a `due`, or send the notification on another trigger.",
         }
     }
 }

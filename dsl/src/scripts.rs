@@ -239,7 +239,10 @@ fn people_closures(ast: &rhai::AST, scope: &rhai::Scope<'_>) -> Vec<PeopleClosur
 
 /// Every variable that holds a person in some closure.
 fn closure_people(closures: &[PeopleClosure]) -> std::collections::BTreeSet<String> {
-    closures.iter().flat_map(|c| c.params.iter().cloned()).collect()
+    closures
+        .iter()
+        .flat_map(|c| c.params.iter().cloned())
+        .collect()
 }
 
 /// The group the person in `variable` read at `at` comes from: that of the innermost
@@ -522,8 +525,16 @@ pub(crate) fn compile(
             true,
         ),
         (Code::E025, type_mismatches(&ast, facts, &people), true),
-        (Code::E021, person_fact_problems(&ast, facts, &closures, false), true),
-        (Code::E037, person_fact_problems(&ast, facts, &closures, true), true),
+        (
+            Code::E021,
+            person_fact_problems(&ast, facts, &closures, false),
+            true,
+        ),
+        (
+            Code::E037,
+            person_fact_problems(&ast, facts, &closures, true),
+            true,
+        ),
         (
             Code::E025,
             attribute_mismatches(&ast, attribute_kinds, &people),

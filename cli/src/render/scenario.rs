@@ -103,12 +103,15 @@ fn problem_text(p: &Problem) -> String {
             format!("advance must be true or a stage name, not {other}")
         }
         Problem::RefusedOnOtherStep => {
-            "`refused = true` applies to advance, record, add, withdraw, join, leave and replace steps only".into()
+            "`refused = true` applies to advance, record, add, done, withdraw, join, leave and replace steps only".into()
         }
         Problem::Taken(kind, e) => format!(
             "expected the {} to be refused, but it was {}: {}",
             step_name(*kind),
-            if *kind == StepKind::Record { "stored" } else { "taken" },
+            match kind {
+                StepKind::Record | StepKind::Done => "stored",
+                _ => "taken",
+            },
             event(e, &Directory::default())
         ),
         Problem::FailedOtherwise(kind) => format!(
@@ -117,6 +120,7 @@ fn problem_text(p: &Problem) -> String {
             match kind {
                 StepKind::Record => "a value its declaration refuses",
                 StepKind::Participants => "the type's rules or a capacity refusing it",
+                StepKind::Done => "no occurrence open, or a value its declaration refuses",
                 _ => "a guard that does not hold",
             }
         ),
@@ -159,6 +163,7 @@ fn step_name(kind: StepKind) -> &'static str {
         StepKind::Record => "record",
         StepKind::Withdraw => "withdraw",
         StepKind::Participants => "change of participants",
+        StepKind::Done => "done",
     }
 }
 

@@ -10,7 +10,15 @@ use crate::suggest::help_did_you_mean;
 
 impl Analyzer<'_> {
     /// The notifications actions may send.
-    pub(super) fn notifications(&mut self, top: &Table<'_, '_>) -> Vec<Notification> {
+    pub(super) fn notifications(
+        &mut self,
+        top: &Table<'_, '_>,
+        graph: (
+            &[Stage],
+            &[crate::model::Transition],
+            &[crate::model::MentoringType],
+        ),
+    ) -> Vec<Notification> {
         let mut r = self.reader();
         let Some(table) = r.table(top, "notifications", "[notifications]".into()) else {
             return Vec::new();
@@ -76,6 +84,16 @@ impl Analyzer<'_> {
                             span.clone(),
                         )
                         .help = Some(help);
+                } else if let Some((why, help)) = never_fires(trigger, graph) {
+                    let span = self.reader().span(span.clone());
+                    self.diagnostics.push(
+                        crate::diagnostic::Diagnostic::warning(
+                            Code::W012,
+                            format!("{what} is sent on `{trigger}`, which can never happen: {why}"),
+                            span,
+                        )
+                        .with_help(help),
+                    );
                 }
             }
             for (role, span) in &to {
@@ -454,4 +472,67 @@ fn schedule_problem(
             format!("write anchor = \"started\" in [schedules.{name}] so an action starts it"),
         )
     })
+}
+
+/// Why a known trigger can still never happen in this program, and the fix: a warning of a
+/// timer with no `warn`, an overdue stage with no `due` or a terminal one.
+fn never_fires(
+    trigger: &str,
+    (stages, transitions, types): (
+        &[Stage],
+        &[crate::model::Transition],
+        &[crate::model::MentoringType],
+    ),
+) -> Option<(String, String)> {
+    let (kind, name) = match trigger.split_once(':') {
+        Some((kind, name)) => (kind, Some(name)),
+        None => (trigger, None),
+    };
+    let has_due = |s: &Stage| {
+        !s.is_terminal()
+            && (s.due.is_some()
+                || types
+                    .iter()
+                    .flat_map(|t| &t.stages)
+                    .any(|o| o.stage == s.id && o.due.is_some()))
+    };
+    match (kind, name) {
+        ("warned", _) => {
+            let warns = transitions
+                .iter()
+                .filter(|t| name.is_none_or(|l| t.label == l))
+                .any(|t| t.timer().is_some_and(|timer| timer.warn.is_some()));
+            let whose = name.map_or("no timer".to_string(), |l| {
+                format!("no timer labelled `{l}`")
+            });
+            (!warns).then(|| {
+                (
+                    format!("{whose} has a `warn`, so a tick never warns"),
+                    "give the timer a lead time, e.g. warn = \"7d\", or send it on another trigger"
+                        .into(),
+                )
+            })
+        }
+        ("overdue", Some(id)) => {
+            let stage = stages.iter().find(|s| s.id == id)?;
+            match (stage.is_terminal(), has_due(stage)) {
+                (true, _) => Some((
+                    format!("`{id}` is a terminal stage, which is never overdue"),
+                    "send it on a running stage's overdue".into(),
+                )),
+                (false, false) => Some((
+                    format!("stage `{id}` has no `due`, so it is never overdue"),
+                    format!("give it one: [stages.{id}] due = \"14d\""),
+                )),
+                _ => None,
+            }
+        }
+        ("overdue", None) => (!stages.iter().any(has_due)).then(|| {
+            (
+                "no running stage has a `due`, so none is ever overdue".to_string(),
+                "give a stage one: due = \"14d\"".to_string(),
+            )
+        }),
+        _ => None,
+    }
 }

@@ -865,12 +865,30 @@ impl Engine {
                 }
             )));
         };
-        let Some((occurrence, _)) =
-            crate::rules::schedules::open_occurrence(program, s, pairing, on)
-        else {
-            return Err(not_open(
-                "every occurrence is done or was missed before then".into(),
-            ));
+        use crate::rules::schedules::NotOpen;
+        let occurrence = match crate::rules::schedules::open_occurrence(program, s, pairing, on) {
+            Ok((occurrence, _)) => occurrence,
+            Err(NotOpen::NoneLeft) => {
+                return Err(not_open(
+                    "every occurrence is done or was missed before then".into(),
+                ))
+            }
+            Err(NotOpen::NotYet {
+                occurrence,
+                due,
+                opens,
+            }) => {
+                let minute = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+                let before = match occurrence {
+                    1 => format!("it counts from {}", minute(opens)),
+                    k => format!("#{} is done already", k - 1),
+                };
+                return Err(not_open(format!(
+                    "{before}; #{occurrence} (due {}) counts a done from {} on, so record it then (or with --on); an extra session is a fact, not an occurrence",
+                    minute(due),
+                    minute(opens),
+                )));
+            }
         };
         let kind = EventKind::Done {
             schedule: schedule.to_string(),

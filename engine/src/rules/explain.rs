@@ -354,9 +354,9 @@ fn history_read(
                 }
             }
             "schedules" => {
-                let standing = program
-                    .schedule(key, &pairing.type_id)
-                    .and_then(|s| crate::rules::schedules::standing(program, s, pairing, now));
+                let standing = program.schedule(key, &pairing.type_id).and_then(|s| {
+                    crate::rules::schedules::as_scripts_read(program, s, pairing, now)
+                });
                 let (done, missed, due) = standing.map_or((0, 0, 0), |s| (s.done, s.missed, s.due));
                 for (part, n) in [("done", done), ("missed", missed), ("due", due)] {
                     out.push((format!("{name}.{part}"), Value::Int(n.into())));

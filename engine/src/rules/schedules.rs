@@ -90,6 +90,15 @@ pub fn anchor(program: &Program, schedule: &Schedule, pairing: &Pairing) -> Opti
     {
         return None;
     }
+    counted_from(program, schedule, pairing)
+}
+
+/// What `schedule`'s occurrences count from, wherever the pairing is.
+fn counted_from(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+) -> Option<DateTime<Utc>> {
     // An action's stop holds until an action starts it again.
     let started = match pairing.switched.get(&schedule.name) {
         Some(None) => return None,
@@ -125,6 +134,16 @@ pub fn standing(
     now: DateTime<Utc>,
 ) -> Option<Standing> {
     let anchor = anchor(program, schedule, pairing)?;
+    Some(count(schedule, pairing, anchor, now))
+}
+
+/// The occurrences of `schedule` from `anchor`, counted at `now`.
+fn count(
+    schedule: &Schedule,
+    pairing: &Pairing,
+    anchor: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Standing {
     let state = state(pairing, &schedule.name, anchor);
     let done_at = |k: u32| state.and_then(|s| s.done.get(&k)).copied();
     let mut s = Standing {
@@ -156,23 +175,102 @@ pub fn standing(
             break;
         }
     }
-    Some(s)
+    s
 }
 
-/// The occurrence a done on `on` counts for: the first not done and not yet missed by then.
+/// Why a done on a given time counts for no occurrence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotOpen {
+    /// Every occurrence is done, or was missed before then.
+    NoneLeft,
+    /// The next one open is not due yet and its period has not begun: the one before it was
+    /// done already (a second meeting in the same week is not next week's).
+    NotYet {
+        /// The occurrence, from 1.
+        occurrence: u32,
+        /// When it is due.
+        due: DateTime<Utc>,
+        /// When its period begins: the due time of the one before.
+        opens: DateTime<Utc>,
+    },
+}
+
+/// How a schedule that runs `during` a stage stood when the running pairing last left that
+/// stage: what a guard of a later stage counts (`schedules.sessions.done >= 6` in
+/// evaluation), frozen then, with nothing open. None when it never ran there.
+pub fn left_standing(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+) -> Option<Standing> {
+    let during = schedule.during.as_deref()?;
+    if pairing.outcome.is_some() || !schedule.applies_to(&pairing.type_id) {
+        return None;
+    }
+    if during == &*pairing.stage {
+        return None;
+    }
+    let history = pairing.history.as_ref()?;
+    let entered = history.last_entered(during)?;
+    // It left at the first stage entry after its last entry there: the earliest time
+    // history keeps that is later (exact unless that next stage was entered again since).
+    let left = history
+        .stages
+        .iter()
+        .flat_map(|v| [v.first, v.last])
+        .filter(|t| *t > entered)
+        .min()?;
+    let anchor = counted_from(program, schedule, pairing)?;
+    state(pairing, &schedule.name, anchor)?;
+    let mut frozen = count(schedule, pairing, anchor, left);
+    frozen.next = None;
+    Some(frozen)
+}
+
+/// How `schedule` stands as scripts read it: now while it applies; a `during` schedule, once
+/// its stage is left, as it stood then.
+pub fn as_scripts_read(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    now: DateTime<Utc>,
+) -> Option<Standing> {
+    standing(program, schedule, pairing, now).or_else(|| left_standing(program, schedule, pairing))
+}
+
+/// The occurrence a done on `on` counts for: the first not done and not yet missed by then,
+/// once its period has begun (the first from the anchor, each next one from the due time of
+/// the one before), so an early done is never counted for a later period.
 pub fn open_occurrence(
     program: &Program,
     schedule: &Schedule,
     pairing: &Pairing,
     on: DateTime<Utc>,
-) -> Option<(u32, DateTime<Utc>)> {
-    let anchor = anchor(program, schedule, pairing)?;
+) -> Result<(u32, DateTime<Utc>), NotOpen> {
+    let Some(anchor) = anchor(program, schedule, pairing) else {
+        return Err(NotOpen::NoneLeft);
+    };
     let state = state(pairing, &schedule.name, anchor);
-    (1..=MAX_OCCURRENCES)
+    let open = (1..=MAX_OCCURRENCES)
         .map_while(|k| due(schedule, anchor, k).map(|at| (k, at)))
         .find(|(k, at)| {
             !state.is_some_and(|s| s.done.contains_key(k)) && missed_after(schedule, *at) >= on
-        })
+        });
+    let Some((k, at)) = open else {
+        return Err(NotOpen::NoneLeft);
+    };
+    let opens = match k {
+        1 => anchor,
+        _ => due(schedule, anchor, k - 1).unwrap_or(anchor),
+    };
+    if on < opens {
+        return Err(NotOpen::NotYet {
+            occurrence: k,
+            due: at,
+            opens,
+        });
+    }
+    Ok((k, at))
 }
 
 /// The occurrences of `schedule` a tick at `now` finds missed and not yet logged, and the last
@@ -204,7 +302,8 @@ pub fn newly_missed(
 }
 
 /// `schedules`: every schedule of the program with how it stands (`done`, `missed`,
-/// `on_time`, `due`, `last_done`, `next_due`); one that does not apply now reads as zeros.
+/// `on_time`, `due`, `last_done`, `next_due`); a `during` schedule after its stage as it stood
+/// when the pairing left it; one that does not apply reads as zeros.
 pub(crate) fn script_map(
     program: &Program,
     pairing: &crate::model::pairing::Pairing,
@@ -226,7 +325,7 @@ pub(crate) fn script_map(
                 .is_some_and(|chosen| std::ptr::eq(chosen, *s))
         })
         .map(|s| {
-            let standing = standing(program, s, pairing, now);
+            let standing = as_scripts_read(program, s, pairing, now);
             let count = |f: fn(&Standing) -> u32| {
                 rhai::Dynamic::from_int(standing.as_ref().map_or(0, f).into())
             };

@@ -192,6 +192,9 @@ pub enum StepKind {
     Withdraw,
     /// `join`, `leave`, `replace`: refused when the type's rules or a capacity refuse it.
     Participants,
+    /// `done`: refused when no occurrence is open (all done or missed, or the next one's
+    /// period has not begun) or a value it records is refused.
+    Done,
 }
 
 /// An expectation that held.
@@ -620,9 +623,7 @@ impl Run<'_> {
                     .flatten()
                     .map(|(name, value)| (name.clone(), fact_change(self.program, name, value)))
                     .collect();
-                let events = c.done(&id, schedule, None, &facts).map_err(failed)?;
-                self.note_all(events);
-                return Ok(());
+                (StepKind::Done, c.done(&id, schedule, None, &facts))
             }
         };
         self.refusable(outcome.0, outcome.1, step.refused)
@@ -817,6 +818,7 @@ fn shape(step: &Step) -> Result<Shape<'_>, Problem> {
         return Err(Problem::StepShape);
     }
     let refusable = step.advance.is_some()
+        || step.done.is_some()
         || step.record.is_some()
         || step.add.is_some()
         || step.withdraw.is_some()
@@ -901,6 +903,10 @@ fn testable(kind: StepKind, e: &EngineError) -> bool {
             )
         }
         StepKind::Participants => matches!(e, EngineError::ParticipantsRefused { .. }),
+        StepKind::Done => matches!(
+            e,
+            EngineError::NoOpenOccurrence { .. } | EngineError::BadValue { .. }
+        ),
         StepKind::Record => matches!(
             e,
             EngineError::BadValue { .. }
