@@ -79,6 +79,8 @@ struct Header {
     /// Libraries of script functions every script may call: `.rhai` files (relative to the
     /// program's folder) and standard libraries (`std:people`, `std:time`).
     libraries: Option<Vec<String>>,
+    /// Who a notification `to = ["coordinator"]` goes to: ids or e-mail addresses.
+    coordinators: Option<Vec<String>>,
 }
 
 /// `[stages.ID]`.

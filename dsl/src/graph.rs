@@ -125,16 +125,42 @@ pub(crate) fn check(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
             diagnostics.push(
                 Diagnostic::warning(
                     Code::W002,
-                    format!("stage `{}` has no way out but withdraw", stage.id),
+                    format!(
+                        "stage `{}` leads to no terminal stage by its own transitions: a pairing there only ends through a `from = \"*\"` one ({})",
+                        stage.id,
+                        any_stage_labels(program)
+                    ),
                     stage.span,
                 )
                 .with_help(format!(
-                    "add a transition from `{}` that moves the pairing on",
+                    "add a transition from `{}` that moves the pairing on towards an outcome",
                     stage.id
                 )),
             );
         }
     }
+}
+
+/// The `from = "*"` transitions as people know them: `withdraw; timer `inactive``.
+fn any_stage_labels(program: &Program) -> String {
+    let names: Vec<String> = program
+        .transitions
+        .iter()
+        .filter(|t| matches!(t.from, From::Any))
+        .map(|t| {
+            let name = match t.label.is_empty() {
+                true => format!("to {}", t.to),
+                false => t.label.clone(),
+            };
+            match t.trigger {
+                crate::model::Trigger::Withdraw if name == "withdraw" => name,
+                crate::model::Trigger::Withdraw => format!("withdraw `{name}`"),
+                crate::model::Trigger::Timer(_) => format!("timer `{name}`"),
+                _ => format!("automatic `{name}`"),
+            }
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// A route through the program: the transitions taken, in order.

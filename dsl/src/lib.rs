@@ -360,6 +360,13 @@ fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // A fact a schedule's `done` records is the occurrence's answer (a survey score): it is
+    // collected for `report` and `export`, read by a script or not.
+    let answers: BTreeSet<&str> = program
+        .schedules
+        .iter()
+        .flat_map(|s| s.facts.iter().map(String::as_str))
+        .collect();
     for fact in &program.facts {
         if read.contains(&fact.name) && fact.kind == ValueKind::Bool && fact.default.is_none() {
             diagnostics.push(
@@ -374,7 +381,7 @@ fn unread_facts(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
                 .with_help("give it a default, so a guard reads false rather than nothing: default = false"),
             );
         }
-        if !read.contains(&fact.name) {
+        if !read.contains(&fact.name) && !answers.contains(fact.name.as_str()) {
             diagnostics.push(
                 Diagnostic::warning(
                     Code::W001,

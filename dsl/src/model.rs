@@ -23,6 +23,10 @@ pub struct Program {
     /// The libraries of script functions it names, as written (`std:time`, `helpers.rhai`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub libraries: Vec<String>,
+    /// Who a notification `to = ["coordinator"]` goes to (`[program] coordinators`): ids or
+    /// e-mail addresses of the people running the program, not participants.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coordinators: Vec<String>,
     /// Stages in file order.
     pub stages: Vec<Stage>,
     /// Transitions in file order; order decides which is taken first.
@@ -116,6 +120,9 @@ impl Actions {
         self.on_enter.is_none() && self.on_exit.is_none() && self.on_timeout.is_none()
     }
 }
+
+/// What a notification's `to` names for the program's coordinators.
+pub const COORDINATOR: &str = "coordinator";
 
 /// A notification an action can send (`[notifications.NAME]`): templates for its subject and
 /// body, and the roles it goes to.

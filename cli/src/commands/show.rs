@@ -67,6 +67,9 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
     if !program.libraries.is_empty() {
         let _ = writeln!(s, "libraries: {}", program.libraries.join(", "));
     }
+    if !program.coordinators.is_empty() {
+        let _ = writeln!(s, "coordinators: {}", program.coordinators.join(", "));
+    }
     if let Some(t) = type_id {
         let _ = writeln!(s, "as type: {t} (overrides applied)");
     }

@@ -4,8 +4,7 @@
 
 use super::{keys, Analyzer, Table};
 use crate::code::Code;
-use crate::model::{Notification, Script, Stage};
-
+use crate::model::{Notification, Script, Stage, COORDINATOR};
 use crate::suggest::help_did_you_mean;
 
 impl Analyzer<'_> {
@@ -97,7 +96,7 @@ impl Analyzer<'_> {
                 }
             }
             for (role, span) in &to {
-                if !self.role_names.iter().any(|r| r == role) {
+                if !self.goes_to(role) {
                     let help = self.role_help(role);
                     // A check newer than some stored versions: such a notice reaches nobody.
                     let mut r = self.reader();
@@ -235,6 +234,7 @@ impl Analyzer<'_> {
                 o.actions = self.hooks(&t, &what, notifications, schedules);
             }
         }
+        self.library_effects(notifications, schedules);
     }
 
     /// The table at `path` under `top`, when every step is a table.
@@ -295,8 +295,12 @@ impl Analyzer<'_> {
         notifications: &[Notification],
         schedules: &[crate::model::Schedule],
     ) -> bool {
-        let named = crate::effects::named(&script.ast);
-        let literals = crate::effects::literals(&script.ast);
+        // The action's own calls: a library's are checked once, at its lines
+        // (`library_effects`), not again for every action, whether it calls them or not.
+        let mut own = script.ast.clone();
+        own.retain_functions(|_, _, name, _| !self.functions.defines(name));
+        let named = crate::effects::named(&own);
+        let literals = crate::effects::literals(&own);
         let positions: Vec<rhai::Position> = named
             .iter()
             .map(|n| n.2)
@@ -306,48 +310,13 @@ impl Analyzer<'_> {
         let mut ok = true;
         for (kind, name, _) in named {
             let at = spans.next().unwrap_or_else(|| span.clone());
-            let problem = match kind {
-                "set_fact" => match self.fact_names.get(&name) {
-                    None => Some((
-                        format!("{what} sets undeclared fact `{name}`"),
-                        help_did_you_mean(&name, self.fact_names.keys().map(String::as_str))
-                            .unwrap_or_else(|| format!("declare [facts.{name}]")),
-                    )),
-                    Some(f) if f.per.is_some() => Some((
-                        format!("{what} sets `{name}`, which is kept per person"),
-                        "an action sets facts of the pairing; record per-person facts with `mentorflow record --person`".into(),
-                    )),
-                    Some(_) => None,
-                },
-                // A schedule declared with an error has its own message.
-                "start_schedule" | "stop_schedule"
-                    if schedules.iter().all(|s| s.name != name)
-                        && self.history_names.schedules.contains(&name) =>
-                {
-                    None
-                }
-                "start_schedule" | "stop_schedule" => schedule_problem(schedules, kind, &name, what),
-                _ if notifications.iter().all(|n| n.name != name) => Some((
-                    format!("{what} sends undeclared notification `{name}`"),
-                    help_did_you_mean(&name, notifications.iter().map(|n| n.name.as_str()))
-                        .unwrap_or_else(|| format!("declare [notifications.{name}] with a subject, a body and the roles it goes to")),
-                )),
-                _ if notifications.iter().any(|n| n.name == name && n.reads_trigger) => {
-                    let mut r = self.reader();
-                    let d = r.error(
-                        Code::E044,
-                        format!("{what} sends notification `{name}`, whose template reads `trigger`, which an action does not give"),
-                        at.clone(),
-                    );
-                    d.help = Some("send it on a trigger only (on = [...]), or read pairing and facts instead of trigger".into());
-                    d.tolerated_when_stored = true;
-                    None
-                }
-                _ => None,
-            };
-            if let Some((message, help)) = problem {
-                ok = false;
-                self.reader().error(Code::E044, message, at).help = Some(help);
+            let problem = self.effect_problem(kind, &name, what, notifications, schedules);
+            if let Some((message, help, tolerated)) = problem {
+                ok &= tolerated;
+                let mut r = self.reader();
+                let d = r.error(Code::E044, message, at);
+                d.help = Some(help);
+                d.tolerated_when_stored = tolerated;
             }
         }
         // Checks newer than some stored versions: what they find never works, but runs.
@@ -361,6 +330,61 @@ impl Analyzer<'_> {
             }
         }
         ok
+    }
+
+    /// What is wrong with a `set_fact`, `notify`, `start_schedule` or `stop_schedule` naming
+    /// `name`, how to fix it, and whether a stored version may have it (it never works, but
+    /// the check came after versions were stored).
+    pub(super) fn effect_problem(
+        &mut self,
+        kind: &str,
+        name: &str,
+        what: &str,
+        notifications: &[Notification],
+        schedules: &[crate::model::Schedule],
+    ) -> Option<(String, String, bool)> {
+        let name = name.to_string();
+        // A notice reading `trigger` never renders from an action: tolerated when stored.
+        if kind == "notify"
+            && notifications
+                .iter()
+                .any(|n| n.name == name && n.reads_trigger)
+        {
+            return Some((
+                format!("{what} sends notification `{name}`, whose template reads `trigger`, which an action does not give"),
+                "send it on a trigger only (on = [...]), or read pairing and facts instead of trigger".into(),
+                true,
+            ));
+        }
+        let problem = match kind {
+            "set_fact" => match self.fact_names.get(&name) {
+                None => Some((
+                    format!("{what} sets undeclared fact `{name}`"),
+                    help_did_you_mean(&name, self.fact_names.keys().map(String::as_str))
+                        .unwrap_or_else(|| format!("declare [facts.{name}]")),
+                )),
+                Some(f) if f.per.is_some() => Some((
+                    format!("{what} sets `{name}`, which is kept per person"),
+                    "an action sets facts of the pairing; record per-person facts with `mentorflow record --person`".into(),
+                )),
+                Some(_) => None,
+            },
+            // A schedule declared with an error has its own message.
+            "start_schedule" | "stop_schedule"
+                if schedules.iter().all(|s| s.name != name)
+                    && self.history_names.schedules.contains(&name) =>
+            {
+                None
+            }
+            "start_schedule" | "stop_schedule" => schedule_problem(schedules, kind, &name, what),
+            _ if notifications.iter().all(|n| n.name != name) => Some((
+                format!("{what} sends undeclared notification `{name}`"),
+                help_did_you_mean(&name, notifications.iter().map(|n| n.name.as_str()))
+                    .unwrap_or_else(|| format!("declare [notifications.{name}] with a subject, a body and the roles it goes to")),
+            )),
+            _ => None,
+        };
+        problem.map(|(message, help)| (message, help, false))
     }
 
     /// Where in the file each of `positions` in an action's script is: the call's name under
@@ -391,10 +415,25 @@ impl Analyzer<'_> {
             .collect()
     }
 
+    /// Whether a notice may go to `role`: a role of a type, or `coordinator` when the program
+    /// names its coordinators.
+    fn goes_to(&self, role: &str) -> bool {
+        self.role_names.iter().any(|r| r == role)
+            || (role == COORDINATOR && !self.coordinators.is_empty())
+    }
+
     /// How to fix a role that no type has: the one meant, or every role.
     fn role_help(&self, role: &str) -> String {
-        help_did_you_mean(role, self.role_names.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("the roles are: {}", self.role_names.join(", ")))
+        if role == COORDINATOR {
+            return "name who that is: [program] coordinators = [\"mentoring-office@example.com\"]"
+                .into();
+        }
+        help_did_you_mean(role, self.role_names.iter().map(String::as_str)).unwrap_or_else(|| {
+            format!(
+                "the roles are: {}, or coordinator with [program] coordinators",
+                self.role_names.join(", ")
+            )
+        })
     }
 
     /// A role `notify` names that no type has, or a constant `set_fact` gives that is not of
@@ -409,7 +448,7 @@ impl Analyzer<'_> {
         use crate::effects::Literal;
         use crate::value::ValueKind as K;
         match literal {
-            Literal::Role(role) if !self.role_names.iter().any(|r| r == role) => Some((
+            Literal::Role(role) if !self.goes_to(role) => Some((
                 format!("{what} sends `{name}` to `{role}`, which is no role of any type"),
                 self.role_help(role),
             )),

@@ -38,6 +38,12 @@ impl Analyzer<'_> {
         if let Some((id, span)) = &id {
             check_id(&mut r, id, span.clone(), "program id");
         }
+        self.coordinators = r
+            .strings(&program, "coordinators")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
         Some((id?.0, title?.0, description, initial?))
     }
 

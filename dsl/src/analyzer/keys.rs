@@ -17,7 +17,14 @@ pub(crate) const TOP: [&str; 12] = [
     "notifications",
 ];
 /// `[program]`.
-pub(crate) const HEADER: [&str; 5] = ["id", "title", "description", "initial", "libraries"];
+pub(crate) const HEADER: [&str; 6] = [
+    "id",
+    "title",
+    "description",
+    "initial",
+    "libraries",
+    "coordinators",
+];
 /// `[stages.ID]`.
 pub(crate) const STAGE: [&str; 9] = [
     "title",

@@ -39,9 +39,9 @@ impl Analyzer<'_> {
             read.push((name, index, text, ast));
         }
         // A library may call another's functions: checked once all are known.
-        for (name, index, text, ast) in read {
-            for (problem, position, help) in self.functions.bad_calls(&ast) {
-                let span = self.at(index, &text, position);
+        for (name, index, text, ast) in &read {
+            for (problem, position, help) in self.functions.bad_calls(ast) {
+                let span = self.at(*index, text, position);
                 self.diagnostics.push(
                     crate::diagnostic::Diagnostic::error(
                         Code::E043,
@@ -50,6 +50,33 @@ impl Analyzer<'_> {
                     )
                     .with_help(help),
                 );
+            }
+        }
+        self.library_asts = read;
+    }
+
+    /// E044 for each effect a library's functions name that the program does not declare
+    /// (`set_fact("strated", ...)`), once, at the library's line.
+    pub(super) fn library_effects(
+        &mut self,
+        notifications: &[crate::model::Notification],
+        schedules: &[crate::model::Schedule],
+    ) {
+        for (name, index, text, ast) in std::mem::take(&mut self.library_asts) {
+            let what = format!("library `{name}`");
+            for (kind, effect, position) in crate::effects::named(&ast) {
+                let Some((message, help, tolerated)) =
+                    self.effect_problem(kind, &effect, &what, notifications, schedules)
+                else {
+                    continue;
+                };
+                let span = self.at(index, &text, position);
+                let d =
+                    crate::diagnostic::Diagnostic::error(Code::E044, message, span).with_help(help);
+                self.diagnostics.push(match tolerated {
+                    true => d.tolerated_when_stored(),
+                    false => d,
+                });
             }
         }
     }

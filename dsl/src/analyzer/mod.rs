@@ -74,6 +74,11 @@ pub(crate) struct Analyzer<'a> {
     /// Each transition read's `reasons`, with where each code is written: checked against
     /// `[reasons]` once that is read.
     transition_reasons: Vec<Vec<(String, Range<usize>)>>,
+    /// The libraries read: name, source index, text and functions; their effects
+    /// (`set_fact`, `notify`) are checked once the facts and notifications are known.
+    library_asts: Vec<(String, usize, String, rhai::AST)>,
+    /// `[program] coordinators`: who a notification to `coordinator` goes to.
+    coordinators: Vec<String>,
 }
 
 impl<'a> Analyzer<'a> {
@@ -98,6 +103,8 @@ impl<'a> Analyzer<'a> {
             criteria_used: Default::default(),
             criterion_spans: Vec::new(),
             transition_reasons: Vec::new(),
+            library_asts: Vec::new(),
+            coordinators: Vec::new(),
         }
     }
 
@@ -217,6 +224,7 @@ impl<'a> Analyzer<'a> {
             description,
             initial: initial.0,
             libraries: self.library_names.clone(),
+            coordinators: self.coordinators.clone(),
             stages,
             transitions,
             facts,

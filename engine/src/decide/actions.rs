@@ -313,7 +313,7 @@ impl Engine {
             .find(|n| n.name == name)
             .ok_or_else(|| format!("notify names undeclared notification `{name}`"))?;
         let roles = roles.unwrap_or_else(|| notification.to.clone());
-        let to: Vec<Recipient> = pairing
+        let mut to: Vec<Recipient> = pairing
             .participants
             .iter()
             .filter(|p| roles.is_empty() || roles.iter().any(|r| *r == p.role))
@@ -322,6 +322,16 @@ impl Engine {
                 role: p.role.to_string(),
             })
             .collect();
+        // The people running the program, when it names them and the notice goes to them.
+        if roles
+            .iter()
+            .any(|r| r == mentorflow_dsl::model::COORDINATOR)
+        {
+            to.extend(self.program.coordinators.iter().map(|c| Recipient {
+                id: c.clone(),
+                role: mentorflow_dsl::model::COORDINATOR.to_string(),
+            }));
+        }
         let mut context = crate::decide::notifications::context(&self.program, pairing, actor.now);
         if let (Some(trigger), Some(map)) = (trigger, context.as_object_mut()) {
             map.insert("trigger".into(), trigger);
