@@ -35,8 +35,21 @@ fn parse(text: &str) -> Outcome<ScriptDate> {
     }
 }
 
-/// `date` moved by `duration` (`"14d"`, `"2w"`, `"3mo"` as calendar months, `"48h"`).
+/// `date` moved by `duration` (`"14d"`, `"2w"`, `"3mo"` as calendar months, `"48h"`); a
+/// computed one may be zero (`days(0)`: the same date) or negative (`"-2w"`: the other way).
 fn shift(date: ScriptDate, duration: &str, later: bool) -> Outcome<ScriptDate> {
+    let trimmed = duration.trim();
+    let (later, duration) = match trimmed.strip_prefix('-') {
+        Some(rest) => (!later, rest),
+        None => (later, trimmed),
+    };
+    if duration
+        .trim_start_matches('0')
+        .starts_with(|c: char| c.is_ascii_alphabetic())
+        && duration.starts_with('0')
+    {
+        return Ok(date);
+    }
     let due = Due::parse(duration).or_else(|why| {
         fail(format!(
             "{why} (a duration such as \"14d\", \"2w\", \"3mo\")"
@@ -45,6 +58,41 @@ fn shift(date: ScriptDate, duration: &str, later: bool) -> Outcome<ScriptDate> {
     let at = date.0.and_time(NaiveTime::MIN).and_utc();
     let moved = if later { due.after(at) } else { due.before(at) };
     Ok(ScriptDate(moved.date_naive()))
+}
+
+/// Whether `text` is meant as a duration (`14d`, `-2w`), not text to join to a date.
+fn is_duration_like(text: &str) -> bool {
+    let t = text.trim_start();
+    t.strip_prefix('-')
+        .unwrap_or(t)
+        .starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// A duration of `n` of `unit` as scripts write it (`weeks(6)` is `"6w"`): what `+` and `-`
+/// on a date take, computed from a number.
+fn amount(n: i64, unit: &str) -> Outcome<ImmutableString> {
+    if n.unsigned_abs() > 10_000 {
+        return fail(format!(
+            "{n}{unit} is too long; use at most 10000 of a unit"
+        ));
+    }
+    Ok(format!("{n}{unit}").into())
+}
+
+/// `n` times `duration` (`3 * "2w"` is `"6w"`).
+fn times(n: i64, duration: &str) -> Outcome<ImmutableString> {
+    let due = Due::parse(duration).or_else(|why| {
+        fail(format!(
+            "{why} (a duration such as \"14d\", \"2w\", \"3mo\")"
+        ))
+    })?;
+    let (k, unit) = match due {
+        Due::Hours(k) => (k, "h"),
+        Due::Days(k) => (k, "d"),
+        Due::Weeks(k) => (k, "w"),
+        Due::Months(k) => (k, "mo"),
+    };
+    amount(n.saturating_mul(i64::from(k)), unit)
 }
 
 /// Whole calendar months from `from` to `to` (0 when `to` is earlier), as `mo` counts them
@@ -75,7 +123,7 @@ pub fn register(engine: &mut Engine) {
         .register_fn("+", |d: ScriptDate, text: &str| -> Outcome<Dynamic> {
             // `+ "14d"` moves the date; text that is no duration at all (`+ "T09:00"`) is
             // joined to it, as it was when dates were text.
-            if text.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+            if is_duration_like(text) {
                 shift(d, text, true).map(Dynamic::from)
             } else {
                 Ok(format!("{}{text}", d.0).into())
@@ -86,6 +134,12 @@ pub fn register(engine: &mut Engine) {
         })
         .register_fn("-", |a: ScriptDate, b: ScriptDate| days_between(b, a))
         .register_fn("days_between", days_between)
+        .register_fn("hours", |n: i64| amount(n, "h"))
+        .register_fn("days", |n: i64| amount(n, "d"))
+        .register_fn("weeks", |n: i64| amount(n, "w"))
+        .register_fn("months", |n: i64| amount(n, "mo"))
+        .register_fn("*", |n: i64, d: &str| times(n, d))
+        .register_fn("*", |d: &str, n: i64| times(n, d))
         .register_fn("+", |text: ImmutableString, d: ScriptDate| {
             format!("{text}{}", d.0)
         })
@@ -251,6 +305,25 @@ mod tests {
         );
         let wrong = eval::<String>("start + \"14 days\"").unwrap_err();
         assert!(wrong.contains("not a unit; write `14d`"), "{wrong}");
+    }
+
+    #[test]
+    fn durations_are_computed_from_numbers() {
+        let at = |script: &str| eval::<ScriptDate>(script).map(|d| d.0.to_string());
+        assert_eq!(at("start + weeks(2)"), Ok("2026-02-14".into()));
+        assert_eq!(at("start + 3 * \"1w\""), Ok("2026-02-21".into()));
+        assert_eq!(at("start + \"1d\" * 2"), Ok("2026-02-02".into()));
+        assert_eq!(at("start + months(1)"), Ok("2026-02-28".into()));
+        assert_eq!(at("start + days(0)"), Ok("2026-01-31".into()));
+        assert_eq!(at("start + days(-31)"), Ok("2025-12-31".into()));
+        assert_eq!(at("start - weeks(-1)"), Ok("2026-02-07".into()));
+        let wrong = eval::<ScriptDate>("start + days(20000)").unwrap_err();
+        assert!(wrong.contains("too long"), "{wrong}");
+        let wrong = eval::<String>("2 * \"two weeks\"").unwrap_err();
+        assert!(
+            wrong.contains("does not start with a whole number"),
+            "{wrong}"
+        );
     }
 
     #[test]
