@@ -41,8 +41,8 @@ pub struct ProgramFile {
     /// Recurring or one-off occurrences (check-ins, surveys), by name.
     schedules: Option<BTreeMap<String, Schedule>>,
     /// How many running pairings of this program a person may take part in, per role (`"*"`:
-    /// any role).
-    capacity: Option<BTreeMap<String, u32>>,
+    /// any role), counted from a stage.
+    capacity: Option<CapacitySection>,
     /// How `mentorflow match` scores mentor-mentee pairs.
     matching: Option<Matching>,
     /// Notifications a stage's action can send (`notify("NAME")`), by name.
@@ -121,6 +121,17 @@ struct Successor {
     when: Option<String>,
     /// The stage it starts in (default: the program's first).
     stage: Option<String>,
+}
+
+/// `[capacity]`.
+#[derive(JsonSchema)]
+struct CapacitySection {
+    /// Count only pairings that have entered this stage (in it or past it): a pending request
+    /// is not an active relation.
+    counted_from: Option<String>,
+    /// Per role (`mentor = 2`) or any role (`"*" = 3`): at most this many running pairings.
+    #[serde(flatten)]
+    limits: BTreeMap<String, u32>,
 }
 
 /// `[[transitions]]`.
@@ -421,7 +432,10 @@ mod tests {
         let schema = schema();
         let defs = schema.as_value()["$defs"].as_object().expect("$defs");
         for (name, def) in defs {
-            if def.get("properties").is_some() {
+            // `[capacity]`'s other keys are roles, each with a limit: whole numbers only.
+            if name == "CapacitySection" {
+                assert_eq!(def["additionalProperties"]["type"], "integer", "{name}");
+            } else if def.get("properties").is_some() {
                 assert_eq!(def["additionalProperties"], false, "{name}");
             }
         }

@@ -476,6 +476,10 @@ pub struct Capacity {
     pub role: Option<String>,
     /// How many running pairings a person may take part in.
     pub limit: u32,
+    /// Only pairings that have entered this stage count (`[capacity] counted_from`): one
+    /// still in an earlier stage (a request not yet accepted) is no active relation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_from: Option<String>,
 }
 
 /// A reason code a withdrawal, a leave or a move may give.

@@ -191,9 +191,16 @@ fn capacity(s: &mut String, program: &Program) {
     if program.capacity.is_empty() {
         return;
     }
+    let from = program
+        .capacity
+        .iter()
+        .find_map(|c| c.counted_from.as_deref())
+        .map_or(String::new(), |stage| {
+            format!(" that have entered `{stage}`")
+        });
     let _ = writeln!(
         s,
-        "\nCapacity (running pairings of this program per person, checked by the store)"
+        "\nCapacity (running pairings of this program{from} per person, checked by the store)"
     );
     for c in &program.capacity {
         let who = c

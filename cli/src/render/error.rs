@@ -233,6 +233,21 @@ pub fn engine_error(e: &EngineError) -> String {
         | EngineError::ReplaceChangesRole { .. }
         | EngineError::UnknownAttribute { .. }
         | EngineError::BadAttribute { .. } => participants_error(e),
+        EngineError::CapacityOnEntering {
+            pairing,
+            stage,
+            problems,
+        } => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("  - {}", enrolment_problem(p)))
+                .collect();
+            format!(
+                "cannot move {pairing} into `{stage}`: [capacity] counts pairings from `{stage}` on, and{}\n{}\nnothing was stored; {pairing} stays a pending request until someone has room",
+                if problems.len() == 1 { ":" } else { " each:" },
+                lines.join("\n")
+            )
+        }
         EngineError::FactPerPerson { .. }
         | EngineError::FactOfThePairing { .. }
         | EngineError::FactNotKeptFor { .. }

@@ -10,6 +10,7 @@ impl Analyzer<'_> {
         &mut self,
         top: &Table<'_, '_>,
         types: &[MentoringType],
+        stages: &[Stage],
     ) -> Vec<Capacity> {
         let Some(table) = self.reader().table(top, "capacity", "[capacity]".into()) else {
             return Vec::new();
@@ -20,9 +21,13 @@ impl Analyzer<'_> {
             .collect();
         roles.sort_unstable();
         roles.dedup();
+        let counted_from = self.counted_from(&table, stages);
         let mut out = Vec::new();
         for (key, value) in table.table {
             let name = key.get_ref().to_string();
+            if name == COUNTED_FROM {
+                continue;
+            }
             let role = (name != "*").then(|| name.clone());
             if let Some(role) = &role {
                 if !roles.contains(&role.as_str()) && !types.is_empty() {
@@ -45,7 +50,11 @@ impl Analyzer<'_> {
             }
             let limit = reader::integer(value.get_ref()).and_then(|n| u32::try_from(n).ok());
             match limit {
-                Some(limit) if limit >= 1 => out.push(Capacity { role, limit }),
+                Some(limit) if limit >= 1 => out.push(Capacity {
+                    role,
+                    limit,
+                    counted_from: counted_from.clone(),
+                }),
                 _ => {
                     self.reader()
                         .error(
@@ -64,6 +73,36 @@ impl Analyzer<'_> {
             }
         }
         out
+    }
+}
+
+/// The key naming the stage pairings count from, among the roles' limits.
+const COUNTED_FROM: &str = "counted_from";
+
+impl Analyzer<'_> {
+    /// `counted_from`: a running stage of the program, else E035.
+    fn counted_from(&mut self, table: &Table<'_, '_>, stages: &[Stage]) -> Option<String> {
+        let (stage, span) = self.reader().string(table, COUNTED_FROM, false)?;
+        let known = stages.iter().find(|s| s.id == stage);
+        let problem = match known {
+            Some(s) if s.is_terminal() => Some(format!(
+                "capacity is counted from `{stage}`, a terminal stage: an ended pairing never counts"
+            )),
+            Some(_) => None,
+            None if stages.is_empty() => None,
+            None => Some(format!("capacity is counted from `{stage}`, which is no stage")),
+        };
+        let Some(problem) = problem else {
+            return Some(stage);
+        };
+        let running = stages.iter().filter(|s| !s.is_terminal());
+        let help = help_did_you_mean(&stage, running.map(|s| s.id.as_str()))
+            .filter(|_| known.is_none())
+            .unwrap_or_else(|| {
+                "name the running stage from which a pairing is an active relation, e.g. counted_from = \"mentoring\"".into()
+            });
+        self.reader().error(Code::E035, problem, span).help = Some(help);
+        None
     }
 }
 

@@ -210,7 +210,7 @@ impl<'a> Analyzer<'a> {
         let reasons = self.reasons(&top);
         self.transition_reasons(&transitions, &reasons);
         let schedules = self.schedules(&top, &stages, &types);
-        let capacity = self.capacity(&top, &types);
+        let capacity = self.capacity(&top, &types, &stages);
         self.per_person(&facts, &types);
         self.successors(&top, &mut stages, &types, &facts);
         let matching = self.matching(&top);

@@ -8,24 +8,28 @@ use mentorflow_dsl::Program;
 
 use crate::coordinator::ledger::Writer;
 use crate::model::event::Participant;
+use crate::model::pairing::Pairing;
 use crate::rules::enrolment::EnrolmentProblem;
 use crate::store::{Membership, StoreError};
 
-/// Every capacity `people` (joining a pairing of `program`) would exceed, naming the running
-/// pairings that already use it (those in `skip` aside: the pairing itself, one that ends):
-/// the program's `[capacity]`, and each person's own (the registry's `capacity`).
+/// Every capacity `people` (joining `joined`, a pairing of `program`) would exceed, naming the
+/// running pairings that already use it (those in `skip` aside: the pairing itself, one that
+/// ends): the program's `[capacity]` (when `joined` counts already), and each person's own
+/// (the registry's `capacity`).
 pub(crate) fn exceeded(
     program: &Program,
+    joined: &Pairing,
     skip: &[&str],
     people: &[&Participant],
     writer: &mut Writer<'_>,
 ) -> Result<Vec<EnrolmentProblem>, StoreError> {
     let mut problems = own_capacity(skip, people, writer)?;
-    if program.capacity.is_empty() {
+    if program.capacity.is_empty() || !counts(program, joined) {
         return Ok(problems);
     }
     for person in people {
         let memberships = others(program, skip, &person.id, writer)?;
+        let memberships = counting(program, memberships, writer)?;
         for capacity in &program.capacity {
             if capacity.role.as_ref().is_some_and(|r| *r != person.role) {
                 continue;
@@ -98,6 +102,67 @@ pub(crate) fn overridden(
     }
     problems.retain(|p| !matches!(p, EnrolmentProblem::OwnCapacity { .. }));
     Some(format!("over capacity: {}: {reason}", over.join(", ")))
+}
+
+/// Whether `pairing` counts for its program's `[capacity]`: always, or with `counted_from`,
+/// once it has entered that stage (a pending request does not).
+pub(crate) fn counts(program: &Program, pairing: &Pairing) -> bool {
+    match program
+        .capacity
+        .iter()
+        .find_map(|c| c.counted_from.as_deref())
+    {
+        None => true,
+        Some(stage) => {
+            *pairing.stage == *stage
+                || pairing
+                    .history
+                    .as_ref()
+                    .is_some_and(|h| h.entries(stage) > 0)
+        }
+    }
+}
+
+/// The capacity problems of a move that made `pairing` count (it entered `[capacity]
+/// counted_from`): its people must have room for it now.
+pub(crate) fn on_entering(
+    program: &Program,
+    pairing: &Pairing,
+    counted_before: bool,
+    writer: &mut Writer<'_>,
+) -> Result<Vec<EnrolmentProblem>, StoreError> {
+    if counted_before || pairing.outcome.is_some() || !counts(program, pairing) {
+        return Ok(Vec::new());
+    }
+    let people: Vec<&Participant> = pairing.participants.iter().collect();
+    let mut problems = exceeded(program, pairing, &[&pairing.id], &people, writer)?;
+    // A person's own capacity was checked when they joined: a move changes none of it.
+    problems.retain(|p| matches!(p, EnrolmentProblem::Capacity { .. }));
+    Ok(problems)
+}
+
+/// Of `memberships` (running pairings of `program`), those its `[capacity]` counts: all, or
+/// with `counted_from`, those that have entered that stage (a request still pending is no
+/// active relation).
+pub(crate) fn counting(
+    program: &Program,
+    memberships: Vec<Membership>,
+    writer: &mut Writer<'_>,
+) -> Result<Vec<Membership>, StoreError> {
+    let Some(stage) = program
+        .capacity
+        .iter()
+        .find_map(|c| c.counted_from.as_deref())
+    else {
+        return Ok(memberships);
+    };
+    let mut out = Vec::with_capacity(memberships.len());
+    for m in memberships {
+        if writer.entered(&m.pairing, stage)? {
+            out.push(m);
+        }
+    }
+    Ok(out)
 }
 
 /// How many more running pairings of `program` a person in `role` may take, given the ones

@@ -156,7 +156,7 @@ impl Coordinator {
             label(&mut pairing, &mut event, e.label);
             let mut problems = {
                 let people: Vec<&Participant> = pairing.participants.iter().collect();
-                crate::coordinator::capacity::exceeded(program, &[&id], &people, writer)?
+                crate::coordinator::capacity::exceeded(program, &pairing, &[&id], &people, writer)?
             };
             event.reason = crate::coordinator::capacity::overridden(&mut problems, over.as_deref());
             if !allow_same {

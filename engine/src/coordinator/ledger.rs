@@ -82,6 +82,21 @@ impl<'t> Writer<'t> {
         self.tx.memberships(person)
     }
 
+    /// Whether running pairing `id` is in stage `stage` or has been (its history), as it
+    /// stands in this transaction.
+    pub fn entered(&mut self, id: &str, stage: &str) -> Result<bool, StoreError> {
+        let Some(state) = self.tx.state(id)? else {
+            return Ok(false);
+        };
+        let pairing = crate::store::codec::decode_state_of(id, &state)?;
+        let pairing = crate::store::codec::with_history(pairing, |p| self.tx.events(p))?;
+        Ok(*pairing.stage == *stage
+            || pairing
+                .history
+                .as_ref()
+                .is_some_and(|h| h.entries(stage) > 0))
+    }
+
     /// Person `id` of the people registry, as it stands in this transaction.
     pub fn person(&mut self, id: &str) -> Result<Option<Person>, StoreError> {
         let anyone = match self.people {

@@ -70,8 +70,13 @@ impl Coordinator {
             events.extend(engine.settle(p, &actor)?);
             engine.check_participants(p)?;
             let people: Vec<&Participant> = joined.iter().collect();
-            let mut problems =
-                crate::coordinator::capacity::exceeded(&engine.program, &[&p.id], &people, writer)?;
+            let mut problems = crate::coordinator::capacity::exceeded(
+                &engine.program,
+                p,
+                &[&p.id],
+                &people,
+                writer,
+            )?;
             if let Some(over) = crate::coordinator::capacity::overridden(&mut problems, over) {
                 logged_with(&mut events[0], over);
             }

@@ -374,8 +374,20 @@ fn settled(
     decide: &mut Decide<'_>,
     writer: &mut Writer<'_>,
 ) -> Result<Vec<Event>, Error> {
+    let counted = crate::coordinator::capacity::counts(&engine.program, p);
     let mut events = decide(engine, p, actor)?;
     events.extend(engine.settle(p, actor)?);
+    // Entering the stage `[capacity]` counts from makes it an active relation: its people
+    // must have room for it, checked under the same lock as an enrolment.
+    let problems = crate::coordinator::capacity::on_entering(&engine.program, p, counted, writer)?;
+    if !problems.is_empty() {
+        return Err(EngineError::CapacityOnEntering {
+            pairing: p.id.to_string(),
+            stage: p.stage.to_string(),
+            problems,
+        }
+        .into());
+    }
     if !events.is_empty() {
         events.extend(follow(engine, p, actor, writer)?);
     }

@@ -43,6 +43,8 @@ impl Coordinator {
                     .into_iter()
                     .filter(|m| m.program_id == program.id)
                     .collect();
+                let memberships =
+                    crate::coordinator::capacity::counting(program, memberships, writer)?;
                 let room = crate::coordinator::capacity::room(program, &p.role, &memberships);
                 let candidate = MatchPerson {
                     capacity: own.min(room),

@@ -119,7 +119,7 @@ pub(crate) fn create(
     let skip = [id.as_str(), &from.id];
     let everyone: Vec<&Participant> = pairing.participants.iter().collect();
     let mut problems =
-        crate::coordinator::capacity::exceeded(&new.program, &skip, &everyone, writer)?;
+        crate::coordinator::capacity::exceeded(&new.program, &pairing, &skip, &everyone, writer)?;
     enrolled.reason = crate::coordinator::capacity::overridden(&mut problems, over_capacity);
     problems.extend(crate::coordinator::capacity::same_participants(
         &new.program,

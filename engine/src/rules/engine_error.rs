@@ -60,6 +60,17 @@ pub enum EngineError {
         /// Every rule broken, with the values involved.
         problems: Vec<EnrolmentProblem>,
     },
+    /// A move into the stage `[capacity] counted_from` names would take someone past their
+    /// capacity: the pairing stays where it was.
+    #[error("pairing {pairing}: entering `{stage}` would exceed a capacity")]
+    CapacityOnEntering {
+        /// Pairing id.
+        pairing: String,
+        /// The stage it would have entered (or passed through).
+        stage: String,
+        /// Every capacity exceeded, with the pairings that use it.
+        problems: Vec<EnrolmentProblem>,
+    },
     /// A change of participants breaks the type's rules or a rule across pairings.
     #[error("pairing {pairing}: the change of participants is refused: {} problem(s)", problems.len())]
     ParticipantsRefused {

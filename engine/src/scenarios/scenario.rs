@@ -899,7 +899,9 @@ fn testable(kind: StepKind, e: &EngineError) -> bool {
         StepKind::Advance | StepKind::Withdraw => {
             matches!(
                 e,
-                EngineError::Refused(_) | EngineError::ReasonNeeded { .. }
+                EngineError::Refused(_)
+                    | EngineError::ReasonNeeded { .. }
+                    | EngineError::CapacityOnEntering { .. }
             )
         }
         StepKind::Participants => matches!(e, EngineError::ParticipantsRefused { .. }),
