@@ -340,6 +340,11 @@ struct Schedule {
     types: Option<Vec<String>>,
     /// Facts that may be recorded with an occurrence.
     facts: Option<Vec<String>>,
+    /// Of `facts`, those every done must give.
+    required: Option<Vec<String>>,
+    /// What a done must meet to count, reading the values it recorded as `facts.NAME`
+    /// (`facts.hours >= 4`); below it, it counts as missed, its values kept.
+    require: Option<String>,
 }
 
 /// `[matching]`.

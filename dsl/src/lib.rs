@@ -21,6 +21,7 @@ mod loops;
 pub mod mapping;
 pub mod model;
 pub mod name;
+pub mod occurrences;
 mod reader;
 pub mod sandbox;
 mod scripts;

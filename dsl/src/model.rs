@@ -353,6 +353,13 @@ pub struct Schedule {
     /// Facts an occurrence may record when it is done (a survey's score).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<String>,
+    /// Of those, the ones every done must give (`required = ["medium"]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
+    /// What an occurrence done must meet to count (`require = "facts.hours >= 4"`, reading the
+    /// values that done recorded): below it, it counts as missed, its values kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require: Option<Script>,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,

@@ -115,6 +115,7 @@ pub fn engine(limits: Limits) -> Engine {
     }
     crate::dates::register(&mut engine);
     crate::aggregates::register(&mut engine);
+    crate::occurrences::register(&mut engine);
     crate::effects::register(&mut engine);
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});

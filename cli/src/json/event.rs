@@ -147,6 +147,9 @@ pub enum What {
         on: DateTime<Utc>,
         /// Facts recorded with it.
         facts: Values,
+        /// Its values fell short of the schedule's `require`: it counts as missed.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        short: bool,
     },
     /// A tick found occurrences of a schedule missed.
     Missed {
@@ -307,12 +310,14 @@ fn what_happened_on_time(kind: &EventKind) -> What {
             anchor,
             on,
             facts,
+            short,
         } => What::Done {
             schedule: schedule.clone(),
             occurrence: *occurrence,
             anchor: *anchor,
             on: *on,
             facts: Values::of_list(facts),
+            short: *short,
         },
         EventKind::ScheduleStarted { schedule } => What::ScheduleStarted {
             schedule: schedule.clone(),

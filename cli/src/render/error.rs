@@ -262,7 +262,8 @@ pub fn engine_error(e: &EngineError) -> String {
         | EngineError::NoOpenOccurrence { .. }
         | EngineError::NotAScheduleFact { .. }
         | EngineError::DoneBeforeEnrolment { .. }
-        | EngineError::DoneInFuture => schedule_error(e),
+        | EngineError::DoneInFuture
+        | EngineError::DoneNeeds { .. } => schedule_error(e),
         EngineError::MigrationRefused { .. }
         | EngineError::UnknownStage { .. }
         | EngineError::Terminal { .. }
@@ -423,6 +424,19 @@ fn schedule_error(e: &EngineError) -> String {
             schedule,
             why,
         } => format!("nothing of schedule `{schedule}` is open for {pairing}: {why}"),
+        EngineError::DoneNeeds { schedule, missing } => format!(
+            "schedule `{schedule}` needs {} with every done; nothing was stored: add {}",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            missing
+                .iter()
+                .map(|m| format!("{m}=VALUE"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         EngineError::NotAScheduleFact {
             schedule,
             fact,

@@ -107,6 +107,29 @@ fn what(kind: &EventKind, names: &Directory) -> String {
     }
 }
 
+/// `done one_on_one #3 on ..., recorded hours = 2 — below its require: counts as missed`.
+fn done(
+    schedule: &str,
+    occurrence: u32,
+    on: chrono::DateTime<chrono::Utc>,
+    facts: &[(String, mentorflow_dsl::Value)],
+    short: bool,
+) -> String {
+    let with: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+    let with = match with.is_empty() {
+        true => String::new(),
+        false => format!(", recorded {}", with.join(", ")),
+    };
+    let short = match short {
+        true => " — below its require: counts as missed",
+        false => "",
+    };
+    format!(
+        "done {schedule} #{occurrence} on {}{with}{short}",
+        minute(on)
+    )
+}
+
 /// What moves, timers, schedules, notifications and migrations did.
 /// Its match and [`what`]'s each name every kind: a new one must be placed in one of them.
 fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
@@ -125,15 +148,9 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
             occurrence,
             on,
             facts,
+            short,
             ..
-        } => {
-            let with: Vec<String> = facts.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-            let with = match with.is_empty() {
-                true => String::new(),
-                false => format!(", recorded {}", with.join(", ")),
-            };
-            format!("done {schedule} #{occurrence} on {}{with}", minute(*on))
-        }
+        } => done(schedule, *occurrence, *on, facts, *short),
         EventKind::ScheduleStarted { schedule } => format!("started schedule {schedule}"),
         EventKind::ScheduleStopped { schedule } => format!("stopped schedule {schedule}"),
         EventKind::Notified {

@@ -208,6 +208,8 @@ impl Analyzer<'_> {
             }
             facts.push(fact);
         }
+        let required = self.required(spec, &facts)?;
+        let require = self.require(spec, &facts)?;
         let span = self.reader().span(spec.span.clone());
         let schedule = Schedule {
             name,
@@ -220,10 +222,66 @@ impl Analyzer<'_> {
             types: applies,
             except: Vec::new(),
             facts,
+            required,
+            require,
             span,
         };
         self.never_falls(&schedule, spec);
         Some(schedule)
+    }
+
+    /// `required`: facts of the schedule's own `facts` every done must give.
+    fn required(&mut self, spec: &Table<'_, '_>, facts: &[String]) -> Option<Vec<String>> {
+        let listed = self.reader().strings(spec, "required").unwrap_or_default();
+        let mut out = Vec::new();
+        for (fact, span) in listed {
+            if !facts.contains(&fact) {
+                let help = help_did_you_mean(&fact, facts.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("list it in `facts` too: facts = [\"{fact}\"]"));
+                self.reader()
+                    .error(
+                        Code::E029,
+                        format!("{} requires `{fact}`, which it does not record", spec.what),
+                        span,
+                    )
+                    .help = Some(help);
+                return None;
+            }
+            out.push(fact);
+        }
+        Some(out)
+    }
+
+    /// `require`: a script over the values a done recorded (`facts.hours >= 4`), reading no
+    /// fact the schedule does not record.
+    fn require(
+        &mut self,
+        spec: &Table<'_, '_>,
+        facts: &[String],
+    ) -> Option<Option<crate::model::Script>> {
+        let Some((source, span)) = self.reader().string(spec, "require", false) else {
+            return Some(None);
+        };
+        let what = format!("require of {}", spec.what);
+        let script = self.compile_inline(&source, span.clone(), &what, true)?;
+        if let Some(other) = script.facts_read.iter().find(|f| !facts.contains(f)) {
+            self.reader()
+                .error(
+                    Code::E029,
+                    format!("{what} reads `facts.{other}`, which a done of it does not record"),
+                    span,
+                )
+                .help = Some(format!(
+                "read the values it records ({}), or add `{other}` to its `facts`",
+                if facts.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    facts.join(", ")
+                }
+            ));
+            return None;
+        }
+        Some(Some(script))
     }
 
     /// `every` (with `until` and `then`) or `at`; exactly one.

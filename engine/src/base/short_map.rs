@@ -53,6 +53,11 @@ impl<K: Borrow<str> + Ord, V> ShortMap<K, V> {
         self.position(key).is_ok()
     }
 
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<V> {
+        self.position(key).ok().map(|i| self.0.remove(i).1)
+    }
+
     /// Sets `key`, returning the value it replaces.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.position(key.borrow()) {

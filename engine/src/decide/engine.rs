@@ -890,14 +890,57 @@ impl Engine {
                 )));
             }
         };
+        let short = self.short_of(pairing, s, &facts, actor.now)?;
         let kind = EventKind::Done {
             schedule: schedule.to_string(),
             occurrence,
             anchor,
             on,
             facts,
+            short,
         };
         self.emit(pairing, actor, None, kind)
+    }
+
+    /// Whether a done of `schedule` giving `facts` falls short of the schedule's `require`
+    /// (it then counts as missed); refused when it lacks a value the schedule requires.
+    fn short_of(
+        &self,
+        pairing: &Pairing,
+        schedule: &mentorflow_dsl::model::Schedule,
+        facts: &[(String, Value)],
+        now: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let missing: Vec<String> = schedule
+            .required
+            .iter()
+            .filter(|r| !facts.iter().any(|(f, _)| f == *r))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(EngineError::DoneNeeds {
+                schedule: schedule.name.clone(),
+                missing,
+            });
+        }
+        let Some(require) = &schedule.require else {
+            return Ok(false);
+        };
+        let probe = pairing.with_occurrence_values(&schedule.facts, facts);
+        let ctx = Context::of(&self.program, &probe, now);
+        match self.runtime.eval(require, &ctx) {
+            Ok(met) => Ok(!met),
+            // A value it reads that this done did not give: it does not meet it.
+            Err(_)
+                if require
+                    .facts_read
+                    .iter()
+                    .any(|f| !facts.iter().any(|(g, _)| g == f)) =>
+            {
+                Ok(true)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A reason is required; when the program declares reason codes it must start with one.

@@ -173,6 +173,9 @@ pub enum EventKind {
         /// Facts recorded with it, in the order given.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         facts: Vec<(String, Value)>,
+        /// Its values fell short of the schedule's `require`: it counts as missed.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        short: bool,
     },
     /// A tick found occurrences of a schedule missed (logged once each; not activity).
     Missed {

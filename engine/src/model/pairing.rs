@@ -180,6 +180,21 @@ pub enum FoldError {
 }
 
 impl Pairing {
+    /// This fold as a state stored by an earlier version keeps it, for comparing with
+    /// `stored`: without history when it has none, without occurrence values where it kept
+    /// none (everything else is the same).
+    pub fn as_stored_like(mut self, stored: &Pairing) -> Pairing {
+        if stored.history.is_none() {
+            self.history = None;
+        }
+        for (name, state) in &mut self.schedules {
+            if stored.schedules.get(name).is_some_and(|s| !s.values_kept()) {
+                state.values.clear();
+            }
+        }
+        self
+    }
+
     /// The fold: a pairing's state from its events, in order.
     pub fn fold(program: &Program, events: &[Event]) -> Result<Pairing, FoldError> {
         let (first, rest) = events.split_first().ok_or(FoldError::Empty)?;
@@ -310,10 +325,14 @@ impl Pairing {
                 anchor,
                 on,
                 facts,
+                short,
             } => {
-                self.schedule_state(schedule, *anchor)
-                    .done
-                    .insert(*occurrence, *on);
+                let state = self.schedule_state(schedule, *anchor);
+                state.done.insert(*occurrence, *on);
+                state.values.insert(*occurrence, facts.clone());
+                if *short {
+                    state.short.insert(*occurrence);
+                }
                 let facts: Vec<_> = facts
                     .iter()
                     .map(|(n, v)| (Name::new(n), v.clone()))
@@ -396,6 +415,26 @@ impl Pairing {
         }
         // Scripts see the participants as they are now.
         self.view = std::sync::OnceLock::new();
+    }
+
+    /// This pairing as one occurrence of a schedule sees it: of the schedule's `facts`, only
+    /// the values `given` with that done (the others unrecorded), for its `require`.
+    pub(crate) fn with_occurrence_values(
+        &self,
+        schedule_facts: &[String],
+        given: &[(String, Value)],
+    ) -> Pairing {
+        let mut probe = self.clone();
+        probe.view = std::sync::OnceLock::new();
+        for name in schedule_facts {
+            probe.facts.remove(name);
+        }
+        let given: Vec<(Name, Value)> = given
+            .iter()
+            .map(|(n, v)| (Name::new(n), v.clone()))
+            .collect();
+        probe.set_facts(&given);
+        probe
     }
 
     fn set_facts(&mut self, facts: &[(Name, Value)]) {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use mentorflow_dsl::Value;
 use serde::{Deserialize, Serialize};
 
 /// What a pairing did of one schedule since its anchor (a new anchor starts afresh).
@@ -15,4 +16,21 @@ pub struct ScheduleState {
     pub done: BTreeMap<u32, DateTime<Utc>>,
     /// The last occurrence a tick has looked at for being missed.
     pub checked: u32,
+    /// What each occurrence done recorded (`score = 4`), one entry per occurrence done, empty
+    /// when it recorded nothing. A state stored before values were kept has fewer entries than
+    /// `done`: [`ScheduleState::values_kept`] says so, and loading fills them from the events.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<u32, Vec<(String, Value)>>,
+    /// Occurrences done whose values fell short of the schedule's `require` (`hours >= 4`):
+    /// counted as missed, their values kept.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub short: std::collections::BTreeSet<u32>,
+}
+
+impl ScheduleState {
+    /// Whether every occurrence done has its values here (a state stored before they were
+    /// kept has not).
+    pub fn values_kept(&self) -> bool {
+        self.done.keys().all(|k| self.values.contains_key(k))
+    }
 }

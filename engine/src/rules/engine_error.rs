@@ -60,6 +60,14 @@ pub enum EngineError {
         /// Every rule broken, with the values involved.
         problems: Vec<EnrolmentProblem>,
     },
+    /// A done lacks values its schedule requires with every occurrence (`required`).
+    #[error("schedule `{schedule}` needs {} with every done", missing.join(", "))]
+    DoneNeeds {
+        /// The schedule.
+        schedule: String,
+        /// The required facts not given.
+        missing: Vec<String>,
+    },
     /// A move into the stage `[capacity] counted_from` names would take someone past their
     /// capacity: the pairing stays where it was.
     #[error("pairing {pairing}: entering `{stage}` would exceed a capacity")]

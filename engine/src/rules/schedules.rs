@@ -160,10 +160,12 @@ fn count(
         let Some(at) = due(schedule, anchor, k) else {
             break;
         };
-        if let Some(done) = done_at(k) {
+        // A done below the schedule's `require` counts as missed, its values kept.
+        let short = state.is_some_and(|st| st.short.contains(&k));
+        if let Some(done) = done_at(k).filter(|_| !short) {
             s.done += 1;
             s.on_time += u32::from(done <= at);
-        } else if missed_after(schedule, at) < now {
+        } else if short || missed_after(schedule, at) < now {
             s.missed += 1;
             s.missed_due.push((k, at));
         } else if s.next.is_none() {
@@ -225,6 +227,43 @@ pub fn left_standing(
     let mut frozen = count(schedule, pairing, anchor, left);
     frozen.next = None;
     Some(frozen)
+}
+
+/// Each occurrence of `schedule` done since the anchor it counts from, as scripts read it
+/// (`schedules.survey.last("score")`): `number`, `due`, `done` and `short` (below its
+/// `require`), and the values it recorded by fact name.
+fn occurrences(program: &Program, schedule: &Schedule, pairing: &Pairing) -> rhai::Array {
+    let date =
+        |t: DateTime<Utc>| rhai::Dynamic::from(mentorflow_dsl::dates::ScriptDate(t.date_naive()));
+    let Some(anchor) =
+        counted_from(program, schedule, pairing).filter(|_| schedule.applies_to(&pairing.type_id))
+    else {
+        return rhai::Array::new();
+    };
+    let Some(state) = state(pairing, &schedule.name, anchor) else {
+        return rhai::Array::new();
+    };
+    state
+        .done
+        .iter()
+        .map(|(k, on)| {
+            let mut one = rhai::Map::new();
+            one.insert("number".into(), rhai::Dynamic::from_int((*k).into()));
+            one.insert(
+                "due".into(),
+                due(schedule, anchor, *k).map_or(rhai::Dynamic::UNIT, date),
+            );
+            one.insert("done".into(), date(*on));
+            one.insert(
+                "short".into(),
+                rhai::Dynamic::from_bool(state.short.contains(k)),
+            );
+            for (name, value) in state.values.get(k).into_iter().flatten() {
+                one.insert(name.as_str().into(), crate::model::view::to_dynamic(value));
+            }
+            rhai::Dynamic::from_map(one)
+        })
+        .collect()
 }
 
 /// How `schedule` stands as scripts read it: now while it applies; a `during` schedule, once
@@ -342,6 +381,10 @@ pub(crate) fn script_map(
                 "next_due".into(),
                 date(standing.as_ref().and_then(|s| s.next.map(|n| n.1))),
             );
+            one.insert(
+                "occurrences".into(),
+                rhai::Dynamic::from_array(occurrences(program, s, pairing)),
+            );
             (s.name.as_str().into(), rhai::Dynamic::from_map(one))
         })
         .collect();
@@ -365,6 +408,8 @@ mod tests {
             types: Vec::new(),
             except: Vec::new(),
             facts: Vec::new(),
+            required: Vec::new(),
+            require: None,
             span: mentorflow_dsl::Span::default(),
         }
     }

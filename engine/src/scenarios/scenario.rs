@@ -907,7 +907,9 @@ fn testable(kind: StepKind, e: &EngineError) -> bool {
         StepKind::Participants => matches!(e, EngineError::ParticipantsRefused { .. }),
         StepKind::Done => matches!(
             e,
-            EngineError::NoOpenOccurrence { .. } | EngineError::BadValue { .. }
+            EngineError::NoOpenOccurrence { .. }
+                | EngineError::BadValue { .. }
+                | EngineError::DoneNeeds { .. }
         ),
         StepKind::Record => matches!(
             e,

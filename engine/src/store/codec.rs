@@ -66,18 +66,43 @@ pub(crate) fn decode_state_of(id: &str, json: &str) -> Result<Pairing, StoreErro
     })
 }
 
-/// `pairing` with its history, folded from its events (read by `events`) when its state was
-/// stored before history was kept; the next command that changes it stores it with it.
+/// `pairing` with what a state stored by an earlier version did not keep, from its events
+/// (read by `events`): its history, and the values each occurrence of a schedule recorded.
+/// The next command that changes it stores it with them.
 pub(crate) fn with_history(
     mut pairing: Pairing,
     events: impl FnOnce(&str) -> Result<Vec<String>, StoreError>,
 ) -> Result<Pairing, StoreError> {
+    let values_missing = pairing.schedules.values().any(|s| !s.values_kept());
+    if pairing.history.is_some() && !values_missing {
+        return Ok(pairing);
+    }
+    let events = events(&pairing.id)?
+        .iter()
+        .map(|body| decode_event(body))
+        .collect::<Result<Vec<_>, _>>()?;
     if pairing.history.is_none() {
-        let events = events(&pairing.id)?
-            .iter()
-            .map(|body| decode_event(body))
-            .collect::<Result<Vec<_>, _>>()?;
         pairing.history = Some(crate::model::pairing::History::of(&events));
+    }
+    for e in &events {
+        let crate::model::event::EventKind::Done {
+            schedule,
+            occurrence,
+            anchor,
+            facts,
+            ..
+        } = &e.kind
+        else {
+            continue;
+        };
+        if let Some(state) = pairing.schedules.get_mut(schedule) {
+            if state.anchor == *anchor && state.done.contains_key(occurrence) {
+                state
+                    .values
+                    .entry(*occurrence)
+                    .or_insert_with(|| facts.clone());
+            }
+        }
     }
     Ok(pairing)
 }

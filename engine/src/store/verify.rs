@@ -302,14 +302,7 @@ pub fn verify(
                 pairing: stored.id.clone(),
             });
         }
-        match Pairing::fold(&program, &events) {
-            // A state stored before history was kept has none to compare.
-            Ok(folded)
-                if p.history.is_none()
-                    && p == Pairing {
-                        history: None,
-                        ..folded.clone()
-                    } => {}
+        match Pairing::fold(&program, &events).map(|f| f.as_stored_like(&p)) {
             Ok(folded) if folded == p => {}
             Ok(_) => breaches.push(Breach::StateDiffers {
                 pairing: stored.id,
