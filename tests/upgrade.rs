@@ -118,3 +118,74 @@ fn an_old_store_continues_after_the_upgrade() {
     );
     assert_eq!(run(&["verify"]).code, 0);
 }
+
+/// A pairing whose state was stored before occurrences kept their values (issue 31): its
+/// dones are there, their values are not. It verifies, and the next command stores it with
+/// the values, read from its events.
+#[test]
+fn a_state_stored_before_occurrence_values_verifies_and_gets_them_from_the_log() {
+    let dir = mentorflow_tests::scratch_dir("upgrade-occurrence-values");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("store.db").to_string_lossy().into_owned();
+    let run = |args: &[&str], now: &str| {
+        mentorflow_tests::mentorflow(&mentorflow_tests::with_flags(
+            args,
+            &["--store", store.as_str(), "--now", now],
+        ))
+    };
+    let enrol = [
+        "enrol",
+        "programs/sales-onboarding.toml",
+        "--type",
+        "one-on-one",
+        "--person",
+        "mentor=kai,region=apac",
+        "--person",
+        "mentee=lena,region=apac",
+    ];
+    for args in [&["init"][..], &enrol[..]] {
+        let done = run(args, "2026-01-05T09:00:00Z");
+        assert_eq!(done.code, 0, "{}", done.transcript());
+    }
+    let later = "2026-01-20T09:00:00Z";
+    let survey = run(&["done", "p-1", "pulse_survey", "pulse_score=4"], later);
+    assert_eq!(survey.code, 0, "{}", survey.transcript());
+    let state = |db: &rusqlite::Connection| -> serde_json::Value {
+        let text: String = db
+            .query_row("SELECT state FROM pairings WHERE id = 'p-1'", [], |r| {
+                r.get(0)
+            })
+            .expect("state");
+        serde_json::from_str(&text).expect("json")
+    };
+    let values =
+        |db: &rusqlite::Connection| state(db)["schedules"]["pulse_survey"]["values"].clone();
+
+    // As an earlier version stored it: no values beside the dones.
+    let db = rusqlite::Connection::open(&store).expect("open");
+    let stored = values(&db);
+    assert!(stored.is_object(), "{stored}");
+    let mut json = state(&db);
+    for s in json["schedules"]
+        .as_object_mut()
+        .expect("schedules")
+        .values_mut()
+    {
+        s.as_object_mut().expect("schedule").remove("values");
+    }
+    db.execute(
+        "UPDATE pairings SET state = ?1 WHERE id = 'p-1'",
+        [json.to_string()],
+    )
+    .expect("update");
+    assert_eq!(values(&db), serde_json::Value::Null);
+
+    let verified = run(&["verify"], later);
+    assert_eq!(verified.code, 0, "{}", verified.transcript());
+    let next = run(&["record", "p-1", "pipeline_eur=1000"], later);
+    assert_eq!(next.code, 0, "{}", next.transcript());
+    assert_eq!(values(&db), stored, "filled from the log");
+    let verified = run(&["verify"], later);
+    assert_eq!(verified.code, 0, "{}", verified.transcript());
+}
