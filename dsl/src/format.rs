@@ -345,6 +345,9 @@ struct Schedule {
     /// What a done must meet to count, reading the values it recorded as `facts.NAME`
     /// (`facts.hours >= 4`); below it, it counts as missed, its values kept.
     require: Option<String>,
+    /// Whose turn each occurrence is, in turn among those in this role (`"participant"`:
+    /// everyone): `schedules.NAME.turn`, and `trigger.turn` of a notice on `due:NAME`.
+    rotate: Option<String>,
 }
 
 /// `[matching]`.

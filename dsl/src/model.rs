@@ -137,8 +137,9 @@ pub struct Notification {
     /// The roles it goes to (every participant when empty).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub to: Vec<String>,
-    /// What a tick notices that sends it by itself: `missed` or `missed:SCHEDULE`, `warned`
-    /// or `warned:LABEL` (a timer's warning), `overdue` or `overdue:STAGE`.
+    /// What a tick notices that sends it by itself: `missed` or `missed:SCHEDULE`, `due` or
+    /// `due:SCHEDULE` (an occurrence comes due next), `warned` or `warned:LABEL` (a timer's
+    /// warning), `overdue` or `overdue:STAGE`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub on: Vec<String>,
     /// Whether its templates read `trigger`, which only a trigger gives (not an action).
@@ -356,6 +357,10 @@ pub struct Schedule {
     /// Of those, the ones every done must give (`required = ["medium"]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required: Vec<String>,
+    /// Whose turn each occurrence is, in turn among those in this role (`"participant"`:
+    /// everyone), in the order they joined: the session's facilitator (`rotate = "mentee"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotate: Option<String>,
     /// What an occurrence done must meet to count (`require = "facts.hours >= 4"`, reading the
     /// values that done recorded): below it, it counts as missed, its values kept.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -536,6 +541,15 @@ pub fn reason_code_of(given: &str) -> &str {
 }
 
 impl Program {
+    /// Whether a notification is sent when an occurrence of `schedule` comes due next
+    /// (`on = ["due:NAME"]` or `["due"]`): only then does a tick log it.
+    pub fn announces(&self, schedule: &str) -> bool {
+        self.notifications.iter().any(|n| {
+            n.on.iter()
+                .any(|t| t == "due" || t.strip_prefix("due:") == Some(schedule))
+        })
+    }
+
     /// The declared reason code `given` starts with (`no-time` or `no-time: details`), when
     /// the program declares codes; `Err` with the codes when it names none of them.
     pub fn reason_code<'a>(&'a self, given: &str) -> Result<Option<&'a Reason>, Vec<String>> {

@@ -151,6 +151,7 @@ pub fn trigger_fields(kind: &str) -> &'static [&'static str] {
         "missed" => &["kind", "schedule", "occurrences"],
         "warned" => &["kind", "label", "to", "fires"],
         "overdue" => &["kind", "stage", "due"],
+        "due" => &["kind", "schedule", "occurrence", "due", "turn"],
         _ => &[],
     }
 }

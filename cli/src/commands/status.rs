@@ -202,9 +202,13 @@ fn schedules(
     }
     s.push_str("schedules:\n");
     for (schedule, st) in schedules {
+        let turn = st
+            .turn
+            .as_ref()
+            .map_or(String::new(), |t| format!(", {t}'s turn"));
         let next = match st.next {
             Some((k, at)) if at >= now => format!(
-                "; next #{k} due {} (in {})",
+                "; next #{k} due {} (in {}{turn})",
                 render::minute(at),
                 render::age(at - now)
             ),
@@ -370,6 +374,7 @@ fn status_json(
             due: st.due,
             last_done: st.last_done,
             next_due: st.next.map(|n| n.1),
+            turn: st.turn.clone(),
         })
         .collect();
     let program_file_version = match &status.file.1 {

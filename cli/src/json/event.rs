@@ -150,6 +150,9 @@ pub enum What {
         /// Its values fell short of the schedule's `require`: it counts as missed.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         short: bool,
+        /// Whose turn it was (a schedule that rotates).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        turn: Option<String>,
     },
     /// A tick found occurrences of a schedule missed.
     Missed {
@@ -161,6 +164,20 @@ pub enum What {
         occurrences: Vec<u32>,
         /// The last occurrence looked at.
         checked: u32,
+    },
+    /// A tick found the next occurrence of a schedule come due (a notification announces it).
+    ComesDue {
+        /// The schedule.
+        schedule: String,
+        /// What its occurrences count from.
+        anchor: DateTime<Utc>,
+        /// The occurrence, from 1.
+        occurrence: u32,
+        /// When it is due.
+        due: DateTime<Utc>,
+        /// Whose turn it is (a rotating schedule).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        turn: Option<String>,
     },
     /// A stage's action started a schedule (the reason names the action).
     ScheduleStarted {
@@ -270,17 +287,18 @@ fn what(kind: &EventKind) -> What {
             stage: stage.to_string(),
             due: *due,
         },
-        EventKind::Warned { .. }
-        | EventKind::Missed { .. }
+        EventKind::Missed { .. }
+        | EventKind::ComesDue { .. }
         | EventKind::Done { .. }
         | EventKind::ScheduleStarted { .. }
-        | EventKind::ScheduleStopped { .. }
-        | EventKind::Notified { .. }
-        | EventKind::Migrated { .. } => what_happened_on_time(kind),
+        | EventKind::ScheduleStopped { .. } => what_of_a_schedule(kind),
+        EventKind::Warned { .. } | EventKind::Notified { .. } | EventKind::Migrated { .. } => {
+            what_happened_on_time(kind)
+        }
     }
 }
 
-/// What timers, schedules, notifications and migrations did.
+/// What timers, notifications and migrations did.
 /// Its match and [`what`]'s each name every kind: a new one must be placed in one of them.
 fn what_happened_on_time(kind: &EventKind) -> What {
     match kind {
@@ -292,38 +310,6 @@ fn what_happened_on_time(kind: &EventKind) -> What {
             transition: *transition,
             to: to.to_string(),
             fires: *fires,
-        },
-        EventKind::Missed {
-            schedule,
-            anchor,
-            occurrences,
-            checked,
-        } => What::Missed {
-            schedule: schedule.clone(),
-            anchor: *anchor,
-            occurrences: occurrences.clone(),
-            checked: *checked,
-        },
-        EventKind::Done {
-            schedule,
-            occurrence,
-            anchor,
-            on,
-            facts,
-            short,
-        } => What::Done {
-            schedule: schedule.clone(),
-            occurrence: *occurrence,
-            anchor: *anchor,
-            on: *on,
-            facts: Values::of_list(facts),
-            short: *short,
-        },
-        EventKind::ScheduleStarted { schedule } => What::ScheduleStarted {
-            schedule: schedule.clone(),
-        },
-        EventKind::ScheduleStopped { schedule } => What::ScheduleStopped {
-            schedule: schedule.clone(),
         },
         EventKind::Notified {
             notification,
@@ -359,7 +345,78 @@ fn what_happened_on_time(kind: &EventKind) -> What {
         | EventKind::Replaced { .. }
         | EventKind::FactsRecorded { .. }
         | EventKind::Moved { .. }
+        | EventKind::BecameOverdue { .. }
+        | EventKind::Missed { .. }
+        | EventKind::ComesDue { .. }
+        | EventKind::Done { .. }
+        | EventKind::ScheduleStarted { .. }
+        | EventKind::ScheduleStopped { .. } => what(kind),
+    }
+}
+
+/// What a schedule's occurrences did: done, missed, come due, started or stopped.
+/// Its match names every kind, as [`what`]'s does.
+fn what_of_a_schedule(kind: &EventKind) -> What {
+    match kind {
+        EventKind::ComesDue {
+            schedule,
+            anchor,
+            occurrence,
+            due,
+            turn,
+        } => What::ComesDue {
+            schedule: schedule.clone(),
+            anchor: *anchor,
+            occurrence: *occurrence,
+            due: *due,
+            turn: turn.clone(),
+        },
+        EventKind::Missed {
+            schedule,
+            anchor,
+            occurrences,
+            checked,
+        } => What::Missed {
+            schedule: schedule.clone(),
+            anchor: *anchor,
+            occurrences: occurrences.clone(),
+            checked: *checked,
+        },
+        EventKind::Done {
+            schedule,
+            occurrence,
+            anchor,
+            on,
+            facts,
+            short,
+            turn,
+        } => What::Done {
+            schedule: schedule.clone(),
+            occurrence: *occurrence,
+            anchor: *anchor,
+            on: *on,
+            facts: Values::of_list(facts),
+            short: *short,
+            turn: turn.clone(),
+        },
+        EventKind::ScheduleStarted { schedule } => What::ScheduleStarted {
+            schedule: schedule.clone(),
+        },
+        EventKind::ScheduleStopped { schedule } => What::ScheduleStopped {
+            schedule: schedule.clone(),
+        },
+        EventKind::Enrolled { .. }
+        | EventKind::PersonRecorded { .. }
+        | EventKind::Continued { .. }
+        | EventKind::Joined { .. }
+        | EventKind::Left { .. }
+        | EventKind::Replaced { .. }
+        | EventKind::FactsRecorded { .. }
+        | EventKind::Moved { .. }
         | EventKind::BecameOverdue { .. } => what(kind),
+        EventKind::Warned { .. } | EventKind::Notified { .. } | EventKind::Migrated { .. } => {
+            what_happened_on_time(kind)
+        }
     }
 }
 

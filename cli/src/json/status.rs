@@ -120,6 +120,9 @@ pub struct Schedule {
     pub last_done: Option<DateTime<Utc>>,
     /// When the next open one is due.
     pub next_due: Option<DateTime<Utc>>,
+    /// Whose turn that one is (a schedule that rotates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turn: Option<String>,
 }
 
 /// `list --json`: the pairings selected.

@@ -102,9 +102,32 @@ fn what(kind: &EventKind, names: &Directory) -> String {
         | EventKind::ScheduleStopped { .. }
         | EventKind::Notified { .. }
         | EventKind::Missed { .. }
+        | EventKind::ComesDue { .. }
         | EventKind::Warned { .. }
         | EventKind::Migrated { .. } => what_happened_on_time(kind, names),
     }
+}
+
+/// `MISSED one_on_one #3, #4`.
+fn missed(schedule: &str, occurrences: &[u32]) -> String {
+    let which: Vec<String> = occurrences.iter().map(|k| format!("#{k}")).collect();
+    format!(
+        "{} {schedule} {}",
+        crate::paint::mark(crate::paint::Mark::Alarm, "MISSED"),
+        which.join(", ")
+    )
+}
+
+/// `group_session #3 comes due ...: Dewi Sari (dewi)'s turn`.
+fn comes_due(
+    schedule: &str,
+    occurrence: u32,
+    due: chrono::DateTime<chrono::Utc>,
+    turn: Option<&str>,
+    names: &Directory,
+) -> String {
+    let turn = turn.map_or(String::new(), |t| format!(": {}'s turn", names.label(t)));
+    format!("{schedule} #{occurrence} comes due {}{turn}", minute(due))
 }
 
 /// `done one_on_one #3 on ..., recorded hours = 2 — below its require: counts as missed`.
@@ -170,14 +193,14 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
             schedule,
             occurrences,
             ..
-        } => {
-            let which: Vec<String> = occurrences.iter().map(|k| format!("#{k}")).collect();
-            format!(
-                "{} {schedule} {}",
-                crate::paint::mark(crate::paint::Mark::Alarm, "MISSED"),
-                which.join(", ")
-            )
-        }
+        } => missed(schedule, occurrences),
+        EventKind::ComesDue {
+            schedule,
+            occurrence,
+            due,
+            turn,
+            ..
+        } => comes_due(schedule, *occurrence, *due, turn.as_deref(), names),
         EventKind::Warned {
             transition,
             to,

@@ -156,7 +156,7 @@ impl Analyzer<'_> {
             },
             ("trigger", _) if kinds.is_empty() => Some((
                 "but it is sent by actions only, which give no trigger".into(),
-                "read trigger only in a notification sent on = [\"overdue\"], [\"missed\"] or [\"warned\"]".into(),
+                "read trigger only in a notification sent on = [\"overdue\"], [\"missed\"], [\"due\"] or [\"warned\"]".into(),
             )),
             ("trigger", Some(f)) => kinds
                 .iter()
@@ -189,11 +189,11 @@ impl Analyzer<'_> {
         };
         let known =
             match kind {
-                "missed" => names("schedules"),
+                "missed" | "due" => names("schedules"),
                 "overdue" => names("stages"),
                 "warned" => self.history_names.labels.clone(),
                 _ => return Err(
-                    "write missed, missed:SCHEDULE, warned, warned:LABEL, overdue or overdue:STAGE"
+                    "write missed, missed:SCHEDULE, due, due:SCHEDULE, warned, warned:LABEL, overdue or overdue:STAGE"
                         .into(),
                 ),
             };

@@ -208,6 +208,7 @@ impl Analyzer<'_> {
             }
             facts.push(fact);
         }
+        let rotate = self.rotate(spec, types)?;
         let required = self.required(spec, &facts)?;
         let require = self.require(spec, &facts)?;
         let span = self.reader().span(spec.span.clone());
@@ -224,10 +225,52 @@ impl Analyzer<'_> {
             facts,
             required,
             require,
+            rotate,
             span,
         };
         self.never_falls(&schedule, spec);
         Some(schedule)
+    }
+
+    /// `rotate`: a role of a type (or `participant`) whose people take turns.
+    fn rotate(&mut self, spec: &Table<'_, '_>, types: &[MentoringType]) -> Option<Option<String>> {
+        let Some((role, span)) = self.reader().string(spec, "rotate", false) else {
+            return Some(None);
+        };
+        let roles: Vec<&str> = types
+            .iter()
+            .flat_map(|t| t.roles.iter().map(|r| r.name.as_str()))
+            .collect();
+        if role == crate::value::EVERY_PARTICIPANT
+            || roles.contains(&role.as_str())
+            || types.is_empty()
+        {
+            return Some(Some(role));
+        }
+        let help = help_did_you_mean(
+            &role,
+            roles
+                .iter()
+                .copied()
+                .chain([crate::value::EVERY_PARTICIPANT]),
+        )
+        .unwrap_or_else(|| {
+            format!(
+                "name a role ({}) or \"participant\" for everyone",
+                roles.join(", ")
+            )
+        });
+        self.reader()
+            .error(
+                Code::E029,
+                format!(
+                    "{} rotates among `{role}`, which is no role of any type",
+                    spec.what
+                ),
+                span,
+            )
+            .help = Some(help);
+        None
     }
 
     /// `required`: facts of the schedule's own `facts` every done must give.

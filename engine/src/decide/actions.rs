@@ -287,6 +287,17 @@ impl Engine {
                     serde_json::json!({"kind": "warned", "label": label, "to": &**to, "fires": fires.to_rfc3339()}),
                 ))
             }
+            EventKind::ComesDue {
+                schedule,
+                occurrence,
+                due,
+                turn,
+                ..
+            } => Some((
+                "due",
+                schedule.clone(),
+                serde_json::json!({"kind": "due", "schedule": schedule, "occurrence": occurrence, "due": due.to_rfc3339(), "turn": turn}),
+            )),
             EventKind::BecameOverdue { stage, due } => Some((
                 "overdue",
                 stage.to_string(),

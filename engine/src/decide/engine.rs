@@ -898,6 +898,7 @@ impl Engine {
             on,
             facts,
             short,
+            turn: crate::rules::schedules::turn(s, pairing, occurrence),
         };
         self.emit(pairing, actor, None, kind)
     }
@@ -941,6 +942,37 @@ impl Engine {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A `comes_due` event for each schedule a notification announces whose next occurrence
+    /// came due (its period began) since the last tick, with whose turn it is.
+    fn announce(
+        &self,
+        pairing: &mut Pairing,
+        actor: &Actor<'_>,
+    ) -> Result<Vec<Event>, EngineError> {
+        let program = &*self.program;
+        let mut events = Vec::new();
+        for schedule in program
+            .schedules
+            .iter()
+            .filter(|s| program.announces(&s.name))
+        {
+            let Some((anchor, occurrence, due)) =
+                crate::rules::schedules::newly_coming(program, schedule, pairing, actor.now)
+            else {
+                continue;
+            };
+            let kind = EventKind::ComesDue {
+                schedule: schedule.name.clone(),
+                anchor,
+                occurrence,
+                due,
+                turn: crate::rules::schedules::turn(schedule, pairing, occurrence),
+            };
+            events.push(self.emit(pairing, actor, None, kind)?);
+        }
+        Ok(events)
     }
 
     /// A reason is required; when the program declares reason codes it must start with one.
@@ -1145,6 +1177,7 @@ impl Engine {
             };
             events.push(self.emit(pairing, actor, None, kind)?);
         }
+        events.extend(self.announce(pairing, actor)?);
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {
             if actor.now > due {
                 let kind = EventKind::BecameOverdue {

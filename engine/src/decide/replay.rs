@@ -215,7 +215,8 @@ fn step(
         }
         | EventKind::BecameOverdue { .. }
         | EventKind::Warned { .. }
-        | EventKind::Missed { .. } => {
+        | EventKind::Missed { .. }
+        | EventKind::ComesDue { .. } => {
             engine.tick(pairing, actor)?;
             Ok(diverged(pairing, Vec::new()))
         }

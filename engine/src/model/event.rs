@@ -176,6 +176,9 @@ pub enum EventKind {
         /// Its values fell short of the schedule's `require`: it counts as missed.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         short: bool,
+        /// Whose turn it was (a schedule that rotates).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        turn: Option<String>,
     },
     /// A tick found occurrences of a schedule missed (logged once each; not activity).
     Missed {
@@ -187,6 +190,22 @@ pub enum EventKind {
         occurrences: Vec<u32>,
         /// The last occurrence looked at.
         checked: u32,
+    },
+    /// A tick found the next occurrence of a schedule come due (its period began): logged
+    /// once each, only for a schedule a notification announces (`on = ["due:NAME"]`); not
+    /// activity.
+    ComesDue {
+        /// The schedule.
+        schedule: String,
+        /// What its occurrences count from.
+        anchor: DateTime<Utc>,
+        /// The occurrence, from 1.
+        occurrence: u32,
+        /// When it is due.
+        due: DateTime<Utc>,
+        /// Whose turn it is (`rotate`), if it rotates and someone is in the role.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        turn: Option<String>,
     },
     /// A stage's action started a schedule (anchored `started`, it counts from now), or
     /// started it again after a stop.
@@ -351,6 +370,7 @@ impl EventKind {
             | EventKind::Warned { .. }
             | EventKind::Done { .. }
             | EventKind::Missed { .. }
+            | EventKind::ComesDue { .. }
             | EventKind::ScheduleStarted { .. }
             | EventKind::ScheduleStopped { .. }
             | EventKind::Notified { .. }
@@ -376,6 +396,7 @@ impl EventKind {
             EventKind::BecameOverdue { .. }
             | EventKind::Warned { .. }
             | EventKind::Missed { .. }
+            | EventKind::ComesDue { .. }
             | EventKind::Notified { .. }
             | EventKind::ScheduleStarted { .. }
             | EventKind::ScheduleStopped { .. } => false,
@@ -397,6 +418,7 @@ impl EventKind {
             EventKind::Warned { .. } => "warned",
             EventKind::Done { .. } => "done",
             EventKind::Missed { .. } => "missed",
+            EventKind::ComesDue { .. } => "comes_due",
             EventKind::Notified { .. } => "notified",
             EventKind::ScheduleStarted { .. } => "schedule_started",
             EventKind::ScheduleStopped { .. } => "schedule_stopped",

@@ -85,6 +85,7 @@ impl History {
             | EventKind::Warned { .. }
             | EventKind::Done { .. }
             | EventKind::Missed { .. }
+            | EventKind::ComesDue { .. }
             | EventKind::Notified { .. }
             | EventKind::ScheduleStarted { .. }
             | EventKind::ScheduleStopped { .. } => {}

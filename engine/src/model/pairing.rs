@@ -326,6 +326,7 @@ impl Pairing {
                 on,
                 facts,
                 short,
+                turn,
             } => {
                 let state = self.schedule_state(schedule, *anchor);
                 state.done.insert(*occurrence, *on);
@@ -333,11 +334,30 @@ impl Pairing {
                 if *short {
                     state.short.insert(*occurrence);
                 }
+                if let Some(turn) = turn {
+                    state
+                        .turns
+                        .entry(*occurrence)
+                        .or_insert_with(|| turn.clone());
+                }
                 let facts: Vec<_> = facts
                     .iter()
                     .map(|(n, v)| (Name::new(n), v.clone()))
                     .collect();
                 self.set_facts(&facts);
+            }
+            EventKind::ComesDue {
+                schedule,
+                anchor,
+                occurrence,
+                turn,
+                ..
+            } => {
+                let state = self.schedule_state(schedule, *anchor);
+                state.announced = state.announced.max(*occurrence);
+                if let Some(turn) = turn {
+                    state.turns.insert(*occurrence, turn.clone());
+                }
             }
             EventKind::Missed {
                 schedule,

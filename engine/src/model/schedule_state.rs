@@ -21,10 +21,20 @@ pub struct ScheduleState {
     /// `done`: [`ScheduleState::values_kept`] says so, and loading fills them from the events.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<u32, Vec<(String, Value)>>,
+    /// Whose turn each occurrence was (`rotate`), as announced or done.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub turns: BTreeMap<u32, String>,
+    /// The last occurrence a tick announced as coming due (`comes_due`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub announced: u32,
     /// Occurrences done whose values fell short of the schedule's `require` (`hours >= 4`):
     /// counted as missed, their values kept.
     #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
     pub short: std::collections::BTreeSet<u32>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl ScheduleState {

@@ -33,6 +33,8 @@ pub struct Standing {
     pub last_done: Option<DateTime<Utc>>,
     /// The first occurrence still open: its number and due time.
     pub next: Option<(u32, DateTime<Utc>)>,
+    /// Whose turn that one is (`rotate`).
+    pub turn: Option<String>,
 }
 
 /// `due` times `k`, in the same unit (calendar months stay calendar months).
@@ -155,6 +157,7 @@ fn count(
         due: 0,
         last_done: state.and_then(|s| s.done.values().max().copied()),
         next: None,
+        turn: None,
     };
     for k in 1..=MAX_OCCURRENCES {
         let Some(at) = due(schedule, anchor, k) else {
@@ -177,6 +180,7 @@ fn count(
             break;
         }
     }
+    s.turn = s.next.and_then(|(k, _)| turn(schedule, pairing, k));
     s
 }
 
@@ -226,6 +230,7 @@ pub fn left_standing(
     state(pairing, &schedule.name, anchor)?;
     let mut frozen = count(schedule, pairing, anchor, left);
     frozen.next = None;
+    frozen.turn = None;
     Some(frozen)
 }
 
@@ -312,6 +317,58 @@ pub fn open_occurrence(
     Ok((k, at))
 }
 
+/// Whose turn occurrence `k` (from 1) of `schedule` is: the one announced or done for it,
+/// else, among the pairing's people in its `rotate` role, the one with the fewest turns so
+/// far (the earliest to join among equals), so someone who leaves or joins changes nobody's
+/// place in line but their own. None when it does not rotate or nobody is in the role.
+pub fn turn(schedule: &Schedule, pairing: &Pairing, k: u32) -> Option<String> {
+    let role = schedule.rotate.as_deref()?;
+    let turns = pairing
+        .schedules
+        .get(&schedule.name)
+        .map(|s| &s.turns)
+        .filter(|t| !t.is_empty());
+    if let Some(given) = turns.and_then(|t| t.get(&k)) {
+        return Some(given.clone());
+    }
+    let taken = |id: &str| {
+        turns.map_or(0, |t| {
+            t.range(..k).filter(|(_, who)| who.as_str() == id).count()
+        })
+    };
+    pairing
+        .participants
+        .iter()
+        .filter(|p| role == mentorflow_dsl::value::EVERY_PARTICIPANT || *p.role == *role)
+        .enumerate()
+        .min_by_key(|(joined, p)| (taken(&p.id), *joined))
+        .map(|(_, p)| p.id.clone())
+}
+
+/// The occurrence of `schedule` a tick at `now` finds come due next and not yet announced:
+/// the first still open whose period has begun (at the anchor for the first, at the due time
+/// of the one before for the others), with its anchor and due time.
+pub fn newly_coming(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    now: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, u32, DateTime<Utc>)> {
+    let anchor = anchor(program, schedule, pairing)?;
+    let state = state(pairing, &schedule.name, anchor);
+    let announced = state.map_or(0, |s| s.announced);
+    let (k, at) = (1..=MAX_OCCURRENCES)
+        .map_while(|k| due(schedule, anchor, k).map(|at| (k, at)))
+        .find(|(k, at)| {
+            !state.is_some_and(|s| s.done.contains_key(k)) && missed_after(schedule, *at) >= now
+        })?;
+    let opens = match k {
+        1 => anchor,
+        _ => due(schedule, anchor, k - 1).unwrap_or(anchor),
+    };
+    (k > announced && opens <= now).then_some((anchor, k, at))
+}
+
 /// The occurrences of `schedule` a tick at `now` finds missed and not yet logged, and the last
 /// one it looked at.
 pub fn newly_missed(
@@ -381,6 +438,14 @@ pub(crate) fn script_map(
                 "next_due".into(),
                 date(standing.as_ref().and_then(|s| s.next.map(|n| n.1))),
             );
+            // Whose turn the next open occurrence is (`rotate`), or `()`.
+            one.insert(
+                "turn".into(),
+                standing
+                    .as_ref()
+                    .and_then(|st| st.turn.clone())
+                    .map_or(rhai::Dynamic::UNIT, |id| id.into()),
+            );
             one.insert(
                 "occurrences".into(),
                 rhai::Dynamic::from_array(occurrences(program, s, pairing)),
@@ -410,6 +475,7 @@ mod tests {
             facts: Vec::new(),
             required: Vec::new(),
             require: None,
+            rotate: None,
             span: mentorflow_dsl::Span::default(),
         }
     }
