@@ -348,6 +348,9 @@ struct Schedule {
     /// Whose turn each occurrence is, in turn among those in this role (`"participant"`:
     /// everyone): `schedules.NAME.turn`, and `trigger.turn` of a notice on `due:NAME`.
     rotate: Option<String>,
+    /// Kept for each person in this role (`"participant"`: everyone), counted from when they
+    /// joined: `mentorflow done PAIRING NAME --person ID`.
+    per: Option<String>,
 }
 
 /// `[matching]`.

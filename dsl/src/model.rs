@@ -357,6 +357,10 @@ pub struct Schedule {
     /// Of those, the ones every done must give (`required = ["medium"]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required: Vec<String>,
+    /// Kept for each person in this role (`"participant"`: everyone) on their own: due, done
+    /// and missed per person, counted from when that person joined (`per = "mentee"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
     /// Whose turn each occurrence is, in turn among those in this role (`"participant"`:
     /// everyone), in the order they joined: the session's facilitator (`rotate = "mentee"`).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -21,6 +21,7 @@ pub fn register(engine: &mut Engine) {
         .register_fn("sum", |s: Map, name: &str, since: ScriptDate| {
             sum(&s, name, Some(since))
         })
+        .register_fn("of", |s: Map, person: Map| of(&s, &person))
         .register_fn("count", |s: Map, since: ScriptDate| -> i64 {
             done(&s)
                 .filter(|o| on_or_after(o, Some(since)) && !is_short(o))
@@ -59,6 +60,28 @@ fn on_or_after(occurrence: &Map, since: Option<ScriptDate>) -> bool {
         .get("done")
         .and_then(|d| d.clone().try_cast::<ScriptDate>())
         .is_some_and(|d| d >= since)
+}
+
+/// How a schedule kept per person stands for `person` (a participant): their own `done`,
+/// `missed`, `on_time`, `due`, `last_done` and `next_due`; zeros for someone it is not kept for.
+fn of(schedule: &Map, person: &Map) -> Dynamic {
+    let id = person
+        .get("id")
+        .and_then(|i| i.clone().into_immutable_string().ok());
+    let own = schedule
+        .get("people")
+        .and_then(|p| p.read_lock::<Map>().map(|m| m.clone()))
+        .zip(id)
+        .and_then(|(people, id)| people.get(id.as_str()).cloned());
+    own.unwrap_or_else(|| {
+        let mut zeros = Map::new();
+        for key in ["done", "missed", "on_time", "due"] {
+            zeros.insert(key.into(), Dynamic::from_int(0));
+        }
+        zeros.insert("last_done".into(), Dynamic::UNIT);
+        zeros.insert("next_due".into(), Dynamic::UNIT);
+        Dynamic::from_map(zeros)
+    })
 }
 
 /// The latest occurrence's value of `name`, or `()` when none recorded it.

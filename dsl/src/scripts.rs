@@ -144,7 +144,7 @@ fn history_problems(ast: &rhai::AST, names: &HistoryNames) -> Vec<Finding> {
 }
 
 /// What a person's map holds besides the declared attributes (`engine/src/model/view.rs`).
-const PERSON_KEYS: [&str; 4] = ["id", "role", "managers", "facts"];
+const PERSON_KEYS: [&str; 5] = ["id", "role", "managers", "facts", "joined"];
 
 /// E045 for every `.NAME` read from a person where NAME is neither a declared attribute nor
 /// one of a person's own keys: `mentors[0].NAME`, or `p.NAME` where `p` is a closure's

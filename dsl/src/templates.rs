@@ -148,7 +148,7 @@ pub const PAIRING_FIELDS: [&str; 10] = [
 /// `warned`, `overdue`).
 pub fn trigger_fields(kind: &str) -> &'static [&'static str] {
     match kind {
-        "missed" => &["kind", "schedule", "occurrences"],
+        "missed" => &["kind", "schedule", "occurrences", "person"],
         "warned" => &["kind", "label", "to", "fires"],
         "overdue" => &["kind", "stage", "due"],
         "due" => &["kind", "schedule", "occurrence", "due", "turn"],

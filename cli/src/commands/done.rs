@@ -12,7 +12,7 @@ use crate::Output;
 #[derive(Debug, clap::Args)]
 #[command(
     override_usage = "mentorflow done [OPTIONS] <PAIRING> <SCHEDULE> [FACT=VALUE]...",
-    after_help = "Examples:\n  mentorflow done p-4 one_on_one\n  mentorflow done p-4 pulse_survey pulse_score=4 --on 2026-03-02\n\nIt counts for the first occurrence not yet done and not missed by then; `mentorflow status p-4` shows each schedule with its next due occurrence."
+    after_help = "Examples:\n  mentorflow done p-4 one_on_one\n  mentorflow done p-4 pulse_survey pulse_score=4 --on 2026-03-02\n  mentorflow done p-4 check_in --person dewi\n\nIt counts for the first occurrence not yet done and not missed by then; `mentorflow status p-4` shows each schedule with its next due occurrence."
 )]
 pub struct Args {
     /// Pairing id, e.g. p-12.
@@ -22,6 +22,9 @@ pub struct Args {
     /// Facts the schedule records with an occurrence, as NAME=VALUE (a survey's score).
     #[arg(value_name = "FACT=VALUE")]
     facts: Vec<String>,
+    /// The person it was done for, when the schedule is kept per person (`per = "mentee"`).
+    #[arg(long, value_name = "ID")]
+    person: Option<String>,
     /// When it happened (default: now); same forms as --now, never later than the command.
     #[arg(long, value_name = "TIME", value_parser = crate::store_args::parse_time, allow_hyphen_values = true)]
     on: Option<crate::store_args::When>,
@@ -47,6 +50,12 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     let on = args
         .on
         .map(|when| when.resolve(&mentorflow_engine::SystemClock));
-    let events = coordinator.done(&args.pairing, &args.schedule, on, &facts)?;
+    let events = coordinator.done(
+        &args.pairing,
+        &args.schedule,
+        on,
+        &facts,
+        args.person.as_deref(),
+    )?;
     super::stored(&coordinator, &events, args.json, output)
 }

@@ -153,6 +153,9 @@ pub enum What {
         /// Whose turn it was (a schedule that rotates).
         #[serde(skip_serializing_if = "Option::is_none")]
         turn: Option<String>,
+        /// The person it was done for (a schedule kept per person).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        person: Option<String>,
     },
     /// A tick found occurrences of a schedule missed.
     Missed {
@@ -164,6 +167,9 @@ pub enum What {
         occurrences: Vec<u32>,
         /// The last occurrence looked at.
         checked: u32,
+        /// The person who missed them (a schedule kept per person).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        person: Option<String>,
     },
     /// A tick found the next occurrence of a schedule come due (a notification announces it).
     ComesDue {
@@ -376,11 +382,13 @@ fn what_of_a_schedule(kind: &EventKind) -> What {
             anchor,
             occurrences,
             checked,
+            person,
         } => What::Missed {
             schedule: schedule.clone(),
             anchor: *anchor,
             occurrences: occurrences.clone(),
             checked: *checked,
+            person: person.clone(),
         },
         EventKind::Done {
             schedule,
@@ -390,6 +398,7 @@ fn what_of_a_schedule(kind: &EventKind) -> What {
             facts,
             short,
             turn,
+            person,
         } => What::Done {
             schedule: schedule.clone(),
             occurrence: *occurrence,
@@ -398,6 +407,7 @@ fn what_of_a_schedule(kind: &EventKind) -> What {
             facts: Values::of_list(facts),
             short: *short,
             turn: turn.clone(),
+            person: person.clone(),
         },
         EventKind::ScheduleStarted { schedule } => What::ScheduleStarted {
             schedule: schedule.clone(),

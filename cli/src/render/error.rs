@@ -263,7 +263,8 @@ pub fn engine_error(e: &EngineError) -> String {
         | EngineError::NotAScheduleFact { .. }
         | EngineError::DoneBeforeEnrolment { .. }
         | EngineError::DoneInFuture
-        | EngineError::DoneNeeds { .. } => schedule_error(e),
+        | EngineError::DoneNeeds { .. }
+        | EngineError::DoneFor { .. } => schedule_error(e),
         EngineError::MigrationRefused { .. }
         | EngineError::UnknownStage { .. }
         | EngineError::Terminal { .. }
@@ -424,6 +425,24 @@ fn schedule_error(e: &EngineError) -> String {
             schedule,
             why,
         } => format!("nothing of schedule `{schedule}` is open for {pairing}: {why}"),
+        EngineError::DoneFor {
+            schedule,
+            per,
+            people,
+            given,
+        } => match (per, given) {
+            (Some(per), None) => format!(
+                "schedule `{schedule}` is kept per {per}: add --person ID ({})",
+                if people.is_empty() { "nobody here is one".to_string() } else { format!("here: {}", people.join(", ")) }
+            ),
+            (Some(per), Some(given)) => format!(
+                "schedule `{schedule}` is kept per {per}, and {given} is none of them here; name one: {}",
+                people.join(", ")
+            ),
+            (None, _) => format!(
+                "schedule `{schedule}` is kept for the pairing, not per person: leave out --person"
+            ),
+        },
         EngineError::DoneNeeds { schedule, missing } => format!(
             "schedule `{schedule}` needs {} with every done; nothing was stored: add {}",
             missing

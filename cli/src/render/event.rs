@@ -134,6 +134,7 @@ fn comes_due(
 fn done(
     schedule: &str,
     occurrence: u32,
+    whose: Option<String>,
     on: chrono::DateTime<chrono::Utc>,
     facts: &[(String, mentorflow_dsl::Value)],
     short: bool,
@@ -147,8 +148,9 @@ fn done(
         true => " — below its require: counts as missed",
         false => "",
     };
+    let whose = whose.map_or(String::new(), |w| format!(" for {w}"));
     format!(
-        "done {schedule} #{occurrence} on {}{with}{short}",
+        "done {schedule} #{occurrence}{whose} on {}{with}{short}",
         minute(on)
     )
 }
@@ -172,8 +174,12 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
             on,
             facts,
             short,
+            person,
             ..
-        } => done(schedule, *occurrence, *on, facts, *short),
+        } => {
+            let whose = person.as_ref().map(|p| names.label(p));
+            done(schedule, *occurrence, whose, *on, facts, *short)
+        }
         EventKind::ScheduleStarted { schedule } => format!("started schedule {schedule}"),
         EventKind::ScheduleStopped { schedule } => format!("stopped schedule {schedule}"),
         EventKind::Notified {
@@ -192,8 +198,14 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
         EventKind::Missed {
             schedule,
             occurrences,
+            person,
             ..
-        } => missed(schedule, occurrences),
+        } => {
+            let whose = person
+                .as_ref()
+                .map_or(String::new(), |p| format!(" ({})", names.label(p)));
+            format!("{}{whose}", missed(schedule, occurrences))
+        }
         EventKind::ComesDue {
             schedule,
             occurrence,

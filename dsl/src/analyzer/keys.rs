@@ -75,9 +75,9 @@ pub(crate) const ROLE_RANGE: [&str; 2] = ["min", "max"];
 /// `[types.ID.stages.STAGE]`.
 pub(crate) const STAGE_OVERRIDE: [&str; 5] = ["due", "guard", "on_enter", "on_exit", "on_timeout"];
 /// `[schedules.NAME]`.
-pub(crate) const SCHEDULE: [&str; 14] = [
+pub(crate) const SCHEDULE: [&str; 15] = [
     "title", "every", "until", "then", "at", "anchor", "end", "grace", "during", "types", "facts",
-    "required", "require", "rotate",
+    "required", "require", "rotate", "per",
 ];
 /// `[notifications.NAME]`.
 pub(crate) const NOTIFICATION: [&str; 4] = ["subject", "body", "to", "on"];

@@ -175,6 +175,18 @@ impl Analyzer<'_> {
             applies.push(id);
         }
         let listed = r.strings(spec, "facts").unwrap_or_default();
+        let rotate = self.role_of(spec, types, "rotate")?;
+        let per = self.role_of(spec, types, "per")?;
+        if let (Some(_), Some(_)) = (&rotate, &per) {
+            self.reader()
+                .error(
+                    Code::E029,
+                    format!("{} both rotates and is kept per person", spec.what),
+                    spec.span.clone(),
+                )
+                .help = Some("keep one: `rotate` hands each occurrence to one person in turn; `per` gives each person occurrences of their own".into());
+            return None;
+        }
         let mut facts = Vec::new();
         for (fact, span) in listed {
             if !self.fact_names.contains_key(&fact) {
@@ -189,28 +201,13 @@ impl Analyzer<'_> {
                     .help = Some(help);
                 return None;
             }
-            // A `done` records its facts on the pairing: a fact kept per person would be
-            // stored where nothing reads it.
-            if let Some(per) = self.fact_names.get(&fact).and_then(|f| f.per.clone()) {
-                self.reader()
-                    .error(
-                        Code::E029,
-                        format!(
-                            "{} records `{fact}`, which is kept per person (per = \"{per}\"): a `done` records its facts on the pairing",
-                            spec.what
-                        ),
-                        span,
-                    )
-                    .help = Some(format!(
-                    "record it for each person with `mentorflow record PAIRING --person ID {fact}=VALUE`, or keep `{fact}` on the pairing (remove `per`)"
-                ));
+            if !self.kept_alike(&fact, per.as_deref(), &spec.what, span.clone()) {
                 return None;
             }
             facts.push(fact);
         }
-        let rotate = self.rotate(spec, types)?;
         let required = self.required(spec, &facts)?;
-        let require = self.require(spec, &facts)?;
+        let require = self.require(spec, &facts, per.is_some())?;
         let span = self.reader().span(spec.span.clone());
         let schedule = Schedule {
             name,
@@ -226,15 +223,50 @@ impl Analyzer<'_> {
             required,
             require,
             rotate,
+            per,
             span,
         };
         self.never_falls(&schedule, spec);
         Some(schedule)
     }
 
-    /// `rotate`: a role of a type (or `participant`) whose people take turns.
-    fn rotate(&mut self, spec: &Table<'_, '_>, types: &[MentoringType]) -> Option<Option<String>> {
-        let Some((role, span)) = self.reader().string(spec, "rotate", false) else {
+    /// Whether `fact` is kept where a done of the schedule records it: on the pairing for a
+    /// schedule of the pairing, for the person for one kept `per` person (E029 otherwise).
+    fn kept_alike(
+        &mut self,
+        fact: &str,
+        per: Option<&str>,
+        what: &str,
+        span: std::ops::Range<usize>,
+    ) -> bool {
+        let kept = self.fact_names.get(fact).and_then(|f| f.per.clone());
+        let (message, help) = match (per, kept.as_deref()) {
+            (None, None) => return true,
+            (Some(role), Some(k)) if k == role || k == crate::value::EVERY_PARTICIPANT => {
+                return true
+            }
+            (Some(role), _) => (
+                format!("{what} is kept per {role}, and records `{fact}`, which is not kept for each {role}"),
+                format!("declare `{fact}` with per = \"{role}\" (or \"participant\"): a done --person records it for that person"),
+            ),
+            (None, Some(k)) => (
+                format!("{what} records `{fact}`, which is kept per person (per = \"{k}\"): a `done` records its facts on the pairing"),
+                format!("keep the schedule per person too (per = \"{k}\"), or keep `{fact}` on the pairing (remove its `per`)"),
+            ),
+        };
+        self.reader().error(Code::E029, message, span).help = Some(help);
+        false
+    }
+
+    /// `rotate` (whose people take turns) or `per` (whose people each have their own): a
+    /// role of a type, or `participant`.
+    fn role_of(
+        &mut self,
+        spec: &Table<'_, '_>,
+        types: &[MentoringType],
+        key: &str,
+    ) -> Option<Option<String>> {
+        let Some((role, span)) = self.reader().string(spec, key, false) else {
             return Some(None);
         };
         let roles: Vec<&str> = types
@@ -264,7 +296,7 @@ impl Analyzer<'_> {
             .error(
                 Code::E029,
                 format!(
-                    "{} rotates among `{role}`, which is no role of any type",
+                    "{} has {key} = `{role}`, which is no role of any type",
                     spec.what
                 ),
                 span,
@@ -301,10 +333,22 @@ impl Analyzer<'_> {
         &mut self,
         spec: &Table<'_, '_>,
         facts: &[String],
+        per_person: bool,
     ) -> Option<Option<crate::model::Script>> {
         let Some((source, span)) = self.reader().string(spec, "require", false) else {
             return Some(None);
         };
+        // Its values are a person's facts, which scripts read per person, not as `facts.NAME`.
+        if per_person {
+            self.reader()
+                .error(
+                    Code::E029,
+                    format!("{} is kept per person and has a `require`, which only a schedule of the pairing takes", spec.what),
+                    span,
+                )
+                .help = Some("check the values in a guard instead: mentees.all(|p| p.facts.hours >= 4)".into());
+            return None;
+        }
         let what = format!("require of {}", spec.what);
         let script = self.compile_inline(&source, span.clone(), &what, true)?;
         if let Some(other) = script.facts_read.iter().find(|f| !facts.contains(f)) {

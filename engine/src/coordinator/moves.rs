@@ -18,21 +18,23 @@ impl Coordinator {
         })
     }
 
-    /// Records an occurrence of `schedule` done (at `on`, else now), with facts it records.
+    /// Records an occurrence of `schedule` done (at `on`, else now), with facts it records;
+    /// for `person` when the schedule is kept per person (the facts are then theirs).
     pub fn done(
         &mut self,
         id: &str,
         schedule: &str,
         on: Option<DateTime<Utc>>,
         facts: &[(String, FactChange)],
+        person: Option<&str>,
     ) -> Result<Vec<Event>, Error> {
         self.change(id, &mut |engine, p, actor| {
             let typed = facts
                 .iter()
-                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, None, n, change)?)))
+                .map(|(n, change)| Ok((n.clone(), engine.resolve_change(p, person, n, change)?)))
                 .collect::<Result<Vec<_>, EngineError>>()?;
             let on = on.unwrap_or(actor.now);
-            Ok(vec![engine.done(p, schedule, on, typed, actor)?])
+            Ok(vec![engine.done(p, schedule, on, typed, person, actor)?])
         })
     }
 

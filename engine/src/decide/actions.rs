@@ -263,11 +263,12 @@ impl Engine {
             EventKind::Missed {
                 schedule,
                 occurrences,
+                person,
                 ..
             } => Some((
                 "missed",
                 schedule.clone(),
-                serde_json::json!({"kind": "missed", "schedule": schedule, "occurrences": occurrences}),
+                serde_json::json!({"kind": "missed", "schedule": schedule, "occurrences": occurrences, "person": person}),
             )),
             EventKind::Warned {
                 transition,

@@ -132,6 +132,30 @@ fn actor_name(name: &str) -> Result<Name, EngineError> {
     })
 }
 
+/// A done names its person exactly when its schedule is kept per person, and then one of
+/// that schedule's people.
+fn whose_done(
+    schedule: &mentorflow_dsl::model::Schedule,
+    pairing: &Pairing,
+    person: Option<&str>,
+) -> Result<(), EngineError> {
+    let people = crate::rules::schedules::people(schedule, pairing);
+    let fine = match (&schedule.per, person) {
+        (None, None) => true,
+        (Some(_), Some(p)) => people.contains(&p),
+        _ => false,
+    };
+    if fine {
+        return Ok(());
+    }
+    Err(EngineError::DoneFor {
+        schedule: schedule.name.clone(),
+        per: schedule.per.clone(),
+        people: people.into_iter().map(str::to_string).collect(),
+        given: person.map(str::to_string),
+    })
+}
+
 fn names<'a>(options: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     options.into_iter().map(String::from).collect()
 }
@@ -819,6 +843,7 @@ impl Engine {
         schedule: &str,
         on: DateTime<Utc>,
         facts: Vec<(String, Value)>,
+        person: Option<&str>,
         actor: &Actor<'_>,
     ) -> Result<Event, EngineError> {
         self.ensure_active(pairing)?;
@@ -830,6 +855,7 @@ impl Engine {
                 known: names(program.schedules.iter().map(|s| s.name.as_str())),
             });
         };
+        whose_done(s, pairing, person)?;
         if on > actor.now {
             return Err(EngineError::DoneInFuture);
         }
@@ -851,7 +877,7 @@ impl Engine {
             schedule: schedule.to_string(),
             why,
         };
-        let Some(anchor) = crate::rules::schedules::anchor(program, s, pairing) else {
+        let Some(anchor) = crate::rules::schedules::anchor_for(program, s, pairing, person) else {
             return Err(not_open(format!(
                 "it runs from {}{}{}, which does not apply to this pairing now",
                 s.anchor,
@@ -866,7 +892,8 @@ impl Engine {
             )));
         };
         use crate::rules::schedules::NotOpen;
-        let occurrence = match crate::rules::schedules::open_occurrence(program, s, pairing, on) {
+        let open = crate::rules::schedules::open_occurrence(program, s, pairing, person, on);
+        let occurrence = match open {
             Ok((occurrence, _)) => occurrence,
             Err(NotOpen::NoneLeft) => {
                 return Err(not_open(
@@ -899,6 +926,7 @@ impl Engine {
             facts,
             short,
             turn: crate::rules::schedules::turn(s, pairing, occurrence),
+            person: person.map(str::to_string),
         };
         self.emit(pairing, actor, None, kind)
     }
@@ -1164,18 +1192,30 @@ impl Engine {
             }
         }
         for schedule in &program.schedules {
-            let Some((anchor, occurrences, checked)) =
-                crate::rules::schedules::newly_missed(program, schedule, pairing, actor.now)
-            else {
-                continue;
+            // A schedule kept per person is missed by each of its people on their own.
+            let people: Vec<Option<String>> = match schedule.per {
+                None => vec![None],
+                Some(_) => crate::rules::schedules::people(schedule, pairing)
+                    .into_iter()
+                    .map(|p| Some(p.to_string()))
+                    .collect(),
             };
-            let kind = EventKind::Missed {
-                schedule: schedule.name.clone(),
-                anchor,
-                occurrences,
-                checked,
-            };
-            events.push(self.emit(pairing, actor, None, kind)?);
+            for person in people {
+                let who = person.as_deref();
+                let Some((anchor, occurrences, checked)) = crate::rules::schedules::newly_missed(
+                    program, schedule, pairing, who, actor.now,
+                ) else {
+                    continue;
+                };
+                let kind = EventKind::Missed {
+                    schedule: schedule.name.clone(),
+                    anchor,
+                    occurrences,
+                    checked,
+                    person,
+                };
+                events.push(self.emit(pairing, actor, None, kind)?);
+            }
         }
         events.extend(self.announce(pairing, actor)?);
         if let (Some(due), false) = (pairing.due, pairing.overdue_logged) {

@@ -164,9 +164,17 @@ fn step(
             schedule,
             on,
             facts,
+            person,
             ..
         } => {
-            engine.done(pairing, schedule, *on, facts.clone(), actor)?;
+            engine.done(
+                pairing,
+                schedule,
+                *on,
+                facts.clone(),
+                person.as_deref(),
+                actor,
+            )?;
             Ok(None)
         }
         EventKind::Moved {

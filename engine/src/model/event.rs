@@ -179,6 +179,9 @@ pub enum EventKind {
         /// Whose turn it was (a schedule that rotates).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         turn: Option<String>,
+        /// The person it was done for (a schedule kept per person); its facts are theirs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        person: Option<String>,
     },
     /// A tick found occurrences of a schedule missed (logged once each; not activity).
     Missed {
@@ -190,6 +193,9 @@ pub enum EventKind {
         occurrences: Vec<u32>,
         /// The last occurrence looked at.
         checked: u32,
+        /// The person who missed them (a schedule kept per person).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        person: Option<String>,
     },
     /// A tick found the next occurrence of a schedule come due (its period began): logged
     /// once each, only for a schedule a notification announces (`on = ["due:NAME"]`); not

@@ -24,6 +24,10 @@ pub struct History {
     /// timer): for an ended pairing, why it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who joined after enrolment (or took someone's place), and when: what a schedule kept
+    /// per person counts from. None in a history stored before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined: Option<Vec<(String, DateTime<Utc>)>>,
 }
 
 /// How a stage was visited.
@@ -53,7 +57,15 @@ impl History {
     /// stored before it was kept alike.
     pub(crate) fn apply(&mut self, event: &Event) {
         match &event.kind {
-            EventKind::Enrolled { stage, .. } => self.enter(stage, event.at),
+            EventKind::Enrolled { stage, .. } => {
+                self.joined = Some(Vec::new());
+                self.enter(stage, event.at);
+            }
+            EventKind::Joined { participant } | EventKind::Replaced { participant, .. } => {
+                if let Some(joined) = &mut self.joined {
+                    joined.push((participant.id.clone(), event.at));
+                }
+            }
             EventKind::Moved { to, transition, .. } => {
                 if event.reason.is_some() {
                     self.reason.clone_from(&event.reason);
@@ -76,11 +88,9 @@ impl History {
                 }
             }
             EventKind::FactsRecorded { .. }
-            | EventKind::Joined { .. }
             | EventKind::Continued { .. }
             | EventKind::PersonRecorded { .. }
             | EventKind::Left { .. }
-            | EventKind::Replaced { .. }
             | EventKind::BecameOverdue { .. }
             | EventKind::Warned { .. }
             | EventKind::Done { .. }
@@ -120,6 +130,16 @@ impl History {
 
     fn visits(&self, id: &str) -> Option<&Visits> {
         self.stages.iter().find(|v| &*v.stage == id)
+    }
+
+    /// When `person` last joined after enrolment, if they did (and history kept it).
+    pub fn joined(&self, person: &str) -> Option<DateTime<Utc>> {
+        self.joined
+            .as_ref()?
+            .iter()
+            .rev()
+            .find(|(id, _)| id == person)
+            .map(|(_, at)| *at)
     }
 
     /// How many times stage `id` was entered.

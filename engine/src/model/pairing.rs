@@ -184,8 +184,10 @@ impl Pairing {
     /// `stored`: without history when it has none, without occurrence values where it kept
     /// none (everything else is the same).
     pub fn as_stored_like(mut self, stored: &Pairing) -> Pairing {
-        if stored.history.is_none() {
-            self.history = None;
+        match (&stored.history, &mut self.history) {
+            (None, _) => self.history = None,
+            (Some(kept), Some(folded)) if kept.joined.is_none() => folded.joined = None,
+            _ => {}
         }
         for (name, state) in &mut self.schedules {
             if stored.schedules.get(name).is_some_and(|s| !s.values_kept()) {
@@ -254,6 +256,7 @@ impl Pairing {
                 stages: Vec::with_capacity(program.stages.len()),
                 taken: Vec::with_capacity(program.transitions.len()),
                 reason: None,
+                joined: Some(Vec::new()),
             }),
             view: std::sync::OnceLock::new(),
             pending: Vec::new(),
@@ -291,15 +294,7 @@ impl Pairing {
             EventKind::FactsRecorded {
                 facts,
                 person: Some(person),
-            } => {
-                let everyone = std::sync::Arc::make_mut(&mut self.participants);
-                if let Some(p) = everyone.iter_mut().find(|p| p.id == *person) {
-                    p.facts
-                        .extend(facts.iter().map(|(n, v)| (n.to_string(), v.clone())));
-                }
-                // Scripts see each person's facts through the participants.
-                self.view = std::sync::OnceLock::new();
-            }
+            } => self.set_person_facts(person, facts),
             EventKind::Continued { successor } => self.successor = Some(successor.clone()),
             EventKind::Joined { participant } => {
                 std::sync::Arc::make_mut(&mut self.participants).push(participant.clone());
@@ -327,8 +322,10 @@ impl Pairing {
                 facts,
                 short,
                 turn,
+                person,
             } => {
-                let state = self.schedule_state(schedule, *anchor);
+                let key = crate::model::schedule_state::key(schedule, person.as_deref());
+                let state = self.schedule_state(&key, *anchor);
                 state.done.insert(*occurrence, *on);
                 state.values.insert(*occurrence, facts.clone());
                 if *short {
@@ -340,11 +337,23 @@ impl Pairing {
                         .entry(*occurrence)
                         .or_insert_with(|| turn.clone());
                 }
-                let facts: Vec<_> = facts
-                    .iter()
-                    .map(|(n, v)| (Name::new(n), v.clone()))
-                    .collect();
-                self.set_facts(&facts);
+                match person {
+                    // A schedule kept per person records that person's facts.
+                    Some(person) => {
+                        let facts: Vec<_> = facts
+                            .iter()
+                            .map(|(n, v)| (Name::new(n), v.clone()))
+                            .collect();
+                        self.set_person_facts(person, &facts);
+                    }
+                    None => {
+                        let facts: Vec<_> = facts
+                            .iter()
+                            .map(|(n, v)| (Name::new(n), v.clone()))
+                            .collect();
+                        self.set_facts(&facts);
+                    }
+                }
             }
             EventKind::ComesDue {
                 schedule,
@@ -363,9 +372,11 @@ impl Pairing {
                 schedule,
                 anchor,
                 checked,
+                person,
                 ..
             } => {
-                let state = self.schedule_state(schedule, *anchor);
+                let key = crate::model::schedule_state::key(schedule, person.as_deref());
+                let state = self.schedule_state(&key, *anchor);
                 state.checked = state.checked.max(*checked);
             }
             EventKind::Migrated {
@@ -455,6 +466,17 @@ impl Pairing {
             .collect();
         probe.set_facts(&given);
         probe
+    }
+
+    /// Records facts kept per person for `person`.
+    fn set_person_facts(&mut self, person: &str, facts: &[(Name, Value)]) {
+        let everyone = std::sync::Arc::make_mut(&mut self.participants);
+        if let Some(p) = everyone.iter_mut().find(|p| p.id == person) {
+            p.facts
+                .extend(facts.iter().map(|(n, v)| (n.to_string(), v.clone())));
+        }
+        // Scripts see each person's facts through the participants.
+        self.view = std::sync::OnceLock::new();
     }
 
     fn set_facts(&mut self, facts: &[(Name, Value)]) {

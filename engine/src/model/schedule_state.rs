@@ -33,6 +33,15 @@ pub struct ScheduleState {
     pub short: std::collections::BTreeSet<u32>,
 }
 
+/// Where a pairing keeps a schedule's state: by its name, or `NAME/PERSON` for a schedule
+/// kept per person.
+pub fn key(schedule: &str, person: Option<&str>) -> String {
+    match person {
+        Some(person) => format!("{schedule}/{person}"),
+        None => schedule.to_string(),
+    }
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }

@@ -24,11 +24,27 @@ pub(crate) struct ScriptView {
 /// The participants (all, or those with `role`) as a Rhai array of maps: id, role, the
 /// attributes, and `facts` with the facts kept for them when the program keeps any per person.
 pub(crate) fn participants(program: &Program, all: &[Participant], role: Option<&str>) -> Dynamic {
+    joined_participants(program, all, role, &|_| None)
+}
+
+/// The participants with `role`, each with when they joined (`joined`, a date) when known.
+fn joined_participants(
+    program: &Program,
+    all: &[Participant],
+    role: Option<&str>,
+    joined: &dyn Fn(&str) -> Option<chrono::DateTime<chrono::Utc>>,
+) -> Dynamic {
     let per_person = program.facts.iter().any(|f| f.per.is_some());
     let array: Array = all
         .iter()
         .filter(|p| role.is_none_or(|r| p.role == r))
-        .map(|p| participant(program, p, per_person))
+        .map(|p| {
+            let mut person = participant(program, p, per_person);
+            if let (Some(at), Some(mut map)) = (joined(&p.id), person.write_lock::<Map>()) {
+                map.insert("joined".into(), Dynamic::from(ScriptDate(at.date_naive())));
+            }
+            person
+        })
         .collect();
     Dynamic::from_array(array)
 }
@@ -147,18 +163,24 @@ impl ScriptView {
         }
     }
 
-    /// The participants with `role` (all for `None`; `mentor` and `mentee` are kept), built
-    /// once and shared.
-    pub fn people(&self, program: &Program, all: &[Participant], role: Option<&str>) -> Dynamic {
+    /// The participants with `role` (all for `None`; `mentor` and `mentee` are kept), each
+    /// with when they joined, built once and shared.
+    pub fn people(
+        &self,
+        program: &Program,
+        all: &[Participant],
+        role: Option<&str>,
+        joined: &dyn Fn(&str) -> Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Dynamic {
         let slot = match role {
             None => 0,
             Some("mentor") => 1,
             Some("mentee") => 2,
-            Some(_) => return participants(program, all, role),
+            Some(_) => return joined_participants(program, all, role, joined),
         };
         self.people[slot]
             .get_or_init(|| {
-                participants(program, all, role)
+                joined_participants(program, all, role, joined)
                     .into_read_only()
                     .into_shared()
             })

@@ -60,6 +60,19 @@ pub enum EngineError {
         /// Every rule broken, with the values involved.
         problems: Vec<EnrolmentProblem>,
     },
+    /// A done names no person for a schedule kept per person, someone it is not kept for, or
+    /// a person for a schedule of the pairing.
+    #[error("schedule `{schedule}`: the done names the wrong person")]
+    DoneFor {
+        /// The schedule.
+        schedule: String,
+        /// The role it is kept per, if any.
+        per: Option<String>,
+        /// Its people in the pairing.
+        people: Vec<String>,
+        /// The person named, if any.
+        given: Option<String>,
+    },
     /// A done lacks values its schedule requires with every occurrence (`required`).
     #[error("schedule `{schedule}` needs {} with every done", missing.join(", "))]
     DoneNeeds {

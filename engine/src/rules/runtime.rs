@@ -400,15 +400,24 @@ impl Runtime {
             if variables & (1 << i) == 0 {
                 continue;
             }
+            // When each person joined: at enrolment, or as history keeps a later join.
+            let joined = |id: &str| {
+                let later = ctx.history.as_ref().and_then(|h| h.joined(id));
+                Some(later.unwrap_or(ctx.enrolled_at))
+            };
             let value = match *name {
                 "facts" => ctx.view().facts.clone(),
-                "participants" => ctx.view().people(ctx.program, ctx.participants, None),
-                "mentors" => ctx
+                "participants" => ctx
                     .view()
-                    .people(ctx.program, ctx.participants, Some("mentor")),
-                "mentees" => ctx
-                    .view()
-                    .people(ctx.program, ctx.participants, Some("mentee")),
+                    .people(ctx.program, ctx.participants, None, &joined),
+                "mentors" => {
+                    ctx.view()
+                        .people(ctx.program, ctx.participants, Some("mentor"), &joined)
+                }
+                "mentees" => {
+                    ctx.view()
+                        .people(ctx.program, ctx.participants, Some("mentee"), &joined)
+                }
                 "type" => ctx.view().type_id.clone().into(),
                 "stage" => ctx.stage.into(),
                 "days_in_stage" => ctx.days_in_stage().into(),

@@ -129,24 +129,100 @@ fn missed_after(schedule: &Schedule, due: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// How `schedule` stands for `pairing` at `now`; none while it does not apply.
+/// A schedule kept per person stands as its people's together: their counts summed, the
+/// earliest next occurrence, the latest done.
 pub fn standing(
     program: &Program,
     schedule: &Schedule,
     pairing: &Pairing,
     now: DateTime<Utc>,
 ) -> Option<Standing> {
-    let anchor = anchor(program, schedule, pairing)?;
-    Some(count(schedule, pairing, anchor, now))
+    if schedule.per.is_none() {
+        return standing_for(program, schedule, pairing, None, now);
+    }
+    let mut all: Option<Standing> = None;
+    for person in people(schedule, pairing) {
+        let Some(one) = standing_for(program, schedule, pairing, Some(person), now) else {
+            continue;
+        };
+        let Some(sum) = &mut all else {
+            all = Some(one);
+            continue;
+        };
+        sum.done += one.done;
+        sum.on_time += one.on_time;
+        sum.missed += one.missed;
+        sum.missed_due.extend(one.missed_due);
+        sum.due += one.due;
+        sum.last_done = sum.last_done.max(one.last_done);
+        sum.next = match (sum.next, one.next) {
+            (Some(a), Some(b)) => Some(if b.1 < a.1 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+    }
+    if let Some(sum) = &mut all {
+        sum.missed_due.sort_by_key(|(_, at)| *at);
+    }
+    all
 }
 
-/// The occurrences of `schedule` from `anchor`, counted at `now`.
+/// How `schedule` stands for one of its people (`who`, a schedule kept per person) or for
+/// the pairing (`None`).
+pub fn standing_for(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    who: Option<&str>,
+    now: DateTime<Utc>,
+) -> Option<Standing> {
+    let anchor = anchor_for(program, schedule, pairing, who)?;
+    Some(count(schedule, pairing, who, anchor, now))
+}
+
+/// The people a schedule kept per person is kept for: those in its role, in the order they
+/// joined; none for a schedule of the pairing.
+pub fn people<'p>(schedule: &Schedule, pairing: &'p Pairing) -> Vec<&'p str> {
+    let Some(role) = schedule.per.as_deref() else {
+        return Vec::new();
+    };
+    pairing
+        .participants
+        .iter()
+        .filter(|p| role == mentorflow_dsl::value::EVERY_PARTICIPANT || *p.role == *role)
+        .map(|p| p.id.as_str())
+        .collect()
+}
+
+/// What `schedule` counts from for `who` (kept per person: the later of its anchor and when
+/// they joined) or for the pairing.
+pub fn anchor_for(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    who: Option<&str>,
+) -> Option<DateTime<Utc>> {
+    let anchor = anchor(program, schedule, pairing)?;
+    let Some(person) = who else {
+        return Some(anchor);
+    };
+    let joined = pairing
+        .history
+        .as_ref()
+        .and_then(|h| h.joined(person))
+        .unwrap_or(pairing.enrolled_at);
+    Some(anchor.max(joined))
+}
+
+/// The occurrences of `schedule` from `anchor`, counted at `now`, for `who` or the pairing.
 fn count(
     schedule: &Schedule,
     pairing: &Pairing,
+    who: Option<&str>,
     anchor: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Standing {
-    let state = state(pairing, &schedule.name, anchor);
+    let key = crate::model::schedule_state::key(&schedule.name, who);
+    let state = state(pairing, &key, anchor);
     let done_at = |k: u32| state.and_then(|s| s.done.get(&k)).copied();
     let mut s = Standing {
         name: schedule.name.clone(),
@@ -226,12 +302,37 @@ pub fn left_standing(
         .flat_map(|v| [v.first, v.last])
         .filter(|t| *t > entered)
         .min()?;
+    if schedule.per.is_some() {
+        return None;
+    }
     let anchor = counted_from(program, schedule, pairing)?;
     state(pairing, &schedule.name, anchor)?;
-    let mut frozen = count(schedule, pairing, anchor, left);
+    let mut frozen = count(schedule, pairing, None, anchor, left);
     frozen.next = None;
     frozen.turn = None;
     Some(frozen)
+}
+
+/// A person's standing as scripts read it: `done`, `missed`, `on_time`, `due`, `last_done`,
+/// `next_due`.
+fn standing_map(s: &Standing) -> rhai::Map {
+    let date = |t: Option<DateTime<Utc>>| {
+        t.map_or(rhai::Dynamic::UNIT, |t| {
+            rhai::Dynamic::from(mentorflow_dsl::dates::ScriptDate(t.date_naive()))
+        })
+    };
+    let mut one = rhai::Map::new();
+    for (key, n) in [
+        ("done", s.done),
+        ("missed", s.missed),
+        ("on_time", s.on_time),
+        ("due", s.due),
+    ] {
+        one.insert(key.into(), rhai::Dynamic::from_int(n.into()));
+    }
+    one.insert("last_done".into(), date(s.last_done));
+    one.insert("next_due".into(), date(s.next.map(|n| n.1)));
+    one
 }
 
 /// Each occurrence of `schedule` done since the anchor it counts from, as scripts read it
@@ -289,12 +390,14 @@ pub fn open_occurrence(
     program: &Program,
     schedule: &Schedule,
     pairing: &Pairing,
+    who: Option<&str>,
     on: DateTime<Utc>,
 ) -> Result<(u32, DateTime<Utc>), NotOpen> {
-    let Some(anchor) = anchor(program, schedule, pairing) else {
+    let Some(anchor) = anchor_for(program, schedule, pairing, who) else {
         return Err(NotOpen::NoneLeft);
     };
-    let state = state(pairing, &schedule.name, anchor);
+    let key = crate::model::schedule_state::key(&schedule.name, who);
+    let state = state(pairing, &key, anchor);
     let open = (1..=MAX_OCCURRENCES)
         .map_while(|k| due(schedule, anchor, k).map(|at| (k, at)))
         .find(|(k, at)| {
@@ -354,6 +457,9 @@ pub fn newly_coming(
     pairing: &Pairing,
     now: DateTime<Utc>,
 ) -> Option<(DateTime<Utc>, u32, DateTime<Utc>)> {
+    if schedule.per.is_some() {
+        return None;
+    }
     let anchor = anchor(program, schedule, pairing)?;
     let state = state(pairing, &schedule.name, anchor);
     let announced = state.map_or(0, |s| s.announced);
@@ -375,10 +481,12 @@ pub fn newly_missed(
     program: &Program,
     schedule: &Schedule,
     pairing: &Pairing,
+    who: Option<&str>,
     now: DateTime<Utc>,
 ) -> Option<(DateTime<Utc>, Vec<u32>, u32)> {
-    let anchor = anchor(program, schedule, pairing)?;
-    let state = state(pairing, &schedule.name, anchor);
+    let anchor = anchor_for(program, schedule, pairing, who)?;
+    let key = crate::model::schedule_state::key(&schedule.name, who);
+    let state = state(pairing, &key, anchor);
     let from = state.map_or(0, |s| s.checked) + 1;
     let mut missed = Vec::new();
     let mut checked = from - 1;
@@ -450,6 +558,17 @@ pub(crate) fn script_map(
                 "occurrences".into(),
                 rhai::Dynamic::from_array(occurrences(program, s, pairing)),
             );
+            // A schedule kept per person: each person's own, read as `schedules.NAME.of(p)`.
+            if s.per.is_some() {
+                let people: rhai::Map = people(s, pairing)
+                    .into_iter()
+                    .filter_map(|id| {
+                        let own = standing_for(program, s, pairing, Some(id), now)?;
+                        Some((id.into(), rhai::Dynamic::from_map(standing_map(&own))))
+                    })
+                    .collect();
+                one.insert("people".into(), rhai::Dynamic::from_map(people));
+            }
             (s.name.as_str().into(), rhai::Dynamic::from_map(one))
         })
         .collect();
@@ -476,6 +595,7 @@ mod tests {
             required: Vec::new(),
             require: None,
             rotate: None,
+            per: None,
             span: mentorflow_dsl::Span::default(),
         }
     }

@@ -77,7 +77,8 @@ pub struct Step {
     pub record: Option<toml::Table>,
     /// Add to number facts (one event): `add = { meetings = 1 }`, as `record meetings+=1`.
     pub add: Option<toml::Table>,
-    /// With `record` or `add`: the person the facts are kept for (facts declared with `per`).
+    /// With `record`, `add` or `done`: the person the facts (or the occurrence of a schedule
+    /// kept per person) are for.
     pub person: Option<String>,
     /// Someone joins the pairing.
     pub join: Option<ScenarioParticipant>,
@@ -623,7 +624,8 @@ impl Run<'_> {
                     .flatten()
                     .map(|(name, value)| (name.clone(), fact_change(self.program, name, value)))
                     .collect();
-                (StepKind::Done, c.done(&id, schedule, None, &facts))
+                let person = step.person.as_deref();
+                (StepKind::Done, c.done(&id, schedule, None, &facts, person))
             }
         };
         self.refusable(outcome.0, outcome.1, step.refused)
@@ -828,7 +830,10 @@ fn shape(step: &Step) -> Result<Shape<'_>, Problem> {
     }
     if (step.with.is_some() && step.done.is_none())
         || (step.by.is_some() != step.replace.is_some())
-        || (step.person.is_some() && step.record.is_none() && step.add.is_none())
+        || (step.person.is_some()
+            && step.record.is_none()
+            && step.add.is_none()
+            && step.done.is_none())
     {
         return Err(Problem::StepShape);
     }
@@ -910,6 +915,7 @@ fn testable(kind: StepKind, e: &EngineError) -> bool {
             EngineError::NoOpenOccurrence { .. }
                 | EngineError::BadValue { .. }
                 | EngineError::DoneNeeds { .. }
+                | EngineError::DoneFor { .. }
         ),
         StepKind::Record => matches!(
             e,

@@ -74,15 +74,19 @@ pub(crate) fn with_history(
     events: impl FnOnce(&str) -> Result<Vec<String>, StoreError>,
 ) -> Result<Pairing, StoreError> {
     let values_missing = pairing.schedules.values().any(|s| !s.values_kept());
-    if pairing.history.is_some() && !values_missing {
+    let joins_missing = pairing.history.as_ref().is_some_and(|h| h.joined.is_none());
+    if pairing.history.is_some() && !values_missing && !joins_missing {
         return Ok(pairing);
     }
     let events = events(&pairing.id)?
         .iter()
         .map(|body| decode_event(body))
         .collect::<Result<Vec<_>, _>>()?;
-    if pairing.history.is_none() {
-        pairing.history = Some(crate::model::pairing::History::of(&events));
+    let told = crate::model::pairing::History::of(&events);
+    match &mut pairing.history {
+        None => pairing.history = Some(told),
+        Some(kept) if kept.joined.is_none() => kept.joined = told.joined,
+        Some(_) => {}
     }
     for e in &events {
         let crate::model::event::EventKind::Done {
@@ -90,12 +94,14 @@ pub(crate) fn with_history(
             occurrence,
             anchor,
             facts,
+            person,
             ..
         } = &e.kind
         else {
             continue;
         };
-        if let Some(state) = pairing.schedules.get_mut(schedule) {
+        let key = crate::model::schedule_state::key(schedule, person.as_deref());
+        if let Some(state) = pairing.schedules.get_mut(&key) {
             if state.anchor == *anchor && state.done.contains_key(occurrence) {
                 state
                     .values
