@@ -191,7 +191,8 @@ fn moves(s: &mut String, status: &mentorflow_engine::Status) {
 
 type Now = chrono::DateTime<chrono::Utc>;
 
-/// How each schedule that applies stands: done, on time, missed, and the next occurrence.
+/// How each schedule that applies stands: done, on time, missed, and the next occurrence;
+/// a schedule kept per person, for each of its people too.
 fn schedules(
     s: &mut String,
     schedules: &[(mentorflow_dsl::model::Schedule, mentorflow_engine::Standing)],
@@ -202,34 +203,52 @@ fn schedules(
     }
     s.push_str("schedules:\n");
     for (schedule, st) in schedules {
-        let turn = st
-            .turn
+        let per = schedule
+            .per
             .as_ref()
-            .map_or(String::new(), |t| format!(", {t}'s turn"));
-        let next = match st.next {
-            Some((k, at)) if at >= now => format!(
-                "; next #{k} due {} (in {}{turn})",
-                render::minute(at),
-                render::age(at - now)
-            ),
-            Some((k, at)) => format!("; #{k} was due {}, still open", render::minute(at)),
-            None => "; no more occurrences".into(),
-        };
-        let missed = if st.missed > 0 {
-            format!(
-                ", {} {}",
-                st.missed,
-                crate::paint::mark(crate::paint::Mark::Alarm, "MISSED")
-            )
-        } else {
-            String::new()
-        };
+            .map_or(String::new(), |role| format!(", per {role}"));
         let _ = writeln!(
             s,
-            "  {} ({} from {}): {} of {} due done ({} on time){missed}{next}",
-            schedule.name, schedule.cadence, schedule.anchor, st.done, st.due, st.on_time
+            "  {} ({} from {}{per}): {}",
+            schedule.name,
+            schedule.cadence,
+            schedule.anchor,
+            standing_text(st, now)
         );
+        for (person, own) in &st.people {
+            let _ = writeln!(s, "    {person}: {}", standing_text(own, now));
+        }
     }
+}
+
+/// `2 of 3 due done (1 on time), 1 MISSED; next #4 due ... (in 6d, dewi's turn)`.
+fn standing_text(st: &mentorflow_engine::Standing, now: Now) -> String {
+    let turn = st
+        .turn
+        .as_ref()
+        .map_or(String::new(), |t| format!(", {t}'s turn"));
+    let next = match st.next {
+        Some((k, at)) if at >= now => format!(
+            "; next #{k} due {} (in {}{turn})",
+            render::minute(at),
+            render::age(at - now)
+        ),
+        Some((k, at)) => format!("; #{k} was due {}, still open", render::minute(at)),
+        None => "; no more occurrences".into(),
+    };
+    let missed = if st.missed > 0 {
+        format!(
+            ", {} {}",
+            st.missed,
+            crate::paint::mark(crate::paint::Mark::Alarm, "MISSED")
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{} of {} due done ({} on time){missed}{next}",
+        st.done, st.due, st.on_time
+    )
 }
 
 /// The timers that leave its stage, and when each fires.

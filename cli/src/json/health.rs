@@ -56,6 +56,9 @@ pub enum Kind {
         missed: u32,
         /// Which: each occurrence's number (from 1) and when it was due.
         occurrences: Vec<Occurrence>,
+        /// Whose they were (a schedule kept per person).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        person: Option<String>,
     },
     /// Nothing was recorded for a while.
     Idle {
@@ -110,7 +113,9 @@ fn reason(r: &HealthReason) -> Reason {
             schedule,
             missed,
             occurrences,
+            person,
         } => Kind::Missed {
+            person: person.clone(),
             schedule: schedule.clone(),
             missed: *missed,
             occurrences: occurrences

@@ -221,8 +221,17 @@ pub fn health_reason(r: &mentorflow_engine::HealthReason) -> String {
         R::Missed {
             schedule,
             occurrences,
+            person,
             ..
-        } => format!("missed {schedule} {}", occurrences_missed(occurrences)),
+        } => {
+            let whose = person
+                .as_ref()
+                .map_or(String::new(), |p| format!(" with {p}"));
+            format!(
+                "missed {schedule}{whose} {}",
+                occurrences_missed(occurrences)
+            )
+        }
         R::Idle { days } => format!("nothing recorded for {days} days"),
         R::ScriptFails { transition, part } => {
             format!("the guard of transition {transition} fails to run ({part})")

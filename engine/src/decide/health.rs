@@ -46,6 +46,8 @@ pub enum Reason {
         missed: u32,
         /// Which: each occurrence's number (from 1) and due time.
         occurrences: Vec<(u32, DateTime<Utc>)>,
+        /// Whose they were (a schedule kept per person).
+        person: Option<String>,
     },
     /// Nothing happened for this many days.
     Idle {
@@ -148,14 +150,26 @@ pub fn health(
     );
     let mut scheduled = false;
     for schedule in &engine.program.schedules {
-        let standing = crate::rules::schedules::standing(&engine.program, schedule, pairing, now);
-        scheduled |= standing.is_some();
-        if let Some(s) = standing.filter(|s| s.missed > 0) {
-            reasons.push(Reason::Missed {
-                schedule: schedule.name.clone(),
-                missed: s.missed,
-                occurrences: s.missed_due,
-            });
+        // A schedule kept per person is missed by its people, each named.
+        let whose: Vec<Option<&str>> = match schedule.per {
+            None => vec![None],
+            Some(_) => crate::rules::schedules::people(schedule, pairing)
+                .into_iter()
+                .map(Some)
+                .collect(),
+        };
+        for who in whose {
+            let standing =
+                crate::rules::schedules::standing_for(&engine.program, schedule, pairing, who, now);
+            scheduled |= standing.is_some();
+            if let Some(s) = standing.filter(|s| s.missed > 0) {
+                reasons.push(Reason::Missed {
+                    schedule: schedule.name.clone(),
+                    missed: s.missed,
+                    occurrences: s.missed_due,
+                    person: who.map(str::to_string),
+                });
+            }
         }
     }
     // A schedule running in the stage says when to expect activity (a monthly meeting is

@@ -35,6 +35,8 @@ pub struct Standing {
     pub next: Option<(u32, DateTime<Utc>)>,
     /// Whose turn that one is (`rotate`).
     pub turn: Option<String>,
+    /// For a schedule kept per person: how it stands for each of its people.
+    pub people: Vec<(String, Standing)>,
 }
 
 /// `due` times `k`, in the same unit (calendar months stay calendar months).
@@ -145,20 +147,29 @@ pub fn standing(
         let Some(one) = standing_for(program, schedule, pairing, Some(person), now) else {
             continue;
         };
-        let Some(sum) = &mut all else {
-            all = Some(one);
-            continue;
-        };
+        let sum = all.get_or_insert_with(|| Standing {
+            name: schedule.name.clone(),
+            done: 0,
+            on_time: 0,
+            missed: 0,
+            missed_due: Vec::new(),
+            due: 0,
+            last_done: None,
+            next: None,
+            turn: None,
+            people: Vec::new(),
+        });
         sum.done += one.done;
         sum.on_time += one.on_time;
         sum.missed += one.missed;
-        sum.missed_due.extend(one.missed_due);
+        sum.missed_due.extend(one.missed_due.iter().copied());
         sum.due += one.due;
         sum.last_done = sum.last_done.max(one.last_done);
         sum.next = match (sum.next, one.next) {
             (Some(a), Some(b)) => Some(if b.1 < a.1 { b } else { a }),
             (a, b) => a.or(b),
         };
+        sum.people.push((person.to_string(), one));
     }
     if let Some(sum) = &mut all {
         sum.missed_due.sort_by_key(|(_, at)| *at);
@@ -234,6 +245,7 @@ fn count(
         last_done: state.and_then(|s| s.done.values().max().copied()),
         next: None,
         turn: None,
+        people: Vec::new(),
     };
     for k in 1..=MAX_OCCURRENCES {
         let Some(at) = due(schedule, anchor, k) else {
