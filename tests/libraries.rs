@@ -138,6 +138,20 @@ fn the_standard_libraries_work_as_documented() {
         ("same_for_all(p, \"erg\")", "false"),
         ("same_for_all([], \"erg\")", "true"),
         ("ids(p)", "[\"a\", \"b\", \"c\"]"),
+        ("distinct(p, \"erg\")", "1"),
+        ("distinct(p, \"utc_offset\")", "3"),
+        ("distinct([], \"erg\")", "0"),
+        ("spread(p, \"utc_offset\")", "14"),
+        ("spread(p, \"grade\")", "0"),
+        // Durations from numbers, for dates: `weeks(n)`, `n * "1w"`.
+        (
+            "(date(\"2026-01-05\") + weeks(2)).to_string()",
+            "2026-01-19",
+        ),
+        (
+            "(date(\"2026-01-05\") + 3 * \"1d\").to_string()",
+            "2026-01-08",
+        ),
         ("shared_hours(p[0], p[1])", "0"),
         ("shared_hours(p[0], p[0])", "8"),
         ("fewest_shared_hours([p[0]], [p[1], p[2]])", "0"),
