@@ -12,7 +12,7 @@ use crate::Output;
 #[derive(Debug, clap::Args)]
 #[command(
     override_usage = "mentorflow done [OPTIONS] <PAIRING> <SCHEDULE> [FACT=VALUE]...",
-    after_help = "Examples:\n  mentorflow done p-4 one_on_one\n  mentorflow done p-4 pulse_survey pulse_score=4 --on 2026-03-02\n  mentorflow done p-4 check_in --person dewi\n\nIt counts for the first occurrence not yet done and not missed by then; `mentorflow status p-4` shows each schedule with its next due occurrence."
+    after_help = "Examples:\n  mentorflow done p-4 one_on_one\n  mentorflow done p-4 pulse_survey pulse_score=4 --on 2026-03-02\n  mentorflow done p-4 check_in --person dewi\n\nIt counts for the first occurrence not yet done and not missed by then, once its period has begun (a second done in the same week is refused); `mentorflow status p-4` shows each schedule with its next due occurrence."
 )]
 pub struct Args {
     /// Pairing id, e.g. p-12.
