@@ -310,7 +310,7 @@ impl Code {
             Code::W009 => "A schedule can never fall: its first occurrence comes after its `end`.",
             Code::W010 => "A fact or attribute is named like a word Rhai reserves (`go`, `match`, `new`): scripts cannot read it as `facts.NAME`.",
             Code::W011 => "A cycle of automatic transitions reads nothing that moving around it changes (only facts no action on it sets, participants, `type`, time in the program): whenever its guards hold together, a pairing loops and the command is refused.",
-            Code::W012 => "A notification is sent `on` a trigger that can never happen: `warned` (or `warned:LABEL`) where no timer (of that label) has a `warn`, `overdue:STAGE` on a terminal stage or one without a `due` (in no type either), `overdue` where no stage has one.",
+            Code::W012 => "A notification is sent `on` a trigger that can never happen: `warned` (or `warned:LABEL`) where no timer (of that label) has a `warn`, `overdue:STAGE` on a terminal stage or one without a `due` (in no type either), `overdue` where no stage has one, `due:SCHEDULE` of a schedule kept per person.",
         }
     }
 

@@ -16,6 +16,7 @@ impl Analyzer<'_> {
             &[Stage],
             &[crate::model::Transition],
             &[crate::model::MentoringType],
+            &[crate::model::Schedule],
         ),
     ) -> Vec<Notification> {
         let mut r = self.reader();
@@ -517,10 +518,11 @@ fn schedule_problem(
 /// timer with no `warn`, an overdue stage with no `due` or a terminal one.
 fn never_fires(
     trigger: &str,
-    (stages, transitions, types): (
+    (stages, transitions, types, schedules): (
         &[Stage],
         &[crate::model::Transition],
         &[crate::model::MentoringType],
+        &[crate::model::Schedule],
     ),
 ) -> Option<(String, String)> {
     let (kind, name) = match trigger.split_once(':') {
@@ -536,6 +538,11 @@ fn never_fires(
                     .any(|o| o.stage == s.id && o.due.is_some()))
     };
     match (kind, name) {
+        // A schedule kept per person comes due for each person on their own: not announced.
+        ("due", Some(id)) if schedules.iter().any(|s| s.name == id && s.per.is_some()) => Some((
+            format!("`{id}` is kept per person, and only a schedule of the pairing is announced when it comes due"),
+            "send it on `missed:` instead, or announce a schedule of the pairing".into(),
+        )),
         ("warned", _) => {
             let warns = transitions
                 .iter()

@@ -214,7 +214,7 @@ impl<'a> Analyzer<'a> {
         self.per_person(&facts, &types);
         self.successors(&top, &mut stages, &types, &facts);
         let matching = self.matching(&top);
-        let notifications = self.notifications(&top, (&stages, &transitions, &types));
+        let notifications = self.notifications(&top, (&stages, &transitions, &types, &schedules));
         self.actions(&top, &mut stages, &mut types, &notifications, &schedules);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
