@@ -14,7 +14,7 @@ use crate::rules::engine_error::EngineError;
 use crate::rules::people::Person;
 pub use crate::store::codec::stamp;
 use crate::store::codec::{
-    append, decode_person, decode_state_of, save, update_of, with_history, Save,
+    append, completed, decode_person, decode_state_of, save, update_of, with_history, Save,
 };
 use crate::store::codec::{decode_event, decode_state, pairing_id};
 use crate::store::{Abort, Filter, ProgramRow, Store, StoreError, Tx};
@@ -268,7 +268,7 @@ impl Ledger {
                 missing = true;
                 return Ok(());
             };
-            let mut pairing = with_history(decode_state_of(id, &json)?, |id| tx.events(id))?;
+            let mut pairing = completed(decode_state_of(id, &json)?, |id| tx.events(id))?;
             let before = pairing.last_seq;
             let mut writer = Writer::new(tx);
             let events = command(&mut pairing, &mut writer)?;
@@ -329,7 +329,7 @@ impl Ledger {
                     ));
                     continue;
                 };
-                let mut pairing = with_history(decode_state(&json)?, |id| tx.events(id))?;
+                let mut pairing = completed(decode_state(&json)?, |id| tx.events(id))?;
                 let before = pairing.last_seq;
                 let mut writer = Writer::new(tx);
                 match command(i, &mut pairing, &mut writer) {

@@ -66,10 +66,25 @@ pub(crate) fn decode_state_of(id: &str, json: &str) -> Result<Pairing, StoreErro
     })
 }
 
-/// `pairing` with what a state stored by an earlier version did not keep, from its events
-/// (read by `events`): its history, and the values each occurrence of a schedule recorded.
-/// The next command that changes it stores it with them.
+/// `pairing` with its history, folded from its events (read by `events`) when its state was
+/// stored before history was kept: what every read needs (time in stage, entries).
 pub(crate) fn with_history(
+    pairing: Pairing,
+    events: impl FnOnce(&str) -> Result<Vec<String>, StoreError>,
+) -> Result<Pairing, StoreError> {
+    if pairing.history.is_some() {
+        return Ok(pairing);
+    }
+    completed(pairing, events)
+}
+
+/// `pairing` with everything a state stored by an earlier version did not keep, from its
+/// events: its history, who joined when, and the values each occurrence of a schedule
+/// recorded. For a command on one pairing or a few (a migration among them), which stores it
+/// whole; reads and bulk commands take [`with_history`], since only a program version newer
+/// than the state reads the rest, and reading every old pairing's events on every `report`
+/// or `tick` would cost an old store dearly.
+pub(crate) fn completed(
     mut pairing: Pairing,
     events: impl FnOnce(&str) -> Result<Vec<String>, StoreError>,
 ) -> Result<Pairing, StoreError> {
