@@ -138,8 +138,20 @@ fn schedules(s: &mut String, program: &Program) {
         if !sc.types.is_empty() {
             let _ = write!(line, ", for {}", sc.types.join(", "));
         }
+        if let Some(role) = &sc.per {
+            let _ = write!(line, ", each {role} their own from joining");
+        }
+        if let Some(role) = &sc.rotate {
+            let _ = write!(line, ", each occurrence a {role}'s turn");
+        }
         if !sc.facts.is_empty() {
             let _ = write!(line, "; records {}", sc.facts.join(", "));
+        }
+        if !sc.required.is_empty() {
+            let _ = write!(line, " ({} every time)", sc.required.join(", "));
+        }
+        if let Some(require) = &sc.require {
+            let _ = write!(line, "; counts only when {}", require.summary);
         }
         let _ = writeln!(s, "{line}");
     }
@@ -151,7 +163,7 @@ fn reasons(s: &mut String, program: &Program) {
     }
     let _ = writeln!(
         s,
-        "\nReasons (withdraw, leave and forced moves give one: --reason CODE)"
+        "\nReasons (withdraw, leave and forced moves give one, any advance may: --reason CODE)"
     );
     let width = program
         .reasons
