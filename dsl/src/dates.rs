@@ -10,7 +10,7 @@
 //! to such a version must not break on upgrade, so a date keeps the read-only surface of its
 //! `YYYY-MM-DD` text ([`register_text_surface`]).
 
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString};
 
 use crate::duration::Due;
@@ -55,9 +55,7 @@ fn shift(date: ScriptDate, duration: &str, later: bool) -> Outcome<ScriptDate> {
             "{why} (a duration such as \"14d\", \"2w\", \"3mo\")"
         ))
     })?;
-    let at = date.0.and_time(NaiveTime::MIN).and_utc();
-    let moved = if later { due.after(at) } else { due.before(at) };
-    Ok(ScriptDate(moved.date_naive()))
+    Ok(ScriptDate(due.move_date(date.0, later)))
 }
 
 /// Whether `text` is meant as a duration (`14d`, `-2w`), not text to join to a date.

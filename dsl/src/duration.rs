@@ -89,6 +89,18 @@ impl Due {
         earlier.unwrap_or(EARLIEST).max(EARLIEST)
     }
 
+    /// The date this long after `date` (`later`) or before it: calendar months for `mo`, the
+    /// one way dates move, in scripts (`facts.end_date + "6w"`) and records (`end_date+=6w`).
+    pub fn move_date(self, date: chrono::NaiveDate, later: bool) -> chrono::NaiveDate {
+        let midnight = date.and_time(chrono::NaiveTime::MIN).and_utc();
+        let moved = if later {
+            self.after(midnight)
+        } else {
+            self.before(midnight)
+        };
+        moved.date_naive()
+    }
+
     /// The instant this long after `from` (calendar months for `mo`).
     pub fn after(self, from: DateTime<Utc>) -> DateTime<Utc> {
         let later = match self {

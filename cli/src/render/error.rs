@@ -238,14 +238,11 @@ pub fn engine_error(e: &EngineError) -> String {
             stage,
             problems,
         } => {
-            let lines: Vec<String> = problems
-                .iter()
-                .map(|p| format!("  - {}", enrolment_problem(p)))
-                .collect();
+            let lines = problem_lines(problems);
             format!(
                 "cannot move {pairing} into `{stage}`: [capacity] counts pairings from `{stage}` on, and{}\n{}\nnothing was stored; {pairing} stays a pending request until someone has room",
                 if problems.len() == 1 { ":" } else { " each:" },
-                lines.join("\n")
+                lines
             )
         }
         EngineError::FactPerPerson { .. }
@@ -296,21 +293,15 @@ fn participants_error(e: &EngineError) -> String {
             known.join(", ")
         ),
         EngineError::EnrolmentRefused { type_id, problems } => {
-            let lines: Vec<String> = problems
-                .iter()
-                .map(|p| format!("  - {}", enrolment_problem(p)))
-                .collect();
-            format!("cannot enrol as type `{type_id}`:\n{}", lines.join("\n"))
+            let lines = problem_lines(problems);
+            format!("cannot enrol as type `{type_id}`:\n{}", lines)
         }
         EngineError::ParticipantsRefused {
             pairing,
             type_id,
             problems,
         } => {
-            let lines: Vec<String> = problems
-                .iter()
-                .map(|p| format!("  - {}", enrolment_problem(p)))
-                .collect();
+            let lines = problem_lines(problems);
             let too_few = problems.iter().any(
                 |p| matches!(p, EnrolmentProblem::RoleCount { min, got, .. } if got < min),
             );
@@ -321,7 +312,7 @@ fn participants_error(e: &EngineError) -> String {
             };
             format!(
                 "cannot change who takes part in {pairing} (type `{type_id}`); nothing was stored:\n{}{hint}",
-                lines.join("\n")
+                lines
             )
         }
         EngineError::BadPerson { person, problem } => format!("{person}: {problem}"),
@@ -614,6 +605,15 @@ fn migration_problem(p: &mentorflow_engine::MigrationProblem) -> String {
         P::BadSet(e) => engine_error(e),
         P::NotThisProgram => "it runs on another program, or already on this version".into(),
     }
+}
+
+/// Each problem on its own line, `  - ...`.
+fn problem_lines(problems: &[EnrolmentProblem]) -> String {
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("  - {}", enrolment_problem(p)))
+        .collect();
+    lines.join("\n")
 }
 
 /// One reason an enrolment was refused.

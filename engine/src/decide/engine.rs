@@ -434,17 +434,7 @@ impl Engine {
                 name: name.into(),
                 problem,
             })?;
-        self.check_whose(pairing, decl, person)?;
-        let current = match person {
-            Some(person) => {
-                let p = self.participant(pairing, person)?;
-                pairing.person_fact(&self.program, p, name)
-            }
-            None => pairing.fact(&self.program, name),
-        };
-        let current = current
-            .cloned()
-            .ok_or_else(|| EngineError::NoValueToChange(name.into()))?;
+        let current = self.current_value(pairing, decl, person, name)?;
         let overflow = || EngineError::BadValue {
             name: name.into(),
             problem: "the result is too large for a whole number".into(),
@@ -464,6 +454,28 @@ impl Engine {
                 problem,
             })?;
         Ok(value)
+    }
+
+    /// The value `+=` or `-=` changes: the pairing's, or `person`'s for a fact kept per person;
+    /// refused when there is none yet.
+    fn current_value(
+        &self,
+        pairing: &Pairing,
+        decl: &mentorflow_dsl::Declaration,
+        person: Option<&str>,
+        name: &str,
+    ) -> Result<Value, EngineError> {
+        self.check_whose(pairing, decl, person)?;
+        let current = match person {
+            Some(person) => {
+                let p = self.participant(pairing, person)?;
+                pairing.person_fact(&self.program, p, name)
+            }
+            None => pairing.fact(&self.program, name),
+        };
+        current
+            .cloned()
+            .ok_or_else(|| EngineError::NoValueToChange(name.into()))
     }
 
     /// A date fact moved by a duration (`end_date+=6w`, `end_date-=3d`): calendar months for
@@ -490,24 +502,10 @@ impl Engine {
             Ok(due) => due,
             Err(why) => return Err(bad(why)),
         };
-        self.check_whose(pairing, decl, person)?;
-        let current = match person {
-            Some(person) => {
-                let p = self.participant(pairing, person)?;
-                pairing.person_fact(&self.program, p, name)
-            }
-            None => pairing.fact(&self.program, name),
-        };
-        let Some(Value::Date(date)) = current else {
+        let Value::Date(date) = self.current_value(pairing, decl, person, name)? else {
             return Err(EngineError::NoValueToChange(name.into()));
         };
-        let midnight = date.and_time(chrono::NaiveTime::MIN).and_utc();
-        let moved = if sign > 0 {
-            due.after(midnight)
-        } else {
-            due.before(midnight)
-        };
-        let value = Value::Date(moved.date_naive());
+        let value = Value::Date(due.move_date(date, sign > 0));
         decl.check(&value)
             .map_err(|problem| EngineError::BadValue {
                 name: name.into(),

@@ -15,7 +15,7 @@ const MAX_OCCURRENCES: u32 = 10_000;
 pub use crate::model::schedule_state::ScheduleState;
 
 /// One schedule as it stands for a pairing at a time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Standing {
     /// The schedule's name.
     pub name: String,
@@ -149,15 +149,7 @@ pub fn standing(
         };
         let sum = all.get_or_insert_with(|| Standing {
             name: schedule.name.clone(),
-            done: 0,
-            on_time: 0,
-            missed: 0,
-            missed_due: Vec::new(),
-            due: 0,
-            last_done: None,
-            next: None,
-            turn: None,
-            people: Vec::new(),
+            ..Standing::default()
         });
         sum.done += one.done;
         sum.on_time += one.on_time;
@@ -237,15 +229,8 @@ fn count(
     let done_at = |k: u32| state.and_then(|s| s.done.get(&k)).copied();
     let mut s = Standing {
         name: schedule.name.clone(),
-        done: 0,
-        on_time: 0,
-        missed: 0,
-        missed_due: Vec::new(),
-        due: 0,
         last_done: state.and_then(|s| s.done.values().max().copied()),
-        next: None,
-        turn: None,
-        people: Vec::new(),
+        ..Standing::default()
     };
     for k in 1..=MAX_OCCURRENCES {
         let Some(at) = due(schedule, anchor, k) else {
@@ -325,14 +310,15 @@ pub fn left_standing(
     Some(frozen)
 }
 
-/// A person's standing as scripts read it: `done`, `missed`, `on_time`, `due`, `last_done`,
-/// `next_due`.
+/// A time as scripts read it: its date.
+fn script_date(t: DateTime<Utc>) -> rhai::Dynamic {
+    rhai::Dynamic::from(mentorflow_dsl::dates::ScriptDate(t.date_naive()))
+}
+
+/// A standing as scripts read it (the pairing's, or one person's): `done`, `missed`,
+/// `on_time`, `due`, `last_done`, `next_due`.
 fn standing_map(s: &Standing) -> rhai::Map {
-    let date = |t: Option<DateTime<Utc>>| {
-        t.map_or(rhai::Dynamic::UNIT, |t| {
-            rhai::Dynamic::from(mentorflow_dsl::dates::ScriptDate(t.date_naive()))
-        })
-    };
+    let date = |t: Option<DateTime<Utc>>| t.map_or(rhai::Dynamic::UNIT, script_date);
     let mut one = rhai::Map::new();
     for (key, n) in [
         ("done", s.done),
@@ -351,8 +337,7 @@ fn standing_map(s: &Standing) -> rhai::Map {
 /// (`schedules.survey.last("score")`): `number`, `due`, `done` and `short` (below its
 /// `require`), and the values it recorded by fact name.
 fn occurrences(program: &Program, schedule: &Schedule, pairing: &Pairing) -> rhai::Array {
-    let date =
-        |t: DateTime<Utc>| rhai::Dynamic::from(mentorflow_dsl::dates::ScriptDate(t.date_naive()));
+    let date = script_date;
     let Some(anchor) =
         counted_from(program, schedule, pairing).filter(|_| schedule.applies_to(&pairing.type_id))
     else {
@@ -525,11 +510,6 @@ pub(crate) fn script_map(
     pairing: &crate::model::pairing::Pairing,
     now: chrono::DateTime<chrono::Utc>,
 ) -> rhai::Dynamic {
-    let date = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map_or(rhai::Dynamic::UNIT, |t| {
-            rhai::Dynamic::from(mentorflow_dsl::dates::ScriptDate(t.date_naive()))
-        })
-    };
     let map: rhai::Map = program
         .schedules
         .iter()
@@ -541,30 +521,12 @@ pub(crate) fn script_map(
                 .is_some_and(|chosen| std::ptr::eq(chosen, *s))
         })
         .map(|s| {
-            let standing = as_scripts_read(program, s, pairing, now);
-            let count = |f: fn(&Standing) -> u32| {
-                rhai::Dynamic::from_int(standing.as_ref().map_or(0, f).into())
-            };
-            let mut one = rhai::Map::new();
-            one.insert("done".into(), count(|s| s.done));
-            one.insert("missed".into(), count(|s| s.missed));
-            one.insert("on_time".into(), count(|s| s.on_time));
-            one.insert("due".into(), count(|s| s.due));
-            one.insert(
-                "last_done".into(),
-                date(standing.as_ref().and_then(|s| s.last_done)),
-            );
-            one.insert(
-                "next_due".into(),
-                date(standing.as_ref().and_then(|s| s.next.map(|n| n.1))),
-            );
+            let standing = as_scripts_read(program, s, pairing, now).unwrap_or_default();
+            let mut one = standing_map(&standing);
             // Whose turn the next open occurrence is (`rotate`), or `()`.
             one.insert(
                 "turn".into(),
-                standing
-                    .as_ref()
-                    .and_then(|st| st.turn.clone())
-                    .map_or(rhai::Dynamic::UNIT, |id| id.into()),
+                standing.turn.map_or(rhai::Dynamic::UNIT, |id| id.into()),
             );
             one.insert(
                 "occurrences".into(),
@@ -572,12 +534,10 @@ pub(crate) fn script_map(
             );
             // A schedule kept per person: each person's own, read as `schedules.NAME.of(p)`.
             if s.per.is_some() {
-                let people: rhai::Map = people(s, pairing)
-                    .into_iter()
-                    .filter_map(|id| {
-                        let own = standing_for(program, s, pairing, Some(id), now)?;
-                        Some((id.into(), rhai::Dynamic::from_map(standing_map(&own))))
-                    })
+                let people: rhai::Map = standing
+                    .people
+                    .iter()
+                    .map(|(id, own)| (id.into(), rhai::Dynamic::from_map(standing_map(own))))
                     .collect();
                 one.insert("people".into(), rhai::Dynamic::from_map(people));
             }
