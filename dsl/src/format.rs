@@ -47,6 +47,24 @@ pub struct ProgramFile {
     matching: Option<Matching>,
     /// Notifications a stage's action can send (`notify("NAME")`), by name.
     notifications: Option<BTreeMap<String, Notification>>,
+    /// What must hold of every pairing at every moment (`[[invariants]]`): `simulate` checks
+    /// them after every step, and `simulate --explore` looks for runs that break them.
+    invariants: Option<Vec<Invariant>>,
+}
+
+/// `[[invariants]]`.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Invariant {
+    /// Its name, an identifier: `preparation_within_14_days`.
+    name: String,
+    /// What it means, in words.
+    description: Option<String>,
+    /// A Rhai script that is true of every pairing, e.g.
+    /// `stage != "preparation" || days_in_stage <= 14`.
+    script: Option<String>,
+    /// A .rhai file beside the program.
+    file: Option<String>,
 }
 
 /// `[notifications.NAME]`.

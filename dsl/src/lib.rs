@@ -39,8 +39,8 @@ pub use code::Code;
 pub use diagnostic::{Diagnostic, Severity};
 pub use duration::Due;
 pub use model::{
-    Criterion, From, Guard, MatchCriterion, Matching, MentoringType, PairScript, Program, Script,
-    Stage, Successor, Timeout, Timer, Transition, Trigger,
+    Criterion, From, Guard, Invariant, MatchCriterion, Matching, MentoringType, PairScript,
+    Program, Script, Stage, Successor, Timeout, Timer, Transition, Trigger,
 };
 pub use name::Name;
 pub use scripts::one_line;

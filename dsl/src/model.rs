@@ -53,6 +53,9 @@ pub struct Program {
     /// The notifications actions can send, by name (`[notifications]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notifications: Vec<Notification>,
+    /// What must hold of every pairing (`[[invariants]]`), in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<Invariant>,
     /// SHA-256 of the program file and every script file it uses, in hex.
     pub hash: String,
     /// The files the program was read from (the program first), for pinning a version.
@@ -566,6 +569,19 @@ impl Program {
             None => Err(self.reasons.iter().map(|r| r.code.clone()).collect()),
         }
     }
+}
+
+/// What must hold of every pairing at every moment (`[[invariants]]`): checked by `simulate`
+/// after every step and looked for by `simulate --explore`, never by the store's commands.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Invariant {
+    /// Its name.
+    pub name: String,
+    /// What it means, in words.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The compiled script, true when the invariant holds.
+    pub script: Script,
 }
 
 /// A named Rhai script that returns true or false.

@@ -4,7 +4,7 @@
 use rhai::{Dynamic, Engine, Scope};
 
 /// The variables every script may read; anything else is an error at check time.
-pub const SCRIPT_VARIABLES: [&str; 19] = [
+pub const SCRIPT_VARIABLES: [&str; 20] = [
     "facts",
     "participants",
     "mentors",
@@ -24,11 +24,22 @@ pub const SCRIPT_VARIABLES: [&str; 19] = [
     "first_entered",
     "taken",
     "schedules",
+    "reason",
 ];
+
+/// Script variables added after programs could name a criterion freely: a criterion of that
+/// name in an older program is not refused, and scripts read the criterion (it shadows the
+/// variable).
+pub const LATER_VARIABLES: [&str; 1] = ["reason"];
+
+/// Whether `name` is a script variable a criterion may not be named after.
+pub fn reserved(name: &str) -> bool {
+    SCRIPT_VARIABLES.contains(&name) && !LATER_VARIABLES.contains(&name)
+}
 
 /// The script variables that tell a pairing's progress (what was recorded, where it is, for
 /// how long, what it did): at enrolment they only hold their starting values.
-pub const PROGRESS_VARIABLES: [&str; 13] = [
+pub const PROGRESS_VARIABLES: [&str; 14] = [
     "facts",
     "stage",
     "days_in_stage",
@@ -42,6 +53,7 @@ pub const PROGRESS_VARIABLES: [&str; 13] = [
     "first_entered",
     "taken",
     "schedules",
+    "reason",
 ];
 
 /// The script variables that hold a map keyed by the program's stages (`entries`,

@@ -130,7 +130,8 @@ fn target(name: &str, work: &Path) -> Target {
                 std::fs::write(&file, bytes).expect("write the input");
                 match Scenario::load(&file) {
                     Ok(s) => {
-                        let transcript = scenario::run(&mentoring, "mentoring.toml", &s);
+                        let transcript =
+                            scenario::run(&mentoring, "mentoring.toml", &s, &scenario::NoFiles);
                         format!(
                             "ran {} {}",
                             transcript.entries.len().min(20),

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use mentorflow_engine::{Enrolment, MatchCandidate, Participant};
+use mentorflow_engine::MatchCandidate;
 use mentorflow_engine::{Proposal, Unmatched};
 
 use crate::failure::{CommandResult, Failure};
@@ -74,7 +74,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 return super::file_problems(file, &problems, "nothing was proposed", output)
             }
         },
-        None => candidates::registered(&coordinator.people()?),
+        None => coordinator.registered_candidates()?,
     };
     if candidates.is_empty() {
         return Err(Failure::Refused(
@@ -301,30 +301,11 @@ fn json(p: &Proposal, people: &mentorflow_engine::Directory) -> crate::json::mat
     }
 }
 
-/// The proposal's pairings: label, mentor, mentees (a group type: one per mentor; otherwise
-/// one per pair).
-fn pairings(p: &Proposal) -> Vec<(String, &str, Vec<&str>)> {
-    let mut out: Vec<(String, &str, Vec<&str>)> = Vec::new();
-    for pair in &p.pairs {
-        match out.last_mut() {
-            Some((_, mentor, mentees)) if p.groups && *mentor == pair.mentor => {
-                mentees.push(&pair.mentee)
-            }
-            _ => out.push((
-                format!("m{:03}", out.len() + 1),
-                &pair.mentor,
-                vec![&pair.mentee],
-            )),
-        }
-    }
-    out
-}
-
 /// The proposal as an import-ready roster: pairing, type, role, id.
 fn roster(args: &Args, p: &Proposal, output: &mut Output<'_>) -> CommandResult {
     let mut csv = csv::Writer::from_writer(&mut *output.out);
     csv.write_record(["pairing", "type", "role", "id"])?;
-    for (label, mentor, mentees) in pairings(p) {
+    for (label, mentor, mentees) in p.pairings() {
         csv.write_record([label.as_str(), &args.type_id, "mentor", mentor])?;
         for mentee in mentees {
             csv.write_record([label.as_str(), &args.type_id, "mentee", mentee])?;
@@ -344,42 +325,21 @@ fn continue_with(
     coordinator: &mut mentorflow_engine::Coordinator,
     output: &mut Output<'_>,
 ) -> CommandResult {
-    let Some(pair) = p.pairs.first() else {
+    let source = args.program.display().to_string();
+    let made = (program, source.as_str());
+    let Some(successor) =
+        coordinator.continue_with_proposal(ended, made, &args.type_id, candidates, p)?
+    else {
         writeln!(output.out, "no new mentor to propose for {ended}:")?;
         write!(output.out, "{}", table(p, true, &coordinator.directory()?))?;
         return Ok(crate::EXIT_FAILED);
     };
-    let mentor = candidates
-        .iter()
-        .find(|c| c.participant.id == pair.mentor && c.participant.role == "mentor")
-        .map(|c| c.participant.clone());
-    let mentee = coordinator
-        .pairing(ended)?
-        .participants
-        .iter()
-        .find(|m| m.id == pair.mentee)
-        .cloned()
-        .map(|m| Participant {
-            facts: Default::default(),
-            ..m
-        });
-    let (Some(mentor), Some(mentee)) = (mentor, mentee) else {
-        return Err(Failure::Refused(format!(
-            "the proposal for {ended} names no candidate"
-        )));
-    };
-    let how = mentorflow_engine::Continue {
-        type_id: Some(args.type_id.clone()),
-        participants: Some(vec![mentor, mentee]),
-        ..Default::default()
-    };
-    let source = args.program.display().to_string();
-    let successor = coordinator.continue_pairing(ended, Some((program, &source)), &how)?;
     if args.json {
         let mut events: Vec<_> = coordinator.log(Some(ended))?.pop().into_iter().collect();
         events.extend(coordinator.log(Some(&successor))?);
         return super::stored(coordinator, &events, true, output);
     }
+    let pair = &p.pairs[0];
     writeln!(
         output.out,
         "{ended} continues as {successor}: {} with {} (score {})",
@@ -399,37 +359,15 @@ fn apply(
     coordinator: &mut mentorflow_engine::Coordinator,
     output: &mut Output<'_>,
 ) -> CommandResult {
-    let person = |id: &str, role: &str| {
-        candidates
-            .iter()
-            .find(|c| c.participant.id == id && c.participant.role == role)
-            .map(|c| c.participant.clone())
-    };
-    let groups = pairings(p);
-    let enrolments: Vec<Enrolment> = groups
-        .iter()
-        .filter_map(|(label, mentor, mentees)| {
-            let mut participants = vec![person(mentor, "mentor")?];
-            for mentee in mentees {
-                participants.push(person(mentee, "mentee")?);
-            }
-            Some(Enrolment {
-                type_id: args.type_id.clone(),
-                participants,
-                label: Some(label.clone()),
-                facts: Vec::new(),
-            })
-        })
-        .collect();
-    if enrolments.is_empty() {
+    let source = args.program.display().to_string();
+    let created = coordinator.enrol_proposal(program, &source, &args.type_id, candidates, p)?;
+    if created.is_empty() {
         if args.json {
             return super::changes(output, &[], Vec::new(), false);
         }
         writeln!(output.out, "nothing to enrol: the proposal has no pairs")?;
         return Ok(EXIT_OK);
     }
-    let source = args.program.display().to_string();
-    let created = coordinator.import(program, &source, &enrolments)?;
     if args.json {
         let mut events = Vec::new();
         for id in &created {
@@ -444,7 +382,7 @@ fn apply(
         program.id,
         shown(p.total)
     )?;
-    for (id, (_, mentor, mentees)) in created.iter().zip(&groups) {
+    for (id, (_, mentor, mentees)) in created.iter().zip(p.pairings()) {
         writeln!(output.out, "  {id} = {mentor} and {}", mentees.join(", "))?;
     }
     Ok(EXIT_OK)

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod diff;
 pub mod done;
 pub mod enrol;
+mod explore;
 pub mod export;
 pub mod graph;
 pub mod import;

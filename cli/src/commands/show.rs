@@ -86,6 +86,7 @@ pub fn render(program: &Program, type_id: Option<&str>) -> String {
     reasons(&mut s, program);
     matching(&mut s, program);
     capacity(&mut s, program);
+    invariants(&mut s, program);
     let _ = writeln!(s, "\nTypes");
     for ty in program
         .types
@@ -105,6 +106,20 @@ fn criteria(s: &mut String, program: &Program) {
     for c in &program.criteria {
         let _ = writeln!(s, "  {}{}", c.name, dash(&c.description));
         for line in c.script.source.trim().lines() {
+            let _ = writeln!(s, "      {line}");
+        }
+    }
+}
+
+/// What must hold of every pairing: `simulate` checks it after every step.
+fn invariants(s: &mut String, program: &Program) {
+    if program.invariants.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nInvariants (checked by simulate after every step)");
+    for i in &program.invariants {
+        let _ = writeln!(s, "  {}{}", i.name, dash(&i.description));
+        for line in i.script.source.trim().lines() {
             let _ = writeln!(s, "      {line}");
         }
     }

@@ -7,10 +7,11 @@ use mentorflow_dsl::Program;
 use mentorflow_engine::scenario::{self, Scenario, ScenarioError};
 
 use crate::failure::CommandResult;
+use crate::input::scenario_files::ScenarioFiles;
 use crate::{render, Output, EXIT_FAILED, EXIT_OK};
 
 /// A scenario that cannot be read, with a pointer to `check` when it is a program.
-fn load_error(e: &ScenarioError) -> String {
+pub(super) fn load_error(e: &ScenarioError) -> String {
     match e {
         ScenarioError::Invalid {
             program_file: true, ..
@@ -22,7 +23,7 @@ fn load_error(e: &ScenarioError) -> String {
 /// Run scenario files and print a deterministic transcript of each.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow simulate tests/flows/mentoring/*.toml\n  mentorflow simulate --coverage tests/flows/mentoring/*.toml"
+    after_help = "Examples:\n  mentorflow simulate tests/flows/mentoring/*.toml\n  mentorflow simulate --coverage tests/flows/mentoring/*.toml\n  mentorflow simulate --explore 200 --seed 7 tests/flows/mentoring/cohort.toml"
 )]
 pub struct Args {
     /// Scenario files (TOML; format in programs/README.md).
@@ -38,12 +39,17 @@ pub struct Args {
     /// transcript differs from the one under the scenario's own program (exit 1 if any does).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "coverage"])]
     program: Option<PathBuf>,
+    #[command(flatten)]
+    explore: super::explore::Args,
 }
 
 /// Runs every scenario; exit 1 when any expectation fails or a scenario cannot run.
 pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
     if let Some(other) = &args.program {
         return against(args, other, output);
+    }
+    if let Some(runs) = args.explore.explore {
+        return super::explore::run(&args.scenarios, runs, &args.explore, output);
     }
     let mut programs: BTreeMap<PathBuf, Program> = BTreeMap::new();
     let mut taken: BTreeMap<PathBuf, BTreeMap<usize, usize>> = BTreeMap::new();
@@ -58,7 +64,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
             continue;
         };
         let source = program_path.display().to_string();
-        let transcript = scenario::run(program, &source, &scenario);
+        let transcript = scenario::run(program, &source, &scenario, &ScenarioFiles);
         let lines = render::transcript(program, &transcript);
         let counts = taken.entry(program_path.clone()).or_default();
         transcript
@@ -95,7 +101,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
 
 /// The scenario at `path` and its program's path, the program loaded into `programs` once;
 /// `None` when either cannot be used (said on standard error).
-fn prepare(
+pub(super) fn prepare(
     path: &std::path::Path,
     programs: &mut BTreeMap<PathBuf, Program>,
     output: &mut Output<'_>,
@@ -147,6 +153,7 @@ fn scenario_json(
         // Data: the marks the terminal colours are made plain.
         transcript: lines.iter().map(|l| crate::paint::plain(l)).collect(),
         last: transcript.pairing.as_ref().map(Into::into),
+        pairings: transcript.pairings.iter().map(Into::into).collect(),
     }
 }
 
@@ -287,8 +294,14 @@ fn against(args: &Args, other: &std::path::Path, output: &mut Output<'_>) -> Com
         })?;
         let old = super::load_program(&own, output).map_err(crate::failure::Failure::Reported)?;
         let old_source = own.display().to_string();
-        let before = render::transcript(&old, &scenario::run(&old, &old_source, &scenario));
-        let after = render::transcript(&new, &scenario::run(&new, &new_source, &scenario));
+        let before = render::transcript(
+            &old,
+            &scenario::run(&old, &old_source, &scenario, &ScenarioFiles),
+        );
+        let after = render::transcript(
+            &new,
+            &scenario::run(&new, &new_source, &scenario, &ScenarioFiles),
+        );
         // The first line names the version: the difference everyone expects. Entries of
         // several lines are compared line by line.
         let lines = |t: &[String]| -> Vec<String> {

@@ -73,26 +73,6 @@ pub(crate) fn read(
     found(out, problems)
 }
 
-/// The registry's people whose attribute `role` is mentor or mentee.
-pub(crate) fn registered(people: &[mentorflow_engine::Person]) -> Vec<MatchCandidate> {
-    people
-        .iter()
-        .filter_map(|p| {
-            let role = p.attributes.get("role")?;
-            matches!(role.as_str(), "mentor" | "mentee").then(|| MatchCandidate {
-                participant: Participant {
-                    id: p.id.clone(),
-                    role: role.as_str().into(),
-                    attributes: Default::default(),
-                    facts: Default::default(),
-                    managers: Vec::new(),
-                },
-                capacity: None,
-            })
-        })
-        .collect()
-}
-
 /// The attributes the program declares among a candidate's cells, each checked; a problem is
 /// said `at` its file and line.
 fn attributes(

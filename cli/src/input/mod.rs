@@ -11,3 +11,4 @@ pub(crate) mod mapping;
 pub(crate) mod people;
 pub(crate) mod person;
 pub(crate) mod roster;
+pub(crate) mod scenario_files;

@@ -120,9 +120,12 @@ pub struct ScenarioRun {
     pub events: Vec<super::event::Event>,
     /// The transcript, a line each, as the text output prints it.
     pub transcript: Vec<String>,
-    /// The pairing at the end (null when it was never enrolled).
+    /// The pairing written at the top (else the first enrolled) at the end (null when none
+    /// was enrolled).
     #[serde(rename = "final")]
     pub last: Option<super::pairing::Pairing>,
+    /// Every pairing at the end, in the store's order (a cohort's, and successors).
+    pub pairings: Vec<super::pairing::Pairing>,
 }
 
 /// Transition coverage of one program.

@@ -200,11 +200,11 @@ pub fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
 /// A pairing's health in words: `at risk: overdue in mentoring since 2026-03-02 09:00 UTC;
 /// missed checkin 2 times`.
 pub fn health(h: &mentorflow_engine::Health) -> String {
-    use mentorflow_engine::HealthState as S;
     let state = match h.state {
-        S::AtRisk => crate::paint::mark(crate::paint::Mark::Alarm, "at risk"),
-        S::NeedsCheckIn => "needs a check-in".to_string(),
-        S::OnTrack => "on track".to_string(),
+        mentorflow_engine::HealthState::AtRisk => {
+            crate::paint::mark(crate::paint::Mark::Alarm, h.state.name())
+        }
+        other => other.name().to_string(),
     };
     let reasons: Vec<String> = h.reasons.iter().map(health_reason).collect();
     match reasons.is_empty() {

@@ -16,7 +16,7 @@ impl Analyzer<'_> {
         for (key, value) in table.table {
             let name = key.get_ref().to_string();
             self.criterion_spans.push((name.clone(), key.span()));
-            if SCRIPT_VARIABLES.contains(&name.as_str()) {
+            if crate::sandbox::reserved(&name) {
                 self.reader()
                     .error(
                         Code::E006,
@@ -62,8 +62,18 @@ impl Analyzer<'_> {
         spec: &Table<'_, '_>,
         what: &str,
     ) -> (Option<Script>, String) {
+        self.reader().unknown_keys(spec, &super::keys::CRITERION);
+        self.script_table(spec, what)
+    }
+
+    /// A table's script (`script`, or a .rhai `file`) and `description`: a criterion's or an
+    /// invariant's.
+    pub(super) fn script_table(
+        &mut self,
+        spec: &Table<'_, '_>,
+        what: &str,
+    ) -> (Option<Script>, String) {
         let mut r = self.reader();
-        r.unknown_keys(spec, &super::keys::CRITERION);
         let description = r
             .string(spec, "description", false)
             .map(|d| d.0)
@@ -110,7 +120,7 @@ impl Analyzer<'_> {
     ) -> Option<Script> {
         let name = source.trim();
         match self.criteria.iter().find(|c| c.name == name) {
-            Some(c) if !SCRIPT_VARIABLES.contains(&name) => {
+            Some(c) if !crate::sandbox::reserved(name) => {
                 self.criteria_used.insert(name.to_string());
                 Some(c.script.clone())
             }

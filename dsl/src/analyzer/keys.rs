@@ -2,7 +2,7 @@
 //! a test keeps the format's schema ([`crate::format`]) to the same keys.
 
 /// The file's top-level tables.
-pub(crate) const TOP: [&str; 12] = [
+pub(crate) const TOP: [&str; 13] = [
     "program",
     "stages",
     "transitions",
@@ -15,6 +15,7 @@ pub(crate) const TOP: [&str; 12] = [
     "capacity",
     "matching",
     "notifications",
+    "invariants",
 ];
 /// `[program]`.
 pub(crate) const HEADER: [&str; 6] = [
@@ -59,6 +60,8 @@ pub(crate) const FACT: [&str; 9] = [
 pub(crate) const ATTRIBUTE: [&str; 6] = ["type", "description", "min", "max", "allowed", "default"];
 /// `[criteria.NAME]` written as a table.
 pub(crate) const CRITERION: [&str; 3] = ["script", "file", "description"];
+/// `[[invariants]]`.
+pub(crate) const INVARIANT: [&str; 4] = ["name", "script", "file", "description"];
 /// `[types.ID]`.
 pub(crate) const TYPE: [&str; 8] = [
     "title",

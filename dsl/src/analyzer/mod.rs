@@ -27,6 +27,7 @@ mod capacity;
 mod criteria;
 mod declarations;
 mod header;
+mod invariants;
 pub(crate) mod keys;
 mod libraries;
 mod matching;
@@ -216,6 +217,7 @@ impl<'a> Analyzer<'a> {
         let matching = self.matching(&top);
         let notifications = self.notifications(&top, (&stages, &transitions, &types, &schedules));
         self.actions(&top, &mut stages, &mut types, &notifications, &schedules);
+        let invariants = self.invariants(&top);
         let (id, title, description, initial) = header?;
         self.initial_stage(&initial, &stages);
         Some(Program {
@@ -236,6 +238,7 @@ impl<'a> Analyzer<'a> {
             capacity,
             matching,
             notifications,
+            invariants,
             hash: String::new(),
             sources: Vec::new(),
         })

@@ -30,7 +30,10 @@ impl Coordinator {
                 if person.as_ref().is_some_and(|p| p.inactive.is_some()) {
                     continue;
                 }
-                let p = completed(program, writer, c.participant.clone())?;
+                let mut p = completed(program, writer, c.participant.clone())?;
+                // As enrolment does: an attribute nobody gave takes its declared default, so
+                // a criterion reads `experience_years` as 0, not as nothing.
+                crate::rules::enrolment::apply_defaults(program, &mut p);
                 let wanted = c
                     .capacity
                     .or_else(|| person.as_ref()?.capacity())
@@ -135,5 +138,106 @@ impl Coordinator {
             capacity: Some(1),
         }));
         self.propose_matches(program, type_id, &all, &excluded)
+    }
+
+    /// The registry's people whose attribute `role` is mentor or mentee, as match candidates
+    /// (their attributes and capacity come from the registry when matched).
+    pub fn registered_candidates(&self) -> Result<Vec<MatchCandidate>, Error> {
+        Ok(self
+            .people()?
+            .iter()
+            .filter_map(|p| {
+                let role = p.attributes.get("role")?;
+                matches!(role.as_str(), "mentor" | "mentee").then(|| MatchCandidate {
+                    participant: Participant {
+                        id: p.id.clone(),
+                        role: role.as_str().into(),
+                        attributes: Default::default(),
+                        facts: Default::default(),
+                        managers: Vec::new(),
+                    },
+                    capacity: None,
+                })
+            })
+            .collect())
+    }
+
+    /// Enrols the pairings `proposal` makes of `candidates` as `type_id`, all or none, every
+    /// rule checked again under the lock (`match --apply`). The new pairings' ids, in the
+    /// order of [`Proposal::pairings`](crate::decide::matching::Proposal::pairings).
+    pub fn enrol_proposal(
+        &mut self,
+        program: &Program,
+        source: &str,
+        type_id: &str,
+        candidates: &[MatchCandidate],
+        proposal: &crate::decide::matching::Proposal,
+    ) -> Result<Vec<Arc<str>>, Error> {
+        let person = |id: &str, role: &str| {
+            candidates
+                .iter()
+                .find(|c| c.participant.id == id && c.participant.role == role)
+                .map(|c| c.participant.clone())
+        };
+        let enrolments: Vec<Enrolment> = proposal
+            .pairings()
+            .into_iter()
+            .filter_map(|(label, mentor, mentees)| {
+                let mut participants = vec![person(mentor, "mentor")?];
+                for mentee in mentees {
+                    participants.push(person(mentee, "mentee")?);
+                }
+                Some(Enrolment {
+                    type_id: type_id.to_string(),
+                    participants,
+                    label: Some(label),
+                    facts: Vec::new(),
+                })
+            })
+            .collect();
+        if enrolments.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.import(program, source, &enrolments)
+    }
+
+    /// Continues the ended pairing `ended` with the new mentor `proposal` (a
+    /// [`Coordinator::propose_rematch`]) names for its mentee, as `type_id` in `program`
+    /// (`match --rematch --apply`). The successor's id; `None` when the proposal has no pair.
+    pub fn continue_with_proposal(
+        &mut self,
+        ended: &str,
+        (program, source): (&Program, &str),
+        type_id: &str,
+        candidates: &[MatchCandidate],
+        proposal: &crate::decide::matching::Proposal,
+    ) -> Result<Option<String>, Error> {
+        let Some(pair) = proposal.pairs.first() else {
+            return Ok(None);
+        };
+        let mentor = candidates
+            .iter()
+            .find(|c| c.participant.id == pair.mentor && c.participant.role == "mentor")
+            .map(|c| c.participant.clone());
+        let mentee = self
+            .ledger
+            .pairing(ended)?
+            .participants
+            .iter()
+            .find(|m| m.id == pair.mentee)
+            .map(|m| Participant {
+                facts: Default::default(),
+                ..m.clone()
+            });
+        let (Some(mentor), Some(mentee)) = (mentor, mentee) else {
+            return Ok(None);
+        };
+        let how = Continue {
+            type_id: Some(type_id.to_string()),
+            participants: Some(vec![mentor, mentee]),
+            ..Default::default()
+        };
+        self.continue_pairing(ended, Some((program, source)), &how)
+            .map(Some)
     }
 }

@@ -209,4 +209,26 @@ impl Coordinator {
     pub fn log(&self, pairing: Option<&str>) -> Result<Vec<Event>, Error> {
         self.ledger.events(pairing)
     }
+
+    /// Every invariant of its program that does not hold of a stored pairing now, pairing by
+    /// pairing in the store's order.
+    pub fn broken_invariants(
+        &mut self,
+    ) -> Result<Vec<(Pairing, crate::decide::invariants::Broken)>, Error> {
+        let now = self.now();
+        let engines = self.registry.all(self.ledger.store(), false)?;
+        let mut broken = Vec::new();
+        for p in self.ledger.list(&Filter::default())? {
+            let Some(engine) = engines.get(&*p.program_hash) else {
+                continue;
+            };
+            if engine.program.invariants.is_empty() {
+                continue;
+            }
+            for b in engine.broken_invariants(&p, now) {
+                broken.push((p.clone(), b));
+            }
+        }
+        Ok(broken)
+    }
 }

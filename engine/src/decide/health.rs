@@ -28,6 +28,20 @@ pub enum State {
     OnTrack,
 }
 
+impl State {
+    /// Every state, worst first.
+    pub const ALL: [State; 3] = [State::AtRisk, State::NeedsCheckIn, State::OnTrack];
+
+    /// The state in words, as every view names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::AtRisk => "at risk",
+            State::NeedsCheckIn => "needs a check-in",
+            State::OnTrack => "on track",
+        }
+    }
+}
+
 /// Why a pairing is not on track.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reason {

@@ -76,6 +76,27 @@ pub struct Proposal {
     pub groups: bool,
 }
 
+impl Proposal {
+    /// The pairings the proposal makes: label (`m001` ...), mentor, mentees. A group type
+    /// makes one pairing per mentor, any other one per pair.
+    pub fn pairings(&self) -> Vec<(String, &str, Vec<&str>)> {
+        let mut out: Vec<(String, &str, Vec<&str>)> = Vec::new();
+        for pair in &self.pairs {
+            match out.last_mut() {
+                Some((_, mentor, mentees)) if self.groups && *mentor == pair.mentor => {
+                    mentees.push(&pair.mentee)
+                }
+                _ => out.push((
+                    format!("m{:03}", out.len() + 1),
+                    &pair.mentor,
+                    vec![&pair.mentee],
+                )),
+            }
+        }
+        out
+    }
+}
+
 /// Why matching could not run.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum MatchError {

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod attention;
 pub mod engine;
 pub mod health;
+pub mod invariants;
 pub mod matching;
 pub mod notifications;
 pub(crate) mod participants;

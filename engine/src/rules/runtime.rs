@@ -432,6 +432,7 @@ impl Runtime {
                 "entries" => view::entries(ctx.program, ctx.history()),
                 "first_entered" => view::first_entered(ctx.history()),
                 "taken" => view::taken(ctx.program, ctx.history()),
+                "reason" => ctx.history().reason.clone().unwrap_or_default().into(),
                 _ => crate::rules::schedules::script_map(ctx.program, ctx.pairing, ctx.now),
             };
             scope.push_constant_dynamic(*name, value);
