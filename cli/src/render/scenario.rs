@@ -125,7 +125,7 @@ fn problem_text(p: &Problem) -> String {
         ),
         Problem::EnrolmentRefused(e) => format!("enrolment was refused: {}", engine_error(e)),
         Problem::TopPairing => "a pairing written at the top needs both `type` and `participants`; write a cohort's pairings as [[pairings]] instead".into(),
-        Problem::StepShape => "each step needs exactly one of: wait, at, record, add, advance, force, withdraw, done, join, leave, replace, tick, advance_all, enrol, import, match, register, sheet, deliver, or expectations (expect_stage, expect_overdue, expect_blocked, expect_facts, expect_health, expect_successor, expect_reason, expect_outbox, expect_board, expect_pairings, expect_report); `person` goes with record, add and done, and `pairing` with steps on one pairing, expectations and deliver".into(),
+        Problem::StepShape => "each step needs exactly one of: wait, at, record, add, advance, force, withdraw, done, join, leave, replace, tick, advance_all, enrol, import, match, register, deactivate, reactivate, sheet, deliver, or expectations (expect_stage, expect_overdue, expect_blocked, expect_facts, expect_health, expect_successor, expect_reason, expect_outbox, expect_board, expect_pairings, expect_report); `person` goes with record, add and done, and `pairing` with steps on one pairing, expectations and deliver".into(),
         Problem::Written(what) => what.clone(),
         Problem::BadWait(e) => format!("bad wait: {e}"),
         Problem::Record(e) => format!("record refused: {}", engine_error(e)),

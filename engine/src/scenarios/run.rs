@@ -317,6 +317,7 @@ impl<'s> Run<'s> {
                 self.refusable(StepKind::Enrol, matched, refused)
             }
             Cohort::Register(people) => self.register(people),
+            Cohort::Active(id, active) => self.activity(id, active, step.reason.as_deref()),
             Cohort::Sheet(path) => self.sheet(path),
             Cohort::Deliver(how) => self.deliver(how, step.reason.as_deref()),
         }
@@ -494,6 +495,28 @@ impl<'s> Run<'s> {
             changed: report.changed.len(),
         });
         Ok(())
+    }
+
+    /// Deactivates someone for a reason, or reactivates them, as `people deactivate` and
+    /// `people reactivate` do.
+    fn activity(&mut self, id: &str, active: bool, reason: Option<&str>) -> Result<(), Problem> {
+        use crate::model::person::Change;
+        let change = match (active, reason.map(str::trim)) {
+            (true, _) => Change::Unset,
+            (false, Some(reason)) if !reason.is_empty() => Change::Set(reason.to_string()),
+            (false, _) => {
+                return Err(Problem::Written(format!(
+                    "deactivate = \"{id}\" needs a reason: say why they are inactive (reason = \"left\")"
+                )))
+            }
+        };
+        self.coordinator.registered(id).map_err(failed)?;
+        let edit = crate::model::person::PersonEdit {
+            id: id.to_string(),
+            inactive: Some(change),
+            ..Default::default()
+        };
+        self.register_edits(&[edit])
     }
 
     /// Records a fact sheet, all rows or none.
@@ -776,6 +799,8 @@ enum Cohort<'s> {
     Import(&'s std::path::PathBuf),
     Match(&'s MatchStep),
     Register(&'s [ScenarioPerson]),
+    /// Someone deactivated (false) or reactivated (true).
+    Active(&'s String, bool),
     Sheet(&'s std::path::PathBuf),
     Deliver(&'s String),
 }
@@ -812,6 +837,8 @@ fn shape(step: &Step) -> Result<Shape<'_>, Problem> {
         step.import.is_some(),
         step.match_.is_some(),
         step.register.is_some(),
+        step.deactivate.is_some(),
+        step.reactivate.is_some(),
         step.sheet.is_some(),
         step.deliver.is_some(),
     ];
@@ -852,6 +879,14 @@ fn shape(step: &Step) -> Result<Shape<'_>, Problem> {
         Step {
             register: Some(r), ..
         } => Shape::Cohort(Cohort::Register(r)),
+        Step {
+            deactivate: Some(id),
+            ..
+        } => Shape::Cohort(Cohort::Active(id, false)),
+        Step {
+            reactivate: Some(id),
+            ..
+        } => Shape::Cohort(Cohort::Active(id, true)),
         Step { sheet: Some(s), .. } => Shape::Cohort(Cohort::Sheet(s)),
         Step {
             deliver: Some(d), ..

@@ -226,6 +226,11 @@ pub struct Step {
     pub match_: Option<MatchStep>,
     /// Add or change people of the registry (`people import`): only the fields written.
     pub register: Option<Vec<ScenarioPerson>>,
+    /// Mark this person inactive, with `reason` (`people deactivate`): never proposed by
+    /// `match` nor enrolled again; their running pairings go on.
+    pub deactivate: Option<String>,
+    /// Make this inactive person active again (`people reactivate`).
+    pub reactivate: Option<String>,
     /// Record a fact sheet (CSV beside the scenario, as `record --file` reads it).
     pub sheet: Option<PathBuf>,
     /// Hand every pending notification to a stand-in deliverer that `delivers` or `fails`.
