@@ -31,16 +31,19 @@ fn a_planted_violation_is_found_shrunk_and_written_as_a_scenario_that_fails() {
     std::fs::create_dir_all(&dir).expect("dir");
     let out = dir.join("found.toml");
     let out_text = out.to_string_lossy().into_owned();
-    let run = mentorflow(&[
-        "simulate",
-        "--explore",
-        "200",
-        "--seed",
-        "1",
-        "--out",
-        &out_text,
-        "tests/fixtures/explore/cohort.toml",
-    ]);
+    let explore = || {
+        mentorflow(&[
+            "simulate",
+            "--explore",
+            "200",
+            "--seed",
+            "1",
+            "--out",
+            &out_text,
+            "tests/fixtures/explore/cohort.toml",
+        ])
+    };
+    let run = explore();
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stdout
@@ -73,17 +76,7 @@ fn a_planted_violation_is_found_shrunk_and_written_as_a_scenario_that_fails() {
         again.stdout
     );
     // The same seed walks the same steps.
-    let twice = mentorflow(&[
-        "simulate",
-        "--explore",
-        "200",
-        "--seed",
-        "1",
-        "--out",
-        &out_text,
-        "tests/fixtures/explore/cohort.toml",
-    ]);
-    assert_eq!(twice.stdout, run.stdout);
+    assert_eq!(explore().stdout, run.stdout);
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub use store::{
 // What the CLI renders of matching, migration, the outbox, replay, reports and timers.
 pub use base::memory::{allocated_here, Counting};
 pub use coordinator::outbox::{Delivery, Queued};
-pub use decide::matching::{MatchError, Proposal, Proposed, Unmatched};
+pub use decide::matching::{exclusion, MatchError, Proposal, Proposed, Unmatched};
 pub use decide::replay::Replayed;
 pub use model::view::to_dynamic;
 pub use reports::breakdown::Group;

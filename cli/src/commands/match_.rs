@@ -56,13 +56,11 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         .exclude
         .iter()
         .map(|pair| {
-            pair.split_once(':')
-                .map(|(m, e)| (m.trim().to_string(), e.trim().to_string()))
-                .ok_or_else(|| {
-                    Failure::Usage(format!(
-                        "--exclude `{pair}`: write MENTOR:MENTEE, e.g. ana:bo"
-                    ))
-                })
+            mentorflow_engine::exclusion(pair).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "--exclude `{pair}`: write MENTOR:MENTEE, e.g. ana:bo"
+                ))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut coordinator = store.open()?;

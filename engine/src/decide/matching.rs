@@ -76,6 +76,13 @@ pub struct Proposal {
     pub groups: bool,
 }
 
+/// A pair never to propose, as written `MENTOR:MENTEE` (`ana:bo`): mentor and mentee ids.
+pub fn exclusion(pair: &str) -> Option<(String, String)> {
+    pair.split_once(':')
+        .map(|(m, e)| (m.trim().to_string(), e.trim().to_string()))
+        .filter(|(m, e)| !m.is_empty() && !e.is_empty())
+}
+
 impl Proposal {
     /// The pairings the proposal makes: label (`m001` ...), mentor, mentees. A group type
     /// makes one pairing per mentor, any other one per pair.

@@ -15,14 +15,7 @@ use super::transcript::{Entry, Expectation, Problem};
 
 /// Checks every expectation of `step`; the first that fails stops the run.
 pub(super) fn expect(run: &mut Run<'_>, step: &Step) -> Result<(), Problem> {
-    let on_pairing = step.expect_stage.is_some()
-        || step.expect_overdue.is_some()
-        || step.expect_blocked.is_some()
-        || step.expect_facts.is_some()
-        || step.expect_health.is_some()
-        || step.expect_successor.is_some()
-        || step.expect_reason.is_some();
-    if on_pairing {
+    if step.expects_of_a_pairing() {
         let id = run.target(step)?;
         let pairing = run.coordinator.pairing(&id).map_err(command)?;
         on_one(run, step, &pairing)?;

@@ -425,13 +425,11 @@ impl<'s> Run<'s> {
             .exclude
             .iter()
             .map(|pair| {
-                pair.split_once(':')
-                    .map(|(m, e)| (m.trim().to_string(), e.trim().to_string()))
-                    .ok_or_else(|| {
-                        Problem::Written(format!(
-                            "exclude `{pair}`: write MENTOR:MENTEE, e.g. ana:bo"
-                        ))
-                    })
+                crate::decide::matching::exclusion(pair).ok_or_else(|| {
+                    Problem::Written(format!(
+                        "exclude `{pair}`: write MENTOR:MENTEE, e.g. ana:bo"
+                    ))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let c = &mut self.coordinator;
@@ -806,17 +804,7 @@ enum Cohort<'s> {
 }
 
 fn shape(step: &Step) -> Result<Shape<'_>, Problem> {
-    let expects = step.expect_stage.is_some()
-        || step.expect_overdue.is_some()
-        || step.expect_blocked.is_some()
-        || step.expect_facts.is_some()
-        || step.expect_health.is_some()
-        || step.expect_successor.is_some()
-        || step.expect_reason.is_some()
-        || step.expect_outbox.is_some()
-        || step.expect_board.is_some()
-        || step.expect_pairings.is_some()
-        || step.expect_report.is_some();
+    let expects = step.expects();
     let one = [
         step.record.is_some(),
         step.add.is_some(),

@@ -168,9 +168,24 @@ pub enum Refused {
 }
 
 impl Step {
-    /// Whether the step must be refused.
-    pub fn must_be_refused(&self) -> bool {
-        matches!(self.refused, Some(Refused::Any(true) | Refused::Kind(_)))
+    /// Whether it expects something of one pairing.
+    pub(crate) fn expects_of_a_pairing(&self) -> bool {
+        self.expect_stage.is_some()
+            || self.expect_overdue.is_some()
+            || self.expect_blocked.is_some()
+            || self.expect_facts.is_some()
+            || self.expect_health.is_some()
+            || self.expect_successor.is_some()
+            || self.expect_reason.is_some()
+    }
+
+    /// Whether it expects anything (of a pairing or of the cohort).
+    pub(crate) fn expects(&self) -> bool {
+        self.expects_of_a_pairing()
+            || self.expect_outbox.is_some()
+            || self.expect_board.is_some()
+            || self.expect_pairings.is_some()
+            || self.expect_report.is_some()
     }
 }
 
