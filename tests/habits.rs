@@ -336,13 +336,28 @@ fn a_commands_help_shows_only_the_store_flags_it_takes() {
 }
 
 #[test]
-fn a_store_flag_a_command_does_not_take_is_a_usage_error_that_points_to_its_place() {
-    let before = mentorflow(&["--store", "x.db", "status"]);
-    assert_eq!(before.code, 2, "{}", before.transcript());
+fn store_flags_go_before_or_after_the_command() {
+    // Before the command, as cron lines of the first release wrote them: the same command.
+    let before = mentorflow(&["--store", "no/such/x.db", "status"]);
+    let after = mentorflow(&["status", "--store", "no/such/x.db"]);
+    assert_eq!(before.code, 1, "{}", before.transcript());
+    assert_eq!(before.transcript(), after.transcript());
+    let nested = mentorflow(&["--store", "no/such/x.db", "--json", "people", "list"]);
+    assert_eq!(nested.code, 1, "{}", nested.transcript());
     assert!(
-        before.stderr.contains("'status --store' exists"),
+        nested.stderr.contains("no store at no/such/x.db"),
         "{}",
-        before.stderr
+        nested.stderr
+    );
+    // A flag the command does not take is refused wherever it stands, saying what it takes.
+    let leading = mentorflow(&["--now", "2026-01-01", "log"]);
+    assert_eq!(leading.code, 2, "{}", leading.transcript());
+    assert!(
+        leading.stderr.contains(
+            "`log` takes no --now; of the flags written before a command it takes --store, --json"
+        ),
+        "{}",
+        leading.stderr
     );
     let meaningless = mentorflow(&["log", "--now", "2026-01-01"]);
     assert_eq!(meaningless.code, 2, "{}", meaningless.transcript());

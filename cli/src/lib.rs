@@ -8,6 +8,7 @@ mod commands;
 mod failure;
 mod input;
 mod json;
+mod leading;
 mod output;
 mod paint;
 mod render;
@@ -294,6 +295,16 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args = match leading::after_the_command(args.into_iter().map(Into::into).collect()) {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = writeln!(
+                output.err,
+                "error: {e}\n\nFor more information, try '--help'."
+            );
+            return EXIT_USAGE;
+        }
+    };
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
