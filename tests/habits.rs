@@ -367,3 +367,46 @@ fn store_flags_go_before_or_after_the_command() {
         meaningless.stderr
     );
 }
+
+/// A reader that takes a few bytes and goes away, as `head -c 100` does.
+struct GoesAway(usize);
+
+impl std::io::Write for GoesAway {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0 == 0 {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        let n = buf.len().min(self.0);
+        self.0 -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn output_into_a_reader_that_goes_away_ends_quietly() {
+    let dir = mentorflow_tests::scratch_dir("goes-away");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let store = dir.join("demo.db").to_string_lossy().into_owned();
+    assert_eq!(mentorflow(&["demo", "--store", &store]).code, 0);
+    for line in [
+        ["export", "--format", "csv", "--what", "events"],
+        ["export", "--format", "json", "--what", "events"],
+        ["export", "--format", "csv", "--what", "pairings"],
+        ["log", "--store", &store, "--json", "p-1"],
+    ] {
+        let mut args = vec!["mentorflow"];
+        args.extend(line);
+        if line[0] == "export" {
+            args.extend(["--store", &store]);
+        }
+        let mut err = Vec::new();
+        let code = mentorflow::run(args.clone(), &mut GoesAway(100), &mut err);
+        let err = String::from_utf8_lossy(&err);
+        assert_eq!((code, err.as_ref()), (0, ""), "{args:?}");
+    }
+}

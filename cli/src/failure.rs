@@ -25,7 +25,15 @@ impl From<std::io::Error> for Failure {
 
 impl From<csv::Error> for Failure {
     fn from(e: csv::Error) -> Failure {
-        Failure::Io(e.into())
+        // Writing CSV fails as writing fails: keep the io error itself, so a reader that went
+        // away (`export --format csv | head`) is seen as the broken pipe it is.
+        if !e.is_io_error() {
+            return Failure::Io(e.into());
+        }
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => Failure::Io(io),
+            other => Failure::Io(std::io::Error::other(format!("writing CSV: {other:?}"))),
+        }
     }
 }
 
