@@ -60,8 +60,15 @@ fn io(e: &std::io::Error) -> FileProblem {
     }
 }
 
-/// The text of the regular file at `path`, at most [`MAX_FILE_BYTES`] long.
+/// The name that means standard input wherever a command reads a file.
+pub const STANDARD_INPUT: &str = "-";
+
+/// The text of the regular file at `path`, at most [`MAX_FILE_BYTES`] long; `-` reads
+/// standard input, with the same bound.
 pub fn read_text(path: &Path) -> Result<String, FileProblem> {
+    if path == Path::new(STANDARD_INPUT) {
+        return bounded_text(std::io::stdin().lock());
+    }
     let meta = std::fs::metadata(path).map_err(|e| io(&e))?;
     // /proc and /sys files say they are regular and empty, and hold the process's secrets.
     let real = path.canonicalize().map_err(|e| io(&e))?;
@@ -79,8 +86,14 @@ pub fn read_text(path: &Path) -> Result<String, FileProblem> {
     }
     let file = std::fs::File::open(path).map_err(|e| io(&e))?;
     // The size can change between the look and the read: never read more than the limit.
+    bounded_text(file)
+}
+
+/// At most [`MAX_FILE_BYTES`] of UTF-8 text from `input`.
+fn bounded_text(input: impl Read) -> Result<String, FileProblem> {
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
+    input
+        .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| io(&e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {

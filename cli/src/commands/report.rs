@@ -23,7 +23,8 @@ pub struct Args {
     #[arg(long, value_name = "WHAT", default_value = "type")]
     by: String,
     /// Write the report as one self-contained HTML page (charts drawn in SVG, nothing loaded
-    /// from the network) to FILE, for a browser or a steering committee's mail.
+    /// from the network) to FILE (`-`: standard output), for a browser or a steering
+    /// committee's mail.
     #[arg(long, value_name = "FILE", conflicts_with = "json")]
     html: Option<PathBuf>,
     /// Print JSON.
@@ -44,6 +45,10 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         return Ok(EXIT_OK);
     };
     let page = render::report_html::page(&report);
+    if path.as_os_str() == mentorflow_dsl::files::STANDARD_INPUT {
+        write!(output.out, "{page}")?;
+        return Ok(EXIT_OK);
+    }
     std::fs::write(path, page).map_err(|e| {
         Failure::Refused(format!(
             "cannot write the report to {}: {e}; choose a file in a folder you can write to",
