@@ -40,6 +40,45 @@ fn the_manual_page_names_every_command() {
     for command in ["enrol", "advance", "people", "match", "continue", "verify"] {
         assert!(man.stdout.contains(command), "{command}");
     }
+    assert!(man.stdout.contains(".SH \"EXIT STATUS\""));
+    assert!(man.stdout.contains("MENTORFLOW_STORE"));
+}
+
+/// Every `mentorflow-*(1)` page the program's page points to is written by `man --dir`, and
+/// one command's page is printed by `man COMMAND`.
+#[test]
+fn every_command_has_its_own_manual_page() {
+    let dir = mentorflow_tests::scratch_dir("man-pages");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let dir_text = dir.to_string_lossy().into_owned();
+    let all = mentorflow(&["man", "--dir", &dir_text]);
+    assert_eq!(all.code, 0, "{}", all.transcript());
+    let main = mentorflow(&["man"]).stdout;
+    let cited: std::collections::BTreeSet<String> = main
+        .split("mentorflow\\-")
+        .skip(1)
+        .filter_map(|s| s.split('(').next())
+        .map(|name| format!("mentorflow-{}.1", name.replace("\\-", "-")))
+        .collect();
+    assert!(cited.len() >= 30, "{cited:?}");
+    for page in &cited {
+        assert!(dir.join(page).is_file(), "{page} is cited but not written");
+    }
+    let import = mentorflow(&["man", "people", "import"]);
+    assert_eq!(import.code, 0, "{}", import.transcript());
+    assert!(
+        import.stdout.contains(".TH mentorflow-people-import 1"),
+        "{}",
+        import.stdout
+    );
+    let typo = mentorflow(&["man", "peple"]);
+    assert_eq!(typo.code, 2, "{}", typo.transcript());
+    assert!(
+        typo.stderr.contains("did you mean `people`"),
+        "{}",
+        typo.stderr
+    );
 }
 
 #[test]

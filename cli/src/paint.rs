@@ -82,7 +82,8 @@ pub fn plain(text: &str) -> String {
 
 /// How wide `text` shows: its characters, less the marks' invisible ones.
 pub fn width(text: &str) -> usize {
-    plain(text).chars().count()
+    // Columns on a terminal: a CJK character takes two, a combining mark none.
+    unicode_width::UnicodeWidthStr::width(plain(text).as_str())
 }
 
 /// `text` with its marks coloured (`on`) or made plain.

@@ -173,7 +173,7 @@ pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String 
 
 /// [`table`] for a number of columns known only at run time.
 pub fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| crate::paint::width(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(crate::paint::width(cell));
@@ -250,5 +250,28 @@ pub fn occurrences_missed(occurrences: &[(u32, DateTime<Utc>)]) -> String {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_line_up_with_wide_names() {
+        let rows = vec![
+            vec!["山田太郎".to_string(), "mentor".to_string()],
+            vec!["Ana".to_string(), "mentee".to_string()],
+        ];
+        let table = super::grid(&["name", "role"], &rows);
+        // Each role starts in the same terminal column: 山田太郎 takes eight.
+        let columns: Vec<usize> = table
+            .lines()
+            .map(|l| {
+                let at = l.find("  ").map_or(0, |i| i + 2);
+                let before = &l[..at];
+                unicode_width::UnicodeWidthStr::width(before) + l[at..].len()
+                    - l[at..].trim_start().len()
+            })
+            .collect();
+        assert_eq!(columns, [10, 10, 10], "{table}");
     }
 }
