@@ -245,6 +245,23 @@ fn every_json_output_validates_against_its_committed_schema() {
     // The outbox: a stage action's notification, listed, then handed to a command.
     let notifying = dir.join("notifying.csv");
     std::fs::write(&notifying, "pairing,role,id\nn1,runner,ana\n").expect("roster");
+    let check = c.check(
+        "import-check",
+        run(
+            t2,
+            &[
+                "import",
+                &notifying.to_string_lossy(),
+                "--program",
+                "tests/fixtures/store/notifying.toml",
+                "--type",
+                "solo",
+                "--dry-run",
+                "--json",
+            ],
+        ),
+    );
+    assert_eq!(check["would_enrol"], 1);
     c.check(
         "changes",
         run(

@@ -10,6 +10,7 @@ mod input;
 mod json;
 mod leading;
 mod output;
+pub mod pager;
 mod paint;
 mod render;
 mod select_args;

@@ -12,7 +12,7 @@ use crate::store_args::StoreArgs;
 use crate::{render, Output, EXIT_OK};
 
 /// The shipped program, compiled into the binary so the demo runs from any folder.
-const MENTORING: &str = include_str!("../../../programs/mentoring.toml");
+const MENTORING: &str = include_str!("../../programs/mentoring.toml");
 
 /// Run a demo cohort (all five types) over simulated weeks and print the board and the log.
 #[derive(Debug, clap::Args)]

@@ -35,8 +35,9 @@ pub struct Args {
     /// the program (refused otherwise: a roster imported twice would enrol everyone again).
     #[arg(long)]
     allow_duplicate: bool,
-    /// Print the stored events and the new pairings as JSON (`mentorflow schema changes`).
-    #[arg(long, conflicts_with = "dry_run")]
+    /// Print the stored events and the new pairings as JSON (`mentorflow schema changes`);
+    /// with --dry-run, how many would be enrolled (`mentorflow schema import-check`).
+    #[arg(long)]
     json: bool,
     #[command(flatten)]
     over: crate::store_args::OverCapacity,
@@ -130,6 +131,15 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
     coordinator.allow_same_participants(args.allow_duplicate);
     if args.dry_run {
         return match coordinator.check_import(&program, &roster) {
+            Ok(n) if args.json => {
+                let check = crate::json::store::ImportCheck {
+                    roster: shown.to_string(),
+                    program: program.id.clone(),
+                    would_enrol: n as u64,
+                    dry_run: true,
+                };
+                super::versioned_json(output, check)
+            }
             Ok(n) => {
                 writeln!(
                     output.out,

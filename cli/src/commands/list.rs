@@ -17,6 +17,9 @@ pub struct Args {
     /// quiet for three weeks), each with why; waiting for the calendar is on track.
     #[arg(long)]
     attention: bool,
+    /// Only the first N pairings (the count says how many there are).
+    #[arg(long, short = 'n', value_name = "N")]
+    limit: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -29,7 +32,9 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         return needing_a_call(&mut coordinator, output);
     }
     let now = coordinator.now();
-    let pairings = coordinator.select(&args.select.selection())?;
+    let mut pairings = coordinator.select(&args.select.selection())?;
+    let total = pairings.len();
+    pairings.truncate(args.limit.unwrap_or(total));
     let names = coordinator.directory()?;
     if args.json {
         return list_json(args, &mut coordinator, &pairings, output);
@@ -85,11 +90,15 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         header.push("due within");
     }
     write!(output.out, "{}", render::grid(&header, &rows))?;
-    writeln!(
-        output.out,
-        "{}",
-        render::count(pairings.len() as u64, "pairing")
-    )?;
+    let shown = match pairings.len() < total {
+        true => format!(
+            "{} of {}",
+            pairings.len(),
+            render::count(total as u64, "pairing")
+        ),
+        false => render::count(total as u64, "pairing"),
+    };
+    writeln!(output.out, "{shown}")?;
     Ok(EXIT_OK)
 }
 

@@ -74,6 +74,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         "people" => people::People: "mentorflow people list --json",
         "person" => people::PersonStatus: "mentorflow people show --json",
         "people-import" => store::People: "mentorflow people import --json",
+        "import-check" => store::ImportCheck: "mentorflow import --dry-run --json",
         "match" => matching::Proposal: "mentorflow match --json",
         "paths" => designer::Paths: "mentorflow paths --json",
         "outbox" => outbox::Outbox: "mentorflow outbox --json",

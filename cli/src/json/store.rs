@@ -27,6 +27,19 @@ pub struct Copy {
     pub head: Option<String>,
 }
 
+/// What an import would enrol: checked as the import checks it, nothing stored.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ImportCheck {
+    /// The roster, as named on the command line (`-`: standard input).
+    pub roster: String,
+    /// The program's id.
+    pub program: String,
+    /// How many pairings the import would enrol.
+    pub would_enrol: u64,
+    /// Always true: a dry run stores nothing.
+    pub dry_run: bool,
+}
+
 /// People imported into the registry.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct People {
