@@ -381,6 +381,8 @@ fn store_flags_go_before_or_after_the_command() {
     let after = mentorflow(&["status", "--store", "no/such/x.db"]);
     assert_eq!(before.code, 1, "{}", before.transcript());
     assert_eq!(before.transcript(), after.transcript());
+    let short = mentorflow(&["-q", "-s", "no/such/x.db", "status"]);
+    assert_eq!(short.transcript(), after.transcript());
     let nested = mentorflow(&["--store", "no/such/x.db", "--json", "people", "list"]);
     assert_eq!(nested.code, 1, "{}", nested.transcript());
     assert!(

@@ -5,8 +5,9 @@
 
 use std::ffi::OsString;
 
-/// The store flags that take a value.
-const WITH_VALUE: [&str; 5] = [
+/// The store flags that take a value (`-s` is `--store`).
+const WITH_VALUE: [&str; 6] = [
+    "-s",
     "--store",
     "--actor",
     "--now",
@@ -32,7 +33,7 @@ pub(crate) fn after_the_command(args: Vec<OsString>) -> Result<Vec<OsString>, St
         let name = arg.split('=').next().unwrap_or(arg);
         let takes_value = !arg.contains('=') && (WITH_VALUE.contains(&name) || name == "--color");
         let into = match name {
-            "--color" => &mut kept,
+            "--color" | "-q" | "--quiet" => &mut kept,
             _ if WITH_VALUE.contains(&name) || ALONE.contains(&name) => &mut moved,
             _ => break,
         };
@@ -91,7 +92,7 @@ fn refuse_what_it_does_not_take(command: &clap::Command, moved: &[OsString]) -> 
         let known: Vec<String> = WITH_VALUE
             .iter()
             .chain(&ALONE)
-            .filter(|f| takes(&f[2..]))
+            .filter(|f| f.starts_with("--") && takes(&f[2..]))
             .map(|f| f.to_string())
             .collect();
         let name = command.get_name();

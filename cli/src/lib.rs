@@ -75,6 +75,9 @@ struct Cli {
         value_name = "WHEN"
     )]
     color: paint::ColorChoice,
+    /// No progress lines (they are shown on a terminal only, never in a pipe).
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
 }
 
 // Each command takes the store flags that mean something to it: `Reads` (--store), `AtTime`
@@ -325,7 +328,7 @@ where
         cli.color.paints(err_terminal),
     );
     // Always through painters: they colour the renderers' marks, or make them plain.
-    let progress = output.shows_progress();
+    let progress = output.shows_progress() && !cli.quiet;
     let (mut out, mut err) = (
         paint::Painter::new(&mut *output.out, paint_out, false),
         paint::Painter::new(&mut *output.err, paint_err, true),

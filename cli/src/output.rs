@@ -14,6 +14,9 @@ pub struct Output<'a> {
     terminals: (bool, bool),
     /// A progress line is on screen.
     shown: bool,
+    /// What the long command goes through, and when it started: the line's total and the
+    /// time left.
+    total: Option<(u64, std::time::Instant)>,
 }
 
 impl<'a> Output<'a> {
@@ -25,6 +28,7 @@ impl<'a> Output<'a> {
             progress: false,
             terminals: (false, false),
             shown: false,
+            total: None,
         }
     }
 
@@ -50,13 +54,43 @@ impl<'a> Output<'a> {
         self
     }
 
-    /// Rewrites the progress line: `label: N pairings`.
+    /// Says how many pairings the long command goes through, from now.
+    pub fn progress_total(&mut self, total: u64) {
+        self.total = Some((total, std::time::Instant::now()));
+    }
+
+    /// Rewrites the progress line: `label: N of TOTAL pairings (P%), about S s left`, or
+    /// `label: N pairings` when the total is not known.
     pub fn progress(&mut self, label: &str, n: u64) {
-        if self.progress {
-            let _ = write!(self.err, "\r{label}: {n} pairings");
-            let _ = self.err.flush();
-            self.shown = true;
+        if !self.progress {
+            return;
         }
+        let line = match self.total {
+            Some((total, started)) if total > 0 => {
+                let done = n.min(total);
+                let left = match done {
+                    0 => String::new(),
+                    _ if done == total => String::new(),
+                    _ => {
+                        let per = started.elapsed().as_secs_f64() / done as f64;
+                        let secs = (per * (total - done) as f64).ceil() as u64;
+                        match secs {
+                            0..=119 => format!(", about {secs} s left"),
+                            _ => format!(", about {} min left", secs.div_ceil(60)),
+                        }
+                    }
+                };
+                format!(
+                    "{label}: {done} of {total} pairings ({}%){left}",
+                    done * 100 / total
+                )
+            }
+            _ => format!("{label}: {n} pairings"),
+        };
+        // Cleared first: a shorter line must not leave the end of a longer one.
+        let _ = write!(self.err, "\r\x1b[2K{line}");
+        let _ = self.err.flush();
+        self.shown = true;
     }
 
     /// Clears the progress line, if one is shown.
@@ -65,5 +99,29 @@ impl<'a> Output<'a> {
             let _ = write!(self.err, "\r\x1b[2K");
             self.shown = false;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_progress_line_says_how_far_of_how_many() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut output = super::Output::new(&mut out, &mut err).with_progress(true);
+        output.progress("advancing", 7);
+        output.progress_total(200);
+        output.progress("advancing", 50);
+        output.progress("advancing", 200);
+        output.progress_done();
+        let err = String::from_utf8_lossy(&err);
+        assert!(err.contains("advancing: 7 pairings"), "{err:?}");
+        assert!(
+            err.contains("advancing: 50 of 200 pairings (25%), about "),
+            "{err:?}"
+        );
+        assert!(
+            err.contains("advancing: 200 of 200 pairings (100%)\r"),
+            "{err:?}"
+        );
     }
 }

@@ -45,7 +45,13 @@ impl Default for StoreArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Reads {
     /// The store: a SQLite file, or a PostgreSQL URL postgres://USER@HOST:PORT/DATABASE [default: mentorflow.db].
-    #[arg(long, global = true, env = "MENTORFLOW_STORE", value_name = "PATH|URL")]
+    #[arg(
+        long,
+        short = 's',
+        global = true,
+        env = "MENTORFLOW_STORE",
+        value_name = "PATH|URL"
+    )]
     pub store: Option<PathBuf>,
 }
 

@@ -250,6 +250,8 @@ pub struct BoardRow {
 /// What a bulk command is doing, as it does it.
 #[derive(Debug)]
 pub enum BulkStep<'a> {
+    /// How many pairings run, before the first batch: what the command goes through.
+    Total(u64),
     /// An event was stored.
     Stored(&'a Event),
     /// This many pairings have been looked at (after each committed batch).
@@ -541,6 +543,7 @@ impl Coordinator {
         decide: &mut Decide<'_>,
     ) -> Result<BulkReport, Error> {
         let engines = self.registry.all(self.ledger.store(), false)?;
+        observe(BulkStep::Total(self.ledger.store().running_count()?));
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
         // Both closures report to the same observer; a cell lets them share it.
         let observe = std::cell::RefCell::new(observe);

@@ -369,6 +369,8 @@ pub trait Store {
     fn pending(&self, after: u64, limit: usize) -> Result<Vec<(OutboxRow, String)>, StoreError>;
     /// How many notifications are pending.
     fn pending_count(&self) -> Result<u64, StoreError>;
+    /// How many pairings are running (what a bulk command goes through).
+    fn running_count(&self) -> Result<u64, StoreError>;
     /// Claims pending notification `id` for a delivery until `until` under `token`, unless
     /// another deliverer holds it (a claim not yet expired at `now`) or it was delivered;
     /// whether it was claimed. Times are stamped to the millisecond ([`crate::store::codec::stamp_ms`]).

@@ -233,6 +233,16 @@ fn our_tables(client: &mut Client) -> Result<(i64, i64), StoreError> {
 }
 
 impl PostgresStore {
+    /// The one number a counting query gives.
+    fn count(&self, query: &'static str) -> Result<u64, StoreError> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(pg(query), &[])
+            .map_err(database)?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
     fn connect(location: &Location) -> Result<Client, StoreError> {
         let Location::Postgres(url) = location else {
             return Err(StoreError::Database(format!(
@@ -660,12 +670,11 @@ impl Store for PostgresStore {
     }
 
     fn pending_count(&self) -> Result<u64, StoreError> {
-        let row = self
-            .client
-            .borrow_mut()
-            .query_one(pg(sql::PENDING_COUNT), &[])
-            .map_err(database)?;
-        Ok(row.get::<_, i64>(0) as u64)
+        self.count(sql::PENDING_COUNT)
+    }
+
+    fn running_count(&self) -> Result<u64, StoreError> {
+        self.count(sql::RUNNING_COUNT)
     }
 
     fn claim(&mut self, id: u64, now: &str, until: &str, token: &str) -> Result<bool, StoreError> {

@@ -217,6 +217,14 @@ fn sql_error(conn: &Connection) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
 }
 
 impl SqliteStore {
+    /// The one number a counting query gives.
+    fn count(&self, query: &str) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(query, [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
     /// Creates a new store; refuses to overwrite one (or anything else).
     pub fn create(path: &Path) -> Result<SqliteStore, StoreError> {
         if path.is_dir() {
@@ -681,10 +689,11 @@ impl Store for SqliteStore {
     }
 
     fn pending_count(&self) -> Result<u64, StoreError> {
-        self.conn
-            .query_row(sql::PENDING_COUNT, [], |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
-            .map_err(db_error(&self.path, self.lock_wait))
+        self.count(sql::PENDING_COUNT)
+    }
+
+    fn running_count(&self) -> Result<u64, StoreError> {
+        self.count(sql::RUNNING_COUNT)
     }
 
     fn claim(&mut self, id: u64, now: &str, until: &str, token: &str) -> Result<bool, StoreError> {

@@ -64,6 +64,8 @@ pub const PAIRING_ROWS: &str = "SELECT id, n, stage, outcome, due, state FROM pa
 
 /// How many notifications wait to be delivered.
 pub const PENDING_COUNT: &str = "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL";
+/// How many pairings run (a bulk command's total).
+pub const RUNNING_COUNT: &str = "SELECT COUNT(*) FROM pairings WHERE outcome IS NULL";
 
 /// Every person of the registry.
 pub const PEOPLE: &str = "SELECT id, last_seq, state FROM people ORDER BY id";

@@ -253,14 +253,20 @@ pub fn bulk_commands_reach_every_running_pairing_across_batches(h: &dyn Harness,
         .expect("record");
     }
     c.withdraw("p-2", "moved").expect("withdraw");
-    let mut seen = Vec::new();
+    let (mut seen, mut total) = (Vec::new(), None);
     let mut stored = 0;
     let report = c
         .advance_all(&mut |step| match step {
+            mentorflow_engine::BulkStep::Total(t) => total = Some(t),
             mentorflow_engine::BulkStep::Seen(k) => seen.push(k),
             mentorflow_engine::BulkStep::Stored(_) => stored += 1,
         })
         .expect("advance all");
+    assert_eq!(
+        total,
+        Some(n as u64 - 1),
+        "the total is said first: the running pairings"
+    );
     assert_eq!(
         report.seen,
         n as u64 - 1,
