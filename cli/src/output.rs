@@ -17,6 +17,10 @@ pub struct Output<'a> {
     /// What the long command goes through, and when it started: the line's total and the
     /// time left.
     total: Option<(u64, std::time::Instant)>,
+    /// What is counted: `pairings`, `pairs`, `rows`.
+    unit: &'static str,
+    /// When the progress line was last drawn: it is redrawn at most ten times a second.
+    drawn: Option<std::time::Instant>,
 }
 
 impl<'a> Output<'a> {
@@ -29,6 +33,8 @@ impl<'a> Output<'a> {
             terminals: (false, false),
             shown: false,
             total: None,
+            unit: "pairings",
+            drawn: None,
         }
     }
 
@@ -54,17 +60,24 @@ impl<'a> Output<'a> {
         self
     }
 
-    /// Says how many pairings the long command goes through, from now.
-    pub fn progress_total(&mut self, total: u64) {
+    /// Says how many `unit`s (`pairings`, `pairs`) the long command goes through, from now.
+    pub fn progress_total(&mut self, total: u64, unit: &'static str) {
         self.total = Some((total, std::time::Instant::now()));
+        self.unit = unit;
+        self.drawn = None;
     }
 
     /// Rewrites the progress line: `label: N of TOTAL pairings (P%), about S s left`, or
     /// `label: N pairings` when the total is not known.
     pub fn progress(&mut self, label: &str, n: u64) {
-        if !self.progress {
+        let last = self.total.is_some_and(|(total, _)| n >= total);
+        let recent = self
+            .drawn
+            .is_some_and(|at| at.elapsed() < std::time::Duration::from_millis(100));
+        if !self.progress || (recent && !last) {
             return;
         }
+        self.drawn = Some(std::time::Instant::now());
         let line = match self.total {
             Some((total, started)) if total > 0 => {
                 let done = n.min(total);
@@ -80,12 +93,13 @@ impl<'a> Output<'a> {
                         }
                     }
                 };
+                let unit = self.unit;
                 format!(
-                    "{label}: {done} of {total} pairings ({}%){left}",
+                    "{label}: {done} of {total} {unit} ({}%){left}",
                     done * 100 / total
                 )
             }
-            _ => format!("{label}: {n} pairings"),
+            _ => format!("{label}: {n} {}", self.unit),
         };
         // Cleared first: a shorter line must not leave the end of a longer one.
         let _ = write!(self.err, "\r\x1b[2K{line}");
@@ -109,7 +123,7 @@ mod tests {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut output = super::Output::new(&mut out, &mut err).with_progress(true);
         output.progress("advancing", 7);
-        output.progress_total(200);
+        output.progress_total(200, "pairings");
         output.progress("advancing", 50);
         output.progress("advancing", 200);
         output.progress_done();

@@ -80,10 +80,13 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         ));
     }
     refuse_unknown_exclusions(&excluded, &candidates)?;
-    let proposal = match &args.rematch {
-        Some(ended) => coordinator.propose_rematch(&program, &args.type_id, ended, &candidates)?,
-        None => coordinator.propose_matches(&program, &args.type_id, &candidates, &excluded)?,
-    };
+    let proposal = proposed(
+        args,
+        &program,
+        (&candidates, &excluded),
+        &mut coordinator,
+        output,
+    )?;
     if let (Some(ended), true) = (&args.rematch, args.apply) {
         return continue_with(
             args,
@@ -118,6 +121,31 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         table(&proposal, args.rematch.is_some(), &names)
     )?;
     Ok(EXIT_OK)
+}
+
+/// The proposal, or a new mentor's (`--rematch`), with a progress line while pairs are judged.
+fn proposed(
+    args: &Args,
+    program: &mentorflow_dsl::Program,
+    asked: (&[MatchCandidate], &[(String, String)]),
+    coordinator: &mut mentorflow_engine::Coordinator,
+    output: &mut Output<'_>,
+) -> Result<Proposal, Failure> {
+    let mut started = false;
+    let mut judged = |n: u64, total: u64| {
+        if !std::mem::replace(&mut started, true) {
+            output.progress_total(total, "pairs");
+        }
+        output.progress("judging", n);
+    };
+    let proposal = match &args.rematch {
+        Some(ended) => {
+            coordinator.propose_rematch(program, &args.type_id, ended, asked.0, &mut judged)
+        }
+        None => coordinator.propose_matches(program, &args.type_id, asked, &mut judged),
+    };
+    output.progress_done();
+    Ok(proposal?)
 }
 
 /// An `--exclude` naming someone who is not a candidate in that role is a typo that would

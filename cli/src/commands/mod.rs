@@ -255,7 +255,7 @@ impl BulkView {
                 self.shown.push(crate::render::event(e, &self.names))
             }
             mentorflow_engine::BulkStep::Stored(_) => {}
-            mentorflow_engine::BulkStep::Total(total) => output.progress_total(total),
+            mentorflow_engine::BulkStep::Total(total) => output.progress_total(total, "pairings"),
             mentorflow_engine::BulkStep::Seen(n) => output.progress(self.label, n),
         }
     }

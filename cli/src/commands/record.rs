@@ -80,7 +80,15 @@ fn from_file(file: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>)
         .filter(|(_, _, _, c)| !c.is_empty())
         .map(|(line, _, _, _)| *line)
         .collect();
-    match coordinator.record_many(&changes) {
+    let mut started = false;
+    let recorded = coordinator.record_many(&changes, &mut |n, total| {
+        if !std::mem::replace(&mut started, true) {
+            output.progress_total(total, "rows");
+        }
+        output.progress("recording", n);
+    });
+    output.progress_done();
+    match recorded {
         Ok(events) if json => {
             let events: Vec<_> = events.into_iter().flatten().collect();
             super::stored(&coordinator, &events, true, output)

@@ -50,8 +50,13 @@ impl Coordinator {
 
     /// Records facts on many pairings (each row: a pairing, the person when the facts are
     /// kept per person, the changes) in one transaction: all, or none when any row is refused
-    /// (every refusal is returned, with its row's position).
-    pub fn record_many(&mut self, rows: &[FactRow]) -> Result<Vec<Vec<Event>>, Error> {
+    /// (every refusal is returned, with its row's position). `progress` hears how many rows
+    /// are done, of how many.
+    pub fn record_many(
+        &mut self,
+        rows: &[FactRow],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Vec<Vec<Event>>, Error> {
         let engines = self.registry.all(self.ledger.store(), false)?;
         let (name, at, clock) = (self.actor.clone(), self.at, Arc::clone(&self.clock));
         // Rows may name a pairing by its label.
@@ -71,6 +76,7 @@ impl Coordinator {
                 name: &name,
                 now: act_at(at, &*clock, p),
             };
+            progress(i as u64 + 1, rows.len() as u64);
             let (_, person, changes) = &rows[i];
             let person = person.as_deref();
             let mut record = |engine: &Engine, p: &mut Pairing, actor: &Actor<'_>| {

@@ -7,13 +7,14 @@ impl Coordinator {
     /// a mentor's capacity given, else their registry attribute `capacity`, else 1), each
     /// completed from the people registry and limited by the program's `[capacity]` and the
     /// running pairings they are in, as the store sees it under its write lock. Nothing is
-    /// stored; `excluded` pairs (mentor, mentee) are never proposed.
+    /// stored; `excluded` pairs (mentor, mentee) are never proposed. `progress` hears how
+    /// many pairs are judged, of how many, while they are.
     pub fn propose_matches(
         &mut self,
         program: &Program,
         type_id: &str,
-        candidates: &[MatchCandidate],
-        excluded: &[(String, String)],
+        (candidates, excluded): (&[MatchCandidate], &[(String, String)]),
+        progress: crate::decide::matching::Judged<'_>,
     ) -> Result<crate::decide::matching::Proposal, Error> {
         let engine = self.registry.pin(program);
         let mut sides: (Vec<MatchPerson>, Vec<MatchPerson>) = (Vec::new(), Vec::new());
@@ -61,7 +62,8 @@ impl Coordinator {
             Ok(())
         })?;
         let budget = self.script_budget;
-        crate::decide::matching::propose(&engine, type_id, &sides.0, &sides.1, &excluded, budget)
+        let sides = (sides.0.as_slice(), sides.1.as_slice());
+        crate::decide::matching::propose(&engine, type_id, sides, &excluded, budget, progress)
             .map_err(|e| Error::Match(Box::new(e)))
     }
 
@@ -97,6 +99,7 @@ impl Coordinator {
         type_id: &str,
         id: &str,
         candidates: &[MatchCandidate],
+        progress: crate::decide::matching::Judged<'_>,
     ) -> Result<crate::decide::matching::Proposal, Error> {
         let ended = self.ledger.pairing(id)?;
         if ended.outcome.is_none() {
@@ -137,7 +140,7 @@ impl Coordinator {
             },
             capacity: Some(1),
         }));
-        self.propose_matches(program, type_id, &all, &excluded)
+        self.propose_matches(program, type_id, (&all, &excluded), progress)
     }
 
     /// The registry's people whose attribute `role` is mentor or mentee, as match candidates

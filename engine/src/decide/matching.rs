@@ -168,13 +168,17 @@ const MAX_SCORE: f64 = 1_000_000.0;
 /// Proposes pairs of `type_id` from `mentors` and `mentees` (in the order given, which breaks
 /// ties), never pairing those in `excluded` (mentor, mentee). Judging the pairs (their
 /// scripts) may take `budget` at most, as a bulk command's scripts.
+/// How far judging has come: pairs judged, of how many. Called from the thread that asked,
+/// about five times a second while the pairs are judged.
+pub type Judged<'a> = &'a mut dyn FnMut(u64, u64);
+
 pub fn propose(
     engine: &Engine,
     type_id: &str,
-    mentors: &[Candidate],
-    mentees: &[Candidate],
+    (mentors, mentees): (&[Candidate], &[Candidate]),
     excluded: &[(String, String)],
     budget: std::time::Duration,
+    progress: Judged<'_>,
 ) -> Result<Proposal, MatchError> {
     let program = Arc::clone(&engine.program);
     let matching = program
@@ -201,7 +205,8 @@ pub fn propose(
         total: (mentors.len() * mentees.len()) as u64,
         judged: std::sync::atomic::AtomicU64::new(0),
     };
-    let (verdicts, evaluations) = judge.all(&mentors, &mentees, &mentor_maps, &mentee_maps)?;
+    let (verdicts, evaluations) =
+        judge.all(&mentors, &mentees, (&mentor_maps, &mentee_maps), progress)?;
     let verdict = |i: usize, j: usize| -> Option<&(f64, Box<[f64]>)> {
         let forbidden = excluded
             .iter()
@@ -402,8 +407,8 @@ impl Judge<'_> {
         &self,
         mentors: &[&Candidate],
         mentees: &[&Candidate],
-        mentor_maps: &[Dynamic],
-        mentee_maps: &[Dynamic],
+        (mentor_maps, mentee_maps): (&[Dynamic], &[Dynamic]),
+        progress: Judged<'_>,
     ) -> Result<(Vec<Verdict>, u64), MatchError> {
         let n = mentees.len();
         let halves = mentors.len().div_ceil(2).max(1);
@@ -428,7 +433,15 @@ impl Judge<'_> {
                         Ok((verdicts, evaluations))
                     })
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            // This thread tells how far the two have come while they judge.
+            while !handles.iter().all(|h| h.is_finished()) {
+                progress(
+                    self.judged.load(std::sync::atomic::Ordering::Relaxed),
+                    self.total,
+                );
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
             handles
                 .into_iter()
                 .map(|h| {
@@ -875,10 +888,10 @@ score = "mentor.w * mentee.w"
             let p = propose(
                 &engine,
                 "one",
-                &mentors,
-                &mentees,
+                (&mentors, &mentees),
                 &[],
                 crate::SCRIPT_BUDGET,
+                &mut |_, _| {},
             )
             .expect("propose");
             let best = brute_force(&mentors, &mentees);
@@ -932,10 +945,10 @@ score = "mentor.w * mentee.w"
             let p = propose(
                 &engine,
                 "one",
-                &mentors,
-                &mentees,
+                (&mentors, &mentees),
                 &[],
                 crate::SCRIPT_BUDGET,
+                &mut |_, _| {},
             )
             .expect("propose");
             assert!(p.groups);
@@ -994,19 +1007,19 @@ score = "mentor.w * mentee.w"
         let a = propose(
             &engine,
             "one",
-            &mentors,
-            &mentees,
+            (&mentors, &mentees),
             &[],
             crate::SCRIPT_BUDGET,
+            &mut |_, _| {},
         )
         .expect("a");
         let b = propose(
             &engine,
             "one",
-            &mentors,
-            &mentees,
+            (&mentors, &mentees),
             &[],
             crate::SCRIPT_BUDGET,
+            &mut |_, _| {},
         )
         .expect("b");
         assert_eq!(a, b);
@@ -1025,10 +1038,10 @@ score = "mentor.w * mentee.w"
         let p = propose(
             &engine,
             "one",
-            &mentors,
-            &mentees,
+            (&mentors, &mentees),
             &excluded,
             crate::SCRIPT_BUDGET,
+            &mut |_, _| {},
         )
         .expect("propose");
         assert_eq!(p.pairs.len(), 1);

@@ -436,8 +436,13 @@ impl<'s> Run<'s> {
         let candidates = c.registered_candidates().map_err(failed)?;
         let (program, source) = (self.program, self.source);
         let proposal = match &how.rematch {
-            Some(ended) => c.propose_rematch(program, &how.type_id, ended, &candidates),
-            None => c.propose_matches(program, &how.type_id, &candidates, &excluded),
+            Some(ended) => {
+                c.propose_rematch(program, &how.type_id, ended, &candidates, &mut |_, _| {})
+            }
+            None => {
+                let asked = (candidates.as_slice(), excluded.as_slice());
+                c.propose_matches(program, &how.type_id, asked, &mut |_, _| {})
+            }
         };
         let proposal = match proposal {
             Ok(p) => p,
@@ -524,7 +529,10 @@ impl<'s> Run<'s> {
             .files
             .sheet(&self.scenario.file(path), &known)
             .map_err(Problem::File)?;
-        let recorded = self.coordinator.record_many(&rows).map_err(failed)?;
+        let recorded = self
+            .coordinator
+            .record_many(&rows, &mut |_, _| {})
+            .map_err(failed)?;
         self.note_all(recorded.into_iter().flatten().collect());
         Ok(())
     }
