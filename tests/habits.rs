@@ -451,3 +451,35 @@ fn output_into_a_reader_that_goes_away_ends_quietly() {
         assert_eq!((code, err.as_ref()), (0, ""), "{args:?}");
     }
 }
+
+/// Every example in every command's help fits an 80-column terminal whole: a long one goes on
+/// over lines ending in ` \`, so it can be pasted as it is, never wrapped mid-command.
+#[test]
+fn help_examples_are_not_wrapped_mid_command() {
+    fn walk(command: &clap::Command, path: &str, bad: &mut Vec<String>) {
+        for sub in command.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), bad);
+        }
+        let help = command
+            .clone()
+            .term_width(80)
+            .render_long_help()
+            .to_string();
+        let examples = help
+            .lines()
+            .skip_while(|l| *l != "Examples:" && *l != "Example:")
+            .skip(1)
+            .take_while(|l| !l.is_empty());
+        for line in examples {
+            let whole = line.starts_with("  mentorflow")
+                || line.starts_with("    ")
+                || line.starts_with("  # ");
+            if !whole || line.len() > 80 {
+                bad.push(format!("{path}: {line}"));
+            }
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&mentorflow::command(), "mentorflow", &mut bad);
+    assert!(bad.is_empty(), "wrapped or too long:\n{}", bad.join("\n"));
+}

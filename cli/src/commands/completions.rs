@@ -7,7 +7,7 @@ use crate::{Output, EXIT_OK};
 /// Print a shell completion script.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow completions bash > ~/.local/share/bash-completion/completions/mentorflow\n  mentorflow completions zsh > ~/.zfunc/_mentorflow\n  mentorflow completions fish > ~/.config/fish/completions/mentorflow.fish"
+    after_help = "Examples:\n  mentorflow completions bash > \\\n    ~/.local/share/bash-completion/completions/mentorflow\n  mentorflow completions zsh > ~/.zfunc/_mentorflow\n  mentorflow completions fish > ~/.config/fish/completions/mentorflow.fish"
 )]
 pub struct Args {
     /// The shell.

@@ -16,7 +16,7 @@ use crate::{render, Output, EXIT_OK};
 #[derive(Debug, clap::Args)]
 #[command(
     override_usage = "mentorflow continue [OPTIONS] <PAIRING>",
-    after_help = "What is not given comes from the successor its stage declares ([stages.ID.successor]),\nelse from the pairing that ended: its program version, its type, the same people.\n\nExamples:\n  mentorflow continue p-4 --type one-on-one --carry goals_total\n  mentorflow continue p-7 --person mentor=eko,grade=10 --person mentee=dewi,grade=5\n  mentorflow continue p-9 --program programs/leadership-cohort.toml --type one-on-one"
+    after_help = "What is not given comes from the successor its stage declares ([stages.ID.successor]),\nelse from the pairing that ended: its program version, its type, the same people.\n\nExamples:\n  mentorflow continue p-4 --type one-on-one --carry goals_total\n  mentorflow continue p-7 --person mentor=eko,grade=10 --person \\\n    mentee=dewi,grade=5\n  mentorflow continue p-9 --program programs/leadership-cohort.toml --type \\\n    one-on-one"
 )]
 pub struct Args {
     /// The ended pairing (id or label).

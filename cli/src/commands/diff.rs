@@ -11,7 +11,7 @@ use crate::{render, Output, EXIT_OK};
 /// as `mentorflow programs` shows it).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow diff programs/mentoring.toml new.toml\n  mentorflow diff old.toml new.toml --rename-stage evaluation=review --rename-fact goals=goals_total"
+    after_help = "Examples:\n  mentorflow diff programs/mentoring.toml new.toml\n  mentorflow diff old.toml new.toml --rename-stage evaluation=review \\\n    --rename-fact goals=goals_total"
 )]
 pub struct Args {
     /// The old version: a program file or a stored version.

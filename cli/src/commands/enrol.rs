@@ -14,7 +14,7 @@ use crate::{Output, EXIT_OK};
 // beside the required ones, as if they were required too.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow enrol programs/mentoring.toml --type one-on-one --person mentor=ana,experience_years=12 --person mentee=budi,experience_years=1 --fact goals_total=3\n  mentorflow enrol programs/leadership-cohort.toml --type one-on-one --person mentor=e002 --person mentee=e015   # registered people",
+    after_help = "Examples:\n  mentorflow enrol programs/mentoring.toml --type one-on-one --person \\\n    mentor=ana,experience_years=12 --person mentee=budi,experience_years=1 \\\n    --fact goals_total=3\n  mentorflow enrol programs/leadership-cohort.toml --type one-on-one \\\n    --person mentor=e002 --person mentee=e015   # registered people",
     override_usage = "mentorflow enrol [OPTIONS] --type <TYPE> --person <ROLE=ID[,ATTR=VALUE...]> <PROGRAM>"
 )]
 pub struct Args {

@@ -13,7 +13,7 @@ use crate::{Output, EXIT_OK};
 /// Draw the stage graph: guards on the edges, terminal stages marked by outcome.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow graph programs/mentoring.toml > mentoring.mmd\n  mentorflow graph programs/mentoring.toml --format dot | dot -Tsvg > mentoring.svg\n  mentorflow graph --pairing p-4               # its version, its path drawn thick\n  mentorflow graph programs/mentoring.toml --counts"
+    after_help = "Examples:\n  mentorflow graph programs/mentoring.toml > mentoring.mmd\n  mentorflow graph programs/mentoring.toml --format dot | dot -Tsvg > \\\n    mentoring.svg\n  mentorflow graph --pairing p-4   # its version, its path drawn thick\n  mentorflow graph programs/mentoring.toml --counts"
 )]
 pub struct Args {
     /// Program file (TOML); with --pairing, the version the pairing runs on is drawn instead.

@@ -17,7 +17,7 @@ use crate::{render, Output, EXIT_OK};
 #[command(
     override_usage = "mentorflow match [OPTIONS] --program <PROGRAM> --type <TYPE> [CANDIDATES]",
     after_help = "Candidates: a CSV file with the columns id and role (mentor, mentee, or empty for someone who
-is neither), an optional capacity\n(how many mentees a mentor takes), then attributes; registered people take the rest of\ntheir attributes from the registry. Without a file, the registry's people whose attribute\n`role` is mentor or mentee.\n\nExamples:\n  mentorflow match --program programs/leadership-cohort.toml --type one-on-one programs/examples/people.csv\n  mentorflow match --program programs/leadership-cohort.toml --type one-on-one --format csv > roster.csv\n  mentorflow match --program programs/leadership-cohort.toml --type one-on-one --apply"
+is neither), an optional capacity\n(how many mentees a mentor takes), then attributes; registered people take the rest of\ntheir attributes from the registry. Without a file, the registry's people whose attribute\n`role` is mentor or mentee.\n\nExamples:\n  mentorflow match --program programs/leadership-cohort.toml --type \\\n    one-on-one programs/examples/people.csv\n  mentorflow match --program programs/leadership-cohort.toml --type \\\n    one-on-one --format csv > roster.csv\n  mentorflow match --program programs/leadership-cohort.toml --type \\\n    one-on-one --apply"
 )]
 pub struct Args {
     /// Candidates (CSV), or - for standard input; default: the people registry.

@@ -13,7 +13,7 @@ use crate::{render, Output, EXIT_OK, EXIT_PARTIAL};
 /// The notifications stage actions sent, pending delivery; `deliver` hands them on.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow outbox\n  mentorflow outbox --all --json\n  mentorflow outbox deliver --exec ./send-mail.sh   # cron: every few minutes"
+    after_help = "Examples:\n  mentorflow outbox\n  mentorflow outbox --all --json\n  # cron: every few minutes\n  mentorflow outbox deliver --exec ./send-mail.sh"
 )]
 pub struct Args {
     #[command(subcommand)]

@@ -24,7 +24,7 @@ enum PeopleCommand {
     /// and the cell <unset> clears it. All rows or none; an entry already as given stores
     /// nothing; each change is logged.
     #[command(
-        after_help = "Example file:\n  id,name,manager,department,grade\n  ana,Ana Putri,,finance,11\n  bo,Bo Lim,ana,finance,6\n\nA sheet of only id,department changes departments and nothing else; a cell <unset> clears\nthat field (bo,<unset> removes bo's department)."
+        after_help = "Example file:\n  id,name,manager,department,grade\n  ana,Ana Putri,,finance,11\n  bo,Bo Lim,ana,finance,6\n\nA sheet of only id,department changes departments and nothing else; a cell <unset> clears that field (bo,<unset> removes bo's department)."
     )]
     Import {
         /// The file (CSV with a header row), or - for standard input.

@@ -11,7 +11,7 @@ use crate::Output;
 #[derive(Debug, clap::Args)]
 #[command(
     override_usage = "mentorflow replace [OPTIONS] --person <ID> --with <ROLE=ID[,ATTR=VALUE...]> <PAIRING>",
-    after_help = "Example:\n  mentorflow replace p-4 --person ana --with mentor=budi,experience_years=9 --reason not-a-fit"
+    after_help = "Example:\n  mentorflow replace p-4 --person ana --with \\\n    mentor=budi,experience_years=9 --reason not-a-fit"
 )]
 pub struct Args {
     /// Pairing id (or the label it was imported under).

@@ -13,7 +13,7 @@ use crate::{render, Output, EXIT_OK};
 /// Replay recorded pairings against another version of their program (nothing is stored).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow replay --program new.toml\n  mentorflow replay --program new.toml --rename-stage evaluation=review --rename-fact goals=goals_total"
+    after_help = "Examples:\n  mentorflow replay --program new.toml\n  mentorflow replay --program new.toml --rename-stage evaluation=review \\\n    --rename-fact goals=goals_total"
 )]
 pub struct Args {
     /// The other version (a program file).

@@ -23,7 +23,7 @@ pub(super) fn load_error(e: &ScenarioError) -> String {
 /// Run scenario files and print a deterministic transcript of each.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow simulate tests/flows/mentoring/*.toml\n  mentorflow simulate --coverage tests/flows/mentoring/*.toml\n  mentorflow simulate --explore 200 --seed 7 tests/flows/mentoring/cohort-three-types.toml"
+    after_help = "Examples:\n  mentorflow simulate tests/flows/mentoring/*.toml\n  mentorflow simulate --coverage tests/flows/mentoring/*.toml\n  mentorflow simulate --explore 200 --seed 7 \\\n    tests/flows/mentoring/cohort-three-types.toml"
 )]
 pub struct Args {
     /// Scenario files (TOML; format in programs/README.md).

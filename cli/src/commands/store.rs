@@ -8,7 +8,7 @@ use crate::{render, Output, EXIT_OK};
 /// Work on whole stores.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow store copy mentorflow.db postgres://mentorflow@localhost/mentoring\n  mentorflow store copy postgres://mentorflow@localhost/mentoring backup.db"
+    after_help = "Examples:\n  mentorflow store copy mentorflow.db \\\n    postgres://mentorflow@localhost/mentoring\n  mentorflow store copy postgres://mentorflow@localhost/mentoring backup.db"
 )]
 pub struct Args {
     #[command(subcommand)]

@@ -11,7 +11,7 @@ use crate::{Output, EXIT_FAILED, EXIT_OK};
 /// Check the event hash chain and that every pairing equals the fold of its events.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  mentorflow verify\n  mentorflow verify --expect 2959fc1de1318d3f7c9a0e4b6f2d8a1c5e7b9d0f3a6c8e2b4d1f7a9c0e5b3d8f\n      (a chain head printed by an earlier verify, all 64 hex digits)"
+    after_help = "Examples:\n  mentorflow verify\n  mentorflow verify --expect \\\n    2959fc1de1318d3f7c9a0e4b6f2d8a1c5e7b9d0f3a6c8e2b4d1f7a9c0e5b3d8f\n      (a chain head printed by an earlier verify, all 64 hex digits)"
 )]
 pub struct Args {
     /// Print JSON.
