@@ -5,6 +5,7 @@
 //! [`Coordinator`]: mentorflow_engine::Coordinator
 
 mod commands;
+mod completion;
 mod failure;
 mod input;
 mod json;
@@ -290,7 +291,7 @@ where
 /// The command line's definition (for generated completions, the manual page, and tests
 /// that ask which flags a command takes).
 pub fn command() -> clap::Command {
-    <Cli as clap::CommandFactory>::command()
+    completion::with_candidates(<Cli as clap::CommandFactory>::command())
 }
 
 /// Runs the command line `args` with `output`.

@@ -7,6 +7,11 @@ use std::io::IsTerminal;
 static ALLOCATOR: mentorflow_engine::Counting = mentorflow_engine::Counting(std::alloc::System);
 
 fn main() -> std::process::ExitCode {
+    // A shell asking what to complete (the script `mentorflow completions SHELL` prints):
+    // answered, then the process ends.
+    clap_complete::CompleteEnv::with_factory(mentorflow::command)
+        .var("MENTORFLOW_COMPLETE")
+        .complete();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -21,7 +21,7 @@ pub struct SelectArgs {
     #[command(flatten)]
     pub stands: StandsArgs,
     /// Only this program id.
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::completion::programs))]
     pub program: Option<String>,
     /// Only overdue pairings.
     #[arg(long)]

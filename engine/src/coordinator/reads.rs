@@ -205,6 +205,11 @@ impl Coordinator {
         self.ledger.list(filter)
     }
 
+    /// Every pairing's id, in number order (no states read: for completing a command line).
+    pub fn pairing_ids(&self) -> Result<Vec<String>, Error> {
+        Ok(self.ledger.store().pairing_ids()?)
+    }
+
     /// The history of one pairing, or of all, in the order it was stored.
     pub fn log(&self, pairing: Option<&str>) -> Result<Vec<Event>, Error> {
         self.ledger.events(pairing)
