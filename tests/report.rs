@@ -108,6 +108,20 @@ fn the_html_report_on_the_demo_store_renders_in_headless_chromium() {
         !page.contains("http://") && !page.contains("https://") && !page.contains("<script"),
         "the page must load nothing and run no script"
     );
+    // Readable without sight and on paper: every table has a caption and header cells, every
+    // chart is a table for screen readers too (or says its numbers in its label), and the
+    // page has a print stylesheet.
+    assert_eq!(
+        page.matches("<table").count(),
+        page.matches("<caption").count()
+    );
+    assert!(page.matches("scope=\"col\"").count() > 20);
+    assert_eq!(
+        page.matches("<svg aria-hidden").count(),
+        page.matches("<table class=\"sr-only\"").count()
+    );
+    assert!(page.matches("<svg role=\"img\" aria-label=").count() > 3);
+    assert!(page.contains("@media print"));
     let shot = browse(&html, &dir.join("report.png"));
     assert_eq!(shot.console, Vec::<String>::new(), "console messages");
     let picture = picture(&shot.png);

@@ -44,7 +44,8 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         write!(output.out, "{}", render::report::text(&report))?;
         return Ok(EXIT_OK);
     };
-    let page = render::report_html::page(&report);
+    let page = render::report_html::page(&report)
+        .map_err(|e| Failure::Refused(format!("the HTML report could not be drawn: {e}")))?;
     if path.as_os_str() == mentorflow_dsl::files::STANDARD_INPUT {
         write!(output.out, "{page}")?;
         return Ok(EXIT_OK);

@@ -1,53 +1,181 @@
 //! The cohort report as one self-contained HTML page: inline CSS and SVG charts, no script and
-//! nothing loaded from the network, so it opens the same in any browser and in a mail.
-
-use std::fmt::Write as _;
+//! nothing loaded from the network, so it opens the same in any browser and in a mail. The page
+//! is the template `report.html`, which escapes every value; this file and
+//! `report_html_steering.rs` make what it shows: numbers as words, and each chart's geometry.
+//! Every chart is also a table for screen readers (or says its numbers in its label).
 
 use mentorflow_engine::{ProgramReport, Rate, Report, StageReport, TypeReport};
+use serde::Serialize;
 
 use super::report::{buckets, days, rate, stage_name, CALLS_SHOWN};
 use super::{count, date, minute};
 
-/// The page.
-pub fn page(report: &Report) -> String {
-    let mut body = String::new();
-    summary(report, &mut body);
-    // Who needs a call comes first: it is what a coordinator acts on today.
-    attention(report, &mut body);
-    for program in &report.programs {
-        program_section(report, program, &mut body);
-    }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Cohort report {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\
-         <footer>Made by mentorflow for {}. Every number is read from the store's log.</footer>\n\
-         </body>\n</html>\n",
-        date(report.now),
-        minute(report.now)
-    )
-}
+/// The page's template.
+const TEMPLATE: &str = include_str!("report.html");
 
-const STYLE: &str = "
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;color:#1f2933;padding:0 1rem;background:#fff}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:2px solid #e4e7eb;padding-bottom:.3rem}
-h3{font-size:1.05rem;margin:1.6rem 0 .5rem}.muted{color:#616e7c}
-.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}.card{border:1px solid #e4e7eb;border-radius:8px;padding:.7rem 1rem;min-width:8rem}
-.card b{display:block;font-size:1.6rem}.warn b{color:#b44d12}
-.funnels{display:flex;gap:1.5rem;flex-wrap:wrap}.funnel{flex:0 0 480px}
-table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:middle}
-th{color:#52606d;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.bar{background:#e4e7eb;border-radius:3px;height:.7rem;width:10rem;display:inline-block;vertical-align:middle;margin-right:.5rem}
-.bar i{display:block;height:100%;background:#2f9e44;border-radius:3px}
-.overdue{color:#b44d12;font-weight:600}.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
-footer{margin-top:3rem;font-size:.8rem;color:#9aa5b1}svg text{font-family:inherit}
-";
-
+/// The colours of the funnel: reached, in the stage now.
 const REACHED: &str = "#9fc5e8";
 const NOW: &str = "#1c64b4";
 
-fn summary(report: &Report, out: &mut String) {
-    let ended = report.pairings - report.running;
+/// What the template shows.
+#[derive(Serialize)]
+struct Page {
+    date: String,
+    now: String,
+    by: String,
+    reached: &'static str,
+    now_colour: &'static str,
+    summary: Summary,
+    calls: Calls,
+    programs: Vec<ProgramView>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    pairings_text: String,
+    programs_text: String,
+    pairings: u64,
+    running: u64,
+    ended: u64,
+    success: String,
+    at_risk: u64,
+    check_in: u64,
+    on_track: u64,
+}
+
+#[derive(Serialize)]
+struct Calls {
+    total_text: String,
+    at_risk: u64,
+    check_in: u64,
+    rows: Vec<CallRow>,
+    more: usize,
+}
+
+#[derive(Serialize)]
+struct CallRow {
+    pairing: String,
+    who: String,
+    program: String,
+    stage: String,
+    state: &'static str,
+    at_risk: bool,
+    reasons: String,
+}
+
+/// One program's section.
+#[derive(Serialize)]
+pub(super) struct ProgramView {
+    title: String,
+    id: String,
+    funnels: Vec<Funnel>,
+    pub(super) trend: Option<super::report_html_steering::Trend>,
+    success: Vec<SuccessRow>,
+    pub(super) breakdown: Vec<super::report_html_steering::Group>,
+    pub(super) measures: Vec<super::report_html_steering::MeasureRow>,
+    reasons: Vec<ReasonRow>,
+    schedules: Vec<ScheduleRow>,
+    pub(super) load: Vec<super::report_html_steering::LoadRow>,
+    pub(super) load_more: usize,
+    stays: Vec<Stay>,
+}
+
+#[derive(Serialize)]
+struct Funnel {
+    type_id: String,
+    pairings_text: String,
+    width: usize,
+    height: usize,
+    label_x: usize,
+    bars_x: usize,
+    bars: usize,
+    count_x: usize,
+    rows: Vec<FunnelRow>,
+}
+
+#[derive(Serialize)]
+struct FunnelRow {
+    label: String,
+    y: usize,
+    text_y: usize,
+    w: f64,
+    n: f64,
+    reached: u64,
+    now: u64,
+}
+
+#[derive(Serialize)]
+struct SuccessRow {
+    what: String,
+    pairings: u64,
+    pct: String,
+    rate: String,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct ReasonRow {
+    key: String,
+    count: u64,
+    pct: String,
+    words: String,
+}
+
+#[derive(Serialize)]
+struct ScheduleRow {
+    title: String,
+    pairings: u64,
+    due: u64,
+    pct: String,
+    done: u64,
+    on_time: u64,
+    missed: u64,
+    missing: u64,
+    held_ever: u64,
+    missed_ever: u64,
+}
+
+#[derive(Serialize)]
+struct Stay {
+    title: String,
+    count: u64,
+    words: String,
+    bars: Vec<Column>,
+    quantiles: Vec<String>,
+}
+
+/// A column of a small chart.
+#[derive(Serialize)]
+struct Column {
+    x: usize,
+    y: f64,
+    h: f64,
+}
+
+/// The page, or why the template could not draw it.
+pub fn page(report: &Report) -> Result<String, minijinja::Error> {
+    let page = Page {
+        date: date(report.now),
+        now: minute(report.now),
+        by: report.by.clone(),
+        reached: REACHED,
+        now_colour: NOW,
+        summary: summary(report),
+        calls: calls(report),
+        programs: report.programs.iter().map(|p| program(report, p)).collect(),
+    };
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.template_from_str(TEMPLATE)?
+        .render(minijinja::Value::from(minijinja::value::Serde(&page)))
+}
+
+/// A share (0 to 1) as a bar's width in percent.
+pub(super) fn pct(share: f64) -> String {
+    format!("{:.0}", share.clamp(0.0, 1.0) * 100.0)
+}
+
+fn summary(report: &Report) -> Summary {
     let success =
         report
             .programs
@@ -58,278 +186,207 @@ fn summary(report: &Report, out: &mut String) {
                 all.ended += t.success.ended;
                 all
             });
-    let _ = write!(
-        out,
-        "<h1>Cohort report</h1>\n<p class=\"muted\">{} across {}, as of {}.</p>\n<div class=\"cards\">\
-         <div class=\"card\"><b>{}</b>pairings</div><div class=\"card\"><b>{}</b>running</div>\
-         <div class=\"card\"><b>{ended}</b>ended</div><div class=\"card\"><b>{}</b>success</div>\
-         <div class=\"card{}\"><b>{}</b>at risk</div><div class=\"card\"><b>{}</b>need a check-in</div>\
-         <div class=\"card\"><b>{}</b>on track</div></div>\n",
-        count(report.pairings, "pairing"),
-        count(report.programs.len() as u64, "program"),
-        minute(report.now),
-        report.pairings,
-        report.running,
-        success
+    Summary {
+        pairings_text: count(report.pairings, "pairing"),
+        programs_text: count(report.programs.len() as u64, "program"),
+        pairings: report.pairings,
+        running: report.running,
+        ended: report.pairings - report.running,
+        success: success
             .share()
             .map_or("-".into(), |s| format!("{:.0}%", s * 100.0)),
-        if report.health[0] == 0 { "" } else { " warn" },
-        report.health[0],
-        report.health[1],
-        report.health[2]
-    );
-    if report.pairings == 0 {
-        out.push_str("<p>No pairings selected: enrol some, or loosen the filters.</p>\n");
+        at_risk: report.health[0],
+        check_in: report.health[1],
+        on_track: report.health[2],
     }
 }
 
-fn program_section(report: &Report, p: &ProgramReport, out: &mut String) {
-    let _ = write!(
-        out,
-        "<section>\n<h2>{} <span class=\"muted\">{}</span></h2>\n<h3>Funnel per type</h3>\n\
-         <p class=\"legend muted\">Pairings that reached each stage<span style=\"background:{REACHED}\"></span>reached\
-         <span style=\"background:{NOW}\"></span>in it now</p>\n<div class=\"funnels\">\n",
-        escape(&p.title),
-        escape(&p.id)
-    );
-    for t in &p.types {
-        funnel(&p.stages, t, out);
+fn calls(report: &Report) -> Calls {
+    let [at_risk, check_in, _] = report.health;
+    let rows = report
+        .attention
+        .iter()
+        .take(CALLS_SHOWN)
+        .map(|c| {
+            let p = &c.pairing;
+            let reasons: Vec<String> = c.health.reasons.iter().map(super::health_reason).collect();
+            CallRow {
+                pairing: p.label.clone().unwrap_or_else(|| p.id.to_string()),
+                who: super::report::who(&report.names, c),
+                program: p.program_id.to_string(),
+                stage: p.stage.to_string(),
+                state: c.health.state.name(),
+                at_risk: c.health.state == mentorflow_engine::HealthState::AtRisk,
+                reasons: reasons.join("; "),
+            }
+        })
+        .collect();
+    Calls {
+        total_text: count(report.attention.len() as u64, "pairing"),
+        at_risk,
+        check_in,
+        rows,
+        more: report.attention.len().saturating_sub(CALLS_SHOWN),
     }
-    super::report_html_steering::trend(p, out);
-    success_table(p, out);
-    out.push_str("</table>\n");
-    super::report_html_steering::breakdown(report, p, out);
-    super::report_html_steering::measures(p, out);
-    ended_tables(p, out);
-    super::report_html_steering::load(report, p, out);
-    out.push_str("<h3>Time in stage</h3>\n<table><tr><th>stage</th><th>stays ended</th><th>how long <span class=\"muted\">(bars: under 1d, 1d-1w, 1-2w, 2-4w, 1-2mo, 2-3mo, 3-6mo, over 6mo)</span></th><th class=\"n\">min</th><th class=\"n\">median</th><th class=\"n\">p90</th><th class=\"n\">max</th></tr>\n");
-    for s in p.stages.iter().filter(|s| s.outcome.is_none()) {
-        stay_row(s, out);
-    }
-    out.push_str("</table>\n</section>\n");
 }
 
-/// Success per type and per version (closes the funnels before it).
-fn success_table(p: &ProgramReport, out: &mut String) {
-    out.push_str("</div>\n<h3>Success</h3>\n<table><tr><th></th><th>pairings</th><th>success among ended</th><th>outcomes</th></tr>\n");
-    for t in &p.types {
-        let outcomes: Vec<String> = t
-            .outcomes
+fn program(report: &Report, p: &ProgramReport) -> ProgramView {
+    let mut view = ProgramView {
+        title: p.title.clone(),
+        id: p.id.clone(),
+        funnels: p.types.iter().map(|t| funnel(&p.stages, t)).collect(),
+        trend: None,
+        success: success(p),
+        breakdown: Vec::new(),
+        measures: Vec::new(),
+        reasons: reasons(p),
+        schedules: schedules(p),
+        load: Vec::new(),
+        load_more: 0,
+        stays: p
+            .stages
             .iter()
-            .map(|(o, n)| format!("{} {n}", escape(o)))
-            .collect();
-        success_row(
-            &format!("type {}", t.type_id),
+            .filter(|s| s.outcome.is_none())
+            .map(stay)
+            .collect(),
+    };
+    super::report_html_steering::steering(report, p, &mut view);
+    view
+}
+
+/// Success per type and per version.
+fn success(p: &ProgramReport) -> Vec<SuccessRow> {
+    let row = |what: String, pairings: u64, r: Rate, detail: String| SuccessRow {
+        what,
+        pairings,
+        pct: pct(r.share().unwrap_or(0.0)),
+        rate: rate(r),
+        detail,
+    };
+    let types = p.types.iter().map(|t| {
+        let outcomes: Vec<String> = t.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
+        row(
+            format!("type {}", t.type_id),
             t.pairings,
             t.success,
-            &outcomes.join(", "),
-            out,
-        );
-    }
-    for v in &p.versions {
-        success_row(
-            &super::report::version_name(v),
+            outcomes.join(", "),
+        )
+    });
+    let versions = p.versions.iter().map(|v| {
+        row(
+            super::report::version_name(v),
             v.pairings,
             v.success,
-            &escape(&super::report::version_detail(v)),
-            out,
-        );
-    }
+            super::report::version_detail(v),
+        )
+    });
+    types.chain(versions).collect()
 }
 
-/// Why pairings ended, and how schedules were kept.
-fn ended_tables(p: &ProgramReport, out: &mut String) {
-    if !p.reasons.is_empty() {
-        out.push_str(
-            "<h3>Why pairings ended</h3>\n<table><tr><th>reason</th><th>pairings</th><th>what it means</th></tr>\n",
-        );
-        let most = p.reasons.iter().map(|r| r.count).max().unwrap_or(1);
-        for e in &p.reasons {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}{}</td><td class=\"muted\">{}</td></tr>",
-                escape(&e.key),
-                bar(e.count as f64 / most as f64, "#b44d12"),
-                e.count,
-                escape(&e.words)
-            );
-        }
-        out.push_str("</table>\n");
-    }
-    if !p.schedules.is_empty() {
-        out.push_str("<h3>Schedules</h3>\n<table><tr><th>schedule</th><th class=\"n\">pairings</th><th class=\"n\">due</th><th>done (on time)</th><th class=\"n\">missed</th><th class=\"n\">pairings missing one</th><th>over the pairings' lives</th></tr>\n");
-        for s in &p.schedules {
-            let kept = if s.due > 0 {
-                s.done as f64 / s.due as f64
+/// Why pairings ended.
+fn reasons(p: &ProgramReport) -> Vec<ReasonRow> {
+    let most = p.reasons.iter().map(|r| r.count).max().unwrap_or(1).max(1);
+    p.reasons
+        .iter()
+        .map(|e| ReasonRow {
+            key: e.key.clone(),
+            count: e.count,
+            pct: pct(e.count as f64 / most as f64),
+            words: e.words.clone(),
+        })
+        .collect()
+}
+
+/// How schedules were kept.
+fn schedules(p: &ProgramReport) -> Vec<ScheduleRow> {
+    p.schedules
+        .iter()
+        .map(|s| ScheduleRow {
+            title: if s.title.is_empty() {
+                &s.name
             } else {
-                0.0
-            };
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}{} ({})</td><td class=\"n{}\">{}</td><td class=\"n\">{}</td><td>{} held, {} missed</td></tr>",
-                escape(if s.title.is_empty() { &s.name } else { &s.title }),
-                s.pairings,
-                s.due,
-                bar(kept.min(1.0), "#2f9e44"),
-                s.done,
-                s.on_time,
-                if s.missed > 0 { " overdue" } else { "" },
-                s.missed,
-                s.pairings_missing,
-                s.held_ever,
-                s.missed_ever
-            );
-        }
-        out.push_str("</table>\n");
-    }
+                &s.title
+            }
+            .clone(),
+            pairings: s.pairings,
+            due: s.due,
+            pct: pct(match s.due {
+                0 => 0.0,
+                due => s.done as f64 / due as f64,
+            }),
+            done: s.done,
+            on_time: s.on_time,
+            missed: s.missed,
+            missing: s.pairings_missing,
+            held_ever: s.held_ever,
+            missed_ever: s.missed_ever,
+        })
+        .collect()
 }
 
 /// One type's funnel: a bar per stage, the reached count light, those in it now dark.
-fn funnel(stages: &[StageReport], t: &TypeReport, out: &mut String) {
+fn funnel(stages: &[StageReport], t: &TypeReport) -> Funnel {
     const ROW: usize = 26;
     const LABEL: usize = 170;
     const WIDTH: usize = 480;
     let bars = WIDTH - LABEL - 70;
     let most = t.funnel.iter().map(|f| f.0).max().unwrap_or(0).max(1) as f64;
-    let height = ROW * stages.len() + 8;
-    let _ = write!(
-        out,
-        "<div class=\"funnel\"><b>{}</b> <span class=\"muted\">{}</span>\n\
-         <svg role=\"img\" aria-label=\"funnel of type {}\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\">\n",
-        escape(&t.type_id),
-        count(t.pairings, "pairing"),
-        escape(&t.type_id)
-    );
-    for (i, (s, (reached, now))) in stages.iter().zip(&t.funnel).enumerate() {
-        let y = i * ROW + 4;
-        let w = (*reached as f64 / most * bars as f64).round();
-        let n = (*now as f64 / most * bars as f64).round();
-        let _ = writeln!(
-            out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\" fill=\"#3e4c59\">{}</text>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{bars}\" height=\"18\" fill=\"#f5f7fa\"/>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{w}\" height=\"18\" fill=\"{REACHED}\"><title>{reached} reached {}</title></rect>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{n}\" height=\"18\" fill=\"{NOW}\"><title>{now} in {} now</title></rect>\
-             <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#1f2933\">{reached} / {now}</text>",
-            LABEL - 8,
-            y + 13,
-            escape(&shorten(&stage_name(&s.title, s.outcome.as_deref()), 26)),
-            escape(&s.id),
-            escape(&s.id),
-            LABEL + bars + 6,
-            y + 13
-        );
+    let rows = stages
+        .iter()
+        .zip(&t.funnel)
+        .enumerate()
+        .map(|(i, (s, (reached, now)))| FunnelRow {
+            label: shorten(&stage_name(&s.title, s.outcome.as_deref()), 26),
+            y: i * ROW + 4,
+            text_y: i * ROW + 17,
+            w: (*reached as f64 / most * bars as f64).round(),
+            n: (*now as f64 / most * bars as f64).round(),
+            reached: *reached,
+            now: *now,
+        })
+        .collect();
+    Funnel {
+        type_id: t.type_id.clone(),
+        pairings_text: count(t.pairings, "pairing"),
+        width: WIDTH,
+        height: ROW * stages.len() + 8,
+        label_x: LABEL - 8,
+        bars_x: LABEL,
+        bars,
+        count_x: LABEL + bars + 6,
+        rows,
     }
-    out.push_str("</svg></div>\n");
 }
 
-fn success_row(what: &str, pairings: u64, r: Rate, detail: &str, out: &mut String) {
-    let _ = writeln!(
-        out,
-        "<tr><td>{}</td><td class=\"n\">{pairings}</td><td>{}{}</td><td class=\"muted\">{detail}</td></tr>",
-        escape(what),
-        bar(r.share().unwrap_or(0.0), "#2f9e44"),
-        escape(&rate(r))
-    );
-}
-
-/// A stage's stays: a small histogram over the buckets, then the quantiles.
-fn stay_row(s: &StageReport, out: &mut String) {
-    let _ = write!(
-        out,
-        "<tr><td>{}</td><td class=\"n\">{}</td><td>",
-        escape(&s.title),
-        s.stays.count
-    );
+/// A stage's stays: a small histogram over the buckets (its label says the counts), then the
+/// quantiles.
+fn stay(s: &StageReport) -> Stay {
     let most = s.stays.buckets.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let _ = write!(
-        out,
-        "<svg role=\"img\" aria-label=\"stays in {}\" viewBox=\"0 0 200 36\" width=\"200\" height=\"36\">",
-        escape(&s.id)
-    );
-    for (i, (label, n)) in buckets(&s.stays).enumerate() {
-        let h = (n as f64 / most * 28.0).round();
-        let _ = write!(
-            out,
-            "<rect x=\"{}\" y=\"{}\" width=\"22\" height=\"{h}\" fill=\"#7b61c4\"><title>{label}: {n}</title></rect>",
-            i * 25,
-            30.0 - h
-        );
-    }
-    out.push_str(
-        "<line x1=\"0\" y1=\"30.5\" x2=\"200\" y2=\"30.5\" stroke=\"#9aa5b1\"/></svg></td>",
-    );
-    match s.stays.days {
-        Some(q) => {
-            for d in [q.min, q.median, q.p90, q.max] {
-                let _ = write!(out, "<td class=\"n\">{}</td>", days(d));
+    let bars = buckets(&s.stays)
+        .enumerate()
+        .map(|(i, (_, n))| {
+            let h = (n as f64 / most * 28.0).round();
+            Column {
+                x: i * 25,
+                y: 30.0 - h,
+                h,
             }
-        }
-        None => out.push_str("<td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td>"),
+        })
+        .collect();
+    let words: Vec<String> = buckets(&s.stays)
+        .map(|(label, n)| format!("{label} {n}"))
+        .collect();
+    let quantiles = match s.stays.days {
+        Some(q) => [q.min, q.median, q.p90, q.max].map(days).to_vec(),
+        None => vec!["-".to_string(); 4],
+    };
+    Stay {
+        title: s.title.clone(),
+        count: s.stays.count,
+        words: words.join(", "),
+        bars,
+        quantiles,
     }
-    out.push_str("</tr>\n");
-}
-
-fn attention(report: &Report, out: &mut String) {
-    let [at_risk, check_in, _] = report.health;
-    let _ = writeln!(
-        out,
-        "<section>\n<h2>Needs a call <span class=\"muted\">{}: {at_risk} at risk, {check_in} need a check-in</span></h2>",
-        count(report.attention.len() as u64, "pairing")
-    );
-    if report.attention.is_empty() {
-        out.push_str("<p>Every running pairing is on track.</p>\n</section>\n");
-        return;
-    }
-    out.push_str("<table><tr><th>pairing</th><th>who</th><th>program</th><th>stage</th><th>health</th></tr>\n");
-    for c in report.attention.iter().take(CALLS_SHOWN) {
-        let p = &c.pairing;
-        let class = match c.health.state {
-            mentorflow_engine::HealthState::AtRisk => " class=\"overdue\"",
-            _ => "",
-        };
-        let reasons: Vec<String> = c.health.reasons.iter().map(super::health_reason).collect();
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span{class}>{}</span> <span class=\"muted\">{}</span></td></tr>",
-            escape(p.label.as_deref().unwrap_or(&p.id)),
-            escape(&super::report::who(&report.names, c)),
-            escape(&p.program_id),
-            escape(&p.stage),
-            state_words(c.health.state),
-            escape(&reasons.join("; "))
-        );
-    }
-    out.push_str("</table>\n");
-    if let Some(more) = report
-        .attention
-        .len()
-        .checked_sub(CALLS_SHOWN)
-        .filter(|n| *n > 0)
-    {
-        let _ = writeln!(
-            out,
-            "<p class=\"muted\">and {more} more: <code>mentorflow list --attention</code> lists them all.</p>"
-        );
-    }
-    out.push_str("</section>\n");
-}
-
-/// A health state in words.
-pub fn state_words(state: mentorflow_engine::HealthState) -> &'static str {
-    match state {
-        mentorflow_engine::HealthState::AtRisk => "at risk",
-        mentorflow_engine::HealthState::NeedsCheckIn => "needs a check-in",
-        mentorflow_engine::HealthState::OnTrack => "on track",
-    }
-}
-
-/// A bar `share` (0 to 1) full.
-pub fn bar(share: f64, colour: &str) -> String {
-    format!(
-        "<span class=\"bar\"><i style=\"width:{:.0}%;background:{colour}\"></i></span>",
-        share.clamp(0.0, 1.0) * 100.0
-    )
 }
 
 /// At most `n` characters, with an ellipsis when cut.
@@ -341,32 +398,56 @@ fn shorten(text: &str, n: usize) -> String {
     format!("{cut}…")
 }
 
-/// Text made safe inside HTML elements and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn text_from_a_program_file_cannot_open_an_element() {
-        assert_eq!(
-            escape("<script>alert('x') & \"y\"</script>"),
-            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
-        );
+        let mut env = minijinja::Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        let shown = env
+            .render_str(
+                "{{ title }}",
+                minijinja::Value::from(minijinja::value::Serde(
+                    &serde_json::json!({"title": "<script>alert('x') & \"y\"</script>"}),
+                )),
+            )
+            .expect("render");
+        assert!(!shown.contains("<script>"), "{shown}");
+        assert!(shown.contains("&lt;script&gt;"), "{shown}");
+    }
+
+    /// Relative luminance of `#rrggbb` (WCAG 2).
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")) / 255.0;
+            match c <= 0.03928 {
+                true => c / 12.92,
+                false => ((c + 0.055) / 1.055).powf(2.4),
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    /// Every colour the template gives text (CSS `color:` and an SVG text's `fill`) reads on
+    /// the white page at 4.5:1 or more (WCAG AA).
+    #[test]
+    fn text_colours_contrast_with_the_page() {
+        let mut colours = Vec::new();
+        for (i, _) in TEMPLATE.match_indices("color:#") {
+            colours.push(&TEMPLATE[i + 6..i + 13]);
+        }
+        for text in TEMPLATE.split("<text ").skip(1) {
+            if let Some(i) = text.split('>').next().and_then(|t| t.find("fill=\"#")) {
+                colours.push(&text[i + 6..i + 13]);
+            }
+        }
+        assert!(colours.len() >= 5, "{colours:?}");
+        for colour in colours {
+            let ratio = (1.0 + 0.05) / (luminance(colour) + 0.05);
+            assert!(ratio >= 4.5, "{colour} on white: {ratio:.2}:1");
+        }
     }
 
     #[test]
