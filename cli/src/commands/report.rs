@@ -27,6 +27,9 @@ pub struct Args {
     /// committee's mail.
     #[arg(long, value_name = "FILE", conflicts_with = "json")]
     html: Option<PathBuf>,
+    /// How many of the pairings that need a call the report lists (the rest are counted).
+    #[arg(long, short = 'n', value_name = "N", default_value_t = render::report::CALLS_SHOWN)]
+    limit: usize,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -41,10 +44,10 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         return super::versioned_json(output, crate::json::report::Report::from(&report));
     }
     let Some(path) = &args.html else {
-        write!(output.out, "{}", render::report::text(&report))?;
+        write!(output.out, "{}", render::report::text(&report, args.limit))?;
         return Ok(EXIT_OK);
     };
-    let page = render::report_html::page(&report)
+    let page = render::report_html::page(&report, args.limit)
         .map_err(|e| Failure::Refused(format!("the HTML report could not be drawn: {e}")))?;
     if path.as_os_str() == mentorflow_dsl::files::STANDARD_INPUT {
         write!(output.out, "{page}")?;

@@ -11,7 +11,7 @@ use super::{count, grid, table};
 pub const CALLS_SHOWN: usize = 50;
 
 /// The whole report.
-pub fn text(report: &Report) -> String {
+pub fn text(report: &Report, calls: usize) -> String {
     let mut out = String::new();
     let ended = report.pairings - report.running;
     let _ = writeln!(
@@ -34,7 +34,7 @@ pub fn text(report: &Report) -> String {
     for program in &report.programs {
         program_text(report, program, &mut out);
     }
-    calls_text(report, &mut out);
+    calls_text(report, calls, &mut out);
     out
 }
 
@@ -348,8 +348,8 @@ fn trend_text(p: &ProgramReport, out: &mut String) {
     out.push_str(&indent(&grid(&header, &rows)));
 }
 
-/// The running pairings that need a call, the first [`CALLS_SHOWN`].
-fn calls_text(report: &Report, out: &mut String) {
+/// The running pairings that need a call, the first `shown`.
+fn calls_text(report: &Report, shown: usize, out: &mut String) {
     let [at_risk, check_in, _] = report.health;
     let _ = writeln!(
         out,
@@ -362,7 +362,7 @@ fn calls_text(report: &Report, out: &mut String) {
     let rows: Vec<[String; 4]> = report
         .attention
         .iter()
-        .take(CALLS_SHOWN)
+        .take(shown)
         .map(|c| {
             [
                 c.pairing
@@ -375,16 +375,13 @@ fn calls_text(report: &Report, out: &mut String) {
             ]
         })
         .collect();
-    out.push_str(&indent(&table(
-        ["pairing", "who", "stage", "health"],
-        &rows,
-    )));
-    if let Some(more) = report
-        .attention
-        .len()
-        .checked_sub(CALLS_SHOWN)
-        .filter(|n| *n > 0)
-    {
+    if !rows.is_empty() {
+        out.push_str(&indent(&table(
+            ["pairing", "who", "stage", "health"],
+            &rows,
+        )));
+    }
+    if let Some(more) = report.attention.len().checked_sub(shown).filter(|n| *n > 0) {
         let _ = writeln!(
             out,
             "  and {more} more: `mentorflow list --attention` lists them all"

@@ -7,7 +7,7 @@
 use mentorflow_engine::{ProgramReport, Rate, Report, StageReport, TypeReport};
 use serde::Serialize;
 
-use super::report::{buckets, days, rate, stage_name, CALLS_SHOWN};
+use super::report::{buckets, days, rate, stage_name};
 use super::{count, date, minute};
 
 /// The page's template.
@@ -153,7 +153,8 @@ struct Column {
 }
 
 /// The page, or why the template could not draw it.
-pub fn page(report: &Report) -> Result<String, minijinja::Error> {
+/// `calls`: how many of the pairings that need a call it lists (the rest are counted).
+pub fn page(report: &Report, calls: usize) -> Result<String, minijinja::Error> {
     let page = Page {
         date: date(report.now),
         now: minute(report.now),
@@ -161,7 +162,7 @@ pub fn page(report: &Report) -> Result<String, minijinja::Error> {
         reached: REACHED,
         now_colour: NOW,
         summary: summary(report),
-        calls: calls(report),
+        calls: calls_shown(report, calls),
         programs: report.programs.iter().map(|p| program(report, p)).collect(),
     };
     let mut env = minijinja::Environment::new();
@@ -201,12 +202,12 @@ fn summary(report: &Report) -> Summary {
     }
 }
 
-fn calls(report: &Report) -> Calls {
+fn calls_shown(report: &Report, shown: usize) -> Calls {
     let [at_risk, check_in, _] = report.health;
     let rows = report
         .attention
         .iter()
-        .take(CALLS_SHOWN)
+        .take(shown)
         .map(|c| {
             let p = &c.pairing;
             let reasons: Vec<String> = c.health.reasons.iter().map(super::health_reason).collect();
@@ -226,7 +227,7 @@ fn calls(report: &Report) -> Calls {
         at_risk,
         check_in,
         rows,
-        more: report.attention.len().saturating_sub(CALLS_SHOWN),
+        more: report.attention.len().saturating_sub(shown),
     }
 }
 
