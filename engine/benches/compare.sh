@@ -55,3 +55,8 @@ for e in tps:
     print(f"{e:30} {tps[e]:>14,.0f}  {rows[e][0]['checksum']:>9}{'' if ok[e] else '!'}  {ratios}")
 PY
 rm -rf "$raw" "$bins"
+
+# The guard corpus: each shape programs write, per evaluation, against the plain comparison
+# (engine/benches/guards.rs).
+echo >&2 "the guard corpus"
+cargo bench -q -p mentorflow-engine --bench guards
