@@ -39,6 +39,9 @@ const GUARDS: &[&str] = &[
     "facts.g >= 4",
     "facts.f * 3.0 != 0.3 * facts.i",
     "facts.i > 0 && false",
+    "facts.t.len() > 3",
+    "facts.t.len() == 0 || facts.t.contains(\"oo\")",
+    "!facts.t.contains(\"x\")",
 ];
 
 fn program() -> mentorflow_dsl::Program {
@@ -191,6 +194,12 @@ const PEOPLE_GUARDS: &[&str] = &[
     "mentees.all(|m| m.grade.to_float() / 2.0 > facts.f)",
     "participants.some(|p| p.role == \"peer\") || mentees.len() < 2",
     "!mentees.some(|m| m.level * 2.0 >= m.grade.to_float())",
+    "mentees.filter(|m| m.grade >= 5).len() >= 2",
+    "mentees.filter(|m| m.active).len() >= 1",
+    "participants.filter(|p| p.dept == \"ops\").len() == 0 || mentors.len() > 1",
+    "mentees.filter(|m| mentors.some(|x| x.grade > m.grade)).len() * 2 > mentees.len()",
+    "mentees.some(|m| m.dept.contains(\"p\"))",
+    "mentors[0].dept.len() >= 3",
 ];
 
 fn people_program() -> mentorflow_dsl::Program {
