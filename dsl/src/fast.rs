@@ -921,7 +921,10 @@ mod tests {
     #[test]
     fn anything_else_is_left_to_rhai() {
         assert!(fast("facts.a.sub_string(1) == \"x\"").is_none());
-        assert!(fast("facts.a.contains(facts.b)").is_none(), "only a constant part");
+        assert!(
+            fast("facts.a.contains(facts.b)").is_none(),
+            "only a constant part"
+        );
         assert!(fast("facts.a.to_int() >= 6").is_none());
         assert!(fast("let x = facts.a; x >= 6").is_none());
         assert!(fast("mentors[-1].grade > 1").is_none(), "from the end");
