@@ -81,18 +81,7 @@ impl<'a> Output<'a> {
         let line = match self.total {
             Some((total, started)) if total > 0 => {
                 let done = n.min(total);
-                let left = match done {
-                    0 => String::new(),
-                    _ if done == total => String::new(),
-                    _ => {
-                        let per = started.elapsed().as_secs_f64() / done as f64;
-                        let secs = (per * (total - done) as f64).ceil() as u64;
-                        match secs {
-                            0..=119 => format!(", about {secs} s left"),
-                            _ => format!(", about {} min left", secs.div_ceil(60)),
-                        }
-                    }
-                };
+                let left = time_left(started.elapsed(), done, total);
                 let unit = self.unit;
                 format!(
                     "{label}: {done} of {total} {unit} ({}%){left}",
@@ -116,6 +105,20 @@ impl<'a> Output<'a> {
     }
 }
 
+/// `, about S s left` (or `M min`) when `done` of `total` took `elapsed` at an even pace;
+/// nothing before the first or after the last.
+fn time_left(elapsed: std::time::Duration, done: u64, total: u64) -> String {
+    if done == 0 || done >= total {
+        return String::new();
+    }
+    let per = elapsed.as_secs_f64() / done as f64;
+    let secs = (per * (total - done) as f64).ceil() as u64;
+    match secs {
+        0..=119 => format!(", about {secs} s left"),
+        _ => format!(", about {} min left", secs.div_ceil(60)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -130,12 +133,21 @@ mod tests {
         let err = String::from_utf8_lossy(&err);
         assert!(err.contains("advancing: 7 pairings"), "{err:?}");
         assert!(
-            err.contains("advancing: 50 of 200 pairings (25%), about "),
+            err.contains("advancing: 50 of 200 pairings (25%)"),
             "{err:?}"
         );
         assert!(
             err.contains("advancing: 200 of 200 pairings (100%)\r"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn the_time_left_is_the_pace_so_far_times_what_remains() {
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(super::time_left(secs(10), 50, 200), ", about 30 s left");
+        assert_eq!(super::time_left(secs(60), 10, 200), ", about 19 min left");
+        assert_eq!(super::time_left(secs(10), 0, 200), "");
+        assert_eq!(super::time_left(secs(10), 200, 200), "");
     }
 }

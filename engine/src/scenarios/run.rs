@@ -243,7 +243,7 @@ impl<'s> Run<'s> {
             One::Advance(to) => (StepKind::Advance, c.advance(id, &to)),
             One::Withdraw(reason) => (StepKind::Withdraw, c.withdraw(id, reason)),
             One::Join(who) => {
-                undeclared(self.program, std::slice::from_ref(who))?;
+                undeclared(self.program, std::slice::from_ref(who)).map_err(Problem::Engine)?;
                 let joined = c.join(id, &who.participant(self.program));
                 (StepKind::Participants, joined)
             }
@@ -252,7 +252,7 @@ impl<'s> Run<'s> {
                 (StepKind::Participants, c.leave(id, who, reason))
             }
             One::Replace(who, by) => {
-                undeclared(self.program, std::slice::from_ref(by))?;
+                undeclared(self.program, std::slice::from_ref(by)).map_err(Problem::Engine)?;
                 let by = by.participant(self.program);
                 let replaced = c.replace(id, who, &by, step.reason.as_deref());
                 (StepKind::Participants, replaced)
@@ -382,10 +382,7 @@ impl<'s> Run<'s> {
 
     /// Enrols a pairing: its events.
     fn enrol(&mut self, spec: &PairingSpec) -> Outcome {
-        if let Err(problem) = undeclared(self.program, &spec.participants) {
-            let Problem::Engine(e) = problem else {
-                unreachable!("undeclared gives an engine error")
-            };
+        if let Err(e) = undeclared(self.program, &spec.participants) {
             return Err(Error::Engine(Box::new(e)));
         }
         let enrolment = Enrolment {
@@ -959,8 +956,8 @@ fn before_start(program: &Program, scenario: &Scenario) -> Option<Problem> {
     if scenario.type_id.is_some() == scenario.participants.is_empty() {
         return Some(Problem::TopPairing);
     }
-    if let Err(problem) = undeclared(program, &scenario.participants) {
-        return Some(problem);
+    if let Err(e) = undeclared(program, &scenario.participants) {
+        return Some(Problem::Engine(e));
     }
     match scenario.expect_enrolment.as_deref() {
         None | Some("refused") => None,
@@ -969,16 +966,14 @@ fn before_start(program: &Program, scenario: &Scenario) -> Option<Problem> {
 }
 
 /// A participant's attribute the program does not declare, refused as `enrol` refuses it.
-fn undeclared(program: &Program, people: &[ScenarioParticipant]) -> Result<(), Problem> {
+fn undeclared(program: &Program, people: &[ScenarioParticipant]) -> Result<(), EngineError> {
     let undeclared = people.iter().find_map(|p| {
         p.attributes
             .keys()
             .find(|k| !program.attributes.iter().any(|a| &a.name == *k))
     });
     match undeclared {
-        Some(name) => Err(Problem::Engine(crate::decide::engine::unknown_attribute(
-            program, name,
-        ))),
+        Some(name) => Err(crate::decide::engine::unknown_attribute(program, name)),
         None => Ok(()),
     }
 }
