@@ -67,13 +67,13 @@ fn rank(list: Dynamic, item: Dynamic) -> Dynamic {
 /// Hours two people's working days (09:00 to 17:00 local) overlap, from their offsets to UTC
 /// in whole hours. The clock goes round: Sydney (+10) and San Francisco (-8) are 18 hours
 /// apart one way and 6 the other, so they share 2 hours across midnight UTC.
-fn overlap_hours(a: i64, b: i64) -> i64 {
+pub(crate) fn overlap_hours(a: i64, b: i64) -> i64 {
     let apart = (a - b).rem_euclid(24);
     8 - apart.min(24 - apart).min(8)
 }
 
 /// [`overlap_hours`] for offsets given in hours and fractions (+5.5).
-fn overlap_hours_f(a: f64, b: f64) -> f64 {
+pub(crate) fn overlap_hours_f(a: f64, b: f64) -> f64 {
     let apart = (a - b).rem_euclid(24.0);
     8.0 - apart.min(24.0 - apart).min(8.0)
 }
@@ -84,15 +84,25 @@ fn levels(a: &Map, b: &Map) -> Option<i64> {
     let id = |p: &Map| {
         p.get("id")
             .and_then(|v| v.clone().into_immutable_string().ok())
+            .map(|s| s.to_string())
     };
-    let above = |p: &Map, other: &Option<ImmutableString>| -> Option<i64> {
-        let other = other.as_ref()?;
-        let line = p.get("managers")?.read_lock::<Array>()?.clone();
-        line.iter()
-            .position(|m| m.clone().into_immutable_string().ok().as_ref() == Some(other))
-            .map(|i| i as i64 + 1)
+    let line = |p: &Map| -> Vec<String> {
+        p.get("managers")
+            .and_then(|m| m.read_lock::<Array>().map(|a| a.clone()))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| m.into_immutable_string().ok().map(|s| s.to_string()))
+            .collect()
     };
-    above(a, &id(b)).or_else(|| above(b, &id(a)))
+    let (a_id, b_id) = (id(a)?, id(b)?);
+    levels_between((&a_id, &line(a)), (&b_id, &line(b)))
+}
+
+/// [`levels`] from each person's id and managers (nearest first).
+pub(crate) fn levels_between(a: (&str, &[String]), b: (&str, &[String])) -> Option<i64> {
+    let above =
+        |line: &[String], other: &str| line.iter().position(|m| m == other).map(|i| i as i64 + 1);
+    above(a.1, b.0).or_else(|| above(b.1, a.0))
 }
 
 /// Each person's value of per-person fact `name` (`()` where none is recorded).
@@ -108,17 +118,35 @@ fn facts_of(people: Array, name: ImmutableString) -> Array {
         .collect()
 }
 
+/// A number in a list the aggregates sum up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// An int.
+    Int(i64),
+    /// A float.
+    Float(f64),
+}
+
+impl Number {
+    fn float(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(x) => x,
+        }
+    }
+}
+
 /// The numbers of `a` (ints and floats), the `()` left out; any other item is an error.
-fn numbers(a: &Array, what: &str) -> std::result::Result<Vec<(f64, bool)>, Box<EvalAltResult>> {
+fn numbers(a: &Array, what: &str) -> std::result::Result<Vec<Number>, Box<EvalAltResult>> {
     let mut out = Vec::with_capacity(a.len());
     for item in a {
         if item.is_unit() {
             continue;
         }
         if let Ok(i) = item.as_int() {
-            out.push((i as f64, true));
+            out.push(Number::Int(i));
         } else if let Ok(x) = item.as_float() {
-            out.push((x, false));
+            out.push(Number::Float(x));
         } else {
             return Err(format!(
                 "{what}() takes numbers, but the list holds a {}",
@@ -130,46 +158,63 @@ fn numbers(a: &Array, what: &str) -> std::result::Result<Vec<(f64, bool)>, Box<E
     Ok(out)
 }
 
-/// A number back as a script value: whole when every input was whole.
-fn number(x: f64, whole: bool) -> Dynamic {
-    if whole {
-        Dynamic::from_int(x as i64)
-    } else {
-        Dynamic::from_float(x)
+fn dynamic(n: Option<Number>) -> Dynamic {
+    match n {
+        None => Dynamic::UNIT,
+        Some(Number::Int(i)) => Dynamic::from_int(i),
+        Some(Number::Float(x)) => Dynamic::from_float(x),
     }
+}
+
+/// The smallest (`better` is `<`) or largest number, whole when every input was whole; `None`
+/// for an empty list. (Scripts and the native run both sum up through these.)
+pub(crate) fn extreme_of(values: &[Number], better: fn(f64, f64) -> bool) -> Option<Number> {
+    let whole = values.iter().all(|n| matches!(n, Number::Int(_)));
+    let best = values
+        .iter()
+        .map(|n| n.float())
+        .reduce(|best, x| if better(x, best) { x } else { best })?;
+    Some(if whole {
+        Number::Int(best as i64)
+    } else {
+        Number::Float(best)
+    })
+}
+
+/// The total: an int when every input is one (an overflow is an error), else a float.
+pub(crate) fn sum_of(values: &[Number]) -> std::result::Result<Number, &'static str> {
+    let mut total: i64 = 0;
+    for n in values {
+        match n {
+            Number::Int(i) => total = total.checked_add(*i).ok_or("sum() is too large")?,
+            Number::Float(_) => {
+                return Ok(Number::Float(values.iter().map(|n| n.float()).sum()));
+            }
+        }
+    }
+    Ok(Number::Int(total))
+}
+
+/// The mean as a float; `None` for an empty list.
+pub(crate) fn average_of(values: &[Number]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let total: f64 = values.iter().map(|n| n.float()).sum();
+    Some(total / values.len() as f64)
 }
 
 fn extreme(a: &Array, what: &str, better: fn(f64, f64) -> bool) -> Result {
-    let values = numbers(a, what)?;
-    let whole = values.iter().all(|(_, w)| *w);
-    Ok(values
-        .iter()
-        .map(|(x, _)| *x)
-        .reduce(|best, x| if better(x, best) { x } else { best })
-        .map_or(Dynamic::UNIT, |x| number(x, whole)))
+    Ok(dynamic(extreme_of(&numbers(a, what)?, better)))
 }
 
 fn sum(a: &Array, what: &str) -> Result {
-    let values = numbers(a, what)?;
-    if values.iter().all(|(_, w)| *w) {
-        let mut total: i64 = 0;
-        for item in a.iter().filter_map(|v| v.as_int().ok()) {
-            total = total
-                .checked_add(item)
-                .ok_or_else(|| Box::<EvalAltResult>::from("sum() is too large"))?;
-        }
-        return Ok(Dynamic::from_int(total));
-    }
-    Ok(Dynamic::from_float(values.iter().map(|(x, _)| x).sum()))
+    let total = sum_of(&numbers(a, what)?).map_err(Box::<EvalAltResult>::from)?;
+    Ok(dynamic(Some(total)))
 }
 
 fn average(a: Array) -> Result {
-    let values = numbers(&a, "average")?;
-    if values.is_empty() {
-        return Ok(Dynamic::UNIT);
-    }
-    let total: f64 = values.iter().map(|(x, _)| x).sum();
-    Ok(Dynamic::from_float(total / values.len() as f64))
+    Ok(average_of(&numbers(&a, "average")?).map_or(Dynamic::UNIT, Dynamic::from_float))
 }
 
 /// How many items are `true`.

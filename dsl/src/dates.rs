@@ -37,7 +37,7 @@ fn parse(text: &str) -> Outcome<ScriptDate> {
 
 /// `date` moved by `duration` (`"14d"`, `"2w"`, `"3mo"` as calendar months, `"48h"`); a
 /// computed one may be zero (`days(0)`: the same date) or negative (`"-2w"`: the other way).
-fn shift(date: ScriptDate, duration: &str, later: bool) -> Outcome<ScriptDate> {
+pub(crate) fn shift(date: ScriptDate, duration: &str, later: bool) -> Outcome<ScriptDate> {
     let trimmed = duration.trim();
     let (later, duration) = match trimmed.strip_prefix('-') {
         Some(rest) => (!later, rest),
@@ -59,7 +59,7 @@ fn shift(date: ScriptDate, duration: &str, later: bool) -> Outcome<ScriptDate> {
 }
 
 /// Whether `text` is meant as a duration (`14d`, `-2w`), not text to join to a date.
-fn is_duration_like(text: &str) -> bool {
+pub(crate) fn is_duration_like(text: &str) -> bool {
     let t = text.trim_start();
     t.strip_prefix('-')
         .unwrap_or(t)

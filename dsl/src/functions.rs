@@ -74,6 +74,11 @@ impl Functions {
         self.library.contains_key(name)
     }
 
+    /// The libraries' functions, merged.
+    pub fn library(&self) -> Option<&AST> {
+        self.merged.as_ref()
+    }
+
     /// `ast` with the libraries' functions it may call (its own override them). A script
     /// without functions of its own shares the libraries' (one copy per program, not one per
     /// script: a large library cost megabytes for every guard and part).

@@ -629,9 +629,9 @@ pub struct Script {
     /// The compiled form.
     #[serde(skip)]
     pub ast: rhai::AST,
-    /// The same script as a native comparison tree, when it is that simple.
+    /// The same script compiled for native runs, when it holds only what those run.
     #[serde(skip)]
-    pub fast: Option<crate::fast::FastGuard>,
+    pub native: Option<crate::native::Native>,
     /// Where it lives, for error messages at run time.
     #[serde(skip)]
     pub origin: ScriptOrigin,

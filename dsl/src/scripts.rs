@@ -263,7 +263,7 @@ fn closures_in(expr: &Expr, out: &mut std::collections::BTreeMap<String, Positio
     match expr {
         Expr::MethodCall(call, _) => {
             for arg in call.args.iter() {
-                if let Some((name, _)) = crate::fast::closure_parts(arg) {
+                if let Some((name, _)) = crate::native::closure_parts(arg) {
                     out.insert(name, arg.start_position());
                 }
             }
@@ -617,13 +617,19 @@ pub(crate) fn compile(
             })
         })
         .collect();
-    let fast = crate::fast::FastGuard::from_ast(
+    let native = crate::native::Native::compile(
         &ast,
-        &|name| facts.get(name).and_then(|f| f.default.clone()),
-        &|name| functions.defines(name),
+        &crate::native::Declared {
+            facts: facts
+                .iter()
+                .map(|(name, f)| (name.as_str(), f.default.as_ref(), f.per.as_deref()))
+                .collect(),
+            library: functions.library(),
+            pair: false,
+        },
     );
     Some(Script {
-        fast,
+        native,
         variables: variables_used(&ast),
         criteria_read: criteria_read(&ast, criteria),
         history_read: crate::sandbox::HISTORY_VARIABLES

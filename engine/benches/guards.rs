@@ -2,10 +2,12 @@
 //! `some`/`all`, loops, `len`, string and date methods, library calls, facts kept per person,
 //! schedules), timed per evaluation on a pairing of one mentor and eight mentees, beside the
 //! plain comparison `facts.meetings >= 6`. Prints a table: nanoseconds per evaluation (median
-//! of 5 runs), the shape's speed as a share of the plain comparison's, and whether the native
-//! fast path answered it.
+//! of 5 runs), the shape's speed as a share of the plain comparison's, and whether a native
+//! run answered it (otherwise Rhai did).
 //!
-//!     cargo bench -p mentorflow-engine --bench guards
+//!     cargo bench -p mentorflow-engine --bench guards [-- NAME]
+//!
+//! With NAME, only the shapes whose name contains it (and the plain comparison) run.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -165,9 +167,16 @@ fn main() {
         people.push(person(&format!("e{i}"), "mentee", 3 + i as i64, department));
     }
     let (pairing, _) = engine.enrol("p-1", "group", people, &actor).expect("enrol");
-    println!("shape                  ns/eval   of plain  fast path  script");
+    println!("shape                  ns/eval   of plain  native     script");
     let mut plain = 0.0;
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     for (i, (name, script)) in SHAPES.iter().enumerate() {
+        if i > 0 && !only.is_empty() && !only.iter().any(|o| name.contains(o.as_str())) {
+            continue;
+        }
         let criterion = engine
             .program
             .criterion(&format!("shape_{i}"))
@@ -185,7 +194,16 @@ fn main() {
         println!(
             "{name:<21} {ns:>8.0}  {:>8.2}  {:<9}  {script} (= {answer})",
             plain / ns,
-            if compiled.fast.is_some() { "yes" } else { "no" }
+            if compiled
+                .native
+                .as_ref()
+                .and_then(|n| n.eval(&ctx, 10_000))
+                .is_some()
+            {
+                "yes"
+            } else {
+                "no"
+            }
         );
     }
 }

@@ -92,7 +92,7 @@ impl ScriptError {
 /// What a script sees besides the pairing's view.
 pub struct Context<'a> {
     /// The pairing's view of facts, built the first time a script runs in Rhai (guards the
-    /// fast path answers never need it).
+    /// scripts a native run answers never need it).
     view: &'a std::sync::OnceLock<Box<ScriptView>>,
     program: &'a mentorflow_dsl::Program,
     type_id: &'a str,
@@ -114,8 +114,9 @@ pub struct Context<'a> {
     pairing: &'a Pairing,
 }
 
-/// What the fast path reads: recorded facts (it knows the defaults) and the participants.
-impl mentorflow_dsl::fast::Subject for Context<'_> {
+/// What a natively run script reads: recorded facts (it knows the defaults), the participants,
+/// and the pairing's place in time, each worked out only when read.
+impl mentorflow_dsl::native::Subject for Context<'_> {
     type Person = crate::model::event::Participant;
 
     fn fact(&self, name: &str) -> Option<&mentorflow_dsl::Value> {
@@ -125,9 +126,62 @@ impl mentorflow_dsl::fast::Subject for Context<'_> {
     fn people(&self) -> &[crate::model::event::Participant] {
         self.participants
     }
+
+    fn clock(
+        &self,
+        clock: mentorflow_dsl::native::Clock,
+    ) -> Option<mentorflow_dsl::native::Known<'_>> {
+        use mentorflow_dsl::native::{Clock, Known};
+        Some(match clock {
+            Clock::Today => Known::Date(self.now.date_naive()),
+            Clock::Stage => Known::Text(self.stage),
+            Clock::Type => Known::Text(self.type_id),
+            Clock::Cycle => Known::Int(i64::from(self.cycle)),
+            Clock::DaysInStage => Known::Int(self.days_in_stage()),
+            Clock::WeeksInStage => Known::Int(self.days_in_stage() / 7),
+            Clock::MonthsInStage => Known::Int(whole_months(self.pairing.entered_at, self.now)),
+            Clock::DaysInProgram => Known::Int((self.now - self.enrolled_at).num_days()),
+            Clock::WeeksInProgram => Known::Int((self.now - self.enrolled_at).num_days() / 7),
+            Clock::MonthsInProgram => Known::Int(whole_months(self.enrolled_at, self.now)),
+            Clock::Reason => Known::Text(self.history().reason.as_deref().unwrap_or_default()),
+        })
+    }
+
+    fn entries(&self, stage: &str) -> Option<i64> {
+        // Every stage of the program has its count (0 if never entered); any other name is
+        // not in the map, which Rhai reads as `()`.
+        let stage = self.program.stages.iter().find(|s| s.id == stage)?;
+        Some(self.history().entries(&stage.id).into())
+    }
+
+    fn schedule(
+        &self,
+        name: &str,
+        field: mentorflow_dsl::native::Standing,
+    ) -> Option<Option<mentorflow_dsl::native::Known<'_>>> {
+        use mentorflow_dsl::native::{Known, Standing};
+        // The one of that name `schedules` holds: the pairing's type's own, else the first.
+        let schedule = self.program.schedule(name, self.type_id)?;
+        let standing = crate::rules::schedules::as_scripts_read(
+            self.program,
+            schedule,
+            self.pairing,
+            self.now,
+        )
+        .unwrap_or_default();
+        let date = |t: Option<DateTime<Utc>>| t.map(|t| Known::Date(t.date_naive()));
+        Some(match field {
+            Standing::Done => Some(Known::Int(standing.done.into())),
+            Standing::Missed => Some(Known::Int(standing.missed.into())),
+            Standing::OnTime => Some(Known::Int(standing.on_time.into())),
+            Standing::Due => Some(Known::Int(standing.due.into())),
+            Standing::LastDone => date(standing.last_done),
+            Standing::NextDue => date(standing.next.map(|n| n.1)),
+        })
+    }
 }
 
-impl mentorflow_dsl::fast::Person for crate::model::event::Participant {
+impl mentorflow_dsl::native::Person for crate::model::event::Participant {
     fn id(&self) -> &str {
         &self.id
     }
@@ -138,6 +192,14 @@ impl mentorflow_dsl::fast::Person for crate::model::event::Participant {
 
     fn attribute(&self, name: &str) -> Option<&mentorflow_dsl::Value> {
         self.attributes.get(name)
+    }
+
+    fn fact(&self, name: &str) -> Option<&mentorflow_dsl::Value> {
+        self.facts.get(name)
+    }
+
+    fn managers(&self) -> &[String] {
+        &self.managers
     }
 }
 
@@ -308,8 +370,8 @@ impl Runtime {
 
     /// Evaluates a whole script to a bool.
     pub fn eval(&self, script: &Script, ctx: &Context<'_>) -> Result<bool, ScriptError> {
-        // The fast path reads no criteria: ask it before evaluating any.
-        if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx)) {
+        // A native run reads no criteria: ask it before evaluating any.
+        if let Some(answer) = self.native(script, ctx) {
             return Ok(answer);
         }
         let criteria = self.criteria(script, ctx)?;
@@ -322,6 +384,13 @@ impl Runtime {
         )
     }
 
+    /// The script's answer from a native run, when it has one and the run is sure. A run
+    /// takes at most a tenth of Rhai's operations, so what Rhai would stop never gets one.
+    fn native(&self, script: &Script, ctx: &Context<'_>) -> Option<bool> {
+        let budget = self.limits.max_operations / 10;
+        script.native.as_ref()?.eval(ctx, budget)
+    }
+
     /// Evaluates a whole script to a bool with the values of the criteria it reads.
     pub fn eval_given(
         &self,
@@ -329,8 +398,7 @@ impl Runtime {
         criteria: &[(String, bool)],
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
-        // Simple comparisons of facts are answered natively when the answer is certain.
-        if let Some(answer) = script.fast.as_ref().and_then(|f| f.eval(ctx)) {
+        if let Some(answer) = self.native(script, ctx) {
             return Ok(answer);
         }
         self.eval_ast(&script.ast, script.variables, criteria, &script.origin, ctx)

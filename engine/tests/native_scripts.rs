@@ -1,6 +1,7 @@
-//! The native fast path for simple guards must agree with Rhai wherever it answers: every
-//! guard below is evaluated both ways on many fact values, recorded or not, of every type, and
-//! the guards that read people on many sets of participants, attributes present or not.
+//! Native runs of scripts must agree with Rhai wherever they answer: every guard below is
+//! evaluated both ways on many fact values, recorded or not, of every type, and the guards
+//! that read people (their attributes, facts kept per person, managers), dates, the pairing's
+//! history, loops, closures and the libraries' functions on many sets of participants.
 
 use std::path::Path;
 
@@ -56,7 +57,7 @@ fn program() -> mentorflow_dsl::Program {
             "[[transitions]]\nfrom = \"a\"\nto = \"z\"\nguard = '{guard}'\n"
         ));
     }
-    let loaded = mentorflow_dsl::load_str(Path::new("fast.toml"), &text);
+    let loaded = mentorflow_dsl::load_str(Path::new("native.toml"), &text);
     let report = loaded.render();
     loaded.program.unwrap_or_else(|| panic!("{report}"))
 }
@@ -103,7 +104,7 @@ fn cases() -> Vec<Vec<(String, Value)>> {
 }
 
 #[test]
-fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
+fn native_runs_agree_with_rhai_on_facts() {
     let engine = Engine::new(program());
     let actor = Actor {
         name: "t",
@@ -131,44 +132,65 @@ fn the_fast_path_agrees_with_rhai_wherever_it_answers() {
     tally.enough();
 }
 
-/// How many guard evaluations were compared, and how many of them the fast path answered.
+/// How many guard evaluations were compared, and how many of them a native run answered.
+/// Each guard must have been answered natively on some of the inputs.
 #[derive(Default)]
 struct Tally {
     compared: usize,
     answered: usize,
+    by_guard: std::collections::BTreeMap<String, usize>,
 }
 
 impl Tally {
     fn enough(&self) {
         assert!(
             self.answered * 2 > self.compared,
-            "the fast path answered only {} of {}",
+            "native runs answered only {} of {}",
             self.answered,
             self.compared
         );
+        let never: Vec<_> = self.by_guard.iter().filter(|(_, n)| **n == 0).collect();
+        assert!(never.is_empty(), "never answered natively: {never:?}");
     }
 }
 
-/// Every guard of the program on `pairing`, both ways: where the fast path answers, Rhai
+/// Every guard of the program on `pairing`, both ways: where a native run answers, Rhai
 /// must say the same. `case` names the inputs in a failure.
 fn compare(engine: &Engine, pairing: &Pairing, case: &dyn std::fmt::Debug, tally: &mut Tally) {
-    let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    compare_at(engine, pairing, case, tally, 0);
+}
+
+/// [`compare`], `days` after the pairing's enrolment.
+fn compare_at(
+    engine: &Engine,
+    pairing: &Pairing,
+    case: &dyn std::fmt::Debug,
+    tally: &mut Tally,
+    days: i64,
+) {
+    let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap() + chrono::Duration::days(days);
     for t in &engine.program.transitions {
         let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
             continue;
         };
-        let fast = script
-            .fast
-            .as_ref()
-            .unwrap_or_else(|| panic!("`{}` should have a fast form", script.source));
+        let Some(native) = script.native.as_ref() else {
+            assert!(
+                RHAI_ONLY.contains(&script.source.as_str()),
+                "`{}` should run natively",
+                script.source
+            );
+            continue;
+        };
         let ctx = Context::of(&engine.program, pairing, now);
         let rhai =
             engine
                 .runtime
                 .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
         tally.compared += 1;
-        if let Some(answer) = fast.eval(&ctx) {
+        let answered = tally.by_guard.entry(script.source.clone()).or_default();
+        if let Some(answer) = native.eval(&ctx, 10_000) {
             tally.answered += 1;
+            *answered += 1;
             assert_eq!(
                 rhai.as_ref().ok(),
                 Some(&answer),
@@ -200,14 +222,65 @@ const PEOPLE_GUARDS: &[&str] = &[
     "mentees.filter(|m| mentors.some(|x| x.grade > m.grade)).len() * 2 > mentees.len()",
     "mentees.some(|m| m.dept.contains(\"p\"))",
     "mentors[0].dept.len() >= 3",
+    // statements, loops, closures that make lists
+    "let ok = true; for m in mentees { if m.grade > 9 { ok = false; } } ok",
+    "let n = 0; for p in participants { if p.active == true { n += 1; } } n >= 1",
+    "let best = 0; for m in mentees { best = max(best, m.grade); } best >= 7",
+    "let n = 0; for i in 0..mentees.len() { if mentees[i].dept == \"ops\" { n += 1; } } n * 2 >= mentees.len()",
+    "mentees.filter(|m| m.grade >= 5).map(|m| m.grade).len() >= 1",
+    "mentees.some(|m| m.id.starts_with(\"mentee-1\"))",
+    "mentees.len() > 0 && mentees[mentees.len() - 1].grade >= 3",
+    "mentees.len() > 0 && mentees[-1].level >= 0.5",
+    "if mentees.is_empty() { false } else { mentees[0].dept != () }",
+    "participants.filter(|p| p.role != \"peer\").len() == mentors.len() + mentees.len()",
+    "mentees.all(|m| m[\"grade\"] != ())",
+    "mentors.len() == 0 || mentors[0].grade.to_float() / 2.0 >= 1.5",
+    // the libraries
+    "count_with(mentees, \"dept\", \"ops\") >= 1",
+    "share_with(mentees, \"dept\", \"ops\") > 0.3",
+    "same_for_all(mentees, \"dept\")",
+    "all_have(mentees, \"grade\")",
+    "distinct(mentees, \"dept\") >= 2",
+    "fewest_shared_hours(mentors, mentees) >= 2",
+    "mentors.len() == 0 || mentees.len() == 0 || shared_hours(mentors[0], mentees[0]) >= 4",
+    // facts kept per person, the organisation
+    "min(facts_of(mentees, \"att\")) >= 2",
+    "mentees.all(|m| m.facts.att >= 2)",
+    "sum(facts_of(participants, \"score\")) > 3",
+    "average(facts_of(participants, \"score\")) >= 2.0",
+    "count(mentees.map(|m| m.facts.att > 2)) >= 1",
+    "mentors.len() > 0 && mentees.len() > 0 && in_reporting_line(mentors[0], mentees[0])",
+    "mentors.len() > 0 && mentees.len() > 0 && levels_apart(mentees[0], mentors[0]) == 1",
+    // dates, time and history
+    "days_between(facts.start, today) >= 14",
+    "facts.start + \"2w\" <= today",
+    "today - facts.start > 30",
+    "facts.start < \"2025-12-01\"",
+    "today.weekday < 6 && today.year == 2026",
+    "days_in_stage >= 0 && stage == \"a\" && type == \"any\" && cycle == 1",
+    "weeks_in_program == 0 && months_in_stage == 0 && reason == \"\"",
+    "entries.a >= 1 && entries.z == 0",
+    "days_in_stage >= 10 || weeks_in_stage == 0",
+    "schedules.meet.missed <= 1",
+    "schedules.meet.done == 0 && schedules.meet.due >= 2",
+    "schedules.meet.next_due == () || schedules.meet.next_due >= today",
+    "schedules.meet.last_done == ()",
 ];
+
+/// Guards no native run answers: Rhai runs them, and they are here so the comparison covers
+/// what a program may hold.
+const RHAI_ONLY: &[&str] = &[];
 
 fn people_program() -> mentorflow_dsl::Program {
     let mut text = String::from(
-        "[program]\nid = \"p\"\ntitle = \"p\"\ninitial = \"a\"\n\
+        "[program]\nid = \"p\"\ntitle = \"p\"\ninitial = \"a\"\nlibraries = [\"std:people\", \"std:time\"]\n\
          [facts.i]\ntype = \"int\"\n[facts.f]\ntype = \"float\"\n\
          [attributes.grade]\ntype = \"int\"\n[attributes.level]\ntype = \"float\"\n\
          [attributes.dept]\ntype = \"text\"\n[attributes.active]\ntype = \"bool\"\n\
+         [attributes.utc_offset]\ntype = \"int\"\n\
+         [facts.att]\ntype = \"int\"\nper = \"mentee\"\ndefault = 2\n\
+         [facts.score]\ntype = \"int\"\nper = \"participant\"\n[facts.start]\ntype = \"date\"\n\
+         [schedules.meet]\ntitle = \"m\"\nevery = \"1w\"\nanchor = \"a\"\n\
          [stages.a]\n[stages.z]\noutcome = \"success\"\n\
          [types.any]\nroles = { mentor = { min = 0, max = 2 }, mentee = { min = 0, max = 4 }, peer = { min = 0, max = 1 } }\n",
     );
@@ -257,12 +330,28 @@ fn people_cases() -> Vec<Vec<Participant>> {
                 if next(3) > 0 {
                     attributes.insert("active".into(), Value::Bool(next(4) > 0));
                 }
+                if next(4) > 0 {
+                    let offset = [-8, -5, 0, 1, 5, 10][next(6) as usize];
+                    attributes.insert("utc_offset".into(), Value::Int(offset));
+                }
+                let mut facts = std::collections::BTreeMap::new();
+                if role == "mentee" && next(2) > 0 {
+                    facts.insert("att".to_string(), Value::Int(next(5) as i64));
+                }
+                if next(2) > 0 {
+                    facts.insert("score".to_string(), Value::Int(next(4) as i64));
+                }
+                let managers = match (role, next(3)) {
+                    ("mentee", 0) => vec!["mentor-0".to_string()],
+                    ("mentee", 1) => vec!["boss".to_string(), "mentor-0".to_string()],
+                    _ => Vec::new(),
+                };
                 people.push(Participant {
                     id: format!("{role}-{k}"),
                     role: role.into(),
                     attributes,
-                    facts: Default::default(),
-                    managers: Vec::new(),
+                    facts,
+                    managers,
                 });
             }
         }
@@ -272,7 +361,7 @@ fn people_cases() -> Vec<Vec<Participant>> {
 }
 
 #[test]
-fn the_fast_path_agrees_with_rhai_on_people() {
+fn native_runs_agree_with_rhai_on_people() {
     let engine = Engine::new(people_program());
     let actor = Actor {
         name: "t",
@@ -283,14 +372,18 @@ fn the_fast_path_agrees_with_rhai_on_people() {
         let (mut pairing, _) = engine
             .enrol("p-1", "any", people.clone(), &actor)
             .expect("enrol");
-        let facts = vec![
+        let mut facts = vec![
             ("i".to_string(), Value::Int(n as i64 % 3)),
             ("f".to_string(), Value::Float([0.5, 2.0, 9.0][n % 3])),
         ];
+        if n % 4 > 0 {
+            let start = chrono::NaiveDate::from_ymd_opt(2025, 11, 1 + (n % 28) as u32);
+            facts.push(("start".to_string(), Value::Date(start.expect("a date"))));
+        }
         engine
             .record(&mut pairing, None, facts, &actor)
             .expect("record");
-        compare(&engine, &pairing, &people, &mut tally);
+        compare_at(&engine, &pairing, &people, &mut tally, (n % 40) as i64);
     }
     tally.enough();
 }
