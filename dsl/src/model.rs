@@ -483,6 +483,9 @@ pub struct PairScript {
     /// The compiled form.
     #[serde(skip)]
     pub ast: rhai::AST,
+    /// The same script compiled for native runs, when it holds only what those run.
+    #[serde(skip)]
+    pub native: Option<crate::native::Native>,
     /// Where it lives, for error messages at run time.
     #[serde(skip)]
     pub origin: ScriptOrigin,

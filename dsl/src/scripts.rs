@@ -625,6 +625,7 @@ pub(crate) fn compile(
                 .map(|(name, f)| (name.as_str(), f.default.as_ref(), f.per.as_deref()))
                 .collect(),
             library: functions.library(),
+            criteria,
             pair: false,
         },
     );
@@ -724,8 +725,18 @@ pub(crate) fn compile_pair(
                     .tolerated_when_stored(),
                 );
             }
+            let native = crate::native::Native::compile(
+                &ast,
+                &crate::native::Declared {
+                    facts: Vec::new(),
+                    library: functions.library(),
+                    criteria: &[],
+                    pair: true,
+                },
+            );
             bad.is_empty().then(|| PairScript {
                 source: source.to_string(),
+                native,
                 ast: functions.with_library(ast),
                 origin: placement.origin(what),
             })

@@ -194,12 +194,7 @@ fn main() {
         println!(
             "{name:<21} {ns:>8.0}  {:>8.2}  {:<9}  {script} (= {answer})",
             plain / ns,
-            if compiled
-                .native
-                .as_ref()
-                .and_then(|n| n.eval(&ctx, 10_000))
-                .is_some()
-            {
+            if engine.runtime.native_answer(compiled, &ctx).is_some() {
                 "yes"
             } else {
                 "no"

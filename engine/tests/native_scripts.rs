@@ -173,7 +173,7 @@ fn compare_at(
         let Some(mentorflow_dsl::Guard::Script(script)) = &t.guard else {
             continue;
         };
-        let Some(native) = script.native.as_ref() else {
+        let Some(_) = script.native.as_ref() else {
             assert!(
                 RHAI_ONLY.contains(&script.source.as_str()),
                 "`{}` should run natively",
@@ -182,13 +182,19 @@ fn compare_at(
             continue;
         };
         let ctx = Context::of(&engine.program, pairing, now);
-        let rhai =
-            engine
-                .runtime
-                .eval_ast(&script.ast, script.variables, &[], &script.origin, &ctx);
+        let criteria = engine.runtime.criteria(script, &ctx);
+        let rhai = criteria.and_then(|criteria| {
+            engine.runtime.eval_ast(
+                &script.ast,
+                script.variables,
+                &criteria,
+                &script.origin,
+                &ctx,
+            )
+        });
         tally.compared += 1;
         let answered = tally.by_guard.entry(script.source.clone()).or_default();
-        if let Some(answer) = native.eval(&ctx, 10_000) {
+        if let Some(answer) = engine.runtime.native_answer(script, &ctx) {
             tally.answered += 1;
             *answered += 1;
             assert_eq!(
@@ -265,6 +271,10 @@ const PEOPLE_GUARDS: &[&str] = &[
     "schedules.meet.done == 0 && schedules.meet.due >= 2",
     "schedules.meet.next_due == () || schedules.meet.next_due >= today",
     "schedules.meet.last_done == ()",
+    // criteria read as variables (worked out first), transitions taken
+    "senior || mentees.len() > 2",
+    "!engaged && facts.i >= 1",
+    "taken.t0 == 0 && taken.t1 < 1",
 ];
 
 /// Guards no native run answers: Rhai runs them, and they are here so the comparison covers
@@ -284,9 +294,14 @@ fn people_program() -> mentorflow_dsl::Program {
          [stages.a]\n[stages.z]\noutcome = \"success\"\n\
          [types.any]\nroles = { mentor = { min = 0, max = 2 }, mentee = { min = 0, max = 4 }, peer = { min = 0, max = 1 } }\n",
     );
-    for guard in PEOPLE_GUARDS {
+    text.push_str(
+        "[criteria.senior]\nscript = 'mentors.len() > 0 && mentors[0].grade >= 10'\n\
+         [criteria.engaged]\nscript = 'senior || sum(facts_of(participants, \"score\")) > 2'\n",
+    );
+    for (i, guard) in PEOPLE_GUARDS.iter().enumerate() {
         text.push_str(&format!(
-            "[[transitions]]\nfrom = \"a\"\nto = \"z\"\nguard = '{guard}'\n"
+            "[[transitions]]\nfrom = \"a\"\nto = \"z\"\nlabel = \"t{}\"\nguard = '{guard}'\n",
+            i % 2
         ));
     }
     let loaded = mentorflow_dsl::load_str(Path::new("people.toml"), &text);

@@ -27,6 +27,8 @@ enum Base {
     PersonFacts(Node),
     /// The `entries` variable.
     Entries,
+    /// The `taken` variable.
+    Taken,
     /// The `schedules` variable, then one schedule of it.
     Schedules,
     Schedule(Name),
@@ -41,6 +43,9 @@ pub(crate) struct Program<'a> {
     pub facts: FactOf<'a>,
     /// The program's libraries, merged (their functions, none of their statements).
     pub library: Option<&'a AST>,
+    /// The program's criteria (a script reads them as variables; they stand over the
+    /// script variables of the same name, as in Rhai's scope).
+    pub criteria: &'a [String],
     /// Whether `mentor` and `mentee` are the script's people (a matching script).
     pub pair: bool,
 }
@@ -54,6 +59,8 @@ pub(crate) struct Compiler<'a> {
     pub functions: Vec<Option<Function>>,
     /// The texts written in the script and its functions.
     pub literals: Vec<String>,
+    /// The names it reads (facts, properties).
+    pub reads: Vec<super::tree::Read>,
     names: Vec<(String, usize, usize)>,
     compiling: Vec<(String, usize)>,
 }
@@ -90,6 +97,7 @@ impl<'a> Compiler<'a> {
             program,
             functions: Vec::new(),
             literals: Vec::new(),
+            reads: Vec::new(),
             names: Vec::new(),
             compiling: Vec::new(),
         }
@@ -312,6 +320,20 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// The index of a name the script reads, kept once.
+    fn read(&mut self, name: &str, default: Option<crate::value::Value>) -> usize {
+        let name = Name::new(name);
+        if let Some(at) = self
+            .reads
+            .iter()
+            .position(|r| r.name == name && r.default == default)
+        {
+            return at;
+        }
+        self.reads.push(super::tree::Read { name, default });
+        self.reads.len() - 1
+    }
+
     /// A text literal, kept once.
     fn literal(&mut self, text: &str) -> Constant {
         let at = match self.literals.iter().position(|l| l == text) {
@@ -340,9 +362,13 @@ impl<'a> Compiler<'a> {
             return None;
         }
         let pair = self.program.pair;
+        if !pair && self.program.criteria.iter().any(|c| c == name) {
+            return Some(Base::Value(Node::Criterion(Name::new(name))));
+        }
         Some(Base::Value(match name {
             "facts" if !pair => return Some(Base::Facts),
             "entries" if !pair => return Some(Base::Entries),
+            "taken" if !pair => return Some(Base::Taken),
             "schedules" if !pair => return Some(Base::Schedules),
             "participants" => Node::Group(Group::Participants),
             "mentors" if !pair => Node::Group(Group::Mentors),
@@ -416,10 +442,11 @@ impl<'a> Compiler<'a> {
                 if declared.as_ref().is_some_and(|(_, per)| *per) {
                     return None;
                 }
-                Some(Base::Value(Node::Fact(
-                    Name::new(name),
-                    declared.and_then(|(default, _)| default),
-                )))
+                let default = declared.and_then(|(default, _)| default);
+                Some(Base::Value(Node::Fact(self.read(name, default))))
+            }
+            (Base::Taken, Expr::Property(prop, _)) => {
+                Some(Base::Value(Node::Taken(Name::new(prop.2.as_str()))))
             }
             (Base::Entries, Expr::Property(prop, _)) => {
                 Some(Base::Value(Node::Entries(Name::new(prop.2.as_str()))))
@@ -431,12 +458,13 @@ impl<'a> Compiler<'a> {
                 name,
                 super::Standing::of(prop.2.as_str())?,
             ))),
-            (Base::PersonFacts(person), Expr::Property(prop, _)) => Some(Base::Value(
-                Node::PersonFact(Box::new(person), Name::new(prop.2.as_str())),
-            )),
+            (Base::PersonFacts(person), Expr::Property(prop, _)) => {
+                let read = self.read(prop.2.as_str(), None);
+                Some(Base::Value(Node::PersonFact(Box::new(person), read)))
+            }
             (Base::Value(object), Expr::Property(prop, _)) => Some(match prop.2.as_str() {
                 "facts" => Base::PersonFacts(object),
-                name => Base::Value(property(object, Name::new(name))),
+                name => Base::Value(property(object, self.read(name, None))),
             }),
             (Base::Value(object), Expr::MethodCall(call, _)) => {
                 Some(Base::Value(self.method(object, call, frame)?))
@@ -633,7 +661,7 @@ fn body_of(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
 }
 
 /// `OBJECT.NAME`, as one node where the object is a local or a group's member.
-fn property(object: Node, name: Name) -> Node {
+fn property(object: Node, name: usize) -> Node {
     match object {
         Node::Local(slot) => Node::LocalProperty(slot, name),
         Node::Member(group, i) => Node::MemberProperty(group, i, name),

@@ -44,6 +44,16 @@ pub trait Subject {
     fn entries(&self, _stage: &str) -> Option<i64> {
         None
     }
+    /// `taken.LABEL`: how many times a transition of that label was taken; `None` for no
+    /// such label.
+    fn taken(&self, _label: &str) -> Option<i64> {
+        None
+    }
+    /// The value of criterion `name`, which the script reads as a variable (worked out before
+    /// the script runs, as for Rhai); `None` leaves the script to Rhai.
+    fn criterion(&self, _name: &str) -> Option<bool> {
+        None
+    }
     /// `schedules.NAME.FIELD`: `Some(None)` for `()` (nothing done yet, nothing due); `None`
     /// for no such schedule, or to leave the script to Rhai.
     fn schedule(&self, _name: &str, _field: Standing) -> Option<Option<Known<'_>>> {
@@ -97,6 +107,25 @@ pub trait Person {
     /// Their managers, nearest first.
     fn managers(&self) -> &[String] {
         &[]
+    }
+}
+
+/// A person held by reference is the same person.
+impl<P: Person> Person for &P {
+    fn id(&self) -> &str {
+        (*self).id()
+    }
+    fn role(&self) -> &str {
+        (*self).role()
+    }
+    fn attribute(&self, name: &str) -> Option<&Value> {
+        (*self).attribute(name)
+    }
+    fn fact(&self, name: &str) -> Option<&Value> {
+        (*self).fact(name)
+    }
+    fn managers(&self) -> &[String] {
+        (*self).managers()
     }
 }
 
@@ -178,6 +207,7 @@ pub struct Native {
     functions: Vec<tree::Function>,
     per_person: Vec<PersonFact>,
     literals: Vec<String>,
+    reads: Vec<tree::Read>,
 }
 
 /// What the compiler is told of the program.
@@ -186,6 +216,8 @@ pub struct Declared<'a> {
     pub facts: Vec<(&'a str, Option<&'a Value>, Option<&'a str>)>,
     /// The program's libraries' functions, merged.
     pub library: Option<&'a rhai::AST>,
+    /// The program's criteria, which scripts read as variables.
+    pub criteria: &'a [String],
     /// Whether the script is a matching script, reading `mentor` and `mentee`.
     pub pair: bool,
 }
@@ -203,12 +235,13 @@ impl Native {
         let program = compile::Program {
             facts: &facts,
             library: declared.library,
+            criteria: declared.criteria,
             pair: declared.pair,
         };
         let mut compiler = compile::Compiler::new(ast, &program);
         let script = compiler.script()?;
         let functions = compiler.functions.into_iter().collect::<Option<Vec<_>>>()?;
-        let literals = compiler.literals;
+        let (literals, reads) = (compiler.literals, compiler.reads);
         let per_person = declared
             .facts
             .iter()
@@ -225,15 +258,17 @@ impl Native {
             functions,
             per_person,
             literals,
+            reads,
         })
     }
 
     fn value<S: Subject>(&self, subject: &S, budget: u64) -> Option<val::Val> {
-        let parts = (
-            &self.functions[..],
-            &self.per_person[..],
-            &self.literals[..],
-        );
+        let parts = run::Parts {
+            functions: &self.functions,
+            per_person: &self.per_person,
+            literals: &self.literals,
+            reads: &self.reads,
+        };
         run::Run::new(subject, parts, budget).answer(&self.script)
     }
 

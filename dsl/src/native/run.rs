@@ -15,7 +15,7 @@ use crate::aggregates as agg;
 use crate::dates::{self, ScriptDate};
 use crate::value::Value;
 
-use super::tree::{Block, Builtin, Constant, Each, Function, Group, Node, Statement, FRAME};
+use super::tree::{Block, Builtin, Constant, Each, Function, Group, Node, Read, Statement, FRAME};
 use super::val::{arithmetic, compare, Arithmetic, Kind, Scalar, Text, Val};
 use super::{Known, Person, PersonFact, Subject};
 
@@ -52,12 +52,18 @@ enum Made<'s> {
 /// Most things one run may make (Rhai's limits on sizes are far above what this allows).
 const MOST_MADE: usize = 4096;
 
+/// What a compiled script holds besides its body.
+pub(crate) struct Parts<'s> {
+    pub functions: &'s [Function],
+    pub per_person: &'s [PersonFact],
+    pub literals: &'s [String],
+    pub reads: &'s [Read],
+}
+
 /// One run of a compiled script for a subject.
 pub(crate) struct Run<'s, S: Subject> {
     subject: &'s S,
-    functions: &'s [Function],
-    per_person: &'s [PersonFact],
-    literals: &'s [String],
+    parts: Parts<'s>,
     /// Steps left before the run gives up.
     steps: u64,
     heap: Vec<Made<'s>>,
@@ -68,16 +74,10 @@ pub(crate) struct Run<'s, S: Subject> {
 }
 
 impl<'s, S: Subject> Run<'s, S> {
-    pub fn new(
-        subject: &'s S,
-        (functions, per_person, literals): (&'s [Function], &'s [PersonFact], &'s [String]),
-        steps: u64,
-    ) -> Run<'s, S> {
+    pub fn new(subject: &'s S, parts: Parts<'s>, steps: u64) -> Run<'s, S> {
         Run {
             subject,
-            functions,
-            per_person,
-            literals,
+            parts,
             steps,
             heap: Vec::new(),
             groups: [None; 3],
@@ -137,9 +137,10 @@ impl<'s, S: Subject> Run<'s, S> {
         Val::map(sure!(self.make(Made::Map(copy))))
     }
 
-    /// Text of the pairing's, as a value.
+    /// Text of the pairing's found no other way (a list's item, a property read by a name
+    /// the run made), as a value.
     fn borrowed(&mut self, text: &'s str) -> Val {
-        Val::text(Text::Borrowed(sure!(self.make(Made::Borrowed(text)))))
+        Val::text(Text::Made(sure!(self.make(Made::Borrowed(text)))))
     }
 
     /// Text made by the run, as a value.
@@ -148,13 +149,33 @@ impl<'s, S: Subject> Run<'s, S> {
     }
 
     fn text(&self, value: Val) -> Option<&str> {
-        match value.as_text()? {
-            Text::Literal(i) => self.literals.get(i).map(String::as_str),
-            Text::Borrowed(i) | Text::Made(i) => match self.heap.get(i)? {
-                Made::Borrowed(t) => Some(t),
-                Made::Text(t) => Some(t),
-                _ => None,
-            },
+        let people = self.subject.people();
+        let read = |i: usize| self.parts.reads.get(i);
+        let stored = match value.as_text()? {
+            Text::Literal(i) => return self.parts.literals.get(i).map(String::as_str),
+            Text::Id(p) => return Some(people.get(p)?.id()),
+            Text::Role(p) => return Some(people.get(p)?.role()),
+            Text::Made(i) => {
+                return match self.heap.get(i)? {
+                    Made::Borrowed(t) => Some(t),
+                    Made::Text(t) => Some(t),
+                    _ => None,
+                }
+            }
+            Text::Fact(i) => {
+                let read = read(i)?;
+                self.subject.fact(&read.name).or(read.default.as_ref())?
+            }
+            Text::Attribute(p, i) => people.get(p)?.attribute(&read(i)?.name)?,
+            Text::PersonFact(p, i) => {
+                let name = &read(i)?.name;
+                let declared = self.parts.per_person.iter().find(|f| f.name == *name)?;
+                people.get(p)?.fact(name).or(declared.default.as_ref())?
+            }
+        };
+        match stored {
+            Value::Text(t) => Some(t),
+            _ => None,
         }
     }
 
@@ -299,19 +320,20 @@ impl<'s, S: Subject> Run<'s, S> {
                 Constant::Text(i) => Val::text(Text::Literal(*i)),
             },
             Node::Local(slot) => locals[*slot],
-            Node::Fact(name, default) => {
+            Node::Fact(i) => {
+                let read = &self.parts.reads[*i];
                 if !self.subject.facts_known() {
                     return Val::UNSURE;
                 }
-                match self.subject.fact(name).or(default.as_ref()) {
-                    Some(value) => self.of(value),
+                match self.subject.fact(&read.name).or(read.default.as_ref()) {
+                    Some(value) => self.of(value, Some(Text::Fact(*i))),
                     None => Val::UNIT,
                 }
             }
-            Node::LocalProperty(slot, name) => self.property(locals[*slot], name),
-            Node::MemberProperty(group, i, name) => {
+            Node::LocalProperty(slot, read) => self.property(locals[*slot], *read),
+            Node::MemberProperty(group, i, read) => {
                 let person = go!(self.member(*group, *i));
-                self.property(person, name)
+                self.property(person, *read)
             }
             Node::Compare(left, op, right) => {
                 let left = go!(self.node(left, locals));
@@ -351,9 +373,9 @@ impl<'s, S: Subject> Run<'s, S> {
     fn rare(&mut self, node: &'s Node, locals: &mut [Val]) -> Val {
         match node {
             Node::Group(group) => Val::people(sure!(self.group(*group))),
-            Node::Property(object, name) => {
+            Node::Property(object, read) => {
                 let object = go!(self.node(object, locals));
-                self.property(object, name)
+                self.property(object, *read)
             }
             Node::Arithmetic(left, op, right) => {
                 let left = go!(self.node(left, locals));
@@ -371,6 +393,8 @@ impl<'s, S: Subject> Run<'s, S> {
                 Known::Date(d) => Val::date(d),
             },
             Node::Entries(stage) => Val::int(sure!(self.subject.entries(stage))),
+            Node::Taken(label) => Val::int(sure!(self.subject.taken(label))),
+            Node::Criterion(name) => Val::bool(sure!(self.subject.criterion(name))),
             Node::Schedule(name, field) => match sure!(self.subject.schedule(name, *field)) {
                 None => Val::UNIT,
                 Some(Known::Int(i)) => Val::int(i),
@@ -378,9 +402,10 @@ impl<'s, S: Subject> Run<'s, S> {
                 Some(Known::Date(d)) => Val::date(d),
             },
             Node::Member(group, i) => self.member(*group, *i),
-            Node::PersonFact(person, name) => {
-                let person = go!(self.node(person, locals));
-                self.person_fact(sure!(person.index(Kind::Person)), name)
+            Node::PersonFact(person, read) => {
+                let person = sure!(go!(self.node(person, locals)).index(Kind::Person));
+                let name = self.parts.reads[*read].name.as_str();
+                self.person_fact(person, name, Some(Text::PersonFact(person, *read)))
             }
             Node::Index(object, index) => {
                 let object = go!(self.node(object, locals));
@@ -411,7 +436,7 @@ impl<'s, S: Subject> Run<'s, S> {
                 if values[0].is_stop() {
                     return values[0];
                 }
-                let function = sure!(self.functions.get(*index));
+                let function = sure!(self.parts.functions.get(*index));
                 self.call(function, &values[..n])
             }
             Node::EmptyMap => Val::map(sure!(self.make(Made::Map(BTreeMap::new())))),
@@ -420,15 +445,19 @@ impl<'s, S: Subject> Run<'s, S> {
         }
     }
 
-    /// A stored value as the script's map gives it (a list of texts as an array of strings).
+    /// A stored value as the script's map gives it (a list of texts as an array of strings);
+    /// text is pointed at where it is (`text`), or held in the heap without it.
     #[inline]
-    fn of(&mut self, value: &'s Value) -> Val {
+    fn of(&mut self, value: &'s Value, text: Option<Text>) -> Val {
         match value {
             Value::Bool(b) => Val::bool(*b),
             Value::Int(i) => Val::int(*i),
             Value::Float(x) => Val::float(*x),
             Value::Date(d) => Val::date(*d),
-            Value::Text(t) => self.borrowed(t),
+            Value::Text(t) => match text {
+                Some(at) => Val::text(at),
+                None => self.borrowed(t),
+            },
             Value::List(items) => {
                 let mut list = Vec::with_capacity(items.len());
                 for item in items {
@@ -466,18 +495,25 @@ impl<'s, S: Subject> Run<'s, S> {
     }
 
     /// A property of a person (their map's entry: attributes stand over `id` and `role`; one
-    /// they lack is `()`) or of a date.
+    /// they lack is `()`) or of a date, by the name read `read`.
     #[inline]
-    fn property(&mut self, object: Val, name: &str) -> Val {
+    fn property(&mut self, object: Val, read: usize) -> Val {
+        let name = self.parts.reads[read].name.as_str();
+        self.property_named(object, name, Some(read))
+    }
+
+    /// [`Self::property`] by name (`read`: the name's place among the reads, when it has one).
+    fn property_named(&mut self, object: Val, name: &str, read: Option<usize>) -> Val {
         match object.kind {
             Kind::Person => {
-                let person = sure!(self.subject.people().get(object.bits as usize));
+                let p = object.bits as usize;
+                let person = sure!(self.subject.people().get(p));
                 if let Some(v) = person.attribute(name) {
-                    return self.of(v);
+                    return self.of(v, read.map(|r| Text::Attribute(p, r)));
                 }
                 match name {
-                    "id" => self.borrowed(person.id()),
-                    "role" => self.borrowed(person.role()),
+                    "id" => Val::text(Text::Id(p)),
+                    "role" => Val::text(Text::Role(p)),
                     // Entries of the map that are not attributes: Rhai's to read.
                     "facts" | "managers" | "joined" => Val::UNSURE,
                     _ => Val::UNIT,
@@ -499,14 +535,18 @@ impl<'s, S: Subject> Run<'s, S> {
 
     /// A fact kept per person, as their map's `facts` gives it: recorded, else the default,
     /// else `()`; for someone it is not kept for, Rhai decides.
-    fn person_fact(&mut self, person: usize, name: &str) -> Val {
-        let person = sure!(self.subject.people().get(person));
-        let declared = sure!(self.per_person.iter().find(|f| f.name.as_str() == name));
-        if !declared.kept_for(person.role()) {
+    fn person_fact(&mut self, person: usize, name: &str, text: Option<Text>) -> Val {
+        let someone = sure!(self.subject.people().get(person));
+        let declared = sure!(self
+            .parts
+            .per_person
+            .iter()
+            .find(|f| f.name.as_str() == name));
+        if !declared.kept_for(someone.role()) {
             return Val::UNSURE;
         }
-        match person.fact(name).or(declared.default.as_ref()) {
-            Some(value) => self.of(value),
+        match someone.fact(name).or(declared.default.as_ref()) {
+            Some(value) => self.of(value, text),
             None => Val::UNIT,
         }
     }
@@ -529,7 +569,7 @@ impl<'s, S: Subject> Run<'s, S> {
             (Kind::Person, Kind::Text) => {
                 // Read by a name that is a value: copied out first, the heap may grow.
                 let name = sure!(self.text(index)).to_string();
-                self.property(object, &name)
+                self.property_named(object, &name, None)
             }
             (Kind::Map, Kind::Text) => {
                 let key = sure!(self.text(index));
@@ -682,7 +722,7 @@ impl<'s, S: Subject> Run<'s, S> {
                 let name = sure!(self.text(second)).to_string();
                 let mut values = Vec::with_capacity(mask.count_ones() as usize);
                 for i in (0..64).filter(|i| mask & (1u64 << i) != 0) {
-                    values.push(go!(self.person_fact(i, &name)));
+                    values.push(go!(self.person_fact(i, &name, None)));
                 }
                 Val::list(sure!(self.make(Made::List(values))))
             }

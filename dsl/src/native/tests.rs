@@ -62,6 +62,7 @@ fn fast(source: &str) -> Option<Guard> {
     let declared = Declared {
         facts: vec![("d", Some(&five), None)],
         library: None,
+        criteria: &[],
         pair: false,
     };
     Native::compile(&ast, &declared).map(Guard)

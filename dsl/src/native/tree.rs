@@ -75,26 +75,31 @@ pub(crate) enum Node {
     Constant(Constant),
     /// A local variable's slot.
     Local(usize),
-    /// `facts.NAME`, with the declared default used when nothing is recorded.
-    Fact(Name, Option<Value>),
+    /// `facts.NAME`, by its index among the script's reads (with the declared default used
+    /// when nothing is recorded).
+    Fact(usize),
     Group(Group),
     /// The person `mentor` or `mentee` of a matching script: index into the people.
     PairPerson(usize),
     Clock(Clock),
     /// `entries.STAGE`.
     Entries(Name),
+    /// `taken.LABEL`.
+    Taken(Name),
+    /// A criterion read as a variable.
+    Criterion(Name),
     /// `schedules.NAME.FIELD`.
     Schedule(Name, super::Standing),
-    /// `X.NAME` (a person's property).
-    Property(Box<Node>, Name),
+    /// `X.NAME` (a person's property; the name by its index among the script's reads).
+    Property(Box<Node>, usize),
     /// `x.NAME` of a local (a closure's person, mostly): one node where two would be.
-    LocalProperty(usize, Name),
+    LocalProperty(usize, usize),
     /// `GROUP[i]`.
     Member(Group, i64),
     /// `GROUP[i].NAME`.
-    MemberProperty(Group, i64, Name),
+    MemberProperty(Group, i64, usize),
     /// `X.facts.NAME`: a fact kept per person.
-    PersonFact(Box<Node>, Name),
+    PersonFact(Box<Node>, usize),
     /// `X[I]`.
     Index(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -113,6 +118,14 @@ pub(crate) enum Node {
     Function(usize, Box<[Node]>),
     /// `#{}`: an empty map.
     EmptyMap,
+}
+
+/// A name a script reads (a fact, a property), with a fact's declared default: the script's
+/// values point back here, so text read from the pairing is never copied.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Read {
+    pub name: Name,
+    pub default: Option<Value>,
 }
 
 /// Statements, in order; a block's value is its last statement's.

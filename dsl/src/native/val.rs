@@ -39,17 +39,25 @@ pub(crate) struct Val {
     pub bits: u64,
 }
 
-/// Where a text value is: the program's literals, the pairing's data (borrowed), or made by
-/// the run; the two top bits of a text value tell which, the rest is the index.
+/// Where a text value is: a literal of the program's, a fact, a person's attribute, fact, id
+/// or role (read again where it is, never copied), or text the run made. The top three bits
+/// of a text value tell which; a person's index is the next 16, the rest an index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Text {
     Literal(usize),
-    Borrowed(usize),
+    /// A fact of the pairing, by read.
+    Fact(usize),
+    /// A person's attribute: person, read.
+    Attribute(usize, usize),
+    /// A fact kept per person: person, read.
+    PersonFact(usize, usize),
+    Id(usize),
+    Role(usize),
+    /// In the run's heap.
     Made(usize),
 }
 
-const LITERAL: u64 = 1 << 63;
-const MADE: u64 = 1 << 62;
+const LOW: u64 = (1 << 32) - 1;
 
 impl Val {
     pub const UNIT: Val = Val::of(Kind::Unit, 0);
@@ -95,14 +103,17 @@ impl Val {
     }
 
     pub fn text(at: Text) -> Val {
-        Val::of(
-            Kind::Text,
-            match at {
-                Text::Literal(i) => LITERAL | i as u64,
-                Text::Made(i) => MADE | i as u64,
-                Text::Borrowed(i) => i as u64,
-            },
-        )
+        let (tag, person, index) = match at {
+            Text::Literal(i) => (0, 0, i),
+            Text::Fact(i) => (1, 0, i),
+            Text::Attribute(p, i) => (2, p, i),
+            Text::PersonFact(p, i) => (3, p, i),
+            Text::Id(p) => (4, p, 0),
+            Text::Role(p) => (5, p, 0),
+            Text::Made(i) => (6, 0, i),
+        };
+        let bits = (tag << 61) | ((person as u64 & 0xffff) << 32) | (index as u64 & LOW);
+        Val::of(Kind::Text, bits)
     }
 
     /// Whether the run stops here.
@@ -142,15 +153,19 @@ impl Val {
     }
 
     pub fn as_text(self) -> Option<Text> {
-        (self.kind == Kind::Text).then(|| {
-            let i = (self.bits & !(LITERAL | MADE)) as usize;
-            if self.bits & LITERAL != 0 {
-                Text::Literal(i)
-            } else if self.bits & MADE != 0 {
-                Text::Made(i)
-            } else {
-                Text::Borrowed(i)
-            }
+        if self.kind != Kind::Text {
+            return None;
+        }
+        let person = ((self.bits >> 32) & 0xffff) as usize;
+        let index = (self.bits & LOW) as usize;
+        Some(match self.bits >> 61 {
+            0 => Text::Literal(index),
+            1 => Text::Fact(index),
+            2 => Text::Attribute(person, index),
+            3 => Text::PersonFact(person, index),
+            4 => Text::Id(person),
+            5 => Text::Role(person),
+            _ => Text::Made(index),
         })
     }
 }

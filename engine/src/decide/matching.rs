@@ -154,9 +154,13 @@ pub enum MatchError {
     },
 }
 
-/// A pair's verdict: allowed with its score and each criterion's value, or not. Values only,
-/// names and weights are the program's: a million pairs must not hold four million names.
-type Verdict = Option<(f64, Box<[f64]>)>;
+/// A pair's verdict: its score when it is allowed, NaN when not (a score is always a finite
+/// number). Eight bytes a pair: 10,000 mentees by 2,000 mentors hold 160 MB of them. Each
+/// criterion's part is worked out again for the pairs proposed only.
+type Verdict = f64;
+
+/// The verdict of a pair that may not be made.
+const NOT_ALLOWED: Verdict = f64::NAN;
 
 /// Scores are compared in thousandths: two pairs closer than that count as equal.
 const SCALE: f64 = 1000.0;
@@ -205,17 +209,13 @@ pub fn propose(
         total: (mentors.len() * mentees.len()) as u64,
         judged: std::sync::atomic::AtomicU64::new(0),
     };
-    let (verdicts, evaluations) =
+    let (mut verdicts, evaluations) =
         judge.all(&mentors, &mentees, (&mentor_maps, &mentee_maps), progress)?;
-    let verdict = |i: usize, j: usize| -> Option<&(f64, Box<[f64]>)> {
-        let forbidden = excluded
-            .iter()
-            .any(|(m, e)| *m == mentors[i].participant.id && *e == mentees[j].participant.id);
-        verdicts[i * mentees.len() + j]
-            .as_ref()
-            .filter(|_| !forbidden)
+    forbid(&mut verdicts, (&mentors, &mentees), excluded);
+    let score_of = |i: usize, j: usize| -> Option<f64> {
+        let v = verdicts[i * mentees.len() + j];
+        (!v.is_nan()).then_some(v)
     };
-    let score_of = |i: usize, j: usize| verdict(i, j).map(|v| v.0);
     let group = group_size(ty);
     // One-on-one: a mentor takes up to their capacity. A group type: a mentor leads one group
     // of up to the type's maximum; a group that would stay below its minimum is not formed
@@ -252,29 +252,36 @@ pub fn propose(
     };
     let mut pairs = Vec::new();
     let mut taken = vec![0u32; mentors.len()];
+    // Each proposed pair's parts, judged again (the same scripts on the same people).
+    let runtime = &engine.runtime;
+    let mut values = Vec::with_capacity(matching.criteria.len());
     for (j, i) in assigned.iter().enumerate() {
         let Some(i) = *i else { continue };
-        if let Some((score, values)) = verdict(i, j) {
-            taken[i] += 1;
-            let parts = matching
-                .criteria
-                .iter()
-                .zip(values.iter())
-                .map(|(c, v)| (c.name.clone(), *v, v * c.weight))
-                .collect();
-            pairs.push(Proposed {
-                mentor: mentors[i].participant.id.clone(),
-                mentee: mentees[j].participant.id.clone(),
-                score: *score,
-                parts,
-            });
-        }
+        let Some(score) = score_of(i, j) else {
+            continue;
+        };
+        values.clear();
+        let maps = (&mentor_maps[i], &mentee_maps[j]);
+        judge.pair(runtime, (mentors[i], mentees[j]), maps, &mut values)?;
+        taken[i] += 1;
+        let parts = matching
+            .criteria
+            .iter()
+            .zip(values.iter())
+            .map(|(c, v)| (c.name.clone(), *v, v * c.weight))
+            .collect();
+        pairs.push(Proposed {
+            mentor: mentors[i].participant.id.clone(),
+            mentee: mentees[j].participant.id.clone(),
+            score,
+            parts,
+        });
     }
     pairs.sort_by(|a, b| (&a.mentor, &a.mentee).cmp(&(&b.mentor, &b.mentee)));
     let matched_mentee = |j: usize| assigned[j].is_some();
     for (j, c) in mentees.iter().enumerate() {
         if !matched_mentee(j) {
-            let any = (0..mentors.len()).any(|i| verdict(i, j).is_some());
+            let any = (0..mentors.len()).any(|i| score_of(i, j).is_some());
             let why = if any {
                 Unmatched::CapacityTaken
             } else {
@@ -299,7 +306,7 @@ pub fn propose(
                 why,
             ));
         } else if taken[i] == 0 {
-            let any = (0..mentees.len()).any(|j| verdict(i, j).is_some());
+            let any = (0..mentees.len()).any(|j| score_of(i, j).is_some());
             let why = if any {
                 Unmatched::CapacityTaken
             } else {
@@ -422,12 +429,15 @@ impl Judge<'_> {
                         let runtime = Runtime::default();
                         let mut verdicts = Vec::with_capacity(ms.len() * n);
                         let mut evaluations = 0u64;
+                        let mut values = Vec::with_capacity(self.criteria.len());
                         for (m, mm) in ms.iter().zip(maps) {
                             self.within_budget(n as u64)?;
                             for (e, em) in mentees.iter().zip(mentee_maps) {
-                                let (v, evals) = self.pair(&runtime, m, e, mm, em)?;
+                                values.clear();
+                                let (v, evals) =
+                                    self.pair(&runtime, (m, e), (mm, em), &mut values)?;
                                 evaluations += evals;
-                                verdicts.push(v);
+                                verdicts.push(v.unwrap_or(NOT_ALLOWED));
                             }
                         }
                         Ok((verdicts, evaluations))
@@ -477,15 +487,15 @@ impl Judge<'_> {
         Ok(())
     }
 
-    /// One pair: the type's rule, `allow`, then each criterion; the evaluations it took.
+    /// One pair: the type's rule, `allow`, then each criterion: the score when allowed (each
+    /// criterion's value pushed to `values`), and the evaluations it took.
     fn pair(
         &self,
         runtime: &Runtime,
-        mentor: &Candidate,
-        mentee: &Candidate,
-        mentor_map: &Dynamic,
-        mentee_map: &Dynamic,
-    ) -> Result<(Verdict, u64), MatchError> {
+        (mentor, mentee): (&Candidate, &Candidate),
+        (mentor_map, mentee_map): (&Dynamic, &Dynamic),
+        values: &mut Vec<f64>,
+    ) -> Result<(Option<f64>, u64), MatchError> {
         let ids = || (mentor.participant.id.clone(), mentee.participant.id.clone());
         let fail = |error| MatchError::Script {
             pair: ids(),
@@ -495,36 +505,64 @@ impl Judge<'_> {
             return Ok((None, 0));
         }
         let mut evaluations = 0;
+        // Natively where the scripts allow it (the pair as scripts see it), else in Rhai.
+        let pair = Pair::of(&mentor.participant, &mentee.participant);
+        let budget = runtime.native_budget();
         if let Some(rule) = &self.ty.rule {
             evaluations += 1;
-            let people = [mentor_map.clone(), mentee_map.clone()];
+            let native = pair
+                .as_ref()
+                .and_then(|p| rule.native.as_ref()?.eval(p, budget));
             // A rule that cannot be evaluated on this pair (an attribute it reads is missing)
             // refuses it, as at enrolment.
-            if !runtime
-                .eval_rule(self.program, rule, &people)
-                .unwrap_or(false)
-            {
+            let holds = native.unwrap_or_else(|| {
+                let people = [mentor_map.clone(), mentee_map.clone()];
+                runtime
+                    .eval_rule(self.program, rule, &people)
+                    .unwrap_or(false)
+            });
+            if !holds {
                 return Ok((None, evaluations));
             }
         }
         if let Some(allow) = self.allow {
             evaluations += 1;
-            let allowed = runtime
-                .eval_pair(allow, mentor_map, mentee_map)
-                .map_err(fail)?;
-            if !allowed.as_bool().unwrap_or(false) {
+            let native = pair
+                .as_ref()
+                .and_then(|p| allow.native.as_ref()?.eval(p, budget));
+            let allowed = match native {
+                Some(b) => b,
+                None => runtime
+                    .eval_pair(allow, mentor_map, mentee_map)
+                    .map_err(fail)?
+                    .as_bool()
+                    .unwrap_or(false),
+            };
+            if !allowed {
                 return Ok((None, evaluations));
             }
         }
-        let mut values = Vec::with_capacity(self.criteria.len());
         let mut score = 0.0;
         for c in self.criteria {
             evaluations += 1;
-            let value = runtime
-                .eval_pair(&c.score, mentor_map, mentee_map)
-                .map_err(fail)?;
-            let value =
-                number(&value).ok_or_else(|| fail(runtime.not_a_number(&c.score, &value)))?;
+            // A native score that is not a finite number is Rhai's to report.
+            let native = pair
+                .as_ref()
+                .and_then(|p| c.score.native.as_ref()?.number(p, budget))
+                .map(|n| match n {
+                    mentorflow_dsl::native::Number::Int(i) => i as f64,
+                    mentorflow_dsl::native::Number::Float(x) => x,
+                })
+                .filter(|x| x.is_finite());
+            let value = match native {
+                Some(x) => x,
+                None => {
+                    let value = runtime
+                        .eval_pair(&c.score, mentor_map, mentee_map)
+                        .map_err(fail)?;
+                    number(&value).ok_or_else(|| fail(runtime.not_a_number(&c.score, &value)))?
+                }
+            };
             // Scores are compared exactly in thousandths of 64-bit integers: bounded, the
             // assignment's sums cannot overflow.
             if value.abs() * c.weight > MAX_SCORE {
@@ -537,7 +575,64 @@ impl Judge<'_> {
             score += value * c.weight;
             values.push(value);
         }
-        Ok((Some((score, values.into_boxed_slice())), evaluations))
+        Ok((Some(score), evaluations))
+    }
+}
+
+/// Marks the pairs never to propose (mentor id, mentee id) as not allowed.
+fn forbid(
+    verdicts: &mut [Verdict],
+    (mentors, mentees): (&[&Candidate], &[&Candidate]),
+    excluded: &[(String, String)],
+) {
+    if excluded.is_empty() {
+        return;
+    }
+    let at = |people: &[&Candidate]| -> std::collections::HashMap<String, usize> {
+        people
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (c.participant.id.clone(), k))
+            .collect()
+    };
+    let (mentor_at, mentee_at) = (at(mentors), at(mentees));
+    for (m, e) in excluded {
+        if let (Some(i), Some(j)) = (mentor_at.get(m), mentee_at.get(e)) {
+            verdicts[i * mentees.len() + j] = NOT_ALLOWED;
+        }
+    }
+}
+
+/// A candidate pair as natively run matching scripts see it: `mentor` and `mentee`, and as a
+/// rule sees them, the group of mentors and of mentees of one each. No pairing exists yet, so
+/// facts, time and history are left to Rhai (which reads them as nothing).
+struct Pair<'a> {
+    people: [&'a Participant; 2],
+}
+
+impl<'a> Pair<'a> {
+    /// The pair, when each has the role Rhai's view of them will be read as (the groups are
+    /// found by role).
+    fn of(mentor: &'a Participant, mentee: &'a Participant) -> Option<Pair<'a>> {
+        (mentor.role.as_str() == "mentor" && mentee.role.as_str() == "mentee").then_some(Pair {
+            people: [mentor, mentee],
+        })
+    }
+}
+
+impl<'a> mentorflow_dsl::native::Subject for Pair<'a> {
+    type Person = &'a Participant;
+
+    fn fact(&self, _: &str) -> Option<&mentorflow_dsl::Value> {
+        None
+    }
+
+    fn facts_known(&self) -> bool {
+        false
+    }
+
+    fn people(&self) -> &[&'a Participant] {
+        &self.people
     }
 }
 
@@ -607,12 +702,10 @@ impl Hungarian {
         let columns = mentors + 1;
         let scaled = |s: f64| (s * SCALE).round() as i64;
         let mut spread = 0i64;
-        let mut scores = vec![None; rows * mentors];
         for i in 0..mentors {
             for j in 0..rows {
                 if let Some(s) = score_of(i, j) {
                     spread = spread.max(scaled(s).abs());
-                    scores[j * mentors + i] = Some(scaled(s));
                 }
             }
         }
@@ -621,7 +714,7 @@ impl Hungarian {
         let mut cost = vec![0i64; rows * columns];
         for j in 0..rows {
             for i in 0..mentors {
-                cost[j * columns + i] = scores[j * mentors + i].map_or(FORBIDDEN, |s| -(pair + s));
+                cost[j * columns + i] = score_of(i, j).map_or(FORBIDDEN, |s| -(pair + scaled(s)));
             }
         }
         Hungarian {
@@ -878,6 +971,106 @@ score = "mentor.w * mentee.w"
         }
         let mut room: Vec<u32> = mentors.iter().map(|m| m.capacity).collect();
         go(0, mentors, mentees, &mut room)
+    }
+
+    /// The leadership cohort's people, varied: offsets of half an hour, managers who are
+    /// mentors, the same department or not.
+    fn leadership_people(seed: u64) -> (Vec<Candidate>, Vec<Candidate>) {
+        let mut x = seed
+            .wrapping_mul(2862933555777941757)
+            .wrapping_add(3037000493)
+            | 1;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let departments = ["eng", "sales", "ops"];
+        let mut person = |id: String, role: &str, grade: i64| {
+            let mut attributes = crate::base::short_map::Attributes::new();
+            attributes.insert("grade".into(), Value::Int(grade));
+            attributes.insert(
+                "department".into(),
+                Value::Text(departments[next(3) as usize].into()),
+            );
+            attributes.insert("experience_years".into(), Value::Int(next(25) as i64));
+            let offset = [
+                Value::Int(1),
+                Value::Int(-5),
+                Value::Float(5.5),
+                Value::Int(10),
+            ];
+            attributes.insert("utc_offset".into(), offset[next(4) as usize].clone());
+            let ergs = ["", "pride", "parents"];
+            attributes.insert("erg".into(), Value::Text(ergs[next(3) as usize].into()));
+            let managers = if next(4) == 0 {
+                vec!["m0".to_string()]
+            } else {
+                Vec::new()
+            };
+            Candidate {
+                participant: Participant {
+                    id,
+                    role: role.into(),
+                    attributes,
+                    facts: Default::default(),
+                    managers,
+                },
+                capacity: 1 + next(2) as u32,
+            }
+        };
+        let mentors = (0..6)
+            .map(|i| person(format!("m{i}"), "mentor", 8 + i))
+            .collect();
+        let mentees = (0..9)
+            .map(|j| person(format!("e{j}"), "mentee", 3 + j % 6))
+            .collect();
+        (mentors, mentees)
+    }
+
+    #[test]
+    fn native_runs_judge_pairs_as_rhai_does() {
+        let text = include_str!("../../../programs/leadership-cohort.toml");
+        let loaded = mentorflow_dsl::load_str(std::path::Path::new("l.toml"), text);
+        let report = loaded.render();
+        let program = loaded.program.unwrap_or_else(|| panic!("{report}"));
+        let matching = program.matching.as_ref().expect("matching");
+        assert!(matching.allow.as_ref().is_some_and(|a| a.native.is_some()));
+        assert!(matching.criteria.iter().all(|c| c.score.native.is_some()));
+        let ty = program.mentoring_type("one-on-one").expect("type");
+        assert!(ty.rule.as_ref().is_some_and(|r| r.native.is_some()));
+        // The same program with every matching script left to Rhai.
+        let mut rhai_only = program.clone();
+        for t in &mut rhai_only.types {
+            if let Some(rule) = &mut t.rule {
+                rule.native = None;
+            }
+        }
+        if let Some(m) = &mut rhai_only.matching {
+            if let Some(a) = &mut m.allow {
+                a.native = None;
+            }
+            for c in &mut m.criteria {
+                c.score.native = None;
+            }
+        }
+        let (native, rhai) = (Engine::new(program), Engine::new(rhai_only));
+        for seed in 0..12 {
+            let (mentors, mentees) = leadership_people(seed);
+            let propose = |engine: &Engine| {
+                propose(
+                    engine,
+                    "one-on-one",
+                    (&mentors, &mentees),
+                    &[],
+                    crate::SCRIPT_BUDGET,
+                    &mut |_, _| {},
+                )
+                .expect("propose")
+            };
+            assert_eq!(propose(&native), propose(&rhai), "seed {seed}");
+        }
     }
 
     #[test]

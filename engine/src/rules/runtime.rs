@@ -90,6 +90,7 @@ impl ScriptError {
 }
 
 /// What a script sees besides the pairing's view.
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// The pairing's view of facts, built the first time a script runs in Rhai (guards the
     /// scripts a native run answers never need it).
@@ -112,6 +113,8 @@ pub struct Context<'a> {
     history: &'a Option<crate::model::pairing::History>,
     /// The whole pairing, for what is computed from several of its parts (schedules).
     pairing: &'a Pairing,
+    /// The values of the criteria the script reads as variables, once worked out.
+    criteria: &'a [(String, bool)],
 }
 
 /// What a natively run script reads: recorded facts (it knows the defaults), the participants,
@@ -152,6 +155,24 @@ impl mentorflow_dsl::native::Subject for Context<'_> {
         // not in the map, which Rhai reads as `()`.
         let stage = self.program.stages.iter().find(|s| s.id == stage)?;
         Some(self.history().entries(&stage.id).into())
+    }
+
+    fn taken(&self, label: &str) -> Option<i64> {
+        // Labels no transition has are not in the map, which Rhai reads as `()`.
+        let mut of_label = self.program.transitions.iter().filter(|t| t.label == label);
+        let first = of_label.next()?;
+        let times: u32 = std::iter::once(first)
+            .chain(of_label)
+            .map(|t| self.history().taken(t.number()))
+            .sum();
+        Some(times.into())
+    }
+
+    fn criterion(&self, name: &str) -> Option<bool> {
+        self.criteria
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
     }
 
     fn schedule(
@@ -233,6 +254,7 @@ impl<'a> Context<'a> {
             enrolled_at: *enrolled_at,
             history,
             pairing,
+            criteria: &[],
         }
     }
 
@@ -370,25 +392,35 @@ impl Runtime {
 
     /// Evaluates a whole script to a bool.
     pub fn eval(&self, script: &Script, ctx: &Context<'_>) -> Result<bool, ScriptError> {
-        // A native run reads no criteria: ask it before evaluating any.
-        if let Some(answer) = self.native(script, ctx) {
-            return Ok(answer);
-        }
+        // The criteria it reads first (most scripts read none), as Rhai would.
         let criteria = self.criteria(script, ctx)?;
-        self.eval_ast(
-            &script.ast,
-            script.variables,
-            &criteria,
-            &script.origin,
-            ctx,
-        )
+        self.eval_given(script, &criteria, ctx)
+    }
+
+    /// The steps a native run may take: a tenth of Rhai's operations, so what Rhai would stop
+    /// never gets a native answer.
+    pub fn native_budget(&self) -> u64 {
+        self.limits.max_operations / 10
+    }
+
+    /// What a native run alone answers (`None`: the script would run in Rhai), with the
+    /// criteria it reads worked out first; for comparing the two and for benchmarks.
+    pub fn native_answer(&self, script: &Script, ctx: &Context<'_>) -> Option<bool> {
+        let criteria = self.criteria(script, ctx).ok()?;
+        self.native(script, &criteria, ctx)
     }
 
     /// The script's answer from a native run, when it has one and the run is sure. A run
     /// takes at most a tenth of Rhai's operations, so what Rhai would stop never gets one.
-    fn native(&self, script: &Script, ctx: &Context<'_>) -> Option<bool> {
-        let budget = self.limits.max_operations / 10;
-        script.native.as_ref()?.eval(ctx, budget)
+    fn native(
+        &self,
+        script: &Script,
+        criteria: &[(String, bool)],
+        ctx: &Context<'_>,
+    ) -> Option<bool> {
+        let budget = self.native_budget();
+        let ctx = Context { criteria, ..*ctx };
+        script.native.as_ref()?.eval(&ctx, budget)
     }
 
     /// Evaluates a whole script to a bool with the values of the criteria it reads.
@@ -398,7 +430,7 @@ impl Runtime {
         criteria: &[(String, bool)],
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
-        if let Some(answer) = self.native(script, ctx) {
+        if let Some(answer) = self.native(script, criteria, ctx) {
             return Ok(answer);
         }
         self.eval_ast(&script.ast, script.variables, criteria, &script.origin, ctx)
