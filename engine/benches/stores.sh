@@ -60,7 +60,8 @@ bench() {
         id="p-$(( 1000 + (w * 7919 + c * 104729) % 200 ))"
         if [ $((c % 2)) = 0 ]; then args=(record "$id" "meetings=$c"); else args=(advance "$id"); fi
         if err=$("$mf" "${args[@]}" --store "$store" --actor "worker-$w" 2>&1 >/dev/null); then ok=$((ok + 1))
-        elif printf '%s' "$err" | grep -q -e 'store error' -e 'changed by another' -e 'locked'; then failed=$((failed + 1))
+        # The store's own errors (not a refusal, whose explanation may say `blocked`).
+        elif printf '%s' "$err" | grep -q -e 'store error' -e 'changed by another' -e 'stayed busy' -e 'database is locked'; then failed=$((failed + 1))
         else refused=$((refused + 1)); fi
       done
       echo "$ok $refused $failed" >"$work/$name-worker-$w"

@@ -587,7 +587,10 @@ impl<'a> Compiler<'a> {
                     ">=" => Comparison::Ge,
                     _ => return None,
                 };
-                Some(Node::Compare(l, op, r))
+                Some(match *r {
+                    Node::Constant(c) => Node::CompareConstant(l, op, c),
+                    r => Node::Compare(l, op, Box::new(r)),
+                })
             }
             _ => None,
         }

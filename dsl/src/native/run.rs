@@ -87,7 +87,14 @@ impl<'s, S: Subject> Run<'s, S> {
 
     /// The script's value, as a bool, int or float (anything else is Rhai's to give).
     pub fn answer(&mut self, script: &'s Function) -> Option<Val> {
-        let v = self.call(script, &[]);
+        let v = match &script.body.0[..] {
+            // One expression and no locals, as most guards are: no frame, no statements.
+            [Statement::Expr(node)] if script.slots == 0 => match self.node(node, &mut []) {
+                v if v.kind == Kind::Return => self.returned,
+                v => v,
+            },
+            _ => self.call(script, &[]),
+        };
         matches!(v.kind, Kind::Bool | Kind::Int | Kind::Float).then_some(v)
     }
 
@@ -312,23 +319,17 @@ impl<'s, S: Subject> Run<'s, S> {
             return Val::UNSURE;
         }
         match node {
-            Node::Constant(c) => match c {
-                Constant::Unit => Val::UNIT,
-                Constant::Bool(b) => Val::bool(*b),
-                Constant::Int(i) => Val::int(*i),
-                Constant::Float(x) => Val::float(*x),
-                Constant::Text(i) => Val::text(Text::Literal(*i)),
-            },
+            Node::Constant(c) => self.constant(c),
             Node::Local(slot) => locals[*slot],
-            Node::Fact(i) => {
-                let read = &self.parts.reads[*i];
-                if !self.subject.facts_known() {
-                    return Val::UNSURE;
-                }
-                match self.subject.fact(&read.name).or(read.default.as_ref()) {
-                    Some(value) => self.of(value, Some(Text::Fact(*i))),
-                    None => Val::UNIT,
-                }
+            Node::Fact(i) => self.fact(*i),
+            Node::CompareConstant(left, op, right) => {
+                let left = match &**left {
+                    Node::Fact(i) => self.fact(*i),
+                    other => go!(self.node(other, locals)),
+                };
+                let right = self.constant(right);
+                let answer = compare(self.scalar(left), *op, self.scalar(right));
+                Val::bool(sure!(answer))
             }
             Node::LocalProperty(slot, read) => self.property(locals[*slot], *read),
             Node::MemberProperty(group, i, read) => {
@@ -442,6 +443,30 @@ impl<'s, S: Subject> Run<'s, S> {
             Node::EmptyMap => Val::map(sure!(self.make(Made::Map(BTreeMap::new())))),
             // The common nodes are `node`'s, which never sends them here.
             _ => Val::UNSURE,
+        }
+    }
+
+    #[inline]
+    fn constant(&self, c: &Constant) -> Val {
+        match c {
+            Constant::Unit => Val::UNIT,
+            Constant::Bool(b) => Val::bool(*b),
+            Constant::Int(i) => Val::int(*i),
+            Constant::Float(x) => Val::float(*x),
+            Constant::Text(i) => Val::text(Text::Literal(*i)),
+        }
+    }
+
+    /// `facts.NAME`: recorded, else the declared default, else `()`.
+    #[inline]
+    fn fact(&mut self, i: usize) -> Val {
+        let read = &self.parts.reads[i];
+        if !self.subject.facts_known() {
+            return Val::UNSURE;
+        }
+        match self.subject.fact(&read.name).or(read.default.as_ref()) {
+            Some(value) => self.of(value, Some(Text::Fact(i))),
+            None => Val::UNIT,
         }
     }
 

@@ -106,6 +106,8 @@ pub(crate) enum Node {
     Negate(Box<Node>),
     Arithmetic(Box<Node>, Arithmetic, Box<Node>),
     Compare(Box<Node>, Comparison, Box<Node>),
+    /// A comparison with a constant on the right (`facts.meetings >= 6`): one node less.
+    CompareConstant(Box<Node>, Comparison, Constant),
     /// Short-circuit, left to right.
     And(Box<[Node]>),
     Or(Box<[Node]>),

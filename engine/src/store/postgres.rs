@@ -126,9 +126,9 @@ struct Statements {
     next_number: Repeated,
     add_program: Repeated,
     last_hash: Repeated,
-    append: Repeated,
+    append_many: Repeated,
     insert_pairing: Repeated,
-    update_pairing: Repeated,
+    update_many: Repeated,
 }
 
 /// One of [`Statements`]: whether it ran on this connection, and once prepared, the statement.
@@ -376,21 +376,92 @@ fn filter_sql(f: &Filter, first: usize) -> (String, Vec<String>) {
     (sql, args)
 }
 
-/// A write transaction holding the chain lock.
+/// A write transaction holding the chain lock. Appended events and changed projections wait
+/// in `pending` and go to the server together (one statement for all the events, one for all
+/// the projections, two for their members): a bulk command's batch costs a few round trips,
+/// not two per pairing. Whatever else the transaction does sends them first, so it reads what
+/// it wrote and rows keep their order; the commit sends the rest.
 struct PgTx<'a> {
     tx: Transaction<'a>,
     st: &'a Statements,
+    pending: Pending,
+    /// The last seq of each pairing this transaction read or changed: a change from another
+    /// seq is refused at once (`false`), as the store's contract says, with no round trip.
+    seqs: std::collections::HashMap<String, i64>,
 }
+
+/// Writes not yet sent.
+#[derive(Default)]
+struct Pending {
+    /// Events, in order (their ids follow it).
+    events: Events,
+    /// Projections to replace, each if its stored last seq is still the expected one.
+    updates: Vec<Update>,
+}
+
+/// Events as columns, as the statement sends them.
+#[derive(Default)]
+struct Events {
+    pairing: Vec<String>,
+    seq: Vec<i64>,
+    kind: Vec<String>,
+    body: Vec<String>,
+    hash: Vec<String>,
+}
+
+/// A projection to replace.
+struct Update {
+    id: String,
+    stage: String,
+    outcome: Option<String>,
+    due: Option<String>,
+    last_seq: i64,
+    state: String,
+    expected: i64,
+    program_hash: String,
+    /// Who takes part, when that changed.
+    members: Option<Vec<(String, String)>>,
+}
+
+/// A pairing's state and last seq.
+const STATE_AND_SEQ: &str = "SELECT state, last_seq FROM pairings WHERE id = $1";
+
+/// Most writes kept before they are sent anyway (a batch's worth bounds the memory).
+const MOST_PENDING: usize = 2000;
+
+/// The events of a batch, in one statement: their order kept (the ids follow it).
+const APPEND_MANY: &str = "INSERT INTO events (pairing, seq, kind, body, hash) \
+     SELECT p, s, k, b, h FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[]) \
+     WITH ORDINALITY AS t(p, s, k, b, h, o) ORDER BY o";
+
+/// The projections of a batch, in one statement, each only if its last seq is still the
+/// expected one; the ids changed come back.
+const UPDATE_MANY: &str = "UPDATE pairings AS p SET stage = v.stage, outcome = v.outcome, \
+     due = v.due, last_seq = v.last_seq, state = v.state, program_hash = v.program_hash \
+     FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::text[], \
+     $7::int8[], $8::text[]) AS v(id, stage, outcome, due, last_seq, state, expected, program_hash) \
+     WHERE p.id = v.id AND p.last_seq = v.expected RETURNING p.id";
+
+/// Who takes part in the pairings of a batch whose members changed.
+const FORGET_MEMBERS_MANY: &str = "DELETE FROM members WHERE pairing = ANY($1::text[])";
+const ADD_MEMBERS_MANY: &str = "INSERT INTO members (pairing, person, role) \
+     SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[])";
 
 impl Tx for PgTx<'_> {
     fn state(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        self.flush()?;
         let rows = (self.st.state)
-            .query(pg(sql::STATE), &[(&id, Type::TEXT)], &mut self.tx)
+            .query(STATE_AND_SEQ, &[(&id, Type::TEXT)], &mut self.tx)
             .map_err(database)?;
-        Ok(rows.first().map(|r| r.get(0)))
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        self.seqs.insert(id.to_string(), row.get(1));
+        Ok(Some(row.get(0)))
     }
 
     fn events(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.flush()?;
         let rows = self
             .tx
             .query(
@@ -407,14 +478,18 @@ impl Tx for PgTx<'_> {
         after: u64,
         limit: usize,
     ) -> Result<Vec<(u64, String)>, StoreError> {
+        self.flush()?;
         let (where_sql, args) = filter_sql(filter, 2);
         let sql = format!(
-            "SELECT n, state FROM pairings WHERE outcome IS NULL AND n > $1{where_sql} ORDER BY n LIMIT {limit}"
+            "SELECT n, state, id, last_seq FROM pairings WHERE outcome IS NULL AND n > $1{where_sql} ORDER BY n LIMIT {limit}"
         );
         let after = after as i64;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&after];
         params.extend(args.iter().map(|a| a as &(dyn ToSql + Sync)));
         let rows = self.tx.query(&sql, &params).map_err(database)?;
+        for r in &rows {
+            self.seqs.insert(r.get(2), r.get(3));
+        }
         Ok(rows
             .iter()
             .map(|r| (r.get::<_, i64>(0) as u64, r.get(1)))
@@ -422,6 +497,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn next_number(&mut self) -> Result<u64, StoreError> {
+        self.flush()?;
         let rows = (self.st.next_number)
             .query(pg(sql::NEXT_NUMBER), &[], &mut self.tx)
             .map_err(database)?;
@@ -430,6 +506,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn add_program(&mut self, p: &ProgramRow<'_>) -> Result<(), StoreError> {
+        self.flush()?;
         let params: [&(dyn ToSql + Sync); 6] =
             [&p.hash, &p.id, &p.title, &p.path, &p.sources, &p.stored_at];
         let typed: Vec<_> = params.into_iter().map(|v| (v, Type::TEXT)).collect();
@@ -440,6 +517,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn last_hash(&mut self) -> Result<String, StoreError> {
+        self.flush()?;
         let rows = (self.st.last_hash)
             .query(pg(sql::LAST_HASH), &[], &mut self.tx)
             .map_err(database)?;
@@ -447,21 +525,20 @@ impl Tx for PgTx<'_> {
     }
 
     fn append(&mut self, e: &EventRow<'_>) -> Result<(), StoreError> {
-        let seq = e.seq as i64;
-        let params: &Typed<'_> = &[
-            (&e.pairing, Type::TEXT),
-            (&seq, Type::INT8),
-            (&e.kind, Type::TEXT),
-            (&e.body, Type::TEXT),
-            (&e.hash, Type::TEXT),
-        ];
-        (self.st.append)
-            .execute(pg(sql::APPEND), params, &mut self.tx)
-            .map_err(database)?;
+        let events = &mut self.pending.events;
+        events.pairing.push(e.pairing.to_string());
+        events.seq.push(e.seq as i64);
+        events.kind.push(e.kind.to_string());
+        events.body.push(e.body.to_string());
+        events.hash.push(e.hash.to_string());
+        if events.pairing.len() >= MOST_PENDING {
+            self.flush()?;
+        }
         Ok(())
     }
 
     fn insert_pairing(&mut self, number: u64, p: &PairingRow<'_>) -> Result<(), StoreError> {
+        self.flush()?;
         let (n, last_seq) = (number as i64, p.last_seq as i64);
         let params: &Typed<'_> = &[
             (&p.id, Type::TEXT),
@@ -479,36 +556,62 @@ impl Tx for PgTx<'_> {
         (self.st.insert_pairing)
             .execute(pg(sql::INSERT_PAIRING), params, &mut self.tx)
             .map_err(database)?;
-        self.set_members(p, true)
+        self.set_members(p)
     }
 
+    /// Waits with the others. Whether the last seq is still the expected one is known from
+    /// this transaction's reads (under the chain lock no other command changes it); checked
+    /// again when they are sent, where a projection changed after all fails the transaction
+    /// ([`StoreError::Conflict`]).
     fn update_pairing(
         &mut self,
         p: &PairingRow<'_>,
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
-        let (last_seq, expected) = (p.last_seq as i64, expected_seq as i64);
-        let params: &Typed<'_> = &[
-            (&p.id, Type::TEXT),
-            (&p.stage, Type::TEXT),
-            (&p.outcome, Type::TEXT),
-            (&p.due, Type::TEXT),
-            (&last_seq, Type::INT8),
-            (&p.state, Type::TEXT),
-            (&expected, Type::INT8),
-            (&p.program_hash, Type::TEXT),
-        ];
-        let changed = (self.st.update_pairing)
-            .execute(pg(sql::UPDATE_PAIRING), params, &mut self.tx)
-            .map_err(database)?;
-        if changed != 1 {
-            return Ok(false);
+        match self.seqs.get(p.id) {
+            Some(seq) if *seq != expected_seq as i64 => return Ok(false),
+            Some(_) => {}
+            // Not read in this transaction: its seq is asked now.
+            None => {
+                self.flush()?;
+                let row = self
+                    .tx
+                    .query_opt("SELECT last_seq FROM pairings WHERE id = $1", &[&p.id])
+                    .map_err(database)?;
+                if row.map(|r| r.get::<_, i64>(0)) != Some(expected_seq as i64) {
+                    return Ok(false);
+                }
+            }
         }
-        self.set_members(p, false)?;
+        // One statement changes a row once: a second change of the same pairing waits for the
+        // first to be sent.
+        if self.pending.updates.iter().any(|u| u.id == p.id) {
+            self.flush()?;
+        }
+        self.seqs.insert(p.id.to_string(), p.last_seq as i64);
+        self.pending.updates.push(Update {
+            id: p.id.to_string(),
+            stage: p.stage.to_string(),
+            outcome: p.outcome.map(str::to_string),
+            due: p.due.map(str::to_string),
+            last_seq: p.last_seq as i64,
+            state: p.state.to_string(),
+            expected: expected_seq as i64,
+            program_hash: p.program_hash.to_string(),
+            members: p.members.map(|m| {
+                m.iter()
+                    .map(|(person, role)| (person.to_string(), role.to_string()))
+                    .collect()
+            }),
+        });
+        if self.pending.updates.len() >= MOST_PENDING {
+            self.flush()?;
+        }
         Ok(true)
     }
 
     fn person(&mut self, id: &str) -> Result<Option<(u64, String)>, StoreError> {
+        self.flush()?;
         Ok(self
             .tx
             .query_opt(pg(sql::PERSON), &[&id])
@@ -517,6 +620,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn queue(&mut self, row: &OutboxRow) -> Result<(), StoreError> {
+        self.flush()?;
         let (seq, attempts) = (row.seq as i64, row.attempts as i32);
         self.tx
             .execute(
@@ -535,6 +639,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn has_people(&mut self) -> Result<bool, StoreError> {
+        self.flush()?;
         Ok(self
             .tx
             .query_typed_one(pg(sql::ANY_PEOPLE), &[])
@@ -549,6 +654,7 @@ impl Tx for PgTx<'_> {
         state: &str,
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
+        self.flush()?;
         let (seq, expected) = (last_seq as i64, expected_seq as i64);
         let changed = if expected_seq == 0 {
             self.tx.execute(
@@ -563,6 +669,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn memberships(&mut self, person: &str) -> Result<Vec<Membership>, StoreError> {
+        self.flush()?;
         let rows = self
             .tx
             .query(pg(sql::MEMBERSHIPS), &[&person])
@@ -580,17 +687,96 @@ impl Tx for PgTx<'_> {
 }
 
 impl PgTx<'_> {
-    /// Keeps the members index: who takes part in `p`, when that is new or changed.
-    fn set_members(&mut self, p: &PairingRow<'_>, new: bool) -> Result<(), StoreError> {
+    /// Sends the writes waiting: the events, then the projections (failing with a conflict if
+    /// one changed since it was read), then their members.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        let Events {
+            pairing,
+            seq,
+            kind,
+            body,
+            hash,
+        } = std::mem::take(&mut self.pending.events);
+        if !pairing.is_empty() {
+            let params: &Typed<'_> = &[
+                (&pairing, Type::TEXT_ARRAY),
+                (&seq, Type::INT8_ARRAY),
+                (&kind, Type::TEXT_ARRAY),
+                (&body, Type::TEXT_ARRAY),
+                (&hash, Type::TEXT_ARRAY),
+            ];
+            (self.st.append_many)
+                .execute(APPEND_MANY, params, &mut self.tx)
+                .map_err(database)?;
+        }
+        let updates = std::mem::take(&mut self.pending.updates);
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let column = |f: fn(&Update) -> String| updates.iter().map(f).collect::<Vec<_>>();
+        let (ids, stages, states, hashes) = (
+            column(|u| u.id.clone()),
+            column(|u| u.stage.clone()),
+            column(|u| u.state.clone()),
+            column(|u| u.program_hash.clone()),
+        );
+        let outcomes: Vec<Option<String>> = updates.iter().map(|u| u.outcome.clone()).collect();
+        let dues: Vec<Option<String>> = updates.iter().map(|u| u.due.clone()).collect();
+        let seqs: Vec<i64> = updates.iter().map(|u| u.last_seq).collect();
+        let expected: Vec<i64> = updates.iter().map(|u| u.expected).collect();
+        let params: &Typed<'_> = &[
+            (&ids, Type::TEXT_ARRAY),
+            (&stages, Type::TEXT_ARRAY),
+            (&outcomes, Type::TEXT_ARRAY),
+            (&dues, Type::TEXT_ARRAY),
+            (&seqs, Type::INT8_ARRAY),
+            (&states, Type::TEXT_ARRAY),
+            (&expected, Type::INT8_ARRAY),
+            (&hashes, Type::TEXT_ARRAY),
+        ];
+        let changed = (self.st.update_many)
+            .query(UPDATE_MANY, params, &mut self.tx)
+            .map_err(database)?;
+        if changed.len() != updates.len() {
+            let done: std::collections::HashSet<String> =
+                changed.iter().map(|r| r.get(0)).collect();
+            let first = ids.into_iter().find(|id| !done.contains(id));
+            return Err(StoreError::Conflict(first.unwrap_or_default()));
+        }
+        self.members(&updates)
+    }
+
+    /// Who takes part in each updated pairing whose members changed, written again.
+    fn members(&mut self, updates: &[Update]) -> Result<(), StoreError> {
+        let changed: Vec<&Update> = updates.iter().filter(|u| u.members.is_some()).collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = changed.iter().map(|u| u.id.as_str()).collect();
+        self.tx
+            .execute(FORGET_MEMBERS_MANY, &[&ids])
+            .map_err(database)?;
+        let (mut pairings, mut people, mut roles) = (Vec::new(), Vec::new(), Vec::new());
+        for u in &changed {
+            for (person, role) in u.members.iter().flatten() {
+                pairings.push(u.id.as_str());
+                people.push(person.as_str());
+                roles.push(role.as_str());
+            }
+        }
+        if !pairings.is_empty() {
+            self.tx
+                .execute(ADD_MEMBERS_MANY, &[&pairings, &people, &roles])
+                .map_err(database)?;
+        }
+        Ok(())
+    }
+
+    /// Writes who takes part in new pairing `p`, when it says.
+    fn set_members(&mut self, p: &PairingRow<'_>) -> Result<(), StoreError> {
         let Some(members) = p.members else {
             return Ok(());
         };
-        // A new pairing has no rows to replace.
-        if !new {
-            self.tx
-                .execute(pg(sql::FORGET_MEMBERS), &[&p.id])
-                .map_err(database)?;
-        }
         for (person, role) in members {
             self.tx
                 .execute(pg(sql::ADD_MEMBER), &[&p.id, person, role])
@@ -731,9 +917,12 @@ impl Store for PostgresStore {
         let mut pg = PgTx {
             tx,
             st: &self.statements,
+            pending: Pending::default(),
+            seqs: std::collections::HashMap::new(),
         };
         // On an error the transaction is dropped: rolled back, nothing stored.
         work(&mut pg)?;
+        pg.flush()?;
         pg.tx.commit().map_err(database)?;
         Ok(())
     }
