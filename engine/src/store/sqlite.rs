@@ -17,6 +17,17 @@ use crate::store::{
     StoredPerson, StoredProgram, Tx, Work, LOCK_WAIT,
 };
 
+// The writes PostgreSQL sends a batch at a time (postgres.rs), one row at a time here.
+/// Appends an event to the chain.
+const APPEND: &str =
+    "INSERT INTO events (pairing, seq, kind, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Forgets who takes part in pairing `?1`, before they are written again.
+const FORGET_MEMBERS: &str = "DELETE FROM members WHERE pairing = ?1";
+
+/// A pairing's new state, only if no other command changed it since it was read (`?7`).
+const UPDATE_PAIRING: &str = "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6, program_hash = ?8 WHERE id = ?1 AND last_seq = ?7";
+
 /// Each entry upgrades the schema by one version; `PRAGMA user_version` records how far.
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -563,7 +574,7 @@ impl Tx for rusqlite::Transaction<'_> {
     }
 
     fn append(&mut self, e: &EventRow<'_>) -> Result<(), StoreError> {
-        self.prepare_cached(sql::APPEND)
+        self.prepare_cached(APPEND)
             .and_then(|mut st| st.execute(params![e.pairing, e.seq as i64, e.kind, e.body, e.hash]))
             .map(|_| ())
             .map_err(sql_error(self))
@@ -596,7 +607,7 @@ impl Tx for rusqlite::Transaction<'_> {
         expected_seq: u64,
     ) -> Result<bool, StoreError> {
         let changed = self
-            .prepare_cached(sql::UPDATE_PAIRING)
+            .prepare_cached(UPDATE_PAIRING)
             .and_then(|mut st| {
                 st.execute(params![
                     p.id,
@@ -632,7 +643,7 @@ impl Members for Connection {
         let run = || -> rusqlite::Result<()> {
             // A new pairing has no rows to replace.
             if !new {
-                self.prepare_cached(sql::FORGET_MEMBERS)?.execute([p.id])?;
+                self.prepare_cached(FORGET_MEMBERS)?.execute([p.id])?;
             }
             let mut insert = self.prepare_cached(sql::ADD_MEMBER)?;
             for (person, role) in members {

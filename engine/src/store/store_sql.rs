@@ -31,13 +31,6 @@ pub const ADD_MEMBER: &str = "INSERT INTO members (pairing, person, role) VALUES
 /// Whether the people registry holds anyone.
 pub const ANY_PEOPLE: &str = "SELECT EXISTS (SELECT 1 FROM people)";
 
-/// Appends an event to the chain.
-pub const APPEND: &str =
-    "INSERT INTO events (pairing, seq, kind, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)";
-
-/// Forgets who takes part in pairing `?1`, before they are written again.
-pub const FORGET_MEMBERS: &str = "DELETE FROM members WHERE pairing = ?1";
-
 /// A new pairing with its state.
 pub const INSERT_PAIRING: &str = "INSERT INTO pairings (id, n, program_hash, program_id, type_id, stage, outcome, due, last_seq, state, label) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
@@ -88,9 +81,6 @@ pub const SOURCES: &str = "SELECT sources FROM programs WHERE hash = ?1";
 
 /// The state of pairing `?1`.
 pub const STATE: &str = "SELECT state FROM pairings WHERE id = ?1";
-
-/// A pairing's new state, only if no other command changed it since it was read (`?7`).
-pub const UPDATE_PAIRING: &str = "UPDATE pairings SET stage = ?2, outcome = ?3, due = ?4, last_seq = ?5, state = ?6, program_hash = ?8 WHERE id = ?1 AND last_seq = ?7";
 
 /// A person's new record, only if no other command changed it since it was read (`?4`).
 pub const UPDATE_PERSON: &str =
