@@ -912,18 +912,23 @@ score = "mentor.w * mentee.w"
         }
     }
 
-    /// A small pseudo-random instance from `seed`.
-    fn instance(seed: u64) -> (Vec<Candidate>, Vec<Candidate>) {
+    /// Pseudo-random numbers below `n` from `seed` (xorshift), the same on every machine.
+    fn below(seed: u64) -> impl FnMut(u64) -> u64 {
         let mut x = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407)
             | 1;
-        let mut next = move |n: u64| {
+        move |n: u64| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x % n
-        };
+        }
+    }
+
+    /// A small pseudo-random instance from `seed`.
+    fn instance(seed: u64) -> (Vec<Candidate>, Vec<Candidate>) {
+        let mut next = below(seed);
         let mentors = (0..1 + next(3))
             .map(|i| {
                 let (w, team, cap) = (next(9) as i64, next(3) as i64, 1 + next(2) as u32);
@@ -976,16 +981,7 @@ score = "mentor.w * mentee.w"
     /// The leadership cohort's people, varied: offsets of half an hour, managers who are
     /// mentors, the same department or not.
     fn leadership_people(seed: u64) -> (Vec<Candidate>, Vec<Candidate>) {
-        let mut x = seed
-            .wrapping_mul(2862933555777941757)
-            .wrapping_add(3037000493)
-            | 1;
-        let mut next = move |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut next = below(seed.wrapping_add(1_000));
         let departments = ["eng", "sales", "ops"];
         let mut person = |id: String, role: &str, grade: i64| {
             let mut attributes = crate::base::short_map::Attributes::new();
