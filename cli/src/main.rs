@@ -4,7 +4,8 @@ use std::io::IsTerminal;
 
 // Counts each thread's allocations so that a script's memory is bounded per evaluation.
 #[global_allocator]
-static ALLOCATOR: mentorflow_engine::Counting = mentorflow_engine::Counting(std::alloc::System);
+static ALLOCATOR: mentorflow_engine::Counting<mimalloc::MiMalloc> =
+    mentorflow_engine::Counting(mimalloc::MiMalloc);
 
 fn main() -> std::process::ExitCode {
     // A shell asking what to complete (the script `mentorflow completions SHELL` prints):

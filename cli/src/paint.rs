@@ -163,11 +163,19 @@ impl Write for Painter<'_> {
             return self.inner.write(buf);
         }
         self.pending.extend_from_slice(buf);
-        while let Some(end) = self.pending.iter().position(|b| *b == b'\n') {
-            let rest = self.pending.split_off(end + 1);
-            let full = std::mem::replace(&mut self.pending, rest);
-            self.write_line(&full)?;
+        // Every whole line written, then what follows the last kept in one move: a long text
+        // written at once (a report) costs its length, not its length times its lines.
+        let pending = std::mem::take(&mut self.pending);
+        let mut start = 0;
+        while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
+            let line = &pending[start..start + end + 1];
+            start += end + 1;
+            if let Err(e) = self.write_line(line) {
+                self.pending = pending[start..].to_vec();
+                return Err(e);
+            }
         }
+        self.pending = pending[start..].to_vec();
         Ok(buf.len())
     }
 

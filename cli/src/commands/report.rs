@@ -37,9 +37,11 @@ pub struct Args {
 
 /// Makes the report and writes it where asked.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    // JSON lists every pairing that needs a call; text and HTML the first `--limit`.
+    let keep = (!args.json).then_some(args.limit);
     let report = store
         .open()?
-        .report(&args.select.selection(), Some(&args.by))?;
+        .report(&args.select.selection(), Some(&args.by), keep)?;
     if args.json {
         return super::versioned_json(output, crate::json::report::Report::from(&report));
     }

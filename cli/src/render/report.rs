@@ -354,9 +354,9 @@ fn calls_text(report: &Report, shown: usize, out: &mut String) {
     let _ = writeln!(
         out,
         "\nNeeds a call: {} ({at_risk} at risk, {check_in} need a check-in)",
-        count(report.attention.len() as u64, "pairing"),
+        count(report.needing_a_call, "pairing"),
     );
-    if report.attention.is_empty() {
+    if report.needing_a_call == 0 {
         return;
     }
     let rows: Vec<[String; 4]> = report
@@ -381,7 +381,8 @@ fn calls_text(report: &Report, shown: usize, out: &mut String) {
             &rows,
         )));
     }
-    if let Some(more) = report.attention.len().checked_sub(shown).filter(|n| *n > 0) {
+    let listed = report.attention.len().min(shown) as u64;
+    if let Some(more) = report.needing_a_call.checked_sub(listed).filter(|n| *n > 0) {
         let _ = writeln!(
             out,
             "  and {more} more: `mentorflow list --attention` lists them all"

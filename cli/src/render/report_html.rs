@@ -223,11 +223,11 @@ fn calls_shown(report: &Report, shown: usize) -> Calls {
         })
         .collect();
     Calls {
-        total_text: count(report.attention.len() as u64, "pairing"),
+        total_text: count(report.needing_a_call, "pairing"),
         at_risk,
         check_in,
         rows,
-        more: report.attention.len().saturating_sub(shown),
+        more: (report.needing_a_call as usize).saturating_sub(report.attention.len().min(shown)),
     }
 }
 

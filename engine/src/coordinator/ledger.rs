@@ -19,6 +19,9 @@ use crate::store::codec::{
 use crate::store::codec::{decode_event, decode_state, pairing_id};
 use crate::store::{Abort, Filter, ProgramRow, Store, StoreError, Tx};
 
+/// How many pairings a page of a listing holds: what a paged reader (the report) keeps at once.
+pub const LIST_PAGE: usize = 1000;
+
 /// What recording people did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeopleReport {
@@ -538,14 +541,50 @@ impl Ledger {
 
     /// Pairings matching `filter`, in number order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Pairing>, Error> {
-        self.store
-            .states(filter)?
+        let (mut all, mut after) = (Vec::new(), 0);
+        while let Some((last, page)) = self.list_page(filter, after, LIST_PAGE)? {
+            all.extend(page);
+            after = last;
+        }
+        Ok(all)
+    }
+
+    /// Up to `limit` of the pairings matching `filter` numbered after `after`, in number
+    /// order, with the number of the last; none past the last page.
+    pub fn list_page(
+        &self,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Option<(u64, Vec<Pairing>)>, Error> {
+        let rows = self.store.states(filter, after, limit)?;
+        let Some(last) = rows.last().map(|(n, _)| *n) else {
+            return Ok(None);
+        };
+        let page = rows
             .iter()
-            .map(|json| {
+            .map(|(_, json)| {
                 let pairing = decode_state(json)?;
                 Ok(with_history(pairing, |id| self.store.events(Some(id)))?)
             })
-            .collect()
+            .collect::<Result<Vec<Pairing>, Error>>()?;
+        Ok(Some((last, page)))
+    }
+
+    /// The events of each of `pairings`, in their order (a pairing's in the order stored).
+    pub fn events_of(&self, pairings: &[&str]) -> Result<Vec<Vec<Event>>, Error> {
+        let mut by_pairing: std::collections::HashMap<String, Vec<Event>> =
+            std::collections::HashMap::with_capacity(pairings.len());
+        for (pairing, body) in self.store.events_of(pairings)? {
+            by_pairing
+                .entry(pairing)
+                .or_default()
+                .push(decode_event(&body)?);
+        }
+        Ok(pairings
+            .iter()
+            .map(|id| by_pairing.remove(*id).unwrap_or_default())
+            .collect())
     }
 
     /// Events of one pairing (which must exist), or of all, in the order they were stored.

@@ -605,7 +605,7 @@ impl Coordinator {
         }
     }
 
-    fn check_filter(&mut self, filter: &Filter) -> Result<(), Error> {
+    pub(crate) fn check_filter(&mut self, filter: &Filter) -> Result<(), Error> {
         let engines = self.registry.all(self.ledger.store(), false)?;
         let programs: Vec<&Program> = engines.values().map(|e| &*e.program).collect();
         let known = |what: &'static str, value: Option<&str>, names: Vec<&str>| {

@@ -150,17 +150,15 @@ pub struct Counted<'a> {
     pub meetings: (u64, u64),
 }
 
-/// `pairings` grouped `by`, the largest group first.
-pub fn groups(
-    by: &By,
-    pairings: &[Counted<'_>],
-    names: &Directory,
-    registry: &Registry<'_>,
-) -> Vec<Group> {
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    for c in pairings {
+/// Pairings grouped `by`, counted one at a time (a report never holds them all).
+#[derive(Debug, Clone, Default)]
+pub struct Groups(BTreeMap<String, Group>);
+
+impl Groups {
+    /// Counts `c` in its group.
+    pub fn add(&mut self, by: &By, c: &Counted<'_>, names: &Directory, registry: &Registry<'_>) {
         let name = by.group(c.pairing, names, registry);
-        let g = groups.entry(name.clone()).or_insert_with(|| Group {
+        let g = self.0.entry(name.clone()).or_insert_with(|| Group {
             name,
             ..Group::default()
         });
@@ -172,11 +170,15 @@ pub fn groups(
         g.held += c.meetings.0;
         g.missed += c.meetings.1;
     }
-    let mut out: Vec<Group> = groups.into_values().collect();
-    out.sort_by(|a, b| {
-        b.pairings
-            .cmp(&a.pairings)
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    out
+
+    /// The groups, the largest first.
+    pub fn largest_first(self) -> Vec<Group> {
+        let mut out: Vec<Group> = self.0.into_values().collect();
+        out.sort_by(|a, b| {
+            b.pairings
+                .cmp(&a.pairings)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        out
+    }
 }

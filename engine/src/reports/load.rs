@@ -32,26 +32,31 @@ pub struct Load {
     pub needing_a_call: u64,
 }
 
-/// The load of each person in the mentoring role of `program` among `pairings`, the busiest
-/// first; `person` looks up their registry entry.
-pub fn load<'a>(
-    program: &Program,
-    pairings: &[Counted<'_>],
-    person: impl Fn(&str) -> Option<&'a Person>,
-) -> Vec<Load> {
-    let has_mentors = program
-        .types
-        .iter()
-        .any(|t| t.roles.iter().any(|r| &*r.name == MENTOR));
-    let mut loads: BTreeMap<(String, String), Load> = BTreeMap::new();
-    for c in pairings {
+/// The load of each person in the mentoring role of a program (its newest version), counted
+/// one pairing at a time.
+#[derive(Debug, Clone, Default)]
+pub struct Loads(BTreeMap<(String, String), Load>);
+
+impl Loads {
+    /// Counts the pairing `c` of `program`; `person` looks up a registry entry.
+    pub fn add<'a>(
+        &mut self,
+        program: &Program,
+        c: &Counted<'_>,
+        person: impl Fn(&str) -> Option<&'a Person>,
+    ) {
+        let has_mentors = program
+            .types
+            .iter()
+            .any(|t| t.roles.iter().any(|r| &*r.name == MENTOR));
         let counted = c
             .pairing
             .participants
             .iter()
             .filter(|x| !has_mentors || x.role == MENTOR);
         for x in counted {
-            let l = loads
+            let l = self
+                .0
                 .entry((x.id.clone(), x.role.to_string()))
                 .or_insert_with(|| Load {
                     person: x.id.clone(),
@@ -73,11 +78,15 @@ pub fn load<'a>(
             l.needing_a_call += u64::from(c.state.is_some_and(|s| s != State::OnTrack));
         }
     }
-    let mut out: Vec<Load> = loads.into_values().collect();
-    out.sort_by(|a, b| {
-        (b.running, b.ended)
-            .cmp(&(a.running, a.ended))
-            .then_with(|| a.person.cmp(&b.person))
-    });
-    out
+
+    /// Everyone's load, the busiest first.
+    pub fn busiest_first(self) -> Vec<Load> {
+        let mut out: Vec<Load> = self.0.into_values().collect();
+        out.sort_by(|a, b| {
+            (b.running, b.ended)
+                .cmp(&(a.running, a.ended))
+                .then_with(|| a.person.cmp(&b.person))
+        });
+        out
+    }
 }

@@ -28,44 +28,75 @@ pub struct Measure {
     pub distribution: Option<Vec<(i64, u64)>>,
 }
 
-/// Every number fact kept per pairing in `program` (the newest version), over the ended
-/// pairings among `pairings`.
-pub fn measures(program: &Program, pairings: &[&Pairing]) -> Vec<Measure> {
-    let ended: Vec<&&Pairing> = pairings.iter().filter(|p| p.outcome.is_some()).collect();
-    program
-        .facts
-        .iter()
-        .filter(|f| f.per.is_none() && matches!(f.kind, ValueKind::Int | ValueKind::Float))
-        .map(|f| {
-            let values: Vec<f64> = ended
-                .iter()
-                .filter_map(|p| match p.fact(program, &f.name)? {
-                    Value::Int(n) => Some(*n as f64),
-                    Value::Float(x) => Some(*x),
+/// Every number fact kept per pairing in a program (its newest version), counted over the
+/// ended pairings one at a time.
+#[derive(Debug, Clone)]
+pub struct Measures {
+    /// Each measure so far, with the sum of its values.
+    measures: Vec<(Measure, f64)>,
+}
+
+impl Measures {
+    /// No pairing counted yet, for the number facts of `program`.
+    pub fn new(program: &Program) -> Measures {
+        let measures = program
+            .facts
+            .iter()
+            .filter(|f| f.per.is_none() && matches!(f.kind, ValueKind::Int | ValueKind::Float))
+            .map(|f| {
+                let scale = match (f.kind, f.min, f.max) {
+                    (ValueKind::Int, Some(Bound::Number(lo)), Some(Bound::Number(hi)))
+                        if hi >= lo && hi - lo < SCALE as f64 =>
+                    {
+                        Some((lo as i64, hi as i64))
+                    }
                     _ => None,
-                })
-                .collect();
-            let scale = match (f.kind, f.min, f.max) {
-                (ValueKind::Int, Some(Bound::Number(lo)), Some(Bound::Number(hi)))
-                    if hi >= lo && hi - lo < SCALE as f64 =>
-                {
-                    Some((lo as i64, hi as i64))
+                };
+                let measure = Measure {
+                    fact: f.name.clone(),
+                    description: f.description.clone(),
+                    recorded: 0,
+                    unrecorded: 0,
+                    mean: None,
+                    distribution: scale.map(|(lo, hi)| (lo..=hi).map(|v| (v, 0)).collect()),
+                };
+                (measure, 0.0)
+            })
+            .collect();
+        Measures { measures }
+    }
+
+    /// Counts `pairing` (of `program`, the same newest version) when it has ended.
+    pub fn add(&mut self, program: &Program, pairing: &Pairing) {
+        if pairing.outcome.is_none() {
+            return;
+        }
+        for (m, sum) in &mut self.measures {
+            let value = match pairing.fact(program, &m.fact) {
+                Some(Value::Int(n)) => *n as f64,
+                Some(Value::Float(x)) => *x,
+                _ => {
+                    m.unrecorded += 1;
+                    continue;
                 }
-                _ => None,
             };
-            Measure {
-                fact: f.name.clone(),
-                description: f.description.clone(),
-                recorded: values.len() as u64,
-                unrecorded: (ended.len() - values.len()) as u64,
-                mean: (!values.is_empty())
-                    .then(|| values.iter().sum::<f64>() / values.len() as f64),
-                distribution: scale.map(|(lo, hi)| {
-                    (lo..=hi)
-                        .map(|v| (v, values.iter().filter(|x| **x == v as f64).count() as u64))
-                        .collect()
-                }),
+            m.recorded += 1;
+            *sum += value;
+            let counts = m.distribution.iter_mut().flatten();
+            if let Some((_, n)) = counts.into_iter().find(|(v, _)| *v as f64 == value) {
+                *n += 1;
             }
-        })
-        .collect()
+        }
+    }
+
+    /// The measures of the pairings counted.
+    pub fn finish(self) -> Vec<Measure> {
+        self.measures
+            .into_iter()
+            .map(|(mut m, sum)| {
+                m.mean = (m.recorded > 0).then(|| sum / m.recorded as f64);
+                m
+            })
+            .collect()
+    }
 }

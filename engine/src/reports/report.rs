@@ -21,13 +21,13 @@ use crate::decide::health::Health;
 use crate::model::directory::Directory;
 use crate::model::pairing::Pairing;
 use crate::model::person::Person;
-use crate::reports::breakdown::{By, Counted, Group, Registry};
+use crate::reports::breakdown::{By, Counted, Group, Groups, Registry};
 use crate::reports::life::Life;
-use crate::reports::load::Load;
-use crate::reports::measures::Measure;
+use crate::reports::load::{Load, Loads};
+use crate::reports::measures::{Measure, Measures};
 pub use crate::reports::rate::{Rate, SUCCESS};
 use crate::reports::selection::Selection;
-use crate::reports::trend::Week;
+use crate::reports::trend::{Trend, Week};
 
 /// How the report names an ending without a reason.
 pub const NO_REASON: &str = "no reason given";
@@ -57,8 +57,11 @@ pub struct Report {
     /// One section per program, by id.
     pub programs: Vec<ProgramReport>,
     /// Running pairings that need a call: at risk first, then those needing a check-in, each
-    /// group the longest overdue (then the longest in its stage) first.
+    /// group the longest overdue (then the longest in its stage) first; only the first ones
+    /// when the report was asked to keep a number of them.
     pub attention: Vec<Call>,
+    /// How many running pairings need a call (listed in `attention` or not).
+    pub needing_a_call: u64,
     /// The registry's names, for the people the report names.
     pub names: Directory,
     /// What each program section is broken down by (`type` unless asked otherwise).
@@ -222,134 +225,371 @@ struct Selected {
     life: Life,
 }
 
+/// One program's section while the selected pairings are counted into it, one at a time.
+struct Section {
+    id: String,
+    /// Its stored versions, oldest first, and their programs.
+    stored: Vec<crate::store::ProgramVersion>,
+    versions: Vec<Arc<Program>>,
+    by: Option<By>,
+    stages: Vec<(String, String, Option<String>)>,
+    durations: Vec<Vec<f64>>,
+    types: BTreeMap<String, TypeReport>,
+    endings: BTreeMap<String, Ending>,
+    /// Per stored version: pairings on it, of those migrated to it, started on it, success.
+    on_version: Vec<(u64, u64, u64, Rate)>,
+    trend: Trend,
+    measures: Option<Measures>,
+    schedules: Vec<ScheduleReport>,
+    groups: Groups,
+    loads: Loads,
+}
+
+/// The running pairings that need a call, the first `keep` of them (all without a number).
+struct Calls {
+    keep: Option<usize>,
+    calls: Vec<Call>,
+    total: u64,
+    now: DateTime<Utc>,
+}
+
+impl Calls {
+    fn offer(&mut self, s: Selected) {
+        let Some(health) = s.health.filter(Health::needs_a_call) else {
+            return;
+        };
+        self.total += 1;
+        self.calls.push(Call {
+            pairing: s.pairing,
+            health,
+            attention: s.attention,
+        });
+        // Trimmed now and then, not at every call: the first `keep` stay in order.
+        if self.keep.is_some_and(|k| self.calls.len() >= 2 * k.max(64)) {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        let now = self.now;
+        self.calls
+            .sort_by_cached_key(|c| crate::decide::health::call_order(&c.pairing, &c.health, now));
+        if let Some(keep) = self.keep {
+            self.calls.truncate(keep);
+        }
+    }
+}
+
 impl Coordinator {
     /// The report on the pairings `selection` picks, each program section broken down `by`
-    /// (`type`, a role, an attribute or `ROLE.ATTRIBUTE`; `type` when none).
-    pub fn report(&mut self, selection: &Selection, by: Option<&str>) -> Result<Report, Error> {
+    /// (`type`, a role, an attribute or `ROLE.ATTRIBUTE`; `type` when none), listing the first
+    /// `calls` pairings that need a call (all of them when none). The pairings are read a page
+    /// at a time and counted as they come: a store of any size is reported in bounded memory.
+    pub fn report(
+        &mut self,
+        selection: &Selection,
+        by: Option<&str>,
+        calls: Option<usize>,
+    ) -> Result<Report, Error> {
         let now = self.now();
-        let placed = self.select(selection)?;
-        let healths = self.healths(&placed)?;
-        let mut selected = Vec::with_capacity(placed.len());
-        // One pairing's events at a time: the whole log of a large store would not fit.
-        for ((pairing, attention), health) in placed.into_iter().zip(healths) {
-            let life = Life::of(&self.log(Some(&pairing.id))?);
-            selected.push(Selected {
-                pairing,
-                attention,
-                health,
-                life,
-            });
-        }
         let people = self.people()?;
-        let by_text = by.unwrap_or("type");
-        let mut programs: BTreeMap<String, Vec<&Selected>> = BTreeMap::new();
-        for s in &selected {
-            programs
-                .entry(s.pairing.program_id.to_string())
-                .or_default()
-                .push(s);
-        }
         let versions = self.programs()?;
-        let mut sections = Vec::with_capacity(programs.len());
-        let mut bys = Vec::with_capacity(programs.len());
-        for (id, pairings) in &programs {
-            let mut stored: Vec<&crate::store::ProgramVersion> =
-                versions.iter().filter(|v| v.id == *id).collect();
-            stored.sort_by(|a, b| a.stored_at.cmp(&b.stored_at));
-            let mut loaded = Vec::with_capacity(stored.len());
-            for v in &stored {
-                loaded.push(self.program(&v.hash)?);
-            }
-            bys.push(breakdown_by(by_text, &loaded, &people)?);
-            let mut section = program_section(id, &loaded, &stored, pairings, now);
-            section.schedules = self.schedule_report(&loaded, pairings)?;
-            sections.push(section);
-        }
-        if !programs.is_empty() && bys.iter().all(Option::is_none) {
-            return Err(unknown_by(by_text, &versions, self, &people));
-        }
+        let by_text = by.unwrap_or("type");
         let registry: Registry<'_> = people
             .iter()
             .map(|p| (p.id.as_str(), &p.attributes))
             .collect();
         let names = Directory::of(people.iter().cloned());
-        for ((section, pairings), by) in sections.iter_mut().zip(programs.values()).zip(&bys) {
-            let counted = counted(pairings);
-            if let Some(by) = by {
-                section.breakdown =
-                    crate::reports::breakdown::groups(by, &counted, &names, &registry);
+        let mut sections: BTreeMap<String, Section> = BTreeMap::new();
+        let mut calls = Calls {
+            keep: calls,
+            calls: Vec::new(),
+            total: 0,
+            now,
+        };
+        let (mut pairings, mut running, mut health) = (0u64, 0u64, [0u64; 3]);
+        let mut after = 0;
+        while let Some((last, placed)) = self.select_page(selection, after)? {
+            after = last;
+            let healths = self.healths(&placed)?;
+            let ids: Vec<&str> = placed.iter().map(|(p, _)| &*p.id).collect();
+            let logs = self.ledger.events_of(&ids)?;
+            for (((pairing, attention), health_of), log) in
+                placed.into_iter().zip(healths).zip(logs)
+            {
+                let s = Selected {
+                    life: Life::of(&log),
+                    pairing,
+                    attention,
+                    health: health_of,
+                };
+                pairings += 1;
+                running += u64::from(s.pairing.outcome.is_none());
+                if let Some(h) = &s.health {
+                    health[h.state as usize] += 1;
+                }
+                let id = s.pairing.program_id.to_string();
+                if !sections.contains_key(&id) {
+                    let section = self.section(&id, &versions, by_text, &people, now)?;
+                    sections.insert(id.clone(), section);
+                }
+                let section = sections.get_mut(&id).expect("inserted above");
+                let standings = self.schedules(&s.pairing)?;
+                let person = |id: &str| people.iter().find(|p| p.id == id);
+                section.add(&s, &standings, &names, &registry, person);
+                calls.offer(s);
             }
-            let newest = self.newest(&versions, &section.id)?;
-            let person = |id: &str| people.iter().find(|p| p.id == id);
-            section.load = crate::reports::load::load(&newest, &counted, person);
         }
+        if !sections.is_empty() && sections.values().all(|s| s.by.is_none()) {
+            return Err(unknown_by(by_text, &versions, self, &people));
+        }
+        calls.trim();
         Ok(Report {
             now,
-            pairings: selected.len() as u64,
-            running: selected
-                .iter()
-                .filter(|s| s.pairing.outcome.is_none())
-                .count() as u64,
-            health: health_counts(&selected),
-            programs: sections,
-            attention: calls(selected, now),
+            pairings,
+            running,
+            health,
+            programs: sections.into_values().map(Section::finish).collect(),
+            attention: calls.calls,
+            needing_a_call: calls.total,
             names,
             by: by_text.to_string(),
         })
     }
 
-    /// The newest stored version of program `id`.
-    fn newest(
+    /// The section of program `id` before any pairing is counted: its stored versions loaded,
+    /// oldest first, and what it is broken down by.
+    fn section(
         &mut self,
-        versions: &[crate::store::ProgramVersion],
         id: &str,
-    ) -> Result<Arc<Program>, Error> {
-        let newest = versions
-            .iter()
-            .filter(|v| v.id == id)
-            .max_by(|a, b| a.stored_at.cmp(&b.stored_at))
-            .map(|v| v.hash.clone())
-            .unwrap_or_default();
-        self.program(&newest)
+        versions: &[crate::store::ProgramVersion],
+        by_text: &str,
+        people: &[Person],
+        now: DateTime<Utc>,
+    ) -> Result<Section, Error> {
+        let mut stored: Vec<crate::store::ProgramVersion> =
+            versions.iter().filter(|v| v.id == id).cloned().collect();
+        stored.sort_by(|a, b| a.stored_at.cmp(&b.stored_at));
+        let mut loaded = Vec::with_capacity(stored.len());
+        for v in &stored {
+            loaded.push(self.program(&v.hash)?);
+        }
+        let stages = stage_order(&loaded);
+        let schedules = schedule_reports(&loaded);
+        Ok(Section {
+            id: id.to_string(),
+            by: breakdown_by(by_text, &loaded, people)?,
+            durations: vec![Vec::new(); stages.len()],
+            trend: Trend::new(stages.len(), now),
+            measures: loaded.last().map(|p| Measures::new(p)),
+            on_version: vec![(0, 0, 0, Rate::default()); stored.len()],
+            types: BTreeMap::new(),
+            endings: BTreeMap::new(),
+            groups: Groups::default(),
+            loads: Loads::default(),
+            stages,
+            schedules,
+            stored,
+            versions: loaded,
+        })
+    }
+}
+
+/// A report for each schedule of the program's versions (the newest's first), none counted.
+fn schedule_reports(versions: &[Arc<Program>]) -> Vec<ScheduleReport> {
+    let mut reports: Vec<ScheduleReport> = Vec::new();
+    for program in versions.iter().rev() {
+        for s in &program.schedules {
+            if !reports.iter().any(|r| r.name == s.name) {
+                reports.push(ScheduleReport {
+                    name: s.name.clone(),
+                    title: s.title.clone(),
+                    ..ScheduleReport::default()
+                });
+            }
+        }
+    }
+    reports
+}
+
+impl Section {
+    fn position(&self, stage: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.0 == stage)
     }
 
-    /// How each schedule of the program stands, summed over `pairings`.
-    fn schedule_report(
+    /// Counts the selected pairing `s`, whose schedules stand as `standings`.
+    fn add<'a>(
         &mut self,
-        versions: &[Arc<Program>],
-        pairings: &[&Selected],
-    ) -> Result<Vec<ScheduleReport>, Error> {
-        let mut reports: Vec<ScheduleReport> = Vec::new();
-        for program in versions.iter().rev() {
-            for s in &program.schedules {
-                if !reports.iter().any(|r| r.name == s.name) {
-                    reports.push(ScheduleReport {
-                        name: s.name.clone(),
-                        title: s.title.clone(),
-                        ..ScheduleReport::default()
-                    });
-                }
+        s: &Selected,
+        standings: &[(
+            mentorflow_dsl::model::Schedule,
+            crate::rules::schedules::Standing,
+        )],
+        names: &Directory,
+        registry: &Registry<'_>,
+        person: impl Fn(&str) -> Option<&'a Person>,
+    ) {
+        let p = &s.pairing;
+        let columns = self.stages.len();
+        let t = self
+            .types
+            .entry(p.type_id.to_string())
+            .or_insert_with(|| TypeReport {
+                type_id: p.type_id.to_string(),
+                pairings: 0,
+                funnel: vec![(0, 0); columns],
+                outcomes: Vec::new(),
+                success: Rate::default(),
+            });
+        t.pairings += 1;
+        let reached: Vec<usize> = s
+            .life
+            .reached
+            .iter()
+            .filter_map(|st| self.position(st))
+            .collect();
+        let here = self.position(&p.stage);
+        let t = self.types.get_mut(&*p.type_id).expect("inserted above");
+        for i in reached {
+            t.funnel[i].0 += 1;
+        }
+        if let Some(i) = here {
+            t.funnel[i].1 += 1;
+        }
+        t.success.count(p.outcome.as_deref());
+        if let Some(o) = &p.outcome {
+            match t.outcomes.iter_mut().find(|(name, _)| name == o) {
+                Some((_, n)) => *n += 1,
+                None => t.outcomes.push((o.to_string(), 1)),
+            }
+            let program = self.versions.iter().find(|v| v.hash == *p.program_hash);
+            if let Some(e) = ending(program.map(|p| &**p), p, &s.life) {
+                self.endings
+                    .entry(e.key.clone())
+                    .or_insert(Ending { count: 0, ..e })
+                    .count += 1;
             }
         }
-        for s in pairings {
-            for r in &mut reports {
-                let (held, missed) = s.life.meetings(&r.name);
-                r.held_ever += held;
-                r.missed_ever += missed;
-            }
-            for (schedule, st) in self.schedules(&s.pairing)? {
-                let Some(r) = reports.iter_mut().find(|r| r.name == schedule.name) else {
-                    continue;
-                };
-                r.pairings += 1;
-                r.due += u64::from(st.due);
-                r.done += u64::from(st.done);
-                r.on_time += u64::from(st.on_time);
-                r.missed += u64::from(st.missed);
-                r.pairings_missing += u64::from(st.missed > 0);
+        for (stage, d) in &s.life.stays {
+            if let Some(i) = self.position(stage) {
+                self.durations[i].push(*d);
             }
         }
-        Ok(reports)
+        self.count_version(s);
+        let stages = &self.stages;
+        self.trend
+            .add(&s.life, |st| stages.iter().position(|x| x.0 == st));
+        if let (Some(m), Some(newest)) = (&mut self.measures, self.versions.last()) {
+            m.add(newest, p);
+        }
+        self.count_schedules(s, standings);
+        let counted = Counted {
+            pairing: p,
+            state: s.health.as_ref().map(|h| h.state),
+            meetings: (
+                s.life.held.iter().map(|h| h.1).sum(),
+                s.life.missed.iter().map(|m| m.1).sum(),
+            ),
+        };
+        if let Some(by) = &self.by {
+            self.groups.add(by, &counted, names, registry);
+        }
+        if let Some(newest) = self.versions.last() {
+            self.loads.add(newest, &counted, person);
+        }
+    }
+
+    /// Counts `s` on the version it runs (or ended) on, and on the one it started on.
+    fn count_version(&mut self, s: &Selected) {
+        let p = &s.pairing;
+        for (v, counts) in self.stored.iter().zip(&mut self.on_version) {
+            let started_here = s.life.started_on.is_some_and(|h| *h == *v.hash);
+            if *p.program_hash == *v.hash {
+                counts.0 += 1;
+                counts.1 += u64::from(!started_here);
+                counts.3.count(p.outcome.as_deref());
+            }
+            counts.2 += u64::from(started_here);
+        }
+    }
+
+    /// Counts how `s` keeps each schedule: over its life, and as its schedules stand now.
+    fn count_schedules(
+        &mut self,
+        s: &Selected,
+        standings: &[(
+            mentorflow_dsl::model::Schedule,
+            crate::rules::schedules::Standing,
+        )],
+    ) {
+        for r in &mut self.schedules {
+            let (held, missed) = s.life.meetings(&r.name);
+            r.held_ever += held;
+            r.missed_ever += missed;
+        }
+        for (schedule, st) in standings {
+            let Some(r) = self.schedules.iter_mut().find(|r| r.name == schedule.name) else {
+                continue;
+            };
+            r.pairings += 1;
+            r.due += u64::from(st.due);
+            r.done += u64::from(st.done);
+            r.on_time += u64::from(st.on_time);
+            r.missed += u64::from(st.missed);
+            r.pairings_missing += u64::from(st.missed > 0);
+        }
+    }
+
+    /// The section, everything counted.
+    fn finish(self) -> ProgramReport {
+        let mut types: Vec<TypeReport> = self.types.into_values().collect();
+        for t in &mut types {
+            t.outcomes.sort();
+        }
+        let mut reasons: Vec<Ending> = self.endings.into_values().collect();
+        reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+        let versions = self
+            .stored
+            .iter()
+            .zip(self.on_version)
+            .enumerate()
+            .map(
+                |(i, (v, (pairings, migrated_in, started, success)))| VersionReport {
+                    number: i + 1,
+                    hash: v.hash.clone(),
+                    stored_at: v.stored_at.clone(),
+                    pairings,
+                    migrated_in,
+                    started,
+                    success,
+                },
+            )
+            .filter(|v| v.pairings > 0 || v.started > 0)
+            .collect();
+        let newest = self.versions.last();
+        ProgramReport {
+            id: self.id,
+            title: newest.map(|p| p.title.clone()).unwrap_or_default(),
+            trend: self.trend.weeks(),
+            measures: self.measures.map(Measures::finish).unwrap_or_default(),
+            stages: self
+                .stages
+                .into_iter()
+                .zip(self.durations)
+                .map(|((id, title, outcome), mut d)| StageReport {
+                    id,
+                    title,
+                    outcome,
+                    stays: spread(&mut d),
+                })
+                .collect(),
+            types,
+            versions,
+            reasons,
+            schedules: self.schedules,
+            breakdown: self.groups.largest_first(),
+            load: self.loads.busiest_first(),
+        }
     }
 }
 
@@ -400,170 +640,9 @@ fn unknown_by(
     }
 }
 
-/// The pairings as a breakdown and the load count them.
-fn counted<'a>(pairings: &[&'a Selected]) -> Vec<Counted<'a>> {
-    pairings
-        .iter()
-        .map(|s| Counted {
-            pairing: &s.pairing,
-            state: s.health.as_ref().map(|h| h.state),
-            meetings: (
-                s.life.held.iter().map(|h| h.1).sum(),
-                s.life.missed.iter().map(|m| m.1).sum(),
-            ),
-        })
-        .collect()
-}
-
-/// Running pairings per state: at risk, needing a check-in, on track.
-fn health_counts(selected: &[Selected]) -> [u64; 3] {
-    let mut counts = [0; 3];
-    for h in selected.iter().filter_map(|s| s.health.as_ref()) {
-        counts[h.state as usize] += 1;
-    }
-    counts
-}
-
-/// The running pairings that need a call, at risk first, then the longest overdue and the
-/// longest in their stage.
-fn calls(selected: Vec<Selected>, now: DateTime<Utc>) -> Vec<Call> {
-    let mut calls: Vec<Call> = selected
-        .into_iter()
-        .filter_map(|s| {
-            let health = s.health.filter(Health::needs_a_call)?;
-            Some(Call {
-                pairing: s.pairing,
-                health,
-                attention: s.attention,
-            })
-        })
-        .collect();
-    calls.sort_by_key(|c| crate::decide::health::call_order(&c.pairing, &c.health, now));
-    calls
-}
-
-/// One program's section, without its schedules, breakdown and load (those read more).
-fn program_section(
-    id: &str,
-    versions: &[Arc<Program>],
-    stored: &[&crate::store::ProgramVersion],
-    pairings: &[&Selected],
-    now: DateTime<Utc>,
-) -> ProgramReport {
-    let stages = stage_order(versions);
-    let position = |stage: &str| stages.iter().position(|s| s.0 == stage);
-    let mut durations: Vec<Vec<f64>> = vec![Vec::new(); stages.len()];
-    let mut types: BTreeMap<String, TypeReport> = BTreeMap::new();
-    let mut endings: BTreeMap<String, Ending> = BTreeMap::new();
-    for s in pairings {
-        let p = &s.pairing;
-        let t = types
-            .entry(p.type_id.to_string())
-            .or_insert_with(|| TypeReport {
-                type_id: p.type_id.to_string(),
-                pairings: 0,
-                funnel: vec![(0, 0); stages.len()],
-                outcomes: Vec::new(),
-                success: Rate::default(),
-            });
-        t.pairings += 1;
-        for stage in &s.life.reached {
-            if let Some(i) = position(stage) {
-                t.funnel[i].0 += 1;
-            }
-        }
-        if let Some(i) = position(&p.stage) {
-            t.funnel[i].1 += 1;
-        }
-        t.success.count(p.outcome.as_deref());
-        if let Some(o) = &p.outcome {
-            match t.outcomes.iter_mut().find(|(name, _)| name == o) {
-                Some((_, n)) => *n += 1,
-                None => t.outcomes.push((o.to_string(), 1)),
-            }
-            let program = versions.iter().find(|v| v.hash == *p.program_hash);
-            if let Some(e) = ending(program.map(|p| &**p), s) {
-                endings
-                    .entry(e.key.clone())
-                    .or_insert(Ending { count: 0, ..e })
-                    .count += 1;
-            }
-        }
-        for (stage, d) in &s.life.stays {
-            if let Some(i) = position(stage) {
-                durations[i].push(*d);
-            }
-        }
-    }
-    for t in types.values_mut() {
-        t.outcomes.sort();
-    }
-    let mut reasons: Vec<Ending> = endings.into_values().collect();
-    reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-    let newest = versions.last();
-    let lives: Vec<&Life> = pairings.iter().map(|s| &s.life).collect();
-    let all: Vec<&Pairing> = pairings.iter().map(|s| &s.pairing).collect();
-    ProgramReport {
-        id: id.into(),
-        title: newest.map(|p| p.title.clone()).unwrap_or_default(),
-        trend: crate::reports::trend::weeks(&lives, stages.len(), position, now),
-        measures: newest.map_or_else(Vec::new, |p| crate::reports::measures::measures(p, &all)),
-        stages: stages
-            .into_iter()
-            .zip(durations)
-            .map(|((id, title, outcome), mut d)| StageReport {
-                id,
-                title,
-                outcome,
-                stays: spread(&mut d),
-            })
-            .collect(),
-        types: types.into_values().collect(),
-        versions: version_reports(stored, pairings),
-        reasons,
-        schedules: Vec::new(),
-        breakdown: Vec::new(),
-        load: Vec::new(),
-    }
-}
-
-/// Success per stored version: pairings counted on the version they run (or ended) on, with
-/// how many came to it by a migration and how many started on it.
-fn version_reports(
-    stored: &[&crate::store::ProgramVersion],
-    pairings: &[&Selected],
-) -> Vec<VersionReport> {
-    stored
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let on: Vec<&&Selected> = pairings
-                .iter()
-                .filter(|s| *s.pairing.program_hash == *v.hash)
-                .collect();
-            let mut success = Rate::default();
-            for s in &on {
-                success.count(s.pairing.outcome.as_deref());
-            }
-            let started_here = |s: &Selected| s.life.started_on.is_some_and(|h| *h == *v.hash);
-            VersionReport {
-                number: i + 1,
-                hash: v.hash.clone(),
-                stored_at: v.stored_at.clone(),
-                pairings: on.len() as u64,
-                migrated_in: on.iter().filter(|s| !started_here(s)).count() as u64,
-                started: pairings.iter().filter(|s| started_here(s)).count() as u64,
-                success,
-            }
-        })
-        .filter(|v| v.pairings > 0 || v.started > 0)
-        .collect()
-}
-
-/// Why the ended pairing `s` ended, when the report counts it: a pairing that succeeded needs
-/// no reason; any other ending is counted, with or without one.
-fn ending(program: Option<&Program>, s: &Selected) -> Option<Ending> {
-    let p = &s.pairing;
+/// Why the ended pairing `p` (whose life is `life`) ended, when the report counts it: a
+/// pairing that succeeded needs no reason; any other ending is counted, with or without one.
+fn ending(program: Option<&Program>, p: &Pairing, life: &Life) -> Option<Ending> {
     let code = program.and_then(|program| crate::coordinator::ended_because(program, p));
     if let Some(code) = code {
         let words = program
@@ -586,16 +665,14 @@ fn ending(program: Option<&Program>, s: &Selected) -> Option<Ending> {
     if p.outcome.as_deref() == Some(SUCCESS) {
         return None;
     }
-    let by_guard = program
-        .zip(s.life.last_transition)
-        .and_then(|(program, n)| {
-            let t = program.transitions.iter().find(|t| t.number() == n)?;
-            Some(Ending {
-                key: format!("transition {n}"),
-                words: guard_words(program, t),
-                count: 1,
-            })
-        });
+    let by_guard = program.zip(life.last_transition).and_then(|(program, n)| {
+        let t = program.transitions.iter().find(|t| t.number() == n)?;
+        Some(Ending {
+            key: format!("transition {n}"),
+            words: guard_words(program, t),
+            count: 1,
+        })
+    });
     Some(by_guard.unwrap_or_else(|| Ending {
         key: NO_REASON.into(),
         words: String::new(),

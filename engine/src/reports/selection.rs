@@ -3,6 +3,7 @@
 //! schedules, its timers, what it waits on). `list` and `report` select alike.
 
 use crate::coordinator::error::Error;
+use crate::coordinator::ledger::LIST_PAGE;
 use crate::coordinator::Coordinator;
 use crate::decide::attention::Attention;
 use crate::model::pairing::Pairing;
@@ -49,12 +50,39 @@ impl Selection {
     }
 }
 
+/// A page of a selection: the number of the last pairing the page looked at, and the
+/// pairings selected among them, each with where it stands.
+pub type SelectedPage = (u64, Vec<(Pairing, Attention)>);
+
 impl Coordinator {
     /// The pairings `selection` asks for, each with where it stands; a filter value no stored
     /// program knows is refused (it would select nothing, silently).
     pub fn select(&mut self, selection: &Selection) -> Result<Vec<(Pairing, Attention)>, Error> {
+        let (mut all, mut after) = (Vec::new(), 0);
+        while let Some((last, page)) = self.select_page(selection, after)? {
+            all.extend(page);
+            after = last;
+        }
+        Ok(all)
+    }
+
+    /// The pairings `selection` asks for among a page of the store's ([`LIST_PAGE`] pairings
+    /// numbered after `after`, those the store's filter picks), with the number of the page's
+    /// last; none past the last page. A reader that folds as it goes (the report) holds one
+    /// page at a time.
+    pub fn select_page(
+        &mut self,
+        selection: &Selection,
+        after: u64,
+    ) -> Result<Option<SelectedPage>, Error> {
         let now = self.now();
-        let mut selected = self.list(&selection.filter(now))?;
+        let filter = selection.filter(now);
+        if after == 0 {
+            self.check_filter(&filter)?;
+        }
+        let Some((last, mut selected)) = self.ledger.list_page(&filter, after, LIST_PAGE)? else {
+            return Ok(None);
+        };
         if let Some(person) = &selection.person {
             selected.retain(|p| p.has_taken_part(person));
         }
@@ -87,7 +115,7 @@ impl Coordinator {
         if selection.blocked {
             pairings.retain(|(_, a)| a.is_blocked());
         }
-        Ok(pairings)
+        Ok(Some((last, pairings)))
     }
 }
 

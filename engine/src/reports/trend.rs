@@ -2,7 +2,7 @@
 //! the week the first was enrolled to the report's week, read from the log (a pairing that
 //! ended stays counted in its terminal stage, so the chart shows the cohort moving through).
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 
 use crate::reports::life::Life;
 
@@ -19,45 +19,68 @@ pub struct Week {
     pub stages: Vec<u64>,
 }
 
-/// The weeks from the first enrolment among `lives` to `now`, each with its stage counts;
-/// `position` finds a stage's column.
-pub fn weeks(
-    lives: &[&Life],
-    columns: usize,
-    position: impl Fn(&str) -> Option<usize>,
-    now: DateTime<Utc>,
-) -> Vec<Week> {
-    let Some(first) = lives
-        .iter()
-        .filter_map(|l| l.timeline.first())
-        .map(|t| t.0)
-        .min()
-    else {
-        return Vec::new();
-    };
-    let monday = |t: DateTime<Utc>| {
-        let d = t.date_naive();
-        d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
-    };
-    let mut start = monday(first).max(monday(now) - Duration::weeks(MOST_WEEKS as i64 - 1));
-    let mut out = Vec::new();
-    while start <= now.date_naive() {
-        let next = start + Duration::weeks(1);
-        // The last moment of the week, or now for the week still running.
-        let end = (next.and_time(NaiveTime::MIN).and_utc() - Duration::seconds(1)).min(now);
-        let mut stages = vec![0; columns];
-        for life in lives {
-            if let Some(i) = life.stage_at(end).and_then(|s| position(&s)) {
-                stages[i] += 1;
+/// The weeks up to `now`, counted one pairing's life at a time: every week of the last
+/// [`MOST_WEEKS`] is counted, and those before the first enrolment dropped at the end.
+#[derive(Debug, Clone)]
+pub struct Trend {
+    /// Each week's Monday and last moment (now, for the week still running), oldest first.
+    weeks: Vec<(NaiveDate, DateTime<Utc>)>,
+    /// Pairings per stage column at each week's end.
+    counts: Vec<Vec<u64>>,
+    /// The first enrolment among the lives counted.
+    first: Option<DateTime<Utc>>,
+}
+
+fn monday(t: DateTime<Utc>) -> NaiveDate {
+    let d = t.date_naive();
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+impl Trend {
+    /// No life counted yet, with `columns` stage columns, up to `now`.
+    pub fn new(columns: usize, now: DateTime<Utc>) -> Trend {
+        let mut start = monday(now) - Duration::weeks(MOST_WEEKS as i64 - 1);
+        let mut weeks = Vec::with_capacity(MOST_WEEKS);
+        while start <= now.date_naive() {
+            let next = start + Duration::weeks(1);
+            // The last moment of the week, or now for the week still running.
+            let end = (next.and_time(NaiveTime::MIN).and_utc() - Duration::seconds(1)).min(now);
+            weeks.push((start, end));
+            start = next;
+        }
+        Trend {
+            counts: vec![vec![0; columns]; weeks.len()],
+            weeks,
+            first: None,
+        }
+    }
+
+    /// Counts `life` in the stage it stood in at each week's end; `position` finds a stage's
+    /// column.
+    pub fn add(&mut self, life: &Life, position: impl Fn(&str) -> Option<usize>) {
+        let Some((enrolled, _)) = life.timeline.first() else {
+            return;
+        };
+        self.first = Some(self.first.map_or(*enrolled, |f| f.min(*enrolled)));
+        for ((_, end), counts) in self.weeks.iter().zip(&mut self.counts) {
+            if let Some(i) = life.stage_at(*end).and_then(|s| position(&s)) {
+                counts[i] += 1;
             }
         }
-        out.push(Week {
-            starts: start,
-            stages,
-        });
-        start = next;
     }
-    out
+
+    /// The weeks from the first enrolment's on, each with its stage counts.
+    pub fn weeks(self) -> Vec<Week> {
+        let Some(first) = self.first else {
+            return Vec::new();
+        };
+        self.weeks
+            .into_iter()
+            .zip(self.counts)
+            .filter(|((starts, _), _)| *starts >= monday(first))
+            .map(|((starts, _), stages)| Week { starts, stages })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -75,7 +98,9 @@ mod tests {
             ..Life::default()
         };
         let position = |s: &str| ["a", "b"].iter().position(|x| *x == s);
-        let weeks = weeks(&[&life], 2, position, at(20));
+        let mut trend = Trend::new(2, at(20));
+        trend.add(&life, position);
+        let weeks = trend.weeks();
         let counts: Vec<(String, Vec<u64>)> = weeks
             .iter()
             .map(|w| (w.starts.to_string(), w.stages.clone()))

@@ -51,7 +51,10 @@ pub const REPORT_COUNTS: [&str; 5] = [
 /// `expect_report`: the cohort report's counts, made as `mentorflow report` makes them.
 fn report(run: &mut Run<'_>, expected: &BTreeMap<String, u64>) -> Result<(), Problem> {
     let selection = crate::reports::selection::Selection::default();
-    let r = run.coordinator.report(&selection, None).map_err(command)?;
+    let r = run
+        .coordinator
+        .report(&selection, None, Some(0))
+        .map_err(command)?;
     let counts = [r.pairings, r.running, r.health[0], r.health[1], r.health[2]];
     for (count, n) in expected {
         let actual = REPORT_COUNTS

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use crate::store::codec::{decode_state, stamp};
 use crate::store::store_error::{CopyError, CopyProblem};
 use crate::store::verify::{verify, VerifyReport};
-use crate::store::{Abort, EventRow, Location, PairingRow, ProgramRow, Store, StoreError};
+use crate::store::{
+    Abort, EventRow, Location, PairingRow, ProgramRow, Reading, Store, StoreError, Tx,
+};
 
 /// What a copy moved.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,51 +84,31 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, CopyError> {
                     stored_at: &p.stored_at,
                 })?;
             }
-            events = 0;
-            let stored = source.snapshot(&mut |e| {
-                events += 1;
-                tx.append(&EventRow {
-                    pairing: &e.pairing,
-                    seq: e.seq as u64,
-                    kind: &e.kind,
-                    body: &e.body,
-                    hash: &e.hash,
-                })
+            (events, pairings) = (0, 0);
+            source.read(&mut |reading| {
+                copy_events(reading, tx, &mut events)?;
+                loop {
+                    let page = reading.people()?;
+                    if page.is_empty() {
+                        break;
+                    }
+                    for person in &page {
+                        tx.put_person(&person.id, person.last_seq, &person.state, 0)?;
+                    }
+                }
+                // The outbox with its delivery state: nothing pending is lost, nothing
+                // delivered sent again.
+                loop {
+                    let page = reading.outbox_in_order()?;
+                    if page.is_empty() {
+                        break;
+                    }
+                    for row in &page {
+                        tx.queue(row)?;
+                    }
+                }
+                copy_pairings(reading, tx, &mut pairings)
             })?;
-            pairings = stored.pairings.len();
-            for person in &stored.people {
-                tx.put_person(&person.id, person.last_seq, &person.state, 0)?;
-            }
-            // The outbox with its delivery state: nothing pending is lost, nothing delivered sent
-            // again.
-            for row in &stored.outbox {
-                tx.queue(row)?;
-            }
-            for row in &stored.pairings {
-                let p = decode_state(&row.state)?;
-                let due = p.due.map(stamp);
-                let members: Vec<(&str, &str)> = p
-                    .participants
-                    .iter()
-                    .map(|m| (m.id.as_str(), m.role.as_str()))
-                    .collect();
-                tx.insert_pairing(
-                    row.number,
-                    &PairingRow {
-                        id: &row.id,
-                        program_hash: &p.program_hash,
-                        program_id: &p.program_id,
-                        type_id: &p.type_id,
-                        stage: &row.stage,
-                        outcome: row.outcome.as_deref(),
-                        due: due.as_deref(),
-                        last_seq: p.last_seq,
-                        state: &row.state,
-                        label: p.label.as_deref(),
-                        members: Some(&members),
-                    },
-                )?;
-            }
             Ok(())
         })
         .map_err(|abort| match abort {
@@ -149,4 +131,68 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, CopyError> {
         pairings,
         verified: after,
     })
+}
+
+/// Appends every event of `reading` in storage order (the chain as it stands), counting them.
+fn copy_events(
+    reading: &mut dyn Reading,
+    tx: &mut dyn Tx,
+    events: &mut u64,
+) -> Result<(), StoreError> {
+    loop {
+        let page = reading.events_in_order()?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for e in &page {
+            *events += 1;
+            tx.append(&EventRow {
+                pairing: &e.pairing,
+                seq: e.seq as u64,
+                kind: &e.kind,
+                body: &e.body,
+                hash: &e.hash,
+            })?;
+        }
+    }
+}
+
+/// Inserts every pairing of `reading` with its number, state and members, counting them.
+fn copy_pairings(
+    reading: &mut dyn Reading,
+    tx: &mut dyn Tx,
+    pairings: &mut usize,
+) -> Result<(), StoreError> {
+    loop {
+        let page = reading.pairings()?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for row in &page {
+            *pairings += 1;
+            let p = decode_state(&row.state)?;
+            let due = p.due.map(stamp);
+            let members: Vec<(&str, &str)> = p
+                .participants
+                .iter()
+                .map(|m| (m.id.as_str(), m.role.as_str()))
+                .collect();
+            tx.insert_pairing(
+                row.number,
+                &PairingRow {
+                    id: &row.id,
+                    program_hash: &p.program_hash,
+                    program_id: &p.program_id,
+                    type_id: &p.type_id,
+                    stage: &row.stage,
+                    outcome: row.outcome.as_deref(),
+                    due: due.as_deref(),
+                    last_seq: p.last_seq,
+                    state: &row.state,
+                    label: p.label.as_deref(),
+                    members: Some(&members),
+                },
+            )?;
+        }
+    }
 }

@@ -12,11 +12,16 @@ pub(crate) mod copy;
 pub(crate) mod location;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_reading;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_reading;
 pub(crate) mod store_error;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod store_sql;
+pub(crate) mod subjects;
 pub(crate) mod verify;
 
 use std::time::Duration;
@@ -150,7 +155,7 @@ pub struct Membership {
     pub members: u32,
 }
 
-/// A stored event read back for verification, in storage order.
+/// A stored event read back for verification or a copy.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
     /// Storage position (increasing).
@@ -174,6 +179,8 @@ pub struct StoredPairing {
     pub id: String,
     /// Its number (order of enrolment).
     pub number: u64,
+    /// Program version column.
+    pub program_hash: String,
     /// Stage column.
     pub stage: String,
     /// Outcome column.
@@ -184,18 +191,35 @@ pub struct StoredPairing {
     pub state: String,
 }
 
-/// Everything `snapshot` reads besides the events: the projections, from the same snapshot.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// Every pairing's projection, in number order.
-    pub pairings: Vec<StoredPairing>,
-    /// Every person of the registry: id, last seq and encoded state, by id.
-    pub people: Vec<StoredPerson>,
-    /// The members index the rules across pairings read: (pairing, person, role).
-    pub members: Vec<(String, String, String)>,
-    /// The outbox, in queue order, with each notification's delivery state.
-    pub outbox: Vec<OutboxRow>,
+/// The whole store read from one consistent snapshot, a page at a time, so a store of any
+/// size is read in bounded memory. Each method returns the next page of its own stream (empty
+/// once the stream is done); the streams are independent, so a reader merges them as it needs.
+/// Orders are by byte order of the text columns (what Rust's `str` order is), on every backend.
+pub trait Reading {
+    /// Events in storage order.
+    fn events_in_order(&mut self) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Events by pairing column (a pairing, or a person's `person:ID`), then seq; each with
+    /// the chain hash of the event stored just before it ("" for the first), so every link of
+    /// the chain can be checked without reading in storage order.
+    fn events_by_subject(&mut self) -> Result<Vec<(StoredEvent, String)>, StoreError>;
+    /// The hash of the event stored last ("" for an empty store): the chain head.
+    fn head(&mut self) -> Result<String, StoreError>;
+    /// Pairing projections, by id.
+    fn pairings(&mut self) -> Result<Vec<StoredPairing>, StoreError>;
+    /// The people of the registry, by id.
+    fn people(&mut self) -> Result<Vec<StoredPerson>, StoreError>;
+    /// The members index the rules across pairings read: (pairing, person, role), by pairing
+    /// then person.
+    fn members(&mut self) -> Result<Vec<(String, String, String)>, StoreError>;
+    /// The outbox by the pairing and seq of each notification's event.
+    fn outbox_by_subject(&mut self) -> Result<Vec<OutboxRow>, StoreError>;
+    /// The outbox in queue order.
+    fn outbox_in_order(&mut self) -> Result<Vec<OutboxRow>, StoreError>;
 }
+
+/// How many rows a page of a [`Reading`] holds. Debug builds (what the tests run) page in
+/// small, odd-sized pages, so every test store crosses page boundaries where they fall.
+pub const PAGE: usize = if cfg!(debug_assertions) { 7 } else { 4096 };
 
 /// A notification in the outbox: queued with its `notified` event, in the same transaction,
 /// until a deliverer hands it on.
@@ -345,8 +369,16 @@ pub trait Store {
     fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError>;
     /// Every pairing id, in number order.
     fn pairing_ids(&self) -> Result<Vec<String>, StoreError>;
-    /// Encoded states of the pairings matching `filter`, in number order.
-    fn states(&self, filter: &Filter) -> Result<Vec<String>, StoreError>;
+    /// Up to `limit` pairings matching `filter` numbered after `after`, in number order: each
+    /// number with its encoded state (a page; the next starts after its last number).
+    fn states(
+        &self,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError>;
+    /// The encoded events of each of `pairings`, by pairing then seq: (pairing, body).
+    fn events_of(&self, pairings: &[&str]) -> Result<Vec<(String, String)>, StoreError>;
     /// Encoded events of one pairing, or of all, in storage order.
     fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError>;
     /// The encoded files of a stored program version.
@@ -355,12 +387,11 @@ pub trait Store {
     fn programs(&self) -> Result<Vec<ProgramVersion>, StoreError>;
     /// Every stored program version with its files, in the order they were stored.
     fn program_rows(&self) -> Result<Vec<StoredProgram>, StoreError>;
-    /// Every event (to `on_event`, in storage order) and every projection, read from one
-    /// consistent snapshot even while others write.
-    fn snapshot(
+    /// Runs `read` over one consistent snapshot of the whole store, even while others write.
+    fn read(
         &self,
-        on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<Snapshot, StoreError>;
+        read: &mut dyn FnMut(&mut dyn Reading) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     /// The outbox in queue order (only pending notifications unless `all`), each with its
     /// `notified` event as stored.
     fn outbox(&self, all: bool) -> Result<Vec<(OutboxRow, String)>, StoreError>;

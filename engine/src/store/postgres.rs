@@ -15,12 +15,13 @@ use std::cell::{Cell, OnceCell};
 
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
-use super::store_sql::{self as sql, pg, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
+use super::store_sql::{self as sql, pg, ATTEMPTED, CLAIM, OUTBOX};
 use crate::store::codec::stamp;
+use crate::store::postgres_reading::{database, outbox_fields, person_row, PgReading};
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
-    ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,
-    StoredPerson, StoredProgram, Tx, Work, LOCK_WAIT,
+    ProgramRow, ProgramVersion, Reading, Store, StoreError, StoredPerson, StoredProgram, Tx, Work,
+    LOCK_WAIT,
 };
 
 /// Each entry upgrades the schema by one version; `mentorflow_schema.version` records how far.
@@ -207,10 +208,6 @@ impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "PostgresStore({})", self.location)
     }
-}
-
-fn database(e: postgres::Error) -> StoreError {
-    StoreError::Database(e.to_string())
 }
 
 /// `lock_timeout` in milliseconds for waiting `wait`: PostgreSQL reads 0 as "wait for ever",
@@ -786,14 +783,6 @@ impl PgTx<'_> {
     }
 }
 
-fn person_row(r: &postgres::Row) -> StoredPerson {
-    StoredPerson {
-        id: r.get(0),
-        last_seq: r.get::<_, i64>(1) as u64,
-        state: r.get(2),
-    }
-}
-
 /// Runs `read` in one REPEATABLE READ, read-only transaction: one consistent snapshot.
 fn snapshot_of<T>(
     client: &mut Client,
@@ -808,20 +797,6 @@ fn snapshot_of<T>(
     let out = read(&mut tx)?;
     tx.commit().map_err(database)?;
     Ok(out)
-}
-
-/// An outbox row ([`OUTBOX_ROWS`] columns 0 to 7).
-fn outbox_fields(r: &postgres::Row) -> OutboxRow {
-    OutboxRow {
-        id: r.get::<_, i64>(0) as u64,
-        pairing: r.get(1),
-        seq: r.get::<_, i64>(2) as u64,
-        queued_at: r.get(3),
-        delivered_at: r.get(4),
-        attempts: r.get::<_, i32>(5) as u32,
-        last_error: r.get(6),
-        claimed_until: r.get(7),
-    }
 }
 
 /// An outbox row with its `notified` event's body ([`OUTBOX`]).
@@ -964,17 +939,40 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
-    fn states(&self, filter: &Filter) -> Result<Vec<String>, StoreError> {
-        let (where_sql, args) = filter_sql(filter, 1);
-        let sql = format!("SELECT state FROM pairings WHERE TRUE{where_sql} ORDER BY n");
-        let params: Vec<&(dyn ToSql + Sync)> =
-            args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+    fn states(
+        &self,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        let (where_sql, args) = filter_sql(filter, 2);
+        let sql = format!(
+            "SELECT n, state FROM pairings WHERE n > $1{where_sql} ORDER BY n LIMIT {limit}"
+        );
+        let after = after as i64;
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&after];
+        params.extend(args.iter().map(|a| a as &(dyn ToSql + Sync)));
         let rows = self
             .client
             .borrow_mut()
             .query(&sql, &params)
             .map_err(database)?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1)))
+            .collect())
+    }
+
+    fn events_of(&self, pairings: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query_typed(
+                "SELECT pairing, body FROM events WHERE pairing = ANY($1) ORDER BY pairing, seq",
+                &[(&pairings, Type::TEXT_ARRAY)],
+            )
+            .map_err(database)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError> {
@@ -1038,71 +1036,13 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    fn snapshot(
+    fn read(
         &self,
-        on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<Snapshot, StoreError> {
-        snapshot_of(&mut self.client.borrow_mut(), |tx| {
-            // Streamed in pages so a large store is never held in memory at once.
-            let mut after = 0i64;
-            loop {
-                let rows = tx
-                    .query(
-                        "SELECT id, pairing, seq, kind, body, hash FROM events WHERE id > $1 ORDER BY id LIMIT 10000",
-                        &[&after],
-                    )
-                    .map_err(database)?;
-                if rows.is_empty() {
-                    break;
-                }
-                for r in &rows {
-                    after = r.get(0);
-                    on_event(StoredEvent {
-                        row: after,
-                        pairing: r.get(1),
-                        seq: r.get(2),
-                        kind: r.get(3),
-                        body: r.get(4),
-                        hash: r.get(5),
-                    })?;
-                }
-            }
-            let rows = tx.query(pg(sql::PAIRING_ROWS), &[]).map_err(database)?;
-            let pairings = rows
-                .iter()
-                .map(|r| StoredPairing {
-                    id: r.get(0),
-                    number: r.get::<_, i64>(1) as u64,
-                    stage: r.get(2),
-                    outcome: r.get(3),
-                    due: r.get(4),
-                    state: r.get(5),
-                })
-                .collect();
-            let people = tx
-                .query(pg(sql::PEOPLE), &[])
-                .map_err(database)?
-                .iter()
-                .map(person_row)
-                .collect();
-            let members = tx
-                .query(pg(sql::MEMBER_ROWS), &[])
-                .map_err(database)?
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2)))
-                .collect();
-            let outbox = tx
-                .query(OUTBOX_ROWS, &[])
-                .map_err(database)?
-                .iter()
-                .map(outbox_fields)
-                .collect();
-            Ok(Snapshot {
-                pairings,
-                people,
-                members,
-                outbox,
-            })
-        })
+        read: &mut dyn FnMut(&mut dyn Reading) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // A connection of its own: the reader may read other things of the store (program
+        // versions) on the store's connection while the snapshot is open.
+        let mut client = Self::connect(&self.location)?;
+        snapshot_of(&mut client, |tx| read(&mut PgReading::new(tx)))
     }
 }

@@ -9,12 +9,13 @@ use std::time::Duration;
 use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use super::store_sql::{self as sql, ATTEMPTED, CLAIM, OUTBOX, OUTBOX_ROWS};
+use super::store_sql::{self as sql, ATTEMPTED, CLAIM, OUTBOX};
 use crate::store::codec::stamp;
+use crate::store::sqlite_reading::{lossy, outbox_fields, person_row, SqliteReading};
 use crate::store::{
     Abort, EventRow, Filter, Location, Membership, OutboxRow, OutcomeFilter, PairingRow,
-    ProgramRow, ProgramVersion, Snapshot, Store, StoreError, StoredEvent, StoredPairing,
-    StoredPerson, StoredProgram, Tx, Work, LOCK_WAIT,
+    ProgramRow, ProgramVersion, Reading, Store, StoreError, StoredPerson, StoredProgram, Tx, Work,
+    LOCK_WAIT,
 };
 
 // The writes PostgreSQL sends a batch at a time (postgres.rs), one row at a time here.
@@ -150,18 +151,6 @@ fn db_error(path: &Path, wait: Duration) -> impl Fn(rusqlite::Error) -> StoreErr
     }
 }
 
-/// Column `i` as text, even when damaged (not UTF-8, or a blob or number): verify reads this
-/// way, so a damaged value fails its hash or fold check and is reported as a breach with the
-/// others instead of stopping the check.
-fn lossy(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
-    Ok(match row.get_ref(i)? {
-        ValueRef::Text(b) | ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
-        ValueRef::Integer(n) => n.to_string(),
-        ValueRef::Real(x) => x.to_string(),
-        ValueRef::Null => String::new(),
-    })
-}
-
 /// Column `i` as the text mentorflow wrote there; damage is an error naming `place` (the
 /// pairing or event the row holds).
 fn text(row: &rusqlite::Row<'_>, i: usize, place: impl Fn() -> String) -> rusqlite::Result<String> {
@@ -205,15 +194,6 @@ fn damaged(e: &rusqlite::Error) -> Option<StoreError> {
         _ => return None,
     };
     Some(StoreError::Corrupt(what))
-}
-
-/// A row of `SELECT id, last_seq, state FROM people`, read as verify reads (damage shows).
-fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredPerson> {
-    Ok(StoredPerson {
-        id: lossy(r, 0)?,
-        last_seq: r.get::<_, i64>(1)? as u64,
-        state: lossy(r, 2)?,
-    })
 }
 
 /// A SQLite error met inside a command, classified like errors on open (read-only, not a
@@ -655,20 +635,6 @@ impl Members for Connection {
     }
 }
 
-/// An outbox row ([`OUTBOX_ROWS`] columns 0 to 7).
-fn outbox_fields(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
-    Ok(OutboxRow {
-        id: r.get::<_, i64>(0)? as u64,
-        pairing: lossy(r, 1)?,
-        seq: r.get::<_, i64>(2)? as u64,
-        queued_at: lossy(r, 3)?,
-        delivered_at: r.get(4)?,
-        attempts: r.get(5)?,
-        last_error: r.get(6)?,
-        claimed_until: r.get(7)?,
-    })
-}
-
 /// An outbox row with its `notified` event's body ([`OUTBOX`]).
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OutboxRow, String)> {
     Ok((outbox_fields(r)?, lossy(r, 8)?))
@@ -781,14 +747,47 @@ impl Store for SqliteStore {
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
-    fn states(&self, filter: &Filter) -> Result<Vec<String>, StoreError> {
-        let (where_sql, args) = filter_sql(filter);
-        let sql = format!("SELECT state, id FROM pairings WHERE 1 = 1{where_sql} ORDER BY n");
+    fn states(
+        &self,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        let (where_sql, mut args) = filter_sql(filter);
+        args.push(after.to_string());
+        let sql = format!(
+            "SELECT state, id, n FROM pairings WHERE n > CAST(?{} AS INTEGER){where_sql} ORDER BY n LIMIT {limit}",
+            args.len()
+        );
         self.conn
-            .prepare(&sql)
+            .prepare_cached(&sql)
             .and_then(|mut st| {
                 st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                    text(r, 0, || state_of(&lossy(r, 1).unwrap_or_default()))
+                    let state = text(r, 0, || state_of(&lossy(r, 1).unwrap_or_default()))?;
+                    Ok((r.get::<_, i64>(2)? as u64, state))
+                })?
+                .collect()
+            })
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
+    fn events_of(&self, pairings: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+        // Through the (pairing, seq) index, one pairing after another.
+        let marks: Vec<String> = (1..=pairings.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "SELECT pairing, body, seq FROM events WHERE pairing IN ({}) ORDER BY pairing, seq",
+            marks.join(", ")
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| {
+                st.query_map(rusqlite::params_from_iter(pairings), |r| {
+                    let pairing = lossy(r, 0)?;
+                    let body = text(r, 1, || {
+                        let seq = lossy(r, 2).unwrap_or_default();
+                        format!("event {pairing}#{seq}")
+                    })?;
+                    Ok((pairing, body))
                 })?
                 .collect()
             })
@@ -867,70 +866,14 @@ impl Store for SqliteStore {
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
-    fn snapshot(
+    fn read(
         &self,
-        on_event: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<Snapshot, StoreError> {
+        read: &mut dyn FnMut(&mut dyn Reading) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let err = db_error(&self.path, self.lock_wait);
-        // One read transaction: events and pairings from the same snapshot, even while other
+        // One read transaction: every stream from the same snapshot, even while other
         // coordinators write.
         let snapshot = self.conn.unchecked_transaction().map_err(&err)?;
-        {
-            let mut stmt = snapshot
-                .prepare("SELECT id, pairing, seq, kind, body, hash FROM events ORDER BY id")
-                .map_err(&err)?;
-            let mut rows = stmt.query([]).map_err(&err)?;
-            while let Some(row) = rows.next().map_err(&err)? {
-                on_event(StoredEvent {
-                    row: row.get(0).map_err(&err)?,
-                    pairing: lossy(row, 1).map_err(&err)?,
-                    seq: row.get(2).map_err(&err)?,
-                    kind: lossy(row, 3).map_err(&err)?,
-                    body: lossy(row, 4).map_err(&err)?,
-                    hash: lossy(row, 5).map_err(&err)?,
-                })?;
-            }
-        }
-        let pairings = snapshot
-            .prepare(sql::PAIRING_ROWS)
-            .and_then(|mut st| {
-                st.query_map([], |r| {
-                    Ok(StoredPairing {
-                        id: lossy(r, 0)?,
-                        number: r.get::<_, i64>(1)? as u64,
-                        stage: lossy(r, 2)?,
-                        outcome: r
-                            .get::<_, Option<String>>(3)
-                            .or_else(|_| lossy(r, 3).map(Some))?,
-                        due: r
-                            .get::<_, Option<String>>(4)
-                            .or_else(|_| lossy(r, 4).map(Some))?,
-                        state: lossy(r, 5)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(&err)?;
-        let people = snapshot
-            .prepare(sql::PEOPLE)
-            .and_then(|mut st| st.query_map([], person_row)?.collect())
-            .map_err(&err)?;
-        let members = snapshot
-            .prepare(sql::MEMBER_ROWS)
-            .and_then(|mut st| {
-                st.query_map([], |r| Ok((lossy(r, 0)?, lossy(r, 1)?, lossy(r, 2)?)))?
-                    .collect()
-            })
-            .map_err(&err)?;
-        let outbox = snapshot
-            .prepare(OUTBOX_ROWS)
-            .and_then(|mut st| st.query_map([], outbox_fields)?.collect())
-            .map_err(&err)?;
-        Ok(Snapshot {
-            pairings,
-            people,
-            members,
-            outbox,
-        })
+        read(&mut SqliteReading::new(&snapshot, &err))
     }
 }

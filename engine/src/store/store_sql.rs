@@ -8,9 +8,12 @@ pub const OUTBOX: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivere
      JOIN events e ON e.pairing = o.pairing AND e.seq = o.seq";
 
 /// Every outbox row as stored, whatever event it names (verify finds the ones that name
-/// none), in queue order.
+/// none); a [`crate::store::Reading`] orders and pages it.
 pub const OUTBOX_ROWS: &str = "SELECT o.id, o.pairing, o.seq, o.queued_at, o.delivered_at, \
-     o.attempts, o.last_error, o.claimed_until FROM outbox o ORDER BY o.id";
+     o.attempts, o.last_error, o.claimed_until FROM outbox o";
+
+/// Every event as stored, for a [`crate::store::Reading`] to order and page.
+pub const EVENT_ROWS: &str = "SELECT e.id, e.pairing, e.seq, e.kind, e.body, e.hash FROM events e";
 
 /// Claims a pending notification unless another deliverer's claim is still live:
 /// `?1` id, `?2` now, `?3` until, `?4` the claim's token. Times are stamped to the
@@ -44,7 +47,7 @@ pub const LAST_HASH: &str = "SELECT hash FROM events ORDER BY id DESC LIMIT 1";
 pub const MEMBERSHIPS: &str = "SELECT m.pairing, p.program_id, m.role, (SELECT COUNT(*) FROM members o WHERE o.pairing = m.pairing) FROM members m JOIN pairings p ON p.id = m.pairing WHERE m.person = ?1 AND p.outcome IS NULL ORDER BY p.n";
 
 /// Every member row as stored.
-pub const MEMBER_ROWS: &str = "SELECT pairing, person, role FROM members ORDER BY pairing, person";
+pub const MEMBER_ROWS: &str = "SELECT pairing, person, role FROM members";
 
 /// The number the next pairing gets.
 pub const NEXT_NUMBER: &str = "SELECT COALESCE(MAX(n), 0) + 1 FROM pairings";
@@ -53,7 +56,8 @@ pub const NEXT_NUMBER: &str = "SELECT COALESCE(MAX(n), 0) + 1 FROM pairings";
 pub const PAIRING_IDS: &str = "SELECT id FROM pairings ORDER BY n";
 
 /// Every pairing row as stored (what verify and copy read).
-pub const PAIRING_ROWS: &str = "SELECT id, n, stage, outcome, due, state FROM pairings ORDER BY n";
+pub const PAIRING_ROWS: &str =
+    "SELECT id, n, program_hash, stage, outcome, due, state FROM pairings";
 
 /// How many notifications wait to be delivered.
 pub const PENDING_COUNT: &str = "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL";
@@ -62,6 +66,8 @@ pub const RUNNING_COUNT: &str = "SELECT COUNT(*) FROM pairings WHERE outcome IS 
 
 /// Every person of the registry.
 pub const PEOPLE: &str = "SELECT id, last_seq, state FROM people ORDER BY id";
+/// Every person row as stored, for a [`crate::store::Reading`] to order and page.
+pub const PERSON_ROWS: &str = "SELECT id, last_seq, state FROM people";
 
 /// One person of the registry.
 pub const PERSON: &str = "SELECT last_seq, state FROM people WHERE id = ?1";

@@ -1,16 +1,22 @@
 //! Verification, for any store: recompute the hash chain over the stored event bodies, and
 //! check that every pairing's stored state (and the columns queries filter on) equals the fold
 //! of its events.
+//!
+//! The store is read a subject (a pairing, a person) at a time, each link of the chain checked
+//! against the hash stored before it, so memory stays bounded however large the store; the
+//! subjects are checked on every core while the next ones are read.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
 
 use mentorflow_dsl::Program;
 
-use crate::model::event::Event;
+use crate::model::event::{Event, EventKind};
 use crate::model::pairing::{FoldError, Pairing};
-use crate::store::codec::{chain, decode_event, decode_state, stamp};
-use crate::store::{Store, StoreError};
+use crate::store::codec::{chain, decode_event, decode_state, encode_state, stamp};
+use crate::store::subjects::{Subject, Subjects};
+use crate::store::{Reading, Store, StoreError};
 
 /// An event as the store holds it: storage position, pairing and seq columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,27 +149,28 @@ pub struct VerifyReport {
 fn person_is_fold(stored: &crate::store::StoredPerson, events: &[Event]) -> bool {
     let numbered = events.iter().zip(1u64..).all(|(e, n)| e.seq == n);
     let last = match events.last().map(|e| &e.kind) {
-        Some(crate::model::event::EventKind::PersonRecorded { person }) => person,
+        Some(EventKind::PersonRecorded { person }) => person,
         _ => return false,
     };
     let state: Option<crate::rules::people::Person> = serde_json::from_str(&stored.state).ok();
     numbered && stored.last_seq == events.len() as u64 && state.as_ref() == Some(last)
 }
 
-/// The outbox recomputed from the log's `notified` events (`notices`: their time, by pairing
-/// and seq) against the stored rows: each notice queued once at its time, each row a notice,
-/// delivered only after an attempt, and no claim later than `latest_claim`.
+/// A subject's outbox rows against its `notified` events (`notices`: their time, by seq):
+/// each notice queued once at its time, each row a notice, delivered only after an attempt,
+/// and no claim later than `latest_claim`.
 fn outbox_breaches(
+    key: &str,
     outbox: &[crate::store::OutboxRow],
-    mut notices: BTreeMap<(String, u64), String>,
+    mut notices: BTreeMap<u64, String>,
     latest_claim: &str,
-) -> Vec<Breach> {
-    let mut breaches = Vec::new();
+    breaches: &mut Vec<Breach>,
+) {
     let mut differs = |id: u64, problem: OutboxProblem| {
         breaches.push(Breach::OutboxDiffers { id, problem });
     };
     for row in outbox {
-        let Some(queued) = notices.remove(&(row.pairing.clone(), row.seq)) else {
+        let Some(queued) = notices.remove(&row.seq) else {
             differs(
                 row.id,
                 OutboxProblem::NoNotice {
@@ -192,10 +199,12 @@ fn outbox_breaches(
             differs(row.id, OutboxProblem::ClaimTooLong(until.to_string()));
         }
     }
-    for ((pairing, seq), _) in notices {
-        breaches.push(Breach::NoticeMissing { pairing, seq });
+    for seq in notices.into_keys() {
+        breaches.push(Breach::NoticeMissing {
+            pairing: key.to_string(),
+            seq,
+        });
     }
-    breaches
 }
 
 /// Whether a claim until `until` ends no later than `latest` (both stored times); a claim
@@ -205,6 +214,197 @@ fn claim_within(until: &str, latest: &str) -> bool {
     matches!((time(until), time(latest)), (Some(u), Some(l)) if u <= l)
 }
 
+/// A subject to check, with the program of its pairing (by the pairing's program column), or
+/// why that program cannot be used; and its place in the store's order.
+struct Task {
+    subject: Subject,
+    program: Option<Result<Arc<Program>, String>>,
+    place: u64,
+}
+
+/// What the checks found, in an order that does not depend on which core checked what.
+#[derive(Default)]
+struct Found {
+    events: u64,
+    checkpoint: bool,
+    /// Each breach with where it sorts: chain breaches by storage position first, then the
+    /// others by subject.
+    breaches: Vec<((u8, u64), Breach)>,
+}
+
+impl Found {
+    fn add(&mut self, other: Found) {
+        self.events += other.events;
+        self.checkpoint |= other.checkpoint;
+        self.breaches.extend(other.breaches);
+    }
+}
+
+/// What the checks of every subject share.
+struct Checks<'a> {
+    expect: Option<&'a str>,
+    latest_claim: String,
+}
+
+impl Checks<'_> {
+    /// Checks one subject: its links of the chain, its event bodies, and its pairing or person
+    /// against the fold of its events, its members and its outbox rows.
+    fn subject(&self, task: Task, found: &mut Found) {
+        let Task {
+            subject: s,
+            program,
+            place,
+        } = task;
+        let mut notices = BTreeMap::new();
+        let mut events = Vec::with_capacity(s.events.len());
+        for (row, previous) in s.events {
+            found.events += 1;
+            let at = |row: &crate::store::StoredEvent| EventRef {
+                row: row.row,
+                pairing: row.pairing.clone(),
+                seq: row.seq,
+            };
+            // Each link is checked against the stored hash before it, so every altered event
+            // is named, not only the first.
+            if chain(&previous, &row.body) != row.hash {
+                let breach = Breach::ChainBroken(at(&row));
+                found.breaches.push(((0, row.row as u64), breach));
+            }
+            found.checkpoint |= self.expect == Some(row.hash.as_str());
+            match decode_event(&row.body) {
+                Ok(e) if *e.pairing == *row.pairing && e.seq as i64 == row.seq => {
+                    if let EventKind::Notified { .. } = e.kind {
+                        notices.insert(e.seq, stamp(e.at));
+                    }
+                    events.push(e);
+                }
+                _ => found
+                    .breaches
+                    .push(((0, row.row as u64), Breach::BodyMismatch(at(&row)))),
+            }
+        }
+        let mut breaches = Vec::new();
+        match (s.pairing, s.person) {
+            (Some(stored), _) => {
+                pairing_breaches(stored, program, s.members, &events, &mut breaches)
+            }
+            (None, person) => {
+                if let Some(person) = person {
+                    if !person_is_fold(&person, &events) {
+                        breaches.push(Breach::PersonDiffers { person: person.id });
+                    }
+                } else if !events.is_empty() {
+                    breaches.push(Breach::Orphan {
+                        pairing: s.key.clone(),
+                    });
+                }
+                if !s.members.is_empty() {
+                    breaches.push(Breach::MembersDiffer {
+                        pairing: s.key.clone(),
+                    });
+                }
+            }
+        }
+        outbox_breaches(
+            &s.key,
+            &s.outbox,
+            notices,
+            &self.latest_claim,
+            &mut breaches,
+        );
+        found
+            .breaches
+            .extend(breaches.into_iter().map(|b| ((1, place), b)));
+    }
+}
+
+/// A stored pairing against its program (by its program column), members index and the fold
+/// of its events.
+fn pairing_breaches(
+    stored: crate::store::StoredPairing,
+    program: Option<Result<Arc<Program>, String>>,
+    mut indexed: Vec<(String, String)>,
+    events: &[Event],
+    breaches: &mut Vec<Breach>,
+) {
+    let program = program.unwrap_or_else(|| Err("not stored".into()));
+    let folded = program
+        .as_ref()
+        .map_err(Clone::clone)
+        .map(|program| Pairing::fold(program, events));
+    // Nearly always the stored state is the fold written out as today's version writes it:
+    // equal text, with nothing to decode. Anything else is decoded and compared as values.
+    let p = match folded {
+        Ok(Ok(f)) if encode_state(&f).is_ok_and(|text| text == stored.state) => f,
+        folded => {
+            let Ok(p) = decode_state(&stored.state) else {
+                breaches.push(Breach::StateUnreadable { pairing: stored.id });
+                return;
+            };
+            if let Err(breach) = same_as_fold(&stored, &p, folded, events.len()) {
+                breaches.push(breach);
+            }
+            p
+        }
+    };
+    // Sorted here: a database may order text by its own collation.
+    indexed.sort();
+    let mut taking_part: Vec<(String, String)> = p
+        .participants
+        .iter()
+        .map(|m| (m.id.clone(), m.role.to_string()))
+        .collect();
+    taking_part.sort();
+    if taking_part != indexed {
+        breaches.push(Breach::MembersDiffer {
+            pairing: stored.id.clone(),
+        });
+    }
+    let derived = (
+        p.stage.to_string(),
+        p.outcome.map(|o| o.to_string()),
+        p.due.map(stamp),
+        p.program_hash.to_string(),
+    );
+    let columns = (
+        stored.stage,
+        stored.outcome,
+        stored.due,
+        stored.program_hash,
+    );
+    if columns != derived {
+        breaches.push(Breach::ColumnsDiffer { pairing: stored.id });
+    }
+}
+
+/// Whether the stored state `p` of `stored` equals the fold of its `events` (folded on the
+/// program its program column names), or the breach that says how it does not.
+fn same_as_fold(
+    stored: &crate::store::StoredPairing,
+    p: &Pairing,
+    folded: Result<Result<Pairing, FoldError>, String>,
+    events: usize,
+) -> Result<(), Breach> {
+    let pairing = stored.id.clone();
+    if *p.program_hash != *stored.program_hash {
+        // Folded on another program than the state names: the column is what differs.
+        return Ok(());
+    }
+    match folded.map(|f| f.map(|f| f.as_stored_like(p))) {
+        Err(why) => Err(Breach::ProgramMissing {
+            pairing,
+            hash: p.program_hash.to_string(),
+            why,
+        }),
+        Ok(Ok(f)) if f == *p => Ok(()),
+        Ok(Ok(_)) => Err(Breach::StateDiffers { pairing, events }),
+        Ok(Err(error)) => Err(Breach::DoesNotFold { pairing, error }),
+    }
+}
+
+/// How many subjects travel to a checking thread at once.
+const BATCH: usize = 256;
+
 /// Verifies everything in `store`; `program` gives the program of a version hash. `expect` is
 /// a chain head published earlier (by `verify`): it must still be a link of the chain, or the
 /// events before it were rewritten, hashes and all.
@@ -213,124 +413,105 @@ pub fn verify(
     program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
     expect: Option<&str>,
 ) -> Result<VerifyReport, StoreError> {
-    let (mut previous, mut count, mut breaches) = (String::new(), 0u64, Vec::new());
-    let mut checkpoint_found = false;
-    let mut histories: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-    let mut notices: BTreeMap<(String, u64), String> = BTreeMap::new();
-    let projections = store.snapshot(&mut |row| {
-        count += 1;
-        let at = EventRef {
-            row: row.row,
-            pairing: row.pairing.clone(),
-            seq: row.seq,
-        };
-        // Each link is checked against the stored hash before it, so every altered event is
-        // named, not only the first.
-        if chain(&previous, &row.body) != row.hash {
-            breaches.push(Breach::ChainBroken(at.clone()));
-        }
-        if expect.is_some_and(|h| h == row.hash) {
-            checkpoint_found = true;
-        }
-        match decode_event(&row.body) {
-            Ok(e) if *e.pairing == *row.pairing && e.seq as i64 == row.seq => {
-                if let crate::model::event::EventKind::Notified { .. } = e.kind {
-                    notices.insert((row.pairing.clone(), e.seq), stamp(e.at));
-                }
-                histories.entry(row.pairing).or_default().push(e)
-            }
-            _ => breaches.push(Breach::BodyMismatch(at)),
-        }
-        previous = row.hash;
+    let checks = Checks {
+        expect,
+        latest_claim: crate::store::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
+    };
+    let (mut found, mut head) = (Found::default(), String::new());
+    store.read(&mut |reading| {
+        head = reading.head()?;
+        found = check_all(reading, program, &checks)?;
         Ok(())
     })?;
-    for stored in projections.people {
-        let events = histories
-            .remove(&crate::rules::people::subject(&stored.id))
-            .unwrap_or_default();
-        if !person_is_fold(&stored, &events) {
-            breaches.push(Breach::PersonDiffers { person: stored.id });
-        }
+    if let (Some(head), false) = (expect, found.checkpoint) {
+        let breach = Breach::CheckpointMissing(head.to_string());
+        found.breaches.push(((2, 0), breach));
     }
-    let mut members: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for (pairing, person, role) in projections.members {
-        members.entry(pairing).or_default().push((person, role));
-    }
-    for stored in projections.pairings {
-        let events = histories.remove(&stored.id).unwrap_or_default();
-        // Sorted here: a database may order text by its own collation.
-        let mut indexed = members.remove(&stored.id).unwrap_or_default();
-        indexed.sort();
-        let Ok(p) = decode_state(&stored.state) else {
-            breaches.push(Breach::StateUnreadable { pairing: stored.id });
-            continue;
-        };
-        let program = match program(&p.program_hash) {
-            Ok(program) => program,
-            Err(why) => {
-                breaches.push(Breach::ProgramMissing {
-                    pairing: stored.id,
-                    hash: p.program_hash.to_string(),
-                    why,
-                });
-                continue;
-            }
-        };
-        let mut taking_part: Vec<(String, String)> = p
-            .participants
-            .iter()
-            .map(|m| (m.id.clone(), m.role.to_string()))
-            .collect();
-        taking_part.sort();
-        if taking_part != indexed {
-            breaches.push(Breach::MembersDiffer {
-                pairing: stored.id.clone(),
-            });
-        }
-        let derived = (
-            p.stage.to_string(),
-            p.outcome.map(|o| o.to_string()),
-            p.due.map(stamp),
-        );
-        if (
-            stored.stage.clone(),
-            stored.outcome.clone(),
-            stored.due.clone(),
-        ) != derived
-        {
-            breaches.push(Breach::ColumnsDiffer {
-                pairing: stored.id.clone(),
-            });
-        }
-        match Pairing::fold(&program, &events).map(|f| f.as_stored_like(&p)) {
-            Ok(folded) if folded == p => {}
-            Ok(_) => breaches.push(Breach::StateDiffers {
-                pairing: stored.id,
-                events: events.len(),
-            }),
-            Err(error) => breaches.push(Breach::DoesNotFold {
-                pairing: stored.id,
-                error,
-            }),
-        }
-    }
-    for pairing in histories.into_keys() {
-        breaches.push(Breach::Orphan { pairing });
-    }
-    for pairing in members.into_keys() {
-        breaches.push(Breach::MembersDiffer { pairing });
-    }
-    breaches.extend(outbox_breaches(
-        &projections.outbox,
-        notices,
-        &crate::store::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
-    ));
-    if let (Some(head), false) = (expect, checkpoint_found) {
-        breaches.push(Breach::CheckpointMissing(head.to_string()));
-    }
+    // Stable: a subject's breaches keep the order its checks found them in.
+    found.breaches.sort_by_key(|(place, _)| *place);
     Ok(VerifyReport {
-        events: count,
-        head: previous,
-        breaches,
+        events: found.events,
+        head,
+        breaches: found.breaches.into_iter().map(|(_, b)| b).collect(),
     })
+}
+
+/// Reads every subject of `reading` on this thread and checks them on as many others as there
+/// are cores, a batch at a time (a bounded queue: memory stays bounded when checks lag).
+fn check_all(
+    reading: &mut dyn Reading,
+    program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
+    checks: &Checks<'_>,
+) -> Result<Found, StoreError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (send, receive) = sync_channel::<Vec<Task>>(threads * 2);
+    let receive = Mutex::new(receive);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| scope.spawn(|| check_batches(&receive, checks)))
+            .collect();
+        let read = send_subjects(reading, program, &send);
+        drop(send);
+        let mut found = Found::default();
+        for worker in workers {
+            // A check that panicked is a bug; carry it on rather than report half a store.
+            found.add(
+                worker
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        read.map(|()| found)
+    })
+}
+
+/// A checking thread: batches until the reader is done.
+fn check_batches(receive: &Mutex<Receiver<Vec<Task>>>, checks: &Checks<'_>) -> Found {
+    let mut found = Found::default();
+    loop {
+        let batch = match receive.lock() {
+            Ok(r) => r.recv(),
+            Err(_) => return found,
+        };
+        let Ok(batch) = batch else { return found };
+        for task in batch {
+            checks.subject(task, &mut found);
+        }
+    }
+}
+
+/// Reads the subjects and sends them in batches, each pairing with its program.
+fn send_subjects(
+    reading: &mut dyn Reading,
+    program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
+    send: &std::sync::mpsc::SyncSender<Vec<Task>>,
+) -> Result<(), StoreError> {
+    let mut programs: HashMap<String, Result<Arc<Program>, String>> = HashMap::new();
+    let mut subjects = Subjects::new(reading);
+    let (mut batch, mut place) = (Vec::with_capacity(BATCH), 0u64);
+    while let Some(subject) = subjects.next_subject()? {
+        let program = subject.pairing.as_ref().map(|p| {
+            let hash = &p.program_hash;
+            if !programs.contains_key(hash) {
+                programs.insert(hash.clone(), program(hash));
+            }
+            programs[hash].clone()
+        });
+        batch.push(Task {
+            subject,
+            program,
+            place,
+        });
+        place += 1;
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if send.send(full).is_err() {
+                break;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = send.send(batch);
+    }
+    Ok(())
 }
