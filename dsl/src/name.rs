@@ -24,9 +24,27 @@ pub struct Name(&'static &'static str);
 
 static NAMES: LazyLock<Mutex<HashMap<&'static str, Name>>> = LazyLock::new(Default::default);
 
+thread_local! {
+    /// The names this thread has met, in front of [`NAMES`].
+    static SEEN: std::cell::RefCell<HashMap<&'static str, Name, foldhash::fast::RandomState>> =
+        std::cell::RefCell::new(HashMap::default());
+}
+
 impl Name {
     /// The name with text `text`, interned on first use.
     pub fn new(text: &str) -> Name {
+        // Each thread keeps the names it met: threads that decode side by side (verify, the
+        // report) would otherwise queue on the one lock for every name of every event.
+        if let Some(known) = SEEN.with_borrow(|seen| seen.get(text).copied()) {
+            return known;
+        }
+        let name = Name::interned(text);
+        SEEN.with_borrow_mut(|seen| seen.insert(name.0, name));
+        name
+    }
+
+    /// The name with text `text` from the process's table, added on first use.
+    fn interned(text: &str) -> Name {
         // A poisoned lock only means another thread panicked while inserting: the map still
         // holds leaked strings, every one valid.
         let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());

@@ -561,25 +561,26 @@ impl Ledger {
         let Some(last) = rows.last().map(|(n, _)| *n) else {
             return Ok(None);
         };
-        let page = rows
-            .iter()
-            .map(|(_, json)| {
-                let pairing = decode_state(json)?;
-                Ok(with_history(pairing, |id| self.store.events(Some(id)))?)
-            })
+        // Decoding is most of a listing's time: spread over the cores. The few states stored
+        // before history was kept are completed from their events here, on this thread (the
+        // store's connection is one).
+        let decoded = crate::base::parallel::try_map(&rows, |(_, json)| decode_state(json))?;
+        let page = decoded
+            .into_iter()
+            .map(|pairing| Ok(with_history(pairing, |id| self.store.events(Some(id)))?))
             .collect::<Result<Vec<Pairing>, Error>>()?;
         Ok(Some((last, page)))
     }
 
-    /// The events of each of `pairings`, in their order (a pairing's in the order stored).
-    pub fn events_of(&self, pairings: &[&str]) -> Result<Vec<Vec<Event>>, Error> {
+    /// The events of each of `pairings` of the `kinds` asked for, in their order (a pairing's
+    /// in the order stored).
+    pub fn events_of(&self, pairings: &[&str], kinds: &[&str]) -> Result<Vec<Vec<Event>>, Error> {
+        let rows = self.store.events_of(pairings, kinds)?;
+        let events = crate::base::parallel::try_map(&rows, |(_, body)| decode_event(body))?;
         let mut by_pairing: std::collections::HashMap<String, Vec<Event>> =
             std::collections::HashMap::with_capacity(pairings.len());
-        for (pairing, body) in self.store.events_of(pairings)? {
-            by_pairing
-                .entry(pairing)
-                .or_default()
-                .push(decode_event(&body)?);
+        for ((pairing, _), event) in rows.into_iter().zip(events) {
+            by_pairing.entry(pairing).or_default().push(event);
         }
         Ok(pairings
             .iter()

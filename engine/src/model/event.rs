@@ -346,7 +346,18 @@ impl Event {
     }
 }
 
+/// The kinds 0.1.0 stored for what is a `moved` event today (the store's kind column keeps
+/// them as written).
+pub const MOVED_BEFORE: [&str; 4] = ["transitioned", "forced", "withdrawn", "timed_out"];
+
 impl EventKind {
+    /// Whether `column` (an event's stored kind column) names this kind: its name, or for a
+    /// move a name an earlier version gave it.
+    pub fn stored_as(&self, column: &str) -> bool {
+        column == self.name()
+            || matches!(self, EventKind::Moved { .. }) && MOVED_BEFORE.contains(&column)
+    }
+
     /// The stage change this event makes, if any.
     pub fn move_(&self) -> Option<(&Name, &Name)> {
         match self {

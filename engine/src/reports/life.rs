@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Name;
 
-use crate::model::event::{Event, EventKind, Move};
+use crate::model::event::{Event, EventKind, Move, MOVED_BEFORE};
 
 /// What the report reads of one pairing's events.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +28,21 @@ pub struct Life {
     pub last_transition: Option<usize>,
 }
 
+/// The kinds of event a life is read from (each a case of [`Life::apply`]); the report reads
+/// no others (a pairing's recorded facts are most of its log).
+pub const KINDS: [&str; 9] = [
+    "enrolled",
+    "moved",
+    "migrated",
+    "done",
+    "missed",
+    // What 0.1.0 stored for a move.
+    MOVED_BEFORE[0],
+    MOVED_BEFORE[1],
+    MOVED_BEFORE[2],
+    MOVED_BEFORE[3],
+];
+
 impl Life {
     /// The life `events` (one pairing's, in order) tell.
     pub fn of(events: &[Event]) -> Life {
@@ -38,6 +53,7 @@ impl Life {
         life
     }
 
+    /// Reads one event; a kind read here is one of [`KINDS`].
     fn apply(&mut self, e: &Event) {
         match &e.kind {
             EventKind::Enrolled { stage, .. } => {

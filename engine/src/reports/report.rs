@@ -313,7 +313,7 @@ impl Coordinator {
             after = last;
             let healths = self.healths(&placed)?;
             let ids: Vec<&str> = placed.iter().map(|(p, _)| &*p.id).collect();
-            let logs = self.ledger.events_of(&ids)?;
+            let logs = self.ledger.events_of(&ids, &crate::reports::life::KINDS)?;
             for (((pairing, attention), health_of), log) in
                 placed.into_iter().zip(healths).zip(logs)
             {

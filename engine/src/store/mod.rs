@@ -377,8 +377,13 @@ pub trait Store {
         after: u64,
         limit: usize,
     ) -> Result<Vec<(u64, String)>, StoreError>;
-    /// The encoded events of each of `pairings`, by pairing then seq: (pairing, body).
-    fn events_of(&self, pairings: &[&str]) -> Result<Vec<(String, String)>, StoreError>;
+    /// The encoded events of each of `pairings` whose kind column is one of `kinds`, by
+    /// pairing then seq: (pairing, body).
+    fn events_of(
+        &self,
+        pairings: &[&str],
+        kinds: &[&str],
+    ) -> Result<Vec<(String, String)>, StoreError>;
     /// Encoded events of one pairing, or of all, in storage order.
     fn events(&self, pairing: Option<&str>) -> Result<Vec<String>, StoreError>;
     /// The encoded files of a stored program version.

@@ -963,13 +963,17 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    fn events_of(&self, pairings: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+    fn events_of(
+        &self,
+        pairings: &[&str],
+        kinds: &[&str],
+    ) -> Result<Vec<(String, String)>, StoreError> {
         let rows = self
             .client
             .borrow_mut()
             .query_typed(
-                "SELECT pairing, body FROM events WHERE pairing = ANY($1) ORDER BY pairing, seq",
-                &[(&pairings, Type::TEXT_ARRAY)],
+                "SELECT pairing, body FROM events WHERE pairing = ANY($1) AND kind = ANY($2) ORDER BY pairing, seq",
+                &[(&pairings, Type::TEXT_ARRAY), (&kinds, Type::TEXT_ARRAY)],
             )
             .map_err(database)?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())

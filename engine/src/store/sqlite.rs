@@ -771,17 +771,26 @@ impl Store for SqliteStore {
             .map_err(db_error(&self.path, self.lock_wait))
     }
 
-    fn events_of(&self, pairings: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+    fn events_of(
+        &self,
+        pairings: &[&str],
+        kinds: &[&str],
+    ) -> Result<Vec<(String, String)>, StoreError> {
         // Through the (pairing, seq) index, one pairing after another.
-        let marks: Vec<String> = (1..=pairings.len()).map(|i| format!("?{i}")).collect();
-        let sql = format!(
-            "SELECT pairing, body, seq FROM events WHERE pairing IN ({}) ORDER BY pairing, seq",
+        let marks = |from: usize, n: usize| {
+            let marks: Vec<String> = (from..from + n).map(|i| format!("?{i}")).collect();
             marks.join(", ")
+        };
+        let sql = format!(
+            "SELECT pairing, body, seq FROM events WHERE pairing IN ({}) AND kind IN ({}) ORDER BY pairing, seq",
+            marks(1, pairings.len()),
+            marks(pairings.len() + 1, kinds.len())
         );
         self.conn
             .prepare_cached(&sql)
             .and_then(|mut st| {
-                st.query_map(rusqlite::params_from_iter(pairings), |r| {
+                let params = pairings.iter().chain(kinds);
+                st.query_map(rusqlite::params_from_iter(params), |r| {
                     let pairing = lossy(r, 0)?;
                     let body = text(r, 1, || {
                         let seq = lossy(r, 2).unwrap_or_default();

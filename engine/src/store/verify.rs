@@ -34,7 +34,7 @@ pub struct EventRef {
 pub enum Breach {
     /// The first event whose chain hash does not match: it, or one before it, was altered.
     ChainBroken(EventRef),
-    /// An event body that does not decode, or names another pairing or seq than its row.
+    /// An event body that does not decode, or names another pairing, seq or kind than its row.
     BodyMismatch(EventRef),
     /// A pairing whose program version is not stored, or no longer loads.
     ProgramMissing {
@@ -272,7 +272,11 @@ impl Checks<'_> {
             }
             found.checkpoint |= self.expect == Some(row.hash.as_str());
             match decode_event(&row.body) {
-                Ok(e) if *e.pairing == *row.pairing && e.seq as i64 == row.seq => {
+                Ok(e)
+                    if *e.pairing == *row.pairing
+                        && e.seq as i64 == row.seq
+                        && e.kind.stored_as(&row.kind) =>
+                {
                     if let EventKind::Notified { .. } = e.kind {
                         notices.insert(e.seq, stamp(e.at));
                     }

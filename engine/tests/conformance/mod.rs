@@ -40,6 +40,7 @@ macro_rules! conformance {
             a_stale_projection_is_a_conflict_not_a_lost_update,
             verify_passes_on_an_intact_store,
             verify_detects_a_forged_event,
+            verify_detects_an_event_filed_under_another_kind,
             verify_detects_a_projection_that_differs_from_its_events,
             commands_dated_before_the_latest_event_are_refused,
             a_clock_behind_the_latest_event_never_writes_before_it,
@@ -412,6 +413,51 @@ pub fn verify_detects_a_forged_event(h: &dyn Harness, name: &str) {
             .iter()
             .any(|b| matches!(b, Breach::StateDiffers { pairing, .. } if pairing == "p-1")),
         "the extra event makes the fold differ from the state: {:?}",
+        report.breaches
+    );
+}
+
+pub fn verify_detects_an_event_filed_under_another_kind(h: &dyn Harness, name: &str) {
+    let mut c = enrolled(h, name, 1);
+    c.record("p-1", &facts(&[("meetings", "3")]))
+        .expect("record");
+    let head = c.verify(None).expect("verify").head;
+    let mut event = c.log(Some("p-1")).expect("log").pop().expect("event");
+    drop(c);
+    event.seq = 3;
+    let body = serde_json::to_string(&event).expect("json");
+    // A link that continues the chain, under a kind the report reads (a move) that its body
+    // is not: the report would read it, so verify must notice.
+    let mut store = h.open(name);
+    store
+        .write(&mut |tx| {
+            tx.append(&EventRow {
+                pairing: "p-1",
+                seq: 3,
+                kind: "moved",
+                body: &body,
+                hash: &chain(&head, &body),
+            })?;
+            Ok(())
+        })
+        .expect("forge");
+    let report = coordinator(h.open(name), None)
+        .verify(None)
+        .expect("verify");
+    assert!(
+        report
+            .breaches
+            .iter()
+            .any(|b| matches!(b, Breach::BodyMismatch(at) if at.pairing == "p-1" && at.seq == 3)),
+        "{:?}",
+        report.breaches
+    );
+    assert!(
+        !report
+            .breaches
+            .iter()
+            .any(|b| matches!(b, Breach::ChainBroken(_))),
+        "the chain itself is intact: {:?}",
         report.breaches
     );
 }
