@@ -10,6 +10,7 @@ use rhai::Dynamic;
 
 use crate::decide::engine::Engine;
 use crate::model::event::Participant;
+use crate::rules::candidate_pair::CandidatePair;
 use crate::rules::runtime::{Runtime, ScriptError};
 
 /// A person to match, with how many more mentees they may take (mentors) or 1 (mentees).
@@ -505,64 +506,26 @@ impl Judge<'_> {
             return Ok((None, 0));
         }
         let mut evaluations = 0;
-        // Natively where the scripts allow it (the pair as scripts see it), else in Rhai.
-        let pair = Pair::of(&mentor.participant, &mentee.participant);
-        let budget = runtime.native_budget();
+        let pair = CandidatePair::new(
+            (&mentor.participant, &mentee.participant),
+            (mentor_map, mentee_map),
+        );
         if let Some(rule) = &self.ty.rule {
             evaluations += 1;
-            let native = pair
-                .as_ref()
-                .and_then(|p| rule.native.as_ref()?.eval(p, budget));
-            // A rule that cannot be evaluated on this pair (an attribute it reads is missing)
-            // refuses it, as at enrolment.
-            let holds = native.unwrap_or_else(|| {
-                let people = [mentor_map.clone(), mentee_map.clone()];
-                runtime
-                    .eval_rule(self.program, rule, &people)
-                    .unwrap_or(false)
-            });
-            if !holds {
+            if !runtime.rule_holds(self.program, rule, &pair) {
                 return Ok((None, evaluations));
             }
         }
         if let Some(allow) = self.allow {
             evaluations += 1;
-            let native = pair
-                .as_ref()
-                .and_then(|p| allow.native.as_ref()?.eval(p, budget));
-            let allowed = match native {
-                Some(b) => b,
-                None => runtime
-                    .eval_pair(allow, mentor_map, mentee_map)
-                    .map_err(fail)?
-                    .as_bool()
-                    .unwrap_or(false),
-            };
-            if !allowed {
+            if !runtime.pair_allowed(allow, &pair).map_err(fail)? {
                 return Ok((None, evaluations));
             }
         }
         let mut score = 0.0;
         for c in self.criteria {
             evaluations += 1;
-            // A native score that is not a finite number is Rhai's to report.
-            let native = pair
-                .as_ref()
-                .and_then(|p| c.score.native.as_ref()?.number(p, budget))
-                .map(|n| match n {
-                    mentorflow_dsl::native::Number::Int(i) => i as f64,
-                    mentorflow_dsl::native::Number::Float(x) => x,
-                })
-                .filter(|x| x.is_finite());
-            let value = match native {
-                Some(x) => x,
-                None => {
-                    let value = runtime
-                        .eval_pair(&c.score, mentor_map, mentee_map)
-                        .map_err(fail)?;
-                    number(&value).ok_or_else(|| fail(runtime.not_a_number(&c.score, &value)))?
-                }
-            };
+            let value = runtime.pair_score(&c.score, &pair).map_err(fail)?;
             // Scores are compared exactly in thousandths of 64-bit integers: bounded, the
             // assignment's sums cannot overflow.
             if value.abs() * c.weight > MAX_SCORE {
@@ -601,48 +564,6 @@ fn forbid(
             verdicts[i * mentees.len() + j] = NOT_ALLOWED;
         }
     }
-}
-
-/// A candidate pair as natively run matching scripts see it: `mentor` and `mentee`, and as a
-/// rule sees them, the group of mentors and of mentees of one each. No pairing exists yet, so
-/// facts, time and history are left to Rhai (which reads them as nothing).
-struct Pair<'a> {
-    people: [&'a Participant; 2],
-}
-
-impl<'a> Pair<'a> {
-    /// The pair, when each has the role Rhai's view of them will be read as (the groups are
-    /// found by role).
-    fn of(mentor: &'a Participant, mentee: &'a Participant) -> Option<Pair<'a>> {
-        (mentor.role.as_str() == "mentor" && mentee.role.as_str() == "mentee").then_some(Pair {
-            people: [mentor, mentee],
-        })
-    }
-}
-
-impl<'a> mentorflow_dsl::native::Subject for Pair<'a> {
-    type Person = &'a Participant;
-
-    fn fact(&self, _: &str) -> Option<&mentorflow_dsl::Value> {
-        None
-    }
-
-    fn facts_known(&self) -> bool {
-        false
-    }
-
-    fn people(&self) -> &[&'a Participant] {
-        &self.people
-    }
-}
-
-/// A script's value as a number (an int or a float).
-fn number(value: &Dynamic) -> Option<f64> {
-    value
-        .as_float()
-        .ok()
-        .or_else(|| value.as_int().ok().map(|i| i as f64))
-        .filter(|x| x.is_finite())
 }
 
 /// The exact assignment: for each mentee, the mentor (index) it gets. The Hungarian method

@@ -2,6 +2,7 @@
 //! migration, the people registry, and the errors of a command on one pairing (which the
 //! decide layer returns too). May import base and model.
 
+pub mod candidate_pair;
 pub mod engine_error;
 pub(crate) mod enrolment;
 pub mod explain;

@@ -548,7 +548,7 @@ impl Runtime {
     /// Evaluates a type's rule on a candidate pair for matching (no pairing exists yet):
     /// `participants`, `mentors` and `mentees` hold the two people; what tells a pairing's
     /// progress reads as nothing.
-    pub fn eval_rule(
+    pub(crate) fn eval_rule(
         &self,
         program: &mentorflow_dsl::Program,
         rule: &Script,
@@ -584,7 +584,7 @@ impl Runtime {
     }
 
     /// Evaluates a matching script on a candidate pair.
-    pub fn eval_pair(
+    pub(crate) fn eval_pair(
         &self,
         script: &mentorflow_dsl::PairScript,
         mentor: &Dynamic,
@@ -599,7 +599,7 @@ impl Runtime {
     }
 
     /// The error for a matching score that is not a number.
-    pub fn not_a_number(
+    pub(crate) fn not_a_number(
         &self,
         script: &mentorflow_dsl::PairScript,
         value: &Dynamic,
