@@ -631,6 +631,9 @@ struct Hungarian {
     /// the pairs made.
     row_potential: Vec<i64>,
     column_potential: Vec<i64>,
+    /// For each source, a row of it that went to nobody: no path from it reached a column
+    /// with room, so none will from another row of the same source.
+    at_nobody: Vec<Option<usize>>,
 }
 
 impl Hungarian {
@@ -673,6 +676,7 @@ impl Hungarian {
             members: vec![Vec::new(); columns],
             row_potential: vec![0; rows],
             column_potential: vec![0; columns],
+            at_nobody: vec![None; sources],
         }
     }
 
@@ -692,9 +696,18 @@ impl Hungarian {
         column == self.columns - 1 || self.room[column] > 0
     }
 
-    /// Places mentee `new` along the cheapest augmenting path.
+    /// Places row `new` along the cheapest augmenting path.
     fn insert(&mut self, new: usize) {
         let columns = self.columns;
+        if let Some(twin) = self.at_nobody[self.source_of[new]] {
+            // Its twin's place is nobody, and swapping it with anyone would have improved the
+            // assignment already: nobody is this row's cheapest place too, and the twin's
+            // potential (tight there, at least 0 on every other edge) is right for it.
+            self.column_of[new] = Some(columns - 1);
+            self.members[columns - 1].push(new);
+            self.row_potential[new] = self.row_potential[twin];
+            return;
+        }
         // Its potential makes every edge out of it cost at least 0 (reduced).
         self.row_potential[new] = (0..columns)
             .filter(|&c| self.cost(new, c) != FORBIDDEN)
@@ -709,26 +722,37 @@ impl Hungarian {
         let mut reached = vec![false; self.column_of.len()];
         reached[new] = true;
         let mut fresh = vec![(new, 0i64)];
+        // Columns by tentative distance, the first of equals first (stale entries skipped):
+        // finding the nearest no longer scans every column at every step.
+        let mut nearest = std::collections::BinaryHeap::new();
         let end = loop {
             for (row, d) in fresh.drain(..) {
-                for c in (0..columns).filter(|&c| !done[c]) {
-                    let cost = self.cost(row, c);
-                    if cost == FORBIDDEN {
+                let base = self.source_of[row] * columns;
+                let costs = &self.cost[base..base + columns];
+                let lift = self.row_potential[row];
+                for (c, &cost) in costs.iter().enumerate() {
+                    if cost == FORBIDDEN || done[c] {
                         continue;
                     }
-                    let reduced = cost + self.row_potential[row] - self.column_potential[c];
-                    if d + reduced < column_dist[c] {
-                        column_dist[c] = d + reduced;
+                    let reached = d + cost + lift - self.column_potential[c];
+                    if reached < column_dist[c] {
+                        column_dist[c] = reached;
                         reached_from[c] = row;
+                        nearest.push(std::cmp::Reverse((reached, c)));
                     }
                 }
             }
-            // The nearest column not yet settled (the first of equals): nobody is always
-            // reachable, so there is one.
-            let Some(c) = (0..columns)
-                .filter(|&c| !done[c] && column_dist[c] < i64::MAX)
-                .min_by_key(|&c| column_dist[c])
-            else {
+            // The nearest column not yet settled: nobody is always reachable, so there is one.
+            let c = loop {
+                match nearest.pop() {
+                    Some(std::cmp::Reverse((d, c))) if !done[c] && d == column_dist[c] => {
+                        break Some(c)
+                    }
+                    Some(_) => continue,
+                    None => break None,
+                }
+            };
+            let Some(c) = c else {
                 return;
             };
             done[c] = true;
@@ -774,6 +798,10 @@ impl Hungarian {
         }
         if end != columns - 1 {
             self.room[end] -= 1;
+        }
+        if end == columns - 1 {
+            let row = self.members[end].last().copied().unwrap_or(new);
+            self.at_nobody[self.source_of[row]] = Some(row);
         }
     }
 }
