@@ -8,7 +8,8 @@ use crate::store::codec::{decode_state, stamp};
 use crate::store::store_error::{CopyError, CopyProblem};
 use crate::store::verify::{verify, VerifyReport};
 use crate::store::{
-    Abort, EventRow, Location, PairingRow, ProgramRow, Reading, Store, StoreError, Tx,
+    each_row, Abort, EventRow, Location, PairingRow, ProgramRow, Store, StoreError, StoredPairing,
+    Tx,
 };
 
 /// What a copy moved.
@@ -86,28 +87,40 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, CopyError> {
             }
             (events, pairings) = (0, 0);
             source.read(&mut |reading| {
-                copy_events(reading, tx, &mut events)?;
-                loop {
-                    let page = reading.people()?;
-                    if page.is_empty() {
-                        break;
-                    }
-                    for person in &page {
-                        tx.put_person(&person.id, person.last_seq, &person.state, 0)?;
-                    }
-                }
+                each_row(
+                    reading,
+                    |r| r.events_in_order(),
+                    |e| {
+                        events += 1;
+                        tx.append(&EventRow {
+                            pairing: &e.pairing,
+                            seq: e.seq as u64,
+                            kind: &e.kind,
+                            body: &e.body,
+                            hash: &e.hash,
+                        })
+                    },
+                )?;
+                each_row(
+                    reading,
+                    |r| r.people(),
+                    |person| {
+                        // Always stored: the destination has no one yet (expected seq 0).
+                        tx.put_person(&person.id, person.last_seq, &person.state, 0)
+                            .map(drop)
+                    },
+                )?;
                 // The outbox with its delivery state: nothing pending is lost, nothing
                 // delivered sent again.
-                loop {
-                    let page = reading.outbox_in_order()?;
-                    if page.is_empty() {
-                        break;
-                    }
-                    for row in &page {
-                        tx.queue(row)?;
-                    }
-                }
-                copy_pairings(reading, tx, &mut pairings)
+                each_row(reading, |r| r.outbox_in_order(), |row| tx.queue(&row))?;
+                each_row(
+                    reading,
+                    |r| r.pairings(),
+                    |row| {
+                        pairings += 1;
+                        insert_pairing(tx, &row)
+                    },
+                )
             })?;
             Ok(())
         })
@@ -133,66 +146,29 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, CopyError> {
     })
 }
 
-/// Appends every event of `reading` in storage order (the chain as it stands), counting them.
-fn copy_events(
-    reading: &mut dyn Reading,
-    tx: &mut dyn Tx,
-    events: &mut u64,
-) -> Result<(), StoreError> {
-    loop {
-        let page = reading.events_in_order()?;
-        if page.is_empty() {
-            return Ok(());
-        }
-        for e in &page {
-            *events += 1;
-            tx.append(&EventRow {
-                pairing: &e.pairing,
-                seq: e.seq as u64,
-                kind: &e.kind,
-                body: &e.body,
-                hash: &e.hash,
-            })?;
-        }
-    }
-}
-
-/// Inserts every pairing of `reading` with its number, state and members, counting them.
-fn copy_pairings(
-    reading: &mut dyn Reading,
-    tx: &mut dyn Tx,
-    pairings: &mut usize,
-) -> Result<(), StoreError> {
-    loop {
-        let page = reading.pairings()?;
-        if page.is_empty() {
-            return Ok(());
-        }
-        for row in &page {
-            *pairings += 1;
-            let p = decode_state(&row.state)?;
-            let due = p.due.map(stamp);
-            let members: Vec<(&str, &str)> = p
-                .participants
-                .iter()
-                .map(|m| (m.id.as_str(), m.role.as_str()))
-                .collect();
-            tx.insert_pairing(
-                row.number,
-                &PairingRow {
-                    id: &row.id,
-                    program_hash: &p.program_hash,
-                    program_id: &p.program_id,
-                    type_id: &p.type_id,
-                    stage: &row.stage,
-                    outcome: row.outcome.as_deref(),
-                    due: due.as_deref(),
-                    last_seq: p.last_seq,
-                    state: &row.state,
-                    label: p.label.as_deref(),
-                    members: Some(&members),
-                },
-            )?;
-        }
-    }
+/// Inserts the stored pairing `row` with its number, state and members.
+fn insert_pairing(tx: &mut dyn Tx, row: &StoredPairing) -> Result<(), StoreError> {
+    let p = decode_state(&row.state)?;
+    let due = p.due.map(stamp);
+    let members: Vec<(&str, &str)> = p
+        .participants
+        .iter()
+        .map(|m| (m.id.as_str(), m.role.as_str()))
+        .collect();
+    tx.insert_pairing(
+        row.number,
+        &PairingRow {
+            id: &row.id,
+            program_hash: &p.program_hash,
+            program_id: &p.program_id,
+            type_id: &p.type_id,
+            stage: &row.stage,
+            outcome: row.outcome.as_deref(),
+            due: due.as_deref(),
+            last_seq: p.last_seq,
+            state: &row.state,
+            label: p.label.as_deref(),
+            members: Some(&members),
+        },
+    )
 }

@@ -217,6 +217,24 @@ pub trait Reading {
     fn outbox_in_order(&mut self) -> Result<Vec<OutboxRow>, StoreError>;
 }
 
+/// Every row of one stream of `reading` (`next_page` asks for its next page), a page at a
+/// time, to `each`; the first error stops.
+pub fn each_row<T>(
+    reading: &mut dyn Reading,
+    mut next_page: impl FnMut(&mut dyn Reading) -> Result<Vec<T>, StoreError>,
+    mut each: impl FnMut(T) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    loop {
+        let page = next_page(reading)?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for row in page {
+            each(row)?;
+        }
+    }
+}
+
 /// How many rows a page of a [`Reading`] holds. Debug builds (what the tests run) page in
 /// small, odd-sized pages, so every test store crosses page boundaries where they fall.
 pub const PAGE: usize = if cfg!(debug_assertions) { 7 } else { 4096 };

@@ -378,30 +378,44 @@ pub fn verify_passes_on_an_intact_store(h: &dyn Harness, name: &str) {
     assert!(report.breaches.is_empty(), "{:?}", report.breaches);
 }
 
-pub fn verify_detects_a_forged_event(h: &dyn Harness, name: &str) {
+/// Pairing p-1 with its facts recorded, and then, behind the ledger's back, a copy of that
+/// last event as seq 3 under `kind`, its hash made by `link` from the chain head and its body.
+/// The verify report afterwards.
+fn forged_third_event(
+    h: &dyn Harness,
+    name: &str,
+    kind: &str,
+    link: impl Fn(&str, &str) -> String,
+) -> mentorflow_engine::VerifyReport {
     let mut c = enrolled(h, name, 1);
     c.record("p-1", &facts(&[("meetings", "3")]))
         .expect("record");
+    let head = c.verify(None).expect("verify").head;
     let mut forged = c.log(Some("p-1")).expect("log").pop().expect("event");
     drop(c);
     forged.seq = 3;
     let body = serde_json::to_string(&forged).expect("json");
-    // Written behind the ledger's back, with a hash that does not continue the chain.
     let mut store = h.open(name);
     store
         .write(&mut |tx| {
             tx.append(&EventRow {
                 pairing: "p-1",
                 seq: 3,
-                kind: "facts_recorded",
+                kind,
                 body: &body,
-                hash: &chain("", &body),
+                hash: &link(&head, &body),
             })?;
             Ok(())
         })
         .expect("forge");
-    let mut c = coordinator(h.open(name), None);
-    let report = c.verify(None).expect("verify");
+    coordinator(h.open(name), None)
+        .verify(None)
+        .expect("verify")
+}
+
+pub fn verify_detects_a_forged_event(h: &dyn Harness, name: &str) {
+    // A hash that does not continue the chain.
+    let report = forged_third_event(h, name, "facts_recorded", |_, body| chain("", body));
     assert!(
         matches!(report.breaches.first(), Some(Breach::ChainBroken(at)) if at.pairing == "p-1" && at.seq == 3),
         "{:?}",
@@ -418,32 +432,9 @@ pub fn verify_detects_a_forged_event(h: &dyn Harness, name: &str) {
 }
 
 pub fn verify_detects_an_event_filed_under_another_kind(h: &dyn Harness, name: &str) {
-    let mut c = enrolled(h, name, 1);
-    c.record("p-1", &facts(&[("meetings", "3")]))
-        .expect("record");
-    let head = c.verify(None).expect("verify").head;
-    let mut event = c.log(Some("p-1")).expect("log").pop().expect("event");
-    drop(c);
-    event.seq = 3;
-    let body = serde_json::to_string(&event).expect("json");
     // A link that continues the chain, under a kind the report reads (a move) that its body
     // is not: the report would read it, so verify must notice.
-    let mut store = h.open(name);
-    store
-        .write(&mut |tx| {
-            tx.append(&EventRow {
-                pairing: "p-1",
-                seq: 3,
-                kind: "moved",
-                body: &body,
-                hash: &chain(&head, &body),
-            })?;
-            Ok(())
-        })
-        .expect("forge");
-    let report = coordinator(h.open(name), None)
-        .verify(None)
-        .expect("verify");
+    let report = forged_third_event(h, name, "moved", chain);
     assert!(
         report
             .breaches
