@@ -670,7 +670,7 @@ fn verify_notices_query_columns_that_disagree_with_the_state() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("the stage, outcome or due column differs"),
+            .contains("the stage, outcome, due or program column differs"),
         "{}",
         run.stderr
     );

@@ -68,7 +68,7 @@ fn breach(b: &Breach) -> (String, String) {
         ),
         Breach::ColumnsDiffer { pairing } => (
             pairing.clone(),
-            "the stage, outcome or due column differs from the stored state".into(),
+            "the stage, outcome, due or program column differs from the stored state".into(),
         ),
         Breach::StateDiffers { pairing, events } => (
             format!("{pairing} #{events}"),

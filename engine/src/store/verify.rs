@@ -45,7 +45,7 @@ pub enum Breach {
         /// Why it cannot be used: not stored, altered, no longer checks.
         why: String,
     },
-    /// The stage, outcome or due column differs from the stored state.
+    /// The stage, outcome, due or program column differs from the stored state.
     ColumnsDiffer {
         /// Pairing id.
         pairing: String,
