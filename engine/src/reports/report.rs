@@ -300,6 +300,10 @@ impl Coordinator {
             .map(|p| (p.id.as_str(), &p.attributes))
             .collect();
         let names = Directory::of(people.iter().cloned());
+        // Looked up for each mentor the load meets: a scan of the registry each time was
+        // mentors x people.
+        let by_id: std::collections::HashMap<&str, &Person> =
+            people.iter().map(|p| (p.id.as_str(), p)).collect();
         let mut sections: BTreeMap<String, Section> = BTreeMap::new();
         let mut calls = Calls {
             keep: calls,
@@ -335,7 +339,7 @@ impl Coordinator {
                 }
                 let section = sections.get_mut(&id).expect("inserted above");
                 let standings = self.schedules(&s.pairing)?;
-                let person = |id: &str| people.iter().find(|p| p.id == id);
+                let person = |id: &str| by_id.get(id).copied();
                 section.add(&s, &standings, &names, &registry, person);
                 calls.offer(s);
             }
