@@ -1,13 +1,15 @@
 //! Matching: the preparation stage's first job. Every candidate mentor and mentee is judged
 //! pair by pair (the type's rules, the program's `[matching] allow`, each criterion's score),
 //! then the assignment with the highest total score under every mentor's capacity is found
-//! exactly (a min-cost flow with the capacities on the mentors), with a greedy baseline to compare it with.
+//! exactly (`assignment.rs`), with a greedy baseline to compare it with.
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use mentorflow_dsl::{MentoringType, PairScript, Program};
 use rhai::Dynamic;
 
+use crate::decide::assignment::{assign, scaled};
 use crate::decide::engine::Engine;
 use crate::model::event::Participant;
 use crate::rules::candidate_pair::CandidatePair;
@@ -163,9 +165,6 @@ type Verdict = f64;
 /// The verdict of a pair that may not be made.
 const NOT_ALLOWED: Verdict = f64::NAN;
 
-/// Scores are compared in thousandths: two pairs closer than that count as equal.
-const SCALE: f64 = 1000.0;
-
 /// The largest weighted part of a score: far above any sensible score, small enough that the
 /// assignment's sums stay within 64-bit integers for tens of thousands of candidates.
 const MAX_SCORE: f64 = 1_000_000.0;
@@ -208,7 +207,7 @@ pub fn propose(
         deadline: std::time::Instant::now() + budget,
         budget,
         total: (mentors.len() * mentees.len()) as u64,
-        judged: std::sync::atomic::AtomicU64::new(0),
+        judged: AtomicU64::new(0),
     };
     let (mut verdicts, evaluations) =
         judge.all(&mentors, &mentees, (&mentor_maps, &mentee_maps), progress)?;
@@ -406,7 +405,7 @@ struct Judge<'a> {
     budget: std::time::Duration,
     /// Pairs to judge, and judged so far by both threads.
     total: u64,
-    judged: std::sync::atomic::AtomicU64,
+    judged: AtomicU64,
 }
 
 impl Judge<'_> {
@@ -420,38 +419,29 @@ impl Judge<'_> {
     ) -> Result<(Vec<Verdict>, u64), MatchError> {
         let n = mentees.len();
         let halves = mentors.len().div_ceil(2).max(1);
+        // Threads that have ended, each waking this one so that it stops waiting at once.
+        let (ended, waiting) = (AtomicUsize::new(0), std::thread::current());
         let results: Vec<Result<(Vec<Verdict>, u64), MatchError>> = std::thread::scope(|s| {
             let handles: Vec<_> = mentors
                 .chunks(halves)
                 .zip(mentor_maps.chunks(halves))
                 .map(|(ms, maps)| {
+                    let (ended, waiting) = (&ended, waiting.clone());
                     s.spawn(move || {
-                        // One runtime per thread: its limits (deadline, memory) are per thread.
-                        let runtime = Runtime::default();
-                        let mut verdicts = Vec::with_capacity(ms.len() * n);
-                        let mut evaluations = 0u64;
-                        let mut values = Vec::with_capacity(self.criteria.len());
-                        for (m, mm) in ms.iter().zip(maps) {
-                            self.within_budget(n as u64)?;
-                            for (e, em) in mentees.iter().zip(mentee_maps) {
-                                values.clear();
-                                let (v, evals) =
-                                    self.pair(&runtime, (m, e), (mm, em), &mut values)?;
-                                evaluations += evals;
-                                verdicts.push(v.unwrap_or(NOT_ALLOWED));
-                            }
-                        }
-                        Ok((verdicts, evaluations))
+                        let verdicts = self.rows(ms, maps, mentees, mentee_maps);
+                        ended.fetch_add(1, Ordering::Release);
+                        waiting.unpark();
+                        verdicts
                     })
                 })
                 .collect::<Vec<_>>();
-            // This thread tells how far the two have come while they judge.
-            while !handles.iter().all(|h| h.is_finished()) {
-                progress(
-                    self.judged.load(std::sync::atomic::Ordering::Relaxed),
-                    self.total,
-                );
-                std::thread::sleep(std::time::Duration::from_millis(200));
+            // This thread tells how far the two have come while they judge (a thread that
+            // panicked never counts itself as ended, but is finished).
+            while ended.load(Ordering::Acquire) < handles.len()
+                && !handles.iter().all(|h| h.is_finished())
+            {
+                progress(self.judged.load(Ordering::Relaxed), self.total);
+                std::thread::park_timeout(std::time::Duration::from_millis(200));
             }
             handles
                 .into_iter()
@@ -474,9 +464,34 @@ impl Judge<'_> {
         Ok((all, evaluations))
     }
 
+    /// The verdicts of `mentors` with every mentee (mentor-major), and the evaluations made.
+    fn rows(
+        &self,
+        mentors: &[&Candidate],
+        mentor_maps: &[Dynamic],
+        mentees: &[&Candidate],
+        mentee_maps: &[Dynamic],
+    ) -> Result<(Vec<Verdict>, u64), MatchError> {
+        let n = mentees.len();
+        // One runtime per thread: its limits (deadline, memory) are per thread.
+        let runtime = Runtime::default();
+        let mut verdicts = Vec::with_capacity(mentors.len() * n);
+        let mut evaluations = 0u64;
+        let mut values = Vec::with_capacity(self.criteria.len());
+        for (m, mm) in mentors.iter().zip(mentor_maps) {
+            self.within_budget(n as u64)?;
+            for (e, em) in mentees.iter().zip(mentee_maps) {
+                values.clear();
+                let (v, evals) = self.pair(&runtime, (m, e), (mm, em), &mut values)?;
+                evaluations += evals;
+                verdicts.push(v.unwrap_or(NOT_ALLOWED));
+            }
+        }
+        Ok((verdicts, evaluations))
+    }
+
     /// Counts `more` pairs as judged, once the budget is checked (a mentor's row at a time).
     fn within_budget(&self, more: u64) -> Result<(), MatchError> {
-        use std::sync::atomic::Ordering;
         if std::time::Instant::now() > self.deadline {
             return Err(MatchError::Budget {
                 budget: self.budget,
@@ -566,246 +581,6 @@ fn forbid(
     }
 }
 
-/// The exact assignment: for each mentee, the mentor (index) it gets. The Hungarian method
-/// with the room of each column kept as a count instead of one column per place: rows are
-/// added one at a time, each along the cheapest augmenting path (Dijkstra on reduced costs) to
-/// a column with room or to "nobody". An allowed pair weighs a constant above any total of
-/// scores plus its score, so the most pairs are made first and, among those, the highest
-/// total. Memory is one weight per pair (mentors x mentees), whatever the capacities.
-///
-/// The scarcer side is the rows: mentees placed with mentors when there are places for all
-/// of them, else mentors' places (as many rows as places, sharing their mentor's weights)
-/// filled with mentees. A row is then placed in about one pass over the columns: with the
-/// other orientation, once every place is taken each new row would search them all.
-fn assign(
-    places_of: &[u32],
-    mentees: usize,
-    score_of: &dyn Fn(usize, usize) -> Option<f64>,
-) -> Vec<Option<usize>> {
-    let places: Vec<u32> = places_of.iter().map(|n| (*n).min(mentees as u32)).collect();
-    let total: u64 = places.iter().map(|n| u64::from(*n)).sum();
-    if total >= mentees as u64 {
-        let rows: Vec<usize> = (0..mentees).collect();
-        let weight = |mentee: usize, mentor: usize| score_of(mentor, mentee);
-        let mut hungarian = Hungarian::new(&places, (mentees, &rows), &weight);
-        let column_of = hungarian.place_all();
-        let nobody = places.len();
-        return column_of
-            .iter()
-            .map(|c| c.filter(|&c| c != nobody))
-            .collect();
-    }
-    let mentor_of: Vec<usize> = (0..places.len())
-        .flat_map(|i| std::iter::repeat_n(i, places[i] as usize))
-        .collect();
-    let mut hungarian = Hungarian::new(&vec![1; mentees], (places.len(), &mentor_of), score_of);
-    let mut mentor_of_mentee = vec![None; mentees];
-    for (place, mentee) in hungarian.place_all().into_iter().enumerate() {
-        if let Some(j) = mentee.filter(|&j| j < mentees) {
-            mentor_of_mentee[j] = Some(mentor_of[place]);
-        }
-    }
-    mentor_of_mentee
-}
-
-/// A pair no one may make, in [`Hungarian::cost`].
-const FORBIDDEN: i64 = i64::MAX;
-
-/// The assignment being built: rows, and columns with room for some of them, then a last
-/// column, "nobody", with room for every row. Rows of the same source share its weights.
-struct Hungarian {
-    /// Columns: the ones with room, then nobody.
-    columns: usize,
-    /// Each (source, column)'s cost (source-major): minus the pair's weight, [`FORBIDDEN`],
-    /// and 0 for nobody.
-    cost: Vec<i64>,
-    /// The source of each row's weights.
-    source_of: Vec<usize>,
-    /// Room left per column (nobody's never runs out).
-    room: Vec<u32>,
-    /// Each row's column so far.
-    column_of: Vec<Option<usize>>,
-    /// The rows in each column.
-    members: Vec<Vec<usize>>,
-    /// Potentials of rows and columns: every edge's reduced cost stays at least 0, and 0 on
-    /// the pairs made.
-    row_potential: Vec<i64>,
-    column_potential: Vec<i64>,
-    /// For each source, a row of it that went to nobody: no path from it reached a column
-    /// with room, so none will from another row of the same source.
-    at_nobody: Vec<Option<usize>>,
-}
-
-impl Hungarian {
-    /// Columns with `room`, rows whose weights are those of their source (`sources` of them,
-    /// each row's in `source_of`); `weight(source, column)` is a pair's score, none when it
-    /// is not allowed.
-    fn new(
-        room: &[u32],
-        (sources, source_of): (usize, &[usize]),
-        weight: &dyn Fn(usize, usize) -> Option<f64>,
-    ) -> Hungarian {
-        let rows = source_of.len();
-        let columns = room.len() + 1;
-        let scaled = |s: f64| (s * SCALE).round() as i64;
-        let mut spread = 0i64;
-        let mut cost = vec![0i64; sources * columns];
-        for source in 0..sources {
-            for c in 0..room.len() {
-                let w = weight(source, c);
-                spread = spread.max(w.map_or(0, |s| scaled(s).abs()));
-                cost[source * columns + c] = w.map_or(FORBIDDEN, scaled);
-            }
-        }
-        // Larger than any total of scores: one more pair always beats a better total.
-        let pair = spread.saturating_mul(2).saturating_mul(rows as i64 + 1) + 1;
-        for source in 0..sources {
-            for c in 0..room.len() {
-                let at = &mut cost[source * columns + c];
-                if *at != FORBIDDEN {
-                    *at = -(pair + *at);
-                }
-            }
-        }
-        Hungarian {
-            columns,
-            cost,
-            source_of: source_of.to_vec(),
-            room: room.iter().map(|n| (*n).min(rows as u32)).collect(),
-            column_of: vec![None; rows],
-            members: vec![Vec::new(); columns],
-            row_potential: vec![0; rows],
-            column_potential: vec![0; columns],
-            at_nobody: vec![None; sources],
-        }
-    }
-
-    /// Places every row; each row's column.
-    fn place_all(&mut self) -> Vec<Option<usize>> {
-        for r in 0..self.column_of.len() {
-            self.insert(r);
-        }
-        std::mem::take(&mut self.column_of)
-    }
-
-    fn cost(&self, row: usize, column: usize) -> i64 {
-        self.cost[self.source_of[row] * self.columns + column]
-    }
-
-    fn has_room(&self, column: usize) -> bool {
-        column == self.columns - 1 || self.room[column] > 0
-    }
-
-    /// Places row `new` along the cheapest augmenting path.
-    fn insert(&mut self, new: usize) {
-        let columns = self.columns;
-        if let Some(twin) = self.at_nobody[self.source_of[new]] {
-            // Its twin's place is nobody, and swapping it with anyone would have improved the
-            // assignment already: nobody is this row's cheapest place too, and the twin's
-            // potential (tight there, at least 0 on every other edge) is right for it.
-            self.column_of[new] = Some(columns - 1);
-            self.members[columns - 1].push(new);
-            self.row_potential[new] = self.row_potential[twin];
-            return;
-        }
-        // Its potential makes every edge out of it cost at least 0 (reduced).
-        self.row_potential[new] = (0..columns)
-            .filter(|&c| self.cost(new, c) != FORBIDDEN)
-            .map(|c| self.column_potential[c] - self.cost(new, c))
-            .max()
-            .unwrap_or(0);
-        let mut column_dist = vec![i64::MAX; columns];
-        let mut reached_from = vec![usize::MAX; columns];
-        let mut done = vec![false; columns];
-        let mut row_dist: Vec<(usize, i64)> = vec![(new, 0)];
-        // Which rows were reached, so each is reached once (a list scan per row was quadratic).
-        let mut reached = vec![false; self.column_of.len()];
-        reached[new] = true;
-        let mut fresh = vec![(new, 0i64)];
-        // Columns by tentative distance, the first of equals first (stale entries skipped):
-        // finding the nearest no longer scans every column at every step.
-        let mut nearest = std::collections::BinaryHeap::new();
-        let end = loop {
-            for (row, d) in fresh.drain(..) {
-                let base = self.source_of[row] * columns;
-                let costs = &self.cost[base..base + columns];
-                let lift = self.row_potential[row];
-                for (c, &cost) in costs.iter().enumerate() {
-                    if cost == FORBIDDEN || done[c] {
-                        continue;
-                    }
-                    let reached = d + cost + lift - self.column_potential[c];
-                    if reached < column_dist[c] {
-                        column_dist[c] = reached;
-                        reached_from[c] = row;
-                        nearest.push(std::cmp::Reverse((reached, c)));
-                    }
-                }
-            }
-            // The nearest column not yet settled: nobody is always reachable, so there is one.
-            let c = loop {
-                match nearest.pop() {
-                    Some(std::cmp::Reverse((d, c))) if !done[c] && d == column_dist[c] => {
-                        break Some(c)
-                    }
-                    Some(_) => continue,
-                    None => break None,
-                }
-            };
-            let Some(c) = c else {
-                return;
-            };
-            done[c] = true;
-            if self.has_room(c) {
-                break c;
-            }
-            // A full mentor: its mentees may move on, at no further cost (their pairs are
-            // tight).
-            for &row in &self.members[c] {
-                if !reached[row] {
-                    reached[row] = true;
-                    row_dist.push((row, column_dist[c]));
-                    fresh.push((row, column_dist[c]));
-                }
-            }
-        };
-        // Johnson's reweighting by the distances, capped at the path's: each reduced cost
-        // stays at least 0, and the path's become 0. (Lowering what was reached by
-        // `last - distance` is raising everything by its distance, less a constant.)
-        let last = column_dist[end];
-        for (row, d) in &row_dist {
-            self.row_potential[*row] -= last - d;
-        }
-        for (potential, d) in self.column_potential.iter_mut().zip(&column_dist) {
-            if *d < last {
-                *potential -= last - d;
-            }
-        }
-        // Along the path back: each row moves to the column that reached it.
-        let mut c = end;
-        loop {
-            let row = reached_from[c];
-            let before = self.column_of[row];
-            if let Some(b) = before {
-                self.members[b].retain(|r| *r != row);
-            }
-            self.column_of[row] = Some(c);
-            self.members[c].push(row);
-            match before {
-                Some(b) => c = b,
-                None => break,
-            }
-        }
-        if end != columns - 1 {
-            self.room[end] -= 1;
-        }
-        if end == columns - 1 {
-            let row = self.members[end].last().copied().unwrap_or(new);
-            self.at_nobody[self.source_of[row]] = Some(row);
-        }
-    }
-}
-
 /// The greedy baseline: allowed pairs best first (ties by position), each taken while both
 /// have room. Pairs made and their total.
 fn greedy(
@@ -813,24 +588,26 @@ fn greedy(
     mentees: usize,
     score_of: &dyn Fn(usize, usize) -> Option<f64>,
 ) -> (usize, f64) {
-    let mut candidates: Vec<(i64, usize, usize, f64)> = Vec::new();
+    // Best first, then by mentor and mentee: a pair's place in the matrix keeps that order.
+    let mut candidates: Vec<(std::cmp::Reverse<i64>, usize)> = Vec::new();
     for i in 0..places_of.len() {
         for j in 0..mentees {
             if let Some(s) = score_of(i, j) {
-                candidates.push(((s * SCALE).round() as i64, i, j, s));
+                candidates.push((std::cmp::Reverse(scaled(s)), i * mentees + j));
             }
         }
     }
-    candidates.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    candidates.sort_unstable();
     let mut room: Vec<u32> = places_of.to_vec();
     let mut taken = vec![false; mentees];
     let (mut pairs, mut total) = (0, 0.0);
-    for (_, i, j, s) in candidates {
+    for (_, at) in candidates {
+        let (i, j) = (at / mentees, at % mentees);
         if room[i] > 0 && !taken[j] {
             room[i] -= 1;
             taken[j] = true;
             pairs += 1;
-            total += s;
+            total += score_of(i, j).unwrap_or_default();
         }
     }
     (pairs, total)
