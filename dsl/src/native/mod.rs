@@ -11,6 +11,7 @@
 //! "don't know": the script then runs in Rhai as before, which decides or reports the error.
 //! The engine's tests compare the two on many generated inputs.
 
+mod alike;
 mod compile;
 mod run;
 mod tree;
@@ -22,6 +23,7 @@ use crate::value::{Value, EVERY_PARTICIPANT};
 use crate::Name;
 
 pub use crate::aggregates::Number;
+pub use alike::{look, Look};
 pub(crate) use compile::closure_parts;
 
 /// What a script reads: the pairing's recorded facts, who takes part, and its place in time.

@@ -261,3 +261,54 @@ fn anything_else_is_left_to_rhai() {
         "`now`, a text of the instant, is Rhai's"
     );
 }
+
+#[test]
+fn a_script_reading_only_properties_says_which() {
+    let reads = |s: &str| {
+        let names = fast(s).expect("native").0.reads_only_properties()?;
+        Some(
+            names
+                .iter()
+                .map(|n| n.as_str().to_string())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let names = reads("mentors[0].grade - mentees[0].grade >= 2 && mentees[0].id != \"x\"");
+    assert_eq!(names, Some(vec!["grade".to_string(), "id".to_string()]));
+    assert!(reads("mentees.all(|m| m.grade > 2)").is_some());
+    assert_eq!(reads("facts.d >= 5"), None, "a fact");
+    assert_eq!(reads("mentees.all(|m| m.grade > facts.d)"), None);
+    assert_eq!(
+        reads("mentors[0][\"grade\"] > 2"),
+        None,
+        "a name as a value"
+    );
+    assert_eq!(reads("mentors[0].facts.d > 2"), None, "a person's fact");
+    assert_eq!(reads("in_reporting_line(mentors[0], mentees[0])"), None);
+}
+
+#[test]
+fn people_who_show_the_same_properties_look_the_same() {
+    let names = [Name::new("grade"), Name::new("id"), Name::new("team")];
+    let (a, b) = (someone("a", "mentee", 3), someone("b", "mentee", 3));
+    assert_ne!(look(&a, &names), look(&b, &names), "the id is read");
+    assert_eq!(look(&a, &names[..1]), look(&b, &names[..1]));
+    assert_ne!(
+        look(&a, &names[..1]),
+        look(&someone("a", "mentee", 4), &names[..1])
+    );
+    let float = |x: f64| Someone {
+        id: "f".into(),
+        role: "mentee",
+        attributes: BTreeMap::from([("grade".to_string(), Value::Float(x))]),
+    };
+    assert_ne!(
+        look(&float(0.0), &names[..1]),
+        look(&float(-0.0), &names[..1])
+    );
+    assert_ne!(
+        look(&float(3.0), &names[..1]),
+        look(&a, &names[..1]),
+        "3.0 is not 3"
+    );
+}

@@ -12,7 +12,7 @@ use rhai::Dynamic;
 use crate::decide::assignment::{assign, scaled};
 use crate::decide::engine::Engine;
 use crate::model::event::Participant;
-use crate::rules::candidate_pair::CandidatePair;
+use crate::rules::candidate_pair::{Alike, CandidatePair, Recalled};
 use crate::rules::runtime::{Runtime, ScriptError};
 
 /// A person to match, with how many more mentees they may take (mentors) or 1 (mentees).
@@ -199,11 +199,25 @@ pub fn propose(
         c.iter().map(|c| person(&program, &c.participant)).collect()
     };
     let (mentor_maps, mentee_maps) = (people(&mentors), people(&mentees));
+    fn participants<'c>(c: &[&'c Candidate]) -> Vec<&'c Participant> {
+        c.iter().map(|c| &c.participant).collect()
+    }
+    let both = (&participants(&mentors)[..], &participants(&mentees)[..]);
     let judge = Judge {
         program: &program,
         ty,
         allow: matching.allow.as_ref(),
         criteria: &matching.criteria,
+        looks: Looks {
+            rule: ty
+                .rule
+                .as_ref()
+                .and_then(|r| Alike::of(r.native.as_ref(), both)),
+            allow: (matching.allow.as_ref()).and_then(|a| Alike::of(a.native.as_ref(), both)),
+            scores: (matching.criteria.iter())
+                .map(|c| Alike::of(c.score.native.as_ref(), both))
+                .collect(),
+        },
         deadline: std::time::Instant::now() + budget,
         budget,
         total: (mentors.len() * mentees.len()) as u64,
@@ -262,7 +276,7 @@ pub fn propose(
         };
         values.clear();
         let maps = (&mentor_maps[i], &mentee_maps[j]);
-        judge.pair(runtime, (mentors[i], mentees[j]), maps, &mut values)?;
+        judge.pair(runtime, (mentors[i], mentees[j]), maps, &mut values, None)?;
         taken[i] += 1;
         let parts = matching
             .criteria
@@ -400,6 +414,8 @@ struct Judge<'a> {
     ty: &'a MentoringType,
     allow: Option<&'a PairScript>,
     criteria: &'a [mentorflow_dsl::MatchCriterion],
+    /// How the candidates look to each script: the type's rule, `allow`, each criterion.
+    looks: Looks,
     /// When judging must have ended, and the budget that says so.
     deadline: std::time::Instant,
     budget: std::time::Duration,
@@ -425,10 +441,12 @@ impl Judge<'_> {
             let handles: Vec<_> = mentors
                 .chunks(halves)
                 .zip(mentor_maps.chunks(halves))
-                .map(|(ms, maps)| {
+                .enumerate()
+                .map(|(half, (ms, maps))| {
                     let (ended, waiting) = (&ended, waiting.clone());
                     s.spawn(move || {
-                        let verdicts = self.rows(ms, maps, mentees, mentee_maps);
+                        let first = half * halves;
+                        let verdicts = self.rows((first, ms, maps), mentees, mentee_maps);
                         ended.fetch_add(1, Ordering::Release);
                         waiting.unpark();
                         verdicts
@@ -464,25 +482,27 @@ impl Judge<'_> {
         Ok((all, evaluations))
     }
 
-    /// The verdicts of `mentors` with every mentee (mentor-major), and the evaluations made.
+    /// The verdicts of `mentors` (from the `first`th on) with every mentee (mentor-major), and
+    /// the evaluations made.
     fn rows(
         &self,
-        mentors: &[&Candidate],
-        mentor_maps: &[Dynamic],
+        (first, mentors, mentor_maps): (usize, &[&Candidate], &[Dynamic]),
         mentees: &[&Candidate],
         mentee_maps: &[Dynamic],
     ) -> Result<(Vec<Verdict>, u64), MatchError> {
         let n = mentees.len();
         // One runtime per thread: its limits (deadline, memory) are per thread.
         let runtime = Runtime::default();
+        let mut memory = Memory::of(&self.looks);
         let mut verdicts = Vec::with_capacity(mentors.len() * n);
         let mut evaluations = 0u64;
         let mut values = Vec::with_capacity(self.criteria.len());
-        for (m, mm) in mentors.iter().zip(mentor_maps) {
+        for (i, (m, mm)) in mentors.iter().zip(mentor_maps).enumerate() {
             self.within_budget(n as u64)?;
-            for (e, em) in mentees.iter().zip(mentee_maps) {
+            for (j, (e, em)) in mentees.iter().zip(mentee_maps).enumerate() {
                 values.clear();
-                let (v, evals) = self.pair(&runtime, (m, e), (mm, em), &mut values)?;
+                let remembered = Some((&mut memory, (first + i, j)));
+                let (v, evals) = self.pair(&runtime, (m, e), (mm, em), &mut values, remembered)?;
                 evaluations += evals;
                 verdicts.push(v.unwrap_or(NOT_ALLOWED));
             }
@@ -504,13 +524,16 @@ impl Judge<'_> {
     }
 
     /// One pair: the type's rule, `allow`, then each criterion: the score when allowed (each
-    /// criterion's value pushed to `values`), and the evaluations it took.
+    /// criterion's value pushed to `values`), and the evaluations it took. `memory`: the native
+    /// answers for pairs that look alike, with the pair's places (mentor, mentee) in the lists
+    /// the looks were made of.
     fn pair(
         &self,
         runtime: &Runtime,
         (mentor, mentee): (&Candidate, &Candidate),
         (mentor_map, mentee_map): (&Dynamic, &Dynamic),
         values: &mut Vec<f64>,
+        mut memory: Option<(&mut Memory<'_>, (usize, usize))>,
     ) -> Result<(Option<f64>, u64), MatchError> {
         let ids = || (mentor.participant.id.clone(), mentee.participant.id.clone());
         let fail = |error| MatchError::Script {
@@ -527,20 +550,28 @@ impl Judge<'_> {
         );
         if let Some(rule) = &self.ty.rule {
             evaluations += 1;
-            if !runtime.rule_holds(self.program, rule, &pair) {
+            let remembered = memory.as_mut().and_then(|(m, at)| m.rule(*at));
+            if !runtime.rule_holds(self.program, rule, &pair, remembered) {
                 return Ok((None, evaluations));
             }
         }
         if let Some(allow) = self.allow {
             evaluations += 1;
-            if !runtime.pair_allowed(allow, &pair).map_err(fail)? {
+            let remembered = memory.as_mut().and_then(|(m, at)| m.allow(*at));
+            if !runtime
+                .pair_allowed(allow, &pair, remembered)
+                .map_err(fail)?
+            {
                 return Ok((None, evaluations));
             }
         }
         let mut score = 0.0;
-        for c in self.criteria {
+        for (k, c) in self.criteria.iter().enumerate() {
             evaluations += 1;
-            let value = runtime.pair_score(&c.score, &pair).map_err(fail)?;
+            let remembered = memory.as_mut().and_then(|(m, at)| m.score(k, *at));
+            let value = runtime
+                .pair_score(&c.score, &pair, remembered)
+                .map_err(fail)?;
             // Scores are compared exactly in thousandths of 64-bit integers: bounded, the
             // assignment's sums cannot overflow.
             if value.abs() * c.weight > MAX_SCORE {
@@ -554,6 +585,47 @@ impl Judge<'_> {
             values.push(value);
         }
         Ok((Some(score), evaluations))
+    }
+}
+
+/// How the candidates look to each script that reads only their properties (see [`Alike`]).
+struct Looks {
+    rule: Option<Alike>,
+    allow: Option<Alike>,
+    scores: Vec<Option<Alike>>,
+}
+
+/// One thread's native answers, per pair of looks, for each script that has looks.
+struct Memory<'a> {
+    looks: &'a Looks,
+    rule: Vec<Recalled<bool>>,
+    allow: Vec<Recalled<bool>>,
+    scores: Vec<Vec<Recalled<f64>>>,
+}
+
+impl<'a> Memory<'a> {
+    fn of(looks: &'a Looks) -> Memory<'a> {
+        fn table<T: Copy>(alike: &Option<Alike>) -> Vec<Recalled<T>> {
+            alike.as_ref().map_or_else(Vec::new, Alike::table)
+        }
+        Memory {
+            looks,
+            rule: table(&looks.rule),
+            allow: table(&looks.allow),
+            scores: looks.scores.iter().map(table).collect(),
+        }
+    }
+
+    fn rule(&mut self, (i, j): (usize, usize)) -> Option<&mut Recalled<bool>> {
+        Some(&mut self.rule[self.looks.rule.as_ref()?.at(i, j)])
+    }
+
+    fn allow(&mut self, (i, j): (usize, usize)) -> Option<&mut Recalled<bool>> {
+        Some(&mut self.allow[self.looks.allow.as_ref()?.at(i, j)])
+    }
+
+    fn score(&mut self, k: usize, (i, j): (usize, usize)) -> Option<&mut Recalled<f64>> {
+        Some(&mut self.scores[k][self.looks.scores[k].as_ref()?.at(i, j)])
     }
 }
 
@@ -616,6 +688,7 @@ fn greedy(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mentorflow_dsl::native::Native;
     use mentorflow_dsl::Value;
 
     /// A program whose score is the mentor's `weight` attribute times the mentee's, and whose
@@ -740,8 +813,11 @@ score = "mentor.w * mentee.w"
     }
 
     /// The leadership cohort's people, varied: offsets of half an hour, managers who are
-    /// mentors, the same department or not.
-    fn leadership_people(seed: u64) -> (Vec<Candidate>, Vec<Candidate>) {
+    /// mentors, the same department or not; `(mentors, mentees)` of them.
+    fn leadership_people(
+        seed: u64,
+        (mentors, mentees): (i64, i64),
+    ) -> (Vec<Candidate>, Vec<Candidate>) {
         let mut next = below(seed.wrapping_add(1_000));
         let departments = ["eng", "sales", "ops"];
         let mut person = |id: String, role: &str, grade: i64| {
@@ -777,27 +853,24 @@ score = "mentor.w * mentee.w"
                 capacity: 1 + next(2) as u32,
             }
         };
-        let mentors = (0..6)
-            .map(|i| person(format!("m{i}"), "mentor", 8 + i))
+        let mentors = (0..mentors)
+            .map(|i| person(format!("m{i}"), "mentor", 8 + i % 6))
             .collect();
-        let mentees = (0..9)
+        let mentees = (0..mentees)
             .map(|j| person(format!("e{j}"), "mentee", 3 + j % 6))
             .collect();
         (mentors, mentees)
     }
 
-    #[test]
-    fn native_runs_judge_pairs_as_rhai_does() {
+    fn leadership_program() -> Program {
         let text = include_str!("../../../programs/leadership-cohort.toml");
         let loaded = mentorflow_dsl::load_str(std::path::Path::new("l.toml"), text);
         let report = loaded.render();
-        let program = loaded.program.unwrap_or_else(|| panic!("{report}"));
-        let matching = program.matching.as_ref().expect("matching");
-        assert!(matching.allow.as_ref().is_some_and(|a| a.native.is_some()));
-        assert!(matching.criteria.iter().all(|c| c.score.native.is_some()));
-        let ty = program.mentoring_type("one-on-one").expect("type");
-        assert!(ty.rule.as_ref().is_some_and(|r| r.native.is_some()));
-        // The same program with every matching script left to Rhai.
+        loaded.program.unwrap_or_else(|| panic!("{report}"))
+    }
+
+    /// The same program with every matching script left to Rhai.
+    fn rhai_only(program: &Program) -> Program {
         let mut rhai_only = program.clone();
         for t in &mut rhai_only.types {
             if let Some(rule) = &mut t.rule {
@@ -812,21 +885,73 @@ score = "mentor.w * mentee.w"
                 c.score.native = None;
             }
         }
-        let (native, rhai) = (Engine::new(program), Engine::new(rhai_only));
+        rhai_only
+    }
+
+    fn leadership_proposal(engine: &Engine, people: &(Vec<Candidate>, Vec<Candidate>)) -> Proposal {
+        let both = (&people.0[..], &people.1[..]);
+        propose(
+            engine,
+            "one-on-one",
+            both,
+            &[],
+            crate::SCRIPT_BUDGET,
+            &mut |_, _| {},
+        )
+        .expect("propose")
+    }
+
+    #[test]
+    fn native_runs_judge_pairs_as_rhai_does() {
+        let program = leadership_program();
+        let matching = program.matching.as_ref().expect("matching");
+        assert!(matching.allow.as_ref().is_some_and(|a| a.native.is_some()));
+        assert!(matching.criteria.iter().all(|c| c.score.native.is_some()));
+        let ty = program.mentoring_type("one-on-one").expect("type");
+        assert!(ty.rule.as_ref().is_some_and(|r| r.native.is_some()));
+        let rhai = Engine::new(rhai_only(&program));
+        let native = Engine::new(program);
         for seed in 0..12 {
-            let (mentors, mentees) = leadership_people(seed);
-            let propose = |engine: &Engine| {
-                propose(
-                    engine,
-                    "one-on-one",
-                    (&mentors, &mentees),
-                    &[],
-                    crate::SCRIPT_BUDGET,
-                    &mut |_, _| {},
-                )
-                .expect("propose")
-            };
-            assert_eq!(propose(&native), propose(&rhai), "seed {seed}");
+            let people = leadership_people(seed, (6, 9));
+            assert_eq!(
+                leadership_proposal(&native, &people),
+                leadership_proposal(&rhai, &people),
+                "seed {seed}"
+            );
+        }
+    }
+
+    /// With many people and few looks (four time zones, three groups), the scripts that read
+    /// only attributes run once per pair of looks; the proposal is still Rhai's, pair by pair.
+    #[test]
+    fn pairs_that_look_alike_get_the_answer_of_one_run() {
+        let program = leadership_program();
+        let matching = program.matching.as_ref().expect("matching");
+        let people = leadership_people(7, (24, 40));
+        let mentors: Vec<&Participant> = people.0.iter().map(|c| &c.participant).collect();
+        let mentees: Vec<&Participant> = people.1.iter().map(|c| &c.participant).collect();
+        let alike = |native: Option<&Native>| Alike::of(native, (&mentors, &mentees)).is_some();
+        let allow = matching.allow.as_ref().expect("allow");
+        assert!(
+            alike(allow.native.as_ref()),
+            "allow reads the time zones only"
+        );
+        let criteria: Vec<bool> = (matching.criteria.iter())
+            .map(|c| alike(c.score.native.as_ref()))
+            .collect();
+        // seniority (grades: 6 x 6 looks), experience (years: too many), time zones, group.
+        assert_eq!(criteria, [true, false, true, true]);
+        // The type's rule reads the reporting line: never remembered.
+        let rule = program
+            .mentoring_type("one-on-one")
+            .and_then(|t| t.rule.as_ref());
+        assert!(!alike(rule.and_then(|r| r.native.as_ref())));
+        for seed in 0..3 {
+            let people = leadership_people(seed, (24, 40));
+            let native = leadership_proposal(&Engine::new(program.clone()), &people);
+            let rhai = leadership_proposal(&Engine::new(rhai_only(&program)), &people);
+            assert!(native.pairs.len() > 10, "seed {seed}");
+            assert_eq!(native, rhai, "seed {seed}");
         }
     }
 
