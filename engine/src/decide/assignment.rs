@@ -417,30 +417,36 @@ impl<'g> Hungarian<'g> {
             lowest[*s] = lowest[*s].min(self.row_potential[row]);
         }
         let mut offered = vec![false; self.columns];
+        // One buffer for every source's failures: a source's own would keep its capacity (a
+        // pair for nearly every column) after the few kept were taken, for every source.
+        let mut failing: Vec<(i64, usize, i64)> = Vec::new();
         (0..costs.sources)
             .map(|source| {
                 let edges = self.graph.of_source(source);
                 for &(c, _) in edges {
                     offered[c] = true;
                 }
-                let mut missing: Vec<(i64, usize, i64)> = (0..costs.nobody())
-                    .filter(|&c| !offered[c] && lowest[source] != i64::MAX)
-                    .filter_map(|c| Some((c, costs.of(source, c)?)))
-                    .map(|(c, cost)| (cost + lowest[source] - self.column_potential[c], c, cost))
-                    .filter(|&(reduced, _, _)| reduced < 0)
-                    .collect();
+                failing.clear();
+                failing.extend(
+                    (0..costs.nobody())
+                        .filter(|&c| !offered[c] && lowest[source] != i64::MAX)
+                        .filter_map(|c| Some((c, costs.of(source, c)?)))
+                        .map(|(c, cost)| {
+                            (cost + lowest[source] - self.column_potential[c], c, cost)
+                        })
+                        .filter(|&(reduced, _, _)| reduced < 0),
+                );
                 // The most wrong first: the rest are often proven once these are offered. At
                 // least one, or an unproven answer would pass for proven.
                 let keep = keep[source].max(1);
-                if missing.len() > keep {
-                    missing.select_nth_unstable(keep);
-                    missing.truncate(keep);
+                if failing.len() > keep {
+                    failing.select_nth_unstable(keep);
+                    failing.truncate(keep);
                 }
-                let missing = missing.into_iter().map(|(_, c, cost)| (c, cost)).collect();
                 for &(c, _) in edges {
                     offered[c] = false;
                 }
-                missing
+                failing.iter().map(|&(_, c, cost)| (c, cost)).collect()
             })
             .collect()
     }

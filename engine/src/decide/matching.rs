@@ -3,6 +3,8 @@
 //! then the assignment with the highest total score under every mentor's capacity is found
 //! exactly (`assignment.rs`), with a greedy baseline to compare it with.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -435,18 +437,22 @@ impl Judge<'_> {
     ) -> Result<(Vec<Verdict>, u64), MatchError> {
         let n = mentees.len();
         let halves = mentors.len().div_ceil(2).max(1);
+        // Each thread writes its half in place: halves joined after would hold them twice.
+        let mut all = vec![NOT_ALLOWED; mentors.len() * n];
         // Threads that have ended, each waking this one so that it stops waiting at once.
         let (ended, waiting) = (AtomicUsize::new(0), std::thread::current());
-        let results: Vec<Result<(Vec<Verdict>, u64), MatchError>> = std::thread::scope(|s| {
+        let results: Vec<Result<u64, MatchError>> = std::thread::scope(|s| {
             let handles: Vec<_> = mentors
                 .chunks(halves)
                 .zip(mentor_maps.chunks(halves))
+                .zip(all.chunks_mut((halves * n).max(1)))
                 .enumerate()
-                .map(|(half, (ms, maps))| {
+                .map(|(half, ((ms, maps), verdicts))| {
                     let (ended, waiting) = (&ended, waiting.clone());
                     s.spawn(move || {
                         let first = half * halves;
-                        let verdicts = self.rows((first, ms, maps), mentees, mentee_maps);
+                        let rows = (first, ms, maps);
+                        let verdicts = self.rows(rows, (mentees, mentee_maps), verdicts);
                         ended.fetch_add(1, Ordering::Release);
                         waiting.unpark();
                         verdicts
@@ -472,30 +478,27 @@ impl Judge<'_> {
                 })
                 .collect()
         });
-        let mut all = Vec::with_capacity(mentors.len() * n);
         let mut evaluations = 0;
         for r in results {
-            let (v, e) = r?;
-            all.extend(v);
-            evaluations += e;
+            evaluations += r?;
         }
         Ok((all, evaluations))
     }
 
-    /// The verdicts of `mentors` (from the `first`th on) with every mentee (mentor-major), and
+    /// The `verdicts` of `mentors` (from the `first`th on) with every mentee (mentor-major);
     /// the evaluations made.
     fn rows(
         &self,
         (first, mentors, mentor_maps): (usize, &[&Candidate], &[Dynamic]),
-        mentees: &[&Candidate],
-        mentee_maps: &[Dynamic],
-    ) -> Result<(Vec<Verdict>, u64), MatchError> {
+        (mentees, mentee_maps): (&[&Candidate], &[Dynamic]),
+        verdicts: &mut [Verdict],
+    ) -> Result<u64, MatchError> {
         let n = mentees.len();
         // One runtime per thread: its limits (deadline, memory) are per thread.
         let runtime = Runtime::default();
         let mut memory = Memory::of(&self.looks);
-        let mut verdicts = Vec::with_capacity(mentors.len() * n);
         let mut evaluations = 0u64;
+        let mut verdict = verdicts.iter_mut();
         let mut values = Vec::with_capacity(self.criteria.len());
         for (i, (m, mm)) in mentors.iter().zip(mentor_maps).enumerate() {
             self.within_budget(n as u64)?;
@@ -504,10 +507,12 @@ impl Judge<'_> {
                 let remembered = Some((&mut memory, (first + i, j)));
                 let (v, evals) = self.pair(&runtime, (m, e), (mm, em), &mut values, remembered)?;
                 evaluations += evals;
-                verdicts.push(v.unwrap_or(NOT_ALLOWED));
+                if let Some(slot) = verdict.next() {
+                    *slot = v.unwrap_or(NOT_ALLOWED);
+                }
             }
         }
-        Ok((verdicts, evaluations))
+        Ok(evaluations)
     }
 
     /// Counts `more` pairs as judged, once the budget is checked (a mentor's row at a time).
@@ -660,26 +665,38 @@ fn greedy(
     mentees: usize,
     score_of: &dyn Fn(usize, usize) -> Option<f64>,
 ) -> (usize, f64) {
-    // Best first, then by mentor and mentee: a pair's place in the matrix keeps that order.
-    let mut candidates: Vec<(std::cmp::Reverse<i64>, usize)> = Vec::new();
-    for i in 0..places_of.len() {
-        for j in 0..mentees {
-            if let Some(s) = score_of(i, j) {
-                candidates.push((std::cmp::Reverse(scaled(s)), i * mentees + j));
-            }
-        }
-    }
-    candidates.sort_unstable();
+    // Each mentor's allowed mentees best first (ties by mentee), merged across mentors best
+    // first (ties by mentor): the order of all allowed pairs sorted at once, without holding
+    // them all with their scores (that took 16 bytes a pair, the largest part of the memory).
+    let mut keyed = Vec::with_capacity(mentees);
+    let best_first = |i: usize| {
+        keyed.clear();
+        keyed.extend((0..mentees).filter_map(|j| Some((Reverse(scaled(score_of(i, j)?)), j))));
+        keyed.sort_unstable();
+        keyed.iter().map(|(_, j)| *j).collect::<Vec<usize>>()
+    };
+    let lists: Vec<Vec<usize>> = (0..places_of.len()).map(best_first).collect();
+    let head = |i: usize, k: usize| {
+        let j = lists[i][k];
+        Reverse((Reverse(score_of(i, j).map_or(0, scaled)), i, k))
+    };
+    let mut next: BinaryHeap<_> = (0..lists.len())
+        .filter(|&i| places_of[i] > 0 && !lists[i].is_empty())
+        .map(|i| head(i, 0))
+        .collect();
     let mut room: Vec<u32> = places_of.to_vec();
     let mut taken = vec![false; mentees];
     let (mut pairs, mut total) = (0, 0.0);
-    for (_, at) in candidates {
-        let (i, j) = (at / mentees, at % mentees);
-        if room[i] > 0 && !taken[j] {
+    while let Some(Reverse((_, i, k))) = next.pop() {
+        let j = lists[i][k];
+        if !taken[j] {
             room[i] -= 1;
             taken[j] = true;
             pairs += 1;
             total += score_of(i, j).unwrap_or_default();
+        }
+        if room[i] > 0 && k + 1 < lists[i].len() {
+            next.push(head(i, k + 1));
         }
     }
     (pairs, total)
@@ -899,6 +916,56 @@ score = "mentor.w * mentee.w"
             &mut |_, _| {},
         )
         .expect("propose")
+    }
+
+    /// The greedy baseline as first written: every allowed pair sorted at once.
+    fn greedy_sorting_all(
+        places_of: &[u32],
+        mentees: usize,
+        score_of: &dyn Fn(usize, usize) -> Option<f64>,
+    ) -> (usize, f64) {
+        let mut candidates: Vec<(Reverse<i64>, usize)> = Vec::new();
+        for i in 0..places_of.len() {
+            for j in 0..mentees {
+                if let Some(s) = score_of(i, j) {
+                    candidates.push((Reverse(scaled(s)), i * mentees + j));
+                }
+            }
+        }
+        candidates.sort_unstable();
+        let mut room: Vec<u32> = places_of.to_vec();
+        let mut taken = vec![false; mentees];
+        let (mut pairs, mut total) = (0, 0.0);
+        for (_, at) in candidates {
+            let (i, j) = (at / mentees, at % mentees);
+            if room[i] > 0 && !taken[j] {
+                room[i] -= 1;
+                taken[j] = true;
+                pairs += 1;
+                total += score_of(i, j).unwrap_or_default();
+            }
+        }
+        (pairs, total)
+    }
+
+    /// Ties are many (scores of a few values): the merge takes the pairs in the same order.
+    #[test]
+    fn the_greedy_baseline_merges_mentors_lists_in_the_order_of_one_sort() {
+        for seed in 0..300 {
+            let mut next = below(seed);
+            let (mentors, mentees) = (1 + next(6) as usize, 1 + next(9) as usize);
+            let places: Vec<u32> = (0..mentors).map(|_| next(3) as u32).collect();
+            let scores: Vec<Option<f64>> = (0..mentors * mentees)
+                .map(|_| (next(4) > 0).then(|| next(4) as f64 / 4.0))
+                .collect();
+            let score = |i: usize, j: usize| scores[i * mentees + j];
+            let merged = greedy(&places, mentees, &score);
+            assert_eq!(
+                merged,
+                greedy_sorting_all(&places, mentees, &score),
+                "seed {seed}"
+            );
+        }
     }
 
     #[test]
