@@ -72,7 +72,7 @@ pub struct Alike {
 }
 
 impl Alike {
-    /// Fewer pairs of looks than this share of the pairs, or nothing is worth remembering.
+    /// At least this many pairs of people per pair of looks, or remembering is not worth it.
     const WORTH: usize = 4;
     /// Pairs of looks one table may remember.
     const MOST: usize = 1 << 22;
