@@ -468,19 +468,7 @@ impl Search {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A seeded generator of numbers below its argument.
-    fn below(seed: u64) -> impl FnMut(u64) -> u64 {
-        let mut x = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        move |n| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) % n
-        }
-    }
+    use crate::decide::matching::tests::random_scores;
 
     /// The most pairs, then the highest total (in thousandths), by trying every assignment.
     fn brute_force(places: &[u32], mentees: usize, score: Weight<'_>) -> (usize, i64) {
@@ -521,13 +509,7 @@ mod tests {
     fn a_graph_too_sparse_is_widened_until_the_optimum_is_proven() {
         let (mut widened, mut fewer_places) = (0, 0);
         for seed in 0..400 {
-            let mut next = below(seed);
-            let mentors = 1 + next(4) as usize;
-            let mentees = 1 + next(7) as usize;
-            let places: Vec<u32> = (0..mentors).map(|_| next(3) as u32).collect();
-            let scores: Vec<Option<f64>> = (0..mentors * mentees)
-                .map(|_| (next(5) > 0).then(|| next(9) as f64 / 2.0))
-                .collect();
+            let (places, mentees, scores) = random_scores(seed, (4, 7), (5, 9, 2.0));
             let score = |i: usize, j: usize| scores[i * mentees + j];
             let best = brute_force(&places, mentees, &score);
             let (sparse, graphs) = assign_offering(&places, mentees, &score, 0);

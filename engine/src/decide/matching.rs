@@ -703,7 +703,7 @@ fn greedy(
 }
 
 #[cfg(test)]
-mod tests {
+pub(in crate::decide) mod tests {
     use super::*;
     use mentorflow_dsl::native::Native;
     use mentorflow_dsl::Value;
@@ -764,7 +764,7 @@ score = "mentor.w * mentee.w"
     }
 
     /// Pseudo-random numbers below `n` from `seed` (xorshift), the same on every machine.
-    fn below(seed: u64) -> impl FnMut(u64) -> u64 {
+    pub(in crate::decide) fn below(seed: u64) -> impl FnMut(u64) -> u64 {
         let mut x = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407)
@@ -775,6 +775,23 @@ score = "mentor.w * mentee.w"
             x ^= x << 17;
             x % n
         }
+    }
+
+    /// Places per mentor (0-2), the mentees, and each pair's score (`None`: not allowed), for
+    /// up to `most` mentors and mentees; one pair in `refused` is not allowed, the others
+    /// score `0..values` divided by `per`.
+    pub(in crate::decide) fn random_scores(
+        seed: u64,
+        most: (u64, u64),
+        (refused, values, per): (u64, u64, f64),
+    ) -> (Vec<u32>, usize, Vec<Option<f64>>) {
+        let mut next = below(seed);
+        let (mentors, mentees) = (1 + next(most.0) as usize, 1 + next(most.1) as usize);
+        let places: Vec<u32> = (0..mentors).map(|_| next(3) as u32).collect();
+        let scores = (0..mentors * mentees)
+            .map(|_| (next(refused) > 0).then(|| next(values) as f64 / per))
+            .collect();
+        (places, mentees, scores)
     }
 
     /// A small pseudo-random instance from `seed`.
@@ -952,12 +969,7 @@ score = "mentor.w * mentee.w"
     #[test]
     fn the_greedy_baseline_merges_mentors_lists_in_the_order_of_one_sort() {
         for seed in 0..300 {
-            let mut next = below(seed);
-            let (mentors, mentees) = (1 + next(6) as usize, 1 + next(9) as usize);
-            let places: Vec<u32> = (0..mentors).map(|_| next(3) as u32).collect();
-            let scores: Vec<Option<f64>> = (0..mentors * mentees)
-                .map(|_| (next(4) > 0).then(|| next(4) as f64 / 4.0))
-                .collect();
+            let (places, mentees, scores) = random_scores(seed, (6, 9), (4, 4, 4.0));
             let score = |i: usize, j: usize| scores[i * mentees + j];
             let merged = greedy(&places, mentees, &score);
             assert_eq!(
