@@ -27,6 +27,8 @@ pub(crate) struct Functions {
     library: BTreeMap<String, (BTreeSet<usize>, String)>,
     /// The libraries' functions, merged into every script of the program.
     merged: Option<AST>,
+    /// The memo points handed out to the program's scripts.
+    points: crate::native::Points,
 }
 
 /// A call that cannot work: what is wrong, where, and how to fix it.
@@ -47,6 +49,11 @@ impl Functions {
             builtin,
             ..Functions::default()
         }
+    }
+
+    /// The memo points of the program's scripts.
+    pub fn points(&self) -> &crate::native::Points {
+        &self.points
     }
 
     /// Adds a library's functions (its AST holds functions only); a function another library

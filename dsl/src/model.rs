@@ -61,6 +61,9 @@ pub struct Program {
     /// The files the program was read from (the program first), for pinning a version.
     #[serde(skip)]
     pub sources: Vec<(PathBuf, String)>,
+    /// What a pairing's memo holds for the scripts' memo points.
+    #[serde(skip)]
+    pub memo: crate::native::MemoPlan,
 }
 
 /// A stage of the program.

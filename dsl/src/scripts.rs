@@ -627,6 +627,7 @@ pub(crate) fn compile(
             library: functions.library(),
             criteria,
             pair: false,
+            points: Some(functions.points()),
         },
     );
     Some(Script {
@@ -732,6 +733,7 @@ pub(crate) fn compile_pair(
                     library: functions.library(),
                     criteria: &[],
                     pair: true,
+                    points: None,
                 },
             );
             bad.is_empty().then(|| PairScript {

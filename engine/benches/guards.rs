@@ -1,9 +1,11 @@
 //! The guard corpus: each shape of script the shipped and field programs write (filters,
 //! `some`/`all`, loops, `len`, string and date methods, library calls, facts kept per person,
 //! schedules), timed per evaluation on a pairing of one mentor and eight mentees, beside the
-//! plain comparison `facts.meetings >= 6`. Prints a table: nanoseconds per evaluation (median
-//! of 5 runs), the shape's speed as a share of the plain comparison's, and whether a native
-//! run answered it (otherwise Rhai did).
+//! plain comparison `facts.meetings >= 6` timed in turns with it. Prints a table: nanoseconds
+//! per evaluation of the shape and of the plain comparison (medians of 5 runs), the shape's
+//! speed as a share of the plain comparison's, the first evaluation on a pairing (before it
+//! keeps anything of its people: what a command that loads each pairing once pays), and
+//! whether a native run answered it (otherwise Rhai did).
 //!
 //!     cargo bench -p mentorflow-engine --bench guards [-- NAME]
 //!
@@ -124,8 +126,8 @@ fn person(id: &str, role: &str, grade: i64, department: &str) -> Participant {
     }
 }
 
-/// Nanoseconds per evaluation of `run`: the median of five runs of about 0.2 s each.
-fn per_eval(mut run: impl FnMut()) -> f64 {
+/// How many runs of `run` take about 50 ms.
+fn calibrated(mut run: impl FnMut()) -> u64 {
     let mut n = 1u64;
     loop {
         let started = Instant::now();
@@ -133,23 +135,41 @@ fn per_eval(mut run: impl FnMut()) -> f64 {
             run();
         }
         if started.elapsed() > Duration::from_millis(50) {
-            break;
+            return n;
         }
         n *= 2;
     }
-    let n = n * 4;
-    let mut runs: Vec<f64> = (0..5)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..n {
-                run();
-            }
-            started.elapsed().as_nanos() as f64 / n as f64
-        })
-        .collect();
-    runs.sort_by(f64::total_cmp);
-    runs[2]
 }
+
+/// Nanoseconds per run of `run`, over `n` runs.
+fn timed(run: &mut impl FnMut(), n: u64) -> f64 {
+    let started = Instant::now();
+    for _ in 0..n {
+        run();
+    }
+    started.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn median(mut runs: Vec<f64>) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs[runs.len() / 2]
+}
+
+/// Nanoseconds per evaluation of the plain comparison and of a shape: five timings of about
+/// 0.2 s each, taken in turns so that a machine slowing down mid-run slows both alike.
+fn against_plain(mut plain: impl FnMut(), mut shape: impl FnMut()) -> (f64, f64) {
+    let (np, ns) = (calibrated(&mut plain) * 4, calibrated(&mut shape) * 4);
+    let (mut p, mut s) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        p.push(timed(&mut plain, np));
+        s.push(timed(&mut shape, ns));
+    }
+    (median(p), median(s))
+}
+
+/// Pairings for first evaluations: copies of `pairing` made before any script ran on it,
+/// so each keeps nothing yet.
+const FRESH: usize = 2000;
 
 fn main() {
     let text = program();
@@ -167,38 +187,56 @@ fn main() {
         people.push(person(&format!("e{i}"), "mentee", 3 + i as i64, department));
     }
     let (pairing, _) = engine.enrol("p-1", "group", people, &actor).expect("enrol");
-    println!("shape                  ns/eval   of plain  native     script");
-    let mut plain = 0.0;
+    // Each shape is its own script with its own memo points: one set of fresh pairings per
+    // timing serves every shape once.
+    let fresh: Vec<Vec<_>> = (0..5).map(|_| vec![pairing.clone(); FRESH]).collect();
+    println!("shape                  ns/eval  plain  of plain   first  native  script");
     let only: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
+    let scripts: Vec<_> = (0..SHAPES.len())
+        .map(|i| {
+            let criterion = engine.program.criterion(&format!("shape_{i}"));
+            &criterion.expect("criterion").script
+        })
+        .collect();
+    let eval = |i: usize, p: &mentorflow_engine::Pairing| {
+        let ctx = Context::of(&engine.program, p, now);
+        engine.runtime.eval(scripts[i], &ctx).ok()
+    };
     for (i, (name, script)) in SHAPES.iter().enumerate() {
         if i > 0 && !only.is_empty() && !only.iter().any(|o| name.contains(o.as_str())) {
             continue;
         }
-        let criterion = engine
-            .program
-            .criterion(&format!("shape_{i}"))
-            .expect("criterion");
-        let compiled = &criterion.script;
+        let compiled = scripts[i];
         let ctx = Context::of(&engine.program, &pairing, now);
         let answer = engine.runtime.eval(compiled, &ctx).expect("evaluates");
-        let ns = per_eval(|| {
-            let ctx = Context::of(&engine.program, &pairing, now);
-            black_box(engine.runtime.eval(compiled, &ctx).ok());
-        });
-        if i == 0 {
-            plain = ns;
-        }
+        let native = engine.runtime.native_answer(compiled, &ctx).is_some();
+        let (plain, ns) = against_plain(
+            || {
+                black_box(eval(0, black_box(&pairing)));
+            },
+            || {
+                black_box(eval(i, black_box(&pairing)));
+            },
+        );
+        let first = median(
+            fresh
+                .iter()
+                .map(|set| {
+                    let started = Instant::now();
+                    for p in set {
+                        black_box(eval(i, black_box(p)));
+                    }
+                    started.elapsed().as_nanos() as f64 / set.len() as f64
+                })
+                .collect(),
+        );
         println!(
-            "{name:<21} {ns:>8.0}  {:>8.2}  {:<9}  {script} (= {answer})",
+            "{name:<21} {ns:>8.0} {plain:>6.0}  {:>8.2} {first:>7.0}  {:<6}  {script} (= {answer})",
             plain / ns,
-            if engine.runtime.native_answer(compiled, &ctx).is_some() {
-                "yes"
-            } else {
-                "no"
-            }
+            if native { "yes" } else { "no" }
         );
     }
 }

@@ -383,6 +383,7 @@ fn native_runs_agree_with_rhai_on_people() {
         now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
     };
     let mut tally = Tally::default();
+    let mut changed = 0;
     for (n, people) in people_cases().into_iter().enumerate() {
         let (mut pairing, _) = engine
             .enrol("p-1", "any", people.clone(), &actor)
@@ -399,6 +400,48 @@ fn native_runs_agree_with_rhai_on_people() {
             .record(&mut pairing, None, facts, &actor)
             .expect("record");
         compare_at(&engine, &pairing, &people, &mut tally, (n % 40) as i64);
+        // Again on the same pairing, which now keeps what its guards worked out from the
+        // people; then once more after the people change, which must drop what it kept.
+        compare_at(&engine, &pairing, &people, &mut tally, (n % 40) as i64);
+        if change_people(&engine, &mut pairing, n, &actor) {
+            changed += 1;
+            compare_at(&engine, &pairing, &pairing.participants, &mut tally, 0);
+        }
     }
     tally.enough();
+    assert!(changed > 200, "only {changed} pairings changed people");
+}
+
+/// One change of who takes part, or of a fact kept per person, by `n`; whether it was made
+/// (a join may find the role full, a leave or a replacement no one to act on).
+fn change_people(engine: &Engine, pairing: &mut Pairing, n: usize, actor: &Actor<'_>) -> bool {
+    let mentee = pairing
+        .participants
+        .iter()
+        .find(|p| p.role == "mentee")
+        .map(|p| p.id.clone());
+    let newcomer = |id: &str| {
+        let mut attributes = mentorflow_engine::Attributes::new();
+        attributes.insert("grade".into(), Value::Int(12));
+        attributes.insert("dept".into(), Value::Text("sales".into()));
+        Participant {
+            id: id.into(),
+            role: "mentee".into(),
+            attributes,
+            facts: Default::default(),
+            managers: vec!["mentor-0".into()],
+        }
+    };
+    match (n % 4, mentee) {
+        (0, _) => engine.join(pairing, newcomer("late"), actor).is_ok(),
+        (1, Some(m)) => engine.leave(pairing, &m, "moved", actor).is_ok(),
+        (2, Some(m)) => engine
+            .replace(pairing, &m, newcomer("stand-in"), None, actor)
+            .is_ok(),
+        (3, Some(m)) => {
+            let facts = vec![("att", Value::Int(9)), ("score", Value::Int(5))];
+            engine.record(pairing, Some(&m), facts, actor).is_ok()
+        }
+        _ => false,
+    }
 }

@@ -241,6 +241,7 @@ impl<'a> Analyzer<'a> {
             invariants,
             hash: String::new(),
             sources: Vec::new(),
+            memo: self.functions.points().plan(),
         })
     }
 }

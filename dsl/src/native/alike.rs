@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 
-use super::tree::{Block, Builtin, Constant, Function, Node, Statement};
+use super::reads::Reader;
 use super::{Native, Person};
 use crate::value::Value;
 use crate::Name;
@@ -19,73 +19,16 @@ impl Native {
     /// when they are all it reads of anything outside itself; `None` when its answer may also
     /// depend on facts, time, history, managers, or a property named at run time.
     pub fn reads_only_properties(&self) -> Option<Vec<Name>> {
-        let pure = std::iter::once(&self.script)
-            .chain(&self.functions)
-            .all(Function::reads_only_properties);
+        let functions = Reader::functions(&self.functions);
+        let pure = Reader {
+            functions: &functions,
+        }
+        .block(&self.script.body)
+        .only_properties()
+            && functions.iter().all(|f| f.only_properties());
         // Without facts read, every name among the reads is a property's.
         pure.then(|| self.reads.iter().map(|r| r.name).collect())
     }
-}
-
-impl Function {
-    fn reads_only_properties(&self) -> bool {
-        block(&self.body)
-    }
-}
-
-fn block(b: &Block) -> bool {
-    b.0.iter().all(statement)
-}
-
-fn statement(s: &Statement) -> bool {
-    match s {
-        Statement::Set(_, n) | Statement::Expr(n) | Statement::Return(n) => node(n),
-        Statement::SetKey(_, k, v) => node(k) && node(v),
-        Statement::For(_, n, b) | Statement::While(n, _, b) => node(n) && block(b),
-        Statement::Range(_, from, to, _, b) => node(from) && node(to) && block(b),
-        Statement::Break | Statement::Continue => true,
-    }
-}
-
-fn node(n: &Node) -> bool {
-    match n {
-        Node::Constant(_)
-        | Node::Local(_)
-        | Node::Group(_)
-        | Node::PairPerson(_)
-        | Node::LocalProperty(..)
-        | Node::Member(..)
-        | Node::MemberProperty(..)
-        | Node::EmptyMap => true,
-        Node::Fact(_)
-        | Node::PersonFact(..)
-        | Node::Clock(_)
-        | Node::Entries(_)
-        | Node::Taken(_)
-        | Node::Criterion(_)
-        | Node::Schedule(..) => false,
-        Node::Property(object, _) | Node::Not(object) | Node::Negate(object) => node(object),
-        // An index by a number (a list's item, a group's member) reads no property; one by a
-        // text may read any, by a name not known until it runs.
-        Node::Index(object, index) => {
-            node(object) && matches!(**index, Node::Constant(Constant::Int(_)))
-        }
-        Node::Arithmetic(l, _, r) | Node::Compare(l, _, r) => node(l) && node(r),
-        Node::CompareConstant(l, ..) => node(l),
-        Node::And(parts) | Node::Or(parts) | Node::Function(_, parts) => parts.iter().all(node),
-        Node::If(c, yes, no) => node(c) && block(yes) && block(no),
-        Node::Block(b) => block(b),
-        Node::Each(list, _, _, b) => node(list) && block(b),
-        Node::Call(builtin, args) => reads_only_its_arguments(*builtin) && args.iter().all(node),
-    }
-}
-
-/// Whether a builtin's answer depends on its arguments alone (not on facts or managers).
-fn reads_only_its_arguments(builtin: Builtin) -> bool {
-    !matches!(
-        builtin,
-        Builtin::FactsOf | Builtin::InReportingLine | Builtin::LevelsApart
-    )
 }
 
 /// What a person shows a script that reads `names` of people, as a run reads a property (an

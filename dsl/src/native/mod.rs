@@ -13,6 +13,8 @@
 
 mod alike;
 mod compile;
+mod memo;
+mod reads;
 mod run;
 mod tree;
 mod val;
@@ -25,6 +27,8 @@ use crate::Name;
 pub use crate::aggregates::Number;
 pub use alike::{look, Look};
 pub(crate) use compile::closure_parts;
+pub(crate) use memo::Points;
+pub use memo::{Memo, MemoPlan};
 
 /// What a script reads: the pairing's recorded facts, who takes part, and its place in time.
 pub trait Subject {
@@ -59,6 +63,10 @@ pub trait Subject {
     /// `schedules.NAME.FIELD`: `Some(None)` for `()` (nothing done yet, nothing due); `None`
     /// for no such schedule, or to leave the script to Rhai.
     fn schedule(&self, _name: &str, _field: Standing) -> Option<Option<Known<'_>>> {
+        None
+    }
+    /// The values kept for this subject's people (see [`Memo`]); `None` keeps nothing.
+    fn memo(&self) -> Option<&Memo> {
         None
     }
 }
@@ -210,6 +218,8 @@ pub struct Native {
     per_person: Vec<PersonFact>,
     literals: Vec<String>,
     reads: Vec<tree::Read>,
+    /// The stamp of the program its memo points belong to (0: it has none).
+    stamp: u64,
 }
 
 /// What the compiler is told of the program.
@@ -222,6 +232,8 @@ pub struct Declared<'a> {
     pub criteria: &'a [String],
     /// Whether the script is a matching script, reading `mentor` and `mentee`.
     pub pair: bool,
+    /// The program's memo points, to mark the script's among; `None` marks none.
+    pub(crate) points: Option<&'a Points>,
 }
 
 impl Native {
@@ -241,8 +253,11 @@ impl Native {
             pair: declared.pair,
         };
         let mut compiler = compile::Compiler::new(ast, &program);
-        let script = compiler.script()?;
-        let functions = compiler.functions.into_iter().collect::<Option<Vec<_>>>()?;
+        let mut script = compiler.script()?;
+        let mut functions = compiler.functions.into_iter().collect::<Option<Vec<_>>>()?;
+        let stamp = declared
+            .points
+            .map_or(0, |points| memo::mark(&mut script, &mut functions, points));
         let (literals, reads) = (compiler.literals, compiler.reads);
         let per_person = declared
             .facts
@@ -261,6 +276,7 @@ impl Native {
             per_person,
             literals,
             reads,
+            stamp,
         })
     }
 
@@ -270,6 +286,7 @@ impl Native {
             per_person: &self.per_person,
             literals: &self.literals,
             reads: &self.reads,
+            stamp: self.stamp,
         };
         run::Run::new(subject, parts, budget).answer(&self.script)
     }

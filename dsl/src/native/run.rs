@@ -58,6 +58,8 @@ pub(crate) struct Parts<'s> {
     pub per_person: &'s [PersonFact],
     pub literals: &'s [String],
     pub reads: &'s [Read],
+    /// The stamp of the program whose memo points the script's are.
+    pub stamp: u64,
 }
 
 /// One run of a compiled script for a subject.
@@ -441,9 +443,28 @@ impl<'s, S: Subject> Run<'s, S> {
                 self.call(function, &values[..n])
             }
             Node::EmptyMap => Val::map(sure!(self.make(Made::Map(BTreeMap::new())))),
+            Node::Memo(point, inner) => self.kept(*point, inner, locals),
             // The common nodes are `node`'s, which never sends them here.
             _ => Val::UNSURE,
         }
+    }
+
+    /// The value the pairing keeps for memo point `point`, worked out from `inner` the first
+    /// time (a stop, or a value in this run's heap, is not kept).
+    fn kept(&mut self, point: usize, inner: &'s Node, locals: &mut [Val]) -> Val {
+        let cell = self
+            .subject
+            .memo()
+            .and_then(|memo| memo.cell(self.parts.stamp, point));
+        if let Some(v) = cell.and_then(|c| c.get()) {
+            return *v;
+        }
+        let v = self.node(inner, locals);
+        if let Some(cell) = cell.filter(|_| v.keeps()) {
+            // Another thread may have set it first, to the same value.
+            let _ = cell.set(v);
+        }
+        v
     }
 
     #[inline]
@@ -610,9 +631,8 @@ impl<'s, S: Subject> Run<'s, S> {
     fn arithmetic(&mut self, left: Val, op: Arithmetic, right: Val) -> Val {
         match (left.as_date(), op, right.kind) {
             // Two dates: the days from the second to the first.
-            (Some(a), Arithmetic::Sub, Kind::Date) => {
-                let b = sure!(right.as_date());
-                Val::int(dates::days_between(ScriptDate(b), ScriptDate(a)))
+            (Some(_), Arithmetic::Sub, Kind::Date) => {
+                Val::int(sure!(left.day()) - sure!(right.day()))
             }
             // A date moved by a duration; `+` other text joins it, which is Rhai's.
             (Some(d), Arithmetic::Add | Arithmetic::Sub, Kind::Text) => {
@@ -751,10 +771,8 @@ impl<'s, S: Subject> Run<'s, S> {
                 }
                 Val::list(sure!(self.make(Made::List(values))))
             }
-            Builtin::DaysBetween => {
-                let (a, b) = (sure!(first.as_date()), sure!(second.as_date()));
-                Val::int(dates::days_between(ScriptDate(a), ScriptDate(b)))
-            }
+            // `days_between(a, b)`: b's day number less a's.
+            Builtin::DaysBetween => Val::int(sure!(second.day()) - sure!(first.day())),
             Builtin::OverlapHours => match (first.as_int(), second.as_int()) {
                 (Some(a), Some(b)) => Val::int(agg::overlap_hours(a, b)),
                 _ => Val::float(agg::overlap_hours_f(

@@ -64,6 +64,7 @@ fn fast(source: &str) -> Option<Guard> {
         library: None,
         criteria: &[],
         pair: false,
+        points: None,
     };
     Native::compile(&ast, &declared).map(Guard)
 }
@@ -311,4 +312,107 @@ fn people_who_show_the_same_properties_look_the_same() {
         look(&a, &names[..1]),
         "3.0 is not 3"
     );
+}
+
+/// A subject with a memo: `Pairing`'s facts and people, and the values kept for them.
+struct Kept<'a>(&'a Pairing, &'a Memo);
+
+impl Subject for Kept<'_> {
+    type Person = Someone;
+    fn fact(&self, name: &str) -> Option<&Value> {
+        self.0.fact(name)
+    }
+    fn people(&self) -> &[Someone] {
+        self.0.people()
+    }
+    fn memo(&self) -> Option<&Memo> {
+        Some(self.1)
+    }
+}
+
+/// `source` compiled as one program's only script, with the memo points it was given.
+fn kept(source: &str) -> (Guard, MemoPlan) {
+    let engine = crate::sandbox::engine(crate::sandbox::Limits::default());
+    let ast = engine
+        .compile_with_scope(&crate::sandbox::compile_scope(), source)
+        .expect("compiles");
+    let points = Points::default();
+    let declared = Declared {
+        facts: Vec::new(),
+        library: None,
+        criteria: &[],
+        pair: false,
+        points: Some(&points),
+    };
+    let native = Native::compile(&ast, &declared).expect("runs natively");
+    (Guard(native), points.plan())
+}
+
+#[test]
+fn walks_over_the_people_alone_are_memo_points() {
+    let points = |s: &str| kept(s).1.len();
+    assert_eq!(points("mentees.all(|m| m.grade < mentors[0].grade)"), 1);
+    assert_eq!(
+        points("let ok = true; for m in mentees { if m.grade > 9 { ok = false; } } ok"),
+        1,
+        "a whole script is one point"
+    );
+    assert_eq!(
+        points("mentees.filter(|m| m.grade > 3).len() > facts.a"),
+        1,
+        "the walk, not the fact"
+    );
+    assert_eq!(
+        points("mentees.filter(|m| m.grade > 3).len() > facts.a && mentors.some(|m| m.grade > 1)"),
+        2
+    );
+    assert_eq!(
+        points("fn over(xs) { xs.filter(|m| m.grade > 3).len() } over(mentees) > 1"),
+        1,
+        "the call, not the walk over the function's parameter"
+    );
+    assert_eq!(points("facts.a >= 6"), 0, "nothing walks");
+    assert_eq!(points("facts.a + 1 > 3"), 0, "nothing walks");
+    assert_eq!(
+        points("mentors[0].grade > 3"),
+        1,
+        "finding the mentors walks everyone"
+    );
+    assert_eq!(
+        points(r#"mentees.filter(|m| m["grade"] > 3).len() > 1"#),
+        1,
+        "a property named by a value is still the people's"
+    );
+    assert_eq!(points("mentees.all(|m| m.grade > facts.a)"), 0, "a fact");
+    assert_eq!(
+        points("let n = facts.a; mentees.all(|m| m.grade > n)"),
+        0,
+        "a local set from a fact"
+    );
+    assert_eq!(
+        points("let n = 0; for m in mentees { n += 1; } n > days_in_stage"),
+        0,
+        "the loop sets a local read after it"
+    );
+}
+
+#[test]
+fn a_memo_keeps_values_for_the_people_it_was_made_for() {
+    let (guard, plan) = kept("mentees.filter(|m| m.grade >= 5).len() >= 2");
+    let mut pairing = facts(&[]);
+    pairing.1 = vec![
+        someone("m1", "mentor", 12),
+        someone("e1", "mentee", 3),
+        someone("e2", "mentee", 7),
+    ];
+    let memo = Memo::new(plan);
+    assert_eq!(guard.eval(&Kept(&pairing, &memo)), Some(false));
+    pairing.1.push(someone("e3", "mentee", 9));
+    // Kept, the value stands whatever the people (the engine drops the memo when they change).
+    assert_eq!(guard.eval(&Kept(&pairing, &memo)), Some(false));
+    assert_eq!(guard.eval(&Kept(&pairing, &Memo::new(plan))), Some(true));
+    assert_eq!(guard.eval(&pairing), Some(true), "no memo");
+    // A memo made for another program's points is not read.
+    let (_, other) = kept("mentees.filter(|m| m.grade >= 5).len() >= 2");
+    assert_eq!(guard.eval(&Kept(&pairing, &Memo::new(other))), Some(true));
 }

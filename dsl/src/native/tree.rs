@@ -120,6 +120,8 @@ pub(crate) enum Node {
     Function(usize, Box<[Node]>),
     /// `#{}`: an empty map.
     EmptyMap,
+    /// A part the pairing keeps the value of, by its memo point (see [`super::memo`]).
+    Memo(usize, Box<Node>),
 }
 
 /// A name a script reads (a fact, a property), with a fact's declared default: the script's

@@ -141,6 +141,12 @@ impl Val {
         self.as_int().map(|i| i as f64).or_else(|| self.as_float())
     }
 
+    /// A date as its day number (days from the common era): what differences of dates take,
+    /// without making a calendar date.
+    pub fn day(self) -> Option<i64> {
+        (self.kind == Kind::Date).then_some(self.bits as i64)
+    }
+
     pub fn as_date(self) -> Option<NaiveDate> {
         (self.kind == Kind::Date)
             .then(|| NaiveDate::from_num_days_from_ce_opt(self.bits as i64 as i32))

@@ -86,6 +86,10 @@ pub struct Pairing {
     /// Boxed: most pairings never run a guard in Rhai, and every pairing in memory carries
     /// the cell.
     pub(crate) view: std::sync::OnceLock<Box<ScriptView>>,
+    /// The values scripts worked out from the participants alone, kept until they change;
+    /// shared with the pairing's copies, which have the same participants.
+    #[serde(skip)]
+    pub(crate) memo: std::sync::OnceLock<std::sync::Arc<mentorflow_dsl::native::Memo>>,
     /// Moves (and the enrolment) of the command under way whose stage actions have not run
     /// yet; never stored.
     #[serde(skip)]
@@ -259,6 +263,7 @@ impl Pairing {
                 joined: Some(Vec::new()),
             }),
             view: std::sync::OnceLock::new(),
+            memo: std::sync::OnceLock::new(),
             pending: Vec::new(),
         };
         pairing.visited.insert(*stage);
@@ -297,8 +302,7 @@ impl Pairing {
             } => self.set_person_facts(person, facts),
             EventKind::Continued { successor } => self.successor = Some(successor.clone()),
             EventKind::Joined { participant } => {
-                std::sync::Arc::make_mut(&mut self.participants).push(participant.clone());
-                self.view = std::sync::OnceLock::new();
+                self.people().push(participant.clone());
             }
             EventKind::Left { person, .. } => self.leave(person, event),
             EventKind::Replaced {
@@ -306,7 +310,7 @@ impl Pairing {
                 participant,
             } => {
                 self.leave(person, event);
-                std::sync::Arc::make_mut(&mut self.participants).push(participant.clone());
+                self.people().push(participant.clone());
             }
             EventKind::BecameOverdue { .. } => self.overdue_logged = true,
             EventKind::Warned {
@@ -437,15 +441,35 @@ impl Pairing {
     /// `person` leaves: kept among the former participants with when and why.
     fn leave(&mut self, person: &str, event: &Event) {
         if let Some(i) = self.participants.iter().position(|p| p.id == person) {
-            let participant = std::sync::Arc::make_mut(&mut self.participants).remove(i);
+            let participant = self.people().remove(i);
             self.former.push(Former {
                 participant,
                 left: event.at,
                 reason: event.reason.clone(),
             });
         }
-        // Scripts see the participants as they are now.
+    }
+
+    /// The participants, to change: what scripts worked out from them (the view, the memo)
+    /// is dropped, so they see the participants as they are now.
+    fn people(&mut self) -> &mut Vec<crate::model::event::Participant> {
         self.view = std::sync::OnceLock::new();
+        self.memo = std::sync::OnceLock::new();
+        std::sync::Arc::make_mut(&mut self.participants)
+    }
+
+    /// What scripts keep for this pairing's participants, for `program`'s memo points.
+    pub(crate) fn memo(
+        &self,
+        program: &mentorflow_dsl::Program,
+    ) -> Option<&mentorflow_dsl::native::Memo> {
+        if program.memo.is_empty() {
+            return None;
+        }
+        let memo = self
+            .memo
+            .get_or_init(|| std::sync::Arc::new(mentorflow_dsl::native::Memo::new(program.memo)));
+        Some(memo)
     }
 
     /// This pairing as one occurrence of a schedule sees it: of the schedule's `facts`, only
@@ -470,13 +494,11 @@ impl Pairing {
 
     /// Records facts kept per person for `person`.
     fn set_person_facts(&mut self, person: &str, facts: &[(Name, Value)]) {
-        let everyone = std::sync::Arc::make_mut(&mut self.participants);
-        if let Some(p) = everyone.iter_mut().find(|p| p.id == person) {
+        // Scripts see each person's facts through the participants.
+        if let Some(p) = self.people().iter_mut().find(|p| p.id == person) {
             p.facts
                 .extend(facts.iter().map(|(n, v)| (n.to_string(), v.clone())));
         }
-        // Scripts see each person's facts through the participants.
-        self.view = std::sync::OnceLock::new();
     }
 
     fn set_facts(&mut self, facts: &[(Name, Value)]) {

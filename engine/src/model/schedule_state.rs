@@ -34,11 +34,11 @@ pub struct ScheduleState {
 }
 
 /// Where a pairing keeps a schedule's state: by its name, or `NAME/PERSON` for a schedule
-/// kept per person.
-pub fn key(schedule: &str, person: Option<&str>) -> String {
+/// kept per person (the name itself borrowed: scripts read it on every evaluation).
+pub fn key<'a>(schedule: &'a str, person: Option<&str>) -> std::borrow::Cow<'a, str> {
     match person {
-        Some(person) => format!("{schedule}/{person}"),
-        None => schedule.to_string(),
+        Some(person) => format!("{schedule}/{person}").into(),
+        None => schedule.into(),
     }
 }
 

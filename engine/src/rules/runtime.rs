@@ -200,6 +200,10 @@ impl mentorflow_dsl::native::Subject for Context<'_> {
             Standing::NextDue => date(standing.next.map(|n| n.1)),
         })
     }
+
+    fn memo(&self) -> Option<&mentorflow_dsl::native::Memo> {
+        self.pairing.memo(self.program)
+    }
 }
 
 impl mentorflow_dsl::native::Person for crate::model::event::Participant {

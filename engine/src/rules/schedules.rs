@@ -17,8 +17,6 @@ pub use crate::model::schedule_state::ScheduleState;
 /// One schedule as it stands for a pairing at a time.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Standing {
-    /// The schedule's name.
-    pub name: String,
     /// Occurrences done.
     pub done: u32,
     /// Of those, done by their due time.
@@ -147,10 +145,7 @@ pub fn standing(
         let Some(one) = standing_for(program, schedule, pairing, Some(person), now) else {
             continue;
         };
-        let sum = all.get_or_insert_with(|| Standing {
-            name: schedule.name.clone(),
-            ..Standing::default()
-        });
+        let sum = all.get_or_insert_with(Standing::default);
         sum.done += one.done;
         sum.on_time += one.on_time;
         sum.missed += one.missed;
@@ -228,7 +223,6 @@ fn count(
     let state = state(pairing, &key, anchor);
     let done_at = |k: u32| state.and_then(|s| s.done.get(&k)).copied();
     let mut s = Standing {
-        name: schedule.name.clone(),
         last_done: state.and_then(|s| s.done.values().max().copied()),
         ..Standing::default()
     };

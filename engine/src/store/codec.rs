@@ -116,7 +116,7 @@ pub(crate) fn completed(
             continue;
         };
         let key = crate::model::schedule_state::key(schedule, person.as_deref());
-        if let Some(state) = pairing.schedules.get_mut(&key) {
+        if let Some(state) = pairing.schedules.get_mut(&*key) {
             if state.anchor == *anchor && state.done.contains_key(occurrence) {
                 state
                     .values
