@@ -198,10 +198,8 @@ pub struct StoredPairing {
 pub trait Reading {
     /// Events in storage order.
     fn events_in_order(&mut self) -> Result<Vec<StoredEvent>, StoreError>;
-    /// Events by pairing column (a pairing, or a person's `person:ID`), then seq; each with
-    /// the chain hash of the event stored just before it ("" for the first), so every link of
-    /// the chain can be checked without reading in storage order.
-    fn events_by_subject(&mut self) -> Result<Vec<(StoredEvent, String)>, StoreError>;
+    /// Events by pairing column (a pairing, or a person's `person:ID`), then seq.
+    fn events_by_subject(&mut self) -> Result<Vec<StoredEvent>, StoreError>;
     /// The hash of the event stored last ("" for an empty store): the chain head.
     fn head(&mut self) -> Result<String, StoreError>;
     /// Pairing projections, by id.

@@ -66,12 +66,12 @@ impl Reading for PgReading<'_, '_> {
         self.page(0, &format!("{} ORDER BY e.id", sql::EVENT_ROWS), event)
     }
 
-    fn events_by_subject(&mut self) -> Result<Vec<(StoredEvent, String)>, StoreError> {
-        // The hash before each event in one pass over the table, then one sort.
-        let query = "SELECT id, pairing, seq, kind, body, hash, \
-                     COALESCE(LAG(hash) OVER (ORDER BY id), '') FROM events \
-                     ORDER BY pairing COLLATE \"C\", seq";
-        self.page(1, query, |r| (event(r), r.get(6)))
+    fn events_by_subject(&mut self) -> Result<Vec<StoredEvent>, StoreError> {
+        let query = format!(
+            "{} ORDER BY e.pairing COLLATE \"C\", e.seq",
+            sql::EVENT_ROWS
+        );
+        self.page(1, &query, event)
     }
 
     fn head(&mut self) -> Result<String, StoreError> {

@@ -75,11 +75,8 @@ const EVENTS_IN_ORDER: Stream = Stream {
     key: &["e.id"],
     at: &[0],
 };
-// The hash stored just before: a seek on the row id, so links are checked in any order.
 const EVENTS_BY_SUBJECT: Stream = Stream {
-    select: "SELECT e.id, e.pairing, e.seq, e.kind, e.body, e.hash, \
-             COALESCE((SELECT b.hash FROM events b WHERE b.id < e.id ORDER BY b.id DESC LIMIT 1), '') \
-             FROM events e",
+    select: sql::EVENT_ROWS,
     key: &["e.pairing", "e.seq"],
     at: &[1, 2],
 };
@@ -171,30 +168,11 @@ impl<'c> SqliteReading<'c> {
 
 impl Reading for SqliteReading<'_> {
     fn events_in_order(&mut self) -> Result<Vec<StoredEvent>, StoreError> {
-        self.page(0, &EVENTS_IN_ORDER, |r| {
-            Ok(StoredEvent {
-                row: r.get(0)?,
-                pairing: lossy(r, 1)?,
-                seq: r.get(2)?,
-                kind: lossy(r, 3)?,
-                body: lossy(r, 4)?,
-                hash: lossy(r, 5)?,
-            })
-        })
+        self.page(0, &EVENTS_IN_ORDER, event_row)
     }
 
-    fn events_by_subject(&mut self) -> Result<Vec<(StoredEvent, String)>, StoreError> {
-        self.page(1, &EVENTS_BY_SUBJECT, |r| {
-            let event = StoredEvent {
-                row: r.get(0)?,
-                pairing: lossy(r, 1)?,
-                seq: r.get(2)?,
-                kind: lossy(r, 3)?,
-                body: lossy(r, 4)?,
-                hash: lossy(r, 5)?,
-            };
-            Ok((event, lossy(r, 6)?))
-        })
+    fn events_by_subject(&mut self) -> Result<Vec<StoredEvent>, StoreError> {
+        self.page(1, &EVENTS_BY_SUBJECT, event_row)
     }
 
     fn head(&mut self) -> Result<String, StoreError> {
@@ -275,6 +253,18 @@ pub(crate) fn outbox_fields(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow
         attempts: r.get(5)?,
         last_error: r.get(6)?,
         claimed_until: r.get(7)?,
+    })
+}
+
+/// A row of [`sql::EVENT_ROWS`], read as verify reads (damage shows).
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
+        row: r.get(0)?,
+        pairing: lossy(r, 1)?,
+        seq: r.get(2)?,
+        kind: lossy(r, 3)?,
+        body: lossy(r, 4)?,
+        hash: lossy(r, 5)?,
     })
 }
 

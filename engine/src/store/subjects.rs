@@ -13,8 +13,8 @@ use crate::store::{OutboxRow, Reading, StoreError, StoredEvent, StoredPairing, S
 pub struct Subject {
     /// The pairing column value.
     pub key: String,
-    /// Its events by seq, each with the chain hash of the event stored just before it.
-    pub events: Vec<(StoredEvent, String)>,
+    /// Its events by seq.
+    pub events: Vec<StoredEvent>,
     /// The pairing's projection, when one is stored under this id.
     pub pairing: Option<StoredPairing>,
     /// The person, when this is a person's subject.
@@ -56,7 +56,7 @@ impl<T> Buffer<T> {
 /// The subjects of a [`Reading`], in byte order of their keys.
 pub struct Subjects<'r> {
     reading: &'r mut dyn Reading,
-    events: Buffer<(StoredEvent, String)>,
+    events: Buffer<StoredEvent>,
     pairings: Buffer<StoredPairing>,
     people: Buffer<(String, StoredPerson)>,
     members: Buffer<(String, String, String)>,
@@ -81,7 +81,7 @@ impl<'r> Subjects<'r> {
         let reading = &mut *self.reading;
         let mut keys: Vec<&str> = Vec::with_capacity(5);
         let event = self.events.front(|| reading.events_by_subject())?;
-        keys.extend(event.map(|(e, _)| e.pairing.as_str()));
+        keys.extend(event.map(|e| e.pairing.as_str()));
         let pairing = self.pairings.front(|| reading.pairings())?;
         keys.extend(pairing.map(|p| p.id.as_str()));
         let person = self.people.front(|| people_page(reading))?;
@@ -103,7 +103,7 @@ impl<'r> Subjects<'r> {
             ..Subject::default()
         };
         let reading = &mut *self.reading;
-        while let Some((e, _)) = self.events.front(|| reading.events_by_subject())? {
+        while let Some(e) = self.events.front(|| reading.events_by_subject())? {
             if e.pairing != s.key {
                 break;
             }

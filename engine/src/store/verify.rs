@@ -2,12 +2,13 @@
 //! check that every pairing's stored state (and the columns queries filter on) equals the fold
 //! of its events.
 //!
-//! The store is read a subject (a pairing, a person) at a time, each link of the chain checked
-//! against the hash stored before it, so memory stays bounded however large the store; the
-//! subjects are checked on every core while the next ones are read.
+//! The chain is read in storage order, a page at a time, each link checked against the hash
+//! stored before it; then the store is read a subject (a pairing, a person) at a time. Memory
+//! stays bounded however large the store; pages and subjects are checked on every core while
+//! the next ones are read.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use mentorflow_dsl::Program;
@@ -16,7 +17,7 @@ use crate::model::event::{Event, EventKind};
 use crate::model::pairing::{FoldError, Pairing};
 use crate::store::codec::{chain, decode_event, decode_state, encode_state, stamp};
 use crate::store::subjects::{Subject, Subjects};
-use crate::store::{Reading, Store, StoreError};
+use crate::store::{Reading, Store, StoreError, StoredEvent};
 
 /// An event as the store holds it: storage position, pairing and seq columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,6 +241,22 @@ impl Found {
     }
 }
 
+/// A page of events in storage order, with the hash stored before its first ("" for the
+/// store's first event).
+struct Links {
+    previous: String,
+    rows: Vec<StoredEvent>,
+}
+
+/// Where an event is stored, to name it in a breach.
+fn event_ref(row: &StoredEvent) -> EventRef {
+    EventRef {
+        row: row.row,
+        pairing: row.pairing.clone(),
+        seq: row.seq,
+    }
+}
+
 /// What the checks of every subject share.
 struct Checks<'a> {
     expect: Option<&'a str>,
@@ -247,8 +264,23 @@ struct Checks<'a> {
 }
 
 impl Checks<'_> {
-    /// Checks one subject: its links of the chain, its event bodies, and its pairing or person
-    /// against the fold of its events, its members and its outbox rows.
+    /// Checks each link of the chain in `links`: the event's hash against the hash stored
+    /// before it and its body, so every altered event is named, not only the first.
+    fn links(&self, links: Links, found: &mut Found) {
+        let mut previous = links.previous.as_str();
+        for row in &links.rows {
+            found.events += 1;
+            if chain(previous, &row.body) != row.hash {
+                let breach = Breach::ChainBroken(event_ref(row));
+                found.breaches.push(((0, row.row as u64), breach));
+            }
+            found.checkpoint |= self.expect == Some(row.hash.as_str());
+            previous = &row.hash;
+        }
+    }
+
+    /// Checks one subject: its event bodies, and its pairing or person against the fold of
+    /// its events, its members and its outbox rows.
     fn subject(&self, task: Task, found: &mut Found) {
         let Task {
             subject: s,
@@ -257,20 +289,7 @@ impl Checks<'_> {
         } = task;
         let mut notices = BTreeMap::new();
         let mut events = Vec::with_capacity(s.events.len());
-        for (row, previous) in s.events {
-            found.events += 1;
-            let at = |row: &crate::store::StoredEvent| EventRef {
-                row: row.row,
-                pairing: row.pairing.clone(),
-                seq: row.seq,
-            };
-            // Each link is checked against the stored hash before it, so every altered event
-            // is named, not only the first.
-            if chain(&previous, &row.body) != row.hash {
-                let breach = Breach::ChainBroken(at(&row));
-                found.breaches.push(((0, row.row as u64), breach));
-            }
-            found.checkpoint |= self.expect == Some(row.hash.as_str());
+        for row in s.events {
             match decode_event(&row.body) {
                 Ok(e)
                     if *e.pairing == *row.pairing
@@ -284,7 +303,7 @@ impl Checks<'_> {
                 }
                 _ => found
                     .breaches
-                    .push(((0, row.row as u64), Breach::BodyMismatch(at(&row)))),
+                    .push(((0, row.row as u64), Breach::BodyMismatch(event_ref(&row)))),
             }
         }
         let mut breaches = Vec::new();
@@ -440,21 +459,50 @@ pub fn verify(
     })
 }
 
-/// Reads every subject of `reading` on this thread and checks them on as many others as there
-/// are cores, a batch at a time (a bounded queue: memory stays bounded when checks lag).
+/// Reads the chain, then every subject, of `reading` on this thread, and checks them on as
+/// many others as there are cores.
 fn check_all(
     reading: &mut dyn Reading,
     program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
     checks: &Checks<'_>,
 ) -> Result<Found, StoreError> {
+    // In storage order, without a seek per event for the hash before it.
+    let mut found = in_parallel(
+        |send| send_links(reading, send),
+        |links, found| checks.links(links, found),
+    )?;
+    found.add(in_parallel(
+        |send| send_subjects(reading, program, send),
+        |task, found| checks.subject(task, found),
+    )?);
+    Ok(found)
+}
+
+/// What `produce` sends, in batches, checked by `check` on as many threads as there are
+/// cores, through a bounded queue: memory stays bounded when checks lag.
+fn in_parallel<T: Send>(
+    produce: impl FnOnce(&SyncSender<Vec<T>>) -> Result<(), StoreError>,
+    check: impl Fn(T, &mut Found) + Sync,
+) -> Result<Found, StoreError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (send, receive) = sync_channel::<Vec<Task>>(threads * 2);
+    let (send, receive) = sync_channel::<Vec<T>>(threads * 2);
     let receive = Mutex::new(receive);
+    let worker = || {
+        let mut found = Found::default();
+        loop {
+            let batch = match receive.lock() {
+                Ok(r) => r.recv(),
+                Err(_) => return found,
+            };
+            let Ok(batch) = batch else { return found };
+            for item in batch {
+                check(item, &mut found);
+            }
+        }
+    };
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| check_batches(&receive, checks)))
-            .collect();
-        let read = send_subjects(reading, program, &send);
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        let read = produce(&send);
         drop(send);
         let mut found = Found::default();
         for worker in workers {
@@ -469,17 +517,22 @@ fn check_all(
     })
 }
 
-/// A checking thread: batches until the reader is done.
-fn check_batches(receive: &Mutex<Receiver<Vec<Task>>>, checks: &Checks<'_>) -> Found {
-    let mut found = Found::default();
+/// Reads the events in storage order and sends them a page at a time, each with the hash
+/// stored before it.
+fn send_links(reading: &mut dyn Reading, send: &SyncSender<Vec<Links>>) -> Result<(), StoreError> {
+    let mut previous = String::new();
     loop {
-        let batch = match receive.lock() {
-            Ok(r) => r.recv(),
-            Err(_) => return found,
+        let rows = reading.events_in_order()?;
+        let Some(last) = rows.last() else {
+            return Ok(());
         };
-        let Ok(batch) = batch else { return found };
-        for task in batch {
-            checks.subject(task, &mut found);
+        let next = last.hash.clone();
+        let links = Links {
+            previous: std::mem::replace(&mut previous, next),
+            rows,
+        };
+        if send.send(vec![links]).is_err() {
+            return Ok(());
         }
     }
 }
@@ -488,7 +541,7 @@ fn check_batches(receive: &Mutex<Receiver<Vec<Task>>>, checks: &Checks<'_>) -> F
 fn send_subjects(
     reading: &mut dyn Reading,
     program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
-    send: &std::sync::mpsc::SyncSender<Vec<Task>>,
+    send: &SyncSender<Vec<Task>>,
 ) -> Result<(), StoreError> {
     let mut programs: HashMap<String, Result<Arc<Program>, String>> = HashMap::new();
     let mut subjects = Subjects::new(reading);
