@@ -132,6 +132,29 @@ pub(crate) fn encode_state(p: &Pairing) -> Result<String, StoreError> {
     serde_json::to_string(p).map_err(|e| StoreError::Database(e.to_string()))
 }
 
+/// Whether `stored` is exactly what [`encode_state`] writes for `p`: compared as it is
+/// written, without the text being made (verify asks it of every pairing of a store).
+pub(crate) fn is_stored_as(p: &Pairing, stored: &str) -> bool {
+    /// The part of the stored text not yet matched; a write that differs fails.
+    struct Against<'a>(&'a [u8]);
+    impl std::io::Write for Against<'_> {
+        fn write(&mut self, written: &[u8]) -> std::io::Result<usize> {
+            match self.0.strip_prefix(written) {
+                Some(rest) => {
+                    self.0 = rest;
+                    Ok(written.len())
+                }
+                None => Err(std::io::ErrorKind::InvalidData.into()),
+            }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut against = Against(stored.as_bytes());
+    serde_json::to_writer(&mut against, p).is_ok() && against.0.is_empty()
+}
+
 /// A program version's files as stored.
 pub fn decode_sources(
     hash: &str,

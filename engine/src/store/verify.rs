@@ -15,7 +15,7 @@ use mentorflow_dsl::Program;
 
 use crate::model::event::{Event, EventKind};
 use crate::model::pairing::{FoldError, Pairing};
-use crate::store::codec::{chain, decode_event, decode_state, encode_state, stamp};
+use crate::store::codec::{chain, decode_event, decode_state, is_stored_as, stamp};
 use crate::store::subjects::{Subject, Subjects};
 use crate::store::{Reading, Store, StoreError, StoredEvent};
 
@@ -358,7 +358,7 @@ fn pairing_breaches(
     // Nearly always the stored state is the fold written out as today's version writes it:
     // equal text, with nothing to decode. Anything else is decoded and compared as values.
     let p = match folded {
-        Ok(Ok(f)) if encode_state(&f).is_ok_and(|text| text == stored.state) => f,
+        Ok(Ok(f)) if is_stored_as(&f, &stored.state) => f,
         folded => {
             let Ok(p) = decode_state(&stored.state) else {
                 breaches.push(Breach::StateUnreadable { pairing: stored.id });
