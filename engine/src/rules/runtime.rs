@@ -130,13 +130,15 @@ impl mentorflow_dsl::native::Subject for Context<'_> {
         self.participants
     }
 
+    // Times are UTC: a date is the UTC time's (`naive_utc`, a field read, where `date_naive`
+    // first adds the zero offset).
     fn clock(
         &self,
         clock: mentorflow_dsl::native::Clock,
     ) -> Option<mentorflow_dsl::native::Known<'_>> {
         use mentorflow_dsl::native::{Clock, Known};
         Some(match clock {
-            Clock::Today => Known::Date(self.now.date_naive()),
+            Clock::Today => Known::Date(self.now.naive_utc().date()),
             Clock::Stage => Known::Text(self.stage),
             Clock::Type => Known::Text(self.type_id),
             Clock::Cycle => Known::Int(i64::from(self.cycle)),
@@ -190,7 +192,7 @@ impl mentorflow_dsl::native::Subject for Context<'_> {
             self.now,
         )
         .unwrap_or_default();
-        let date = |t: Option<DateTime<Utc>>| t.map(|t| Known::Date(t.date_naive()));
+        let date = |t: Option<DateTime<Utc>>| t.map(|t| Known::Date(t.naive_utc().date()));
         Some(match field {
             Standing::Done => Some(Known::Int(standing.done.into())),
             Standing::Missed => Some(Known::Int(standing.missed.into())),
