@@ -4,13 +4,16 @@
 //! every mentee on each evaluation; kept, it is one read.
 //!
 //! The compiler marks the largest such parts that walk (a loop, a closure, a function call) as
-//! memo points, numbered across the whole program ([`Points`]). Each pairing holds a [`Memo`]
-//! with a cell per point, filled by the first run that reaches it; the engine drops the memo
-//! whenever the pairing's participants change. A memo made for one loaded program is never
-//! read by another (each load has its own stamp), so a program read again starts afresh.
+//! memo points, numbered across the whole program ([`Points`]). Each pairing holds a
+//! [`Keeper`]: the first time a run reaches a point it only notes it; the second time, the
+//! pairing's [`Memo`] is made, a cell per point, filled by the runs that reach them. A pairing
+//! whose scripts run once each (most, on a command that loads it, or a workload that moves it
+//! on at once) so never pays for a memo. The engine drops the keeper whenever the pairing's
+//! participants change. A memo made for one loaded program is never read by another (each
+//! load has its own stamp), so a program read again starts afresh.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::reads::{Reader, Reads};
 use super::tree::{Block, Function, Node, Statement};
@@ -78,14 +81,14 @@ impl MemoPlan {
 
 /// The values one pairing keeps for its program's memo points.
 #[derive(Debug)]
-pub struct Memo {
+struct Memo {
     stamp: u64,
     cells: Box<[OnceLock<Val>]>,
 }
 
 impl Memo {
     /// An empty memo for a program's points.
-    pub fn new(plan: MemoPlan) -> Memo {
+    fn new(plan: MemoPlan) -> Memo {
         Memo {
             stamp: plan.stamp,
             cells: (0..plan.points).map(|_| OnceLock::new()).collect(),
@@ -93,10 +96,45 @@ impl Memo {
     }
 
     /// The cell of `point` of the program stamped `stamp`; none for another program's.
-    pub(crate) fn cell(&self, stamp: u64, point: usize) -> Option<&OnceLock<Val>> {
+    fn cell(&self, stamp: u64, point: usize) -> Option<&OnceLock<Val>> {
         (self.stamp == stamp)
             .then(|| self.cells.get(point))
             .flatten()
+    }
+}
+
+/// What one pairing keeps of its people: the points its runs reached once, then its memo,
+/// shared with the pairing's copies (they have the same people).
+#[derive(Debug, Default)]
+pub struct Keeper {
+    /// Points reached once, a bit each (the point modulo 64: a bit two points share only
+    /// makes the memo sooner).
+    seen: AtomicU64,
+    memo: OnceLock<Arc<Memo>>,
+}
+
+impl Clone for Keeper {
+    fn clone(&self) -> Self {
+        Keeper {
+            seen: AtomicU64::new(self.seen.load(Ordering::Relaxed)),
+            memo: self.memo.clone(),
+        }
+    }
+}
+
+impl Keeper {
+    /// The cell of `point` (of the program stamped `stamp`, whose points `plan` counts); none
+    /// the first time the point is reached, or for another program's point.
+    pub(crate) fn cell(&self, plan: MemoPlan, stamp: u64, point: usize) -> Option<&OnceLock<Val>> {
+        if let Some(memo) = self.memo.get() {
+            return memo.cell(stamp, point);
+        }
+        let bit = 1u64 << (point % 64);
+        if self.seen.fetch_or(bit, Ordering::Relaxed) & bit == 0 {
+            return None;
+        }
+        let memo = self.memo.get_or_init(|| Arc::new(Memo::new(plan)));
+        memo.cell(stamp, point)
     }
 }
 

@@ -28,7 +28,7 @@ pub use crate::aggregates::Number;
 pub use alike::{look, Look};
 pub(crate) use compile::closure_parts;
 pub(crate) use memo::Points;
-pub use memo::{Memo, MemoPlan};
+pub use memo::{Keeper, MemoPlan};
 
 /// What a script reads: the pairing's recorded facts, who takes part, and its place in time.
 pub trait Subject {
@@ -65,8 +65,9 @@ pub trait Subject {
     fn schedule(&self, _name: &str, _field: Standing) -> Option<Option<Known<'_>>> {
         None
     }
-    /// The values kept for this subject's people (see [`Memo`]); `None` keeps nothing.
-    fn memo(&self) -> Option<&Memo> {
+    /// What this subject keeps of its people, and its program's memo points (see
+    /// [`Keeper`]); `None` keeps nothing.
+    fn memo(&self) -> Option<(&Keeper, MemoPlan)> {
         None
     }
 }

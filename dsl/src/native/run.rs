@@ -455,7 +455,7 @@ impl<'s, S: Subject> Run<'s, S> {
         let cell = self
             .subject
             .memo()
-            .and_then(|memo| memo.cell(self.parts.stamp, point));
+            .and_then(|(keeper, plan)| keeper.cell(plan, self.parts.stamp, point));
         if let Some(v) = cell.and_then(|c| c.get()) {
             return *v;
         }

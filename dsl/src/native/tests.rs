@@ -314,8 +314,8 @@ fn people_who_show_the_same_properties_look_the_same() {
     );
 }
 
-/// A subject with a memo: `Pairing`'s facts and people, and the values kept for them.
-struct Kept<'a>(&'a Pairing, &'a Memo);
+/// A subject that keeps values: `Pairing`'s facts and people, and what is kept of them.
+struct Kept<'a>(&'a Pairing, &'a Keeper, MemoPlan);
 
 impl Subject for Kept<'_> {
     type Person = Someone;
@@ -325,8 +325,8 @@ impl Subject for Kept<'_> {
     fn people(&self) -> &[Someone] {
         self.0.people()
     }
-    fn memo(&self) -> Option<&Memo> {
-        Some(self.1)
+    fn memo(&self) -> Option<(&Keeper, MemoPlan)> {
+        Some((self.1, self.2))
     }
 }
 
@@ -397,7 +397,7 @@ fn walks_over_the_people_alone_are_memo_points() {
 }
 
 #[test]
-fn a_memo_keeps_values_for_the_people_it_was_made_for() {
+fn a_keeper_keeps_values_from_the_second_run_for_the_people_it_was_made_for() {
     let (guard, plan) = kept("mentees.filter(|m| m.grade >= 5).len() >= 2");
     let mut pairing = facts(&[]);
     pairing.1 = vec![
@@ -405,14 +405,25 @@ fn a_memo_keeps_values_for_the_people_it_was_made_for() {
         someone("e1", "mentee", 3),
         someone("e2", "mentee", 7),
     ];
-    let memo = Memo::new(plan);
-    assert_eq!(guard.eval(&Kept(&pairing, &memo)), Some(false));
+    let once = Keeper::default();
+    assert_eq!(guard.eval(&Kept(&pairing, &once, plan)), Some(false));
+    let twice = Keeper::default();
+    assert_eq!(guard.eval(&Kept(&pairing, &twice, plan)), Some(false));
+    assert_eq!(guard.eval(&Kept(&pairing, &twice, plan)), Some(false));
     pairing.1.push(someone("e3", "mentee", 9));
-    // Kept, the value stands whatever the people (the engine drops the memo when they change).
-    assert_eq!(guard.eval(&Kept(&pairing, &memo)), Some(false));
-    assert_eq!(guard.eval(&Kept(&pairing, &Memo::new(plan))), Some(true));
-    assert_eq!(guard.eval(&pairing), Some(true), "no memo");
-    // A memo made for another program's points is not read.
-    let (_, other) = kept("mentees.filter(|m| m.grade >= 5).len() >= 2");
-    assert_eq!(guard.eval(&Kept(&pairing, &Memo::new(other))), Some(true));
+    // A first run only notes the point; from the second the value is kept and stands
+    // whatever the people (the engine drops the keeper when they change).
+    assert_eq!(guard.eval(&Kept(&pairing, &once, plan)), Some(true));
+    assert_eq!(guard.eval(&Kept(&pairing, &twice, plan)), Some(false));
+    assert_eq!(guard.eval(&pairing), Some(true), "nothing kept");
+    // What was kept for another program's points (the same script, loaded again) is not read.
+    let (theirs_guard, theirs_plan) = kept("mentees.filter(|m| m.grade >= 5).len() >= 2");
+    let theirs = Keeper::default();
+    pairing.1.pop();
+    for _ in 0..2 {
+        let kept = Kept(&pairing, &theirs, theirs_plan);
+        assert_eq!(theirs_guard.eval(&kept), Some(false));
+    }
+    pairing.1.push(someone("e3", "mentee", 9));
+    assert_eq!(guard.eval(&Kept(&pairing, &theirs, plan)), Some(true));
 }

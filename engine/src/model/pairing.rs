@@ -86,10 +86,9 @@ pub struct Pairing {
     /// Boxed: most pairings never run a guard in Rhai, and every pairing in memory carries
     /// the cell.
     pub(crate) view: std::sync::OnceLock<Box<ScriptView>>,
-    /// The values scripts worked out from the participants alone, kept until they change;
-    /// shared with the pairing's copies, which have the same participants.
+    /// The values scripts worked out from the participants alone, kept until they change.
     #[serde(skip)]
-    pub(crate) memo: std::sync::OnceLock<std::sync::Arc<mentorflow_dsl::native::Memo>>,
+    pub(crate) memo: mentorflow_dsl::native::Keeper,
     /// Moves (and the enrolment) of the command under way whose stage actions have not run
     /// yet; never stored.
     #[serde(skip)]
@@ -263,7 +262,7 @@ impl Pairing {
                 joined: Some(Vec::new()),
             }),
             view: std::sync::OnceLock::new(),
-            memo: std::sync::OnceLock::new(),
+            memo: Default::default(),
             pending: Vec::new(),
         };
         pairing.visited.insert(*stage);
@@ -454,22 +453,8 @@ impl Pairing {
     /// is dropped, so they see the participants as they are now.
     fn people(&mut self) -> &mut Vec<crate::model::event::Participant> {
         self.view = std::sync::OnceLock::new();
-        self.memo = std::sync::OnceLock::new();
+        self.memo = Default::default();
         std::sync::Arc::make_mut(&mut self.participants)
-    }
-
-    /// What scripts keep for this pairing's participants, for `program`'s memo points.
-    pub(crate) fn memo(
-        &self,
-        program: &mentorflow_dsl::Program,
-    ) -> Option<&mentorflow_dsl::native::Memo> {
-        if program.memo.is_empty() {
-            return None;
-        }
-        let memo = self
-            .memo
-            .get_or_init(|| std::sync::Arc::new(mentorflow_dsl::native::Memo::new(program.memo)));
-        Some(memo)
     }
 
     /// This pairing as one occurrence of a schedule sees it: of the schedule's `facts`, only

@@ -203,8 +203,14 @@ impl mentorflow_dsl::native::Subject for Context<'_> {
         })
     }
 
-    fn memo(&self) -> Option<&mentorflow_dsl::native::Memo> {
-        self.pairing.memo(self.program)
+    fn memo(
+        &self,
+    ) -> Option<(
+        &mentorflow_dsl::native::Keeper,
+        mentorflow_dsl::native::MemoPlan,
+    )> {
+        let plan = self.program.memo;
+        (!plan.is_empty()).then_some((&self.pairing.memo, plan))
     }
 }
 
