@@ -370,32 +370,30 @@ fn pairing_breaches(
             p
         }
     };
-    // Sorted here: a database may order text by its own collation.
+    // Sorted here: a database may order text by its own collation. Compared as borrowed
+    // text: verify asks it of every pairing of the store.
     indexed.sort();
-    let mut taking_part: Vec<(String, String)> = p
+    let mut taking_part: Vec<(&str, &str)> = p
         .participants
         .iter()
-        .map(|m| (m.id.clone(), m.role.to_string()))
+        .map(|m| (m.id.as_str(), m.role.as_str()))
         .collect();
     taking_part.sort();
-    if taking_part != indexed {
+    let same_members = taking_part.len() == indexed.len()
+        && taking_part
+            .iter()
+            .zip(&indexed)
+            .all(|((id, role), (i, r))| id == i && role == r);
+    if !same_members {
         breaches.push(Breach::MembersDiffer {
             pairing: stored.id.clone(),
         });
     }
-    let derived = (
-        p.stage.to_string(),
-        p.outcome.map(|o| o.to_string()),
-        p.due.map(stamp),
-        p.program_hash.to_string(),
-    );
-    let columns = (
-        stored.stage,
-        stored.outcome,
-        stored.due,
-        stored.program_hash,
-    );
-    if columns != derived {
+    let same_columns = stored.stage == p.stage.as_str()
+        && stored.outcome.as_deref() == p.outcome.as_ref().map(|o| o.as_str())
+        && stored.due == p.due.map(stamp)
+        && stored.program_hash == p.program_hash.as_str();
+    if !same_columns {
         breaches.push(Breach::ColumnsDiffer { pairing: stored.id });
     }
 }
