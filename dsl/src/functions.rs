@@ -19,7 +19,7 @@ const KEYWORDS: [&str; 8] = [
 ];
 
 /// Every function scripts of one program may call.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Functions {
     /// Rhai's and mentorflow's, by name, with the numbers of arguments they take.
     builtin: BTreeMap<String, BTreeSet<usize>>,

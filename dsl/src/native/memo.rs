@@ -37,15 +37,6 @@ impl Default for Points {
     }
 }
 
-impl Clone for Points {
-    fn clone(&self) -> Self {
-        Points {
-            stamp: self.stamp,
-            next: AtomicUsize::new(self.next.load(Ordering::Relaxed)),
-        }
-    }
-}
-
 impl Points {
     fn take(&self) -> usize {
         self.next.fetch_add(1, Ordering::Relaxed)

@@ -670,6 +670,10 @@ fn greedy(
     // them all with their scores (that took 16 bytes a pair, the largest part of the memory).
     let mut keyed = Vec::with_capacity(mentees);
     let best_first = |i: usize| {
+        // A mentor without room is never merged: nothing to sort.
+        if places_of[i] == 0 {
+            return Vec::new();
+        }
         keyed.clear();
         keyed.extend((0..mentees).filter_map(|j| Some((Reverse(scaled(score_of(i, j)?)), j))));
         keyed.sort_unstable();
