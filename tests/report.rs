@@ -40,6 +40,27 @@ fn the_json_report_on_the_demo_store() {
 }
 
 #[test]
+fn the_json_report_lists_every_call_unless_limited() {
+    let (_dir, run) = demo_store("limit");
+    let calls = |args: &[&str]| {
+        let out = run(args);
+        assert_eq!(out.code, 0, "{}", out.transcript());
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        let listed = doc["attention"].as_array().expect("attention").len();
+        (listed, doc["health"].clone())
+    };
+    let (all, health) = calls(&["report", "--json"]);
+    let needing =
+        health["at_risk"].as_u64().unwrap_or(0) + health["needs_check_in"].as_u64().unwrap_or(0);
+    assert!(all >= 1, "the demo store has a pairing that needs a call");
+    assert_eq!(all as u64, needing);
+    assert_eq!(calls(&["report", "--json", "--limit", "0"]).0, 0);
+    let text = run(&["report", "--limit", "0"]);
+    let more = format!("and {all} more: `mentorflow list --attention`");
+    assert!(text.stdout.contains(&more), "{}", text.stdout);
+}
+
+#[test]
 fn the_report_takes_the_filters_of_list() {
     let (_dir, run) = demo_store("filters");
     let peer = run(&["report", "--type", "virtual", "--json"]);

@@ -108,9 +108,14 @@ pub(crate) fn versioned_json<T: serde::Serialize>(
     output: &mut Output<'_>,
     value: T,
 ) -> crate::failure::CommandResult {
-    let text = serde_json::to_string_pretty(&crate::json::Versioned::new(value))
-        .map_err(std::io::Error::other)?;
-    writeln!(output.out, "{text}")?;
+    use std::io::Write as _;
+    // Written as it is made: a report's JSON can list a million pairings. An I/O error keeps
+    // its kind (a closed pipe is not a failure).
+    let mut out = std::io::BufWriter::new(&mut *output.out);
+    serde_json::to_writer_pretty(&mut out, &crate::json::Versioned::new(value))
+        .map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    out.flush()?;
     Ok(crate::EXIT_OK)
 }
 

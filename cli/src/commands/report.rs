@@ -27,9 +27,10 @@ pub struct Args {
     /// committee's mail.
     #[arg(long, value_name = "FILE", conflicts_with = "json")]
     html: Option<PathBuf>,
-    /// How many of the pairings that need a call the report lists (the rest are counted).
-    #[arg(long, short = 'n', value_name = "N", default_value_t = render::report::CALLS_SHOWN)]
-    limit: usize,
+    /// How many of the pairings that need a call the report lists (the rest are counted);
+    /// text and HTML list 50 unless told, JSON every one unless told.
+    #[arg(long, short = 'n', value_name = "N")]
+    limit: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -37,8 +38,12 @@ pub struct Args {
 
 /// Makes the report and writes it where asked.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    // JSON lists every pairing that needs a call; text and HTML the first `--limit`.
-    let keep = (!args.json).then_some(args.limit);
+    // JSON lists every pairing that needs a call unless limited; text and HTML the first
+    // `--limit`, 50 when not told.
+    let keep = match args.limit {
+        None if args.json => None,
+        limit => Some(limit.unwrap_or(render::report::CALLS_SHOWN)),
+    };
     let report = store
         .open()?
         .report(&args.select.selection(), Some(&args.by), keep)?;
@@ -46,10 +51,14 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         return super::versioned_json(output, crate::json::report::Report::from(&report));
     }
     let Some(path) = &args.html else {
-        write!(output.out, "{}", render::report::text(&report, args.limit))?;
+        write!(
+            output.out,
+            "{}",
+            render::report::text(&report, keep.unwrap_or_default())
+        )?;
         return Ok(EXIT_OK);
     };
-    let page = render::report_html::page(&report, args.limit)
+    let page = render::report_html::page(&report, keep.unwrap_or_default())
         .map_err(|e| Failure::Refused(format!("the HTML report could not be drawn: {e}")))?;
     if path.as_os_str() == mentorflow_dsl::files::STANDARD_INPUT {
         write!(output.out, "{page}")?;

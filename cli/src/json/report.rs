@@ -434,7 +434,7 @@ fn load(l: &engine::Load, names: &engine::Directory) -> Load {
     Load {
         person: l.person.clone(),
         name: names.name(&l.person).map(String::from),
-        role: l.role.clone(),
+        role: l.role.to_string(),
         running: l.running,
         capacity: l.capacity,
         ended: l.ended,

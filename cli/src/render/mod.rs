@@ -167,34 +167,50 @@ fn shortlist(known: &[String]) -> String {
 
 /// Rows in columns as wide as their widest cell, the header first; no trailing spaces.
 pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.to_vec()).collect();
-    grid(&header, &rows)
+    grid(&header, rows)
 }
 
 /// [`table`] for a number of columns known only at run time.
-pub fn grid(header: &[&str], rows: &[Vec<String>]) -> String {
+pub fn grid<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
+    let mut out = String::new();
+    grid_into(&mut out, "", header, || rows.iter());
+    out
+}
+
+/// [`grid`] written into `out`, each line after `margin`. `rows` gives the rows twice (once
+/// to measure the columns, once to write them), so a table of a million rows is written
+/// without being held whole.
+pub fn grid_into<R, I>(out: &mut String, margin: &str, header: &[&str], rows: impl Fn() -> I)
+where
+    R: AsRef<[String]>,
+    I: Iterator<Item = R>,
+{
     let mut widths: Vec<usize> = header.iter().map(|h| crate::paint::width(h)).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
+    for row in rows() {
+        for (w, cell) in widths.iter_mut().zip(row.as_ref()) {
             *w = (*w).max(crate::paint::width(cell));
         }
     }
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let mut out = String::new();
-    for row in std::iter::once(&header).chain(rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| {
-                // A mark's invisible characters do not count towards the column's width.
-                let pad = w.saturating_sub(crate::paint::width(c));
-                format!("{c}{}", " ".repeat(pad))
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        out.push_str(margin);
+        let start = out.len();
+        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(cell);
+            // A mark's invisible characters do not count towards the column's width.
+            let pad = w.saturating_sub(crate::paint::width(cell));
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+        let kept = out[start..].trim_end().len();
+        out.truncate(start + kept);
         out.push('\n');
+    };
+    line(&mut header.iter().copied());
+    for row in rows() {
+        line(&mut row.as_ref().iter().map(String::as_str));
     }
-    out
 }
 
 /// A pairing's health in words: `at risk: overdue in mentoring since 2026-03-02 09:00 UTC;

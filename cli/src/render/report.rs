@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use mentorflow_engine::{Call, Directory, ProgramReport, Rate, Report, Spread, STAY_BUCKETS};
 
-use super::{count, grid, table};
+use super::count;
 
 /// The most pairings the text and HTML reports list as needing a call; `list --attention`
 /// lists them all (a store of 100,000 pairings would otherwise print thousands of rows).
@@ -72,7 +72,7 @@ fn funnel_text(p: &ProgramReport, out: &mut String) {
             row
         })
         .collect();
-    out.push_str(&indent(&grid(&header, &rows)));
+    indented(out, &header, &rows);
 }
 
 /// Success per type and per version.
@@ -100,10 +100,7 @@ fn success_text(p: &ProgramReport, out: &mut String) {
             version_detail(v),
         ]
     }));
-    out.push_str(&indent(&table(
-        ["", "pairings", "success", "outcomes"],
-        &rows,
-    )));
+    indented(out, &["", "pairings", "success", "outcomes"], &rows);
 }
 
 /// `version 2 (2026-03-01)`.
@@ -150,10 +147,11 @@ fn stays_text(p: &ProgramReport, out: &mut String) {
     if rows.is_empty() {
         out.push_str("  no stay has ended yet\n");
     } else {
-        out.push_str(&indent(&table(
-            ["stage", "stays", "min", "median", "p90", "max"],
+        indented(
+            out,
+            &["stage", "stays", "min", "median", "p90", "max"],
             &rows,
-        )));
+        );
     }
 }
 
@@ -179,10 +177,7 @@ fn measures_text(p: &ProgramReport, out: &mut String) {
             ]
         })
         .collect();
-    out.push_str(&indent(&table(
-        ["fact", "recorded", "mean", "distribution"],
-        &rows,
-    )));
+    indented(out, &["fact", "recorded", "mean", "distribution"], &rows);
 }
 
 /// `9 of 10`.
@@ -201,10 +196,7 @@ fn ended_text(p: &ProgramReport, out: &mut String) {
         .iter()
         .map(|e| [e.key.clone(), e.count.to_string(), e.words.clone()])
         .collect();
-    out.push_str(&indent(&table(
-        ["reason", "pairings", "what it means"],
-        &rows,
-    )));
+    indented(out, &["reason", "pairings", "what it means"], &rows);
 }
 
 /// How schedules were kept.
@@ -231,8 +223,9 @@ fn schedules_text(p: &ProgramReport, out: &mut String) {
             ]
         })
         .collect();
-    out.push_str(&indent(&table(
-        [
+    indented(
+        out,
+        &[
             "schedule",
             "pairings",
             "due",
@@ -242,7 +235,7 @@ fn schedules_text(p: &ProgramReport, out: &mut String) {
             "over their lives",
         ],
         &rows,
-    )));
+    );
 }
 
 /// The pairings broken down by the report's `by`.
@@ -266,8 +259,9 @@ fn breakdown_text(report: &Report, p: &ProgramReport, out: &mut String) {
             ]
         })
         .collect();
-    out.push_str(&indent(&table(
-        [
+    indented(
+        out,
+        &[
             report.by.as_str(),
             "pairings",
             "running",
@@ -277,7 +271,7 @@ fn breakdown_text(report: &Report, p: &ProgramReport, out: &mut String) {
             "meetings",
         ],
         &rows,
-    )));
+    );
 }
 
 /// Each mentor's load.
@@ -286,23 +280,19 @@ fn load_text(names: &Directory, p: &ProgramReport, out: &mut String) {
         return;
     }
     let _ = writeln!(out, "\nMentor load (running pairings of this program)");
-    let rows: Vec<[String; 5]> = p
-        .load
-        .iter()
-        .map(|l| {
-            [
-                super::printable(&names.label(&l.person)),
-                l.role.clone(),
-                load_share(l),
-                l.ended.to_string(),
-                l.needing_a_call.to_string(),
-            ]
-        })
-        .collect();
-    out.push_str(&indent(&table(
-        ["person", "role", "running", "ended", "need a call"],
-        &rows,
-    )));
+    // A row per mentor: made as the table is written, not held (a cohort of a million
+    // pairings can have as many mentors).
+    let row = |l: &mentorflow_engine::Load| {
+        [
+            super::printable(&names.label(&l.person)),
+            l.role.to_string(),
+            load_share(l),
+            l.ended.to_string(),
+            l.needing_a_call.to_string(),
+        ]
+    };
+    let header = ["person", "role", "running", "ended", "need a call"];
+    super::grid_into(out, "  ", &header, || p.load.iter().map(row));
 }
 
 /// `2 of 2`, or `1` when nothing limits them.
@@ -345,7 +335,7 @@ fn trend_text(p: &ProgramReport, out: &mut String) {
         rows.push(row);
         i += same;
     }
-    out.push_str(&indent(&grid(&header, &rows)));
+    indented(out, &header, &rows);
 }
 
 /// The running pairings that need a call, the first `shown`.
@@ -376,10 +366,7 @@ fn calls_text(report: &Report, shown: usize, out: &mut String) {
         })
         .collect();
     if !rows.is_empty() {
-        out.push_str(&indent(&table(
-            ["pairing", "who", "stage", "health"],
-            &rows,
-        )));
+        indented(out, &["pairing", "who", "stage", "health"], &rows);
     }
     let listed = report.attention.len().min(shown) as u64;
     if let Some(more) = report.needing_a_call.checked_sub(listed).filter(|n| *n > 0) {
@@ -431,6 +418,7 @@ pub fn buckets(s: &Spread) -> impl Iterator<Item = (&'static str, u64)> + '_ {
         .zip(s.buckets.iter().copied())
 }
 
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}\n")).collect()
+/// A table of `rows` under `header`, set in by two spaces.
+fn indented<R: AsRef<[String]>>(out: &mut String, header: &[&str], rows: &[R]) {
+    super::grid_into(out, "  ", header, || rows.iter());
 }

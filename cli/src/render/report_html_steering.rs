@@ -158,7 +158,7 @@ fn load(report: &Report, p: &ProgramReport) -> Vec<LoadRow> {
                 .map_or(0.0, |c| l.running as f64 / f64::from(c.max(1)));
             LoadRow {
                 person: report.names.label(&l.person),
-                role: l.role.clone(),
+                role: l.role.to_string(),
                 pct: pct(full),
                 colour: if full >= 1.0 { "#a3410b" } else { "#1c64b4" },
                 share: load_share(l),

@@ -2,9 +2,9 @@
 //! what they may take (their own capacity, else the program's), how many they have ended, and
 //! how many of theirs need a call. Scarce senior mentors are what a cohort runs out of first.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use mentorflow_dsl::Program;
+use mentorflow_dsl::{Name, Program};
 
 use crate::decide::health::State;
 use crate::model::person::Person;
@@ -15,12 +15,12 @@ use crate::reports::breakdown::Counted;
 pub const MENTOR: &str = "mentor";
 
 /// One person's load.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Load {
     /// Person id.
     pub person: String,
     /// Their role.
-    pub role: String,
+    pub role: Name,
     /// Running pairings they are in.
     pub running: u64,
     /// Ended pairings they were in at the end.
@@ -32,10 +32,20 @@ pub struct Load {
     pub needing_a_call: u64,
 }
 
+/// A person's counts while pairings are counted: [`Load`] without the names, which the map's
+/// key holds once (a cohort can have a million mentors).
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    running: u64,
+    ended: u64,
+    capacity: Option<u32>,
+    needing_a_call: u64,
+}
+
 /// The load of each person in the mentoring role of a program (its newest version), counted
 /// one pairing at a time.
 #[derive(Debug, Clone, Default)]
-pub struct Loads(BTreeMap<(String, String), Load>);
+pub struct Loads(HashMap<(String, Name), Tally>);
 
 impl Loads {
     /// Counts the pairing `c` of `program`; `person` looks up a registry entry.
@@ -57,10 +67,10 @@ impl Loads {
         for x in counted {
             let l = self
                 .0
-                .entry((x.id.clone(), x.role.to_string()))
-                .or_insert_with(|| Load {
-                    person: x.id.clone(),
-                    role: x.role.to_string(),
+                .entry((x.id.clone(), x.role))
+                .or_insert_with(|| Tally {
+                    running: 0,
+                    ended: 0,
                     capacity: person(&x.id).and_then(Person::capacity).or_else(|| {
                         program
                             .capacity
@@ -69,7 +79,7 @@ impl Loads {
                             .map(|k| k.limit)
                             .min()
                     }),
-                    ..Load::default()
+                    needing_a_call: 0,
                 });
             match c.pairing.outcome {
                 None => l.running += 1,
@@ -79,13 +89,25 @@ impl Loads {
         }
     }
 
-    /// Everyone's load, the busiest first.
+    /// Everyone's load, the busiest first (then by person and role).
     pub fn busiest_first(self) -> Vec<Load> {
-        let mut out: Vec<Load> = self.0.into_values().collect();
-        out.sort_by(|a, b| {
+        let mut out: Vec<Load> = self
+            .0
+            .into_iter()
+            .map(|((person, role), t)| Load {
+                person,
+                role,
+                running: t.running,
+                ended: t.ended,
+                capacity: t.capacity,
+                needing_a_call: t.needing_a_call,
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| {
             (b.running, b.ended)
                 .cmp(&(a.running, a.ended))
                 .then_with(|| a.person.cmp(&b.person))
+                .then_with(|| a.role.cmp(&b.role))
         });
         out
     }
