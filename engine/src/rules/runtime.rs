@@ -185,7 +185,7 @@ impl mentorflow_dsl::native::Subject for Context<'_> {
         use mentorflow_dsl::native::{Known, Standing};
         // The one of that name `schedules` holds: the pairing's type's own, else the first.
         let schedule = self.program.schedule(name, self.type_id)?;
-        let standing = crate::rules::schedules::as_scripts_read(
+        let standing = crate::rules::schedules::counts_as_scripts_read(
             self.program,
             schedule,
             self.pairing,

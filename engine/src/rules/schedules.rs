@@ -211,6 +211,39 @@ pub fn anchor_for(
     Some(anchor.max(joined))
 }
 
+/// How many occurrences are done, on time, missed and due, the latest done and the next
+/// open: a [`Standing`] without the detail only some readers want (which were missed, whose
+/// turn is next), which a guard reading `schedules.NAME.missed` pays for at every evaluation.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    /// Occurrences done.
+    pub done: u32,
+    /// Of those, done by their due time.
+    pub on_time: u32,
+    /// Occurrences whose due time and grace passed without being done.
+    pub missed: u32,
+    /// Occurrences due so far.
+    pub due: u32,
+    /// When the latest was done.
+    pub last_done: Option<DateTime<Utc>>,
+    /// The first occurrence still open: its number and due time.
+    pub next: Option<(u32, DateTime<Utc>)>,
+}
+
+impl Standing {
+    /// Its counts.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            done: self.done,
+            on_time: self.on_time,
+            missed: self.missed,
+            due: self.due,
+            last_done: self.last_done,
+            next: self.next,
+        }
+    }
+}
+
 /// The occurrences of `schedule` from `anchor`, counted at `now`, for `who` or the pairing.
 fn count(
     schedule: &Schedule,
@@ -220,11 +253,40 @@ fn count(
     now: DateTime<Utc>,
 ) -> Standing {
     let key = crate::model::schedule_state::key(&schedule.name, who);
-    let state = state(pairing, &key, anchor);
+    let mut missed_due = Vec::new();
+    let c = tally(
+        schedule,
+        state(pairing, &key, anchor),
+        anchor,
+        now,
+        &mut |k, at| missed_due.push((k, at)),
+    );
+    Standing {
+        done: c.done,
+        on_time: c.on_time,
+        missed: c.missed,
+        missed_due,
+        due: c.due,
+        last_done: c.last_done,
+        next: c.next,
+        turn: c.next.and_then(|(k, _)| turn(schedule, pairing, k)),
+        people: Vec::new(),
+    }
+}
+
+/// Counts the occurrences of `schedule` from `anchor` at `now` against what `state` records;
+/// `missed` hears of each missed one, in order.
+fn tally(
+    schedule: &Schedule,
+    state: Option<&ScheduleState>,
+    anchor: DateTime<Utc>,
+    now: DateTime<Utc>,
+    missed: &mut dyn FnMut(u32, DateTime<Utc>),
+) -> Counts {
     let done_at = |k: u32| state.and_then(|s| s.done.get(&k)).copied();
-    let mut s = Standing {
+    let mut s = Counts {
         last_done: state.and_then(|s| s.done.values().max().copied()),
-        ..Standing::default()
+        ..Counts::default()
     };
     for k in 1..=MAX_OCCURRENCES {
         let Some(at) = due(schedule, anchor, k) else {
@@ -237,7 +299,7 @@ fn count(
             s.on_time += u32::from(done <= at);
         } else if short || missed_after(schedule, at) < now {
             s.missed += 1;
-            s.missed_due.push((k, at));
+            missed(k, at);
         } else if s.next.is_none() {
             s.next = Some((k, at));
         }
@@ -247,7 +309,6 @@ fn count(
             break;
         }
     }
-    s.turn = s.next.and_then(|(k, _)| turn(schedule, pairing, k));
     s
 }
 
@@ -372,6 +433,23 @@ pub fn as_scripts_read(
     now: DateTime<Utc>,
 ) -> Option<Standing> {
     standing(program, schedule, pairing, now).or_else(|| left_standing(program, schedule, pairing))
+}
+
+/// [`as_scripts_read`]'s counts alone: a schedule of the pairing that applies is counted
+/// without the detail, anything else stands in full first.
+pub fn counts_as_scripts_read(
+    program: &Program,
+    schedule: &Schedule,
+    pairing: &Pairing,
+    now: DateTime<Utc>,
+) -> Option<Counts> {
+    if schedule.per.is_none() {
+        if let Some(anchor) = anchor(program, schedule, pairing) {
+            let state = state(pairing, &schedule.name, anchor);
+            return Some(tally(schedule, state, anchor, now, &mut |_, _| {}));
+        }
+    }
+    as_scripts_read(program, schedule, pairing, now).map(|s| s.counts())
 }
 
 /// The occurrence a done on `on` counts for: the first not done and not yet missed by then,
