@@ -5,3 +5,4 @@ pub mod clock;
 pub mod memory;
 pub mod parallel;
 pub mod short_map;
+pub mod stamp;

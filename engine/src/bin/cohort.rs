@@ -1,7 +1,7 @@
 //! The "cohort" workload (shared/bench/WORKLOAD.md) through mentorflow's public engine API, so
 //! our numbers stand in the same table as the peer engines'. Prints the workload's one line.
 //!
-//! usage: cohort [N=100000] [MODE=memory] [--batch B] [--people]
+//! usage: cohort [N=100000] [MODE=memory] [--batch B] [--people] [--lived]
 //!   --people       the "cohort-people" variant: 1 mentor and 5 mentees with attributes, an
 //!                  enrolment rule and two guards that read them (engine name `...-people`)
 //!   memory         the engine alone (enrol, record, advance), nothing stored
@@ -13,6 +13,9 @@
 //!   populate PATH|URL  leaves a store (SQLite file or postgres:// URL) with N pairings enrolled
 //!                  and their facts recorded
 //!                  (ready to advance), for measuring single commands on a large store
+//!   --lived        with populate: each pairing's whole life instead (enrolled, facts recorded,
+//!                  advanced to its end: about ten events each), for commands that read
+//!                  every event (verify, report)
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -321,10 +324,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut positional = Vec::new();
     let mut batch = 1000usize;
-    let mut people = false;
+    let (mut people, mut lived) = (false, false);
     while let Some(a) = args.next() {
         if a == "--people" {
             people = true;
+        } else if a == "--lived" {
+            lived = true;
         } else if a == "--batch" {
             batch = args
                 .next()
@@ -361,7 +366,7 @@ fn main() {
         "store-pairing" => stored(&engine, n, 1, &actor),
         "store-durable" => durable(&engine, n, now),
         "populate" => match positional.get(2) {
-            Some(path) => populate(&engine, n, path, &actor),
+            Some(path) => populate(&engine, n, path, lived, &actor),
             None => fail("populate needs the store: cohort N populate PATH|postgres://..."),
         },
         other => fail(format!(
@@ -512,7 +517,13 @@ fn durable(engine: &Engine, n: u64, now: DateTime<Utc>) -> Result<String, String
     ))
 }
 
-fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<String, String> {
+fn populate(
+    engine: &Engine,
+    n: u64,
+    path: &str,
+    lived: bool,
+    actor: &Actor<'_>,
+) -> Result<String, String> {
     let location = mentorflow_engine::Location::parse(path).map_err(|e| e.to_string())?;
     let store: Box<dyn mentorflow_engine::store::Store> = match &location {
         mentorflow_engine::Location::File(file) => Box::new(
@@ -523,7 +534,7 @@ fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<St
         postgres => mentorflow_engine::store::open(postgres, true).map_err(|e| e.to_string())?,
     };
     let mut store = Ledger::new(store);
-    let d = Driver::new(engine);
+    let mut d = Driver::new(engine);
     let started = Instant::now();
     let mut done = 0u64;
     while done < n {
@@ -538,6 +549,11 @@ fn populate(engine: &Engine, n: u64, path: &str, actor: &Actor<'_>) -> Result<St
                 true,
                 &mut |k, id: String, _| {
                     let i = first + k as u64;
+                    if lived {
+                        let mut events = Vec::new();
+                        let p = d.pairing(&id, i, actor, Some(&mut events))?;
+                        return Ok((p, events));
+                    }
                     let (mut p, e) = d.enrol(&id, i, actor)?;
                     let mut events = vec![e];
                     events.push(d.record_all(&mut p, &Driver::facts(i), actor)?);

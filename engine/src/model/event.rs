@@ -34,6 +34,10 @@ pub struct Event {
     /// Position in the pairing's history, from 1.
     pub seq: u64,
     /// When it happened (the injected clock).
+    #[serde(
+        serialize_with = "crate::base::stamp::serialize",
+        deserialize_with = "crate::base::stamp::deserialize"
+    )]
     pub at: DateTime<Utc>,
     /// Who did it.
     pub actor: Name,
@@ -43,6 +47,7 @@ pub struct Event {
     /// Content hash of the program version the pairing runs on (a name: not copied per event).
     pub program: Name,
     /// What happened.
+    #[serde(deserialize_with = "tag_first::deserialize")]
     pub kind: EventKind,
 }
 
@@ -248,6 +253,275 @@ pub enum EventKind {
         /// The mapping applied.
         mapping: crate::model::mapping::Mapping,
     },
+}
+
+mod tag_first {
+    //! Reading an event's kind with its tag first. An event's kind is stored as one object whose
+    //! `event` field names it (`{"event":"moved","from":...}`); serde's derive for such an enum
+    //! first copies every field into a buffer of its own, then reads the variant from that
+    //! buffer, and `verify` reads every event of a store. Today's events carry the tag first, so
+    //! the kinds nearly every store is made of (moves, facts recorded) are read here field by
+    //! field as they come. Everything else (other kinds, a tag further on) goes through the
+    //! derive, handed the fields already read: one reading of the stored form, the derive's,
+    //! which a test holds these to.
+
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::value::{MapAccessDeserializer, StrDeserializer};
+    use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+    use serde::Deserialize;
+
+    use super::{EventKind, Move};
+
+    /// For `#[serde(deserialize_with)]` on an event's kind.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EventKind, D::Error> {
+        d.deserialize_map(KindVisitor)
+    }
+
+    struct KindVisitor;
+
+    impl<'de> Visitor<'de> for KindVisitor {
+        type Value = EventKind;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an event kind: an object with its `event`")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EventKind, A::Error> {
+            let Some(key) = map.next_key::<Text<'de>>()?.map(|t| t.0) else {
+                return derived(Ahead::default(), map);
+            };
+            if key != "event" {
+                return derived(Ahead::key(key), map);
+            }
+            let tag = map.next_value::<Text<'de>>()?.0;
+            match &*tag {
+                "moved" => moved(map),
+                "facts_recorded" => facts_recorded(map),
+                _ => derived(Ahead::tag(tag), map),
+            }
+        }
+    }
+
+    /// The rest of a `moved` kind.
+    fn moved<'de, A: MapAccess<'de>>(mut map: A) -> Result<EventKind, A::Error> {
+        let (mut from, mut to, mut by, mut transition) = (None, None, None, None);
+        while let Some(key) = map.next_key::<Text<'de>>()?.map(|t| t.0) {
+            match &*key {
+                "from" => once(&mut from, "from", map.next_value()?)?,
+                "to" => once(&mut to, "to", map.next_value()?)?,
+                "by" => once(&mut by, "by", map.next_value::<Move>()?)?,
+                "transition" => once(&mut transition, "transition", map.next_value()?)?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(EventKind::Moved {
+            from: from.ok_or_else(|| A::Error::missing_field("from"))?,
+            to: to.ok_or_else(|| A::Error::missing_field("to"))?,
+            by: by.ok_or_else(|| A::Error::missing_field("by"))?,
+            transition: transition.flatten(),
+        })
+    }
+
+    /// The rest of a `facts_recorded` kind.
+    fn facts_recorded<'de, A: MapAccess<'de>>(mut map: A) -> Result<EventKind, A::Error> {
+        let (mut facts, mut person) = (None, None);
+        while let Some(key) = map.next_key::<Text<'de>>()?.map(|t| t.0) {
+            match &*key {
+                "facts" => once(&mut facts, "facts", map.next_value()?)?,
+                "person" => once(&mut person, "person", map.next_value()?)?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(EventKind::FactsRecorded {
+            facts: facts.ok_or_else(|| A::Error::missing_field("facts"))?,
+            person: person.flatten(),
+        })
+    }
+
+    /// A key or the tag: borrowed from the stored text where it can be (no escapes in it).
+    struct Text<'de>(Cow<'de, str>);
+
+    impl<'de> Deserialize<'de> for Text<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
+            struct TextVisitor;
+            impl<'de> Visitor<'de> for TextVisitor {
+                type Value = Text<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                    Ok(Text(Cow::Borrowed(v)))
+                }
+                fn visit_str<E: Error>(self, v: &str) -> Result<Text<'de>, E> {
+                    Ok(Text(Cow::Owned(v.to_string())))
+                }
+            }
+            d.deserialize_str(TextVisitor)
+        }
+    }
+
+    /// Sets a field read, refusing it twice as the derive does.
+    fn once<T, E: Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+        if slot.is_some() {
+            return Err(E::duplicate_field(name));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+
+    /// What was read of the object before handing it to the derive.
+    #[derive(Default)]
+    struct Ahead<'de> {
+        /// A key whose value is still in the map.
+        key: Option<Cow<'de, str>>,
+        /// The tag, read with its key.
+        tag: Option<Cow<'de, str>>,
+    }
+
+    impl<'de> Ahead<'de> {
+        fn key(key: Cow<'de, str>) -> Ahead<'de> {
+            Ahead {
+                key: Some(key),
+                tag: None,
+            }
+        }
+
+        fn tag(tag: Cow<'de, str>) -> Ahead<'de> {
+            Ahead {
+                key: Some("event".into()),
+                tag: Some(tag),
+            }
+        }
+    }
+
+    /// The derive's reading of the whole object: the fields read ahead, then the rest.
+    fn derived<'de, A: MapAccess<'de>>(ahead: Ahead<'de>, map: A) -> Result<EventKind, A::Error> {
+        EventKind::deserialize(MapAccessDeserializer::new(Replayed { ahead, map }))
+    }
+
+    /// A map that yields the fields read ahead before the rest of `map`.
+    struct Replayed<'de, A> {
+        ahead: Ahead<'de>,
+        map: A,
+    }
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replayed<'de, A> {
+        type Error = A::Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            match self.ahead.key.take() {
+                Some(key) => seed
+                    .deserialize(StrDeserializer::<A::Error>::new(&key))
+                    .map(Some),
+                None => self.map.next_key_seed(seed),
+            }
+        }
+
+        fn next_value_seed<V: DeserializeSeed<'de>>(
+            &mut self,
+            seed: V,
+        ) -> Result<V::Value, A::Error> {
+            match self.ahead.tag.take() {
+                Some(tag) => seed.deserialize(StrDeserializer::<A::Error>::new(&tag)),
+                None => self.map.next_value_seed(seed),
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use mentorflow_dsl::Value;
+
+        /// The kind read here and by the derive alone, from the same text.
+        fn both(text: &str) -> (Option<EventKind>, Option<EventKind>) {
+            let ours = deserialize(&mut serde_json::Deserializer::from_str(text)).ok();
+            let derive = serde_json::from_str::<EventKind>(text).ok();
+            (ours, derive)
+        }
+
+        #[test]
+        fn kinds_read_as_the_derive_reads_them() {
+            let kinds = [
+                EventKind::Moved {
+                    from: "a".into(),
+                    to: "b".into(),
+                    by: Move::Advance,
+                    transition: Some(3),
+                },
+                EventKind::Moved {
+                    from: "a".into(),
+                    to: "b".into(),
+                    by: Move::Forced,
+                    transition: None,
+                },
+                EventKind::FactsRecorded {
+                    facts: vec![
+                        ("meetings".into(), Value::Int(3)),
+                        ("note".into(), Value::Text("a \"b\"".into())),
+                    ],
+                    person: Some("mentee-1".into()),
+                },
+                EventKind::FactsRecorded {
+                    facts: Vec::new(),
+                    person: None,
+                },
+                EventKind::Continued {
+                    successor: "p-2".into(),
+                },
+                EventKind::Left {
+                    person: "m".into(),
+                    role: "mentor".into(),
+                },
+            ];
+            for kind in kinds {
+                let text = serde_json::to_string(&kind).expect("encodes");
+                let (ours, derive) = both(&text);
+                assert_eq!(ours.as_ref(), Some(&kind), "{text}");
+                assert_eq!(ours, derive, "{text}");
+            }
+        }
+
+        #[test]
+        fn odd_objects_read_or_fail_as_the_derive_does() {
+            for text in [
+                r#"{"from":"a","to":"b","by":"forced","event":"moved"}"#,
+                r#"{"event":"moved","from":"a","to":"b","by":"advance","extra":[1,{"x":2}]}"#,
+                r#"{"event":"moved","from":"a","to":"b","by":"advance","transition":null}"#,
+                r#"{"event":"moved","fr\u006fm":"a","to":"b","by":"timer"}"#,
+                r#"{"ev\u0065nt":"moved","from":"a","to":"b","by":"timer"}"#,
+                r#"{"event":"facts_recorded","person":null,"facts":[]}"#,
+                r#"{"event":"continued","successor":"p-2"}"#,
+                r#"{"successor":"p-2","event":"continued"}"#,
+            ] {
+                let (ours, derive) = both(text);
+                assert!(ours.is_some(), "{text}");
+                assert_eq!(ours, derive, "{text}");
+            }
+            for text in [
+                r#"{"event":"moved","from":"a","by":"advance"}"#,
+                r#"{"event":"moved","from":"a","from":"c","to":"b","by":"advance"}"#,
+                r#"{"event":"moved","from":"a","to":"b","by":"sideways"}"#,
+                r#"{"event":"facts_recorded"}"#,
+                r#"{"event":"teleported"}"#,
+                r#"{"from":"a"}"#,
+                r#"{}"#,
+                r#"["moved"]"#,
+            ] {
+                let (ours, derive) = both(text);
+                assert_eq!((ours.is_none(), derive.is_none()), (true, true), "{text}");
+            }
+        }
+    }
 }
 
 /// Events as stores hold them: today's kinds, and the kinds only earlier versions wrote, read

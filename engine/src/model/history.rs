@@ -36,8 +36,10 @@ pub struct Visits {
     /// The stage.
     pub stage: Name,
     /// When it was first entered.
+    #[serde(serialize_with = "crate::base::stamp::serialize")]
     pub first: DateTime<Utc>,
     /// When it was last entered.
+    #[serde(serialize_with = "crate::base::stamp::serialize")]
     pub last: DateTime<Utc>,
     /// How many times it was entered.
     pub times: u32,

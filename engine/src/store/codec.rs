@@ -11,10 +11,7 @@ use crate::model::pairing::Pairing;
 use crate::rules::people::Person;
 use crate::store::{EventRow, PairingRow, StoreError, Tx};
 
-/// Time as stored: fixed-width UTC, so text order is time order.
-pub fn stamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
+pub use crate::base::stamp::stamp;
 
 /// `t` stamped to the millisecond, always with three digits so that text order is time
 /// order: outbox claims, whose leases are often a second or less.
