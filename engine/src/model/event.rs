@@ -260,10 +260,10 @@ mod tag_first {
     //! `event` field names it (`{"event":"moved","from":...}`); serde's derive for such an enum
     //! first copies every field into a buffer of its own, then reads the variant from that
     //! buffer, and `verify` reads every event of a store. Today's events carry the tag first, so
-    //! the kinds nearly every store is made of (moves, facts recorded) are read here field by
-    //! field as they come. Everything else (other kinds, a tag further on) goes through the
-    //! derive, handed the fields already read: one reading of the stored form, the derive's,
-    //! which a test holds these to.
+    //! the kinds nearly every store is made of (enrolments, moves, facts recorded) are read
+    //! here field by field as they come. Everything else (other kinds, a tag further on) goes
+    //! through the derive, handed the fields already read: one reading of the stored form, the
+    //! derive's, which a test holds these to.
 
     use std::borrow::Cow;
     use std::fmt;
@@ -299,6 +299,7 @@ mod tag_first {
             match &*tag {
                 "moved" => moved(map),
                 "facts_recorded" => facts_recorded(map),
+                "enrolled" => enrolled(map),
                 _ => derived(Ahead::tag(tag), map),
             }
         }
@@ -364,6 +365,34 @@ mod tag_first {
             }
             d.deserialize_str(TextVisitor)
         }
+    }
+
+    /// The rest of an `enrolled` kind.
+    fn enrolled<'de, A: MapAccess<'de>>(mut map: A) -> Result<EventKind, A::Error> {
+        let (mut program_id, mut type_id, mut participants) = (None, None, None);
+        let (mut stage, mut label, mut predecessor) = (None, None, None);
+        while let Some(key) = map.next_key::<Text<'de>>()?.map(|t| t.0) {
+            match &*key {
+                "program_id" => once(&mut program_id, "program_id", map.next_value()?)?,
+                "type_id" => once(&mut type_id, "type_id", map.next_value()?)?,
+                "participants" => once(&mut participants, "participants", map.next_value()?)?,
+                "stage" => once(&mut stage, "stage", map.next_value()?)?,
+                "label" => once(&mut label, "label", map.next_value()?)?,
+                "predecessor" => once(&mut predecessor, "predecessor", map.next_value()?)?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let missing = A::Error::missing_field;
+        Ok(EventKind::Enrolled {
+            program_id: program_id.ok_or_else(|| missing("program_id"))?,
+            type_id: type_id.ok_or_else(|| missing("type_id"))?,
+            participants: participants.ok_or_else(|| missing("participants"))?,
+            stage: stage.ok_or_else(|| missing("stage"))?,
+            label: label.flatten(),
+            predecessor: predecessor.flatten(),
+        })
     }
 
     /// Sets a field read, refusing it twice as the derive does.
@@ -512,6 +541,8 @@ mod tag_first {
                 r#"{"event":"moved","from":"a","from":"c","to":"b","by":"advance"}"#,
                 r#"{"event":"moved","from":"a","to":"b","by":"sideways"}"#,
                 r#"{"event":"facts_recorded"}"#,
+                r#"{"event":"enrolled","program_id":"c","type_id":"t","stage":"s"}"#,
+                r#"{"event":"enrolled","program_id":"c","type_id":"t","participants":{},"stage":"s"}"#,
                 r#"{"event":"teleported"}"#,
                 r#"{"from":"a"}"#,
                 r#"{}"#,
