@@ -27,10 +27,28 @@ pub fn pairing_id(n: u64) -> String {
 /// The chained hash of an event body after `previous`: each event's hash covers every event
 /// before it, so altering or removing one breaks every later link.
 pub fn chain(previous: &str, body: &str) -> String {
+    mentorflow_dsl::hex(&digest(previous, body))
+}
+
+fn digest(previous: &str, body: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(previous.as_bytes());
     h.update(body.as_bytes());
-    mentorflow_dsl::hex(&h.finalize())
+    h.finalize().into()
+}
+
+/// Whether `hash` is [`chain`]`(previous, body)`, without writing the hash out: verify asks
+/// it of every event of a store.
+pub(crate) fn is_link(previous: &str, body: &str, hash: &str) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let hash = hash.as_bytes();
+    hash.len() == 64
+        && digest(previous, body)
+            .iter()
+            .zip(hash.chunks_exact(2))
+            .all(|(b, pair)| {
+                pair[0] == DIGITS[usize::from(b >> 4)] && pair[1] == DIGITS[usize::from(b & 0xf)]
+            })
 }
 
 /// A stored person of the registry; damage is named by the person.
@@ -281,4 +299,23 @@ pub fn stored_program(
         )));
     }
     Ok(program)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{chain, is_link};
+
+    #[test]
+    fn a_link_holds_for_the_hash_chain_writes_and_no_other() {
+        let hash = chain("previous", "{\"body\":1}");
+        assert!(is_link("previous", "{\"body\":1}", &hash));
+        assert!(!is_link("previous", "{\"body\":2}", &hash));
+        assert!(!is_link("", "{\"body\":1}", &hash));
+        assert!(!is_link("previous", "{\"body\":1}", &hash.to_uppercase()));
+        assert!(!is_link("previous", "{\"body\":1}", &hash[..63]));
+        let mut altered = hash.clone().into_bytes();
+        altered[63] = if altered[63] == b'0' { b'1' } else { b'0' };
+        let altered = String::from_utf8(altered).expect("hex");
+        assert!(!is_link("previous", "{\"body\":1}", &altered));
+    }
 }

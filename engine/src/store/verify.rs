@@ -15,7 +15,7 @@ use mentorflow_dsl::Program;
 
 use crate::model::event::{Event, EventKind};
 use crate::model::pairing::{FoldError, Pairing};
-use crate::store::codec::{chain, decode_event, decode_state, is_stored_as, stamp};
+use crate::store::codec::{decode_event, decode_state, is_link, is_stored_as, stamp};
 use crate::store::subjects::{Subject, Subjects};
 use crate::store::{Reading, Store, StoreError, StoredEvent};
 
@@ -270,7 +270,7 @@ impl Checks<'_> {
         let mut previous = links.previous.as_str();
         for row in &links.rows {
             found.events += 1;
-            if chain(previous, &row.body) != row.hash {
+            if !is_link(previous, &row.body, &row.hash) {
                 let breach = Breach::ChainBroken(event_ref(row));
                 found.breaches.push(((0, row.row as u64), breach));
             }
