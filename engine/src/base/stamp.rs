@@ -1,8 +1,9 @@
 //! Times written as text: `2026-01-05T09:00:00Z`. Chrono writes a time a character at a
 //! time through the formatting machinery; a pairing's state holds a dozen times, and
 //! `verify` writes every pairing's state of a store to compare it with the stored text, so
-//! the common case (a whole second in years 0 to 9999) is written here in one go. Anything
-//! else is left to chrono, whose text this matches byte for byte.
+//! the common case (a whole second in years 0 to 9999) is written here in one go, and read
+//! back without chrono's general parser (every command decodes the pairings it reads).
+//! Anything else is left to chrono, whose text this matches byte for byte.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
@@ -77,6 +78,15 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Ut
         }
     }
     d.deserialize_str(Time)
+}
+
+/// [`deserialize`] for an optional time (`null` is none).
+pub fn deserialize_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Read(#[serde(deserialize_with = "deserialize")] DateTime<Utc>);
+    Ok(<Option<Read> as serde::Deserialize>::deserialize(d)?.map(|r| r.0))
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` read; none for anything else.
@@ -167,12 +177,18 @@ mod tests {
             ]
             .map(String::from),
         );
+        #[derive(serde::Deserialize)]
+        struct Maybe(#[serde(deserialize_with = "deserialize_option")] Option<DateTime<Utc>>);
         for text in texts {
             let json = serde_json::to_string(&text).expect("text");
             let chrono = serde_json::from_str::<DateTime<Utc>>(&json).ok();
             let ours = serde_json::from_str::<Ours>(&json).ok().map(|o| o.0);
             assert_eq!(ours, chrono, "{text}");
+            let maybe = serde_json::from_str::<Maybe>(&json).ok().map(|o| o.0);
+            assert_eq!(maybe, chrono.map(Some), "{text}");
         }
+        let none = serde_json::from_str::<Maybe>("null").ok().map(|o| o.0);
+        assert_eq!(none, Some(None));
     }
 
     #[test]

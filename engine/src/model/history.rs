@@ -36,10 +36,16 @@ pub struct Visits {
     /// The stage.
     pub stage: Name,
     /// When it was first entered.
-    #[serde(serialize_with = "crate::base::stamp::serialize")]
+    #[serde(
+        serialize_with = "crate::base::stamp::serialize",
+        deserialize_with = "crate::base::stamp::deserialize"
+    )]
     pub first: DateTime<Utc>,
     /// When it was last entered.
-    #[serde(serialize_with = "crate::base::stamp::serialize")]
+    #[serde(
+        serialize_with = "crate::base::stamp::serialize",
+        deserialize_with = "crate::base::stamp::deserialize"
+    )]
     pub last: DateTime<Utc>,
     /// How many times it was entered.
     pub times: u32,

@@ -40,10 +40,17 @@ pub struct Pairing {
     /// Current stage (a name, as the events name it).
     pub stage: Name,
     /// When the current stage was entered.
-    #[serde(serialize_with = "crate::base::stamp::serialize")]
+    #[serde(
+        serialize_with = "crate::base::stamp::serialize",
+        deserialize_with = "crate::base::stamp::deserialize"
+    )]
     pub entered_at: DateTime<Utc>,
     /// When the current stage is due, if it has a due duration.
-    #[serde(serialize_with = "crate::base::stamp::serialize_option")]
+    #[serde(
+        default,
+        serialize_with = "crate::base::stamp::serialize_option",
+        deserialize_with = "crate::base::stamp::deserialize_option"
+    )]
     pub due: Option<DateTime<Utc>>,
     /// Recorded facts (declared defaults are not stored here), by name shared with the
     /// events that record them.
@@ -53,13 +60,23 @@ pub struct Pairing {
     /// Stages visited in the current cycle.
     pub visited: crate::base::short_map::ShortSet<Name>,
     /// When the pairing was enrolled.
-    #[serde(serialize_with = "crate::base::stamp::serialize")]
+    #[serde(
+        serialize_with = "crate::base::stamp::serialize",
+        deserialize_with = "crate::base::stamp::deserialize"
+    )]
     pub enrolled_at: DateTime<Utc>,
     /// Time of the last activity: every event but `became_overdue` (for idle timers).
-    #[serde(serialize_with = "crate::base::stamp::serialize")]
+    #[serde(
+        serialize_with = "crate::base::stamp::serialize",
+        deserialize_with = "crate::base::stamp::deserialize"
+    )]
     pub last_event_at: DateTime<Utc>,
     /// Time of the latest event of any kind: a new event may not be dated before it.
-    #[serde(default, serialize_with = "crate::base::stamp::serialize")]
+    #[serde(
+        default,
+        serialize_with = "crate::base::stamp::serialize",
+        deserialize_with = "crate::base::stamp::deserialize"
+    )]
     pub latest_at: DateTime<Utc>,
     /// Sequence number of the last event.
     pub last_seq: u64,
