@@ -418,13 +418,17 @@ pub fn content_hash(sources: &[(std::path::PathBuf, String)]) -> String {
 
 /// Lower-case hex of `bytes` (hashes are printed and stored this way).
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    for pair in bytes.iter().map(|b| hex_pair(*b)) {
+        out.extend(pair.map(char::from));
     }
     out
+}
+
+/// The two lower-case hex digits of `b`, as [`hex`] writes them.
+pub fn hex_pair(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]]
 }
 
 #[cfg(test)]

@@ -40,15 +40,12 @@ fn digest(previous: &str, body: &str) -> [u8; 32] {
 /// Whether `hash` is [`chain`]`(previous, body)`, without writing the hash out: verify asks
 /// it of every event of a store.
 pub(crate) fn is_link(previous: &str, body: &str, hash: &str) -> bool {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let hash = hash.as_bytes();
     hash.len() == 64
         && digest(previous, body)
             .iter()
             .zip(hash.chunks_exact(2))
-            .all(|(b, pair)| {
-                pair[0] == DIGITS[usize::from(b >> 4)] && pair[1] == DIGITS[usize::from(b & 0xf)]
-            })
+            .all(|(b, pair)| pair == mentorflow_dsl::hex_pair(*b))
 }
 
 /// A stored person of the registry; damage is named by the person.
@@ -154,7 +151,8 @@ pub(crate) fn is_stored_as(p: &Pairing, stored: &str) -> bool {
     struct Against<'a>(&'a [u8]);
     impl std::io::Write for Against<'_> {
         fn write(&mut self, written: &[u8]) -> std::io::Result<usize> {
-            // Dates arrive a character at a time: compared inline, not through memcmp.
+            // Times chrono writes (those `base::stamp` leaves to it) arrive a character at a
+            // time: short writes are compared inline, not through memcmp.
             let n = written.len();
             let same = match self.0.get(..n) {
                 Some(next) if n <= 16 => next.iter().zip(written).all(|(a, b)| a == b),
