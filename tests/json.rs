@@ -309,6 +309,8 @@ fn every_json_output_validates_against_its_committed_schema() {
     c.check("report", run(t2, &["report", "--json"]));
     c.check("people", run(t2, &["people", "list", "--json"]));
     c.check("person", run(t2, &["people", "show", "e015", "--json"]));
+    let export = c.check("person-export", run(t2, &["people", "export", "e015"]));
+    assert_eq!(export["registered"]["id"], "e015");
     c.check(
         "replay",
         run(

@@ -84,6 +84,17 @@ enum PeopleCommand {
         #[command(flatten)]
         on: crate::store_args::Reads,
     },
+    /// Everything stored about one person, as JSON (`mentorflow schema person-export`): their
+    /// registry entry and its edits, each pairing they take or took part in with what they
+    /// hold there and the events that concern them, and the notifications sent to them. For
+    /// a person asking for a copy of their data; other people's values are left out.
+    #[command(after_help = "Example:\n  mentorflow people export ana > ana.json")]
+    Export {
+        /// Person id (in the registry, or in any pairing).
+        id: String,
+        #[command(flatten)]
+        on: crate::store_args::Reads,
+    },
 }
 
 /// `people edit`'s flags.
@@ -140,6 +151,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         }
         PeopleCommand::List { json, on } => list(*json, &on.into(), output),
         PeopleCommand::Show { id, json, on } => show(id, *json, &on.into(), output),
+        PeopleCommand::Export { id, on } => export(id, &on.into(), output),
     }
 }
 
@@ -414,4 +426,15 @@ fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> Com
     }
     write!(output.out, "{s}")?;
     Ok(EXIT_OK)
+}
+
+/// Everything stored about one person, as JSON.
+fn export(id: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let coordinator = store.open()?;
+    let export = coordinator.export_person(id)?;
+    let names = coordinator.directory()?;
+    super::versioned_json(
+        output,
+        crate::json::people::PersonExport::of(&export, &names),
+    )
 }

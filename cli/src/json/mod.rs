@@ -73,6 +73,7 @@ pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
         "programs" => store_reads::Programs: "mentorflow programs --json",
         "people" => people::People: "mentorflow people list --json",
         "person" => people::PersonStatus: "mentorflow people show --json",
+        "person-export" => people::PersonExport: "mentorflow people export",
         "people-import" => store::People: "mentorflow people import --json",
         "import-check" => store::ImportCheck: "mentorflow import --dry-run --json",
         "match" => matching::Proposal: "mentorflow match --json",

@@ -1,7 +1,8 @@
-//! `people list --json` and `people show --json`.
+//! `people list --json`, `people show --json` and `people export`.
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -101,6 +102,82 @@ impl From<&mentorflow_engine::PersonStatus> for PersonStatus {
                 })
                 .collect(),
             edits: s.edits.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Everything the store holds about one person (`people export`): what they may ask a copy
+/// of. Other people's values are left out: an enrolment shows their own entry only.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PersonExport {
+    /// Their id.
+    pub id: String,
+    /// Their entry in the people registry; `null` when they took part without one.
+    pub registered: Option<Person>,
+    /// The edits of their entry, oldest first.
+    pub edits: Vec<Event>,
+    /// Each pairing they take or took part in, in number order.
+    pub pairings: Vec<PartTaken>,
+    /// The notifications addressed to them, in queue order, each naming them alone.
+    pub notifications: Vec<super::outbox::Notice>,
+}
+
+/// One person's part in one pairing.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PartTaken {
+    /// Pairing id.
+    pub pairing: String,
+    /// Program id.
+    pub program: String,
+    /// Mentoring type.
+    pub r#type: String,
+    /// Current stage.
+    pub stage: String,
+    /// Outcome once ended.
+    pub outcome: Option<String>,
+    /// When it was enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// Them, as the pairing holds them: role, attributes, facts kept for them, managers.
+    pub participant: super::pairing::Participant,
+    /// When they left it; `null` while they take part.
+    pub left: Option<DateTime<Utc>>,
+    /// Why they left, as given.
+    pub left_because: Option<String>,
+    /// The pairing's events as they concern them: what happened to the pairing, and what
+    /// happened to them; nothing of anyone else's values.
+    pub events: Vec<Event>,
+}
+
+impl PersonExport {
+    /// The export, recipients named as `names` gives them.
+    pub fn of(e: &mentorflow_engine::PersonExport, names: &mentorflow_engine::Directory) -> Self {
+        PersonExport {
+            id: e.id.clone(),
+            registered: e.registered.as_ref().map(Into::into),
+            edits: e.edits.iter().map(Into::into).collect(),
+            pairings: e.pairings.iter().map(Into::into).collect(),
+            notifications: e
+                .notices
+                .iter()
+                .map(|q| super::outbox::Notice::of(q, names))
+                .collect(),
+        }
+    }
+}
+
+impl From<&mentorflow_engine::PartTaken> for PartTaken {
+    fn from(p: &mentorflow_engine::PartTaken) -> PartTaken {
+        PartTaken {
+            pairing: p.pairing.clone(),
+            program: p.program_id.clone(),
+            r#type: p.type_id.clone(),
+            stage: p.stage.clone(),
+            outcome: p.outcome.clone(),
+            enrolled_at: p.enrolled_at,
+            participant: (&p.participant).into(),
+            left: p.left.as_ref().map(|(at, _)| *at),
+            left_because: p.left.as_ref().and_then(|(_, why)| why.clone()),
+            events: p.events.iter().map(Into::into).collect(),
         }
     }
 }

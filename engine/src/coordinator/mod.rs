@@ -15,6 +15,7 @@ mod membership;
 mod moves;
 pub mod outbox;
 mod person_records;
+pub mod privacy;
 mod proposals;
 mod reads;
 pub mod registry;

@@ -649,6 +649,86 @@ impl Event {
     pub fn from_stored(body: &str) -> Result<Event, serde_json::Error> {
         legacy::read(body)
     }
+
+    /// This event as it concerns `person`, for a copy of their data: what happened to their
+    /// pairing as a whole as it is, what happened to them alone, and nothing of anyone else's
+    /// values (an enrolment keeps only their entry; the person they replaced, or who replaced
+    /// them, only an id and role). None when it is about others only. Matched whole: a new
+    /// kind must say whose it is.
+    pub fn about(&self, person: &str) -> Option<Event> {
+        let is = |id: &str| id == person;
+        let kind = match &self.kind {
+            EventKind::Enrolled { participants, .. } => {
+                let theirs: Vec<Participant> =
+                    participants.iter().filter(|p| is(&p.id)).cloned().collect();
+                if theirs.is_empty() {
+                    return None;
+                }
+                let mut kind = self.kind.clone();
+                if let EventKind::Enrolled { participants, .. } = &mut kind {
+                    *participants = std::sync::Arc::new(theirs);
+                }
+                kind
+            }
+            EventKind::PersonRecorded { person: p } if is(&p.id) => self.kind.clone(),
+            EventKind::Joined { participant } if is(&participant.id) => self.kind.clone(),
+            EventKind::Left { person: p, .. } if is(p) => self.kind.clone(),
+            EventKind::Replaced {
+                person: p,
+                participant,
+            } if is(p) || is(&participant.id) => {
+                let mut participant = participant.clone();
+                if !is(&participant.id) {
+                    participant.attributes = Default::default();
+                    participant.facts.clear();
+                    participant.managers.clear();
+                }
+                EventKind::Replaced {
+                    person: p.clone(),
+                    participant,
+                }
+            }
+            EventKind::FactsRecorded { person: p, .. }
+            | EventKind::Done { person: p, .. }
+            | EventKind::Missed { person: p, .. }
+                if p.as_deref().is_none_or(is) =>
+            {
+                self.kind.clone()
+            }
+            EventKind::Notified { to, .. } if to.iter().any(|r| is(&r.id)) => {
+                let mut kind = self.kind.clone();
+                if let EventKind::Notified { to, .. } = &mut kind {
+                    to.retain(|r| is(&r.id));
+                }
+                kind
+            }
+            EventKind::Continued { .. }
+            | EventKind::Moved { .. }
+            | EventKind::BecameOverdue { .. }
+            | EventKind::Warned { .. }
+            | EventKind::ComesDue { .. }
+            | EventKind::ScheduleStarted { .. }
+            | EventKind::ScheduleStopped { .. }
+            | EventKind::Migrated { .. } => self.kind.clone(),
+            EventKind::PersonRecorded { .. }
+            | EventKind::Joined { .. }
+            | EventKind::Left { .. }
+            | EventKind::Replaced { .. }
+            | EventKind::FactsRecorded { .. }
+            | EventKind::Done { .. }
+            | EventKind::Missed { .. }
+            | EventKind::Notified { .. } => return None,
+        };
+        Some(Event {
+            pairing: self.pairing.clone(),
+            seq: self.seq,
+            at: self.at,
+            actor: self.actor,
+            reason: self.reason.clone(),
+            program: self.program,
+            kind,
+        })
+    }
 }
 
 /// The kinds 0.1.0 stored for what is a `moved` event today (the store's kind column keeps

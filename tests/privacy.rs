@@ -1,0 +1,195 @@
+//! A person's data (issue 35): a copy of everything stored about one person, without anyone
+//! else's values.
+
+use mentorflow_tests::{mentorflow, with_flags, Run};
+use serde_json::Value;
+
+/// A fresh store, and a way to run a command on it at a time.
+fn store(name: &str) -> (std::path::PathBuf, impl Fn(&str, &[&str]) -> Run) {
+    let dir = mentorflow_tests::scratch_dir(&format!("privacy-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("store.db").to_string_lossy().into_owned();
+    let run = move |now: &str, args: &[&str]| {
+        mentorflow(&with_flags(args, &["--store", path.as_str(), "--now", now]))
+    };
+    (dir, run)
+}
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    run
+}
+
+/// An ERG group of ana (mentor), bo, cy and dewi, each with attendance of their own, a tick
+/// that notifies them all and reports 1:1s missed, and cy replaced by fajar.
+fn group(run: &impl Fn(&str, &[&str]) -> Run) {
+    let (t0, t1, t2) = (
+        "2026-03-02T09:00:00Z",
+        "2026-04-20T09:00:00Z",
+        "2026-04-21T09:00:00Z",
+    );
+    ok(run(t0, &["init"]));
+    ok(run(
+        t0,
+        &[
+            "enrol",
+            "programs/erg-group.toml",
+            "--type",
+            "group",
+            "--person",
+            "mentor=ana,erg=pride",
+            "--person",
+            "mentee=bo,erg=pride",
+            "--person",
+            "mentee=cy,erg=pride,department=design",
+            "--person",
+            "mentee=dewi,erg=pride",
+        ],
+    ));
+    ok(run(t0, &["record", "p-1", "charter_agreed=true"]));
+    ok(run(t0, &["advance", "p-1"]));
+    ok(run(t0, &["record", "p-1", "--person", "bo", "attended=2"]));
+    ok(run(t0, &["record", "p-1", "--person", "cy", "attended=7"]));
+    ok(run(t1, &["tick"]));
+    ok(run(
+        t2,
+        &[
+            "replace",
+            "p-1",
+            "--person",
+            "cy",
+            "--with",
+            "mentee=fajar,erg=pride",
+            "--reason",
+            "not-a-fit",
+        ],
+    ));
+}
+
+fn export(run: &impl Fn(&str, &[&str]) -> Run, id: &str) -> Value {
+    let out = ok(run("2026-04-22T09:00:00Z", &["people", "export", id]));
+    serde_json::from_str(&out.stdout).expect("JSON")
+}
+
+/// Every `id` of a participant or recipient anywhere in `doc`.
+fn ids_named(doc: &Value, into: &mut Vec<String>) {
+    match doc {
+        Value::Object(map) => {
+            if let (Some(Value::String(id)), true) = (map.get("id"), map.contains_key("role")) {
+                into.push(id.clone());
+            }
+            if let Some(Value::String(person)) = map.get("person") {
+                into.push(person.clone());
+            }
+            map.values().for_each(|v| ids_named(v, into));
+        }
+        Value::Array(items) => items.iter().for_each(|v| ids_named(v, into)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_persons_export_holds_their_values_and_nobody_elses() {
+    let (_dir, run) = store("export");
+    group(&run);
+    let log = ok(run("2026-04-22T09:00:00Z", &["log"])).stdout;
+
+    let bo = export(&run, "bo");
+    assert_eq!(bo["id"], "bo");
+    assert_eq!(
+        bo["registered"],
+        Value::Null,
+        "bo took part without an entry"
+    );
+    let part = &bo["pairings"][0];
+    assert_eq!(part["pairing"], "p-1");
+    assert_eq!(part["participant"]["role"], "mentee");
+    assert_eq!(part["participant"]["attributes"]["erg"], "pride");
+    assert_eq!(part["participant"]["facts"]["attended"], 2);
+    assert_eq!(part["left"], Value::Null);
+    // Their enrolment, their facts, the pairing's own moves; nobody else's entry or facts.
+    let kinds: Vec<&str> = part["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    for kind in ["enrolled", "facts_recorded", "moved", "missed", "notified"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert!(!kinds.contains(&"replaced"), "cy's replacement is not bo's");
+    let mut named = Vec::new();
+    ids_named(&bo["pairings"], &mut named);
+    assert!(
+        named.iter().all(|id| id == "bo"),
+        "only bo's entries and facts: {named:?}"
+    );
+    let text = bo.to_string();
+    assert!(!text.contains("design"), "cy's attribute: {text}");
+    assert!(!text.contains("\"attended\":7"), "cy's fact: {text}");
+    // The notification to the whole group, naming bo alone among its recipients.
+    let notices = bo["notifications"].as_array().expect("notifications");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["notification"], "next_session");
+    let to: Vec<&str> = notices[0]["to"]
+        .as_array()
+        .expect("to")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(to, ["bo"]);
+
+    // Someone who left: when and why, their own values as they left.
+    let cy = export(&run, "cy");
+    let part = &cy["pairings"][0];
+    assert_eq!(part["left"], "2026-04-21T09:00:00Z");
+    assert_eq!(part["left_because"], "not-a-fit");
+    assert_eq!(part["participant"]["attributes"]["department"], "design");
+    assert_eq!(part["participant"]["facts"]["attended"], 7);
+    let replaced = part["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["event"] == "replaced")
+        .expect("their replacement");
+    assert_eq!(replaced["participant"]["id"], "fajar");
+    assert_eq!(
+        replaced["participant"]["attributes"],
+        serde_json::json!({}),
+        "fajar's values are fajar's"
+    );
+
+    // Someone the store does not know: refused, saying so.
+    let zed = run("2026-04-22T09:00:00Z", &["people", "export", "zed"]);
+    assert_eq!(zed.code, 1, "{}", zed.transcript());
+    assert!(zed.stderr.contains("zed"), "{}", zed.stderr);
+    assert_eq!(ok(run("2026-04-22T09:00:00Z", &["log"])).stdout, log);
+}
+
+#[test]
+fn a_registered_persons_export_holds_their_entry_and_its_edits() {
+    let (dir, run) = store("registered");
+    let t = "2026-03-02T09:00:00Z";
+    ok(run(t, &["init"]));
+    let people = dir.join("people.csv");
+    std::fs::write(
+        &people,
+        "id,name,manager,department\nana,Ana Putri,,finance\nbo,Bo Lim,ana,sales\n",
+    )
+    .expect("people file");
+    ok(run(t, &["people", "import", &people.to_string_lossy()]));
+    ok(run(
+        t,
+        &["people", "edit", "bo", "--set", "department=legal"],
+    ));
+    let bo = export(&run, "bo");
+    assert_eq!(bo["registered"]["name"], "Bo Lim");
+    assert_eq!(bo["registered"]["attributes"]["department"], "legal");
+    assert_eq!(bo["edits"].as_array().map(Vec::len), Some(2));
+    assert_eq!(bo["pairings"], serde_json::json!([]));
+    assert!(
+        !bo.to_string().contains("Ana Putri"),
+        "ana's entry is ana's"
+    );
+}
