@@ -1,5 +1,5 @@
 //! A person's data (issue 35): a copy of everything stored about one person, without anyone
-//! else's values.
+//! else's values; and erasure, after which nothing of theirs can be read and the log verifies.
 
 use mentorflow_tests::{mentorflow, with_flags, Run};
 use serde_json::Value;
@@ -40,7 +40,7 @@ fn group(run: &impl Fn(&str, &[&str]) -> Run) {
             "--person",
             "mentor=ana,erg=pride",
             "--person",
-            "mentee=bo,erg=pride",
+            "mentee=bo,erg=pride,department=finance-of-bo",
             "--person",
             "mentee=cy,erg=pride,department=design",
             "--person",
@@ -192,4 +192,137 @@ fn a_registered_persons_export_holds_their_entry_and_its_edits() {
         !bo.to_string().contains("Ana Putri"),
         "ana's entry is ana's"
     );
+}
+
+/// Every text and blob value of every table of the SQLite store at `path`.
+fn every_value(path: &std::path::Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(path).expect("open");
+    let tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .expect("tables");
+    let mut values = Vec::new();
+    for table in tables {
+        let mut st = db
+            .prepare(&format!("SELECT * FROM \"{table}\""))
+            .expect("select");
+        let columns = st.column_count();
+        let mut rows = st.query([]).expect("rows");
+        while let Some(row) = rows.next().expect("row") {
+            for i in 0..columns {
+                match row.get_ref(i).expect("value") {
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        values.push(format!("{table}: {}", String::from_utf8_lossy(t)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    values
+}
+
+#[test]
+fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() {
+    let (dir, run) = store("erase");
+    group(&run);
+    let t = "2026-04-22T09:00:00Z";
+    let db = dir.join("store.db");
+    let marker = "finance-of-bo";
+    let holding = |values: &[String]| -> Vec<String> {
+        values
+            .iter()
+            .filter(|v| v.contains(marker))
+            .cloned()
+            .collect()
+    };
+    // Before: sealed in the log, in clear only in the pairing's projection.
+    let before = holding(&every_value(&db));
+    assert!(
+        !before.is_empty() && before.iter().all(|v| v.starts_with("pairings: ")),
+        "{before:?}"
+    );
+
+    let erased = ok(run(
+        t,
+        &["people", "erase", "bo", "--reason", "asked on 2026-04-21"],
+    ));
+    assert!(
+        erased.stdout.starts_with("erased bo: key "),
+        "{}",
+        erased.stdout
+    );
+    assert!(erased.stdout.contains("\nreceipt: "), "{}", erased.stdout);
+    let verify = ok(run(t, &["verify"]));
+    assert!(verify.stdout.starts_with("ok: "), "{}", verify.stdout);
+    assert_eq!(holding(&every_value(&db)), Vec::<String>::new());
+    for args in [
+        &["log"][..],
+        &["log", "--json"],
+        &["status", "p-1"],
+        &["status", "p-1", "--json"],
+        &["report", "--json"],
+        &["export", "--what", "events"],
+        &["export", "--what", "pairings"],
+    ] {
+        let out = ok(run(t, args));
+        assert!(!out.stdout.contains(marker), "{args:?}: {}", out.stdout);
+    }
+    let report: Value =
+        serde_json::from_str(&ok(run(t, &["report", "--json"])).stdout).expect("JSON");
+    assert_eq!(report["pairings"], 1, "still counted: {report}");
+    let bo = export(&run, "bo");
+    assert_eq!(bo["erased"]["reason"], "asked on 2026-04-21");
+    assert_eq!(
+        bo["pairings"][0]["participant"]["attributes"],
+        serde_json::json!({})
+    );
+    assert!(!bo.to_string().contains(marker));
+    // Erasing again, or someone unknown, is refused and changes nothing.
+    let log = ok(run(t, &["log"])).stdout;
+    for (who, says) in [("bo", "erased already"), ("zed", "`zed` is not")] {
+        let refused = run(t, &["people", "erase", who, "--reason", "x"]);
+        assert_eq!(refused.code, 1, "{}", refused.transcript());
+        assert!(refused.stderr.contains(says), "{}", refused.stderr);
+    }
+    assert_eq!(ok(run(t, &["log"])).stdout, log);
+    // A copy carries the erasure: it verifies, and holds nothing of bo's either.
+    let copy = dir.join("copy.db");
+    ok(mentorflow(&[
+        "store",
+        "copy",
+        &db.to_string_lossy(),
+        &copy.to_string_lossy(),
+    ]));
+    assert_eq!(holding(&every_value(&copy)), Vec::<String>::new());
+    let verified = mentorflow(&["verify", "--store", &copy.to_string_lossy()]);
+    assert_eq!(verified.code, 0, "{}", verified.transcript());
+}
+
+#[test]
+fn values_written_before_sealing_are_not_erased_and_the_command_says_which() {
+    let dir = mentorflow_tests::scratch_dir("privacy-old");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = dir.join("store.db");
+    std::fs::copy("tests/fixtures/store/v1-store.db", &db).expect("fixture");
+    let store = db.to_string_lossy().into_owned();
+    let log = mentorflow(&["log", "--store", &store]).stdout;
+    let refused = mentorflow(&[
+        "people", "erase", "ana", "--reason", "asked", "--store", &store,
+    ]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("ana's values are in 1 event written before values were sealed (p-1 #1)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("nothing was erased"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(mentorflow(&["log", "--store", &store]).stdout, log);
 }

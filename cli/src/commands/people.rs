@@ -95,6 +95,22 @@ enum PeopleCommand {
         #[command(flatten)]
         on: crate::store_args::Reads,
     },
+    /// Erase one person's personal values for good: their key is destroyed, so everything
+    /// sealed with it (their registry entry, what pairings hold of them, facts recorded for
+    /// them) is unreadable by anyone. Pairings keep their id and role and stay counted; the
+    /// erasure is logged with a receipt, and `verify` still passes. Cannot be undone.
+    #[command(
+        after_help = "Example:\n  mentorflow people erase bo --reason \"asked on 2026-12-01 (ticket 4411)\"\n\nValues written before they were sealed (by an older version) cannot be erased: the command names those events and erases nothing."
+    )]
+    Erase {
+        /// Person id (in the registry, or in any pairing).
+        id: String,
+        /// Why (kept in the log with the erasure).
+        #[arg(long, required = true)]
+        reason: String,
+        #[command(flatten)]
+        on: crate::store_args::Writes,
+    },
 }
 
 /// `people edit`'s flags.
@@ -152,6 +168,7 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         PeopleCommand::List { json, on } => list(*json, &on.into(), output),
         PeopleCommand::Show { id, json, on } => show(id, *json, &on.into(), output),
         PeopleCommand::Export { id, on } => export(id, &on.into(), output),
+        PeopleCommand::Erase { id, reason, on } => erase(id, reason, &on.into(), output),
     }
 }
 
@@ -437,4 +454,42 @@ fn export(id: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult
         output,
         crate::json::people::PersonExport::of(&export, &names),
     )
+}
+
+/// Erases one person's values.
+fn erase(id: &str, reason: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Failure::Usage(
+            "`--reason` is empty: say why, e.g. --reason \"asked on 2026-12-01\"".into(),
+        ));
+    }
+    let done = store.open()?.erase_person(id, reason)?;
+    let key = match done.key.is_empty() {
+        true => "they had no key (nothing of theirs was sealed)".to_string(),
+        false => format!("key {} destroyed", done.key),
+    };
+    let pairings = match done.pairings.is_empty() {
+        true => "in no pairing".to_string(),
+        false => format!(
+            "cleared in {} ({})",
+            render::count(done.pairings.len() as u64, "pairing"),
+            done.pairings.join(", ")
+        ),
+    };
+    let entry = match done.registered {
+        true => "; registry entry removed",
+        false => "",
+    };
+    writeln!(
+        output.out,
+        "erased {}: {key}; their values {pairings}{entry}",
+        render::printable(&done.person)
+    )?;
+    writeln!(
+        output.out,
+        "receipt: {} (the erasure's chain hash: `mentorflow verify --expect {}` proves it is still in the log)",
+        done.receipt, done.receipt
+    )?;
+    Ok(EXIT_OK)
 }

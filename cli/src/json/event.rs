@@ -223,6 +223,13 @@ pub enum What {
         /// Values given to facts the pairing had not recorded, as written.
         facts_set: BTreeMap<String, String>,
     },
+    /// A person's values were erased: their key destroyed, nothing sealed with it readable.
+    Erased {
+        /// Whose.
+        person: String,
+        /// The destroyed key's fingerprint (empty when they had none).
+        key: String,
+    },
 }
 
 impl From<&mentorflow_engine::Event> for Event {
@@ -301,6 +308,10 @@ fn what(kind: &EventKind) -> What {
         EventKind::Warned { .. } | EventKind::Notified { .. } | EventKind::Migrated { .. } => {
             what_happened_on_time(kind)
         }
+        EventKind::Erased { person, key } => What::Erased {
+            person: person.clone(),
+            key: key.clone(),
+        },
     }
 }
 
@@ -356,7 +367,8 @@ fn what_happened_on_time(kind: &EventKind) -> What {
         | EventKind::ComesDue { .. }
         | EventKind::Done { .. }
         | EventKind::ScheduleStarted { .. }
-        | EventKind::ScheduleStopped { .. } => what(kind),
+        | EventKind::ScheduleStopped { .. }
+        | EventKind::Erased { .. } => what(kind),
     }
 }
 
@@ -423,7 +435,8 @@ fn what_of_a_schedule(kind: &EventKind) -> What {
         | EventKind::Replaced { .. }
         | EventKind::FactsRecorded { .. }
         | EventKind::Moved { .. }
-        | EventKind::BecameOverdue { .. } => what(kind),
+        | EventKind::BecameOverdue { .. }
+        | EventKind::Erased { .. } => what(kind),
         EventKind::Warned { .. } | EventKind::Notified { .. } | EventKind::Migrated { .. } => {
             what_happened_on_time(kind)
         }

@@ -120,6 +120,22 @@ pub struct PersonExport {
     pub pairings: Vec<PartTaken>,
     /// The notifications addressed to them, in queue order, each naming them alone.
     pub notifications: Vec<super::outbox::Notice>,
+    /// When their values were erased (`people erase`), and why; `null` when they were not.
+    /// After an erasure only their id, roles and times are left.
+    pub erased: Option<Erased>,
+}
+
+/// A person's erasure.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Erased {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who erased them.
+    pub by: String,
+    /// Why, as given.
+    pub reason: Option<String>,
+    /// The destroyed key's fingerprint (empty when they had none).
+    pub key: String,
 }
 
 /// One person's part in one pairing.
@@ -161,6 +177,15 @@ impl PersonExport {
                 .iter()
                 .map(|q| super::outbox::Notice::of(q, names))
                 .collect(),
+            erased: e.erased.as_ref().map(|event| Erased {
+                at: event.at,
+                by: event.actor.to_string(),
+                reason: event.reason.clone(),
+                key: match &event.kind {
+                    mentorflow_engine::EventKind::Erased { key, .. } => key.clone(),
+                    _ => String::new(),
+                },
+            }),
         }
     }
 }

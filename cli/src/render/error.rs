@@ -35,6 +35,15 @@ pub fn error(e: &Error) -> String {
                 did_you_mean_or_known(id, known)
             }
         ),
+        Error::NotErasable { person, events } => format!(
+            "{person}'s values are in {} written before values were sealed ({}{}): they cannot be erased, so nothing was erased",
+            super::count(events.len() as u64, "event"),
+            events.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            if events.len() > 5 { ", ..." } else { "" }
+        ),
+        Error::AlreadyErased { person } => format!(
+            "{person} was erased already; `mentorflow people export {person}` shows when"
+        ),
         Error::AmbiguousLabel { label, pairings } => format!(
             "label `{label}` names {} pairings ({}), imported under the same label; give the pairing id",
             pairings.len(),

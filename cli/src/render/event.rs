@@ -93,7 +93,12 @@ fn what(kind: &EventKind, names: &Directory) -> String {
             let whose = person
                 .as_ref()
                 .map_or(String::new(), |p| format!(" for {}", named(p, names)));
-            format!("recorded {}{whose}", shown.join(", "))
+            // A person's facts are sealed with their key: none come back once it is gone.
+            let shown = match (shown.is_empty(), person) {
+                (true, Some(_)) => "values since erased".to_string(),
+                _ => shown.join(", "),
+            };
+            format!("recorded {shown}{whose}")
         }
         EventKind::Moved { .. }
         | EventKind::BecameOverdue { .. }
@@ -105,6 +110,13 @@ fn what(kind: &EventKind, names: &Directory) -> String {
         | EventKind::ComesDue { .. }
         | EventKind::Warned { .. }
         | EventKind::Migrated { .. } => what_happened_on_time(kind, names),
+        EventKind::Erased { person, key } => {
+            let key = match key.is_empty() {
+                true => "they had no key".to_string(),
+                false => format!("key {key} destroyed"),
+            };
+            format!("erased the values of {} ({key})", printable(person))
+        }
     }
 }
 
@@ -217,10 +229,7 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
             transition,
             to,
             fires,
-        } => format!(
-            "warning: transition {transition} to {to} is due {} (its timer's lead time has come)",
-            minute(*fires)
-        ),
+        } => warned(*transition, to, *fires),
         EventKind::Migrated {
             from_program,
             to_program,
@@ -234,8 +243,17 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
         | EventKind::Joined { .. }
         | EventKind::Left { .. }
         | EventKind::Replaced { .. }
-        | EventKind::FactsRecorded { .. } => what(kind, names),
+        | EventKind::FactsRecorded { .. }
+        | EventKind::Erased { .. } => what(kind, names),
     }
+}
+
+/// A timer's warning.
+fn warned(transition: usize, to: &str, fires: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "warning: transition {transition} to {to} is due {} (its timer's lead time has come)",
+        minute(fires)
+    )
 }
 
 /// An edit of the people registry.

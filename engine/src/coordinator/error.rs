@@ -33,6 +33,21 @@ pub enum Error {
         /// Every registered id.
         known: Vec<String>,
     },
+    /// A person whose values some events hold in clear (written before values were
+    /// sealed): destroying their key would not erase them, so nothing was erased.
+    #[error("{person}'s values are in {} event(s) written before values were sealed", events.len())]
+    NotErasable {
+        /// The person.
+        person: String,
+        /// The events, as `PAIRING #SEQ`.
+        events: Vec<String>,
+    },
+    /// A person erased already.
+    #[error("{person} was erased already")]
+    AlreadyErased {
+        /// The person.
+        person: String,
+    },
     /// A label that several pairings were imported under.
     #[error("label `{label}` names {} pairings", pairings.len())]
     AmbiguousLabel {

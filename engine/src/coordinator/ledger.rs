@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::coordinator::error::Error;
-use crate::model::event::Event;
+use crate::model::event::{Event, EventKind};
 use crate::model::pairing::Pairing;
 use crate::model::person::Difference;
 use crate::rules::engine_error::EngineError;
@@ -16,7 +17,7 @@ pub use crate::store::codec::stamp;
 use crate::store::codec::{
     append, completed, decode_person, decode_state_of, save, update_of, with_history, Save,
 };
-use crate::store::codec::{decode_event, decode_state, pairing_id};
+use crate::store::codec::{decode_event, decode_event_opened, decode_state, pairing_id};
 use crate::store::{Abort, Filter, ProgramRow, Store, StoreError, Tx};
 
 /// How many pairings a page of a listing holds: what a paged reader (the report) keeps at once.
@@ -483,6 +484,87 @@ impl Ledger {
         }
     }
 
+    /// Erases `person` in one transaction, all or nothing: their key destroyed, the erasure
+    /// logged under `person:ID` and in each pairing they took part in (`pairings`, each with
+    /// its program), whose projection then holds nothing of theirs, and their registry entry
+    /// removed. Refused when an event holds their values in clear (written before values were
+    /// sealed): destroying the key would not erase those.
+    pub fn erase(
+        &mut self,
+        person: &str,
+        why: (DateTime<Utc>, &str, &str),
+        pairings: &[(String, Arc<Program>)],
+    ) -> Result<crate::coordinator::privacy::Erasure, Error> {
+        let (at, actor, reason) = why;
+        let mut erasure = None;
+        write(&mut *self.store, &mut |tx| {
+            let subject = crate::rules::people::subject(person);
+            let (key, edits) = (tx.person_key(person)?, tx.events(&subject)?);
+            let last = edits.last().map(|body| decode_event(body)).transpose()?;
+            if matches!(last.map(|e| e.kind), Some(EventKind::Erased { .. })) {
+                return Err(Error::AlreadyErased {
+                    person: person.into(),
+                });
+            }
+            let mut in_clear = clear_events(&subject, &edits, person)?;
+            for (id, _) in pairings {
+                in_clear.extend(clear_events(id, &tx.events(id)?, person)?);
+            }
+            if !in_clear.is_empty() {
+                return Err(Error::NotErasable {
+                    person: person.into(),
+                    events: in_clear,
+                });
+            }
+            tx.erase_person_key(person)?;
+            let kind = EventKind::Erased {
+                person: person.into(),
+                key: key.as_deref().map(fingerprint).unwrap_or_default(),
+            };
+            let stamped = |pairing: &str, seq: u64, program: mentorflow_dsl::Name| Event {
+                pairing: Arc::from(pairing),
+                seq,
+                at,
+                actor: mentorflow_dsl::Name::new(actor),
+                reason: Some(reason.to_string()),
+                program,
+                kind: kind.clone(),
+            };
+            let mut previous = tx.last_hash()?;
+            let logged = stamped(
+                &subject,
+                edits.len() as u64 + 1,
+                mentorflow_dsl::Name::new(""),
+            );
+            append(tx, &mut previous, std::slice::from_ref(&logged))?;
+            let receipt = previous.clone();
+            let registered = tx.forget_person(person)?;
+            for (id, program) in pairings {
+                let json = tx
+                    .state(id)?
+                    .ok_or_else(|| StoreError::Conflict(id.clone()))?;
+                let mut pairing = decode_state_of(id, &json)?;
+                let before = pairing.last_seq;
+                let event = stamped(id, before + 1, pairing.program_hash);
+                pairing
+                    .apply(program, &event)
+                    .map_err(|e| StoreError::Corrupt(format!("{id}: {e}")))?;
+                append(tx, &mut previous, std::slice::from_ref(&event))?;
+                save(tx, &pairing, Save::Update(before))?;
+            }
+            erasure = Some(crate::coordinator::privacy::Erasure {
+                person: person.into(),
+                at,
+                key: key.as_deref().map(fingerprint).unwrap_or_default(),
+                pairings: pairings.iter().map(|(id, _)| id.clone()).collect(),
+                registered,
+                receipt,
+            });
+            Ok(())
+        })?;
+        erasure.ok_or_else(|| StoreError::Database("the erasure stored nothing".into()).into())
+    }
+
     /// Runs `read` in a write transaction and rolls it back: a read that must see the store
     /// as a command would, under the write lock (a matching proposal reads capacity).
     pub fn inspect(
@@ -573,7 +655,8 @@ impl Ledger {
     }
 
     /// The events of each of `pairings` of the `kinds` asked for, in their order (a pairing's
-    /// in the order stored).
+    /// in the order stored), with nobody's sealed values opened: what a report reads of a
+    /// pairing's life (stages, times, counts) holds none.
     pub fn events_of(&self, pairings: &[&str], kinds: &[&str]) -> Result<Vec<Vec<Event>>, Error> {
         let rows = self.store.events_of(pairings, kinds)?;
         let events = crate::base::parallel::try_map(&rows, |(_, body)| decode_event(body))?;
@@ -597,13 +680,23 @@ impl Ledger {
             None => None,
         };
         let pairing = id.as_deref();
+        // Each person's key is read once, when one of their boxes is first opened.
+        let mut keys: HashMap<String, Option<String>> = HashMap::new();
+        let mut key = |person: &str| -> Result<Option<String>, StoreError> {
+            if let Some(key) = keys.get(person) {
+                return Ok(key.clone());
+            }
+            let key = self.store.person_key(person)?;
+            keys.insert(person.to_string(), key.clone());
+            Ok(key)
+        };
         self.store
             .events(pairing)?
             .iter()
             .enumerate()
             .map(|(i, body)| {
                 // Name the damaged event: its seq within a pairing, its position in the log.
-                decode_event(body).map_err(|e| {
+                decode_event_opened(body, &mut key).map_err(|e| {
                     let StoreError::Corrupt(why) = e else {
                         return e.into();
                     };
@@ -640,4 +733,24 @@ fn write(
                 Err(_) => StoreError::Database("a unit of work failed".into()).into(),
             },
         })
+}
+
+/// The events of `subject` (stored `bodies`) that hold `person`'s values in clear, as
+/// `SUBJECT #SEQ`.
+fn clear_events(subject: &str, bodies: &[String], person: &str) -> Result<Vec<String>, Error> {
+    let mut found = Vec::new();
+    for body in bodies {
+        let event = decode_event(body)?;
+        if crate::store::sealing::holds_in_clear(body, &event, person) {
+            found.push(format!("{subject} #{}", event.seq));
+        }
+    }
+    Ok(found)
+}
+
+/// A key's fingerprint: the first 16 hex digits of its SHA-256, naming it without revealing it.
+fn fingerprint(key: &str) -> String {
+    use sha2::Digest as _;
+    let digest: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
+    mentorflow_dsl::hex(&digest[..8])
 }

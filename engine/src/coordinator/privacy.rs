@@ -17,6 +17,9 @@ pub struct PersonExport {
     pub pairings: Vec<PartTaken>,
     /// The notifications addressed to them, in queue order, each naming them alone.
     pub notices: Vec<Queued>,
+    /// Their erasure (`people erase`), when their values were erased: what is left of them
+    /// is their id, roles and times.
+    pub erased: Option<Event>,
 }
 
 /// One person's part in one pairing.
@@ -63,24 +66,26 @@ impl Coordinator {
                 Some(Queued { event, row: q.row })
             })
             .collect();
-        if registered.is_none() && pairings.is_empty() && notices.is_empty() {
+        let edits = self
+            .ledger
+            .events(Some(&crate::rules::people::subject(id)))?;
+        if registered.is_none() && pairings.is_empty() && notices.is_empty() && edits.is_empty() {
             return Err(Error::UnknownPerson {
                 id: id.into(),
                 known: people.into_iter().map(|p| p.id).collect(),
             });
         }
-        let edits = match registered {
-            Some(_) => self
-                .ledger
-                .events(Some(&crate::rules::people::subject(id)))?,
-            None => Vec::new(),
-        };
+        let erased = edits
+            .last()
+            .filter(|e| matches!(e.kind, EventKind::Erased { .. }))
+            .cloned();
         Ok(PersonExport {
             id: id.to_string(),
             registered,
             edits,
             pairings,
             notices,
+            erased,
         })
     }
 
@@ -114,5 +119,57 @@ impl Coordinator {
             left,
             events,
         }))
+    }
+}
+
+/// What `people erase` did.
+#[derive(Debug, Clone)]
+pub struct Erasure {
+    /// Whose values were erased.
+    pub person: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The destroyed key's fingerprint ("" when they had none: nothing of theirs was sealed).
+    pub key: String,
+    /// The pairings whose copies of their values were cleared (each logs the erasure).
+    pub pairings: Vec<String>,
+    /// Whether their registry entry was removed.
+    pub registered: bool,
+    /// The chain hash of the erasure's event: proof it is in the log (`verify --expect`).
+    pub receipt: String,
+}
+
+impl Coordinator {
+    /// Erases `id`'s personal values for `reason`: destroys their key, so what was sealed
+    /// with it (their registry entry, what pairings hold of them, facts recorded for them) is
+    /// unreadable by anyone, logs the erasure with a receipt, clears every pairing's copy and
+    /// removes their registry entry; pairings keep their id and role, and stay counted.
+    /// `verify` passes afterwards.
+    pub fn erase_person(&mut self, id: &str, reason: &str) -> Result<Erasure, Error> {
+        let listed: Vec<Pairing> = self
+            .ledger
+            .list(&Filter::default())?
+            .into_iter()
+            .filter(|p| p.has_taken_part(id))
+            .collect();
+        let people = self.ledger.people()?;
+        let subject = crate::rules::people::subject(id);
+        let known = people.iter().any(|p| p.id == id)
+            || !listed.is_empty()
+            || !self.ledger.store().events(Some(&subject))?.is_empty();
+        if !known {
+            return Err(Error::UnknownPerson {
+                id: id.into(),
+                known: people.into_iter().map(|p| p.id).collect(),
+            });
+        }
+        let mut pairings = Vec::with_capacity(listed.len());
+        for p in &listed {
+            let engine = self.registry.engine(self.ledger.store(), &p.program_hash)?;
+            pairings.push((p.id.to_string(), Arc::clone(&engine.program)));
+        }
+        let now = self.now();
+        let actor = self.actor.clone();
+        self.ledger.erase(id, (now, &actor, reason), &pairings)
     }
 }

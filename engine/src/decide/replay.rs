@@ -121,6 +121,8 @@ fn step(
         | EventKind::Migrated { .. }
         | EventKind::Continued { .. }
         | EventKind::PersonRecorded { .. } => Ok(None),
+        // An erasure moves nothing; the values it erased are gone from the replay too.
+        EventKind::Erased { .. } => Ok(None),
         // What a stage's action did follows from the move it came with, replayed again there.
         EventKind::Notified { .. }
         | EventKind::ScheduleStarted { .. }

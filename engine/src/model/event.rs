@@ -253,6 +253,16 @@ pub enum EventKind {
         /// The mapping applied.
         mapping: crate::model::mapping::Mapping,
     },
+    /// A person's values were erased (`people erase`, the event's reason says why): their key
+    /// was destroyed, so what was sealed with it is unreadable. Logged under `person:ID` and
+    /// in each pairing they took part in, which keeps their id and role and nothing else.
+    Erased {
+        /// Whose.
+        person: String,
+        /// The destroyed key's fingerprint (the first 16 hex digits of its SHA-256), which
+        /// names the key without revealing it; empty when they had none.
+        key: String,
+    },
 }
 
 mod tag_first {
@@ -695,6 +705,7 @@ impl Event {
             {
                 self.kind.clone()
             }
+            EventKind::Erased { person: p, .. } if is(p) => self.kind.clone(),
             EventKind::Notified { to, .. } if to.iter().any(|r| is(&r.id)) => {
                 let mut kind = self.kind.clone();
                 if let EventKind::Notified { to, .. } = &mut kind {
@@ -717,6 +728,7 @@ impl Event {
             | EventKind::FactsRecorded { .. }
             | EventKind::Done { .. }
             | EventKind::Missed { .. }
+            | EventKind::Erased { .. }
             | EventKind::Notified { .. } => return None,
         };
         Some(Event {
@@ -776,6 +788,7 @@ impl EventKind {
             | EventKind::ScheduleStarted { .. }
             | EventKind::ScheduleStopped { .. }
             | EventKind::Notified { .. }
+            | EventKind::Erased { .. }
             | EventKind::Migrated { .. } => false,
         }
     }
@@ -801,7 +814,8 @@ impl EventKind {
             | EventKind::ComesDue { .. }
             | EventKind::Notified { .. }
             | EventKind::ScheduleStarted { .. }
-            | EventKind::ScheduleStopped { .. } => false,
+            | EventKind::ScheduleStopped { .. }
+            | EventKind::Erased { .. } => false,
         }
     }
 
@@ -825,6 +839,7 @@ impl EventKind {
             EventKind::ScheduleStarted { .. } => "schedule_started",
             EventKind::ScheduleStopped { .. } => "schedule_stopped",
             EventKind::Migrated { .. } => "migrated",
+            EventKind::Erased { .. } => "erased",
         }
     }
 }

@@ -106,7 +106,8 @@ impl History {
             | EventKind::ComesDue { .. }
             | EventKind::Notified { .. }
             | EventKind::ScheduleStarted { .. }
-            | EventKind::ScheduleStopped { .. } => {}
+            | EventKind::ScheduleStopped { .. }
+            | EventKind::Erased { .. } => {}
         }
     }
 

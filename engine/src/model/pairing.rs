@@ -28,6 +28,10 @@ pub struct Pairing {
     /// Who took part and left (or was replaced), in the order they left.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub former: Vec<Former>,
+    /// The people whose values were erased (`people erase`), in the order erased: they keep
+    /// their place, id and role here, and nothing else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<String>,
     /// The label it was imported under, another name for it (`status r07`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -127,7 +131,7 @@ impl PartialEq for Pairing {
                     &p.program_hash,
                     &p.type_id,
                     &p.participants,
-                    &p.former,
+                    (&p.former, &p.erased),
                     &p.label,
                     (&p.predecessor, &p.successor),
                 ),
@@ -256,6 +260,7 @@ impl Pairing {
             type_id: *type_id,
             participants: participants.clone(),
             former: Vec::new(),
+            erased: Vec::new(),
             label: label.clone(),
             predecessor: predecessor.clone(),
             successor: None,
@@ -416,6 +421,7 @@ impl Pairing {
             EventKind::ScheduleStopped { schedule } => {
                 self.switched.insert(schedule.clone(), None);
             }
+            EventKind::Erased { person, .. } => self.erase(person),
             kind => {
                 if let Some((from, to)) = kind.move_() {
                     let (from, to) = (*from, *to);
@@ -499,6 +505,40 @@ impl Pairing {
     }
 
     /// Records facts kept per person for `person`.
+    /// Forgets every value of `person` the pairing holds (their key is gone): their entry
+    /// keeps its id and role, their occurrences of a schedule kept per person their times.
+    fn erase(&mut self, person: &str) {
+        fn clear(p: &mut Participant) {
+            p.attributes = Default::default();
+            p.facts.clear();
+            p.managers.clear();
+        }
+        if self.participants.iter().any(|p| p.id == person) {
+            self.people()
+                .iter_mut()
+                .filter(|p| p.id == person)
+                .for_each(clear);
+        }
+        for f in self
+            .former
+            .iter_mut()
+            .filter(|f| f.participant.id == person)
+        {
+            clear(&mut f.participant);
+        }
+        let theirs = format!("/{person}");
+        for (key, state) in &mut self.schedules {
+            if key.ends_with(&theirs) {
+                // Each occurrence keeps its (now empty) entry: a state with an occurrence
+                // done and no entry for it reads as one stored before values were kept.
+                state.values.values_mut().for_each(Vec::clear);
+            }
+        }
+        if !self.erased.iter().any(|e| e == person) {
+            self.erased.push(person.to_string());
+        }
+    }
+
     fn set_person_facts(&mut self, person: &str, facts: &[(Name, Value)]) {
         // Scripts see each person's facts through the participants.
         if let Some(p) = self.people().iter_mut().find(|p| p.id == person) {

@@ -54,14 +54,25 @@ pub(crate) fn decode_person(id: &str, json: &str) -> Result<Person, StoreError> 
         .map_err(|e| StoreError::Corrupt(format!("the stored person {id} is not a person: {e}")))
 }
 
-/// An event as stored.
+/// An event's text, with nobody's values sealed (what the store holds is
+/// [`crate::store::sealing::seal`]'s).
 pub fn encode_event(event: &Event) -> Result<String, StoreError> {
     serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))
 }
 
-/// A stored event, in today's or an earlier version's form.
+/// A stored event, in today's or an earlier version's form, its sealed values left sealed
+/// (empty): what reads that need nobody's values take.
 pub fn decode_event(body: &str) -> Result<Event, StoreError> {
     Event::from_stored(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+}
+
+/// A stored event with every person's sealed values opened with their key from `keys`;
+/// an erased person's are empty.
+pub fn decode_event_opened(
+    body: &str,
+    keys: &mut crate::store::sealing::Keys<'_>,
+) -> Result<Event, StoreError> {
+    decode_event(&crate::store::sealing::open(body, keys)?)
 }
 
 /// A stored pairing state.
@@ -188,7 +199,7 @@ pub(crate) fn append(
     events: &[Event],
 ) -> Result<(), StoreError> {
     for event in events {
-        let body = encode_event(event)?;
+        let body = crate::store::sealing::seal(tx, event)?;
         let hash = chain(previous, &body);
         tx.append(&EventRow {
             pairing: &event.pairing,

@@ -113,6 +113,11 @@ pub fn copy(from: &Location, to: &Location) -> Result<CopyReport, CopyError> {
                 // The outbox with its delivery state: nothing pending is lost, nothing
                 // delivered sent again.
                 each_row(reading, |r| r.outbox_in_order(), |row| tx.queue(&row))?;
+                // The keys of everyone not erased: an erased person's values stay sealed
+                // for good in the copy too.
+                for (person, key) in reading.person_keys()? {
+                    tx.add_person_key(&person, &key)?;
+                }
                 each_row(
                     reading,
                     |r| r.pairings(),

@@ -14,6 +14,7 @@ pub(crate) mod location;
 pub mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_reading;
+pub(crate) mod sealing;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 #[cfg(feature = "sqlite")]
@@ -213,6 +214,9 @@ pub trait Reading {
     fn outbox_by_subject(&mut self) -> Result<Vec<OutboxRow>, StoreError>;
     /// The outbox in queue order.
     fn outbox_in_order(&mut self) -> Result<Vec<OutboxRow>, StoreError>;
+    /// Every person's key (encoded), by person: one per person whose values were sealed
+    /// and not erased, so the whole list at once.
+    fn person_keys(&mut self) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// Every row of one stream of `reading` (`next_page` asks for its next page), a page at a
@@ -337,6 +341,15 @@ pub trait Tx {
         pairing: &PairingRow<'_>,
         expected_seq: u64,
     ) -> Result<bool, StoreError>;
+    /// The key (encoded) `person`'s personal values are sealed with; none when they have
+    /// none yet, or it was destroyed.
+    fn person_key(&mut self, person: &str) -> Result<Option<String>, StoreError>;
+    /// Keeps `person`'s new key.
+    fn add_person_key(&mut self, person: &str, key: &str) -> Result<(), StoreError>;
+    /// Destroys `person`'s key; whether they had one.
+    fn erase_person_key(&mut self, person: &str) -> Result<bool, StoreError>;
+    /// Removes person `id` from the registry (erased); whether they were in it.
+    fn forget_person(&mut self, id: &str) -> Result<bool, StoreError>;
 }
 
 /// One atomic unit of work: it commits when it returns `Ok`, and leaves nothing behind when it
@@ -381,6 +394,8 @@ pub trait Store {
     fn state(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// Every person of the registry, by id.
     fn people(&self) -> Result<Vec<StoredPerson>, StoreError>;
+    /// The key (encoded) `person`'s personal values are sealed with, if they have one.
+    fn person_key(&self, person: &str) -> Result<Option<String>, StoreError>;
     /// The ids of the pairings imported under `label`, in number order.
     fn labelled(&self, label: &str) -> Result<Vec<String>, StoreError>;
     /// Every pairing id, in number order.

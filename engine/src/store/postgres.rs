@@ -114,6 +114,14 @@ CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
     r#"
 ALTER TABLE outbox ADD COLUMN claim_token TEXT;
 "#,
+    // Each person's key for their sealed personal values, beside the chain, not in it:
+    // destroying a key erases what was sealed with it, and the chain still verifies.
+    r#"
+CREATE TABLE person_keys (
+    person TEXT PRIMARY KEY,
+    key TEXT NOT NULL
+);
+"#,
 ];
 
 /// The statements commands run again and again. Each runs unprepared the first time on a
@@ -681,6 +689,38 @@ impl Tx for PgTx<'_> {
             })
             .collect())
     }
+
+    fn person_key(&mut self, person: &str) -> Result<Option<String>, StoreError> {
+        let rows = self
+            .tx
+            .query(pg(sql::PERSON_KEY), &[&person])
+            .map_err(database)?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn add_person_key(&mut self, person: &str, key: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute(pg(sql::ADD_PERSON_KEY), &[&person, &key])
+            .map_err(database)?;
+        Ok(())
+    }
+
+    fn erase_person_key(&mut self, person: &str) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .execute(pg(sql::ERASE_PERSON_KEY), &[&person])
+            .map_err(database)?;
+        Ok(n == 1)
+    }
+
+    fn forget_person(&mut self, id: &str) -> Result<bool, StoreError> {
+        self.flush()?;
+        let n = self
+            .tx
+            .execute(pg(sql::FORGET_PERSON), &[&id])
+            .map_err(database)?;
+        Ok(n == 1)
+    }
 }
 
 impl PgTx<'_> {
@@ -908,6 +948,15 @@ impl Store for PostgresStore {
             .client
             .borrow_mut()
             .query_typed_opt(pg(sql::STATE), &[(&id, Type::TEXT)])
+            .map_err(database)?
+            .map(|r| r.get(0)))
+    }
+
+    fn person_key(&self, person: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query_typed_opt(pg(sql::PERSON_KEY), &[(&person, Type::TEXT)])
             .map_err(database)?
             .map(|r| r.get(0)))
     }

@@ -123,6 +123,12 @@ impl Reading for PgReading<'_, '_> {
             outbox_fields,
         )
     }
+
+    fn person_keys(&mut self) -> Result<Vec<(String, String)>, StoreError> {
+        let query = sql::PERSON_KEYS.replace("ORDER BY person", "ORDER BY person COLLATE \"C\"");
+        let rows = self.tx.query(&query, &[]).map_err(database)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
 }
 
 /// A PostgreSQL error, as the store reports it.

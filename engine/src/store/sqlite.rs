@@ -114,6 +114,14 @@ CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
     r#"
 ALTER TABLE outbox ADD COLUMN claim_token TEXT;
 "#,
+    // Each person's key for their sealed personal values, beside the chain, not in it:
+    // destroying a key erases what was sealed with it, and the chain still verifies.
+    r#"
+CREATE TABLE person_keys (
+    person TEXT PRIMARY KEY,
+    key TEXT NOT NULL
+);
+"#,
 ];
 
 /// Durability of each commit.
@@ -607,6 +615,35 @@ impl Tx for rusqlite::Transaction<'_> {
         self.set_members(p, false)?;
         Ok(true)
     }
+
+    fn person_key(&mut self, person: &str) -> Result<Option<String>, StoreError> {
+        self.prepare_cached(sql::PERSON_KEY)
+            .and_then(|mut st| st.query_row([person], |r| r.get(0)).optional())
+            .map_err(sql_error(self))
+    }
+
+    fn add_person_key(&mut self, person: &str, key: &str) -> Result<(), StoreError> {
+        self.prepare_cached(sql::ADD_PERSON_KEY)
+            .and_then(|mut st| st.execute([person, key]))
+            .map(|_| ())
+            .map_err(sql_error(self))
+    }
+
+    fn erase_person_key(&mut self, person: &str) -> Result<bool, StoreError> {
+        // Deleted pages are overwritten, not left in the file's free list.
+        self.execute_batch("PRAGMA secure_delete = ON")
+            .and_then(|()| self.prepare_cached(sql::ERASE_PERSON_KEY))
+            .and_then(|mut st| st.execute([person]))
+            .map(|n| n == 1)
+            .map_err(sql_error(self))
+    }
+
+    fn forget_person(&mut self, id: &str) -> Result<bool, StoreError> {
+        self.prepare_cached(sql::FORGET_PERSON)
+            .and_then(|mut st| st.execute([id]))
+            .map(|n| n == 1)
+            .map_err(sql_error(self))
+    }
 }
 
 /// Keeps the members index: who takes part in `p`, when that is new or changed.
@@ -723,6 +760,13 @@ impl Store for SqliteStore {
                 st.query_row([id], |r| text(r, 0, || state_of(id)))
                     .optional()
             })
+            .map_err(db_error(&self.path, self.lock_wait))
+    }
+
+    fn person_key(&self, person: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached(sql::PERSON_KEY)
+            .and_then(|mut st| st.query_row([person], |r| r.get(0)).optional())
             .map_err(db_error(&self.path, self.lock_wait))
     }
 

@@ -216,6 +216,16 @@ impl Reading for SqliteReading<'_> {
     fn outbox_in_order(&mut self) -> Result<Vec<OutboxRow>, StoreError> {
         self.page(6, &OUTBOX_IN_ORDER, outbox_fields)
     }
+
+    fn person_keys(&mut self) -> Result<Vec<(String, String)>, StoreError> {
+        self.conn
+            .prepare(sql::PERSON_KEYS)
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((lossy(r, 0)?, lossy(r, 1)?)))?
+                    .collect()
+            })
+            .map_err(self.err)
+    }
 }
 
 /// A column that may be empty, read as verify reads (damage shows).

@@ -92,6 +92,21 @@ pub const STATE: &str = "SELECT state FROM pairings WHERE id = ?1";
 pub const UPDATE_PERSON: &str =
     "UPDATE people SET last_seq = ?2, state = ?3 WHERE id = ?1 AND last_seq = ?4";
 
+/// The key person `?1`'s personal values are sealed with.
+pub const PERSON_KEY: &str = "SELECT key FROM person_keys WHERE person = ?1";
+
+/// Keeps person `?1`'s new key `?2`.
+pub const ADD_PERSON_KEY: &str = "INSERT INTO person_keys (person, key) VALUES (?1, ?2)";
+
+/// Destroys person `?1`'s key: what was sealed with it is unreadable from then on.
+pub const ERASE_PERSON_KEY: &str = "DELETE FROM person_keys WHERE person = ?1";
+
+/// Removes person `?1` from the registry.
+pub const FORGET_PERSON: &str = "DELETE FROM people WHERE id = ?1";
+
+/// Every person's key, by person.
+pub const PERSON_KEYS: &str = "SELECT person, key FROM person_keys ORDER BY person";
+
 /// `sql` with PostgreSQL's `$N` parameters in place of `?N`, made once per statement and kept:
 /// the statements are the constants above, a few dozen short texts for the process's life.
 #[cfg(feature = "postgres")]

@@ -15,7 +15,7 @@ use mentorflow_dsl::Program;
 
 use crate::model::event::{Event, EventKind};
 use crate::model::pairing::{FoldError, Pairing};
-use crate::store::codec::{decode_event, decode_state, is_link, is_stored_as, stamp};
+use crate::store::codec::{decode_event_opened, decode_state, is_link, is_stored_as, stamp};
 use crate::store::subjects::{Subject, Subjects};
 use crate::store::{Reading, Store, StoreError, StoredEvent};
 
@@ -157,6 +157,14 @@ fn person_is_fold(stored: &crate::store::StoredPerson, events: &[Event]) -> bool
     numbered && stored.last_seq == events.len() as u64 && state.as_ref() == Some(last)
 }
 
+/// Whether a person's events end in their erasure: they are no longer in the registry.
+fn is_erased(events: &[Event]) -> bool {
+    matches!(
+        events.last().map(|e| &e.kind),
+        Some(EventKind::Erased { .. })
+    )
+}
+
 /// A subject's outbox rows against its `notified` events (`notices`: their time, by seq):
 /// each notice queued once at its time, each row a notice, delivered only after an attempt,
 /// and no claim later than `latest_claim`.
@@ -261,6 +269,8 @@ fn event_ref(row: &StoredEvent) -> EventRef {
 struct Checks<'a> {
     expect: Option<&'a str>,
     latest_claim: String,
+    /// Each person's key, to open their sealed values with (an erased person has none).
+    keys: HashMap<String, String>,
 }
 
 impl Checks<'_> {
@@ -289,8 +299,9 @@ impl Checks<'_> {
         } = task;
         let mut notices = BTreeMap::new();
         let mut events = Vec::with_capacity(s.events.len());
+        let mut key = |person: &str| Ok(self.keys.get(person).cloned());
         for row in s.events {
-            match decode_event(&row.body) {
+            match decode_event_opened(&row.body, &mut key) {
                 Ok(e)
                     if *e.pairing == *row.pairing
                         && e.seq as i64 == row.seq
@@ -316,7 +327,7 @@ impl Checks<'_> {
                     if !person_is_fold(&person, &events) {
                         breaches.push(Breach::PersonDiffers { person: person.id });
                     }
-                } else if !events.is_empty() {
+                } else if !events.is_empty() && !is_erased(&events) {
                     breaches.push(Breach::Orphan {
                         pairing: s.key.clone(),
                     });
@@ -434,13 +445,14 @@ pub fn verify(
     program: &mut dyn FnMut(&str) -> Result<Arc<Program>, String>,
     expect: Option<&str>,
 ) -> Result<VerifyReport, StoreError> {
-    let checks = Checks {
-        expect,
-        latest_claim: crate::store::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
-    };
     let (mut found, mut head) = (Found::default(), String::new());
     store.read(&mut |reading| {
         head = reading.head()?;
+        let checks = Checks {
+            expect,
+            latest_claim: crate::store::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
+            keys: reading.person_keys()?.into_iter().collect(),
+        };
         found = check_all(reading, program, &checks)?;
         Ok(())
     })?;

@@ -53,6 +53,7 @@ macro_rules! conformance {
             people_edits_are_chained_and_verified,
             verify_detects_a_members_index_that_differs_from_the_participants,
             a_late_delivery_result_from_a_taken_over_claim_changes_nothing,
+            erased_people_leave_no_value_of_theirs_in_any_table_and_the_store_verifies,
         );
     };
 }
@@ -942,4 +943,130 @@ pub fn a_late_delivery_result_from_a_taken_over_claim_changes_nothing(h: &dyn Ha
     assert_eq!(store.pending_count().expect("count"), 1);
     let page = store.pending(0, 10).expect("page");
     assert_eq!(page.iter().map(|(r, _)| r.id).collect::<Vec<_>>(), [2]);
+}
+
+/// A value only `id` has: their name, department and e-mail carry it.
+fn secret(id: &str) -> String {
+    format!("secret<{id}>")
+}
+
+/// Every row of every table `store` holds, as text.
+fn every_row(store: &dyn Store) -> Vec<String> {
+    let mut rows = Vec::new();
+    store
+        .read(&mut |r| {
+            loop {
+                let page = r.events_in_order()?;
+                if page.is_empty() {
+                    break;
+                }
+                rows.extend(page.into_iter().map(|e| format!("event {}", e.body)));
+            }
+            loop {
+                let page = r.pairings()?;
+                if page.is_empty() {
+                    break;
+                }
+                rows.extend(page.into_iter().map(|p| p.state));
+            }
+            loop {
+                let page = r.people()?;
+                if page.is_empty() {
+                    break;
+                }
+                rows.extend(page.into_iter().map(|p| format!("{} {}", p.id, p.state)));
+            }
+            rows.extend(
+                r.person_keys()?
+                    .into_iter()
+                    .map(|(p, k)| format!("{p} {k}")),
+            );
+            Ok(())
+        })
+        .expect("read");
+    rows
+}
+
+pub fn erased_people_leave_no_value_of_theirs_in_any_table_and_the_store_verifies(
+    h: &dyn Harness,
+    name: &str,
+) {
+    let mut c = coordinator(h.create(name), None);
+    let entry = |id: String| PersonEdit {
+        name: Some(Change::Set(format!("Name {}", secret(&id)))),
+        attributes: [
+            ("department".to_string(), Change::Set(secret(&id))),
+            (
+                "email".to_string(),
+                Change::Set(format!("{}@corp", secret(&id))),
+            ),
+        ]
+        .into(),
+        id,
+        ..PersonEdit::default()
+    };
+    let people: Vec<PersonEdit> = (1..=40)
+        .flat_map(|n| [format!("mentor-{n}"), format!("mentee-{n}")])
+        .map(entry)
+        .collect();
+    c.record_people(&people, false).expect("people");
+    let all: Vec<Enrolment> = (1..=40).map(one_on_one).collect();
+    c.import(&mentoring(), "programs/mentoring.toml", &all)
+        .expect("import");
+    c.record("p-7", &facts(&[("mentor_assigned", "true")]))
+        .expect("record");
+    let before = c.verify(None).expect("verify").events;
+    for (id, why) in [
+        ("mentor-3", "asked on 2026-01-05"),
+        ("mentee-7", "left the company"),
+        ("mentee-12", "asked"),
+    ] {
+        let erased = c.erase_person(id, why).expect("erase");
+        assert_eq!(erased.pairings.len(), 1, "{erased:?}");
+        assert!(erased.registered && !erased.key.is_empty(), "{erased:?}");
+    }
+    let report = c.verify(None).expect("verify");
+    assert!(report.breaches.is_empty(), "{:?}", report.breaches);
+    assert_eq!(
+        report.events,
+        before + 6,
+        "an erasure each, and in each pairing"
+    );
+    // Nothing of theirs in any table; someone not erased is still there to be found.
+    let rows = every_row(&*h.open(name));
+    for id in ["mentor-3", "mentee-7", "mentee-12"] {
+        let found: Vec<&String> = rows.iter().filter(|r| r.contains(&secret(id))).collect();
+        assert!(found.is_empty(), "{id}'s values: {found:?}");
+        assert!(
+            !rows.iter().any(|r| r.starts_with(&format!("{id} "))),
+            "{id}'s key or entry"
+        );
+    }
+    // Everyone's values are sealed in the log; the projections hold the living's in clear.
+    let in_clear = |r: &&String| r.contains(&secret("mentor-4"));
+    assert!(rows
+        .iter()
+        .filter(|r| r.starts_with("event "))
+        .all(|r| !in_clear(&r)));
+    assert!(rows.iter().any(|r| in_clear(&r)));
+    // Every pairing is still counted, with its people's ids and roles.
+    let pairings = c
+        .list(&mentorflow_engine::store::Filter::default())
+        .expect("list");
+    assert_eq!(pairings.len(), 40);
+    let p7 = c.pairing("p-7").expect("p-7");
+    assert_eq!(p7.erased, ["mentee-7"]);
+    assert_eq!(p7.participants[1].id, "mentee-7");
+    assert!(p7.participants[1].attributes.is_empty());
+    assert_eq!(c.people().expect("people").len(), 77);
+    let export = c.export_person("mentee-7").expect("export");
+    assert!(export.registered.is_none());
+    assert_eq!(
+        export.erased.as_ref().and_then(|e| e.reason.as_deref()),
+        Some("left the company")
+    );
+    assert!(matches!(
+        c.erase_person("mentee-7", "again"),
+        Err(Error::AlreadyErased { .. })
+    ));
 }
