@@ -268,6 +268,15 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
         let out = ok(run(t, args));
         assert!(!out.stdout.contains(marker), "{args:?}: {}", out.stdout);
     }
+    let status = ok(run(t, &["status", "p-1"])).stdout;
+    assert!(status.contains("  mentee bo (values erased)\n"), "{status}");
+    let status: Value =
+        serde_json::from_str(&ok(run(t, &["status", "p-1", "--json"])).stdout).expect("JSON");
+    assert_eq!(
+        status["pairing"]["erased"],
+        serde_json::json!(["bo"]),
+        "{status}"
+    );
     let report: Value =
         serde_json::from_str(&ok(run(t, &["report", "--json"])).stdout).expect("JSON");
     assert_eq!(report["pairings"], 1, "still counted: {report}");

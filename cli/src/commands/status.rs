@@ -128,6 +128,9 @@ fn who(s: &mut String, p: &mentorflow_engine::Pairing, names: &mentorflow_engine
         for (k, v) in &person.attributes {
             let _ = write!(line, " {k}={v}");
         }
+        if p.erased.contains(&person.id) {
+            line.push_str(" (values erased)");
+        }
         let _ = writeln!(s, "{line}");
     }
     if let Some(from) = &p.predecessor {

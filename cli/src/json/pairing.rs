@@ -37,6 +37,10 @@ pub struct Pairing {
     pub participants: Vec<Participant>,
     /// Who took part and left.
     pub former: Vec<Former>,
+    /// The people whose values were erased (`people erase`): they keep their id and role.
+    /// Absent when nobody's were.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<String>,
     /// The pairing it continues, if any.
     pub predecessor: Option<String>,
     /// The pairing that continues it, if any.
@@ -113,6 +117,7 @@ impl From<&mentorflow_engine::Pairing> for Pairing {
                     reason: f.reason.clone(),
                 })
                 .collect(),
+            erased: p.erased.clone(),
             predecessor: p.predecessor.clone(),
             successor: p.successor.clone(),
         }
