@@ -295,6 +295,14 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
         assert!(refused.stderr.contains(says), "{}", refused.stderr);
     }
     assert_eq!(ok(run(t, &["log"])).stdout, log);
+    // The type's checks cannot read an erased person, and say so rather than ask for values.
+    let join = run(t, &["join", "p-1", "--person", "mentee=gita,erg=pride"]);
+    assert_eq!(join.code, 1, "{}", join.transcript());
+    assert!(
+        join.stderr.contains("bo (mentee): their values were erased, so the type's checks cannot read them; take them out first (mentorflow leave p-1 --person bo"),
+        "{}",
+        join.stderr
+    );
     // A copy carries the erasure: it verifies, and holds nothing of bo's either.
     let copy = dir.join("copy.db");
     ok(mentorflow(&[

@@ -654,6 +654,13 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
             role,
             problem,
         } => format!("{person} ({role}): {problem}"),
+        EnrolmentProblem::Erased {
+            person,
+            role,
+            pairing,
+        } => format!(
+            "{person} ({role}): their values were erased, so the type's checks cannot read them; take them out first (mentorflow leave {pairing} --person {person} --reason ...) or replace them (mentorflow replace {pairing} --person {person} --with ...)"
+        ),
         EnrolmentProblem::Capacity {
             person,
             role,

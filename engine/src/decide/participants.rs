@@ -8,6 +8,7 @@ use crate::model::event::{Event, EventKind, Participant};
 use crate::model::pairing::Pairing;
 use crate::rules::engine_error::Command;
 use crate::rules::engine_error::EngineError;
+use crate::rules::enrolment::EnrolmentProblem;
 
 impl Engine {
     /// `participant` joins the running pairing (the program's attribute defaults applied).
@@ -81,6 +82,7 @@ impl Engine {
         };
         let mut problems =
             crate::rules::enrolment::check_participants(program, ty, &pairing.participants);
+        erased_said_once(pairing, &mut problems);
         if problems.is_empty() {
             if let Some(rule) = &ty.rule {
                 let now = pairing.latest_at;
@@ -126,5 +128,24 @@ impl Engine {
     fn with_defaults(&self, mut participant: Participant) -> Participant {
         crate::rules::enrolment::apply_defaults(&self.program, &mut participant);
         participant
+    }
+}
+
+/// Someone erased lacks every value: said once each, as what it is, not as attributes to add.
+fn erased_said_once(pairing: &Pairing, problems: &mut Vec<EnrolmentProblem>) {
+    for p in pairing.participants.iter() {
+        if !pairing.erased.contains(&p.id) {
+            continue;
+        }
+        problems.retain(|problem| match problem {
+            EnrolmentProblem::MissingAttribute { person, .. }
+            | EnrolmentProblem::BadAttribute { person, .. } => *person != p.id,
+            _ => true,
+        });
+        problems.push(EnrolmentProblem::Erased {
+            person: p.id.clone(),
+            role: p.role.to_string(),
+            pairing: pairing.id.to_string(),
+        });
     }
 }

@@ -38,6 +38,16 @@ pub enum EnrolmentProblem {
         /// The type.
         type_id: String,
     },
+    /// A participant whose values were erased (`people erase`): the type's checks cannot
+    /// read them.
+    Erased {
+        /// Person id.
+        person: String,
+        /// Their role.
+        role: String,
+        /// The pairing.
+        pairing: String,
+    },
     /// An attribute value breaks its declaration.
     BadAttribute {
         /// Person id.
