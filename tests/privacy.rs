@@ -314,6 +314,17 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
     assert_eq!(holding(&every_value(&copy)), Vec::<String>::new());
     let verified = mentorflow(&["verify", "--store", &copy.to_string_lossy()]);
     assert_eq!(verified.code, 0, "{}", verified.transcript());
+    // A guard that only counts the group still runs; a criterion reading everyone's rating
+    // is refused, naming whose values are gone, rather than deciding on nothing.
+    ok(run("2026-09-03T09:00:00Z", &["advance", "p-1"]));
+    let refused = run("2026-09-04T09:00:00Z", &["advance", "p-1"]);
+    assert_eq!(refused.code, 1, "{}", refused.transcript());
+    assert!(
+        refused.stderr.contains("criterion `everyone_rated` failed")
+            && refused.stderr.contains("bo's values were erased"),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[test]

@@ -225,6 +225,9 @@ pub fn script_error(e: &ScriptError) -> String {
             format!("must give a number, but gave a {type_name} ({value})")
         }
         ScriptProblem::Rhai(message) => message.clone(),
+        ScriptProblem::Erased(person) => format!(
+            "it reads the pairing's people, and {person}'s values were erased: it would decide on nothing where theirs were; take them out (mentorflow leave) or replace them (mentorflow replace)"
+        ),
     };
     format!("{} failed at {}: {problem}", e.what, e.location)
 }

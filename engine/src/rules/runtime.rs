@@ -51,6 +51,9 @@ pub enum ScriptProblem {
     },
     /// Rhai reported an error (its first line, without Rhai's own position).
     Rhai(String),
+    /// It reads the pairing's people, and this person's values among them were erased
+    /// (`people erase`): it would decide on nothing where theirs were, so it does not run.
+    Erased(String),
 }
 
 /// The sandbox limit a script hit, with the limit's value.
@@ -442,6 +445,13 @@ impl Runtime {
         criteria: &[(String, bool)],
         ctx: &Context<'_>,
     ) -> Result<bool, ScriptError> {
+        if let Some(person) = erased_read(script, ctx) {
+            return Err(ScriptError {
+                what: script.origin.what.clone(),
+                location: location(&script.origin, rhai::Position::NONE),
+                problem: ScriptProblem::Erased(person.to_string()),
+            });
+        }
         if let Some(answer) = self.native(script, criteria, ctx) {
             return Ok(answer);
         }
@@ -677,4 +687,41 @@ fn location(origin: &ScriptOrigin, position: rhai::Position) -> String {
         _ => origin.start,
     };
     format!("{}:{}:{}", origin.path.display(), at.line, at.col)
+}
+
+/// Someone erased whose values `script` would read, if any: it reads a value of people
+/// (an attribute, a fact kept per person, `facts`, `managers`: as a property, or named in a
+/// library call) from a group they are in (everyone, or their role's). Counting people, or
+/// reading their ids and roles, reads nothing erased.
+fn erased_read<'c>(script: &Script, ctx: &Context<'c>) -> Option<&'c str> {
+    if ctx.pairing.erased.is_empty() {
+        return None;
+    }
+    let program = ctx.program;
+    let reads_values = program
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .chain(
+            program
+                .facts
+                .iter()
+                .filter(|f| f.per.is_some())
+                .map(|f| f.name.as_str()),
+        )
+        .chain(["facts", "managers"])
+        .any(|name| {
+            script.properties_read.contains(name) || script.source.contains(&format!("\"{name}\""))
+        });
+    let reads = |name: &str| {
+        mentorflow_dsl::sandbox::SCRIPT_VARIABLES
+            .iter()
+            .position(|v| *v == name)
+            .is_some_and(|i| script.variables & (1 << i) != 0)
+    };
+    ctx.participants
+        .iter()
+        .filter(|p| reads_values && ctx.pairing.erased.contains(&p.id))
+        .find(|p| reads("participants") || reads(&format!("{}s", p.role)))
+        .map(|p| p.id.as_str())
 }
