@@ -354,3 +354,71 @@ fn values_written_before_sealing_are_not_erased_and_the_command_says_which() {
     );
     assert_eq!(mentorflow(&["log", "--store", &store]).stdout, log);
 }
+
+#[test]
+fn retention_erases_who_is_past_it_and_keeps_whoever_still_takes_part() {
+    let (dir, run) = store("retention");
+    let program = dir.join("kept.toml");
+    let text = std::fs::read_to_string("programs/mentoring.toml").expect("program");
+    let text = text.replacen(
+        "initial = \"preparation\"",
+        "initial = \"preparation\"\nretention = \"1y\"",
+        1,
+    );
+    std::fs::write(&program, text).expect("program file");
+    let program = program.to_string_lossy().into_owned();
+    let t0 = "2026-01-05T09:00:00Z";
+    ok(run(t0, &["init"]));
+    for mentee in ["bo", "cy"] {
+        let mentee = format!("mentee={mentee},experience_years=1");
+        ok(run(
+            t0,
+            &[
+                "enrol",
+                &program,
+                "--type",
+                "one-on-one",
+                "--person",
+                "mentor=ana,experience_years=10",
+                "--person",
+                &mentee,
+            ],
+        ));
+    }
+    ok(run(
+        "2026-02-01T09:00:00Z",
+        &["withdraw", "p-1", "--reason", "no time"],
+    ));
+    let early = ok(run("2027-01-31T09:00:00Z", &["retention", "--dry-run"]));
+    assert_eq!(early.stdout, "nobody is past retention\n");
+    let log = ok(run("2027-02-02T09:00:00Z", &["log"])).stdout;
+    let due = ok(run("2027-02-02T09:00:00Z", &["retention", "--dry-run"]));
+    assert!(
+        due.stdout
+            .contains("bo      p-1       2026-02-01  2027-02-01")
+            && due.stdout.contains("1 person past retention"),
+        "ana still runs p-2, cy is in it: {}",
+        due.stdout
+    );
+    assert_eq!(
+        ok(run("2027-02-02T09:00:00Z", &["log"])).stdout,
+        log,
+        "a dry run stores nothing"
+    );
+    let applied = ok(run("2027-02-02T09:00:00Z", &["retention", "--apply"]));
+    assert!(
+        applied.stdout.starts_with("erased bo (receipt "),
+        "{}",
+        applied.stdout
+    );
+    ok(run("2027-02-02T09:00:00Z", &["verify"]));
+    let bo = export(&run, "bo");
+    assert_eq!(
+        bo["erased"]["reason"],
+        "retention: every pairing ended, the last on 2026-02-01"
+    );
+    let again = ok(run("2027-02-03T09:00:00Z", &["retention", "--apply"]));
+    assert_eq!(again.stdout, "nobody is past retention\n");
+    let neither = run("2027-02-03T09:00:00Z", &["retention"]);
+    assert_eq!(neither.code, 2, "{}", neither.transcript());
+}

@@ -41,7 +41,7 @@ Commands by who uses them:
   program designers  check, show, graph, paths, diff
   coordinators       init, people, match, enrol, import, record, done, advance, withdraw,
                      join, leave, replace, continue, tick, status, list, log, report,
-                     outbox
+                     outbox, retention
   testers            simulate, paths
   the store          verify, programs, export, migrate, replay, store
   your shell         completions, man, schema
@@ -240,6 +240,13 @@ enum Command {
         #[command(flatten)]
         on: Reads,
     },
+    /// Erase the people past their program's retention (`--dry-run` first).
+    Retention {
+        #[command(flatten)]
+        args: commands::retention::Args,
+        #[command(flatten)]
+        on: Writes,
+    },
     /// Check the hash chain and every projection against its events.
     Verify {
         #[command(flatten)]
@@ -371,6 +378,7 @@ fn dispatch(cli: Cli, output: &mut Output<'_>) -> u8 {
         Command::Report { args, on } => c::report::run(&args, &(&on).into(), output),
         Command::Log { args, on } => c::log::run(&args, &(&on).into(), output),
         Command::Programs { args, on } => c::programs::run(&args, &(&on).into(), output),
+        Command::Retention { args, on } => c::retention::run(&args, &(&on).into(), output),
         Command::Verify { args, on } => c::verify::run(&args, &(&on).into(), output),
         Command::Export { args, on } => c::export::run(&args, &(&on).into(), output),
         Command::Store(a) => c::store::run(&a, output),

@@ -89,6 +89,7 @@ fn times(n: i64, duration: &str) -> Outcome<ImmutableString> {
         Due::Days(k) => (k, "d"),
         Due::Weeks(k) => (k, "w"),
         Due::Months(k) => (k, "mo"),
+        Due::Years(k) => (k, "y"),
     };
     amount(n.saturating_mul(i64::from(k)), unit)
 }

@@ -28,10 +28,12 @@ pub enum Due {
     Weeks(u32),
     /// Calendar months (`3mo`).
     Months(u32),
+    /// Calendar years (`2y`): twelve calendar months each.
+    Years(u32),
 }
 
 impl Due {
-    /// Parses `14d`, `6w`, `3mo`, `48h`; the message says what was expected.
+    /// Parses `14d`, `6w`, `3mo`, `2y`, `48h`; the message says what was expected.
     pub fn parse(text: &str) -> Result<Due, String> {
         let text = text.trim();
         let digits = text.chars().take_while(char::is_ascii_digit).count();
@@ -39,7 +41,7 @@ impl Due {
         // `14 d` is refused, as the reference says: one spelling, `14d`, everywhere.
         let spaced = unit.starts_with(char::is_whitespace);
         let unit = unit.trim();
-        if spaced && ["h", "d", "w", "mo"].contains(&unit) {
+        if spaced && ["h", "d", "w", "mo", "y"].contains(&unit) {
             return Err(format!(
                 "`{text}` has a space between the number and the unit; write `{number}{unit}`"
             ));
@@ -60,6 +62,7 @@ impl Due {
             "d" => Ok(Due::Days(amount)),
             "w" => Ok(Due::Weeks(amount)),
             "mo" => Ok(Due::Months(amount)),
+            "y" => Ok(Due::Years(amount)),
             "" => Err(format!("`{text}` has no unit")),
             other => {
                 let short = match other.trim_end_matches('s') {
@@ -67,6 +70,7 @@ impl Due {
                     "day" => "d",
                     "week" => "w",
                     "month" => "mo",
+                    "year" | "yr" => "y",
                     _ => "",
                 };
                 if short.is_empty() {
@@ -85,6 +89,7 @@ impl Due {
             Due::Days(d) => from.checked_sub_signed(Duration::days(d.into())),
             Due::Weeks(w) => from.checked_sub_signed(Duration::weeks(w.into())),
             Due::Months(m) => from.checked_sub_months(Months::new(m)),
+            Due::Years(y) => from.checked_sub_months(Months::new(y.saturating_mul(12))),
         };
         earlier.unwrap_or(EARLIEST).max(EARLIEST)
     }
@@ -108,6 +113,7 @@ impl Due {
             Due::Days(d) => from.checked_add_signed(Duration::days(d.into())),
             Due::Weeks(w) => from.checked_add_signed(Duration::weeks(w.into())),
             Due::Months(m) => from.checked_add_months(Months::new(m)),
+            Due::Years(y) => from.checked_add_months(Months::new(y.saturating_mul(12))),
         };
         // Stored times are fixed-width text compared as text: a time past 9999 (written
         // `+10000-...`) would sort before every other and look overdue, so times stop at the
@@ -123,6 +129,7 @@ impl fmt::Display for Due {
             Due::Days(n) => write!(f, "{n}d"),
             Due::Weeks(n) => write!(f, "{n}w"),
             Due::Months(n) => write!(f, "{n}mo"),
+            Due::Years(n) => write!(f, "{n}y"),
         }
     }
 }
@@ -134,9 +141,9 @@ impl schemars::JsonSchema for Due {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A duration: a number and a unit, h (hours), d (days), w (weeks) or mo (calendar months), e.g. 14d, 2w, 3mo.",
+            "description": "A duration: a number and a unit, h (hours), d (days), w (weeks), mo (calendar months) or y (calendar years), e.g. 14d, 2w, 3mo, 2y.",
             "type": "string",
-            "pattern": "^[0-9]+(h|d|w|mo)$"
+            "pattern": "^[0-9]+(h|d|w|mo|y)$"
         })
     }
 }
@@ -189,5 +196,19 @@ mod tests {
         let jan31 = Utc.with_ymd_and_hms(2026, 1, 31, 9, 0, 0).unwrap();
         let feb28 = Utc.with_ymd_and_hms(2026, 2, 28, 9, 0, 0).unwrap();
         assert_eq!(Due::Months(1).after(jan31), feb28);
+    }
+
+    #[test]
+    fn a_year_is_twelve_calendar_months() {
+        assert_eq!(Due::parse("2y"), Ok(Due::Years(2)));
+        assert_eq!(Due::Years(2).to_string(), "2y");
+        assert!(Due::parse("2 years")
+            .unwrap_err()
+            .contains("`years` is not a unit; write `2y`"));
+        let leap = Utc.with_ymd_and_hms(2028, 2, 29, 9, 0, 0).unwrap();
+        let after = Utc.with_ymd_and_hms(2029, 2, 28, 9, 0, 0).unwrap();
+        assert_eq!(Due::Years(1).after(leap), after);
+        assert_eq!(Due::Years(1).after(leap), Due::Months(12).after(leap));
+        assert_eq!(Due::Years(1).before(after), Due::Months(12).before(after));
     }
 }

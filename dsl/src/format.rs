@@ -99,6 +99,9 @@ struct Header {
     libraries: Option<Vec<String>>,
     /// Who a notification `to = ["coordinator"]` goes to: ids or e-mail addresses.
     coordinators: Option<Vec<String>>,
+    /// How long a person's values are kept after the last pairing of this program they took
+    /// part in ended, e.g. `2y`: `mentorflow retention --apply` erases who is past it.
+    retention: Option<crate::duration::Due>,
 }
 
 /// `[stages.ID]`.

@@ -27,6 +27,11 @@ pub struct Program {
     /// e-mail addresses of the people running the program, not participants.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coordinators: Vec<String>,
+    /// How long a person's values are kept after the last pairing of this program they took
+    /// part in ended (`[program] retention`, e.g. `2y`): `mentorflow retention` erases who is
+    /// past it. None: kept until erased by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<crate::duration::Due>,
     /// Stages in file order.
     pub stages: Vec<Stage>,
     /// Transitions in file order; order decides which is taken first.

@@ -29,6 +29,7 @@ pub mod record;
 pub mod replace;
 pub mod replay;
 pub mod report;
+pub mod retention;
 pub mod schema;
 pub mod show;
 pub mod simulate;

@@ -628,6 +628,13 @@ fn problem_lines(problems: &[EnrolmentProblem]) -> String {
     lines.join("\n")
 }
 
+/// A participant whose values were erased, and how to go on without them.
+fn erased(person: &str, role: &str, pairing: &str) -> String {
+    format!(
+        "{person} ({role}): their values were erased, so the type's checks cannot read them; take them out first (mentorflow leave {pairing} --person {person} --reason ...) or replace them (mentorflow replace {pairing} --person {person} --with ...)"
+    )
+}
+
 /// One reason an enrolment was refused.
 pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
     match p {
@@ -657,13 +664,7 @@ pub fn enrolment_problem(p: &EnrolmentProblem) -> String {
             role,
             problem,
         } => format!("{person} ({role}): {problem}"),
-        EnrolmentProblem::Erased {
-            person,
-            role,
-            pairing,
-        } => format!(
-            "{person} ({role}): their values were erased, so the type's checks cannot read them; take them out first (mentorflow leave {pairing} --person {person} --reason ...) or replace them (mentorflow replace {pairing} --person {person} --with ...)"
-        ),
+        EnrolmentProblem::Erased { person, role, pairing } => erased(person, role, pairing),
         EnrolmentProblem::Capacity {
             person,
             role,

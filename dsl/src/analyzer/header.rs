@@ -1,4 +1,5 @@
-//! The `[program]` section: id, title, description and the initial stage.
+//! The `[program]` section: id, title, description, the initial stage, and how long people's
+//! values are kept.
 
 use super::*;
 
@@ -38,12 +39,16 @@ impl Analyzer<'_> {
         if let Some((id, span)) = &id {
             check_id(&mut r, id, span.clone(), "program id");
         }
+        let retention = r
+            .string(&program, "retention", false)
+            .and_then(|text| due(&mut r, text));
         self.coordinators = r
             .strings(&program, "coordinators")
             .unwrap_or_default()
             .into_iter()
             .map(|(c, _)| c)
             .collect();
+        self.retention = retention;
         Some((id?.0, title?.0, description, initial?))
     }
 

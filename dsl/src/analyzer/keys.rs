@@ -18,13 +18,14 @@ pub(crate) const TOP: [&str; 13] = [
     "invariants",
 ];
 /// `[program]`.
-pub(crate) const HEADER: [&str; 6] = [
+pub(crate) const HEADER: [&str; 7] = [
     "id",
     "title",
     "description",
     "initial",
     "libraries",
     "coordinators",
+    "retention",
 ];
 /// `[stages.ID]`.
 pub(crate) const STAGE: [&str; 9] = [

@@ -80,6 +80,8 @@ pub(crate) struct Analyzer<'a> {
     library_asts: Vec<(String, usize, String, rhai::AST)>,
     /// `[program] coordinators`: who a notification to `coordinator` goes to.
     coordinators: Vec<String>,
+    /// `[program] retention`.
+    retention: Option<Due>,
 }
 
 impl<'a> Analyzer<'a> {
@@ -106,6 +108,7 @@ impl<'a> Analyzer<'a> {
             transition_reasons: Vec::new(),
             library_asts: Vec::new(),
             coordinators: Vec::new(),
+            retention: None,
         }
     }
 
@@ -227,6 +230,7 @@ impl<'a> Analyzer<'a> {
             initial: initial.0,
             libraries: self.library_names.clone(),
             coordinators: self.coordinators.clone(),
+            retention: self.retention,
             stages,
             transitions,
             facts,
@@ -296,7 +300,7 @@ fn due(r: &mut Reader<'_>, (text, span): (String, Range<usize>)) -> Option<Due> 
         Err(message) => {
             r.error(Code::E005, format!("bad duration: {message}"), span)
                 .help = Some(
-                "write a whole number and a unit: 48h, 14d, 6w or 3mo (calendar months)".into(),
+                "write a whole number and a unit: 48h, 14d, 6w, 3mo (calendar months) or 2y".into(),
             );
             None
         }

@@ -10,6 +10,7 @@ fn hours(d: Due) -> u64 {
         Due::Days(n) => u64::from(n) * 24,
         Due::Weeks(n) => u64::from(n) * 24 * 7,
         Due::Months(n) => u64::from(n) * 24 * 30,
+        Due::Years(n) => u64::from(n) * 24 * 365,
     }
 }
 

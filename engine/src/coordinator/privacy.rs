@@ -173,3 +173,109 @@ impl Coordinator {
         self.ledger.erase(id, (now, &actor, reason), &pairings)
     }
 }
+
+/// Someone past their program's retention: every pairing they took part in has ended, each
+/// longer ago than its program's `retention`.
+#[derive(Debug, Clone)]
+pub struct Expired {
+    /// Who.
+    pub person: String,
+    /// The pairings they took part in, in number order.
+    pub pairings: Vec<String>,
+    /// When the last of them ended.
+    pub last_ended: DateTime<Utc>,
+    /// When their values became due for erasure: the latest of each pairing's end plus its
+    /// program's retention.
+    pub due: DateTime<Utc>,
+}
+
+/// What `retention` found, and with `--apply` did.
+#[derive(Debug, Clone, Default)]
+pub struct RetentionReport {
+    /// Who is past retention, by id.
+    pub expired: Vec<Expired>,
+    /// Those erased now (with `--apply`).
+    pub erased: Vec<Erasure>,
+    /// Those whose erasure was refused (values written before sealing), with why.
+    pub refused: Vec<(String, Error)>,
+}
+
+/// A pairing someone took part in: its id, when it ended (now, while it runs), and until
+/// when it keeps their values (none: for good).
+type Kept = (String, DateTime<Utc>, Option<DateTime<Utc>>);
+
+impl Coordinator {
+    /// Who is past retention now: people whose every pairing has ended, each longer ago than
+    /// its program's `retention` (a pairing whose program sets none keeps its people). With
+    /// `apply`, each is erased ([`Coordinator::erase_person`]) in a transaction of its own;
+    /// one refused does not stop the others.
+    pub fn retention(&mut self, apply: bool) -> Result<RetentionReport, Error> {
+        let now = self.now();
+        let mut report = RetentionReport {
+            expired: self.expired(now)?,
+            ..RetentionReport::default()
+        };
+        if !apply {
+            return Ok(report);
+        }
+        for expired in &report.expired {
+            let reason = format!(
+                "retention: every pairing ended, the last on {}",
+                expired.last_ended.date_naive()
+            );
+            match self.erase_person(&expired.person, &reason) {
+                Ok(erasure) => report.erased.push(erasure),
+                Err(e @ Error::NotErasable { .. }) => {
+                    report.refused.push((expired.person.clone(), e));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Everyone past retention at `now`, by id.
+    fn expired(&mut self, now: DateTime<Utc>) -> Result<Vec<Expired>, Error> {
+        // Per person: their pairings, and when each lets their values go (None: never).
+        let mut people: BTreeMap<String, Vec<Kept>> = BTreeMap::new();
+        for p in self.ledger.list(&Filter::default())? {
+            let retention = self
+                .registry
+                .engine(self.ledger.store(), &p.program_hash)?
+                .program
+                .retention;
+            // A pairing that runs keeps its people; one that ended, until its retention.
+            let ended = p.outcome.map(|_| p.entered_at);
+            let until = ended.zip(retention).map(|(at, keep)| keep.after(at));
+            let former = p.former.iter().map(|f| &f.participant);
+            for person in p.participants.iter().chain(former) {
+                if p.erased.contains(&person.id) {
+                    continue;
+                }
+                let ended = ended.unwrap_or(now);
+                people
+                    .entry(person.id.clone())
+                    .or_default()
+                    .push((p.id.to_string(), ended, until));
+            }
+        }
+        Ok(people
+            .into_iter()
+            .filter_map(|(person, pairings)| {
+                let due = pairings
+                    .iter()
+                    .map(|(_, _, until)| *until)
+                    .collect::<Option<Vec<_>>>()?
+                    .into_iter()
+                    .max()?;
+                let last_ended = pairings.iter().map(|(_, at, _)| *at).max()?;
+                (due <= now).then(|| Expired {
+                    person,
+                    pairings: pairings.into_iter().map(|(id, _, _)| id).collect(),
+                    last_ended,
+                    due,
+                })
+            })
+            .collect())
+    }
+}

@@ -45,6 +45,7 @@ fn times(due: Due, k: u32) -> Due {
         Due::Days(d) => Due::Days(n(d)),
         Due::Weeks(w) => Due::Weeks(n(w)),
         Due::Months(m) => Due::Months(n(m)),
+        Due::Years(y) => Due::Years(n(y)),
     }
 }
 
