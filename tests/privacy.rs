@@ -422,3 +422,89 @@ fn retention_erases_who_is_past_it_and_keeps_whoever_still_takes_part() {
     let neither = run("2027-02-03T09:00:00Z", &["retention"]);
     assert_eq!(neither.code, 2, "{}", neither.transcript());
 }
+
+/// erg-group.toml with its `erg` attribute declared sensitive, and a notification whose body
+/// names it.
+fn sensitive_erg_group(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string("programs/erg-group.toml").expect("program");
+    let text = text
+        .replacen(
+            "[attributes.erg]\n",
+            "[attributes.erg]\nsensitive = true\n",
+            1,
+        )
+        .replacen(
+            "everyone brings one question.",
+            "everyone brings one question. Groups: {% for m in mentees %}{{ m.erg }} {% endfor %}",
+            1,
+        );
+    let path = dir.join("erg-sensitive.toml");
+    std::fs::write(&path, text).expect("program file");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn sensitive_attributes_stay_out_of_exports_reports_and_notifications_unless_asked_for() {
+    let (dir, run) = store("sensitive");
+    let program = sensitive_erg_group(&dir);
+    let check = mentorflow(&["check", &program]);
+    assert_eq!(check.code, 0, "{}", check.transcript());
+    assert!(
+        check.stderr.contains("warning[W013]")
+            && check.stderr.contains("reads sensitive attribute `erg`"),
+        "{}",
+        check.stderr
+    );
+    let t0 = "2026-03-02T09:00:00Z";
+    ok(run(t0, &["init"]));
+    let mut enrol = vec![
+        "enrol",
+        &program,
+        "--type",
+        "group",
+        "--person",
+        "mentor=ana,erg=lgbtq-plus",
+    ];
+    for mentee in [
+        "mentee=bo,erg=lgbtq-plus",
+        "mentee=cy,erg=lgbtq-plus",
+        "mentee=dewi,erg=lgbtq-plus",
+    ] {
+        enrol.extend(["--person", mentee]);
+    }
+    ok(run(t0, &enrol));
+    ok(run(t0, &["record", "p-1", "charter_agreed=true"]));
+    ok(run(t0, &["advance", "p-1"]));
+    ok(run("2026-04-20T09:00:00Z", &["tick"]));
+    let t = "2026-04-21T09:00:00Z";
+    let value = "lgbtq-plus";
+    for args in [
+        &["export"][..],
+        &["export", "--what", "events"],
+        &["export", "--what", "events", "--format", "csv"],
+        &["people", "export", "bo"],
+        &["outbox", "--json"],
+    ] {
+        let out = ok(run(t, args));
+        assert!(!out.stdout.contains(value), "{args:?}: {}", out.stdout);
+    }
+    for args in [
+        &["export", "--include-sensitive"][..],
+        &["export", "--what", "events", "--include-sensitive"],
+        &["people", "export", "bo", "--include-sensitive"],
+    ] {
+        let out = ok(run(t, args));
+        assert!(out.stdout.contains(value), "{args:?}: {}", out.stdout);
+    }
+    let by = run(t, &["report", "--by", "erg"]);
+    assert_eq!(by.code, 2, "{}", by.transcript());
+    assert!(
+        by.stderr.contains("`erg` is declared sensitive"),
+        "{}",
+        by.stderr
+    );
+    let by_role = run(t, &["report", "--by", "mentee.erg"]);
+    assert_eq!(by_role.code, 2, "{}", by_role.transcript());
+    let asked = ok(run(t, &["report", "--by", "erg", "--include-sensitive"]));
+    assert!(asked.stdout.contains(value), "{}", asked.stdout);
+}

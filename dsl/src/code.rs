@@ -118,11 +118,13 @@ pub enum Code {
     W011,
     /// A notification is sent on a trigger that can never happen.
     W012,
+    /// A notification's template reads a sensitive attribute.
+    W013,
 }
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 55] = [
+    pub const ALL: [Code; 56] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -178,6 +180,7 @@ impl Code {
         Code::W010,
         Code::W011,
         Code::W012,
+        Code::W013,
     ];
 
     /// The code as written: `E010`.
@@ -238,6 +241,7 @@ impl Code {
             Code::W010 => "W010",
             Code::W011 => "W011",
             Code::W012 => "W012",
+            Code::W013 => "W013",
         }
     }
 
@@ -311,6 +315,7 @@ impl Code {
             Code::W010 => "A fact or attribute is named like a word Rhai reserves (`go`, `match`, `new`): scripts cannot read it as `facts.NAME`.",
             Code::W011 => "A cycle of automatic transitions reads nothing that moving around it changes (only facts no action on it sets, participants, `type`, time in the program): whenever its guards hold together, a pairing loops and the command is refused.",
             Code::W012 => "A notification is sent `on` a trigger that can never happen: `warned` (or `warned:LABEL`) where no timer (of that label) has a `warn`, `overdue:STAGE` on a terminal stage or one without a `due` (in no type either), `overdue` where no stage has one, `due:SCHEDULE` of a schedule kept per person.",
+            Code::W013 => "A notification's subject or body reads an attribute declared `sensitive`: notifications are never given sensitive values, so it renders empty there.",
         }
     }
 
@@ -372,6 +377,7 @@ impl Code {
             Code::W010 => "Rename it, or read it by its name in quotes: `facts[\"go\"]`.",
             Code::W011 => "Make the guards exclude each other, or have one read what the moves change: `days_in_stage`, `entries`, `taken`, `cycle`, or a fact an action on the cycle sets.",
             Code::W012 => "Give the timer a `warn = \"7d\"` or the stage a `due`, or send the notification on another trigger.",
+            Code::W013 => "Leave the attribute out of the template; a notification goes by e-mail and chat, where sensitive values must not travel.",
         }
     }
 }

@@ -251,6 +251,9 @@ struct Attribute {
     allowed: Option<Vec<String>>,
     /// Its value when an enrolment does not give one.
     default: Option<Plain<'static>>,
+    /// Sensitive (ERG membership, health): never shown in reports or exports unless asked
+    /// for with `--include-sensitive`, never in a notification.
+    sensitive: Option<bool>,
 }
 
 /// A criterion: a script, or a table.

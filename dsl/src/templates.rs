@@ -130,6 +130,19 @@ pub const CONTEXT: [&str; 8] = [
     "trigger",
 ];
 
+/// Whether `template` names `attribute` as a field (`m.erg`, `m["erg"]`, `m['erg']`),
+/// wherever it reads it from: a loop's own variable included.
+pub fn mentions(template: &str, attribute: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let dotted = template
+        .match_indices(&format!(".{attribute}"))
+        .any(|(i, m)| !template[i + m.len()..].starts_with(ident));
+    dotted
+        || [format!("\"{attribute}\""), format!("'{attribute}'")]
+            .iter()
+            .any(|quoted| template.contains(quoted.as_str()))
+}
+
 /// The fields of `pairing` in a template's context.
 pub const PAIRING_FIELDS: [&str; 10] = [
     "id",
@@ -326,5 +339,17 @@ mod tests {
         };
         let e = render("{% for i in range(100000) %}{{ i }}{% endfor %}", &ctx).expect_err("fuel");
         assert!(e.to_lowercase().contains("fuel"), "{e}");
+    }
+
+    #[test]
+    fn an_attribute_is_mentioned_as_a_field_not_as_part_of_a_longer_name() {
+        assert!(mentions(
+            "{% for m in mentees %}{{ m.erg }}{% endfor %}",
+            "erg"
+        ));
+        assert!(mentions("{{ mentees[0][\"erg\"] }}", "erg"));
+        assert!(mentions("{{ m['erg'] }}", "erg"));
+        assert!(!mentions("{{ m.ergonomics }}", "erg"));
+        assert!(!mentions("The ERG meets on {{ today }}", "erg"));
     }
 }

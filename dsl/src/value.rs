@@ -204,6 +204,11 @@ pub struct Declaration {
     /// start date).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at_least: Option<String>,
+    /// A sensitive attribute (`sensitive = true`: ERG membership, health, ratings): never
+    /// shown in reports or exports unless asked for (`--include-sensitive`), never in a
+    /// notification.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
     /// Where it is declared.
     #[serde(skip)]
     pub span: Span,
@@ -435,6 +440,7 @@ mod tests {
             per_span: None,
             at_most: None,
             at_least: None,
+            sensitive: false,
             span: Span::default(),
         }
     }
@@ -487,6 +493,7 @@ mod tests {
             per_span: None,
             at_most: None,
             at_least: None,
+            sensitive: false,
             span: crate::source::Span::default(),
         };
         let list = decl(ValueKind::List);

@@ -55,7 +55,9 @@ pub use store::{
 // What the CLI renders of matching, migration, the outbox, replay, reports and timers.
 pub use base::memory::{allocated_here, Counting};
 pub use coordinator::outbox::{Delivery, Queued};
-pub use coordinator::privacy::{Erasure, Expired, PartTaken, PersonExport, RetentionReport};
+pub use coordinator::privacy::{
+    Erasure, Expired, PartTaken, PersonExport, RetentionReport, Sensitive,
+};
 pub use decide::matching::{exclusion, MatchError, Proposal, Proposed, Unmatched};
 pub use decide::replay::Replayed;
 pub use model::view::to_dynamic;

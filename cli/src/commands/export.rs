@@ -19,6 +19,9 @@ pub struct Args {
     /// What to export.
     #[arg(long, value_enum, default_value = "pairings")]
     what: What,
+    /// Include the values of attributes declared `sensitive` (left out otherwise).
+    #[arg(long)]
+    include_sensitive: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -52,9 +55,15 @@ fn cell(value: String) -> String {
 /// Exports.
 pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
     let mut coordinator = store.open()?;
+    // Sensitive attributes stay out unless asked for.
+    let hidden = match args.include_sensitive {
+        true => mentorflow_engine::Sensitive::default(),
+        false => coordinator.sensitive()?,
+    };
     match (args.what, args.format) {
         (What::Pairings, Format::Json) => {
-            let pairings = coordinator.list(&Filter::default())?;
+            let mut pairings = coordinator.list(&Filter::default())?;
+            pairings.iter_mut().for_each(|p| hidden.hide_in_pairing(p));
             let names = coordinator.directory()?;
             let pairings = pairings
                 .iter()
@@ -62,12 +71,17 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
                 .collect();
             super::versioned_json(output, crate::json::status::Pairings { pairings })
         }
-        (What::Events, Format::Json) => super::versioned_json(
-            output,
-            crate::json::event::Events::of(&coordinator.log(None)?),
-        ),
+        (What::Events, format) => {
+            let mut events = coordinator.log(None)?;
+            events.iter_mut().for_each(|e| hidden.hide_in_event(e));
+            match format {
+                Format::Json => {
+                    super::versioned_json(output, crate::json::event::Events::of(&events))
+                }
+                Format::Csv => events_csv(&events, output),
+            }
+        }
         (What::Pairings, Format::Csv) => pairings_csv(&mut coordinator, output),
-        (What::Events, Format::Csv) => events_csv(&coordinator, output),
     }
 }
 
@@ -183,7 +197,7 @@ fn fact_cell(
 
 /// Events as flat rows: who, when, what, and what each kind says in columns of its own
 /// (stages moved between, facts recorded, the person), the whole event as JSON last.
-fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResult {
+fn events_csv(events: &[mentorflow_engine::Event], output: &mut Output<'_>) -> CommandResult {
     let mut csv = csv::Writer::from_writer(&mut *output.out);
     csv.write_record([
         "pairing",
@@ -201,11 +215,11 @@ fn events_csv(coordinator: &Coordinator, output: &mut Output<'_>) -> CommandResu
         "person",
         "detail",
     ])?;
-    for e in coordinator.log(None)? {
+    for e in events {
         let [from, to, by, transition, facts, person] = kind_cells(&e.kind);
         // The event's own fields in their documented JSON shape (`mentorflow schema events`).
         let detail =
-            serde_json::to_string(&crate::json::event::Event::from(&e).what).unwrap_or_default();
+            serde_json::to_string(&crate::json::event::Event::from(e).what).unwrap_or_default();
         csv.write_record(
             [
                 e.pairing.to_string(),

@@ -92,6 +92,9 @@ enum PeopleCommand {
     Export {
         /// Person id (in the registry, or in any pairing).
         id: String,
+        /// Include the values of attributes declared `sensitive` (left out otherwise).
+        #[arg(long)]
+        include_sensitive: bool,
         #[command(flatten)]
         on: crate::store_args::Reads,
     },
@@ -167,7 +170,11 @@ pub fn run(args: &Args, output: &mut Output<'_>) -> CommandResult {
         }
         PeopleCommand::List { json, on } => list(*json, &on.into(), output),
         PeopleCommand::Show { id, json, on } => show(id, *json, &on.into(), output),
-        PeopleCommand::Export { id, on } => export(id, &on.into(), output),
+        PeopleCommand::Export {
+            id,
+            include_sensitive,
+            on,
+        } => export(id, *include_sensitive, &on.into(), output),
         PeopleCommand::Erase { id, reason, on } => erase(id, reason, &on.into(), output),
     }
 }
@@ -446,9 +453,9 @@ fn show(id: &str, json: bool, store: &StoreArgs, output: &mut Output<'_>) -> Com
 }
 
 /// Everything stored about one person, as JSON.
-fn export(id: &str, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
-    let coordinator = store.open()?;
-    let export = coordinator.export_person(id)?;
+fn export(id: &str, sensitive: bool, store: &StoreArgs, output: &mut Output<'_>) -> CommandResult {
+    let mut coordinator = store.open()?;
+    let export = coordinator.export_person(id, sensitive)?;
     let names = coordinator.directory()?;
     super::versioned_json(
         output,

@@ -34,6 +34,10 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Allow `--by` an attribute declared `sensitive` (refused otherwise: the groups would
+    /// show who is in which).
+    #[arg(long)]
+    include_sensitive: bool,
 }
 
 /// Makes the report and writes it where asked.
@@ -44,9 +48,15 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         None if args.json => None,
         limit => Some(limit.unwrap_or(render::report::CALLS_SHOWN)),
     };
-    let report = store
-        .open()?
-        .report(&args.select.selection(), Some(&args.by), keep)?;
+    let mut coordinator = store.open()?;
+    let attribute = args.by.rsplit('.').next().unwrap_or_default();
+    if !args.include_sensitive && coordinator.sensitive()?.contains(attribute) {
+        return Err(Failure::Usage(format!(
+            "`--by {}`: `{attribute}` is declared sensitive, and a report by it shows who is in which group; add --include-sensitive to mean it",
+            args.by
+        )));
+    }
+    let report = coordinator.report(&args.select.selection(), Some(&args.by), keep)?;
     if args.json {
         return super::versioned_json(output, crate::json::report::Report::from(&report));
     }

@@ -9,6 +9,27 @@ use crate::suggest::help_did_you_mean;
 
 impl Analyzer<'_> {
     /// The notifications actions may send.
+    /// W013 for each sensitive attribute `template` (written at `span`, named `what`) reads.
+    fn sensitive_in_template(&mut self, template: &str, span: &std::ops::Range<usize>, what: &str) {
+        let found: Vec<String> = self
+            .sensitive_attributes
+            .iter()
+            .filter(|a| crate::templates::mentions(template, a))
+            .cloned()
+            .collect();
+        for attribute in found {
+            let span = self.reader().span(span.clone());
+            self.diagnostics.push(
+                crate::diagnostic::Diagnostic::warning(
+                    Code::W013,
+                    format!("{what} reads sensitive attribute `{attribute}`: notifications are never given it, so it renders empty"),
+                    span,
+                )
+                .with_help(format!("leave `{attribute}` out of the template: sensitive values never travel by notification")),
+            );
+        }
+    }
+
     pub(super) fn notifications(
         &mut self,
         top: &Table<'_, '_>,
@@ -61,6 +82,7 @@ impl Analyzer<'_> {
                         d.tolerated_when_stored = true;
                     }
                 }
+                self.sensitive_in_template(text, span, &format!("the {part} of {what}"));
                 if let Err((problem, line)) = crate::templates::check(text) {
                     let at = line.map_or(String::new(), |l| format!(" (line {l} of the template)"));
                     self.reader()

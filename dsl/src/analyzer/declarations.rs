@@ -215,8 +215,12 @@ pub(super) fn declaration(
         per_span: None,
         at_most: None,
         at_least: None,
+        sensitive: false,
         span: r.span(key),
     };
+    if !per_person {
+        decl.sensitive = r.bool(t, "sensitive").is_some_and(|(b, _)| b);
+    }
     if per_person {
         if let Some((per, span)) = r.string(t, "per", false) {
             decl.per = Some(per);

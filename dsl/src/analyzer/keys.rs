@@ -58,7 +58,15 @@ pub(crate) const FACT: [&str; 9] = [
     "at_least",
 ];
 /// `[attributes.NAME]`.
-pub(crate) const ATTRIBUTE: [&str; 6] = ["type", "description", "min", "max", "allowed", "default"];
+pub(crate) const ATTRIBUTE: [&str; 7] = [
+    "type",
+    "description",
+    "min",
+    "max",
+    "allowed",
+    "default",
+    "sensitive",
+];
 /// `[criteria.NAME]` written as a table.
 pub(crate) const CRITERION: [&str; 3] = ["script", "file", "description"];
 /// `[[invariants]]`.

@@ -58,6 +58,8 @@ pub(crate) struct Analyzer<'a> {
     history_names: scripts::HistoryNames,
     /// The declared participant attributes, those whose declaration has an error among them.
     attribute_names: Vec<String>,
+    /// The attributes declared `sensitive`.
+    sensitive_attributes: Vec<String>,
     /// The types of the attributes declared without an error.
     attribute_kinds: std::collections::BTreeMap<String, crate::value::ValueKind>,
     /// Every role of every type: who a notification may go to.
@@ -98,6 +100,7 @@ impl<'a> Analyzer<'a> {
             criterion_names: Vec::new(),
             history_names: scripts::HistoryNames::default(),
             attribute_names: Vec::new(),
+            sensitive_attributes: Vec::new(),
             attribute_kinds: Default::default(),
             role_names: Vec::new(),
             criteria: Vec::new(),
@@ -181,6 +184,11 @@ impl<'a> Analyzer<'a> {
         self.attribute_kinds = attributes
             .iter()
             .map(|a| (a.name.clone(), a.kind))
+            .collect();
+        self.sensitive_attributes = attributes
+            .iter()
+            .filter(|a| a.sensitive)
+            .map(|a| a.name.clone())
             .collect();
         self.attribute_names = match top.table.get("attributes").map(Spanned::get_ref) {
             Some(DeValue::Table(declared)) => {

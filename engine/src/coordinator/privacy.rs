@@ -29,6 +29,8 @@ pub struct PartTaken {
     pub pairing: String,
     /// Its program id.
     pub program_id: String,
+    /// The program version it runs on.
+    pub program_version: String,
     /// Its mentoring type.
     pub type_id: String,
     /// Its current stage.
@@ -48,8 +50,34 @@ pub struct PartTaken {
 impl Coordinator {
     /// Everything stored about `id`: their registry entry and its edits, each pairing they
     /// take or took part in with the events that concern them, and the notifications sent to
-    /// them. An id the store knows nothing of is an error naming the registered ids.
-    pub fn export_person(&self, id: &str) -> Result<PersonExport, Error> {
+    /// them; sensitive attributes only with `include_sensitive`. An id the store knows
+    /// nothing of is an error naming the registered ids.
+    pub fn export_person(
+        &mut self,
+        id: &str,
+        include_sensitive: bool,
+    ) -> Result<PersonExport, Error> {
+        let mut export = self.everything_of(id)?;
+        if !include_sensitive {
+            let sensitive = self.sensitive()?;
+            if let Some(entry) = &mut export.registered {
+                sensitive.hide_in_entry(entry);
+            }
+            for e in &mut export.edits {
+                sensitive.hide_in_event(e);
+            }
+            for part in &mut export.pairings {
+                part.events
+                    .iter_mut()
+                    .for_each(|e| sensitive.hide_in_event(e));
+                sensitive.hide_in_participant(&part.program_version, &mut part.participant);
+            }
+        }
+        Ok(export)
+    }
+
+    /// [`Coordinator::export_person`]'s whole copy, sensitive values included.
+    fn everything_of(&self, id: &str) -> Result<PersonExport, Error> {
         let people = self.ledger.people()?;
         let registered = people.iter().find(|p| p.id == id).cloned();
         let mut pairings = Vec::new();
@@ -111,6 +139,7 @@ impl Coordinator {
         Ok(Some(PartTaken {
             pairing: pairing.id.to_string(),
             program_id: pairing.program_id.to_string(),
+            program_version: pairing.program_hash.to_string(),
             type_id: pairing.type_id.to_string(),
             stage: pairing.stage.to_string(),
             outcome: pairing.outcome.as_ref().map(|o| o.to_string()),
@@ -277,5 +306,99 @@ impl Coordinator {
                 })
             })
             .collect())
+    }
+}
+
+/// The attributes stored programs declare `sensitive`, to leave out of reports and exports
+/// that were not asked to include them.
+#[derive(Debug, Clone, Default)]
+pub struct Sensitive {
+    /// By program version: its sensitive attributes.
+    by_version: BTreeMap<String, Vec<String>>,
+    /// Sensitive in any version (what a registry entry, which no program types, hides).
+    anywhere: std::collections::BTreeSet<String>,
+}
+
+impl Sensitive {
+    /// Whether attribute `name` is sensitive in program version `hash` (in any version, for
+    /// an unknown one).
+    fn is(&self, hash: &str, name: &str) -> bool {
+        match self.by_version.get(hash) {
+            Some(names) => names.iter().any(|n| n == name),
+            None => self.anywhere.contains(name),
+        }
+    }
+
+    /// Whether attribute `name` is sensitive in any stored version.
+    pub fn contains(&self, name: &str) -> bool {
+        self.anywhere.contains(name)
+    }
+
+    /// `p` without their sensitive attributes (those of program version `hash`).
+    pub fn hide_in_participant(&self, hash: &str, p: &mut Participant) {
+        let hidden: Vec<String> = p
+            .attributes
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .filter(|name| self.is(hash, name))
+            .collect();
+        for name in hidden {
+            p.attributes.remove(&name);
+        }
+    }
+
+    /// `pairing` without its people's sensitive attributes.
+    pub fn hide_in_pairing(&self, pairing: &mut Pairing) {
+        let hash = pairing.program_hash.to_string();
+        for p in std::sync::Arc::make_mut(&mut pairing.participants) {
+            self.hide_in_participant(&hash, p);
+        }
+        for f in &mut pairing.former {
+            self.hide_in_participant(&hash, &mut f.participant);
+        }
+    }
+
+    /// `event` without the sensitive attributes of the people it carries (a registry
+    /// entry's: those sensitive in any version).
+    pub fn hide_in_event(&self, event: &mut Event) {
+        let hash = event.program.to_string();
+        match &mut event.kind {
+            EventKind::Enrolled { participants, .. } => {
+                for p in std::sync::Arc::make_mut(participants) {
+                    self.hide_in_participant(&hash, p);
+                }
+            }
+            EventKind::Joined { participant } | EventKind::Replaced { participant, .. } => {
+                self.hide_in_participant(&hash, participant);
+            }
+            EventKind::PersonRecorded { person } => self.hide_in_entry(person),
+            _ => {}
+        }
+    }
+
+    /// A registry entry without the attributes sensitive in any version.
+    pub fn hide_in_entry(&self, person: &mut Person) {
+        person
+            .attributes
+            .retain(|name, _| !self.anywhere.contains(name));
+    }
+}
+
+impl Coordinator {
+    /// The attributes the stored program versions declare sensitive.
+    pub fn sensitive(&mut self) -> Result<Sensitive, Error> {
+        let mut sensitive = Sensitive::default();
+        for (hash, engine) in self.registry.all(self.ledger.store(), true)? {
+            let names: Vec<String> = engine
+                .program
+                .attributes
+                .iter()
+                .filter(|a| a.sensitive)
+                .map(|a| a.name.clone())
+                .collect();
+            sensitive.anywhere.extend(names.iter().cloned());
+            sensitive.by_version.insert(hash, names);
+        }
+        Ok(sensitive)
     }
 }

@@ -1,5 +1,6 @@
 //! What a notification's templates see: the pairing (id, label, program, type, stage, when it
-//! entered), its facts as plain values, its participants by role, and the time.
+//! entered), its facts as plain values, its participants by role (without sensitive
+//! attributes), and the time.
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
@@ -18,11 +19,22 @@ pub fn context(program: &Program, pairing: &Pairing, now: DateTime<Utc>) -> Valu
         .filter(|f| f.per.is_none())
         .filter_map(|f| Some((f.name.clone(), plain(pairing.fact(program, &f.name)?))))
         .collect();
+    // Sensitive attributes never travel by notification: a template that names one (the
+    // checker warns, W013) renders it empty rather than failing the command.
+    let sensitive = |name: &str| {
+        program
+            .attributes
+            .iter()
+            .any(|a| a.sensitive && a.name == name)
+    };
     let person = |p: &crate::model::event::Participant| {
         let mut m: Map<String, Value> = p
             .attributes
             .iter()
-            .map(|(k, v)| (k.to_string(), plain(v)))
+            .map(|(k, v)| match sensitive(k) {
+                true => (k.to_string(), Value::String(String::new())),
+                false => (k.to_string(), plain(v)),
+            })
             .collect();
         m.insert("id".into(), p.id.clone().into());
         m.insert("role".into(), p.role.as_str().into());

@@ -1059,7 +1059,7 @@ pub fn erased_people_leave_no_value_of_theirs_in_any_table_and_the_store_verifie
     assert_eq!(p7.participants[1].id, "mentee-7");
     assert!(p7.participants[1].attributes.is_empty());
     assert_eq!(c.people().expect("people").len(), 77);
-    let export = c.export_person("mentee-7").expect("export");
+    let export = c.export_person("mentee-7", true).expect("export");
     assert!(export.registered.is_none());
     assert_eq!(
         export.erased.as_ref().and_then(|e| e.reason.as_deref()),
