@@ -423,16 +423,18 @@ fn retention_erases_who_is_past_it_and_keeps_whoever_still_takes_part() {
     assert_eq!(neither.code, 2, "{}", neither.transcript());
 }
 
-/// erg-group.toml with its `erg` attribute declared sensitive, and a notification whose body
-/// names it.
+/// The lines that let erg-group.toml's matching read `erg` once it is sensitive.
+const CONSENTED: &str = "[matching]\nsensitive = [\"erg\"]\nconsent = \"erg_consent\"\n";
+
+/// erg-group.toml with its `erg` attribute declared sensitive (matching reads it with
+/// consent), and a notification whose body names it.
 fn sensitive_erg_group(dir: &std::path::Path) -> String {
     let text = std::fs::read_to_string("programs/erg-group.toml").expect("program");
+    let declared = "[attributes.erg_consent]\ntype = \"bool\"\ndefault = false\n\n\
+                    [attributes.erg]\nsensitive = true\n";
     let text = text
-        .replacen(
-            "[attributes.erg]\n",
-            "[attributes.erg]\nsensitive = true\n",
-            1,
-        )
+        .replacen("[attributes.erg]\n", declared, 1)
+        .replacen("[matching]\n", CONSENTED, 1)
         .replacen(
             "everyone brings one question.",
             "everyone brings one question. Groups: {% for m in mentees %}{{ m.erg }} {% endfor %}",
@@ -507,4 +509,45 @@ fn sensitive_attributes_stay_out_of_exports_reports_and_notifications_unless_ask
     assert_eq!(by_role.code, 2, "{}", by_role.transcript());
     let asked = ok(run(t, &["report", "--by", "erg", "--include-sensitive"]));
     assert!(asked.stdout.contains(value), "{}", asked.stdout);
+}
+
+#[test]
+fn matching_reads_a_sensitive_attribute_only_where_the_program_says_so_with_consent() {
+    let dir = mentorflow_tests::scratch_dir("privacy-matching");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let consented = std::fs::read_to_string(sensitive_erg_group(&dir)).expect("program");
+    let checked = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("program file");
+        mentorflow(&["check", &path.to_string_lossy()])
+    };
+    // The shipped [matching] reads `erg` in `allow`: not listed, so refused.
+    let unlisted = checked(
+        "unlisted.toml",
+        consented.replacen(CONSENTED, "[matching]\n", 1),
+    );
+    assert_eq!(unlisted.code, 1, "{}", unlisted.transcript());
+    assert!(
+        unlisted.stderr.contains("error[E049]")
+            && unlisted.stderr.contains(
+                "reads sensitive attribute `erg`, which its `sensitive` list does not name"
+            ),
+        "{}",
+        unlisted.stderr
+    );
+    let no_consent = checked(
+        "no-consent.toml",
+        consented.replacen("consent = \"erg_consent\"\n", "", 1),
+    );
+    assert_eq!(no_consent.code, 1, "{}", no_consent.transcript());
+    assert!(
+        no_consent
+            .stderr
+            .contains("uses sensitive attribute `erg` without a `consent` attribute"),
+        "{}",
+        no_consent.stderr
+    );
+    let fine = checked("consented.toml", consented);
+    assert_eq!(fine.code, 0, "{}", fine.transcript());
 }

@@ -94,6 +94,9 @@ pub enum Code {
     /// A transition's `reasons` names a code the program does not declare, or is on a
     /// transition nobody gives a reason for.
     E048,
+    /// `[matching]` reads a sensitive attribute it does not list in `sensitive`, lists one
+    /// without a `consent` attribute, or names an attribute that is not declared sensitive.
+    E049,
     /// A declared fact is read by no script (no guard, criterion, type rule or override guard).
     W001,
     /// A stage's only way to a terminal stage is a `from = "*"` transition (withdraw).
@@ -124,7 +127,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the reference's order.
-    pub const ALL: [Code; 56] = [
+    pub const ALL: [Code; 57] = [
         Code::E000,
         Code::E001,
         Code::E002,
@@ -168,6 +171,7 @@ impl Code {
         Code::E046,
         Code::E047,
         Code::E048,
+        Code::E049,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -229,6 +233,7 @@ impl Code {
             Code::E046 => "E046",
             Code::E047 => "E047",
             Code::E048 => "E048",
+            Code::E049 => "E049",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -303,6 +308,7 @@ impl Code {
             Code::E046 => "A cycle of automatic transitions (`auto = true`) can always fire: every guard on it is missing or `true`, so a pairing entering it would move around it without end and every command on it is refused.",
             Code::E047 => "A fact's `at_most` or `at_least` names a fact the program does not declare, the fact itself, a fact kept per person (or is written on one), or a fact of a kind that does not compare with its own (numbers compare with numbers, dates with dates).",
             Code::E048 => "A transition's `reasons` (the codes a coordinator must give to take it) names a code `[reasons]` does not declare, or the program declares no `[reasons]`, or it is on a timer or automatic transition, which nobody takes with a reason.",
+            Code::E049 => "`[matching]` reads an attribute declared `sensitive` that its `sensitive` list does not name, or lists one without naming a `consent` attribute, or lists an attribute that is not declared sensitive: matching uses a sensitive value only where the program says so, and only for people who consented.",
             Code::W001 => "A declared fact is read by no script (no guard, criterion, type rule or override guard) and recorded by no schedule (a `done` answer is kept for reports). Not reported while the program has errors (a script with an error is dropped, so what it reads is unknown).",
             Code::W002 => "A stage leads to no terminal stage by its own transitions: a pairing there only ends through a `from = \"*\"` transition (a withdraw, or a timer such as an inactivity close).",
             Code::W003 => "A terminal stage has a `due`, which is never used (a pairing never leaves it).",
@@ -365,6 +371,7 @@ impl Code {
             Code::E046 => "Give one transition of the cycle a guard that the moves change: `days_in_stage >= 7`, `entries.review < 3`, `taken.retry < 2`, or a fact an action sets.",
             Code::E047 => "Name another fact kept on the pairing, of a comparable kind (did-you-mean): `at_most = \"goals_total\"`.",
             Code::E048 => "Declare the code in `[reasons]` (did-you-mean), or remove `reasons` from a timer or automatic transition.",
+            Code::E049 => "List the attribute in `[matching] sensitive = [\"erg\"]` and name the attribute that records consent, `consent = \"erg_consent\"` (true, or the text yes, for those who agreed); or leave it out of the matching scripts.",
             Code::W001 => "Use it (`facts.NAME`), or remove the declaration.",
             Code::W002 => "Add a transition from the stage that moves the pairing on.",
             Code::W003 => "Remove `due`.",

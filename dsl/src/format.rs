@@ -387,6 +387,10 @@ struct Matching {
     criteria: Option<BTreeMap<String, MatchCriterion>>,
     /// `true`: people paired before in this program may be proposed together again.
     repeat: Option<bool>,
+    /// The sensitive attributes the scripts may read, only for candidates who consented.
+    sensitive: Option<Vec<String>>,
+    /// The attribute recording a candidate's consent (true, or the text `yes`).
+    consent: Option<String>,
 }
 
 /// `[matching.criteria.NAME]`.

@@ -467,6 +467,14 @@ pub struct Matching {
     /// (`repeat = true`); by default they are not.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub repeat: bool,
+    /// The sensitive attributes its scripts may read (`sensitive = ["erg"]`), only for the
+    /// candidates whose `consent` attribute holds; for anyone else they read as not given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<String>,
+    /// The attribute that records a candidate's consent to their sensitive values being
+    /// used: true, or the text `yes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
 }
 
 /// One part of a pair's score: its script's value times its weight.

@@ -94,6 +94,6 @@ pub(crate) const SCHEDULE: [&str; 15] = [
 /// `[notifications.NAME]`.
 pub(crate) const NOTIFICATION: [&str; 4] = ["subject", "body", "to", "on"];
 /// `[matching]`.
-pub(crate) const MATCHING: [&str; 3] = ["allow", "criteria", "repeat"];
+pub(crate) const MATCHING: [&str; 5] = ["allow", "criteria", "repeat", "sensitive", "consent"];
 /// `[matching.criteria.NAME]`.
 pub(crate) const MATCH_CRITERION: [&str; 3] = ["weight", "score", "description"];

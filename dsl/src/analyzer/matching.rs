@@ -54,11 +54,93 @@ impl Analyzer<'_> {
             .reader()
             .bool(&table, "repeat")
             .is_some_and(|(repeat, _)| repeat);
+        let (sensitive, consent) = self.matching_consent(&table, what);
+        let read = allow.iter().chain(criteria.iter().map(|c| &c.score));
+        let sources: Vec<String> = read.map(|s| s.source.clone()).collect();
+        self.sensitive_read(&table, what, &sources, &sensitive);
         Some(Matching {
             allow,
             criteria,
             repeat,
+            sensitive,
+            consent,
         })
+    }
+
+    /// `sensitive` and `consent` of a `[matching]` table: each listed attribute must be
+    /// declared sensitive, and a list needs the consent attribute (declared).
+    fn matching_consent(
+        &mut self,
+        table: &Table<'_, '_>,
+        what: &str,
+    ) -> (Vec<String>, Option<String>) {
+        let mut r = self.reader();
+        let listed = r.strings(table, "sensitive").unwrap_or_default();
+        let consent = r.string(table, "consent", false);
+        for (name, span) in &listed {
+            if !self.sensitive_attributes.contains(name) {
+                self.reader()
+                    .error(
+                        Code::E049,
+                        format!("{what} lists `{name}` as sensitive, but no attribute `{name}` is declared sensitive"),
+                        span.clone(),
+                    )
+                    .help = Some(format!("declare it: [attributes.{name}] sensitive = true"));
+            }
+        }
+        if let Some((name, span)) = &consent {
+            if !self.attribute_names.contains(name) {
+                self.reader()
+                    .error(
+                        Code::E049,
+                        format!("{what}'s consent attribute `{name}` is not declared"),
+                        span.clone(),
+                    )
+                    .help = Some(format!("declare it: [attributes.{name}] type = \"bool\""));
+            }
+        }
+        if consent.is_none() {
+            if let Some((name, span)) = listed.first() {
+                self.reader()
+                    .error(
+                        Code::E049,
+                        format!("{what} uses sensitive attribute `{name}` without a `consent` attribute"),
+                        span.clone(),
+                    )
+                    .help = Some("name the attribute that records who agreed: consent = \"erg_consent\"".into());
+            }
+        }
+        (
+            listed.into_iter().map(|(n, _)| n).collect(),
+            consent.map(|c| c.0),
+        )
+    }
+
+    /// E049 for each sensitive attribute the matching scripts (`sources`) read that `listed`
+    /// does not name.
+    fn sensitive_read(
+        &mut self,
+        table: &Table<'_, '_>,
+        what: &str,
+        sources: &[String],
+        listed: &[String],
+    ) {
+        let unlisted: Vec<String> = self
+            .sensitive_attributes
+            .iter()
+            .filter(|a| !listed.contains(a))
+            .filter(|a| sources.iter().any(|s| crate::templates::mentions(s, a)))
+            .cloned()
+            .collect();
+        for name in unlisted {
+            self.reader()
+                .error(
+                    Code::E049,
+                    format!("{what} reads sensitive attribute `{name}`, which its `sensitive` list does not name"),
+                    table.span.clone(),
+                )
+                .help = Some(format!("say so, and for whom: sensitive = [\"{name}\"], consent = \"{name}_consent\"; or leave `{name}` out of the matching scripts"));
+        }
     }
 
     fn match_criterion(

@@ -32,6 +32,7 @@ impl Coordinator {
                     continue;
                 }
                 let mut p = completed(program, writer, c.participant.clone())?;
+                without_unconsented(program, &mut p);
                 // As enrolment does: an attribute nobody gave takes its declared default, so
                 // a criterion reads `experience_years` as 0, not as nothing.
                 crate::rules::enrolment::apply_defaults(program, &mut p);
@@ -242,5 +243,87 @@ impl Coordinator {
         };
         self.continue_pairing(ended, Some((program, source)), &how)
             .map(Some)
+    }
+}
+
+/// `p` without the sensitive attributes matching may not read of them: all of them unless the
+/// program's `[matching]` lists them and `p`'s consent attribute holds (true, or `yes`).
+fn without_unconsented(program: &Program, p: &mut Participant) {
+    let matching = program.matching.as_ref();
+    let consented = matching
+        .and_then(|m| m.consent.as_deref())
+        .and_then(|c| p.attributes.get(c))
+        .is_some_and(|v| {
+            matches!(v, mentorflow_dsl::Value::Bool(true))
+                || matches!(v, mentorflow_dsl::Value::Text(t) if t.eq_ignore_ascii_case("yes"))
+        });
+    let hidden: Vec<String> = program
+        .attributes
+        .iter()
+        .filter(|a| a.sensitive)
+        .filter(|a| !consented || !matching.is_some_and(|m| m.sensitive.contains(&a.name)))
+        .map(|a| a.name.clone())
+        .collect();
+    for name in hidden {
+        p.attributes.remove(&name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sensitive_attribute_reaches_matching_only_when_listed_and_consented() {
+        let text = r#"
+[program]
+id = "m"
+title = "M"
+initial = "a"
+[attributes.erg]
+type = "text"
+sensitive = true
+[attributes.ok]
+type = "bool"
+[attributes.grade]
+type = "int"
+[stages.a]
+[stages.b]
+outcome = "success"
+[[transitions]]
+from = "a"
+to = "b"
+[types.one]
+roles = { mentor = 1, mentee = 1 }
+[matching]
+sensitive = ["erg"]
+consent = "ok"
+[matching.criteria.same]
+score = 'if mentor.erg == mentee.erg && mentor.grade > 0 { 1.0 } else { 0.0 }'
+"#;
+        let loaded = mentorflow_dsl::load_str(std::path::Path::new("m.toml"), text);
+        let report = loaded.render();
+        let program = loaded.program.unwrap_or_else(|| panic!("{report}"));
+        let person = |ok: Option<bool>| {
+            let mut attributes = crate::base::short_map::Attributes::new();
+            attributes.insert("erg".into(), mentorflow_dsl::Value::Text("pride".into()));
+            attributes.insert("grade".into(), mentorflow_dsl::Value::Int(3));
+            if let Some(ok) = ok {
+                attributes.insert("ok".into(), mentorflow_dsl::Value::Bool(ok));
+            }
+            Participant {
+                id: "x".into(),
+                role: "mentor".into(),
+                attributes,
+                facts: Default::default(),
+                managers: Vec::new(),
+            }
+        };
+        for (ok, kept) in [(Some(true), true), (Some(false), false), (None, false)] {
+            let mut p = person(ok);
+            without_unconsented(&program, &mut p);
+            assert_eq!(p.attributes.contains_key("erg"), kept, "consent {ok:?}");
+            assert!(p.attributes.contains_key("grade"), "not sensitive: kept");
+        }
     }
 }
