@@ -9,8 +9,6 @@
 //! kind: each box is opened with its person's key and its fields put back; a box whose key is
 //! gone leaves the fields empty. Which fields are personal is said once, in [`seal`].
 
-use std::borrow::Cow;
-
 use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -39,10 +37,30 @@ fn cipher(key: &str) -> Result<XChaCha20Poly1305, StoreError> {
     Ok(XChaCha20Poly1305::new(bytes.as_slice().into()))
 }
 
+/// A nonce never used before: 16 random bytes drawn once per process, then a count. An
+/// XChaCha20 nonce has 24 bytes, so processes never share one, and a process asks the
+/// operating system once rather than at every box.
+fn fresh_nonce() -> XNonce {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static PREFIX: OnceLock<[u8; 16]> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| {
+        let drawn = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let mut prefix = [0u8; 16];
+        prefix.copy_from_slice(&drawn[..16]);
+        prefix
+    });
+    let mut nonce = [0u8; 24];
+    nonce[..16].copy_from_slice(prefix);
+    nonce[16..].copy_from_slice(&COUNT.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    XNonce::from(nonce)
+}
+
 /// `fields` sealed for `person` with `key`: the nonce then the box, in base64.
 fn seal_fields(key: &str, person: &str, fields: &Map<String, Value>) -> Result<Value, StoreError> {
     let plain = serde_json::to_vec(fields).map_err(|e| StoreError::Database(e.to_string()))?;
-    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let nonce = fresh_nonce();
     let payload = Payload {
         msg: &plain,
         aad: person.as_bytes(),
@@ -169,16 +187,17 @@ pub fn is_sealed(body: &str) -> bool {
     body.contains("\"sealed\":{\"for\":")
 }
 
-/// A stored event's text with its boxes opened (each with its person's key from `keys`); a
-/// box whose key is gone leaves its fields empty. Text with no box comes back as it is.
-pub fn open<'b>(body: &'b str, keys: &mut Keys<'_>) -> Result<Cow<'b, str>, StoreError> {
+/// A stored event with its boxes opened (each with its person's key from `keys`), as JSON;
+/// a box whose key is gone leaves its fields empty. None for text with no box, which reads
+/// as it is.
+pub fn open(body: &str, keys: &mut Keys<'_>) -> Result<Option<Value>, StoreError> {
     if !is_sealed(body) {
-        return Ok(Cow::Borrowed(body));
+        return Ok(None);
     }
     let mut value: Value =
         serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))?;
     open_value(&mut value, keys)?;
-    Ok(Cow::Owned(value.to_string()))
+    Ok(Some(value))
 }
 
 /// Opens every box in `value`, depth first.
@@ -265,13 +284,23 @@ mod tests {
         let body = serde_json::json!({"id": "bo", "attributes": {}, "sealed": sealed}).to_string();
         assert!(is_sealed(&body));
         let opened = open(&body, &mut |_| Ok(Some(key.clone()))).expect("opens");
-        let opened: Value = serde_json::from_str(&opened).expect("JSON");
-        assert_eq!(
-            opened,
-            serde_json::json!({"id": "bo", "attributes": {"grade": 5}})
-        );
+        let expected = serde_json::json!({"id": "bo", "attributes": {"grade": 5}});
+        assert_eq!(opened, Some(expected));
         let erased = open(&body, &mut |_| Ok(None)).expect("opens");
-        let erased: Value = serde_json::from_str(&erased).expect("JSON");
-        assert_eq!(erased, serde_json::json!({"id": "bo", "attributes": {}}));
+        assert_eq!(
+            erased,
+            Some(serde_json::json!({"id": "bo", "attributes": {}}))
+        );
+        assert_eq!(
+            open("{\"plain\":1}", &mut |_| Ok(None)).expect("reads"),
+            None
+        );
+    }
+
+    #[test]
+    fn no_two_boxes_share_a_nonce() {
+        let nonces: std::collections::BTreeSet<Vec<u8>> =
+            (0..1000).map(|_| fresh_nonce().to_vec()).collect();
+        assert_eq!(nonces.len(), 1000);
     }
 }
