@@ -506,6 +506,13 @@ impl Ledger {
                     person: person.into(),
                 });
             }
+            // A pairing enrolled with them since `pairings` was read would keep their values
+            // in its projection: the erasure starts again rather than miss it.
+            for m in tx.memberships(person)? {
+                if !pairings.iter().any(|(id, _)| *id == m.pairing) {
+                    return Err(StoreError::Conflict(m.pairing).into());
+                }
+            }
             let mut in_clear = clear_events(&subject, &edits, person)?;
             for (id, _) in pairings {
                 in_clear.extend(clear_events(id, &tx.events(id)?, person)?);

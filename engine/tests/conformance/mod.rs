@@ -1069,4 +1069,15 @@ pub fn erased_people_leave_no_value_of_theirs_in_any_table_and_the_store_verifie
         c.erase_person("mentee-7", "again"),
         Err(Error::AlreadyErased { .. })
     ));
+    drop(c);
+    // A pairing enrolled with someone after their pairings were read (here: not handed to
+    // the erasure at all) would keep their values: the erasure stops and changes nothing.
+    let mut ledger = mentorflow_engine::Ledger::new(h.open(name));
+    let raced = ledger.erase("mentee-8", (start(), "tester", "asked"), &[]);
+    assert!(
+        matches!(raced, Err(Error::Store(StoreError::Conflict(ref p))) if p == "p-8"),
+        "{raced:?}"
+    );
+    let mut c = coordinator(h.open(name), None);
+    assert_eq!(c.verify(None).expect("verify").events, before + 6);
 }
