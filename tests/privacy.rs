@@ -270,6 +270,8 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
     }
     let status = ok(run(t, &["status", "p-1"])).stdout;
     assert!(status.contains("  mentee bo (values erased)\n"), "{status}");
+    let report = ok(run(t, &["report"])).stdout;
+    assert!(report.contains("bo (erased)"), "{report}");
     let status: Value =
         serde_json::from_str(&ok(run(t, &["status", "p-1", "--json"])).stdout).expect("JSON");
     assert_eq!(
@@ -486,6 +488,7 @@ fn sensitive_attributes_stay_out_of_exports_reports_and_notifications_unless_ask
         &["export", "--what", "events", "--format", "csv"],
         &["people", "export", "bo"],
         &["outbox", "--json"],
+        &["report", "--json"],
     ] {
         let out = ok(run(t, args));
         assert!(!out.stdout.contains(value), "{args:?}: {}", out.stdout);
@@ -494,6 +497,7 @@ fn sensitive_attributes_stay_out_of_exports_reports_and_notifications_unless_ask
         &["export", "--include-sensitive"][..],
         &["export", "--what", "events", "--include-sensitive"],
         &["people", "export", "bo", "--include-sensitive"],
+        &["report", "--json", "--include-sensitive"],
     ] {
         let out = ok(run(t, args));
         assert!(out.stdout.contains(value), "{args:?}: {}", out.stdout);

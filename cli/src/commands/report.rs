@@ -34,8 +34,8 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-    /// Allow `--by` an attribute declared `sensitive` (refused otherwise: the groups would
-    /// show who is in which).
+    /// Show attributes declared `sensitive`: allow `--by` one (refused otherwise: the groups
+    /// would show who is in which), and keep them in the JSON's pairings needing a call.
     #[arg(long)]
     include_sensitive: bool,
 }
@@ -49,14 +49,21 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         limit => Some(limit.unwrap_or(render::report::CALLS_SHOWN)),
     };
     let mut coordinator = store.open()?;
+    let sensitive = match args.include_sensitive {
+        true => mentorflow_engine::Sensitive::default(),
+        false => coordinator.sensitive()?,
+    };
     let attribute = args.by.rsplit('.').next().unwrap_or_default();
-    if !args.include_sensitive && coordinator.sensitive()?.contains(attribute) {
+    if sensitive.contains(attribute) {
         return Err(Failure::Usage(format!(
             "`--by {}`: `{attribute}` is declared sensitive, and a report by it shows who is in which group; add --include-sensitive to mean it",
             args.by
         )));
     }
-    let report = coordinator.report(&args.select.selection(), Some(&args.by), keep)?;
+    let mut report = coordinator.report(&args.select.selection(), Some(&args.by), keep)?;
+    for call in &mut report.attention {
+        sensitive.hide_in_pairing(&mut call.pairing);
+    }
     if args.json {
         return super::versioned_json(output, crate::json::report::Report::from(&report));
     }

@@ -279,6 +279,9 @@ pub struct Attention {
     pub label: Option<String>,
     /// Who takes part, with their names.
     pub participants: Vec<super::pairing::Participant>,
+    /// Those of them whose values were erased (`people erase`); absent when nobody's were.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<String>,
     /// How it is doing, and why.
     pub health: super::health::Health,
     /// Program id.
@@ -319,6 +322,7 @@ impl From<&engine::Report> for Report {
                     participants: super::pairing::Pairing::from(&c.pairing)
                         .named(&r.names)
                         .participants,
+                    erased: c.pairing.erased.clone(),
                     health: super::health::Health::from(&c.health),
                     program: c.pairing.program_id.to_string(),
                     r#type: c.pairing.type_id.to_string(),

@@ -377,13 +377,16 @@ fn calls_text(report: &Report, shown: usize, out: &mut String) {
     }
 }
 
-/// Who takes part in a pairing, by name: `Ana Lima (e015), cy`.
+/// Who takes part in a pairing, by name: `Ana Lima (e015), cy, bo (erased)`.
 pub fn who(names: &Directory, c: &Call) -> String {
     let who: Vec<String> = c
         .pairing
         .participants
         .iter()
-        .map(|x| names.label(&x.id))
+        .map(|x| match c.pairing.erased.contains(&x.id) {
+            true => format!("{} (erased)", x.id),
+            false => names.label(&x.id),
+        })
         .collect();
     who.join(", ")
 }
