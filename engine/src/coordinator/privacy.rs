@@ -192,14 +192,28 @@ impl Coordinator {
                 known: people.into_iter().map(|p| p.id).collect(),
             });
         }
-        let mut pairings = Vec::with_capacity(listed.len());
-        for p in &listed {
-            let engine = self.registry.engine(self.ledger.store(), &p.program_hash)?;
-            pairings.push((p.id.to_string(), Arc::clone(&engine.program)));
+        let pairings: Vec<(String, String)> = listed
+            .iter()
+            .map(|p| (p.id.to_string(), p.program_hash.to_string()))
+            .collect();
+        self.erase_in(id, reason, &pairings)
+    }
+
+    /// Erases `id`, who took part in `pairings` (each with its program version).
+    fn erase_in(
+        &mut self,
+        id: &str,
+        reason: &str,
+        pairings: &[(String, String)],
+    ) -> Result<Erasure, Error> {
+        let mut programs = Vec::with_capacity(pairings.len());
+        for (pairing, version) in pairings {
+            let engine = self.registry.engine(self.ledger.store(), version)?;
+            programs.push((pairing.clone(), Arc::clone(&engine.program)));
         }
         let now = self.now();
         let actor = self.actor.clone();
-        self.ledger.erase(id, (now, &actor, reason), &pairings)
+        self.ledger.erase(id, (now, &actor, reason), &programs)
     }
 }
 
@@ -233,26 +247,36 @@ pub struct RetentionReport {
 /// when it keeps their values (none: for good).
 type Kept = (String, DateTime<Utc>, Option<DateTime<Utc>>);
 
+/// Each pairing's program version, by pairing id.
+type Versions = std::collections::HashMap<String, String>;
+
 impl Coordinator {
     /// Who is past retention now: people whose every pairing has ended, each longer ago than
     /// its program's `retention` (a pairing whose program sets none keeps its people). With
-    /// `apply`, each is erased ([`Coordinator::erase_person`]) in a transaction of its own;
+    /// `apply`, each is erased (as [`Coordinator::erase_person`] does) in a transaction of its own;
     /// one refused does not stop the others.
     pub fn retention(&mut self, apply: bool) -> Result<RetentionReport, Error> {
         let now = self.now();
+        let (expired, versions) = self.expired(now)?;
         let mut report = RetentionReport {
-            expired: self.expired(now)?,
+            expired,
             ..RetentionReport::default()
         };
         if !apply {
             return Ok(report);
         }
+        // The pairings were read once, for everyone: each erasure is handed its own.
         for expired in &report.expired {
             let reason = format!(
                 "retention: every pairing ended, the last on {}",
                 expired.last_ended.date_naive()
             );
-            match self.erase_person(&expired.person, &reason) {
+            let pairings: Vec<(String, String)> = expired
+                .pairings
+                .iter()
+                .filter_map(|id| Some((id.clone(), versions.get(id)?.clone())))
+                .collect();
+            match self.erase_in(&expired.person, &reason, &pairings) {
                 Ok(erasure) => report.erased.push(erasure),
                 Err(e @ Error::NotErasable { .. }) => {
                     report.refused.push((expired.person.clone(), e));
@@ -263,11 +287,13 @@ impl Coordinator {
         Ok(report)
     }
 
-    /// Everyone past retention at `now`, by id.
-    fn expired(&mut self, now: DateTime<Utc>) -> Result<Vec<Expired>, Error> {
+    /// Everyone past retention at `now`, by id, with each pairing's program version.
+    fn expired(&mut self, now: DateTime<Utc>) -> Result<(Vec<Expired>, Versions), Error> {
         // Per person: their pairings, and when each lets their values go (None: never).
         let mut people: BTreeMap<String, Vec<Kept>> = BTreeMap::new();
+        let mut versions = Versions::new();
         for p in self.ledger.list(&Filter::default())? {
+            versions.insert(p.id.to_string(), p.program_hash.to_string());
             let retention = self
                 .registry
                 .engine(self.ledger.store(), &p.program_hash)?
@@ -288,7 +314,7 @@ impl Coordinator {
                     .push((p.id.to_string(), ended, until));
             }
         }
-        Ok(people
+        let expired = people
             .into_iter()
             .filter_map(|(person, pairings)| {
                 let due = pairings
@@ -305,7 +331,8 @@ impl Coordinator {
                     due,
                 })
             })
-            .collect())
+            .collect();
+        Ok((expired, versions))
     }
 }
 

@@ -135,44 +135,60 @@ const PARTICIPANT: [&str; 3] = ["attributes", "facts", "managers"];
 /// The personal fields of a registry entry.
 const PERSON: [&str; 4] = ["name", "manager", "attributes", "inactive"];
 
+/// Where an event's kind holds someone's values: the field naming the object (none: the
+/// kind itself), its index when the field is a list, and that object's personal fields.
+type Place = (Option<&'static str>, Option<usize>, &'static [&'static str]);
+
+/// Whose values `event` carries, and where: the one list of which kinds carry whose.
+fn personal(event: &Event) -> Vec<(&str, Place)> {
+    match &event.kind {
+        EventKind::Enrolled { participants, .. } => participants
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    p.id.as_str(),
+                    (Some("participants"), Some(i), &PARTICIPANT[..]),
+                )
+            })
+            .collect(),
+        EventKind::Joined { participant } | EventKind::Replaced { participant, .. } => {
+            vec![(
+                participant.id.as_str(),
+                (Some("participant"), None, &PARTICIPANT[..]),
+            )]
+        }
+        EventKind::PersonRecorded { person } => {
+            vec![(person.id.as_str(), (Some("person"), None, &PERSON[..]))]
+        }
+        EventKind::FactsRecorded {
+            person: Some(p), ..
+        }
+        | EventKind::Done {
+            person: Some(p), ..
+        } => vec![(p.as_str(), (None, None, &["facts"][..]))],
+        _ => Vec::new(),
+    }
+}
+
 /// `event` as stored: its text with every person's values sealed with their key from `tx`
 /// (keys made for people who have none yet). Kinds that carry nobody's values are written
 /// as they are.
 pub fn seal(tx: &mut dyn Tx, event: &Event) -> Result<String, StoreError> {
-    let text = |e: &Event| serde_json::to_value(e).map_err(|e| StoreError::Database(e.to_string()));
-    let mut value = match &event.kind {
-        EventKind::Enrolled { .. }
-        | EventKind::Joined { .. }
-        | EventKind::Replaced { .. }
-        | EventKind::PersonRecorded { .. } => text(event)?,
-        EventKind::FactsRecorded {
-            person: Some(_), ..
+    let places = personal(event);
+    if places.is_empty() {
+        return encoded(event);
+    }
+    let mut value = serde_json::to_value(event).map_err(|e| StoreError::Database(e.to_string()))?;
+    for (person, (field, index, fields)) in places {
+        let mut object = &mut value["kind"];
+        if let Some(field) = field {
+            object = &mut object[field];
         }
-        | EventKind::Done {
-            person: Some(_), ..
-        } => text(event)?,
-        _ => return encoded(event),
-    };
-    let kind = &mut value["kind"];
-    match &event.kind {
-        EventKind::Enrolled { participants, .. } => {
-            for (i, p) in participants.iter().enumerate() {
-                seal_object(tx, &p.id, &mut kind["participants"][i], &PARTICIPANT)?;
-            }
+        if let Some(i) = index {
+            object = &mut object[i];
         }
-        EventKind::Joined { participant } | EventKind::Replaced { participant, .. } => {
-            seal_object(tx, &participant.id, &mut kind["participant"], &PARTICIPANT)?;
-        }
-        EventKind::PersonRecorded { person } => {
-            seal_object(tx, &person.id, &mut kind["person"], &PERSON)?;
-        }
-        EventKind::FactsRecorded {
-            person: Some(p), ..
-        }
-        | EventKind::Done {
-            person: Some(p), ..
-        } => seal_object(tx, p, kind, &["facts"])?,
-        _ => {}
+        seal_object(tx, person, object, fields)?;
     }
     serde_json::to_string(&value).map_err(|e| StoreError::Database(e.to_string()))
 }
@@ -240,17 +256,7 @@ fn boxed(object: &Map<String, Value>) -> Option<(String, String)> {
 /// Whether `event` (decoded from `body`) carries `person`'s values in clear: written before
 /// values were sealed, so destroying their key would not erase them.
 pub fn holds_in_clear(body: &str, event: &Event, person: &str) -> bool {
-    let theirs = match &event.kind {
-        EventKind::Enrolled { participants, .. } => participants.iter().any(|p| p.id == person),
-        EventKind::Joined { participant } | EventKind::Replaced { participant, .. } => {
-            participant.id == person
-        }
-        EventKind::PersonRecorded { person: p } => p.id == person,
-        EventKind::FactsRecorded { person: p, .. } | EventKind::Done { person: p, .. } => {
-            p.as_deref() == Some(person)
-        }
-        _ => false,
-    };
+    let theirs = personal(event).iter().any(|(p, _)| *p == person);
     let sealed_for = format!("\"sealed\":{{\"for\":{}", Value::String(person.into()));
     theirs && !body.contains(&sealed_for)
 }
