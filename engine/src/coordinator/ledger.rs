@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use mentorflow_dsl::Program;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::coordinator::error::Error;
@@ -17,7 +16,7 @@ pub use crate::store::codec::stamp;
 use crate::store::codec::{
     append, completed, decode_person, decode_state_of, save, update_of, with_history, Save,
 };
-use crate::store::codec::{decode_event, decode_event_opened, decode_state, pairing_id};
+use crate::store::codec::{decode_event, decode_state, pairing_id};
 use crate::store::{Abort, Filter, ProgramRow, Store, StoreError, Tx};
 
 /// How many pairings a page of a listing holds: what a paged reader (the report) keeps at once.
@@ -142,7 +141,7 @@ impl<'t> Writer<'t> {
     /// Stores the pairings the command created, continuing the chain from `previous`.
     fn store_created(&mut self, previous: &mut String) -> Result<(), StoreError> {
         for (number, pairing, events) in std::mem::take(&mut self.created) {
-            append(self.tx, previous, &events)?;
+            append(self.tx, previous, &events, &pairing.texts_sealed_for())?;
             save(self.tx, &pairing, Save::New(number))?;
         }
         Ok(())
@@ -234,7 +233,8 @@ impl Ledger {
             for (index, number) in (first..first + count as u64).enumerate() {
                 match make(index, pairing_id(number), &mut writer) {
                     Ok((pairing, events)) => {
-                        append(writer.tx, &mut previous, &events)?;
+                        let group = pairing.texts_sealed_for();
+                        append(writer.tx, &mut previous, &events, &group)?;
                         save(writer.tx, &pairing, Save::New(number))?;
                         created.push(pairing.id);
                         writer.store_created(&mut previous)?;
@@ -278,7 +278,12 @@ impl Ledger {
             let events = command(&mut pairing, &mut writer)?;
             if !events.is_empty() {
                 let mut previous = writer.tx.last_hash()?;
-                append(writer.tx, &mut previous, &events)?;
+                append(
+                    writer.tx,
+                    &mut previous,
+                    &events,
+                    &pairing.texts_sealed_for(),
+                )?;
                 save(writer.tx, &pairing, update_of(before, &events))?;
                 writer.store_created(&mut previous)?;
             }
@@ -339,7 +344,8 @@ impl Ledger {
                 match command(i, &mut pairing, &mut writer) {
                     Ok(events) => {
                         if !events.is_empty() {
-                            append(writer.tx, &mut previous, &events)?;
+                            let group = pairing.texts_sealed_for();
+                            append(writer.tx, &mut previous, &events, &group)?;
                             save(writer.tx, &pairing, update_of(before, &events))?;
                             writer.store_created(&mut previous)?;
                         }
@@ -391,7 +397,8 @@ impl Ledger {
                     match command(&mut pairing, &mut writer) {
                         Ok(events) if events.is_empty() => {}
                         Ok(events) => {
-                            append(writer.tx, &mut previous, &events)?;
+                            let group = pairing.texts_sealed_for();
+                            append(writer.tx, &mut previous, &events, &group)?;
                             save(writer.tx, &pairing, update_of(before, &events))?;
                             report.stored += events.len() as u64;
                             report.changed += 1;
@@ -457,7 +464,12 @@ impl Ledger {
                         person: person.clone(),
                     },
                 };
-                append(tx, &mut previous, std::slice::from_ref(&event))?;
+                append(
+                    tx,
+                    &mut previous,
+                    std::slice::from_ref(&event),
+                    &[&person.id],
+                )?;
                 let state = serde_json::to_string(person)
                     .map_err(|e| StoreError::Database(e.to_string()))?;
                 if !tx.put_person(&person.id, seq, &state, expected)? {
@@ -514,8 +526,11 @@ impl Ledger {
                 }
             }
             let mut in_clear = clear_events(&subject, &edits, person)?;
+            let mut notices = Vec::new();
             for (id, _) in pairings {
-                in_clear.extend(clear_events(id, &tx.events(id)?, person)?);
+                let bodies = tx.events(id)?;
+                in_clear.extend(clear_events(id, &bodies, person)?);
+                notices.extend(notices_sealed_with(id, &bodies, person)?);
             }
             if !in_clear.is_empty() {
                 return Err(Error::NotErasable {
@@ -524,6 +539,10 @@ impl Ledger {
                 });
             }
             tx.erase_person_key(person)?;
+            // Their notices can no longer be opened: nothing is left to deliver, or to keep.
+            for (id, seq) in notices {
+                tx.forget_notice(&id, seq)?;
+            }
             let kind = EventKind::Erased {
                 person: person.into(),
                 key: key.as_deref().map(fingerprint).unwrap_or_default(),
@@ -543,7 +562,8 @@ impl Ledger {
                 edits.len() as u64 + 1,
                 mentorflow_dsl::Name::new(""),
             );
-            append(tx, &mut previous, std::slice::from_ref(&logged))?;
+            // An erasure's reason stays in clear (see `sealing::texts`): no group.
+            append(tx, &mut previous, std::slice::from_ref(&logged), &[])?;
             let receipt = previous.clone();
             let registered = tx.forget_person(person)?;
             for (id, program) in pairings {
@@ -556,7 +576,7 @@ impl Ledger {
                 pairing
                     .apply(program, &event)
                     .map_err(|e| StoreError::Corrupt(format!("{id}: {e}")))?;
-                append(tx, &mut previous, std::slice::from_ref(&event))?;
+                append(tx, &mut previous, std::slice::from_ref(&event), &[])?;
                 save(tx, &pairing, Save::Update(before))?;
             }
             erasure = Some(crate::coordinator::privacy::Erasure {
@@ -687,23 +707,14 @@ impl Ledger {
             None => None,
         };
         let pairing = id.as_deref();
-        // Each person's key is read once, when one of their boxes is first opened.
-        let mut keys: HashMap<String, Option<String>> = HashMap::new();
-        let mut key = |person: &str| -> Result<Option<String>, StoreError> {
-            if let Some(key) = keys.get(person) {
-                return Ok(key.clone());
-            }
-            let key = self.store.person_key(person)?;
-            keys.insert(person.to_string(), key.clone());
-            Ok(key)
-        };
+        let mut opener = crate::store::codec::Opener::new(&*self.store);
         self.store
             .events(pairing)?
             .iter()
             .enumerate()
             .map(|(i, body)| {
                 // Name the damaged event: its seq within a pairing, its position in the log.
-                decode_event_opened(body, &mut key).map_err(|e| {
+                opener.event(body).map(|(event, _)| event).map_err(|e| {
                     let StoreError::Corrupt(why) = e else {
                         return e.into();
                     };
@@ -750,6 +761,24 @@ fn clear_events(subject: &str, bodies: &[String], person: &str) -> Result<Vec<St
         let event = decode_event(body)?;
         if crate::store::sealing::holds_in_clear(body, &event, person) {
             found.push(format!("{subject} #{}", event.seq));
+        }
+    }
+    Ok(found)
+}
+
+/// The notices of pairing `id` (stored `bodies`) whose text was sealed for a group `person`
+/// is one of, as (pairing, seq).
+fn notices_sealed_with(
+    id: &str,
+    bodies: &[String],
+    person: &str,
+) -> Result<Vec<(String, u64)>, Error> {
+    let mut found = Vec::new();
+    for body in bodies {
+        let event = decode_event(body)?;
+        let notice = matches!(event.kind, EventKind::Notified { .. });
+        if notice && crate::store::sealing::sealed_with(body, person) {
+            found.push((id.to_string(), event.seq));
         }
     }
     Ok(found)

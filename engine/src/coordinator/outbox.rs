@@ -12,7 +12,7 @@ use chrono::Utc;
 use crate::coordinator::error::Error;
 use crate::coordinator::Coordinator;
 use crate::model::event::Event;
-use crate::store::codec::{decode_event, stamp, stamp_ms};
+use crate::store::codec::{stamp, stamp_ms, Opener};
 use crate::store::OutboxRow;
 
 /// A notification in the outbox, with its `notified` event.
@@ -47,13 +47,14 @@ const PAGE: usize = 100;
 impl Coordinator {
     /// The outbox in queue order: pending notifications, or all with `all`.
     pub fn outbox(&self, all: bool) -> Result<Vec<Queued>, Error> {
+        let mut opener = Opener::new(self.ledger.store());
         self.ledger
             .store()
             .outbox(all)?
             .into_iter()
             .map(|(row, body)| {
                 Ok(Queued {
-                    event: decode_event(&body)?,
+                    event: opener.event(&body)?.0,
                     row,
                 })
             })
@@ -100,7 +101,7 @@ impl Coordinator {
                     continue;
                 }
                 let queued = Queued {
-                    event: decode_event(&body)?,
+                    event: Opener::new(self.ledger.store()).event(&body)?.0,
                     row,
                 };
                 let outcome = hand(&queued);

@@ -76,6 +76,18 @@ pub struct Recipient {
     pub role: String,
 }
 
+/// The part of a reason kept in clear when the rest is sealed for the pairing's people (see
+/// `store::sealing`): its code (`no-time` of `no-time: details`), a reason of one word (a
+/// bare code) whole, and of free text nothing. What reads a reason without the keys (reports
+/// counting codes, a pairing after someone's erasure) reads this.
+pub fn reason_in_clear(reason: &str) -> &str {
+    match reason.split_once(':') {
+        Some(_) => mentorflow_dsl::model::reason_code_of(reason),
+        None if !reason.trim().contains(char::is_whitespace) => reason,
+        None => "",
+    }
+}
+
 /// What an event did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]

@@ -505,8 +505,24 @@ impl Pairing {
     }
 
     /// Records facts kept per person for `person`.
+    /// Who the pairing's free texts (reasons, notices) are sealed for: everyone who takes or
+    /// took part and was not erased, in id order, once each.
+    pub fn texts_sealed_for(&self) -> Vec<&str> {
+        let mut people: Vec<&str> = self
+            .participants
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(self.former.iter().map(|f| f.participant.id.as_str()))
+            .filter(|id| !self.erased.iter().any(|e| e == id))
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        people
+    }
+
     /// Forgets every value of `person` the pairing holds (their key is gone): their entry
-    /// keeps its id and role, their occurrences of a schedule kept per person their times.
+    /// keeps its id and role, their occurrences of a schedule kept per person their times,
+    /// and every reason its code.
     fn erase(&mut self, person: &str) {
         fn clear(p: &mut Participant) {
             p.attributes = Default::default();
@@ -533,6 +549,12 @@ impl Pairing {
                 // done and no entry for it reads as one stored before values were kept.
                 state.values.values_mut().for_each(Vec::clear);
             }
+        }
+        // Every reason was sealed for a group that may have held them: each keeps its code.
+        let reasons = self.former.iter_mut().map(|f| &mut f.reason);
+        let latest = self.history.iter_mut().map(|h| &mut h.reason);
+        for reason in reasons.chain(latest).flatten() {
+            *reason = crate::model::event::reason_in_clear(reason).to_string();
         }
         if !self.erased.iter().any(|e| e == person) {
             self.erased.push(person.to_string());

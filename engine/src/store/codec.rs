@@ -66,18 +66,48 @@ pub fn decode_event(body: &str) -> Result<Event, StoreError> {
     Event::from_stored(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
 }
 
-/// A stored event with every person's sealed values opened with their key from `keys`;
-/// an erased person's are empty.
+/// A stored event with every person's sealed values opened with their key from `keys`, and
+/// whether a box stayed shut: an erased person's values read empty, and a free text sealed
+/// for a group that held them reads in its clear form.
 pub fn decode_event_opened(
     body: &str,
     keys: &mut crate::store::sealing::Keys<'_>,
-) -> Result<Event, StoreError> {
+) -> Result<(Event, bool), StoreError> {
     // Only today's form is sealed: an opened event is read as today's, without a second
     // pass over text.
     match crate::store::sealing::open(body, keys)? {
-        None => decode_event(body),
-        Some(opened) => serde::Deserialize::deserialize(opened)
+        None => Ok((decode_event(body)?, false)),
+        Some(opened) => serde::Deserialize::deserialize(opened.value)
+            .map(|event| (event, opened.shut))
             .map_err(|e: serde_json::Error| StoreError::Corrupt(format!("event: {e}"))),
+    }
+}
+
+/// Opens stored events with their people's keys from `store`, each key read once.
+pub(crate) struct Opener<'a> {
+    store: &'a dyn crate::store::Store,
+    keys: std::collections::HashMap<String, Option<String>>,
+}
+
+impl<'a> Opener<'a> {
+    pub(crate) fn new(store: &'a dyn crate::store::Store) -> Opener<'a> {
+        Opener {
+            store,
+            keys: Default::default(),
+        }
+    }
+
+    /// The stored event `body`, opened (see [`decode_event_opened`]).
+    pub(crate) fn event(&mut self, body: &str) -> Result<(Event, bool), StoreError> {
+        let (store, keys) = (self.store, &mut self.keys);
+        decode_event_opened(body, &mut |person| {
+            if let Some(key) = keys.get(person) {
+                return Ok(key.clone());
+            }
+            let key = store.person_key(person)?;
+            keys.insert(person.to_string(), key.clone());
+            Ok(key)
+        })
     }
 }
 
@@ -198,14 +228,16 @@ pub fn decode_sources(
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("program {hash}: {e}")))
 }
 
-/// Appends `events` to the chain, continuing from `previous`.
+/// Appends `events` to the chain, continuing from `previous`; their free texts are sealed
+/// for `group` (see [`crate::store::sealing::seal`]).
 pub(crate) fn append(
     tx: &mut dyn Tx,
     previous: &mut String,
     events: &[Event],
+    group: &[&str],
 ) -> Result<(), StoreError> {
     for event in events {
-        let body = crate::store::sealing::seal(tx, event)?;
+        let body = crate::store::sealing::seal(tx, event, group)?;
         let hash = chain(previous, &body);
         tx.append(&EventRow {
             pairing: &event.pairing,

@@ -350,6 +350,9 @@ pub trait Tx {
     fn erase_person_key(&mut self, person: &str) -> Result<bool, StoreError>;
     /// Removes person `id` from the registry (erased); whether they were in it.
     fn forget_person(&mut self, id: &str) -> Result<bool, StoreError>;
+    /// Takes the notice logged as `pairing` #`seq` out of the outbox, delivered or not: its
+    /// text was sealed for someone now erased, so there is nothing left to deliver or keep.
+    fn forget_notice(&mut self, pairing: &str, seq: u64) -> Result<(), StoreError>;
 }
 
 /// One atomic unit of work: it commits when it returns `Ok`, and leaves nothing behind when it

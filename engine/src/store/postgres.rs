@@ -721,6 +721,14 @@ impl Tx for PgTx<'_> {
             .map_err(database)?;
         Ok(n == 1)
     }
+
+    fn forget_notice(&mut self, pairing: &str, seq: u64) -> Result<(), StoreError> {
+        self.flush()?;
+        self.tx
+            .execute(pg(sql::FORGET_NOTICE), &[&pairing, &(seq as i64)])
+            .map_err(database)?;
+        Ok(())
+    }
 }
 
 impl PgTx<'_> {

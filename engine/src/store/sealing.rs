@@ -4,10 +4,15 @@
 //! with or without the key; the keys live beside the chain (`person_keys`), and destroying
 //! one (`people erase`) leaves what was sealed with it unreadable by anyone.
 //!
-//! In the stored text a sealed part is `"sealed":{"for":ID,"box":BASE64}` inside the object
-//! whose fields it holds, those fields left empty beside it. Opening is the same for every
-//! kind: each box is opened with its person's key and its fields put back; a box whose key is
-//! gone leaves the fields empty. Which fields are personal is said once, in [`seal`].
+//! Free text that may name anyone of a pairing (a reason's details, a notice's subject and
+//! body) is sealed for the group: with a key derived from every one of their keys, so it is
+//! unreadable as soon as any of them is erased.
+//!
+//! In the stored text a sealed part is `"sealed":{"for":ID,"box":BASE64}` (for a group,
+//! `"for":[ID, ...]`) inside the object whose fields it holds, those fields left in their
+//! clear form beside it: empty, or a reason's code. Opening is the same for every kind: each
+//! box is opened with its keys and its fields put back; a box whose key is gone leaves the
+//! clear form. Which fields are personal is said once, in [`personal`] and [`texts`].
 
 use base64::Engine as _;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
@@ -37,6 +42,35 @@ fn cipher(key: &str) -> Result<XChaCha20Poly1305, StoreError> {
     Ok(XChaCha20Poly1305::new(bytes.as_slice().into()))
 }
 
+/// The cipher of a box for `ids` with their `keys` (in the same order), and what it is bound
+/// to: one person's key and id, or for a group a key derived from all their keys (in id
+/// order), bound to the list of ids, so that it opens only while every one of them is kept.
+fn lock(
+    ids: &[String],
+    keys: &[String],
+    group: bool,
+) -> Result<(XChaCha20Poly1305, Vec<u8>), StoreError> {
+    use sha2::Digest as _;
+    if !group {
+        let (Some(id), Some(key)) = (ids.first(), keys.first()) else {
+            return Err(StoreError::Corrupt("a sealed part names nobody".into()));
+        };
+        return Ok((cipher(key)?, id.as_bytes().to_vec()));
+    }
+    let mut derived = sha2::Sha256::new();
+    derived.update(b"mentorflow: sealed for a group\0");
+    for (id, key) in ids.iter().zip(keys) {
+        let key = BASE64
+            .decode(key)
+            .map_err(|_| StoreError::Corrupt(format!("the key of {id} is not base64")))?;
+        derived.update((id.len() as u64).to_le_bytes());
+        derived.update(id.as_bytes());
+        derived.update(&key);
+    }
+    let bound = serde_json::to_vec(ids).map_err(|e| StoreError::Database(e.to_string()))?;
+    Ok((XChaCha20Poly1305::new(&derived.finalize()), bound))
+}
+
 /// A nonce never used before: 16 random bytes drawn once per process, then a count. An
 /// XChaCha20 nonce has 24 bytes, so processes never share one, and a process asks the
 /// operating system once rather than at every box.
@@ -57,38 +91,40 @@ fn fresh_nonce() -> XNonce {
     XNonce::from(nonce)
 }
 
-/// `fields` sealed for `person` with `key`: the nonce then the box, in base64.
-fn seal_fields(key: &str, person: &str, fields: &Map<String, Value>) -> Result<Value, StoreError> {
+/// `fields` sealed with `lock` (from [`lock`]): the nonce then the box, in base64.
+fn seal_fields(
+    lock: (XChaCha20Poly1305, Vec<u8>),
+    fields: &Map<String, Value>,
+) -> Result<String, StoreError> {
     let plain = serde_json::to_vec(fields).map_err(|e| StoreError::Database(e.to_string()))?;
     let nonce = fresh_nonce();
+    let (cipher, bound) = lock;
     let payload = Payload {
         msg: &plain,
-        aad: person.as_bytes(),
+        aad: &bound,
     };
-    let sealed = cipher(key)?
+    let sealed = cipher
         .encrypt(&nonce, payload)
         .map_err(|_| StoreError::Database("sealing a person's values failed".into()))?;
     let mut bytes = nonce.to_vec();
     bytes.extend_from_slice(&sealed);
-    Ok(serde_json::json!({ "for": person, "box": BASE64.encode(bytes) }))
+    Ok(BASE64.encode(bytes))
 }
 
-/// The fields a box holds, opened with `key`; none when it does not open (altered, or
+/// The fields a box holds, opened with `lock`; none when it does not open (altered, or
 /// sealed for someone else).
-fn open_fields(key: &str, person: &str, sealed: &str) -> Option<Map<String, Value>> {
+fn open_fields(lock: (XChaCha20Poly1305, Vec<u8>), sealed: &str) -> Option<Map<String, Value>> {
     let bytes = BASE64.decode(sealed).ok()?;
     if bytes.len() < 24 {
         return None;
     }
     let (nonce, body) = bytes.split_at(24);
+    let (cipher, bound) = lock;
     let payload = Payload {
         msg: body,
-        aad: person.as_bytes(),
+        aad: &bound,
     };
-    let plain = cipher(key)
-        .ok()?
-        .decrypt(XNonce::from_slice(nonce), payload)
-        .ok()?;
+    let plain = cipher.decrypt(XNonce::from_slice(nonce), payload).ok()?;
     serde_json::from_slice(&plain).ok()
 }
 
@@ -102,11 +138,18 @@ fn key_of(tx: &mut dyn Tx, person: &str) -> Result<String, StoreError> {
     Ok(key)
 }
 
-/// Moves `fields` of `object` into a box for `person` (made with their key from `tx`),
-/// leaving each field's empty form in its place so the object still reads without the key.
+/// Who a box is for: one person, or a group (a text that may name any of them).
+enum For<'a> {
+    One(&'a str),
+    Group(&'a [&'a str]),
+}
+
+/// Moves `fields` of `object` into a box for `whom` (made with their keys from `tx`),
+/// leaving each field's clear form in its place so the object still reads without the keys:
+/// empty, or a reason's code. Nothing is sealed when every field is wholly in clear.
 fn seal_object(
     tx: &mut dyn Tx,
-    person: &str,
+    whom: For<'_>,
     object: &mut Value,
     fields: &[&str],
 ) -> Result<(), StoreError> {
@@ -116,18 +159,47 @@ fn seal_object(
     let mut taken = Map::new();
     for field in fields {
         if let Some(value) = object.get_mut(*field) {
-            let empty = match value {
-                Value::Object(_) => Value::Object(Map::new()),
-                Value::Array(_) => Value::Array(Vec::new()),
-                Value::String(_) => Value::String(String::new()),
-                _ => Value::Null,
-            };
-            taken.insert(field.to_string(), std::mem::replace(value, empty));
+            let clear = in_clear(field, value);
+            if clear != *value {
+                taken.insert(field.to_string(), std::mem::replace(value, clear));
+            }
         }
     }
-    let key = key_of(tx, person)?;
-    object.insert("sealed".into(), seal_fields(&key, person, &taken)?);
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let (ids, group): (Vec<String>, bool) = match whom {
+        For::One(person) => (vec![person.to_string()], false),
+        For::Group(people) => (people.iter().map(|p| p.to_string()).collect(), true),
+    };
+    let keys = ids
+        .iter()
+        .map(|id| key_of(tx, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sealed = seal_fields(lock(&ids, &keys, group)?, &taken)?;
+    let whom = match group {
+        true => serde_json::json!(ids),
+        false => serde_json::json!(ids[0]),
+    };
+    object.insert(
+        "sealed".into(),
+        serde_json::json!({ "for": whom, "box": sealed }),
+    );
     Ok(())
+}
+
+/// What of `value` (field `field`) stays in clear: a reason keeps its code (see
+/// [`crate::model::event::reason_in_clear`]), anything else its empty form.
+fn in_clear(field: &str, value: &Value) -> Value {
+    match value {
+        Value::String(text) if field == "reason" => {
+            Value::String(crate::model::event::reason_in_clear(text).to_string())
+        }
+        Value::Object(_) => Value::Object(Map::new()),
+        Value::Array(_) => Value::Array(Vec::new()),
+        Value::String(_) => Value::String(String::new()),
+        _ => Value::Null,
+    }
 }
 
 /// The personal fields of a participant as events carry them.
@@ -171,12 +243,35 @@ fn personal(event: &Event) -> Vec<(&str, Place)> {
     }
 }
 
-/// `event` as stored: its text with every person's values sealed with their key from `tx`
-/// (keys made for people who have none yet). Kinds that carry nobody's values are written
-/// as they are.
-pub fn seal(tx: &mut dyn Tx, event: &Event) -> Result<String, StoreError> {
+/// The free texts of `event` that may name anyone of its pairing, as (whether the field is
+/// the event's own rather than its kind's, fields): its reason, and a notice's subject and
+/// body. An erasure's own reason stays in clear: it is the record of why, kept after the key
+/// of the person it names is gone.
+fn texts(event: &Event) -> Vec<(bool, &'static [&'static str])> {
+    let mut texts = Vec::new();
+    if matches!(event.kind, EventKind::Erased { .. }) {
+        return texts;
+    }
+    if event.reason.is_some() {
+        texts.push((true, &["reason"][..]));
+    }
+    if let EventKind::Notified { .. } = event.kind {
+        texts.push((false, &["subject", "body"][..]));
+    }
+    texts
+}
+
+/// `event` as stored: its text with every person's values sealed with their key from `tx`,
+/// and its free texts sealed for `group` (who took part in its pairing and was not erased;
+/// the person themself for their registry entry), keys made for people who have none yet.
+/// Kinds that carry nobody's values and no free text are written as they are.
+pub fn seal(tx: &mut dyn Tx, event: &Event, group: &[&str]) -> Result<String, StoreError> {
     let places = personal(event);
-    if places.is_empty() {
+    let texts = match group.is_empty() {
+        true => Vec::new(),
+        false => texts(event),
+    };
+    if places.is_empty() && texts.is_empty() {
         return encoded(event);
     }
     let mut value = serde_json::to_value(event).map_err(|e| StoreError::Database(e.to_string()))?;
@@ -188,7 +283,14 @@ pub fn seal(tx: &mut dyn Tx, event: &Event) -> Result<String, StoreError> {
         if let Some(i) = index {
             object = &mut object[i];
         }
-        seal_object(tx, person, object, fields)?;
+        seal_object(tx, For::One(person), object, fields)?;
+    }
+    for (own, fields) in texts {
+        let object = match own {
+            true => &mut value,
+            false => &mut value["kind"],
+        };
+        seal_object(tx, For::Group(group), object, fields)?;
     }
     serde_json::to_string(&value).map_err(|e| StoreError::Database(e.to_string()))
 }
@@ -203,41 +305,61 @@ pub fn is_sealed(body: &str) -> bool {
     body.contains("\"sealed\":{\"for\":")
 }
 
-/// A stored event with its boxes opened (each with its person's key from `keys`), as JSON;
-/// a box whose key is gone leaves its fields empty. None for text with no box, which reads
-/// as it is.
-pub fn open(body: &str, keys: &mut Keys<'_>) -> Result<Option<Value>, StoreError> {
+/// A stored event with its boxes opened, as JSON.
+#[derive(Debug)]
+pub struct Opened {
+    /// The event's text with every box it could open put back.
+    pub value: Value,
+    /// Whether a box stayed shut (a key it needs is gone): its fields read in their clear
+    /// form.
+    pub shut: bool,
+}
+
+/// A stored event with its boxes opened (each with its people's keys from `keys`); a box
+/// whose key is gone leaves its fields in their clear form. None for text with no box, which
+/// reads as it is.
+pub fn open(body: &str, keys: &mut Keys<'_>) -> Result<Option<Opened>, StoreError> {
     if !is_sealed(body) {
         return Ok(None);
     }
     let mut value: Value =
         serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("event: {e}")))?;
-    open_value(&mut value, keys)?;
-    Ok(Some(value))
+    let mut shut = false;
+    open_value(&mut value, keys, &mut shut)?;
+    Ok(Some(Opened { value, shut }))
 }
 
-/// Opens every box in `value`, depth first.
-fn open_value(value: &mut Value, keys: &mut Keys<'_>) -> Result<(), StoreError> {
+/// Opens every box in `value`, depth first; `shut` is set when one stays shut.
+fn open_value(value: &mut Value, keys: &mut Keys<'_>, shut: &mut bool) -> Result<(), StoreError> {
     match value {
         Value::Object(object) => {
-            if let Some((person, sealed)) = boxed(object) {
+            if let Some((ids, group, sealed)) = boxed(object) {
                 object.remove("sealed");
-                if let Some(key) = keys(&person)? {
-                    let fields = open_fields(&key, &person, &sealed).ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "values sealed for {person} do not open with their key: altered"
-                        ))
-                    })?;
-                    object.extend(fields);
+                let kept = ids
+                    .iter()
+                    .map(|id| keys(id))
+                    .collect::<Result<Option<Vec<String>>, _>>()?;
+                match kept {
+                    Some(kept) => {
+                        let fields =
+                            open_fields(lock(&ids, &kept, group)?, &sealed).ok_or_else(|| {
+                                StoreError::Corrupt(format!(
+                                    "values sealed for {} do not open with their keys: altered",
+                                    ids.join(", ")
+                                ))
+                            })?;
+                        object.extend(fields);
+                    }
+                    None => *shut = true,
                 }
             }
             for v in object.values_mut() {
-                open_value(v, keys)?;
+                open_value(v, keys, shut)?;
             }
         }
         Value::Array(items) => {
             for v in items {
-                open_value(v, keys)?;
+                open_value(v, keys, shut)?;
             }
         }
         _ => {}
@@ -245,20 +367,70 @@ fn open_value(value: &mut Value, keys: &mut Keys<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// The person and box of an object's sealed part, if it has one.
-fn boxed(object: &Map<String, Value>) -> Option<(String, String)> {
+/// Who an object's sealed part is for (whether a group), and its box, if it has one.
+fn boxed(object: &Map<String, Value>) -> Option<(Vec<String>, bool, String)> {
     let sealed = object.get("sealed")?.as_object()?;
-    let person = sealed.get("for")?.as_str()?;
     let text = sealed.get("box")?.as_str()?;
-    (sealed.len() == 2).then(|| (person.to_string(), text.to_string()))
+    if sealed.len() != 2 {
+        return None;
+    }
+    match sealed.get("for")? {
+        Value::String(person) => Some((vec![person.clone()], false, text.to_string())),
+        Value::Array(ids) => {
+            let ids = ids
+                .iter()
+                .map(|id| id.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()?;
+            Some((ids, true, text.to_string()))
+        }
+        _ => None,
+    }
 }
 
-/// Whether `event` (decoded from `body`) carries `person`'s values in clear: written before
-/// values were sealed, so destroying their key would not erase them.
+/// Whether `body` holds a box for a group that `person` is one of (a free text that may
+/// name them).
+pub fn sealed_with(body: &str, person: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<Value>(body) else {
+        return false;
+    };
+    let mut found = false;
+    visit_boxes(&value, &mut |ids, group| {
+        found |= group && ids.iter().any(|id| id == person);
+    });
+    found
+}
+
+fn visit_boxes(value: &Value, seen: &mut dyn FnMut(&[String], bool)) {
+    match value {
+        Value::Object(object) => {
+            if let Some((ids, group, _)) = boxed(object) {
+                seen(&ids, group);
+            }
+            object.values().for_each(|v| visit_boxes(v, seen));
+        }
+        Value::Array(items) => items.iter().for_each(|v| visit_boxes(v, seen)),
+        _ => {}
+    }
+}
+
+/// Whether `event` (decoded from `body`) carries `person`'s values, or free text, in clear:
+/// written before values (or texts) were sealed, so destroying their key would not erase
+/// them.
 pub fn holds_in_clear(body: &str, event: &Event, person: &str) -> bool {
     let theirs = personal(event).iter().any(|(p, _)| *p == person);
     let sealed_for = format!("\"sealed\":{{\"for\":{}", Value::String(person.into()));
-    theirs && !body.contains(&sealed_for)
+    let text_in_clear = texts(event).iter().any(|(own, fields)| {
+        let kind = serde_json::to_value(&event.kind).unwrap_or_default();
+        fields.iter().any(|f| {
+            let value = match own {
+                true => event.reason.clone().map(Value::String).unwrap_or_default(),
+                false => kind[*f].clone(),
+            };
+            !value.is_null() && in_clear(f, &value) != value
+        })
+    });
+    (theirs && !body.contains(&sealed_for))
+        || (text_in_clear && !body.contains("\"sealed\":{\"for\":["))
 }
 
 #[cfg(test)]
@@ -268,17 +440,21 @@ mod tests {
     #[test]
     fn a_box_opens_with_its_key_for_its_person_only() {
         let key = new_key();
+        let one = |id: &str, key: &str| lock(&[id.into()], &[key.into()], false).expect("lock");
         let mut fields = Map::new();
         fields.insert("name".into(), Value::String("Bo Lim".into()));
-        let sealed = seal_fields(&key, "bo", &fields).expect("sealed");
-        let text = sealed["box"].as_str().expect("box");
+        let text = seal_fields(one("bo", &key), &fields).expect("sealed");
         assert!(!text.contains("Bo Lim"));
-        assert_eq!(open_fields(&key, "bo", text), Some(fields));
-        assert_eq!(open_fields(&key, "cy", text), None, "bound to bo");
-        assert_eq!(open_fields(&new_key(), "bo", text), None, "another key");
-        let mut altered = BASE64.decode(text).expect("base64");
+        assert_eq!(open_fields(one("bo", &key), &text), Some(fields));
+        assert_eq!(open_fields(one("cy", &key), &text), None, "bound to bo");
+        assert_eq!(
+            open_fields(one("bo", &new_key()), &text),
+            None,
+            "another key"
+        );
+        let mut altered = BASE64.decode(&text).expect("base64");
         altered[30] ^= 1;
-        assert_eq!(open_fields(&key, "bo", &BASE64.encode(altered)), None);
+        assert_eq!(open_fields(one("bo", &key), &BASE64.encode(altered)), None);
     }
 
     #[test]
@@ -286,19 +462,53 @@ mod tests {
         let key = new_key();
         let mut fields = Map::new();
         fields.insert("attributes".into(), serde_json::json!({"grade": 5}));
-        let sealed = seal_fields(&key, "bo", &fields).expect("sealed");
+        let lock = lock(&["bo".into()], std::slice::from_ref(&key), false).expect("lock");
+        let sealed =
+            serde_json::json!({"for": "bo", "box": seal_fields(lock, &fields).expect("sealed")});
         let body = serde_json::json!({"id": "bo", "attributes": {}, "sealed": sealed}).to_string();
         assert!(is_sealed(&body));
-        let opened = open(&body, &mut |_| Ok(Some(key.clone()))).expect("opens");
+        let opened = open(&body, &mut |_| Ok(Some(key.clone())))
+            .expect("opens")
+            .expect("a box");
         let expected = serde_json::json!({"id": "bo", "attributes": {"grade": 5}});
-        assert_eq!(opened, Some(expected));
-        let erased = open(&body, &mut |_| Ok(None)).expect("opens");
-        assert_eq!(
-            erased,
-            Some(serde_json::json!({"id": "bo", "attributes": {}}))
+        assert_eq!((opened.value, opened.shut), (expected, false));
+        let erased = open(&body, &mut |_| Ok(None))
+            .expect("opens")
+            .expect("a box");
+        let empty = serde_json::json!({"id": "bo", "attributes": {}});
+        assert_eq!((erased.value, erased.shut), (empty, true));
+        assert!(open("{\"plain\":1}", &mut |_| Ok(None))
+            .expect("reads")
+            .is_none());
+    }
+
+    #[test]
+    fn a_group_box_opens_only_while_every_key_of_the_group_is_kept() {
+        let (ana, bo) = (new_key(), new_key());
+        let ids: Vec<String> = vec!["ana".into(), "bo".into()];
+        let keys = [ana.clone(), bo.clone()];
+        let mut fields = Map::new();
+        fields.insert(
+            "reason".into(),
+            Value::String("no-time: Ana moved to Oslo".into()),
         );
+        let text = seal_fields(lock(&ids, &keys, true).expect("lock"), &fields).expect("sealed");
+        assert!(!text.contains("Oslo"));
+        let body = serde_json::json!({"reason": "no-time", "sealed": {"for": ids, "box": text}})
+            .to_string();
+        assert!(sealed_with(&body, "bo") && !sealed_with(&body, "cy"));
+        let mut both = |id: &str| Ok(Some(if id == "ana" { ana.clone() } else { bo.clone() }));
+        let opened = open(&body, &mut both).expect("opens").expect("a box");
+        assert_eq!(opened.value["reason"], "no-time: Ana moved to Oslo");
+        let mut without_bo = |id: &str| Ok((id == "ana").then(|| ana.clone()));
+        let shut = open(&body, &mut without_bo).expect("opens").expect("a box");
         assert_eq!(
-            open("{\"plain\":1}", &mut |_| Ok(None)).expect("reads"),
+            (shut.value["reason"].as_str(), shut.shut),
+            (Some("no-time"), true)
+        );
+        let swapped = [bo.clone(), ana.clone()];
+        assert_eq!(
+            open_fields(lock(&ids, &swapped, true).expect("lock"), &text),
             None
         );
     }

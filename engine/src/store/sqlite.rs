@@ -644,6 +644,13 @@ impl Tx for rusqlite::Transaction<'_> {
             .map(|n| n == 1)
             .map_err(sql_error(self))
     }
+
+    fn forget_notice(&mut self, pairing: &str, seq: u64) -> Result<(), StoreError> {
+        self.prepare_cached(sql::FORGET_NOTICE)
+            .and_then(|mut st| st.execute(rusqlite::params![pairing, seq as i64]))
+            .map(drop)
+            .map_err(sql_error(self))
+    }
 }
 
 /// Keeps the members index: who takes part in `p`, when that is new or changed.

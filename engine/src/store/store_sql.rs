@@ -104,6 +104,9 @@ pub const ERASE_PERSON_KEY: &str = "DELETE FROM person_keys WHERE person = ?1";
 /// Removes person `?1` from the registry.
 pub const FORGET_PERSON: &str = "DELETE FROM people WHERE id = ?1";
 
+/// Takes a notice out of the outbox: its text can no longer be opened (`people erase`).
+pub const FORGET_NOTICE: &str = "DELETE FROM outbox WHERE pairing = ?1 AND seq = ?2";
+
 /// Every person's key, by person.
 pub const PERSON_KEYS: &str = "SELECT person, key FROM person_keys ORDER BY person";
 

@@ -7,7 +7,7 @@
 //! stays bounded however large the store; pages and subjects are checked on every core while
 //! the next ones are read.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Mutex};
 
@@ -165,13 +165,14 @@ fn is_erased(events: &[Event]) -> bool {
     )
 }
 
-/// A subject's outbox rows against its `notified` events (`notices`: their time, by seq):
-/// each notice queued once at its time, each row a notice, delivered only after an attempt,
-/// and no claim later than `latest_claim`.
+/// A subject's outbox rows against its `notified` events (`notices`: their time, by seq;
+/// and those whose text was erased, which the outbox no longer holds): each notice queued
+/// once at its time, each row a notice, delivered only after an attempt, and no claim later
+/// than `latest_claim`.
 fn outbox_breaches(
     key: &str,
     outbox: &[crate::store::OutboxRow],
-    mut notices: BTreeMap<u64, String>,
+    (mut notices, erased): (BTreeMap<u64, String>, BTreeSet<u64>),
     latest_claim: &str,
     breaches: &mut Vec<Breach>,
 ) {
@@ -208,7 +209,7 @@ fn outbox_breaches(
             differs(row.id, OutboxProblem::ClaimTooLong(until.to_string()));
         }
     }
-    for seq in notices.into_keys() {
+    for seq in notices.into_keys().filter(|seq| !erased.contains(seq)) {
         breaches.push(Breach::NoticeMissing {
             pairing: key.to_string(),
             seq,
@@ -298,17 +299,22 @@ impl Checks<'_> {
             place,
         } = task;
         let mut notices = BTreeMap::new();
+        // Notices whose text was sealed for someone erased: taken out of the outbox.
+        let mut erased_notices = BTreeSet::new();
         let mut events = Vec::with_capacity(s.events.len());
         let mut key = |person: &str| Ok(self.keys.get(person).cloned());
         for row in s.events {
             match decode_event_opened(&row.body, &mut key) {
-                Ok(e)
+                Ok((e, shut))
                     if *e.pairing == *row.pairing
                         && e.seq as i64 == row.seq
                         && e.kind.stored_as(&row.kind) =>
                 {
                     if let EventKind::Notified { .. } = e.kind {
                         notices.insert(e.seq, stamp(e.at));
+                        if shut {
+                            erased_notices.insert(e.seq);
+                        }
                     }
                     events.push(e);
                 }
@@ -342,7 +348,7 @@ impl Checks<'_> {
         outbox_breaches(
             &s.key,
             &s.outbox,
-            notices,
+            (notices, erased_notices),
             &self.latest_claim,
             &mut breaches,
         );

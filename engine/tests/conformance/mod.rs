@@ -54,6 +54,7 @@ macro_rules! conformance {
             verify_detects_a_members_index_that_differs_from_the_participants,
             a_late_delivery_result_from_a_taken_over_claim_changes_nothing,
             erased_people_leave_no_value_of_theirs_in_any_table_and_the_store_verifies,
+            a_notice_and_a_reason_that_name_someone_go_with_their_erasure,
         );
     };
 }
@@ -889,9 +890,14 @@ pub fn verify_detects_a_members_index_that_differs_from_the_participants(
 
 /// `tests/fixtures/store/notifying.toml` of the workspace: a notice on entering each stage.
 fn notifying() -> Program {
-    let here = Path::new("tests/fixtures/store/notifying.toml");
+    fixture("notifying.toml")
+}
+
+/// `tests/fixtures/store/FILE` of the workspace, checked.
+fn fixture(file: &str) -> Program {
+    let here = Path::new("tests/fixtures/store").join(file);
     let path = if here.exists() {
-        here.to_path_buf()
+        here
     } else {
         Path::new("..").join(here)
     };
@@ -984,6 +990,13 @@ fn every_row(store: &dyn Store) -> Vec<String> {
             Ok(())
         })
         .expect("read");
+    rows.extend(
+        store
+            .outbox(true)
+            .expect("outbox")
+            .into_iter()
+            .map(|(row, body)| format!("outbox {row:?} {body}")),
+    );
     rows
 }
 
@@ -1080,4 +1093,102 @@ pub fn erased_people_leave_no_value_of_theirs_in_any_table_and_the_store_verifie
     );
     let mut c = coordinator(h.open(name), None);
     assert_eq!(c.verify(None).expect("verify").events, before + 6);
+}
+
+/// A notice and a reason that name someone are sealed for everyone of their pairing: they
+/// read in full until one of them is erased, then only a reason's code is left, the notice
+/// leaves the outbox, and the store verifies.
+pub fn a_notice_and_a_reason_that_name_someone_go_with_their_erasure(h: &dyn Harness, name: &str) {
+    let mut c = coordinator(h.create(name), None);
+    let entry = |id: &str| PersonEdit {
+        id: id.into(),
+        attributes: [("email".to_string(), Change::Set(secret(id)))].into(),
+        ..PersonEdit::default()
+    };
+    let people: Vec<PersonEdit> = ["ana", "bo", "cy", "dee"].map(entry).into();
+    c.record_people(&people, false).expect("people");
+    let pair = |mentor: &str, mentee: &str| Enrolment {
+        type_id: "pair".into(),
+        participants: vec![
+            Participant {
+                id: mentor.into(),
+                role: "mentor".into(),
+                attributes: Default::default(),
+                facts: Default::default(),
+                managers: Vec::new(),
+            },
+            Participant {
+                id: mentee.into(),
+                role: "mentee".into(),
+                attributes: Default::default(),
+                facts: Default::default(),
+                managers: Vec::new(),
+            },
+        ],
+        label: None,
+        facts: Vec::new(),
+    };
+    c.import(
+        &fixture("welcoming.toml"),
+        "welcoming.toml",
+        &[pair("ana", "bo"), pair("cy", "dee")][..],
+    )
+    .expect("import");
+    for (id, who) in [("p-1", "bo"), ("p-2", "dee")] {
+        let why = format!("no-time: {} moved away", secret(who));
+        c.withdraw(id, &why).expect("withdraw");
+    }
+    // In full while everyone is kept: the deliverer and the log read them.
+    let notice = |c: &Coordinator, id: &str| {
+        c.outbox(true)
+            .expect("outbox")
+            .into_iter()
+            .find(|q| q.row.pairing == id)
+            .map(|q| q.event.kind)
+    };
+    let body = |kind: Option<mentorflow_engine::EventKind>| match kind {
+        Some(mentorflow_engine::EventKind::Notified { body, .. }) => Some(body),
+        _ => None,
+    };
+    assert!(body(notice(&c, "p-1")).is_some_and(|b| b.contains(&secret("bo"))));
+    let reason = |c: &Coordinator, id: &str| {
+        c.pairing(id)
+            .expect("pairing")
+            .history
+            .and_then(|h| h.reason)
+    };
+    assert_eq!(
+        reason(&c, "p-1"),
+        Some(format!("no-time: {} moved away", secret("bo")))
+    );
+    let events = every_row(&*h.open(name));
+    assert!(
+        !events
+            .iter()
+            .any(|r| r.starts_with("event ") && r.contains("secret<")),
+        "nothing in clear in the log"
+    );
+    c.erase_person("bo", "asked").expect("erase");
+    let report = c.verify(None).expect("verify");
+    assert!(report.breaches.is_empty(), "{:?}", report.breaches);
+    let rows = every_row(&*h.open(name));
+    let found: Vec<&String> = rows.iter().filter(|r| r.contains(&secret("bo"))).collect();
+    assert!(found.is_empty(), "bo's values: {found:?}");
+    // p-1's notice is gone from the outbox and its reason keeps its code; p-2 is untouched.
+    assert_eq!(notice(&c, "p-1"), None);
+    assert!(body(notice(&c, "p-2")).is_some_and(|b| b.contains(&secret("dee"))));
+    assert_eq!(reason(&c, "p-1").as_deref(), Some("no-time"));
+    assert_eq!(
+        reason(&c, "p-2"),
+        Some(format!("no-time: {} moved away", secret("dee")))
+    );
+    let logged = c.log(Some("p-1")).expect("log");
+    assert!(logged
+        .iter()
+        .any(|e| e.reason.as_deref() == Some("no-time")));
+    let bos = secret("bo");
+    assert!(
+        logged.iter().all(|e| !format!("{e:?}").contains(&bos)),
+        "{logged:?}"
+    );
 }
