@@ -222,6 +222,17 @@ fn every_value(path: &std::path::Path) -> Vec<String> {
     values
 }
 
+/// Whether `text` is anywhere in the bytes of the store's files in `dir` (the database, its
+/// write-ahead log and shared memory), in pages in use or not.
+fn in_files(dir: &std::path::Path, text: &str) -> bool {
+    ["store.db", "store.db-wal", "store.db-shm"]
+        .iter()
+        .any(|f| {
+            std::fs::read(dir.join(f))
+                .is_ok_and(|bytes| bytes.windows(text.len()).any(|w| w == text.as_bytes()))
+        })
+}
+
 #[test]
 fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() {
     let (dir, run) = store("erase");
@@ -242,6 +253,18 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
         !before.is_empty() && before.iter().all(|v| v.starts_with("pairings: ")),
         "{before:?}"
     );
+    // Held open across the erasure, as a deliverer running beside it would: the command is
+    // not the last to close the store, so SQLite would not fold its log in on exit.
+    let beside = rusqlite::Connection::open(&db).expect("open");
+    let key: String = beside
+        .query_row("SELECT key FROM person_keys WHERE person = 'bo'", [], |r| {
+            r.get(0)
+        })
+        .expect("bo's key");
+    assert!(
+        in_files(&dir, &key),
+        "the key is in the store's files before"
+    );
 
     let erased = ok(run(
         t,
@@ -256,6 +279,13 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
     let verify = ok(run(t, &["verify"]));
     assert!(verify.stdout.starts_with("ok: "), "{}", verify.stdout);
     assert_eq!(holding(&every_value(&db)), Vec::<String>::new());
+    // Not even in a deleted page or the write-ahead log: the bytes of every file of the store.
+    assert!(
+        !in_files(&dir, &key),
+        "bo's key is still in the store's files"
+    );
+    assert!(!erased.stderr.contains("warning"), "{}", erased.stderr);
+    drop(beside);
     for args in [
         &["log"][..],
         &["log", "--json"],

@@ -498,5 +498,17 @@ fn erase(id: &str, reason: &str, store: &StoreArgs, output: &mut Output<'_>) -> 
         "receipt: {} (the erasure's chain hash: `mentorflow verify --expect {}` proves it is still in the log)",
         done.receipt, done.receipt
     )?;
+    warn_lingers(output, done.lingers.as_deref())?;
     Ok(EXIT_OK)
+}
+
+/// Says when an old copy of a destroyed key may remain in the store's files for now.
+pub(crate) fn warn_lingers(output: &mut Output<'_>, lingers: Option<&str>) -> std::io::Result<()> {
+    match lingers {
+        None => Ok(()),
+        Some(why) => writeln!(
+            output.err,
+            "warning: {why}; an old copy of the destroyed key may remain in the store's files until the database's next checkpoint or vacuum"
+        ),
+    }
 }

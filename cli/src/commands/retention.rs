@@ -80,6 +80,7 @@ pub fn run(args: &Args, store: &StoreArgs, output: &mut Output<'_>) -> CommandRe
         render::count(report.erased.len() as u64, "person"),
         report.refused.len()
     )?;
+    super::people::warn_lingers(output, report.lingers.as_deref())?;
     Ok(
         match (report.refused.is_empty(), report.erased.is_empty()) {
             (true, _) => EXIT_OK,

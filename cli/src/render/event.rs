@@ -198,14 +198,19 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
             notification,
             to,
             subject,
-            ..
+            body,
         } => {
             let who: Vec<String> = to.iter().map(|r| in_role(&r.id, &r.role, names)).collect();
             let who = match who.is_empty() {
                 true => "nobody".to_string(),
                 false => who.join(", "),
             };
-            format!("notified {who} of {notification}: {}", printable(subject))
+            // A notice's text is sealed for its pairing's people: gone once one is erased.
+            let subject = match subject.is_empty() && body.is_empty() {
+                true => "(text erased)".to_string(),
+                false => printable(subject),
+            };
+            format!("notified {who} of {notification}: {subject}")
         }
         EventKind::Missed {
             schedule,

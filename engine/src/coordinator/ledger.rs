@@ -586,6 +586,7 @@ impl Ledger {
                 pairings: pairings.iter().map(|(id, _)| id.clone()).collect(),
                 registered,
                 receipt,
+                lingers: None,
             });
             Ok(())
         })?;

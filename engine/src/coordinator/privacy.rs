@@ -166,6 +166,9 @@ pub struct Erasure {
     pub registered: bool,
     /// The chain hash of the erasure's event: proof it is in the log (`verify --expect`).
     pub receipt: String,
+    /// Why an old copy of the destroyed key may remain in the store's files until the
+    /// database's next checkpoint or vacuum, if it may (see [`crate::store::Store::shred`]).
+    pub lingers: Option<String>,
 }
 
 impl Coordinator {
@@ -196,7 +199,9 @@ impl Coordinator {
             .iter()
             .map(|p| (p.id.to_string(), p.program_hash.to_string()))
             .collect();
-        self.erase_in(id, reason, &pairings)
+        let mut erasure = self.erase_in(id, reason, &pairings)?;
+        erasure.lingers = self.shred();
+        Ok(erasure)
     }
 
     /// Erases `id`, who took part in `pairings` (each with its program version).
@@ -214,6 +219,12 @@ impl Coordinator {
         let now = self.now();
         let actor = self.actor.clone();
         self.ledger.erase(id, (now, &actor, reason), &programs)
+    }
+
+    /// Rewrites what of the store's files may still hold destroyed keys: why it could not,
+    /// if it could not.
+    fn shred(&mut self) -> Option<String> {
+        self.ledger.store_mut().shred().err().map(|e| e.to_string())
     }
 }
 
@@ -241,6 +252,9 @@ pub struct RetentionReport {
     pub erased: Vec<Erasure>,
     /// Those whose erasure was refused (values written before sealing), with why.
     pub refused: Vec<(String, Error)>,
+    /// Why old copies of the destroyed keys may remain in the store's files until the
+    /// database's next checkpoint or vacuum, if they may.
+    pub lingers: Option<String>,
 }
 
 /// A pairing someone took part in: its id, when it ended (now, while it runs), and until
@@ -283,6 +297,10 @@ impl Coordinator {
                 }
                 Err(e) => return Err(e),
             }
+        }
+        // Once for all of them: PostgreSQL rewrites the whole key table each time.
+        if !report.erased.is_empty() {
+            report.lingers = self.shred();
         }
         Ok(report)
     }

@@ -393,6 +393,12 @@ pub trait Store {
     /// How long `write` waits for another command holding the store before it gives up with
     /// [`StoreError::Busy`].
     fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError>;
+    /// After keys were destroyed (`people erase`): rewrites what of the store's own files may
+    /// still hold them, where the database allows. SQLite copies its write-ahead log into the
+    /// database (whose deleted pages were overwritten) and empties it; PostgreSQL rewrites the
+    /// key table (`VACUUM FULL`). An error says why an old copy may remain, until the next
+    /// checkpoint or vacuum; the erasure itself stands.
+    fn shred(&mut self) -> Result<(), StoreError>;
     /// The encoded state of pairing `id`.
     fn state(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// Every person of the registry, by id.

@@ -924,6 +924,14 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn shred(&mut self) -> Result<(), StoreError> {
+        // Outside a transaction, as VACUUM must be: the dead rows' pages are rewritten.
+        self.client
+            .borrow_mut()
+            .batch_execute("VACUUM FULL person_keys")
+            .map_err(database)
+    }
+
     fn write(&mut self, work: &mut Work<'_>) -> Result<(), Abort> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(database)?;

@@ -1037,6 +1037,8 @@ pub fn erased_people_leave_no_value_of_theirs_in_any_table_and_the_store_verifie
         let erased = c.erase_person(id, why).expect("erase");
         assert_eq!(erased.pairings.len(), 1, "{erased:?}");
         assert!(erased.registered && !erased.key.is_empty(), "{erased:?}");
+        // The store's files were rewritten too (SQLite's log folded in, PostgreSQL vacuumed).
+        assert_eq!(erased.lingers, None);
     }
     let report = c.verify(None).expect("verify");
     assert!(report.breaches.is_empty(), "{:?}", report.breaches);
