@@ -265,6 +265,8 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
         in_files(&dir, &key),
         "the key is in the store's files before"
     );
+    let queued = ok(run(t, &["outbox", "--all"])).stdout;
+    assert!(queued.contains("p-1"), "{queued}");
 
     let erased = ok(run(
         t,
@@ -300,6 +302,12 @@ fn an_erased_person_is_gone_from_every_table_and_command_and_the_log_verifies() 
     }
     let status = ok(run(t, &["status", "p-1"])).stdout;
     assert!(status.contains("  mentee bo (values erased)\n"), "{status}");
+    // The group's notices were sealed for all of them, bo too: their text is gone, and so
+    // are they from the outbox.
+    let log = ok(run(t, &["log", "p-1"])).stdout;
+    assert!(log.contains(": (text erased)"), "{log}");
+    let outbox = ok(run(t, &["outbox", "--all"])).stdout;
+    assert!(!outbox.contains("p-1"), "{outbox}");
     let report = ok(run(t, &["report"])).stdout;
     assert!(report.contains("bo (erased)"), "{report}");
     let status: Value =

@@ -100,8 +100,10 @@ enum PeopleCommand {
     },
     /// Erase one person's personal values for good: their key is destroyed, so everything
     /// sealed with it (their registry entry, what pairings hold of them, facts recorded for
-    /// them) is unreadable by anyone. Pairings keep their id and role and stay counted; the
-    /// erasure is logged with a receipt, and `verify` still passes. Cannot be undone.
+    /// them) is unreadable by anyone, and so is every reason and notice of their pairings
+    /// (sealed for all its people; a reason keeps its code, a notice leaves the outbox).
+    /// Pairings keep their id and role and stay counted; the erasure is logged with a
+    /// receipt, and `verify` still passes. Cannot be undone.
     #[command(
         after_help = "Example:\n  mentorflow people erase bo --reason \"asked on 2026-12-01 (ticket 4411)\"\n\nValues written before they were sealed (by an older version) cannot be erased: the command names those events and erases nothing."
     )]

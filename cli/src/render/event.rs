@@ -167,6 +167,26 @@ fn done(
     )
 }
 
+/// A notice as the log shows it: who it went to, and its subject.
+fn notified(
+    notification: &str,
+    to: &[mentorflow_engine::Recipient],
+    (subject, body): (&str, &str),
+    names: &Directory,
+) -> String {
+    let who: Vec<String> = to.iter().map(|r| in_role(&r.id, &r.role, names)).collect();
+    let who = match who.is_empty() {
+        true => "nobody".to_string(),
+        false => who.join(", "),
+    };
+    // A notice's text is sealed for its pairing's people: gone once one is erased.
+    let subject = match subject.is_empty() && body.is_empty() {
+        true => "(text erased)".to_string(),
+        false => printable(subject),
+    };
+    format!("notified {who} of {notification}: {subject}")
+}
+
 /// What moves, timers, schedules, notifications and migrations did.
 /// Its match and [`what`]'s each name every kind: a new one must be placed in one of them.
 fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
@@ -199,19 +219,7 @@ fn what_happened_on_time(kind: &EventKind, names: &Directory) -> String {
             to,
             subject,
             body,
-        } => {
-            let who: Vec<String> = to.iter().map(|r| in_role(&r.id, &r.role, names)).collect();
-            let who = match who.is_empty() {
-                true => "nobody".to_string(),
-                false => who.join(", "),
-            };
-            // A notice's text is sealed for its pairing's people: gone once one is erased.
-            let subject = match subject.is_empty() && body.is_empty() {
-                true => "(text erased)".to_string(),
-                false => printable(subject),
-            };
-            format!("notified {who} of {notification}: {subject}")
-        }
+        } => notified(notification, to, (subject, body), names),
         EventKind::Missed {
             schedule,
             occurrences,

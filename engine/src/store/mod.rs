@@ -217,6 +217,9 @@ pub trait Reading {
     /// Every person's key (encoded), by person: one per person whose values were sealed
     /// and not erased, so the whole list at once.
     fn person_keys(&mut self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The keys (encoded) of those of `people` who have one, in one query: what a batch of
+    /// subjects needs to open its events, so a reader holds a batch's keys, not everyone's.
+    fn keys_of(&mut self, people: &[String]) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// Every row of one stream of `reading` (`next_page` asks for its next page), a page at a

@@ -129,6 +129,12 @@ impl Reading for PgReading<'_, '_> {
         let rows = self.tx.query(&query, &[]).map_err(database)?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
+
+    fn keys_of(&mut self, people: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+        let query = "SELECT person, key FROM person_keys WHERE person = ANY($1)";
+        let rows = self.tx.query(query, &[&people]).map_err(database)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
 }
 
 /// A PostgreSQL error, as the store reports it.

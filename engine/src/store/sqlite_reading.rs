@@ -226,6 +226,18 @@ impl Reading for SqliteReading<'_> {
             })
             .map_err(self.err)
     }
+
+    fn keys_of(&mut self, people: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+        let list =
+            serde_json::to_string(people).map_err(|e| StoreError::Database(e.to_string()))?;
+        self.conn
+            .prepare_cached(sql::KEYS_OF)
+            .and_then(|mut st| {
+                st.query_map([list], |r| Ok((lossy(r, 0)?, lossy(r, 1)?)))?
+                    .collect()
+            })
+            .map_err(self.err)
+    }
 }
 
 /// A column that may be empty, read as verify reads (damage shows).

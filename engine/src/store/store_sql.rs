@@ -107,6 +107,10 @@ pub const FORGET_PERSON: &str = "DELETE FROM people WHERE id = ?1";
 /// Takes a notice out of the outbox: its text can no longer be opened (`people erase`).
 pub const FORGET_NOTICE: &str = "DELETE FROM outbox WHERE pairing = ?1 AND seq = ?2";
 
+/// The keys of the people in a JSON array (SQLite; PostgreSQL takes an array parameter).
+pub const KEYS_OF: &str =
+    "SELECT person, key FROM person_keys WHERE person IN (SELECT value FROM json_each(?1))";
+
 /// Every person's key, by person.
 pub const PERSON_KEYS: &str = "SELECT person, key FROM person_keys ORDER BY person";
 

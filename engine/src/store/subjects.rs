@@ -76,6 +76,12 @@ impl<'r> Subjects<'r> {
         }
     }
 
+    /// The reading underneath, for a query of its own between subjects (the keys a batch
+    /// of them needs).
+    pub fn reading(&mut self) -> &mut dyn Reading {
+        &mut *self.reading
+    }
+
     /// The smallest key at the front of any stream.
     fn smallest(&mut self) -> Result<Option<String>, StoreError> {
         let reading = &mut *self.reading;

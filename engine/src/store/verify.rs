@@ -230,6 +230,8 @@ struct Task {
     subject: Subject,
     program: Option<Result<Arc<Program>, String>>,
     place: u64,
+    /// The keys its events' boxes need, of those who have one (an erased person has none).
+    keys: Vec<(String, String)>,
 }
 
 /// What the checks found, in an order that does not depend on which core checked what.
@@ -270,8 +272,6 @@ fn event_ref(row: &StoredEvent) -> EventRef {
 struct Checks<'a> {
     expect: Option<&'a str>,
     latest_claim: String,
-    /// Each person's key, to open their sealed values with (an erased person has none).
-    keys: HashMap<String, String>,
 }
 
 impl Checks<'_> {
@@ -297,12 +297,16 @@ impl Checks<'_> {
             subject: s,
             program,
             place,
+            keys,
         } = task;
         let mut notices = BTreeMap::new();
         // Notices whose text was sealed for someone erased: taken out of the outbox.
         let mut erased_notices = BTreeSet::new();
         let mut events = Vec::with_capacity(s.events.len());
-        let mut key = |person: &str| Ok(self.keys.get(person).cloned());
+        let mut key = |person: &str| {
+            let kept = keys.iter().find(|(p, _)| p == person);
+            Ok(kept.map(|(_, key)| key.clone()))
+        };
         for row in s.events {
             match decode_event_opened(&row.body, &mut key) {
                 Ok((e, shut))
@@ -457,7 +461,6 @@ pub fn verify(
         let checks = Checks {
             expect,
             latest_claim: crate::store::codec::stamp_ms(chrono::Utc::now() + LONGEST_LEASE),
-            keys: reading.person_keys()?.into_iter().collect(),
         };
         found = check_all(reading, program, &checks)?;
         Ok(())
@@ -574,17 +577,51 @@ fn send_subjects(
             subject,
             program,
             place,
+            keys: Vec::new(),
         });
         place += 1;
         if batch.len() == BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            let mut full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            with_keys(subjects.reading(), &mut full)?;
             if send.send(full).is_err() {
                 break;
             }
         }
     }
     if !batch.is_empty() {
+        with_keys(subjects.reading(), &mut batch)?;
         let _ = send.send(batch);
+    }
+    Ok(())
+}
+
+/// Gives each task of `batch` the keys its events' boxes need, read in one query for the
+/// batch: memory holds a batch's keys, never everyone's.
+fn with_keys(reading: &mut dyn Reading, batch: &mut [Task]) -> Result<(), StoreError> {
+    let wanted: Vec<Vec<String>> = batch
+        .iter()
+        .map(|t| {
+            let mut people: Vec<String> = Vec::new();
+            for e in &t.subject.events {
+                for p in crate::store::sealing::sealed_for(&e.body) {
+                    if !people.contains(&p) {
+                        people.push(p);
+                    }
+                }
+            }
+            people
+        })
+        .collect();
+    let all: Vec<String> = wanted.iter().flatten().cloned().collect();
+    if all.is_empty() {
+        return Ok(());
+    }
+    let keys: HashMap<String, String> = reading.keys_of(&all)?.into_iter().collect();
+    for (task, people) in batch.iter_mut().zip(wanted) {
+        task.keys = people
+            .into_iter()
+            .filter_map(|p| keys.get(&p).map(|k| (p, k.clone())))
+            .collect();
     }
     Ok(())
 }
