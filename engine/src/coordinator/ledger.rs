@@ -649,6 +649,33 @@ impl Ledger {
         }
     }
 
+    /// Hands every pairing matching `filter` to `each`, in number order, a page at a time:
+    /// memory holds one page, not the store.
+    pub fn each(
+        &self,
+        filter: &Filter,
+        each: &mut dyn FnMut(Pairing) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut after = 0;
+        while let Some((last, page)) = self.list_page(filter, after, LIST_PAGE)? {
+            page.into_iter().try_for_each(&mut *each)?;
+            after = last;
+        }
+        Ok(())
+    }
+
+    /// The pairings `person` takes or took part in, in number order.
+    pub fn pairings_of(&self, person: &str) -> Result<Vec<Pairing>, Error> {
+        let mut theirs = Vec::new();
+        self.each(&Filter::default(), &mut |p| {
+            if p.has_taken_part(person) {
+                theirs.push(p);
+            }
+            Ok(())
+        })?;
+        Ok(theirs)
+    }
+
     /// Pairings matching `filter`, in number order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Pairing>, Error> {
         let (mut all, mut after) = (Vec::new(), 0);

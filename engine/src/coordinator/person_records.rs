@@ -76,12 +76,7 @@ impl Coordinator {
             .filter(|p| p.manager.as_deref() == Some(id))
             .map(|p| p.id.clone())
             .collect();
-        let pairings = self
-            .ledger
-            .list(&Filter::default())?
-            .into_iter()
-            .filter(|p| p.has_taken_part(id))
-            .collect();
+        let pairings = self.ledger.pairings_of(id)?;
         Ok(PersonStatus {
             person: (*person).clone(),
             reporting_line,

@@ -81,7 +81,7 @@ impl Coordinator {
         let people = self.ledger.people()?;
         let registered = people.iter().find(|p| p.id == id).cloned();
         let mut pairings = Vec::new();
-        for pairing in self.ledger.list(&Filter::default())? {
+        for pairing in self.ledger.pairings_of(id)? {
             if let Some(part) = self.part_taken(&pairing, id)? {
                 pairings.push(part);
             }
@@ -178,12 +178,7 @@ impl Coordinator {
     /// removes their registry entry; pairings keep their id and role, and stay counted.
     /// `verify` passes afterwards.
     pub fn erase_person(&mut self, id: &str, reason: &str) -> Result<Erasure, Error> {
-        let listed: Vec<Pairing> = self
-            .ledger
-            .list(&Filter::default())?
-            .into_iter()
-            .filter(|p| p.has_taken_part(id))
-            .collect();
+        let listed = self.ledger.pairings_of(id)?;
         let people = self.ledger.people()?;
         let subject = crate::rules::people::subject(id);
         let known = people.iter().any(|p| p.id == id)
@@ -310,11 +305,12 @@ impl Coordinator {
         // Per person: their pairings, and when each lets their values go (None: never).
         let mut people: BTreeMap<String, Vec<Kept>> = BTreeMap::new();
         let mut versions = Versions::new();
-        for p in self.ledger.list(&Filter::default())? {
+        let (ledger, registry) = (&self.ledger, &mut self.registry);
+        // A page at a time: memory holds what is kept per person, not every pairing.
+        ledger.each(&Filter::default(), &mut |p| {
             versions.insert(p.id.to_string(), p.program_hash.to_string());
-            let retention = self
-                .registry
-                .engine(self.ledger.store(), &p.program_hash)?
+            let retention = registry
+                .engine(ledger.store(), &p.program_hash)?
                 .program
                 .retention;
             // A pairing that runs keeps its people; one that ended, until its retention.
@@ -331,7 +327,8 @@ impl Coordinator {
                     .or_default()
                     .push((p.id.to_string(), ended, until));
             }
-        }
+            Ok(())
+        })?;
         let expired = people
             .into_iter()
             .filter_map(|(person, pairings)| {
