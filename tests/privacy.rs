@@ -396,6 +396,36 @@ fn values_written_before_sealing_are_not_erased_and_the_command_says_which() {
 }
 
 #[test]
+fn someone_enrolled_without_values_is_erased_too() {
+    // Nothing of theirs was sealed (there was nothing): no key, and nothing held in clear.
+    let (_dir, run) = store("no-values");
+    let t = "2026-03-02T09:00:00Z";
+    ok(run(t, &["init"]));
+    ok(run(
+        t,
+        &[
+            "enrol",
+            "tests/fixtures/store/welcoming.toml",
+            "--type",
+            "pair",
+            "--person",
+            "mentor=ana,email=ana@corp",
+            "--person",
+            "mentee=bo",
+        ],
+    ));
+    let erased = ok(run(t, &["people", "erase", "bo", "--reason", "asked"]));
+    assert!(
+        erased.stdout.starts_with("erased bo: "),
+        "{}",
+        erased.stdout
+    );
+    ok(run(t, &["verify"]));
+    let status = ok(run(t, &["status", "p-1"])).stdout;
+    assert!(status.contains("mentee bo (values erased)"), "{status}");
+}
+
+#[test]
 fn retention_erases_who_is_past_it_and_keeps_whoever_still_takes_part() {
     let (dir, run) = store("retention");
     let program = dir.join("kept.toml");

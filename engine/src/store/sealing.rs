@@ -440,26 +440,46 @@ fn visit_boxes(value: &Value, seen: &mut dyn FnMut(&[String], bool)) {
 
 /// Whether `event` (decoded from `body`) carries `person`'s values, or free text, in clear:
 /// written before values (or texts) were sealed, so destroying their key would not erase
-/// them.
+/// them. A field in its clear form (empty, a reason's code) holds nothing to erase.
 pub fn holds_in_clear(body: &str, event: &Event, person: &str) -> bool {
-    let theirs = personal(event).iter().any(|(p, _)| *p == person);
-    let sealed_for = format!("\"sealed\":{{\"for\":{}", Value::String(person.into()));
-    if theirs && !body.contains(&sealed_for) {
-        return true;
-    }
+    let places: Vec<Place> = personal(event)
+        .into_iter()
+        .filter(|(p, _)| *p == person)
+        .map(|(_, place)| place)
+        .collect();
     let texts = texts(event);
-    if texts.is_empty() || body.contains("\"sealed\":{\"for\":[") {
+    if places.is_empty() && texts.is_empty() {
         return false;
     }
-    let Ok(stored) = serde_json::from_str::<Value>(body) else {
+    // Text with no box holds everything in clear: read in today's form, whichever version
+    // wrote it; sealed text is today's form already.
+    let stored = match is_sealed(body) {
+        true => serde_json::from_str::<Value>(body).ok(),
+        false => serde_json::to_value(event).ok(),
+    };
+    let Some(stored) = stored else {
         return false;
     };
-    texts.iter().any(|(own, fields)| {
-        let object = if *own { &stored } else { &stored["kind"] };
+    let holds = |object: &Value, fields: &[&str]| {
         fields
             .iter()
             .any(|f| object.get(*f).is_some_and(|v| in_clear(f, v) != *v))
-    })
+    };
+    let values = places.iter().any(|(field, index, fields)| {
+        let mut object = &stored["kind"];
+        if let Some(field) = field {
+            object = &object[*field];
+        }
+        if let Some(i) = index {
+            object = &object[*i];
+        }
+        holds(object, fields)
+    });
+    let text = texts.iter().any(|(own, fields)| match own {
+        true => holds(&stored, fields),
+        false => holds(&stored["kind"], fields),
+    });
+    values || text
 }
 
 #[cfg(test)]

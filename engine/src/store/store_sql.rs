@@ -108,6 +108,7 @@ pub const FORGET_PERSON: &str = "DELETE FROM people WHERE id = ?1";
 pub const FORGET_NOTICE: &str = "DELETE FROM outbox WHERE pairing = ?1 AND seq = ?2";
 
 /// The keys of the people in a JSON array (SQLite; PostgreSQL takes an array parameter).
+#[cfg(feature = "sqlite")]
 pub const KEYS_OF: &str =
     "SELECT person, key FROM person_keys WHERE person IN (SELECT value FROM json_each(?1))";
 
