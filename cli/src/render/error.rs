@@ -35,6 +35,13 @@ pub fn error(e: &Error) -> String {
                 did_you_mean_or_known(id, known)
             }
         ),
+        Error::NothingStored { id, known } => format!(
+            "nothing is stored about `{id}`: they are in no pairing and not in the people registry{}",
+            match known.is_empty() {
+                true => String::new(),
+                false => did_you_mean_or_known(id, known),
+            }
+        ),
         Error::NotErasable { person, events } => format!(
             "{person}'s values are in {} written before values were sealed ({}{}): they cannot be erased, so nothing was erased",
             super::count(events.len() as u64, "event"),

@@ -33,6 +33,15 @@ pub enum Error {
         /// Every registered id.
         known: Vec<String>,
     },
+    /// Nothing is stored about that id: no registry entry, no pairing, no history (what
+    /// `people export` and `people erase` look through).
+    #[error("nothing is stored about `{id}`")]
+    NothingStored {
+        /// The id given.
+        id: String,
+        /// Every registered id.
+        known: Vec<String>,
+    },
     /// A person whose values some events hold in clear (written before values were
     /// sealed): destroying their key would not erase them, so nothing was erased.
     #[error("{person}'s values are in {} event(s) written before values were sealed", events.len())]

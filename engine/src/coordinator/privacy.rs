@@ -98,7 +98,7 @@ impl Coordinator {
             .ledger
             .events(Some(&crate::rules::people::subject(id)))?;
         if registered.is_none() && pairings.is_empty() && notices.is_empty() && edits.is_empty() {
-            return Err(Error::UnknownPerson {
+            return Err(Error::NothingStored {
                 id: id.into(),
                 known: people.into_iter().map(|p| p.id).collect(),
             });
@@ -185,7 +185,7 @@ impl Coordinator {
             || !listed.is_empty()
             || !self.ledger.store().events(Some(&subject))?.is_empty();
         if !known {
-            return Err(Error::UnknownPerson {
+            return Err(Error::NothingStored {
                 id: id.into(),
                 known: people.into_iter().map(|p| p.id).collect(),
             });
