@@ -525,12 +525,11 @@ impl Ledger {
                     return Err(StoreError::Conflict(m.pairing).into());
                 }
             }
-            let mut in_clear = clear_events(&subject, &edits, person)?;
-            let mut notices = Vec::new();
+            let (mut in_clear, mut notices) = erasure_scan(&subject, &edits, person)?;
             for (id, _) in pairings {
-                let bodies = tx.events(id)?;
-                in_clear.extend(clear_events(id, &bodies, person)?);
-                notices.extend(notices_sealed_with(id, &bodies, person)?);
+                let (clear, sealed) = erasure_scan(id, &tx.events(id)?, person)?;
+                in_clear.extend(clear);
+                notices.extend(sealed);
             }
             if !in_clear.is_empty() {
                 return Err(Error::NotErasable {
@@ -678,11 +677,11 @@ impl Ledger {
 
     /// Pairings matching `filter`, in number order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Pairing>, Error> {
-        let (mut all, mut after) = (Vec::new(), 0);
-        while let Some((last, page)) = self.list_page(filter, after, LIST_PAGE)? {
-            all.extend(page);
-            after = last;
-        }
+        let mut all = Vec::new();
+        self.each(filter, &mut |p| {
+            all.push(p);
+            Ok(())
+        })?;
         Ok(all)
     }
 
@@ -781,35 +780,24 @@ fn write(
         })
 }
 
-/// The events of `subject` (stored `bodies`) that hold `person`'s values in clear, as
-/// `SUBJECT #SEQ`.
-fn clear_events(subject: &str, bodies: &[String], person: &str) -> Result<Vec<String>, Error> {
-    let mut found = Vec::new();
+/// What an erasure of `person` must know of `subject`'s events (stored `bodies`), read in
+/// one pass: those holding their values in clear, as `SUBJECT #SEQ`; and the notices whose
+/// text was sealed for a group they are one of, as (subject, seq).
+type Scan = (Vec<String>, Vec<(String, u64)>);
+
+fn erasure_scan(subject: &str, bodies: &[String], person: &str) -> Result<Scan, Error> {
+    let (mut in_clear, mut notices) = (Vec::new(), Vec::new());
     for body in bodies {
         let event = decode_event(body)?;
         if crate::store::sealing::holds_in_clear(body, &event, person) {
-            found.push(format!("{subject} #{}", event.seq));
+            in_clear.push(format!("{subject} #{}", event.seq));
         }
-    }
-    Ok(found)
-}
-
-/// The notices of pairing `id` (stored `bodies`) whose text was sealed for a group `person`
-/// is one of, as (pairing, seq).
-fn notices_sealed_with(
-    id: &str,
-    bodies: &[String],
-    person: &str,
-) -> Result<Vec<(String, u64)>, Error> {
-    let mut found = Vec::new();
-    for body in bodies {
-        let event = decode_event(body)?;
         let notice = matches!(event.kind, EventKind::Notified { .. });
         if notice && crate::store::sealing::sealed_with(body, person) {
-            found.push((id.to_string(), event.seq));
+            notices.push((subject.to_string(), event.seq));
         }
     }
-    Ok(found)
+    Ok((in_clear, notices))
 }
 
 /// A key's fingerprint: the first 16 hex digits of its SHA-256, naming it without revealing it.
